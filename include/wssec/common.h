@@ -1,0 +1,64 @@
+/*
+ * wssec — WS-Security SOAP message processor.
+ *
+ * common.h: export macros, version, attributes shared by every public header.
+ */
+#ifndef WSSEC_COMMON_H
+#define WSSEC_COMMON_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+#if defined(WSSEC_STATIC)
+#define WSSEC_API
+#elif defined(__GNUC__) && defined(WSSEC_BUILDING)
+#define WSSEC_API __attribute__((visibility("default")))
+#else
+#define WSSEC_API
+#endif
+
+#if defined(__GNUC__)
+#define WSSEC_WARN_UNUSED __attribute__((warn_unused_result))
+#define WSSEC_NONNULL(...) __attribute__((nonnull(__VA_ARGS__)))
+#else
+#define WSSEC_WARN_UNUSED
+#define WSSEC_NONNULL(...)
+#endif
+
+/** Library version, at compile time. */
+#define WSSEC_VERSION_MAJOR 0
+#define WSSEC_VERSION_MINOR 1
+#define WSSEC_VERSION_PATCH 0
+#define WSSEC_VERSION "0.1.0"
+/** The version as one number: 0xMMmmpp. */
+#define WSSEC_VERSION_NUMBER \
+    ((WSSEC_VERSION_MAJOR << 16) | (WSSEC_VERSION_MINOR << 8) | WSSEC_VERSION_PATCH)
+
+/**
+ * The version of the library linked at run time, as "MAJOR.MINOR.PATCH".
+ *
+ * @return a static string; never NULL. Thread-safe.
+ */
+WSSEC_API const char *wssec_version(void);
+
+/**
+ * Checks that the library linked at run time is compatible with the headers
+ * the caller was compiled with: same major version, minor not older.
+ *
+ * @param number WSSEC_VERSION_NUMBER as the caller saw it.
+ * @return 0 when compatible, WSSEC_EINVALID otherwise. Thread-safe.
+ */
+WSSEC_API int wssec_check_version(unsigned long number);
+
+/** Milliseconds since 1970-01-01T00:00:00Z; all wssec times are in this unit. */
+typedef int64_t wssec_time;
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* WSSEC_COMMON_H */

@@ -1,0 +1,185 @@
+/*
+ * wssec — configuration: the mutable description from which an immutable
+ * context is built.
+ *
+ * A configuration is a set of named options. The names are the long options
+ * of the `wssec` program without the leading dashes ("clock-skew",
+ * "password-type", "require", ...), and the elements of the XML configuration
+ * file (schemas/wssec-config.xsd), so the three spellings of a setting never
+ * drift apart. Callbacks, modules and the replay cache are set through typed
+ * calls.
+ *
+ * Thread safety: a wssec_config belongs to one thread at a time. It is not
+ * used after wssec_ctx_new() returns: the context copies what it needs.
+ */
+#ifndef WSSEC_CONFIG_H
+#define WSSEC_CONFIG_H
+
+#include "common.h"
+#include "error.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+typedef struct wssec_config wssec_config;
+typedef struct wssec_module wssec_module;
+typedef struct wssec_replay_cache wssec_replay_cache;
+
+/** Why the password callback is asked for a password. */
+typedef enum wssec_password_usage {
+    WSSEC_PW_VERIFY = 1,   /**< inbound: check a UsernameToken of this user */
+    WSSEC_PW_GENERATE = 2  /**< outbound: put this user's password in a UsernameToken */
+} wssec_password_usage;
+
+/**
+ * Supplies the password of a user.
+ *
+ * Called from any thread that processes a message with the context, so it
+ * must be thread-safe. It writes at most @p size bytes (no terminator needed)
+ * to @p buf and stores the length in @p *len.
+ *
+ * @param buf      where the password goes; wssec wipes it after use
+ * @param size     capacity of @p buf
+ * @param len      [out] length of the password
+ * @param user     the user name, NUL-terminated UTF-8
+ * @param usage    why the password is needed
+ * @param userdata the pointer given to wssec_config_set_password_cb()
+ * @return 0 when found; WSSEC_EAUTH when the user is unknown; WSSEC_ELIMIT
+ *         when the password does not fit; any other negative code for a
+ *         failure of the store itself (it is reported as that code).
+ */
+typedef int (*wssec_password_cb)(char *buf, size_t size, size_t *len, const char *user,
+                                 wssec_password_usage usage, void *userdata);
+
+/**
+ * Supplies the current time, for embedders that run their own clock.
+ * Must be thread-safe. @return milliseconds since the epoch, UTC.
+ */
+typedef wssec_time (*wssec_clock_cb)(void *userdata);
+
+/**
+ * Creates a configuration holding the defaults and the built-in modules.
+ *
+ * @param[out] out the new configuration; free it with wssec_config_free()
+ * @return 0, or WSSEC_ENOMEM.
+ */
+WSSEC_API int wssec_config_new(wssec_config **out) WSSEC_NONNULL(1) WSSEC_WARN_UNUSED;
+
+/** Frees a configuration. NULL is a no-op. */
+WSSEC_API void wssec_config_free(wssec_config *cfg);
+
+/**
+ * Sets one option by name, as the command line and the configuration file do.
+ * Options that take lists ("require", "trust", ...) append on each call;
+ * setting a list option to the empty string clears it.
+ *
+ * @param cfg   the configuration
+ * @param name  option name, e.g. "clock-skew"
+ * @param value option value as text, e.g. "60"; "true"/"false" for switches
+ * @return 0; WSSEC_ECONFIG for an unknown option or a bad value (the reason
+ *         is in wssec_config_error()); WSSEC_ENOMEM.
+ */
+WSSEC_API int wssec_config_set(wssec_config *cfg, const char *name, const char *value)
+    WSSEC_NONNULL(1, 2, 3) WSSEC_WARN_UNUSED;
+
+/**
+ * Tells whether @p name is an option of the library (as opposed to one the
+ * embedding program handles itself). Thread-safe.
+ * @return 1 if it is, 0 if not.
+ */
+WSSEC_API int wssec_config_has_option(const char *name) WSSEC_NONNULL(1);
+
+/**
+ * Enumerates the library's options, for help texts and option parsers.
+ *
+ * @param i    index, from 0
+ * @param name [out] the option name
+ * @param arg  [out] what the value looks like ("SECONDS", "LIST", ...)
+ * @param help [out] one line of help
+ * @return 0, or WSSEC_EINVALID past the last option. Thread-safe.
+ */
+WSSEC_API int wssec_config_option_info(size_t i, const char **name, const char **arg,
+                                       const char **help) WSSEC_NONNULL(2, 3, 4);
+
+/**
+ * Called by wssec_config_load() for each option of the file, in document
+ * order, before the library applies it, so that an embedding program can
+ * handle options of its own (the `wssec` program's "output", "users", ...)
+ * and observe the library's.
+ *
+ * @return 1 when the callback consumed the option (the library ignores it),
+ *         0 to let the library apply it, or a negative code to reject the
+ *         file (WSSEC_ECONFIG for a bad value).
+ */
+typedef int (*wssec_config_option_cb)(const char *name, const char *value, void *userdata);
+
+/**
+ * Reads an XML configuration file, validates it against the configuration
+ * schema (schemas/wssec-config.xsd, built into the library) and applies each
+ * option in document order, as wssec_config_set() would. The file is parsed
+ * with the same safe settings as messages (no DTD, no network).
+ *
+ * @param cfg      the configuration to update
+ * @param path     the file
+ * @param cb       sees each option first (see wssec_config_option_cb), or
+ *                 NULL; an option that neither @p cb nor the library knows
+ *                 is an error
+ * @param userdata passed to @p cb
+ * @return 0; WSSEC_EIO when the file cannot be read; WSSEC_ECONFIG when it
+ *         is not valid (the reason names the line); WSSEC_ENOMEM.
+ */
+WSSEC_API int wssec_config_load(wssec_config *cfg, const char *path, wssec_config_option_cb cb,
+                                void *userdata) WSSEC_NONNULL(1, 2) WSSEC_WARN_UNUSED;
+
+/**
+ * Installs the password callback (UsernameToken checks and generation).
+ * Without one, inbound UsernameTokens cannot be authenticated and are
+ * rejected with WSSEC_EAUTH.
+ */
+WSSEC_API void wssec_config_set_password_cb(wssec_config *cfg, wssec_password_cb cb,
+                                            void *userdata) WSSEC_NONNULL(1);
+
+/**
+ * Installs a clock. Without one (and without the "now" option) the system
+ * clock is used. The "now" option, when set, wins over the callback.
+ */
+WSSEC_API void wssec_config_set_clock(wssec_config *cfg, wssec_clock_cb cb, void *userdata)
+    WSSEC_NONNULL(1);
+
+/**
+ * Uses @p cache for nonce and message replay detection. The configuration
+ * takes a reference; the contexts built from it take their own, so one cache
+ * can be shared by several contexts (for example across a trust reload).
+ * Without a call, wssec_ctx_new() creates an in-memory cache sized by the
+ * "replay-cache-size" option.
+ */
+WSSEC_API void wssec_config_set_replay_cache(wssec_config *cfg, wssec_replay_cache *cache)
+    WSSEC_NONNULL(1, 2);
+
+/**
+ * Registers a token module (a generator, a consumer or both). The built-in
+ * modules are registered by wssec_config_new() through this same call. A
+ * module registered later for the same element (or BinarySecurityToken
+ * ValueType) replaces the earlier one.
+ *
+ * @param cfg the configuration
+ * @param module the module; it must outlive every context built from @p cfg
+ * @return 0; WSSEC_EINVALID for a module of another interface version or
+ *         without a name; WSSEC_ENOMEM.
+ */
+WSSEC_API int wssec_config_add_module(wssec_config *cfg, const wssec_module *module)
+    WSSEC_NONNULL(1, 2) WSSEC_WARN_UNUSED;
+
+/**
+ * The last error recorded on the configuration (by wssec_config_set(),
+ * wssec_config_load() or wssec_ctx_new()). Borrowed; valid until the next
+ * call on @p cfg. code is 0 when there was none.
+ */
+WSSEC_API const wssec_error *wssec_config_error(const wssec_config *cfg) WSSEC_NONNULL(1);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* WSSEC_CONFIG_H */

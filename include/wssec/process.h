@@ -1,0 +1,135 @@
+/*
+ * wssec — inbound verification, outbound securing, inspection, and the
+ * result of an inbound pass.
+ */
+#ifndef WSSEC_PROCESS_H
+#define WSSEC_PROCESS_H
+
+#include <libxml/tree.h>
+
+#include "common.h"
+#include "error.h"
+#include "message.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+typedef struct wssec_result wssec_result;
+typedef struct wssec_token wssec_token;
+
+/**
+ * Verifies a parsed message: runs the consumer of each child of our
+ * wsse:Security header in document order, then the policy (the "require"
+ * option and the defaults), and records what was proven.
+ *
+ * On failure the result still describes what was found before the failure,
+ * and carries the one error that rejected the message.
+ *
+ * @param[out] out the result, on success and on a security failure alike;
+ *             free it with wssec_result_free() before freeing @p msg (it
+ *             points into the message's document). NULL only on WSSEC_ENOMEM
+ *             or WSSEC_EINVALID.
+ * @param msg  a message parsed with wssec_msg_parse()
+ * @return 0 when the message is accepted; otherwise the negative code of the
+ *         error that rejected it (never 0 with a failure status).
+ * Thread-safe for distinct messages sharing one context.
+ */
+WSSEC_API int wssec_verify(wssec_result **out, wssec_msg *msg) WSSEC_NONNULL(1, 2)
+    WSSEC_WARN_UNUSED;
+
+/**
+ * Describes a parsed message without judging it as a whole: runs every
+ * consumer, records each token with its own status (a failing token does not
+ * stop the others), records nothing in the replay cache and applies no
+ * policy. Used by `wssec inspect`.
+ *
+ * @param[out] out the result (wssec_result_error() is the first token error)
+ * @return 0, or WSSEC_EINVALID / WSSEC_ENOMEM.
+ */
+WSSEC_API int wssec_inspect(wssec_result **out, wssec_msg *msg) WSSEC_NONNULL(1, 2)
+    WSSEC_WARN_UNUSED;
+
+/** Options of wssec_secure(). Initialise with WSSEC_SECURE_OPTIONS_INIT. */
+typedef struct wssec_secure_options {
+    unsigned version;           /**< WSSEC_SECURE_OPTIONS_VERSION */
+    const char *const *actions; /**< module names in order, e.g. {"timestamp",
+                                     "username-token"}; NULL: the "actions" option */
+    size_t n_actions;           /**< number of @p actions */
+    const char *username;       /**< user for a UsernameToken; NULL: the "username" option */
+} wssec_secure_options;
+
+#define WSSEC_SECURE_OPTIONS_VERSION 1
+#define WSSEC_SECURE_OPTIONS_INIT { WSSEC_SECURE_OPTIONS_VERSION, NULL, 0, NULL }
+
+/**
+ * Secures a parsed message: runs the generator of each action in order,
+ * adding to (or creating) the wsse:Security header for the configured actor.
+ * On failure the message's document may be partly changed: do not send it.
+ *
+ * @param msg  a message parsed with wssec_msg_parse()
+ * @param opts options, or NULL for the configuration's
+ * @return 0; WSSEC_ECONFIG for an unknown action or a missing setting (user
+ *         name, password); WSSEC_EAUTH when the password callback does not
+ *         know the user; WSSEC_ENOMEM. The error is in wssec_msg_error().
+ * Thread-safe for distinct messages sharing one context.
+ */
+WSSEC_API int wssec_secure(wssec_msg *msg, const wssec_secure_options *opts) WSSEC_NONNULL(1)
+    WSSEC_WARN_UNUSED;
+
+/** Frees a result. NULL is a no-op. */
+WSSEC_API void wssec_result_free(wssec_result *result);
+
+/** The error that rejected the message (code 0 when accepted). Borrowed. */
+WSSEC_API const wssec_error *wssec_result_error(const wssec_result *result) WSSEC_NONNULL(1);
+
+/**
+ * The authenticated caller: the user name of a verified UsernameToken, or
+ * NULL when no token established one. Borrowed.
+ */
+WSSEC_API const char *wssec_result_caller(const wssec_result *result) WSSEC_NONNULL(1);
+
+/** Number of tokens found in the Security header, in document order. */
+WSSEC_API size_t wssec_result_token_count(const wssec_result *result) WSSEC_NONNULL(1);
+
+/** Token @p i (0-based), or NULL when out of range. Borrowed. */
+WSSEC_API const wssec_token *wssec_result_token(const wssec_result *result, size_t i)
+    WSSEC_NONNULL(1);
+
+/** The name of the module that consumed the token ("timestamp", ...), or "unknown". */
+WSSEC_API const char *wssec_token_type(const wssec_token *token) WSSEC_NONNULL(1);
+
+/** The token's element in the message document. Borrowed. */
+WSSEC_API xmlNodePtr wssec_token_node(const wssec_token *token) WSSEC_NONNULL(1);
+
+/** The identity the token proved (a user name, a subject DN) or NULL. */
+WSSEC_API const char *wssec_token_identity(const wssec_token *token) WSSEC_NONNULL(1);
+
+/**
+ * The token's own status: 0 when it was processed successfully, else the
+ * code of its error; wssec_token_error() gives the message.
+ */
+WSSEC_API int wssec_token_status(const wssec_token *token) WSSEC_NONNULL(1);
+
+/** The message of the token's error, or NULL when it has none. */
+WSSEC_API const char *wssec_token_error(const wssec_token *token) WSSEC_NONNULL(1);
+
+/** Number of properties the module recorded ("created", "password-type", ...). */
+WSSEC_API size_t wssec_token_prop_count(const wssec_token *token) WSSEC_NONNULL(1);
+
+/**
+ * Property @p i as a name/value pair; returns 0, or WSSEC_EINVALID when out
+ * of range. Borrowed strings.
+ */
+WSSEC_API int wssec_token_prop(const wssec_token *token, size_t i, const char **name,
+                               const char **value) WSSEC_NONNULL(1, 3, 4);
+
+/** The value of the property named @p name, or NULL. Borrowed. */
+WSSEC_API const char *wssec_token_get(const wssec_token *token, const char *name)
+    WSSEC_NONNULL(1, 2);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* WSSEC_PROCESS_H */

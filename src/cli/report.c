@@ -1,0 +1,163 @@
+/*
+ * wssec(1) — reports: one JSON object per input, and the human account of
+ * `wssec inspect`.
+ */
+#include <string.h>
+
+#include "cli.h"
+
+static void json_str(FILE *out, const char *s)
+{
+    if (!s) {
+        fputs("null", out);
+        return;
+    }
+    fputc('"', out);
+    for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
+        switch (*p) {
+        case '"': fputs("\\\"", out); break;
+        case '\\': fputs("\\\\", out); break;
+        case '\n': fputs("\\n", out); break;
+        case '\r': fputs("\\r", out); break;
+        case '\t': fputs("\\t", out); break;
+        default:
+            if (*p < 0x20) fprintf(out, "\\u%04x", *p);
+            else fputc(*p, out);
+        }
+    }
+    fputc('"', out);
+}
+
+static const char *soap_name(int v)
+{
+    return v == WSSEC_SOAP11 ? "1.1" : v == WSSEC_SOAP12 ? "1.2" : NULL;
+}
+
+static void json_tokens(FILE *out, const wssec_result *res)
+{
+    fputs("[", out);
+    for (size_t i = 0; res && i < wssec_result_token_count(res); i++) {
+        const wssec_token *t = wssec_result_token(res, i);
+        fputs(i ? ",{" : "{", out);
+        fputs("\"type\":", out);
+        json_str(out, wssec_token_type(t));
+        fputs(",\"ok\":", out);
+        fputs(wssec_token_status(t) == 0 ? "true" : "false", out);
+        fputs(",\"identity\":", out);
+        json_str(out, wssec_token_identity(t));
+        fputs(",\"error\":", out);
+        json_str(out, wssec_token_error(t));
+        fputs(",\"properties\":{", out);
+        for (size_t j = 0; j < wssec_token_prop_count(t); j++) {
+            const char *n, *v;
+            if (wssec_token_prop(t, j, &n, &v)) continue;
+            if (j) fputc(',', out);
+            json_str(out, n);
+            fputc(':', out);
+            json_str(out, v);
+        }
+        fputs("}}", out);
+    }
+    fputs("]", out);
+}
+
+void cli_report_json(FILE *out, const cli_report *r)
+{
+    const wssec_error *e = r->err && r->err->code ? r->err : NULL;
+    fputs("{\"command\":", out);
+    json_str(out, r->command);
+    fputs(",\"file\":", out);
+    json_str(out, r->file);
+    fprintf(out, ",\"ok\":%s,\"exit\":%d", e ? "false" : "true", r->exit_code);
+    fputs(",\"fault\":", out);
+    json_str(out, e && e->fault[0] ? e->fault : NULL);
+    fputs(",\"code\":", out);
+    json_str(out, e ? wssec_code_name(e->code) : NULL);
+    fputs(",\"category\":", out);
+    json_str(out, e ? wssec_category_name(e->category) : NULL);
+    fputs(",\"reason\":", out);
+    json_str(out, e ? e->message : NULL);
+    fputs(",\"subject\":", out);
+    json_str(out, e && e->subject[0] ? e->subject : NULL);
+    fputs(",\"soap\":", out);
+    json_str(out, soap_name(r->soap));
+    fputs(",\"replay_cache\":", out);
+    json_str(out, r->replay_cache);
+    fputs(",\"caller\":", out);
+    json_str(out, r->res ? wssec_result_caller(r->res) : NULL);
+    fputs(",\"tokens\":", out);
+    json_tokens(out, r->res);
+    fputs("}\n", out);
+}
+
+static const char *attr_any(xmlNodePtr e, const char *local)
+{
+    for (xmlAttrPtr a = e->properties; a; a = a->next)
+        if (xmlStrEqual(a->name, BAD_CAST local) && a->children)
+            return (const char *)a->children->content;
+    return NULL;
+}
+
+static void describe_headers(FILE *out, const wssec_msg *msg, const wssec_result *res)
+{
+    xmlNodePtr h = wssec_msg_header(msg);
+    size_t n = 0;
+    for (xmlNodePtr b = h ? h->children : NULL; b; b = b->next)
+        if (b->type == XML_ELEMENT_NODE) n++;
+    fprintf(out, "  Header: %zu block%s\n", n, n == 1 ? "" : "s");
+    for (xmlNodePtr b = h ? h->children : NULL; b; b = b->next) {
+        if (b->type != XML_ELEMENT_NODE) continue;
+        const char *actor = attr_any(b, "actor");
+        if (!actor) actor = attr_any(b, "role");
+        const char *mu = attr_any(b, "mustUnderstand");
+        int ours = res && wssec_result_token_count(res) &&
+                   wssec_token_node(wssec_result_token(res, 0))->parent == b;
+        fprintf(out, "    {%s}%s%s%s%s%s%s\n", b->ns ? (const char *)b->ns->href : "",
+                (const char *)b->name, actor ? " actor=" : "", actor ? actor : "",
+                mu ? " mustUnderstand=" : "", mu ? mu : "", ours ? "  <- processed" : "");
+    }
+    xmlNodePtr body = wssec_msg_body(msg);
+    xmlNodePtr first = NULL;
+    for (xmlNodePtr c = body ? body->children : NULL; c && !first; c = c->next)
+        if (c->type == XML_ELEMENT_NODE) first = c;
+    if (first)
+        fprintf(out, "  Body: {%s}%s\n", first->ns ? (const char *)first->ns->href : "",
+                (const char *)first->name);
+    else
+        fprintf(out, "  Body: empty\n");
+}
+
+void cli_report_inspect(FILE *out, const cli_report *r, wssec_time now)
+{
+    char nowtext[32] = "";
+    if (wssec_time_format(nowtext, sizeof(nowtext), now, 1)) nowtext[0] = '\0';
+    fprintf(out, "%s\n", r->file);
+    if (!r->msg || !wssec_msg_soap_version(r->msg)) {
+        fprintf(out, "  not a usable SOAP message: %s\n", r->err ? r->err->message : "?");
+        return;
+    }
+    fprintf(out, "  SOAP %s; checked at %s\n", soap_name(wssec_msg_soap_version(r->msg)), nowtext);
+    describe_headers(out, r->msg, r->res);
+    size_t n = r->res ? wssec_result_token_count(r->res) : 0;
+    if (n == 0) {
+        fprintf(out, "  No wsse:Security header (or an empty one) targets this node.\n");
+        return;
+    }
+    fprintf(out, "  Security header for this node: %zu item%s\n", n, n == 1 ? "" : "s");
+    for (size_t i = 0; i < n; i++) {
+        const wssec_token *t = wssec_result_token(r->res, i);
+        xmlNodePtr node = wssec_token_node(t);
+        fprintf(out, "    [%zu] %s (%s)\n", i + 1, wssec_token_type(t),
+                node ? (const char *)node->name : "?");
+        for (size_t j = 0; j < wssec_token_prop_count(t); j++) {
+            const char *pn, *pv;
+            if (!wssec_token_prop(t, j, &pn, &pv)) fprintf(out, "        %-14s %s\n", pn, pv);
+        }
+        if (wssec_token_status(t) == 0)
+            fprintf(out, "        %-14s ok%s%s\n", "status", wssec_token_identity(t) ? ", proves " : "",
+                    wssec_token_identity(t) ? wssec_token_identity(t) : "");
+        else
+            fprintf(out, "        %-14s %s: %s\n", "status", wssec_code_name(wssec_token_status(t)),
+                    wssec_token_error(t));
+    }
+}

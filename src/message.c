@@ -1,0 +1,313 @@
+/*
+ * wssec — the message object: parse, serialize, and what modules use of it.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <libxml/parser.h>
+#include <libxml/valid.h>
+#include <libxml/xmlsave.h>
+#include <openssl/rand.h>
+
+#include "internal.h"
+
+int wssec_msg_new(wssec_msg **out, const wssec_ctx *ctx)
+{
+    *out = NULL;
+    wssec_msg *msg = calloc(1, sizeof(*msg));
+    if (!msg) return WSSEC_ENOMEM;
+    msg->ctx = ctx;
+    wssec__err_clear(&msg->err);
+    *out = msg;
+    return 0;
+}
+
+void wssec_msg_free(wssec_msg *msg)
+{
+    if (!msg) return;
+    xmlFreeDoc(msg->doc);
+    free(msg);
+}
+
+static int has_xmldecl(const char *data, size_t len)
+{
+    if (len >= 3 && (unsigned char)data[0] == 0xEF && (unsigned char)data[1] == 0xBB &&
+        (unsigned char)data[2] == 0xBF) {
+        data += 3;
+        len -= 3;
+    }
+    return len >= 5 && memcmp(data, "<?xml", 5) == 0;
+}
+
+int wssec_msg_parse(wssec_msg *msg, const char *data, size_t len)
+{
+    wssec__err_clear(&msg->err);
+    if (msg->doc) {
+        xmlFreeDoc(msg->doc);
+        msg->doc = NULL;
+    }
+    int rc = wssec__xml_parse(&msg->err, &msg->ctx->s, data, len, &msg->doc);
+    if (rc) return rc;
+    msg->had_xmldecl = has_xmldecl(data, len);
+    if ((rc = wssec__soap_bind(msg)) || (rc = wssec__xml_register_ids(&msg->err, msg->doc))) {
+        if (rc == WSSEC_ENOMEM && !msg->err.pub.code) WSSEC_ERR(&msg->err, rc, "out of memory");
+        return rc;
+    }
+    return 0;
+}
+
+int wssec_msg_serialize(const wssec_msg *msg, unsigned char **out, size_t *len)
+{
+    *out = NULL;
+    *len = 0;
+    if (!msg->doc) return WSSEC_EINVALID;
+    xmlBufferPtr buf = xmlBufferCreate();
+    if (!buf) return WSSEC_ENOMEM;
+    xmlSaveCtxtPtr save = xmlSaveToBuffer(buf, "UTF-8", msg->had_xmldecl ? 0 : XML_SAVE_NO_DECL);
+    if (!save) {
+        xmlBufferFree(buf);
+        return WSSEC_ENOMEM;
+    }
+    long w = xmlSaveDoc(save, msg->doc);
+    xmlSaveClose(save);
+    int rc = 0;
+    if (w < 0) {
+        rc = WSSEC_ENOMEM;
+    } else {
+        size_t n = (size_t)xmlBufferLength(buf);
+        unsigned char *p = malloc(n + 1);
+        if (!p) {
+            rc = WSSEC_ENOMEM;
+        } else {
+            memcpy(p, xmlBufferContent(buf), n);
+            p[n] = '\0';
+            *out = p;
+            *len = n;
+        }
+    }
+    xmlBufferFree(buf);
+    return rc;
+}
+
+xmlDocPtr wssec_msg_doc(const wssec_msg *msg) { return msg->doc; }
+int wssec_msg_soap_version(const wssec_msg *msg) { return msg->soap; }
+xmlNodePtr wssec_msg_body(const wssec_msg *msg) { return msg->body; }
+xmlNodePtr wssec_msg_header(const wssec_msg *msg) { return msg->header; }
+const wssec_error *wssec_msg_error(const wssec_msg *msg) { return &msg->err.pub; }
+const wssec_ctx *wssec_msg_ctx(const wssec_msg *msg) { return msg->ctx; }
+wssec_time wssec_msg_now(const wssec_msg *msg) { return msg->now; }
+int wssec_msg_inspecting(const wssec_msg *msg) { return msg->inspecting; }
+
+xmlNodePtr wssec_msg_security(wssec_msg *msg, int create)
+{
+    if (msg->security || !create || !msg->envelope) return msg->security;
+    xmlNsPtr soapns = msg->envelope->ns;
+    if (!msg->header) {
+        xmlNodePtr h = xmlNewDocNode(msg->doc, soapns, BAD_CAST "Header", NULL);
+        if (!h) return NULL;
+        xmlNodePtr first = wssec__first_elem(msg->envelope);
+        if (first) xmlAddPrevSibling(first, h);
+        else xmlAddChild(msg->envelope, h);
+        msg->header = h;
+    }
+    xmlNodePtr sec = xmlNewDocNode(msg->doc, NULL, BAD_CAST "Security", NULL);
+    if (!sec) return NULL;
+    xmlNsPtr wsse = xmlNewNs(sec, BAD_CAST WSSEC_NS_WSSE, BAD_CAST "wsse");
+    xmlNewNs(sec, BAD_CAST WSSEC_NS_WSU, BAD_CAST "wsu");
+    xmlSetNs(sec, wsse);
+    xmlSetNsProp(sec, soapns, BAD_CAST "mustUnderstand",
+                 BAD_CAST(msg->soap == WSSEC_SOAP11 ? "1" : "true"));
+    if (msg->ctx->s.actor)
+        xmlSetNsProp(sec, soapns, BAD_CAST(msg->soap == WSSEC_SOAP11 ? "actor" : "role"),
+                     BAD_CAST msg->ctx->s.actor);
+    xmlNodePtr first = wssec__first_elem(msg->header);
+    if (first) xmlAddPrevSibling(first, sec);
+    else xmlAddChild(msg->header, sec);
+    msg->security = sec;
+    return sec;
+}
+
+int wssec_msg_fail_at(wssec_msg *msg, int code, const char *fault, xmlNodePtr node,
+                      const char *file, int line, const char *fmt, ...)
+{
+    if (msg->failed) return code; /* the first error of a step wins */
+    char path[200] = "";
+    if (node) wssec__node_path(node, path, sizeof(path));
+    va_list ap;
+    va_start(ap, fmt);
+    wssec__err_setv(&msg->err, code, fault, path, file, line, fmt, ap);
+    va_end(ap);
+    msg->failed = true;
+    return code;
+}
+
+int wssec_msg_password(wssec_msg *msg, const char *user, wssec_password_usage usage, char *buf,
+                       size_t size, size_t *len)
+{
+    *len = 0;
+    if (!msg->ctx->password_cb) return WSSEC_EAUTH;
+    int rc = msg->ctx->password_cb(buf, size, len, user, usage, msg->ctx->password_ud);
+    if (rc == 0 && *len > size) rc = WSSEC_ELIMIT;
+    if (rc) {
+        wssec__memzero(buf, size);
+        *len = 0;
+    }
+    return rc;
+}
+
+int wssec_msg_replay_check(wssec_msg *msg, const char *domain, const char *identity,
+                           const unsigned char *data, size_t len, wssec_time expires)
+{
+    if (msg->inspecting) return 0;
+    unsigned char key[WSSEC_REPLAY_KEY_LEN];
+    if (wssec_replay_key(key, domain, identity, data, len))
+        return wssec_msg_fail(msg, WSSEC_EINTERNAL, NULL, NULL, "replay key derivation");
+    char why[256] = "";
+    int rc = wssec_replay_cache_insert(msg->ctx->replay, key, expires, msg->now, why, sizeof(why));
+    if (rc == WSSEC_ELIMIT)
+        return wssec_msg_fail(msg, rc, "wsse:InvalidSecurity", NULL,
+                              "replay cache full (%s): message refused rather than evicting a "
+                              "live entry (raise replay-cache-size)",
+                              why);
+    if (rc && rc != WSSEC_EREPLAY)
+        return wssec_msg_fail(msg, rc, NULL, NULL, "replay cache %s unavailable: %s",
+                              wssec_replay_cache_name(msg->ctx->replay), why);
+    return rc;
+}
+
+/* ---- faults ---- */
+
+static const char *fault_reason(const char *fault)
+{
+    static const struct {
+        const char *fault, *reason;
+    } reasons[] = {
+        { "wsse:UnsupportedSecurityToken", "An unsupported token was provided" },
+        { "wsse:UnsupportedAlgorithm", "An unsupported signature or encryption algorithm was used" },
+        { "wsse:InvalidSecurity", "An error was discovered processing the <wsse:Security> header" },
+        { "wsse:InvalidSecurityToken", "An invalid security token was provided" },
+        { "wsse:FailedAuthentication", "The security token could not be authenticated or authorized" },
+        { "wsse:FailedCheck", "The signature or decryption was invalid" },
+        { "wsse:SecurityTokenUnavailable", "Referenced security token could not be retrieved" },
+        { "wsse:MessageExpired", "The message has expired" },
+        { "soap:Client", "The message is not acceptable" },
+        { "soap:MustUnderstand", "A mandatory header block was not understood" },
+    };
+    for (size_t i = 0; i < WSSEC_ARRAY_LEN(reasons); i++)
+        if (strcmp(reasons[i].fault, fault) == 0) return reasons[i].reason;
+    return "The message could not be processed";
+}
+
+int wssec_fault_serialize(const wssec_error *err, int soap_version, unsigned char **out,
+                          size_t *len)
+{
+    *out = NULL;
+    *len = 0;
+    if (!err->code || (soap_version != WSSEC_SOAP11 && soap_version != WSSEC_SOAP12))
+        return WSSEC_EINVALID;
+    const char *fault = err->fault && *err->fault ? err->fault : "soap:Server";
+    int wsse = strncmp(fault, "wsse:", 5) == 0;
+    const char *local = strchr(fault, ':') + 1;
+    const char *reason = fault_reason(fault);
+    int rc = WSSEC_ENOMEM;
+    xmlDocPtr doc = xmlNewDoc(BAD_CAST "1.0");
+    if (!doc) return rc;
+    const char *ns = soap_version == WSSEC_SOAP11 ? WSSEC_NS_SOAP11 : WSSEC_NS_SOAP12;
+    xmlNodePtr env = xmlNewDocNode(doc, NULL, BAD_CAST "Envelope", NULL);
+    if (!env) goto done;
+    xmlDocSetRootElement(doc, env);
+    xmlNsPtr sns = xmlNewNs(env, BAD_CAST ns, BAD_CAST(soap_version == WSSEC_SOAP11 ? "soap" : "env"));
+    xmlSetNs(env, sns);
+    xmlNodePtr body = xmlNewChild(env, sns, BAD_CAST "Body", NULL);
+    xmlNodePtr f = body ? xmlNewChild(body, sns, BAD_CAST "Fault", NULL) : NULL;
+    if (!f) goto done;
+    char qname[96];
+    if (soap_version == WSSEC_SOAP11) {
+        if (wsse) snprintf(qname, sizeof(qname), "wsse:%s", local);
+        else snprintf(qname, sizeof(qname), "soap:%s", local);
+        xmlNodePtr code = xmlNewChild(f, NULL, BAD_CAST "faultcode", BAD_CAST qname);
+        if (!code) goto done;
+        if (wsse) xmlNewNs(code, BAD_CAST WSSEC_NS_WSSE, BAD_CAST "wsse");
+        if (!xmlNewTextChild(f, NULL, BAD_CAST "faultstring", BAD_CAST reason)) goto done;
+    } else {
+        const char *top = wsse || !strcmp(local, "Client")     ? "Sender"
+                          : !strcmp(local, "MustUnderstand") ? "MustUnderstand"
+                                                             : "Receiver";
+        snprintf(qname, sizeof(qname), "env:%s", top);
+        xmlNodePtr code = xmlNewChild(f, sns, BAD_CAST "Code", NULL);
+        if (!code || !xmlNewChild(code, sns, BAD_CAST "Value", BAD_CAST qname)) goto done;
+        if (wsse) {
+            xmlNodePtr sub = xmlNewChild(code, sns, BAD_CAST "Subcode", NULL);
+            snprintf(qname, sizeof(qname), "wsse:%s", local);
+            xmlNodePtr v = sub ? xmlNewChild(sub, sns, BAD_CAST "Value", BAD_CAST qname) : NULL;
+            if (!v) goto done;
+            xmlNewNs(v, BAD_CAST WSSEC_NS_WSSE, BAD_CAST "wsse");
+        }
+        xmlNodePtr r = xmlNewChild(f, sns, BAD_CAST "Reason", NULL);
+        xmlNodePtr t = r ? xmlNewTextChild(r, sns, BAD_CAST "Text", BAD_CAST reason) : NULL;
+        if (!t) goto done;
+        xmlNsPtr xmlns = xmlSearchNs(doc, t, BAD_CAST "xml");
+        xmlSetNsProp(t, xmlns, BAD_CAST "lang", BAD_CAST "en");
+    }
+    xmlChar *mem = NULL;
+    int n = 0;
+    xmlDocDumpMemoryEnc(doc, &mem, &n, "UTF-8");
+    if (mem) {
+        unsigned char *p = malloc((size_t)n + 1);
+        if (p) {
+            memcpy(p, mem, (size_t)n);
+            p[n] = '\0';
+            *out = p;
+            *len = (size_t)n;
+            rc = 0;
+        }
+        xmlFree(mem);
+    }
+done:
+    xmlFreeDoc(doc);
+    return rc;
+}
+
+/* Gives an element a fresh wsu:Id (prefix-<16 hex digits>) and registers it.
+ * Returns the attribute value (borrowed from the tree) or NULL. */
+const char *wssec__new_id(wssec_msg *msg, xmlNodePtr elem, const char *prefix)
+{
+    xmlNsPtr wsu = xmlSearchNsByHref(msg->doc, elem, BAD_CAST WSSEC_NS_WSU);
+    if (!wsu && !(wsu = xmlNewNs(elem, BAD_CAST WSSEC_NS_WSU, BAD_CAST "wsu"))) return NULL;
+    char id[64];
+    for (int tries = 0; tries < 8; tries++) {
+        unsigned char r[8];
+        if (RAND_bytes(r, sizeof(r)) != 1) return NULL;
+        int n = snprintf(id, sizeof(id), "%s-", prefix);
+        for (size_t i = 0; i < sizeof(r) && n > 0 && (size_t)n + 2 < sizeof(id); i++)
+            n += snprintf(id + n, sizeof(id) - (size_t)n, "%02X", r[i]);
+        if (xmlGetID(msg->doc, BAD_CAST id)) continue;
+        xmlAttrPtr a = xmlSetNsProp(elem, wsu, BAD_CAST "Id", BAD_CAST id);
+        if (!a || !xmlAddID(NULL, msg->doc, BAD_CAST id, a)) return NULL;
+        return (const char *)a->children->content;
+    }
+    return NULL;
+}
+
+xmlNodePtr wssec__add_elem(wssec_msg *msg, xmlNodePtr parent, const char *ns, const char *prefix,
+                           const char *local, const char *text)
+{
+    xmlNodePtr e = xmlNewDocNode(msg->doc, NULL, BAD_CAST local, NULL);
+    if (!e) return NULL;
+    if (!xmlAddChild(parent, e)) {
+        xmlFreeNode(e);
+        return NULL;
+    }
+    xmlNsPtr n = xmlSearchNsByHref(msg->doc, parent, BAD_CAST ns);
+    if (!n && !(n = xmlNewNs(e, BAD_CAST ns, BAD_CAST prefix))) return NULL;
+    xmlSetNs(e, n);
+    if (text) {
+        xmlNodePtr t = xmlNewDocText(msg->doc, BAD_CAST text);
+        if (!t || !xmlAddChild(e, t)) {
+            xmlFreeNode(t);
+            return NULL;
+        }
+    }
+    return e;
+}

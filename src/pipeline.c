@@ -1,0 +1,292 @@
+/*
+ * wssec — the pipeline: walks our Security header inbound (consumers, then
+ * policy) or the action list outbound (generators); results and tokens.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "internal.h"
+
+/* ---- results and tokens ---- */
+
+int wssec__result_new(wssec_result **out)
+{
+    *out = calloc(1, sizeof(**out));
+    if (!*out) return WSSEC_ENOMEM;
+    wssec__err_clear(&(*out)->err);
+    return 0;
+}
+
+static void token_free(wssec_token *t)
+{
+    if (!t) return;
+    free(t->type);
+    free(t->identity);
+    free(t->error);
+    for (size_t i = 0; i < t->nprops; i++) {
+        free(t->names[i]);
+        free(t->values[i]);
+    }
+    free(t->names);
+    free(t->values);
+    free(t);
+}
+
+void wssec_result_free(wssec_result *r)
+{
+    if (!r) return;
+    for (size_t i = 0; i < r->ntokens; i++) token_free(r->tokens[i]);
+    free(r->tokens);
+    free(r);
+}
+
+const wssec_error *wssec_result_error(const wssec_result *r) { return &r->err.pub; }
+
+const char *wssec_result_caller(const wssec_result *r)
+{
+    return r->caller ? r->caller->identity : NULL;
+}
+
+size_t wssec_result_token_count(const wssec_result *r) { return r->ntokens; }
+
+const wssec_token *wssec_result_token(const wssec_result *r, size_t i)
+{
+    return i < r->ntokens ? r->tokens[i] : NULL;
+}
+
+const char *wssec_token_type(const wssec_token *t) { return t->type; }
+xmlNodePtr wssec_token_node(const wssec_token *t) { return t->node; }
+const char *wssec_token_identity(const wssec_token *t) { return t->identity; }
+int wssec_token_status(const wssec_token *t) { return t->status; }
+const char *wssec_token_error(const wssec_token *t) { return t->error; }
+size_t wssec_token_prop_count(const wssec_token *t) { return t->nprops; }
+
+int wssec_token_prop(const wssec_token *t, size_t i, const char **name, const char **value)
+{
+    if (i >= t->nprops) return WSSEC_EINVALID;
+    *name = t->names[i];
+    *value = t->values[i];
+    return 0;
+}
+
+const char *wssec_token_get(const wssec_token *t, const char *name)
+{
+    for (size_t i = 0; i < t->nprops; i++)
+        if (strcmp(t->names[i], name) == 0) return t->values[i];
+    return NULL;
+}
+
+wssec_token *wssec_msg_add_token(wssec_msg *msg, const char *type, xmlNodePtr node)
+{
+    wssec_result *r = msg->res;
+    if (!r) return NULL;
+    wssec_token *t = calloc(1, sizeof(*t));
+    wssec_token **v = t ? realloc(r->tokens, (r->ntokens + 1) * sizeof(*v)) : NULL;
+    if (!v || !(t->type = wssec__strdup(type))) {
+        token_free(t);
+        return NULL;
+    }
+    t->node = node;
+    r->tokens = v;
+    r->tokens[r->ntokens++] = t;
+    return t;
+}
+
+int wssec_token_set_identity(wssec_token *t, const char *identity)
+{
+    char *d = wssec__strdup(identity);
+    if (!d) return WSSEC_ENOMEM;
+    free(t->identity);
+    t->identity = d;
+    return 0;
+}
+
+int wssec_token_set(wssec_token *t, const char *name, const char *value)
+{
+    char **n = realloc(t->names, (t->nprops + 1) * sizeof(*n));
+    if (!n) return WSSEC_ENOMEM;
+    t->names = n;
+    char **v = realloc(t->values, (t->nprops + 1) * sizeof(*v));
+    if (!v) return WSSEC_ENOMEM;
+    t->values = v;
+    char *dn = wssec__strdup(name), *dv = wssec__strdup(value);
+    if (!dn || !dv) {
+        free(dn);
+        free(dv);
+        return WSSEC_ENOMEM;
+    }
+    t->names[t->nprops] = dn;
+    t->values[t->nprops] = dv;
+    t->nprops++;
+    return 0;
+}
+
+int wssec_msg_set_caller(wssec_msg *msg, wssec_token *token)
+{
+    wssec_result *r = msg->res;
+    if (!r || !token->identity) return WSSEC_EINVALID;
+    if (r->caller && r->caller != token && strcmp(r->caller->identity, token->identity) != 0)
+        return wssec_msg_fail(msg, WSSEC_EPOLICY, NULL, token->node,
+                              "two tokens authenticate different callers ('%s' and '%s')",
+                              r->caller->identity, token->identity);
+    r->caller = token;
+    return 0;
+}
+
+/* ---- inbound ---- */
+
+/* The status of the tokens a consumer added (or of a placeholder for the
+ * element when it added none). */
+static int mark_tokens(wssec_msg *msg, size_t first, xmlNodePtr elem, const char *type, int rc)
+{
+    wssec_result *r = msg->res;
+    if (r->ntokens == first && !wssec_msg_add_token(msg, type, elem)) return WSSEC_ENOMEM;
+    if (rc == 0) return 0;
+    wssec_token *t = r->tokens[r->ntokens - 1];
+    t->status = rc;
+    free(t->error);
+    t->error = wssec__strdup(msg->err.pub.code ? msg->err.message : wssec_code_description(rc));
+    return 0;
+}
+
+static const char *describe_target(const wssec_msg *msg, char *buf, size_t size)
+{
+    if (msg->ctx->s.actor) snprintf(buf, size, "actor '%s'", msg->ctx->s.actor);
+    else snprintf(buf, size, "no actor (ultimate receiver)");
+    return buf;
+}
+
+static int run_consumers(wssec_msg *msg)
+{
+    int first_rc = 0;
+    for (xmlNodePtr e = wssec__first_elem(msg->security); e; e = wssec__next_elem(e)) {
+        size_t before = msg->res->ntokens;
+        msg->failed = false;
+        const wssec_module *m = wssec__module_for_elem(msg->ctx, e);
+        int rc;
+        if (!m) {
+            rc = wssec_msg_fail(msg, WSSEC_EUNSUPPORTED, NULL, e,
+                                "element {%s}%s in the Security header is not supported",
+                                e->ns ? (const char *)e->ns->href : "", (const char *)e->name);
+        } else {
+            rc = m->consume(msg, e, m->userdata);
+            if (rc > 0) rc = WSSEC_EINTERNAL;
+            if (rc < 0 && !msg->failed)
+                wssec_msg_fail(msg, rc, NULL, e, "%s: %s", m->name, wssec_code_description(rc));
+        }
+        if (mark_tokens(msg, before, e, m ? m->name : "unknown", rc)) return WSSEC_ENOMEM;
+        if (rc < 0) {
+            if (!first_rc) {
+                first_rc = rc;
+                wssec__err_copy(&msg->res->err, &msg->err);
+            }
+            if (!msg->inspecting) return rc;
+        }
+    }
+    return first_rc;
+}
+
+static const wssec_token *find_ok(const wssec_result *r, const char *type)
+{
+    for (size_t i = 0; i < r->ntokens; i++)
+        if (r->tokens[i]->status == 0 && strcmp(r->tokens[i]->type, type) == 0) return r->tokens[i];
+    return NULL;
+}
+
+/* The inbound policy: runs once, after every consumer, over what they proved. */
+static int run_policy(wssec_msg *msg)
+{
+    const wssec_settings *s = &msg->ctx->s;
+    const wssec_result *r = msg->res;
+    char who[300];
+    msg->failed = false;
+    if (s->require && !msg->security)
+        return wssec_msg_fail(msg, WSSEC_EPOLICY, NULL, msg->header,
+                              "no wsse:Security header targets this node (%s); policy requires "
+                              "%s%s%s (--require none to accept unsecured messages)",
+                              describe_target(msg, who, sizeof(who)),
+                              s->require & WSSEC_REQ_TIMESTAMP ? "a Timestamp" : "",
+                              (s->require & WSSEC_REQ_TIMESTAMP) && (s->require & WSSEC_REQ_USERNAME)
+                                  ? " and "
+                                  : "",
+                              s->require & WSSEC_REQ_USERNAME ? "a UsernameToken" : "");
+    if ((s->require & WSSEC_REQ_TIMESTAMP) && !find_ok(r, "timestamp"))
+        return wssec_msg_fail(msg, WSSEC_EPOLICY, NULL, msg->security,
+                              "policy requires a Timestamp in the Security header; there is none "
+                              "(see --require)");
+    if ((s->require & WSSEC_REQ_USERNAME) &&
+        (!r->caller || strcmp(r->caller->type, "username-token") != 0))
+        return wssec_msg_fail(msg, WSSEC_EPOLICY, NULL, msg->security,
+                              "policy requires an authenticated UsernameToken; there is none "
+                              "(see --require)");
+    return 0;
+}
+
+static int begin(wssec_result **out, wssec_msg *msg, bool inspecting)
+{
+    *out = NULL;
+    if (!msg->doc || !msg->envelope) return WSSEC_EINVALID;
+    WSSEC_GUARD(wssec__result_new(out));
+    msg->res = *out;
+    msg->now = wssec_ctx_now(msg->ctx);
+    msg->inspecting = inspecting;
+    wssec__err_clear(&msg->err);
+    return 0;
+}
+
+int wssec_verify(wssec_result **out, wssec_msg *msg)
+{
+    WSSEC_GUARD(begin(out, msg, false));
+    int rc = run_consumers(msg);
+    if (rc == 0) {
+        rc = run_policy(msg);
+        if (rc) wssec__err_copy(&msg->res->err, &msg->err);
+    }
+    msg->res = NULL;
+    return rc;
+}
+
+int wssec_inspect(wssec_result **out, wssec_msg *msg)
+{
+    WSSEC_GUARD(begin(out, msg, true));
+    int rc = run_consumers(msg);
+    msg->res = NULL;
+    msg->inspecting = false;
+    return rc == WSSEC_ENOMEM ? rc : 0;
+}
+
+/* ---- outbound ---- */
+
+int wssec_secure(wssec_msg *msg, const wssec_secure_options *opts)
+{
+    if (!msg->doc || !msg->envelope) return WSSEC_EINVALID;
+    if (opts && opts->version != WSSEC_SECURE_OPTIONS_VERSION) return WSSEC_EINVALID;
+    wssec__err_clear(&msg->err);
+    msg->now = wssec_ctx_now(msg->ctx);
+    msg->username = opts && opts->username ? opts->username : msg->ctx->s.username;
+    const char *const *actions = (const char *const *)msg->ctx->s.actions.v;
+    size_t n = msg->ctx->s.actions.n;
+    if (opts && opts->actions) {
+        actions = opts->actions;
+        n = opts->n_actions;
+    }
+    if (n == 0)
+        return wssec__err_set(&msg->err, WSSEC_ECONFIG, NULL, NULL, __FILE__, __LINE__,
+                              "nothing to do: no action (timestamp, username-token, ...) given");
+    for (size_t i = 0; i < n; i++) {
+        const wssec_module *m = wssec__module_by_name(msg->ctx, actions[i]);
+        msg->failed = false;
+        if (!m || !m->generate)
+            return wssec_msg_fail(msg, WSSEC_ECONFIG, NULL, NULL, "no module generates '%s'",
+                                  actions[i]);
+        int rc = m->generate(msg, m->userdata);
+        if (rc > 0) rc = WSSEC_EINTERNAL;
+        if (rc < 0) {
+            if (!msg->failed) wssec_msg_fail(msg, rc, NULL, NULL, "%s: %s", m->name,
+                                             wssec_code_description(rc));
+            return rc;
+        }
+    }
+    return 0;
+}

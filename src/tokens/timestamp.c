@@ -1,0 +1,122 @@
+/*
+ * wssec — the Timestamp module (WSS 1.1 §10; BSP R3203, R3221, R3224, R3227).
+ *
+ * Consumer: exactly one wsu:Timestamp in our Security header, with exactly
+ * one Created followed by at most one Expires; Created not in the future
+ * beyond the clock skew, not older than max-age; Expires after Created and
+ * not past (less the skew). Generator: Created now, Expires now + TTL.
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include "../internal.h"
+
+static void fmt_time(char *buf, size_t size, wssec_time t, bool millis)
+{
+    if (wssec_time_format(buf, size, t, millis)) snprintf(buf, size, "(out of range)");
+}
+
+static int parse_child(wssec_msg *msg, xmlNodePtr e, wssec_time *out, char *text, size_t size)
+{
+    char *v = wssec__node_text(e);
+    if (!v) return wssec_msg_fail(msg, WSSEC_ENOMEM, NULL, e, "out of memory");
+    snprintf(text, size, "%s", v);
+    int bad = wssec_time_parse(out, v);
+    xmlFree(v);
+    if (bad)
+        return wssec_msg_fail(msg, WSSEC_EMALFORMED, NULL, e,
+                              "Timestamp %s '%.40s' is not a UTC time like 2025-01-31T12:00:00Z "
+                              "(at most milliseconds)",
+                              (const char *)e->name, text);
+    return 0;
+}
+
+static int ts_consume(wssec_msg *msg, xmlNodePtr elem, void *ud)
+{
+    (void)ud;
+    const wssec_settings *s = &msg->ctx->s;
+    for (size_t i = 0; i < msg->res->ntokens; i++)
+        if (strcmp(msg->res->tokens[i]->type, "timestamp") == 0)
+            return wssec_msg_fail(msg, WSSEC_EMALFORMED, NULL, elem,
+                                  "more than one Timestamp in the Security header (BSP R3227)");
+    wssec_token *tok = wssec_msg_add_token(msg, "timestamp", elem);
+    if (!tok) return wssec_msg_fail(msg, WSSEC_ENOMEM, NULL, elem, "out of memory");
+
+    xmlNodePtr created = NULL, expires = NULL;
+    for (xmlNodePtr c = elem->children; c; c = c->next) {
+        if (c->type == XML_TEXT_NODE || c->type == XML_COMMENT_NODE) continue;
+        if (wssec__is(c, WSSEC_NS_WSU, "Created") && !created && !expires) created = c;
+        else if (wssec__is(c, WSSEC_NS_WSU, "Expires") && created && !expires) expires = c;
+        else
+            return wssec_msg_fail(msg, WSSEC_EMALFORMED, NULL, c,
+                                  "Timestamp child {%s}%s out of place: one Created, then at most "
+                                  "one Expires (BSP R3203, R3221, R3224)",
+                                  c->ns ? (const char *)c->ns->href : "", (const char *)c->name);
+    }
+    if (!created)
+        return wssec_msg_fail(msg, WSSEC_EMALFORMED, NULL, elem,
+                              "Timestamp without Created (BSP R3203)");
+
+    char ctext[64], etext[64], nowtext[32];
+    wssec_time c = 0, x = 0;
+    WSSEC_GUARD(parse_child(msg, created, &c, ctext, sizeof(ctext)));
+    if (wssec_token_set(tok, "created", ctext)) return WSSEC_ENOMEM;
+    if (expires) {
+        WSSEC_GUARD(parse_child(msg, expires, &x, etext, sizeof(etext)));
+        if (wssec_token_set(tok, "expires", etext)) return WSSEC_ENOMEM;
+        if (x <= c)
+            return wssec_msg_fail(msg, WSSEC_EMALFORMED, NULL, expires,
+                                  "Timestamp Expires %s is not after Created %s", etext, ctext);
+    }
+    const wssec_time now = msg->now;
+    fmt_time(nowtext, sizeof(nowtext), now, true);
+    if (c > now + s->clock_skew_ms)
+        return wssec_msg_fail(msg, WSSEC_EEXPIRED, NULL, created,
+                              "Timestamp Created %s is in the future (now %s, clock-skew %lld s)",
+                              ctext, nowtext, (long long)(s->clock_skew_ms / 1000));
+    if (expires && x < now - s->clock_skew_ms)
+        return wssec_msg_fail(msg, WSSEC_EEXPIRED, NULL, expires,
+                              "Timestamp expired at %s (now %s, clock-skew %lld s)", etext,
+                              nowtext, (long long)(s->clock_skew_ms / 1000));
+    if (now - c > s->max_age_ms + s->clock_skew_ms)
+        return wssec_msg_fail(msg, WSSEC_EEXPIRED, NULL, created,
+                              "Timestamp Created %s is older than max-age %lld s (now %s, "
+                              "clock-skew %lld s)",
+                              ctext, (long long)(s->max_age_ms / 1000), nowtext,
+                              (long long)(s->clock_skew_ms / 1000));
+    return 0;
+}
+
+static int ts_generate(wssec_msg *msg, void *ud)
+{
+    (void)ud;
+    const wssec_settings *s = &msg->ctx->s;
+    xmlNodePtr sec = wssec_msg_security(msg, 1);
+    if (!sec) return wssec_msg_fail(msg, WSSEC_ENOMEM, NULL, NULL, "out of memory");
+    for (xmlNodePtr e = wssec__first_elem(sec); e; e = wssec__next_elem(e))
+        if (wssec__is(e, WSSEC_NS_WSU, "Timestamp"))
+            return wssec_msg_fail(msg, WSSEC_ECONFIG, NULL, e,
+                                  "the Security header already has a Timestamp");
+    char created[32], expires[32];
+    if (wssec_time_format(created, sizeof(created), msg->now, s->timestamp_millis) ||
+        wssec_time_format(expires, sizeof(expires), msg->now + s->timestamp_ttl_ms,
+                          s->timestamp_millis))
+        return wssec_msg_fail(msg, WSSEC_EINTERNAL, NULL, NULL, "clock out of range");
+    xmlNodePtr ts = wssec__add_elem(msg, sec, WSSEC_NS_WSU, "wsu", "Timestamp", NULL);
+    xmlNsPtr wsu = ts ? ts->ns : NULL;
+    if (!ts || !wssec__new_id(msg, ts, "TS") ||
+        !xmlNewTextChild(ts, wsu, BAD_CAST "Created", BAD_CAST created) ||
+        (s->timestamp_ttl_ms > 0 &&
+         !xmlNewTextChild(ts, wsu, BAD_CAST "Expires", BAD_CAST expires)))
+        return wssec_msg_fail(msg, WSSEC_ENOMEM, NULL, NULL, "out of memory");
+    return 0;
+}
+
+const wssec_module wssec__module_timestamp = {
+    .version = WSSEC_MODULE_VERSION,
+    .name = "timestamp",
+    .ns = WSSEC_NS_WSU,
+    .local = "Timestamp",
+    .consume = ts_consume,
+    .generate = ts_generate,
+};

@@ -1,0 +1,293 @@
+/*
+ * wssec — small utilities: buffers, secrets, numbers, times, nodes, base64.
+ */
+#include <ctype.h>
+#include <errno.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include <openssl/crypto.h>
+#include <openssl/evp.h>
+#include <xmlsec/base64.h>
+
+#include "internal.h"
+
+void wssec__memzero(void *p, size_t n)
+{
+    if (p && n) OPENSSL_cleanse(p, n);
+}
+
+int wssec__ct_equal(const void *a, size_t alen, const void *b, size_t blen)
+{
+    unsigned char da[32], db[32];
+    unsigned int la = 0, lb = 0;
+    if (!EVP_Digest(a, alen, da, &la, EVP_sha256(), NULL) ||
+        !EVP_Digest(b, blen, db, &lb, EVP_sha256(), NULL))
+        return 0;
+    int eq = CRYPTO_memcmp(da, db, sizeof(da)) == 0;
+    return eq & (alen == blen);
+}
+
+char *wssec__strdup(const char *s)
+{
+    if (!s) return NULL;
+    size_t n = strlen(s) + 1;
+    char *d = malloc(n);
+    if (d) memcpy(d, s, n);
+    return d;
+}
+
+int wssec__buf_append(wssec_buf *b, const void *p, size_t n)
+{
+    if (n > b->max || b->len > b->max - n) return WSSEC_ELIMIT;
+    if (b->len + n > b->cap) {
+        size_t cap = b->cap ? b->cap : 4096;
+        while (cap < b->len + n) {
+            if (cap > SIZE_MAX / 2) return WSSEC_ENOMEM;
+            cap *= 2;
+        }
+        if (cap > b->max) cap = b->max;
+        unsigned char *d = malloc(cap ? cap : 1);
+        if (!d) return WSSEC_ENOMEM;
+        if (b->len) memcpy(d, b->data, b->len);
+        wssec__memzero(b->data, b->cap);
+        free(b->data);
+        b->data = d;
+        b->cap = cap;
+    }
+    if (n) memcpy(b->data + b->len, p, n);
+    b->len += n;
+    return 0;
+}
+
+void wssec__buf_free(wssec_buf *b)
+{
+    if (!b) return;
+    wssec__memzero(b->data, b->cap);
+    free(b->data);
+    b->data = NULL;
+    b->len = b->cap = 0;
+}
+
+int wssec__parse_size(const char *s, size_t *out)
+{
+    if (!s || !isdigit((unsigned char)*s)) return WSSEC_EINVALID;
+    errno = 0;
+    char *end = NULL;
+    unsigned long long v = strtoull(s, &end, 10);
+    if (errno) return WSSEC_EINVALID;
+    unsigned long long mult = 1;
+    if (*end == 'K' || *end == 'k') mult = 1024ULL, end++;
+    else if (*end == 'M' || *end == 'm') mult = 1024ULL * 1024, end++;
+    else if (*end == 'G' || *end == 'g') mult = 1024ULL * 1024 * 1024, end++;
+    if (*end != '\0') return WSSEC_EINVALID;
+    if (v > (unsigned long long)SIZE_MAX / mult) return WSSEC_EINVALID;
+    *out = (size_t)(v * mult);
+    return 0;
+}
+
+int wssec__parse_seconds(const char *s, int64_t *out_ms)
+{
+    if (!s || !isdigit((unsigned char)*s)) return WSSEC_EINVALID;
+    errno = 0;
+    char *end = NULL;
+    unsigned long long v = strtoull(s, &end, 10);
+    if (errno || *end != '\0' || v > (unsigned long long)(INT64_MAX / 1000 / 4))
+        return WSSEC_EINVALID;
+    *out_ms = (int64_t)v * 1000;
+    return 0;
+}
+
+/* ---- times ---- */
+
+static int digits(const char **p, int n, int *out)
+{
+    int v = 0;
+    for (int i = 0; i < n; i++) {
+        if (!isdigit((unsigned char)(*p)[i])) return -1;
+        v = v * 10 + ((*p)[i] - '0');
+    }
+    *p += n;
+    *out = v;
+    return 0;
+}
+
+static int xml_space(int c)
+{
+    return c == ' ' || c == '\t' || c == '\n' || c == '\r';
+}
+
+int wssec_time_parse(wssec_time *out, const char *text)
+{
+    const char *p = text;
+    int Y, M, D, h, m, s, ms = 0;
+    while (xml_space((unsigned char)*p)) p++;
+    if (digits(&p, 4, &Y) || *p++ != '-' || digits(&p, 2, &M) || *p++ != '-' ||
+        digits(&p, 2, &D) || *p++ != 'T' || digits(&p, 2, &h) || *p++ != ':' ||
+        digits(&p, 2, &m) || *p++ != ':' || digits(&p, 2, &s))
+        return WSSEC_EINVALID;
+    if (*p == '.') {
+        p++;
+        int n = 0;
+        while (isdigit((unsigned char)p[n])) n++;
+        if (n < 1 || n > 3) return WSSEC_EINVALID; /* BSP: at most milliseconds */
+        int frac = 0;
+        if (digits(&p, n, &frac)) return WSSEC_EINVALID;
+        ms = n == 1 ? frac * 100 : n == 2 ? frac * 10 : frac;
+    }
+    if (*p == 'Z') p++;
+    else if (strncmp(p, "+00:00", 6) == 0 || strncmp(p, "-00:00", 6) == 0) p += 6;
+    else return WSSEC_EINVALID; /* no zone, or not UTC */
+    while (xml_space((unsigned char)*p)) p++;
+    if (*p) return WSSEC_EINVALID;
+    static const int mdays[] = { 31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31 };
+    if (Y < 1970 || M < 1 || M > 12 || D < 1 || D > mdays[M - 1] || h > 23 || m > 59 || s > 59)
+        return WSSEC_EINVALID;
+    int leap = (Y % 4 == 0 && Y % 100 != 0) || Y % 400 == 0;
+    if (M == 2 && D == 29 && !leap) return WSSEC_EINVALID;
+    struct tm tm = { 0 };
+    tm.tm_year = Y - 1900;
+    tm.tm_mon = M - 1;
+    tm.tm_mday = D;
+    tm.tm_hour = h;
+    tm.tm_min = m;
+    tm.tm_sec = s;
+    time_t t = timegm(&tm);
+    if (t == (time_t)-1) return WSSEC_EINVALID;
+    *out = (wssec_time)t * 1000 + ms;
+    return 0;
+}
+
+int wssec_time_format(char *buf, size_t size, wssec_time t, int millis)
+{
+    if (size < 25 || t < 0) return WSSEC_EINVALID;
+    time_t secs = (time_t)(t / 1000);
+    struct tm tm;
+    if (!gmtime_r(&secs, &tm) || tm.tm_year + 1900 > 9999) return WSSEC_EINVALID;
+    if (millis)
+        snprintf(buf, size, "%04d-%02d-%02dT%02d:%02d:%02d.%03dZ", tm.tm_year + 1900,
+                 tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec, (int)(t % 1000));
+    else
+        snprintf(buf, size, "%04d-%02d-%02dT%02d:%02d:%02dZ", tm.tm_year + 1900, tm.tm_mon + 1,
+                 tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec);
+    return 0;
+}
+
+/* ---- nodes ---- */
+
+int wssec__is(xmlNodePtr node, const char *ns, const char *local)
+{
+    if (!node || node->type != XML_ELEMENT_NODE) return 0;
+    if (!xmlStrEqual(node->name, BAD_CAST local)) return 0;
+    if (!ns) return node->ns == NULL;
+    return node->ns && xmlStrEqual(node->ns->href, BAD_CAST ns);
+}
+
+xmlNodePtr wssec__first_elem(xmlNodePtr node)
+{
+    if (!node) return NULL;
+    for (xmlNodePtr c = node->children; c; c = c->next)
+        if (c->type == XML_ELEMENT_NODE) return c;
+    return NULL;
+}
+
+xmlNodePtr wssec__next_elem(xmlNodePtr node)
+{
+    for (xmlNodePtr c = node ? node->next : NULL; c; c = c->next)
+        if (c->type == XML_ELEMENT_NODE) return c;
+    return NULL;
+}
+
+char *wssec__node_text(xmlNodePtr node)
+{
+    xmlChar *c = xmlNodeGetContent(node);
+    if (!c) return NULL;
+    size_t n = strlen((char *)c), a = 0;
+    while (a < n && xml_space(c[a])) a++;
+    while (n > a && xml_space(c[n - 1])) n--;
+    memmove(c, c + a, n - a);
+    c[n - a] = '\0';
+    return (char *)c;
+}
+
+void wssec__node_path(xmlNodePtr node, char *buf, size_t size)
+{
+    const char *parts[32];
+    size_t n = 0;
+    for (xmlNodePtr c = node; c && c->type == XML_ELEMENT_NODE && n < 32; c = c->parent)
+        parts[n++] = (const char *)c->name;
+    size_t off = 0;
+    buf[0] = '\0';
+    while (n-- > 0 && off < size) {
+        int w = snprintf(buf + off, size - off, "/%s", parts[n]);
+        if (w < 0) break;
+        off += (size_t)w;
+    }
+}
+
+/* ---- base64, through xmlsec's codec ---- */
+
+int wssec__b64_decode(const char *text, size_t max, unsigned char **out, size_t *outlen)
+{
+    size_t tl = strlen(text);
+    /* decoded size is at most 3/4 of the text; refuse before decoding */
+    if (tl / 4 * 3 > max + 3) return WSSEC_ELIMIT;
+    size_t cap = tl / 4 * 3 + 3;
+    unsigned char *buf = malloc(cap + 1);
+    if (!buf) return WSSEC_ENOMEM;
+    xmlSecSize written = 0;
+    if (cap > UINT_MAX ||
+        xmlSecBase64Decode_ex(BAD_CAST text, buf, (xmlSecSize)cap, &written) < 0) {
+        free(buf);
+        return WSSEC_EINVALID;
+    }
+    if (written > max) {
+        wssec__memzero(buf, cap);
+        free(buf);
+        return WSSEC_ELIMIT;
+    }
+    *out = buf;
+    *outlen = written;
+    return 0;
+}
+
+char *wssec__b64_encode(const unsigned char *p, size_t n)
+{
+    if (n > UINT_MAX) return NULL;
+    return (char *)xmlSecBase64Encode(p, (xmlSecSize)n, 0);
+}
+
+/* ---- string lists ---- */
+
+int wssec__strlist_add(wssec_strlist *l, const char *s)
+{
+    char **v = realloc(l->v, (l->n + 1) * sizeof(*v));
+    if (!v) return WSSEC_ENOMEM;
+    l->v = v;
+    if (!(v[l->n] = wssec__strdup(s))) return WSSEC_ENOMEM;
+    l->n++;
+    return 0;
+}
+
+void wssec__strlist_clear(wssec_strlist *l)
+{
+    for (size_t i = 0; i < l->n; i++) free(l->v[i]);
+    free(l->v);
+    l->v = NULL;
+    l->n = 0;
+}
+
+int wssec__strlist_copy(wssec_strlist *dst, const wssec_strlist *src)
+{
+    memset(dst, 0, sizeof(*dst));
+    for (size_t i = 0; i < src->n; i++) WSSEC_GUARD(wssec__strlist_add(dst, src->v[i]));
+    return 0;
+}
+
+void wssec_free(void *p)
+{
+    free(p);
+}
