@@ -226,10 +226,20 @@ int wssec_fault_serialize(const wssec_error *err, int soap_version, unsigned cha
     if (soap_version == WSSEC_SOAP11) {
         if (wsse) snprintf(qname, sizeof(qname), "wsse:%s", local);
         else snprintf(qname, sizeof(qname), "soap:%s", local);
-        xmlNodePtr code = xmlNewChild(f, NULL, BAD_CAST "faultcode", BAD_CAST qname);
-        if (!code) goto done;
+        /* faultcode and faultstring are unqualified in SOAP 1.1; xmlNewChild
+         * with a NULL namespace would put them in the parent's. */
+        xmlNodePtr code = xmlNewDocNode(doc, NULL, BAD_CAST "faultcode", NULL);
+        xmlNodePtr str = xmlNewDocNode(doc, NULL, BAD_CAST "faultstring", NULL);
+        if (!code || !str) {
+            xmlFreeNode(code);
+            xmlFreeNode(str);
+            goto done;
+        }
+        xmlAddChild(f, code);
+        xmlAddChild(f, str);
+        xmlNodeAddContent(code, BAD_CAST qname);
+        xmlNodeAddContent(str, BAD_CAST reason);
         if (wsse) xmlNewNs(code, BAD_CAST WSSEC_NS_WSSE, BAD_CAST "wsse");
-        if (!xmlNewTextChild(f, NULL, BAD_CAST "faultstring", BAD_CAST reason)) goto done;
     } else {
         const char *top = wsse || !strcmp(local, "Client")     ? "Sender"
                           : !strcmp(local, "MustUnderstand") ? "MustUnderstand"
