@@ -24,9 +24,11 @@ extern "C" {
 #if defined(__GNUC__)
 #define WSSEC_WARN_UNUSED __attribute__((warn_unused_result))
 #define WSSEC_NONNULL(...) __attribute__((nonnull(__VA_ARGS__)))
+#define WSSEC_PRINTF(fmt, args) __attribute__((format(printf, fmt, args)))
 #else
 #define WSSEC_WARN_UNUSED
 #define WSSEC_NONNULL(...)
+#define WSSEC_PRINTF(fmt, args)
 #endif
 
 /** Library version, at compile time. */

@@ -76,7 +76,7 @@ WSSEC_API xmlNodePtr wssec_msg_security(wssec_msg *msg, int create) WSSEC_NONNUL
  */
 WSSEC_API int wssec_msg_fail_at(wssec_msg *msg, int code, const char *fault, xmlNodePtr node,
                                 const char *file, int line, const char *fmt, ...)
-    __attribute__((format(printf, 7, 8)));
+    WSSEC_PRINTF(7, 8);
 
 #define wssec_msg_fail(msg, code, fault, node, ...) \
     wssec_msg_fail_at((msg), (code), (fault), (node), __FILE__, __LINE__, __VA_ARGS__)
@@ -117,10 +117,11 @@ WSSEC_API int wssec_msg_password(wssec_msg *msg, const char *user, wssec_passwor
  * The cache key is SHA-256 over the three, so it has a fixed length and
  * reveals nothing. While inspecting, nothing is recorded.
  *
- * @return 0 when first seen; WSSEC_EREPLAY when seen before and not expired;
- *         WSSEC_ELIMIT when the cache is full; WSSEC_EBACKEND when the cache
- *         cannot be reached. Nothing is recorded on the message: the caller
- *         reports the outcome with wssec_msg_fail().
+ * @return 0 when first seen; WSSEC_EREPLAY when seen before and not expired
+ *         (not recorded on the message: the caller words the verdict with
+ *         wssec_msg_fail()); WSSEC_ELIMIT when the cache is full and
+ *         WSSEC_EBACKEND when it cannot be reached (both recorded on the
+ *         message, naming the cache).
  */
 WSSEC_API int wssec_msg_replay_check(wssec_msg *msg, const char *domain, const char *identity,
                                      const unsigned char *data, size_t len, wssec_time expires)

@@ -1,0 +1,39 @@
+#!/usr/bin/env bash
+# The test command: builds wssec warning-free and runs every test; then the
+# same suite under AddressSanitizer + UndefinedBehaviorSanitizer; then the
+# CLI tests under valgrind; then the house checks.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+jobs=$(nproc)
+fail=0
+
+step() { printf '\n==== %s\n' "$*"; }
+
+step "house checks: no unbounded string calls"
+if grep -rnE '\b(strcpy|strcat|sprintf|vsprintf|gets|strtok|atoi)\s*\(' src include samples tests/unit; then
+  echo "banned call found"; fail=1
+fi
+
+step "build (-Werror) and test"
+cmake -S . -B build -DCMAKE_BUILD_TYPE=RelWithDebInfo -DWSSEC_WERROR=ON >/dev/null
+cmake --build build -j"$jobs"
+(cd build && ctest --output-on-failure -j"$jobs") || fail=1
+
+step "build with ASan+UBSan and test"
+cmake -S . -B build-asan -DCMAKE_BUILD_TYPE=Debug -DWSSEC_ASAN=ON -DWSSEC_UBSAN=ON -DWSSEC_WERROR=ON >/dev/null
+cmake --build build-asan -j"$jobs"
+(cd build-asan && ASAN_OPTIONS=detect_leaks=1 ctest --output-on-failure -j"$jobs") || fail=1
+
+step "CLI tests under valgrind"
+WSSEC_VALGRIND=1 tests/cli/run.sh "$PWD/build/wssec" "$PWD" || fail=1
+
+step "headers compile on their own (C99, -pedantic)"
+echo '#include <wssec/wssec.h>
+int main(void) { return wssec_check_version(WSSEC_VERSION_NUMBER); }' > build/headertest.c
+cc -std=c99 -pedantic -Wall -Wextra -Werror -Iinclude $(pkg-config --cflags libxml-2.0) \
+   -c build/headertest.c -o build/headertest.o || fail=1
+
+if [ "$fail" -ne 0 ]; then
+  echo "run-all: FAILED"; exit 1
+fi
+echo "run-all: all passed"
