@@ -157,6 +157,22 @@ static const char *describe_target(const wssec_msg *msg, char *buf, size_t size)
     return buf;
 }
 
+/* The longest text node under elem: a token's base64 is refused by its
+ * encoded size, before any module decodes it. */
+static size_t longest_text(xmlNodePtr elem)
+{
+    size_t longest = 0;
+    for (xmlNodePtr c = elem->children; c; c = c->next) {
+        size_t n = 0;
+        if (c->type == XML_TEXT_NODE || c->type == XML_CDATA_SECTION_NODE)
+            n = c->content ? strlen((const char *)c->content) : 0;
+        else if (c->type == XML_ELEMENT_NODE)
+            n = longest_text(c);
+        if (n > longest) longest = n;
+    }
+    return longest;
+}
+
 static int run_consumers(wssec_msg *msg)
 {
     int first_rc = 0;
@@ -164,8 +180,15 @@ static int run_consumers(wssec_msg *msg)
         size_t before = msg->res->ntokens;
         msg->failed = false;
         const wssec_module *m = wssec__module_for_elem(msg->ctx, e);
+        const size_t max_text = msg->ctx->s.max_token_size / 3 * 4 + 1024; /* base64 + line breaks */
+        size_t text = longest_text(e);
         int rc;
-        if (!m) {
+        if (text > max_text) {
+            rc = wssec_msg_fail(msg, WSSEC_ELIMIT, "wsse:InvalidSecurityToken", e,
+                                "%s holds %zu characters of text, more than max-token-size %zu "
+                                "bytes allows; refused before decoding",
+                                (const char *)e->name, text, msg->ctx->s.max_token_size);
+        } else if (!m) {
             rc = wssec_msg_fail(msg, WSSEC_EUNSUPPORTED, NULL, e,
                                 "element {%s}%s in the Security header is not supported",
                                 e->ns ? (const char *)e->ns->href : "", (const char *)e->name);
