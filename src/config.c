@@ -190,7 +190,7 @@ static int set_require(wssec_config *cfg, const char *value, bool *require_set)
     return 0;
 }
 
-static int set_list(wssec_config *cfg, wssec_strlist *l, const char *value)
+static int set_list(wssec_config *cfg, const char *name, wssec_strlist *l, const char *value)
 {
     if (!*value) {
         wssec__strlist_clear(l);
@@ -200,7 +200,9 @@ static int set_list(wssec_config *cfg, wssec_strlist *l, const char *value)
     const char *p = value;
     while (*p) {
         size_t n = strcspn(p, ", ");
-        if (n >= sizeof(item)) return WSSEC_ERR(&cfg->err, WSSEC_ECONFIG, "list item too long");
+        if (n >= sizeof(item))
+            return WSSEC_ERR(&cfg->err, WSSEC_ECONFIG, "%s: list item of %zu characters is too long",
+                             name, n);
         memcpy(item, p, n);
         item[n] = '\0';
         p += n;
@@ -259,7 +261,7 @@ int wssec_config_set(wssec_config *cfg, const char *name, const char *value)
     case OPT_REQUIRE:
         return set_require(cfg, value, &cfg->require_set);
     case OPT_LIST:
-        return set_list(cfg, (wssec_strlist *)field, value);
+        return set_list(cfg, name, (wssec_strlist *)field, value);
     case OPT_TIME:
         if (wssec_time_parse(&cfg->s.now, value))
             return WSSEC_ERR(&cfg->err, WSSEC_ECONFIG,

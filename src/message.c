@@ -52,6 +52,11 @@ int wssec_msg_parse(wssec_msg *msg, const char *data, size_t len)
     msg->had_xmldecl = has_xmldecl(data, len);
     if ((rc = wssec__soap_bind(msg)) || (rc = wssec__xml_register_ids(&msg->err, msg->doc))) {
         if (rc == WSSEC_ENOMEM && !msg->err.pub.code) WSSEC_ERR(&msg->err, rc, "out of memory");
+        /* A refused document is not kept: nothing may verify or secure it.
+         * The SOAP version stays known, so a fault can be written in it. */
+        xmlFreeDoc(msg->doc);
+        msg->doc = NULL;
+        msg->envelope = msg->header = msg->body = msg->security = NULL;
         return rc;
     }
     return 0;

@@ -157,20 +157,25 @@ static const char *describe_target(const wssec_msg *msg, char *buf, size_t size)
     return buf;
 }
 
-/* The longest text node under elem: a token's base64 is refused by its
- * encoded size, before any module decodes it. */
-static size_t longest_text(xmlNodePtr elem)
+/* All the text under elem, in characters: what a module reading the token
+ * (xmlNodeGetContent) would get, however it is split by comments or CDATA
+ * sections. A token's base64 is refused by this size before any module
+ * decodes it. Iterative: depth is bounded by the parser, but no recursion. */
+static size_t text_size(xmlNodePtr elem)
 {
-    size_t longest = 0;
-    for (xmlNodePtr c = elem->children; c; c = c->next) {
-        size_t n = 0;
-        if (c->type == XML_TEXT_NODE || c->type == XML_CDATA_SECTION_NODE)
-            n = c->content ? strlen((const char *)c->content) : 0;
-        else if (c->type == XML_ELEMENT_NODE)
-            n = longest_text(c);
-        if (n > longest) longest = n;
+    size_t total = 0;
+    xmlNodePtr n = elem->children;
+    while (n && n != elem) {
+        if ((n->type == XML_TEXT_NODE || n->type == XML_CDATA_SECTION_NODE) && n->content)
+            total += strlen((const char *)n->content);
+        if (n->type == XML_ELEMENT_NODE && n->children) {
+            n = n->children;
+            continue;
+        }
+        while (n != elem && !n->next) n = n->parent;
+        if (n != elem) n = n->next;
     }
-    return longest;
+    return total;
 }
 
 static int run_consumers(wssec_msg *msg)
@@ -181,7 +186,7 @@ static int run_consumers(wssec_msg *msg)
         msg->failed = false;
         const wssec_module *m = wssec__module_for_elem(msg->ctx, e);
         const size_t max_text = msg->ctx->s.max_token_size / 3 * 4 + 1024; /* base64 + line breaks */
-        size_t text = longest_text(e);
+        size_t text = text_size(e);
         int rc;
         if (text > max_text) {
             rc = wssec_msg_fail(msg, WSSEC_ELIMIT, "wsse:InvalidSecurityToken", e,

@@ -188,7 +188,7 @@ int wssec__xml_parse(wssec_errrec *err, const wssec_settings *s, const char *dat
     int rc = 0;
     if (g.code) {
         rc = WSSEC_ERR(err, g.code, "%s", g.why);
-    } else if (prc != 0 || !ctxt->wellFormed || !doc) {
+    } else if (prc != 0 || !ctxt->wellFormed || !ctxt->nsWellFormed || !doc) {
         xmlErrorPtr e = xmlCtxtGetLastError(ctxt);
         char what[300] = "not well-formed";
         if (e && e->message) {

@@ -17,6 +17,7 @@
 
 #include "common.h"
 #include "error.h"
+#include "replay.h"
 
 #ifdef __cplusplus
 extern "C" {
@@ -24,7 +25,6 @@ extern "C" {
 
 typedef struct wssec_config wssec_config;
 typedef struct wssec_module wssec_module;
-typedef struct wssec_replay_cache wssec_replay_cache;
 
 /** Why the password callback is asked for a password. */
 typedef enum wssec_password_usage {

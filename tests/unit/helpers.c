@@ -1,0 +1,321 @@
+/*
+ * wssec unit tests — shared helpers.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <openssl/evp.h>
+
+#include "helpers.h"
+
+volatile int h_password_calls;
+
+static const struct {
+    const char *user, *pw;
+} users[] = {
+    { "alice", "alice-s3cret" },
+    { "bob", "pw2" },
+};
+
+int h_password_cb(char *buf, size_t size, size_t *len, const char *user,
+                  wssec_password_usage usage, void *userdata)
+{
+    (void)usage;
+    (void)userdata;
+    __atomic_add_fetch(&h_password_calls, 1, __ATOMIC_RELAXED);
+    for (size_t i = 0; i < sizeof(users) / sizeof(users[0]); i++) {
+        if (strcmp(users[i].user, user) != 0) continue;
+        size_t n = strlen(users[i].pw);
+        if (n > size) return WSSEC_ELIMIT;
+        memcpy(buf, users[i].pw, n);
+        *len = n;
+        return 0;
+    }
+    return WSSEC_EAUTH;
+}
+
+int h_ctx_try(wssec_ctx **out, unsigned flags, const char *const *pairs, char *errbuf,
+              size_t errlen)
+{
+    wssec_config *cfg = NULL;
+    *out = NULL;
+    if (errbuf && errlen) errbuf[0] = '\0';
+    int rc = wssec_config_new(&cfg);
+    if (rc) return rc;
+    if (!(flags & H_NO_NOW)) rc = wssec_config_set(cfg, "now", H_NOW_TEXT);
+    for (size_t i = 0; !rc && pairs && pairs[i]; i += 2)
+        rc = wssec_config_set(cfg, pairs[i], pairs[i + 1]);
+    if (!(flags & H_NO_PWCB)) wssec_config_set_password_cb(cfg, h_password_cb, NULL);
+    if (!rc) rc = wssec_ctx_new(out, cfg);
+    if (rc && errbuf && errlen)
+        snprintf(errbuf, errlen, "%s", wssec_config_error(cfg)->message);
+    wssec_config_free(cfg);
+    return rc;
+}
+
+static wssec_ctx *ctx_v(unsigned flags, const char *name, va_list ap)
+{
+    const char *pairs[64];
+    size_t n = 0;
+    for (const char *p = name; p && n < 62; p = va_arg(ap, const char *)) pairs[n++] = p;
+    assert_true(n % 2 == 0);
+    pairs[n] = NULL;
+    wssec_ctx *ctx = NULL;
+    char err[512];
+    int rc = h_ctx_try(&ctx, flags, pairs, err, sizeof(err));
+    if (rc) print_error("h_ctx: %s\n", err);
+    assert_int_equal(rc, 0);
+    assert_non_null(ctx);
+    return ctx;
+}
+
+wssec_ctx *h_ctx(const char *name, ...)
+{
+    va_list ap;
+    va_start(ap, name);
+    wssec_ctx *ctx = ctx_v(0, name, ap);
+    va_end(ap);
+    return ctx;
+}
+
+wssec_ctx *h_ctxf(unsigned flags, const char *name, ...)
+{
+    va_list ap;
+    va_start(ap, name);
+    wssec_ctx *ctx = ctx_v(flags, name, ap);
+    va_end(ap);
+    return ctx;
+}
+
+const char *h_time(char *buf, wssec_time t, int millis)
+{
+    assert_int_equal(wssec_time_format(buf, 32, t, millis), 0);
+    return buf;
+}
+
+int h_parse_rc(const wssec_ctx *ctx, const char *data, size_t len, wssec_msg **out)
+{
+    assert_int_equal(wssec_msg_new(out, ctx), 0);
+    return wssec_msg_parse(*out, data, len);
+}
+
+wssec_msg *h_parse(const wssec_ctx *ctx, const char *xml)
+{
+    wssec_msg *msg = NULL;
+    int rc = h_parse_rc(ctx, xml, strlen(xml), &msg);
+    if (rc) print_error("h_parse: %s\n", wssec_msg_error(msg)->message);
+    assert_int_equal(rc, 0);
+    return msg;
+}
+
+static char *vstrf(const char *fmt, va_list ap) H_PRINTF(1, 0);
+static char *vstrf(const char *fmt, va_list ap)
+{
+    char *s = NULL;
+    assert_true(vasprintf(&s, fmt, ap) >= 0);
+    return s;
+}
+
+char *h_strf(const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    char *s = vstrf(fmt, ap);
+    va_end(ap);
+    return s;
+}
+
+static char *envelope(int soap, const char *header)
+{
+    const char *ns = soap == 12 ? WSSEC_NS_SOAP12 : WSSEC_NS_SOAP11;
+    return h_strf("<soap:Envelope xmlns:soap=\"%s\" xmlns:wsse=\"%s\" xmlns:wsu=\"%s\">"
+                  "%s%s%s"
+                  "<soap:Body wsu:Id=\"body\"><m:Ping xmlns:m=\"urn:test\">hello</m:Ping>"
+                  "</soap:Body></soap:Envelope>",
+                  ns, H_NS_WSSE, H_NS_WSU, header ? "<soap:Header>" : "", header ? header : "",
+                  header ? "</soap:Header>" : "");
+}
+
+char *h_envelope(int soap, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    char *content = vstrf(fmt, ap);
+    va_end(ap);
+    char *header = h_strf("<wsse:Security soap:mustUnderstand=\"%s\">%s</wsse:Security>",
+                          soap == 12 ? "true" : "1", content);
+    char *env = envelope(soap, header);
+    free(content);
+    free(header);
+    return env;
+}
+
+char *h_envelope_header(int soap, const char *fmt, ...)
+{
+    char *header = NULL;
+    if (fmt) {
+        va_list ap;
+        va_start(ap, fmt);
+        header = vstrf(fmt, ap);
+        va_end(ap);
+    }
+    char *env = envelope(soap, header);
+    free(header);
+    return env;
+}
+
+char *h_timestamp(wssec_time created, wssec_time expires)
+{
+    char c[32], x[32];
+    if (expires < 0)
+        return h_strf("<wsu:Timestamp wsu:Id=\"TS-1\"><wsu:Created>%s</wsu:Created>"
+                      "</wsu:Timestamp>",
+                      h_time(c, created, 1));
+    return h_strf("<wsu:Timestamp wsu:Id=\"TS-1\"><wsu:Created>%s</wsu:Created>"
+                  "<wsu:Expires>%s</wsu:Expires></wsu:Timestamp>",
+                  h_time(c, created, 1), h_time(x, expires, 1));
+}
+
+char *h_b64(const unsigned char *p, size_t n)
+{
+    char *out = malloc(4 * ((n + 2) / 3) + 1);
+    assert_non_null(out);
+    EVP_EncodeBlock((unsigned char *)out, p, (int)n);
+    return out;
+}
+
+char *h_digest(const unsigned char *nonce, size_t nlen, const char *created, const char *pw)
+{
+    unsigned char d[EVP_MAX_MD_SIZE];
+    unsigned int dl = 0;
+    EVP_MD_CTX *md = EVP_MD_CTX_new();
+    assert_non_null(md);
+    assert_true(EVP_DigestInit_ex(md, EVP_sha1(), NULL));
+    assert_true(EVP_DigestUpdate(md, nonce, nlen));
+    assert_true(EVP_DigestUpdate(md, created, strlen(created)));
+    assert_true(EVP_DigestUpdate(md, pw, strlen(pw)));
+    assert_true(EVP_DigestFinal_ex(md, d, &dl));
+    EVP_MD_CTX_free(md);
+    assert_int_equal(dl, 20);
+    return h_b64(d, dl);
+}
+
+char *h_ut_digest(const char *user, const char *pw, const char *nonce, const char *created)
+{
+    char *d = h_digest((const unsigned char *)nonce, strlen(nonce), created, pw);
+    char *n = h_b64((const unsigned char *)nonce, strlen(nonce));
+    char *ut = h_strf("<wsse:UsernameToken><wsse:Username>%s</wsse:Username>"
+                      "<wsse:Password Type=\"%s\">%s</wsse:Password>"
+                      "<wsse:Nonce EncodingType=\"%s\">%s</wsse:Nonce>"
+                      "<wsu:Created>%s</wsu:Created></wsse:UsernameToken>",
+                      user, H_PW_DIGEST, d, H_ENC_B64, n, created);
+    free(d);
+    free(n);
+    return ut;
+}
+
+char *h_ut_text(const char *user, const char *pw)
+{
+    return h_strf("<wsse:UsernameToken><wsse:Username>%s</wsse:Username>"
+                  "<wsse:Password Type=\"%s\">%s</wsse:Password></wsse:UsernameToken>",
+                  user, H_PW_TEXT, pw);
+}
+
+static int run(h_run *r, const wssec_ctx *ctx, const char *xml, int inspect)
+{
+    memset(r, 0, sizeof(*r));
+    r->parse_rc = h_parse_rc(ctx, xml, strlen(xml), &r->msg);
+    if (r->parse_rc) return r->rc = r->parse_rc;
+    r->rc = inspect ? wssec_inspect(&r->res, r->msg) : wssec_verify(&r->res, r->msg);
+    assert_non_null(r->res);
+    return r->rc;
+}
+
+int h_verify(h_run *r, const wssec_ctx *ctx, const char *xml)
+{
+    return run(r, ctx, xml, 0);
+}
+
+int h_inspect(h_run *r, const wssec_ctx *ctx, const char *xml)
+{
+    return run(r, ctx, xml, 1);
+}
+
+const wssec_error *h_run_err(const h_run *r)
+{
+    return r->res ? wssec_result_error(r->res) : wssec_msg_error(r->msg);
+}
+
+void h_run_free(h_run *r)
+{
+    wssec_result_free(r->res);
+    wssec_msg_free(r->msg);
+    memset(r, 0, sizeof(*r));
+}
+
+char *h_secure(const wssec_ctx *ctx, const char *xml, const char *const *actions, size_t n,
+               const char *user)
+{
+    wssec_msg *msg = h_parse(ctx, xml);
+    wssec_secure_options o = WSSEC_SECURE_OPTIONS_INIT;
+    o.actions = actions;
+    o.n_actions = n;
+    o.username = user;
+    int rc = wssec_secure(msg, &o);
+    if (rc) print_error("h_secure: %s\n", wssec_msg_error(msg)->message);
+    assert_int_equal(rc, 0);
+    unsigned char *out = NULL;
+    size_t len = 0;
+    assert_int_equal(wssec_msg_serialize(msg, &out, &len), 0);
+    assert_int_equal(strlen((char *)out), len);
+    wssec_msg_free(msg);
+    return (char *)out;
+}
+
+void h_assert_error_at(const wssec_error *e, int code, const char *fault, const char *substr,
+                       const char *file, int line)
+{
+    _assert_true(e != NULL, "error record", file, line);
+    if (e->code != code)
+        print_error("error: %s (%s) '%s'\n", wssec_code_name(e->code), e->fault, e->message);
+    _assert_int_equal((LargestIntegralType)(intmax_t)e->code, (LargestIntegralType)(intmax_t)code,
+                      file, line);
+    _assert_int_equal(e->category, wssec_code_category(code), file, line);
+    if (fault) _assert_string_equal(e->fault, fault, file, line);
+    if (substr) h_assert_contains_at(e->message, substr, file, line);
+}
+
+void h_assert_contains_at(const char *hay, const char *needle, const char *file, int line)
+{
+    _assert_true(hay != NULL, "haystack", file, line);
+    if (!strstr(hay, needle)) print_error("'%s' does not contain '%s'\n", hay, needle);
+    _assert_true(strstr(hay, needle) != NULL, "strstr", file, line);
+}
+
+char *h_utf16le(const char *ascii, size_t *len)
+{
+    size_t n = strlen(ascii);
+    char *out = malloc(2 * n + 2);
+    assert_non_null(out);
+    out[0] = (char)0xFF;
+    out[1] = (char)0xFE;
+    for (size_t i = 0; i < n; i++) {
+        out[2 + 2 * i] = ascii[i];
+        out[3 + 2 * i] = 0;
+    }
+    *len = 2 * n + 2;
+    return out;
+}
+
+char *h_tempfile(const char *text)
+{
+    char *path = h_strf("/tmp/wssec-unit-XXXXXX");
+    int fd = mkstemp(path);
+    assert_true(fd >= 0);
+    size_t n = strlen(text);
+    assert_int_equal(write(fd, text, n), (ssize_t)n);
+    assert_int_equal(close(fd), 0);
+    return path;
+}

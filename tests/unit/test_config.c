@@ -1,0 +1,508 @@
+/*
+ * Configuration: options, the require list, configuration files, the schema
+ * consistency, and modules.
+ */
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <libxml/parser.h>
+#include <libxml/tree.h>
+
+#include "helpers.h"
+
+typedef struct fixture {
+    wssec_config *cfg;
+} fixture;
+
+static int setup(void **state)
+{
+    fixture *f = calloc(1, sizeof(*f));
+    if (!f || wssec_config_new(&f->cfg)) return -1;
+    *state = f;
+    return 0;
+}
+
+static int teardown(void **state)
+{
+    fixture *f = *state;
+    wssec_config_free(f->cfg);
+    free(f);
+    return 0;
+}
+
+/* One valid and one invalid value per option (NULL: every string is valid). */
+static const struct {
+    const char *name, *valid, *invalid;
+} options[] = {
+    { "max-message-size", "1M", "100" },
+    { "max-depth", "8", "3" },
+    { "max-nodes", "16", "15" },
+    { "max-token-size", "64K", "12x" },
+    { "clock-skew", "30", "-1" },
+    { "max-age", "600", "1.5" },
+    { "timestamp-ttl", "0", "soon" },
+    { "timestamp-millis", "false", "yes" },
+    { "actor", "urn:gateway", NULL },
+    { "password-type", "any", "plain" },
+    { "require", "timestamp", "signature" },
+    { "username", "alice", NULL },
+    { "actions", "timestamp,username-token", NULL },
+    { "now", "2025-01-31T12:00:00Z", "2025-01-31" },
+    { "replay-cache", "memory", "redis" },
+    { "replay-cache-size", "10", "0" },
+};
+
+static size_t option_count(void)
+{
+    size_t n = 0;
+    const char *name, *arg, *help;
+    while (wssec_config_option_info(n, &name, &arg, &help) == 0) n++;
+    return n;
+}
+
+static void test_option_table_complete(void **state)
+{
+    (void)state;
+    size_t n = option_count();
+    assert_int_equal(n, WSSEC_ARRAY_LEN(options));
+    for (size_t i = 0; i < n; i++) {
+        const char *name, *arg, *help;
+        assert_int_equal(wssec_config_option_info(i, &name, &arg, &help), 0);
+        assert_true(*arg && *help);
+        assert_int_equal(wssec_config_has_option(name), 1);
+        size_t j;
+        for (j = 0; j < WSSEC_ARRAY_LEN(options); j++)
+            if (strcmp(options[j].name, name) == 0) break;
+        if (j == WSSEC_ARRAY_LEN(options)) fail_msg("option %s is not in the test table", name);
+    }
+    const char *name = "x", *arg = "x", *help = "x";
+    assert_int_equal(wssec_config_option_info(n, &name, &arg, &help), WSSEC_EINVALID);
+    assert_int_equal(wssec_config_has_option("output"), 0);
+    assert_int_equal(wssec_config_has_option(""), 0);
+}
+
+static void test_valid_values(void **state)
+{
+    fixture *f = *state;
+    for (size_t i = 0; i < WSSEC_ARRAY_LEN(options); i++) {
+        int rc = wssec_config_set(f->cfg, options[i].name, options[i].valid);
+        if (rc) print_error("%s: %s\n", options[i].name, wssec_config_error(f->cfg)->message);
+        assert_int_equal(rc, 0);
+        assert_int_equal(wssec_config_error(f->cfg)->code, 0);
+    }
+    /* they took effect */
+    const wssec_settings *s = &f->cfg->s;
+    assert_int_equal(s->max_message_size, 1024 * 1024);
+    assert_int_equal(s->max_depth, 8);
+    assert_int_equal(s->max_token_size, 64 * 1024);
+    assert_int_equal(s->clock_skew_ms, 30000);
+    assert_int_equal(s->max_age_ms, 600000);
+    assert_int_equal(s->timestamp_ttl_ms, 0);
+    assert_false(s->timestamp_millis);
+    assert_string_equal(s->actor, "urn:gateway");
+    assert_int_equal(s->password_type, WSSEC_PWTYPE_ANY);
+    assert_int_equal(s->require, WSSEC_REQ_TIMESTAMP);
+    assert_string_equal(s->username, "alice");
+    assert_int_equal(s->actions.n, 2);
+    assert_string_equal(s->actions.v[1], "username-token");
+    assert_true(s->have_now);
+    assert_int_equal(s->now, 1738324800000LL);
+    assert_int_equal(s->replay_cache_size, 10);
+    /* a context built from it carries them */
+    wssec_ctx *ctx = NULL;
+    assert_int_equal(wssec_ctx_new(&ctx, f->cfg), 0);
+    assert_int_equal(wssec_ctx_max_message_size(ctx), 1024 * 1024);
+    assert_int_equal(wssec_ctx_now(ctx), 1738324800000LL);
+    assert_string_equal(wssec_ctx_replay_cache_name(ctx), "memory");
+    wssec_ctx_free(ctx);
+    /* strings clear with the empty value, lists too */
+    assert_int_equal(wssec_config_set(f->cfg, "actor", ""), 0);
+    assert_null(s->actor);
+    assert_int_equal(wssec_config_set(f->cfg, "actions", ""), 0);
+    assert_int_equal(s->actions.n, 0);
+}
+
+static void test_invalid_values(void **state)
+{
+    fixture *f = *state;
+    for (size_t i = 0; i < WSSEC_ARRAY_LEN(options); i++) {
+        if (!options[i].invalid) continue;
+        int rc = wssec_config_set(f->cfg, options[i].name, options[i].invalid);
+        if (rc != WSSEC_ECONFIG) print_error("%s accepted '%s'\n", options[i].name, options[i].invalid);
+        assert_int_equal(rc, WSSEC_ECONFIG);
+        const wssec_error *e = wssec_config_error(f->cfg);
+        h_assert_error(e, WSSEC_ECONFIG, "", options[i].name);
+        h_assert_contains(e->message, options[i].invalid);
+    }
+    /* more hostile values */
+    static const struct {
+        const char *name, *value;
+    } more[] = {
+        { "max-message-size", "" },       { "max-message-size", "99999999999999999999999" },
+        { "max-depth", "+8" },            { "max-depth", " 8" },
+        { "max-nodes", "16 " },           { "max-token-size", "1T" },
+        { "max-token-size", "18446744073709551615G" },
+        { "clock-skew", "" },             { "clock-skew", "9223372036854775807" },
+        { "timestamp-millis", "TRUE" },   { "timestamp-millis", "" },
+        { "password-type", "Digest" },    { "now", "2025-01-31T12:00:00+01:00" },
+        { "replay-cache-size", "-1" },    { "require", "timestamp,bogus" },
+    };
+    for (size_t i = 0; i < WSSEC_ARRAY_LEN(more); i++) {
+        int rc = wssec_config_set(f->cfg, more[i].name, more[i].value);
+        if (rc != WSSEC_ECONFIG) print_error("%s accepted '%s'\n", more[i].name, more[i].value);
+        assert_int_equal(rc, WSSEC_ECONFIG);
+        h_assert_error(wssec_config_error(f->cfg), WSSEC_ECONFIG, "", more[i].name);
+    }
+    /* a failed set leaves the earlier value */
+    assert_int_equal(f->cfg->s.max_depth, 256);
+    /* a later success clears the error */
+    assert_int_equal(wssec_config_set(f->cfg, "max-depth", "4"), 0);
+    assert_int_equal(wssec_config_error(f->cfg)->code, 0);
+}
+
+/* The rejection of an over-long list item must name the option like every other
+ * rejection does. */
+static void test_list_item_too_long_names_option(void **state)
+{
+    fixture *f = *state;
+    char value[300];
+    memset(value, 'a', sizeof(value) - 1);
+    value[sizeof(value) - 1] = '\0';
+    assert_int_equal(wssec_config_set(f->cfg, "require", value), WSSEC_ECONFIG);
+    h_assert_error(wssec_config_error(f->cfg), WSSEC_ECONFIG, "", "require");
+    assert_int_equal(wssec_config_set(f->cfg, "actions", value), WSSEC_ECONFIG);
+    h_assert_error(wssec_config_error(f->cfg), WSSEC_ECONFIG, "", "actions");
+}
+
+static void test_unknown_option(void **state)
+{
+    fixture *f = *state;
+    assert_int_equal(wssec_config_set(f->cfg, "max-deep", "8"), WSSEC_ECONFIG);
+    h_assert_error(wssec_config_error(f->cfg), WSSEC_ECONFIG, "", "unknown option 'max-deep'");
+    assert_int_equal(wssec_config_set(f->cfg, "", ""), WSSEC_ECONFIG);
+    h_assert_error(wssec_config_error(f->cfg), WSSEC_ECONFIG, "", "unknown option");
+}
+
+static void test_require_list(void **state)
+{
+    fixture *f = *state;
+    unsigned both = WSSEC_REQ_TIMESTAMP | WSSEC_REQ_USERNAME;
+    assert_int_equal(f->cfg->s.require, both); /* the default */
+    assert_int_equal(wssec_config_set(f->cfg, "require", "username-token"), 0);
+    assert_int_equal(f->cfg->s.require, WSSEC_REQ_USERNAME); /* the first set replaces */
+    assert_int_equal(wssec_config_set(f->cfg, "require", "timestamp"), 0);
+    assert_int_equal(f->cfg->s.require, both); /* later sets add */
+    assert_int_equal(wssec_config_set(f->cfg, "require", "none"), 0);
+    assert_int_equal(f->cfg->s.require, 0);
+    assert_int_equal(wssec_config_set(f->cfg, "require", " timestamp ,, username-token "), 0);
+    assert_int_equal(f->cfg->s.require, both);
+    assert_int_equal(wssec_config_set(f->cfg, "require", "timestamp,none"), 0);
+    assert_int_equal(f->cfg->s.require, 0);
+    assert_int_equal(wssec_config_set(f->cfg, "require", "signature"), WSSEC_ECONFIG);
+    h_assert_error(wssec_config_error(f->cfg), WSSEC_ECONFIG, "",
+                   "unknown requirement 'signature'");
+    assert_int_equal(f->cfg->s.require, 0); /* unchanged */
+
+    /* "none" means an unsecured message is accepted */
+    wssec_ctx *ctx = h_ctx("require", "none", NULL);
+    h_run r;
+    char *xml = h_envelope_header(11, NULL);
+    assert_int_equal(h_verify(&r, ctx, xml), 0);
+    h_run_free(&r);
+    wssec_ctx_free(ctx);
+    /* and the default refuses it */
+    ctx = h_ctx(NULL);
+    assert_int_equal(h_verify(&r, ctx, xml), WSSEC_EPOLICY);
+    h_assert_error(h_run_err(&r), WSSEC_EPOLICY, "wsse:InvalidSecurity",
+                   "a Timestamp and a UsernameToken");
+    h_run_free(&r);
+    wssec_ctx_free(ctx);
+    free(xml);
+}
+
+/* ---- configuration files ---- */
+
+#define CFG_OPEN "<wssec xmlns=\"urn:wssec:config:1\">\n"
+#define CFG_CLOSE "</wssec>\n"
+
+typedef struct seen {
+    char names[16][32];
+    int n;
+    int reject; /* return this for "output" */
+} seen;
+
+static int option_cb(const char *name, const char *value, void *userdata)
+{
+    seen *s = userdata;
+    if (s->n < 16) snprintf(s->names[s->n++], sizeof(s->names[0]), "%s", name);
+    if (strcmp(name, "output") == 0) {
+        assert_string_equal(value, "out.xml");
+        return s->reject ? s->reject : 1;
+    }
+    if (strcmp(name, "max-age") == 0) return 1; /* consumed: the library must not apply it */
+    return 0;
+}
+
+static int load(wssec_config *cfg, const char *text, wssec_config_option_cb cb, void *ud)
+{
+    char *path = h_tempfile(text);
+    int rc = wssec_config_load(cfg, path, cb, ud);
+    if (rc) h_assert_contains(wssec_config_error(cfg)->message, path);
+    unlink(path);
+    free(path);
+    return rc;
+}
+
+static void test_load_valid(void **state)
+{
+    fixture *f = *state;
+    const char *text = CFG_OPEN "  <max-depth>12</max-depth>\n"
+                                "  <require>timestamp</require>\n"
+                                "  <output>out.xml</output>\n"
+                                "  <max-age> 42 </max-age>\n"
+                                "  <now>2025-06-01T12:00:00Z</now>\n"
+                                "  <actions>timestamp username-token</actions>\n" CFG_CLOSE;
+    seen s = { .n = 0 };
+    int rc = load(f->cfg, text, option_cb, &s);
+    if (rc) print_error("%s\n", wssec_config_error(f->cfg)->message);
+    assert_int_equal(rc, 0);
+    assert_int_equal(s.n, 6);
+    assert_string_equal(s.names[0], "max-depth");
+    assert_string_equal(s.names[2], "output");
+    assert_string_equal(s.names[5], "actions");
+    assert_int_equal(f->cfg->s.max_depth, 12);
+    assert_int_equal(f->cfg->s.require, WSSEC_REQ_TIMESTAMP);
+    assert_int_equal(f->cfg->s.max_age_ms, 300000); /* consumed by the callback */
+    assert_int_equal(f->cfg->s.now, H_NOW);
+    assert_int_equal(f->cfg->s.actions.n, 2);
+}
+
+static void test_load_errors(void **state)
+{
+    fixture *f = *state;
+    static const struct {
+        const char *name, *text;
+        int code;
+        const char *needle;
+    } rows[] = {
+        { "schema: bad size", CFG_OPEN "<max-depth>many</max-depth>" CFG_CLOSE, WSSEC_ECONFIG,
+          "line 2" },
+        { "schema: unknown element", CFG_OPEN "\n<bogus>1</bogus>" CFG_CLOSE, WSSEC_ECONFIG,
+          "line 3" },
+        { "schema: wrong namespace", "<wssec><max-depth>8</max-depth></wssec>", WSSEC_ECONFIG,
+          "not a valid wssec configuration" },
+        { "library: value below minimum", CFG_OPEN "\n\n<max-depth>2</max-depth>" CFG_CLOSE,
+          WSSEC_ECONFIG, "line 4: max-depth" },
+        { "library: unknown requirement",
+          CFG_OPEN "<require>timestamp,signature</require>" CFG_CLOSE, WSSEC_ECONFIG,
+          "unknown requirement 'signature'" },
+        { "program option without a callback", CFG_OPEN "<output>out.xml</output>" CFG_CLOSE,
+          WSSEC_ECONFIG, "unknown option 'output'" },
+        { "DTD", "<!DOCTYPE wssec [<!ENTITY x \"8\">]>" CFG_OPEN "<max-depth>&x;</max-depth>" CFG_CLOSE,
+          WSSEC_ECONFIG, "DTD" },
+        { "PI", "<?php ?>" CFG_OPEN CFG_CLOSE, WSSEC_ECONFIG, "processing instruction" },
+        { "not well-formed", CFG_OPEN "<max-depth>8</max-depth>", WSSEC_ECONFIG, "not well-formed" },
+        { "empty file", "", WSSEC_ECONFIG, "empty" },
+    };
+    for (size_t i = 0; i < WSSEC_ARRAY_LEN(rows); i++) {
+        int rc = load(f->cfg, rows[i].text, NULL, NULL);
+        if (rc != rows[i].code)
+            print_error("row '%s': %s '%s'\n", rows[i].name, wssec_code_name(rc),
+                        wssec_config_error(f->cfg)->message);
+        assert_int_equal(rc, rows[i].code);
+        h_assert_error(wssec_config_error(f->cfg), rows[i].code, "", rows[i].needle);
+    }
+    assert_int_equal(f->cfg->s.max_depth, 256); /* nothing was applied */
+
+    /* the callback rejects a value */
+    seen s = { .reject = WSSEC_ECONFIG };
+    assert_int_equal(load(f->cfg, CFG_OPEN "<output>out.xml</output>" CFG_CLOSE, option_cb, &s),
+                     WSSEC_ECONFIG);
+    h_assert_error(wssec_config_error(f->cfg), WSSEC_ECONFIG, "", "bad value for output");
+
+    /* a missing file */
+    assert_int_equal(wssec_config_load(f->cfg, "/nonexistent/wssec.xml", NULL, NULL), WSSEC_EIO);
+    h_assert_error(wssec_config_error(f->cfg), WSSEC_EIO, "soap:Server", "/nonexistent/wssec.xml");
+}
+
+/* Every library option is an element of the configuration schema. */
+static void test_schema_has_every_option(void **state)
+{
+    (void)state;
+    /* read it ourselves: the library's entity loader refuses every load */
+    FILE *fp = fopen(WSSEC_SOURCE_DIR "/schemas/wssec-config.xsd", "rb");
+    assert_non_null(fp);
+    static char text[65536];
+    size_t len = fread(text, 1, sizeof(text), fp);
+    fclose(fp);
+    assert_true(len > 0 && len < sizeof(text));
+    xmlDocPtr doc = xmlReadMemory(text, (int)len, "wssec-config.xsd", NULL, XML_PARSE_NONET);
+    assert_non_null(doc);
+    const char *name, *arg, *help;
+    for (size_t i = 0; wssec_config_option_info(i, &name, &arg, &help) == 0; i++) {
+        int found = 0;
+        xmlNodePtr n = xmlDocGetRootElement(doc);
+        /* depth-first walk over every element */
+        while (n && !found) {
+            if (n->type == XML_ELEMENT_NODE &&
+                wssec__is(n, "http://www.w3.org/2001/XMLSchema", "element")) {
+                xmlChar *v = xmlGetProp(n, BAD_CAST "name");
+                found = v && strcmp((char *)v, name) == 0;
+                xmlFree(v);
+            }
+            if (n->children) {
+                n = n->children;
+                continue;
+            }
+            while (n && !n->next) n = n->parent;
+            if (n) n = n->next;
+        }
+        if (!found) fail_msg("option '%s' is not an element of wssec-config.xsd", name);
+    }
+    xmlFreeDoc(doc);
+}
+
+/* ---- modules ---- */
+
+static int custom_calls;
+
+static int custom_consume(wssec_msg *msg, xmlNodePtr elem, void *userdata)
+{
+    assert_string_equal((const char *)userdata, "ud");
+    custom_calls++;
+    wssec_token *t = wssec_msg_add_token(msg, "custom", elem);
+    assert_non_null(t);
+    xmlChar *who = xmlGetProp(elem, BAD_CAST "who");
+    if (!who) return wssec_msg_fail(msg, WSSEC_ETOKEN, NULL, elem, "custom token without who");
+    assert_int_equal(wssec_token_set(t, "who", (char *)who), 0);
+    assert_int_equal(wssec_token_set_identity(t, (char *)who), 0);
+    xmlFree(who);
+    return wssec_msg_set_caller(msg, t);
+}
+
+static int silent_fail(wssec_msg *msg, xmlNodePtr elem, void *userdata)
+{
+    (void)msg;
+    (void)elem;
+    (void)userdata;
+    return WSSEC_EALGORITHM; /* without recording an error */
+}
+
+static const wssec_module custom = {
+    WSSEC_MODULE_VERSION, "custom", "urn:test", "Token", NULL, custom_consume, NULL, (void *)"ud",
+};
+static const wssec_module silent = {
+    WSSEC_MODULE_VERSION, "silent", "urn:test", "Silent", NULL, silent_fail, NULL, NULL,
+};
+
+static wssec_ctx *ctx_with(const wssec_module *m1, const wssec_module *m2)
+{
+    wssec_config *cfg = NULL;
+    assert_int_equal(wssec_config_new(&cfg), 0);
+    assert_int_equal(wssec_config_set(cfg, "require", "none"), 0);
+    assert_int_equal(wssec_config_set(cfg, "now", H_NOW_TEXT), 0);
+    if (m1) assert_int_equal(wssec_config_add_module(cfg, m1), 0);
+    if (m2) assert_int_equal(wssec_config_add_module(cfg, m2), 0);
+    wssec_ctx *ctx = NULL;
+    assert_int_equal(wssec_ctx_new(&ctx, cfg), 0);
+    wssec_config_free(cfg);
+    return ctx;
+}
+
+static void test_module_registration_errors(void **state)
+{
+    fixture *f = *state;
+    wssec_module m = custom;
+    m.version = WSSEC_MODULE_VERSION + 1;
+    assert_int_equal(wssec_config_add_module(f->cfg, &m), WSSEC_EINVALID);
+    h_assert_error(wssec_config_error(f->cfg), WSSEC_EINVALID, "", "interface version");
+    m = custom;
+    m.name = "";
+    assert_int_equal(wssec_config_add_module(f->cfg, &m), WSSEC_EINVALID);
+    m.name = NULL;
+    assert_int_equal(wssec_config_add_module(f->cfg, &m), WSSEC_EINVALID);
+    m = custom;
+    m.consume = NULL; /* an element without a consumer */
+    assert_int_equal(wssec_config_add_module(f->cfg, &m), WSSEC_EINVALID);
+    h_assert_error(wssec_config_error(f->cfg), WSSEC_EINVALID, "", "custom");
+    assert_int_equal(f->cfg->modules.n, 2); /* only the built-ins */
+    assert_int_equal(wssec_config_add_module(f->cfg, &custom), 0);
+    assert_int_equal(wssec_config_add_module(f->cfg, &custom), 0); /* same slot: replaced */
+    assert_int_equal(f->cfg->modules.n, 3);
+}
+
+static void test_custom_module(void **state)
+{
+    (void)state;
+    wssec_ctx *ctx = ctx_with(&custom, &silent);
+    char *xml = h_envelope(11, "<t:Token xmlns:t=\"urn:test\" who=\"carol\"/>");
+    h_run r;
+    custom_calls = 0;
+    assert_int_equal(h_verify(&r, ctx, xml), 0);
+    assert_int_equal(custom_calls, 1);
+    assert_int_equal(wssec_result_token_count(r.res), 1);
+    const wssec_token *t = wssec_result_token(r.res, 0);
+    assert_string_equal(wssec_token_type(t), "custom");
+    assert_string_equal(wssec_token_get(t, "who"), "carol");
+    assert_string_equal(wssec_result_caller(r.res), "carol");
+    h_run_free(&r);
+    free(xml);
+
+    /* its own error */
+    xml = h_envelope(11, "<t:Token xmlns:t=\"urn:test\"/>");
+    assert_int_equal(h_verify(&r, ctx, xml), WSSEC_ETOKEN);
+    h_assert_error(h_run_err(&r), WSSEC_ETOKEN, "wsse:InvalidSecurityToken", "without who");
+    h_run_free(&r);
+    free(xml);
+
+    /* a consumer that fails without a word gets one from the pipeline */
+    xml = h_envelope(11, "<t:Silent xmlns:t=\"urn:test\"/>");
+    assert_int_equal(h_verify(&r, ctx, xml), WSSEC_EALGORITHM);
+    h_assert_error(h_run_err(&r), WSSEC_EALGORITHM, "wsse:UnsupportedAlgorithm", "silent");
+    assert_string_equal(wssec_token_type(wssec_result_token(r.res, 0)), "silent");
+    h_run_free(&r);
+    free(xml);
+
+    /* an element nobody consumes: same local name, other namespace */
+    xml = h_envelope(11, "<t:Token xmlns:t=\"urn:other\" who=\"x\"/>");
+    assert_int_equal(h_verify(&r, ctx, xml), WSSEC_EUNSUPPORTED);
+    h_assert_error(h_run_err(&r), WSSEC_EUNSUPPORTED, "wsse:UnsupportedSecurityToken",
+                   "{urn:other}Token");
+    assert_string_equal(wssec_token_type(wssec_result_token(r.res, 0)), "unknown");
+    h_run_free(&r);
+    free(xml);
+    wssec_ctx_free(ctx);
+
+    /* without the module, the token is unsupported */
+    ctx = ctx_with(NULL, NULL);
+    xml = h_envelope(12, "<t:Token xmlns:t=\"urn:test\" who=\"carol\"/>");
+    custom_calls = 0;
+    assert_int_equal(h_verify(&r, ctx, xml), WSSEC_EUNSUPPORTED);
+    h_assert_error(h_run_err(&r), WSSEC_EUNSUPPORTED, "wsse:UnsupportedSecurityToken",
+                   "{urn:test}Token");
+    assert_int_equal(custom_calls, 0);
+    h_run_free(&r);
+    free(xml);
+    wssec_ctx_free(ctx);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_option_table_complete),
+        cmocka_unit_test_setup_teardown(test_valid_values, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_invalid_values, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_list_item_too_long_names_option, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_unknown_option, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_require_list, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_load_valid, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_load_errors, setup, teardown),
+        cmocka_unit_test(test_schema_has_every_option),
+        cmocka_unit_test_setup_teardown(test_module_registration_errors, setup, teardown),
+        cmocka_unit_test(test_custom_module),
+    };
+    int rc = cmocka_run_group_tests(tests, NULL, NULL);
+    xmlCleanupParser();
+    return rc;
+}

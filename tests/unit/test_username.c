@@ -1,0 +1,402 @@
+/*
+ * The UsernameToken module: generator and consumer, hostile tokens, replay.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include <libxml/parser.h>
+
+#include "helpers.h"
+
+typedef struct fixture {
+    wssec_ctx *ctx; /* require username-token, password-type digest */
+} fixture;
+
+static int setup(void **state)
+{
+    fixture *f = calloc(1, sizeof(*f));
+    if (!f) return -1;
+    f->ctx = h_ctx("require", "username-token", NULL);
+    *state = f;
+    return 0;
+}
+
+static int teardown(void **state)
+{
+    fixture *f = *state;
+    wssec_ctx_free(f->ctx);
+    free(f);
+    return 0;
+}
+
+#define UT(inner) "<wsse:UsernameToken>" inner "</wsse:UsernameToken>"
+#define USER(u) "<wsse:Username>" u "</wsse:Username>"
+#define PW_T(p) "<wsse:Password Type=\"" H_PW_TEXT "\">" p "</wsse:Password>"
+#define PW_D(p) "<wsse:Password Type=\"" H_PW_DIGEST "\">" p "</wsse:Password>"
+#define NONCE(n) "<wsse:Nonce EncodingType=\"" H_ENC_B64 "\">" n "</wsse:Nonce>"
+#define CREATED(t) "<wsu:Created>" t "</wsu:Created>"
+#define NOW_C CREATED("2025-06-01T12:00:00Z")
+#define B64_NONCE "MTIzNDU2Nzg5MDEyMzQ1Ng=="
+#define B64_20 "AAAAAAAAAAAAAAAAAAAAAAAAAAA="
+
+typedef struct row {
+    const char *name;
+    const char *token;
+    int code;
+    const char *fault;
+    const char *needle;
+} row;
+
+/* Tokens refused on their structure, before any password is looked at. */
+static const row structural[] = {
+    { "Password without Type",
+      UT(USER("alice") "<wsse:Password>alice-s3cret</wsse:Password>"), WSSEC_ETOKEN,
+      "wsse:InvalidSecurityToken", "without a Type" },
+    { "unknown Type", UT(USER("alice") "<wsse:Password Type=\"urn:plain\">x</wsse:Password>"),
+      WSSEC_ETOKEN, "wsse:InvalidSecurityToken", "neither PasswordText nor PasswordDigest" },
+    { "Type in a namespace",
+      UT(USER("alice") "<wsse:Password wsse:Type=\"" H_PW_DIGEST "\">x</wsse:Password>"),
+      WSSEC_ETOKEN, "wsse:InvalidSecurityToken", "without a Type" },
+    { "no Password", UT(USER("alice") NONCE(B64_NONCE) NOW_C), WSSEC_EAUTH,
+      "wsse:FailedAuthentication", "has no Password" },
+    { "two Passwords", UT(USER("alice") PW_D(B64_20) PW_D(B64_20) NONCE(B64_NONCE) NOW_C),
+      WSSEC_ETOKEN, "wsse:InvalidSecurityToken", "more than one Password" },
+    { "two Nonces", UT(USER("alice") PW_D(B64_20) NONCE(B64_NONCE) NONCE(B64_NONCE) NOW_C),
+      WSSEC_ETOKEN, "wsse:InvalidSecurityToken", "more than one Nonce" },
+    { "two Created", UT(USER("alice") PW_D(B64_20) NONCE(B64_NONCE) NOW_C NOW_C), WSSEC_ETOKEN,
+      "wsse:InvalidSecurityToken", "more than one Created" },
+    { "two Usernames", UT(USER("alice") USER("bob") PW_D(B64_20)), WSSEC_ETOKEN,
+      "wsse:InvalidSecurityToken", "more than one Username" },
+    { "no Username", UT(PW_D(B64_20) NONCE(B64_NONCE) NOW_C), WSSEC_ETOKEN,
+      "wsse:InvalidSecurityToken", "without Username" },
+    { "empty Username", UT(USER("  ") PW_D(B64_20) NONCE(B64_NONCE) NOW_C), WSSEC_ETOKEN,
+      "wsse:InvalidSecurityToken", "empty Username" },
+    { "unknown child", UT(USER("alice") PW_D(B64_20) "<x:Salt xmlns:x=\"urn:x\"/>"), WSSEC_ETOKEN,
+      "wsse:InvalidSecurityToken", "{urn:x}Salt" },
+    { "digest without Nonce", UT(USER("alice") PW_D(B64_20) NOW_C), WSSEC_ETOKEN,
+      "wsse:InvalidSecurityToken", "without both Nonce and Created" },
+    { "digest without Created", UT(USER("alice") PW_D(B64_20) NONCE(B64_NONCE)), WSSEC_ETOKEN,
+      "wsse:InvalidSecurityToken", "without both Nonce and Created" },
+    { "Nonce without EncodingType",
+      UT(USER("alice") PW_D(B64_20) "<wsse:Nonce>" B64_NONCE "</wsse:Nonce>" NOW_C), WSSEC_ETOKEN,
+      "wsse:InvalidSecurityToken", "EncodingType" },
+    { "Nonce with hex EncodingType",
+      UT(USER("alice") PW_D(B64_20) "<wsse:Nonce EncodingType=\"urn:hex\">00</wsse:Nonce>" NOW_C),
+      WSSEC_ETOKEN, "wsse:InvalidSecurityToken", "EncodingType" },
+    { "Nonce not base64", UT(USER("alice") PW_D(B64_20) NONCE("!!!") NOW_C), WSSEC_ETOKEN,
+      "wsse:InvalidSecurityToken", "Nonce is not base64" },
+    { "empty Nonce", UT(USER("alice") PW_D(B64_20) NONCE("") NOW_C), WSSEC_ETOKEN,
+      "wsse:InvalidSecurityToken", "Nonce is not base64" },
+    { "Created not a time", UT(USER("alice") PW_D(B64_20) NONCE(B64_NONCE) CREATED("noon")),
+      WSSEC_ETOKEN, "wsse:InvalidSecurityToken", "'noon' is not a UTC time" },
+    { "PasswordText where digest is required", UT(USER("alice") PW_T("alice-s3cret")),
+      WSSEC_EAUTH, "wsse:FailedAuthentication", "sends PasswordText where PasswordDigest" },
+};
+
+static void test_structural(void **state)
+{
+    fixture *f = *state;
+    for (size_t i = 0; i < WSSEC_ARRAY_LEN(structural); i++) {
+        char *xml = h_envelope(11, "%s", structural[i].token);
+        h_run r;
+        int calls = h_password_calls;
+        int rc = h_verify(&r, f->ctx, xml);
+        if (rc != structural[i].code)
+            print_error("row '%s': %s '%s'\n", structural[i].name, wssec_code_name(rc),
+                        h_run_err(&r)->message);
+        assert_int_equal(rc, structural[i].code);
+        h_assert_error(h_run_err(&r), structural[i].code, structural[i].fault, structural[i].needle);
+        /* refused before the password store is asked */
+        assert_int_equal(h_password_calls, calls);
+        assert_null(wssec_result_caller(r.res));
+        assert_int_equal(wssec_result_token_count(r.res), 1);
+        const wssec_token *t = wssec_result_token(r.res, 0);
+        assert_string_equal(wssec_token_type(t), "username-token");
+        assert_int_equal(wssec_token_status(t), rc);
+        assert_null(wssec_token_identity(t));
+        h_run_free(&r);
+        free(xml);
+    }
+}
+
+/* One crafted digest token verified on a fresh context. */
+static int verify_token(const char *opt, const char *val, const char *token, h_run *r,
+                        wssec_ctx **ctx)
+{
+    *ctx = h_ctx("require", "username-token", opt, val, NULL);
+    char *xml = h_envelope(12, "%s", token);
+    int rc = h_verify(r, *ctx, xml);
+    free(xml);
+    return rc;
+}
+
+static void test_crafted_digests(void **state)
+{
+    (void)state;
+    static const struct {
+        const char *name, *user, *pw, *nonce, *created;
+        int code;
+        const char *fault, *needle;
+    } rows[] = {
+        { "valid alice", "alice", "alice-s3cret", "nonce-0001", "2025-06-01T12:00:00Z", 0, "", NULL },
+        { "valid bob with millis", "bob", "pw2", "nonce-0002", "2025-06-01T11:59:30.500Z", 0, "",
+          NULL },
+        { "wrong password", "alice", "alice-secret", "nonce-0003", "2025-06-01T12:00:00Z",
+          WSSEC_EAUTH, "wsse:FailedAuthentication", "wrong password" },
+        { "other user's password", "bob", "alice-s3cret", "nonce-0004", "2025-06-01T12:00:00Z",
+          WSSEC_EAUTH, "wsse:FailedAuthentication", "not authenticated" },
+        { "unknown user", "mallory", "alice-s3cret", "nonce-0005", "2025-06-01T12:00:00Z",
+          WSSEC_EAUTH, "wsse:FailedAuthentication", "unknown user" },
+        { "stale Created", "alice", "alice-s3cret", "nonce-0006", "2025-06-01T11:53:59Z",
+          WSSEC_EEXPIRED, "wsse:MessageExpired", "older than max-age" },
+        { "future Created", "alice", "alice-s3cret", "nonce-0007", "2025-06-01T12:01:00.001Z",
+          WSSEC_EEXPIRED, "wsse:MessageExpired", "in the future" },
+        { "future within skew", "alice", "alice-s3cret", "nonce-0008", "2025-06-01T12:00:59Z", 0,
+          "", NULL },
+    };
+    for (size_t i = 0; i < WSSEC_ARRAY_LEN(rows); i++) {
+        char *ut = h_ut_digest(rows[i].user, rows[i].pw, rows[i].nonce, rows[i].created);
+        h_run r;
+        wssec_ctx *ctx;
+        int rc = verify_token("password-type", "digest", ut, &r, &ctx);
+        if (rc != rows[i].code)
+            print_error("row '%s': %s '%s'\n", rows[i].name, wssec_code_name(rc),
+                        h_run_err(&r)->message);
+        assert_int_equal(rc, rows[i].code);
+        h_assert_error(h_run_err(&r), rows[i].code, rows[i].fault, rows[i].needle);
+        if (rc == 0) {
+            assert_string_equal(wssec_result_caller(r.res), rows[i].user);
+            const wssec_token *t = wssec_result_token(r.res, 0);
+            assert_string_equal(wssec_token_identity(t), rows[i].user);
+            assert_string_equal(wssec_token_get(t, "username"), rows[i].user);
+            assert_string_equal(wssec_token_get(t, "password-type"), "digest");
+            assert_string_equal(wssec_token_get(t, "created"), rows[i].created);
+            char *n = h_b64((const unsigned char *)rows[i].nonce, strlen(rows[i].nonce));
+            assert_string_equal(wssec_token_get(t, "nonce"), n);
+            free(n);
+        } else {
+            assert_null(wssec_result_caller(r.res));
+            /* the password never appears in the diagnostic */
+            assert_null(strstr(h_run_err(&r)->message, rows[i].pw));
+        }
+        h_run_free(&r);
+        wssec_ctx_free(ctx);
+        free(ut);
+    }
+}
+
+static void test_digest_type_with_cleartext(void **state)
+{
+    (void)state;
+    const char *token = UT(USER("alice") PW_D("alice-s3cret") NONCE(B64_NONCE) NOW_C);
+    h_run r;
+    wssec_ctx *ctx;
+    assert_int_equal(verify_token("password-type", "digest", token, &r, &ctx), WSSEC_EAUTH);
+    h_assert_error(h_run_err(&r), WSSEC_EAUTH, "wsse:FailedAuthentication", "wrong password");
+    h_run_free(&r);
+    wssec_ctx_free(ctx);
+    /* base64 of the cleartext is no better */
+    token = UT(USER("alice") PW_D("YWxpY2UtczNjcmV0") NONCE(B64_NONCE) NOW_C);
+    assert_int_equal(verify_token("password-type", "any", token, &r, &ctx), WSSEC_EAUTH);
+    h_run_free(&r);
+    wssec_ctx_free(ctx);
+}
+
+static void test_password_types(void **state)
+{
+    (void)state;
+    static const struct {
+        const char *policy;
+        int text_rc, digest_rc;
+    } rows[] = {
+        { "digest", WSSEC_EAUTH, 0 },
+        { "text", 0, WSSEC_EAUTH },
+        { "any", 0, 0 },
+    };
+    for (size_t i = 0; i < WSSEC_ARRAY_LEN(rows); i++) {
+        h_run r;
+        wssec_ctx *ctx;
+        char *text = h_ut_text("alice", "alice-s3cret");
+        assert_int_equal(verify_token("password-type", rows[i].policy, text, &r, &ctx),
+                         rows[i].text_rc);
+        if (rows[i].text_rc) {
+            h_assert_error(h_run_err(&r), WSSEC_EAUTH, "wsse:FailedAuthentication", "PasswordText");
+        } else {
+            assert_string_equal(wssec_result_caller(r.res), "alice");
+            const wssec_token *t = wssec_result_token(r.res, 0);
+            assert_string_equal(wssec_token_get(t, "password-type"), "text");
+            assert_string_equal(wssec_token_get(t, "replay-check"), "none (no Nonce)");
+        }
+        h_run_free(&r);
+        wssec_ctx_free(ctx);
+        free(text);
+
+        char *digest = h_ut_digest("alice", "alice-s3cret", "pt-nonce", "2025-06-01T12:00:00Z");
+        assert_int_equal(verify_token("password-type", rows[i].policy, digest, &r, &ctx),
+                         rows[i].digest_rc);
+        if (rows[i].digest_rc)
+            h_assert_error(h_run_err(&r), WSSEC_EAUTH, "wsse:FailedAuthentication",
+                           "PasswordDigest where PasswordText");
+        h_run_free(&r);
+        wssec_ctx_free(ctx);
+        free(digest);
+    }
+    /* wrong cleartext password */
+    h_run r;
+    wssec_ctx *ctx;
+    char *text = h_ut_text("alice", "alice-s3cret ");
+    assert_int_equal(verify_token("password-type", "text", text, &r, &ctx), WSSEC_EAUTH);
+    h_assert_error(h_run_err(&r), WSSEC_EAUTH, "wsse:FailedAuthentication", "wrong password");
+    h_run_free(&r);
+    wssec_ctx_free(ctx);
+    free(text);
+}
+
+static void test_round_trip(void **state)
+{
+    (void)state;
+    static const struct {
+        const char *type_out, *type_in, *user;
+        int soap;
+    } rows[] = {
+        { "digest", "digest", "alice", 11 },
+        { "digest", "any", "bob", 12 },
+        { "text", "text", "alice", 12 },
+        { "text", "any", "bob", 11 },
+    };
+    for (size_t i = 0; i < WSSEC_ARRAY_LEN(rows); i++) {
+        wssec_ctx *out = h_ctx("password-type", rows[i].type_out, NULL);
+        wssec_ctx *in = h_ctx("password-type", rows[i].type_in, NULL); /* default require */
+        char *plain = h_envelope_header(rows[i].soap, NULL);
+        static const char *const actions[] = { "timestamp", "username-token" };
+        char *secured = h_secure(out, plain, actions, 2, rows[i].user);
+        h_assert_contains(secured, strcmp(rows[i].type_out, "text") == 0 ? "#PasswordText"
+                                                                         : "#PasswordDigest");
+        h_run r;
+        int rc = h_verify(&r, in, secured);
+        if (rc) print_error("row %zu: %s\n", i, h_run_err(&r)->message);
+        assert_int_equal(rc, 0);
+        assert_string_equal(wssec_result_caller(r.res), rows[i].user);
+        assert_int_equal(wssec_result_token_count(r.res), 2);
+        assert_string_equal(wssec_token_type(wssec_result_token(r.res, 1)), "username-token");
+        assert_string_equal(wssec_token_get(wssec_result_token(r.res, 1), "created"),
+                            "2025-06-01T12:00:00.000Z");
+        h_run_free(&r);
+        /* the same message again: its nonce was used */
+        assert_int_equal(h_verify(&r, in, secured), WSSEC_EREPLAY);
+        h_assert_error(h_run_err(&r), WSSEC_EREPLAY, "wsse:FailedAuthentication", "already used");
+        h_assert_contains(h_run_err(&r)->message, rows[i].user);
+        assert_null(wssec_result_caller(r.res));
+        h_run_free(&r);
+        free(secured);
+        free(plain);
+        wssec_ctx_free(in);
+        wssec_ctx_free(out);
+    }
+}
+
+static void test_replay_of_crafted_token(void **state)
+{
+    fixture *f = *state;
+    char *ut = h_ut_digest("alice", "alice-s3cret", "replayed-nonce", "2025-06-01T11:59:00Z");
+    char *xml = h_envelope(11, "%s", ut);
+    h_run r;
+    assert_int_equal(h_verify(&r, f->ctx, xml), 0);
+    assert_string_equal(wssec_result_caller(r.res), "alice");
+    h_run_free(&r);
+    assert_int_equal(h_verify(&r, f->ctx, xml), WSSEC_EREPLAY);
+    h_assert_error(h_run_err(&r), WSSEC_EREPLAY, "wsse:FailedAuthentication", "replay");
+    assert_int_equal(wssec_token_status(wssec_result_token(r.res, 0)), WSSEC_EREPLAY);
+    h_run_free(&r);
+    /* a wrong password with the same nonce is an authentication failure, not a replay */
+    char *bad = h_ut_digest("alice", "nope", "replayed-nonce", "2025-06-01T11:59:00Z");
+    char *xml2 = h_envelope(11, "%s", bad);
+    assert_int_equal(h_verify(&r, f->ctx, xml2), WSSEC_EAUTH);
+    h_run_free(&r);
+    /* the same nonce for another user is not a replay of alice's */
+    char *other = h_ut_digest("bob", "pw2", "replayed-nonce", "2025-06-01T11:59:00Z");
+    char *xml3 = h_envelope(11, "%s", other);
+    assert_int_equal(h_verify(&r, f->ctx, xml3), 0);
+    assert_string_equal(wssec_result_caller(r.res), "bob");
+    h_run_free(&r);
+    free(other);
+    free(xml3);
+    free(bad);
+    free(xml2);
+    free(ut);
+    free(xml);
+}
+
+static void test_no_password_callback(void **state)
+{
+    (void)state;
+    wssec_ctx *ctx = h_ctxf(H_NO_PWCB, "require", "username-token", NULL);
+    char *ut = h_ut_digest("alice", "alice-s3cret", "nonce-nocb", "2025-06-01T12:00:00Z");
+    char *xml = h_envelope(11, "%s", ut);
+    h_run r;
+    assert_int_equal(h_verify(&r, ctx, xml), WSSEC_EAUTH);
+    h_assert_error(h_run_err(&r), WSSEC_EAUTH, "wsse:FailedAuthentication", "no password source");
+    h_run_free(&r);
+    /* and nothing can be generated */
+    char *plain = h_envelope_header(11, NULL);
+    wssec_msg *msg = h_parse(ctx, plain);
+    static const char *const actions[] = { "username-token" };
+    wssec_secure_options o = WSSEC_SECURE_OPTIONS_INIT;
+    o.actions = actions;
+    o.n_actions = 1;
+    o.username = "alice";
+    assert_int_equal(wssec_secure(msg, &o), WSSEC_ECONFIG);
+    h_assert_error(wssec_msg_error(msg), WSSEC_ECONFIG, "", "no password for 'alice'");
+    wssec_msg_free(msg);
+    free(plain);
+    free(ut);
+    free(xml);
+    wssec_ctx_free(ctx);
+}
+
+static void test_generator_errors(void **state)
+{
+    fixture *f = *state;
+    char *plain = h_envelope_header(11, NULL);
+    static const char *const actions[] = { "username-token" };
+    wssec_secure_options o = WSSEC_SECURE_OPTIONS_INIT;
+    o.actions = actions;
+    o.n_actions = 1;
+    /* no user name anywhere */
+    wssec_msg *msg = h_parse(f->ctx, plain);
+    assert_int_equal(wssec_secure(msg, &o), WSSEC_ECONFIG);
+    h_assert_error(wssec_msg_error(msg), WSSEC_ECONFIG, "", "no user name");
+    wssec_msg_free(msg);
+    /* unknown user */
+    o.username = "mallory";
+    msg = h_parse(f->ctx, plain);
+    assert_int_equal(wssec_secure(msg, &o), WSSEC_ECONFIG);
+    h_assert_error(wssec_msg_error(msg), WSSEC_ECONFIG, "", "no password for 'mallory'");
+    wssec_msg_free(msg);
+    /* the "username" option supplies the user */
+    wssec_ctx *ctx = h_ctx("username", "bob", "actions", "username-token", NULL);
+    char *secured = h_secure(ctx, plain, NULL, 0, NULL);
+    h_assert_contains(secured, "<wsse:Username>bob</wsse:Username>");
+    h_assert_contains(secured, "EncodingType=\"" H_ENC_B64 "\"");
+    h_assert_contains(secured, "wsu:Id=\"UsernameToken-");
+    free(secured);
+    wssec_ctx_free(ctx);
+    free(plain);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test_setup_teardown(test_structural, setup, teardown),
+        cmocka_unit_test(test_crafted_digests),
+        cmocka_unit_test(test_digest_type_with_cleartext),
+        cmocka_unit_test(test_password_types),
+        cmocka_unit_test(test_round_trip),
+        cmocka_unit_test_setup_teardown(test_replay_of_crafted_token, setup, teardown),
+        cmocka_unit_test(test_no_password_callback),
+        cmocka_unit_test_setup_teardown(test_generator_errors, setup, teardown),
+    };
+    int rc = cmocka_run_group_tests(tests, NULL, NULL);
+    xmlCleanupParser();
+    return rc;
+}

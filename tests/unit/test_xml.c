@@ -1,0 +1,337 @@
+/*
+ * Safe parsing (wssec_msg_parse): DTDs, entities, PIs, encodings, limits,
+ * and ID registration.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include <libxml/parser.h>
+#include <libxml/valid.h>
+
+#include "helpers.h"
+
+#define ENV11_OPEN "<soap:Envelope xmlns:soap=\"" WSSEC_NS_SOAP11 "\">"
+#define ENV11_CLOSE "</soap:Envelope>"
+#define BODY(x) ENV11_OPEN "<soap:Body>" x "</soap:Body>" ENV11_CLOSE
+
+typedef struct fixture {
+    wssec_ctx *ctx;
+} fixture;
+
+static int setup(void **state)
+{
+    fixture *f = calloc(1, sizeof(*f));
+    if (!f) return -1;
+    f->ctx = h_ctx(NULL);
+    *state = f;
+    return 0;
+}
+
+static int teardown(void **state)
+{
+    fixture *f = *state;
+    wssec_ctx_free(f->ctx);
+    free(f);
+    return 0;
+}
+
+typedef struct row {
+    const char *name;
+    const char *xml;
+    int code;
+    const char *needle; /* part of the error message, or NULL */
+} row;
+
+static const row hostile[] = {
+    { "internal DTD subset",
+      "<!DOCTYPE soap:Envelope [<!ELEMENT a ANY>]>" BODY("<a/>"), WSSEC_EPARSE, "DTD" },
+    { "DTD without subset", "<!DOCTYPE soap:Envelope>" BODY("<a/>"), WSSEC_EPARSE, "DTD" },
+    { "external DTD", "<!DOCTYPE soap:Envelope SYSTEM \"http://evil.example/x.dtd\">" BODY("<a/>"),
+      WSSEC_EPARSE, "DTD" },
+    { "XXE",
+      "<!DOCTYPE soap:Envelope [<!ENTITY xxe SYSTEM \"file:///etc/passwd\">]>" BODY("<a>&xxe;</a>"),
+      WSSEC_EPARSE, "DTD" },
+    { "billion laughs",
+      "<!DOCTYPE soap:Envelope [<!ENTITY lol \"lol\">"
+      "<!ENTITY lol2 \"&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;\">"
+      "<!ENTITY lol3 \"&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;\">]>"
+      BODY("<a>&lol3;</a>"),
+      WSSEC_EPARSE, "DTD" },
+    { "entity reference without DTD", BODY("<a>&foo;</a>"), WSSEC_EPARSE, "entity" },
+    { "entity reference in attribute", BODY("<a b=\"&foo;\"/>"), WSSEC_EPARSE, NULL },
+    { "processing instruction", BODY("<?evil stuff?><a/>"), WSSEC_EPARSE, "processing instruction" },
+    { "PI before the root", "<?xml-stylesheet href=\"x\"?>" BODY("<a/>"), WSSEC_EPARSE,
+      "processing instruction" },
+    { "not well-formed", BODY("<a><b></a>"), WSSEC_EPARSE, "not well-formed" },
+    { "truncated", ENV11_OPEN "<soap:Body>", WSSEC_EPARSE, "not well-formed" },
+    { "text only", "hello", WSSEC_EPARSE, "not well-formed" },
+    { "ISO-8859-1", "<?xml version=\"1.0\" encoding=\"ISO-8859-1\"?>" BODY("<a/>"), WSSEC_EPARSE,
+      "ISO-8859-1" },
+    { "duplicate wsu:Id",
+      ENV11_OPEN "<soap:Body xmlns:wsu=\"" WSSEC_NS_WSU "\"><a wsu:Id=\"x\"/><b wsu:Id=\"x\"/>"
+                 "</soap:Body>" ENV11_CLOSE,
+      WSSEC_EMALFORMED, "duplicate ID 'x'" },
+    { "wsu:Id vs unqualified Id",
+      ENV11_OPEN "<soap:Body xmlns:wsu=\"" WSSEC_NS_WSU "\"><a wsu:Id=\"x\"/><b Id=\"x\"/>"
+                 "</soap:Body>" ENV11_CLOSE,
+      WSSEC_EMALFORMED, "duplicate ID 'x'" },
+    { "unqualified Id vs wsu:Id (order reversed)",
+      ENV11_OPEN "<soap:Body xmlns:wsu=\"" WSSEC_NS_WSU "\"><b Id=\"x\"/><a wsu:Id=\"x\"/>"
+                 "</soap:Body>" ENV11_CLOSE,
+      WSSEC_EMALFORMED, "duplicate ID 'x'" },
+    { "xml:id clash",
+      ENV11_OPEN "<soap:Body xmlns:wsu=\"" WSSEC_NS_WSU "\"><a wsu:Id=\"x\"/><b xml:id=\"x\"/>"
+                 "</soap:Body>" ENV11_CLOSE,
+      WSSEC_EMALFORMED, "duplicate ID" },
+    { "look-alike wsu namespace",
+      ENV11_OPEN "<soap:Body xmlns:wsu=\"" WSSEC_NS_WSU "\" "
+                 "xmlns:fake=\"http://schemas.xmlsoap.org/ws/2002/07/utility\">"
+                 "<a wsu:Id=\"x\"/><b fake:Id=\"x\"/></soap:Body>" ENV11_CLOSE,
+      WSSEC_EMALFORMED, "duplicate ID" },
+    { "ID and id spellings",
+      ENV11_OPEN "<soap:Body><a ID=\"x\"/><b id=\"x\"/></soap:Body>" ENV11_CLOSE, WSSEC_EMALFORMED,
+      "duplicate ID" },
+};
+
+static void test_hostile(void **state)
+{
+    fixture *f = *state;
+    for (size_t i = 0; i < WSSEC_ARRAY_LEN(hostile); i++) {
+        wssec_msg *msg = NULL;
+        int rc = h_parse_rc(f->ctx, hostile[i].xml, strlen(hostile[i].xml), &msg);
+        if (rc != hostile[i].code)
+            print_error("row '%s': %s '%s'\n", hostile[i].name, wssec_code_name(rc),
+                        wssec_msg_error(msg)->message);
+        assert_int_equal(rc, hostile[i].code);
+        h_assert_error(wssec_msg_error(msg), hostile[i].code, NULL, hostile[i].needle);
+        wssec_msg_free(msg);
+    }
+}
+
+/* wssec_msg_doc() is documented as "NULL before a successful parse": a
+ * document refused after the XML parse (SOAP structure, duplicate ID) must
+ * not stay attached, or a caller could verify a refused message. */
+static void test_refused_document_not_kept(void **state)
+{
+    fixture *f = *state;
+    static const struct {
+        const char *xml;
+        int code;
+    } rows[] = {
+        { BODY("<!-- no DTD --><a/><?pi x?>"), WSSEC_EPARSE },
+        { ENV11_OPEN "<soap:Body><a Id=\"x\"/><b Id=\"x\"/></soap:Body>" ENV11_CLOSE,
+          WSSEC_EMALFORMED },
+        { ENV11_OPEN "<soap:Header/>" ENV11_CLOSE, WSSEC_EPARSE },
+    };
+    for (size_t i = 0; i < WSSEC_ARRAY_LEN(rows); i++) {
+        wssec_msg *msg = NULL;
+        int rc = h_parse_rc(f->ctx, rows[i].xml, strlen(rows[i].xml), &msg);
+        int kept = wssec_msg_doc(msg) != NULL;
+        wssec_result *res = NULL;
+        int vrc = wssec_verify(&res, msg);
+        int got_res = res != NULL;
+        /* free first: a failed assertion must not leak */
+        wssec_result_free(res);
+        wssec_msg_free(msg);
+        assert_int_equal(rc, rows[i].code);
+        assert_false(kept);
+        assert_int_equal(vrc, WSSEC_EINVALID);
+        assert_false(got_res);
+    }
+}
+
+/* A document that is well-formed XML but not namespace-well-formed (an
+ * undeclared prefix) is not an acceptable SOAP message: the element would
+ * silently lose its namespace. */
+static void test_undeclared_prefix(void **state)
+{
+    fixture *f = *state;
+    static const char *const rows[] = {
+        BODY("<x:a/>"),
+        BODY("<a x:attr=\"1\"/>"),
+    };
+    for (size_t i = 0; i < WSSEC_ARRAY_LEN(rows); i++) {
+        wssec_msg *msg = NULL;
+        int rc = h_parse_rc(f->ctx, rows[i], strlen(rows[i]), &msg);
+        wssec_errrec e; /* a copy, so the message can be freed before asserting */
+        wssec__err_copy(&e, &msg->err);
+        wssec_msg_free(msg);
+        assert_int_equal(rc, WSSEC_EPARSE);
+        h_assert_error(&e.pub, WSSEC_EPARSE, "soap:Client", "not well-formed");
+    }
+}
+
+static void test_empty_input(void **state)
+{
+    fixture *f = *state;
+    wssec_msg *msg = NULL;
+    assert_int_equal(h_parse_rc(f->ctx, "", 0, &msg), WSSEC_EPARSE);
+    h_assert_error(wssec_msg_error(msg), WSSEC_EPARSE, "soap:Client", "empty");
+    wssec_msg_free(msg);
+}
+
+static void test_benign(void **state)
+{
+    fixture *f = *state;
+    static const char *const ok[] = {
+        BODY("<a>&amp;&lt;&gt;&quot;&apos;&#65;&#x42;</a>"),
+        "<?xml version=\"1.0\" encoding=\"UTF-8\"?>" BODY("<a/>"),
+        "<?xml version=\"1.0\" encoding=\"utf-8\"?>" BODY("<a/>"),
+        "\xEF\xBB\xBF" BODY("<a/>"),
+        "<!-- comment -->" BODY("<!-- c --><a><![CDATA[<x>]]></a>"),
+        ENV11_OPEN "<soap:Body xmlns:wsu=\"" WSSEC_NS_WSU "\"><a wsu:Id=\"x\"/><b wsu:Id=\"y\"/>"
+                   "</soap:Body>" ENV11_CLOSE,
+    };
+    for (size_t i = 0; i < WSSEC_ARRAY_LEN(ok); i++) {
+        wssec_msg *msg = h_parse(f->ctx, ok[i]);
+        assert_non_null(wssec_msg_doc(msg));
+        assert_int_equal(wssec_msg_error(msg)->code, 0);
+        wssec_msg_free(msg);
+    }
+    wssec_msg *msg = h_parse(f->ctx, ok[0]);
+    xmlChar *text = xmlNodeGetContent(wssec_msg_body(msg));
+    assert_string_equal((char *)text, "&<>\"'AB");
+    xmlFree(text);
+    wssec_msg_free(msg);
+}
+
+static void test_utf16(void **state)
+{
+    fixture *f = *state;
+    size_t len = 0;
+    char *data = h_utf16le(BODY("<a>hi</a>"), &len);
+    wssec_msg *msg = NULL;
+    int rc = h_parse_rc(f->ctx, data, len, &msg);
+    if (rc) print_error("%s\n", wssec_msg_error(msg)->message);
+    assert_int_equal(rc, 0);
+    assert_int_equal(wssec_msg_soap_version(msg), WSSEC_SOAP11);
+    xmlChar *text = xmlNodeGetContent(wssec_msg_body(msg));
+    assert_string_equal((char *)text, "hi");
+    xmlFree(text);
+    wssec_msg_free(msg);
+    free(data);
+
+    char *decl = h_utf16le("<?xml version=\"1.0\" encoding=\"UTF-16\"?>" BODY("<a>hi</a>"), &len);
+    assert_int_equal(h_parse_rc(f->ctx, decl, len, &msg), 0);
+    wssec_msg_free(msg);
+    free(decl);
+}
+
+static void test_max_message_size(void **state)
+{
+    (void)state;
+    wssec_ctx *ctx = h_ctx("max-message-size", "256", NULL);
+    assert_int_equal(wssec_ctx_max_message_size(ctx), 256);
+    char big[300];
+    memset(big, 'x', sizeof(big));
+    wssec_msg *msg = NULL;
+    /* not even XML: the size check comes before parsing */
+    assert_int_equal(h_parse_rc(ctx, big, sizeof(big), &msg), WSSEC_ELIMIT);
+    h_assert_error(wssec_msg_error(msg), WSSEC_ELIMIT, "soap:Client", "max-message-size");
+    h_assert_contains(wssec_msg_error(msg)->message, "300 bytes");
+    wssec_msg_free(msg);
+    /* 256 bytes exactly is allowed through to the parser */
+    char *xml = h_strf(BODY("<a>%*s</a>"), 256 - (int)strlen(BODY("<a></a>")), "y");
+    assert_int_equal(strlen(xml), 256);
+    assert_int_equal(h_parse_rc(ctx, xml, strlen(xml), &msg), 0);
+    wssec_msg_free(msg);
+    free(xml);
+    wssec_ctx_free(ctx);
+}
+
+static void test_max_depth(void **state)
+{
+    (void)state;
+    wssec_ctx *ctx = h_ctx("max-depth", "8", NULL);
+    /* Envelope, Body + 6 = 8: accepted */
+    const char *ok = BODY("<a><a><a><a><a><a/></a></a></a></a></a>");
+    const char *deep = BODY("<a><a><a><a><a><a><a/></a></a></a></a></a></a>");
+    wssec_msg *msg = NULL;
+    assert_int_equal(h_parse_rc(ctx, ok, strlen(ok), &msg), 0);
+    wssec_msg_free(msg);
+    assert_int_equal(h_parse_rc(ctx, deep, strlen(deep), &msg), WSSEC_ELIMIT);
+    h_assert_error(wssec_msg_error(msg), WSSEC_ELIMIT, "soap:Client", "max-depth");
+    wssec_msg_free(msg);
+    wssec_ctx_free(ctx);
+}
+
+static void test_max_nodes(void **state)
+{
+    (void)state;
+    wssec_ctx *ctx = h_ctx("max-nodes", "16", NULL);
+    /* Envelope(+1 ns) + Body + 10 <a/> = 13 nodes */
+    const char *ok = BODY("<a/><a/><a/><a/><a/><a/><a/><a/><a/><a/>");
+    const char *many = BODY("<a/><a/><a/><a/><a/><a/><a/><a/><a/><a/><a/><a/><a/><a/><a/><a/>");
+    wssec_msg *msg = NULL;
+    assert_int_equal(h_parse_rc(ctx, ok, strlen(ok), &msg), 0);
+    wssec_msg_free(msg);
+    assert_int_equal(h_parse_rc(ctx, many, strlen(many), &msg), WSSEC_ELIMIT);
+    h_assert_error(wssec_msg_error(msg), WSSEC_ELIMIT, "soap:Client", "max-nodes");
+    wssec_msg_free(msg);
+    /* attributes count too */
+    const char *attrs = BODY("<a b='1' c='2' d='3' e='4' f='5' g='6' h='7' i='8' j='9' k='0' "
+                             "l='1' m='2' n='3' o='4'/>");
+    assert_int_equal(h_parse_rc(ctx, attrs, strlen(attrs), &msg), WSSEC_ELIMIT);
+    wssec_msg_free(msg);
+    wssec_ctx_free(ctx);
+}
+
+static void test_id_registration(void **state)
+{
+    fixture *f = *state;
+    const char *xml =
+        ENV11_OPEN "<soap:Body xmlns:wsu=\"" WSSEC_NS_WSU "\" wsu:Id=\"body-1\">"
+                   "<plain Id=\"plain-1\"/>"
+                   "<ds:Signature xmlns:ds=\"http://www.w3.org/2000/09/xmldsig#\" Id=\"sig-1\"/>"
+                   "<fake xmlns:f=\"http://schemas.xmlsoap.org/ws/2002/07/utility\" f:Id=\"f-1\"/>"
+                   "</soap:Body>" ENV11_CLOSE;
+    wssec_msg *msg = h_parse(f->ctx, xml);
+    xmlDocPtr doc = wssec_msg_doc(msg);
+    xmlAttrPtr a = xmlGetID(doc, BAD_CAST "body-1");
+    assert_non_null(a);
+    assert_ptr_equal(a->parent, wssec_msg_body(msg));
+    assert_string_equal((const char *)a->ns->href, WSSEC_NS_WSU);
+    /* an unqualified Id on a plain element is not something a reference may resolve to */
+    assert_null(xmlGetID(doc, BAD_CAST "plain-1"));
+    /* nor is an Id in a look-alike namespace */
+    assert_null(xmlGetID(doc, BAD_CAST "f-1"));
+    /* an unqualified Id on an XML Signature element is */
+    a = xmlGetID(doc, BAD_CAST "sig-1");
+    assert_non_null(a);
+    assert_string_equal((const char *)a->parent->name, "Signature");
+    wssec_msg_free(msg);
+}
+
+static void test_reparse_replaces_document(void **state)
+{
+    fixture *f = *state;
+    wssec_msg *msg = h_parse(f->ctx, BODY("<a/>"));
+    const char *bad = BODY("<a>");
+    assert_int_equal(wssec_msg_parse(msg, bad, strlen(bad)), WSSEC_EPARSE);
+    assert_null(wssec_msg_doc(msg));
+    const char *ok = BODY("<b/>");
+    assert_int_equal(wssec_msg_parse(msg, ok, strlen(ok)), 0);
+    assert_int_equal(wssec_msg_error(msg)->code, 0);
+    assert_string_equal((const char *)wssec__first_elem(wssec_msg_body(msg))->name, "b");
+    wssec_msg_free(msg);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test_setup_teardown(test_hostile, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_refused_document_not_kept, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_undeclared_prefix, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_empty_input, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_benign, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_utf16, setup, teardown),
+        cmocka_unit_test(test_max_message_size),
+        cmocka_unit_test(test_max_depth),
+        cmocka_unit_test(test_max_nodes),
+        cmocka_unit_test_setup_teardown(test_id_registration, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_reparse_replaces_document, setup, teardown),
+    };
+    int rc = cmocka_run_group_tests(tests, NULL, NULL);
+    xmlCleanupParser();
+    return rc;
+}
