@@ -27,6 +27,21 @@ cmake --build build-asan -j"$jobs"
 step "CLI tests under valgrind"
 WSSEC_VALGRIND=1 tests/cli/run.sh "$PWD/build/wssec" "$PWD" || fail=1
 
+step "install; build the embedding sample with pkg-config and with find_package(wssec)"
+inst=$PWD/build/install-test
+rm -rf "$inst" build/embed-cmake
+cmake --install build --prefix "$inst" >/dev/null
+(export PKG_CONFIG_PATH="$inst/lib/pkgconfig"
+ cc samples/embed_verify.c $(pkg-config --cflags --libs wssec) -Wl,-rpath,"$inst/lib" \
+    -o build/embed_pc && echo "pkg-config wssec: ok") || fail=1
+mkdir -p build/embed-cmake
+printf '%s\n' 'cmake_minimum_required(VERSION 3.18)' 'project(embed C)' \
+    'find_package(wssec 0.1 REQUIRED)' \
+    "add_executable(embed_verify \"$PWD/samples/embed_verify.c\")" \
+    'target_link_libraries(embed_verify PRIVATE wssec::wssec)' > build/embed-cmake/CMakeLists.txt
+(cmake -S build/embed-cmake -B build/embed-cmake/b -DCMAKE_PREFIX_PATH="$inst" >/dev/null &&
+ cmake --build build/embed-cmake/b >/dev/null && echo "find_package(wssec): ok") || fail=1
+
 step "headers compile on their own (C99, -pedantic)"
 echo '#include <wssec/wssec.h>
 int main(void) { return wssec_check_version(WSSEC_VERSION_NUMBER); }' > build/headertest.c
