@@ -15,7 +15,7 @@
 extern const unsigned char wssec__config_xsd[];
 extern const size_t wssec__config_xsd_len;
 
-#define DEFAULT_REQUIRE (WSSEC_REQ_TIMESTAMP | WSSEC_REQ_USERNAME)
+#define DEFAULT_REQUIRE (WSSEC_REQ_TIMESTAMP | WSSEC_REQ_SIGNATURE)
 
 void wssec__settings_init(wssec_settings *s)
 {
@@ -31,36 +31,54 @@ void wssec__settings_init(wssec_settings *s)
     s->password_type = WSSEC_PWTYPE_DIGEST;
     s->require = DEFAULT_REQUIRE;
     s->replay_cache_size = 100000;
+    s->redis_connect_timeout_ms = 1000;
+    s->redis_command_timeout_ms = 1000;
+    s->redis_pool_size = 8;
+    s->replay_signatures = true;
+    s->max_references = 32;
+    s->max_transforms = 4;
+    s->min_rsa_bits = 2048;
+    s->max_chain_length = 8;
+    s->cert_cache = true;
+    s->cert_cache_size = 10000;
+    s->cert_cache_max_age_ms = 3600 * 1000;
 }
 
-static int dup_str(char **dst, const char *src)
-{
-    *dst = NULL;
-    if (src && !(*dst = wssec__strdup(src))) return WSSEC_ENOMEM;
-    return 0;
-}
+/* The settings that own memory, found through the option table (strings
+ * and lists) plus the lists "require" fills. */
+static void settings_owned(wssec_settings *s, char ***strs, size_t *nstrs, wssec_strlist **lists,
+                           size_t *nlists);
 
 int wssec__settings_copy(wssec_settings *dst, const wssec_settings *src)
 {
     *dst = *src;
-    dst->actor = dst->username = dst->replay_cache = NULL;
-    memset(&dst->actions, 0, sizeof(dst->actions));
-    int rc;
-    if ((rc = dup_str(&dst->actor, src->actor)) || (rc = dup_str(&dst->username, src->username)) ||
-        (rc = dup_str(&dst->replay_cache, src->replay_cache)) ||
-        (rc = wssec__strlist_copy(&dst->actions, &src->actions))) {
-        wssec__settings_free(dst);
-        return rc;
-    }
+    char **dstrs[64];
+    wssec_strlist *dlists[32];
+    char **sstrs[64];
+    wssec_strlist *slists[32];
+    size_t ns = 0, nl = 0;
+    settings_owned(dst, dstrs, &ns, dlists, &nl);
+    settings_owned((wssec_settings *)src, sstrs, &ns, slists, &nl);
+    for (size_t i = 0; i < ns; i++) *dstrs[i] = NULL;
+    for (size_t i = 0; i < nl; i++) memset(dlists[i], 0, sizeof(*dlists[i]));
+    for (size_t i = 0; i < ns; i++)
+        if (*sstrs[i] && !(*dstrs[i] = wssec__strdup(*sstrs[i]))) goto nomem;
+    for (size_t i = 0; i < nl; i++)
+        if (wssec__strlist_copy(dlists[i], slists[i])) goto nomem;
     return 0;
+nomem:
+    wssec__settings_free(dst);
+    return WSSEC_ENOMEM;
 }
 
 void wssec__settings_free(wssec_settings *s)
 {
-    free(s->actor);
-    free(s->username);
-    free(s->replay_cache);
-    wssec__strlist_clear(&s->actions);
+    char **strs[64];
+    wssec_strlist *lists[32];
+    size_t ns = 0, nl = 0;
+    settings_owned(s, strs, &ns, lists, &nl);
+    for (size_t i = 0; i < ns; i++) free(*strs[i]);
+    for (size_t i = 0; i < nl; i++) wssec__strlist_clear(lists[i]);
     memset(s, 0, sizeof(*s));
 }
 
@@ -75,7 +93,9 @@ typedef enum opt_kind {
     OPT_REQUIRE,
     OPT_LIST,
     OPT_TIME,
-    OPT_REPLAY
+    OPT_REPLAY,
+    OPT_MULTI, /* repeatable: each setting appends the whole value; "" clears */
+    OPT_ENUM   /* one of choices; stored as its index */
 } opt_kind;
 
 typedef struct opt {
@@ -85,6 +105,7 @@ typedef struct opt {
     size_t min; /* OPT_SIZE: smallest accepted value */
     const char *arg;
     const char *help;
+    const char *const *choices; /* OPT_ENUM, OPT_LIST: the accepted words, NULL-terminated */
 } opt;
 
 #define OFF(field) offsetof(wssec_settings, field)
@@ -111,18 +132,112 @@ static const opt options[] = {
       "UsernameToken password: digest or text outbound; digest, text or any inbound "
       "(default digest)" },
     { "require", OPT_REQUIRE, OFF(require), 0, "LIST",
-      "inbound requirements: timestamp, username-token, none (default "
-      "timestamp,username-token)" },
+      "inbound requirements: timestamp, username-token, signature, signed:XPATH, "
+      "signed-by:REGEX, none (default timestamp,signature)" },
     { "username", OPT_STRING, OFF(username), 0, "USER", "outbound UsernameToken user" },
     { "actions", OPT_LIST, OFF(actions), 0, "LIST",
       "outbound actions in order, e.g. timestamp,username-token" },
     { "now", OPT_TIME, OFF(now), 0, "TIME",
       "the clock for every time check, e.g. 2025-01-31T12:00:00Z (default: system clock)" },
     { "replay-cache", OPT_REPLAY, OFF(replay_cache), 0, "KIND",
-      "replay cache back end: memory (default memory)" },
+      "replay cache back end: memory, redis://[user@]host[:port][/db] or "
+      "unix:///path[?db=N] (default memory)" },
     { "replay-cache-size", OPT_SIZE, OFF(replay_cache_size), 1, "N",
       "most live entries in the in-memory replay cache (default 100000)" },
+    { "redis-password-file", OPT_STRING, OFF(redis_password_file), 0, "FILE",
+      "the Redis password: the first line of FILE" },
+    { "redis-password-env", OPT_STRING, OFF(redis_password_env), 0, "VAR",
+      "the Redis password: environment variable VAR" },
+    { "redis-connect-timeout-ms", OPT_SIZE, OFF(redis_connect_timeout_ms), 1, "MS",
+      "time allowed to connect to Redis, milliseconds (default 1000)" },
+    { "redis-command-timeout-ms", OPT_SIZE, OFF(redis_command_timeout_ms), 1, "MS",
+      "time allowed for each Redis command, milliseconds (default 1000)" },
+    { "redis-pool-size", OPT_SIZE, OFF(redis_pool_size), 1, "N",
+      "most idle Redis connections kept for reuse (default 8)" },
+    { "replay-signatures", OPT_BOOL, OFF(replay_signatures), 0, "BOOL",
+      "reject a signed message whose SignatureValue was already accepted (default true)" },
+    /* outbound signature */
+    { "sign-key", OPT_STRING, OFF(sign_key), 0, "FILE", "secure: the signing private key (PEM)" },
+    { "sign-cert", OPT_STRING, OFF(sign_cert), 0, "FILE",
+      "secure: the signing certificate (PEM or DER)" },
+    { "sign-chain", OPT_STRING, OFF(sign_chain), 0, "FILE",
+      "secure: intermediate certificates sent with the signing certificate (PEM)" },
+    { "pkcs12", OPT_STRING, OFF(pkcs12), 0, "FILE",
+      "the key and certificate(s) from a PKCS#12 file (instead of sign-key/sign-cert)" },
+    { "pkcs12-password-file", OPT_STRING, OFF(pkcs12_pw_file), 0, "FILE",
+      "the PKCS#12 password: the first line of FILE" },
+    { "pkcs12-password-env", OPT_STRING, OFF(pkcs12_pw_env), 0, "VAR",
+      "the PKCS#12 password: environment variable VAR" },
+    { "key-id", OPT_ENUM, OFF(key_id), 0, "TYPE",
+      "secure: how the signature names its certificate: bst, issuer-serial, ski, thumbprint, "
+      "x509 (default bst)", wssec__keyid_names },
+    { "bst-type", OPT_ENUM, OFF(bst_type), 0, "TYPE",
+      "secure: BinarySecurityToken value type: x509v3, pkipath, pkcs7 (default x509v3; "
+      "pkipath and pkcs7 carry the sign-chain)", wssec__bsttype_names },
+    { "sign-alg", OPT_ENUM, OFF(sign_alg), 0, "ALG",
+      "secure: rsa-sha256, rsa-sha384, rsa-sha512, rsa-sha1, ecdsa-sha256, ecdsa-sha384, "
+      "ecdsa-sha512 (default rsa-sha256)", wssec__sig_alg_names },
+    { "digest-alg", OPT_ENUM, OFF(digest_alg), 0, "ALG",
+      "secure: sha256, sha384, sha512, sha1 (default sha256)", wssec__digest_alg_names },
+    { "sign-part", OPT_MULTI, OFF(sign_parts), 0, "PART",
+      "secure, repeatable: what to sign: body, timestamp, token, username-token, "
+      "{NS}LOCAL or an XPath (default body and timestamp)" },
+    { "namespace", OPT_MULTI, OFF(namespaces), 0, "PREFIX=URI",
+      "repeatable: a prefix for XPath expressions (soap, wsse, wsu, ds, xenc are predefined)" },
+    /* inbound signature and trust */
+    { "trust", OPT_MULTI, OFF(trust), 0, "FILE",
+      "verify, repeatable: trust anchors (PEM certificates)" },
+    { "intermediates", OPT_MULTI, OFF(intermediates), 0, "FILE",
+      "verify, repeatable: intermediate CA certificates (PEM) for building chains; never "
+      "trusted by themselves" },
+    { "crl", OPT_MULTI, OFF(crl), 0, "FILE",
+      "verify, repeatable: certificate revocation lists (PEM or DER)" },
+    { "crl-check", OPT_ENUM, OFF(crl_check), 0, "MODE",
+      "verify: with CRLs configured, check all certificates of the chain, the leaf only, or off "
+      "(default all)", wssec__crl_check_names },
+    { "subject", OPT_MULTI, OFF(subjects), 0, "DN|re:REGEX",
+      "verify, repeatable: accepted signer subjects, a DN compared after RFC 4514 "
+      "normalisation or re:REGEX over the RFC 4514 text (default: any)" },
+    { "issuer", OPT_MULTI, OFF(issuers), 0, "DN|re:REGEX",
+      "verify, repeatable: accepted issuing CAs anywhere in the chain (default: any)" },
+    { "max-chain-length", OPT_SIZE, OFF(max_chain_length), 1, "N",
+      "verify: most CA certificates between a signer and its trust anchor (default 8)" },
+    { "cert-cache", OPT_BOOL, OFF(cert_cache), 0, "BOOL",
+      "verify: remember validated certificate chains until they or a CRL expire (default true)" },
+    { "cert-cache-size", OPT_SIZE, OFF(cert_cache_size), 1, "N",
+      "verify: most chains remembered (default 10000)" },
+    { "cert-cache-max-age", OPT_SECONDS, OFF(cert_cache_max_age_ms), 0, "SECONDS",
+      "verify: longest a validated chain is remembered (default 3600)" },
+    { "certs", OPT_MULTI, OFF(certs), 0, "FILE",
+      "verify, repeatable: known certificates (PEM): signers named by issuer-serial, ski or "
+      "thumbprint, and intermediates; never trusted by themselves" },
+    { "allow-sha1", OPT_BOOL, OFF(allow_sha1), 0, "BOOL",
+      "verify: accept rsa-sha1 signatures and sha1 digests from old peers (default false)" },
+    { "allow-transforms", OPT_LIST, OFF(allow_transforms), 0, "LIST",
+      "verify: also allow these reference transforms: xpath, xpath2, xslt (default none)",
+      wssec__transform_names },
+    { "max-references", OPT_SIZE, OFF(max_references), 1, "N",
+      "verify: most references in one signature (default 32)" },
+    { "max-transforms", OPT_SIZE, OFF(max_transforms), 1, "N",
+      "verify: most transforms in one reference (default 4)" },
+    { "min-rsa-bits", OPT_SIZE, OFF(min_rsa_bits), 512, "BITS",
+      "verify: smallest RSA key accepted for a signer (default 2048)" },
 };
+
+static void settings_owned(wssec_settings *s, char ***strs, size_t *nstrs, wssec_strlist **lists,
+                           size_t *nlists)
+{
+    size_t ns = 0, nl = 0;
+    for (size_t i = 0; i < WSSEC_ARRAY_LEN(options); i++) {
+        void *field = (char *)s + options[i].offset;
+        if (options[i].kind == OPT_STRING || options[i].kind == OPT_REPLAY) strs[ns++] = field;
+        else if (options[i].kind == OPT_LIST || options[i].kind == OPT_MULTI) lists[nl++] = field;
+    }
+    lists[nl++] = &s->require_signed;
+    lists[nl++] = &s->require_signed_by;
+    *nstrs = ns;
+    *nlists = nl;
+}
 
 int wssec_config_option_info(size_t i, const char **name, const char **arg, const char **help)
 {
@@ -151,19 +266,51 @@ static const struct {
 } requirements[] = {
     { "timestamp", WSSEC_REQ_TIMESTAMP },
     { "username-token", WSSEC_REQ_USERNAME },
+    { "signature", WSSEC_REQ_SIGNATURE },
 };
+
+/* The length of the next comma-separated item of a requirement list. Commas
+ * inside brackets, parentheses or quotes belong to the item (XPath
+ * expressions and regular expressions have them). */
+static size_t item_len(const char *p)
+{
+    int depth = 0;
+    char quote = 0;
+    size_t n = 0;
+    for (; p[n]; n++) {
+        char c = p[n];
+        if (quote) {
+            if (c == quote) quote = 0;
+        } else if (c == '\'' || c == '"') {
+            quote = c;
+        } else if (c == '(' || c == '[' || c == '{') {
+            depth++;
+        } else if ((c == ')' || c == ']' || c == '}') && depth > 0) {
+            depth--;
+        } else if (c == ',' && depth == 0) {
+            break;
+        }
+    }
+    return n;
+}
 
 /* Applies a comma-separated requirement list. The first call replaces the
  * defaults; later calls add to what was set. "none" clears. */
 static int set_require(wssec_config *cfg, const char *value, bool *require_set)
 {
-    unsigned bits = *require_set ? cfg->s.require : 0;
-    char item[128];
+    if (!*require_set) {
+        cfg->s.require = 0;
+        wssec__strlist_clear(&cfg->s.require_signed);
+        wssec__strlist_clear(&cfg->s.require_signed_by);
+    }
+    *require_set = true;
+    char item[1024];
     const char *p = value;
     while (*p) {
-        size_t n = strcspn(p, ",");
+        size_t n = item_len(p);
         if (n >= sizeof(item))
-            return WSSEC_ERR(&cfg->err, WSSEC_ECONFIG, "require: item too long");
+            return WSSEC_ERR(&cfg->err, WSSEC_ECONFIG, "require: item of %zu characters is too long",
+                             n);
         memcpy(item, p, n);
         item[n] = '\0';
         char *s = item, *e = item + n;
@@ -172,7 +319,19 @@ static int set_require(wssec_config *cfg, const char *value, bool *require_set)
         p += n + (p[n] == ',');
         if (!*s) continue;
         if (strcmp(s, "none") == 0) {
-            bits = 0;
+            cfg->s.require = 0;
+            wssec__strlist_clear(&cfg->s.require_signed);
+            wssec__strlist_clear(&cfg->s.require_signed_by);
+            continue;
+        }
+        if (strncmp(s, "signed:", 7) == 0 || strncmp(s, "signed-by:", 10) == 0) {
+            bool by = s[6] == '-';
+            const char *arg = s + (by ? 10 : 7);
+            if (!*arg)
+                return WSSEC_ERR(&cfg->err, WSSEC_ECONFIG, "require: '%s' needs %s after the colon",
+                                 s, by ? "a regular expression" : "an XPath expression");
+            WSSEC_GUARD(wssec__strlist_add(by ? &cfg->s.require_signed_by : &cfg->s.require_signed,
+                                           arg));
             continue;
         }
         size_t i;
@@ -181,17 +340,35 @@ static int set_require(wssec_config *cfg, const char *value, bool *require_set)
         if (i == WSSEC_ARRAY_LEN(requirements))
             return WSSEC_ERR(&cfg->err, WSSEC_ECONFIG,
                              "require: unknown requirement '%s' (known: timestamp, "
-                             "username-token, none)",
+                             "username-token, signature, signed:XPATH, signed-by:REGEX, none)",
                              s);
-        bits |= requirements[i].bit;
+        cfg->s.require |= requirements[i].bit;
     }
-    cfg->s.require = bits;
-    *require_set = true;
     return 0;
 }
 
-static int set_list(wssec_config *cfg, const char *name, wssec_strlist *l, const char *value)
+static int choice_index(const char *const *choices, const char *word)
 {
+    for (int i = 0; choices && choices[i]; i++)
+        if (strcmp(choices[i], word) == 0) return i;
+    return -1;
+}
+
+/* "a, b, c" for messages. */
+static void join_choices(char *buf, size_t size, const char *const *choices)
+{
+    size_t off = 0;
+    buf[0] = '\0';
+    for (int i = 0; choices[i] && off < size; i++) {
+        int w = snprintf(buf + off, size - off, "%s%s", i ? ", " : "", choices[i]);
+        if (w < 0) break;
+        off += (size_t)w;
+    }
+}
+
+static int set_list(wssec_config *cfg, const opt *o, wssec_strlist *l, const char *value)
+{
+    const char *name = o->name;
     if (!*value) {
         wssec__strlist_clear(l);
         return 0;
@@ -207,6 +384,12 @@ static int set_list(wssec_config *cfg, const char *name, wssec_strlist *l, const
         item[n] = '\0';
         p += n;
         while (*p == ',' || *p == ' ') p++;
+        if (n && o->choices && choice_index(o->choices, item) < 0) {
+            char known[200];
+            join_choices(known, sizeof(known), o->choices);
+            return WSSEC_ERR(&cfg->err, WSSEC_ECONFIG, "%s: unknown value '%s' (known: %s)", name,
+                             item, known);
+        }
         if (n) WSSEC_GUARD(wssec__strlist_add(l, item));
     }
     return 0;
@@ -261,7 +444,24 @@ int wssec_config_set(wssec_config *cfg, const char *name, const char *value)
     case OPT_REQUIRE:
         return set_require(cfg, value, &cfg->require_set);
     case OPT_LIST:
-        return set_list(cfg, name, (wssec_strlist *)field, value);
+        return set_list(cfg, o, (wssec_strlist *)field, value);
+    case OPT_MULTI:
+        if (!*value) {
+            wssec__strlist_clear((wssec_strlist *)field);
+            return 0;
+        }
+        return wssec__strlist_add((wssec_strlist *)field, value);
+    case OPT_ENUM: {
+        int i = choice_index(o->choices, value);
+        if (i < 0) {
+            char known[200];
+            join_choices(known, sizeof(known), o->choices);
+            return WSSEC_ERR(&cfg->err, WSSEC_ECONFIG, "%s: '%s' is not one of %s", name, value,
+                             known);
+        }
+        *(int *)field = i;
+        return 0;
+    }
     case OPT_TIME:
         if (wssec_time_parse(&cfg->s.now, value))
             return WSSEC_ERR(&cfg->err, WSSEC_ECONFIG,
@@ -269,9 +469,15 @@ int wssec_config_set(wssec_config *cfg, const char *name, const char *value)
         cfg->s.have_now = true;
         return 0;
     case OPT_REPLAY:
-        if (strcmp(value, "memory") != 0)
-            return WSSEC_ERR(&cfg->err, WSSEC_ECONFIG,
-                             "replay-cache: '%s' is not a known cache (known: memory)", value);
+        if (strcmp(value, "memory") != 0) {
+            /* a URL: checked now, so a mistake is a configuration error at
+             * once (the message never echoes it: it may hold a password) */
+            wssec_redis_url u;
+            char why[300];
+            int rc = wssec__redis_url_parse(&u, value, why, sizeof(why));
+            wssec__memzero(&u, sizeof(u));
+            if (rc) return WSSEC_ERR(&cfg->err, rc, "replay-cache: %s", why);
+        }
         free(cfg->s.replay_cache);
         if (!(cfg->s.replay_cache = wssec__strdup(value))) return WSSEC_ENOMEM;
         return 0;
@@ -289,7 +495,9 @@ int wssec_config_new(wssec_config **out)
     wssec__settings_init(&cfg->s);
     wssec__err_clear(&cfg->err);
     if (wssec_config_add_module(cfg, &wssec__module_timestamp) ||
-        wssec_config_add_module(cfg, &wssec__module_username)) {
+        wssec_config_add_module(cfg, &wssec__module_username) ||
+        wssec_config_add_module(cfg, &wssec__module_bst) ||
+        wssec_config_add_module(cfg, &wssec__module_signature)) {
         wssec_config_free(cfg);
         return WSSEC_ENOMEM;
     }

@@ -8,7 +8,9 @@
 
 #include <libxml/parser.h>
 #include <openssl/crypto.h>
+#include <openssl/err.h>
 #include <xmlsec/crypto.h>
+#include <xmlsec/errors.h>
 #include <xmlsec/xmlsec.h>
 
 #include "internal.h"
@@ -25,6 +27,20 @@ static xmlParserInputPtr deny_loader(const char *url, const char *id, xmlParserC
 static pthread_once_t init_once = PTHREAD_ONCE_INIT;
 static int init_status = WSSEC_EINTERNAL;
 
+/* xmlsec reports every failure on standard error; wssec reports its own,
+ * precisely, on the message (WSSEC_DEBUG_XMLSEC=1 keeps xmlsec's). */
+static void quiet_xmlsec(const char *file, int line, const char *func, const char *obj,
+                         const char *subj, int reason, const char *msg)
+{
+    (void)file;
+    (void)line;
+    (void)func;
+    (void)obj;
+    (void)subj;
+    (void)reason;
+    (void)msg;
+}
+
 static void global_init(void)
 {
     xmlInitParser();
@@ -33,6 +49,8 @@ static void global_init(void)
     if (xmlSecCheckVersion() != 1) return;
     if (xmlSecCryptoAppInit(NULL) < 0) return;
     if (xmlSecCryptoInit() < 0) return;
+    const char *dbg = getenv("WSSEC_DEBUG_XMLSEC");
+    if (!dbg || strcmp(dbg, "1") != 0) xmlSecErrorsSetCallback(quiet_xmlsec);
     init_status = 0;
 }
 
@@ -40,6 +58,94 @@ int wssec__global_init(void)
 {
     pthread_once(&init_once, global_init);
     return init_status;
+}
+
+/* The password of the PKCS#12 file, from a file (first line) or the
+ * environment; never from the configuration itself. */
+static int pkcs12_password(wssec_config *cfg, char *pw, size_t size)
+{
+    const wssec_settings *s = &cfg->s;
+    pw[0] = '\0';
+    if (s->pkcs12_pw_file && s->pkcs12_pw_env)
+        return WSSEC_ERR(&cfg->err, WSSEC_ECONFIG,
+                         "give pkcs12-password-file or pkcs12-password-env, not both");
+    if (s->pkcs12_pw_file) {
+        size_t n = 0;
+        char why[300];
+        if (wssec__read_secret(s->pkcs12_pw_file, pw, size, &n, why, sizeof(why)))
+            return WSSEC_ERR(&cfg->err, WSSEC_ECONFIG, "pkcs12-password-file %s", why);
+        return 0;
+    }
+    if (s->pkcs12_pw_env) {
+        const char *v = getenv(s->pkcs12_pw_env);
+        if (!v)
+            return WSSEC_ERR(&cfg->err, WSSEC_ECONFIG,
+                             "pkcs12-password-env: environment variable %s is not set",
+                             s->pkcs12_pw_env);
+        if (strlen(v) >= size)
+            return WSSEC_ERR(&cfg->err, WSSEC_ECONFIG, "pkcs12-password-env: password too long");
+        memcpy(pw, v, strlen(v) + 1);
+        return 0;
+    }
+    return WSSEC_ERR(&cfg->err, WSSEC_ECONFIG,
+                     "pkcs12 %s needs pkcs12-password-file or pkcs12-password-env",
+                     s->pkcs12);
+}
+
+/* Drops self-signed certificates (roots): a receiver has its own anchors. */
+static void drop_roots(STACK_OF(X509) *sk)
+{
+    for (int i = sk_X509_num(sk) - 1; i >= 0; i--) {
+        X509 *x = sk_X509_value(sk, i);
+        if (X509_get_extension_flags(x) & EXFLAG_SS) X509_free(sk_X509_delete(sk, i));
+    }
+}
+
+/* The own identity: the key and certificate that sign (and, inbound,
+ * decrypt), from PEM files or a PKCS#12 file. */
+static int load_identity(wssec_ctx *ctx, wssec_config *cfg)
+{
+    const wssec_settings *s = &cfg->s;
+    char why[500];
+    int rc = 0;
+    if (s->pkcs12) {
+        char pw[1024];
+        if ((rc = pkcs12_password(cfg, pw, sizeof(pw)))) return rc;
+        rc = wssec__load_pkcs12(s->pkcs12, pw, &ctx->sign_pkey, &ctx->sign_x509, &ctx->sign_chain,
+                                why, sizeof(why));
+        wssec__memzero(pw, sizeof(pw));
+        if (rc) return WSSEC_ERR(&cfg->err, WSSEC_ECONFIG, "pkcs12: %s", why);
+        if (ctx->sign_chain) drop_roots(ctx->sign_chain);
+    } else if (s->sign_key || s->sign_cert) {
+        if (!s->sign_key || !s->sign_cert)
+            return WSSEC_ERR(&cfg->err, WSSEC_ECONFIG,
+                             "signing needs both sign-key and sign-cert (or pkcs12)");
+        STACK_OF(X509) *certs = NULL;
+        if ((rc = wssec__load_key(s->sign_key, &ctx->sign_pkey, why, sizeof(why))))
+            return WSSEC_ERR(&cfg->err, WSSEC_ECONFIG, "sign-key: %s", why);
+        if ((rc = wssec__load_certs(s->sign_cert, &certs, why, sizeof(why))))
+            return WSSEC_ERR(&cfg->err, WSSEC_ECONFIG, "sign-cert: %s", why);
+        ctx->sign_x509 = sk_X509_shift(certs);
+        sk_X509_pop_free(certs, X509_free);
+    } else {
+        return 0;
+    }
+    if (s->sign_chain) {
+        sk_X509_pop_free(ctx->sign_chain, X509_free);
+        ctx->sign_chain = NULL;
+        if ((rc = wssec__load_certs(s->sign_chain, &ctx->sign_chain, why, sizeof(why))))
+            return WSSEC_ERR(&cfg->err, WSSEC_ECONFIG, "sign-chain: %s", why);
+        drop_roots(ctx->sign_chain);
+    }
+    if (!ctx->sign_chain && !(ctx->sign_chain = sk_X509_new_null())) return WSSEC_ENOMEM;
+    if (X509_check_private_key(ctx->sign_x509, ctx->sign_pkey) != 1) {
+        ERR_clear_error();
+        char who[700];
+        wssec__cert_describe(ctx->sign_x509, who, sizeof(who));
+        return WSSEC_ERR(&cfg->err, WSSEC_ECONFIG,
+                         "the private key does not belong to the certificate %s", who);
+    }
+    return 0;
 }
 
 int wssec_ctx_new(wssec_ctx **out, wssec_config *cfg)
@@ -74,9 +180,15 @@ int wssec_ctx_new(wssec_ctx **out, wssec_config *cfg)
     ctx->password_ud = cfg->password_ud;
     ctx->clock_cb = cfg->clock_cb;
     ctx->clock_ud = cfg->clock_ud;
+    pthread_mutex_init(&ctx->trust_lock, NULL);
+    if ((rc = load_identity(ctx, cfg)) || (rc = wssec__trust_new(&ctx->trust, &cfg->s, &cfg->err)) ||
+        (rc = wssec__policy_check_config(cfg))) {
+        wssec_ctx_free(ctx);
+        return rc;
+    }
     if (cfg->replay) {
         ctx->replay = wssec_replay_cache_retain(cfg->replay);
-    } else if ((rc = wssec_replay_cache_memory_new(&ctx->replay, cfg->s.replay_cache_size))) {
+    } else if ((rc = wssec__replay_cache_from_settings(&ctx->replay, &cfg->s, &cfg->err))) {
         wssec_ctx_free(ctx);
         return rc;
     }
@@ -88,9 +200,37 @@ void wssec_ctx_free(wssec_ctx *ctx)
 {
     if (!ctx) return;
     wssec__settings_free(&ctx->s);
+    wssec__trust_release(ctx->trust);
+    pthread_mutex_destroy(&ctx->trust_lock);
+    EVP_PKEY_free(ctx->sign_pkey);
+    X509_free(ctx->sign_x509);
+    sk_X509_pop_free(ctx->sign_chain, X509_free);
     free(ctx->modules.v);
     wssec_replay_cache_release(ctx->replay);
     free(ctx);
+}
+
+int wssec_ctx_reload_trust(wssec_ctx *ctx, wssec_config *cfg)
+{
+    wssec__err_clear(&cfg->err);
+    wssec_trust *fresh = NULL, *old;
+    int rc = wssec__trust_new(&fresh, &cfg->s, &cfg->err);
+    if (rc) return rc;
+    pthread_mutex_lock(&ctx->trust_lock);
+    old = ctx->trust;
+    ctx->trust = fresh;
+    pthread_mutex_unlock(&ctx->trust_lock);
+    wssec__trust_release(old); /* messages in flight keep their own reference */
+    return 0;
+}
+
+wssec_trust *wssec__ctx_trust(const wssec_ctx *ctx)
+{
+    wssec_ctx *c = (wssec_ctx *)ctx; /* the lock is the one mutable part */
+    pthread_mutex_lock(&c->trust_lock);
+    wssec_trust *t = wssec__trust_retain(c->trust);
+    pthread_mutex_unlock(&c->trust_lock);
+    return t;
 }
 
 wssec_time wssec_ctx_now(const wssec_ctx *ctx)

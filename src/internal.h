@@ -8,6 +8,12 @@
 #include <stdarg.h>
 #include <stdbool.h>
 
+#include <openssl/evp.h>
+#include <openssl/x509.h>
+#include <openssl/x509v3.h>
+
+#include <libxml/xpath.h>
+
 #include "wssec/wssec.h"
 
 /* ---- safety macros (s2n-tls style); every one records file:line ---- */
@@ -97,14 +103,30 @@ enum wssec_pwtype { WSSEC_PWTYPE_DIGEST = 0, WSSEC_PWTYPE_TEXT = 1, WSSEC_PWTYPE
 /* Requirements of the inbound policy. */
 enum {
     WSSEC_REQ_TIMESTAMP = 1u << 0,
-    WSSEC_REQ_USERNAME = 1u << 1
+    WSSEC_REQ_USERNAME = 1u << 1,
+    WSSEC_REQ_SIGNATURE = 1u << 2 /* a trusted X.509 signature over the Body (and Timestamp) */
 };
+
+/* How an outbound signature refers to its certificate. */
+enum wssec_keyid {
+    WSSEC_KEYID_BST = 0,
+    WSSEC_KEYID_ISSUER_SERIAL,
+    WSSEC_KEYID_SKI,
+    WSSEC_KEYID_THUMBPRINT,
+    WSSEC_KEYID_X509
+};
+
+/* BinarySecurityToken value types. */
+enum wssec_bsttype { WSSEC_BST_X509V3 = 0, WSSEC_BST_PKIPATH, WSSEC_BST_PKCS7 };
 
 typedef struct wssec_settings {
     size_t max_message_size;
     size_t max_depth;
     size_t max_nodes;
     size_t max_token_size;
+    size_t max_references;
+    size_t max_transforms;
+    size_t min_rsa_bits;
     int64_t clock_skew_ms;
     int64_t max_age_ms;
     int64_t timestamp_ttl_ms;
@@ -112,13 +134,114 @@ typedef struct wssec_settings {
     char *actor;
     int password_type;
     unsigned require;
+    wssec_strlist require_signed;    /* signed:XPATH */
+    wssec_strlist require_signed_by; /* signed-by:REGEX */
     char *username;
     wssec_strlist actions;
     bool have_now;
     wssec_time now;
     size_t replay_cache_size;
     char *replay_cache;
+    char *redis_password_file, *redis_password_env;
+    size_t redis_connect_timeout_ms, redis_command_timeout_ms, redis_pool_size;
+    bool replay_signatures;
+    /* outbound signature */
+    char *sign_key, *sign_cert, *sign_chain, *pkcs12, *pkcs12_pw_file, *pkcs12_pw_env;
+    int key_id;
+    int bst_type;
+    int sign_alg;   /* index into wssec__sig_algs */
+    int digest_alg; /* index into wssec__digest_algs */
+    wssec_strlist sign_parts;
+    wssec_strlist namespaces; /* prefix=uri */
+    /* inbound signature and trust */
+    wssec_strlist trust, certs, intermediates, crl, subjects, issuers, allow_transforms;
+    int crl_check; /* WSSEC_CRL_* */
+    size_t max_chain_length;
+    bool cert_cache;
+    size_t cert_cache_size;
+    int64_t cert_cache_max_age_ms;
+    bool allow_sha1;
 } wssec_settings;
+
+enum { WSSEC_CRL_ALL = 0, WSSEC_CRL_LEAF = 1, WSSEC_CRL_OFF = 2 };
+extern const char *const wssec__crl_check_names[];
+
+/* ---- algorithms (algs.c) ---- */
+
+typedef struct wssec_alg {
+    const char *name; /* as options spell it: "rsa-sha256" */
+    const char *uri;  /* as messages spell it */
+    bool weak;        /* SHA-1: only with allow-sha1 */
+    int key_type;     /* EVP_PKEY_RSA, EVP_PKEY_EC; 0 for digests */
+} wssec_alg;
+
+extern const wssec_alg wssec__sig_algs[];    /* NULL-name terminated */
+extern const wssec_alg wssec__digest_algs[]; /* NULL-name terminated */
+extern const char *const wssec__sig_alg_names[];
+extern const char *const wssec__digest_alg_names[];
+extern const char *const wssec__keyid_names[];
+extern const char *const wssec__bsttype_names[];
+extern const char *const wssec__transform_names[];
+const wssec_alg *wssec__alg_by_uri(const wssec_alg *table, const char *uri);
+
+#define WSSEC_URI_EXC_C14N "http://www.w3.org/2001/10/xml-exc-c14n#"
+#define WSSEC_URI_C14N "http://www.w3.org/TR/2001/REC-xml-c14n-20010315"
+#define WSSEC_URI_ENVELOPED "http://www.w3.org/2000/09/xmldsig#enveloped-signature"
+#define WSSEC_URI_XPATH "http://www.w3.org/TR/1999/REC-xpath-19991116"
+#define WSSEC_URI_XPATH2 "http://www.w3.org/2002/06/xmldsig-filter2"
+#define WSSEC_URI_XSLT "http://www.w3.org/TR/1999/REC-xslt-19991116"
+#define WSSEC_NS_DS "http://www.w3.org/2000/09/xmldsig#"
+#define WSSEC_NS_XENC "http://www.w3.org/2001/04/xmlenc#"
+#define WSSEC_X509_PROFILE \
+    "http://docs.oasis-open.org/wss/2004/01/oasis-200401-wss-x509-token-profile-1.0"
+#define WSSEC_VT_X509V3 WSSEC_X509_PROFILE "#X509v3"
+#define WSSEC_VT_PKIPATH WSSEC_X509_PROFILE "#X509PKIPathv1"
+#define WSSEC_VT_PKCS7 WSSEC_X509_PROFILE "#PKCS7"
+#define WSSEC_VT_SKI WSSEC_X509_PROFILE "#X509SubjectKeyIdentifier"
+#define WSSEC_VT_THUMBPRINT \
+    "http://docs.oasis-open.org/wss/oasis-wss-soap-message-security-1.1#ThumbprintSHA1"
+#define WSSEC_ENC_BASE64 \
+    "http://docs.oasis-open.org/wss/2004/01/oasis-200401-wss-soap-message-security-1.0#Base64Binary"
+
+/* ---- certificates and names (x509.c) ---- */
+
+int wssec__load_certs(const char *path, STACK_OF(X509) **out, char *why, size_t whylen);
+int wssec__load_key(const char *path, EVP_PKEY **out, char *why, size_t whylen);
+int wssec__load_pkcs12(const char *path, const char *password, EVP_PKEY **key, X509 **cert,
+                       STACK_OF(X509) **chain, char *why, size_t whylen);
+int wssec__asn1_time(const ASN1_TIME *t, wssec_time *out);
+void wssec__asn1_time_text(const ASN1_TIME *t, char *buf, size_t size);
+/* RFC 4514 text of a name, UTF-8. */
+void wssec__dn_text(const X509_NAME *name, char *buf, size_t size);
+void wssec__cert_fingerprint(const X509 *cert, char hex[65]);
+void wssec__cert_serial(const X509 *cert, char *buf, size_t size);
+/* "'subject' (issuer 'issuer', serial N, SHA-256 0123...)" */
+void wssec__cert_describe(const X509 *cert, char *buf, size_t size);
+int wssec__cert_thumbprint(const X509 *cert, unsigned char out[20]);
+/* Canonical DN forms (see x509.c); caller frees. WSSEC_EINVALID for bad text. */
+int wssec__dn_canon_name(const X509_NAME *name, char **out);
+int wssec__dn_canon_text(const char *text, bool reverse, char **out);
+/* 1 when the name equals the text DN (in RFC 4514 order, or either order). */
+int wssec__dn_equal_text(const X509_NAME *name, const char *text, bool either_order);
+/* 1 when the certificate's serial equals the decimal text. */
+int wssec__serial_equal_text(const X509 *cert, const char *text);
+
+/* ---- trust (trust.c) ---- */
+
+typedef struct wssec_trust wssec_trust;
+enum { WSSEC_USE_SIGN = 1, WSSEC_USE_ENCRYPT = 2 };
+
+int wssec__trust_new(wssec_trust **out, const wssec_settings *s, wssec_errrec *err);
+wssec_trust *wssec__trust_retain(wssec_trust *t);
+void wssec__trust_release(wssec_trust *t);
+int wssec__trust_has_anchors(const wssec_trust *t);
+int wssec__trust_has_subject_rules(const wssec_trust *t);
+STACK_OF(X509) *wssec__trust_known(const wssec_trust *t);
+/* Validates leaf (with the certificates presented in the message) against
+ * the message's trust snapshot at the message's clock; records a precise
+ * WSSEC_EUNTRUSTED on the message. role names the certificate ("signer"). */
+int wssec__trust_check(wssec_msg *msg, X509 *leaf, STACK_OF(X509) *presented, int usage,
+                       const char *role, xmlNodePtr node);
 
 void wssec__settings_init(wssec_settings *s);
 int wssec__settings_copy(wssec_settings *dst, const wssec_settings *src);
@@ -145,6 +268,13 @@ struct wssec_config {
 
 struct wssec_ctx {
     wssec_settings s;
+    /* trust: the current snapshot, swapped by wssec_ctx_reload_trust() */
+    pthread_mutex_t trust_lock;
+    wssec_trust *trust;
+    /* outbound signing identity */
+    EVP_PKEY *sign_pkey;
+    X509 *sign_x509;
+    STACK_OF(X509) *sign_chain;
     wssec_modlist modules;
     wssec_password_cb password_cb;
     void *password_ud;
@@ -153,12 +283,46 @@ struct wssec_ctx {
     wssec_replay_cache *replay;
 };
 
+/* The current trust snapshot, retained for the caller. */
+wssec_trust *wssec__ctx_trust(const wssec_ctx *ctx);
+/* Checks the policy options (XPath expressions, regular expressions) once. */
+int wssec__policy_check_config(wssec_config *cfg);
+/* Reads the first line of a file (a secret), without the line end. */
+int wssec__read_secret(const char *path, char *buf, size_t size, size_t *len, char *why,
+                       size_t whylen);
+
 /* Module lookup: by element (and ValueType), or by action name. */
 const wssec_module *wssec__module_for_elem(const wssec_ctx *ctx, xmlNodePtr elem);
 const wssec_module *wssec__module_by_name(const wssec_ctx *ctx, const char *name);
 
 /* Process-wide one-time initialisation of libxml2, xmlsec and OpenSSL. */
 int wssec__global_init(void);
+
+/* ---- replay caches by name (replay_redis.c) ---- */
+
+/* A parsed Redis URL. The password is a secret: wipe the struct after use. */
+typedef struct wssec_redis_url {
+    int unix_socket; /* 1: path; 0: host and port */
+    char host[256];
+    unsigned port;
+    char path[108]; /* sun_path */
+    unsigned db;
+    char user[128];
+    char password[513];
+    int has_password;
+    char endpoint[300]; /* "host:port", "[v6]:port" or the socket path: for reasons */
+    char name[420];     /* the URL without credentials: for reports */
+} wssec_redis_url;
+
+/* Parses "redis://[[user]:password@]host[:port][/db]" or
+ * "unix:///path[?db=N]"; WSSEC_ECONFIG with a reason (never echoing the URL,
+ * which may hold a password) for anything else, "rediss://" included. */
+int wssec__redis_url_parse(wssec_redis_url *u, const char *url, char *why, size_t whylen);
+/* The cache the "replay-cache" option names: memory (sized by
+ * replay-cache-size) or a Redis URL (with the redis-* options); errors go
+ * to err. */
+int wssec__replay_cache_from_settings(wssec_replay_cache **out, const wssec_settings *s,
+                                      wssec_errrec *err);
 
 /* ---- tokens, results, messages ---- */
 
@@ -171,13 +335,30 @@ struct wssec_token {
     char **names;
     char **values;
     size_t nprops;
+    X509 *cert;            /* X.509 tokens: the end-entity certificate */
+    STACK_OF(X509) *chain; /* the other certificates the token carried */
+    const wssec_token *signer_token; /* signatures: the token that held the key */
+    unsigned char *sigvalue; /* signatures: the SignatureValue, for replay detection */
+    size_t sigvalue_len;
 };
+
+/* One verified signature reference: the node it covered. */
+typedef struct wssec_ref {
+    xmlNodePtr node;
+    char *uri;
+    const char *digest; /* algorithm name, static */
+    const wssec_token *signature;
+    bool whole; /* the whole subtree is covered (no XPath/XSLT transform) */
+} wssec_ref;
 
 struct wssec_result {
     wssec_errrec err;
     wssec_token **tokens;
     size_t ntokens;
     const wssec_token *caller;
+    wssec_ref *refs;
+    size_t nrefs;
+    wssec_strlist warnings;
 };
 
 struct wssec_msg {
@@ -193,9 +374,29 @@ struct wssec_msg {
     bool inspecting;
     bool failed;          /* an error was recorded for the current step */
     const char *username; /* outbound: the user of a UsernameToken */
+    wssec_trust *trust;   /* the snapshot this message is checked against */
+    bool cert_cache_hit;  /* the last trust check was answered by the cache */
 };
 
 int wssec__result_new(wssec_result **out);
+/* Adds a warning once (the same text twice is kept once). */
+int wssec__result_warn(wssec_result *r, const char *text);
+int wssec__result_add_ref(wssec_result *r, xmlNodePtr node, const char *uri, const char *digest,
+                          const wssec_token *signature, bool whole);
+/* 1 when node is, or lies inside, a node a verified reference covered whole. */
+int wssec__result_covers(const wssec_result *r, xmlNodePtr node);
+/* The token whose element carries wsu:Id (or Id) id, or NULL. */
+wssec_token *wssec__token_by_id(const wssec_msg *msg, const char *id);
+/* Puts a certificate (and the others its token carried; both owned by the
+ * token from now on) into an X.509 token, with its identity and properties. */
+int wssec__token_set_cert(wssec_token *tok, X509 *leaf, STACK_OF(X509) *others);
+/* The policy (policy.c). */
+int wssec__run_policy(wssec_msg *msg);
+/* Evaluates an XPath with the predefined and configured prefixes. *obj is
+ * freed by the caller (xmlXPathFreeObject); *out points into it. */
+int wssec__xpath_select(wssec_msg *msg, const char *expr, xmlNodeSetPtr *out,
+                        xmlXPathObjectPtr *obj);
+int wssec__part_is_xpath(const char *part);
 
 /* ---- parsing and the SOAP model (xml.c, soap.c) ---- */
 
@@ -220,5 +421,7 @@ xmlNodePtr wssec__add_elem(wssec_msg *msg, xmlNodePtr parent, const char *ns, co
 /* Built-in modules. */
 extern const wssec_module wssec__module_timestamp;
 extern const wssec_module wssec__module_username;
+extern const wssec_module wssec__module_bst;
+extern const wssec_module wssec__module_signature;
 
 #endif /* WSSEC_INTERNAL_H */

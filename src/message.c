@@ -26,6 +26,7 @@ int wssec_msg_new(wssec_msg **out, const wssec_ctx *ctx)
 void wssec_msg_free(wssec_msg *msg)
 {
     if (!msg) return;
+    wssec__trust_release(msg->trust);
     xmlFreeDoc(msg->doc);
     free(msg);
 }

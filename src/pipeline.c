@@ -21,6 +21,9 @@ int wssec__result_new(wssec_result **out)
 static void token_free(wssec_token *t)
 {
     if (!t) return;
+    X509_free(t->cert);
+    sk_X509_pop_free(t->chain, X509_free);
+    free(t->sigvalue);
     free(t->type);
     free(t->identity);
     free(t->error);
@@ -38,7 +41,68 @@ void wssec_result_free(wssec_result *r)
     if (!r) return;
     for (size_t i = 0; i < r->ntokens; i++) token_free(r->tokens[i]);
     free(r->tokens);
+    for (size_t i = 0; i < r->nrefs; i++) free(r->refs[i].uri);
+    free(r->refs);
+    wssec__strlist_clear(&r->warnings);
     free(r);
+}
+
+int wssec__result_warn(wssec_result *r, const char *text)
+{
+    for (size_t i = 0; i < r->warnings.n; i++)
+        if (strcmp(r->warnings.v[i], text) == 0) return 0;
+    return wssec__strlist_add(&r->warnings, text);
+}
+
+size_t wssec_result_warning_count(const wssec_result *r) { return r->warnings.n; }
+
+const char *wssec_result_warning(const wssec_result *r, size_t i)
+{
+    return i < r->warnings.n ? r->warnings.v[i] : NULL;
+}
+
+int wssec__result_add_ref(wssec_result *r, xmlNodePtr node, const char *uri, const char *digest,
+                          const wssec_token *signature, bool whole)
+{
+    wssec_ref *v = realloc(r->refs, (r->nrefs + 1) * sizeof(*v));
+    if (!v) return WSSEC_ENOMEM;
+    r->refs = v;
+    wssec_ref *x = &v[r->nrefs];
+    if (!(x->uri = wssec__strdup(uri))) return WSSEC_ENOMEM;
+    x->node = node;
+    x->digest = digest;
+    x->signature = signature;
+    x->whole = whole;
+    r->nrefs++;
+    return 0;
+}
+
+size_t wssec_result_signed_count(const wssec_result *r) { return r->nrefs; }
+
+int wssec_result_signed(const wssec_result *r, size_t i, xmlNodePtr *node, const char **uri,
+                        const char **digest_alg, const wssec_token **signature)
+{
+    if (i >= r->nrefs) return WSSEC_EINVALID;
+    *node = r->refs[i].node;
+    if (uri) *uri = r->refs[i].uri;
+    if (digest_alg) *digest_alg = r->refs[i].digest;
+    if (signature) *signature = r->refs[i].signature;
+    return 0;
+}
+
+int wssec_result_is_signed(const wssec_result *r, xmlNodePtr node)
+{
+    return wssec__result_covers(r, node);
+}
+
+wssec_token *wssec__token_by_id(const wssec_msg *msg, const char *id)
+{
+    if (!msg->res || !msg->doc) return NULL;
+    xmlAttrPtr a = xmlGetID(msg->doc, BAD_CAST id);
+    if (!a || !a->parent) return NULL;
+    for (size_t i = 0; i < msg->res->ntokens; i++)
+        if (msg->res->tokens[i]->node == a->parent) return msg->res->tokens[i];
+    return NULL;
 }
 
 const wssec_error *wssec_result_error(const wssec_result *r) { return &r->err.pub; }
@@ -126,10 +190,16 @@ int wssec_msg_set_caller(wssec_msg *msg, wssec_token *token)
 {
     wssec_result *r = msg->res;
     if (!r || !token->identity) return WSSEC_EINVALID;
-    if (r->caller && r->caller != token && strcmp(r->caller->identity, token->identity) != 0)
+    /* Two tokens of one kind must agree on the caller. Of different kinds, a
+     * UsernameToken names the user, a signature the sending system. */
+    if (r->caller && r->caller != token && strcmp(r->caller->type, token->type) == 0 &&
+        strcmp(r->caller->identity, token->identity) != 0)
         return wssec_msg_fail(msg, WSSEC_EPOLICY, NULL, token->node,
                               "two tokens authenticate different callers ('%s' and '%s')",
                               r->caller->identity, token->identity);
+    if (r->caller && strcmp(r->caller->type, "username-token") == 0 &&
+        strcmp(token->type, "username-token") != 0)
+        return 0;
     r->caller = token;
     return 0;
 }
@@ -150,12 +220,6 @@ static int mark_tokens(wssec_msg *msg, size_t first, xmlNodePtr elem, const char
     return 0;
 }
 
-static const char *describe_target(const wssec_msg *msg, char *buf, size_t size)
-{
-    if (msg->ctx->s.actor) snprintf(buf, size, "actor '%s'", msg->ctx->s.actor);
-    else snprintf(buf, size, "no actor (ultimate receiver)");
-    return buf;
-}
 
 /* All the text under elem, in characters: what a module reading the token
  * (xmlNodeGetContent) would get, however it is split by comments or CDATA
@@ -215,39 +279,37 @@ static int run_consumers(wssec_msg *msg)
     return first_rc;
 }
 
-static const wssec_token *find_ok(const wssec_result *r, const char *type)
-{
-    for (size_t i = 0; i < r->ntokens; i++)
-        if (r->tokens[i]->status == 0 && strcmp(r->tokens[i]->type, type) == 0) return r->tokens[i];
-    return NULL;
-}
-
-/* The inbound policy: runs once, after every consumer, over what they proved. */
-static int run_policy(wssec_msg *msg)
+/* Signature replay: a SignatureValue accepted once is refused again until
+ * the message's Timestamp (or max-age) runs out. Runs only for an accepted
+ * message, so a rejected one never takes a place in the cache. */
+static int record_signatures(wssec_msg *msg)
 {
     const wssec_settings *s = &msg->ctx->s;
     const wssec_result *r = msg->res;
-    char who[300];
-    msg->failed = false;
-    if (s->require && !msg->security)
-        return wssec_msg_fail(msg, WSSEC_EPOLICY, NULL, msg->header,
-                              "no wsse:Security header targets this node (%s); policy requires "
-                              "%s%s%s (--require none to accept unsecured messages)",
-                              describe_target(msg, who, sizeof(who)),
-                              s->require & WSSEC_REQ_TIMESTAMP ? "a Timestamp" : "",
-                              (s->require & WSSEC_REQ_TIMESTAMP) && (s->require & WSSEC_REQ_USERNAME)
-                                  ? " and "
-                                  : "",
-                              s->require & WSSEC_REQ_USERNAME ? "a UsernameToken" : "");
-    if ((s->require & WSSEC_REQ_TIMESTAMP) && !find_ok(r, "timestamp"))
-        return wssec_msg_fail(msg, WSSEC_EPOLICY, NULL, msg->security,
-                              "policy requires a Timestamp in the Security header; there is none "
-                              "(see --require)");
-    if ((s->require & WSSEC_REQ_USERNAME) &&
-        (!r->caller || strcmp(r->caller->type, "username-token") != 0))
-        return wssec_msg_fail(msg, WSSEC_EPOLICY, NULL, msg->security,
-                              "policy requires an authenticated UsernameToken; there is none "
-                              "(see --require)");
+    if (!s->replay_signatures) return 0;
+    wssec_time until = msg->now + s->max_age_ms + s->clock_skew_ms;
+    for (size_t i = 0; i < r->ntokens; i++) {
+        const wssec_token *t = r->tokens[i];
+        if (strcmp(t->type, "timestamp") != 0 || t->status) continue;
+        const char *c = wssec_token_get(t, "created"), *x = wssec_token_get(t, "expires");
+        wssec_time ct, xt;
+        if (c && wssec_time_parse(&ct, c) == 0) until = ct + s->max_age_ms + s->clock_skew_ms;
+        if (x && wssec_time_parse(&xt, x) == 0 && xt + s->clock_skew_ms < until)
+            until = xt + s->clock_skew_ms;
+    }
+    for (size_t i = 0; i < r->ntokens; i++) {
+        const wssec_token *t = r->tokens[i];
+        if (strcmp(t->type, "signature") != 0 || t->status || !t->sigvalue) continue;
+        msg->failed = false;
+        int rc = wssec_msg_replay_check(msg, "wssec:signature", t->identity ? t->identity : "",
+                                        t->sigvalue, t->sigvalue_len, until);
+        if (rc == WSSEC_EREPLAY)
+            return wssec_msg_fail(msg, WSSEC_EREPLAY, NULL, t->node,
+                                  "this signed message (SignatureValue of '%s') was already "
+                                  "accepted: a replay (--no-replay-signatures turns the check off)",
+                                  t->identity ? t->identity : "?");
+        if (rc) return rc;
+    }
     return 0;
 }
 
@@ -259,6 +321,8 @@ static int begin(wssec_result **out, wssec_msg *msg, bool inspecting)
     msg->res = *out;
     msg->now = wssec_ctx_now(msg->ctx);
     msg->inspecting = inspecting;
+    wssec__trust_release(msg->trust);
+    msg->trust = wssec__ctx_trust(msg->ctx);
     wssec__err_clear(&msg->err);
     return 0;
 }
@@ -268,7 +332,8 @@ int wssec_verify(wssec_result **out, wssec_msg *msg)
     WSSEC_GUARD(begin(out, msg, false));
     int rc = run_consumers(msg);
     if (rc == 0) {
-        rc = run_policy(msg);
+        rc = wssec__run_policy(msg);
+        if (rc == 0) rc = record_signatures(msg);
         if (rc) wssec__err_copy(&msg->res->err, &msg->err);
     }
     msg->res = NULL;
@@ -301,20 +366,27 @@ int wssec_secure(wssec_msg *msg, const wssec_secure_options *opts)
     }
     if (n == 0)
         return wssec__err_set(&msg->err, WSSEC_ECONFIG, NULL, NULL, __FILE__, __LINE__,
-                              "nothing to do: no action (timestamp, username-token, ...) given");
-    for (size_t i = 0; i < n; i++) {
+                              "nothing to do: no action (timestamp, username-token, signature, "
+                              "...) given");
+    /* the outbound token store: what generators add, for later ones to use */
+    wssec_result *store = NULL;
+    WSSEC_GUARD(wssec__result_new(&store));
+    msg->res = store;
+    int rc = 0;
+    for (size_t i = 0; i < n && !rc; i++) {
         const wssec_module *m = wssec__module_by_name(msg->ctx, actions[i]);
         msg->failed = false;
-        if (!m || !m->generate)
-            return wssec_msg_fail(msg, WSSEC_ECONFIG, NULL, NULL, "no module generates '%s'",
-                                  actions[i]);
-        int rc = m->generate(msg, m->userdata);
-        if (rc > 0) rc = WSSEC_EINTERNAL;
-        if (rc < 0) {
-            if (!msg->failed) wssec_msg_fail(msg, rc, NULL, NULL, "%s: %s", m->name,
-                                             wssec_code_description(rc));
-            return rc;
+        if (!m || !m->generate) {
+            rc = wssec_msg_fail(msg, WSSEC_ECONFIG, NULL, NULL, "no module generates '%s'",
+                                actions[i]);
+            break;
         }
+        rc = m->generate(msg, m->userdata);
+        if (rc > 0) rc = WSSEC_EINTERNAL;
+        if (rc < 0 && !msg->failed)
+            wssec_msg_fail(msg, rc, NULL, NULL, "%s: %s", m->name, wssec_code_description(rc));
     }
-    return 0;
+    msg->res = NULL;
+    wssec_result_free(store);
+    return rc;
 }

@@ -291,3 +291,37 @@ void wssec_free(void *p)
 {
     free(p);
 }
+
+int wssec__read_secret(const char *path, char *buf, size_t size, size_t *len, char *why,
+                       size_t whylen)
+{
+    *len = 0;
+    FILE *f = fopen(path, "rb");
+    if (!f) {
+        snprintf(why, whylen, "%s cannot be opened", path);
+        return WSSEC_EIO;
+    }
+    size_t n = 0;
+    int c, rc = 0;
+    while ((c = fgetc(f)) != EOF && c != '\n') {
+        if (n + 1 >= size) {
+            snprintf(why, whylen, "%s: the secret is too long", path);
+            rc = WSSEC_ELIMIT;
+            break;
+        }
+        buf[n++] = (char)c;
+    }
+    if (!rc && ferror(f)) {
+        snprintf(why, whylen, "%s: read error", path);
+        rc = WSSEC_EIO;
+    }
+    fclose(f);
+    if (!rc && n && buf[n - 1] == '\r') n--;
+    if (rc) {
+        wssec__memzero(buf, size);
+        return rc;
+    }
+    buf[n] = '\0';
+    *len = n;
+    return 0;
+}

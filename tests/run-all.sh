@@ -27,6 +27,12 @@ cmake --build build-asan -j"$jobs"
 step "CLI tests under valgrind"
 WSSEC_VALGRIND=1 tests/cli/run.sh "$PWD/build/wssec" "$PWD" || fail=1
 
+# (the ctest runs above include "redis": tests/redis/run.sh starts redis-server
+# on a free loopback port and a Unix socket, runs test_redis and the CLI cases)
+step "Redis replay cache tests under valgrind"
+WSSEC_VALGRIND=1 WSSEC_REDIS_TRIALS=20 tests/redis/run.sh "$PWD/build/wssec" \
+    "$PWD/build/tests/test_redis" "$PWD" || fail=1
+
 step "install; build the embedding sample with pkg-config and with find_package(wssec)"
 inst=$PWD/build/install-test
 rm -rf "$inst" build/embed-cmake

@@ -36,6 +36,22 @@ WSSEC_API int wssec_ctx_new(wssec_ctx **out, wssec_config *cfg) WSSEC_NONNULL(1,
 WSSEC_API void wssec_ctx_free(wssec_ctx *ctx);
 
 /**
+ * Replaces the context's trust material with that of @p cfg: trust anchors,
+ * intermediates and known certificates, CRLs, subject and issuer constraints,
+ * the certificate cache (which starts empty). Everything else in @p cfg is
+ * ignored. This is the one change a context allows after it is built:
+ * messages already being processed finish with the trust they started with,
+ * later ones use the new material, so a gateway can load a fresh CRL or
+ * anchor while requests keep flowing.
+ *
+ * @return 0; WSSEC_ECONFIG when the material cannot be loaded (the reason is
+ *         in wssec_config_error(cfg); the old trust stays in force);
+ *         WSSEC_ENOMEM. Thread-safe.
+ */
+WSSEC_API int wssec_ctx_reload_trust(wssec_ctx *ctx, wssec_config *cfg) WSSEC_NONNULL(1, 2)
+    WSSEC_WARN_UNUSED;
+
+/**
  * The time the context's clock reads now (the "now" option, the clock
  * callback or the system clock). Thread-safe.
  */

@@ -84,10 +84,50 @@ WSSEC_API void wssec_result_free(wssec_result *result);
 WSSEC_API const wssec_error *wssec_result_error(const wssec_result *result) WSSEC_NONNULL(1);
 
 /**
- * The authenticated caller: the user name of a verified UsernameToken, or
- * NULL when no token established one. Borrowed.
+ * The authenticated caller: the user name of a verified UsernameToken, else
+ * the subject DN (RFC 4514) of the trusted signer, or NULL when no token
+ * established one. Borrowed.
  */
 WSSEC_API const char *wssec_result_caller(const wssec_result *result) WSSEC_NONNULL(1);
+
+/**
+ * Number of verified signature references: each covered one node of the
+ * document (and its subtree). Only references of signatures that verified
+ * (and whose signer is trusted) are counted.
+ */
+WSSEC_API size_t wssec_result_signed_count(const wssec_result *result) WSSEC_NONNULL(1);
+
+/**
+ * Verified reference @p i: the element it covered (borrowed from the
+ * message's document), its URI ("#Body-1"), its digest algorithm ("sha256")
+ * and the signature token that holds it. Any of @p uri, @p digest_alg,
+ * @p signature may be NULL.
+ * @return 0, or WSSEC_EINVALID when @p i is out of range.
+ */
+WSSEC_API int wssec_result_signed(const wssec_result *result, size_t i, xmlNodePtr *node,
+                                  const char **uri, const char **digest_alg,
+                                  const wssec_token **signature) WSSEC_NONNULL(1, 3);
+
+/**
+ * Whether @p node is, or lies inside, an element a verified signature
+ * reference covered: the check an application makes, by node identity, on
+ * the very node it is about to use (this is what defeats signature
+ * wrapping: a look-alike element elsewhere does not count).
+ * @return 1 if signed, 0 if not.
+ */
+WSSEC_API int wssec_result_is_signed(const wssec_result *result, xmlNodePtr node)
+    WSSEC_NONNULL(1, 2);
+
+/**
+ * Warnings about the configuration as this message exercised it (for
+ * example: trust anchors without a subject constraint accept any certificate
+ * they issued). They do not reject the message.
+ */
+WSSEC_API size_t wssec_result_warning_count(const wssec_result *result) WSSEC_NONNULL(1);
+
+/** Warning @p i, or NULL when out of range. Borrowed. */
+WSSEC_API const char *wssec_result_warning(const wssec_result *result, size_t i)
+    WSSEC_NONNULL(1);
 
 /** Number of tokens found in the Security header, in document order. */
 WSSEC_API size_t wssec_result_token_count(const wssec_result *result) WSSEC_NONNULL(1);

@@ -59,6 +59,60 @@ WSSEC_API int wssec_replay_cache_new(wssec_replay_cache **out, const wssec_repla
 WSSEC_API int wssec_replay_cache_memory_new(wssec_replay_cache **out, size_t max_entries)
     WSSEC_NONNULL(1) WSSEC_WARN_UNUSED;
 
+/** Options of a Redis replay cache; start from WSSEC_REDIS_OPTIONS_INIT. */
+typedef struct wssec_redis_options {
+    unsigned version;            /**< WSSEC_REDIS_OPTIONS_VERSION */
+    unsigned connect_timeout_ms; /**< opening a connection, 1..3600000 (default 1000) */
+    unsigned command_timeout_ms; /**< each command (AUTH, SELECT, SET), 1..3600000 (default 1000) */
+    unsigned pool_size;          /**< most idle connections kept, 1..1024 (default 8) */
+    /** The AUTH password, NUL-terminated, or NULL: none, or the URL's. It is
+     *  copied (and wiped when the cache is freed); giving one here and in the
+     *  URL is an error. */
+    const char *password;
+} wssec_redis_options;
+
+#define WSSEC_REDIS_OPTIONS_VERSION 1
+#define WSSEC_REDIS_OPTIONS_INIT { WSSEC_REDIS_OPTIONS_VERSION, 1000, 1000, 8, NULL }
+
+/**
+ * A cache in Redis, shared by every gateway that names the same server and
+ * database: each insert is one `SET wssec:rp:<hex key> <token> NX PX <ttl>`
+ * with ttl = expires - now (at least 1 ms), so of two gateways inserting one
+ * key at the same time exactly one succeeds.
+ *
+ * Connections are opened on first use (the constructor does not connect),
+ * kept in a pool of at most opts->pool_size idle connections (a caller that
+ * finds none idle opens one), and dropped when they fail; the next insert
+ * connects afresh, so service resumes by itself when Redis is back. A
+ * connection that was idle and turns out broken is retried once on a fresh
+ * one (a time-out is not retried). Every failure fails closed: the insert
+ * returns WSSEC_EBACKEND with a reason naming the endpoint (host:port or the
+ * socket path), never the password.
+ *
+ * The cache's name (wssec_replay_cache_name()) is the URL without
+ * credentials, e.g. "redis://127.0.0.1:6379/0" or "unix:///run/redis.sock?db=0".
+ *
+ * @param[out] out the cache (count 1); release it with wssec_replay_cache_release()
+ * @param url  `redis://[[user]:password@]host[:port][/db]` (port 6379 and db 0
+ *             by default; user and password %-encoded; an IPv6 host in
+ *             brackets) or `unix:///path/to/socket[?db=N]`. `rediss://`
+ *             (TLS) needs a hiredis built with TLS, which this build's is
+ *             not: it is refused with WSSEC_ECONFIG.
+ * @param opts options, or NULL for the defaults
+ * @param errbuf where a one-line reason goes on failure (may be NULL)
+ * @param errlen its size
+ * @return 0; WSSEC_ECONFIG for a URL that is not valid or not supported, or
+ *         a password given twice; WSSEC_EINVALID for options out of range or
+ *         of another version; WSSEC_ENOMEM.
+ *
+ * Thread safety: the cache may be used from any number of threads. Each
+ * insert blocks SIGPIPE in the calling thread for its duration (a write to
+ * a closed connection raises it), and consumes a SIGPIPE it caused.
+ */
+WSSEC_API int wssec_replay_cache_redis_new(wssec_replay_cache **out, const char *url,
+                                           const wssec_redis_options *opts, char *errbuf,
+                                           size_t errlen) WSSEC_NONNULL(1, 2) WSSEC_WARN_UNUSED;
+
 /** Takes a reference. Thread-safe. @return @p cache. */
 WSSEC_API wssec_replay_cache *wssec_replay_cache_retain(wssec_replay_cache *cache);
 

@@ -31,8 +31,9 @@ typedef struct cli {
     wssec_config *cfg;
     char *output, *output_dir, *report, *users_path, *password_file, *password_env;
     bool json, fault;
-    bool want_timestamp, have_username, explicit_actions;
+    bool want_timestamp, have_username, have_signing, explicit_actions;
     cli_secrets secrets;
+    char **negs; /* --no-NAME option names */
     char why[600]; /* the reason of a usage error */
 } cli;
 
@@ -84,6 +85,7 @@ static int cli_option(const char *name, const char *value, void *ud)
         return 1;
     }
     if (!strcmp(name, "username")) c->have_username = *value != '\0';
+    if (!strcmp(name, "sign-key") || !strcmp(name, "pkcs12")) c->have_signing = *value != '\0';
     if (!strcmp(name, "actions")) c->explicit_actions = true;
     return 0;
 }
@@ -153,16 +155,23 @@ static int parse_args(cli *c, int argc, char **argv, char **config, argpair **pa
     size_t nown = sizeof(own) / sizeof(own[0]), nlib = 0;
     const char *name, *arg, *help;
     while (wssec_config_option_info(nlib, &name, &arg, &help) == 0) nlib++;
-    struct option *opts = calloc(nown + nlib + 1, sizeof(*opts));
+    /* every library option, plus --no-NAME for its switches */
+    struct option *opts = calloc(nown + 2 * nlib + 1, sizeof(*opts));
+    char **negs = calloc(nlib + 1, sizeof(*negs));
     *pairs = calloc((size_t)argc + 1, sizeof(**pairs));
-    if (!opts || !*pairs) {
+    if (!opts || !*pairs || !negs) {
         free(opts);
+        free(negs);
         return WSSEC_ENOMEM;
     }
     memcpy(opts, own, sizeof(own));
+    size_t nopts = nown, nnegs = 0;
     for (size_t i = 0; i < nlib; i++) {
         wssec_config_option_info(i, &name, &arg, &help);
-        opts[nown + i] = (struct option){ name, required_argument, NULL, 0 };
+        bool sw = !strcmp(arg, "BOOL");
+        opts[nopts++] = (struct option){ name, sw ? optional_argument : required_argument, NULL, 0 };
+        if (sw && asprintf(&negs[nnegs], "no-%s", name) > 0)
+            opts[nopts++] = (struct option){ negs[nnegs++], no_argument, NULL, 'n' };
     }
     int rc = 0, ch, idx;
     opterr = 0;
@@ -173,8 +182,13 @@ static int parse_args(cli *c, int argc, char **argv, char **config, argpair **pa
         case 'V': printf("wssec %s\n", wssec_version()); rc = 1; goto done;
         case 'c': *config = optarg; break;
         case 'o': (*pairs)[(*npairs)++] = (argpair){ "output", optarg }; break;
-        case 0:
-            (*pairs)[(*npairs)++] = (argpair){ opts[idx].name, optarg ? optarg : "" };
+        case 0: /* a switch given alone (--allow-sha1) is on */
+            (*pairs)[(*npairs)++] = (argpair){
+                opts[idx].name, optarg ? optarg : opts[idx].has_arg == optional_argument ? "true" : ""
+            };
+            break;
+        case 'n': /* --no-NAME: the switch NAME off */
+            (*pairs)[(*npairs)++] = (argpair){ opts[idx].name + 3, "false" };
             break;
         case ':':
             snprintf(c->why, sizeof(c->why), "option %s needs a value", argv[optind - 1]);
@@ -189,6 +203,13 @@ static int parse_args(cli *c, int argc, char **argv, char **config, argpair **pa
     }
 done:
     free(opts);
+    /* the names are used by the pairs: keep them for the life of the process */
+    if (rc) {
+        for (size_t i = 0; negs[i]; i++) free(negs[i]);
+        free(negs);
+    } else {
+        c->negs = negs;
+    }
     return rc;
 }
 
@@ -302,6 +323,20 @@ done:
     return exit_code;
 }
 
+/* 1 when a redis:// or rediss:// URL carries a password (user:password@):
+ * visible to every user of the machine (ps) when given in argv. */
+static int url_has_password(const char *url)
+{
+    const char *p = !strncmp(url, "redis://", 8) ? url + 8 : !strncmp(url, "rediss://", 9) ? url + 9
+                                                                                         : NULL;
+    if (!p) return 0;
+    size_t n = strcspn(p, "/?#");
+    const char *at = NULL;
+    for (size_t i = 0; i < n; i++)
+        if (p[i] == '@') at = p + i;
+    return at && memchr(p, ':', (size_t)(at - p)) != NULL;
+}
+
 static int fail_usage(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
 static int fail_usage(const char *fmt, ...)
@@ -382,6 +417,12 @@ static int run(cli *c, int argc, char **argv)
         goto done;
     }
     for (size_t i = 0; i < npairs; i++) {
+        if (!strcmp(pairs[i].name, "replay-cache") && url_has_password(pairs[i].value)) {
+            worst = fail_usage("%s", "--replay-cache: passwords are never given on the command "
+                                     "line; use --redis-password-file F or --redis-password-env "
+                                     "VAR (or the URL in a configuration file)");
+            goto done;
+        }
         rc = cli_option(pairs[i].name, pairs[i].value, c);
         if (rc == 0) rc = wssec_config_set(c->cfg, pairs[i].name, pairs[i].value);
         if (rc < 0) {
@@ -393,7 +434,8 @@ static int run(cli *c, int argc, char **argv)
     }
     if (c->cmd == CMD_SECURE && !c->explicit_actions) {
         if ((c->want_timestamp && wssec_config_set(c->cfg, "actions", "timestamp")) ||
-            (c->have_username && wssec_config_set(c->cfg, "actions", "username-token"))) {
+            (c->have_username && wssec_config_set(c->cfg, "actions", "username-token")) ||
+            (c->have_signing && wssec_config_set(c->cfg, "actions", "signature"))) {
             worst = EXIT_INTERNAL;
             goto done;
         }
@@ -494,5 +536,7 @@ int main(int argc, char **argv)
     free(c.users_path);
     free(c.password_file);
     free(c.password_env);
+    for (size_t i = 0; c.negs && c.negs[i]; i++) free(c.negs[i]);
+    free(c.negs);
     return code;
 }

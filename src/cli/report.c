@@ -85,7 +85,27 @@ void cli_report_json(FILE *out, const cli_report *r)
     json_str(out, r->replay_cache);
     fputs(",\"caller\":", out);
     json_str(out, r->res ? wssec_result_caller(r->res) : NULL);
-    fputs(",\"tokens\":", out);
+    fputs(",\"signed\":[", out);
+    for (size_t i = 0; r->res && i < wssec_result_signed_count(r->res); i++) {
+        xmlNodePtr node;
+        const char *uri, *digest;
+        if (wssec_result_signed(r->res, i, &node, &uri, &digest, NULL)) continue;
+        xmlChar *path = xmlGetNodePath(node);
+        fputs(i ? ",{\"uri\":" : "{\"uri\":", out);
+        json_str(out, uri);
+        fputs(",\"node\":", out);
+        json_str(out, (const char *)path);
+        fputs(",\"digest\":", out);
+        json_str(out, digest);
+        fputs("}", out);
+        xmlFree(path);
+    }
+    fputs("],\"warnings\":[", out);
+    for (size_t i = 0; r->res && i < wssec_result_warning_count(r->res); i++) {
+        if (i) fputc(',', out);
+        json_str(out, wssec_result_warning(r->res, i));
+    }
+    fputs("],\"tokens\":", out);
     json_tokens(out, r->res);
     fputs("}\n", out);
 }
@@ -144,6 +164,8 @@ void cli_report_inspect(FILE *out, const cli_report *r, wssec_time now)
         return;
     }
     fprintf(out, "  Security header for this node: %zu item%s\n", n, n == 1 ? "" : "s");
+    for (size_t i = 0; i < wssec_result_warning_count(r->res); i++)
+        fprintf(out, "  warning: %s\n", wssec_result_warning(r->res, i));
     for (size_t i = 0; i < n; i++) {
         const wssec_token *t = wssec_result_token(r->res, i);
         xmlNodePtr node = wssec_token_node(t);

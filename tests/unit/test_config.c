@@ -45,12 +45,46 @@ static const struct {
     { "timestamp-millis", "false", "yes" },
     { "actor", "urn:gateway", NULL },
     { "password-type", "any", "plain" },
-    { "require", "timestamp", "signature" },
+    { "require", "timestamp", "signatures" },
     { "username", "alice", NULL },
     { "actions", "timestamp,username-token", NULL },
     { "now", "2025-01-31T12:00:00Z", "2025-01-31" },
     { "replay-cache", "memory", "redis" },
     { "replay-cache-size", "10", "0" },
+    { "replay-signatures", "false", "no" },
+    { "sign-key", "alice.key", NULL },
+    { "sign-cert", "alice.crt", NULL },
+    { "sign-chain", "chain.pem", NULL },
+    { "pkcs12", "alice.p12", NULL },
+    { "pkcs12-password-file", "p12.pw", NULL },
+    { "pkcs12-password-env", "P12_PW", NULL },
+    { "key-id", "issuer-serial", "serial" },
+    { "bst-type", "pkipath", "pkcs12" },
+    { "sign-alg", "rsa-sha512", "dsa-sha1" },
+    { "digest-alg", "sha384", "md5" },
+    { "sign-part", "//soap:Body", NULL },
+    { "namespace", "m=urn:example", NULL },
+    { "trust", "root.crt", NULL },
+    { "intermediates", "inter.crt", NULL },
+    { "crl", "inter.crl", NULL },
+    { "crl-check", "leaf", "some" },
+    { "subject", "CN=alice,O=Example", NULL },
+    { "issuer", "re:^CN=Example CA", NULL },
+    { "max-chain-length", "3", "0" },
+    { "cert-cache", "false", "off" },
+    { "cert-cache-size", "100", "0" },
+    { "cert-cache-max-age", "60", "1m" },
+    { "certs", "known.pem", NULL },
+    { "allow-sha1", "true", "maybe" },
+    { "allow-transforms", "xpath", "xquery" },
+    { "max-references", "8", "0" },
+    { "max-transforms", "2", "0" },
+    { "min-rsa-bits", "3072", "256" },
+    { "redis-password-file", "redis.pw", NULL },
+    { "redis-password-env", "REDIS_PW", NULL },
+    { "redis-connect-timeout-ms", "250", "0" },
+    { "redis-command-timeout-ms", "500", "5s" },
+    { "redis-pool-size", "2", "0" },
 };
 
 static size_t option_count(void)
@@ -109,7 +143,12 @@ static void test_valid_values(void **state)
     assert_true(s->have_now);
     assert_int_equal(s->now, 1738324800000LL);
     assert_int_equal(s->replay_cache_size, 10);
-    /* a context built from it carries them */
+    /* a context built from it carries them (without the files, which do not exist) */
+    static const char *const files[] = { "sign-key", "sign-cert", "sign-chain", "pkcs12",
+                                         "pkcs12-password-file", "pkcs12-password-env", "trust",
+                                         "intermediates", "crl", "certs" };
+    for (size_t i = 0; i < WSSEC_ARRAY_LEN(files); i++)
+        assert_int_equal(wssec_config_set(f->cfg, files[i], ""), 0);
     wssec_ctx *ctx = NULL;
     assert_int_equal(wssec_ctx_new(&ctx, f->cfg), 0);
     assert_int_equal(wssec_ctx_max_message_size(ctx), 1024 * 1024);
@@ -188,7 +227,8 @@ static void test_require_list(void **state)
 {
     fixture *f = *state;
     unsigned both = WSSEC_REQ_TIMESTAMP | WSSEC_REQ_USERNAME;
-    assert_int_equal(f->cfg->s.require, both); /* the default */
+    /* the default: a Timestamp and a signature over the Body and it */
+    assert_int_equal(f->cfg->s.require, WSSEC_REQ_TIMESTAMP | WSSEC_REQ_SIGNATURE);
     assert_int_equal(wssec_config_set(f->cfg, "require", "username-token"), 0);
     assert_int_equal(f->cfg->s.require, WSSEC_REQ_USERNAME); /* the first set replaces */
     assert_int_equal(wssec_config_set(f->cfg, "require", "timestamp"), 0);
@@ -199,10 +239,24 @@ static void test_require_list(void **state)
     assert_int_equal(f->cfg->s.require, both);
     assert_int_equal(wssec_config_set(f->cfg, "require", "timestamp,none"), 0);
     assert_int_equal(f->cfg->s.require, 0);
-    assert_int_equal(wssec_config_set(f->cfg, "require", "signature"), WSSEC_ECONFIG);
+    assert_int_equal(wssec_config_set(f->cfg, "require", "signatures"), WSSEC_ECONFIG);
     h_assert_error(wssec_config_error(f->cfg), WSSEC_ECONFIG, "",
-                   "unknown requirement 'signature'");
+                   "unknown requirement 'signatures'");
     assert_int_equal(f->cfg->s.require, 0); /* unchanged */
+    /* XPath and regular-expression items keep their commas */
+    assert_int_equal(wssec_config_set(f->cfg, "require",
+                                      "signature,signed://m:a[contains(., 'x,y')],"
+                                      "signed-by:^CN=(alice|bob),"),
+                     0);
+    assert_int_equal(f->cfg->s.require, WSSEC_REQ_SIGNATURE);
+    assert_int_equal(f->cfg->s.require_signed.n, 1);
+    assert_string_equal(f->cfg->s.require_signed.v[0], "//m:a[contains(., 'x,y')]");
+    assert_int_equal(f->cfg->s.require_signed_by.n, 1);
+    assert_string_equal(f->cfg->s.require_signed_by.v[0], "^CN=(alice|bob)");
+    assert_int_equal(wssec_config_set(f->cfg, "require", "signed:"), WSSEC_ECONFIG);
+    h_assert_error(wssec_config_error(f->cfg), WSSEC_ECONFIG, "", "needs an XPath expression");
+    assert_int_equal(wssec_config_set(f->cfg, "require", "none"), 0);
+    assert_int_equal(f->cfg->s.require_signed.n, 0);
 
     /* "none" means an unsecured message is accepted */
     wssec_ctx *ctx = h_ctx("require", "none", NULL);
@@ -215,7 +269,7 @@ static void test_require_list(void **state)
     ctx = h_ctx(NULL);
     assert_int_equal(h_verify(&r, ctx, xml), WSSEC_EPOLICY);
     h_assert_error(h_run_err(&r), WSSEC_EPOLICY, "wsse:InvalidSecurity",
-                   "a Timestamp and a UsernameToken");
+                   "no wsse:Security header targets this node");
     h_run_free(&r);
     wssec_ctx_free(ctx);
     free(xml);
@@ -295,8 +349,8 @@ static void test_load_errors(void **state)
         { "library: value below minimum", CFG_OPEN "\n\n<max-depth>2</max-depth>" CFG_CLOSE,
           WSSEC_ECONFIG, "line 4: max-depth" },
         { "library: unknown requirement",
-          CFG_OPEN "<require>timestamp,signature</require>" CFG_CLOSE, WSSEC_ECONFIG,
-          "unknown requirement 'signature'" },
+          CFG_OPEN "<require>timestamp,signatures</require>" CFG_CLOSE, WSSEC_ECONFIG,
+          "unknown requirement 'signatures'" },
         { "program option without a callback", CFG_OPEN "<output>out.xml</output>" CFG_CLOSE,
           WSSEC_ECONFIG, "unknown option 'output'" },
         { "DTD", "<!DOCTYPE wssec [<!ENTITY x \"8\">]>" CFG_OPEN "<max-depth>&x;</max-depth>" CFG_CLOSE,
@@ -426,10 +480,10 @@ static void test_module_registration_errors(void **state)
     m.consume = NULL; /* an element without a consumer */
     assert_int_equal(wssec_config_add_module(f->cfg, &m), WSSEC_EINVALID);
     h_assert_error(wssec_config_error(f->cfg), WSSEC_EINVALID, "", "custom");
-    assert_int_equal(f->cfg->modules.n, 2); /* only the built-ins */
+    assert_int_equal(f->cfg->modules.n, 4); /* only the built-ins */
     assert_int_equal(wssec_config_add_module(f->cfg, &custom), 0);
     assert_int_equal(wssec_config_add_module(f->cfg, &custom), 0); /* same slot: replaced */
-    assert_int_equal(f->cfg->modules.n, 3);
+    assert_int_equal(f->cfg->modules.n, 5);
 }
 
 static void test_custom_module(void **state)

@@ -70,7 +70,7 @@ static int setup(void **state)
 {
     shared *sh = calloc(1, sizeof(*sh));
     if (!sh) return -1;
-    sh->ctx = h_ctx("replay-cache-size", "1000", NULL);
+    sh->ctx = h_ctx("replay-cache-size", "1000", "require", "timestamp,username-token", NULL);
     char *plain = h_envelope_header(11, NULL);
     static const char *const actions[] = { "timestamp", "username-token" };
     for (int i = 0; i < N_MSG; i++)

@@ -266,7 +266,8 @@ static void test_round_trip(void **state)
     };
     for (size_t i = 0; i < WSSEC_ARRAY_LEN(rows); i++) {
         wssec_ctx *out = h_ctx("password-type", rows[i].type_out, NULL);
-        wssec_ctx *in = h_ctx("password-type", rows[i].type_in, NULL); /* default require */
+        wssec_ctx *in = h_ctx("password-type", rows[i].type_in, "require",
+                              "timestamp,username-token", NULL);
         char *plain = h_envelope_header(rows[i].soap, NULL);
         static const char *const actions[] = { "timestamp", "username-token" };
         char *secured = h_secure(out, plain, actions, 2, rows[i].user);

@@ -1,0 +1,46 @@
+/*
+ * wssec — the algorithms wssec knows: names (as options spell them), URIs
+ * (as messages spell them), and which of them are weak.
+ */
+#include <string.h>
+
+#include "internal.h"
+
+/* Order matters: the option value is the index. */
+const wssec_alg wssec__sig_algs[] = {
+    { "rsa-sha256", "http://www.w3.org/2001/04/xmldsig-more#rsa-sha256", false, EVP_PKEY_RSA },
+    { "rsa-sha384", "http://www.w3.org/2001/04/xmldsig-more#rsa-sha384", false, EVP_PKEY_RSA },
+    { "rsa-sha512", "http://www.w3.org/2001/04/xmldsig-more#rsa-sha512", false, EVP_PKEY_RSA },
+    { "rsa-sha1", "http://www.w3.org/2000/09/xmldsig#rsa-sha1", true, EVP_PKEY_RSA },
+    { "ecdsa-sha256", "http://www.w3.org/2001/04/xmldsig-more#ecdsa-sha256", false, EVP_PKEY_EC },
+    { "ecdsa-sha384", "http://www.w3.org/2001/04/xmldsig-more#ecdsa-sha384", false, EVP_PKEY_EC },
+    { "ecdsa-sha512", "http://www.w3.org/2001/04/xmldsig-more#ecdsa-sha512", false, EVP_PKEY_EC },
+    { "ecdsa-sha1", "http://www.w3.org/2001/04/xmldsig-more#ecdsa-sha1", true, EVP_PKEY_EC },
+    { NULL, NULL, false, 0 },
+};
+/* Option choices stop before the entries that are only recognised inbound. */
+const char *const wssec__sig_alg_names[] = { "rsa-sha256",   "rsa-sha384",   "rsa-sha512",
+                                             "rsa-sha1",     "ecdsa-sha256", "ecdsa-sha384",
+                                             "ecdsa-sha512", NULL };
+
+const wssec_alg wssec__digest_algs[] = {
+    { "sha256", "http://www.w3.org/2001/04/xmlenc#sha256", false, 0 },
+    { "sha384", "http://www.w3.org/2001/04/xmldsig-more#sha384", false, 0 },
+    { "sha512", "http://www.w3.org/2001/04/xmlenc#sha512", false, 0 },
+    { "sha1", "http://www.w3.org/2000/09/xmldsig#sha1", true, 0 },
+    { NULL, NULL, false, 0 },
+};
+const char *const wssec__digest_alg_names[] = { "sha256", "sha384", "sha512", "sha1", NULL };
+
+const char *const wssec__keyid_names[] = { "bst", "issuer-serial", "ski", "thumbprint", "x509",
+                                           NULL };
+const char *const wssec__bsttype_names[] = { "x509v3", "pkipath", "pkcs7", NULL };
+const char *const wssec__crl_check_names[] = { "all", "leaf", "off", NULL };
+const char *const wssec__transform_names[] = { "xpath", "xpath2", "xslt", NULL };
+
+const wssec_alg *wssec__alg_by_uri(const wssec_alg *table, const char *uri)
+{
+    for (; uri && table->name; table++)
+        if (strcmp(table->uri, uri) == 0) return table;
+    return NULL;
+}

@@ -1,0 +1,264 @@
+/*
+ * wssec — the inbound policy: runs once, after every consumer, over what
+ * they proved (tokens, signed nodes, the caller), so "what is required"
+ * lives in one place.
+ *
+ * "Signed" means node identity: a requirement holds when the node the
+ * application will read (the Body that is the Envelope's child, the
+ * Timestamp that is our Security header's child, what an XPath selects in
+ * the document) is, or lies inside, a node that a verified signature
+ * reference covered. A signed element moved elsewhere and replaced by an
+ * unsigned one (signature wrapping) fails this, whatever the names say.
+ */
+#include <regex.h>
+#include <stdio.h>
+#include <string.h>
+
+#include <libxml/xpath.h>
+#include <libxml/xpathInternals.h>
+
+#include "internal.h"
+
+static const struct {
+    const char *prefix, *uri;
+} builtin_ns[] = {
+    { "soap11", WSSEC_NS_SOAP11 }, { "soap12", WSSEC_NS_SOAP12 },  { "wsse", WSSEC_NS_WSSE },
+    { "wsse11", WSSEC_NS_WSSE11 }, { "wsu", WSSEC_NS_WSU },        { "ds", WSSEC_NS_DS },
+    { "xenc", WSSEC_NS_XENC },
+};
+
+/* Registers the predefined prefixes ("soap" is the message's own SOAP
+ * version) and the configured ones ("namespace" option, prefix=uri). */
+static int register_ns(xmlXPathContextPtr x, const wssec_settings *s, const char *soap_ns)
+{
+    if (xmlXPathRegisterNs(x, BAD_CAST "soap", BAD_CAST soap_ns) != 0) return WSSEC_ENOMEM;
+    for (size_t i = 0; i < WSSEC_ARRAY_LEN(builtin_ns); i++)
+        if (xmlXPathRegisterNs(x, BAD_CAST builtin_ns[i].prefix, BAD_CAST builtin_ns[i].uri) != 0)
+            return WSSEC_ENOMEM;
+    for (size_t i = 0; i < s->namespaces.n; i++) {
+        const char *v = s->namespaces.v[i], *eq = strchr(v, '=');
+        char prefix[64];
+        if (!eq || eq == v || (size_t)(eq - v) >= sizeof(prefix)) return WSSEC_ECONFIG;
+        memcpy(prefix, v, (size_t)(eq - v));
+        prefix[eq - v] = '\0';
+        if (xmlXPathRegisterNs(x, BAD_CAST prefix, BAD_CAST(eq + 1)) != 0) return WSSEC_ENOMEM;
+    }
+    return 0;
+}
+
+static void silent(void *ud, xmlErrorPtr e)
+{
+    (void)ud;
+    (void)e;
+}
+
+int wssec__xpath_select(wssec_msg *msg, const char *expr, xmlNodeSetPtr *out, xmlXPathObjectPtr *obj)
+{
+    *out = NULL;
+    *obj = NULL;
+    xmlXPathContextPtr x = xmlXPathNewContext(msg->doc);
+    if (!x) return WSSEC_ENOMEM;
+    x->error = silent;
+    int rc = register_ns(x, &msg->ctx->s, msg->soap_ns ? msg->soap_ns : WSSEC_NS_SOAP11);
+    if (!rc) {
+        *obj = xmlXPathEvalExpression(BAD_CAST expr, x);
+        if (!*obj || (*obj)->type != XPATH_NODESET) {
+            xmlXPathFreeObject(*obj);
+            *obj = NULL;
+            rc = WSSEC_ECONFIG;
+        } else {
+            *out = (*obj)->nodesetval;
+        }
+    }
+    xmlXPathFreeContext(x);
+    return rc;
+}
+
+/* Checks every XPath the configuration holds against an empty document, so
+ * a syntax error or an unknown prefix is a configuration error, not a
+ * per-message one. */
+static int check_xpath(wssec_config *cfg, const char *what, const char *expr)
+{
+    xmlDocPtr doc = xmlReadMemory("<x/>", 4, NULL, NULL, XML_PARSE_NONET);
+    xmlXPathContextPtr x = doc ? xmlXPathNewContext(doc) : NULL;
+    int rc = 0;
+    if (!x) {
+        rc = WSSEC_ENOMEM;
+        goto done;
+    }
+    x->error = silent;
+    if ((rc = register_ns(x, &cfg->s, WSSEC_NS_SOAP11))) {
+        if (rc == WSSEC_ECONFIG)
+            WSSEC_ERR(&cfg->err, rc, "namespace: each value must be PREFIX=URI");
+        goto done;
+    }
+    xmlXPathObjectPtr o = xmlXPathEvalExpression(BAD_CAST expr, x);
+    if (!o || o->type != XPATH_NODESET)
+        rc = WSSEC_ERR(&cfg->err, WSSEC_ECONFIG,
+                       "%s: '%s' is not an XPath expression selecting nodes (or uses a prefix not "
+                       "declared with --namespace PREFIX=URI)",
+                       what, expr);
+    xmlXPathFreeObject(o);
+done:
+    xmlXPathFreeContext(x);
+    xmlFreeDoc(doc);
+    return rc;
+}
+
+/* A sign/encrypt part is a keyword, a {namespace}local QName, or an XPath. */
+int wssec__part_is_xpath(const char *part)
+{
+    static const char *const words[] = { "body", "timestamp", "token", "username-token",
+                                         "signature" };
+    for (size_t i = 0; i < WSSEC_ARRAY_LEN(words); i++)
+        if (strcmp(part, words[i]) == 0) return 0;
+    return part[0] != '{';
+}
+
+int wssec__policy_check_config(wssec_config *cfg)
+{
+    const wssec_settings *s = &cfg->s;
+    for (size_t i = 0; i < s->require_signed.n; i++)
+        WSSEC_GUARD(check_xpath(cfg, "require signed", s->require_signed.v[i]));
+    for (size_t i = 0; i < s->sign_parts.n; i++) {
+        const char *p = s->sign_parts.v[i];
+        if (p[0] == '{' && (!strchr(p, '}') || !strchr(p, '}')[1]))
+            return WSSEC_ERR(&cfg->err, WSSEC_ECONFIG,
+                             "sign-part: '%s' is not a QName like {urn:ns}local", p);
+        if (wssec__part_is_xpath(p)) WSSEC_GUARD(check_xpath(cfg, "sign-part", p));
+    }
+    for (size_t i = 0; i < s->require_signed_by.n; i++) {
+        regex_t re;
+        int rrc = regcomp(&re, s->require_signed_by.v[i], REG_EXTENDED | REG_NOSUB);
+        if (rrc) {
+            char msg[200];
+            regerror(rrc, &re, msg, sizeof(msg));
+            return WSSEC_ERR(&cfg->err, WSSEC_ECONFIG,
+                             "require signed-by: '%s' is not a regular expression: %s",
+                             s->require_signed_by.v[i], msg);
+        }
+        regfree(&re);
+    }
+    return 0;
+}
+
+/* ---- coverage ---- */
+
+int wssec__result_covers(const wssec_result *r, xmlNodePtr node)
+{
+    for (xmlNodePtr n = node; n; n = n->parent)
+        for (size_t i = 0; i < r->nrefs; i++)
+            if (r->refs[i].node == n && r->refs[i].whole) return 1;
+    return 0;
+}
+
+static const wssec_token *find_ok(const wssec_result *r, const char *type)
+{
+    for (size_t i = 0; i < r->ntokens; i++)
+        if (r->tokens[i]->status == 0 && strcmp(r->tokens[i]->type, type) == 0) return r->tokens[i];
+    return NULL;
+}
+
+/* What the verified references did cover, for the message of a failure. */
+static void covered_list(const wssec_msg *msg, char *buf, size_t size)
+{
+    const wssec_result *r = msg->res;
+    size_t off = 0;
+    buf[0] = '\0';
+    for (size_t i = 0; i < r->nrefs && off + 8 < size; i++) {
+        char path[200];
+        wssec__node_path(r->refs[i].node, path, sizeof(path));
+        int w = snprintf(buf + off, size - off, "%s%s -> %s", i ? ", " : "", r->refs[i].uri, path);
+        if (w < 0) break;
+        off += (size_t)w;
+    }
+    if (!buf[0]) snprintf(buf, size, "nothing");
+}
+
+static int require_covered(wssec_msg *msg, xmlNodePtr node, const char *what)
+{
+    if (wssec__result_covers(msg->res, node)) return 0;
+    char path[200], covered[700];
+    wssec__node_path(node, path, sizeof(path));
+    covered_list(msg, covered, sizeof(covered));
+    return wssec_msg_fail(msg, WSSEC_EUNSIGNED, NULL, node,
+                          "%s (%s) is not covered by a verified signature reference; the "
+                          "references covered: %s",
+                          what, path, covered);
+}
+
+static const char *describe_target(const wssec_msg *msg, char *buf, size_t size)
+{
+    if (msg->ctx->s.actor) snprintf(buf, size, "actor '%s'", msg->ctx->s.actor);
+    else snprintf(buf, size, "no actor (ultimate receiver)");
+    return buf;
+}
+
+int wssec__run_policy(wssec_msg *msg)
+{
+    const wssec_settings *s = &msg->ctx->s;
+    const wssec_result *r = msg->res;
+    char who[300];
+    msg->failed = false;
+    bool need_any = s->require || s->require_signed.n || s->require_signed_by.n;
+    if (need_any && !msg->security)
+        return wssec_msg_fail(msg, WSSEC_EPOLICY, NULL, msg->header,
+                              "no wsse:Security header targets this node (%s); the policy "
+                              "requires one (--require none accepts unsecured messages)",
+                              describe_target(msg, who, sizeof(who)));
+    const wssec_token *ts = find_ok(r, "timestamp");
+    if ((s->require & WSSEC_REQ_TIMESTAMP) && !ts)
+        return wssec_msg_fail(msg, WSSEC_EPOLICY, NULL, msg->security,
+                              "policy requires a Timestamp in the Security header; there is none "
+                              "(see --require)");
+    if ((s->require & WSSEC_REQ_USERNAME) &&
+        !(r->caller && strcmp(r->caller->type, "username-token") == 0))
+        return wssec_msg_fail(msg, WSSEC_EPOLICY, NULL, msg->security,
+                              "policy requires an authenticated UsernameToken; there is none "
+                              "(see --require)");
+    bool need_sig = (s->require & WSSEC_REQ_SIGNATURE) || s->require_signed.n ||
+                    s->require_signed_by.n;
+    if (need_sig && !find_ok(r, "signature"))
+        return wssec_msg_fail(msg, WSSEC_EPOLICY, NULL, msg->security,
+                              "policy requires a trusted X.509 signature; the message has none "
+                              "(see --require)");
+    if (s->require & WSSEC_REQ_SIGNATURE) {
+        WSSEC_GUARD(require_covered(msg, msg->body, "the SOAP Body"));
+        if (ts) WSSEC_GUARD(require_covered(msg, ts->node, "the Timestamp"));
+    }
+    for (size_t i = 0; i < s->require_signed.n; i++) {
+        const char *expr = s->require_signed.v[i];
+        xmlNodeSetPtr set = NULL;
+        xmlXPathObjectPtr obj = NULL;
+        int rc = wssec__xpath_select(msg, expr, &set, &obj);
+        if (rc == 0 && (!set || set->nodeNr == 0))
+            rc = wssec_msg_fail(msg, WSSEC_EUNSIGNED, NULL, msg->body,
+                                "required signed part '%s' selects nothing in the message", expr);
+        else if (rc)
+            rc = wssec_msg_fail(msg, rc == WSSEC_ENOMEM ? rc : WSSEC_EINTERNAL, NULL, NULL,
+                                "required signed part '%s' cannot be evaluated", expr);
+        for (int j = 0; rc == 0 && set && j < set->nodeNr; j++) {
+            char what[300];
+            snprintf(what, sizeof(what), "required signed part '%s'", expr);
+            rc = require_covered(msg, set->nodeTab[j], what);
+        }
+        xmlXPathFreeObject(obj);
+        if (rc) return rc;
+    }
+    for (size_t i = 0; i < r->ntokens && s->require_signed_by.n; i++) {
+        const wssec_token *t = r->tokens[i];
+        if (t->status != 0 || strcmp(t->type, "signature") != 0 || !t->identity) continue;
+        bool ok = false;
+        for (size_t j = 0; j < s->require_signed_by.n && !ok; j++) {
+            regex_t re;
+            if (regcomp(&re, s->require_signed_by.v[j], REG_EXTENDED | REG_NOSUB) != 0) continue;
+            ok = regexec(&re, t->identity, 0, NULL, 0) == 0;
+            regfree(&re);
+        }
+        if (!ok)
+            return wssec_msg_fail(msg, WSSEC_EUNTRUSTED, NULL, t->node,
+                                  "signer '%s' does not match the required signed-by pattern(s)",
+                                  t->identity);
+    }
+    return 0;
+}

@@ -1,0 +1,1026 @@
+/*
+ * wssec — the XML Signature module (WSS 1.1 §8, X.509 Token Profile 1.1,
+ * BSP R3102, R5401-R5423).
+ *
+ * Consumer, in this order, so that nothing expensive or dangerous runs on an
+ * unchecked signature:
+ *   1. structure and algorithms, against allow-lists: detached signatures
+ *      only (no ds:Object), exclusive or inclusive C14N without comments, the
+ *      signature and digest algorithms wssec accepts (SHA-1 only with
+ *      allow-sha1), no HMAC, same-document "#id" references only, at most
+ *      max-references references and max-transforms transforms each, no
+ *      duplicate reference, no reference to a ds:Manifest or ds:Object;
+ *   2. the key: the SecurityTokenReference (or X509Data) resolved against the
+ *      message's tokens and the configured certificates, never fetched, then
+ *      the certificate validated against the trust anchors at the message's
+ *      clock;
+ *   3. the cryptography, by xmlsec with that key preset and the same
+ *      allow-lists enabled in its transform contexts;
+ *   4. the record: each reference as the node it covered, for the policy.
+ * Generator: a Signature over the configured parts with the context's key,
+ * referring to its certificate the configured way.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <openssl/err.h>
+#include <xmlsec/keys.h>
+#include <xmlsec/openssl/evp.h>
+#include <xmlsec/templates.h>
+#include <xmlsec/transforms.h>
+#include <xmlsec/xmldsig.h>
+
+#include "../internal.h"
+
+#define WSSE_STR "SecurityTokenReference"
+
+static const char *attr(xmlNodePtr e, const char *name)
+{
+    for (xmlAttrPtr a = e->properties; a; a = a->next)
+        if (!a->ns && xmlStrEqual(a->name, BAD_CAST name))
+            return a->children ? (const char *)a->children->content : "";
+    return NULL;
+}
+
+static xmlSecTransformId transform_by_uri(const char *uri, xmlSecTransformUsage usage)
+{
+    return xmlSecTransformIdListFindByHref(xmlSecTransformIdsGet(), BAD_CAST uri, usage);
+}
+
+/* An xmlsec key holding a reference to pkey (public or private). */
+static xmlSecKeyPtr key_from_pkey(EVP_PKEY *pkey)
+{
+    if (!EVP_PKEY_up_ref(pkey)) return NULL;
+    xmlSecKeyDataPtr data = xmlSecOpenSSLEvpKeyAdopt(pkey);
+    if (!data) {
+        EVP_PKEY_free(pkey);
+        return NULL;
+    }
+    xmlSecKeyPtr key = xmlSecKeyCreate();
+    if (!key || xmlSecKeySetValue(key, data) < 0) {
+        xmlSecKeyDataDestroy(data);
+        xmlSecKeyDestroy(key);
+        return NULL;
+    }
+    return key;
+}
+
+/* ===================================================================== */
+/* consumer                                                               */
+/* ===================================================================== */
+
+typedef struct ref_info {
+    xmlNodePtr ref;    /* ds:Reference */
+    xmlNodePtr target; /* the element its URI names */
+    const char *uri;
+    const wssec_alg *digest;
+    bool whole; /* only C14N and enveloped-signature transforms */
+} ref_info;
+
+typedef struct sig_info {
+    xmlNodePtr signed_info, value, key_info;
+    const wssec_alg *method;
+    const char *c14n;
+    ref_info refs[256];
+    size_t nrefs;
+} sig_info;
+
+static int is_c14n(const char *uri)
+{
+    return strcmp(uri, WSSEC_URI_EXC_C14N) == 0 || strcmp(uri, WSSEC_URI_C14N) == 0;
+}
+
+static int transform_allowed(const wssec_settings *s, const char *uri, bool *whole)
+{
+    if (is_c14n(uri) || strcmp(uri, WSSEC_URI_ENVELOPED) == 0) return 1;
+    static const struct {
+        const char *name, *uri;
+    } optional[] = { { "xpath", WSSEC_URI_XPATH },
+                     { "xpath2", WSSEC_URI_XPATH2 },
+                     { "xslt", WSSEC_URI_XSLT } };
+    for (size_t i = 0; i < WSSEC_ARRAY_LEN(optional); i++) {
+        if (strcmp(uri, optional[i].uri) != 0) continue;
+        for (size_t j = 0; j < s->allow_transforms.n; j++)
+            if (strcmp(s->allow_transforms.v[j], optional[i].name) == 0) {
+                *whole = false; /* a filtered reference does not cover its subtree */
+                return 1;
+            }
+    }
+    return 0;
+}
+
+static int weak_refused(wssec_msg *msg, xmlNodePtr node, const char *what, const wssec_alg *a)
+{
+    return wssec_msg_fail(msg, WSSEC_EALGORITHM, NULL, node,
+                          "%s %s uses SHA-1, which is refused by default (--allow-sha1 accepts it "
+                          "from old peers such as WSS4J 1.6 and zeep, which default to rsa-sha1)",
+                          what, a->name);
+}
+
+/* Step 1: the structure and the algorithms, before any cryptography. */
+static int check_structure(wssec_msg *msg, xmlNodePtr sig, sig_info *si)
+{
+    const wssec_settings *s = &msg->ctx->s;
+    memset(si, 0, sizeof(*si));
+    for (xmlNodePtr c = wssec__first_elem(sig); c; c = wssec__next_elem(c)) {
+        if (wssec__is(c, WSSEC_NS_DS, "SignedInfo") && !si->signed_info && !si->value)
+            si->signed_info = c;
+        else if (wssec__is(c, WSSEC_NS_DS, "SignatureValue") && si->signed_info && !si->value)
+            si->value = c;
+        else if (wssec__is(c, WSSEC_NS_DS, "KeyInfo") && si->value && !si->key_info)
+            si->key_info = c;
+        else if (wssec__is(c, WSSEC_NS_DS, "Object"))
+            return wssec_msg_fail(msg, WSSEC_EMALFORMED, NULL, c,
+                                  "ds:Object in a signature: only detached signatures are "
+                                  "accepted (BSP R3102)");
+        else
+            return wssec_msg_fail(msg, WSSEC_EMALFORMED, NULL, c,
+                                  "signature child {%s}%s out of place (SignedInfo, "
+                                  "SignatureValue, KeyInfo)",
+                                  c->ns ? (const char *)c->ns->href : "", (const char *)c->name);
+    }
+    if (!si->signed_info || !si->value)
+        return wssec_msg_fail(msg, WSSEC_EMALFORMED, NULL, sig,
+                              "signature without SignedInfo or SignatureValue");
+    if (!si->key_info)
+        return wssec_msg_fail(msg, WSSEC_EUNAVAILABLE, NULL, sig,
+                              "signature without KeyInfo: the signing token cannot be found");
+
+    xmlNodePtr c = wssec__first_elem(si->signed_info);
+    const char *uri;
+    if (!wssec__is(c, WSSEC_NS_DS, "CanonicalizationMethod") || !(uri = attr(c, "Algorithm")))
+        return wssec_msg_fail(msg, WSSEC_EMALFORMED, NULL, si->signed_info,
+                              "SignedInfo must start with a CanonicalizationMethod");
+    if (!is_c14n(uri))
+        return wssec_msg_fail(msg, WSSEC_EALGORITHM, NULL, c,
+                              "canonicalization '%.120s' is not allowed (exclusive C14N is, or "
+                              "inclusive C14N, without comments)",
+                              uri);
+    si->c14n = uri;
+    c = wssec__next_elem(c);
+    if (!wssec__is(c, WSSEC_NS_DS, "SignatureMethod") || !(uri = attr(c, "Algorithm")))
+        return wssec_msg_fail(msg, WSSEC_EMALFORMED, NULL, si->signed_info,
+                              "SignedInfo without SignatureMethod after CanonicalizationMethod");
+    if (wssec__first_elem(c))
+        return wssec_msg_fail(msg, WSSEC_EALGORITHM, NULL, c,
+                              "SignatureMethod with parameters (HMACOutputLength) is refused "
+                              "(BSP R5401)");
+    si->method = wssec__alg_by_uri(wssec__sig_algs, uri);
+    if (!si->method)
+        return wssec_msg_fail(msg, WSSEC_EALGORITHM, NULL, c,
+                              "signature algorithm '%.120s' is not allowed (RSA and ECDSA with "
+                              "SHA-2; HMAC is not supported with X.509 tokens)",
+                              uri);
+    if (si->method->weak && !s->allow_sha1) return weak_refused(msg, c, "signature algorithm", si->method);
+
+    /* bounds first: nothing is resolved for a signature over the limit */
+    size_t count = 0;
+    for (xmlNodePtr r = wssec__next_elem(c); r; r = wssec__next_elem(r)) count++;
+    if (count > s->max_references || count > WSSEC_ARRAY_LEN(si->refs))
+        return wssec_msg_fail(msg, WSSEC_ELIMIT, "wsse:InvalidSecurity", si->signed_info,
+                              "signature has %zu references, more than max-references %zu",
+                              count, s->max_references);
+    for (c = wssec__next_elem(c); c; c = wssec__next_elem(c)) {
+        if (!wssec__is(c, WSSEC_NS_DS, "Reference"))
+            return wssec_msg_fail(msg, WSSEC_EMALFORMED, NULL, c,
+                                  "SignedInfo may hold only References after SignatureMethod");
+        ref_info *r = &si->refs[si->nrefs++];
+        r->ref = c;
+        r->whole = true;
+        r->uri = attr(c, "URI");
+        const char *type = attr(c, "Type");
+        if (type && strstr(type, "#Manifest"))
+            return wssec_msg_fail(msg, WSSEC_EMALFORMED, NULL, c,
+                                  "a Reference to a ds:Manifest is refused (BSP R5403)");
+        if (!r->uri || r->uri[0] != '#' || !r->uri[1] || strchr(r->uri, '(') ||
+            strchr(r->uri, ' '))
+            return wssec_msg_fail(msg, WSSEC_EMALFORMED, NULL, c,
+                                  "Reference URI '%.120s' is refused: only same-document "
+                                  "references of the form #id are accepted (BSP R3001)",
+                                  r->uri ? r->uri : "(none)");
+        for (size_t j = 0; j + 1 < si->nrefs; j++)
+            if (strcmp(si->refs[j].uri, r->uri) == 0)
+                return wssec_msg_fail(msg, WSSEC_EMALFORMED, NULL, c,
+                                      "two References to %s in one signature", r->uri);
+        xmlNodePtr t = wssec__first_elem(c), dm;
+        size_t ntrans = 0;
+        if (wssec__is(t, WSSEC_NS_DS, "Transforms")) {
+            for (xmlNodePtr tr = wssec__first_elem(t); tr; tr = wssec__next_elem(tr)) {
+                const char *a = attr(tr, "Algorithm");
+                if (!wssec__is(tr, WSSEC_NS_DS, "Transform") || !a)
+                    return wssec_msg_fail(msg, WSSEC_EMALFORMED, NULL, tr,
+                                          "Transforms may hold only Transform elements");
+                if (++ntrans > s->max_transforms)
+                    return wssec_msg_fail(msg, WSSEC_ELIMIT, "wsse:InvalidSecurity", tr,
+                                          "Reference %s has more than max-transforms %zu "
+                                          "transforms",
+                                          r->uri, s->max_transforms);
+                if (!transform_allowed(s, a, &r->whole))
+                    return wssec_msg_fail(msg, WSSEC_EALGORITHM, NULL, tr,
+                                          "transform '%.120s' in Reference %s is not allowed "
+                                          "(C14N and enveloped-signature are; XPath, XPath "
+                                          "Filter 2.0 and XSLT only with allow-transforms)",
+                                          a, r->uri);
+            }
+            dm = wssec__next_elem(t);
+        } else {
+            dm = t;
+        }
+        const char *d;
+        if (!wssec__is(dm, WSSEC_NS_DS, "DigestMethod") || !(d = attr(dm, "Algorithm")) ||
+            !wssec__is(wssec__next_elem(dm), WSSEC_NS_DS, "DigestValue"))
+            return wssec_msg_fail(msg, WSSEC_EMALFORMED, NULL, c,
+                                  "Reference %s needs a DigestMethod and a DigestValue", r->uri);
+        r->digest = wssec__alg_by_uri(wssec__digest_algs, d);
+        if (!r->digest)
+            return wssec_msg_fail(msg, WSSEC_EALGORITHM, NULL, dm,
+                                  "digest algorithm '%.120s' is not allowed (SHA-256, SHA-384, "
+                                  "SHA-512)",
+                                  d);
+        if (r->digest->weak && !s->allow_sha1) return weak_refused(msg, dm, "digest algorithm", r->digest);
+
+        xmlAttrPtr id = xmlGetID(msg->doc, BAD_CAST(r->uri + 1));
+        if (!id || !id->parent || id->parent->type != XML_ELEMENT_NODE)
+            return wssec_msg_fail(msg, WSSEC_EMALFORMED, NULL, c,
+                                  "Reference %s names no element with a wsu:Id of that value",
+                                  r->uri);
+        r->target = id->parent;
+        if (wssec__is(r->target, WSSEC_NS_DS, "Manifest") ||
+            wssec__is(r->target, WSSEC_NS_DS, "Object"))
+            return wssec_msg_fail(msg, WSSEC_EMALFORMED, NULL, c,
+                                  "Reference %s names a ds:%s, which is refused (BSP R5403)",
+                                  r->uri, (const char *)r->target->name);
+    }
+    if (si->nrefs == 0)
+        return wssec_msg_fail(msg, WSSEC_EMALFORMED, NULL, si->signed_info,
+                              "signature without a Reference");
+    return 0;
+}
+
+/* ---- step 2: the key ---- */
+
+typedef struct key_source {
+    X509 *cert;                  /* borrowed, or owned when own_cert */
+    STACK_OF(X509) *presented;   /* certificates the message carried with it */
+    const wssec_token *token;    /* the token it came from, or NULL */
+    const char *how;             /* "bst", "issuer-serial", ... */
+    bool own_cert, own_presented;
+} key_source;
+
+static void key_source_free(key_source *k)
+{
+    if (k->own_cert) X509_free(k->cert);
+    if (k->own_presented) sk_X509_pop_free(k->presented, X509_free);
+}
+
+typedef int (*cert_match)(X509 *x, const void *arg);
+
+/* Finds a certificate by a property: first the X.509 tokens of the message
+ * (their end-entity certificates), then the configured known certificates. */
+static int find_cert(wssec_msg *msg, cert_match match, const void *arg, key_source *k)
+{
+    const wssec_result *r = msg->res;
+    for (size_t i = 0; i < r->ntokens; i++) {
+        wssec_token *t = r->tokens[i];
+        if (t->cert && t->status == 0 && match(t->cert, arg)) {
+            k->cert = t->cert;
+            k->presented = t->chain;
+            k->token = t;
+            return 1;
+        }
+    }
+    STACK_OF(X509) *known = wssec__trust_known(msg->trust);
+    for (int i = 0; i < sk_X509_num(known); i++)
+        if (match(sk_X509_value(known, i), arg)) {
+            k->cert = sk_X509_value(known, i);
+            return 1;
+        }
+    return 0;
+}
+
+typedef struct bytes_arg {
+    const unsigned char *p;
+    size_t n;
+} bytes_arg;
+
+static int match_ski(X509 *x, const void *arg)
+{
+    const bytes_arg *b = arg;
+    const ASN1_OCTET_STRING *ski = X509_get0_subject_key_id(x);
+    return ski && (size_t)ASN1_STRING_length(ski) == b->n &&
+           memcmp(ASN1_STRING_get0_data(ski), b->p, b->n) == 0;
+}
+
+static int match_thumbprint(X509 *x, const void *arg)
+{
+    const bytes_arg *b = arg;
+    unsigned char d[20];
+    return b->n == 20 && wssec__cert_thumbprint(x, d) == 0 && memcmp(d, b->p, 20) == 0;
+}
+
+typedef struct issuer_serial {
+    const char *issuer, *serial;
+} issuer_serial;
+
+static int match_issuer_serial(X509 *x, const void *arg)
+{
+    const issuer_serial *is = arg;
+    /* either RDN order: peers differ; the certificate is trust-checked after */
+    return wssec__serial_equal_text(x, is->serial) &&
+           wssec__dn_equal_text(X509_get_issuer_name(x), is->issuer, true);
+}
+
+static int decode_b64_elem(wssec_msg *msg, xmlNodePtr e, unsigned char **out, size_t *len)
+{
+    char *text = wssec__node_text(e);
+    if (!text) return WSSEC_ENOMEM;
+    int rc = wssec__b64_decode(text, msg->ctx->s.max_token_size, out, len);
+    xmlFree(text);
+    if (rc == 0 && *len == 0) {
+        free(*out);
+        *out = NULL;
+        rc = WSSEC_EINVALID;
+    }
+    return rc;
+}
+
+static int parse_der_cert(const unsigned char *p, size_t n, X509 **out)
+{
+    const unsigned char *q = p;
+    *out = d2i_X509(NULL, &q, (long)n);
+    if (!*out || q != p + n) {
+        X509_free(*out);
+        *out = NULL;
+        ERR_clear_error();
+        return WSSEC_ETOKEN;
+    }
+    return 0;
+}
+
+/* ds:X509Data: certificates (the end entity plus, perhaps, its chain), an
+ * IssuerSerial, or an SKI. */
+static int from_x509data(wssec_msg *msg, xmlNodePtr xd, key_source *k)
+{
+    STACK_OF(X509) *certs = sk_X509_new_null();
+    xmlNodePtr is = NULL, ski = NULL;
+    int rc = 0;
+    if (!certs) return wssec_msg_fail(msg, WSSEC_ENOMEM, NULL, xd, "out of memory");
+    for (xmlNodePtr c = wssec__first_elem(xd); c && !rc; c = wssec__next_elem(c)) {
+        if (wssec__is(c, WSSEC_NS_DS, "X509Certificate")) {
+            unsigned char *der = NULL;
+            size_t n = 0;
+            X509 *x = NULL;
+            if (decode_b64_elem(msg, c, &der, &n) || parse_der_cert(der, n, &x) ||
+                !sk_X509_push(certs, x)) {
+                X509_free(x);
+                rc = wssec_msg_fail(msg, WSSEC_ETOKEN, NULL, c,
+                                    "X509Certificate is not a base64 DER certificate");
+            }
+            free(der);
+        } else if (wssec__is(c, WSSEC_NS_DS, "X509IssuerSerial")) {
+            is = c;
+        } else if (wssec__is(c, WSSEC_NS_DS, "X509SKI")) {
+            ski = c;
+        } else {
+            rc = wssec_msg_fail(msg, WSSEC_EUNSUPPORTED, NULL, c,
+                                "X509Data child %s is not supported (X509Certificate, "
+                                "X509IssuerSerial and X509SKI are)",
+                                (const char *)c->name);
+        }
+    }
+    if (rc) goto done;
+    if (sk_X509_num(certs) > 0) {
+        /* the end entity is the certificate that issued none of the others */
+        int leaf = 0;
+        for (int i = 0; i < sk_X509_num(certs); i++) {
+            bool issuer = false;
+            for (int j = 0; j < sk_X509_num(certs) && !issuer; j++)
+                issuer = i != j && X509_check_issued(sk_X509_value(certs, i),
+                                                     sk_X509_value(certs, j)) == X509_V_OK;
+            if (!issuer) {
+                leaf = i;
+                break;
+            }
+        }
+        k->cert = sk_X509_delete(certs, leaf);
+        k->own_cert = true;
+        k->presented = certs;
+        k->own_presented = true;
+        k->how = "x509-certificate";
+        certs = NULL;
+        goto done;
+    }
+    if (is) {
+        xmlNodePtr in = NULL, sn = NULL;
+        for (xmlNodePtr c = wssec__first_elem(is); c; c = wssec__next_elem(c)) {
+            if (wssec__is(c, WSSEC_NS_DS, "X509IssuerName")) in = c;
+            else if (wssec__is(c, WSSEC_NS_DS, "X509SerialNumber")) sn = c;
+        }
+        char *issuer = in ? wssec__node_text(in) : NULL, *serial = sn ? wssec__node_text(sn) : NULL;
+        if (!issuer || !serial || !*issuer || !*serial) {
+            /* zeep (python-xmlsec templates) can leave it empty */
+            rc = wssec_msg_fail(msg, WSSEC_EUNAVAILABLE, NULL, is,
+                                "X509IssuerSerial without an issuer name and a serial number: "
+                                "the signing certificate cannot be identified");
+        } else {
+            issuer_serial arg = { issuer, serial };
+            k->how = "issuer-serial";
+            if (!find_cert(msg, match_issuer_serial, &arg, k))
+                rc = wssec_msg_fail(msg, WSSEC_EUNAVAILABLE, NULL, is,
+                                    "no certificate with issuer '%.200s' and serial %.80s in the "
+                                    "message or the known certificates (--certs)",
+                                    issuer, serial);
+        }
+        xmlFree(issuer);
+        xmlFree(serial);
+        goto done;
+    }
+    if (ski) {
+        unsigned char *b = NULL;
+        size_t n = 0;
+        if (decode_b64_elem(msg, ski, &b, &n)) {
+            rc = wssec_msg_fail(msg, WSSEC_ETOKEN, NULL, ski, "X509SKI is not base64");
+        } else {
+            bytes_arg arg = { b, n };
+            k->how = "ski";
+            if (!find_cert(msg, match_ski, &arg, k))
+                rc = wssec_msg_fail(msg, WSSEC_EUNAVAILABLE, NULL, ski,
+                                    "no certificate with that subject key identifier in the "
+                                    "message or the known certificates (--certs)");
+        }
+        free(b);
+        goto done;
+    }
+    rc = wssec_msg_fail(msg, WSSEC_EUNAVAILABLE, NULL, xd, "empty X509Data");
+done:
+    sk_X509_pop_free(certs, X509_free);
+    return rc;
+}
+
+static int from_key_identifier(wssec_msg *msg, xmlNodePtr ki, key_source *k)
+{
+    const char *vt = attr(ki, "ValueType"), *enc = attr(ki, "EncodingType");
+    if (enc && strcmp(enc, WSSEC_ENC_BASE64) != 0)
+        return wssec_msg_fail(msg, WSSEC_ETOKEN, NULL, ki,
+                              "KeyIdentifier EncodingType must be Base64Binary");
+    unsigned char *b = NULL;
+    size_t n = 0;
+    if (!vt)
+        return wssec_msg_fail(msg, WSSEC_ETOKEN, NULL, ki, "KeyIdentifier without a ValueType");
+    if (decode_b64_elem(msg, ki, &b, &n))
+        return wssec_msg_fail(msg, WSSEC_ETOKEN, NULL, ki, "KeyIdentifier is not base64");
+    bytes_arg arg = { b, n };
+    int rc = 0;
+    if (strcmp(vt, WSSEC_VT_SKI) == 0) {
+        k->how = "ski";
+        if (!find_cert(msg, match_ski, &arg, k))
+            rc = wssec_msg_fail(msg, WSSEC_EUNAVAILABLE, NULL, ki,
+                                "no certificate with that subject key identifier in the message "
+                                "or the known certificates (--certs)");
+    } else if (strcmp(vt, WSSEC_VT_THUMBPRINT) == 0) {
+        k->how = "thumbprint";
+        if (!find_cert(msg, match_thumbprint, &arg, k))
+            rc = wssec_msg_fail(msg, WSSEC_EUNAVAILABLE, NULL, ki,
+                                "no certificate with that SHA-1 thumbprint in the message or the "
+                                "known certificates (--certs)");
+    } else if (strcmp(vt, WSSEC_VT_X509V3) == 0) {
+        k->how = "x509";
+        X509 *x = NULL;
+        if (parse_der_cert(b, n, &x))
+            rc = wssec_msg_fail(msg, WSSEC_ETOKEN, NULL, ki,
+                                "X509v3 KeyIdentifier does not hold a DER certificate");
+        k->cert = x;
+        k->own_cert = true;
+    } else {
+        rc = wssec_msg_fail(msg, WSSEC_EUNSUPPORTED, NULL, ki,
+                            "KeyIdentifier ValueType '%.150s' is not supported", vt);
+    }
+    free(b);
+    return rc;
+}
+
+static int resolve_key(wssec_msg *msg, xmlNodePtr key_info, key_source *k)
+{
+    memset(k, 0, sizeof(*k));
+    xmlNodePtr c = wssec__first_elem(key_info);
+    if (!c || wssec__next_elem(c))
+        return wssec_msg_fail(msg, WSSEC_EUNAVAILABLE, NULL, key_info,
+                              "KeyInfo must hold exactly one SecurityTokenReference or X509Data "
+                              "(BSP R5417)");
+    if (wssec__is(c, WSSEC_NS_DS, "X509Data")) return from_x509data(msg, c, k);
+    if (!wssec__is(c, WSSEC_NS_WSSE, WSSE_STR))
+        return wssec_msg_fail(msg, WSSEC_EUNAVAILABLE, NULL, c,
+                              "KeyInfo child %s is not supported: the key must come from a "
+                              "SecurityTokenReference or X509Data (no KeyValue, KeyName or "
+                              "RetrievalMethod)",
+                              (const char *)c->name);
+    xmlNodePtr r = wssec__first_elem(c);
+    if (!r || wssec__next_elem(r))
+        return wssec_msg_fail(msg, WSSEC_EUNAVAILABLE, NULL, c,
+                              "SecurityTokenReference must hold exactly one reference");
+    if (wssec__is(r, WSSEC_NS_DS, "X509Data")) return from_x509data(msg, r, k);
+    if (wssec__is(r, WSSEC_NS_WSSE, "KeyIdentifier")) return from_key_identifier(msg, r, k);
+    if (!wssec__is(r, WSSEC_NS_WSSE, "Reference"))
+        return wssec_msg_fail(msg, WSSEC_EUNSUPPORTED, NULL, r,
+                              "SecurityTokenReference child %s is not supported",
+                              (const char *)r->name);
+    const char *uri = attr(r, "URI");
+    if (!uri || uri[0] != '#' || !uri[1])
+        return wssec_msg_fail(msg, WSSEC_EUNAVAILABLE, NULL, r,
+                              "token reference '%.150s' is refused: only tokens in this message "
+                              "(#id) are used, nothing is fetched",
+                              uri ? uri : "(none)");
+    k->how = "bst";
+    wssec_token *t = wssec__token_by_id(msg, uri + 1);
+    if (!t) {
+        xmlAttrPtr a = xmlGetID(msg->doc, BAD_CAST(uri + 1));
+        return wssec_msg_fail(msg, WSSEC_EUNAVAILABLE, NULL, r,
+                              a ? "token %s is not a token of our Security header processed "
+                                  "before this signature (tokens must precede their references, "
+                                  "BSP R5205)"
+                                : "token %s is not in the message",
+                              uri);
+    }
+    if (t->status)
+        return wssec_msg_fail(msg, WSSEC_EUNAVAILABLE, NULL, r, "token %s is invalid: %s", uri,
+                              t->error ? t->error : "");
+    if (!t->cert)
+        return wssec_msg_fail(msg, WSSEC_EUNSUPPORTED, NULL, r,
+                              "token %s (%s) holds no certificate: only X.509 tokens sign", uri,
+                              t->type);
+    k->cert = t->cert;
+    k->presented = t->chain;
+    k->token = t;
+    return 0;
+}
+
+/* ---- step 3: the cryptography ---- */
+
+static int enable_transforms(xmlSecDSigCtxPtr d, const wssec_settings *s, const sig_info *si)
+{
+    int rc = 0;
+    rc |= xmlSecDSigCtxEnableSignatureTransform(d, xmlSecTransformExclC14NId);
+    rc |= xmlSecDSigCtxEnableSignatureTransform(d, xmlSecTransformInclC14NId);
+    xmlSecTransformId m = transform_by_uri(si->method->uri, xmlSecTransformUsageSignatureMethod);
+    if (m == xmlSecTransformIdUnknown) return -1;
+    rc |= xmlSecDSigCtxEnableSignatureTransform(d, m);
+    rc |= xmlSecDSigCtxEnableReferenceTransform(d, xmlSecTransformExclC14NId);
+    rc |= xmlSecDSigCtxEnableReferenceTransform(d, xmlSecTransformInclC14NId);
+    rc |= xmlSecDSigCtxEnableReferenceTransform(d, xmlSecTransformEnvelopedId);
+    for (const wssec_alg *a = wssec__digest_algs; a->name; a++) {
+        if (a->weak && !s->allow_sha1) continue;
+        xmlSecTransformId id = transform_by_uri(a->uri, xmlSecTransformUsageDigestMethod);
+        if (id != xmlSecTransformIdUnknown) rc |= xmlSecDSigCtxEnableReferenceTransform(d, id);
+    }
+    for (size_t i = 0; i < s->allow_transforms.n; i++) {
+        const char *n = s->allow_transforms.v[i];
+        xmlSecTransformId id = !strcmp(n, "xpath")    ? xmlSecTransformXPathId
+                               : !strcmp(n, "xpath2") ? xmlSecTransformXPath2Id
+                                                      : xmlSecTransformXsltId;
+        if (id != xmlSecTransformIdUnknown) rc |= xmlSecDSigCtxEnableReferenceTransform(d, id);
+    }
+    return rc;
+}
+
+static int verify_crypto(wssec_msg *msg, xmlNodePtr sig, const sig_info *si, X509 *cert)
+{
+    const wssec_settings *s = &msg->ctx->s;
+    EVP_PKEY *pk = X509_get0_pubkey(cert);
+    if (!pk) return wssec_msg_fail(msg, WSSEC_ETOKEN, NULL, sig, "certificate without a public key");
+    if (EVP_PKEY_get_base_id(pk) != si->method->key_type)
+        return wssec_msg_fail(msg, WSSEC_EALGORITHM, NULL, sig,
+                              "signature algorithm %s does not fit the signer's %s key",
+                              si->method->name, OBJ_nid2sn(EVP_PKEY_get_base_id(pk)));
+    int rc = 0;
+    xmlSecDSigCtxPtr d = xmlSecDSigCtxCreate(NULL);
+    if (!d) return wssec_msg_fail(msg, WSSEC_ENOMEM, NULL, sig, "out of memory");
+    d->signKey = key_from_pkey(pk);
+    d->enabledReferenceUris = xmlSecTransformUriTypeSameDocument;
+    d->keyInfoReadCtx.maxRetrievalMethodLevel = 0;
+    if (!d->signKey || enable_transforms(d, s, si) != 0) {
+        rc = wssec_msg_fail(msg, WSSEC_EINTERNAL, NULL, sig, "xmlsec cannot be set up");
+        goto done;
+    }
+    if (xmlSecDSigCtxVerify(d, sig) < 0) {
+        /* a processing error: a reference xmlsec could not resolve or
+         * canonicalize, after our checks passed */
+        ERR_clear_error();
+        rc = wssec_msg_fail(msg, WSSEC_ESIGNATURE, NULL, sig,
+                            "signature cannot be processed (a reference or transform failed)");
+        goto done;
+    }
+    if (d->status != xmlSecDSigStatusSucceeded) {
+        xmlSecSize n = xmlSecPtrListGetSize(&d->signedInfoReferences);
+        for (xmlSecSize i = 0; i < n; i++) {
+            xmlSecDSigReferenceCtxPtr r = xmlSecPtrListGetItem(&d->signedInfoReferences, i);
+            if (r && r->status != xmlSecDSigStatusSucceeded) {
+                char path[200] = "";
+                xmlAttrPtr a = r->uri ? xmlGetID(msg->doc, r->uri + 1) : NULL;
+                if (a && a->parent) wssec__node_path(a->parent, path, sizeof(path));
+                rc = wssec_msg_fail(msg, WSSEC_EDIGEST, NULL, a ? a->parent : sig,
+                                    "digest of Reference %s (%s) does not match: the element was "
+                                    "changed after it was signed",
+                                    r->uri ? (const char *)r->uri : "?", path);
+                goto done;
+            }
+        }
+        char who[700];
+        wssec__cert_describe(cert, who, sizeof(who));
+        rc = wssec_msg_fail(msg, WSSEC_ESIGNATURE, NULL, si->value,
+                            "SignatureValue does not verify with the key of %s (SignedInfo was "
+                            "changed, or the key is not the one that signed)",
+                            who);
+    }
+done:
+    ERR_clear_error();
+    xmlSecDSigCtxDestroy(d);
+    return rc;
+}
+
+static int sig_consume(wssec_msg *msg, xmlNodePtr sig, void *ud)
+{
+    (void)ud;
+    wssec_token *tok = wssec_msg_add_token(msg, "signature", sig);
+    if (!tok) return wssec_msg_fail(msg, WSSEC_ENOMEM, NULL, sig, "out of memory");
+    sig_info *si = malloc(sizeof(*si));
+    key_source k = { 0 };
+    int rc;
+    if (!si) return wssec_msg_fail(msg, WSSEC_ENOMEM, NULL, sig, "out of memory");
+    if ((rc = check_structure(msg, sig, si))) goto done;
+    if (wssec_token_set(tok, "signature-method", si->method->name) ||
+        wssec_token_set(tok, "c14n", strcmp(si->c14n, WSSEC_URI_EXC_C14N) == 0 ? "exclusive"
+                                                                                : "inclusive")) {
+        rc = WSSEC_ENOMEM;
+        goto done;
+    }
+    for (size_t i = 0; i < si->nrefs; i++) {
+        char name[32], path[300];
+        snprintf(name, sizeof(name), "reference-%zu", i + 1);
+        char where[200];
+        wssec__node_path(si->refs[i].target, where, sizeof(where));
+        snprintf(path, sizeof(path), "%s -> %s (%s)", si->refs[i].uri, where,
+                 si->refs[i].digest->name);
+        if (wssec_token_set(tok, name, path)) {
+            rc = WSSEC_ENOMEM;
+            goto done;
+        }
+    }
+    if ((rc = resolve_key(msg, si->key_info, &k))) goto done;
+    char text[600];
+    wssec__dn_text(X509_get_subject_name(k.cert), text, sizeof(text));
+    if (wssec_token_set(tok, "key-reference", k.how) || wssec_token_set(tok, "signer", text)) {
+        rc = WSSEC_ENOMEM;
+        goto done;
+    }
+    if (wssec__trust_has_anchors(msg->trust) && !wssec__trust_has_subject_rules(msg->trust) &&
+        wssec__result_warn(msg->res, "no subject constraint (--subject): any certificate the "
+                                     "trust anchors issued is accepted as a signer")) {
+        rc = WSSEC_ENOMEM;
+        goto done;
+    }
+    if ((rc = wssec__trust_check(msg, k.cert, k.presented, WSSEC_USE_SIGN, "signer", sig))) goto done;
+    if (msg->cert_cache_hit && wssec_token_set(tok, "cert-cache", "hit")) {
+        rc = WSSEC_ENOMEM;
+        goto done;
+    }
+    msg->cert_cache_hit = false;
+    if ((rc = verify_crypto(msg, sig, si, k.cert))) goto done;
+
+    /* step 4: the record */
+    for (size_t i = 0; i < si->nrefs; i++)
+        if (wssec__result_add_ref(msg->res, si->refs[i].target, si->refs[i].uri,
+                                  si->refs[i].digest->name, tok, si->refs[i].whole)) {
+            rc = WSSEC_ENOMEM;
+            goto done;
+        }
+    tok->signer_token = k.token;
+    if (decode_b64_elem(msg, si->value, &tok->sigvalue, &tok->sigvalue_len)) {
+        rc = wssec_msg_fail(msg, WSSEC_EMALFORMED, NULL, si->value, "SignatureValue is not base64");
+        goto done;
+    }
+    if (wssec_token_set_identity(tok, text)) {
+        rc = WSSEC_ENOMEM;
+        goto done;
+    }
+    rc = wssec_msg_set_caller(msg, tok);
+done:
+    if (rc == WSSEC_ENOMEM) wssec_msg_fail(msg, rc, NULL, sig, "out of memory");
+    key_source_free(&k);
+    free(si);
+    return rc;
+}
+
+/* ===================================================================== */
+/* generator                                                              */
+/* ===================================================================== */
+
+/* The element's existing ID (wsu:Id, or the Id of a ds/xenc/wsse element),
+ * or a fresh wsu:Id: an element is never given a second ID. */
+static const char *id_of(wssec_msg *msg, xmlNodePtr e)
+{
+    for (xmlAttrPtr a = e->properties; a; a = a->next) {
+        if (!xmlStrEqual(a->name, BAD_CAST "Id") || !a->children) continue;
+        xmlAttrPtr reg = xmlGetID(msg->doc, a->children->content);
+        if (reg == a) return (const char *)a->children->content;
+    }
+    const char *prefix = wssec__is(e, msg->soap_ns, "Body") ? "Body"
+                         : wssec__is(e, WSSEC_NS_WSU, "Timestamp") ? "TS"
+                                                                   : "id";
+    return wssec__new_id(msg, e, prefix);
+}
+
+static xmlNodePtr child_of_security(wssec_msg *msg, const char *ns, const char *local)
+{
+    for (xmlNodePtr e = wssec__first_elem(msg->security); e; e = wssec__next_elem(e))
+        if (wssec__is(e, ns, local)) return e;
+    return NULL;
+}
+
+typedef struct parts {
+    xmlNodePtr v[64];
+    size_t n;
+} parts;
+
+static int add_part(wssec_msg *msg, parts *p, xmlNodePtr e, const char *spec)
+{
+    for (size_t i = 0; i < p->n; i++)
+        if (p->v[i] == e) return 0;
+    if (p->n >= WSSEC_ARRAY_LEN(p->v))
+        return wssec_msg_fail(msg, WSSEC_ELIMIT, NULL, e, "sign-part '%s': more than %zu parts",
+                              spec, WSSEC_ARRAY_LEN(p->v));
+    if (e->type != XML_ELEMENT_NODE)
+        return wssec_msg_fail(msg, WSSEC_ECONFIG, NULL, NULL,
+                              "sign-part '%s' selects something that is not an element", spec);
+    p->v[p->n++] = e;
+    return 0;
+}
+
+static int select_part(wssec_msg *msg, const char *spec, bool implicit, parts *p)
+{
+    xmlNodePtr e = NULL;
+    if (!strcmp(spec, "body")) e = msg->body;
+    else if (!strcmp(spec, "timestamp")) e = child_of_security(msg, WSSEC_NS_WSU, "Timestamp");
+    else if (!strcmp(spec, "token")) e = child_of_security(msg, WSSEC_NS_WSSE, "BinarySecurityToken");
+    else if (!strcmp(spec, "username-token")) e = child_of_security(msg, WSSEC_NS_WSSE, "UsernameToken");
+    else if (spec[0] == '{') {
+        const char *close = strchr(spec, '}');
+        char ns[512];
+        size_t nl = close ? (size_t)(close - spec - 1) : 0;
+        if (!close || nl >= sizeof(ns))
+            return wssec_msg_fail(msg, WSSEC_ECONFIG, NULL, NULL, "sign-part '%s' is not a QName", spec);
+        memcpy(ns, spec + 1, nl);
+        ns[nl] = '\0';
+        size_t before = p->n;
+        /* every element of that name, in document order */
+        for (xmlNodePtr n = xmlDocGetRootElement(msg->doc); n;) {
+            if (wssec__is(n, ns, close + 1)) WSSEC_GUARD(add_part(msg, p, n, spec));
+            if (n->children && n->type == XML_ELEMENT_NODE) {
+                n = n->children;
+                continue;
+            }
+            while (n && !n->next) n = n->parent && n->parent->type == XML_ELEMENT_NODE ? n->parent : NULL;
+            if (n) n = n->next;
+        }
+        if (p->n == before)
+            return wssec_msg_fail(msg, WSSEC_ECONFIG, NULL, NULL,
+                                  "sign-part '%s' names no element of the message", spec);
+        return 0;
+    } else {
+        xmlNodeSetPtr set = NULL;
+        xmlXPathObjectPtr obj = NULL;
+        int rc = wssec__xpath_select(msg, spec, &set, &obj);
+        if (rc == 0 && (!set || set->nodeNr == 0))
+            rc = wssec_msg_fail(msg, WSSEC_ECONFIG, NULL, NULL,
+                                "sign-part '%s' selects nothing in the message", spec);
+        else if (rc)
+            rc = wssec_msg_fail(msg, rc == WSSEC_ENOMEM ? rc : WSSEC_ECONFIG, NULL, NULL,
+                                "sign-part '%s' cannot be evaluated", spec);
+        for (int i = 0; !rc && set && i < set->nodeNr; i++) rc = add_part(msg, p, set->nodeTab[i], spec);
+        xmlXPathFreeObject(obj);
+        return rc;
+    }
+    if (!e) {
+        if (implicit) return 0;
+        return wssec_msg_fail(msg, WSSEC_ECONFIG, NULL, NULL,
+                              "sign-part '%s': the message has no such element (add the "
+                              "action that creates it before the signature)",
+                              spec);
+    }
+    return add_part(msg, p, e, spec);
+}
+
+/* The prefixes of namespaces declared above e that a QName in e's subtree
+ * (an attribute value or a text like "p:local") uses: exclusive C14N drops
+ * those declarations unless an InclusiveNamespaces PrefixList keeps them. */
+static void qname_prefixes(xmlNodePtr e, char *list, size_t size)
+{
+    list[0] = '\0';
+    xmlNsPtr *ns = e->parent ? xmlGetNsList(e->doc, e->parent) : NULL;
+    size_t off = 0;
+    for (size_t i = 0; ns && ns[i]; i++) {
+        const xmlChar *pfx = ns[i]->prefix;
+        if (!pfx || xmlStrEqual(pfx, BAD_CAST "xml")) continue;
+        size_t pl = (size_t)xmlStrlen(pfx);
+        bool used = false;
+        for (xmlNodePtr n = e; n && !used;) {
+            if (n->type == XML_ELEMENT_NODE) {
+                for (xmlAttrPtr a = n->properties; a && !used; a = a->next) {
+                    const xmlChar *v = a->children ? a->children->content : NULL;
+                    used = v && xmlStrncmp(v, pfx, (int)pl) == 0 && v[pl] == ':';
+                }
+            } else if (n->type == XML_TEXT_NODE && n->content) {
+                const xmlChar *v = n->content;
+                while (*v == ' ' || *v == '\n' || *v == '\t' || *v == '\r') v++;
+                used = xmlStrncmp(v, pfx, (int)pl) == 0 && v[pl] == ':';
+            }
+            if (n->children && n->type == XML_ELEMENT_NODE) {
+                n = n->children;
+                continue;
+            }
+            while (n && n != e && !n->next) n = n->parent;
+            n = n && n != e ? n->next : NULL;
+        }
+        if (used && off + pl + 2 < size) {
+            off += (size_t)snprintf(list + off, size - off, "%s%s", off ? " " : "", pfx);
+        }
+    }
+    xmlFree(ns);
+}
+
+static xmlNodePtr add_ns_elem(wssec_msg *msg, xmlNodePtr parent, const char *ns, const char *pfx,
+                              const char *local, const char *text)
+{
+    return wssec__add_elem(msg, parent, ns, pfx, local, text);
+}
+
+/* KeyInfo/wsse:SecurityTokenReference in the configured form. */
+static int add_key_info(wssec_msg *msg, xmlNodePtr sig, const wssec_token *bst)
+{
+    const wssec_ctx *ctx = msg->ctx;
+    X509 *cert = ctx->sign_x509;
+    xmlNodePtr ki = xmlSecTmplSignatureEnsureKeyInfo(sig, NULL);
+    xmlNodePtr str = ki ? add_ns_elem(msg, ki, WSSEC_NS_WSSE, "wsse", WSSE_STR, NULL) : NULL;
+    if (!str) return WSSEC_ENOMEM;
+    char text[600];
+    unsigned char *bytes = NULL;
+    size_t n = 0;
+    const char *vt = NULL;
+    switch (ctx->s.key_id) {
+    case WSSEC_KEYID_BST: {
+        xmlNodePtr r = add_ns_elem(msg, str, WSSEC_NS_WSSE, "wsse", "Reference", NULL);
+        const char *id = bst ? id_of(msg, bst->node) : NULL;
+        static const char *const vts[] = { WSSEC_VT_X509V3, WSSEC_VT_PKIPATH, WSSEC_VT_PKCS7 };
+        snprintf(text, sizeof(text), "#%s", id ? id : "");
+        if (!r || !id || !xmlSetProp(r, BAD_CAST "URI", BAD_CAST text) ||
+            !xmlSetProp(r, BAD_CAST "ValueType", BAD_CAST vts[ctx->s.bst_type]))
+            return WSSEC_ENOMEM;
+        return 0;
+    }
+    case WSSEC_KEYID_ISSUER_SERIAL: {
+        char issuer[600], serial[100];
+        wssec__dn_text(X509_get_issuer_name(cert), issuer, sizeof(issuer));
+        wssec__cert_serial(cert, serial, sizeof(serial));
+        xmlNodePtr xd = add_ns_elem(msg, str, WSSEC_NS_DS, "ds", "X509Data", NULL);
+        xmlNodePtr is = xd ? add_ns_elem(msg, xd, WSSEC_NS_DS, "ds", "X509IssuerSerial", NULL) : NULL;
+        if (!is || !add_ns_elem(msg, is, WSSEC_NS_DS, "ds", "X509IssuerName", issuer) ||
+            !add_ns_elem(msg, is, WSSEC_NS_DS, "ds", "X509SerialNumber", serial))
+            return WSSEC_ENOMEM;
+        return 0;
+    }
+    case WSSEC_KEYID_SKI: {
+        const ASN1_OCTET_STRING *ski = X509_get0_subject_key_id(cert);
+        if (!ski)
+            return wssec_msg_fail(msg, WSSEC_ECONFIG, NULL, NULL,
+                                  "key-id ski: the signing certificate has no subject key "
+                                  "identifier extension");
+        n = (size_t)ASN1_STRING_length(ski);
+        bytes = malloc(n);
+        if (!bytes) return WSSEC_ENOMEM;
+        memcpy(bytes, ASN1_STRING_get0_data(ski), n);
+        vt = WSSEC_VT_SKI;
+        break;
+    }
+    case WSSEC_KEYID_THUMBPRINT:
+        bytes = malloc(20);
+        if (!bytes || wssec__cert_thumbprint(cert, bytes)) {
+            free(bytes);
+            return WSSEC_ENOMEM;
+        }
+        n = 20;
+        vt = WSSEC_VT_THUMBPRINT;
+        break;
+    default: { /* x509: the certificate itself */
+        int len = i2d_X509(cert, NULL);
+        unsigned char *p = len > 0 ? malloc((size_t)len) : NULL;
+        if (!p) return WSSEC_ENOMEM;
+        bytes = p;
+        i2d_X509(cert, &p);
+        n = (size_t)len;
+        vt = WSSEC_VT_X509V3;
+    }
+    }
+    char *b64 = wssec__b64_encode(bytes, n);
+    free(bytes);
+    xmlNodePtr kid = b64 ? add_ns_elem(msg, str, WSSEC_NS_WSSE, "wsse", "KeyIdentifier", b64) : NULL;
+    xmlFree(b64);
+    if (!kid || !xmlSetProp(kid, BAD_CAST "EncodingType", BAD_CAST WSSEC_ENC_BASE64) ||
+        !xmlSetProp(kid, BAD_CAST "ValueType", BAD_CAST vt))
+        return WSSEC_ENOMEM;
+    return 0;
+}
+
+static const wssec_token *own_bst(const wssec_msg *msg)
+{
+    for (size_t i = 0; msg->res && i < msg->res->ntokens; i++) {
+        const wssec_token *t = msg->res->tokens[i];
+        if (t->cert && !strcmp(t->type, "x509-token") && X509_cmp(t->cert, msg->ctx->sign_x509) == 0)
+            return t;
+    }
+    return NULL;
+}
+
+static int sig_generate(wssec_msg *msg, void *ud)
+{
+    (void)ud;
+    const wssec_ctx *ctx = msg->ctx;
+    const wssec_settings *s = &ctx->s;
+    if (!ctx->sign_pkey)
+        return wssec_msg_fail(msg, WSSEC_ECONFIG, NULL, NULL,
+                              "signature: no signing key (sign-key and sign-cert, or pkcs12)");
+    const wssec_alg *alg = &wssec__sig_algs[s->sign_alg], *dig = &wssec__digest_algs[s->digest_alg];
+    if (EVP_PKEY_get_base_id(ctx->sign_pkey) != alg->key_type)
+        return wssec_msg_fail(msg, WSSEC_ECONFIG, NULL, NULL,
+                              "sign-alg %s does not fit the signing key (%s)", alg->name,
+                              OBJ_nid2sn(EVP_PKEY_get_base_id(ctx->sign_pkey)));
+    if (!wssec_msg_security(msg, 1)) return wssec_msg_fail(msg, WSSEC_ENOMEM, NULL, NULL, "out of memory");
+
+    const wssec_token *bst = own_bst(msg);
+    if (s->key_id == WSSEC_KEYID_BST && !bst) {
+        const wssec_module *m = wssec__module_by_name(ctx, "x509-token");
+        if (!m || !m->generate)
+            return wssec_msg_fail(msg, WSSEC_ECONFIG, NULL, NULL,
+                                  "key-id bst needs the x509-token module");
+        WSSEC_GUARD(m->generate(msg, m->userdata));
+        if (!(bst = own_bst(msg))) return wssec_msg_fail(msg, WSSEC_EINTERNAL, NULL, NULL, "no token");
+    }
+
+    parts p = { .n = 0 };
+    if (s->sign_parts.n == 0) {
+        WSSEC_GUARD(select_part(msg, "body", false, &p));
+        WSSEC_GUARD(select_part(msg, "timestamp", true, &p));
+    }
+    for (size_t i = 0; i < s->sign_parts.n; i++) WSSEC_GUARD(select_part(msg, s->sign_parts.v[i], false, &p));
+
+    xmlSecTransformId sid = transform_by_uri(alg->uri, xmlSecTransformUsageSignatureMethod);
+    xmlSecTransformId did = transform_by_uri(dig->uri, xmlSecTransformUsageDigestMethod);
+    if (sid == xmlSecTransformIdUnknown || did == xmlSecTransformIdUnknown)
+        return wssec_msg_fail(msg, WSSEC_EINTERNAL, NULL, NULL, "xmlsec lacks %s or %s", alg->name,
+                              dig->name);
+    xmlNodePtr sig = xmlSecTmplSignatureCreateNsPref(msg->doc, xmlSecTransformExclC14NId, sid, NULL,
+                                                     BAD_CAST "ds");
+    if (!sig) return wssec_msg_fail(msg, WSSEC_ENOMEM, NULL, NULL, "out of memory");
+    if (!xmlAddChild(msg->security, sig)) {
+        xmlFreeNode(sig);
+        return wssec_msg_fail(msg, WSSEC_ENOMEM, NULL, NULL, "out of memory");
+    }
+    int rc = 0;
+    xmlSecDSigCtxPtr d = NULL;
+    for (size_t i = 0; i < p.n; i++) {
+        const char *id = id_of(msg, p.v[i]);
+        char uri[300], prefixes[300];
+        if (!id) goto nomem;
+        snprintf(uri, sizeof(uri), "#%s", id);
+        xmlNodePtr ref = xmlSecTmplSignatureAddReference(sig, did, NULL, BAD_CAST uri, NULL);
+        xmlNodePtr tr = ref ? xmlSecTmplReferenceAddTransform(ref, xmlSecTransformExclC14NId) : NULL;
+        if (!tr) goto nomem;
+        qname_prefixes(p.v[i], prefixes, sizeof(prefixes));
+        if (prefixes[0] && xmlSecTmplTransformAddC14NInclNamespaces(tr, BAD_CAST prefixes) < 0)
+            goto nomem;
+    }
+    if ((rc = add_key_info(msg, sig, bst))) {
+        if (rc == WSSEC_ENOMEM) goto nomem;
+        goto done;
+    }
+    d = xmlSecDSigCtxCreate(NULL);
+    if (!d || !(d->signKey = key_from_pkey(ctx->sign_pkey))) goto nomem;
+    if (xmlSecDSigCtxSign(d, sig) < 0) {
+        ERR_clear_error();
+        rc = wssec_msg_fail(msg, WSSEC_EINTERNAL, NULL, sig, "signing with %s failed", alg->name);
+    }
+    goto done;
+nomem:
+    rc = wssec_msg_fail(msg, WSSEC_ENOMEM, NULL, NULL, "out of memory");
+done:
+    if (d) xmlSecDSigCtxDestroy(d);
+    return rc;
+}
+
+const wssec_module wssec__module_signature = {
+    .version = WSSEC_MODULE_VERSION,
+    .name = "signature",
+    .ns = WSSEC_NS_DS,
+    .local = "Signature",
+    .consume = sig_consume,
+    .generate = sig_generate,
+};

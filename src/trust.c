@@ -1,0 +1,649 @@
+/*
+ * wssec — X.509 trust: a snapshot of trust material (anchors, known and
+ * intermediate certificates, CRLs, subject and issuer constraints, the
+ * certificate cache), path validation with OpenSSL at the message's clock,
+ * and diagnostics that name the certificate and the cause.
+ *
+ * A snapshot is immutable and reference-counted. The context holds the
+ * current one; a message takes a reference when it starts, so a reload
+ * (wssec_ctx_reload_trust) swaps the pointer while messages in flight finish
+ * with the snapshot they started with.
+ */
+#include <dirent.h>
+#include <regex.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include <openssl/err.h>
+#include <openssl/pem.h>
+
+#include "internal.h"
+
+/* ---- the certificate cache: validated (leaf, chain) pairs ---- */
+
+typedef struct cache_entry {
+    unsigned char key[32];
+    wssec_time not_before, not_after; /* the window in which the outcome holds */
+    wssec_time expires;               /* inserted + cert-cache-max-age */
+    bool used;
+} cache_entry;
+
+typedef struct subject_rule {
+    char *text;  /* as configured, for messages */
+    char *canon; /* canonical DN, or NULL for a regular expression */
+    regex_t re;
+} subject_rule;
+
+struct wssec_trust {
+    int refs;
+    X509_STORE *store;        /* anchors and CRLs */
+    STACK_OF(X509) *anchors;  /* for listing */
+    STACK_OF(X509) *known;    /* certs and intermediates: never trusted by themselves */
+    STACK_OF(X509_CRL) *crls; /* for diagnostics (revocation dates) */
+    int crl_check;            /* WSSEC_CRL_* */
+    subject_rule *subjects, *issuers;
+    size_t nsubjects, nissuers;
+    size_t max_chain;
+    size_t min_rsa_bits;
+    /* cache */
+    bool cache_on;
+    wssec_time cache_max_age;
+    pthread_mutex_t lock;
+    cache_entry *cache;
+    size_t cache_cap, cache_used;
+};
+
+static void rules_free(subject_rule *r, size_t n)
+{
+    for (size_t i = 0; i < n; i++) {
+        free(r[i].text);
+        if (r[i].canon) free(r[i].canon);
+        else regfree(&r[i].re);
+    }
+    free(r);
+}
+
+void wssec__trust_release(wssec_trust *t)
+{
+    if (!t || __atomic_sub_fetch(&t->refs, 1, __ATOMIC_ACQ_REL) != 0) return;
+    X509_STORE_free(t->store);
+    sk_X509_pop_free(t->anchors, X509_free);
+    sk_X509_pop_free(t->known, X509_free);
+    sk_X509_CRL_pop_free(t->crls, X509_CRL_free);
+    rules_free(t->subjects, t->nsubjects);
+    rules_free(t->issuers, t->nissuers);
+    pthread_mutex_destroy(&t->lock);
+    free(t->cache);
+    free(t);
+}
+
+wssec_trust *wssec__trust_retain(wssec_trust *t)
+{
+    if (t) __atomic_add_fetch(&t->refs, 1, __ATOMIC_RELAXED);
+    return t;
+}
+
+int wssec__trust_has_anchors(const wssec_trust *t)
+{
+    return t && sk_X509_num(t->anchors) > 0;
+}
+
+int wssec__trust_has_subject_rules(const wssec_trust *t)
+{
+    return t && t->nsubjects > 0;
+}
+
+static int add_certs(wssec_errrec *err, STACK_OF(X509) *dst, const char *path)
+{
+    STACK_OF(X509) *sk = NULL;
+    char why[400];
+    int rc = wssec__load_certs(path, &sk, why, sizeof(why));
+    if (rc) return wssec__err_set(err, rc == WSSEC_EIO ? WSSEC_ECONFIG : rc, NULL, path, __FILE__,
+                                  __LINE__, "%s", why);
+    while (sk_X509_num(sk) > 0) {
+        X509 *x = sk_X509_shift(sk);
+        if (!sk_X509_push(dst, x)) {
+            X509_free(x);
+            sk_X509_pop_free(sk, X509_free);
+            return WSSEC_ENOMEM;
+        }
+    }
+    sk_X509_free(sk);
+    return 0;
+}
+
+/* A trust path is a PEM file or a directory of them (*.pem, *.crt, *.cer). */
+static int add_anchor_path(wssec_errrec *err, STACK_OF(X509) *dst, const char *path)
+{
+    struct stat st;
+    if (stat(path, &st) != 0)
+        return WSSEC_ERR(err, WSSEC_ECONFIG, "trust: %s cannot be opened", path);
+    if (!S_ISDIR(st.st_mode)) return add_certs(err, dst, path);
+    DIR *d = opendir(path);
+    if (!d) return WSSEC_ERR(err, WSSEC_ECONFIG, "trust: directory %s cannot be read", path);
+    int rc = 0;
+    size_t found = 0;
+    struct dirent *de;
+    /* sorted order is not needed: anchors form a set */
+    while (!rc && (de = readdir(d)) != NULL) {
+        const char *n = de->d_name;
+        size_t l = strlen(n);
+        if (l < 5 || (strcmp(n + l - 4, ".pem") && strcmp(n + l - 4, ".crt") &&
+                      strcmp(n + l - 4, ".cer")))
+            continue;
+        char full[4096];
+        snprintf(full, sizeof(full), "%s/%s", path, n);
+        rc = add_certs(err, dst, full);
+        found++;
+    }
+    closedir(d);
+    if (!rc && !found)
+        rc = WSSEC_ERR(err, WSSEC_ECONFIG, "trust: directory %s holds no .pem, .crt or .cer file",
+                       path);
+    return rc;
+}
+
+static int load_crl(wssec_errrec *err, wssec_trust *t, const char *path)
+{
+    BIO *bio = BIO_new_file(path, "rb");
+    if (!bio) {
+        ERR_clear_error();
+        return WSSEC_ERR(err, WSSEC_ECONFIG, "crl: %s cannot be opened", path);
+    }
+    size_t n = 0;
+    X509_CRL *c;
+    while ((c = PEM_read_bio_X509_CRL(bio, NULL, NULL, NULL)) != NULL) {
+        if (!sk_X509_CRL_push(t->crls, c)) {
+            X509_CRL_free(c);
+            BIO_free(bio);
+            return WSSEC_ENOMEM;
+        }
+        n++;
+    }
+    ERR_clear_error();
+    if (n == 0) {
+        (void)BIO_reset(bio);
+        c = d2i_X509_CRL_bio(bio, NULL);
+        if (c && !sk_X509_CRL_push(t->crls, c)) {
+            X509_CRL_free(c);
+            c = NULL;
+        }
+        n = c ? 1 : 0;
+    }
+    BIO_free(bio);
+    ERR_clear_error();
+    if (n == 0) return WSSEC_ERR(err, WSSEC_ECONFIG, "crl: %s holds no CRL (PEM or DER)", path);
+    return 0;
+}
+
+static int compile_rules(wssec_errrec *err, const char *what, const wssec_strlist *l,
+                         subject_rule **out, size_t *n)
+{
+    *n = 0;
+    *out = l->n ? calloc(l->n, sizeof(**out)) : NULL;
+    if (l->n && !*out) return WSSEC_ENOMEM;
+    for (size_t i = 0; i < l->n; i++) {
+        subject_rule *r = &(*out)[i];
+        const char *v = l->v[i];
+        if (!(r->text = wssec__strdup(v))) return WSSEC_ENOMEM;
+        (*n)++;
+        if (strncmp(v, "re:", 3) == 0) {
+            int rrc = regcomp(&r->re, v + 3, REG_EXTENDED | REG_NOSUB);
+            if (rrc) {
+                char msg[200];
+                regerror(rrc, &r->re, msg, sizeof(msg));
+                r->canon = wssec__strdup("");
+                return WSSEC_ERR(err, WSSEC_ECONFIG, "%s: '%s' is not a valid regular expression: %s",
+                                 what, v + 3, msg);
+            }
+        } else {
+            int crc = wssec__dn_canon_text(v, false, &r->canon);
+            if (crc == WSSEC_ENOMEM) return crc;
+            if (crc) {
+                r->canon = wssec__strdup("");
+                return WSSEC_ERR(err, WSSEC_ECONFIG,
+                                 "%s: '%s' is not a distinguished name like CN=alice,O=Example,C=US "
+                                 "(use re:REGEX for a pattern)",
+                                 what, v);
+            }
+        }
+    }
+    return 0;
+}
+
+int wssec__trust_new(wssec_trust **out, const wssec_settings *s, wssec_errrec *err)
+{
+    *out = NULL;
+    wssec_trust *t = calloc(1, sizeof(*t));
+    if (!t) return WSSEC_ENOMEM;
+    t->refs = 1;
+    pthread_mutex_init(&t->lock, NULL);
+    int rc = 0;
+    t->anchors = sk_X509_new_null();
+    t->known = sk_X509_new_null();
+    t->crls = sk_X509_CRL_new_null();
+    t->store = X509_STORE_new();
+    if (!t->anchors || !t->known || !t->crls || !t->store) {
+        rc = WSSEC_ENOMEM;
+        goto done;
+    }
+    for (size_t i = 0; i < s->trust.n && !rc; i++) rc = add_anchor_path(err, t->anchors, s->trust.v[i]);
+    for (size_t i = 0; i < s->certs.n && !rc; i++) rc = add_certs(err, t->known, s->certs.v[i]);
+    for (size_t i = 0; i < s->intermediates.n && !rc; i++)
+        rc = add_certs(err, t->known, s->intermediates.v[i]);
+    for (size_t i = 0; i < s->crl.n && !rc; i++) rc = load_crl(err, t, s->crl.v[i]);
+    if (rc) goto done;
+    for (int i = 0; i < sk_X509_num(t->anchors); i++)
+        if (!X509_STORE_add_cert(t->store, sk_X509_value(t->anchors, i))) ERR_clear_error();
+    for (int i = 0; i < sk_X509_CRL_num(t->crls); i++)
+        if (!X509_STORE_add_crl(t->store, sk_X509_CRL_value(t->crls, i))) ERR_clear_error();
+    t->crl_check = sk_X509_CRL_num(t->crls) ? s->crl_check : WSSEC_CRL_OFF;
+    if ((rc = compile_rules(err, "subject", &s->subjects, &t->subjects, &t->nsubjects)) ||
+        (rc = compile_rules(err, "issuer", &s->issuers, &t->issuers, &t->nissuers)))
+        goto done;
+    t->max_chain = s->max_chain_length;
+    t->min_rsa_bits = s->min_rsa_bits;
+    t->cache_on = s->cert_cache && s->cert_cache_size > 0;
+    t->cache_max_age = s->cert_cache_max_age_ms;
+    if (t->cache_on) {
+        size_t cap = 16;
+        while (cap < s->cert_cache_size * 2) cap *= 2;
+        t->cache = calloc(cap, sizeof(*t->cache));
+        if (!t->cache) {
+            rc = WSSEC_ENOMEM;
+            goto done;
+        }
+        t->cache_cap = cap;
+    }
+done:
+    if (rc) wssec__trust_release(t);
+    else *out = t;
+    return rc;
+}
+
+/* ---- the cache ---- */
+
+static int cache_key(X509 *leaf, STACK_OF(X509) *presented, unsigned char key[32])
+{
+    EVP_MD_CTX *md = EVP_MD_CTX_new();
+    unsigned char d[EVP_MAX_MD_SIZE];
+    unsigned int n = 0;
+    int ok = md && EVP_DigestInit_ex(md, EVP_sha256(), NULL);
+    ok = ok && X509_digest(leaf, EVP_sha256(), d, &n) && EVP_DigestUpdate(md, d, n);
+    for (int i = 0; ok && i < sk_X509_num(presented); i++)
+        ok = X509_digest(sk_X509_value(presented, i), EVP_sha256(), d, &n) &&
+             EVP_DigestUpdate(md, d, n);
+    ok = ok && EVP_DigestFinal_ex(md, key, &n);
+    EVP_MD_CTX_free(md);
+    return ok ? 0 : WSSEC_EINTERNAL;
+}
+
+static size_t cache_slot(const wssec_trust *t, const unsigned char key[32])
+{
+    size_t h;
+    memcpy(&h, key, sizeof(h));
+    return h & (t->cache_cap - 1);
+}
+
+static int cache_lookup(wssec_trust *t, const unsigned char key[32], wssec_time now)
+{
+    int hit = 0;
+    pthread_mutex_lock(&t->lock);
+    for (size_t i = cache_slot(t, key), probes = 0; probes < t->cache_cap;
+         probes++, i = (i + 1) & (t->cache_cap - 1)) {
+        cache_entry *e = &t->cache[i];
+        if (!e->used) break;
+        if (memcmp(e->key, key, 32) == 0) {
+            hit = now >= e->not_before && now <= e->not_after && now < e->expires;
+            break;
+        }
+    }
+    pthread_mutex_unlock(&t->lock);
+    return hit;
+}
+
+static void cache_store(wssec_trust *t, const unsigned char key[32], wssec_time nb, wssec_time na,
+                        wssec_time now)
+{
+    pthread_mutex_lock(&t->lock);
+    if (t->cache_used + 1 > t->cache_cap / 2) { /* full: start afresh (outcomes are recomputable) */
+        memset(t->cache, 0, t->cache_cap * sizeof(*t->cache));
+        t->cache_used = 0;
+    }
+    size_t i = cache_slot(t, key);
+    while (t->cache[i].used && memcmp(t->cache[i].key, key, 32) != 0) i = (i + 1) & (t->cache_cap - 1);
+    if (!t->cache[i].used) t->cache_used++;
+    cache_entry *e = &t->cache[i];
+    memcpy(e->key, key, 32);
+    e->not_before = nb;
+    e->not_after = na;
+    e->expires = now + t->cache_max_age;
+    e->used = true;
+    pthread_mutex_unlock(&t->lock);
+}
+
+/* ---- diagnostics ---- */
+
+static void names_of(STACK_OF(X509) *sk, char *buf, size_t size)
+{
+    size_t off = 0;
+    buf[0] = '\0';
+    for (int i = 0; i < sk_X509_num(sk) && off + 4 < size; i++) {
+        char dn[256];
+        wssec__dn_text(X509_get_subject_name(sk_X509_value(sk, i)), dn, sizeof(dn));
+        int w = snprintf(buf + off, size - off, "%s'%s'", i ? ", " : "", dn);
+        if (w < 0) break;
+        off += (size_t)w;
+    }
+    if (!buf[0]) snprintf(buf, size, "none");
+}
+
+/* The revocation entry of cert in the configured CRLs, for its date and reason. */
+static void revocation_words(const wssec_trust *t, X509 *cert, char *buf, size_t size)
+{
+    snprintf(buf, size, "revoked");
+    for (int i = 0; i < sk_X509_CRL_num(t->crls); i++) {
+        X509_CRL *crl = sk_X509_CRL_value(t->crls, i);
+        X509_REVOKED *r = NULL;
+        if (X509_CRL_get0_by_cert(crl, &r, cert) != 1 || !r) continue;
+        char when[40];
+        wssec__asn1_time_text(X509_REVOKED_get0_revocationDate(r), when, sizeof(when));
+        ASN1_ENUMERATED *reason = X509_REVOKED_get_ext_d2i(r, NID_crl_reason, NULL, NULL);
+        static const char *const reasons[] = {
+            "unspecified",  "keyCompromise",        "cACompromise", "affiliationChanged",
+            "superseded",   "cessationOfOperation", "certificateHold", "(7)",
+            "removeFromCRL", "privilegeWithdrawn",  "aACompromise",
+        };
+        long rv = reason ? ASN1_ENUMERATED_get(reason) : -1;
+        ASN1_ENUMERATED_free(reason);
+        snprintf(buf, size, "revoked on %s (reason %s)", when,
+                 rv >= 0 && rv < (long)WSSEC_ARRAY_LEN(reasons) ? reasons[rv] : "not given");
+        return;
+    }
+}
+
+static void crl_words(const wssec_trust *t, X509 *cert, bool next, char *buf, size_t size)
+{
+    X509_NAME *issuer = X509_get_issuer_name(cert);
+    for (int i = 0; i < sk_X509_CRL_num(t->crls); i++) {
+        X509_CRL *crl = sk_X509_CRL_value(t->crls, i);
+        if (X509_NAME_cmp(X509_CRL_get_issuer(crl), issuer) != 0) continue;
+        char when[40];
+        wssec__asn1_time_text(next ? X509_CRL_get0_nextUpdate(crl) : X509_CRL_get0_lastUpdate(crl),
+                              when, sizeof(when));
+        snprintf(buf, size, "%s", when);
+        return;
+    }
+    snprintf(buf, size, "(unknown)");
+}
+
+/* 1 when every certificate of sk is issued by the next one (leaf first). */
+static int in_order(X509 *leaf, STACK_OF(X509) *sk)
+{
+    X509 *prev = leaf;
+    for (int i = 0; i < sk_X509_num(sk); i++) {
+        X509 *x = sk_X509_value(sk, i);
+        if (X509_check_issued(x, prev) != X509_V_OK) return 0;
+        prev = x;
+    }
+    return 1;
+}
+
+static int explain(wssec_msg *msg, const wssec_trust *t, X509_STORE_CTX *sctx, X509 *leaf,
+                   STACK_OF(X509) *presented, const char *role, xmlNodePtr node)
+{
+    int e = X509_STORE_CTX_get_error(sctx);
+    int depth = X509_STORE_CTX_get_error_depth(sctx);
+    X509 *cur = X509_STORE_CTX_get_current_cert(sctx);
+    if (!cur) cur = leaf;
+    char who[700], where[80], why[1200], dn[300];
+    wssec__cert_describe(cur, who, sizeof(who));
+    if (depth <= 0) snprintf(where, sizeof(where), "the %s certificate", role);
+    else snprintf(where, sizeof(where), "chain position %d (0 is the %s)", depth, role);
+    switch (e) {
+    case X509_V_ERR_CERT_HAS_EXPIRED: {
+        char d[40];
+        wssec__asn1_time_text(X509_get0_notAfter(cur), d, sizeof(d));
+        snprintf(why, sizeof(why), "expired on %s", d);
+        break;
+    }
+    case X509_V_ERR_CERT_NOT_YET_VALID: {
+        char d[40];
+        wssec__asn1_time_text(X509_get0_notBefore(cur), d, sizeof(d));
+        snprintf(why, sizeof(why), "is not valid before %s", d);
+        break;
+    }
+    case X509_V_ERR_UNABLE_TO_GET_ISSUER_CERT:
+    case X509_V_ERR_UNABLE_TO_GET_ISSUER_CERT_LOCALLY:
+    case X509_V_ERR_UNABLE_TO_VERIFY_LEAF_SIGNATURE: {
+        char have[600];
+        names_of(presented, have, sizeof(have));
+        wssec__dn_text(X509_get_issuer_name(cur), dn, sizeof(dn));
+        snprintf(why, sizeof(why),
+                 "has issuer '%.300s', found neither in the message nor among the trust anchors "
+                 "and known certificates (the message carried: %.500s)%s",
+                 dn, have,
+                 presented && sk_X509_num(presented) && !in_order(leaf, presented)
+                     ? "; the chain in the message is out of order"
+                     : "");
+        break;
+    }
+    case X509_V_ERR_DEPTH_ZERO_SELF_SIGNED_CERT:
+        snprintf(why, sizeof(why), "is self-signed and not one of the trust anchors");
+        break;
+    case X509_V_ERR_SELF_SIGNED_CERT_IN_CHAIN:
+        snprintf(why, sizeof(why),
+                 "is a self-signed root that is not one of the trust anchors (a root with the "
+                 "same name as a trusted one is not that root)");
+        break;
+    case X509_V_ERR_CERT_SIGNATURE_FAILURE:
+        wssec__dn_text(X509_get_issuer_name(cur), dn, sizeof(dn));
+        snprintf(why, sizeof(why),
+                 "was not signed by the trusted '%s' (same name, different key: an impostor "
+                 "issuer?)",
+                 dn);
+        break;
+    case X509_V_ERR_CERT_REVOKED:
+        revocation_words(t, cur, why, sizeof(why));
+        break;
+    case X509_V_ERR_CRL_HAS_EXPIRED: {
+        char d[40];
+        crl_words(t, cur, true, d, sizeof(d));
+        wssec__dn_text(X509_get_issuer_name(cur), dn, sizeof(dn));
+        snprintf(why, sizeof(why), "cannot be checked: the CRL of '%s' expired on %s (load a "
+                                   "fresh CRL)",
+                 dn, d);
+        break;
+    }
+    case X509_V_ERR_CRL_NOT_YET_VALID: {
+        char d[40];
+        crl_words(t, cur, false, d, sizeof(d));
+        wssec__dn_text(X509_get_issuer_name(cur), dn, sizeof(dn));
+        snprintf(why, sizeof(why), "cannot be checked: the CRL of '%s' is not valid before %s", dn,
+                 d);
+        break;
+    }
+    case X509_V_ERR_UNABLE_TO_GET_CRL:
+        wssec__dn_text(X509_get_issuer_name(cur), dn, sizeof(dn));
+        snprintf(why, sizeof(why),
+                 "cannot be checked for revocation: no CRL from '%s' is configured (--crl FILE, "
+                 "or --crl-check leaf to check only the %s)",
+                 dn, role);
+        break;
+    case X509_V_ERR_CERT_CHAIN_TOO_LONG:
+        snprintf(why, sizeof(why), "makes the chain longer than max-chain-length %zu",
+                 t->max_chain);
+        break;
+    case X509_V_ERR_INVALID_CA:
+        snprintf(why, sizeof(why), "is used as an issuer but is not a CA (basicConstraints)");
+        break;
+    default:
+        snprintf(why, sizeof(why), "fails path validation: %s", X509_verify_cert_error_string(e));
+    }
+    return wssec_msg_fail(msg, WSSEC_EUNTRUSTED, NULL, node, "%s %s, at %s, %s", role, who, where,
+                          why);
+}
+
+/* ---- checks on the end-entity certificate ---- */
+
+static int rule_match(const subject_rule *r, const X509_NAME *name)
+{
+    if (r->canon) {
+        char *c = NULL;
+        int eq = wssec__dn_canon_name(name, &c) == 0 && strcmp(c, r->canon) == 0;
+        free(c);
+        return eq;
+    }
+    char text[1024];
+    wssec__dn_text(name, text, sizeof(text));
+    return regexec(&r->re, text, 0, NULL, 0) == 0;
+}
+
+static int check_rules(wssec_msg *msg, const subject_rule *rules, size_t n, const X509_NAME *name,
+                       const char *what, const char *role, xmlNodePtr node)
+{
+    if (n == 0) return 0;
+    for (size_t i = 0; i < n; i++)
+        if (rule_match(&rules[i], name)) return 0;
+    char dn[300], list[700];
+    size_t off = 0;
+    list[0] = '\0';
+    for (size_t i = 0; i < n && off + 4 < sizeof(list); i++) {
+        int w = snprintf(list + off, sizeof(list) - off, "%s'%s'", i ? ", " : "", rules[i].text);
+        if (w < 0) break;
+        off += (size_t)w;
+    }
+    wssec__dn_text(name, dn, sizeof(dn));
+    return wssec_msg_fail(msg, WSSEC_EUNTRUSTED, NULL, node,
+                          "%s certificate %s '%s' does not match the accepted %ss: %s", role, what,
+                          dn, what, list);
+}
+
+static int check_leaf(wssec_msg *msg, const wssec_trust *t, X509 *leaf, int usage, const char *role,
+                      xmlNodePtr node)
+{
+    char who[700];
+    uint32_t flags = X509_get_extension_flags(leaf);
+    if (flags & EXFLAG_CA) {
+        wssec__cert_describe(leaf, who, sizeof(who));
+        return wssec_msg_fail(msg, WSSEC_EUNTRUSTED, NULL, node,
+                              "%s %s is a CA certificate (basicConstraints CA:TRUE), not an "
+                              "end-entity certificate",
+                              role, who);
+    }
+    if (flags & EXFLAG_KUSAGE) {
+        uint32_t ku = X509_get_key_usage(leaf);
+        uint32_t need = usage == WSSEC_USE_SIGN ? (KU_DIGITAL_SIGNATURE | KU_NON_REPUDIATION)
+                                                : KU_KEY_ENCIPHERMENT;
+        if (!(ku & need)) {
+            wssec__cert_describe(leaf, who, sizeof(who));
+            return wssec_msg_fail(msg, WSSEC_EUNTRUSTED, NULL, node,
+                                  "%s %s has the wrong key usage: %s needs %s", role, who,
+                                  usage == WSSEC_USE_SIGN ? "signing" : "encryption",
+                                  usage == WSSEC_USE_SIGN ? "digitalSignature or nonRepudiation"
+                                                          : "keyEncipherment");
+        }
+    }
+    EVP_PKEY *pk = X509_get0_pubkey(leaf);
+    if (pk && EVP_PKEY_get_base_id(pk) == EVP_PKEY_RSA &&
+        (size_t)EVP_PKEY_get_bits(pk) < t->min_rsa_bits) {
+        wssec__cert_describe(leaf, who, sizeof(who));
+        return wssec_msg_fail(msg, WSSEC_EUNTRUSTED, NULL, node,
+                              "%s %s has an RSA key of %d bits, fewer than min-rsa-bits %zu", role,
+                              who, EVP_PKEY_get_bits(pk), t->min_rsa_bits);
+    }
+    return 0;
+}
+
+int wssec__trust_check(wssec_msg *msg, X509 *leaf, STACK_OF(X509) *presented, int usage,
+                       const char *role, xmlNodePtr node)
+{
+    const wssec_trust *ct = msg->trust;
+    wssec_trust *t = (wssec_trust *)ct;
+    char who[700];
+    if (!wssec__trust_has_anchors(t)) {
+        wssec__cert_describe(leaf, who, sizeof(who));
+        return wssec_msg_fail(msg, WSSEC_EUNTRUSTED, NULL, node,
+                              "%s %s cannot be trusted: no trust anchors are configured (--trust "
+                              "FILE)",
+                              role, who);
+    }
+    WSSEC_GUARD(check_leaf(msg, t, leaf, usage, role, node));
+    WSSEC_GUARD(check_rules(msg, t->subjects, t->nsubjects, X509_get_subject_name(leaf), "subject",
+                            role, node));
+
+    unsigned char key[32];
+    bool cacheable = t->cache_on && cache_key(leaf, presented, key) == 0;
+    if (cacheable && cache_lookup(t, key, msg->now)) {
+        msg->cert_cache_hit = true;
+        return 0;
+    }
+
+    int rc = 0;
+    STACK_OF(X509) *untrusted = sk_X509_new_null();
+    X509_STORE_CTX *sctx = X509_STORE_CTX_new();
+    if (!untrusted || !sctx) {
+        rc = wssec_msg_fail(msg, WSSEC_ENOMEM, NULL, node, "out of memory");
+        goto done;
+    }
+    for (int i = 0; i < sk_X509_num(presented); i++)
+        if (!sk_X509_push(untrusted, sk_X509_value(presented, i))) goto nomem;
+    for (int i = 0; i < sk_X509_num(t->known); i++)
+        if (!sk_X509_push(untrusted, sk_X509_value(t->known, i))) goto nomem;
+    if (!X509_STORE_CTX_init(sctx, t->store, leaf, untrusted)) goto nomem;
+    X509_VERIFY_PARAM *param = X509_STORE_CTX_get0_param(sctx);
+    X509_VERIFY_PARAM_set_time(param, (time_t)(msg->now / 1000));
+    X509_VERIFY_PARAM_set_depth(param, (int)t->max_chain);
+    unsigned long flags = 0;
+    if (t->crl_check == WSSEC_CRL_LEAF) flags |= X509_V_FLAG_CRL_CHECK;
+    if (t->crl_check == WSSEC_CRL_ALL) flags |= X509_V_FLAG_CRL_CHECK | X509_V_FLAG_CRL_CHECK_ALL;
+    X509_VERIFY_PARAM_set_flags(param, flags);
+    if (X509_verify_cert(sctx) != 1) {
+        rc = explain(msg, t, sctx, leaf, presented, role, node);
+        goto done;
+    }
+    STACK_OF(X509) *chain = X509_STORE_CTX_get0_chain(sctx);
+    if (t->nissuers) {
+        /* the issuer rule holds when any CA of the validated chain matches */
+        bool ok = false;
+        for (int i = 1; i < sk_X509_num(chain) && !ok; i++)
+            for (size_t j = 0; j < t->nissuers && !ok; j++)
+                ok = rule_match(&t->issuers[j], X509_get_subject_name(sk_X509_value(chain, i)));
+        if (!ok) {
+            rc = check_rules(msg, t->issuers, t->nissuers, X509_get_issuer_name(leaf), "issuer",
+                             role, node);
+            goto done;
+        }
+    }
+    if (cacheable) {
+        /* the outcome holds while every certificate (and CRL) of the chain is valid */
+        wssec_time nb = 0, na = INT64_MAX, v;
+        for (int i = 0; i < sk_X509_num(chain); i++) {
+            X509 *x = sk_X509_value(chain, i);
+            if (wssec__asn1_time(X509_get0_notBefore(x), &v) == 0 && v > nb) nb = v;
+            if (wssec__asn1_time(X509_get0_notAfter(x), &v) == 0 && v < na) na = v;
+        }
+        for (int i = 0; t->crl_check != WSSEC_CRL_OFF && i < sk_X509_CRL_num(t->crls); i++) {
+            X509_CRL *crl = sk_X509_CRL_value(t->crls, i);
+            if (wssec__asn1_time(X509_CRL_get0_nextUpdate(crl), &v) == 0 && v < na) na = v;
+            if (wssec__asn1_time(X509_CRL_get0_lastUpdate(crl), &v) == 0 && v > nb) nb = v;
+        }
+        cache_store(t, key, nb, na, msg->now);
+    }
+    goto done;
+nomem:
+    rc = wssec_msg_fail(msg, WSSEC_ENOMEM, NULL, node, "out of memory");
+done:
+    X509_STORE_CTX_free(sctx);
+    sk_X509_free(untrusted);
+    return rc;
+}
+
+/* Certificates the configuration knows (for key references by issuer-serial,
+ * SKI or thumbprint): the known certificates. Borrowed. */
+STACK_OF(X509) *wssec__trust_known(const wssec_trust *t)
+{
+    return t ? t->known : NULL;
+}

@@ -1,0 +1,882 @@
+/*
+ * XML Signature: round trips for every key reference type and algorithm,
+ * what the result records, and the hostile corpus: signature wrapping
+ * (McIntosh & Austel 2005; Somorovsky et al. 2011, 2012; ATTACKS.md §1),
+ * ID confusion (§2), coverage and structure (§3), transform and reference
+ * abuse (§4), key resolution (§5), algorithms (§6), certificates (§9) and
+ * replay (§11) — each asserting the exact code and fault.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include <libxml/parser.h>
+#include <libxml/tree.h>
+#include <libxml/xpath.h>
+#include <libxml/xpathInternals.h>
+
+#include "helpers.h"
+
+#define PKI WSSEC_SOURCE_DIR "/samples/pki/"
+#define NS_DS "http://www.w3.org/2000/09/xmldsig#"
+
+static const char *const sign_actions[] = { "timestamp", "signature" };
+
+/* A signing context for a PKI leaf, with extra option pairs. */
+static wssec_ctx *signer(const char *who, const char *name, ...)
+{
+    const char *pairs[40];
+    size_t n = 0;
+    static char key[256], crt[256];
+    snprintf(key, sizeof(key), PKI "%s.key", who);
+    snprintf(crt, sizeof(crt), PKI "%s.crt", who);
+    pairs[n++] = "sign-key";
+    pairs[n++] = key;
+    pairs[n++] = "sign-cert";
+    pairs[n++] = crt;
+    va_list ap;
+    va_start(ap, name);
+    for (const char *p = name; p && n < 38; p = va_arg(ap, const char *)) pairs[n++] = p;
+    va_end(ap);
+    pairs[n] = NULL;
+    wssec_ctx *ctx = NULL;
+    char err[600];
+    int rc = h_ctx_try(&ctx, 0, pairs, err, sizeof(err));
+    if (rc) print_error("signer: %s\n", err);
+    assert_int_equal(rc, 0);
+    return ctx;
+}
+
+/* The receiving context: trusts the test root, knows the intermediate. */
+static wssec_ctx *receiver(const char *name, ...)
+{
+    const char *pairs[40] = { "trust", PKI "root.crt", "certs", PKI "inter.crt" };
+    size_t n = 4;
+    va_list ap;
+    va_start(ap, name);
+    for (const char *p = name; p && n < 38; p = va_arg(ap, const char *)) pairs[n++] = p;
+    va_end(ap);
+    pairs[n] = NULL;
+    wssec_ctx *ctx = NULL;
+    char err[600];
+    int rc = h_ctx_try(&ctx, 0, pairs, err, sizeof(err));
+    if (rc) print_error("receiver: %s\n", err);
+    assert_int_equal(rc, 0);
+    return ctx;
+}
+
+/* A payment request (the Body keeps the wsu:Id it has), secured with ctx. */
+static char *sign_with(wssec_ctx *ctx, int soap)
+{
+    char *xml = h_strf("<soap:Envelope xmlns:soap=\"%s\" xmlns:wsu=\"%s\"><soap:Header/>"
+                       "<soap:Body wsu:Id=\"body\"><m:Pay xmlns:m=\"urn:example:bank\">"
+                       "<m:To>bob</m:To><m:Amount>10</m:Amount></m:Pay></soap:Body>"
+                       "</soap:Envelope>",
+                       soap == 12 ? WSSEC_NS_SOAP12 : WSSEC_NS_SOAP11, H_NS_WSU);
+    char *out = h_secure(ctx, xml, sign_actions, 2, NULL);
+    free(xml);
+    /* the Body's own wsu:Id is used, never a second one */
+    assert_null(strstr(out, "wsu:Id=\"Body-"));
+    return out;
+}
+
+/* ---- DOM surgery on a serialized message ---- */
+
+static xmlNodePtr xp(xmlDocPtr doc, const char *expr)
+{
+    xmlXPathContextPtr x = xmlXPathNewContext(doc);
+    xmlXPathRegisterNs(x, BAD_CAST "soap", BAD_CAST WSSEC_NS_SOAP11);
+    xmlXPathRegisterNs(x, BAD_CAST "wsse", BAD_CAST WSSEC_NS_WSSE);
+    xmlXPathRegisterNs(x, BAD_CAST "wsu", BAD_CAST WSSEC_NS_WSU);
+    xmlXPathRegisterNs(x, BAD_CAST "ds", BAD_CAST NS_DS);
+    xmlXPathRegisterNs(x, BAD_CAST "m", BAD_CAST "urn:example:bank");
+    xmlXPathObjectPtr o = xmlXPathEvalExpression(BAD_CAST expr, x);
+    xmlNodePtr n = o && o->nodesetval && o->nodesetval->nodeNr ? o->nodesetval->nodeTab[0] : NULL;
+    xmlXPathFreeObject(o);
+    xmlXPathFreeContext(x);
+    if (!n) print_error("xp: nothing at %s\n", expr);
+    assert_non_null(n);
+    return n;
+}
+
+typedef void (*surgery)(xmlDocPtr doc);
+
+static char *operate(const char *xml, surgery fn)
+{
+    xmlDocPtr doc = xmlReadMemory(xml, (int)strlen(xml), NULL, NULL, XML_PARSE_NONET);
+    assert_non_null(doc);
+    fn(doc);
+    xmlReconciliateNs(doc, xmlDocGetRootElement(doc));
+    xmlChar *mem = NULL;
+    int n = 0;
+    xmlDocDumpMemory(doc, &mem, &n);
+    xmlFreeDoc(doc);
+    char *out = h_strf("%s", (char *)mem);
+    xmlFree(mem);
+    return out;
+}
+
+static xmlNodePtr elem(xmlDocPtr doc, const char *ns, const char *prefix, const char *name)
+{
+    xmlNodePtr e = xmlNewDocNode(doc, NULL, BAD_CAST name, NULL);
+    xmlSetNs(e, xmlNewNs(e, BAD_CAST ns, BAD_CAST prefix));
+    return e;
+}
+
+static xmlNodePtr evil_body(xmlDocPtr doc)
+{
+    xmlNodePtr b = elem(doc, WSSEC_NS_SOAP11, "soap", "Body");
+    xmlNodePtr pay = xmlNewChild(b, NULL, BAD_CAST "Pay", NULL);
+    xmlSetNs(pay, xmlNewNs(pay, BAD_CAST "urn:example:bank", BAD_CAST "m"));
+    xmlNewChild(pay, pay->ns, BAD_CAST "To", BAD_CAST "mallory");
+    xmlNewChild(pay, pay->ns, BAD_CAST "Amount", BAD_CAST "1000000");
+    return b;
+}
+
+/* 1.1: the signed Body moved into an unknown header, an evil Body in its place */
+static void s_body_to_header(xmlDocPtr doc)
+{
+    xmlNodePtr body = xp(doc, "/soap:Envelope/soap:Body"), hdr = xp(doc, "//soap:Header");
+    xmlUnlinkNode(body);
+    xmlNodePtr w = elem(doc, "urn:attacker", "w", "Wrapper");
+    xmlAddChild(hdr, w);
+    xmlAddChild(w, body);
+    xmlAddChild(xmlDocGetRootElement(doc), evil_body(doc));
+}
+
+/* 1.2: the signed Body in a wrapper inside the Security header */
+static void s_body_to_security(xmlDocPtr doc)
+{
+    xmlNodePtr body = xp(doc, "/soap:Envelope/soap:Body"), sec = xp(doc, "//wsse:Security");
+    xmlUnlinkNode(body);
+    xmlNodePtr w = elem(doc, "urn:attacker", "w", "Wrapper");
+    xmlAddChild(sec, w);
+    xmlAddChild(w, body);
+    xmlAddChild(xmlDocGetRootElement(doc), evil_body(doc));
+}
+
+/* 1.3: the signed Body inside ds:Signature/ds:Object */
+static void s_body_to_object(xmlDocPtr doc)
+{
+    xmlNodePtr body = xp(doc, "/soap:Envelope/soap:Body"), sig = xp(doc, "//ds:Signature");
+    xmlUnlinkNode(body);
+    xmlNodePtr o = xmlNewChild(sig, sig->ns, BAD_CAST "Object", NULL);
+    xmlAddChild(o, body);
+    xmlAddChild(xmlDocGetRootElement(doc), evil_body(doc));
+}
+
+/* 1.4: the signed Body in an optional header for another actor */
+static void s_body_to_optional(xmlDocPtr doc)
+{
+    xmlNodePtr body = xp(doc, "/soap:Envelope/soap:Body"), hdr = xp(doc, "//soap:Header");
+    xmlUnlinkNode(body);
+    xmlNodePtr w = elem(doc, "urn:attacker", "w", "Optional");
+    xmlNsPtr soap = xmlSearchNsByHref(doc, hdr, BAD_CAST WSSEC_NS_SOAP11);
+    xmlSetNsProp(w, soap, BAD_CAST "mustUnderstand", BAD_CAST "0");
+    xmlSetNsProp(w, soap, BAD_CAST "actor", BAD_CAST "urn:nobody");
+    xmlAddChild(hdr, w);
+    xmlAddChild(w, body);
+    xmlAddChild(xmlDocGetRootElement(doc), evil_body(doc));
+}
+
+/* 1.5: an evil Body first, the signed one after it (two Bodies) */
+static void s_two_bodies(xmlDocPtr doc)
+{
+    xmlNodePtr body = xp(doc, "/soap:Envelope/soap:Body");
+    xmlAddPrevSibling(body, evil_body(doc));
+}
+
+/* 1.5b: the signed Body in a trailer element after an evil Body */
+static void s_trailer(xmlDocPtr doc)
+{
+    xmlNodePtr body = xp(doc, "/soap:Envelope/soap:Body");
+    xmlUnlinkNode(body);
+    xmlAddChild(xmlDocGetRootElement(doc), evil_body(doc));
+    xmlNodePtr w = elem(doc, "urn:attacker", "w", "Trailer");
+    xmlAddChild(xmlDocGetRootElement(doc), w);
+    xmlAddChild(w, body);
+}
+
+/* 1.7: nested: the evil Body holds a wrapper holding the signed Body */
+static void s_nested(xmlDocPtr doc)
+{
+    xmlNodePtr body = xp(doc, "/soap:Envelope/soap:Body");
+    xmlUnlinkNode(body);
+    xmlNodePtr evil = evil_body(doc);
+    xmlAddChild(xmlDocGetRootElement(doc), evil);
+    xmlNodePtr w = elem(doc, "urn:attacker", "w", "Wrapper");
+    xmlAddChild(evil, w);
+    xmlAddChild(w, body);
+}
+
+/* 1.8: outside the envelope: a foreign document element holds it all */
+static void s_outside(xmlDocPtr doc)
+{
+    xmlNodePtr env = xmlDocGetRootElement(doc);
+    xmlNodePtr body = xp(doc, "/soap:Envelope/soap:Body");
+    xmlUnlinkNode(body);
+    xmlAddChild(env, evil_body(doc));
+    xmlNodePtr root = elem(doc, "urn:attacker", "w", "Root");
+    xmlUnlinkNode(env);
+    xmlDocSetRootElement(doc, root);
+    xmlAddChild(root, env);
+    xmlNodePtr stash = xmlNewChild(root, root->ns, BAD_CAST "Stash", NULL);
+    xmlAddChild(stash, body);
+}
+
+/* 1.9: the signed (old) Timestamp moved to a wrapper, a fresh unsigned one in its place */
+static void s_timestamp_wrap(xmlDocPtr doc)
+{
+    xmlNodePtr ts = xp(doc, "//wsse:Security/wsu:Timestamp"), hdr = xp(doc, "//soap:Header");
+    xmlNodePtr fresh = xmlCopyNode(ts, 1);
+    xmlUnsetNsProp(fresh, xmlSearchNsByHref(doc, ts, BAD_CAST WSSEC_NS_WSU), BAD_CAST "Id");
+    xmlAddPrevSibling(ts, fresh);
+    xmlUnlinkNode(ts);
+    xmlNodePtr w = elem(doc, "urn:attacker", "w", "Wrapper");
+    xmlAddChild(hdr, w);
+    xmlAddChild(w, ts);
+}
+
+/* 2.1: a second element with the Body's wsu:Id */
+static void s_duplicate_id(xmlDocPtr doc)
+{
+    xmlNodePtr body = xp(doc, "/soap:Envelope/soap:Body"), hdr = xp(doc, "//soap:Header");
+    xmlNsPtr wsu = xmlSearchNsByHref(doc, hdr, BAD_CAST WSSEC_NS_WSU);
+    xmlChar *id = xmlGetNsProp(body, BAD_CAST "Id", BAD_CAST WSSEC_NS_WSU);
+    xmlNodePtr w = elem(doc, "urn:attacker", "w", "Copy");
+    if (!wsu) wsu = xmlNewNs(w, BAD_CAST WSSEC_NS_WSU, BAD_CAST "wsu");
+    xmlSetNsProp(w, wsu, BAD_CAST "Id", id);
+    xmlAddChild(hdr, w);
+    xmlFree(id);
+}
+
+/* 2.5: the Body's ID moved to a look-alike namespace (wsu of 2002/07) */
+static void s_foreign_id(xmlDocPtr doc)
+{
+    xmlNodePtr body = xp(doc, "/soap:Envelope/soap:Body");
+    xmlChar *id = xmlGetNsProp(body, BAD_CAST "Id", BAD_CAST WSSEC_NS_WSU);
+    xmlUnsetNsProp(body, xmlSearchNsByHref(doc, body, BAD_CAST WSSEC_NS_WSU), BAD_CAST "Id");
+    xmlNsPtr old = xmlNewNs(body, BAD_CAST "http://schemas.xmlsoap.org/ws/2002/07/utility",
+                            BAD_CAST "u02");
+    xmlSetNsProp(body, old, BAD_CAST "Id", id);
+    xmlFree(id);
+}
+
+/* 3.4: the Body changed */
+static void s_tamper_body(xmlDocPtr doc)
+{
+    xmlNodeSetContent(xp(doc, "//m:Amount"), BAD_CAST "1000000");
+}
+
+/* 3.4: SignedInfo changed (an attribute added) */
+static void s_tamper_signed_info(xmlDocPtr doc)
+{
+    xmlSetProp(xp(doc, "//ds:SignedInfo"), BAD_CAST "Id", BAD_CAST "si-1");
+}
+
+static void s_tamper_value(xmlDocPtr doc)
+{
+    xmlNodePtr v = xp(doc, "//ds:SignatureValue");
+    xmlChar *t = xmlNodeGetContent(v);
+    t[0] = t[0] == 'A' ? 'B' : 'A';
+    xmlNodeSetContent(v, t);
+    xmlFree(t);
+}
+
+/* 5.2/11: the token claims bob's certificate; alice's key signed */
+static void s_other_token(xmlDocPtr doc)
+{
+    FILE *f = fopen(PKI "bob.crt", "r");
+    assert_non_null(f);
+    char pem[4096];
+    size_t n = fread(pem, 1, sizeof(pem) - 1, f);
+    fclose(f);
+    pem[n] = '\0';
+    char *b = strstr(pem, "-----\n") + 6, *e = strstr(b, "-----END");
+    *e = '\0';
+    xmlNodeSetContent(xp(doc, "//wsse:BinarySecurityToken"), BAD_CAST b);
+}
+
+static void s_remove_bst(xmlDocPtr doc)
+{
+    xmlNodePtr b = xp(doc, "//wsse:BinarySecurityToken");
+    xmlUnlinkNode(b);
+    xmlFreeNode(b);
+}
+
+/* 5.7: the token after the signature that uses it */
+static void s_bst_after(xmlDocPtr doc)
+{
+    xmlNodePtr b = xp(doc, "//wsse:BinarySecurityToken");
+    xmlUnlinkNode(b);
+    xmlAddNextSibling(xp(doc, "//ds:Signature"), b);
+}
+
+static void set_alg(xmlDocPtr doc, const char *expr, const char *uri)
+{
+    xmlSetProp(xp(doc, expr), BAD_CAST "Algorithm", BAD_CAST uri);
+}
+
+static void s_hmac(xmlDocPtr doc)
+{
+    set_alg(doc, "//ds:SignatureMethod", "http://www.w3.org/2000/09/xmldsig#hmac-sha1");
+}
+
+static void s_hmac_length(xmlDocPtr doc)
+{
+    xmlNodePtr m = xp(doc, "//ds:SignatureMethod");
+    xmlNewChild(m, m->ns, BAD_CAST "HMACOutputLength", BAD_CAST "8");
+}
+
+static void s_md5(xmlDocPtr doc)
+{
+    set_alg(doc, "//ds:Reference/ds:DigestMethod", "http://www.w3.org/2001/04/xmldsig-more#md5");
+}
+
+static void s_c14n_comments(xmlDocPtr doc)
+{
+    set_alg(doc, "//ds:CanonicalizationMethod",
+            "http://www.w3.org/TR/2001/REC-xml-c14n-20010315#WithComments");
+}
+
+static void s_xslt(xmlDocPtr doc)
+{
+    xmlNodePtr ts = xp(doc, "//ds:Reference/ds:Transforms");
+    xmlNodePtr t = xmlNewChild(ts, ts->ns, BAD_CAST "Transform", NULL);
+    xmlSetProp(t, BAD_CAST "Algorithm", BAD_CAST "http://www.w3.org/TR/1999/REC-xslt-19991116");
+}
+
+static void s_xpath(xmlDocPtr doc)
+{
+    xmlNodePtr ts = xp(doc, "//ds:Reference/ds:Transforms");
+    xmlNodePtr t = xmlNewChild(ts, ts->ns, BAD_CAST "Transform", NULL);
+    xmlSetProp(t, BAD_CAST "Algorithm", BAD_CAST "http://www.w3.org/TR/1999/REC-xpath-19991116");
+    xmlNewChild(t, ts->ns, BAD_CAST "XPath", BAD_CAST "count(//. | //@* | //namespace::*)");
+}
+
+static void s_many_transforms(xmlDocPtr doc)
+{
+    xmlNodePtr ts = xp(doc, "//ds:Reference/ds:Transforms");
+    for (int i = 0; i < 4; i++) xmlAddChild(ts, xmlCopyNode(wssec__first_elem(ts), 1));
+}
+
+static void s_many_references(xmlDocPtr doc)
+{
+    xmlNodePtr r = xp(doc, "//ds:Reference");
+    for (int i = 0; i < 33; i++) {
+        xmlNodePtr c = xmlCopyNode(r, 1);
+        char uri[32];
+        snprintf(uri, sizeof(uri), "#r-%d", i);
+        xmlSetProp(c, BAD_CAST "URI", BAD_CAST uri);
+        xmlAddNextSibling(r, c);
+    }
+}
+
+static void s_duplicate_reference(xmlDocPtr doc)
+{
+    xmlNodePtr r = xp(doc, "//ds:Reference");
+    xmlAddNextSibling(r, xmlCopyNode(r, 1));
+}
+
+static void s_xpointer(xmlDocPtr doc)
+{
+    xmlSetProp(xp(doc, "//ds:Reference"), BAD_CAST "URI", BAD_CAST "#xpointer(/)");
+}
+
+static void s_external(xmlDocPtr doc)
+{
+    xmlSetProp(xp(doc, "//ds:Reference"), BAD_CAST "URI", BAD_CAST "http://attacker.invalid/x");
+}
+
+static void s_empty_uri(xmlDocPtr doc)
+{
+    xmlSetProp(xp(doc, "//ds:Reference"), BAD_CAST "URI", BAD_CAST "");
+}
+
+static void s_manifest(xmlDocPtr doc)
+{
+    xmlSetProp(xp(doc, "//ds:Reference"), BAD_CAST "Type",
+               BAD_CAST "http://www.w3.org/2000/09/xmldsig#Manifest");
+}
+
+static void s_key_value(xmlDocPtr doc)
+{
+    xmlNodePtr ki = xp(doc, "//ds:KeyInfo");
+    xmlNodePtr str = wssec__first_elem(ki);
+    xmlUnlinkNode(str);
+    xmlFreeNode(str);
+    xmlNewChild(ki, ki->ns, BAD_CAST "KeyName", BAD_CAST "alice");
+}
+
+static void s_external_token(xmlDocPtr doc)
+{
+    xmlSetProp(xp(doc, "//wsse:SecurityTokenReference/wsse:Reference"), BAD_CAST "URI",
+               BAD_CAST "http://attacker.invalid/cert");
+}
+
+/* 3.8: a comment inside signed text: exclusive C14N drops it, so the
+ * signature holds; the value read is the whole text */
+static void s_comment(xmlDocPtr doc)
+{
+    xmlNodePtr to = xp(doc, "//m:To");
+    xmlNodeSetContent(to, BAD_CAST "b");
+    xmlAddChild(to, xmlNewComment(BAD_CAST "x"));
+    xmlAddChild(to, xmlNewText(BAD_CAST "ob"));
+}
+
+static const struct hostile {
+    const char *name;
+    surgery fn;
+    int code;
+    const char *fault;
+    const char *needle;
+} hostile[] = {
+    { "1.1 Body moved to a header", s_body_to_header, WSSEC_EUNSIGNED, "wsse:InvalidSecurity",
+      "the SOAP Body (/Envelope/Body) is not covered" },
+    { "1.2 Body moved into the Security header", s_body_to_security, WSSEC_EUNSUPPORTED,
+      "wsse:UnsupportedSecurityToken", "{urn:attacker}Wrapper in the Security header" },
+    { "1.3 Body moved into ds:Object", s_body_to_object, WSSEC_EMALFORMED, "wsse:InvalidSecurity",
+      "ds:Object" },
+    { "1.4 Body in an optional header for another actor", s_body_to_optional, WSSEC_EUNSIGNED,
+      "wsse:InvalidSecurity", "the SOAP Body" },
+    { "1.5 two Bodies", s_two_bodies, WSSEC_EPARSE, "soap:Client", "two SOAP Bodies" },
+    { "1.5 Body in a trailer", s_trailer, WSSEC_EPARSE, "soap:Client",
+      "{urn:attacker}Trailer is not allowed" },
+    { "1.7 nested Body", s_nested, WSSEC_EUNSIGNED, "wsse:InvalidSecurity", "the SOAP Body" },
+    { "1.8 outside the envelope", s_outside, WSSEC_EPARSE, "soap:Client",
+      "is not a SOAP 1.1 or 1.2 Envelope" },
+    { "1.9 Timestamp wrapping", s_timestamp_wrap, WSSEC_EUNSIGNED, "wsse:InvalidSecurity",
+      "the Timestamp (/Envelope/Header/Security/Timestamp) is not covered" },
+    { "2.1 duplicate wsu:Id", s_duplicate_id, WSSEC_EMALFORMED, "wsse:InvalidSecurity",
+      "duplicate ID" },
+    { "2.5 ID in a look-alike namespace", s_foreign_id, WSSEC_EMALFORMED, "wsse:InvalidSecurity",
+      "names no element with a wsu:Id" },
+    { "3.4 Body changed", s_tamper_body, WSSEC_EDIGEST, "wsse:FailedCheck",
+      "(/Envelope/Body) does not match" },
+    { "3.4 SignedInfo changed", s_tamper_signed_info, WSSEC_ESIGNATURE, "wsse:FailedCheck",
+      "SignatureValue does not verify with the key of 'CN=alice" },
+    { "3.4 SignatureValue changed", s_tamper_value, WSSEC_ESIGNATURE, "wsse:FailedCheck",
+      "SignatureValue does not verify" },
+    { "3.5 Reference to a Manifest", s_manifest, WSSEC_EMALFORMED, "wsse:InvalidSecurity",
+      "ds:Manifest" },
+    { "3.7 C14N with comments", s_c14n_comments, WSSEC_EALGORITHM, "wsse:UnsupportedAlgorithm",
+      "canonicalization" },
+    { "4.1 XPath transform", s_xpath, WSSEC_EALGORITHM, "wsse:UnsupportedAlgorithm",
+      "REC-xpath-19991116' in Reference" },
+    { "4.2 XSLT transform", s_xslt, WSSEC_EALGORITHM, "wsse:UnsupportedAlgorithm",
+      "REC-xslt-19991116' in Reference" },
+    { "4.3 too many references", s_many_references, WSSEC_ELIMIT, "wsse:InvalidSecurity",
+      "more than max-references 32" },
+    { "4.3 duplicate reference", s_duplicate_reference, WSSEC_EMALFORMED, "wsse:InvalidSecurity",
+      "two References to #" },
+    { "4.4 too many transforms", s_many_transforms, WSSEC_ELIMIT, "wsse:InvalidSecurity",
+      "max-transforms 4" },
+    { "4.5 external reference", s_external, WSSEC_EMALFORMED, "wsse:InvalidSecurity",
+      "only same-document references" },
+    { "4.7 XPointer reference", s_xpointer, WSSEC_EMALFORMED, "wsse:InvalidSecurity",
+      "'#xpointer(/)' is refused" },
+    { "4.7 empty reference URI", s_empty_uri, WSSEC_EMALFORMED, "wsse:InvalidSecurity",
+      "Reference URI '' is refused" },
+    { "5.1 KeyName instead of a token", s_key_value, WSSEC_EUNAVAILABLE,
+      "wsse:SecurityTokenUnavailable", "KeyInfo child KeyName is not supported" },
+    { "5.2 token of another signer", s_other_token, WSSEC_ESIGNATURE, "wsse:FailedCheck",
+      "with the key of 'CN=bob" },
+    { "5.4 token missing", s_remove_bst, WSSEC_EUNAVAILABLE, "wsse:SecurityTokenUnavailable",
+      "is not in the message" },
+    { "5.5 token by external URI", s_external_token, WSSEC_EUNAVAILABLE,
+      "wsse:SecurityTokenUnavailable", "nothing is fetched" },
+    { "5.7 token after the signature", s_bst_after, WSSEC_EUNAVAILABLE,
+      "wsse:SecurityTokenUnavailable", "tokens must precede their references" },
+    { "6.1 HMAC", s_hmac, WSSEC_EALGORITHM, "wsse:UnsupportedAlgorithm", "hmac-sha1" },
+    { "6.1 HMACOutputLength", s_hmac_length, WSSEC_EALGORITHM, "wsse:UnsupportedAlgorithm",
+      "HMACOutputLength" },
+    { "6.2 MD5 digest", s_md5, WSSEC_EALGORITHM, "wsse:UnsupportedAlgorithm", "md5" },
+};
+
+static void test_hostile(void **state)
+{
+    (void)state;
+    wssec_ctx *out = signer("alice", NULL);
+    wssec_ctx *in = receiver(NULL);
+    char *signed_xml = sign_with(out, 11);
+    for (size_t i = 0; i < WSSEC_ARRAY_LEN(hostile); i++) {
+        char *xml = operate(signed_xml, hostile[i].fn);
+        h_run r;
+        int rc = h_verify(&r, in, xml);
+        if (rc != hostile[i].code || !strstr(h_run_err(&r)->message, hostile[i].needle))
+            print_error("case '%s': %s %s\n", hostile[i].name, wssec_code_name(rc),
+                        h_run_err(&r)->message);
+        assert_int_equal(rc, hostile[i].code);
+        h_assert_error(h_run_err(&r), hostile[i].code, hostile[i].fault, hostile[i].needle);
+        h_run_free(&r);
+        free(xml);
+    }
+    /* the untouched message is accepted (and only then recorded for replay) */
+    h_run r;
+    assert_int_equal(h_verify(&r, in, signed_xml), 0);
+    h_run_free(&r);
+    free(signed_xml);
+    wssec_ctx_free(out);
+    wssec_ctx_free(in);
+}
+
+/* 3.8: a comment splitting signed text keeps the signature valid; the
+ * application reads the whole text, which is what was signed. */
+static void test_comment_in_signed_text(void **state)
+{
+    (void)state;
+    wssec_ctx *out = signer("alice", NULL), *in = receiver(NULL);
+    char *signed_xml = sign_with(out, 11);
+    char *xml = operate(signed_xml, s_comment);
+    h_run r;
+    int rc = h_verify(&r, in, xml);
+    if (rc) print_error("%s\n", h_run_err(&r)->message);
+    assert_int_equal(rc, 0);
+    xmlNodePtr body = wssec_msg_body(r.msg);
+    xmlChar *text = xmlNodeGetContent(body);
+    h_assert_contains((char *)text, "bob");
+    xmlFree(text);
+    h_run_free(&r);
+    free(xml);
+    free(signed_xml);
+    wssec_ctx_free(out);
+    wssec_ctx_free(in);
+}
+
+/* Every key reference type with every signature algorithm, both SOAP versions. */
+static void test_round_trips(void **state)
+{
+    (void)state;
+    static const char *const ids[] = { "bst", "issuer-serial", "ski", "thumbprint", "x509" };
+    static const struct {
+        const char *who, *alg, *digest;
+    } algs[] = {
+        { "alice", "rsa-sha256", "sha256" }, { "alice", "rsa-sha384", "sha384" },
+        { "alice", "rsa-sha512", "sha512" }, { "alice", "rsa-sha1", "sha1" },
+        { "ec", "ecdsa-sha256", "sha256" },  { "ec", "ecdsa-sha384", "sha256" },
+    };
+    /* issuer-serial, SKI and thumbprint name a certificate the receiver knows */
+    wssec_ctx *in = receiver("certs", PKI "alice.crt", "certs", PKI "ec.crt", "allow-sha1", "true",
+                             NULL);
+    for (size_t i = 0; i < WSSEC_ARRAY_LEN(ids); i++) {
+        for (size_t j = 0; j < WSSEC_ARRAY_LEN(algs); j++) {
+            for (int soap = 11; soap <= 12; soap++) {
+                wssec_ctx *out = signer(algs[j].who, "key-id", ids[i], "sign-alg", algs[j].alg,
+                                        "digest-alg", algs[j].digest, NULL);
+                char *xml = sign_with(out, soap);
+                h_run r;
+                int rc = h_verify(&r, in, xml);
+                if (rc)
+                    print_error("%s %s SOAP %d: %s\n", ids[i], algs[j].alg, soap,
+                                h_run_err(&r)->message);
+                assert_int_equal(rc, 0);
+                char want[100];
+                snprintf(want, sizeof(want), "CN=%s,OU=Clients,O=wssec test,C=US", algs[j].who);
+                assert_string_equal(wssec_result_caller(r.res), want);
+                /* what was signed: the very Body and Timestamp nodes */
+                assert_true(wssec_result_is_signed(r.res, wssec_msg_body(r.msg)));
+                assert_int_equal(wssec_result_signed_count(r.res), 2);
+                h_assert_contains(xml, "URI=\"#body\"");
+                const wssec_token *sig = NULL;
+                for (size_t t = 0; t < wssec_result_token_count(r.res); t++)
+                    if (!strcmp(wssec_token_type(wssec_result_token(r.res, t)), "signature"))
+                        sig = wssec_result_token(r.res, t);
+                assert_non_null(sig);
+                assert_string_equal(wssec_token_get(sig, "signature-method"), algs[j].alg);
+                assert_string_equal(wssec_token_get(sig, "key-reference"),
+                                    !strcmp(ids[i], "x509") ? "x509" : ids[i]);
+                xmlNodePtr node;
+                const char *digest;
+                const wssec_token *by;
+                assert_int_equal(wssec_result_signed(r.res, 0, &node, NULL, &digest, &by), 0);
+                assert_ptr_equal(node, wssec_msg_body(r.msg));
+                assert_string_equal(digest, algs[j].digest);
+                assert_ptr_equal(by, sig);
+                h_run_free(&r);
+                free(xml);
+                wssec_ctx_free(out);
+            }
+        }
+    }
+    wssec_ctx_free(in);
+}
+
+/* PKIPath and PKCS7 tokens carry the intermediate: the receiver needs only the root. */
+static void test_chain_tokens(void **state)
+{
+    (void)state;
+    wssec_ctx *in = h_ctx("trust", PKI "root.crt", NULL);
+    static const char *const types[] = { "pkipath", "pkcs7" };
+    for (size_t i = 0; i < WSSEC_ARRAY_LEN(types); i++) {
+        wssec_ctx *out = signer("alice", "bst-type", types[i], "sign-chain", PKI "chain.pem", NULL);
+        char *xml = sign_with(out, 11);
+        h_assert_contains(xml, !strcmp(types[i], "pkipath") ? "#X509PKIPathv1" : "#PKCS7");
+        h_run r;
+        int rc = h_verify(&r, in, xml);
+        if (rc) print_error("%s: %s\n", types[i], h_run_err(&r)->message);
+        assert_int_equal(rc, 0);
+        assert_string_equal(wssec_token_get(wssec_result_token(r.res, 1), "chain-certificates"), "1");
+        h_run_free(&r);
+        free(xml);
+        wssec_ctx_free(out);
+    }
+    /* an X509v3 token alone: the intermediate is missing */
+    wssec_ctx *out = signer("alice", NULL);
+    char *xml = sign_with(out, 11);
+    h_run r;
+    assert_int_equal(h_verify(&r, in, xml), WSSEC_EUNTRUSTED);
+    h_assert_error(h_run_err(&r), WSSEC_EUNTRUSTED, "wsse:FailedAuthentication",
+                   "has issuer 'CN=wssec Test Issuing CA,O=wssec test,C=US', found neither in the "
+                   "message nor among the trust anchors");
+    h_run_free(&r);
+    free(xml);
+    wssec_ctx_free(out);
+    wssec_ctx_free(in);
+}
+
+/* Coverage policy: what the sender chose to sign against what is required. */
+static void test_coverage_policy(void **state)
+{
+    (void)state;
+    wssec_ctx *in = receiver(NULL);
+    static const struct {
+        const char *part;
+        int code;
+        const char *needle;
+    } rows[] = {
+        { "timestamp", WSSEC_EUNSIGNED, "the SOAP Body (/Envelope/Body) is not covered" },
+        { "body", WSSEC_EUNSIGNED, "the Timestamp (/Envelope/Header/Security/Timestamp)" },
+    };
+    for (size_t i = 0; i < WSSEC_ARRAY_LEN(rows); i++) {
+        wssec_ctx *out = signer("alice", "sign-part", rows[i].part, NULL);
+        char *xml = sign_with(out, 11);
+        h_run r;
+        assert_int_equal(h_verify(&r, in, xml), rows[i].code);
+        h_assert_error(h_run_err(&r), rows[i].code, "wsse:InvalidSecurity", rows[i].needle);
+        h_run_free(&r);
+        free(xml);
+        wssec_ctx_free(out);
+    }
+    /* signed:XPATH over a part inside the Body, and over one that is not signed */
+    wssec_ctx *out = signer("alice", NULL);
+    char *xml = sign_with(out, 11);
+    wssec_ctx *in2 = receiver("require", "timestamp,signature,signed:/soap:Envelope/soap:Body/m:Pay/m:To",
+                              "namespace", "m=urn:example:bank", NULL);
+    h_run r;
+    int rc = h_verify(&r, in2, xml);
+    if (rc) print_error("%s\n", h_run_err(&r)->message);
+    assert_int_equal(rc, 0);
+    h_run_free(&r);
+    wssec_ctx *in3 = receiver("require", "signed://wsse:Security/wsse:BinarySecurityToken", NULL);
+    assert_int_equal(h_verify(&r, in3, xml), WSSEC_EUNSIGNED);
+    h_assert_error(h_run_err(&r), WSSEC_EUNSIGNED, "wsse:InvalidSecurity",
+                   "required signed part '//wsse:Security/wsse:BinarySecurityToken'");
+    h_run_free(&r);
+    wssec_ctx *in4 = receiver("require", "signed-by:^CN=bob,", NULL);
+    assert_int_equal(h_verify(&r, in4, xml), WSSEC_EUNTRUSTED);
+    h_assert_error(h_run_err(&r), WSSEC_EUNTRUSTED, "wsse:FailedAuthentication",
+                   "does not match the required signed-by");
+    h_run_free(&r);
+    /* the token and the UsernameToken can be signed too */
+    wssec_ctx *out2 = signer("alice", "sign-part", "body", "sign-part", "timestamp", "sign-part",
+                             "token", NULL);
+    char *xml2 = sign_with(out2, 11);
+    assert_int_equal(h_verify(&r, in3, xml2), 0);
+    assert_int_equal(wssec_result_signed_count(r.res), 3);
+    h_run_free(&r);
+    free(xml2);
+    wssec_ctx_free(out2);
+    free(xml);
+    wssec_ctx_free(out);
+    wssec_ctx_free(in2);
+    wssec_ctx_free(in3);
+    wssec_ctx_free(in4);
+    wssec_ctx_free(in);
+}
+
+/* Algorithms: SHA-1 refused unless allowed; the error says how to allow it. */
+static void test_sha1_policy(void **state)
+{
+    (void)state;
+    wssec_ctx *out = signer("alice", "sign-alg", "rsa-sha1", "digest-alg", "sha256", NULL);
+    wssec_ctx *out2 = signer("alice", "digest-alg", "sha1", NULL);
+    wssec_ctx *in = receiver(NULL), *lax = receiver("allow-sha1", "true", NULL);
+    char *a = sign_with(out, 11), *b = sign_with(out2, 11);
+    h_run r;
+    assert_int_equal(h_verify(&r, in, a), WSSEC_EALGORITHM);
+    h_assert_error(h_run_err(&r), WSSEC_EALGORITHM, "wsse:UnsupportedAlgorithm",
+                   "signature algorithm rsa-sha1 uses SHA-1, which is refused by default "
+                   "(--allow-sha1");
+    h_run_free(&r);
+    assert_int_equal(h_verify(&r, in, b), WSSEC_EALGORITHM);
+    h_assert_error(h_run_err(&r), WSSEC_EALGORITHM, "wsse:UnsupportedAlgorithm",
+                   "digest algorithm sha1 uses SHA-1");
+    h_run_free(&r);
+    assert_int_equal(h_verify(&r, lax, a), 0);
+    h_run_free(&r);
+    assert_int_equal(h_verify(&r, lax, b), 0);
+    h_run_free(&r);
+    free(a);
+    free(b);
+    wssec_ctx_free(out);
+    wssec_ctx_free(out2);
+    wssec_ctx_free(in);
+    wssec_ctx_free(lax);
+}
+
+/* Signers whose certificates fail trust (ATTACKS §9). */
+static void test_untrusted_signers(void **state)
+{
+    (void)state;
+    wssec_ctx *in = receiver(NULL);
+    static const struct {
+        const char *who, *needle;
+    } rows[] = {
+        { "expired", "expired on 2021-01-01T00:00:00Z" },
+        { "notyet", "is not valid before 2040-06-01T00:00:00Z" },
+        { "selfsigned", "is self-signed and not one of the trust anchors" },
+        { "evil-alice", "CN=alice,OU=Clients,O=wssec test,C=US" },
+        { "orphan", "has issuer 'CN=wssec Test Other CA,O=wssec test,C=US', found neither" },
+        { "wrongku", "has the wrong key usage: signing needs digitalSignature or nonRepudiation" },
+        { "caleaf", "is a CA certificate (basicConstraints CA:TRUE)" },
+        { "weak", "has an RSA key of 1024 bits, fewer than min-rsa-bits 2048" },
+    };
+    for (size_t i = 0; i < WSSEC_ARRAY_LEN(rows); i++) {
+        wssec_ctx *out = signer(rows[i].who, NULL);
+        char *xml = sign_with(out, 11);
+        h_run r;
+        int rc = h_verify(&r, in, xml);
+        if (rc != WSSEC_EUNTRUSTED) print_error("%s: %s\n", rows[i].who, h_run_err(&r)->message);
+        assert_int_equal(rc, WSSEC_EUNTRUSTED);
+        h_assert_error(h_run_err(&r), WSSEC_EUNTRUSTED, "wsse:FailedAuthentication", rows[i].needle);
+        h_run_free(&r);
+        free(xml);
+        wssec_ctx_free(out);
+    }
+    /* no trust anchors at all */
+    wssec_ctx *none = h_ctx(NULL), *out = signer("alice", NULL);
+    char *xml = sign_with(out, 11);
+    h_run r;
+    assert_int_equal(h_verify(&r, none, xml), WSSEC_EUNTRUSTED);
+    h_assert_error(h_run_err(&r), WSSEC_EUNTRUSTED, "wsse:FailedAuthentication",
+                   "no trust anchors are configured (--trust FILE)");
+    h_run_free(&r);
+    free(xml);
+    wssec_ctx_free(out);
+    wssec_ctx_free(none);
+    wssec_ctx_free(in);
+}
+
+/* Signature replay (ATTACKS 11.1): on by default, keyed on the SignatureValue. */
+static void test_signature_replay(void **state)
+{
+    (void)state;
+    wssec_ctx *out = signer("alice", NULL), *in = receiver(NULL),
+              *off = receiver("replay-signatures", "false", NULL);
+    char *xml = sign_with(out, 11);
+    h_run r;
+    assert_int_equal(h_verify(&r, in, xml), 0);
+    h_run_free(&r);
+    assert_int_equal(h_verify(&r, in, xml), WSSEC_EREPLAY);
+    h_assert_error(h_run_err(&r), WSSEC_EREPLAY, "wsse:InvalidSecurity", "already accepted: a replay");
+    h_run_free(&r);
+    for (int i = 0; i < 2; i++) {
+        assert_int_equal(h_verify(&r, off, xml), 0);
+        h_run_free(&r);
+    }
+    /* a rejected message takes no place in the cache */
+    wssec_ctx *picky = receiver("require", "signed-by:^CN=bob,", NULL);
+    char *xml2 = sign_with(out, 11);
+    assert_int_equal(h_verify(&r, picky, xml2), WSSEC_EUNTRUSTED);
+    h_run_free(&r);
+    assert_int_equal(h_verify(&r, in, xml2), 0);
+    h_run_free(&r);
+    free(xml);
+    free(xml2);
+    wssec_ctx_free(out);
+    wssec_ctx_free(in);
+    wssec_ctx_free(off);
+    wssec_ctx_free(picky);
+}
+
+/* Generator errors: keys that do not fit, parts that do not exist. */
+static void test_generator_errors(void **state)
+{
+    (void)state;
+    char err[600];
+    wssec_ctx *ctx = NULL;
+    static const char *const mismatch[] = { "sign-key", PKI "bob.key", "sign-cert", PKI "alice.crt",
+                                            NULL };
+    assert_int_equal(h_ctx_try(&ctx, 0, mismatch, err, sizeof(err)), WSSEC_ECONFIG);
+    h_assert_contains(err, "the private key does not belong to the certificate 'CN=alice");
+    static const char *const half[] = { "sign-key", PKI "alice.key", NULL };
+    assert_int_equal(h_ctx_try(&ctx, 0, half, err, sizeof(err)), WSSEC_ECONFIG);
+    h_assert_contains(err, "needs both sign-key and sign-cert");
+    static const char *const badp12[] = { "pkcs12", PKI "alice.p12", "pkcs12-password-env",
+                                          "WSSEC_TEST_NO_SUCH_VAR", NULL };
+    assert_int_equal(h_ctx_try(&ctx, 0, badp12, err, sizeof(err)), WSSEC_ECONFIG);
+    h_assert_contains(err, "WSSEC_TEST_NO_SUCH_VAR is not set");
+    static const char *const badxpath[] = { "sign-part", "//x:nope", NULL };
+    assert_int_equal(h_ctx_try(&ctx, 0, badxpath, err, sizeof(err)), WSSEC_ECONFIG);
+    h_assert_contains(err, "sign-part: '//x:nope' is not an XPath expression");
+
+    wssec_ctx *out = signer("alice", "sign-alg", "ecdsa-sha256", NULL);
+    char *plain = h_envelope_header(11, NULL);
+    wssec_msg *msg = h_parse(out, plain);
+    wssec_secure_options o = WSSEC_SECURE_OPTIONS_INIT;
+    static const char *const sig_only[] = { "signature" };
+    o.actions = sig_only;
+    o.n_actions = 1;
+    assert_int_equal(wssec_secure(msg, &o), WSSEC_ECONFIG);
+    h_assert_error(wssec_msg_error(msg), WSSEC_ECONFIG, "", "sign-alg ecdsa-sha256 does not fit");
+    wssec_msg_free(msg);
+    wssec_ctx_free(out);
+    out = signer("alice", "sign-part", "username-token", NULL);
+    msg = h_parse(out, plain);
+    assert_int_equal(wssec_secure(msg, &o), WSSEC_ECONFIG);
+    h_assert_error(wssec_msg_error(msg), WSSEC_ECONFIG, "", "sign-part 'username-token'");
+    wssec_msg_free(msg);
+    wssec_ctx_free(out);
+    free(plain);
+}
+
+/* The PKCS#12 identity signs like the PEM one. */
+static void test_pkcs12(void **state)
+{
+    (void)state;
+    static const char *const pairs[] = { "pkcs12", PKI "alice.p12", "pkcs12-password-file",
+                                         PKI "alice.p12.pw", "bst-type", "pkipath", NULL };
+    wssec_ctx *out = NULL;
+    char err[600];
+    int rc = h_ctx_try(&out, 0, pairs, err, sizeof(err));
+    if (rc) print_error("%s\n", err);
+    assert_int_equal(rc, 0);
+    wssec_ctx *in = h_ctx("trust", PKI "root.crt", NULL); /* the chain comes in the token */
+    char *xml = sign_with(out, 12);
+    h_run r;
+    rc = h_verify(&r, in, xml);
+    if (rc) print_error("%s\n", h_run_err(&r)->message);
+    assert_int_equal(rc, 0);
+    h_run_free(&r);
+    free(xml);
+    wssec_ctx_free(out);
+    wssec_ctx_free(in);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_round_trips),
+        cmocka_unit_test(test_hostile),
+        cmocka_unit_test(test_comment_in_signed_text),
+        cmocka_unit_test(test_chain_tokens),
+        cmocka_unit_test(test_coverage_policy),
+        cmocka_unit_test(test_sha1_policy),
+        cmocka_unit_test(test_untrusted_signers),
+        cmocka_unit_test(test_signature_replay),
+        cmocka_unit_test(test_generator_errors),
+        cmocka_unit_test(test_pkcs12),
+    };
+    int rc = cmocka_run_group_tests(tests, NULL, NULL);
+    xmlCleanupParser();
+    return rc;
+}
