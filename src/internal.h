@@ -240,8 +240,11 @@ STACK_OF(X509) *wssec__trust_known(const wssec_trust *t);
 /* Validates leaf (with the certificates presented in the message) against
  * the message's trust snapshot at the message's clock; records a precise
  * WSSEC_EUNTRUSTED on the message. role names the certificate ("signer"). */
-int wssec__trust_check(wssec_msg *msg, X509 *leaf, STACK_OF(X509) *presented, int usage,
-                       const char *role, xmlNodePtr node);
+int wssec__trust_check(wssec_msg *msg, X509 *leaf, STACK_OF(X509) *presented,
+                       STACK_OF(X509_CRL) *crls, int usage, const char *role, xmlNodePtr node);
+/* Adds the chain as OpenSSL would build it, one property per link with its
+ * status ("chain-0" ... "chain-N"), to a token: for `wssec inspect`. */
+int wssec__trust_describe(wssec_msg *msg, wssec_token *tok, STACK_OF(X509_CRL) *crls);
 
 void wssec__settings_init(wssec_settings *s);
 int wssec__settings_copy(wssec_settings *dst, const wssec_settings *src);
@@ -337,6 +340,7 @@ struct wssec_token {
     size_t nprops;
     X509 *cert;            /* X.509 tokens: the end-entity certificate */
     STACK_OF(X509) *chain; /* the other certificates the token carried */
+    STACK_OF(X509_CRL) *crls; /* CRLs the token carried (PKCS7) */
     const wssec_token *signer_token; /* signatures: the token that held the key */
     unsigned char *sigvalue; /* signatures: the SignatureValue, for replay detection */
     size_t sigvalue_len;

@@ -23,6 +23,7 @@ static void token_free(wssec_token *t)
     if (!t) return;
     X509_free(t->cert);
     sk_X509_pop_free(t->chain, X509_free);
+    sk_X509_CRL_pop_free(t->crls, X509_CRL_free);
     free(t->sigvalue);
     free(t->type);
     free(t->identity);

@@ -16,6 +16,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/time.h>
+#include <unistd.h>
 
 #include <hiredis/hiredis.h>
 #include <openssl/rand.h>
@@ -261,6 +262,7 @@ typedef struct redis_cache {
     pthread_mutex_t lock;
     redisContext **idle; /* a stack of idle connections */
     size_t nidle, max_idle;
+    pid_t pid; /* the process the idle connections belong to */
 } redis_cache;
 
 static struct timeval tv_of(unsigned ms)
@@ -366,10 +368,18 @@ done:
     return status;
 }
 
+/* After a fork the idle connections are shared with the parent: a reply
+ * read by the wrong process would be another check's verdict. The child
+ * closes its copies (the parent's stay open) and connects afresh. */
 static redisContext *pool_get(redis_cache *rc)
 {
     redisContext *c = NULL;
+    pid_t self = getpid();
     pthread_mutex_lock(&rc->lock);
+    if (rc->pid != self) {
+        while (rc->nidle) redisFree(rc->idle[--rc->nidle]);
+        rc->pid = self;
+    }
     if (rc->nidle) c = rc->idle[--rc->nidle];
     pthread_mutex_unlock(&rc->lock);
     return c;
@@ -568,6 +578,7 @@ int wssec_replay_cache_redis_new(wssec_replay_cache **out, const char *url,
         goto done;
     }
     have_lock = 1;
+    rc->pid = getpid();
     rc->ops = (wssec_replay_ops){ WSSEC_REPLAY_OPS_VERSION, rc->url.name, redis_insert,
                                   redis_destroy };
     if ((status = wssec_replay_cache_new(out, &rc->ops, rc))) goto done;

@@ -42,7 +42,7 @@ struct wssec_trust {
     STACK_OF(X509) *anchors;  /* for listing */
     STACK_OF(X509) *known;    /* certs and intermediates: never trusted by themselves */
     STACK_OF(X509_CRL) *crls; /* for diagnostics (revocation dates) */
-    int crl_check;            /* WSSEC_CRL_* */
+    int crl_check;            /* WSSEC_CRL_*, in force when there is a CRL to check with */
     subject_rule *subjects, *issuers;
     size_t nsubjects, nissuers;
     size_t max_chain;
@@ -239,7 +239,7 @@ int wssec__trust_new(wssec_trust **out, const wssec_settings *s, wssec_errrec *e
         if (!X509_STORE_add_cert(t->store, sk_X509_value(t->anchors, i))) ERR_clear_error();
     for (int i = 0; i < sk_X509_CRL_num(t->crls); i++)
         if (!X509_STORE_add_crl(t->store, sk_X509_CRL_value(t->crls, i))) ERR_clear_error();
-    t->crl_check = sk_X509_CRL_num(t->crls) ? s->crl_check : WSSEC_CRL_OFF;
+    t->crl_check = s->crl_check;
     if ((rc = compile_rules(err, "subject", &s->subjects, &t->subjects, &t->nsubjects)) ||
         (rc = compile_rules(err, "issuer", &s->issuers, &t->issuers, &t->nissuers)))
         goto done;
@@ -261,6 +261,15 @@ done:
     if (rc) wssec__trust_release(t);
     else *out = t;
     return rc;
+}
+
+/* CRL checking is in force when CRLs are configured or the message carries some. */
+static unsigned long crl_flags(const wssec_trust *t, STACK_OF(X509_CRL) *crls)
+{
+    if (sk_X509_CRL_num(t->crls) <= 0 && sk_X509_CRL_num(crls) <= 0) return 0;
+    if (t->crl_check == WSSEC_CRL_LEAF) return X509_V_FLAG_CRL_CHECK;
+    if (t->crl_check == WSSEC_CRL_ALL) return X509_V_FLAG_CRL_CHECK | X509_V_FLAG_CRL_CHECK_ALL;
+    return 0;
 }
 
 /* ---- the cache ---- */
@@ -557,8 +566,8 @@ static int check_leaf(wssec_msg *msg, const wssec_trust *t, X509 *leaf, int usag
     return 0;
 }
 
-int wssec__trust_check(wssec_msg *msg, X509 *leaf, STACK_OF(X509) *presented, int usage,
-                       const char *role, xmlNodePtr node)
+int wssec__trust_check(wssec_msg *msg, X509 *leaf, STACK_OF(X509) *presented,
+                       STACK_OF(X509_CRL) *crls, int usage, const char *role, xmlNodePtr node)
 {
     const wssec_trust *ct = msg->trust;
     wssec_trust *t = (wssec_trust *)ct;
@@ -575,7 +584,8 @@ int wssec__trust_check(wssec_msg *msg, X509 *leaf, STACK_OF(X509) *presented, in
                             role, node));
 
     unsigned char key[32];
-    bool cacheable = t->cache_on && cache_key(leaf, presented, key) == 0;
+    /* CRLs from the message change the outcome: such checks are not cached */
+    bool cacheable = t->cache_on && !crls && cache_key(leaf, presented, key) == 0;
     if (cacheable && cache_lookup(t, key, msg->now)) {
         msg->cert_cache_hit = true;
         return 0;
@@ -593,13 +603,11 @@ int wssec__trust_check(wssec_msg *msg, X509 *leaf, STACK_OF(X509) *presented, in
     for (int i = 0; i < sk_X509_num(t->known); i++)
         if (!sk_X509_push(untrusted, sk_X509_value(t->known, i))) goto nomem;
     if (!X509_STORE_CTX_init(sctx, t->store, leaf, untrusted)) goto nomem;
+    if (crls) X509_STORE_CTX_set0_crls(sctx, crls);
     X509_VERIFY_PARAM *param = X509_STORE_CTX_get0_param(sctx);
     X509_VERIFY_PARAM_set_time(param, (time_t)(msg->now / 1000));
     X509_VERIFY_PARAM_set_depth(param, (int)t->max_chain);
-    unsigned long flags = 0;
-    if (t->crl_check == WSSEC_CRL_LEAF) flags |= X509_V_FLAG_CRL_CHECK;
-    if (t->crl_check == WSSEC_CRL_ALL) flags |= X509_V_FLAG_CRL_CHECK | X509_V_FLAG_CRL_CHECK_ALL;
-    X509_VERIFY_PARAM_set_flags(param, flags);
+    X509_VERIFY_PARAM_set_flags(param, crl_flags(t, crls));
     if (X509_verify_cert(sctx) != 1) {
         rc = explain(msg, t, sctx, leaf, presented, role, node);
         goto done;
@@ -625,7 +633,7 @@ int wssec__trust_check(wssec_msg *msg, X509 *leaf, STACK_OF(X509) *presented, in
             if (wssec__asn1_time(X509_get0_notBefore(x), &v) == 0 && v > nb) nb = v;
             if (wssec__asn1_time(X509_get0_notAfter(x), &v) == 0 && v < na) na = v;
         }
-        for (int i = 0; t->crl_check != WSSEC_CRL_OFF && i < sk_X509_CRL_num(t->crls); i++) {
+        for (int i = 0; crl_flags(t, NULL) && i < sk_X509_CRL_num(t->crls); i++) {
             X509_CRL *crl = sk_X509_CRL_value(t->crls, i);
             if (wssec__asn1_time(X509_CRL_get0_nextUpdate(crl), &v) == 0 && v < na) na = v;
             if (wssec__asn1_time(X509_CRL_get0_lastUpdate(crl), &v) == 0 && v > nb) nb = v;
@@ -635,6 +643,65 @@ int wssec__trust_check(wssec_msg *msg, X509 *leaf, STACK_OF(X509) *presented, in
     goto done;
 nomem:
     rc = wssec_msg_fail(msg, WSSEC_ENOMEM, NULL, node, "out of memory");
+done:
+    X509_STORE_CTX_free(sctx);
+    sk_X509_free(untrusted);
+    return rc;
+}
+
+/* ---- the chain as it would be built, for people ---- */
+
+typedef struct link_errors {
+    int err[16]; /* first error per depth */
+} link_errors;
+
+static int collect_cb(int ok, X509_STORE_CTX *sctx)
+{
+    link_errors *le = X509_STORE_CTX_get_app_data(sctx);
+    int depth = X509_STORE_CTX_get_error_depth(sctx);
+    if (!ok && le && depth >= 0 && depth < 16 && !le->err[depth])
+        le->err[depth] = X509_STORE_CTX_get_error(sctx);
+    return 1; /* go on: the whole chain is described */
+}
+
+int wssec__trust_describe(wssec_msg *msg, wssec_token *tok, STACK_OF(X509_CRL) *crls)
+{
+    wssec_trust *t = msg->trust;
+    if (!tok->cert) return 0;
+    if (!wssec__trust_has_anchors(t)) return wssec_token_set(tok, "chain", "not checked: no trust anchors");
+    link_errors le;
+    memset(&le, 0, sizeof(le));
+    STACK_OF(X509) *untrusted = sk_X509_new_null();
+    X509_STORE_CTX *sctx = X509_STORE_CTX_new();
+    int rc = WSSEC_ENOMEM;
+    if (!untrusted || !sctx) goto done;
+    for (int i = 0; i < sk_X509_num(tok->chain); i++)
+        if (!sk_X509_push(untrusted, sk_X509_value(tok->chain, i))) goto done;
+    for (int i = 0; i < sk_X509_num(t->known); i++)
+        if (!sk_X509_push(untrusted, sk_X509_value(t->known, i))) goto done;
+    if (!X509_STORE_CTX_init(sctx, t->store, tok->cert, untrusted)) goto done;
+    if (crls) X509_STORE_CTX_set0_crls(sctx, crls);
+    X509_STORE_CTX_set_app_data(sctx, &le);
+    X509_STORE_CTX_set_verify_cb(sctx, collect_cb);
+    X509_VERIFY_PARAM *param = X509_STORE_CTX_get0_param(sctx);
+    X509_VERIFY_PARAM_set_time(param, (time_t)(msg->now / 1000));
+    X509_VERIFY_PARAM_set_flags(param, crl_flags(t, crls));
+    (void)X509_verify_cert(sctx);
+    ERR_clear_error();
+    STACK_OF(X509) *chain = X509_STORE_CTX_get0_chain(sctx);
+    rc = 0;
+    for (int i = 0; i < sk_X509_num(chain) && i < 16 && !rc; i++) {
+        X509 *x = sk_X509_value(chain, i);
+        char name[16], dn[300], line[700];
+        bool anchor = i == sk_X509_num(chain) - 1 && !le.err[i] &&
+                      X509_check_issued(x, x) == X509_V_OK;
+        wssec__dn_text(X509_get_subject_name(x), dn, sizeof(dn));
+        snprintf(name, sizeof(name), "chain-%d", i);
+        snprintf(line, sizeof(line), "%s: %s%s", dn,
+                 le.err[i] ? X509_verify_cert_error_string(le.err[i]) : "ok",
+                 anchor ? " (trust anchor)" : "");
+        rc = wssec_token_set(tok, name, line);
+    }
 done:
     X509_STORE_CTX_free(sctx);
     sk_X509_free(untrusted);

@@ -107,7 +107,9 @@ typedef struct wssec_redis_options {
  *
  * Thread safety: the cache may be used from any number of threads. Each
  * insert blocks SIGPIPE in the calling thread for its duration (a write to
- * a closed connection raises it), and consumes a SIGPIPE it caused.
+ * a closed connection raises it), and consumes a SIGPIPE it caused. After
+ * fork(), the child's first insert closes its copies of the inherited idle
+ * connections (the parent's stay open) and connects afresh.
  */
 WSSEC_API int wssec_replay_cache_redis_new(wssec_replay_cache **out, const char *url,
                                            const wssec_redis_options *opts, char *errbuf,

@@ -69,7 +69,8 @@ static int parse_pkipath(const unsigned char *der, size_t len, STACK_OF(X509) *o
     return sk_X509_num(out) ? 0 : WSSEC_ETOKEN;
 }
 
-static int parse_pkcs7(const unsigned char *der, size_t len, STACK_OF(X509) *out)
+static int parse_pkcs7(const unsigned char *der, size_t len, STACK_OF(X509) *out,
+                       STACK_OF(X509_CRL) **crls)
 {
     const unsigned char *p = der;
     PKCS7 *p7 = d2i_PKCS7(NULL, &p, (long)len);
@@ -86,6 +87,17 @@ static int parse_pkcs7(const unsigned char *der, size_t len, STACK_OF(X509) *out
         }
     }
     rc = sk_X509_num(out) ? 0 : WSSEC_ETOKEN;
+    /* CRLs carried with the certificates: signed by their CAs, so usable as
+     * they come (path validation checks their signatures and times) */
+    for (int i = 0; rc == 0 && p7->d.sign->crl && i < sk_X509_CRL_num(p7->d.sign->crl); i++) {
+        X509_CRL *c = sk_X509_CRL_value(p7->d.sign->crl, i);
+        if (!*crls && !(*crls = sk_X509_CRL_new_null())) rc = WSSEC_ENOMEM;
+        else if (!X509_CRL_up_ref(c)) rc = WSSEC_ENOMEM;
+        else if (!sk_X509_CRL_push(*crls, c)) {
+            X509_CRL_free(c);
+            rc = WSSEC_ENOMEM;
+        }
+    }
 done:
     PKCS7_free(p7);
     return rc;
@@ -171,7 +183,7 @@ static int bst_consume(wssec_msg *msg, xmlNodePtr elem, void *ud)
     } else if (kind == WSSEC_BST_PKIPATH) {
         rc = parse_pkipath(der, len, certs);
     } else {
-        rc = parse_pkcs7(der, len, certs);
+        rc = parse_pkcs7(der, len, certs, &tok->crls);
     }
     if (rc) {
         ERR_clear_error();
@@ -196,6 +208,12 @@ static int bst_consume(wssec_msg *msg, xmlNodePtr elem, void *ud)
     X509 *x = sk_X509_delete(certs, leaf);
     rc = wssec__token_set_cert(tok, x, certs);
     certs = NULL;
+    if (!rc && tok->crls) {
+        char n[16];
+        snprintf(n, sizeof(n), "%d", sk_X509_CRL_num(tok->crls));
+        rc = wssec_token_set(tok, "crls", n);
+    }
+    if (!rc && msg->inspecting) rc = wssec__trust_describe(msg, tok, tok->crls);
     if (rc) rc = wssec_msg_fail(msg, rc, NULL, elem, "out of memory");
 done:
     sk_X509_pop_free(certs, X509_free);

@@ -679,7 +679,9 @@ static int sig_consume(wssec_msg *msg, xmlNodePtr sig, void *ud)
         rc = WSSEC_ENOMEM;
         goto done;
     }
-    if ((rc = wssec__trust_check(msg, k.cert, k.presented, WSSEC_USE_SIGN, "signer", sig))) goto done;
+    if ((rc = wssec__trust_check(msg, k.cert, k.presented, k.token ? k.token->crls : NULL,
+                                 WSSEC_USE_SIGN, "signer", sig)))
+        goto done;
     if (msg->cert_cache_hit && wssec_token_set(tok, "cert-cache", "hit")) {
         rc = WSSEC_ENOMEM;
         goto done;

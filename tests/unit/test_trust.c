@@ -1,0 +1,377 @@
+/*
+ * X.509 trust: CRLs (configured and carried in a PKCS7 token, all/leaf/off,
+ * expired), chains in both orders, subject and issuer constraints, anchor
+ * directories, the certificate cache (same verdicts on and off, hits
+ * recorded), trust reload, and the chain shown by inspect.
+ */
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <libxml/parser.h>
+#include <openssl/pem.h>
+#include <openssl/pkcs7.h>
+
+#include "helpers.h"
+
+#define PKI WSSEC_SOURCE_DIR "/samples/pki/"
+
+static const char *const sign_actions[] = { "timestamp", "signature" };
+
+static wssec_ctx *ctx_of(const char *const *pairs)
+{
+    wssec_ctx *ctx = NULL;
+    char err[600];
+    int rc = h_ctx_try(&ctx, 0, pairs, err, sizeof(err));
+    if (rc) print_error("%s\n", err);
+    assert_int_equal(rc, 0);
+    return ctx;
+}
+
+/* A message signed by a PKI leaf (X509v3 token, or pkipath/pkcs7 with the chain). */
+static char *signed_by(const char *who, const char *bst_type)
+{
+    char key[256], crt[256];
+    snprintf(key, sizeof(key), PKI "%s.key", who);
+    snprintf(crt, sizeof(crt), PKI "%s.crt", who);
+    const char *pairs[] = { "sign-key", key, "sign-cert", crt, "bst-type", bst_type ? bst_type : "x509v3",
+                            "sign-chain", PKI "chain.pem", NULL };
+    wssec_ctx *ctx = ctx_of(pairs);
+    char *plain = h_envelope_header(11, NULL);
+    char *out = h_secure(ctx, plain, sign_actions, 2, NULL);
+    free(plain);
+    wssec_ctx_free(ctx);
+    return out;
+}
+
+static int verify_rc(const wssec_ctx *ctx, const char *xml, char *why, size_t size)
+{
+    h_run r;
+    int rc = h_verify(&r, ctx, xml);
+    snprintf(why, size, "%s", rc ? h_run_err(&r)->message : "");
+    if (rc) assert_string_equal(h_run_err(&r)->fault, wssec_code_fault(rc));
+    h_run_free(&r);
+    return rc;
+}
+
+static void expect(const wssec_ctx *ctx, const char *xml, int code, const char *needle)
+{
+    char why[600];
+    int rc = verify_rc(ctx, xml, why, sizeof(why));
+    if (rc != code || (needle && !strstr(why, needle)))
+        print_error("got %s '%s', want %s '%s'\n", wssec_code_name(rc), why, wssec_code_name(code),
+                    needle ? needle : "");
+    assert_int_equal(rc, code);
+    if (needle) h_assert_contains(why, needle);
+}
+
+static void test_crls(void **state)
+{
+    (void)state;
+    char *revoked = signed_by("revoked", NULL), *alice = signed_by("alice", NULL);
+    const char *all[] = { "trust", PKI "root.crt", "certs", PKI "inter.crt", "crl", PKI "inter.crl",
+                          "crl", PKI "root.crl", "replay-signatures", "false", NULL };
+    wssec_ctx *ctx = ctx_of(all);
+    expect(ctx, revoked, WSSEC_EUNTRUSTED,
+           "signer 'CN=revoked,OU=Clients,O=wssec test,C=US' (issuer 'CN=wssec Test Issuing CA,O=wssec "
+           "test,C=US', serial 8199");
+    expect(ctx, revoked, WSSEC_EUNTRUSTED, "revoked on 2024-06-01T00:00:00Z (reason keyCompromise)");
+    expect(ctx, alice, 0, NULL);
+    wssec_ctx_free(ctx);
+
+    /* DER CRLs work the same */
+    const char *der[] = { "trust", PKI "root.crt", "certs", PKI "inter.crt", "crl", PKI "inter.crl.der",
+                          "crl", PKI "root.crl.der", NULL };
+    ctx = ctx_of(der);
+    expect(ctx, revoked, WSSEC_EUNTRUSTED, "revoked on 2024-06-01");
+    wssec_ctx_free(ctx);
+
+    /* all: every CA needs a CRL */
+    const char *no_root[] = { "trust", PKI "root.crt", "certs", PKI "inter.crt", "crl", PKI "inter.crl",
+                              "replay-signatures", "false", NULL };
+    ctx = ctx_of(no_root);
+    expect(ctx, alice, WSSEC_EUNTRUSTED,
+           "cannot be checked for revocation: no CRL from 'CN=wssec Test Root CA,O=wssec test,C=US'");
+    wssec_ctx_free(ctx);
+    /* leaf: only the signer's issuer */
+    const char *leaf[] = { "trust", PKI "root.crt", "certs", PKI "inter.crt", "crl", PKI "inter.crl",
+                           "crl-check", "leaf", "replay-signatures", "false", NULL };
+    ctx = ctx_of(leaf);
+    expect(ctx, alice, 0, NULL);
+    expect(ctx, revoked, WSSEC_EUNTRUSTED, "revoked on 2024-06-01");
+    wssec_ctx_free(ctx);
+    /* off */
+    const char *off[] = { "trust", PKI "root.crt", "certs", PKI "inter.crt", "crl", PKI "inter.crl",
+                          "crl-check", "off", NULL };
+    ctx = ctx_of(off);
+    expect(ctx, revoked, 0, NULL);
+    wssec_ctx_free(ctx);
+    /* an expired CRL fails closed */
+    const char *stale[] = { "trust", PKI "root.crt", "certs", PKI "inter.crt", "crl",
+                            PKI "inter-expired.crl", "crl", PKI "root.crl", NULL };
+    ctx = ctx_of(stale);
+    expect(ctx, alice, WSSEC_EUNTRUSTED,
+           "the CRL of 'CN=wssec Test Issuing CA,O=wssec test,C=US' expired on 2024-12-31");
+    wssec_ctx_free(ctx);
+    free(revoked);
+    free(alice);
+}
+
+/* A PKCS7 token can carry the CRL with the chain. */
+static void test_crl_in_token(void **state)
+{
+    (void)state;
+    char *xml = signed_by("revoked", "pkcs7");
+    /* rebuild the token: revoked's certificate, the intermediate and its CRL */
+    PKCS7 *p7 = PKCS7_new();
+    assert_non_null(p7);
+    assert_true(PKCS7_set_type(p7, NID_pkcs7_signed));
+    assert_true(PKCS7_content_new(p7, NID_pkcs7_data));
+    static const char *const files[] = { PKI "revoked.crt", PKI "inter.crt" };
+    for (size_t i = 0; i < 2; i++) {
+        FILE *f = fopen(files[i], "r");
+        X509 *x = PEM_read_X509(f, NULL, NULL, NULL);
+        fclose(f);
+        assert_true(PKCS7_add_certificate(p7, x));
+        X509_free(x);
+    }
+    FILE *f = fopen(PKI "inter.crl", "r");
+    X509_CRL *crl = PEM_read_X509_CRL(f, NULL, NULL, NULL);
+    fclose(f);
+    assert_true(PKCS7_add_crl(p7, crl));
+    X509_CRL_free(crl);
+    unsigned char *der = NULL;
+    int n = i2d_PKCS7(p7, &der);
+    PKCS7_free(p7);
+    char *b64 = h_b64(der, (size_t)n);
+    OPENSSL_free(der);
+    char *start = strstr(xml, "#PKCS7\">") + strlen("#PKCS7\">"), *end = strstr(start, "<");
+    *start = '\0';
+    char *patched = h_strf("%s%s%s", xml, b64, end);
+    free(b64);
+    free(xml);
+
+    const char *pairs[] = { "trust", PKI "root.crt", "crl-check", "leaf", NULL };
+    wssec_ctx *ctx = ctx_of(pairs);
+    expect(ctx, patched, WSSEC_EUNTRUSTED, "signer 'CN=revoked");
+    wssec_ctx_free(ctx);
+    /* without the CRL from the message, nothing says it is revoked */
+    const char *plain[] = { "trust", PKI "root.crt", NULL };
+    char *unpatched = signed_by("revoked", "pkcs7");
+    ctx = ctx_of(plain);
+    expect(ctx, unpatched, 0, NULL);
+    wssec_ctx_free(ctx);
+    free(unpatched);
+    free(patched);
+}
+
+/* A PKIPath is root side first; a sender that wrote it leaf first is still
+ * understood, and the token says so. */
+static void test_pkipath_order(void **state)
+{
+    (void)state;
+    const char *pairs[] = { "trust", PKI "root.crt", NULL };
+    wssec_ctx *ctx = ctx_of(pairs);
+    char *xml = signed_by("alice", "pkipath");
+    expect(ctx, xml, 0, NULL);
+    h_run r;
+    /* reversed: build a leaf-first path */
+    FILE *f1 = fopen(PKI "alice.crt", "r"), *f2 = fopen(PKI "inter.crt", "r");
+    X509 *leaf = PEM_read_X509(f1, NULL, NULL, NULL), *inter = PEM_read_X509(f2, NULL, NULL, NULL);
+    fclose(f1);
+    fclose(f2);
+    unsigned char *a = NULL, *b = NULL;
+    int al = i2d_X509(leaf, &a), bl = i2d_X509(inter, &b);
+    int inner = al + bl;
+    unsigned char *seq = malloc((size_t)inner + 8), *p = seq;
+    ASN1_put_object(&p, 1, inner, V_ASN1_SEQUENCE, V_ASN1_UNIVERSAL);
+    memcpy(p, a, (size_t)al);
+    memcpy(p + al, b, (size_t)bl);
+    size_t total = (size_t)(p - seq) + (size_t)inner;
+    char *b64 = h_b64(seq, total);
+    free(seq);
+    OPENSSL_free(a);
+    OPENSSL_free(b);
+    X509_free(leaf);
+    X509_free(inter);
+    char *start = strstr(xml, "#X509PKIPathv1\">") + strlen("#X509PKIPathv1\">"), *end = strstr(start, "<");
+    *start = '\0';
+    char *rev = h_strf("%s%s%s", xml, b64, end);
+    wssec_ctx *ctx2 = ctx_of(pairs);
+    assert_int_equal(h_verify(&r, ctx2, rev), 0);
+    const wssec_token *t = wssec_result_token(r.res, 1);
+    assert_string_equal(wssec_token_type(t), "x509-token");
+    h_assert_contains(wssec_token_get(t, "order"), "leaf not last");
+    assert_string_equal(wssec_token_identity(t), "CN=alice,OU=Clients,O=wssec test,C=US");
+    h_run_free(&r);
+    free(rev);
+    free(b64);
+    free(xml);
+    wssec_ctx_free(ctx);
+    wssec_ctx_free(ctx2);
+}
+
+/* Subject and issuer constraints: RFC 4514 normalised DNs or regular expressions. */
+static void test_subject_rules(void **state)
+{
+    (void)state;
+    char *alice = signed_by("alice", NULL), *payments = signed_by("alice-payments", NULL),
+         *inject = signed_by("dninject", NULL);
+    static const struct {
+        const char *rule;
+        int alice, payments, inject;
+    } rows[] = {
+        /* spacing and attribute-type case do not matter, the RDN sequence does */
+        { "cn=alice, ou=Clients, o=wssec test, c=US", 0, WSSEC_EUNTRUSTED, WSSEC_EUNTRUSTED },
+        { "CN=Alice,OU=CLIENTS,O=WSSEC TEST,C=us", 0, WSSEC_EUNTRUSTED, WSSEC_EUNTRUSTED },
+        /* CN-only matching would be a bug: the OU differs */
+        { "CN=alice,OU=Payments,O=wssec test,C=US", WSSEC_EUNTRUSTED, 0, WSSEC_EUNTRUSTED },
+        /* a regular expression over the RFC 4514 text */
+        { "re:^CN=alice,OU=(Clients|Payments),O=wssec test,C=US$", 0, 0, WSSEC_EUNTRUSTED },
+    };
+    for (size_t i = 0; i < WSSEC_ARRAY_LEN(rows); i++) {
+        const char *pairs[] = { "trust", PKI "root.crt", "certs", PKI "inter.crt", "subject",
+                                rows[i].rule, "replay-signatures", "false", NULL };
+        wssec_ctx *ctx = ctx_of(pairs);
+        expect(ctx, alice, rows[i].alice, rows[i].alice ? "does not match the accepted subjects" : NULL);
+        expect(ctx, payments, rows[i].payments, NULL);
+        /* the CN with commas never passes for alice's DN (ATTACKS 9.9) */
+        expect(ctx, inject, rows[i].inject, "subject 'CN=alice\\,OU=Clients\\,O=wssec test\\,C=US");
+        wssec_ctx_free(ctx);
+    }
+    /* issuer rules look at the CAs of the validated chain */
+    const char *ok[] = { "trust", PKI "root.crt", "certs", PKI "inter.crt", "issuer",
+                         "CN=wssec Test Issuing CA,O=wssec test,C=US", NULL };
+    wssec_ctx *ctx = ctx_of(ok);
+    expect(ctx, alice, 0, NULL);
+    wssec_ctx_free(ctx);
+    const char *bad[] = { "trust", PKI "root.crt", "certs", PKI "inter.crt", "issuer",
+                          "CN=wssec Test Other CA,O=wssec test,C=US", NULL };
+    ctx = ctx_of(bad);
+    expect(ctx, payments, WSSEC_EUNTRUSTED,
+           "issuer 'CN=wssec Test Issuing CA,O=wssec test,C=US' does not match the accepted issuers");
+    wssec_ctx_free(ctx);
+    /* a rule that is no DN is a configuration error */
+    const char *junk[] = { "subject", "alice", NULL };
+    char err[600];
+    assert_int_equal(h_ctx_try(&ctx, 0, junk, err, sizeof(err)), WSSEC_ECONFIG);
+    h_assert_contains(err, "'alice' is not a distinguished name");
+    free(alice);
+    free(payments);
+    free(inject);
+}
+
+/* The cache gives the same verdicts as no cache, and is used. */
+static void test_cache(void **state)
+{
+    (void)state;
+    static const char *const who[] = { "alice", "bob", "expired", "notyet", "revoked", "orphan",
+                                       "selfsigned", "evil-alice", "wrongku" };
+    for (int on = 0; on <= 1; on++) {
+        const char *pairs[] = { "trust", PKI "root.crt", "certs", PKI "inter.crt", "crl", PKI "inter.crl",
+                                "crl", PKI "root.crl", "cert-cache", on ? "true" : "false",
+                                "replay-signatures", "false", NULL };
+        wssec_ctx *ctx = ctx_of(pairs);
+        for (size_t i = 0; i < WSSEC_ARRAY_LEN(who); i++) {
+            char *xml = signed_by(who[i], NULL);
+            int want = i < 2 ? 0 : WSSEC_EUNTRUSTED;
+            for (int round = 0; round < 2; round++) {
+                h_run r;
+                int rc = h_verify(&r, ctx, xml);
+                if (rc != want) print_error("%s cache %d round %d: %s\n", who[i], on, round,
+                                            h_run_err(&r)->message);
+                assert_int_equal(rc, want);
+                if (want == 0) {
+                    const wssec_token *sig = wssec_result_token(r.res, 2);
+                    const char *hit = wssec_token_get(sig, "cert-cache");
+                    if (on && round == 1) assert_string_equal(hit, "hit");
+                    else assert_null(hit);
+                }
+                h_run_free(&r);
+            }
+            free(xml);
+        }
+        wssec_ctx_free(ctx);
+    }
+}
+
+/* A reload takes effect for the next message, and empties the cache. */
+static void test_reload(void **state)
+{
+    (void)state;
+    const char *before[] = { "trust", PKI "root.crt", "certs", PKI "inter.crt", "replay-signatures",
+                             "false", NULL };
+    wssec_ctx *ctx = ctx_of(before);
+    char *xml = signed_by("revoked", NULL);
+    expect(ctx, xml, 0, NULL); /* no CRL yet: accepted, and cached */
+    expect(ctx, xml, 0, NULL);
+    wssec_config *cfg = NULL;
+    assert_int_equal(wssec_config_new(&cfg), 0);
+    assert_int_equal(wssec_config_set(cfg, "trust", PKI "root.crt"), 0);
+    assert_int_equal(wssec_config_set(cfg, "certs", PKI "inter.crt"), 0);
+    assert_int_equal(wssec_config_set(cfg, "crl", PKI "inter.crl"), 0);
+    assert_int_equal(wssec_config_set(cfg, "crl-check", "leaf"), 0);
+    /* a message parsed before the reload keeps the old trust */
+    h_run early;
+    assert_int_equal(h_parse_rc(ctx, xml, strlen(xml), &early.msg), 0);
+    assert_int_equal(wssec_ctx_reload_trust(ctx, cfg), 0);
+    expect(ctx, xml, WSSEC_EUNTRUSTED, "revoked on 2024-06-01");
+    wssec_msg_free(early.msg);
+    /* a reload that fails keeps the trust in force */
+    assert_int_equal(wssec_config_set(cfg, "crl", PKI "no-such.crl"), 0);
+    assert_int_equal(wssec_ctx_reload_trust(ctx, cfg), WSSEC_ECONFIG);
+    h_assert_contains(wssec_config_error(cfg)->message, "no-such.crl");
+    expect(ctx, xml, WSSEC_EUNTRUSTED, "revoked on 2024-06-01");
+    wssec_config_free(cfg);
+    wssec_ctx_free(ctx);
+    free(xml);
+}
+
+/* Anchors from a directory; a relaxed key size; the inspect chain. */
+static void test_anchor_dir_and_inspect(void **state)
+{
+    (void)state;
+    char dir[] = "/tmp/wssec-anchors-XXXXXX";
+    assert_non_null(mkdtemp(dir));
+    char path[300], cmd[700];
+    snprintf(path, sizeof(path), "%s/root.pem", dir);
+    snprintf(cmd, sizeof(cmd), "cp '%s' '%s'", PKI "root.crt", path);
+    assert_int_equal(system(cmd), 0);
+    const char *pairs[] = { "trust", dir, "certs", PKI "inter.crt", "min-rsa-bits", "1024", NULL };
+    wssec_ctx *ctx = ctx_of(pairs);
+    char *weak = signed_by("weak", NULL);
+    expect(ctx, weak, 0, NULL);
+    h_run r;
+    assert_int_equal(h_inspect(&r, ctx, weak), 0);
+    const wssec_token *t = wssec_result_token(r.res, 1);
+    assert_string_equal(wssec_token_get(t, "chain-0"), "CN=weak,OU=Clients,O=wssec test,C=US: ok");
+    assert_string_equal(wssec_token_get(t, "chain-2"),
+                        "CN=wssec Test Root CA,O=wssec test,C=US: ok (trust anchor)");
+    assert_int_equal(wssec_result_warning_count(r.res), 1);
+    h_assert_contains(wssec_result_warning(r.res, 0), "no subject constraint");
+    h_run_free(&r);
+    free(weak);
+    wssec_ctx_free(ctx);
+    unlink(path);
+    rmdir(dir);
+    const char *empty[] = { "trust", "/nonexistent-dir/x.pem", NULL };
+    char err[600];
+    assert_int_equal(h_ctx_try(&ctx, 0, empty, err, sizeof(err)), WSSEC_ECONFIG);
+    h_assert_contains(err, "trust: /nonexistent-dir/x.pem cannot be opened");
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_crls),
+        cmocka_unit_test(test_crl_in_token),
+        cmocka_unit_test(test_pkipath_order),
+        cmocka_unit_test(test_subject_rules),
+        cmocka_unit_test(test_cache),
+        cmocka_unit_test(test_reload),
+        cmocka_unit_test(test_anchor_dir_and_inspect),
+    };
+    int rc = cmocka_run_group_tests(tests, NULL, NULL);
+    xmlCleanupParser();
+    return rc;
+}
