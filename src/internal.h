@@ -161,10 +161,19 @@ typedef struct wssec_settings {
     size_t cert_cache_size;
     int64_t cert_cache_max_age_ms;
     bool allow_sha1;
+    /* encryption */
+    char *encrypt_cert, *decrypt_key, *decrypt_cert, *psk_file, *psk_name;
+    int enc_alg;       /* index into wssec__enc_algs */
+    int key_transport; /* index into wssec__kt_algs */
+    int enc_key_id;    /* WSSEC_KEYID_* (not bst-type) */
+    wssec_strlist encrypt_parts;
+    wssec_strlist require_encrypted; /* encrypted:XPATH */
+    bool allow_cbc, allow_rsa15;
 } wssec_settings;
 
 enum { WSSEC_CRL_ALL = 0, WSSEC_CRL_LEAF = 1, WSSEC_CRL_OFF = 2 };
 extern const char *const wssec__crl_check_names[];
+extern const char *const wssec__enc_key_id_names[];
 
 /* ---- algorithms (algs.c) ---- */
 
@@ -177,6 +186,11 @@ typedef struct wssec_alg {
 
 extern const wssec_alg wssec__sig_algs[];    /* NULL-name terminated */
 extern const wssec_alg wssec__digest_algs[]; /* NULL-name terminated */
+extern const wssec_alg wssec__enc_algs[];    /* data encryption; key_type = key bytes */
+extern const wssec_alg wssec__kt_algs[];     /* key transport and wrap */
+extern const char *const wssec__enc_alg_names[];
+extern const char *const wssec__kt_alg_names[];
+enum { WSSEC_KT_RSA_OAEP = 0, WSSEC_KT_RSA15, WSSEC_KT_KW_AES128, WSSEC_KT_KW_AES256 };
 extern const char *const wssec__sig_alg_names[];
 extern const char *const wssec__digest_alg_names[];
 extern const char *const wssec__keyid_names[];
@@ -278,6 +292,14 @@ struct wssec_ctx {
     EVP_PKEY *sign_pkey;
     X509 *sign_x509;
     STACK_OF(X509) *sign_chain;
+    /* encryption: the recipient (outbound), our decryption keys (inbound),
+     * a pre-shared key for kw-aes key wrap */
+    X509 *enc_x509;
+    EVP_PKEY *dec_pkey[2];
+    X509 *dec_x509[2];
+    size_t n_dec;
+    unsigned char psk[32];
+    size_t psk_len;
     wssec_modlist modules;
     wssec_password_cb password_cb;
     void *password_ud;
@@ -346,6 +368,13 @@ struct wssec_token {
     size_t sigvalue_len;
 };
 
+/* One decrypted part: the element that came out of an EncryptedData, or
+ * (content) the element whose content did. */
+typedef struct wssec_plain {
+    xmlNodePtr node;
+    bool content;
+} wssec_plain;
+
 /* One verified signature reference: the node it covered. */
 typedef struct wssec_ref {
     xmlNodePtr node;
@@ -363,6 +392,8 @@ struct wssec_result {
     wssec_ref *refs;
     size_t nrefs;
     wssec_strlist warnings;
+    wssec_plain *plains;
+    size_t nplains;
 };
 
 struct wssec_msg {
@@ -387,10 +418,39 @@ int wssec__result_new(wssec_result **out);
 int wssec__result_warn(wssec_result *r, const char *text);
 int wssec__result_add_ref(wssec_result *r, xmlNodePtr node, const char *uri, const char *digest,
                           const wssec_token *signature, bool whole);
+int wssec__result_add_plain(wssec_result *r, xmlNodePtr node, bool content);
+/* 1 when node is, or lies inside, a decrypted part. */
+int wssec__result_decrypted(const wssec_result *r, xmlNodePtr node);
+/* Re-checks the document after decryption put new nodes in it: SOAP
+ * structure, no PI or entity reference, IDs unique and registered. */
+int wssec__recheck(wssec_msg *msg);
 /* 1 when node is, or lies inside, a node a verified reference covered whole. */
 int wssec__result_covers(const wssec_result *r, xmlNodePtr node);
 /* The token whose element carries wsu:Id (or Id) id, or NULL. */
 wssec_token *wssec__token_by_id(const wssec_msg *msg, const char *id);
+/* ---- key references (keyref.c) ---- */
+
+/* Where a key's certificate came from. */
+typedef struct wssec_key_source {
+    X509 *cert;                /* borrowed, or owned when own_cert */
+    STACK_OF(X509) *presented; /* certificates the message carried with it */
+    const wssec_token *token;  /* the token it came from, or NULL */
+    const char *how;           /* "bst", "issuer-serial", "ski", "thumbprint", "x509", ... */
+    bool own_cert, own_presented;
+} wssec_key_source;
+
+/* Resolves a ds:KeyInfo (one SecurityTokenReference or X509Data). */
+int wssec__key_resolve(wssec_msg *msg, xmlNodePtr key_info, wssec_key_source *k);
+void wssec__key_source_free(wssec_key_source *k);
+/* Writes a SecurityTokenReference naming cert under parent: key_id is a
+ * WSSEC_KEYID_*; for WSSEC_KEYID_BST, bst is the token element. */
+int wssec__str_write(wssec_msg *msg, xmlNodePtr parent, X509 *cert, int key_id, xmlNodePtr bst,
+                     int bst_type);
+/* Base64 content of an element, at most max-token-size bytes, not empty. */
+int wssec__b64_elem(wssec_msg *msg, xmlNodePtr e, unsigned char **out, size_t *len);
+/* The element's registered ID, or a fresh wsu:Id (prefix-HEX; NULL: by kind). */
+const char *wssec__id_of(wssec_msg *msg, xmlNodePtr e, const char *prefix);
+
 /* Puts a certificate (and the others its token carried; both owned by the
  * token from now on) into an X.509 token, with its identity and properties. */
 int wssec__token_set_cert(wssec_token *tok, X509 *leaf, STACK_OF(X509) *others);
@@ -427,5 +487,6 @@ extern const wssec_module wssec__module_timestamp;
 extern const wssec_module wssec__module_username;
 extern const wssec_module wssec__module_bst;
 extern const wssec_module wssec__module_signature;
+extern const wssec_module wssec__module_encryption;
 
 #endif /* WSSEC_INTERNAL_H */

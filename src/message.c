@@ -327,3 +327,20 @@ xmlNodePtr wssec__add_elem(wssec_msg *msg, xmlNodePtr parent, const char *ns, co
     }
     return e;
 }
+
+/* The element's existing ID (wsu:Id, or the Id of a ds/xenc/wsse element),
+ * or a fresh wsu:Id: an element is never given a second ID. */
+const char *wssec__id_of(wssec_msg *msg, xmlNodePtr e, const char *prefix)
+{
+    for (xmlAttrPtr a = e->properties; a; a = a->next) {
+        if (!xmlStrEqual(a->name, BAD_CAST "Id") || !a->children) continue;
+        xmlAttrPtr reg = xmlGetID(msg->doc, a->children->content);
+        if (reg == a) return (const char *)a->children->content;
+    }
+    if (!prefix)
+        prefix = wssec__is(e, msg->soap_ns, "Body")         ? "Body"
+                 : wssec__is(e, WSSEC_NS_WSU, "Timestamp") ? "TS"
+                                                           : "id";
+    return wssec__new_id(msg, e, prefix);
+}
+

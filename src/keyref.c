@@ -1,0 +1,387 @@
+/*
+ * wssec — key references: the wsse:SecurityTokenReference (or ds:X509Data)
+ * that names a certificate, written (signature and encryption generators)
+ * and resolved (their consumers). Resolution looks only at the message's
+ * X.509 tokens and the configured known certificates: nothing is fetched,
+ * and a certificate found this way proves nothing until it is validated.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <openssl/err.h>
+
+#include "internal.h"
+
+#define WSSE_STR "SecurityTokenReference"
+
+static const char *attr(xmlNodePtr e, const char *name)
+{
+    for (xmlAttrPtr a = e->properties; a; a = a->next)
+        if (!a->ns && xmlStrEqual(a->name, BAD_CAST name))
+            return a->children ? (const char *)a->children->content : "";
+    return NULL;
+}
+
+
+void wssec__key_source_free(wssec_key_source *k)
+{
+    if (k->own_cert) X509_free(k->cert);
+    if (k->own_presented) sk_X509_pop_free(k->presented, X509_free);
+}
+
+typedef int (*cert_match)(X509 *x, const void *arg);
+
+/* Finds a certificate by a property: first the X.509 tokens of the message
+ * (their end-entity certificates), then the configured known certificates. */
+static int find_cert(wssec_msg *msg, cert_match match, const void *arg, wssec_key_source *k)
+{
+    const wssec_result *r = msg->res;
+    for (size_t i = 0; i < r->ntokens; i++) {
+        wssec_token *t = r->tokens[i];
+        if (t->cert && t->status == 0 && match(t->cert, arg)) {
+            k->cert = t->cert;
+            k->presented = t->chain;
+            k->token = t;
+            return 1;
+        }
+    }
+    STACK_OF(X509) *known = wssec__trust_known(msg->trust);
+    for (int i = 0; i < sk_X509_num(known); i++)
+        if (match(sk_X509_value(known, i), arg)) {
+            k->cert = sk_X509_value(known, i);
+            return 1;
+        }
+    return 0;
+}
+
+typedef struct bytes_arg {
+    const unsigned char *p;
+    size_t n;
+} bytes_arg;
+
+static int match_ski(X509 *x, const void *arg)
+{
+    const bytes_arg *b = arg;
+    const ASN1_OCTET_STRING *ski = X509_get0_subject_key_id(x);
+    return ski && (size_t)ASN1_STRING_length(ski) == b->n &&
+           memcmp(ASN1_STRING_get0_data(ski), b->p, b->n) == 0;
+}
+
+static int match_thumbprint(X509 *x, const void *arg)
+{
+    const bytes_arg *b = arg;
+    unsigned char d[20];
+    return b->n == 20 && wssec__cert_thumbprint(x, d) == 0 && memcmp(d, b->p, 20) == 0;
+}
+
+typedef struct issuer_serial {
+    const char *issuer, *serial;
+} issuer_serial;
+
+static int match_issuer_serial(X509 *x, const void *arg)
+{
+    const issuer_serial *is = arg;
+    /* either RDN order: peers differ; the certificate is trust-checked after */
+    return wssec__serial_equal_text(x, is->serial) &&
+           wssec__dn_equal_text(X509_get_issuer_name(x), is->issuer, true);
+}
+
+int wssec__b64_elem(wssec_msg *msg, xmlNodePtr e, unsigned char **out, size_t *len)
+{
+    char *text = wssec__node_text(e);
+    if (!text) return WSSEC_ENOMEM;
+    int rc = wssec__b64_decode(text, msg->ctx->s.max_token_size, out, len);
+    xmlFree(text);
+    if (rc == 0 && *len == 0) {
+        free(*out);
+        *out = NULL;
+        rc = WSSEC_EINVALID;
+    }
+    return rc;
+}
+
+static int parse_der_cert(const unsigned char *p, size_t n, X509 **out)
+{
+    const unsigned char *q = p;
+    *out = d2i_X509(NULL, &q, (long)n);
+    if (!*out || q != p + n) {
+        X509_free(*out);
+        *out = NULL;
+        ERR_clear_error();
+        return WSSEC_ETOKEN;
+    }
+    return 0;
+}
+
+/* ds:X509Data: certificates (the end entity plus, perhaps, its chain), an
+ * IssuerSerial, or an SKI. */
+static int from_x509data(wssec_msg *msg, xmlNodePtr xd, wssec_key_source *k)
+{
+    STACK_OF(X509) *certs = sk_X509_new_null();
+    xmlNodePtr is = NULL, ski = NULL;
+    int rc = 0;
+    if (!certs) return wssec_msg_fail(msg, WSSEC_ENOMEM, NULL, xd, "out of memory");
+    for (xmlNodePtr c = wssec__first_elem(xd); c && !rc; c = wssec__next_elem(c)) {
+        if (wssec__is(c, WSSEC_NS_DS, "X509Certificate")) {
+            unsigned char *der = NULL;
+            size_t n = 0;
+            X509 *x = NULL;
+            if (wssec__b64_elem(msg, c, &der, &n) || parse_der_cert(der, n, &x) ||
+                !sk_X509_push(certs, x)) {
+                X509_free(x);
+                rc = wssec_msg_fail(msg, WSSEC_ETOKEN, NULL, c,
+                                    "X509Certificate is not a base64 DER certificate");
+            }
+            free(der);
+        } else if (wssec__is(c, WSSEC_NS_DS, "X509IssuerSerial")) {
+            is = c;
+        } else if (wssec__is(c, WSSEC_NS_DS, "X509SKI")) {
+            ski = c;
+        } else {
+            rc = wssec_msg_fail(msg, WSSEC_EUNSUPPORTED, NULL, c,
+                                "X509Data child %s is not supported (X509Certificate, "
+                                "X509IssuerSerial and X509SKI are)",
+                                (const char *)c->name);
+        }
+    }
+    if (rc) goto done;
+    if (sk_X509_num(certs) > 0) {
+        /* the end entity is the certificate that issued none of the others */
+        int leaf = 0;
+        for (int i = 0; i < sk_X509_num(certs); i++) {
+            bool issuer = false;
+            for (int j = 0; j < sk_X509_num(certs) && !issuer; j++)
+                issuer = i != j && X509_check_issued(sk_X509_value(certs, i),
+                                                     sk_X509_value(certs, j)) == X509_V_OK;
+            if (!issuer) {
+                leaf = i;
+                break;
+            }
+        }
+        k->cert = sk_X509_delete(certs, leaf);
+        k->own_cert = true;
+        k->presented = certs;
+        k->own_presented = true;
+        k->how = "x509-certificate";
+        certs = NULL;
+        goto done;
+    }
+    if (is) {
+        xmlNodePtr in = NULL, sn = NULL;
+        for (xmlNodePtr c = wssec__first_elem(is); c; c = wssec__next_elem(c)) {
+            if (wssec__is(c, WSSEC_NS_DS, "X509IssuerName")) in = c;
+            else if (wssec__is(c, WSSEC_NS_DS, "X509SerialNumber")) sn = c;
+        }
+        char *issuer = in ? wssec__node_text(in) : NULL, *serial = sn ? wssec__node_text(sn) : NULL;
+        if (!issuer || !serial || !*issuer || !*serial) {
+            /* zeep (python-xmlsec templates) can leave it empty */
+            rc = wssec_msg_fail(msg, WSSEC_EUNAVAILABLE, NULL, is,
+                                "X509IssuerSerial without an issuer name and a serial number: "
+                                "the signing certificate cannot be identified");
+        } else {
+            issuer_serial arg = { issuer, serial };
+            k->how = "issuer-serial";
+            if (!find_cert(msg, match_issuer_serial, &arg, k))
+                rc = wssec_msg_fail(msg, WSSEC_EUNAVAILABLE, NULL, is,
+                                    "no certificate with issuer '%.200s' and serial %.80s in the "
+                                    "message or the known certificates (--certs)",
+                                    issuer, serial);
+        }
+        xmlFree(issuer);
+        xmlFree(serial);
+        goto done;
+    }
+    if (ski) {
+        unsigned char *b = NULL;
+        size_t n = 0;
+        if (wssec__b64_elem(msg, ski, &b, &n)) {
+            rc = wssec_msg_fail(msg, WSSEC_ETOKEN, NULL, ski, "X509SKI is not base64");
+        } else {
+            bytes_arg arg = { b, n };
+            k->how = "ski";
+            if (!find_cert(msg, match_ski, &arg, k))
+                rc = wssec_msg_fail(msg, WSSEC_EUNAVAILABLE, NULL, ski,
+                                    "no certificate with that subject key identifier in the "
+                                    "message or the known certificates (--certs)");
+        }
+        free(b);
+        goto done;
+    }
+    rc = wssec_msg_fail(msg, WSSEC_EUNAVAILABLE, NULL, xd, "empty X509Data");
+done:
+    sk_X509_pop_free(certs, X509_free);
+    return rc;
+}
+
+static int from_key_identifier(wssec_msg *msg, xmlNodePtr ki, wssec_key_source *k)
+{
+    const char *vt = attr(ki, "ValueType"), *enc = attr(ki, "EncodingType");
+    if (enc && strcmp(enc, WSSEC_ENC_BASE64) != 0)
+        return wssec_msg_fail(msg, WSSEC_ETOKEN, NULL, ki,
+                              "KeyIdentifier EncodingType must be Base64Binary");
+    unsigned char *b = NULL;
+    size_t n = 0;
+    if (!vt)
+        return wssec_msg_fail(msg, WSSEC_ETOKEN, NULL, ki, "KeyIdentifier without a ValueType");
+    if (wssec__b64_elem(msg, ki, &b, &n))
+        return wssec_msg_fail(msg, WSSEC_ETOKEN, NULL, ki, "KeyIdentifier is not base64");
+    bytes_arg arg = { b, n };
+    int rc = 0;
+    if (strcmp(vt, WSSEC_VT_SKI) == 0) {
+        k->how = "ski";
+        if (!find_cert(msg, match_ski, &arg, k))
+            rc = wssec_msg_fail(msg, WSSEC_EUNAVAILABLE, NULL, ki,
+                                "no certificate with that subject key identifier in the message "
+                                "or the known certificates (--certs)");
+    } else if (strcmp(vt, WSSEC_VT_THUMBPRINT) == 0) {
+        k->how = "thumbprint";
+        if (!find_cert(msg, match_thumbprint, &arg, k))
+            rc = wssec_msg_fail(msg, WSSEC_EUNAVAILABLE, NULL, ki,
+                                "no certificate with that SHA-1 thumbprint in the message or the "
+                                "known certificates (--certs)");
+    } else if (strcmp(vt, WSSEC_VT_X509V3) == 0) {
+        k->how = "x509";
+        X509 *x = NULL;
+        if (parse_der_cert(b, n, &x))
+            rc = wssec_msg_fail(msg, WSSEC_ETOKEN, NULL, ki,
+                                "X509v3 KeyIdentifier does not hold a DER certificate");
+        k->cert = x;
+        k->own_cert = true;
+    } else {
+        rc = wssec_msg_fail(msg, WSSEC_EUNSUPPORTED, NULL, ki,
+                            "KeyIdentifier ValueType '%.150s' is not supported", vt);
+    }
+    free(b);
+    return rc;
+}
+
+int wssec__key_resolve(wssec_msg *msg, xmlNodePtr key_info, wssec_key_source *k)
+{
+    memset(k, 0, sizeof(*k));
+    xmlNodePtr c = wssec__first_elem(key_info);
+    if (!c || wssec__next_elem(c))
+        return wssec_msg_fail(msg, WSSEC_EUNAVAILABLE, NULL, key_info,
+                              "KeyInfo must hold exactly one SecurityTokenReference or X509Data "
+                              "(BSP R5417)");
+    if (wssec__is(c, WSSEC_NS_DS, "X509Data")) return from_x509data(msg, c, k);
+    if (!wssec__is(c, WSSEC_NS_WSSE, WSSE_STR))
+        return wssec_msg_fail(msg, WSSEC_EUNAVAILABLE, NULL, c,
+                              "KeyInfo child %s is not supported: the key must come from a "
+                              "SecurityTokenReference or X509Data (no KeyValue, KeyName or "
+                              "RetrievalMethod)",
+                              (const char *)c->name);
+    xmlNodePtr r = wssec__first_elem(c);
+    if (!r || wssec__next_elem(r))
+        return wssec_msg_fail(msg, WSSEC_EUNAVAILABLE, NULL, c,
+                              "SecurityTokenReference must hold exactly one reference");
+    if (wssec__is(r, WSSEC_NS_DS, "X509Data")) return from_x509data(msg, r, k);
+    if (wssec__is(r, WSSEC_NS_WSSE, "KeyIdentifier")) return from_key_identifier(msg, r, k);
+    if (!wssec__is(r, WSSEC_NS_WSSE, "Reference"))
+        return wssec_msg_fail(msg, WSSEC_EUNSUPPORTED, NULL, r,
+                              "SecurityTokenReference child %s is not supported",
+                              (const char *)r->name);
+    const char *uri = attr(r, "URI");
+    if (!uri || uri[0] != '#' || !uri[1])
+        return wssec_msg_fail(msg, WSSEC_EUNAVAILABLE, NULL, r,
+                              "token reference '%.150s' is refused: only tokens in this message "
+                              "(#id) are used, nothing is fetched",
+                              uri ? uri : "(none)");
+    k->how = "bst";
+    wssec_token *t = wssec__token_by_id(msg, uri + 1);
+    if (!t) {
+        xmlAttrPtr a = xmlGetID(msg->doc, BAD_CAST(uri + 1));
+        return wssec_msg_fail(msg, WSSEC_EUNAVAILABLE, NULL, r,
+                              a ? "token %s is not a token of our Security header processed "
+                                  "before this signature (tokens must precede their references, "
+                                  "BSP R5205)"
+                                : "token %s is not in the message",
+                              uri);
+    }
+    if (t->status)
+        return wssec_msg_fail(msg, WSSEC_EUNAVAILABLE, NULL, r, "token %s is invalid: %s", uri,
+                              t->error ? t->error : "");
+    if (!t->cert)
+        return wssec_msg_fail(msg, WSSEC_EUNSUPPORTED, NULL, r,
+                              "token %s (%s) holds no certificate: only X.509 tokens sign", uri,
+                              t->type);
+    k->cert = t->cert;
+    k->presented = t->chain;
+    k->token = t;
+    return 0;
+}
+
+
+int wssec__str_write(wssec_msg *msg, xmlNodePtr parent, X509 *cert, int key_id, xmlNodePtr bst,
+                     int bst_type)
+{
+    xmlNodePtr str = wssec__add_elem(msg, parent, WSSEC_NS_WSSE, "wsse", WSSE_STR, NULL);
+    if (!str) return WSSEC_ENOMEM;
+    char text[600];
+    unsigned char *bytes = NULL;
+    size_t n = 0;
+    const char *vt = NULL;
+    switch (key_id) {
+    case WSSEC_KEYID_BST: {
+        xmlNodePtr r = wssec__add_elem(msg, str, WSSEC_NS_WSSE, "wsse", "Reference", NULL);
+        const char *id = bst ? wssec__id_of(msg, bst, "X509") : NULL;
+        static const char *const vts[] = { WSSEC_VT_X509V3, WSSEC_VT_PKIPATH, WSSEC_VT_PKCS7 };
+        snprintf(text, sizeof(text), "#%s", id ? id : "");
+        if (!r || !id || !xmlSetProp(r, BAD_CAST "URI", BAD_CAST text) ||
+            !xmlSetProp(r, BAD_CAST "ValueType", BAD_CAST vts[bst_type]))
+            return WSSEC_ENOMEM;
+        return 0;
+    }
+    case WSSEC_KEYID_ISSUER_SERIAL: {
+        char issuer[600], serial[100];
+        wssec__dn_text(X509_get_issuer_name(cert), issuer, sizeof(issuer));
+        wssec__cert_serial(cert, serial, sizeof(serial));
+        xmlNodePtr xd = wssec__add_elem(msg, str, WSSEC_NS_DS, "ds", "X509Data", NULL);
+        xmlNodePtr is = xd ? wssec__add_elem(msg, xd, WSSEC_NS_DS, "ds", "X509IssuerSerial", NULL) : NULL;
+        if (!is || !wssec__add_elem(msg, is, WSSEC_NS_DS, "ds", "X509IssuerName", issuer) ||
+            !wssec__add_elem(msg, is, WSSEC_NS_DS, "ds", "X509SerialNumber", serial))
+            return WSSEC_ENOMEM;
+        return 0;
+    }
+    case WSSEC_KEYID_SKI: {
+        const ASN1_OCTET_STRING *ski = X509_get0_subject_key_id(cert);
+        if (!ski)
+            return wssec_msg_fail(msg, WSSEC_ECONFIG, NULL, NULL,
+                                  "key reference ski: the certificate has no subject key "
+                                  "identifier extension");
+        n = (size_t)ASN1_STRING_length(ski);
+        bytes = malloc(n);
+        if (!bytes) return WSSEC_ENOMEM;
+        memcpy(bytes, ASN1_STRING_get0_data(ski), n);
+        vt = WSSEC_VT_SKI;
+        break;
+    }
+    case WSSEC_KEYID_THUMBPRINT:
+        bytes = malloc(20);
+        if (!bytes || wssec__cert_thumbprint(cert, bytes)) {
+            free(bytes);
+            return WSSEC_ENOMEM;
+        }
+        n = 20;
+        vt = WSSEC_VT_THUMBPRINT;
+        break;
+    default: { /* x509: the certificate itself */
+        int len = i2d_X509(cert, NULL);
+        unsigned char *p = len > 0 ? malloc((size_t)len) : NULL;
+        if (!p) return WSSEC_ENOMEM;
+        bytes = p;
+        i2d_X509(cert, &p);
+        n = (size_t)len;
+        vt = WSSEC_VT_X509V3;
+    }
+    }
+    char *b64 = wssec__b64_encode(bytes, n);
+    free(bytes);
+    xmlNodePtr kid = b64 ? wssec__add_elem(msg, str, WSSEC_NS_WSSE, "wsse", "KeyIdentifier", b64) : NULL;
+    xmlFree(b64);
+    if (!kid || !xmlSetProp(kid, BAD_CAST "EncodingType", BAD_CAST WSSEC_ENC_BASE64) ||
+        !xmlSetProp(kid, BAD_CAST "ValueType", BAD_CAST vt))
+        return WSSEC_ENOMEM;
+    return 0;
+}
+
