@@ -32,6 +32,29 @@ const wssec_alg wssec__digest_algs[] = {
 };
 const char *const wssec__digest_alg_names[] = { "sha256", "sha384", "sha512", "sha1", NULL };
 
+/* data encryption: key_type holds the key length in bytes */
+const wssec_alg wssec__enc_algs[] = {
+    { "aes256-gcm", "http://www.w3.org/2009/xmlenc11#aes256-gcm", false, 32 },
+    { "aes128-gcm", "http://www.w3.org/2009/xmlenc11#aes128-gcm", false, 16 },
+    { "aes128-cbc", "http://www.w3.org/2001/04/xmlenc#aes128-cbc", true, 16 },
+    { "aes256-cbc", "http://www.w3.org/2001/04/xmlenc#aes256-cbc", true, 32 },
+    { NULL, NULL, false, 0 },
+};
+const char *const wssec__enc_alg_names[] = { "aes256-gcm", "aes128-gcm", "aes128-cbc", "aes256-cbc",
+                                             NULL };
+
+/* key transport (RSA) and key wrap (AES, with a pre-shared key) */
+const wssec_alg wssec__kt_algs[] = {
+    { "rsa-oaep", "http://www.w3.org/2001/04/xmlenc#rsa-oaep-mgf1p", false, EVP_PKEY_RSA },
+    { "rsa-1_5", "http://www.w3.org/2001/04/xmlenc#rsa-1_5", true, EVP_PKEY_RSA },
+    { "kw-aes128", "http://www.w3.org/2001/04/xmlenc#kw-aes128", false, 16 },
+    { "kw-aes256", "http://www.w3.org/2001/04/xmlenc#kw-aes256", false, 32 },
+    { NULL, NULL, false, 0 },
+};
+const char *const wssec__kt_alg_names[] = { "rsa-oaep", "rsa-1_5", "kw-aes128", "kw-aes256", NULL };
+const char *const wssec__enc_key_id_names[] = { "bst", "issuer-serial", "ski", "thumbprint", "x509",
+                                                NULL };
+
 const char *const wssec__keyid_names[] = { "bst", "issuer-serial", "ski", "thumbprint", "x509",
                                            NULL };
 const char *const wssec__bsttype_names[] = { "x509v3", "pkipath", "pkcs7", NULL };

@@ -37,6 +37,11 @@ typedef int (*cert_match)(X509 *x, const void *arg);
 static int find_cert(wssec_msg *msg, cert_match match, const void *arg, wssec_key_source *k)
 {
     const wssec_result *r = msg->res;
+    for (int i = 0; i < sk_X509_num(msg->candidates); i++)
+        if (match(sk_X509_value(msg->candidates, i), arg)) {
+            k->cert = sk_X509_value(msg->candidates, i);
+            return 1;
+        }
     for (size_t i = 0; i < r->ntokens; i++) {
         wssec_token *t = r->tokens[i];
         if (t->cert && t->status == 0 && match(t->cert, arg)) {
@@ -146,6 +151,13 @@ static int from_x509data(wssec_msg *msg, xmlNodePtr xd, wssec_key_source *k)
         }
     }
     if (rc) goto done;
+    if (is && !wssec__first_elem(is)) {
+        /* zeep's Signature (python-xmlsec templates) leaves it empty */
+        rc = wssec_msg_fail(msg, WSSEC_EUNAVAILABLE, NULL, is,
+                            "empty X509IssuerSerial: the certificate it should name cannot be "
+                            "identified");
+        goto done;
+    }
     if (sk_X509_num(certs) > 0) {
         /* the end entity is the certificate that issued none of the others */
         int leaf = 0;
@@ -256,7 +268,18 @@ static int from_key_identifier(wssec_msg *msg, xmlNodePtr ki, wssec_key_source *
     return rc;
 }
 
-int wssec__key_resolve(wssec_msg *msg, xmlNodePtr key_info, wssec_key_source *k)
+static int resolve(wssec_msg *msg, xmlNodePtr key_info, wssec_key_source *k);
+
+int wssec__key_resolve(wssec_msg *msg, xmlNodePtr key_info, STACK_OF(X509) *candidates,
+                       wssec_key_source *k)
+{
+    msg->candidates = candidates;
+    int rc = resolve(msg, key_info, k);
+    msg->candidates = NULL;
+    return rc;
+}
+
+static int resolve(wssec_msg *msg, xmlNodePtr key_info, wssec_key_source *k)
 {
     memset(k, 0, sizeof(*k));
     xmlNodePtr c = wssec__first_elem(key_info);
@@ -289,12 +312,21 @@ int wssec__key_resolve(wssec_msg *msg, xmlNodePtr key_info, wssec_key_source *k)
                               uri ? uri : "(none)");
     k->how = "bst";
     wssec_token *t = wssec__token_by_id(msg, uri + 1);
+    if (!t && msg->consume_ahead) {
+        /* a token of our header that comes after its reference */
+        xmlAttrPtr fwd = xmlGetID(msg->doc, BAD_CAST(uri + 1));
+        int frc = fwd && fwd->parent ? msg->consume_ahead(msg, fwd->parent) : WSSEC_EUNAVAILABLE;
+        if (frc == 0) {
+            t = wssec__token_by_id(msg, uri + 1);
+        } else if (frc != WSSEC_EUNAVAILABLE) {
+            msg->failed = true; /* the token's own error stands */
+            return frc;
+        }
+    }
     if (!t) {
         xmlAttrPtr a = xmlGetID(msg->doc, BAD_CAST(uri + 1));
         return wssec_msg_fail(msg, WSSEC_EUNAVAILABLE, NULL, r,
-                              a ? "token %s is not a token of our Security header processed "
-                                  "before this signature (tokens must precede their references, "
-                                  "BSP R5205)"
+                              a ? "token %s is not a token of our Security header"
                                 : "token %s is not in the message",
                               uri);
     }

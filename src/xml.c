@@ -288,3 +288,39 @@ int wssec__xml_register_ids(wssec_errrec *err, xmlDocPtr doc)
     xmlHashFree(seen, NULL);
     return rc;
 }
+
+int wssec__recheck(wssec_msg *msg)
+{
+    /* decrypted plaintext may not bring what the parser refuses */
+    for (xmlNodePtr n = xmlDocGetRootElement(msg->doc); n;) {
+        if (n->type == XML_PI_NODE || n->type == XML_ENTITY_REF_NODE || n->type == XML_DTD_NODE ||
+            n->type == XML_ENTITY_DECL)
+            return wssec_msg_fail(msg, WSSEC_EMALFORMED, NULL, n->parent,
+                                  "decrypted content holds a processing instruction or an entity "
+                                  "reference");
+        if (n->children && n->type == XML_ELEMENT_NODE) {
+            n = n->children;
+            continue;
+        }
+        while (n && !n->next) n = n->parent && n->parent->type == XML_ELEMENT_NODE ? n->parent : NULL;
+        if (n) n = n->next;
+    }
+    /* the SOAP structure and the IDs, as after parsing: a second Security
+     * header or a duplicate ID smuggled in by plaintext is refused */
+    xmlNodePtr security = msg->security;
+    int rc = wssec__soap_bind(msg);
+    if (!rc && msg->security != security)
+        rc = wssec__err_set(&msg->err, WSSEC_EMALFORMED, NULL, NULL, __FILE__, __LINE__,
+                            "decrypted content changed which Security header is ours");
+    if (!rc) rc = wssec__xml_register_ids(&msg->err, msg->doc);
+    if (rc) {
+        if (rc == WSSEC_EPARSE) {
+            char why[sizeof(msg->err.message)];
+            snprintf(why, sizeof(why), "%s", msg->err.message);
+            rc = wssec__err_set(&msg->err, WSSEC_EMALFORMED, NULL, NULL, __FILE__, __LINE__,
+                                "decrypted content breaks the message: %s", why);
+        }
+        msg->failed = true;
+    }
+    return rc;
+}

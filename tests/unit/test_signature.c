@@ -303,12 +303,38 @@ static void s_remove_bst(xmlDocPtr doc)
     xmlFreeNode(b);
 }
 
-/* 5.7: the token after the signature that uses it */
+/* 5.7: the token after the signature that uses it (zeep's order): the ID
+ * is unique, so the reference is unambiguous; accepted */
 static void s_bst_after(xmlDocPtr doc)
 {
     xmlNodePtr b = xp(doc, "//wsse:BinarySecurityToken");
     xmlUnlinkNode(b);
     xmlAddNextSibling(xp(doc, "//ds:Signature"), b);
+}
+
+/* 5.6: the token in another header block, not in our Security header */
+static void s_bst_elsewhere(xmlDocPtr doc)
+{
+    xmlNodePtr b = xp(doc, "//wsse:BinarySecurityToken"), hdr = xp(doc, "//soap:Header");
+    xmlUnlinkNode(b);
+    xmlNodePtr w = elem(doc, "urn:attacker", "w", "Tokens");
+    xmlAddChild(hdr, w);
+    xmlAddChild(w, b);
+}
+
+/* zeep's Signature: X509Data with an empty X509IssuerSerial (and the certificate) */
+static void s_empty_issuer_serial(xmlDocPtr doc)
+{
+    xmlNodePtr str = xp(doc, "//wsse:SecurityTokenReference");
+    xmlNodePtr ref = wssec__first_elem(str);
+    xmlUnlinkNode(ref);
+    xmlFreeNode(ref);
+    xmlNodePtr xd = xmlNewChild(str, NULL, BAD_CAST "X509Data", NULL);
+    xmlSetNs(xd, xmlNewNs(xd, BAD_CAST NS_DS, BAD_CAST "ds"));
+    xmlNewChild(xd, xd->ns, BAD_CAST "X509IssuerSerial", NULL);
+    xmlChar *cert = xmlNodeGetContent(xp(doc, "//wsse:BinarySecurityToken"));
+    xmlNewChild(xd, xd->ns, BAD_CAST "X509Certificate", cert);
+    xmlFree(cert);
 }
 
 static void set_alg(xmlDocPtr doc, const char *expr, const char *uri)
@@ -484,8 +510,10 @@ static const struct hostile {
       "is not in the message" },
     { "5.5 token by external URI", s_external_token, WSSEC_EUNAVAILABLE,
       "wsse:SecurityTokenUnavailable", "nothing is fetched" },
-    { "5.7 token after the signature", s_bst_after, WSSEC_EUNAVAILABLE,
-      "wsse:SecurityTokenUnavailable", "tokens must precede their references" },
+    { "5.6 token outside our Security header", s_bst_elsewhere, WSSEC_EUNAVAILABLE,
+      "wsse:SecurityTokenUnavailable", "is not a token of our Security header" },
+    { "5.3 empty X509IssuerSerial", s_empty_issuer_serial, WSSEC_EUNAVAILABLE,
+      "wsse:SecurityTokenUnavailable", "empty X509IssuerSerial" },
     { "6.1 HMAC", s_hmac, WSSEC_EALGORITHM, "wsse:UnsupportedAlgorithm", "hmac-sha1" },
     { "6.1 HMACOutputLength", s_hmac_length, WSSEC_EALGORITHM, "wsse:UnsupportedAlgorithm",
       "HMACOutputLength" },
@@ -514,6 +542,29 @@ static void test_hostile(void **state)
     h_run r;
     assert_int_equal(h_verify(&r, in, signed_xml), 0);
     h_run_free(&r);
+    free(signed_xml);
+    wssec_ctx_free(out);
+    wssec_ctx_free(in);
+}
+
+/* A token after the signature that uses it, as zeep writes it: accepted, and
+ * processed once. */
+static void test_token_after_signature(void **state)
+{
+    (void)state;
+    wssec_ctx *out = signer("alice", NULL), *in = receiver(NULL);
+    char *signed_xml = sign_with(out, 11);
+    char *xml = operate(signed_xml, s_bst_after);
+    h_run r;
+    int rc = h_verify(&r, in, xml);
+    if (rc) print_error("%s\n", h_run_err(&r)->message);
+    assert_int_equal(rc, 0);
+    size_t tokens = 0;
+    for (size_t i = 0; i < wssec_result_token_count(r.res); i++)
+        tokens += !strcmp(wssec_token_type(wssec_result_token(r.res, i)), "x509-token");
+    assert_int_equal(tokens, 1);
+    h_run_free(&r);
+    free(xml);
     free(signed_xml);
     wssec_ctx_free(out);
     wssec_ctx_free(in);
@@ -868,6 +919,7 @@ int main(void)
         cmocka_unit_test(test_round_trips),
         cmocka_unit_test(test_hostile),
         cmocka_unit_test(test_comment_in_signed_text),
+        cmocka_unit_test(test_token_after_signature),
         cmocka_unit_test(test_chain_tokens),
         cmocka_unit_test(test_coverage_policy),
         cmocka_unit_test(test_sha1_policy),

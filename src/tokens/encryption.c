@@ -1,0 +1,760 @@
+/*
+ * wssec — the XML Encryption module (WSS 1.1 §9, XML Encryption 1.1,
+ * BSP R5601-R5629): an xenc:EncryptedKey in our Security header with a
+ * ReferenceList of the EncryptedData it protects.
+ *
+ * Consumer, with no oracle (ATTACKS.md §8):
+ *   1. algorithms first, for the key and for every referenced EncryptedData,
+ *      before any decryption: RSA-OAEP (RSA-1.5 only with allow-rsa15),
+ *      AES-KW with the pre-shared key, AES-GCM (AES-CBC only with allow-cbc);
+ *   2. the targets: each DataReference names an xenc:EncryptedData (bare in
+ *      the Body or a header, or inside a wsse11:EncryptedHeader); when a
+ *      verified signature covered ciphertext, every target must lie inside
+ *      what it covered, so moved or redirected ciphertext is never decrypted;
+ *   3. the key: the recipient named by the KeyInfo among our decryption
+ *      keys; unwrapped in constant shape (with RSA-1.5, a failed unwrap goes
+ *      on with a random key, so it fails later, in the same way);
+ *   4. decryption in place by xmlsec; any failure (padding, tag, key,
+ *      plaintext) is one and the same WSSEC_EDECRYPT with one message, and
+ *      no plaintext stays; the document is then re-checked (structure, IDs,
+ *      no processing instruction) as if it had just been parsed.
+ * Generator: a fresh AES key per message, the selected parts encrypted
+ * (Body content by default; SOAP header blocks as wsse11:EncryptedHeader),
+ * and the key wrapped for the recipient's certificate (or with the
+ * pre-shared key) in an EncryptedKey placed so that a receiver processing
+ * the header in order decrypts and verifies in the right order.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <openssl/err.h>
+#include <openssl/rand.h>
+#include <openssl/rsa.h>
+#include <xmlsec/app.h>
+#include <xmlsec/crypto.h>
+#include <xmlsec/keys.h>
+#include <xmlsec/templates.h>
+#include <xmlsec/transforms.h>
+#include <xmlsec/xmlenc.h>
+#include <xmlsec/xmltree.h>
+
+#include "../internal.h"
+
+#define MAX_TARGETS 64
+#define DECRYPT_FAILED "decryption failed"
+
+static const char *attr(xmlNodePtr e, const char *name)
+{
+    for (xmlAttrPtr a = e->properties; a; a = a->next)
+        if (!a->ns && xmlStrEqual(a->name, BAD_CAST name))
+            return a->children ? (const char *)a->children->content : "";
+    return NULL;
+}
+
+static xmlNodePtr child(xmlNodePtr e, const char *ns, const char *local)
+{
+    for (xmlNodePtr c = wssec__first_elem(e); c; c = wssec__next_elem(c))
+        if (wssec__is(c, ns, local)) return c;
+    return NULL;
+}
+
+static xmlSecTransformId transform_by_uri(const char *uri, xmlSecTransformUsage usage)
+{
+    return xmlSecTransformIdListFindByHref(xmlSecTransformIdsGet(), BAD_CAST uri, usage);
+}
+
+/* ===================================================================== */
+/* consumer                                                               */
+/* ===================================================================== */
+
+typedef struct target {
+    xmlNodePtr data;    /* xenc:EncryptedData */
+    xmlNodePtr wrapper; /* its wsse11:EncryptedHeader, or NULL */
+    const wssec_alg *alg;
+    const char *uri;
+} target;
+
+/* The data algorithm of an EncryptedData, against the allow-list. */
+static int data_alg(wssec_msg *msg, xmlNodePtr ed, const wssec_alg **out)
+{
+    xmlNodePtr m = child(ed, WSSEC_NS_XENC, "EncryptionMethod");
+    const char *uri = m ? attr(m, "Algorithm") : NULL;
+    const wssec_alg *a = uri ? wssec__alg_by_uri(wssec__enc_algs, uri) : NULL;
+    if (!a)
+        return wssec_msg_fail(msg, WSSEC_EALGORITHM, NULL, ed,
+                              "data encryption algorithm '%.120s' is not allowed (AES-GCM; AES-CBC "
+                              "with --allow-cbc)",
+                              uri ? uri : "(none)");
+    if (a->weak && !msg->ctx->s.allow_cbc)
+        return wssec_msg_fail(msg, WSSEC_EALGORITHM, NULL, ed,
+                              "%s is refused by default: CBC without integrity is open to padding "
+                              "oracles (--allow-cbc accepts it from old peers; WSS4J 1.6 encrypts "
+                              "with aes128-cbc by default)",
+                              a->name);
+    *out = a;
+    return 0;
+}
+
+/* The EncryptedData a DataReference names: the element itself, or the one
+ * inside a named EncryptedHeader. */
+static int find_target(wssec_msg *msg, xmlNodePtr dr, target *t)
+{
+    const char *uri = attr(dr, "URI");
+    memset(t, 0, sizeof(*t));
+    t->uri = uri;
+    if (!uri || uri[0] != '#' || !uri[1])
+        return wssec_msg_fail(msg, WSSEC_EMALFORMED, NULL, dr,
+                              "DataReference URI '%.120s' is refused: only #id in this message",
+                              uri ? uri : "(none)");
+    xmlAttrPtr a = xmlGetID(msg->doc, BAD_CAST(uri + 1));
+    xmlNodePtr e = a ? a->parent : NULL;
+    if (e && wssec__is(e, WSSEC_NS_WSSE11, "EncryptedHeader")) {
+        t->wrapper = e;
+        e = child(e, WSSEC_NS_XENC, "EncryptedData");
+    } else if (e && e->parent && wssec__is(e->parent, WSSEC_NS_WSSE11, "EncryptedHeader")) {
+        t->wrapper = e->parent;
+    }
+    if (!e || !wssec__is(e, WSSEC_NS_XENC, "EncryptedData"))
+        return wssec_msg_fail(msg, WSSEC_EMALFORMED, NULL, dr,
+                              "DataReference %s names no xenc:EncryptedData", uri);
+    /* never the Envelope, Header or Body themselves, never in a Signature */
+    for (xmlNodePtr p = e->parent; p; p = p->parent)
+        if (wssec__is(p, WSSEC_NS_DS, "Signature") || wssec__is(p, WSSEC_NS_XENC, "EncryptedData"))
+            return wssec_msg_fail(msg, WSSEC_EMALFORMED, NULL, e,
+                                  "EncryptedData %s lies inside a %s (BSP R5440)", uri,
+                                  (const char *)p->name);
+    xmlNodePtr where = t->wrapper ? t->wrapper : e;
+    if (where->parent == msg->envelope)
+        return wssec_msg_fail(msg, WSSEC_EMALFORMED, NULL, e,
+                              "EncryptedData %s replaces a SOAP Header or Body element itself", uri);
+    if (where->parent == msg->header && !t->wrapper)
+        return wssec_msg_fail(msg, WSSEC_EMALFORMED, NULL, e,
+                              "EncryptedData %s directly in soap:Header: a header block is "
+                              "encrypted as wsse11:EncryptedHeader (BSP R3228)",
+                              uri);
+    t->data = e;
+    return data_alg(msg, e, &t->alg);
+}
+
+/* When a verified signature covered ciphertext (encrypt-then-sign), only
+ * covered ciphertext is decrypted: a ReferenceList redirected to another
+ * EncryptedData, or ciphertext moved out of the signed place, is refused. */
+static int check_signed_ciphertext(wssec_msg *msg, const target *t, size_t n)
+{
+    const wssec_result *r = msg->res;
+    bool any = false;
+    for (size_t i = 0; i < r->nrefs && !any; i++) {
+        xmlNodePtr c = r->refs[i].node;
+        any = wssec__is(c, WSSEC_NS_XENC, "EncryptedData") ||
+              wssec__is(c, WSSEC_NS_WSSE11, "EncryptedHeader") ||
+              (c->children && child(c, WSSEC_NS_XENC, "EncryptedData"));
+    }
+    if (!any) return 0;
+    for (size_t i = 0; i < n; i++)
+        if (!wssec__result_covers(r, t[i].data))
+            return wssec_msg_fail(msg, WSSEC_EUNSIGNED, NULL, t[i].data,
+                                  "EncryptedData %s is not covered by the verified signature that "
+                                  "covers this message's ciphertext: not decrypted",
+                                  t[i].uri);
+    return 0;
+}
+
+/* Which of our keys the EncryptedKey is for: its KeyInfo resolved with our
+ * decryption certificates as the first candidates. */
+static int pick_rsa_key(wssec_msg *msg, xmlNodePtr ek, EVP_PKEY **out)
+{
+    const wssec_ctx *ctx = msg->ctx;
+    xmlNodePtr ki = child(ek, WSSEC_NS_DS, "KeyInfo");
+    *out = NULL;
+    if (ctx->n_dec == 0)
+        return wssec_msg_fail(msg, WSSEC_EDECRYPT, NULL, ek,
+                              "encrypted message, but no decryption key is configured "
+                              "(--decrypt-key, or --pkcs12)");
+    if (!ki) {
+        if (ctx->n_dec == 1) {
+            *out = ctx->dec_pkey[0];
+            return 0;
+        }
+        return wssec_msg_fail(msg, WSSEC_EUNAVAILABLE, NULL, ek,
+                              "EncryptedKey without KeyInfo, and several decryption keys");
+    }
+    wssec_key_source k = { 0 };
+    int rc = wssec__key_resolve(msg, ki, ctx->dec_certs, &k);
+    for (size_t i = 0; rc == 0 && i < ctx->n_dec && !*out; i++)
+        if ((ctx->dec_x509[i] && X509_cmp(ctx->dec_x509[i], k.cert) == 0) ||
+            EVP_PKEY_eq(X509_get0_pubkey(k.cert), ctx->dec_pkey[i]) == 1)
+            *out = ctx->dec_pkey[i];
+    /* a key configured without its certificate cannot be matched by an
+     * issuer-serial or SKI reference: when it is our only key, it is tried */
+    if (!*out && ctx->n_dec == 1 && !ctx->dec_x509[0]) {
+        msg->failed = false;
+        *out = ctx->dec_pkey[0];
+        rc = 0;
+    }
+    if (rc == 0 && !*out) {
+        char who[700];
+        wssec__cert_describe(k.cert, who, sizeof(who));
+        rc = wssec_msg_fail(msg, WSSEC_EDECRYPT, NULL, ek,
+                            "EncryptedKey is for %s, which is not one of our decryption "
+                            "certificates",
+                            who);
+    } else if (rc == WSSEC_EUNAVAILABLE) {
+        msg->failed = false;
+        rc = wssec_msg_fail(msg, WSSEC_EDECRYPT, NULL, ek,
+                            "EncryptedKey names a certificate that is not one of our decryption "
+                            "certificates");
+    }
+    ERR_clear_error();
+    wssec__key_source_free(&k);
+    return rc;
+}
+
+/* RSA unwrap. With RSA-1.5 a failure continues with a random key of the
+ * expected length (Bleichenbacher countermeasure): the caller cannot tell. */
+static int rsa_unwrap(EVP_PKEY *pk, int kt, const unsigned char *in, size_t inlen, size_t want,
+                      unsigned char *key)
+{
+    unsigned char buf[1024], fake[64];
+    size_t outlen = sizeof(buf);
+    int ok = 0;
+    if (want > sizeof(fake) || RAND_bytes(fake, (int)want) != 1) return WSSEC_EDECRYPT;
+    EVP_PKEY_CTX *c = EVP_PKEY_CTX_new(pk, NULL);
+    if (c && EVP_PKEY_decrypt_init(c) > 0) {
+        if (kt == WSSEC_KT_RSA_OAEP)
+            ok = EVP_PKEY_CTX_set_rsa_padding(c, RSA_PKCS1_OAEP_PADDING) > 0 &&
+                 EVP_PKEY_CTX_set_rsa_oaep_md(c, EVP_sha1()) > 0 &&
+                 EVP_PKEY_CTX_set_rsa_mgf1_md(c, EVP_sha1()) > 0;
+        else
+            ok = EVP_PKEY_CTX_set_rsa_padding(c, RSA_PKCS1_PADDING) > 0;
+        ok = ok && EVP_PKEY_decrypt(c, buf, &outlen, in, inlen) > 0 && outlen == want;
+    }
+    EVP_PKEY_CTX_free(c);
+    ERR_clear_error();
+    if (kt == WSSEC_KT_RSA15) {
+        /* constant-time select between the real and the random key */
+        unsigned char mask = (unsigned char)(0 - (unsigned char)ok);
+        for (size_t i = 0; i < want; i++)
+            key[i] = (unsigned char)((buf[i] & mask) | (fake[i] & (unsigned char)~mask));
+        ok = 1;
+    } else if (ok) {
+        memcpy(key, buf, want);
+    }
+    wssec__memzero(buf, sizeof(buf));
+    wssec__memzero(fake, sizeof(fake));
+    return ok ? 0 : WSSEC_EDECRYPT;
+}
+
+static int aes_unwrap(const unsigned char *kek, size_t keklen, const unsigned char *in, size_t inlen,
+                      size_t want, unsigned char *key)
+{
+    const EVP_CIPHER *c = keklen == 16 ? EVP_aes_128_wrap() : EVP_aes_256_wrap();
+    EVP_CIPHER_CTX *x = EVP_CIPHER_CTX_new();
+    unsigned char out[80];
+    int n = 0, f = 0, ok = 0;
+    if (x && inlen <= sizeof(out) && EVP_DecryptInit_ex(x, c, NULL, kek, NULL) == 1 &&
+        EVP_DecryptUpdate(x, out, &n, in, (int)inlen) == 1 && EVP_DecryptFinal_ex(x, out + n, &f) == 1)
+        ok = (size_t)(n + f) == want;
+    EVP_CIPHER_CTX_free(x);
+    ERR_clear_error();
+    if (ok) memcpy(key, out, want);
+    wssec__memzero(out, sizeof(out));
+    return ok ? 0 : WSSEC_EDECRYPT;
+}
+
+/* Decrypts one EncryptedData in place with the session key; records what
+ * came out. Every failure is the same WSSEC_EDECRYPT. */
+static int decrypt_one(wssec_msg *msg, target *t, const unsigned char *key, size_t keylen)
+{
+    const char *type = attr(t->data, "Type");
+    bool content = type && strcmp(type, "http://www.w3.org/2001/04/xmlenc#Content") == 0;
+    xmlNodePtr parent = t->wrapper ? t->wrapper->parent : t->data->parent;
+    xmlNodePtr before = t->wrapper ? t->wrapper->prev : t->data->prev;
+    xmlSecEncCtxPtr e = xmlSecEncCtxCreate(NULL);
+    int rc = WSSEC_EDECRYPT;
+    if (!e) return wssec_msg_fail(msg, WSSEC_ENOMEM, NULL, t->data, "out of memory");
+    xmlSecTransformId id = transform_by_uri(t->alg->uri, xmlSecTransformUsageEncryptionMethod);
+    if (id == xmlSecTransformIdUnknown ||
+        xmlSecPtrListAdd(&e->transformCtx.enabledTransforms, (void *)id) < 0 ||
+        (size_t)t->alg->key_type != keylen)
+        goto done;
+    e->encKey = xmlSecKeyReadMemory(xmlSecKeyDataAesId, key, (xmlSecSize)keylen);
+    e->keyInfoReadCtx.maxEncryptedKeyLevel = 0;
+    e->keyInfoReadCtx.maxRetrievalMethodLevel = 0;
+    if (!e->encKey) goto done;
+    xmlNodePtr wrapper = t->wrapper;
+    if (xmlSecEncCtxDecrypt(e, t->data) < 0 || !e->resultReplaced) goto done;
+    rc = 0;
+    /* the plaintext stands where the EncryptedData stood; an EncryptedHeader
+     * gives way to the header block it hid */
+    if (wrapper) {
+        xmlNodePtr first = wrapper->children;
+        while (wrapper->children) {
+            xmlNodePtr c = wrapper->children;
+            xmlUnlinkNode(c);
+            xmlAddPrevSibling(wrapper, c);
+        }
+        (void)first;
+        xmlUnlinkNode(wrapper);
+        xmlFreeNode(wrapper);
+    }
+    if (content) {
+        rc = wssec__result_add_plain(msg->res, parent, true);
+    } else {
+        xmlNodePtr n = before ? before->next : parent->children;
+        for (; n && !rc; n = n->next)
+            if (n->type == XML_ELEMENT_NODE) {
+                rc = wssec__result_add_plain(msg->res, n, false);
+                break;
+            }
+    }
+    if (rc) rc = wssec_msg_fail(msg, rc, NULL, parent, "out of memory");
+done:
+    ERR_clear_error();
+    xmlSecEncCtxDestroy(e);
+    if (rc == WSSEC_EDECRYPT) rc = wssec_msg_fail(msg, WSSEC_EDECRYPT, NULL, NULL, DECRYPT_FAILED);
+    return rc;
+}
+
+static int ek_consume(wssec_msg *msg, xmlNodePtr ek, void *ud)
+{
+    (void)ud;
+    const wssec_settings *s = &msg->ctx->s;
+    wssec_token *tok = wssec_msg_add_token(msg, "encrypted-key", ek);
+    if (!tok) return wssec_msg_fail(msg, WSSEC_ENOMEM, NULL, ek, "out of memory");
+    target t[MAX_TARGETS];
+    size_t n = 0;
+    unsigned char *wrapped = NULL, key[64];
+    size_t wlen = 0;
+    int rc = 0;
+
+    /* 1. the key transport algorithm */
+    xmlNodePtr m = child(ek, WSSEC_NS_XENC, "EncryptionMethod");
+    const char *uri = m ? attr(m, "Algorithm") : NULL;
+    const wssec_alg *kt = uri ? wssec__alg_by_uri(wssec__kt_algs, uri) : NULL;
+    if (!kt)
+        return wssec_msg_fail(msg, WSSEC_EALGORITHM, NULL, ek,
+                              "key transport algorithm '%.120s' is not allowed (rsa-oaep-mgf1p; "
+                              "kw-aes128/256 with a pre-shared key)",
+                              uri ? uri : "(none)");
+    int ktn = (int)(kt - wssec__kt_algs);
+    if (ktn == WSSEC_KT_RSA15 && !s->allow_rsa15)
+        return wssec_msg_fail(msg, WSSEC_EALGORITHM, NULL, ek,
+                              "rsa-1_5 key transport is refused by default (Bleichenbacher's "
+                              "attack); --allow-rsa15 accepts it from a legacy peer");
+    if (ktn == WSSEC_KT_RSA_OAEP) {
+        xmlNodePtr dm = child(m, WSSEC_NS_DS, "DigestMethod");
+        const char *d = dm ? attr(dm, "Algorithm") : NULL;
+        if (d && strcmp(d, "http://www.w3.org/2000/09/xmldsig#sha1") != 0)
+            return wssec_msg_fail(msg, WSSEC_EALGORITHM, NULL, dm,
+                                  "RSA-OAEP digest '%.120s' is not supported (SHA-1, the "
+                                  "rsa-oaep-mgf1p default)",
+                                  d);
+    }
+    if (wssec_token_set(tok, "key-transport", kt->name)) return WSSEC_ENOMEM;
+
+    /* 2. the targets, and their algorithms, before any decryption */
+    xmlNodePtr rl = child(ek, WSSEC_NS_XENC, "ReferenceList");
+    if (!rl)
+        return wssec_msg_fail(msg, WSSEC_EMALFORMED, NULL, ek,
+                              "EncryptedKey without a ReferenceList: nothing to decrypt");
+    for (xmlNodePtr dr = wssec__first_elem(rl); dr; dr = wssec__next_elem(dr)) {
+        if (!wssec__is(dr, WSSEC_NS_XENC, "DataReference"))
+            return wssec_msg_fail(msg, WSSEC_EMALFORMED, NULL, dr,
+                                  "ReferenceList may hold only DataReferences");
+        if (n >= MAX_TARGETS || n >= s->max_references)
+            return wssec_msg_fail(msg, WSSEC_ELIMIT, "wsse:InvalidSecurity", rl,
+                                  "ReferenceList with more than max-references %zu references",
+                                  s->max_references);
+        WSSEC_GUARD(find_target(msg, dr, &t[n]));
+        for (size_t j = 0; j < n; j++)
+            if (t[j].data == t[n].data)
+                return wssec_msg_fail(msg, WSSEC_EMALFORMED, NULL, dr,
+                                      "two DataReferences to one EncryptedData");
+        n++;
+    }
+    if (n == 0) return wssec_msg_fail(msg, WSSEC_EMALFORMED, NULL, rl, "empty ReferenceList");
+    WSSEC_GUARD(check_signed_ciphertext(msg, t, n));
+    char algs[64];
+    snprintf(algs, sizeof(algs), "%s", t[0].alg->name);
+    if (wssec_token_set(tok, "data-encryption", algs)) return WSSEC_ENOMEM;
+
+    /* 3. the session key */
+    xmlNodePtr cd = child(ek, WSSEC_NS_XENC, "CipherData");
+    xmlNodePtr cv = cd ? child(cd, WSSEC_NS_XENC, "CipherValue") : NULL;
+    if (!cv || wssec__b64_elem(msg, cv, &wrapped, &wlen))
+        return wssec_msg_fail(msg, WSSEC_EMALFORMED, NULL, ek,
+                              "EncryptedKey without a base64 CipherValue");
+    size_t want = (size_t)t[0].alg->key_type;
+    if (ktn == WSSEC_KT_KW_AES128 || ktn == WSSEC_KT_KW_AES256) {
+        if (msg->ctx->psk_len != (size_t)kt->key_type) {
+            rc = wssec_msg_fail(msg, WSSEC_EDECRYPT, NULL, ek,
+                                "%s key wrap, but no pre-shared key of %d bytes is configured "
+                                "(--psk-file)",
+                                kt->name, kt->key_type);
+            goto done;
+        }
+        rc = aes_unwrap(msg->ctx->psk, msg->ctx->psk_len, wrapped, wlen, want, key);
+    } else {
+        EVP_PKEY *pk = NULL;
+        if ((rc = pick_rsa_key(msg, ek, &pk))) goto done;
+        rc = rsa_unwrap(pk, ktn, wrapped, wlen, want, key);
+    }
+    if (rc) {
+        rc = wssec_msg_fail(msg, WSSEC_EDECRYPT, NULL, NULL, DECRYPT_FAILED);
+        goto done;
+    }
+
+    /* 4. decryption in place, then the document checked again */
+    for (size_t i = 0; i < n && !rc; i++) rc = decrypt_one(msg, &t[i], key, want);
+    if (!rc) rc = wssec__recheck(msg);
+    if (!rc) {
+        char count[16];
+        snprintf(count, sizeof(count), "%zu", n);
+        if (wssec_token_set(tok, "decrypted", count)) rc = WSSEC_ENOMEM;
+    }
+done:
+    wssec__memzero(key, sizeof(key));
+    free(wrapped);
+    return rc;
+}
+
+/* ===================================================================== */
+/* generator                                                              */
+/* ===================================================================== */
+
+typedef struct part {
+    xmlNodePtr node;
+    bool content;
+} part;
+
+static int add_target(wssec_msg *msg, part *p, size_t *n, xmlNodePtr e, bool content, const char *spec)
+{
+    if (e->type != XML_ELEMENT_NODE)
+        return wssec_msg_fail(msg, WSSEC_ECONFIG, NULL, NULL,
+                              "encrypt-part '%s' selects something that is not an element", spec);
+    if (e == msg->envelope || e == msg->header || (e == msg->body && !content))
+        return wssec_msg_fail(msg, WSSEC_ECONFIG, NULL, e,
+                              "encrypt-part '%s': the SOAP Envelope, Header and Body themselves "
+                              "are never encrypted (their content may be)",
+                              spec);
+    for (size_t i = 0; i < *n; i++)
+        if (p[i].node == e) return 0;
+    if (*n >= MAX_TARGETS)
+        return wssec_msg_fail(msg, WSSEC_ELIMIT, NULL, e, "more than %d encrypted parts", MAX_TARGETS);
+    p[*n].node = e;
+    p[*n].content = content;
+    (*n)++;
+    return 0;
+}
+
+/* A part: body (content), signature, {ns}local or an XPath, each with an
+ * optional ":content" or ":element" suffix. */
+static int select_parts(wssec_msg *msg, const char *spec0, part *p, size_t *n)
+{
+    char spec[1024];
+    snprintf(spec, sizeof(spec), "%s", spec0);
+    int mode = -1; /* -1 by kind, 0 element, 1 content */
+    size_t l = strlen(spec);
+    if (l > 8 && strcmp(spec + l - 8, ":content") == 0) {
+        mode = 1;
+        spec[l - 8] = '\0';
+    } else if (l > 8 && strcmp(spec + l - 8, ":element") == 0) {
+        mode = 0;
+        spec[l - 8] = '\0';
+    }
+    if (!strcmp(spec, "body")) {
+        if (mode == 0)
+            return wssec_msg_fail(msg, WSSEC_ECONFIG, NULL, NULL,
+                                  "encrypt-part body:element: the Body itself is never encrypted");
+        return add_target(msg, p, n, msg->body, true, spec0);
+    }
+    if (!strcmp(spec, "signature")) {
+        xmlNodePtr sig = msg->security ? child(msg->security, WSSEC_NS_DS, "Signature") : NULL;
+        if (!sig)
+            return wssec_msg_fail(msg, WSSEC_ECONFIG, NULL, NULL,
+                                  "encrypt-part signature: no Signature yet (sign before you "
+                                  "encrypt it)");
+        return add_target(msg, p, n, sig, mode == 1, spec0);
+    }
+    size_t before = *n;
+    if (spec[0] == '{') {
+        const char *close = strchr(spec, '}');
+        char ns[512];
+        size_t nl = close ? (size_t)(close - spec - 1) : 0;
+        if (!close || nl >= sizeof(ns))
+            return wssec_msg_fail(msg, WSSEC_ECONFIG, NULL, NULL, "encrypt-part '%s' is not a QName",
+                                  spec0);
+        memcpy(ns, spec + 1, nl);
+        ns[nl] = '\0';
+        for (xmlNodePtr e = xmlDocGetRootElement(msg->doc); e;) {
+            if (wssec__is(e, ns, close + 1)) WSSEC_GUARD(add_target(msg, p, n, e, mode == 1, spec0));
+            if (e->children && e->type == XML_ELEMENT_NODE && !wssec__is(e, ns, close + 1)) {
+                e = e->children;
+                continue;
+            }
+            while (e && !e->next) e = e->parent && e->parent->type == XML_ELEMENT_NODE ? e->parent : NULL;
+            if (e) e = e->next;
+        }
+    } else {
+        xmlNodeSetPtr set = NULL;
+        xmlXPathObjectPtr obj = NULL;
+        int rc = wssec__xpath_select(msg, spec, &set, &obj);
+        if (rc)
+            rc = wssec_msg_fail(msg, rc == WSSEC_ENOMEM ? rc : WSSEC_ECONFIG, NULL, NULL,
+                                "encrypt-part '%s' cannot be evaluated", spec0);
+        for (int i = 0; !rc && set && i < set->nodeNr; i++)
+            rc = add_target(msg, p, n, set->nodeTab[i],
+                            mode == 1 || (mode == -1 && set->nodeTab[i] == msg->body), spec0);
+        xmlXPathFreeObject(obj);
+        WSSEC_GUARD(rc);
+    }
+    if (*n == before)
+        return wssec_msg_fail(msg, WSSEC_ECONFIG, NULL, NULL,
+                              "encrypt-part '%s' selects nothing in the message", spec0);
+    return 0;
+}
+
+static int rsa_wrap(EVP_PKEY *pk, int kt, const unsigned char *key, size_t len, unsigned char *out,
+                    size_t *outlen)
+{
+    EVP_PKEY_CTX *c = EVP_PKEY_CTX_new(pk, NULL);
+    int ok = c && EVP_PKEY_encrypt_init(c) > 0;
+    if (ok && kt == WSSEC_KT_RSA_OAEP)
+        ok = EVP_PKEY_CTX_set_rsa_padding(c, RSA_PKCS1_OAEP_PADDING) > 0 &&
+             EVP_PKEY_CTX_set_rsa_oaep_md(c, EVP_sha1()) > 0 &&
+             EVP_PKEY_CTX_set_rsa_mgf1_md(c, EVP_sha1()) > 0;
+    else if (ok)
+        ok = EVP_PKEY_CTX_set_rsa_padding(c, RSA_PKCS1_PADDING) > 0;
+    ok = ok && EVP_PKEY_encrypt(c, out, outlen, key, len) > 0;
+    EVP_PKEY_CTX_free(c);
+    ERR_clear_error();
+    return ok ? 0 : WSSEC_EINTERNAL;
+}
+
+static int aes_wrap(const unsigned char *kek, size_t keklen, const unsigned char *key, size_t len,
+                    unsigned char *out, size_t *outlen)
+{
+    EVP_CIPHER_CTX *x = EVP_CIPHER_CTX_new();
+    int n = 0, f = 0, ok = 0;
+    if (x) {
+        EVP_CIPHER_CTX_set_flags(x, EVP_CIPHER_CTX_FLAG_WRAP_ALLOW);
+        ok = EVP_EncryptInit_ex(x, keklen == 16 ? EVP_aes_128_wrap() : EVP_aes_256_wrap(), NULL, kek,
+                                NULL) == 1 &&
+             EVP_EncryptUpdate(x, out, &n, key, (int)len) == 1 &&
+             EVP_EncryptFinal_ex(x, out + n, &f) == 1;
+    }
+    EVP_CIPHER_CTX_free(x);
+    *outlen = (size_t)(n + f);
+    return ok ? 0 : WSSEC_EINTERNAL;
+}
+
+/* Copies a header block's SOAP attributes (mustUnderstand, actor/role) to
+ * the EncryptedHeader that hides it, so it stays addressable. */
+static void copy_soap_attrs(wssec_msg *msg, xmlNodePtr from, xmlNodePtr to)
+{
+    for (xmlAttrPtr a = from->properties; a; a = a->next) {
+        if (!a->ns || !xmlStrEqual(a->ns->href, BAD_CAST msg->soap_ns)) continue;
+        xmlChar *v = xmlNodeGetContent((xmlNodePtr)a);
+        xmlNsPtr ns = xmlSearchNsByHref(msg->doc, to, BAD_CAST msg->soap_ns);
+        if (v && ns) xmlSetNsProp(to, ns, a->name, v);
+        xmlFree(v);
+    }
+}
+
+/* Encrypts one part with the session key; returns the EncryptedData's ID. */
+static int encrypt_one(wssec_msg *msg, const part *p, xmlSecTransformId alg, const unsigned char *key,
+                       size_t keylen, char *id_out, size_t idlen)
+{
+    xmlNodePtr node = p->node;
+    bool header_block = !p->content && node->parent == msg->header;
+    xmlNodePtr wrapper = NULL;
+    char edid[40];
+    unsigned char r[8];
+    if (RAND_bytes(r, sizeof(r)) != 1) return WSSEC_EINTERNAL;
+    snprintf(edid, sizeof(edid), "ED-%02X%02X%02X%02X%02X%02X%02X%02X", r[0], r[1], r[2], r[3], r[4],
+             r[5], r[6], r[7]);
+    if (header_block) {
+        /* wsse11:EncryptedHeader in place of the block, the block inside it */
+        wrapper = xmlNewDocNode(msg->doc, NULL, BAD_CAST "EncryptedHeader", NULL);
+        if (!wrapper) return WSSEC_ENOMEM;
+        xmlNsPtr ns = xmlNewNs(wrapper, BAD_CAST WSSEC_NS_WSSE11, BAD_CAST "wsse11");
+        xmlSetNs(wrapper, ns);
+        xmlAddPrevSibling(node, wrapper);
+        copy_soap_attrs(msg, node, wrapper);
+        xmlUnlinkNode(node);
+        xmlAddChild(wrapper, node);
+        if (!wssec__new_id(msg, wrapper, "EH")) return WSSEC_ENOMEM;
+    }
+    xmlNodePtr tmpl = xmlSecTmplEncDataCreate(msg->doc, alg, BAD_CAST edid,
+                                              p->content ? xmlSecTypeEncContent : xmlSecTypeEncElement,
+                                              NULL, NULL);
+    if (!tmpl || !xmlSecTmplEncDataEnsureCipherValue(tmpl)) {
+        xmlFreeNode(tmpl);
+        return WSSEC_ENOMEM;
+    }
+    xmlSecEncCtxPtr e = xmlSecEncCtxCreate(NULL);
+    int rc = WSSEC_EINTERNAL;
+    if (!e) {
+        xmlFreeNode(tmpl);
+        return WSSEC_ENOMEM;
+    }
+    e->encKey = xmlSecKeyReadMemory(xmlSecKeyDataAesId, key, (xmlSecSize)keylen);
+    xmlNodePtr ed = tmpl;
+    if (e->encKey && xmlSecEncCtxXmlEncrypt(e, tmpl, node) == 0) {
+        rc = 0;
+        tmpl = NULL; /* now in the document, where the part (or its content) was */
+    }
+    ERR_clear_error();
+    xmlSecEncCtxDestroy(e);
+    xmlFreeNode(tmpl);
+    if (rc) return rc;
+    /* register the new Id for the ReferenceList */
+    xmlAttrPtr a = xmlHasProp(ed, BAD_CAST "Id");
+    if (!a || !a->children) return WSSEC_EINTERNAL;
+    xmlAttrPtr known = xmlGetID(msg->doc, a->children->content);
+    if (known != a && (known || !xmlAddID(NULL, msg->doc, a->children->content, a)))
+        return WSSEC_ENOMEM;
+    snprintf(id_out, idlen, "%s", edid);
+    return 0;
+}
+
+static int enc_generate(wssec_msg *msg, void *ud)
+{
+    (void)ud;
+    const wssec_ctx *ctx = msg->ctx;
+    const wssec_settings *s = &ctx->s;
+    const wssec_alg *alg = &wssec__enc_algs[s->enc_alg], *kt = &wssec__kt_algs[s->key_transport];
+    int ktn = s->key_transport;
+    bool kw = ktn == WSSEC_KT_KW_AES128 || ktn == WSSEC_KT_KW_AES256;
+    if (kw && ctx->psk_len != (size_t)kt->key_type)
+        return wssec_msg_fail(msg, WSSEC_ECONFIG, NULL, NULL,
+                              "encrypt: %s needs a pre-shared key of %d bytes (--psk-file)",
+                              kt->name, kt->key_type);
+    if (!kw && !ctx->enc_x509)
+        return wssec_msg_fail(msg, WSSEC_ECONFIG, NULL, NULL,
+                              "encrypt: no recipient certificate (--encrypt-cert)");
+    if (!wssec_msg_security(msg, 1)) return wssec_msg_fail(msg, WSSEC_ENOMEM, NULL, NULL, "out of memory");
+
+    part parts[MAX_TARGETS];
+    size_t n = 0;
+    if (s->encrypt_parts.n == 0) WSSEC_GUARD(select_parts(msg, "body", parts, &n));
+    for (size_t i = 0; i < s->encrypt_parts.n; i++) WSSEC_GUARD(select_parts(msg, s->encrypt_parts.v[i], parts, &n));
+
+    xmlSecTransformId id = transform_by_uri(alg->uri, xmlSecTransformUsageEncryptionMethod);
+    if (id == xmlSecTransformIdUnknown)
+        return wssec_msg_fail(msg, WSSEC_EINTERNAL, NULL, NULL, "xmlsec lacks %s", alg->name);
+    unsigned char key[32], wrapped[1024];
+    size_t keylen = (size_t)alg->key_type, wlen = sizeof(wrapped);
+    int rc = 0;
+    char ids[MAX_TARGETS][40];
+    if (RAND_bytes(key, (int)keylen) != 1) return wssec_msg_fail(msg, WSSEC_EINTERNAL, NULL, NULL, "no random");
+    for (size_t i = 0; i < n && !rc; i++) {
+        rc = encrypt_one(msg, &parts[i], id, key, keylen, ids[i], sizeof(ids[i]));
+        if (rc) rc = wssec_msg_fail(msg, rc, NULL, parts[i].node, "encrypting a part with %s failed",
+                                    alg->name);
+    }
+    if (!rc) {
+        rc = kw ? aes_wrap(ctx->psk, ctx->psk_len, key, keylen, wrapped, &wlen)
+                : rsa_wrap(X509_get0_pubkey(ctx->enc_x509), ktn, key, keylen, wrapped, &wlen);
+        if (rc) rc = wssec_msg_fail(msg, rc, NULL, NULL, "wrapping the key with %s failed", kt->name);
+    }
+    wssec__memzero(key, sizeof(key));
+    if (rc) return rc;
+
+    /* the EncryptedKey: before a Signature already in the header (sign, then
+     * encrypt: the receiver decrypts first), else at the end */
+    xmlNodePtr ek = xmlNewDocNode(msg->doc, NULL, BAD_CAST "EncryptedKey", NULL);
+    if (!ek) return wssec_msg_fail(msg, WSSEC_ENOMEM, NULL, NULL, "out of memory");
+    xmlSetNs(ek, xmlNewNs(ek, BAD_CAST WSSEC_NS_XENC, BAD_CAST "xenc"));
+    xmlNodePtr sig = child(msg->security, WSSEC_NS_DS, "Signature");
+    if (!sig) {
+        for (xmlNodePtr c = wssec__first_elem(msg->security); c && !sig; c = wssec__next_elem(c))
+            if (wssec__is(c, WSSEC_NS_XENC, "EncryptedData")) sig = c; /* an encrypted Signature */
+    }
+    xmlNodePtr placed = sig ? xmlAddPrevSibling(sig, ek) : xmlAddChild(msg->security, ek);
+    if (!placed) {
+        xmlFreeNode(ek);
+        return wssec_msg_fail(msg, WSSEC_ENOMEM, NULL, NULL, "out of memory");
+    }
+    char *b64 = wssec__b64_encode(wrapped, wlen);
+    char ekid[40];
+    unsigned char r[8];
+    if (RAND_bytes(r, sizeof(r)) != 1) {
+        xmlFree(b64);
+        return wssec_msg_fail(msg, WSSEC_EINTERNAL, NULL, NULL, "no random");
+    }
+    snprintf(ekid, sizeof(ekid), "EK-%02X%02X%02X%02X%02X%02X%02X%02X", r[0], r[1], r[2], r[3], r[4],
+             r[5], r[6], r[7]);
+    xmlNodePtr em = wssec__add_elem(msg, ek, WSSEC_NS_XENC, "xenc", "EncryptionMethod", NULL);
+    xmlAttrPtr ida = xmlSetProp(ek, BAD_CAST "Id", BAD_CAST ekid);
+    rc = WSSEC_ENOMEM;
+    if (!em || !ida || !b64 || !xmlSetProp(em, BAD_CAST "Algorithm", BAD_CAST kt->uri)) goto out;
+    if (ktn == WSSEC_KT_RSA_OAEP) {
+        xmlNodePtr dm = wssec__add_elem(msg, em, WSSEC_NS_DS, "ds", "DigestMethod", NULL);
+        if (!dm || !xmlSetProp(dm, BAD_CAST "Algorithm", BAD_CAST "http://www.w3.org/2000/09/xmldsig#sha1"))
+            goto out;
+    }
+    xmlNodePtr ki = wssec__add_elem(msg, ek, WSSEC_NS_DS, "ds", "KeyInfo", NULL);
+    if (!ki) goto out;
+    if (kw) {
+        if (!wssec__add_elem(msg, ki, WSSEC_NS_DS, "ds", "KeyName", s->psk_name ? s->psk_name : "psk"))
+            goto out;
+    } else {
+        xmlNodePtr bst = NULL;
+        if (s->enc_key_id == WSSEC_KEYID_BST) {
+            /* the recipient's certificate as a token before the key */
+            int dl = i2d_X509(ctx->enc_x509, NULL);
+            unsigned char *der = dl > 0 ? malloc((size_t)dl) : NULL, *q = der;
+            char *cb64 = NULL;
+            if (der) i2d_X509(ctx->enc_x509, &q);
+            xmlNodePtr t = NULL;
+            if (der && (cb64 = wssec__b64_encode(der, (size_t)dl))) {
+                t = xmlNewDocNode(msg->doc, NULL, BAD_CAST "BinarySecurityToken", NULL);
+                if (t && xmlAddPrevSibling(ek, t)) {
+                    xmlSetNs(t, xmlSearchNsByHref(msg->doc, msg->security, BAD_CAST WSSEC_NS_WSSE));
+                    xmlSetProp(t, BAD_CAST "EncodingType", BAD_CAST WSSEC_ENC_BASE64);
+                    xmlSetProp(t, BAD_CAST "ValueType", BAD_CAST WSSEC_VT_X509V3);
+                    xmlNodeAddContent(t, BAD_CAST cb64);
+                    bst = t;
+                } else {
+                    xmlFreeNode(t);
+                }
+            }
+            free(der);
+            xmlFree(cb64);
+            if (!bst) goto out;
+        }
+        int src = wssec__str_write(msg, ki, ctx->enc_x509, s->enc_key_id, bst, WSSEC_BST_X509V3);
+        if (src) {
+            rc = src;
+            goto out;
+        }
+    }
+    xmlNodePtr cd = wssec__add_elem(msg, ek, WSSEC_NS_XENC, "xenc", "CipherData", NULL);
+    xmlNodePtr rl = cd && wssec__add_elem(msg, cd, WSSEC_NS_XENC, "xenc", "CipherValue", b64)
+                        ? wssec__add_elem(msg, ek, WSSEC_NS_XENC, "xenc", "ReferenceList", NULL)
+                        : NULL;
+    if (!rl) goto out;
+    for (size_t i = 0; i < n; i++) {
+        char uri[48];
+        snprintf(uri, sizeof(uri), "#%.40s", ids[i]);
+        xmlNodePtr dr = wssec__add_elem(msg, rl, WSSEC_NS_XENC, "xenc", "DataReference", NULL);
+        if (!dr || !xmlSetProp(dr, BAD_CAST "URI", BAD_CAST uri)) goto out;
+    }
+    if (!xmlAddID(NULL, msg->doc, BAD_CAST ekid, ida)) goto out;
+    rc = 0;
+out:
+    xmlFree(b64);
+    if (rc == WSSEC_ENOMEM) return wssec_msg_fail(msg, rc, NULL, NULL, "out of memory");
+    return rc;
+}
+
+const wssec_module wssec__module_encryption = {
+    .version = WSSEC_MODULE_VERSION,
+    .name = "encrypt",
+    .ns = WSSEC_NS_XENC,
+    .local = "EncryptedKey",
+    .consume = ek_consume,
+    .generate = enc_generate,
+};

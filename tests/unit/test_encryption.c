@@ -1,0 +1,557 @@
+/*
+ * XML Encryption: round trips (algorithm x key transport x key reference x
+ * element/content/header), sign and encrypt in both orders, the policy, and
+ * the hostile cases of ATTACKS.md §8: corrupted ciphertext and tag, wrong
+ * recipient, truncated key, unreferenced EncryptedData, RSA-1.5 and CBC when
+ * not enabled, redirected references, injected plaintext — and the no-oracle
+ * property: every decryption failure is the same code, fault and message.
+ */
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <libxml/parser.h>
+#include <libxml/tree.h>
+#include <libxml/xpath.h>
+#include <libxml/xpathInternals.h>
+
+#include "helpers.h"
+
+#define PKI WSSEC_SOURCE_DIR "/samples/pki/"
+#define NS_DS "http://www.w3.org/2000/09/xmldsig#"
+#define NS_XENC "http://www.w3.org/2001/04/xmlenc#"
+#define NS_WSSE11 "http://docs.oasis-open.org/wss/oasis-wss-wssecurity-secext-1.1.xsd"
+
+static wssec_ctx *ctx_v(const char *first, va_list ap)
+{
+    const char *pairs[60];
+    size_t n = 0;
+    for (const char *p = first; p && n < 58; p = va_arg(ap, const char *)) pairs[n++] = p;
+    pairs[n] = NULL;
+    wssec_ctx *ctx = NULL;
+    char err[600];
+    int rc = h_ctx_try(&ctx, 0, pairs, err, sizeof(err));
+    if (rc) print_error("context: %s\n", err);
+    assert_int_equal(rc, 0);
+    return ctx;
+}
+
+static wssec_ctx *ctx_of(const char *first, ...)
+{
+    va_list ap;
+    va_start(ap, first);
+    wssec_ctx *c = ctx_v(first, ap);
+    va_end(ap);
+    return c;
+}
+
+/* The sender: signs as alice, encrypts for server. */
+#define SENDER "sign-key", PKI "alice.key", "sign-cert", PKI "alice.crt", "encrypt-cert", PKI "server.crt"
+/* The receiver: trusts the test root, decrypts as server. */
+#define RECEIVER                                                                                  \
+    "trust", PKI "root.crt", "certs", PKI "inter.crt", "decrypt-key", PKI "server.key",          \
+        "decrypt-cert", PKI "server.crt", "replay-signatures", "false"
+
+static const char *const ts_sig_enc[] = { "timestamp", "signature", "encrypt" };
+
+static char *plain_message(int soap)
+{
+    return h_strf("<soap:Envelope xmlns:soap=\"%s\" xmlns:wsu=\"%s\"><soap:Header>"
+                  "<h:Route xmlns:h=\"urn:example:route\" wsu:Id=\"route\">gateway-7</h:Route>"
+                  "</soap:Header><soap:Body><m:Pay xmlns:m=\"urn:example:bank\"><m:To>bob</m:To>"
+                  "<m:Amount>10</m:Amount></m:Pay></soap:Body></soap:Envelope>",
+                  soap == 12 ? WSSEC_NS_SOAP12 : WSSEC_NS_SOAP11, H_NS_WSU);
+}
+
+static char *secure(wssec_ctx *ctx, int soap, const char *const *actions, size_t n)
+{
+    char *xml = plain_message(soap);
+    char *out = h_secure(ctx, xml, actions, n, NULL);
+    free(xml);
+    return out;
+}
+
+static xmlNodePtr xp(xmlDocPtr doc, const char *expr)
+{
+    xmlXPathContextPtr x = xmlXPathNewContext(doc);
+    xmlXPathRegisterNs(x, BAD_CAST "soap", BAD_CAST WSSEC_NS_SOAP11);
+    xmlXPathRegisterNs(x, BAD_CAST "wsse", BAD_CAST WSSEC_NS_WSSE);
+    xmlXPathRegisterNs(x, BAD_CAST "wsse11", BAD_CAST NS_WSSE11);
+    xmlXPathRegisterNs(x, BAD_CAST "ds", BAD_CAST NS_DS);
+    xmlXPathRegisterNs(x, BAD_CAST "xenc", BAD_CAST NS_XENC);
+    xmlXPathObjectPtr o = xmlXPathEvalExpression(BAD_CAST expr, x);
+    xmlNodePtr n = o && o->nodesetval && o->nodesetval->nodeNr ? o->nodesetval->nodeTab[0] : NULL;
+    xmlXPathFreeObject(o);
+    xmlXPathFreeContext(x);
+    if (!n) print_error("xp: nothing at %s\n", expr);
+    assert_non_null(n);
+    return n;
+}
+
+typedef void (*surgery)(xmlDocPtr doc);
+
+static char *operate(const char *xml, surgery fn)
+{
+    xmlDocPtr doc = xmlReadMemory(xml, (int)strlen(xml), NULL, NULL, XML_PARSE_NONET);
+    assert_non_null(doc);
+    fn(doc); /* every surgery keeps its namespaces declared where they are used */
+    xmlChar *mem = NULL;
+    int n = 0;
+    xmlDocDumpMemory(doc, &mem, &n);
+    xmlFreeDoc(doc);
+    char *out = h_strf("%s", (char *)mem);
+    xmlFree(mem);
+    return out;
+}
+
+/* flips one bit of a base64 text, at a position from the start or the end */
+static void flip(xmlNodePtr n, long at)
+{
+    xmlChar *t = xmlNodeGetContent(n);
+    size_t l = strlen((char *)t);
+    size_t i = at >= 0 ? (size_t)at : l - (size_t)(-at);
+    while (t[i] == '=' || t[i] == '\n') i--;
+    t[i] = t[i] == 'A' ? 'B' : 'A';
+    xmlNodeSetContent(n, t);
+    xmlFree(t);
+}
+
+static void s_cipher_start(xmlDocPtr doc)
+{
+    flip(xp(doc, "//soap:Body/xenc:EncryptedData/xenc:CipherData/xenc:CipherValue"), 20);
+}
+
+static void s_cipher_tag(xmlDocPtr doc) /* the GCM tag is the last 16 bytes */
+{
+    /* well before the end: the last base64 digit may carry only padding bits */
+    flip(xp(doc, "//soap:Body/xenc:EncryptedData/xenc:CipherData/xenc:CipherValue"), -8);
+}
+
+static void s_cipher_iv(xmlDocPtr doc)
+{
+    flip(xp(doc, "//soap:Body/xenc:EncryptedData/xenc:CipherData/xenc:CipherValue"), 1);
+}
+
+static void s_key_value(xmlDocPtr doc)
+{
+    flip(xp(doc, "//xenc:EncryptedKey/xenc:CipherData/xenc:CipherValue"), 10);
+}
+
+static void s_key_truncated(xmlDocPtr doc)
+{
+    xmlNodePtr cv = xp(doc, "//xenc:EncryptedKey/xenc:CipherData/xenc:CipherValue");
+    xmlChar *t = xmlNodeGetContent(cv);
+    t[40] = '\0';
+    xmlNodeSetContent(cv, t);
+    xmlFree(t);
+}
+
+/* 8.4: the same ciphertext relabelled as CBC */
+static void s_relabel_cbc(xmlDocPtr doc)
+{
+    xmlSetProp(xp(doc, "//soap:Body/xenc:EncryptedData/xenc:EncryptionMethod"), BAD_CAST "Algorithm",
+               BAD_CAST "http://www.w3.org/2001/04/xmlenc#aes256-cbc");
+}
+
+/* 8.4: the OAEP key relabelled as RSA-1.5 */
+static void s_relabel_rsa15(xmlDocPtr doc)
+{
+    xmlSetProp(xp(doc, "//xenc:EncryptedKey/xenc:EncryptionMethod"), BAD_CAST "Algorithm",
+               BAD_CAST "http://www.w3.org/2001/04/xmlenc#rsa-1_5");
+}
+
+/* an EncryptedData no EncryptedKey references */
+static void s_unreferenced(xmlDocPtr doc)
+{
+    xmlNodePtr rl = xp(doc, "//xenc:EncryptedKey/xenc:ReferenceList");
+    xmlNodePtr dr = xp(doc, "//xenc:DataReference");
+    xmlNodePtr copy = xmlCopyNode(xp(doc, "//soap:Body/xenc:EncryptedData"), 1);
+    xmlSetProp(copy, BAD_CAST "Id", BAD_CAST "ED-extra");
+    xmlAddChild(xp(doc, "//soap:Body"), copy);
+    (void)rl;
+    (void)dr;
+}
+
+/* 8.5: encrypt-then-sign; the signed ciphertext moved to a wrapper and the
+ * ReferenceList left pointing at it, an unsigned one in the Body */
+static void s_moved_ciphertext(xmlDocPtr doc)
+{
+    xmlNodePtr ed = xp(doc, "//soap:Body/xenc:EncryptedData"), hdr = xp(doc, "//soap:Header");
+    xmlNodePtr copy = xmlCopyNode(ed, 1);
+    xmlUnlinkNode(ed);
+    xmlNodePtr w = xmlNewDocNode(doc, NULL, BAD_CAST "Wrapper", NULL);
+    xmlSetNs(w, xmlNewNs(w, BAD_CAST "urn:attacker", BAD_CAST "w"));
+    xmlAddChild(hdr, w);
+    xmlAddChild(w, ed);
+    xmlUnsetProp(copy, BAD_CAST "Id");
+    xmlAddChild(xp(doc, "//soap:Body"), copy);
+}
+
+/* 8.5: the ReferenceList redirected to an EncryptedData the signature does
+ * not cover */
+static void s_redirected(xmlDocPtr doc)
+{
+    xmlNodePtr ed = xp(doc, "//soap:Body/xenc:EncryptedData"), hdr = xp(doc, "//soap:Header");
+    xmlNodePtr copy = xmlCopyNode(ed, 1);
+    xmlSetProp(copy, BAD_CAST "Id", BAD_CAST "ED-evil");
+    xmlNodePtr w = xmlNewDocNode(doc, NULL, BAD_CAST "Other", NULL);
+    xmlSetNs(w, xmlNewNs(w, BAD_CAST "urn:attacker", BAD_CAST "w"));
+    xmlAddChild(hdr, w);
+    xmlAddChild(w, copy);
+    xmlSetProp(xp(doc, "//xenc:DataReference"), BAD_CAST "URI", BAD_CAST "#ED-evil");
+}
+
+/* 8.7: an EncryptedData directly in soap:Header */
+static void s_header_bare(xmlDocPtr doc)
+{
+    xmlNodePtr eh = xp(doc, "//wsse11:EncryptedHeader"), ed = xp(doc, "//wsse11:EncryptedHeader/xenc:EncryptedData");
+    xmlUnlinkNode(ed);
+    xmlAddPrevSibling(eh, ed);
+    xmlUnlinkNode(eh);
+    xmlFreeNode(eh);
+}
+
+static void s_rl_external(xmlDocPtr doc)
+{
+    xmlSetProp(xp(doc, "//xenc:DataReference"), BAD_CAST "URI", BAD_CAST "http://attacker.invalid/x");
+}
+
+static void s_key_for_other(xmlDocPtr doc)
+{
+    /* an issuer-serial reference to alice, not the server */
+    xmlNodeSetContent(xp(doc, "//xenc:EncryptedKey//ds:X509SerialNumber"), BAD_CAST "8193");
+}
+
+static const struct hostile {
+    const char *name;
+    int sign_first; /* 1 sign-then-encrypt, 0 encrypt-then-sign */
+    surgery fn;
+    int code;
+    const char *fault, *needle;
+} hostile[] = {
+    { "ciphertext changed", 1, s_cipher_start, WSSEC_EDECRYPT, "wsse:FailedCheck", "decryption failed" },
+    { "GCM tag changed", 1, s_cipher_tag, WSSEC_EDECRYPT, "wsse:FailedCheck", "decryption failed" },
+    { "IV changed", 1, s_cipher_iv, WSSEC_EDECRYPT, "wsse:FailedCheck", "decryption failed" },
+    { "wrapped key changed", 1, s_key_value, WSSEC_EDECRYPT, "wsse:FailedCheck", "decryption failed" },
+    { "wrapped key truncated", 1, s_key_truncated, WSSEC_EDECRYPT, "wsse:FailedCheck",
+      "decryption failed" },
+    { "8.4 GCM relabelled CBC", 1, s_relabel_cbc, WSSEC_EALGORITHM, "wsse:UnsupportedAlgorithm",
+      "aes256-cbc is refused by default" },
+    { "8.4 OAEP relabelled RSA-1.5", 1, s_relabel_rsa15, WSSEC_EALGORITHM,
+      "wsse:UnsupportedAlgorithm", "rsa-1_5 key transport is refused by default" },
+    /* the signed Body changed: caught by its digest before anything decrypts */
+    { "8.5 signed ciphertext moved", 0, s_moved_ciphertext, WSSEC_EDIGEST, "wsse:FailedCheck",
+      "(/Envelope/Body) does not match" },
+    { "8.5 ReferenceList redirected", 0, s_redirected, WSSEC_EUNSIGNED, "wsse:InvalidSecurity",
+      "is not covered by the verified signature that covers this message's ciphertext" },
+    { "8.7 EncryptedData bare in the Header", 1, s_header_bare, WSSEC_EMALFORMED,
+      "wsse:InvalidSecurity", "wsse11:EncryptedHeader (BSP R3228)" },
+    { "external DataReference", 1, s_rl_external, WSSEC_EMALFORMED, "wsse:InvalidSecurity",
+      "only #id in this message" },
+    { "key for another certificate", 1, s_key_for_other, WSSEC_EDECRYPT, "wsse:FailedCheck",
+      "not one of our decryption certificates" },
+};
+
+static void test_hostile(void **state)
+{
+    (void)state;
+    static const char *const ts_enc_sig[] = { "timestamp", "encrypt", "signature" };
+    wssec_ctx *out = ctx_of(SENDER, "encrypt-part", "body", "encrypt-part",
+                            "/soap:Envelope/soap:Header/*[local-name()='Route']", NULL);
+    wssec_ctx *in = ctx_of(RECEIVER, NULL);
+    char *ste = secure(out, 11, ts_sig_enc, 3), *ets = secure(out, 11, ts_enc_sig, 3);
+    for (size_t i = 0; i < WSSEC_ARRAY_LEN(hostile); i++) {
+        char *xml = operate(hostile[i].sign_first ? ste : ets, hostile[i].fn);
+        h_run r;
+        int rc = h_verify(&r, in, xml);
+        if (rc != hostile[i].code || !strstr(h_run_err(&r)->message, hostile[i].needle))
+            print_error("case '%s': %s %s\n", hostile[i].name, wssec_code_name(rc),
+                        h_run_err(&r)->message);
+        assert_int_equal(rc, hostile[i].code);
+        h_assert_error(h_run_err(&r), hostile[i].code, hostile[i].fault, hostile[i].needle);
+        /* no plaintext is released from a failed decryption */
+        if (rc == WSSEC_EDECRYPT) {
+            xmlChar *body = xmlNodeGetContent(wssec_msg_body(r.msg));
+            assert_null(strstr((char *)body, "bob"));  /* text content: no base64 here */
+            xmlFree(body);
+        }
+        h_run_free(&r);
+        free(xml);
+    }
+    h_run r;
+    assert_int_equal(h_verify(&r, in, ste), 0);
+    h_run_free(&r);
+    assert_int_equal(h_verify(&r, in, ets), 0);
+    h_run_free(&r);
+    free(ste);
+    free(ets);
+    wssec_ctx_free(out);
+    wssec_ctx_free(in);
+}
+
+/* An EncryptedData that no EncryptedKey references is refused (an unsigned,
+ * encrypted-only message, so nothing else fails first). */
+static void test_unreferenced(void **state)
+{
+    (void)state;
+    static const char *const ts_enc[] = { "timestamp", "encrypt" };
+    wssec_ctx *out = ctx_of("encrypt-cert", PKI "server.crt", NULL);
+    wssec_ctx *in = ctx_of(RECEIVER, "require", "timestamp", NULL);
+    char *good = secure(out, 11, ts_enc, 2);
+    char *xml = operate(good, s_unreferenced);
+    h_run r;
+    assert_int_equal(h_verify(&r, in, good), 0);
+    h_run_free(&r);
+    assert_int_equal(h_verify(&r, in, xml), WSSEC_EPOLICY);
+    h_assert_error(h_run_err(&r), WSSEC_EPOLICY, "wsse:InvalidSecurity",
+                   "the Body holds an EncryptedData that no EncryptedKey of ours references");
+    h_run_free(&r);
+    free(xml);
+    free(good);
+    wssec_ctx_free(out);
+    wssec_ctx_free(in);
+}
+
+/* No oracle: padding, tag, key and plaintext failures are indistinguishable. */
+static void test_no_oracle(void **state)
+{
+    (void)state;
+    wssec_ctx *in = ctx_of(RECEIVER, "allow-cbc", "true", "allow-rsa15", "true", NULL);
+    static const struct {
+        const char *alg, *kt;
+        surgery fn;
+    } rows[] = {
+        { "aes128-cbc", "rsa-oaep", s_cipher_tag },   /* CBC padding */
+        { "aes128-cbc", "rsa-oaep", s_cipher_start }, /* CBC garbage plaintext */
+        { "aes256-gcm", "rsa-oaep", s_cipher_tag },   /* GCM tag */
+        { "aes256-gcm", "rsa-oaep", s_key_value },    /* OAEP padding */
+        { "aes256-gcm", "rsa-1_5", s_key_value },     /* PKCS#1 v1.5: goes on with a random key */
+        { "aes128-gcm", "rsa-1_5", s_key_truncated },
+    };
+    char first[600] = "";
+    for (size_t i = 0; i < WSSEC_ARRAY_LEN(rows); i++) {
+        wssec_ctx *out = ctx_of(SENDER, "enc-alg", rows[i].alg, "key-transport", rows[i].kt, NULL);
+        char *good = secure(out, 11, ts_sig_enc, 3);
+        char *xml = operate(good, rows[i].fn);
+        h_run r;
+        assert_int_equal(h_verify(&r, in, xml), WSSEC_EDECRYPT);
+        const wssec_error *e = h_run_err(&r);
+        assert_string_equal(e->fault, "wsse:FailedCheck");
+        if (!first[0]) snprintf(first, sizeof(first), "%s", e->message);
+        assert_string_equal(e->message, first); /* the very same words */
+        assert_string_equal(e->subject, "");  /* and no node named */
+        h_run_free(&r);
+        /* the untouched message decrypts */
+        assert_int_equal(h_verify(&r, in, good), 0);
+        h_run_free(&r);
+        free(xml);
+        free(good);
+        wssec_ctx_free(out);
+    }
+    assert_string_equal(first, "decryption failed");
+    wssec_ctx_free(in);
+}
+
+/* Every data algorithm x key transport x key reference, element, content and
+ * header encryption, SOAP 1.1 and 1.2. */
+static void test_round_trips(void **state)
+{
+    (void)state;
+    static const char *const algs[] = { "aes256-gcm", "aes128-gcm", "aes128-cbc", "aes256-cbc" };
+    static const char *const kts[] = { "rsa-oaep", "rsa-1_5" };
+    static const char *const ids[] = { "issuer-serial", "ski", "thumbprint", "bst", "x509" };
+    wssec_ctx *in = ctx_of(RECEIVER, "allow-cbc", "true", "allow-rsa15", "true", "require",
+                           "timestamp,signature,encrypted:/soap:Envelope/soap:Body/m:Pay,"
+                           "encrypted://r:Route",
+                           "namespace", "m=urn:example:bank", "namespace", "r=urn:example:route",
+                           NULL);
+    for (size_t a = 0; a < WSSEC_ARRAY_LEN(algs); a++)
+        for (size_t k = 0; k < WSSEC_ARRAY_LEN(kts); k++)
+            for (size_t i = 0; i < WSSEC_ARRAY_LEN(ids); i++) {
+                int soap = (a + i) % 2 ? 12 : 11;
+                wssec_ctx *out = ctx_of(SENDER, "enc-alg", algs[a], "key-transport", kts[k],
+                                        "enc-key-id", ids[i], "encrypt-part", "body",
+                                        "encrypt-part", "{urn:example:route}Route", NULL);
+                char *xml = secure(out, soap, ts_sig_enc, 3);
+                assert_null(strstr(xml, ">bob<"));
+                assert_null(strstr(xml, ">gateway-7<"));
+                h_assert_contains(xml, "wsse11:EncryptedHeader");
+                h_run r;
+                int rc = h_verify(&r, in, xml);
+                if (rc) print_error("%s %s %s: %s\n", algs[a], kts[k], ids[i], h_run_err(&r)->message);
+                assert_int_equal(rc, 0);
+                xmlChar *body = xmlNodeGetContent(wssec_msg_body(r.msg));
+                h_assert_contains((char *)body, "bob");
+                xmlFree(body);
+                assert_int_equal(wssec_result_decrypted_count(r.res), 2);
+                int content = -1;
+                assert_ptr_equal(wssec_result_decrypted(r.res, 0, &content), wssec_msg_body(r.msg));
+                assert_int_equal(content, 1);
+                assert_true(wssec_result_is_decrypted(r.res, wssec_msg_body(r.msg)->children));
+                h_run_free(&r);
+                free(xml);
+                wssec_ctx_free(out);
+            }
+    wssec_ctx_free(in);
+}
+
+/* Inbound defaults: GCM and OAEP only, refused before any decryption. */
+static void test_default_algorithms(void **state)
+{
+    (void)state;
+    wssec_ctx *in = ctx_of(RECEIVER, NULL);
+    wssec_ctx *cbc = ctx_of(SENDER, "enc-alg", "aes128-cbc", NULL);
+    wssec_ctx *v15 = ctx_of(SENDER, "key-transport", "rsa-1_5", NULL);
+    char *a = secure(cbc, 11, ts_sig_enc, 3), *b = secure(v15, 11, ts_sig_enc, 3);
+    h_run r;
+    assert_int_equal(h_verify(&r, in, a), WSSEC_EALGORITHM);
+    h_assert_error(h_run_err(&r), WSSEC_EALGORITHM, "wsse:UnsupportedAlgorithm",
+                   "aes128-cbc is refused by default: CBC without integrity is open to padding "
+                   "oracles (--allow-cbc");
+    h_run_free(&r);
+    assert_int_equal(h_verify(&r, in, b), WSSEC_EALGORITHM);
+    h_assert_error(h_run_err(&r), WSSEC_EALGORITHM, "wsse:UnsupportedAlgorithm", "--allow-rsa15");
+    h_run_free(&r);
+    free(a);
+    free(b);
+    wssec_ctx_free(in);
+    wssec_ctx_free(cbc);
+    wssec_ctx_free(v15);
+}
+
+/* Policy: encrypted:XPATH; no decryption key; a pre-shared key wrap. */
+static void test_policy_and_psk(void **state)
+{
+    (void)state;
+    wssec_ctx *out = ctx_of("sign-key", PKI "alice.key", "sign-cert", PKI "alice.crt", NULL);
+    static const char *const ts_sig[] = { "timestamp", "signature" };
+    char *signed_only = secure(out, 11, ts_sig, 2);
+    wssec_ctx *in = ctx_of(RECEIVER, "require", "timestamp,signature,encrypted://soap:Body/*", NULL);
+    h_run r;
+    assert_int_equal(h_verify(&r, in, signed_only), WSSEC_EPOLICY);
+    h_assert_error(h_run_err(&r), WSSEC_EPOLICY, "wsse:InvalidSecurity",
+                   "required encrypted part '//soap:Body/*' (/Envelope/Body/Pay) did not come from "
+                   "an EncryptedData");
+    h_run_free(&r);
+    /* an encrypted message with no key to open it */
+    wssec_ctx *enc = ctx_of(SENDER, NULL), *nokey = ctx_of("trust", PKI "root.crt", NULL);
+    char *xml = secure(enc, 11, ts_sig_enc, 3);
+    assert_int_equal(h_verify(&r, nokey, xml), WSSEC_EDECRYPT);
+    h_assert_error(h_run_err(&r), WSSEC_EDECRYPT, "wsse:FailedCheck", "no decryption key is configured");
+    h_run_free(&r);
+    free(xml);
+    /* AES key wrap with a pre-shared key */
+    char *psk = h_tempfile("MDEyMzQ1Njc4OWFiY2RlZjAxMjM0NTY3ODlhYmNkZWY=\n");
+    wssec_ctx *kwout = ctx_of("sign-key", PKI "alice.key", "sign-cert", PKI "alice.crt",
+                              "key-transport", "kw-aes256", "psk-file", psk, NULL);
+    wssec_ctx *kwin = ctx_of("trust", PKI "root.crt", "certs", PKI "inter.crt", "psk-file", psk, NULL);
+    xml = secure(kwout, 12, ts_sig_enc, 3);
+    h_assert_contains(xml, "#kw-aes256");
+    int rc = h_verify(&r, kwin, xml);
+    if (rc) print_error("%s\n", h_run_err(&r)->message);
+    assert_int_equal(rc, 0);
+    h_run_free(&r);
+    assert_int_equal(h_verify(&r, in, xml), WSSEC_EDECRYPT); /* no PSK there */
+    h_assert_error(h_run_err(&r), WSSEC_EDECRYPT, "wsse:FailedCheck", "no pre-shared key");
+    h_run_free(&r);
+    unlink(psk);
+    free(psk);
+    free(xml);
+    free(signed_only);
+    wssec_ctx_free(out);
+    wssec_ctx_free(in);
+    wssec_ctx_free(enc);
+    wssec_ctx_free(nokey);
+    wssec_ctx_free(kwout);
+    wssec_ctx_free(kwin);
+}
+
+/* 8.8: what decrypts must not bring a processing instruction, a duplicate ID
+ * or a second Security header: encrypt such content with the library, then
+ * verify. */
+static void test_injected_plaintext(void **state)
+{
+    (void)state;
+    wssec_ctx *in = ctx_of(RECEIVER, NULL);
+    for (int kind = 0; kind < 3; kind++) {
+        /* the header block to encrypt: the Route, or (kind 2) the block after ours */
+        wssec_ctx *out = ctx_of(SENDER, "encrypt-part", "body", "encrypt-part",
+                                kind < 2 ? "/soap:Envelope/soap:Header/*[local-name()='Route']:element"
+                                         : "/soap:Envelope/soap:Header/*[2]:element",
+                                NULL);
+        char *plain = plain_message(11);
+        wssec_msg *msg = h_parse(out, plain);
+        xmlNodePtr pay = wssec__first_elem(wssec_msg_body(msg));
+        if (kind == 0) {
+            xmlAddChild(pay, xmlNewDocPI(wssec_msg_doc(msg), BAD_CAST "evil", BAD_CAST "x"));
+        } else if (kind == 1) {
+            xmlNsPtr wsu = xmlSearchNsByHref(wssec_msg_doc(msg), pay, BAD_CAST WSSEC_NS_WSU);
+            xmlSetNsProp(pay, wsu, BAD_CAST "Id", BAD_CAST "route"); /* the Route's ID */
+        } else {
+            /* the Route header becomes a second Security header once decrypted */
+            xmlNodePtr route = wssec__first_elem(wssec_msg_header(msg));
+            xmlNodeSetName(route, BAD_CAST "Security");
+            xmlSetNs(route, xmlNewNs(route, BAD_CAST WSSEC_NS_WSSE, BAD_CAST "wsse2"));
+        }
+        wssec_secure_options o = WSSEC_SECURE_OPTIONS_INIT;
+        o.actions = ts_sig_enc;
+        o.n_actions = 3;
+        int src = wssec_secure(msg, &o);
+        if (src) print_error("secure: %s\n", wssec_msg_error(msg)->message);
+        assert_int_equal(src, 0);
+        unsigned char *bytes = NULL;
+        size_t len = 0;
+        assert_int_equal(wssec_msg_serialize(msg, &bytes, &len), 0);
+        h_run r;
+        int rc = h_verify(&r, in, (char *)bytes);
+        static const char *const needles[] = { "processing instruction", "duplicate ID",
+                                               "two wsse:Security headers target this node" };
+        if (rc != WSSEC_EMALFORMED || !strstr(h_run_err(&r)->message, needles[kind]))
+            print_error("kind %d: %s %s\n", kind, wssec_code_name(rc), h_run_err(&r)->message);
+        assert_int_equal(rc, WSSEC_EMALFORMED);
+        h_assert_error(h_run_err(&r), WSSEC_EMALFORMED, "wsse:InvalidSecurity", needles[kind]);
+        h_run_free(&r);
+        wssec_free(bytes);
+        wssec_msg_free(msg);
+        free(plain);
+        wssec_ctx_free(out);
+    }
+    wssec_ctx_free(in);
+}
+
+/* Sign, then encrypt the Signature too. */
+static void test_encrypted_signature(void **state)
+{
+    (void)state;
+    wssec_ctx *out = ctx_of(SENDER, "encrypt-part", "body", "encrypt-part", "signature", NULL);
+    wssec_ctx *in = ctx_of(RECEIVER, NULL);
+    char *xml = secure(out, 11, ts_sig_enc, 3);
+    assert_null(strstr(xml, "<ds:SignatureValue"));
+    h_run r;
+    int rc = h_verify(&r, in, xml);
+    if (rc) print_error("%s\n", h_run_err(&r)->message);
+    assert_int_equal(rc, 0);
+    assert_true(wssec_result_is_signed(r.res, wssec_msg_body(r.msg)));
+    assert_string_equal(wssec_result_caller(r.res), "CN=alice,OU=Clients,O=wssec test,C=US");
+    h_run_free(&r);
+    free(xml);
+    wssec_ctx_free(out);
+    wssec_ctx_free(in);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_round_trips),
+        cmocka_unit_test(test_hostile),
+        cmocka_unit_test(test_no_oracle),
+        cmocka_unit_test(test_unreferenced),
+        cmocka_unit_test(test_default_algorithms),
+        cmocka_unit_test(test_policy_and_psk),
+        cmocka_unit_test(test_injected_plaintext),
+        cmocka_unit_test(test_encrypted_signature),
+    };
+    int rc = cmocka_run_group_tests(tests, NULL, NULL);
+    xmlCleanupParser();
+    return rc;
+}
