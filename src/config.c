@@ -42,6 +42,7 @@ void wssec__settings_init(wssec_settings *s)
     s->cert_cache = true;
     s->cert_cache_size = 10000;
     s->cert_cache_max_age_ms = 3600 * 1000;
+    s->enc_key_id = WSSEC_KEYID_ISSUER_SERIAL;
 }
 
 /* The settings that own memory, found through the option table (strings
@@ -77,7 +78,11 @@ void wssec__settings_free(wssec_settings *s)
     wssec_strlist *lists[32];
     size_t ns = 0, nl = 0;
     settings_owned(s, strs, &ns, lists, &nl);
-    for (size_t i = 0; i < ns; i++) free(*strs[i]);
+    /* strings may hold secrets (a replay-cache URL with a password): wiped */
+    for (size_t i = 0; i < ns; i++) {
+        if (*strs[i]) wssec__memzero(*strs[i], strlen(*strs[i]));
+        free(*strs[i]);
+    }
     for (size_t i = 0; i < nl; i++) wssec__strlist_clear(lists[i]);
     memset(s, 0, sizeof(*s));
 }
@@ -133,7 +138,7 @@ static const opt options[] = {
       "(default digest)" },
     { "require", OPT_REQUIRE, OFF(require), 0, "LIST",
       "inbound requirements: timestamp, username-token, signature, signed:XPATH, "
-      "signed-by:REGEX, none (default timestamp,signature)" },
+      "signed-by:REGEX, encrypted:XPATH, none (default timestamp,signature)" },
     { "username", OPT_STRING, OFF(username), 0, "USER", "outbound UsernameToken user" },
     { "actions", OPT_LIST, OFF(actions), 0, "LIST",
       "outbound actions in order, e.g. timestamp,username-token" },
@@ -222,6 +227,54 @@ static const opt options[] = {
       "verify: most transforms in one reference (default 4)" },
     { "min-rsa-bits", OPT_SIZE, OFF(min_rsa_bits), 512, "BITS",
       "verify: smallest RSA key accepted for a signer (default 2048)" },
+    /* identity assertion and plug-ins (identity.c, plugin.c) */
+    { "assert-user", OPT_STRING, OFF(assert_user), 0, "USER",
+      "secure: the identity-assertion action asserts this user (a UsernameToken without "
+      "password)" },
+    { "assert-dn", OPT_STRING, OFF(assert_dn), 0, "DN",
+      "secure: the identity-assertion action asserts this subject DN (an X.509 token)" },
+    { "assert-cert", OPT_STRING, OFF(assert_cert), 0, "FILE",
+      "secure: the certificate whose subject is assert-dn (default: the caller's X.509 token "
+      "in the message)" },
+    { "strip-security", OPT_BOOL, OFF(strip_security), 0, "BOOL",
+      "secure: remove the Security header targeted at us before adding ours (default false)" },
+    { "trusted-upstream", OPT_MULTI, OFF(trusted_upstreams), 0, "NAME|DN",
+      "verify, repeatable: an upstream trusted to assert identities: a user name (trust-mode "
+      "basic) or a DN compared after RFC 4514 normalisation (trust-mode signature)" },
+    { "trust-mode", OPT_ENUM, OFF(trust_mode), 0, "MODE",
+      "verify: how an upstream proves itself: signature (its X.509 signature) or basic (its "
+      "UsernameToken) (default signature)", wssec__trust_mode_names },
+    { "plugin", OPT_MULTI, OFF(plugins), 0, "FILE[:ENTRY[:ARG]]",
+      "repeatable: a plug-in shared object to load, its entry point (default "
+      "wssec_plugin_init) and its argument" },
+    /* encryption */
+    { "encrypt-cert", OPT_STRING, OFF(encrypt_cert), 0, "FILE",
+      "secure: the recipient's certificate; its key wraps the session key" },
+    { "enc-alg", OPT_ENUM, OFF(enc_alg), 0, "ALG",
+      "secure: aes256-gcm, aes128-gcm, aes128-cbc, aes256-cbc (default aes256-gcm)",
+      wssec__enc_alg_names },
+    { "key-transport", OPT_ENUM, OFF(key_transport), 0, "ALG",
+      "secure: rsa-oaep, rsa-1_5 (legacy peers only), kw-aes128, kw-aes256 (with psk-file) "
+      "(default rsa-oaep)", wssec__kt_alg_names },
+    { "encrypt-part", OPT_MULTI, OFF(encrypt_parts), 0, "PART",
+      "secure, repeatable: what to encrypt: body (its content), signature, {NS}LOCAL or an XPath, "
+      "each with an optional :content or :element (default body)" },
+    { "enc-key-id", OPT_ENUM, OFF(enc_key_id), 0, "TYPE",
+      "secure: how the EncryptedKey names the recipient: issuer-serial, ski, thumbprint, bst, x509 "
+      "(default issuer-serial)", wssec__enc_key_id_names },
+    { "decrypt-key", OPT_STRING, OFF(decrypt_key), 0, "FILE",
+      "verify: a private key (PEM) that decrypts; the signing identity (pkcs12 or sign-key) "
+      "decrypts too" },
+    { "decrypt-cert", OPT_STRING, OFF(decrypt_cert), 0, "FILE",
+      "verify: the certificate of decrypt-key, to match the EncryptedKey's reference" },
+    { "psk-file", OPT_STRING, OFF(psk_file), 0, "FILE",
+      "a pre-shared AES key (base64, first line) for kw-aes128/kw-aes256 key wrap" },
+    { "psk-name", OPT_STRING, OFF(psk_name), 0, "NAME",
+      "the KeyName that names the pre-shared key (default psk)" },
+    { "allow-cbc", OPT_BOOL, OFF(allow_cbc), 0, "BOOL",
+      "verify: accept AES-CBC data encryption from old peers (default false)" },
+    { "allow-rsa15", OPT_BOOL, OFF(allow_rsa15), 0, "BOOL",
+      "verify: accept RSA-1.5 key transport from legacy peers (default false)" },
 };
 
 static void settings_owned(wssec_settings *s, char ***strs, size_t *nstrs, wssec_strlist **lists,
@@ -235,6 +288,7 @@ static void settings_owned(wssec_settings *s, char ***strs, size_t *nstrs, wssec
     }
     lists[nl++] = &s->require_signed;
     lists[nl++] = &s->require_signed_by;
+    lists[nl++] = &s->require_encrypted;
     *nstrs = ns;
     *nlists = nl;
 }
@@ -302,6 +356,7 @@ static int set_require(wssec_config *cfg, const char *value, bool *require_set)
         cfg->s.require = 0;
         wssec__strlist_clear(&cfg->s.require_signed);
         wssec__strlist_clear(&cfg->s.require_signed_by);
+        wssec__strlist_clear(&cfg->s.require_encrypted);
     }
     *require_set = true;
     char item[1024];
@@ -322,6 +377,14 @@ static int set_require(wssec_config *cfg, const char *value, bool *require_set)
             cfg->s.require = 0;
             wssec__strlist_clear(&cfg->s.require_signed);
             wssec__strlist_clear(&cfg->s.require_signed_by);
+            wssec__strlist_clear(&cfg->s.require_encrypted);
+            continue;
+        }
+        if (strncmp(s, "encrypted:", 10) == 0) {
+            if (!s[10])
+                return WSSEC_ERR(&cfg->err, WSSEC_ECONFIG,
+                                 "require: '%s' needs an XPath expression after the colon", s);
+            WSSEC_GUARD(wssec__strlist_add(&cfg->s.require_encrypted, s + 10));
             continue;
         }
         if (strncmp(s, "signed:", 7) == 0 || strncmp(s, "signed-by:", 10) == 0) {
@@ -340,7 +403,8 @@ static int set_require(wssec_config *cfg, const char *value, bool *require_set)
         if (i == WSSEC_ARRAY_LEN(requirements))
             return WSSEC_ERR(&cfg->err, WSSEC_ECONFIG,
                              "require: unknown requirement '%s' (known: timestamp, "
-                             "username-token, signature, signed:XPATH, signed-by:REGEX, none)",
+                             "username-token, signature, signed:XPATH, signed-by:REGEX, "
+                             "encrypted:XPATH, none)",
                              s);
         cfg->s.require |= requirements[i].bit;
     }
@@ -497,7 +561,9 @@ int wssec_config_new(wssec_config **out)
     if (wssec_config_add_module(cfg, &wssec__module_timestamp) ||
         wssec_config_add_module(cfg, &wssec__module_username) ||
         wssec_config_add_module(cfg, &wssec__module_bst) ||
-        wssec_config_add_module(cfg, &wssec__module_signature)) {
+        wssec_config_add_module(cfg, &wssec__module_signature) ||
+        wssec_config_add_module(cfg, &wssec__module_encryption) ||
+        wssec_config_add_module(cfg, &wssec__module_assertion)) {
         wssec_config_free(cfg);
         return WSSEC_ENOMEM;
     }

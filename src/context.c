@@ -41,10 +41,25 @@ static void quiet_xmlsec(const char *file, int line, const char *func, const cha
     (void)msg;
 }
 
+/* libxml2 reports parse errors (a decrypted fragment that is not XML, for
+ * example) on standard error; wssec reports its own on the message. */
+static void quiet_xml(void *ctx, xmlErrorPtr e)
+{
+    (void)ctx;
+    (void)e;
+}
+
+void wssec__quiet_libxml(void)
+{
+    xmlSetStructuredErrorFunc(NULL, quiet_xml);
+}
+
 static void global_init(void)
 {
     xmlInitParser();
     xmlSetExternalEntityLoader(deny_loader);
+    xmlThrDefSetStructuredErrorFunc(NULL, quiet_xml);
+    wssec__quiet_libxml();
     if (xmlSecInit() < 0) return;
     if (xmlSecCheckVersion() != 1) return;
     if (xmlSecCryptoAppInit(NULL) < 0) return;
@@ -148,12 +163,84 @@ static int load_identity(wssec_ctx *ctx, wssec_config *cfg)
     return 0;
 }
 
+/* Encryption material: the recipient's certificate (outbound), the keys
+ * that decrypt (inbound: decrypt-key, and the own identity), a pre-shared
+ * key for AES key wrap. */
+static int load_encryption(wssec_ctx *ctx, wssec_config *cfg)
+{
+    const wssec_settings *s = &cfg->s;
+    char why[500];
+    int rc;
+    if (s->encrypt_cert) {
+        STACK_OF(X509) *certs = NULL;
+        if ((rc = wssec__load_certs(s->encrypt_cert, &certs, why, sizeof(why))))
+            return WSSEC_ERR(&cfg->err, WSSEC_ECONFIG, "encrypt-cert: %s", why);
+        ctx->enc_x509 = sk_X509_shift(certs);
+        sk_X509_pop_free(certs, X509_free);
+        EVP_PKEY *pk = X509_get0_pubkey(ctx->enc_x509);
+        if (!pk || EVP_PKEY_get_base_id(pk) != EVP_PKEY_RSA)
+            return WSSEC_ERR(&cfg->err, WSSEC_ECONFIG,
+                             "encrypt-cert %s: the recipient needs an RSA key", s->encrypt_cert);
+    }
+    if (!(ctx->dec_certs = sk_X509_new_null())) return WSSEC_ENOMEM;
+    if (s->decrypt_key) {
+        if ((rc = wssec__load_key(s->decrypt_key, &ctx->dec_pkey[0], why, sizeof(why))))
+            return WSSEC_ERR(&cfg->err, WSSEC_ECONFIG, "decrypt-key: %s", why);
+        if (s->decrypt_cert) {
+            STACK_OF(X509) *certs = NULL;
+            if ((rc = wssec__load_certs(s->decrypt_cert, &certs, why, sizeof(why))))
+                return WSSEC_ERR(&cfg->err, WSSEC_ECONFIG, "decrypt-cert: %s", why);
+            ctx->dec_x509[0] = sk_X509_shift(certs);
+            sk_X509_pop_free(certs, X509_free);
+            if (X509_check_private_key(ctx->dec_x509[0], ctx->dec_pkey[0]) != 1) {
+                ERR_clear_error();
+                return WSSEC_ERR(&cfg->err, WSSEC_ECONFIG,
+                                 "decrypt-key does not belong to decrypt-cert %s", s->decrypt_cert);
+            }
+        }
+        ctx->n_dec = 1;
+    } else if (s->decrypt_cert) {
+        return WSSEC_ERR(&cfg->err, WSSEC_ECONFIG, "decrypt-cert needs decrypt-key");
+    }
+    if (ctx->sign_pkey && EVP_PKEY_get_base_id(ctx->sign_pkey) == EVP_PKEY_RSA) {
+        if (!EVP_PKEY_up_ref(ctx->sign_pkey) || !X509_up_ref(ctx->sign_x509)) return WSSEC_ENOMEM;
+        ctx->dec_pkey[ctx->n_dec] = ctx->sign_pkey;
+        ctx->dec_x509[ctx->n_dec] = ctx->sign_x509;
+        ctx->n_dec++;
+    }
+    for (size_t i = 0; i < ctx->n_dec; i++)
+        if (ctx->dec_x509[i] && !sk_X509_push(ctx->dec_certs, ctx->dec_x509[i])) return WSSEC_ENOMEM;
+    if (s->psk_file) {
+        char text[200];
+        size_t n = 0;
+        unsigned char *raw = NULL;
+        size_t rawlen = 0;
+        if (wssec__read_secret(s->psk_file, text, sizeof(text), &n, why, sizeof(why)))
+            return WSSEC_ERR(&cfg->err, WSSEC_ECONFIG, "psk-file %s", why);
+        rc = wssec__b64_decode(text, 64, &raw, &rawlen);
+        wssec__memzero(text, sizeof(text));
+        if (rc || (rawlen != 16 && rawlen != 32)) {
+            if (raw) wssec__memzero(raw, rawlen);
+            free(raw);
+            return WSSEC_ERR(&cfg->err, WSSEC_ECONFIG,
+                             "psk-file %s: not the base64 of a 16- or 32-byte AES key", s->psk_file);
+        }
+        memcpy(ctx->psk, raw, rawlen);
+        ctx->psk_len = rawlen;
+        wssec__memzero(raw, rawlen);
+        free(raw);
+    }
+    return 0;
+}
+
 int wssec_ctx_new(wssec_ctx **out, wssec_config *cfg)
 {
     *out = NULL;
     wssec__err_clear(&cfg->err);
     if (wssec__global_init())
         return WSSEC_ERR(&cfg->err, WSSEC_EINTERNAL, "libxml2/xmlsec/OpenSSL cannot be initialised");
+    /* plug-ins register into a copy of cfg, then build from it (plugin.c) */
+    if (cfg->s.plugins.n) return wssec__ctx_new_with_plugins(out, cfg);
     for (size_t i = 0; i < cfg->s.actions.n; i++) {
         const wssec_module *m = NULL;
         for (size_t j = 0; j < cfg->modules.n; j++)
@@ -181,8 +268,9 @@ int wssec_ctx_new(wssec_ctx **out, wssec_config *cfg)
     ctx->clock_cb = cfg->clock_cb;
     ctx->clock_ud = cfg->clock_ud;
     pthread_mutex_init(&ctx->trust_lock, NULL);
-    if ((rc = load_identity(ctx, cfg)) || (rc = wssec__trust_new(&ctx->trust, &cfg->s, &cfg->err)) ||
-        (rc = wssec__policy_check_config(cfg))) {
+    if ((rc = load_identity(ctx, cfg)) || (rc = load_encryption(ctx, cfg)) ||
+        (rc = wssec__trust_new(&ctx->trust, &cfg->s, &cfg->err)) ||
+        (rc = wssec__policy_check_config(cfg)) || (rc = wssec__identity_ctx_init(ctx, cfg))) {
         wssec_ctx_free(ctx);
         return rc;
     }
@@ -205,8 +293,16 @@ void wssec_ctx_free(wssec_ctx *ctx)
     EVP_PKEY_free(ctx->sign_pkey);
     X509_free(ctx->sign_x509);
     sk_X509_pop_free(ctx->sign_chain, X509_free);
+    X509_free(ctx->enc_x509);
+    for (size_t i = 0; i < ctx->n_dec; i++) {
+        EVP_PKEY_free(ctx->dec_pkey[i]);
+        X509_free(ctx->dec_x509[i]);
+    }
+    sk_X509_free(ctx->dec_certs);
+    wssec__memzero(ctx->psk, sizeof(ctx->psk));
     free(ctx->modules.v);
     wssec_replay_cache_release(ctx->replay);
+    wssec__identity_ctx_free(ctx); /* last: it unloads the plug-ins */
     free(ctx);
 }
 

@@ -169,6 +169,12 @@ typedef struct wssec_settings {
     wssec_strlist encrypt_parts;
     wssec_strlist require_encrypted; /* encrypted:XPATH */
     bool allow_cbc, allow_rsa15;
+    /* identity assertion and plug-ins (identity.c, plugin.c) */
+    char *assert_user, *assert_dn, *assert_cert;
+    bool strip_security;
+    wssec_strlist trusted_upstreams;
+    int trust_mode; /* WSSEC_TRUST_SIGNATURE, WSSEC_TRUST_BASIC */
+    wssec_strlist plugins;
 } wssec_settings;
 
 enum { WSSEC_CRL_ALL = 0, WSSEC_CRL_LEAF = 1, WSSEC_CRL_OFF = 2 };
@@ -280,6 +286,8 @@ struct wssec_config {
     void *clock_ud;
     wssec_replay_cache *replay;
     bool require_set; /* "require" was given: it replaces the default */
+    wssec_trusted_id_cb trusted_id_cb; /* NULL: the trusted-upstream list */
+    void *trusted_id_ud;
     wssec_errrec err;
 };
 
@@ -297,6 +305,7 @@ struct wssec_ctx {
     X509 *enc_x509;
     EVP_PKEY *dec_pkey[2];
     X509 *dec_x509[2];
+    STACK_OF(X509) *dec_certs; /* the dec_x509 that exist */
     size_t n_dec;
     unsigned char psk[32];
     size_t psk_len;
@@ -306,6 +315,7 @@ struct wssec_ctx {
     wssec_clock_cb clock_cb;
     void *clock_ud;
     wssec_replay_cache *replay;
+    struct wssec_idctx *identity; /* identity assertion and plug-ins (identity.c) */
 };
 
 /* The current trust snapshot, retained for the caller. */
@@ -319,6 +329,10 @@ int wssec__read_secret(const char *path, char *buf, size_t size, size_t *len, ch
 /* Module lookup: by element (and ValueType), or by action name. */
 const wssec_module *wssec__module_for_elem(const wssec_ctx *ctx, xmlNodePtr elem);
 const wssec_module *wssec__module_by_name(const wssec_ctx *ctx, const char *name);
+
+/* Silences libxml2's error output for the calling thread (its handlers are
+ * per thread): errors are reported on the message instead. */
+void wssec__quiet_libxml(void);
 
 /* Process-wide one-time initialisation of libxml2, xmlsec and OpenSSL. */
 int wssec__global_init(void);
@@ -394,6 +408,8 @@ struct wssec_result {
     wssec_strlist warnings;
     wssec_plain *plains;
     size_t nplains;
+    const wssec_token *asserted_by; /* identity assertion: the upstream's token */
+    int assertion_proof;            /* a wssec_upstream_proof */
 };
 
 struct wssec_msg {
@@ -411,6 +427,15 @@ struct wssec_msg {
     const char *username; /* outbound: the user of a UsernameToken */
     wssec_trust *trust;   /* the snapshot this message is checked against */
     bool cert_cache_hit;  /* the last trust check was answered by the cache */
+    STACK_OF(X509) *candidates; /* while resolving a key reference */
+    /* inbound: tokens consumed ahead of the walk (forward references) */
+    int (*consume_ahead)(wssec_msg *msg, xmlNodePtr elem);
+    xmlNodePtr ahead[8];
+    size_t nahead;
+    /* outbound identity assertion (borrowed, during wssec_secure) and the
+     * Security header strip-security took out (freed when it ends) */
+    const char *assert_user, *assert_dn;
+    xmlNodePtr stripped;
 };
 
 int wssec__result_new(wssec_result **out);
@@ -439,8 +464,11 @@ typedef struct wssec_key_source {
     bool own_cert, own_presented;
 } wssec_key_source;
 
-/* Resolves a ds:KeyInfo (one SecurityTokenReference or X509Data). */
-int wssec__key_resolve(wssec_msg *msg, xmlNodePtr key_info, wssec_key_source *k);
+/* Resolves a ds:KeyInfo (one SecurityTokenReference or X509Data); candidates
+ * (may be NULL) are searched first, then the message's tokens, then the
+ * known certificates. */
+int wssec__key_resolve(wssec_msg *msg, xmlNodePtr key_info, STACK_OF(X509) *candidates,
+                       wssec_key_source *k);
 void wssec__key_source_free(wssec_key_source *k);
 /* Writes a SecurityTokenReference naming cert under parent: key_id is a
  * WSSEC_KEYID_*; for WSSEC_KEYID_BST, bst is the token element. */
@@ -488,5 +516,41 @@ extern const wssec_module wssec__module_username;
 extern const wssec_module wssec__module_bst;
 extern const wssec_module wssec__module_signature;
 extern const wssec_module wssec__module_encryption;
+
+/* ---- identity assertion (identity.c, tokens/assertion.c) and plug-ins (plugin.c) ---- */
+
+enum { WSSEC_TRUST_SIGNATURE = 0, WSSEC_TRUST_BASIC = 1 };
+extern const char *const wssec__trust_mode_names[];
+/* The token type of an asserted identity (a UsernameToken without Password,
+ * an asserted X.509 token); properties "asserted-kind" (username, dn) and
+ * "asserted" (the identity). It has no identity until the identity phase
+ * accepts it. */
+#define WSSEC_TOKEN_ASSERTION "identity-assertion"
+extern const wssec_module wssec__module_assertion;
+
+/* 1 when inbound identity assertion is configured (a trusted-upstream list or
+ * a trusted-ID evaluator). */
+int wssec__identity_enabled(const wssec_ctx *ctx);
+/* Builds ctx->identity from cfg (checks the options, loads assert-cert). */
+int wssec__identity_ctx_init(wssec_ctx *ctx, wssec_config *cfg);
+/* Frees ctx->identity, then the plug-ins' states and shared objects: call
+ * last, when nothing of the plug-ins is used any more. */
+void wssec__identity_ctx_free(wssec_ctx *ctx);
+/* The certificate of the assert-cert option, or NULL. Borrowed. */
+X509 *wssec__identity_assert_cert(const wssec_ctx *ctx);
+/* The identity phase of wssec_verify, after the policy: binds an asserted
+ * identity to its upstream, asks the evaluator, sets the caller. */
+int wssec__identity_run(wssec_msg *msg);
+/* wssec_secure: the identity to assert and strip-security, before the
+ * generators; and the end of the call (frees what was stripped). */
+int wssec__identity_secure_begin(wssec_msg *msg, const wssec_secure_options *opts);
+void wssec__identity_secure_end(wssec_msg *msg);
+/* The plug-ins: wssec_ctx_new() for a configuration with "plugin" entries
+ * (loads them into a copy of cfg, builds the context from it). */
+typedef struct wssec_plugins wssec_plugins;
+int wssec__ctx_new_with_plugins(wssec_ctx **out, wssec_config *cfg);
+void wssec__plugins_close(wssec_plugins *p);
+/* Hands loaded plug-ins to a context (they are closed with it). */
+void wssec__identity_adopt_plugins(wssec_ctx *ctx, wssec_plugins *p);
 
 #endif /* WSSEC_INTERNAL_H */

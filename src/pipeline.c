@@ -45,7 +45,41 @@ void wssec_result_free(wssec_result *r)
     for (size_t i = 0; i < r->nrefs; i++) free(r->refs[i].uri);
     free(r->refs);
     wssec__strlist_clear(&r->warnings);
+    free(r->plains);
     free(r);
+}
+
+int wssec__result_add_plain(wssec_result *r, xmlNodePtr node, bool content)
+{
+    wssec_plain *v = realloc(r->plains, (r->nplains + 1) * sizeof(*v));
+    if (!v) return WSSEC_ENOMEM;
+    r->plains = v;
+    v[r->nplains].node = node;
+    v[r->nplains].content = content;
+    r->nplains++;
+    return 0;
+}
+
+int wssec__result_decrypted(const wssec_result *r, xmlNodePtr node)
+{
+    for (xmlNodePtr n = node; n; n = n->parent)
+        for (size_t i = 0; i < r->nplains; i++)
+            if (r->plains[i].node == n) return 1;
+    return 0;
+}
+
+size_t wssec_result_decrypted_count(const wssec_result *r) { return r->nplains; }
+
+xmlNodePtr wssec_result_decrypted(const wssec_result *r, size_t i, int *content)
+{
+    if (i >= r->nplains) return NULL;
+    if (content) *content = r->plains[i].content;
+    return r->plains[i].node;
+}
+
+int wssec_result_is_decrypted(const wssec_result *r, xmlNodePtr node)
+{
+    return wssec__result_decrypted(r, node);
 }
 
 int wssec__result_warn(wssec_result *r, const char *text)
@@ -243,40 +277,78 @@ static size_t text_size(xmlNodePtr elem)
     return total;
 }
 
+/* Runs the consumer of one child of our Security header and records its
+ * tokens' status. */
+static int consume_one(wssec_msg *msg, xmlNodePtr e)
+{
+    size_t before = msg->res->ntokens;
+    msg->failed = false;
+    const wssec_module *m = wssec__module_for_elem(msg->ctx, e);
+    const size_t max_text = msg->ctx->s.max_token_size / 3 * 4 + 1024; /* base64 + line breaks */
+    size_t text = text_size(e);
+    int rc;
+    if (text > max_text) {
+        rc = wssec_msg_fail(msg, WSSEC_ELIMIT, "wsse:InvalidSecurityToken", e,
+                            "%s holds %zu characters of text, more than max-token-size %zu "
+                            "bytes allows; refused before decoding",
+                            (const char *)e->name, text, msg->ctx->s.max_token_size);
+    } else if (!m) {
+        rc = wssec_msg_fail(msg, WSSEC_EUNSUPPORTED, NULL, e,
+                            "element {%s}%s in the Security header is not supported",
+                            e->ns ? (const char *)e->ns->href : "", (const char *)e->name);
+    } else {
+        rc = m->consume(msg, e, m->userdata);
+        if (rc > 0) rc = WSSEC_EINTERNAL;
+        if (rc < 0 && !msg->failed)
+            wssec_msg_fail(msg, rc, NULL, e, "%s: %s", m->name, wssec_code_description(rc));
+    }
+    if (mark_tokens(msg, before, e, m ? m->name : "unknown", rc)) return WSSEC_ENOMEM;
+    return rc;
+}
+
+static bool consumed_ahead(const wssec_msg *msg, xmlNodePtr e)
+{
+    for (size_t i = 0; i < msg->nahead; i++)
+        if (msg->ahead[i] == e) return true;
+    return false;
+}
+
+/* A token that a signature or an EncryptedKey references before it appears
+ * in our header (zeep puts its BinarySecurityToken after the Signature):
+ * consumed now, once, and skipped when the walk reaches it. IDs are unique,
+ * so the reference cannot mean another element; only X.509 tokens of our
+ * own header qualify. */
+static int consume_ahead(wssec_msg *msg, xmlNodePtr e)
+{
+    if (e->parent != msg->security || consumed_ahead(msg, e) ||
+        !wssec__is(e, WSSEC_NS_WSSE, "BinarySecurityToken") ||
+        msg->nahead >= WSSEC_ARRAY_LEN(msg->ahead))
+        return WSSEC_EUNAVAILABLE;
+    bool failed = msg->failed;
+    msg->ahead[msg->nahead++] = e;
+    int rc = consume_one(msg, e);
+    msg->failed = failed;
+    return rc;
+}
+
 static int run_consumers(wssec_msg *msg)
 {
     int first_rc = 0;
+    msg->nahead = 0;
+    msg->consume_ahead = consume_ahead;
     for (xmlNodePtr e = wssec__first_elem(msg->security); e; e = wssec__next_elem(e)) {
-        size_t before = msg->res->ntokens;
-        msg->failed = false;
-        const wssec_module *m = wssec__module_for_elem(msg->ctx, e);
-        const size_t max_text = msg->ctx->s.max_token_size / 3 * 4 + 1024; /* base64 + line breaks */
-        size_t text = text_size(e);
-        int rc;
-        if (text > max_text) {
-            rc = wssec_msg_fail(msg, WSSEC_ELIMIT, "wsse:InvalidSecurityToken", e,
-                                "%s holds %zu characters of text, more than max-token-size %zu "
-                                "bytes allows; refused before decoding",
-                                (const char *)e->name, text, msg->ctx->s.max_token_size);
-        } else if (!m) {
-            rc = wssec_msg_fail(msg, WSSEC_EUNSUPPORTED, NULL, e,
-                                "element {%s}%s in the Security header is not supported",
-                                e->ns ? (const char *)e->ns->href : "", (const char *)e->name);
-        } else {
-            rc = m->consume(msg, e, m->userdata);
-            if (rc > 0) rc = WSSEC_EINTERNAL;
-            if (rc < 0 && !msg->failed)
-                wssec_msg_fail(msg, rc, NULL, e, "%s: %s", m->name, wssec_code_description(rc));
-        }
-        if (mark_tokens(msg, before, e, m ? m->name : "unknown", rc)) return WSSEC_ENOMEM;
+        if (consumed_ahead(msg, e)) continue;
+        int rc = consume_one(msg, e);
+        if (rc == WSSEC_ENOMEM && !msg->res) return rc;
         if (rc < 0) {
             if (!first_rc) {
                 first_rc = rc;
                 wssec__err_copy(&msg->res->err, &msg->err);
             }
-            if (!msg->inspecting) return rc;
+            if (!msg->inspecting) break;
         }
     }
+    msg->consume_ahead = NULL;
     return first_rc;
 }
 
@@ -322,6 +394,7 @@ static int begin(wssec_result **out, wssec_msg *msg, bool inspecting)
     msg->res = *out;
     msg->now = wssec_ctx_now(msg->ctx);
     msg->inspecting = inspecting;
+    wssec__quiet_libxml();
     wssec__trust_release(msg->trust);
     msg->trust = wssec__ctx_trust(msg->ctx);
     wssec__err_clear(&msg->err);
@@ -334,6 +407,7 @@ int wssec_verify(wssec_result **out, wssec_msg *msg)
     int rc = run_consumers(msg);
     if (rc == 0) {
         rc = wssec__run_policy(msg);
+        if (rc == 0) rc = wssec__identity_run(msg);
         if (rc == 0) rc = record_signatures(msg);
         if (rc) wssec__err_copy(&msg->res->err, &msg->err);
     }
@@ -355,7 +429,8 @@ int wssec_inspect(wssec_result **out, wssec_msg *msg)
 int wssec_secure(wssec_msg *msg, const wssec_secure_options *opts)
 {
     if (!msg->doc || !msg->envelope) return WSSEC_EINVALID;
-    if (opts && opts->version != WSSEC_SECURE_OPTIONS_VERSION) return WSSEC_EINVALID;
+    if (opts && (opts->version < 1 || opts->version > WSSEC_SECURE_OPTIONS_VERSION))
+        return WSSEC_EINVALID;
     wssec__err_clear(&msg->err);
     msg->now = wssec_ctx_now(msg->ctx);
     msg->username = opts && opts->username ? opts->username : msg->ctx->s.username;
@@ -373,7 +448,7 @@ int wssec_secure(wssec_msg *msg, const wssec_secure_options *opts)
     wssec_result *store = NULL;
     WSSEC_GUARD(wssec__result_new(&store));
     msg->res = store;
-    int rc = 0;
+    int rc = wssec__identity_secure_begin(msg, opts); /* strip-security, assert-user/-dn */
     for (size_t i = 0; i < n && !rc; i++) {
         const wssec_module *m = wssec__module_by_name(msg->ctx, actions[i]);
         msg->failed = false;
@@ -387,6 +462,7 @@ int wssec_secure(wssec_msg *msg, const wssec_secure_options *opts)
         if (rc < 0 && !msg->failed)
             wssec_msg_fail(msg, rc, NULL, NULL, "%s: %s", m->name, wssec_code_description(rc));
     }
+    wssec__identity_secure_end(msg);
     msg->res = NULL;
     wssec_result_free(store);
     return rc;

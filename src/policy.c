@@ -109,7 +109,7 @@ done:
 int wssec__part_is_xpath(const char *part)
 {
     static const char *const words[] = { "body", "timestamp", "token", "username-token",
-                                         "signature" };
+                                         "signature", "identity-assertion" };
     for (size_t i = 0; i < WSSEC_ARRAY_LEN(words); i++)
         if (strcmp(part, words[i]) == 0) return 0;
     return part[0] != '{';
@@ -126,6 +126,16 @@ int wssec__policy_check_config(wssec_config *cfg)
             return WSSEC_ERR(&cfg->err, WSSEC_ECONFIG,
                              "sign-part: '%s' is not a QName like {urn:ns}local", p);
         if (wssec__part_is_xpath(p)) WSSEC_GUARD(check_xpath(cfg, "sign-part", p));
+    }
+    for (size_t i = 0; i < s->require_encrypted.n; i++)
+        WSSEC_GUARD(check_xpath(cfg, "require encrypted", s->require_encrypted.v[i]));
+    for (size_t i = 0; i < s->encrypt_parts.n; i++) {
+        char part[1024];
+        snprintf(part, sizeof(part), "%s", s->encrypt_parts.v[i]);
+        size_t l = strlen(part);
+        if (l > 8 && (!strcmp(part + l - 8, ":content") || !strcmp(part + l - 8, ":element")))
+            part[l - 8] = '\0';
+        if (wssec__part_is_xpath(part)) WSSEC_GUARD(check_xpath(cfg, "encrypt-part", part));
     }
     for (size_t i = 0; i < s->require_signed_by.n; i++) {
         regex_t re;
@@ -200,7 +210,8 @@ int wssec__run_policy(wssec_msg *msg)
     const wssec_result *r = msg->res;
     char who[300];
     msg->failed = false;
-    bool need_any = s->require || s->require_signed.n || s->require_signed_by.n;
+    bool need_any = s->require || s->require_signed.n || s->require_signed_by.n ||
+                    s->require_encrypted.n;
     if (need_any && !msg->security)
         return wssec_msg_fail(msg, WSSEC_EPOLICY, NULL, msg->header,
                               "no wsse:Security header targets this node (%s); the policy "
@@ -242,6 +253,40 @@ int wssec__run_policy(wssec_msg *msg)
             snprintf(what, sizeof(what), "required signed part '%s'", expr);
             rc = require_covered(msg, set->nodeTab[j], what);
         }
+        xmlXPathFreeObject(obj);
+        if (rc) return rc;
+    }
+    /* ciphertext nobody decrypted: the application cannot read it */
+    for (xmlNodePtr n = msg->body ? msg->body->children : NULL; n; n = n->next)
+        if (wssec__is(n, WSSEC_NS_XENC, "EncryptedData"))
+            return wssec_msg_fail(msg, WSSEC_EPOLICY, NULL, n,
+                                  "the Body holds an EncryptedData that no EncryptedKey of ours "
+                                  "references: it cannot be decrypted");
+    for (xmlNodePtr b = wssec__first_elem(msg->header); b; b = wssec__next_elem(b))
+        if (wssec__is(b, WSSEC_NS_WSSE11, "EncryptedHeader") && wssec__soap_targets_us(msg, b))
+            return wssec_msg_fail(msg, WSSEC_EPOLICY, NULL, b,
+                                  "an EncryptedHeader for this node was not decrypted: no "
+                                  "EncryptedKey of ours references it");
+    for (size_t i = 0; i < s->require_encrypted.n; i++) {
+        const char *expr = s->require_encrypted.v[i];
+        xmlNodeSetPtr set = NULL;
+        xmlXPathObjectPtr obj = NULL;
+        int rc = wssec__xpath_select(msg, expr, &set, &obj);
+        if (rc == 0 && (!set || set->nodeNr == 0))
+            rc = wssec_msg_fail(msg, WSSEC_EPOLICY, NULL, msg->body,
+                                "required encrypted part '%s' selects nothing in the message", expr);
+        else if (rc)
+            rc = wssec_msg_fail(msg, rc == WSSEC_ENOMEM ? rc : WSSEC_EINTERNAL, NULL, NULL,
+                                "required encrypted part '%s' cannot be evaluated", expr);
+        for (int j = 0; rc == 0 && set && j < set->nodeNr; j++)
+            if (!wssec__result_decrypted(r, set->nodeTab[j])) {
+                char path[200];
+                wssec__node_path(set->nodeTab[j], path, sizeof(path));
+                rc = wssec_msg_fail(msg, WSSEC_EPOLICY, NULL, set->nodeTab[j],
+                                    "required encrypted part '%s' (%s) did not come from an "
+                                    "EncryptedData",
+                                    expr, path);
+            }
         xmlXPathFreeObject(obj);
         if (rc) return rc;
     }

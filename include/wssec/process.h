@@ -57,10 +57,16 @@ typedef struct wssec_secure_options {
                                      "username-token"}; NULL: the "actions" option */
     size_t n_actions;           /**< number of @p actions */
     const char *username;       /**< user for a UsernameToken; NULL: the "username" option */
+    /* version 2: the identity the "identity-assertion" action asserts for this
+     * message (see identity.h); both NULL: the "assert-user" / "assert-dn"
+     * options. At most one may be set. */
+    const char *assert_user;    /**< a user name (a UsernameToken without Password) */
+    const char *assert_dn;      /**< a subject DN (an asserted X.509 token) */
 } wssec_secure_options;
 
-#define WSSEC_SECURE_OPTIONS_VERSION 1
-#define WSSEC_SECURE_OPTIONS_INIT { WSSEC_SECURE_OPTIONS_VERSION, NULL, 0, NULL }
+/* Version 1 callers (without assert_user and assert_dn) are still accepted. */
+#define WSSEC_SECURE_OPTIONS_VERSION 2
+#define WSSEC_SECURE_OPTIONS_INIT { WSSEC_SECURE_OPTIONS_VERSION, NULL, 0, NULL, NULL, NULL }
 
 /**
  * Secures a parsed message: runs the generator of each action in order,
@@ -86,7 +92,9 @@ WSSEC_API const wssec_error *wssec_result_error(const wssec_result *result) WSSE
 /**
  * The authenticated caller: the user name of a verified UsernameToken, else
  * the subject DN (RFC 4514) of the trusted signer, or NULL when no token
- * established one. Borrowed.
+ * established one; with identity assertion, the identity a trusted upstream
+ * asserted (wssec_result_asserted_by() names the upstream; see identity.h).
+ * Borrowed.
  */
 WSSEC_API const char *wssec_result_caller(const wssec_result *result) WSSEC_NONNULL(1);
 
@@ -116,6 +124,24 @@ WSSEC_API int wssec_result_signed(const wssec_result *result, size_t i, xmlNodeP
  * @return 1 if signed, 0 if not.
  */
 WSSEC_API int wssec_result_is_signed(const wssec_result *result, xmlNodePtr node)
+    WSSEC_NONNULL(1, 2);
+
+/**
+ * Number of parts decrypted from EncryptedData (each an element that was
+ * encrypted, or an element whose content was).
+ */
+WSSEC_API size_t wssec_result_decrypted_count(const wssec_result *result) WSSEC_NONNULL(1);
+
+/**
+ * Decrypted part @p i: the element (borrowed from the message's document);
+ * @p content (may be NULL) is set to 1 when it is the element's content that
+ * was encrypted, 0 when the element itself was. NULL when out of range.
+ */
+WSSEC_API xmlNodePtr wssec_result_decrypted(const wssec_result *result, size_t i, int *content)
+    WSSEC_NONNULL(1);
+
+/** Whether @p node is, or lies inside, a decrypted part. @return 1 or 0. */
+WSSEC_API int wssec_result_is_decrypted(const wssec_result *result, xmlNodePtr node)
     WSSEC_NONNULL(1, 2);
 
 /**

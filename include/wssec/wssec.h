@@ -28,5 +28,6 @@
 #include "process.h"
 #include "module.h"
 #include "replay.h"
+#include "identity.h"
 
 #endif /* WSSEC_H */

@@ -31,7 +31,8 @@ typedef struct cli {
     wssec_config *cfg;
     char *output, *output_dir, *report, *users_path, *password_file, *password_env;
     bool json, fault;
-    bool want_timestamp, have_username, have_signing, explicit_actions;
+    bool want_timestamp, have_username, have_signing, have_encrypting, explicit_actions;
+    bool have_assert; /* --assert-user or --assert-dn: the identity-assertion action */
     cli_secrets secrets;
     char **negs; /* --no-NAME option names */
     char why[600]; /* the reason of a usage error */
@@ -86,7 +87,11 @@ static int cli_option(const char *name, const char *value, void *ud)
     }
     if (!strcmp(name, "username")) c->have_username = *value != '\0';
     if (!strcmp(name, "sign-key") || !strcmp(name, "pkcs12")) c->have_signing = *value != '\0';
+    if (!strcmp(name, "encrypt-cert") || !strcmp(name, "psk-file"))
+        c->have_encrypting = *value != '\0';
     if (!strcmp(name, "actions")) c->explicit_actions = true;
+    if (!strcmp(name, "assert-user") || !strcmp(name, "assert-dn"))
+        c->have_assert = c->have_assert || *value != '\0';
     return 0;
 }
 
@@ -435,7 +440,9 @@ static int run(cli *c, int argc, char **argv)
     if (c->cmd == CMD_SECURE && !c->explicit_actions) {
         if ((c->want_timestamp && wssec_config_set(c->cfg, "actions", "timestamp")) ||
             (c->have_username && wssec_config_set(c->cfg, "actions", "username-token")) ||
-            (c->have_signing && wssec_config_set(c->cfg, "actions", "signature"))) {
+            (c->have_assert && wssec_config_set(c->cfg, "actions", "identity-assertion")) ||
+            (c->have_signing && wssec_config_set(c->cfg, "actions", "signature")) ||
+            (c->have_encrypting && wssec_config_set(c->cfg, "actions", "encrypt"))) {
             worst = EXIT_INTERNAL;
             goto done;
         }

@@ -85,6 +85,14 @@ void cli_report_json(FILE *out, const cli_report *r)
     json_str(out, r->replay_cache);
     fputs(",\"caller\":", out);
     json_str(out, r->res ? wssec_result_caller(r->res) : NULL);
+    /* identity assertion: the upstream that vouched for the caller, and how it proved itself */
+    wssec_upstream_proof proof = r->res ? wssec_result_assertion_proof(r->res) : WSSEC_PROOF_NONE;
+    fputs(",\"asserted_by\":", out);
+    json_str(out, r->res ? wssec_result_asserted_by(r->res) : NULL);
+    fputs(",\"assertion_proof\":", out);
+    json_str(out, proof == WSSEC_PROOF_SIGNATURE ? "signature"
+                  : proof == WSSEC_PROOF_PASSWORD ? "password"
+                                                  : NULL);
     fputs(",\"signed\":[", out);
     for (size_t i = 0; r->res && i < wssec_result_signed_count(r->res); i++) {
         xmlNodePtr node;

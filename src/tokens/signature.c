@@ -369,7 +369,7 @@ static int sig_consume(wssec_msg *msg, xmlNodePtr sig, void *ud)
             goto done;
         }
     }
-    if ((rc = wssec__key_resolve(msg, si->key_info, &k))) goto done;
+    if ((rc = wssec__key_resolve(msg, si->key_info, NULL, &k))) goto done;
     char text[600];
     wssec__dn_text(X509_get_subject_name(k.cert), text, sizeof(text));
     if (wssec_token_set(tok, "key-reference", k.how) || wssec_token_set(tok, "signer", text)) {
@@ -453,7 +453,10 @@ static int select_part(wssec_msg *msg, const char *spec, bool implicit, parts *p
     else if (!strcmp(spec, "timestamp")) e = child_of_security(msg, WSSEC_NS_WSU, "Timestamp");
     else if (!strcmp(spec, "token")) e = child_of_security(msg, WSSEC_NS_WSSE, "BinarySecurityToken");
     else if (!strcmp(spec, "username-token")) e = child_of_security(msg, WSSEC_NS_WSSE, "UsernameToken");
-    else if (spec[0] == '{') {
+    else if (!strcmp(spec, "identity-assertion")) { /* generated before: in the token store */
+        for (size_t i = 0; msg->res && i < msg->res->ntokens && !e; i++)
+            if (!strcmp(msg->res->tokens[i]->type, WSSEC_TOKEN_ASSERTION)) e = msg->res->tokens[i]->node;
+    } else if (spec[0] == '{') {
         const char *close = strchr(spec, '}');
         char ns[512];
         size_t nl = close ? (size_t)(close - spec - 1) : 0;
@@ -577,6 +580,12 @@ static int sig_generate(wssec_msg *msg, void *ud)
     if (s->sign_parts.n == 0) {
         WSSEC_GUARD(select_part(msg, "body", false, &p));
         WSSEC_GUARD(select_part(msg, "timestamp", true, &p));
+        WSSEC_GUARD(select_part(msg, "identity-assertion", true, &p));
+        /* encrypted header blocks (encrypt, then sign): a receiver decrypts
+         * only ciphertext the signature covers */
+        for (xmlNodePtr h = wssec__first_elem(msg->header); h; h = wssec__next_elem(h))
+            if (wssec__is(h, WSSEC_NS_WSSE11, "EncryptedHeader"))
+                WSSEC_GUARD(add_part(msg, &p, h, "encrypted header"));
     }
     for (size_t i = 0; i < s->sign_parts.n; i++) WSSEC_GUARD(select_part(msg, s->sign_parts.v[i], false, &p));
 
@@ -588,9 +597,21 @@ static int sig_generate(wssec_msg *msg, void *ud)
     xmlNodePtr sig = xmlSecTmplSignatureCreateNsPref(msg->doc, xmlSecTransformExclC14NId, sid, NULL,
                                                      BAD_CAST "ds");
     if (!sig) return wssec_msg_fail(msg, WSSEC_ENOMEM, NULL, NULL, "out of memory");
-    if (!xmlAddChild(msg->security, sig)) {
+    /* after an EncryptedKey already in the header (encrypt, then sign) the
+     * signature goes before it, with its token: the receiver verifies the
+     * ciphertext first, then decrypts */
+    xmlNodePtr ek = child_of_security(msg, WSSEC_NS_XENC, "EncryptedKey");
+    if (!(ek ? xmlAddPrevSibling(ek, sig) : xmlAddChild(msg->security, sig))) {
         xmlFreeNode(sig);
         return wssec_msg_fail(msg, WSSEC_ENOMEM, NULL, NULL, "out of memory");
+    }
+    if (ek && bst) {
+        for (xmlNodePtr c = ek; c; c = c->next)
+            if (c == bst->node) {
+                xmlUnlinkNode(bst->node);
+                xmlAddPrevSibling(sig, bst->node);
+                break;
+            }
     }
     int rc = 0;
     xmlSecDSigCtxPtr d = NULL;

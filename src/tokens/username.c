@@ -77,6 +77,25 @@ static int collect(wssec_msg *msg, xmlNodePtr elem, ut_parts *p)
     return 0;
 }
 
+/* With identity assertion configured, a UsernameToken without a Password is
+ * an asserted identity: it proves nothing by itself (CVE-2013-0239); the
+ * identity phase accepts it only when a trusted upstream vouches for it. */
+static int ut_assertion(wssec_msg *msg, xmlNodePtr elem, wssec_token *tok, const ut_parts *p,
+                        const char *user)
+{
+    if (p->nonce || p->created)
+        return wssec_msg_fail(msg, WSSEC_ETOKEN, NULL, p->nonce ? p->nonce : p->created,
+                              "a UsernameToken without Password asserts an identity and holds "
+                              "only a Username");
+    char *type = wssec__strdup(WSSEC_TOKEN_ASSERTION);
+    if (!type) return wssec_msg_fail(msg, WSSEC_ENOMEM, NULL, elem, "out of memory");
+    free(tok->type);
+    tok->type = type;
+    if (wssec_token_set(tok, "asserted-kind", "username") || wssec_token_set(tok, "asserted", user))
+        return wssec_msg_fail(msg, WSSEC_ENOMEM, NULL, elem, "out of memory");
+    return 0;
+}
+
 static int ut_consume(wssec_msg *msg, xmlNodePtr elem, void *ud)
 {
     (void)ud;
@@ -103,6 +122,10 @@ static int ut_consume(wssec_msg *msg, xmlNodePtr elem, void *ud)
     /* The password's presence and type come before anything else: the
      * message must not choose how it is verified. */
     if (!p.password) {
+        if (wssec__identity_enabled(msg->ctx)) {
+            rc = ut_assertion(msg, elem, tok, &p, user);
+            goto done;
+        }
         rc = wssec_msg_fail(msg, WSSEC_EAUTH, NULL, elem,
                             "UsernameToken for '%s' has no Password", user);
         goto done;

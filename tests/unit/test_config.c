@@ -80,6 +80,24 @@ static const struct {
     { "max-references", "8", "0" },
     { "max-transforms", "2", "0" },
     { "min-rsa-bits", "3072", "256" },
+    { "encrypt-cert", "server.crt", NULL },
+    { "enc-alg", "aes128-gcm", "aes192-gcm" },
+    { "key-transport", "kw-aes256", "rsa-pss" },
+    { "encrypt-part", "//soap:Header/*:element", NULL },
+    { "enc-key-id", "thumbprint", "name" },
+    { "decrypt-key", "server.key", NULL },
+    { "decrypt-cert", "server.crt", NULL },
+    { "psk-file", "psk.b64", NULL },
+    { "psk-name", "gateway-psk", NULL },
+    { "allow-cbc", "true", "perhaps" },
+    { "allow-rsa15", "false", "nope" },
+    { "assert-user", "alice", NULL },
+    { "assert-dn", "CN=alice,O=Example", NULL },
+    { "assert-cert", "alice.crt", NULL },
+    { "strip-security", "true", "yes" },
+    { "trusted-upstream", "gateway", NULL },
+    { "trust-mode", "basic", "certificate" },
+    { "plugin", "./plugin.so", NULL },
     { "redis-password-file", "redis.pw", NULL },
     { "redis-password-env", "REDIS_PW", NULL },
     { "redis-connect-timeout-ms", "250", "0" },
@@ -146,7 +164,9 @@ static void test_valid_values(void **state)
     /* a context built from it carries them (without the files, which do not exist) */
     static const char *const files[] = { "sign-key", "sign-cert", "sign-chain", "pkcs12",
                                          "pkcs12-password-file", "pkcs12-password-env", "trust",
-                                         "intermediates", "crl", "certs" };
+                                         "intermediates", "crl", "certs", "assert-cert", "plugin",
+                                         "encrypt-cert", "decrypt-key", "decrypt-cert", "psk-file",
+                                         "assert-dn" /* one of assert-user and assert-dn */ };
     for (size_t i = 0; i < WSSEC_ARRAY_LEN(files); i++)
         assert_int_equal(wssec_config_set(f->cfg, files[i], ""), 0);
     wssec_ctx *ctx = NULL;
@@ -467,6 +487,8 @@ static wssec_ctx *ctx_with(const wssec_module *m1, const wssec_module *m2)
 static void test_module_registration_errors(void **state)
 {
     fixture *f = *state;
+    const size_t builtins = f->cfg->modules.n; /* what wssec_config_new() registered */
+    assert_true(builtins >= 4);
     wssec_module m = custom;
     m.version = WSSEC_MODULE_VERSION + 1;
     assert_int_equal(wssec_config_add_module(f->cfg, &m), WSSEC_EINVALID);
@@ -480,10 +502,10 @@ static void test_module_registration_errors(void **state)
     m.consume = NULL; /* an element without a consumer */
     assert_int_equal(wssec_config_add_module(f->cfg, &m), WSSEC_EINVALID);
     h_assert_error(wssec_config_error(f->cfg), WSSEC_EINVALID, "", "custom");
-    assert_int_equal(f->cfg->modules.n, 4); /* only the built-ins */
+    assert_int_equal(f->cfg->modules.n, builtins); /* only the built-ins */
     assert_int_equal(wssec_config_add_module(f->cfg, &custom), 0);
     assert_int_equal(wssec_config_add_module(f->cfg, &custom), 0); /* same slot: replaced */
-    assert_int_equal(f->cfg->modules.n, 5);
+    assert_int_equal(f->cfg->modules.n, builtins + 1);
 }
 
 static void test_custom_module(void **state)

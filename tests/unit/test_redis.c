@@ -17,6 +17,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -681,6 +682,43 @@ static void test_live_reconnect_unix_sigpipe(void **state)
     free(url);
 }
 
+/* A cache used before fork(): the child must not talk over the parent's
+ * pooled connection (replies could reach the wrong process). */
+static void test_live_fork(void **state)
+{
+    (void)state;
+    char *url = tcp_url(0), why[256];
+    wssec_replay_cache *c = NULL;
+    assert_int_equal(wssec_replay_cache_redis_new(&c, url, NULL, why, sizeof(why)), 0);
+    redisContext *peek = peek_tcp(0);
+    unsigned char k[WSSEC_REPLAY_KEY_LEN], kc[WSSEC_REPLAY_KEY_LEN], kp[WSSEC_REPLAY_KEY_LEN];
+    fresh_key(k, "fork-parent-1");
+    fresh_key(kc, "fork-child");
+    fresh_key(kp, "fork-parent-2");
+    assert_int_equal(wssec_replay_cache_insert(c, k, H_NOW + 5000, H_NOW, why, sizeof(why)), 0);
+    long long before = connections_received(peek);
+    pid_t pid = fork();
+    assert_true(pid >= 0);
+    if (pid == 0) {
+        /* the child: its own connection; exit 0 when all is as expected */
+        int rc = wssec_replay_cache_insert(c, kc, H_NOW + 5000, H_NOW, why, sizeof(why));
+        _exit(rc == 0 ? 0 : 10 + (-rc));
+    }
+    int status = 0;
+    assert_int_equal(waitpid(pid, &status, 0), pid);
+    assert_true(WIFEXITED(status));
+    assert_int_equal(WEXITSTATUS(status), 0);
+    assert_int_equal(connections_received(peek) - before, 1); /* the child connected afresh */
+    /* the parent's pooled connection is still sound: no reconnection */
+    assert_int_equal(wssec_replay_cache_insert(c, kp, H_NOW + 5000, H_NOW, why, sizeof(why)), 0);
+    assert_int_equal(wssec_replay_cache_insert(c, kc, H_NOW + 5000, H_NOW, why, sizeof(why)),
+                     WSSEC_EREPLAY);
+    assert_int_equal(connections_received(peek) - before, 1);
+    redisFree(peek);
+    wssec_replay_cache_release(c);
+    free(url);
+}
+
 /* ---- a lost reply: a proxy between the cache and Redis that forwards every
  * command and reply, except that it closes the connection instead of
  * forwarding command number drop_at (drop_request) or its reply ---- */
@@ -955,6 +993,7 @@ int main(void)
         cmocka_unit_test(test_live_reconnect_tcp),
         cmocka_unit_test(test_live_reconnect_unix_sigpipe),
         cmocka_unit_test(test_live_lost_reply),
+        cmocka_unit_test(test_live_fork),
         cmocka_unit_test(test_live_messages),
         cmocka_unit_test(test_config_options),
     };

@@ -1,0 +1,396 @@
+/*
+ * wssec — identity assertion (a service): the phase after the policy that
+ * decides who the caller is when a trusted upstream vouches for it, the
+ * trusted-ID evaluator, and the outbound side of strip-security.
+ *
+ * The identity phase, for a message that carries an asserted identity (a
+ * token of type "identity-assertion", recorded by the UsernameToken module
+ * for a UsernameToken without Password, or by the assertion module for an
+ * asserted X.509 token), in this order:
+ *   1. one assertion at most;
+ *   2. bound to the upstream's proof. trust-mode signature: the assertion
+ *      token, the very Body and the very Timestamp of our header are covered
+ *      (by node identity) by verified references of one signer, the
+ *      upstream; trust-mode basic: an authenticated UsernameToken with a
+ *      password and a Nonce (the upstream's credentials) is in the header;
+ *   3. the upstream is trusted: the evaluator (the trusted-upstream list by
+ *      default) answers 1;
+ *   4. the caller becomes the asserted identity, asserted_by the upstream.
+ * Any failure rejects the message with one error naming what failed.
+ *
+ * A service: it reads the token store and the result, never a token module.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <openssl/err.h>
+
+#include "internal.h"
+
+const char *const wssec__trust_mode_names[] = { "signature", "basic", NULL };
+
+/* What the context keeps for identity assertion. */
+struct wssec_idctx {
+    wssec_trusted_id_cb cb; /* NULL: the trusted-upstream list */
+    void *ud;
+    char **canon; /* trust-mode signature: the trusted DNs, normalised */
+    size_t ncanon;
+    X509 *assert_cert; /* assert-cert */
+    wssec_plugins *plugins;
+};
+
+void wssec_config_set_trusted_id_evaluator(wssec_config *cfg, wssec_trusted_id_cb cb,
+                                           void *userdata)
+{
+    cfg->trusted_id_cb = cb;
+    cfg->trusted_id_ud = cb ? userdata : NULL;
+}
+
+int wssec_dn_normalize(char **out, const char *dn)
+{
+    *out = NULL;
+    return wssec__dn_canon_text(dn, false, out);
+}
+
+const char *wssec_result_asserted_by(const wssec_result *r)
+{
+    return r->asserted_by ? r->asserted_by->identity : NULL;
+}
+
+wssec_upstream_proof wssec_result_assertion_proof(const wssec_result *r)
+{
+    return r->asserted_by ? (wssec_upstream_proof)r->assertion_proof : WSSEC_PROOF_NONE;
+}
+
+/* ---- the context ---- */
+
+int wssec__identity_enabled(const wssec_ctx *ctx)
+{
+    return ctx->identity && (ctx->identity->cb || ctx->s.trusted_upstreams.n > 0);
+}
+
+X509 *wssec__identity_assert_cert(const wssec_ctx *ctx)
+{
+    return ctx->identity ? ctx->identity->assert_cert : NULL;
+}
+
+void wssec__identity_adopt_plugins(wssec_ctx *ctx, wssec_plugins *p)
+{
+    ctx->identity->plugins = p;
+}
+
+void wssec__identity_ctx_free(wssec_ctx *ctx)
+{
+    struct wssec_idctx *id = ctx->identity;
+    if (!id) return;
+    for (size_t i = 0; i < id->ncanon; i++) free(id->canon[i]);
+    free(id->canon);
+    X509_free(id->assert_cert);
+    wssec__plugins_close(id->plugins);
+    free(id);
+    ctx->identity = NULL;
+}
+
+/* The outbound options: assert-user or assert-dn (and its certificate). */
+static int check_outbound(struct wssec_idctx *id, wssec_config *cfg)
+{
+    const wssec_settings *s = &cfg->s;
+    char why[500], *want = NULL;
+    int rc = 0;
+    if (s->assert_user && s->assert_dn)
+        return WSSEC_ERR(&cfg->err, WSSEC_ECONFIG,
+                         "give assert-user or assert-dn, not both: one identity is asserted");
+    if (s->assert_dn && (rc = wssec__dn_canon_text(s->assert_dn, false, &want)))
+        return rc == WSSEC_ENOMEM ? rc
+                                  : WSSEC_ERR(&cfg->err, WSSEC_ECONFIG,
+                                              "assert-dn: '%s' is not a distinguished name "
+                                              "(RFC 4514, e.g. CN=alice,O=Example)",
+                                              s->assert_dn);
+    if (s->assert_cert) {
+        STACK_OF(X509) *certs = NULL;
+        if (wssec__load_certs(s->assert_cert, &certs, why, sizeof(why))) {
+            free(want);
+            return WSSEC_ERR(&cfg->err, WSSEC_ECONFIG, "assert-cert: %s", why);
+        }
+        id->assert_cert = sk_X509_shift(certs);
+        sk_X509_pop_free(certs, X509_free);
+        char *have = NULL;
+        const X509_NAME *subj = X509_get_subject_name(id->assert_cert);
+        if (want && (rc = wssec__dn_canon_name(subj, &have)) == 0 && strcmp(have, want) != 0) {
+            char subject[400];
+            wssec__dn_text(subj, subject, sizeof(subject));
+            rc = WSSEC_ERR(&cfg->err, WSSEC_ECONFIG,
+                           "assert-cert %s has subject '%s', not the asserted DN '%s'",
+                           s->assert_cert, subject, s->assert_dn);
+        }
+        free(have);
+    }
+    free(want);
+    return rc;
+}
+
+int wssec__identity_ctx_init(wssec_ctx *ctx, wssec_config *cfg)
+{
+    const wssec_settings *s = &cfg->s;
+    struct wssec_idctx *id = calloc(1, sizeof(*id));
+    if (!id) return WSSEC_ENOMEM;
+    ctx->identity = id;
+    id->cb = cfg->trusted_id_cb;
+    id->ud = cfg->trusted_id_ud;
+    if (id->cb && s->trusted_upstreams.n)
+        return WSSEC_ERR(&cfg->err, WSSEC_ECONFIG,
+                         "trusted-upstream and a trusted-ID evaluator are both configured: the "
+                         "evaluator replaces the list, so give one or the other");
+    bool enabled = id->cb || s->trusted_upstreams.n;
+    if (enabled && s->trust_mode == WSSEC_TRUST_SIGNATURE && !s->replay_signatures)
+        return WSSEC_ERR(&cfg->err, WSSEC_ECONFIG,
+                         "identity assertion in trust-mode signature needs replay-signatures: "
+                         "without it a copied message asserts its identity again");
+    if (s->trust_mode == WSSEC_TRUST_SIGNATURE && s->trusted_upstreams.n) {
+        if (!(id->canon = calloc(s->trusted_upstreams.n, sizeof(*id->canon)))) return WSSEC_ENOMEM;
+        for (size_t i = 0; i < s->trusted_upstreams.n; i++) {
+            int rc = wssec__dn_canon_text(s->trusted_upstreams.v[i], false, &id->canon[i]);
+            if (rc == WSSEC_ENOMEM) return rc;
+            if (rc)
+                return WSSEC_ERR(&cfg->err, WSSEC_ECONFIG,
+                                 "trusted-upstream: '%s' is not a distinguished name (trust-mode "
+                                 "signature compares it with the upstream certificate's subject; "
+                                 "RFC 4514, e.g. CN=gateway,O=Example; trust-mode basic takes "
+                                 "user names)",
+                                 s->trusted_upstreams.v[i]);
+            id->ncanon++;
+        }
+    }
+    return check_outbound(id, cfg);
+}
+
+/* ---- the identity phase ---- */
+
+/* The whole-subtree references that cover node (or an ancestor of it). */
+static int covered_by(const wssec_result *r, xmlNodePtr node, const char *signer)
+{
+    for (xmlNodePtr n = node; n; n = n->parent)
+        for (size_t i = 0; i < r->nrefs; i++) {
+            const wssec_ref *x = &r->refs[i];
+            if (x->node == n && x->whole && x->signature && x->signature->status == 0 &&
+                x->signature->identity && strcmp(x->signature->identity, signer) == 0)
+                return 1;
+        }
+    return 0;
+}
+
+static const wssec_token *find_timestamp(const wssec_msg *msg)
+{
+    const wssec_result *r = msg->res;
+    for (size_t i = 0; i < r->ntokens; i++)
+        if (r->tokens[i]->status == 0 && strcmp(r->tokens[i]->type, "timestamp") == 0 &&
+            r->tokens[i]->node && r->tokens[i]->node->parent == msg->security)
+            return r->tokens[i];
+    return NULL;
+}
+
+/* trust-mode signature: the one signer whose verified references cover the
+ * assertion, the Body and the Timestamp. */
+static int bind_signature(wssec_msg *msg, const wssec_token *as, const char *asserted,
+                          const wssec_token **upstream)
+{
+    const wssec_result *r = msg->res;
+    const wssec_token *sig = NULL;
+    for (xmlNodePtr n = as->node; n; n = n->parent)
+        for (size_t i = 0; i < r->nrefs; i++) {
+            const wssec_ref *x = &r->refs[i];
+            if (x->node != n || !x->whole || !x->signature || x->signature->status != 0 ||
+                !x->signature->identity)
+                continue;
+            if (!sig) sig = x->signature;
+            else if (strcmp(sig->identity, x->signature->identity) != 0)
+                return wssec_msg_fail(msg, WSSEC_EPOLICY, NULL, as->node,
+                                      "the asserted identity '%s' is signed by two signers ('%s' "
+                                      "and '%s'): which one vouches for it is ambiguous",
+                                      asserted, sig->identity, x->signature->identity);
+        }
+    char path[200];
+    if (!sig) {
+        wssec__node_path(as->node, path, sizeof(path));
+        return wssec_msg_fail(msg, WSSEC_EUNSIGNED, NULL, as->node,
+                              "the asserted identity '%s' (%s) is not covered by a verified "
+                              "signature: in trust-mode signature the upstream must sign it "
+                              "(sign-part identity-assertion)",
+                              asserted, path);
+    }
+    if (!covered_by(r, msg->body, sig->identity))
+        return wssec_msg_fail(msg, WSSEC_EUNSIGNED, NULL, msg->body,
+                              "the SOAP Body is not signed by the upstream '%s' that signed the "
+                              "asserted identity '%s'",
+                              sig->identity, asserted);
+    const wssec_token *ts = find_timestamp(msg);
+    if (!ts)
+        return wssec_msg_fail(msg, WSSEC_EPOLICY, NULL, msg->security,
+                              "the asserted identity '%s' comes without a Timestamp: in "
+                              "trust-mode signature the upstream signs one, which bounds how long "
+                              "the assertion can be replayed",
+                              asserted);
+    if (!covered_by(r, ts->node, sig->identity))
+        return wssec_msg_fail(msg, WSSEC_EUNSIGNED, NULL, ts->node,
+                              "the Timestamp is not signed by the upstream '%s' that signed the "
+                              "asserted identity '%s'",
+                              sig->identity, asserted);
+    *upstream = sig;
+    return 0;
+}
+
+/* trust-mode basic: the authenticated UsernameToken with a password. */
+static int bind_basic(wssec_msg *msg, const wssec_token *as, const char *asserted,
+                      const wssec_token **upstream)
+{
+    const wssec_result *r = msg->res;
+    const wssec_token *ut = NULL;
+    for (size_t i = 0; i < r->ntokens; i++) {
+        const wssec_token *t = r->tokens[i];
+        if (t->status != 0 || strcmp(t->type, "username-token") != 0 || !t->identity) continue;
+        if (!ut) ut = t;
+        else if (strcmp(ut->identity, t->identity) != 0)
+            return wssec_msg_fail(msg, WSSEC_EPOLICY, NULL, t->node,
+                                  "two upstream UsernameTokens ('%s' and '%s') for the asserted "
+                                  "identity '%s'",
+                                  ut->identity, t->identity, asserted);
+    }
+    if (!ut)
+        return wssec_msg_fail(msg, WSSEC_EAUTH, NULL, as->node,
+                              "the asserted identity '%s' comes without upstream credentials: "
+                              "trust-mode basic needs the upstream's own UsernameToken with a "
+                              "password",
+                              asserted);
+    if (!wssec_token_get(ut, "nonce"))
+        return wssec_msg_fail(msg, WSSEC_EPOLICY, NULL, ut->node,
+                              "the upstream's UsernameToken ('%s') has no Nonce: its assertion "
+                              "of '%s' could be replayed",
+                              ut->identity, asserted);
+    *upstream = ut;
+    return 0;
+}
+
+/* The default evaluator: the trusted-upstream list. */
+static int list_evaluator(const wssec_ctx *ctx, const wssec_upstream *up, char *why, size_t whylen)
+{
+    const struct wssec_idctx *id = ctx->identity;
+    const wssec_strlist *l = &ctx->s.trusted_upstreams;
+    if (up->proof == WSSEC_PROOF_SIGNATURE) {
+        for (size_t i = 0; i < id->ncanon; i++)
+            if (strcmp(id->canon[i], up->normalized) == 0) return 1;
+    } else {
+        for (size_t i = 0; i < l->n; i++)
+            if (strcmp(l->v[i], up->identity) == 0) return 1;
+    }
+    snprintf(why, whylen, "not in the trusted-upstream list (%zu entr%s)", l->n,
+             l->n == 1 ? "y" : "ies");
+    return 0;
+}
+
+int wssec__identity_run(wssec_msg *msg)
+{
+    const wssec_ctx *ctx = msg->ctx;
+    wssec_result *r = msg->res;
+    wssec_token *as = NULL;
+    msg->failed = false;
+    for (size_t i = 0; i < r->ntokens; i++) {
+        wssec_token *t = r->tokens[i];
+        if (t->status != 0 || strcmp(t->type, WSSEC_TOKEN_ASSERTION) != 0) continue;
+        if (as)
+            return wssec_msg_fail(msg, WSSEC_EPOLICY, NULL, t->node,
+                                  "two asserted identities ('%s' and '%s'): at most one is "
+                                  "accepted",
+                                  wssec_token_get(as, "asserted"), wssec_token_get(t, "asserted"));
+        as = t;
+    }
+    if (!as) return 0;
+    const char *asserted = wssec_token_get(as, "asserted");
+    const char *kind = wssec_token_get(as, "asserted-kind");
+    if (!wssec__identity_enabled(ctx) || !asserted || !kind) /* the consumers refuse these */
+        return wssec_msg_fail(msg, WSSEC_EPOLICY, NULL, as->node,
+                              "an asserted identity is accepted only when identity assertion is "
+                              "configured (trusted-upstream)");
+    bool signature = ctx->s.trust_mode == WSSEC_TRUST_SIGNATURE;
+    const wssec_token *upt = NULL;
+    int rc = signature ? bind_signature(msg, as, asserted, &upt)
+                       : bind_basic(msg, as, asserted, &upt);
+    if (rc) return rc;
+
+    char *norm = NULL;
+    if (signature) {
+        const wssec_token *holder = upt->signer_token;
+        if (holder && holder->cert)
+            rc = wssec__dn_canon_name(X509_get_subject_name(holder->cert), &norm);
+        else
+            rc = wssec__dn_canon_text(upt->identity, false, &norm);
+        if (rc)
+            return wssec_msg_fail(msg, rc == WSSEC_ENOMEM ? rc : WSSEC_EUNTRUSTED, NULL, upt->node,
+                                  "the upstream's subject '%s' cannot be normalised",
+                                  upt->identity);
+    }
+    wssec_upstream up = {
+        .version = WSSEC_UPSTREAM_VERSION,
+        .proof = signature ? WSSEC_PROOF_SIGNATURE : WSSEC_PROOF_PASSWORD,
+        .identity = upt->identity,
+        .normalized = norm ? norm : upt->identity,
+        .asserted_kind = strcmp(kind, "dn") == 0 ? WSSEC_ASSERTED_DN : WSSEC_ASSERTED_USERNAME,
+        .asserted = asserted,
+    };
+    char why[300] = "";
+    const struct wssec_idctx *id = ctx->identity;
+    int verdict = id->cb ? id->cb(&up, why, sizeof(why), id->ud)
+                         : list_evaluator(ctx, &up, why, sizeof(why));
+    why[sizeof(why) - 1] = '\0';
+    const char *how = signature ? "signature" : "password";
+    if (verdict < 0) {
+        int code = verdict >= -(WSSEC_CODE_COUNT - 1) ? verdict : WSSEC_EINTERNAL;
+        rc = wssec_msg_fail(msg, code, NULL, upt->node,
+                            "the trusted-ID evaluator failed for upstream '%s'%s%s",
+                            upt->identity, why[0] ? ": " : "", why);
+    } else if (verdict != 1) {
+        rc = wssec_msg_fail(msg, WSSEC_EUNTRUSTED, NULL, upt->node,
+                            "upstream '%s' (proven by %s) is not trusted to assert identities%s%s; "
+                            "its assertion of '%s' is refused (see trusted-upstream)",
+                            upt->identity, how, why[0] ? ": " : "", why, asserted);
+    }
+    free(norm);
+    if (rc) return rc;
+
+    if (wssec_token_set_identity(as, asserted) ||
+        wssec_token_set(as, "asserted-by", upt->identity) || wssec_token_set(as, "proof", how))
+        return wssec_msg_fail(msg, WSSEC_ENOMEM, NULL, as->node, "out of memory");
+    r->caller = as;
+    r->asserted_by = upt;
+    r->assertion_proof = up.proof;
+    return 0;
+}
+
+/* ---- outbound ---- */
+
+int wssec__identity_secure_begin(wssec_msg *msg, const wssec_secure_options *opts)
+{
+    const wssec_settings *s = &msg->ctx->s;
+    msg->assert_user = s->assert_user;
+    msg->assert_dn = s->assert_dn;
+    if (opts && opts->version >= 2 && (opts->assert_user || opts->assert_dn)) {
+        msg->assert_user = opts->assert_user;
+        msg->assert_dn = opts->assert_dn;
+    }
+    msg->stripped = NULL;
+    /* credentials are not propagated downstream: the header the previous
+     * hop targeted at us goes, ours is created afresh */
+    if (s->strip_security && msg->security) {
+        xmlUnlinkNode(msg->security);
+        msg->stripped = msg->security;
+        msg->security = NULL;
+    }
+    return 0;
+}
+
+void wssec__identity_secure_end(wssec_msg *msg)
+{
+    xmlFreeNode(msg->stripped); /* its IDs are unregistered with it */
+    msg->stripped = NULL;
+    msg->assert_user = msg->assert_dn = NULL;
+}

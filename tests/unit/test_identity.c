@@ -1,0 +1,910 @@
+/*
+ * Identity assertion: a front gateway (the upstream) vouches for the caller
+ * and the back end runs the request as that caller. Both trust modes
+ * (signature, basic), both kinds of asserted identity (a UsernameToken
+ * without Password, an asserted X.509 token), the trusted-ID evaluator
+ * (the trusted-upstream list and one installed through the API), the
+ * generator, strip-security, and the hostile cases (ATTACKS.md §12.15,
+ * §13.2): an untrusted upstream, an assertion not bound to the upstream's
+ * proof (unsigned, signed by someone else, moved, changed, sent without
+ * credentials), two assertions, replay, DN injection — each with its exact
+ * code, fault and reason.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include <libxml/parser.h>
+#include <libxml/tree.h>
+#include <libxml/xpath.h>
+#include <libxml/xpathInternals.h>
+
+#include "helpers.h"
+
+#define PKI WSSEC_SOURCE_DIR "/samples/pki/"
+#define NS_DS "http://www.w3.org/2000/09/xmldsig#"
+#define GW_DN "CN=gateway,OU=Gateways,O=wssec test,C=US"
+#define GW_NORM "cn=gateway,ou=gateways,o=wssec test,c=us"
+#define ALICE_DN "CN=alice,OU=Clients,O=wssec test,C=US"
+#define SERVER_DN "CN=server,OU=Services,O=wssec test,C=US"
+
+static const char *const gw_actions[] = { "timestamp", "identity-assertion", "signature" };
+
+/* A context that signs with a PKI leaf's key, with extra option pairs. */
+static wssec_ctx *signer(const char *who, const char *name, ...)
+{
+    const char *pairs[40];
+    size_t n = 0;
+    static char key[256], crt[256];
+    snprintf(key, sizeof(key), PKI "%s.key", who);
+    snprintf(crt, sizeof(crt), PKI "%s.crt", who);
+    pairs[n++] = "sign-key";
+    pairs[n++] = key;
+    pairs[n++] = "sign-cert";
+    pairs[n++] = crt;
+    va_list ap;
+    va_start(ap, name);
+    for (const char *p = name; p && n < 38; p = va_arg(ap, const char *)) pairs[n++] = p;
+    va_end(ap);
+    pairs[n] = NULL;
+    wssec_ctx *ctx = NULL;
+    char err[600];
+    int rc = h_ctx_try(&ctx, 0, pairs, err, sizeof(err));
+    if (rc) print_error("signer: %s\n", err);
+    assert_int_equal(rc, 0);
+    return ctx;
+}
+
+/* The back end: trusts the test root, knows the intermediate, plus pairs. */
+static wssec_ctx *backend(const char *name, ...)
+{
+    const char *pairs[40] = { "trust", PKI "root.crt", "certs", PKI "inter.crt" };
+    size_t n = 4;
+    va_list ap;
+    va_start(ap, name);
+    for (const char *p = name; p && n < 38; p = va_arg(ap, const char *)) pairs[n++] = p;
+    va_end(ap);
+    pairs[n] = NULL;
+    wssec_ctx *ctx = NULL;
+    char err[600];
+    int rc = h_ctx_try(&ctx, 0, pairs, err, sizeof(err));
+    if (rc) print_error("backend: %s\n", err);
+    assert_int_equal(rc, 0);
+    return ctx;
+}
+
+/* wssec_secure with the identity options; returns the code, *out the message. */
+static int secure_rc(const wssec_ctx *ctx, const char *xml, const char *const *actions, size_t n,
+                     const char *user, const char *assert_user, const char *assert_dn, char **out,
+                     char *err, size_t errlen)
+{
+    wssec_msg *msg = h_parse(ctx, xml);
+    wssec_secure_options o = WSSEC_SECURE_OPTIONS_INIT;
+    o.actions = actions;
+    o.n_actions = n;
+    o.username = user;
+    o.assert_user = assert_user;
+    o.assert_dn = assert_dn;
+    int rc = wssec_secure(msg, &o);
+    *out = NULL;
+    if (err) snprintf(err, errlen, "%s", rc ? wssec_msg_error(msg)->message : "");
+    if (rc == 0) {
+        unsigned char *bytes = NULL;
+        size_t len = 0;
+        assert_int_equal(wssec_msg_serialize(msg, &bytes, &len), 0);
+        *out = (char *)bytes;
+    }
+    wssec_msg_free(msg);
+    return rc;
+}
+
+static char *secure(const wssec_ctx *ctx, const char *xml, const char *const *actions, size_t n,
+                    const char *user, const char *assert_user, const char *assert_dn)
+{
+    char *out = NULL, err[600];
+    int rc = secure_rc(ctx, xml, actions, n, user, assert_user, assert_dn, &out, err, sizeof(err));
+    if (rc) print_error("secure: %s\n", err);
+    assert_int_equal(rc, 0);
+    return out;
+}
+
+static char *plain(void)
+{
+    return h_envelope_header(11, NULL);
+}
+
+/* A gateway message: who signs, asserting a user (or a DN with assert-cert). */
+static char *gateway_says(const char *who, const char *assert_user, const char *assert_dn)
+{
+    wssec_ctx *gw = signer(who, "assert-cert", PKI "alice.crt", NULL);
+    char *p = plain();
+    char *out = secure(gw, p, gw_actions, 3, NULL, assert_user, assert_dn);
+    free(p);
+    wssec_ctx_free(gw);
+    return out;
+}
+
+/* Verifies and asserts the exact error. */
+static void expect_error(const wssec_ctx *ctx, const char *xml, int code, const char *fault,
+                         const char *needle)
+{
+    h_run r;
+    int rc = h_verify(&r, ctx, xml);
+    if (rc != code) print_error("got %s: %s\n", wssec_code_name(rc), h_run_err(&r)->message);
+    assert_int_equal(rc, code);
+    h_assert_error(h_run_err(&r), code, fault, needle);
+    h_run_free(&r);
+}
+
+static const wssec_token *token_of(const wssec_result *res, const char *type)
+{
+    for (size_t i = 0; i < wssec_result_token_count(res); i++)
+        if (!strcmp(wssec_token_type(wssec_result_token(res, i)), type))
+            return wssec_result_token(res, i);
+    return NULL;
+}
+
+/* ---- DOM surgery ---- */
+
+static xmlNodePtr xp(xmlDocPtr doc, const char *expr)
+{
+    xmlXPathContextPtr x = xmlXPathNewContext(doc);
+    xmlXPathRegisterNs(x, BAD_CAST "soap", BAD_CAST WSSEC_NS_SOAP11);
+    xmlXPathRegisterNs(x, BAD_CAST "wsse", BAD_CAST WSSEC_NS_WSSE);
+    xmlXPathRegisterNs(x, BAD_CAST "wsu", BAD_CAST WSSEC_NS_WSU);
+    xmlXPathRegisterNs(x, BAD_CAST "ds", BAD_CAST NS_DS);
+    xmlXPathObjectPtr o = xmlXPathEvalExpression(BAD_CAST expr, x);
+    xmlNodePtr n = o && o->nodesetval && o->nodesetval->nodeNr ? o->nodesetval->nodeTab[0] : NULL;
+    xmlXPathFreeObject(o);
+    xmlXPathFreeContext(x);
+    if (!n) print_error("xp: nothing at %s\n", expr);
+    assert_non_null(n);
+    return n;
+}
+
+typedef void (*surgery)(xmlDocPtr doc);
+
+static char *operate(const char *xml, surgery fn)
+{
+    xmlDocPtr doc = xmlReadMemory(xml, (int)strlen(xml), NULL, NULL, XML_PARSE_NONET);
+    assert_non_null(doc);
+    fn(doc);
+    xmlReconciliateNs(doc, xmlDocGetRootElement(doc));
+    xmlChar *mem = NULL;
+    int n = 0;
+    xmlDocDumpMemory(doc, &mem, &n);
+    xmlFreeDoc(doc);
+    char *out = h_strf("%s", (char *)mem);
+    xmlFree(mem);
+    return out;
+}
+
+/* §1 on the assertion: the signed assertion moved into a header wrapper, an
+ * unsigned one asserting "admin" in its place. */
+static void s_assertion_wrapped(xmlDocPtr doc)
+{
+    xmlNodePtr ut = xp(doc, "//wsse:Security/wsse:UsernameToken"), hdr = xp(doc, "//soap:Header");
+    xmlNodePtr evil = xmlNewDocNode(doc, ut->ns, BAD_CAST "UsernameToken", NULL);
+    xmlNewChild(evil, ut->ns, BAD_CAST "Username", BAD_CAST "admin");
+    xmlAddPrevSibling(ut, evil);
+    xmlUnlinkNode(ut);
+    xmlNodePtr w = xmlNewDocNode(doc, NULL, BAD_CAST "Wrapper", NULL);
+    xmlSetNs(w, xmlNewNs(w, BAD_CAST "urn:attacker", BAD_CAST "w"));
+    xmlAddChild(hdr, w);
+    xmlAddChild(w, ut);
+}
+
+/* the asserted user changed after signing */
+static void s_assertion_changed(xmlDocPtr doc)
+{
+    xmlNodeSetContent(xp(doc, "//wsse:Security/wsse:UsernameToken/wsse:Username"),
+                      BAD_CAST "admin");
+}
+
+/* a second, unsigned assertion beside the signed one */
+static void s_second_assertion(xmlDocPtr doc)
+{
+    xmlNodePtr ut = xp(doc, "//wsse:Security/wsse:UsernameToken");
+    xmlNodePtr evil = xmlNewDocNode(doc, ut->ns, BAD_CAST "UsernameToken", NULL);
+    xmlNewChild(evil, ut->ns, BAD_CAST "Username", BAD_CAST "admin");
+    xmlAddNextSibling(ut, evil);
+}
+
+/* a second Security header, for another actor, asserting "admin" */
+static void s_assertion_other_actor(xmlDocPtr doc)
+{
+    xmlNodePtr sec = xp(doc, "//wsse:Security"), hdr = xp(doc, "//soap:Header");
+    xmlNodePtr other = xmlNewDocNode(doc, sec->ns, BAD_CAST "Security", NULL);
+    xmlSetNsProp(other, xmlSearchNsByHref(doc, hdr, BAD_CAST WSSEC_NS_SOAP11), BAD_CAST "actor",
+                 BAD_CAST "urn:somebody-else");
+    xmlNodePtr ut = xmlNewChild(other, sec->ns, BAD_CAST "UsernameToken", NULL);
+    xmlNewChild(ut, sec->ns, BAD_CAST "Username", BAD_CAST "admin");
+    xmlAddChild(hdr, other);
+}
+
+/* the signature's token reference pointed at the asserted X.509 token */
+static void s_sign_with_assertion(xmlDocPtr doc)
+{
+    xmlNodePtr a = xp(doc, "//wsse:Security/wsse:BinarySecurityToken[@ValueType='"
+                           WSSEC_VT_ASSERTED_X509 "']");
+    xmlChar *id = xmlGetNsProp(a, BAD_CAST "Id", BAD_CAST WSSEC_NS_WSU);
+    char *uri = h_strf("#%s", (char *)id);
+    xmlSetProp(xp(doc, "//ds:KeyInfo/wsse:SecurityTokenReference/wsse:Reference"), BAD_CAST "URI",
+               BAD_CAST uri);
+    free(uri);
+    xmlFree(id);
+}
+
+/* ---- trust-mode signature ---- */
+
+static void test_signature_user(void **state)
+{
+    (void)state;
+    wssec_ctx *be = backend("trusted-upstream", GW_DN, NULL);
+    char *xml = gateway_says("gateway", "alice", NULL);
+    /* the generator: a password-less UsernameToken, signed by default */
+    h_assert_contains(xml, "<wsse:Username>alice</wsse:Username></wsse:UsernameToken>");
+    h_assert_contains(xml, "wsu:Id=\"IdentityAssertion-");
+    h_run r;
+    int rc = h_verify(&r, be, xml);
+    if (rc) print_error("%s\n", h_run_err(&r)->message);
+    assert_int_equal(rc, 0);
+    assert_string_equal(wssec_result_caller(r.res), "alice");
+    assert_string_equal(wssec_result_asserted_by(r.res), GW_DN);
+    assert_int_equal(wssec_result_assertion_proof(r.res), WSSEC_PROOF_SIGNATURE);
+    const wssec_token *a = token_of(r.res, "identity-assertion");
+    assert_non_null(a);
+    assert_string_equal(wssec_token_identity(a), "alice");
+    assert_string_equal(wssec_token_get(a, "asserted-kind"), "username");
+    assert_string_equal(wssec_token_get(a, "asserted-by"), GW_DN);
+    assert_string_equal(wssec_token_get(a, "proof"), "signature");
+    assert_int_equal(wssec_result_is_signed(r.res, wssec_token_node(a)), 1);
+    h_run_free(&r);
+    /* the same message to a back end without identity assertion: the
+     * password-less UsernameToken is refused as ever (CVE-2013-0239) */
+    wssec_ctx *plain_be = backend(NULL);
+    expect_error(plain_be, xml, WSSEC_EAUTH, "wsse:FailedAuthentication",
+                 "UsernameToken for 'alice' has no Password");
+    free(xml);
+    wssec_ctx_free(be);
+    wssec_ctx_free(plain_be);
+}
+
+static void test_signature_dn(void **state)
+{
+    (void)state;
+    wssec_ctx *be = backend("trusted-upstream", GW_DN, NULL);
+    char *xml = gateway_says("gateway", NULL, ALICE_DN);
+    h_assert_contains(xml, "ValueType=\"" WSSEC_VT_ASSERTED_X509 "\"");
+    h_run r;
+    int rc = h_verify(&r, be, xml);
+    if (rc) print_error("%s\n", h_run_err(&r)->message);
+    assert_int_equal(rc, 0);
+    assert_string_equal(wssec_result_caller(r.res), ALICE_DN);
+    assert_string_equal(wssec_result_asserted_by(r.res), GW_DN);
+    const wssec_token *a = token_of(r.res, "identity-assertion");
+    assert_non_null(a);
+    assert_string_equal(wssec_token_get(a, "asserted-kind"), "dn");
+    assert_string_equal(wssec_token_get(a, "subject"), ALICE_DN);
+    assert_int_equal(wssec_result_is_signed(r.res, wssec_token_node(a)), 1);
+    /* the signer is the gateway, never the asserted certificate */
+    assert_string_equal(wssec_token_get(token_of(r.res, "signature"), "signer"), GW_DN);
+    h_run_free(&r);
+    /* not configured: the asserted X.509 token is refused */
+    wssec_ctx *plain_be = backend(NULL);
+    expect_error(plain_be, xml, WSSEC_EUNSUPPORTED, "wsse:UnsupportedSecurityToken",
+                 "accepted only when identity assertion is configured");
+    /* it cannot be made to sign: it holds no signing certificate */
+    wssec_ctx *be2 = backend("trusted-upstream", GW_DN, NULL);
+    char *evil = operate(xml, s_sign_with_assertion);
+    expect_error(be2, evil, WSSEC_EUNSUPPORTED, "wsse:UnsupportedSecurityToken",
+                 "holds no certificate");
+    free(evil);
+    free(xml);
+    wssec_ctx_free(be);
+    wssec_ctx_free(be2);
+    wssec_ctx_free(plain_be);
+}
+
+static void test_untrusted_upstream(void **state)
+{
+    (void)state;
+    wssec_ctx *be = backend("trusted-upstream", GW_DN, NULL);
+    /* the server's certificate is valid, but it is no trusted upstream */
+    char *xml = gateway_says("server", "admin", NULL);
+    expect_error(be, xml, WSSEC_EUNTRUSTED, "wsse:FailedAuthentication",
+                 "upstream '" SERVER_DN "' (proven by signature) is not trusted to assert "
+                 "identities: not in the trusted-upstream list (1 entry); its assertion of "
+                 "'admin' is refused");
+    free(xml);
+    /* DN injection: a CN holding "alice,OU=Clients,..." is not alice */
+    wssec_ctx *be2 = backend("trusted-upstream", ALICE_DN, NULL);
+    xml = gateway_says("dninject", "admin", NULL);
+    expect_error(be2, xml, WSSEC_EUNTRUSTED, "wsse:FailedAuthentication",
+                 "upstream 'CN=alice\\,OU=Clients\\,O=wssec test\\,C=US,OU=Other");
+    free(xml);
+    wssec_ctx_free(be);
+    wssec_ctx_free(be2);
+}
+
+/* trusted-upstream DNs compare after RFC 4514 normalisation, in RFC 4514 order */
+static void test_trusted_dn_normalised(void **state)
+{
+    (void)state;
+    wssec_ctx *loose = backend("trusted-upstream", "cn=GATEWAY,  ou=gateways ,o=WSSEC TEST,c=us",
+                               NULL);
+    wssec_ctx *reversed = backend("trusted-upstream", "C=US,O=wssec test,OU=Gateways,CN=gateway",
+                                  NULL);
+    wssec_ctx *several = backend("trusted-upstream", SERVER_DN, "trusted-upstream", "2.5.4.3=gateway,"
+                                 "organizationalUnitName=Gateways,O=wssec test,C=US", NULL);
+    char *xml = gateway_says("gateway", "alice", NULL);
+    h_run r;
+    assert_int_equal(h_verify(&r, loose, xml), 0);
+    h_run_free(&r);
+    expect_error(reversed, xml, WSSEC_EUNTRUSTED, "wsse:FailedAuthentication",
+                 "upstream '" GW_DN "'");
+    assert_int_equal(h_verify(&r, several, xml), 0);
+    assert_string_equal(wssec_result_caller(r.res), "alice");
+    h_run_free(&r);
+    free(xml);
+    wssec_ctx_free(loose);
+    wssec_ctx_free(reversed);
+    wssec_ctx_free(several);
+}
+
+static void test_signature_unbound(void **state)
+{
+    (void)state;
+    wssec_ctx *be = backend("trusted-upstream", GW_DN, NULL);
+    char *p = plain(), *xml;
+
+    /* signed, but not the assertion */
+    wssec_ctx *gw = signer("gateway", "sign-part", "body", "sign-part", "timestamp", NULL);
+    xml = secure(gw, p, gw_actions, 3, NULL, "alice", NULL);
+    expect_error(be, xml, WSSEC_EUNSIGNED, "wsse:InvalidSecurity",
+                 "the asserted identity 'alice' (/Envelope/Header/Security/UsernameToken) is not "
+                 "covered by a verified signature");
+    free(xml);
+    wssec_ctx_free(gw);
+
+    /* the client signs the Body and the Timestamp, the gateway only the
+     * assertion; or a second signer co-signs the assertion: messages signed by
+     * two signers are refused before the identity phase (two callers); the
+     * identity phase's own checks for them are in test_binding_rules */
+    static const char *const sig[] = { "timestamp", "signature" };
+    static const char *const ia_sig[] = { "identity-assertion", "signature" };
+    wssec_ctx *client = signer("alice", NULL);
+    char *c = secure(client, p, sig, 2, NULL, NULL, NULL);
+    gw = signer("gateway", "sign-part", "identity-assertion", "sign-part", "timestamp", NULL);
+    xml = secure(gw, c, ia_sig, 2, NULL, "alice", NULL);
+    expect_error(be, xml, WSSEC_EPOLICY, "wsse:InvalidSecurity",
+                 "two tokens authenticate different callers ('CN=alice,OU=Clients,O=wssec "
+                 "test,C=US' and '" GW_DN "')");
+    free(xml);
+    wssec_ctx_free(gw);
+    xml = gateway_says("gateway", "alice", NULL);
+    static const char *const sig_only[] = { "signature" };
+    wssec_ctx *second = signer("server", "sign-part", "username-token", NULL);
+    char *both = secure(second, xml, sig_only, 1, NULL, NULL, NULL);
+    wssec_ctx *be2 = backend("trusted-upstream", GW_DN, NULL);
+    expect_error(be2, both, WSSEC_EPOLICY, "wsse:InvalidSecurity",
+                 "two tokens authenticate different callers ('" GW_DN "' and '" SERVER_DN "')");
+    free(both);
+    free(xml);
+
+    /* no Timestamp: the assertion could be replayed once the cache forgets it */
+    wssec_ctx *no_ts = backend("trusted-upstream", GW_DN, "require", "signature", NULL);
+    gw = signer("gateway", NULL);
+    xml = secure(gw, p, ia_sig, 2, NULL, "alice", NULL);
+    expect_error(no_ts, xml, WSSEC_EPOLICY, "wsse:InvalidSecurity",
+                 "the asserted identity 'alice' comes without a Timestamp");
+    free(xml);
+
+    free(c);
+    free(p);
+    wssec_ctx_free(gw);
+    wssec_ctx_free(client);
+    wssec_ctx_free(second);
+    wssec_ctx_free(be);
+    wssec_ctx_free(be2);
+    wssec_ctx_free(no_ts);
+}
+
+/* The identity phase's binding rules on their own (white box): the record of
+ * a verified gateway message, with one covering reference at a time
+ * credited to another signer. The pipeline refuses messages signed by two
+ * signers before this phase (test_signature_unbound); the phase does not
+ * rely on that. */
+static void test_binding_rules(void **state)
+{
+    (void)state;
+    wssec_ctx *be = backend("trusted-upstream", GW_DN, NULL);
+    char *xml = gateway_says("gateway", "alice", NULL);
+    h_run r;
+    assert_int_equal(h_verify(&r, be, xml), 0);
+    wssec_result *res = r.res;
+    wssec_msg *msg = r.msg;
+    xmlNodePtr assertion = wssec_token_node(token_of(res, "identity-assertion"));
+    size_t ib = SIZE_MAX, its = SIZE_MAX;
+    for (size_t i = 0; i < res->nrefs; i++) {
+        if (res->refs[i].node == msg->body) ib = i;
+        if (wssec__is(res->refs[i].node, WSSEC_NS_WSU, "Timestamp")) its = i;
+    }
+    assert_true(ib != SIZE_MAX && its != SIZE_MAX);
+    wssec_token other = { .type = (char *)"signature", .identity = (char *)SERVER_DN };
+    msg->res = res;
+
+    /* the control: as verified */
+    assert_int_equal(wssec__identity_run(msg), 0);
+    assert_string_equal(wssec_result_caller(res), "alice");
+
+    const wssec_token *gw = res->refs[ib].signature;
+    res->refs[ib].signature = &other;
+    assert_int_equal(wssec__identity_run(msg), WSSEC_EUNSIGNED);
+    h_assert_error(wssec_msg_error(msg), WSSEC_EUNSIGNED, "wsse:InvalidSecurity",
+                   "the SOAP Body is not signed by the upstream '" GW_DN
+                   "' that signed the asserted identity 'alice'");
+    res->refs[ib].signature = gw;
+
+    res->refs[its].signature = &other;
+    assert_int_equal(wssec__identity_run(msg), WSSEC_EUNSIGNED);
+    h_assert_error(wssec_msg_error(msg), WSSEC_EUNSIGNED, "wsse:InvalidSecurity",
+                   "the Timestamp is not signed by the upstream '" GW_DN "'");
+    res->refs[its].signature = gw;
+
+    /* two signers cover the assertion: which one vouches is ambiguous */
+    assert_int_equal(wssec__result_add_ref(res, assertion, "#other", "sha256", &other, true), 0);
+    assert_int_equal(wssec__identity_run(msg), WSSEC_EPOLICY);
+    h_assert_error(wssec_msg_error(msg), WSSEC_EPOLICY, "wsse:InvalidSecurity",
+                   "the asserted identity 'alice' is signed by two signers ('" GW_DN "' and '"
+                   SERVER_DN "')");
+    /* a reference that does not cover the whole subtree (an XPath transform) counts for nothing */
+    res->refs[res->nrefs - 1].whole = false;
+    assert_int_equal(wssec__identity_run(msg), 0);
+    msg->res = NULL;
+    h_run_free(&r);
+    free(xml);
+    wssec_ctx_free(be);
+}
+
+static void test_signature_hostile(void **state)
+{
+    (void)state;
+    wssec_ctx *be = backend("trusted-upstream", GW_DN, NULL);
+    char *xml = gateway_says("gateway", "alice", NULL);
+    static const struct {
+        const char *name;
+        surgery fn;
+        int code;
+        const char *fault, *needle;
+    } cases[] = {
+        { "signed assertion moved, unsigned one in its place", s_assertion_wrapped,
+          WSSEC_EUNSIGNED, "wsse:InvalidSecurity",
+          "the asserted identity 'admin' (/Envelope/Header/Security/UsernameToken) is not covered" },
+        { "asserted user changed", s_assertion_changed, WSSEC_EDIGEST, "wsse:FailedCheck",
+          "/Envelope/Header/Security/UsernameToken) does not match" },
+        { "a second, unsigned assertion", s_second_assertion, WSSEC_EPOLICY,
+          "wsse:InvalidSecurity", "two asserted identities ('alice' and 'admin')" },
+    };
+    for (size_t i = 0; i < WSSEC_ARRAY_LEN(cases); i++) {
+        char *evil = operate(xml, cases[i].fn);
+        h_run r;
+        int rc = h_verify(&r, be, evil);
+        if (rc != cases[i].code)
+            print_error("%s: %s %s\n", cases[i].name, wssec_code_name(rc), h_run_err(&r)->message);
+        h_assert_error(h_run_err(&r), cases[i].code, cases[i].fault, cases[i].needle);
+        h_run_free(&r);
+        free(evil);
+    }
+    /* §13.2: an assertion in a Security header for another actor is not
+     * ours: it counts for nothing, the gateway's own is the one used */
+    char *other = operate(xml, s_assertion_other_actor);
+    h_assert_contains(other, "<wsse:Username>admin</wsse:Username>");
+    h_run r;
+    int rc = h_verify(&r, be, other);
+    if (rc) print_error("%s\n", h_run_err(&r)->message);
+    assert_int_equal(rc, 0);
+    assert_string_equal(wssec_result_caller(r.res), "alice");
+    h_run_free(&r);
+    free(other);
+    /* the message again, with or without the extra header: a replay */
+    expect_error(be, xml, WSSEC_EREPLAY, "wsse:InvalidSecurity", "already accepted: a replay");
+    free(xml);
+    wssec_ctx_free(be);
+}
+
+/* ---- trust-mode basic ---- */
+
+#define CARGO "<wsse:UsernameToken><wsse:Username>carol</wsse:Username></wsse:UsernameToken>"
+
+static char *basic_message(const char *upstream_ut, const char *assertion)
+{
+    char *ts = h_timestamp(H_NOW, H_NOW + 300 * H_SEC);
+    char *xml = h_envelope(11, "%s%s%s", ts, upstream_ut ? upstream_ut : "", assertion);
+    free(ts);
+    return xml;
+}
+
+static void test_basic(void **state)
+{
+    (void)state;
+    wssec_ctx *be = h_ctx("trust-mode", "basic", "trusted-upstream", "bob", "require",
+                          "timestamp,username-token", NULL);
+    char created[32];
+    h_time(created, H_NOW, 1);
+
+    /* generated by a gateway: its own UsernameToken (bob), then the assertion */
+    static const char *const acts[] = { "timestamp", "username-token", "identity-assertion" };
+    wssec_ctx *gw = h_ctx(NULL);
+    char *p = plain();
+    char *xml = secure(gw, p, acts, 3, "bob", "carol", NULL);
+    h_run r;
+    int rc = h_verify(&r, be, xml);
+    if (rc) print_error("%s\n", h_run_err(&r)->message);
+    assert_int_equal(rc, 0);
+    assert_string_equal(wssec_result_caller(r.res), "carol");
+    assert_string_equal(wssec_result_asserted_by(r.res), "bob");
+    assert_int_equal(wssec_result_assertion_proof(r.res), WSSEC_PROOF_PASSWORD);
+    h_run_free(&r);
+    /* replay: the upstream's nonce */
+    expect_error(be, xml, WSSEC_EREPLAY, "wsse:FailedAuthentication", "nonce of 'bob' was already used");
+    free(xml);
+
+    /* an assertion without upstream credentials */
+    xml = basic_message(NULL, CARGO);
+    wssec_ctx *be_open = h_ctx("trust-mode", "basic", "trusted-upstream", "bob", "require",
+                               "timestamp", NULL);
+    expect_error(be_open, xml, WSSEC_EAUTH, "wsse:FailedAuthentication",
+                 "the asserted identity 'carol' comes without upstream credentials");
+    free(xml);
+
+    /* an authenticated user who is no trusted upstream */
+    char *ut = h_ut_digest("alice", "alice-s3cret", "nonce-alice-1", created);
+    xml = basic_message(ut, CARGO);
+    expect_error(be, xml, WSSEC_EUNTRUSTED, "wsse:FailedAuthentication",
+                 "upstream 'alice' (proven by password) is not trusted to assert identities");
+    free(xml);
+    free(ut);
+
+    /* the upstream's password is wrong */
+    ut = h_ut_digest("bob", "not-bobs", "nonce-bob-2", created);
+    xml = basic_message(ut, CARGO);
+    expect_error(be, xml, WSSEC_EAUTH, "wsse:FailedAuthentication", "wrong password");
+    free(xml);
+    free(ut);
+
+    /* an upstream token without a Nonce could be replayed */
+    wssec_ctx *be_text = h_ctx("trust-mode", "basic", "trusted-upstream", "bob", "require",
+                               "timestamp,username-token", "password-type", "any", NULL);
+    ut = h_ut_text("bob", "pw2");
+    xml = basic_message(ut, CARGO);
+    expect_error(be_text, xml, WSSEC_EPOLICY, "wsse:InvalidSecurity",
+                 "the upstream's UsernameToken ('bob') has no Nonce");
+    free(xml);
+    free(ut);
+
+    /* two assertions */
+    ut = h_ut_digest("bob", "pw2", "nonce-bob-3", created);
+    xml = basic_message(ut, CARGO "<wsse:UsernameToken><wsse:Username>dave</wsse:Username>"
+                                  "</wsse:UsernameToken>");
+    expect_error(be, xml, WSSEC_EPOLICY, "wsse:InvalidSecurity",
+                 "two asserted identities ('carol' and 'dave')");
+    free(xml);
+    free(ut);
+
+    /* an assertion carries only a Username */
+    ut = h_ut_digest("bob", "pw2", "nonce-bob-4", created);
+    char *with_created = h_strf("<wsse:UsernameToken><wsse:Username>carol</wsse:Username>"
+                                "<wsu:Created>%s</wsu:Created></wsse:UsernameToken>",
+                                created);
+    xml = basic_message(ut, with_created);
+    expect_error(be, xml, WSSEC_ETOKEN, "wsse:InvalidSecurityToken", "holds only a Username");
+    free(xml);
+    free(ut);
+    free(with_created);
+
+    /* a signature-mode back end does not take the upstream's password */
+    wssec_ctx *be_sig = backend("trusted-upstream", GW_DN, "require", "timestamp", NULL);
+    ut = h_ut_digest("bob", "pw2", "nonce-bob-5", created);
+    xml = basic_message(ut, CARGO);
+    expect_error(be_sig, xml, WSSEC_EUNSIGNED, "wsse:InvalidSecurity",
+                 "is not covered by a verified signature");
+    free(xml);
+    free(ut);
+
+    free(p);
+    wssec_ctx_free(gw);
+    wssec_ctx_free(be);
+    wssec_ctx_free(be_open);
+    wssec_ctx_free(be_text);
+    wssec_ctx_free(be_sig);
+}
+
+/* ---- the evaluator ---- */
+
+typedef struct seen {
+    int calls;
+    int answer;
+    wssec_upstream up;
+    char identity[300], normalized[300], asserted[300];
+} seen;
+
+static int evaluator(const wssec_upstream *up, char *why, size_t whylen, void *ud)
+{
+    seen *s = ud;
+    s->calls++;
+    s->up = *up;
+    snprintf(s->identity, sizeof(s->identity), "%s", up->identity);
+    snprintf(s->normalized, sizeof(s->normalized), "%s", up->normalized);
+    snprintf(s->asserted, sizeof(s->asserted), "%s", up->asserted);
+    if (s->answer != 1) snprintf(why, whylen, "the directory says no");
+    return s->answer;
+}
+
+static wssec_ctx *with_evaluator(seen *s, const char *mode)
+{
+    wssec_config *cfg = NULL;
+    assert_int_equal(wssec_config_new(&cfg), 0);
+    assert_int_equal(wssec_config_set(cfg, "now", H_NOW_TEXT), 0);
+    assert_int_equal(wssec_config_set(cfg, "trust", PKI "root.crt"), 0);
+    assert_int_equal(wssec_config_set(cfg, "certs", PKI "inter.crt"), 0);
+    assert_int_equal(wssec_config_set(cfg, "trust-mode", mode), 0);
+    if (!strcmp(mode, "basic"))
+        assert_int_equal(wssec_config_set(cfg, "require", "timestamp,username-token"), 0);
+    wssec_config_set_password_cb(cfg, h_password_cb, NULL);
+    wssec_config_set_trusted_id_evaluator(cfg, evaluator, s);
+    wssec_ctx *ctx = NULL;
+    assert_int_equal(wssec_ctx_new(&ctx, cfg), 0);
+    wssec_config_free(cfg);
+    return ctx;
+}
+
+static void test_evaluator(void **state)
+{
+    (void)state;
+    seen s = { .answer = 1 };
+    wssec_ctx *be = with_evaluator(&s, "signature");
+    char *xml = gateway_says("gateway", NULL, ALICE_DN);
+    h_run r;
+    assert_int_equal(h_verify(&r, be, xml), 0);
+    assert_int_equal(s.calls, 1);
+    assert_int_equal(s.up.version, WSSEC_UPSTREAM_VERSION);
+    assert_int_equal(s.up.proof, WSSEC_PROOF_SIGNATURE);
+    assert_string_equal(s.identity, GW_DN);
+    assert_string_equal(s.normalized, GW_NORM);
+    assert_int_equal(s.up.asserted_kind, WSSEC_ASSERTED_DN);
+    assert_string_equal(s.asserted, ALICE_DN);
+    assert_string_equal(wssec_result_caller(r.res), ALICE_DN);
+    h_run_free(&r);
+    free(xml);
+
+    /* only 1 trusts; negative answers are the evaluator's own failures */
+    static const struct {
+        int answer, code;
+        const char *needle;
+    } answers[] = {
+        { 0, WSSEC_EUNTRUSTED, "is not trusted to assert identities: the directory says no" },
+        { 2, WSSEC_EUNTRUSTED, "is not trusted to assert identities" },
+        { WSSEC_EBACKEND, WSSEC_EBACKEND, "the trusted-ID evaluator failed for upstream '" GW_DN },
+        { -1000, WSSEC_EINTERNAL, "the trusted-ID evaluator failed" },
+    };
+    for (size_t i = 0; i < WSSEC_ARRAY_LEN(answers); i++) {
+        s.answer = answers[i].answer;
+        xml = gateway_says("gateway", "alice", NULL);
+        expect_error(be, xml, answers[i].code, NULL, answers[i].needle);
+        assert_int_equal(s.up.asserted_kind, WSSEC_ASSERTED_USERNAME);
+        free(xml);
+    }
+    /* an unbound assertion never reaches the evaluator */
+    s.calls = 0;
+    s.answer = 1;
+    wssec_ctx *gw = signer("gateway", "sign-part", "body", "sign-part", "timestamp", NULL);
+    char *p = plain();
+    xml = secure(gw, p, gw_actions, 3, NULL, "alice", NULL);
+    expect_error(be, xml, WSSEC_EUNSIGNED, "wsse:InvalidSecurity", "not covered");
+    assert_int_equal(s.calls, 0);
+    free(xml);
+    wssec_ctx_free(be);
+
+    /* basic mode: the user name, proven by password */
+    be = with_evaluator(&s, "basic");
+    static const char *const acts[] = { "timestamp", "username-token", "identity-assertion" };
+    xml = secure(gw, p, acts, 3, "bob", "carol", NULL);
+    assert_int_equal(h_verify(&r, be, xml), 0);
+    assert_int_equal(s.up.proof, WSSEC_PROOF_PASSWORD);
+    assert_string_equal(s.identity, "bob");
+    assert_string_equal(s.normalized, "bob");
+    assert_string_equal(wssec_result_caller(r.res), "carol");
+    h_run_free(&r);
+    free(xml);
+    free(p);
+    wssec_ctx_free(gw);
+    wssec_ctx_free(be);
+}
+
+/* ---- configuration ---- */
+
+static void test_config_errors(void **state)
+{
+    (void)state;
+    static const struct {
+        const char *pairs[8];
+        const char *needle;
+    } cases[] = {
+        { { "trusted-upstream", "gateway", NULL }, "trusted-upstream: 'gateway' is not a distinguished name" },
+        { { "trusted-upstream", GW_DN, "replay-signatures", "false", NULL },
+          "identity assertion in trust-mode signature needs replay-signatures" },
+        { { "assert-user", "alice", "assert-dn", ALICE_DN, NULL }, "give assert-user or assert-dn, not both" },
+        { { "assert-dn", "alice", NULL }, "assert-dn: 'alice' is not a distinguished name" },
+        { { "assert-dn", "CN=bob,OU=Clients,O=wssec test,C=US", "assert-cert", PKI "alice.crt", NULL },
+          "has subject '" ALICE_DN "', not the asserted DN 'CN=bob,OU=Clients,O=wssec test,C=US'" },
+        { { "assert-cert", PKI "no-such.crt", NULL }, "assert-cert: " },
+    };
+    for (size_t i = 0; i < WSSEC_ARRAY_LEN(cases); i++) {
+        wssec_ctx *ctx = NULL;
+        char err[600];
+        int rc = h_ctx_try(&ctx, 0, cases[i].pairs, err, sizeof(err));
+        if (rc != WSSEC_ECONFIG) print_error("case %zu: %d %s\n", i, rc, err);
+        assert_int_equal(rc, WSSEC_ECONFIG);
+        assert_null(ctx);
+        h_assert_contains(err, cases[i].needle);
+    }
+    /* the list in basic mode holds user names; replay-signatures may be off there */
+    static const char *const basic[] = { "trust-mode", "basic", "trusted-upstream", "gateway",
+                                         "replay-signatures", "false", NULL };
+    wssec_ctx *ctx = NULL;
+    char err[600];
+    assert_int_equal(h_ctx_try(&ctx, 0, basic, err, sizeof(err)), 0);
+    wssec_ctx_free(ctx);
+
+    /* an evaluator and a list: refused, nothing is silently ignored */
+    seen s = { .answer = 1 };
+    wssec_config *cfg = NULL;
+    assert_int_equal(wssec_config_new(&cfg), 0);
+    assert_int_equal(wssec_config_set(cfg, "trusted-upstream", GW_DN), 0);
+    wssec_config_set_trusted_id_evaluator(cfg, evaluator, &s);
+    assert_int_equal(wssec_ctx_new(&ctx, cfg), WSSEC_ECONFIG);
+    h_assert_error(wssec_config_error(cfg), WSSEC_ECONFIG, "",
+                   "trusted-upstream and a trusted-ID evaluator are both configured");
+    /* NULL goes back to the list */
+    wssec_config_set_trusted_id_evaluator(cfg, NULL, &s);
+    assert_int_equal(wssec_ctx_new(&ctx, cfg), 0);
+    wssec_ctx_free(ctx);
+    wssec_config_free(cfg);
+}
+
+/* ---- the generator and strip-security ---- */
+
+/* (not inlined: GCC 12 sees dangling pointers that are not there) */
+__attribute__((noinline)) static size_t count(const char *hay, const char *needle)
+{
+    size_t n = 0, off = 0;
+    const char *at;
+    while ((at = strstr(hay + off, needle)) != NULL) {
+        n++;
+        off = (size_t)(at - hay) + 1;
+    }
+    return n;
+}
+
+static void test_generator(void **state)
+{
+    (void)state;
+    char *p = plain(), *out = NULL, err[600];
+    static const char *const ia[] = { "identity-assertion" };
+    wssec_ctx *none = h_ctx(NULL);
+    assert_int_equal(secure_rc(none, p, ia, 1, NULL, NULL, NULL, &out, err, sizeof(err)),
+                     WSSEC_ECONFIG);
+    h_assert_contains(err, "identity-assertion: no identity to assert (assert-user or assert-dn)");
+    assert_int_equal(secure_rc(none, p, ia, 1, NULL, "alice", ALICE_DN, &out, err, sizeof(err)),
+                     WSSEC_ECONFIG);
+    h_assert_contains(err, "a user name and a DN are both given");
+    assert_int_equal(secure_rc(none, p, ia, 1, NULL, "al\nice", NULL, &out, err, sizeof(err)),
+                     WSSEC_ECONFIG);
+    h_assert_contains(err, "control character");
+    assert_int_equal(secure_rc(none, p, ia, 1, NULL, NULL, "not a dn", &out, err, sizeof(err)),
+                     WSSEC_ECONFIG);
+    h_assert_contains(err, "'not a dn' is not a distinguished name");
+    /* a DN without a certificate: none in the message either */
+    assert_int_equal(secure_rc(none, p, ia, 1, NULL, NULL, ALICE_DN, &out, err, sizeof(err)),
+                     WSSEC_ECONFIG);
+    h_assert_contains(err, "no certificate with subject '" ALICE_DN "'");
+    /* the option, when the call names nobody */
+    wssec_ctx *opt = h_ctx("assert-user", "erin", NULL);
+    out = secure(opt, p, ia, 1, NULL, NULL, NULL);
+    h_assert_contains(out, "<wsse:Username>erin</wsse:Username>");
+    free(out);
+    /* a version 1 caller (without the assert fields) is still served */
+    wssec_msg *msg = h_parse(opt, p);
+    wssec_secure_options v1 = { 1, ia, 1, NULL, NULL, NULL };
+    assert_int_equal(wssec_secure(msg, &v1), 0);
+    wssec_msg_free(msg);
+    msg = h_parse(opt, p);
+    wssec_secure_options v3 = WSSEC_SECURE_OPTIONS_INIT;
+    v3.version = WSSEC_SECURE_OPTIONS_VERSION + 1;
+    assert_int_equal(wssec_secure(msg, &v3), WSSEC_EINVALID);
+    wssec_msg_free(msg);
+    wssec_ctx_free(opt);
+    wssec_ctx_free(none);
+    free(p);
+}
+
+/* The gateway flow in one process: the client's signed message is verified,
+ * then re-secured for the back end with the client's Security header taken
+ * out and the caller's DN asserted, with the caller's certificate from the
+ * header that was taken out. */
+static void test_strip_security(void **state)
+{
+    (void)state;
+    static const char *const sig[] = { "timestamp", "signature" };
+    wssec_ctx *client = signer("alice", NULL);
+    wssec_ctx *front = backend(NULL);
+    wssec_ctx *gw = signer("gateway", "strip-security", "true", NULL);
+    wssec_ctx *be = backend("trusted-upstream", GW_DN, NULL);
+    char *p = plain();
+    char *c = secure(client, p, sig, 2, NULL, NULL, NULL);
+    assert_int_equal(count(c, "</wsse:Security>"), 1);
+
+    /* at the gateway: verify, then secure the very same message */
+    wssec_msg *msg = h_parse(front, c);
+    wssec_result *res = NULL;
+    assert_int_equal(wssec_verify(&res, msg), 0);
+    char caller[300];
+    snprintf(caller, sizeof(caller), "%s", wssec_result_caller(res));
+    assert_string_equal(caller, ALICE_DN);
+    wssec_result_free(res);
+    unsigned char *bytes = NULL;
+    size_t len = 0;
+    assert_int_equal(wssec_msg_serialize(msg, &bytes, &len), 0);
+    wssec_msg_free(msg);
+    char *out = secure(gw, (char *)bytes, gw_actions, 3, NULL, NULL, caller);
+    wssec_free(bytes);
+    /* one Security header, the gateway's: the client's signature is gone */
+    assert_int_equal(count(out, "</wsse:Security>"), 1);
+    assert_int_equal(count(out, "</ds:Signature>"), 1);
+    assert_int_equal(count(out, "X509PKIPathv1"), 0);
+    assert_int_equal(count(out, "ValueType=\"" WSSEC_VT_ASSERTED_X509 "\""), 1);
+
+    h_run r;
+    int rc = h_verify(&r, be, out);
+    if (rc) print_error("%s\n", h_run_err(&r)->message);
+    assert_int_equal(rc, 0);
+    assert_string_equal(wssec_result_caller(r.res), ALICE_DN);
+    assert_string_equal(wssec_result_asserted_by(r.res), GW_DN);
+    assert_int_equal(wssec_result_token_count(r.res), 4); /* Timestamp, assertion, BST, Signature */
+    h_run_free(&r);
+    free(out);
+
+    /* another DN than the caller's: no certificate for it in the message */
+    char err[600];
+    assert_int_equal(secure_rc(gw, c, gw_actions, 3, NULL, NULL,
+                               "CN=bob,OU=Clients,O=wssec test,C=US", &out, err, sizeof(err)),
+                     WSSEC_ECONFIG);
+    h_assert_contains(err, "no certificate with subject 'CN=bob,OU=Clients,O=wssec test,C=US'");
+    free(c);
+    free(p);
+    wssec_ctx_free(client);
+    wssec_ctx_free(front);
+    wssec_ctx_free(gw);
+    wssec_ctx_free(be);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_signature_user),
+        cmocka_unit_test(test_signature_dn),
+        cmocka_unit_test(test_untrusted_upstream),
+        cmocka_unit_test(test_trusted_dn_normalised),
+        cmocka_unit_test(test_signature_unbound),
+        cmocka_unit_test(test_binding_rules),
+        cmocka_unit_test(test_signature_hostile),
+        cmocka_unit_test(test_basic),
+        cmocka_unit_test(test_evaluator),
+        cmocka_unit_test(test_config_errors),
+        cmocka_unit_test(test_generator),
+        cmocka_unit_test(test_strip_security),
+    };
+    int rc = cmocka_run_group_tests(tests, NULL, NULL);
+    xmlCleanupParser();
+    return rc;
+}
