@@ -5,7 +5,8 @@ set -euo pipefail
 pkgs=(build-essential cmake pkg-config libxml2-dev libxml2-utils libxmlsec1-dev xmlsec1
       libssl-dev openssl libcmocka-dev valgrind jq libhiredis-dev redis-server
       openjdk-17-jdk-headless libwss4j-java libxml-security-java libcommons-logging-java
-      libcommons-codec-java libslf4j-java python3-zeep python3-xmlsec python3-lxml)
+      libcommons-codec-java libslf4j-java python3-zeep python3-xmlsec python3-lxml gsoap
+      libgsoap-dev)
 missing=()
 for p in "${pkgs[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

@@ -33,6 +33,9 @@ step "Redis replay cache tests under valgrind"
 WSSEC_VALGRIND=1 WSSEC_REDIS_TRIALS=20 tests/redis/run.sh "$PWD/build/wssec" \
     "$PWD/build/tests/test_redis" "$PWD" || fail=1
 
+step "interoperability matrix (WSS4J, zeep, xmlsec1, gSOAP)"
+tests/interop/run-matrix.sh --wssec "$PWD/build/wssec" || fail=1
+
 step "install; build the embedding sample with pkg-config and with find_package(wssec)"
 inst=$PWD/build/install-test
 rm -rf "$inst" build/embed-cmake
