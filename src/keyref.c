@@ -362,6 +362,14 @@ int wssec__str_write(wssec_msg *msg, xmlNodePtr parent, X509 *cert, int key_id, 
         if (!r || !id || !xmlSetProp(r, BAD_CAST "URI", BAD_CAST text) ||
             !xmlSetProp(r, BAD_CAST "ValueType", BAD_CAST vts[bst_type]))
             return WSSEC_ENOMEM;
+        if (bst_type != WSSEC_BST_X509V3) {
+            /* a chain token is named by its TokenType too (WSS 1.1; WSS4J requires it) */
+            xmlNsPtr w11 = xmlSearchNsByHref(msg->doc, str, BAD_CAST WSSEC_NS_WSSE11);
+            if (!w11 && !(w11 = xmlNewNs(str, BAD_CAST WSSEC_NS_WSSE11, BAD_CAST "wsse11")))
+                return WSSEC_ENOMEM;
+            if (!xmlSetNsProp(str, w11, BAD_CAST "TokenType", BAD_CAST vts[bst_type]))
+                return WSSEC_ENOMEM;
+        }
         return 0;
     }
     case WSSEC_KEYID_ISSUER_SERIAL: {

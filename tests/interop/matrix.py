@@ -113,6 +113,8 @@ def scenarios():
                 out.append(Scenario("sig-%s-%s" % (kname, alg), "sig", soap, key_id=kid, alg=alg))
         for alg in ("sha256", "sha1"):
             out.append(Scenario("sig-x509data-%s" % alg, "sig", soap, key_id="x509data", alg=alg))
+        # an X509PKIPathv1 token carrying the intermediate: the consumer trusts only the root
+        out.append(Scenario("sig-pkipath-sha256", "sig", soap, key_id="pkipath", alg="sha256"))
         for ename, ealg in ENC_ALGS:
             out.append(Scenario("enc-%s" % ename, "enc", soap, enc_alg=ealg,
                                 enc_key_id="issuer-serial"))
@@ -141,6 +143,8 @@ def produce_support(p, sc):
     """None if producer p can write scenario sc, else the reason it cannot."""
     if sc.key_id == "x509data" and p != "zeep":
         return "only zeep's Signature writes ds:X509Data inside the SecurityTokenReference"
+    if sc.key_id == "pkipath" and p not in ("wssec", "wss4j"):
+        return "only wssec (--bst-type pkipath) and WSS4J (single certificate off) write PKIPath tokens"
     if p == "zeep":
         if sc.signs and sc.key_id == "issuer-serial":
             return ("zeep's Signature puts X509IssuerSerial (left empty) and X509Certificate in "
@@ -165,6 +169,8 @@ def produce_support(p, sc):
 
 
 def consume_support(c, sc):
+    if sc.key_id == "pkipath" and c not in ("wssec", "wss4j"):
+        return "the zeep, xmlsec1 and gSOAP peers take the signer's certificate, not a PKIPath"
     if c == "zeep":
         if sc.kind == "ts":
             return "zeep has no Timestamp validation"
@@ -237,7 +243,11 @@ def produce_args(p, sc, ctx, out, ttl=None, created=None):
         if sc.kind == "ut":
             a += ["--username", USER, "--password-file", ctx.o("alice.pw"),
                   "--password-type", sc.pw_type]
-        if sc.signs:
+        if sc.signs and sc.key_id == "pkipath":
+            a += ["--pkcs12", ctx.pk("alice.p12"), "--pkcs12-password-file", ctx.pk("alice.p12.pw"),
+                  "--key-id", "bst", "--bst-type", "pkipath",
+                  "--sign-alg", "rsa-" + sc.alg, "--digest-alg", sc.alg]
+        elif sc.signs:
             a += ["--sign-key", ctx.pk("alice.key"), "--sign-cert", ctx.pk("alice.crt"),
                   "--key-id", sc.key_id, "--sign-alg", "rsa-" + sc.alg, "--digest-alg", sc.alg]
         if sc.encrypts:
@@ -280,7 +290,9 @@ def consume_args(c, sc, ctx, msg, out, now=None):
                   "--password-type", sc.pw_type]
         elif sc.kind == "enc":
             a += ["--require", "timestamp"]
-        if sc.signs:
+        if sc.signs and sc.key_id == "pkipath":
+            a += ["--trust", ctx.pk("root.crt")]  # the intermediate must come in the token
+        elif sc.signs:
             a += ["--trust", ctx.pk("root.crt"), "--certs", ctx.pk("inter.crt"),
                   "--certs", ctx.pk("alice.crt")]
         if sc.encrypts:

@@ -30,8 +30,9 @@
  *   --user NAME --password-file F   UsernameToken user and password (first line of F)
  *   --pw-type text|digest           UsernameToken password type (default digest)
  *   --sign-p12 F --sign-p12-pw F    signing key and certificate (PKCS#12 and its password file)
- *   --key-id bst|issuer-serial|ski|thumbprint|x509
- *                                   signature key reference (default bst)
+ *   --key-id bst|pkipath|issuer-serial|ski|thumbprint|x509
+ *                                   signature key reference (default bst; pkipath: a BST
+ *                                   holding the chain as X509PKIPathv1)
  *   --sign-alg rsa-sha1|rsa-sha256|rsa-sha384|rsa-sha512   (default rsa-sha256)
  *   --digest-alg sha1|sha256|sha384|sha512                 (default sha256)
  *   --enc-cert F                    recipient certificate (PEM) for encryption
@@ -268,6 +269,7 @@ public final class WssPeer {
     static int keyId(String s) throws Failure {
         switch (s) {
             case "bst": return WSConstants.BST_DIRECT_REFERENCE;
+            case "pkipath": return WSConstants.BST_DIRECT_REFERENCE;
             case "issuer-serial": return WSConstants.ISSUER_SERIAL;
             case "ski": return WSConstants.SKI_KEY_IDENTIFIER;
             case "thumbprint": return WSConstants.THUMBPRINT_IDENTIFIER;
@@ -326,7 +328,9 @@ public final class WssPeer {
                     crypto.setKeyStore(ks);
                     WSSecSignature sig = new WSSecSignature(cfg);
                     sig.setUserInfo(keyAlias(ks), new String(pw));
-                    sig.setKeyIdentifierType(keyId(opt(o, "key-id", "bst")));
+                    String kid = opt(o, "key-id", "bst");
+                    sig.setKeyIdentifierType(keyId(kid));
+                    if (kid.equals("pkipath")) sig.setUseSingleCertificate(false); // X509PKIPathv1
                     sig.setSignatureAlgorithm(sigAlg(opt(o, "sign-alg", "rsa-sha256")));
                     sig.setDigestAlgo(digestAlg(opt(o, "digest-alg", "sha256")));
                     sig.setSigCanonicalization(WSConstants.C14N_EXCL_OMIT_COMMENTS);
