@@ -348,18 +348,10 @@ const char *wssec_ctx_replay_cache_name(const wssec_ctx *ctx)
     return wssec_replay_cache_name(ctx->replay);
 }
 
-static const xmlChar *attr_value(xmlNodePtr elem, const char *name)
-{
-    for (xmlAttrPtr a = elem->properties; a; a = a->next)
-        if (!a->ns && xmlStrEqual(a->name, BAD_CAST name) && a->children)
-            return a->children->content;
-    return NULL;
-}
-
 const wssec_module *wssec__module_for_elem(const wssec_ctx *ctx, xmlNodePtr elem)
 {
     const wssec_module *generic = NULL;
-    const xmlChar *vt = NULL;
+    const char *vt = NULL;
     for (size_t i = 0; i < ctx->modules.n; i++) {
         const wssec_module *m = ctx->modules.v[i];
         if (!m->local || !wssec__is(elem, m->ns, m->local)) continue;
@@ -367,8 +359,8 @@ const wssec_module *wssec__module_for_elem(const wssec_ctx *ctx, xmlNodePtr elem
             generic = m;
             continue;
         }
-        if (!vt) vt = attr_value(elem, "ValueType");
-        if (vt && xmlStrEqual(vt, BAD_CAST m->value_type)) return m;
+        if (!vt) vt = wssec__attr(elem, "ValueType");
+        if (vt && strcmp(vt, m->value_type) == 0) return m;
     }
     return generic;
 }

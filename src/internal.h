@@ -79,6 +79,8 @@ char *wssec__node_text(xmlNodePtr node);
 void wssec__node_path(xmlNodePtr node, char *buf, size_t size);
 /* 1 if node is an element with this namespace and local name. */
 int wssec__is(xmlNodePtr node, const char *ns, const char *local);
+/* The value of an unqualified attribute ("" when empty), or NULL. Borrowed. */
+const char *wssec__attr(xmlNodePtr e, const char *name);
 /* The first element child, next element sibling. */
 xmlNodePtr wssec__first_elem(xmlNodePtr node);
 xmlNodePtr wssec__next_elem(xmlNodePtr node);

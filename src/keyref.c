@@ -15,14 +15,6 @@
 
 #define WSSE_STR "SecurityTokenReference"
 
-static const char *attr(xmlNodePtr e, const char *name)
-{
-    for (xmlAttrPtr a = e->properties; a; a = a->next)
-        if (!a->ns && xmlStrEqual(a->name, BAD_CAST name))
-            return a->children ? (const char *)a->children->content : "";
-    return NULL;
-}
-
 
 void wssec__key_source_free(wssec_key_source *k)
 {
@@ -228,7 +220,7 @@ done:
 
 static int from_key_identifier(wssec_msg *msg, xmlNodePtr ki, wssec_key_source *k)
 {
-    const char *vt = attr(ki, "ValueType"), *enc = attr(ki, "EncodingType");
+    const char *vt = wssec__attr(ki, "ValueType"), *enc = wssec__attr(ki, "EncodingType");
     if (enc && strcmp(enc, WSSEC_ENC_BASE64) != 0)
         return wssec_msg_fail(msg, WSSEC_ETOKEN, NULL, ki,
                               "KeyIdentifier EncodingType must be Base64Binary");
@@ -304,7 +296,7 @@ static int resolve(wssec_msg *msg, xmlNodePtr key_info, wssec_key_source *k)
         return wssec_msg_fail(msg, WSSEC_EUNSUPPORTED, NULL, r,
                               "SecurityTokenReference child %s is not supported",
                               (const char *)r->name);
-    const char *uri = attr(r, "URI");
+    const char *uri = wssec__attr(r, "URI");
     if (!uri || uri[0] != '#' || !uri[1])
         return wssec_msg_fail(msg, WSSEC_EUNAVAILABLE, NULL, r,
                               "token reference '%.150s' is refused: only tokens in this message "

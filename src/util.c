@@ -201,6 +201,14 @@ xmlNodePtr wssec__next_elem(xmlNodePtr node)
     return NULL;
 }
 
+const char *wssec__attr(xmlNodePtr e, const char *name)
+{
+    for (xmlAttrPtr a = e->properties; a; a = a->next)
+        if (!a->ns && xmlStrEqual(a->name, BAD_CAST name))
+            return a->children ? (const char *)a->children->content : "";
+    return NULL;
+}
+
 char *wssec__node_text(xmlNodePtr node)
 {
     xmlChar *c = xmlNodeGetContent(node);

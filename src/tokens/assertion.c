@@ -29,14 +29,6 @@
 
 #include "../internal.h"
 
-static const char *attr(xmlNodePtr e, const char *name)
-{
-    for (xmlAttrPtr a = e->properties; a; a = a->next)
-        if (!a->ns && xmlStrEqual(a->name, BAD_CAST name))
-            return a->children ? (const char *)a->children->content : "";
-    return NULL;
-}
-
 static X509 *der_cert(const unsigned char *der, size_t len)
 {
     const unsigned char *p = der;
@@ -60,7 +52,7 @@ static int ia_consume(wssec_msg *msg, xmlNodePtr elem, void *ud)
         return wssec_msg_fail(msg, WSSEC_EUNSUPPORTED, NULL, elem,
                               "an asserted X.509 identity is accepted only when identity "
                               "assertion is configured (trusted-upstream)");
-    const char *enc = attr(elem, "EncodingType");
+    const char *enc = wssec__attr(elem, "EncodingType");
     if (!enc || strcmp(enc, WSSEC_ENC_BASE64) != 0)
         return wssec_msg_fail(msg, WSSEC_ETOKEN, NULL, elem,
                               "asserted X.509 token: EncodingType must be Base64Binary");
@@ -132,7 +124,7 @@ static int gen_user(wssec_msg *msg, const char *user)
 static X509 *cert_in_header(wssec_msg *msg, xmlNodePtr sec, const char *want)
 {
     for (xmlNodePtr e = wssec__first_elem(sec); e; e = wssec__next_elem(e)) {
-        const char *vt = attr(e, "ValueType");
+        const char *vt = wssec__attr(e, "ValueType");
         if (!wssec__is(e, WSSEC_NS_WSSE, "BinarySecurityToken") || !vt ||
             strcmp(vt, WSSEC_VT_X509V3) != 0)
             continue;

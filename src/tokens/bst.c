@@ -20,14 +20,6 @@
 
 #include "../internal.h"
 
-static const char *attr(xmlNodePtr e, const char *name)
-{
-    for (xmlAttrPtr a = e->properties; a; a = a->next)
-        if (!a->ns && xmlStrEqual(a->name, BAD_CAST name))
-            return a->children ? (const char *)a->children->content : "";
-    return NULL;
-}
-
 /* The end-entity certificate of a set: the one that issued none of the
  * others. With several candidates (unrelated certificates), prefer_last
  * picks the last one (PKIPath order), else the first. */
@@ -132,7 +124,7 @@ int wssec__token_set_cert(wssec_token *tok, X509 *leaf, STACK_OF(X509) *others)
 static int bst_consume(wssec_msg *msg, xmlNodePtr elem, void *ud)
 {
     (void)ud;
-    const char *vt = attr(elem, "ValueType"), *enc = attr(elem, "EncodingType");
+    const char *vt = wssec__attr(elem, "ValueType"), *enc = wssec__attr(elem, "EncodingType");
     wssec_token *tok = wssec_msg_add_token(msg, "x509-token", elem);
     if (!tok) return wssec_msg_fail(msg, WSSEC_ENOMEM, NULL, elem, "out of memory");
     int kind;

@@ -44,14 +44,6 @@
 #define MAX_TARGETS 64
 #define DECRYPT_FAILED "decryption failed"
 
-static const char *attr(xmlNodePtr e, const char *name)
-{
-    for (xmlAttrPtr a = e->properties; a; a = a->next)
-        if (!a->ns && xmlStrEqual(a->name, BAD_CAST name))
-            return a->children ? (const char *)a->children->content : "";
-    return NULL;
-}
-
 static xmlNodePtr child(xmlNodePtr e, const char *ns, const char *local)
 {
     for (xmlNodePtr c = wssec__first_elem(e); c; c = wssec__next_elem(c))
@@ -79,7 +71,7 @@ typedef struct target {
 static int data_alg(wssec_msg *msg, xmlNodePtr ed, const wssec_alg **out)
 {
     xmlNodePtr m = child(ed, WSSEC_NS_XENC, "EncryptionMethod");
-    const char *uri = m ? attr(m, "Algorithm") : NULL;
+    const char *uri = m ? wssec__attr(m, "Algorithm") : NULL;
     const wssec_alg *a = uri ? wssec__alg_by_uri(wssec__enc_algs, uri) : NULL;
     if (!a)
         return wssec_msg_fail(msg, WSSEC_EALGORITHM, NULL, ed,
@@ -100,7 +92,7 @@ static int data_alg(wssec_msg *msg, xmlNodePtr ed, const wssec_alg **out)
  * inside a named EncryptedHeader. */
 static int find_target(wssec_msg *msg, xmlNodePtr dr, target *t)
 {
-    const char *uri = attr(dr, "URI");
+    const char *uri = wssec__attr(dr, "URI");
     memset(t, 0, sizeof(*t));
     t->uri = uri;
     if (!uri || uri[0] != '#' || !uri[1])
@@ -266,7 +258,7 @@ static int aes_unwrap(const unsigned char *kek, size_t keklen, const unsigned ch
  * came out. Every failure is the same WSSEC_EDECRYPT. */
 static int decrypt_one(wssec_msg *msg, target *t, const unsigned char *key, size_t keylen)
 {
-    const char *type = attr(t->data, "Type");
+    const char *type = wssec__attr(t->data, "Type");
     bool content = type && strcmp(type, "http://www.w3.org/2001/04/xmlenc#Content") == 0;
     xmlNodePtr parent = t->wrapper ? t->wrapper->parent : t->data->parent;
     xmlNodePtr before = t->wrapper ? t->wrapper->prev : t->data->prev;
@@ -330,7 +322,7 @@ static int ek_consume(wssec_msg *msg, xmlNodePtr ek, void *ud)
 
     /* 1. the key transport algorithm */
     xmlNodePtr m = child(ek, WSSEC_NS_XENC, "EncryptionMethod");
-    const char *uri = m ? attr(m, "Algorithm") : NULL;
+    const char *uri = m ? wssec__attr(m, "Algorithm") : NULL;
     const wssec_alg *kt = uri ? wssec__alg_by_uri(wssec__kt_algs, uri) : NULL;
     if (!kt)
         return wssec_msg_fail(msg, WSSEC_EALGORITHM, NULL, ek,
@@ -344,7 +336,7 @@ static int ek_consume(wssec_msg *msg, xmlNodePtr ek, void *ud)
                               "attack); --allow-rsa15 accepts it from a legacy peer");
     if (ktn == WSSEC_KT_RSA_OAEP) {
         xmlNodePtr dm = child(m, WSSEC_NS_DS, "DigestMethod");
-        const char *d = dm ? attr(dm, "Algorithm") : NULL;
+        const char *d = dm ? wssec__attr(dm, "Algorithm") : NULL;
         if (d && strcmp(d, "http://www.w3.org/2000/09/xmldsig#sha1") != 0)
             return wssec_msg_fail(msg, WSSEC_EALGORITHM, NULL, dm,
                                   "RSA-OAEP digest '%.120s' is not supported (SHA-1, the "

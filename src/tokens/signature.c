@@ -35,14 +35,6 @@
 
 #define WSSE_STR "SecurityTokenReference"
 
-static const char *attr(xmlNodePtr e, const char *name)
-{
-    for (xmlAttrPtr a = e->properties; a; a = a->next)
-        if (!a->ns && xmlStrEqual(a->name, BAD_CAST name))
-            return a->children ? (const char *)a->children->content : "";
-    return NULL;
-}
-
 static xmlSecTransformId transform_by_uri(const char *uri, xmlSecTransformUsage usage)
 {
     return xmlSecTransformIdListFindByHref(xmlSecTransformIdsGet(), BAD_CAST uri, usage);
@@ -149,7 +141,7 @@ static int check_structure(wssec_msg *msg, xmlNodePtr sig, sig_info *si)
 
     xmlNodePtr c = wssec__first_elem(si->signed_info);
     const char *uri;
-    if (!wssec__is(c, WSSEC_NS_DS, "CanonicalizationMethod") || !(uri = attr(c, "Algorithm")))
+    if (!wssec__is(c, WSSEC_NS_DS, "CanonicalizationMethod") || !(uri = wssec__attr(c, "Algorithm")))
         return wssec_msg_fail(msg, WSSEC_EMALFORMED, NULL, si->signed_info,
                               "SignedInfo must start with a CanonicalizationMethod");
     if (!is_c14n(uri))
@@ -159,7 +151,7 @@ static int check_structure(wssec_msg *msg, xmlNodePtr sig, sig_info *si)
                               uri);
     si->c14n = uri;
     c = wssec__next_elem(c);
-    if (!wssec__is(c, WSSEC_NS_DS, "SignatureMethod") || !(uri = attr(c, "Algorithm")))
+    if (!wssec__is(c, WSSEC_NS_DS, "SignatureMethod") || !(uri = wssec__attr(c, "Algorithm")))
         return wssec_msg_fail(msg, WSSEC_EMALFORMED, NULL, si->signed_info,
                               "SignedInfo without SignatureMethod after CanonicalizationMethod");
     if (wssec__first_elem(c))
@@ -188,8 +180,8 @@ static int check_structure(wssec_msg *msg, xmlNodePtr sig, sig_info *si)
         ref_info *r = &si->refs[si->nrefs++];
         r->ref = c;
         r->whole = true;
-        r->uri = attr(c, "URI");
-        const char *type = attr(c, "Type");
+        r->uri = wssec__attr(c, "URI");
+        const char *type = wssec__attr(c, "Type");
         if (type && strstr(type, "#Manifest"))
             return wssec_msg_fail(msg, WSSEC_EMALFORMED, NULL, c,
                                   "a Reference to a ds:Manifest is refused (BSP R5403)");
@@ -207,7 +199,7 @@ static int check_structure(wssec_msg *msg, xmlNodePtr sig, sig_info *si)
         size_t ntrans = 0;
         if (wssec__is(t, WSSEC_NS_DS, "Transforms")) {
             for (xmlNodePtr tr = wssec__first_elem(t); tr; tr = wssec__next_elem(tr)) {
-                const char *a = attr(tr, "Algorithm");
+                const char *a = wssec__attr(tr, "Algorithm");
                 if (!wssec__is(tr, WSSEC_NS_DS, "Transform") || !a)
                     return wssec_msg_fail(msg, WSSEC_EMALFORMED, NULL, tr,
                                           "Transforms may hold only Transform elements");
@@ -228,7 +220,7 @@ static int check_structure(wssec_msg *msg, xmlNodePtr sig, sig_info *si)
             dm = t;
         }
         const char *d;
-        if (!wssec__is(dm, WSSEC_NS_DS, "DigestMethod") || !(d = attr(dm, "Algorithm")) ||
+        if (!wssec__is(dm, WSSEC_NS_DS, "DigestMethod") || !(d = wssec__attr(dm, "Algorithm")) ||
             !wssec__is(wssec__next_elem(dm), WSSEC_NS_DS, "DigestValue"))
             return wssec_msg_fail(msg, WSSEC_EMALFORMED, NULL, c,
                                   "Reference %s needs a DigestMethod and a DigestValue", r->uri);

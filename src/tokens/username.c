@@ -28,14 +28,6 @@
 #define MAX_NONCE 256
 #define NONCE_LEN 16
 
-static const char *attr(xmlNodePtr e, const char *name)
-{
-    for (xmlAttrPtr a = e->properties; a; a = a->next)
-        if (!a->ns && xmlStrEqual(a->name, BAD_CAST name))
-            return a->children ? (const char *)a->children->content : "";
-    return NULL;
-}
-
 /* Base64(SHA-1(nonce + created + password)) as raw 20 bytes. */
 static int digest(unsigned char out[20], const unsigned char *nonce, size_t nlen,
                   const char *created, const char *pw, size_t pwlen)
@@ -130,7 +122,7 @@ static int ut_consume(wssec_msg *msg, xmlNodePtr elem, void *ud)
                             "UsernameToken for '%s' has no Password", user);
         goto done;
     }
-    const char *type = attr(p.password, "Type");
+    const char *type = wssec__attr(p.password, "Type");
     bool is_digest;
     if (!type) {
         rc = wssec_msg_fail(msg, WSSEC_ETOKEN, NULL, p.password,
@@ -162,7 +154,7 @@ static int ut_consume(wssec_msg *msg, xmlNodePtr elem, void *ud)
     }
 
     if (p.nonce) {
-        const char *enc = attr(p.nonce, "EncodingType");
+        const char *enc = wssec__attr(p.nonce, "EncodingType");
         if (!enc || strcmp(enc, ENC_B64) != 0) {
             rc = wssec_msg_fail(msg, WSSEC_ETOKEN, NULL, p.nonce,
                                 "Nonce EncodingType must be Base64Binary (BSP R4220, R4221)");
