@@ -8,6 +8,10 @@
 
 #include <openssl/evp.h>
 
+#include <libxml/parser.h>
+#include <libxml/xpath.h>
+#include <libxml/xpathInternals.h>
+
 #include "helpers.h"
 
 volatile int h_password_calls;
@@ -318,4 +322,79 @@ char *h_tempfile(const char *text)
     assert_int_equal(write(fd, text, n), (ssize_t)n);
     assert_int_equal(close(fd), 0);
     return path;
+}
+
+static wssec_ctx *ctx_pairs(const char *what, const char **pairs, size_t n, const char *name,
+                            va_list ap)
+{
+    for (const char *p = name; p && n < 58; p = va_arg(ap, const char *)) pairs[n++] = p;
+    pairs[n] = NULL;
+    wssec_ctx *ctx = NULL;
+    char err[600];
+    int rc = h_ctx_try(&ctx, 0, pairs, err, sizeof(err));
+    if (rc) print_error("%s: %s\n", what, err);
+    assert_int_equal(rc, 0);
+    return ctx;
+}
+
+wssec_ctx *h_signer(const char *who, const char *name, ...)
+{
+    char key[256], crt[256];
+    snprintf(key, sizeof(key), H_PKI "%s.key", who);
+    snprintf(crt, sizeof(crt), H_PKI "%s.crt", who);
+    const char *pairs[60] = { "sign-key", key, "sign-cert", crt };
+    va_list ap;
+    va_start(ap, name);
+    wssec_ctx *ctx = ctx_pairs("signer", pairs, 4, name, ap);
+    va_end(ap);
+    return ctx;
+}
+
+wssec_ctx *h_receiver(const char *name, ...)
+{
+    const char *pairs[60] = { "trust", H_PKI "root.crt", "certs", H_PKI "inter.crt" };
+    va_list ap;
+    va_start(ap, name);
+    wssec_ctx *ctx = ctx_pairs("receiver", pairs, 4, name, ap);
+    va_end(ap);
+    return ctx;
+}
+
+xmlNodePtr h_xp(xmlDocPtr doc, const char *expr)
+{
+    static const char *const ns[][2] = {
+        { "soap", WSSEC_NS_SOAP11 },
+        { "wsse", WSSEC_NS_WSSE },
+        { "wsse11", WSSEC_NS_WSSE11 },
+        { "wsu", WSSEC_NS_WSU },
+        { "ds", "http://www.w3.org/2000/09/xmldsig#" },
+        { "xenc", "http://www.w3.org/2001/04/xmlenc#" },
+        { "m", "urn:example:bank" },
+    };
+    xmlXPathContextPtr x = xmlXPathNewContext(doc);
+    assert_non_null(x);
+    for (size_t i = 0; i < sizeof(ns) / sizeof(ns[0]); i++)
+        xmlXPathRegisterNs(x, BAD_CAST ns[i][0], BAD_CAST ns[i][1]);
+    xmlXPathObjectPtr o = xmlXPathEvalExpression(BAD_CAST expr, x);
+    xmlNodePtr n = o && o->nodesetval && o->nodesetval->nodeNr ? o->nodesetval->nodeTab[0] : NULL;
+    xmlXPathFreeObject(o);
+    xmlXPathFreeContext(x);
+    if (!n) print_error("h_xp: nothing at %s\n", expr);
+    assert_non_null(n);
+    return n;
+}
+
+char *h_operate(const char *xml, h_surgery fn, int reconcile)
+{
+    xmlDocPtr doc = xmlReadMemory(xml, (int)strlen(xml), NULL, NULL, XML_PARSE_NONET);
+    assert_non_null(doc);
+    fn(doc);
+    if (reconcile) xmlReconciliateNs(doc, xmlDocGetRootElement(doc));
+    xmlChar *mem = NULL;
+    int n = 0;
+    xmlDocDumpMemory(doc, &mem, &n);
+    xmlFreeDoc(doc);
+    char *out = h_strf("%s", (char *)mem);
+    xmlFree(mem);
+    return out;
 }

@@ -112,6 +112,27 @@ void h_assert_error_at(const wssec_error *e, int code, const char *fault, const 
 void h_assert_contains_at(const char *hay, const char *needle, const char *file, int line);
 #define h_assert_contains(hay, needle) h_assert_contains_at((hay), (needle), __FILE__, __LINE__)
 
+/* ---- signed and encrypted messages, and DOM surgery on them ---- */
+
+/* The test PKI (samples/pki). */
+#define H_PKI WSSEC_SOURCE_DIR "/samples/pki/"
+
+/* A context that signs with a test PKI leaf ("alice"), plus option pairs
+ * (NULL-terminated); asserts success. */
+wssec_ctx *h_signer(const char *who, const char *name, ...);
+/* A receiving context trusting the test root and knowing the intermediate,
+ * plus option pairs (NULL-terminated); asserts success. */
+wssec_ctx *h_receiver(const char *name, ...);
+
+/* The first node an XPath selects (prefixes soap (1.1), wsse, wsse11, wsu, ds,
+ * xenc, m = urn:example:bank); asserts there is one. */
+xmlNodePtr h_xp(xmlDocPtr doc, const char *expr);
+
+typedef void (*h_surgery)(xmlDocPtr doc);
+/* Parses xml, applies fn, (reconcile: repairs namespace declarations of moved
+ * nodes) and serializes; free(). */
+char *h_operate(const char *xml, h_surgery fn, int reconcile);
+
 /* Encodes ASCII text as UTF-16LE with a BOM; free(). */
 char *h_utf16le(const char *ascii, size_t *len);
 

@@ -29,49 +29,6 @@
 
 static const char *const gw_actions[] = { "timestamp", "identity-assertion", "signature" };
 
-/* A context that signs with a PKI leaf's key, with extra option pairs. */
-static wssec_ctx *signer(const char *who, const char *name, ...)
-{
-    const char *pairs[40];
-    size_t n = 0;
-    static char key[256], crt[256];
-    snprintf(key, sizeof(key), PKI "%s.key", who);
-    snprintf(crt, sizeof(crt), PKI "%s.crt", who);
-    pairs[n++] = "sign-key";
-    pairs[n++] = key;
-    pairs[n++] = "sign-cert";
-    pairs[n++] = crt;
-    va_list ap;
-    va_start(ap, name);
-    for (const char *p = name; p && n < 38; p = va_arg(ap, const char *)) pairs[n++] = p;
-    va_end(ap);
-    pairs[n] = NULL;
-    wssec_ctx *ctx = NULL;
-    char err[600];
-    int rc = h_ctx_try(&ctx, 0, pairs, err, sizeof(err));
-    if (rc) print_error("signer: %s\n", err);
-    assert_int_equal(rc, 0);
-    return ctx;
-}
-
-/* The back end: trusts the test root, knows the intermediate, plus pairs. */
-static wssec_ctx *backend(const char *name, ...)
-{
-    const char *pairs[40] = { "trust", PKI "root.crt", "certs", PKI "inter.crt" };
-    size_t n = 4;
-    va_list ap;
-    va_start(ap, name);
-    for (const char *p = name; p && n < 38; p = va_arg(ap, const char *)) pairs[n++] = p;
-    va_end(ap);
-    pairs[n] = NULL;
-    wssec_ctx *ctx = NULL;
-    char err[600];
-    int rc = h_ctx_try(&ctx, 0, pairs, err, sizeof(err));
-    if (rc) print_error("backend: %s\n", err);
-    assert_int_equal(rc, 0);
-    return ctx;
-}
-
 /* wssec_secure with the identity options; returns the code, *out the message. */
 static int secure_rc(const wssec_ctx *ctx, const char *xml, const char *const *actions, size_t n,
                      const char *user, const char *assert_user, const char *assert_dn, char **out,
@@ -115,7 +72,7 @@ static char *plain(void)
 /* A gateway message: who signs, asserting a user (or a DN with assert-cert). */
 static char *gateway_says(const char *who, const char *assert_user, const char *assert_dn)
 {
-    wssec_ctx *gw = signer(who, "assert-cert", PKI "alice.crt", NULL);
+    wssec_ctx *gw = h_signer(who, "assert-cert", PKI "alice.crt", NULL);
     char *p = plain();
     char *out = secure(gw, p, gw_actions, 3, NULL, assert_user, assert_dn);
     free(p);
@@ -143,46 +100,13 @@ static const wssec_token *token_of(const wssec_result *res, const char *type)
     return NULL;
 }
 
-/* ---- DOM surgery ---- */
-
-static xmlNodePtr xp(xmlDocPtr doc, const char *expr)
-{
-    xmlXPathContextPtr x = xmlXPathNewContext(doc);
-    xmlXPathRegisterNs(x, BAD_CAST "soap", BAD_CAST WSSEC_NS_SOAP11);
-    xmlXPathRegisterNs(x, BAD_CAST "wsse", BAD_CAST WSSEC_NS_WSSE);
-    xmlXPathRegisterNs(x, BAD_CAST "wsu", BAD_CAST WSSEC_NS_WSU);
-    xmlXPathRegisterNs(x, BAD_CAST "ds", BAD_CAST NS_DS);
-    xmlXPathObjectPtr o = xmlXPathEvalExpression(BAD_CAST expr, x);
-    xmlNodePtr n = o && o->nodesetval && o->nodesetval->nodeNr ? o->nodesetval->nodeTab[0] : NULL;
-    xmlXPathFreeObject(o);
-    xmlXPathFreeContext(x);
-    if (!n) print_error("xp: nothing at %s\n", expr);
-    assert_non_null(n);
-    return n;
-}
-
-typedef void (*surgery)(xmlDocPtr doc);
-
-static char *operate(const char *xml, surgery fn)
-{
-    xmlDocPtr doc = xmlReadMemory(xml, (int)strlen(xml), NULL, NULL, XML_PARSE_NONET);
-    assert_non_null(doc);
-    fn(doc);
-    xmlReconciliateNs(doc, xmlDocGetRootElement(doc));
-    xmlChar *mem = NULL;
-    int n = 0;
-    xmlDocDumpMemory(doc, &mem, &n);
-    xmlFreeDoc(doc);
-    char *out = h_strf("%s", (char *)mem);
-    xmlFree(mem);
-    return out;
-}
+/* ---- DOM h_surgery ---- */
 
 /* §1 on the assertion: the signed assertion moved into a header wrapper, an
  * unsigned one asserting "admin" in its place. */
 static void s_assertion_wrapped(xmlDocPtr doc)
 {
-    xmlNodePtr ut = xp(doc, "//wsse:Security/wsse:UsernameToken"), hdr = xp(doc, "//soap:Header");
+    xmlNodePtr ut = h_xp(doc, "//wsse:Security/wsse:UsernameToken"), hdr = h_xp(doc, "//soap:Header");
     xmlNodePtr evil = xmlNewDocNode(doc, ut->ns, BAD_CAST "UsernameToken", NULL);
     xmlNewChild(evil, ut->ns, BAD_CAST "Username", BAD_CAST "admin");
     xmlAddPrevSibling(ut, evil);
@@ -196,14 +120,14 @@ static void s_assertion_wrapped(xmlDocPtr doc)
 /* the asserted user changed after signing */
 static void s_assertion_changed(xmlDocPtr doc)
 {
-    xmlNodeSetContent(xp(doc, "//wsse:Security/wsse:UsernameToken/wsse:Username"),
+    xmlNodeSetContent(h_xp(doc, "//wsse:Security/wsse:UsernameToken/wsse:Username"),
                       BAD_CAST "admin");
 }
 
 /* a second, unsigned assertion beside the signed one */
 static void s_second_assertion(xmlDocPtr doc)
 {
-    xmlNodePtr ut = xp(doc, "//wsse:Security/wsse:UsernameToken");
+    xmlNodePtr ut = h_xp(doc, "//wsse:Security/wsse:UsernameToken");
     xmlNodePtr evil = xmlNewDocNode(doc, ut->ns, BAD_CAST "UsernameToken", NULL);
     xmlNewChild(evil, ut->ns, BAD_CAST "Username", BAD_CAST "admin");
     xmlAddNextSibling(ut, evil);
@@ -212,7 +136,7 @@ static void s_second_assertion(xmlDocPtr doc)
 /* a second Security header, for another actor, asserting "admin" */
 static void s_assertion_other_actor(xmlDocPtr doc)
 {
-    xmlNodePtr sec = xp(doc, "//wsse:Security"), hdr = xp(doc, "//soap:Header");
+    xmlNodePtr sec = h_xp(doc, "//wsse:Security"), hdr = h_xp(doc, "//soap:Header");
     xmlNodePtr other = xmlNewDocNode(doc, sec->ns, BAD_CAST "Security", NULL);
     xmlSetNsProp(other, xmlSearchNsByHref(doc, hdr, BAD_CAST WSSEC_NS_SOAP11), BAD_CAST "actor",
                  BAD_CAST "urn:somebody-else");
@@ -224,11 +148,11 @@ static void s_assertion_other_actor(xmlDocPtr doc)
 /* the signature's token reference pointed at the asserted X.509 token */
 static void s_sign_with_assertion(xmlDocPtr doc)
 {
-    xmlNodePtr a = xp(doc, "//wsse:Security/wsse:BinarySecurityToken[@ValueType='"
+    xmlNodePtr a = h_xp(doc, "//wsse:Security/wsse:BinarySecurityToken[@ValueType='"
                            WSSEC_VT_ASSERTED_X509 "']");
     xmlChar *id = xmlGetNsProp(a, BAD_CAST "Id", BAD_CAST WSSEC_NS_WSU);
     char *uri = h_strf("#%s", (char *)id);
-    xmlSetProp(xp(doc, "//ds:KeyInfo/wsse:SecurityTokenReference/wsse:Reference"), BAD_CAST "URI",
+    xmlSetProp(h_xp(doc, "//ds:KeyInfo/wsse:SecurityTokenReference/wsse:Reference"), BAD_CAST "URI",
                BAD_CAST uri);
     free(uri);
     xmlFree(id);
@@ -239,7 +163,7 @@ static void s_sign_with_assertion(xmlDocPtr doc)
 static void test_signature_user(void **state)
 {
     (void)state;
-    wssec_ctx *be = backend("trusted-upstream", GW_DN, NULL);
+    wssec_ctx *be = h_receiver("trusted-upstream", GW_DN, NULL);
     char *xml = gateway_says("gateway", "alice", NULL);
     /* the generator: a password-less UsernameToken, signed by default */
     h_assert_contains(xml, "<wsse:Username>alice</wsse:Username></wsse:UsernameToken>");
@@ -261,7 +185,7 @@ static void test_signature_user(void **state)
     h_run_free(&r);
     /* the same message to a back end without identity assertion: the
      * password-less UsernameToken is refused as ever (CVE-2013-0239) */
-    wssec_ctx *plain_be = backend(NULL);
+    wssec_ctx *plain_be = h_receiver(NULL);
     expect_error(plain_be, xml, WSSEC_EAUTH, "wsse:FailedAuthentication",
                  "UsernameToken for 'alice' has no Password");
     free(xml);
@@ -272,7 +196,7 @@ static void test_signature_user(void **state)
 static void test_signature_dn(void **state)
 {
     (void)state;
-    wssec_ctx *be = backend("trusted-upstream", GW_DN, NULL);
+    wssec_ctx *be = h_receiver("trusted-upstream", GW_DN, NULL);
     char *xml = gateway_says("gateway", NULL, ALICE_DN);
     h_assert_contains(xml, "ValueType=\"" WSSEC_VT_ASSERTED_X509 "\"");
     h_run r;
@@ -290,12 +214,12 @@ static void test_signature_dn(void **state)
     assert_string_equal(wssec_token_get(token_of(r.res, "signature"), "signer"), GW_DN);
     h_run_free(&r);
     /* not configured: the asserted X.509 token is refused */
-    wssec_ctx *plain_be = backend(NULL);
+    wssec_ctx *plain_be = h_receiver(NULL);
     expect_error(plain_be, xml, WSSEC_EUNSUPPORTED, "wsse:UnsupportedSecurityToken",
                  "accepted only when identity assertion is configured");
     /* it cannot be made to sign: it holds no signing certificate */
-    wssec_ctx *be2 = backend("trusted-upstream", GW_DN, NULL);
-    char *evil = operate(xml, s_sign_with_assertion);
+    wssec_ctx *be2 = h_receiver("trusted-upstream", GW_DN, NULL);
+    char *evil = h_operate(xml, s_sign_with_assertion, 1);
     expect_error(be2, evil, WSSEC_EUNSUPPORTED, "wsse:UnsupportedSecurityToken",
                  "holds no certificate");
     free(evil);
@@ -308,7 +232,7 @@ static void test_signature_dn(void **state)
 static void test_untrusted_upstream(void **state)
 {
     (void)state;
-    wssec_ctx *be = backend("trusted-upstream", GW_DN, NULL);
+    wssec_ctx *be = h_receiver("trusted-upstream", GW_DN, NULL);
     /* the server's certificate is valid, but it is no trusted upstream */
     char *xml = gateway_says("server", "admin", NULL);
     expect_error(be, xml, WSSEC_EUNTRUSTED, "wsse:FailedAuthentication",
@@ -317,7 +241,7 @@ static void test_untrusted_upstream(void **state)
                  "'admin' is refused");
     free(xml);
     /* DN injection: a CN holding "alice,OU=Clients,..." is not alice */
-    wssec_ctx *be2 = backend("trusted-upstream", ALICE_DN, NULL);
+    wssec_ctx *be2 = h_receiver("trusted-upstream", ALICE_DN, NULL);
     xml = gateway_says("dninject", "admin", NULL);
     expect_error(be2, xml, WSSEC_EUNTRUSTED, "wsse:FailedAuthentication",
                  "upstream 'CN=alice\\,OU=Clients\\,O=wssec test\\,C=US,OU=Other");
@@ -330,11 +254,11 @@ static void test_untrusted_upstream(void **state)
 static void test_trusted_dn_normalised(void **state)
 {
     (void)state;
-    wssec_ctx *loose = backend("trusted-upstream", "cn=GATEWAY,  ou=gateways ,o=WSSEC TEST,c=us",
+    wssec_ctx *loose = h_receiver("trusted-upstream", "cn=GATEWAY,  ou=gateways ,o=WSSEC TEST,c=us",
                                NULL);
-    wssec_ctx *reversed = backend("trusted-upstream", "C=US,O=wssec test,OU=Gateways,CN=gateway",
+    wssec_ctx *reversed = h_receiver("trusted-upstream", "C=US,O=wssec test,OU=Gateways,CN=gateway",
                                   NULL);
-    wssec_ctx *several = backend("trusted-upstream", SERVER_DN, "trusted-upstream", "2.5.4.3=gateway,"
+    wssec_ctx *several = h_receiver("trusted-upstream", SERVER_DN, "trusted-upstream", "2.5.4.3=gateway,"
                                  "organizationalUnitName=Gateways,O=wssec test,C=US", NULL);
     char *xml = gateway_says("gateway", "alice", NULL);
     h_run r;
@@ -354,11 +278,11 @@ static void test_trusted_dn_normalised(void **state)
 static void test_signature_unbound(void **state)
 {
     (void)state;
-    wssec_ctx *be = backend("trusted-upstream", GW_DN, NULL);
+    wssec_ctx *be = h_receiver("trusted-upstream", GW_DN, NULL);
     char *p = plain(), *xml;
 
     /* signed, but not the assertion */
-    wssec_ctx *gw = signer("gateway", "sign-part", "body", "sign-part", "timestamp", NULL);
+    wssec_ctx *gw = h_signer("gateway", "sign-part", "body", "sign-part", "timestamp", NULL);
     xml = secure(gw, p, gw_actions, 3, NULL, "alice", NULL);
     expect_error(be, xml, WSSEC_EUNSIGNED, "wsse:InvalidSecurity",
                  "the asserted identity 'alice' (/Envelope/Header/Security/UsernameToken) is not "
@@ -372,9 +296,9 @@ static void test_signature_unbound(void **state)
      * identity phase's own checks for them are in test_binding_rules */
     static const char *const sig[] = { "timestamp", "signature" };
     static const char *const ia_sig[] = { "identity-assertion", "signature" };
-    wssec_ctx *client = signer("alice", NULL);
+    wssec_ctx *client = h_signer("alice", NULL);
     char *c = secure(client, p, sig, 2, NULL, NULL, NULL);
-    gw = signer("gateway", "sign-part", "identity-assertion", "sign-part", "timestamp", NULL);
+    gw = h_signer("gateway", "sign-part", "identity-assertion", "sign-part", "timestamp", NULL);
     xml = secure(gw, c, ia_sig, 2, NULL, "alice", NULL);
     expect_error(be, xml, WSSEC_EPOLICY, "wsse:InvalidSecurity",
                  "two tokens authenticate different callers ('CN=alice,OU=Clients,O=wssec "
@@ -383,17 +307,17 @@ static void test_signature_unbound(void **state)
     wssec_ctx_free(gw);
     xml = gateway_says("gateway", "alice", NULL);
     static const char *const sig_only[] = { "signature" };
-    wssec_ctx *second = signer("server", "sign-part", "username-token", NULL);
+    wssec_ctx *second = h_signer("server", "sign-part", "username-token", NULL);
     char *both = secure(second, xml, sig_only, 1, NULL, NULL, NULL);
-    wssec_ctx *be2 = backend("trusted-upstream", GW_DN, NULL);
+    wssec_ctx *be2 = h_receiver("trusted-upstream", GW_DN, NULL);
     expect_error(be2, both, WSSEC_EPOLICY, "wsse:InvalidSecurity",
                  "two tokens authenticate different callers ('" GW_DN "' and '" SERVER_DN "')");
     free(both);
     free(xml);
 
     /* no Timestamp: the assertion could be replayed once the cache forgets it */
-    wssec_ctx *no_ts = backend("trusted-upstream", GW_DN, "require", "signature", NULL);
-    gw = signer("gateway", NULL);
+    wssec_ctx *no_ts = h_receiver("trusted-upstream", GW_DN, "require", "signature", NULL);
+    gw = h_signer("gateway", NULL);
     xml = secure(gw, p, ia_sig, 2, NULL, "alice", NULL);
     expect_error(no_ts, xml, WSSEC_EPOLICY, "wsse:InvalidSecurity",
                  "the asserted identity 'alice' comes without a Timestamp");
@@ -417,7 +341,7 @@ static void test_signature_unbound(void **state)
 static void test_binding_rules(void **state)
 {
     (void)state;
-    wssec_ctx *be = backend("trusted-upstream", GW_DN, NULL);
+    wssec_ctx *be = h_receiver("trusted-upstream", GW_DN, NULL);
     char *xml = gateway_says("gateway", "alice", NULL);
     h_run r;
     assert_int_equal(h_verify(&r, be, xml), 0);
@@ -469,11 +393,11 @@ static void test_binding_rules(void **state)
 static void test_signature_hostile(void **state)
 {
     (void)state;
-    wssec_ctx *be = backend("trusted-upstream", GW_DN, NULL);
+    wssec_ctx *be = h_receiver("trusted-upstream", GW_DN, NULL);
     char *xml = gateway_says("gateway", "alice", NULL);
     static const struct {
         const char *name;
-        surgery fn;
+        h_surgery fn;
         int code;
         const char *fault, *needle;
     } cases[] = {
@@ -486,7 +410,7 @@ static void test_signature_hostile(void **state)
           "wsse:InvalidSecurity", "two asserted identities ('alice' and 'admin')" },
     };
     for (size_t i = 0; i < WSSEC_ARRAY_LEN(cases); i++) {
-        char *evil = operate(xml, cases[i].fn);
+        char *evil = h_operate(xml, cases[i].fn, 1);
         h_run r;
         int rc = h_verify(&r, be, evil);
         if (rc != cases[i].code)
@@ -497,7 +421,7 @@ static void test_signature_hostile(void **state)
     }
     /* §13.2: an assertion in a Security header for another actor is not
      * ours: it counts for nothing, the gateway's own is the one used */
-    char *other = operate(xml, s_assertion_other_actor);
+    char *other = h_operate(xml, s_assertion_other_actor, 1);
     h_assert_contains(other, "<wsse:Username>admin</wsse:Username>");
     h_run r;
     int rc = h_verify(&r, be, other);
@@ -603,7 +527,7 @@ static void test_basic(void **state)
     free(with_created);
 
     /* a signature-mode back end does not take the upstream's password */
-    wssec_ctx *be_sig = backend("trusted-upstream", GW_DN, "require", "timestamp", NULL);
+    wssec_ctx *be_sig = h_receiver("trusted-upstream", GW_DN, "require", "timestamp", NULL);
     ut = h_ut_digest("bob", "pw2", "nonce-bob-5", created);
     xml = basic_message(ut, CARGO);
     expect_error(be_sig, xml, WSSEC_EUNSIGNED, "wsse:InvalidSecurity",
@@ -697,7 +621,7 @@ static void test_evaluator(void **state)
     /* an unbound assertion never reaches the evaluator */
     s.calls = 0;
     s.answer = 1;
-    wssec_ctx *gw = signer("gateway", "sign-part", "body", "sign-part", "timestamp", NULL);
+    wssec_ctx *gw = h_signer("gateway", "sign-part", "body", "sign-part", "timestamp", NULL);
     char *p = plain();
     xml = secure(gw, p, gw_actions, 3, NULL, "alice", NULL);
     expect_error(be, xml, WSSEC_EUNSIGNED, "wsse:InvalidSecurity", "not covered");
@@ -836,10 +760,10 @@ static void test_strip_security(void **state)
 {
     (void)state;
     static const char *const sig[] = { "timestamp", "signature" };
-    wssec_ctx *client = signer("alice", NULL);
-    wssec_ctx *front = backend(NULL);
-    wssec_ctx *gw = signer("gateway", "strip-security", "true", NULL);
-    wssec_ctx *be = backend("trusted-upstream", GW_DN, NULL);
+    wssec_ctx *client = h_signer("alice", NULL);
+    wssec_ctx *front = h_receiver(NULL);
+    wssec_ctx *gw = h_signer("gateway", "strip-security", "true", NULL);
+    wssec_ctx *be = h_receiver("trusted-upstream", GW_DN, NULL);
     char *p = plain();
     char *c = secure(client, p, sig, 2, NULL, NULL, NULL);
     assert_int_equal(count(c, "</wsse:Security>"), 1);

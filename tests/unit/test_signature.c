@@ -21,49 +21,6 @@
 
 static const char *const sign_actions[] = { "timestamp", "signature" };
 
-/* A signing context for a PKI leaf, with extra option pairs. */
-static wssec_ctx *signer(const char *who, const char *name, ...)
-{
-    const char *pairs[40];
-    size_t n = 0;
-    static char key[256], crt[256];
-    snprintf(key, sizeof(key), PKI "%s.key", who);
-    snprintf(crt, sizeof(crt), PKI "%s.crt", who);
-    pairs[n++] = "sign-key";
-    pairs[n++] = key;
-    pairs[n++] = "sign-cert";
-    pairs[n++] = crt;
-    va_list ap;
-    va_start(ap, name);
-    for (const char *p = name; p && n < 38; p = va_arg(ap, const char *)) pairs[n++] = p;
-    va_end(ap);
-    pairs[n] = NULL;
-    wssec_ctx *ctx = NULL;
-    char err[600];
-    int rc = h_ctx_try(&ctx, 0, pairs, err, sizeof(err));
-    if (rc) print_error("signer: %s\n", err);
-    assert_int_equal(rc, 0);
-    return ctx;
-}
-
-/* The receiving context: trusts the test root, knows the intermediate. */
-static wssec_ctx *receiver(const char *name, ...)
-{
-    const char *pairs[40] = { "trust", PKI "root.crt", "certs", PKI "inter.crt" };
-    size_t n = 4;
-    va_list ap;
-    va_start(ap, name);
-    for (const char *p = name; p && n < 38; p = va_arg(ap, const char *)) pairs[n++] = p;
-    va_end(ap);
-    pairs[n] = NULL;
-    wssec_ctx *ctx = NULL;
-    char err[600];
-    int rc = h_ctx_try(&ctx, 0, pairs, err, sizeof(err));
-    if (rc) print_error("receiver: %s\n", err);
-    assert_int_equal(rc, 0);
-    return ctx;
-}
-
 /* A payment request (the Body keeps the wsu:Id it has), secured with ctx. */
 static char *sign_with(wssec_ctx *ctx, int soap)
 {
@@ -79,41 +36,7 @@ static char *sign_with(wssec_ctx *ctx, int soap)
     return out;
 }
 
-/* ---- DOM surgery on a serialized message ---- */
-
-static xmlNodePtr xp(xmlDocPtr doc, const char *expr)
-{
-    xmlXPathContextPtr x = xmlXPathNewContext(doc);
-    xmlXPathRegisterNs(x, BAD_CAST "soap", BAD_CAST WSSEC_NS_SOAP11);
-    xmlXPathRegisterNs(x, BAD_CAST "wsse", BAD_CAST WSSEC_NS_WSSE);
-    xmlXPathRegisterNs(x, BAD_CAST "wsu", BAD_CAST WSSEC_NS_WSU);
-    xmlXPathRegisterNs(x, BAD_CAST "ds", BAD_CAST NS_DS);
-    xmlXPathRegisterNs(x, BAD_CAST "m", BAD_CAST "urn:example:bank");
-    xmlXPathObjectPtr o = xmlXPathEvalExpression(BAD_CAST expr, x);
-    xmlNodePtr n = o && o->nodesetval && o->nodesetval->nodeNr ? o->nodesetval->nodeTab[0] : NULL;
-    xmlXPathFreeObject(o);
-    xmlXPathFreeContext(x);
-    if (!n) print_error("xp: nothing at %s\n", expr);
-    assert_non_null(n);
-    return n;
-}
-
-typedef void (*surgery)(xmlDocPtr doc);
-
-static char *operate(const char *xml, surgery fn)
-{
-    xmlDocPtr doc = xmlReadMemory(xml, (int)strlen(xml), NULL, NULL, XML_PARSE_NONET);
-    assert_non_null(doc);
-    fn(doc);
-    xmlReconciliateNs(doc, xmlDocGetRootElement(doc));
-    xmlChar *mem = NULL;
-    int n = 0;
-    xmlDocDumpMemory(doc, &mem, &n);
-    xmlFreeDoc(doc);
-    char *out = h_strf("%s", (char *)mem);
-    xmlFree(mem);
-    return out;
-}
+/* ---- DOM h_surgery on a serialized message ---- */
 
 static xmlNodePtr elem(xmlDocPtr doc, const char *ns, const char *prefix, const char *name)
 {
@@ -135,7 +58,7 @@ static xmlNodePtr evil_body(xmlDocPtr doc)
 /* 1.1: the signed Body moved into an unknown header, an evil Body in its place */
 static void s_body_to_header(xmlDocPtr doc)
 {
-    xmlNodePtr body = xp(doc, "/soap:Envelope/soap:Body"), hdr = xp(doc, "//soap:Header");
+    xmlNodePtr body = h_xp(doc, "/soap:Envelope/soap:Body"), hdr = h_xp(doc, "//soap:Header");
     xmlUnlinkNode(body);
     xmlNodePtr w = elem(doc, "urn:attacker", "w", "Wrapper");
     xmlAddChild(hdr, w);
@@ -146,7 +69,7 @@ static void s_body_to_header(xmlDocPtr doc)
 /* 1.2: the signed Body in a wrapper inside the Security header */
 static void s_body_to_security(xmlDocPtr doc)
 {
-    xmlNodePtr body = xp(doc, "/soap:Envelope/soap:Body"), sec = xp(doc, "//wsse:Security");
+    xmlNodePtr body = h_xp(doc, "/soap:Envelope/soap:Body"), sec = h_xp(doc, "//wsse:Security");
     xmlUnlinkNode(body);
     xmlNodePtr w = elem(doc, "urn:attacker", "w", "Wrapper");
     xmlAddChild(sec, w);
@@ -157,7 +80,7 @@ static void s_body_to_security(xmlDocPtr doc)
 /* 1.3: the signed Body inside ds:Signature/ds:Object */
 static void s_body_to_object(xmlDocPtr doc)
 {
-    xmlNodePtr body = xp(doc, "/soap:Envelope/soap:Body"), sig = xp(doc, "//ds:Signature");
+    xmlNodePtr body = h_xp(doc, "/soap:Envelope/soap:Body"), sig = h_xp(doc, "//ds:Signature");
     xmlUnlinkNode(body);
     xmlNodePtr o = xmlNewChild(sig, sig->ns, BAD_CAST "Object", NULL);
     xmlAddChild(o, body);
@@ -167,7 +90,7 @@ static void s_body_to_object(xmlDocPtr doc)
 /* 1.4: the signed Body in an optional header for another actor */
 static void s_body_to_optional(xmlDocPtr doc)
 {
-    xmlNodePtr body = xp(doc, "/soap:Envelope/soap:Body"), hdr = xp(doc, "//soap:Header");
+    xmlNodePtr body = h_xp(doc, "/soap:Envelope/soap:Body"), hdr = h_xp(doc, "//soap:Header");
     xmlUnlinkNode(body);
     xmlNodePtr w = elem(doc, "urn:attacker", "w", "Optional");
     xmlNsPtr soap = xmlSearchNsByHref(doc, hdr, BAD_CAST WSSEC_NS_SOAP11);
@@ -181,14 +104,14 @@ static void s_body_to_optional(xmlDocPtr doc)
 /* 1.5: an evil Body first, the signed one after it (two Bodies) */
 static void s_two_bodies(xmlDocPtr doc)
 {
-    xmlNodePtr body = xp(doc, "/soap:Envelope/soap:Body");
+    xmlNodePtr body = h_xp(doc, "/soap:Envelope/soap:Body");
     xmlAddPrevSibling(body, evil_body(doc));
 }
 
 /* 1.5b: the signed Body in a trailer element after an evil Body */
 static void s_trailer(xmlDocPtr doc)
 {
-    xmlNodePtr body = xp(doc, "/soap:Envelope/soap:Body");
+    xmlNodePtr body = h_xp(doc, "/soap:Envelope/soap:Body");
     xmlUnlinkNode(body);
     xmlAddChild(xmlDocGetRootElement(doc), evil_body(doc));
     xmlNodePtr w = elem(doc, "urn:attacker", "w", "Trailer");
@@ -199,7 +122,7 @@ static void s_trailer(xmlDocPtr doc)
 /* 1.7: nested: the evil Body holds a wrapper holding the signed Body */
 static void s_nested(xmlDocPtr doc)
 {
-    xmlNodePtr body = xp(doc, "/soap:Envelope/soap:Body");
+    xmlNodePtr body = h_xp(doc, "/soap:Envelope/soap:Body");
     xmlUnlinkNode(body);
     xmlNodePtr evil = evil_body(doc);
     xmlAddChild(xmlDocGetRootElement(doc), evil);
@@ -212,7 +135,7 @@ static void s_nested(xmlDocPtr doc)
 static void s_outside(xmlDocPtr doc)
 {
     xmlNodePtr env = xmlDocGetRootElement(doc);
-    xmlNodePtr body = xp(doc, "/soap:Envelope/soap:Body");
+    xmlNodePtr body = h_xp(doc, "/soap:Envelope/soap:Body");
     xmlUnlinkNode(body);
     xmlAddChild(env, evil_body(doc));
     xmlNodePtr root = elem(doc, "urn:attacker", "w", "Root");
@@ -226,7 +149,7 @@ static void s_outside(xmlDocPtr doc)
 /* 1.9: the signed (old) Timestamp moved to a wrapper, a fresh unsigned one in its place */
 static void s_timestamp_wrap(xmlDocPtr doc)
 {
-    xmlNodePtr ts = xp(doc, "//wsse:Security/wsu:Timestamp"), hdr = xp(doc, "//soap:Header");
+    xmlNodePtr ts = h_xp(doc, "//wsse:Security/wsu:Timestamp"), hdr = h_xp(doc, "//soap:Header");
     xmlNodePtr fresh = xmlCopyNode(ts, 1);
     xmlUnsetNsProp(fresh, xmlSearchNsByHref(doc, ts, BAD_CAST WSSEC_NS_WSU), BAD_CAST "Id");
     xmlAddPrevSibling(ts, fresh);
@@ -239,7 +162,7 @@ static void s_timestamp_wrap(xmlDocPtr doc)
 /* 2.1: a second element with the Body's wsu:Id */
 static void s_duplicate_id(xmlDocPtr doc)
 {
-    xmlNodePtr body = xp(doc, "/soap:Envelope/soap:Body"), hdr = xp(doc, "//soap:Header");
+    xmlNodePtr body = h_xp(doc, "/soap:Envelope/soap:Body"), hdr = h_xp(doc, "//soap:Header");
     xmlNsPtr wsu = xmlSearchNsByHref(doc, hdr, BAD_CAST WSSEC_NS_WSU);
     xmlChar *id = xmlGetNsProp(body, BAD_CAST "Id", BAD_CAST WSSEC_NS_WSU);
     xmlNodePtr w = elem(doc, "urn:attacker", "w", "Copy");
@@ -252,7 +175,7 @@ static void s_duplicate_id(xmlDocPtr doc)
 /* 2.5: the Body's ID moved to a look-alike namespace (wsu of 2002/07) */
 static void s_foreign_id(xmlDocPtr doc)
 {
-    xmlNodePtr body = xp(doc, "/soap:Envelope/soap:Body");
+    xmlNodePtr body = h_xp(doc, "/soap:Envelope/soap:Body");
     xmlChar *id = xmlGetNsProp(body, BAD_CAST "Id", BAD_CAST WSSEC_NS_WSU);
     xmlUnsetNsProp(body, xmlSearchNsByHref(doc, body, BAD_CAST WSSEC_NS_WSU), BAD_CAST "Id");
     xmlNsPtr old = xmlNewNs(body, BAD_CAST "http://schemas.xmlsoap.org/ws/2002/07/utility",
@@ -264,18 +187,18 @@ static void s_foreign_id(xmlDocPtr doc)
 /* 3.4: the Body changed */
 static void s_tamper_body(xmlDocPtr doc)
 {
-    xmlNodeSetContent(xp(doc, "//m:Amount"), BAD_CAST "1000000");
+    xmlNodeSetContent(h_xp(doc, "//m:Amount"), BAD_CAST "1000000");
 }
 
 /* 3.4: SignedInfo changed (an attribute added) */
 static void s_tamper_signed_info(xmlDocPtr doc)
 {
-    xmlSetProp(xp(doc, "//ds:SignedInfo"), BAD_CAST "Id", BAD_CAST "si-1");
+    xmlSetProp(h_xp(doc, "//ds:SignedInfo"), BAD_CAST "Id", BAD_CAST "si-1");
 }
 
 static void s_tamper_value(xmlDocPtr doc)
 {
-    xmlNodePtr v = xp(doc, "//ds:SignatureValue");
+    xmlNodePtr v = h_xp(doc, "//ds:SignatureValue");
     xmlChar *t = xmlNodeGetContent(v);
     t[0] = t[0] == 'A' ? 'B' : 'A';
     xmlNodeSetContent(v, t);
@@ -293,12 +216,12 @@ static void s_other_token(xmlDocPtr doc)
     pem[n] = '\0';
     char *b = strstr(pem, "-----\n") + 6, *e = strstr(b, "-----END");
     *e = '\0';
-    xmlNodeSetContent(xp(doc, "//wsse:BinarySecurityToken"), BAD_CAST b);
+    xmlNodeSetContent(h_xp(doc, "//wsse:BinarySecurityToken"), BAD_CAST b);
 }
 
 static void s_remove_bst(xmlDocPtr doc)
 {
-    xmlNodePtr b = xp(doc, "//wsse:BinarySecurityToken");
+    xmlNodePtr b = h_xp(doc, "//wsse:BinarySecurityToken");
     xmlUnlinkNode(b);
     xmlFreeNode(b);
 }
@@ -307,15 +230,15 @@ static void s_remove_bst(xmlDocPtr doc)
  * is unique, so the reference is unambiguous; accepted */
 static void s_bst_after(xmlDocPtr doc)
 {
-    xmlNodePtr b = xp(doc, "//wsse:BinarySecurityToken");
+    xmlNodePtr b = h_xp(doc, "//wsse:BinarySecurityToken");
     xmlUnlinkNode(b);
-    xmlAddNextSibling(xp(doc, "//ds:Signature"), b);
+    xmlAddNextSibling(h_xp(doc, "//ds:Signature"), b);
 }
 
 /* 5.6: the token in another header block, not in our Security header */
 static void s_bst_elsewhere(xmlDocPtr doc)
 {
-    xmlNodePtr b = xp(doc, "//wsse:BinarySecurityToken"), hdr = xp(doc, "//soap:Header");
+    xmlNodePtr b = h_xp(doc, "//wsse:BinarySecurityToken"), hdr = h_xp(doc, "//soap:Header");
     xmlUnlinkNode(b);
     xmlNodePtr w = elem(doc, "urn:attacker", "w", "Tokens");
     xmlAddChild(hdr, w);
@@ -325,21 +248,21 @@ static void s_bst_elsewhere(xmlDocPtr doc)
 /* zeep's Signature: X509Data with an empty X509IssuerSerial (and the certificate) */
 static void s_empty_issuer_serial(xmlDocPtr doc)
 {
-    xmlNodePtr str = xp(doc, "//wsse:SecurityTokenReference");
+    xmlNodePtr str = h_xp(doc, "//wsse:SecurityTokenReference");
     xmlNodePtr ref = wssec__first_elem(str);
     xmlUnlinkNode(ref);
     xmlFreeNode(ref);
     xmlNodePtr xd = xmlNewChild(str, NULL, BAD_CAST "X509Data", NULL);
     xmlSetNs(xd, xmlNewNs(xd, BAD_CAST NS_DS, BAD_CAST "ds"));
     xmlNewChild(xd, xd->ns, BAD_CAST "X509IssuerSerial", NULL);
-    xmlChar *cert = xmlNodeGetContent(xp(doc, "//wsse:BinarySecurityToken"));
+    xmlChar *cert = xmlNodeGetContent(h_xp(doc, "//wsse:BinarySecurityToken"));
     xmlNewChild(xd, xd->ns, BAD_CAST "X509Certificate", cert);
     xmlFree(cert);
 }
 
 static void set_alg(xmlDocPtr doc, const char *expr, const char *uri)
 {
-    xmlSetProp(xp(doc, expr), BAD_CAST "Algorithm", BAD_CAST uri);
+    xmlSetProp(h_xp(doc, expr), BAD_CAST "Algorithm", BAD_CAST uri);
 }
 
 static void s_hmac(xmlDocPtr doc)
@@ -349,7 +272,7 @@ static void s_hmac(xmlDocPtr doc)
 
 static void s_hmac_length(xmlDocPtr doc)
 {
-    xmlNodePtr m = xp(doc, "//ds:SignatureMethod");
+    xmlNodePtr m = h_xp(doc, "//ds:SignatureMethod");
     xmlNewChild(m, m->ns, BAD_CAST "HMACOutputLength", BAD_CAST "8");
 }
 
@@ -366,14 +289,14 @@ static void s_c14n_comments(xmlDocPtr doc)
 
 static void s_xslt(xmlDocPtr doc)
 {
-    xmlNodePtr ts = xp(doc, "//ds:Reference/ds:Transforms");
+    xmlNodePtr ts = h_xp(doc, "//ds:Reference/ds:Transforms");
     xmlNodePtr t = xmlNewChild(ts, ts->ns, BAD_CAST "Transform", NULL);
     xmlSetProp(t, BAD_CAST "Algorithm", BAD_CAST "http://www.w3.org/TR/1999/REC-xslt-19991116");
 }
 
 static void s_xpath(xmlDocPtr doc)
 {
-    xmlNodePtr ts = xp(doc, "//ds:Reference/ds:Transforms");
+    xmlNodePtr ts = h_xp(doc, "//ds:Reference/ds:Transforms");
     xmlNodePtr t = xmlNewChild(ts, ts->ns, BAD_CAST "Transform", NULL);
     xmlSetProp(t, BAD_CAST "Algorithm", BAD_CAST "http://www.w3.org/TR/1999/REC-xpath-19991116");
     xmlNewChild(t, ts->ns, BAD_CAST "XPath", BAD_CAST "count(//. | //@* | //namespace::*)");
@@ -381,13 +304,13 @@ static void s_xpath(xmlDocPtr doc)
 
 static void s_many_transforms(xmlDocPtr doc)
 {
-    xmlNodePtr ts = xp(doc, "//ds:Reference/ds:Transforms");
+    xmlNodePtr ts = h_xp(doc, "//ds:Reference/ds:Transforms");
     for (int i = 0; i < 4; i++) xmlAddChild(ts, xmlCopyNode(wssec__first_elem(ts), 1));
 }
 
 static void s_many_references(xmlDocPtr doc)
 {
-    xmlNodePtr r = xp(doc, "//ds:Reference");
+    xmlNodePtr r = h_xp(doc, "//ds:Reference");
     for (int i = 0; i < 33; i++) {
         xmlNodePtr c = xmlCopyNode(r, 1);
         char uri[32];
@@ -399,34 +322,34 @@ static void s_many_references(xmlDocPtr doc)
 
 static void s_duplicate_reference(xmlDocPtr doc)
 {
-    xmlNodePtr r = xp(doc, "//ds:Reference");
+    xmlNodePtr r = h_xp(doc, "//ds:Reference");
     xmlAddNextSibling(r, xmlCopyNode(r, 1));
 }
 
 static void s_xpointer(xmlDocPtr doc)
 {
-    xmlSetProp(xp(doc, "//ds:Reference"), BAD_CAST "URI", BAD_CAST "#xpointer(/)");
+    xmlSetProp(h_xp(doc, "//ds:Reference"), BAD_CAST "URI", BAD_CAST "#xpointer(/)");
 }
 
 static void s_external(xmlDocPtr doc)
 {
-    xmlSetProp(xp(doc, "//ds:Reference"), BAD_CAST "URI", BAD_CAST "http://attacker.invalid/x");
+    xmlSetProp(h_xp(doc, "//ds:Reference"), BAD_CAST "URI", BAD_CAST "http://attacker.invalid/x");
 }
 
 static void s_empty_uri(xmlDocPtr doc)
 {
-    xmlSetProp(xp(doc, "//ds:Reference"), BAD_CAST "URI", BAD_CAST "");
+    xmlSetProp(h_xp(doc, "//ds:Reference"), BAD_CAST "URI", BAD_CAST "");
 }
 
 static void s_manifest(xmlDocPtr doc)
 {
-    xmlSetProp(xp(doc, "//ds:Reference"), BAD_CAST "Type",
+    xmlSetProp(h_xp(doc, "//ds:Reference"), BAD_CAST "Type",
                BAD_CAST "http://www.w3.org/2000/09/xmldsig#Manifest");
 }
 
 static void s_key_value(xmlDocPtr doc)
 {
-    xmlNodePtr ki = xp(doc, "//ds:KeyInfo");
+    xmlNodePtr ki = h_xp(doc, "//ds:KeyInfo");
     xmlNodePtr str = wssec__first_elem(ki);
     xmlUnlinkNode(str);
     xmlFreeNode(str);
@@ -435,7 +358,7 @@ static void s_key_value(xmlDocPtr doc)
 
 static void s_external_token(xmlDocPtr doc)
 {
-    xmlSetProp(xp(doc, "//wsse:SecurityTokenReference/wsse:Reference"), BAD_CAST "URI",
+    xmlSetProp(h_xp(doc, "//wsse:SecurityTokenReference/wsse:Reference"), BAD_CAST "URI",
                BAD_CAST "http://attacker.invalid/cert");
 }
 
@@ -443,7 +366,7 @@ static void s_external_token(xmlDocPtr doc)
  * signature holds; the value read is the whole text */
 static void s_comment(xmlDocPtr doc)
 {
-    xmlNodePtr to = xp(doc, "//m:To");
+    xmlNodePtr to = h_xp(doc, "//m:To");
     xmlNodeSetContent(to, BAD_CAST "b");
     xmlAddChild(to, xmlNewComment(BAD_CAST "x"));
     xmlAddChild(to, xmlNewText(BAD_CAST "ob"));
@@ -451,7 +374,7 @@ static void s_comment(xmlDocPtr doc)
 
 static const struct hostile {
     const char *name;
-    surgery fn;
+    h_surgery fn;
     int code;
     const char *fault;
     const char *needle;
@@ -523,11 +446,11 @@ static const struct hostile {
 static void test_hostile(void **state)
 {
     (void)state;
-    wssec_ctx *out = signer("alice", NULL);
-    wssec_ctx *in = receiver(NULL);
+    wssec_ctx *out = h_signer("alice", NULL);
+    wssec_ctx *in = h_receiver(NULL);
     char *signed_xml = sign_with(out, 11);
     for (size_t i = 0; i < WSSEC_ARRAY_LEN(hostile); i++) {
-        char *xml = operate(signed_xml, hostile[i].fn);
+        char *xml = h_operate(signed_xml, hostile[i].fn, 1);
         h_run r;
         int rc = h_verify(&r, in, xml);
         if (rc != hostile[i].code || !strstr(h_run_err(&r)->message, hostile[i].needle))
@@ -552,9 +475,9 @@ static void test_hostile(void **state)
 static void test_token_after_signature(void **state)
 {
     (void)state;
-    wssec_ctx *out = signer("alice", NULL), *in = receiver(NULL);
+    wssec_ctx *out = h_signer("alice", NULL), *in = h_receiver(NULL);
     char *signed_xml = sign_with(out, 11);
-    char *xml = operate(signed_xml, s_bst_after);
+    char *xml = h_operate(signed_xml, s_bst_after, 1);
     h_run r;
     int rc = h_verify(&r, in, xml);
     if (rc) print_error("%s\n", h_run_err(&r)->message);
@@ -575,9 +498,9 @@ static void test_token_after_signature(void **state)
 static void test_comment_in_signed_text(void **state)
 {
     (void)state;
-    wssec_ctx *out = signer("alice", NULL), *in = receiver(NULL);
+    wssec_ctx *out = h_signer("alice", NULL), *in = h_receiver(NULL);
     char *signed_xml = sign_with(out, 11);
-    char *xml = operate(signed_xml, s_comment);
+    char *xml = h_operate(signed_xml, s_comment, 1);
     h_run r;
     int rc = h_verify(&r, in, xml);
     if (rc) print_error("%s\n", h_run_err(&r)->message);
@@ -606,12 +529,12 @@ static void test_round_trips(void **state)
         { "ec", "ecdsa-sha256", "sha256" },  { "ec", "ecdsa-sha384", "sha256" },
     };
     /* issuer-serial, SKI and thumbprint name a certificate the receiver knows */
-    wssec_ctx *in = receiver("certs", PKI "alice.crt", "certs", PKI "ec.crt", "allow-sha1", "true",
+    wssec_ctx *in = h_receiver("certs", PKI "alice.crt", "certs", PKI "ec.crt", "allow-sha1", "true",
                              NULL);
     for (size_t i = 0; i < WSSEC_ARRAY_LEN(ids); i++) {
         for (size_t j = 0; j < WSSEC_ARRAY_LEN(algs); j++) {
             for (int soap = 11; soap <= 12; soap++) {
-                wssec_ctx *out = signer(algs[j].who, "key-id", ids[i], "sign-alg", algs[j].alg,
+                wssec_ctx *out = h_signer(algs[j].who, "key-id", ids[i], "sign-alg", algs[j].alg,
                                         "digest-alg", algs[j].digest, NULL);
                 char *xml = sign_with(out, soap);
                 h_run r;
@@ -658,7 +581,7 @@ static void test_chain_tokens(void **state)
     wssec_ctx *in = h_ctx("trust", PKI "root.crt", NULL);
     static const char *const types[] = { "pkipath", "pkcs7" };
     for (size_t i = 0; i < WSSEC_ARRAY_LEN(types); i++) {
-        wssec_ctx *out = signer("alice", "bst-type", types[i], "sign-chain", PKI "chain.pem", NULL);
+        wssec_ctx *out = h_signer("alice", "bst-type", types[i], "sign-chain", PKI "chain.pem", NULL);
         char *xml = sign_with(out, 11);
         h_assert_contains(xml, !strcmp(types[i], "pkipath") ? "#X509PKIPathv1" : "#PKCS7");
         h_run r;
@@ -671,7 +594,7 @@ static void test_chain_tokens(void **state)
         wssec_ctx_free(out);
     }
     /* an X509v3 token alone: the intermediate is missing */
-    wssec_ctx *out = signer("alice", NULL);
+    wssec_ctx *out = h_signer("alice", NULL);
     char *xml = sign_with(out, 11);
     h_run r;
     assert_int_equal(h_verify(&r, in, xml), WSSEC_EUNTRUSTED);
@@ -688,7 +611,7 @@ static void test_chain_tokens(void **state)
 static void test_coverage_policy(void **state)
 {
     (void)state;
-    wssec_ctx *in = receiver(NULL);
+    wssec_ctx *in = h_receiver(NULL);
     static const struct {
         const char *part;
         int code;
@@ -698,7 +621,7 @@ static void test_coverage_policy(void **state)
         { "body", WSSEC_EUNSIGNED, "the Timestamp (/Envelope/Header/Security/Timestamp)" },
     };
     for (size_t i = 0; i < WSSEC_ARRAY_LEN(rows); i++) {
-        wssec_ctx *out = signer("alice", "sign-part", rows[i].part, NULL);
+        wssec_ctx *out = h_signer("alice", "sign-part", rows[i].part, NULL);
         char *xml = sign_with(out, 11);
         h_run r;
         assert_int_equal(h_verify(&r, in, xml), rows[i].code);
@@ -708,27 +631,27 @@ static void test_coverage_policy(void **state)
         wssec_ctx_free(out);
     }
     /* signed:XPATH over a part inside the Body, and over one that is not signed */
-    wssec_ctx *out = signer("alice", NULL);
+    wssec_ctx *out = h_signer("alice", NULL);
     char *xml = sign_with(out, 11);
-    wssec_ctx *in2 = receiver("require", "timestamp,signature,signed:/soap:Envelope/soap:Body/m:Pay/m:To",
+    wssec_ctx *in2 = h_receiver("require", "timestamp,signature,signed:/soap:Envelope/soap:Body/m:Pay/m:To",
                               "namespace", "m=urn:example:bank", NULL);
     h_run r;
     int rc = h_verify(&r, in2, xml);
     if (rc) print_error("%s\n", h_run_err(&r)->message);
     assert_int_equal(rc, 0);
     h_run_free(&r);
-    wssec_ctx *in3 = receiver("require", "signed://wsse:Security/wsse:BinarySecurityToken", NULL);
+    wssec_ctx *in3 = h_receiver("require", "signed://wsse:Security/wsse:BinarySecurityToken", NULL);
     assert_int_equal(h_verify(&r, in3, xml), WSSEC_EUNSIGNED);
     h_assert_error(h_run_err(&r), WSSEC_EUNSIGNED, "wsse:InvalidSecurity",
                    "required signed part '//wsse:Security/wsse:BinarySecurityToken'");
     h_run_free(&r);
-    wssec_ctx *in4 = receiver("require", "signed-by:^CN=bob,", NULL);
+    wssec_ctx *in4 = h_receiver("require", "signed-by:^CN=bob,", NULL);
     assert_int_equal(h_verify(&r, in4, xml), WSSEC_EUNTRUSTED);
     h_assert_error(h_run_err(&r), WSSEC_EUNTRUSTED, "wsse:FailedAuthentication",
                    "does not match the required signed-by");
     h_run_free(&r);
     /* the token and the UsernameToken can be signed too */
-    wssec_ctx *out2 = signer("alice", "sign-part", "body", "sign-part", "timestamp", "sign-part",
+    wssec_ctx *out2 = h_signer("alice", "sign-part", "body", "sign-part", "timestamp", "sign-part",
                              "token", NULL);
     char *xml2 = sign_with(out2, 11);
     assert_int_equal(h_verify(&r, in3, xml2), 0);
@@ -748,9 +671,9 @@ static void test_coverage_policy(void **state)
 static void test_sha1_policy(void **state)
 {
     (void)state;
-    wssec_ctx *out = signer("alice", "sign-alg", "rsa-sha1", "digest-alg", "sha256", NULL);
-    wssec_ctx *out2 = signer("alice", "digest-alg", "sha1", NULL);
-    wssec_ctx *in = receiver(NULL), *lax = receiver("allow-sha1", "true", NULL);
+    wssec_ctx *out = h_signer("alice", "sign-alg", "rsa-sha1", "digest-alg", "sha256", NULL);
+    wssec_ctx *out2 = h_signer("alice", "digest-alg", "sha1", NULL);
+    wssec_ctx *in = h_receiver(NULL), *lax = h_receiver("allow-sha1", "true", NULL);
     char *a = sign_with(out, 11), *b = sign_with(out2, 11);
     h_run r;
     assert_int_equal(h_verify(&r, in, a), WSSEC_EALGORITHM);
@@ -778,7 +701,7 @@ static void test_sha1_policy(void **state)
 static void test_untrusted_signers(void **state)
 {
     (void)state;
-    wssec_ctx *in = receiver(NULL);
+    wssec_ctx *in = h_receiver(NULL);
     static const struct {
         const char *who, *needle;
     } rows[] = {
@@ -792,7 +715,7 @@ static void test_untrusted_signers(void **state)
         { "weak", "has an RSA key of 1024 bits, fewer than min-rsa-bits 2048" },
     };
     for (size_t i = 0; i < WSSEC_ARRAY_LEN(rows); i++) {
-        wssec_ctx *out = signer(rows[i].who, NULL);
+        wssec_ctx *out = h_signer(rows[i].who, NULL);
         char *xml = sign_with(out, 11);
         h_run r;
         int rc = h_verify(&r, in, xml);
@@ -804,7 +727,7 @@ static void test_untrusted_signers(void **state)
         wssec_ctx_free(out);
     }
     /* no trust anchors at all */
-    wssec_ctx *none = h_ctx(NULL), *out = signer("alice", NULL);
+    wssec_ctx *none = h_ctx(NULL), *out = h_signer("alice", NULL);
     char *xml = sign_with(out, 11);
     h_run r;
     assert_int_equal(h_verify(&r, none, xml), WSSEC_EUNTRUSTED);
@@ -821,8 +744,8 @@ static void test_untrusted_signers(void **state)
 static void test_signature_replay(void **state)
 {
     (void)state;
-    wssec_ctx *out = signer("alice", NULL), *in = receiver(NULL),
-              *off = receiver("replay-signatures", "false", NULL);
+    wssec_ctx *out = h_signer("alice", NULL), *in = h_receiver(NULL),
+              *off = h_receiver("replay-signatures", "false", NULL);
     char *xml = sign_with(out, 11);
     h_run r;
     assert_int_equal(h_verify(&r, in, xml), 0);
@@ -835,7 +758,7 @@ static void test_signature_replay(void **state)
         h_run_free(&r);
     }
     /* a rejected message takes no place in the cache */
-    wssec_ctx *picky = receiver("require", "signed-by:^CN=bob,", NULL);
+    wssec_ctx *picky = h_receiver("require", "signed-by:^CN=bob,", NULL);
     char *xml2 = sign_with(out, 11);
     assert_int_equal(h_verify(&r, picky, xml2), WSSEC_EUNTRUSTED);
     h_run_free(&r);
@@ -870,7 +793,7 @@ static void test_generator_errors(void **state)
     assert_int_equal(h_ctx_try(&ctx, 0, badxpath, err, sizeof(err)), WSSEC_ECONFIG);
     h_assert_contains(err, "sign-part: '//x:nope' is not an XPath expression");
 
-    wssec_ctx *out = signer("alice", "sign-alg", "ecdsa-sha256", NULL);
+    wssec_ctx *out = h_signer("alice", "sign-alg", "ecdsa-sha256", NULL);
     char *plain = h_envelope_header(11, NULL);
     wssec_msg *msg = h_parse(out, plain);
     wssec_secure_options o = WSSEC_SECURE_OPTIONS_INIT;
@@ -881,7 +804,7 @@ static void test_generator_errors(void **state)
     h_assert_error(wssec_msg_error(msg), WSSEC_ECONFIG, "", "sign-alg ecdsa-sha256 does not fit");
     wssec_msg_free(msg);
     wssec_ctx_free(out);
-    out = signer("alice", "sign-part", "username-token", NULL);
+    out = h_signer("alice", "sign-part", "username-token", NULL);
     msg = h_parse(out, plain);
     assert_int_equal(wssec_secure(msg, &o), WSSEC_ECONFIG);
     h_assert_error(wssec_msg_error(msg), WSSEC_ECONFIG, "", "sign-part 'username-token'");
