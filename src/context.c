@@ -268,6 +268,10 @@ int wssec_ctx_new(wssec_ctx **out, wssec_config *cfg)
     ctx->clock_cb = cfg->clock_cb;
     ctx->clock_ud = cfg->clock_ud;
     pthread_mutex_init(&ctx->trust_lock, NULL);
+    if ((rc = wssec__certpool_new(&ctx->certpool, cfg->s.cert_cache ? cfg->s.cert_cache_size : 0))) {
+        wssec_ctx_free(ctx);
+        return rc;
+    }
     if ((rc = load_identity(ctx, cfg)) || (rc = load_encryption(ctx, cfg)) ||
         (rc = wssec__trust_new(&ctx->trust, &cfg->s, &cfg->err)) ||
         (rc = wssec__policy_check_config(cfg)) || (rc = wssec__identity_ctx_init(ctx, cfg))) {
@@ -290,6 +294,7 @@ void wssec_ctx_free(wssec_ctx *ctx)
     wssec__settings_free(&ctx->s);
     wssec__trust_release(ctx->trust);
     pthread_mutex_destroy(&ctx->trust_lock);
+    wssec__certpool_free(ctx->certpool);
     EVP_PKEY_free(ctx->sign_pkey);
     X509_free(ctx->sign_x509);
     sk_X509_pop_free(ctx->sign_chain, X509_free);

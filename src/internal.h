@@ -227,6 +227,14 @@ const wssec_alg *wssec__alg_by_uri(const wssec_alg *table, const char *uri);
 
 /* ---- certificates and names (x509.c) ---- */
 
+typedef struct wssec_certpool wssec_certpool;
+/* A pool of parsed certificates for at most max entries (0: no pool, *out NULL). */
+int wssec__certpool_new(wssec_certpool **out, size_t max);
+void wssec__certpool_free(wssec_certpool *p);
+/* One DER certificate, exactly: from the pool (a new reference) or parsed.
+ * p may be NULL (always parsed). WSSEC_ETOKEN when it is not one. */
+int wssec__cert_from_der(wssec_certpool *p, const unsigned char *der, size_t len, X509 **out);
+
 int wssec__load_certs(const char *path, STACK_OF(X509) **out, char *why, size_t whylen);
 int wssec__load_key(const char *path, EVP_PKEY **out, char *why, size_t whylen);
 int wssec__load_pkcs12(const char *path, const char *password, EVP_PKEY **key, X509 **cert,
@@ -298,6 +306,7 @@ struct wssec_ctx {
     /* trust: the current snapshot, swapped by wssec_ctx_reload_trust() */
     pthread_mutex_t trust_lock;
     wssec_trust *trust;
+    wssec_certpool *certpool; /* parsed token certificates, shared by all messages */
     /* outbound signing identity */
     EVP_PKEY *sign_pkey;
     X509 *sign_x509;

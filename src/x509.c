@@ -141,6 +141,97 @@ int wssec__load_pkcs12(const char *path, const char *password, EVP_PKEY **key, X
     return 0;
 }
 
+/* ---- parsed certificates, shared ---- */
+
+/* Decoding a certificate is the dearest step of verifying a small message
+ * (OpenSSL 3 sets up a decoder for its public key each time): the same token
+ * bytes come again and again, so parsed certificates are kept by the SHA-256
+ * of their DER, read-only and reference-counted, for every thread. */
+struct wssec_certpool {
+    pthread_mutex_t lock;
+    struct pooled {
+        unsigned char key[32];
+        X509 *x;
+    } *slots;
+    size_t cap, used;
+};
+
+int wssec__certpool_new(wssec_certpool **out, size_t max)
+{
+    *out = NULL;
+    if (max == 0) return 0; /* off */
+    wssec_certpool *p = calloc(1, sizeof(*p));
+    size_t cap = 16;
+    while (cap < 2 * max) cap *= 2;
+    if (!p || !(p->slots = calloc(cap, sizeof(*p->slots)))) {
+        free(p);
+        return WSSEC_ENOMEM;
+    }
+    p->cap = cap;
+    pthread_mutex_init(&p->lock, NULL);
+    *out = p;
+    return 0;
+}
+
+static void pool_clear(wssec_certpool *p)
+{
+    for (size_t i = 0; i < p->cap; i++) X509_free(p->slots[i].x);
+    memset(p->slots, 0, p->cap * sizeof(*p->slots));
+    p->used = 0;
+}
+
+void wssec__certpool_free(wssec_certpool *p)
+{
+    if (!p) return;
+    pool_clear(p);
+    pthread_mutex_destroy(&p->lock);
+    free(p->slots);
+    free(p);
+}
+
+static int der_to_x509(const unsigned char *der, size_t len, X509 **out)
+{
+    const unsigned char *q = der;
+    *out = d2i_X509(NULL, &q, (long)len);
+    if (!*out || q != der + len) {
+        X509_free(*out);
+        *out = NULL;
+        ERR_clear_error();
+        return WSSEC_ETOKEN;
+    }
+    return 0;
+}
+
+int wssec__cert_from_der(wssec_certpool *p, const unsigned char *der, size_t len, X509 **out)
+{
+    *out = NULL;
+    unsigned char key[32];
+    unsigned int kl = 0;
+    if (!p || !EVP_Digest(der, len, key, &kl, EVP_sha256(), NULL)) return der_to_x509(der, len, out);
+    size_t h;
+    memcpy(&h, key, sizeof(h));
+    pthread_mutex_lock(&p->lock);
+    size_t i = h & (p->cap - 1);
+    while (p->slots[i].x && memcmp(p->slots[i].key, key, 32) != 0) i = (i + 1) & (p->cap - 1);
+    if (p->slots[i].x && X509_up_ref(p->slots[i].x)) *out = p->slots[i].x;
+    pthread_mutex_unlock(&p->lock);
+    if (*out) return 0;
+    X509 *x = NULL;
+    WSSEC_GUARD(der_to_x509(der, len, &x));
+    pthread_mutex_lock(&p->lock);
+    if (p->used + 1 > p->cap / 2) pool_clear(p); /* full: start afresh */
+    i = h & (p->cap - 1);
+    while (p->slots[i].x && memcmp(p->slots[i].key, key, 32) != 0) i = (i + 1) & (p->cap - 1);
+    if (!p->slots[i].x && X509_up_ref(x)) {
+        memcpy(p->slots[i].key, key, 32);
+        p->slots[i].x = x;
+        p->used++;
+    }
+    pthread_mutex_unlock(&p->lock);
+    *out = x;
+    return 0;
+}
+
 /* ---- describing ---- */
 
 int wssec__asn1_time(const ASN1_TIME *t, wssec_time *out)

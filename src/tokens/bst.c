@@ -41,7 +41,8 @@ static int pick_leaf(STACK_OF(X509) *sk, bool prefer_last)
     return found;
 }
 
-static int parse_pkipath(const unsigned char *der, size_t len, STACK_OF(X509) *out)
+static int parse_pkipath(wssec_certpool *pool, const unsigned char *der, size_t len,
+                         STACK_OF(X509) *out)
 {
     const unsigned char *p = der;
     long inner = 0;
@@ -51,8 +52,15 @@ static int parse_pkipath(const unsigned char *der, size_t len, STACK_OF(X509) *o
     const unsigned char *end = p + inner;
     if (end != der + len) return WSSEC_ETOKEN;
     while (p < end) {
-        X509 *x = d2i_X509(NULL, &p, end - p);
-        if (!x) return WSSEC_ETOKEN;
+        /* each certificate's extent, then the certificate (from the pool) */
+        const unsigned char *start = p;
+        long clen = 0;
+        int ctag = 0, cclass = 0;
+        int cr = ASN1_get_object(&p, &clen, &ctag, &cclass, end - p);
+        if ((cr & 0x80) || ctag != V_ASN1_SEQUENCE || clen > end - p) return WSSEC_ETOKEN;
+        p += clen;
+        X509 *x = NULL;
+        WSSEC_GUARD(wssec__cert_from_der(pool, start, (size_t)(p - start), &x));
         if (!sk_X509_push(out, x)) {
             X509_free(x);
             return WSSEC_ENOMEM;
@@ -165,15 +173,14 @@ static int bst_consume(wssec_msg *msg, xmlNodePtr elem, void *ud)
         goto done;
     }
     if (kind == WSSEC_BST_X509V3) {
-        const unsigned char *p = der;
-        X509 *x = d2i_X509(NULL, &p, (long)len);
-        if (x && p == der + len && sk_X509_push(certs, x)) rc = 0;
-        else {
+        X509 *x = NULL;
+        rc = wssec__cert_from_der(msg->ctx->certpool, der, len, &x);
+        if (!rc && !sk_X509_push(certs, x)) {
             X509_free(x);
-            rc = WSSEC_ETOKEN;
+            rc = WSSEC_ENOMEM;
         }
     } else if (kind == WSSEC_BST_PKIPATH) {
-        rc = parse_pkipath(der, len, certs);
+        rc = parse_pkipath(msg->ctx->certpool, der, len, certs);
     } else {
         rc = parse_pkcs7(der, len, certs, &tok->crls);
     }
