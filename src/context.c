@@ -268,7 +268,9 @@ int wssec_ctx_new(wssec_ctx **out, wssec_config *cfg)
     ctx->clock_cb = cfg->clock_cb;
     ctx->clock_ud = cfg->clock_ud;
     pthread_mutex_init(&ctx->trust_lock, NULL);
-    if ((rc = wssec__certpool_new(&ctx->certpool, cfg->s.cert_cache ? cfg->s.cert_cache_size : 0))) {
+    /* parsing a certificate is no trust decision: pooled even without the
+     * certificate cache (which remembers validation outcomes) */
+    if ((rc = wssec__certpool_new(&ctx->certpool, cfg->s.cert_cache_size))) {
         wssec_ctx_free(ctx);
         return rc;
     }

@@ -182,7 +182,16 @@ int wssec__xml_parse(wssec_errrec *err, const wssec_settings *s, const char *dat
     ctxt->sax->processingInstruction = g_pi;
     xmlCtxtUseOptions(ctxt, XML_PARSE_NONET | XML_PARSE_NOERROR | XML_PARSE_NOWARNING);
 
-    int prc = xmlParseChunk(ctxt, data, (int)len, 1);
+    /* in chunks: libxml2 2.9 refuses more than 10 MB of look-ahead in one
+     * chunk without XML_PARSE_HUGE, which would cap messages below
+     * max-message-size; chunks also let a refusal stop the parse early */
+    int prc = 0;
+    const size_t chunk = 64 * 1024;
+    for (size_t off = 0; prc == 0 && !g.code; off += chunk) {
+        size_t n = len - off < chunk ? len - off : chunk;
+        prc = xmlParseChunk(ctxt, data + off, (int)n, off + n == len);
+        if (off + n == len) break;
+    }
     xmlDocPtr doc = ctxt->myDoc;
     ctxt->myDoc = NULL;
     int rc = 0;

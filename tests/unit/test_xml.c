@@ -239,6 +239,31 @@ static void test_max_message_size(void **state)
     wssec_ctx_free(ctx);
 }
 
+/* Messages over 10 MB (libxml2's look-ahead limit for one chunk) parse when
+ * max-message-size allows them: the parser is fed in chunks. */
+static void test_large_message(void **state)
+{
+    (void)state;
+    wssec_ctx *ctx = h_ctx("max-message-size", "16M", "max-nodes", "1000000", NULL);
+    const char *item = "<i>0123456789012345678901234567890123456789012345678901234567890</i>";
+    size_t n = (11u << 20) / strlen(item);
+    char *body = malloc(n * strlen(item) + 1);
+    assert_non_null(body);
+    for (size_t i = 0; i < n; i++) memcpy(body + i * strlen(item), item, strlen(item));
+    body[n * strlen(item)] = '\0';
+    char *xml = h_strf(BODY("%s"), body);
+    free(body);
+    assert_true(strlen(xml) > (10u << 20));
+    wssec_msg *msg = NULL;
+    int rc = h_parse_rc(ctx, xml, strlen(xml), &msg);
+    if (rc) print_error("%s\n", wssec_msg_error(msg)->message);
+    assert_int_equal(rc, 0);
+    assert_non_null(wssec_msg_body(msg));
+    wssec_msg_free(msg);
+    free(xml);
+    wssec_ctx_free(ctx);
+}
+
 static void test_max_depth(void **state)
 {
     (void)state;
@@ -326,6 +351,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_benign, setup, teardown),
         cmocka_unit_test_setup_teardown(test_utf16, setup, teardown),
         cmocka_unit_test(test_max_message_size),
+        cmocka_unit_test(test_large_message),
         cmocka_unit_test(test_max_depth),
         cmocka_unit_test(test_max_nodes),
         cmocka_unit_test_setup_teardown(test_id_registration, setup, teardown),
