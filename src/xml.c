@@ -180,7 +180,13 @@ int wssec__xml_parse(wssec_errrec *err, const wssec_settings *s, const char *dat
     ctxt->sax->getEntity = g_get_entity;
     ctxt->sax->getParameterEntity = g_get_entity;
     ctxt->sax->processingInstruction = g_pi;
-    xmlCtxtUseOptions(ctxt, XML_PARSE_NONET | XML_PARSE_NOERROR | XML_PARSE_NOWARNING);
+    /* libxml2 refuses a text node over 10 MB (a large CipherValue) unless
+     * XML_PARSE_HUGE: allowed only when max-message-size is above that, and
+     * safe because depth and node count stay bounded by the guard above and
+     * no entity can expand */
+    int opts = XML_PARSE_NONET | XML_PARSE_NOERROR | XML_PARSE_NOWARNING;
+    if (s->max_message_size > (size_t)10 * 1000 * 1000) opts |= XML_PARSE_HUGE;
+    xmlCtxtUseOptions(ctxt, opts);
 
     /* in chunks: libxml2 2.9 refuses more than 10 MB of look-ahead in one
      * chunk without XML_PARSE_HUGE, which would cap messages below
