@@ -19,6 +19,10 @@ cmake -S . -B build -DCMAKE_BUILD_TYPE=RelWithDebInfo -DWSSEC_WERROR=ON >/dev/nu
 cmake --build build -j"$jobs"
 (cd build && ctest --output-on-failure -j"$jobs") || fail=1
 
+step "benchmark smoke run (wssec_bench --quick: every case once, 2 KB, a few seconds)"
+build/tests/bench/wssec_bench --quick >build/bench-quick.txt 2>&1 && echo "wssec_bench --quick: ok" ||
+  { cat build/bench-quick.txt; fail=1; }
+
 step "build with ASan+UBSan and test"
 cmake -S . -B build-asan -DCMAKE_BUILD_TYPE=Debug -DWSSEC_ASAN=ON -DWSSEC_UBSAN=ON -DWSSEC_WERROR=ON >/dev/null
 cmake --build build-asan -j"$jobs"
