@@ -991,6 +991,14 @@ static void job_run(job *j, int fd)
         r->peak_kb = reset ? proc_status_kb("VmHWM") : -1;
     }
 out:
+    /* (a child exits right after; --no-fork runs the next job in this process) */
+    wssec_ctx_free(j->ctx);
+    free(j->in);
+    EVP_PKEY_CTX_free(j->pctx);
+    EVP_PKEY_free(j->pkey);
+    EVP_CIPHER_CTX_free(j->cctx);
+    free(j->out);
+    j->ctx = NULL, j->in = NULL, j->pctx = NULL, j->pkey = NULL, j->cctx = NULL, j->out = NULL;
     for (int t = 0; t < nrows; t++) {
         const char *p = (const char *)&rows[t];
         size_t left = sizeof(row);
