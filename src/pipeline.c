@@ -339,7 +339,6 @@ static int run_consumers(wssec_msg *msg)
     for (xmlNodePtr e = wssec__first_elem(msg->security); e; e = wssec__next_elem(e)) {
         if (consumed_ahead(msg, e)) continue;
         int rc = consume_one(msg, e);
-        if (rc == WSSEC_ENOMEM && !msg->res) return rc;
         if (rc < 0) {
             if (!first_rc) {
                 first_rc = rc;

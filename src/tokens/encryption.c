@@ -280,13 +280,11 @@ static int decrypt_one(wssec_msg *msg, target *t, const unsigned char *key, size
     /* the plaintext stands where the EncryptedData stood; an EncryptedHeader
      * gives way to the header block it hid */
     if (wrapper) {
-        xmlNodePtr first = wrapper->children;
         while (wrapper->children) {
             xmlNodePtr c = wrapper->children;
             xmlUnlinkNode(c);
             xmlAddPrevSibling(wrapper, c);
         }
-        (void)first;
         xmlUnlinkNode(wrapper);
         xmlFreeNode(wrapper);
     }

@@ -130,13 +130,9 @@ static void s_relabel_rsa15(xmlDocPtr doc)
 /* an EncryptedData no EncryptedKey references */
 static void s_unreferenced(xmlDocPtr doc)
 {
-    xmlNodePtr rl = h_xp(doc, "//xenc:EncryptedKey/xenc:ReferenceList");
-    xmlNodePtr dr = h_xp(doc, "//xenc:DataReference");
     xmlNodePtr copy = xmlCopyNode(h_xp(doc, "//soap:Body/xenc:EncryptedData"), 1);
     xmlSetProp(copy, BAD_CAST "Id", BAD_CAST "ED-extra");
     xmlAddChild(h_xp(doc, "//soap:Body"), copy);
-    (void)rl;
-    (void)dr;
 }
 
 /* 8.5: encrypt-then-sign; the signed ciphertext moved to a wrapper and the
