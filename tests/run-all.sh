@@ -28,11 +28,18 @@ cmake -S . -B build-asan -DCMAKE_BUILD_TYPE=Debug -DWSSEC_ASAN=ON -DWSSEC_UBSAN=
 cmake --build build-asan -j"$jobs"
 (cd build-asan && ASAN_OPTIONS=detect_leaks=1 ctest --output-on-failure -j"$jobs") || fail=1
 
+step "field vectors (messages other stacks wrote): release build, then ASan+UBSan"
+tests/field-vectors.sh build/wssec plain || fail=1
+tests/field-vectors.sh build-asan/wssec asan || fail=1
+
 step "CLI tests under valgrind"
 WSSEC_VALGRIND=1 tests/cli/run.sh "$PWD/build/wssec" "$PWD" || fail=1
 
 # (the ctest runs above include "redis": tests/redis/run.sh starts redis-server
 # on a free loopback port and a Unix socket, runs test_redis and the CLI cases)
+step "field vectors under valgrind"
+tests/field-vectors.sh build/wssec valgrind || fail=1
+
 step "Redis replay cache tests under valgrind"
 WSSEC_VALGRIND=1 WSSEC_REDIS_TRIALS=20 tests/redis/run.sh "$PWD/build/wssec" \
     "$PWD/build/tests/test_redis" "$PWD" || fail=1
