@@ -37,6 +37,7 @@ void wssec__settings_init(wssec_settings *s)
     s->replay_signatures = true;
     s->max_references = 32;
     s->max_transforms = 4;
+    s->max_encrypted_keys = 4;
     s->min_rsa_bits = 2048;
     s->max_chain_length = 8;
     s->cert_cache = true;
@@ -225,6 +226,9 @@ static const opt options[] = {
       "verify: most references in one signature (default 32)" },
     { "max-transforms", OPT_SIZE, OFF(max_transforms), 1, "N",
       "verify: most transforms in one reference (default 4)" },
+    { "max-encrypted-keys", OPT_SIZE, OFF(max_encrypted_keys), 1, "N",
+      "verify: most EncryptedKeys in our Security header, counted before any decryption "
+      "(default 4)" },
     { "min-rsa-bits", OPT_SIZE, OFF(min_rsa_bits), 512, "BITS",
       "verify: smallest RSA key accepted for a signer (default 2048)" },
     /* identity assertion and plug-ins (identity.c, plugin.c) */

@@ -128,6 +128,7 @@ typedef struct wssec_settings {
     size_t max_token_size;
     size_t max_references;
     size_t max_transforms;
+    size_t max_encrypted_keys;
     size_t min_rsa_bits;
     int64_t clock_skew_ms;
     int64_t max_age_ms;
@@ -376,6 +377,10 @@ int wssec__replay_cache_from_settings(wssec_replay_cache **out, const wssec_sett
 
 /* ---- tokens, results, messages ---- */
 
+/* The one message of every decryption failure (no oracle). */
+#define WSSEC_DECRYPT_FAILED "decryption failed"
+
+
 struct wssec_token {
     char *type;
     xmlNodePtr node;
@@ -394,10 +399,13 @@ struct wssec_token {
 };
 
 /* One decrypted part: the element that came out of an EncryptedData, or
- * (content) the element whose content did. */
+ * (content) the element whose content did; for content, first..last are
+ * the nodes decryption inserted there (what counts as decrypted: never
+ * cleartext placed beside the EncryptedData). */
 typedef struct wssec_plain {
     xmlNodePtr node;
     bool content;
+    xmlNodePtr first, last;
 } wssec_plain;
 
 /* One verified signature reference: the node it covered. */
@@ -443,6 +451,20 @@ struct wssec_msg {
     int (*consume_ahead)(wssec_msg *msg, xmlNodePtr elem);
     xmlNodePtr ahead[8];
     size_t nahead;
+    /* inbound decryption, carried out between walks of the header (see
+     * pipeline.c): the queued jobs, the EncryptedData they claim, whether a
+     * verified signature covered ciphertext (then only covered ciphertext is
+     * decrypted), whether ciphertext no signature covered was decrypted in an
+     * unauthenticated mode (then every later rejection reads the same) */
+    struct wssec_deferred *jobs;
+    size_t njobs, jobs_cap;
+    xmlNodePtr *claimed;
+    size_t nclaimed, claimed_cap;
+    bool signed_ciphertext;
+    bool oracle_risk;
+    bool decrypted;        /* something was decrypted in this message */
+    bool retry;            /* the current consumer asks to run again after decryption */
+    bool plaintext_refused; /* verify failed after decrypting: never serialized */
     /* outbound identity assertion (borrowed, during wssec_secure) and the
      * Security header strip-security took out (freed when it ends) */
     const char *assert_user, *assert_dn;
@@ -454,7 +476,17 @@ int wssec__result_new(wssec_result **out);
 int wssec__result_warn(wssec_result *r, const char *text);
 int wssec__result_add_ref(wssec_result *r, xmlNodePtr node, const char *uri, const char *digest,
                           const wssec_token *signature, bool whole);
-int wssec__result_add_plain(wssec_result *r, xmlNodePtr node, bool content);
+int wssec__result_add_plain(wssec_result *r, xmlNodePtr node, bool content, xmlNodePtr first,
+                            xmlNodePtr last);
+/* Before old (and its subtree) leaves the document: every record that names
+ * old is re-pointed to the elements first..last that replace it (a signed
+ * EncryptedData's plaintext counts as signed), and every record that names a
+ * node inside old is dropped (tokens: re-pointed to the first element), so
+ * that nothing in the result points at freed memory. */
+int wssec__result_replace(wssec_result *r, xmlNodePtr old, xmlNodePtr first, xmlNodePtr last);
+/* Forgets what a rejected message proved: caller, coverage, decrypted parts,
+ * token identities (a rejection is final). */
+void wssec__result_reject(wssec_result *r);
 /* 1 when node is, or lies inside, a decrypted part. */
 int wssec__result_decrypted(const wssec_result *r, xmlNodePtr node);
 /* Re-checks the document after decryption put new nodes in it: SOAP
@@ -464,6 +496,33 @@ int wssec__recheck(wssec_msg *msg);
 int wssec__result_covers(const wssec_result *r, xmlNodePtr node);
 /* The token whose element carries wsu:Id (or Id) id, or NULL. */
 wssec_token *wssec__token_by_id(const wssec_msg *msg, const char *id);
+/* A decryption that a consumer found during the walk of the header and
+ * that the pipeline carries out after it: first every queued job's check
+ * (with every signature that could be verified before any decryption known,
+ * whatever the order of the header's blocks), then every job's run. */
+typedef struct wssec_deferred {
+    wssec_token *token;
+    int (*check)(wssec_msg *msg, void *job);
+    int (*run)(wssec_msg *msg, void *job);
+    void (*free)(void *job);
+    void *job;
+} wssec_deferred;
+/* Queues a job (owned by the message from now on, freed with free even on
+ * failure). */
+int wssec__msg_defer(wssec_msg *msg, wssec_token *tok, int (*check)(wssec_msg *, void *),
+                     int (*run)(wssec_msg *, void *), void (*free_job)(void *), void *job);
+/* Claims an EncryptedData for decryption: WSSEC_EMALFORMED when another
+ * EncryptedKey of this message claimed it already. */
+int wssec__msg_claim(wssec_msg *msg, xmlNodePtr data);
+void wssec__msg_unclaim(wssec_msg *msg, xmlNodePtr data);
+/* A consumer whose failure may be due to content still encrypted (a
+ * signature over plaintext, sign-then-encrypt) asks to be run again after
+ * the queued decryptions; the pipeline grants it only when decryptions are
+ * queued, else the failure stands. */
+void wssec__msg_retry_after_decryption(wssec_msg *msg);
+/* Frees the message's inbound state (jobs, claims). */
+void wssec__msg_clear_inbound(wssec_msg *msg);
+
 /* ---- key references (keyref.c) ---- */
 
 /* Where a key's certificate came from. */
@@ -520,6 +579,12 @@ const char *wssec__new_id(wssec_msg *msg, xmlNodePtr elem, const char *prefix);
  * the namespace with prefix on it when it is not in scope. NULL on ENOMEM. */
 xmlNodePtr wssec__add_elem(wssec_msg *msg, xmlNodePtr parent, const char *ns, const char *prefix,
                            const char *local, const char *text);
+
+/* RSA key transport unwrap of want bytes (encryption.c). With RSA-1.5
+ * (kt WSSEC_KT_RSA15) it never fails: a non-conformant key yields a
+ * substitute derived from the wrapped bytes and a per-process secret. */
+int wssec__rsa_unwrap(EVP_PKEY *pk, int kt, const unsigned char *in, size_t inlen, size_t want,
+                      unsigned char *key);
 
 /* Built-in modules. */
 extern const wssec_module wssec__module_timestamp;

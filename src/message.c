@@ -26,6 +26,7 @@ int wssec_msg_new(wssec_msg **out, const wssec_ctx *ctx)
 void wssec_msg_free(wssec_msg *msg)
 {
     if (!msg) return;
+    wssec__msg_clear_inbound(msg);
     wssec__trust_release(msg->trust);
     xmlFreeDoc(msg->doc);
     free(msg);
@@ -44,6 +45,7 @@ static int has_xmldecl(const char *data, size_t len)
 int wssec_msg_parse(wssec_msg *msg, const char *data, size_t len)
 {
     wssec__err_clear(&msg->err);
+    msg->plaintext_refused = false;
     if (msg->doc) {
         xmlFreeDoc(msg->doc);
         msg->doc = NULL;
@@ -67,7 +69,8 @@ int wssec_msg_serialize(const wssec_msg *msg, unsigned char **out, size_t *len)
 {
     *out = NULL;
     *len = 0;
-    if (!msg->doc) return WSSEC_EINVALID;
+    /* a message refused after decryption holds plaintext nobody vouched for */
+    if (!msg->doc || msg->plaintext_refused) return WSSEC_EINVALID;
     xmlBufferPtr buf = xmlBufferCreate();
     if (!buf) return WSSEC_ENOMEM;
     xmlSaveCtxtPtr save = xmlSaveToBuffer(buf, "UTF-8", msg->had_xmldecl ? 0 : XML_SAVE_NO_DECL);

@@ -49,23 +49,108 @@ void wssec_result_free(wssec_result *r)
     free(r);
 }
 
-int wssec__result_add_plain(wssec_result *r, xmlNodePtr node, bool content)
+int wssec__result_add_plain(wssec_result *r, xmlNodePtr node, bool content, xmlNodePtr first,
+                            xmlNodePtr last)
 {
     wssec_plain *v = realloc(r->plains, (r->nplains + 1) * sizeof(*v));
     if (!v) return WSSEC_ENOMEM;
     r->plains = v;
-    v[r->nplains].node = node;
-    v[r->nplains].content = content;
+    v[r->nplains] = (wssec_plain){ .node = node, .content = content, .first = first, .last = last };
     r->nplains++;
+    return 0;
+}
+
+/* 1 when n is one of the siblings first..last. */
+static int in_range(xmlNodePtr n, xmlNodePtr first, xmlNodePtr last)
+{
+    for (xmlNodePtr c = first; c; c = c->next) {
+        if (c == n) return 1;
+        if (c == last) break;
+    }
     return 0;
 }
 
 int wssec__result_decrypted(const wssec_result *r, xmlNodePtr node)
 {
     for (xmlNodePtr n = node; n; n = n->parent)
-        for (size_t i = 0; i < r->nplains; i++)
-            if (r->plains[i].node == n) return 1;
+        for (size_t i = 0; i < r->nplains; i++) {
+            const wssec_plain *p = &r->plains[i];
+            if (!p->content ? p->node == n
+                            : (n == p->node && node == p->node) || /* the part itself */
+                                  (n->parent == p->node && in_range(n, p->first, p->last)))
+                return 1;
+        }
     return 0;
+}
+
+/* 1 when n is old or lies inside it. */
+static int within(xmlNodePtr n, xmlNodePtr old)
+{
+    for (; n; n = n->parent)
+        if (n == old) return 1;
+    return 0;
+}
+
+int wssec__result_replace(wssec_result *r, xmlNodePtr old, xmlNodePtr first, xmlNodePtr last)
+{
+    /* the elements that take old's place */
+    xmlNodePtr elems[64];
+    size_t ne = 0;
+    for (xmlNodePtr c = first; c && ne < WSSEC_ARRAY_LEN(elems); c = c->next) {
+        if (c->type == XML_ELEMENT_NODE) elems[ne++] = c;
+        if (c == last) break;
+    }
+    /* references: old itself -> each element that replaced it; inside old -> dropped */
+    size_t keep = 0, n = r->nrefs;
+    for (size_t i = 0; i < n; i++) {
+        wssec_ref x = r->refs[i];
+        if (x.node == old && ne > 0) {
+            x.node = elems[0];
+            for (size_t j = 1; j < ne; j++)
+                if (wssec__result_add_ref(r, elems[j], x.uri, x.digest, x.signature, x.whole))
+                    return WSSEC_ENOMEM;
+        } else if (within(x.node, old)) {
+            free(x.uri);
+            continue;
+        }
+        r->refs[keep++] = x;
+    }
+    /* records appended above sit after the old count: move them down */
+    for (size_t i = n; i < r->nrefs; i++) r->refs[keep++] = r->refs[i];
+    r->nrefs = keep;
+    /* decrypted parts: likewise (a part decrypted twice: nested ciphertext) */
+    keep = 0;
+    for (size_t i = 0; i < r->nplains; i++) {
+        wssec_plain p = r->plains[i];
+        if (p.content && (p.first == old || p.last == old)) {
+            if (!first) continue;
+            if (p.first == old) p.first = first;
+            if (p.last == old) p.last = last;
+        } else if (within(p.node, old)) {
+            if (p.node != old || ne == 0) continue;
+            p.node = elems[0];
+        }
+        r->plains[keep++] = p;
+    }
+    r->nplains = keep;
+    /* tokens are listed for people even when their element is gone: never
+     * left pointing at freed memory */
+    for (size_t i = 0; i < r->ntokens; i++)
+        if (within(r->tokens[i]->node, old)) r->tokens[i]->node = ne ? elems[0] : old->parent;
+    return 0;
+}
+
+void wssec__result_reject(wssec_result *r)
+{
+    r->caller = NULL;
+    r->asserted_by = NULL;
+    for (size_t i = 0; i < r->nrefs; i++) free(r->refs[i].uri);
+    r->nrefs = 0;
+    r->nplains = 0;
+    for (size_t i = 0; i < r->ntokens; i++) {
+        free(r->tokens[i]->identity);
+        r->tokens[i]->identity = NULL;
+    }
 }
 
 size_t wssec_result_decrypted_count(const wssec_result *r) { return r->nplains; }
@@ -182,12 +267,12 @@ wssec_token *wssec_msg_add_token(wssec_msg *msg, const char *type, xmlNodePtr no
     if (!r) return NULL;
     wssec_token *t = calloc(1, sizeof(*t));
     wssec_token **v = t ? realloc(r->tokens, (r->ntokens + 1) * sizeof(*v)) : NULL;
+    if (v) r->tokens = v; /* the old array may be gone even if what follows fails */
     if (!v || !(t->type = wssec__strdup(type))) {
         token_free(t);
         return NULL;
     }
     t->node = node;
-    r->tokens = v;
     r->tokens[r->ntokens++] = t;
     return t;
 }
@@ -331,22 +416,233 @@ static int consume_ahead(wssec_msg *msg, xmlNodePtr e)
     return rc;
 }
 
+/* ---- decryption between walks ---- */
+
+int wssec__msg_defer(wssec_msg *msg, wssec_token *tok, int (*check)(wssec_msg *, void *),
+                     int (*run)(wssec_msg *, void *), void (*free_job)(void *), void *job)
+{
+    if (msg->njobs == msg->jobs_cap) {
+        size_t cap = msg->jobs_cap ? msg->jobs_cap * 2 : 4;
+        wssec_deferred *v = realloc(msg->jobs, cap * sizeof(*v));
+        if (!v) {
+            free_job(job);
+            return WSSEC_ENOMEM;
+        }
+        msg->jobs = v;
+        msg->jobs_cap = cap;
+    }
+    msg->jobs[msg->njobs++] =
+        (wssec_deferred){ .token = tok, .check = check, .run = run, .free = free_job, .job = job };
+    return 0;
+}
+
+int wssec__msg_claim(wssec_msg *msg, xmlNodePtr data)
+{
+    for (size_t i = 0; i < msg->nclaimed; i++)
+        if (msg->claimed[i] == data)
+            return wssec_msg_fail(msg, WSSEC_EMALFORMED, NULL, data,
+                                  "two EncryptedKeys reference one EncryptedData");
+    if (msg->nclaimed == msg->claimed_cap) {
+        size_t cap = msg->claimed_cap ? msg->claimed_cap * 2 : 8;
+        xmlNodePtr *v = realloc(msg->claimed, cap * sizeof(*v));
+        if (!v) return WSSEC_ENOMEM;
+        msg->claimed = v;
+        msg->claimed_cap = cap;
+    }
+    msg->claimed[msg->nclaimed++] = data;
+    return 0;
+}
+
+void wssec__msg_unclaim(wssec_msg *msg, xmlNodePtr data)
+{
+    for (size_t i = 0; i < msg->nclaimed; i++)
+        if (msg->claimed[i] == data) {
+            msg->claimed[i] = msg->claimed[--msg->nclaimed];
+            return;
+        }
+}
+
+void wssec__msg_retry_after_decryption(wssec_msg *msg) { msg->retry = true; }
+
+static void free_jobs(wssec_msg *msg)
+{
+    for (size_t i = 0; i < msg->njobs; i++) msg->jobs[i].free(msg->jobs[i].job);
+    msg->njobs = 0;
+}
+
+void wssec__msg_clear_inbound(wssec_msg *msg)
+{
+    free_jobs(msg);
+    free(msg->jobs);
+    msg->jobs = NULL;
+    msg->jobs_cap = 0;
+    free(msg->claimed);
+    msg->claimed = NULL;
+    msg->nclaimed = msg->claimed_cap = 0;
+    msg->signed_ciphertext = msg->oracle_risk = msg->decrypted = msg->retry = false;
+}
+
+/* Records a job's failure on its token and as the walk's result. */
+static int job_failed(wssec_msg *msg, wssec_deferred *j, int rc, int *first_rc)
+{
+    if (rc > 0) rc = WSSEC_EINTERNAL;
+    if (!msg->failed) wssec_msg_fail(msg, rc, NULL, j->token ? j->token->node : NULL, "%s",
+                                     wssec_code_description(rc));
+    if (j->token) {
+        j->token->status = rc;
+        free(j->token->error);
+        j->token->error = wssec__strdup(msg->err.message);
+    }
+    if (!*first_rc) {
+        *first_rc = rc;
+        wssec__err_copy(&msg->res->err, &msg->err);
+    }
+    return rc;
+}
+
+/* Carries out the queued decryptions: every check first (nothing is
+ * decrypted if one refuses), then every run; then the document is
+ * checked once as if it had just been parsed. */
+static int run_jobs(wssec_msg *msg, int *first_rc)
+{
+    int rc = 0;
+    for (size_t i = 0; i < msg->njobs && !rc; i++) {
+        msg->failed = false;
+        rc = msg->jobs[i].check(msg, msg->jobs[i].job);
+        if (rc) job_failed(msg, &msg->jobs[i], rc, first_rc);
+    }
+    for (size_t i = 0; i < msg->njobs && !rc; i++) {
+        msg->failed = false;
+        rc = msg->jobs[i].run(msg, msg->jobs[i].job);
+        if (rc) job_failed(msg, &msg->jobs[i], rc, first_rc);
+    }
+    if (!rc && msg->njobs) {
+        msg->failed = false;
+        rc = wssec__recheck(msg);
+        if (rc && !*first_rc) {
+            *first_rc = rc;
+            wssec__err_copy(&msg->res->err, &msg->err);
+        }
+    }
+    free_jobs(msg);
+    return rc;
+}
+
+/* How many failing consumers `wssec inspect` reports before it stops: its
+ * work stays bounded whatever the message holds. */
+#define INSPECT_FAILURE_BUDGET 16
+
+/* The walk of our Security header, in rounds. A round consumes, in header
+ * order, every child not consumed yet, except ciphertext (xenc:EncryptedData
+ * waits for its key). Consumers that find ciphertext queue its decryption;
+ * after the round, the queued decryptions are checked and carried out, and
+ * the next round consumes what decryption revealed and the consumers that
+ * asked to run again (a signature over plaintext, sign-then-encrypt). So
+ * every signature that can be verified before any decryption is verified
+ * first, whatever the order of the blocks, and decides which ciphertext may
+ * be decrypted. */
 static int run_consumers(wssec_msg *msg)
 {
     int first_rc = 0;
+    size_t failures = 0;
+    xmlNodePtr seen[512];
+    size_t nseen = 0;
     msg->nahead = 0;
     msg->consume_ahead = consume_ahead;
-    for (xmlNodePtr e = wssec__first_elem(msg->security); e; e = wssec__next_elem(e)) {
-        if (consumed_ahead(msg, e)) continue;
-        int rc = consume_one(msg, e);
-        if (rc < 0) {
+    wssec__msg_clear_inbound(msg);
+    for (size_t round = 0; round <= msg->ctx->s.max_encrypted_keys; round++) {
+        xmlNodePtr again[64];
+        size_t nagain = 0;
+        int tentative_rc = 0;
+        wssec_errrec tentative;
+        bool stop = false;
+        for (xmlNodePtr e = wssec__first_elem(msg->security); e && !stop; e = wssec__next_elem(e)) {
+            if (consumed_ahead(msg, e) || wssec__is(e, WSSEC_NS_XENC, "EncryptedData")) continue;
+            bool done = false;
+            for (size_t i = 0; i < nseen && !done; i++) done = seen[i] == e;
+            if (done) continue;
+            if (nseen == WSSEC_ARRAY_LEN(seen)) {
+                int rc = wssec_msg_fail(msg, WSSEC_ELIMIT, "wsse:InvalidSecurity", e,
+                                        "more than %zu blocks in the Security header",
+                                        WSSEC_ARRAY_LEN(seen));
+                if (!first_rc) {
+                    first_rc = rc;
+                    wssec__err_copy(&msg->res->err, &msg->err);
+                }
+                stop = true;
+                break;
+            }
+            msg->retry = false;
+            int rc = consume_one(msg, e);
+            if (rc < 0 && msg->retry && nagain < WSSEC_ARRAY_LEN(again)) {
+                /* decided after this round: retried if it queued decryptions */
+                if (!tentative_rc) {
+                    tentative_rc = rc;
+                    wssec__err_copy(&tentative, &msg->err);
+                }
+                again[nagain++] = e;
+                continue;
+            }
+            seen[nseen++] = e;
+            if (rc < 0) {
+                if (!first_rc) {
+                    first_rc = rc;
+                    wssec__err_copy(&msg->res->err, &msg->err);
+                }
+                if (rc == WSSEC_ENOMEM || !msg->inspecting) stop = true;
+                if (msg->inspecting && ++failures >= INSPECT_FAILURE_BUDGET) {
+                    char w[160];
+                    snprintf(w, sizeof(w), "inspect stopped after %d failing blocks: the rest of "
+                                           "the Security header was not examined",
+                                           INSPECT_FAILURE_BUDGET);
+                    if (wssec__result_warn(msg->res, w)) first_rc = WSSEC_ENOMEM;
+                    stop = true;
+                }
+            }
+        }
+        msg->retry = false;
+        if (stop || msg->njobs == 0) {
+            /* nothing to decrypt: a request to run again cannot help, the
+             * failure stands (its token says so already) */
+            if (tentative_rc && !first_rc) {
+                first_rc = tentative_rc;
+                wssec__err_copy(&msg->err, &tentative);
+                wssec__err_copy(&msg->res->err, &tentative);
+            }
+            break;
+        }
+        if (first_rc && !msg->inspecting) break;
+        /* the attempts to be repeated leave no trace */
+        for (size_t i = 0; i < nagain; i++)
+            for (size_t t = msg->res->ntokens; t-- > 0;) {
+                wssec_token *x = msg->res->tokens[t];
+                if (x->node != again[i]) continue;
+                if (msg->res->caller == x) msg->res->caller = NULL;
+                token_free(x);
+                memmove(&msg->res->tokens[t], &msg->res->tokens[t + 1],
+                        (msg->res->ntokens - t - 1) * sizeof(*msg->res->tokens));
+                msg->res->ntokens--;
+            }
+        int rc = run_jobs(msg, &first_rc);
+        if (rc == WSSEC_ENOMEM || (rc && !msg->inspecting)) break;
+    }
+    /* ciphertext in our header that nothing decrypted */
+    for (xmlNodePtr e = wssec__first_elem(msg->security); e && (!first_rc || msg->inspecting);
+         e = wssec__next_elem(e))
+        if (wssec__is(e, WSSEC_NS_XENC, "EncryptedData")) {
+            size_t before = msg->res->ntokens;
+            msg->failed = false;
+            int rc = wssec_msg_fail(msg, WSSEC_EMALFORMED, NULL, e,
+                                    "EncryptedData in the Security header that no EncryptedKey of "
+                                    "ours decrypts");
+            if (mark_tokens(msg, before, e, "encrypted-data", rc)) return WSSEC_ENOMEM;
             if (!first_rc) {
                 first_rc = rc;
                 wssec__err_copy(&msg->res->err, &msg->err);
             }
-            if (!msg->inspecting) break;
+            break;
         }
-    }
+    free_jobs(msg);
     msg->consume_ahead = NULL;
     return first_rc;
 }
@@ -410,6 +706,29 @@ int wssec_verify(wssec_result **out, wssec_msg *msg)
         if (rc == 0) rc = record_signatures(msg);
         if (rc) wssec__err_copy(&msg->res->err, &msg->err);
     }
+    if (rc) {
+        /* Ciphertext that no verified signature covered was decrypted in a
+         * mode without integrity (CBC): whatever went wrong afterwards, the
+         * sender learns only that the message failed, as if decryption had
+         * (a padding and well-formedness oracle otherwise). */
+        if (msg->oracle_risk && rc != WSSEC_ENOMEM) {
+            msg->failed = false;
+            rc = wssec_msg_fail(msg, WSSEC_EDECRYPT, NULL, NULL, WSSEC_DECRYPT_FAILED);
+            wssec__err_copy(&msg->res->err, &msg->err);
+            for (size_t i = 0; i < msg->res->ntokens; i++) {
+                wssec_token *t = msg->res->tokens[i];
+                if (!t->status) continue;
+                t->status = WSSEC_EDECRYPT;
+                free(t->error);
+                t->error = wssec__strdup(WSSEC_DECRYPT_FAILED);
+            }
+        }
+        /* a rejection is final: nothing of what was proved remains, and the
+         * plaintext that decryption put in the document is never written */
+        wssec__result_reject(msg->res);
+        if (msg->decrypted) msg->plaintext_refused = true;
+    }
+    wssec__msg_clear_inbound(msg);
     msg->res = NULL;
     return rc;
 }
@@ -418,6 +737,7 @@ int wssec_inspect(wssec_result **out, wssec_msg *msg)
 {
     WSSEC_GUARD(begin(out, msg, true));
     int rc = run_consumers(msg);
+    wssec__msg_clear_inbound(msg);
     msg->res = NULL;
     msg->inspecting = false;
     return rc == WSSEC_ENOMEM ? rc : 0;

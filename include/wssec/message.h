@@ -61,7 +61,9 @@ WSSEC_API int wssec_msg_parse(wssec_msg *msg, const char *data, size_t len)
  *
  * @param[out] out the bytes; free them with wssec_free()
  * @param[out] len their number
- * @return 0, WSSEC_EINVALID when there is no document, WSSEC_ENOMEM.
+ * @return 0, WSSEC_EINVALID when there is no document or when wssec_verify()
+ *         refused the message after decrypting part of it (plaintext that
+ *         nobody vouched for is never written), WSSEC_ENOMEM.
  */
 WSSEC_API int wssec_msg_serialize(const wssec_msg *msg, unsigned char **out, size_t *len)
     WSSEC_NONNULL(1, 2, 3) WSSEC_WARN_UNUSED;

@@ -94,7 +94,9 @@ WSSEC_API const wssec_error *wssec_result_error(const wssec_result *result) WSSE
  * the subject DN (RFC 4514) of the trusted signer, or NULL when no token
  * established one; with identity assertion, the identity a trusted upstream
  * asserted (wssec_result_asserted_by() names the upstream; see identity.h).
- * Borrowed.
+ * NULL after a rejection: a rejection is final, and the coverage and
+ * decryption calls below then report nothing either (the tokens stay listed,
+ * with their status and properties, for people). Borrowed.
  */
 WSSEC_API const char *wssec_result_caller(const wssec_result *result) WSSEC_NONNULL(1);
 

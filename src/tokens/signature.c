@@ -233,10 +233,13 @@ static int check_structure(wssec_msg *msg, xmlNodePtr sig, sig_info *si)
         if (r->digest->weak && !s->allow_sha1) return weak_refused(msg, dm, "digest algorithm", r->digest);
 
         xmlAttrPtr id = xmlGetID(msg->doc, BAD_CAST(r->uri + 1));
-        if (!id || !id->parent || id->parent->type != XML_ELEMENT_NODE)
+        if (!id || !id->parent || id->parent->type != XML_ELEMENT_NODE) {
+            /* it may lie in ciphertext still to be decrypted (sign, then encrypt) */
+            wssec__msg_retry_after_decryption(msg);
             return wssec_msg_fail(msg, WSSEC_EMALFORMED, NULL, c,
                                   "Reference %s names no element with a wsu:Id of that value",
                                   r->uri);
+        }
         r->target = id->parent;
         if (wssec__is(r->target, WSSEC_NS_DS, "Manifest") ||
             wssec__is(r->target, WSSEC_NS_DS, "Object"))
@@ -278,6 +281,33 @@ static int enable_transforms(xmlSecDSigCtxPtr d, const wssec_settings *s, const 
     return rc;
 }
 
+static int is_ciphertext(xmlNodePtr e)
+{
+    return wssec__is(e, WSSEC_NS_XENC, "EncryptedData") ||
+           wssec__is(e, WSSEC_NS_WSSE11, "EncryptedHeader");
+}
+
+/* Whether a reference whose digest failed may have been made over plaintext
+ * that is still encrypted (sign, then encrypt): its element holds ciphertext,
+ * and no reference of the signature names ciphertext itself (that one was
+ * made over ciphertext: encrypt, then sign, and nothing decrypted can mend
+ * it). */
+static bool over_plaintext(const sig_info *si, xmlNodePtr failed)
+{
+    for (size_t i = 0; i < si->nrefs; i++)
+        if (is_ciphertext(si->refs[i].target)) return false;
+    for (xmlNodePtr n = failed; n;) {
+        if (is_ciphertext(n)) return true;
+        if (n->children && n->type == XML_ELEMENT_NODE) {
+            n = n->children;
+            continue;
+        }
+        while (n && n != failed && !n->next) n = n->parent;
+        n = n && n != failed ? n->next : NULL;
+    }
+    return false;
+}
+
 static int verify_crypto(wssec_msg *msg, xmlNodePtr sig, const sig_info *si, X509 *cert)
 {
     const wssec_settings *s = &msg->ctx->s;
@@ -291,8 +321,11 @@ static int verify_crypto(wssec_msg *msg, xmlNodePtr sig, const sig_info *si, X50
     xmlSecDSigCtxPtr d = xmlSecDSigCtxCreate(NULL);
     if (!d) return wssec_msg_fail(msg, WSSEC_ENOMEM, NULL, sig, "out of memory");
     d->signKey = key_from_pkey(pk);
+    /* no URI but "#id" anywhere: a message never makes xmlsec fetch or open */
     d->enabledReferenceUris = xmlSecTransformUriTypeSameDocument;
+    d->transformCtx.enabledUris = xmlSecTransformUriTypeNone;
     d->keyInfoReadCtx.maxRetrievalMethodLevel = 0;
+    d->keyInfoReadCtx.retrievalMethodCtx.enabledUris = xmlSecTransformUriTypeNone;
     if (!d->signKey || enable_transforms(d, s, si) != 0) {
         rc = wssec_msg_fail(msg, WSSEC_EINTERNAL, NULL, sig, "xmlsec cannot be set up");
         goto done;
@@ -313,6 +346,7 @@ static int verify_crypto(wssec_msg *msg, xmlNodePtr sig, const sig_info *si, X50
                 char path[200] = "";
                 xmlAttrPtr a = r->uri ? xmlGetID(msg->doc, r->uri + 1) : NULL;
                 if (a && a->parent) wssec__node_path(a->parent, path, sizeof(path));
+                if (a && over_plaintext(si, a->parent)) wssec__msg_retry_after_decryption(msg);
                 rc = wssec_msg_fail(msg, WSSEC_EDIGEST, NULL, a ? a->parent : sig,
                                     "digest of Reference %s (%s) does not match: the element was "
                                     "changed after it was signed",
@@ -628,6 +662,8 @@ static int sig_generate(wssec_msg *msg, void *ud)
     }
     d = xmlSecDSigCtxCreate(NULL);
     if (!d || !(d->signKey = key_from_pkey(ctx->sign_pkey))) goto nomem;
+    d->enabledReferenceUris = xmlSecTransformUriTypeSameDocument;
+    d->transformCtx.enabledUris = xmlSecTransformUriTypeNone;
     if (xmlSecDSigCtxSign(d, sig) < 0) {
         ERR_clear_error();
         rc = wssec_msg_fail(msg, WSSEC_EINTERNAL, NULL, sig, "signing with %s failed", alg->name);

@@ -9,6 +9,10 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <sys/inotify.h>
+#include <sys/socket.h>
 
 #include <libxml/parser.h>
 #include <libxml/tree.h>
@@ -341,6 +345,14 @@ static void test_round_trips(void **state)
                 h_assert_contains(xml, "wsse11:EncryptedHeader");
                 h_run r;
                 int rc = h_verify(&r, in, xml);
+                if (k == 1 && strstr(algs[a], "cbc")) {
+                    /* RSA-1.5 with CBC: accepted when both are allowed, and said */
+                    bool said = false;
+                    for (size_t w = 0; w < wssec_result_warning_count(r.res); w++)
+                        said = said || strstr(wssec_result_warning(r.res, w),
+                                              "rsa-1_5 key transport with CBC") != NULL;
+                    assert_true(said);
+                }
                 if (rc) print_error("%s %s %s: %s\n", algs[a], kts[k], ids[i], h_run_err(&r)->message);
                 assert_int_equal(rc, 0);
                 xmlChar *body = xmlNodeGetContent(wssec_msg_body(r.msg));
@@ -397,7 +409,8 @@ static void test_policy_and_psk(void **state)
                    "an EncryptedData");
     h_run_free(&r);
     /* an encrypted message with no key to open it */
-    wssec_ctx *enc = ctx_of(SENDER, NULL), *nokey = ctx_of("trust", PKI "root.crt", NULL);
+    wssec_ctx *enc = ctx_of(SENDER, NULL),
+              *nokey = ctx_of("trust", PKI "root.crt", "certs", PKI "inter.crt", NULL);
     char *xml = secure(enc, 11, ts_sig_enc, 3);
     assert_int_equal(h_verify(&r, nokey, xml), WSSEC_EDECRYPT);
     h_assert_error(h_run_err(&r), WSSEC_EDECRYPT, "wsse:FailedCheck", "no decryption key is configured");
@@ -502,6 +515,433 @@ static void test_encrypted_signature(void **state)
     wssec_ctx_free(in);
 }
 
+/* ---- the security review's cases (ATTACKS.md §16b) ---- */
+
+/* The nodes of the document, to tell a live node from a dangling one. */
+static int in_document(xmlDocPtr doc, xmlNodePtr node)
+{
+    for (xmlNodePtr n = xmlDocGetRootElement(doc); n;) {
+        if (n == node) return 1;
+        if (n->children && n->type == XML_ELEMENT_NODE) {
+            n = n->children;
+            continue;
+        }
+        while (n && !n->next) n = n->parent && n->parent->type == XML_ELEMENT_NODE ? n->parent : NULL;
+        if (n) n = n->next;
+    }
+    return 0;
+}
+
+static char cr_uri[200];
+static const char *cr_where;
+
+/* A CipherReference in place of the CipherValue of cr_where's CipherData. */
+static void s_cipher_reference(xmlDocPtr doc)
+{
+    xmlNodePtr cv = h_xp(doc, cr_where);
+    xmlNodePtr cd = cv->parent;
+    xmlUnlinkNode(cv);
+    xmlFreeNode(cv);
+    xmlNodePtr ref = xmlNewChild(cd, cd->ns, BAD_CAST "CipherReference", NULL);
+    xmlSetProp(ref, BAD_CAST "URI", BAD_CAST cr_uri);
+}
+
+static void s_two_cipher_values(xmlDocPtr doc)
+{
+    xmlNodePtr cv = h_xp(doc, "//soap:Body/xenc:EncryptedData/xenc:CipherData/xenc:CipherValue");
+    xmlAddNextSibling(cv, xmlCopyNode(cv, 1));
+}
+
+/* A message never causes I/O: a CipherReference (http: to a listener on
+ * loopback, file: to a file watched with inotify), in an EncryptedData or in
+ * an EncryptedKey, is refused before any key is used, by verify and by
+ * inspect; nobody connects, nothing is opened. */
+static void test_cipher_reference_no_io(void **state)
+{
+    (void)state;
+    int ls = socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK, 0);
+    struct sockaddr_in a = { .sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK) };
+    socklen_t alen = sizeof(a);
+    assert_true(ls >= 0);
+    assert_int_equal(bind(ls, (struct sockaddr *)&a, sizeof(a)), 0);
+    assert_int_equal(listen(ls, 8), 0);
+    assert_int_equal(getsockname(ls, (struct sockaddr *)&a, &alen), 0);
+    char *file = h_tempfile("AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA\n");
+    int in_fd = inotify_init1(IN_NONBLOCK);
+    assert_true(in_fd >= 0);
+    assert_true(inotify_add_watch(in_fd, file, IN_OPEN | IN_ACCESS) >= 0);
+
+    wssec_ctx *out = ctx_of(SENDER, NULL);
+    wssec_ctx *in = ctx_of(RECEIVER, "allow-cbc", "true", NULL);
+    char *good = secure(out, 11, ts_sig_enc, 3);
+    static const char *const where[] = {
+        "//soap:Body/xenc:EncryptedData/xenc:CipherData/xenc:CipherValue",
+        "//xenc:EncryptedKey/xenc:CipherData/xenc:CipherValue",
+    };
+    for (size_t w = 0; w < WSSEC_ARRAY_LEN(where); w++)
+        for (int kind = 0; kind < 2; kind++) {
+            cr_where = where[w];
+            if (kind == 0)
+                snprintf(cr_uri, sizeof(cr_uri), "http://127.0.0.1:%u/cipher", ntohs(a.sin_port));
+            else
+                snprintf(cr_uri, sizeof(cr_uri), "file://%s", file);
+            char *xml = h_operate(good, s_cipher_reference, 0);
+            for (int inspect = 0; inspect < 2; inspect++) {
+                h_run r;
+                int rc = inspect ? h_inspect(&r, in, xml) : h_verify(&r, in, xml);
+                if (!inspect) {
+                    assert_int_equal(rc, WSSEC_EUNSUPPORTED);
+                    h_assert_error(h_run_err(&r), WSSEC_EUNSUPPORTED, "wsse:UnsupportedAlgorithm",
+                                   "xenc:CipherReference is refused");
+                }
+                h_run_free(&r);
+                /* nobody connected, nothing was opened */
+                int c = accept(ls, NULL, NULL);
+                if (c >= 0) close(c);
+                assert_int_equal(c, -1);
+                char ev[4096];
+                assert_true(read(in_fd, ev, sizeof(ev)) < 0);
+            }
+            free(xml);
+        }
+    /* exactly one CipherValue */
+    char *two = h_operate(good, s_two_cipher_values, 0);
+    h_run r;
+    assert_int_equal(h_verify(&r, in, two), WSSEC_EMALFORMED);
+    h_assert_error(h_run_err(&r), WSSEC_EMALFORMED, NULL, "exactly one xenc:CipherValue (it has 1 CipherData, 2 CipherValue)");
+    h_run_free(&r);
+    free(two);
+    free(good);
+    close(in_fd);
+    close(ls);
+    unlink(file);
+    free(file);
+    wssec_ctx_free(out);
+    wssec_ctx_free(in);
+}
+
+/* Encrypt, then sign a header block (what CXF does): the signature covered
+ * the EncryptedHeader; after decryption the very header block counts as
+ * signed and decrypted, and every record points into the document. */
+static void test_signed_ciphertext_records(void **state)
+{
+    (void)state;
+    static const char *const ts_enc_sig[] = { "timestamp", "encrypt", "signature" };
+    wssec_ctx *out = ctx_of(SENDER, "encrypt-part", "body", "encrypt-part", "{urn:example:route}Route", NULL);
+    wssec_ctx *in = ctx_of(RECEIVER, "namespace", "r=urn:example:route", "require",
+                           "timestamp,signature,signed://r:Route,encrypted://r:Route", NULL);
+    char *xml = secure(out, 11, ts_enc_sig, 3);
+    h_run r;
+    int rc = h_verify(&r, in, xml);
+    if (rc) print_error("%s\n", h_run_err(&r)->message);
+    assert_int_equal(rc, 0);
+    xmlDocPtr doc = wssec_msg_doc(r.msg);
+    xmlNodePtr route = NULL;
+    for (xmlNodePtr h = wssec__first_elem(wssec_msg_header(r.msg)); h; h = wssec__next_elem(h))
+        if (wssec__is(h, "urn:example:route", "Route")) route = h;
+    assert_non_null(route);
+    assert_int_equal(wssec_result_is_signed(r.res, route), 1);
+    assert_int_equal(wssec_result_is_decrypted(r.res, route), 1);
+    for (size_t i = 0; i < wssec_result_signed_count(r.res); i++) {
+        xmlNodePtr n = NULL;
+        assert_int_equal(wssec_result_signed(r.res, i, &n, NULL, NULL, NULL), 0);
+        assert_true(in_document(doc, n));
+    }
+    for (size_t i = 0; i < wssec_result_decrypted_count(r.res); i++)
+        assert_true(in_document(doc, wssec_result_decrypted(r.res, i, NULL)));
+    for (size_t i = 0; i < wssec_result_token_count(r.res); i++)
+        assert_true(in_document(doc, wssec_token_node(wssec_result_token(r.res, i))));
+    h_run_free(&r);
+    /* inspect walks the same records */
+    assert_int_equal(h_inspect(&r, in, xml), 0);
+    for (size_t i = 0; i < wssec_result_token_count(r.res); i++)
+        assert_true(in_document(wssec_msg_doc(r.msg), wssec_token_node(wssec_result_token(r.res, i))));
+    h_run_free(&r);
+    free(xml);
+    wssec_ctx_free(out);
+    wssec_ctx_free(in);
+}
+
+/* The EncryptedKey moved ahead of the Signature that covers the ciphertext */
+static void s_key_first(xmlDocPtr doc)
+{
+    xmlNodePtr ek = h_xp(doc, "//xenc:EncryptedKey"), sig = h_xp(doc, "//wsse:Security/ds:Signature");
+    xmlUnlinkNode(ek);
+    xmlAddPrevSibling(sig, ek);
+}
+
+static int second_key_first;
+
+/* A second EncryptedKey (the same wrapped key) for a modified copy of the
+ * signed Body ciphertext, placed in a header block of the attacker's */
+static void s_second_key(xmlDocPtr doc)
+{
+    xmlNodePtr ek = h_xp(doc, "//xenc:EncryptedKey"), ed = h_xp(doc, "//soap:Body/xenc:EncryptedData");
+    xmlNodePtr copy = xmlCopyNode(ed, 1);
+    xmlSetProp(copy, BAD_CAST "Id", BAD_CAST "ED-evil");
+    xmlNodePtr w = xmlNewDocNode(doc, NULL, BAD_CAST "Other", NULL);
+    xmlSetNs(w, xmlNewNs(w, BAD_CAST "urn:attacker", BAD_CAST "w"));
+    xmlAddChild(h_xp(doc, "//soap:Header"), w);
+    xmlAddChild(w, copy);
+    xmlNodePtr ek2 = xmlCopyNode(ek, 1);
+    xmlSetProp(ek2, BAD_CAST "Id", BAD_CAST "EK-evil");
+    xmlNodePtr rl = NULL;
+    for (xmlNodePtr c = ek2->children; c; c = c->next)
+        if (c->type == XML_ELEMENT_NODE && xmlStrEqual(c->name, BAD_CAST "ReferenceList")) rl = c;
+    while (rl->children) {
+        xmlNodePtr c = rl->children;
+        xmlUnlinkNode(c);
+        xmlFreeNode(c);
+    }
+    xmlNodePtr dr = xmlNewChild(rl, rl->ns, BAD_CAST "DataReference", NULL);
+    xmlSetProp(dr, BAD_CAST "URI", BAD_CAST "#ED-evil");
+    if (second_key_first)
+        xmlAddPrevSibling(h_xp(doc, "//wsse:Security/ds:Signature"), ek2);
+    else
+        xmlAddNextSibling(ek, ek2);
+}
+
+/* Only signed ciphertext is decrypted, whatever the order of the blocks:
+ * the EncryptedKey ahead of the Signature changes nothing, and a second
+ * EncryptedKey for unsigned ciphertext is refused, before or after the
+ * first, before any key is used. */
+static void test_order_independence(void **state)
+{
+    (void)state;
+    static const char *const ts_enc_sig[] = { "timestamp", "encrypt", "signature" };
+    wssec_ctx *out = ctx_of(SENDER, "enc-alg", "aes128-cbc", NULL);
+    wssec_ctx *in = ctx_of(RECEIVER, "allow-cbc", "true", NULL);
+    char *ets = secure(out, 11, ts_enc_sig, 3);
+    h_run r;
+    char *moved = h_operate(ets, s_key_first, 0);
+    int rc = h_verify(&r, in, moved);
+    if (rc) print_error("key first: %s\n", h_run_err(&r)->message);
+    assert_int_equal(rc, 0);
+    h_run_free(&r);
+    for (second_key_first = 0; second_key_first < 2; second_key_first++) {
+        char *xml = h_operate(ets, s_second_key, 0);
+        rc = h_verify(&r, in, xml);
+        if (rc != WSSEC_EUNSIGNED) print_error("second key: %s\n", h_run_err(&r)->message);
+        assert_int_equal(rc, WSSEC_EUNSIGNED);
+        h_assert_error(h_run_err(&r), WSSEC_EUNSIGNED, "wsse:InvalidSecurity",
+                       "EncryptedData #ED-evil is not covered by the verified signature");
+        /* nothing was decrypted: the refusal came before any key was used */
+        xmlChar *text = xmlNodeGetContent(wssec_msg_body(r.msg));
+        assert_null(strstr((char *)text, "bob"));
+        xmlFree(text);
+        h_run_free(&r);
+        free(xml);
+    }
+    free(moved);
+    free(ets);
+    wssec_ctx_free(out);
+    wssec_ctx_free(in);
+}
+
+static void s_iv_letter(xmlDocPtr doc) /* a letter of the first plaintext block changes */
+{
+    flip(h_xp(doc, "//soap:Body/xenc:EncryptedData/xenc:CipherData/xenc:CipherValue"), 1);
+}
+
+/* With CBC and no signature over the ciphertext, what the plaintext turns
+ * out to be cannot be learned from the outcome: well-formed plaintext that
+ * later fails its signature and malformed plaintext fail alike. */
+static void test_cbc_no_oracle_after_decryption(void **state)
+{
+    (void)state;
+    wssec_ctx *out = ctx_of(SENDER, "enc-alg", "aes128-cbc", NULL);
+    wssec_ctx *in = ctx_of(RECEIVER, "allow-cbc", "true", NULL);
+    char *body = h_strf("<soap:Envelope xmlns:soap=\"%s\"><soap:Header/><soap:Body>AAAAAAAAAAAAAAAA"
+                        "<m:Pay xmlns:m=\"urn:example:bank\"><m:To>bob</m:To></m:Pay></soap:Body>"
+                        "</soap:Envelope>", WSSEC_NS_SOAP11);
+    char *good = h_secure(out, body, ts_sig_enc, 3, NULL);
+    h_surgery cases[] = { s_iv_letter, s_cipher_tag, s_cipher_start };
+    h_run r;
+    assert_int_equal(h_verify(&r, in, good), 0);
+    h_run_free(&r);
+    for (size_t i = 0; i < WSSEC_ARRAY_LEN(cases); i++) {
+        char *xml = h_operate(good, cases[i], 0);
+        int rc = h_verify(&r, in, xml);
+        if (rc != WSSEC_EDECRYPT) print_error("case %zu: %s\n", i, h_run_err(&r)->message);
+        assert_int_equal(rc, WSSEC_EDECRYPT);
+        const wssec_error *e = h_run_err(&r);
+        assert_string_equal(e->fault, "wsse:FailedCheck");
+        assert_string_equal(e->message, "decryption failed");
+        assert_string_equal(e->subject, "");
+        h_run_free(&r);
+        free(xml);
+    }
+    free(good);
+    free(body);
+    wssec_ctx_free(out);
+    wssec_ctx_free(in);
+}
+
+static void s_route_broken(xmlDocPtr doc)
+{
+    flip(h_xp(doc, "//wsse11:EncryptedHeader/xenc:EncryptedData/xenc:CipherData/xenc:CipherValue"), -8);
+}
+
+/* A rejection is final: no caller, no coverage, no decrypted parts, no
+ * identities; a message refused after part of it was decrypted cannot be
+ * serialized. */
+static void test_rejection_final(void **state)
+{
+    (void)state;
+    wssec_ctx *out = ctx_of(SENDER, "encrypt-part", "body", "encrypt-part", "{urn:example:route}Route", NULL);
+    wssec_ctx *in = ctx_of(RECEIVER, NULL);
+    wssec_ctx *strict = ctx_of(RECEIVER, "namespace", "x=urn:nowhere", "require",
+                               "timestamp,signature,signed://soap:Header", NULL);
+    char *xml = secure(out, 11, ts_sig_enc, 3);
+    h_run r;
+    assert_int_equal(h_verify(&r, in, xml), 0);
+    assert_non_null(wssec_result_caller(r.res));
+    assert_true(wssec_result_signed_count(r.res) > 0);
+    h_run_free(&r);
+    /* refused by the policy after everything verified and decrypted */
+    assert_int_equal(h_verify(&r, strict, xml), WSSEC_EUNSIGNED);
+    assert_null(wssec_result_caller(r.res));
+    assert_int_equal(wssec_result_signed_count(r.res), 0);
+    assert_int_equal(wssec_result_decrypted_count(r.res), 0);
+    assert_int_equal(wssec_result_is_signed(r.res, wssec_msg_body(r.msg)), 0);
+    for (size_t i = 0; i < wssec_result_token_count(r.res); i++)
+        assert_null(wssec_token_identity(wssec_result_token(r.res, i)));
+    unsigned char *bytes = NULL;
+    size_t len = 0;
+    assert_int_equal(wssec_msg_serialize(r.msg, &bytes, &len), WSSEC_EINVALID);
+    assert_null(bytes);
+    h_run_free(&r);
+    /* the Body decrypts, then the header's ciphertext fails */
+    char *broken = h_operate(xml, s_route_broken, 0);
+    assert_int_equal(h_verify(&r, in, broken), WSSEC_EDECRYPT);
+    assert_int_equal(wssec_msg_serialize(r.msg, &bytes, &len), WSSEC_EINVALID);
+    assert_null(bytes);
+    h_run_free(&r);
+    free(broken);
+    free(xml);
+    wssec_ctx_free(out);
+    wssec_ctx_free(in);
+    wssec_ctx_free(strict);
+}
+
+static void s_five_keys(xmlDocPtr doc)
+{
+    xmlNodePtr ek = h_xp(doc, "//xenc:EncryptedKey");
+    for (int i = 0; i < 4; i++) {
+        xmlNodePtr c = xmlCopyNode(ek, 1);
+        char id[16];
+        snprintf(id, sizeof(id), "EK-copy%d", i);
+        xmlSetProp(c, BAD_CAST "Id", BAD_CAST id);
+        xmlAddNextSibling(ek, c);
+    }
+}
+
+/* Bounded work: more EncryptedKeys than max-encrypted-keys are refused
+ * before any key is used. */
+static void test_max_encrypted_keys(void **state)
+{
+    (void)state;
+    wssec_ctx *out = ctx_of(SENDER, NULL);
+    wssec_ctx *in = ctx_of(RECEIVER, NULL);
+    char *good = secure(out, 11, ts_sig_enc, 3);
+    char *xml = h_operate(good, s_five_keys, 0);
+    h_run r;
+    assert_int_equal(h_verify(&r, in, xml), WSSEC_ELIMIT);
+    h_assert_error(h_run_err(&r), WSSEC_ELIMIT, "wsse:InvalidSecurity",
+                   "holds 5 EncryptedKeys, more than max-encrypted-keys 4");
+    h_run_free(&r);
+    free(xml);
+    free(good);
+    wssec_ctx_free(out);
+    wssec_ctx_free(in);
+}
+
+static void s_cleartext_beside(xmlDocPtr doc)
+{
+    xmlNodePtr e = xmlNewDocNode(doc, NULL, BAD_CAST "Evil", BAD_CAST "x");
+    xmlSetNs(e, xmlNewNs(e, BAD_CAST "urn:example:bank", BAD_CAST "m"));
+    xmlAddChild(h_xp(doc, "//soap:Body"), e);
+}
+
+/* encrypted:XPATH is met only by what decryption inserted, never by
+ * cleartext placed beside the EncryptedData. */
+static void test_encrypted_only_inserted(void **state)
+{
+    (void)state;
+    static const char *const enc[] = { "encrypt" };
+    wssec_ctx *out = ctx_of("encrypt-cert", PKI "server.crt", NULL);
+    wssec_ctx *in = ctx_of(RECEIVER, "require", "encrypted://soap:Body/*", NULL);
+    char *good = secure(out, 11, enc, 1);
+    char *xml = h_operate(good, s_cleartext_beside, 0);
+    h_run r;
+    assert_int_equal(h_verify(&r, in, good), 0);
+    h_run_free(&r);
+    assert_int_equal(h_verify(&r, in, xml), WSSEC_EPOLICY);
+    h_assert_error(h_run_err(&r), WSSEC_EPOLICY, "wsse:InvalidSecurity",
+                   "(/Envelope/Body/Evil) did not come from an EncryptedData");
+    h_run_free(&r);
+    free(xml);
+    free(good);
+    wssec_ctx_free(out);
+    wssec_ctx_free(in);
+}
+
+/* RSA-1.5 implicit rejection: a non-conformant wrapped key always yields the
+ * same substitute key (a fresh random one would tell conformant from not
+ * through later outcomes), and different bytes a different one. */
+static void test_rsa15_implicit_rejection(void **state)
+{
+    (void)state;
+    EVP_PKEY *pk = NULL;
+    char why[200];
+    assert_int_equal(wssec__load_key(PKI "server.key", &pk, why, sizeof(why)), 0);
+    unsigned char junk[256], k1[32], k2[32], k3[32];
+    memset(junk, 0x5a, sizeof(junk));
+    junk[0] = 0x01;
+    assert_int_equal(wssec__rsa_unwrap(pk, WSSEC_KT_RSA15, junk, sizeof(junk), 32, k1), 0);
+    assert_int_equal(wssec__rsa_unwrap(pk, WSSEC_KT_RSA15, junk, sizeof(junk), 32, k2), 0);
+    assert_memory_equal(k1, k2, sizeof(k1));
+    junk[100] ^= 1;
+    assert_int_equal(wssec__rsa_unwrap(pk, WSSEC_KT_RSA15, junk, sizeof(junk), 32, k3), 0);
+    assert_memory_not_equal(k1, k3, sizeof(k1));
+    /* OAEP has no such thing: it fails */
+    assert_int_equal(wssec__rsa_unwrap(pk, WSSEC_KT_RSA_OAEP, junk, sizeof(junk), 32, k3), WSSEC_EDECRYPT);
+    EVP_PKEY_free(pk);
+}
+
+static void s_many_forged_signatures(xmlDocPtr doc)
+{
+    xmlNodePtr sig = h_xp(doc, "//wsse:Security/ds:Signature");
+    flip(h_xp(doc, "//wsse:Security/ds:Signature/ds:SignatureValue"), 12);
+    for (int i = 0; i < 40; i++) xmlAddNextSibling(sig, xmlCopyNode(sig, 1));
+}
+
+/* inspect keeps going after failures, within a budget. */
+static void test_inspect_budget(void **state)
+{
+    (void)state;
+    wssec_ctx *out = ctx_of(SENDER, NULL);
+    wssec_ctx *in = ctx_of(RECEIVER, NULL);
+    static const char *const ts_sig[] = { "timestamp", "signature" };
+    char *good = secure(out, 11, ts_sig, 2);
+    char *xml = h_operate(good, s_many_forged_signatures, 0);
+    h_run r;
+    assert_int_equal(h_inspect(&r, in, xml), 0);
+    bool said = false;
+    for (size_t i = 0; i < wssec_result_warning_count(r.res); i++)
+        said = said || strstr(wssec_result_warning(r.res, i), "inspect stopped after 16 failing blocks");
+    assert_true(said);
+    size_t failing = 0;
+    for (size_t i = 0; i < wssec_result_token_count(r.res); i++)
+        failing += wssec_token_status(wssec_result_token(r.res, i)) != 0;
+    assert_int_equal(failing, 16);
+    h_run_free(&r);
+    free(xml);
+    free(good);
+    wssec_ctx_free(out);
+    wssec_ctx_free(in);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -513,6 +953,15 @@ int main(void)
         cmocka_unit_test(test_policy_and_psk),
         cmocka_unit_test(test_injected_plaintext),
         cmocka_unit_test(test_encrypted_signature),
+        cmocka_unit_test(test_cipher_reference_no_io),
+        cmocka_unit_test(test_signed_ciphertext_records),
+        cmocka_unit_test(test_order_independence),
+        cmocka_unit_test(test_cbc_no_oracle_after_decryption),
+        cmocka_unit_test(test_rejection_final),
+        cmocka_unit_test(test_max_encrypted_keys),
+        cmocka_unit_test(test_encrypted_only_inserted),
+        cmocka_unit_test(test_rsa15_implicit_rejection),
+        cmocka_unit_test(test_inspect_budget),
     };
     int rc = cmocka_run_group_tests(tests, NULL, NULL);
     xmlCleanupParser();
