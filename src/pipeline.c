@@ -333,7 +333,14 @@ static int mark_tokens(wssec_msg *msg, size_t first, xmlNodePtr elem, const char
     wssec_result *r = msg->res;
     if (r->ntokens == first && !wssec_msg_add_token(msg, type, elem)) return WSSEC_ENOMEM;
     if (rc == 0) return 0;
+    /* the consumer's own token: one it consumed ahead (a BinarySecurityToken
+     * after the Signature) may have been added after it */
     wssec_token *t = r->tokens[r->ntokens - 1];
+    for (size_t i = r->ntokens; i-- > first;)
+        if (r->tokens[i]->node == elem) {
+            t = r->tokens[i];
+            break;
+        }
     t->status = rc;
     free(t->error);
     t->error = wssec__strdup(msg->err.pub.code ? msg->err.message : wssec_code_description(rc));

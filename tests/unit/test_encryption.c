@@ -942,6 +942,37 @@ static void test_inspect_budget(void **state)
     wssec_ctx_free(in);
 }
 
+/* zeep's order: the BinarySecurityToken after the Signature that uses it,
+ * in a sign-then-encrypt message: the signature's first attempt (before
+ * decryption) consumes the token ahead; its failure is the signature's, and
+ * the token stays good for the attempt after decryption. */
+static void s_bst_last(xmlDocPtr doc)
+{
+    xmlNodePtr bst = h_xp(doc, "//wsse:BinarySecurityToken");
+    xmlUnlinkNode(bst);
+    xmlAddChild(h_xp(doc, "//wsse:Security"), bst);
+}
+
+static void test_sign_then_encrypt_token_last(void **state)
+{
+    (void)state;
+    wssec_ctx *out = ctx_of(SENDER, "key-id", "bst", NULL);
+    wssec_ctx *in = ctx_of(RECEIVER, NULL);
+    char *good = secure(out, 11, ts_sig_enc, 3);
+    char *xml = h_operate(good, s_bst_last, 0);
+    h_run r;
+    int rc = h_verify(&r, in, xml);
+    if (rc) print_error("%s\n", h_run_err(&r)->message);
+    assert_int_equal(rc, 0);
+    for (size_t i = 0; i < wssec_result_token_count(r.res); i++)
+        assert_int_equal(wssec_token_status(wssec_result_token(r.res, i)), 0);
+    h_run_free(&r);
+    free(xml);
+    free(good);
+    wssec_ctx_free(out);
+    wssec_ctx_free(in);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -962,6 +993,7 @@ int main(void)
         cmocka_unit_test(test_encrypted_only_inserted),
         cmocka_unit_test(test_rsa15_implicit_rejection),
         cmocka_unit_test(test_inspect_budget),
+        cmocka_unit_test(test_sign_then_encrypt_token_last),
     };
     int rc = cmocka_run_group_tests(tests, NULL, NULL);
     xmlCleanupParser();
