@@ -272,6 +272,66 @@ static unsigned long crl_flags(const wssec_trust *t, STACK_OF(X509_CRL) *crls)
     return 0;
 }
 
+/* ---- CRLs: those of the configuration, and what a message may add ---- */
+
+/* 1 when a is newer than b: a later thisUpdate, then a higher CRL number. */
+static int crl_newer(X509_CRL *a, X509_CRL *b)
+{
+    int c = ASN1_TIME_compare(X509_CRL_get0_lastUpdate(a), X509_CRL_get0_lastUpdate(b));
+    if (c != 0) return c > 0;
+    ASN1_INTEGER *na = X509_CRL_get_ext_d2i(a, NID_crl_number, NULL, NULL);
+    ASN1_INTEGER *nb = X509_CRL_get_ext_d2i(b, NID_crl_number, NULL, NULL);
+    int newer = na && (!nb || ASN1_INTEGER_cmp(na, nb) > 0);
+    ASN1_INTEGER_free(na);
+    ASN1_INTEGER_free(nb);
+    return newer;
+}
+
+static int crl_of_issuer(STACK_OF(X509_CRL) *sk, const X509_NAME *issuer)
+{
+    for (int i = 0; i < sk_X509_CRL_num(sk); i++)
+        if (X509_NAME_cmp(X509_CRL_get_issuer(sk_X509_CRL_value(sk, i)), issuer) == 0) return 1;
+    return 0;
+}
+
+/* The CRLs a check uses when the message carries some (*out NULL when it
+ * carries none: the store holds the configured ones). OpenSSL takes the
+ * first valid CRL of an issuer it finds, and looks at the CRLs handed to the
+ * check before the store's: so a message's CRL is never handed over for an
+ * issuer the configuration has a CRL of (it could be an older, genuine one
+ * issued before the signer was revoked), and of a message's CRLs of one
+ * issuer only the newest is. The configured CRLs come along, so OpenSSL
+ * picks among them as it does from the store. Borrowed entries: free the
+ * stack with sk_X509_CRL_free. */
+static int effective_crls(const wssec_trust *t, STACK_OF(X509_CRL) *carried,
+                          STACK_OF(X509_CRL) **out)
+{
+    *out = NULL;
+    if (sk_X509_CRL_num(carried) <= 0) return 0;
+    STACK_OF(X509_CRL) *eff = sk_X509_CRL_new_null();
+    if (!eff) return WSSEC_ENOMEM;
+    for (int i = 0; i < sk_X509_CRL_num(t->crls); i++)
+        if (!sk_X509_CRL_push(eff, sk_X509_CRL_value(t->crls, i))) goto nomem;
+    for (int i = 0; i < sk_X509_CRL_num(carried); i++) {
+        X509_CRL *c = sk_X509_CRL_value(carried, i);
+        const X509_NAME *issuer = X509_CRL_get_issuer(c);
+        if (crl_of_issuer(t->crls, issuer)) continue; /* the configured one wins */
+        bool newest = true;
+        for (int j = 0; j < sk_X509_CRL_num(carried) && newest; j++) {
+            X509_CRL *o = sk_X509_CRL_value(carried, j);
+            if (j == i || X509_NAME_cmp(X509_CRL_get_issuer(o), issuer) != 0) continue;
+            /* a newer one, or an equally new one that comes first */
+            newest = !(crl_newer(o, c) || (j < i && !crl_newer(c, o)));
+        }
+        if (newest && !sk_X509_CRL_push(eff, c)) goto nomem;
+    }
+    *out = eff;
+    return 0;
+nomem:
+    sk_X509_CRL_free(eff);
+    return WSSEC_ENOMEM;
+}
+
 /* ---- the cache ---- */
 
 static int cache_key(X509 *leaf, STACK_OF(X509) *presented, unsigned char key[32])
@@ -350,11 +410,11 @@ static void names_of(STACK_OF(X509) *sk, char *buf, size_t size)
 }
 
 /* The revocation entry of cert in the configured CRLs, for its date and reason. */
-static void revocation_words(const wssec_trust *t, X509 *cert, char *buf, size_t size)
+static void revocation_words(STACK_OF(X509_CRL) *crls, X509 *cert, char *buf, size_t size)
 {
     snprintf(buf, size, "revoked");
-    for (int i = 0; i < sk_X509_CRL_num(t->crls); i++) {
-        X509_CRL *crl = sk_X509_CRL_value(t->crls, i);
+    for (int i = 0; i < sk_X509_CRL_num(crls); i++) {
+        X509_CRL *crl = sk_X509_CRL_value(crls, i);
         X509_REVOKED *r = NULL;
         if (X509_CRL_get0_by_cert(crl, &r, cert) != 1 || !r) continue;
         char when[40];
@@ -401,7 +461,8 @@ static int in_order(X509 *leaf, STACK_OF(X509) *sk)
 }
 
 static int explain(wssec_msg *msg, const wssec_trust *t, X509_STORE_CTX *sctx, X509 *leaf,
-                   STACK_OF(X509) *presented, const char *role, xmlNodePtr node)
+                   STACK_OF(X509) *presented, STACK_OF(X509_CRL) *used, const char *role,
+                   xmlNodePtr node)
 {
     int e = X509_STORE_CTX_get_error(sctx);
     int depth = X509_STORE_CTX_get_error_depth(sctx);
@@ -455,7 +516,7 @@ static int explain(wssec_msg *msg, const wssec_trust *t, X509_STORE_CTX *sctx, X
                  dn);
         break;
     case X509_V_ERR_CERT_REVOKED:
-        revocation_words(t, cur, why, sizeof(why));
+        revocation_words(used ? used : t->crls, cur, why, sizeof(why));
         break;
     case X509_V_ERR_CRL_HAS_EXPIRED: {
         char d[40];
@@ -584,7 +645,9 @@ int wssec__trust_check(wssec_msg *msg, X509 *leaf, STACK_OF(X509) *presented,
                             role, node));
 
     unsigned char key[32];
-    /* CRLs from the message change the outcome: such checks are not cached */
+    /* The key is the leaf and the certificates presented with it; the
+     * configured CRLs belong to the snapshot the cache lives in. CRLs from
+     * the message change the outcome: such checks are not cached. */
     bool cacheable = t->cache_on && !crls && cache_key(leaf, presented, key) == 0;
     if (cacheable && cache_lookup(t, key, msg->now)) {
         msg->cert_cache_hit = true;
@@ -592,9 +655,10 @@ int wssec__trust_check(wssec_msg *msg, X509 *leaf, STACK_OF(X509) *presented,
     }
 
     int rc = 0;
+    STACK_OF(X509_CRL) *eff = NULL;
     STACK_OF(X509) *untrusted = sk_X509_new_null();
     X509_STORE_CTX *sctx = X509_STORE_CTX_new();
-    if (!untrusted || !sctx) {
+    if (!untrusted || !sctx || effective_crls(t, crls, &eff)) {
         rc = wssec_msg_fail(msg, WSSEC_ENOMEM, NULL, node, "out of memory");
         goto done;
     }
@@ -603,13 +667,13 @@ int wssec__trust_check(wssec_msg *msg, X509 *leaf, STACK_OF(X509) *presented,
     for (int i = 0; i < sk_X509_num(t->known); i++)
         if (!sk_X509_push(untrusted, sk_X509_value(t->known, i))) goto nomem;
     if (!X509_STORE_CTX_init(sctx, t->store, leaf, untrusted)) goto nomem;
-    if (crls) X509_STORE_CTX_set0_crls(sctx, crls);
+    if (eff) X509_STORE_CTX_set0_crls(sctx, eff);
     X509_VERIFY_PARAM *param = X509_STORE_CTX_get0_param(sctx);
     X509_VERIFY_PARAM_set_time(param, (time_t)(msg->now / 1000));
     X509_VERIFY_PARAM_set_depth(param, (int)t->max_chain);
     X509_VERIFY_PARAM_set_flags(param, crl_flags(t, crls));
     if (X509_verify_cert(sctx) != 1) {
-        rc = explain(msg, t, sctx, leaf, presented, role, node);
+        rc = explain(msg, t, sctx, leaf, presented, eff, role, node);
         goto done;
     }
     STACK_OF(X509) *chain = X509_STORE_CTX_get0_chain(sctx);
@@ -645,6 +709,7 @@ nomem:
     rc = wssec_msg_fail(msg, WSSEC_ENOMEM, NULL, node, "out of memory");
 done:
     X509_STORE_CTX_free(sctx);
+    sk_X509_CRL_free(eff);
     sk_X509_free(untrusted);
     return rc;
 }
@@ -671,16 +736,17 @@ int wssec__trust_describe(wssec_msg *msg, wssec_token *tok, STACK_OF(X509_CRL) *
     if (!wssec__trust_has_anchors(t)) return wssec_token_set(tok, "chain", "not checked: no trust anchors");
     link_errors le;
     memset(&le, 0, sizeof(le));
+    STACK_OF(X509_CRL) *eff = NULL;
     STACK_OF(X509) *untrusted = sk_X509_new_null();
     X509_STORE_CTX *sctx = X509_STORE_CTX_new();
     int rc = WSSEC_ENOMEM;
-    if (!untrusted || !sctx) goto done;
+    if (!untrusted || !sctx || effective_crls(t, crls, &eff)) goto done;
     for (int i = 0; i < sk_X509_num(tok->chain); i++)
         if (!sk_X509_push(untrusted, sk_X509_value(tok->chain, i))) goto done;
     for (int i = 0; i < sk_X509_num(t->known); i++)
         if (!sk_X509_push(untrusted, sk_X509_value(t->known, i))) goto done;
     if (!X509_STORE_CTX_init(sctx, t->store, tok->cert, untrusted)) goto done;
-    if (crls) X509_STORE_CTX_set0_crls(sctx, crls);
+    if (eff) X509_STORE_CTX_set0_crls(sctx, eff);
     X509_STORE_CTX_set_app_data(sctx, &le);
     X509_STORE_CTX_set_verify_cb(sctx, collect_cb);
     X509_VERIFY_PARAM *param = X509_STORE_CTX_get0_param(sctx);
@@ -704,6 +770,7 @@ int wssec__trust_describe(wssec_msg *msg, wssec_token *tok, STACK_OF(X509_CRL) *
     }
 done:
     X509_STORE_CTX_free(sctx);
+    sk_X509_CRL_free(eff);
     sk_X509_free(untrusted);
     return rc;
 }

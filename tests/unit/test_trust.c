@@ -13,6 +13,7 @@
 #include <openssl/pkcs7.h>
 
 #include "helpers.h"
+#include "pkigen.h"
 
 #define PKI WSSEC_SOURCE_DIR "/samples/pki/"
 
@@ -163,6 +164,78 @@ static void test_crl_in_token(void **state)
     wssec_ctx_free(ctx);
     free(unpatched);
     free(patched);
+}
+
+/* The PKCS7 token of xml replaced by one holding certs and crls (NULL-terminated). */
+static char *with_pkcs7(char *xml, X509 *const *certs, X509_CRL *const *crls)
+{
+    PKCS7 *p7 = PKCS7_new();
+    assert_non_null(p7);
+    assert_true(PKCS7_set_type(p7, NID_pkcs7_signed));
+    assert_true(PKCS7_content_new(p7, NID_pkcs7_data));
+    for (size_t i = 0; certs[i]; i++) assert_true(PKCS7_add_certificate(p7, certs[i]));
+    for (size_t i = 0; crls && crls[i]; i++) assert_true(PKCS7_add_crl(p7, crls[i]));
+    unsigned char *der = NULL;
+    int n = i2d_PKCS7(p7, &der);
+    PKCS7_free(p7);
+    char *b64 = h_b64(der, (size_t)n);
+    OPENSSL_free(der);
+    char *start = strstr(xml, "#PKCS7\">") + strlen("#PKCS7\">"), *end = strstr(start, "<");
+    *start = '\0';
+    char *patched = h_strf("%s%s%s", xml, b64, end);
+    free(b64);
+    free(xml);
+    return patched;
+}
+
+/* A CRL from the message adds information, never replaces it: an older,
+ * genuine CRL (issued before the signer was revoked) in the token does not
+ * shadow the configured newer one; among CRLs of one issuer the newest wins. */
+static void test_crl_message_cannot_override(void **state)
+{
+    (void)state;
+    X509 *inter = pg_load_cert(PKI "inter.crt"), *revoked = pg_load_cert(PKI "revoked.crt");
+    EVP_PKEY *ikey = pg_load_key(PKI "inter.key");
+    long serial = ASN1_INTEGER_get(X509_get0_serialNumber(revoked));
+    const long gone[] = { serial, 0 };
+    /* CRL1: before the revocation, empty; CRL2: after it */
+    X509_CRL *crl1 = pg_crl(inter, ikey, "20240301000000Z", "20351231000000Z", 1, NULL, NULL);
+    X509_CRL *crl2 = pg_crl(inter, ikey, "20240701000000Z", "20351231000000Z", 2, gone,
+                            "20240601000000Z");
+    char *crl2_file = pg_crl_file(crl2);
+    X509 *const certs[] = { revoked, inter, NULL };
+
+    /* configured CRL2, the message carries CRL1 */
+    X509_CRL *const old_only[] = { crl1, NULL };
+    char *xml = with_pkcs7(signed_by("revoked", "pkcs7"), certs, old_only);
+    for (int cache = 0; cache <= 1; cache++) {
+        const char *pairs[] = { "trust", PKI "root.crt", "crl", crl2_file, "crl-check", "leaf",
+                                "cert-cache", cache ? "true" : "false", "replay-signatures",
+                                "false", NULL };
+        wssec_ctx *ctx = ctx_of(pairs);
+        expect(ctx, xml, WSSEC_EUNTRUSTED, "revoked on 2024-06-01T00:00:00Z");
+        expect(ctx, xml, WSSEC_EUNTRUSTED, "signer 'CN=revoked");
+        wssec_ctx_free(ctx);
+    }
+    free(xml);
+
+    /* no CRL configured: of the two in the message, the newest is used,
+     * whatever their order */
+    X509_CRL *const both[][3] = { { crl1, crl2, NULL }, { crl2, crl1, NULL } };
+    for (size_t i = 0; i < 2; i++) {
+        xml = with_pkcs7(signed_by("revoked", "pkcs7"), certs, both[i]);
+        const char *pairs[] = { "trust", PKI "root.crt", "crl-check", "leaf", NULL };
+        wssec_ctx *ctx = ctx_of(pairs);
+        expect(ctx, xml, WSSEC_EUNTRUSTED, "revoked on 2024-06-01T00:00:00Z");
+        wssec_ctx_free(ctx);
+        free(xml);
+    }
+    pg_rm(crl2_file);
+    X509_CRL_free(crl1);
+    X509_CRL_free(crl2);
+    X509_free(inter);
+    X509_free(revoked);
+    EVP_PKEY_free(ikey);
 }
 
 /* A PKIPath is root side first; a sender that wrote it leaf first is still
@@ -365,6 +438,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_crls),
         cmocka_unit_test(test_crl_in_token),
+        cmocka_unit_test(test_crl_message_cannot_override),
         cmocka_unit_test(test_pkipath_order),
         cmocka_unit_test(test_subject_rules),
         cmocka_unit_test(test_cache),
