@@ -591,10 +591,31 @@ static int check_rules(wssec_msg *msg, const subject_rule *rules, size_t n, cons
                           dn, what, list);
 }
 
+/* A name every decision can use: no NUL or control character in a value. */
+static int usable_name(const X509_NAME *name)
+{
+    char *c = NULL;
+    int rc = wssec__dn_canon_name(name, &c);
+    free(c);
+    return rc;
+}
+
 static int check_leaf(wssec_msg *msg, const wssec_trust *t, X509 *leaf, int usage, const char *role,
                       xmlNodePtr node)
 {
     char who[700];
+    for (int which = 0; which < 2; which++) {
+        const X509_NAME *n = which ? X509_get_issuer_name(leaf) : X509_get_subject_name(leaf);
+        int urc = usable_name(n);
+        if (urc == WSSEC_ENOMEM) return wssec_msg_fail(msg, urc, NULL, node, "out of memory");
+        if (urc) {
+            wssec__cert_describe(leaf, who, sizeof(who));
+            return wssec_msg_fail(msg, WSSEC_EUNTRUSTED, NULL, node,
+                                  "%s %s has a NUL or control character in its %s name: such a "
+                                  "name cannot be compared safely and is refused",
+                                  role, who, which ? "issuer" : "subject");
+        }
+    }
     uint32_t flags = X509_get_extension_flags(leaf);
     if (flags & EXFLAG_CA) {
         wssec__cert_describe(leaf, who, sizeof(who));

@@ -19,6 +19,7 @@
 #include <libxml/xpathInternals.h>
 
 #include "helpers.h"
+#include "pkigen.h"
 
 #define PKI WSSEC_SOURCE_DIR "/samples/pki/"
 #define NS_DS "http://www.w3.org/2000/09/xmldsig#"
@@ -248,6 +249,59 @@ static void test_untrusted_upstream(void **state)
     free(xml);
     wssec_ctx_free(be);
     wssec_ctx_free(be2);
+}
+
+/* A gateway message signed with a key and certificate made in the test
+ * (chain: NULL-terminated, may be NULL; more option pairs may be NULL). */
+static char *gateway_made(EVP_PKEY *key, X509 *cert, X509 *const *chain, const char *assert_user,
+                          const char *const *more)
+{
+    char *kf = pg_key_file(key), *cf = pg_cert_file(cert);
+    char *chf = chain ? pg_file_of(pg_w_certs, chain) : NULL;
+    const char *pairs[40] = { "sign-key", kf, "sign-cert", cf, "assert-cert", PKI "alice.crt" };
+    size_t n = 6;
+    if (chf) {
+        pairs[n++] = "sign-chain";
+        pairs[n++] = chf;
+    }
+    for (size_t i = 0; more && more[i] && n < 38; i++) pairs[n++] = more[i];
+    pairs[n] = NULL;
+    wssec_ctx *gw = NULL;
+    char err[600];
+    int rc = h_ctx_try(&gw, 0, pairs, err, sizeof(err));
+    if (rc) print_error("gateway_made: %s\n", err);
+    assert_int_equal(rc, 0);
+    char *p = plain();
+    char *out = secure(gw, p, gw_actions, 3, NULL, assert_user, NULL);
+    free(p);
+    wssec_ctx_free(gw);
+    pg_rm(kf);
+    pg_rm(cf);
+    pg_rm(chf);
+    return out;
+}
+
+/* The null-prefix attack on trusted-upstream: "gateway\0.attacker.example"
+ * is not the gateway. */
+static void test_upstream_nul(void **state)
+{
+    (void)state;
+    X509 *inter = pg_load_cert(PKI "inter.crt");
+    EVP_PKEY *ikey = pg_load_key(PKI "inter.key"), *key = pg_key(2048, NULL);
+    pg_spec sp = { .cn = "gateway\0.attacker.example", .cn_len = 25, .ou = "Gateways",
+                   .issuer = inter, .issuer_key = ikey, .key = key };
+    X509 *cert = pg_cert(&sp);
+    X509 *const chain[] = { inter, NULL };
+    char *xml = gateway_made(key, cert, chain, "admin", NULL);
+    wssec_ctx *be = h_receiver("trusted-upstream", GW_DN, NULL);
+    expect_error(be, xml, WSSEC_EUNTRUSTED, "wsse:FailedAuthentication",
+                 "a NUL or control character in its subject");
+    free(xml);
+    wssec_ctx_free(be);
+    X509_free(cert);
+    X509_free(inter);
+    EVP_PKEY_free(key);
+    EVP_PKEY_free(ikey);
 }
 
 /* trusted-upstream DNs compare after RFC 4514 normalisation, in RFC 4514 order */
@@ -818,6 +872,7 @@ int main(void)
         cmocka_unit_test(test_signature_user),
         cmocka_unit_test(test_signature_dn),
         cmocka_unit_test(test_untrusted_upstream),
+        cmocka_unit_test(test_upstream_nul),
         cmocka_unit_test(test_trusted_dn_normalised),
         cmocka_unit_test(test_signature_unbound),
         cmocka_unit_test(test_binding_rules),

@@ -238,6 +238,37 @@ static void test_crl_message_cannot_override(void **state)
     EVP_PKEY_free(ikey);
 }
 
+/* The null-prefix attack: a CN "alice\0.attacker.example" is not alice,
+ * and such a certificate is refused as a signer, with the reason. */
+static void test_nul_in_names(void **state)
+{
+    (void)state;
+    X509 *inter = pg_load_cert(PKI "inter.crt");
+    EVP_PKEY *ikey = pg_load_key(PKI "inter.key"), *key = pg_key(2048, NULL);
+    pg_spec sp = { .cn = "alice\0.attacker.example", .cn_len = 23, .issuer = inter,
+                   .issuer_key = ikey, .key = key };
+    X509 *cert = pg_cert(&sp);
+    X509 *const chain[] = { inter, NULL };
+    char *xml = pg_signed(key, cert, chain, NULL);
+    const char *rule[] = { "trust", PKI "root.crt", "certs", PKI "inter.crt", "subject",
+                           "CN=alice,OU=Clients,O=wssec test,C=US",
+                           "replay-signatures", "false", NULL };
+    wssec_ctx *ctx = ctx_of(rule);
+    expect(ctx, xml, WSSEC_EUNTRUSTED, "a NUL or control character in its subject");
+    wssec_ctx_free(ctx);
+    /* refused without any rule too: nothing can use its name */
+    const char *none[] = { "trust", PKI "root.crt", "certs", PKI "inter.crt", "replay-signatures",
+                           "false", NULL };
+    ctx = ctx_of(none);
+    expect(ctx, xml, WSSEC_EUNTRUSTED, "signer 'CN=alice\\00.attacker.example,OU=Clients");
+    wssec_ctx_free(ctx);
+    free(xml);
+    X509_free(cert);
+    X509_free(inter);
+    EVP_PKEY_free(key);
+    EVP_PKEY_free(ikey);
+}
+
 /* A PKIPath is root side first; a sender that wrote it leaf first is still
  * understood, and the token says so. */
 static void test_pkipath_order(void **state)
@@ -439,6 +470,7 @@ int main(void)
         cmocka_unit_test(test_crls),
         cmocka_unit_test(test_crl_in_token),
         cmocka_unit_test(test_crl_message_cannot_override),
+        cmocka_unit_test(test_nul_in_names),
         cmocka_unit_test(test_pkipath_order),
         cmocka_unit_test(test_subject_rules),
         cmocka_unit_test(test_cache),
