@@ -38,6 +38,7 @@ void wssec__settings_init(wssec_settings *s)
     s->max_references = 32;
     s->max_transforms = 4;
     s->min_rsa_bits = 2048;
+    s->min_ec_bits = 256;
     s->max_chain_length = 8;
     s->cert_cache = true;
     s->cert_cache_size = 10000;
@@ -226,7 +227,11 @@ static const opt options[] = {
     { "max-transforms", OPT_SIZE, OFF(max_transforms), 1, "N",
       "verify: most transforms in one reference (default 4)" },
     { "min-rsa-bits", OPT_SIZE, OFF(min_rsa_bits), 512, "BITS",
-      "verify: smallest RSA key accepted for a signer (default 2048)" },
+      "verify: smallest RSA key accepted for a signer and every certificate of its chain "
+      "(default 2048)" },
+    { "min-ec-bits", OPT_SIZE, OFF(min_ec_bits), 160, "BITS",
+      "verify: smallest EC key accepted for a signer and every certificate of its chain "
+      "(default 256)" },
     /* identity assertion and plug-ins (identity.c, plugin.c) */
     { "assert-user", OPT_STRING, OFF(assert_user), 0, "USER",
       "secure: the identity-assertion action asserts this user (a UsernameToken without "

@@ -129,6 +129,7 @@ typedef struct wssec_settings {
     size_t max_references;
     size_t max_transforms;
     size_t min_rsa_bits;
+    size_t min_ec_bits; /* every EC key of a chain */
     int64_t clock_skew_ms;
     int64_t max_age_ms;
     int64_t timestamp_ttl_ms;

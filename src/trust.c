@@ -46,7 +46,8 @@ struct wssec_trust {
     subject_rule *subjects, *issuers;
     size_t nsubjects, nissuers;
     size_t max_chain;
-    size_t min_rsa_bits;
+    size_t min_rsa_bits, min_ec_bits;
+    bool allow_sha1; /* SHA-1-signed certificates below the anchor */
     /* cache */
     bool cache_on;
     wssec_time cache_max_age;
@@ -245,6 +246,8 @@ int wssec__trust_new(wssec_trust **out, const wssec_settings *s, wssec_errrec *e
         goto done;
     t->max_chain = s->max_chain_length;
     t->min_rsa_bits = s->min_rsa_bits;
+    t->min_ec_bits = s->min_ec_bits;
+    t->allow_sha1 = s->allow_sha1;
     t->cache_on = s->cert_cache && s->cert_cache_size > 0;
     t->cache_max_age = s->cert_cache_max_age_ms;
     if (t->cache_on) {
@@ -591,6 +594,44 @@ static int check_rules(wssec_msg *msg, const subject_rule *rules, size_t n, cons
                           dn, what, list);
 }
 
+static int key_strength(wssec_msg *msg, const wssec_trust *t, X509 *x, int depth, const char *role,
+                        xmlNodePtr node);
+
+/* 1 when the extendedKeyUsage extension lists the dotted OID. */
+static int eku_has(X509 *x, const char *oid)
+{
+    EXTENDED_KEY_USAGE *eku = X509_get_ext_d2i(x, NID_ext_key_usage, NULL, NULL);
+    int found = 0;
+    for (int i = 0; eku && i < sk_ASN1_OBJECT_num(eku) && !found; i++) {
+        char txt[80];
+        OBJ_obj2txt(txt, sizeof(txt), sk_ASN1_OBJECT_value(eku, i), 1);
+        found = strcmp(txt, oid) == 0;
+    }
+    EXTENDED_KEY_USAGE_free(eku);
+    ERR_clear_error();
+    return found;
+}
+
+static void eku_list(X509 *x, char *buf, size_t size)
+{
+    EXTENDED_KEY_USAGE *eku = X509_get_ext_d2i(x, NID_ext_key_usage, NULL, NULL);
+    size_t off = 0;
+    buf[0] = '\0';
+    for (int i = 0; eku && i < sk_ASN1_OBJECT_num(eku) && off + 4 < size; i++) {
+        char txt[80];
+        const ASN1_OBJECT *o = sk_ASN1_OBJECT_value(eku, i);
+        int nid = OBJ_obj2nid(o);
+        if (nid != NID_undef) snprintf(txt, sizeof(txt), "%s", OBJ_nid2sn(nid));
+        else OBJ_obj2txt(txt, sizeof(txt), o, 1);
+        int w = snprintf(buf + off, size - off, "%s%s", i ? ", " : "", txt);
+        if (w < 0) break;
+        off += (size_t)w;
+    }
+    EXTENDED_KEY_USAGE_free(eku);
+    ERR_clear_error();
+    if (!buf[0]) snprintf(buf, size, "none readable");
+}
+
 /* A name every decision can use: no NUL or control character in a value. */
 static int usable_name(const X509_NAME *name)
 {
@@ -637,13 +678,95 @@ static int check_leaf(wssec_msg *msg, const wssec_trust *t, X509 *leaf, int usag
                                                           : "keyEncipherment");
         }
     }
-    EVP_PKEY *pk = X509_get0_pubkey(leaf);
-    if (pk && EVP_PKEY_get_base_id(pk) == EVP_PKEY_RSA &&
-        (size_t)EVP_PKEY_get_bits(pk) < t->min_rsa_bits) {
+    if (usage == WSSEC_USE_SIGN && (flags & EXFLAG_XKUSAGE) &&
+        !(X509_get_extended_key_usage(leaf) & (XKU_SSL_CLIENT | XKU_SMIME | XKU_ANYEKU)) &&
+        !eku_has(leaf, "1.3.6.1.5.5.7.3.36")) {
+        char list[300];
+        eku_list(leaf, list, sizeof(list));
         wssec__cert_describe(leaf, who, sizeof(who));
         return wssec_msg_fail(msg, WSSEC_EUNTRUSTED, NULL, node,
-                              "%s %s has an RSA key of %d bits, fewer than min-rsa-bits %zu", role,
-                              who, EVP_PKEY_get_bits(pk), t->min_rsa_bits);
+                              "%s %s has an extended key usage that does not allow signing "
+                              "messages (%s): clientAuth, emailProtection, documentSigning or "
+                              "anyExtendedKeyUsage does",
+                              role, who, list);
+    }
+    return key_strength(msg, t, leaf, 0, role, node);
+}
+
+/* ---- the whole chain: keys and the signatures on certificates ---- */
+
+static void where_in_chain(int depth, const char *role, char *buf, size_t size)
+{
+    if (depth <= 0) snprintf(buf, size, "the %s certificate", role);
+    else snprintf(buf, size, "chain position %d (0 is the %s)", depth, role);
+}
+
+/* The key of the certificate at depth: RSA of min-rsa-bits, EC of
+ * min-ec-bits or more. */
+static int key_strength(wssec_msg *msg, const wssec_trust *t, X509 *x, int depth, const char *role,
+                        xmlNodePtr node)
+{
+    EVP_PKEY *pk = X509_get0_pubkey(x);
+    if (!pk) return 0;
+    int type = EVP_PKEY_get_base_id(pk), bits = EVP_PKEY_get_bits(pk);
+    const char *kind = NULL, *opt = NULL;
+    size_t min = 0;
+    if (type == EVP_PKEY_RSA || type == EVP_PKEY_RSA_PSS) {
+        kind = "RSA";
+        opt = "min-rsa-bits";
+        min = t->min_rsa_bits;
+    } else if (type == EVP_PKEY_EC) {
+        kind = "EC";
+        opt = "min-ec-bits";
+        min = t->min_ec_bits;
+    }
+    if (!kind || bits < 0 || (size_t)bits >= min) return 0;
+    char who[700], where[80];
+    wssec__cert_describe(x, who, sizeof(who));
+    if (depth == 0) /* the words the leaf check always used */
+        return wssec_msg_fail(msg, WSSEC_EUNTRUSTED, NULL, node,
+                              "%s %s has an %s key of %d bits, fewer than %s %zu", role, who, kind,
+                              bits, opt, min);
+    where_in_chain(depth, role, where, sizeof(where));
+    return wssec_msg_fail(msg, WSSEC_EUNTRUSTED, NULL, node,
+                          "%s chain: %s, at %s, has an %s key of %d bits, fewer than %s %zu", role,
+                          who, where, kind, bits, opt, min);
+}
+
+/* Every key of the validated chain, and every signature on a certificate
+ * below the anchor (the anchor's own is not relied on): no MD5 (nor MD2,
+ * MD4), no SHA-1 unless allow-sha1. */
+static int check_chain(wssec_msg *msg, const wssec_trust *t, STACK_OF(X509) *chain,
+                       const char *role, xmlNodePtr node)
+{
+    int n = sk_X509_num(chain);
+    for (int i = 0; i < n; i++) {
+        X509 *x = sk_X509_value(chain, i);
+        if (i > 0) WSSEC_GUARD(key_strength(msg, t, x, i, role, node));
+        if (i == n - 1) break;
+        int md = NID_undef, pk = NID_undef;
+        if (!OBJ_find_sigid_algs(X509_get_signature_nid(x), &md, &pk)) md = NID_undef;
+        if (md == NID_undef) {
+            int secbits = 0;
+            uint32_t fl = 0;
+            if (!X509_get_signature_info(x, &md, &pk, &secbits, &fl)) md = NID_undef;
+            ERR_clear_error();
+        }
+        const char *bad = NULL, *relax = "";
+        if (md == NID_md5 || md == NID_md4 || md == NID_md2 || md == NID_md5_sha1) {
+            bad = "MD5";
+            relax = "broken, never accepted";
+        } else if (md == NID_sha1 && !t->allow_sha1) {
+            bad = "SHA-1";
+            relax = "allow-sha1 accepts it";
+        }
+        if (!bad) continue;
+        char who[700], where[80];
+        wssec__cert_describe(x, who, sizeof(who));
+        where_in_chain(i, role, where, sizeof(where));
+        return wssec_msg_fail(msg, WSSEC_EUNTRUSTED, NULL, node,
+                              "%s chain: %s, at %s, is signed with %s (%s; %s)", role, who, where,
+                              bad, OBJ_nid2ln(X509_get_signature_nid(x)), relax);
     }
     return 0;
 }
@@ -698,6 +821,7 @@ int wssec__trust_check(wssec_msg *msg, X509 *leaf, STACK_OF(X509) *presented,
         goto done;
     }
     STACK_OF(X509) *chain = X509_STORE_CTX_get0_chain(sctx);
+    if ((rc = check_chain(msg, t, chain, role, node))) goto done;
     if (t->nissuers) {
         /* the issuer rule holds when any CA of the validated chain matches */
         bool ok = false;

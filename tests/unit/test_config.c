@@ -80,6 +80,7 @@ static const struct {
     { "max-references", "8", "0" },
     { "max-transforms", "2", "0" },
     { "min-rsa-bits", "3072", "256" },
+    { "min-ec-bits", "384", "128" },
     { "encrypt-cert", "server.crt", NULL },
     { "enc-alg", "aes128-gcm", "aes192-gcm" },
     { "key-transport", "kw-aes256", "rsa-pss" },

@@ -269,6 +269,90 @@ static void test_nul_in_names(void **state)
     EVP_PKEY_free(ikey);
 }
 
+/* One chain made in the test: root -> sub (issued by the test root) -> leaf.
+ * Each row changes one thing; the verdict and a phrase of the reason. */
+typedef struct chain_row {
+    const char *what;
+    unsigned sub_bits;       /* sub-CA RSA key (default 2048) */
+    const char *leaf_curve;  /* EC leaf (default RSA 2048) */
+    const char *sub_md, *leaf_md; /* "md5", "sha1" (default SHA-256) */
+    const char *eku;         /* the leaf's extendedKeyUsage */
+    const char *opt, *val;   /* one more receiver option */
+    int want;
+    const char *needle;
+} chain_row;
+
+static void run_chain_row(const chain_row *row, X509 *root, EVP_PKEY *rkey)
+{
+    EVP_PKEY *skey = pg_key(row->sub_bits ? row->sub_bits : 2048, NULL);
+    pg_spec ss = { .cn = "wssec Test Sub CA", .ou = "", .ca = true, .issuer = root, .issuer_key = rkey,
+                   .key = skey, .md = row->sub_md ? EVP_get_digestbyname(row->sub_md) : NULL };
+    X509 *sub = pg_cert(&ss);
+    EVP_PKEY *lkey = pg_key(2048, row->leaf_curve);
+    pg_spec ls = { .cn = "chained", .issuer = sub, .issuer_key = skey, .key = lkey, .eku = row->eku,
+                   .md = row->leaf_md ? EVP_get_digestbyname(row->leaf_md) : NULL };
+    X509 *leaf = pg_cert(&ls);
+    const char *more[] = { "sign-alg", row->leaf_curve ? "ecdsa-sha256" : "rsa-sha256", NULL };
+    char *xml = pg_signed(lkey, leaf, NULL, more);
+    char *subf = pg_cert_file(sub);
+    const char *pairs[] = { "trust", PKI "root.crt", "certs", subf, "replay-signatures", "false",
+                            row->opt, row->val, NULL };
+    wssec_ctx *ctx = ctx_of(pairs);
+    char why[600];
+    int rc = verify_rc(ctx, xml, why, sizeof(why));
+    if (rc != row->want || (row->needle && !strstr(why, row->needle)))
+        print_error("%s: got %s '%s', want %s '%s'\n", row->what, wssec_code_name(rc), why,
+                    wssec_code_name(row->want), row->needle ? row->needle : "");
+    assert_int_equal(rc, row->want);
+    if (row->needle) h_assert_contains(why, row->needle);
+    wssec_ctx_free(ctx);
+    pg_rm(subf);
+    free(xml);
+    X509_free(leaf);
+    X509_free(sub);
+    EVP_PKEY_free(lkey);
+    EVP_PKEY_free(skey);
+}
+
+/* Key sizes, certificate signature digests and extended key usage are
+ * checked along the whole chain, not just at the signer's key. */
+static void test_chain_strength(void **state)
+{
+    (void)state;
+    X509 *root = pg_load_cert(PKI "root.crt");
+    EVP_PKEY *rkey = pg_load_key(PKI "root.key");
+    static const chain_row rows[] = {
+        { "good", 0, NULL, NULL, NULL, NULL, NULL, NULL, 0, NULL },
+        { "512-bit sub-CA", 512, NULL, NULL, NULL, NULL, NULL, NULL, WSSEC_EUNTRUSTED,
+          "chain position 1 (0 is the signer), has an RSA key of 512 bits, fewer than min-rsa-bits 2048" },
+        { "1024-bit sub-CA", 1024, NULL, NULL, NULL, NULL, NULL, NULL, WSSEC_EUNTRUSTED,
+          "'CN=wssec Test Sub CA,O=wssec test,C=US' (issuer 'CN=wssec Test Root CA" },
+        { "1024-bit sub-CA, relaxed", 1024, NULL, NULL, NULL, NULL, "min-rsa-bits", "1024", 0, NULL },
+        { "MD5-signed leaf", 0, NULL, NULL, "md5", NULL, NULL, NULL, WSSEC_EUNTRUSTED,
+          "at the signer certificate, is signed with MD5" },
+        { "MD5-signed sub-CA", 0, NULL, "md5", NULL, NULL, NULL, NULL, WSSEC_EUNTRUSTED,
+          "at chain position 1 (0 is the signer), is signed with MD5" },
+        { "SHA-1-signed sub-CA", 0, NULL, "sha1", NULL, NULL, NULL, NULL, WSSEC_EUNTRUSTED,
+          "is signed with SHA-1 (sha1WithRSAEncryption; allow-sha1 accepts it)" },
+        { "SHA-1-signed leaf, allowed", 0, NULL, NULL, "sha1", NULL, "allow-sha1", "true", 0, NULL },
+        { "P-192 signer", 0, "prime192v1", NULL, NULL, NULL, NULL, NULL, WSSEC_EUNTRUSTED,
+          "has an EC key of 192 bits, fewer than min-ec-bits 256" },
+        { "P-192 signer, relaxed", 0, "prime192v1", NULL, NULL, NULL, "min-ec-bits", "192", 0, NULL },
+        { "P-256 signer", 0, "prime256v1", NULL, NULL, NULL, NULL, NULL, 0, NULL },
+        { "serverAuth only", 0, NULL, NULL, NULL, "serverAuth", NULL, NULL, WSSEC_EUNTRUSTED,
+          "has an extended key usage that does not allow signing messages (serverAuth)" },
+        { "codeSigning and timeStamping", 0, NULL, NULL, NULL, "codeSigning,timeStamping", NULL, NULL,
+          WSSEC_EUNTRUSTED, "(codeSigning, timeStamping)" },
+        { "clientAuth", 0, NULL, NULL, NULL, "clientAuth", NULL, NULL, 0, NULL },
+        { "serverAuth and clientAuth", 0, NULL, NULL, NULL, "serverAuth,clientAuth", NULL, NULL, 0, NULL },
+        { "emailProtection", 0, NULL, NULL, NULL, "emailProtection", NULL, NULL, 0, NULL },
+        { "anyExtendedKeyUsage", 0, NULL, NULL, NULL, "anyExtendedKeyUsage", NULL, NULL, 0, NULL },
+    };
+    for (size_t i = 0; i < WSSEC_ARRAY_LEN(rows); i++) run_chain_row(&rows[i], root, rkey);
+    X509_free(root);
+    EVP_PKEY_free(rkey);
+}
+
 /* A PKIPath is root side first; a sender that wrote it leaf first is still
  * understood, and the token says so. */
 static void test_pkipath_order(void **state)
@@ -471,6 +555,7 @@ int main(void)
         cmocka_unit_test(test_crl_in_token),
         cmocka_unit_test(test_crl_message_cannot_override),
         cmocka_unit_test(test_nul_in_names),
+        cmocka_unit_test(test_chain_strength),
         cmocka_unit_test(test_pkipath_order),
         cmocka_unit_test(test_subject_rules),
         cmocka_unit_test(test_cache),
