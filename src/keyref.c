@@ -72,16 +72,27 @@ static int match_thumbprint(X509 *x, const void *arg)
     return b->n == 20 && wssec__cert_thumbprint(x, d) == 0 && memcmp(d, b->p, 20) == 0;
 }
 
+/* An X509IssuerName is message text: it is canonicalised once per
+ * reference, within these bounds, and each candidate's issuer (a parsed
+ * name, bounded by the certificate) is compared with that form. */
+#define MAX_ISSUER_NAME 4096
+#define MAX_ISSUER_VALUES 64
+
 typedef struct issuer_serial {
-    const char *issuer, *serial;
+    const char *serial;
+    char *canon, *canon_rev; /* the IssuerName in RFC 4514 order and reversed */
 } issuer_serial;
 
 static int match_issuer_serial(X509 *x, const void *arg)
 {
     const issuer_serial *is = arg;
+    if (!wssec__serial_equal_text(x, is->serial)) return 0;
+    char *have = NULL;
     /* either RDN order: peers differ; the certificate is trust-checked after */
-    return wssec__serial_equal_text(x, is->serial) &&
-           wssec__dn_equal_text(X509_get_issuer_name(x), is->issuer, true);
+    int eq = wssec__dn_canon_name(X509_get_issuer_name(x), &have) == 0 &&
+             (strcmp(have, is->canon) == 0 || strcmp(have, is->canon_rev) == 0);
+    free(have);
+    return eq;
 }
 
 int wssec__b64_elem(wssec_msg *msg, xmlNodePtr e, unsigned char **out, size_t *len)
@@ -183,14 +194,30 @@ static int from_x509data(wssec_msg *msg, xmlNodePtr xd, wssec_key_source *k)
             rc = wssec_msg_fail(msg, WSSEC_EUNAVAILABLE, NULL, is,
                                 "X509IssuerSerial without an issuer name and a serial number: "
                                 "the signing certificate cannot be identified");
+        } else if (strlen(issuer) > MAX_ISSUER_NAME) {
+            rc = wssec_msg_fail(msg, WSSEC_ELIMIT, NULL, in,
+                                "X509IssuerName is longer than %d characters: no issuer has such a "
+                                "name",
+                                MAX_ISSUER_NAME);
         } else {
-            issuer_serial arg = { issuer, serial };
+            issuer_serial arg = { serial, NULL, NULL };
+            int crc = wssec__dn_canon_text_max(issuer, false, MAX_ISSUER_VALUES, &arg.canon);
+            if (!crc) crc = wssec__dn_canon_text_max(issuer, true, MAX_ISSUER_VALUES, &arg.canon_rev);
             k->how = "issuer-serial";
-            if (!find_cert(msg, match_issuer_serial, &arg, k))
+            if (crc == WSSEC_ENOMEM)
+                rc = wssec_msg_fail(msg, WSSEC_ENOMEM, NULL, is, "out of memory");
+            else if (crc == WSSEC_ELIMIT)
+                rc = wssec_msg_fail(msg, WSSEC_ELIMIT, NULL, in,
+                                    "X509IssuerName has more than %d attribute values: no issuer "
+                                    "has such a name",
+                                    MAX_ISSUER_VALUES);
+            else if (crc || !find_cert(msg, match_issuer_serial, &arg, k))
                 rc = wssec_msg_fail(msg, WSSEC_EUNAVAILABLE, NULL, is,
                                     "no certificate with issuer '%.200s' and serial %.80s in the "
                                     "message or the known certificates (--certs)",
                                     issuer, serial);
+            free(arg.canon);
+            free(arg.canon_rev);
         }
         xmlFree(issuer);
         xmlFree(serial);

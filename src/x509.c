@@ -493,9 +493,14 @@ static int hexval(int c)
 
 int wssec__dn_canon_text(const char *text, bool reverse, char **out)
 {
+    return wssec__dn_canon_text_max(text, reverse, 0, out);
+}
+
+int wssec__dn_canon_text_max(const char *text, bool reverse, size_t max_values, char **out)
+{
     *out = NULL;
     rdn *rs = NULL;
-    size_t n = 0;
+    size_t n = 0, values = 0;
     int rc = 0;
     const char *p = text;
     bool new_rdn = true;
@@ -563,6 +568,10 @@ int wssec__dn_canon_text(const char *text, bool reverse, char **out)
         canon_type(nid, tname, type, sizeof(type));
         if (nid == NID_undef && !isdigit((unsigned char)type[0])) {
             rc = WSSEC_EINVALID; /* an attribute type nobody knows */
+            break;
+        }
+        if (max_values && ++values > max_values) {
+            rc = WSSEC_ELIMIT;
             break;
         }
         rc = rdn_add(&rs, &n, new_rdn, type, val, vl, false);

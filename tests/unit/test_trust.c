@@ -6,6 +6,7 @@
  */
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <libxml/parser.h>
@@ -353,6 +354,63 @@ static void test_chain_strength(void **state)
     EVP_PKEY_free(rkey);
 }
 
+/* X509IssuerSerial: the IssuerName is canonicalised once per reference and
+ * bounded (4 KiB, 64 RDNs), not re-parsed for every candidate. */
+static char *g_issuer_text;
+static void s_issuer_name(xmlDocPtr doc)
+{
+    xmlNodePtr in = h_xp(doc, "//ds:X509IssuerName");
+    xmlNodeSetContent(in, BAD_CAST g_issuer_text);
+}
+
+static void test_issuer_serial_bounded(void **state)
+{
+    (void)state;
+    const char *sign[] = { "sign-key", PKI "alice.key", "sign-cert", PKI "alice.crt", "key-id",
+                           "issuer-serial", NULL };
+    wssec_ctx *sctx = ctx_of(sign);
+    char *plain = h_envelope_header(11, NULL);
+    char *xml = h_secure(sctx, plain, sign_actions, 2, NULL);
+    free(plain);
+    wssec_ctx_free(sctx);
+    const char *recv[] = { "trust", PKI "root.crt", "certs", PKI "inter.crt", "certs", PKI "alice.crt",
+                           "certs", PKI "bob.crt", "replay-signatures", "false", NULL };
+    wssec_ctx *ctx = ctx_of(recv);
+    expect(ctx, xml, 0, NULL);
+    /* the reverse RDN order still names alice's issuer */
+    g_issuer_text = "C=US, O=wssec test, CN=wssec Test Issuing CA";
+    char *rev = h_operate(xml, s_issuer_name, 0);
+    expect(ctx, rev, 0, NULL);
+    free(rev);
+    /* 64 KiB of IssuerName: refused at once */
+    size_t big = 64 * 1024;
+    char *huge = malloc(big + 1);
+    assert_non_null(huge);
+    for (size_t i = 0; i < big; i += 8) memcpy(huge + i, "OU=aaaa,", 8);
+    memcpy(huge + big - 8, "CN=zzzzz", 8);
+    huge[big] = '\0';
+    g_issuer_text = huge;
+    char *evil = h_operate(xml, s_issuer_name, 0);
+    struct timespec t0, t1;
+    clock_gettime(CLOCK_MONOTONIC, &t0);
+    expect(ctx, evil, WSSEC_ELIMIT, "X509IssuerName is longer than 4096 characters");
+    clock_gettime(CLOCK_MONOTONIC, &t1);
+    double secs = (double)(t1.tv_sec - t0.tv_sec) + (double)(t1.tv_nsec - t0.tv_nsec) / 1e9;
+    if (secs > 1.0) print_error("refusing took %.3f s\n", secs);
+    assert_true(secs <= 1.0);
+    free(evil);
+    /* short, but 65 RDNs */
+    size_t off = 0;
+    for (int i = 0; i < 64; i++, off += 5) memcpy(huge + off, "OU=a,", 5);
+    snprintf(huge + off, big - off, "CN=wssec Test Issuing CA");
+    evil = h_operate(xml, s_issuer_name, 0);
+    expect(ctx, evil, WSSEC_ELIMIT, "X509IssuerName has more than 64 attribute values");
+    free(evil);
+    free(huge);
+    wssec_ctx_free(ctx);
+    free(xml);
+}
+
 /* A PKIPath is root side first; a sender that wrote it leaf first is still
  * understood, and the token says so. */
 static void test_pkipath_order(void **state)
@@ -556,6 +614,7 @@ int main(void)
         cmocka_unit_test(test_crl_message_cannot_override),
         cmocka_unit_test(test_nul_in_names),
         cmocka_unit_test(test_chain_strength),
+        cmocka_unit_test(test_issuer_serial_bounded),
         cmocka_unit_test(test_pkipath_order),
         cmocka_unit_test(test_subject_rules),
         cmocka_unit_test(test_cache),
