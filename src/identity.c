@@ -271,6 +271,37 @@ static int bind_basic(wssec_msg *msg, const wssec_token *as, const char *asserte
     return 0;
 }
 
+/* The certificate that verified the upstream's signature: its token's, or
+ * (a reference by issuer-serial, SKI or thumbprint) the one its KeyInfo
+ * resolves to, resolved again the same way; it must be the certificate the
+ * signature consumer reported. *out is borrowed from the token or ks. */
+static int upstream_cert(wssec_msg *msg, const wssec_token *upt, wssec_key_source *ks, X509 **out)
+{
+    const wssec_token *holder = upt->signer_token;
+    *out = NULL;
+    if (holder && holder->cert) {
+        *out = holder->cert;
+        return 0;
+    }
+    xmlNodePtr ki = NULL;
+    for (xmlNodePtr c = wssec__first_elem(upt->node); c && !ki; c = wssec__next_elem(c))
+        if (wssec__is(c, WSSEC_NS_DS, "KeyInfo")) ki = c;
+    int rc = ki ? wssec__key_resolve(msg, ki, NULL, ks) : WSSEC_EUNAVAILABLE;
+    if (rc) return ki ? rc : wssec_msg_fail(msg, WSSEC_EUNTRUSTED, NULL, upt->node,
+                                            "the upstream's signature names no key");
+    char text[600];
+    wssec__dn_text(X509_get_subject_name(ks->cert), text, sizeof(text));
+    if (!upt->identity || strcmp(text, upt->identity) != 0) {
+        wssec__key_source_free(ks);
+        memset(ks, 0, sizeof(*ks));
+        return wssec_msg_fail(msg, WSSEC_EUNTRUSTED, NULL, upt->node,
+                              "the upstream's key reference no longer names the certificate that "
+                              "verified its signature");
+    }
+    *out = ks->cert;
+    return 0;
+}
+
 /* The default evaluator: the trusted-upstream list. */
 static int list_evaluator(const wssec_ctx *ctx, const wssec_upstream *up, char *why, size_t whylen)
 {
@@ -318,16 +349,18 @@ int wssec__identity_run(wssec_msg *msg)
     if (rc) return rc;
 
     char *norm = NULL;
+    wssec_key_source ks = { 0 };
+    X509 *up_cert = NULL;
     if (signature) {
-        const wssec_token *holder = upt->signer_token;
-        if (holder && holder->cert)
-            rc = wssec__dn_canon_name(X509_get_subject_name(holder->cert), &norm);
-        else
-            rc = wssec__dn_canon_text(upt->identity, false, &norm);
-        if (rc)
+        if ((rc = upstream_cert(msg, upt, &ks, &up_cert))) return rc;
+        /* normalised from the certificate's name, never from display text */
+        rc = wssec__dn_canon_name(X509_get_subject_name(up_cert), &norm);
+        if (rc) {
+            wssec__key_source_free(&ks);
             return wssec_msg_fail(msg, rc == WSSEC_ENOMEM ? rc : WSSEC_EUNTRUSTED, NULL, upt->node,
                                   "the upstream's subject '%s' cannot be normalised",
                                   upt->identity);
+        }
     }
     wssec_upstream up = {
         .version = WSSEC_UPSTREAM_VERSION,
@@ -350,11 +383,13 @@ int wssec__identity_run(wssec_msg *msg)
                             upt->identity, why[0] ? ": " : "", why);
     } else if (verdict != 1) {
         rc = wssec_msg_fail(msg, WSSEC_EUNTRUSTED, NULL, upt->node,
-                            "upstream '%s' (proven by %s) is not trusted to assert identities%s%s; "
-                            "its assertion of '%s' is refused (see trusted-upstream)",
+                            "upstream '%.200s' (proven by %s) is not trusted to assert "
+                            "identities%s%s; its assertion of '%.100s' is refused (see "
+                            "trusted-upstream)",
                             upt->identity, how, why[0] ? ": " : "", why, asserted);
     }
     free(norm);
+    wssec__key_source_free(&ks);
     if (rc) return rc;
 
     if (wssec_token_set_identity(as, asserted) ||

@@ -270,6 +270,7 @@ void wssec__trust_release(wssec_trust *t);
 int wssec__trust_has_anchors(const wssec_trust *t);
 int wssec__trust_has_subject_rules(const wssec_trust *t);
 STACK_OF(X509) *wssec__trust_known(const wssec_trust *t);
+STACK_OF(X509) *wssec__trust_anchors(const wssec_trust *t);
 /* Validates leaf (with the certificates presented in the message) against
  * the message's trust snapshot at the message's clock; records a precise
  * WSSEC_EUNTRUSTED on the message. role names the certificate ("signer"). */

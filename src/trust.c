@@ -926,3 +926,9 @@ STACK_OF(X509) *wssec__trust_known(const wssec_trust *t)
 {
     return t ? t->known : NULL;
 }
+
+/* The trust anchors (for key references, after the known certificates). Borrowed. */
+STACK_OF(X509) *wssec__trust_anchors(const wssec_trust *t)
+{
+    return t ? t->anchors : NULL;
+}
