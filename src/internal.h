@@ -271,6 +271,9 @@ int wssec__trust_has_anchors(const wssec_trust *t);
 int wssec__trust_has_subject_rules(const wssec_trust *t);
 STACK_OF(X509) *wssec__trust_known(const wssec_trust *t);
 STACK_OF(X509) *wssec__trust_anchors(const wssec_trust *t);
+/* 1 when cert chains to an anchor through configured certificates only (none
+ * carried in the message), at the message's clock; 0 when not. */
+int wssec__trust_configured_chain(wssec_msg *msg, X509 *cert);
 /* Validates leaf (with the certificates presented in the message) against
  * the message's trust snapshot at the message's clock; records a precise
  * WSSEC_EUNTRUSTED on the message. role names the certificate ("signer"). */

@@ -932,3 +932,23 @@ STACK_OF(X509) *wssec__trust_anchors(const wssec_trust *t)
 {
     return t ? t->anchors : NULL;
 }
+
+/* 1 when cert chains to an anchor through configured certificates only
+ * (none carried in the message), at the message's clock; 0 when not. */
+int wssec__trust_configured_chain(wssec_msg *msg, X509 *cert)
+{
+    wssec_trust *t = msg->trust;
+    if (!wssec__trust_has_anchors(t)) return 0;
+    X509_STORE_CTX *sctx = X509_STORE_CTX_new();
+    if (!sctx) return WSSEC_ENOMEM;
+    int ok = X509_STORE_CTX_init(sctx, t->store, cert, t->known);
+    if (ok) {
+        X509_VERIFY_PARAM *param = X509_STORE_CTX_get0_param(sctx);
+        X509_VERIFY_PARAM_set_time(param, (time_t)(msg->now / 1000));
+        X509_VERIFY_PARAM_set_depth(param, (int)t->max_chain);
+        ok = X509_verify_cert(sctx) == 1;
+    }
+    X509_STORE_CTX_free(sctx);
+    ERR_clear_error();
+    return ok ? 1 : 0;
+}

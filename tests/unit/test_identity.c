@@ -427,7 +427,7 @@ static void sha256_hex(const unsigned char *p, size_t n, char hex[65])
 
 /* (b) An upstream is bound to more than its DN: an issuer or a pin; a bare
  * DN needs a chain of configured certificates only, and warns. */
-static void __attribute__((unused)) test_upstream_binding(void **state)
+static void test_upstream_binding(void **state)
 {
     (void)state;
     X509 *inter = pg_load_cert(PKI "inter.crt"), *other = pg_load_cert(PKI "other-inter.crt"),
@@ -1083,7 +1083,7 @@ int main(void)
         cmocka_unit_test(test_upstream_nul),
         cmocka_unit_test(test_keyref_no_relabel),
         cmocka_unit_test(test_signer_dn_from_name),
-        // BINDING
+        cmocka_unit_test(test_upstream_binding),
         cmocka_unit_test(test_trusted_dn_normalised),
         cmocka_unit_test(test_signature_unbound),
         cmocka_unit_test(test_binding_rules),
