@@ -245,7 +245,8 @@ static const opt options[] = {
       "secure: remove the Security header targeted at us before adding ours (default false)" },
     { "trusted-upstream", OPT_MULTI, OFF(trusted_upstreams), 0, "NAME|DN",
       "verify, repeatable: an upstream trusted to assert identities: a user name (trust-mode "
-      "basic) or a DN compared after RFC 4514 normalisation (trust-mode signature)" },
+      "basic) or a DN compared after RFC 4514 normalisation (trust-mode signature), bound "
+      "further by ;issuer=DN, ;cert-sha256=HEX or ;spki-sha256=HEX" },
     { "trust-mode", OPT_ENUM, OFF(trust_mode), 0, "MODE",
       "verify: how an upstream proves itself: signature (its X.509 signature) or basic (its "
       "UsernameToken) (default signature)", wssec__trust_mode_names },
