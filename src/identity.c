@@ -41,7 +41,7 @@ const char *const wssec__trust_mode_names[] = { "signature", "basic", NULL };
  * anchor through configured certificates only; with the DN alone a warning
  * says the binding is weak. */
 struct upstream_rule {
-    const char *text; /* as configured (borrowed from the settings) */
+    char *text;       /* as configured */
     char *canon;      /* the DN, normalised */
     char *issuer;     /* the issuer's DN, normalised, or NULL */
     unsigned char cert_pin[32], spki_pin[32];
@@ -103,6 +103,7 @@ void wssec__identity_ctx_free(wssec_ctx *ctx)
     struct wssec_idctx *id = ctx->identity;
     if (!id) return;
     for (size_t i = 0; i < id->nrules; i++) {
+        free(id->rules[i].text);
         free(id->rules[i].canon);
         free(id->rules[i].issuer);
     }
@@ -183,7 +184,7 @@ static int parse_pin(const char *v, size_t n, unsigned char out[32])
 
 static int parse_upstream(struct upstream_rule *r, const char *text, wssec_errrec *err)
 {
-    r->text = text;
+    if (!(r->text = wssec__strdup(text))) return WSSEC_ENOMEM;
     const char *c = next_constraint(text);
     size_t dn_len = c ? (size_t)(c - text) : strlen(text);
     char *dn = malloc(dn_len + 1);
