@@ -264,6 +264,31 @@ static void test_nul_in_names(void **state)
     expect(ctx, xml, WSSEC_EUNTRUSTED, "signer 'CN=alice\\00.attacker.example,OU=Clients");
     wssec_ctx_free(ctx);
     free(xml);
+
+    /* --issuer: a sub-CA named "wssec Test Issuing CA\0.evil" is not the issuing CA */
+    X509 *root = pg_load_cert(PKI "root.crt");
+    EVP_PKEY *rkey = pg_load_key(PKI "root.key"), *skey = pg_key(2048, NULL), *lkey = pg_key(2048, NULL);
+    pg_spec ss = { .cn = "wssec Test Issuing CA\0.evil", .cn_len = 27, .ou = "", .ca = true,
+                   .issuer = root, .issuer_key = rkey, .key = skey };
+    X509 *sub = pg_cert(&ss);
+    pg_spec ls = { .cn = "alice", .issuer = sub, .issuer_key = skey, .key = lkey };
+    X509 *leaf = pg_cert(&ls);
+    char *subf = pg_cert_file(sub);
+    xml = pg_signed(lkey, leaf, NULL, NULL);
+    const char *iss[] = { "trust", PKI "root.crt", "certs", subf, "issuer",
+                          "CN=wssec Test Issuing CA,O=wssec test,C=US", "replay-signatures", "false",
+                          NULL };
+    ctx = ctx_of(iss);
+    expect(ctx, xml, WSSEC_EUNTRUSTED, "a NUL or control character in its issuer name");
+    wssec_ctx_free(ctx);
+    free(xml);
+    pg_rm(subf);
+    X509_free(leaf);
+    X509_free(sub);
+    X509_free(root);
+    EVP_PKEY_free(rkey);
+    EVP_PKEY_free(skey);
+    EVP_PKEY_free(lkey);
     X509_free(cert);
     X509_free(inter);
     EVP_PKEY_free(key);
