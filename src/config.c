@@ -39,6 +39,7 @@ void wssec__settings_init(wssec_settings *s)
     s->max_transforms = 4;
     s->max_encrypted_keys = 4;
     s->min_rsa_bits = 2048;
+    s->min_ec_bits = 256;
     s->max_chain_length = 8;
     s->cert_cache = true;
     s->cert_cache_size = 10000;
@@ -230,7 +231,11 @@ static const opt options[] = {
       "verify: most EncryptedKeys in our Security header, counted before any decryption "
       "(default 4)" },
     { "min-rsa-bits", OPT_SIZE, OFF(min_rsa_bits), 512, "BITS",
-      "verify: smallest RSA key accepted for a signer (default 2048)" },
+      "verify: smallest RSA key accepted for a signer and every certificate of its chain "
+      "(default 2048)" },
+    { "min-ec-bits", OPT_SIZE, OFF(min_ec_bits), 160, "BITS",
+      "verify: smallest EC key accepted for a signer and every certificate of its chain "
+      "(default 256)" },
     /* identity assertion and plug-ins (identity.c, plugin.c) */
     { "assert-user", OPT_STRING, OFF(assert_user), 0, "USER",
       "secure: the identity-assertion action asserts this user (a UsernameToken without "
@@ -244,7 +249,8 @@ static const opt options[] = {
       "secure: remove the Security header targeted at us before adding ours (default false)" },
     { "trusted-upstream", OPT_MULTI, OFF(trusted_upstreams), 0, "NAME|DN",
       "verify, repeatable: an upstream trusted to assert identities: a user name (trust-mode "
-      "basic) or a DN compared after RFC 4514 normalisation (trust-mode signature)" },
+      "basic) or a DN compared after RFC 4514 normalisation (trust-mode signature), bound "
+      "further by ;issuer=DN, ;cert-sha256=HEX or ;spki-sha256=HEX" },
     { "trust-mode", OPT_ENUM, OFF(trust_mode), 0, "MODE",
       "verify: how an upstream proves itself: signature (its X.509 signature) or basic (its "
       "UsernameToken) (default signature)", wssec__trust_mode_names },

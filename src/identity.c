@@ -20,9 +20,11 @@
  *
  * A service: it reads the token store and the result, never a token module.
  */
+#include <ctype.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include <openssl/err.h>
 
@@ -30,12 +32,28 @@
 
 const char *const wssec__trust_mode_names[] = { "signature", "basic", NULL };
 
+/* One trusted-upstream entry of trust-mode signature:
+ *   DN[;issuer=ISSUER-DN][;cert-sha256=HEX][;spki-sha256=HEX]
+ * The DN is compared after normalisation with the upstream certificate's
+ * subject; issuer= with its issuer's name; cert-sha256= pins the certificate
+ * (SHA-256 of its DER), spki-sha256= its public key (SHA-256 of the DER
+ * SubjectPublicKeyInfo). Without a pin the certificate must chain to an
+ * anchor through configured certificates only; with the DN alone a warning
+ * says the binding is weak. */
+struct upstream_rule {
+    char *text;       /* as configured */
+    char *canon;      /* the DN, normalised */
+    char *issuer;     /* the issuer's DN, normalised, or NULL */
+    unsigned char cert_pin[32], spki_pin[32];
+    bool has_cert_pin, has_spki_pin;
+};
+
 /* What the context keeps for identity assertion. */
 struct wssec_idctx {
     wssec_trusted_id_cb cb; /* NULL: the trusted-upstream list */
     void *ud;
-    char **canon; /* trust-mode signature: the trusted DNs, normalised */
-    size_t ncanon;
+    struct upstream_rule *rules; /* trust-mode signature: the trusted upstreams */
+    size_t nrules;
     X509 *assert_cert; /* assert-cert */
     wssec_plugins *plugins;
 };
@@ -84,8 +102,12 @@ void wssec__identity_ctx_free(wssec_ctx *ctx)
 {
     struct wssec_idctx *id = ctx->identity;
     if (!id) return;
-    for (size_t i = 0; i < id->ncanon; i++) free(id->canon[i]);
-    free(id->canon);
+    for (size_t i = 0; i < id->nrules; i++) {
+        free(id->rules[i].text);
+        free(id->rules[i].canon);
+        free(id->rules[i].issuer);
+    }
+    free(id->rules);
     X509_free(id->assert_cert);
     wssec__plugins_close(id->plugins);
     free(id);
@@ -130,6 +152,94 @@ static int check_outbound(struct wssec_idctx *id, wssec_config *cfg)
     return rc;
 }
 
+/* The position of the next constraint (";" then issuer=, cert-sha256= or
+ * spki-sha256=) in p, or NULL. */
+static const char *next_constraint(const char *p)
+{
+    static const char *const keys[] = { "issuer=", "cert-sha256=", "spki-sha256=" };
+    for (; (p = strchr(p, ';')) != NULL; p++) {
+        const char *q = p + 1;
+        while (*q == ' ') q++;
+        for (size_t k = 0; k < WSSEC_ARRAY_LEN(keys); k++)
+            if (strncasecmp(q, keys[k], strlen(keys[k])) == 0) return p;
+    }
+    return NULL;
+}
+
+static int parse_pin(const char *v, size_t n, unsigned char out[32])
+{
+    size_t got = 0;
+    for (size_t i = 0; i < n; i++) {
+        if (v[i] == ':' || v[i] == ' ') continue;
+        int h = isxdigit((unsigned char)v[i]) ? (isdigit((unsigned char)v[i]) ? v[i] - '0'
+                                                 : (tolower((unsigned char)v[i]) - 'a' + 10))
+                                              : -1;
+        if (h < 0 || got >= 64) return WSSEC_EINVALID;
+        if (got % 2 == 0) out[got / 2] = (unsigned char)(h << 4);
+        else out[got / 2] |= (unsigned char)h;
+        got++;
+    }
+    return got == 64 ? 0 : WSSEC_EINVALID;
+}
+
+static int parse_upstream(struct upstream_rule *r, const char *text, wssec_errrec *err)
+{
+    if (!(r->text = wssec__strdup(text))) return WSSEC_ENOMEM;
+    const char *c = next_constraint(text);
+    size_t dn_len = c ? (size_t)(c - text) : strlen(text);
+    char *dn = malloc(dn_len + 1);
+    if (!dn) return WSSEC_ENOMEM;
+    memcpy(dn, text, dn_len);
+    dn[dn_len] = '\0';
+    int rc = wssec__dn_canon_text(dn, false, &r->canon);
+    free(dn);
+    if (rc == WSSEC_ENOMEM) return rc;
+    if (rc)
+        return WSSEC_ERR(err, WSSEC_ECONFIG,
+                         "trusted-upstream: '%s' is not a distinguished name (trust-mode "
+                         "signature compares it with the upstream certificate's subject; "
+                         "RFC 4514, e.g. CN=gateway,O=Example, optionally followed by "
+                         ";issuer=DN, ;cert-sha256=HEX or ;spki-sha256=HEX; trust-mode basic "
+                         "takes user names)",
+                         text);
+    while (c) {
+        const char *k = c + 1;
+        while (*k == ' ') k++;
+        const char *eq = strchr(k, '=') + 1, *end = next_constraint(eq);
+        size_t n = end ? (size_t)(end - eq) : strlen(eq);
+        while (n && eq[n - 1] == ' ') n--;
+        while (n && *eq == ' ') {
+            eq++;
+            n--;
+        }
+        if (strncasecmp(k, "issuer=", 7) == 0) {
+            char *v = malloc(n + 1);
+            if (!v) return WSSEC_ENOMEM;
+            memcpy(v, eq, n);
+            v[n] = '\0';
+            free(r->issuer);
+            r->issuer = NULL;
+            rc = wssec__dn_canon_text(v, false, &r->issuer);
+            free(v);
+            if (rc == WSSEC_ENOMEM) return rc;
+            if (rc)
+                return WSSEC_ERR(err, WSSEC_ECONFIG,
+                                 "trusted-upstream: '%s': issuer= takes a distinguished name", text);
+        } else {
+            bool cert = strncasecmp(k, "cert-sha256=", 12) == 0;
+            if (parse_pin(eq, n, cert ? r->cert_pin : r->spki_pin))
+                return WSSEC_ERR(err, WSSEC_ECONFIG,
+                                 "trusted-upstream: '%s': %s takes 64 hexadecimal digits (a "
+                                 "SHA-256)",
+                                 text, cert ? "cert-sha256" : "spki-sha256");
+            if (cert) r->has_cert_pin = true;
+            else r->has_spki_pin = true;
+        }
+        c = end;
+    }
+    return 0;
+}
+
 int wssec__identity_ctx_init(wssec_ctx *ctx, wssec_config *cfg)
 {
     const wssec_settings *s = &cfg->s;
@@ -148,18 +258,11 @@ int wssec__identity_ctx_init(wssec_ctx *ctx, wssec_config *cfg)
                          "identity assertion in trust-mode signature needs replay-signatures: "
                          "without it a copied message asserts its identity again");
     if (s->trust_mode == WSSEC_TRUST_SIGNATURE && s->trusted_upstreams.n) {
-        if (!(id->canon = calloc(s->trusted_upstreams.n, sizeof(*id->canon)))) return WSSEC_ENOMEM;
+        if (!(id->rules = calloc(s->trusted_upstreams.n, sizeof(*id->rules)))) return WSSEC_ENOMEM;
         for (size_t i = 0; i < s->trusted_upstreams.n; i++) {
-            int rc = wssec__dn_canon_text(s->trusted_upstreams.v[i], false, &id->canon[i]);
-            if (rc == WSSEC_ENOMEM) return rc;
-            if (rc)
-                return WSSEC_ERR(&cfg->err, WSSEC_ECONFIG,
-                                 "trusted-upstream: '%s' is not a distinguished name (trust-mode "
-                                 "signature compares it with the upstream certificate's subject; "
-                                 "RFC 4514, e.g. CN=gateway,O=Example; trust-mode basic takes "
-                                 "user names)",
-                                 s->trusted_upstreams.v[i]);
-            id->ncanon++;
+            id->nrules++;
+            int rc = parse_upstream(&id->rules[i], s->trusted_upstreams.v[i], &cfg->err);
+            if (rc) return rc;
         }
     }
     return check_outbound(id, cfg);
@@ -271,14 +374,111 @@ static int bind_basic(wssec_msg *msg, const wssec_token *as, const char *asserte
     return 0;
 }
 
-/* The default evaluator: the trusted-upstream list. */
-static int list_evaluator(const wssec_ctx *ctx, const wssec_upstream *up, char *why, size_t whylen)
+/* The certificate that verified the upstream's signature: its token's, or
+ * (a reference by issuer-serial, SKI or thumbprint) the one its KeyInfo
+ * resolves to, resolved again the same way; it must be the certificate the
+ * signature consumer reported. *out is borrowed from the token or ks. */
+static int upstream_cert(wssec_msg *msg, const wssec_token *upt, wssec_key_source *ks, X509 **out)
 {
+    const wssec_token *holder = upt->signer_token;
+    *out = NULL;
+    if (holder && holder->cert) {
+        *out = holder->cert;
+        return 0;
+    }
+    xmlNodePtr ki = NULL;
+    for (xmlNodePtr c = wssec__first_elem(upt->node); c && !ki; c = wssec__next_elem(c))
+        if (wssec__is(c, WSSEC_NS_DS, "KeyInfo")) ki = c;
+    int rc = ki ? wssec__key_resolve(msg, ki, NULL, ks) : WSSEC_EUNAVAILABLE;
+    if (rc) return ki ? rc : wssec_msg_fail(msg, WSSEC_EUNTRUSTED, NULL, upt->node,
+                                            "the upstream's signature names no key");
+    char text[600];
+    wssec__dn_text(X509_get_subject_name(ks->cert), text, sizeof(text));
+    if (!upt->identity || strcmp(text, upt->identity) != 0) {
+        wssec__key_source_free(ks);
+        memset(ks, 0, sizeof(*ks));
+        return wssec_msg_fail(msg, WSSEC_EUNTRUSTED, NULL, upt->node,
+                              "the upstream's key reference no longer names the certificate that "
+                              "verified its signature");
+    }
+    *out = ks->cert;
+    return 0;
+}
+
+/* 1 when the rule's constraints hold for the upstream's certificate; else
+ * 0 with the reason (or a negative code). */
+static int rule_holds(wssec_msg *msg, const struct upstream_rule *r, X509 *cert, char *why,
+                      size_t whylen)
+{
+    unsigned char d[32];
+    unsigned int dl = 0;
+    if (r->issuer) {
+        char *have = NULL;
+        int rc = wssec__dn_canon_name(X509_get_issuer_name(cert), &have);
+        bool eq = rc == 0 && strcmp(have, r->issuer) == 0;
+        free(have);
+        if (rc == WSSEC_ENOMEM) return rc;
+        if (!eq) {
+            char dn[300];
+            wssec__dn_text(X509_get_issuer_name(cert), dn, sizeof(dn));
+            snprintf(why, whylen, "its issuer '%.200s' is not the one trusted-upstream names", dn);
+            return 0;
+        }
+    }
+    if (r->has_cert_pin &&
+        (!X509_digest(cert, EVP_sha256(), d, &dl) || dl != 32 || memcmp(d, r->cert_pin, 32) != 0)) {
+        snprintf(why, whylen, "its certificate is not the pinned one (cert-sha256)");
+        return 0;
+    }
+    if (r->has_spki_pin) {
+        unsigned char *der = NULL;
+        int n = i2d_PUBKEY(X509_get0_pubkey(cert), &der);
+        bool eq = n > 0 && EVP_Digest(der, (size_t)n, d, &dl, EVP_sha256(), NULL) && dl == 32 &&
+                  memcmp(d, r->spki_pin, 32) == 0;
+        OPENSSL_free(der);
+        if (!eq) {
+            snprintf(why, whylen, "its public key is not the pinned one (spki-sha256)");
+            return 0;
+        }
+    }
+    if (!r->has_cert_pin && !r->has_spki_pin) {
+        int rc = wssec__trust_configured_chain(msg, cert);
+        if (rc < 0) return rc;
+        if (rc == 0) {
+            snprintf(why, whylen,
+                     "it chains only through a CA carried in the message, not through the "
+                     "configured certificates (an upstream named without a pin must chain "
+                     "through --trust and --certs; add ;cert-sha256= or ;spki-sha256=)");
+            return 0;
+        }
+    }
+    if (!r->issuer && !r->has_cert_pin && !r->has_spki_pin) {
+        char w[600];
+        snprintf(w, sizeof(w),
+                 "trusted-upstream '%.300s' is bound by its DN alone: name its issuer "
+                 "(;issuer=DN) or pin it (;cert-sha256=HEX or ;spki-sha256=HEX)",
+                 r->text);
+        if (wssec__result_warn(msg->res, w)) return WSSEC_ENOMEM;
+    }
+    return 1;
+}
+
+/* The default evaluator: the trusted-upstream list. */
+static int list_evaluator(wssec_msg *msg, const wssec_upstream *up, X509 *cert, char *why,
+                          size_t whylen)
+{
+    const wssec_ctx *ctx = msg->ctx;
     const struct wssec_idctx *id = ctx->identity;
     const wssec_strlist *l = &ctx->s.trusted_upstreams;
     if (up->proof == WSSEC_PROOF_SIGNATURE) {
-        for (size_t i = 0; i < id->ncanon; i++)
-            if (strcmp(id->canon[i], up->normalized) == 0) return 1;
+        bool named = false;
+        for (size_t i = 0; i < id->nrules; i++) {
+            if (strcmp(id->rules[i].canon, up->normalized) != 0) continue;
+            named = true;
+            int v = rule_holds(msg, &id->rules[i], cert, why, whylen);
+            if (v != 0) return v;
+        }
+        if (named) return 0;
     } else {
         for (size_t i = 0; i < l->n; i++)
             if (strcmp(l->v[i], up->identity) == 0) return 1;
@@ -318,16 +518,18 @@ int wssec__identity_run(wssec_msg *msg)
     if (rc) return rc;
 
     char *norm = NULL;
+    wssec_key_source ks = { 0 };
+    X509 *up_cert = NULL;
     if (signature) {
-        const wssec_token *holder = upt->signer_token;
-        if (holder && holder->cert)
-            rc = wssec__dn_canon_name(X509_get_subject_name(holder->cert), &norm);
-        else
-            rc = wssec__dn_canon_text(upt->identity, false, &norm);
-        if (rc)
+        if ((rc = upstream_cert(msg, upt, &ks, &up_cert))) return rc;
+        /* normalised from the certificate's name, never from display text */
+        rc = wssec__dn_canon_name(X509_get_subject_name(up_cert), &norm);
+        if (rc) {
+            wssec__key_source_free(&ks);
             return wssec_msg_fail(msg, rc == WSSEC_ENOMEM ? rc : WSSEC_EUNTRUSTED, NULL, upt->node,
                                   "the upstream's subject '%s' cannot be normalised",
                                   upt->identity);
+        }
     }
     wssec_upstream up = {
         .version = WSSEC_UPSTREAM_VERSION,
@@ -340,7 +542,7 @@ int wssec__identity_run(wssec_msg *msg)
     char why[300] = "";
     const struct wssec_idctx *id = ctx->identity;
     int verdict = id->cb ? id->cb(&up, why, sizeof(why), id->ud)
-                         : list_evaluator(ctx, &up, why, sizeof(why));
+                         : list_evaluator(msg, &up, up_cert, why, sizeof(why));
     why[sizeof(why) - 1] = '\0';
     const char *how = signature ? "signature" : "password";
     if (verdict < 0) {
@@ -350,11 +552,13 @@ int wssec__identity_run(wssec_msg *msg)
                             upt->identity, why[0] ? ": " : "", why);
     } else if (verdict != 1) {
         rc = wssec_msg_fail(msg, WSSEC_EUNTRUSTED, NULL, upt->node,
-                            "upstream '%s' (proven by %s) is not trusted to assert identities%s%s; "
-                            "its assertion of '%s' is refused (see trusted-upstream)",
+                            "upstream '%.200s' (proven by %s) is not trusted to assert "
+                            "identities%s%s; its assertion of '%.100s' is refused (see "
+                            "trusted-upstream)",
                             upt->identity, how, why[0] ? ": " : "", why, asserted);
     }
     free(norm);
+    wssec__key_source_free(&ks);
     if (rc) return rc;
 
     if (wssec_token_set_identity(as, asserted) ||

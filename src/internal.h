@@ -130,6 +130,7 @@ typedef struct wssec_settings {
     size_t max_transforms;
     size_t max_encrypted_keys;
     size_t min_rsa_bits;
+    size_t min_ec_bits; /* every EC key of a chain */
     int64_t clock_skew_ms;
     int64_t max_age_ms;
     int64_t timestamp_ttl_ms;
@@ -252,6 +253,8 @@ int wssec__cert_thumbprint(const X509 *cert, unsigned char out[20]);
 /* Canonical DN forms (see x509.c); caller frees. WSSEC_EINVALID for bad text. */
 int wssec__dn_canon_name(const X509_NAME *name, char **out);
 int wssec__dn_canon_text(const char *text, bool reverse, char **out);
+/* The same, WSSEC_ELIMIT past max_values attribute values (0: no bound). */
+int wssec__dn_canon_text_max(const char *text, bool reverse, size_t max_values, char **out);
 /* 1 when the name equals the text DN (in RFC 4514 order, or either order). */
 int wssec__dn_equal_text(const X509_NAME *name, const char *text, bool either_order);
 /* 1 when the certificate's serial equals the decimal text. */
@@ -268,6 +271,10 @@ void wssec__trust_release(wssec_trust *t);
 int wssec__trust_has_anchors(const wssec_trust *t);
 int wssec__trust_has_subject_rules(const wssec_trust *t);
 STACK_OF(X509) *wssec__trust_known(const wssec_trust *t);
+STACK_OF(X509) *wssec__trust_anchors(const wssec_trust *t);
+/* 1 when cert chains to an anchor through configured certificates only (none
+ * carried in the message), at the message's clock; 0 when not. */
+int wssec__trust_configured_chain(wssec_msg *msg, X509 *cert);
 /* Validates leaf (with the certificates presented in the message) against
  * the message's trust snapshot at the message's clock; records a precise
  * WSSEC_EUNTRUSTED on the message. role names the certificate ("signer"). */

@@ -24,9 +24,16 @@ void wssec__key_source_free(wssec_key_source *k)
 
 typedef int (*cert_match)(X509 *x, const void *arg);
 
-/* Finds a certificate by a property: first the X.509 tokens of the message
- * (their end-entity certificates), then the configured known certificates. */
-static int find_cert(wssec_msg *msg, cert_match match, const void *arg, wssec_key_source *k)
+/* Finds the certificate a reference (SKI, thumbprint, issuer-serial) names.
+ * The certificate a reference resolves to is not signed, and the signer's
+ * identity comes from it, so: the candidates given (our own decryption
+ * certificates) answer first; then the configured certificates (--certs,
+ * intermediates, anchors) are preferred over the message's X.509 tokens;
+ * and two matching certificates of different subjects make the reference
+ * ambiguous: it is refused, never settled by order. Returns 1 (found), 0
+ * (none) or a negative code already recorded on the message. */
+static int find_cert(wssec_msg *msg, cert_match match, const void *arg, wssec_key_source *k,
+                     xmlNodePtr node)
 {
     const wssec_result *r = msg->res;
     for (int i = 0; i < sk_X509_num(msg->candidates); i++)
@@ -34,22 +41,45 @@ static int find_cert(wssec_msg *msg, cert_match match, const void *arg, wssec_ke
             k->cert = sk_X509_value(msg->candidates, i);
             return 1;
         }
-    for (size_t i = 0; i < r->ntokens; i++) {
+    X509 *chosen = NULL, *clash = NULL;
+    const wssec_token *from = NULL;
+    STACK_OF(X509) *conf[2] = { wssec__trust_known(msg->trust), wssec__trust_anchors(msg->trust) };
+    for (int s = 0; s < 2 && !clash; s++)
+        for (int i = 0; i < sk_X509_num(conf[s]) && !clash; i++) {
+            X509 *x = sk_X509_value(conf[s], i);
+            if (!match(x, arg)) continue;
+            if (!chosen) chosen = x;
+            else if (X509_NAME_cmp(X509_get_subject_name(chosen), X509_get_subject_name(x)) != 0)
+                clash = x;
+        }
+    for (size_t i = 0; i < r->ntokens && !clash; i++) {
         wssec_token *t = r->tokens[i];
-        if (t->cert && t->status == 0 && match(t->cert, arg)) {
-            k->cert = t->cert;
-            k->presented = t->chain;
-            k->token = t;
-            return 1;
+        if (!t->cert || t->status != 0 || !match(t->cert, arg)) continue;
+        if (!chosen) {
+            chosen = t->cert;
+            from = t;
+        } else if (X509_NAME_cmp(X509_get_subject_name(chosen), X509_get_subject_name(t->cert)) != 0) {
+            clash = t->cert;
+        } else if (!from && X509_cmp(chosen, t->cert) == 0) {
+            from = t; /* the configured certificate, carried with its chain */
         }
     }
-    STACK_OF(X509) *known = wssec__trust_known(msg->trust);
-    for (int i = 0; i < sk_X509_num(known); i++)
-        if (match(sk_X509_value(known, i), arg)) {
-            k->cert = sk_X509_value(known, i);
-            return 1;
-        }
-    return 0;
+    if (clash) {
+        char a[300], b[300];
+        wssec__dn_text(X509_get_subject_name(chosen), a, sizeof(a));
+        wssec__dn_text(X509_get_subject_name(clash), b, sizeof(b));
+        return wssec_msg_fail(msg, WSSEC_EUNTRUSTED, NULL, node,
+                              "key reference (%s) is ambiguous: it matches certificates of two "
+                              "subjects, '%s' and '%s', so which one signed cannot be told",
+                              k->how ? k->how : "?", a, b);
+    }
+    if (!chosen) return 0;
+    k->cert = chosen;
+    if (from) {
+        k->presented = from->chain;
+        k->token = from;
+    }
+    return 1;
 }
 
 typedef struct bytes_arg {
@@ -72,16 +102,27 @@ static int match_thumbprint(X509 *x, const void *arg)
     return b->n == 20 && wssec__cert_thumbprint(x, d) == 0 && memcmp(d, b->p, 20) == 0;
 }
 
+/* An X509IssuerName is message text: it is canonicalised once per
+ * reference, within these bounds, and each candidate's issuer (a parsed
+ * name, bounded by the certificate) is compared with that form. */
+#define MAX_ISSUER_NAME 4096
+#define MAX_ISSUER_VALUES 64
+
 typedef struct issuer_serial {
-    const char *issuer, *serial;
+    const char *serial;
+    char *canon, *canon_rev; /* the IssuerName in RFC 4514 order and reversed */
 } issuer_serial;
 
 static int match_issuer_serial(X509 *x, const void *arg)
 {
     const issuer_serial *is = arg;
+    if (!wssec__serial_equal_text(x, is->serial)) return 0;
+    char *have = NULL;
     /* either RDN order: peers differ; the certificate is trust-checked after */
-    return wssec__serial_equal_text(x, is->serial) &&
-           wssec__dn_equal_text(X509_get_issuer_name(x), is->issuer, true);
+    int eq = wssec__dn_canon_name(X509_get_issuer_name(x), &have) == 0 &&
+             (strcmp(have, is->canon) == 0 || strcmp(have, is->canon_rev) == 0);
+    free(have);
+    return eq;
 }
 
 int wssec__b64_elem(wssec_msg *msg, xmlNodePtr e, unsigned char **out, size_t *len)
@@ -183,14 +224,31 @@ static int from_x509data(wssec_msg *msg, xmlNodePtr xd, wssec_key_source *k)
             rc = wssec_msg_fail(msg, WSSEC_EUNAVAILABLE, NULL, is,
                                 "X509IssuerSerial without an issuer name and a serial number: "
                                 "the signing certificate cannot be identified");
+        } else if (strlen(issuer) > MAX_ISSUER_NAME) {
+            rc = wssec_msg_fail(msg, WSSEC_ELIMIT, NULL, in,
+                                "X509IssuerName is longer than %d characters: no issuer has such a "
+                                "name",
+                                MAX_ISSUER_NAME);
         } else {
-            issuer_serial arg = { issuer, serial };
+            issuer_serial arg = { serial, NULL, NULL };
+            int crc = wssec__dn_canon_text_max(issuer, false, MAX_ISSUER_VALUES, &arg.canon);
+            if (!crc) crc = wssec__dn_canon_text_max(issuer, true, MAX_ISSUER_VALUES, &arg.canon_rev);
             k->how = "issuer-serial";
-            if (!find_cert(msg, match_issuer_serial, &arg, k))
+            if (crc == WSSEC_ENOMEM)
+                rc = wssec_msg_fail(msg, WSSEC_ENOMEM, NULL, is, "out of memory");
+            else if (crc == WSSEC_ELIMIT)
+                rc = wssec_msg_fail(msg, WSSEC_ELIMIT, NULL, in,
+                                    "X509IssuerName has more than %d attribute values: no issuer "
+                                    "has such a name",
+                                    MAX_ISSUER_VALUES);
+            else if (crc || !(rc = find_cert(msg, match_issuer_serial, &arg, k, is)))
                 rc = wssec_msg_fail(msg, WSSEC_EUNAVAILABLE, NULL, is,
                                     "no certificate with issuer '%.200s' and serial %.80s in the "
                                     "message or the known certificates (--certs)",
                                     issuer, serial);
+            if (rc > 0) rc = 0;
+            free(arg.canon);
+            free(arg.canon_rev);
         }
         xmlFree(issuer);
         xmlFree(serial);
@@ -204,10 +262,11 @@ static int from_x509data(wssec_msg *msg, xmlNodePtr xd, wssec_key_source *k)
         } else {
             bytes_arg arg = { b, n };
             k->how = "ski";
-            if (!find_cert(msg, match_ski, &arg, k))
+            if (!(rc = find_cert(msg, match_ski, &arg, k, ski)))
                 rc = wssec_msg_fail(msg, WSSEC_EUNAVAILABLE, NULL, ski,
                                     "no certificate with that subject key identifier in the "
                                     "message or the known certificates (--certs)");
+            if (rc > 0) rc = 0;
         }
         free(b);
         goto done;
@@ -234,16 +293,18 @@ static int from_key_identifier(wssec_msg *msg, xmlNodePtr ki, wssec_key_source *
     int rc = 0;
     if (strcmp(vt, WSSEC_VT_SKI) == 0) {
         k->how = "ski";
-        if (!find_cert(msg, match_ski, &arg, k))
+        if (!(rc = find_cert(msg, match_ski, &arg, k, ki)))
             rc = wssec_msg_fail(msg, WSSEC_EUNAVAILABLE, NULL, ki,
                                 "no certificate with that subject key identifier in the message "
                                 "or the known certificates (--certs)");
+        if (rc > 0) rc = 0;
     } else if (strcmp(vt, WSSEC_VT_THUMBPRINT) == 0) {
         k->how = "thumbprint";
-        if (!find_cert(msg, match_thumbprint, &arg, k))
+        if (!(rc = find_cert(msg, match_thumbprint, &arg, k, ki)))
             rc = wssec_msg_fail(msg, WSSEC_EUNAVAILABLE, NULL, ki,
                                 "no certificate with that SHA-1 thumbprint in the message or the "
                                 "known certificates (--certs)");
+        if (rc > 0) rc = 0;
     } else if (strcmp(vt, WSSEC_VT_X509V3) == 0) {
         k->how = "x509";
         X509 *x = NULL;

@@ -46,7 +46,8 @@ struct wssec_trust {
     subject_rule *subjects, *issuers;
     size_t nsubjects, nissuers;
     size_t max_chain;
-    size_t min_rsa_bits;
+    size_t min_rsa_bits, min_ec_bits;
+    bool allow_sha1; /* SHA-1-signed certificates below the anchor */
     /* cache */
     bool cache_on;
     wssec_time cache_max_age;
@@ -245,6 +246,8 @@ int wssec__trust_new(wssec_trust **out, const wssec_settings *s, wssec_errrec *e
         goto done;
     t->max_chain = s->max_chain_length;
     t->min_rsa_bits = s->min_rsa_bits;
+    t->min_ec_bits = s->min_ec_bits;
+    t->allow_sha1 = s->allow_sha1;
     t->cache_on = s->cert_cache && s->cert_cache_size > 0;
     t->cache_max_age = s->cert_cache_max_age_ms;
     if (t->cache_on) {
@@ -270,6 +273,66 @@ static unsigned long crl_flags(const wssec_trust *t, STACK_OF(X509_CRL) *crls)
     if (t->crl_check == WSSEC_CRL_LEAF) return X509_V_FLAG_CRL_CHECK;
     if (t->crl_check == WSSEC_CRL_ALL) return X509_V_FLAG_CRL_CHECK | X509_V_FLAG_CRL_CHECK_ALL;
     return 0;
+}
+
+/* ---- CRLs: those of the configuration, and what a message may add ---- */
+
+/* 1 when a is newer than b: a later thisUpdate, then a higher CRL number. */
+static int crl_newer(X509_CRL *a, X509_CRL *b)
+{
+    int c = ASN1_TIME_compare(X509_CRL_get0_lastUpdate(a), X509_CRL_get0_lastUpdate(b));
+    if (c != 0) return c > 0;
+    ASN1_INTEGER *na = X509_CRL_get_ext_d2i(a, NID_crl_number, NULL, NULL);
+    ASN1_INTEGER *nb = X509_CRL_get_ext_d2i(b, NID_crl_number, NULL, NULL);
+    int newer = na && (!nb || ASN1_INTEGER_cmp(na, nb) > 0);
+    ASN1_INTEGER_free(na);
+    ASN1_INTEGER_free(nb);
+    return newer;
+}
+
+static int crl_of_issuer(STACK_OF(X509_CRL) *sk, const X509_NAME *issuer)
+{
+    for (int i = 0; i < sk_X509_CRL_num(sk); i++)
+        if (X509_NAME_cmp(X509_CRL_get_issuer(sk_X509_CRL_value(sk, i)), issuer) == 0) return 1;
+    return 0;
+}
+
+/* The CRLs a check uses when the message carries some (*out NULL when it
+ * carries none: the store holds the configured ones). OpenSSL takes the
+ * first valid CRL of an issuer it finds, and looks at the CRLs handed to the
+ * check before the store's: so a message's CRL is never handed over for an
+ * issuer the configuration has a CRL of (it could be an older, genuine one
+ * issued before the signer was revoked), and of a message's CRLs of one
+ * issuer only the newest is. The configured CRLs come along, so OpenSSL
+ * picks among them as it does from the store. Borrowed entries: free the
+ * stack with sk_X509_CRL_free. */
+static int effective_crls(const wssec_trust *t, STACK_OF(X509_CRL) *carried,
+                          STACK_OF(X509_CRL) **out)
+{
+    *out = NULL;
+    if (sk_X509_CRL_num(carried) <= 0) return 0;
+    STACK_OF(X509_CRL) *eff = sk_X509_CRL_new_null();
+    if (!eff) return WSSEC_ENOMEM;
+    for (int i = 0; i < sk_X509_CRL_num(t->crls); i++)
+        if (!sk_X509_CRL_push(eff, sk_X509_CRL_value(t->crls, i))) goto nomem;
+    for (int i = 0; i < sk_X509_CRL_num(carried); i++) {
+        X509_CRL *c = sk_X509_CRL_value(carried, i);
+        const X509_NAME *issuer = X509_CRL_get_issuer(c);
+        if (crl_of_issuer(t->crls, issuer)) continue; /* the configured one wins */
+        bool newest = true;
+        for (int j = 0; j < sk_X509_CRL_num(carried) && newest; j++) {
+            X509_CRL *o = sk_X509_CRL_value(carried, j);
+            if (j == i || X509_NAME_cmp(X509_CRL_get_issuer(o), issuer) != 0) continue;
+            /* a newer one, or an equally new one that comes first */
+            newest = !(crl_newer(o, c) || (j < i && !crl_newer(c, o)));
+        }
+        if (newest && !sk_X509_CRL_push(eff, c)) goto nomem;
+    }
+    *out = eff;
+    return 0;
+nomem:
+    sk_X509_CRL_free(eff);
+    return WSSEC_ENOMEM;
 }
 
 /* ---- the cache ---- */
@@ -350,11 +413,11 @@ static void names_of(STACK_OF(X509) *sk, char *buf, size_t size)
 }
 
 /* The revocation entry of cert in the configured CRLs, for its date and reason. */
-static void revocation_words(const wssec_trust *t, X509 *cert, char *buf, size_t size)
+static void revocation_words(STACK_OF(X509_CRL) *crls, X509 *cert, char *buf, size_t size)
 {
     snprintf(buf, size, "revoked");
-    for (int i = 0; i < sk_X509_CRL_num(t->crls); i++) {
-        X509_CRL *crl = sk_X509_CRL_value(t->crls, i);
+    for (int i = 0; i < sk_X509_CRL_num(crls); i++) {
+        X509_CRL *crl = sk_X509_CRL_value(crls, i);
         X509_REVOKED *r = NULL;
         if (X509_CRL_get0_by_cert(crl, &r, cert) != 1 || !r) continue;
         char when[40];
@@ -401,7 +464,8 @@ static int in_order(X509 *leaf, STACK_OF(X509) *sk)
 }
 
 static int explain(wssec_msg *msg, const wssec_trust *t, X509_STORE_CTX *sctx, X509 *leaf,
-                   STACK_OF(X509) *presented, const char *role, xmlNodePtr node)
+                   STACK_OF(X509) *presented, STACK_OF(X509_CRL) *used, const char *role,
+                   xmlNodePtr node)
 {
     int e = X509_STORE_CTX_get_error(sctx);
     int depth = X509_STORE_CTX_get_error_depth(sctx);
@@ -455,7 +519,7 @@ static int explain(wssec_msg *msg, const wssec_trust *t, X509_STORE_CTX *sctx, X
                  dn);
         break;
     case X509_V_ERR_CERT_REVOKED:
-        revocation_words(t, cur, why, sizeof(why));
+        revocation_words(used ? used : t->crls, cur, why, sizeof(why));
         break;
     case X509_V_ERR_CRL_HAS_EXPIRED: {
         char d[40];
@@ -530,10 +594,69 @@ static int check_rules(wssec_msg *msg, const subject_rule *rules, size_t n, cons
                           dn, what, list);
 }
 
+static int key_strength(wssec_msg *msg, const wssec_trust *t, X509 *x, int depth, const char *role,
+                        xmlNodePtr node);
+
+/* 1 when the extendedKeyUsage extension lists the dotted OID. */
+static int eku_has(X509 *x, const char *oid)
+{
+    EXTENDED_KEY_USAGE *eku = X509_get_ext_d2i(x, NID_ext_key_usage, NULL, NULL);
+    int found = 0;
+    for (int i = 0; eku && i < sk_ASN1_OBJECT_num(eku) && !found; i++) {
+        char txt[80];
+        OBJ_obj2txt(txt, sizeof(txt), sk_ASN1_OBJECT_value(eku, i), 1);
+        found = strcmp(txt, oid) == 0;
+    }
+    EXTENDED_KEY_USAGE_free(eku);
+    ERR_clear_error();
+    return found;
+}
+
+static void eku_list(X509 *x, char *buf, size_t size)
+{
+    EXTENDED_KEY_USAGE *eku = X509_get_ext_d2i(x, NID_ext_key_usage, NULL, NULL);
+    size_t off = 0;
+    buf[0] = '\0';
+    for (int i = 0; eku && i < sk_ASN1_OBJECT_num(eku) && off + 4 < size; i++) {
+        char txt[80];
+        const ASN1_OBJECT *o = sk_ASN1_OBJECT_value(eku, i);
+        int nid = OBJ_obj2nid(o);
+        if (nid != NID_undef) snprintf(txt, sizeof(txt), "%s", OBJ_nid2sn(nid));
+        else OBJ_obj2txt(txt, sizeof(txt), o, 1);
+        int w = snprintf(buf + off, size - off, "%s%s", i ? ", " : "", txt);
+        if (w < 0) break;
+        off += (size_t)w;
+    }
+    EXTENDED_KEY_USAGE_free(eku);
+    ERR_clear_error();
+    if (!buf[0]) snprintf(buf, size, "none readable");
+}
+
+/* A name every decision can use: no NUL or control character in a value. */
+static int usable_name(const X509_NAME *name)
+{
+    char *c = NULL;
+    int rc = wssec__dn_canon_name(name, &c);
+    free(c);
+    return rc;
+}
+
 static int check_leaf(wssec_msg *msg, const wssec_trust *t, X509 *leaf, int usage, const char *role,
                       xmlNodePtr node)
 {
     char who[700];
+    for (int which = 0; which < 2; which++) {
+        const X509_NAME *n = which ? X509_get_issuer_name(leaf) : X509_get_subject_name(leaf);
+        int urc = usable_name(n);
+        if (urc == WSSEC_ENOMEM) return wssec_msg_fail(msg, urc, NULL, node, "out of memory");
+        if (urc) {
+            wssec__cert_describe(leaf, who, sizeof(who));
+            return wssec_msg_fail(msg, WSSEC_EUNTRUSTED, NULL, node,
+                                  "%s %s has a NUL or control character in its %s name: such a "
+                                  "name cannot be compared safely and is refused",
+                                  role, who, which ? "issuer" : "subject");
+        }
+    }
     uint32_t flags = X509_get_extension_flags(leaf);
     if (flags & EXFLAG_CA) {
         wssec__cert_describe(leaf, who, sizeof(who));
@@ -555,13 +678,95 @@ static int check_leaf(wssec_msg *msg, const wssec_trust *t, X509 *leaf, int usag
                                                           : "keyEncipherment");
         }
     }
-    EVP_PKEY *pk = X509_get0_pubkey(leaf);
-    if (pk && EVP_PKEY_get_base_id(pk) == EVP_PKEY_RSA &&
-        (size_t)EVP_PKEY_get_bits(pk) < t->min_rsa_bits) {
+    if (usage == WSSEC_USE_SIGN && (flags & EXFLAG_XKUSAGE) &&
+        !(X509_get_extended_key_usage(leaf) & (XKU_SSL_CLIENT | XKU_SMIME | XKU_ANYEKU)) &&
+        !eku_has(leaf, "1.3.6.1.5.5.7.3.36")) {
+        char list[300];
+        eku_list(leaf, list, sizeof(list));
         wssec__cert_describe(leaf, who, sizeof(who));
         return wssec_msg_fail(msg, WSSEC_EUNTRUSTED, NULL, node,
-                              "%s %s has an RSA key of %d bits, fewer than min-rsa-bits %zu", role,
-                              who, EVP_PKEY_get_bits(pk), t->min_rsa_bits);
+                              "%s %s has an extended key usage that does not allow signing "
+                              "messages (%s): clientAuth, emailProtection, documentSigning or "
+                              "anyExtendedKeyUsage does",
+                              role, who, list);
+    }
+    return key_strength(msg, t, leaf, 0, role, node);
+}
+
+/* ---- the whole chain: keys and the signatures on certificates ---- */
+
+static void where_in_chain(int depth, const char *role, char *buf, size_t size)
+{
+    if (depth <= 0) snprintf(buf, size, "the %s certificate", role);
+    else snprintf(buf, size, "chain position %d (0 is the %s)", depth, role);
+}
+
+/* The key of the certificate at depth: RSA of min-rsa-bits, EC of
+ * min-ec-bits or more. */
+static int key_strength(wssec_msg *msg, const wssec_trust *t, X509 *x, int depth, const char *role,
+                        xmlNodePtr node)
+{
+    EVP_PKEY *pk = X509_get0_pubkey(x);
+    if (!pk) return 0;
+    int type = EVP_PKEY_get_base_id(pk), bits = EVP_PKEY_get_bits(pk);
+    const char *kind = NULL, *opt = NULL;
+    size_t min = 0;
+    if (type == EVP_PKEY_RSA || type == EVP_PKEY_RSA_PSS) {
+        kind = "RSA";
+        opt = "min-rsa-bits";
+        min = t->min_rsa_bits;
+    } else if (type == EVP_PKEY_EC) {
+        kind = "EC";
+        opt = "min-ec-bits";
+        min = t->min_ec_bits;
+    }
+    if (!kind || bits < 0 || (size_t)bits >= min) return 0;
+    char who[700], where[80];
+    wssec__cert_describe(x, who, sizeof(who));
+    if (depth == 0) /* the words the leaf check always used */
+        return wssec_msg_fail(msg, WSSEC_EUNTRUSTED, NULL, node,
+                              "%s %s has an %s key of %d bits, fewer than %s %zu", role, who, kind,
+                              bits, opt, min);
+    where_in_chain(depth, role, where, sizeof(where));
+    return wssec_msg_fail(msg, WSSEC_EUNTRUSTED, NULL, node,
+                          "%s chain: %s, at %s, has an %s key of %d bits, fewer than %s %zu", role,
+                          who, where, kind, bits, opt, min);
+}
+
+/* Every key of the validated chain, and every signature on a certificate
+ * below the anchor (the anchor's own is not relied on): no MD5 (nor MD2,
+ * MD4), no SHA-1 unless allow-sha1. */
+static int check_chain(wssec_msg *msg, const wssec_trust *t, STACK_OF(X509) *chain,
+                       const char *role, xmlNodePtr node)
+{
+    int n = sk_X509_num(chain);
+    for (int i = 0; i < n; i++) {
+        X509 *x = sk_X509_value(chain, i);
+        if (i > 0) WSSEC_GUARD(key_strength(msg, t, x, i, role, node));
+        if (i == n - 1) break;
+        int md = NID_undef, pk = NID_undef;
+        if (!OBJ_find_sigid_algs(X509_get_signature_nid(x), &md, &pk)) md = NID_undef;
+        if (md == NID_undef) {
+            int secbits = 0;
+            uint32_t fl = 0;
+            if (!X509_get_signature_info(x, &md, &pk, &secbits, &fl)) md = NID_undef;
+            ERR_clear_error();
+        }
+        const char *bad = NULL, *relax = "";
+        if (md == NID_md5 || md == NID_md4 || md == NID_md2 || md == NID_md5_sha1) {
+            bad = "MD5";
+            relax = "broken, never accepted";
+        } else if (md == NID_sha1 && !t->allow_sha1) {
+            bad = "SHA-1";
+            relax = "allow-sha1 accepts it";
+        }
+        if (!bad) continue;
+        char who[700], where[80];
+        wssec__cert_describe(x, who, sizeof(who));
+        where_in_chain(i, role, where, sizeof(where));
+        return wssec_msg_fail(msg, WSSEC_EUNTRUSTED, NULL, node,
+                              "%s chain: %s, at %s, is signed with %s (%s; %s)", role, who, where,
+                              bad, OBJ_nid2ln(X509_get_signature_nid(x)), relax);
     }
     return 0;
 }
@@ -584,7 +789,9 @@ int wssec__trust_check(wssec_msg *msg, X509 *leaf, STACK_OF(X509) *presented,
                             role, node));
 
     unsigned char key[32];
-    /* CRLs from the message change the outcome: such checks are not cached */
+    /* The key is the leaf and the certificates presented with it; the
+     * configured CRLs belong to the snapshot the cache lives in. CRLs from
+     * the message change the outcome: such checks are not cached. */
     bool cacheable = t->cache_on && !crls && cache_key(leaf, presented, key) == 0;
     if (cacheable && cache_lookup(t, key, msg->now)) {
         msg->cert_cache_hit = true;
@@ -592,9 +799,10 @@ int wssec__trust_check(wssec_msg *msg, X509 *leaf, STACK_OF(X509) *presented,
     }
 
     int rc = 0;
+    STACK_OF(X509_CRL) *eff = NULL;
     STACK_OF(X509) *untrusted = sk_X509_new_null();
     X509_STORE_CTX *sctx = X509_STORE_CTX_new();
-    if (!untrusted || !sctx) {
+    if (!untrusted || !sctx || effective_crls(t, crls, &eff)) {
         rc = wssec_msg_fail(msg, WSSEC_ENOMEM, NULL, node, "out of memory");
         goto done;
     }
@@ -603,16 +811,17 @@ int wssec__trust_check(wssec_msg *msg, X509 *leaf, STACK_OF(X509) *presented,
     for (int i = 0; i < sk_X509_num(t->known); i++)
         if (!sk_X509_push(untrusted, sk_X509_value(t->known, i))) goto nomem;
     if (!X509_STORE_CTX_init(sctx, t->store, leaf, untrusted)) goto nomem;
-    if (crls) X509_STORE_CTX_set0_crls(sctx, crls);
+    if (eff) X509_STORE_CTX_set0_crls(sctx, eff);
     X509_VERIFY_PARAM *param = X509_STORE_CTX_get0_param(sctx);
     X509_VERIFY_PARAM_set_time(param, (time_t)(msg->now / 1000));
     X509_VERIFY_PARAM_set_depth(param, (int)t->max_chain);
     X509_VERIFY_PARAM_set_flags(param, crl_flags(t, crls));
     if (X509_verify_cert(sctx) != 1) {
-        rc = explain(msg, t, sctx, leaf, presented, role, node);
+        rc = explain(msg, t, sctx, leaf, presented, eff, role, node);
         goto done;
     }
     STACK_OF(X509) *chain = X509_STORE_CTX_get0_chain(sctx);
+    if ((rc = check_chain(msg, t, chain, role, node))) goto done;
     if (t->nissuers) {
         /* the issuer rule holds when any CA of the validated chain matches */
         bool ok = false;
@@ -645,6 +854,7 @@ nomem:
     rc = wssec_msg_fail(msg, WSSEC_ENOMEM, NULL, node, "out of memory");
 done:
     X509_STORE_CTX_free(sctx);
+    sk_X509_CRL_free(eff);
     sk_X509_free(untrusted);
     return rc;
 }
@@ -671,16 +881,17 @@ int wssec__trust_describe(wssec_msg *msg, wssec_token *tok, STACK_OF(X509_CRL) *
     if (!wssec__trust_has_anchors(t)) return wssec_token_set(tok, "chain", "not checked: no trust anchors");
     link_errors le;
     memset(&le, 0, sizeof(le));
+    STACK_OF(X509_CRL) *eff = NULL;
     STACK_OF(X509) *untrusted = sk_X509_new_null();
     X509_STORE_CTX *sctx = X509_STORE_CTX_new();
     int rc = WSSEC_ENOMEM;
-    if (!untrusted || !sctx) goto done;
+    if (!untrusted || !sctx || effective_crls(t, crls, &eff)) goto done;
     for (int i = 0; i < sk_X509_num(tok->chain); i++)
         if (!sk_X509_push(untrusted, sk_X509_value(tok->chain, i))) goto done;
     for (int i = 0; i < sk_X509_num(t->known); i++)
         if (!sk_X509_push(untrusted, sk_X509_value(t->known, i))) goto done;
     if (!X509_STORE_CTX_init(sctx, t->store, tok->cert, untrusted)) goto done;
-    if (crls) X509_STORE_CTX_set0_crls(sctx, crls);
+    if (eff) X509_STORE_CTX_set0_crls(sctx, eff);
     X509_STORE_CTX_set_app_data(sctx, &le);
     X509_STORE_CTX_set_verify_cb(sctx, collect_cb);
     X509_VERIFY_PARAM *param = X509_STORE_CTX_get0_param(sctx);
@@ -704,6 +915,7 @@ int wssec__trust_describe(wssec_msg *msg, wssec_token *tok, STACK_OF(X509_CRL) *
     }
 done:
     X509_STORE_CTX_free(sctx);
+    sk_X509_CRL_free(eff);
     sk_X509_free(untrusted);
     return rc;
 }
@@ -713,4 +925,30 @@ done:
 STACK_OF(X509) *wssec__trust_known(const wssec_trust *t)
 {
     return t ? t->known : NULL;
+}
+
+/* The trust anchors (for key references, after the known certificates). Borrowed. */
+STACK_OF(X509) *wssec__trust_anchors(const wssec_trust *t)
+{
+    return t ? t->anchors : NULL;
+}
+
+/* 1 when cert chains to an anchor through configured certificates only
+ * (none carried in the message), at the message's clock; 0 when not. */
+int wssec__trust_configured_chain(wssec_msg *msg, X509 *cert)
+{
+    wssec_trust *t = msg->trust;
+    if (!wssec__trust_has_anchors(t)) return 0;
+    X509_STORE_CTX *sctx = X509_STORE_CTX_new();
+    if (!sctx) return WSSEC_ENOMEM;
+    int ok = X509_STORE_CTX_init(sctx, t->store, cert, t->known);
+    if (ok) {
+        X509_VERIFY_PARAM *param = X509_STORE_CTX_get0_param(sctx);
+        X509_VERIFY_PARAM_set_time(param, (time_t)(msg->now / 1000));
+        X509_VERIFY_PARAM_set_depth(param, (int)t->max_chain);
+        ok = X509_verify_cert(sctx) == 1;
+    }
+    X509_STORE_CTX_free(sctx);
+    ERR_clear_error();
+    return ok ? 1 : 0;
 }

@@ -317,9 +317,16 @@ static void canon_type(int nid, const char *oid, char *out, size_t size)
 }
 
 /* Appends a value in canonical form: trimmed, spaces folded, ASCII lower
- * case, RFC 4514 specials escaped. */
-static int canon_value(wssec_buf *b, const unsigned char *v, size_t n)
+ * case, RFC 4514 specials escaped. A value holding NUL or another control
+ * character is refused (WSSEC_EINVALID): compared as a C string
+ * "gateway\0.attacker.example" would be "gateway" (the null-prefix attack).
+ * In a certificate every C0 control and DEL is refused, tab and line ends
+ * included; in text (strict false) those white-space characters are spaces. */
+static int canon_value(wssec_buf *b, const unsigned char *v, size_t n, bool strict)
 {
+    for (size_t i = 0; i < n; i++)
+        if ((v[i] < 0x20 || v[i] == 0x7f) && (strict || !v[i] || !isspace(v[i])))
+            return WSSEC_EINVALID;
     size_t a = 0;
     while (a < n && isspace(v[a])) a++;
     while (n > a && isspace(v[n - 1])) n--;
@@ -382,7 +389,7 @@ static int rdns_join(rdn *r, size_t n, bool reverse, char **out)
 }
 
 static int rdn_add(rdn **rs, size_t *n, bool new_rdn, const char *type, const unsigned char *v,
-                   size_t vlen)
+                   size_t vlen, bool strict)
 {
     if (new_rdn || *n == 0) {
         rdn *x = realloc(*rs, (*n + 1) * sizeof(*x));
@@ -396,7 +403,7 @@ static int rdn_add(rdn **rs, size_t *n, bool new_rdn, const char *type, const un
     wssec_buf b = { .max = 16 * 1024 };
     int rc;
     if ((rc = wssec__buf_append(&b, type, strlen(type))) || (rc = wssec__buf_append(&b, "=", 1)) ||
-        (rc = canon_value(&b, v, vlen)) || (rc = wssec__buf_append(&b, "", 1))) {
+        (rc = canon_value(&b, v, vlen, strict)) || (rc = wssec__buf_append(&b, "", 1))) {
         wssec__buf_free(&b);
         return rc;
     }
@@ -431,7 +438,7 @@ int wssec__dn_canon_name(const X509_NAME *name, char **out)
             break;
         }
         int set = X509_NAME_ENTRY_set(e);
-        rc = rdn_add(&rs, &n, set != last_set, type, utf8, (size_t)len);
+        rc = rdn_add(&rs, &n, set != last_set, type, utf8, (size_t)len, true);
         last_set = set;
         OPENSSL_free(utf8);
     }
@@ -486,9 +493,14 @@ static int hexval(int c)
 
 int wssec__dn_canon_text(const char *text, bool reverse, char **out)
 {
+    return wssec__dn_canon_text_max(text, reverse, 0, out);
+}
+
+int wssec__dn_canon_text_max(const char *text, bool reverse, size_t max_values, char **out)
+{
     *out = NULL;
     rdn *rs = NULL;
-    size_t n = 0;
+    size_t n = 0, values = 0;
     int rc = 0;
     const char *p = text;
     bool new_rdn = true;
@@ -558,7 +570,11 @@ int wssec__dn_canon_text(const char *text, bool reverse, char **out)
             rc = WSSEC_EINVALID; /* an attribute type nobody knows */
             break;
         }
-        rc = rdn_add(&rs, &n, new_rdn, type, val, vl);
+        if (max_values && ++values > max_values) {
+            rc = WSSEC_ELIMIT;
+            break;
+        }
+        rc = rdn_add(&rs, &n, new_rdn, type, val, vl, false);
         if (*p == '+') new_rdn = false;
         else new_rdn = true;
         if (*p) {

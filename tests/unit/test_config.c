@@ -81,6 +81,7 @@ static const struct {
     { "max-transforms", "2", "0" },
     { "max-encrypted-keys", "2", "0" },
     { "min-rsa-bits", "3072", "256" },
+    { "min-ec-bits", "384", "128" },
     { "encrypt-cert", "server.crt", NULL },
     { "enc-alg", "aes128-gcm", "aes192-gcm" },
     { "key-transport", "kw-aes256", "rsa-pss" },

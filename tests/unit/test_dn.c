@@ -171,6 +171,48 @@ static void test_invalid(void **state)
     }
 }
 
+/* NUL and control characters: a name holding them is no name a decision
+ * can use (the null-prefix attack: "gateway\0.attacker.example" must never
+ * compare equal to "gateway"). */
+static void test_nul_and_controls(void **state)
+{
+    (void)state;
+    static const struct {
+        const char *cn;
+        size_t len;
+    } rows[] = {
+        { "gateway\0.attacker.example", 26 },
+        { "gateway\0", 8 },
+        { "gate\x01way", 8 },
+        { "gateway\x7f", 8 },
+        { "gateway\n", 8 },
+    };
+    for (size_t i = 0; i < WSSEC_ARRAY_LEN(rows); i++) {
+        X509_NAME *n = X509_NAME_new();
+        assert_non_null(n);
+        assert_true(X509_NAME_add_entry_by_txt(n, "C", MBSTRING_ASC, (const unsigned char *)"US", -1, -1, 0));
+        assert_true(X509_NAME_add_entry_by_txt(n, "CN", MBSTRING_ASC, (const unsigned char *)rows[i].cn,
+                                               (int)rows[i].len, -1, 0));
+        char *c = (char *)1;
+        assert_int_equal(wssec__dn_canon_name(n, &c), WSSEC_EINVALID);
+        assert_null(c);
+        assert_int_equal(wssec__dn_equal_text(n, "CN=gateway,C=US", true), 0);
+        X509_NAME_free(n);
+    }
+    /* the same in text: an escaped NUL or control character is refused */
+    static const char *const bad[] = { "CN=gateway\\00.attacker.example,C=US", "CN=gateway\\00",
+                                       "CN=gate\\01way", "CN=\"gateway\x01\"" };
+    for (size_t i = 0; i < WSSEC_ARRAY_LEN(bad); i++) {
+        char *out = (char *)1;
+        int rc = wssec_dn_normalize(&out, bad[i]);
+        if (rc != WSSEC_EINVALID) print_error("'%s' normalised to '%s'\n", bad[i], rc ? "" : out);
+        assert_int_equal(rc, WSSEC_EINVALID);
+        assert_null(out);
+    }
+    /* white space in text is still white space */
+    assert_same("CN=a b", "CN=a\tb", 1);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -180,6 +222,7 @@ int main(void)
         cmocka_unit_test(test_multi_valued),
         cmocka_unit_test(test_order_and_certificates),
         cmocka_unit_test(test_invalid),
+        cmocka_unit_test(test_nul_and_controls),
     };
     int rc = cmocka_run_group_tests(tests, NULL, NULL);
     xmlCleanupParser();

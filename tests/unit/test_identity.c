@@ -19,6 +19,7 @@
 #include <libxml/xpathInternals.h>
 
 #include "helpers.h"
+#include "pkigen.h"
 
 #define PKI WSSEC_SOURCE_DIR "/samples/pki/"
 #define NS_DS "http://www.w3.org/2000/09/xmldsig#"
@@ -248,6 +249,267 @@ static void test_untrusted_upstream(void **state)
     free(xml);
     wssec_ctx_free(be);
     wssec_ctx_free(be2);
+}
+
+/* A gateway message signed with a key and certificate made in the test
+ * (chain: NULL-terminated, may be NULL; more option pairs may be NULL). */
+static char *gateway_made(EVP_PKEY *key, X509 *cert, X509 *const *chain, const char *assert_user,
+                          const char *const *more)
+{
+    char *kf = pg_key_file(key), *cf = pg_cert_file(cert);
+    char *chf = chain ? pg_file_of(pg_w_certs, chain) : NULL;
+    const char *pairs[40] = { "sign-key", kf, "sign-cert", cf, "assert-cert", PKI "alice.crt" };
+    size_t n = 6;
+    if (chf) {
+        pairs[n++] = "sign-chain";
+        pairs[n++] = chf;
+    }
+    for (size_t i = 0; more && more[i] && n < 38; i++) pairs[n++] = more[i];
+    pairs[n] = NULL;
+    wssec_ctx *gw = NULL;
+    char err[600];
+    int rc = h_ctx_try(&gw, 0, pairs, err, sizeof(err));
+    if (rc) print_error("gateway_made: %s\n", err);
+    assert_int_equal(rc, 0);
+    char *p = plain();
+    char *out = secure(gw, p, gw_actions, 3, NULL, assert_user, NULL);
+    free(p);
+    wssec_ctx_free(gw);
+    pg_rm(kf);
+    pg_rm(cf);
+    pg_rm(chf);
+    return out;
+}
+
+/* The null-prefix attack on trusted-upstream: "gateway\0.attacker.example"
+ * is not the gateway. */
+static void test_upstream_nul(void **state)
+{
+    (void)state;
+    X509 *inter = pg_load_cert(PKI "inter.crt");
+    EVP_PKEY *ikey = pg_load_key(PKI "inter.key"), *key = pg_key(2048, NULL);
+    pg_spec sp = { .cn = "gateway\0.attacker.example", .cn_len = 25, .ou = "Gateways",
+                   .issuer = inter, .issuer_key = ikey, .key = key };
+    X509 *cert = pg_cert(&sp);
+    X509 *const chain[] = { inter, NULL };
+    char *xml = gateway_made(key, cert, chain, "admin", NULL);
+    wssec_ctx *be = h_receiver("trusted-upstream", GW_DN, NULL);
+    expect_error(be, xml, WSSEC_EUNTRUSTED, "wsse:FailedAuthentication",
+                 "a NUL or control character in its subject");
+    free(xml);
+    wssec_ctx_free(be);
+    X509_free(cert);
+    X509_free(inter);
+    EVP_PKEY_free(key);
+    EVP_PKEY_free(ikey);
+}
+
+/* ---- identity follows the key, never unsigned text ---- */
+
+static char *g_bst_b64;
+/* Adds an X.509 BinarySecurityToken (g_bst_b64) ahead of the Signature. */
+static void s_add_bst(xmlDocPtr doc)
+{
+    xmlNodePtr sig = h_xp(doc, "//ds:Signature");
+    xmlNodePtr sec = sig->parent;
+    xmlNodePtr bst = xmlNewDocNode(doc, sec->ns, BAD_CAST "BinarySecurityToken", BAD_CAST g_bst_b64);
+    xmlSetProp(bst, BAD_CAST "ValueType", BAD_CAST WSSEC_VT_X509V3);
+    xmlSetProp(bst, BAD_CAST "EncodingType", BAD_CAST H_ENC_B64);
+    xmlNsPtr wsu = xmlSearchNsByHref(doc, sec, BAD_CAST H_NS_WSU);
+    xmlSetNsProp(bst, wsu, BAD_CAST "Id", BAD_CAST "X509-added");
+    xmlAddPrevSibling(sig, bst);
+}
+
+static char *b64_of(X509 *x)
+{
+    unsigned char *der = NULL;
+    int n = i2d_X509(x, &der);
+    assert_true(n > 0);
+    char *b = h_b64(der, (size_t)n);
+    OPENSSL_free(der);
+    return b;
+}
+
+/* (a) An SKI reference names the gateway's configured certificate; a token
+ * added to the message with another certificate over the same key (same
+ * SKI, subject CN=admin) must not relabel the signer. */
+static void test_keyref_no_relabel(void **state)
+{
+    (void)state;
+    X509 *inter = pg_load_cert(PKI "inter.crt"), *gw = pg_load_cert(PKI "gateway.crt");
+    EVP_PKEY *ikey = pg_load_key(PKI "inter.key"), *gkey = pg_load_key(PKI "gateway.key");
+    pg_spec as = { .cn = "admin", .ou = "Gateways", .issuer = inter, .issuer_key = ikey, .key = gkey };
+    X509 *admin = pg_cert(&as);
+    for (int kind = 0; kind < 2; kind++) {
+        const char *more[] = { "key-id", kind ? "thumbprint" : "ski", NULL };
+        char *xml = gateway_made(gkey, gw, NULL, "alice", more);
+        wssec_ctx *be = h_receiver("certs", PKI "gateway.crt", "trusted-upstream",
+                                   "CN=admin,OU=Gateways,O=wssec test,C=US", NULL);
+        h_run r;
+        int rc = h_verify(&r, be, xml);
+        /* as sent: the gateway signs, and it is no trusted upstream here */
+        if (rc != WSSEC_EUNTRUSTED) print_error("as sent: %s\n", h_run_err(&r)->message);
+        assert_int_equal(rc, WSSEC_EUNTRUSTED);
+        h_assert_contains(h_run_err(&r)->message, "upstream '" GW_DN "'");
+        h_run_free(&r);
+        g_bst_b64 = b64_of(admin);
+        char *evil = h_operate(xml, s_add_bst, 1);
+        free(g_bst_b64);
+        if (kind == 0)
+            expect_error(be, evil, WSSEC_EUNTRUSTED, "wsse:FailedAuthentication",
+                         "is ambiguous: it matches certificates of two subjects");
+        else /* a thumbprint names one certificate: the added token is no match */
+            expect_error(be, evil, WSSEC_EUNTRUSTED, "wsse:FailedAuthentication",
+                         "upstream '" GW_DN "'");
+        free(evil);
+        free(xml);
+        wssec_ctx_free(be);
+    }
+    X509_free(admin);
+    X509_free(inter);
+    X509_free(gw);
+    EVP_PKEY_free(ikey);
+    EVP_PKEY_free(gkey);
+}
+
+/* (c) A signer named by a key reference (no token) is normalised from its
+ * certificate's name, never from display text cut at 600 characters: a
+ * country "US" padded with spaces and more is not C=US. */
+static void test_signer_dn_from_name(void **state)
+{
+    (void)state;
+    X509 *inter = pg_load_cert(PKI "inter.crt");
+    EVP_PKEY *ikey = pg_load_key(PKI "inter.key"), *key = pg_key(2048, NULL);
+    X509 *x = X509_new();
+    assert_non_null(x);
+    assert_true(X509_set_version(x, 2));
+    assert_true(ASN1_INTEGER_set(X509_get_serialNumber(x), 0x7fff));
+    X509_NAME *n = X509_get_subject_name(x);
+    char country[700];
+    memset(country, ' ', sizeof(country));
+    memcpy(country, "US", 2);
+    memcpy(country + sizeof(country) - 4, "evil", 4);
+    assert_true(X509_NAME_add_entry_by_txt(n, "C", V_ASN1_UTF8STRING, (unsigned char *)country,
+                                           (int)sizeof(country), -1, 0));
+    assert_true(X509_NAME_add_entry_by_txt(n, "O", MBSTRING_ASC, (const unsigned char *)"wssec test", -1, -1, 0));
+    assert_true(X509_NAME_add_entry_by_txt(n, "OU", MBSTRING_ASC, (const unsigned char *)"Gateways", -1, -1, 0));
+    assert_true(X509_NAME_add_entry_by_txt(n, "CN", MBSTRING_ASC, (const unsigned char *)"gateway", -1, -1, 0));
+    assert_true(X509_set_issuer_name(x, X509_get_subject_name(inter)));
+    X509_gmtime_adj(X509_getm_notBefore(x), -86400L * 365 * 2);
+    X509_gmtime_adj(X509_getm_notAfter(x), 86400L * 365 * 10);
+    assert_true(X509_set_pubkey(x, key));
+    pg_ext(x, inter, NID_basic_constraints, "critical,CA:FALSE");
+    pg_ext(x, inter, NID_key_usage, "critical,digitalSignature");
+    pg_ext(x, inter, NID_subject_key_identifier, "hash");
+    assert_true(X509_sign(x, ikey, EVP_sha256()) > 0);
+    char *cf = pg_cert_file(x);
+    const char *more[] = { "key-id", "ski", NULL };
+    char *xml = gateway_made(key, x, NULL, "admin", more);
+    wssec_ctx *be = h_receiver("certs", cf, "trusted-upstream", GW_DN, NULL);
+    expect_error(be, xml, WSSEC_EUNTRUSTED, "wsse:FailedAuthentication",
+                 "not in the trusted-upstream list");
+    wssec_ctx_free(be);
+    free(xml);
+    pg_rm(cf);
+    X509_free(x);
+    X509_free(inter);
+    EVP_PKEY_free(key);
+    EVP_PKEY_free(ikey);
+}
+
+static void sha256_hex(const unsigned char *p, size_t n, char hex[65])
+{
+    unsigned char d[32];
+    unsigned int dl = 0;
+    assert_true(EVP_Digest(p, n, d, &dl, EVP_sha256(), NULL));
+    for (unsigned i = 0; i < 32; i++) snprintf(hex + 2 * i, 3, "%02x", d[i]);
+}
+
+/* (b) An upstream is bound to more than its DN: an issuer or a pin; a bare
+ * DN needs a chain of configured certificates only, and warns. */
+static void test_upstream_binding(void **state)
+{
+    (void)state;
+    X509 *inter = pg_load_cert(PKI "inter.crt"), *other = pg_load_cert(PKI "other-inter.crt"),
+         *gw = pg_load_cert(PKI "gateway.crt");
+    EVP_PKEY *ikey = pg_load_key(PKI "inter.key"), *okey = pg_load_key(PKI "other-inter.key"),
+             *gkey = pg_load_key(PKI "gateway.key"), *k2 = pg_key(2048, NULL);
+    /* the gateway's exact DN from another sub-CA, and with another key */
+    pg_spec os = { .cn = "gateway", .ou = "Gateways", .issuer = other, .issuer_key = okey, .key = k2 };
+    pg_spec ks = { .cn = "gateway", .ou = "Gateways", .issuer = inter, .issuer_key = ikey, .key = k2 };
+    X509 *gw_other = pg_cert(&os), *gw_rekey = pg_cert(&ks);
+    X509 *const other_chain[] = { other, NULL };
+    const char *pkipath[] = { "bst-type", "pkipath", NULL };
+    char *real = gateway_made(gkey, gw, NULL, "admin", NULL);
+    char *from_other = gateway_made(k2, gw_other, other_chain, "admin", pkipath);
+    char *rekeyed = gateway_made(k2, gw_rekey, NULL, "admin", NULL);
+
+    /* DN only: a CA carried in the message does not make the upstream */
+    wssec_ctx *be = h_receiver("trusted-upstream", GW_DN, NULL);
+    h_run r;
+    assert_int_equal(h_verify(&r, be, real), 0);
+    assert_string_equal(wssec_result_caller(r.res), "admin");
+    bool warned = false;
+    for (size_t i = 0; i < wssec_result_warning_count(r.res); i++)
+        warned = warned || strstr(wssec_result_warning(r.res, i), "is bound by its DN alone") != NULL;
+    assert_true(warned);
+    h_run_free(&r);
+    expect_error(be, from_other, WSSEC_EUNTRUSTED, "wsse:FailedAuthentication",
+                 "chains only through a CA carried in the message");
+    wssec_ctx_free(be);
+
+    /* an issuer constraint */
+    char *gw_issuer = h_strf("%s;issuer=CN=wssec Test Issuing CA,O=wssec test,C=US", GW_DN);
+    be = h_receiver("trusted-upstream", gw_issuer, "certs", PKI "other-inter.crt", NULL);
+    assert_int_equal(h_verify(&r, be, real), 0);
+    assert_string_equal(wssec_result_caller(r.res), "admin");
+    h_run_free(&r);
+    expect_error(be, from_other, WSSEC_EUNTRUSTED, "wsse:FailedAuthentication",
+                 "its issuer 'CN=wssec Test Other CA,O=wssec test,C=US' is not");
+    wssec_ctx_free(be);
+    free(gw_issuer);
+
+    /* pins: the certificate or its public key */
+    unsigned char *der = NULL;
+    int dl = i2d_X509(gw, &der);
+    char cert_hex[65], spki_hex[65];
+    sha256_hex(der, (size_t)dl, cert_hex);
+    OPENSSL_free(der);
+    der = NULL;
+    dl = i2d_PUBKEY(X509_get0_pubkey(gw), &der);
+    sha256_hex(der, (size_t)dl, spki_hex);
+    OPENSSL_free(der);
+    char *pins[] = { h_strf("%s;cert-sha256=%s", GW_DN, cert_hex),
+                     h_strf("%s ; spki-sha256=%s", GW_DN, spki_hex) };
+    for (size_t i = 0; i < 2; i++) {
+        be = h_receiver("trusted-upstream", pins[i], NULL);
+        assert_int_equal(h_verify(&r, be, real), 0);
+        assert_string_equal(wssec_result_caller(r.res), "admin");
+        h_run_free(&r);
+        expect_error(be, rekeyed, WSSEC_EUNTRUSTED, "wsse:FailedAuthentication",
+                     i ? "its public key is not the pinned one" : "its certificate is not the pinned one");
+        wssec_ctx_free(be);
+        free(pins[i]);
+    }
+    /* a malformed entry is a configuration error */
+    wssec_ctx *bad = NULL;
+    char err[600];
+    const char *junk[] = { "trusted-upstream", GW_DN ";cert-sha256=12zz", "replay-signatures", "true",
+                           NULL };
+    assert_int_equal(h_ctx_try(&bad, 0, junk, err, sizeof(err)), WSSEC_ECONFIG);
+    h_assert_contains(err, "cert-sha256");
+    free(real);
+    free(from_other);
+    free(rekeyed);
+    X509_free(gw_other);
+    X509_free(gw_rekey);
+    X509_free(inter);
+    X509_free(other);
+    X509_free(gw);
+    EVP_PKEY_free(ikey);
+    EVP_PKEY_free(okey);
+    EVP_PKEY_free(gkey);
+    EVP_PKEY_free(k2);
 }
 
 /* trusted-upstream DNs compare after RFC 4514 normalisation, in RFC 4514 order */
@@ -818,6 +1080,10 @@ int main(void)
         cmocka_unit_test(test_signature_user),
         cmocka_unit_test(test_signature_dn),
         cmocka_unit_test(test_untrusted_upstream),
+        cmocka_unit_test(test_upstream_nul),
+        cmocka_unit_test(test_keyref_no_relabel),
+        cmocka_unit_test(test_signer_dn_from_name),
+        cmocka_unit_test(test_upstream_binding),
         cmocka_unit_test(test_trusted_dn_normalised),
         cmocka_unit_test(test_signature_unbound),
         cmocka_unit_test(test_binding_rules),

@@ -6,6 +6,7 @@
  */
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <libxml/parser.h>
@@ -13,6 +14,7 @@
 #include <openssl/pkcs7.h>
 
 #include "helpers.h"
+#include "pkigen.h"
 
 #define PKI WSSEC_SOURCE_DIR "/samples/pki/"
 
@@ -163,6 +165,275 @@ static void test_crl_in_token(void **state)
     wssec_ctx_free(ctx);
     free(unpatched);
     free(patched);
+}
+
+/* The PKCS7 token of xml replaced by one holding certs and crls (NULL-terminated). */
+static char *with_pkcs7(char *xml, X509 *const *certs, X509_CRL *const *crls)
+{
+    PKCS7 *p7 = PKCS7_new();
+    assert_non_null(p7);
+    assert_true(PKCS7_set_type(p7, NID_pkcs7_signed));
+    assert_true(PKCS7_content_new(p7, NID_pkcs7_data));
+    for (size_t i = 0; certs[i]; i++) assert_true(PKCS7_add_certificate(p7, certs[i]));
+    for (size_t i = 0; crls && crls[i]; i++) assert_true(PKCS7_add_crl(p7, crls[i]));
+    unsigned char *der = NULL;
+    int n = i2d_PKCS7(p7, &der);
+    PKCS7_free(p7);
+    char *b64 = h_b64(der, (size_t)n);
+    OPENSSL_free(der);
+    char *start = strstr(xml, "#PKCS7\">") + strlen("#PKCS7\">"), *end = strstr(start, "<");
+    *start = '\0';
+    char *patched = h_strf("%s%s%s", xml, b64, end);
+    free(b64);
+    free(xml);
+    return patched;
+}
+
+/* A CRL from the message adds information, never replaces it: an older,
+ * genuine CRL (issued before the signer was revoked) in the token does not
+ * shadow the configured newer one; among CRLs of one issuer the newest wins. */
+static void test_crl_message_cannot_override(void **state)
+{
+    (void)state;
+    X509 *inter = pg_load_cert(PKI "inter.crt"), *revoked = pg_load_cert(PKI "revoked.crt");
+    EVP_PKEY *ikey = pg_load_key(PKI "inter.key");
+    long serial = ASN1_INTEGER_get(X509_get0_serialNumber(revoked));
+    const long gone[] = { serial, 0 };
+    /* CRL1: before the revocation, empty; CRL2: after it */
+    X509_CRL *crl1 = pg_crl(inter, ikey, "20240301000000Z", "20351231000000Z", 1, NULL, NULL);
+    X509_CRL *crl2 = pg_crl(inter, ikey, "20240701000000Z", "20351231000000Z", 2, gone,
+                            "20240601000000Z");
+    char *crl2_file = pg_crl_file(crl2);
+    X509 *const certs[] = { revoked, inter, NULL };
+
+    /* configured CRL2, the message carries CRL1 */
+    X509_CRL *const old_only[] = { crl1, NULL };
+    char *xml = with_pkcs7(signed_by("revoked", "pkcs7"), certs, old_only);
+    for (int cache = 0; cache <= 1; cache++) {
+        const char *pairs[] = { "trust", PKI "root.crt", "crl", crl2_file, "crl-check", "leaf",
+                                "cert-cache", cache ? "true" : "false", "replay-signatures",
+                                "false", NULL };
+        wssec_ctx *ctx = ctx_of(pairs);
+        expect(ctx, xml, WSSEC_EUNTRUSTED, "revoked on 2024-06-01T00:00:00Z");
+        expect(ctx, xml, WSSEC_EUNTRUSTED, "signer 'CN=revoked");
+        wssec_ctx_free(ctx);
+    }
+    free(xml);
+
+    /* no CRL configured: of the two in the message, the newest is used,
+     * whatever their order */
+    X509_CRL *const both[][3] = { { crl1, crl2, NULL }, { crl2, crl1, NULL } };
+    for (size_t i = 0; i < 2; i++) {
+        xml = with_pkcs7(signed_by("revoked", "pkcs7"), certs, both[i]);
+        const char *pairs[] = { "trust", PKI "root.crt", "crl-check", "leaf", NULL };
+        wssec_ctx *ctx = ctx_of(pairs);
+        expect(ctx, xml, WSSEC_EUNTRUSTED, "revoked on 2024-06-01T00:00:00Z");
+        wssec_ctx_free(ctx);
+        free(xml);
+    }
+    pg_rm(crl2_file);
+    X509_CRL_free(crl1);
+    X509_CRL_free(crl2);
+    X509_free(inter);
+    X509_free(revoked);
+    EVP_PKEY_free(ikey);
+}
+
+/* The null-prefix attack: a CN "alice\0.attacker.example" is not alice,
+ * and such a certificate is refused as a signer, with the reason. */
+static void test_nul_in_names(void **state)
+{
+    (void)state;
+    X509 *inter = pg_load_cert(PKI "inter.crt");
+    EVP_PKEY *ikey = pg_load_key(PKI "inter.key"), *key = pg_key(2048, NULL);
+    pg_spec sp = { .cn = "alice\0.attacker.example", .cn_len = 23, .issuer = inter,
+                   .issuer_key = ikey, .key = key };
+    X509 *cert = pg_cert(&sp);
+    X509 *const chain[] = { inter, NULL };
+    char *xml = pg_signed(key, cert, chain, NULL);
+    const char *rule[] = { "trust", PKI "root.crt", "certs", PKI "inter.crt", "subject",
+                           "CN=alice,OU=Clients,O=wssec test,C=US",
+                           "replay-signatures", "false", NULL };
+    wssec_ctx *ctx = ctx_of(rule);
+    expect(ctx, xml, WSSEC_EUNTRUSTED, "a NUL or control character in its subject");
+    wssec_ctx_free(ctx);
+    /* refused without any rule too: nothing can use its name */
+    const char *none[] = { "trust", PKI "root.crt", "certs", PKI "inter.crt", "replay-signatures",
+                           "false", NULL };
+    ctx = ctx_of(none);
+    expect(ctx, xml, WSSEC_EUNTRUSTED, "signer 'CN=alice\\00.attacker.example,OU=Clients");
+    wssec_ctx_free(ctx);
+    free(xml);
+
+    /* --issuer: a sub-CA named "wssec Test Issuing CA\0.evil" is not the issuing CA */
+    X509 *root = pg_load_cert(PKI "root.crt");
+    EVP_PKEY *rkey = pg_load_key(PKI "root.key"), *skey = pg_key(2048, NULL), *lkey = pg_key(2048, NULL);
+    pg_spec ss = { .cn = "wssec Test Issuing CA\0.evil", .cn_len = 27, .ou = "", .ca = true,
+                   .issuer = root, .issuer_key = rkey, .key = skey };
+    X509 *sub = pg_cert(&ss);
+    pg_spec ls = { .cn = "alice", .issuer = sub, .issuer_key = skey, .key = lkey };
+    X509 *leaf = pg_cert(&ls);
+    char *subf = pg_cert_file(sub);
+    xml = pg_signed(lkey, leaf, NULL, NULL);
+    const char *iss[] = { "trust", PKI "root.crt", "certs", subf, "issuer",
+                          "CN=wssec Test Issuing CA,O=wssec test,C=US", "replay-signatures", "false",
+                          NULL };
+    ctx = ctx_of(iss);
+    expect(ctx, xml, WSSEC_EUNTRUSTED, "a NUL or control character in its issuer name");
+    wssec_ctx_free(ctx);
+    free(xml);
+    pg_rm(subf);
+    X509_free(leaf);
+    X509_free(sub);
+    X509_free(root);
+    EVP_PKEY_free(rkey);
+    EVP_PKEY_free(skey);
+    EVP_PKEY_free(lkey);
+    X509_free(cert);
+    X509_free(inter);
+    EVP_PKEY_free(key);
+    EVP_PKEY_free(ikey);
+}
+
+/* One chain made in the test: root -> sub (issued by the test root) -> leaf.
+ * Each row changes one thing; the verdict and a phrase of the reason. */
+typedef struct chain_row {
+    const char *what;
+    unsigned sub_bits;       /* sub-CA RSA key (default 2048) */
+    const char *leaf_curve;  /* EC leaf (default RSA 2048) */
+    const char *sub_md, *leaf_md; /* "md5", "sha1" (default SHA-256) */
+    const char *eku;         /* the leaf's extendedKeyUsage */
+    const char *opt, *val;   /* one more receiver option */
+    int want;
+    const char *needle;
+} chain_row;
+
+static void run_chain_row(const chain_row *row, X509 *root, EVP_PKEY *rkey)
+{
+    EVP_PKEY *skey = pg_key(row->sub_bits ? row->sub_bits : 2048, NULL);
+    pg_spec ss = { .cn = "wssec Test Sub CA", .ou = "", .ca = true, .issuer = root, .issuer_key = rkey,
+                   .key = skey, .md = row->sub_md ? EVP_get_digestbyname(row->sub_md) : NULL };
+    X509 *sub = pg_cert(&ss);
+    EVP_PKEY *lkey = pg_key(2048, row->leaf_curve);
+    pg_spec ls = { .cn = "chained", .issuer = sub, .issuer_key = skey, .key = lkey, .eku = row->eku,
+                   .md = row->leaf_md ? EVP_get_digestbyname(row->leaf_md) : NULL };
+    X509 *leaf = pg_cert(&ls);
+    const char *more[] = { "sign-alg", row->leaf_curve ? "ecdsa-sha256" : "rsa-sha256", NULL };
+    char *xml = pg_signed(lkey, leaf, NULL, more);
+    char *subf = pg_cert_file(sub);
+    const char *pairs[] = { "trust", PKI "root.crt", "certs", subf, "replay-signatures", "false",
+                            row->opt, row->val, NULL };
+    wssec_ctx *ctx = ctx_of(pairs);
+    char why[600];
+    int rc = verify_rc(ctx, xml, why, sizeof(why));
+    if (rc != row->want || (row->needle && !strstr(why, row->needle)))
+        print_error("%s: got %s '%s', want %s '%s'\n", row->what, wssec_code_name(rc), why,
+                    wssec_code_name(row->want), row->needle ? row->needle : "");
+    assert_int_equal(rc, row->want);
+    if (row->needle) h_assert_contains(why, row->needle);
+    wssec_ctx_free(ctx);
+    pg_rm(subf);
+    free(xml);
+    X509_free(leaf);
+    X509_free(sub);
+    EVP_PKEY_free(lkey);
+    EVP_PKEY_free(skey);
+}
+
+/* Key sizes, certificate signature digests and extended key usage are
+ * checked along the whole chain, not just at the signer's key. */
+static void test_chain_strength(void **state)
+{
+    (void)state;
+    X509 *root = pg_load_cert(PKI "root.crt");
+    EVP_PKEY *rkey = pg_load_key(PKI "root.key");
+    static const chain_row rows[] = {
+        { "good", 0, NULL, NULL, NULL, NULL, NULL, NULL, 0, NULL },
+        { "512-bit sub-CA", 512, NULL, NULL, NULL, NULL, NULL, NULL, WSSEC_EUNTRUSTED,
+          "chain position 1 (0 is the signer), has an RSA key of 512 bits, fewer than min-rsa-bits 2048" },
+        { "1024-bit sub-CA", 1024, NULL, NULL, NULL, NULL, NULL, NULL, WSSEC_EUNTRUSTED,
+          "'CN=wssec Test Sub CA,O=wssec test,C=US' (issuer 'CN=wssec Test Root CA" },
+        { "1024-bit sub-CA, relaxed", 1024, NULL, NULL, NULL, NULL, "min-rsa-bits", "1024", 0, NULL },
+        { "MD5-signed leaf", 0, NULL, NULL, "md5", NULL, NULL, NULL, WSSEC_EUNTRUSTED,
+          "at the signer certificate, is signed with MD5" },
+        { "MD5-signed sub-CA", 0, NULL, "md5", NULL, NULL, NULL, NULL, WSSEC_EUNTRUSTED,
+          "at chain position 1 (0 is the signer), is signed with MD5" },
+        { "SHA-1-signed sub-CA", 0, NULL, "sha1", NULL, NULL, NULL, NULL, WSSEC_EUNTRUSTED,
+          "is signed with SHA-1 (sha1WithRSAEncryption; allow-sha1 accepts it)" },
+        { "SHA-1-signed leaf, allowed", 0, NULL, NULL, "sha1", NULL, "allow-sha1", "true", 0, NULL },
+        { "P-192 signer", 0, "prime192v1", NULL, NULL, NULL, NULL, NULL, WSSEC_EUNTRUSTED,
+          "has an EC key of 192 bits, fewer than min-ec-bits 256" },
+        { "P-192 signer, relaxed", 0, "prime192v1", NULL, NULL, NULL, "min-ec-bits", "192", 0, NULL },
+        { "P-256 signer", 0, "prime256v1", NULL, NULL, NULL, NULL, NULL, 0, NULL },
+        { "serverAuth only", 0, NULL, NULL, NULL, "serverAuth", NULL, NULL, WSSEC_EUNTRUSTED,
+          "has an extended key usage that does not allow signing messages (serverAuth)" },
+        { "codeSigning and timeStamping", 0, NULL, NULL, NULL, "codeSigning,timeStamping", NULL, NULL,
+          WSSEC_EUNTRUSTED, "(codeSigning, timeStamping)" },
+        { "clientAuth", 0, NULL, NULL, NULL, "clientAuth", NULL, NULL, 0, NULL },
+        { "serverAuth and clientAuth", 0, NULL, NULL, NULL, "serverAuth,clientAuth", NULL, NULL, 0, NULL },
+        { "emailProtection", 0, NULL, NULL, NULL, "emailProtection", NULL, NULL, 0, NULL },
+        { "anyExtendedKeyUsage", 0, NULL, NULL, NULL, "anyExtendedKeyUsage", NULL, NULL, 0, NULL },
+    };
+    for (size_t i = 0; i < WSSEC_ARRAY_LEN(rows); i++) run_chain_row(&rows[i], root, rkey);
+    X509_free(root);
+    EVP_PKEY_free(rkey);
+}
+
+/* X509IssuerSerial: the IssuerName is canonicalised once per reference and
+ * bounded (4 KiB, 64 RDNs), not re-parsed for every candidate. */
+static char *g_issuer_text;
+static void s_issuer_name(xmlDocPtr doc)
+{
+    xmlNodePtr in = h_xp(doc, "//ds:X509IssuerName");
+    xmlNodeSetContent(in, BAD_CAST g_issuer_text);
+}
+
+static void test_issuer_serial_bounded(void **state)
+{
+    (void)state;
+    const char *sign[] = { "sign-key", PKI "alice.key", "sign-cert", PKI "alice.crt", "key-id",
+                           "issuer-serial", NULL };
+    wssec_ctx *sctx = ctx_of(sign);
+    char *plain = h_envelope_header(11, NULL);
+    char *xml = h_secure(sctx, plain, sign_actions, 2, NULL);
+    free(plain);
+    wssec_ctx_free(sctx);
+    const char *recv[] = { "trust", PKI "root.crt", "certs", PKI "inter.crt", "certs", PKI "alice.crt",
+                           "certs", PKI "bob.crt", "replay-signatures", "false", NULL };
+    wssec_ctx *ctx = ctx_of(recv);
+    expect(ctx, xml, 0, NULL);
+    /* the reverse RDN order still names alice's issuer */
+    g_issuer_text = "C=US, O=wssec test, CN=wssec Test Issuing CA";
+    char *rev = h_operate(xml, s_issuer_name, 0);
+    expect(ctx, rev, 0, NULL);
+    free(rev);
+    /* 64 KiB of IssuerName: refused at once */
+    size_t big = 64 * 1024;
+    char *huge = malloc(big + 1);
+    assert_non_null(huge);
+    for (size_t i = 0; i < big; i += 8) memcpy(huge + i, "OU=aaaa,", 8);
+    memcpy(huge + big - 8, "CN=zzzzz", 8);
+    huge[big] = '\0';
+    g_issuer_text = huge;
+    char *evil = h_operate(xml, s_issuer_name, 0);
+    struct timespec t0, t1;
+    clock_gettime(CLOCK_MONOTONIC, &t0);
+    expect(ctx, evil, WSSEC_ELIMIT, "X509IssuerName is longer than 4096 characters");
+    clock_gettime(CLOCK_MONOTONIC, &t1);
+    double secs = (double)(t1.tv_sec - t0.tv_sec) + (double)(t1.tv_nsec - t0.tv_nsec) / 1e9;
+    if (secs > 1.0) print_error("refusing took %.3f s\n", secs);
+    assert_true(secs <= 1.0);
+    free(evil);
+    /* short, but 65 RDNs */
+    size_t off = 0;
+    for (int i = 0; i < 64; i++, off += 5) memcpy(huge + off, "OU=a,", 5);
+    snprintf(huge + off, big - off, "CN=wssec Test Issuing CA");
+    evil = h_operate(xml, s_issuer_name, 0);
+    expect(ctx, evil, WSSEC_ELIMIT, "X509IssuerName has more than 64 attribute values");
+    free(evil);
+    free(huge);
+    wssec_ctx_free(ctx);
+    free(xml);
 }
 
 /* A PKIPath is root side first; a sender that wrote it leaf first is still
@@ -365,6 +636,10 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_crls),
         cmocka_unit_test(test_crl_in_token),
+        cmocka_unit_test(test_crl_message_cannot_override),
+        cmocka_unit_test(test_nul_in_names),
+        cmocka_unit_test(test_chain_strength),
+        cmocka_unit_test(test_issuer_serial_bounded),
         cmocka_unit_test(test_pkipath_order),
         cmocka_unit_test(test_subject_rules),
         cmocka_unit_test(test_cache),
