@@ -37,6 +37,7 @@ void wssec__settings_init(wssec_settings *s)
     s->replay_signatures = true;
     s->max_references = 32;
     s->max_transforms = 4;
+    s->max_signatures = 4;
     s->min_rsa_bits = 2048;
     s->max_chain_length = 8;
     s->cert_cache = true;
@@ -160,7 +161,8 @@ static const opt options[] = {
     { "redis-pool-size", OPT_SIZE, OFF(redis_pool_size), 1, "N",
       "most idle Redis connections kept for reuse (default 8)" },
     { "replay-signatures", OPT_BOOL, OFF(replay_signatures), 0, "BOOL",
-      "reject a signed message whose SignatureValue was already accepted (default true)" },
+      "reject a signed message whose SignedInfo was already accepted from the same key "
+      "(default true)" },
     /* outbound signature */
     { "sign-key", OPT_STRING, OFF(sign_key), 0, "FILE", "secure: the signing private key (PEM)" },
     { "sign-cert", OPT_STRING, OFF(sign_cert), 0, "FILE",
@@ -225,6 +227,9 @@ static const opt options[] = {
       "verify: most references in one signature (default 32)" },
     { "max-transforms", OPT_SIZE, OFF(max_transforms), 1, "N",
       "verify: most transforms in one reference (default 4)" },
+    { "max-signatures", OPT_SIZE, OFF(max_signatures), 1, "N",
+      "verify: most signatures in our Security header, refused before any cryptography "
+      "(default 4)" },
     { "min-rsa-bits", OPT_SIZE, OFF(min_rsa_bits), 512, "BITS",
       "verify: smallest RSA key accepted for a signer (default 2048)" },
     /* identity assertion and plug-ins (identity.c, plugin.c) */

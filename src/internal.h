@@ -128,6 +128,7 @@ typedef struct wssec_settings {
     size_t max_token_size;
     size_t max_references;
     size_t max_transforms;
+    size_t max_signatures; /* ds:Signature elements in our Security header */
     size_t min_rsa_bits;
     int64_t clock_skew_ms;
     int64_t max_age_ms;
@@ -389,8 +390,14 @@ struct wssec_token {
     STACK_OF(X509) *chain; /* the other certificates the token carried */
     STACK_OF(X509_CRL) *crls; /* CRLs the token carried (PKCS7) */
     const wssec_token *signer_token; /* signatures: the token that held the key */
-    unsigned char *sigvalue; /* signatures: the SignatureValue, for replay detection */
-    size_t sigvalue_len;
+    /* signatures, for replay detection: SHA-256 over the SHA-256 of the
+     * signer's SubjectPublicKeyInfo and the canonical SignedInfo (what the
+     * key fixes, whatever the encoding of the SignatureValue or the
+     * certificate that carried the key), and when the signer's certificate
+     * expires (the horizon of a signature without a signed Timestamp) */
+    unsigned char replay_key[32];
+    bool has_replay_key;
+    wssec_time signer_not_after;
 };
 
 /* One decrypted part: the element that came out of an EncryptedData, or
@@ -443,6 +450,9 @@ struct wssec_msg {
     int (*consume_ahead)(wssec_msg *msg, xmlNodePtr elem);
     xmlNodePtr ahead[8];
     size_t nahead;
+    /* inbound: signatures consumed so far, and how many our Security
+     * header held when the first was (max-signatures) */
+    size_t sig_seen, sig_total;
     /* outbound identity assertion (borrowed, during wssec_secure) and the
      * Security header strip-security took out (freed when it ends) */
     const char *assert_user, *assert_dn;

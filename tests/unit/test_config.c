@@ -79,6 +79,7 @@ static const struct {
     { "allow-transforms", "xpath", "xquery" },
     { "max-references", "8", "0" },
     { "max-transforms", "2", "0" },
+    { "max-signatures", "8", "0" },
     { "min-rsa-bits", "3072", "256" },
     { "encrypt-cert", "server.crt", NULL },
     { "enc-alg", "aes128-gcm", "aes192-gcm" },
