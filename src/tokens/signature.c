@@ -720,6 +720,15 @@ static int sig_consume(wssec_msg *msg, xmlNodePtr sig, void *ud)
     if ((rc = wssec__key_resolve(msg, si->key_info, NULL, &k))) goto done;
     char text[600];
     wssec__dn_text(X509_get_subject_name(k.cert), text, sizeof(text));
+    /* the identity is this text, whole: never a cut (which could match a
+     * subject rule or another signer), never empty */
+    if (!text[0] || strlen(text) >= sizeof(text) - 1) {
+        rc = wssec_msg_fail(msg, WSSEC_ETOKEN, NULL, sig,
+                            "the signer's subject is longer than %zu characters (RFC 4514) or "
+                            "cannot be written: refused rather than cut",
+                            sizeof(text) - 2);
+        goto done;
+    }
     if (wssec_token_set(tok, "key-reference", k.how) || wssec_token_set(tok, "signer", text)) {
         rc = WSSEC_ENOMEM;
         goto done;

@@ -894,6 +894,8 @@ static void s_rewrap_value(xmlDocPtr doc)
 
 /* A second certificate over alice's key with another subject, issued by the
  * same (trusted) intermediate: relabels the signer. */
+static int relabel_ous; /* extra 60-character OUs in the relabelled subject */
+
 static void s_relabel_signer(xmlDocPtr doc)
 {
     FILE *f = fopen(PKI "alice.crt", "r");
@@ -918,6 +920,13 @@ static void s_relabel_signer(xmlDocPtr doc)
     X509_NAME_add_entry_by_txt(nm, "C", MBSTRING_ASC, (const unsigned char *)"US", -1, -1, 0);
     X509_NAME_add_entry_by_txt(nm, "O", MBSTRING_ASC, (const unsigned char *)"wssec test", -1, -1, 0);
     X509_NAME_add_entry_by_txt(nm, "OU", MBSTRING_ASC, (const unsigned char *)"Clients", -1, -1, 0);
+    for (int i = 0; i < relabel_ous; i++) {
+        char ou[61];
+        memset(ou, 'a' + i % 26, 60);
+        ou[60] = '\0';
+        assert_int_equal(X509_NAME_add_entry_by_txt(nm, "OU", MBSTRING_ASC, (const unsigned char *)ou,
+                                                    -1, -1, 0), 1);
+    }
     X509_NAME_add_entry_by_txt(nm, "CN", MBSTRING_ASC, (const unsigned char *)"alice-relabelled",
                                -1, -1, 0);
     X509_set_subject_name(x, nm);
@@ -1260,6 +1269,28 @@ static void s_resign_without_prefix_list(xmlDocPtr doc)
     EVP_PKEY_free(k);
 }
 
+/* The signer's identity is its subject's RFC 4514 text; a subject whose
+ * text would not fit is refused rather than cut (a cut text could match a
+ * subject rule or another signer's identity). */
+static void test_long_signer_subject(void **state)
+{
+    (void)state;
+    wssec_ctx *alice = h_signer("alice", NULL), *in = h_receiver(NULL);
+    char *xml = sign_with(alice, 11);
+    relabel_ous = 11; /* 11 x 64 characters of OU=...: over 600 */
+    char *long_dn = h_operate(xml, s_relabel_signer, 0);
+    relabel_ous = 0;
+    h_run r;
+    assert_int_equal(h_verify(&r, in, long_dn), WSSEC_ETOKEN);
+    h_assert_error(h_run_err(&r), WSSEC_ETOKEN, "wsse:InvalidSecurityToken",
+                   "the signer's subject is longer than");
+    h_run_free(&r);
+    free(long_dn);
+    free(xml);
+    wssec_ctx_free(alice);
+    wssec_ctx_free(in);
+}
+
 static void test_qname_prefixes(void **state)
 {
     (void)state;
@@ -1312,6 +1343,7 @@ int main(void)
         cmocka_unit_test(test_replay_without_timestamp),
         cmocka_unit_test(test_work_before_authentication),
         cmocka_unit_test(test_qname_prefixes),
+        cmocka_unit_test(test_long_signer_subject),
     };
     int rc = cmocka_run_group_tests(tests, NULL, NULL);
     xmlCleanupParser();
