@@ -38,6 +38,7 @@ void wssec__settings_init(wssec_settings *s)
     s->max_references = 32;
     s->max_transforms = 4;
     s->max_signatures = 4;
+    s->max_c14n_bytes = 16u * 1024 * 1024;
     s->min_rsa_bits = 2048;
     s->max_chain_length = 8;
     s->cert_cache = true;
@@ -230,6 +231,9 @@ static const opt options[] = {
     { "max-signatures", OPT_SIZE, OFF(max_signatures), 1, "N",
       "verify: most signatures in our Security header, refused before any cryptography "
       "(default 4)" },
+    { "max-c14n-bytes", OPT_SIZE, OFF(max_c14n_bytes), 1024, "BYTES",
+      "verify: most bytes canonicalized for the signatures of one message, SignedInfo and "
+      "references (default 16M)" },
     { "min-rsa-bits", OPT_SIZE, OFF(min_rsa_bits), 512, "BITS",
       "verify: smallest RSA key accepted for a signer (default 2048)" },
     /* identity assertion and plug-ins (identity.c, plugin.c) */

@@ -129,6 +129,7 @@ typedef struct wssec_settings {
     size_t max_references;
     size_t max_transforms;
     size_t max_signatures; /* ds:Signature elements in our Security header */
+    size_t max_c14n_bytes; /* bytes canonicalized for signatures, per message */
     size_t min_rsa_bits;
     int64_t clock_skew_ms;
     int64_t max_age_ms;
@@ -453,6 +454,7 @@ struct wssec_msg {
     /* inbound: signatures consumed so far, and how many our Security
      * header held when the first was (max-signatures) */
     size_t sig_seen, sig_total;
+    size_t c14n_bytes; /* canonicalized so far for signatures (max-c14n-bytes) */
     /* outbound identity assertion (borrowed, during wssec_secure) and the
      * Security header strip-security took out (freed when it ends) */
     const char *assert_user, *assert_dn;

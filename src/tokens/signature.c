@@ -554,6 +554,60 @@ static int enable_transforms(xmlSecDSigCtxPtr d, const wssec_settings *s)
     return rc;
 }
 
+/* ---- bytes canonicalized per message (max-c14n-bytes) ---- */
+
+/* A pass-through binary transform, put right before each reference's
+ * digest: it counts what the C14N (or the implicit one) produces and stops
+ * the chain past the message's budget. The C14N writes into it as it goes,
+ * so the work stops there too. */
+static int count_execute(xmlSecTransformPtr t, int last, xmlSecTransformCtxPtr tctx)
+{
+    wssec_msg *msg = tctx->userData;
+    xmlSecBufferPtr in = &t->inBuf;
+    xmlSecSize n = xmlSecBufferGetSize(in);
+    if (t->status == xmlSecTransformStatusNone) t->status = xmlSecTransformStatusWorking;
+    if (t->status == xmlSecTransformStatusFinished) return 0;
+    if (t->status != xmlSecTransformStatusWorking || !msg) return -1;
+    if (n > msg->ctx->s.max_c14n_bytes - msg->c14n_bytes) {
+        msg->c14n_bytes = msg->ctx->s.max_c14n_bytes + 1;
+        return -1;
+    }
+    msg->c14n_bytes += n;
+    if (n && (xmlSecBufferAppend(&t->outBuf, xmlSecBufferGetData(in), n) < 0 ||
+              xmlSecBufferRemoveHead(in, n) < 0))
+        return -1;
+    if (last) t->status = xmlSecTransformStatusFinished;
+    return 0;
+}
+
+static xmlSecTransformKlass count_klass = {
+    sizeof(xmlSecTransformKlass), sizeof(xmlSecTransform), BAD_CAST "wssec-c14n-budget", NULL,
+    xmlSecTransformUsageUnknown, NULL, NULL, NULL, NULL, NULL, NULL, NULL,
+    xmlSecTransformDefaultGetDataType, xmlSecTransformDefaultPushBin,
+    xmlSecTransformDefaultPopBin, NULL, NULL, count_execute, NULL, NULL,
+};
+
+static int insert_counter(xmlSecTransformCtxPtr tctx)
+{
+    xmlSecTransformPtr d = tctx->last;
+    while (d && !(d->id->usage & xmlSecTransformUsageDigestMethod)) d = d->prev;
+    if (!d || !d->prev) return -1;
+    xmlSecTransformPtr c = xmlSecTransformCreate(&count_klass);
+    if (!c) return -1;
+    c->prev = d->prev;
+    c->next = d;
+    d->prev->next = c;
+    d->prev = c;
+    return 0;
+}
+
+static int over_budget(wssec_msg *msg, xmlNodePtr node)
+{
+    return wssec_msg_fail(msg, WSSEC_ELIMIT, "wsse:InvalidSecurity", node,
+                          "the signatures canonicalize more than max-c14n-bytes %zu bytes",
+                          msg->ctx->s.max_c14n_bytes);
+}
+
 /* (a) the SignatureValue over the canonical SignedInfo, by us; then, only
  * when it verifies, (b) xmlsec digests the references one by one, each
  * against its DigestValue. The replay key comes from the same canonical
@@ -574,6 +628,11 @@ static int verify_crypto(wssec_msg *msg, xmlNodePtr sig, const sig_info *si, X50
     xmlSecDSigCtxPtr d = NULL;
     int rc = c14n_signed_info(msg, si, &tbs);
     if (rc) return rc;
+    if (tbs.len > s->max_c14n_bytes - msg->c14n_bytes) {
+        rc = over_budget(msg, si->signed_info);
+        goto done;
+    }
+    msg->c14n_bytes += tbs.len;
     if (wssec__b64_elem(msg, si->value, &value, &value_len)) {
         rc = wssec_msg_fail(msg, WSSEC_EMALFORMED, NULL, si->value, "SignatureValue is not base64");
         goto done;
@@ -622,9 +681,16 @@ static int verify_crypto(wssec_msg *msg, xmlNodePtr sig, const sig_info *si, X50
             rc = wssec_msg_fail(msg, WSSEC_ENOMEM, NULL, sig, "out of memory");
             goto done;
         }
+        rc_->transformCtx.userData = msg;
+        rc_->transformCtx.preExecCallback = insert_counter;
         int ret = xmlSecDSigReferenceCtxProcessNode(rc_, r->ref);
         xmlSecDSigStatus st = rc_->status;
         xmlSecDSigReferenceCtxDestroy(rc_);
+        if (ret < 0 && msg->c14n_bytes > s->max_c14n_bytes) {
+            ERR_clear_error();
+            rc = over_budget(msg, r->ref);
+            goto done;
+        }
         if (ret < 0) {
             /* a reference xmlsec could not resolve or canonicalize, after
              * our checks passed */
@@ -658,9 +724,11 @@ done:
 static int count_signatures(wssec_msg *msg, xmlNodePtr sig)
 {
     const size_t max = msg->ctx->s.max_signatures;
-    if (msg->sig_seen++ == 0)
+    if (msg->sig_seen++ == 0) {
+        msg->c14n_bytes = 0;
         for (xmlNodePtr e = wssec__first_elem(msg->security); e; e = wssec__next_elem(e))
             if (wssec__is(e, WSSEC_NS_DS, "Signature")) msg->sig_total++;
+    }
     size_t n = msg->sig_total > msg->sig_seen ? msg->sig_total : msg->sig_seen;
     if (n > max)
         return wssec_msg_fail(msg, WSSEC_ELIMIT, "wsse:InvalidSecurity", sig,

@@ -1173,6 +1173,39 @@ static void test_work_before_authentication(void **state)
     wssec_ctx_free(in);
 }
 
+/* max-c14n-bytes: the bytes canonicalized for one message's signatures
+ * are bounded; the C14N stops at the budget. */
+static void test_c14n_budget(void **state)
+{
+    (void)state;
+    wssec_ctx *out = h_signer("alice", NULL);
+    char *big = malloc(60001);
+    assert_non_null(big);
+    memset(big, 'x', 60000);
+    big[60000] = '\0';
+    char *plain = h_strf("<soap:Envelope xmlns:soap=\"%s\" xmlns:wsu=\"%s\"><soap:Header/>"
+                         "<soap:Body wsu:Id=\"body\"><m:Pay xmlns:m=\"urn:example:bank\">"
+                         "<m:Memo>%s</m:Memo></m:Pay></soap:Body></soap:Envelope>",
+                         WSSEC_NS_SOAP11, H_NS_WSU, big);
+    char *xml = h_secure(out, plain, sign_actions, 2, NULL);
+    wssec_ctx *tight = h_receiver("max-c14n-bytes", "32K", NULL), *in = h_receiver(NULL);
+    h_run r;
+    assert_int_equal(h_verify(&r, tight, xml), WSSEC_ELIMIT);
+    h_assert_error(h_run_err(&r), WSSEC_ELIMIT, "wsse:InvalidSecurity",
+                   "the signatures canonicalize more than max-c14n-bytes 32768 bytes");
+    h_run_free(&r);
+    int rc = h_verify(&r, in, xml);
+    if (rc) print_error("%s\n", h_run_err(&r)->message);
+    assert_int_equal(rc, 0);
+    h_run_free(&r);
+    free(big);
+    free(plain);
+    free(xml);
+    wssec_ctx_free(out);
+    wssec_ctx_free(tight);
+    wssec_ctx_free(in);
+}
+
 /* ---- QName values (xsi:type) inside signed content ---- */
 
 #define NS_XSI "http://www.w3.org/2001/XMLSchema-instance"
@@ -1344,6 +1377,7 @@ int main(void)
         cmocka_unit_test(test_work_before_authentication),
         cmocka_unit_test(test_qname_prefixes),
         cmocka_unit_test(test_long_signer_subject),
+        cmocka_unit_test(test_c14n_budget),
     };
     int rc = cmocka_run_group_tests(tests, NULL, NULL);
     xmlCleanupParser();
