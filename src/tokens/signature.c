@@ -425,10 +425,12 @@ static int signature_value_verifies(EVP_PKEY *pk, const wssec_alg *method, const
 
 /* Item 1: the replay key, SHA-256(SHA-256(SubjectPublicKeyInfo) ||
  * canonical SignedInfo). */
-static int replay_key(EVP_PKEY *pk, const wssec_buf *si, unsigned char out[32])
+static int replay_key(X509 *cert, const wssec_buf *si, unsigned char out[32])
 {
     unsigned char *spki = NULL, h[SHA256_DIGEST_LENGTH];
-    int n = i2d_PUBKEY(pk, &spki);
+    /* the certificate's own SubjectPublicKeyInfo (ASN.1 templates; no
+     * provider encoder set-up per message) */
+    int n = i2d_X509_PUBKEY(X509_get_X509_PUBKEY(cert), &spki);
     if (n <= 0) return -1;
     SHA256(spki, (size_t)n, h);
     OPENSSL_free(spki);
@@ -652,7 +654,7 @@ static int verify_crypto(wssec_msg *msg, xmlNodePtr sig, const sig_info *si, X50
                             who);
         goto done;
     }
-    if (replay_key(pk, &tbs, tok->replay_key)) {
+    if (replay_key(cert, &tbs, tok->replay_key)) {
         rc = wssec_msg_fail(msg, WSSEC_EINTERNAL, NULL, sig, "replay key derivation");
         goto done;
     }
