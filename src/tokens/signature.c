@@ -25,6 +25,7 @@
 #include <string.h>
 
 #include <libxml/c14n.h>
+#include <openssl/core_names.h>
 #include <openssl/ecdsa.h>
 #include <openssl/err.h>
 #include <openssl/sha.h>
@@ -423,17 +424,62 @@ static int signature_value_verifies(EVP_PKEY *pk, const wssec_alg *method, const
     return ok;
 }
 
-/* Item 1: the replay key, SHA-256(SHA-256(SubjectPublicKeyInfo) ||
- * canonical SignedInfo). */
-static int replay_key(X509 *cert, const wssec_buf *si, unsigned char out[32])
+/* Adds a length-prefixed part to a digest. */
+static int md_part(EVP_MD_CTX *c, const void *p, size_t n)
 {
-    unsigned char *spki = NULL, h[SHA256_DIGEST_LENGTH];
-    /* the certificate's own SubjectPublicKeyInfo (ASN.1 templates; no
-     * provider encoder set-up per message) */
-    int n = i2d_X509_PUBKEY(X509_get_X509_PUBKEY(cert), &spki);
-    if (n <= 0) return -1;
-    SHA256(spki, (size_t)n, h);
-    OPENSSL_free(spki);
+    unsigned char len[4] = { (unsigned char)(n >> 24), (unsigned char)(n >> 16),
+                             (unsigned char)(n >> 8), (unsigned char)n };
+    return n <= 0xffffffffu && EVP_DigestUpdate(c, len, 4) == 1 && EVP_DigestUpdate(c, p, n) == 1;
+}
+
+static int md_bn_param(EVP_MD_CTX *c, const EVP_PKEY *pk, const char *name)
+{
+    BIGNUM *bn = NULL;
+    unsigned char buf[1024];
+    int ok = EVP_PKEY_get_bn_param(pk, name, &bn) == 1 && BN_num_bytes(bn) <= (int)sizeof(buf);
+    int n = ok ? BN_bn2bin(bn, buf) : 0;
+    ok = ok && md_part(c, buf, (size_t)n);
+    BN_free(bn);
+    return ok;
+}
+
+/* SHA-256 of the signer's public key in one encoding per key: RSA (n, e);
+ * EC on a named curve (the curve, x, y), whatever the point format the
+ * certificate used; anything else its SubjectPublicKeyInfo DER as the
+ * certificate has it. */
+static int key_hash(X509 *cert, EVP_PKEY *pk, unsigned char out[32])
+{
+    EVP_MD_CTX *c = EVP_MD_CTX_new();
+    unsigned int len = 0;
+    char group[80];
+    int ok = c && EVP_DigestInit_ex(c, EVP_sha256(), NULL) == 1;
+    if (ok && EVP_PKEY_get_base_id(pk) == EVP_PKEY_RSA) {
+        ok = md_part(c, "rsa", 3) && md_bn_param(c, pk, OSSL_PKEY_PARAM_RSA_N) &&
+             md_bn_param(c, pk, OSSL_PKEY_PARAM_RSA_E);
+    } else if (ok && EVP_PKEY_get_base_id(pk) == EVP_PKEY_EC &&
+               EVP_PKEY_get_utf8_string_param(pk, OSSL_PKEY_PARAM_GROUP_NAME, group, sizeof(group),
+                                              NULL) == 1) {
+        ok = md_part(c, "ec", 2) && md_part(c, group, strlen(group)) &&
+             md_bn_param(c, pk, OSSL_PKEY_PARAM_EC_PUB_X) &&
+             md_bn_param(c, pk, OSSL_PKEY_PARAM_EC_PUB_Y);
+    } else if (ok) {
+        unsigned char *spki = NULL;
+        int n = i2d_X509_PUBKEY(X509_get_X509_PUBKEY(cert), &spki);
+        ok = n > 0 && md_part(c, "spki", 4) && md_part(c, spki, (size_t)n);
+        OPENSSL_free(spki);
+    }
+    ok = ok && EVP_DigestFinal_ex(c, out, &len) == 1 && len == 32;
+    EVP_MD_CTX_free(c);
+    ERR_clear_error();
+    return ok ? 0 : -1;
+}
+
+/* Item 1: the replay key, SHA-256(SHA-256(the signer's public key) ||
+ * canonical SignedInfo): what the key fixes. */
+static int replay_key(X509 *cert, EVP_PKEY *pk, const wssec_buf *si, unsigned char out[32])
+{
+    unsigned char h[SHA256_DIGEST_LENGTH];
+    if (key_hash(cert, pk, h)) return -1;
     EVP_MD_CTX *c = EVP_MD_CTX_new();
     unsigned int len = 0;
     int ok = c && EVP_DigestInit_ex(c, EVP_sha256(), NULL) == 1 &&
@@ -654,7 +700,7 @@ static int verify_crypto(wssec_msg *msg, xmlNodePtr sig, const sig_info *si, X50
                             who);
         goto done;
     }
-    if (replay_key(cert, &tbs, tok->replay_key)) {
+    if (replay_key(cert, pk, &tbs, tok->replay_key)) {
         rc = wssec_msg_fail(msg, WSSEC_EINTERNAL, NULL, sig, "replay key derivation");
         goto done;
     }

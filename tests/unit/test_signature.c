@@ -15,6 +15,7 @@
 #include <libxml/xpathInternals.h>
 #include <libxml/c14n.h>
 #include <openssl/bn.h>
+#include <openssl/core_names.h>
 #include <openssl/ec.h>
 #include <openssl/pem.h>
 #include <openssl/sha.h>
@@ -895,10 +896,14 @@ static void s_rewrap_value(xmlDocPtr doc)
 /* A second certificate over alice's key with another subject, issued by the
  * same (trusted) intermediate: relabels the signer. */
 static int relabel_ous; /* extra 60-character OUs in the relabelled subject */
+static const char *relabel_who = "alice"; /* whose key */
+static bool relabel_compressed; /* EC: the point in compressed form */
 
 static void s_relabel_signer(xmlDocPtr doc)
 {
-    FILE *f = fopen(PKI "alice.crt", "r");
+    char path[300];
+    snprintf(path, sizeof(path), PKI "%s.crt", relabel_who);
+    FILE *f = fopen(path, "r");
     assert_non_null(f);
     X509 *alice = PEM_read_X509(f, NULL, NULL, NULL);
     fclose(f);
@@ -915,7 +920,13 @@ static void s_relabel_signer(xmlDocPtr doc)
     assert_non_null(x);
     X509_set_version(x, 2);
     ASN1_INTEGER_set(X509_get_serialNumber(x), 424242);
-    X509_set_pubkey(x, X509_get0_pubkey(alice));
+    EVP_PKEY *pub = EVP_PKEY_dup(X509_get0_pubkey(alice));
+    assert_non_null(pub);
+    if (relabel_compressed)
+        assert_int_equal(EVP_PKEY_set_utf8_string_param(pub, OSSL_PKEY_PARAM_EC_POINT_CONVERSION_FORMAT,
+                                                        "compressed"), 1);
+    X509_set_pubkey(x, pub);
+    EVP_PKEY_free(pub);
     X509_NAME *nm = X509_NAME_new();
     X509_NAME_add_entry_by_txt(nm, "C", MBSTRING_ASC, (const unsigned char *)"US", -1, -1, 0);
     X509_NAME_add_entry_by_txt(nm, "O", MBSTRING_ASC, (const unsigned char *)"wssec test", -1, -1, 0);
@@ -1009,6 +1020,27 @@ static void test_replay_not_dodged(void **state)
     assert_int_equal(h_verify(&r, in, relabelled), WSSEC_EREPLAY);
     h_assert_error(h_run_err(&r), WSSEC_EREPLAY, "wsse:InvalidSecurity", "already accepted: a replay");
     h_run_free(&r);
+
+    /* an EC key under a second certificate that encodes the point compressed */
+    char *xml4 = sign_with(ec, 11);
+    relabel_who = "ec";
+    relabel_compressed = true;
+    char *compressed = h_operate(xml4, s_relabel_signer, 0);
+    relabel_who = "alice";
+    relabel_compressed = false;
+    wssec_ctx *fresh3 = h_receiver(NULL);
+    rc = h_verify(&r, fresh3, compressed);
+    if (rc) print_error("%s\n", h_run_err(&r)->message);
+    assert_int_equal(rc, 0);
+    h_run_free(&r);
+    assert_int_equal(h_verify(&r, in, xml4), 0);
+    h_run_free(&r);
+    assert_int_equal(h_verify(&r, in, compressed), WSSEC_EREPLAY);
+    h_assert_error(h_run_err(&r), WSSEC_EREPLAY, "wsse:InvalidSecurity", "already accepted: a replay");
+    h_run_free(&r);
+    wssec_ctx_free(fresh3);
+    free(xml4);
+    free(compressed);
     free(xml);
     free(flipped);
     free(xml2);
