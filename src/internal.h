@@ -392,7 +392,7 @@ struct wssec_token {
     STACK_OF(X509_CRL) *crls; /* CRLs the token carried (PKCS7) */
     const wssec_token *signer_token; /* signatures: the token that held the key */
     /* signatures, for replay detection: SHA-256 over the SHA-256 of the
-     * signer's SubjectPublicKeyInfo and the canonical SignedInfo (what the
+     * signer's public key (one encoding per key) and the canonical SignedInfo (what the
      * key fixes, whatever the encoding of the SignatureValue or the
      * certificate that carried the key), and when the signer's certificate
      * expires (the horizon of a signature without a signed Timestamp) */

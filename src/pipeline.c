@@ -370,7 +370,7 @@ static const wssec_token *signed_timestamp(const wssec_msg *msg, const wssec_tok
 
 /* Signature replay: a signed message accepted once is refused again for as
  * long as it could be accepted. The key is what the signer's key fixes
- * (its SubjectPublicKeyInfo and the canonical SignedInfo, see
+ * (its public key and the canonical SignedInfo, see
  * tokens/signature.c), so neither another encoding of the SignatureValue
  * (ECDSA's (r, n-s), base64 line breaks) nor another certificate over the
  * same key dodges it. With a Timestamp the signature covers, the entry
