@@ -38,6 +38,8 @@ void wssec__settings_init(wssec_settings *s)
     s->max_references = 32;
     s->max_transforms = 4;
     s->max_encrypted_keys = 4;
+    s->max_signatures = 4;
+    s->max_c14n_bytes = 16u * 1024 * 1024;
     s->min_rsa_bits = 2048;
     s->min_ec_bits = 256;
     s->max_chain_length = 8;
@@ -162,7 +164,8 @@ static const opt options[] = {
     { "redis-pool-size", OPT_SIZE, OFF(redis_pool_size), 1, "N",
       "most idle Redis connections kept for reuse (default 8)" },
     { "replay-signatures", OPT_BOOL, OFF(replay_signatures), 0, "BOOL",
-      "reject a signed message whose SignatureValue was already accepted (default true)" },
+      "reject a signed message whose SignedInfo was already accepted from the same key "
+      "(default true)" },
     /* outbound signature */
     { "sign-key", OPT_STRING, OFF(sign_key), 0, "FILE", "secure: the signing private key (PEM)" },
     { "sign-cert", OPT_STRING, OFF(sign_cert), 0, "FILE",
@@ -230,6 +233,12 @@ static const opt options[] = {
     { "max-encrypted-keys", OPT_SIZE, OFF(max_encrypted_keys), 1, "N",
       "verify: most EncryptedKeys in our Security header, counted before any decryption "
       "(default 4)" },
+    { "max-signatures", OPT_SIZE, OFF(max_signatures), 1, "N",
+      "verify: most signatures in our Security header, refused before any cryptography "
+      "(default 4)" },
+    { "max-c14n-bytes", OPT_SIZE, OFF(max_c14n_bytes), 1024, "BYTES",
+      "verify: most bytes canonicalized for the signatures of one message, SignedInfo and "
+      "references (default 16M)" },
     { "min-rsa-bits", OPT_SIZE, OFF(min_rsa_bits), 512, "BITS",
       "verify: smallest RSA key accepted for a signer and every certificate of its chain "
       "(default 2048)" },

@@ -129,6 +129,8 @@ typedef struct wssec_settings {
     size_t max_references;
     size_t max_transforms;
     size_t max_encrypted_keys;
+    size_t max_signatures; /* ds:Signature elements in our Security header */
+    size_t max_c14n_bytes; /* bytes canonicalized for signatures, per message */
     size_t min_rsa_bits;
     size_t min_ec_bits; /* every EC key of a chain */
     int64_t clock_skew_ms;
@@ -401,8 +403,14 @@ struct wssec_token {
     STACK_OF(X509) *chain; /* the other certificates the token carried */
     STACK_OF(X509_CRL) *crls; /* CRLs the token carried (PKCS7) */
     const wssec_token *signer_token; /* signatures: the token that held the key */
-    unsigned char *sigvalue; /* signatures: the SignatureValue, for replay detection */
-    size_t sigvalue_len;
+    /* signatures, for replay detection: SHA-256 over the SHA-256 of the
+     * signer's public key (one encoding per key) and the canonical SignedInfo (what the
+     * key fixes, whatever the encoding of the SignatureValue or the
+     * certificate that carried the key), and when the signer's certificate
+     * expires (the horizon of a signature without a signed Timestamp) */
+    unsigned char replay_key[32];
+    bool has_replay_key;
+    wssec_time signer_not_after;
 };
 
 /* One decrypted part: the element that came out of an EncryptedData, or
@@ -472,6 +480,7 @@ struct wssec_msg {
     bool decrypted;        /* something was decrypted in this message */
     bool retry;            /* the current consumer asks to run again after decryption */
     bool plaintext_refused; /* verify failed after decrypting: never serialized */
+    size_t c14n_bytes; /* canonicalized so far for signatures (max-c14n-bytes) */
     /* outbound identity assertion (borrowed, during wssec_secure) and the
      * Security header strip-security took out (freed when it ends) */
     const char *assert_user, *assert_dn;

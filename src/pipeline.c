@@ -24,7 +24,6 @@ static void token_free(wssec_token *t)
     X509_free(t->cert);
     sk_X509_pop_free(t->chain, X509_free);
     sk_X509_CRL_pop_free(t->crls, X509_CRL_free);
-    free(t->sigvalue);
     free(t->type);
     free(t->identity);
     free(t->error);
@@ -654,34 +653,61 @@ static int run_consumers(wssec_msg *msg)
     return first_rc;
 }
 
-/* Signature replay: a SignatureValue accepted once is refused again until
- * the message's Timestamp (or max-age) runs out. Runs only for an accepted
+/* The Timestamp of our Security header that signature sig covered whole,
+ * or NULL. */
+static const wssec_token *signed_timestamp(const wssec_msg *msg, const wssec_token *sig)
+{
+    const wssec_result *r = msg->res;
+    for (size_t i = 0; i < r->ntokens; i++) {
+        const wssec_token *t = r->tokens[i];
+        if (strcmp(t->type, "timestamp") != 0 || t->status || !t->node ||
+            t->node->parent != msg->security)
+            continue;
+        for (xmlNodePtr n = t->node; n; n = n->parent)
+            for (size_t j = 0; j < r->nrefs; j++)
+                if (r->refs[j].node == n && r->refs[j].whole && r->refs[j].signature == sig)
+                    return t;
+    }
+    return NULL;
+}
+
+/* Signature replay: a signed message accepted once is refused again for as
+ * long as it could be accepted. The key is what the signer's key fixes
+ * (its public key and the canonical SignedInfo, see
+ * tokens/signature.c), so neither another encoding of the SignatureValue
+ * (ECDSA's (r, n-s), base64 line breaks) nor another certificate over the
+ * same key dodges it. With a Timestamp the signature covers, the entry
+ * lives until the Timestamp is stale (Created + max-age, or Expires, plus
+ * clock-skew); without one the message stays valid until the signer's
+ * certificate expires, and so does the entry. Runs only for an accepted
  * message, so a rejected one never takes a place in the cache. */
 static int record_signatures(wssec_msg *msg)
 {
     const wssec_settings *s = &msg->ctx->s;
     const wssec_result *r = msg->res;
     if (!s->replay_signatures) return 0;
-    wssec_time until = msg->now + s->max_age_ms + s->clock_skew_ms;
     for (size_t i = 0; i < r->ntokens; i++) {
         const wssec_token *t = r->tokens[i];
-        if (strcmp(t->type, "timestamp") != 0 || t->status) continue;
-        const char *c = wssec_token_get(t, "created"), *x = wssec_token_get(t, "expires");
-        wssec_time ct, xt;
-        if (c && wssec_time_parse(&ct, c) == 0) until = ct + s->max_age_ms + s->clock_skew_ms;
-        if (x && wssec_time_parse(&xt, x) == 0 && xt + s->clock_skew_ms < until)
-            until = xt + s->clock_skew_ms;
-    }
-    for (size_t i = 0; i < r->ntokens; i++) {
-        const wssec_token *t = r->tokens[i];
-        if (strcmp(t->type, "signature") != 0 || t->status || !t->sigvalue) continue;
+        if (strcmp(t->type, "signature") != 0 || t->status || !t->has_replay_key) continue;
+        wssec_time until = msg->now + s->max_age_ms + s->clock_skew_ms;
+        const wssec_token *ts = signed_timestamp(msg, t);
+        if (ts) {
+            const char *c = wssec_token_get(ts, "created"), *x = wssec_token_get(ts, "expires");
+            wssec_time ct, xt;
+            if (c && wssec_time_parse(&ct, c) == 0) until = ct + s->max_age_ms + s->clock_skew_ms;
+            if (x && wssec_time_parse(&xt, x) == 0 && xt + s->clock_skew_ms < until)
+                until = xt + s->clock_skew_ms;
+        } else if (t->signer_not_after + s->clock_skew_ms > until) {
+            until = t->signer_not_after + s->clock_skew_ms;
+        }
         msg->failed = false;
-        int rc = wssec_msg_replay_check(msg, "wssec:signature", t->identity ? t->identity : "",
-                                        t->sigvalue, t->sigvalue_len, until);
+        int rc = wssec_msg_replay_check(msg, "wssec:signature", "", t->replay_key,
+                                        sizeof(t->replay_key), until);
         if (rc == WSSEC_EREPLAY)
             return wssec_msg_fail(msg, WSSEC_EREPLAY, NULL, t->node,
-                                  "this signed message (SignatureValue of '%s') was already "
-                                  "accepted: a replay (--no-replay-signatures turns the check off)",
+                                  "this signed message (the same SignedInfo signed by the key "
+                                  "of '%s') was already accepted: a replay "
+                                  "(--no-replay-signatures turns the check off)",
                                   t->identity ? t->identity : "?");
         if (rc) return rc;
     }
@@ -696,6 +722,7 @@ static int begin(wssec_result **out, wssec_msg *msg, bool inspecting)
     msg->res = *out;
     msg->now = wssec_ctx_now(msg->ctx);
     msg->inspecting = inspecting;
+    msg->c14n_bytes = 0;
     wssec__quiet_libxml();
     wssec__trust_release(msg->trust);
     msg->trust = wssec__ctx_trust(msg->ctx);

@@ -24,7 +24,11 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <libxml/c14n.h>
+#include <openssl/core_names.h>
+#include <openssl/ecdsa.h>
 #include <openssl/err.h>
+#include <openssl/sha.h>
 #include <xmlsec/keys.h>
 #include <xmlsec/openssl/evp.h>
 #include <xmlsec/templates.h>
@@ -67,13 +71,16 @@ typedef struct ref_info {
     xmlNodePtr target; /* the element its URI names */
     const char *uri;
     const wssec_alg *digest;
-    bool whole; /* only C14N and enveloped-signature transforms */
+    bool whole;           /* only C14N and enveloped-signature transforms */
+    bool exclusive;       /* the last transform is exclusive C14N */
+    const char *prefixes; /* its InclusiveNamespaces PrefixList, or NULL */
 } ref_info;
 
 typedef struct sig_info {
     xmlNodePtr signed_info, value, key_info;
     const wssec_alg *method;
     const char *c14n;
+    const char *c14n_prefixes; /* the CanonicalizationMethod's PrefixList, or NULL */
     ref_info refs[256];
     size_t nrefs;
 } sig_info;
@@ -81,6 +88,26 @@ typedef struct sig_info {
 static int is_c14n(const char *uri)
 {
     return strcmp(uri, WSSEC_URI_EXC_C14N) == 0 || strcmp(uri, WSSEC_URI_C14N) == 0;
+}
+
+#define NS_EXC_C14N "http://www.w3.org/2001/10/xml-exc-c14n#"
+
+/* The InclusiveNamespaces child of an exclusive C14N transform (or
+ * CanonicalizationMethod): its PrefixList (borrowed), or NULL. Anything else
+ * inside the element is refused. */
+static int c14n_prefix_list(wssec_msg *msg, xmlNodePtr e, const char *where, const char **out)
+{
+    *out = NULL;
+    for (xmlNodePtr c = wssec__first_elem(e); c; c = wssec__next_elem(c)) {
+        if (!wssec__is(c, NS_EXC_C14N, "InclusiveNamespaces") || *out ||
+            !wssec__attr(c, "PrefixList"))
+            return wssec_msg_fail(msg, WSSEC_EMALFORMED, NULL, c,
+                                  "%s: a C14N transform may hold only one InclusiveNamespaces "
+                                  "with a PrefixList",
+                                  where);
+        *out = wssec__attr(c, "PrefixList");
+    }
+    return 0;
 }
 
 static int transform_allowed(const wssec_settings *s, const char *uri, bool *whole)
@@ -150,6 +177,8 @@ static int check_structure(wssec_msg *msg, xmlNodePtr sig, sig_info *si)
                               "inclusive C14N, without comments)",
                               uri);
     si->c14n = uri;
+    if (strcmp(uri, WSSEC_URI_EXC_C14N) == 0)
+        WSSEC_GUARD(c14n_prefix_list(msg, c, "CanonicalizationMethod", &si->c14n_prefixes));
     c = wssec__next_elem(c);
     if (!wssec__is(c, WSSEC_NS_DS, "SignatureMethod") || !(uri = wssec__attr(c, "Algorithm")))
         return wssec_msg_fail(msg, WSSEC_EMALFORMED, NULL, si->signed_info,
@@ -198,22 +227,37 @@ static int check_structure(wssec_msg *msg, xmlNodePtr sig, sig_info *si)
         xmlNodePtr t = wssec__first_elem(c), dm;
         size_t ntrans = 0;
         if (wssec__is(t, WSSEC_NS_DS, "Transforms")) {
-            for (xmlNodePtr tr = wssec__first_elem(t); tr; tr = wssec__next_elem(tr)) {
-                const char *a = wssec__attr(tr, "Algorithm");
-                if (!wssec__is(tr, WSSEC_NS_DS, "Transform") || !a)
-                    return wssec_msg_fail(msg, WSSEC_EMALFORMED, NULL, tr,
-                                          "Transforms may hold only Transform elements");
+            for (xmlNodePtr tr = wssec__first_elem(t); tr; tr = wssec__next_elem(tr))
                 if (++ntrans > s->max_transforms)
                     return wssec_msg_fail(msg, WSSEC_ELIMIT, "wsse:InvalidSecurity", tr,
                                           "Reference %s has more than max-transforms %zu "
                                           "transforms",
                                           r->uri, s->max_transforms);
+            bool c14n_seen = false;
+            for (xmlNodePtr tr = wssec__first_elem(t); tr; tr = wssec__next_elem(tr)) {
+                const char *a = wssec__attr(tr, "Algorithm");
+                if (!wssec__is(tr, WSSEC_NS_DS, "Transform") || !a)
+                    return wssec_msg_fail(msg, WSSEC_EMALFORMED, NULL, tr,
+                                          "Transforms may hold only Transform elements");
                 if (!transform_allowed(s, a, &r->whole))
                     return wssec_msg_fail(msg, WSSEC_EALGORITHM, NULL, tr,
                                           "transform '%.120s' in Reference %s is not allowed "
                                           "(C14N and enveloped-signature are; XPath, XPath "
                                           "Filter 2.0 and XSLT only with allow-transforms)",
                                           a, r->uri);
+                /* a C14N transform turns nodes into bytes; anything after it
+                 * re-parses them (and each keeps its output): refused */
+                if (c14n_seen)
+                    return wssec_msg_fail(msg, WSSEC_EMALFORMED, NULL, tr,
+                                          "Reference %s: a C14N transform must be the last "
+                                          "transform (at most one per reference; "
+                                          "enveloped-signature may precede it)",
+                                          r->uri);
+                if (is_c14n(a)) {
+                    c14n_seen = true;
+                    r->exclusive = strcmp(a, WSSEC_URI_EXC_C14N) == 0;
+                    if (r->exclusive) WSSEC_GUARD(c14n_prefix_list(msg, tr, r->uri, &r->prefixes));
+                }
             }
             dm = wssec__next_elem(t);
         } else {
@@ -253,16 +297,296 @@ static int check_structure(wssec_msg *msg, xmlNodePtr sig, sig_info *si)
     return 0;
 }
 
+/* ---- the canonical SignedInfo ---- */
+
+/* Visibility for C14N of one subtree (top and everything under it). The
+ * answer for a node's parent is remembered: siblings ask in a row. */
+typedef struct subtree_vis {
+    xmlNodePtr top, last;
+    int last_in;
+} subtree_vis;
+
+static int in_subtree(void *ud, xmlNodePtr node, xmlNodePtr parent)
+{
+    subtree_vis *v = ud;
+    xmlNodePtr n = node && node->type == XML_NAMESPACE_DECL ? parent : node;
+    if (!n) return 0;
+    if (n == v->top) return 1;
+    xmlNodePtr p = n->parent;
+    if (p == v->last) return v->last_in;
+    int in = 0;
+    for (xmlNodePtr x = p; x; x = x->parent)
+        if (x == v->top) {
+            in = 1;
+            break;
+        }
+    v->last = p;
+    v->last_in = in;
+    return in;
+}
+
+static int buf_write(void *ctx, const char *p, int n)
+{
+    return n < 0 || wssec__buf_append(ctx, p, (size_t)n) ? -1 : n;
+}
+
+/* Splits a PrefixList at XML whitespace into a NULL-terminated array
+ * (pointers into copy, which the caller frees); at most max prefixes. */
+static int split_prefixes(const char *list, char **copy, xmlChar **v, size_t max)
+{
+    size_t n = 0;
+    *copy = NULL;
+    v[0] = NULL;
+    if (!list) return 0;
+    if (!(*copy = wssec__strdup(list))) return WSSEC_ENOMEM;
+    for (char *p = *copy; *p;) {
+        while (*p == ' ' || *p == '\t' || *p == '\n' || *p == '\r') *p++ = '\0';
+        if (!*p) break;
+        if (n + 1 >= max) return WSSEC_ELIMIT;
+        v[n++] = BAD_CAST p;
+        while (*p && *p != ' ' && *p != '\t' && *p != '\n' && *p != '\r') p++;
+    }
+    v[n] = NULL;
+    return 0;
+}
+
+/* SignedInfo canonicalized with the signature's own CanonicalizationMethod:
+ * the bytes the SignatureValue is over. */
+static int c14n_signed_info(wssec_msg *msg, const sig_info *si, wssec_buf *out)
+{
+    xmlChar *prefixes[65];
+    char *copy = NULL;
+    int rc = split_prefixes(si->c14n_prefixes, &copy, prefixes, WSSEC_ARRAY_LEN(prefixes));
+    if (rc) {
+        free(copy);
+        return wssec_msg_fail(msg, rc, "wsse:InvalidSecurity", si->signed_info,
+                              rc == WSSEC_ELIMIT ? "CanonicalizationMethod PrefixList has more "
+                                                   "than 64 prefixes"
+                                                 : "out of memory");
+    }
+    memset(out, 0, sizeof(*out));
+    out->max = msg->ctx->s.max_message_size + 65536;
+    subtree_vis v = { si->signed_info, NULL, 0 };
+    xmlOutputBufferPtr ob = xmlOutputBufferCreateIO(buf_write, NULL, out, NULL);
+    bool exc = strcmp(si->c14n, WSSEC_URI_EXC_C14N) == 0;
+    int n = ob ? xmlC14NExecute(msg->doc, in_subtree, &v, exc ? XML_C14N_EXCLUSIVE_1_0 : XML_C14N_1_0,
+                                exc && prefixes[0] ? prefixes : NULL, 0, ob)
+               : -1;
+    if (ob && xmlOutputBufferClose(ob) < 0) n = -1;
+    free(copy);
+    if (n < 0) {
+        wssec__buf_free(out);
+        return wssec_msg_fail(msg, WSSEC_ESIGNATURE, NULL, si->signed_info,
+                              "SignedInfo cannot be canonicalized");
+    }
+    return 0;
+}
+
+/* The digest of a signature algorithm: the part of its name after the dash. */
+static const EVP_MD *method_md(const wssec_alg *a)
+{
+    const char *d = strrchr(a->name, '-');
+    return d ? EVP_get_digestbyname(d + 1) : NULL;
+}
+
+/* Step 3a: the SignatureValue over the canonical SignedInfo, with the
+ * signer's key, before any reference is digested. 1 verified, 0 not, <0
+ * an error. XML DSig's ECDSA value is r||s, two halves of the order's size. */
+static int signature_value_verifies(EVP_PKEY *pk, const wssec_alg *method, const unsigned char *sig,
+                                    size_t siglen, const wssec_buf *tbs)
+{
+    const EVP_MD *md = method_md(method);
+    unsigned char *der = NULL;
+    int derlen = 0, ok = 0;
+    if (!md) return -1;
+    if (EVP_PKEY_get_base_id(pk) == EVP_PKEY_EC) {
+        size_t half = ((size_t)EVP_PKEY_get_bits(pk) + 7) / 8;
+        if (half == 0 || siglen != 2 * half) return 0;
+        ECDSA_SIG *es = ECDSA_SIG_new();
+        BIGNUM *r = BN_bin2bn(sig, (int)half, NULL), *s = BN_bin2bn(sig + half, (int)half, NULL);
+        if (!es || !r || !s || !ECDSA_SIG_set0(es, r, s)) {
+            BN_free(r);
+            BN_free(s);
+            ECDSA_SIG_free(es);
+            return -1;
+        }
+        derlen = i2d_ECDSA_SIG(es, &der);
+        ECDSA_SIG_free(es);
+        if (derlen <= 0) return -1;
+        sig = der;
+        siglen = (size_t)derlen;
+    }
+    EVP_MD_CTX *c = EVP_MD_CTX_new();
+    if (c && EVP_DigestVerifyInit(c, NULL, md, NULL, pk) == 1)
+        ok = EVP_DigestVerify(c, sig, siglen, tbs->data, tbs->len) == 1;
+    else
+        ok = -1;
+    EVP_MD_CTX_free(c);
+    OPENSSL_free(der);
+    ERR_clear_error();
+    return ok;
+}
+
+/* Adds a length-prefixed part to a digest. */
+static int md_part(EVP_MD_CTX *c, const void *p, size_t n)
+{
+    unsigned char len[4] = { (unsigned char)(n >> 24), (unsigned char)(n >> 16),
+                             (unsigned char)(n >> 8), (unsigned char)n };
+    return n <= 0xffffffffu && EVP_DigestUpdate(c, len, 4) == 1 && EVP_DigestUpdate(c, p, n) == 1;
+}
+
+static int md_bn_param(EVP_MD_CTX *c, const EVP_PKEY *pk, const char *name)
+{
+    BIGNUM *bn = NULL;
+    unsigned char buf[1024];
+    int ok = EVP_PKEY_get_bn_param(pk, name, &bn) == 1 && BN_num_bytes(bn) <= (int)sizeof(buf);
+    int n = ok ? BN_bn2bin(bn, buf) : 0;
+    ok = ok && md_part(c, buf, (size_t)n);
+    BN_free(bn);
+    return ok;
+}
+
+/* SHA-256 of the signer's public key in one encoding per key: RSA (n, e);
+ * EC on a named curve (the curve, x, y), whatever the point format the
+ * certificate used; anything else its SubjectPublicKeyInfo DER as the
+ * certificate has it. */
+static int key_hash(X509 *cert, EVP_PKEY *pk, unsigned char out[32])
+{
+    EVP_MD_CTX *c = EVP_MD_CTX_new();
+    unsigned int len = 0;
+    char group[80];
+    int ok = c && EVP_DigestInit_ex(c, EVP_sha256(), NULL) == 1;
+    if (ok && EVP_PKEY_get_base_id(pk) == EVP_PKEY_RSA) {
+        ok = md_part(c, "rsa", 3) && md_bn_param(c, pk, OSSL_PKEY_PARAM_RSA_N) &&
+             md_bn_param(c, pk, OSSL_PKEY_PARAM_RSA_E);
+    } else if (ok && EVP_PKEY_get_base_id(pk) == EVP_PKEY_EC &&
+               EVP_PKEY_get_utf8_string_param(pk, OSSL_PKEY_PARAM_GROUP_NAME, group, sizeof(group),
+                                              NULL) == 1) {
+        ok = md_part(c, "ec", 2) && md_part(c, group, strlen(group)) &&
+             md_bn_param(c, pk, OSSL_PKEY_PARAM_EC_PUB_X) &&
+             md_bn_param(c, pk, OSSL_PKEY_PARAM_EC_PUB_Y);
+    } else if (ok) {
+        unsigned char *spki = NULL;
+        int n = i2d_X509_PUBKEY(X509_get_X509_PUBKEY(cert), &spki);
+        ok = n > 0 && md_part(c, "spki", 4) && md_part(c, spki, (size_t)n);
+        OPENSSL_free(spki);
+    }
+    ok = ok && EVP_DigestFinal_ex(c, out, &len) == 1 && len == 32;
+    EVP_MD_CTX_free(c);
+    ERR_clear_error();
+    return ok ? 0 : -1;
+}
+
+/* Item 1: the replay key, SHA-256(SHA-256(the signer's public key) ||
+ * canonical SignedInfo): what the key fixes. */
+static int replay_key(X509 *cert, EVP_PKEY *pk, const wssec_buf *si, unsigned char out[32])
+{
+    unsigned char h[SHA256_DIGEST_LENGTH];
+    if (key_hash(cert, pk, h)) return -1;
+    EVP_MD_CTX *c = EVP_MD_CTX_new();
+    unsigned int len = 0;
+    int ok = c && EVP_DigestInit_ex(c, EVP_sha256(), NULL) == 1 &&
+             EVP_DigestUpdate(c, h, sizeof(h)) == 1 && EVP_DigestUpdate(c, si->data, si->len) == 1 &&
+             EVP_DigestFinal_ex(c, out, &len) == 1 && len == 32;
+    EVP_MD_CTX_free(c);
+    return ok ? 0 : -1;
+}
+
+/* ---- item 4: QName values in signed content ---- */
+
+#define NS_XSI "http://www.w3.org/2001/XMLSchema-instance"
+
+/* 1 when element e visibly utilizes prefix (NULL: the default namespace)
+ * in exclusive C14N's sense: its own name or an attribute's name. */
+static int uses_prefix(xmlNodePtr e, const xmlChar *prefix)
+{
+    if (!prefix ? !e->ns || !e->ns->prefix : e->ns && xmlStrEqual(e->ns->prefix, prefix)) return 1;
+    if (!prefix) return 0;
+    for (xmlAttrPtr a = e->properties; a; a = a->next)
+        if (a->ns && xmlStrEqual(a->ns->prefix, prefix)) return 1;
+    return 0;
+}
+
+static int in_prefix_list(const char *list, const xmlChar *prefix)
+{
+    const char *want = prefix ? (const char *)prefix : "#default";
+    size_t wl = strlen(want);
+    for (const char *p = list; p && *p;) {
+        while (*p == ' ' || *p == '\t' || *p == '\n' || *p == '\r') p++;
+        const char *q = p;
+        while (*q && *q != ' ' && *q != '\t' && *q != '\n' && *q != '\r') q++;
+        if ((size_t)(q - p) == wl && memcmp(p, want, wl) == 0) return 1;
+        p = q;
+    }
+    return 0;
+}
+
+/* The namespace URI prefix means at e ("" when it is not bound). */
+static const xmlChar *ns_at(xmlNodePtr e, const xmlChar *prefix)
+{
+    xmlNsPtr ns = xmlSearchNs(e->doc, e, prefix);
+    return ns && ns->href ? ns->href : BAD_CAST "";
+}
+
+/* A reference digested with exclusive C14N covers the declaration of a
+ * prefix only where an element visibly uses it, or when its PrefixList
+ * names it. An xsi:type value's prefix that neither covers means nothing
+ * the signer signed: it can be rebound after signing. Refused. */
+static int check_qnames(wssec_msg *msg, const ref_info *r)
+{
+    if (!r->exclusive || !r->target) return 0;
+    xmlNodePtr top = r->target;
+    for (xmlNodePtr n = top; n;) {
+        if (n->type == XML_ELEMENT_NODE) {
+            for (xmlAttrPtr a = n->properties; a; a = a->next) {
+                if (!a->ns || !xmlStrEqual(a->ns->href, BAD_CAST NS_XSI) ||
+                    !xmlStrEqual(a->name, BAD_CAST "type"))
+                    continue;
+                xmlChar *v = xmlNodeListGetString(n->doc, a->children, 1);
+                if (!v) return wssec_msg_fail(msg, WSSEC_ENOMEM, NULL, n, "out of memory");
+                const xmlChar *s = v;
+                while (*s == ' ' || *s == '\t' || *s == '\n' || *s == '\r') s++;
+                const xmlChar *colon = xmlStrchr(s, ':');
+                xmlChar *prefix = colon ? xmlStrndup(s, (int)(colon - s)) : NULL;
+                bool covered = in_prefix_list(r->prefixes, prefix);
+                const xmlChar *want = ns_at(n, prefix);
+                for (xmlNodePtr e = n; !covered && e; e = e == top ? NULL : e->parent)
+                    if (e->type == XML_ELEMENT_NODE && uses_prefix(e, prefix)) {
+                        covered = xmlStrEqual(ns_at(e, prefix), want);
+                        break;
+                    }
+                int rc = 0;
+                if (!covered) {
+                    char path[200];
+                    wssec__node_path(n, path, sizeof(path));
+                    rc = wssec_msg_fail(msg, WSSEC_EPOLICY, "wsse:InvalidSecurity", n,
+                                        "xsi:type '%.100s' uses prefix '%s', whose declaration "
+                                        "the signature of Reference %s does not cover (exclusive "
+                                        "C14N without it in the InclusiveNamespaces PrefixList): "
+                                        "it could be rebound after signing (%s)",
+                                        (const char *)s, prefix ? (const char *)prefix : "#default",
+                                        r->uri, path);
+                }
+                xmlFree(prefix);
+                xmlFree(v);
+                if (rc) return rc;
+            }
+        }
+        if (n->type == XML_ELEMENT_NODE && n->children) {
+            n = n->children;
+            continue;
+        }
+        while (n && n != top && !n->next) n = n->parent;
+        n = n && n != top ? n->next : NULL;
+    }
+    return 0;
+}
+
 /* ---- step 3: the cryptography ---- */
 
-static int enable_transforms(xmlSecDSigCtxPtr d, const wssec_settings *s, const sig_info *si)
+static int enable_transforms(xmlSecDSigCtxPtr d, const wssec_settings *s)
 {
     int rc = 0;
-    rc |= xmlSecDSigCtxEnableSignatureTransform(d, xmlSecTransformExclC14NId);
-    rc |= xmlSecDSigCtxEnableSignatureTransform(d, xmlSecTransformInclC14NId);
-    xmlSecTransformId m = transform_by_uri(si->method->uri, xmlSecTransformUsageSignatureMethod);
-    if (m == xmlSecTransformIdUnknown) return -1;
-    rc |= xmlSecDSigCtxEnableSignatureTransform(d, m);
     rc |= xmlSecDSigCtxEnableReferenceTransform(d, xmlSecTransformExclC14NId);
     rc |= xmlSecDSigCtxEnableReferenceTransform(d, xmlSecTransformInclC14NId);
     rc |= xmlSecDSigCtxEnableReferenceTransform(d, xmlSecTransformEnvelopedId);
@@ -281,6 +605,64 @@ static int enable_transforms(xmlSecDSigCtxPtr d, const wssec_settings *s, const 
     return rc;
 }
 
+/* ---- bytes canonicalized per message (max-c14n-bytes) ---- */
+
+/* A pass-through binary transform, put right before each reference's
+ * digest: it counts what the C14N (or the implicit one) produces and stops
+ * the chain past the message's budget. The C14N writes into it as it goes,
+ * so the work stops there too. */
+static int count_execute(xmlSecTransformPtr t, int last, xmlSecTransformCtxPtr tctx)
+{
+    wssec_msg *msg = tctx->userData;
+    xmlSecBufferPtr in = &t->inBuf;
+    xmlSecSize n = xmlSecBufferGetSize(in);
+    if (t->status == xmlSecTransformStatusNone) t->status = xmlSecTransformStatusWorking;
+    if (t->status == xmlSecTransformStatusFinished) return 0;
+    if (t->status != xmlSecTransformStatusWorking || !msg) return -1;
+    if (n > msg->ctx->s.max_c14n_bytes - msg->c14n_bytes) {
+        msg->c14n_bytes = msg->ctx->s.max_c14n_bytes + 1;
+        return -1;
+    }
+    msg->c14n_bytes += n;
+    if (n && (xmlSecBufferAppend(&t->outBuf, xmlSecBufferGetData(in), n) < 0 ||
+              xmlSecBufferRemoveHead(in, n) < 0))
+        return -1;
+    if (last) t->status = xmlSecTransformStatusFinished;
+    return 0;
+}
+
+static xmlSecTransformKlass count_klass = {
+    sizeof(xmlSecTransformKlass), sizeof(xmlSecTransform), BAD_CAST "wssec-c14n-budget", NULL,
+    xmlSecTransformUsageUnknown, NULL, NULL, NULL, NULL, NULL, NULL, NULL,
+    xmlSecTransformDefaultGetDataType, xmlSecTransformDefaultPushBin,
+    xmlSecTransformDefaultPopBin, NULL, NULL, count_execute, NULL, NULL,
+};
+
+static int insert_counter(xmlSecTransformCtxPtr tctx)
+{
+    xmlSecTransformPtr d = tctx->last;
+    while (d && !(d->id->usage & xmlSecTransformUsageDigestMethod)) d = d->prev;
+    if (!d || !d->prev) return -1;
+    xmlSecTransformPtr c = xmlSecTransformCreate(&count_klass);
+    if (!c) return -1;
+    c->prev = d->prev;
+    c->next = d;
+    d->prev->next = c;
+    d->prev = c;
+    return 0;
+}
+
+static int over_budget(wssec_msg *msg, xmlNodePtr node)
+{
+    return wssec_msg_fail(msg, WSSEC_ELIMIT, "wsse:InvalidSecurity", node,
+                          "the signatures canonicalize more than max-c14n-bytes %zu bytes",
+                          msg->ctx->s.max_c14n_bytes);
+}
+
+/* (a) the SignatureValue over the canonical SignedInfo, by us; then, only
+ * when it verifies, (b) xmlsec digests the references one by one, each
+ * against its DigestValue. The replay key comes from the same canonical
+ * SignedInfo. */
 static int is_ciphertext(xmlNodePtr e)
 {
     return wssec__is(e, WSSEC_NS_XENC, "EncryptedData") ||
@@ -308,7 +690,8 @@ static bool over_plaintext(const sig_info *si, xmlNodePtr failed)
     return false;
 }
 
-static int verify_crypto(wssec_msg *msg, xmlNodePtr sig, const sig_info *si, X509 *cert)
+static int verify_crypto(wssec_msg *msg, xmlNodePtr sig, const sig_info *si, X509 *cert,
+                         wssec_token *tok)
 {
     const wssec_settings *s = &msg->ctx->s;
     EVP_PKEY *pk = X509_get0_pubkey(cert);
@@ -317,54 +700,139 @@ static int verify_crypto(wssec_msg *msg, xmlNodePtr sig, const sig_info *si, X50
         return wssec_msg_fail(msg, WSSEC_EALGORITHM, NULL, sig,
                               "signature algorithm %s does not fit the signer's %s key",
                               si->method->name, OBJ_nid2sn(EVP_PKEY_get_base_id(pk)));
-    int rc = 0;
-    xmlSecDSigCtxPtr d = xmlSecDSigCtxCreate(NULL);
-    if (!d) return wssec_msg_fail(msg, WSSEC_ENOMEM, NULL, sig, "out of memory");
-    d->signKey = key_from_pkey(pk);
-    /* no URI but "#id" anywhere: a message never makes xmlsec fetch or open */
-    d->enabledReferenceUris = xmlSecTransformUriTypeSameDocument;
-    d->transformCtx.enabledUris = xmlSecTransformUriTypeNone;
-    d->keyInfoReadCtx.maxRetrievalMethodLevel = 0;
-    d->keyInfoReadCtx.retrievalMethodCtx.enabledUris = xmlSecTransformUriTypeNone;
-    if (!d->signKey || enable_transforms(d, s, si) != 0) {
-        rc = wssec_msg_fail(msg, WSSEC_EINTERNAL, NULL, sig, "xmlsec cannot be set up");
+    wssec_buf tbs = { 0 };
+    unsigned char *value = NULL;
+    size_t value_len = 0;
+    xmlSecDSigCtxPtr d = NULL;
+    int rc = c14n_signed_info(msg, si, &tbs);
+    if (rc) return rc;
+    if (tbs.len > s->max_c14n_bytes - msg->c14n_bytes) {
+        rc = over_budget(msg, si->signed_info);
         goto done;
     }
-    if (xmlSecDSigCtxVerify(d, sig) < 0) {
-        /* a processing error: a reference xmlsec could not resolve or
-         * canonicalize, after our checks passed */
-        ERR_clear_error();
-        rc = wssec_msg_fail(msg, WSSEC_ESIGNATURE, NULL, sig,
-                            "signature cannot be processed (a reference or transform failed)");
+    msg->c14n_bytes += tbs.len;
+    if (wssec__b64_elem(msg, si->value, &value, &value_len)) {
+        rc = wssec_msg_fail(msg, WSSEC_EMALFORMED, NULL, si->value, "SignatureValue is not base64");
         goto done;
     }
-    if (d->status != xmlSecDSigStatusSucceeded) {
-        xmlSecSize n = xmlSecPtrListGetSize(&d->signedInfoReferences);
-        for (xmlSecSize i = 0; i < n; i++) {
-            xmlSecDSigReferenceCtxPtr r = xmlSecPtrListGetItem(&d->signedInfoReferences, i);
-            if (r && r->status != xmlSecDSigStatusSucceeded) {
-                char path[200] = "";
-                xmlAttrPtr a = r->uri ? xmlGetID(msg->doc, r->uri + 1) : NULL;
-                if (a && a->parent) wssec__node_path(a->parent, path, sizeof(path));
-                if (a && over_plaintext(si, a->parent)) wssec__msg_retry_after_decryption(msg);
-                rc = wssec_msg_fail(msg, WSSEC_EDIGEST, NULL, a ? a->parent : sig,
-                                    "digest of Reference %s (%s) does not match: the element was "
-                                    "changed after it was signed",
-                                    r->uri ? (const char *)r->uri : "?", path);
-                goto done;
-            }
-        }
+    int ok = signature_value_verifies(pk, si->method, value, value_len, &tbs);
+    if (ok < 0) {
+        rc = wssec_msg_fail(msg, WSSEC_EINTERNAL, NULL, sig, "%s cannot be verified",
+                            si->method->name);
+        goto done;
+    }
+    if (!ok) {
         char who[700];
         wssec__cert_describe(cert, who, sizeof(who));
         rc = wssec_msg_fail(msg, WSSEC_ESIGNATURE, NULL, si->value,
                             "SignatureValue does not verify with the key of %s (SignedInfo was "
                             "changed, or the key is not the one that signed)",
                             who);
+        goto done;
+    }
+    if (replay_key(cert, pk, &tbs, tok->replay_key)) {
+        rc = wssec_msg_fail(msg, WSSEC_EINTERNAL, NULL, sig, "replay key derivation");
+        goto done;
+    }
+    tok->has_replay_key = true;
+
+    /* SignedInfo is authentic from here on */
+    for (size_t i = 0; i < si->nrefs; i++)
+        if ((rc = check_qnames(msg, &si->refs[i]))) goto done;
+
+    d = xmlSecDSigCtxCreate(NULL);
+    if (!d) {
+        rc = wssec_msg_fail(msg, WSSEC_ENOMEM, NULL, sig, "out of memory");
+        goto done;
+    }
+    d->operation = xmlSecTransformOperationVerify;
+    /* no URI but "#id" anywhere: a message never makes xmlsec fetch or open */
+    d->enabledReferenceUris = xmlSecTransformUriTypeSameDocument;
+    d->transformCtx.enabledUris = xmlSecTransformUriTypeNone;
+    d->keyInfoReadCtx.maxRetrievalMethodLevel = 0;
+    d->keyInfoReadCtx.retrievalMethodCtx.enabledUris = xmlSecTransformUriTypeNone;
+    if (enable_transforms(d, s) != 0) {
+        rc = wssec_msg_fail(msg, WSSEC_EINTERNAL, NULL, sig, "xmlsec cannot be set up");
+        goto done;
+    }
+    for (size_t i = 0; i < si->nrefs; i++) {
+        const ref_info *r = &si->refs[i];
+        xmlSecDSigReferenceCtxPtr rc_ = xmlSecDSigReferenceCtxCreate(d, xmlSecDSigReferenceOriginSignedInfo);
+        if (!rc_) {
+            rc = wssec_msg_fail(msg, WSSEC_ENOMEM, NULL, sig, "out of memory");
+            goto done;
+        }
+        rc_->transformCtx.userData = msg;
+        rc_->transformCtx.preExecCallback = insert_counter;
+        int ret = xmlSecDSigReferenceCtxProcessNode(rc_, r->ref);
+        xmlSecDSigStatus st = rc_->status;
+        xmlSecDSigReferenceCtxDestroy(rc_);
+        if (ret < 0 && msg->c14n_bytes > s->max_c14n_bytes) {
+            ERR_clear_error();
+            rc = over_budget(msg, r->ref);
+            goto done;
+        }
+        if (ret < 0) {
+            /* a reference xmlsec could not resolve or canonicalize, after
+             * our checks passed */
+            ERR_clear_error();
+            rc = wssec_msg_fail(msg, WSSEC_ESIGNATURE, NULL, r->ref,
+                                "signature cannot be processed (Reference %s: a transform "
+                                "failed)",
+                                r->uri);
+            goto done;
+        }
+        if (st != xmlSecDSigStatusSucceeded) {
+            char path[200];
+            wssec__node_path(r->target, path, sizeof(path));
+            if (over_plaintext(si, r->target)) wssec__msg_retry_after_decryption(msg);
+            rc = wssec_msg_fail(msg, WSSEC_EDIGEST, NULL, r->target,
+                                "digest of Reference %s (%s) does not match: the element was "
+                                "changed after it was signed",
+                                r->uri, path);
+            goto done;
+        }
     }
 done:
     ERR_clear_error();
-    xmlSecDSigCtxDestroy(d);
+    if (d) xmlSecDSigCtxDestroy(d);
+    free(value);
+    wssec__buf_free(&tbs);
     return rc;
+}
+
+/* At most max-signatures signatures in our Security header, counted each
+ * time one is consumed (decryption may reveal one), before any
+ * cryptography. */
+static int count_signatures(wssec_msg *msg, xmlNodePtr sig)
+{
+    const size_t max = msg->ctx->s.max_signatures;
+    size_t n = 0;
+    for (xmlNodePtr e = wssec__first_elem(msg->security); e; e = wssec__next_elem(e))
+        if (wssec__is(e, WSSEC_NS_DS, "Signature")) n++;
+    if (n > max)
+        return wssec_msg_fail(msg, WSSEC_ELIMIT, "wsse:InvalidSecurity", sig,
+                              "the Security header holds %zu signatures, more than "
+                              "max-signatures %zu; refused before any cryptography",
+                              n, max);
+    return 0;
+}
+
+/* Item 2: a configuration that requires a signature but no Timestamp
+ * accepts signed messages that stay valid as long as their signer's
+ * certificate; said on every result. */
+static int warn_no_timestamp(wssec_msg *msg)
+{
+    const wssec_settings *s = &msg->ctx->s;
+    bool need_sig = (s->require & WSSEC_REQ_SIGNATURE) || s->require_signed.n ||
+                    s->require_signed_by.n;
+    if (!need_sig || (s->require & WSSEC_REQ_TIMESTAMP)) return 0;
+    if (wssec__result_warn(msg->res,
+                           "the configuration requires a signature but no Timestamp (--require): "
+                           "a signed message without a signed Timestamp stays valid until its "
+                           "signer's certificate expires, and its replay entry is kept that long"))
+        return WSSEC_ENOMEM;
+    return 0;
 }
 
 static int sig_consume(wssec_msg *msg, xmlNodePtr sig, void *ud)
@@ -376,6 +844,8 @@ static int sig_consume(wssec_msg *msg, xmlNodePtr sig, void *ud)
     wssec_key_source k = { 0 };
     int rc;
     if (!si) return wssec_msg_fail(msg, WSSEC_ENOMEM, NULL, sig, "out of memory");
+    if ((rc = count_signatures(msg, sig))) goto done;
+    if ((rc = warn_no_timestamp(msg))) goto done;
     if ((rc = check_structure(msg, sig, si))) goto done;
     if (wssec_token_set(tok, "signature-method", si->method->name) ||
         wssec_token_set(tok, "c14n", strcmp(si->c14n, WSSEC_URI_EXC_C14N) == 0 ? "exclusive"
@@ -398,6 +868,15 @@ static int sig_consume(wssec_msg *msg, xmlNodePtr sig, void *ud)
     if ((rc = wssec__key_resolve(msg, si->key_info, NULL, &k))) goto done;
     char text[600];
     wssec__dn_text(X509_get_subject_name(k.cert), text, sizeof(text));
+    /* the identity is this text, whole: never a cut (which could match a
+     * subject rule or another signer), never empty */
+    if (!text[0] || strlen(text) >= sizeof(text) - 1) {
+        rc = wssec_msg_fail(msg, WSSEC_ETOKEN, NULL, sig,
+                            "the signer's subject is longer than %zu characters (RFC 4514) or "
+                            "cannot be written: refused rather than cut",
+                            sizeof(text) - 2);
+        goto done;
+    }
     if (wssec_token_set(tok, "key-reference", k.how) || wssec_token_set(tok, "signer", text)) {
         rc = WSSEC_ENOMEM;
         goto done;
@@ -416,7 +895,9 @@ static int sig_consume(wssec_msg *msg, xmlNodePtr sig, void *ud)
         goto done;
     }
     msg->cert_cache_hit = false;
-    if ((rc = verify_crypto(msg, sig, si, k.cert))) goto done;
+    if ((rc = verify_crypto(msg, sig, si, k.cert, tok))) goto done;
+    if (wssec__asn1_time(X509_get0_notAfter(k.cert), &tok->signer_not_after))
+        tok->signer_not_after = msg->now;
 
     /* step 4: the record */
     for (size_t i = 0; i < si->nrefs; i++)
@@ -426,10 +907,6 @@ static int sig_consume(wssec_msg *msg, xmlNodePtr sig, void *ud)
             goto done;
         }
     tok->signer_token = k.token;
-    if (wssec__b64_elem(msg, si->value, &tok->sigvalue, &tok->sigvalue_len)) {
-        rc = wssec_msg_fail(msg, WSSEC_EMALFORMED, NULL, si->value, "SignatureValue is not base64");
-        goto done;
-    }
     if (wssec_token_set_identity(tok, text)) {
         rc = WSSEC_ENOMEM;
         goto done;
@@ -529,42 +1006,68 @@ static int select_part(wssec_msg *msg, const char *spec, bool implicit, parts *p
     return add_part(msg, p, e, spec);
 }
 
-/* The prefixes of namespaces declared above e that a QName in e's subtree
- * (an attribute value or a text like "p:local") uses: exclusive C14N drops
- * those declarations unless an InclusiveNamespaces PrefixList keeps them. */
+/* 1 when a QName in e's subtree (an attribute value or a text like
+ * "p:local") uses prefix pfx. */
+static bool qname_used(xmlNodePtr e, const xmlChar *pfx)
+{
+    size_t pl = (size_t)xmlStrlen(pfx);
+    for (xmlNodePtr n = e; n;) {
+        if (n->type == XML_ELEMENT_NODE) {
+            for (xmlAttrPtr a = n->properties; a; a = a->next) {
+                const xmlChar *v = a->children ? a->children->content : NULL;
+                if (v && xmlStrncmp(v, pfx, (int)pl) == 0 && v[pl] == ':') return true;
+            }
+        } else if (n->type == XML_TEXT_NODE && n->content) {
+            const xmlChar *v = n->content;
+            while (*v == ' ' || *v == '\n' || *v == '\t' || *v == '\r') v++;
+            if (xmlStrncmp(v, pfx, (int)pl) == 0 && v[pl] == ':') return true;
+        }
+        if (n->children && n->type == XML_ELEMENT_NODE) {
+            n = n->children;
+            continue;
+        }
+        while (n && n != e && !n->next) n = n->parent;
+        n = n && n != e ? n->next : NULL;
+    }
+    return false;
+}
+
+static void prefix_add(char *list, size_t size, size_t *off, const xmlChar *pfx, xmlNodePtr e)
+{
+    if (!pfx || xmlStrEqual(pfx, BAD_CAST "xml")) return;
+    size_t pl = (size_t)xmlStrlen(pfx);
+    for (const char *p = list; *p;) { /* once */
+        const char *q = strchr(p, ' ');
+        size_t l = q ? (size_t)(q - p) : strlen(p);
+        if (l == pl && memcmp(p, pfx, pl) == 0) return;
+        p += l + (q ? 1 : 0);
+    }
+    if (!qname_used(e, pfx) || *off + pl + 2 >= size) return;
+    *off += (size_t)snprintf(list + *off, size - *off, "%s%s", *off ? " " : "", (const char *)pfx);
+}
+
+/* The prefixes a QName in e's subtree (an attribute value such as xsi:type,
+ * or a text like "p:local") uses, of namespaces declared above e or inside
+ * it: exclusive C14N drops those declarations (it renders only prefixes
+ * that element and attribute names use) unless an InclusiveNamespaces
+ * PrefixList keeps them. */
 static void qname_prefixes(xmlNodePtr e, char *list, size_t size)
 {
     list[0] = '\0';
-    xmlNsPtr *ns = e->parent ? xmlGetNsList(e->doc, e->parent) : NULL;
     size_t off = 0;
-    for (size_t i = 0; ns && ns[i]; i++) {
-        const xmlChar *pfx = ns[i]->prefix;
-        if (!pfx || xmlStrEqual(pfx, BAD_CAST "xml")) continue;
-        size_t pl = (size_t)xmlStrlen(pfx);
-        bool used = false;
-        for (xmlNodePtr n = e; n && !used;) {
-            if (n->type == XML_ELEMENT_NODE) {
-                for (xmlAttrPtr a = n->properties; a && !used; a = a->next) {
-                    const xmlChar *v = a->children ? a->children->content : NULL;
-                    used = v && xmlStrncmp(v, pfx, (int)pl) == 0 && v[pl] == ':';
-                }
-            } else if (n->type == XML_TEXT_NODE && n->content) {
-                const xmlChar *v = n->content;
-                while (*v == ' ' || *v == '\n' || *v == '\t' || *v == '\r') v++;
-                used = xmlStrncmp(v, pfx, (int)pl) == 0 && v[pl] == ':';
-            }
-            if (n->children && n->type == XML_ELEMENT_NODE) {
-                n = n->children;
-                continue;
-            }
-            while (n && n != e && !n->next) n = n->parent;
-            n = n && n != e ? n->next : NULL;
-        }
-        if (used && off + pl + 2 < size) {
-            off += (size_t)snprintf(list + off, size - off, "%s%s", off ? " " : "", pfx);
-        }
-    }
+    xmlNsPtr *ns = e->parent ? xmlGetNsList(e->doc, e->parent) : NULL;
+    for (size_t i = 0; ns && ns[i]; i++) prefix_add(list, size, &off, ns[i]->prefix, e);
     xmlFree(ns);
+    for (xmlNodePtr n = e; n;) {
+        if (n->type == XML_ELEMENT_NODE)
+            for (xmlNsPtr d = n->nsDef; d; d = d->next) prefix_add(list, size, &off, d->prefix, e);
+        if (n->children && n->type == XML_ELEMENT_NODE) {
+            n = n->children;
+            continue;
+        }
+        while (n && n != e && !n->next) n = n->parent;
+        n = n && n != e ? n->next : NULL;
+    }
 }
 
 static const wssec_token *own_bst(const wssec_msg *msg)

@@ -80,6 +80,8 @@ static const struct {
     { "max-references", "8", "0" },
     { "max-transforms", "2", "0" },
     { "max-encrypted-keys", "2", "0" },
+    { "max-signatures", "8", "0" },
+    { "max-c14n-bytes", "1M", "12" },
     { "min-rsa-bits", "3072", "256" },
     { "min-ec-bits", "384", "128" },
     { "encrypt-cert", "server.crt", NULL },

@@ -13,6 +13,13 @@
 #include <libxml/tree.h>
 #include <libxml/xpath.h>
 #include <libxml/xpathInternals.h>
+#include <libxml/c14n.h>
+#include <openssl/bn.h>
+#include <openssl/core_names.h>
+#include <openssl/ec.h>
+#include <openssl/pem.h>
+#include <openssl/sha.h>
+#include <openssl/x509v3.h>
 
 #include "helpers.h"
 
@@ -836,6 +843,553 @@ static void test_pkcs12(void **state)
     wssec_ctx_free(in);
 }
 
+
+/* ===================================================================== */
+/* security issue: signature-side defects                                 */
+/* ===================================================================== */
+
+/* ECDSA: (r, s) -> (r, n - s) in the raw r||s SignatureValue. */
+static void s_ecdsa_flip_s(xmlDocPtr doc)
+{
+    xmlNodePtr v = h_xp(doc, "//ds:SignatureValue");
+    xmlChar *t = xmlNodeGetContent(v);
+    unsigned char raw[200];
+    size_t k = 0;
+    for (size_t i = 0; t[i]; i++)
+        if (t[i] != '\n' && t[i] != '\r' && t[i] != ' ' && t[i] != '\t') t[k++] = t[i];
+    t[k] = '\0';
+    int n = EVP_DecodeBlock(raw, t, (int)k);
+    assert_true(n >= 64);
+    size_t len = 64; /* P-256: 32-byte halves (EVP_DecodeBlock pads with zeros) */
+    EC_GROUP *g = EC_GROUP_new_by_curve_name(NID_X9_62_prime256v1);
+    BIGNUM *s = BN_bin2bn(raw + len / 2, (int)(len / 2), NULL), *ns = BN_new();
+    assert_true(g && s && ns && BN_sub(ns, EC_GROUP_get0_order(g), s));
+    assert_int_equal(BN_bn2binpad(ns, raw + len / 2, (int)(len / 2)), (int)(len / 2));
+    char *b = h_b64(raw, len);
+    xmlNodeSetContent(v, BAD_CAST b);
+    free(b);
+    BN_free(s);
+    BN_free(ns);
+    EC_GROUP_free(g);
+    xmlFree(t);
+}
+
+/* The same SignatureValue bytes, base64 with line breaks every 16 characters. */
+static void s_rewrap_value(xmlDocPtr doc)
+{
+    xmlNodePtr v = h_xp(doc, "//ds:SignatureValue");
+    xmlChar *t = xmlNodeGetContent(v);
+    size_t n = (size_t)xmlStrlen(t), o = 0;
+    char *w = malloc(2 * n + 4);
+    assert_non_null(w);
+    w[o++] = '\n';
+    for (size_t i = 0; i < n; i++) {
+        w[o++] = (char)t[i];
+        if (i % 16 == 15) w[o++] = '\n';
+    }
+    w[o] = '\0';
+    xmlNodeSetContent(v, BAD_CAST w);
+    free(w);
+    xmlFree(t);
+}
+
+/* A second certificate over alice's key with another subject, issued by the
+ * same (trusted) intermediate: relabels the signer. */
+static int relabel_ous; /* extra 60-character OUs in the relabelled subject */
+static const char *relabel_who = "alice"; /* whose key */
+static bool relabel_compressed; /* EC: the point in compressed form */
+
+static void s_relabel_signer(xmlDocPtr doc)
+{
+    char path[300];
+    snprintf(path, sizeof(path), PKI "%s.crt", relabel_who);
+    FILE *f = fopen(path, "r");
+    assert_non_null(f);
+    X509 *alice = PEM_read_X509(f, NULL, NULL, NULL);
+    fclose(f);
+    f = fopen(PKI "inter.crt", "r");
+    assert_non_null(f);
+    X509 *inter = PEM_read_X509(f, NULL, NULL, NULL);
+    fclose(f);
+    f = fopen(PKI "inter.key", "r");
+    assert_non_null(f);
+    EVP_PKEY *ikey = PEM_read_PrivateKey(f, NULL, NULL, NULL);
+    fclose(f);
+    assert_true(alice && inter && ikey);
+    X509 *x = X509_new();
+    assert_non_null(x);
+    X509_set_version(x, 2);
+    ASN1_INTEGER_set(X509_get_serialNumber(x), 424242);
+    EVP_PKEY *pub = EVP_PKEY_dup(X509_get0_pubkey(alice));
+    assert_non_null(pub);
+    if (relabel_compressed)
+        assert_int_equal(EVP_PKEY_set_utf8_string_param(pub, OSSL_PKEY_PARAM_EC_POINT_CONVERSION_FORMAT,
+                                                        "compressed"), 1);
+    X509_set_pubkey(x, pub);
+    EVP_PKEY_free(pub);
+    X509_NAME *nm = X509_NAME_new();
+    X509_NAME_add_entry_by_txt(nm, "C", MBSTRING_ASC, (const unsigned char *)"US", -1, -1, 0);
+    X509_NAME_add_entry_by_txt(nm, "O", MBSTRING_ASC, (const unsigned char *)"wssec test", -1, -1, 0);
+    X509_NAME_add_entry_by_txt(nm, "OU", MBSTRING_ASC, (const unsigned char *)"Clients", -1, -1, 0);
+    for (int i = 0; i < relabel_ous; i++) {
+        char ou[61];
+        memset(ou, 'a' + i % 26, 60);
+        ou[60] = '\0';
+        assert_int_equal(X509_NAME_add_entry_by_txt(nm, "OU", MBSTRING_ASC, (const unsigned char *)ou,
+                                                    -1, -1, 0), 1);
+    }
+    X509_NAME_add_entry_by_txt(nm, "CN", MBSTRING_ASC, (const unsigned char *)"alice-relabelled",
+                               -1, -1, 0);
+    X509_set_subject_name(x, nm);
+    X509_set_issuer_name(x, X509_get_subject_name(inter));
+    X509_set1_notBefore(x, X509_get0_notBefore(alice));
+    X509_set1_notAfter(x, X509_get0_notAfter(alice));
+    X509V3_CTX v3;
+    X509V3_set_ctx(&v3, inter, x, NULL, NULL, 0);
+    X509_EXTENSION *ku = X509V3_EXT_conf_nid(NULL, &v3, NID_key_usage, "critical,digitalSignature");
+    X509_EXTENSION *bc = X509V3_EXT_conf_nid(NULL, &v3, NID_basic_constraints, "critical,CA:FALSE");
+    X509_EXTENSION *aki = X509V3_EXT_conf_nid(NULL, &v3, NID_authority_key_identifier, "keyid");
+    assert_true(ku && bc && aki);
+    X509_add_ext(x, ku, -1);
+    X509_add_ext(x, bc, -1);
+    X509_add_ext(x, aki, -1);
+    assert_true(X509_sign(x, ikey, EVP_sha256()) > 0);
+    unsigned char *der = NULL;
+    int dl = i2d_X509(x, &der);
+    assert_true(dl > 0);
+    char *b = h_b64(der, (size_t)dl);
+    xmlNodeSetContent(h_xp(doc, "//wsse:BinarySecurityToken"), BAD_CAST b);
+    free(b);
+    OPENSSL_free(der);
+    X509_EXTENSION_free(ku);
+    X509_EXTENSION_free(bc);
+    X509_EXTENSION_free(aki);
+    X509_NAME_free(nm);
+    X509_free(x);
+    X509_free(alice);
+    X509_free(inter);
+    EVP_PKEY_free(ikey);
+}
+
+/* Replay detection keyed on what the signer's key fixes (the security
+ * issue, "malleable signatures and replay"): ECDSA's (r, n - s), the same
+ * SignatureValue in other base64, the same key under another certificate. */
+static void test_replay_not_dodged(void **state)
+{
+    (void)state;
+    /* ECDSA (r, s) -> (r, n - s) */
+    wssec_ctx *ec = h_signer("ec", "sign-alg", "ecdsa-sha256", NULL);
+    wssec_ctx *in = h_receiver(NULL), *fresh = h_receiver(NULL);
+    char *xml = sign_with(ec, 11);
+    char *flipped = h_operate(xml, s_ecdsa_flip_s, 0);
+    assert_string_not_equal(xml, flipped);
+    h_run r;
+    /* the flipped signature verifies by itself: ECDSA is malleable */
+    int rc = h_verify(&r, fresh, flipped);
+    if (rc) print_error("%s\n", h_run_err(&r)->message);
+    assert_int_equal(rc, 0);
+    h_run_free(&r);
+    assert_int_equal(h_verify(&r, in, xml), 0);
+    h_run_free(&r);
+    assert_int_equal(h_verify(&r, in, flipped), WSSEC_EREPLAY);
+    h_assert_error(h_run_err(&r), WSSEC_EREPLAY, "wsse:InvalidSecurity", "already accepted: a replay");
+    h_run_free(&r);
+
+    /* base64 re-wrapped with line breaks */
+    wssec_ctx *alice = h_signer("alice", NULL);
+    char *xml2 = sign_with(alice, 11);
+    char *wrapped = h_operate(xml2, s_rewrap_value, 0);
+    assert_string_not_equal(xml2, wrapped);
+    assert_int_equal(h_verify(&r, in, xml2), 0);
+    h_run_free(&r);
+    assert_int_equal(h_verify(&r, in, wrapped), WSSEC_EREPLAY);
+    h_assert_error(h_run_err(&r), WSSEC_EREPLAY, "wsse:InvalidSecurity", "already accepted: a replay");
+    h_run_free(&r);
+
+    /* the same key under a second certificate with another subject */
+    char *xml3 = sign_with(alice, 11);
+    char *relabelled = h_operate(xml3, s_relabel_signer, 0);
+    wssec_ctx *fresh2 = h_receiver(NULL);
+    rc = h_verify(&r, fresh2, relabelled);
+    if (rc) print_error("%s\n", h_run_err(&r)->message);
+    assert_int_equal(rc, 0); /* a genuine, trusted certificate */
+    assert_string_equal(wssec_result_caller(r.res), "CN=alice-relabelled,OU=Clients,O=wssec test,C=US");
+    h_run_free(&r);
+    assert_int_equal(h_verify(&r, in, xml3), 0);
+    h_run_free(&r);
+    assert_int_equal(h_verify(&r, in, relabelled), WSSEC_EREPLAY);
+    h_assert_error(h_run_err(&r), WSSEC_EREPLAY, "wsse:InvalidSecurity", "already accepted: a replay");
+    h_run_free(&r);
+
+    /* an EC key under a second certificate that encodes the point compressed */
+    char *xml4 = sign_with(ec, 11);
+    relabel_who = "ec";
+    relabel_compressed = true;
+    char *compressed = h_operate(xml4, s_relabel_signer, 0);
+    relabel_who = "alice";
+    relabel_compressed = false;
+    wssec_ctx *fresh3 = h_receiver(NULL);
+    rc = h_verify(&r, fresh3, compressed);
+    if (rc) print_error("%s\n", h_run_err(&r)->message);
+    assert_int_equal(rc, 0);
+    h_run_free(&r);
+    assert_int_equal(h_verify(&r, in, xml4), 0);
+    h_run_free(&r);
+    assert_int_equal(h_verify(&r, in, compressed), WSSEC_EREPLAY);
+    h_assert_error(h_run_err(&r), WSSEC_EREPLAY, "wsse:InvalidSecurity", "already accepted: a replay");
+    h_run_free(&r);
+    wssec_ctx_free(fresh3);
+    free(xml4);
+    free(compressed);
+    free(xml);
+    free(flipped);
+    free(xml2);
+    free(wrapped);
+    free(xml3);
+    free(relabelled);
+    wssec_ctx_free(ec);
+    wssec_ctx_free(alice);
+    wssec_ctx_free(in);
+    wssec_ctx_free(fresh);
+    wssec_ctx_free(fresh2);
+}
+
+/* A clock the test moves. */
+static wssec_time test_clock_now;
+static wssec_time test_clock(void *ud)
+{
+    (void)ud;
+    return test_clock_now;
+}
+
+/* A signed message without a signed Timestamp stays valid as long as its
+ * signer's certificate: its replay entry lives that long, and the result
+ * warns about the configuration. */
+static void test_replay_without_timestamp(void **state)
+{
+    (void)state;
+    wssec_config *cfg = NULL;
+    assert_int_equal(wssec_config_new(&cfg), 0);
+    assert_int_equal(wssec_config_set(cfg, "trust", PKI "root.crt"), 0);
+    assert_int_equal(wssec_config_set(cfg, "certs", PKI "inter.crt"), 0);
+    assert_int_equal(wssec_config_set(cfg, "require", "signature"), 0);
+    wssec_config_set_clock(cfg, test_clock, NULL);
+    wssec_ctx *in = NULL;
+    assert_int_equal(wssec_ctx_new(&in, cfg), 0);
+    wssec_config_free(cfg);
+
+    wssec_ctx *out = h_signer("alice", "sign-part", "body", NULL);
+    char *plain = h_strf("<soap:Envelope xmlns:soap=\"%s\" xmlns:wsu=\"%s\"><soap:Header/>"
+                         "<soap:Body wsu:Id=\"body\"><m:Pay xmlns:m=\"urn:example:bank\">"
+                         "<m:To>bob</m:To></m:Pay></soap:Body></soap:Envelope>",
+                         WSSEC_NS_SOAP11, H_NS_WSU);
+    static const char *const only_sig[] = { "signature" };
+    char *xml = h_secure(out, plain, only_sig, 1, NULL);
+    test_clock_now = H_NOW;
+    h_run r;
+    int rc = h_verify(&r, in, xml);
+    if (rc) print_error("%s\n", h_run_err(&r)->message);
+    assert_int_equal(rc, 0);
+    bool warned = false;
+    for (size_t i = 0; i < wssec_result_warning_count(r.res); i++)
+        warned |= strstr(wssec_result_warning(r.res, i), "requires a signature but no Timestamp") != NULL;
+    assert_true(warned);
+    h_run_free(&r);
+    /* inspect shows the warning too */
+    assert_int_equal(h_inspect(&r, in, xml), 0);
+    warned = false;
+    for (size_t i = 0; i < wssec_result_warning_count(r.res); i++)
+        warned |= strstr(wssec_result_warning(r.res, i), "requires a signature but no Timestamp") != NULL;
+    assert_true(warned);
+    h_run_free(&r);
+    /* a year later, well past max-age + clock-skew: still a replay */
+    test_clock_now = H_NOW + 365 * 86400 * H_SEC;
+    assert_int_equal(h_verify(&r, in, xml), WSSEC_EREPLAY);
+    h_assert_error(h_run_err(&r), WSSEC_EREPLAY, "wsse:InvalidSecurity", "already accepted: a replay");
+    h_run_free(&r);
+    free(plain);
+    free(xml);
+    wssec_ctx_free(out);
+    wssec_ctx_free(in);
+}
+
+/* Bad SignatureValue and a changed Body: the SignatureValue is checked
+ * first, so no reference is digested for it. */
+static void s_tamper_value_and_body(xmlDocPtr doc)
+{
+    s_tamper_value(doc);
+    s_tamper_body(doc);
+}
+
+/* Two C14N transforms in one reference (each re-parses its input). */
+static void s_two_c14n(xmlDocPtr doc)
+{
+    xmlNodePtr ts = h_xp(doc, "//ds:Reference/ds:Transforms");
+    xmlAddChild(ts, xmlCopyNode(wssec__first_elem(ts), 1));
+}
+
+/* enveloped-signature after the C14N transform */
+static void s_c14n_then_enveloped(xmlDocPtr doc)
+{
+    xmlNodePtr ts = h_xp(doc, "//ds:Reference/ds:Transforms");
+    xmlNodePtr t = xmlNewChild(ts, ts->ns, BAD_CAST "Transform", NULL);
+    xmlSetProp(t, BAD_CAST "Algorithm", BAD_CAST "http://www.w3.org/2000/09/xmldsig#enveloped-signature");
+}
+
+/* Five signatures in the Security header (copies without IDs). */
+static void s_five_signatures(xmlDocPtr doc)
+{
+    xmlNodePtr sig = h_xp(doc, "//ds:Signature");
+    for (int i = 0; i < 4; i++) {
+        xmlNodePtr c = xmlCopyNode(sig, 1);
+        for (xmlNodePtr n = c; n;) {
+            if (n->type == XML_ELEMENT_NODE) {
+                xmlAttrPtr a = n->properties;
+                while (a) {
+                    xmlAttrPtr next = a->next;
+                    if (xmlStrEqual(a->name, BAD_CAST "Id")) xmlRemoveProp(a);
+                    a = next;
+                }
+            }
+            if (n->children && n->type == XML_ELEMENT_NODE) {
+                n = n->children;
+                continue;
+            }
+            while (n && n != c && !n->next) n = n->parent;
+            n = n && n != c ? n->next : NULL;
+        }
+        xmlAddNextSibling(sig, c);
+    }
+}
+
+static void test_work_before_authentication(void **state)
+{
+    (void)state;
+    wssec_ctx *out = h_signer("alice", NULL);
+    wssec_ctx *in = h_receiver(NULL);
+    char *signed_xml = sign_with(out, 11);
+    static const struct hostile rows[] = {
+        { "bad SignatureValue, changed Body", s_tamper_value_and_body, WSSEC_ESIGNATURE,
+          "wsse:FailedCheck", "SignatureValue does not verify with the key of 'CN=alice" },
+        { "two C14N transforms", s_two_c14n, WSSEC_EMALFORMED, "wsse:InvalidSecurity",
+          "Reference #body: a C14N transform must be the last transform" },
+        { "enveloped-signature after C14N", s_c14n_then_enveloped, WSSEC_EMALFORMED,
+          "wsse:InvalidSecurity", "a C14N transform must be the last transform" },
+        { "five signatures", s_five_signatures, WSSEC_ELIMIT, "wsse:InvalidSecurity",
+          "5 signatures, more than max-signatures 4" },
+    };
+    for (size_t i = 0; i < WSSEC_ARRAY_LEN(rows); i++) {
+        char *xml = h_operate(signed_xml, rows[i].fn, 1);
+        h_run r;
+        int rc = h_verify(&r, in, xml);
+        if (rc != rows[i].code || !strstr(h_run_err(&r)->message, rows[i].needle))
+            print_error("case '%s': %s %s\n", rows[i].name, wssec_code_name(rc),
+                        h_run_err(&r)->message);
+        assert_int_equal(rc, rows[i].code);
+        h_assert_error(h_run_err(&r), rows[i].code, rows[i].fault, rows[i].needle);
+        h_run_free(&r);
+        free(xml);
+    }
+    /* max-signatures is a setting */
+    char *five = h_operate(signed_xml, s_five_signatures, 1);
+    wssec_ctx *lax = h_receiver("max-signatures", "5", "replay-signatures", "false", NULL);
+    h_run r;
+    int rc = h_verify(&r, lax, five);
+    if (rc) print_error("%s\n", h_run_err(&r)->message);
+    assert_int_equal(rc, 0);
+    h_run_free(&r);
+    free(five);
+    free(signed_xml);
+    wssec_ctx_free(lax);
+    wssec_ctx_free(out);
+    wssec_ctx_free(in);
+}
+
+/* max-c14n-bytes: the bytes canonicalized for one message's signatures
+ * are bounded; the C14N stops at the budget. */
+static void test_c14n_budget(void **state)
+{
+    (void)state;
+    wssec_ctx *out = h_signer("alice", NULL);
+    char *big = malloc(60001);
+    assert_non_null(big);
+    memset(big, 'x', 60000);
+    big[60000] = '\0';
+    char *plain = h_strf("<soap:Envelope xmlns:soap=\"%s\" xmlns:wsu=\"%s\"><soap:Header/>"
+                         "<soap:Body wsu:Id=\"body\"><m:Pay xmlns:m=\"urn:example:bank\">"
+                         "<m:Memo>%s</m:Memo></m:Pay></soap:Body></soap:Envelope>",
+                         WSSEC_NS_SOAP11, H_NS_WSU, big);
+    char *xml = h_secure(out, plain, sign_actions, 2, NULL);
+    wssec_ctx *tight = h_receiver("max-c14n-bytes", "32K", NULL), *in = h_receiver(NULL);
+    h_run r;
+    assert_int_equal(h_verify(&r, tight, xml), WSSEC_ELIMIT);
+    h_assert_error(h_run_err(&r), WSSEC_ELIMIT, "wsse:InvalidSecurity",
+                   "the signatures canonicalize more than max-c14n-bytes 32768 bytes");
+    h_run_free(&r);
+    int rc = h_verify(&r, in, xml);
+    if (rc) print_error("%s\n", h_run_err(&r)->message);
+    assert_int_equal(rc, 0);
+    h_run_free(&r);
+    free(big);
+    free(plain);
+    free(xml);
+    wssec_ctx_free(out);
+    wssec_ctx_free(tight);
+    wssec_ctx_free(in);
+}
+
+/* ---- QName values (xsi:type) inside signed content ---- */
+
+#define NS_XSI "http://www.w3.org/2001/XMLSchema-instance"
+
+static char *qname_message(void)
+{
+    return h_strf("<soap:Envelope xmlns:soap=\"%s\" xmlns:wsu=\"%s\" xmlns:xsi=\"%s\"><soap:Header/>"
+                  "<soap:Body wsu:Id=\"body\"><m:Pay xmlns:m=\"urn:example:bank\">"
+                  "<m:To>bob</m:To><m:Amount xmlns:t=\"urn:example:types\" "
+                  "xsi:type=\"t:Money\">10</m:Amount></m:Pay></soap:Body></soap:Envelope>",
+                  WSSEC_NS_SOAP11, H_NS_WSU, NS_XSI);
+}
+
+/* Exclusive C14N of node's subtree (with the prefixes of list), as text. */
+static xmlChar *test_c14n(xmlDocPtr doc, xmlNodePtr top, xmlChar **prefixes, int *len);
+
+typedef struct vis_top { xmlNodePtr top; } vis_top;
+static int vis_in(void *ud, xmlNodePtr node, xmlNodePtr parent)
+{
+    xmlNodePtr n = node->type == XML_NAMESPACE_DECL ? parent : node;
+    for (; n; n = n->parent)
+        if (n == ((vis_top *)ud)->top) return 1;
+    return 0;
+}
+
+static xmlChar *test_c14n(xmlDocPtr doc, xmlNodePtr top, xmlChar **prefixes, int *len)
+{
+    xmlBufferPtr b = xmlBufferCreate();
+    xmlOutputBufferPtr o = xmlOutputBufferCreateBuffer(b, NULL);
+    vis_top v = { top };
+    assert_true(xmlC14NExecute(doc, vis_in, &v, XML_C14N_EXCLUSIVE_1_0, prefixes, 0, o) >= 0);
+    xmlOutputBufferClose(o);
+    *len = (int)xmlBufferLength(b);
+    xmlChar *out = xmlStrndup(xmlBufferContent(b), *len);
+    xmlBufferFree(b);
+    return out;
+}
+
+/* Removes every InclusiveNamespaces from the references, then signs again
+ * with alice's key (digests, then SignatureValue, rsa-sha256): what a
+ * signer that ignores QName values produces. */
+static void s_resign_without_prefix_list(xmlDocPtr doc)
+{
+    xmlXPathContextPtr x = xmlXPathNewContext(doc);
+    xmlXPathRegisterNs(x, BAD_CAST "ds", BAD_CAST NS_DS);
+    xmlXPathRegisterNs(x, BAD_CAST "wsu", BAD_CAST H_NS_WSU);
+    xmlXPathObjectPtr o = xmlXPathEvalExpression(BAD_CAST "//ds:Reference//*[local-name()='InclusiveNamespaces']", x);
+    for (int i = 0; o && o->nodesetval && i < o->nodesetval->nodeNr; i++) {
+        xmlUnlinkNode(o->nodesetval->nodeTab[i]);
+        xmlFreeNode(o->nodesetval->nodeTab[i]);
+        o->nodesetval->nodeTab[i] = NULL;
+    }
+    xmlXPathFreeObject(o);
+    o = xmlXPathEvalExpression(BAD_CAST "//ds:Reference", x);
+    for (int i = 0; o && o->nodesetval && i < o->nodesetval->nodeNr; i++) {
+        xmlNodePtr ref = o->nodesetval->nodeTab[i];
+        xmlChar *uri = xmlGetProp(ref, BAD_CAST "URI");
+        char expr[200];
+        snprintf(expr, sizeof(expr), "//*[@wsu:Id='%s']", (char *)uri + 1);
+        xmlFree(uri);
+        xmlXPathObjectPtr t = xmlXPathEvalExpression(BAD_CAST expr, x);
+        assert_true(t && t->nodesetval && t->nodesetval->nodeNr == 1);
+        int len = 0;
+        xmlChar *c = test_c14n(doc, t->nodesetval->nodeTab[0], NULL, &len);
+        unsigned char md[32];
+        SHA256(c, (size_t)len, md);
+        xmlFree(c);
+        char *b = h_b64(md, 32);
+        xmlNodePtr dv = h_xp(doc, "//ds:DigestValue");
+        for (xmlNodePtr n = wssec__first_elem(ref); n; n = wssec__next_elem(n))
+            if (xmlStrEqual(n->name, BAD_CAST "DigestValue")) dv = n;
+        xmlNodeSetContent(dv, BAD_CAST b);
+        free(b);
+        xmlXPathFreeObject(t);
+    }
+    xmlXPathFreeObject(o);
+    xmlXPathFreeContext(x);
+    int len = 0;
+    xmlChar *si = test_c14n(doc, h_xp(doc, "//ds:SignedInfo"), NULL, &len);
+    FILE *f = fopen(PKI "alice.key", "r");
+    assert_non_null(f);
+    EVP_PKEY *k = PEM_read_PrivateKey(f, NULL, NULL, NULL);
+    fclose(f);
+    EVP_MD_CTX *md = EVP_MD_CTX_new();
+    unsigned char sig[512];
+    size_t sl = sizeof(sig);
+    assert_true(EVP_DigestSignInit(md, NULL, EVP_sha256(), NULL, k) == 1);
+    assert_true(EVP_DigestSign(md, sig, &sl, si, (size_t)len) == 1);
+    char *b = h_b64(sig, sl);
+    xmlNodeSetContent(h_xp(doc, "//ds:SignatureValue"), BAD_CAST b);
+    free(b);
+    xmlFree(si);
+    EVP_MD_CTX_free(md);
+    EVP_PKEY_free(k);
+}
+
+/* The signer's identity is its subject's RFC 4514 text; a subject whose
+ * text would not fit is refused rather than cut (a cut text could match a
+ * subject rule or another signer's identity). */
+static void test_long_signer_subject(void **state)
+{
+    (void)state;
+    wssec_ctx *alice = h_signer("alice", NULL), *in = h_receiver(NULL);
+    char *xml = sign_with(alice, 11);
+    relabel_ous = 11; /* 11 x 64 characters of OU=...: over 600 */
+    char *long_dn = h_operate(xml, s_relabel_signer, 0);
+    relabel_ous = 0;
+    h_run r;
+    assert_int_equal(h_verify(&r, in, long_dn), WSSEC_ETOKEN);
+    h_assert_error(h_run_err(&r), WSSEC_ETOKEN, "wsse:InvalidSecurityToken",
+                   "the signer's subject is longer than");
+    h_run_free(&r);
+    free(long_dn);
+    free(xml);
+    wssec_ctx_free(alice);
+    wssec_ctx_free(in);
+}
+
+static void test_qname_prefixes(void **state)
+{
+    (void)state;
+    wssec_ctx *out = h_signer("alice", NULL), *in = h_receiver(NULL);
+    char *plain = qname_message();
+    char *xml = h_secure(out, plain, sign_actions, 2, NULL);
+    /* outbound: the prefix declared inside the Body and used only in
+     * xsi:type goes in the Body reference's PrefixList */
+    h_assert_contains(xml, "PrefixList=\"t\"");
+    h_run r;
+    int rc = h_verify(&r, in, xml);
+    if (rc) print_error("%s\n", h_run_err(&r)->message);
+    assert_int_equal(rc, 0);
+    h_run_free(&r);
+    /* inbound: the same content signed without the PrefixList: t can be
+     * rebound after signing, so it is refused */
+    char *bare = h_operate(xml, s_resign_without_prefix_list, 0);
+    assert_null(strstr(bare, "PrefixList=\"t\""));
+    wssec_ctx *in2 = h_receiver(NULL);
+    rc = h_verify(&r, in2, bare);
+    if (rc != WSSEC_EPOLICY) print_error("%s %s\n", wssec_code_name(rc), h_run_err(&r)->message);
+    assert_int_equal(rc, WSSEC_EPOLICY);
+    h_assert_error(h_run_err(&r), WSSEC_EPOLICY, "wsse:InvalidSecurity",
+                   "xsi:type 't:Money' uses prefix 't', whose declaration the signature of "
+                   "Reference #body does not cover");
+    h_run_free(&r);
+    free(bare);
+    free(xml);
+    free(plain);
+    wssec_ctx_free(out);
+    wssec_ctx_free(in);
+    wssec_ctx_free(in2);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -850,6 +1404,12 @@ int main(void)
         cmocka_unit_test(test_signature_replay),
         cmocka_unit_test(test_generator_errors),
         cmocka_unit_test(test_pkcs12),
+        cmocka_unit_test(test_replay_not_dodged),
+        cmocka_unit_test(test_replay_without_timestamp),
+        cmocka_unit_test(test_work_before_authentication),
+        cmocka_unit_test(test_qname_prefixes),
+        cmocka_unit_test(test_long_signer_subject),
+        cmocka_unit_test(test_c14n_budget),
     };
     int rc = cmocka_run_group_tests(tests, NULL, NULL);
     xmlCleanupParser();
