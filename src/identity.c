@@ -270,14 +270,24 @@ int wssec__identity_ctx_init(wssec_ctx *ctx, wssec_config *cfg)
 
 /* ---- the identity phase ---- */
 
-/* The whole-subtree references that cover node (or an ancestor of it). */
-static int covered_by(const wssec_result *r, xmlNodePtr node, const char *signer)
+/* Two verified signatures come from one signer: the same certificate
+ * (subjects alone can be shared by certificates of other keys or CAs). */
+static bool same_signer(const wssec_token *a, const wssec_token *b)
+{
+    if (a == b) return true;
+    if (a->signer_cert && b->signer_cert) return X509_cmp(a->signer_cert, b->signer_cert) == 0;
+    return a->identity && b->identity && strcmp(a->identity, b->identity) == 0;
+}
+
+/* The whole-subtree references of the signer of sig that cover node (or an
+ * ancestor of it). */
+static int covered_by(const wssec_result *r, xmlNodePtr node, const wssec_token *sig)
 {
     for (xmlNodePtr n = node; n; n = n->parent)
         for (size_t i = 0; i < r->nrefs; i++) {
             const wssec_ref *x = &r->refs[i];
             if (x->node == n && x->whole && x->signature && x->signature->status == 0 &&
-                x->signature->identity && strcmp(x->signature->identity, signer) == 0)
+                x->signature->identity && same_signer(x->signature, sig))
                 return 1;
         }
     return 0;
@@ -307,7 +317,7 @@ static int bind_signature(wssec_msg *msg, const wssec_token *as, const char *ass
                 !x->signature->identity)
                 continue;
             if (!sig) sig = x->signature;
-            else if (strcmp(sig->identity, x->signature->identity) != 0)
+            else if (!same_signer(sig, x->signature))
                 return wssec_msg_fail(msg, WSSEC_EPOLICY, NULL, as->node,
                                       "the asserted identity '%s' is signed by two signers ('%s' "
                                       "and '%s'): which one vouches for it is ambiguous",
@@ -322,7 +332,7 @@ static int bind_signature(wssec_msg *msg, const wssec_token *as, const char *ass
                               "(sign-part identity-assertion)",
                               asserted, path);
     }
-    if (!covered_by(r, msg->body, sig->identity))
+    if (!covered_by(r, msg->body, sig))
         return wssec_msg_fail(msg, WSSEC_EUNSIGNED, NULL, msg->body,
                               "the SOAP Body is not signed by the upstream '%s' that signed the "
                               "asserted identity '%s'",
@@ -334,7 +344,7 @@ static int bind_signature(wssec_msg *msg, const wssec_token *as, const char *ass
                               "trust-mode signature the upstream signs one, which bounds how long "
                               "the assertion can be replayed",
                               asserted);
-    if (!covered_by(r, ts->node, sig->identity))
+    if (!covered_by(r, ts->node, sig))
         return wssec_msg_fail(msg, WSSEC_EUNSIGNED, NULL, ts->node,
                               "the Timestamp is not signed by the upstream '%s' that signed the "
                               "asserted identity '%s'",
@@ -374,34 +384,14 @@ static int bind_basic(wssec_msg *msg, const wssec_token *as, const char *asserte
     return 0;
 }
 
-/* The certificate that verified the upstream's signature: its token's, or
- * (a reference by issuer-serial, SKI or thumbprint) the one its KeyInfo
- * resolves to, resolved again the same way; it must be the certificate the
- * signature consumer reported. *out is borrowed from the token or ks. */
-static int upstream_cert(wssec_msg *msg, const wssec_token *upt, wssec_key_source *ks, X509 **out)
+/* The certificate whose key verified the upstream's signature, as the
+ * signature consumer recorded it (borrowed from the token). */
+static int upstream_cert(wssec_msg *msg, const wssec_token *upt, X509 **out)
 {
-    const wssec_token *holder = upt->signer_token;
-    *out = NULL;
-    if (holder && holder->cert) {
-        *out = holder->cert;
-        return 0;
-    }
-    xmlNodePtr ki = NULL;
-    for (xmlNodePtr c = wssec__first_elem(upt->node); c && !ki; c = wssec__next_elem(c))
-        if (wssec__is(c, WSSEC_NS_DS, "KeyInfo")) ki = c;
-    int rc = ki ? wssec__key_resolve(msg, ki, NULL, ks) : WSSEC_EUNAVAILABLE;
-    if (rc) return ki ? rc : wssec_msg_fail(msg, WSSEC_EUNTRUSTED, NULL, upt->node,
-                                            "the upstream's signature names no key");
-    char text[600];
-    wssec__dn_text(X509_get_subject_name(ks->cert), text, sizeof(text));
-    if (!upt->identity || strcmp(text, upt->identity) != 0) {
-        wssec__key_source_free(ks);
-        memset(ks, 0, sizeof(*ks));
+    *out = upt->signer_cert;
+    if (!*out)
         return wssec_msg_fail(msg, WSSEC_EUNTRUSTED, NULL, upt->node,
-                              "the upstream's key reference no longer names the certificate that "
-                              "verified its signature");
-    }
-    *out = ks->cert;
+                              "the upstream's signature names no certificate");
     return 0;
 }
 
@@ -518,14 +508,12 @@ int wssec__identity_run(wssec_msg *msg)
     if (rc) return rc;
 
     char *norm = NULL;
-    wssec_key_source ks = { 0 };
     X509 *up_cert = NULL;
     if (signature) {
-        if ((rc = upstream_cert(msg, upt, &ks, &up_cert))) return rc;
+        if ((rc = upstream_cert(msg, upt, &up_cert))) return rc;
         /* normalised from the certificate's name, never from display text */
         rc = wssec__dn_canon_name(X509_get_subject_name(up_cert), &norm);
         if (rc) {
-            wssec__key_source_free(&ks);
             return wssec_msg_fail(msg, rc == WSSEC_ENOMEM ? rc : WSSEC_EUNTRUSTED, NULL, upt->node,
                                   "the upstream's subject '%s' cannot be normalised",
                                   upt->identity);
@@ -558,7 +546,6 @@ int wssec__identity_run(wssec_msg *msg)
                             upt->identity, how, why[0] ? ": " : "", why, asserted);
     }
     free(norm);
-    wssec__key_source_free(&ks);
     if (rc) return rc;
 
     if (wssec_token_set_identity(as, asserted) ||

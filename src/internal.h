@@ -403,6 +403,7 @@ struct wssec_token {
     STACK_OF(X509) *chain; /* the other certificates the token carried */
     STACK_OF(X509_CRL) *crls; /* CRLs the token carried (PKCS7) */
     const wssec_token *signer_token; /* signatures: the token that held the key */
+    X509 *signer_cert;               /* signatures: the certificate whose key verified it */
     /* signatures, for replay detection: SHA-256 over the SHA-256 of the
      * signer's public key (one encoding per key) and the canonical SignedInfo (what the
      * key fixes, whatever the encoding of the SignatureValue or the

@@ -22,6 +22,7 @@ static void token_free(wssec_token *t)
 {
     if (!t) return;
     X509_free(t->cert);
+    X509_free(t->signer_cert);
     sk_X509_pop_free(t->chain, X509_free);
     sk_X509_CRL_pop_free(t->crls, X509_CRL_free);
     free(t->type);

@@ -907,6 +907,7 @@ static int sig_consume(wssec_msg *msg, xmlNodePtr sig, void *ud)
             goto done;
         }
     tok->signer_token = k.token;
+    if (X509_up_ref(k.cert)) tok->signer_cert = k.cert;
     if (wssec_token_set_identity(tok, text)) {
         rc = WSSEC_ENOMEM;
         goto done;

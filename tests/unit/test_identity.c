@@ -515,6 +515,41 @@ static void test_upstream_binding(void **state)
 }
 
 /* trusted-upstream DNs compare after RFC 4514 normalisation, in RFC 4514 order */
+/* Signers are compared by certificate, not by subject: the assertion signed
+ * by the gateway, the Body and Timestamp by another certificate with the
+ * gateway's very DN (another key, same CA) is not "signed by the upstream". */
+static void test_same_dn_other_signer(void **state)
+{
+    (void)state;
+    X509 *inter = pg_load_cert(PKI "inter.crt"), *gw = pg_load_cert(PKI "gateway.crt");
+    EVP_PKEY *ikey = pg_load_key(PKI "inter.key"), *gkey = pg_load_key(PKI "gateway.key"),
+             *k2 = pg_key(2048, NULL);
+    pg_spec ks = { .cn = "gateway", .ou = "Gateways", .issuer = inter, .issuer_key = ikey, .key = k2 };
+    X509 *twin = pg_cert(&ks);
+    const char *only_assertion[] = { "sign-part", "identity-assertion", NULL };
+    char *first = gateway_made(gkey, gw, NULL, "admin", only_assertion);
+    char *kf = pg_key_file(k2), *cf = pg_cert_file(twin);
+    wssec_ctx *second = h_ctx("sign-key", kf, "sign-cert", cf, "sign-part", "body", "sign-part",
+                              "timestamp", "key-id", "issuer-serial", NULL);
+    static const char *const sig_only[] = { "signature" };
+    char *xml = secure(second, first, sig_only, 1, NULL, NULL, NULL);
+    wssec_ctx *be = h_receiver("trusted-upstream", GW_DN, "certs", cf, NULL);
+    expect_error(be, xml, WSSEC_EUNSIGNED, "wsse:InvalidSecurity",
+                 "the SOAP Body is not signed by the upstream");
+    wssec_ctx_free(be);
+    wssec_ctx_free(second);
+    free(xml);
+    free(first);
+    pg_rm(kf);
+    pg_rm(cf);
+    X509_free(twin);
+    X509_free(inter);
+    X509_free(gw);
+    EVP_PKEY_free(ikey);
+    EVP_PKEY_free(gkey);
+    EVP_PKEY_free(k2);
+}
+
 static void test_trusted_dn_normalised(void **state)
 {
     (void)state;
@@ -1086,6 +1121,7 @@ int main(void)
         cmocka_unit_test(test_keyref_no_relabel),
         cmocka_unit_test(test_signer_dn_from_name),
         cmocka_unit_test(test_upstream_binding),
+        cmocka_unit_test(test_same_dn_other_signer),
         cmocka_unit_test(test_trusted_dn_normalised),
         cmocka_unit_test(test_signature_unbound),
         cmocka_unit_test(test_binding_rules),
