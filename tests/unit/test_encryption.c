@@ -973,6 +973,35 @@ static void test_sign_then_encrypt_token_last(void **state)
     wssec_ctx_free(in);
 }
 
+/* The Timestamp last in the header, the ciphertext broken */
+static void s_timestamp_last_broken(xmlDocPtr doc)
+{
+    xmlNodePtr ts = h_xp(doc, "//wsse:Security/wsu:Timestamp");
+    xmlUnlinkNode(ts);
+    xmlAddChild(h_xp(doc, "//wsse:Security"), ts);
+    s_cipher_tag(doc);
+}
+
+/* The cheap checks come before any decryption: an expired Timestamp in a
+ * sign-then-encrypt message is reported as expired even when it comes after
+ * the EncryptedKey and the ciphertext would not decrypt. */
+static void test_timestamp_before_decryption(void **state)
+{
+    (void)state;
+    wssec_ctx *out = ctx_of(SENDER, NULL);
+    wssec_ctx *late = ctx_of(RECEIVER, "now", "2025-06-02T12:00:00Z", NULL);
+    char *good = secure(out, 11, ts_sig_enc, 3);
+    char *xml = h_operate(good, s_timestamp_last_broken, 0);
+    h_run r;
+    assert_int_equal(h_verify(&r, late, xml), WSSEC_EEXPIRED);
+    h_assert_error(h_run_err(&r), WSSEC_EEXPIRED, "wsse:MessageExpired", "expired");
+    h_run_free(&r);
+    free(xml);
+    free(good);
+    wssec_ctx_free(out);
+    wssec_ctx_free(late);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -994,6 +1023,7 @@ int main(void)
         cmocka_unit_test(test_rsa15_implicit_rejection),
         cmocka_unit_test(test_inspect_budget),
         cmocka_unit_test(test_sign_then_encrypt_token_last),
+        cmocka_unit_test(test_timestamp_before_decryption),
     };
     int rc = cmocka_run_group_tests(tests, NULL, NULL);
     xmlCleanupParser();
