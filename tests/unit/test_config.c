@@ -38,6 +38,8 @@ static const struct {
     { "max-message-size", "1M", "100" },
     { "max-depth", "8", "3" },
     { "max-nodes", "16", "15" },
+    { "max-attributes", "8", "0" },
+    { "max-namespaces", "8", "0" },
     { "max-token-size", "64K", "12x" },
     { "clock-skew", "30", "-1" },
     { "max-age", "600", "1.5" },
