@@ -25,6 +25,7 @@ void wssec__settings_init(wssec_settings *s)
     s->max_nodes = 200000;
     s->max_attributes = 64;
     s->max_namespaces = 64;
+    s->max_namespaces_in_scope = 256;
     s->max_token_size = 256u * 1024;
     s->clock_skew_ms = 60 * 1000;
     s->max_age_ms = 300 * 1000;
@@ -127,6 +128,9 @@ static const opt options[] = {
       "most attributes on one element, namespace declarations apart (default 64)" },
     { "max-namespaces", OPT_SIZE, OFF(max_namespaces), 1, "N",
       "most namespace declarations on one element (default 64)" },
+    { "max-namespaces-in-scope", OPT_SIZE, OFF(max_namespaces_in_scope), 1, "N",
+      "most namespace declarations in scope at one element, shadowed ones included "
+      "(default 256)" },
     { "max-token-size", OPT_SIZE, OFF(max_token_size), 64, "BYTES",
       "largest decoded base64 token (default 256K)" },
     { "clock-skew", OPT_SECONDS, OFF(clock_skew_ms), 0, "SECONDS",

@@ -126,6 +126,7 @@ typedef struct wssec_settings {
     size_t max_depth;
     size_t max_nodes;
     size_t max_attributes, max_namespaces; /* per element, checked before libxml2 parses it */
+    size_t max_namespaces_in_scope;
     size_t max_token_size;
     size_t max_references;
     size_t max_transforms;

@@ -80,6 +80,16 @@ static void g_start(void *c, const xmlChar *localname, const xmlChar *prefix, co
         refuse(ctxt, WSSEC_ELIMIT, why);
         return;
     }
+    /* the tree builder looks each prefix up through every declaration in
+     * scope (xmlSearchNs): bounded here, before it runs */
+    if (ctxt->nsNr >= 0 && (size_t)ctxt->nsNr / 2 > g->s->max_namespaces_in_scope) {
+        char why[120];
+        snprintf(why, sizeof(why),
+                 "more than %zu namespace declarations in scope (max-namespaces-in-scope)",
+                 g->s->max_namespaces_in_scope);
+        refuse(ctxt, WSSEC_ELIMIT, why);
+        return;
+    }
     if (count_node(ctxt, 1 + (size_t)nb_attributes + (size_t)nb_namespaces)) return;
     g->orig.startElementNs(c, localname, prefix, uri, nb_namespaces, namespaces, nb_attributes,
                            nb_defaulted, attributes);

@@ -40,6 +40,7 @@ static const struct {
     { "max-nodes", "16", "15" },
     { "max-attributes", "8", "0" },
     { "max-namespaces", "8", "0" },
+    { "max-namespaces-in-scope", "8", "0" },
     { "max-token-size", "64K", "12x" },
     { "clock-skew", "30", "-1" },
     { "max-age", "600", "1.5" },

@@ -407,6 +407,45 @@ static void test_attribute_limits(void **state)
     free(junk);
 }
 
+/* Namespace declarations in scope: libxml2's tree builder looks each
+ * element's prefix up through every declaration in scope (xmlSearchNs), so
+ * 250 nested elements with 64 declarations each, then 200,000 prefixed
+ * elements, cost 27 s before max-nodes stopped them. */
+static char *nested_ns(size_t levels, size_t per_level)
+{
+    char *decl = attrs_tag(0, per_level, "");
+    size_t cap = levels * (strlen(decl) + 16) + 64, len = 0;
+    char *out = malloc(cap);
+    assert_non_null(out);
+    for (size_t i = 0; i < levels; i++) len += (size_t)snprintf(out + len, cap - len, "<l%s>", decl);
+    len += (size_t)snprintf(out + len, cap - len, "<n0:x/>");
+    for (size_t i = 0; i < levels; i++) len += (size_t)snprintf(out + len, cap - len, "</l>");
+    free(decl);
+    char *xml = h_strf(BODY("%s"), out);
+    free(out);
+    return xml;
+}
+
+static void test_namespaces_in_scope(void **state)
+{
+    fixture *f = *state;
+    /* 1 (soap) + 15 x 17 = 256 in scope: accepted; one level more is not */
+    char *ok = nested_ns(15, 17), *deep = nested_ns(16, 17);
+    wssec_msg *msg = NULL;
+    int rc = h_parse_rc(f->ctx, ok, strlen(ok), &msg);
+    if (rc) print_error("%s\n", wssec_msg_error(msg)->message);
+    assert_int_equal(rc, 0);
+    wssec_msg_free(msg);
+    rc = h_parse_rc(f->ctx, deep, strlen(deep), &msg);
+    wssec_errrec e;
+    wssec__err_copy(&e, &msg->err);
+    wssec_msg_free(msg);
+    free(ok);
+    free(deep);
+    assert_int_equal(rc, WSSEC_ELIMIT);
+    h_assert_error(&e.pub, WSSEC_ELIMIT, "soap:Client", "in scope (max-namespaces-in-scope)");
+}
+
 /* The scan reads the bytes as libxml2 will decode them, so any other
  * encoding, or a declaration that would switch libxml2's decoder, is
  * refused before parsing. */
@@ -519,6 +558,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_attribute_flood, setup, teardown),
         cmocka_unit_test_setup_teardown(test_attribute_limits, setup, teardown),
         cmocka_unit_test_setup_teardown(test_encoding_switch_refused, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_namespaces_in_scope, setup, teardown),
         cmocka_unit_test_setup_teardown(test_id_registration, setup, teardown),
         cmocka_unit_test_setup_teardown(test_reparse_replaces_document, setup, teardown),
     };
