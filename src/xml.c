@@ -274,15 +274,15 @@ static int scan_encoding(wssec_errrec *err, scan_src *s)
     enc[len] = '\0';
     if (c != q || !len)
         return WSSEC_ERR(err, WSSEC_EPARSE, "not well-formed XML: the encoding declaration");
-    /* UTF-8 and UTF-16 never switch libxml2's decoder; the other names it
-     * would look up, so only the one the bytes already are is accepted */
-    static const char *const same[3][3] = { { "UTF-8", "UTF8", "UTF-16" },
-                                            { "UTF-16", "UTF16", "UTF-16LE" },
-                                            { "UTF-16", "UTF16", "UTF-16BE" } };
-    for (size_t i = 0; i < 3; i++)
-        if (strcasecmp(enc, same[s->enc][i]) == 0 ||
-            (s->enc == ENC_8BIT && strcasecmp(enc, "UTF16") == 0))
-            return 0;
+    /* "UTF-8" and "UTF-16" never switch libxml2's decoder; any other name
+     * it looks up and switches to, so only the one the bytes already are
+     * (UTF-16LE or UTF-16BE after a byte order mark) is accepted */
+    static const char *const never_switch[] = { "UTF-8", "UTF8", "UTF-16", "UTF16" };
+    for (size_t i = 0; i < WSSEC_ARRAY_LEN(never_switch); i++)
+        if (strcasecmp(enc, never_switch[i]) == 0) return 0;
+    if ((s->enc == ENC_UTF16LE && strcasecmp(enc, "UTF-16LE") == 0) ||
+        (s->enc == ENC_UTF16BE && strcasecmp(enc, "UTF-16BE") == 0))
+        return 0;
     return WSSEC_ERR(err, WSSEC_EPARSE, "encoding '%s' is not accepted (UTF-8 or UTF-16 only%s)",
                      enc, s->enc == ENC_8BIT ? "" : ", as the bytes are");
 }
@@ -298,7 +298,7 @@ static int scan_start_tags(wssec_errrec *err, const wssec_settings *s, const cha
     long c, quote = 0;
     size_t run = 0; /* consecutive '-', ']' or '?'; DOCTYPE bracket depth */
     size_t attrs = 0, nss = 0, name_len = 0;
-    bool name_done = false, after_eq = false;
+    bool name_done = false, after_eq = false, plain_ns = false;
     char name[6];
     while ((c = scan_next(&src)) >= 0) {
         switch (st) {
@@ -379,15 +379,24 @@ static int scan_start_tags(wssec_errrec *err, const wssec_settings *s, const cha
             if (scan_ws(c)) {
                 name_done = name_len > 0;
             } else if (c == '=') {
-                bool is_ns = (name_len == 5 && memcmp(name, "xmlns", 5) == 0) ||
+                /* libxml2 takes a name for a namespace declaration only if
+                 * it is "xmlns" or starts with "xmlns:", so counting those
+                 * bounds its declarations; some of them (xmlns:, xmlns:1,
+                 * xmlns:a:b) it takes for attributes, so only "xmlns" and
+                 * "xmlns:" with a plain ASCII name are left out of the
+                 * attribute count */
+                bool xmlns = (name_len == 5 && memcmp(name, "xmlns", 5) == 0) ||
                              (name_len > 5 && memcmp(name, "xmlns:", 6) == 0);
-                if (is_ns ? ++nss > s->max_namespaces : ++attrs > s->max_attributes)
+                bool sure_ns = name_len == 5 ? xmlns : xmlns && name_len > 6 && plain_ns;
+                if (xmlns && ++nss > s->max_namespaces)
                     return WSSEC_ERR(err, WSSEC_ELIMIT,
-                                     is_ns ? "an element has more than %zu namespace "
-                                             "declarations (max-namespaces)"
-                                           : "an element has more than %zu attributes "
-                                             "(max-attributes)",
-                                     is_ns ? s->max_namespaces : s->max_attributes);
+                                     "an element has more than %zu namespace declarations "
+                                     "(max-namespaces)",
+                                     s->max_namespaces);
+                if (!sure_ns && ++attrs > s->max_attributes)
+                    return WSSEC_ERR(err, WSSEC_ELIMIT,
+                                     "an element has more than %zu attributes (max-attributes)",
+                                     s->max_attributes);
                 after_eq = true;
                 name_len = 0;
                 name_done = false;
@@ -398,6 +407,12 @@ static int scan_start_tags(wssec_errrec *err, const wssec_settings *s, const cha
                 if (name_done) name_len = 0;
                 name_done = false;
                 if (name_len < sizeof(name)) name[name_len] = (char)c;
+                /* after "xmlns:": [A-Za-z_][A-Za-z0-9._-]* */
+                bool alpha = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '_';
+                if (name_len == 6)
+                    plain_ns = alpha;
+                else if (name_len > 6)
+                    plain_ns = plain_ns && (alpha || (c >= '0' && c <= '9') || c == '.' || c == '-');
                 name_len++;
             }
             break;

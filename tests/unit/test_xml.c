@@ -360,6 +360,9 @@ static void test_attribute_limits(void **state)
     fixture *f = *state;
     char *a64 = attrs_tag(64, 0, "x=y"), *a65 = attrs_tag(65, 0, "x"), *n64 = attrs_tag(64, 64, "x"),
          *n65 = attrs_tag(0, 65, ""), *junk = attrs_tag(200, 0, "x");
+    char bad_ns[65 * 24] = "";
+    for (size_t i = 0, len = 0; i < 65; i++)
+        len += (size_t)snprintf(bad_ns + len, sizeof(bad_ns) - len, " xmlns:%zu='u'", i);
     struct {
         char *xml;
         int code;
@@ -374,6 +377,8 @@ static void test_attribute_limits(void **state)
         { h_strf(BODY("<e><![CDATA[<e%s/>]]></e>"), junk), 0, NULL },
         { h_strf(BODY("<e a=\"%s\"/>text a=b c=d"), "&lt;e b='1' c='2'&gt;"), 0, NULL },
         { h_strf("<?xml version=\"1.0\"?><!-- %s -->" BODY("<e%s/>"), junk, a64), 0, NULL },
+        /* names libxml2 takes for attributes though they start with xmlns: */
+        { h_strf(BODY("<e%s/>"), bad_ns), WSSEC_ELIMIT, "more than 64" },
     };
     for (size_t i = 0; i < WSSEC_ARRAY_LEN(rows); i++) {
         wssec_msg *msg = NULL;
