@@ -213,6 +213,21 @@ static inline long scan_next(scan_src *s)
     return s->enc == ENC_UTF16LE ? (long)(u[0] | u[1] << 8) : (long)(u[0] << 8 | u[1]);
 }
 
+/* Skips to the next unit ch and consumes it; 0 at the end (fast in 8-bit:
+ * text and attribute values are most of a message's bytes). */
+static inline __attribute__((always_inline)) int scan_skip_past(scan_src *s, long ch)
+{
+    if (s->enc == ENC_8BIT) {
+        const unsigned char *hit = memchr(s->p + s->pos, (int)ch, s->len - s->pos);
+        s->pos = hit ? (size_t)(hit - s->p) + 1 : s->len;
+        return hit != NULL;
+    }
+    long c;
+    while ((c = scan_next(s)) >= 0)
+        if (c == ch) return 1;
+    return 0;
+}
+
 static int scan_ws(long c)
 {
     return c == ' ' || c == '\t' || c == '\r' || c == '\n';
@@ -287,6 +302,12 @@ static int scan_encoding(wssec_errrec *err, scan_src *s)
                      enc, s->enc == ENC_8BIT ? "" : ", as the bytes are");
 }
 
+/* The bytes that end a name in a start tag. */
+static const unsigned char name_end[256] = {
+    [' '] = 1, ['\t'] = 1, ['\r'] = 1, ['\n'] = 1, ['='] = 1, ['/'] = 1,
+    ['<'] = 1, ['>'] = 1, ['\''] = 1, ['"'] = 1,
+};
+
 enum { S_TEXT, S_LT, S_BANG, S_BANG_DASH, S_COMMENT, S_CDATA, S_PI, S_DECL, S_ENDTAG, S_TAG };
 
 static int scan_start_tags(wssec_errrec *err, const wssec_settings *s, const char *data,
@@ -300,10 +321,17 @@ static int scan_start_tags(wssec_errrec *err, const wssec_settings *s, const cha
     size_t attrs = 0, nss = 0, name_len = 0;
     bool name_done = false, after_eq = false, plain_ns = false;
     char name[6];
-    while ((c = scan_next(&src)) >= 0) {
+    for (;;) {
+        if (st == S_TEXT) {
+            if (!scan_skip_past(&src, '<')) break;
+            st = S_LT;
+        } else if (st == S_TAG && quote) {
+            if (!scan_skip_past(&src, quote)) break;
+            quote = 0;
+        }
+        if ((c = scan_next(&src)) < 0) break;
         switch (st) {
         case S_TEXT:
-            if (c == '<') st = S_LT;
             break;
         case S_LT:
             if (c == '/') {
@@ -359,11 +387,7 @@ static int scan_start_tags(wssec_errrec *err, const wssec_settings *s, const cha
                 st = S_TEXT;
             }
             break;
-        case S_TAG:
-            if (quote) {
-                if (c == quote) quote = 0;
-                break;
-            }
+        case S_TAG: /* quoted values were skipped above */
             if (c == '>') {
                 st = S_TEXT;
                 break;
@@ -407,6 +431,12 @@ static int scan_start_tags(wssec_errrec *err, const wssec_settings *s, const cha
                 if (name_done) name_len = 0;
                 name_done = false;
                 if (name_len < sizeof(name)) name[name_len] = (char)c;
+                if (name_len >= sizeof(name) && src.enc == ENC_8BIT &&
+                    memcmp(name, "xmlns:", 6) != 0) {
+                    /* the rest of a long name that is no namespace
+                     * declaration: only its length matters */
+                    while (src.pos < src.len && !name_end[src.p[src.pos]]) src.pos++, name_len++;
+                }
                 /* after "xmlns:": [A-Za-z_][A-Za-z0-9._-]* */
                 bool alpha = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '_';
                 if (name_len == 6)
