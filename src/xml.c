@@ -310,8 +310,7 @@ static const unsigned char name_end[256] = {
 
 enum { S_TEXT, S_LT, S_BANG, S_BANG_DASH, S_COMMENT, S_CDATA, S_PI, S_DECL, S_ENDTAG, S_TAG };
 
-static int scan_start_tags(wssec_errrec *err, const wssec_settings *s, const char *data,
-                           size_t len)
+int wssec__xml_prescan(wssec_errrec *err, const wssec_settings *s, const char *data, size_t len)
 {
     scan_src src = { .p = (const unsigned char *)data, .len = len };
     WSSEC_GUARD(scan_encoding(err, &src));
@@ -460,7 +459,7 @@ int wssec__xml_parse(wssec_errrec *err, const wssec_settings *s, const char *dat
                          len, s->max_message_size);
     if (len > INT_MAX) return WSSEC_ERR(err, WSSEC_ELIMIT, "message too large");
     if (len == 0) return WSSEC_ERR(err, WSSEC_EPARSE, "empty input: not XML");
-    WSSEC_GUARD(scan_start_tags(err, s, data, len));
+    WSSEC_GUARD(wssec__xml_prescan(err, s, data, len));
 
     guard g = { .s = s };
     xmlParserCtxtPtr ctxt = xmlCreatePushParserCtxt(NULL, NULL, NULL, 0, NULL);

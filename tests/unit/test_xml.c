@@ -507,6 +507,109 @@ static void test_encoding_switch_refused(void **state)
     free(le);
 }
 
+/* The pre-scan never counts fewer attributes or namespace declarations on
+ * an element than libxml2 reports to startElementNs: mutated messages
+ * (fixed seed), UTF-8 and UTF-16, against libxml2's own counts. */
+static int lx_attrs, lx_ns;
+
+static void lx_start(void *c, const xmlChar *l, const xmlChar *p, const xmlChar *u, int nn,
+                     const xmlChar **ns, int na, int nd, const xmlChar **a)
+{
+    (void)c, (void)l, (void)p, (void)u, (void)ns, (void)nd, (void)a;
+    if (na > lx_attrs) lx_attrs = na;
+    if (nn > lx_ns) lx_ns = nn;
+}
+
+static void lx_count(const char *data, size_t len)
+{
+    xmlSAXHandler h;
+    memset(&h, 0, sizeof(h));
+    xmlSAXVersion(&h, 2);
+    h.startElementNs = lx_start;
+    h.internalSubset = NULL;
+    h.externalSubset = NULL;
+    h.getEntity = NULL;
+    h.entityDecl = NULL;
+    lx_attrs = lx_ns = 0;
+    xmlParserCtxtPtr ctxt = xmlCreatePushParserCtxt(&h, NULL, NULL, 0, NULL);
+    assert_non_null(ctxt);
+    xmlCtxtUseOptions(ctxt, XML_PARSE_NONET | XML_PARSE_NOERROR | XML_PARSE_NOWARNING);
+    xmlParseChunk(ctxt, data, (int)len, 1);
+    xmlFreeDoc(ctxt->myDoc);
+    xmlFreeParserCtxt(ctxt);
+}
+
+static void test_prescan_never_undercounts(void **state)
+{
+    (void)state;
+    static const char *const seeds[] = {
+        ENV11_OPEN "<soap:Body><e a='1' b=\"2\" c='3'/><f xmlns:p='u' p:x='1'><!-- <g h='1' "
+                   "i='2' j='3'> --></f></soap:Body>" ENV11_CLOSE,
+        "<?xml version='1.0' encoding='UTF-8'?><r a = '=' b='\"' c=\"'\"><![CDATA[<x a='1' "
+        "b='2' c='3'>]]><?pi a='1' b='2' c='3'?></r>",
+        "<r xmlns='u' xmlns:a='v' xmlns:b='w' a:x='1' b:x='2'/>",
+    };
+    static const char *const dict[] = {
+        "<", ">", "'", "\"", "=", " ", "a", "b:c", "xmlns", "xmlns:p", ":", "/", "<!--", "-->",
+        "-", "<![CDATA[", "]]>", "]", "<?", "?>", "?", "<!DOCTYPE x [", "]>", "[", "&amp;",
+        "\n", "x='1'", " y=\"2\"", " xmlns:q='u'", " xmlns='u'", "<e ", "/>", "</e>",
+        "<?xml version='1.0'?>", "\xc3\xa9", "<!", "= '", " longattrname='v'", " xmlnsx='1'",
+        " xmlns:longprefix='u'", "xmlns:", " a:b:c='1'", "xmlns:a.b-c", "xmlns:9",
+    };
+    wssec_settings s;
+    wssec__settings_init(&s);
+    srand(20261205);
+    char buf[2048], data[4200];
+    size_t undercounts = 0;
+    for (int it = 0; it < 30000; it++) {
+        const char *seed = seeds[rand() % 3];
+        size_t n = strlen(seed);
+        memcpy(buf, seed, n);
+        for (int m = 1 + rand() % 8; m > 0; m--) {
+            size_t pos = (size_t)rand() % (n + 1);
+            int op = rand() % 3;
+            if (op == 0 && n + 40 < sizeof(buf)) {
+                const char *t = dict[(size_t)rand() % WSSEC_ARRAY_LEN(dict)];
+                size_t tl = strlen(t);
+                memmove(buf + pos + tl, buf + pos, n - pos);
+                memcpy(buf + pos, t, tl);
+                n += tl;
+            } else if (op == 1 && pos < n) {
+                size_t dl = 1 + (size_t)rand() % 4;
+                if (dl > n - pos) dl = n - pos;
+                memmove(buf + pos, buf + pos + dl, n - pos - dl);
+                n -= dl;
+            } else if (pos < n) {
+                buf[pos] = (char)(rand() & 0x7f);
+            }
+        }
+        size_t len = n;
+        if (rand() % 4 == 0) {
+            data[0] = (char)0xFF;
+            data[1] = (char)0xFE;
+            for (size_t i = 0; i < n; i++) {
+                data[2 + 2 * i] = buf[i];
+                data[3 + 2 * i] = 0;
+            }
+            len = 2 * n + 2;
+        } else {
+            memcpy(data, buf, n);
+        }
+        s.max_attributes = (size_t)(rand() % 4);
+        s.max_namespaces = (size_t)(rand() % 3);
+        wssec_errrec err;
+        memset(&err, 0, sizeof(err));
+        int rc = wssec__xml_prescan(&err, &s, data, len);
+        lx_count(data, len);
+        if (rc == 0 && ((size_t)lx_attrs > s.max_attributes || (size_t)lx_ns > s.max_namespaces)) {
+            if (undercounts++ < 3)
+                print_error("libxml2 saw %d attributes, %d namespaces (max %zu, %zu): %.*s\n",
+                            lx_attrs, lx_ns, s.max_attributes, s.max_namespaces, (int)n, buf);
+        }
+    }
+    assert_int_equal(undercounts, 0);
+}
+
 static void test_id_registration(void **state)
 {
     fixture *f = *state;
@@ -564,6 +667,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_attribute_limits, setup, teardown),
         cmocka_unit_test_setup_teardown(test_encoding_switch_refused, setup, teardown),
         cmocka_unit_test_setup_teardown(test_namespaces_in_scope, setup, teardown),
+        cmocka_unit_test(test_prescan_never_undercounts),
         cmocka_unit_test_setup_teardown(test_id_registration, setup, teardown),
         cmocka_unit_test_setup_teardown(test_reparse_replaces_document, setup, teardown),
     };
