@@ -239,12 +239,19 @@ static int load_one(wssec_config *cfg, wssec_config *into, struct wssec_plugin *
     snprintf(self, sizeof(self), "/proc/self/fd/%d", fd);
     dlerror();
     pl->handle = dlopen(self, RTLD_NOW | RTLD_LOCAL);
-    close(fd);
     if (!pl->handle) {
         const char *why = dlerror();
-        return WSSEC_ERR(&cfg->err, WSSEC_ECONFIG, "plugin %s cannot be loaded: %s", pl->path,
-                         why ? why : "dlopen failed");
+        size_t n = strlen(self);
+        if (why && strncmp(why, self, n) == 0 && why[n] == ':') why += n + 1 + (why[n + 1] == ' ');
+        int no_proc = access(self, R_OK) != 0;
+        close(fd);
+        return WSSEC_ERR(&cfg->err, WSSEC_ECONFIG, "plugin %s cannot be loaded: %s%s", pl->path,
+                         why ? why : "dlopen failed",
+                         no_proc ? " (plug-ins are loaded through /proc/self/fd: is /proc "
+                                   "mounted?)"
+                                 : "");
     }
+    close(fd);
     void *sym = dlsym(pl->handle, pl->entry);
     if (!sym)
         return WSSEC_ERR(&cfg->err, WSSEC_ECONFIG,
