@@ -207,7 +207,7 @@ typedef struct scan_src {
 static inline long scan_next(scan_src *s)
 {
     if (s->enc == ENC_8BIT) return s->pos < s->len ? s->p[s->pos++] : -1;
-    if (s->len - s->pos < 2 || s->pos >= s->len) return -1;
+    if (s->pos >= s->len || s->len - s->pos < 2) return -1;
     const unsigned char *u = s->p + s->pos;
     s->pos += 2;
     return s->enc == ENC_UTF16LE ? (long)(u[0] | u[1] << 8) : (long)(u[0] << 8 | u[1]);
@@ -245,8 +245,8 @@ static int scan_encoding(wssec_errrec *err, scan_src *s)
                                                { 0x4C, 0x6F, 0xA7, 0x94 } };
     for (size_t i = 0; n >= 4 && i < WSSEC_ARRAY_LEN(other); i++)
         if (memcmp(p, other[i], 4) == 0)
-        return WSSEC_ERR(err, WSSEC_EPARSE,
-                         "encoding UCS-4 or EBCDIC is not accepted (UTF-8 or UTF-16 only)");
+            return WSSEC_ERR(err, WSSEC_EPARSE,
+                             "encoding UCS-4 or EBCDIC is not accepted (UTF-8 or UTF-16 only)");
     if (n >= 3 && p[0] == 0xEF && p[1] == 0xBB && p[2] == 0xBF) {
         s->pos = 3;
     } else if (n >= 2 && p[0] == 0xFF && p[1] == 0xFE) {
