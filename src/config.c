@@ -23,6 +23,9 @@ void wssec__settings_init(wssec_settings *s)
     s->max_message_size = 4u * 1024 * 1024;
     s->max_depth = 256;
     s->max_nodes = 200000;
+    s->max_attributes = 64;
+    s->max_namespaces = 64;
+    s->max_namespaces_in_scope = 256;
     s->max_token_size = 256u * 1024;
     s->clock_skew_ms = 60 * 1000;
     s->max_age_ms = 300 * 1000;
@@ -125,6 +128,13 @@ static const opt options[] = {
     { "max-depth", OPT_SIZE, OFF(max_depth), 4, "N", "deepest element nesting (default 256)" },
     { "max-nodes", OPT_SIZE, OFF(max_nodes), 16, "N",
       "most nodes (elements, attributes, text) in a message (default 200000)" },
+    { "max-attributes", OPT_SIZE, OFF(max_attributes), 1, "N",
+      "most attributes on one element, namespace declarations apart (default 64)" },
+    { "max-namespaces", OPT_SIZE, OFF(max_namespaces), 1, "N",
+      "most namespace declarations on one element (default 64)" },
+    { "max-namespaces-in-scope", OPT_SIZE, OFF(max_namespaces_in_scope), 1, "N",
+      "most namespace declarations in scope at one element, shadowed ones included "
+      "(default 256)" },
     { "max-token-size", OPT_SIZE, OFF(max_token_size), 64, "BYTES",
       "largest decoded base64 token (default 256K)" },
     { "clock-skew", OPT_SECONDS, OFF(clock_skew_ms), 0, "SECONDS",

@@ -125,6 +125,8 @@ typedef struct wssec_settings {
     size_t max_message_size;
     size_t max_depth;
     size_t max_nodes;
+    size_t max_attributes, max_namespaces; /* per element, checked before libxml2 parses it */
+    size_t max_namespaces_in_scope;
     size_t max_token_size;
     size_t max_references;
     size_t max_transforms;
@@ -582,6 +584,9 @@ int wssec__part_is_xpath(const char *part);
 /* Parses data into a document with the safe settings and limits. */
 int wssec__xml_parse(wssec_errrec *err, const wssec_settings *s, const char *data, size_t len,
                      xmlDocPtr *out);
+/* The linear scan wssec__xml_parse runs first: encoding, and attributes and
+ * namespace declarations per start tag, counted before libxml2 sees them. */
+int wssec__xml_prescan(wssec_errrec *err, const wssec_settings *s, const char *data, size_t len);
 /* Registers the IDs of the document; a duplicate value fails. */
 int wssec__xml_register_ids(wssec_errrec *err, xmlDocPtr doc);
 /* Checks the envelope and fills msg->soap, header, body, security. */

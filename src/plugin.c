@@ -13,14 +13,18 @@
  * A plug-in that cannot be loaded or refuses to register is a configuration
  * error naming the file and the reason. Code that runs inside the process is
  * loaded only from a path (a bare name would be searched for in the system's
- * library path) and never from a file that every user can change.
+ * library path) and only from a file nobody but root and the current user
+ * can change: see open_checked().
  */
 #include <dlfcn.h>
 #include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include "internal.h"
 
@@ -101,28 +105,153 @@ static int parse_spec(wssec_config *cfg, struct wssec_plugin *pl, const char *sp
     return 0;
 }
 
+/* Who may change a file or directory: only root and the current user. A
+ * directory writable by group or others is accepted only when it is owned
+ * by root and sticky (/tmp): there nobody else can rename or remove what
+ * root or the current user own, and what lies below it is checked too. */
+static int owner_ok(const struct stat *st)
+{
+    return st->st_uid == 0 || st->st_uid == geteuid();
+}
+
+static int check_dir(wssec_config *cfg, const char *plugin, const char *dir, const struct stat *st)
+{
+    if (!owner_ok(st))
+        return WSSEC_ERR(&cfg->err, WSSEC_ECONFIG,
+                         "plugin %s: directory %s is owned by uid %u, neither root nor the "
+                         "current user: its owner could replace the plug-in",
+                         plugin, dir, (unsigned)st->st_uid);
+    if ((st->st_mode & (S_IWGRP | S_IWOTH)) && !(st->st_uid == 0 && (st->st_mode & S_ISVTX)))
+        return WSSEC_ERR(&cfg->err, WSSEC_ECONFIG,
+                         "plugin %s: directory %s is writable by other users (mode %04o): they "
+                         "could replace the plug-in (chmod go-w)",
+                         plugin, dir, (unsigned)(st->st_mode & 07777));
+    return 0;
+}
+
+/* Opens the plug-in so that the file checked is the file loaded: the
+ * directory part is resolved once (realpath), then walked from "/" one
+ * component at a time with openat(O_NOFOLLOW), each directory checked on
+ * its descriptor before the next is opened from it; the file itself is
+ * opened with O_NOFOLLOW (no symbolic link), checked with fstat, and
+ * loaded through /proc/self/fd. Nothing is looked up by name twice. */
+static int open_checked(wssec_config *cfg, const char *path, int *out)
+{
+    *out = -1;
+    const char *slash = strrchr(path, '/'); /* parse_spec: there is one */
+    const char *base = slash + 1;
+    if (!*base)
+        return WSSEC_ERR(&cfg->err, WSSEC_ECONFIG, "plugin %s is not a regular file", path);
+    char dirpart[PATH_MAX];
+    size_t dlen = slash == path ? 1 : (size_t)(slash - path);
+    if (dlen >= sizeof(dirpart))
+        return WSSEC_ERR(&cfg->err, WSSEC_ECONFIG, "plugin %s: path too long", path);
+    memcpy(dirpart, path, dlen);
+    dirpart[dlen] = '\0';
+    char *real = realpath(dirpart, NULL);
+    if (!real)
+        return WSSEC_ERR(&cfg->err, WSSEC_ECONFIG, "plugin %s cannot be loaded: %s", path,
+                         strerror(errno));
+    int rc = 0, fd = open("/", O_RDONLY | O_DIRECTORY | O_CLOEXEC), file = -1;
+    struct stat st;
+    char walked[PATH_MAX] = "/";
+    size_t wlen = 1;
+    if (fd < 0 || fstat(fd, &st) != 0) {
+        rc = WSSEC_ERR(&cfg->err, WSSEC_ECONFIG, "plugin %s: / cannot be opened: %s", path,
+                       strerror(errno));
+        goto done;
+    }
+    if ((rc = check_dir(cfg, path, "/", &st))) goto done;
+    for (char *c = real, *end; *c; c = end ? end + 1 : c + strlen(c)) {
+        while (*c == '/') c++;
+        if (!*c) break;
+        if ((end = strchr(c, '/'))) *end = '\0';
+        int next = openat(fd, c, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+        if (next < 0) {
+            rc = WSSEC_ERR(&cfg->err, WSSEC_ECONFIG,
+                           "plugin %s: directory %s%s%s cannot be opened without following a "
+                           "link: %s",
+                           path, walked, wlen > 1 ? "/" : "", c, strerror(errno));
+            goto done;
+        }
+        close(fd);
+        fd = next;
+        int n = snprintf(walked + wlen, sizeof(walked) - wlen, "%s%s", wlen > 1 ? "/" : "", c);
+        if (n > 0) wlen = strlen(walked);
+        if (fstat(fd, &st) != 0) {
+            rc = WSSEC_ERR(&cfg->err, WSSEC_ECONFIG, "plugin %s: %s: %s", path, walked,
+                           strerror(errno));
+            goto done;
+        }
+        if ((rc = check_dir(cfg, path, walked, &st))) goto done;
+    }
+    /* O_NONBLOCK: opening a FIFO must not hang; a regular file ignores it */
+    file = openat(fd, base, O_RDONLY | O_NOFOLLOW | O_CLOEXEC | O_NONBLOCK | O_NOCTTY);
+    if (file < 0) {
+        if (errno == ELOOP)
+            rc = WSSEC_ERR(&cfg->err, WSSEC_ECONFIG,
+                           "plugin %s is a symbolic link: name the file itself (a link can be "
+                           "changed between the check and the load)",
+                           path);
+        else
+            rc = WSSEC_ERR(&cfg->err, WSSEC_ECONFIG, "plugin %s cannot be loaded: %s", path,
+                           strerror(errno));
+        goto done;
+    }
+    if (fstat(file, &st) != 0) {
+        rc = WSSEC_ERR(&cfg->err, WSSEC_ECONFIG, "plugin %s: %s", path, strerror(errno));
+    } else if (!S_ISREG(st.st_mode)) {
+        rc = WSSEC_ERR(&cfg->err, WSSEC_ECONFIG, "plugin %s is not a regular file", path);
+    } else if (!owner_ok(&st)) {
+        rc = WSSEC_ERR(&cfg->err, WSSEC_ECONFIG,
+                       "plugin %s is owned by uid %u, neither root nor the current user: code "
+                       "that another user can change is not loaded",
+                       path, (unsigned)st.st_uid);
+    } else if (st.st_mode & S_IWOTH) {
+        rc = WSSEC_ERR(&cfg->err, WSSEC_ECONFIG,
+                       "plugin %s is writable by every user: code that anyone can change is "
+                       "not loaded (chmod go-w)",
+                       path);
+    } else if (st.st_mode & S_IWGRP) {
+        rc = WSSEC_ERR(&cfg->err, WSSEC_ECONFIG,
+                       "plugin %s is writable by its group: code that others can change is not "
+                       "loaded (chmod go-w)",
+                       path);
+    }
+done:
+    if (fd >= 0) close(fd);
+    free(real);
+    if (rc) {
+        if (file >= 0) close(file);
+        return rc;
+    }
+    *out = file;
+    return 0;
+}
+
 static int load_one(wssec_config *cfg, wssec_config *into, struct wssec_plugin *pl,
                     const char *spec)
 {
     WSSEC_GUARD(parse_spec(cfg, pl, spec));
-    struct stat st;
-    if (stat(pl->path, &st) != 0)
-        return WSSEC_ERR(&cfg->err, WSSEC_ECONFIG, "plugin %s cannot be loaded: %s", pl->path,
-                         strerror(errno));
-    if (!S_ISREG(st.st_mode))
-        return WSSEC_ERR(&cfg->err, WSSEC_ECONFIG, "plugin %s is not a regular file", pl->path);
-    if (st.st_mode & S_IWOTH)
-        return WSSEC_ERR(&cfg->err, WSSEC_ECONFIG,
-                         "plugin %s is writable by every user: code that anyone can change is "
-                         "not loaded (chmod o-w)",
-                         pl->path);
+    int fd = -1;
+    WSSEC_GUARD(open_checked(cfg, pl->path, &fd));
+    char self[64];
+    snprintf(self, sizeof(self), "/proc/self/fd/%d", fd);
     dlerror();
-    pl->handle = dlopen(pl->path, RTLD_NOW | RTLD_LOCAL);
+    pl->handle = dlopen(self, RTLD_NOW | RTLD_LOCAL);
     if (!pl->handle) {
         const char *why = dlerror();
-        return WSSEC_ERR(&cfg->err, WSSEC_ECONFIG, "plugin %s cannot be loaded: %s", pl->path,
-                         why ? why : "dlopen failed");
+        size_t n = strlen(self);
+        if (why && strncmp(why, self, n) == 0 && why[n] == ':') why += n + 1 + (why[n + 1] == ' ');
+        int no_proc = access(self, R_OK) != 0;
+        close(fd);
+        return WSSEC_ERR(&cfg->err, WSSEC_ECONFIG, "plugin %s cannot be loaded: %s%s", pl->path,
+                         why ? why : "dlopen failed",
+                         no_proc ? " (plug-ins are loaded through /proc/self/fd: is /proc "
+                                   "mounted?)"
+                                 : "");
     }
+    close(fd);
     void *sym = dlsym(pl->handle, pl->entry);
     if (!sym)
         return WSSEC_ERR(&cfg->err, WSSEC_ECONFIG,

@@ -67,6 +67,29 @@ static void g_start(void *c, const xmlChar *localname, const xmlChar *prefix, co
         refuse(ctxt, WSSEC_ELIMIT, why);
         return;
     }
+    if ((size_t)nb_attributes > g->s->max_attributes ||
+        (size_t)nb_namespaces > g->s->max_namespaces) {
+        char why[120];
+        if ((size_t)nb_attributes > g->s->max_attributes)
+            snprintf(why, sizeof(why), "an element has more than %zu attributes (max-attributes)",
+                     g->s->max_attributes);
+        else
+            snprintf(why, sizeof(why),
+                     "an element has more than %zu namespace declarations (max-namespaces)",
+                     g->s->max_namespaces);
+        refuse(ctxt, WSSEC_ELIMIT, why);
+        return;
+    }
+    /* the tree builder looks each prefix up through every declaration in
+     * scope (xmlSearchNs): bounded here, before it runs */
+    if (ctxt->nsNr >= 0 && (size_t)ctxt->nsNr / 2 > g->s->max_namespaces_in_scope) {
+        char why[120];
+        snprintf(why, sizeof(why),
+                 "more than %zu namespace declarations in scope (max-namespaces-in-scope)",
+                 g->s->max_namespaces_in_scope);
+        refuse(ctxt, WSSEC_ELIMIT, why);
+        return;
+    }
     if (count_node(ctxt, 1 + (size_t)nb_attributes + (size_t)nb_namespaces)) return;
     g->orig.startElementNs(c, localname, prefix, uri, nb_namespaces, namespaces, nb_attributes,
                            nb_defaulted, attributes);
@@ -152,6 +175,281 @@ static int acceptable_encoding(const xmlChar *enc)
     return 0;
 }
 
+/* ---- the start-tag pre-scan ----
+ *
+ * libxml2 2.9 reads a whole start tag before it calls startElementNs, and
+ * the work it does there grows with the square of the attributes (its
+ * duplicate-attribute and namespace checks in xmlParseStartTag2; the tree
+ * builder's property list, measured at 98% of 10 s for one element with
+ * 40,000 attributes). A callback comes too late, so the raw bytes are
+ * scanned first, in one linear pass, and a start tag with more than
+ * max-attributes attributes or max-namespaces namespace declarations is
+ * refused before libxml2 sees it. The scan works on code units (UTF-8
+ * bytes, or UTF-16 units) in the encoding libxml2 will use, which is why
+ * encodings are settled here too: anything but UTF-8 and UTF-16 (UCS-4,
+ * EBCDIC, an encoding declaration that would switch the decoder) is
+ * refused before parsing. Every attribute has one '=' outside quotes, so
+ * counting '=' never counts fewer attributes than libxml2 parses; text,
+ * comments, CDATA sections, PIs and declarations are skipped as libxml2
+ * ends them (at the first "-->", "]]>", "?>", '>'). The guard's
+ * startElementNs checks the same limits again with libxml2's own counts. */
+
+enum { ENC_8BIT, ENC_UTF16LE, ENC_UTF16BE };
+
+typedef struct scan_src {
+    const unsigned char *p;
+    size_t len, pos; /* pos: next unit's first byte */
+    int enc;
+} scan_src;
+
+/* The next code unit, or -1 at the end (an odd trailing byte is ignored:
+ * libxml2 refuses it). */
+static inline long scan_next(scan_src *s)
+{
+    if (s->enc == ENC_8BIT) return s->pos < s->len ? s->p[s->pos++] : -1;
+    if (s->pos >= s->len || s->len - s->pos < 2) return -1;
+    const unsigned char *u = s->p + s->pos;
+    s->pos += 2;
+    return s->enc == ENC_UTF16LE ? (long)(u[0] | u[1] << 8) : (long)(u[0] << 8 | u[1]);
+}
+
+/* Skips to the next unit ch and consumes it; 0 at the end (fast in 8-bit:
+ * text and attribute values are most of a message's bytes). */
+static inline __attribute__((always_inline)) int scan_skip_past(scan_src *s, long ch)
+{
+    if (s->enc == ENC_8BIT) {
+        const unsigned char *hit = memchr(s->p + s->pos, (int)ch, s->len - s->pos);
+        s->pos = hit ? (size_t)(hit - s->p) + 1 : s->len;
+        return hit != NULL;
+    }
+    long c;
+    while ((c = scan_next(s)) >= 0)
+        if (c == ch) return 1;
+    return 0;
+}
+
+static int scan_ws(long c)
+{
+    return c == ' ' || c == '\t' || c == '\r' || c == '\n';
+}
+
+/* Settles the encoding as libxml2's xmlDetectCharEncoding and its handling
+ * of the encoding declaration would; positions s after a byte order mark. */
+static int scan_encoding(wssec_errrec *err, scan_src *s)
+{
+    const unsigned char *p = s->p;
+    size_t n = s->len;
+    s->enc = ENC_8BIT;
+    static const unsigned char other[5][4] = { { 0, 0, 0, '<' }, { '<', 0, 0, 0 },
+                                               { 0, 0, '<', 0 }, { 0, '<', 0, 0 },
+                                               { 0x4C, 0x6F, 0xA7, 0x94 } };
+    for (size_t i = 0; n >= 4 && i < WSSEC_ARRAY_LEN(other); i++)
+        if (memcmp(p, other[i], 4) == 0)
+            return WSSEC_ERR(err, WSSEC_EPARSE,
+                             "encoding UCS-4 or EBCDIC is not accepted (UTF-8 or UTF-16 only)");
+    if (n >= 3 && p[0] == 0xEF && p[1] == 0xBB && p[2] == 0xBF) {
+        s->pos = 3;
+    } else if (n >= 2 && p[0] == 0xFF && p[1] == 0xFE) {
+        s->enc = ENC_UTF16LE;
+        s->pos = 2;
+    } else if (n >= 2 && p[0] == 0xFE && p[1] == 0xFF) {
+        s->enc = ENC_UTF16BE;
+        s->pos = 2;
+    } else if (n >= 4 && p[0] == '<' && !p[1] && p[2] == '?' && !p[3]) {
+        s->enc = ENC_UTF16LE;
+    } else if (n >= 4 && !p[0] && p[1] == '<' && !p[2] && p[3] == '?') {
+        s->enc = ENC_UTF16BE;
+    }
+    /* the XML declaration: "<?xml" and a space, at the very start */
+    scan_src d = *s;
+    static const char xmldecl[] = "<?xml";
+    for (size_t i = 0; i < 5; i++)
+        if (scan_next(&d) != xmldecl[i]) return 0;
+    if (!scan_ws(scan_next(&d))) return 0;
+    /* up to "?>": find "encoding" (nothing else in a declaration that
+     * libxml2 accepts can hold that word) */
+    static const char word[] = "encoding";
+    size_t matched = 0;
+    long c, prev = 0;
+    while ((c = scan_next(&d)) >= 0 && !(prev == '?' && c == '>')) {
+        prev = c;
+        matched = c == word[matched] ? matched + 1 : c == 'e' ? 1 : 0;
+        if (matched == sizeof(word) - 1) break;
+    }
+    if (matched != sizeof(word) - 1) return 0;
+    while (scan_ws(c = scan_next(&d))) {}
+    if (c == '=')
+        while (scan_ws(c = scan_next(&d))) {}
+    char enc[40];
+    size_t len = 0;
+    long q = c;
+    if (q == '"' || q == '\'')
+        while ((c = scan_next(&d)) >= 0 && c != q && len < sizeof(enc) - 1)
+            enc[len++] = c >= 0x20 && c < 0x7F ? (char)c : '?';
+    enc[len] = '\0';
+    if (c != q || !len)
+        return WSSEC_ERR(err, WSSEC_EPARSE, "not well-formed XML: the encoding declaration");
+    /* "UTF-8" and "UTF-16" never switch libxml2's decoder; any other name
+     * it looks up and switches to, so only the one the bytes already are
+     * (UTF-16LE or UTF-16BE after a byte order mark) is accepted */
+    static const char *const never_switch[] = { "UTF-8", "UTF8", "UTF-16", "UTF16" };
+    for (size_t i = 0; i < WSSEC_ARRAY_LEN(never_switch); i++)
+        if (strcasecmp(enc, never_switch[i]) == 0) return 0;
+    if ((s->enc == ENC_UTF16LE && strcasecmp(enc, "UTF-16LE") == 0) ||
+        (s->enc == ENC_UTF16BE && strcasecmp(enc, "UTF-16BE") == 0))
+        return 0;
+    return WSSEC_ERR(err, WSSEC_EPARSE, "encoding '%s' is not accepted (UTF-8 or UTF-16 only%s)",
+                     enc, s->enc == ENC_8BIT ? "" : ", as the bytes are");
+}
+
+/* The bytes that end a name in a start tag. */
+static const unsigned char name_end[256] = {
+    [' '] = 1, ['\t'] = 1, ['\r'] = 1, ['\n'] = 1, ['='] = 1, ['/'] = 1,
+    ['<'] = 1, ['>'] = 1, ['\''] = 1, ['"'] = 1,
+};
+
+enum { S_TEXT, S_LT, S_BANG, S_BANG_DASH, S_COMMENT, S_CDATA, S_PI, S_DECL, S_ENDTAG, S_TAG };
+
+int wssec__xml_prescan(wssec_errrec *err, const wssec_settings *s, const char *data, size_t len)
+{
+    scan_src src = { .p = (const unsigned char *)data, .len = len };
+    WSSEC_GUARD(scan_encoding(err, &src));
+    int st = S_TEXT;
+    long c, quote = 0;
+    size_t run = 0; /* consecutive '-', ']' or '?'; DOCTYPE bracket depth */
+    size_t attrs = 0, nss = 0, name_len = 0;
+    bool name_done = false, after_eq = false, plain_ns = false;
+    char name[6];
+    for (;;) {
+        if (st == S_TEXT) {
+            if (!scan_skip_past(&src, '<')) break;
+            st = S_LT;
+        } else if (st == S_TAG && quote) {
+            if (!scan_skip_past(&src, quote)) break;
+            quote = 0;
+        }
+        if ((c = scan_next(&src)) < 0) break;
+        switch (st) {
+        case S_TEXT:
+            break;
+        case S_LT:
+            if (c == '/') {
+                st = S_ENDTAG;
+            } else if (c == '!') {
+                st = S_BANG;
+            } else if (c == '?') {
+                st = S_PI;
+                run = 0;
+            } else {
+                st = S_TAG;
+                attrs = nss = 0;
+                quote = 0;
+                after_eq = name_done = false;
+                name_len = 1; /* the element's name */
+                name[0] = '\0';
+            }
+            break;
+        case S_ENDTAG:
+            if (c == '>') st = S_TEXT;
+            break;
+        case S_BANG:
+            st = c == '-' ? S_BANG_DASH : c == '[' ? S_CDATA : S_DECL;
+            run = 0;
+            quote = 0;
+            break;
+        case S_BANG_DASH:
+            st = c == '-' ? S_COMMENT : S_DECL;
+            run = 0;
+            break;
+        case S_COMMENT: /* ends at the first "-->" after "<!--" */
+            if (c == '>' && run >= 2) st = S_TEXT;
+            run = c == '-' ? run + 1 : 0;
+            break;
+        case S_CDATA: /* ends at the first "]]>" */
+            if (c == '>' && run >= 2) st = S_TEXT;
+            run = c == ']' ? run + 1 : 0;
+            break;
+        case S_PI: /* ends at the first "?>" */
+            if (c == '>' && run) st = S_TEXT;
+            run = c == '?';
+            break;
+        case S_DECL: /* <!DOCTYPE ... [ ... ]>: refused by the guard anyway */
+            if (quote) {
+                if (c == quote) quote = 0;
+            } else if (c == '"' || c == '\'') {
+                quote = c;
+            } else if (c == '[') {
+                run++;
+            } else if (c == ']' && run) {
+                run--;
+            } else if (c == '>' && !run) {
+                st = S_TEXT;
+            }
+            break;
+        case S_TAG: /* quoted values were skipped above */
+            if (c == '>') {
+                st = S_TEXT;
+                break;
+            }
+            if (after_eq) {
+                if (scan_ws(c)) break;
+                after_eq = false;
+                if (c == '"' || c == '\'') {
+                    quote = c;
+                    break;
+                }
+            }
+            if (scan_ws(c)) {
+                name_done = name_len > 0;
+            } else if (c == '=') {
+                /* libxml2 takes a name for a namespace declaration only if
+                 * it is "xmlns" or starts with "xmlns:", so counting those
+                 * bounds its declarations; some of them (xmlns:, xmlns:1,
+                 * xmlns:a:b) it takes for attributes, so only "xmlns" and
+                 * "xmlns:" with a plain ASCII name are left out of the
+                 * attribute count */
+                bool xmlns = (name_len == 5 && memcmp(name, "xmlns", 5) == 0) ||
+                             (name_len > 5 && memcmp(name, "xmlns:", 6) == 0);
+                bool sure_ns = name_len == 5 ? xmlns : xmlns && name_len > 6 && plain_ns;
+                if (xmlns && ++nss > s->max_namespaces)
+                    return WSSEC_ERR(err, WSSEC_ELIMIT,
+                                     "an element has more than %zu namespace declarations "
+                                     "(max-namespaces)",
+                                     s->max_namespaces);
+                if (!sure_ns && ++attrs > s->max_attributes)
+                    return WSSEC_ERR(err, WSSEC_ELIMIT,
+                                     "an element has more than %zu attributes (max-attributes)",
+                                     s->max_attributes);
+                after_eq = true;
+                name_len = 0;
+                name_done = false;
+            } else if (c == '/' || c == '<') {
+                name_len = 0; /* libxml2 refuses '<' here */
+                name_done = false;
+            } else {
+                if (name_done) name_len = 0;
+                name_done = false;
+                if (name_len < sizeof(name)) name[name_len] = (char)c;
+                if (name_len >= sizeof(name) && src.enc == ENC_8BIT &&
+                    memcmp(name, "xmlns:", 6) != 0) {
+                    /* the rest of a long name that is no namespace
+                     * declaration: only its length matters */
+                    while (src.pos < src.len && !name_end[src.p[src.pos]]) src.pos++, name_len++;
+                }
+                /* after "xmlns:": [A-Za-z_][A-Za-z0-9._-]* */
+                bool alpha = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '_';
+                if (name_len == 6)
+                    plain_ns = alpha;
+                else if (name_len > 6)
+                    plain_ns = plain_ns && (alpha || (c >= '0' && c <= '9') || c == '.' || c == '-');
+                name_len++;
+            }
+            break;
+        }
+    }
+    return 0;
+}
+
 int wssec__xml_parse(wssec_errrec *err, const wssec_settings *s, const char *data, size_t len,
                      xmlDocPtr *out)
 {
@@ -161,6 +459,7 @@ int wssec__xml_parse(wssec_errrec *err, const wssec_settings *s, const char *dat
                          len, s->max_message_size);
     if (len > INT_MAX) return WSSEC_ERR(err, WSSEC_ELIMIT, "message too large");
     if (len == 0) return WSSEC_ERR(err, WSSEC_EPARSE, "empty input: not XML");
+    WSSEC_GUARD(wssec__xml_prescan(err, s, data, len));
 
     guard g = { .s = s };
     xmlParserCtxtPtr ctxt = xmlCreatePushParserCtxt(NULL, NULL, NULL, 0, NULL);

@@ -4,10 +4,12 @@
  *
  * Consumer: one Username; one Password with a Type (PasswordText or
  * PasswordDigest, and the type the policy requires: a PasswordText where a
- * digest is required is a downgrade); a digest needs a Nonce and a Created;
+ * digest is required is a downgrade); a digest needs a Nonce and a Created,
+ * and a Nonce needs a Created (the nonce cache forgets it max-age after it);
  * Created fresh; the password from the password callback compared in
  * constant time (digest = Base64(SHA-1(nonce + created + password))); the
- * nonce recorded in the replay cache once the password is proven.
+ * nonce recorded in the replay cache, keyed by Nonce and Created (not the
+ * user name as sent), once the password is proven.
  * Generator: the same token, with a random 16-byte nonce.
  */
 #include <stdio.h>
@@ -196,6 +198,15 @@ static int ut_consume(wssec_msg *msg, xmlNodePtr elem, void *ud)
                             "(UsernameToken Profile 1.1 section 4)");
         goto done;
     }
+    /* The nonce cache remembers a Nonce until max-age + clock-skew after
+     * Created; without Created there is no end to measure from, and the token
+     * could be replayed each time the entry expires. */
+    if (nonce && !created) {
+        rc = wssec_msg_fail(msg, WSSEC_ETOKEN, NULL, p.nonce,
+                            "UsernameToken with a Nonce without Created can be replayed once the "
+                            "nonce cache forgets it (UsernameToken Profile 1.1 section 4)");
+        goto done;
+    }
 
     /* Authenticate. An unknown user takes the same path as a wrong password. */
     if (!msg->ctx->password_cb) {
@@ -234,11 +245,15 @@ static int ut_consume(wssec_msg *msg, xmlNodePtr elem, void *ud)
     }
 
     /* Replay: only once the token is proven, so strangers cannot fill the
-     * cache with someone else's nonces. */
+     * cache with someone else's nonces. The key is the Nonce and Created
+     * (as a time, whatever its spelling), not the user name as sent: a
+     * digest does not cover the Username, and a case-insensitive password
+     * store would accept one captured token once per spelling. */
     if (nonce) {
-        wssec_time base = created ? ctime : msg->now;
-        int r = wssec_msg_replay_check(msg, "wssec:ut-nonce", user, nonce, nonce_len,
-                                       base + s->max_age_ms + s->clock_skew_ms);
+        char when[32];
+        snprintf(when, sizeof(when), "%lld", (long long)ctime);
+        int r = wssec_msg_replay_check(msg, "wssec:ut-nonce", when, nonce, nonce_len,
+                                       ctime + s->max_age_ms + s->clock_skew_ms);
         if (r == WSSEC_EREPLAY) {
             rc = wssec_msg_fail(msg, WSSEC_EREPLAY, "wsse:FailedAuthentication", p.nonce,
                                 "UsernameToken nonce of '%s' was already used (replay)", user);

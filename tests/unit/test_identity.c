@@ -804,6 +804,16 @@ static void test_basic(void **state)
                  "the upstream's UsernameToken ('bob') has no Nonce");
     free(xml);
     free(ut);
+    /* nor one with a Nonce but no Created (the nonce cache forgets it) */
+    ut = h_strf("<wsse:UsernameToken><wsse:Username>bob</wsse:Username>"
+                "<wsse:Password Type=\"%s\">pw2</wsse:Password>"
+                "<wsse:Nonce EncodingType=\"%s\">bm9uY2UtYm9iLXQ=</wsse:Nonce>"
+                "</wsse:UsernameToken>",
+                H_PW_TEXT, H_ENC_B64);
+    xml = basic_message(ut, CARGO);
+    expect_error(be_text, xml, WSSEC_ETOKEN, "wsse:InvalidSecurityToken", "Nonce without Created");
+    free(xml);
+    free(ut);
 
     /* two assertions */
     ut = h_ut_digest("bob", "pw2", "nonce-bob-3", created);

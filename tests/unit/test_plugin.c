@@ -227,6 +227,109 @@ static void test_load_errors(void **state)
     free(writable);
 }
 
+/* Copies the sample plug-in to path with mode. */
+static void copy_plugin(const char *path, mode_t mode)
+{
+    FILE *src = fopen(PLUGIN, "rb"), *dst = fopen(path, "wb");
+    assert_non_null(src);
+    assert_non_null(dst);
+    char buf[8192];
+    size_t n;
+    while ((n = fread(buf, 1, sizeof(buf), src)) > 0) assert_int_equal(fwrite(buf, 1, n, dst), n);
+    fclose(src);
+    fclose(dst);
+    assert_int_equal(chmod(path, mode), 0);
+}
+
+/* Loads "file::key-file=KEY"; returns the code, the error in err. */
+static int load(const char *file, char *err, size_t errlen)
+{
+    char *spec = h_strf("%s::key-file=" KEY, file);
+    const char *pairs[] = { "plugin", spec, NULL };
+    wssec_ctx *ctx = NULL;
+    int rc = try_ctx(&ctx, pairs, err, errlen);
+    wssec_ctx_free(ctx);
+    free(spec);
+    return rc;
+}
+
+/* Code that runs in the process is loaded only from a file that nobody but
+ * root and the current user can change: the file, and every directory on
+ * its path (a sticky root-owned directory such as /tmp excepted), not
+ * writable by group or others, owned by root or the current user; never
+ * through a symbolic link. The file checked is the file loaded (its
+ * descriptor). */
+static void test_load_checks(void **state)
+{
+    (void)state;
+    char tmpl[] = "/tmp/wssec-plugin-XXXXXX";
+    char *dir = mkdtemp(tmpl);
+    assert_non_null(dir);
+    assert_int_equal(chmod(dir, 0755), 0);
+    char *file = h_strf("%s/ltpa.so", dir), *link = h_strf("%s/link.so", dir);
+    char err[700];
+
+    /* 0644 in a 0755 directory: loads */
+    copy_plugin(file, 0644);
+    int rc = load(file, err, sizeof(err));
+    if (rc) print_error("%s\n", err);
+    assert_int_equal(rc, 0);
+
+    static const struct {
+        mode_t file, dir;
+        const char *needle;
+    } modes[] = {
+        { 0666, 0755, "is writable by every user" },
+        { 0664, 0755, "is writable by its group" },
+        { 0644, 0777, "is writable by other users" },
+        { 0644, 0775, "is writable by other users" },
+    };
+    for (size_t i = 0; i < WSSEC_ARRAY_LEN(modes); i++) {
+        assert_int_equal(chmod(file, modes[i].file), 0);
+        assert_int_equal(chmod(dir, modes[i].dir), 0);
+        rc = load(file, err, sizeof(err));
+        assert_int_equal(chmod(dir, 0755), 0);
+        if (rc != WSSEC_ECONFIG || !strstr(err, modes[i].needle))
+            print_error("file %o dir %o: %s: %s\n", (unsigned)modes[i].file,
+                        (unsigned)modes[i].dir, wssec_code_name(rc), err);
+        assert_int_equal(rc, WSSEC_ECONFIG);
+        h_assert_contains(err, modes[i].needle);
+        h_assert_contains(err, file);
+        if (modes[i].dir != 0755) h_assert_contains(err, dir);
+    }
+    assert_int_equal(chmod(file, 0644), 0);
+
+    /* a symbolic link to a good copy */
+    assert_int_equal(symlink(file, link), 0);
+    rc = load(link, err, sizeof(err));
+    assert_int_equal(rc, WSSEC_ECONFIG);
+    h_assert_contains(err, link);
+    h_assert_contains(err, "symbolic link");
+
+    /* owned by someone else (only root can arrange that) */
+    if (geteuid() == 0) {
+        assert_int_equal(chown(file, 4242, 4242), 0);
+        rc = load(file, err, sizeof(err));
+        assert_int_equal(rc, WSSEC_ECONFIG);
+        h_assert_contains(err, "owned by uid 4242");
+        assert_int_equal(chown(file, 0, 0), 0);
+        assert_int_equal(chown(dir, 4242, 4242), 0);
+        rc = load(file, err, sizeof(err));
+        assert_int_equal(chown(dir, 0, 0), 0);
+        assert_int_equal(rc, WSSEC_ECONFIG);
+        h_assert_contains(err, dir);
+        h_assert_contains(err, "owned by uid 4242");
+    }
+    /* and once more as it should be */
+    assert_int_equal(load(file, err, sizeof(err)), 0);
+
+    unlink(link);
+    unlink(file);
+    rmdir(dir);
+    free(link);
+    free(file);
+}
+
 /* The caller's configuration is only read: the plug-in's module lives in the
  * context; two contexts from one configuration have their own state. */
 static void test_config_untouched(void **state)
@@ -302,6 +405,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_roundtrip),
         cmocka_unit_test(test_load_errors),
+        cmocka_unit_test(test_load_checks),
         cmocka_unit_test(test_config_untouched),
         cmocka_unit_test(test_plugin_evaluator),
     };

@@ -314,18 +314,109 @@ static void test_replay_of_crafted_token(void **state)
     char *xml2 = h_envelope(11, "%s", bad);
     assert_int_equal(h_verify(&r, f->ctx, xml2), WSSEC_EAUTH);
     h_run_free(&r);
-    /* the same nonce for another user is not a replay of alice's */
+    /* the nonce cache is keyed by the Nonce and Created, not by the user
+     * name as sent (which a digest does not cover): the same pair from
+     * another user is a replay too; another Created is not */
     char *other = h_ut_digest("bob", "pw2", "replayed-nonce", "2025-06-01T11:59:00Z");
     char *xml3 = h_envelope(11, "%s", other);
-    assert_int_equal(h_verify(&r, f->ctx, xml3), 0);
+    assert_int_equal(h_verify(&r, f->ctx, xml3), WSSEC_EREPLAY);
+    h_assert_error(h_run_err(&r), WSSEC_EREPLAY, "wsse:FailedAuthentication", "already used");
+    h_run_free(&r);
+    char *later = h_ut_digest("bob", "pw2", "replayed-nonce", "2025-06-01T11:59:01Z");
+    char *xml4 = h_envelope(11, "%s", later);
+    assert_int_equal(h_verify(&r, f->ctx, xml4), 0);
     assert_string_equal(wssec_result_caller(r.res), "bob");
     h_run_free(&r);
+    free(later);
+    free(xml4);
     free(other);
     free(xml3);
     free(bad);
     free(xml2);
     free(ut);
     free(xml);
+}
+
+/* A Nonce is only a replay defence while the cache remembers it, which is
+ * max-age + clock-skew after Created: without Created the token could be
+ * replayed each time the entry expires, for ever. PasswordText with a Nonce
+ * and no Created is refused (a digest without Created already is). */
+static void test_nonce_without_created(void **state)
+{
+    (void)state;
+    wssec_ctx *ctx = h_ctx("require", "username-token", "password-type", "any", NULL);
+    static const struct {
+        const char *name, *token;
+        int code;
+    } rows[] = {
+        { "text, Nonce, no Created", UT(USER("alice") PW_T("alice-s3cret") NONCE(B64_NONCE)),
+          WSSEC_ETOKEN },
+        { "text, Nonce and Created", UT(USER("alice") PW_T("alice-s3cret") NONCE(B64_NONCE) NOW_C),
+          0 },
+        { "text, Created, no Nonce", UT(USER("alice") PW_T("alice-s3cret") NOW_C), 0 },
+        { "text alone", UT(USER("alice") PW_T("alice-s3cret")), 0 },
+    };
+    for (size_t i = 0; i < WSSEC_ARRAY_LEN(rows); i++) {
+        char *xml = h_envelope(11, "%s", rows[i].token);
+        h_run r;
+        int rc = h_verify(&r, ctx, xml);
+        if (rc != rows[i].code)
+            print_error("row '%s': %s '%s'\n", rows[i].name, wssec_code_name(rc),
+                        h_run_err(&r)->message);
+        assert_int_equal(rc, rows[i].code);
+        if (rc) {
+            h_assert_error(h_run_err(&r), WSSEC_ETOKEN, "wsse:InvalidSecurityToken",
+                           "Nonce without Created");
+            assert_null(wssec_result_caller(r.res));
+        }
+        h_run_free(&r);
+        free(xml);
+    }
+    wssec_ctx_free(ctx);
+}
+
+/* A password store that ignores case (a directory, a case-insensitive
+ * database column). */
+static int ci_password_cb(char *buf, size_t size, size_t *len, const char *user,
+                          wssec_password_usage usage, void *userdata)
+{
+    char lower[64];
+    size_t n = strlen(user);
+    if (n >= sizeof(lower)) return WSSEC_EAUTH;
+    for (size_t i = 0; i <= n; i++)
+        lower[i] = (char)(user[i] >= 'A' && user[i] <= 'Z' ? user[i] - 'A' + 'a' : user[i]);
+    return h_password_cb(buf, size, len, lower, usage, userdata);
+}
+
+/* The digest does not cover the Username: with a case-insensitive store one
+ * captured token must not be accepted once per spelling of the name. */
+static void test_replay_with_other_spelling(void **state)
+{
+    (void)state;
+    wssec_config *cfg = NULL;
+    assert_int_equal(wssec_config_new(&cfg), 0);
+    assert_int_equal(wssec_config_set(cfg, "now", H_NOW_TEXT), 0);
+    assert_int_equal(wssec_config_set(cfg, "require", "username-token"), 0);
+    wssec_config_set_password_cb(cfg, ci_password_cb, NULL);
+    wssec_ctx *ctx = NULL;
+    assert_int_equal(wssec_ctx_new(&ctx, cfg), 0);
+    wssec_config_free(cfg);
+    char *ut1 = h_ut_digest("alice", "alice-s3cret", "spelling-nonce", "2025-06-01T11:59:30Z");
+    char *ut2 = h_ut_digest("ALICE", "alice-s3cret", "spelling-nonce", "2025-06-01T11:59:30Z");
+    char *xml1 = h_envelope(11, "%s", ut1), *xml2 = h_envelope(11, "%s", ut2);
+    h_run r;
+    assert_int_equal(h_verify(&r, ctx, xml1), 0);
+    assert_string_equal(wssec_result_caller(r.res), "alice");
+    h_run_free(&r);
+    assert_int_equal(h_verify(&r, ctx, xml2), WSSEC_EREPLAY);
+    h_assert_error(h_run_err(&r), WSSEC_EREPLAY, "wsse:FailedAuthentication", "already used");
+    assert_null(wssec_result_caller(r.res));
+    h_run_free(&r);
+    free(xml1);
+    free(xml2);
+    free(ut1);
+    free(ut2);
+    wssec_ctx_free(ctx);
 }
 
 static void test_no_password_callback(void **state)
@@ -395,6 +486,8 @@ int main(void)
         cmocka_unit_test(test_round_trip),
         cmocka_unit_test_setup_teardown(test_replay_of_crafted_token, setup, teardown),
         cmocka_unit_test(test_no_password_callback),
+        cmocka_unit_test(test_nonce_without_created),
+        cmocka_unit_test(test_replay_with_other_spelling),
         cmocka_unit_test_setup_teardown(test_generator_errors, setup, teardown),
     };
     int rc = cmocka_run_group_tests(tests, NULL, NULL);

@@ -2,6 +2,7 @@
  * Safe parsing (wssec_msg_parse): DTDs, entities, PIs, encodings, limits,
  * and ID registration.
  */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -301,6 +302,314 @@ static void test_max_nodes(void **state)
     wssec_ctx_free(ctx);
 }
 
+/* One element with tens of thousands of attributes or namespace
+ * declarations: libxml2 2.9 spends seconds on it (a quadratic duplicate
+ * check in the start tag, a quadratic property list in the tree builder)
+ * unless the parse guard refuses the start tag before libxml2 parses it. */
+static char *flood(size_t n, int ns)
+{
+    size_t cap = n * 32 + 256, len = 0;
+    char *attrs = malloc(cap);
+    assert_non_null(attrs);
+    for (size_t i = 0; i < n; i++)
+        len += (size_t)snprintf(attrs + len, cap - len, ns ? " xmlns:p%zu='urn:%zu'" : " a%zu='x'",
+                                i, i);
+    char *xml = h_strf(BODY("<e%s/>"), attrs);
+    free(attrs);
+    return xml;
+}
+
+static void test_attribute_flood(void **state)
+{
+    fixture *f = *state;
+    static const struct {
+        int ns;
+        const char *option;
+    } rows[] = { { 0, "max-attributes" }, { 1, "max-namespaces" } };
+    for (size_t i = 0; i < WSSEC_ARRAY_LEN(rows); i++) {
+        char *xml = flood(40000, rows[i].ns);
+        wssec_msg *msg = NULL;
+        int rc = h_parse_rc(f->ctx, xml, strlen(xml), &msg);
+        wssec_errrec e;
+        wssec__err_copy(&e, &msg->err);
+        wssec_msg_free(msg);
+        free(xml);
+        assert_int_equal(rc, WSSEC_ELIMIT);
+        h_assert_error(&e.pub, WSSEC_ELIMIT, "soap:Client", rows[i].option);
+    }
+}
+
+/* The pre-scan counts what libxml2 will parse: '=' in values, comments,
+ * CDATA and text is not an attribute; namespace declarations count apart;
+ * UTF-16 is scanned as UTF-16. */
+static char *attrs_tag(size_t nattrs, size_t nns, const char *value)
+{
+    size_t cap = (nattrs + nns) * (32 + strlen(value)) + 8, len = 0;
+    char *out = malloc(cap);
+    assert_non_null(out);
+    out[0] = '\0';
+    for (size_t i = 0; i < nns; i++)
+        len += (size_t)snprintf(out + len, cap - len, " xmlns:n%zu=\"urn:%zu\"", i, i);
+    for (size_t i = 0; i < nattrs; i++)
+        len += (size_t)snprintf(out + len, cap - len, " a%zu = '%s'", i, value);
+    return out;
+}
+
+static void test_attribute_limits(void **state)
+{
+    fixture *f = *state;
+    char *a64 = attrs_tag(64, 0, "x=y"), *a65 = attrs_tag(65, 0, "x"), *n64 = attrs_tag(64, 64, "x"),
+         *n65 = attrs_tag(0, 65, ""), *junk = attrs_tag(200, 0, "x");
+    char bad_ns[65 * 24] = "";
+    for (size_t i = 0, len = 0; i < 65; i++)
+        len += (size_t)snprintf(bad_ns + len, sizeof(bad_ns) - len, " xmlns:%zu='u'", i);
+    struct {
+        char *xml;
+        int code;
+        const char *needle;
+    } rows[] = {
+        { h_strf(BODY("<e%s/>"), a64), 0, NULL },
+        { h_strf(BODY("<e%s/>"), a65), WSSEC_ELIMIT, "more than 64 attributes (max-attributes)" },
+        { h_strf(BODY("<e%s></e>"), n64), 0, NULL },
+        { h_strf(BODY("<e%s/>"), n65), WSSEC_ELIMIT,
+          "more than 64 namespace declarations (max-namespaces)" },
+        { h_strf(BODY("<!--<e%s/>--><e/>"), junk), 0, NULL },
+        { h_strf(BODY("<e><![CDATA[<e%s/>]]></e>"), junk), 0, NULL },
+        { h_strf(BODY("<e a=\"%s\"/>text a=b c=d"), "&lt;e b='1' c='2'&gt;"), 0, NULL },
+        { h_strf("<?xml version=\"1.0\"?><!-- %s -->" BODY("<e%s/>"), junk, a64), 0, NULL },
+        /* names libxml2 takes for attributes though they start with xmlns: */
+        { h_strf(BODY("<e%s/>"), bad_ns), WSSEC_ELIMIT, "more than 64" },
+    };
+    for (size_t i = 0; i < WSSEC_ARRAY_LEN(rows); i++) {
+        wssec_msg *msg = NULL;
+        int rc = h_parse_rc(f->ctx, rows[i].xml, strlen(rows[i].xml), &msg);
+        if (rc != rows[i].code)
+            print_error("row %zu: %s '%s'\n", i, wssec_code_name(rc), wssec_msg_error(msg)->message);
+        assert_int_equal(rc, rows[i].code);
+        if (rc) h_assert_error(wssec_msg_error(msg), rc, "soap:Client", rows[i].needle);
+        wssec_msg_free(msg);
+    }
+    /* UTF-16 is scanned as UTF-16 */
+    size_t len = 0;
+    char *u16 = h_utf16le(rows[1].xml, &len);
+    wssec_msg *msg = NULL;
+    assert_int_equal(h_parse_rc(f->ctx, u16, len, &msg), WSSEC_ELIMIT);
+    h_assert_error(wssec_msg_error(msg), WSSEC_ELIMIT, "soap:Client", "max-attributes");
+    wssec_msg_free(msg);
+    free(u16);
+    /* the options raise the limits */
+    wssec_ctx *ctx = h_ctx("max-attributes", "200", "max-namespaces", "65", NULL);
+    char *big = h_strf(BODY("<e%s/><e%s/>"), junk, n65);
+    assert_int_equal(h_parse_rc(ctx, big, strlen(big), &msg), 0);
+    wssec_msg_free(msg);
+    wssec_ctx_free(ctx);
+    free(big);
+    for (size_t i = 0; i < WSSEC_ARRAY_LEN(rows); i++) free(rows[i].xml);
+    free(a64);
+    free(a65);
+    free(n64);
+    free(n65);
+    free(junk);
+}
+
+/* Namespace declarations in scope: libxml2's tree builder looks each
+ * element's prefix up through every declaration in scope (xmlSearchNs), so
+ * 250 nested elements with 64 declarations each, then 200,000 prefixed
+ * elements, cost 27 s before max-nodes stopped them. */
+static char *nested_ns(size_t levels, size_t per_level)
+{
+    char *decl = attrs_tag(0, per_level, "");
+    size_t cap = levels * (strlen(decl) + 16) + 64, len = 0;
+    char *out = malloc(cap);
+    assert_non_null(out);
+    for (size_t i = 0; i < levels; i++) len += (size_t)snprintf(out + len, cap - len, "<l%s>", decl);
+    len += (size_t)snprintf(out + len, cap - len, "<n0:x/>");
+    for (size_t i = 0; i < levels; i++) len += (size_t)snprintf(out + len, cap - len, "</l>");
+    free(decl);
+    char *xml = h_strf(BODY("%s"), out);
+    free(out);
+    return xml;
+}
+
+static void test_namespaces_in_scope(void **state)
+{
+    fixture *f = *state;
+    /* 1 (soap) + 15 x 17 = 256 in scope: accepted; one level more is not */
+    char *ok = nested_ns(15, 17), *deep = nested_ns(16, 17);
+    wssec_msg *msg = NULL;
+    int rc = h_parse_rc(f->ctx, ok, strlen(ok), &msg);
+    if (rc) print_error("%s\n", wssec_msg_error(msg)->message);
+    assert_int_equal(rc, 0);
+    wssec_msg_free(msg);
+    rc = h_parse_rc(f->ctx, deep, strlen(deep), &msg);
+    wssec_errrec e;
+    wssec__err_copy(&e, &msg->err);
+    wssec_msg_free(msg);
+    free(ok);
+    free(deep);
+    assert_int_equal(rc, WSSEC_ELIMIT);
+    h_assert_error(&e.pub, WSSEC_ELIMIT, "soap:Client", "in scope (max-namespaces-in-scope)");
+}
+
+/* The scan reads the bytes as libxml2 will decode them, so any other
+ * encoding, or a declaration that would switch libxml2's decoder, is
+ * refused before parsing. */
+static void test_encoding_switch_refused(void **state)
+{
+    fixture *f = *state;
+    static const struct {
+        const char *name;
+        const char *data;
+        size_t len;
+        const char *needle;
+    } rows[] = {
+        { "UCS-4", "\0\0\0<\0\0\0a\0\0\0/\0\0\0>", 16, "UCS-4" },
+        { "EBCDIC", "\x4C\x6F\xA7\x94\x93\x40", 6, "EBCDIC" },
+        { "UTF-16LE declared in 8-bit", "<?xml version=\"1.0\" encoding=\"UTF-16LE\"?>" BODY("<a/>"),
+          0, "UTF-16LE" },
+        { "UTF-7", "<?xml version='1.0'   encoding = 'utf-7' ?>" BODY("<a/>"), 0, "utf-7" },
+        { "IBM037", "<?xml version=\"1.0\" encoding=\"IBM037\"?>" BODY("<a/>"), 0, "IBM037" },
+    };
+    for (size_t i = 0; i < WSSEC_ARRAY_LEN(rows); i++) {
+        wssec_msg *msg = NULL;
+        size_t len = rows[i].len ? rows[i].len : strlen(rows[i].data);
+        int rc = h_parse_rc(f->ctx, rows[i].data, len, &msg);
+        if (rc != WSSEC_EPARSE)
+            print_error("row '%s': %s '%s'\n", rows[i].name, wssec_code_name(rc),
+                        wssec_msg_error(msg)->message);
+        assert_int_equal(rc, WSSEC_EPARSE);
+        h_assert_error(wssec_msg_error(msg), WSSEC_EPARSE, "soap:Client", rows[i].needle);
+        wssec_msg_free(msg);
+    }
+    /* UTF-16 with a BOM that declares the other byte order */
+    size_t len = 0;
+    char *be = h_utf16le("<?xml version=\"1.0\" encoding=\"UTF-16BE\"?>" BODY("<a/>"), &len);
+    wssec_msg *msg = NULL;
+    assert_int_equal(h_parse_rc(f->ctx, be, len, &msg), WSSEC_EPARSE);
+    h_assert_error(wssec_msg_error(msg), WSSEC_EPARSE, "soap:Client", "UTF-16BE");
+    wssec_msg_free(msg);
+    free(be);
+    /* a whole SOAP envelope in UCS-4: libxml2 decodes it, without a
+     * declaration to refuse afterwards */
+    const char *ascii = BODY("<a/>");
+    size_t n = strlen(ascii);
+    char *ucs4 = calloc(n, 4);
+    assert_non_null(ucs4);
+    for (size_t i = 0; i < n; i++) ucs4[4 * i + 3] = ascii[i];
+    int rc = h_parse_rc(f->ctx, ucs4, 4 * n, &msg);
+    free(ucs4);
+    assert_int_equal(rc, WSSEC_EPARSE);
+    h_assert_error(wssec_msg_error(msg), WSSEC_EPARSE, "soap:Client", "UCS-4");
+    wssec_msg_free(msg);
+    char *le = h_utf16le("<?xml version=\"1.0\" encoding=\"utf-16le\"?>" BODY("<a/>"), &len);
+    assert_int_equal(h_parse_rc(f->ctx, le, len, &msg), 0);
+    wssec_msg_free(msg);
+    free(le);
+}
+
+/* The pre-scan never counts fewer attributes or namespace declarations on
+ * an element than libxml2 reports to startElementNs: mutated messages
+ * (fixed seed), UTF-8 and UTF-16, against libxml2's own counts. */
+static int lx_attrs, lx_ns;
+
+static void lx_start(void *c, const xmlChar *l, const xmlChar *p, const xmlChar *u, int nn,
+                     const xmlChar **ns, int na, int nd, const xmlChar **a)
+{
+    (void)c, (void)l, (void)p, (void)u, (void)ns, (void)nd, (void)a;
+    if (na > lx_attrs) lx_attrs = na;
+    if (nn > lx_ns) lx_ns = nn;
+}
+
+static void lx_count(const char *data, size_t len)
+{
+    xmlSAXHandler h;
+    memset(&h, 0, sizeof(h));
+    xmlSAXVersion(&h, 2);
+    h.startElementNs = lx_start;
+    h.internalSubset = NULL;
+    h.externalSubset = NULL;
+    h.getEntity = NULL;
+    h.entityDecl = NULL;
+    lx_attrs = lx_ns = 0;
+    xmlParserCtxtPtr ctxt = xmlCreatePushParserCtxt(&h, NULL, NULL, 0, NULL);
+    assert_non_null(ctxt);
+    xmlCtxtUseOptions(ctxt, XML_PARSE_NONET | XML_PARSE_NOERROR | XML_PARSE_NOWARNING);
+    xmlParseChunk(ctxt, data, (int)len, 1);
+    xmlFreeDoc(ctxt->myDoc);
+    xmlFreeParserCtxt(ctxt);
+}
+
+static void test_prescan_never_undercounts(void **state)
+{
+    (void)state;
+    static const char *const seeds[] = {
+        ENV11_OPEN "<soap:Body><e a='1' b=\"2\" c='3'/><f xmlns:p='u' p:x='1'><!-- <g h='1' "
+                   "i='2' j='3'> --></f></soap:Body>" ENV11_CLOSE,
+        "<?xml version='1.0' encoding='UTF-8'?><r a = '=' b='\"' c=\"'\"><![CDATA[<x a='1' "
+        "b='2' c='3'>]]><?pi a='1' b='2' c='3'?></r>",
+        "<r xmlns='u' xmlns:a='v' xmlns:b='w' a:x='1' b:x='2'/>",
+    };
+    static const char *const dict[] = {
+        "<", ">", "'", "\"", "=", " ", "a", "b:c", "xmlns", "xmlns:p", ":", "/", "<!--", "-->",
+        "-", "<![CDATA[", "]]>", "]", "<?", "?>", "?", "<!DOCTYPE x [", "]>", "[", "&amp;",
+        "\n", "x='1'", " y=\"2\"", " xmlns:q='u'", " xmlns='u'", "<e ", "/>", "</e>",
+        "<?xml version='1.0'?>", "\xc3\xa9", "<!", "= '", " longattrname='v'", " xmlnsx='1'",
+        " xmlns:longprefix='u'", "xmlns:", " a:b:c='1'", "xmlns:a.b-c", "xmlns:9",
+    };
+    wssec_settings s;
+    wssec__settings_init(&s);
+    srand(20261205);
+    char buf[2048], data[4200];
+    size_t undercounts = 0;
+    for (int it = 0; it < 30000; it++) {
+        const char *seed = seeds[rand() % 3];
+        size_t n = strlen(seed);
+        memcpy(buf, seed, n);
+        for (int m = 1 + rand() % 8; m > 0; m--) {
+            size_t pos = (size_t)rand() % (n + 1);
+            int op = rand() % 3;
+            if (op == 0 && n + 40 < sizeof(buf)) {
+                const char *t = dict[(size_t)rand() % WSSEC_ARRAY_LEN(dict)];
+                size_t tl = strlen(t);
+                memmove(buf + pos + tl, buf + pos, n - pos);
+                memcpy(buf + pos, t, tl);
+                n += tl;
+            } else if (op == 1 && pos < n) {
+                size_t dl = 1 + (size_t)rand() % 4;
+                if (dl > n - pos) dl = n - pos;
+                memmove(buf + pos, buf + pos + dl, n - pos - dl);
+                n -= dl;
+            } else if (pos < n) {
+                buf[pos] = (char)(rand() & 0x7f);
+            }
+        }
+        size_t len = n;
+        if (rand() % 4 == 0) {
+            data[0] = (char)0xFF;
+            data[1] = (char)0xFE;
+            for (size_t i = 0; i < n; i++) {
+                data[2 + 2 * i] = buf[i];
+                data[3 + 2 * i] = 0;
+            }
+            len = 2 * n + 2;
+        } else {
+            memcpy(data, buf, n);
+        }
+        s.max_attributes = (size_t)(rand() % 4);
+        s.max_namespaces = (size_t)(rand() % 3);
+        wssec_errrec err;
+        memset(&err, 0, sizeof(err));
+        int rc = wssec__xml_prescan(&err, &s, data, len);
+        lx_count(data, len);
+        if (rc == 0 && ((size_t)lx_attrs > s.max_attributes || (size_t)lx_ns > s.max_namespaces)) {
+            if (undercounts++ < 3)
+                print_error("libxml2 saw %d attributes, %d namespaces (max %zu, %zu): %.*s\n",
+                            lx_attrs, lx_ns, s.max_attributes, s.max_namespaces, (int)n, buf);
+        }
+    }
+    assert_int_equal(undercounts, 0);
+}
+
 static void test_id_registration(void **state)
 {
     fixture *f = *state;
@@ -354,6 +663,11 @@ int main(void)
         cmocka_unit_test(test_large_message),
         cmocka_unit_test(test_max_depth),
         cmocka_unit_test(test_max_nodes),
+        cmocka_unit_test_setup_teardown(test_attribute_flood, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_attribute_limits, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_encoding_switch_refused, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_namespaces_in_scope, setup, teardown),
+        cmocka_unit_test(test_prescan_never_undercounts),
         cmocka_unit_test_setup_teardown(test_id_registration, setup, teardown),
         cmocka_unit_test_setup_teardown(test_reparse_replaces_document, setup, teardown),
     };
