@@ -605,18 +605,30 @@ int wssec__xml_register_ids(wssec_errrec *err, xmlDocPtr doc)
 
 int wssec__recheck(wssec_msg *msg)
 {
-    /* decrypted plaintext may not bring what the parser refuses */
+    /* decrypted plaintext may not bring what the parser refuses, nor more
+     * nodes or depth than the parser allows */
+    const wssec_settings *s = &msg->ctx->s;
+    size_t nodes = 1, depth = 1;
     for (xmlNodePtr n = xmlDocGetRootElement(msg->doc); n;) {
         if (n->type == XML_PI_NODE || n->type == XML_ENTITY_REF_NODE || n->type == XML_DTD_NODE ||
             n->type == XML_ENTITY_DECL)
             return wssec_msg_fail(msg, WSSEC_EMALFORMED, NULL, n->parent,
                                   "decrypted content holds a processing instruction or an entity "
                                   "reference");
+        if (++nodes > s->max_nodes || depth > s->max_depth)
+            return wssec_msg_fail(msg, WSSEC_ELIMIT, "wsse:InvalidSecurity", NULL,
+                                  "decrypted content makes the message exceed max-nodes %zu or "
+                                  "max-depth %zu",
+                                  s->max_nodes, s->max_depth);
         if (n->children && n->type == XML_ELEMENT_NODE) {
             n = n->children;
+            depth++;
             continue;
         }
-        while (n && !n->next) n = n->parent && n->parent->type == XML_ELEMENT_NODE ? n->parent : NULL;
+        while (n && !n->next) {
+            n = n->parent && n->parent->type == XML_ELEMENT_NODE ? n->parent : NULL;
+            depth--;
+        }
         if (n) n = n->next;
     }
     /* the SOAP structure and the IDs, as after parsing: a second Security

@@ -295,6 +295,28 @@ static int aes_unwrap(const unsigned char *kek, size_t keklen, const unsigned ch
     return ok ? 0 : WSSEC_EDECRYPT;
 }
 
+/* Decrypted plaintext passes the parse guard's byte scan (attributes and
+ * namespace declarations per element) before libxml2 parses it, and holds
+ * at most max-namespaces-in-scope namespace declarations in all (so nesting
+ * cannot pile them up: the fragment parser has no guard of its own). */
+static int plaintext_guard(wssec_msg *msg, const char *p, size_t len)
+{
+    const wssec_settings *s = &msg->ctx->s;
+    wssec_errrec e;
+    wssec__err_clear(&e);
+    if (wssec__xml_prescan(&e, s, p, len))
+        return wssec_msg_fail(msg, WSSEC_ELIMIT, "wsse:InvalidSecurity", NULL,
+                              "decrypted content: %s", e.message);
+    size_t decls = 0;
+    for (const char *q = p, *end = p + len; (q = memmem(q, (size_t)(end - q), "xmlns", 5)); q += 5)
+        if (++decls > s->max_namespaces_in_scope)
+            return wssec_msg_fail(msg, WSSEC_ELIMIT, "wsse:InvalidSecurity", NULL,
+                                  "decrypted content holds more than max-namespaces-in-scope %zu "
+                                  "namespace declarations",
+                                  s->max_namespaces_in_scope);
+    return 0;
+}
+
 /* Decrypts one EncryptedData in place with the session key and records
  * what came out. Before the EncryptedData (and its EncryptedHeader) leave
  * the document, every record that named them is re-pointed to the
@@ -305,7 +327,7 @@ static int decrypt_one(wssec_msg *msg, target *t, const unsigned char *key, size
     const char *type = wssec__attr(t->data, "Type");
     bool content = type && strcmp(type, "http://www.w3.org/2001/04/xmlenc#Content") == 0;
     xmlNodePtr data = t->data, wrapper = t->wrapper;
-    xmlNodePtr parent = data->parent, before = data->prev, after = data->next;
+    xmlNodePtr parent = data->parent, before = data->prev, after = data->next, replaced = NULL;
     xmlSecEncCtxPtr e = xmlSecEncCtxCreate(NULL);
     int rc = WSSEC_EDECRYPT;
     if (!e) return wssec_msg_fail(msg, WSSEC_ENOMEM, NULL, t->data, "out of memory");
@@ -315,14 +337,25 @@ static int decrypt_one(wssec_msg *msg, target *t, const unsigned char *key, size
         (size_t)t->alg->key_type != keylen)
         goto done;
     e->encKey = xmlSecKeyReadMemory(xmlSecKeyDataAesId, key, (xmlSecSize)keylen);
-    e->flags |= XMLSEC_ENC_RETURN_REPLACED_NODE; /* freed by us, after the records moved */
     e->transformCtx.enabledUris = xmlSecTransformUriTypeNone;
     e->keyInfoReadCtx.maxEncryptedKeyLevel = 0;
     e->keyInfoReadCtx.maxRetrievalMethodLevel = 0;
     e->keyInfoReadCtx.retrievalMethodCtx.enabledUris = xmlSecTransformUriTypeNone;
     if (!e->encKey) goto done;
     msg->decrypted = true;
-    if (xmlSecEncCtxDecrypt(e, data) < 0 || !e->resultReplaced) goto done;
+    xmlSecBufferPtr plain = xmlSecEncCtxDecryptToBuffer(e, data);
+    if (!plain || !e->type ||
+        (!xmlStrEqual(e->type, xmlSecTypeEncElement) && !xmlStrEqual(e->type, xmlSecTypeEncContent)))
+        goto done;
+    /* the plaintext is parsed under the same guard as the message: what a
+     * sender encrypts to our public key costs no more than what it sends */
+    const char *pt = (const char *)xmlSecBufferGetData(plain);
+    size_t ptlen = xmlSecBufferGetSize(plain);
+    if ((rc = plaintext_guard(msg, pt, ptlen))) goto done;
+    rc = WSSEC_EDECRYPT;
+    if (xmlSecReplaceNodeBufferAndReturn(data, (const xmlSecByte *)pt, (xmlSecSize)ptlen,
+                                         &replaced) < 0)
+        goto done;
     rc = 0;
     /* what came out stands where the EncryptedData stood */
     xmlNodePtr first = before ? before->next : parent->children;
@@ -352,7 +385,8 @@ static int decrypt_one(wssec_msg *msg, target *t, const unsigned char *key, size
     if (rc) rc = wssec_msg_fail(msg, rc, NULL, parent, "out of memory");
 done:
     ERR_clear_error();
-    xmlSecEncCtxDestroy(e); /* frees the EncryptedData it replaced */
+    xmlFreeNode(replaced); /* the EncryptedData, once nothing names it */
+    xmlSecEncCtxDestroy(e);
     if (rc == WSSEC_EDECRYPT) rc = wssec_msg_fail(msg, WSSEC_EDECRYPT, NULL, NULL, DECRYPT_FAILED);
     return rc;
 }

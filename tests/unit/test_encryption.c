@@ -1002,6 +1002,35 @@ static void test_timestamp_before_decryption(void **state)
     wssec_ctx_free(late);
 }
 
+/* Plaintext passes the parse guard too: anyone can encrypt to our public
+ * certificate, so an attribute flood inside ciphertext is refused before
+ * libxml2 parses it, like one in the message. */
+static void test_plaintext_guarded(void **state)
+{
+    (void)state;
+    static const char *const ts_enc[] = { "timestamp", "encrypt" };
+    wssec_ctx *out = ctx_of("encrypt-cert", PKI "server.crt", "max-attributes", "5000", NULL);
+    wssec_ctx *in = ctx_of(RECEIVER, "require", "timestamp", NULL);
+    size_t n = 0, cap = 1000 * 16 + 400;
+    char *attrs = malloc(cap);
+    assert_non_null(attrs);
+    for (int i = 0; i < 1000; i++) n += (size_t)snprintf(attrs + n, cap - n, " a%d=\"x\"", i);
+    char *body = h_strf("<soap:Envelope xmlns:soap=\"%s\"><soap:Header/><soap:Body>"
+                        "<m:Pay xmlns:m=\"urn:example:bank\"%s/></soap:Body></soap:Envelope>",
+                        WSSEC_NS_SOAP11, attrs);
+    char *xml = h_secure(out, body, ts_enc, 2, NULL);
+    h_run r;
+    assert_int_equal(h_verify(&r, in, xml), WSSEC_ELIMIT);
+    h_assert_error(h_run_err(&r), WSSEC_ELIMIT, "wsse:InvalidSecurity",
+                   "decrypted content: an element has more than 64 attributes");
+    h_run_free(&r);
+    free(xml);
+    free(body);
+    free(attrs);
+    wssec_ctx_free(out);
+    wssec_ctx_free(in);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -1024,6 +1053,7 @@ int main(void)
         cmocka_unit_test(test_inspect_budget),
         cmocka_unit_test(test_sign_then_encrypt_token_last),
         cmocka_unit_test(test_timestamp_before_decryption),
+        cmocka_unit_test(test_plaintext_guarded),
     };
     int rc = cmocka_run_group_tests(tests, NULL, NULL);
     xmlCleanupParser();
