@@ -1570,6 +1570,70 @@ static void test_bsp_inclusive_c14n(void **state)
     wssec_ctx_free(out);
 }
 
+/* ---- the Basic Security Profile: the signature's KeyInfo (R5417) ---- */
+
+/* The SecurityTokenReference replaced by the ds:X509Data it holds (the
+ * KeyInfo is not signed: the signature still verifies) */
+static void s_bare_x509data(xmlDocPtr doc)
+{
+    xmlNodePtr str = h_xp(doc, "//ds:Signature/ds:KeyInfo/wsse:SecurityTokenReference");
+    xmlNodePtr xd = wssec__first_elem(str);
+    xmlUnlinkNode(xd);
+    xmlAddPrevSibling(str, xd);
+    xmlUnlinkNode(str);
+    xmlFreeNode(str);
+}
+
+/* A signature's KeyInfo holding a bare ds:X509Data: refused by default
+ * (BSP R5417); accepted when R5417 (or keyinfo-x509data) is relaxed by
+ * name, the certificate still trust-checked. */
+static void test_bsp_keyinfo_x509data(void **state)
+{
+    (void)state;
+    wssec_ctx *out = h_signer("alice", "key-id", "issuer-serial", NULL);
+    char *xml = sign_with(out, 11);
+    char *bare = h_operate(xml, s_bare_x509data, 0);
+    h_assert_contains(xml, "SecurityTokenReference");
+    assert_null(strstr(bare, "SecurityTokenReference"));
+    const struct {
+        const char *name, *relax;
+        char *xml;
+        int code;
+        const char *needle; /* the error, or the warning when accepted */
+    } rows[] = {
+        { "control", NULL, xml, 0, NULL },
+        { "bare X509Data", NULL, bare, WSSEC_EUNAVAILABLE,
+          "KeyInfo holds a ds:X509Data, not a wsse:SecurityTokenReference (BSP R5417; "
+          "--bsp-relax R5417 accepts it)" },
+        { "bare X509Data, other rule relaxed", "R5426", bare, WSSEC_EUNAVAILABLE, "(BSP R5417" },
+        { "bare X509Data relaxed", "R5417", bare, 0, "BSP R5417 relaxed" },
+        { "bare X509Data relaxed by alias", "keyinfo-x509data", bare, 0, "BSP R5417 relaxed" },
+    };
+    for (size_t i = 0; i < WSSEC_ARRAY_LEN(rows); i++) {
+        wssec_ctx *in = rows[i].relax ? h_receiver("certs", PKI "alice.crt", "bsp-relax",
+                                                   rows[i].relax, NULL)
+                                      : h_receiver("certs", PKI "alice.crt", NULL);
+        h_run r;
+        int rc = h_verify(&r, in, rows[i].xml);
+        if (rc != rows[i].code)
+            print_error("row '%s': %s %s\n", rows[i].name, wssec_code_name(rc),
+                        h_run_err(&r)->message);
+        assert_int_equal(rc, rows[i].code);
+        if (rc) {
+            h_assert_error(h_run_err(&r), rc, "wsse:SecurityTokenUnavailable", rows[i].needle);
+            assert_null(wssec_result_caller(r.res));
+        } else {
+            h_assert_contains(wssec_result_caller(r.res), "CN=alice");
+            if (rows[i].needle) assert_true(has_warning(r.res, rows[i].needle));
+        }
+        h_run_free(&r);
+        wssec_ctx_free(in);
+    }
+    free(bare);
+    free(xml);
+    wssec_ctx_free(out);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -1591,6 +1655,7 @@ int main(void)
         cmocka_unit_test(test_long_signer_subject),
         cmocka_unit_test(test_c14n_budget),
         cmocka_unit_test(test_bsp_inclusive_c14n),
+        cmocka_unit_test(test_bsp_keyinfo_x509data),
     };
     int rc = cmocka_run_group_tests(tests, NULL, NULL);
     xmlCleanupParser();
