@@ -13,6 +13,7 @@
 static const struct {
     const char *rule, *alias;
 } rules[WSSEC_BSP_N] = {
+    [WSSEC_BSP_R3029] = { "R3029", "bst-without-encoding-type" },
     [WSSEC_BSP_R4201] = { "R4201", "qualified-password-type" },
     [WSSEC_BSP_R4220] = { "R4220", "nonce-without-encoding-type" },
     [WSSEC_BSP_R5404] = { "R5404", "inclusive-c14n" },
@@ -23,8 +24,8 @@ static const struct {
 
 /* The words bsp-relax accepts, for the option table (its error lists them). */
 const char *const wssec__bsp_relax_names[] = {
-    "R4201", "R4220", "R5404", "R5412", "R5417", "R5426",
-    "qualified-password-type", "nonce-without-encoding-type", "inclusive-c14n",
+    "R3029", "R4201", "R4220", "R5404", "R5412", "R5417", "R5426",
+    "bst-without-encoding-type", "qualified-password-type", "nonce-without-encoding-type", "inclusive-c14n",
     "keyinfo-x509data", NULL,
 };
 

@@ -227,8 +227,8 @@ static const opt options[] = {
       "verify: also allow these reference transforms: xpath, xpath2, xslt (default none)",
       wssec__transform_names },
     { "bsp-relax", OPT_LIST, OFF(bsp_relax), 0, "LIST",
-      "verify: Basic Security Profile rules an old peer breaks, accepted by name: R4201 "
-      "(qualified-password-type), R4220 (nonce-without-encoding-type), R5404 and R5412 "
+      "verify: Basic Security Profile rules an old peer breaks, accepted by name: R3029 "
+      "(bst-without-encoding-type), R4201 (qualified-password-type), R4220 (nonce-without-encoding-type), R5404 and R5412 "
       "(inclusive-c14n), R5417 and R5426 (keyinfo-x509data) (default none)",
       wssec__bsp_relax_names },
     { "max-references", OPT_SIZE, OFF(max_references), 1, "N",

@@ -213,7 +213,8 @@ extern const char *const wssec__transform_names[];
 /* ---- the Basic Security Profile rules a peer may be let off (bsp.c) ---- */
 
 enum wssec_bsp_rule {
-    WSSEC_BSP_R4201 = 0, /* Password Type attribute: a namespace-qualified wsse:Type accepted */
+    WSSEC_BSP_R3029 = 0, /* BinarySecurityToken EncodingType: a token without one read as base64 */
+    WSSEC_BSP_R4201,     /* Password Type attribute: a namespace-qualified wsse:Type accepted */
     WSSEC_BSP_R4220,     /* Nonce EncodingType: a Nonce without one read as base64 */
     WSSEC_BSP_R5404,     /* SignedInfo CanonicalizationMethod: inclusive C14N accepted */
     WSSEC_BSP_R5412,     /* a Reference's last transform: inclusive C14N accepted */

@@ -166,7 +166,7 @@ static int find_target(wssec_msg *msg, xmlNodePtr dr, target *t)
         for (xmlNodePtr c = wssec__first_elem(t->wrapper); c; c = wssec__next_elem(c)) elems++;
         if (elems != 1)
             return wssec_msg_fail(msg, WSSEC_EMALFORMED, NULL, t->wrapper,
-                                  "an EncryptedHeader holds exactly one EncryptedData (BSP R3229)");
+                                  "an EncryptedHeader holds exactly one EncryptedData (BSP R3230)");
     }
     t->data = e;
     WSSEC_GUARD(cipher_value(msg, e, NULL));

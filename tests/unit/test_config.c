@@ -201,6 +201,9 @@ static void test_bsp_relax_names(void **state)
     assert_false(wssec__bsp_relaxed(s, WSSEC_BSP_R4201));
     assert_false(wssec__bsp_relaxed(s, WSSEC_BSP_R5404));
     assert_false(wssec__bsp_relaxed(s, WSSEC_BSP_R5412));
+    assert_false(wssec__bsp_relaxed(s, WSSEC_BSP_R3029));
+    assert_int_equal(wssec_config_set(f->cfg, "bsp-relax", "bst-without-encoding-type"), 0);
+    assert_true(wssec__bsp_relaxed(s, WSSEC_BSP_R3029));
     assert_int_equal(wssec_config_set(f->cfg, "bsp-relax", "inclusive-c14n"), 0);
     assert_true(wssec__bsp_relaxed(s, WSSEC_BSP_R5404));
     assert_true(wssec__bsp_relaxed(s, WSSEC_BSP_R5412));
@@ -212,8 +215,8 @@ static void test_bsp_relax_names(void **state)
         assert_int_equal(wssec_config_set(f->cfg, "bsp-relax", unknown[i]), WSSEC_ECONFIG);
         const wssec_error *e = wssec_config_error(f->cfg);
         h_assert_contains(e->message, unknown[i]);
-        h_assert_contains(e->message, "(known: R4201, R4220, R5404, R5412, R5417, R5426, "
-                                      "qualified-password-type, nonce-without-encoding-type, "
+        h_assert_contains(e->message, "(known: R3029, R4201, R4220, R5404, R5412, R5417, "
+                                      "R5426, bst-without-encoding-type, qualified-password-type, nonce-without-encoding-type, "
                                       "inclusive-c14n, keyinfo-x509data)");
     }
     assert_int_equal(s->bsp_relax.n, 0);

@@ -1634,6 +1634,69 @@ static void test_bsp_keyinfo_x509data(void **state)
     wssec_ctx_free(out);
 }
 
+/* ---- the Basic Security Profile: the BinarySecurityToken's EncodingType (R3029, R3030) ---- */
+
+static void s_bst_no_encoding(xmlDocPtr doc)
+{
+    xmlUnsetProp(h_xp(doc, "//wsse:BinarySecurityToken"), BAD_CAST "EncodingType");
+}
+
+static void s_bst_hex_encoding(xmlDocPtr doc)
+{
+    xmlSetProp(h_xp(doc, "//wsse:BinarySecurityToken"), BAD_CAST "EncodingType",
+               BAD_CAST "urn:hex");
+}
+
+/* A BinarySecurityToken without EncodingType: refused by default (BSP
+ * R3029); read as base64 when R3029 (bst-without-encoding-type) is relaxed
+ * by name. Another EncodingType (R3030) is refused even then. */
+static void test_bsp_bst_encoding_type(void **state)
+{
+    (void)state;
+    wssec_ctx *out = h_signer("alice", NULL);
+    char *xml = sign_with(out, 11);
+    char *none = h_operate(xml, s_bst_no_encoding, 0);
+    char *hex = h_operate(xml, s_bst_hex_encoding, 0);
+    const struct {
+        const char *name, *relax;
+        char *xml;
+        int code;
+        const char *needle; /* the error, or the warning when accepted */
+    } rows[] = {
+        { "no EncodingType", NULL, none, WSSEC_ETOKEN,
+          "BinarySecurityToken without an EncodingType (BSP R3029; --bsp-relax R3029" },
+        { "no EncodingType, other rule relaxed", "R4220", none, WSSEC_ETOKEN, "(BSP R3029" },
+        { "no EncodingType relaxed", "R3029", none, 0, "BSP R3029 relaxed" },
+        { "no EncodingType relaxed by alias", "bst-without-encoding-type", none, 0,
+          "BSP R3029 relaxed" },
+        { "hex EncodingType", "R3029", hex, WSSEC_ETOKEN,
+          "EncodingType 'urn:hex' is not Base64Binary (BSP R3030)" },
+    };
+    for (size_t i = 0; i < WSSEC_ARRAY_LEN(rows); i++) {
+        wssec_ctx *in = rows[i].relax ? h_receiver("bsp-relax", rows[i].relax, NULL)
+                                      : h_receiver(NULL);
+        h_run r;
+        int rc = h_verify(&r, in, rows[i].xml);
+        if (rc != rows[i].code)
+            print_error("row '%s': %s %s\n", rows[i].name, wssec_code_name(rc),
+                        h_run_err(&r)->message);
+        assert_int_equal(rc, rows[i].code);
+        if (rc) {
+            h_assert_error(h_run_err(&r), rc, "wsse:InvalidSecurityToken", rows[i].needle);
+            assert_null(wssec_result_caller(r.res));
+        } else {
+            h_assert_contains(wssec_result_caller(r.res), "CN=alice");
+            assert_true(has_warning(r.res, rows[i].needle));
+        }
+        h_run_free(&r);
+        wssec_ctx_free(in);
+    }
+    free(none);
+    free(hex);
+    free(xml);
+    wssec_ctx_free(out);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -1656,6 +1719,7 @@ int main(void)
         cmocka_unit_test(test_c14n_budget),
         cmocka_unit_test(test_bsp_inclusive_c14n),
         cmocka_unit_test(test_bsp_keyinfo_x509data),
+        cmocka_unit_test(test_bsp_bst_encoding_type),
     };
     int rc = cmocka_run_group_tests(tests, NULL, NULL);
     xmlCleanupParser();
