@@ -358,8 +358,8 @@ static int resolve(wssec_msg *msg, xmlNodePtr key_info, wssec_key_source *k)
     if (!wssec__is(c, WSSEC_NS_WSSE, WSSE_STR))
         return wssec_msg_fail(msg, WSSEC_EUNAVAILABLE, NULL, c,
                               "KeyInfo child %s is not supported: the key must come from a "
-                              "SecurityTokenReference or X509Data (no KeyValue, KeyName or "
-                              "RetrievalMethod)",
+                              "SecurityTokenReference (no KeyValue, KeyName or RetrievalMethod; "
+                              "BSP R5417)",
                               (const char *)c->name);
     xmlNodePtr r = wssec__first_elem(c);
     if (!r || wssec__next_elem(r))
