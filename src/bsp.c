@@ -1,8 +1,9 @@
 /*
  * wssec — the WS-I Basic Security Profile 1.1 rules a peer may be let off by
- * name (bsp-relax). Every other BSP rule the consumers enforce is a safety
- * rule and is never relaxed (README, "The Basic Security Profile by
- * default").
+ * name (bsp-relax): interoperability rules that old peers break without
+ * making the message less safe. Every other BSP rule the consumers enforce
+ * is a safety rule and is never relaxed (README, "The Basic Security
+ * Profile by default").
  */
 #include <string.h>
 
@@ -25,8 +26,8 @@ static const struct {
 /* The words bsp-relax accepts, for the option table (its error lists them). */
 const char *const wssec__bsp_relax_names[] = {
     "R3029", "R4201", "R4220", "R5404", "R5412", "R5417", "R5426",
-    "bst-without-encoding-type", "qualified-password-type", "nonce-without-encoding-type", "inclusive-c14n",
-    "keyinfo-x509data", NULL,
+    "bst-without-encoding-type", "qualified-password-type", "nonce-without-encoding-type",
+    "inclusive-c14n", "keyinfo-x509data", NULL,
 };
 
 const char *wssec__bsp_rule_name(int rule)

@@ -1,7 +1,8 @@
 /*
  * wssec — key references: the wsse:SecurityTokenReference (or, with BSP
- * R5417/R5426 relaxed by name, a bare ds:X509Data) that names a certificate, written (signature and encryption generators)
- * and resolved (their consumers). Resolution looks only at the message's
+ * R5417/R5426 relaxed by name, a bare ds:X509Data) that names a
+ * certificate, written (signature and encryption generators) and resolved
+ * (their consumers). Resolution looks only at the message's
  * X.509 tokens and the configured known certificates: nothing is fetched,
  * and a certificate found this way proves nothing until it is validated.
  */
