@@ -236,6 +236,11 @@ static const opt options[] = {
     { "allow-transforms", OPT_LIST, OFF(allow_transforms), 0, "LIST",
       "verify: also allow these reference transforms: xpath, xpath2, xslt (default none)",
       wssec__transform_names },
+    { "bsp-relax", OPT_LIST, OFF(bsp_relax), 0, "LIST",
+      "verify: Basic Security Profile rules an old peer breaks, accepted by name: R3029 "
+      "(bst-without-encoding-type), R4201 (qualified-password-type), R4220 (nonce-without-encoding-type), R5404 and R5412 "
+      "(inclusive-c14n), R5417 and R5426 (keyinfo-x509data) (default none)",
+      wssec__bsp_relax_names },
     { "max-references", OPT_SIZE, OFF(max_references), 1, "N",
       "verify: most references in one signature (default 32)" },
     { "max-transforms", OPT_SIZE, OFF(max_transforms), 1, "N",
@@ -478,7 +483,7 @@ static int set_list(wssec_config *cfg, const opt *o, wssec_strlist *l, const cha
         p += n;
         while (*p == ',' || *p == ' ') p++;
         if (n && o->choices && choice_index(o->choices, item) < 0) {
-            char known[200];
+            char known[400];
             join_choices(known, sizeof(known), o->choices);
             return WSSEC_ERR(&cfg->err, WSSEC_ECONFIG, "%s: unknown value '%s' (known: %s)", name,
                              item, known);

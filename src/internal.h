@@ -163,6 +163,7 @@ typedef struct wssec_settings {
     wssec_strlist namespaces; /* prefix=uri */
     /* inbound signature and trust */
     wssec_strlist trust, certs, intermediates, crl, subjects, issuers, allow_transforms;
+    wssec_strlist bsp_relax; /* BSP rules relaxed by name (bsp.c) */
     int crl_check; /* WSSEC_CRL_* */
     size_t max_chain_length;
     bool cert_cache;
@@ -210,6 +211,25 @@ extern const char *const wssec__digest_alg_names[];
 extern const char *const wssec__keyid_names[];
 extern const char *const wssec__bsttype_names[];
 extern const char *const wssec__transform_names[];
+
+/* ---- the Basic Security Profile rules a peer may be let off (bsp.c) ---- */
+
+enum wssec_bsp_rule {
+    WSSEC_BSP_R3029 = 0, /* BinarySecurityToken EncodingType: a token without one read as base64 */
+    WSSEC_BSP_R4201,     /* Password Type attribute: a namespace-qualified wsse:Type accepted */
+    WSSEC_BSP_R4220,     /* Nonce EncodingType: a Nonce without one read as base64 */
+    WSSEC_BSP_R5404,     /* SignedInfo CanonicalizationMethod: inclusive C14N accepted */
+    WSSEC_BSP_R5412,     /* a Reference's last transform: inclusive C14N accepted */
+    WSSEC_BSP_R5417,     /* a Signature's KeyInfo: ds:X509Data accepted in place of an STR */
+    WSSEC_BSP_R5426,     /* an EncryptedKey's KeyInfo: ds:X509Data accepted in place of an STR */
+    WSSEC_BSP_N
+};
+/* The rule names and aliases bsp-relax accepts (NULL-terminated). */
+extern const char *const wssec__bsp_relax_names[];
+/* Whether bsp-relax names the rule (by its number or an alias). */
+bool wssec__bsp_relaxed(const wssec_settings *s, int rule);
+/* "R4220" */
+const char *wssec__bsp_rule_name(int rule);
 const wssec_alg *wssec__alg_by_uri(const wssec_alg *table, const char *uri);
 
 #define WSSEC_URI_EXC_C14N "http://www.w3.org/2001/10/xml-exc-c14n#"

@@ -1,7 +1,8 @@
 /*
- * wssec — key references: the wsse:SecurityTokenReference (or ds:X509Data)
- * that names a certificate, written (signature and encryption generators)
- * and resolved (their consumers). Resolution looks only at the message's
+ * wssec — key references: the wsse:SecurityTokenReference (or, with BSP
+ * R5417/R5426 relaxed by name, a bare ds:X509Data) that names a
+ * certificate, written (signature and encryption generators) and resolved
+ * (their consumers). Resolution looks only at the message's
  * X.509 tokens and the configured known certificates: nothing is fetched,
  * and a certificate found this way proves nothing until it is validated.
  */
@@ -338,14 +339,28 @@ static int resolve(wssec_msg *msg, xmlNodePtr key_info, wssec_key_source *k)
     xmlNodePtr c = wssec__first_elem(key_info);
     if (!c || wssec__next_elem(c))
         return wssec_msg_fail(msg, WSSEC_EUNAVAILABLE, NULL, key_info,
-                              "KeyInfo must hold exactly one SecurityTokenReference or X509Data "
-                              "(BSP R5417)");
-    if (wssec__is(c, WSSEC_NS_DS, "X509Data")) return from_x509data(msg, c, k);
+                              "KeyInfo must hold exactly one SecurityTokenReference (BSP R5402)");
+    if (wssec__is(c, WSSEC_NS_DS, "X509Data")) {
+        /* BSP R5417 (a signature's KeyInfo) and R5426 (an EncryptedKey's,
+         * checked by its consumer before any key is used): an STR, and a
+         * bare X509Data only when relaxed by name */
+        bool ek = key_info->parent && wssec__is(key_info->parent, WSSEC_NS_XENC, "EncryptedKey");
+        int rule = ek ? WSSEC_BSP_R5426 : WSSEC_BSP_R5417;
+        if (!wssec__bsp_relaxed(&msg->ctx->s, rule))
+            return wssec_msg_fail(msg, WSSEC_EUNAVAILABLE, NULL, c,
+                                  "KeyInfo holds a ds:X509Data, not a wsse:SecurityTokenReference "
+                                  "(BSP %s; --bsp-relax %s accepts it)",
+                                  wssec__bsp_rule_name(rule), wssec__bsp_rule_name(rule));
+        if (!ek && wssec__result_warn(msg->res, "BSP R5417 relaxed: a signature's KeyInfo held a "
+                                                "ds:X509Data"))
+            return wssec_msg_fail(msg, WSSEC_ENOMEM, NULL, c, "out of memory");
+        return from_x509data(msg, c, k);
+    }
     if (!wssec__is(c, WSSEC_NS_WSSE, WSSE_STR))
         return wssec_msg_fail(msg, WSSEC_EUNAVAILABLE, NULL, c,
                               "KeyInfo child %s is not supported: the key must come from a "
-                              "SecurityTokenReference or X509Data (no KeyValue, KeyName or "
-                              "RetrievalMethod)",
+                              "SecurityTokenReference (no KeyValue, KeyName or RetrievalMethod; "
+                              "BSP R5417)",
                               (const char *)c->name);
     xmlNodePtr r = wssec__first_elem(c);
     if (!r || wssec__next_elem(r))

@@ -148,9 +148,20 @@ static int bst_consume(wssec_msg *msg, xmlNodePtr elem, void *ud)
                               "X509PKIPathv1 and PKCS7 are)",
                               vt);
     if (wssec_token_set(tok, "value-type", wssec__bsttype_names[kind])) return WSSEC_ENOMEM;
-    if (!enc || strcmp(enc, WSSEC_ENC_BASE64) != 0)
+    /* without an EncodingType WSS reads base64; BSP requires it, so it is
+     * accepted only when relaxed by name */
+    if (!enc && !wssec__bsp_relaxed(&msg->ctx->s, WSSEC_BSP_R3029))
         return wssec_msg_fail(msg, WSSEC_ETOKEN, NULL, elem,
-                              "BinarySecurityToken EncodingType must be Base64Binary (BSP R3029)");
+                              "BinarySecurityToken without an EncodingType (BSP R3029; "
+                              "--bsp-relax R3029 reads it as base64)");
+    if (enc && strcmp(enc, WSSEC_ENC_BASE64) != 0)
+        return wssec_msg_fail(msg, WSSEC_ETOKEN, NULL, elem,
+                              "BinarySecurityToken EncodingType '%.120s' is not Base64Binary "
+                              "(BSP R3030)",
+                              enc);
+    if (!enc && wssec__result_warn(msg->res, "BSP R3029 relaxed: a BinarySecurityToken without an "
+                                             "EncodingType was read as base64"))
+        return wssec_msg_fail(msg, WSSEC_ENOMEM, NULL, elem, "out of memory");
 
     char *text = wssec__node_text(elem);
     unsigned char *der = NULL;

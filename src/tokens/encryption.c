@@ -166,7 +166,7 @@ static int find_target(wssec_msg *msg, xmlNodePtr dr, target *t)
         for (xmlNodePtr c = wssec__first_elem(t->wrapper); c; c = wssec__next_elem(c)) elems++;
         if (elems != 1)
             return wssec_msg_fail(msg, WSSEC_EMALFORMED, NULL, t->wrapper,
-                                  "an EncryptedHeader holds exactly one EncryptedData (BSP R3229)");
+                                  "an EncryptedHeader holds exactly one EncryptedData (BSP R3230)");
     }
     t->data = e;
     WSSEC_GUARD(cipher_value(msg, e, NULL));
@@ -519,6 +519,31 @@ static int ek_consume(wssec_msg *msg, xmlNodePtr ek, void *ud)
                                   d);
     }
     if (wssec_token_set(tok, "key-transport", kt->name)) return WSSEC_ENOMEM;
+
+    /* 1b. the KeyInfo that names our RSA key (BSP R5424, R5426), before any
+     * key is used: one wsse:SecurityTokenReference; a bare ds:X509Data only
+     * when R5426 is relaxed by name. (With key wrap the KeyInfo is not read:
+     * the pre-shared key is the only key.) */
+    xmlNodePtr eki = child(ek, WSSEC_NS_DS, "KeyInfo");
+    if (eki && (ktn == WSSEC_KT_RSA_OAEP || ktn == WSSEC_KT_RSA15)) {
+        xmlNodePtr c = wssec__first_elem(eki);
+        if (!c || wssec__next_elem(c))
+            return wssec_msg_fail(msg, WSSEC_EUNAVAILABLE, NULL, eki,
+                                  "EncryptedKey KeyInfo must hold exactly one "
+                                  "SecurityTokenReference (BSP R5424)");
+        bool x509data = wssec__is(c, WSSEC_NS_DS, "X509Data");
+        if (!wssec__is(c, WSSEC_NS_WSSE, "SecurityTokenReference")) {
+            if (!x509data || !wssec__bsp_relaxed(s, WSSEC_BSP_R5426))
+                return wssec_msg_fail(msg, WSSEC_EUNAVAILABLE, NULL, c,
+                                      "EncryptedKey KeyInfo holds a ds:%s, not a "
+                                      "wsse:SecurityTokenReference (BSP R5426%s)",
+                                      (const char *)c->name,
+                                      x509data ? "; --bsp-relax R5426 accepts it" : "");
+            if (wssec__result_warn(msg->res, "BSP R5426 relaxed: an EncryptedKey's KeyInfo held "
+                                             "a ds:X509Data"))
+                return wssec_msg_fail(msg, WSSEC_ENOMEM, NULL, c, "out of memory");
+        }
+    }
 
     ek_job *j = calloc(1, sizeof(*j));
     if (!j) return wssec_msg_fail(msg, WSSEC_ENOMEM, NULL, ek, "out of memory");

@@ -5,7 +5,8 @@
  * Consumer, in this order, so that nothing expensive or dangerous runs on an
  * unchecked signature:
  *   1. structure and algorithms, against allow-lists: detached signatures
- *      only (no ds:Object), exclusive or inclusive C14N without comments, the
+ *      only (no ds:Object), exclusive C14N without comments (inclusive C14N
+ *      only when BSP R5404 / R5412 are relaxed by name), the
  *      signature and digest algorithms wssec accepts (SHA-1 only with
  *      allow-sha1), no HMAC, same-document "#id" references only, at most
  *      max-references references and max-transforms transforms each, no
@@ -173,9 +174,18 @@ static int check_structure(wssec_msg *msg, xmlNodePtr sig, sig_info *si)
                               "SignedInfo must start with a CanonicalizationMethod");
     if (!is_c14n(uri))
         return wssec_msg_fail(msg, WSSEC_EALGORITHM, NULL, c,
-                              "canonicalization '%.120s' is not allowed (exclusive C14N is, or "
-                              "inclusive C14N, without comments)",
+                              "canonicalization '%.120s' is not allowed (exclusive C14N without "
+                              "comments is; BSP R5404)",
                               uri);
+    if (strcmp(uri, WSSEC_URI_EXC_C14N) != 0) {
+        if (!wssec__bsp_relaxed(s, WSSEC_BSP_R5404))
+            return wssec_msg_fail(msg, WSSEC_EALGORITHM, NULL, c,
+                                  "SignedInfo canonicalization is inclusive C14N: only exclusive "
+                                  "C14N is accepted (BSP R5404; --bsp-relax R5404 accepts it)");
+        if (wssec__result_warn(msg->res, "BSP R5404 relaxed: a SignedInfo canonicalized with "
+                                         "inclusive C14N was accepted"))
+            return wssec_msg_fail(msg, WSSEC_ENOMEM, NULL, c, "out of memory");
+    }
     si->c14n = uri;
     if (strcmp(uri, WSSEC_URI_EXC_C14N) == 0)
         WSSEC_GUARD(c14n_prefix_list(msg, c, "CanonicalizationMethod", &si->c14n_prefixes));
@@ -256,6 +266,17 @@ static int check_structure(wssec_msg *msg, xmlNodePtr sig, sig_info *si)
                 if (is_c14n(a)) {
                     c14n_seen = true;
                     r->exclusive = strcmp(a, WSSEC_URI_EXC_C14N) == 0;
+                    if (!r->exclusive && !wssec__bsp_relaxed(s, WSSEC_BSP_R5412))
+                        return wssec_msg_fail(msg, WSSEC_EALGORITHM, NULL, tr,
+                                              "Reference %s is canonicalized with inclusive "
+                                              "C14N: its last transform must be exclusive C14N "
+                                              "(BSP R5412; --bsp-relax R5412 accepts it)",
+                                              r->uri);
+                    if (!r->exclusive &&
+                        wssec__result_warn(msg->res, "BSP R5412 relaxed: a Reference "
+                                                     "canonicalized with inclusive C14N was "
+                                                     "accepted"))
+                        return wssec_msg_fail(msg, WSSEC_ENOMEM, NULL, tr, "out of memory");
                     if (r->exclusive) WSSEC_GUARD(c14n_prefix_list(msg, tr, r->uri, &r->prefixes));
                 }
             }

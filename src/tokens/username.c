@@ -127,10 +127,23 @@ static int ut_consume(wssec_msg *msg, xmlNodePtr elem, void *ud)
     const char *type = wssec__attr(p.password, "Type");
     bool is_digest;
     if (!type) {
-        rc = wssec_msg_fail(msg, WSSEC_ETOKEN, NULL, p.password,
-                            "Password without a Type attribute (BSP R4201)");
-        goto done;
-    } else if (strcmp(type, PW_DIGEST) == 0) {
+        /* a namespace-qualified wsse:Type (WCF, XWSS) is not the Type
+         * attribute: read only when the rule is relaxed by name */
+        xmlAttrPtr qa = xmlHasNsProp(p.password, BAD_CAST "Type", BAD_CAST WSSEC_NS_WSSE);
+        if (qa && wssec__bsp_relaxed(s, WSSEC_BSP_R4201)) {
+            type = qa->children ? (const char *)qa->children->content : "";
+            if (wssec__result_warn(msg->res, "BSP R4201 relaxed: the Password Type was read "
+                                             "from a namespace-qualified wsse:Type"))
+                goto nomem;
+        } else {
+            rc = wssec_msg_fail(msg, WSSEC_ETOKEN, NULL, p.password,
+                                qa ? "Password has a namespace-qualified wsse:Type, not a Type "
+                                     "attribute (BSP R4201; --bsp-relax R4201 accepts it)"
+                                   : "Password without a Type attribute (BSP R4201)");
+            goto done;
+        }
+    }
+    if (strcmp(type, PW_DIGEST) == 0) {
         is_digest = true;
     } else if (strcmp(type, PW_TEXT) == 0) {
         is_digest = false;
@@ -156,12 +169,23 @@ static int ut_consume(wssec_msg *msg, xmlNodePtr elem, void *ud)
     }
 
     if (p.nonce) {
+        /* without an EncodingType the UsernameToken Profile reads base64;
+         * BSP requires it, so it is accepted only when relaxed by name */
         const char *enc = wssec__attr(p.nonce, "EncodingType");
-        if (!enc || strcmp(enc, ENC_B64) != 0) {
+        if (!enc && !wssec__bsp_relaxed(s, WSSEC_BSP_R4220)) {
             rc = wssec_msg_fail(msg, WSSEC_ETOKEN, NULL, p.nonce,
-                                "Nonce EncodingType must be Base64Binary (BSP R4220, R4221)");
+                                "Nonce without an EncodingType (BSP R4220; --bsp-relax R4220 "
+                                "reads it as base64)");
             goto done;
         }
+        if (enc && strcmp(enc, ENC_B64) != 0) {
+            rc = wssec_msg_fail(msg, WSSEC_ETOKEN, NULL, p.nonce,
+                                "Nonce EncodingType '%.120s' is not Base64Binary (BSP R4221)", enc);
+            goto done;
+        }
+        if (!enc && wssec__result_warn(msg->res, "BSP R4220 relaxed: a Nonce without an "
+                                                 "EncodingType was read as base64"))
+            goto nomem;
         if (!(nonce_text = wssec__node_text(p.nonce))) goto nomem;
         if (wssec__b64_decode(nonce_text, MAX_NONCE, &nonce, &nonce_len) || nonce_len == 0) {
             rc = wssec_msg_fail(msg, WSSEC_ETOKEN, NULL, p.nonce,

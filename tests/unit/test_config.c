@@ -80,6 +80,7 @@ static const struct {
     { "certs", "known.pem", NULL },
     { "allow-sha1", "true", "maybe" },
     { "allow-transforms", "xpath", "xquery" },
+    { "bsp-relax", "R4220,inclusive-c14n", "R9999" },
     { "max-references", "8", "0" },
     { "max-transforms", "2", "0" },
     { "max-encrypted-keys", "2", "0" },
@@ -187,6 +188,41 @@ static void test_valid_values(void **state)
     assert_null(s->actor);
     assert_int_equal(wssec_config_set(f->cfg, "actions", ""), 0);
     assert_int_equal(s->actions.n, 0);
+}
+
+/* bsp-relax: rule numbers and aliases; an unknown name is a configuration
+ * error that lists the known ones. */
+static void test_bsp_relax_names(void **state)
+{
+    fixture *f = *state;
+    const wssec_settings *s = &f->cfg->s;
+    for (int r = 0; r < WSSEC_BSP_N; r++) assert_false(wssec__bsp_relaxed(s, r));
+    assert_int_equal(wssec_config_set(f->cfg, "bsp-relax", "R4220, keyinfo-x509data"), 0);
+    assert_true(wssec__bsp_relaxed(s, WSSEC_BSP_R4220));
+    assert_true(wssec__bsp_relaxed(s, WSSEC_BSP_R5417));
+    assert_true(wssec__bsp_relaxed(s, WSSEC_BSP_R5426));
+    assert_false(wssec__bsp_relaxed(s, WSSEC_BSP_R4201));
+    assert_false(wssec__bsp_relaxed(s, WSSEC_BSP_R5404));
+    assert_false(wssec__bsp_relaxed(s, WSSEC_BSP_R5412));
+    assert_false(wssec__bsp_relaxed(s, WSSEC_BSP_R3029));
+    assert_int_equal(wssec_config_set(f->cfg, "bsp-relax", "bst-without-encoding-type"), 0);
+    assert_true(wssec__bsp_relaxed(s, WSSEC_BSP_R3029));
+    assert_int_equal(wssec_config_set(f->cfg, "bsp-relax", "inclusive-c14n"), 0);
+    assert_true(wssec__bsp_relaxed(s, WSSEC_BSP_R5404));
+    assert_true(wssec__bsp_relaxed(s, WSSEC_BSP_R5412));
+    assert_int_equal(wssec_config_set(f->cfg, "bsp-relax", ""), 0);
+    assert_false(wssec__bsp_relaxed(s, WSSEC_BSP_R5404));
+    /* names are exact: a rule that is never relaxable is unknown here */
+    static const char *const unknown[] = { "r4220", "R4221", "R5402", "all" };
+    for (size_t i = 0; i < WSSEC_ARRAY_LEN(unknown); i++) {
+        assert_int_equal(wssec_config_set(f->cfg, "bsp-relax", unknown[i]), WSSEC_ECONFIG);
+        const wssec_error *e = wssec_config_error(f->cfg);
+        h_assert_contains(e->message, unknown[i]);
+        h_assert_contains(e->message, "(known: R3029, R4201, R4220, R5404, R5412, R5417, "
+                                      "R5426, bst-without-encoding-type, qualified-password-type, nonce-without-encoding-type, "
+                                      "inclusive-c14n, keyinfo-x509data)");
+    }
+    assert_int_equal(s->bsp_relax.n, 0);
 }
 
 static void test_invalid_values(void **state)
@@ -576,6 +612,7 @@ int main(void)
         cmocka_unit_test(test_option_table_complete),
         cmocka_unit_test_setup_teardown(test_valid_values, setup, teardown),
         cmocka_unit_test_setup_teardown(test_invalid_values, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_bsp_relax_names, setup, teardown),
         cmocka_unit_test_setup_teardown(test_list_item_too_long_names_option, setup, teardown),
         cmocka_unit_test_setup_teardown(test_unknown_option, setup, teardown),
         cmocka_unit_test_setup_teardown(test_require_list, setup, teardown),

@@ -1031,6 +1031,100 @@ static void test_plaintext_guarded(void **state)
     wssec_ctx_free(in);
 }
 
+/* ---- the Basic Security Profile: the EncryptedKey's KeyInfo (R5424, R5426) ---- */
+
+/* The EncryptedKey's SecurityTokenReference replaced by the ds:X509Data it
+ * holds (an old peer's bare X509Data; the KeyInfo is not signed) */
+static void s_ek_bare_x509data(xmlDocPtr doc)
+{
+    xmlNodePtr str = h_xp(doc, "//xenc:EncryptedKey/ds:KeyInfo/wsse:SecurityTokenReference");
+    xmlNodePtr xd = wssec__first_elem(str);
+    xmlUnlinkNode(xd);
+    xmlAddPrevSibling(str, xd);
+    xmlUnlinkNode(str);
+    xmlFreeNode(str);
+}
+
+static void s_ek_key_name(xmlDocPtr doc)
+{
+    xmlNodePtr ki = h_xp(doc, "//xenc:EncryptedKey/ds:KeyInfo");
+    xmlNodePtr str = wssec__first_elem(ki);
+    xmlUnlinkNode(str);
+    xmlFreeNode(str);
+    xmlNewChild(ki, ki->ns, BAD_CAST "KeyName", BAD_CAST "server");
+}
+
+static void s_ek_two_children(xmlDocPtr doc)
+{
+    xmlNodePtr ki = h_xp(doc, "//xenc:EncryptedKey/ds:KeyInfo");
+    xmlAddChild(ki, xmlCopyNode(wssec__first_elem(ki), 1));
+}
+
+/* An EncryptedKey's KeyInfo holding a bare ds:X509Data: refused by default
+ * (BSP R5426) before any key is used; accepted when R5426 is relaxed by
+ * name (or keyinfo-x509data). Other KeyInfo children and a KeyInfo of two
+ * children are refused even then. */
+static void test_bsp_ek_key_info(void **state)
+{
+    (void)state;
+    static const char *const ts_enc[] = { "timestamp", "encrypt" };
+    wssec_ctx *out = ctx_of("encrypt-cert", PKI "server.crt", NULL);
+    char *good = secure(out, 11, ts_enc, 2);
+    char *bare = h_operate(good, s_ek_bare_x509data, 0);
+    char *name = h_operate(good, s_ek_key_name, 0);
+    char *two = h_operate(good, s_ek_two_children, 0);
+    assert_null(strstr(bare, "SecurityTokenReference"));
+    const struct {
+        const char *name, *relax;
+        char *xml;
+        int code;
+        const char *needle; /* the error, or the warning when accepted */
+    } rows[] = {
+        { "control", NULL, good, 0, NULL },
+        { "bare X509Data", NULL, bare, WSSEC_EUNAVAILABLE,
+          "EncryptedKey KeyInfo holds a ds:X509Data, not a wsse:SecurityTokenReference (BSP "
+          "R5426; --bsp-relax R5426 accepts it)" },
+        { "bare X509Data, other rule relaxed", "R5417", bare, WSSEC_EUNAVAILABLE, "(BSP R5426" },
+        { "bare X509Data relaxed", "R5426", bare, 0, "BSP R5426 relaxed" },
+        { "bare X509Data relaxed by alias", "keyinfo-x509data", bare, 0, "BSP R5426 relaxed" },
+        { "KeyName", "keyinfo-x509data", name, WSSEC_EUNAVAILABLE,
+          "EncryptedKey KeyInfo holds a ds:KeyName, not a wsse:SecurityTokenReference (BSP "
+          "R5426)" },
+        { "two children", "keyinfo-x509data", two, WSSEC_EUNAVAILABLE,
+          "must hold exactly one SecurityTokenReference (BSP R5424)" },
+    };
+    for (size_t i = 0; i < WSSEC_ARRAY_LEN(rows); i++) {
+        wssec_ctx *in = rows[i].relax
+                            ? ctx_of(RECEIVER, "require", "timestamp", "bsp-relax", rows[i].relax, NULL)
+                            : ctx_of(RECEIVER, "require", "timestamp", NULL);
+        h_run r;
+        int rc = h_verify(&r, in, rows[i].xml);
+        if (rc != rows[i].code)
+            print_error("row '%s': %s %s\n", rows[i].name, wssec_code_name(rc),
+                        h_run_err(&r)->message);
+        assert_int_equal(rc, rows[i].code);
+        xmlChar *body = xmlNodeGetContent(wssec_msg_body(r.msg));
+        if (rc) {
+            h_assert_error(h_run_err(&r), rc, "wsse:SecurityTokenUnavailable", rows[i].needle);
+            assert_null(strstr((char *)body, "bob")); /* nothing was decrypted */
+        } else {
+            h_assert_contains((char *)body, "bob");
+            int warned = !rows[i].needle;
+            for (size_t w = 0; w < wssec_result_warning_count(r.res) && !warned; w++)
+                warned = strstr(wssec_result_warning(r.res, w), rows[i].needle) != NULL;
+            assert_true(warned);
+        }
+        xmlFree(body);
+        h_run_free(&r);
+        wssec_ctx_free(in);
+    }
+    free(good);
+    free(bare);
+    free(name);
+    free(two);
+    wssec_ctx_free(out);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -1054,6 +1148,7 @@ int main(void)
         cmocka_unit_test(test_sign_then_encrypt_token_last),
         cmocka_unit_test(test_timestamp_before_decryption),
         cmocka_unit_test(test_plaintext_guarded),
+        cmocka_unit_test(test_bsp_ek_key_info),
     };
     int rc = cmocka_run_group_tests(tests, NULL, NULL);
     xmlCleanupParser();

@@ -1390,6 +1390,313 @@ static void test_qname_prefixes(void **state)
     wssec_ctx_free(in2);
 }
 
+/* ---- the Basic Security Profile: inclusive C14N (R5404, R5412) ---- */
+
+#define URI_INC_C14N "http://www.w3.org/TR/2001/REC-xml-c14n-20010315"
+
+/* C14N (exclusive with prefixes, or inclusive) of node's subtree. */
+static xmlChar *c14n_mode(xmlDocPtr doc, xmlNodePtr top, int mode, xmlChar **prefixes, int *len)
+{
+    xmlBufferPtr b = xmlBufferCreate();
+    xmlOutputBufferPtr o = xmlOutputBufferCreateBuffer(b, NULL);
+    vis_top v = { top };
+    assert_true(xmlC14NExecute(doc, vis_in, &v, mode, mode == XML_C14N_EXCLUSIVE_1_0 ? prefixes : NULL,
+                               0, o) >= 0);
+    xmlOutputBufferClose(o);
+    *len = (int)xmlBufferLength(b);
+    xmlChar *out = xmlStrndup(xmlBufferContent(b), *len);
+    xmlBufferFree(b);
+    return out;
+}
+
+/* Makes a C14N element (CanonicalizationMethod or Transform) inclusive. */
+static void make_inclusive(xmlNodePtr e)
+{
+    xmlNodePtr c = e->children;
+    while (c) {
+        xmlNodePtr next = c->next;
+        xmlUnlinkNode(c);
+        xmlFreeNode(c);
+        c = next;
+    }
+    xmlSetProp(e, BAD_CAST "Algorithm", BAD_CAST URI_INC_C14N);
+}
+
+static int inc_si, inc_refs;
+
+/* Signs again with alice's key (rsa-sha256, sha256) after making the
+ * SignedInfo (inc_si) and/or every reference's C14N (inc_refs) inclusive:
+ * what an old peer that canonicalizes inclusively sends, validly signed. */
+static void s_resign_inclusive(xmlDocPtr doc)
+{
+    xmlXPathContextPtr x = xmlXPathNewContext(doc);
+    xmlXPathRegisterNs(x, BAD_CAST "ds", BAD_CAST NS_DS);
+    xmlXPathRegisterNs(x, BAD_CAST "wsu", BAD_CAST H_NS_WSU);
+    xmlXPathObjectPtr o = xmlXPathEvalExpression(BAD_CAST "//ds:Reference", x);
+    for (int i = 0; inc_refs && o && o->nodesetval && i < o->nodesetval->nodeNr; i++) {
+        xmlNodePtr ref = o->nodesetval->nodeTab[i], dv = NULL;
+        for (xmlNodePtr n = wssec__first_elem(ref); n; n = wssec__next_elem(n)) {
+            if (xmlStrEqual(n->name, BAD_CAST "Transforms"))
+                for (xmlNodePtr t = wssec__first_elem(n); t; t = wssec__next_elem(t)) {
+                    xmlChar *a = xmlGetProp(t, BAD_CAST "Algorithm");
+                    if (xmlStrEqual(a, BAD_CAST WSSEC_URI_EXC_C14N)) make_inclusive(t);
+                    xmlFree(a);
+                }
+            if (xmlStrEqual(n->name, BAD_CAST "DigestValue")) dv = n;
+        }
+        xmlChar *uri = xmlGetProp(ref, BAD_CAST "URI");
+        char expr[200];
+        snprintf(expr, sizeof(expr), "//*[@wsu:Id='%s']", (char *)uri + 1);
+        xmlFree(uri);
+        xmlXPathObjectPtr t = xmlXPathEvalExpression(BAD_CAST expr, x);
+        assert_true(t && t->nodesetval && t->nodesetval->nodeNr == 1);
+        int len = 0;
+        xmlChar *c = c14n_mode(doc, t->nodesetval->nodeTab[0], XML_C14N_1_0, NULL, &len);
+        unsigned char md[32];
+        SHA256(c, (size_t)len, md);
+        xmlFree(c);
+        char *b = h_b64(md, 32);
+        assert_non_null(dv);
+        xmlNodeSetContent(dv, BAD_CAST b);
+        free(b);
+        xmlXPathFreeObject(t);
+    }
+    xmlXPathFreeObject(o);
+    xmlXPathFreeContext(x);
+    xmlNodePtr cm = h_xp(doc, "//ds:SignedInfo/ds:CanonicalizationMethod");
+    xmlChar *prefixes[16] = { NULL }, *list = NULL;
+    if (inc_si) {
+        make_inclusive(cm);
+    } else if (wssec__first_elem(cm)) {
+        list = xmlGetProp(wssec__first_elem(cm), BAD_CAST "PrefixList");
+        size_t n = 0;
+        for (char *p = (char *)list; p && *p && n < 15;) {
+            while (*p == ' ') *p++ = '\0';
+            if (!*p) break;
+            prefixes[n++] = BAD_CAST p;
+            while (*p && *p != ' ') p++;
+        }
+    }
+    int len = 0;
+    xmlChar *si = c14n_mode(doc, h_xp(doc, "//ds:SignedInfo"),
+                            inc_si ? XML_C14N_1_0 : XML_C14N_EXCLUSIVE_1_0, prefixes, &len);
+    xmlFree(list);
+    FILE *f = fopen(PKI "alice.key", "r");
+    assert_non_null(f);
+    EVP_PKEY *k = PEM_read_PrivateKey(f, NULL, NULL, NULL);
+    fclose(f);
+    EVP_MD_CTX *md = EVP_MD_CTX_new();
+    unsigned char sig[512];
+    size_t sl = sizeof(sig);
+    assert_true(EVP_DigestSignInit(md, NULL, EVP_sha256(), NULL, k) == 1);
+    assert_true(EVP_DigestSign(md, sig, &sl, si, (size_t)len) == 1);
+    char *b = h_b64(sig, sl);
+    xmlNodeSetContent(h_xp(doc, "//ds:SignatureValue"), BAD_CAST b);
+    free(b);
+    xmlFree(si);
+    EVP_MD_CTX_free(md);
+    EVP_PKEY_free(k);
+}
+
+static int has_warning(const wssec_result *res, const char *needle)
+{
+    for (size_t i = 0; i < wssec_result_warning_count(res); i++)
+        if (strstr(wssec_result_warning(res, i), needle)) return 1;
+    return 0;
+}
+
+/* Inclusive C14N, in SignedInfo (R5404) or a reference (R5412): refused by
+ * default with the rule named, before any cryptography; accepted when the
+ * rule is relaxed by name (its number or inclusive-c14n), and only that
+ * rule. A message signed exclusively (the control) passes either way. */
+static void test_bsp_inclusive_c14n(void **state)
+{
+    (void)state;
+    wssec_ctx *out = h_signer("alice", NULL);
+    char *xml = sign_with(out, 11);
+    inc_si = 0, inc_refs = 0;
+    char *control = h_operate(xml, s_resign_inclusive, 0);
+    inc_si = 1, inc_refs = 0;
+    char *si = h_operate(xml, s_resign_inclusive, 0);
+    inc_si = 0, inc_refs = 1;
+    char *refs = h_operate(xml, s_resign_inclusive, 0);
+    inc_si = 1, inc_refs = 1;
+    char *both = h_operate(xml, s_resign_inclusive, 0);
+    h_assert_contains(si, URI_INC_C14N);
+    h_assert_contains(refs, URI_INC_C14N);
+    const struct {
+        const char *name, *relax;
+        char *xml;
+        int code;
+        const char *needle; /* the error, or the warning when accepted */
+    } rows[] = {
+        { "control", NULL, control, 0, NULL },
+        { "SignedInfo", NULL, si, WSSEC_EALGORITHM,
+          "SignedInfo canonicalization is inclusive C14N: only exclusive C14N is accepted (BSP "
+          "R5404" },
+        { "SignedInfo, other rule relaxed", "R5412", si, WSSEC_EALGORITHM, "(BSP R5404" },
+        { "SignedInfo relaxed", "R5404", si, 0, "BSP R5404 relaxed" },
+        { "SignedInfo relaxed by alias", "inclusive-c14n", si, 0, "BSP R5404 relaxed" },
+        { "reference", NULL, refs, WSSEC_EALGORITHM,
+          "is canonicalized with inclusive C14N: its last transform must be exclusive C14N (BSP "
+          "R5412" },
+        { "reference, other rule relaxed", "R5404", refs, WSSEC_EALGORITHM, "(BSP R5412" },
+        { "reference relaxed", "R5412", refs, 0, "BSP R5412 relaxed" },
+        { "both relaxed by alias", "inclusive-c14n", both, 0, "BSP R5412 relaxed" },
+    };
+    for (size_t i = 0; i < WSSEC_ARRAY_LEN(rows); i++) {
+        wssec_ctx *in = rows[i].relax ? h_receiver("bsp-relax", rows[i].relax, NULL)
+                                      : h_receiver(NULL);
+        h_run r;
+        int rc = h_verify(&r, in, rows[i].xml);
+        if (rc != rows[i].code)
+            print_error("row '%s': %s %s\n", rows[i].name, wssec_code_name(rc),
+                        h_run_err(&r)->message);
+        assert_int_equal(rc, rows[i].code);
+        if (rc) {
+            h_assert_error(h_run_err(&r), rc, "wsse:UnsupportedAlgorithm", rows[i].needle);
+        } else {
+            h_assert_contains(wssec_result_caller(r.res), "CN=alice");
+            if (rows[i].needle) assert_true(has_warning(r.res, rows[i].needle));
+        }
+        h_run_free(&r);
+        wssec_ctx_free(in);
+    }
+    free(control);
+    free(si);
+    free(refs);
+    free(both);
+    free(xml);
+    wssec_ctx_free(out);
+}
+
+/* ---- the Basic Security Profile: the signature's KeyInfo (R5417) ---- */
+
+/* The SecurityTokenReference replaced by the ds:X509Data it holds (the
+ * KeyInfo is not signed: the signature still verifies) */
+static void s_bare_x509data(xmlDocPtr doc)
+{
+    xmlNodePtr str = h_xp(doc, "//ds:Signature/ds:KeyInfo/wsse:SecurityTokenReference");
+    xmlNodePtr xd = wssec__first_elem(str);
+    xmlUnlinkNode(xd);
+    xmlAddPrevSibling(str, xd);
+    xmlUnlinkNode(str);
+    xmlFreeNode(str);
+}
+
+/* A signature's KeyInfo holding a bare ds:X509Data: refused by default
+ * (BSP R5417); accepted when R5417 (or keyinfo-x509data) is relaxed by
+ * name, the certificate still trust-checked. */
+static void test_bsp_keyinfo_x509data(void **state)
+{
+    (void)state;
+    wssec_ctx *out = h_signer("alice", "key-id", "issuer-serial", NULL);
+    char *xml = sign_with(out, 11);
+    char *bare = h_operate(xml, s_bare_x509data, 0);
+    h_assert_contains(xml, "SecurityTokenReference");
+    assert_null(strstr(bare, "SecurityTokenReference"));
+    const struct {
+        const char *name, *relax;
+        char *xml;
+        int code;
+        const char *needle; /* the error, or the warning when accepted */
+    } rows[] = {
+        { "control", NULL, xml, 0, NULL },
+        { "bare X509Data", NULL, bare, WSSEC_EUNAVAILABLE,
+          "KeyInfo holds a ds:X509Data, not a wsse:SecurityTokenReference (BSP R5417; "
+          "--bsp-relax R5417 accepts it)" },
+        { "bare X509Data, other rule relaxed", "R5426", bare, WSSEC_EUNAVAILABLE, "(BSP R5417" },
+        { "bare X509Data relaxed", "R5417", bare, 0, "BSP R5417 relaxed" },
+        { "bare X509Data relaxed by alias", "keyinfo-x509data", bare, 0, "BSP R5417 relaxed" },
+    };
+    for (size_t i = 0; i < WSSEC_ARRAY_LEN(rows); i++) {
+        wssec_ctx *in = rows[i].relax ? h_receiver("certs", PKI "alice.crt", "bsp-relax",
+                                                   rows[i].relax, NULL)
+                                      : h_receiver("certs", PKI "alice.crt", NULL);
+        h_run r;
+        int rc = h_verify(&r, in, rows[i].xml);
+        if (rc != rows[i].code)
+            print_error("row '%s': %s %s\n", rows[i].name, wssec_code_name(rc),
+                        h_run_err(&r)->message);
+        assert_int_equal(rc, rows[i].code);
+        if (rc) {
+            h_assert_error(h_run_err(&r), rc, "wsse:SecurityTokenUnavailable", rows[i].needle);
+            assert_null(wssec_result_caller(r.res));
+        } else {
+            h_assert_contains(wssec_result_caller(r.res), "CN=alice");
+            if (rows[i].needle) assert_true(has_warning(r.res, rows[i].needle));
+        }
+        h_run_free(&r);
+        wssec_ctx_free(in);
+    }
+    free(bare);
+    free(xml);
+    wssec_ctx_free(out);
+}
+
+/* ---- the Basic Security Profile: the BinarySecurityToken's EncodingType (R3029, R3030) ---- */
+
+static void s_bst_no_encoding(xmlDocPtr doc)
+{
+    xmlUnsetProp(h_xp(doc, "//wsse:BinarySecurityToken"), BAD_CAST "EncodingType");
+}
+
+static void s_bst_hex_encoding(xmlDocPtr doc)
+{
+    xmlSetProp(h_xp(doc, "//wsse:BinarySecurityToken"), BAD_CAST "EncodingType",
+               BAD_CAST "urn:hex");
+}
+
+/* A BinarySecurityToken without EncodingType: refused by default (BSP
+ * R3029); read as base64 when R3029 (bst-without-encoding-type) is relaxed
+ * by name. Another EncodingType (R3030) is refused even then. */
+static void test_bsp_bst_encoding_type(void **state)
+{
+    (void)state;
+    wssec_ctx *out = h_signer("alice", NULL);
+    char *xml = sign_with(out, 11);
+    char *none = h_operate(xml, s_bst_no_encoding, 0);
+    char *hex = h_operate(xml, s_bst_hex_encoding, 0);
+    const struct {
+        const char *name, *relax;
+        char *xml;
+        int code;
+        const char *needle; /* the error, or the warning when accepted */
+    } rows[] = {
+        { "no EncodingType", NULL, none, WSSEC_ETOKEN,
+          "BinarySecurityToken without an EncodingType (BSP R3029; --bsp-relax R3029" },
+        { "no EncodingType, other rule relaxed", "R4220", none, WSSEC_ETOKEN, "(BSP R3029" },
+        { "no EncodingType relaxed", "R3029", none, 0, "BSP R3029 relaxed" },
+        { "no EncodingType relaxed by alias", "bst-without-encoding-type", none, 0,
+          "BSP R3029 relaxed" },
+        { "hex EncodingType", "R3029", hex, WSSEC_ETOKEN,
+          "EncodingType 'urn:hex' is not Base64Binary (BSP R3030)" },
+    };
+    for (size_t i = 0; i < WSSEC_ARRAY_LEN(rows); i++) {
+        wssec_ctx *in = rows[i].relax ? h_receiver("bsp-relax", rows[i].relax, NULL)
+                                      : h_receiver(NULL);
+        h_run r;
+        int rc = h_verify(&r, in, rows[i].xml);
+        if (rc != rows[i].code)
+            print_error("row '%s': %s %s\n", rows[i].name, wssec_code_name(rc),
+                        h_run_err(&r)->message);
+        assert_int_equal(rc, rows[i].code);
+        if (rc) {
+            h_assert_error(h_run_err(&r), rc, "wsse:InvalidSecurityToken", rows[i].needle);
+            assert_null(wssec_result_caller(r.res));
+        } else {
+            h_assert_contains(wssec_result_caller(r.res), "CN=alice");
+            assert_true(has_warning(r.res, rows[i].needle));
+        }
+        h_run_free(&r);
+        wssec_ctx_free(in);
+    }
+    free(none);
+    free(hex);
+    free(xml);
+    wssec_ctx_free(out);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -1410,6 +1717,9 @@ int main(void)
         cmocka_unit_test(test_qname_prefixes),
         cmocka_unit_test(test_long_signer_subject),
         cmocka_unit_test(test_c14n_budget),
+        cmocka_unit_test(test_bsp_inclusive_c14n),
+        cmocka_unit_test(test_bsp_keyinfo_x509data),
+        cmocka_unit_test(test_bsp_bst_encoding_type),
     };
     int rc = cmocka_run_group_tests(tests, NULL, NULL);
     xmlCleanupParser();

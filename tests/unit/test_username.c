@@ -51,12 +51,13 @@ typedef struct row {
 static const row structural[] = {
     { "Password without Type",
       UT(USER("alice") "<wsse:Password>alice-s3cret</wsse:Password>"), WSSEC_ETOKEN,
-      "wsse:InvalidSecurityToken", "without a Type" },
+      "wsse:InvalidSecurityToken", "Password without a Type attribute (BSP R4201)" },
     { "unknown Type", UT(USER("alice") "<wsse:Password Type=\"urn:plain\">x</wsse:Password>"),
       WSSEC_ETOKEN, "wsse:InvalidSecurityToken", "neither PasswordText nor PasswordDigest" },
     { "Type in a namespace",
       UT(USER("alice") "<wsse:Password wsse:Type=\"" H_PW_DIGEST "\">x</wsse:Password>"),
-      WSSEC_ETOKEN, "wsse:InvalidSecurityToken", "without a Type" },
+      WSSEC_ETOKEN, "wsse:InvalidSecurityToken",
+      "Password has a namespace-qualified wsse:Type, not a Type attribute (BSP R4201" },
     { "no Password", UT(USER("alice") NONCE(B64_NONCE) NOW_C), WSSEC_EAUTH,
       "wsse:FailedAuthentication", "has no Password" },
     { "two Passwords", UT(USER("alice") PW_D(B64_20) PW_D(B64_20) NONCE(B64_NONCE) NOW_C),
@@ -79,10 +80,10 @@ static const row structural[] = {
       "wsse:InvalidSecurityToken", "without both Nonce and Created" },
     { "Nonce without EncodingType",
       UT(USER("alice") PW_D(B64_20) "<wsse:Nonce>" B64_NONCE "</wsse:Nonce>" NOW_C), WSSEC_ETOKEN,
-      "wsse:InvalidSecurityToken", "EncodingType" },
+      "wsse:InvalidSecurityToken", "Nonce without an EncodingType (BSP R4220" },
     { "Nonce with hex EncodingType",
       UT(USER("alice") PW_D(B64_20) "<wsse:Nonce EncodingType=\"urn:hex\">00</wsse:Nonce>" NOW_C),
-      WSSEC_ETOKEN, "wsse:InvalidSecurityToken", "EncodingType" },
+      WSSEC_ETOKEN, "wsse:InvalidSecurityToken", "is not Base64Binary (BSP R4221)" },
     { "Nonce not base64", UT(USER("alice") PW_D(B64_20) NONCE("!!!") NOW_C), WSSEC_ETOKEN,
       "wsse:InvalidSecurityToken", "Nonce is not base64" },
     { "empty Nonce", UT(USER("alice") PW_D(B64_20) NONCE("") NOW_C), WSSEC_ETOKEN,
@@ -250,6 +251,105 @@ static void test_password_types(void **state)
     h_run_free(&r);
     wssec_ctx_free(ctx);
     free(text);
+}
+
+/* The token text with the first occurrence of from replaced by to. */
+static char *replace(const char *text, const char *from, const char *to)
+{
+    const char *at = strstr(text, from);
+    assert_non_null(at);
+    return h_strf("%.*s%s%s", (int)(at - text), text, to, at + strlen(from));
+}
+
+/* One digest or text token on a context requiring it, with bsp-relax
+ * (NULL: the default, nothing relaxed). */
+static int verify_relaxed(const char *relax, const char *pwtype, const char *token, h_run *r,
+                          wssec_ctx **ctx)
+{
+    *ctx = relax ? h_ctx("require", "username-token", "password-type", pwtype, "bsp-relax", relax,
+                         NULL)
+                 : h_ctx("require", "username-token", "password-type", pwtype, NULL);
+    char *xml = h_envelope(11, "%s", token);
+    int rc = h_verify(r, *ctx, xml);
+    free(xml);
+    return rc;
+}
+
+static void assert_warned(const h_run *r, const char *needle)
+{
+    for (size_t i = 0; i < wssec_result_warning_count(r->res); i++)
+        if (strstr(wssec_result_warning(r->res, i), needle)) return;
+    fail_msg("no warning '%s'", needle);
+}
+
+/* BSP R4220 and R4201 refuse by default and name their rule; bsp-relax
+ * accepts the deviation by the rule's number or its alias, and only that
+ * deviation (R4221, a Password without any Type, and the password-type
+ * policy still hold). */
+static void test_bsp_relax(void **state)
+{
+    (void)state;
+    h_run r;
+    wssec_ctx *ctx;
+    char *digest = h_ut_digest("alice", "alice-s3cret", "bsp-nonce-1", "2025-06-01T12:00:00Z");
+    char *no_enc = replace(digest, " EncodingType=\"" H_ENC_B64 "\"", "");
+    char *hex_enc = replace(digest, H_ENC_B64, "urn:hex");
+    char *qualified = replace(digest, " Type=\"", " wsse:Type=\"");
+    char *text = h_ut_text("alice", "alice-s3cret");
+    char *q_text = replace(text, " Type=\"", " wsse:Type=\"");
+    char *untyped = replace(text, " Type=\"" H_PW_TEXT "\"", "");
+
+    const struct {
+        const char *relax, *pwtype;
+        char **token;
+        int code;
+        const char *needle; /* the error, or the warning when accepted */
+    } rows[] = {
+        /* R4220: a Nonce without EncodingType */
+        { NULL, "digest", &no_enc, WSSEC_ETOKEN, "Nonce without an EncodingType (BSP R4220" },
+        { "R4201", "digest", &no_enc, WSSEC_ETOKEN, "(BSP R4220" },
+        { "R4220", "digest", &no_enc, 0, "BSP R4220 relaxed" },
+        { "nonce-without-encoding-type", "digest", &no_enc, 0, "BSP R4220 relaxed" },
+        /* R4221 is not relaxable: another encoding would be another nonce */
+        { "R4220", "digest", &hex_enc, WSSEC_ETOKEN, "'urn:hex' is not Base64Binary (BSP R4221)" },
+        /* R4201: a namespace-qualified wsse:Type */
+        { NULL, "digest", &qualified, WSSEC_ETOKEN, "namespace-qualified wsse:Type, not a Type "
+                                                    "attribute (BSP R4201" },
+        { "R4220", "text", &q_text, WSSEC_ETOKEN, "(BSP R4201" },
+        { "R4201", "digest", &qualified, 0, "BSP R4201 relaxed" },
+        { "qualified-password-type", "text", &q_text, 0, "BSP R4201 relaxed" },
+        /* relaxed, the type read still meets the policy */
+        { "R4201", "digest", &q_text, WSSEC_EAUTH, "sends PasswordText where PasswordDigest" },
+        /* and a Password without any Type is still refused */
+        { "R4201,R4220", "text", &untyped, WSSEC_ETOKEN,
+          "Password without a Type attribute (BSP R4201)" },
+    };
+    for (size_t i = 0; i < WSSEC_ARRAY_LEN(rows); i++) {
+        int rc = verify_relaxed(rows[i].relax, rows[i].pwtype, *rows[i].token, &r, &ctx);
+        if (rc != rows[i].code)
+            print_error("row %zu (%s): %s '%s'\n", i, rows[i].relax ? rows[i].relax : "default",
+                        wssec_code_name(rc), h_run_err(&r)->message);
+        assert_int_equal(rc, rows[i].code);
+        if (rc) {
+            h_assert_error(h_run_err(&r), rc,
+                           rc == WSSEC_ETOKEN ? "wsse:InvalidSecurityToken"
+                                              : "wsse:FailedAuthentication",
+                           rows[i].needle);
+            assert_null(wssec_result_caller(r.res));
+        } else {
+            assert_string_equal(wssec_result_caller(r.res), "alice");
+            assert_warned(&r, rows[i].needle);
+        }
+        h_run_free(&r);
+        wssec_ctx_free(ctx);
+    }
+    free(digest);
+    free(no_enc);
+    free(hex_enc);
+    free(qualified);
+    free(text);
+    free(q_text);
+    free(untyped);
 }
 
 static void test_round_trip(void **state)
@@ -483,6 +583,7 @@ int main(void)
         cmocka_unit_test(test_crafted_digests),
         cmocka_unit_test(test_digest_type_with_cleartext),
         cmocka_unit_test(test_password_types),
+        cmocka_unit_test(test_bsp_relax),
         cmocka_unit_test(test_round_trip),
         cmocka_unit_test_setup_teardown(test_replay_of_crafted_token, setup, teardown),
         cmocka_unit_test(test_no_password_callback),

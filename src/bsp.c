@@ -1,0 +1,46 @@
+/*
+ * wssec — the WS-I Basic Security Profile 1.1 rules a peer may be let off by
+ * name (bsp-relax): interoperability rules that old peers break without
+ * making the message less safe. Every other BSP rule the consumers enforce
+ * is a safety rule and is never relaxed (README, "The Basic Security
+ * Profile by default").
+ */
+#include <string.h>
+
+#include "internal.h"
+
+/* One row per relaxable rule: its number and the readable alias that names
+ * it (an alias may name several rules: inclusive-c14n is R5404 and R5412). */
+static const struct {
+    const char *rule, *alias;
+} rules[WSSEC_BSP_N] = {
+    [WSSEC_BSP_R3029] = { "R3029", "bst-without-encoding-type" },
+    [WSSEC_BSP_R4201] = { "R4201", "qualified-password-type" },
+    [WSSEC_BSP_R4220] = { "R4220", "nonce-without-encoding-type" },
+    [WSSEC_BSP_R5404] = { "R5404", "inclusive-c14n" },
+    [WSSEC_BSP_R5412] = { "R5412", "inclusive-c14n" },
+    [WSSEC_BSP_R5417] = { "R5417", "keyinfo-x509data" },
+    [WSSEC_BSP_R5426] = { "R5426", "keyinfo-x509data" },
+};
+
+/* The words bsp-relax accepts, for the option table (its error lists them). */
+const char *const wssec__bsp_relax_names[] = {
+    "R3029", "R4201", "R4220", "R5404", "R5412", "R5417", "R5426",
+    "bst-without-encoding-type", "qualified-password-type", "nonce-without-encoding-type",
+    "inclusive-c14n", "keyinfo-x509data", NULL,
+};
+
+const char *wssec__bsp_rule_name(int rule)
+{
+    return rule >= 0 && rule < WSSEC_BSP_N ? rules[rule].rule : "?";
+}
+
+bool wssec__bsp_relaxed(const wssec_settings *s, int rule)
+{
+    if (rule < 0 || rule >= WSSEC_BSP_N) return false;
+    for (size_t i = 0; i < s->bsp_relax.n; i++)
+        if (strcmp(s->bsp_relax.v[i], rules[rule].rule) == 0 ||
+            strcmp(s->bsp_relax.v[i], rules[rule].alias) == 0)
+            return true;
+    return false;
+}
