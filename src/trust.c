@@ -589,6 +589,25 @@ static int check_rules(wssec_msg *msg, const subject_rule *rules, size_t n, cons
         off += (size_t)w;
     }
     wssec__dn_text(name, dn, sizeof(dn));
+    /* a rule pasted from `openssl x509 -subject` lists the RDNs in the reverse order */
+    const char *reversed = NULL;
+    char *have = NULL;
+    if (wssec__dn_canon_name(name, &have) == 0) {
+        for (size_t i = 0; i < n && !reversed; i++) {
+            char *rev = NULL;
+            if (rules[i].canon && wssec__dn_canon_text(rules[i].text, true, &rev) == 0 &&
+                strcmp(rev, have) == 0)
+                reversed = rules[i].text;
+            free(rev);
+        }
+    }
+    free(have);
+    if (reversed)
+        return wssec_msg_fail(msg, WSSEC_EUNTRUSTED, NULL, node,
+                              "%s certificate %s '%s' does not match the accepted %ss: %s; '%s' "
+                              "lists the same names in the reverse order (as openssl prints "
+                              "them): write '%s'",
+                              role, what, dn, what, list, reversed, dn);
     return wssec_msg_fail(msg, WSSEC_EUNTRUSTED, NULL, node,
                           "%s certificate %s '%s' does not match the accepted %ss: %s", role, what,
                           dn, what, list);

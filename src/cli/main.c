@@ -11,6 +11,7 @@
  * the command line and the file.
  */
 #define _GNU_SOURCE
+#include <errno.h>
 #include <getopt.h>
 #include <libgen.h>
 #include <limits.h>
@@ -18,6 +19,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include <openssl/crypto.h>
 
@@ -33,6 +35,11 @@ typedef struct cli {
     bool json, fault;
     bool want_timestamp, have_username, have_signing, have_encrypting, explicit_actions;
     bool have_assert; /* --assert-user or --assert-dn: the identity-assertion action */
+    bool private_output;          /* --private-output: files 0600 */
+    bool sign_chain, pkcs12, sign_key; /* key sources given, for the conflict checks */
+    char bst_type[16], key_id[16];     /* as given; "" for the default */
+    const char *config_dir;       /* while the configuration file is read: its directory */
+    bool require_none, require_other; /* --require: "none" and other requirements given */
     cli_secrets secrets;
     char **negs; /* --no-NAME option names */
     char why[600]; /* the reason of a usage error */
@@ -63,19 +70,132 @@ static int parse_bool(const char *v, bool *out)
     return 1;
 }
 
+/* The edit distance between a and b (insertions, deletions, substitutions,
+ * transpositions), for "did you mean" suggestions; capped at 99. */
+static size_t edit_distance(const char *a, const char *b)
+{
+    size_t la = strlen(a), lb = strlen(b);
+    if (la > 60 || lb > 60) return 99;
+    size_t d[62][62];
+    for (size_t i = 0; i <= la; i++) d[i][0] = i;
+    for (size_t j = 0; j <= lb; j++) d[0][j] = j;
+    for (size_t i = 1; i <= la; i++) {
+        for (size_t j = 1; j <= lb; j++) {
+            size_t cost = a[i - 1] != b[j - 1];
+            size_t v = d[i - 1][j] + 1;
+            if (d[i][j - 1] + 1 < v) v = d[i][j - 1] + 1;
+            if (d[i - 1][j - 1] + cost < v) v = d[i - 1][j - 1] + cost;
+            if (i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1] &&
+                d[i - 2][j - 2] + 1 < v)
+                v = d[i - 2][j - 2] + 1;
+            d[i][j] = v;
+        }
+    }
+    return d[la][lb];
+}
+
+/* The closest of names to word when it is close enough to be a typo, or NULL. */
+static const char *closest(const char *word, const char *const *names, size_t n)
+{
+    const char *best = NULL;
+    size_t bestd = 99, len = strlen(word);
+    for (size_t i = 0; i < n; i++) {
+        size_t d = edit_distance(word, names[i]);
+        if (d < bestd) bestd = d, best = names[i];
+    }
+    size_t limit = len <= 4 ? 1 : len <= 8 ? 2 : 3;
+    return best && bestd > 0 && bestd <= limit ? best : NULL;
+}
+
+/* The part names of sign-part and encrypt-part: a bare word close to one of
+ * them is a typo (an XPath of one name never selects a SOAP part). */
+static int check_part(cli *c, const char *opt, const char *value)
+{
+    static const char *const sign_names[] = { "body", "timestamp", "token", "username-token",
+                                              "identity-assertion" };
+    static const char *const enc_names[] = { "body", "signature" };
+    bool enc = !strcmp(opt, "encrypt-part");
+    const char *const *names = enc ? enc_names : sign_names;
+    size_t n = enc ? 2 : sizeof(sign_names) / sizeof(sign_names[0]);
+    char word[64];
+    snprintf(word, sizeof(word), "%s", value);
+    size_t l = strlen(word);
+    if (enc && l > 8 && (!strcmp(word + l - 8, ":content") || !strcmp(word + l - 8, ":element")))
+        word[l - 8] = '\0';
+    for (const char *p = word; *p; p++)
+        if (!(*p >= 'a' && *p <= 'z') && !(*p >= 'A' && *p <= 'Z') && *p != '-' && *p != '_')
+            return 0; /* a QName or an XPath */
+    for (size_t i = 0; i < n; i++)
+        if (!strcmp(word, names[i])) return 0;
+    const char *near = closest(word, names, n);
+    if (!near) {
+        char lower[64];
+        size_t i;
+        for (i = 0; word[i] && i < sizeof(lower) - 1; i++)
+            lower[i] = (char)(word[i] >= 'A' && word[i] <= 'Z' ? word[i] + 32 : word[i]);
+        lower[i] = '\0';
+        for (i = 0; i < n && !near; i++)
+            if (!strcmp(lower, names[i])) near = names[i];
+    }
+    if (!near) return 0;
+    snprintf(c->why, sizeof(c->why), "%s: unknown part '%s'; did you mean '%s'?", opt, value, near);
+    return WSSEC_ECONFIG;
+}
+
+/* A DN pasted from `openssl x509 -subject` in the slash form (/C=US/O=x/CN=y)
+ * lists the RDNs in the reverse order and never matches: refused, with the
+ * RFC 4514 text to write instead. */
+static int check_dn(cli *c, const char *opt, const char *value)
+{
+    if (value[0] != '/' || !strchr(value, '=')) return 0;
+    char rdns[32][256], fix[600];
+    size_t n = 0;
+    const char *p = value + 1;
+    while (*p && n < 32) {
+        size_t k = strcspn(p, "/");
+        snprintf(rdns[n++], sizeof(rdns[0]), "%.*s", (int)k, p);
+        p += k;
+        if (*p == '/') p++;
+    }
+    size_t off = 0;
+    fix[0] = '\0';
+    for (size_t i = n; i-- > 0 && off < sizeof(fix);) {
+        int w = snprintf(fix + off, sizeof(fix) - off, "%s%s", i + 1 < n ? ", " : "", rdns[i]);
+        if (w < 0) break;
+        off += (size_t)w;
+    }
+    snprintf(c->why, sizeof(c->why),
+             "%s: '%s' is OpenSSL's slash form, most general first; write the RFC 4514 form, most "
+             "specific first: '%s'",
+             opt, value, fix);
+    return WSSEC_ECONFIG;
+}
+
+/* A relative path read from the configuration file names a file beside it. */
+static int set_path(cli *c, char **dst, const char *v)
+{
+    if (!c->config_dir || !*v || v[0] == '/' || !strcmp(v, "-")) return set_str(dst, v);
+    char *p = NULL;
+    if (asprintf(&p, "%s/%s", c->config_dir, v) < 0) return WSSEC_ENOMEM;
+    free(*dst);
+    *dst = p;
+    return 1;
+}
+
 /* The program's own options; returns 1 when consumed, 0 for the library's,
  * negative on a bad value (c->why says why). Shared by argv and the file. */
 static int cli_option(const char *name, const char *value, void *ud)
 {
     cli *c = ud;
-    if (!strcmp(name, "output")) return set_str(&c->output, value);
-    if (!strcmp(name, "output-dir")) return set_str(&c->output_dir, value);
-    if (!strcmp(name, "report")) return set_str(&c->report, value);
-    if (!strcmp(name, "users")) return set_str(&c->users_path, value);
-    if (!strcmp(name, "password-file")) return set_str(&c->password_file, value);
+    if (!strcmp(name, "output")) return set_path(c, &c->output, value);
+    if (!strcmp(name, "output-dir")) return set_path(c, &c->output_dir, value);
+    if (!strcmp(name, "report")) return set_path(c, &c->report, value);
+    if (!strcmp(name, "users")) return set_path(c, &c->users_path, value);
+    if (!strcmp(name, "password-file")) return set_path(c, &c->password_file, value);
     if (!strcmp(name, "password-env")) return set_str(&c->password_env, value);
     if (!strcmp(name, "json")) return parse_bool(value, &c->json);
     if (!strcmp(name, "fault")) return parse_bool(value, &c->fault);
+    if (!strcmp(name, "private-output")) return parse_bool(value, &c->private_output);
     if (!strcmp(name, "timestamp")) {
         c->want_timestamp = true;
         if (*value && strcmp(value, "true") != 0 &&
@@ -87,11 +207,37 @@ static int cli_option(const char *name, const char *value, void *ud)
     }
     if (!strcmp(name, "username")) c->have_username = *value != '\0';
     if (!strcmp(name, "sign-key") || !strcmp(name, "pkcs12")) c->have_signing = *value != '\0';
+    if (!strcmp(name, "sign-key")) c->sign_key = *value != '\0';
+    if (!strcmp(name, "pkcs12")) c->pkcs12 = *value != '\0';
+    if (!strcmp(name, "sign-chain")) c->sign_chain = *value != '\0';
+    if (!strcmp(name, "bst-type")) snprintf(c->bst_type, sizeof(c->bst_type), "%s", value);
+    if (!strcmp(name, "key-id")) snprintf(c->key_id, sizeof(c->key_id), "%s", value);
     if (!strcmp(name, "encrypt-cert") || !strcmp(name, "psk-file"))
         c->have_encrypting = *value != '\0';
     if (!strcmp(name, "actions")) c->explicit_actions = true;
     if (!strcmp(name, "assert-user") || !strcmp(name, "assert-dn"))
         c->have_assert = c->have_assert || *value != '\0';
+    if (!strcmp(name, "require")) {
+        /* items are comma-separated; "none" is a whole item */
+        for (const char *p = value; *p;) {
+            size_t k = strcspn(p, ",");
+            const char *b = p, *e = p + k;
+            while (b < e && *b == ' ') b++;
+            while (e > b && e[-1] == ' ') e--;
+            if (e - b == 4 && !strncmp(b, "none", 4)) c->require_none = true;
+            else if (e > b) c->require_other = true;
+            p += k + (p[k] == ',');
+        }
+        if (c->require_none && c->require_other) {
+            snprintf(c->why, sizeof(c->why),
+                     "require: 'none' clears every other requirement; give 'none' alone, or the "
+                     "requirements without 'none'");
+            return WSSEC_ECONFIG;
+        }
+    }
+    if (!strcmp(name, "sign-part") || !strcmp(name, "encrypt-part")) return check_part(c, name, value);
+    if (!strcmp(name, "subject") || !strcmp(name, "issuer") || !strcmp(name, "assert-dn"))
+        return check_dn(c, name, value);
     return 0;
 }
 
@@ -112,6 +258,7 @@ static void usage(FILE *out)
             "      --json               one JSON report per input, one per line\n"
             "      --report FILE        write the JSON reports to FILE instead of standard output\n"
             "      --fault              on rejection, write a SOAP Fault instead of the message\n"
+            "      --private-output     output files readable by their owner only (0600)\n"
             "      --timestamp[=TTL]    secure: add a Timestamp (TTL seconds, default 300)\n"
             "      --username USER      secure: add a UsernameToken for USER\n"
             "      --password-file F    secure: the UsernameToken password, first line of F\n"
@@ -142,6 +289,7 @@ static const struct option own[] = {
     { "report", required_argument, NULL, 0 },
     { "fault", no_argument, NULL, 0 },
     { "timestamp", optional_argument, NULL, 0 },
+    { "private-output", no_argument, NULL, 0 },
     { "password-file", required_argument, NULL, 0 },
     { "password-env", required_argument, NULL, 0 },
     { "users", required_argument, NULL, 0 },
@@ -188,6 +336,16 @@ static int parse_args(cli *c, int argc, char **argv, char **config, argpair **pa
         case 'c': *config = optarg; break;
         case 'o': (*pairs)[(*npairs)++] = (argpair){ "output", optarg }; break;
         case 0: /* a switch given alone (--allow-sha1) is on */
+            if (!strcmp(opts[idx].name, "timestamp") && !optarg && optind < argc &&
+                argv[optind][0] && strspn(argv[optind], "0123456789") == strlen(argv[optind])) {
+                /* "--timestamp 600": the TTL is an optional value, so 600 would be an input */
+                snprintf(c->why, sizeof(c->why),
+                         "--timestamp takes its TTL after '=': write --timestamp=%s (or "
+                         "--timestamp-ttl %s)",
+                         argv[optind], argv[optind]);
+                rc = WSSEC_ECONFIG;
+                goto done;
+            }
             (*pairs)[(*npairs)++] = (argpair){
                 opts[idx].name, optarg ? optarg : opts[idx].has_arg == optional_argument ? "true" : ""
             };
@@ -199,11 +357,28 @@ static int parse_args(cli *c, int argc, char **argv, char **config, argpair **pa
             snprintf(c->why, sizeof(c->why), "option %s needs a value", argv[optind - 1]);
             rc = WSSEC_ECONFIG;
             goto done;
-        default:
-            snprintf(c->why, sizeof(c->why), "unknown option %s (see wssec --help)",
-                     argv[optind - 1]);
+        default: {
+            const char *arg0 = argv[optind - 1];
+            const char *near = NULL;
+            if (!strncmp(arg0, "--", 2)) {
+                char word[128];
+                snprintf(word, sizeof(word), "%s", arg0 + 2);
+                word[strcspn(word, "=")] = '\0';
+                const char **names = calloc(nopts, sizeof(*names));
+                if (names) {
+                    for (size_t i = 0; i < nopts; i++) names[i] = opts[i].name;
+                    near = closest(word, names, nopts);
+                    free(names);
+                }
+            }
+            if (near)
+                snprintf(c->why, sizeof(c->why), "unknown option %s; did you mean --%s?", arg0,
+                         near);
+            else
+                snprintf(c->why, sizeof(c->why), "unknown option %s (see wssec --help)", arg0);
             rc = WSSEC_ECONFIG;
             goto done;
+        }
         }
     }
 done:
@@ -355,6 +530,101 @@ static int fail_usage(const char *fmt, ...)
     return EXIT_USAGE;
 }
 
+/* The library option's help text, or "". */
+static const char *option_help(const char *opt)
+{
+    const char *name, *arg, *help;
+    for (size_t i = 0; wssec_config_option_info(i, &name, &arg, &help) == 0; i++)
+        if (!strcmp(name, opt)) return help;
+    return "";
+}
+
+/* Options on the command line that the command never reads: a warning each. */
+static void warn_no_effect(const cli *c, const argpair *pairs, size_t npairs)
+{
+    static const char *const secure_only[] = { "username", "password-file", "password-env",
+                                               "timestamp" };
+    static const char *const verify_only[] = { "users" };
+    for (size_t i = 0; i < npairs; i++) {
+        const char *n = pairs[i].name, *help = option_help(n);
+        const char *kind = NULL;
+        bool secure_opt = !strncmp(help, "secure:", 7) || !strncmp(help, "secure,", 7);
+        bool verify_opt = !strncmp(help, "verify:", 7) || !strncmp(help, "verify,", 7);
+        for (size_t j = 0; j < sizeof(secure_only) / sizeof(*secure_only); j++)
+            if (!strcmp(n, secure_only[j])) secure_opt = true;
+        for (size_t j = 0; j < sizeof(verify_only) / sizeof(*verify_only); j++)
+            if (!strcmp(n, verify_only[j])) verify_opt = true;
+        /* the own identity (sign-key, sign-cert) also decrypts inbound */
+        if (!strcmp(n, "sign-key") || !strcmp(n, "sign-cert")) secure_opt = false;
+        if (c->cmd == CMD_SECURE && verify_opt) kind = "verify";
+        else if (c->cmd != CMD_SECURE && secure_opt) kind = "secure";
+        if (kind)
+            fprintf(stderr, "wssec: warning: --%s has no effect on %s (a %s option); remove it\n",
+                    n, c->cmd_name, kind);
+    }
+    if (c->cmd == CMD_SECURE && !c->have_username && (c->password_file || c->password_env))
+        fprintf(stderr, "wssec: warning: --password-%s is the UsernameToken password and has no "
+                        "effect without --username USER\n",
+                c->password_file ? "file" : "env");
+}
+
+/* Mistakes that would otherwise pass silently: EXIT_USAGE with the fix, or 0. */
+static int check_mistakes(cli *c, const argpair *pairs, size_t npairs, char **files, int nfiles)
+{
+    warn_no_effect(c, pairs, npairs);
+    if (c->cmd == CMD_SECURE && c->pkcs12 && c->sign_key)
+        return fail_usage("%s", "--pkcs12 and --sign-key are two signing keys; give one: "
+                                "--pkcs12 FILE, or --sign-key FILE with --sign-cert FILE");
+    if (c->cmd == CMD_SECURE && c->sign_chain && c->have_signing) {
+        if (c->key_id[0] && strcmp(c->key_id, "bst") != 0)
+            return fail_usage("--sign-chain is sent only in a BinarySecurityToken, and --key-id "
+                              "%s sends none; use --key-id bst --bst-type pkipath (or pkcs7)",
+                              c->key_id);
+        if (strcmp(c->bst_type, "pkipath") != 0 && strcmp(c->bst_type, "pkcs7") != 0)
+            return fail_usage("%s", "--sign-chain is sent only in a pkipath or pkcs7 token and "
+                                    "the x509v3 token carries one certificate; add --bst-type "
+                                    "pkipath (or pkcs7)");
+    }
+    if (nfiles > 1 && !c->output_dir && !c->output && c->cmd != CMD_INSPECT && !c->json) {
+        if (c->cmd == CMD_SECURE)
+            return fail_usage("%d inputs and nowhere to write them: add --output-dir DIR "
+                              "(standard output takes one message)",
+                              nfiles);
+        fprintf(stderr, "wssec: warning: the messages of %d inputs are checked, not written: add "
+                        "--output-dir DIR to keep them\n",
+                nfiles);
+    }
+    if (c->output_dir) { /* two inputs of the same base name would overwrite each other */
+        for (int i = 0; i < nfiles; i++) {
+            for (int j = 0; j < i; j++) {
+                char a[PATH_MAX + 64], b[PATH_MAX + 64];
+                out_name(c, files[i], a, sizeof(a));
+                out_name(c, files[j], b, sizeof(b));
+                if (!strcmp(a, b))
+                    return fail_usage("%s and %s would both be written to %s; give them in "
+                                      "separate runs (or rename one)",
+                                      files[j], files[i], a);
+            }
+        }
+    }
+    if (c->report) { /* found before any message is written, not after */
+        char dirbuf[PATH_MAX];
+        struct stat st;
+        snprintf(dirbuf, sizeof(dirbuf), "%s", c->report);
+        if (stat(c->report, &st) == 0) {
+            if (S_ISDIR(st.st_mode))
+                return fail_usage("--report %s: is a directory; name a file", c->report);
+            if (access(c->report, W_OK) != 0)
+                return fail_usage("--report %s: %s", c->report, strerror(errno));
+        } else if (errno != ENOENT) {
+            return fail_usage("--report %s: %s", c->report, strerror(errno));
+        } else if (access(dirname(dirbuf), W_OK) != 0) {
+            return fail_usage("--report %s: %s", c->report, strerror(errno));
+        }
+    }
+    return 0;
+}
+
 static int setup_secrets(cli *c)
 {
     char why[300];
@@ -374,6 +644,10 @@ static int setup_secrets(cli *c)
             fprintf(stderr, "wssec: password file %s: %s\n", c->password_file, why);
             return EXIT_USAGE;
         }
+        if (c->secrets.outbound_len == 0)
+            return fail_usage("password file %s: the first line is empty; put the password on "
+                              "the first line",
+                              c->password_file);
         c->secrets.have_outbound = true;
     } else if (c->password_env) {
         const char *v = getenv(c->password_env);
@@ -415,7 +689,16 @@ static int run(cli *c, int argc, char **argv)
         worst = rc == WSSEC_ENOMEM ? EXIT_INTERNAL : fail_usage("%s", c->why);
         goto done;
     }
-    if (config && (rc = wssec_config_load(c->cfg, config, cli_option, c))) {
+    char *config_copy = config ? strdup(config) : NULL;
+    if (config && !config_copy) {
+        worst = EXIT_INTERNAL;
+        goto done;
+    }
+    c->config_dir = config && strchr(config, '/') ? dirname(config_copy) : NULL;
+    rc = config ? wssec_config_load(c->cfg, config, cli_option, c) : 0;
+    c->config_dir = NULL;
+    free(config_copy);
+    if (rc) {
         fprintf(stderr, "wssec: configuration: %s\n",
                 c->why[0] ? c->why : wssec_config_error(c->cfg)->message);
         worst = rc == WSSEC_EIO ? EXIT_USAGE : cli_exit_for(rc);
@@ -466,6 +749,7 @@ static int run(cli *c, int argc, char **argv)
             goto done;
         }
     }
+    if ((worst = check_mistakes(c, pairs, npairs, files, nfiles)) != 0) goto done;
     if ((worst = setup_secrets(c)) != 0) goto done;
     if (c->secrets.users || c->secrets.have_outbound)
         wssec_config_set_password_cb(c->cfg, cli_password_cb, &c->secrets);
