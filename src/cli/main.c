@@ -463,7 +463,7 @@ static int process_one(cli *c, wssec_ctx *ctx, const char *file, const char *des
     }
     if (rc == 0 && write_msg && c->cmd != CMD_INSPECT) {
         if ((rc = wssec_msg_serialize(msg, &out, &outlen))) goto oom;
-        if ((rc = cli_write(dest, out, outlen, why, sizeof(why)))) {
+        if ((rc = cli_write(dest, out, outlen, c->private_output, why, sizeof(why)))) {
             static char msgbuf[800];
             snprintf(msgbuf, sizeof(msgbuf), "output %s", why);
             local = (wssec_error){ rc, wssec_code_category(rc), msgbuf, "", "", "", "", 0 };
@@ -478,7 +478,7 @@ report:
         size_t flen = 0;
         int v = msg && wssec_msg_soap_version(msg) ? wssec_msg_soap_version(msg) : WSSEC_SOAP11;
         if (wssec_fault_serialize(err, v, &f, &flen) == 0 &&
-            cli_write(dest, f, flen, why, sizeof(why)) != 0) {
+            cli_write(dest, f, flen, c->private_output, why, sizeof(why)) != 0) {
             fprintf(stderr, "wssec: %s: fault not written: %s\n", file, why);
             exit_code = EXIT_INTERNAL;
         }
@@ -780,7 +780,7 @@ static int run(cli *c, int argc, char **argv)
         fclose(json);
         json = stdout;
         char why[600];
-        if (cli_write(c->report, jsonbuf ? jsonbuf : "", jsonlen, why, sizeof(why))) {
+        if (cli_write(c->report, jsonbuf ? jsonbuf : "", jsonlen, c->private_output, why, sizeof(why))) {
             fprintf(stderr, "wssec: report %s\n", why);
             worst = EXIT_INTERNAL;
         }
