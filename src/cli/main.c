@@ -19,6 +19,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <openssl/crypto.h>
@@ -401,10 +402,10 @@ static const char *out_name(const cli *c, const char *input, char *buf, size_t s
     return buf;
 }
 
+/* What became of one input, for the summary of a batch run. */
 typedef struct outcome {
-    int exit_code;
-    const wssec_error *err;
-    int soap;
+    int code;     /* the wssec code of the failure; 0 accepted */
+    bool written; /* the message was written (to a file or standard output) */
 } outcome;
 
 static void complain(const char *file, const wssec_error *e)
@@ -414,7 +415,7 @@ static void complain(const char *file, const wssec_error *e)
 }
 
 static int process_one(cli *c, wssec_ctx *ctx, const char *file, const char *dest, bool write_msg,
-                       FILE *json)
+                       FILE *json, outcome *o)
 {
     wssec_msg *msg = NULL;
     wssec_result *res = NULL;
@@ -468,9 +469,12 @@ static int process_one(cli *c, wssec_ctx *ctx, const char *file, const char *des
             snprintf(msgbuf, sizeof(msgbuf), "output %s", why);
             local = (wssec_error){ rc, wssec_code_category(rc), msgbuf, "", "", "", "", 0 };
             err = &local;
+        } else {
+            o->written = true;
         }
     }
 report:
+    o->code = err ? err->code : 0;
     exit_code = err ? cli_exit_for(err->code) : EXIT_ACCEPTED;
     if (err && c->cmd != CMD_INSPECT) complain(file, err);
     if (err && c->fault && write_msg && (exit_code == EXIT_REJECTED || exit_code == EXIT_NOTSOAP)) {
@@ -495,12 +499,78 @@ report:
 oom:
     fprintf(stderr, "wssec: %s: out of memory\n", file);
     exit_code = EXIT_INTERNAL;
+    o->code = WSSEC_ENOMEM;
 done:
     wssec_free(out);
     wssec_result_free(res);
     wssec_msg_free(msg);
     cli_bytes_free(&in);
     return exit_code;
+}
+
+/* ---- batch runs: progress on a terminal, a summary at the end ---- */
+
+typedef struct batch {
+    int total, done, written;
+    int by_exit[5];            /* inputs per exit code */
+    int codes[64], ncodes[64]; /* failures per wssec code */
+    size_t nkinds;
+    double start, last;        /* seconds, monotonic */
+    bool tty, shown;
+} batch;
+
+static double seconds_now(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+static void batch_start(batch *b, int total)
+{
+    b->total = total;
+    b->tty = total > 1 && isatty(STDERR_FILENO);
+    b->start = b->last = seconds_now();
+}
+
+static void batch_add(batch *b, int exit_code, const outcome *o)
+{
+    b->done++;
+    if (exit_code >= 0 && exit_code < 5) b->by_exit[exit_code]++;
+    if (o->written) b->written++;
+    if (o->code) {
+        size_t i;
+        for (i = 0; i < b->nkinds && b->codes[i] != o->code; i++) {}
+        if (i == b->nkinds && i < 64) b->codes[b->nkinds++] = o->code;
+        if (i < 64) b->ncodes[i]++;
+    }
+    if (!b->tty) return;
+    /* progress once the run has lasted more than a second, five times a second */
+    double t = seconds_now();
+    if (t - b->start < 1.0 || (t - b->last < 0.2 && b->done < b->total)) return;
+    b->last = t;
+    b->shown = true;
+    fprintf(stderr, "\rwssec: %d/%d inputs, %d failed", b->done, b->total,
+            b->done - b->by_exit[0]);
+}
+
+/* One line on standard error after a run over several inputs. */
+static void batch_end(batch *b, const cli *c)
+{
+    if (b->shown) fputs("\r\033[K", stderr);
+    if (b->total < 2) return;
+    const char *ok = c->cmd == CMD_SECURE ? "secured" : c->cmd == CMD_VERIFY ? "accepted"
+                                                                             : "described";
+    fprintf(stderr, "wssec: %s: %d inputs: %d %s", c->cmd_name, b->total, b->by_exit[0], ok);
+    if (b->by_exit[EXIT_REJECTED]) fprintf(stderr, ", %d rejected", b->by_exit[EXIT_REJECTED]);
+    if (b->by_exit[EXIT_NOTSOAP]) fprintf(stderr, ", %d not SOAP", b->by_exit[EXIT_NOTSOAP]);
+    if (b->by_exit[EXIT_USAGE]) fprintf(stderr, ", %d not processed", b->by_exit[EXIT_USAGE]);
+    if (b->by_exit[EXIT_INTERNAL]) fprintf(stderr, ", %d failed", b->by_exit[EXIT_INTERNAL]);
+    for (size_t i = 0; i < b->nkinds; i++)
+        fprintf(stderr, "%s%s %d", i ? ", " : " (", wssec_code_name(b->codes[i]), b->ncodes[i]);
+    if (b->nkinds) fputc(')', stderr);
+    if (c->cmd != CMD_INSPECT) fprintf(stderr, "; %d written", b->written);
+    fputc('\n', stderr);
 }
 
 /* 1 when a redis:// or rediss:// URL carries a password (user:password@):
@@ -766,16 +836,21 @@ static int run(cli *c, int argc, char **argv)
      * input unless the JSON reports have it. */
     bool to_stdout = !c->output && !c->output_dir && nfiles == 1 && !(c->json && !c->report) &&
                      c->cmd != CMD_INSPECT;
+    batch b = { 0 };
+    batch_start(&b, nfiles);
     for (int i = 0; i < nfiles; i++) {
         char dest[PATH_MAX + 64];
         const char *d = c->output ? c->output
                         : c->output_dir ? out_name(c, files[i], dest, sizeof(dest))
                                         : NULL;
         bool write_msg = c->output || c->output_dir || to_stdout;
-        int e = process_one(c, ctx, files[i], d, write_msg, json);
+        outcome o = { 0, false };
+        int e = process_one(c, ctx, files[i], d, write_msg, json, &o);
         if (e > worst) worst = e;
         fflush(json);
+        batch_add(&b, e, &o);
     }
+    batch_end(&b, c);
     if (json != stdout) {
         fclose(json);
         json = stdout;
