@@ -710,6 +710,9 @@ int wssec_config_load(wssec_config *cfg, const char *path, wssec_config_option_c
 {
     wssec__err_clear(&cfg->err);
     WSSEC_GUARD(wssec__global_init());
+    char reason[200];
+    if (wssec__unreadable(path, reason, sizeof(reason)))
+        return WSSEC_ERR(&cfg->err, WSSEC_EIO, "%s: %s", path, reason);
     FILE *f = fopen(path, "rb");
     if (!f) return WSSEC_ERR(&cfg->err, WSSEC_EIO, "%s: cannot be opened: %s", path, strerror(errno));
     wssec_buf b = { .max = 1024 * 1024 };

@@ -346,6 +346,9 @@ wssec_trust *wssec__ctx_trust(const wssec_ctx *ctx);
 /* Checks the policy options (XPath expressions, regular expressions) once. */
 int wssec__policy_check_config(wssec_config *cfg);
 /* Reads the first line of a file (a secret), without the line end. */
+/* NULL when path can be opened for reading and is not a directory; otherwise
+ * the reason ("cannot be opened: <system reason>", "is a directory") in buf. */
+const char *wssec__unreadable(const char *path, char *buf, size_t size);
 int wssec__read_secret(const char *path, char *buf, size_t size, size_t *len, char *why,
                        size_t whylen);
 
