@@ -70,6 +70,12 @@ typedef struct cli_report {
     const wssec_result *res;  /* NULL when there is none */
     const char *replay_cache;
     const wssec_msg *msg;     /* for inspect: headers */
+    /* inspect: what verify would conclude with the same options */
+    bool have_verdict;
+    int verdict_exit;         /* the exit code verify would give */
+    char verdict[900];        /* "accepted, caller X" or the rejection */
+    const char *clock;        /* "--now" or "system clock" */
+    const char *replay_note;  /* NULL, or how the verdict treated replay */
 } cli_report;
 
 /* One JSON object on one line. */

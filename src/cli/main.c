@@ -41,6 +41,8 @@ typedef struct cli {
     char bst_type[16], key_id[16];     /* as given; "" for the default */
     const char *config_dir;       /* while the configuration file is read: its directory */
     bool require_none, require_other; /* --require: "none" and other requirements given */
+    bool now_given;               /* --now: the clock is fixed */
+    bool replay_external;         /* a replay cache other than memory was configured */
     cli_secrets secrets;
     char **negs; /* --no-NAME option names */
     char why[600]; /* the reason of a usage error */
@@ -218,6 +220,8 @@ static int cli_option(const char *name, const char *value, void *ud)
     if (!strcmp(name, "actions")) c->explicit_actions = true;
     if (!strcmp(name, "assert-user") || !strcmp(name, "assert-dn"))
         c->have_assert = c->have_assert || *value != '\0';
+    if (!strcmp(name, "now")) c->now_given = *value != '\0';
+    if (!strcmp(name, "replay-cache")) c->replay_external = strcmp(value, "memory") != 0;
     if (!strcmp(name, "require")) {
         /* items are comma-separated; "none" is a whole item */
         for (const char *p = value; *p;) {
@@ -414,6 +418,43 @@ static void complain(const char *file, const wssec_error *e)
             e->fault[0] ? ": " : "", e->message, wssec_code_name(e->code));
 }
 
+/* inspect: what verify would conclude with the same options, from a second
+ * parse of the same bytes (inspect's own pass changed nothing, but verify
+ * wants a message of its own). The context of an inspect run has its own
+ * in-memory replay cache, so the verdict never takes a place in a shared one.
+ * Returns 0, or WSSEC_ENOMEM. */
+static int inspect_verdict(const cli *c, wssec_ctx *ctx, const cli_bytes *in, cli_report *v)
+{
+    (void)c;
+    wssec_msg *m = NULL;
+    wssec_result *res = NULL;
+    int rc = wssec_msg_new(&m, ctx);
+    if (rc) return rc;
+    rc = wssec_msg_parse(m, (const char *)in->data, in->len);
+    if (rc == 0) {
+        rc = wssec_verify(&res, m);
+        if (rc == WSSEC_ENOMEM && !res) {
+            wssec_msg_free(m);
+            return rc;
+        }
+    }
+    const wssec_error *e = rc == 0 ? NULL : res ? wssec_result_error(res) : wssec_msg_error(m);
+    v->have_verdict = true;
+    v->verdict_exit = e ? cli_exit_for(e->code) : EXIT_ACCEPTED;
+    if (!e) {
+        const char *caller = wssec_result_caller(res);
+        snprintf(v->verdict, sizeof(v->verdict), "accepted%s%s", caller ? ", caller " : "",
+                 caller ? caller : "");
+    } else {
+        snprintf(v->verdict, sizeof(v->verdict), "rejected, exit %d: %s%s%s [%s]", v->verdict_exit,
+                 e->fault[0] ? e->fault : "", e->fault[0] ? ": " : "", e->message,
+                 wssec_code_name(e->code));
+    }
+    wssec_result_free(res);
+    wssec_msg_free(m);
+    return 0;
+}
+
 static int process_one(cli *c, wssec_ctx *ctx, const char *file, const char *dest, bool write_msg,
                        FILE *json, outcome *o)
 {
@@ -426,6 +467,7 @@ static int process_one(cli *c, wssec_ctx *ctx, const char *file, const char *des
     int rc, exit_code;
     wssec_error local = { 0 };
     const wssec_error *err = NULL;
+    cli_report verdict = { 0 };
 
     rc = cli_read(file, wssec_ctx_max_message_size(ctx), &in, why, sizeof(why));
     if (rc) {
@@ -460,6 +502,7 @@ static int process_one(cli *c, wssec_ctx *ctx, const char *file, const char *des
     case CMD_INSPECT:
         rc = wssec_inspect(&res, msg);
         if (rc) goto oom;
+        if ((rc = inspect_verdict(c, ctx, &in, &verdict))) goto oom;
         break;
     }
     if (rc == 0 && write_msg && c->cmd != CMD_INSPECT) {
@@ -491,6 +534,13 @@ report:
     {
         cli_report r = { c->cmd_name, file, exit_code, err, msg ? wssec_msg_soap_version(msg) : 0,
                          res, wssec_ctx_replay_cache_name(ctx), msg };
+        r.have_verdict = verdict.have_verdict;
+        r.verdict_exit = verdict.verdict_exit;
+        memcpy(r.verdict, verdict.verdict, sizeof(r.verdict));
+        r.clock = c->now_given ? "--now" : "system clock";
+        r.replay_note = c->replay_external ? "replay is checked against this run's inputs only, "
+                                             "not the configured replay cache"
+                                           : NULL;
         if (c->json) cli_report_json(json, &r);
         else if (c->cmd == CMD_INSPECT) cli_report_inspect(stdout, &r, wssec_ctx_now(ctx));
     }
@@ -823,6 +873,11 @@ static int run(cli *c, int argc, char **argv)
     if ((worst = setup_secrets(c)) != 0) goto done;
     if (c->secrets.users || c->secrets.have_outbound)
         wssec_config_set_password_cb(c->cfg, cli_password_cb, &c->secrets);
+    if (c->cmd == CMD_INSPECT && c->replay_external &&
+        wssec_config_set(c->cfg, "replay-cache", "memory") != 0) {
+        worst = EXIT_INTERNAL;
+        goto done;
+    }
     if ((rc = wssec_ctx_new(&ctx, c->cfg))) {
         fprintf(stderr, "wssec: configuration: %s\n", wssec_config_error(c->cfg)->message);
         worst = cli_exit_for(rc);

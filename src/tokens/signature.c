@@ -83,7 +83,23 @@ typedef struct sig_info {
     const char *c14n_prefixes; /* the CanonicalizationMethod's PrefixList, or NULL */
     ref_info refs[256];
     size_t nrefs;
+    /* inspect: algorithms refused so far, and the first refusal's code; the
+     * walk goes on so that every --allow-... needed is shown at once */
+    int deferred;
+    char refused[600];
 } sig_info;
+
+/* While inspecting, an algorithm refusal is noted and the walk goes on;
+ * otherwise it is returned. */
+static int defer_refusal(wssec_msg *msg, sig_info *si, int rc, const char *what, const char *fix)
+{
+    if (!msg->inspecting) return rc;
+    if (!si->deferred) si->deferred = rc;
+    size_t off = strlen(si->refused);
+    snprintf(si->refused + off, sizeof(si->refused) - off, "%s%s (%s)", off ? "; " : "", what,
+             fix);
+    return 0;
+}
 
 static int is_c14n(const char *uri)
 {
@@ -137,8 +153,17 @@ static int weak_refused(wssec_msg *msg, xmlNodePtr node, const char *what, const
                           what, a->name);
 }
 
+/* The name --allow-transforms takes for a transform URI, or NULL. */
+static const char *transform_name(const char *uri)
+{
+    if (!strcmp(uri, WSSEC_URI_XPATH)) return "xpath";
+    if (!strcmp(uri, WSSEC_URI_XPATH2)) return "xpath2";
+    if (!strcmp(uri, WSSEC_URI_XSLT)) return "xslt";
+    return NULL;
+}
+
 /* Step 1: the structure and the algorithms, before any cryptography. */
-static int check_structure(wssec_msg *msg, xmlNodePtr sig, sig_info *si)
+static int check_structure_walk(wssec_msg *msg, xmlNodePtr sig, sig_info *si)
 {
     const wssec_settings *s = &msg->ctx->s;
     memset(si, 0, sizeof(*si));
@@ -193,7 +218,12 @@ static int check_structure(wssec_msg *msg, xmlNodePtr sig, sig_info *si)
                               "signature algorithm '%.120s' is not allowed (RSA and ECDSA with "
                               "SHA-2; HMAC is not supported with X.509 tokens)",
                               uri);
-    if (si->method->weak && !s->allow_sha1) return weak_refused(msg, c, "signature algorithm", si->method);
+    if (si->method->weak && !s->allow_sha1) {
+        char what[80];
+        snprintf(what, sizeof(what), "signature algorithm %s", si->method->name);
+        WSSEC_GUARD(defer_refusal(msg, si, weak_refused(msg, c, "signature algorithm", si->method),
+                                  what, "--allow-sha1"));
+    }
 
     /* bounds first: nothing is resolved for a signature over the limit */
     size_t count = 0;
@@ -239,12 +269,19 @@ static int check_structure(wssec_msg *msg, xmlNodePtr sig, sig_info *si)
                 if (!wssec__is(tr, WSSEC_NS_DS, "Transform") || !a)
                     return wssec_msg_fail(msg, WSSEC_EMALFORMED, NULL, tr,
                                           "Transforms may hold only Transform elements");
-                if (!transform_allowed(s, a, &r->whole))
-                    return wssec_msg_fail(msg, WSSEC_EALGORITHM, NULL, tr,
-                                          "transform '%.120s' in Reference %s is not allowed "
-                                          "(C14N and enveloped-signature are; XPath, XPath "
-                                          "Filter 2.0 and XSLT only with allow-transforms)",
-                                          a, r->uri);
+                if (!transform_allowed(s, a, &r->whole)) {
+                    int frc = wssec_msg_fail(msg, WSSEC_EALGORITHM, NULL, tr,
+                                             "transform '%.120s' in Reference %s is not allowed "
+                                             "(C14N and enveloped-signature are; XPath, XPath "
+                                             "Filter 2.0 and XSLT only with allow-transforms)",
+                                             a, r->uri);
+                    const char *tn = transform_name(a);
+                    if (!tn) return frc;
+                    char what[200], fix[60];
+                    snprintf(what, sizeof(what), "transform %s in Reference %.40s", tn, r->uri);
+                    snprintf(fix, sizeof(fix), "--allow-transforms %s", tn);
+                    WSSEC_GUARD(defer_refusal(msg, si, frc, what, fix));
+                }
                 /* a C14N transform turns nodes into bytes; anything after it
                  * re-parses them (and each keeps its output): refused */
                 if (c14n_seen)
@@ -274,7 +311,13 @@ static int check_structure(wssec_msg *msg, xmlNodePtr sig, sig_info *si)
                                   "digest algorithm '%.120s' is not allowed (SHA-256, SHA-384, "
                                   "SHA-512)",
                                   d);
-        if (r->digest->weak && !s->allow_sha1) return weak_refused(msg, dm, "digest algorithm", r->digest);
+        if (r->digest->weak && !s->allow_sha1) {
+            char what[120];
+            snprintf(what, sizeof(what), "digest %s in Reference %.60s", r->digest->name, r->uri);
+            WSSEC_GUARD(defer_refusal(msg, si,
+                                      weak_refused(msg, dm, "digest algorithm", r->digest), what,
+                                      "--allow-sha1"));
+        }
 
         xmlAttrPtr id = xmlGetID(msg->doc, BAD_CAST(r->uri + 1));
         if (!id || !id->parent || id->parent->type != XML_ELEMENT_NODE) {
@@ -295,6 +338,17 @@ static int check_structure(wssec_msg *msg, xmlNodePtr sig, sig_info *si)
         return wssec_msg_fail(msg, WSSEC_EMALFORMED, NULL, si->signed_info,
                               "signature without a Reference");
     return 0;
+}
+
+/* Returns the walk's failure, or the first refusal it deferred (whose
+ * message is the recorded one: the first error of a step wins). *complete
+ * tells whether the walk reached its end (every reference resolved). */
+static int check_structure(wssec_msg *msg, xmlNodePtr sig, sig_info *si, bool *complete)
+{
+    int rc = check_structure_walk(msg, sig, si);
+    *complete = rc == 0;
+    if (rc == WSSEC_ENOMEM) return rc;
+    return si->deferred ? si->deferred : rc;
 }
 
 /* ---- the canonical SignedInfo ---- */
@@ -846,7 +900,12 @@ static int sig_consume(wssec_msg *msg, xmlNodePtr sig, void *ud)
     if (!si) return wssec_msg_fail(msg, WSSEC_ENOMEM, NULL, sig, "out of memory");
     if ((rc = count_signatures(msg, sig))) goto done;
     if ((rc = warn_no_timestamp(msg))) goto done;
-    if ((rc = check_structure(msg, sig, si))) goto done;
+    bool complete = false;
+    rc = check_structure(msg, sig, si, &complete);
+    /* inspect goes on past refused algorithms to show the whole signature */
+    int deferred = rc && si->deferred == rc && complete ? rc : 0;
+    if (rc && !deferred) goto done;
+    rc = 0;
     if (wssec_token_set(tok, "signature-method", si->method->name) ||
         wssec_token_set(tok, "c14n", strcmp(si->c14n, WSSEC_URI_EXC_C14N) == 0 ? "exclusive"
                                                                                 : "inclusive")) {
@@ -864,6 +923,19 @@ static int sig_consume(wssec_msg *msg, xmlNodePtr sig, void *ud)
             rc = WSSEC_ENOMEM;
             goto done;
         }
+    }
+    if (deferred) {
+        /* the key reference too, then the refusals (each with its option) */
+        if (wssec__key_resolve(msg, si->key_info, NULL, &k) == 0) {
+            char who[600];
+            wssec__dn_text(X509_get_subject_name(k.cert), who, sizeof(who));
+            if (wssec_token_set(tok, "key-reference", k.how) || wssec_token_set(tok, "signer", who)) {
+                rc = WSSEC_ENOMEM;
+                goto done;
+            }
+        }
+        rc = wssec_token_set(tok, "refused", si->refused) ? WSSEC_ENOMEM : deferred;
+        goto done;
     }
     if ((rc = wssec__key_resolve(msg, si->key_info, NULL, &k))) goto done;
     char text[600];
