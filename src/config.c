@@ -621,6 +621,12 @@ void wssec_config_set_password_cb(wssec_config *cfg, wssec_password_cb cb, void 
     cfg->password_ud = userdata;
 }
 
+void wssec_config_set_explain_cb(wssec_config *cfg, wssec_explain_cb cb, void *userdata)
+{
+    cfg->explain_cb = cb;
+    cfg->explain_ud = userdata;
+}
+
 void wssec_config_set_clock(wssec_config *cfg, wssec_clock_cb cb, void *userdata)
 {
     cfg->clock_cb = cb;

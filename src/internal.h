@@ -310,6 +310,8 @@ struct wssec_config {
     bool require_set; /* "require" was given: it replaces the default */
     wssec_trusted_id_cb trusted_id_cb; /* NULL: the trusted-upstream list */
     void *trusted_id_ud;
+    wssec_explain_cb explain_cb; /* NULL: nothing captured */
+    void *explain_ud;
     wssec_errrec err;
 };
 
@@ -339,6 +341,8 @@ struct wssec_ctx {
     void *clock_ud;
     wssec_replay_cache *replay;
     struct wssec_idctx *identity; /* identity assertion and plug-ins (identity.c) */
+    wssec_explain_cb explain_cb;  /* wssec verify --explain */
+    void *explain_ud;
 };
 
 /* The current trust snapshot, retained for the caller. */

@@ -41,6 +41,8 @@ typedef struct cli {
     char bst_type[16], key_id[16];     /* as given; "" for the default */
     const char *config_dir;       /* while the configuration file is read: its directory */
     bool require_none, require_other; /* --require: "none" and other requirements given */
+    char *explain_dir;            /* --explain DIR: what the signatures digested */
+    struct explain_log *explain;  /* the current input's, while it is verified */
     bool now_given;               /* --now: the clock is fixed */
     bool replay_external;         /* a replay cache other than memory was configured */
     cli_secrets secrets;
@@ -199,6 +201,7 @@ static int cli_option(const char *name, const char *value, void *ud)
     if (!strcmp(name, "json")) return parse_bool(value, &c->json);
     if (!strcmp(name, "fault")) return parse_bool(value, &c->fault);
     if (!strcmp(name, "private-output")) return parse_bool(value, &c->private_output);
+    if (!strcmp(name, "explain")) return set_path(c, &c->explain_dir, value);
     if (!strcmp(name, "timestamp")) {
         c->want_timestamp = true;
         if (*value && strcmp(value, "true") != 0 &&
@@ -264,6 +267,8 @@ static void usage(FILE *out)
             "      --report FILE        write the JSON reports to FILE instead of standard output\n"
             "      --fault              on rejection, write a SOAP Fault instead of the message\n"
             "      --private-output     output files readable by their owner only (0600)\n"
+            "      --explain DIR        verify: write what each signature digested (canonical\n"
+            "                           bytes, expected and computed digests) to DIR\n"
             "      --timestamp[=TTL]    secure: add a Timestamp (TTL seconds, default 300)\n"
             "      --username USER      secure: add a UsernameToken for USER\n"
             "      --password-file F    secure: the UsernameToken password, first line of F\n"
@@ -295,6 +300,7 @@ static const struct option own[] = {
     { "fault", no_argument, NULL, 0 },
     { "timestamp", optional_argument, NULL, 0 },
     { "private-output", no_argument, NULL, 0 },
+    { "explain", required_argument, NULL, 0 },
     { "password-file", required_argument, NULL, 0 },
     { "password-env", required_argument, NULL, 0 },
     { "users", required_argument, NULL, 0 },
@@ -398,12 +404,120 @@ done:
     return rc;
 }
 
-static const char *out_name(const cli *c, const char *input, char *buf, size_t size)
+static const char *out_name(const cli *c, const char *dir, const char *input, char *buf,
+                            size_t size)
 {
+    (void)c;
     char tmp[PATH_MAX];
     snprintf(tmp, sizeof(tmp), "%s", strcmp(input, "-") ? input : "stdin.xml");
-    snprintf(buf, size, "%s/%s", c->output_dir, basename(tmp));
+    snprintf(buf, size, "%s/%s", dir, basename(tmp));
     return buf;
+}
+
+/* ---- --explain: what the signatures digested ---- */
+
+typedef struct explain_item {
+    char *what, *alg, *expected, *computed;
+    unsigned char *bytes;
+    size_t len;
+} explain_item;
+
+typedef struct explain_log {
+    explain_item *v;
+    size_t n;
+    bool oom;
+} explain_log;
+
+static char *dup_or_null(const char *s)
+{
+    return s ? strdup(s) : NULL;
+}
+
+static void explain_cb(const char *what, const unsigned char *bytes, size_t len,
+                       const char *digest_alg, const char *expected, const char *computed,
+                       void *userdata)
+{
+    cli *c = userdata;
+    explain_log *l = c->explain;
+    if (!l || l->oom) return;
+    explain_item *v = realloc(l->v, (l->n + 1) * sizeof(*v));
+    if (!v) {
+        l->oom = true;
+        return;
+    }
+    l->v = v;
+    explain_item *it = &v[l->n];
+    *it = (explain_item){ dup_or_null(what), dup_or_null(digest_alg), dup_or_null(expected),
+                          dup_or_null(computed), malloc(len ? len : 1), len };
+    if (!it->what || !it->alg || !it->computed || !it->bytes || (expected && !it->expected)) {
+        free(it->what), free(it->alg), free(it->expected), free(it->computed), free(it->bytes);
+        l->oom = true;
+        return;
+    }
+    if (len) memcpy(it->bytes, bytes, len);
+    l->n++;
+}
+
+static void explain_clear(explain_log *l)
+{
+    for (size_t i = 0; i < l->n; i++) {
+        explain_item *it = &l->v[i];
+        OPENSSL_cleanse(it->bytes, it->len);
+        free(it->what), free(it->alg), free(it->expected), free(it->computed), free(it->bytes);
+    }
+    free(l->v);
+    *l = (explain_log){ 0 };
+}
+
+/* Writes DIR/<input>.explain.txt and one DIR/<input>.N.c14n per digested
+ * piece. Returns 0, or an exit code with the reason on standard error. */
+static int explain_write(const cli *c, const char *file, const explain_log *l,
+                         const wssec_error *err)
+{
+    char base[PATH_MAX + 64], path[PATH_MAX + 160], why[700];
+    out_name(c, c->explain_dir, file, base, sizeof(base));
+    char *text = NULL;
+    size_t tlen = 0;
+    FILE *t = open_memstream(&text, &tlen);
+    if (!t || l->oom) {
+        if (t) fclose(t);
+        free(text);
+        fprintf(stderr, "wssec: %s: explain: out of memory\n", file);
+        return EXIT_INTERNAL;
+    }
+    fprintf(t, "%s: %s\n", file, err ? "rejected" : "accepted");
+    if (err) fprintf(t, "  %s [%s]\n", err->message, wssec_code_name(err->code));
+    if (l->n == 0) fprintf(t, "  nothing was digested (no signature got that far)\n");
+    int rc = 0;
+    for (size_t i = 0; i < l->n && !rc; i++) {
+        const explain_item *it = &l->v[i];
+        char name[80];
+        snprintf(name, sizeof(name), "%zu.%s.c14n", i + 1,
+                 strcmp(it->what, "SignedInfo") == 0 ? "SignedInfo" : "reference");
+        const char *slash = strrchr(base, '/');
+        snprintf(path, sizeof(path), "%s.%s", base, name);
+        if (!strcmp(it->what, "SignedInfo"))
+            fprintf(t, "  SignedInfo, %s: %s.%s (%zu bytes), digest %s; the SignatureValue is "
+                       "checked over these bytes\n",
+                    it->alg, slash ? slash + 1 : base, name, it->len, it->computed);
+        else
+            fprintf(t, "  Reference %s, %s: %s.%s (%zu bytes), expected %s, computed %s: %s\n",
+                    it->what, it->alg, slash ? slash + 1 : base, name, it->len,
+                    it->expected ? it->expected : "(none)", it->computed,
+                    it->expected && !strcmp(it->expected, it->computed) ? "match" : "MISMATCH");
+        if (cli_write(path, it->bytes, it->len, c->private_output, why, sizeof(why))) {
+            fprintf(stderr, "wssec: %s: explain: %s\n", file, why);
+            rc = EXIT_INTERNAL;
+        }
+    }
+    fclose(t);
+    snprintf(path, sizeof(path), "%s.explain.txt", base);
+    if (!rc && cli_write(path, text, tlen, c->private_output, why, sizeof(why))) {
+        fprintf(stderr, "wssec: %s: explain: %s\n", file, why);
+        rc = EXIT_INTERNAL;
+    }
+    free(text);
+    return rc;
 }
 
 /* What became of one input, for the summary of a batch run. */
@@ -468,6 +582,8 @@ static int process_one(cli *c, wssec_ctx *ctx, const char *file, const char *des
     wssec_error local = { 0 };
     const wssec_error *err = NULL;
     cli_report verdict = { 0 };
+    explain_log xlog = { 0 };
+    int explained = 0;
 
     rc = cli_read(file, wssec_ctx_max_message_size(ctx), &in, why, sizeof(why));
     if (rc) {
@@ -495,9 +611,12 @@ static int process_one(cli *c, wssec_ctx *ctx, const char *file, const char *des
         if (rc) err = wssec_msg_error(msg);
         break;
     case CMD_VERIFY:
+        c->explain = c->explain_dir ? &xlog : NULL;
         rc = wssec_verify(&res, msg);
+        c->explain = NULL;
         if (rc == WSSEC_ENOMEM && !res) goto oom;
         if (rc) err = wssec_result_error(res);
+        if (c->explain_dir) explained = explain_write(c, file, &xlog, rc ? err : NULL);
         break;
     case CMD_INSPECT:
         rc = wssec_inspect(&res, msg);
@@ -545,12 +664,14 @@ report:
         else if (c->cmd == CMD_INSPECT) cli_report_inspect(stdout, &r, wssec_ctx_now(ctx));
     }
     if (c->cmd == CMD_INSPECT && exit_code == EXIT_REJECTED) exit_code = EXIT_ACCEPTED;
+    if (explained > exit_code) exit_code = explained;
     goto done;
 oom:
     fprintf(stderr, "wssec: %s: out of memory\n", file);
     exit_code = EXIT_INTERNAL;
     o->code = WSSEC_ENOMEM;
 done:
+    explain_clear(&xlog);
     wssec_free(out);
     wssec_result_free(res);
     wssec_msg_free(msg);
@@ -664,7 +785,7 @@ static void warn_no_effect(const cli *c, const argpair *pairs, size_t npairs)
 {
     static const char *const secure_only[] = { "username", "password-file", "password-env",
                                                "timestamp" };
-    static const char *const verify_only[] = { "users" };
+    static const char *const verify_only[] = { "users", "explain" };
     for (size_t i = 0; i < npairs; i++) {
         const char *n = pairs[i].name, *help = option_help(n);
         const char *kind = NULL;
@@ -714,12 +835,13 @@ static int check_mistakes(cli *c, const argpair *pairs, size_t npairs, char **fi
                         "--output-dir DIR to keep them\n",
                 nfiles);
     }
-    if (c->output_dir) { /* two inputs of the same base name would overwrite each other */
+    if (c->output_dir || (c->explain_dir && c->cmd == CMD_VERIFY)) {
+        /* two inputs of the same base name would overwrite each other */
         for (int i = 0; i < nfiles; i++) {
             for (int j = 0; j < i; j++) {
                 char a[PATH_MAX + 64], b[PATH_MAX + 64];
-                out_name(c, files[i], a, sizeof(a));
-                out_name(c, files[j], b, sizeof(b));
+                out_name(c, c->output_dir ? c->output_dir : c->explain_dir, files[i], a, sizeof(a));
+                out_name(c, c->output_dir ? c->output_dir : c->explain_dir, files[j], b, sizeof(b));
                 if (!strcmp(a, b))
                     return fail_usage("%s and %s would both be written to %s; give them in "
                                       "separate runs (or rename one)",
@@ -869,10 +991,18 @@ static int run(cli *c, int argc, char **argv)
             goto done;
         }
     }
+    if (c->explain_dir && c->cmd == CMD_VERIFY) {
+        struct stat st;
+        if (stat(c->explain_dir, &st) != 0 || !S_ISDIR(st.st_mode)) {
+            worst = fail_usage("--explain %s is not a directory", c->explain_dir);
+            goto done;
+        }
+    }
     if ((worst = check_mistakes(c, pairs, npairs, files, nfiles)) != 0) goto done;
     if ((worst = setup_secrets(c)) != 0) goto done;
     if (c->secrets.users || c->secrets.have_outbound)
         wssec_config_set_password_cb(c->cfg, cli_password_cb, &c->secrets);
+    if (c->explain_dir && c->cmd == CMD_VERIFY) wssec_config_set_explain_cb(c->cfg, explain_cb, c);
     if (c->cmd == CMD_INSPECT && c->replay_external &&
         wssec_config_set(c->cfg, "replay-cache", "memory") != 0) {
         worst = EXIT_INTERNAL;
@@ -896,7 +1026,7 @@ static int run(cli *c, int argc, char **argv)
     for (int i = 0; i < nfiles; i++) {
         char dest[PATH_MAX + 64];
         const char *d = c->output ? c->output
-                        : c->output_dir ? out_name(c, files[i], dest, sizeof(dest))
+                        : c->output_dir ? out_name(c, c->output_dir, files[i], dest, sizeof(dest))
                                         : NULL;
         bool write_msg = c->output || c->output_dir || to_stdout;
         outcome o = { 0, false };
@@ -957,6 +1087,7 @@ int main(int argc, char **argv)
     free(c.users_path);
     free(c.password_file);
     free(c.password_env);
+    free(c.explain_dir);
     for (size_t i = 0; c.negs && c.negs[i]; i++) free(c.negs[i]);
     free(c.negs);
     return code;

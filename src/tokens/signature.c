@@ -665,9 +665,17 @@ static int enable_transforms(xmlSecDSigCtxPtr d, const wssec_settings *s)
  * digest: it counts what the C14N (or the implicit one) produces and stops
  * the chain past the message's budget. The C14N writes into it as it goes,
  * so the work stops there too. */
+/* What the counting transform of a reference sees: the message, and, for
+ * the explain callback, a copy of the bytes. */
+typedef struct count_state {
+    wssec_msg *msg;
+    wssec_buf *capture; /* NULL: nothing kept */
+} count_state;
+
 static int count_execute(xmlSecTransformPtr t, int last, xmlSecTransformCtxPtr tctx)
 {
-    wssec_msg *msg = tctx->userData;
+    count_state *cs = tctx->userData;
+    wssec_msg *msg = cs ? cs->msg : NULL;
     xmlSecBufferPtr in = &t->inBuf;
     xmlSecSize n = xmlSecBufferGetSize(in);
     if (t->status == xmlSecTransformStatusNone) t->status = xmlSecTransformStatusWorking;
@@ -678,6 +686,7 @@ static int count_execute(xmlSecTransformPtr t, int last, xmlSecTransformCtxPtr t
         return -1;
     }
     msg->c14n_bytes += n;
+    if (n && cs->capture && wssec__buf_append(cs->capture, xmlSecBufferGetData(in), n)) return -1;
     if (n && (xmlSecBufferAppend(&t->outBuf, xmlSecBufferGetData(in), n) < 0 ||
               xmlSecBufferRemoveHead(in, n) < 0))
         return -1;
@@ -704,6 +713,28 @@ static int insert_counter(xmlSecTransformCtxPtr tctx)
     d->prev->next = c;
     d->prev = c;
     return 0;
+}
+
+/* The base64 digest of bytes with the named digest ("sha256"), or NULL. */
+static char *digest_b64(const char *name, const unsigned char *p, size_t n)
+{
+    const EVP_MD *md = EVP_get_digestbyname(name);
+    unsigned char d[EVP_MAX_MD_SIZE];
+    unsigned int dl = 0;
+    if (!md || !EVP_Digest(p, n, d, &dl, md, NULL)) return NULL;
+    return wssec__b64_encode(d, dl);
+}
+
+/* The explain callback for SignedInfo or one reference (nothing without one). */
+static void explain(wssec_msg *msg, const char *what, const wssec_buf *b, const char *alg,
+                    const char *md_name, xmlNodePtr digest_value)
+{
+    if (!msg->ctx->explain_cb) return;
+    char *computed = digest_b64(md_name, b->data ? b->data : (const unsigned char *)"", b->len);
+    char *expected = digest_value ? wssec__node_text(digest_value) : NULL;
+    msg->ctx->explain_cb(what, b->data, b->len, alg, expected, computed, msg->ctx->explain_ud);
+    free(computed);
+    if (expected) xmlFree(expected);
 }
 
 static int over_budget(wssec_msg *msg, xmlNodePtr node)
@@ -770,6 +801,10 @@ static int verify_crypto(wssec_msg *msg, xmlNodePtr sig, const sig_info *si, X50
         goto done;
     }
     int ok = signature_value_verifies(pk, si->method, value, value_len, &tbs);
+    if (ok >= 0) {
+        const char *dash = strrchr(si->method->name, '-');
+        explain(msg, "SignedInfo", &tbs, si->method->name, dash ? dash + 1 : "sha256", NULL);
+    }
     if (ok < 0) {
         rc = wssec_msg_fail(msg, WSSEC_EINTERNAL, NULL, sig, "%s cannot be verified",
                             si->method->name);
@@ -816,11 +851,19 @@ static int verify_crypto(wssec_msg *msg, xmlNodePtr sig, const sig_info *si, X50
             rc = wssec_msg_fail(msg, WSSEC_ENOMEM, NULL, sig, "out of memory");
             goto done;
         }
-        rc_->transformCtx.userData = msg;
+        wssec_buf capture = { .max = s->max_c14n_bytes };
+        count_state cs = { msg, msg->ctx->explain_cb ? &capture : NULL };
+        rc_->transformCtx.userData = &cs;
         rc_->transformCtx.preExecCallback = insert_counter;
         int ret = xmlSecDSigReferenceCtxProcessNode(rc_, r->ref);
         xmlSecDSigStatus st = rc_->status;
         xmlSecDSigReferenceCtxDestroy(rc_);
+        if (ret >= 0 && cs.capture) {
+            xmlNodePtr dv = wssec__first_elem(r->ref);
+            while (dv && !wssec__is(dv, WSSEC_NS_DS, "DigestValue")) dv = wssec__next_elem(dv);
+            explain(msg, r->uri, &capture, r->digest->name, r->digest->name, dv);
+        }
+        wssec__buf_free(&capture);
         if (ret < 0 && msg->c14n_bytes > s->max_c14n_bytes) {
             ERR_clear_error();
             rc = over_budget(msg, r->ref);
