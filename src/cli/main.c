@@ -799,6 +799,7 @@ static void warn_no_effect(const cli *c, const argpair *pairs, size_t npairs)
         if (!strcmp(n, "sign-key") || !strcmp(n, "sign-cert")) secure_opt = false;
         if (c->cmd == CMD_SECURE && verify_opt) kind = "verify";
         else if (c->cmd != CMD_SECURE && secure_opt) kind = "secure";
+        if (!strcmp(n, "explain") && c->cmd == CMD_INSPECT) kind = "verify";
         if (kind)
             fprintf(stderr, "wssec: warning: --%s has no effect on %s (a %s option); remove it\n",
                     n, c->cmd_name, kind);
@@ -826,11 +827,11 @@ static int check_mistakes(cli *c, const argpair *pairs, size_t npairs, char **fi
                                     "the x509v3 token carries one certificate; add --bst-type "
                                     "pkipath (or pkcs7)");
     }
+    if (nfiles > 1 && !c->output_dir && !c->output && c->cmd == CMD_SECURE)
+        return fail_usage("%d inputs and nowhere to write them: add --output-dir DIR "
+                          "(standard output takes one message)",
+                          nfiles);
     if (nfiles > 1 && !c->output_dir && !c->output && c->cmd != CMD_INSPECT && !c->json) {
-        if (c->cmd == CMD_SECURE)
-            return fail_usage("%d inputs and nowhere to write them: add --output-dir DIR "
-                              "(standard output takes one message)",
-                              nfiles);
         fprintf(stderr, "wssec: warning: the messages of %d inputs are checked, not written: add "
                         "--output-dir DIR to keep them\n",
                 nfiles);

@@ -115,6 +115,10 @@ void cli_report_json(FILE *out, const cli_report *r)
     }
     fputs("],\"tokens\":", out);
     json_tokens(out, r->res);
+    if (r->have_verdict) { /* inspect: what verify would conclude */
+        fprintf(out, ",\"verdict_exit\":%d,\"verdict\":", r->verdict_exit);
+        json_str(out, r->verdict);
+    }
     fputs("}\n", out);
 }
 
