@@ -941,6 +941,8 @@ static int run(cli *c, int argc, char **argv)
     rc = config ? wssec_config_load(c->cfg, config, cli_option, c) : 0;
     c->config_dir = NULL;
     free(config_copy);
+    /* the command line's --require none overrides the file's requirements */
+    c->require_none = c->require_other = false;
     if (rc) {
         fprintf(stderr, "wssec: configuration: %s\n",
                 c->why[0] ? c->why : wssec_config_error(c->cfg)->message);
