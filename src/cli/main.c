@@ -744,6 +744,30 @@ static void batch_end(batch *b, const cli *c)
     fputc('\n', stderr);
 }
 
+/* The option closest to an element the configuration schema did not expect
+ * ("Element '{urn:wssec:config:1}NAME': This element is not expected"), or NULL. */
+static const char *config_typo(const char *message)
+{
+    const char *p = strstr(message, "Element '{urn:wssec:config:1}");
+    if (!p || !strstr(p, "is not expected")) return NULL;
+    p += strlen("Element '{urn:wssec:config:1}");
+    char word[80];
+    size_t n = strcspn(p, "'");
+    if (n == 0 || n >= sizeof(word)) return NULL;
+    memcpy(word, p, n);
+    word[n] = '\0';
+    const char *names[160];
+    size_t k = 0;
+    for (size_t i = 0; i < sizeof(own) / sizeof(own[0]) && k < 160; i++)
+        if (strcmp(own[i].name, "config") && strcmp(own[i].name, "help") &&
+            strcmp(own[i].name, "version"))
+            names[k++] = own[i].name;
+    const char *name, *arg, *help;
+    for (size_t i = 0; k < 160 && wssec_config_option_info(i, &name, &arg, &help) == 0; i++)
+        names[k++] = name;
+    return closest(word, names, k);
+}
+
 /* 1 when a redis:// or rediss:// URL carries a password (user:password@):
  * visible to every user of the machine (ps) when given in argv. */
 static int url_has_password(const char *url)
@@ -944,8 +968,14 @@ static int run(cli *c, int argc, char **argv)
     /* the command line's --require none overrides the file's requirements */
     c->require_none = c->require_other = false;
     if (rc) {
-        fprintf(stderr, "wssec: configuration: %s\n",
-                c->why[0] ? c->why : wssec_config_error(c->cfg)->message);
+        const char *m = c->why[0] ? c->why : wssec_config_error(c->cfg)->message;
+        const char *near = config_typo(m);
+        const char *cut = near ? strstr(m, "is not expected") : NULL;
+        if (cut) /* the schema's list of every expected element gives way to the closest */
+            fprintf(stderr, "wssec: configuration: %.*s; did you mean <%s>?\n",
+                    (int)(cut - m + strlen("is not expected")), m, near);
+        else
+            fprintf(stderr, "wssec: configuration: %s\n", m);
         worst = rc == WSSEC_EIO ? EXIT_USAGE : cli_exit_for(rc);
         goto done;
     }
