@@ -305,7 +305,7 @@ void wssec_free(void *p)
 
 const char *wssec__unreadable(const char *path, char *buf, size_t size)
 {
-    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    int fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK); /* a FIFO without a writer too */
     if (fd < 0) {
         snprintf(buf, size, "cannot be opened: %s", strerror(errno));
         return buf;

@@ -878,11 +878,15 @@ static int check_mistakes(cli *c, const argpair *pairs, size_t npairs, char **fi
         char dirbuf[PATH_MAX];
         struct stat st;
         snprintf(dirbuf, sizeof(dirbuf), "%s", c->report);
+        /* a regular file is replaced through a temporary file beside it:
+         * its directory must be writable; a device or pipe is written directly */
         if (stat(c->report, &st) == 0) {
             if (S_ISDIR(st.st_mode))
                 return fail_usage("--report %s: is a directory; name a file", c->report);
-            if (access(c->report, W_OK) != 0)
+            if (!S_ISREG(st.st_mode) && access(c->report, W_OK) != 0)
                 return fail_usage("--report %s: %s", c->report, strerror(errno));
+            if (S_ISREG(st.st_mode) && access(dirname(dirbuf), W_OK) != 0)
+                return fail_usage("--report %s: its directory: %s", c->report, strerror(errno));
         } else if (errno != ENOENT) {
             return fail_usage("--report %s: %s", c->report, strerror(errno));
         } else if (access(dirname(dirbuf), W_OK) != 0) {
