@@ -2,6 +2,7 @@
  * wssec — configuration: the option table shared by the command line, the
  * configuration file and wssec_config_set(), and the module registry.
  */
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -625,6 +626,12 @@ void wssec_config_set_password_cb(wssec_config *cfg, wssec_password_cb cb, void 
     cfg->password_ud = userdata;
 }
 
+void wssec_config_set_explain_cb(wssec_config *cfg, wssec_explain_cb cb, void *userdata)
+{
+    cfg->explain_cb = cb;
+    cfg->explain_ud = userdata;
+}
+
 void wssec_config_set_clock(wssec_config *cfg, wssec_clock_cb cb, void *userdata)
 {
     cfg->clock_cb = cb;
@@ -714,20 +721,23 @@ int wssec_config_load(wssec_config *cfg, const char *path, wssec_config_option_c
 {
     wssec__err_clear(&cfg->err);
     WSSEC_GUARD(wssec__global_init());
+    char reason[200];
+    if (wssec__unreadable(path, reason, sizeof(reason)))
+        return WSSEC_ERR(&cfg->err, WSSEC_EIO, "%s: %s", path, reason);
     FILE *f = fopen(path, "rb");
-    if (!f) return WSSEC_ERR(&cfg->err, WSSEC_EIO, "%s: cannot be opened", path);
+    if (!f) return WSSEC_ERR(&cfg->err, WSSEC_EIO, "%s: cannot be opened: %s", path, strerror(errno));
     wssec_buf b = { .max = 1024 * 1024 };
     char chunk[8192];
     size_t n;
     int rc = 0;
     while ((n = fread(chunk, 1, sizeof(chunk), f)) > 0)
         if ((rc = wssec__buf_append(&b, chunk, n)) != 0) break;
-    int rerr = ferror(f);
+    int rerr = ferror(f) ? errno : 0;
     fclose(f);
     if (rc == WSSEC_ELIMIT || rerr) {
         wssec__buf_free(&b);
         return WSSEC_ERR(&cfg->err, rerr ? WSSEC_EIO : WSSEC_ECONFIG, "%s: %s", path,
-                         rerr ? "read error" : "larger than 1 MiB");
+                         rerr ? strerror(rerr) : "larger than 1 MiB");
     }
     if (rc) {
         wssec__buf_free(&b);
@@ -749,6 +759,22 @@ int wssec_config_load(wssec_config *cfg, const char *path, wssec_config_option_c
             goto done;
         }
         const char *name = (const char *)e->name;
+        const opt *fo = find_opt(name);
+        const char *slash = strrchr(path, '/');
+        if (fo && !strncmp(fo->arg, "FILE", 4) && slash && value[0] && value[0] != '/') {
+            /* a relative path names a file beside the configuration file */
+            size_t dl = (size_t)(slash - path) + 1, vl = strlen(value);
+            char *abs = xmlMalloc(dl + vl + 1);
+            if (!abs) {
+                xmlFree(value);
+                rc = WSSEC_ENOMEM;
+                goto done;
+            }
+            memcpy(abs, path, dl);
+            memcpy(abs + dl, value, vl + 1);
+            xmlFree(value);
+            value = abs;
+        }
         rc = cb ? cb(name, value, userdata) : 0;
         if (rc < 0) {
             if (!cfg->err.pub.code)

@@ -267,6 +267,8 @@ int wssec_ctx_new(wssec_ctx **out, wssec_config *cfg)
     ctx->password_ud = cfg->password_ud;
     ctx->clock_cb = cfg->clock_cb;
     ctx->clock_ud = cfg->clock_ud;
+    ctx->explain_cb = cfg->explain_cb;
+    ctx->explain_ud = cfg->explain_ud;
     pthread_mutex_init(&ctx->trust_lock, NULL);
     /* parsing a certificate is no trust decision: pooled even without the
      * certificate cache (which remembers validation outcomes) */

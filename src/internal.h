@@ -330,6 +330,8 @@ struct wssec_config {
     bool require_set; /* "require" was given: it replaces the default */
     wssec_trusted_id_cb trusted_id_cb; /* NULL: the trusted-upstream list */
     void *trusted_id_ud;
+    wssec_explain_cb explain_cb; /* NULL: nothing captured */
+    void *explain_ud;
     wssec_errrec err;
 };
 
@@ -359,6 +361,8 @@ struct wssec_ctx {
     void *clock_ud;
     wssec_replay_cache *replay;
     struct wssec_idctx *identity; /* identity assertion and plug-ins (identity.c) */
+    wssec_explain_cb explain_cb;  /* wssec verify --explain */
+    void *explain_ud;
 };
 
 /* The current trust snapshot, retained for the caller. */
@@ -366,6 +370,9 @@ wssec_trust *wssec__ctx_trust(const wssec_ctx *ctx);
 /* Checks the policy options (XPath expressions, regular expressions) once. */
 int wssec__policy_check_config(wssec_config *cfg);
 /* Reads the first line of a file (a secret), without the line end. */
+/* NULL when path can be opened for reading and is not a directory; otherwise
+ * the reason ("cannot be opened: <system reason>", "is a directory") in buf. */
+const char *wssec__unreadable(const char *path, char *buf, size_t size);
 int wssec__read_secret(const char *path, char *buf, size_t size, size_t *len, char *why,
                        size_t whylen);
 

@@ -10,6 +10,7 @@
  * with the snapshot they started with.
  */
 #include <dirent.h>
+#include <errno.h>
 #include <regex.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -120,7 +121,8 @@ static int add_anchor_path(wssec_errrec *err, STACK_OF(X509) *dst, const char *p
 {
     struct stat st;
     if (stat(path, &st) != 0)
-        return WSSEC_ERR(err, WSSEC_ECONFIG, "trust: %s cannot be opened", path);
+        return WSSEC_ERR(err, WSSEC_ECONFIG, "trust: %s: cannot be opened: %s", path,
+                         strerror(errno));
     if (!S_ISDIR(st.st_mode)) return add_certs(err, dst, path);
     DIR *d = opendir(path);
     if (!d) return WSSEC_ERR(err, WSSEC_ECONFIG, "trust: directory %s cannot be read", path);
@@ -148,6 +150,9 @@ static int add_anchor_path(wssec_errrec *err, STACK_OF(X509) *dst, const char *p
 
 static int load_crl(wssec_errrec *err, wssec_trust *t, const char *path)
 {
+    char reason[200];
+    if (wssec__unreadable(path, reason, sizeof(reason)))
+        return WSSEC_ERR(err, WSSEC_ECONFIG, "crl: %s: %s", path, reason);
     BIO *bio = BIO_new_file(path, "rb");
     if (!bio) {
         ERR_clear_error();
@@ -555,8 +560,15 @@ static int explain(wssec_msg *msg, const wssec_trust *t, X509_STORE_CTX *sctx, X
     default:
         snprintf(why, sizeof(why), "fails path validation: %s", X509_verify_cert_error_string(e));
     }
-    return wssec_msg_fail(msg, WSSEC_EUNTRUSTED, NULL, node, "%s %s, at %s, %s", role, who, where,
-                          why);
+    if (depth <= 0)
+        return wssec_msg_fail(msg, WSSEC_EUNTRUSTED, NULL, node, "%s %s, at %s, %s", role, who,
+                              where, why);
+    /* the certificate that failed is not the signer: named by its own role */
+    const char *label = "intermediate";
+    if (X509_get_extension_flags(cur) & EXFLAG_SS)
+        label = e == X509_V_ERR_SELF_SIGNED_CERT_IN_CHAIN ? "root" : "trust anchor";
+    return wssec_msg_fail(msg, WSSEC_EUNTRUSTED, NULL, node, "%s chain: %s %s, at %s, %s", role,
+                          label, who, where, why);
 }
 
 /* ---- checks on the end-entity certificate ---- */
@@ -589,6 +601,25 @@ static int check_rules(wssec_msg *msg, const subject_rule *rules, size_t n, cons
         off += (size_t)w;
     }
     wssec__dn_text(name, dn, sizeof(dn));
+    /* a rule pasted from `openssl x509 -subject` lists the RDNs in the reverse order */
+    const char *reversed = NULL;
+    char *have = NULL;
+    if (wssec__dn_canon_name(name, &have) == 0) {
+        for (size_t i = 0; i < n && !reversed; i++) {
+            char *rev = NULL;
+            if (rules[i].canon && wssec__dn_canon_text(rules[i].text, true, &rev) == 0 &&
+                strcmp(rev, have) == 0)
+                reversed = rules[i].text;
+            free(rev);
+        }
+    }
+    free(have);
+    if (reversed)
+        return wssec_msg_fail(msg, WSSEC_EUNTRUSTED, NULL, node,
+                              "%s certificate %s '%s' does not match the accepted %ss: %s; '%s' "
+                              "lists the same names in the reverse order (as openssl prints "
+                              "them): write '%s'",
+                              role, what, dn, what, list, reversed, dn);
     return wssec_msg_fail(msg, WSSEC_EUNTRUSTED, NULL, node,
                           "%s certificate %s '%s' does not match the accepted %ss: %s", role, what,
                           dn, what, list);

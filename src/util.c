@@ -2,12 +2,15 @@
  * wssec — small utilities: buffers, secrets, numbers, times, nodes, base64.
  */
 #include <ctype.h>
+#include <fcntl.h>
 #include <errno.h>
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include <openssl/crypto.h>
 #include <openssl/evp.h>
@@ -300,13 +303,33 @@ void wssec_free(void *p)
     free(p);
 }
 
+const char *wssec__unreadable(const char *path, char *buf, size_t size)
+{
+    int fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK); /* a FIFO without a writer too */
+    if (fd < 0) {
+        snprintf(buf, size, "cannot be opened: %s", strerror(errno));
+        return buf;
+    }
+    struct stat st;
+    int dir = fstat(fd, &st) == 0 && S_ISDIR(st.st_mode);
+    close(fd);
+    if (!dir) return NULL;
+    snprintf(buf, size, "is a directory");
+    return buf;
+}
+
 int wssec__read_secret(const char *path, char *buf, size_t size, size_t *len, char *why,
                        size_t whylen)
 {
     *len = 0;
+    char reason[200];
+    if (wssec__unreadable(path, reason, sizeof(reason))) {
+        snprintf(why, whylen, "%s: %s", path, reason);
+        return WSSEC_EIO;
+    }
     FILE *f = fopen(path, "rb");
     if (!f) {
-        snprintf(why, whylen, "%s cannot be opened", path);
+        snprintf(why, whylen, "%s: cannot be opened: %s", path, strerror(errno));
         return WSSEC_EIO;
     }
     size_t n = 0;

@@ -37,6 +37,11 @@ static void openssl_reason(char *why, size_t size, const char *what)
 int wssec__load_certs(const char *path, STACK_OF(X509) **out, char *why, size_t whylen)
 {
     *out = NULL;
+    char reason[200];
+    if (wssec__unreadable(path, reason, sizeof(reason))) {
+        snprintf(why, whylen, "%s: %s", path, reason);
+        return WSSEC_EIO;
+    }
     BIO *bio = BIO_new_file(path, "rb");
     if (!bio) {
         snprintf(why, whylen, "%s: cannot be opened", path);
@@ -79,6 +84,11 @@ done:
 int wssec__load_key(const char *path, EVP_PKEY **out, char *why, size_t whylen)
 {
     *out = NULL;
+    char reason[200];
+    if (wssec__unreadable(path, reason, sizeof(reason))) {
+        snprintf(why, whylen, "%s: %s", path, reason);
+        return WSSEC_EIO;
+    }
     BIO *bio = BIO_new_file(path, "rb");
     if (!bio) {
         snprintf(why, whylen, "%s: cannot be opened", path);
@@ -108,6 +118,11 @@ int wssec__load_pkcs12(const char *path, const char *password, EVP_PKEY **key, X
     *key = NULL;
     *cert = NULL;
     *chain = NULL;
+    char reason[200];
+    if (wssec__unreadable(path, reason, sizeof(reason))) {
+        snprintf(why, whylen, "%s: %s", path, reason);
+        return WSSEC_EIO;
+    }
     BIO *bio = BIO_new_file(path, "rb");
     if (!bio) {
         snprintf(why, whylen, "%s: cannot be opened", path);
@@ -288,8 +303,13 @@ void wssec__cert_describe(const X509 *cert, char *buf, size_t size)
     wssec__dn_text(X509_get_issuer_name(cert), issuer, sizeof(issuer));
     wssec__cert_serial(cert, serial, sizeof(serial));
     wssec__cert_fingerprint(cert, fp);
-    snprintf(buf, size, "'%s' (issuer '%s', serial %s, SHA-256 %.16s...)", subject, issuer, serial,
-             fp);
+    /* decimal (as WS-Security's X509SerialNumber) and hex (as openssl x509 -serial) */
+    BIGNUM *bn = ASN1_INTEGER_to_BN(X509_get0_serialNumber(cert), NULL);
+    char *hex = bn ? BN_bn2hex(bn) : NULL;
+    snprintf(buf, size, "'%s' (issuer '%s', serial %s = 0x%s, SHA-256 %.16s...)", subject, issuer,
+             serial, hex ? hex : "?", fp);
+    OPENSSL_free(hex);
+    BN_free(bn);
 }
 
 int wssec__cert_thumbprint(const X509 *cert, unsigned char out[20])

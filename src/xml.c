@@ -30,7 +30,22 @@ typedef struct guard {
     int code;        /* first refusal */
     char why[200];
     xmlSAXHandler orig;
+    char first[300]; /* libxml2's first error: the cause, where the last is a consequence */
+    int first_line;
 } guard;
+
+/* Keeps the first error libxml2 reports (it is called with ctxt->userData,
+ * the parser context, for a push parser without user data). */
+static void g_serror(void *ud, xmlErrorPtr e)
+{
+    xmlParserCtxtPtr ctxt = ud;
+    guard *g = ctxt ? ctxt->_private : NULL;
+    if (!g || g->first[0] || !e || !e->message || e->level < XML_ERR_ERROR) return;
+    snprintf(g->first, sizeof(g->first), "%s", e->message);
+    size_t n = strlen(g->first);
+    while (n && (g->first[n - 1] == '\n' || g->first[n - 1] == ' ')) g->first[--n] = '\0';
+    g->first_line = e->line;
+}
 
 static void refuse(xmlParserCtxtPtr ctxt, int code, const char *why)
 {
@@ -479,6 +494,7 @@ int wssec__xml_parse(wssec_errrec *err, const wssec_settings *s, const char *dat
     ctxt->sax->getEntity = g_get_entity;
     ctxt->sax->getParameterEntity = g_get_entity;
     ctxt->sax->processingInstruction = g_pi;
+    ctxt->sax->serror = g_serror;
     /* libxml2 refuses a text node over 10 MB (a large CipherValue) unless
      * XML_PARSE_HUGE: allowed only when max-message-size is above that, and
      * safe because depth and node count stay bounded by the guard above and
@@ -505,13 +521,17 @@ int wssec__xml_parse(wssec_errrec *err, const wssec_settings *s, const char *dat
     } else if (prc != 0 || !ctxt->wellFormed || !ctxt->nsWellFormed || !doc) {
         xmlErrorPtr e = xmlCtxtGetLastError(ctxt);
         char what[300] = "not well-formed";
-        if (e && e->message) {
+        if (g.first[0]) {
+            rc = WSSEC_ERR(err, WSSEC_EPARSE, "not well-formed XML (line %d): %s", g.first_line,
+                           g.first);
+        } else if (e && e->message) {
             snprintf(what, sizeof(what), "%s", e->message);
             size_t n = strlen(what);
             while (n && (what[n - 1] == '\n' || what[n - 1] == ' ')) what[--n] = '\0';
         }
-        rc = WSSEC_ERR(err, WSSEC_EPARSE, "not well-formed XML (line %d): %s", e ? e->line : 0,
-                       what);
+        if (!g.first[0])
+            rc = WSSEC_ERR(err, WSSEC_EPARSE, "not well-formed XML (line %d): %s",
+                           e ? e->line : 0, what);
     } else if (doc->intSubset || doc->extSubset) {
         rc = WSSEC_ERR(err, WSSEC_EPARSE, "a DTD is not allowed in a SOAP message");
     } else if (!acceptable_encoding(doc->encoding)) {

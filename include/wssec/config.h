@@ -141,6 +141,38 @@ WSSEC_API void wssec_config_set_password_cb(wssec_config *cfg, wssec_password_cb
                                             void *userdata) WSSEC_NONNULL(1);
 
 /**
+ * Receives what a signature digested, for debugging a digest mismatch
+ * (`wssec verify --explain DIR`): called once per verified signature for its
+ * SignedInfo (after the SignatureValue check; @p expected is NULL and
+ * @p computed the digest of the canonical SignedInfo with the signature
+ * method's hash) and once per Reference digested (its URI, the canonical
+ * bytes that went into the digest, the DigestValue of the message and the
+ * digest computed, both base64). A SignedInfo whose SignatureValue does not
+ * verify is reported, but its references are not digested. The bytes may be
+ * message content (decrypted plaintext too): keep them local.
+ *
+ * @param what       "SignedInfo", or the Reference URI ("#Body-1")
+ * @param bytes      the canonical bytes, borrowed for the call
+ * @param len        their length
+ * @param digest_alg the digest ("sha256") or, for SignedInfo, the signature
+ *                   method ("rsa-sha256")
+ * @param expected   the DigestValue in the message, or NULL for SignedInfo
+ * @param computed   the digest of @p bytes, base64
+ * @param userdata   the pointer given to wssec_config_set_explain_cb()
+ */
+typedef void (*wssec_explain_cb)(const char *what, const unsigned char *bytes, size_t len,
+                                 const char *digest_alg, const char *expected,
+                                 const char *computed, void *userdata);
+
+/**
+ * Installs the explain callback (see wssec_explain_cb), or removes it with
+ * NULL. It is called from the thread that verifies a message; without one
+ * nothing is captured.
+ */
+WSSEC_API void wssec_config_set_explain_cb(wssec_config *cfg, wssec_explain_cb cb, void *userdata)
+    WSSEC_NONNULL(1);
+
+/**
  * Installs a clock. Without one (and without the "now" option) the system
  * clock is used. The "now" option, when set, wins over the callback.
  */

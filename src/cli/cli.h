@@ -34,8 +34,11 @@ int cli_read(const char *path, size_t max, cli_bytes *out, char *why, size_t why
 /* Reads the first line of a file (a password), without the line end. */
 int cli_read_secret(const char *path, char *buf, size_t size, size_t *len, char *why, size_t whylen);
 /* Writes bytes whole or not at all: to a temporary file beside path, then
- * renamed over it; standard output with path NULL; devices directly. */
-int cli_write(const char *path, const void *data, size_t len, char *why, size_t whylen);
+ * renamed over it; standard output with path NULL; devices directly. A new
+ * file gets the mode the umask gives, a replaced file keeps its mode;
+ * private_file makes it 0600 in both cases. */
+int cli_write(const char *path, const void *data, size_t len, bool private_file, char *why,
+              size_t whylen);
 void cli_bytes_free(cli_bytes *b);
 
 /* ---- users.c: the users file behind the password callback ---- */
@@ -67,6 +70,12 @@ typedef struct cli_report {
     const wssec_result *res;  /* NULL when there is none */
     const char *replay_cache;
     const wssec_msg *msg;     /* for inspect: headers */
+    /* inspect: what verify would conclude with the same options */
+    bool have_verdict;
+    int verdict_exit;         /* the exit code verify would give */
+    char verdict[900];        /* "accepted, caller X" or the rejection */
+    const char *clock;        /* "--now" or "system clock" */
+    const char *replay_note;  /* NULL, or how the verdict treated replay */
 } cli_report;
 
 /* One JSON object on one line. */

@@ -121,7 +121,8 @@ static int write_all(int fd, const unsigned char *p, size_t len)
     return 0;
 }
 
-int cli_write(const char *path, const void *data, size_t len, char *why, size_t whylen)
+int cli_write(const char *path, const void *data, size_t len, bool private_file, char *why,
+              size_t whylen)
 {
     if (!path || strcmp(path, "-") == 0) {
         if (write_all(STDOUT_FILENO, data, len) != 0) {
@@ -131,7 +132,8 @@ int cli_write(const char *path, const void *data, size_t len, char *why, size_t 
         return 0;
     }
     struct stat st;
-    if (stat(path, &st) == 0 && !S_ISREG(st.st_mode)) {
+    int exists = stat(path, &st) == 0;
+    if (exists && !S_ISREG(st.st_mode)) {
         /* a device or a pipe: there is nothing to rename over */
         int fd = open(path, O_WRONLY | O_CLOEXEC);
         int ok = fd >= 0 && write_all(fd, data, len) == 0;
@@ -156,7 +158,17 @@ int cli_write(const char *path, const void *data, size_t len, char *why, size_t 
         snprintf(why, whylen, "%s: %s", path, strerror(errno));
         return WSSEC_EIO;
     }
-    int ok = write_all(fd, data, len) == 0 && fsync(fd) == 0;
+    /* mkostemp makes 0600: a new file gets the mode the umask gives, a
+     * replaced one keeps its mode, a private one stays 0600 */
+    mode_t mode = 0600;
+    if (!private_file && exists) {
+        mode = st.st_mode & 07777;
+    } else if (!private_file) {
+        mode_t mask = umask(077);
+        umask(mask);
+        mode = 0666 & ~mask;
+    }
+    int ok = fchmod(fd, mode) == 0 && write_all(fd, data, len) == 0 && fsync(fd) == 0;
     int e = errno;
     if (close(fd) != 0 && ok) ok = 0, e = errno;
     if (ok && rename(tmp, path) != 0) ok = 0, e = errno;

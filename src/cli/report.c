@@ -115,6 +115,10 @@ void cli_report_json(FILE *out, const cli_report *r)
     }
     fputs("],\"tokens\":", out);
     json_tokens(out, r->res);
+    if (r->have_verdict) { /* inspect: what verify would conclude */
+        fprintf(out, ",\"verdict_exit\":%d,\"verdict\":", r->verdict_exit);
+        json_str(out, r->verdict);
+    }
     fputs("}\n", out);
 }
 
@@ -155,6 +159,36 @@ static void describe_headers(FILE *out, const wssec_msg *msg, const wssec_result
         fprintf(out, "  Body: empty\n");
 }
 
+/* The chain result of a certificate token (its chain and chain-N
+ * properties): NULL when the chain validated or there is none, else the
+ * first problem. */
+static const char *chain_problem(const wssec_token *t, char *buf, size_t size)
+{
+    for (size_t j = 0; j < wssec_token_prop_count(t); j++) {
+        const char *pn, *pv;
+        if (wssec_token_prop(t, j, &pn, &pv)) continue;
+        if (!strcmp(pn, "chain")) {
+            snprintf(buf, size, "chain %s", pv);
+            return buf;
+        }
+        if (strncmp(pn, "chain-", 6) != 0 || !strcmp(pn, "chain-certificates")) continue;
+        const char *res = NULL;
+        for (const char *p = strstr(pv, ": "); p; p = strstr(p + 2, ": ")) res = p + 2;
+        if (res && strncmp(res, "ok", 2) != 0) {
+            snprintf(buf, size, "%s (%s)", pn, pv);
+            return buf;
+        }
+    }
+    return NULL;
+}
+
+static void print_verdict(FILE *out, const cli_report *r)
+{
+    if (!r->have_verdict) return;
+    fprintf(out, "  Verdict of wssec verify with these options: %s\n", r->verdict);
+    if (r->replay_note) fprintf(out, "    (%s)\n", r->replay_note);
+}
+
 void cli_report_inspect(FILE *out, const cli_report *r, wssec_time now)
 {
     char nowtext[32] = "";
@@ -164,11 +198,13 @@ void cli_report_inspect(FILE *out, const cli_report *r, wssec_time now)
         fprintf(out, "  not a usable SOAP message: %s\n", r->err ? r->err->message : "?");
         return;
     }
-    fprintf(out, "  SOAP %s; checked at %s\n", soap_name(wssec_msg_soap_version(r->msg)), nowtext);
+    fprintf(out, "  SOAP %s; checked at %s (%s)\n", soap_name(wssec_msg_soap_version(r->msg)),
+            nowtext, r->clock ? r->clock : "system clock");
     describe_headers(out, r->msg, r->res);
     size_t n = r->res ? wssec_result_token_count(r->res) : 0;
     if (n == 0) {
         fprintf(out, "  No wsse:Security header (or an empty one) targets this node.\n");
+        print_verdict(out, r);
         return;
     }
     fprintf(out, "  Security header for this node: %zu item%s\n", n, n == 1 ? "" : "s");
@@ -183,11 +219,15 @@ void cli_report_inspect(FILE *out, const cli_report *r, wssec_time now)
             const char *pn, *pv;
             if (!wssec_token_prop(t, j, &pn, &pv)) fprintf(out, "        %-14s %s\n", pn, pv);
         }
-        if (wssec_token_status(t) == 0)
+        char problem[800];
+        if (wssec_token_status(t) == 0 && chain_problem(t, problem, sizeof(problem)))
+            fprintf(out, "        %-14s not trusted: %s\n", "status", problem);
+        else if (wssec_token_status(t) == 0)
             fprintf(out, "        %-14s ok%s%s\n", "status", wssec_token_identity(t) ? ", proves " : "",
                     wssec_token_identity(t) ? wssec_token_identity(t) : "");
         else
             fprintf(out, "        %-14s %s: %s\n", "status", wssec_code_name(wssec_token_status(t)),
                     wssec_token_error(t));
     }
+    print_verdict(out, r);
 }

@@ -478,6 +478,40 @@ done:
     return rc;
 }
 
+/* inspect, after a refused key transport: the data algorithms its
+ * DataReferences name (read, never used), and every option needed. */
+static int inspect_refused(wssec_msg *msg, wssec_token *tok, xmlNodePtr ek, const char *kt_name,
+                           int rc)
+{
+    if (!msg->inspecting) return rc;
+    char refused[400], algs[200] = "";
+    snprintf(refused, sizeof(refused), "key transport %s (--allow-rsa15)", kt_name);
+    xmlNodePtr rl = child(ek, WSSEC_NS_XENC, "ReferenceList");
+    size_t n = 0;
+    for (xmlNodePtr dr = rl ? wssec__first_elem(rl) : NULL; dr && n < 32;
+         dr = wssec__next_elem(dr), n++) {
+        const char *u = wssec__attr(dr, "URI");
+        xmlAttrPtr id = u && u[0] == '#' ? xmlGetID(msg->doc, BAD_CAST(u + 1)) : NULL;
+        xmlNodePtr ed = id && id->parent ? id->parent : NULL;
+        xmlNodePtr m = ed ? child(ed, WSSEC_NS_XENC, "EncryptionMethod") : NULL;
+        const char *uri = m ? wssec__attr(m, "Algorithm") : NULL;
+        const wssec_alg *a = uri ? wssec__alg_by_uri(wssec__enc_algs, uri) : NULL;
+        if (!a || strstr(algs, a->name)) continue;
+        size_t off = strlen(algs);
+        snprintf(algs + off, sizeof(algs) - off, "%s%s", off ? ", " : "", a->name);
+        if (a->weak && !msg->ctx->s.allow_cbc) {
+            off = strlen(refused);
+            snprintf(refused + off, sizeof(refused) - off, "; data encryption %s (--allow-cbc)",
+                     a->name);
+        }
+    }
+    if (wssec_token_set(tok, "key-transport", kt_name) ||
+        (algs[0] && wssec_token_set(tok, "data-encryption", algs)) ||
+        wssec_token_set(tok, "refused", refused))
+        return WSSEC_ENOMEM;
+    return rc;
+}
+
 static int ek_consume(wssec_msg *msg, xmlNodePtr ek, void *ud)
 {
     (void)ud;
@@ -506,9 +540,11 @@ static int ek_consume(wssec_msg *msg, xmlNodePtr ek, void *ud)
                               uri ? uri : "(none)");
     int ktn = (int)(kt - wssec__kt_algs);
     if (ktn == WSSEC_KT_RSA15 && !s->allow_rsa15)
-        return wssec_msg_fail(msg, WSSEC_EALGORITHM, NULL, ek,
-                              "rsa-1_5 key transport is refused by default (Bleichenbacher's "
-                              "attack); --allow-rsa15 accepts it from a legacy peer");
+        return inspect_refused(msg, tok, ek, kt->name,
+                               wssec_msg_fail(msg, WSSEC_EALGORITHM, NULL, ek,
+                                              "rsa-1_5 key transport is refused by default "
+                                              "(Bleichenbacher's attack); --allow-rsa15 accepts "
+                                              "it from a legacy peer"));
     if (ktn == WSSEC_KT_RSA_OAEP) {
         xmlNodePtr dm = child(m, WSSEC_NS_DS, "DigestMethod");
         const char *d = dm ? wssec__attr(dm, "Algorithm") : NULL;

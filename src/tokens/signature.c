@@ -84,7 +84,23 @@ typedef struct sig_info {
     const char *c14n_prefixes; /* the CanonicalizationMethod's PrefixList, or NULL */
     ref_info refs[256];
     size_t nrefs;
+    /* inspect: algorithms refused so far, and the first refusal's code; the
+     * walk goes on so that every --allow-... needed is shown at once */
+    int deferred;
+    char refused[600];
 } sig_info;
+
+/* While inspecting, an algorithm refusal is noted and the walk goes on;
+ * otherwise it is returned. */
+static int defer_refusal(wssec_msg *msg, sig_info *si, int rc, const char *what, const char *fix)
+{
+    if (!msg->inspecting) return rc;
+    if (!si->deferred) si->deferred = rc;
+    size_t off = strlen(si->refused);
+    snprintf(si->refused + off, sizeof(si->refused) - off, "%s%s (%s)", off ? "; " : "", what,
+             fix);
+    return 0;
+}
 
 static int is_c14n(const char *uri)
 {
@@ -138,8 +154,17 @@ static int weak_refused(wssec_msg *msg, xmlNodePtr node, const char *what, const
                           what, a->name);
 }
 
+/* The name --allow-transforms takes for a transform URI, or NULL. */
+static const char *transform_name(const char *uri)
+{
+    if (!strcmp(uri, WSSEC_URI_XPATH)) return "xpath";
+    if (!strcmp(uri, WSSEC_URI_XPATH2)) return "xpath2";
+    if (!strcmp(uri, WSSEC_URI_XSLT)) return "xslt";
+    return NULL;
+}
+
 /* Step 1: the structure and the algorithms, before any cryptography. */
-static int check_structure(wssec_msg *msg, xmlNodePtr sig, sig_info *si)
+static int check_structure_walk(wssec_msg *msg, xmlNodePtr sig, sig_info *si)
 {
     const wssec_settings *s = &msg->ctx->s;
     memset(si, 0, sizeof(*si));
@@ -203,7 +228,12 @@ static int check_structure(wssec_msg *msg, xmlNodePtr sig, sig_info *si)
                               "signature algorithm '%.120s' is not allowed (RSA and ECDSA with "
                               "SHA-2; HMAC is not supported with X.509 tokens)",
                               uri);
-    if (si->method->weak && !s->allow_sha1) return weak_refused(msg, c, "signature algorithm", si->method);
+    if (si->method->weak && !s->allow_sha1) {
+        char what[80];
+        snprintf(what, sizeof(what), "signature algorithm %s", si->method->name);
+        WSSEC_GUARD(defer_refusal(msg, si, weak_refused(msg, c, "signature algorithm", si->method),
+                                  what, "--allow-sha1"));
+    }
 
     /* bounds first: nothing is resolved for a signature over the limit */
     size_t count = 0;
@@ -249,12 +279,19 @@ static int check_structure(wssec_msg *msg, xmlNodePtr sig, sig_info *si)
                 if (!wssec__is(tr, WSSEC_NS_DS, "Transform") || !a)
                     return wssec_msg_fail(msg, WSSEC_EMALFORMED, NULL, tr,
                                           "Transforms may hold only Transform elements");
-                if (!transform_allowed(s, a, &r->whole))
-                    return wssec_msg_fail(msg, WSSEC_EALGORITHM, NULL, tr,
-                                          "transform '%.120s' in Reference %s is not allowed "
-                                          "(C14N and enveloped-signature are; XPath, XPath "
-                                          "Filter 2.0 and XSLT only with allow-transforms)",
-                                          a, r->uri);
+                if (!transform_allowed(s, a, &r->whole)) {
+                    int frc = wssec_msg_fail(msg, WSSEC_EALGORITHM, NULL, tr,
+                                             "transform '%.120s' in Reference %s is not allowed "
+                                             "(C14N and enveloped-signature are; XPath, XPath "
+                                             "Filter 2.0 and XSLT only with allow-transforms)",
+                                             a, r->uri);
+                    const char *tn = transform_name(a);
+                    if (!tn) return frc;
+                    char what[200], fix[60];
+                    snprintf(what, sizeof(what), "transform %s in Reference %.40s", tn, r->uri);
+                    snprintf(fix, sizeof(fix), "--allow-transforms %s", tn);
+                    WSSEC_GUARD(defer_refusal(msg, si, frc, what, fix));
+                }
                 /* a C14N transform turns nodes into bytes; anything after it
                  * re-parses them (and each keeps its output): refused */
                 if (c14n_seen)
@@ -295,7 +332,13 @@ static int check_structure(wssec_msg *msg, xmlNodePtr sig, sig_info *si)
                                   "digest algorithm '%.120s' is not allowed (SHA-256, SHA-384, "
                                   "SHA-512)",
                                   d);
-        if (r->digest->weak && !s->allow_sha1) return weak_refused(msg, dm, "digest algorithm", r->digest);
+        if (r->digest->weak && !s->allow_sha1) {
+            char what[120];
+            snprintf(what, sizeof(what), "digest %s in Reference %.60s", r->digest->name, r->uri);
+            WSSEC_GUARD(defer_refusal(msg, si,
+                                      weak_refused(msg, dm, "digest algorithm", r->digest), what,
+                                      "--allow-sha1"));
+        }
 
         xmlAttrPtr id = xmlGetID(msg->doc, BAD_CAST(r->uri + 1));
         if (!id || !id->parent || id->parent->type != XML_ELEMENT_NODE) {
@@ -316,6 +359,17 @@ static int check_structure(wssec_msg *msg, xmlNodePtr sig, sig_info *si)
         return wssec_msg_fail(msg, WSSEC_EMALFORMED, NULL, si->signed_info,
                               "signature without a Reference");
     return 0;
+}
+
+/* Returns the walk's failure, or the first refusal it deferred (whose
+ * message is the recorded one: the first error of a step wins). *complete
+ * tells whether the walk reached its end (every reference resolved). */
+static int check_structure(wssec_msg *msg, xmlNodePtr sig, sig_info *si, bool *complete)
+{
+    int rc = check_structure_walk(msg, sig, si);
+    *complete = rc == 0;
+    if (rc == WSSEC_ENOMEM) return rc;
+    return si->deferred ? si->deferred : rc;
 }
 
 /* ---- the canonical SignedInfo ---- */
@@ -632,9 +686,17 @@ static int enable_transforms(xmlSecDSigCtxPtr d, const wssec_settings *s)
  * digest: it counts what the C14N (or the implicit one) produces and stops
  * the chain past the message's budget. The C14N writes into it as it goes,
  * so the work stops there too. */
+/* What the counting transform of a reference sees: the message, and, for
+ * the explain callback, a copy of the bytes. */
+typedef struct count_state {
+    wssec_msg *msg;
+    wssec_buf *capture; /* NULL: nothing kept */
+} count_state;
+
 static int count_execute(xmlSecTransformPtr t, int last, xmlSecTransformCtxPtr tctx)
 {
-    wssec_msg *msg = tctx->userData;
+    count_state *cs = tctx->userData;
+    wssec_msg *msg = cs ? cs->msg : NULL;
     xmlSecBufferPtr in = &t->inBuf;
     xmlSecSize n = xmlSecBufferGetSize(in);
     if (t->status == xmlSecTransformStatusNone) t->status = xmlSecTransformStatusWorking;
@@ -645,6 +707,7 @@ static int count_execute(xmlSecTransformPtr t, int last, xmlSecTransformCtxPtr t
         return -1;
     }
     msg->c14n_bytes += n;
+    if (n && cs->capture && wssec__buf_append(cs->capture, xmlSecBufferGetData(in), n)) return -1;
     if (n && (xmlSecBufferAppend(&t->outBuf, xmlSecBufferGetData(in), n) < 0 ||
               xmlSecBufferRemoveHead(in, n) < 0))
         return -1;
@@ -671,6 +734,28 @@ static int insert_counter(xmlSecTransformCtxPtr tctx)
     d->prev->next = c;
     d->prev = c;
     return 0;
+}
+
+/* The base64 digest of bytes with the named digest ("sha256"), or NULL. */
+static char *digest_b64(const char *name, const unsigned char *p, size_t n)
+{
+    const EVP_MD *md = EVP_get_digestbyname(name);
+    unsigned char d[EVP_MAX_MD_SIZE];
+    unsigned int dl = 0;
+    if (!md || !EVP_Digest(p, n, d, &dl, md, NULL)) return NULL;
+    return wssec__b64_encode(d, dl);
+}
+
+/* The explain callback for SignedInfo or one reference (nothing without one). */
+static void explain(wssec_msg *msg, const char *what, const wssec_buf *b, const char *alg,
+                    const char *md_name, xmlNodePtr digest_value)
+{
+    if (!msg->ctx->explain_cb) return;
+    char *computed = digest_b64(md_name, b->data ? b->data : (const unsigned char *)"", b->len);
+    char *expected = digest_value ? wssec__node_text(digest_value) : NULL;
+    msg->ctx->explain_cb(what, b->data, b->len, alg, expected, computed, msg->ctx->explain_ud);
+    free(computed);
+    if (expected) xmlFree(expected);
 }
 
 static int over_budget(wssec_msg *msg, xmlNodePtr node)
@@ -737,6 +822,10 @@ static int verify_crypto(wssec_msg *msg, xmlNodePtr sig, const sig_info *si, X50
         goto done;
     }
     int ok = signature_value_verifies(pk, si->method, value, value_len, &tbs);
+    if (ok >= 0) {
+        const char *dash = strrchr(si->method->name, '-');
+        explain(msg, "SignedInfo", &tbs, si->method->name, dash ? dash + 1 : "sha256", NULL);
+    }
     if (ok < 0) {
         rc = wssec_msg_fail(msg, WSSEC_EINTERNAL, NULL, sig, "%s cannot be verified",
                             si->method->name);
@@ -783,11 +872,19 @@ static int verify_crypto(wssec_msg *msg, xmlNodePtr sig, const sig_info *si, X50
             rc = wssec_msg_fail(msg, WSSEC_ENOMEM, NULL, sig, "out of memory");
             goto done;
         }
-        rc_->transformCtx.userData = msg;
+        wssec_buf capture = { .max = s->max_c14n_bytes };
+        count_state cs = { msg, msg->ctx->explain_cb ? &capture : NULL };
+        rc_->transformCtx.userData = &cs;
         rc_->transformCtx.preExecCallback = insert_counter;
         int ret = xmlSecDSigReferenceCtxProcessNode(rc_, r->ref);
         xmlSecDSigStatus st = rc_->status;
         xmlSecDSigReferenceCtxDestroy(rc_);
+        if (ret >= 0 && cs.capture) {
+            xmlNodePtr dv = wssec__first_elem(r->ref);
+            while (dv && !wssec__is(dv, WSSEC_NS_DS, "DigestValue")) dv = wssec__next_elem(dv);
+            explain(msg, r->uri, &capture, r->digest->name, r->digest->name, dv);
+        }
+        wssec__buf_free(&capture);
         if (ret < 0 && msg->c14n_bytes > s->max_c14n_bytes) {
             ERR_clear_error();
             rc = over_budget(msg, r->ref);
@@ -867,7 +964,12 @@ static int sig_consume(wssec_msg *msg, xmlNodePtr sig, void *ud)
     if (!si) return wssec_msg_fail(msg, WSSEC_ENOMEM, NULL, sig, "out of memory");
     if ((rc = count_signatures(msg, sig))) goto done;
     if ((rc = warn_no_timestamp(msg))) goto done;
-    if ((rc = check_structure(msg, sig, si))) goto done;
+    bool complete = false;
+    rc = check_structure(msg, sig, si, &complete);
+    /* inspect goes on past refused algorithms to show the whole signature */
+    int deferred = rc && si->deferred == rc && complete ? rc : 0;
+    if (rc && !deferred) goto done;
+    rc = 0;
     if (wssec_token_set(tok, "signature-method", si->method->name) ||
         wssec_token_set(tok, "c14n", strcmp(si->c14n, WSSEC_URI_EXC_C14N) == 0 ? "exclusive"
                                                                                 : "inclusive")) {
@@ -885,6 +987,19 @@ static int sig_consume(wssec_msg *msg, xmlNodePtr sig, void *ud)
             rc = WSSEC_ENOMEM;
             goto done;
         }
+    }
+    if (deferred) {
+        /* the key reference too, then the refusals (each with its option) */
+        if (wssec__key_resolve(msg, si->key_info, NULL, &k) == 0) {
+            char who[600];
+            wssec__dn_text(X509_get_subject_name(k.cert), who, sizeof(who));
+            if (wssec_token_set(tok, "key-reference", k.how) || wssec_token_set(tok, "signer", who)) {
+                rc = WSSEC_ENOMEM;
+                goto done;
+            }
+        }
+        rc = wssec_token_set(tok, "refused", si->refused) ? WSSEC_ENOMEM : deferred;
+        goto done;
     }
     if ((rc = wssec__key_resolve(msg, si->key_info, NULL, &k))) goto done;
     char text[600];
