@@ -170,8 +170,8 @@ static int check_dn(cli *c, const char *opt, const char *value)
         off += (size_t)w;
     }
     snprintf(c->why, sizeof(c->why),
-             "%s: '%s' is OpenSSL's slash form, most general first; write the RFC 4514 form, most "
-             "specific first: '%s'",
+             "%s: '%.200s' is OpenSSL's slash form, most general first; write the RFC 4514 form, "
+             "most specific first: '%.250s'",
              opt, value, fix);
     return WSSEC_ECONFIG;
 }
