@@ -9,6 +9,11 @@ fail=0
 
 step() { printf '\n==== %s\n' "$*"; }
 
+# After scripts/demo.sh (which installs the build set only), the peers,
+# redis-server and valgrind are still missing: install the test set first.
+step "test dependencies (scripts/install-deps.sh --test)"
+scripts/install-deps.sh --test
+
 step "house checks: no unbounded string calls"
 if grep -rnE '\b(strcpy|strcat|sprintf|vsprintf|gets|strtok|atoi)\s*\(' src include samples tests/unit; then
   echo "banned call found"; fail=1
