@@ -8,9 +8,9 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 echo "== scripts/install-deps.sh --build"
 scripts/install-deps.sh --build
-echo "== building the wssec program into build/ (a minute or two on a small machine)"
+echo "== building the wssec program and the sample plug-in into build/ (a minute or two)"
 cmake -S . -B build -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
-cmake --build build -j"$(nproc)" --target wssec_cli
+cmake --build build -j"$(nproc)" --target wssec_cli wssec_ltpa
 echo
 P=samples/pki
 echo "== wssec secure --timestamp --sign-key $P/alice.key --sign-cert $P/alice.crt samples/hello.xml"
