@@ -177,4 +177,7 @@ echo
 say "summary (a bare Debian 12 root, as root, nothing else installed):"
 for r in "${results[@]}"; do echo "  $r"; done
 say "total $(( $(date +%s) - t_start )) s"
+npass=0; nfail=0
+for r in "${results[@]}"; do case $r in *" passed, exit code 0,"*) npass=$((npass + 1)) ;; *) nfail=$((nfail + 1)) ;; esac; done
+echo "fresh-machine: $npass passed, $nfail failed"
 exit "$overall"
