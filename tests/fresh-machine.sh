@@ -5,8 +5,9 @@
 #
 #   tests/fresh-machine.sh [--check]
 #
-#   --check   only tell whether this machine can run it (root, debootstrap or
-#             apt to install it, the Debian mirror reachable); exit 0 if so
+#   --check   only tell whether this machine can run it (root, the Debian
+#             mirror reachable, debootstrap there: it is installed if missing);
+#             exit 0 if so
 #
 # How: a minimal root (debootstrap --variant=minbase bookworm, from the Debian
 # mirror this machine's apt uses) is made once and kept as a tar file under
@@ -34,7 +35,7 @@ check_only=0
 case ${1:-} in
   --check) check_only=1 ;;
   "") ;;
-  -h|--help) sed -n '2,33p' "$0"; exit 0 ;;
+  -h|--help) sed -n '2,27p' "$0"; exit 0 ;;
   *) echo "fresh-machine: unknown argument $1" >&2; exit 2 ;;
 esac
 
@@ -64,13 +65,18 @@ mirror_reachable() {
   rm -f "$tmp"; return 1
 }
 
+ensure_debootstrap() {
+  command -v debootstrap >/dev/null && return 0
+  say "installing debootstrap"
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -q debootstrap >/dev/null 2>&1 ||
+    { apt-get update -q >/dev/null 2>&1 &&
+      DEBIAN_FRONTEND=noninteractive apt-get install -y -q debootstrap >/dev/null 2>&1; }
+}
+
 if [ "$check_only" -eq 1 ]; then
   command -v chroot >/dev/null || die "no chroot program"
   mirror_reachable || die "the Debian mirror $mirror does not answer"
-  if ! command -v debootstrap >/dev/null && ! apt-cache policy debootstrap 2>/dev/null |
-       grep -q 'Candidate: [0-9]'; then
-    die "debootstrap is neither installed nor installable"
-  fi
+  ensure_debootstrap || die "debootstrap cannot be installed"
   say "can run (mirror $mirror)"
   exit 0
 fi
@@ -82,13 +88,7 @@ t_start=$(date +%s)
 
 # ---- the bare root, made once ----
 if [ ! -s "$base" ]; then
-  if ! command -v debootstrap >/dev/null; then
-    say "installing debootstrap"
-    DEBIAN_FRONTEND=noninteractive apt-get install -y -q debootstrap >/dev/null 2>&1 ||
-      { apt-get update -q >/dev/null 2>&1 &&
-        DEBIAN_FRONTEND=noninteractive apt-get install -y -q debootstrap >/dev/null; } ||
-      die "cannot install debootstrap"
-  fi
+  ensure_debootstrap || die "cannot install debootstrap"
   say "making the bare $suite root (debootstrap --variant=minbase, $mirror)"
   new=$cache/base.new
   rm -rf --one-file-system "$new"
