@@ -22,7 +22,8 @@
 # package scripts from starting services (redis-server) in the host's
 # network namespace; the tests start the servers they need themselves.
 #
-# Exit status: 0 both commands passed; 1 one failed; 2 the root could not be
+# After a run that passed, the root is removed (WSSEC_FRESH_KEEP=1 keeps it);
+# after a failure it stays for a look. Exit status: 0 both commands passed; 1 one failed; 2 the root could not be
 # made. Limits: WSSEC_FRESH_DEMO_TIMEOUT (s, default 1800),
 # WSSEC_FRESH_TEST_TIMEOUT (s, default 3600). Logs: $cache/logs/.
 set -euo pipefail
@@ -121,7 +122,11 @@ kill_leftovers() {
     if [ "$r" = "$root" ]; then kill -KILL "${p#/proc/}" 2>/dev/null || true; fi
   done
 }
-cleanup() { kill_leftovers; sleep 1; unmount_all; }
+drop_root=0   # set when both commands passed: nothing in the root left to look at
+cleanup() {
+  kill_leftovers; sleep 1; unmount_all
+  if [ "$drop_root" = 1 ] && [ -z "$(mounted)" ]; then rm -rf --one-file-system "$root"; fi
+}
 trap cleanup EXIT
 trap 'exit 130' INT TERM
 
@@ -180,4 +185,5 @@ say "total $(( $(date +%s) - t_start )) s"
 npass=0; nfail=0
 for r in "${results[@]}"; do case $r in *" passed, exit code 0,"*) npass=$((npass + 1)) ;; *) nfail=$((nfail + 1)) ;; esac; done
 echo "fresh-machine: $npass passed, $nfail failed"
+[ "$overall" -ne 0 ] || [ "${WSSEC_FRESH_KEEP:-0}" = 1 ] || drop_root=1
 exit "$overall"
