@@ -23,9 +23,10 @@
 # network namespace; the tests start the servers they need themselves.
 #
 # After a run that passed, the root is removed (WSSEC_FRESH_KEEP=1 keeps it);
-# after a failure it stays for a look. Exit status: 0 both commands passed; 1 one failed; 2 the root could not be
-# made. Limits: WSSEC_FRESH_DEMO_TIMEOUT (s, default 1800),
-# WSSEC_FRESH_TEST_TIMEOUT (s, default 3600). Logs: $cache/logs/.
+# after a failure it stays for a look. Exit status: 0 both commands passed;
+# 1 one failed; 2 the root could not be made. Limits: WSSEC_FRESH_DEMO_TIMEOUT
+# (s, default 1800), WSSEC_FRESH_TEST_TIMEOUT (s, default 3600). Logs:
+# $cache/logs/.
 set -euo pipefail
 here=$(cd "$(dirname "$0")/.." && pwd)
 cache=${WSSEC_FRESH_CACHE:-/var/cache/wssec-fresh}
@@ -36,7 +37,7 @@ check_only=0
 case ${1:-} in
   --check) check_only=1 ;;
   "") ;;
-  -h|--help) sed -n '2,27p' "$0"; exit 0 ;;
+  -h|--help) sed -n '2,30p' "$0"; exit 0 ;;
   *) echo "fresh-machine: unknown argument $1" >&2; exit 2 ;;
 esac
 
