@@ -37,7 +37,7 @@ check_only=0
 case ${1:-} in
   --check) check_only=1 ;;
   "") ;;
-  -h|--help) sed -n '2,30p' "$0"; exit 0 ;;
+  -h|--help) sed -n '2,29p' "$0"; exit 0 ;;
   *) echo "fresh-machine: unknown argument $1" >&2; exit 2 ;;
 esac
 
