@@ -1,13 +1,17 @@
 #!/usr/bin/env bash
-# Installs the dependencies, builds wssec, then secures the bundled sample
+# Installs what building and running wssec needs (scripts/install-deps.sh
+# --build: not the test peers), builds wssec, then secures the bundled sample
 # message (a Timestamp and an X.509 signature over the Body and the
 # Timestamp, with the test PKI's alice) and verifies it against the test
 # root; then the same with a UsernameToken, and a replay that is refused.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-scripts/install-deps.sh
+echo "== scripts/install-deps.sh --build"
+scripts/install-deps.sh --build
+echo "== building the wssec program and the sample plug-in into build/ (a minute or two)"
 cmake -S . -B build -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
-cmake --build build -j"$(nproc)" >/dev/null
+cmake --build build -j"$(nproc)" --target wssec_cli wssec_ltpa
+echo
 P=samples/pki
 echo "== wssec secure --timestamp --sign-key $P/alice.key --sign-cert $P/alice.crt samples/hello.xml"
 build/wssec secure --timestamp --sign-key $P/alice.key --sign-cert $P/alice.crt samples/hello.xml \

@@ -178,7 +178,8 @@ static const opt options[] = {
       "reject a signed message whose SignedInfo was already accepted from the same key "
       "(default true)" },
     /* outbound signature */
-    { "sign-key", OPT_STRING, OFF(sign_key), 0, "FILE", "secure: the signing private key (PEM)" },
+    { "sign-key", OPT_STRING, OFF(sign_key), 0, "FILE",
+      "secure: the signing private key (PEM or DER, unencrypted)" },
     { "sign-cert", OPT_STRING, OFF(sign_cert), 0, "FILE",
       "secure: the signing certificate (PEM or DER)" },
     { "sign-chain", OPT_STRING, OFF(sign_chain), 0, "FILE",
@@ -206,11 +207,11 @@ static const opt options[] = {
     { "namespace", OPT_MULTI, OFF(namespaces), 0, "PREFIX=URI",
       "repeatable: a prefix for XPath expressions (soap, wsse, wsu, ds, xenc are predefined)" },
     /* inbound signature and trust */
-    { "trust", OPT_MULTI, OFF(trust), 0, "FILE",
-      "verify, repeatable: trust anchors (PEM certificates)" },
+    { "trust", OPT_MULTI, OFF(trust), 0, "FILE|DIR",
+      "verify, repeatable: trust anchors: a certificate file (PEM or DER) or a directory of "
+      ".pem, .crt and .cer files" },
     { "intermediates", OPT_MULTI, OFF(intermediates), 0, "FILE",
-      "verify, repeatable: intermediate CA certificates (PEM) for building chains; never "
-      "trusted by themselves" },
+      "verify, repeatable: another name for certs" },
     { "crl", OPT_MULTI, OFF(crl), 0, "FILE",
       "verify, repeatable: certificate revocation lists (PEM or DER)" },
     { "crl-check", OPT_ENUM, OFF(crl_check), 0, "MODE",
@@ -230,8 +231,9 @@ static const opt options[] = {
     { "cert-cache-max-age", OPT_SECONDS, OFF(cert_cache_max_age_ms), 0, "SECONDS",
       "verify: longest a validated chain is remembered (default 3600)" },
     { "certs", OPT_MULTI, OFF(certs), 0, "FILE",
-      "verify, repeatable: known certificates (PEM): signers named by issuer-serial, ski or "
-      "thumbprint, and intermediates; never trusted by themselves" },
+      "verify, repeatable: known certificates (PEM or DER): intermediate CAs for building "
+      "chains, and signers named by issuer-serial, ski or thumbprint; never trusted by "
+      "themselves (alias: intermediates)" },
     { "allow-sha1", OPT_BOOL, OFF(allow_sha1), 0, "BOOL",
       "verify: accept rsa-sha1 signatures and sha1 digests from old peers (default false)" },
     { "allow-transforms", OPT_LIST, OFF(allow_transforms), 0, "LIST",
@@ -268,8 +270,8 @@ static const opt options[] = {
     { "assert-dn", OPT_STRING, OFF(assert_dn), 0, "DN",
       "secure: the identity-assertion action asserts this subject DN (an X.509 token)" },
     { "assert-cert", OPT_STRING, OFF(assert_cert), 0, "FILE",
-      "secure: the certificate whose subject is assert-dn (default: the caller's X.509 token "
-      "in the message)" },
+      "secure: the certificate (PEM or DER) whose subject is assert-dn (default: the caller's "
+      "X.509 token in the message)" },
     { "strip-security", OPT_BOOL, OFF(strip_security), 0, "BOOL",
       "secure: remove the Security header targeted at us before adding ours (default false)" },
     { "trusted-upstream", OPT_MULTI, OFF(trusted_upstreams), 0, "NAME|DN",
@@ -284,7 +286,7 @@ static const opt options[] = {
       "wssec_plugin_init) and its argument" },
     /* encryption */
     { "encrypt-cert", OPT_STRING, OFF(encrypt_cert), 0, "FILE",
-      "secure: the recipient's certificate; its key wraps the session key" },
+      "secure: the recipient's certificate (PEM or DER); its key wraps the session key" },
     { "enc-alg", OPT_ENUM, OFF(enc_alg), 0, "ALG",
       "secure: aes256-gcm, aes128-gcm, aes128-cbc, aes256-cbc (default aes256-gcm)",
       wssec__enc_alg_names },
@@ -298,10 +300,11 @@ static const opt options[] = {
       "secure: how the EncryptedKey names the recipient: issuer-serial, ski, thumbprint, bst, x509 "
       "(default issuer-serial)", wssec__enc_key_id_names },
     { "decrypt-key", OPT_STRING, OFF(decrypt_key), 0, "FILE",
-      "verify: a private key (PEM) that decrypts; the signing identity (pkcs12 or sign-key) "
-      "decrypts too" },
+      "verify: a private key (PEM or DER, unencrypted) that decrypts; the signing identity "
+      "(pkcs12 or sign-key) decrypts too" },
     { "decrypt-cert", OPT_STRING, OFF(decrypt_cert), 0, "FILE",
-      "verify: the certificate of decrypt-key, to match the EncryptedKey's reference" },
+      "verify: the certificate (PEM or DER) of decrypt-key, to match the EncryptedKey's "
+      "reference" },
     { "psk-file", OPT_STRING, OFF(psk_file), 0, "FILE",
       "a pre-shared AES key (base64, first line) for kw-aes128/kw-aes256 key wrap" },
     { "psk-name", OPT_STRING, OFF(psk_name), 0, "NAME",

@@ -9,6 +9,11 @@ fail=0
 
 step() { printf '\n==== %s\n' "$*"; }
 
+# After scripts/demo.sh (which installs the build set only), the peers,
+# redis-server and valgrind are still missing: install the test set first.
+step "test dependencies (scripts/install-deps.sh --test)"
+scripts/install-deps.sh --test
+
 step "house checks: no unbounded string calls"
 if grep -rnE '\b(strcpy|strcat|sprintf|vsprintf|gets|strtok|atoi)\s*\(' src include samples tests/unit; then
   echo "banned call found"; fail=1
@@ -47,20 +52,29 @@ WSSEC_VALGRIND=1 WSSEC_REDIS_TRIALS=20 tests/redis/run.sh "$PWD/build/wssec" \
 step "interoperability matrix (WSS4J, zeep, xmlsec1, gSOAP)"
 tests/interop/run-matrix.sh --wssec "$PWD/build/wssec" || fail=1
 
-step "install; build the embedding sample with pkg-config and with find_package(wssec)"
+step "install into a prefix; run the installed wssec and the embedding sample built with pkg-config and with find_package(wssec), without LD_LIBRARY_PATH"
 inst=$PWD/build/install-test
-rm -rf "$inst" build/embed-cmake
+rm -rf "$inst" build/embed-cmake build/embed_pc
 cmake --install build --prefix "$inst" >/dev/null
+unset LD_LIBRARY_PATH
+out=$("$inst/bin/wssec" --version 2>&1) && echo "installed bin/wssec --version: ok ($out)" ||
+  { echo "installed bin/wssec --version FAILED: $out"; fail=1; }
+# exactly what the README's embedding section says, nothing more: the .pc's
+# Libs carry the rpath to the installed libdir
 (export PKG_CONFIG_PATH="$inst/lib/pkgconfig"
- cc samples/embed_verify.c $(pkg-config --cflags --libs wssec) -Wl,-rpath,"$inst/lib" \
-    -o build/embed_pc && echo "pkg-config wssec: ok") || fail=1
+ cc samples/embed_verify.c $(pkg-config --cflags --libs wssec) -o build/embed_pc &&
+ tests/cli/sample_embed.sh "$inst/bin/wssec" "$PWD/build/embed_pc" "$PWD" >build/embed_pc.log 2>&1 &&
+ echo "pkg-config wssec: built and ran ok") || { cat build/embed_pc.log 2>/dev/null; fail=1; }
 mkdir -p build/embed-cmake
 printf '%s\n' 'cmake_minimum_required(VERSION 3.18)' 'project(embed C)' \
     'find_package(wssec 0.1 REQUIRED)' \
     "add_executable(embed_verify \"$PWD/samples/embed_verify.c\")" \
     'target_link_libraries(embed_verify PRIVATE wssec::wssec)' > build/embed-cmake/CMakeLists.txt
 (cmake -S build/embed-cmake -B build/embed-cmake/b -DCMAKE_PREFIX_PATH="$inst" >/dev/null &&
- cmake --build build/embed-cmake/b >/dev/null && echo "find_package(wssec): ok") || fail=1
+ cmake --build build/embed-cmake/b >/dev/null &&
+ tests/cli/sample_embed.sh "$inst/bin/wssec" "$PWD/build/embed-cmake/b/embed_verify" "$PWD" \
+   >build/embed_cmake.log 2>&1 && echo "find_package(wssec): built and ran ok") ||
+  { cat build/embed_cmake.log 2>/dev/null; fail=1; }
 
 step "headers compile on their own (C99, -pedantic)"
 echo '#include <wssec/wssec.h>
