@@ -221,14 +221,14 @@ static int load_encryption(wssec_ctx *ctx, wssec_config *cfg)
         wssec__memzero(text, sizeof(text));
         if (rc || (rawlen != 16 && rawlen != 32)) {
             if (raw) wssec__memzero(raw, rawlen);
-            free(raw);
+            wssec__free(raw);
             return WSSEC_ERR(&cfg->err, WSSEC_ECONFIG,
                              "psk-file %s: not the base64 of a 16- or 32-byte AES key", s->psk_file);
         }
         memcpy(ctx->psk, raw, rawlen);
         ctx->psk_len = rawlen;
         wssec__memzero(raw, rawlen);
-        free(raw);
+        wssec__free(raw);
     }
     return 0;
 }
@@ -249,14 +249,14 @@ int wssec_ctx_new(wssec_ctx **out, wssec_config *cfg)
             return WSSEC_ERR(&cfg->err, WSSEC_ECONFIG, "actions: no module generates '%s'",
                              cfg->s.actions.v[i]);
     }
-    wssec_ctx *ctx = calloc(1, sizeof(*ctx));
+    wssec_ctx *ctx = wssec__calloc(1, sizeof(*ctx));
     if (!ctx) return WSSEC_ENOMEM;
     int rc = wssec__settings_copy(&ctx->s, &cfg->s);
     if (rc) {
-        free(ctx);
+        wssec__free(ctx);
         return rc;
     }
-    ctx->modules.v = malloc((cfg->modules.n ? cfg->modules.n : 1) * sizeof(*ctx->modules.v));
+    ctx->modules.v = wssec__malloc((cfg->modules.n ? cfg->modules.n : 1) * sizeof(*ctx->modules.v));
     if (!ctx->modules.v) {
         wssec_ctx_free(ctx);
         return WSSEC_ENOMEM;
@@ -307,10 +307,10 @@ void wssec_ctx_free(wssec_ctx *ctx)
     }
     sk_X509_free(ctx->dec_certs);
     wssec__memzero(ctx->psk, sizeof(ctx->psk));
-    free(ctx->modules.v);
+    wssec__free(ctx->modules.v);
     wssec_replay_cache_release(ctx->replay);
     wssec__identity_ctx_free(ctx); /* last: it unloads the plug-ins */
-    free(ctx);
+    wssec__free(ctx);
 }
 
 int wssec_ctx_reload_trust(wssec_ctx *ctx, wssec_config *cfg)

@@ -69,6 +69,29 @@ void wssec__memzero(void *p, size_t n);
  * (compares SHA-256 digests, so the time does not depend on where they differ). */
 int wssec__ct_equal(const void *a, size_t alen, const void *b, size_t blen);
 char *wssec__strdup(const char *s);
+
+/* ---- the library's own allocations ----
+ * Every malloc/calloc/realloc/free of src/ (not libxml2's, xmlsec's or
+ * OpenSSL's, which have their own process-wide hooks: xmlMemSetup,
+ * CRYPTO_set_mem_functions) goes through these, so that a test can make any
+ * one of them fail (tests/oom/torture.c). Memory handed to the caller is
+ * freed with wssec_free(), which goes through them too. */
+void *wssec__malloc(size_t n);
+void *wssec__calloc(size_t n, size_t size);
+void *wssec__realloc(void *p, size_t n);
+void wssec__free(void *p);
+
+typedef struct wssec_alloc_hooks {
+    void *(*malloc_fn)(size_t n);
+    void *(*calloc_fn)(size_t n, size_t size);
+    void *(*realloc_fn)(void *p, size_t n);
+    void (*free_fn)(void *p);
+} wssec_alloc_hooks;
+/* Test harnesses only: replaces the hooks (NULL: the C library's). Not
+ * thread-safe; call before any wssec, libxml2 or OpenSSL use, and never
+ * after memory was allocated through the previous hooks unless the two
+ * free functions are compatible. */
+void wssec__set_alloc_hooks(const wssec_alloc_hooks *h);
 /* Parses a non-negative decimal with an optional K/M/G suffix (binary). */
 int wssec__parse_size(const char *s, size_t *out);
 /* Parses a non-negative decimal number of seconds. */

@@ -121,7 +121,7 @@ static int match_issuer_serial(X509 *x, const void *arg)
     /* either RDN order: peers differ; the certificate is trust-checked after */
     int eq = wssec__dn_canon_name(X509_get_issuer_name(x), &have) == 0 &&
              (strcmp(have, is->canon) == 0 || strcmp(have, is->canon_rev) == 0);
-    free(have);
+    wssec__free(have);
     return eq;
 }
 
@@ -132,7 +132,7 @@ int wssec__b64_elem(wssec_msg *msg, xmlNodePtr e, unsigned char **out, size_t *l
     int rc = wssec__b64_decode(text, msg->ctx->s.max_token_size, out, len);
     xmlFree(text);
     if (rc == 0 && *len == 0) {
-        free(*out);
+        wssec__free(*out);
         *out = NULL;
         rc = WSSEC_EINVALID;
     }
@@ -171,7 +171,7 @@ static int from_x509data(wssec_msg *msg, xmlNodePtr xd, wssec_key_source *k)
                 rc = wssec_msg_fail(msg, WSSEC_ETOKEN, NULL, c,
                                     "X509Certificate is not a base64 DER certificate");
             }
-            free(der);
+            wssec__free(der);
         } else if (wssec__is(c, WSSEC_NS_DS, "X509IssuerSerial")) {
             is = c;
         } else if (wssec__is(c, WSSEC_NS_DS, "X509SKI")) {
@@ -247,8 +247,8 @@ static int from_x509data(wssec_msg *msg, xmlNodePtr xd, wssec_key_source *k)
                                     "message or the known certificates (--certs)",
                                     issuer, serial);
             if (rc > 0) rc = 0;
-            free(arg.canon);
-            free(arg.canon_rev);
+            wssec__free(arg.canon);
+            wssec__free(arg.canon_rev);
         }
         xmlFree(issuer);
         xmlFree(serial);
@@ -268,7 +268,7 @@ static int from_x509data(wssec_msg *msg, xmlNodePtr xd, wssec_key_source *k)
                                     "message or the known certificates (--certs)");
             if (rc > 0) rc = 0;
         }
-        free(b);
+        wssec__free(b);
         goto done;
     }
     rc = wssec_msg_fail(msg, WSSEC_EUNAVAILABLE, NULL, xd, "empty X509Data");
@@ -317,7 +317,7 @@ static int from_key_identifier(wssec_msg *msg, xmlNodePtr ki, wssec_key_source *
         rc = wssec_msg_fail(msg, WSSEC_EUNSUPPORTED, NULL, ki,
                             "KeyIdentifier ValueType '%.150s' is not supported", vt);
     }
-    free(b);
+    wssec__free(b);
     return rc;
 }
 
@@ -443,16 +443,16 @@ int wssec__str_write(wssec_msg *msg, xmlNodePtr parent, X509 *cert, int key_id, 
                                   "key reference ski: the certificate has no subject key "
                                   "identifier extension");
         n = (size_t)ASN1_STRING_length(ski);
-        bytes = malloc(n);
+        bytes = wssec__malloc(n);
         if (!bytes) return WSSEC_ENOMEM;
         memcpy(bytes, ASN1_STRING_get0_data(ski), n);
         vt = WSSEC_VT_SKI;
         break;
     }
     case WSSEC_KEYID_THUMBPRINT:
-        bytes = malloc(20);
+        bytes = wssec__malloc(20);
         if (!bytes || wssec__cert_thumbprint(cert, bytes)) {
-            free(bytes);
+            wssec__free(bytes);
             return WSSEC_ENOMEM;
         }
         n = 20;
@@ -460,7 +460,7 @@ int wssec__str_write(wssec_msg *msg, xmlNodePtr parent, X509 *cert, int key_id, 
         break;
     default: { /* x509: the certificate itself */
         int len = i2d_X509(cert, NULL);
-        unsigned char *p = len > 0 ? malloc((size_t)len) : NULL;
+        unsigned char *p = len > 0 ? wssec__malloc((size_t)len) : NULL;
         if (!p) return WSSEC_ENOMEM;
         bytes = p;
         i2d_X509(cert, &p);
@@ -469,7 +469,7 @@ int wssec__str_write(wssec_msg *msg, xmlNodePtr parent, X509 *cert, int key_id, 
     }
     }
     char *b64 = wssec__b64_encode(bytes, n);
-    free(bytes);
+    wssec__free(bytes);
     xmlNodePtr kid = b64 ? wssec__add_elem(msg, str, WSSEC_NS_WSSE, "wsse", "KeyIdentifier", b64) : NULL;
     xmlFree(b64);
     if (!kid || !xmlSetProp(kid, BAD_CAST "EncodingType", BAD_CAST WSSEC_ENC_BASE64) ||

@@ -15,7 +15,7 @@
 int wssec_msg_new(wssec_msg **out, const wssec_ctx *ctx)
 {
     *out = NULL;
-    wssec_msg *msg = calloc(1, sizeof(*msg));
+    wssec_msg *msg = wssec__calloc(1, sizeof(*msg));
     if (!msg) return WSSEC_ENOMEM;
     msg->ctx = ctx;
     wssec__err_clear(&msg->err);
@@ -29,7 +29,7 @@ void wssec_msg_free(wssec_msg *msg)
     wssec__msg_clear_inbound(msg);
     wssec__trust_release(msg->trust);
     xmlFreeDoc(msg->doc);
-    free(msg);
+    wssec__free(msg);
 }
 
 static int has_xmldecl(const char *data, size_t len)
@@ -85,7 +85,7 @@ int wssec_msg_serialize(const wssec_msg *msg, unsigned char **out, size_t *len)
         rc = WSSEC_ENOMEM;
     } else {
         size_t n = (size_t)xmlBufferLength(buf);
-        unsigned char *p = malloc(n + 1);
+        unsigned char *p = wssec__malloc(n + 1);
         if (!p) {
             rc = WSSEC_ENOMEM;
         } else {
@@ -273,7 +273,7 @@ int wssec_fault_serialize(const wssec_error *err, int soap_version, unsigned cha
     int n = 0;
     xmlDocDumpMemoryEnc(doc, &mem, &n, "UTF-8");
     if (mem) {
-        unsigned char *p = malloc((size_t)n + 1);
+        unsigned char *p = wssec__malloc((size_t)n + 1);
         if (p) {
             memcpy(p, mem, (size_t)n);
             p[n] = '\0';

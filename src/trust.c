@@ -59,11 +59,11 @@ struct wssec_trust {
 static void rules_free(subject_rule *r, size_t n)
 {
     for (size_t i = 0; i < n; i++) {
-        free(r[i].text);
-        if (r[i].canon) free(r[i].canon);
+        wssec__free(r[i].text);
+        if (r[i].canon) wssec__free(r[i].canon);
         else regfree(&r[i].re);
     }
-    free(r);
+    wssec__free(r);
 }
 
 void wssec__trust_release(wssec_trust *t)
@@ -76,8 +76,8 @@ void wssec__trust_release(wssec_trust *t)
     rules_free(t->subjects, t->nsubjects);
     rules_free(t->issuers, t->nissuers);
     pthread_mutex_destroy(&t->lock);
-    free(t->cache);
-    free(t);
+    wssec__free(t->cache);
+    wssec__free(t);
 }
 
 wssec_trust *wssec__trust_retain(wssec_trust *t)
@@ -183,7 +183,7 @@ static int compile_rules(wssec_errrec *err, const char *what, const wssec_strlis
                          subject_rule **out, size_t *n)
 {
     *n = 0;
-    *out = l->n ? calloc(l->n, sizeof(**out)) : NULL;
+    *out = l->n ? wssec__calloc(l->n, sizeof(**out)) : NULL;
     if (l->n && !*out) return WSSEC_ENOMEM;
     for (size_t i = 0; i < l->n; i++) {
         subject_rule *r = &(*out)[i];
@@ -217,7 +217,7 @@ static int compile_rules(wssec_errrec *err, const char *what, const wssec_strlis
 int wssec__trust_new(wssec_trust **out, const wssec_settings *s, wssec_errrec *err)
 {
     *out = NULL;
-    wssec_trust *t = calloc(1, sizeof(*t));
+    wssec_trust *t = wssec__calloc(1, sizeof(*t));
     if (!t) return WSSEC_ENOMEM;
     t->refs = 1;
     pthread_mutex_init(&t->lock, NULL);
@@ -253,7 +253,7 @@ int wssec__trust_new(wssec_trust **out, const wssec_settings *s, wssec_errrec *e
     if (t->cache_on) {
         size_t cap = 16;
         while (cap < s->cert_cache_size * 2) cap *= 2;
-        t->cache = calloc(cap, sizeof(*t->cache));
+        t->cache = wssec__calloc(cap, sizeof(*t->cache));
         if (!t->cache) {
             rc = WSSEC_ENOMEM;
             goto done;
@@ -566,7 +566,7 @@ static int rule_match(const subject_rule *r, const X509_NAME *name)
     if (r->canon) {
         char *c = NULL;
         int eq = wssec__dn_canon_name(name, &c) == 0 && strcmp(c, r->canon) == 0;
-        free(c);
+        wssec__free(c);
         return eq;
     }
     char text[1024];
@@ -637,7 +637,7 @@ static int usable_name(const X509_NAME *name)
 {
     char *c = NULL;
     int rc = wssec__dn_canon_name(name, &c);
-    free(c);
+    wssec__free(c);
     return rc;
 }
 

@@ -160,11 +160,11 @@ int wssec__certpool_new(wssec_certpool **out, size_t max)
 {
     *out = NULL;
     if (max == 0) return 0; /* off */
-    wssec_certpool *p = calloc(1, sizeof(*p));
+    wssec_certpool *p = wssec__calloc(1, sizeof(*p));
     size_t cap = 16;
     while (cap < 2 * max) cap *= 2;
-    if (!p || !(p->slots = calloc(cap, sizeof(*p->slots)))) {
-        free(p);
+    if (!p || !(p->slots = wssec__calloc(cap, sizeof(*p->slots)))) {
+        wssec__free(p);
         return WSSEC_ENOMEM;
     }
     p->cap = cap;
@@ -185,8 +185,8 @@ void wssec__certpool_free(wssec_certpool *p)
     if (!p) return;
     pool_clear(p);
     pthread_mutex_destroy(&p->lock);
-    free(p->slots);
-    free(p);
+    wssec__free(p->slots);
+    wssec__free(p);
 }
 
 static int der_to_x509(const unsigned char *der, size_t len, X509 **out)
@@ -360,10 +360,10 @@ typedef struct rdn {
 static void rdns_free(rdn *r, size_t n)
 {
     for (size_t i = 0; i < n; i++) {
-        for (size_t j = 0; j < r[i].n; j++) free(r[i].avas[j]);
-        free(r[i].avas);
+        for (size_t j = 0; j < r[i].n; j++) wssec__free(r[i].avas[j]);
+        wssec__free(r[i].avas);
     }
-    free(r);
+    wssec__free(r);
 }
 
 static int rdns_join(rdn *r, size_t n, bool reverse, char **out)
@@ -392,7 +392,7 @@ static int rdn_add(rdn **rs, size_t *n, bool new_rdn, const char *type, const un
                    size_t vlen, bool strict)
 {
     if (new_rdn || *n == 0) {
-        rdn *x = realloc(*rs, (*n + 1) * sizeof(*x));
+        rdn *x = wssec__realloc(*rs, (*n + 1) * sizeof(*x));
         if (!x) return WSSEC_ENOMEM;
         *rs = x;
         x[*n].avas = NULL;
@@ -407,7 +407,7 @@ static int rdn_add(rdn **rs, size_t *n, bool new_rdn, const char *type, const un
         wssec__buf_free(&b);
         return rc;
     }
-    char **a = realloc(r->avas, (r->n + 1) * sizeof(*a));
+    char **a = wssec__realloc(r->avas, (r->n + 1) * sizeof(*a));
     if (!a) {
         wssec__buf_free(&b);
         return WSSEC_ENOMEM;
@@ -504,7 +504,7 @@ int wssec__dn_canon_text_max(const char *text, bool reverse, size_t max_values, 
     int rc = 0;
     const char *p = text;
     bool new_rdn = true;
-    unsigned char *val = malloc(strlen(text) + 1);
+    unsigned char *val = wssec__malloc(strlen(text) + 1);
     if (!val) return WSSEC_ENOMEM;
     while (isspace((unsigned char)*p)) p++;
     if (!*p) rc = WSSEC_EINVALID;
@@ -582,7 +582,7 @@ int wssec__dn_canon_text_max(const char *text, bool reverse, size_t max_values, 
             if (!*p) rc = WSSEC_EINVALID; /* trailing separator */
         }
     }
-    free(val);
+    wssec__free(val);
     if (!rc) rc = rdns_join(rs, n, reverse, out);
     rdns_free(rs, n);
     return rc;
@@ -594,12 +594,12 @@ int wssec__dn_equal_text(const X509_NAME *name, const char *text, bool either_or
     int eq = 0;
     if (wssec__dn_canon_name(name, &a) == 0 && wssec__dn_canon_text(text, false, &b) == 0)
         eq = strcmp(a, b) == 0;
-    free(b);
+    wssec__free(b);
     b = NULL;
     if (!eq && either_order && a && wssec__dn_canon_text(text, true, &b) == 0)
         eq = strcmp(a, b) == 0;
-    free(a);
-    free(b);
+    wssec__free(a);
+    wssec__free(b);
     return eq;
 }
 

@@ -65,7 +65,7 @@ static int ia_consume(wssec_msg *msg, xmlNodePtr elem, void *ud)
                               "asserted X.509 token larger than max-token-size %zu bytes",
                               msg->ctx->s.max_token_size);
     X509 *x = rc ? NULL : der_cert(der, len);
-    free(der);
+    wssec__free(der);
     if (!x)
         return wssec_msg_fail(msg, WSSEC_ETOKEN, NULL, elem,
                               "asserted X.509 token does not hold one DER certificate");
@@ -131,11 +131,11 @@ static X509 *cert_in_header(wssec_msg *msg, xmlNodePtr sec, const char *want)
         unsigned char *der = NULL;
         size_t len = 0;
         X509 *x = wssec__b64_elem(msg, e, &der, &len) ? NULL : der_cert(der, len);
-        free(der);
+        wssec__free(der);
         char *have = NULL;
         bool match = x && wssec__dn_canon_name(X509_get_subject_name(x), &have) == 0 &&
                      strcmp(have, want) == 0;
-        free(have);
+        wssec__free(have);
         if (match) return x;
         X509_free(x);
     }
@@ -174,7 +174,7 @@ static int gen_dn(wssec_msg *msg, const char *dn)
         goto done;
     }
     int n = i2d_X509(cert, NULL);
-    unsigned char *p = n > 0 ? malloc((size_t)n) : NULL;
+    unsigned char *p = n > 0 ? wssec__malloc((size_t)n) : NULL;
     if (!p) goto nomem;
     der = p;
     i2d_X509(cert, &p);
@@ -199,10 +199,10 @@ nomem:
     rc = wssec_msg_fail(msg, WSSEC_ENOMEM, NULL, NULL, "out of memory");
 done:
     X509_free(own);
-    free(der);
+    wssec__free(der);
     xmlFree(b64);
-    free(want);
-    free(have);
+    wssec__free(want);
+    wssec__free(have);
     return rc;
 }
 

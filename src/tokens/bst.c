@@ -216,7 +216,7 @@ static int bst_consume(wssec_msg *msg, xmlNodePtr elem, void *ud)
     if (rc) rc = wssec_msg_fail(msg, rc, NULL, elem, "out of memory");
 done:
     sk_X509_pop_free(certs, X509_free);
-    free(der);
+    wssec__free(der);
     xmlFree(text);
     return rc;
 }
@@ -227,7 +227,7 @@ static int der_of(X509 *x, unsigned char **out, size_t *len)
 {
     int n = i2d_X509(x, NULL);
     if (n <= 0) return WSSEC_EINTERNAL;
-    unsigned char *p = malloc((size_t)n);
+    unsigned char *p = wssec__malloc((size_t)n);
     if (!p) return WSSEC_ENOMEM;
     *out = p;
     i2d_X509(x, &p);
@@ -249,7 +249,7 @@ static int token_bytes(const wssec_ctx *ctx, int kind, unsigned char **out, size
         for (int i = 0; i < sk_X509_num(ctx->sign_chain); i++)
             if (!PKCS7_add_certificate(p7, sk_X509_value(ctx->sign_chain, i))) goto p7done;
         int n = i2d_PKCS7(p7, NULL);
-        unsigned char *p = n > 0 ? malloc((size_t)n) : NULL;
+        unsigned char *p = n > 0 ? wssec__malloc((size_t)n) : NULL;
         if (!p) goto p7done;
         *out = p;
         i2d_PKCS7(p7, &p);
@@ -266,14 +266,14 @@ static int token_bytes(const wssec_ctx *ctx, int kind, unsigned char **out, size
         unsigned char *d = NULL;
         size_t dl = 0;
         if ((rc = der_of(x, &d, &dl)) || (rc = wssec__buf_append(&body, d, dl))) {
-            free(d);
+            wssec__free(d);
             wssec__buf_free(&body);
             return rc;
         }
-        free(d);
+        wssec__free(d);
     }
     int hl = ASN1_object_size(1, (int)body.len, V_ASN1_SEQUENCE);
-    unsigned char *p = hl > 0 ? malloc((size_t)hl) : NULL;
+    unsigned char *p = hl > 0 ? wssec__malloc((size_t)hl) : NULL;
     if (!p) {
         wssec__buf_free(&body);
         return WSSEC_ENOMEM;
@@ -312,7 +312,7 @@ static int bst_generate(wssec_msg *msg, void *ud)
         if (text && !text->parent) xmlFreeNode(text);
         rc = WSSEC_ENOMEM;
     }
-    free(der);
+    wssec__free(der);
     xmlFree(b64);
     if (rc) return wssec_msg_fail(msg, rc, NULL, NULL, "out of memory");
     /* into the outbound token store, for the signature to reference */

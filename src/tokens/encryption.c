@@ -375,8 +375,8 @@ static void ek_job_free(void *p)
 {
     ek_job *j = p;
     if (!j) return;
-    free(j->wrapped);
-    free(j);
+    wssec__free(j->wrapped);
+    wssec__free(j);
 }
 
 /* Stage 1, for every queued EncryptedKey before any is used: when a
@@ -486,7 +486,7 @@ static int ek_consume(wssec_msg *msg, xmlNodePtr ek, void *ud)
     }
     if (wssec_token_set(tok, "key-transport", kt->name)) return WSSEC_ENOMEM;
 
-    ek_job *j = calloc(1, sizeof(*j));
+    ek_job *j = wssec__calloc(1, sizeof(*j));
     if (!j) return wssec_msg_fail(msg, WSSEC_ENOMEM, NULL, ek, "out of memory");
     j->tok = tok;
     j->ek = ek;
@@ -860,7 +860,7 @@ static int enc_generate(wssec_msg *msg, void *ud)
         if (s->enc_key_id == WSSEC_KEYID_BST) {
             /* the recipient's certificate as a token before the key */
             int dl = i2d_X509(ctx->enc_x509, NULL);
-            unsigned char *der = dl > 0 ? malloc((size_t)dl) : NULL, *q = der;
+            unsigned char *der = dl > 0 ? wssec__malloc((size_t)dl) : NULL, *q = der;
             char *cb64 = NULL;
             if (der) i2d_X509(ctx->enc_x509, &q);
             xmlNodePtr t = NULL;
@@ -876,7 +876,7 @@ static int enc_generate(wssec_msg *msg, void *ud)
                     xmlFreeNode(t);
                 }
             }
-            free(der);
+            wssec__free(der);
             xmlFree(cb64);
             if (!bst) goto out;
         }

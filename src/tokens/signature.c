@@ -358,7 +358,7 @@ static int c14n_signed_info(wssec_msg *msg, const sig_info *si, wssec_buf *out)
     char *copy = NULL;
     int rc = split_prefixes(si->c14n_prefixes, &copy, prefixes, WSSEC_ARRAY_LEN(prefixes));
     if (rc) {
-        free(copy);
+        wssec__free(copy);
         return wssec_msg_fail(msg, rc, "wsse:InvalidSecurity", si->signed_info,
                               rc == WSSEC_ELIMIT ? "CanonicalizationMethod PrefixList has more "
                                                    "than 64 prefixes"
@@ -373,7 +373,7 @@ static int c14n_signed_info(wssec_msg *msg, const sig_info *si, wssec_buf *out)
                                 exc && prefixes[0] ? prefixes : NULL, 0, ob)
                : -1;
     if (ob && xmlOutputBufferClose(ob) < 0) n = -1;
-    free(copy);
+    wssec__free(copy);
     if (n < 0) {
         wssec__buf_free(out);
         return wssec_msg_fail(msg, WSSEC_ESIGNATURE, NULL, si->signed_info,
@@ -796,7 +796,7 @@ static int verify_crypto(wssec_msg *msg, xmlNodePtr sig, const sig_info *si, X50
 done:
     ERR_clear_error();
     if (d) xmlSecDSigCtxDestroy(d);
-    free(value);
+    wssec__free(value);
     wssec__buf_free(&tbs);
     return rc;
 }
@@ -840,7 +840,7 @@ static int sig_consume(wssec_msg *msg, xmlNodePtr sig, void *ud)
     (void)ud;
     wssec_token *tok = wssec_msg_add_token(msg, "signature", sig);
     if (!tok) return wssec_msg_fail(msg, WSSEC_ENOMEM, NULL, sig, "out of memory");
-    sig_info *si = malloc(sizeof(*si));
+    sig_info *si = wssec__malloc(sizeof(*si));
     wssec_key_source k = { 0 };
     int rc;
     if (!si) return wssec_msg_fail(msg, WSSEC_ENOMEM, NULL, sig, "out of memory");
@@ -915,7 +915,7 @@ static int sig_consume(wssec_msg *msg, xmlNodePtr sig, void *ud)
 done:
     if (rc == WSSEC_ENOMEM) wssec_msg_fail(msg, rc, NULL, sig, "out of memory");
     wssec__key_source_free(&k);
-    free(si);
+    wssec__free(si);
     return rc;
 }
 
