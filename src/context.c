@@ -301,7 +301,8 @@ void wssec_ctx_free(wssec_ctx *ctx)
     X509_free(ctx->sign_x509);
     sk_X509_pop_free(ctx->sign_chain, X509_free);
     X509_free(ctx->enc_x509);
-    for (size_t i = 0; i < ctx->n_dec; i++) {
+    /* every slot: a key loaded before a later load failed is not counted in n_dec yet */
+    for (size_t i = 0; i < WSSEC_ARRAY_LEN(ctx->dec_pkey); i++) {
         EVP_PKEY_free(ctx->dec_pkey[i]);
         X509_free(ctx->dec_x509[i]);
     }
