@@ -262,6 +262,13 @@ void wssec__certpool_free(wssec_certpool *p);
  * p may be NULL (always parsed). WSSEC_ETOKEN when it is not one. */
 int wssec__cert_from_der(wssec_certpool *p, const unsigned char *der, size_t len, X509 **out);
 
+/* After a PEM_read_bio_* loop returned NULL: 0 when it met the end of the
+ * input, WSSEC_ENOMEM or WSSEC_ECONFIG when a block failed to decode (clears
+ * the error queue either way). */
+int wssec__pem_read_end(void);
+/* 1 when OpenSSL decoded the certificate's public key (a certificate parsed
+ * when its key decoder could not be allocated has none). */
+int wssec__cert_usable(const X509 *x);
 int wssec__load_certs(const char *path, STACK_OF(X509) **out, char *why, size_t whylen);
 int wssec__load_key(const char *path, EVP_PKEY **out, char *why, size_t whylen);
 int wssec__load_pkcs12(const char *path, const char *password, EVP_PKEY **key, X509 **cert,

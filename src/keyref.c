@@ -143,7 +143,7 @@ static int parse_der_cert(const unsigned char *p, size_t n, X509 **out)
 {
     const unsigned char *q = p;
     *out = d2i_X509(NULL, &q, (long)n);
-    if (!*out || q != p + n) {
+    if (!*out || q != p + n || !wssec__cert_usable(*out)) {
         X509_free(*out);
         *out = NULL;
         ERR_clear_error();

@@ -34,6 +34,32 @@ static void openssl_reason(char *why, size_t size, const char *what)
     snprintf(why, size, "%s%s%s", what, buf[0] ? ": " : "", buf);
 }
 
+int wssec__pem_read_end(void)
+{
+    unsigned long e = ERR_peek_last_error();
+    if (ERR_GET_LIB(e) == ERR_LIB_PEM && ERR_GET_REASON(e) == PEM_R_NO_START_LINE) {
+        ERR_clear_error();
+        return 0;
+    }
+    /* no error recorded at all: OpenSSL could not allocate its error state */
+    int rc = e == 0 ? WSSEC_ENOMEM : WSSEC_ECONFIG;
+    for (unsigned long f; (f = ERR_get_error()) != 0;)
+        if (ERR_GET_REASON(f) == ERR_R_MALLOC_FAILURE) rc = WSSEC_ENOMEM;
+    return rc;
+}
+
+int wssec__cert_usable(const X509 *x)
+{
+    /* OpenSSL 3 keeps a certificate whose public key it could not decode
+     * (an unknown algorithm, or no memory for the decoder): no key, no use;
+     * X509_get0_pubkey() is not const-correct in every version */
+    EVP_PKEY *k = x ? X509_get0_pubkey(x) : NULL;
+    /* and a key half decoded (an RSA key of 0 bits) when memory ran out */
+    if (k && EVP_PKEY_get_bits(k) > 0) return 1;
+    ERR_clear_error();
+    return 0;
+}
+
 int wssec__load_certs(const char *path, STACK_OF(X509) **out, char *why, size_t whylen)
 {
     *out = NULL;
@@ -50,17 +76,35 @@ int wssec__load_certs(const char *path, STACK_OF(X509) **out, char *why, size_t 
         goto done;
     }
     X509 *x;
+    ERR_clear_error();
     while ((x = PEM_read_bio_X509(bio, NULL, NULL, NULL)) != NULL) {
+        if (!wssec__cert_usable(x)) {
+            X509_free(x);
+            snprintf(why, whylen, "%s: a certificate whose public key cannot be decoded", path);
+            rc = WSSEC_ECONFIG;
+            goto done;
+        }
         if (!sk_X509_push(sk, x)) {
             X509_free(x);
             rc = WSSEC_ENOMEM;
             goto done;
         }
     }
+    /* the end of the file, or a certificate that failed to decode (never
+     * a list silently cut short) */
+    if (sk_X509_num(sk) > 0 && (rc = wssec__pem_read_end())) {
+        snprintf(why, whylen, "%s: %s", path,
+                 rc == WSSEC_ENOMEM ? "out of memory" : "a certificate cannot be decoded");
+        goto done;
+    }
     ERR_clear_error();
     if (sk_X509_num(sk) == 0) { /* perhaps one DER certificate */
         (void)BIO_reset(bio);
         x = d2i_X509_bio(bio, NULL);
+        if (x && !wssec__cert_usable(x)) {
+            X509_free(x);
+            x = NULL;
+        }
         if (!x || !sk_X509_push(sk, x)) {
             X509_free(x);
             char what[300];
@@ -193,7 +237,7 @@ static int der_to_x509(const unsigned char *der, size_t len, X509 **out)
 {
     const unsigned char *q = der;
     *out = d2i_X509(NULL, &q, (long)len);
-    if (!*out || q != der + len) {
+    if (!*out || q != der + len || !wssec__cert_usable(*out)) {
         X509_free(*out);
         *out = NULL;
         ERR_clear_error();

@@ -33,7 +33,7 @@ static X509 *der_cert(const unsigned char *der, size_t len)
 {
     const unsigned char *p = der;
     X509 *x = d2i_X509(NULL, &p, (long)len);
-    if (x && p != der + len) {
+    if (x && (p != der + len || !wssec__cert_usable(x))) {
         X509_free(x);
         x = NULL;
     }

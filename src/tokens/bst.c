@@ -79,7 +79,7 @@ static int parse_pkcs7(const unsigned char *der, size_t len, STACK_OF(X509) *out
         goto done;
     for (int i = 0; i < sk_X509_num(p7->d.sign->cert); i++) {
         X509 *x = sk_X509_value(p7->d.sign->cert, i);
-        if (!X509_up_ref(x)) goto done;
+        if (!wssec__cert_usable(x) || !X509_up_ref(x)) goto done;
         if (!sk_X509_push(out, x)) {
             X509_free(x);
             rc = WSSEC_ENOMEM;
