@@ -155,6 +155,7 @@ static int load_crl(wssec_errrec *err, wssec_trust *t, const char *path)
     }
     size_t n = 0;
     X509_CRL *c;
+    ERR_clear_error();
     while ((c = PEM_read_bio_X509_CRL(bio, NULL, NULL, NULL)) != NULL) {
         if (!sk_X509_CRL_push(t->crls, c)) {
             X509_CRL_free(c);
@@ -162,6 +163,14 @@ static int load_crl(wssec_errrec *err, wssec_trust *t, const char *path)
             return WSSEC_ENOMEM;
         }
         n++;
+    }
+    /* a CRL that failed to decode (no memory, or damaged) is never skipped:
+     * that would accept what it revokes */
+    int rc = n ? wssec__pem_read_end() : 0;
+    if (rc) {
+        BIO_free(bio);
+        if (rc == WSSEC_ENOMEM) return WSSEC_ENOMEM;
+        return WSSEC_ERR(err, WSSEC_ECONFIG, "crl: %s holds a CRL that cannot be decoded", path);
     }
     ERR_clear_error();
     if (n == 0) {
@@ -236,10 +245,17 @@ int wssec__trust_new(wssec_trust **out, const wssec_settings *s, wssec_errrec *e
         rc = add_certs(err, t->known, s->intermediates.v[i]);
     for (size_t i = 0; i < s->crl.n && !rc; i++) rc = load_crl(err, t, s->crl.v[i]);
     if (rc) goto done;
-    for (int i = 0; i < sk_X509_num(t->anchors); i++)
-        if (!X509_STORE_add_cert(t->store, sk_X509_value(t->anchors, i))) ERR_clear_error();
-    for (int i = 0; i < sk_X509_CRL_num(t->crls); i++)
-        if (!X509_STORE_add_crl(t->store, sk_X509_CRL_value(t->crls, i))) ERR_clear_error();
+    /* a duplicate is no error for OpenSSL 3, so a failure is memory: never
+     * go on without an anchor, and above all without a CRL (that would
+     * accept what it revokes) */
+    for (int i = 0; i < sk_X509_num(t->anchors) && !rc; i++)
+        if (!X509_STORE_add_cert(t->store, sk_X509_value(t->anchors, i))) rc = WSSEC_ENOMEM;
+    for (int i = 0; i < sk_X509_CRL_num(t->crls) && !rc; i++)
+        if (!X509_STORE_add_crl(t->store, sk_X509_CRL_value(t->crls, i))) rc = WSSEC_ENOMEM;
+    if (rc) {
+        ERR_clear_error();
+        goto done;
+    }
     t->crl_check = s->crl_check;
     if ((rc = compile_rules(err, "subject", &s->subjects, &t->subjects, &t->nsubjects)) ||
         (rc = compile_rules(err, "issuer", &s->issuers, &t->issuers, &t->nissuers)))
