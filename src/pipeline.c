@@ -724,6 +724,7 @@ static int begin(wssec_result **out, wssec_msg *msg, bool inspecting)
     msg->inspecting = inspecting;
     msg->c14n_bytes = 0;
     wssec__quiet_libxml();
+    wssec__oom_clear();
     wssec__trust_release(msg->trust);
     msg->trust = wssec__ctx_trust(msg->ctx);
     wssec__err_clear(&msg->err);
@@ -739,6 +740,12 @@ int wssec_verify(wssec_result **out, wssec_msg *msg)
         if (rc == 0) rc = wssec__identity_run(msg);
         if (rc == 0) rc = record_signatures(msg);
         if (rc) wssec__err_copy(&msg->res->err, &msg->err);
+    }
+    /* libxml2 or xmlsec ran out of memory and carried on: whatever was
+     * proved rests on a document or a computation that may be damaged */
+    if (rc == 0 && wssec__oom_seen()) {
+        rc = WSSEC_ERR(&msg->err, WSSEC_ENOMEM, "out of memory");
+        wssec__err_copy(&msg->res->err, &msg->err);
     }
     if (rc) {
         /* Ciphertext that no verified signature covered was decrypted in a
@@ -774,6 +781,11 @@ int wssec_inspect(wssec_result **out, wssec_msg *msg)
     wssec__msg_clear_inbound(msg);
     msg->res = NULL;
     msg->inspecting = false;
+    /* a description made when memory ran out may be wrong: not given as one */
+    if (rc != WSSEC_ENOMEM && wssec__oom_seen()) {
+        rc = WSSEC_ERR(&msg->err, WSSEC_ENOMEM, "out of memory");
+        wssec__err_copy(&(*out)->err, &msg->err);
+    }
     return rc == WSSEC_ENOMEM ? rc : 0;
 }
 
@@ -785,6 +797,8 @@ int wssec_secure(wssec_msg *msg, const wssec_secure_options *opts)
     if (opts && (opts->version < 1 || opts->version > WSSEC_SECURE_OPTIONS_VERSION))
         return WSSEC_EINVALID;
     wssec__err_clear(&msg->err);
+    wssec__quiet_libxml();
+    wssec__oom_clear();
     msg->now = wssec_ctx_now(msg->ctx);
     msg->username = opts && opts->username ? opts->username : msg->ctx->s.username;
     const char *const *actions = (const char *const *)msg->ctx->s.actions.v;
@@ -818,5 +832,8 @@ int wssec_secure(wssec_msg *msg, const wssec_secure_options *opts)
     wssec__identity_secure_end(msg);
     msg->res = NULL;
     wssec_result_free(store);
+    /* libxml2 or xmlsec ran out of memory and carried on: the message may
+     * lack a namespace declaration, an attribute, a node */
+    if (rc == 0 && wssec__oom_seen()) rc = WSSEC_ERR(&msg->err, WSSEC_ENOMEM, "out of memory");
     return rc;
 }
