@@ -252,7 +252,12 @@ int wssec__rsa_unwrap(EVP_PKEY *pk, int kt, const unsigned char *in, size_t inle
                   &fakelen))
             return WSSEC_EDECRYPT;
     }
-    EVP_PKEY_CTX *c = EVP_PKEY_CTX_new(pk, NULL);
+    /* a copy per use: OpenSSL 3.0 leaves an RSA key's blinding state
+     * inconsistent when an allocation fails while it renews it, and every
+     * later operation with that key object goes wrong (found by the
+     * allocation torture); the copy takes the damage with it */
+    EVP_PKEY *own = EVP_PKEY_dup(pk);
+    EVP_PKEY_CTX *c = own ? EVP_PKEY_CTX_new(own, NULL) : NULL;
     if (c && EVP_PKEY_decrypt_init(c) > 0) {
         if (kt == WSSEC_KT_RSA_OAEP)
             ok = EVP_PKEY_CTX_set_rsa_padding(c, RSA_PKCS1_OAEP_PADDING) > 0 &&
@@ -263,6 +268,7 @@ int wssec__rsa_unwrap(EVP_PKEY *pk, int kt, const unsigned char *in, size_t inle
         ok = ok && EVP_PKEY_decrypt(c, buf, &outlen, in, inlen) > 0 && outlen == want;
     }
     EVP_PKEY_CTX_free(c);
+    EVP_PKEY_free(own);
     ERR_clear_error();
     if (kt == WSSEC_KT_RSA15) {
         /* constant-time select between the real and the substitute key */

@@ -62,6 +62,20 @@ static xmlSecKeyPtr key_from_pkey(EVP_PKEY *pkey)
     return key;
 }
 
+/* An xmlsec key holding a copy of the context's private key, for one
+ * message: OpenSSL 3.0 leaves an RSA key's blinding state inconsistent when
+ * an allocation fails while it renews it (BN_BLINDING_update), and every
+ * later signature made with that key object does not verify (found by the
+ * allocation torture); the copy takes the damage with it. */
+static xmlSecKeyPtr key_from_private(const EVP_PKEY *shared)
+{
+    EVP_PKEY *own = EVP_PKEY_dup((EVP_PKEY *)shared);
+    if (!own) return NULL;
+    xmlSecKeyPtr key = key_from_pkey(own);
+    EVP_PKEY_free(own); /* the key holds its own reference */
+    return key;
+}
+
 /* ===================================================================== */
 /* consumer                                                               */
 /* ===================================================================== */
@@ -1164,7 +1178,7 @@ static int sig_generate(wssec_msg *msg, void *ud)
         goto done;
     }
     d = xmlSecDSigCtxCreate(NULL);
-    if (!d || !(d->signKey = key_from_pkey(ctx->sign_pkey))) goto nomem;
+    if (!d || !(d->signKey = key_from_private(ctx->sign_pkey))) goto nomem;
     d->enabledReferenceUris = xmlSecTransformUriTypeSameDocument;
     d->transformCtx.enabledUris = xmlSecTransformUriTypeNone;
     if (xmlSecDSigCtxSign(d, sig) < 0) {
