@@ -276,9 +276,11 @@ int wssec__load_pkcs12(const char *path, const char *password, EVP_PKEY **key, X
 int wssec__asn1_time(const ASN1_TIME *t, wssec_time *out);
 void wssec__asn1_time_text(const ASN1_TIME *t, char *buf, size_t size);
 /* RFC 4514 text of a name, UTF-8. */
-void wssec__dn_text(const X509_NAME *name, char *buf, size_t size);
+/* 0, or WSSEC_ENOMEM with buf "" (an identity must not silently become ""). */
+int wssec__dn_text(const X509_NAME *name, char *buf, size_t size);
 void wssec__cert_fingerprint(const X509 *cert, char hex[65]);
-void wssec__cert_serial(const X509 *cert, char *buf, size_t size);
+/* 0, or WSSEC_ENOMEM with buf "?". */
+int wssec__cert_serial(const X509 *cert, char *buf, size_t size);
 /* "'subject' (issuer 'issuer', serial N, SHA-256 0123...)" */
 void wssec__cert_describe(const X509 *cert, char *buf, size_t size);
 int wssec__cert_thumbprint(const X509 *cert, unsigned char out[20]);

@@ -427,8 +427,9 @@ int wssec__str_write(wssec_msg *msg, xmlNodePtr parent, X509 *cert, int key_id, 
     }
     case WSSEC_KEYID_ISSUER_SERIAL: {
         char issuer[600], serial[100];
-        wssec__dn_text(X509_get_issuer_name(cert), issuer, sizeof(issuer));
-        wssec__cert_serial(cert, serial, sizeof(serial));
+        if (wssec__dn_text(X509_get_issuer_name(cert), issuer, sizeof(issuer)) ||
+            wssec__cert_serial(cert, serial, sizeof(serial)))
+            return WSSEC_ENOMEM;
         xmlNodePtr xd = wssec__add_elem(msg, str, WSSEC_NS_DS, "ds", "X509Data", NULL);
         xmlNodePtr is = xd ? wssec__add_elem(msg, xd, WSSEC_NS_DS, "ds", "X509IssuerSerial", NULL) : NULL;
         if (!is || !wssec__add_elem(msg, is, WSSEC_NS_DS, "ds", "X509IssuerName", issuer) ||

@@ -782,7 +782,10 @@ int wssec_inspect(wssec_result **out, wssec_msg *msg)
     msg->res = NULL;
     msg->inspecting = false;
     /* a description made when memory ran out may be wrong: not given as one */
-    if (rc != WSSEC_ENOMEM && wssec__oom_seen()) {
+    bool token_oom = false;
+    for (size_t i = 0; i < (*out)->ntokens; i++)
+        if ((*out)->tokens[i]->status == WSSEC_ENOMEM) token_oom = true;
+    if (rc != WSSEC_ENOMEM && (token_oom || wssec__oom_seen())) {
         rc = WSSEC_ERR(&msg->err, WSSEC_ENOMEM, "out of memory");
         wssec__err_copy(&(*out)->err, &msg->err);
     }

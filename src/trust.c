@@ -586,7 +586,7 @@ static int rule_match(const subject_rule *r, const X509_NAME *name)
         return eq;
     }
     char text[1024];
-    wssec__dn_text(name, text, sizeof(text));
+    if (wssec__dn_text(name, text, sizeof(text))) return 0; /* no memory: no match */
     return regexec(&r->re, text, 0, NULL, 0) == 0;
 }
 

@@ -294,17 +294,26 @@ void wssec__asn1_time_text(const ASN1_TIME *t, char *buf, size_t size)
         snprintf(buf, size, "(unreadable time)");
 }
 
-void wssec__dn_text(const X509_NAME *name, char *buf, size_t size)
+int wssec__dn_text(const X509_NAME *name, char *buf, size_t size)
 {
+    int rc = WSSEC_ENOMEM; /* the memory BIO is all that can fail */
     buf[0] = '\0';
     BIO *b = BIO_new(BIO_s_mem());
-    if (!b) return;
+    if (!b) return rc;
     if (X509_NAME_print_ex(b, name, 0, XN_FLAG_RFC2253 & ~ASN1_STRFLGS_ESC_MSB) >= 0) {
         char *p;
         long n = BIO_get_mem_data(b, &p);
-        if (n >= 0) snprintf(buf, size, "%.*s", (int)n, p);
+        if (n >= 0) {
+            snprintf(buf, size, "%.*s", (int)n, p);
+            rc = 0;
+        }
     }
     BIO_free(b);
+    if (rc) {
+        buf[0] = '\0';
+        ERR_clear_error();
+    }
+    return rc;
 }
 
 void wssec__cert_fingerprint(const X509 *cert, char hex[65])
@@ -316,13 +325,16 @@ void wssec__cert_fingerprint(const X509 *cert, char hex[65])
     for (unsigned int i = 0; i < n && i < 32; i++) snprintf(hex + 2 * i, 3, "%02X", md[i]);
 }
 
-void wssec__cert_serial(const X509 *cert, char *buf, size_t size)
+int wssec__cert_serial(const X509 *cert, char *buf, size_t size)
 {
     BIGNUM *bn = ASN1_INTEGER_to_BN(X509_get0_serialNumber(cert), NULL);
     char *dec = bn ? BN_bn2dec(bn) : NULL;
     snprintf(buf, size, "%s", dec ? dec : "?");
+    int rc = dec ? 0 : WSSEC_ENOMEM;
     OPENSSL_free(dec);
     BN_free(bn);
+    if (rc) ERR_clear_error();
+    return rc;
 }
 
 void wssec__cert_describe(const X509 *cert, char *buf, size_t size)

@@ -71,7 +71,7 @@ static int ia_consume(wssec_msg *msg, xmlNodePtr elem, void *ud)
                               "asserted X.509 token does not hold one DER certificate");
     char text[600], fp[65];
     rc = 0;
-    wssec__dn_text(X509_get_subject_name(x), text, sizeof(text));
+    if (wssec__dn_text(X509_get_subject_name(x), text, sizeof(text))) goto nomem;
     if (!text[0]) {
         rc = wssec_msg_fail(msg, WSSEC_ETOKEN, NULL, elem,
                             "asserted X.509 token: the certificate has an empty subject");
@@ -80,10 +80,11 @@ static int ia_consume(wssec_msg *msg, xmlNodePtr elem, void *ud)
     if (wssec_token_set(tok, "asserted-kind", "dn") || wssec_token_set(tok, "asserted", text) ||
         wssec_token_set(tok, "subject", text))
         goto nomem;
-    wssec__dn_text(X509_get_issuer_name(x), text, sizeof(text));
-    if (wssec_token_set(tok, "issuer", text)) goto nomem;
-    wssec__cert_serial(x, text, sizeof(text));
-    if (wssec_token_set(tok, "serial", text)) goto nomem;
+    if (wssec__dn_text(X509_get_issuer_name(x), text, sizeof(text)) ||
+        wssec_token_set(tok, "issuer", text))
+        goto nomem;
+    if (wssec__cert_serial(x, text, sizeof(text)) || wssec_token_set(tok, "serial", text))
+        goto nomem;
     wssec__cert_fingerprint(x, fp);
     if (wssec_token_set(tok, "sha256", fp)) goto nomem;
     goto done;
@@ -192,7 +193,7 @@ static int gen_dn(wssec_msg *msg, const char *dn)
         goto nomem;
     }
     char asserted[600];
-    wssec__dn_text(X509_get_subject_name(cert), asserted, sizeof(asserted));
+    if (wssec__dn_text(X509_get_subject_name(cert), asserted, sizeof(asserted))) goto nomem;
     rc = store(msg, bst, "dn", asserted);
     goto done;
 nomem:

@@ -109,13 +109,15 @@ int wssec__token_set_cert(wssec_token *tok, X509 *leaf, STACK_OF(X509) *others)
     wssec_time t;
     tok->cert = leaf;
     tok->chain = others;
-    wssec__dn_text(X509_get_subject_name(leaf), text, sizeof(text));
-    if (wssec_token_set_identity(tok, text) || wssec_token_set(tok, "subject", text))
+    /* out of memory, never an identity "" */
+    if (wssec__dn_text(X509_get_subject_name(leaf), text, sizeof(text)) ||
+        wssec_token_set_identity(tok, text) || wssec_token_set(tok, "subject", text))
         return WSSEC_ENOMEM;
-    wssec__dn_text(X509_get_issuer_name(leaf), text, sizeof(text));
-    if (wssec_token_set(tok, "issuer", text)) return WSSEC_ENOMEM;
-    wssec__cert_serial(leaf, text, sizeof(text));
-    if (wssec_token_set(tok, "serial", text)) return WSSEC_ENOMEM;
+    if (wssec__dn_text(X509_get_issuer_name(leaf), text, sizeof(text)) ||
+        wssec_token_set(tok, "issuer", text))
+        return WSSEC_ENOMEM;
+    if (wssec__cert_serial(leaf, text, sizeof(text)) || wssec_token_set(tok, "serial", text))
+        return WSSEC_ENOMEM;
     if (wssec__asn1_time(X509_get0_notBefore(leaf), &t) == 0 &&
         wssec_time_format(text, sizeof(text), t, 0) == 0 && wssec_token_set(tok, "not-before", text))
         return WSSEC_ENOMEM;

@@ -881,7 +881,10 @@ static int sig_consume(wssec_msg *msg, xmlNodePtr sig, void *ud)
     }
     if ((rc = wssec__key_resolve(msg, si->key_info, NULL, &k))) goto done;
     char text[600];
-    wssec__dn_text(X509_get_subject_name(k.cert), text, sizeof(text));
+    if (wssec__dn_text(X509_get_subject_name(k.cert), text, sizeof(text))) {
+        rc = wssec_msg_fail(msg, WSSEC_ENOMEM, NULL, sig, "out of memory");
+        goto done;
+    }
     /* the identity is this text, whole: never a cut (which could match a
      * subject rule or another signer), never empty */
     if (!text[0] || strlen(text) >= sizeof(text) - 1) {
