@@ -27,6 +27,9 @@
  * WSSEC_TORTURE_VERBOSE=1 prints every failing N's code; WSSEC_TORTURE_N=n
  * stops after that N, and with WSSEC_TORTURE_TRACE=1 prints the stack of
  * the failed allocation and of every allocation that run left live.
+ * WSSEC_TORTURE_SANITY=k (secure scenarios; WSSEC_TORTURE_SANITY_FROM=n)
+ * checks after every kth run from n that the context still makes messages
+ * that verify (how the damaged RSA blinding was found).
  */
 #include <dlfcn.h>
 #include <execinfo.h>
@@ -403,6 +406,7 @@ enum op { OP_CTX, OP_SECURE, OP_VERIFY, OP_INSPECT };
 
 typedef struct outcome {
     int rc;
+    int vrc; /* OP_CTX: what verifying the scenario's message with the context gave */
     char *caller;
     size_t nsigned, ndecrypted, ntokens;
     unsigned char *out; /* secure: the serialized message */
@@ -469,7 +473,7 @@ static void run_once(const scenario *s, outcome *o)
             int rc = wssec_msg_new(&m, c);
             if (!rc) rc = wssec_msg_parse(m, *s->input, strlen(*s->input));
             if (!rc) rc = wssec_verify(&res, m);
-            o->ntokens = (size_t)rc; /* compared with the clean run */
+            o->vrc = rc; /* compared with the clean run */
             if (rc && getenv("WSSEC_TORTURE_DEBUG"))
                 fprintf(stderr, "verify with it: %s\n",
                         res ? wssec_result_error(res)->message : wssec_msg_error(m)->message);
@@ -529,7 +533,7 @@ static int check_secured(const outcome *o)
 
 static int same_success(const scenario *s, const outcome *a, const outcome *b)
 {
-    if (s->op == OP_CTX) return a->ntokens == b->ntokens;
+    if (s->op == OP_CTX) return a->vrc == b->vrc;
     if (s->op == OP_SECURE) return check_secured(b) == 0;
     /* inspect: a token that failed for want of memory has no identity */
     if (s->op == OP_INSPECT ? b->caller && (!a->caller || strcmp(a->caller, b->caller))
@@ -561,6 +565,13 @@ static int same_success(const scenario *s, const outcome *a, const outcome *b)
            a->ntokens == b->ntokens;
 }
 
+/* The message was accepted (OP_CTX: the context was built, and verifying
+ * the scenario's message with it succeeded). */
+static int accepted(const scenario *s, const outcome *o)
+{
+    return o->rc == 0 && (s->op != OP_CTX || o->vrc == 0);
+}
+
 static void settle(void)
 {
     /* what the libraries keep per thread between calls, not leaks: the
@@ -583,7 +594,8 @@ static unsigned long torture(const scenario *s, int sticky, unsigned long *codes
     /* the clean run (twice: the first warms the libraries' lazy state) */
     int trace_clean = getenv("WSSEC_TORTURE_TRACE") != NULL;
     int trace_all = trace_clean && strcmp(getenv("WSSEC_TORTURE_TRACE"), "all") == 0;
-    int sanity = getenv("WSSEC_TORTURE_SANITY") ? atoi(getenv("WSSEC_TORTURE_SANITY")) : 0;
+    unsigned long sanity =
+        getenv("WSSEC_TORTURE_SANITY") ? strtoul(getenv("WSSEC_TORTURE_SANITY"), NULL, 10) : 0;
     unsigned long sanity_from =
         getenv("WSSEC_TORTURE_SANITY_FROM") ? strtoul(getenv("WSSEC_TORTURE_SANITY_FROM"), NULL, 10) : 0;
     for (int i = 0; i < 2; i++) {
@@ -605,9 +617,9 @@ static unsigned long torture(const scenario *s, int sticky, unsigned long *codes
     /* inspect judges no message: a hostile one shows its signature failing */
     if (s->must_fail && s->op == OP_INSPECT && strstr(clean.ok_tokens, "signature="))
         fail("%s: the clean run shows the signature OK", s->name);
-    if (s->must_fail && s->op != OP_INSPECT && clean.rc == 0)
+    if (s->must_fail && s->op != OP_INSPECT && accepted(s, &clean))
         fail("%s: the clean run accepts a hostile message", s->name);
-    if (!s->must_fail && clean.rc != 0)
+    if (!s->must_fail && (clean.rc != 0 || clean.vrc != 0))
         fail("%s: the clean run fails: %s", s->name, wssec_code_name(clean.rc));
     fresh_inner();
     settle();
@@ -652,7 +664,7 @@ static unsigned long torture(const scenario *s, int sticky, unsigned long *codes
             if (trace_clean) trace_dump();
             break;
         }
-        if (s->must_fail && o.rc == 0 && s->op != OP_INSPECT)
+        if (s->must_fail && s->op != OP_INSPECT && accepted(s, &o))
             fail("%s: N=%lu (%s): a hostile message is ACCEPTED", s->name, n, fam_names[fam]);
         else if (o.rc == 0 && !same_success(s, &clean, &o))
             fail("%s: N=%lu (%s): success, but not the clean run's (caller %s, signed %zu/%zu, "
@@ -690,7 +702,7 @@ static unsigned long torture(const scenario *s, int sticky, unsigned long *codes
                      fam_names[fam], inj.live[f] - before[f], fam_names[f]);
                 leaked = 1;
             }
-        if (sanity && s->op == OP_SECURE && n % (unsigned long)sanity == 0 && n >= sanity_from) {
+        if (sanity && s->op == OP_SECURE && n % sanity == 0 && n >= sanity_from) {
             /* debugging: does the state still give good messages? */
             outcome c;
             run_once(s, &c);
@@ -858,6 +870,12 @@ int main(void)
         "trust", PKI "root.crt", "certs", PKI "inter.crt", "decrypt-key", PKI "server.key",
         "decrypt-cert", PKI "server.crt", "trusted-upstream", GW_DN, NULL
     };
+    /* with CRLs: a revoked signer must stay refused however memory runs out
+     * (a CRL lost to a failed allocation would accept it) */
+    static const char *const crl_pairs[] = { "trust", PKI "root.crt", "certs", PKI "inter.crt",
+                                             "crl", PKI "inter.crl", "crl", PKI "root.crl", NULL };
+    static const char *const revoked_pairs[] = { "sign-key", PKI "revoked.key", "sign-cert",
+                                                 PKI "revoked.crt", NULL };
     static const char *const ut_pairs[] = { "require", "timestamp,username-token", NULL };
     static const char *const gw_pairs[] = { "sign-key", PKI "gateway.key", "sign-cert",
                                             PKI "gateway.crt", NULL };
@@ -866,6 +884,8 @@ int main(void)
     wssec_ctx *receiver = ctx_must(receiver_pairs);
     wssec_ctx *ut_ctx = ctx_must(ut_pairs);
     wssec_ctx *gateway = ctx_must(gw_pairs);
+    wssec_ctx *crl_receiver = ctx_must(crl_pairs);
+    wssec_ctx *revoked_signer = ctx_must(revoked_pairs);
     receiver_ctx = receiver;
     wssec_ctx *ut_receiver = ut_ctx;
 
@@ -881,6 +901,7 @@ int main(void)
     char *ets = make(sender, plain, a_ets, 3, NULL, NULL);
     char *ut = make(ut_ctx, plain, a_ut, 2, "alice", NULL);
     char *ia = make(gateway, plain, a_ia, 3, NULL, "alice");
+    char *rev = make(revoked_signer, plain, a_sig, 2, NULL, NULL);
     /* hostile variants */
     char *sig_body = tamper(sig, "<m:Amount>", "10", "99");           /* EDIGEST */
     char *sig_digest = flip_b64(sig, "DigestValue");                  /* digest in SignedInfo */
@@ -893,6 +914,8 @@ int main(void)
      * goes to ut_receiver, the identity assertion to receiver */
     scenario sc[] = {
         { "ctx_new receiver", OP_CTX, NULL, receiver_pairs, &sig, NULL, 0, NULL, NULL, 0, 1 },
+        { "ctx_new receiver-with-crls", OP_CTX, NULL, crl_pairs, &sig, NULL, 0, NULL, NULL, 0, 0 },
+        { "ctx_new receiver-with-crls (revoked signer)", OP_CTX, NULL, crl_pairs, &rev, NULL, 0, NULL, NULL, 1, 0 },
         { "secure x509-signature", OP_SECURE, &sender, NULL, &plain, a_sig, 2, NULL, NULL, 0, 1 },
         { "secure sign-then-encrypt", OP_SECURE, &sender, NULL, &plain, a_ste, 3, NULL, NULL, 0, 1 },
         { "secure encrypt-then-sign", OP_SECURE, &sender, NULL, &plain, a_ets, 3, NULL, NULL, 0, 0 },
@@ -908,6 +931,8 @@ int main(void)
         { "verify hostile signed-ciphertext-changed", OP_VERIFY, &receiver, NULL, &ets_body, NULL, 0, NULL, NULL, 1, 0 },
         { "verify hostile password-digest-changed", OP_VERIFY, &ut_receiver, NULL, &ut_pw, NULL, 0, NULL, NULL, 1, 1 },
         { "verify hostile assertion-changed", OP_VERIFY, &receiver, NULL, &ia_user, NULL, 0, NULL, NULL, 1, 1 },
+        { "verify hostile revoked-signer", OP_VERIFY, &crl_receiver, NULL, &rev, NULL, 0, NULL, NULL, 1, 1 },
+        { "verify x509-signature with-crls", OP_VERIFY, &crl_receiver, NULL, &sig, NULL, 0, NULL, NULL, 0, 0 },
         { "inspect x509-signature", OP_INSPECT, &receiver, NULL, &sig, NULL, 0, NULL, NULL, 0, 1 },
         { "inspect sign-then-encrypt", OP_INSPECT, &receiver, NULL, &ste, NULL, 0, NULL, NULL, 0, 0 },
         { "inspect username-digest", OP_INSPECT, &ut_receiver, NULL, &ut, NULL, 0, NULL, NULL, 0, 0 },
@@ -940,6 +965,9 @@ int main(void)
 
     free(plain), free(sig), free(ste), free(ets), free(ut), free(ia);
     free(sig_body), free(sig_digest), free(ste_cipher), free(ets_body), free(ut_pw), free(ia_user);
+    free(rev);
+    wssec_ctx_free(crl_receiver);
+    wssec_ctx_free(revoked_signer);
     wssec_ctx_free(sender);
     wssec_ctx_free(receiver);
     wssec_ctx_free(ut_ctx);
