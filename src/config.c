@@ -89,7 +89,7 @@ void wssec__settings_free(wssec_settings *s)
     /* strings may hold secrets (a replay-cache URL with a password): wiped */
     for (size_t i = 0; i < ns; i++) {
         if (*strs[i]) wssec__memzero(*strs[i], strlen(*strs[i]));
-        free(*strs[i]);
+        wssec__free(*strs[i]);
     }
     for (size_t i = 0; i < nl; i++) wssec__strlist_clear(lists[i]);
     memset(s, 0, sizeof(*s));
@@ -531,7 +531,7 @@ int wssec_config_set(wssec_config *cfg, const char *name, const char *value)
     case OPT_STRING: {
         char *d = NULL;
         if (*value && !(d = wssec__strdup(value))) return WSSEC_ENOMEM;
-        free(*(char **)field);
+        wssec__free(*(char **)field);
         *(char **)field = d;
         return 0;
     }
@@ -580,7 +580,7 @@ int wssec_config_set(wssec_config *cfg, const char *name, const char *value)
             wssec__memzero(&u, sizeof(u));
             if (rc) return WSSEC_ERR(&cfg->err, rc, "replay-cache: %s", why);
         }
-        free(cfg->s.replay_cache);
+        wssec__free(cfg->s.replay_cache);
         if (!(cfg->s.replay_cache = wssec__strdup(value))) return WSSEC_ENOMEM;
         return 0;
     }
@@ -592,7 +592,7 @@ int wssec_config_set(wssec_config *cfg, const char *name, const char *value)
 int wssec_config_new(wssec_config **out)
 {
     *out = NULL;
-    wssec_config *cfg = calloc(1, sizeof(*cfg));
+    wssec_config *cfg = wssec__calloc(1, sizeof(*cfg));
     if (!cfg) return WSSEC_ENOMEM;
     wssec__settings_init(&cfg->s);
     wssec__err_clear(&cfg->err);
@@ -613,9 +613,9 @@ void wssec_config_free(wssec_config *cfg)
 {
     if (!cfg) return;
     wssec__settings_free(&cfg->s);
-    free(cfg->modules.v);
+    wssec__free(cfg->modules.v);
     wssec_replay_cache_release(cfg->replay);
-    free(cfg);
+    wssec__free(cfg);
 }
 
 const wssec_error *wssec_config_error(const wssec_config *cfg)
@@ -674,7 +674,7 @@ int wssec_config_add_module(wssec_config *cfg, const wssec_module *module)
             return 0;
         }
     }
-    const wssec_module **v = realloc(cfg->modules.v, (cfg->modules.n + 1) * sizeof(*v));
+    const wssec_module **v = wssec__realloc(cfg->modules.v, (cfg->modules.n + 1) * sizeof(*v));
     if (!v) return WSSEC_ENOMEM;
     v[cfg->modules.n++] = module;
     cfg->modules.v = v;

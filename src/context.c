@@ -2,6 +2,9 @@
  * wssec — the context: process initialisation, building the immutable
  * context from a configuration, the clock and the module registry.
  */
+#include <ctype.h>
+#include <stdarg.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -27,18 +30,32 @@ static xmlParserInputPtr deny_loader(const char *url, const char *id, xmlParserC
 static pthread_once_t init_once = PTHREAD_ONCE_INIT;
 static int init_status = WSSEC_EINTERNAL;
 
+/* Whether libxml2 or xmlsec reported running out of memory on this thread
+ * since wssec__oom_clear(): libxml2 2.9 goes on after some failed
+ * allocations (a namespace declaration that loses its prefix, a node not
+ * added), so the report is the only sign; see internal.h. */
+static __thread int oom_seen;
+
+void wssec__oom_clear(void)
+{
+    oom_seen = 0;
+}
+
+int wssec__oom_seen(void)
+{
+    return oom_seen;
+}
+
+static bool debug_xmlsec;
+
 /* xmlsec reports every failure on standard error; wssec reports its own,
  * precisely, on the message (WSSEC_DEBUG_XMLSEC=1 keeps xmlsec's). */
 static void quiet_xmlsec(const char *file, int line, const char *func, const char *obj,
                          const char *subj, int reason, const char *msg)
 {
-    (void)file;
-    (void)line;
-    (void)func;
-    (void)obj;
-    (void)subj;
-    (void)reason;
-    (void)msg;
+    if (reason == XMLSEC_ERRORS_R_MALLOC_FAILED || reason == XMLSEC_ERRORS_R_STRDUP_FAILED)
+        oom_seen = 1;
+    if (debug_xmlsec) xmlSecErrorsDefaultCallback(file, line, func, obj, subj, reason, msg);
 }
 
 /* libxml2 reports parse errors (a decrypted fragment that is not XML, for
@@ -46,12 +63,28 @@ static void quiet_xmlsec(const char *file, int line, const char *func, const cha
 static void quiet_xml(void *ctx, xmlErrorPtr e)
 {
     (void)ctx;
-    (void)e;
+    if (e && e->code == XML_ERR_NO_MEMORY) oom_seen = 1;
+}
+
+/* A few of libxml2's allocation failures are told only on its generic
+ * channel ("Cannot initialize memory for list", "malloc failed": the C14N
+ * of a signature then goes on without its namespace stack, for example). */
+static void quiet_generic(void *ctx, const char *fmt, ...)
+{
+    (void)ctx;
+    char text[200];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(text, sizeof(text), fmt, ap);
+    va_end(ap);
+    for (char *p = text; *p; p++) *p = (char)tolower((unsigned char)*p);
+    if (strstr(text, "memory") || strstr(text, "alloc")) oom_seen = 1;
 }
 
 void wssec__quiet_libxml(void)
 {
     xmlSetStructuredErrorFunc(NULL, quiet_xml);
+    xmlSetGenericErrorFunc(NULL, quiet_generic);
 }
 
 static void global_init(void)
@@ -59,13 +92,15 @@ static void global_init(void)
     xmlInitParser();
     xmlSetExternalEntityLoader(deny_loader);
     xmlThrDefSetStructuredErrorFunc(NULL, quiet_xml);
+    xmlThrDefSetGenericErrorFunc(NULL, quiet_generic);
     wssec__quiet_libxml();
     if (xmlSecInit() < 0) return;
     if (xmlSecCheckVersion() != 1) return;
     if (xmlSecCryptoAppInit(NULL) < 0) return;
     if (xmlSecCryptoInit() < 0) return;
     const char *dbg = getenv("WSSEC_DEBUG_XMLSEC");
-    if (!dbg || strcmp(dbg, "1") != 0) xmlSecErrorsSetCallback(quiet_xmlsec);
+    debug_xmlsec = dbg && strcmp(dbg, "1") == 0;
+    xmlSecErrorsSetCallback(quiet_xmlsec);
     init_status = 0;
 }
 
@@ -221,14 +256,14 @@ static int load_encryption(wssec_ctx *ctx, wssec_config *cfg)
         wssec__memzero(text, sizeof(text));
         if (rc || (rawlen != 16 && rawlen != 32)) {
             if (raw) wssec__memzero(raw, rawlen);
-            free(raw);
+            wssec__free(raw);
             return WSSEC_ERR(&cfg->err, WSSEC_ECONFIG,
                              "psk-file %s: not the base64 of a 16- or 32-byte AES key", s->psk_file);
         }
         memcpy(ctx->psk, raw, rawlen);
         ctx->psk_len = rawlen;
         wssec__memzero(raw, rawlen);
-        free(raw);
+        wssec__free(raw);
     }
     return 0;
 }
@@ -249,14 +284,14 @@ int wssec_ctx_new(wssec_ctx **out, wssec_config *cfg)
             return WSSEC_ERR(&cfg->err, WSSEC_ECONFIG, "actions: no module generates '%s'",
                              cfg->s.actions.v[i]);
     }
-    wssec_ctx *ctx = calloc(1, sizeof(*ctx));
+    wssec_ctx *ctx = wssec__calloc(1, sizeof(*ctx));
     if (!ctx) return WSSEC_ENOMEM;
     int rc = wssec__settings_copy(&ctx->s, &cfg->s);
     if (rc) {
-        free(ctx);
+        wssec__free(ctx);
         return rc;
     }
-    ctx->modules.v = malloc((cfg->modules.n ? cfg->modules.n : 1) * sizeof(*ctx->modules.v));
+    ctx->modules.v = wssec__malloc((cfg->modules.n ? cfg->modules.n : 1) * sizeof(*ctx->modules.v));
     if (!ctx->modules.v) {
         wssec_ctx_free(ctx);
         return WSSEC_ENOMEM;
@@ -303,16 +338,17 @@ void wssec_ctx_free(wssec_ctx *ctx)
     X509_free(ctx->sign_x509);
     sk_X509_pop_free(ctx->sign_chain, X509_free);
     X509_free(ctx->enc_x509);
-    for (size_t i = 0; i < ctx->n_dec; i++) {
+    /* every slot: a key loaded before a later load failed is not counted in n_dec yet */
+    for (size_t i = 0; i < WSSEC_ARRAY_LEN(ctx->dec_pkey); i++) {
         EVP_PKEY_free(ctx->dec_pkey[i]);
         X509_free(ctx->dec_x509[i]);
     }
     sk_X509_free(ctx->dec_certs);
     wssec__memzero(ctx->psk, sizeof(ctx->psk));
-    free(ctx->modules.v);
+    wssec__free(ctx->modules.v);
     wssec_replay_cache_release(ctx->replay);
     wssec__identity_ctx_free(ctx); /* last: it unloads the plug-ins */
-    free(ctx);
+    wssec__free(ctx);
 }
 
 int wssec_ctx_reload_trust(wssec_ctx *ctx, wssec_config *cfg)

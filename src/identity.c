@@ -103,14 +103,14 @@ void wssec__identity_ctx_free(wssec_ctx *ctx)
     struct wssec_idctx *id = ctx->identity;
     if (!id) return;
     for (size_t i = 0; i < id->nrules; i++) {
-        free(id->rules[i].text);
-        free(id->rules[i].canon);
-        free(id->rules[i].issuer);
+        wssec__free(id->rules[i].text);
+        wssec__free(id->rules[i].canon);
+        wssec__free(id->rules[i].issuer);
     }
-    free(id->rules);
+    wssec__free(id->rules);
     X509_free(id->assert_cert);
     wssec__plugins_close(id->plugins);
-    free(id);
+    wssec__free(id);
     ctx->identity = NULL;
 }
 
@@ -132,7 +132,7 @@ static int check_outbound(struct wssec_idctx *id, wssec_config *cfg)
     if (s->assert_cert) {
         STACK_OF(X509) *certs = NULL;
         if (wssec__load_certs(s->assert_cert, &certs, why, sizeof(why))) {
-            free(want);
+            wssec__free(want);
             return WSSEC_ERR(&cfg->err, WSSEC_ECONFIG, "assert-cert: %s", why);
         }
         id->assert_cert = sk_X509_shift(certs);
@@ -146,9 +146,9 @@ static int check_outbound(struct wssec_idctx *id, wssec_config *cfg)
                            "assert-cert %s has subject '%s', not the asserted DN '%s'",
                            s->assert_cert, subject, s->assert_dn);
         }
-        free(have);
+        wssec__free(have);
     }
-    free(want);
+    wssec__free(want);
     return rc;
 }
 
@@ -187,12 +187,12 @@ static int parse_upstream(struct upstream_rule *r, const char *text, wssec_errre
     if (!(r->text = wssec__strdup(text))) return WSSEC_ENOMEM;
     const char *c = next_constraint(text);
     size_t dn_len = c ? (size_t)(c - text) : strlen(text);
-    char *dn = malloc(dn_len + 1);
+    char *dn = wssec__malloc(dn_len + 1);
     if (!dn) return WSSEC_ENOMEM;
     memcpy(dn, text, dn_len);
     dn[dn_len] = '\0';
     int rc = wssec__dn_canon_text(dn, false, &r->canon);
-    free(dn);
+    wssec__free(dn);
     if (rc == WSSEC_ENOMEM) return rc;
     if (rc)
         return WSSEC_ERR(err, WSSEC_ECONFIG,
@@ -213,14 +213,14 @@ static int parse_upstream(struct upstream_rule *r, const char *text, wssec_errre
             n--;
         }
         if (strncasecmp(k, "issuer=", 7) == 0) {
-            char *v = malloc(n + 1);
+            char *v = wssec__malloc(n + 1);
             if (!v) return WSSEC_ENOMEM;
             memcpy(v, eq, n);
             v[n] = '\0';
-            free(r->issuer);
+            wssec__free(r->issuer);
             r->issuer = NULL;
             rc = wssec__dn_canon_text(v, false, &r->issuer);
-            free(v);
+            wssec__free(v);
             if (rc == WSSEC_ENOMEM) return rc;
             if (rc)
                 return WSSEC_ERR(err, WSSEC_ECONFIG,
@@ -243,7 +243,7 @@ static int parse_upstream(struct upstream_rule *r, const char *text, wssec_errre
 int wssec__identity_ctx_init(wssec_ctx *ctx, wssec_config *cfg)
 {
     const wssec_settings *s = &cfg->s;
-    struct wssec_idctx *id = calloc(1, sizeof(*id));
+    struct wssec_idctx *id = wssec__calloc(1, sizeof(*id));
     if (!id) return WSSEC_ENOMEM;
     ctx->identity = id;
     id->cb = cfg->trusted_id_cb;
@@ -258,7 +258,7 @@ int wssec__identity_ctx_init(wssec_ctx *ctx, wssec_config *cfg)
                          "identity assertion in trust-mode signature needs replay-signatures: "
                          "without it a copied message asserts its identity again");
     if (s->trust_mode == WSSEC_TRUST_SIGNATURE && s->trusted_upstreams.n) {
-        if (!(id->rules = calloc(s->trusted_upstreams.n, sizeof(*id->rules)))) return WSSEC_ENOMEM;
+        if (!(id->rules = wssec__calloc(s->trusted_upstreams.n, sizeof(*id->rules)))) return WSSEC_ENOMEM;
         for (size_t i = 0; i < s->trusted_upstreams.n; i++) {
             id->nrules++;
             int rc = parse_upstream(&id->rules[i], s->trusted_upstreams.v[i], &cfg->err);
@@ -406,7 +406,7 @@ static int rule_holds(wssec_msg *msg, const struct upstream_rule *r, X509 *cert,
         char *have = NULL;
         int rc = wssec__dn_canon_name(X509_get_issuer_name(cert), &have);
         bool eq = rc == 0 && strcmp(have, r->issuer) == 0;
-        free(have);
+        wssec__free(have);
         if (rc == WSSEC_ENOMEM) return rc;
         if (!eq) {
             char dn[300];
@@ -545,7 +545,7 @@ int wssec__identity_run(wssec_msg *msg)
                             "trusted-upstream)",
                             upt->identity, how, why[0] ? ": " : "", why, asserted);
     }
-    free(norm);
+    wssec__free(norm);
     if (rc) return rc;
 
     if (wssec_token_set_identity(as, asserted) ||

@@ -69,6 +69,29 @@ void wssec__memzero(void *p, size_t n);
  * (compares SHA-256 digests, so the time does not depend on where they differ). */
 int wssec__ct_equal(const void *a, size_t alen, const void *b, size_t blen);
 char *wssec__strdup(const char *s);
+
+/* ---- the library's own allocations ----
+ * Every malloc/calloc/realloc/free of src/ (not libxml2's, xmlsec's or
+ * OpenSSL's, which have their own process-wide hooks: xmlMemSetup,
+ * CRYPTO_set_mem_functions) goes through these, so that a test can make any
+ * one of them fail (tests/oom/torture.c). Memory handed to the caller is
+ * freed with wssec_free(), which goes through them too. */
+void *wssec__malloc(size_t n);
+void *wssec__calloc(size_t n, size_t size);
+void *wssec__realloc(void *p, size_t n);
+void wssec__free(void *p);
+
+typedef struct wssec_alloc_hooks {
+    void *(*malloc_fn)(size_t n);
+    void *(*calloc_fn)(size_t n, size_t size);
+    void *(*realloc_fn)(void *p, size_t n);
+    void (*free_fn)(void *p);
+} wssec_alloc_hooks;
+/* Test harnesses only: replaces the hooks (NULL: the C library's). Not
+ * thread-safe; call before any wssec, libxml2 or OpenSSL use, and never
+ * after memory was allocated through the previous hooks unless the two
+ * free functions are compatible. */
+void wssec__set_alloc_hooks(const wssec_alloc_hooks *h);
 /* Parses a non-negative decimal with an optional K/M/G suffix (binary). */
 int wssec__parse_size(const char *s, size_t *out);
 /* Parses a non-negative decimal number of seconds. */
@@ -261,6 +284,13 @@ void wssec__certpool_free(wssec_certpool *p);
  * p may be NULL (always parsed). WSSEC_ETOKEN when it is not one. */
 int wssec__cert_from_der(wssec_certpool *p, const unsigned char *der, size_t len, X509 **out);
 
+/* After a PEM_read_bio_* loop returned NULL: 0 when it met the end of the
+ * input, WSSEC_ENOMEM or WSSEC_ECONFIG when a block failed to decode (clears
+ * the error queue either way). */
+int wssec__pem_read_end(void);
+/* 1 when OpenSSL decoded the certificate's public key (a certificate parsed
+ * when its key decoder could not be allocated has none). */
+int wssec__cert_usable(const X509 *x);
 int wssec__load_certs(const char *path, STACK_OF(X509) **out, char *why, size_t whylen);
 int wssec__load_key(const char *path, EVP_PKEY **out, char *why, size_t whylen);
 int wssec__load_pkcs12(const char *path, const char *password, EVP_PKEY **key, X509 **cert,
@@ -268,9 +298,11 @@ int wssec__load_pkcs12(const char *path, const char *password, EVP_PKEY **key, X
 int wssec__asn1_time(const ASN1_TIME *t, wssec_time *out);
 void wssec__asn1_time_text(const ASN1_TIME *t, char *buf, size_t size);
 /* RFC 4514 text of a name, UTF-8. */
-void wssec__dn_text(const X509_NAME *name, char *buf, size_t size);
+/* 0, or WSSEC_ENOMEM with buf "" (an identity must not silently become ""). */
+int wssec__dn_text(const X509_NAME *name, char *buf, size_t size);
 void wssec__cert_fingerprint(const X509 *cert, char hex[65]);
-void wssec__cert_serial(const X509 *cert, char *buf, size_t size);
+/* 0, or WSSEC_ENOMEM with buf "?". */
+int wssec__cert_serial(const X509 *cert, char *buf, size_t size);
 /* "'subject' (issuer 'issuer', serial N, SHA-256 0123...)" */
 void wssec__cert_describe(const X509 *cert, char *buf, size_t size);
 int wssec__cert_thumbprint(const X509 *cert, unsigned char out[20]);
@@ -383,6 +415,15 @@ const wssec_module *wssec__module_by_name(const wssec_ctx *ctx, const char *name
 /* Silences libxml2's error output for the calling thread (its handlers are
  * per thread): errors are reported on the message instead. */
 void wssec__quiet_libxml(void);
+
+/* Out of memory inside libxml2 or xmlsec, on this thread: libxml2 2.9
+ * carries on after some failed allocations and hands back a damaged tree (a
+ * namespace declaration without its prefix, a node or attribute missing), so
+ * every public call that works on a document clears this first and, when
+ * libxml2 or xmlsec reported an allocation failure meanwhile (through the
+ * handlers wssec installs), fails with WSSEC_ENOMEM instead of succeeding. */
+void wssec__oom_clear(void);
+int wssec__oom_seen(void);
 
 /* Process-wide one-time initialisation of libxml2, xmlsec and OpenSSL. */
 int wssec__global_init(void);

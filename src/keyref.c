@@ -122,7 +122,7 @@ static int match_issuer_serial(X509 *x, const void *arg)
     /* either RDN order: peers differ; the certificate is trust-checked after */
     int eq = wssec__dn_canon_name(X509_get_issuer_name(x), &have) == 0 &&
              (strcmp(have, is->canon) == 0 || strcmp(have, is->canon_rev) == 0);
-    free(have);
+    wssec__free(have);
     return eq;
 }
 
@@ -133,7 +133,7 @@ int wssec__b64_elem(wssec_msg *msg, xmlNodePtr e, unsigned char **out, size_t *l
     int rc = wssec__b64_decode(text, msg->ctx->s.max_token_size, out, len);
     xmlFree(text);
     if (rc == 0 && *len == 0) {
-        free(*out);
+        wssec__free(*out);
         *out = NULL;
         rc = WSSEC_EINVALID;
     }
@@ -144,7 +144,7 @@ static int parse_der_cert(const unsigned char *p, size_t n, X509 **out)
 {
     const unsigned char *q = p;
     *out = d2i_X509(NULL, &q, (long)n);
-    if (!*out || q != p + n) {
+    if (!*out || q != p + n || !wssec__cert_usable(*out)) {
         X509_free(*out);
         *out = NULL;
         ERR_clear_error();
@@ -172,7 +172,7 @@ static int from_x509data(wssec_msg *msg, xmlNodePtr xd, wssec_key_source *k)
                 rc = wssec_msg_fail(msg, WSSEC_ETOKEN, NULL, c,
                                     "X509Certificate is not a base64 DER certificate");
             }
-            free(der);
+            wssec__free(der);
         } else if (wssec__is(c, WSSEC_NS_DS, "X509IssuerSerial")) {
             is = c;
         } else if (wssec__is(c, WSSEC_NS_DS, "X509SKI")) {
@@ -248,8 +248,8 @@ static int from_x509data(wssec_msg *msg, xmlNodePtr xd, wssec_key_source *k)
                                     "message or the known certificates (--certs)",
                                     issuer, serial);
             if (rc > 0) rc = 0;
-            free(arg.canon);
-            free(arg.canon_rev);
+            wssec__free(arg.canon);
+            wssec__free(arg.canon_rev);
         }
         xmlFree(issuer);
         xmlFree(serial);
@@ -269,7 +269,7 @@ static int from_x509data(wssec_msg *msg, xmlNodePtr xd, wssec_key_source *k)
                                     "message or the known certificates (--certs)");
             if (rc > 0) rc = 0;
         }
-        free(b);
+        wssec__free(b);
         goto done;
     }
     rc = wssec_msg_fail(msg, WSSEC_EUNAVAILABLE, NULL, xd, "empty X509Data");
@@ -318,7 +318,7 @@ static int from_key_identifier(wssec_msg *msg, xmlNodePtr ki, wssec_key_source *
         rc = wssec_msg_fail(msg, WSSEC_EUNSUPPORTED, NULL, ki,
                             "KeyIdentifier ValueType '%.150s' is not supported", vt);
     }
-    free(b);
+    wssec__free(b);
     return rc;
 }
 
@@ -442,8 +442,9 @@ int wssec__str_write(wssec_msg *msg, xmlNodePtr parent, X509 *cert, int key_id, 
     }
     case WSSEC_KEYID_ISSUER_SERIAL: {
         char issuer[600], serial[100];
-        wssec__dn_text(X509_get_issuer_name(cert), issuer, sizeof(issuer));
-        wssec__cert_serial(cert, serial, sizeof(serial));
+        if (wssec__dn_text(X509_get_issuer_name(cert), issuer, sizeof(issuer)) ||
+            wssec__cert_serial(cert, serial, sizeof(serial)))
+            return WSSEC_ENOMEM;
         xmlNodePtr xd = wssec__add_elem(msg, str, WSSEC_NS_DS, "ds", "X509Data", NULL);
         xmlNodePtr is = xd ? wssec__add_elem(msg, xd, WSSEC_NS_DS, "ds", "X509IssuerSerial", NULL) : NULL;
         if (!is || !wssec__add_elem(msg, is, WSSEC_NS_DS, "ds", "X509IssuerName", issuer) ||
@@ -458,16 +459,16 @@ int wssec__str_write(wssec_msg *msg, xmlNodePtr parent, X509 *cert, int key_id, 
                                   "key reference ski: the certificate has no subject key "
                                   "identifier extension");
         n = (size_t)ASN1_STRING_length(ski);
-        bytes = malloc(n);
+        bytes = wssec__malloc(n);
         if (!bytes) return WSSEC_ENOMEM;
         memcpy(bytes, ASN1_STRING_get0_data(ski), n);
         vt = WSSEC_VT_SKI;
         break;
     }
     case WSSEC_KEYID_THUMBPRINT:
-        bytes = malloc(20);
+        bytes = wssec__malloc(20);
         if (!bytes || wssec__cert_thumbprint(cert, bytes)) {
-            free(bytes);
+            wssec__free(bytes);
             return WSSEC_ENOMEM;
         }
         n = 20;
@@ -475,7 +476,7 @@ int wssec__str_write(wssec_msg *msg, xmlNodePtr parent, X509 *cert, int key_id, 
         break;
     default: { /* x509: the certificate itself */
         int len = i2d_X509(cert, NULL);
-        unsigned char *p = len > 0 ? malloc((size_t)len) : NULL;
+        unsigned char *p = len > 0 ? wssec__malloc((size_t)len) : NULL;
         if (!p) return WSSEC_ENOMEM;
         bytes = p;
         i2d_X509(cert, &p);
@@ -484,7 +485,7 @@ int wssec__str_write(wssec_msg *msg, xmlNodePtr parent, X509 *cert, int key_id, 
     }
     }
     char *b64 = wssec__b64_encode(bytes, n);
-    free(bytes);
+    wssec__free(bytes);
     xmlNodePtr kid = b64 ? wssec__add_elem(msg, str, WSSEC_NS_WSSE, "wsse", "KeyIdentifier", b64) : NULL;
     xmlFree(b64);
     if (!kid || !xmlSetProp(kid, BAD_CAST "EncodingType", BAD_CAST WSSEC_ENC_BASE64) ||

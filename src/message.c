@@ -15,7 +15,7 @@
 int wssec_msg_new(wssec_msg **out, const wssec_ctx *ctx)
 {
     *out = NULL;
-    wssec_msg *msg = calloc(1, sizeof(*msg));
+    wssec_msg *msg = wssec__calloc(1, sizeof(*msg));
     if (!msg) return WSSEC_ENOMEM;
     msg->ctx = ctx;
     wssec__err_clear(&msg->err);
@@ -29,7 +29,7 @@ void wssec_msg_free(wssec_msg *msg)
     wssec__msg_clear_inbound(msg);
     wssec__trust_release(msg->trust);
     xmlFreeDoc(msg->doc);
-    free(msg);
+    wssec__free(msg);
 }
 
 static int has_xmldecl(const char *data, size_t len)
@@ -50,10 +50,18 @@ int wssec_msg_parse(wssec_msg *msg, const char *data, size_t len)
         xmlFreeDoc(msg->doc);
         msg->doc = NULL;
     }
+    wssec__quiet_libxml();
+    wssec__oom_clear();
     int rc = wssec__xml_parse(&msg->err, &msg->ctx->s, data, len, &msg->doc);
+    if (!rc && wssec__oom_seen()) { /* parsed, but perhaps not as written */
+        xmlFreeDoc(msg->doc);
+        msg->doc = NULL;
+        rc = WSSEC_ERR(&msg->err, WSSEC_ENOMEM, "out of memory");
+    }
     if (rc) return rc;
     msg->had_xmldecl = has_xmldecl(data, len);
-    if ((rc = wssec__soap_bind(msg)) || (rc = wssec__xml_register_ids(&msg->err, msg->doc))) {
+    if ((rc = wssec__soap_bind(msg)) || (rc = wssec__xml_register_ids(&msg->err, msg->doc)) ||
+        (wssec__oom_seen() && (rc = WSSEC_ENOMEM))) {
         if (rc == WSSEC_ENOMEM && !msg->err.pub.code) WSSEC_ERR(&msg->err, rc, "out of memory");
         /* A refused document is not kept: nothing may verify or secure it.
          * The SOAP version stays known, so a fault can be written in it. */
@@ -71,6 +79,8 @@ int wssec_msg_serialize(const wssec_msg *msg, unsigned char **out, size_t *len)
     *len = 0;
     /* a message refused after decryption holds plaintext nobody vouched for */
     if (!msg->doc || msg->plaintext_refused) return WSSEC_EINVALID;
+    wssec__quiet_libxml();
+    wssec__oom_clear();
     xmlBufferPtr buf = xmlBufferCreate();
     if (!buf) return WSSEC_ENOMEM;
     xmlSaveCtxtPtr save = xmlSaveToBuffer(buf, "UTF-8", msg->had_xmldecl ? 0 : XML_SAVE_NO_DECL);
@@ -81,11 +91,11 @@ int wssec_msg_serialize(const wssec_msg *msg, unsigned char **out, size_t *len)
     long w = xmlSaveDoc(save, msg->doc);
     xmlSaveClose(save);
     int rc = 0;
-    if (w < 0) {
+    if (w < 0 || wssec__oom_seen()) { /* never a partly written message */
         rc = WSSEC_ENOMEM;
     } else {
         size_t n = (size_t)xmlBufferLength(buf);
-        unsigned char *p = malloc(n + 1);
+        unsigned char *p = wssec__malloc(n + 1);
         if (!p) {
             rc = WSSEC_ENOMEM;
         } else {
@@ -273,7 +283,7 @@ int wssec_fault_serialize(const wssec_error *err, int soap_version, unsigned cha
     int n = 0;
     xmlDocDumpMemoryEnc(doc, &mem, &n, "UTF-8");
     if (mem) {
-        unsigned char *p = malloc((size_t)n + 1);
+        unsigned char *p = wssec__malloc((size_t)n + 1);
         if (p) {
             memcpy(p, mem, (size_t)n);
             p[n] = '\0';
@@ -303,7 +313,9 @@ const char *wssec__new_id(wssec_msg *msg, xmlNodePtr elem, const char *prefix)
             n += snprintf(id + n, sizeof(id) - (size_t)n, "%02X", r[i]);
         if (xmlGetID(msg->doc, BAD_CAST id)) continue;
         xmlAttrPtr a = xmlSetNsProp(elem, wsu, BAD_CAST "Id", BAD_CAST id);
-        if (!a || !xmlAddID(NULL, msg->doc, BAD_CAST id, a)) return NULL;
+        /* out of memory, libxml2 may give back an attribute without its value */
+        if (!a || !a->children || !a->children->content || !xmlAddID(NULL, msg->doc, BAD_CAST id, a))
+            return NULL;
         return (const char *)a->children->content;
     }
     return NULL;

@@ -12,7 +12,7 @@
 
 int wssec__result_new(wssec_result **out)
 {
-    *out = calloc(1, sizeof(**out));
+    *out = wssec__calloc(1, sizeof(**out));
     if (!*out) return WSSEC_ENOMEM;
     wssec__err_clear(&(*out)->err);
     return 0;
@@ -25,34 +25,34 @@ static void token_free(wssec_token *t)
     X509_free(t->signer_cert);
     sk_X509_pop_free(t->chain, X509_free);
     sk_X509_CRL_pop_free(t->crls, X509_CRL_free);
-    free(t->type);
-    free(t->identity);
-    free(t->error);
+    wssec__free(t->type);
+    wssec__free(t->identity);
+    wssec__free(t->error);
     for (size_t i = 0; i < t->nprops; i++) {
-        free(t->names[i]);
-        free(t->values[i]);
+        wssec__free(t->names[i]);
+        wssec__free(t->values[i]);
     }
-    free(t->names);
-    free(t->values);
-    free(t);
+    wssec__free(t->names);
+    wssec__free(t->values);
+    wssec__free(t);
 }
 
 void wssec_result_free(wssec_result *r)
 {
     if (!r) return;
     for (size_t i = 0; i < r->ntokens; i++) token_free(r->tokens[i]);
-    free(r->tokens);
-    for (size_t i = 0; i < r->nrefs; i++) free(r->refs[i].uri);
-    free(r->refs);
+    wssec__free(r->tokens);
+    for (size_t i = 0; i < r->nrefs; i++) wssec__free(r->refs[i].uri);
+    wssec__free(r->refs);
     wssec__strlist_clear(&r->warnings);
-    free(r->plains);
-    free(r);
+    wssec__free(r->plains);
+    wssec__free(r);
 }
 
 int wssec__result_add_plain(wssec_result *r, xmlNodePtr node, bool content, xmlNodePtr first,
                             xmlNodePtr last)
 {
-    wssec_plain *v = realloc(r->plains, (r->nplains + 1) * sizeof(*v));
+    wssec_plain *v = wssec__realloc(r->plains, (r->nplains + 1) * sizeof(*v));
     if (!v) return WSSEC_ENOMEM;
     r->plains = v;
     v[r->nplains] = (wssec_plain){ .node = node, .content = content, .first = first, .last = last };
@@ -110,7 +110,7 @@ int wssec__result_replace(wssec_result *r, xmlNodePtr old, xmlNodePtr first, xml
                 if (wssec__result_add_ref(r, elems[j], x.uri, x.digest, x.signature, x.whole))
                     return WSSEC_ENOMEM;
         } else if (within(x.node, old)) {
-            free(x.uri);
+            wssec__free(x.uri);
             continue;
         }
         r->refs[keep++] = x;
@@ -144,11 +144,11 @@ void wssec__result_reject(wssec_result *r)
 {
     r->caller = NULL;
     r->asserted_by = NULL;
-    for (size_t i = 0; i < r->nrefs; i++) free(r->refs[i].uri);
+    for (size_t i = 0; i < r->nrefs; i++) wssec__free(r->refs[i].uri);
     r->nrefs = 0;
     r->nplains = 0;
     for (size_t i = 0; i < r->ntokens; i++) {
-        free(r->tokens[i]->identity);
+        wssec__free(r->tokens[i]->identity);
         r->tokens[i]->identity = NULL;
     }
 }
@@ -184,7 +184,7 @@ const char *wssec_result_warning(const wssec_result *r, size_t i)
 int wssec__result_add_ref(wssec_result *r, xmlNodePtr node, const char *uri, const char *digest,
                           const wssec_token *signature, bool whole)
 {
-    wssec_ref *v = realloc(r->refs, (r->nrefs + 1) * sizeof(*v));
+    wssec_ref *v = wssec__realloc(r->refs, (r->nrefs + 1) * sizeof(*v));
     if (!v) return WSSEC_ENOMEM;
     r->refs = v;
     wssec_ref *x = &v[r->nrefs];
@@ -265,8 +265,8 @@ wssec_token *wssec_msg_add_token(wssec_msg *msg, const char *type, xmlNodePtr no
 {
     wssec_result *r = msg->res;
     if (!r) return NULL;
-    wssec_token *t = calloc(1, sizeof(*t));
-    wssec_token **v = t ? realloc(r->tokens, (r->ntokens + 1) * sizeof(*v)) : NULL;
+    wssec_token *t = wssec__calloc(1, sizeof(*t));
+    wssec_token **v = t ? wssec__realloc(r->tokens, (r->ntokens + 1) * sizeof(*v)) : NULL;
     if (v) r->tokens = v; /* the old array may be gone even if what follows fails */
     if (!v || !(t->type = wssec__strdup(type))) {
         token_free(t);
@@ -281,23 +281,23 @@ int wssec_token_set_identity(wssec_token *t, const char *identity)
 {
     char *d = wssec__strdup(identity);
     if (!d) return WSSEC_ENOMEM;
-    free(t->identity);
+    wssec__free(t->identity);
     t->identity = d;
     return 0;
 }
 
 int wssec_token_set(wssec_token *t, const char *name, const char *value)
 {
-    char **n = realloc(t->names, (t->nprops + 1) * sizeof(*n));
+    char **n = wssec__realloc(t->names, (t->nprops + 1) * sizeof(*n));
     if (!n) return WSSEC_ENOMEM;
     t->names = n;
-    char **v = realloc(t->values, (t->nprops + 1) * sizeof(*v));
+    char **v = wssec__realloc(t->values, (t->nprops + 1) * sizeof(*v));
     if (!v) return WSSEC_ENOMEM;
     t->values = v;
     char *dn = wssec__strdup(name), *dv = wssec__strdup(value);
     if (!dn || !dv) {
-        free(dn);
-        free(dv);
+        wssec__free(dn);
+        wssec__free(dv);
         return WSSEC_ENOMEM;
     }
     t->names[t->nprops] = dn;
@@ -342,7 +342,7 @@ static int mark_tokens(wssec_msg *msg, size_t first, xmlNodePtr elem, const char
             break;
         }
     t->status = rc;
-    free(t->error);
+    wssec__free(t->error);
     t->error = wssec__strdup(msg->err.pub.code ? msg->err.message : wssec_code_description(rc));
     return 0;
 }
@@ -430,7 +430,7 @@ int wssec__msg_defer(wssec_msg *msg, wssec_token *tok, int (*check)(wssec_msg *,
 {
     if (msg->njobs == msg->jobs_cap) {
         size_t cap = msg->jobs_cap ? msg->jobs_cap * 2 : 4;
-        wssec_deferred *v = realloc(msg->jobs, cap * sizeof(*v));
+        wssec_deferred *v = wssec__realloc(msg->jobs, cap * sizeof(*v));
         if (!v) {
             free_job(job);
             return WSSEC_ENOMEM;
@@ -451,7 +451,7 @@ int wssec__msg_claim(wssec_msg *msg, xmlNodePtr data)
                                   "two EncryptedKeys reference one EncryptedData");
     if (msg->nclaimed == msg->claimed_cap) {
         size_t cap = msg->claimed_cap ? msg->claimed_cap * 2 : 8;
-        xmlNodePtr *v = realloc(msg->claimed, cap * sizeof(*v));
+        xmlNodePtr *v = wssec__realloc(msg->claimed, cap * sizeof(*v));
         if (!v) return WSSEC_ENOMEM;
         msg->claimed = v;
         msg->claimed_cap = cap;
@@ -480,10 +480,10 @@ static void free_jobs(wssec_msg *msg)
 void wssec__msg_clear_inbound(wssec_msg *msg)
 {
     free_jobs(msg);
-    free(msg->jobs);
+    wssec__free(msg->jobs);
     msg->jobs = NULL;
     msg->jobs_cap = 0;
-    free(msg->claimed);
+    wssec__free(msg->claimed);
     msg->claimed = NULL;
     msg->nclaimed = msg->claimed_cap = 0;
     msg->signed_ciphertext = msg->oracle_risk = msg->decrypted = msg->retry = false;
@@ -497,7 +497,7 @@ static int job_failed(wssec_msg *msg, wssec_deferred *j, int rc, int *first_rc)
                                      wssec_code_description(rc));
     if (j->token) {
         j->token->status = rc;
-        free(j->token->error);
+        wssec__free(j->token->error);
         j->token->error = wssec__strdup(msg->err.message);
     }
     if (!*first_rc) {
@@ -725,6 +725,7 @@ static int begin(wssec_result **out, wssec_msg *msg, bool inspecting)
     msg->inspecting = inspecting;
     msg->c14n_bytes = 0;
     wssec__quiet_libxml();
+    wssec__oom_clear();
     wssec__trust_release(msg->trust);
     msg->trust = wssec__ctx_trust(msg->ctx);
     wssec__err_clear(&msg->err);
@@ -741,6 +742,12 @@ int wssec_verify(wssec_result **out, wssec_msg *msg)
         if (rc == 0) rc = record_signatures(msg);
         if (rc) wssec__err_copy(&msg->res->err, &msg->err);
     }
+    /* libxml2 or xmlsec ran out of memory and carried on: whatever was
+     * proved rests on a document or a computation that may be damaged */
+    if (rc == 0 && wssec__oom_seen()) {
+        rc = WSSEC_ERR(&msg->err, WSSEC_ENOMEM, "out of memory");
+        wssec__err_copy(&msg->res->err, &msg->err);
+    }
     if (rc) {
         /* Ciphertext that no verified signature covered was decrypted in a
          * mode without integrity (CBC): whatever went wrong afterwards, the
@@ -754,7 +761,7 @@ int wssec_verify(wssec_result **out, wssec_msg *msg)
                 wssec_token *t = msg->res->tokens[i];
                 if (!t->status) continue;
                 t->status = WSSEC_EDECRYPT;
-                free(t->error);
+                wssec__free(t->error);
                 t->error = wssec__strdup(WSSEC_DECRYPT_FAILED);
             }
         }
@@ -775,6 +782,14 @@ int wssec_inspect(wssec_result **out, wssec_msg *msg)
     wssec__msg_clear_inbound(msg);
     msg->res = NULL;
     msg->inspecting = false;
+    /* a description made when memory ran out may be wrong: not given as one */
+    bool token_oom = false;
+    for (size_t i = 0; i < (*out)->ntokens; i++)
+        if ((*out)->tokens[i]->status == WSSEC_ENOMEM) token_oom = true;
+    if (rc != WSSEC_ENOMEM && (token_oom || wssec__oom_seen())) {
+        rc = WSSEC_ERR(&msg->err, WSSEC_ENOMEM, "out of memory");
+        wssec__err_copy(&(*out)->err, &msg->err);
+    }
     return rc == WSSEC_ENOMEM ? rc : 0;
 }
 
@@ -786,6 +801,8 @@ int wssec_secure(wssec_msg *msg, const wssec_secure_options *opts)
     if (opts && (opts->version < 1 || opts->version > WSSEC_SECURE_OPTIONS_VERSION))
         return WSSEC_EINVALID;
     wssec__err_clear(&msg->err);
+    wssec__quiet_libxml();
+    wssec__oom_clear();
     msg->now = wssec_ctx_now(msg->ctx);
     msg->username = opts && opts->username ? opts->username : msg->ctx->s.username;
     const char *const *actions = (const char *const *)msg->ctx->s.actions.v;
@@ -819,5 +836,8 @@ int wssec_secure(wssec_msg *msg, const wssec_secure_options *opts)
     wssec__identity_secure_end(msg);
     msg->res = NULL;
     wssec_result_free(store);
+    /* libxml2 or xmlsec ran out of memory and carried on: the message may
+     * lack a namespace declaration, an attribute, a node */
+    if (rc == 0 && wssec__oom_seen()) rc = WSSEC_ERR(&msg->err, WSSEC_ENOMEM, "out of memory");
     return rc;
 }

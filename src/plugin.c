@@ -69,16 +69,16 @@ static void plugin_free(struct wssec_plugin *pl)
     if (!pl) return;
     if (pl->free_state) pl->free_state(pl->state);
     if (pl->handle) dlclose(pl->handle);
-    free(pl->spec);
-    free(pl);
+    wssec__free(pl->spec);
+    wssec__free(pl);
 }
 
 void wssec__plugins_close(wssec_plugins *ps)
 {
     if (!ps) return;
     for (size_t i = ps->n; i-- > 0;) plugin_free(ps->v[i]);
-    free(ps->v);
-    free(ps);
+    wssec__free(ps->v);
+    wssec__free(ps);
 }
 
 /* "FILE[:ENTRY[:ARG]]": the first colon ends the file, the second the entry
@@ -274,7 +274,7 @@ static int load_one(wssec_config *cfg, wssec_config *into, struct wssec_plugin *
  * modules, callbacks, replay cache) without the plugin entries. */
 static int copy_config(wssec_config **out, const wssec_config *cfg)
 {
-    wssec_config *c = calloc(1, sizeof(*c));
+    wssec_config *c = wssec__calloc(1, sizeof(*c));
     if (!c) return WSSEC_ENOMEM;
     *c = *cfg; /* callbacks and flags; the owned parts are copied below */
     c->modules.v = NULL;
@@ -282,12 +282,12 @@ static int copy_config(wssec_config **out, const wssec_config *cfg)
     c->replay = NULL;
     wssec__err_clear(&c->err);
     if (wssec__settings_copy(&c->s, &cfg->s)) {
-        free(c);
+        wssec__free(c);
         return WSSEC_ENOMEM;
     }
     wssec__strlist_clear(&c->s.plugins);
     if (cfg->modules.n) {
-        if (!(c->modules.v = malloc(cfg->modules.n * sizeof(*c->modules.v)))) {
+        if (!(c->modules.v = wssec__malloc(cfg->modules.n * sizeof(*c->modules.v)))) {
             wssec_config_free(c);
             return WSSEC_ENOMEM;
         }
@@ -304,11 +304,11 @@ int wssec__ctx_new_with_plugins(wssec_ctx **out, wssec_config *cfg)
     *out = NULL;
     wssec_config *into = NULL;
     const wssec_strlist *specs = &cfg->s.plugins;
-    wssec_plugins *ps = calloc(1, sizeof(*ps));
+    wssec_plugins *ps = wssec__calloc(1, sizeof(*ps));
     int rc = ps ? copy_config(&into, cfg) : WSSEC_ENOMEM;
-    if (!rc && !(ps->v = calloc(specs->n, sizeof(*ps->v)))) rc = WSSEC_ENOMEM;
+    if (!rc && !(ps->v = wssec__calloc(specs->n, sizeof(*ps->v)))) rc = WSSEC_ENOMEM;
     for (size_t i = 0; !rc && i < specs->n; i++) {
-        if (!(ps->v[i] = calloc(1, sizeof(*ps->v[i])))) {
+        if (!(ps->v[i] = wssec__calloc(1, sizeof(*ps->v[i])))) {
             rc = WSSEC_ENOMEM;
             break;
         }

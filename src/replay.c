@@ -21,7 +21,7 @@ int wssec_replay_cache_new(wssec_replay_cache **out, const wssec_replay_ops *ops
     *out = NULL;
     if (ops->version != WSSEC_REPLAY_OPS_VERSION || !ops->insert || !ops->name)
         return WSSEC_EINVALID;
-    wssec_replay_cache *c = calloc(1, sizeof(*c));
+    wssec_replay_cache *c = wssec__calloc(1, sizeof(*c));
     if (!c) return WSSEC_ENOMEM;
     c->ops = ops;
     c->state = state;
@@ -40,7 +40,7 @@ void wssec_replay_cache_release(wssec_replay_cache *cache)
 {
     if (!cache || __atomic_sub_fetch(&cache->refs, 1, __ATOMIC_ACQ_REL) != 0) return;
     if (cache->ops->destroy) cache->ops->destroy(cache->state);
-    free(cache);
+    wssec__free(cache);
 }
 
 int wssec_replay_cache_insert(wssec_replay_cache *cache, const unsigned char key[WSSEC_REPLAY_KEY_LEN],
@@ -108,7 +108,7 @@ static size_t slot_index(const unsigned char *key, size_t cap)
 static void sweep(memcache *m, wssec_time now)
 {
     slot *old = m->slots;
-    slot *fresh = calloc(m->cap, sizeof(*fresh));
+    slot *fresh = wssec__calloc(m->cap, sizeof(*fresh));
     if (!fresh) return;
     size_t used = 0;
     for (size_t i = 0; i < m->cap; i++) {
@@ -118,7 +118,7 @@ static void sweep(memcache *m, wssec_time now)
         fresh[j] = old[i];
         used++;
     }
-    free(old);
+    wssec__free(old);
     m->slots = fresh;
     m->used = used;
 }
@@ -176,8 +176,8 @@ static void mem_destroy(void *state)
     memcache *m = state;
     if (!m) return;
     pthread_mutex_destroy(&m->lock);
-    free(m->slots);
-    free(m);
+    wssec__free(m->slots);
+    wssec__free(m);
 }
 
 static const wssec_replay_ops memory_ops = {
@@ -188,16 +188,16 @@ int wssec_replay_cache_memory_new(wssec_replay_cache **out, size_t max_entries)
 {
     *out = NULL;
     if (max_entries == 0 || max_entries > SIZE_MAX / 4 / sizeof(slot)) return WSSEC_EINVALID;
-    memcache *m = calloc(1, sizeof(*m));
+    memcache *m = wssec__calloc(1, sizeof(*m));
     if (!m) return WSSEC_ENOMEM;
     size_t cap = 16;
     while (cap < max_entries * 2) cap *= 2;
     m->cap = cap;
     m->max = max_entries;
-    m->slots = calloc(cap, sizeof(*m->slots));
+    m->slots = wssec__calloc(cap, sizeof(*m->slots));
     if (!m->slots || pthread_mutex_init(&m->lock, NULL) != 0) {
-        free(m->slots);
-        free(m);
+        wssec__free(m->slots);
+        wssec__free(m);
         return WSSEC_ENOMEM;
     }
     int rc = wssec_replay_cache_new(out, &memory_ops, m);

@@ -508,9 +508,9 @@ static void redis_destroy(void *state)
     if (!rc) return;
     pool_drain(rc);
     pthread_mutex_destroy(&rc->lock);
-    free(rc->idle);
+    wssec__free(rc->idle);
     wssec__memzero(rc, sizeof(*rc));
-    free(rc);
+    wssec__free(rc);
 }
 
 int wssec_replay_cache_redis_new(wssec_replay_cache **out, const char *url,
@@ -542,7 +542,7 @@ int wssec_replay_cache_redis_new(wssec_replay_cache **out, const char *url,
         snprintf(errbuf, errlen, "pool size must be from 1 to %u", MAX_POOL);
         return WSSEC_EINVALID;
     }
-    if (!(rc = calloc(1, sizeof(*rc)))) return WSSEC_ENOMEM;
+    if (!(rc = wssec__calloc(1, sizeof(*rc)))) return WSSEC_ENOMEM;
     if ((status = wssec__redis_url_parse(&rc->url, url, errbuf, errlen))) goto done;
     if (opts->password) {
         size_t n = strlen(opts->password);
@@ -569,7 +569,7 @@ int wssec_replay_cache_redis_new(wssec_replay_cache **out, const char *url,
     rc->command_tv = tv_of(opts->command_timeout_ms);
     rc->command_timeout_ms = opts->command_timeout_ms;
     rc->max_idle = opts->pool_size;
-    if (!(rc->idle = calloc(rc->max_idle, sizeof(*rc->idle)))) {
+    if (!(rc->idle = wssec__calloc(rc->max_idle, sizeof(*rc->idle)))) {
         status = WSSEC_ENOMEM;
         goto done;
     }
@@ -586,9 +586,9 @@ int wssec_replay_cache_redis_new(wssec_replay_cache **out, const char *url,
 done:
     if (rc) {
         if (have_lock) pthread_mutex_destroy(&rc->lock);
-        free(rc->idle);
+        wssec__free(rc->idle);
         wssec__memzero(rc, sizeof(*rc));
-        free(rc);
+        wssec__free(rc);
     }
     return status;
 }

@@ -60,11 +60,11 @@ struct wssec_trust {
 static void rules_free(subject_rule *r, size_t n)
 {
     for (size_t i = 0; i < n; i++) {
-        free(r[i].text);
-        if (r[i].canon) free(r[i].canon);
+        wssec__free(r[i].text);
+        if (r[i].canon) wssec__free(r[i].canon);
         else regfree(&r[i].re);
     }
-    free(r);
+    wssec__free(r);
 }
 
 void wssec__trust_release(wssec_trust *t)
@@ -77,8 +77,8 @@ void wssec__trust_release(wssec_trust *t)
     rules_free(t->subjects, t->nsubjects);
     rules_free(t->issuers, t->nissuers);
     pthread_mutex_destroy(&t->lock);
-    free(t->cache);
-    free(t);
+    wssec__free(t->cache);
+    wssec__free(t);
 }
 
 wssec_trust *wssec__trust_retain(wssec_trust *t)
@@ -160,6 +160,7 @@ static int load_crl(wssec_errrec *err, wssec_trust *t, const char *path)
     }
     size_t n = 0;
     X509_CRL *c;
+    ERR_clear_error();
     while ((c = PEM_read_bio_X509_CRL(bio, NULL, NULL, NULL)) != NULL) {
         if (!sk_X509_CRL_push(t->crls, c)) {
             X509_CRL_free(c);
@@ -167,6 +168,14 @@ static int load_crl(wssec_errrec *err, wssec_trust *t, const char *path)
             return WSSEC_ENOMEM;
         }
         n++;
+    }
+    /* a CRL that failed to decode (no memory, or damaged) is never skipped:
+     * that would accept what it revokes */
+    int rc = n ? wssec__pem_read_end() : 0;
+    if (rc) {
+        BIO_free(bio);
+        if (rc == WSSEC_ENOMEM) return WSSEC_ENOMEM;
+        return WSSEC_ERR(err, WSSEC_ECONFIG, "crl: %s holds a CRL that cannot be decoded", path);
     }
     ERR_clear_error();
     if (n == 0) {
@@ -188,7 +197,7 @@ static int compile_rules(wssec_errrec *err, const char *what, const wssec_strlis
                          subject_rule **out, size_t *n)
 {
     *n = 0;
-    *out = l->n ? calloc(l->n, sizeof(**out)) : NULL;
+    *out = l->n ? wssec__calloc(l->n, sizeof(**out)) : NULL;
     if (l->n && !*out) return WSSEC_ENOMEM;
     for (size_t i = 0; i < l->n; i++) {
         subject_rule *r = &(*out)[i];
@@ -222,7 +231,7 @@ static int compile_rules(wssec_errrec *err, const char *what, const wssec_strlis
 int wssec__trust_new(wssec_trust **out, const wssec_settings *s, wssec_errrec *err)
 {
     *out = NULL;
-    wssec_trust *t = calloc(1, sizeof(*t));
+    wssec_trust *t = wssec__calloc(1, sizeof(*t));
     if (!t) return WSSEC_ENOMEM;
     t->refs = 1;
     pthread_mutex_init(&t->lock, NULL);
@@ -241,10 +250,17 @@ int wssec__trust_new(wssec_trust **out, const wssec_settings *s, wssec_errrec *e
         rc = add_certs(err, t->known, s->intermediates.v[i]);
     for (size_t i = 0; i < s->crl.n && !rc; i++) rc = load_crl(err, t, s->crl.v[i]);
     if (rc) goto done;
-    for (int i = 0; i < sk_X509_num(t->anchors); i++)
-        if (!X509_STORE_add_cert(t->store, sk_X509_value(t->anchors, i))) ERR_clear_error();
-    for (int i = 0; i < sk_X509_CRL_num(t->crls); i++)
-        if (!X509_STORE_add_crl(t->store, sk_X509_CRL_value(t->crls, i))) ERR_clear_error();
+    /* a duplicate is no error for OpenSSL 3, so a failure is memory: never
+     * go on without an anchor, and above all without a CRL (that would
+     * accept what it revokes) */
+    for (int i = 0; i < sk_X509_num(t->anchors) && !rc; i++)
+        if (!X509_STORE_add_cert(t->store, sk_X509_value(t->anchors, i))) rc = WSSEC_ENOMEM;
+    for (int i = 0; i < sk_X509_CRL_num(t->crls) && !rc; i++)
+        if (!X509_STORE_add_crl(t->store, sk_X509_CRL_value(t->crls, i))) rc = WSSEC_ENOMEM;
+    if (rc) {
+        ERR_clear_error();
+        goto done;
+    }
     t->crl_check = s->crl_check;
     if ((rc = compile_rules(err, "subject", &s->subjects, &t->subjects, &t->nsubjects)) ||
         (rc = compile_rules(err, "issuer", &s->issuers, &t->issuers, &t->nissuers)))
@@ -258,7 +274,7 @@ int wssec__trust_new(wssec_trust **out, const wssec_settings *s, wssec_errrec *e
     if (t->cache_on) {
         size_t cap = 16;
         while (cap < s->cert_cache_size * 2) cap *= 2;
-        t->cache = calloc(cap, sizeof(*t->cache));
+        t->cache = wssec__calloc(cap, sizeof(*t->cache));
         if (!t->cache) {
             rc = WSSEC_ENOMEM;
             goto done;
@@ -578,11 +594,11 @@ static int rule_match(const subject_rule *r, const X509_NAME *name)
     if (r->canon) {
         char *c = NULL;
         int eq = wssec__dn_canon_name(name, &c) == 0 && strcmp(c, r->canon) == 0;
-        free(c);
+        wssec__free(c);
         return eq;
     }
     char text[1024];
-    wssec__dn_text(name, text, sizeof(text));
+    if (wssec__dn_text(name, text, sizeof(text))) return 0; /* no memory: no match */
     return regexec(&r->re, text, 0, NULL, 0) == 0;
 }
 
@@ -610,10 +626,10 @@ static int check_rules(wssec_msg *msg, const subject_rule *rules, size_t n, cons
             if (rules[i].canon && wssec__dn_canon_text(rules[i].text, true, &rev) == 0 &&
                 strcmp(rev, have) == 0)
                 reversed = rules[i].text;
-            free(rev);
+            wssec__free(rev);
         }
     }
-    free(have);
+    wssec__free(have);
     if (reversed)
         return wssec_msg_fail(msg, WSSEC_EUNTRUSTED, NULL, node,
                               "%s certificate %s '%s' does not match the accepted %ss: %s; '%s' "
@@ -668,7 +684,7 @@ static int usable_name(const X509_NAME *name)
 {
     char *c = NULL;
     int rc = wssec__dn_canon_name(name, &c);
-    free(c);
+    wssec__free(c);
     return rc;
 }
 

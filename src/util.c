@@ -34,11 +34,41 @@ int wssec__ct_equal(const void *a, size_t alen, const void *b, size_t blen)
     return eq & (alen == blen);
 }
 
+/* ---- allocation hooks ---- */
+
+static wssec_alloc_hooks alloc_hooks = { malloc, calloc, realloc, free };
+
+void wssec__set_alloc_hooks(const wssec_alloc_hooks *h)
+{
+    static const wssec_alloc_hooks libc = { malloc, calloc, realloc, free };
+    alloc_hooks = h ? *h : libc;
+}
+
+void *wssec__malloc(size_t n)
+{
+    return alloc_hooks.malloc_fn(n);
+}
+
+void *wssec__calloc(size_t n, size_t size)
+{
+    return alloc_hooks.calloc_fn(n, size);
+}
+
+void *wssec__realloc(void *p, size_t n)
+{
+    return alloc_hooks.realloc_fn(p, n);
+}
+
+void wssec__free(void *p)
+{
+    if (p) alloc_hooks.free_fn(p);
+}
+
 char *wssec__strdup(const char *s)
 {
     if (!s) return NULL;
     size_t n = strlen(s) + 1;
-    char *d = malloc(n);
+    char *d = wssec__malloc(n);
     if (d) memcpy(d, s, n);
     return d;
 }
@@ -53,11 +83,11 @@ int wssec__buf_append(wssec_buf *b, const void *p, size_t n)
             cap *= 2;
         }
         if (cap > b->max) cap = b->max;
-        unsigned char *d = malloc(cap ? cap : 1);
+        unsigned char *d = wssec__malloc(cap ? cap : 1);
         if (!d) return WSSEC_ENOMEM;
         if (b->len) memcpy(d, b->data, b->len);
         wssec__memzero(b->data, b->cap);
-        free(b->data);
+        wssec__free(b->data);
         b->data = d;
         b->cap = cap;
     }
@@ -70,7 +100,7 @@ void wssec__buf_free(wssec_buf *b)
 {
     if (!b) return;
     wssec__memzero(b->data, b->cap);
-    free(b->data);
+    wssec__free(b->data);
     b->data = NULL;
     b->len = b->cap = 0;
 }
@@ -247,17 +277,17 @@ int wssec__b64_decode(const char *text, size_t max, unsigned char **out, size_t 
     /* decoded size is at most 3/4 of the text; refuse before decoding */
     if (tl / 4 * 3 > max + 3) return WSSEC_ELIMIT;
     size_t cap = tl / 4 * 3 + 3;
-    unsigned char *buf = malloc(cap + 1);
+    unsigned char *buf = wssec__malloc(cap + 1);
     if (!buf) return WSSEC_ENOMEM;
     xmlSecSize written = 0;
     if (cap > UINT_MAX ||
         xmlSecBase64Decode_ex(BAD_CAST text, buf, (xmlSecSize)cap, &written) < 0) {
-        free(buf);
+        wssec__free(buf);
         return WSSEC_EINVALID;
     }
     if (written > max) {
         wssec__memzero(buf, cap);
-        free(buf);
+        wssec__free(buf);
         return WSSEC_ELIMIT;
     }
     *out = buf;
@@ -275,7 +305,7 @@ char *wssec__b64_encode(const unsigned char *p, size_t n)
 
 int wssec__strlist_add(wssec_strlist *l, const char *s)
 {
-    char **v = realloc(l->v, (l->n + 1) * sizeof(*v));
+    char **v = wssec__realloc(l->v, (l->n + 1) * sizeof(*v));
     if (!v) return WSSEC_ENOMEM;
     l->v = v;
     if (!(v[l->n] = wssec__strdup(s))) return WSSEC_ENOMEM;
@@ -285,8 +315,8 @@ int wssec__strlist_add(wssec_strlist *l, const char *s)
 
 void wssec__strlist_clear(wssec_strlist *l)
 {
-    for (size_t i = 0; i < l->n; i++) free(l->v[i]);
-    free(l->v);
+    for (size_t i = 0; i < l->n; i++) wssec__free(l->v[i]);
+    wssec__free(l->v);
     l->v = NULL;
     l->n = 0;
 }
@@ -300,7 +330,7 @@ int wssec__strlist_copy(wssec_strlist *dst, const wssec_strlist *src)
 
 void wssec_free(void *p)
 {
-    free(p);
+    wssec__free(p);
 }
 
 const char *wssec__unreadable(const char *path, char *buf, size_t size)

@@ -34,6 +34,32 @@ static void openssl_reason(char *why, size_t size, const char *what)
     snprintf(why, size, "%s%s%s", what, buf[0] ? ": " : "", buf);
 }
 
+int wssec__pem_read_end(void)
+{
+    unsigned long e = ERR_peek_last_error();
+    if (ERR_GET_LIB(e) == ERR_LIB_PEM && ERR_GET_REASON(e) == PEM_R_NO_START_LINE) {
+        ERR_clear_error();
+        return 0;
+    }
+    /* no error recorded at all: OpenSSL could not allocate its error state */
+    int rc = e == 0 ? WSSEC_ENOMEM : WSSEC_ECONFIG;
+    for (unsigned long f; (f = ERR_get_error()) != 0;)
+        if (ERR_GET_REASON(f) == ERR_R_MALLOC_FAILURE) rc = WSSEC_ENOMEM;
+    return rc;
+}
+
+int wssec__cert_usable(const X509 *x)
+{
+    /* OpenSSL 3 keeps a certificate whose public key it could not decode
+     * (an unknown algorithm, or no memory for the decoder): no key, no use;
+     * X509_get0_pubkey() is not const-correct in every version */
+    EVP_PKEY *k = x ? X509_get0_pubkey(x) : NULL;
+    /* and a key half decoded (an RSA key of 0 bits) when memory ran out */
+    if (k && EVP_PKEY_get_bits(k) > 0) return 1;
+    ERR_clear_error();
+    return 0;
+}
+
 int wssec__load_certs(const char *path, STACK_OF(X509) **out, char *why, size_t whylen)
 {
     *out = NULL;
@@ -55,17 +81,35 @@ int wssec__load_certs(const char *path, STACK_OF(X509) **out, char *why, size_t 
         goto done;
     }
     X509 *x;
+    ERR_clear_error();
     while ((x = PEM_read_bio_X509(bio, NULL, NULL, NULL)) != NULL) {
+        if (!wssec__cert_usable(x)) {
+            X509_free(x);
+            snprintf(why, whylen, "%s: a certificate whose public key cannot be decoded", path);
+            rc = WSSEC_ECONFIG;
+            goto done;
+        }
         if (!sk_X509_push(sk, x)) {
             X509_free(x);
             rc = WSSEC_ENOMEM;
             goto done;
         }
     }
+    /* the end of the file, or a certificate that failed to decode (never
+     * a list silently cut short) */
+    if (sk_X509_num(sk) > 0 && (rc = wssec__pem_read_end())) {
+        snprintf(why, whylen, "%s: %s", path,
+                 rc == WSSEC_ENOMEM ? "out of memory" : "a certificate cannot be decoded");
+        goto done;
+    }
     ERR_clear_error();
     if (sk_X509_num(sk) == 0) { /* perhaps one DER certificate */
         (void)BIO_reset(bio);
         x = d2i_X509_bio(bio, NULL);
+        if (x && !wssec__cert_usable(x)) {
+            X509_free(x);
+            x = NULL;
+        }
         if (!x || !sk_X509_push(sk, x)) {
             X509_free(x);
             char what[300];
@@ -175,11 +219,11 @@ int wssec__certpool_new(wssec_certpool **out, size_t max)
 {
     *out = NULL;
     if (max == 0) return 0; /* off */
-    wssec_certpool *p = calloc(1, sizeof(*p));
+    wssec_certpool *p = wssec__calloc(1, sizeof(*p));
     size_t cap = 16;
     while (cap < 2 * max) cap *= 2;
-    if (!p || !(p->slots = calloc(cap, sizeof(*p->slots)))) {
-        free(p);
+    if (!p || !(p->slots = wssec__calloc(cap, sizeof(*p->slots)))) {
+        wssec__free(p);
         return WSSEC_ENOMEM;
     }
     p->cap = cap;
@@ -200,15 +244,15 @@ void wssec__certpool_free(wssec_certpool *p)
     if (!p) return;
     pool_clear(p);
     pthread_mutex_destroy(&p->lock);
-    free(p->slots);
-    free(p);
+    wssec__free(p->slots);
+    wssec__free(p);
 }
 
 static int der_to_x509(const unsigned char *der, size_t len, X509 **out)
 {
     const unsigned char *q = der;
     *out = d2i_X509(NULL, &q, (long)len);
-    if (!*out || q != der + len) {
+    if (!*out || q != der + len || !wssec__cert_usable(*out)) {
         X509_free(*out);
         *out = NULL;
         ERR_clear_error();
@@ -265,17 +309,26 @@ void wssec__asn1_time_text(const ASN1_TIME *t, char *buf, size_t size)
         snprintf(buf, size, "(unreadable time)");
 }
 
-void wssec__dn_text(const X509_NAME *name, char *buf, size_t size)
+int wssec__dn_text(const X509_NAME *name, char *buf, size_t size)
 {
+    int rc = WSSEC_ENOMEM; /* the memory BIO is all that can fail */
     buf[0] = '\0';
     BIO *b = BIO_new(BIO_s_mem());
-    if (!b) return;
+    if (!b) return rc;
     if (X509_NAME_print_ex(b, name, 0, XN_FLAG_RFC2253 & ~ASN1_STRFLGS_ESC_MSB) >= 0) {
         char *p;
         long n = BIO_get_mem_data(b, &p);
-        if (n >= 0) snprintf(buf, size, "%.*s", (int)n, p);
+        if (n >= 0) {
+            snprintf(buf, size, "%.*s", (int)n, p);
+            rc = 0;
+        }
     }
     BIO_free(b);
+    if (rc) {
+        buf[0] = '\0';
+        ERR_clear_error();
+    }
+    return rc;
 }
 
 void wssec__cert_fingerprint(const X509 *cert, char hex[65])
@@ -287,13 +340,16 @@ void wssec__cert_fingerprint(const X509 *cert, char hex[65])
     for (unsigned int i = 0; i < n && i < 32; i++) snprintf(hex + 2 * i, 3, "%02X", md[i]);
 }
 
-void wssec__cert_serial(const X509 *cert, char *buf, size_t size)
+int wssec__cert_serial(const X509 *cert, char *buf, size_t size)
 {
     BIGNUM *bn = ASN1_INTEGER_to_BN(X509_get0_serialNumber(cert), NULL);
     char *dec = bn ? BN_bn2dec(bn) : NULL;
     snprintf(buf, size, "%s", dec ? dec : "?");
+    int rc = dec ? 0 : WSSEC_ENOMEM;
     OPENSSL_free(dec);
     BN_free(bn);
+    if (rc) ERR_clear_error();
+    return rc;
 }
 
 void wssec__cert_describe(const X509 *cert, char *buf, size_t size)
@@ -380,10 +436,10 @@ typedef struct rdn {
 static void rdns_free(rdn *r, size_t n)
 {
     for (size_t i = 0; i < n; i++) {
-        for (size_t j = 0; j < r[i].n; j++) free(r[i].avas[j]);
-        free(r[i].avas);
+        for (size_t j = 0; j < r[i].n; j++) wssec__free(r[i].avas[j]);
+        wssec__free(r[i].avas);
     }
-    free(r);
+    wssec__free(r);
 }
 
 static int rdns_join(rdn *r, size_t n, bool reverse, char **out)
@@ -412,7 +468,7 @@ static int rdn_add(rdn **rs, size_t *n, bool new_rdn, const char *type, const un
                    size_t vlen, bool strict)
 {
     if (new_rdn || *n == 0) {
-        rdn *x = realloc(*rs, (*n + 1) * sizeof(*x));
+        rdn *x = wssec__realloc(*rs, (*n + 1) * sizeof(*x));
         if (!x) return WSSEC_ENOMEM;
         *rs = x;
         x[*n].avas = NULL;
@@ -427,7 +483,7 @@ static int rdn_add(rdn **rs, size_t *n, bool new_rdn, const char *type, const un
         wssec__buf_free(&b);
         return rc;
     }
-    char **a = realloc(r->avas, (r->n + 1) * sizeof(*a));
+    char **a = wssec__realloc(r->avas, (r->n + 1) * sizeof(*a));
     if (!a) {
         wssec__buf_free(&b);
         return WSSEC_ENOMEM;
@@ -524,7 +580,7 @@ int wssec__dn_canon_text_max(const char *text, bool reverse, size_t max_values, 
     int rc = 0;
     const char *p = text;
     bool new_rdn = true;
-    unsigned char *val = malloc(strlen(text) + 1);
+    unsigned char *val = wssec__malloc(strlen(text) + 1);
     if (!val) return WSSEC_ENOMEM;
     while (isspace((unsigned char)*p)) p++;
     if (!*p) rc = WSSEC_EINVALID;
@@ -602,7 +658,7 @@ int wssec__dn_canon_text_max(const char *text, bool reverse, size_t max_values, 
             if (!*p) rc = WSSEC_EINVALID; /* trailing separator */
         }
     }
-    free(val);
+    wssec__free(val);
     if (!rc) rc = rdns_join(rs, n, reverse, out);
     rdns_free(rs, n);
     return rc;
@@ -614,12 +670,12 @@ int wssec__dn_equal_text(const X509_NAME *name, const char *text, bool either_or
     int eq = 0;
     if (wssec__dn_canon_name(name, &a) == 0 && wssec__dn_canon_text(text, false, &b) == 0)
         eq = strcmp(a, b) == 0;
-    free(b);
+    wssec__free(b);
     b = NULL;
     if (!eq && either_order && a && wssec__dn_canon_text(text, true, &b) == 0)
         eq = strcmp(a, b) == 0;
-    free(a);
-    free(b);
+    wssec__free(a);
+    wssec__free(b);
     return eq;
 }
 

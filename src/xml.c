@@ -501,6 +501,11 @@ int wssec__xml_parse(wssec_errrec *err, const wssec_settings *s, const char *dat
      * no entity can expand */
     int opts = XML_PARSE_NONET | XML_PARSE_NOERROR | XML_PARSE_NOWARNING;
     if (s->max_message_size > (size_t)10 * 1000 * 1000) opts |= XML_PARSE_HUGE;
+    /* no dictionary in the document: libxml2 2.9's xmlParseInNodeContext
+     * (xmlsec's decryption in place) frees the document's dictionary when an
+     * allocation fails, and freeing the document then reads freed memory
+     * (found by the allocation torture) */
+    opts |= XML_PARSE_NODICT;
     xmlCtxtUseOptions(ctxt, opts);
 
     /* in chunks: libxml2 2.9 refuses more than 10 MB of look-ahead in one

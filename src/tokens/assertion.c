@@ -33,7 +33,7 @@ static X509 *der_cert(const unsigned char *der, size_t len)
 {
     const unsigned char *p = der;
     X509 *x = d2i_X509(NULL, &p, (long)len);
-    if (x && p != der + len) {
+    if (x && (p != der + len || !wssec__cert_usable(x))) {
         X509_free(x);
         x = NULL;
     }
@@ -65,13 +65,13 @@ static int ia_consume(wssec_msg *msg, xmlNodePtr elem, void *ud)
                               "asserted X.509 token larger than max-token-size %zu bytes",
                               msg->ctx->s.max_token_size);
     X509 *x = rc ? NULL : der_cert(der, len);
-    free(der);
+    wssec__free(der);
     if (!x)
         return wssec_msg_fail(msg, WSSEC_ETOKEN, NULL, elem,
                               "asserted X.509 token does not hold one DER certificate");
     char text[600], fp[65];
     rc = 0;
-    wssec__dn_text(X509_get_subject_name(x), text, sizeof(text));
+    if (wssec__dn_text(X509_get_subject_name(x), text, sizeof(text))) goto nomem;
     if (!text[0]) {
         rc = wssec_msg_fail(msg, WSSEC_ETOKEN, NULL, elem,
                             "asserted X.509 token: the certificate has an empty subject");
@@ -80,10 +80,11 @@ static int ia_consume(wssec_msg *msg, xmlNodePtr elem, void *ud)
     if (wssec_token_set(tok, "asserted-kind", "dn") || wssec_token_set(tok, "asserted", text) ||
         wssec_token_set(tok, "subject", text))
         goto nomem;
-    wssec__dn_text(X509_get_issuer_name(x), text, sizeof(text));
-    if (wssec_token_set(tok, "issuer", text)) goto nomem;
-    wssec__cert_serial(x, text, sizeof(text));
-    if (wssec_token_set(tok, "serial", text)) goto nomem;
+    if (wssec__dn_text(X509_get_issuer_name(x), text, sizeof(text)) ||
+        wssec_token_set(tok, "issuer", text))
+        goto nomem;
+    if (wssec__cert_serial(x, text, sizeof(text)) || wssec_token_set(tok, "serial", text))
+        goto nomem;
     wssec__cert_fingerprint(x, fp);
     if (wssec_token_set(tok, "sha256", fp)) goto nomem;
     goto done;
@@ -131,11 +132,11 @@ static X509 *cert_in_header(wssec_msg *msg, xmlNodePtr sec, const char *want)
         unsigned char *der = NULL;
         size_t len = 0;
         X509 *x = wssec__b64_elem(msg, e, &der, &len) ? NULL : der_cert(der, len);
-        free(der);
+        wssec__free(der);
         char *have = NULL;
         bool match = x && wssec__dn_canon_name(X509_get_subject_name(x), &have) == 0 &&
                      strcmp(have, want) == 0;
-        free(have);
+        wssec__free(have);
         if (match) return x;
         X509_free(x);
     }
@@ -174,7 +175,7 @@ static int gen_dn(wssec_msg *msg, const char *dn)
         goto done;
     }
     int n = i2d_X509(cert, NULL);
-    unsigned char *p = n > 0 ? malloc((size_t)n) : NULL;
+    unsigned char *p = n > 0 ? wssec__malloc((size_t)n) : NULL;
     if (!p) goto nomem;
     der = p;
     i2d_X509(cert, &p);
@@ -192,17 +193,17 @@ static int gen_dn(wssec_msg *msg, const char *dn)
         goto nomem;
     }
     char asserted[600];
-    wssec__dn_text(X509_get_subject_name(cert), asserted, sizeof(asserted));
+    if (wssec__dn_text(X509_get_subject_name(cert), asserted, sizeof(asserted))) goto nomem;
     rc = store(msg, bst, "dn", asserted);
     goto done;
 nomem:
     rc = wssec_msg_fail(msg, WSSEC_ENOMEM, NULL, NULL, "out of memory");
 done:
     X509_free(own);
-    free(der);
+    wssec__free(der);
     xmlFree(b64);
-    free(want);
-    free(have);
+    wssec__free(want);
+    wssec__free(have);
     return rc;
 }
 

@@ -79,7 +79,7 @@ static int parse_pkcs7(const unsigned char *der, size_t len, STACK_OF(X509) *out
         goto done;
     for (int i = 0; i < sk_X509_num(p7->d.sign->cert); i++) {
         X509 *x = sk_X509_value(p7->d.sign->cert, i);
-        if (!X509_up_ref(x)) goto done;
+        if (!wssec__cert_usable(x) || !X509_up_ref(x)) goto done;
         if (!sk_X509_push(out, x)) {
             X509_free(x);
             rc = WSSEC_ENOMEM;
@@ -109,13 +109,15 @@ int wssec__token_set_cert(wssec_token *tok, X509 *leaf, STACK_OF(X509) *others)
     wssec_time t;
     tok->cert = leaf;
     tok->chain = others;
-    wssec__dn_text(X509_get_subject_name(leaf), text, sizeof(text));
-    if (wssec_token_set_identity(tok, text) || wssec_token_set(tok, "subject", text))
+    /* out of memory, never an identity "" */
+    if (wssec__dn_text(X509_get_subject_name(leaf), text, sizeof(text)) ||
+        wssec_token_set_identity(tok, text) || wssec_token_set(tok, "subject", text))
         return WSSEC_ENOMEM;
-    wssec__dn_text(X509_get_issuer_name(leaf), text, sizeof(text));
-    if (wssec_token_set(tok, "issuer", text)) return WSSEC_ENOMEM;
-    wssec__cert_serial(leaf, text, sizeof(text));
-    if (wssec_token_set(tok, "serial", text)) return WSSEC_ENOMEM;
+    if (wssec__dn_text(X509_get_issuer_name(leaf), text, sizeof(text)) ||
+        wssec_token_set(tok, "issuer", text))
+        return WSSEC_ENOMEM;
+    if (wssec__cert_serial(leaf, text, sizeof(text)) || wssec_token_set(tok, "serial", text))
+        return WSSEC_ENOMEM;
     if (wssec__asn1_time(X509_get0_notBefore(leaf), &t) == 0 &&
         wssec_time_format(text, sizeof(text), t, 0) == 0 && wssec_token_set(tok, "not-before", text))
         return WSSEC_ENOMEM;
@@ -227,7 +229,7 @@ static int bst_consume(wssec_msg *msg, xmlNodePtr elem, void *ud)
     if (rc) rc = wssec_msg_fail(msg, rc, NULL, elem, "out of memory");
 done:
     sk_X509_pop_free(certs, X509_free);
-    free(der);
+    wssec__free(der);
     xmlFree(text);
     return rc;
 }
@@ -238,7 +240,7 @@ static int der_of(X509 *x, unsigned char **out, size_t *len)
 {
     int n = i2d_X509(x, NULL);
     if (n <= 0) return WSSEC_EINTERNAL;
-    unsigned char *p = malloc((size_t)n);
+    unsigned char *p = wssec__malloc((size_t)n);
     if (!p) return WSSEC_ENOMEM;
     *out = p;
     i2d_X509(x, &p);
@@ -260,7 +262,7 @@ static int token_bytes(const wssec_ctx *ctx, int kind, unsigned char **out, size
         for (int i = 0; i < sk_X509_num(ctx->sign_chain); i++)
             if (!PKCS7_add_certificate(p7, sk_X509_value(ctx->sign_chain, i))) goto p7done;
         int n = i2d_PKCS7(p7, NULL);
-        unsigned char *p = n > 0 ? malloc((size_t)n) : NULL;
+        unsigned char *p = n > 0 ? wssec__malloc((size_t)n) : NULL;
         if (!p) goto p7done;
         *out = p;
         i2d_PKCS7(p7, &p);
@@ -277,14 +279,14 @@ static int token_bytes(const wssec_ctx *ctx, int kind, unsigned char **out, size
         unsigned char *d = NULL;
         size_t dl = 0;
         if ((rc = der_of(x, &d, &dl)) || (rc = wssec__buf_append(&body, d, dl))) {
-            free(d);
+            wssec__free(d);
             wssec__buf_free(&body);
             return rc;
         }
-        free(d);
+        wssec__free(d);
     }
     int hl = ASN1_object_size(1, (int)body.len, V_ASN1_SEQUENCE);
-    unsigned char *p = hl > 0 ? malloc((size_t)hl) : NULL;
+    unsigned char *p = hl > 0 ? wssec__malloc((size_t)hl) : NULL;
     if (!p) {
         wssec__buf_free(&body);
         return WSSEC_ENOMEM;
@@ -323,7 +325,7 @@ static int bst_generate(wssec_msg *msg, void *ud)
         if (text && !text->parent) xmlFreeNode(text);
         rc = WSSEC_ENOMEM;
     }
-    free(der);
+    wssec__free(der);
     xmlFree(b64);
     if (rc) return wssec_msg_fail(msg, rc, NULL, NULL, "out of memory");
     /* into the outbound token store, for the signature to reference */

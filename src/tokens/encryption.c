@@ -252,7 +252,12 @@ int wssec__rsa_unwrap(EVP_PKEY *pk, int kt, const unsigned char *in, size_t inle
                   &fakelen))
             return WSSEC_EDECRYPT;
     }
-    EVP_PKEY_CTX *c = EVP_PKEY_CTX_new(pk, NULL);
+    /* a copy per use: OpenSSL 3.0 leaves an RSA key's blinding state
+     * inconsistent when an allocation fails while it renews it, and every
+     * later operation with that key object goes wrong (found by the
+     * allocation torture); the copy takes the damage with it */
+    EVP_PKEY *own = EVP_PKEY_dup(pk);
+    EVP_PKEY_CTX *c = own ? EVP_PKEY_CTX_new(own, NULL) : NULL;
     if (c && EVP_PKEY_decrypt_init(c) > 0) {
         if (kt == WSSEC_KT_RSA_OAEP)
             ok = EVP_PKEY_CTX_set_rsa_padding(c, RSA_PKCS1_OAEP_PADDING) > 0 &&
@@ -263,6 +268,7 @@ int wssec__rsa_unwrap(EVP_PKEY *pk, int kt, const unsigned char *in, size_t inle
         ok = ok && EVP_PKEY_decrypt(c, buf, &outlen, in, inlen) > 0 && outlen == want;
     }
     EVP_PKEY_CTX_free(c);
+    EVP_PKEY_free(own);
     ERR_clear_error();
     if (kt == WSSEC_KT_RSA15) {
         /* constant-time select between the real and the substitute key */
@@ -409,8 +415,8 @@ static void ek_job_free(void *p)
 {
     ek_job *j = p;
     if (!j) return;
-    free(j->wrapped);
-    free(j);
+    wssec__free(j->wrapped);
+    wssec__free(j);
 }
 
 /* Stage 1, for every queued EncryptedKey before any is used: when a
@@ -581,7 +587,7 @@ static int ek_consume(wssec_msg *msg, xmlNodePtr ek, void *ud)
         }
     }
 
-    ek_job *j = calloc(1, sizeof(*j));
+    ek_job *j = wssec__calloc(1, sizeof(*j));
     if (!j) return wssec_msg_fail(msg, WSSEC_ENOMEM, NULL, ek, "out of memory");
     j->tok = tok;
     j->ek = ek;
@@ -955,7 +961,7 @@ static int enc_generate(wssec_msg *msg, void *ud)
         if (s->enc_key_id == WSSEC_KEYID_BST) {
             /* the recipient's certificate as a token before the key */
             int dl = i2d_X509(ctx->enc_x509, NULL);
-            unsigned char *der = dl > 0 ? malloc((size_t)dl) : NULL, *q = der;
+            unsigned char *der = dl > 0 ? wssec__malloc((size_t)dl) : NULL, *q = der;
             char *cb64 = NULL;
             if (der) i2d_X509(ctx->enc_x509, &q);
             xmlNodePtr t = NULL;
@@ -971,7 +977,7 @@ static int enc_generate(wssec_msg *msg, void *ud)
                     xmlFreeNode(t);
                 }
             }
-            free(der);
+            wssec__free(der);
             xmlFree(cb64);
             if (!bst) goto out;
         }

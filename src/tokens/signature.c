@@ -63,6 +63,20 @@ static xmlSecKeyPtr key_from_pkey(EVP_PKEY *pkey)
     return key;
 }
 
+/* An xmlsec key holding a copy of the context's private key, for one
+ * message: OpenSSL 3.0 leaves an RSA key's blinding state inconsistent when
+ * an allocation fails while it renews it (BN_BLINDING_update), and every
+ * later signature made with that key object does not verify (found by the
+ * allocation torture); the copy takes the damage with it. */
+static xmlSecKeyPtr key_from_private(const EVP_PKEY *shared)
+{
+    EVP_PKEY *own = EVP_PKEY_dup((EVP_PKEY *)shared);
+    if (!own) return NULL;
+    xmlSecKeyPtr key = key_from_pkey(own);
+    EVP_PKEY_free(own); /* the key holds its own reference */
+    return key;
+}
+
 /* ===================================================================== */
 /* consumer                                                               */
 /* ===================================================================== */
@@ -433,7 +447,7 @@ static int c14n_signed_info(wssec_msg *msg, const sig_info *si, wssec_buf *out)
     char *copy = NULL;
     int rc = split_prefixes(si->c14n_prefixes, &copy, prefixes, WSSEC_ARRAY_LEN(prefixes));
     if (rc) {
-        free(copy);
+        wssec__free(copy);
         return wssec_msg_fail(msg, rc, "wsse:InvalidSecurity", si->signed_info,
                               rc == WSSEC_ELIMIT ? "CanonicalizationMethod PrefixList has more "
                                                    "than 64 prefixes"
@@ -448,7 +462,7 @@ static int c14n_signed_info(wssec_msg *msg, const sig_info *si, wssec_buf *out)
                                 exc && prefixes[0] ? prefixes : NULL, 0, ob)
                : -1;
     if (ob && xmlOutputBufferClose(ob) < 0) n = -1;
-    free(copy);
+    wssec__free(copy);
     if (n < 0) {
         wssec__buf_free(out);
         return wssec_msg_fail(msg, WSSEC_ESIGNATURE, NULL, si->signed_info,
@@ -754,7 +768,7 @@ static void explain(wssec_msg *msg, const char *what, const wssec_buf *b, const 
     char *computed = digest_b64(md_name, b->data ? b->data : (const unsigned char *)"", b->len);
     char *expected = digest_value ? wssec__node_text(digest_value) : NULL;
     msg->ctx->explain_cb(what, b->data, b->len, alg, expected, computed, msg->ctx->explain_ud);
-    free(computed);
+    xmlFree(computed);
     if (expected) xmlFree(expected);
 }
 
@@ -914,7 +928,7 @@ static int verify_crypto(wssec_msg *msg, xmlNodePtr sig, const sig_info *si, X50
 done:
     ERR_clear_error();
     if (d) xmlSecDSigCtxDestroy(d);
-    free(value);
+    wssec__free(value);
     wssec__buf_free(&tbs);
     return rc;
 }
@@ -958,7 +972,7 @@ static int sig_consume(wssec_msg *msg, xmlNodePtr sig, void *ud)
     (void)ud;
     wssec_token *tok = wssec_msg_add_token(msg, "signature", sig);
     if (!tok) return wssec_msg_fail(msg, WSSEC_ENOMEM, NULL, sig, "out of memory");
-    sig_info *si = malloc(sizeof(*si));
+    sig_info *si = wssec__malloc(sizeof(*si));
     wssec_key_source k = { 0 };
     int rc;
     if (!si) return wssec_msg_fail(msg, WSSEC_ENOMEM, NULL, sig, "out of memory");
@@ -1003,7 +1017,10 @@ static int sig_consume(wssec_msg *msg, xmlNodePtr sig, void *ud)
     }
     if ((rc = wssec__key_resolve(msg, si->key_info, NULL, &k))) goto done;
     char text[600];
-    wssec__dn_text(X509_get_subject_name(k.cert), text, sizeof(text));
+    if (wssec__dn_text(X509_get_subject_name(k.cert), text, sizeof(text))) {
+        rc = wssec_msg_fail(msg, WSSEC_ENOMEM, NULL, sig, "out of memory");
+        goto done;
+    }
     /* the identity is this text, whole: never a cut (which could match a
      * subject rule or another signer), never empty */
     if (!text[0] || strlen(text) >= sizeof(text) - 1) {
@@ -1052,7 +1069,7 @@ static int sig_consume(wssec_msg *msg, xmlNodePtr sig, void *ud)
 done:
     if (rc == WSSEC_ENOMEM) wssec_msg_fail(msg, rc, NULL, sig, "out of memory");
     wssec__key_source_free(&k);
-    free(si);
+    wssec__free(si);
     return rc;
 }
 
@@ -1301,7 +1318,7 @@ static int sig_generate(wssec_msg *msg, void *ud)
         goto done;
     }
     d = xmlSecDSigCtxCreate(NULL);
-    if (!d || !(d->signKey = key_from_pkey(ctx->sign_pkey))) goto nomem;
+    if (!d || !(d->signKey = key_from_private(ctx->sign_pkey))) goto nomem;
     d->enabledReferenceUris = xmlSecTransformUriTypeSameDocument;
     d->transformCtx.enabledUris = xmlSecTransformUriTypeNone;
     if (xmlSecDSigCtxSign(d, sig) < 0) {

@@ -83,7 +83,7 @@ static int ut_assertion(wssec_msg *msg, xmlNodePtr elem, wssec_token *tok, const
                               "only a Username");
     char *type = wssec__strdup(WSSEC_TOKEN_ASSERTION);
     if (!type) return wssec_msg_fail(msg, WSSEC_ENOMEM, NULL, elem, "out of memory");
-    free(tok->type);
+    wssec__free(tok->type);
     tok->type = type;
     if (wssec_token_set(tok, "asserted-kind", "username") || wssec_token_set(tok, "asserted", user))
         return wssec_msg_fail(msg, WSSEC_ENOMEM, NULL, elem, "out of memory");
@@ -257,7 +257,7 @@ static int ut_consume(wssec_msg *msg, xmlNodePtr elem, void *ud)
         }
         if (wssec__b64_decode(sent, 64, &got, &gotlen)) got = NULL;
         match = wssec__ct_equal(want, sizeof(want), got ? got : want, got ? gotlen : 0);
-        free(got);
+        wssec__free(got);
     } else {
         match = wssec__ct_equal(sent, strlen(sent), pw, pwlen);
     }
@@ -304,7 +304,7 @@ done:
     xmlFree(user);
     xmlFree(nonce_text);
     xmlFree(created);
-    free(nonce);
+    wssec__free(nonce);
     return rc;
 }
 
