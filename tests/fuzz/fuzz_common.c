@@ -179,6 +179,7 @@ static void prepare_all(void)
     for (size_t i = 0; i < fz_target_def.nbases; i++) prepare(i);
 }
 
+#ifndef WSSEC_LIBFUZZER
 static void release_all(void)
 {
     if (!states) return;
@@ -192,6 +193,7 @@ static void release_all(void)
     free(states);
     states = NULL;
 }
+#endif
 
 /* ---- mutation ---- */
 
@@ -603,6 +605,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     return 0;
 }
 
+#ifndef WSSEC_LIBFUZZER
 /* ---- seeds from whole messages: each focus element becomes a replacement ---- */
 
 /* Where in base b's focus list the first element called name is (0 if not
@@ -669,7 +672,6 @@ static void generic_seed(const char *path, const unsigned char *bytes, size_t le
     xmlFreeDoc(doc);
 }
 
-#ifndef WSSEC_LIBFUZZER
 /* Replay: fuzz_<target> [--write-seeds DIR] FILE|DIR...
  * Files ending in .xml are whole messages (or configuration files): each
  * becomes seed inputs (and is run as such); anything else is a fuzz input run
