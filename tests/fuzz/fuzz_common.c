@@ -505,9 +505,16 @@ static void check_rejected(const fz_run *r)
     if (wssec_result_signed_count(res)) fz_fail("rejected message still lists signed parts", NULL);
     if (wssec_result_decrypted_count(res))
         fz_fail("rejected message still lists decrypted parts", NULL);
-    if (r->rc == WSSEC_EDECRYPT && strcmp(wssec_result_error(res)->message, "decryption failed"))
-        fz_fail("decryption failure says more than 'decryption failed'",
-                wssec_result_error(res)->message);
+    /* uniform decryption failures; only the choice of our key, made from the
+     * KeyInfo before any key or ciphertext is used, may say why (by design,
+     * tests/unit/test_encryption.c "key for another certificate") */
+    const char *m = wssec_result_error(res)->message;
+    if (r->rc == WSSEC_EDECRYPT && strcmp(m, "decryption failed") != 0 &&
+        !strstr(m, "not one of our decryption certificates") &&
+        !strstr(m, "no decryption key is configured") &&
+        !strstr(m, "without KeyInfo, and several decryption keys") &&
+        !strstr(m, "no pre-shared key of"))
+        fz_fail("decryption failure says more than 'decryption failed'", m);
     /* the plaintext of a rejected message is never written out */
     unsigned char *out = NULL;
     size_t len = 0;
@@ -557,6 +564,9 @@ static void run_base(size_t bi, const uint8_t *cmds, size_t ncmds)
     const base_state *st = &states[bi];
     size_t len = 0;
     unsigned char *xml = mutate(st, cmds, ncmds, &len);
+    static int dump = -1;
+    if (dump < 0) dump = getenv("FZ_DUMP") != NULL;
+    if (dump) fprintf(stderr, "--- base %s, mutated message:\n%.*s\n", b->name, (int)len, xml);
     wssec_ctx *rx = st->rx ? st->rx : fz_ctx(b->receiver);
     int first_rc = 1;
     /* twice: the second sees the replay cache the first filled (FZ_FRESH_CTX) */
