@@ -2,7 +2,8 @@
  * encryption_fuzzer — the xenc:EncryptedKey and xenc:EncryptedData consumer
  * (tokens/encryption.c) on messages encrypted for the test server through
  * wssec_secure: sign-then-encrypt, encrypt-then-sign, an encrypted header,
- * and unsigned AES-CBC/RSA-1.5 and AES-GCM/SKI. The input mutates the
+ * and unsigned AES-CBC/RSA-1.5, AES-GCM/SKI, AES-CBC/thumbprint and
+ * AES key wrap with a pre-shared key. The input mutates the
  * EncryptedKeys, the EncryptedData and the Body. Signed bases: an accepted
  * message has alice's Body (after decryption), signed, and alice as caller.
  * Every base: a rejected message reports nothing proved, a decryption
@@ -25,9 +26,14 @@ static const char *const s_ski[] = { TO_SERVER, "enc-alg", "aes128-gcm", "enc-ke
 static const char *const s_tp[] = { TO_SERVER, "enc-alg", "aes256-cbc", "enc-key-id", "thumbprint",
                                     NULL };
 
+/* a test pre-shared key (the one tests/unit/test_encryption.c uses) */
+#define PSK "psk-file", WSSEC_SOURCE_DIR "/tests/fuzz/psk.b64"
+static const char *const s_psk[] = { PSK, "key-transport", "kw-aes256", NULL };
+
 static const char *const r_signed[] = { RX, DECRYPTS, NULL };
 static const char *const r_legacy[] = { RX, DECRYPTS, "allow-cbc", "true", "allow-rsa15", "true",
                                         "require", "timestamp", NULL };
+static const char *const r_psk[] = { RX, PSK, "require", "timestamp", NULL };
 static const char *const r_open[] = { RX, DECRYPTS, "allow-cbc", "true", "require", "timestamp",
                                       NULL };
 
@@ -40,6 +46,7 @@ static const fz_base bases[] = {
     { "cbc-rsa15-unsigned", 11, s_cbc, enc_only, NULL, NULL, r_legacy, 0 },
     { "gcm-ski-unsigned", 11, s_ski, enc_only, NULL, NULL, r_open, 0 },
     { "cbc-thumbprint-unsigned", 11, s_tp, enc_only, NULL, NULL, r_open, 0 },
+    { "kw-aes256-psk", 11, s_psk, enc_only, NULL, NULL, r_psk, 0 },
 };
 
 static const char *const focus[][2] = {

@@ -24,6 +24,7 @@ static const char *const s_digest[] = { "password-type", "digest", NULL };
 static const char *const s_text[] = { "password-type", "text", NULL };
 
 static const char *const r_any[] = { "require", "username-token", "password-type", "any", NULL };
+static const char *const r_text[] = { "require", "username-token", "password-type", "text", NULL };
 static const char *const r_digest[] = { "require", "timestamp,username-token", NULL };
 
 static const fz_base bases[] = {
@@ -31,6 +32,7 @@ static const fz_base bases[] = {
     { "text", 11, s_text, ut, "alice", NULL, r_any, FZ_FRESH_CTX | FZ_KNOWN_USER },
     { "timestamp-digest-soap12", 12, s_digest, ts_ut, "bob", NULL, r_digest,
       FZ_FRESH_CTX | FZ_KNOWN_USER },
+    { "text-only-receiver", 11, s_text, ut, "bob", NULL, r_text, FZ_FRESH_CTX | FZ_KNOWN_USER },
 };
 
 static const char *const focus[][2] = {
