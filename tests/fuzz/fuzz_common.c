@@ -77,6 +77,8 @@ typedef struct base_state {
     char *caller, *asserted_by;
     xmlChar *body; /* exclusive C14N of the verified Body */
     int body_len;
+    xmlChar *ts; /* exclusive C14N of the verified Timestamp, or NULL */
+    int ts_len;
 } base_state;
 
 static base_state *states;
@@ -164,6 +166,11 @@ static void prepare(size_t i)
     st->asserted_by = dup_or_null(wssec_result_asserted_by(res));
     st->body = c14n_of(wssec_msg_body(msg), &st->body_len);
     if (!st->body) abort();
+    for (size_t t = 0; t < wssec_result_token_count(res); t++) {
+        const wssec_token *tok = wssec_result_token(res, t);
+        if (strcmp(wssec_token_type(tok), "timestamp") == 0 && wssec_token_node(tok))
+            st->ts = c14n_of(wssec_token_node(tok), &st->ts_len);
+    }
     wssec_result_free(res);
     wssec_msg_free(msg);
     if (b->flags & FZ_FRESH_CTX) wssec_ctx_free(rx);
@@ -189,6 +196,7 @@ static void release_all(void)
         free(states[i].caller);
         free(states[i].asserted_by);
         xmlFree(states[i].body);
+        xmlFree(states[i].ts);
     }
     free(states);
     states = NULL;
@@ -543,6 +551,20 @@ static void check_accepted(const fz_run *r, const base_state *st)
         if (differs) fprintf(stderr, "base Body: %s\naccepted Body: %s\n", st->body, c);
         xmlFree(c);
         if (differs) fz_fail("accepted a modified Body", b->name);
+    }
+    /* a signed base's Timestamp: covered, and the one the sender signed */
+    for (size_t i = 0; (b->flags & FZ_SIGNED_BODY) && st->ts && i < wssec_result_token_count(res);
+         i++) {
+        const wssec_token *t = wssec_result_token(res, i);
+        xmlNodePtr tn = wssec_token_node(t);
+        if (strcmp(wssec_token_type(t), "timestamp") != 0 || wssec_token_status(t) || !tn)
+            continue;
+        if (!wssec_result_is_signed(res, tn)) fz_fail("accepted, Timestamp not signed", b->name);
+        int n = 0;
+        xmlChar *c = c14n_of(tn, &n);
+        int differs = !c || n != st->ts_len || memcmp(c, st->ts, (size_t)n) != 0;
+        xmlFree(c);
+        if (differs) fz_fail("accepted a modified Timestamp", b->name);
     }
     if (b->flags & FZ_SAME_CALLER) {
         if (!same(wssec_result_caller(res), st->caller))
