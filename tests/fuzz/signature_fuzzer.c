@@ -25,6 +25,16 @@ static const char *const r_plain[] = { RX, NULL };
 static const char *const r_alice[] = { RX, "certs", FZ_PKI "alice.crt", NULL };
 static const char *const r_ec[] = { RX, "certs", FZ_PKI "ec.crt", NULL };
 
+/* XPath filters allowed (allow-transforms): a filtered reference covers only
+ * what it selects, so the Body must still be covered whole */
+static const char *const r_xpath[] = { RX, "allow-transforms", "xpath,xpath2", "max-transforms", "6",
+                                       NULL };
+/* the signer pinned by subject and issuer, certificates not cached, CRLs checked */
+static const char *const r_pinned[] = { RX, "certs", FZ_PKI "alice.crt", "subject", "re:^CN=alice,", "issuer",
+                                        "CN=wssec Test Issuing CA,O=wssec test,C=US", "cert-cache",
+                                        "false", "crl", FZ_PKI "inter.crl", "crl", FZ_PKI "root.crl",
+                                        "crl-check", "all", NULL };
+
 #define INTEGRITY (FZ_SIGNED_BODY | FZ_SAME_BODY | FZ_SAME_CALLER)
 
 static const fz_base bases[] = {
@@ -35,6 +45,8 @@ static const fz_base bases[] = {
     { "x509", 11, s_x509, ts_sig, NULL, NULL, r_plain, INTEGRITY },
     { "ecdsa-soap12", 12, s_ec, ts_sig, NULL, NULL, r_ec, INTEGRITY },
     { "signed-header", 11, s_route, ts_sig, NULL, NULL, r_plain, INTEGRITY },
+    { "xpath-allowed", 11, s_bst, ts_sig, NULL, NULL, r_xpath, INTEGRITY },
+    { "pinned-crl", 12, s_is, ts_sig, NULL, NULL, r_pinned, INTEGRITY },
 };
 
 static const char *const focus[][2] = {
