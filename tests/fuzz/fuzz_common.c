@@ -89,7 +89,9 @@ static char *plain_message(int soap)
         "<soap:Envelope xmlns:soap=\"%s\" xmlns:wsu=\"%s\"><soap:Header>"
         "<h:Route xmlns:h=\"urn:example:route\" wsu:Id=\"route\">gateway-7</h:Route>"
         "</soap:Header><soap:Body><m:Pay xmlns:m=\"urn:example:bank\"><m:To>bob</m:To>"
-        "<m:Amount>10</m:Amount><m:Memo>" FZ_MARKER "</m:Memo></m:Pay></soap:Body>"
+        "<m:Amount xmlns:xsi=\"http://www.w3.org/2001/XMLSchema-instance\" "
+        "xmlns:xsd=\"http://www.w3.org/2001/XMLSchema\" xsi:type=\"xsd:int\">10</m:Amount>"
+        "<m:Memo>" FZ_MARKER "</m:Memo></m:Pay></soap:Body>"
         "</soap:Envelope>";
     size_t n = sizeof(fmt) + 200;
     char *s = malloc(n);
