@@ -641,6 +641,8 @@ const char *wssec__id_of(wssec_msg *msg, xmlNodePtr e, const char *prefix);
 int wssec__token_set_cert(wssec_token *tok, X509 *leaf, STACK_OF(X509) *others);
 /* The policy (policy.c). */
 int wssec__run_policy(wssec_msg *msg);
+/* Refuses a signed security token moved out of our Security header (policy.c). */
+int wssec__signed_tokens_in_place(wssec_msg *msg);
 /* Evaluates an XPath with the predefined and configured prefixes. *obj is
  * freed by the caller (xmlXPathFreeObject); *out points into it. */
 int wssec__xpath_select(wssec_msg *msg, const char *expr, xmlNodeSetPtr *out,

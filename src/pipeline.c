@@ -739,6 +739,7 @@ int wssec_verify(wssec_result **out, wssec_msg *msg)
     if (rc == 0) {
         rc = wssec__run_policy(msg);
         if (rc == 0) rc = wssec__identity_run(msg);
+        if (rc == 0) rc = wssec__signed_tokens_in_place(msg);
         if (rc == 0) rc = record_signatures(msg);
         if (rc) wssec__err_copy(&msg->res->err, &msg->err);
     }

@@ -197,6 +197,41 @@ static int require_covered(wssec_msg *msg, xmlNodePtr node, const char *what)
                           what, path, covered);
 }
 
+/* A security token that a verified signature covers is one the signer put in
+ * the Security header for the receiver to process. Moved anywhere else (an
+ * other header block, the Body, a wrapper), the reference still finds it by
+ * its Id and the digest still matches, but no consumer sees it: a signed
+ * identity assertion or UsernameToken stops naming the caller (the signer
+ * becomes the caller instead), a signed Timestamp stops being checked. So
+ * each one must still be a child of our Security header. Runs after the
+ * policy and the identity phase (whose own refusals are more telling), for
+ * every message a signature verified. */
+int wssec__signed_tokens_in_place(wssec_msg *msg)
+{
+    static const char *const tokens[][2] = {
+        { WSSEC_NS_WSSE, "BinarySecurityToken" },
+        { WSSEC_NS_WSSE, "UsernameToken" },
+        { WSSEC_NS_WSU, "Timestamp" },
+    };
+    const wssec_result *r = msg->res;
+    msg->failed = false;
+    for (size_t i = 0; i < r->nrefs; i++) {
+        xmlNodePtr n = r->refs[i].node;
+        if (!n || n->type != XML_ELEMENT_NODE || (msg->security && n->parent == msg->security))
+            continue;
+        for (size_t k = 0; k < WSSEC_ARRAY_LEN(tokens); k++) {
+            if (!wssec__is(n, tokens[k][0], tokens[k][1])) continue;
+            char path[200];
+            wssec__node_path(n, path, sizeof(path));
+            return wssec_msg_fail(msg, WSSEC_EMALFORMED, NULL, n,
+                                  "signed %s %s lies outside our Security header (%s): moved "
+                                  "after signing, it would not be processed",
+                                  tokens[k][1], r->refs[i].uri, path);
+        }
+    }
+    return 0;
+}
+
 static const char *describe_target(const wssec_msg *msg, char *buf, size_t size)
 {
     if (msg->ctx->s.actor) snprintf(buf, size, "actor '%s'", msg->ctx->s.actor);

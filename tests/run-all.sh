@@ -37,6 +37,23 @@ step "field vectors (messages other stacks wrote): release build, then ASan+UBSa
 tests/field-vectors.sh build/wssec plain || fail=1
 tests/field-vectors.sh build-asan/wssec asan || fail=1
 
+step "fuzz targets: a short libFuzzer run of each (22 s each, one core; clang only)"
+if command -v clang >/dev/null 2>&1 &&
+   printf 'int LLVMFuzzerTestOneInput(const char *d, unsigned long n) { return 0; }\n' |
+   clang -fsanitize=fuzzer -x c - -o build/libfuzzer-probe >/dev/null 2>&1; then
+  CC=clang cmake -S . -B build-fuzz -DWSSEC_BUILD_FUZZERS=ON -DWSSEC_ASAN=ON -DWSSEC_UBSAN=ON \
+      -DBUILD_SHARED_LIBS=OFF -DWSSEC_BUILD_BENCH=OFF >/dev/null
+  fuzz_targets=""
+  for t in signature encryption username timestamp bst assertion config; do
+    fuzz_targets="$fuzz_targets wssec_${t}_fuzzer fuzz_${t}_replay"
+  done
+  # shellcheck disable=SC2086
+  cmake --build build-fuzz -j"$jobs" --target $fuzz_targets >/dev/null &&
+    WORK=$PWD/build-fuzz/fuzz-work tests/fuzz/run-fuzzers.sh 22 || fail=1
+else
+  echo "fuzz targets: NOT RUN (clang with libFuzzer is not available)"
+fi
+
 step "CLI tests under valgrind"
 WSSEC_VALGRIND=1 tests/cli/run.sh "$PWD/build/wssec" "$PWD" || fail=1
 

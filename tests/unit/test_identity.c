@@ -118,6 +118,25 @@ static void s_assertion_wrapped(xmlDocPtr doc)
     xmlAddChild(w, ut);
 }
 
+/* the signed asserted X.509 token moved out of the Security header into a
+ * header block of its own, nothing in its place: the gateway would become
+ * the caller (found by tests/fuzz/assertion_fuzzer.c) */
+static void s_asserted_cert_out(xmlDocPtr doc)
+{
+    xmlNodePtr a = h_xp(doc, "//wsse:Security/wsse:BinarySecurityToken[@ValueType='"
+                           WSSEC_VT_ASSERTED_X509 "']");
+    xmlUnlinkNode(a);
+    xmlAddChild(h_xp(doc, "//soap:Header"), a);
+}
+
+/* the same with the asserted user */
+static void s_assertion_out(xmlDocPtr doc)
+{
+    xmlNodePtr ut = h_xp(doc, "//wsse:Security/wsse:UsernameToken");
+    xmlUnlinkNode(ut);
+    xmlAddChild(h_xp(doc, "//soap:Header"), ut);
+}
+
 /* the asserted user changed after signing */
 static void s_assertion_changed(xmlDocPtr doc)
 {
@@ -199,6 +218,13 @@ static void test_signature_dn(void **state)
     (void)state;
     wssec_ctx *be = h_receiver("trusted-upstream", GW_DN, NULL);
     char *xml = gateway_says("gateway", NULL, ALICE_DN);
+    {
+        /* the signed asserted certificate moved out: never the gateway as the caller */
+        char *moved = h_operate(xml, s_asserted_cert_out, 1);
+        expect_error(be, moved, WSSEC_EMALFORMED, "wsse:InvalidSecurity",
+                     "signed BinarySecurityToken #IdentityAssertion-");
+        free(moved);
+    }
     h_assert_contains(xml, "ValueType=\"" WSSEC_VT_ASSERTED_X509 "\"");
     h_run r;
     int rc = h_verify(&r, be, xml);
@@ -707,6 +733,8 @@ static void test_signature_hostile(void **state)
           "/Envelope/Header/Security/UsernameToken) does not match" },
         { "a second, unsigned assertion", s_second_assertion, WSSEC_EPOLICY,
           "wsse:InvalidSecurity", "two asserted identities ('alice' and 'admin')" },
+        { "signed assertion moved out, nothing in its place", s_assertion_out, WSSEC_EMALFORMED,
+          "wsse:InvalidSecurity", "lies outside our Security header (/Envelope/Header/UsernameToken)" },
     };
     for (size_t i = 0; i < WSSEC_ARRAY_LEN(cases); i++) {
         char *evil = h_operate(xml, cases[i].fn, 1);

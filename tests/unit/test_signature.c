@@ -1697,6 +1697,75 @@ static void test_bsp_bst_encoding_type(void **state)
     wssec_ctx_free(out);
 }
 
+/* A signed token moved out of the Security header into a header block of its
+ * own: its reference still finds it by Id and its digest still matches, but
+ * no consumer would see it (found by tests/fuzz/assertion_fuzzer.c). */
+static void move_to_header(xmlDocPtr doc, const char *xpath)
+{
+    xmlNodePtr n = h_xp(doc, xpath), hdr = h_xp(doc, "/soap:Envelope/soap:Header");
+    xmlUnlinkNode(n);
+    xmlAddChild(hdr, n);
+}
+
+static void s_timestamp_out(xmlDocPtr doc)
+{
+    move_to_header(doc, "//wsse:Security/wsu:Timestamp");
+}
+
+static void s_username_out(xmlDocPtr doc)
+{
+    move_to_header(doc, "//wsse:Security/wsse:UsernameToken");
+}
+
+static void test_signed_token_moved_out(void **state)
+{
+    (void)state;
+    /* a signed Timestamp moved out: it would no longer be checked */
+    wssec_ctx *out = h_signer("alice", NULL), *in = h_receiver("require", "signature", NULL);
+    char *xml = sign_with(out, 11);
+    char *moved = h_operate(xml, s_timestamp_out, 1);
+    h_run r;
+    int rc = h_verify(&r, in, moved);
+    if (rc != WSSEC_EMALFORMED) print_error("%s %s\n", wssec_code_name(rc), h_run_err(&r)->message);
+    h_assert_error(h_run_err(&r), WSSEC_EMALFORMED, "wsse:InvalidSecurity",
+                   "signed Timestamp #TS-");
+    h_assert_contains(h_run_err(&r)->message, "lies outside our Security header "
+                                              "(/Envelope/Header/Timestamp)");
+    assert_null(wssec_result_caller(r.res));
+    h_run_free(&r);
+    free(moved);
+    free(xml);
+    wssec_ctx_free(out);
+    wssec_ctx_free(in);
+
+    /* a signed UsernameToken moved out: the caller would become the signer */
+    static const char *const acts[] = { "timestamp", "username-token", "signature" };
+    out = h_signer("alice", "sign-part", "body", "sign-part", "timestamp", "sign-part",
+                   "username-token", "password-type", "text", NULL);
+    in = h_receiver("password-type", "any", NULL);
+    char *plain = h_strf("<soap:Envelope xmlns:soap=\"%s\"><soap:Header/><soap:Body>"
+                         "<m:Pay xmlns:m=\"urn:example:bank\">10</m:Pay></soap:Body>"
+                         "</soap:Envelope>", WSSEC_NS_SOAP11);
+    xml = h_secure(out, plain, acts, 3, "alice");
+    rc = h_verify(&r, in, xml);
+    if (rc) print_error("%s\n", h_run_err(&r)->message);
+    assert_int_equal(rc, 0);
+    assert_string_equal(wssec_result_caller(r.res), "alice");
+    h_run_free(&r);
+    moved = h_operate(xml, s_username_out, 1);
+    rc = h_verify(&r, in, moved);
+    if (rc != WSSEC_EMALFORMED) print_error("%s %s\n", wssec_code_name(rc), h_run_err(&r)->message);
+    h_assert_error(h_run_err(&r), WSSEC_EMALFORMED, "wsse:InvalidSecurity",
+                   "signed UsernameToken #");
+    assert_null(wssec_result_caller(r.res));
+    h_run_free(&r);
+    free(moved);
+    free(xml);
+    free(plain);
+    wssec_ctx_free(out);
+    wssec_ctx_free(in);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -1720,6 +1789,7 @@ int main(void)
         cmocka_unit_test(test_bsp_inclusive_c14n),
         cmocka_unit_test(test_bsp_keyinfo_x509data),
         cmocka_unit_test(test_bsp_bst_encoding_type),
+        cmocka_unit_test(test_signed_token_moved_out),
     };
     int rc = cmocka_run_group_tests(tests, NULL, NULL);
     xmlCleanupParser();
