@@ -11,7 +11,8 @@
 #             needs: valgrind, jq, python3, redis-server (the Redis replay
 #             cache tests start their own servers), the xmlsec1 program, and the
 #             interoperability peers (a JDK with WSS4J 1.6, zeep with
-#             python-xmlsec, gSOAP with zlib for its headers).
+#             python-xmlsec, gSOAP with zlib for its headers), and clang with
+#             its libFuzzer runtime (the short fuzz runs).
 #   --check   install nothing: list what is missing and exit 1 if anything is.
 set -euo pipefail
 mode=test
@@ -21,7 +22,7 @@ for a in "$@"; do
     --build) mode=build ;;
     --test) mode=test ;;
     --check) check=1 ;;
-    -h|--help) sed -n '2,15p' "$0"; exit 0 ;;
+    -h|--help) sed -n '2,16p' "$0"; exit 0 ;;
     *) echo "install-deps: unknown argument $a (try --help)" >&2; exit 2 ;;
   esac
 done
@@ -31,7 +32,7 @@ build_pkgs=(build-essential cmake pkg-config libxml2-dev libxmlsec1-dev libssl-d
 test_pkgs=(valgrind jq python3 libxml2-utils xmlsec1 redis-server
            openjdk-17-jdk-headless libwss4j-java libxml-security-java libcommons-logging-java
            libcommons-codec-java libslf4j-java python3-zeep python3-xmlsec python3-lxml
-           gsoap libgsoap-dev zlib1g-dev)
+           gsoap libgsoap-dev zlib1g-dev clang libclang-rt-14-dev)
 pkgs=("${build_pkgs[@]}")
 [ "$mode" = build ] || pkgs+=("${test_pkgs[@]}")
 

@@ -140,7 +140,8 @@ cp /etc/resolv.conf "$root/etc/resolv.conf"
 printf '#!/bin/sh\nexit 101\n' > "$root/usr/sbin/policy-rc.d"; chmod 755 "$root/usr/sbin/policy-rc.d"
 
 mkdir -p "$root/src/wssec"
-git -C "$here" archive HEAD | tar -C "$root/src/wssec" -xf -
+# (with the modes a clone gets under the usual umask, not git archive's 0002)
+git -C "$here" -c tar.umask=0022 archive HEAD | tar -C "$root/src/wssec" -xf -
 say "tree: $(git -C "$here" log -1 --format='%h %s' | cut -c1-100)"
 mount -t proc proc "$root/proc"
 mount -t sysfs sysfs "$root/sys"

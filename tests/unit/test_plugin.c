@@ -177,6 +177,15 @@ static void test_load_errors(void **state)
     fclose(dst);
     assert_int_equal(chmod(copy, 0777), 0);
     char *writable = h_strf("%s::key-file=" KEY, copy);
+    /* a file that is not a shared object, where only that can be wrong (the
+     * source tree's directories may be group-writable, as git archive makes them) */
+    char *not_so = h_strf("%s/ltpa.key", dir);
+    char *not_so_needle = h_strf("plugin %s cannot be loaded: ", not_so);
+    FILE *k = fopen(not_so, "wb");
+    assert_non_null(k);
+    assert_true(fputs("not a shared object\n", k) >= 0);
+    fclose(k);
+    assert_int_equal(chmod(not_so, 0644), 0);
 
     char *short_key = h_tempfile("too-short\n");
     char *short_spec = h_strf(PLUGIN "::key-file=%s", short_key);
@@ -189,7 +198,7 @@ static void test_load_errors(void **state)
         { "/no/such/plugin.so", "plugin /no/such/plugin.so cannot be loaded: No such file or "
                                 "directory" },
         { "/tmp", "plugin /tmp is not a regular file" },
-        { KEY, "plugin " KEY " cannot be loaded: " },
+        { not_so, not_so_needle },
         { PLUGIN ":nope", "plugin " PLUGIN " has no entry point 'nope'" },
         { PLUGIN, "plugin " PLUGIN ": wssec_plugin_init() refused to register: no key: give the "
                   "argument key-file=PATH" },
@@ -219,12 +228,15 @@ static void test_load_errors(void **state)
     wssec_ctx *ctx = ctx_of(ok);
     wssec_ctx_free(ctx);
     unlink(copy);
+    unlink(not_so);
     rmdir(dir);
     unlink(short_key);
     free(short_key);
     free(short_spec);
     free(copy);
     free(writable);
+    free(not_so);
+    free(not_so_needle);
 }
 
 /* Copies the sample plug-in to path with mode. */
