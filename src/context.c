@@ -69,6 +69,7 @@ static void quiet_xml(void *ctx, xmlErrorPtr e)
 /* A few of libxml2's allocation failures are told only on its generic
  * channel ("Cannot initialize memory for list", "malloc failed": the C14N
  * of a signature then goes on without its namespace stack, for example). */
+static void quiet_generic(void *ctx, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 static void quiet_generic(void *ctx, const char *fmt, ...)
 {
     (void)ctx;
