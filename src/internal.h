@@ -107,6 +107,10 @@ const char *wssec__attr(xmlNodePtr e, const char *name);
 /* The first element child, next element sibling. */
 xmlNodePtr wssec__first_elem(xmlNodePtr node);
 xmlNodePtr wssec__next_elem(xmlNodePtr node);
+/* The node after n in document order within top's subtree (elements'
+ * children included), or NULL after the last: for (n = top; n; n =
+ * wssec__next_in(n, top)) visits top and everything under it. */
+xmlNodePtr wssec__next_in(xmlNodePtr n, xmlNodePtr top);
 /* Base64 decode of text (whitespace allowed) into a fresh buffer of at most max bytes. */
 int wssec__b64_decode(const char *text, size_t max, unsigned char **out, size_t *outlen);
 /* Base64 encode without line breaks; caller frees with xmlFree. */

@@ -355,17 +355,9 @@ static int mark_tokens(wssec_msg *msg, size_t first, xmlNodePtr elem, const char
 static size_t text_size(xmlNodePtr elem)
 {
     size_t total = 0;
-    xmlNodePtr n = elem->children;
-    while (n && n != elem) {
+    for (xmlNodePtr n = elem; n; n = wssec__next_in(n, elem))
         if ((n->type == XML_TEXT_NODE || n->type == XML_CDATA_SECTION_NODE) && n->content)
             total += strlen((const char *)n->content);
-        if (n->type == XML_ELEMENT_NODE && n->children) {
-            n = n->children;
-            continue;
-        }
-        while (n != elem && !n->next) n = n->parent;
-        if (n != elem) n = n->next;
-    }
     return total;
 }
 
@@ -489,6 +481,14 @@ void wssec__msg_clear_inbound(wssec_msg *msg)
     msg->signed_ciphertext = msg->oracle_risk = msg->decrypted = msg->retry = false;
 }
 
+/* The walk's result is its first failure, with that failure's error. */
+static void keep_first(wssec_msg *msg, int *first_rc, int rc)
+{
+    if (*first_rc) return;
+    *first_rc = rc;
+    wssec__err_copy(&msg->res->err, &msg->err);
+}
+
 /* Records a job's failure on its token and as the walk's result. */
 static int job_failed(wssec_msg *msg, wssec_deferred *j, int rc, int *first_rc)
 {
@@ -500,10 +500,7 @@ static int job_failed(wssec_msg *msg, wssec_deferred *j, int rc, int *first_rc)
         wssec__free(j->token->error);
         j->token->error = wssec__strdup(msg->err.message);
     }
-    if (!*first_rc) {
-        *first_rc = rc;
-        wssec__err_copy(&msg->res->err, &msg->err);
-    }
+    keep_first(msg, first_rc, rc);
     return rc;
 }
 
@@ -526,10 +523,7 @@ static int run_jobs(wssec_msg *msg, int *first_rc)
     if (!rc && msg->njobs) {
         msg->failed = false;
         rc = wssec__recheck(msg);
-        if (rc && !*first_rc) {
-            *first_rc = rc;
-            wssec__err_copy(&msg->res->err, &msg->err);
-        }
+        if (rc) keep_first(msg, first_rc, rc);
     }
     free_jobs(msg);
     return rc;
@@ -572,10 +566,7 @@ static int run_consumers(wssec_msg *msg)
                 int rc = wssec_msg_fail(msg, WSSEC_ELIMIT, "wsse:InvalidSecurity", e,
                                         "more than %zu blocks in the Security header",
                                         WSSEC_ARRAY_LEN(seen));
-                if (!first_rc) {
-                    first_rc = rc;
-                    wssec__err_copy(&msg->res->err, &msg->err);
-                }
+                keep_first(msg, &first_rc, rc);
                 stop = true;
                 break;
             }
@@ -592,10 +583,7 @@ static int run_consumers(wssec_msg *msg)
             }
             seen[nseen++] = e;
             if (rc < 0) {
-                if (!first_rc) {
-                    first_rc = rc;
-                    wssec__err_copy(&msg->res->err, &msg->err);
-                }
+                keep_first(msg, &first_rc, rc);
                 if (rc == WSSEC_ENOMEM || !msg->inspecting) stop = true;
                 if (msg->inspecting && ++failures >= INSPECT_FAILURE_BUDGET) {
                     char w[160];
@@ -612,9 +600,8 @@ static int run_consumers(wssec_msg *msg)
             /* nothing to decrypt: a request to run again cannot help, the
              * failure stands (its token says so already) */
             if (tentative_rc && !first_rc) {
-                first_rc = tentative_rc;
                 wssec__err_copy(&msg->err, &tentative);
-                wssec__err_copy(&msg->res->err, &tentative);
+                keep_first(msg, &first_rc, tentative_rc);
             }
             break;
         }
@@ -643,10 +630,7 @@ static int run_consumers(wssec_msg *msg)
                                     "EncryptedData in the Security header that no EncryptedKey of "
                                     "ours decrypts");
             if (mark_tokens(msg, before, e, "encrypted-data", rc)) return WSSEC_ENOMEM;
-            if (!first_rc) {
-                first_rc = rc;
-                wssec__err_copy(&msg->res->err, &msg->err);
-            }
+            keep_first(msg, &first_rc, rc);
             break;
         }
     free_jobs(msg);

@@ -234,6 +234,13 @@ xmlNodePtr wssec__next_elem(xmlNodePtr node)
     return NULL;
 }
 
+xmlNodePtr wssec__next_in(xmlNodePtr n, xmlNodePtr top)
+{
+    if (n->type == XML_ELEMENT_NODE && n->children) return n->children;
+    while (n != top && !n->next) n = n->parent;
+    return n == top ? NULL : n->next;
+}
+
 const char *wssec__attr(xmlNodePtr e, const char *name)
 {
     for (xmlAttrPtr a = e->properties; a; a = a->next)

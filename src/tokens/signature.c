@@ -798,15 +798,8 @@ static bool over_plaintext(const sig_info *si, xmlNodePtr failed)
 {
     for (size_t i = 0; i < si->nrefs; i++)
         if (is_ciphertext(si->refs[i].target)) return false;
-    for (xmlNodePtr n = failed; n;) {
+    for (xmlNodePtr n = failed; n; n = wssec__next_in(n, failed))
         if (is_ciphertext(n)) return true;
-        if (n->children && n->type == XML_ELEMENT_NODE) {
-            n = n->children;
-            continue;
-        }
-        while (n && n != failed && !n->next) n = n->parent;
-        n = n && n != failed ? n->next : NULL;
-    }
     return false;
 }
 
@@ -1123,15 +1116,9 @@ static int select_part(wssec_msg *msg, const char *spec, bool implicit, parts *p
         ns[nl] = '\0';
         size_t before = p->n;
         /* every element of that name, in document order */
-        for (xmlNodePtr n = xmlDocGetRootElement(msg->doc); n;) {
+        xmlNodePtr root = xmlDocGetRootElement(msg->doc);
+        for (xmlNodePtr n = root; n; n = wssec__next_in(n, root))
             if (wssec__is(n, ns, close + 1)) WSSEC_GUARD(add_part(msg, p, n, spec));
-            if (n->children && n->type == XML_ELEMENT_NODE) {
-                n = n->children;
-                continue;
-            }
-            while (n && !n->next) n = n->parent && n->parent->type == XML_ELEMENT_NODE ? n->parent : NULL;
-            if (n) n = n->next;
-        }
         if (p->n == before)
             return wssec_msg_fail(msg, WSSEC_ECONFIG, NULL, NULL,
                                   "sign-part '%s' names no element of the message", spec);
@@ -1165,7 +1152,7 @@ static int select_part(wssec_msg *msg, const char *spec, bool implicit, parts *p
 static bool qname_used(xmlNodePtr e, const xmlChar *pfx)
 {
     size_t pl = (size_t)xmlStrlen(pfx);
-    for (xmlNodePtr n = e; n;) {
+    for (xmlNodePtr n = e; n; n = wssec__next_in(n, e)) {
         if (n->type == XML_ELEMENT_NODE) {
             for (xmlAttrPtr a = n->properties; a; a = a->next) {
                 const xmlChar *v = a->children ? a->children->content : NULL;
@@ -1176,12 +1163,6 @@ static bool qname_used(xmlNodePtr e, const xmlChar *pfx)
             while (*v == ' ' || *v == '\n' || *v == '\t' || *v == '\r') v++;
             if (xmlStrncmp(v, pfx, (int)pl) == 0 && v[pl] == ':') return true;
         }
-        if (n->children && n->type == XML_ELEMENT_NODE) {
-            n = n->children;
-            continue;
-        }
-        while (n && n != e && !n->next) n = n->parent;
-        n = n && n != e ? n->next : NULL;
     }
     return false;
 }
@@ -1212,16 +1193,9 @@ static void qname_prefixes(xmlNodePtr e, char *list, size_t size)
     xmlNsPtr *ns = e->parent ? xmlGetNsList(e->doc, e->parent) : NULL;
     for (size_t i = 0; ns && ns[i]; i++) prefix_add(list, size, &off, ns[i]->prefix, e);
     xmlFree(ns);
-    for (xmlNodePtr n = e; n;) {
+    for (xmlNodePtr n = e; n; n = wssec__next_in(n, e))
         if (n->type == XML_ELEMENT_NODE)
             for (xmlNsPtr d = n->nsDef; d; d = d->next) prefix_add(list, size, &off, d->prefix, e);
-        if (n->children && n->type == XML_ELEMENT_NODE) {
-            n = n->children;
-            continue;
-        }
-        while (n && n != e && !n->next) n = n->parent;
-        n = n && n != e ? n->next : NULL;
-    }
 }
 
 static const wssec_token *own_bst(const wssec_msg *msg)
