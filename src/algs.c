@@ -4,7 +4,10 @@
  */
 #include <string.h>
 
-#include "internal.h"
+#include <openssl/evp.h>
+
+#include "wssec/wssec.h"
+#include "algs.h"
 
 /* Order matters: the option value is the index. */
 const wssec_alg wssec__sig_algs[] = {
@@ -58,6 +61,7 @@ const char *const wssec__enc_key_id_names[] = { "bst", "issuer-serial", "ski", "
 const char *const wssec__keyid_names[] = { "bst", "issuer-serial", "ski", "thumbprint", "x509",
                                            NULL };
 const char *const wssec__bsttype_names[] = { "x509v3", "pkipath", "pkcs7", NULL };
+const char *const wssec__trust_mode_names[] = { "signature", "basic", NULL };
 const char *const wssec__crl_check_names[] = { "all", "leaf", "off", NULL };
 const char *const wssec__transform_names[] = { "xpath", "xpath2", "xslt", NULL };
 

@@ -7,7 +7,9 @@
  */
 #include <string.h>
 
-#include "internal.h"
+#include "wssec/wssec.h"
+#include "bsp.h"
+#include "settings.h"
 
 /* One row per relaxable rule: its number and the readable alias that names
  * it (an alias may name several rules: inclusive-c14n is R5404 and R5412). */

@@ -10,7 +10,18 @@
 #include <libxml/parser.h>
 #include <libxml/xmlschemas.h>
 
-#include "internal.h"
+#include "wssec/wssec.h"
+#include "config.h"
+#include "algs.h"
+#include "bsp.h"
+#include "error.h"
+#include "global.h"
+#include "node.h"
+#include "registry.h"
+#include "replay_redis.h"
+#include "settings.h"
+#include "util.h"
+#include "xml.h"
 
 /* The configuration schema, built into the library (generated from schemas/). */
 extern const unsigned char wssec__config_xsd[];
@@ -596,12 +607,7 @@ int wssec_config_new(wssec_config **out)
     if (!cfg) return WSSEC_ENOMEM;
     wssec__settings_init(&cfg->s);
     wssec__err_clear(&cfg->err);
-    if (wssec_config_add_module(cfg, &wssec__module_timestamp) ||
-        wssec_config_add_module(cfg, &wssec__module_username) ||
-        wssec_config_add_module(cfg, &wssec__module_bst) ||
-        wssec_config_add_module(cfg, &wssec__module_signature) ||
-        wssec_config_add_module(cfg, &wssec__module_encryption) ||
-        wssec_config_add_module(cfg, &wssec__module_assertion)) {
+    if (wssec__modlist_builtins(&cfg->modules)) {
         wssec_config_free(cfg);
         return WSSEC_ENOMEM;
     }
@@ -613,7 +619,7 @@ void wssec_config_free(wssec_config *cfg)
 {
     if (!cfg) return;
     wssec__settings_free(&cfg->s);
-    wssec__free(cfg->modules.v);
+    wssec__modlist_clear(&cfg->modules);
     wssec_replay_cache_release(cfg->replay);
     wssec__free(cfg);
 }
@@ -648,14 +654,6 @@ void wssec_config_set_replay_cache(wssec_config *cfg, wssec_replay_cache *cache)
     cfg->replay = cache;
 }
 
-static int same_slot(const wssec_module *a, const wssec_module *b)
-{
-    if (strcmp(a->name, b->name) == 0) return 1;
-    if (!a->local || !b->local) return 0;
-    return strcmp(a->local, b->local) == 0 && strcmp(a->ns ? a->ns : "", b->ns ? b->ns : "") == 0 &&
-           strcmp(a->value_type ? a->value_type : "", b->value_type ? b->value_type : "") == 0;
-}
-
 int wssec_config_add_module(wssec_config *cfg, const wssec_module *module)
 {
     wssec__err_clear(&cfg->err);
@@ -668,17 +666,7 @@ int wssec_config_add_module(wssec_config *cfg, const wssec_module *module)
         return WSSEC_ERR(&cfg->err, WSSEC_EINVALID,
                          "module '%s': a consumer needs an element and an element a consumer",
                          module->name);
-    for (size_t i = 0; i < cfg->modules.n; i++) {
-        if (same_slot(cfg->modules.v[i], module)) {
-            cfg->modules.v[i] = module;
-            return 0;
-        }
-    }
-    const wssec_module **v = wssec__realloc(cfg->modules.v, (cfg->modules.n + 1) * sizeof(*v));
-    if (!v) return WSSEC_ENOMEM;
-    v[cfg->modules.n++] = module;
-    cfg->modules.v = v;
-    return 0;
+    return wssec__modlist_add(&cfg->modules, module);
 }
 
 /* ---- the configuration file ---- */

@@ -1,6 +1,6 @@
 /*
- * wssec — the context: process initialisation, building the immutable
- * context from a configuration, the clock and the module registry.
+ * wssec — the context: the immutable context built from a configuration,
+ * its keys, trust snapshot and clock.
  */
 #include <ctype.h>
 #include <stdarg.h>
@@ -16,100 +16,20 @@
 #include <xmlsec/errors.h>
 #include <xmlsec/xmlsec.h>
 
-#include "internal.h"
-
-/* Refuses every external entity, DTD and schema load: no file, no network. */
-static xmlParserInputPtr deny_loader(const char *url, const char *id, xmlParserCtxtPtr ctxt)
-{
-    (void)url;
-    (void)id;
-    (void)ctxt;
-    return NULL;
-}
-
-static pthread_once_t init_once = PTHREAD_ONCE_INIT;
-static int init_status = WSSEC_EINTERNAL;
-
-/* Whether libxml2 or xmlsec reported running out of memory on this thread
- * since wssec__oom_clear(): libxml2 2.9 goes on after some failed
- * allocations (a namespace declaration that loses its prefix, a node not
- * added), so the report is the only sign; see internal.h. */
-static __thread int oom_seen;
-
-void wssec__oom_clear(void)
-{
-    oom_seen = 0;
-}
-
-int wssec__oom_seen(void)
-{
-    return oom_seen;
-}
-
-static bool debug_xmlsec;
-
-/* xmlsec reports every failure on standard error; wssec reports its own,
- * precisely, on the message (WSSEC_DEBUG_XMLSEC=1 keeps xmlsec's). */
-static void quiet_xmlsec(const char *file, int line, const char *func, const char *obj,
-                         const char *subj, int reason, const char *msg)
-{
-    if (reason == XMLSEC_ERRORS_R_MALLOC_FAILED || reason == XMLSEC_ERRORS_R_STRDUP_FAILED)
-        oom_seen = 1;
-    if (debug_xmlsec) xmlSecErrorsDefaultCallback(file, line, func, obj, subj, reason, msg);
-}
-
-/* libxml2 reports parse errors (a decrypted fragment that is not XML, for
- * example) on standard error; wssec reports its own on the message. */
-static void quiet_xml(void *ctx, xmlErrorPtr e)
-{
-    (void)ctx;
-    if (e && e->code == XML_ERR_NO_MEMORY) oom_seen = 1;
-}
-
-/* A few of libxml2's allocation failures are told only on its generic
- * channel ("Cannot initialize memory for list", "malloc failed": the C14N
- * of a signature then goes on without its namespace stack, for example). */
-static void quiet_generic(void *ctx, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-static void quiet_generic(void *ctx, const char *fmt, ...)
-{
-    (void)ctx;
-    char text[200];
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(text, sizeof(text), fmt, ap);
-    va_end(ap);
-    for (char *p = text; *p; p++) *p = (char)tolower((unsigned char)*p);
-    if (strstr(text, "memory") || strstr(text, "alloc")) oom_seen = 1;
-}
-
-void wssec__quiet_libxml(void)
-{
-    xmlSetStructuredErrorFunc(NULL, quiet_xml);
-    xmlSetGenericErrorFunc(NULL, quiet_generic);
-}
-
-static void global_init(void)
-{
-    xmlInitParser();
-    xmlSetExternalEntityLoader(deny_loader);
-    xmlThrDefSetStructuredErrorFunc(NULL, quiet_xml);
-    xmlThrDefSetGenericErrorFunc(NULL, quiet_generic);
-    wssec__quiet_libxml();
-    if (xmlSecInit() < 0) return;
-    if (xmlSecCheckVersion() != 1) return;
-    if (xmlSecCryptoAppInit(NULL) < 0) return;
-    if (xmlSecCryptoInit() < 0) return;
-    const char *dbg = getenv("WSSEC_DEBUG_XMLSEC");
-    debug_xmlsec = dbg && strcmp(dbg, "1") == 0;
-    xmlSecErrorsSetCallback(quiet_xmlsec);
-    init_status = 0;
-}
-
-int wssec__global_init(void)
-{
-    pthread_once(&init_once, global_init);
-    return init_status;
-}
+#include "wssec/wssec.h"
+#include "context.h"
+#include "config.h"
+#include "error.h"
+#include "global.h"
+#include "identity.h"
+#include "plugin.h"
+#include "policy.h"
+#include "registry.h"
+#include "replay_redis.h"
+#include "settings.h"
+#include "trust.h"
+#include "util.h"
+#include "x509.h"
 
 /* The password of the PKCS#12 file, from a file (first line) or the
  * environment; never from the configuration itself. */
@@ -278,9 +198,7 @@ int wssec_ctx_new(wssec_ctx **out, wssec_config *cfg)
     /* plug-ins register into a copy of cfg, then build from it (plugin.c) */
     if (cfg->s.plugins.n) return wssec__ctx_new_with_plugins(out, cfg);
     for (size_t i = 0; i < cfg->s.actions.n; i++) {
-        const wssec_module *m = NULL;
-        for (size_t j = 0; j < cfg->modules.n; j++)
-            if (strcmp(cfg->modules.v[j]->name, cfg->s.actions.v[i]) == 0) m = cfg->modules.v[j];
+        const wssec_module *m = wssec__modlist_by_name(&cfg->modules, cfg->s.actions.v[i]);
         if (!m || !m->generate)
             return WSSEC_ERR(&cfg->err, WSSEC_ECONFIG, "actions: no module generates '%s'",
                              cfg->s.actions.v[i]);
@@ -292,13 +210,10 @@ int wssec_ctx_new(wssec_ctx **out, wssec_config *cfg)
         wssec__free(ctx);
         return rc;
     }
-    ctx->modules.v = wssec__malloc((cfg->modules.n ? cfg->modules.n : 1) * sizeof(*ctx->modules.v));
-    if (!ctx->modules.v) {
+    if (wssec__modlist_copy(&ctx->modules, &cfg->modules)) {
         wssec_ctx_free(ctx);
         return WSSEC_ENOMEM;
     }
-    memcpy(ctx->modules.v, cfg->modules.v, cfg->modules.n * sizeof(*ctx->modules.v));
-    ctx->modules.n = cfg->modules.n;
     ctx->password_cb = cfg->password_cb;
     ctx->password_ud = cfg->password_ud;
     ctx->clock_cb = cfg->clock_cb;
@@ -346,9 +261,10 @@ void wssec_ctx_free(wssec_ctx *ctx)
     }
     sk_X509_free(ctx->dec_certs);
     wssec__memzero(ctx->psk, sizeof(ctx->psk));
-    wssec__free(ctx->modules.v);
+    wssec__modlist_clear(&ctx->modules);
     wssec_replay_cache_release(ctx->replay);
-    wssec__identity_ctx_free(ctx); /* last: it unloads the plug-ins */
+    wssec__identity_ctx_free(ctx);
+    wssec__plugins_close(ctx->plugins); /* last: nothing of a plug-in is used after this */
     wssec__free(ctx);
 }
 
@@ -364,15 +280,6 @@ int wssec_ctx_reload_trust(wssec_ctx *ctx, wssec_config *cfg)
     pthread_mutex_unlock(&ctx->trust_lock);
     wssec__trust_release(old); /* messages in flight keep their own reference */
     return 0;
-}
-
-wssec_trust *wssec__ctx_trust(const wssec_ctx *ctx)
-{
-    wssec_ctx *c = (wssec_ctx *)ctx; /* the lock is the one mutable part */
-    pthread_mutex_lock(&c->trust_lock);
-    wssec_trust *t = wssec__trust_retain(c->trust);
-    pthread_mutex_unlock(&c->trust_lock);
-    return t;
 }
 
 wssec_time wssec_ctx_now(const wssec_ctx *ctx)
@@ -392,28 +299,4 @@ size_t wssec_ctx_max_message_size(const wssec_ctx *ctx)
 const char *wssec_ctx_replay_cache_name(const wssec_ctx *ctx)
 {
     return wssec_replay_cache_name(ctx->replay);
-}
-
-const wssec_module *wssec__module_for_elem(const wssec_ctx *ctx, xmlNodePtr elem)
-{
-    const wssec_module *generic = NULL;
-    const char *vt = NULL;
-    for (size_t i = 0; i < ctx->modules.n; i++) {
-        const wssec_module *m = ctx->modules.v[i];
-        if (!m->local || !wssec__is(elem, m->ns, m->local)) continue;
-        if (!m->value_type) {
-            generic = m;
-            continue;
-        }
-        if (!vt) vt = wssec__attr(elem, "ValueType");
-        if (vt && strcmp(vt, m->value_type) == 0) return m;
-    }
-    return generic;
-}
-
-const wssec_module *wssec__module_by_name(const wssec_ctx *ctx, const char *name)
-{
-    for (size_t i = 0; i < ctx->modules.n; i++)
-        if (strcmp(ctx->modules.v[i]->name, name) == 0) return ctx->modules.v[i];
-    return NULL;
 }

@@ -4,7 +4,9 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "internal.h"
+#include "wssec/wssec.h"
+#include "error.h"
+#include "util.h"
 
 static const struct code_info {
     const char *name;

@@ -28,9 +28,18 @@
 
 #include <openssl/err.h>
 
-#include "internal.h"
+#include "wssec/wssec.h"
+#include "identity.h"
+#include "config.h"
+#include "context.h"
+#include "error.h"
+#include "node.h"
+#include "record.h"
+#include "settings.h"
+#include "trust.h"
+#include "util.h"
+#include "x509.h"
 
-const char *const wssec__trust_mode_names[] = { "signature", "basic", NULL };
 
 /* One trusted-upstream entry of trust-mode signature:
  *   DN[;issuer=ISSUER-DN][;cert-sha256=HEX][;spki-sha256=HEX]
@@ -55,7 +64,6 @@ struct wssec_idctx {
     struct upstream_rule *rules; /* trust-mode signature: the trusted upstreams */
     size_t nrules;
     X509 *assert_cert; /* assert-cert */
-    wssec_plugins *plugins;
 };
 
 void wssec_config_set_trusted_id_evaluator(wssec_config *cfg, wssec_trusted_id_cb cb,
@@ -93,11 +101,6 @@ X509 *wssec__identity_assert_cert(const wssec_ctx *ctx)
     return ctx->identity ? ctx->identity->assert_cert : NULL;
 }
 
-void wssec__identity_adopt_plugins(wssec_ctx *ctx, wssec_plugins *p)
-{
-    ctx->identity->plugins = p;
-}
-
 void wssec__identity_ctx_free(wssec_ctx *ctx)
 {
     struct wssec_idctx *id = ctx->identity;
@@ -109,7 +112,6 @@ void wssec__identity_ctx_free(wssec_ctx *ctx)
     }
     wssec__free(id->rules);
     X509_free(id->assert_cert);
-    wssec__plugins_close(id->plugins);
     wssec__free(id);
     ctx->identity = NULL;
 }

@@ -12,7 +12,18 @@
 
 #include <openssl/err.h>
 
-#include "internal.h"
+#include "wssec/wssec.h"
+#include "keyref.h"
+#include "algs.h"
+#include "bsp.h"
+#include "context.h"
+#include "message.h"
+#include "node.h"
+#include "record.h"
+#include "settings.h"
+#include "trust.h"
+#include "util.h"
+#include "x509.h"
 
 #define WSSE_STR "SecurityTokenReference"
 

@@ -10,7 +10,17 @@
 #include <libxml/xmlsave.h>
 #include <openssl/rand.h>
 
-#include "internal.h"
+#include "wssec/wssec.h"
+#include "message.h"
+#include "context.h"
+#include "error.h"
+#include "global.h"
+#include "node.h"
+#include "record.h"
+#include "soap.h"
+#include "trust.h"
+#include "util.h"
+#include "xml.h"
 
 int wssec_msg_new(wssec_msg **out, const wssec_ctx *ctx)
 {

@@ -6,7 +6,20 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "internal.h"
+#include "wssec/wssec.h"
+#include "algs.h"
+#include "context.h"
+#include "error.h"
+#include "global.h"
+#include "identity.h"
+#include "node.h"
+#include "policy.h"
+#include "record.h"
+#include "registry.h"
+#include "settings.h"
+#include "trust.h"
+#include "util.h"
+#include "xml.h"
 
 /* ---- results and tokens ---- */
 
@@ -367,7 +380,7 @@ static int consume_one(wssec_msg *msg, xmlNodePtr e)
 {
     size_t before = msg->res->ntokens;
     msg->failed = false;
-    const wssec_module *m = wssec__module_for_elem(msg->ctx, e);
+    const wssec_module *m = wssec__modlist_for_elem(&msg->ctx->modules, e);
     const size_t max_text = msg->ctx->s.max_token_size / 3 * 4 + 1024; /* base64 + line breaks */
     size_t text = text_size(e);
     int rc;
@@ -806,7 +819,7 @@ int wssec_secure(wssec_msg *msg, const wssec_secure_options *opts)
     msg->res = store;
     int rc = wssec__identity_secure_begin(msg, opts); /* strip-security, assert-user/-dn */
     for (size_t i = 0; i < n && !rc; i++) {
-        const wssec_module *m = wssec__module_by_name(msg->ctx, actions[i]);
+        const wssec_module *m = wssec__modlist_by_name(&msg->ctx->modules, actions[i]);
         msg->failed = false;
         if (!m || !m->generate) {
             rc = wssec_msg_fail(msg, WSSEC_ECONFIG, NULL, NULL, "no module generates '%s'",

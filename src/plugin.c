@@ -26,7 +26,14 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "internal.h"
+#include "wssec/wssec.h"
+#include "plugin.h"
+#include "config.h"
+#include "context.h"
+#include "error.h"
+#include "registry.h"
+#include "settings.h"
+#include "util.h"
 
 struct wssec_plugin {
     char *spec;        /* a copy of the option, split in place */
@@ -286,13 +293,9 @@ static int copy_config(wssec_config **out, const wssec_config *cfg)
         return WSSEC_ENOMEM;
     }
     wssec__strlist_clear(&c->s.plugins);
-    if (cfg->modules.n) {
-        if (!(c->modules.v = wssec__malloc(cfg->modules.n * sizeof(*c->modules.v)))) {
-            wssec_config_free(c);
-            return WSSEC_ENOMEM;
-        }
-        memcpy(c->modules.v, cfg->modules.v, cfg->modules.n * sizeof(*c->modules.v));
-        c->modules.n = cfg->modules.n;
+    if (wssec__modlist_copy(&c->modules, &cfg->modules)) {
+        wssec_config_free(c);
+        return WSSEC_ENOMEM;
     }
     if (cfg->replay) c->replay = wssec_replay_cache_retain(cfg->replay);
     *out = c;
@@ -327,6 +330,6 @@ int wssec__ctx_new_with_plugins(wssec_ctx **out, wssec_config *cfg)
         wssec__plugins_close(ps);
         return rc;
     }
-    wssec__identity_adopt_plugins(*out, ps);
+    (*out)->plugins = ps; /* closed by wssec_ctx_free, last */
     return 0;
 }

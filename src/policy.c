@@ -17,7 +17,17 @@
 #include <libxml/xpath.h>
 #include <libxml/xpathInternals.h>
 
-#include "internal.h"
+#include "wssec/wssec.h"
+#include "policy.h"
+#include "algs.h"
+#include "config.h"
+#include "context.h"
+#include "error.h"
+#include "node.h"
+#include "record.h"
+#include "settings.h"
+#include "soap.h"
+#include "util.h"
 
 static const struct {
     const char *prefix, *uri;

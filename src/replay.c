@@ -8,7 +8,8 @@
 
 #include <openssl/evp.h>
 
-#include "internal.h"
+#include "wssec/wssec.h"
+#include "util.h"
 
 struct wssec_replay_cache {
     const wssec_replay_ops *ops;

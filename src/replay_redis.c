@@ -21,7 +21,11 @@
 #include <hiredis/hiredis.h>
 #include <openssl/rand.h>
 
-#include "internal.h"
+#include "wssec/wssec.h"
+#include "replay_redis.h"
+#include "error.h"
+#include "settings.h"
+#include "util.h"
 
 #define KEY_PREFIX "wssec:rp:"
 #define MAX_TIMEOUT_MS 3600000u

@@ -5,7 +5,13 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "internal.h"
+#include "wssec/wssec.h"
+#include "soap.h"
+#include "context.h"
+#include "error.h"
+#include "node.h"
+#include "record.h"
+#include "util.h"
 
 #define SOAP11_NEXT "http://schemas.xmlsoap.org/soap/actor/next"
 #define SOAP12_NEXT "http://www.w3.org/2003/05/soap-envelope/role/next"

@@ -20,7 +20,15 @@
 #include <openssl/err.h>
 #include <openssl/pem.h>
 
-#include "internal.h"
+#include "wssec/wssec.h"
+#include "trust.h"
+#include "algs.h"
+#include "context.h"
+#include "error.h"
+#include "record.h"
+#include "settings.h"
+#include "util.h"
+#include "x509.h"
 
 /* ---- the certificate cache: validated (leaf, chain) pairs ---- */
 
@@ -998,4 +1006,13 @@ int wssec__trust_configured_chain(wssec_msg *msg, X509 *cert)
     X509_STORE_CTX_free(sctx);
     ERR_clear_error();
     return ok ? 1 : 0;
+}
+
+wssec_trust *wssec__ctx_trust(const wssec_ctx *ctx)
+{
+    wssec_ctx *c = (wssec_ctx *)ctx; /* the lock is the one mutable part */
+    pthread_mutex_lock(&c->trust_lock);
+    wssec_trust *t = wssec__trust_retain(c->trust);
+    pthread_mutex_unlock(&c->trust_lock);
+    return t;
 }

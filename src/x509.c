@@ -21,7 +21,9 @@
 #include <openssl/pem.h>
 #include <openssl/pkcs12.h>
 
-#include "internal.h"
+#include "wssec/wssec.h"
+#include "x509.h"
+#include "util.h"
 
 /* ---- loading ---- */
 

@@ -19,7 +19,15 @@
 #include <libxml/SAX2.h>
 #include <libxml/valid.h>
 
-#include "internal.h"
+#include "wssec/wssec.h"
+#include "xml.h"
+#include "context.h"
+#include "error.h"
+#include "node.h"
+#include "record.h"
+#include "settings.h"
+#include "soap.h"
+#include "util.h"
 
 #define NS_DS "http://www.w3.org/2000/09/xmldsig#"
 #define NS_XENC "http://www.w3.org/2001/04/xmlenc#"

@@ -27,7 +27,16 @@
 
 #include <openssl/err.h>
 
-#include "../internal.h"
+#include "wssec/wssec.h"
+#include "algs.h"
+#include "context.h"
+#include "identity.h"
+#include "keyref.h"
+#include "message.h"
+#include "node.h"
+#include "record.h"
+#include "util.h"
+#include "x509.h"
 
 static X509 *der_cert(const unsigned char *der, size_t len)
 {

@@ -18,7 +18,17 @@
 #include <openssl/err.h>
 #include <openssl/pkcs7.h>
 
-#include "../internal.h"
+#include "wssec/wssec.h"
+#include "algs.h"
+#include "bsp.h"
+#include "context.h"
+#include "message.h"
+#include "node.h"
+#include "record.h"
+#include "settings.h"
+#include "trust.h"
+#include "util.h"
+#include "x509.h"
 
 /* The end-entity certificate of a set: the one that issued none of the
  * others. With several candidates (unrelated certificates), prefer_last
@@ -103,7 +113,9 @@ done:
     return rc;
 }
 
-int wssec__token_set_cert(wssec_token *tok, X509 *leaf, STACK_OF(X509) *others)
+/* Puts a certificate (and the others its token carried; both owned by the
+ * token from now on) into an X.509 token, with its identity and properties. */
+static int token_set_cert(wssec_token *tok, X509 *leaf, STACK_OF(X509) *others)
 {
     char text[600];
     wssec_time t;
@@ -218,7 +230,7 @@ static int bst_consume(wssec_msg *msg, xmlNodePtr elem, void *ud)
         goto done;
     }
     X509 *x = sk_X509_delete(certs, leaf);
-    rc = wssec__token_set_cert(tok, x, certs);
+    rc = token_set_cert(tok, x, certs);
     certs = NULL;
     if (!rc && tok->crls) {
         char n[16];
@@ -337,7 +349,7 @@ static int bst_generate(wssec_msg *msg, void *ud)
         return wssec_msg_fail(msg, WSSEC_ENOMEM, NULL, NULL, "out of memory");
     }
     for (int i = 0; i < sk_X509_num(chain); i++) X509_up_ref(sk_X509_value(chain, i));
-    if (wssec__token_set_cert(tok, leaf, chain))
+    if (token_set_cert(tok, leaf, chain))
         return wssec_msg_fail(msg, WSSEC_ENOMEM, NULL, NULL, "out of memory");
     return 0;
 }

@@ -42,7 +42,21 @@
 #include <xmlsec/xmlenc.h>
 #include <xmlsec/xmltree.h>
 
-#include "../internal.h"
+#include "wssec/wssec.h"
+#include "encryption.h"
+#include "algs.h"
+#include "bsp.h"
+#include "context.h"
+#include "error.h"
+#include "keyref.h"
+#include "message.h"
+#include "node.h"
+#include "policy.h"
+#include "record.h"
+#include "settings.h"
+#include "util.h"
+#include "x509.h"
+#include "xml.h"
 
 #define MAX_TARGETS 64
 #define DECRYPT_FAILED WSSEC_DECRYPT_FAILED
@@ -237,7 +251,7 @@ static void rejection_init(void)
  * from the wrapped key and a per-process secret (implicit rejection): the
  * same ciphertext always yields the same key, conformant or not, so no later
  * outcome tells the two apart (a fresh random key per attempt would).
- * Declared in internal.h for the tests. */
+ * Declared in tokens/encryption.h for the tests. */
 int wssec__rsa_unwrap(EVP_PKEY *pk, int kt, const unsigned char *in, size_t inlen, size_t want,
                       unsigned char *key)
 {

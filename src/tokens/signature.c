@@ -36,7 +36,21 @@
 #include <xmlsec/transforms.h>
 #include <xmlsec/xmldsig.h>
 
-#include "../internal.h"
+#include "wssec/wssec.h"
+#include "algs.h"
+#include "bsp.h"
+#include "context.h"
+#include "identity.h"
+#include "keyref.h"
+#include "message.h"
+#include "node.h"
+#include "policy.h"
+#include "record.h"
+#include "registry.h"
+#include "settings.h"
+#include "trust.h"
+#include "util.h"
+#include "x509.h"
 
 #define WSSE_STR "SecurityTokenReference"
 
@@ -1225,7 +1239,7 @@ static int sig_generate(wssec_msg *msg, void *ud)
 
     const wssec_token *bst = own_bst(msg);
     if (s->key_id == WSSEC_KEYID_BST && !bst) {
-        const wssec_module *m = wssec__module_by_name(ctx, "x509-token");
+        const wssec_module *m = wssec__modlist_by_name(&ctx->modules, "x509-token");
         if (!m || !m->generate)
             return wssec_msg_fail(msg, WSSEC_ECONFIG, NULL, NULL,
                                   "key-id bst needs the x509-token module");

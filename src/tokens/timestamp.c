@@ -9,7 +9,13 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "../internal.h"
+#include "wssec/wssec.h"
+#include "context.h"
+#include "message.h"
+#include "node.h"
+#include "record.h"
+#include "settings.h"
+#include "util.h"
 
 static void fmt_time(char *buf, size_t size, wssec_time t, bool millis)
 {

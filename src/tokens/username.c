@@ -18,7 +18,15 @@
 #include <openssl/evp.h>
 #include <openssl/rand.h>
 
-#include "../internal.h"
+#include "wssec/wssec.h"
+#include "bsp.h"
+#include "context.h"
+#include "identity.h"
+#include "message.h"
+#include "node.h"
+#include "record.h"
+#include "settings.h"
+#include "util.h"
 
 #define UT_NS_PROFILE "http://docs.oasis-open.org/wss/2004/01/oasis-200401-wss-username-token-profile-1.0"
 #define PW_TEXT UT_NS_PROFILE "#PasswordText"

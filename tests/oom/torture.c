@@ -48,7 +48,7 @@
 #include <openssl/crypto.h>
 #include <openssl/err.h>
 
-#include "internal.h"
+#include "../unit/private.h"
 #include <wssec/wssec.h>
 
 #define PKI WSSEC_SOURCE_DIR "/samples/pki/"

@@ -12,7 +12,7 @@
 
 #include <cmocka.h>
 
-#include "internal.h"
+#include "private.h"
 #include <wssec/wssec.h>
 
 #define H_PRINTF(f, a) __attribute__((format(printf, f, a)))

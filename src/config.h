@@ -1,0 +1,32 @@
+/*
+ * wssec — the configuration object: settings, modules, callbacks (config.c).
+ */
+#ifndef WSSEC_SRC_CONFIG_H
+#define WSSEC_SRC_CONFIG_H
+
+#include <stdbool.h>
+
+#include "wssec/config.h"
+#include "wssec/identity.h"
+#include "wssec/replay.h"
+#include "error.h"
+#include "registry.h"
+#include "settings.h"
+
+struct wssec_config {
+    wssec_settings s;
+    wssec_modlist modules;
+    wssec_password_cb password_cb;
+    void *password_ud;
+    wssec_clock_cb clock_cb;
+    void *clock_ud;
+    wssec_replay_cache *replay;
+    bool require_set; /* "require" was given: it replaces the default */
+    wssec_trusted_id_cb trusted_id_cb; /* NULL: the trusted-upstream list */
+    void *trusted_id_ud;
+    wssec_explain_cb explain_cb; /* NULL: nothing captured */
+    void *explain_ud;
+    wssec_errrec err;
+};
+
+#endif /* WSSEC_SRC_CONFIG_H */

@@ -1,0 +1,38 @@
+/*
+ * wssec — key references: resolving a ds:KeyInfo to a certificate, and
+ * writing a SecurityTokenReference (keyref.c).
+ */
+#ifndef WSSEC_SRC_KEYREF_H
+#define WSSEC_SRC_KEYREF_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include <openssl/x509.h>
+#include <libxml/tree.h>
+
+#include "wssec/process.h"
+
+/* Where a key's certificate came from. */
+typedef struct wssec_key_source {
+    X509 *cert;                /* borrowed, or owned when own_cert */
+    STACK_OF(X509) *presented; /* certificates the message carried with it */
+    const wssec_token *token;  /* the token it came from, or NULL */
+    const char *how;           /* "bst", "issuer-serial", "ski", "thumbprint", "x509", ... */
+    bool own_cert, own_presented;
+} wssec_key_source;
+
+/* Resolves a ds:KeyInfo (one SecurityTokenReference or X509Data); candidates
+ * (may be NULL) are searched first, then the message's tokens, then the
+ * known certificates. */
+int wssec__key_resolve(wssec_msg *msg, xmlNodePtr key_info, STACK_OF(X509) *candidates,
+                       wssec_key_source *k);
+void wssec__key_source_free(wssec_key_source *k);
+/* Writes a SecurityTokenReference naming cert under parent: key_id is a
+ * WSSEC_KEYID_*; for WSSEC_KEYID_BST, bst is the token element. */
+int wssec__str_write(wssec_msg *msg, xmlNodePtr parent, X509 *cert, int key_id, xmlNodePtr bst,
+                     int bst_type);
+/* Base64 content of an element, at most max-token-size bytes, not empty. */
+int wssec__b64_elem(wssec_msg *msg, xmlNodePtr e, unsigned char **out, size_t *len);
+
+#endif /* WSSEC_SRC_KEYREF_H */

@@ -1,0 +1,91 @@
+/*
+ * wssec — the module registry: the built-in token modules, and a list of
+ * modules looked up by the element they consume or the action they
+ * generate. A configuration holds one list (built-ins first, then what the
+ * caller and plug-ins add); the context copies it.
+ */
+#include <string.h>
+
+#include "wssec/wssec.h"
+#include "registry.h"
+#include "node.h"
+#include "tokens/tokens.h"
+#include "util.h"
+
+static const wssec_module *const builtins[] = {
+    &wssec__module_timestamp, &wssec__module_username,   &wssec__module_bst,
+    &wssec__module_signature, &wssec__module_encryption, &wssec__module_assertion,
+};
+
+int wssec__modlist_builtins(wssec_modlist *l)
+{
+    for (size_t i = 0; i < WSSEC_ARRAY_LEN(builtins); i++)
+        WSSEC_GUARD(wssec__modlist_add(l, builtins[i]));
+    return 0;
+}
+
+/* Two modules fill the same slot when they share an action name, or consume
+ * the same element (and ValueType). */
+static int same_slot(const wssec_module *a, const wssec_module *b)
+{
+    if (strcmp(a->name, b->name) == 0) return 1;
+    if (!a->local || !b->local) return 0;
+    return strcmp(a->local, b->local) == 0 && strcmp(a->ns ? a->ns : "", b->ns ? b->ns : "") == 0 &&
+           strcmp(a->value_type ? a->value_type : "", b->value_type ? b->value_type : "") == 0;
+}
+
+int wssec__modlist_add(wssec_modlist *l, const wssec_module *m)
+{
+    for (size_t i = 0; i < l->n; i++) {
+        if (same_slot(l->v[i], m)) {
+            l->v[i] = m;
+            return 0;
+        }
+    }
+    const wssec_module **v = wssec__realloc(l->v, (l->n + 1) * sizeof(*v));
+    if (!v) return WSSEC_ENOMEM;
+    v[l->n++] = m;
+    l->v = v;
+    return 0;
+}
+
+int wssec__modlist_copy(wssec_modlist *dst, const wssec_modlist *src)
+{
+    dst->v = wssec__malloc((src->n ? src->n : 1) * sizeof(*dst->v));
+    dst->n = 0;
+    if (!dst->v) return WSSEC_ENOMEM;
+    if (src->n) memcpy(dst->v, src->v, src->n * sizeof(*dst->v));
+    dst->n = src->n;
+    return 0;
+}
+
+void wssec__modlist_clear(wssec_modlist *l)
+{
+    wssec__free(l->v);
+    l->v = NULL;
+    l->n = 0;
+}
+
+const wssec_module *wssec__modlist_for_elem(const wssec_modlist *l, xmlNodePtr elem)
+{
+    const wssec_module *generic = NULL;
+    const char *vt = NULL;
+    for (size_t i = 0; i < l->n; i++) {
+        const wssec_module *m = l->v[i];
+        if (!m->local || !wssec__is(elem, m->ns, m->local)) continue;
+        if (!m->value_type) {
+            generic = m;
+            continue;
+        }
+        if (!vt) vt = wssec__attr(elem, "ValueType");
+        if (vt && strcmp(vt, m->value_type) == 0) return m;
+    }
+    return generic;
+}
+
+const wssec_module *wssec__modlist_by_name(const wssec_modlist *l, const char *name)
+{
+    for (size_t i = 0; i < l->n; i++)
+        if (strcmp(l->v[i]->name, name) == 0) return l->v[i];
+    return NULL;
+}

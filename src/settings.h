@@ -1,0 +1,109 @@
+/*
+ * wssec — settings: the typed form of the options; the context holds a copy
+ * (settings.c).
+ */
+#ifndef WSSEC_SRC_SETTINGS_H
+#define WSSEC_SRC_SETTINGS_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "wssec/common.h"
+#include "util.h"
+
+enum wssec_pwtype { WSSEC_PWTYPE_DIGEST = 0, WSSEC_PWTYPE_TEXT = 1, WSSEC_PWTYPE_ANY = 2 };
+
+/* Requirements of the inbound policy. */
+enum {
+    WSSEC_REQ_TIMESTAMP = 1u << 0,
+    WSSEC_REQ_USERNAME = 1u << 1,
+    WSSEC_REQ_SIGNATURE = 1u << 2 /* a trusted X.509 signature over the Body (and Timestamp) */
+};
+
+/* How an outbound signature refers to its certificate. */
+enum wssec_keyid {
+    WSSEC_KEYID_BST = 0,
+    WSSEC_KEYID_ISSUER_SERIAL,
+    WSSEC_KEYID_SKI,
+    WSSEC_KEYID_THUMBPRINT,
+    WSSEC_KEYID_X509
+};
+
+/* BinarySecurityToken value types. */
+enum wssec_bsttype { WSSEC_BST_X509V3 = 0, WSSEC_BST_PKIPATH, WSSEC_BST_PKCS7 };
+
+/* How an asserted identity is bound to its upstream (identity.c). */
+enum { WSSEC_TRUST_SIGNATURE = 0, WSSEC_TRUST_BASIC = 1 };
+
+typedef struct wssec_settings {
+    size_t max_message_size;
+    size_t max_depth;
+    size_t max_nodes;
+    size_t max_attributes, max_namespaces; /* per element, checked before libxml2 parses it */
+    size_t max_namespaces_in_scope;
+    size_t max_token_size;
+    size_t max_references;
+    size_t max_transforms;
+    size_t max_encrypted_keys;
+    size_t max_signatures; /* ds:Signature elements in our Security header */
+    size_t max_c14n_bytes; /* bytes canonicalized for signatures, per message */
+    size_t min_rsa_bits;
+    size_t min_ec_bits; /* every EC key of a chain */
+    int64_t clock_skew_ms;
+    int64_t max_age_ms;
+    int64_t timestamp_ttl_ms;
+    bool timestamp_millis;
+    char *actor;
+    int password_type;
+    unsigned require;
+    wssec_strlist require_signed;    /* signed:XPATH */
+    wssec_strlist require_signed_by; /* signed-by:REGEX */
+    char *username;
+    wssec_strlist actions;
+    bool have_now;
+    wssec_time now;
+    size_t replay_cache_size;
+    char *replay_cache;
+    char *redis_password_file, *redis_password_env;
+    size_t redis_connect_timeout_ms, redis_command_timeout_ms, redis_pool_size;
+    bool replay_signatures;
+    /* outbound signature */
+    char *sign_key, *sign_cert, *sign_chain, *pkcs12, *pkcs12_pw_file, *pkcs12_pw_env;
+    int key_id;
+    int bst_type;
+    int sign_alg;   /* index into wssec__sig_algs */
+    int digest_alg; /* index into wssec__digest_algs */
+    wssec_strlist sign_parts;
+    wssec_strlist namespaces; /* prefix=uri */
+    /* inbound signature and trust */
+    wssec_strlist trust, certs, intermediates, crl, subjects, issuers, allow_transforms;
+    wssec_strlist bsp_relax; /* BSP rules relaxed by name (bsp.c) */
+    int crl_check; /* WSSEC_CRL_* */
+    size_t max_chain_length;
+    bool cert_cache;
+    size_t cert_cache_size;
+    int64_t cert_cache_max_age_ms;
+    bool allow_sha1;
+    /* encryption */
+    char *encrypt_cert, *decrypt_key, *decrypt_cert, *psk_file, *psk_name;
+    int enc_alg;       /* index into wssec__enc_algs */
+    int key_transport; /* index into wssec__kt_algs */
+    int enc_key_id;    /* WSSEC_KEYID_* (not bst-type) */
+    wssec_strlist encrypt_parts;
+    wssec_strlist require_encrypted; /* encrypted:XPATH */
+    bool allow_cbc, allow_rsa15;
+    /* identity assertion and plug-ins (identity.c, plugin.c) */
+    char *assert_user, *assert_dn, *assert_cert;
+    bool strip_security;
+    wssec_strlist trusted_upstreams;
+    int trust_mode; /* WSSEC_TRUST_SIGNATURE, WSSEC_TRUST_BASIC */
+    wssec_strlist plugins;
+} wssec_settings;
+
+
+void wssec__settings_init(wssec_settings *s);
+int wssec__settings_copy(wssec_settings *dst, const wssec_settings *src);
+void wssec__settings_free(wssec_settings *s);
+
+#endif /* WSSEC_SRC_SETTINGS_H */

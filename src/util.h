@@ -1,0 +1,91 @@
+/*
+ * wssec — small utilities: safety macros, bounded buffers, allocation hooks,
+ * secrets, sizes, base64, string lists (util.c).
+ */
+#ifndef WSSEC_SRC_UTIL_H
+#define WSSEC_SRC_UTIL_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+/* ---- safety macros (s2n-tls style); every one records file:line ---- */
+
+/* Propagate a negative status unchanged. */
+#define WSSEC_GUARD(expr)                 \
+    do {                                  \
+        int wssec__rc = (expr);           \
+        if (wssec__rc < 0) return wssec__rc; \
+    } while (0)
+
+#define WSSEC_ARRAY_LEN(a) (sizeof(a) / sizeof((a)[0]))
+
+/* ---- bounded buffer: every growable buffer has a max ---- */
+
+typedef struct wssec_buf {
+    unsigned char *data;
+    size_t len, cap, max;
+} wssec_buf;
+
+int wssec__buf_append(wssec_buf *b, const void *p, size_t n); /* ELIMIT past max */
+void wssec__buf_free(wssec_buf *b);                          /* wipes, then frees */
+
+/* ---- small utilities ---- */
+
+/* Wipes secrets; not optimised away. */
+void wssec__memzero(void *p, size_t n);
+/* Constant-time equality of two byte strings of possibly different lengths
+ * (compares SHA-256 digests, so the time does not depend on where they differ). */
+int wssec__ct_equal(const void *a, size_t alen, const void *b, size_t blen);
+char *wssec__strdup(const char *s);
+
+/* ---- the library's own allocations ----
+ * Every malloc/calloc/realloc/free of src/ (not libxml2's, xmlsec's or
+ * OpenSSL's, which have their own process-wide hooks: xmlMemSetup,
+ * CRYPTO_set_mem_functions) goes through these, so that a test can make any
+ * one of them fail (tests/oom/torture.c). Memory handed to the caller is
+ * freed with wssec_free(), which goes through them too. */
+void *wssec__malloc(size_t n);
+void *wssec__calloc(size_t n, size_t size);
+void *wssec__realloc(void *p, size_t n);
+void wssec__free(void *p);
+
+typedef struct wssec_alloc_hooks {
+    void *(*malloc_fn)(size_t n);
+    void *(*calloc_fn)(size_t n, size_t size);
+    void *(*realloc_fn)(void *p, size_t n);
+    void (*free_fn)(void *p);
+} wssec_alloc_hooks;
+/* Test harnesses only: replaces the hooks (NULL: the C library's). Not
+ * thread-safe; call before any wssec, libxml2 or OpenSSL use, and never
+ * after memory was allocated through the previous hooks unless the two
+ * free functions are compatible. */
+void wssec__set_alloc_hooks(const wssec_alloc_hooks *h);
+/* Parses a non-negative decimal with an optional K/M/G suffix (binary). */
+int wssec__parse_size(const char *s, size_t *out);
+/* Parses a non-negative decimal number of seconds. */
+int wssec__parse_seconds(const char *s, int64_t *out_ms);
+/* Base64 decode of text (whitespace allowed) into a fresh buffer of at most max bytes. */
+int wssec__b64_decode(const char *text, size_t max, unsigned char **out, size_t *outlen);
+/* Base64 encode without line breaks; caller frees with xmlFree. */
+char *wssec__b64_encode(const unsigned char *p, size_t n);
+
+/* ---- settings: the typed form of the options; the context holds a copy ---- */
+
+typedef struct wssec_strlist {
+    char **v;
+    size_t n;
+} wssec_strlist;
+
+int wssec__strlist_add(wssec_strlist *l, const char *s);
+void wssec__strlist_clear(wssec_strlist *l);
+int wssec__strlist_copy(wssec_strlist *dst, const wssec_strlist *src);
+
+/* NULL when path can be opened for reading and is not a directory; otherwise
+ * the reason ("cannot be opened: <system reason>", "is a directory") in buf. */
+const char *wssec__unreadable(const char *path, char *buf, size_t size);
+/* Reads the first line of a file (a secret), without the line end. */
+int wssec__read_secret(const char *path, char *buf, size_t size, size_t *len, char *why,
+                       size_t whylen);
+
+#endif /* WSSEC_SRC_UTIL_H */

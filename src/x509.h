@@ -1,0 +1,56 @@
+/*
+ * wssec — certificates, key files and names (x509.c).
+ */
+#ifndef WSSEC_SRC_X509_H
+#define WSSEC_SRC_X509_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include <openssl/evp.h>
+#include <openssl/x509.h>
+#include <openssl/x509v3.h>
+
+#include "wssec/common.h"
+
+typedef struct wssec_certpool wssec_certpool;
+/* A pool of parsed certificates for at most max entries (0: no pool, *out NULL). */
+int wssec__certpool_new(wssec_certpool **out, size_t max);
+void wssec__certpool_free(wssec_certpool *p);
+/* One DER certificate, exactly: from the pool (a new reference) or parsed.
+ * p may be NULL (always parsed). WSSEC_ETOKEN when it is not one. */
+int wssec__cert_from_der(wssec_certpool *p, const unsigned char *der, size_t len, X509 **out);
+
+/* After a PEM_read_bio_* loop returned NULL: 0 when it met the end of the
+ * input, WSSEC_ENOMEM or WSSEC_ECONFIG when a block failed to decode (clears
+ * the error queue either way). */
+int wssec__pem_read_end(void);
+/* 1 when OpenSSL decoded the certificate's public key (a certificate parsed
+ * when its key decoder could not be allocated has none). */
+int wssec__cert_usable(const X509 *x);
+int wssec__load_certs(const char *path, STACK_OF(X509) **out, char *why, size_t whylen);
+int wssec__load_key(const char *path, EVP_PKEY **out, char *why, size_t whylen);
+int wssec__load_pkcs12(const char *path, const char *password, EVP_PKEY **key, X509 **cert,
+                       STACK_OF(X509) **chain, char *why, size_t whylen);
+int wssec__asn1_time(const ASN1_TIME *t, wssec_time *out);
+void wssec__asn1_time_text(const ASN1_TIME *t, char *buf, size_t size);
+/* RFC 4514 text of a name, UTF-8. */
+/* 0, or WSSEC_ENOMEM with buf "" (an identity must not silently become ""). */
+int wssec__dn_text(const X509_NAME *name, char *buf, size_t size);
+void wssec__cert_fingerprint(const X509 *cert, char hex[65]);
+/* 0, or WSSEC_ENOMEM with buf "?". */
+int wssec__cert_serial(const X509 *cert, char *buf, size_t size);
+/* "'subject' (issuer 'issuer', serial N, SHA-256 0123...)" */
+void wssec__cert_describe(const X509 *cert, char *buf, size_t size);
+int wssec__cert_thumbprint(const X509 *cert, unsigned char out[20]);
+/* Canonical DN forms (see x509.c); caller frees. WSSEC_EINVALID for bad text. */
+int wssec__dn_canon_name(const X509_NAME *name, char **out);
+int wssec__dn_canon_text(const char *text, bool reverse, char **out);
+/* The same, WSSEC_ELIMIT past max_values attribute values (0: no bound). */
+int wssec__dn_canon_text_max(const char *text, bool reverse, size_t max_values, char **out);
+/* 1 when the name equals the text DN (in RFC 4514 order, or either order). */
+int wssec__dn_equal_text(const X509_NAME *name, const char *text, bool either_order);
+/* 1 when the certificate's serial equals the decimal text. */
+int wssec__serial_equal_text(const X509 *cert, const char *text);
+
+#endif /* WSSEC_SRC_X509_H */
