@@ -305,6 +305,10 @@ int wssec_ctx_new(wssec_ctx **out, wssec_config *cfg)
     ctx->clock_ud = cfg->clock_ud;
     ctx->explain_cb = cfg->explain_cb;
     ctx->explain_ud = cfg->explain_ud;
+    ctx->cert_validator = cfg->cert_validator;
+    ctx->cert_validator_ud = cfg->cert_validator_ud;
+    ctx->time_validator = cfg->time_validator;
+    ctx->time_validator_ud = cfg->time_validator_ud;
     pthread_mutex_init(&ctx->trust_lock, NULL);
     /* parsing a certificate is no trust decision: pooled even without the
      * certificate cache (which remembers validation outcomes) */
@@ -382,6 +386,104 @@ wssec_time wssec_ctx_now(const wssec_ctx *ctx)
     struct timespec ts;
     clock_gettime(CLOCK_REALTIME, &ts);
     return (wssec_time)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/* ---- the time validator (validate.h) ---- */
+
+int wssec_time_check_init(wssec_time_check *check, unsigned version)
+{
+    if (version < 1 || version > WSSEC_TIME_CHECK_VERSION) return WSSEC_EINVALID;
+    const wssec_time_check init = WSSEC_TIME_CHECK_INIT;
+    *check = init;
+    check->version = version;
+    return 0;
+}
+
+int wssec_time_validator_init(wssec_time_validator *validator, unsigned version)
+{
+    if (version < 1 || version > WSSEC_TIME_VALIDATOR_VERSION) return WSSEC_EINVALID;
+    const wssec_time_validator init = WSSEC_TIME_VALIDATOR_INIT;
+    *validator = init;
+    validator->version = version;
+    return 0;
+}
+
+static void time_text(char *buf, size_t size, const char *given, wssec_time t, bool millis)
+{
+    if (given) snprintf(buf, size, "%s", given);
+    else if (wssec_time_format(buf, size, t, millis)) snprintf(buf, size, "(out of range)");
+}
+
+static int time_refuse(wssec_time_field *about, wssec_time_field which, char *why, size_t whylen,
+                       const char *fmt, ...) WSSEC_PRINTF(5, 6);
+
+static int time_refuse(wssec_time_field *about, wssec_time_field which, char *why, size_t whylen,
+                       const char *fmt, ...)
+{
+    if (about) *about = which;
+    va_list ap;
+    va_start(ap, fmt);
+    if (whylen) vsnprintf(why, whylen, fmt, ap);
+    va_end(ap);
+    return WSSEC_EEXPIRED;
+}
+
+/* Today's Timestamp checks, word for word: Created in the future, Expires
+ * past, Created older than max-age, each with the clock skew. */
+int wssec_time_validate_default(const wssec_time_check *check, wssec_time_field *about, char *why,
+                                size_t whylen)
+{
+    if (whylen) why[0] = '\0';
+    if (about) *about = WSSEC_TIME_TIMESTAMP;
+    if (check->version < 1 || check->version > WSSEC_TIME_CHECK_VERSION) {
+        if (whylen) snprintf(why, whylen, "wssec_time_validate_default: a check of version 1 to %d "
+                                          "is needed", WSSEC_TIME_CHECK_VERSION);
+        return WSSEC_EINVALID;
+    }
+    const wssec_time now = check->now, skew = check->clock_skew;
+    char ctext[64], etext[64], nowtext[32];
+    time_text(ctext, sizeof(ctext), check->created_text, check->created, true);
+    time_text(etext, sizeof(etext), check->expires_text, check->expires, true);
+    time_text(nowtext, sizeof(nowtext), NULL, now, true);
+    if (check->has_created && check->created > now + skew)
+        return time_refuse(about, WSSEC_TIME_CREATED, why, whylen,
+                           "Timestamp Created %s is in the future (now %s, clock-skew %lld s)",
+                           ctext, nowtext, (long long)(skew / 1000));
+    if (check->has_expires && check->expires < now - skew)
+        return time_refuse(about, WSSEC_TIME_EXPIRES, why, whylen,
+                           "Timestamp expired at %s (now %s, clock-skew %lld s)", etext, nowtext,
+                           (long long)(skew / 1000));
+    if (check->has_created && now - check->created > check->max_age + skew)
+        return time_refuse(about, WSSEC_TIME_CREATED, why, whylen,
+                           "Timestamp Created %s is older than max-age %lld s (now %s, "
+                           "clock-skew %lld s)",
+                           ctext, (long long)(check->max_age / 1000), nowtext,
+                           (long long)(skew / 1000));
+    return 0;
+}
+
+int wssec__time_validate(const wssec_msg *msg, const wssec_time_check *check,
+                         wssec_time_field *about, char *why, size_t whylen)
+{
+    const wssec_time_validator *tv = &msg->ctx->time_validator;
+    *about = WSSEC_TIME_TIMESTAMP;
+    if (whylen) why[0] = '\0';
+    if (!tv->validate) return wssec_time_validate_default(check, about, why, whylen);
+    int got = tv->validate(check, about, why, whylen, msg->ctx->time_validator_ud);
+    if (whylen) why[whylen - 1] = '\0'; /* whatever the callback did with the buffer */
+    if (*about != WSSEC_TIME_CREATED && *about != WSSEC_TIME_EXPIRES) *about = WSSEC_TIME_TIMESTAMP;
+    int rc = wssec__validator_code(got, WSSEC_EEXPIRED);
+    const char *name = tv->name ? tv->name : "custom";
+    if (rc && rc != got) {
+        *about = WSSEC_TIME_TIMESTAMP;
+        snprintf(why, whylen,
+                 "time validator '%s' returned %d, which is neither 0 nor a wssec error code: "
+                 "the Timestamp is refused",
+                 name, got);
+    } else if (rc && whylen && !why[0])
+        snprintf(why, whylen, "the Timestamp is refused by time validator '%s' (no reason given)",
+                 name);
+    return rc;
 }
 
 size_t wssec_ctx_max_message_size(const wssec_ctx *ctx)

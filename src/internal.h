@@ -369,6 +369,11 @@ struct wssec_config {
     wssec_explain_cb explain_cb; /* NULL: nothing captured */
     void *explain_ud;
     wssec_errrec err;
+    /* validators (validate.h): validate NULL is the default; copied by value */
+    wssec_cert_validator cert_validator;
+    void *cert_validator_ud;
+    wssec_time_validator time_validator;
+    void *time_validator_ud;
 };
 
 struct wssec_ctx {
@@ -399,6 +404,11 @@ struct wssec_ctx {
     struct wssec_idctx *identity; /* identity assertion and plug-ins (identity.c) */
     wssec_explain_cb explain_cb;  /* wssec verify --explain */
     void *explain_ud;
+    /* validators (validate.h): validate NULL is the default */
+    wssec_cert_validator cert_validator;
+    void *cert_validator_ud;
+    wssec_time_validator time_validator;
+    void *time_validator_ud;
 };
 
 /* The current trust snapshot, retained for the caller. */
@@ -724,5 +734,24 @@ int wssec__ctx_new_with_plugins(wssec_ctx **out, wssec_config *cfg);
 void wssec__plugins_close(wssec_plugins *p);
 /* Hands loaded plug-ins to a context (they are closed with it). */
 void wssec__identity_adopt_plugins(wssec_ctx *ctx, wssec_plugins *p);
+
+/* ---- validators additions ---- */
+
+/* The certificate validator of the message's context (the default one,
+ * trust.c, when none is installed) decides whether leaf is trusted; a
+ * refusal is recorded on the message at node with the validator's reason
+ * and code (WSSEC_EUNTRUSTED for a value that is no wssec code). This is
+ * wssec__trust_check (declared above) since the validator seam. */
+
+/* The time validator of the message's context (the default one when none
+ * is installed) decides whether the times in check are fresh. 0, or the
+ * refusal's code with its reason in why and the time it is about in
+ * *about; a value that is no wssec code becomes WSSEC_EEXPIRED with a
+ * reason naming the validator (context.c). */
+int wssec__time_validate(const wssec_msg *msg, const wssec_time_check *check,
+                         wssec_time_field *about, char *why, size_t whylen);
+/* Normalises what a validator returned: 0, a negative wssec code, or
+ * refusal (a value that is no wssec code). */
+int wssec__validator_code(int rc, int refusal);
 
 #endif /* WSSEC_INTERNAL_H */
