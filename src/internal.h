@@ -737,11 +737,10 @@ void wssec__identity_adopt_plugins(wssec_ctx *ctx, wssec_plugins *p);
 
 /* ---- validators additions ---- */
 
-/* The certificate validator of the message's context (the default one,
- * trust.c, when none is installed) decides whether leaf is trusted; a
- * refusal is recorded on the message at node with the validator's reason
- * and code (WSSEC_EUNTRUSTED for a value that is no wssec code). This is
- * wssec__trust_check (declared above) since the validator seam. */
+/* wssec__trust_check (trust section above) asks the context's certificate
+ * validator (trust.c's default one when none is installed) and records its
+ * refusal on the message at node, with the validator's reason and code
+ * (WSSEC_EUNTRUSTED for a value that is no wssec code). */
 
 /* The time validator of the message's context (the default one when none
  * is installed) decides whether the times in check are fresh. 0, or the
