@@ -647,6 +647,46 @@ void wssec_config_set_clock(wssec_config *cfg, wssec_clock_cb cb, void *userdata
     cfg->clock_ud = userdata;
 }
 
+/* Validators are copied into the configuration as the current version of
+ * their struct: an older version's fields are the first ones, and the
+ * fields it lacks keep their defaults. Only through the API: no option of
+ * the configuration file (or command line) installs code. */
+int wssec_config_set_cert_validator(wssec_config *cfg, const wssec_cert_validator *validator,
+                                    void *userdata)
+{
+    wssec_cert_validator v = WSSEC_CERT_VALIDATOR_INIT;
+    if (validator) {
+        if (validator->version < 1 || validator->version > WSSEC_CERT_VALIDATOR_VERSION ||
+            !validator->validate)
+            return WSSEC_ERR(&cfg->err, WSSEC_EINVALID,
+                             "certificate validator: version %u (1 to %d known) or no callback",
+                             validator->version, WSSEC_CERT_VALIDATOR_VERSION);
+        v.name = validator->name;
+        v.validate = validator->validate;
+    }
+    cfg->cert_validator = v;
+    cfg->cert_validator_ud = validator ? userdata : NULL;
+    return 0;
+}
+
+int wssec_config_set_time_validator(wssec_config *cfg, const wssec_time_validator *validator,
+                                    void *userdata)
+{
+    wssec_time_validator v = WSSEC_TIME_VALIDATOR_INIT;
+    if (validator) {
+        if (validator->version < 1 || validator->version > WSSEC_TIME_VALIDATOR_VERSION ||
+            !validator->validate)
+            return WSSEC_ERR(&cfg->err, WSSEC_EINVALID,
+                             "time validator: version %u (1 to %d known) or no callback",
+                             validator->version, WSSEC_TIME_VALIDATOR_VERSION);
+        v.name = validator->name;
+        v.validate = validator->validate;
+    }
+    cfg->time_validator = v;
+    cfg->time_validator_ud = validator ? userdata : NULL;
+    return 0;
+}
+
 void wssec_config_set_replay_cache(wssec_config *cfg, wssec_replay_cache *cache)
 {
     wssec_replay_cache_retain(cache);

@@ -9,6 +9,7 @@
 #include "wssec/config.h"
 #include "wssec/identity.h"
 #include "wssec/replay.h"
+#include "wssec/validate.h"
 #include "error.h"
 #include "registry.h"
 #include "settings.h"
@@ -27,6 +28,11 @@ struct wssec_config {
     wssec_explain_cb explain_cb; /* NULL: nothing captured */
     void *explain_ud;
     wssec_errrec err;
+    /* validators (validate.h): validate NULL is the default; copied by value */
+    wssec_cert_validator cert_validator;
+    void *cert_validator_ud;
+    wssec_time_validator time_validator;
+    void *time_validator_ud;
 };
 
 #endif /* WSSEC_SRC_CONFIG_H */

@@ -220,6 +220,10 @@ int wssec_ctx_new(wssec_ctx **out, wssec_config *cfg)
     ctx->clock_ud = cfg->clock_ud;
     ctx->explain_cb = cfg->explain_cb;
     ctx->explain_ud = cfg->explain_ud;
+    ctx->cert_validator = cfg->cert_validator;
+    ctx->cert_validator_ud = cfg->cert_validator_ud;
+    ctx->time_validator = cfg->time_validator;
+    ctx->time_validator_ud = cfg->time_validator_ud;
     pthread_mutex_init(&ctx->trust_lock, NULL);
     /* parsing a certificate is no trust decision: pooled even without the
      * certificate cache (which remembers validation outcomes) */

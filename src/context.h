@@ -14,6 +14,7 @@
 #include "wssec/context.h"
 #include "wssec/identity.h"
 #include "wssec/replay.h"
+#include "wssec/validate.h"
 #include "registry.h"
 #include "settings.h"
 #include "x509.h"
@@ -49,6 +50,11 @@ struct wssec_ctx {
     struct wssec_plugins *plugins; /* the plug-ins' shared objects and states (plugin.c) */
     wssec_explain_cb explain_cb;  /* wssec verify --explain */
     void *explain_ud;
+    /* validators (validate.h): validate NULL is the default */
+    wssec_cert_validator cert_validator;
+    void *cert_validator_ud;
+    wssec_time_validator time_validator;
+    void *time_validator_ud;
 };
 
 

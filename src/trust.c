@@ -28,6 +28,7 @@
 #include "record.h"
 #include "settings.h"
 #include "util.h"
+#include "validate.h"
 #include "x509.h"
 
 /* ---- the certificate cache: validated (leaf, chain) pairs ---- */
@@ -425,6 +426,28 @@ static void cache_store(wssec_trust *t, const unsigned char key[32], wssec_time 
     pthread_mutex_unlock(&t->lock);
 }
 
+/* ---- refusals: the default validator words them into a buffer ---- */
+
+/* Where a check's reason goes: the why buffer of the validator call. */
+typedef struct verdict {
+    char *why;
+    size_t whylen;
+} verdict;
+
+static int refuse(verdict *v, int code, const char *fmt, ...) WSSEC_PRINTF(3, 4);
+
+/* Words a refusal into v and returns code (the first reason wins). */
+static int refuse(verdict *v, int code, const char *fmt, ...)
+{
+    if (v->whylen && !v->why[0]) {
+        va_list ap;
+        va_start(ap, fmt);
+        vsnprintf(v->why, v->whylen, fmt, ap);
+        va_end(ap);
+    }
+    return code;
+}
+
 /* ---- diagnostics ---- */
 
 static void names_of(STACK_OF(X509) *sk, char *buf, size_t size)
@@ -492,9 +515,8 @@ static int in_order(X509 *leaf, STACK_OF(X509) *sk)
     return 1;
 }
 
-static int explain(wssec_msg *msg, const wssec_trust *t, X509_STORE_CTX *sctx, X509 *leaf,
-                   STACK_OF(X509) *presented, STACK_OF(X509_CRL) *used, const char *role,
-                   xmlNodePtr node)
+static int explain(verdict *v, const wssec_trust *t, X509_STORE_CTX *sctx, X509 *leaf,
+                   STACK_OF(X509) *presented, STACK_OF(X509_CRL) *used, const char *role)
 {
     int e = X509_STORE_CTX_get_error(sctx);
     int depth = X509_STORE_CTX_get_error_depth(sctx);
@@ -585,13 +607,13 @@ static int explain(wssec_msg *msg, const wssec_trust *t, X509_STORE_CTX *sctx, X
         snprintf(why, sizeof(why), "fails path validation: %s", X509_verify_cert_error_string(e));
     }
     if (depth <= 0)
-        return wssec_msg_fail(msg, WSSEC_EUNTRUSTED, NULL, node, "%s %s, at %s, %s", role, who,
+        return refuse(v, WSSEC_EUNTRUSTED, "%s %s, at %s, %s", role, who,
                               where, why);
     /* the certificate that failed is not the signer: named by its own role */
     const char *label = "intermediate";
     if (X509_get_extension_flags(cur) & EXFLAG_SS)
         label = e == X509_V_ERR_SELF_SIGNED_CERT_IN_CHAIN ? "root" : "trust anchor";
-    return wssec_msg_fail(msg, WSSEC_EUNTRUSTED, NULL, node, "%s chain: %s %s, at %s, %s", role,
+    return refuse(v, WSSEC_EUNTRUSTED, "%s chain: %s %s, at %s, %s", role,
                           label, who, where, why);
 }
 
@@ -610,8 +632,8 @@ static int rule_match(const subject_rule *r, const X509_NAME *name)
     return regexec(&r->re, text, 0, NULL, 0) == 0;
 }
 
-static int check_rules(wssec_msg *msg, const subject_rule *rules, size_t n, const X509_NAME *name,
-                       const char *what, const char *role, xmlNodePtr node)
+static int check_rules(verdict *v, const subject_rule *rules, size_t n, const X509_NAME *name,
+                       const char *what, const char *role)
 {
     if (n == 0) return 0;
     for (size_t i = 0; i < n; i++)
@@ -639,18 +661,15 @@ static int check_rules(wssec_msg *msg, const subject_rule *rules, size_t n, cons
     }
     wssec__free(have);
     if (reversed)
-        return wssec_msg_fail(msg, WSSEC_EUNTRUSTED, NULL, node,
-                              "%s certificate %s '%s' does not match the accepted %ss: %s; '%s' "
+        return refuse(v, WSSEC_EUNTRUSTED, "%s certificate %s '%s' does not match the accepted %ss: %s; '%s' "
                               "lists the same names in the reverse order (as openssl prints "
                               "them): write '%s'",
                               role, what, dn, what, list, reversed, dn);
-    return wssec_msg_fail(msg, WSSEC_EUNTRUSTED, NULL, node,
-                          "%s certificate %s '%s' does not match the accepted %ss: %s", role, what,
+    return refuse(v, WSSEC_EUNTRUSTED, "%s certificate %s '%s' does not match the accepted %ss: %s", role, what,
                           dn, what, list);
 }
 
-static int key_strength(wssec_msg *msg, const wssec_trust *t, X509 *x, int depth, const char *role,
-                        xmlNodePtr node);
+static int key_strength(verdict *v, const wssec_trust *t, X509 *x, int depth, const char *role);
 
 /* 1 when the extendedKeyUsage extension lists the dotted OID. */
 static int eku_has(X509 *x, const char *oid)
@@ -696,18 +715,16 @@ static int usable_name(const X509_NAME *name)
     return rc;
 }
 
-static int check_leaf(wssec_msg *msg, const wssec_trust *t, X509 *leaf, int usage, const char *role,
-                      xmlNodePtr node)
+static int check_leaf(verdict *v, const wssec_trust *t, X509 *leaf, int usage, const char *role)
 {
     char who[700];
     for (int which = 0; which < 2; which++) {
         const X509_NAME *n = which ? X509_get_issuer_name(leaf) : X509_get_subject_name(leaf);
         int urc = usable_name(n);
-        if (urc == WSSEC_ENOMEM) return wssec_msg_fail(msg, urc, NULL, node, "out of memory");
+        if (urc == WSSEC_ENOMEM) return refuse(v, urc, "out of memory");
         if (urc) {
             wssec__cert_describe(leaf, who, sizeof(who));
-            return wssec_msg_fail(msg, WSSEC_EUNTRUSTED, NULL, node,
-                                  "%s %s has a NUL or control character in its %s name: such a "
+            return refuse(v, WSSEC_EUNTRUSTED, "%s %s has a NUL or control character in its %s name: such a "
                                   "name cannot be compared safely and is refused",
                                   role, who, which ? "issuer" : "subject");
         }
@@ -715,8 +732,7 @@ static int check_leaf(wssec_msg *msg, const wssec_trust *t, X509 *leaf, int usag
     uint32_t flags = X509_get_extension_flags(leaf);
     if (flags & EXFLAG_CA) {
         wssec__cert_describe(leaf, who, sizeof(who));
-        return wssec_msg_fail(msg, WSSEC_EUNTRUSTED, NULL, node,
-                              "%s %s is a CA certificate (basicConstraints CA:TRUE), not an "
+        return refuse(v, WSSEC_EUNTRUSTED, "%s %s is a CA certificate (basicConstraints CA:TRUE), not an "
                               "end-entity certificate",
                               role, who);
     }
@@ -726,8 +742,7 @@ static int check_leaf(wssec_msg *msg, const wssec_trust *t, X509 *leaf, int usag
                                                 : KU_KEY_ENCIPHERMENT;
         if (!(ku & need)) {
             wssec__cert_describe(leaf, who, sizeof(who));
-            return wssec_msg_fail(msg, WSSEC_EUNTRUSTED, NULL, node,
-                                  "%s %s has the wrong key usage: %s needs %s", role, who,
+            return refuse(v, WSSEC_EUNTRUSTED, "%s %s has the wrong key usage: %s needs %s", role, who,
                                   usage == WSSEC_USE_SIGN ? "signing" : "encryption",
                                   usage == WSSEC_USE_SIGN ? "digitalSignature or nonRepudiation"
                                                           : "keyEncipherment");
@@ -739,13 +754,12 @@ static int check_leaf(wssec_msg *msg, const wssec_trust *t, X509 *leaf, int usag
         char list[300];
         eku_list(leaf, list, sizeof(list));
         wssec__cert_describe(leaf, who, sizeof(who));
-        return wssec_msg_fail(msg, WSSEC_EUNTRUSTED, NULL, node,
-                              "%s %s has an extended key usage that does not allow signing "
+        return refuse(v, WSSEC_EUNTRUSTED, "%s %s has an extended key usage that does not allow signing "
                               "messages (%s): clientAuth, emailProtection, documentSigning or "
                               "anyExtendedKeyUsage does",
                               role, who, list);
     }
-    return key_strength(msg, t, leaf, 0, role, node);
+    return key_strength(v, t, leaf, 0, role);
 }
 
 /* ---- the whole chain: keys and the signatures on certificates ---- */
@@ -758,8 +772,7 @@ static void where_in_chain(int depth, const char *role, char *buf, size_t size)
 
 /* The key of the certificate at depth: RSA of min-rsa-bits, EC of
  * min-ec-bits or more. */
-static int key_strength(wssec_msg *msg, const wssec_trust *t, X509 *x, int depth, const char *role,
-                        xmlNodePtr node)
+static int key_strength(verdict *v, const wssec_trust *t, X509 *x, int depth, const char *role)
 {
     EVP_PKEY *pk = X509_get0_pubkey(x);
     if (!pk) return 0;
@@ -779,25 +792,23 @@ static int key_strength(wssec_msg *msg, const wssec_trust *t, X509 *x, int depth
     char who[700], where[80];
     wssec__cert_describe(x, who, sizeof(who));
     if (depth == 0) /* the words the leaf check always used */
-        return wssec_msg_fail(msg, WSSEC_EUNTRUSTED, NULL, node,
-                              "%s %s has an %s key of %d bits, fewer than %s %zu", role, who, kind,
+        return refuse(v, WSSEC_EUNTRUSTED, "%s %s has an %s key of %d bits, fewer than %s %zu", role, who, kind,
                               bits, opt, min);
     where_in_chain(depth, role, where, sizeof(where));
-    return wssec_msg_fail(msg, WSSEC_EUNTRUSTED, NULL, node,
-                          "%s chain: %s, at %s, has an %s key of %d bits, fewer than %s %zu", role,
+    return refuse(v, WSSEC_EUNTRUSTED, "%s chain: %s, at %s, has an %s key of %d bits, fewer than %s %zu", role,
                           who, where, kind, bits, opt, min);
 }
 
 /* Every key of the validated chain, and every signature on a certificate
  * below the anchor (the anchor's own is not relied on): no MD5 (nor MD2,
  * MD4), no SHA-1 unless allow-sha1. */
-static int check_chain(wssec_msg *msg, const wssec_trust *t, STACK_OF(X509) *chain,
-                       const char *role, xmlNodePtr node)
+static int check_chain(verdict *v, const wssec_trust *t, STACK_OF(X509) *chain,
+                       const char *role)
 {
     int n = sk_X509_num(chain);
     for (int i = 0; i < n; i++) {
         X509 *x = sk_X509_value(chain, i);
-        if (i > 0) WSSEC_GUARD(key_strength(msg, t, x, i, role, node));
+        if (i > 0) WSSEC_GUARD(key_strength(v, t, x, i, role));
         if (i == n - 1) break;
         int md = NID_undef, pk = NID_undef;
         if (!OBJ_find_sigid_algs(X509_get_signature_nid(x), &md, &pk)) md = NID_undef;
@@ -819,29 +830,29 @@ static int check_chain(wssec_msg *msg, const wssec_trust *t, STACK_OF(X509) *cha
         char who[700], where[80];
         wssec__cert_describe(x, who, sizeof(who));
         where_in_chain(i, role, where, sizeof(where));
-        return wssec_msg_fail(msg, WSSEC_EUNTRUSTED, NULL, node,
-                              "%s chain: %s, at %s, is signed with %s (%s; %s)", role, who, where,
+        return refuse(v, WSSEC_EUNTRUSTED, "%s chain: %s, at %s, is signed with %s (%s; %s)", role, who, where,
                               bad, OBJ_nid2ln(X509_get_signature_nid(x)), relax);
     }
     return 0;
 }
 
-int wssec__trust_check(wssec_msg *msg, X509 *leaf, STACK_OF(X509) *presented,
-                       STACK_OF(X509_CRL) *crls, int usage, const char *role, xmlNodePtr node)
+/* The default certificate validator: the checks in the order they always
+ * ran, its reason in v. */
+static int default_validate(wssec_msg *msg, X509 *leaf, STACK_OF(X509) *presented,
+                            STACK_OF(X509_CRL) *crls, int usage, const char *role, verdict *v)
 {
     const wssec_trust *ct = msg->trust;
     wssec_trust *t = (wssec_trust *)ct;
     char who[700];
     if (!wssec__trust_has_anchors(t)) {
         wssec__cert_describe(leaf, who, sizeof(who));
-        return wssec_msg_fail(msg, WSSEC_EUNTRUSTED, NULL, node,
-                              "%s %s cannot be trusted: no trust anchors are configured (--trust "
-                              "FILE)",
-                              role, who);
+        return refuse(v, WSSEC_EUNTRUSTED,
+                      "%s %s cannot be trusted: no trust anchors are configured (--trust FILE)",
+                      role, who);
     }
-    WSSEC_GUARD(check_leaf(msg, t, leaf, usage, role, node));
-    WSSEC_GUARD(check_rules(msg, t->subjects, t->nsubjects, X509_get_subject_name(leaf), "subject",
-                            role, node));
+    WSSEC_GUARD(check_leaf(v, t, leaf, usage, role));
+    WSSEC_GUARD(check_rules(v, t->subjects, t->nsubjects, X509_get_subject_name(leaf), "subject",
+                            role));
 
     unsigned char key[32];
     /* The key is the leaf and the certificates presented with it; the
@@ -858,7 +869,7 @@ int wssec__trust_check(wssec_msg *msg, X509 *leaf, STACK_OF(X509) *presented,
     STACK_OF(X509) *untrusted = sk_X509_new_null();
     X509_STORE_CTX *sctx = X509_STORE_CTX_new();
     if (!untrusted || !sctx || effective_crls(t, crls, &eff)) {
-        rc = wssec_msg_fail(msg, WSSEC_ENOMEM, NULL, node, "out of memory");
+        rc = refuse(v, WSSEC_ENOMEM, "out of memory");
         goto done;
     }
     for (int i = 0; i < sk_X509_num(presented); i++)
@@ -872,11 +883,11 @@ int wssec__trust_check(wssec_msg *msg, X509 *leaf, STACK_OF(X509) *presented,
     X509_VERIFY_PARAM_set_depth(param, (int)t->max_chain);
     X509_VERIFY_PARAM_set_flags(param, crl_flags(t, crls));
     if (X509_verify_cert(sctx) != 1) {
-        rc = explain(msg, t, sctx, leaf, presented, eff, role, node);
+        rc = explain(v, t, sctx, leaf, presented, eff, role);
         goto done;
     }
     STACK_OF(X509) *chain = X509_STORE_CTX_get0_chain(sctx);
-    if ((rc = check_chain(msg, t, chain, role, node))) goto done;
+    if ((rc = check_chain(v, t, chain, role))) goto done;
     if (t->nissuers) {
         /* the issuer rule holds when any CA of the validated chain matches */
         bool ok = false;
@@ -884,34 +895,108 @@ int wssec__trust_check(wssec_msg *msg, X509 *leaf, STACK_OF(X509) *presented,
             for (size_t j = 0; j < t->nissuers && !ok; j++)
                 ok = rule_match(&t->issuers[j], X509_get_subject_name(sk_X509_value(chain, i)));
         if (!ok) {
-            rc = check_rules(msg, t->issuers, t->nissuers, X509_get_issuer_name(leaf), "issuer",
-                             role, node);
+            rc = check_rules(v, t->issuers, t->nissuers, X509_get_issuer_name(leaf), "issuer",
+                             role);
             goto done;
         }
     }
     if (cacheable) {
         /* the outcome holds while every certificate (and CRL) of the chain is valid */
-        wssec_time nb = 0, na = INT64_MAX, v;
+        wssec_time nb = 0, na = INT64_MAX, tv;
         for (int i = 0; i < sk_X509_num(chain); i++) {
             X509 *x = sk_X509_value(chain, i);
-            if (wssec__asn1_time(X509_get0_notBefore(x), &v) == 0 && v > nb) nb = v;
-            if (wssec__asn1_time(X509_get0_notAfter(x), &v) == 0 && v < na) na = v;
+            if (wssec__asn1_time(X509_get0_notBefore(x), &tv) == 0 && tv > nb) nb = tv;
+            if (wssec__asn1_time(X509_get0_notAfter(x), &tv) == 0 && tv < na) na = tv;
         }
         for (int i = 0; crl_flags(t, NULL) && i < sk_X509_CRL_num(t->crls); i++) {
             X509_CRL *crl = sk_X509_CRL_value(t->crls, i);
-            if (wssec__asn1_time(X509_CRL_get0_nextUpdate(crl), &v) == 0 && v < na) na = v;
-            if (wssec__asn1_time(X509_CRL_get0_lastUpdate(crl), &v) == 0 && v > nb) nb = v;
+            if (wssec__asn1_time(X509_CRL_get0_nextUpdate(crl), &tv) == 0 && tv < na) na = tv;
+            if (wssec__asn1_time(X509_CRL_get0_lastUpdate(crl), &tv) == 0 && tv > nb) nb = tv;
         }
         cache_store(t, key, nb, na, msg->now);
     }
     goto done;
 nomem:
-    rc = wssec_msg_fail(msg, WSSEC_ENOMEM, NULL, node, "out of memory");
+    rc = refuse(v, WSSEC_ENOMEM, "out of memory");
 done:
     X509_STORE_CTX_free(sctx);
     sk_X509_CRL_free(eff);
     sk_X509_free(untrusted);
     return rc;
+}
+
+/* ---- the certificate validator seam (validate.h) ---- */
+
+int wssec_cert_check_init(wssec_cert_check *check, unsigned version)
+{
+    if (version < 1 || version > WSSEC_CERT_CHECK_VERSION) return WSSEC_EINVALID;
+    const wssec_cert_check init = WSSEC_CERT_CHECK_INIT;
+    *check = init;
+    check->version = version;
+    return 0;
+}
+
+int wssec_cert_validator_init(wssec_cert_validator *validator, unsigned version)
+{
+    if (version < 1 || version > WSSEC_CERT_VALIDATOR_VERSION) return WSSEC_EINVALID;
+    const wssec_cert_validator init = WSSEC_CERT_VALIDATOR_INIT;
+    *validator = init;
+    validator->version = version;
+    return 0;
+}
+
+int wssec_cert_validate_default(const wssec_cert_check *check, char *why, size_t whylen)
+{
+    if (whylen) why[0] = '\0';
+    verdict v = { why, whylen };
+    if (check->version < 1 || check->version > WSSEC_CERT_CHECK_VERSION || !check->msg ||
+        !check->leaf)
+        return refuse(&v, WSSEC_EINVALID,
+                      "wssec_cert_validate_default: a check of version 1 to %d, with a message "
+                      "and a certificate, is needed",
+                      WSSEC_CERT_CHECK_VERSION);
+    if (!check->msg->trust) return refuse(&v, WSSEC_EINVALID, "the message is not being verified");
+    return default_validate(check->msg, (X509 *)check->leaf, (STACK_OF(X509) *)check->presented,
+                            (STACK_OF(X509_CRL) *)check->crls, (int)check->usage,
+                            check->role ? check->role : "certificate", &v);
+}
+
+
+int wssec__trust_check(wssec_msg *msg, X509 *leaf, STACK_OF(X509) *presented,
+                       STACK_OF(X509_CRL) *crls, int usage, const char *role, xmlNodePtr node)
+{
+    const wssec_cert_validator *cv = &msg->ctx->cert_validator;
+    char why[sizeof(((wssec_errrec *)0)->message)] = "";
+    verdict v = { why, sizeof(why) };
+    if (!cv->validate) {
+        int rc = default_validate(msg, leaf, presented, crls, usage, role, &v);
+        return rc ? wssec_msg_fail(msg, rc, NULL, node, "%s", why) : 0;
+    }
+    wssec_cert_check check = WSSEC_CERT_CHECK_INIT;
+    check.leaf = leaf;
+    check.presented = presented;
+    check.crls = crls;
+    check.usage = (wssec_cert_usage)usage;
+    check.role = role;
+    check.now = msg->now;
+    check.msg = msg;
+    const char *name = cv->name ? cv->name : "custom";
+    int got = cv->validate(&check, why, sizeof(why), msg->ctx->cert_validator_ud);
+    why[sizeof(why) - 1] = '\0'; /* whatever the callback did with the buffer */
+    int rc = wssec__validator_code(got, WSSEC_EUNTRUSTED);
+    if (!rc) return 0;
+    char who[700];
+    wssec__cert_describe(leaf, who, sizeof(who));
+    if (rc != got)
+        return wssec_msg_fail(msg, rc, NULL, node,
+                              "certificate validator '%s' returned %d, which is neither 0 nor a "
+                              "wssec error code: %s %s is refused",
+                              name, got, role, who);
+    if (!why[0])
+        return wssec_msg_fail(msg, rc, NULL, node,
+                              "%s %s is refused by certificate validator '%s' (no reason given)",
+                              role, who, name);
+    return wssec_msg_fail(msg, rc, NULL, node, "%s", why);
 }
 
 /* ---- the chain as it would be built, for people ---- */

@@ -29,5 +29,6 @@
 #include "module.h"
 #include "replay.h"
 #include "identity.h"
+#include "validate.h"
 
 #endif /* WSSEC_H */

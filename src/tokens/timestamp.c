@@ -2,9 +2,10 @@
  * wssec — the Timestamp module (WSS 1.1 §10; BSP R3203, R3221, R3224, R3227).
  *
  * Consumer: exactly one wsu:Timestamp in our Security header, with exactly
- * one Created followed by at most one Expires; Created not in the future
- * beyond the clock skew, not older than max-age; Expires after Created and
- * not past (less the skew). Generator: Created now, Expires now + TTL.
+ * one Created followed by at most one Expires, Expires after Created; then
+ * the context's time validator decides freshness (by default: Created not
+ * in the future beyond the clock skew, not older than max-age; Expires not
+ * past, less the skew). Generator: Created now, Expires now + TTL.
  */
 #include <stdio.h>
 #include <string.h>
@@ -16,11 +17,7 @@
 #include "record.h"
 #include "settings.h"
 #include "util.h"
-
-static void fmt_time(char *buf, size_t size, wssec_time t, bool millis)
-{
-    if (wssec_time_format(buf, size, t, millis)) snprintf(buf, size, "(out of range)");
-}
+#include "validate.h"
 
 static int parse_child(wssec_msg *msg, xmlNodePtr e, wssec_time *out, char *text, size_t size)
 {
@@ -63,7 +60,7 @@ static int ts_consume(wssec_msg *msg, xmlNodePtr elem, void *ud)
         return wssec_msg_fail(msg, WSSEC_EMALFORMED, NULL, elem,
                               "Timestamp without Created (BSP R3203)");
 
-    char ctext[64], etext[64], nowtext[32];
+    char ctext[64], etext[64];
     wssec_time c = 0, x = 0;
     WSSEC_GUARD(parse_child(msg, created, &c, ctext, sizeof(ctext)));
     if (wssec_token_set(tok, "created", ctext)) return WSSEC_ENOMEM;
@@ -74,22 +71,26 @@ static int ts_consume(wssec_msg *msg, xmlNodePtr elem, void *ud)
             return wssec_msg_fail(msg, WSSEC_EMALFORMED, NULL, expires,
                                   "Timestamp Expires %s is not after Created %s", etext, ctext);
     }
-    const wssec_time now = msg->now;
-    fmt_time(nowtext, sizeof(nowtext), now, true);
-    if (c > now + s->clock_skew_ms)
-        return wssec_msg_fail(msg, WSSEC_EEXPIRED, NULL, created,
-                              "Timestamp Created %s is in the future (now %s, clock-skew %lld s)",
-                              ctext, nowtext, (long long)(s->clock_skew_ms / 1000));
-    if (expires && x < now - s->clock_skew_ms)
-        return wssec_msg_fail(msg, WSSEC_EEXPIRED, NULL, expires,
-                              "Timestamp expired at %s (now %s, clock-skew %lld s)", etext,
-                              nowtext, (long long)(s->clock_skew_ms / 1000));
-    if (now - c > s->max_age_ms + s->clock_skew_ms)
-        return wssec_msg_fail(msg, WSSEC_EEXPIRED, NULL, created,
-                              "Timestamp Created %s is older than max-age %lld s (now %s, "
-                              "clock-skew %lld s)",
-                              ctext, (long long)(s->max_age_ms / 1000), nowtext,
-                              (long long)(s->clock_skew_ms / 1000));
+    /* freshness is the time validator's decision (validate.h) */
+    wssec_time_check check = WSSEC_TIME_CHECK_INIT;
+    check.has_created = 1;
+    check.created = c;
+    check.created_text = ctext;
+    check.has_expires = expires != NULL;
+    check.expires = x;
+    check.expires_text = expires ? etext : NULL;
+    check.now = msg->now;
+    check.clock_skew = s->clock_skew_ms;
+    check.max_age = s->max_age_ms;
+    wssec_time_field about = WSSEC_TIME_TIMESTAMP;
+    char why[512];
+    int rc = wssec__time_validate(msg, &check, &about, why, sizeof(why));
+    if (rc) {
+        xmlNodePtr node = about == WSSEC_TIME_CREATED               ? created
+                          : about == WSSEC_TIME_EXPIRES && expires ? expires
+                                                                   : elem;
+        return wssec_msg_fail(msg, rc, NULL, node, "%s", why);
+    }
     return 0;
 }
 
