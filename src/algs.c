@@ -7,6 +7,7 @@
 #include <openssl/evp.h>
 
 #include "wssec/wssec.h"
+#include "wssec/sys/sdk.h"
 #include "algs.h"
 
 /* Order matters: the option value is the index. */

@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "wssec/wssec.h"
+#include "wssec/sys/sdk.h"
 #include "bsp.h"
 #include "settings.h"
 

@@ -11,12 +11,12 @@
 #include <libxml/xmlschemas.h>
 
 #include "wssec/wssec.h"
+#include "wssec/sys/sdk.h"
 #include "config.h"
 #include "algs.h"
 #include "bsp.h"
 #include "error.h"
 #include "global.h"
-#include "node.h"
 #include "registry.h"
 #include "replay_redis.h"
 #include "settings.h"
@@ -697,9 +697,10 @@ void wssec_config_set_replay_cache(wssec_config *cfg, wssec_replay_cache *cache)
 int wssec_config_add_module(wssec_config *cfg, const wssec_module *module)
 {
     wssec__err_clear(&cfg->err);
-    if (module->version != WSSEC_MODULE_VERSION || !module->name || !*module->name)
+    if (module->version < 1 || module->version > WSSEC_MODULE_VERSION || !module->name ||
+        !*module->name)
         return WSSEC_ERR(&cfg->err, WSSEC_EINVALID,
-                         "module '%s': interface version %u, expected %u, or no name",
+                         "module '%s': interface version %u, expected 1 to %u, or no name",
                          module->name ? module->name : "?", module->version,
                          WSSEC_MODULE_VERSION);
     if ((module->local == NULL) != (module->consume == NULL))
@@ -783,8 +784,8 @@ int wssec_config_load(wssec_config *cfg, const char *path, wssec_config_option_c
     wssec__buf_free(&b);
     if (rc) return WSSEC_ERR(&cfg->err, WSSEC_ECONFIG, "%s: %s", path, perr.message);
     if ((rc = validate(cfg, doc, path)) != 0) goto done;
-    for (xmlNodePtr e = wssec__first_elem(xmlDocGetRootElement(doc)); e; e = wssec__next_elem(e)) {
-        char *value = wssec__node_text(e);
+    for (xmlNodePtr e = wssec_xml_first_elem(xmlDocGetRootElement(doc)); e; e = wssec_xml_next_elem(e)) {
+        char *value = wssec_xml_text(e);
         if (!value) {
             rc = WSSEC_ENOMEM;
             goto done;

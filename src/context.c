@@ -17,6 +17,7 @@
 #include <xmlsec/xmlsec.h>
 
 #include "wssec/wssec.h"
+#include "wssec/sys/sdk.h"
 #include "context.h"
 #include "config.h"
 #include "error.h"
@@ -173,7 +174,7 @@ static int load_encryption(wssec_ctx *ctx, wssec_config *cfg)
         size_t rawlen = 0;
         if (wssec__read_secret(s->psk_file, text, sizeof(text), &n, why, sizeof(why)))
             return WSSEC_ERR(&cfg->err, WSSEC_ECONFIG, "psk-file %s", why);
-        rc = wssec__b64_decode(text, 64, &raw, &rawlen);
+        rc = wssec_b64_decode(&raw, &rawlen, text, 64);
         wssec__memzero(text, sizeof(text));
         if (rc || (rawlen != 16 && rawlen != 32)) {
             if (raw) wssec__memzero(raw, rawlen);

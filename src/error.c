@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "wssec/wssec.h"
+#include "wssec/sys/sdk.h"
 #include "error.h"
 #include "util.h"
 

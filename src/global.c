@@ -16,6 +16,7 @@
 #include <xmlsec/xmlsec.h>
 
 #include "wssec/wssec.h"
+#include "wssec/sys/sdk.h"
 #include "global.h"
 
 /* Refuses every external entity, DTD and schema load: no file, no network. */

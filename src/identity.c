@@ -29,11 +29,11 @@
 #include <openssl/err.h>
 
 #include "wssec/wssec.h"
+#include "wssec/sys/sdk.h"
 #include "identity.h"
 #include "config.h"
 #include "context.h"
 #include "error.h"
-#include "node.h"
 #include "record.h"
 #include "settings.h"
 #include "trust.h"
@@ -327,7 +327,7 @@ static int bind_signature(wssec_msg *msg, const wssec_token *as, const char *ass
         }
     char path[200];
     if (!sig) {
-        wssec__node_path(as->node, path, sizeof(path));
+        wssec_xml_path(path, sizeof(path), as->node);
         return wssec_msg_fail(msg, WSSEC_EUNSIGNED, NULL, as->node,
                               "the asserted identity '%s' (%s) is not covered by a verified "
                               "signature: in trust-mode signature the upstream must sign it "

@@ -13,12 +13,11 @@
 #include <openssl/err.h>
 
 #include "wssec/wssec.h"
+#include "wssec/sys/sdk.h"
 #include "keyref.h"
 #include "algs.h"
 #include "bsp.h"
 #include "context.h"
-#include "message.h"
-#include "node.h"
 #include "record.h"
 #include "settings.h"
 #include "trust.h"
@@ -137,11 +136,11 @@ static int match_issuer_serial(X509 *x, const void *arg)
     return eq;
 }
 
-int wssec__b64_elem(wssec_msg *msg, xmlNodePtr e, unsigned char **out, size_t *len)
+int wssec_msg_b64_elem(unsigned char **out, size_t *len, wssec_msg *msg, xmlNodePtr e)
 {
-    char *text = wssec__node_text(e);
+    char *text = wssec_xml_text(e);
     if (!text) return WSSEC_ENOMEM;
-    int rc = wssec__b64_decode(text, msg->ctx->s.max_token_size, out, len);
+    int rc = wssec_b64_decode(out, len, text, msg->ctx->s.max_token_size);
     xmlFree(text);
     if (rc == 0 && *len == 0) {
         wssec__free(*out);
@@ -172,21 +171,21 @@ static int from_x509data(wssec_msg *msg, xmlNodePtr xd, wssec_key_source *k)
     xmlNodePtr is = NULL, ski = NULL;
     int rc = 0;
     if (!certs) return wssec_msg_fail(msg, WSSEC_ENOMEM, NULL, xd, "out of memory");
-    for (xmlNodePtr c = wssec__first_elem(xd); c && !rc; c = wssec__next_elem(c)) {
-        if (wssec__is(c, WSSEC_NS_DS, "X509Certificate")) {
+    for (xmlNodePtr c = wssec_xml_first_elem(xd); c && !rc; c = wssec_xml_next_elem(c)) {
+        if (wssec_xml_is(c, WSSEC_NS_DS, "X509Certificate")) {
             unsigned char *der = NULL;
             size_t n = 0;
             X509 *x = NULL;
-            if (wssec__b64_elem(msg, c, &der, &n) || parse_der_cert(der, n, &x) ||
+            if (wssec_msg_b64_elem(&der, &n, msg, c) || parse_der_cert(der, n, &x) ||
                 !sk_X509_push(certs, x)) {
                 X509_free(x);
                 rc = wssec_msg_fail(msg, WSSEC_ETOKEN, NULL, c,
                                     "X509Certificate is not a base64 DER certificate");
             }
             wssec__free(der);
-        } else if (wssec__is(c, WSSEC_NS_DS, "X509IssuerSerial")) {
+        } else if (wssec_xml_is(c, WSSEC_NS_DS, "X509IssuerSerial")) {
             is = c;
-        } else if (wssec__is(c, WSSEC_NS_DS, "X509SKI")) {
+        } else if (wssec_xml_is(c, WSSEC_NS_DS, "X509SKI")) {
             ski = c;
         } else {
             rc = wssec_msg_fail(msg, WSSEC_EUNSUPPORTED, NULL, c,
@@ -196,7 +195,7 @@ static int from_x509data(wssec_msg *msg, xmlNodePtr xd, wssec_key_source *k)
         }
     }
     if (rc) goto done;
-    if (is && !wssec__first_elem(is)) {
+    if (is && !wssec_xml_first_elem(is)) {
         /* zeep's Signature (python-xmlsec templates) leaves it empty */
         rc = wssec_msg_fail(msg, WSSEC_EUNAVAILABLE, NULL, is,
                             "empty X509IssuerSerial: the certificate it should name cannot be "
@@ -226,11 +225,11 @@ static int from_x509data(wssec_msg *msg, xmlNodePtr xd, wssec_key_source *k)
     }
     if (is) {
         xmlNodePtr in = NULL, sn = NULL;
-        for (xmlNodePtr c = wssec__first_elem(is); c; c = wssec__next_elem(c)) {
-            if (wssec__is(c, WSSEC_NS_DS, "X509IssuerName")) in = c;
-            else if (wssec__is(c, WSSEC_NS_DS, "X509SerialNumber")) sn = c;
+        for (xmlNodePtr c = wssec_xml_first_elem(is); c; c = wssec_xml_next_elem(c)) {
+            if (wssec_xml_is(c, WSSEC_NS_DS, "X509IssuerName")) in = c;
+            else if (wssec_xml_is(c, WSSEC_NS_DS, "X509SerialNumber")) sn = c;
         }
-        char *issuer = in ? wssec__node_text(in) : NULL, *serial = sn ? wssec__node_text(sn) : NULL;
+        char *issuer = in ? wssec_xml_text(in) : NULL, *serial = sn ? wssec_xml_text(sn) : NULL;
         if (!issuer || !serial || !*issuer || !*serial) {
             /* zeep (python-xmlsec templates) can leave it empty */
             rc = wssec_msg_fail(msg, WSSEC_EUNAVAILABLE, NULL, is,
@@ -269,7 +268,7 @@ static int from_x509data(wssec_msg *msg, xmlNodePtr xd, wssec_key_source *k)
     if (ski) {
         unsigned char *b = NULL;
         size_t n = 0;
-        if (wssec__b64_elem(msg, ski, &b, &n)) {
+        if (wssec_msg_b64_elem(&b, &n, msg, ski)) {
             rc = wssec_msg_fail(msg, WSSEC_ETOKEN, NULL, ski, "X509SKI is not base64");
         } else {
             bytes_arg arg = { b, n };
@@ -291,7 +290,7 @@ done:
 
 static int from_key_identifier(wssec_msg *msg, xmlNodePtr ki, wssec_key_source *k)
 {
-    const char *vt = wssec__attr(ki, "ValueType"), *enc = wssec__attr(ki, "EncodingType");
+    const char *vt = wssec_xml_attr(ki, "ValueType"), *enc = wssec_xml_attr(ki, "EncodingType");
     if (enc && strcmp(enc, WSSEC_ENC_BASE64) != 0)
         return wssec_msg_fail(msg, WSSEC_ETOKEN, NULL, ki,
                               "KeyIdentifier EncodingType must be Base64Binary");
@@ -299,7 +298,7 @@ static int from_key_identifier(wssec_msg *msg, xmlNodePtr ki, wssec_key_source *
     size_t n = 0;
     if (!vt)
         return wssec_msg_fail(msg, WSSEC_ETOKEN, NULL, ki, "KeyIdentifier without a ValueType");
-    if (wssec__b64_elem(msg, ki, &b, &n))
+    if (wssec_msg_b64_elem(&b, &n, msg, ki))
         return wssec_msg_fail(msg, WSSEC_ETOKEN, NULL, ki, "KeyIdentifier is not base64");
     bytes_arg arg = { b, n };
     int rc = 0;
@@ -347,15 +346,15 @@ int wssec__key_resolve(wssec_msg *msg, xmlNodePtr key_info, STACK_OF(X509) *cand
 static int resolve(wssec_msg *msg, xmlNodePtr key_info, wssec_key_source *k)
 {
     memset(k, 0, sizeof(*k));
-    xmlNodePtr c = wssec__first_elem(key_info);
-    if (!c || wssec__next_elem(c))
+    xmlNodePtr c = wssec_xml_first_elem(key_info);
+    if (!c || wssec_xml_next_elem(c))
         return wssec_msg_fail(msg, WSSEC_EUNAVAILABLE, NULL, key_info,
                               "KeyInfo must hold exactly one SecurityTokenReference (BSP R5402)");
-    if (wssec__is(c, WSSEC_NS_DS, "X509Data")) {
+    if (wssec_xml_is(c, WSSEC_NS_DS, "X509Data")) {
         /* BSP R5417 (a signature's KeyInfo) and R5426 (an EncryptedKey's,
          * checked by its consumer before any key is used): an STR, and a
          * bare X509Data only when relaxed by name */
-        bool ek = key_info->parent && wssec__is(key_info->parent, WSSEC_NS_XENC, "EncryptedKey");
+        bool ek = key_info->parent && wssec_xml_is(key_info->parent, WSSEC_NS_XENC, "EncryptedKey");
         int rule = ek ? WSSEC_BSP_R5426 : WSSEC_BSP_R5417;
         if (!wssec__bsp_relaxed(&msg->ctx->s, rule))
             return wssec_msg_fail(msg, WSSEC_EUNAVAILABLE, NULL, c,
@@ -367,23 +366,23 @@ static int resolve(wssec_msg *msg, xmlNodePtr key_info, wssec_key_source *k)
             return wssec_msg_fail(msg, WSSEC_ENOMEM, NULL, c, "out of memory");
         return from_x509data(msg, c, k);
     }
-    if (!wssec__is(c, WSSEC_NS_WSSE, WSSE_STR))
+    if (!wssec_xml_is(c, WSSEC_NS_WSSE, WSSE_STR))
         return wssec_msg_fail(msg, WSSEC_EUNAVAILABLE, NULL, c,
                               "KeyInfo child %s is not supported: the key must come from a "
                               "SecurityTokenReference (no KeyValue, KeyName or RetrievalMethod; "
                               "BSP R5417)",
                               (const char *)c->name);
-    xmlNodePtr r = wssec__first_elem(c);
-    if (!r || wssec__next_elem(r))
+    xmlNodePtr r = wssec_xml_first_elem(c);
+    if (!r || wssec_xml_next_elem(r))
         return wssec_msg_fail(msg, WSSEC_EUNAVAILABLE, NULL, c,
                               "SecurityTokenReference must hold exactly one reference");
-    if (wssec__is(r, WSSEC_NS_DS, "X509Data")) return from_x509data(msg, r, k);
-    if (wssec__is(r, WSSEC_NS_WSSE, "KeyIdentifier")) return from_key_identifier(msg, r, k);
-    if (!wssec__is(r, WSSEC_NS_WSSE, "Reference"))
+    if (wssec_xml_is(r, WSSEC_NS_DS, "X509Data")) return from_x509data(msg, r, k);
+    if (wssec_xml_is(r, WSSEC_NS_WSSE, "KeyIdentifier")) return from_key_identifier(msg, r, k);
+    if (!wssec_xml_is(r, WSSEC_NS_WSSE, "Reference"))
         return wssec_msg_fail(msg, WSSEC_EUNSUPPORTED, NULL, r,
                               "SecurityTokenReference child %s is not supported",
                               (const char *)r->name);
-    const char *uri = wssec__attr(r, "URI");
+    const char *uri = wssec_xml_attr(r, "URI");
     if (!uri || uri[0] != '#' || !uri[1])
         return wssec_msg_fail(msg, WSSEC_EUNAVAILABLE, NULL, r,
                               "token reference '%.150s' is refused: only tokens in this message "
@@ -426,7 +425,7 @@ static int resolve(wssec_msg *msg, xmlNodePtr key_info, wssec_key_source *k)
 int wssec__str_write(wssec_msg *msg, xmlNodePtr parent, X509 *cert, int key_id, xmlNodePtr bst,
                      int bst_type)
 {
-    xmlNodePtr str = wssec__add_elem(msg, parent, WSSEC_NS_WSSE, "wsse", WSSE_STR, NULL);
+    xmlNodePtr str = wssec_msg_add_elem(msg, parent, WSSEC_NS_WSSE, "wsse", WSSE_STR, NULL);
     if (!str) return WSSEC_ENOMEM;
     char text[600];
     unsigned char *bytes = NULL;
@@ -434,8 +433,8 @@ int wssec__str_write(wssec_msg *msg, xmlNodePtr parent, X509 *cert, int key_id, 
     const char *vt = NULL;
     switch (key_id) {
     case WSSEC_KEYID_BST: {
-        xmlNodePtr r = wssec__add_elem(msg, str, WSSEC_NS_WSSE, "wsse", "Reference", NULL);
-        const char *id = bst ? wssec__id_of(msg, bst, "X509") : NULL;
+        xmlNodePtr r = wssec_msg_add_elem(msg, str, WSSEC_NS_WSSE, "wsse", "Reference", NULL);
+        const char *id = bst ? wssec_msg_id_of(msg, bst, "X509") : NULL;
         static const char *const vts[] = { WSSEC_VT_X509V3, WSSEC_VT_PKIPATH, WSSEC_VT_PKCS7 };
         snprintf(text, sizeof(text), "#%s", id ? id : "");
         if (!r || !id || !xmlSetProp(r, BAD_CAST "URI", BAD_CAST text) ||
@@ -456,10 +455,10 @@ int wssec__str_write(wssec_msg *msg, xmlNodePtr parent, X509 *cert, int key_id, 
         if (wssec__dn_text(X509_get_issuer_name(cert), issuer, sizeof(issuer)) ||
             wssec__cert_serial(cert, serial, sizeof(serial)))
             return WSSEC_ENOMEM;
-        xmlNodePtr xd = wssec__add_elem(msg, str, WSSEC_NS_DS, "ds", "X509Data", NULL);
-        xmlNodePtr is = xd ? wssec__add_elem(msg, xd, WSSEC_NS_DS, "ds", "X509IssuerSerial", NULL) : NULL;
-        if (!is || !wssec__add_elem(msg, is, WSSEC_NS_DS, "ds", "X509IssuerName", issuer) ||
-            !wssec__add_elem(msg, is, WSSEC_NS_DS, "ds", "X509SerialNumber", serial))
+        xmlNodePtr xd = wssec_msg_add_elem(msg, str, WSSEC_NS_DS, "ds", "X509Data", NULL);
+        xmlNodePtr is = xd ? wssec_msg_add_elem(msg, xd, WSSEC_NS_DS, "ds", "X509IssuerSerial", NULL) : NULL;
+        if (!is || !wssec_msg_add_elem(msg, is, WSSEC_NS_DS, "ds", "X509IssuerName", issuer) ||
+            !wssec_msg_add_elem(msg, is, WSSEC_NS_DS, "ds", "X509SerialNumber", serial))
             return WSSEC_ENOMEM;
         return 0;
     }
@@ -495,9 +494,9 @@ int wssec__str_write(wssec_msg *msg, xmlNodePtr parent, X509 *cert, int key_id, 
         vt = WSSEC_VT_X509V3;
     }
     }
-    char *b64 = wssec__b64_encode(bytes, n);
+    char *b64 = wssec_b64_encode(bytes, n);
     wssec__free(bytes);
-    xmlNodePtr kid = b64 ? wssec__add_elem(msg, str, WSSEC_NS_WSSE, "wsse", "KeyIdentifier", b64) : NULL;
+    xmlNodePtr kid = b64 ? wssec_msg_add_elem(msg, str, WSSEC_NS_WSSE, "wsse", "KeyIdentifier", b64) : NULL;
     xmlFree(b64);
     if (!kid || !xmlSetProp(kid, BAD_CAST "EncodingType", BAD_CAST WSSEC_ENC_BASE64) ||
         !xmlSetProp(kid, BAD_CAST "ValueType", BAD_CAST vt))

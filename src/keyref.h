@@ -32,7 +32,5 @@ void wssec__key_source_free(wssec_key_source *k);
  * WSSEC_KEYID_*; for WSSEC_KEYID_BST, bst is the token element. */
 int wssec__str_write(wssec_msg *msg, xmlNodePtr parent, X509 *cert, int key_id, xmlNodePtr bst,
                      int bst_type);
-/* Base64 content of an element, at most max-token-size bytes, not empty. */
-int wssec__b64_elem(wssec_msg *msg, xmlNodePtr e, unsigned char **out, size_t *len);
 
 #endif /* WSSEC_SRC_KEYREF_H */

@@ -11,11 +11,10 @@
 #include <openssl/rand.h>
 
 #include "wssec/wssec.h"
-#include "message.h"
+#include "wssec/sys/sdk.h"
 #include "context.h"
 #include "error.h"
 #include "global.h"
-#include "node.h"
 #include "record.h"
 #include "soap.h"
 #include "trust.h"
@@ -33,9 +32,55 @@ int wssec_msg_new(wssec_msg **out, const wssec_ctx *ctx)
     return 0;
 }
 
+/* A version-1 module has no free_state field: only version 2 on is read. */
+static void free_state(const wssec_module *m, void *state)
+{
+    if (state && m->version >= 2 && m->free_state) m->free_state(state);
+}
+
+static struct wssec_modstate *state_slot(const wssec_msg *msg, const wssec_module *m)
+{
+    for (size_t i = 0; i < msg->nstates; i++)
+        if (msg->states[i].module == m) return &msg->states[i];
+    return NULL;
+}
+
+int wssec_msg_set_state(wssec_msg *msg, const wssec_module *module, void *state)
+{
+    struct wssec_modstate *slot = state_slot(msg, module);
+    if (!slot) {
+        struct wssec_modstate *v =
+            wssec__realloc(msg->states, (msg->nstates + 1) * sizeof(*msg->states));
+        if (!v) {
+            free_state(module, state);
+            return WSSEC_ENOMEM;
+        }
+        msg->states = v;
+        slot = &v[msg->nstates++];
+        slot->module = module;
+        slot->state = NULL;
+    }
+    if (slot->state != state) free_state(module, slot->state);
+    slot->state = state;
+    return 0;
+}
+
+void *wssec_msg_state(const wssec_msg *msg, const wssec_module *module)
+{
+    const struct wssec_modstate *slot = state_slot(msg, module);
+    return slot ? slot->state : NULL;
+}
+
+xmlNodePtr wssec_msg_envelope(const wssec_msg *msg) { return msg->envelope; }
+
+const char *wssec_msg_soap_ns(const wssec_msg *msg) { return msg->soap_ns; }
+
 void wssec_msg_free(wssec_msg *msg)
 {
     if (!msg) return;
+    for (size_t i = 0; i < msg->nstates; i++)
+        free_state(msg->states[i].module, msg->states[i].state);
+    wssec__free(msg->states);
     wssec__msg_clear_inbound(msg);
     wssec__trust_release(msg->trust);
     xmlFreeDoc(msg->doc);
@@ -135,7 +180,7 @@ xmlNodePtr wssec_msg_security(wssec_msg *msg, int create)
     if (!msg->header) {
         xmlNodePtr h = xmlNewDocNode(msg->doc, soapns, BAD_CAST "Header", NULL);
         if (!h) return NULL;
-        xmlNodePtr first = wssec__first_elem(msg->envelope);
+        xmlNodePtr first = wssec_xml_first_elem(msg->envelope);
         if (first) xmlAddPrevSibling(first, h);
         else xmlAddChild(msg->envelope, h);
         msg->header = h;
@@ -150,7 +195,7 @@ xmlNodePtr wssec_msg_security(wssec_msg *msg, int create)
     if (msg->ctx->s.actor)
         xmlSetNsProp(sec, soapns, BAD_CAST(msg->soap == WSSEC_SOAP11 ? "actor" : "role"),
                      BAD_CAST msg->ctx->s.actor);
-    xmlNodePtr first = wssec__first_elem(msg->header);
+    xmlNodePtr first = wssec_xml_first_elem(msg->header);
     if (first) xmlAddPrevSibling(first, sec);
     else xmlAddChild(msg->header, sec);
     msg->security = sec;
@@ -162,7 +207,7 @@ int wssec_msg_fail_at(wssec_msg *msg, int code, const char *fault, xmlNodePtr no
 {
     if (msg->failed) return code; /* the first error of a step wins */
     char path[200] = "";
-    if (node) wssec__node_path(node, path, sizeof(path));
+    if (node) wssec_xml_path(path, sizeof(path), node);
     va_list ap;
     va_start(ap, fmt);
     wssec__err_setv(&msg->err, code, fault, path, file, line, fmt, ap);
@@ -310,7 +355,7 @@ done:
 
 /* Gives an element a fresh wsu:Id (prefix-<16 hex digits>) and registers it.
  * Returns the attribute value (borrowed from the tree) or NULL. */
-const char *wssec__new_id(wssec_msg *msg, xmlNodePtr elem, const char *prefix)
+const char *wssec_msg_new_id(wssec_msg *msg, xmlNodePtr elem, const char *prefix)
 {
     xmlNsPtr wsu = xmlSearchNsByHref(msg->doc, elem, BAD_CAST WSSEC_NS_WSU);
     if (!wsu && !(wsu = xmlNewNs(elem, BAD_CAST WSSEC_NS_WSU, BAD_CAST "wsu"))) return NULL;
@@ -331,7 +376,7 @@ const char *wssec__new_id(wssec_msg *msg, xmlNodePtr elem, const char *prefix)
     return NULL;
 }
 
-xmlNodePtr wssec__add_elem(wssec_msg *msg, xmlNodePtr parent, const char *ns, const char *prefix,
+xmlNodePtr wssec_msg_add_elem(wssec_msg *msg, xmlNodePtr parent, const char *ns, const char *prefix,
                            const char *local, const char *text)
 {
     xmlNodePtr e = xmlNewDocNode(msg->doc, NULL, BAD_CAST local, NULL);
@@ -355,7 +400,7 @@ xmlNodePtr wssec__add_elem(wssec_msg *msg, xmlNodePtr parent, const char *ns, co
 
 /* The element's existing ID (wsu:Id, or the Id of a ds/xenc/wsse element),
  * or a fresh wsu:Id: an element is never given a second ID. */
-const char *wssec__id_of(wssec_msg *msg, xmlNodePtr e, const char *prefix)
+const char *wssec_msg_id_of(wssec_msg *msg, xmlNodePtr e, const char *prefix)
 {
     for (xmlAttrPtr a = e->properties; a; a = a->next) {
         if (!xmlStrEqual(a->name, BAD_CAST "Id") || !a->children) continue;
@@ -363,9 +408,9 @@ const char *wssec__id_of(wssec_msg *msg, xmlNodePtr e, const char *prefix)
         if (reg == a) return (const char *)a->children->content;
     }
     if (!prefix)
-        prefix = wssec__is(e, msg->soap_ns, "Body")         ? "Body"
-                 : wssec__is(e, WSSEC_NS_WSU, "Timestamp") ? "TS"
+        prefix = wssec_xml_is(e, msg->soap_ns, "Body")         ? "Body"
+                 : wssec_xml_is(e, WSSEC_NS_WSU, "Timestamp") ? "TS"
                                                            : "id";
-    return wssec__new_id(msg, e, prefix);
+    return wssec_msg_new_id(msg, e, prefix);
 }
 

@@ -7,14 +7,14 @@
 
 #include <libxml/tree.h>
 
-#include "node.h"
+#include "wssec/sys/sdk.h"
 
 static int xml_space(int c)
 {
     return c == ' ' || c == '\t' || c == '\n' || c == '\r';
 }
 
-int wssec__is(xmlNodePtr node, const char *ns, const char *local)
+int wssec_xml_is(xmlNodePtr node, const char *ns, const char *local)
 {
     if (!node || node->type != XML_ELEMENT_NODE) return 0;
     if (!xmlStrEqual(node->name, BAD_CAST local)) return 0;
@@ -22,7 +22,7 @@ int wssec__is(xmlNodePtr node, const char *ns, const char *local)
     return node->ns && xmlStrEqual(node->ns->href, BAD_CAST ns);
 }
 
-xmlNodePtr wssec__first_elem(xmlNodePtr node)
+xmlNodePtr wssec_xml_first_elem(xmlNodePtr node)
 {
     if (!node) return NULL;
     for (xmlNodePtr c = node->children; c; c = c->next)
@@ -30,21 +30,21 @@ xmlNodePtr wssec__first_elem(xmlNodePtr node)
     return NULL;
 }
 
-xmlNodePtr wssec__next_elem(xmlNodePtr node)
+xmlNodePtr wssec_xml_next_elem(xmlNodePtr node)
 {
     for (xmlNodePtr c = node ? node->next : NULL; c; c = c->next)
         if (c->type == XML_ELEMENT_NODE) return c;
     return NULL;
 }
 
-xmlNodePtr wssec__next_in(xmlNodePtr n, xmlNodePtr top)
+xmlNodePtr wssec_xml_next_in(xmlNodePtr n, xmlNodePtr top)
 {
     if (n->type == XML_ELEMENT_NODE && n->children) return n->children;
     while (n != top && !n->next) n = n->parent;
     return n == top ? NULL : n->next;
 }
 
-const char *wssec__attr(xmlNodePtr e, const char *name)
+const char *wssec_xml_attr(xmlNodePtr e, const char *name)
 {
     for (xmlAttrPtr a = e->properties; a; a = a->next)
         if (!a->ns && xmlStrEqual(a->name, BAD_CAST name))
@@ -52,7 +52,7 @@ const char *wssec__attr(xmlNodePtr e, const char *name)
     return NULL;
 }
 
-char *wssec__node_text(xmlNodePtr node)
+char *wssec_xml_text(xmlNodePtr node)
 {
     xmlChar *c = xmlNodeGetContent(node);
     if (!c) return NULL;
@@ -64,7 +64,7 @@ char *wssec__node_text(xmlNodePtr node)
     return (char *)c;
 }
 
-void wssec__node_path(xmlNodePtr node, char *buf, size_t size)
+void wssec_xml_path(char *buf, size_t size, xmlNodePtr node)
 {
     const char *parts[32];
     size_t n = 0;

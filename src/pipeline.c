@@ -7,12 +7,12 @@
 #include <string.h>
 
 #include "wssec/wssec.h"
+#include "wssec/sys/sdk.h"
 #include "algs.h"
 #include "context.h"
 #include "error.h"
 #include "global.h"
 #include "identity.h"
-#include "node.h"
 #include "policy.h"
 #include "record.h"
 #include "registry.h"
@@ -368,7 +368,7 @@ static int mark_tokens(wssec_msg *msg, size_t first, xmlNodePtr elem, const char
 static size_t text_size(xmlNodePtr elem)
 {
     size_t total = 0;
-    for (xmlNodePtr n = elem; n; n = wssec__next_in(n, elem))
+    for (xmlNodePtr n = elem; n; n = wssec_xml_next_in(n, elem))
         if ((n->type == XML_TEXT_NODE || n->type == XML_CDATA_SECTION_NODE) && n->content)
             total += strlen((const char *)n->content);
     return total;
@@ -418,7 +418,7 @@ static bool consumed_ahead(const wssec_msg *msg, xmlNodePtr e)
 static int consume_ahead(wssec_msg *msg, xmlNodePtr e)
 {
     if (e->parent != msg->security || consumed_ahead(msg, e) ||
-        !wssec__is(e, WSSEC_NS_WSSE, "BinarySecurityToken") ||
+        !wssec_xml_is(e, WSSEC_NS_WSSE, "BinarySecurityToken") ||
         msg->nahead >= WSSEC_ARRAY_LEN(msg->ahead))
         return WSSEC_EUNAVAILABLE;
     bool failed = msg->failed;
@@ -570,8 +570,8 @@ static int run_consumers(wssec_msg *msg)
         int tentative_rc = 0;
         wssec_errrec tentative;
         bool stop = false;
-        for (xmlNodePtr e = wssec__first_elem(msg->security); e && !stop; e = wssec__next_elem(e)) {
-            if (consumed_ahead(msg, e) || wssec__is(e, WSSEC_NS_XENC, "EncryptedData")) continue;
+        for (xmlNodePtr e = wssec_xml_first_elem(msg->security); e && !stop; e = wssec_xml_next_elem(e)) {
+            if (consumed_ahead(msg, e) || wssec_xml_is(e, WSSEC_NS_XENC, "EncryptedData")) continue;
             bool done = false;
             for (size_t i = 0; i < nseen && !done; i++) done = seen[i] == e;
             if (done) continue;
@@ -634,9 +634,9 @@ static int run_consumers(wssec_msg *msg)
         if (rc == WSSEC_ENOMEM || (rc && !msg->inspecting)) break;
     }
     /* ciphertext in our header that nothing decrypted */
-    for (xmlNodePtr e = wssec__first_elem(msg->security); e && (!first_rc || msg->inspecting);
-         e = wssec__next_elem(e))
-        if (wssec__is(e, WSSEC_NS_XENC, "EncryptedData")) {
+    for (xmlNodePtr e = wssec_xml_first_elem(msg->security); e && (!first_rc || msg->inspecting);
+         e = wssec_xml_next_elem(e))
+        if (wssec_xml_is(e, WSSEC_NS_XENC, "EncryptedData")) {
             size_t before = msg->res->ntokens;
             msg->failed = false;
             int rc = wssec_msg_fail(msg, WSSEC_EMALFORMED, NULL, e,

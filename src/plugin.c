@@ -27,6 +27,7 @@
 #include <unistd.h>
 
 #include "wssec/wssec.h"
+#include "wssec/sys/sdk.h"
 #include "plugin.h"
 #include "config.h"
 #include "context.h"

@@ -18,12 +18,12 @@
 #include <libxml/xpathInternals.h>
 
 #include "wssec/wssec.h"
+#include "wssec/sys/sdk.h"
 #include "policy.h"
 #include "algs.h"
 #include "config.h"
 #include "context.h"
 #include "error.h"
-#include "node.h"
 #include "record.h"
 #include "settings.h"
 #include "soap.h"
@@ -62,7 +62,7 @@ static void silent(void *ud, xmlErrorPtr e)
     (void)e;
 }
 
-int wssec__xpath_select(wssec_msg *msg, const char *expr, xmlNodeSetPtr *out, xmlXPathObjectPtr *obj)
+int wssec_msg_select(xmlNodeSetPtr *out, xmlXPathObjectPtr *obj, wssec_msg *msg, const char *expr)
 {
     *out = NULL;
     *obj = NULL;
@@ -187,7 +187,7 @@ static void covered_list(const wssec_msg *msg, char *buf, size_t size)
     buf[0] = '\0';
     for (size_t i = 0; i < r->nrefs && off + 8 < size; i++) {
         char path[200];
-        wssec__node_path(r->refs[i].node, path, sizeof(path));
+        wssec_xml_path(path, sizeof(path), r->refs[i].node);
         int w = snprintf(buf + off, size - off, "%s%s -> %s", i ? ", " : "", r->refs[i].uri, path);
         if (w < 0) break;
         off += (size_t)w;
@@ -199,7 +199,7 @@ static int require_covered(wssec_msg *msg, xmlNodePtr node, const char *what)
 {
     if (wssec__result_covers(msg->res, node)) return 0;
     char path[200], covered[700];
-    wssec__node_path(node, path, sizeof(path));
+    wssec_xml_path(path, sizeof(path), node);
     covered_list(msg, covered, sizeof(covered));
     return wssec_msg_fail(msg, WSSEC_EUNSIGNED, NULL, node,
                           "%s (%s) is not covered by a verified signature reference; the "
@@ -230,9 +230,9 @@ int wssec__signed_tokens_in_place(wssec_msg *msg)
         if (!n || n->type != XML_ELEMENT_NODE || (msg->security && n->parent == msg->security))
             continue;
         for (size_t k = 0; k < WSSEC_ARRAY_LEN(tokens); k++) {
-            if (!wssec__is(n, tokens[k][0], tokens[k][1])) continue;
+            if (!wssec_xml_is(n, tokens[k][0], tokens[k][1])) continue;
             char path[200];
-            wssec__node_path(n, path, sizeof(path));
+            wssec_xml_path(path, sizeof(path), n);
             return wssec_msg_fail(msg, WSSEC_EMALFORMED, NULL, n,
                                   "signed %s %s lies outside our Security header (%s): moved "
                                   "after signing, it would not be processed",
@@ -286,7 +286,7 @@ int wssec__run_policy(wssec_msg *msg)
         const char *expr = s->require_signed.v[i];
         xmlNodeSetPtr set = NULL;
         xmlXPathObjectPtr obj = NULL;
-        int rc = wssec__xpath_select(msg, expr, &set, &obj);
+        int rc = wssec_msg_select(&set, &obj, msg, expr);
         if (rc == 0 && (!set || set->nodeNr == 0))
             rc = wssec_msg_fail(msg, WSSEC_EUNSIGNED, NULL, msg->body,
                                 "required signed part '%s' selects nothing in the message", expr);
@@ -303,12 +303,12 @@ int wssec__run_policy(wssec_msg *msg)
     }
     /* ciphertext nobody decrypted: the application cannot read it */
     for (xmlNodePtr n = msg->body ? msg->body->children : NULL; n; n = n->next)
-        if (wssec__is(n, WSSEC_NS_XENC, "EncryptedData"))
+        if (wssec_xml_is(n, WSSEC_NS_XENC, "EncryptedData"))
             return wssec_msg_fail(msg, WSSEC_EPOLICY, NULL, n,
                                   "the Body holds an EncryptedData that no EncryptedKey of ours "
                                   "references: it cannot be decrypted");
-    for (xmlNodePtr b = wssec__first_elem(msg->header); b; b = wssec__next_elem(b))
-        if (wssec__is(b, WSSEC_NS_WSSE11, "EncryptedHeader") && wssec__soap_targets_us(msg, b))
+    for (xmlNodePtr b = wssec_xml_first_elem(msg->header); b; b = wssec_xml_next_elem(b))
+        if (wssec_xml_is(b, WSSEC_NS_WSSE11, "EncryptedHeader") && wssec__soap_targets_us(msg, b))
             return wssec_msg_fail(msg, WSSEC_EPOLICY, NULL, b,
                                   "an EncryptedHeader for this node was not decrypted: no "
                                   "EncryptedKey of ours references it");
@@ -316,7 +316,7 @@ int wssec__run_policy(wssec_msg *msg)
         const char *expr = s->require_encrypted.v[i];
         xmlNodeSetPtr set = NULL;
         xmlXPathObjectPtr obj = NULL;
-        int rc = wssec__xpath_select(msg, expr, &set, &obj);
+        int rc = wssec_msg_select(&set, &obj, msg, expr);
         if (rc == 0 && (!set || set->nodeNr == 0))
             rc = wssec_msg_fail(msg, WSSEC_EPOLICY, NULL, msg->body,
                                 "required encrypted part '%s' selects nothing in the message", expr);
@@ -326,7 +326,7 @@ int wssec__run_policy(wssec_msg *msg)
         for (int j = 0; rc == 0 && set && j < set->nodeNr; j++)
             if (!wssec__result_decrypted(r, set->nodeTab[j])) {
                 char path[200];
-                wssec__node_path(set->nodeTab[j], path, sizeof(path));
+                wssec_xml_path(path, sizeof(path), set->nodeTab[j]);
                 rc = wssec_msg_fail(msg, WSSEC_EPOLICY, NULL, set->nodeTab[j],
                                     "required encrypted part '%s' (%s) did not come from an "
                                     "EncryptedData",

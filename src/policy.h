@@ -16,10 +16,6 @@ int wssec__policy_check_config(wssec_config *cfg);
 int wssec__run_policy(wssec_msg *msg);
 /* Refuses a signed security token moved out of our Security header. */
 int wssec__signed_tokens_in_place(wssec_msg *msg);
-/* Evaluates an XPath with the predefined and configured prefixes. *obj is
- * freed by the caller (xmlXPathFreeObject); *out points into it. */
-int wssec__xpath_select(wssec_msg *msg, const char *expr, xmlNodeSetPtr *out,
-                        xmlXPathObjectPtr *obj);
 int wssec__part_is_xpath(const char *part);
 
 #endif /* WSSEC_SRC_POLICY_H */

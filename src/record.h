@@ -118,6 +118,12 @@ struct wssec_msg {
      * Security header strip-security took out (freed when it ends) */
     const char *assert_user, *assert_dn;
     xmlNodePtr stripped;
+    /* the modules' per-message states (wssec_msg_set_state) */
+    struct wssec_modstate {
+        const wssec_module *module;
+        void *state;
+    } *states;
+    size_t nstates;
 };
 
 int wssec__result_new(wssec_result **out);

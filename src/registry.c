@@ -7,8 +7,8 @@
 #include <string.h>
 
 #include "wssec/wssec.h"
+#include "wssec/sys/sdk.h"
 #include "registry.h"
-#include "node.h"
 #include "tokens/tokens.h"
 #include "util.h"
 
@@ -72,12 +72,12 @@ const wssec_module *wssec__modlist_for_elem(const wssec_modlist *l, xmlNodePtr e
     const char *vt = NULL;
     for (size_t i = 0; i < l->n; i++) {
         const wssec_module *m = l->v[i];
-        if (!m->local || !wssec__is(elem, m->ns, m->local)) continue;
+        if (!m->local || !wssec_xml_is(elem, m->ns, m->local)) continue;
         if (!m->value_type) {
             generic = m;
             continue;
         }
-        if (!vt) vt = wssec__attr(elem, "ValueType");
+        if (!vt) vt = wssec_xml_attr(elem, "ValueType");
         if (vt && strcmp(vt, m->value_type) == 0) return m;
     }
     return generic;
@@ -88,4 +88,12 @@ const wssec_module *wssec__modlist_by_name(const wssec_modlist *l, const char *n
     for (size_t i = 0; i < l->n; i++)
         if (strcmp(l->v[i]->name, name) == 0) return l->v[i];
     return NULL;
+}
+
+int wssec_module_init(wssec_module *module, unsigned version)
+{
+    if (version < 1 || version > WSSEC_MODULE_VERSION) return WSSEC_EINVALID;
+    memset(module, 0, sizeof(*module));
+    module->version = version;
+    return 0;
 }

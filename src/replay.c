@@ -9,6 +9,7 @@
 #include <openssl/evp.h>
 
 #include "wssec/wssec.h"
+#include "wssec/sys/sdk.h"
 #include "util.h"
 
 struct wssec_replay_cache {

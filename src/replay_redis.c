@@ -22,6 +22,7 @@
 #include <openssl/rand.h>
 
 #include "wssec/wssec.h"
+#include "wssec/sys/sdk.h"
 #include "replay_redis.h"
 #include "error.h"
 #include "settings.h"

@@ -6,10 +6,10 @@
 #include <string.h>
 
 #include "wssec/wssec.h"
+#include "wssec/sys/sdk.h"
 #include "soap.h"
 #include "context.h"
 #include "error.h"
-#include "node.h"
 #include "record.h"
 #include "util.h"
 
@@ -30,7 +30,7 @@ static int fail(wssec_msg *msg, int code, xmlNodePtr node, const char *fmt, ...)
 static int fail(wssec_msg *msg, int code, xmlNodePtr node, const char *fmt, ...)
 {
     char path[200] = "";
-    if (node) wssec__node_path(node, path, sizeof(path));
+    if (node) wssec_xml_path(path, sizeof(path), node);
     va_list ap;
     va_start(ap, fmt);
     wssec__err_setv(&msg->err, code, NULL, path, __FILE__, __LINE__, fmt, ap);
@@ -95,10 +95,10 @@ int wssec__soap_bind(wssec_msg *msg)
     xmlNodePtr env = xmlDocGetRootElement(msg->doc);
     msg->envelope = msg->header = msg->body = msg->security = NULL;
     if (!env) return fail(msg, WSSEC_EPARSE, NULL, "no document element");
-    if (wssec__is(env, WSSEC_NS_SOAP11, "Envelope")) {
+    if (wssec_xml_is(env, WSSEC_NS_SOAP11, "Envelope")) {
         msg->soap = WSSEC_SOAP11;
         msg->soap_ns = WSSEC_NS_SOAP11;
-    } else if (wssec__is(env, WSSEC_NS_SOAP12, "Envelope")) {
+    } else if (wssec_xml_is(env, WSSEC_NS_SOAP12, "Envelope")) {
         msg->soap = WSSEC_SOAP12;
         msg->soap_ns = WSSEC_NS_SOAP12;
     } else {
@@ -112,12 +112,12 @@ int wssec__soap_bind(wssec_msg *msg)
         if (c->type == XML_COMMENT_NODE) continue;
         if (c->type != XML_ELEMENT_NODE)
             return fail(msg, WSSEC_EPARSE, env, "text in the SOAP Envelope");
-        if (wssec__is(c, msg->soap_ns, "Header")) {
+        if (wssec_xml_is(c, msg->soap_ns, "Header")) {
             if (msg->header || msg->body)
                 return fail(msg, WSSEC_EPARSE, c, "%s: the Header must come once, before the Body",
                             msg->header ? "two SOAP Headers" : "Header after Body");
             msg->header = c;
-        } else if (wssec__is(c, msg->soap_ns, "Body")) {
+        } else if (wssec_xml_is(c, msg->soap_ns, "Body")) {
             if (msg->body)
                 return fail(msg, WSSEC_EPARSE, c, "two SOAP Bodies");
             msg->body = c;
@@ -129,9 +129,9 @@ int wssec__soap_bind(wssec_msg *msg)
     }
     if (!msg->body) return fail(msg, WSSEC_EPARSE, env, "the SOAP Envelope has no Body");
 
-    for (xmlNodePtr b = wssec__first_elem(msg->header); b; b = wssec__next_elem(b)) {
+    for (xmlNodePtr b = wssec_xml_first_elem(msg->header); b; b = wssec_xml_next_elem(b)) {
         WSSEC_GUARD(check_block_attrs(msg, b));
-        if (!wssec__is(b, WSSEC_NS_WSSE, "Security") || !wssec__soap_targets_us(msg, b)) continue;
+        if (!wssec_xml_is(b, WSSEC_NS_WSSE, "Security") || !wssec__soap_targets_us(msg, b)) continue;
         if (msg->security)
             return fail(msg, WSSEC_EMALFORMED, b,
                         "two wsse:Security headers target this node (actor '%s')",

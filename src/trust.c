@@ -21,6 +21,7 @@
 #include <openssl/pem.h>
 
 #include "wssec/wssec.h"
+#include "wssec/sys/sdk.h"
 #include "trust.h"
 #include "algs.h"
 #include "context.h"

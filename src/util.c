@@ -17,6 +17,7 @@
 #include <xmlsec/base64.h>
 
 #include "wssec/wssec.h"
+#include "wssec/sys/sdk.h"
 #include "util.h"
 
 void wssec__memzero(void *p, size_t n)
@@ -212,7 +213,7 @@ int wssec_time_format(char *buf, size_t size, wssec_time t, int millis)
 
 /* ---- base64, through xmlsec's codec ---- */
 
-int wssec__b64_decode(const char *text, size_t max, unsigned char **out, size_t *outlen)
+int wssec_b64_decode(unsigned char **out, size_t *outlen, const char *text, size_t max)
 {
     size_t tl = strlen(text);
     /* decoded size is at most 3/4 of the text; refuse before decoding */
@@ -236,7 +237,7 @@ int wssec__b64_decode(const char *text, size_t max, unsigned char **out, size_t 
     return 0;
 }
 
-char *wssec__b64_encode(const unsigned char *p, size_t n)
+char *wssec_b64_encode(const unsigned char *p, size_t n)
 {
     if (n > UINT_MAX) return NULL;
     return (char *)xmlSecBase64Encode(p, (xmlSecSize)n, 0);

@@ -65,10 +65,6 @@ void wssec__set_alloc_hooks(const wssec_alloc_hooks *h);
 int wssec__parse_size(const char *s, size_t *out);
 /* Parses a non-negative decimal number of seconds. */
 int wssec__parse_seconds(const char *s, int64_t *out_ms);
-/* Base64 decode of text (whitespace allowed) into a fresh buffer of at most max bytes. */
-int wssec__b64_decode(const char *text, size_t max, unsigned char **out, size_t *outlen);
-/* Base64 encode without line breaks; caller frees with xmlFree. */
-char *wssec__b64_encode(const unsigned char *p, size_t n);
 
 /* ---- settings: the typed form of the options; the context holds a copy ---- */
 

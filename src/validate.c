@@ -9,6 +9,7 @@
 #include <stdio.h>
 
 #include "wssec/wssec.h"
+#include "wssec/sys/sdk.h"
 #include "validate.h"
 #include "context.h"
 #include "record.h"

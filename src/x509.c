@@ -22,6 +22,7 @@
 #include <openssl/pkcs12.h>
 
 #include "wssec/wssec.h"
+#include "wssec/sys/sdk.h"
 #include "x509.h"
 #include "util.h"
 

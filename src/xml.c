@@ -20,10 +20,10 @@
 #include <libxml/valid.h>
 
 #include "wssec/wssec.h"
+#include "wssec/sys/sdk.h"
 #include "xml.h"
 #include "context.h"
 #include "error.h"
-#include "node.h"
 #include "record.h"
 #include "settings.h"
 #include "soap.h"
@@ -605,7 +605,7 @@ int wssec__xml_register_ids(wssec_errrec *err, xmlDocPtr doc)
                 }
                 if (xmlHashLookup(seen, v)) {
                     char path[200];
-                    wssec__node_path(n, path, sizeof(path));
+                    wssec_xml_path(path, sizeof(path), n);
                     rc = wssec__err_set(err, WSSEC_EMALFORMED, NULL, path, __FILE__, __LINE__,
                                         "duplicate ID '%.80s' (on %s): IDs must be unique", v,
                                         path);

@@ -28,12 +28,11 @@
 #include <openssl/err.h>
 
 #include "wssec/wssec.h"
+#include "wssec/sys/sdk.h"
 #include "algs.h"
 #include "context.h"
 #include "identity.h"
 #include "keyref.h"
-#include "message.h"
-#include "node.h"
 #include "record.h"
 #include "util.h"
 #include "x509.h"
@@ -61,13 +60,13 @@ static int ia_consume(wssec_msg *msg, xmlNodePtr elem, void *ud)
         return wssec_msg_fail(msg, WSSEC_EUNSUPPORTED, NULL, elem,
                               "an asserted X.509 identity is accepted only when identity "
                               "assertion is configured (trusted-upstream)");
-    const char *enc = wssec__attr(elem, "EncodingType");
+    const char *enc = wssec_xml_attr(elem, "EncodingType");
     if (!enc || strcmp(enc, WSSEC_ENC_BASE64) != 0)
         return wssec_msg_fail(msg, WSSEC_ETOKEN, NULL, elem,
                               "asserted X.509 token: EncodingType must be Base64Binary");
     unsigned char *der = NULL;
     size_t len = 0;
-    int rc = wssec__b64_elem(msg, elem, &der, &len);
+    int rc = wssec_msg_b64_elem(&der, &len, msg, elem);
     if (rc == WSSEC_ENOMEM) return wssec_msg_fail(msg, rc, NULL, elem, "out of memory");
     if (rc == WSSEC_ELIMIT)
         return wssec_msg_fail(msg, rc, "wsse:InvalidSecurityToken", elem,
@@ -122,10 +121,10 @@ static int gen_user(wssec_msg *msg, const char *user)
             return wssec_msg_fail(msg, WSSEC_ECONFIG, NULL, NULL,
                                   "identity-assertion: the user name holds a control character");
     xmlNodePtr sec = wssec_msg_security(msg, 1);
-    xmlNodePtr ut = sec ? wssec__add_elem(msg, sec, WSSEC_NS_WSSE, "wsse", "UsernameToken", NULL)
+    xmlNodePtr ut = sec ? wssec_msg_add_elem(msg, sec, WSSEC_NS_WSSE, "wsse", "UsernameToken", NULL)
                         : NULL;
-    if (!ut || !wssec__new_id(msg, ut, "IdentityAssertion") ||
-        !wssec__add_elem(msg, ut, WSSEC_NS_WSSE, "wsse", "Username", user))
+    if (!ut || !wssec_msg_new_id(msg, ut, "IdentityAssertion") ||
+        !wssec_msg_add_elem(msg, ut, WSSEC_NS_WSSE, "wsse", "Username", user))
         return wssec_msg_fail(msg, WSSEC_ENOMEM, NULL, NULL, "out of memory");
     return store(msg, ut, "username", user);
 }
@@ -133,14 +132,14 @@ static int gen_user(wssec_msg *msg, const char *user)
 /* The caller's certificate among the X509v3 tokens of a Security header. */
 static X509 *cert_in_header(wssec_msg *msg, xmlNodePtr sec, const char *want)
 {
-    for (xmlNodePtr e = wssec__first_elem(sec); e; e = wssec__next_elem(e)) {
-        const char *vt = wssec__attr(e, "ValueType");
-        if (!wssec__is(e, WSSEC_NS_WSSE, "BinarySecurityToken") || !vt ||
+    for (xmlNodePtr e = wssec_xml_first_elem(sec); e; e = wssec_xml_next_elem(e)) {
+        const char *vt = wssec_xml_attr(e, "ValueType");
+        if (!wssec_xml_is(e, WSSEC_NS_WSSE, "BinarySecurityToken") || !vt ||
             strcmp(vt, WSSEC_VT_X509V3) != 0)
             continue;
         unsigned char *der = NULL;
         size_t len = 0;
-        X509 *x = wssec__b64_elem(msg, e, &der, &len) ? NULL : der_cert(der, len);
+        X509 *x = wssec_msg_b64_elem(&der, &len, msg, e) ? NULL : der_cert(der, len);
         wssec__free(der);
         char *have = NULL;
         bool match = x && wssec__dn_canon_name(X509_get_subject_name(x), &have) == 0 &&
@@ -188,13 +187,13 @@ static int gen_dn(wssec_msg *msg, const char *dn)
     if (!p) goto nomem;
     der = p;
     i2d_X509(cert, &p);
-    if (!(b64 = wssec__b64_encode(der, (size_t)n))) goto nomem;
+    if (!(b64 = wssec_b64_encode(der, (size_t)n))) goto nomem;
     xmlNodePtr sec = wssec_msg_security(msg, 1);
-    xmlNodePtr bst = sec ? wssec__add_elem(msg, sec, WSSEC_NS_WSSE, "wsse", "BinarySecurityToken",
+    xmlNodePtr bst = sec ? wssec_msg_add_elem(msg, sec, WSSEC_NS_WSSE, "wsse", "BinarySecurityToken",
                                            NULL)
                          : NULL;
     xmlNodePtr text = NULL;
-    if (!bst || !wssec__new_id(msg, bst, "IdentityAssertion") ||
+    if (!bst || !wssec_msg_new_id(msg, bst, "IdentityAssertion") ||
         !xmlSetProp(bst, BAD_CAST "EncodingType", BAD_CAST WSSEC_ENC_BASE64) ||
         !xmlSetProp(bst, BAD_CAST "ValueType", BAD_CAST WSSEC_VT_ASSERTED_X509) ||
         !(text = xmlNewDocText(msg->doc, BAD_CAST b64)) || !xmlAddChild(bst, text)) {

@@ -19,11 +19,10 @@
 #include <openssl/pkcs7.h>
 
 #include "wssec/wssec.h"
+#include "wssec/sys/sdk.h"
 #include "algs.h"
 #include "bsp.h"
 #include "context.h"
-#include "message.h"
-#include "node.h"
 #include "record.h"
 #include "settings.h"
 #include "trust.h"
@@ -146,7 +145,7 @@ static int token_set_cert(wssec_token *tok, X509 *leaf, STACK_OF(X509) *others)
 static int bst_consume(wssec_msg *msg, xmlNodePtr elem, void *ud)
 {
     (void)ud;
-    const char *vt = wssec__attr(elem, "ValueType"), *enc = wssec__attr(elem, "EncodingType");
+    const char *vt = wssec_xml_attr(elem, "ValueType"), *enc = wssec_xml_attr(elem, "EncodingType");
     wssec_token *tok = wssec_msg_add_token(msg, "x509-token", elem);
     if (!tok) return wssec_msg_fail(msg, WSSEC_ENOMEM, NULL, elem, "out of memory");
     int kind;
@@ -177,7 +176,7 @@ static int bst_consume(wssec_msg *msg, xmlNodePtr elem, void *ud)
                                              "EncodingType was read as base64"))
         return wssec_msg_fail(msg, WSSEC_ENOMEM, NULL, elem, "out of memory");
 
-    char *text = wssec__node_text(elem);
+    char *text = wssec_xml_text(elem);
     unsigned char *der = NULL;
     size_t len = 0;
     STACK_OF(X509) *certs = sk_X509_new_null();
@@ -186,7 +185,7 @@ static int bst_consume(wssec_msg *msg, xmlNodePtr elem, void *ud)
         rc = wssec_msg_fail(msg, WSSEC_ENOMEM, NULL, elem, "out of memory");
         goto done;
     }
-    rc = wssec__b64_decode(text, msg->ctx->s.max_token_size, &der, &len);
+    rc = wssec_b64_decode(&der, &len, text, msg->ctx->s.max_token_size);
     if (rc == WSSEC_ELIMIT) {
         rc = wssec_msg_fail(msg, WSSEC_ELIMIT, "wsse:InvalidSecurityToken", elem,
                             "BinarySecurityToken larger than max-token-size %zu bytes",
@@ -326,11 +325,11 @@ static int bst_generate(wssec_msg *msg, void *ud)
     if (rc) return wssec_msg_fail(msg, rc, NULL, NULL, "x509-token: the token cannot be encoded");
     static const char *const vts[] = { WSSEC_VT_X509V3, WSSEC_VT_PKIPATH, WSSEC_VT_PKCS7 };
     xmlNodePtr sec = wssec_msg_security(msg, 1);
-    xmlNodePtr bst = sec ? wssec__add_elem(msg, sec, WSSEC_NS_WSSE, "wsse", "BinarySecurityToken",
+    xmlNodePtr bst = sec ? wssec_msg_add_elem(msg, sec, WSSEC_NS_WSSE, "wsse", "BinarySecurityToken",
                                            NULL)
                          : NULL;
     xmlNodePtr text = NULL;
-    if (!bst || !(b64 = wssec__b64_encode(der, len)) || !wssec__new_id(msg, bst, "X509") ||
+    if (!bst || !(b64 = wssec_b64_encode(der, len)) || !wssec_msg_new_id(msg, bst, "X509") ||
         !xmlSetProp(bst, BAD_CAST "EncodingType", BAD_CAST WSSEC_ENC_BASE64) ||
         !xmlSetProp(bst, BAD_CAST "ValueType", BAD_CAST vts[kind]) ||
         !(text = xmlNewDocText(msg->doc, BAD_CAST b64)) || !xmlAddChild(bst, text)) {

@@ -43,14 +43,13 @@
 #include <xmlsec/xmltree.h>
 
 #include "wssec/wssec.h"
+#include "wssec/sys/sdk.h"
 #include "encryption.h"
 #include "algs.h"
 #include "bsp.h"
 #include "context.h"
 #include "error.h"
 #include "keyref.h"
-#include "message.h"
-#include "node.h"
 #include "policy.h"
 #include "record.h"
 #include "settings.h"
@@ -63,8 +62,8 @@
 
 static xmlNodePtr child(xmlNodePtr e, const char *ns, const char *local)
 {
-    for (xmlNodePtr c = wssec__first_elem(e); c; c = wssec__next_elem(c))
-        if (wssec__is(c, ns, local)) return c;
+    for (xmlNodePtr c = wssec_xml_first_elem(e); c; c = wssec_xml_next_elem(c))
+        if (wssec_xml_is(c, ns, local)) return c;
     return NULL;
 }
 
@@ -88,7 +87,7 @@ typedef struct target {
 static int data_alg(wssec_msg *msg, xmlNodePtr ed, const wssec_alg **out)
 {
     xmlNodePtr m = child(ed, WSSEC_NS_XENC, "EncryptionMethod");
-    const char *uri = m ? wssec__attr(m, "Algorithm") : NULL;
+    const char *uri = m ? wssec_xml_attr(m, "Algorithm") : NULL;
     const wssec_alg *a = uri ? wssec__alg_by_uri(wssec__enc_algs, uri) : NULL;
     if (!a)
         return wssec_msg_fail(msg, WSSEC_EALGORITHM, NULL, ed,
@@ -113,17 +112,17 @@ static int cipher_value(wssec_msg *msg, xmlNodePtr enc, xmlNodePtr *out)
 {
     xmlNodePtr cd = NULL, cv = NULL;
     size_t ncd = 0, ncv = 0;
-    for (xmlNodePtr c = wssec__first_elem(enc); c; c = wssec__next_elem(c))
-        if (wssec__is(c, WSSEC_NS_XENC, "CipherData")) {
+    for (xmlNodePtr c = wssec_xml_first_elem(enc); c; c = wssec_xml_next_elem(c))
+        if (wssec_xml_is(c, WSSEC_NS_XENC, "CipherData")) {
             cd = c;
             ncd++;
         }
-    for (xmlNodePtr c = cd ? wssec__first_elem(cd) : NULL; c; c = wssec__next_elem(c)) {
-        if (wssec__is(c, WSSEC_NS_XENC, "CipherReference"))
+    for (xmlNodePtr c = cd ? wssec_xml_first_elem(cd) : NULL; c; c = wssec_xml_next_elem(c)) {
+        if (wssec_xml_is(c, WSSEC_NS_XENC, "CipherReference"))
             return wssec_msg_fail(msg, WSSEC_EUNSUPPORTED, "wsse:UnsupportedAlgorithm", c,
                                   "xenc:CipherReference is refused: ciphertext must be in the "
                                   "message (one xenc:CipherValue), never fetched");
-        if (!wssec__is(c, WSSEC_NS_XENC, "CipherValue"))
+        if (!wssec_xml_is(c, WSSEC_NS_XENC, "CipherValue"))
             return wssec_msg_fail(msg, WSSEC_EMALFORMED, NULL, c,
                                   "xenc:CipherData may hold only one xenc:CipherValue");
         cv = c;
@@ -142,7 +141,7 @@ static int cipher_value(wssec_msg *msg, xmlNodePtr enc, xmlNodePtr *out)
  * inside a named EncryptedHeader. */
 static int find_target(wssec_msg *msg, xmlNodePtr dr, target *t)
 {
-    const char *uri = wssec__attr(dr, "URI");
+    const char *uri = wssec_xml_attr(dr, "URI");
     memset(t, 0, sizeof(*t));
     t->uri = uri;
     if (!uri || uri[0] != '#' || !uri[1])
@@ -151,18 +150,18 @@ static int find_target(wssec_msg *msg, xmlNodePtr dr, target *t)
                               uri ? uri : "(none)");
     xmlAttrPtr a = xmlGetID(msg->doc, BAD_CAST(uri + 1));
     xmlNodePtr e = a ? a->parent : NULL;
-    if (e && wssec__is(e, WSSEC_NS_WSSE11, "EncryptedHeader")) {
+    if (e && wssec_xml_is(e, WSSEC_NS_WSSE11, "EncryptedHeader")) {
         t->wrapper = e;
         e = child(e, WSSEC_NS_XENC, "EncryptedData");
-    } else if (e && e->parent && wssec__is(e->parent, WSSEC_NS_WSSE11, "EncryptedHeader")) {
+    } else if (e && e->parent && wssec_xml_is(e->parent, WSSEC_NS_WSSE11, "EncryptedHeader")) {
         t->wrapper = e->parent;
     }
-    if (!e || !wssec__is(e, WSSEC_NS_XENC, "EncryptedData"))
+    if (!e || !wssec_xml_is(e, WSSEC_NS_XENC, "EncryptedData"))
         return wssec_msg_fail(msg, WSSEC_EMALFORMED, NULL, dr,
                               "DataReference %s names no xenc:EncryptedData", uri);
     /* never the Envelope, Header or Body themselves, never in a Signature */
     for (xmlNodePtr p = e->parent; p; p = p->parent)
-        if (wssec__is(p, WSSEC_NS_DS, "Signature") || wssec__is(p, WSSEC_NS_XENC, "EncryptedData"))
+        if (wssec_xml_is(p, WSSEC_NS_DS, "Signature") || wssec_xml_is(p, WSSEC_NS_XENC, "EncryptedData"))
             return wssec_msg_fail(msg, WSSEC_EMALFORMED, NULL, e,
                                   "EncryptedData %s lies inside a %s (BSP R5440)", uri,
                                   (const char *)p->name);
@@ -177,7 +176,7 @@ static int find_target(wssec_msg *msg, xmlNodePtr dr, target *t)
                               uri);
     if (t->wrapper) {
         size_t elems = 0;
-        for (xmlNodePtr c = wssec__first_elem(t->wrapper); c; c = wssec__next_elem(c)) elems++;
+        for (xmlNodePtr c = wssec_xml_first_elem(t->wrapper); c; c = wssec_xml_next_elem(c)) elems++;
         if (elems != 1)
             return wssec_msg_fail(msg, WSSEC_EMALFORMED, NULL, t->wrapper,
                                   "an EncryptedHeader holds exactly one EncryptedData (BSP R3230)");
@@ -344,7 +343,7 @@ static int plaintext_guard(wssec_msg *msg, const char *p, size_t len)
  * same WSSEC_EDECRYPT. */
 static int decrypt_one(wssec_msg *msg, target *t, const unsigned char *key, size_t keylen)
 {
-    const char *type = wssec__attr(t->data, "Type");
+    const char *type = wssec_xml_attr(t->data, "Type");
     bool content = type && strcmp(type, "http://www.w3.org/2001/04/xmlenc#Content") == 0;
     xmlNodePtr data = t->data, wrapper = t->wrapper;
     xmlNodePtr parent = data->parent, before = data->prev, after = data->next, replaced = NULL;
@@ -508,13 +507,13 @@ static int inspect_refused(wssec_msg *msg, wssec_token *tok, xmlNodePtr ek, cons
     snprintf(refused, sizeof(refused), "key transport %s (--allow-rsa15)", kt_name);
     xmlNodePtr rl = child(ek, WSSEC_NS_XENC, "ReferenceList");
     size_t n = 0;
-    for (xmlNodePtr dr = rl ? wssec__first_elem(rl) : NULL; dr && n < 32;
-         dr = wssec__next_elem(dr), n++) {
-        const char *u = wssec__attr(dr, "URI");
+    for (xmlNodePtr dr = rl ? wssec_xml_first_elem(rl) : NULL; dr && n < 32;
+         dr = wssec_xml_next_elem(dr), n++) {
+        const char *u = wssec_xml_attr(dr, "URI");
         xmlAttrPtr id = u && u[0] == '#' ? xmlGetID(msg->doc, BAD_CAST(u + 1)) : NULL;
         xmlNodePtr ed = id && id->parent ? id->parent : NULL;
         xmlNodePtr m = ed ? child(ed, WSSEC_NS_XENC, "EncryptionMethod") : NULL;
-        const char *uri = m ? wssec__attr(m, "Algorithm") : NULL;
+        const char *uri = m ? wssec_xml_attr(m, "Algorithm") : NULL;
         const wssec_alg *a = uri ? wssec__alg_by_uri(wssec__enc_algs, uri) : NULL;
         if (!a || strstr(algs, a->name)) continue;
         size_t off = strlen(algs);
@@ -541,8 +540,8 @@ static int ek_consume(wssec_msg *msg, xmlNodePtr ek, void *ud)
 
     /* 0. how many: bounded before any key is used */
     size_t count = 0;
-    for (xmlNodePtr c = wssec__first_elem(ek->parent); c; c = wssec__next_elem(c))
-        if (wssec__is(c, WSSEC_NS_XENC, "EncryptedKey")) count++;
+    for (xmlNodePtr c = wssec_xml_first_elem(ek->parent); c; c = wssec_xml_next_elem(c))
+        if (wssec_xml_is(c, WSSEC_NS_XENC, "EncryptedKey")) count++;
     if (count > s->max_encrypted_keys)
         return wssec_msg_fail(msg, WSSEC_ELIMIT, "wsse:InvalidSecurity", ek,
                               "the Security header holds %zu EncryptedKeys, more than "
@@ -551,7 +550,7 @@ static int ek_consume(wssec_msg *msg, xmlNodePtr ek, void *ud)
 
     /* 1. the key transport algorithm */
     xmlNodePtr m = child(ek, WSSEC_NS_XENC, "EncryptionMethod");
-    const char *uri = m ? wssec__attr(m, "Algorithm") : NULL;
+    const char *uri = m ? wssec_xml_attr(m, "Algorithm") : NULL;
     const wssec_alg *kt = uri ? wssec__alg_by_uri(wssec__kt_algs, uri) : NULL;
     if (!kt)
         return wssec_msg_fail(msg, WSSEC_EALGORITHM, NULL, ek,
@@ -567,7 +566,7 @@ static int ek_consume(wssec_msg *msg, xmlNodePtr ek, void *ud)
                                               "it from a legacy peer"));
     if (ktn == WSSEC_KT_RSA_OAEP) {
         xmlNodePtr dm = child(m, WSSEC_NS_DS, "DigestMethod");
-        const char *d = dm ? wssec__attr(dm, "Algorithm") : NULL;
+        const char *d = dm ? wssec_xml_attr(dm, "Algorithm") : NULL;
         if (d && strcmp(d, "http://www.w3.org/2000/09/xmldsig#sha1") != 0)
             return wssec_msg_fail(msg, WSSEC_EALGORITHM, NULL, dm,
                                   "RSA-OAEP digest '%.120s' is not supported (SHA-1, the "
@@ -582,13 +581,13 @@ static int ek_consume(wssec_msg *msg, xmlNodePtr ek, void *ud)
      * the pre-shared key is the only key.) */
     xmlNodePtr eki = child(ek, WSSEC_NS_DS, "KeyInfo");
     if (eki && (ktn == WSSEC_KT_RSA_OAEP || ktn == WSSEC_KT_RSA15)) {
-        xmlNodePtr c = wssec__first_elem(eki);
-        if (!c || wssec__next_elem(c))
+        xmlNodePtr c = wssec_xml_first_elem(eki);
+        if (!c || wssec_xml_next_elem(c))
             return wssec_msg_fail(msg, WSSEC_EUNAVAILABLE, NULL, eki,
                                   "EncryptedKey KeyInfo must hold exactly one "
                                   "SecurityTokenReference (BSP R5424)");
-        bool x509data = wssec__is(c, WSSEC_NS_DS, "X509Data");
-        if (!wssec__is(c, WSSEC_NS_WSSE, "SecurityTokenReference")) {
+        bool x509data = wssec_xml_is(c, WSSEC_NS_DS, "X509Data");
+        if (!wssec_xml_is(c, WSSEC_NS_WSSE, "SecurityTokenReference")) {
             if (!x509data || !wssec__bsp_relaxed(s, WSSEC_BSP_R5426))
                 return wssec_msg_fail(msg, WSSEC_EUNAVAILABLE, NULL, c,
                                       "EncryptedKey KeyInfo holds a ds:%s, not a "
@@ -616,8 +615,8 @@ static int ek_consume(wssec_msg *msg, xmlNodePtr ek, void *ud)
                             "EncryptedKey without a ReferenceList: nothing to decrypt");
         goto fail;
     }
-    for (xmlNodePtr dr = wssec__first_elem(rl); dr; dr = wssec__next_elem(dr)) {
-        if (!wssec__is(dr, WSSEC_NS_XENC, "DataReference")) {
+    for (xmlNodePtr dr = wssec_xml_first_elem(rl); dr; dr = wssec_xml_next_elem(dr)) {
+        if (!wssec_xml_is(dr, WSSEC_NS_XENC, "DataReference")) {
             rc = wssec_msg_fail(msg, WSSEC_EMALFORMED, NULL, dr,
                                 "ReferenceList may hold only DataReferences");
             goto fail;
@@ -672,7 +671,7 @@ static int ek_consume(wssec_msg *msg, xmlNodePtr ek, void *ud)
     /* 3. the wrapped key, read now, used after the walk */
     xmlNodePtr cv = NULL;
     if ((rc = cipher_value(msg, ek, &cv))) goto fail;
-    if (wssec__b64_elem(msg, cv, &j->wrapped, &j->wlen)) {
+    if (wssec_msg_b64_elem(&j->wrapped, &j->wlen, msg, cv)) {
         rc = wssec_msg_fail(msg, WSSEC_EMALFORMED, NULL, ek,
                             "EncryptedKey without a base64 CipherValue");
         goto fail;
@@ -757,8 +756,8 @@ static int select_parts(wssec_msg *msg, const char *spec0, part *p, size_t *n)
         memcpy(ns, spec + 1, nl);
         ns[nl] = '\0';
         for (xmlNodePtr e = xmlDocGetRootElement(msg->doc); e;) {
-            if (wssec__is(e, ns, close + 1)) WSSEC_GUARD(add_target(msg, p, n, e, mode == 1, spec0));
-            if (e->children && e->type == XML_ELEMENT_NODE && !wssec__is(e, ns, close + 1)) {
+            if (wssec_xml_is(e, ns, close + 1)) WSSEC_GUARD(add_target(msg, p, n, e, mode == 1, spec0));
+            if (e->children && e->type == XML_ELEMENT_NODE && !wssec_xml_is(e, ns, close + 1)) {
                 e = e->children;
                 continue;
             }
@@ -768,7 +767,7 @@ static int select_parts(wssec_msg *msg, const char *spec0, part *p, size_t *n)
     } else {
         xmlNodeSetPtr set = NULL;
         xmlXPathObjectPtr obj = NULL;
-        int rc = wssec__xpath_select(msg, spec, &set, &obj);
+        int rc = wssec_msg_select(&set, &obj, msg, spec);
         if (rc)
             rc = wssec_msg_fail(msg, rc == WSSEC_ENOMEM ? rc : WSSEC_ECONFIG, NULL, NULL,
                                 "encrypt-part '%s' cannot be evaluated", spec0);
@@ -853,7 +852,7 @@ static int encrypt_one(wssec_msg *msg, const part *p, xmlSecTransformId alg, con
         copy_soap_attrs(msg, node, wrapper);
         xmlUnlinkNode(node);
         xmlAddChild(wrapper, node);
-        if (!wssec__new_id(msg, wrapper, "EH")) return WSSEC_ENOMEM;
+        if (!wssec_msg_new_id(msg, wrapper, "EH")) return WSSEC_ENOMEM;
     }
     xmlNodePtr tmpl = xmlSecTmplEncDataCreate(msg->doc, alg, BAD_CAST edid,
                                               p->content ? xmlSecTypeEncContent : xmlSecTypeEncElement,
@@ -939,15 +938,15 @@ static int enc_generate(wssec_msg *msg, void *ud)
     xmlSetNs(ek, xmlNewNs(ek, BAD_CAST WSSEC_NS_XENC, BAD_CAST "xenc"));
     xmlNodePtr sig = child(msg->security, WSSEC_NS_DS, "Signature");
     if (!sig) {
-        for (xmlNodePtr c = wssec__first_elem(msg->security); c && !sig; c = wssec__next_elem(c))
-            if (wssec__is(c, WSSEC_NS_XENC, "EncryptedData")) sig = c; /* an encrypted Signature */
+        for (xmlNodePtr c = wssec_xml_first_elem(msg->security); c && !sig; c = wssec_xml_next_elem(c))
+            if (wssec_xml_is(c, WSSEC_NS_XENC, "EncryptedData")) sig = c; /* an encrypted Signature */
     }
     xmlNodePtr placed = sig ? xmlAddPrevSibling(sig, ek) : xmlAddChild(msg->security, ek);
     if (!placed) {
         xmlFreeNode(ek);
         return wssec_msg_fail(msg, WSSEC_ENOMEM, NULL, NULL, "out of memory");
     }
-    char *b64 = wssec__b64_encode(wrapped, wlen);
+    char *b64 = wssec_b64_encode(wrapped, wlen);
     char ekid[40];
     unsigned char r[8];
     if (RAND_bytes(r, sizeof(r)) != 1) {
@@ -956,19 +955,19 @@ static int enc_generate(wssec_msg *msg, void *ud)
     }
     snprintf(ekid, sizeof(ekid), "EK-%02X%02X%02X%02X%02X%02X%02X%02X", r[0], r[1], r[2], r[3], r[4],
              r[5], r[6], r[7]);
-    xmlNodePtr em = wssec__add_elem(msg, ek, WSSEC_NS_XENC, "xenc", "EncryptionMethod", NULL);
+    xmlNodePtr em = wssec_msg_add_elem(msg, ek, WSSEC_NS_XENC, "xenc", "EncryptionMethod", NULL);
     xmlAttrPtr ida = xmlSetProp(ek, BAD_CAST "Id", BAD_CAST ekid);
     rc = WSSEC_ENOMEM;
     if (!em || !ida || !b64 || !xmlSetProp(em, BAD_CAST "Algorithm", BAD_CAST kt->uri)) goto out;
     if (ktn == WSSEC_KT_RSA_OAEP) {
-        xmlNodePtr dm = wssec__add_elem(msg, em, WSSEC_NS_DS, "ds", "DigestMethod", NULL);
+        xmlNodePtr dm = wssec_msg_add_elem(msg, em, WSSEC_NS_DS, "ds", "DigestMethod", NULL);
         if (!dm || !xmlSetProp(dm, BAD_CAST "Algorithm", BAD_CAST "http://www.w3.org/2000/09/xmldsig#sha1"))
             goto out;
     }
-    xmlNodePtr ki = wssec__add_elem(msg, ek, WSSEC_NS_DS, "ds", "KeyInfo", NULL);
+    xmlNodePtr ki = wssec_msg_add_elem(msg, ek, WSSEC_NS_DS, "ds", "KeyInfo", NULL);
     if (!ki) goto out;
     if (kw) {
-        if (!wssec__add_elem(msg, ki, WSSEC_NS_DS, "ds", "KeyName", s->psk_name ? s->psk_name : "psk"))
+        if (!wssec_msg_add_elem(msg, ki, WSSEC_NS_DS, "ds", "KeyName", s->psk_name ? s->psk_name : "psk"))
             goto out;
     } else {
         xmlNodePtr bst = NULL;
@@ -979,7 +978,7 @@ static int enc_generate(wssec_msg *msg, void *ud)
             char *cb64 = NULL;
             if (der) i2d_X509(ctx->enc_x509, &q);
             xmlNodePtr t = NULL;
-            if (der && (cb64 = wssec__b64_encode(der, (size_t)dl))) {
+            if (der && (cb64 = wssec_b64_encode(der, (size_t)dl))) {
                 t = xmlNewDocNode(msg->doc, NULL, BAD_CAST "BinarySecurityToken", NULL);
                 if (t && xmlAddPrevSibling(ek, t)) {
                     xmlSetNs(t, xmlSearchNsByHref(msg->doc, msg->security, BAD_CAST WSSEC_NS_WSSE));
@@ -1001,15 +1000,15 @@ static int enc_generate(wssec_msg *msg, void *ud)
             goto out;
         }
     }
-    xmlNodePtr cd = wssec__add_elem(msg, ek, WSSEC_NS_XENC, "xenc", "CipherData", NULL);
-    xmlNodePtr rl = cd && wssec__add_elem(msg, cd, WSSEC_NS_XENC, "xenc", "CipherValue", b64)
-                        ? wssec__add_elem(msg, ek, WSSEC_NS_XENC, "xenc", "ReferenceList", NULL)
+    xmlNodePtr cd = wssec_msg_add_elem(msg, ek, WSSEC_NS_XENC, "xenc", "CipherData", NULL);
+    xmlNodePtr rl = cd && wssec_msg_add_elem(msg, cd, WSSEC_NS_XENC, "xenc", "CipherValue", b64)
+                        ? wssec_msg_add_elem(msg, ek, WSSEC_NS_XENC, "xenc", "ReferenceList", NULL)
                         : NULL;
     if (!rl) goto out;
     for (size_t i = 0; i < n; i++) {
         char uri[48];
         snprintf(uri, sizeof(uri), "#%.40s", ids[i]);
-        xmlNodePtr dr = wssec__add_elem(msg, rl, WSSEC_NS_XENC, "xenc", "DataReference", NULL);
+        xmlNodePtr dr = wssec_msg_add_elem(msg, rl, WSSEC_NS_XENC, "xenc", "DataReference", NULL);
         if (!dr || !xmlSetProp(dr, BAD_CAST "URI", BAD_CAST uri)) goto out;
     }
     if (!xmlAddID(NULL, msg->doc, BAD_CAST ekid, ida)) goto out;

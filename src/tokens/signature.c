@@ -37,13 +37,12 @@
 #include <xmlsec/xmldsig.h>
 
 #include "wssec/wssec.h"
+#include "wssec/sys/sdk.h"
 #include "algs.h"
 #include "bsp.h"
 #include "context.h"
 #include "identity.h"
 #include "keyref.h"
-#include "message.h"
-#include "node.h"
 #include "policy.h"
 #include "record.h"
 #include "registry.h"
@@ -143,14 +142,14 @@ static int is_c14n(const char *uri)
 static int c14n_prefix_list(wssec_msg *msg, xmlNodePtr e, const char *where, const char **out)
 {
     *out = NULL;
-    for (xmlNodePtr c = wssec__first_elem(e); c; c = wssec__next_elem(c)) {
-        if (!wssec__is(c, NS_EXC_C14N, "InclusiveNamespaces") || *out ||
-            !wssec__attr(c, "PrefixList"))
+    for (xmlNodePtr c = wssec_xml_first_elem(e); c; c = wssec_xml_next_elem(c)) {
+        if (!wssec_xml_is(c, NS_EXC_C14N, "InclusiveNamespaces") || *out ||
+            !wssec_xml_attr(c, "PrefixList"))
             return wssec_msg_fail(msg, WSSEC_EMALFORMED, NULL, c,
                                   "%s: a C14N transform may hold only one InclusiveNamespaces "
                                   "with a PrefixList",
                                   where);
-        *out = wssec__attr(c, "PrefixList");
+        *out = wssec_xml_attr(c, "PrefixList");
     }
     return 0;
 }
@@ -196,14 +195,14 @@ static int check_structure_walk(wssec_msg *msg, xmlNodePtr sig, sig_info *si)
 {
     const wssec_settings *s = &msg->ctx->s;
     memset(si, 0, sizeof(*si));
-    for (xmlNodePtr c = wssec__first_elem(sig); c; c = wssec__next_elem(c)) {
-        if (wssec__is(c, WSSEC_NS_DS, "SignedInfo") && !si->signed_info && !si->value)
+    for (xmlNodePtr c = wssec_xml_first_elem(sig); c; c = wssec_xml_next_elem(c)) {
+        if (wssec_xml_is(c, WSSEC_NS_DS, "SignedInfo") && !si->signed_info && !si->value)
             si->signed_info = c;
-        else if (wssec__is(c, WSSEC_NS_DS, "SignatureValue") && si->signed_info && !si->value)
+        else if (wssec_xml_is(c, WSSEC_NS_DS, "SignatureValue") && si->signed_info && !si->value)
             si->value = c;
-        else if (wssec__is(c, WSSEC_NS_DS, "KeyInfo") && si->value && !si->key_info)
+        else if (wssec_xml_is(c, WSSEC_NS_DS, "KeyInfo") && si->value && !si->key_info)
             si->key_info = c;
-        else if (wssec__is(c, WSSEC_NS_DS, "Object"))
+        else if (wssec_xml_is(c, WSSEC_NS_DS, "Object"))
             return wssec_msg_fail(msg, WSSEC_EMALFORMED, NULL, c,
                                   "ds:Object in a signature: only detached signatures are "
                                   "accepted (BSP R3102)");
@@ -220,9 +219,9 @@ static int check_structure_walk(wssec_msg *msg, xmlNodePtr sig, sig_info *si)
         return wssec_msg_fail(msg, WSSEC_EUNAVAILABLE, NULL, sig,
                               "signature without KeyInfo: the signing token cannot be found");
 
-    xmlNodePtr c = wssec__first_elem(si->signed_info);
+    xmlNodePtr c = wssec_xml_first_elem(si->signed_info);
     const char *uri;
-    if (!wssec__is(c, WSSEC_NS_DS, "CanonicalizationMethod") || !(uri = wssec__attr(c, "Algorithm")))
+    if (!wssec_xml_is(c, WSSEC_NS_DS, "CanonicalizationMethod") || !(uri = wssec_xml_attr(c, "Algorithm")))
         return wssec_msg_fail(msg, WSSEC_EMALFORMED, NULL, si->signed_info,
                               "SignedInfo must start with a CanonicalizationMethod");
     if (!is_c14n(uri))
@@ -242,11 +241,11 @@ static int check_structure_walk(wssec_msg *msg, xmlNodePtr sig, sig_info *si)
     si->c14n = uri;
     if (strcmp(uri, WSSEC_URI_EXC_C14N) == 0)
         WSSEC_GUARD(c14n_prefix_list(msg, c, "CanonicalizationMethod", &si->c14n_prefixes));
-    c = wssec__next_elem(c);
-    if (!wssec__is(c, WSSEC_NS_DS, "SignatureMethod") || !(uri = wssec__attr(c, "Algorithm")))
+    c = wssec_xml_next_elem(c);
+    if (!wssec_xml_is(c, WSSEC_NS_DS, "SignatureMethod") || !(uri = wssec_xml_attr(c, "Algorithm")))
         return wssec_msg_fail(msg, WSSEC_EMALFORMED, NULL, si->signed_info,
                               "SignedInfo without SignatureMethod after CanonicalizationMethod");
-    if (wssec__first_elem(c))
+    if (wssec_xml_first_elem(c))
         return wssec_msg_fail(msg, WSSEC_EALGORITHM, NULL, c,
                               "SignatureMethod with parameters (HMACOutputLength) is refused "
                               "(BSP R5401)");
@@ -265,20 +264,20 @@ static int check_structure_walk(wssec_msg *msg, xmlNodePtr sig, sig_info *si)
 
     /* bounds first: nothing is resolved for a signature over the limit */
     size_t count = 0;
-    for (xmlNodePtr r = wssec__next_elem(c); r; r = wssec__next_elem(r)) count++;
+    for (xmlNodePtr r = wssec_xml_next_elem(c); r; r = wssec_xml_next_elem(r)) count++;
     if (count > s->max_references || count > WSSEC_ARRAY_LEN(si->refs))
         return wssec_msg_fail(msg, WSSEC_ELIMIT, "wsse:InvalidSecurity", si->signed_info,
                               "signature has %zu references, more than max-references %zu",
                               count, s->max_references);
-    for (c = wssec__next_elem(c); c; c = wssec__next_elem(c)) {
-        if (!wssec__is(c, WSSEC_NS_DS, "Reference"))
+    for (c = wssec_xml_next_elem(c); c; c = wssec_xml_next_elem(c)) {
+        if (!wssec_xml_is(c, WSSEC_NS_DS, "Reference"))
             return wssec_msg_fail(msg, WSSEC_EMALFORMED, NULL, c,
                                   "SignedInfo may hold only References after SignatureMethod");
         ref_info *r = &si->refs[si->nrefs++];
         r->ref = c;
         r->whole = true;
-        r->uri = wssec__attr(c, "URI");
-        const char *type = wssec__attr(c, "Type");
+        r->uri = wssec_xml_attr(c, "URI");
+        const char *type = wssec_xml_attr(c, "Type");
         if (type && strstr(type, "#Manifest"))
             return wssec_msg_fail(msg, WSSEC_EMALFORMED, NULL, c,
                                   "a Reference to a ds:Manifest is refused (BSP R5403)");
@@ -292,19 +291,19 @@ static int check_structure_walk(wssec_msg *msg, xmlNodePtr sig, sig_info *si)
             if (strcmp(si->refs[j].uri, r->uri) == 0)
                 return wssec_msg_fail(msg, WSSEC_EMALFORMED, NULL, c,
                                       "two References to %s in one signature", r->uri);
-        xmlNodePtr t = wssec__first_elem(c), dm;
+        xmlNodePtr t = wssec_xml_first_elem(c), dm;
         size_t ntrans = 0;
-        if (wssec__is(t, WSSEC_NS_DS, "Transforms")) {
-            for (xmlNodePtr tr = wssec__first_elem(t); tr; tr = wssec__next_elem(tr))
+        if (wssec_xml_is(t, WSSEC_NS_DS, "Transforms")) {
+            for (xmlNodePtr tr = wssec_xml_first_elem(t); tr; tr = wssec_xml_next_elem(tr))
                 if (++ntrans > s->max_transforms)
                     return wssec_msg_fail(msg, WSSEC_ELIMIT, "wsse:InvalidSecurity", tr,
                                           "Reference %s has more than max-transforms %zu "
                                           "transforms",
                                           r->uri, s->max_transforms);
             bool c14n_seen = false;
-            for (xmlNodePtr tr = wssec__first_elem(t); tr; tr = wssec__next_elem(tr)) {
-                const char *a = wssec__attr(tr, "Algorithm");
-                if (!wssec__is(tr, WSSEC_NS_DS, "Transform") || !a)
+            for (xmlNodePtr tr = wssec_xml_first_elem(t); tr; tr = wssec_xml_next_elem(tr)) {
+                const char *a = wssec_xml_attr(tr, "Algorithm");
+                if (!wssec_xml_is(tr, WSSEC_NS_DS, "Transform") || !a)
                     return wssec_msg_fail(msg, WSSEC_EMALFORMED, NULL, tr,
                                           "Transforms may hold only Transform elements");
                 if (!transform_allowed(s, a, &r->whole)) {
@@ -345,13 +344,13 @@ static int check_structure_walk(wssec_msg *msg, xmlNodePtr sig, sig_info *si)
                     if (r->exclusive) WSSEC_GUARD(c14n_prefix_list(msg, tr, r->uri, &r->prefixes));
                 }
             }
-            dm = wssec__next_elem(t);
+            dm = wssec_xml_next_elem(t);
         } else {
             dm = t;
         }
         const char *d;
-        if (!wssec__is(dm, WSSEC_NS_DS, "DigestMethod") || !(d = wssec__attr(dm, "Algorithm")) ||
-            !wssec__is(wssec__next_elem(dm), WSSEC_NS_DS, "DigestValue"))
+        if (!wssec_xml_is(dm, WSSEC_NS_DS, "DigestMethod") || !(d = wssec_xml_attr(dm, "Algorithm")) ||
+            !wssec_xml_is(wssec_xml_next_elem(dm), WSSEC_NS_DS, "DigestValue"))
             return wssec_msg_fail(msg, WSSEC_EMALFORMED, NULL, c,
                                   "Reference %s needs a DigestMethod and a DigestValue", r->uri);
         r->digest = wssec__alg_by_uri(wssec__digest_algs, d);
@@ -377,8 +376,8 @@ static int check_structure_walk(wssec_msg *msg, xmlNodePtr sig, sig_info *si)
                                   r->uri);
         }
         r->target = id->parent;
-        if (wssec__is(r->target, WSSEC_NS_DS, "Manifest") ||
-            wssec__is(r->target, WSSEC_NS_DS, "Object"))
+        if (wssec_xml_is(r->target, WSSEC_NS_DS, "Manifest") ||
+            wssec_xml_is(r->target, WSSEC_NS_DS, "Object"))
             return wssec_msg_fail(msg, WSSEC_EMALFORMED, NULL, c,
                                   "Reference %s names a ds:%s, which is refused (BSP R5403)",
                                   r->uri, (const char *)r->target->name);
@@ -661,7 +660,7 @@ static int check_qnames(wssec_msg *msg, const ref_info *r)
                 int rc = 0;
                 if (!covered) {
                     char path[200];
-                    wssec__node_path(n, path, sizeof(path));
+                    wssec_xml_path(path, sizeof(path), n);
                     rc = wssec_msg_fail(msg, WSSEC_EPOLICY, "wsse:InvalidSecurity", n,
                                         "xsi:type '%.100s' uses prefix '%s', whose declaration "
                                         "the signature of Reference %s does not cover (exclusive "
@@ -771,7 +770,7 @@ static char *digest_b64(const char *name, const unsigned char *p, size_t n)
     unsigned char d[EVP_MAX_MD_SIZE];
     unsigned int dl = 0;
     if (!md || !EVP_Digest(p, n, d, &dl, md, NULL)) return NULL;
-    return wssec__b64_encode(d, dl);
+    return wssec_b64_encode(d, dl);
 }
 
 /* The explain callback for SignedInfo or one reference (nothing without one). */
@@ -780,7 +779,7 @@ static void explain(wssec_msg *msg, const char *what, const wssec_buf *b, const 
 {
     if (!msg->ctx->explain_cb) return;
     char *computed = digest_b64(md_name, b->data ? b->data : (const unsigned char *)"", b->len);
-    char *expected = digest_value ? wssec__node_text(digest_value) : NULL;
+    char *expected = digest_value ? wssec_xml_text(digest_value) : NULL;
     msg->ctx->explain_cb(what, b->data, b->len, alg, expected, computed, msg->ctx->explain_ud);
     xmlFree(computed);
     if (expected) xmlFree(expected);
@@ -799,8 +798,8 @@ static int over_budget(wssec_msg *msg, xmlNodePtr node)
  * SignedInfo. */
 static int is_ciphertext(xmlNodePtr e)
 {
-    return wssec__is(e, WSSEC_NS_XENC, "EncryptedData") ||
-           wssec__is(e, WSSEC_NS_WSSE11, "EncryptedHeader");
+    return wssec_xml_is(e, WSSEC_NS_XENC, "EncryptedData") ||
+           wssec_xml_is(e, WSSEC_NS_WSSE11, "EncryptedHeader");
 }
 
 /* Whether a reference whose digest failed may have been made over plaintext
@@ -812,7 +811,7 @@ static bool over_plaintext(const sig_info *si, xmlNodePtr failed)
 {
     for (size_t i = 0; i < si->nrefs; i++)
         if (is_ciphertext(si->refs[i].target)) return false;
-    for (xmlNodePtr n = failed; n; n = wssec__next_in(n, failed))
+    for (xmlNodePtr n = failed; n; n = wssec_xml_next_in(n, failed))
         if (is_ciphertext(n)) return true;
     return false;
 }
@@ -838,7 +837,7 @@ static int verify_crypto(wssec_msg *msg, xmlNodePtr sig, const sig_info *si, X50
         goto done;
     }
     msg->c14n_bytes += tbs.len;
-    if (wssec__b64_elem(msg, si->value, &value, &value_len)) {
+    if (wssec_msg_b64_elem(&value, &value_len, msg, si->value)) {
         rc = wssec_msg_fail(msg, WSSEC_EMALFORMED, NULL, si->value, "SignatureValue is not base64");
         goto done;
     }
@@ -901,8 +900,8 @@ static int verify_crypto(wssec_msg *msg, xmlNodePtr sig, const sig_info *si, X50
         xmlSecDSigStatus st = rc_->status;
         xmlSecDSigReferenceCtxDestroy(rc_);
         if (ret >= 0 && cs.capture) {
-            xmlNodePtr dv = wssec__first_elem(r->ref);
-            while (dv && !wssec__is(dv, WSSEC_NS_DS, "DigestValue")) dv = wssec__next_elem(dv);
+            xmlNodePtr dv = wssec_xml_first_elem(r->ref);
+            while (dv && !wssec_xml_is(dv, WSSEC_NS_DS, "DigestValue")) dv = wssec_xml_next_elem(dv);
             explain(msg, r->uri, &capture, r->digest->name, r->digest->name, dv);
         }
         wssec__buf_free(&capture);
@@ -923,7 +922,7 @@ static int verify_crypto(wssec_msg *msg, xmlNodePtr sig, const sig_info *si, X50
         }
         if (st != xmlSecDSigStatusSucceeded) {
             char path[200];
-            wssec__node_path(r->target, path, sizeof(path));
+            wssec_xml_path(path, sizeof(path), r->target);
             if (over_plaintext(si, r->target)) wssec__msg_retry_after_decryption(msg);
             rc = wssec_msg_fail(msg, WSSEC_EDIGEST, NULL, r->target,
                                 "digest of Reference %s (%s) does not match: the element was "
@@ -947,8 +946,8 @@ static int count_signatures(wssec_msg *msg, xmlNodePtr sig)
 {
     const size_t max = msg->ctx->s.max_signatures;
     size_t n = 0;
-    for (xmlNodePtr e = wssec__first_elem(msg->security); e; e = wssec__next_elem(e))
-        if (wssec__is(e, WSSEC_NS_DS, "Signature")) n++;
+    for (xmlNodePtr e = wssec_xml_first_elem(msg->security); e; e = wssec_xml_next_elem(e))
+        if (wssec_xml_is(e, WSSEC_NS_DS, "Signature")) n++;
     if (n > max)
         return wssec_msg_fail(msg, WSSEC_ELIMIT, "wsse:InvalidSecurity", sig,
                               "the Security header holds %zu signatures, more than "
@@ -1001,7 +1000,7 @@ static int sig_consume(wssec_msg *msg, xmlNodePtr sig, void *ud)
         char name[32], path[300];
         snprintf(name, sizeof(name), "reference-%zu", i + 1);
         char where[200];
-        wssec__node_path(si->refs[i].target, where, sizeof(where));
+        wssec_xml_path(where, sizeof(where), si->refs[i].target);
         snprintf(path, sizeof(path), "%s -> %s (%s)", si->refs[i].uri, where,
                  si->refs[i].digest->name);
         if (wssec_token_set(tok, name, path)) {
@@ -1086,8 +1085,8 @@ done:
 
 static xmlNodePtr child_of_security(wssec_msg *msg, const char *ns, const char *local)
 {
-    for (xmlNodePtr e = wssec__first_elem(msg->security); e; e = wssec__next_elem(e))
-        if (wssec__is(e, ns, local)) return e;
+    for (xmlNodePtr e = wssec_xml_first_elem(msg->security); e; e = wssec_xml_next_elem(e))
+        if (wssec_xml_is(e, ns, local)) return e;
     return NULL;
 }
 
@@ -1131,8 +1130,8 @@ static int select_part(wssec_msg *msg, const char *spec, bool implicit, parts *p
         size_t before = p->n;
         /* every element of that name, in document order */
         xmlNodePtr root = xmlDocGetRootElement(msg->doc);
-        for (xmlNodePtr n = root; n; n = wssec__next_in(n, root))
-            if (wssec__is(n, ns, close + 1)) WSSEC_GUARD(add_part(msg, p, n, spec));
+        for (xmlNodePtr n = root; n; n = wssec_xml_next_in(n, root))
+            if (wssec_xml_is(n, ns, close + 1)) WSSEC_GUARD(add_part(msg, p, n, spec));
         if (p->n == before)
             return wssec_msg_fail(msg, WSSEC_ECONFIG, NULL, NULL,
                                   "sign-part '%s' names no element of the message", spec);
@@ -1140,7 +1139,7 @@ static int select_part(wssec_msg *msg, const char *spec, bool implicit, parts *p
     } else {
         xmlNodeSetPtr set = NULL;
         xmlXPathObjectPtr obj = NULL;
-        int rc = wssec__xpath_select(msg, spec, &set, &obj);
+        int rc = wssec_msg_select(&set, &obj, msg, spec);
         if (rc == 0 && (!set || set->nodeNr == 0))
             rc = wssec_msg_fail(msg, WSSEC_ECONFIG, NULL, NULL,
                                 "sign-part '%s' selects nothing in the message", spec);
@@ -1166,7 +1165,7 @@ static int select_part(wssec_msg *msg, const char *spec, bool implicit, parts *p
 static bool qname_used(xmlNodePtr e, const xmlChar *pfx)
 {
     size_t pl = (size_t)xmlStrlen(pfx);
-    for (xmlNodePtr n = e; n; n = wssec__next_in(n, e)) {
+    for (xmlNodePtr n = e; n; n = wssec_xml_next_in(n, e)) {
         if (n->type == XML_ELEMENT_NODE) {
             for (xmlAttrPtr a = n->properties; a; a = a->next) {
                 const xmlChar *v = a->children ? a->children->content : NULL;
@@ -1207,7 +1206,7 @@ static void qname_prefixes(xmlNodePtr e, char *list, size_t size)
     xmlNsPtr *ns = e->parent ? xmlGetNsList(e->doc, e->parent) : NULL;
     for (size_t i = 0; ns && ns[i]; i++) prefix_add(list, size, &off, ns[i]->prefix, e);
     xmlFree(ns);
-    for (xmlNodePtr n = e; n; n = wssec__next_in(n, e))
+    for (xmlNodePtr n = e; n; n = wssec_xml_next_in(n, e))
         if (n->type == XML_ELEMENT_NODE)
             for (xmlNsPtr d = n->nsDef; d; d = d->next) prefix_add(list, size, &off, d->prefix, e);
 }
@@ -1254,8 +1253,8 @@ static int sig_generate(wssec_msg *msg, void *ud)
         WSSEC_GUARD(select_part(msg, "identity-assertion", true, &p));
         /* encrypted header blocks (encrypt, then sign): a receiver decrypts
          * only ciphertext the signature covers */
-        for (xmlNodePtr h = wssec__first_elem(msg->header); h; h = wssec__next_elem(h))
-            if (wssec__is(h, WSSEC_NS_WSSE11, "EncryptedHeader"))
+        for (xmlNodePtr h = wssec_xml_first_elem(msg->header); h; h = wssec_xml_next_elem(h))
+            if (wssec_xml_is(h, WSSEC_NS_WSSE11, "EncryptedHeader"))
                 WSSEC_GUARD(add_part(msg, &p, h, "encrypted header"));
     }
     for (size_t i = 0; i < s->sign_parts.n; i++) WSSEC_GUARD(select_part(msg, s->sign_parts.v[i], false, &p));
@@ -1287,7 +1286,7 @@ static int sig_generate(wssec_msg *msg, void *ud)
     int rc = 0;
     xmlSecDSigCtxPtr d = NULL;
     for (size_t i = 0; i < p.n; i++) {
-        const char *id = wssec__id_of(msg, p.v[i], NULL);
+        const char *id = wssec_msg_id_of(msg, p.v[i], NULL);
         char uri[300], prefixes[300];
         if (!id) goto nomem;
         snprintf(uri, sizeof(uri), "#%s", id);

@@ -11,9 +11,8 @@
 #include <string.h>
 
 #include "wssec/wssec.h"
+#include "wssec/sys/sdk.h"
 #include "context.h"
-#include "message.h"
-#include "node.h"
 #include "record.h"
 #include "settings.h"
 #include "util.h"
@@ -21,7 +20,7 @@
 
 static int parse_child(wssec_msg *msg, xmlNodePtr e, wssec_time *out, char *text, size_t size)
 {
-    char *v = wssec__node_text(e);
+    char *v = wssec_xml_text(e);
     if (!v) return wssec_msg_fail(msg, WSSEC_ENOMEM, NULL, e, "out of memory");
     snprintf(text, size, "%s", v);
     int bad = wssec_time_parse(out, v);
@@ -48,8 +47,8 @@ static int ts_consume(wssec_msg *msg, xmlNodePtr elem, void *ud)
     xmlNodePtr created = NULL, expires = NULL;
     for (xmlNodePtr c = elem->children; c; c = c->next) {
         if (c->type == XML_TEXT_NODE || c->type == XML_COMMENT_NODE) continue;
-        if (wssec__is(c, WSSEC_NS_WSU, "Created") && !created && !expires) created = c;
-        else if (wssec__is(c, WSSEC_NS_WSU, "Expires") && created && !expires) expires = c;
+        if (wssec_xml_is(c, WSSEC_NS_WSU, "Created") && !created && !expires) created = c;
+        else if (wssec_xml_is(c, WSSEC_NS_WSU, "Expires") && created && !expires) expires = c;
         else
             return wssec_msg_fail(msg, WSSEC_EMALFORMED, NULL, c,
                                   "Timestamp child {%s}%s out of place: one Created, then at most "
@@ -100,8 +99,8 @@ static int ts_generate(wssec_msg *msg, void *ud)
     const wssec_settings *s = &msg->ctx->s;
     xmlNodePtr sec = wssec_msg_security(msg, 1);
     if (!sec) return wssec_msg_fail(msg, WSSEC_ENOMEM, NULL, NULL, "out of memory");
-    for (xmlNodePtr e = wssec__first_elem(sec); e; e = wssec__next_elem(e))
-        if (wssec__is(e, WSSEC_NS_WSU, "Timestamp"))
+    for (xmlNodePtr e = wssec_xml_first_elem(sec); e; e = wssec_xml_next_elem(e))
+        if (wssec_xml_is(e, WSSEC_NS_WSU, "Timestamp"))
             return wssec_msg_fail(msg, WSSEC_ECONFIG, NULL, e,
                                   "the Security header already has a Timestamp");
     char created[32], expires[32];
@@ -109,9 +108,9 @@ static int ts_generate(wssec_msg *msg, void *ud)
         wssec_time_format(expires, sizeof(expires), msg->now + s->timestamp_ttl_ms,
                           s->timestamp_millis))
         return wssec_msg_fail(msg, WSSEC_EINTERNAL, NULL, NULL, "clock out of range");
-    xmlNodePtr ts = wssec__add_elem(msg, sec, WSSEC_NS_WSU, "wsu", "Timestamp", NULL);
+    xmlNodePtr ts = wssec_msg_add_elem(msg, sec, WSSEC_NS_WSU, "wsu", "Timestamp", NULL);
     xmlNsPtr wsu = ts ? ts->ns : NULL;
-    if (!ts || !wssec__new_id(msg, ts, "TS") ||
+    if (!ts || !wssec_msg_new_id(msg, ts, "TS") ||
         !xmlNewTextChild(ts, wsu, BAD_CAST "Created", BAD_CAST created) ||
         (s->timestamp_ttl_ms > 0 &&
          !xmlNewTextChild(ts, wsu, BAD_CAST "Expires", BAD_CAST expires)))

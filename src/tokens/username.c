@@ -19,11 +19,10 @@
 #include <openssl/rand.h>
 
 #include "wssec/wssec.h"
+#include "wssec/sys/sdk.h"
 #include "bsp.h"
 #include "context.h"
 #include "identity.h"
-#include "message.h"
-#include "node.h"
 #include "record.h"
 #include "settings.h"
 #include "util.h"
@@ -60,10 +59,10 @@ static int collect(wssec_msg *msg, xmlNodePtr elem, ut_parts *p)
     for (xmlNodePtr c = elem->children; c; c = c->next) {
         if (c->type == XML_TEXT_NODE || c->type == XML_COMMENT_NODE) continue;
         xmlNodePtr *slot = NULL;
-        if (wssec__is(c, WSSEC_NS_WSSE, "Username")) slot = &p->username;
-        else if (wssec__is(c, WSSEC_NS_WSSE, "Password")) slot = &p->password;
-        else if (wssec__is(c, WSSEC_NS_WSSE, "Nonce")) slot = &p->nonce;
-        else if (wssec__is(c, WSSEC_NS_WSU, "Created")) slot = &p->created;
+        if (wssec_xml_is(c, WSSEC_NS_WSSE, "Username")) slot = &p->username;
+        else if (wssec_xml_is(c, WSSEC_NS_WSSE, "Password")) slot = &p->password;
+        else if (wssec_xml_is(c, WSSEC_NS_WSSE, "Nonce")) slot = &p->nonce;
+        else if (wssec_xml_is(c, WSSEC_NS_WSU, "Created")) slot = &p->created;
         if (!slot)
             return wssec_msg_fail(msg, WSSEC_ETOKEN, NULL, c,
                                   "UsernameToken child {%s}%s is not supported",
@@ -114,7 +113,7 @@ static int ut_consume(wssec_msg *msg, xmlNodePtr elem, void *ud)
     wssec_token *tok = wssec_msg_add_token(msg, "username-token", elem);
     if (!tok) return wssec_msg_fail(msg, WSSEC_ENOMEM, NULL, elem, "out of memory");
     if ((rc = collect(msg, elem, &p))) return rc;
-    if (!(user = wssec__node_text(p.username))) return WSSEC_ENOMEM;
+    if (!(user = wssec_xml_text(p.username))) return WSSEC_ENOMEM;
     if (!*user) {
         rc = wssec_msg_fail(msg, WSSEC_ETOKEN, NULL, p.username, "UsernameToken with an empty Username");
         goto done;
@@ -132,7 +131,7 @@ static int ut_consume(wssec_msg *msg, xmlNodePtr elem, void *ud)
                             "UsernameToken for '%s' has no Password", user);
         goto done;
     }
-    const char *type = wssec__attr(p.password, "Type");
+    const char *type = wssec_xml_attr(p.password, "Type");
     bool is_digest;
     if (!type) {
         /* a namespace-qualified wsse:Type (WCF, XWSS) is not the Type
@@ -179,7 +178,7 @@ static int ut_consume(wssec_msg *msg, xmlNodePtr elem, void *ud)
     if (p.nonce) {
         /* without an EncodingType the UsernameToken Profile reads base64;
          * BSP requires it, so it is accepted only when relaxed by name */
-        const char *enc = wssec__attr(p.nonce, "EncodingType");
+        const char *enc = wssec_xml_attr(p.nonce, "EncodingType");
         if (!enc && !wssec__bsp_relaxed(s, WSSEC_BSP_R4220)) {
             rc = wssec_msg_fail(msg, WSSEC_ETOKEN, NULL, p.nonce,
                                 "Nonce without an EncodingType (BSP R4220; --bsp-relax R4220 "
@@ -194,8 +193,8 @@ static int ut_consume(wssec_msg *msg, xmlNodePtr elem, void *ud)
         if (!enc && wssec__result_warn(msg->res, "BSP R4220 relaxed: a Nonce without an "
                                                  "EncodingType was read as base64"))
             goto nomem;
-        if (!(nonce_text = wssec__node_text(p.nonce))) goto nomem;
-        if (wssec__b64_decode(nonce_text, MAX_NONCE, &nonce, &nonce_len) || nonce_len == 0) {
+        if (!(nonce_text = wssec_xml_text(p.nonce))) goto nomem;
+        if (wssec_b64_decode(&nonce, &nonce_len, nonce_text, MAX_NONCE) || nonce_len == 0) {
             rc = wssec_msg_fail(msg, WSSEC_ETOKEN, NULL, p.nonce,
                                 "Nonce is not base64 of 1 to %d bytes", MAX_NONCE);
             goto done;
@@ -263,7 +262,7 @@ static int ut_consume(wssec_msg *msg, xmlNodePtr elem, void *ud)
             rc = wssec_msg_fail(msg, WSSEC_EINTERNAL, NULL, elem, "SHA-1 unavailable");
             goto done;
         }
-        if (wssec__b64_decode(sent, 64, &got, &gotlen)) got = NULL;
+        if (wssec_b64_decode(&got, &gotlen, sent, 64)) got = NULL;
         match = wssec__ct_equal(want, sizeof(want), got ? got : want, got ? gotlen : 0);
         wssec__free(got);
     } else {
@@ -344,25 +343,25 @@ static int ut_generate(wssec_msg *msg, void *ud)
     }
     if (is_digest) {
         if (digest(d, nonce, sizeof(nonce), created, pw, pwlen) ||
-            !(b64 = wssec__b64_encode(d, sizeof(d)))) {
+            !(b64 = wssec_b64_encode(d, sizeof(d)))) {
             rc = wssec_msg_fail(msg, WSSEC_EINTERNAL, NULL, NULL, "digest unavailable");
             goto done;
         }
     } else if (!(b64 = (char *)xmlStrndup(BAD_CAST pw, (int)pwlen))) {
         goto nomem;
     }
-    if (!(nonce_b64 = wssec__b64_encode(nonce, sizeof(nonce)))) goto nomem;
+    if (!(nonce_b64 = wssec_b64_encode(nonce, sizeof(nonce)))) goto nomem;
     xmlNodePtr sec = wssec_msg_security(msg, 1);
-    xmlNodePtr ut = sec ? wssec__add_elem(msg, sec, WSSEC_NS_WSSE, "wsse", "UsernameToken", NULL)
+    xmlNodePtr ut = sec ? wssec_msg_add_elem(msg, sec, WSSEC_NS_WSSE, "wsse", "UsernameToken", NULL)
                         : NULL;
     xmlNodePtr pwe, ne;
-    if (!ut || !wssec__new_id(msg, ut, "UsernameToken") ||
-        !wssec__add_elem(msg, ut, WSSEC_NS_WSSE, "wsse", "Username", user) ||
-        !(pwe = wssec__add_elem(msg, ut, WSSEC_NS_WSSE, "wsse", "Password", b64)) ||
+    if (!ut || !wssec_msg_new_id(msg, ut, "UsernameToken") ||
+        !wssec_msg_add_elem(msg, ut, WSSEC_NS_WSSE, "wsse", "Username", user) ||
+        !(pwe = wssec_msg_add_elem(msg, ut, WSSEC_NS_WSSE, "wsse", "Password", b64)) ||
         !xmlSetProp(pwe, BAD_CAST "Type", BAD_CAST(is_digest ? PW_DIGEST : PW_TEXT)) ||
-        !(ne = wssec__add_elem(msg, ut, WSSEC_NS_WSSE, "wsse", "Nonce", nonce_b64)) ||
+        !(ne = wssec_msg_add_elem(msg, ut, WSSEC_NS_WSSE, "wsse", "Nonce", nonce_b64)) ||
         !xmlSetProp(ne, BAD_CAST "EncodingType", BAD_CAST ENC_B64) ||
-        !wssec__add_elem(msg, ut, WSSEC_NS_WSU, "wsu", "Created", created))
+        !wssec_msg_add_elem(msg, ut, WSSEC_NS_WSU, "wsu", "Created", created))
         goto nomem;
     goto done;
 nomem:

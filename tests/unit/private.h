@@ -6,6 +6,7 @@
 #ifndef WSSEC_TEST_PRIVATE_H
 #define WSSEC_TEST_PRIVATE_H
 
+#include "wssec/sys/sdk.h"
 #include "algs.h"
 #include "bsp.h"
 #include "config.h"
@@ -14,8 +15,6 @@
 #include "global.h"
 #include "identity.h"
 #include "keyref.h"
-#include "message.h"
-#include "node.h"
 #include "plugin.h"
 #include "policy.h"
 #include "record.h"

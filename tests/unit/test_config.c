@@ -463,7 +463,7 @@ static void test_schema_has_every_option(void **state)
         /* depth-first walk over every element */
         while (n && !found) {
             if (n->type == XML_ELEMENT_NODE &&
-                wssec__is(n, "http://www.w3.org/2001/XMLSchema", "element")) {
+                wssec_xml_is(n, "http://www.w3.org/2001/XMLSchema", "element")) {
                 xmlChar *v = xmlGetProp(n, BAD_CAST "name");
                 found = v && strcmp((char *)v, name) == 0;
                 xmlFree(v);

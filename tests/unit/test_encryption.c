@@ -457,7 +457,7 @@ static void test_injected_plaintext(void **state)
                                 NULL);
         char *plain = plain_message(11);
         wssec_msg *msg = h_parse(out, plain);
-        xmlNodePtr pay = wssec__first_elem(wssec_msg_body(msg));
+        xmlNodePtr pay = wssec_xml_first_elem(wssec_msg_body(msg));
         if (kind == 0) {
             xmlAddChild(pay, xmlNewDocPI(wssec_msg_doc(msg), BAD_CAST "evil", BAD_CAST "x"));
         } else if (kind == 1) {
@@ -465,7 +465,7 @@ static void test_injected_plaintext(void **state)
             xmlSetNsProp(pay, wsu, BAD_CAST "Id", BAD_CAST "route"); /* the Route's ID */
         } else {
             /* the Route header becomes a second Security header once decrypted */
-            xmlNodePtr route = wssec__first_elem(wssec_msg_header(msg));
+            xmlNodePtr route = wssec_xml_first_elem(wssec_msg_header(msg));
             xmlNodeSetName(route, BAD_CAST "Security");
             xmlSetNs(route, xmlNewNs(route, BAD_CAST WSSEC_NS_WSSE, BAD_CAST "wsse2"));
         }
@@ -521,7 +521,7 @@ static void test_encrypted_signature(void **state)
 static int in_document(xmlDocPtr doc, xmlNodePtr node)
 {
     xmlNodePtr root = xmlDocGetRootElement(doc);
-    for (xmlNodePtr n = root; n; n = wssec__next_in(n, root))
+    for (xmlNodePtr n = root; n; n = wssec_xml_next_in(n, root))
         if (n == node) return 1;
     return 0;
 }
@@ -631,8 +631,8 @@ static void test_signed_ciphertext_records(void **state)
     assert_int_equal(rc, 0);
     xmlDocPtr doc = wssec_msg_doc(r.msg);
     xmlNodePtr route = NULL;
-    for (xmlNodePtr h = wssec__first_elem(wssec_msg_header(r.msg)); h; h = wssec__next_elem(h))
-        if (wssec__is(h, "urn:example:route", "Route")) route = h;
+    for (xmlNodePtr h = wssec_xml_first_elem(wssec_msg_header(r.msg)); h; h = wssec_xml_next_elem(h))
+        if (wssec_xml_is(h, "urn:example:route", "Route")) route = h;
     assert_non_null(route);
     assert_int_equal(wssec_result_is_signed(r.res, route), 1);
     assert_int_equal(wssec_result_is_decrypted(r.res, route), 1);
@@ -1032,7 +1032,7 @@ static void test_plaintext_guarded(void **state)
 static void s_ek_bare_x509data(xmlDocPtr doc)
 {
     xmlNodePtr str = h_xp(doc, "//xenc:EncryptedKey/ds:KeyInfo/wsse:SecurityTokenReference");
-    xmlNodePtr xd = wssec__first_elem(str);
+    xmlNodePtr xd = wssec_xml_first_elem(str);
     xmlUnlinkNode(xd);
     xmlAddPrevSibling(str, xd);
     xmlUnlinkNode(str);
@@ -1042,7 +1042,7 @@ static void s_ek_bare_x509data(xmlDocPtr doc)
 static void s_ek_key_name(xmlDocPtr doc)
 {
     xmlNodePtr ki = h_xp(doc, "//xenc:EncryptedKey/ds:KeyInfo");
-    xmlNodePtr str = wssec__first_elem(ki);
+    xmlNodePtr str = wssec_xml_first_elem(ki);
     xmlUnlinkNode(str);
     xmlFreeNode(str);
     xmlNewChild(ki, ki->ns, BAD_CAST "KeyName", BAD_CAST "server");
@@ -1051,7 +1051,7 @@ static void s_ek_key_name(xmlDocPtr doc)
 static void s_ek_two_children(xmlDocPtr doc)
 {
     xmlNodePtr ki = h_xp(doc, "//xenc:EncryptedKey/ds:KeyInfo");
-    xmlAddChild(ki, xmlCopyNode(wssec__first_elem(ki), 1));
+    xmlAddChild(ki, xmlCopyNode(wssec_xml_first_elem(ki), 1));
 }
 
 /* An EncryptedKey's KeyInfo holding a bare ds:X509Data: refused by default

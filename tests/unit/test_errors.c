@@ -137,7 +137,7 @@ static xmlDocPtr fault_doc(const wssec_error *e, int soap, char **text)
 static xmlNodePtr child(xmlNodePtr parent, const char *ns, const char *local)
 {
     for (xmlNodePtr c = parent ? parent->children : NULL; c; c = c->next)
-        if (wssec__is(c, ns, local)) return c;
+        if (wssec_xml_is(c, ns, local)) return c;
     return NULL;
 }
 
@@ -171,7 +171,7 @@ static void test_fault_soap11(void **state)
         make_err(&e, rows[i].code, NULL);
         xmlDocPtr doc = fault_doc(&e.pub, WSSEC_SOAP11, NULL);
         xmlNodePtr env = xmlDocGetRootElement(doc);
-        assert_true(wssec__is(env, WSSEC_NS_SOAP11, "Envelope"));
+        assert_true(wssec_xml_is(env, WSSEC_NS_SOAP11, "Envelope"));
         xmlNodePtr fault = child(child(env, WSSEC_NS_SOAP11, "Body"), WSSEC_NS_SOAP11, "Fault");
         assert_non_null(fault);
         xmlNodePtr fc = child(fault, NULL, "faultcode");
@@ -210,7 +210,7 @@ static void test_fault_soap12(void **state)
         make_err(&e, rows[i].code, NULL);
         xmlDocPtr doc = fault_doc(&e.pub, WSSEC_SOAP12, NULL);
         xmlNodePtr env = xmlDocGetRootElement(doc);
-        assert_true(wssec__is(env, WSSEC_NS_SOAP12, "Envelope"));
+        assert_true(wssec_xml_is(env, WSSEC_NS_SOAP12, "Envelope"));
         xmlNodePtr fault = child(child(env, WSSEC_NS_SOAP12, "Body"), WSSEC_NS_SOAP12, "Fault");
         xmlNodePtr code = child(fault, WSSEC_NS_SOAP12, "Code");
         xmlNodePtr value = child(code, WSSEC_NS_SOAP12, "Value");

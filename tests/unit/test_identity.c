@@ -676,7 +676,7 @@ static void test_binding_rules(void **state)
     size_t ib = SIZE_MAX, its = SIZE_MAX;
     for (size_t i = 0; i < res->nrefs; i++) {
         if (res->refs[i].node == msg->body) ib = i;
-        if (wssec__is(res->refs[i].node, WSSEC_NS_WSU, "Timestamp")) its = i;
+        if (wssec_xml_is(res->refs[i].node, WSSEC_NS_WSU, "Timestamp")) its = i;
     }
     assert_true(ib != SIZE_MAX && its != SIZE_MAX);
     wssec_token other = { .type = (char *)"signature", .identity = (char *)SERVER_DN };

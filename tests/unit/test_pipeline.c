@@ -85,7 +85,7 @@ static void test_unknown_action_option(void **state)
 
 static xmlNodePtr first_child(xmlNodePtr n)
 {
-    return wssec__first_elem(n);
+    return wssec_xml_first_elem(n);
 }
 
 static void check_created_header(int soap, const char *actor, const char *header_xml)
@@ -100,11 +100,11 @@ static void check_created_header(int soap, const char *actor, const char *header
     xmlNodePtr env = xmlDocGetRootElement(wssec_msg_doc(msg));
     const char *ns = soap == 12 ? S12 : S11;
     xmlNodePtr header = first_child(env);
-    assert_true(wssec__is(header, ns, "Header"));
+    assert_true(wssec_xml_is(header, ns, "Header"));
     assert_ptr_equal(header, wssec_msg_header(msg));
-    assert_true(wssec__is(wssec__next_elem(header), ns, "Body"));
+    assert_true(wssec_xml_is(wssec_xml_next_elem(header), ns, "Body"));
     xmlNodePtr sec = first_child(header);
-    assert_true(wssec__is(sec, WSSEC_NS_WSSE, "Security"));
+    assert_true(wssec_xml_is(sec, WSSEC_NS_WSSE, "Security"));
     assert_ptr_equal(sec, wssec_msg_security(msg, 0));
     xmlChar *mu = xmlGetNsProp(sec, BAD_CAST "mustUnderstand", BAD_CAST ns);
     assert_non_null(mu);
@@ -122,11 +122,11 @@ static void check_created_header(int soap, const char *actor, const char *header
     assert_null(xmlGetNsProp(sec, BAD_CAST(soap == 12 ? "actor" : "role"), BAD_CAST ns));
     /* Timestamp, then UsernameToken, in action order */
     xmlNodePtr ts = first_child(sec);
-    assert_true(wssec__is(ts, WSSEC_NS_WSU, "Timestamp"));
-    assert_true(wssec__is(wssec__next_elem(ts), WSSEC_NS_WSSE, "UsernameToken"));
-    assert_null(wssec__next_elem(wssec__next_elem(ts)));
+    assert_true(wssec_xml_is(ts, WSSEC_NS_WSU, "Timestamp"));
+    assert_true(wssec_xml_is(wssec_xml_next_elem(ts), WSSEC_NS_WSSE, "UsernameToken"));
+    assert_null(wssec_xml_next_elem(wssec_xml_next_elem(ts)));
     /* an existing header block stays, after ours */
-    if (header_xml) assert_non_null(wssec__next_elem(sec));
+    if (header_xml) assert_non_null(wssec_xml_next_elem(sec));
     /* and the message verifies for the same actor */
     wssec_result *res = NULL;
     int rc = wssec_verify(&res, msg);
@@ -161,10 +161,10 @@ static void test_secure_uses_existing_security(void **state)
     xmlNodePtr sec = wssec_msg_security(msg, 0);
     assert_non_null(sec);
     xmlNodePtr mark = first_child(sec);
-    assert_true(wssec__is(mark, "urn:t", "Mark"));
-    assert_true(wssec__is(wssec__next_elem(mark), WSSEC_NS_WSU, "Timestamp"));
+    assert_true(wssec_xml_is(mark, "urn:t", "Mark"));
+    assert_true(wssec_xml_is(wssec_xml_next_elem(mark), WSSEC_NS_WSU, "Timestamp"));
     /* only one Security header */
-    assert_null(wssec__next_elem(sec));
+    assert_null(wssec_xml_next_elem(sec));
     wssec_msg_free(msg);
     free(secured);
     free(plain);

@@ -256,7 +256,7 @@ static void s_bst_elsewhere(xmlDocPtr doc)
 static void s_empty_issuer_serial(xmlDocPtr doc)
 {
     xmlNodePtr str = h_xp(doc, "//wsse:SecurityTokenReference");
-    xmlNodePtr ref = wssec__first_elem(str);
+    xmlNodePtr ref = wssec_xml_first_elem(str);
     xmlUnlinkNode(ref);
     xmlFreeNode(ref);
     xmlNodePtr xd = xmlNewChild(str, NULL, BAD_CAST "X509Data", NULL);
@@ -312,7 +312,7 @@ static void s_xpath(xmlDocPtr doc)
 static void s_many_transforms(xmlDocPtr doc)
 {
     xmlNodePtr ts = h_xp(doc, "//ds:Reference/ds:Transforms");
-    for (int i = 0; i < 4; i++) xmlAddChild(ts, xmlCopyNode(wssec__first_elem(ts), 1));
+    for (int i = 0; i < 4; i++) xmlAddChild(ts, xmlCopyNode(wssec_xml_first_elem(ts), 1));
 }
 
 static void s_many_references(xmlDocPtr doc)
@@ -357,7 +357,7 @@ static void s_manifest(xmlDocPtr doc)
 static void s_key_value(xmlDocPtr doc)
 {
     xmlNodePtr ki = h_xp(doc, "//ds:KeyInfo");
-    xmlNodePtr str = wssec__first_elem(ki);
+    xmlNodePtr str = wssec_xml_first_elem(ki);
     xmlUnlinkNode(str);
     xmlFreeNode(str);
     xmlNewChild(ki, ki->ns, BAD_CAST "KeyName", BAD_CAST "alice");
@@ -1125,7 +1125,7 @@ static void s_tamper_value_and_body(xmlDocPtr doc)
 static void s_two_c14n(xmlDocPtr doc)
 {
     xmlNodePtr ts = h_xp(doc, "//ds:Reference/ds:Transforms");
-    xmlAddChild(ts, xmlCopyNode(wssec__first_elem(ts), 1));
+    xmlAddChild(ts, xmlCopyNode(wssec_xml_first_elem(ts), 1));
 }
 
 /* enveloped-signature after the C14N transform */
@@ -1307,7 +1307,7 @@ static void s_resign_without_prefix_list(xmlDocPtr doc)
         xmlFree(c);
         char *b = h_b64(md, 32);
         xmlNodePtr dv = h_xp(doc, "//ds:DigestValue");
-        for (xmlNodePtr n = wssec__first_elem(ref); n; n = wssec__next_elem(n))
+        for (xmlNodePtr n = wssec_xml_first_elem(ref); n; n = wssec_xml_next_elem(n))
             if (xmlStrEqual(n->name, BAD_CAST "DigestValue")) dv = n;
         xmlNodeSetContent(dv, BAD_CAST b);
         free(b);
@@ -1435,9 +1435,9 @@ static void s_resign_inclusive(xmlDocPtr doc)
     xmlXPathObjectPtr o = xmlXPathEvalExpression(BAD_CAST "//ds:Reference", x);
     for (int i = 0; inc_refs && o && o->nodesetval && i < o->nodesetval->nodeNr; i++) {
         xmlNodePtr ref = o->nodesetval->nodeTab[i], dv = NULL;
-        for (xmlNodePtr n = wssec__first_elem(ref); n; n = wssec__next_elem(n)) {
+        for (xmlNodePtr n = wssec_xml_first_elem(ref); n; n = wssec_xml_next_elem(n)) {
             if (xmlStrEqual(n->name, BAD_CAST "Transforms"))
-                for (xmlNodePtr t = wssec__first_elem(n); t; t = wssec__next_elem(t)) {
+                for (xmlNodePtr t = wssec_xml_first_elem(n); t; t = wssec_xml_next_elem(t)) {
                     xmlChar *a = xmlGetProp(t, BAD_CAST "Algorithm");
                     if (xmlStrEqual(a, BAD_CAST WSSEC_URI_EXC_C14N)) make_inclusive(t);
                     xmlFree(a);
@@ -1467,8 +1467,8 @@ static void s_resign_inclusive(xmlDocPtr doc)
     xmlChar *prefixes[16] = { NULL }, *list = NULL;
     if (inc_si) {
         make_inclusive(cm);
-    } else if (wssec__first_elem(cm)) {
-        list = xmlGetProp(wssec__first_elem(cm), BAD_CAST "PrefixList");
+    } else if (wssec_xml_first_elem(cm)) {
+        list = xmlGetProp(wssec_xml_first_elem(cm), BAD_CAST "PrefixList");
         size_t n = 0;
         for (char *p = (char *)list; p && *p && n < 15;) {
             while (*p == ' ') *p++ = '\0';
@@ -1577,7 +1577,7 @@ static void test_bsp_inclusive_c14n(void **state)
 static void s_bare_x509data(xmlDocPtr doc)
 {
     xmlNodePtr str = h_xp(doc, "//ds:Signature/ds:KeyInfo/wsse:SecurityTokenReference");
-    xmlNodePtr xd = wssec__first_elem(str);
+    xmlNodePtr xd = wssec_xml_first_elem(str);
     xmlUnlinkNode(xd);
     xmlAddPrevSibling(str, xd);
     xmlUnlinkNode(str);

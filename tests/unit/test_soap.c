@@ -226,7 +226,7 @@ static void test_actor_selects_header(void **state)
     wssec_msg *msg = h_parse(ctx, xml);
     xmlNodePtr sec = wssec_msg_security(msg, 0);
     assert_non_null(sec);
-    assert_null(wssec__first_elem(sec)); /* the empty one, for urn:gw */
+    assert_null(wssec_xml_first_elem(sec)); /* the empty one, for urn:gw */
     /* the unsupported child of the other header does not matter */
     wssec_result *res = NULL;
     assert_int_equal(wssec_verify(&res, msg), 0);

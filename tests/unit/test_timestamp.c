@@ -196,16 +196,16 @@ static xmlNodePtr find_ts(wssec_msg *msg)
 {
     xmlNodePtr sec = wssec_msg_security(msg, 0);
     assert_non_null(sec);
-    for (xmlNodePtr e = wssec__first_elem(sec); e; e = wssec__next_elem(e))
-        if (wssec__is(e, WSSEC_NS_WSU, "Timestamp")) return e;
+    for (xmlNodePtr e = wssec_xml_first_elem(sec); e; e = wssec_xml_next_elem(e))
+        if (wssec_xml_is(e, WSSEC_NS_WSU, "Timestamp")) return e;
     fail_msg("no Timestamp");
     return NULL;
 }
 
 static char *child_text(xmlNodePtr ts, const char *local)
 {
-    for (xmlNodePtr c = wssec__first_elem(ts); c; c = wssec__next_elem(c))
-        if (wssec__is(c, WSSEC_NS_WSU, local)) return wssec__node_text(c);
+    for (xmlNodePtr c = wssec_xml_first_elem(ts); c; c = wssec_xml_next_elem(c))
+        if (wssec_xml_is(c, WSSEC_NS_WSU, local)) return wssec_xml_text(c);
     return NULL;
 }
 

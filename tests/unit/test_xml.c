@@ -646,7 +646,7 @@ static void test_reparse_replaces_document(void **state)
     const char *ok = BODY("<b/>");
     assert_int_equal(wssec_msg_parse(msg, ok, strlen(ok)), 0);
     assert_int_equal(wssec_msg_error(msg)->code, 0);
-    assert_string_equal((const char *)wssec__first_elem(wssec_msg_body(msg))->name, "b");
+    assert_string_equal((const char *)wssec_xml_first_elem(wssec_msg_body(msg))->name, "b");
     wssec_msg_free(msg);
 }
 

@@ -1,0 +1,11 @@
+/*
+ * wssec — the whole module SDK, for a module or plug-in: the module
+ * interface and every helper it may use.
+ */
+#ifndef WSSEC_SYS_SDK_H
+#define WSSEC_SYS_SDK_H
+
+#include "module.h"
+#include "xml.h"
+
+#endif /* WSSEC_SYS_SDK_H */
