@@ -725,4 +725,12 @@ void wssec__plugins_close(wssec_plugins *p);
 /* Hands loaded plug-ins to a context (they are closed with it). */
 void wssec__identity_adopt_plugins(wssec_ctx *ctx, wssec_plugins *p);
 
+/* ---- build7 additions ---- */
+
+/* The Redis replay cache's bounds, shared by the back end (replay_redis.c)
+ * and the cache chosen by name (replay_url.c: wssec__redis_url_parse and
+ * wssec__replay_cache_from_settings live there, not in replay_redis.c). */
+#define WSSEC__REDIS_MAX_TIMEOUT_MS 3600000u
+#define WSSEC__REDIS_MAX_POOL 1024u
+
 #endif /* WSSEC_INTERNAL_H */
