@@ -18,7 +18,7 @@
 #include "error.h"
 #include "global.h"
 #include "registry.h"
-#include "replay_redis.h"
+#include "replay_url.h"
 #include "settings.h"
 #include "util.h"
 #include "xml.h"

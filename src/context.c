@@ -26,7 +26,7 @@
 #include "plugin.h"
 #include "policy.h"
 #include "registry.h"
-#include "replay_redis.h"
+#include "replay_url.h"
 #include "settings.h"
 #include "trust.h"
 #include "util.h"

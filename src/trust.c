@@ -5,9 +5,9 @@
  * and diagnostics that name the certificate and the cause.
  *
  * A snapshot is immutable and reference-counted. The context holds the
- * current one; a message takes a reference when it starts, so a reload
- * (wssec_ctx_reload_trust) swaps the pointer while messages in flight finish
- * with the snapshot they started with.
+ * current one; a message takes a reference when its verify or inspect pass
+ * begins (not when it is parsed), so a reload (wssec_ctx_reload_trust) swaps
+ * the pointer while passes in flight finish with the snapshot they began with.
  */
 #include <dirent.h>
 #include <errno.h>

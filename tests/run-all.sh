@@ -20,7 +20,8 @@ if grep -rnE '\b(strcpy|strcat|sprintf|vsprintf|gets|strtok|atoi)\s*\(' src incl
 fi
 
 step "build (-Werror) and test"
-cmake -S . -B build -DCMAKE_BUILD_TYPE=RelWithDebInfo -DWSSEC_WERROR=ON >/dev/null
+# WSSEC_BUILD_BENCH is off by default: on here, for the smoke run below
+cmake -S . -B build -DCMAKE_BUILD_TYPE=RelWithDebInfo -DWSSEC_WERROR=ON -DWSSEC_BUILD_BENCH=ON >/dev/null
 cmake --build build -j"$jobs"
 (cd build && ctest --output-on-failure -j"$jobs") || fail=1
 
@@ -96,7 +97,7 @@ printf '%s\n' 'cmake_minimum_required(VERSION 3.18)' 'project(embed C)' \
 step "headers compile on their own (C99, -pedantic)"
 echo '#include <wssec/wssec.h>
 int main(void) { return wssec_check_version(WSSEC_VERSION_NUMBER); }' > build/headertest.c
-cc -std=c99 -pedantic -Wall -Wextra -Werror -Iinclude $(pkg-config --cflags libxml-2.0) \
+cc -std=c99 -pedantic -Wall -Wextra -Werror -Iinclude -Ibuild/include $(pkg-config --cflags libxml-2.0) \
    -c build/headertest.c -o build/headertest.o || fail=1
 
 if [ "$fail" -ne 0 ]; then

@@ -31,14 +31,9 @@ extern "C" {
 #define WSSEC_PRINTF(fmt, args)
 #endif
 
-/** Library version, at compile time. */
-#define WSSEC_VERSION_MAJOR 0
-#define WSSEC_VERSION_MINOR 1
-#define WSSEC_VERSION_PATCH 0
-#define WSSEC_VERSION "0.1.0"
-/** The version as one number: 0xMMmmpp. */
-#define WSSEC_VERSION_NUMBER \
-    ((WSSEC_VERSION_MAJOR << 16) | (WSSEC_VERSION_MINOR << 8) | WSSEC_VERSION_PATCH)
+/* WSSEC_VERSION_MAJOR, _MINOR, _PATCH, WSSEC_VERSION ("0.1.0") and
+ * WSSEC_VERSION_NUMBER (0xMMmmpp), generated from the build's project version. */
+#include <wssec/version.h>
 
 /**
  * The version of the library linked at run time, as "MAJOR.MINOR.PATCH".

@@ -40,9 +40,11 @@ WSSEC_API void wssec_ctx_free(wssec_ctx *ctx);
  * intermediates and known certificates, CRLs, subject and issuer constraints,
  * the certificate cache (which starts empty). Everything else in @p cfg is
  * ignored. This is the one change a context allows after it is built:
- * messages already being processed finish with the trust they started with,
- * later ones use the new material, so a gateway can load a fresh CRL or
- * anchor while requests keep flowing.
+ * a wssec_verify() or wssec_inspect() already running finishes with the
+ * trust it began with, and every one that begins after this call returns
+ * uses the new material, whenever its message was parsed, so a gateway can
+ * load a fresh CRL or anchor while requests keep flowing and no message is
+ * accepted afterwards on a certificate the CRL revokes.
  *
  * @return 0; WSSEC_ECONFIG when the material cannot be loaded (the reason is
  *         in wssec_config_error(cfg); the old trust stays in force);

@@ -102,7 +102,9 @@ typedef struct wssec_redis_options {
  * @param errbuf where a one-line reason goes on failure (may be NULL)
  * @param errlen its size
  * @return 0; WSSEC_ECONFIG for a URL that is not valid or not supported, or
- *         a password given twice; WSSEC_EINVALID for options out of range or
+ *         a password given twice, and for every valid URL in a build without
+ *         Redis support (CMake option WSSEC_REPLAY_REDIS=OFF: the reason
+ *         says so); WSSEC_EINVALID for options out of range or
  *         of another version; WSSEC_ENOMEM.
  *
  * Thread safety: the cache may be used from any number of threads. Each

@@ -398,3 +398,59 @@ char *h_operate(const char *xml, h_surgery fn, int reconcile)
     xmlFree(mem);
     return out;
 }
+
+/* ---- a replay cache that records what is written to it ---- */
+
+static int recorder_insert(void *state, const unsigned char key[WSSEC_REPLAY_KEY_LEN],
+                           wssec_time expires, wssec_time now, char *errbuf, size_t errlen)
+{
+    (void)errbuf;
+    (void)errlen;
+    h_recorder *rec = state;
+    assert_true(expires > now);
+    rec->inserts++;
+    for (size_t i = 0; i < rec->n; i++) {
+        if (memcmp(rec->keys[i], key, WSSEC_REPLAY_KEY_LEN) == 0) {
+            rec->replays++;
+            return WSSEC_EREPLAY;
+        }
+    }
+    assert_true(rec->n < H_RECORDER_MAX);
+    memcpy(rec->keys[rec->n++], key, WSSEC_REPLAY_KEY_LEN);
+    return 0;
+}
+
+static void recorder_destroy(void *state)
+{
+    h_recorder *rec = state;
+    rec->destroyed++;
+}
+
+const wssec_replay_ops h_recorder_ops = { WSSEC_REPLAY_OPS_VERSION, "recorder", recorder_insert,
+                                          recorder_destroy };
+
+wssec_ctx *h_ctx_recorded(h_recorder *rec, const char *name, ...)
+{
+    wssec_replay_cache *cache = NULL;
+    assert_int_equal(wssec_replay_cache_new(&cache, &h_recorder_ops, rec), 0);
+    wssec_config *cfg = NULL;
+    assert_int_equal(wssec_config_new(&cfg), 0);
+    assert_int_equal(wssec_config_set(cfg, "now", H_NOW_TEXT), 0);
+    va_list ap;
+    va_start(ap, name);
+    for (const char *p = name; p; p = va_arg(ap, const char *)) {
+        const char *v = va_arg(ap, const char *);
+        assert_non_null(v);
+        assert_int_equal(wssec_config_set(cfg, p, v), 0);
+    }
+    va_end(ap);
+    wssec_config_set_password_cb(cfg, h_password_cb, NULL);
+    wssec_config_set_replay_cache(cfg, cache);
+    wssec_ctx *ctx = NULL;
+    int rc = wssec_ctx_new(&ctx, cfg);
+    if (rc) print_error("h_ctx_recorded: %s\n", wssec_config_error(cfg)->message);
+    assert_int_equal(rc, 0);
+    wssec_config_free(cfg);
+    wssec_replay_cache_release(cache); /* the context holds its own reference */
+    return ctx;
+}

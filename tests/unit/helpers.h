@@ -112,6 +112,22 @@ void h_assert_error_at(const wssec_error *e, int code, const char *fault, const 
 void h_assert_contains_at(const char *hay, const char *needle, const char *file, int line);
 #define h_assert_contains(hay, needle) h_assert_contains_at((hay), (needle), __FILE__, __LINE__)
 
+/* ---- a replay cache that records what is written to it ---- */
+
+#define H_RECORDER_MAX 64
+/* An exact insert-if-absent set of up to H_RECORDER_MAX keys, counting every
+ * insert; wssec_replay_cache_new(&c, &h_recorder_ops, &recorder). */
+typedef struct h_recorder {
+    int inserts;   /* calls of insert, whatever they answered */
+    int replays;   /* of which WSSEC_EREPLAY */
+    int destroyed; /* calls of destroy */
+    size_t n;
+    unsigned char keys[H_RECORDER_MAX][WSSEC_REPLAY_KEY_LEN];
+} h_recorder;
+extern const wssec_replay_ops h_recorder_ops;
+/* A context built as h_ctx builds one, with the recorder as its replay cache. */
+wssec_ctx *h_ctx_recorded(h_recorder *rec, const char *name, ...);
+
 /* ---- signed and encrypted messages, and DOM surgery on them ---- */
 
 /* The test PKI (samples/pki). */

@@ -19,7 +19,7 @@
 #include "policy.h"
 #include "record.h"
 #include "registry.h"
-#include "replay_redis.h"
+#include "replay_url.h"
 #include "settings.h"
 #include "soap.h"
 #include "tokens/encryption.h"

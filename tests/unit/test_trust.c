@@ -566,7 +566,27 @@ static void test_cache(void **state)
     }
 }
 
-/* A reload takes effect for the next message, and empties the cache. */
+/* The trust material of the reload tests: the test root and intermediate,
+ * with the intermediate's CRL (which revokes "revoked") or without. */
+static wssec_config *trust_config(int with_crl)
+{
+    wssec_config *cfg = NULL;
+    assert_int_equal(wssec_config_new(&cfg), 0);
+    assert_int_equal(wssec_config_set(cfg, "trust", PKI "root.crt"), 0);
+    assert_int_equal(wssec_config_set(cfg, "certs", PKI "inter.crt"), 0);
+    if (with_crl) {
+        assert_int_equal(wssec_config_set(cfg, "crl", PKI "inter.crl"), 0);
+        assert_int_equal(wssec_config_set(cfg, "crl-check", "leaf"), 0);
+    }
+    return cfg;
+}
+
+/* A reload takes effect for every verify that begins after it returns, and
+ * empties the cache. The snapshot is taken when a verify (or inspect) pass
+ * begins, not when the message is parsed: a gateway that loads a CRL wants
+ * no message accepted after the reload returned on a certificate it just
+ * revoked, however long the message waited between parse and verify; what a
+ * message in flight keeps is one snapshot for its whole pass (next test). */
 static void test_reload(void **state)
 {
     (void)state;
@@ -576,26 +596,102 @@ static void test_reload(void **state)
     char *xml = signed_by("revoked", NULL);
     expect(ctx, xml, 0, NULL); /* no CRL yet: accepted, and cached */
     expect(ctx, xml, 0, NULL);
-    wssec_config *cfg = NULL;
-    assert_int_equal(wssec_config_new(&cfg), 0);
-    assert_int_equal(wssec_config_set(cfg, "trust", PKI "root.crt"), 0);
-    assert_int_equal(wssec_config_set(cfg, "certs", PKI "inter.crt"), 0);
-    assert_int_equal(wssec_config_set(cfg, "crl", PKI "inter.crl"), 0);
-    assert_int_equal(wssec_config_set(cfg, "crl-check", "leaf"), 0);
-    /* a message parsed before the reload keeps the old trust */
-    h_run early;
+    wssec_config *cfg = trust_config(1);
+    /* a message parsed before the reload and verified after it: the new trust */
+    h_run early = { 0 };
     assert_int_equal(h_parse_rc(ctx, xml, strlen(xml), &early.msg), 0);
     assert_int_equal(wssec_ctx_reload_trust(ctx, cfg), 0);
+    assert_int_equal(wssec_verify(&early.res, early.msg), WSSEC_EUNTRUSTED);
+    h_assert_error(h_run_err(&early), WSSEC_EUNTRUSTED, "wsse:FailedAuthentication",
+                   "revoked on 2024-06-01");
+    assert_null(wssec_result_caller(early.res));
+    h_run_free(&early);
+    /* and so is one parsed after it (the cache was emptied: the CRL is seen) */
     expect(ctx, xml, WSSEC_EUNTRUSTED, "revoked on 2024-06-01");
-    wssec_msg_free(early.msg);
     /* a reload that fails keeps the trust in force */
     assert_int_equal(wssec_config_set(cfg, "crl", PKI "no-such.crl"), 0);
     assert_int_equal(wssec_ctx_reload_trust(ctx, cfg), WSSEC_ECONFIG);
     h_assert_contains(wssec_config_error(cfg)->message, "no-such.crl");
     expect(ctx, xml, WSSEC_EUNTRUSTED, "revoked on 2024-06-01");
     wssec_config_free(cfg);
+    /* a reload back to the material without the CRL: accepted again */
+    cfg = trust_config(0);
+    assert_int_equal(wssec_ctx_reload_trust(ctx, cfg), 0);
+    expect(ctx, xml, 0, NULL);
+    wssec_config_free(cfg);
     wssec_ctx_free(ctx);
     free(xml);
+}
+
+/* The password callback of test_reload_in_flight: reloads the context's
+ * trust (with the CRL) the first time it is asked, in the middle of a verify. */
+typedef struct reloader {
+    wssec_ctx *ctx;
+    int reloads;
+} reloader;
+
+static int reload_then_password(char *buf, size_t size, size_t *len, const char *user,
+                                wssec_password_usage usage, void *userdata)
+{
+    reloader *r = userdata;
+    if (r->ctx && r->reloads == 0) {
+        wssec_config *cfg = trust_config(1);
+        assert_int_equal(wssec_ctx_reload_trust(r->ctx, cfg), 0);
+        wssec_config_free(cfg);
+        r->reloads++;
+    }
+    return h_password_cb(buf, size, len, user, usage, NULL);
+}
+
+/* A verify in flight when the trust is reloaded finishes with the snapshot
+ * it began with: the reload happens while the UsernameToken is checked,
+ * before the Signature that follows it, and the revoked signer is still
+ * accepted by that pass; the next pass sees the CRL. */
+static void test_reload_in_flight(void **state)
+{
+    (void)state;
+    static const char *const actions[] = { "timestamp", "username-token", "signature" };
+    const char *signer[] = { "sign-key", PKI "revoked.key", "sign-cert", PKI "revoked.crt", NULL };
+    wssec_ctx *sctx = ctx_of(signer);
+    char *plain = h_envelope_header(11, NULL);
+    char *xml = h_secure(sctx, plain, actions, 3, "alice");
+    char *xml2 = h_secure(sctx, plain, actions, 3, "alice");
+    free(plain);
+    wssec_ctx_free(sctx);
+
+    reloader rl = { 0 };
+    wssec_config *cfg = trust_config(0);
+    assert_int_equal(wssec_config_set(cfg, "now", H_NOW_TEXT), 0);
+    assert_int_equal(wssec_config_set(cfg, "replay-signatures", "false"), 0);
+    wssec_config_set_password_cb(cfg, reload_then_password, &rl);
+    wssec_ctx *ctx = NULL;
+    assert_int_equal(wssec_ctx_new(&ctx, cfg), 0);
+    wssec_config_free(cfg);
+
+    /* the UsernameToken comes before the Signature in the Security header */
+    wssec_msg *m = h_parse(ctx, xml);
+    xmlNodePtr ut = h_xp(wssec_msg_doc(m), "//wsse:Security/wsse:UsernameToken");
+    xmlNodePtr sig = h_xp(wssec_msg_doc(m), "//wsse:Security/ds:Signature");
+    int ut_first = 0;
+    for (xmlNodePtr n = ut; n; n = n->next) ut_first |= n == sig;
+    assert_true(ut_first);
+    wssec_msg_free(m);
+
+    rl.ctx = ctx;
+    h_run r;
+    assert_int_equal(h_verify(&r, ctx, xml), 0);
+    assert_int_equal(rl.reloads, 1);
+    assert_string_equal(wssec_result_caller(r.res), "alice");
+    h_run_free(&r);
+    /* the pass after it uses the reloaded trust */
+    assert_int_equal(h_verify(&r, ctx, xml2), WSSEC_EUNTRUSTED);
+    h_assert_error(h_run_err(&r), WSSEC_EUNTRUSTED, "wsse:FailedAuthentication",
+                   "revoked on 2024-06-01");
+    assert_int_equal(rl.reloads, 1);
+    h_run_free(&r);
+    wssec_ctx_free(ctx);
+    free(xml);
+    free(xml2);
 }
 
 /* Anchors from a directory; a relaxed key size; the inspect chain. */
@@ -644,6 +740,7 @@ int main(void)
         cmocka_unit_test(test_subject_rules),
         cmocka_unit_test(test_cache),
         cmocka_unit_test(test_reload),
+        cmocka_unit_test(test_reload_in_flight),
         cmocka_unit_test(test_anchor_dir_and_inspect),
     };
     int rc = cmocka_run_group_tests(tests, NULL, NULL);

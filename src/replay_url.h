@@ -1,13 +1,18 @@
 /*
  * wssec — replay caches by name: Redis URLs and the cache the settings name
- * (replay_redis.c).
+ * (replay_url.c).
  */
-#ifndef WSSEC_SRC_REPLAY_REDIS_H
-#define WSSEC_SRC_REPLAY_REDIS_H
+#ifndef WSSEC_SRC_REPLAY_URL_H
+#define WSSEC_SRC_REPLAY_URL_H
 
 #include "wssec/replay.h"
 #include "error.h"
 #include "settings.h"
+
+/* The Redis replay cache's bounds, shared by the back end (replay_redis.c)
+ * and the cache chosen by name. */
+#define WSSEC__REDIS_MAX_TIMEOUT_MS 3600000u
+#define WSSEC__REDIS_MAX_POOL 1024u
 
 /* A parsed Redis URL. The password is a secret: wipe the struct after use. */
 typedef struct wssec_redis_url {
@@ -33,4 +38,4 @@ int wssec__redis_url_parse(wssec_redis_url *u, const char *url, char *why, size_
 int wssec__replay_cache_from_settings(wssec_replay_cache **out, const wssec_settings *s,
                                       wssec_errrec *err);
 
-#endif /* WSSEC_SRC_REPLAY_REDIS_H */
+#endif /* WSSEC_SRC_REPLAY_URL_H */
