@@ -9,6 +9,7 @@
 #define WSSEC_ERROR_H
 
 #include "common.h"
+#include "ns.h" /* WSSEC_NS_WSSE: the namespace of the wsse faults */
 
 #ifdef __cplusplus
 extern "C" {
@@ -98,10 +99,6 @@ WSSEC_API const char *wssec_category_name(wssec_category category);
  * @return a static string. Thread-safe.
  */
 WSSEC_API const char *wssec_code_fault(int code);
-
-/** Namespace of the WS-Security 1.0 faults (the "wsse" prefix). */
-#define WSSEC_NS_WSSE \
-    "http://docs.oasis-open.org/wss/2004/01/oasis-200401-wss-wssecurity-secext-1.0.xsd"
 
 #ifdef __cplusplus
 }

@@ -49,14 +49,12 @@
 
 #include "common.h"
 #include "config.h"
+#include "ns.h" /* WSSEC_VT_ASSERTED_X509 */
 #include "process.h"
 
 #ifdef __cplusplus
 extern "C" {
 #endif
-
-/** ValueType of the BinarySecurityToken that carries an asserted X.509 identity. */
-#define WSSEC_VT_ASSERTED_X509 "urn:wssec:identity-assertion:x509v3"
 
 /** How the upstream that asserted an identity proved who it is. */
 typedef enum wssec_upstream_proof {

@@ -18,6 +18,7 @@
 #include "common.h"
 #include "config.h"
 #include "message.h"
+#include "ns.h"
 #include "process.h"
 
 #ifdef __cplusplus
@@ -126,13 +127,6 @@ WSSEC_API int wssec_msg_password(wssec_msg *msg, const char *user, wssec_passwor
 WSSEC_API int wssec_msg_replay_check(wssec_msg *msg, const char *domain, const char *identity,
                                      const unsigned char *data, size_t len, wssec_time expires)
     WSSEC_NONNULL(1, 2, 3, 4) WSSEC_WARN_UNUSED;
-
-/** Namespaces that modules commonly need. */
-#define WSSEC_NS_WSU \
-    "http://docs.oasis-open.org/wss/2004/01/oasis-200401-wss-wssecurity-utility-1.0.xsd"
-#define WSSEC_NS_WSSE11 "http://docs.oasis-open.org/wss/oasis-wss-wssecurity-secext-1.1.xsd"
-#define WSSEC_NS_SOAP11 "http://schemas.xmlsoap.org/soap/envelope/"
-#define WSSEC_NS_SOAP12 "http://www.w3.org/2003/05/soap-envelope"
 
 #ifdef __cplusplus
 }
