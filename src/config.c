@@ -331,7 +331,7 @@ static void settings_owned(wssec_settings *s, char ***strs, size_t *nstrs, wssec
     *nlists = nl;
 }
 
-int wssec_config_option_info(size_t i, const char **name, const char **arg, const char **help)
+int wssec_config_option_info(const char **name, const char **arg, const char **help, size_t i)
 {
     if (i >= WSSEC_ARRAY_LEN(options)) return WSSEC_EINVALID;
     *name = options[i].name;

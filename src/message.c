@@ -73,7 +73,7 @@ int wssec_msg_parse(wssec_msg *msg, const char *data, size_t len)
     return 0;
 }
 
-int wssec_msg_serialize(const wssec_msg *msg, unsigned char **out, size_t *len)
+int wssec_msg_serialize(unsigned char **out, size_t *len, const wssec_msg *msg)
 {
     *out = NULL;
     *len = 0;
@@ -161,8 +161,8 @@ int wssec_msg_fail_at(wssec_msg *msg, int code, const char *fault, xmlNodePtr no
     return code;
 }
 
-int wssec_msg_password(wssec_msg *msg, const char *user, wssec_password_usage usage, char *buf,
-                       size_t size, size_t *len)
+int wssec_msg_password(char *buf, size_t size, size_t *len, wssec_msg *msg, const char *user,
+                       wssec_password_usage usage)
 {
     *len = 0;
     if (!msg->ctx->password_cb) return WSSEC_EAUTH;
@@ -218,8 +218,8 @@ static const char *fault_reason(const char *fault)
     return "The message could not be processed";
 }
 
-int wssec_fault_serialize(const wssec_error *err, int soap_version, unsigned char **out,
-                          size_t *len)
+int wssec_fault_serialize(unsigned char **out, size_t *len, const wssec_error *err,
+                          int soap_version)
 {
     *out = NULL;
     *len = 0;

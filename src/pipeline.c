@@ -155,11 +155,12 @@ void wssec__result_reject(wssec_result *r)
 
 size_t wssec_result_decrypted_count(const wssec_result *r) { return r->nplains; }
 
-xmlNodePtr wssec_result_decrypted(const wssec_result *r, size_t i, int *content)
+int wssec_result_decrypted(xmlNodePtr *node, int *content, const wssec_result *r, size_t i)
 {
-    if (i >= r->nplains) return NULL;
+    if (i >= r->nplains) return WSSEC_EINVALID;
+    *node = r->plains[i].node;
     if (content) *content = r->plains[i].content;
-    return r->plains[i].node;
+    return 0;
 }
 
 int wssec_result_is_decrypted(const wssec_result *r, xmlNodePtr node)
@@ -199,8 +200,8 @@ int wssec__result_add_ref(wssec_result *r, xmlNodePtr node, const char *uri, con
 
 size_t wssec_result_signed_count(const wssec_result *r) { return r->nrefs; }
 
-int wssec_result_signed(const wssec_result *r, size_t i, xmlNodePtr *node, const char **uri,
-                        const char **digest_alg, const wssec_token **signature)
+int wssec_result_signed(xmlNodePtr *node, const char **uri, const char **digest_alg,
+                        const wssec_token **signature, const wssec_result *r, size_t i)
 {
     if (i >= r->nrefs) return WSSEC_EINVALID;
     *node = r->refs[i].node;
@@ -246,7 +247,7 @@ int wssec_token_status(const wssec_token *t) { return t->status; }
 const char *wssec_token_error(const wssec_token *t) { return t->error; }
 size_t wssec_token_prop_count(const wssec_token *t) { return t->nprops; }
 
-int wssec_token_prop(const wssec_token *t, size_t i, const char **name, const char **value)
+int wssec_token_prop(const char **name, const char **value, const wssec_token *t, size_t i)
 {
     if (i >= t->nprops) return WSSEC_EINVALID;
     *name = t->names[i];

@@ -93,14 +93,15 @@ WSSEC_API int wssec_config_has_option(const char *name) WSSEC_NONNULL(1);
 /**
  * Enumerates the library's options, for help texts and option parsers.
  *
- * @param i    index, from 0
- * @param name [out] the option name
- * @param arg  [out] what the value looks like ("SECONDS", "LIST", ...)
- * @param help [out] one line of help
- * @return 0, or WSSEC_EINVALID past the last option. Thread-safe.
+ * @param[out] name the option name
+ * @param[out] arg  what the value looks like ("SECONDS", "LIST", ...)
+ * @param[out] help one line of help
+ * @param i         index, from 0
+ * @return 0, or WSSEC_EINVALID past the last option or for a NULL output.
+ *         Thread-safe.
  */
-WSSEC_API int wssec_config_option_info(size_t i, const char **name, const char **arg,
-                                       const char **help) WSSEC_NONNULL(2, 3, 4);
+WSSEC_API int wssec_config_option_info(const char **name, const char **arg, const char **help,
+                                       size_t i) WSSEC_NONNULL(1, 2, 3);
 
 /**
  * Called by wssec_config_load() for each option of the file, in document

@@ -106,12 +106,21 @@ WSSEC_API int wssec_token_set(wssec_token *token, const char *name, const char *
 WSSEC_API int wssec_msg_set_caller(wssec_msg *msg, wssec_token *token) WSSEC_NONNULL(1, 2);
 
 /**
- * Asks the password callback for a user's password.
+ * Asks the password callback for a user's password (the output first, in
+ * the order of wssec_password_cb).
+ *
+ * @param[out] buf where the password goes (not NUL-terminated)
+ * @param size     capacity of @p buf
+ * @param[out] len the length of the password
+ * @param msg      the message being processed
+ * @param user     the user name
+ * @param usage    why the password is needed
  * @return 0; WSSEC_EAUTH when the user is unknown or there is no callback;
  *         another negative code when the store failed. Wipe @p buf after use.
  */
-WSSEC_API int wssec_msg_password(wssec_msg *msg, const char *user, wssec_password_usage usage,
-                                 char *buf, size_t size, size_t *len) WSSEC_NONNULL(1, 2, 4, 6);
+WSSEC_API int wssec_msg_password(char *buf, size_t size, size_t *len, wssec_msg *msg,
+                                 const char *user, wssec_password_usage usage)
+    WSSEC_NONNULL(1, 3, 4, 5);
 
 /**
  * Records (domain, identity, data) in the replay cache until @p expires.

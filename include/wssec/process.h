@@ -112,11 +112,18 @@ WSSEC_API size_t wssec_result_signed_count(const wssec_result *result) WSSEC_NON
  * message's document), its URI ("#Body-1"), its digest algorithm ("sha256")
  * and the signature token that holds it. Any of @p uri, @p digest_alg,
  * @p signature may be NULL.
+ *
+ * @param[out] node       the element covered
+ * @param[out] uri        the Reference URI, or NULL
+ * @param[out] digest_alg the digest algorithm, or NULL
+ * @param[out] signature  the signature token, or NULL
+ * @param result          the result
+ * @param i               index, from 0
  * @return 0, or WSSEC_EINVALID when @p i is out of range.
  */
-WSSEC_API int wssec_result_signed(const wssec_result *result, size_t i, xmlNodePtr *node,
-                                  const char **uri, const char **digest_alg,
-                                  const wssec_token **signature) WSSEC_NONNULL(1, 3);
+WSSEC_API int wssec_result_signed(xmlNodePtr *node, const char **uri, const char **digest_alg,
+                                  const wssec_token **signature, const wssec_result *result,
+                                  size_t i) WSSEC_NONNULL(1, 5);
 
 /**
  * Whether @p node is, or lies inside, an element a verified signature
@@ -135,12 +142,17 @@ WSSEC_API int wssec_result_is_signed(const wssec_result *result, xmlNodePtr node
 WSSEC_API size_t wssec_result_decrypted_count(const wssec_result *result) WSSEC_NONNULL(1);
 
 /**
- * Decrypted part @p i: the element (borrowed from the message's document);
- * @p content (may be NULL) is set to 1 when it is the element's content that
- * was encrypted, 0 when the element itself was. NULL when out of range.
+ * Decrypted part @p i, in the shape of wssec_result_signed().
+ *
+ * @param[out] node    the element (borrowed from the message's document)
+ * @param[out] content set to 1 when it is the element's content that was
+ *                     encrypted, 0 when the element itself was; may be NULL
+ * @param result       the result
+ * @param i            index, from 0
+ * @return 0, or WSSEC_EINVALID when @p i is out of range.
  */
-WSSEC_API xmlNodePtr wssec_result_decrypted(const wssec_result *result, size_t i, int *content)
-    WSSEC_NONNULL(1);
+WSSEC_API int wssec_result_decrypted(xmlNodePtr *node, int *content, const wssec_result *result,
+                                     size_t i) WSSEC_NONNULL(1, 3);
 
 /** Whether @p node is, or lies inside, a decrypted part. @return 1 or 0. */
 WSSEC_API int wssec_result_is_decrypted(const wssec_result *result, xmlNodePtr node)
@@ -186,11 +198,16 @@ WSSEC_API const char *wssec_token_error(const wssec_token *token) WSSEC_NONNULL(
 WSSEC_API size_t wssec_token_prop_count(const wssec_token *token) WSSEC_NONNULL(1);
 
 /**
- * Property @p i as a name/value pair; returns 0, or WSSEC_EINVALID when out
- * of range. Borrowed strings.
+ * Property @p i as a name/value pair (borrowed strings).
+ *
+ * @param[out] name  the property's name
+ * @param[out] value its value
+ * @param token      the token
+ * @param i          index, from 0
+ * @return 0, or WSSEC_EINVALID when out of range.
  */
-WSSEC_API int wssec_token_prop(const wssec_token *token, size_t i, const char **name,
-                               const char **value) WSSEC_NONNULL(1, 3, 4);
+WSSEC_API int wssec_token_prop(const char **name, const char **value, const wssec_token *token,
+                               size_t i) WSSEC_NONNULL(1, 2, 3);
 
 /** The value of the property named @p name, or NULL. Borrowed. */
 WSSEC_API const char *wssec_token_get(const wssec_token *token, const char *name)

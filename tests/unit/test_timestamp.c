@@ -147,9 +147,9 @@ static void test_token_properties(void **state)
     assert_null(wssec_token_get(t, "nonce"));
     assert_int_equal(wssec_token_prop_count(t), 2);
     const char *name = NULL, *value = NULL;
-    assert_int_equal(wssec_token_prop(t, 0, &name, &value), 0);
+    assert_int_equal(wssec_token_prop(&name, &value, t, 0), 0);
     assert_string_equal(name, "created");
-    assert_int_equal(wssec_token_prop(t, 2, &name, &value), WSSEC_EINVALID);
+    assert_int_equal(wssec_token_prop(&name, &value, t, 2), WSSEC_EINVALID);
     assert_string_equal((const char *)wssec_token_node(t)->name, "Timestamp");
     assert_null(wssec_result_token(r.res, 1));
     assert_null(wssec_result_caller(r.res));
