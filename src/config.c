@@ -620,7 +620,7 @@ void wssec_config_free(wssec_config *cfg)
 
 const wssec_error *wssec_config_error(const wssec_config *cfg)
 {
-    return &cfg->err.pub;
+    return cfg ? &cfg->err.pub : wssec__err_null();
 }
 
 void wssec_config_set_password_cb(wssec_config *cfg, wssec_password_cb cb, void *userdata)

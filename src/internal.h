@@ -461,7 +461,7 @@ struct wssec_token {
     xmlNodePtr node;
     char *identity;
     int status;
-    char *error;
+    wssec_errrec *err;     /* the token's error, or NULL while it has none */
     char **names;
     char **values;
     size_t nprops;
@@ -716,5 +716,17 @@ int wssec__ctx_new_with_plugins(wssec_ctx **out, wssec_config *cfg);
 void wssec__plugins_close(wssec_plugins *p);
 /* Hands loaded plug-ins to a context (they are closed with it). */
 void wssec__identity_adopt_plugins(wssec_ctx *ctx, wssec_plugins *p);
+
+/* ---- publicapi additions ---- */
+
+/* The error record an object without an error reports (code 0, every string
+ * ""), and the one the error accessors return for a NULL object
+ * (WSSEC_EINVALID): the accessors never return NULL. */
+const wssec_error *wssec__err_none(void);
+const wssec_error *wssec__err_null(void);
+/* Sets a token's error: a copy of @p from when it holds one, else the
+ * description of @p code; the record's code is @p code either way.
+ * @return 0 or WSSEC_ENOMEM. */
+int wssec__token_fail(wssec_token *t, int code, const wssec_errrec *from);
 
 #endif /* WSSEC_INTERNAL_H */

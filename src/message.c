@@ -113,7 +113,10 @@ xmlDocPtr wssec_msg_doc(const wssec_msg *msg) { return msg->doc; }
 int wssec_msg_soap_version(const wssec_msg *msg) { return msg->soap; }
 xmlNodePtr wssec_msg_body(const wssec_msg *msg) { return msg->body; }
 xmlNodePtr wssec_msg_header(const wssec_msg *msg) { return msg->header; }
-const wssec_error *wssec_msg_error(const wssec_msg *msg) { return &msg->err.pub; }
+const wssec_error *wssec_msg_error(const wssec_msg *msg)
+{
+    return msg ? &msg->err.pub : wssec__err_null();
+}
 const wssec_ctx *wssec_msg_ctx(const wssec_msg *msg) { return msg->ctx; }
 wssec_time wssec_msg_now(const wssec_msg *msg) { return msg->now; }
 int wssec_msg_inspecting(const wssec_msg *msg) { return msg->inspecting; }

@@ -27,7 +27,7 @@ static void token_free(wssec_token *t)
     sk_X509_CRL_pop_free(t->crls, X509_CRL_free);
     wssec__free(t->type);
     wssec__free(t->identity);
-    wssec__free(t->error);
+    wssec__free(t->err);
     for (size_t i = 0; i < t->nprops; i++) {
         wssec__free(t->names[i]);
         wssec__free(t->values[i]);
@@ -226,7 +226,10 @@ wssec_token *wssec__token_by_id(const wssec_msg *msg, const char *id)
     return NULL;
 }
 
-const wssec_error *wssec_result_error(const wssec_result *r) { return &r->err.pub; }
+const wssec_error *wssec_result_error(const wssec_result *r)
+{
+    return r ? &r->err.pub : wssec__err_null();
+}
 
 const char *wssec_result_caller(const wssec_result *r)
 {
@@ -244,7 +247,25 @@ const char *wssec_token_type(const wssec_token *t) { return t->type; }
 xmlNodePtr wssec_token_node(const wssec_token *t) { return t->node; }
 const char *wssec_token_identity(const wssec_token *t) { return t->identity; }
 int wssec_token_status(const wssec_token *t) { return t->status; }
-const char *wssec_token_error(const wssec_token *t) { return t->error; }
+const wssec_error *wssec_token_error(const wssec_token *t)
+{
+    if (!t) return wssec__err_null();
+    return t->err ? &t->err->pub : wssec__err_none();
+}
+
+int wssec__token_fail(wssec_token *t, int code, const wssec_errrec *from)
+{
+    t->status = code;
+    if (!t->err && !(t->err = wssec__malloc(sizeof(*t->err)))) return WSSEC_ENOMEM;
+    if (from && from->pub.code) {
+        wssec__err_copy(t->err, from);
+        t->err->pub.code = code;
+        t->err->pub.category = wssec_code_category(code);
+    } else {
+        WSSEC_ERR(t->err, code, "%s", wssec_code_description(code));
+    }
+    return 0;
+}
 size_t wssec_token_prop_count(const wssec_token *t) { return t->nprops; }
 
 int wssec_token_prop(const char **name, const char **value, const wssec_token *t, size_t i)
@@ -342,10 +363,7 @@ static int mark_tokens(wssec_msg *msg, size_t first, xmlNodePtr elem, const char
             t = r->tokens[i];
             break;
         }
-    t->status = rc;
-    wssec__free(t->error);
-    t->error = wssec__strdup(msg->err.pub.code ? msg->err.message : wssec_code_description(rc));
-    return 0;
+    return wssec__token_fail(t, rc, &msg->err);
 }
 
 
@@ -496,11 +514,7 @@ static int job_failed(wssec_msg *msg, wssec_deferred *j, int rc, int *first_rc)
     if (rc > 0) rc = WSSEC_EINTERNAL;
     if (!msg->failed) wssec_msg_fail(msg, rc, NULL, j->token ? j->token->node : NULL, "%s",
                                      wssec_code_description(rc));
-    if (j->token) {
-        j->token->status = rc;
-        wssec__free(j->token->error);
-        j->token->error = wssec__strdup(msg->err.message);
-    }
+    if (j->token && wssec__token_fail(j->token, rc, &msg->err)) rc = WSSEC_ENOMEM;
     keep_first(msg, first_rc, rc);
     return rc;
 }
@@ -746,9 +760,8 @@ int wssec_verify(wssec_result **out, wssec_msg *msg)
             for (size_t i = 0; i < msg->res->ntokens; i++) {
                 wssec_token *t = msg->res->tokens[i];
                 if (!t->status) continue;
-                t->status = WSSEC_EDECRYPT;
-                wssec__free(t->error);
-                t->error = wssec__strdup(WSSEC_DECRYPT_FAILED);
+                /* the whole record: its subject and fault may tell the cause too */
+                (void)wssec__token_fail(t, WSSEC_EDECRYPT, &msg->err);
             }
         }
         /* a rejection is final: nothing of what was proved remains, and the

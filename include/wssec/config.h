@@ -206,10 +206,12 @@ WSSEC_API int wssec_config_add_module(wssec_config *cfg, const wssec_module *mod
 
 /**
  * The last error recorded on the configuration (by wssec_config_set(),
- * wssec_config_load() or wssec_ctx_new()). Borrowed; valid until the next
- * call on @p cfg. code is 0 when there was none.
+ * wssec_config_load() or wssec_ctx_new()). One of the error accessors (see
+ * error.h): never NULL; code 0 when there was none; for a NULL @p cfg, a
+ * static record with code WSSEC_EINVALID. Borrowed; valid until the next
+ * call on @p cfg.
  */
-WSSEC_API const wssec_error *wssec_config_error(const wssec_config *cfg) WSSEC_NONNULL(1);
+WSSEC_API const wssec_error *wssec_config_error(const wssec_config *cfg);
 
 #ifdef __cplusplus
 }

@@ -199,11 +199,22 @@ WSSEC_API void wssec_plugin_set_state(wssec_plugin *plugin, void *state,
 
 /**
  * Records why the entry point refuses, and returns @p code, so it can write
- * `return wssec_plugin_fail(p, WSSEC_ECONFIG, "key-file %s: %s", f, why);`.
- * Never put secrets in the message.
+ * `return wssec_plugin_fail(p, WSSEC_ECONFIG, "key-file %s: %s", f, why);`:
+ * the plug-in counterpart of wssec_msg_fail(). The record is read with
+ * wssec_plugin_error(); a @p code that is not negative is recorded as
+ * WSSEC_ECONFIG. Never put secrets in the message.
  */
 WSSEC_API int wssec_plugin_fail(wssec_plugin *plugin, int code, const char *fmt, ...)
     WSSEC_NONNULL(1, 3) WSSEC_PRINTF(3, 4);
+
+/**
+ * What wssec_plugin_fail() recorded, as one of the error accessors (see
+ * error.h): never NULL; code 0 when nothing was recorded; for a NULL
+ * @p plugin, a static record with code WSSEC_EINVALID. Its subject is the
+ * plug-in's path. Borrowed; valid while the entry point runs (afterwards the
+ * reason is in the configuration's error, wssec_config_error()).
+ */
+WSSEC_API const wssec_error *wssec_plugin_error(const wssec_plugin *plugin);
 
 /** The shared object's path, as the "plugin" option gave it. Borrowed. */
 WSSEC_API const char *wssec_plugin_path(const wssec_plugin *plugin) WSSEC_NONNULL(1);

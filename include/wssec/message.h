@@ -101,10 +101,12 @@ WSSEC_API xmlNodePtr wssec_msg_body(const wssec_msg *msg) WSSEC_NONNULL(1);
 WSSEC_API xmlNodePtr wssec_msg_header(const wssec_msg *msg) WSSEC_NONNULL(1);
 
 /**
- * The last error recorded on the message (code 0 when none). Borrowed; valid
- * until the next call that changes the message.
+ * The last error recorded on the message. One of the error accessors (see
+ * error.h): never NULL; code 0 when none; for a NULL @p msg, a static record
+ * with code WSSEC_EINVALID. Borrowed; valid until the next call that changes
+ * the message.
  */
-WSSEC_API const wssec_error *wssec_msg_error(const wssec_msg *msg) WSSEC_NONNULL(1);
+WSSEC_API const wssec_error *wssec_msg_error(const wssec_msg *msg);
 
 #ifdef __cplusplus
 }

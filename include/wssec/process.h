@@ -86,8 +86,12 @@ WSSEC_API int wssec_secure(wssec_msg *msg, const wssec_secure_options *opts) WSS
 /** Frees a result. NULL is a no-op. */
 WSSEC_API void wssec_result_free(wssec_result *result);
 
-/** The error that rejected the message (code 0 when accepted). Borrowed. */
-WSSEC_API const wssec_error *wssec_result_error(const wssec_result *result) WSSEC_NONNULL(1);
+/**
+ * The error that rejected the message. One of the error accessors (see
+ * error.h): never NULL; code 0 when accepted; for a NULL @p result, a static
+ * record with code WSSEC_EINVALID. Borrowed from the result.
+ */
+WSSEC_API const wssec_error *wssec_result_error(const wssec_result *result);
 
 /**
  * The authenticated caller: the user name of a verified UsernameToken, else
@@ -187,12 +191,17 @@ WSSEC_API const char *wssec_token_identity(const wssec_token *token) WSSEC_NONNU
 
 /**
  * The token's own status: 0 when it was processed successfully, else the
- * code of its error; wssec_token_error() gives the message.
+ * code of its error (the same as wssec_token_error(token)->code).
  */
 WSSEC_API int wssec_token_status(const wssec_token *token) WSSEC_NONNULL(1);
 
-/** The message of the token's error, or NULL when it has none. */
-WSSEC_API const char *wssec_token_error(const wssec_token *token) WSSEC_NONNULL(1);
+/**
+ * The token's own error, in the same record as every other object's (see
+ * error.h): never NULL; code 0 when the token has none; for a NULL @p token,
+ * a static record with code WSSEC_EINVALID. Borrowed from the result.
+ * (In 0.1.0 it returned the message text alone, or NULL.)
+ */
+WSSEC_API const wssec_error *wssec_token_error(const wssec_token *token);
 
 /** Number of properties the module recorded ("created", "password-type", ...). */
 WSSEC_API size_t wssec_token_prop_count(const wssec_token *token) WSSEC_NONNULL(1);

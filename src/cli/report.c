@@ -46,7 +46,7 @@ static void json_tokens(FILE *out, const wssec_result *res)
         fputs(",\"identity\":", out);
         json_str(out, wssec_token_identity(t));
         fputs(",\"error\":", out);
-        json_str(out, wssec_token_error(t));
+        json_str(out, wssec_token_status(t) ? wssec_token_error(t)->message : NULL);
         fputs(",\"properties\":{", out);
         for (size_t j = 0; j < wssec_token_prop_count(t); j++) {
             const char *n, *v;
@@ -227,7 +227,7 @@ void cli_report_inspect(FILE *out, const cli_report *r, wssec_time now)
                     wssec_token_identity(t) ? wssec_token_identity(t) : "");
         else
             fprintf(out, "        %-14s %s: %s\n", "status", wssec_code_name(wssec_token_status(t)),
-                    wssec_token_error(t));
+                    wssec_token_error(t)->message);
     }
     print_verdict(out, r);
 }
