@@ -656,14 +656,23 @@ static int same_slot(const wssec_module *a, const wssec_module *b)
            strcmp(a->value_type ? a->value_type : "", b->value_type ? b->value_type : "") == 0;
 }
 
+int wssec_module_init(wssec_module *module, unsigned version)
+{
+    static const wssec_module tmpl = WSSEC_MODULE_INIT;
+    return wssec__struct_init(module, &tmpl, sizeof(tmpl), version, WSSEC_MODULE_VERSION);
+}
+
 int wssec_config_add_module(wssec_config *cfg, const wssec_module *module)
 {
     wssec__err_clear(&cfg->err);
-    if (module->version != WSSEC_MODULE_VERSION || !module->name || !*module->name)
+    if (module->version < 1 || module->version > WSSEC_MODULE_VERSION)
         return WSSEC_ERR(&cfg->err, WSSEC_EINVALID,
-                         "module '%s': interface version %u, expected %u, or no name",
-                         module->name ? module->name : "?", module->version,
+                         "module '%s': interface version %u; this library (%s) accepts versions "
+                         "1 to %u",
+                         module->name ? module->name : "?", module->version, WSSEC_VERSION,
                          WSSEC_MODULE_VERSION);
+    if (!module->name || !*module->name)
+        return WSSEC_ERR(&cfg->err, WSSEC_EINVALID, "a module without a name");
     if ((module->local == NULL) != (module->consume == NULL))
         return WSSEC_ERR(&cfg->err, WSSEC_EINVALID,
                          "module '%s': a consumer needs an element and an element a consumer",

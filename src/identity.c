@@ -83,6 +83,12 @@ wssec_upstream_proof wssec_result_assertion_proof(const wssec_result *r)
 
 /* ---- the context ---- */
 
+int wssec_upstream_init(wssec_upstream *upstream, unsigned version)
+{
+    static const wssec_upstream tmpl = WSSEC_UPSTREAM_INIT;
+    return wssec__struct_init(upstream, &tmpl, sizeof(tmpl), version, WSSEC_UPSTREAM_VERSION);
+}
+
 int wssec__identity_enabled(const wssec_ctx *ctx)
 {
     return ctx->identity && (ctx->identity->cb || ctx->s.trusted_upstreams.n > 0);

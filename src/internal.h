@@ -729,4 +729,11 @@ const wssec_error *wssec__err_null(void);
  * @return 0 or WSSEC_ENOMEM. */
 int wssec__token_fail(wssec_token *t, int code, const wssec_errrec *from);
 
+/* The body of every wssec_<struct>_init(): refuses version 0 and versions
+ * newer than @p current (WSSEC_EINVALID), else zeroes the @p size bytes the
+ * caller's version has and copies them from @p tmpl (the struct's
+ * *_INIT), then sets the version (the struct's first member). */
+int wssec__struct_init(void *p, const void *tmpl, size_t size, unsigned version,
+                       unsigned current);
+
 #endif /* WSSEC_INTERNAL_H */

@@ -794,12 +794,22 @@ int wssec_inspect(wssec_result **out, wssec_msg *msg)
 
 /* ---- outbound ---- */
 
+int wssec_secure_options_init(wssec_secure_options *opts, unsigned version)
+{
+    static const wssec_secure_options tmpl = WSSEC_SECURE_OPTIONS_INIT;
+    size_t size = version == 1 ? offsetof(wssec_secure_options, assert_user) : sizeof(tmpl);
+    return wssec__struct_init(opts, &tmpl, size, version, WSSEC_SECURE_OPTIONS_VERSION);
+}
+
 int wssec_secure(wssec_msg *msg, const wssec_secure_options *opts)
 {
     if (!msg->doc || !msg->envelope) return WSSEC_EINVALID;
-    if (opts && (opts->version < 1 || opts->version > WSSEC_SECURE_OPTIONS_VERSION))
-        return WSSEC_EINVALID;
     wssec__err_clear(&msg->err);
+    if (opts && (opts->version < 1 || opts->version > WSSEC_SECURE_OPTIONS_VERSION))
+        return WSSEC_ERR(&msg->err, WSSEC_EINVALID,
+                         "wssec_secure_options version %u: this library (%s) accepts versions "
+                         "1 to %u",
+                         opts->version, WSSEC_VERSION, WSSEC_SECURE_OPTIONS_VERSION);
     wssec__quiet_libxml();
     wssec__oom_clear();
     msg->now = wssec_ctx_now(msg->ctx);

@@ -16,10 +16,22 @@ struct wssec_replay_cache {
     int refs; /* atomic */
 };
 
+int wssec_replay_ops_init(wssec_replay_ops *ops, unsigned version)
+{
+    static const wssec_replay_ops tmpl = WSSEC_REPLAY_OPS_INIT;
+    return wssec__struct_init(ops, &tmpl, sizeof(tmpl), version, WSSEC_REPLAY_OPS_VERSION);
+}
+
+int wssec_redis_options_init(wssec_redis_options *opts, unsigned version)
+{
+    static const wssec_redis_options tmpl = WSSEC_REDIS_OPTIONS_INIT;
+    return wssec__struct_init(opts, &tmpl, sizeof(tmpl), version, WSSEC_REDIS_OPTIONS_VERSION);
+}
+
 int wssec_replay_cache_new(wssec_replay_cache **out, const wssec_replay_ops *ops, void *state)
 {
     *out = NULL;
-    if (ops->version != WSSEC_REPLAY_OPS_VERSION || !ops->insert || !ops->name)
+    if (ops->version < 1 || ops->version > WSSEC_REPLAY_OPS_VERSION || !ops->insert || !ops->name)
         return WSSEC_EINVALID;
     wssec_replay_cache *c = wssec__calloc(1, sizeof(*c));
     if (!c) return WSSEC_ENOMEM;

@@ -528,9 +528,10 @@ int wssec_replay_cache_redis_new(wssec_replay_cache **out, const char *url,
     }
     errbuf[0] = '\0';
     if (!opts) opts = &defaults;
-    if (opts->version != WSSEC_REDIS_OPTIONS_VERSION) {
-        snprintf(errbuf, errlen, "options version %u, expected %u", opts->version,
-                 WSSEC_REDIS_OPTIONS_VERSION);
+    if (opts->version < 1 || opts->version > WSSEC_REDIS_OPTIONS_VERSION) {
+        snprintf(errbuf, errlen,
+                 "wssec_redis_options version %u: this library (%s) accepts versions 1 to %u",
+                 opts->version, WSSEC_VERSION, WSSEC_REDIS_OPTIONS_VERSION);
         return WSSEC_EINVALID;
     }
     if (opts->connect_timeout_ms < 1 || opts->connect_timeout_ms > MAX_TIMEOUT_MS ||

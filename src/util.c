@@ -18,6 +18,15 @@
 
 #include "internal.h"
 
+int wssec__struct_init(void *p, const void *tmpl, size_t size, unsigned version,
+                       unsigned current)
+{
+    if (!p || version == 0 || version > current) return WSSEC_EINVALID;
+    memcpy(p, tmpl, size);
+    memcpy(p, &version, sizeof(version));
+    return 0;
+}
+
 void wssec__memzero(void *p, size_t n)
 {
     if (p && n) OPENSSL_cleanse(p, n);

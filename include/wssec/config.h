@@ -191,6 +191,24 @@ WSSEC_API void wssec_config_set_replay_cache(wssec_config *cfg, wssec_replay_cac
     WSSEC_NONNULL(1, 2);
 
 /**
+ * A wssec_module with every member empty but the version, for
+ * `wssec_module m = WSSEC_MODULE_INIT;` (struct wssec_module and
+ * WSSEC_MODULE_VERSION are in module.h).
+ */
+#define WSSEC_MODULE_INIT { WSSEC_MODULE_VERSION, NULL, NULL, NULL, NULL, NULL, NULL, NULL }
+
+/**
+ * Initialises @p module as WSSEC_MODULE_INIT does, writing only the members
+ * that @p version has.
+ *
+ * @param[out] module the module
+ * @param version     WSSEC_MODULE_VERSION as the caller saw it
+ * @return 0; WSSEC_EINVALID for a NULL @p module, version 0, or a version
+ *         newer than this library's. Thread-safe.
+ */
+WSSEC_API int wssec_module_init(wssec_module *module, unsigned version);
+
+/**
  * Registers a token module (a generator, a consumer or both). The built-in
  * modules are registered by wssec_config_new() through this same call. A
  * module registered later for the same element (or BinarySecurityToken
@@ -198,8 +216,10 @@ WSSEC_API void wssec_config_set_replay_cache(wssec_config *cfg, wssec_replay_cac
  *
  * @param cfg the configuration
  * @param module the module; it must outlive every context built from @p cfg
- * @return 0; WSSEC_EINVALID for a module of another interface version or
- *         without a name; WSSEC_ENOMEM.
+ * @return 0; WSSEC_EINVALID for a module of an interface version this
+ *         library does not know (0, or newer than its WSSEC_MODULE_VERSION;
+ *         every older one is accepted) or without a name (the reason is in
+ *         wssec_config_error()); WSSEC_ENOMEM.
  */
 WSSEC_API int wssec_config_add_module(wssec_config *cfg, const wssec_module *module)
     WSSEC_NONNULL(1, 2) WSSEC_WARN_UNUSED;

@@ -83,7 +83,24 @@ typedef struct wssec_upstream {
     const char *asserted;              /**< the asserted user name or DN */
 } wssec_upstream;
 
+/* The library passes the newest version it has; members are only ever
+ * appended, so an evaluator built against an older header reads the members
+ * it knows, and one built against a newer header checks the version before
+ * reading the members it added. */
 #define WSSEC_UPSTREAM_VERSION 1
+#define WSSEC_UPSTREAM_INIT { WSSEC_UPSTREAM_VERSION, WSSEC_PROOF_NONE, NULL, NULL, \
+                              WSSEC_ASSERTED_USERNAME, NULL }
+
+/**
+ * Initialises @p upstream as WSSEC_UPSTREAM_INIT does (for tests of an
+ * evaluator), writing only the members that @p version has.
+ *
+ * @param[out] upstream the record
+ * @param version       WSSEC_UPSTREAM_VERSION as the caller saw it
+ * @return 0; WSSEC_EINVALID for a NULL @p upstream, version 0, or a version
+ *         newer than this library's. Thread-safe.
+ */
+WSSEC_API int wssec_upstream_init(wssec_upstream *upstream, unsigned version);
 
 /**
  * Decides whether an upstream may assert identities.

@@ -64,9 +64,22 @@ typedef struct wssec_secure_options {
     const char *assert_dn;      /**< a subject DN (an asserted X.509 token) */
 } wssec_secure_options;
 
-/* Version 1 callers (without assert_user and assert_dn) are still accepted. */
+/* Versions 1 (without assert_user and assert_dn) and 2 are accepted. */
 #define WSSEC_SECURE_OPTIONS_VERSION 2
 #define WSSEC_SECURE_OPTIONS_INIT { WSSEC_SECURE_OPTIONS_VERSION, NULL, 0, NULL, NULL, NULL }
+
+/**
+ * Initialises @p opts as WSSEC_SECURE_OPTIONS_INIT does, for callers that
+ * cannot use the macro (bindings): writes only the members that
+ * @p version has, so a caller built against an older header passes its own
+ * WSSEC_SECURE_OPTIONS_VERSION.
+ *
+ * @param[out] opts the options
+ * @param version   WSSEC_SECURE_OPTIONS_VERSION as the caller saw it
+ * @return 0; WSSEC_EINVALID for a NULL @p opts, version 0, or a version
+ *         newer than this library's. Thread-safe.
+ */
+WSSEC_API int wssec_secure_options_init(wssec_secure_options *opts, unsigned version);
 
 /**
  * Secures a parsed message: runs the generator of each action in order,
