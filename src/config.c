@@ -333,6 +333,7 @@ static void settings_owned(wssec_settings *s, char ***strs, size_t *nstrs, wssec
 
 int wssec_config_option_info(const char **name, const char **arg, const char **help, size_t i)
 {
+    WSSEC_ARG(name && arg && help);
     if (i >= WSSEC_ARRAY_LEN(options)) return WSSEC_EINVALID;
     *name = options[i].name;
     *arg = options[i].arg;
@@ -349,6 +350,7 @@ static const opt *find_opt(const char *name)
 
 int wssec_config_has_option(const char *name)
 {
+    WSSEC_ARG_OR(name, 0);
     return find_opt(name) != NULL;
 }
 
@@ -499,6 +501,9 @@ static int set_list(wssec_config *cfg, const opt *o, wssec_strlist *l, const cha
 
 int wssec_config_set(wssec_config *cfg, const char *name, const char *value)
 {
+    WSSEC_ARG(cfg);
+    if (!name || !value)
+        return WSSEC_ERR(&cfg->err, WSSEC_EINVALID, "wssec_config_set: no option name or value");
     wssec__err_clear(&cfg->err);
     const opt *o = find_opt(name);
     if (!o) return WSSEC_ERR(&cfg->err, WSSEC_ECONFIG, "unknown option '%s'", name);
@@ -591,6 +596,7 @@ int wssec_config_set(wssec_config *cfg, const char *name, const char *value)
 
 int wssec_config_new(wssec_config **out)
 {
+    WSSEC_ARG(out);
     *out = NULL;
     wssec_config *cfg = wssec__calloc(1, sizeof(*cfg));
     if (!cfg) return WSSEC_ENOMEM;
@@ -625,24 +631,28 @@ const wssec_error *wssec_config_error(const wssec_config *cfg)
 
 void wssec_config_set_password_cb(wssec_config *cfg, wssec_password_cb cb, void *userdata)
 {
+    WSSEC_ARG_VOID(cfg);
     cfg->password_cb = cb;
     cfg->password_ud = userdata;
 }
 
 void wssec_config_set_explain_cb(wssec_config *cfg, wssec_explain_cb cb, void *userdata)
 {
+    WSSEC_ARG_VOID(cfg);
     cfg->explain_cb = cb;
     cfg->explain_ud = userdata;
 }
 
 void wssec_config_set_clock(wssec_config *cfg, wssec_clock_cb cb, void *userdata)
 {
+    WSSEC_ARG_VOID(cfg);
     cfg->clock_cb = cb;
     cfg->clock_ud = userdata;
 }
 
 void wssec_config_set_replay_cache(wssec_config *cfg, wssec_replay_cache *cache)
 {
+    WSSEC_ARG_VOID(cfg && cache);
     wssec_replay_cache_retain(cache);
     wssec_replay_cache_release(cfg->replay);
     cfg->replay = cache;
@@ -664,6 +674,8 @@ int wssec_module_init(wssec_module *module, unsigned version)
 
 int wssec_config_add_module(wssec_config *cfg, const wssec_module *module)
 {
+    WSSEC_ARG(cfg);
+    if (!module) return WSSEC_ERR(&cfg->err, WSSEC_EINVALID, "wssec_config_add_module: no module");
     wssec__err_clear(&cfg->err);
     if (module->version < 1 || module->version > WSSEC_MODULE_VERSION)
         return WSSEC_ERR(&cfg->err, WSSEC_EINVALID,
@@ -731,6 +743,8 @@ done:
 int wssec_config_load(wssec_config *cfg, const char *path, wssec_config_option_cb cb,
                       void *userdata)
 {
+    WSSEC_ARG(cfg);
+    if (!path) return WSSEC_ERR(&cfg->err, WSSEC_EINVALID, "wssec_config_load: no file");
     wssec__err_clear(&cfg->err);
     WSSEC_GUARD(wssec__global_init());
     char reason[200];

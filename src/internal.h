@@ -736,4 +736,22 @@ int wssec__token_fail(wssec_token *t, int code, const wssec_errrec *from);
 int wssec__struct_init(void *p, const void *tmpl, size_t size, unsigned version,
                        unsigned current);
 
+/* Argument checks of the public entry points: a NULL where the prototype
+ * wants an object fails cleanly (WSSEC_EINVALID, or NULL/0/no-op as each
+ * function documents) instead of crashing. The headers' WSSEC_NONNULL is
+ * compiled out inside the library (WSSEC_BUILDING), so the compiler cannot
+ * assume these pointers non-NULL and drop the checks. */
+#define WSSEC_ARG(cond)                     \
+    do {                                    \
+        if (!(cond)) return WSSEC_EINVALID; \
+    } while (0)
+#define WSSEC_ARG_OR(cond, value)     \
+    do {                              \
+        if (!(cond)) return (value);  \
+    } while (0)
+#define WSSEC_ARG_VOID(cond) \
+    do {                     \
+        if (!(cond)) return; \
+    } while (0)
+
 #endif /* WSSEC_INTERNAL_H */

@@ -153,10 +153,13 @@ void wssec__result_reject(wssec_result *r)
     }
 }
 
-size_t wssec_result_decrypted_count(const wssec_result *r) { return r->nplains; }
+size_t wssec_result_decrypted_count(const wssec_result *r) { return r ? r->nplains : 0; }
 
 int wssec_result_decrypted(xmlNodePtr *node, int *content, const wssec_result *r, size_t i)
 {
+    WSSEC_ARG(node);
+    *node = NULL;
+    WSSEC_ARG(r);
     if (i >= r->nplains) return WSSEC_EINVALID;
     *node = r->plains[i].node;
     if (content) *content = r->plains[i].content;
@@ -165,6 +168,7 @@ int wssec_result_decrypted(xmlNodePtr *node, int *content, const wssec_result *r
 
 int wssec_result_is_decrypted(const wssec_result *r, xmlNodePtr node)
 {
+    WSSEC_ARG_OR(r && node, 0);
     return wssec__result_decrypted(r, node);
 }
 
@@ -175,10 +179,11 @@ int wssec__result_warn(wssec_result *r, const char *text)
     return wssec__strlist_add(&r->warnings, text);
 }
 
-size_t wssec_result_warning_count(const wssec_result *r) { return r->warnings.n; }
+size_t wssec_result_warning_count(const wssec_result *r) { return r ? r->warnings.n : 0; }
 
 const char *wssec_result_warning(const wssec_result *r, size_t i)
 {
+    WSSEC_ARG_OR(r, NULL);
     return i < r->warnings.n ? r->warnings.v[i] : NULL;
 }
 
@@ -198,11 +203,14 @@ int wssec__result_add_ref(wssec_result *r, xmlNodePtr node, const char *uri, con
     return 0;
 }
 
-size_t wssec_result_signed_count(const wssec_result *r) { return r->nrefs; }
+size_t wssec_result_signed_count(const wssec_result *r) { return r ? r->nrefs : 0; }
 
 int wssec_result_signed(xmlNodePtr *node, const char **uri, const char **digest_alg,
                         const wssec_token **signature, const wssec_result *r, size_t i)
 {
+    WSSEC_ARG(node);
+    *node = NULL;
+    WSSEC_ARG(r);
     if (i >= r->nrefs) return WSSEC_EINVALID;
     *node = r->refs[i].node;
     if (uri) *uri = r->refs[i].uri;
@@ -213,6 +221,7 @@ int wssec_result_signed(xmlNodePtr *node, const char **uri, const char **digest_
 
 int wssec_result_is_signed(const wssec_result *r, xmlNodePtr node)
 {
+    WSSEC_ARG_OR(r && node, 0);
     return wssec__result_covers(r, node);
 }
 
@@ -233,20 +242,22 @@ const wssec_error *wssec_result_error(const wssec_result *r)
 
 const char *wssec_result_caller(const wssec_result *r)
 {
+    WSSEC_ARG_OR(r, NULL);
     return r->caller ? r->caller->identity : NULL;
 }
 
-size_t wssec_result_token_count(const wssec_result *r) { return r->ntokens; }
+size_t wssec_result_token_count(const wssec_result *r) { return r ? r->ntokens : 0; }
 
 const wssec_token *wssec_result_token(const wssec_result *r, size_t i)
 {
+    WSSEC_ARG_OR(r, NULL);
     return i < r->ntokens ? r->tokens[i] : NULL;
 }
 
-const char *wssec_token_type(const wssec_token *t) { return t->type; }
-xmlNodePtr wssec_token_node(const wssec_token *t) { return t->node; }
-const char *wssec_token_identity(const wssec_token *t) { return t->identity; }
-int wssec_token_status(const wssec_token *t) { return t->status; }
+const char *wssec_token_type(const wssec_token *t) { return t ? t->type : NULL; }
+xmlNodePtr wssec_token_node(const wssec_token *t) { return t ? t->node : NULL; }
+const char *wssec_token_identity(const wssec_token *t) { return t ? t->identity : NULL; }
+int wssec_token_status(const wssec_token *t) { return t ? t->status : WSSEC_EINVALID; }
 const wssec_error *wssec_token_error(const wssec_token *t)
 {
     if (!t) return wssec__err_null();
@@ -266,10 +277,13 @@ int wssec__token_fail(wssec_token *t, int code, const wssec_errrec *from)
     }
     return 0;
 }
-size_t wssec_token_prop_count(const wssec_token *t) { return t->nprops; }
+size_t wssec_token_prop_count(const wssec_token *t) { return t ? t->nprops : 0; }
 
 int wssec_token_prop(const char **name, const char **value, const wssec_token *t, size_t i)
 {
+    WSSEC_ARG(name && value);
+    *name = *value = NULL;
+    WSSEC_ARG(t);
     if (i >= t->nprops) return WSSEC_EINVALID;
     *name = t->names[i];
     *value = t->values[i];
@@ -278,6 +292,7 @@ int wssec_token_prop(const char **name, const char **value, const wssec_token *t
 
 const char *wssec_token_get(const wssec_token *t, const char *name)
 {
+    WSSEC_ARG_OR(t && name, NULL);
     for (size_t i = 0; i < t->nprops; i++)
         if (strcmp(t->names[i], name) == 0) return t->values[i];
     return NULL;
@@ -285,6 +300,7 @@ const char *wssec_token_get(const wssec_token *t, const char *name)
 
 wssec_token *wssec_msg_add_token(wssec_msg *msg, const char *type, xmlNodePtr node)
 {
+    WSSEC_ARG_OR(msg && type, NULL);
     wssec_result *r = msg->res;
     if (!r) return NULL;
     wssec_token *t = wssec__calloc(1, sizeof(*t));
@@ -301,6 +317,7 @@ wssec_token *wssec_msg_add_token(wssec_msg *msg, const char *type, xmlNodePtr no
 
 int wssec_token_set_identity(wssec_token *t, const char *identity)
 {
+    WSSEC_ARG(t && identity);
     char *d = wssec__strdup(identity);
     if (!d) return WSSEC_ENOMEM;
     wssec__free(t->identity);
@@ -310,6 +327,7 @@ int wssec_token_set_identity(wssec_token *t, const char *identity)
 
 int wssec_token_set(wssec_token *t, const char *name, const char *value)
 {
+    WSSEC_ARG(t && name && value);
     char **n = wssec__realloc(t->names, (t->nprops + 1) * sizeof(*n));
     if (!n) return WSSEC_ENOMEM;
     t->names = n;
@@ -330,6 +348,7 @@ int wssec_token_set(wssec_token *t, const char *name, const char *value)
 
 int wssec_msg_set_caller(wssec_msg *msg, wssec_token *token)
 {
+    WSSEC_ARG(msg && token);
     wssec_result *r = msg->res;
     if (!r || !token->identity) return WSSEC_EINVALID;
     /* Two tokens of one kind must agree on the caller. Of different kinds, a
@@ -733,6 +752,9 @@ static int begin(wssec_result **out, wssec_msg *msg, bool inspecting)
 
 int wssec_verify(wssec_result **out, wssec_msg *msg)
 {
+    WSSEC_ARG(out);
+    *out = NULL;
+    WSSEC_ARG(msg);
     WSSEC_GUARD(begin(out, msg, false));
     int rc = run_consumers(msg);
     if (rc == 0) {
@@ -776,6 +798,9 @@ int wssec_verify(wssec_result **out, wssec_msg *msg)
 
 int wssec_inspect(wssec_result **out, wssec_msg *msg)
 {
+    WSSEC_ARG(out);
+    *out = NULL;
+    WSSEC_ARG(msg);
     WSSEC_GUARD(begin(out, msg, true));
     int rc = run_consumers(msg);
     wssec__msg_clear_inbound(msg);
@@ -803,6 +828,7 @@ int wssec_secure_options_init(wssec_secure_options *opts, unsigned version)
 
 int wssec_secure(wssec_msg *msg, const wssec_secure_options *opts)
 {
+    WSSEC_ARG(msg);
     if (!msg->doc || !msg->envelope) return WSSEC_EINVALID;
     wssec__err_clear(&msg->err);
     if (opts && (opts->version < 1 || opts->version > WSSEC_SECURE_OPTIONS_VERSION))

@@ -46,12 +46,14 @@ struct wssec_plugins {
 
 void wssec_plugin_set_state(wssec_plugin *plugin, void *state, void (*free_state)(void *state))
 {
+    WSSEC_ARG_VOID(plugin);
     plugin->state = state;
     plugin->free_state = free_state;
 }
 
 int wssec_plugin_fail(wssec_plugin *plugin, int code, const char *fmt, ...)
 {
+    if (!plugin || !fmt) return code;
     va_list ap;
     va_start(ap, fmt);
     /* a refusal is recorded as one even when code is not a wssec code */
@@ -68,6 +70,7 @@ const wssec_error *wssec_plugin_error(const wssec_plugin *plugin)
 
 const char *wssec_plugin_path(const wssec_plugin *plugin)
 {
+    WSSEC_ARG_OR(plugin, NULL);
     return plugin->path;
 }
 

@@ -516,6 +516,9 @@ static void redis_destroy(void *state)
 int wssec_replay_cache_redis_new(wssec_replay_cache **out, const char *url,
                                  const wssec_redis_options *opts, char *errbuf, size_t errlen)
 {
+    WSSEC_ARG(out);
+    *out = NULL;
+    WSSEC_ARG(url);
     static const wssec_redis_options defaults = WSSEC_REDIS_OPTIONS_INIT;
     char dummy[1];
     redis_cache *rc = NULL;

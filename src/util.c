@@ -164,6 +164,7 @@ static int xml_space(int c)
 
 int wssec_time_parse(wssec_time *out, const char *text)
 {
+    WSSEC_ARG(out && text);
     const char *p = text;
     int Y, M, D, h, m, s, ms = 0;
     while (xml_space((unsigned char)*p)) p++;
@@ -205,6 +206,7 @@ int wssec_time_parse(wssec_time *out, const char *text)
 
 int wssec_time_format(char *buf, size_t size, wssec_time t, int millis)
 {
+    WSSEC_ARG(buf);
     if (size < 25 || t < 0) return WSSEC_EINVALID;
     time_t secs = (time_t)(t / 1000);
     struct tm tm;

@@ -206,7 +206,7 @@ WSSEC_API void wssec_config_set_replay_cache(wssec_config *cfg, wssec_replay_cac
  * @return 0; WSSEC_EINVALID for a NULL @p module, version 0, or a version
  *         newer than this library's. Thread-safe.
  */
-WSSEC_API int wssec_module_init(wssec_module *module, unsigned version);
+WSSEC_API int wssec_module_init(wssec_module *module, unsigned version) WSSEC_WARN_UNUSED;
 
 /**
  * Registers a token module (a generator, a consumer or both). The built-in

@@ -100,7 +100,7 @@ typedef struct wssec_upstream {
  * @return 0; WSSEC_EINVALID for a NULL @p upstream, version 0, or a version
  *         newer than this library's. Thread-safe.
  */
-WSSEC_API int wssec_upstream_init(wssec_upstream *upstream, unsigned version);
+WSSEC_API int wssec_upstream_init(wssec_upstream *upstream, unsigned version) WSSEC_WARN_UNUSED;
 
 /**
  * Decides whether an upstream may assert identities.

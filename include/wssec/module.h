@@ -92,7 +92,7 @@ WSSEC_API wssec_token *wssec_msg_add_token(wssec_msg *msg, const char *type, xml
 
 /** Sets the identity a token proved. @return 0 or WSSEC_ENOMEM. */
 WSSEC_API int wssec_token_set_identity(wssec_token *token, const char *identity)
-    WSSEC_NONNULL(1, 2);
+    WSSEC_NONNULL(1, 2) WSSEC_WARN_UNUSED;
 
 /** Adds a property (name and value are copied). @return 0 or WSSEC_ENOMEM. */
 WSSEC_API int wssec_token_set(wssec_token *token, const char *name, const char *value)
@@ -103,7 +103,8 @@ WSSEC_API int wssec_token_set(wssec_token *token, const char *name, const char *
  * becomes wssec_result_caller(). @return 0, or WSSEC_EPOLICY when another
  * token already authenticated a different caller.
  */
-WSSEC_API int wssec_msg_set_caller(wssec_msg *msg, wssec_token *token) WSSEC_NONNULL(1, 2);
+WSSEC_API int wssec_msg_set_caller(wssec_msg *msg, wssec_token *token) WSSEC_NONNULL(1, 2)
+    WSSEC_WARN_UNUSED;
 
 /**
  * Asks the password callback for a user's password (the output first, in
@@ -120,7 +121,7 @@ WSSEC_API int wssec_msg_set_caller(wssec_msg *msg, wssec_token *token) WSSEC_NON
  */
 WSSEC_API int wssec_msg_password(char *buf, size_t size, size_t *len, wssec_msg *msg,
                                  const char *user, wssec_password_usage usage)
-    WSSEC_NONNULL(1, 3, 4, 5);
+    WSSEC_NONNULL(1, 3, 4, 5) WSSEC_WARN_UNUSED;
 
 /**
  * Records (domain, identity, data) in the replay cache until @p expires.

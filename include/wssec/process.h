@@ -79,7 +79,8 @@ typedef struct wssec_secure_options {
  * @return 0; WSSEC_EINVALID for a NULL @p opts, version 0, or a version
  *         newer than this library's. Thread-safe.
  */
-WSSEC_API int wssec_secure_options_init(wssec_secure_options *opts, unsigned version);
+WSSEC_API int wssec_secure_options_init(wssec_secure_options *opts, unsigned version)
+    WSSEC_WARN_UNUSED;
 
 /**
  * Secures a parsed message: runs the generator of each action in order,
@@ -115,7 +116,8 @@ WSSEC_API const wssec_error *wssec_result_error(const wssec_result *result);
  * decryption calls below then report nothing either (the tokens stay listed,
  * with their status and properties, for people). Borrowed.
  */
-WSSEC_API const char *wssec_result_caller(const wssec_result *result) WSSEC_NONNULL(1);
+WSSEC_API const char *wssec_result_caller(const wssec_result *result) WSSEC_NONNULL(1)
+    WSSEC_WARN_UNUSED;
 
 /**
  * Number of verified signature references: each covered one node of the
@@ -140,7 +142,7 @@ WSSEC_API size_t wssec_result_signed_count(const wssec_result *result) WSSEC_NON
  */
 WSSEC_API int wssec_result_signed(xmlNodePtr *node, const char **uri, const char **digest_alg,
                                   const wssec_token **signature, const wssec_result *result,
-                                  size_t i) WSSEC_NONNULL(1, 5);
+                                  size_t i) WSSEC_NONNULL(1, 5) WSSEC_WARN_UNUSED;
 
 /**
  * Whether @p node is, or lies inside, an element a verified signature
@@ -150,7 +152,7 @@ WSSEC_API int wssec_result_signed(xmlNodePtr *node, const char **uri, const char
  * @return 1 if signed, 0 if not.
  */
 WSSEC_API int wssec_result_is_signed(const wssec_result *result, xmlNodePtr node)
-    WSSEC_NONNULL(1, 2);
+    WSSEC_NONNULL(1, 2) WSSEC_WARN_UNUSED;
 
 /**
  * Number of parts decrypted from EncryptedData (each an element that was
@@ -169,11 +171,11 @@ WSSEC_API size_t wssec_result_decrypted_count(const wssec_result *result) WSSEC_
  * @return 0, or WSSEC_EINVALID when @p i is out of range.
  */
 WSSEC_API int wssec_result_decrypted(xmlNodePtr *node, int *content, const wssec_result *result,
-                                     size_t i) WSSEC_NONNULL(1, 3);
+                                     size_t i) WSSEC_NONNULL(1, 3) WSSEC_WARN_UNUSED;
 
 /** Whether @p node is, or lies inside, a decrypted part. @return 1 or 0. */
 WSSEC_API int wssec_result_is_decrypted(const wssec_result *result, xmlNodePtr node)
-    WSSEC_NONNULL(1, 2);
+    WSSEC_NONNULL(1, 2) WSSEC_WARN_UNUSED;
 
 /**
  * Warnings about the configuration as this message exercised it (for
@@ -206,7 +208,7 @@ WSSEC_API const char *wssec_token_identity(const wssec_token *token) WSSEC_NONNU
  * The token's own status: 0 when it was processed successfully, else the
  * code of its error (the same as wssec_token_error(token)->code).
  */
-WSSEC_API int wssec_token_status(const wssec_token *token) WSSEC_NONNULL(1);
+WSSEC_API int wssec_token_status(const wssec_token *token) WSSEC_NONNULL(1) WSSEC_WARN_UNUSED;
 
 /**
  * The token's own error, in the same record as every other object's (see

@@ -48,7 +48,7 @@ typedef struct wssec_replay_ops {
  * @return 0; WSSEC_EINVALID for a NULL @p ops, version 0, or a version newer
  *         than this library's. Thread-safe.
  */
-WSSEC_API int wssec_replay_ops_init(wssec_replay_ops *ops, unsigned version);
+WSSEC_API int wssec_replay_ops_init(wssec_replay_ops *ops, unsigned version) WSSEC_WARN_UNUSED;
 
 /**
  * Wraps a back end into a reference-counted cache (count 1).
@@ -99,7 +99,8 @@ typedef struct wssec_redis_options {
  * @return 0; WSSEC_EINVALID for a NULL @p opts, version 0, or a version
  *         newer than this library's. Thread-safe.
  */
-WSSEC_API int wssec_redis_options_init(wssec_redis_options *opts, unsigned version);
+WSSEC_API int wssec_redis_options_init(wssec_redis_options *opts, unsigned version)
+    WSSEC_WARN_UNUSED;
 
 /**
  * A cache in Redis, shared by every gateway that names the same server and
@@ -169,7 +170,7 @@ WSSEC_API const char *wssec_replay_cache_name(const wssec_replay_cache *cache) W
  */
 WSSEC_API int wssec_replay_key(unsigned char key[WSSEC_REPLAY_KEY_LEN], const char *domain,
                                const char *identity, const unsigned char *data, size_t len)
-    WSSEC_NONNULL(1, 2, 3, 4);
+    WSSEC_NONNULL(1, 2, 3, 4) WSSEC_WARN_UNUSED;
 
 #ifdef __cplusplus
 }
