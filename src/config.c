@@ -156,7 +156,7 @@ static const opt options[] = {
       "signed-by:REGEX, encrypted:XPATH, none (default timestamp,signature)" },
     { "username", OPT_STRING, OFF(username), 0, "USER", "outbound UsernameToken user" },
     { "actions", OPT_LIST, OFF(actions), 0, "LIST",
-      "outbound actions in order, e.g. timestamp,username-token" },
+      "outbound actions in order, e.g. timestamp,username-token,signature,encrypted-key" },
     { "now", OPT_TIME, OFF(now), 0, "TIME",
       "the clock for every time check, e.g. 2025-01-31T12:00:00Z (default: system clock)" },
     { "replay-cache", OPT_REPLAY, OFF(replay_cache), 0, "KIND",

@@ -282,8 +282,9 @@ int wssec_ctx_new(wssec_ctx **out, wssec_config *cfg)
     if (cfg->s.plugins.n) return wssec__ctx_new_with_plugins(out, cfg);
     for (size_t i = 0; i < cfg->s.actions.n; i++) {
         const wssec_module *m = NULL;
+        const char *name = wssec__module_alias(cfg->s.actions.v[i]);
         for (size_t j = 0; j < cfg->modules.n; j++)
-            if (strcmp(cfg->modules.v[j]->name, cfg->s.actions.v[i]) == 0) m = cfg->modules.v[j];
+            if (strcmp(cfg->modules.v[j]->name, name) == 0) m = cfg->modules.v[j];
         if (!m || !m->generate)
             return WSSEC_ERR(&cfg->err, WSSEC_ECONFIG, "actions: no module generates '%s'",
                              cfg->s.actions.v[i]);
@@ -418,8 +419,22 @@ const wssec_module *wssec__module_for_elem(const wssec_ctx *ctx, xmlNodePtr elem
     return generic;
 }
 
+const char *wssec__module_alias(const char *name)
+{
+    /* old spelling -> the name of the module (and of its tokens) */
+    static const struct {
+        const char *alias, *name;
+    } aliases[] = {
+        { "encrypt", "encrypted-key" }, /* the action's name before 0.2 */
+    };
+    for (size_t i = 0; i < WSSEC_ARRAY_LEN(aliases); i++)
+        if (strcmp(name, aliases[i].alias) == 0) return aliases[i].name;
+    return name;
+}
+
 const wssec_module *wssec__module_by_name(const wssec_ctx *ctx, const char *name)
 {
+    name = wssec__module_alias(name);
     for (size_t i = 0; i < ctx->modules.n; i++)
         if (strcmp(ctx->modules.v[i]->name, name) == 0) return ctx->modules.v[i];
     return NULL;

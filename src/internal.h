@@ -754,4 +754,10 @@ int wssec__struct_init(void *p, const void *tmpl, size_t size, unsigned version,
         if (!(cond)) return; \
     } while (0)
 
+/* Module names: a module, its action and the tokens it records share one
+ * name (README, "Names of modules, actions and tokens"). Older spellings
+ * stay accepted wherever an action is named: this gives the name an alias
+ * stands for, or @p name itself. */
+const char *wssec__module_alias(const char *name);
+
 #endif /* WSSEC_INTERNAL_H */

@@ -848,8 +848,8 @@ int wssec_secure(wssec_msg *msg, const wssec_secure_options *opts)
     }
     if (n == 0)
         return wssec__err_set(&msg->err, WSSEC_ECONFIG, NULL, NULL, __FILE__, __LINE__,
-                              "nothing to do: no action (timestamp, username-token, signature, "
-                              "...) given");
+                              "nothing to do: no action (timestamp, username-token, x509-token, "
+                              "signature, encrypted-key, identity-assertion) given");
     /* the outbound token store: what generators add, for later ones to use */
     wssec_result *store = NULL;
     WSSEC_GUARD(wssec__result_new(&store));

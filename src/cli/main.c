@@ -1004,7 +1004,7 @@ static int run(cli *c, int argc, char **argv)
             (c->have_username && wssec_config_set(c->cfg, "actions", "username-token")) ||
             (c->have_assert && wssec_config_set(c->cfg, "actions", "identity-assertion")) ||
             (c->have_signing && wssec_config_set(c->cfg, "actions", "signature")) ||
-            (c->have_encrypting && wssec_config_set(c->cfg, "actions", "encrypt"))) {
+            (c->have_encrypting && wssec_config_set(c->cfg, "actions", "encrypted-key"))) {
             worst = EXIT_INTERNAL;
             goto done;
         }

@@ -1008,7 +1008,7 @@ out:
 
 const wssec_module wssec__module_encryption = {
     .version = WSSEC_MODULE_VERSION,
-    .name = "encrypt",
+    .name = "encrypted-key",
     .ns = WSSEC_NS_XENC,
     .local = "EncryptedKey",
     .consume = ek_consume,

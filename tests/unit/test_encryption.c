@@ -56,7 +56,7 @@ static wssec_ctx *ctx_of(const char *first, ...)
     "trust", PKI "root.crt", "certs", PKI "inter.crt", "decrypt-key", PKI "server.key",          \
         "decrypt-cert", PKI "server.crt", "replay-signatures", "false"
 
-static const char *const ts_sig_enc[] = { "timestamp", "signature", "encrypt" };
+static const char *const ts_sig_enc[] = { "timestamp", "signature", "encrypted-key" };
 
 static char *plain_message(int soap)
 {
