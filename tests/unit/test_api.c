@@ -185,7 +185,8 @@ static void test_null_arguments(void **state)
  * gives what the *_INIT macro gives. */
 #define CHECK_INIT(type, fn, VERSION, INIT)                          \
     do {                                                             \
-        type want = INIT, got;                                       \
+        static const type want = INIT; /* static: padding is zero */ \
+        type got;                                                    \
         memset(&got, 0x5a, sizeof(got));                             \
         assert_int_equal(fn(&got, 0), WSSEC_EINVALID);               \
         assert_int_equal(fn(&got, (VERSION) + 1), WSSEC_EINVALID);   \
