@@ -7,6 +7,8 @@
 
 #include <stdbool.h>
 
+#include "wssec/ns.h"
+
 enum { WSSEC_CRL_ALL = 0, WSSEC_CRL_LEAF = 1, WSSEC_CRL_OFF = 2 };
 extern const char *const wssec__crl_check_names[];
 extern const char *const wssec__enc_key_id_names[];
@@ -39,17 +41,7 @@ const wssec_alg *wssec__alg_by_uri(const wssec_alg *table, const char *uri);
 #define WSSEC_URI_XPATH "http://www.w3.org/TR/1999/REC-xpath-19991116"
 #define WSSEC_URI_XPATH2 "http://www.w3.org/2002/06/xmldsig-filter2"
 #define WSSEC_URI_XSLT "http://www.w3.org/TR/1999/REC-xslt-19991116"
-#define WSSEC_NS_DS "http://www.w3.org/2000/09/xmldsig#"
-#define WSSEC_NS_XENC "http://www.w3.org/2001/04/xmlenc#"
-#define WSSEC_X509_PROFILE \
-    "http://docs.oasis-open.org/wss/2004/01/oasis-200401-wss-x509-token-profile-1.0"
-#define WSSEC_VT_X509V3 WSSEC_X509_PROFILE "#X509v3"
-#define WSSEC_VT_PKIPATH WSSEC_X509_PROFILE "#X509PKIPathv1"
-#define WSSEC_VT_PKCS7 WSSEC_X509_PROFILE "#PKCS7"
-#define WSSEC_VT_SKI WSSEC_X509_PROFILE "#X509SubjectKeyIdentifier"
-#define WSSEC_VT_THUMBPRINT \
-    "http://docs.oasis-open.org/wss/oasis-wss-soap-message-security-1.1#ThumbprintSHA1"
-#define WSSEC_ENC_BASE64 \
-    "http://docs.oasis-open.org/wss/2004/01/oasis-200401-wss-soap-message-security-1.0#Base64Binary"
+/* Namespaces, value types and encoding types: include/wssec/ns.h
+ * (WSSEC_NS_DS, WSSEC_NS_XENC, WSSEC_X509_PROFILE, WSSEC_VT_X509V3, ...). */
 
 #endif /* WSSEC_SRC_ALGS_H */

@@ -167,7 +167,7 @@ static const opt options[] = {
       "signed-by:REGEX, encrypted:XPATH, none (default timestamp,signature)" },
     { "username", OPT_STRING, OFF(username), 0, "USER", "outbound UsernameToken user" },
     { "actions", OPT_LIST, OFF(actions), 0, "LIST",
-      "outbound actions in order, e.g. timestamp,username-token" },
+      "outbound actions in order, e.g. timestamp,username-token,signature,encrypted-key" },
     { "now", OPT_TIME, OFF(now), 0, "TIME",
       "the clock for every time check, e.g. 2025-01-31T12:00:00Z (default: system clock)" },
     { "replay-cache", OPT_REPLAY, OFF(replay_cache), 0, "KIND",
@@ -342,8 +342,9 @@ static void settings_owned(wssec_settings *s, char ***strs, size_t *nstrs, wssec
     *nlists = nl;
 }
 
-int wssec_config_option_info(size_t i, const char **name, const char **arg, const char **help)
+int wssec_config_option_info(const char **name, const char **arg, const char **help, size_t i)
 {
+    WSSEC_ARG(name && arg && help);
     if (i >= WSSEC_ARRAY_LEN(options)) return WSSEC_EINVALID;
     *name = options[i].name;
     *arg = options[i].arg;
@@ -360,6 +361,7 @@ static const opt *find_opt(const char *name)
 
 int wssec_config_has_option(const char *name)
 {
+    WSSEC_ARG_OR(name, 0);
     return find_opt(name) != NULL;
 }
 
@@ -510,6 +512,9 @@ static int set_list(wssec_config *cfg, const opt *o, wssec_strlist *l, const cha
 
 int wssec_config_set(wssec_config *cfg, const char *name, const char *value)
 {
+    WSSEC_ARG(cfg);
+    if (!name || !value)
+        return WSSEC_ERR(&cfg->err, WSSEC_EINVALID, "wssec_config_set: no option name or value");
     wssec__err_clear(&cfg->err);
     const opt *o = find_opt(name);
     if (!o) return WSSEC_ERR(&cfg->err, WSSEC_ECONFIG, "unknown option '%s'", name);
@@ -602,6 +607,7 @@ int wssec_config_set(wssec_config *cfg, const char *name, const char *value)
 
 int wssec_config_new(wssec_config **out)
 {
+    WSSEC_ARG(out);
     *out = NULL;
     wssec_config *cfg = wssec__calloc(1, sizeof(*cfg));
     if (!cfg) return WSSEC_ENOMEM;
@@ -626,23 +632,26 @@ void wssec_config_free(wssec_config *cfg)
 
 const wssec_error *wssec_config_error(const wssec_config *cfg)
 {
-    return &cfg->err.pub;
+    return cfg ? &cfg->err.pub : wssec__err_null();
 }
 
 void wssec_config_set_password_cb(wssec_config *cfg, wssec_password_cb cb, void *userdata)
 {
+    WSSEC_ARG_VOID(cfg);
     cfg->password_cb = cb;
     cfg->password_ud = userdata;
 }
 
 void wssec_config_set_explain_cb(wssec_config *cfg, wssec_explain_cb cb, void *userdata)
 {
+    WSSEC_ARG_VOID(cfg);
     cfg->explain_cb = cb;
     cfg->explain_ud = userdata;
 }
 
 void wssec_config_set_clock(wssec_config *cfg, wssec_clock_cb cb, void *userdata)
 {
+    WSSEC_ARG_VOID(cfg);
     cfg->clock_cb = cb;
     cfg->clock_ud = userdata;
 }
@@ -689,20 +698,33 @@ int wssec_config_set_time_validator(wssec_config *cfg, const wssec_time_validato
 
 void wssec_config_set_replay_cache(wssec_config *cfg, wssec_replay_cache *cache)
 {
+    WSSEC_ARG_VOID(cfg && cache);
     wssec_replay_cache_retain(cache);
     wssec_replay_cache_release(cfg->replay);
     cfg->replay = cache;
 }
 
+int wssec_module_init(wssec_module *module, unsigned version)
+{
+    static const wssec_module tmpl = WSSEC_MODULE_INIT;
+    /* a version-1 struct ends before free_state */
+    size_t size = version >= 2 ? sizeof(tmpl) : offsetof(wssec_module, free_state);
+    return wssec__struct_init(module, &tmpl, size, version, WSSEC_MODULE_VERSION);
+}
+
 int wssec_config_add_module(wssec_config *cfg, const wssec_module *module)
 {
+    WSSEC_ARG(cfg);
+    if (!module) return WSSEC_ERR(&cfg->err, WSSEC_EINVALID, "wssec_config_add_module: no module");
     wssec__err_clear(&cfg->err);
-    if (module->version < 1 || module->version > WSSEC_MODULE_VERSION || !module->name ||
-        !*module->name)
+    if (module->version < 1 || module->version > WSSEC_MODULE_VERSION)
         return WSSEC_ERR(&cfg->err, WSSEC_EINVALID,
-                         "module '%s': interface version %u, expected 1 to %u, or no name",
-                         module->name ? module->name : "?", module->version,
+                         "module '%s': interface version %u; this library (%s) accepts versions "
+                         "1 to %u",
+                         module->name ? module->name : "?", module->version, WSSEC_VERSION,
                          WSSEC_MODULE_VERSION);
+    if (!module->name || !*module->name)
+        return WSSEC_ERR(&cfg->err, WSSEC_EINVALID, "a module without a name");
     if ((module->local == NULL) != (module->consume == NULL))
         return WSSEC_ERR(&cfg->err, WSSEC_EINVALID,
                          "module '%s': a consumer needs an element and an element a consumer",
@@ -751,6 +773,8 @@ done:
 int wssec_config_load(wssec_config *cfg, const char *path, wssec_config_option_cb cb,
                       void *userdata)
 {
+    WSSEC_ARG(cfg);
+    if (!path) return WSSEC_ERR(&cfg->err, WSSEC_EINVALID, "wssec_config_load: no file");
     wssec__err_clear(&cfg->err);
     WSSEC_GUARD(wssec__global_init());
     char reason[200];

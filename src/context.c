@@ -192,6 +192,9 @@ static int load_encryption(wssec_ctx *ctx, wssec_config *cfg)
 
 int wssec_ctx_new(wssec_ctx **out, wssec_config *cfg)
 {
+    WSSEC_ARG(out);
+    *out = NULL;
+    WSSEC_ARG(cfg);
     *out = NULL;
     wssec__err_clear(&cfg->err);
     if (wssec__global_init())
@@ -275,6 +278,7 @@ void wssec_ctx_free(wssec_ctx *ctx)
 
 int wssec_ctx_reload_trust(wssec_ctx *ctx, wssec_config *cfg)
 {
+    WSSEC_ARG(ctx && cfg);
     wssec__err_clear(&cfg->err);
     wssec_trust *fresh = NULL, *old;
     int rc = wssec__trust_new(&fresh, &cfg->s, &cfg->err);
@@ -289,6 +293,7 @@ int wssec_ctx_reload_trust(wssec_ctx *ctx, wssec_config *cfg)
 
 wssec_time wssec_ctx_now(const wssec_ctx *ctx)
 {
+    WSSEC_ARG_OR(ctx, 0);
     if (ctx->s.have_now) return ctx->s.now;
     if (ctx->clock_cb) return ctx->clock_cb(ctx->clock_ud);
     struct timespec ts;
@@ -298,10 +303,12 @@ wssec_time wssec_ctx_now(const wssec_ctx *ctx)
 
 size_t wssec_ctx_max_message_size(const wssec_ctx *ctx)
 {
+    WSSEC_ARG_OR(ctx, 0);
     return ctx->s.max_message_size;
 }
 
 const char *wssec_ctx_replay_cache_name(const wssec_ctx *ctx)
 {
+    WSSEC_ARG_OR(ctx, NULL);
     return wssec_replay_cache_name(ctx->replay);
 }

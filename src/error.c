@@ -135,6 +135,20 @@ int wssec__err_set(wssec_errrec *e, int code, const char *fault, const char *sub
     return code;
 }
 
+const wssec_error *wssec__err_none(void)
+{
+    static const wssec_error none = { 0, WSSEC_CAT_NONE, "", "", "", "", "", 0 };
+    return &none;
+}
+
+const wssec_error *wssec__err_null(void)
+{
+    static const wssec_error null = { WSSEC_EINVALID, WSSEC_CAT_USAGE,
+                                      "no object to report on (a NULL pointer was given)",
+                                      "", "", "", "", 0 };
+    return &null;
+}
+
 void wssec__err_copy(wssec_errrec *dst, const wssec_errrec *src)
 {
     memcpy(dst, src, sizeof(*dst));

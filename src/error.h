@@ -25,6 +25,11 @@ int wssec__err_setv(wssec_errrec *e, int code, const char *fault, const char *su
                     const char *file, int line, const char *fmt, va_list ap)
     __attribute__((format(printf, 7, 0)));
 void wssec__err_copy(wssec_errrec *dst, const wssec_errrec *src);
+/* The error record an object without an error reports (code 0, every string
+ * ""), and the one the error accessors return for a NULL object
+ * (WSSEC_EINVALID): the accessors never return NULL. */
+const wssec_error *wssec__err_none(void);
+const wssec_error *wssec__err_null(void);
 /* The namespace a "prefix:local" fault lives in (wsse, soap ...). */
 const char *wssec__fault_ns(const char *fault);
 

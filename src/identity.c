@@ -69,27 +69,39 @@ struct wssec_idctx {
 void wssec_config_set_trusted_id_evaluator(wssec_config *cfg, wssec_trusted_id_cb cb,
                                            void *userdata)
 {
+    WSSEC_ARG_VOID(cfg);
     cfg->trusted_id_cb = cb;
     cfg->trusted_id_ud = cb ? userdata : NULL;
 }
 
 int wssec_dn_normalize(char **out, const char *dn)
 {
+    WSSEC_ARG(out);
+    *out = NULL;
+    WSSEC_ARG(dn);
     *out = NULL;
     return wssec__dn_canon_text(dn, false, out);
 }
 
 const char *wssec_result_asserted_by(const wssec_result *r)
 {
+    WSSEC_ARG_OR(r, NULL);
     return r->asserted_by ? r->asserted_by->identity : NULL;
 }
 
 wssec_upstream_proof wssec_result_assertion_proof(const wssec_result *r)
 {
+    WSSEC_ARG_OR(r, WSSEC_PROOF_NONE);
     return r->asserted_by ? (wssec_upstream_proof)r->assertion_proof : WSSEC_PROOF_NONE;
 }
 
 /* ---- the context ---- */
+
+int wssec_upstream_init(wssec_upstream *upstream, unsigned version)
+{
+    static const wssec_upstream tmpl = WSSEC_UPSTREAM_INIT;
+    return wssec__struct_init(upstream, &tmpl, sizeof(tmpl), version, WSSEC_UPSTREAM_VERSION);
+}
 
 int wssec__identity_enabled(const wssec_ctx *ctx)
 {

@@ -15,7 +15,6 @@
 #include "wssec/wssec.h"
 #include "wssec/sys/sdk.h"
 #include "keyref.h"
-#include "algs.h"
 #include "bsp.h"
 #include "context.h"
 #include "record.h"
@@ -410,7 +409,7 @@ static int resolve(wssec_msg *msg, xmlNodePtr key_info, wssec_key_source *k)
     }
     if (t->status)
         return wssec_msg_fail(msg, WSSEC_EUNAVAILABLE, NULL, r, "token %s is invalid: %s", uri,
-                              t->error ? t->error : "");
+                              wssec_token_error(t)->message);
     if (!t->cert)
         return wssec_msg_fail(msg, WSSEC_EUNSUPPORTED, NULL, r,
                               "token %s (%s) holds no certificate: only X.509 tokens sign", uri,

@@ -23,6 +23,9 @@
 
 int wssec_msg_new(wssec_msg **out, const wssec_ctx *ctx)
 {
+    WSSEC_ARG(out);
+    *out = NULL;
+    WSSEC_ARG(ctx);
     *out = NULL;
     wssec_msg *msg = wssec__calloc(1, sizeof(*msg));
     if (!msg) return WSSEC_ENOMEM;
@@ -99,6 +102,8 @@ static int has_xmldecl(const char *data, size_t len)
 
 int wssec_msg_parse(wssec_msg *msg, const char *data, size_t len)
 {
+    WSSEC_ARG(msg);
+    if (!data) return WSSEC_ERR(&msg->err, WSSEC_EINVALID, "wssec_msg_parse: no data");
     wssec__err_clear(&msg->err);
     msg->plaintext_refused = false;
     if (msg->doc) {
@@ -128,8 +133,12 @@ int wssec_msg_parse(wssec_msg *msg, const char *data, size_t len)
     return 0;
 }
 
-int wssec_msg_serialize(const wssec_msg *msg, unsigned char **out, size_t *len)
+int wssec_msg_serialize(unsigned char **out, size_t *len, const wssec_msg *msg)
 {
+    WSSEC_ARG(out && len);
+    *out = NULL;
+    *len = 0;
+    WSSEC_ARG(msg);
     *out = NULL;
     *len = 0;
     /* a message refused after decryption holds plaintext nobody vouched for */
@@ -164,17 +173,21 @@ int wssec_msg_serialize(const wssec_msg *msg, unsigned char **out, size_t *len)
     return rc;
 }
 
-xmlDocPtr wssec_msg_doc(const wssec_msg *msg) { return msg->doc; }
-int wssec_msg_soap_version(const wssec_msg *msg) { return msg->soap; }
-xmlNodePtr wssec_msg_body(const wssec_msg *msg) { return msg->body; }
-xmlNodePtr wssec_msg_header(const wssec_msg *msg) { return msg->header; }
-const wssec_error *wssec_msg_error(const wssec_msg *msg) { return &msg->err.pub; }
-const wssec_ctx *wssec_msg_ctx(const wssec_msg *msg) { return msg->ctx; }
-wssec_time wssec_msg_now(const wssec_msg *msg) { return msg->now; }
-int wssec_msg_inspecting(const wssec_msg *msg) { return msg->inspecting; }
+xmlDocPtr wssec_msg_doc(const wssec_msg *msg) { return msg ? msg->doc : NULL; }
+int wssec_msg_soap_version(const wssec_msg *msg) { return msg ? msg->soap : 0; }
+xmlNodePtr wssec_msg_body(const wssec_msg *msg) { return msg ? msg->body : NULL; }
+xmlNodePtr wssec_msg_header(const wssec_msg *msg) { return msg ? msg->header : NULL; }
+const wssec_error *wssec_msg_error(const wssec_msg *msg)
+{
+    return msg ? &msg->err.pub : wssec__err_null();
+}
+const wssec_ctx *wssec_msg_ctx(const wssec_msg *msg) { return msg ? msg->ctx : NULL; }
+wssec_time wssec_msg_now(const wssec_msg *msg) { return msg ? msg->now : 0; }
+int wssec_msg_inspecting(const wssec_msg *msg) { return msg ? msg->inspecting : 0; }
 
 xmlNodePtr wssec_msg_security(wssec_msg *msg, int create)
 {
+    WSSEC_ARG_OR(msg, NULL);
     if (msg->security || !create || !msg->envelope) return msg->security;
     xmlNsPtr soapns = msg->envelope->ns;
     if (!msg->header) {
@@ -205,6 +218,7 @@ xmlNodePtr wssec_msg_security(wssec_msg *msg, int create)
 int wssec_msg_fail_at(wssec_msg *msg, int code, const char *fault, xmlNodePtr node,
                       const char *file, int line, const char *fmt, ...)
 {
+    if (!msg || !fmt) return code;
     if (msg->failed) return code; /* the first error of a step wins */
     char path[200] = "";
     if (node) wssec_xml_path(path, sizeof(path), node);
@@ -216,9 +230,10 @@ int wssec_msg_fail_at(wssec_msg *msg, int code, const char *fault, xmlNodePtr no
     return code;
 }
 
-int wssec_msg_password(wssec_msg *msg, const char *user, wssec_password_usage usage, char *buf,
-                       size_t size, size_t *len)
+int wssec_msg_password(char *buf, size_t size, size_t *len, wssec_msg *msg, const char *user,
+                       wssec_password_usage usage)
 {
+    WSSEC_ARG(buf && len && msg && user);
     *len = 0;
     if (!msg->ctx->password_cb) return WSSEC_EAUTH;
     int rc = msg->ctx->password_cb(buf, size, len, user, usage, msg->ctx->password_ud);
@@ -233,6 +248,7 @@ int wssec_msg_password(wssec_msg *msg, const char *user, wssec_password_usage us
 int wssec_msg_replay_check(wssec_msg *msg, const char *domain, const char *identity,
                            const unsigned char *data, size_t len, wssec_time expires)
 {
+    WSSEC_ARG(msg && domain && identity && (data || !len));
     if (msg->inspecting) return 0;
     unsigned char key[WSSEC_REPLAY_KEY_LEN];
     if (wssec_replay_key(key, domain, identity, data, len))
@@ -273,9 +289,13 @@ static const char *fault_reason(const char *fault)
     return "The message could not be processed";
 }
 
-int wssec_fault_serialize(const wssec_error *err, int soap_version, unsigned char **out,
-                          size_t *len)
+int wssec_fault_serialize(unsigned char **out, size_t *len, const wssec_error *err,
+                          int soap_version)
 {
+    WSSEC_ARG(out && len);
+    *out = NULL;
+    *len = 0;
+    WSSEC_ARG(err);
     *out = NULL;
     *len = 0;
     if (!err->code || (soap_version != WSSEC_SOAP11 && soap_version != WSSEC_SOAP12))

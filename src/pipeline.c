@@ -8,7 +8,6 @@
 
 #include "wssec/wssec.h"
 #include "wssec/sys/sdk.h"
-#include "algs.h"
 #include "context.h"
 #include "error.h"
 #include "global.h"
@@ -40,7 +39,7 @@ static void token_free(wssec_token *t)
     sk_X509_CRL_pop_free(t->crls, X509_CRL_free);
     wssec__free(t->type);
     wssec__free(t->identity);
-    wssec__free(t->error);
+    wssec__free(t->err);
     for (size_t i = 0; i < t->nprops; i++) {
         wssec__free(t->names[i]);
         wssec__free(t->values[i]);
@@ -166,17 +165,22 @@ void wssec__result_reject(wssec_result *r)
     }
 }
 
-size_t wssec_result_decrypted_count(const wssec_result *r) { return r->nplains; }
+size_t wssec_result_decrypted_count(const wssec_result *r) { return r ? r->nplains : 0; }
 
-xmlNodePtr wssec_result_decrypted(const wssec_result *r, size_t i, int *content)
+int wssec_result_decrypted(xmlNodePtr *node, int *content, const wssec_result *r, size_t i)
 {
-    if (i >= r->nplains) return NULL;
+    WSSEC_ARG(node);
+    *node = NULL;
+    WSSEC_ARG(r);
+    if (i >= r->nplains) return WSSEC_EINVALID;
+    *node = r->plains[i].node;
     if (content) *content = r->plains[i].content;
-    return r->plains[i].node;
+    return 0;
 }
 
 int wssec_result_is_decrypted(const wssec_result *r, xmlNodePtr node)
 {
+    WSSEC_ARG_OR(r && node, 0);
     return wssec__result_decrypted(r, node);
 }
 
@@ -187,10 +191,11 @@ int wssec__result_warn(wssec_result *r, const char *text)
     return wssec__strlist_add(&r->warnings, text);
 }
 
-size_t wssec_result_warning_count(const wssec_result *r) { return r->warnings.n; }
+size_t wssec_result_warning_count(const wssec_result *r) { return r ? r->warnings.n : 0; }
 
 const char *wssec_result_warning(const wssec_result *r, size_t i)
 {
+    WSSEC_ARG_OR(r, NULL);
     return i < r->warnings.n ? r->warnings.v[i] : NULL;
 }
 
@@ -210,11 +215,14 @@ int wssec__result_add_ref(wssec_result *r, xmlNodePtr node, const char *uri, con
     return 0;
 }
 
-size_t wssec_result_signed_count(const wssec_result *r) { return r->nrefs; }
+size_t wssec_result_signed_count(const wssec_result *r) { return r ? r->nrefs : 0; }
 
-int wssec_result_signed(const wssec_result *r, size_t i, xmlNodePtr *node, const char **uri,
-                        const char **digest_alg, const wssec_token **signature)
+int wssec_result_signed(xmlNodePtr *node, const char **uri, const char **digest_alg,
+                        const wssec_token **signature, const wssec_result *r, size_t i)
 {
+    WSSEC_ARG(node);
+    *node = NULL;
+    WSSEC_ARG(r);
     if (i >= r->nrefs) return WSSEC_EINVALID;
     *node = r->refs[i].node;
     if (uri) *uri = r->refs[i].uri;
@@ -225,6 +233,7 @@ int wssec_result_signed(const wssec_result *r, size_t i, xmlNodePtr *node, const
 
 int wssec_result_is_signed(const wssec_result *r, xmlNodePtr node)
 {
+    WSSEC_ARG_OR(r && node, 0);
     return wssec__result_covers(r, node);
 }
 
@@ -238,29 +247,55 @@ wssec_token *wssec__token_by_id(const wssec_msg *msg, const char *id)
     return NULL;
 }
 
-const wssec_error *wssec_result_error(const wssec_result *r) { return &r->err.pub; }
+const wssec_error *wssec_result_error(const wssec_result *r)
+{
+    return r ? &r->err.pub : wssec__err_null();
+}
 
 const char *wssec_result_caller(const wssec_result *r)
 {
+    WSSEC_ARG_OR(r, NULL);
     return r->caller ? r->caller->identity : NULL;
 }
 
-size_t wssec_result_token_count(const wssec_result *r) { return r->ntokens; }
+size_t wssec_result_token_count(const wssec_result *r) { return r ? r->ntokens : 0; }
 
 const wssec_token *wssec_result_token(const wssec_result *r, size_t i)
 {
+    WSSEC_ARG_OR(r, NULL);
     return i < r->ntokens ? r->tokens[i] : NULL;
 }
 
-const char *wssec_token_type(const wssec_token *t) { return t->type; }
-xmlNodePtr wssec_token_node(const wssec_token *t) { return t->node; }
-const char *wssec_token_identity(const wssec_token *t) { return t->identity; }
-int wssec_token_status(const wssec_token *t) { return t->status; }
-const char *wssec_token_error(const wssec_token *t) { return t->error; }
-size_t wssec_token_prop_count(const wssec_token *t) { return t->nprops; }
-
-int wssec_token_prop(const wssec_token *t, size_t i, const char **name, const char **value)
+const char *wssec_token_type(const wssec_token *t) { return t ? t->type : NULL; }
+xmlNodePtr wssec_token_node(const wssec_token *t) { return t ? t->node : NULL; }
+const char *wssec_token_identity(const wssec_token *t) { return t ? t->identity : NULL; }
+int wssec_token_status(const wssec_token *t) { return t ? t->status : WSSEC_EINVALID; }
+const wssec_error *wssec_token_error(const wssec_token *t)
 {
+    if (!t) return wssec__err_null();
+    return t->err ? &t->err->pub : wssec__err_none();
+}
+
+int wssec__token_fail(wssec_token *t, int code, const wssec_errrec *from)
+{
+    t->status = code;
+    if (!t->err && !(t->err = wssec__malloc(sizeof(*t->err)))) return WSSEC_ENOMEM;
+    if (from && from->pub.code) {
+        wssec__err_copy(t->err, from);
+        t->err->pub.code = code;
+        t->err->pub.category = wssec_code_category(code);
+    } else {
+        WSSEC_ERR(t->err, code, "%s", wssec_code_description(code));
+    }
+    return 0;
+}
+size_t wssec_token_prop_count(const wssec_token *t) { return t ? t->nprops : 0; }
+
+int wssec_token_prop(const char **name, const char **value, const wssec_token *t, size_t i)
+{
+    WSSEC_ARG(name && value);
+    *name = *value = NULL;
+    WSSEC_ARG(t);
     if (i >= t->nprops) return WSSEC_EINVALID;
     *name = t->names[i];
     *value = t->values[i];
@@ -269,6 +304,7 @@ int wssec_token_prop(const wssec_token *t, size_t i, const char **name, const ch
 
 const char *wssec_token_get(const wssec_token *t, const char *name)
 {
+    WSSEC_ARG_OR(t && name, NULL);
     for (size_t i = 0; i < t->nprops; i++)
         if (strcmp(t->names[i], name) == 0) return t->values[i];
     return NULL;
@@ -276,6 +312,7 @@ const char *wssec_token_get(const wssec_token *t, const char *name)
 
 wssec_token *wssec_msg_add_token(wssec_msg *msg, const char *type, xmlNodePtr node)
 {
+    WSSEC_ARG_OR(msg && type, NULL);
     wssec_result *r = msg->res;
     if (!r) return NULL;
     wssec_token *t = wssec__calloc(1, sizeof(*t));
@@ -292,6 +329,7 @@ wssec_token *wssec_msg_add_token(wssec_msg *msg, const char *type, xmlNodePtr no
 
 int wssec_token_set_identity(wssec_token *t, const char *identity)
 {
+    WSSEC_ARG(t && identity);
     char *d = wssec__strdup(identity);
     if (!d) return WSSEC_ENOMEM;
     wssec__free(t->identity);
@@ -301,6 +339,7 @@ int wssec_token_set_identity(wssec_token *t, const char *identity)
 
 int wssec_token_set(wssec_token *t, const char *name, const char *value)
 {
+    WSSEC_ARG(t && name && value);
     char **n = wssec__realloc(t->names, (t->nprops + 1) * sizeof(*n));
     if (!n) return WSSEC_ENOMEM;
     t->names = n;
@@ -321,6 +360,7 @@ int wssec_token_set(wssec_token *t, const char *name, const char *value)
 
 int wssec_msg_set_caller(wssec_msg *msg, wssec_token *token)
 {
+    WSSEC_ARG(msg && token);
     wssec_result *r = msg->res;
     if (!r || !token->identity) return WSSEC_EINVALID;
     /* Two tokens of one kind must agree on the caller. Of different kinds, a
@@ -354,10 +394,7 @@ static int mark_tokens(wssec_msg *msg, size_t first, xmlNodePtr elem, const char
             t = r->tokens[i];
             break;
         }
-    t->status = rc;
-    wssec__free(t->error);
-    t->error = wssec__strdup(msg->err.pub.code ? msg->err.message : wssec_code_description(rc));
-    return 0;
+    return wssec__token_fail(t, rc, &msg->err);
 }
 
 
@@ -508,11 +545,7 @@ static int job_failed(wssec_msg *msg, wssec_deferred *j, int rc, int *first_rc)
     if (rc > 0) rc = WSSEC_EINTERNAL;
     if (!msg->failed) wssec_msg_fail(msg, rc, NULL, j->token ? j->token->node : NULL, "%s",
                                      wssec_code_description(rc));
-    if (j->token) {
-        j->token->status = rc;
-        wssec__free(j->token->error);
-        j->token->error = wssec__strdup(msg->err.message);
-    }
+    if (j->token && wssec__token_fail(j->token, rc, &msg->err)) rc = WSSEC_ENOMEM;
     keep_first(msg, first_rc, rc);
     return rc;
 }
@@ -731,6 +764,9 @@ static int begin(wssec_result **out, wssec_msg *msg, bool inspecting)
 
 int wssec_verify(wssec_result **out, wssec_msg *msg)
 {
+    WSSEC_ARG(out);
+    *out = NULL;
+    WSSEC_ARG(msg);
     WSSEC_GUARD(begin(out, msg, false));
     int rc = run_consumers(msg);
     if (rc == 0) {
@@ -758,9 +794,8 @@ int wssec_verify(wssec_result **out, wssec_msg *msg)
             for (size_t i = 0; i < msg->res->ntokens; i++) {
                 wssec_token *t = msg->res->tokens[i];
                 if (!t->status) continue;
-                t->status = WSSEC_EDECRYPT;
-                wssec__free(t->error);
-                t->error = wssec__strdup(WSSEC_DECRYPT_FAILED);
+                /* the whole record: its subject and fault may tell the cause too */
+                (void)wssec__token_fail(t, WSSEC_EDECRYPT, &msg->err);
             }
         }
         /* a rejection is final: nothing of what was proved remains, and the
@@ -775,6 +810,9 @@ int wssec_verify(wssec_result **out, wssec_msg *msg)
 
 int wssec_inspect(wssec_result **out, wssec_msg *msg)
 {
+    WSSEC_ARG(out);
+    *out = NULL;
+    WSSEC_ARG(msg);
     WSSEC_GUARD(begin(out, msg, true));
     int rc = run_consumers(msg);
     wssec__msg_clear_inbound(msg);
@@ -793,12 +831,23 @@ int wssec_inspect(wssec_result **out, wssec_msg *msg)
 
 /* ---- outbound ---- */
 
+int wssec_secure_options_init(wssec_secure_options *opts, unsigned version)
+{
+    static const wssec_secure_options tmpl = WSSEC_SECURE_OPTIONS_INIT;
+    size_t size = version == 1 ? offsetof(wssec_secure_options, assert_user) : sizeof(tmpl);
+    return wssec__struct_init(opts, &tmpl, size, version, WSSEC_SECURE_OPTIONS_VERSION);
+}
+
 int wssec_secure(wssec_msg *msg, const wssec_secure_options *opts)
 {
+    WSSEC_ARG(msg);
     if (!msg->doc || !msg->envelope) return WSSEC_EINVALID;
-    if (opts && (opts->version < 1 || opts->version > WSSEC_SECURE_OPTIONS_VERSION))
-        return WSSEC_EINVALID;
     wssec__err_clear(&msg->err);
+    if (opts && (opts->version < 1 || opts->version > WSSEC_SECURE_OPTIONS_VERSION))
+        return WSSEC_ERR(&msg->err, WSSEC_EINVALID,
+                         "wssec_secure_options version %u: this library (%s) accepts versions "
+                         "1 to %u",
+                         opts->version, WSSEC_VERSION, WSSEC_SECURE_OPTIONS_VERSION);
     wssec__quiet_libxml();
     wssec__oom_clear();
     msg->now = wssec_ctx_now(msg->ctx);
@@ -811,8 +860,8 @@ int wssec_secure(wssec_msg *msg, const wssec_secure_options *opts)
     }
     if (n == 0)
         return wssec__err_set(&msg->err, WSSEC_ECONFIG, NULL, NULL, __FILE__, __LINE__,
-                              "nothing to do: no action (timestamp, username-token, signature, "
-                              "...) given");
+                              "nothing to do: no action (timestamp, username-token, x509-token, "
+                              "signature, encrypted-key, identity-assertion) given");
     /* the outbound token store: what generators add, for later ones to use */
     wssec_result *store = NULL;
     WSSEC_GUARD(wssec__result_new(&store));

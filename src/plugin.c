@@ -44,7 +44,7 @@ struct wssec_plugin {
     void *handle;
     void *state;
     void (*free_state)(void *state);
-    char err[400];
+    wssec_errrec err; /* what wssec_plugin_fail() recorded */
 };
 
 struct wssec_plugins {
@@ -54,21 +54,31 @@ struct wssec_plugins {
 
 void wssec_plugin_set_state(wssec_plugin *plugin, void *state, void (*free_state)(void *state))
 {
+    WSSEC_ARG_VOID(plugin);
     plugin->state = state;
     plugin->free_state = free_state;
 }
 
 int wssec_plugin_fail(wssec_plugin *plugin, int code, const char *fmt, ...)
 {
+    if (!plugin || !fmt) return code;
     va_list ap;
     va_start(ap, fmt);
-    vsnprintf(plugin->err, sizeof(plugin->err), fmt, ap);
+    /* a refusal is recorded as one even when code is not a wssec code */
+    wssec__err_setv(&plugin->err, code < 0 ? code : WSSEC_ECONFIG, NULL, plugin->path, NULL, 0,
+                    fmt, ap);
     va_end(ap);
     return code;
 }
 
+const wssec_error *wssec_plugin_error(const wssec_plugin *plugin)
+{
+    return plugin ? &plugin->err.pub : wssec__err_null();
+}
+
 const char *wssec_plugin_path(const wssec_plugin *plugin)
 {
+    WSSEC_ARG_OR(plugin, NULL);
     return plugin->path;
 }
 
@@ -268,10 +278,10 @@ static int load_one(wssec_config *cfg, wssec_config *into, struct wssec_plugin *
     wssec_plugin_init_fn init;
     memcpy(&init, &sym, sizeof(init));
     wssec__err_clear(&into->err);
-    pl->err[0] = '\0';
+    wssec__err_clear(&pl->err);
     int rc = init(pl, into, pl->arg);
     if (rc == 0) return 0;
-    const char *why = pl->err[0] ? pl->err
+    const char *why = pl->err.pub.code ? pl->err.message
                       : into->err.pub.code ? into->err.message
                                             : wssec_code_description(rc);
     return WSSEC_ERR(&cfg->err, WSSEC_ECONFIG, "plugin %s: %s() refused to register: %s",

@@ -20,7 +20,6 @@
 #include "wssec/wssec.h"
 #include "wssec/sys/sdk.h"
 #include "policy.h"
-#include "algs.h"
 #include "config.h"
 #include "context.h"
 #include "error.h"

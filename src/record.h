@@ -27,7 +27,7 @@ struct wssec_token {
     xmlNodePtr node;
     char *identity;
     int status;
-    char *error;
+    wssec_errrec *err;     /* the token's error, or NULL while it has none */
     char **names;
     char **values;
     size_t nprops;
@@ -127,6 +127,10 @@ struct wssec_msg {
 };
 
 int wssec__result_new(wssec_result **out);
+/* Sets a token's error: a copy of from when it holds one, else the
+ * description of code; the record's code is code either way.
+ * 0 or WSSEC_ENOMEM. */
+int wssec__token_fail(wssec_token *t, int code, const wssec_errrec *from);
 /* Adds a warning once (the same text twice is kept once). */
 int wssec__result_warn(wssec_result *r, const char *text);
 int wssec__result_add_ref(wssec_result *r, xmlNodePtr node, const char *uri, const char *digest,

@@ -83,17 +83,23 @@ const wssec_module *wssec__modlist_for_elem(const wssec_modlist *l, xmlNodePtr e
     return generic;
 }
 
+const char *wssec__module_alias(const char *name)
+{
+    /* old spelling -> the name of the module (and of its tokens) */
+    static const struct {
+        const char *alias, *name;
+    } aliases[] = {
+        { "encrypt", "encrypted-key" }, /* the action's name before 0.2 */
+    };
+    for (size_t i = 0; i < WSSEC_ARRAY_LEN(aliases); i++)
+        if (strcmp(name, aliases[i].alias) == 0) return aliases[i].name;
+    return name;
+}
+
 const wssec_module *wssec__modlist_by_name(const wssec_modlist *l, const char *name)
 {
+    name = wssec__module_alias(name);
     for (size_t i = 0; i < l->n; i++)
         if (strcmp(l->v[i]->name, name) == 0) return l->v[i];
     return NULL;
-}
-
-int wssec_module_init(wssec_module *module, unsigned version)
-{
-    if (version < 1 || version > WSSEC_MODULE_VERSION) return WSSEC_EINVALID;
-    memset(module, 0, sizeof(*module));
-    module->version = version;
-    return 0;
 }

@@ -26,7 +26,12 @@ void wssec__modlist_clear(wssec_modlist *l);
 /* The consumer of an element (by QName, and ValueType when modules register
  * one), or NULL. */
 const wssec_module *wssec__modlist_for_elem(const wssec_modlist *l, xmlNodePtr elem);
-/* The module of an action, or NULL. */
+/* Module names: a module, its action and the tokens it records share one
+ * name (README, "Names of modules, actions and tokens"). Older spellings
+ * stay accepted wherever an action is named: this gives the name an alias
+ * stands for, or name itself. */
+const char *wssec__module_alias(const char *name);
+/* The module of an action (an alias accepted), or NULL. */
 const wssec_module *wssec__modlist_by_name(const wssec_modlist *l, const char *name);
 
 #endif /* WSSEC_SRC_REGISTRY_H */

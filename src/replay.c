@@ -18,10 +18,25 @@ struct wssec_replay_cache {
     int refs; /* atomic */
 };
 
+int wssec_replay_ops_init(wssec_replay_ops *ops, unsigned version)
+{
+    static const wssec_replay_ops tmpl = WSSEC_REPLAY_OPS_INIT;
+    return wssec__struct_init(ops, &tmpl, sizeof(tmpl), version, WSSEC_REPLAY_OPS_VERSION);
+}
+
+int wssec_redis_options_init(wssec_redis_options *opts, unsigned version)
+{
+    static const wssec_redis_options tmpl = WSSEC_REDIS_OPTIONS_INIT;
+    return wssec__struct_init(opts, &tmpl, sizeof(tmpl), version, WSSEC_REDIS_OPTIONS_VERSION);
+}
+
 int wssec_replay_cache_new(wssec_replay_cache **out, const wssec_replay_ops *ops, void *state)
 {
+    WSSEC_ARG(out);
     *out = NULL;
-    if (ops->version != WSSEC_REPLAY_OPS_VERSION || !ops->insert || !ops->name)
+    WSSEC_ARG(ops);
+    *out = NULL;
+    if (ops->version < 1 || ops->version > WSSEC_REPLAY_OPS_VERSION || !ops->insert || !ops->name)
         return WSSEC_EINVALID;
     wssec_replay_cache *c = wssec__calloc(1, sizeof(*c));
     if (!c) return WSSEC_ENOMEM;
@@ -34,6 +49,7 @@ int wssec_replay_cache_new(wssec_replay_cache **out, const wssec_replay_ops *ops
 
 wssec_replay_cache *wssec_replay_cache_retain(wssec_replay_cache *cache)
 {
+    WSSEC_ARG_OR(cache, NULL);
     if (cache) __atomic_add_fetch(&cache->refs, 1, __ATOMIC_RELAXED);
     return cache;
 }
@@ -48,6 +64,7 @@ void wssec_replay_cache_release(wssec_replay_cache *cache)
 int wssec_replay_cache_insert(wssec_replay_cache *cache, const unsigned char key[WSSEC_REPLAY_KEY_LEN],
                               wssec_time expires, wssec_time now, char *errbuf, size_t errlen)
 {
+    WSSEC_ARG(cache && key);
     char dummy[1];
     if (!errbuf || !errlen) {
         errbuf = dummy;
@@ -59,6 +76,7 @@ int wssec_replay_cache_insert(wssec_replay_cache *cache, const unsigned char key
 
 const char *wssec_replay_cache_name(const wssec_replay_cache *cache)
 {
+    WSSEC_ARG_OR(cache, NULL);
     return cache->ops->name;
 }
 
@@ -72,6 +90,7 @@ static int put_field(EVP_MD_CTX *md, const void *p, size_t n)
 int wssec_replay_key(unsigned char key[WSSEC_REPLAY_KEY_LEN], const char *domain,
                      const char *identity, const unsigned char *data, size_t len)
 {
+    WSSEC_ARG(key && domain && identity && (data || !len));
     EVP_MD_CTX *md = EVP_MD_CTX_new();
     unsigned int outlen = 0;
     int ok = md && EVP_DigestInit_ex(md, EVP_sha256(), NULL) &&
@@ -188,6 +207,8 @@ static const wssec_replay_ops memory_ops = {
 
 int wssec_replay_cache_memory_new(wssec_replay_cache **out, size_t max_entries)
 {
+    WSSEC_ARG(out);
+    *out = NULL;
     *out = NULL;
     if (max_entries == 0 || max_entries > SIZE_MAX / 4 / sizeof(slot)) return WSSEC_EINVALID;
     memcache *m = wssec__calloc(1, sizeof(*m));

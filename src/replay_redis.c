@@ -25,8 +25,6 @@
 #include "wssec/wssec.h"
 #include "wssec/sys/sdk.h"
 #include "replay_url.h"
-#include "error.h"
-#include "settings.h"
 #include "util.h"
 
 #define KEY_PREFIX "wssec:rp:"
@@ -332,6 +330,9 @@ static void redis_destroy(void *state)
 int wssec_replay_cache_redis_new(wssec_replay_cache **out, const char *url,
                                  const wssec_redis_options *opts, char *errbuf, size_t errlen)
 {
+    WSSEC_ARG(out);
+    *out = NULL;
+    WSSEC_ARG(url);
     static const wssec_redis_options defaults = WSSEC_REDIS_OPTIONS_INIT;
     char dummy[1];
     redis_cache *rc = NULL;
@@ -344,9 +345,10 @@ int wssec_replay_cache_redis_new(wssec_replay_cache **out, const char *url,
     }
     errbuf[0] = '\0';
     if (!opts) opts = &defaults;
-    if (opts->version != WSSEC_REDIS_OPTIONS_VERSION) {
-        snprintf(errbuf, errlen, "options version %u, expected %u", opts->version,
-                 WSSEC_REDIS_OPTIONS_VERSION);
+    if (opts->version < 1 || opts->version > WSSEC_REDIS_OPTIONS_VERSION) {
+        snprintf(errbuf, errlen,
+                 "wssec_redis_options version %u: this library (%s) accepts versions 1 to %u",
+                 opts->version, WSSEC_VERSION, WSSEC_REDIS_OPTIONS_VERSION);
         return WSSEC_EINVALID;
     }
     if (opts->connect_timeout_ms < 1 || opts->connect_timeout_ms > MAX_TIMEOUT_MS ||

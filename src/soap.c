@@ -13,9 +13,9 @@
 #include "record.h"
 #include "util.h"
 
-#define SOAP11_NEXT "http://schemas.xmlsoap.org/soap/actor/next"
-#define SOAP12_NEXT "http://www.w3.org/2003/05/soap-envelope/role/next"
-#define SOAP12_ULTIMATE "http://www.w3.org/2003/05/soap-envelope/role/ultimateReceiver"
+#define SOAP11_NEXT WSSEC_ROLE_SOAP11_NEXT
+#define SOAP12_NEXT WSSEC_ROLE_SOAP12_NEXT
+#define SOAP12_ULTIMATE WSSEC_ROLE_SOAP12_ULTIMATE
 
 static int only_space(const xmlChar *s)
 {

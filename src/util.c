@@ -20,6 +20,15 @@
 #include "wssec/sys/sdk.h"
 #include "util.h"
 
+int wssec__struct_init(void *p, const void *tmpl, size_t size, unsigned version,
+                       unsigned current)
+{
+    if (!p || version == 0 || version > current) return WSSEC_EINVALID;
+    memcpy(p, tmpl, size);
+    memcpy(p, &version, sizeof(version));
+    return 0;
+}
+
 void wssec__memzero(void *p, size_t n)
 {
     if (p && n) OPENSSL_cleanse(p, n);
@@ -157,6 +166,7 @@ static int xml_space(int c)
 
 int wssec_time_parse(wssec_time *out, const char *text)
 {
+    WSSEC_ARG(out && text);
     const char *p = text;
     int Y, M, D, h, m, s, ms = 0;
     while (xml_space((unsigned char)*p)) p++;
@@ -198,6 +208,7 @@ int wssec_time_parse(wssec_time *out, const char *text)
 
 int wssec_time_format(char *buf, size_t size, wssec_time t, int millis)
 {
+    WSSEC_ARG(buf);
     if (size < 25 || t < 0) return WSSEC_EINVALID;
     time_t secs = (time_t)(t / 1000);
     struct tm tm;

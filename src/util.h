@@ -20,6 +20,31 @@
 
 #define WSSEC_ARRAY_LEN(a) (sizeof(a) / sizeof((a)[0]))
 
+/* Argument checks of the public entry points: a NULL where the prototype
+ * wants an object fails cleanly (WSSEC_EINVALID, or NULL/0/no-op as each
+ * function documents) instead of crashing. The headers' WSSEC_NONNULL is
+ * compiled out inside the library (WSSEC_BUILDING), so the compiler cannot
+ * assume these pointers non-NULL and drop the checks. */
+#define WSSEC_ARG(cond)                     \
+    do {                                    \
+        if (!(cond)) return WSSEC_EINVALID; \
+    } while (0)
+#define WSSEC_ARG_OR(cond, value)     \
+    do {                              \
+        if (!(cond)) return (value);  \
+    } while (0)
+#define WSSEC_ARG_VOID(cond) \
+    do {                     \
+        if (!(cond)) return; \
+    } while (0)
+
+/* The body of every wssec_<struct>_init(): refuses version 0 and versions
+ * newer than current (WSSEC_EINVALID), else zeroes the size bytes the
+ * caller's version has and copies them from tmpl (the struct's *_INIT),
+ * then sets the version (the struct's first member). */
+int wssec__struct_init(void *p, const void *tmpl, size_t size, unsigned version,
+                       unsigned current);
+
 /* ---- bounded buffer: every growable buffer has a max ---- */
 
 typedef struct wssec_buf {

@@ -29,8 +29,8 @@
 #include "soap.h"
 #include "util.h"
 
-#define NS_DS "http://www.w3.org/2000/09/xmldsig#"
-#define NS_XENC "http://www.w3.org/2001/04/xmlenc#"
+#define NS_DS WSSEC_NS_DS
+#define NS_XENC WSSEC_NS_XENC
 
 typedef struct guard {
     const wssec_settings *s;

@@ -21,9 +21,27 @@ extern "C" {
 #define WSSEC_API
 #endif
 
+/*
+ * WSSEC_WARN_UNUSED marks every call whose result decides security (verify,
+ * parse, build a context, set an option, check replay, ask whether a node is
+ * signed or decrypted, ...): ignoring it is a compile-time warning.
+ *
+ * WSSEC_NONNULL tells a caller's compiler which pointers must not be NULL, so
+ * that a literal NULL there is a warning. The library checks those pointers
+ * anyway and fails cleanly (WSSEC_EINVALID, or NULL / 0 / nothing as each
+ * function documents): the attribute is compiled out while the library
+ * itself is built (WSSEC_BUILDING), so the compiler can never assume the
+ * pointers non-NULL and drop the checks. Define WSSEC_NO_NONNULL before
+ * including wssec to compile it out in a program too (the argument-check
+ * tests do, to pass NULL on purpose).
+ */
 #if defined(__GNUC__)
 #define WSSEC_WARN_UNUSED __attribute__((warn_unused_result))
+#if defined(WSSEC_BUILDING) || defined(WSSEC_NO_NONNULL)
+#define WSSEC_NONNULL(...)
+#else
 #define WSSEC_NONNULL(...) __attribute__((nonnull(__VA_ARGS__)))
+#endif
 #define WSSEC_PRINTF(fmt, args) __attribute__((format(printf, fmt, args)))
 #else
 #define WSSEC_WARN_UNUSED
@@ -49,7 +67,7 @@ WSSEC_API const char *wssec_version(void);
  * @param number WSSEC_VERSION_NUMBER as the caller saw it.
  * @return 0 when compatible, WSSEC_EINVALID otherwise. Thread-safe.
  */
-WSSEC_API int wssec_check_version(unsigned long number);
+WSSEC_API int wssec_check_version(unsigned long number) WSSEC_WARN_UNUSED;
 
 /** Milliseconds since 1970-01-01T00:00:00Z; all wssec times are in this unit. */
 typedef int64_t wssec_time;

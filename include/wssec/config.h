@@ -93,14 +93,15 @@ WSSEC_API int wssec_config_has_option(const char *name) WSSEC_NONNULL(1);
 /**
  * Enumerates the library's options, for help texts and option parsers.
  *
- * @param i    index, from 0
- * @param name [out] the option name
- * @param arg  [out] what the value looks like ("SECONDS", "LIST", ...)
- * @param help [out] one line of help
- * @return 0, or WSSEC_EINVALID past the last option. Thread-safe.
+ * @param[out] name the option name
+ * @param[out] arg  what the value looks like ("SECONDS", "LIST", ...)
+ * @param[out] help one line of help
+ * @param i         index, from 0
+ * @return 0, or WSSEC_EINVALID past the last option or for a NULL output.
+ *         Thread-safe.
  */
-WSSEC_API int wssec_config_option_info(size_t i, const char **name, const char **arg,
-                                       const char **help) WSSEC_NONNULL(2, 3, 4);
+WSSEC_API int wssec_config_option_info(const char **name, const char **arg, const char **help,
+                                       size_t i) WSSEC_NONNULL(1, 2, 3);
 
 /**
  * Called by wssec_config_load() for each option of the file, in document
@@ -189,6 +190,8 @@ WSSEC_API void wssec_config_set_clock(wssec_config *cfg, wssec_clock_cb cb, void
 WSSEC_API void wssec_config_set_replay_cache(wssec_config *cfg, wssec_replay_cache *cache)
     WSSEC_NONNULL(1, 2);
 
+/* WSSEC_MODULE_INIT and wssec_module_init(): wssec/sys/module.h. */
+
 /**
  * Registers a token module (a generator, a consumer or both). The built-in
  * modules are registered by wssec_config_new() through this same call. A
@@ -197,18 +200,22 @@ WSSEC_API void wssec_config_set_replay_cache(wssec_config *cfg, wssec_replay_cac
  *
  * @param cfg the configuration
  * @param module the module; it must outlive every context built from @p cfg
- * @return 0; WSSEC_EINVALID for a module of another interface version or
- *         without a name; WSSEC_ENOMEM.
+ * @return 0; WSSEC_EINVALID for a module of an interface version this
+ *         library does not know (0, or newer than its WSSEC_MODULE_VERSION;
+ *         every older one is accepted) or without a name (the reason is in
+ *         wssec_config_error()); WSSEC_ENOMEM.
  */
 WSSEC_API int wssec_config_add_module(wssec_config *cfg, const wssec_module *module)
     WSSEC_NONNULL(1, 2) WSSEC_WARN_UNUSED;
 
 /**
  * The last error recorded on the configuration (by wssec_config_set(),
- * wssec_config_load() or wssec_ctx_new()). Borrowed; valid until the next
- * call on @p cfg. code is 0 when there was none.
+ * wssec_config_load() or wssec_ctx_new()). One of the error accessors (see
+ * error.h): never NULL; code 0 when there was none; for a NULL @p cfg, a
+ * static record with code WSSEC_EINVALID. Borrowed; valid until the next
+ * call on @p cfg.
  */
-WSSEC_API const wssec_error *wssec_config_error(const wssec_config *cfg) WSSEC_NONNULL(1);
+WSSEC_API const wssec_error *wssec_config_error(const wssec_config *cfg);
 
 #ifdef __cplusplus
 }

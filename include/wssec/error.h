@@ -9,6 +9,7 @@
 #define WSSEC_ERROR_H
 
 #include "common.h"
+#include "ns.h" /* WSSEC_NS_WSSE: the namespace of the wsse faults */
 
 #ifdef __cplusplus
 extern "C" {
@@ -58,8 +59,22 @@ typedef enum wssec_category {
 
 /**
  * One error: what failed and why. The pointers are borrowed from the object
- * that holds the error (a message, a result or a configuration) and stay
- * valid until that object is freed or records another error.
+ * that holds the error and stay valid until that object is freed or records
+ * another error.
+ *
+ * There is one way to get error detail: every object that can fail has an
+ * accessor of one shape, `const wssec_error *wssec_<object>_error(const
+ * wssec_<object> *)`: wssec_config_error(), wssec_msg_error(),
+ * wssec_result_error(), wssec_token_error() and wssec_plugin_error(). Each
+ * returns this record, never NULL: code 0 (and every string "") when the
+ * object holds no error, and a static record with code WSSEC_EINVALID when
+ * the object itself is NULL. Objects shared between threads (wssec_ctx, a
+ * replay cache) hold no error; calls on them record theirs on the message
+ * or configuration at hand. The callbacks an embedder implements (the replay
+ * back end, the trusted-ID evaluator) and the two calls that have no such
+ * object (wssec_replay_cache_redis_new(), wssec_replay_cache_insert())
+ * write a one-line reason into a buffer the caller gives (errbuf/errlen,
+ * why/whylen), which the library then records in the message's error.
  */
 typedef struct wssec_error {
     int code;                 /**< a wssec_code; 0 when there is no error */
@@ -98,10 +113,6 @@ WSSEC_API const char *wssec_category_name(wssec_category category);
  * @return a static string. Thread-safe.
  */
 WSSEC_API const char *wssec_code_fault(int code);
-
-/** Namespace of the WS-Security 1.0 faults (the "wsse" prefix). */
-#define WSSEC_NS_WSSE \
-    "http://docs.oasis-open.org/wss/2004/01/oasis-200401-wss-wssecurity-secext-1.0.xsd"
 
 #ifdef __cplusplus
 }

@@ -49,14 +49,12 @@
 
 #include "common.h"
 #include "config.h"
+#include "ns.h" /* WSSEC_VT_ASSERTED_X509 */
 #include "process.h"
 
 #ifdef __cplusplus
 extern "C" {
 #endif
-
-/** ValueType of the BinarySecurityToken that carries an asserted X.509 identity. */
-#define WSSEC_VT_ASSERTED_X509 "urn:wssec:identity-assertion:x509v3"
 
 /** How the upstream that asserted an identity proved who it is. */
 typedef enum wssec_upstream_proof {
@@ -85,7 +83,24 @@ typedef struct wssec_upstream {
     const char *asserted;              /**< the asserted user name or DN */
 } wssec_upstream;
 
+/* The library passes the newest version it has; members are only ever
+ * appended, so an evaluator built against an older header reads the members
+ * it knows, and one built against a newer header checks the version before
+ * reading the members it added. */
 #define WSSEC_UPSTREAM_VERSION 1
+#define WSSEC_UPSTREAM_INIT { WSSEC_UPSTREAM_VERSION, WSSEC_PROOF_NONE, NULL, NULL, \
+                              WSSEC_ASSERTED_USERNAME, NULL }
+
+/**
+ * Initialises @p upstream as WSSEC_UPSTREAM_INIT does (for tests of an
+ * evaluator), writing only the members that @p version has.
+ *
+ * @param[out] upstream the record
+ * @param version       WSSEC_UPSTREAM_VERSION as the caller saw it
+ * @return 0; WSSEC_EINVALID for a NULL @p upstream, version 0, or a version
+ *         newer than this library's. Thread-safe.
+ */
+WSSEC_API int wssec_upstream_init(wssec_upstream *upstream, unsigned version) WSSEC_WARN_UNUSED;
 
 /**
  * Decides whether an upstream may assert identities.
@@ -201,11 +216,22 @@ WSSEC_API void wssec_plugin_set_state(wssec_plugin *plugin, void *state,
 
 /**
  * Records why the entry point refuses, and returns @p code, so it can write
- * `return wssec_plugin_fail(p, WSSEC_ECONFIG, "key-file %s: %s", f, why);`.
- * Never put secrets in the message.
+ * `return wssec_plugin_fail(p, WSSEC_ECONFIG, "key-file %s: %s", f, why);`:
+ * the plug-in counterpart of wssec_msg_fail(). The record is read with
+ * wssec_plugin_error(); a @p code that is not negative is recorded as
+ * WSSEC_ECONFIG. Never put secrets in the message.
  */
 WSSEC_API int wssec_plugin_fail(wssec_plugin *plugin, int code, const char *fmt, ...)
     WSSEC_NONNULL(1, 3) WSSEC_PRINTF(3, 4);
+
+/**
+ * What wssec_plugin_fail() recorded, as one of the error accessors (see
+ * error.h): never NULL; code 0 when nothing was recorded; for a NULL
+ * @p plugin, a static record with code WSSEC_EINVALID. Its subject is the
+ * plug-in's path. Borrowed; valid while the entry point runs (afterwards the
+ * reason is in the configuration's error, wssec_config_error()).
+ */
+WSSEC_API const wssec_error *wssec_plugin_error(const wssec_plugin *plugin);
 
 /** The shared object's path, as the "plugin" option gave it. Borrowed. */
 WSSEC_API const char *wssec_plugin_path(const wssec_plugin *plugin) WSSEC_NONNULL(1);

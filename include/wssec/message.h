@@ -61,11 +61,12 @@ WSSEC_API int wssec_msg_parse(wssec_msg *msg, const char *data, size_t len)
  *
  * @param[out] out the bytes; free them with wssec_free()
  * @param[out] len their number
+ * @param msg      the message
  * @return 0, WSSEC_EINVALID when there is no document or when wssec_verify()
  *         refused the message after decrypting part of it (plaintext that
  *         nobody vouched for is never written), WSSEC_ENOMEM.
  */
-WSSEC_API int wssec_msg_serialize(const wssec_msg *msg, unsigned char **out, size_t *len)
+WSSEC_API int wssec_msg_serialize(unsigned char **out, size_t *len, const wssec_msg *msg)
     WSSEC_NONNULL(1, 2, 3) WSSEC_WARN_UNUSED;
 
 /**
@@ -75,14 +76,14 @@ WSSEC_API int wssec_msg_serialize(const wssec_msg *msg, unsigned char **out, siz
  * short generic reason: the precise diagnostic is for the local report, not
  * for the remote sender.
  *
- * @param err the error (code must be non-zero)
- * @param soap_version WSSEC_SOAP11 or WSSEC_SOAP12
  * @param[out] out the bytes; free them with wssec_free()
  * @param[out] len their number
+ * @param err the error (code must be non-zero)
+ * @param soap_version WSSEC_SOAP11 or WSSEC_SOAP12
  * @return 0, WSSEC_EINVALID, WSSEC_ENOMEM.
  */
-WSSEC_API int wssec_fault_serialize(const wssec_error *err, int soap_version, unsigned char **out,
-                                    size_t *len) WSSEC_NONNULL(1, 3, 4) WSSEC_WARN_UNUSED;
+WSSEC_API int wssec_fault_serialize(unsigned char **out, size_t *len, const wssec_error *err,
+                                    int soap_version) WSSEC_NONNULL(1, 2, 3) WSSEC_WARN_UNUSED;
 
 /** Frees memory that wssec returned to the caller. NULL is a no-op. */
 WSSEC_API void wssec_free(void *p);
@@ -100,10 +101,12 @@ WSSEC_API xmlNodePtr wssec_msg_body(const wssec_msg *msg) WSSEC_NONNULL(1);
 WSSEC_API xmlNodePtr wssec_msg_header(const wssec_msg *msg) WSSEC_NONNULL(1);
 
 /**
- * The last error recorded on the message (code 0 when none). Borrowed; valid
- * until the next call that changes the message.
+ * The last error recorded on the message. One of the error accessors (see
+ * error.h): never NULL; code 0 when none; for a NULL @p msg, a static record
+ * with code WSSEC_EINVALID. Borrowed; valid until the next call that changes
+ * the message.
  */
-WSSEC_API const wssec_error *wssec_msg_error(const wssec_msg *msg) WSSEC_NONNULL(1);
+WSSEC_API const wssec_error *wssec_msg_error(const wssec_msg *msg);
 
 #ifdef __cplusplus
 }

@@ -64,9 +64,23 @@ typedef struct wssec_secure_options {
     const char *assert_dn;      /**< a subject DN (an asserted X.509 token) */
 } wssec_secure_options;
 
-/* Version 1 callers (without assert_user and assert_dn) are still accepted. */
+/* Versions 1 (without assert_user and assert_dn) and 2 are accepted. */
 #define WSSEC_SECURE_OPTIONS_VERSION 2
 #define WSSEC_SECURE_OPTIONS_INIT { WSSEC_SECURE_OPTIONS_VERSION, NULL, 0, NULL, NULL, NULL }
+
+/**
+ * Initialises @p opts as WSSEC_SECURE_OPTIONS_INIT does, for callers that
+ * cannot use the macro (bindings): writes only the members that
+ * @p version has, so a caller built against an older header passes its own
+ * WSSEC_SECURE_OPTIONS_VERSION.
+ *
+ * @param[out] opts the options
+ * @param version   WSSEC_SECURE_OPTIONS_VERSION as the caller saw it
+ * @return 0; WSSEC_EINVALID for a NULL @p opts, version 0, or a version
+ *         newer than this library's. Thread-safe.
+ */
+WSSEC_API int wssec_secure_options_init(wssec_secure_options *opts, unsigned version)
+    WSSEC_WARN_UNUSED;
 
 /**
  * Secures a parsed message: runs the generator of each action in order,
@@ -86,8 +100,12 @@ WSSEC_API int wssec_secure(wssec_msg *msg, const wssec_secure_options *opts) WSS
 /** Frees a result. NULL is a no-op. */
 WSSEC_API void wssec_result_free(wssec_result *result);
 
-/** The error that rejected the message (code 0 when accepted). Borrowed. */
-WSSEC_API const wssec_error *wssec_result_error(const wssec_result *result) WSSEC_NONNULL(1);
+/**
+ * The error that rejected the message. One of the error accessors (see
+ * error.h): never NULL; code 0 when accepted; for a NULL @p result, a static
+ * record with code WSSEC_EINVALID. Borrowed from the result.
+ */
+WSSEC_API const wssec_error *wssec_result_error(const wssec_result *result);
 
 /**
  * The authenticated caller: the user name of a verified UsernameToken, else
@@ -98,7 +116,8 @@ WSSEC_API const wssec_error *wssec_result_error(const wssec_result *result) WSSE
  * decryption calls below then report nothing either (the tokens stay listed,
  * with their status and properties, for people). Borrowed.
  */
-WSSEC_API const char *wssec_result_caller(const wssec_result *result) WSSEC_NONNULL(1);
+WSSEC_API const char *wssec_result_caller(const wssec_result *result) WSSEC_NONNULL(1)
+    WSSEC_WARN_UNUSED;
 
 /**
  * Number of verified signature references: each covered one node of the
@@ -112,11 +131,18 @@ WSSEC_API size_t wssec_result_signed_count(const wssec_result *result) WSSEC_NON
  * message's document), its URI ("#Body-1"), its digest algorithm ("sha256")
  * and the signature token that holds it. Any of @p uri, @p digest_alg,
  * @p signature may be NULL.
+ *
+ * @param[out] node       the element covered
+ * @param[out] uri        the Reference URI, or NULL
+ * @param[out] digest_alg the digest algorithm, or NULL
+ * @param[out] signature  the signature token, or NULL
+ * @param result          the result
+ * @param i               index, from 0
  * @return 0, or WSSEC_EINVALID when @p i is out of range.
  */
-WSSEC_API int wssec_result_signed(const wssec_result *result, size_t i, xmlNodePtr *node,
-                                  const char **uri, const char **digest_alg,
-                                  const wssec_token **signature) WSSEC_NONNULL(1, 3);
+WSSEC_API int wssec_result_signed(xmlNodePtr *node, const char **uri, const char **digest_alg,
+                                  const wssec_token **signature, const wssec_result *result,
+                                  size_t i) WSSEC_NONNULL(1, 5) WSSEC_WARN_UNUSED;
 
 /**
  * Whether @p node is, or lies inside, an element a verified signature
@@ -126,7 +152,7 @@ WSSEC_API int wssec_result_signed(const wssec_result *result, size_t i, xmlNodeP
  * @return 1 if signed, 0 if not.
  */
 WSSEC_API int wssec_result_is_signed(const wssec_result *result, xmlNodePtr node)
-    WSSEC_NONNULL(1, 2);
+    WSSEC_NONNULL(1, 2) WSSEC_WARN_UNUSED;
 
 /**
  * Number of parts decrypted from EncryptedData (each an element that was
@@ -135,16 +161,21 @@ WSSEC_API int wssec_result_is_signed(const wssec_result *result, xmlNodePtr node
 WSSEC_API size_t wssec_result_decrypted_count(const wssec_result *result) WSSEC_NONNULL(1);
 
 /**
- * Decrypted part @p i: the element (borrowed from the message's document);
- * @p content (may be NULL) is set to 1 when it is the element's content that
- * was encrypted, 0 when the element itself was. NULL when out of range.
+ * Decrypted part @p i, in the shape of wssec_result_signed().
+ *
+ * @param[out] node    the element (borrowed from the message's document)
+ * @param[out] content set to 1 when it is the element's content that was
+ *                     encrypted, 0 when the element itself was; may be NULL
+ * @param result       the result
+ * @param i            index, from 0
+ * @return 0, or WSSEC_EINVALID when @p i is out of range.
  */
-WSSEC_API xmlNodePtr wssec_result_decrypted(const wssec_result *result, size_t i, int *content)
-    WSSEC_NONNULL(1);
+WSSEC_API int wssec_result_decrypted(xmlNodePtr *node, int *content, const wssec_result *result,
+                                     size_t i) WSSEC_NONNULL(1, 3) WSSEC_WARN_UNUSED;
 
 /** Whether @p node is, or lies inside, a decrypted part. @return 1 or 0. */
 WSSEC_API int wssec_result_is_decrypted(const wssec_result *result, xmlNodePtr node)
-    WSSEC_NONNULL(1, 2);
+    WSSEC_NONNULL(1, 2) WSSEC_WARN_UNUSED;
 
 /**
  * Warnings about the configuration as this message exercised it (for
@@ -175,22 +206,32 @@ WSSEC_API const char *wssec_token_identity(const wssec_token *token) WSSEC_NONNU
 
 /**
  * The token's own status: 0 when it was processed successfully, else the
- * code of its error; wssec_token_error() gives the message.
+ * code of its error (the same as wssec_token_error(token)->code).
  */
-WSSEC_API int wssec_token_status(const wssec_token *token) WSSEC_NONNULL(1);
+WSSEC_API int wssec_token_status(const wssec_token *token) WSSEC_NONNULL(1) WSSEC_WARN_UNUSED;
 
-/** The message of the token's error, or NULL when it has none. */
-WSSEC_API const char *wssec_token_error(const wssec_token *token) WSSEC_NONNULL(1);
+/**
+ * The token's own error, in the same record as every other object's (see
+ * error.h): never NULL; code 0 when the token has none; for a NULL @p token,
+ * a static record with code WSSEC_EINVALID. Borrowed from the result.
+ * (In 0.1.0 it returned the message text alone, or NULL.)
+ */
+WSSEC_API const wssec_error *wssec_token_error(const wssec_token *token);
 
 /** Number of properties the module recorded ("created", "password-type", ...). */
 WSSEC_API size_t wssec_token_prop_count(const wssec_token *token) WSSEC_NONNULL(1);
 
 /**
- * Property @p i as a name/value pair; returns 0, or WSSEC_EINVALID when out
- * of range. Borrowed strings.
+ * Property @p i as a name/value pair (borrowed strings).
+ *
+ * @param[out] name  the property's name
+ * @param[out] value its value
+ * @param token      the token
+ * @param i          index, from 0
+ * @return 0, or WSSEC_EINVALID when out of range.
  */
-WSSEC_API int wssec_token_prop(const wssec_token *token, size_t i, const char **name,
-                               const char **value) WSSEC_NONNULL(1, 3, 4);
+WSSEC_API int wssec_token_prop(const char **name, const char **value, const wssec_token *token,
+                               size_t i) WSSEC_NONNULL(1, 2, 3);
 
 /** The value of the property named @p name, or NULL. Borrowed. */
 WSSEC_API const char *wssec_token_get(const wssec_token *token, const char *name)

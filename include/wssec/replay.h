@@ -35,14 +35,29 @@ typedef struct wssec_replay_ops {
     void (*destroy)(void *state);
 } wssec_replay_ops;
 
+/* Version 1 is the only one so far. */
 #define WSSEC_REPLAY_OPS_VERSION 1
+#define WSSEC_REPLAY_OPS_INIT { WSSEC_REPLAY_OPS_VERSION, NULL, NULL, NULL }
+
+/**
+ * Initialises @p ops as WSSEC_REPLAY_OPS_INIT does, writing only the members
+ * that @p version has.
+ *
+ * @param[out] ops the back end's functions
+ * @param version  WSSEC_REPLAY_OPS_VERSION as the caller saw it
+ * @return 0; WSSEC_EINVALID for a NULL @p ops, version 0, or a version newer
+ *         than this library's. Thread-safe.
+ */
+WSSEC_API int wssec_replay_ops_init(wssec_replay_ops *ops, unsigned version) WSSEC_WARN_UNUSED;
 
 /**
  * Wraps a back end into a reference-counted cache (count 1).
  * @param[out] out the cache; release it with wssec_replay_cache_release()
  * @param ops   the back end's functions (must outlive the cache)
  * @param state the back end's state, destroyed with ops->destroy at the end
- * @return 0, WSSEC_EINVALID, WSSEC_ENOMEM.
+ * @return 0; WSSEC_EINVALID for ops of a version this library does not know
+ *         (0, or newer than its WSSEC_REPLAY_OPS_VERSION; every older one is
+ *         accepted) or without a name or an insert function; WSSEC_ENOMEM.
  */
 WSSEC_API int wssec_replay_cache_new(wssec_replay_cache **out, const wssec_replay_ops *ops,
                                      void *state) WSSEC_NONNULL(1, 2) WSSEC_WARN_UNUSED;
@@ -71,8 +86,21 @@ typedef struct wssec_redis_options {
     const char *password;
 } wssec_redis_options;
 
+/* Version 1 is the only one so far. */
 #define WSSEC_REDIS_OPTIONS_VERSION 1
 #define WSSEC_REDIS_OPTIONS_INIT { WSSEC_REDIS_OPTIONS_VERSION, 1000, 1000, 8, NULL }
+
+/**
+ * Initialises @p opts to the defaults, as WSSEC_REDIS_OPTIONS_INIT does,
+ * writing only the members that @p version has.
+ *
+ * @param[out] opts the options
+ * @param version   WSSEC_REDIS_OPTIONS_VERSION as the caller saw it
+ * @return 0; WSSEC_EINVALID for a NULL @p opts, version 0, or a version
+ *         newer than this library's. Thread-safe.
+ */
+WSSEC_API int wssec_redis_options_init(wssec_redis_options *opts, unsigned version)
+    WSSEC_WARN_UNUSED;
 
 /**
  * A cache in Redis, shared by every gateway that names the same server and
@@ -105,7 +133,9 @@ typedef struct wssec_redis_options {
  *         a password given twice, and for every valid URL in a build without
  *         Redis support (CMake option WSSEC_REPLAY_REDIS=OFF: the reason
  *         says so); WSSEC_EINVALID for options out of range or
- *         of another version; WSSEC_ENOMEM.
+ *         of a version this library does not know (0, or newer than its
+ *         WSSEC_REDIS_OPTIONS_VERSION; every older one is accepted), with the
+ *         reason in @p errbuf; WSSEC_ENOMEM.
  *
  * Thread safety: the cache may be used from any number of threads. Each
  * insert blocks SIGPIPE in the calling thread for its duration (a write to
@@ -142,7 +172,7 @@ WSSEC_API const char *wssec_replay_cache_name(const wssec_replay_cache *cache) W
  */
 WSSEC_API int wssec_replay_key(unsigned char key[WSSEC_REPLAY_KEY_LEN], const char *domain,
                                const char *identity, const unsigned char *data, size_t len)
-    WSSEC_NONNULL(1, 2, 3, 4);
+    WSSEC_NONNULL(1, 2, 3, 4) WSSEC_WARN_UNUSED;
 
 #ifdef __cplusplus
 }

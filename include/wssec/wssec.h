@@ -21,6 +21,7 @@
 #define WSSEC_H
 
 #include "common.h"
+#include "ns.h"
 #include "error.h"
 #include "config.h"
 #include "context.h"

@@ -278,7 +278,7 @@ static void usage(FILE *out)
             "  -V, --version            the version\n"
             "\nLibrary options (also elements of the configuration file):\n");
     const char *name, *arg, *help;
-    for (size_t i = 0; wssec_config_option_info(i, &name, &arg, &help) == 0; i++) {
+    for (size_t i = 0; wssec_config_option_info(&name, &arg, &help, i) == 0; i++) {
         if (!strcmp(name, "username")) continue;
         char left[64];
         snprintf(left, sizeof(left), "--%s %s", name, arg);
@@ -318,7 +318,7 @@ static int parse_args(cli *c, int argc, char **argv, char **config, argpair **pa
 {
     size_t nown = sizeof(own) / sizeof(own[0]), nlib = 0;
     const char *name, *arg, *help;
-    while (wssec_config_option_info(nlib, &name, &arg, &help) == 0) nlib++;
+    while (wssec_config_option_info(&name, &arg, &help, nlib) == 0) nlib++;
     /* every library option, plus --no-NAME for its switches */
     struct option *opts = calloc(nown + 2 * nlib + 1, sizeof(*opts));
     char **negs = calloc(nlib + 1, sizeof(*negs));
@@ -331,7 +331,7 @@ static int parse_args(cli *c, int argc, char **argv, char **config, argpair **pa
     memcpy(opts, own, sizeof(own));
     size_t nopts = nown, nnegs = 0;
     for (size_t i = 0; i < nlib; i++) {
-        wssec_config_option_info(i, &name, &arg, &help);
+        wssec_config_option_info(&name, &arg, &help, i);
         bool sw = !strcmp(arg, "BOOL");
         opts[nopts++] = (struct option){ name, sw ? optional_argument : required_argument, NULL, 0 };
         if (sw && asprintf(&negs[nnegs], "no-%s", name) > 0)
@@ -625,7 +625,7 @@ static int process_one(cli *c, wssec_ctx *ctx, const char *file, const char *des
         break;
     }
     if (rc == 0 && write_msg && c->cmd != CMD_INSPECT) {
-        if ((rc = wssec_msg_serialize(msg, &out, &outlen))) goto oom;
+        if ((rc = wssec_msg_serialize(&out, &outlen, msg))) goto oom;
         if ((rc = cli_write(dest, out, outlen, c->private_output, why, sizeof(why)))) {
             static char msgbuf[800];
             snprintf(msgbuf, sizeof(msgbuf), "output %s", why);
@@ -643,7 +643,7 @@ report:
         unsigned char *f = NULL;
         size_t flen = 0;
         int v = msg && wssec_msg_soap_version(msg) ? wssec_msg_soap_version(msg) : WSSEC_SOAP11;
-        if (wssec_fault_serialize(err, v, &f, &flen) == 0 &&
+        if (wssec_fault_serialize(&f, &flen, err, v) == 0 &&
             cli_write(dest, f, flen, c->private_output, why, sizeof(why)) != 0) {
             fprintf(stderr, "wssec: %s: fault not written: %s\n", file, why);
             exit_code = EXIT_INTERNAL;
@@ -763,7 +763,7 @@ static const char *config_typo(const char *message)
             strcmp(own[i].name, "version"))
             names[k++] = own[i].name;
     const char *name, *arg, *help;
-    for (size_t i = 0; k < 160 && wssec_config_option_info(i, &name, &arg, &help) == 0; i++)
+    for (size_t i = 0; k < 160 && wssec_config_option_info(&name, &arg, &help, i) == 0; i++)
         names[k++] = name;
     return closest(word, names, k);
 }
@@ -799,7 +799,7 @@ static int fail_usage(const char *fmt, ...)
 static const char *option_help(const char *opt)
 {
     const char *name, *arg, *help;
-    for (size_t i = 0; wssec_config_option_info(i, &name, &arg, &help) == 0; i++)
+    for (size_t i = 0; wssec_config_option_info(&name, &arg, &help, i) == 0; i++)
         if (!strcmp(name, opt)) return help;
     return "";
 }
@@ -1004,7 +1004,7 @@ static int run(cli *c, int argc, char **argv)
             (c->have_username && wssec_config_set(c->cfg, "actions", "username-token")) ||
             (c->have_assert && wssec_config_set(c->cfg, "actions", "identity-assertion")) ||
             (c->have_signing && wssec_config_set(c->cfg, "actions", "signature")) ||
-            (c->have_encrypting && wssec_config_set(c->cfg, "actions", "encrypt"))) {
+            (c->have_encrypting && wssec_config_set(c->cfg, "actions", "encrypted-key"))) {
             worst = EXIT_INTERNAL;
             goto done;
         }

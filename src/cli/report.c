@@ -46,11 +46,11 @@ static void json_tokens(FILE *out, const wssec_result *res)
         fputs(",\"identity\":", out);
         json_str(out, wssec_token_identity(t));
         fputs(",\"error\":", out);
-        json_str(out, wssec_token_error(t));
+        json_str(out, wssec_token_status(t) ? wssec_token_error(t)->message : NULL);
         fputs(",\"properties\":{", out);
         for (size_t j = 0; j < wssec_token_prop_count(t); j++) {
             const char *n, *v;
-            if (wssec_token_prop(t, j, &n, &v)) continue;
+            if (wssec_token_prop(&n, &v, t, j)) continue;
             if (j) fputc(',', out);
             json_str(out, n);
             fputc(':', out);
@@ -97,7 +97,7 @@ void cli_report_json(FILE *out, const cli_report *r)
     for (size_t i = 0; r->res && i < wssec_result_signed_count(r->res); i++) {
         xmlNodePtr node;
         const char *uri, *digest;
-        if (wssec_result_signed(r->res, i, &node, &uri, &digest, NULL)) continue;
+        if (wssec_result_signed(&node, &uri, &digest, NULL, r->res, i)) continue;
         xmlChar *path = xmlGetNodePath(node);
         fputs(i ? ",{\"uri\":" : "{\"uri\":", out);
         json_str(out, uri);
@@ -166,7 +166,7 @@ static const char *chain_problem(const wssec_token *t, char *buf, size_t size)
 {
     for (size_t j = 0; j < wssec_token_prop_count(t); j++) {
         const char *pn, *pv;
-        if (wssec_token_prop(t, j, &pn, &pv)) continue;
+        if (wssec_token_prop(&pn, &pv, t, j)) continue;
         if (!strcmp(pn, "chain")) {
             snprintf(buf, size, "chain %s", pv);
             return buf;
@@ -217,7 +217,7 @@ void cli_report_inspect(FILE *out, const cli_report *r, wssec_time now)
                 node ? (const char *)node->name : "?");
         for (size_t j = 0; j < wssec_token_prop_count(t); j++) {
             const char *pn, *pv;
-            if (!wssec_token_prop(t, j, &pn, &pv)) fprintf(out, "        %-14s %s\n", pn, pv);
+            if (!wssec_token_prop(&pn, &pv, t, j)) fprintf(out, "        %-14s %s\n", pn, pv);
         }
         char problem[800];
         if (wssec_token_status(t) == 0 && chain_problem(t, problem, sizeof(problem)))
@@ -227,7 +227,7 @@ void cli_report_inspect(FILE *out, const cli_report *r, wssec_time now)
                     wssec_token_identity(t) ? wssec_token_identity(t) : "");
         else
             fprintf(out, "        %-14s %s: %s\n", "status", wssec_code_name(wssec_token_status(t)),
-                    wssec_token_error(t));
+                    wssec_token_error(t)->message);
     }
     print_verdict(out, r);
 }

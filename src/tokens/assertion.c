@@ -29,10 +29,8 @@
 
 #include "wssec/wssec.h"
 #include "wssec/sys/sdk.h"
-#include "algs.h"
 #include "context.h"
 #include "identity.h"
-#include "keyref.h"
 #include "record.h"
 #include "util.h"
 #include "x509.h"

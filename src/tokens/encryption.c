@@ -50,7 +50,6 @@
 #include "context.h"
 #include "error.h"
 #include "keyref.h"
-#include "policy.h"
 #include "record.h"
 #include "settings.h"
 #include "util.h"
@@ -1021,7 +1020,7 @@ out:
 
 const wssec_module wssec__module_encryption = {
     .version = WSSEC_MODULE_VERSION,
-    .name = "encrypt",
+    .name = "encrypted-key",
     .ns = WSSEC_NS_XENC,
     .local = "EncryptedKey",
     .consume = ek_consume,

@@ -43,7 +43,6 @@
 #include "context.h"
 #include "identity.h"
 #include "keyref.h"
-#include "policy.h"
 #include "record.h"
 #include "registry.h"
 #include "settings.h"

@@ -248,7 +248,7 @@ static int ut_consume(wssec_msg *msg, xmlNodePtr elem, void *ud)
         goto done;
     }
     if (!(sent = (char *)xmlNodeGetContent(p.password))) goto nomem;
-    int known = wssec_msg_password(msg, user, WSSEC_PW_VERIFY, pw, sizeof(pw), &pwlen);
+    int known = wssec_msg_password(pw, sizeof(pw), &pwlen, msg, user, WSSEC_PW_VERIFY);
     if (known != 0 && known != WSSEC_EAUTH) {
         rc = wssec_msg_fail(msg, known, NULL, elem, "password store failed for '%s': %s", user,
                             wssec_code_description(known));
@@ -327,7 +327,7 @@ static int ut_generate(wssec_msg *msg, void *ud)
     if (!user || !*user)
         return wssec_msg_fail(msg, WSSEC_ECONFIG, NULL, NULL,
                               "username-token: no user name (username option)");
-    rc = wssec_msg_password(msg, user, WSSEC_PW_GENERATE, pw, sizeof(pw), &pwlen);
+    rc = wssec_msg_password(pw, sizeof(pw), &pwlen, msg, user, WSSEC_PW_GENERATE);
     if (rc)
         return wssec_msg_fail(msg, rc == WSSEC_EAUTH ? WSSEC_ECONFIG : rc, NULL, NULL,
                               "username-token: no password for '%s' (password-file or "

@@ -478,7 +478,7 @@ static int do_secure(wssec_ctx *ctx, const char *in, size_t len, unsigned char *
     int rc = wssec_msg_new(&msg, ctx);
     if (rc == 0) rc = wssec_msg_parse(msg, in, len);
     if (rc == 0) rc = wssec_secure(msg, NULL);
-    if (rc == 0) rc = wssec_msg_serialize(msg, out, outlen);
+    if (rc == 0) rc = wssec_msg_serialize(out, outlen, msg);
     if (rc && err) {
         const wssec_error *e = msg ? wssec_msg_error(msg) : NULL;
         snprintf(err, errlen, "secure: %s: %s", wssec_code_name(rc),

@@ -29,7 +29,7 @@ static int risky(const char *name)
 {
     const char *arg = NULL, *help = NULL, *n = NULL;
     if (strcmp(name, "replay-cache") == 0 || strcmp(name, "plugin") == 0) return 1;
-    for (size_t i = 0; wssec_config_option_info(i, &n, &arg, &help) == 0; i++)
+    for (size_t i = 0; wssec_config_option_info(&n, &arg, &help, i) == 0; i++)
         if (strcmp(n, name) == 0) return arg && strstr(arg, "FILE") != NULL;
     return 0;
 }
@@ -76,7 +76,7 @@ static size_t option_count(void)
 {
     const char *n, *a, *h;
     size_t i = 0;
-    while (wssec_config_option_info(i, &n, &a, &h) == 0) i++;
+    while (wssec_config_option_info(&n, &a, &h, i) == 0) i++;
     return i;
 }
 
@@ -114,7 +114,7 @@ static int one(const uint8_t *data, size_t size)
         return 0;
     }
     const char *name, *arg, *help;
-    if (wssec_config_option_info(data[1] % option_count(), &name, &arg, &help)) abort();
+    if (wssec_config_option_info(&name, &arg, &help, data[1] % option_count())) abort();
     char *value = malloc(size - 1);
     if (!value) abort();
     memcpy(value, data + 2, size - 2);
@@ -161,7 +161,7 @@ static void seed(const char *path, const unsigned char *bytes, size_t len,
         /* one seed per option, with a value of its kind */
         options_done = 1;
         const char *name, *arg, *help;
-        for (size_t i = 0; wssec_config_option_info(i, &name, &arg, &help) == 0; i++) {
+        for (size_t i = 0; wssec_config_option_info(&name, &arg, &help, i) == 0; i++) {
             const char *v = strcmp(arg, "BOOL") == 0      ? "true"
                             : strcmp(arg, "SECONDS") == 0 ? "60"
                             : strcmp(arg, "TIME") == 0    ? "2025-06-01T12:00:00Z"

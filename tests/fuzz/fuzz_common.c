@@ -147,7 +147,7 @@ static void prepare(size_t i)
     o.n_actions = na;
     o.username = b->user;
     o.assert_user = b->assert_user;
-    if (wssec_secure(msg, &o) || wssec_msg_serialize(msg, &st->xml, &st->len)) {
+    if (wssec_secure(msg, &o) || wssec_msg_serialize(&st->xml, &st->len, msg)) {
         fprintf(stderr, "base %s: %s\n", b->name, wssec_msg_error(msg)->message);
         abort();
     }
@@ -528,7 +528,7 @@ static void check_rejected(const fz_run *r)
     /* the plaintext of a rejected message is never written out */
     unsigned char *out = NULL;
     size_t len = 0;
-    if (wssec_msg_serialize(r->msg, &out, &len) == 0) {
+    if (wssec_msg_serialize(&out, &len, r->msg) == 0) {
         int leaked = out && strstr((const char *)out, FZ_MARKER) &&
                      !memmem(r->input, r->input_len, "SECRET-7f3a", 11) &&
                      !memmem(r->input, r->input_len, "&#", 2);

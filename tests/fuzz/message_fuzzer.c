@@ -70,7 +70,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
             if (rc == 0) {
                 unsigned char *out = NULL;
                 size_t len = 0;
-                if (wssec_msg_serialize(msg, &out, &len) == 0) wssec_free(out);
+                if (wssec_msg_serialize(&out, &len, msg) == 0) wssec_free(out);
             }
         }
         wssec_result_free(res);

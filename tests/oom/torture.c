@@ -496,7 +496,7 @@ static void run_once(const scenario *s, outcome *o)
             so.username = s->user;
             so.assert_user = s->assert_user;
             rc = wssec_secure(m, &so);
-            if (!rc) rc = wssec_msg_serialize(m, &o->out, &o->outlen);
+            if (!rc) rc = wssec_msg_serialize(&o->out, &o->outlen, m);
         } else if (s->op == OP_VERIFY) {
             rc = wssec_verify(&res, m);
             if (!res && rc != WSSEC_ENOMEM && rc != WSSEC_EINVALID && rc != WSSEC_EPARSE)
@@ -760,7 +760,7 @@ static char *make(wssec_ctx *ctx, const char *xml, const char *const *actions, s
     so.username = user;
     so.assert_user = assert_user;
     if (wssec_msg_new(&m, ctx) || wssec_msg_parse(m, xml, strlen(xml)) || wssec_secure(m, &so) ||
-        wssec_msg_serialize(m, &out, &len)) {
+        wssec_msg_serialize(&out, &len, m)) {
         fprintf(stderr, "secure: %s\n", m ? wssec_msg_error(m)->message : "?");
         die("making a message");
     }

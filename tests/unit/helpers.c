@@ -272,7 +272,7 @@ char *h_secure(const wssec_ctx *ctx, const char *xml, const char *const *actions
     assert_int_equal(rc, 0);
     unsigned char *out = NULL;
     size_t len = 0;
-    assert_int_equal(wssec_msg_serialize(msg, &out, &len), 0);
+    assert_int_equal(wssec_msg_serialize(&out, &len, msg), 0);
     assert_int_equal(strlen((char *)out), len);
     wssec_msg_free(msg);
     return (char *)out;

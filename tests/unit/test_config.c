@@ -117,7 +117,7 @@ static size_t option_count(void)
 {
     size_t n = 0;
     const char *name, *arg, *help;
-    while (wssec_config_option_info(n, &name, &arg, &help) == 0) n++;
+    while (wssec_config_option_info(&name, &arg, &help, n) == 0) n++;
     return n;
 }
 
@@ -128,7 +128,7 @@ static void test_option_table_complete(void **state)
     assert_int_equal(n, WSSEC_ARRAY_LEN(options));
     for (size_t i = 0; i < n; i++) {
         const char *name, *arg, *help;
-        assert_int_equal(wssec_config_option_info(i, &name, &arg, &help), 0);
+        assert_int_equal(wssec_config_option_info(&name, &arg, &help, i), 0);
         assert_true(*arg && *help);
         assert_int_equal(wssec_config_has_option(name), 1);
         size_t j;
@@ -137,7 +137,7 @@ static void test_option_table_complete(void **state)
         if (j == WSSEC_ARRAY_LEN(options)) fail_msg("option %s is not in the test table", name);
     }
     const char *name = "x", *arg = "x", *help = "x";
-    assert_int_equal(wssec_config_option_info(n, &name, &arg, &help), WSSEC_EINVALID);
+    assert_int_equal(wssec_config_option_info(&name, &arg, &help, n), WSSEC_EINVALID);
     assert_int_equal(wssec_config_has_option("output"), 0);
     assert_int_equal(wssec_config_has_option(""), 0);
 }
@@ -457,7 +457,7 @@ static void test_schema_has_every_option(void **state)
     xmlDocPtr doc = xmlReadMemory(text, (int)len, "wssec-config.xsd", NULL, XML_PARSE_NONET);
     assert_non_null(doc);
     const char *name, *arg, *help;
-    for (size_t i = 0; wssec_config_option_info(i, &name, &arg, &help) == 0; i++) {
+    for (size_t i = 0; wssec_config_option_info(&name, &arg, &help, i) == 0; i++) {
         int found = 0;
         xmlNodePtr n = xmlDocGetRootElement(doc);
         /* depth-first walk over every element */

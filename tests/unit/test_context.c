@@ -105,12 +105,14 @@ static void test_module_lookup(void **state)
     (void)state;
     wssec_ctx *ctx = h_ctx(NULL);
     static const char *const names[] = { "timestamp", "username-token", "x509-token", "signature",
-                                         "encrypt", "identity-assertion" };
+                                         "encrypted-key", "identity-assertion" };
     for (size_t i = 0; i < WSSEC_ARRAY_LEN(names); i++) {
         const wssec_module *m = wssec__modlist_by_name(&ctx->modules, names[i]);
         assert_non_null(m);
         assert_string_equal(m->name, names[i]);
     }
+    /* the action's spelling before 0.2 still names the module */
+    assert_string_equal(wssec__modlist_by_name(&ctx->modules, "encrypt")->name, "encrypted-key");
     assert_null(wssec__modlist_by_name(&ctx->modules, "kerberos"));
     assert_null(wssec__modlist_by_name(&ctx->modules, "Timestamp"));
 

@@ -56,7 +56,7 @@ static wssec_ctx *ctx_of(const char *first, ...)
     "trust", PKI "root.crt", "certs", PKI "inter.crt", "decrypt-key", PKI "server.key",          \
         "decrypt-cert", PKI "server.crt", "replay-signatures", "false"
 
-static const char *const ts_sig_enc[] = { "timestamp", "signature", "encrypt" };
+static const char *const ts_sig_enc[] = { "timestamp", "signature", "encrypted-key" };
 
 static char *plain_message(int soap)
 {
@@ -360,7 +360,9 @@ static void test_round_trips(void **state)
                 xmlFree(body);
                 assert_int_equal(wssec_result_decrypted_count(r.res), 2);
                 int content = -1;
-                assert_ptr_equal(wssec_result_decrypted(r.res, 0, &content), wssec_msg_body(r.msg));
+                xmlNodePtr plain = NULL;
+                assert_int_equal(wssec_result_decrypted(&plain, &content, r.res, 0), 0);
+                assert_ptr_equal(plain, wssec_msg_body(r.msg));
                 assert_int_equal(content, 1);
                 assert_true(wssec_result_is_decrypted(r.res, wssec_msg_body(r.msg)->children));
                 h_run_free(&r);
@@ -477,7 +479,7 @@ static void test_injected_plaintext(void **state)
         assert_int_equal(src, 0);
         unsigned char *bytes = NULL;
         size_t len = 0;
-        assert_int_equal(wssec_msg_serialize(msg, &bytes, &len), 0);
+        assert_int_equal(wssec_msg_serialize(&bytes, &len, msg), 0);
         h_run r;
         int rc = h_verify(&r, in, (char *)bytes);
         static const char *const needles[] = { "processing instruction", "duplicate ID",
@@ -638,11 +640,14 @@ static void test_signed_ciphertext_records(void **state)
     assert_int_equal(wssec_result_is_decrypted(r.res, route), 1);
     for (size_t i = 0; i < wssec_result_signed_count(r.res); i++) {
         xmlNodePtr n = NULL;
-        assert_int_equal(wssec_result_signed(r.res, i, &n, NULL, NULL, NULL), 0);
+        assert_int_equal(wssec_result_signed(&n, NULL, NULL, NULL, r.res, i), 0);
         assert_true(in_document(doc, n));
     }
-    for (size_t i = 0; i < wssec_result_decrypted_count(r.res); i++)
-        assert_true(in_document(doc, wssec_result_decrypted(r.res, i, NULL)));
+    for (size_t i = 0; i < wssec_result_decrypted_count(r.res); i++) {
+        xmlNodePtr plain = NULL;
+        assert_int_equal(wssec_result_decrypted(&plain, NULL, r.res, i), 0);
+        assert_true(in_document(doc, plain));
+    }
     for (size_t i = 0; i < wssec_result_token_count(r.res); i++)
         assert_true(in_document(doc, wssec_token_node(wssec_result_token(r.res, i))));
     h_run_free(&r);
@@ -802,13 +807,13 @@ static void test_rejection_final(void **state)
         assert_null(wssec_token_identity(wssec_result_token(r.res, i)));
     unsigned char *bytes = NULL;
     size_t len = 0;
-    assert_int_equal(wssec_msg_serialize(r.msg, &bytes, &len), WSSEC_EINVALID);
+    assert_int_equal(wssec_msg_serialize(&bytes, &len, r.msg), WSSEC_EINVALID);
     assert_null(bytes);
     h_run_free(&r);
     /* the Body decrypts, then the header's ciphertext fails */
     char *broken = h_operate(xml, s_route_broken, 0);
     assert_int_equal(h_verify(&r, in, broken), WSSEC_EDECRYPT);
-    assert_int_equal(wssec_msg_serialize(r.msg, &bytes, &len), WSSEC_EINVALID);
+    assert_int_equal(wssec_msg_serialize(&bytes, &len, r.msg), WSSEC_EINVALID);
     assert_null(bytes);
     h_run_free(&r);
     free(broken);

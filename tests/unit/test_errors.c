@@ -121,7 +121,7 @@ static xmlDocPtr fault_doc(const wssec_error *e, int soap, char **text)
 {
     unsigned char *out = NULL;
     size_t len = 0;
-    assert_int_equal(wssec_fault_serialize(e, soap, &out, &len), 0);
+    assert_int_equal(wssec_fault_serialize(&out, &len, e, soap), 0);
     assert_non_null(out);
     assert_int_equal(strlen((char *)out), len);
     /* the detailed message never reaches the peer */
@@ -256,12 +256,12 @@ static void test_fault_overridden_and_invalid(void **state)
 
     unsigned char *out = (unsigned char *)"x";
     size_t len = 7;
-    assert_int_equal(wssec_fault_serialize(&e.pub, 13, &out, &len), WSSEC_EINVALID);
+    assert_int_equal(wssec_fault_serialize(&out, &len, &e.pub, 13), WSSEC_EINVALID);
     assert_null(out);
     assert_int_equal(len, 0);
     wssec_errrec ok;
     wssec__err_clear(&ok);
-    assert_int_equal(wssec_fault_serialize(&ok.pub, WSSEC_SOAP11, &out, &len), WSSEC_EINVALID);
+    assert_int_equal(wssec_fault_serialize(&out, &len, &ok.pub, WSSEC_SOAP11), WSSEC_EINVALID);
     assert_null(out);
 }
 

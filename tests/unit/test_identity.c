@@ -48,7 +48,7 @@ static int secure_rc(const wssec_ctx *ctx, const char *xml, const char *const *a
     if (rc == 0) {
         unsigned char *bytes = NULL;
         size_t len = 0;
-        assert_int_equal(wssec_msg_serialize(msg, &bytes, &len), 0);
+        assert_int_equal(wssec_msg_serialize(&bytes, &len, msg), 0);
         *out = (char *)bytes;
     }
     wssec_msg_free(msg);
@@ -1115,7 +1115,7 @@ static void test_strip_security(void **state)
     wssec_result_free(res);
     unsigned char *bytes = NULL;
     size_t len = 0;
-    assert_int_equal(wssec_msg_serialize(msg, &bytes, &len), 0);
+    assert_int_equal(wssec_msg_serialize(&bytes, &len, msg), 0);
     wssec_msg_free(msg);
     char *out = secure(gw, (char *)bytes, gw_actions, 3, NULL, NULL, caller);
     wssec_free(bytes);

@@ -25,6 +25,7 @@
 #include "../common.h"
 #include "../config.h"
 #include "../message.h"
+#include "../ns.h"
 #include "../process.h"
 
 #ifdef __cplusplus
@@ -37,7 +38,7 @@ extern "C" {
 
 struct wssec_module {
     unsigned version;       /**< WSSEC_MODULE_VERSION */
-    const char *name;       /**< action name: "timestamp", "username-token", ... */
+    const char *name;       /**< the module's name, which is also its action's and its tokens' type: "timestamp", "username-token", "x509-token", ... */
     const char *ns;         /**< namespace of the element consumed, or NULL */
     const char *local;      /**< local name of the element consumed, or NULL */
     const char *value_type; /**< BinarySecurityToken ValueType, or NULL */
@@ -61,8 +62,22 @@ struct wssec_module {
     void (*free_state)(void *state);
 };
 
-/** Initialises a module with the defaults of @p version (1 or 2). */
-WSSEC_API int wssec_module_init(wssec_module *module, unsigned version) WSSEC_NONNULL(1);
+/**
+ * A wssec_module with every member empty but the version, for
+ * `wssec_module m = WSSEC_MODULE_INIT;`.
+ */
+#define WSSEC_MODULE_INIT { WSSEC_MODULE_VERSION, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL }
+
+/**
+ * Initialises @p module as WSSEC_MODULE_INIT does, writing only the members
+ * that @p version has (version 1 ends before free_state).
+ *
+ * @param[out] module the module
+ * @param version     WSSEC_MODULE_VERSION as the caller saw it
+ * @return 0; WSSEC_EINVALID for a NULL @p module, version 0, or a version
+ *         newer than this library's. Thread-safe.
+ */
+WSSEC_API int wssec_module_init(wssec_module *module, unsigned version) WSSEC_WARN_UNUSED;
 
 /**
  * The module's per-message state slot: what a module keeps between its
@@ -124,7 +139,7 @@ WSSEC_API wssec_token *wssec_msg_add_token(wssec_msg *msg, const char *type, xml
 
 /** Sets the identity a token proved. @return 0 or WSSEC_ENOMEM. */
 WSSEC_API int wssec_token_set_identity(wssec_token *token, const char *identity)
-    WSSEC_NONNULL(1, 2);
+    WSSEC_NONNULL(1, 2) WSSEC_WARN_UNUSED;
 
 /** Adds a property (name and value are copied). @return 0 or WSSEC_ENOMEM. */
 WSSEC_API int wssec_token_set(wssec_token *token, const char *name, const char *value)
@@ -135,15 +150,25 @@ WSSEC_API int wssec_token_set(wssec_token *token, const char *name, const char *
  * becomes wssec_result_caller(). @return 0, or WSSEC_EPOLICY when another
  * token already authenticated a different caller.
  */
-WSSEC_API int wssec_msg_set_caller(wssec_msg *msg, wssec_token *token) WSSEC_NONNULL(1, 2);
+WSSEC_API int wssec_msg_set_caller(wssec_msg *msg, wssec_token *token) WSSEC_NONNULL(1, 2)
+    WSSEC_WARN_UNUSED;
 
 /**
- * Asks the password callback for a user's password.
+ * Asks the password callback for a user's password (the output first, in
+ * the order of wssec_password_cb).
+ *
+ * @param[out] buf where the password goes (not NUL-terminated)
+ * @param size     capacity of @p buf
+ * @param[out] len the length of the password
+ * @param msg      the message being processed
+ * @param user     the user name
+ * @param usage    why the password is needed
  * @return 0; WSSEC_EAUTH when the user is unknown or there is no callback;
  *         another negative code when the store failed. Wipe @p buf after use.
  */
-WSSEC_API int wssec_msg_password(wssec_msg *msg, const char *user, wssec_password_usage usage,
-                                 char *buf, size_t size, size_t *len) WSSEC_NONNULL(1, 2, 4, 6);
+WSSEC_API int wssec_msg_password(char *buf, size_t size, size_t *len, wssec_msg *msg,
+                                 const char *user, wssec_password_usage usage)
+    WSSEC_NONNULL(1, 3, 4, 5) WSSEC_WARN_UNUSED;
 
 /**
  * Records (domain, identity, data) in the replay cache until @p expires.
@@ -159,13 +184,6 @@ WSSEC_API int wssec_msg_password(wssec_msg *msg, const char *user, wssec_passwor
 WSSEC_API int wssec_msg_replay_check(wssec_msg *msg, const char *domain, const char *identity,
                                      const unsigned char *data, size_t len, wssec_time expires)
     WSSEC_NONNULL(1, 2, 3, 4) WSSEC_WARN_UNUSED;
-
-/** Namespaces that modules commonly need. */
-#define WSSEC_NS_WSU \
-    "http://docs.oasis-open.org/wss/2004/01/oasis-200401-wss-wssecurity-utility-1.0.xsd"
-#define WSSEC_NS_WSSE11 "http://docs.oasis-open.org/wss/oasis-wss-wssecurity-secext-1.1.xsd"
-#define WSSEC_NS_SOAP11 "http://schemas.xmlsoap.org/soap/envelope/"
-#define WSSEC_NS_SOAP12 "http://www.w3.org/2003/05/soap-envelope"
 
 #ifdef __cplusplus
 }
