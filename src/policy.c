@@ -163,13 +163,6 @@ int wssec__policy_check_config(wssec_config *cfg)
 
 /* ---- coverage ---- */
 
-int wssec__result_covers(const wssec_result *r, xmlNodePtr node)
-{
-    for (xmlNodePtr n = node; n; n = n->parent)
-        for (size_t i = 0; i < r->nrefs; i++)
-            if (r->refs[i].node == n && r->refs[i].whole) return 1;
-    return 0;
-}
 
 static const wssec_token *find_ok(const wssec_result *r, const char *type)
 {

@@ -176,6 +176,11 @@ void wssec__msg_unclaim(wssec_msg *msg, xmlNodePtr data);
  * the queued decryptions; the pipeline grants it only when decryptions are
  * queued, else the failure stands. */
 void wssec__msg_retry_after_decryption(wssec_msg *msg);
+/* Frees the queued jobs (each with its free). */
+void wssec__msg_free_jobs(wssec_msg *msg);
+/* Forgets the tokens recorded for elem: an attempt to be repeated leaves
+ * no trace. */
+void wssec__result_forget(wssec_result *r, xmlNodePtr elem);
 /* Frees the message's inbound state (jobs, claims). */
 void wssec__msg_clear_inbound(wssec_msg *msg);
 

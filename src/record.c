@@ -1,0 +1,461 @@
+/*
+ * wssec — the per-message record: the result an inbound pass builds (the
+ * tokens found, the nodes signatures covered and decryption revealed, the
+ * warnings, the one error), the token records, and the decryptions queued
+ * between walks of the header. Consumers write into it; the policy and the
+ * identity phase read it; the caller gets the result.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "wssec/wssec.h"
+#include "wssec/sys/sdk.h"
+#include "record.h"
+#include "error.h"
+#include "util.h"
+
+/* ---- results and tokens ---- */
+
+int wssec__result_new(wssec_result **out)
+{
+    *out = wssec__calloc(1, sizeof(**out));
+    if (!*out) return WSSEC_ENOMEM;
+    wssec__err_clear(&(*out)->err);
+    return 0;
+}
+
+static void token_free(wssec_token *t)
+{
+    if (!t) return;
+    X509_free(t->cert);
+    X509_free(t->signer_cert);
+    sk_X509_pop_free(t->chain, X509_free);
+    sk_X509_CRL_pop_free(t->crls, X509_CRL_free);
+    wssec__free(t->type);
+    wssec__free(t->identity);
+    wssec__free(t->err);
+    for (size_t i = 0; i < t->nprops; i++) {
+        wssec__free(t->names[i]);
+        wssec__free(t->values[i]);
+    }
+    wssec__free(t->names);
+    wssec__free(t->values);
+    wssec__free(t);
+}
+
+void wssec_result_free(wssec_result *r)
+{
+    if (!r) return;
+    for (size_t i = 0; i < r->ntokens; i++) token_free(r->tokens[i]);
+    wssec__free(r->tokens);
+    for (size_t i = 0; i < r->nrefs; i++) wssec__free(r->refs[i].uri);
+    wssec__free(r->refs);
+    wssec__strlist_clear(&r->warnings);
+    wssec__free(r->plains);
+    wssec__free(r);
+}
+
+int wssec__result_add_plain(wssec_result *r, xmlNodePtr node, bool content, xmlNodePtr first,
+                            xmlNodePtr last)
+{
+    wssec_plain *v = wssec__realloc(r->plains, (r->nplains + 1) * sizeof(*v));
+    if (!v) return WSSEC_ENOMEM;
+    r->plains = v;
+    v[r->nplains] = (wssec_plain){ .node = node, .content = content, .first = first, .last = last };
+    r->nplains++;
+    return 0;
+}
+
+/* 1 when n is one of the siblings first..last. */
+static int in_range(xmlNodePtr n, xmlNodePtr first, xmlNodePtr last)
+{
+    for (xmlNodePtr c = first; c; c = c->next) {
+        if (c == n) return 1;
+        if (c == last) break;
+    }
+    return 0;
+}
+
+int wssec__result_decrypted(const wssec_result *r, xmlNodePtr node)
+{
+    for (xmlNodePtr n = node; n; n = n->parent)
+        for (size_t i = 0; i < r->nplains; i++) {
+            const wssec_plain *p = &r->plains[i];
+            if (!p->content ? p->node == n
+                            : (n == p->node && node == p->node) || /* the part itself */
+                                  (n->parent == p->node && in_range(n, p->first, p->last)))
+                return 1;
+        }
+    return 0;
+}
+
+/* 1 when n is old or lies inside it. */
+static int within(xmlNodePtr n, xmlNodePtr old)
+{
+    for (; n; n = n->parent)
+        if (n == old) return 1;
+    return 0;
+}
+
+int wssec__result_replace(wssec_result *r, xmlNodePtr old, xmlNodePtr first, xmlNodePtr last)
+{
+    /* the elements that take old's place */
+    xmlNodePtr elems[64];
+    size_t ne = 0;
+    for (xmlNodePtr c = first; c && ne < WSSEC_ARRAY_LEN(elems); c = c->next) {
+        if (c->type == XML_ELEMENT_NODE) elems[ne++] = c;
+        if (c == last) break;
+    }
+    /* references: old itself -> each element that replaced it; inside old -> dropped */
+    size_t keep = 0, n = r->nrefs;
+    for (size_t i = 0; i < n; i++) {
+        wssec_ref x = r->refs[i];
+        if (x.node == old && ne > 0) {
+            x.node = elems[0];
+            for (size_t j = 1; j < ne; j++)
+                if (wssec__result_add_ref(r, elems[j], x.uri, x.digest, x.signature, x.whole))
+                    return WSSEC_ENOMEM;
+        } else if (within(x.node, old)) {
+            wssec__free(x.uri);
+            continue;
+        }
+        r->refs[keep++] = x;
+    }
+    /* records appended above sit after the old count: move them down */
+    for (size_t i = n; i < r->nrefs; i++) r->refs[keep++] = r->refs[i];
+    r->nrefs = keep;
+    /* decrypted parts: likewise (a part decrypted twice: nested ciphertext) */
+    keep = 0;
+    for (size_t i = 0; i < r->nplains; i++) {
+        wssec_plain p = r->plains[i];
+        if (p.content && (p.first == old || p.last == old)) {
+            if (!first) continue;
+            if (p.first == old) p.first = first;
+            if (p.last == old) p.last = last;
+        } else if (within(p.node, old)) {
+            if (p.node != old || ne == 0) continue;
+            p.node = elems[0];
+        }
+        r->plains[keep++] = p;
+    }
+    r->nplains = keep;
+    /* tokens are listed for people even when their element is gone: never
+     * left pointing at freed memory */
+    for (size_t i = 0; i < r->ntokens; i++)
+        if (within(r->tokens[i]->node, old)) r->tokens[i]->node = ne ? elems[0] : old->parent;
+    return 0;
+}
+
+void wssec__result_reject(wssec_result *r)
+{
+    r->caller = NULL;
+    r->asserted_by = NULL;
+    for (size_t i = 0; i < r->nrefs; i++) wssec__free(r->refs[i].uri);
+    r->nrefs = 0;
+    r->nplains = 0;
+    for (size_t i = 0; i < r->ntokens; i++) {
+        wssec__free(r->tokens[i]->identity);
+        r->tokens[i]->identity = NULL;
+    }
+}
+
+size_t wssec_result_decrypted_count(const wssec_result *r) { return r ? r->nplains : 0; }
+
+int wssec_result_decrypted(xmlNodePtr *node, int *content, const wssec_result *r, size_t i)
+{
+    WSSEC_ARG(node);
+    *node = NULL;
+    WSSEC_ARG(r);
+    if (i >= r->nplains) return WSSEC_EINVALID;
+    *node = r->plains[i].node;
+    if (content) *content = r->plains[i].content;
+    return 0;
+}
+
+int wssec_result_is_decrypted(const wssec_result *r, xmlNodePtr node)
+{
+    WSSEC_ARG_OR(r && node, 0);
+    return wssec__result_decrypted(r, node);
+}
+
+void wssec__result_forget(wssec_result *r, xmlNodePtr elem)
+{
+    for (size_t t = r->ntokens; t-- > 0;) {
+        wssec_token *x = r->tokens[t];
+        if (x->node != elem) continue;
+        if (r->caller == x) r->caller = NULL;
+        token_free(x);
+        memmove(&r->tokens[t], &r->tokens[t + 1], (r->ntokens - t - 1) * sizeof(*r->tokens));
+        r->ntokens--;
+    }
+}
+
+int wssec__result_warn(wssec_result *r, const char *text)
+{
+    for (size_t i = 0; i < r->warnings.n; i++)
+        if (strcmp(r->warnings.v[i], text) == 0) return 0;
+    return wssec__strlist_add(&r->warnings, text);
+}
+
+size_t wssec_result_warning_count(const wssec_result *r) { return r ? r->warnings.n : 0; }
+
+const char *wssec_result_warning(const wssec_result *r, size_t i)
+{
+    WSSEC_ARG_OR(r, NULL);
+    return i < r->warnings.n ? r->warnings.v[i] : NULL;
+}
+
+int wssec__result_add_ref(wssec_result *r, xmlNodePtr node, const char *uri, const char *digest,
+                          const wssec_token *signature, bool whole)
+{
+    wssec_ref *v = wssec__realloc(r->refs, (r->nrefs + 1) * sizeof(*v));
+    if (!v) return WSSEC_ENOMEM;
+    r->refs = v;
+    wssec_ref *x = &v[r->nrefs];
+    if (!(x->uri = wssec__strdup(uri))) return WSSEC_ENOMEM;
+    x->node = node;
+    x->digest = digest;
+    x->signature = signature;
+    x->whole = whole;
+    r->nrefs++;
+    return 0;
+}
+
+size_t wssec_result_signed_count(const wssec_result *r) { return r ? r->nrefs : 0; }
+
+int wssec_result_signed(xmlNodePtr *node, const char **uri, const char **digest_alg,
+                        const wssec_token **signature, const wssec_result *r, size_t i)
+{
+    WSSEC_ARG(node);
+    *node = NULL;
+    WSSEC_ARG(r);
+    if (i >= r->nrefs) return WSSEC_EINVALID;
+    *node = r->refs[i].node;
+    if (uri) *uri = r->refs[i].uri;
+    if (digest_alg) *digest_alg = r->refs[i].digest;
+    if (signature) *signature = r->refs[i].signature;
+    return 0;
+}
+
+int wssec_result_is_signed(const wssec_result *r, xmlNodePtr node)
+{
+    WSSEC_ARG_OR(r && node, 0);
+    return wssec__result_covers(r, node);
+}
+
+wssec_token *wssec__token_by_id(const wssec_msg *msg, const char *id)
+{
+    if (!msg->res || !msg->doc) return NULL;
+    xmlAttrPtr a = xmlGetID(msg->doc, BAD_CAST id);
+    if (!a || !a->parent) return NULL;
+    for (size_t i = 0; i < msg->res->ntokens; i++)
+        if (msg->res->tokens[i]->node == a->parent) return msg->res->tokens[i];
+    return NULL;
+}
+
+const wssec_error *wssec_result_error(const wssec_result *r)
+{
+    return r ? &r->err.pub : wssec__err_null();
+}
+
+const char *wssec_result_caller(const wssec_result *r)
+{
+    WSSEC_ARG_OR(r, NULL);
+    return r->caller ? r->caller->identity : NULL;
+}
+
+size_t wssec_result_token_count(const wssec_result *r) { return r ? r->ntokens : 0; }
+
+const wssec_token *wssec_result_token(const wssec_result *r, size_t i)
+{
+    WSSEC_ARG_OR(r, NULL);
+    return i < r->ntokens ? r->tokens[i] : NULL;
+}
+
+const char *wssec_token_type(const wssec_token *t) { return t ? t->type : NULL; }
+xmlNodePtr wssec_token_node(const wssec_token *t) { return t ? t->node : NULL; }
+const char *wssec_token_identity(const wssec_token *t) { return t ? t->identity : NULL; }
+int wssec_token_status(const wssec_token *t) { return t ? t->status : WSSEC_EINVALID; }
+const wssec_error *wssec_token_error(const wssec_token *t)
+{
+    if (!t) return wssec__err_null();
+    return t->err ? &t->err->pub : wssec__err_none();
+}
+
+int wssec__token_fail(wssec_token *t, int code, const wssec_errrec *from)
+{
+    t->status = code;
+    if (!t->err && !(t->err = wssec__malloc(sizeof(*t->err)))) return WSSEC_ENOMEM;
+    if (from && from->pub.code) {
+        wssec__err_copy(t->err, from);
+        t->err->pub.code = code;
+        t->err->pub.category = wssec_code_category(code);
+    } else {
+        WSSEC_ERR(t->err, code, "%s", wssec_code_description(code));
+    }
+    return 0;
+}
+size_t wssec_token_prop_count(const wssec_token *t) { return t ? t->nprops : 0; }
+
+int wssec_token_prop(const char **name, const char **value, const wssec_token *t, size_t i)
+{
+    WSSEC_ARG(name && value);
+    *name = *value = NULL;
+    WSSEC_ARG(t);
+    if (i >= t->nprops) return WSSEC_EINVALID;
+    *name = t->names[i];
+    *value = t->values[i];
+    return 0;
+}
+
+const char *wssec_token_get(const wssec_token *t, const char *name)
+{
+    WSSEC_ARG_OR(t && name, NULL);
+    for (size_t i = 0; i < t->nprops; i++)
+        if (strcmp(t->names[i], name) == 0) return t->values[i];
+    return NULL;
+}
+
+wssec_token *wssec_msg_add_token(wssec_msg *msg, const char *type, xmlNodePtr node)
+{
+    WSSEC_ARG_OR(msg && type, NULL);
+    wssec_result *r = msg->res;
+    if (!r) return NULL;
+    wssec_token *t = wssec__calloc(1, sizeof(*t));
+    wssec_token **v = t ? wssec__realloc(r->tokens, (r->ntokens + 1) * sizeof(*v)) : NULL;
+    if (v) r->tokens = v; /* the old array may be gone even if what follows fails */
+    if (!v || !(t->type = wssec__strdup(type))) {
+        token_free(t);
+        return NULL;
+    }
+    t->node = node;
+    r->tokens[r->ntokens++] = t;
+    return t;
+}
+
+int wssec_token_set_identity(wssec_token *t, const char *identity)
+{
+    WSSEC_ARG(t && identity);
+    char *d = wssec__strdup(identity);
+    if (!d) return WSSEC_ENOMEM;
+    wssec__free(t->identity);
+    t->identity = d;
+    return 0;
+}
+
+int wssec_token_set(wssec_token *t, const char *name, const char *value)
+{
+    WSSEC_ARG(t && name && value);
+    char **n = wssec__realloc(t->names, (t->nprops + 1) * sizeof(*n));
+    if (!n) return WSSEC_ENOMEM;
+    t->names = n;
+    char **v = wssec__realloc(t->values, (t->nprops + 1) * sizeof(*v));
+    if (!v) return WSSEC_ENOMEM;
+    t->values = v;
+    char *dn = wssec__strdup(name), *dv = wssec__strdup(value);
+    if (!dn || !dv) {
+        wssec__free(dn);
+        wssec__free(dv);
+        return WSSEC_ENOMEM;
+    }
+    t->names[t->nprops] = dn;
+    t->values[t->nprops] = dv;
+    t->nprops++;
+    return 0;
+}
+
+int wssec_msg_set_caller(wssec_msg *msg, wssec_token *token)
+{
+    WSSEC_ARG(msg && token);
+    wssec_result *r = msg->res;
+    if (!r || !token->identity) return WSSEC_EINVALID;
+    /* Two tokens of one kind must agree on the caller. Of different kinds, a
+     * UsernameToken names the user, a signature the sending system. */
+    if (r->caller && r->caller != token && strcmp(r->caller->type, token->type) == 0 &&
+        strcmp(r->caller->identity, token->identity) != 0)
+        return wssec_msg_fail(msg, WSSEC_EPOLICY, NULL, token->node,
+                              "two tokens authenticate different callers ('%s' and '%s')",
+                              r->caller->identity, token->identity);
+    if (r->caller && strcmp(r->caller->type, "username-token") == 0 &&
+        strcmp(token->type, "username-token") != 0)
+        return 0;
+    r->caller = token;
+    return 0;
+}
+
+int wssec__result_covers(const wssec_result *r, xmlNodePtr node)
+{
+    for (xmlNodePtr n = node; n; n = n->parent)
+        for (size_t i = 0; i < r->nrefs; i++)
+            if (r->refs[i].node == n && r->refs[i].whole) return 1;
+    return 0;
+}
+
+/* ---- decryption between walks ---- */
+
+int wssec__msg_defer(wssec_msg *msg, wssec_token *tok, int (*check)(wssec_msg *, void *),
+                     int (*run)(wssec_msg *, void *), void (*free_job)(void *), void *job)
+{
+    if (msg->njobs == msg->jobs_cap) {
+        size_t cap = msg->jobs_cap ? msg->jobs_cap * 2 : 4;
+        wssec_deferred *v = wssec__realloc(msg->jobs, cap * sizeof(*v));
+        if (!v) {
+            free_job(job);
+            return WSSEC_ENOMEM;
+        }
+        msg->jobs = v;
+        msg->jobs_cap = cap;
+    }
+    msg->jobs[msg->njobs++] =
+        (wssec_deferred){ .token = tok, .check = check, .run = run, .free = free_job, .job = job };
+    return 0;
+}
+
+int wssec__msg_claim(wssec_msg *msg, xmlNodePtr data)
+{
+    for (size_t i = 0; i < msg->nclaimed; i++)
+        if (msg->claimed[i] == data)
+            return wssec_msg_fail(msg, WSSEC_EMALFORMED, NULL, data,
+                                  "two EncryptedKeys reference one EncryptedData");
+    if (msg->nclaimed == msg->claimed_cap) {
+        size_t cap = msg->claimed_cap ? msg->claimed_cap * 2 : 8;
+        xmlNodePtr *v = wssec__realloc(msg->claimed, cap * sizeof(*v));
+        if (!v) return WSSEC_ENOMEM;
+        msg->claimed = v;
+        msg->claimed_cap = cap;
+    }
+    msg->claimed[msg->nclaimed++] = data;
+    return 0;
+}
+
+void wssec__msg_unclaim(wssec_msg *msg, xmlNodePtr data)
+{
+    for (size_t i = 0; i < msg->nclaimed; i++)
+        if (msg->claimed[i] == data) {
+            msg->claimed[i] = msg->claimed[--msg->nclaimed];
+            return;
+        }
+}
+
+void wssec__msg_retry_after_decryption(wssec_msg *msg) { msg->retry = true; }
+
+void wssec__msg_free_jobs(wssec_msg *msg)
+{
+    for (size_t i = 0; i < msg->njobs; i++) msg->jobs[i].free(msg->jobs[i].job);
+    msg->njobs = 0;
+}
+
+void wssec__msg_clear_inbound(wssec_msg *msg)
+{
+    wssec__msg_free_jobs(msg);
+    wssec__free(msg->jobs);
+    msg->jobs = NULL;
+    msg->jobs_cap = 0;
+    wssec__free(msg->claimed);
+    msg->claimed = NULL;
+    msg->nclaimed = msg->claimed_cap = 0;
+    msg->signed_ciphertext = msg->oracle_risk = msg->decrypted = msg->retry = false;
+}
+
+/* The walk's result is its first failure, with that failure's error. */
