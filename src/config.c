@@ -3,6 +3,7 @@
  * configuration file and wssec_config_set(), and the module registry.
  */
 #include <errno.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -13,6 +14,7 @@
 #include "wssec/wssec.h"
 #include "wssec/sys/sdk.h"
 #include "config.h"
+#include "context.h"
 #include "algs.h"
 #include "bsp.h"
 #include "error.h"
@@ -352,11 +354,29 @@ int wssec_config_option_info(const char **name, const char **arg, const char **h
     return 0;
 }
 
+/* The options by name, sorted once: modules read settings by name on every
+ * message (sys/settings.h), so a lookup is a binary search. */
+static const opt *by_name[WSSEC_ARRAY_LEN(options)];
+static pthread_once_t by_name_once = PTHREAD_ONCE_INIT;
+
+static int opt_cmp(const void *a, const void *b)
+{
+    return strcmp((*(const opt *const *)a)->name, (*(const opt *const *)b)->name);
+}
+
+static void sort_options(void)
+{
+    for (size_t i = 0; i < WSSEC_ARRAY_LEN(options); i++) by_name[i] = &options[i];
+    qsort(by_name, WSSEC_ARRAY_LEN(by_name), sizeof(by_name[0]), opt_cmp);
+}
+
 static const opt *find_opt(const char *name)
 {
-    for (size_t i = 0; i < WSSEC_ARRAY_LEN(options); i++)
-        if (strcmp(options[i].name, name) == 0) return &options[i];
-    return NULL;
+    pthread_once(&by_name_once, sort_options);
+    const opt key = { .name = name }, *kp = &key;
+    const opt *const *o = bsearch(&kp, by_name, WSSEC_ARRAY_LEN(by_name), sizeof(by_name[0]),
+                                  opt_cmp);
+    return o ? *o : NULL;
 }
 
 int wssec_config_has_option(const char *name)
@@ -855,4 +875,80 @@ int wssec_config_load(wssec_config *cfg, const char *path, wssec_config_option_c
 done:
     xmlFreeDoc(doc);
     return rc;
+}
+
+/* ---- the context's settings, for modules (sys/settings.h) ---- */
+
+/* The field of ctx's settings the option name stands for, when it is of
+ * kind (or of kind2); NULL otherwise. */
+static const void *setting(const wssec_ctx *ctx, const char *name, opt_kind kind, opt_kind kind2,
+                           const opt **which)
+{
+    const opt *o = ctx && name ? find_opt(name) : NULL;
+    if (!o || (o->kind != kind && o->kind != kind2)) return NULL;
+    if (which) *which = o;
+    return (const char *)&ctx->s + o->offset;
+}
+
+int wssec_ctx_get_size(size_t *out, const wssec_ctx *ctx, const char *name)
+{
+    const size_t *f = setting(ctx, name, OPT_SIZE, OPT_SIZE, NULL);
+    WSSEC_ARG(out && f);
+    *out = *f;
+    return 0;
+}
+
+int wssec_ctx_get_ms(int64_t *out, const wssec_ctx *ctx, const char *name)
+{
+    const int64_t *f = setting(ctx, name, OPT_SECONDS, OPT_SECONDS, NULL);
+    WSSEC_ARG(out && f);
+    *out = *f;
+    return 0;
+}
+
+int wssec_ctx_get_bool(int *out, const wssec_ctx *ctx, const char *name)
+{
+    const bool *f = setting(ctx, name, OPT_BOOL, OPT_BOOL, NULL);
+    WSSEC_ARG(out && f);
+    *out = *f ? 1 : 0;
+    return 0;
+}
+
+int wssec_ctx_get_string(const char **out, const wssec_ctx *ctx, const char *name)
+{
+    const char *const *f = setting(ctx, name, OPT_STRING, OPT_REPLAY, NULL);
+    WSSEC_ARG(out && f);
+    *out = *f;
+    return 0;
+}
+
+int wssec_ctx_get_choice(int *index, const char **word, const wssec_ctx *ctx, const char *name)
+{
+    static const char *const pwtypes[] = { "digest", "text", "any", NULL };
+    const opt *o = NULL;
+    const int *f = setting(ctx, name, OPT_ENUM, OPT_PWTYPE, &o);
+    WSSEC_ARG(f);
+    const char *const *words = o->kind == OPT_PWTYPE ? pwtypes : o->choices;
+    if (index) *index = *f;
+    if (word) *word = words[*f];
+    return 0;
+}
+
+int wssec_ctx_get_list(const char *const **items, size_t *n, const wssec_ctx *ctx,
+                       const char *name)
+{
+    const wssec_strlist *f = setting(ctx, name, OPT_LIST, OPT_MULTI, NULL);
+    WSSEC_ARG(items && n && f);
+    *items = (const char *const *)f->v;
+    *n = f->n;
+    return 0;
+}
+
+int wssec_ctx_requires(const wssec_ctx *ctx, const char *what)
+{
+    WSSEC_ARG_OR(ctx && what, 0);
+    for (size_t i = 0; i < WSSEC_ARRAY_LEN(requirements); i++)
+        if (strcmp(requirements[i].name, what) == 0)
+            return (ctx->s.require & requirements[i].bit) != 0;
+    return 0;
 }

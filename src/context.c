@@ -312,3 +312,49 @@ const char *wssec_ctx_replay_cache_name(const wssec_ctx *ctx)
     WSSEC_ARG_OR(ctx, NULL);
     return wssec_replay_cache_name(ctx->replay);
 }
+
+/* ---- the context's keys, for modules (sys/keys.h) ---- */
+
+int wssec_ctx_signing_key(EVP_PKEY **key, X509 **cert, STACK_OF(X509) **chain,
+                          const wssec_ctx *ctx)
+{
+    WSSEC_ARG(ctx);
+    if (!ctx->sign_pkey) return WSSEC_ECONFIG;
+    if (key) *key = ctx->sign_pkey;
+    if (cert) *cert = ctx->sign_x509;
+    if (chain) *chain = ctx->sign_chain;
+    return 0;
+}
+
+X509 *wssec_ctx_recipient_cert(const wssec_ctx *ctx) { return ctx ? ctx->enc_x509 : NULL; }
+
+size_t wssec_ctx_decryption_key_count(const wssec_ctx *ctx) { return ctx ? ctx->n_dec : 0; }
+
+int wssec_ctx_decryption_key(EVP_PKEY **key, X509 **cert, const wssec_ctx *ctx, size_t i)
+{
+    WSSEC_ARG(ctx && i < ctx->n_dec);
+    if (key) *key = ctx->dec_pkey[i];
+    if (cert) *cert = ctx->dec_x509[i];
+    return 0;
+}
+
+STACK_OF(X509) *wssec_ctx_decryption_certs(const wssec_ctx *ctx)
+{
+    return ctx ? ctx->dec_certs : NULL;
+}
+
+int wssec_ctx_psk(const unsigned char **key, size_t *len, const wssec_ctx *ctx)
+{
+    WSSEC_ARG(key && len && ctx);
+    if (!ctx->psk_len) return WSSEC_ECONFIG;
+    *key = ctx->psk;
+    *len = ctx->psk_len;
+    return 0;
+}
+
+int wssec_msg_cert_from_der(X509 **out, wssec_msg *msg, const unsigned char *der, size_t len)
+{
+    WSSEC_ARG(out && msg && der);
+    *out = NULL;
+    return wssec__cert_from_der(wssec_msg_ctx(msg)->certpool, der, len, out);
+}

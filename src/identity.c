@@ -462,7 +462,7 @@ static int rule_holds(wssec_msg *msg, const struct upstream_rule *r, X509 *cert,
                  "trusted-upstream '%.300s' is bound by its DN alone: name its issuer "
                  "(;issuer=DN) or pin it (;cert-sha256=HEX or ;spki-sha256=HEX)",
                  r->text);
-        if (wssec__result_warn(msg->res, w)) return WSSEC_ENOMEM;
+        if (wssec_msg_warn(msg, w)) return WSSEC_ENOMEM;
     }
     return 1;
 }

@@ -360,7 +360,7 @@ static int resolve(wssec_msg *msg, xmlNodePtr key_info, wssec_key_source *k)
                                   "KeyInfo holds a ds:X509Data, not a wsse:SecurityTokenReference "
                                   "(BSP %s; --bsp-relax %s accepts it)",
                                   wssec__bsp_rule_name(rule), wssec__bsp_rule_name(rule));
-        if (!ek && wssec__result_warn(msg->res, "BSP R5417 relaxed: a signature's KeyInfo held a "
+        if (!ek && wssec_msg_warn(msg, "BSP R5417 relaxed: a signature's KeyInfo held a "
                                                 "ds:X509Data"))
             return wssec_msg_fail(msg, WSSEC_ENOMEM, NULL, c, "out of memory");
         return from_x509data(msg, c, k);

@@ -212,7 +212,7 @@ static int run_consumers(wssec_msg *msg)
                     snprintf(w, sizeof(w), "inspect stopped after %d failing blocks: the rest of "
                                            "the Security header was not examined",
                                            INSPECT_FAILURE_BUDGET);
-                    if (wssec__result_warn(msg->res, w)) first_rc = WSSEC_ENOMEM;
+                    if (wssec_msg_warn(msg, w)) first_rc = WSSEC_ENOMEM;
                     stop = true;
                 }
             }

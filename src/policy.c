@@ -189,7 +189,7 @@ static void covered_list(const wssec_msg *msg, char *buf, size_t size)
 
 static int require_covered(wssec_msg *msg, xmlNodePtr node, const char *what)
 {
-    if (wssec__result_covers(msg->res, node)) return 0;
+    if (wssec_msg_is_covered(msg, node)) return 0;
     char path[200], covered[700];
     wssec_xml_path(path, sizeof(path), node);
     covered_list(msg, covered, sizeof(covered));

@@ -14,6 +14,7 @@
 #include "record.h"
 #include "error.h"
 #include "util.h"
+#include "x509.h"
 
 /* ---- results and tokens ---- */
 
@@ -394,7 +395,7 @@ int wssec__result_covers(const wssec_result *r, xmlNodePtr node)
 
 /* ---- decryption between walks ---- */
 
-int wssec__msg_defer(wssec_msg *msg, wssec_token *tok, int (*check)(wssec_msg *, void *),
+int wssec_msg_defer(wssec_msg *msg, wssec_token *tok, int (*check)(wssec_msg *, void *),
                      int (*run)(wssec_msg *, void *), void (*free_job)(void *), void *job)
 {
     if (msg->njobs == msg->jobs_cap) {
@@ -412,7 +413,7 @@ int wssec__msg_defer(wssec_msg *msg, wssec_token *tok, int (*check)(wssec_msg *,
     return 0;
 }
 
-int wssec__msg_claim(wssec_msg *msg, xmlNodePtr data)
+int wssec_msg_claim(wssec_msg *msg, xmlNodePtr data)
 {
     for (size_t i = 0; i < msg->nclaimed; i++)
         if (msg->claimed[i] == data)
@@ -429,7 +430,7 @@ int wssec__msg_claim(wssec_msg *msg, xmlNodePtr data)
     return 0;
 }
 
-void wssec__msg_unclaim(wssec_msg *msg, xmlNodePtr data)
+void wssec_msg_unclaim(wssec_msg *msg, xmlNodePtr data)
 {
     for (size_t i = 0; i < msg->nclaimed; i++)
         if (msg->claimed[i] == data) {
@@ -438,7 +439,7 @@ void wssec__msg_unclaim(wssec_msg *msg, xmlNodePtr data)
         }
 }
 
-void wssec__msg_retry_after_decryption(wssec_msg *msg) { msg->retry = true; }
+void wssec_msg_retry_after_decryption(wssec_msg *msg) { msg->retry = true; }
 
 void wssec__msg_free_jobs(wssec_msg *msg)
 {
@@ -459,3 +460,157 @@ void wssec__msg_clear_inbound(wssec_msg *msg)
 }
 
 /* The walk's result is its first failure, with that failure's error. */
+
+/* ---- the tokens found so far and their typed facts (sys/token.h) ---- */
+
+size_t wssec_msg_token_count(const wssec_msg *msg)
+{
+    return msg && msg->res ? msg->res->ntokens : 0;
+}
+
+wssec_token *wssec_msg_token(const wssec_msg *msg, size_t i)
+{
+    return i < wssec_msg_token_count(msg) ? msg->res->tokens[i] : NULL;
+}
+
+wssec_token *wssec_msg_token_by_id(const wssec_msg *msg, const char *id)
+{
+    WSSEC_ARG_OR(msg && id, NULL);
+    return wssec__token_by_id(msg, id);
+}
+
+int wssec_token_set_cert(wssec_token *tok, X509 *leaf, STACK_OF(X509) *others)
+{
+    if (!tok || !leaf) {
+        X509_free(leaf);
+        sk_X509_pop_free(others, X509_free);
+        return WSSEC_EINVALID;
+    }
+    char text[600];
+    wssec_time t;
+    X509_free(tok->cert);
+    sk_X509_pop_free(tok->chain, X509_free);
+    tok->cert = leaf;
+    tok->chain = others;
+    /* out of memory, never an identity "" */
+    if (wssec__dn_text(X509_get_subject_name(leaf), text, sizeof(text)) ||
+        wssec_token_set_identity(tok, text) || wssec_token_set(tok, "subject", text))
+        return WSSEC_ENOMEM;
+    if (wssec__dn_text(X509_get_issuer_name(leaf), text, sizeof(text)) ||
+        wssec_token_set(tok, "issuer", text))
+        return WSSEC_ENOMEM;
+    if (wssec__cert_serial(leaf, text, sizeof(text)) || wssec_token_set(tok, "serial", text))
+        return WSSEC_ENOMEM;
+    if (wssec__asn1_time(X509_get0_notBefore(leaf), &t) == 0 &&
+        wssec_time_format(text, sizeof(text), t, 0) == 0 && wssec_token_set(tok, "not-before", text))
+        return WSSEC_ENOMEM;
+    if (wssec__asn1_time(X509_get0_notAfter(leaf), &t) == 0 &&
+        wssec_time_format(text, sizeof(text), t, 0) == 0 && wssec_token_set(tok, "not-after", text))
+        return WSSEC_ENOMEM;
+    wssec__cert_fingerprint(leaf, text);
+    if (wssec_token_set(tok, "sha256", text)) return WSSEC_ENOMEM;
+    snprintf(text, sizeof(text), "%d", others ? sk_X509_num(others) : 0);
+    if (wssec_token_set(tok, "chain-certificates", text)) return WSSEC_ENOMEM;
+    return 0;
+}
+
+
+X509 *wssec_token_cert(const wssec_token *t) { return t ? t->cert : NULL; }
+
+STACK_OF(X509) *wssec_token_chain(const wssec_token *t) { return t ? t->chain : NULL; }
+
+void wssec_token_set_crls(wssec_token *t, STACK_OF(X509_CRL) *crls)
+{
+    if (!t) {
+        sk_X509_CRL_pop_free(crls, X509_CRL_free);
+        return;
+    }
+    sk_X509_CRL_pop_free(t->crls, X509_CRL_free);
+    t->crls = crls;
+}
+
+STACK_OF(X509_CRL) *wssec_token_crls(const wssec_token *t) { return t ? t->crls : NULL; }
+
+void wssec_token_set_times(wssec_token *t, const wssec_time *created, const wssec_time *expires)
+{
+    WSSEC_ARG_VOID(t);
+    t->has_times = 0;
+    if (created) {
+        t->created = *created;
+        t->has_times |= 1;
+    }
+    if (expires) {
+        t->expires = *expires;
+        t->has_times |= 2;
+    }
+}
+
+int wssec_token_times(wssec_time *created, wssec_time *expires, const wssec_token *t)
+{
+    WSSEC_ARG_OR(created && expires && t, 0);
+    if (t->has_times & 1) *created = t->created;
+    if (t->has_times & 2) *expires = t->expires;
+    return t->has_times;
+}
+
+int wssec_token_set_signer(wssec_token *sig, const wssec_token *key_token, X509 *cert)
+{
+    WSSEC_ARG(sig);
+    if (cert && !X509_up_ref(cert)) return WSSEC_ENOMEM;
+    X509_free(sig->signer_cert);
+    sig->signer_cert = cert;
+    sig->signer_token = key_token;
+    return 0;
+}
+
+const wssec_token *wssec_token_signer(const wssec_token *sig) { return sig ? sig->signer_token : NULL; }
+
+X509 *wssec_token_signer_cert(const wssec_token *sig) { return sig ? sig->signer_cert : NULL; }
+
+void wssec_token_set_replay(wssec_token *sig, const unsigned char key[32], wssec_time horizon)
+{
+    WSSEC_ARG_VOID(sig && key);
+    memcpy(sig->replay_key, key, sizeof(sig->replay_key));
+    sig->has_replay_key = true;
+    sig->signer_not_after = horizon;
+}
+
+/* ---- what a consumer proved (sys/record.h) ---- */
+
+int wssec_msg_warn(wssec_msg *msg, const char *text)
+{
+    WSSEC_ARG(msg && msg->res && text);
+    return wssec__result_warn(msg->res, text);
+}
+
+int wssec_msg_add_signed(wssec_msg *msg, xmlNodePtr node, const char *uri, const char *digest,
+                         const wssec_token *signature, int whole)
+{
+    WSSEC_ARG(msg && msg->res && node);
+    return wssec__result_add_ref(msg->res, node, uri, digest, signature, whole != 0);
+}
+
+int wssec_msg_is_covered(const wssec_msg *msg, xmlNodePtr node)
+{
+    WSSEC_ARG_OR(msg && msg->res && node, 0);
+    return wssec__result_covers(msg->res, node);
+}
+
+int wssec_msg_add_decrypted(wssec_msg *msg, xmlNodePtr node, int content, xmlNodePtr first,
+                            xmlNodePtr last)
+{
+    WSSEC_ARG(msg && msg->res && node);
+    return wssec__result_add_plain(msg->res, node, content != 0, first, last);
+}
+
+int wssec_msg_is_decrypted(const wssec_msg *msg, xmlNodePtr node)
+{
+    WSSEC_ARG_OR(msg && msg->res && node, 0);
+    return wssec__result_decrypted(msg->res, node);
+}
+
+int wssec_msg_replace(wssec_msg *msg, xmlNodePtr old, xmlNodePtr first, xmlNodePtr last)
+{
+    WSSEC_ARG(msg && msg->res && old);
+    return wssec__result_replace(msg->res, old, first, last);
+}

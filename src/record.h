@@ -44,6 +44,9 @@ struct wssec_token {
     unsigned char replay_key[32];
     bool has_replay_key;
     wssec_time signer_not_after;
+    /* Timestamps: Created and Expires (has_times: bit 1 Created, bit 2 Expires) */
+    wssec_time created, expires;
+    int has_times;
 };
 
 /* One decrypted part: the element that came out of an EncryptedData, or
@@ -163,19 +166,6 @@ typedef struct wssec_deferred {
     void (*free)(void *job);
     void *job;
 } wssec_deferred;
-/* Queues a job (owned by the message from now on, freed with free even on
- * failure). */
-int wssec__msg_defer(wssec_msg *msg, wssec_token *tok, int (*check)(wssec_msg *, void *),
-                     int (*run)(wssec_msg *, void *), void (*free_job)(void *), void *job);
-/* Claims an EncryptedData for decryption: WSSEC_EMALFORMED when another
- * EncryptedKey of this message claimed it already. */
-int wssec__msg_claim(wssec_msg *msg, xmlNodePtr data);
-void wssec__msg_unclaim(wssec_msg *msg, xmlNodePtr data);
-/* A consumer whose failure may be due to content still encrypted (a
- * signature over plaintext, sign-then-encrypt) asks to be run again after
- * the queued decryptions; the pipeline grants it only when decryptions are
- * queued, else the failure stands. */
-void wssec__msg_retry_after_decryption(wssec_msg *msg);
 /* Frees the queued jobs (each with its free). */
 void wssec__msg_free_jobs(wssec_msg *msg);
 /* Forgets the tokens recorded for elem: an attempt to be repeated leaves

@@ -112,36 +112,6 @@ done:
     return rc;
 }
 
-/* Puts a certificate (and the others its token carried; both owned by the
- * token from now on) into an X.509 token, with its identity and properties. */
-static int token_set_cert(wssec_token *tok, X509 *leaf, STACK_OF(X509) *others)
-{
-    char text[600];
-    wssec_time t;
-    tok->cert = leaf;
-    tok->chain = others;
-    /* out of memory, never an identity "" */
-    if (wssec__dn_text(X509_get_subject_name(leaf), text, sizeof(text)) ||
-        wssec_token_set_identity(tok, text) || wssec_token_set(tok, "subject", text))
-        return WSSEC_ENOMEM;
-    if (wssec__dn_text(X509_get_issuer_name(leaf), text, sizeof(text)) ||
-        wssec_token_set(tok, "issuer", text))
-        return WSSEC_ENOMEM;
-    if (wssec__cert_serial(leaf, text, sizeof(text)) || wssec_token_set(tok, "serial", text))
-        return WSSEC_ENOMEM;
-    if (wssec__asn1_time(X509_get0_notBefore(leaf), &t) == 0 &&
-        wssec_time_format(text, sizeof(text), t, 0) == 0 && wssec_token_set(tok, "not-before", text))
-        return WSSEC_ENOMEM;
-    if (wssec__asn1_time(X509_get0_notAfter(leaf), &t) == 0 &&
-        wssec_time_format(text, sizeof(text), t, 0) == 0 && wssec_token_set(tok, "not-after", text))
-        return WSSEC_ENOMEM;
-    wssec__cert_fingerprint(leaf, text);
-    if (wssec_token_set(tok, "sha256", text)) return WSSEC_ENOMEM;
-    snprintf(text, sizeof(text), "%d", others ? sk_X509_num(others) : 0);
-    if (wssec_token_set(tok, "chain-certificates", text)) return WSSEC_ENOMEM;
-    return 0;
-}
-
 static int bst_consume(wssec_msg *msg, xmlNodePtr elem, void *ud)
 {
     (void)ud;
@@ -172,7 +142,7 @@ static int bst_consume(wssec_msg *msg, xmlNodePtr elem, void *ud)
                               "BinarySecurityToken EncodingType '%.120s' is not Base64Binary "
                               "(BSP R3030)",
                               enc);
-    if (!enc && wssec__result_warn(msg->res, "BSP R3029 relaxed: a BinarySecurityToken without an "
+    if (!enc && wssec_msg_warn(msg, "BSP R3029 relaxed: a BinarySecurityToken without an "
                                              "EncodingType was read as base64"))
         return wssec_msg_fail(msg, WSSEC_ENOMEM, NULL, elem, "out of memory");
 
@@ -229,7 +199,7 @@ static int bst_consume(wssec_msg *msg, xmlNodePtr elem, void *ud)
         goto done;
     }
     X509 *x = sk_X509_delete(certs, leaf);
-    rc = token_set_cert(tok, x, certs);
+    rc = wssec_token_set_cert(tok, x, certs);
     certs = NULL;
     if (!rc && tok->crls) {
         char n[16];
@@ -348,7 +318,7 @@ static int bst_generate(wssec_msg *msg, void *ud)
         return wssec_msg_fail(msg, WSSEC_ENOMEM, NULL, NULL, "out of memory");
     }
     for (int i = 0; i < sk_X509_num(chain); i++) X509_up_ref(sk_X509_value(chain, i));
-    if (token_set_cert(tok, leaf, chain))
+    if (wssec_token_set_cert(tok, leaf, chain))
         return wssec_msg_fail(msg, WSSEC_ENOMEM, NULL, NULL, "out of memory");
     return 0;
 }

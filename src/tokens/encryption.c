@@ -388,17 +388,17 @@ static int decrypt_one(wssec_msg *msg, target *t, const unsigned char *key, size
         }
         parent = wrapper->parent;
     }
-    rc = wssec__result_replace(msg->res, data, first, last);
-    if (!rc && wrapper) rc = wssec__result_replace(msg->res, wrapper, first, last);
+    rc = wssec_msg_replace(msg, data, first, last);
+    if (!rc && wrapper) rc = wssec_msg_replace(msg, wrapper, first, last);
     if (wrapper) {
         xmlUnlinkNode(wrapper);
         xmlFreeNode(wrapper);
     }
     if (!rc && content) {
-        rc = wssec__result_add_plain(msg->res, parent, true, first, last);
+        rc = wssec_msg_add_decrypted(msg, parent, true, first, last);
     } else {
         for (xmlNodePtr n = first; n && !rc; n = n == last ? NULL : n->next)
-            if (n->type == XML_ELEMENT_NODE) rc = wssec__result_add_plain(msg->res, n, false, NULL, NULL);
+            if (n->type == XML_ELEMENT_NODE) rc = wssec_msg_add_decrypted(msg, n, false, NULL, NULL);
     }
     if (rc) rc = wssec_msg_fail(msg, rc, NULL, parent, "out of memory");
 done:
@@ -481,9 +481,9 @@ static int ek_run(wssec_msg *msg, void *p)
     for (size_t i = 0; i < j->n && !rc; i++) {
         /* ciphertext no verified signature vouched for, in a mode without
          * integrity: from now on every rejection reads the same */
-        if (j->t[i].alg->weak && !wssec__result_covers(msg->res, j->t[i].data))
+        if (j->t[i].alg->weak && !wssec_msg_is_covered(msg, j->t[i].data))
             msg->oracle_risk = true;
-        wssec__msg_unclaim(msg, j->t[i].data);
+        wssec_msg_unclaim(msg, j->t[i].data);
         rc = decrypt_one(msg, &j->t[i], key, want);
     }
     if (!rc) {
@@ -593,7 +593,7 @@ static int ek_consume(wssec_msg *msg, xmlNodePtr ek, void *ud)
                                       "wsse:SecurityTokenReference (BSP R5426%s)",
                                       (const char *)c->name,
                                       x509data ? "; --bsp-relax R5426 accepts it" : "");
-            if (wssec__result_warn(msg->res, "BSP R5426 relaxed: an EncryptedKey's KeyInfo held "
+            if (wssec_msg_warn(msg, "BSP R5426 relaxed: an EncryptedKey's KeyInfo held "
                                              "a ds:X509Data"))
                 return wssec_msg_fail(msg, WSSEC_ENOMEM, NULL, c, "out of memory");
         }
@@ -629,7 +629,7 @@ static int ek_consume(wssec_msg *msg, xmlNodePtr ek, void *ud)
         target *t = &j->t[j->n];
         if ((rc = find_target(msg, dr, t))) {
             /* ciphertext inside ciphertext: named once the outer part is decrypted */
-            if (msg->njobs) wssec__msg_retry_after_decryption(msg);
+            if (msg->njobs) wssec_msg_retry_after_decryption(msg);
             goto fail;
         }
         for (size_t k = 0; k < j->n; k++)
@@ -643,7 +643,7 @@ static int ek_consume(wssec_msg *msg, xmlNodePtr ek, void *ud)
          * the one failure after unauthenticated decryption (pipeline.c) keep
          * the pair from answering as an oracle; the report says it was used. */
         if (ktn == WSSEC_KT_RSA15 && t->alg->weak &&
-            wssec__result_warn(msg->res, "rsa-1_5 key transport with CBC encryption: legacy "
+            wssec_msg_warn(msg, "rsa-1_5 key transport with CBC encryption: legacy "
                                          "algorithms without integrity; ask the peer for "
                                          "RSA-OAEP and AES-GCM")) {
             rc = wssec_msg_fail(msg, WSSEC_ENOMEM, NULL, ek, "out of memory");
@@ -676,11 +676,11 @@ static int ek_consume(wssec_msg *msg, xmlNodePtr ek, void *ud)
         goto fail;
     }
     for (size_t k = 0; k < j->n; k++)
-        if ((rc = wssec__msg_claim(msg, j->t[k].data))) {
-            while (k-- > 0) wssec__msg_unclaim(msg, j->t[k].data);
+        if ((rc = wssec_msg_claim(msg, j->t[k].data))) {
+            while (k-- > 0) wssec_msg_unclaim(msg, j->t[k].data);
             goto fail;
         }
-    return wssec__msg_defer(msg, tok, ek_check, ek_run, ek_job_free, j);
+    return wssec_msg_defer(msg, tok, ek_check, ek_run, ek_job_free, j);
 fail:
     ek_job_free(j);
     return rc;

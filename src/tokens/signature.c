@@ -233,7 +233,7 @@ static int check_structure_walk(wssec_msg *msg, xmlNodePtr sig, sig_info *si)
             return wssec_msg_fail(msg, WSSEC_EALGORITHM, NULL, c,
                                   "SignedInfo canonicalization is inclusive C14N: only exclusive "
                                   "C14N is accepted (BSP R5404; --bsp-relax R5404 accepts it)");
-        if (wssec__result_warn(msg->res, "BSP R5404 relaxed: a SignedInfo canonicalized with "
+        if (wssec_msg_warn(msg, "BSP R5404 relaxed: a SignedInfo canonicalized with "
                                          "inclusive C14N was accepted"))
             return wssec_msg_fail(msg, WSSEC_ENOMEM, NULL, c, "out of memory");
     }
@@ -336,7 +336,7 @@ static int check_structure_walk(wssec_msg *msg, xmlNodePtr sig, sig_info *si)
                                               "(BSP R5412; --bsp-relax R5412 accepts it)",
                                               r->uri);
                     if (!r->exclusive &&
-                        wssec__result_warn(msg->res, "BSP R5412 relaxed: a Reference "
+                        wssec_msg_warn(msg, "BSP R5412 relaxed: a Reference "
                                                      "canonicalized with inclusive C14N was "
                                                      "accepted"))
                         return wssec_msg_fail(msg, WSSEC_ENOMEM, NULL, tr, "out of memory");
@@ -369,7 +369,7 @@ static int check_structure_walk(wssec_msg *msg, xmlNodePtr sig, sig_info *si)
         xmlAttrPtr id = xmlGetID(msg->doc, BAD_CAST(r->uri + 1));
         if (!id || !id->parent || id->parent->type != XML_ELEMENT_NODE) {
             /* it may lie in ciphertext still to be decrypted (sign, then encrypt) */
-            wssec__msg_retry_after_decryption(msg);
+            wssec_msg_retry_after_decryption(msg);
             return wssec_msg_fail(msg, WSSEC_EMALFORMED, NULL, c,
                                   "Reference %s names no element with a wsu:Id of that value",
                                   r->uri);
@@ -922,7 +922,7 @@ static int verify_crypto(wssec_msg *msg, xmlNodePtr sig, const sig_info *si, X50
         if (st != xmlSecDSigStatusSucceeded) {
             char path[200];
             wssec_xml_path(path, sizeof(path), r->target);
-            if (over_plaintext(si, r->target)) wssec__msg_retry_after_decryption(msg);
+            if (over_plaintext(si, r->target)) wssec_msg_retry_after_decryption(msg);
             rc = wssec_msg_fail(msg, WSSEC_EDIGEST, NULL, r->target,
                                 "digest of Reference %s (%s) does not match: the element was "
                                 "changed after it was signed",
@@ -1040,7 +1040,7 @@ static int sig_consume(wssec_msg *msg, xmlNodePtr sig, void *ud)
         goto done;
     }
     if (wssec__trust_has_anchors(msg->trust) && !wssec__trust_has_subject_rules(msg->trust) &&
-        wssec__result_warn(msg->res, "no subject constraint (--subject): any certificate the "
+        wssec_msg_warn(msg, "no subject constraint (--subject): any certificate the "
                                      "trust anchors issued is accepted as a signer")) {
         rc = WSSEC_ENOMEM;
         goto done;
@@ -1059,7 +1059,7 @@ static int sig_consume(wssec_msg *msg, xmlNodePtr sig, void *ud)
 
     /* step 4: the record */
     for (size_t i = 0; i < si->nrefs; i++)
-        if (wssec__result_add_ref(msg->res, si->refs[i].target, si->refs[i].uri,
+        if (wssec_msg_add_signed(msg, si->refs[i].target, si->refs[i].uri,
                                   si->refs[i].digest->name, tok, si->refs[i].whole)) {
             rc = WSSEC_ENOMEM;
             goto done;

@@ -139,7 +139,7 @@ static int ut_consume(wssec_msg *msg, xmlNodePtr elem, void *ud)
         xmlAttrPtr qa = xmlHasNsProp(p.password, BAD_CAST "Type", BAD_CAST WSSEC_NS_WSSE);
         if (qa && wssec__bsp_relaxed(s, WSSEC_BSP_R4201)) {
             type = qa->children ? (const char *)qa->children->content : "";
-            if (wssec__result_warn(msg->res, "BSP R4201 relaxed: the Password Type was read "
+            if (wssec_msg_warn(msg, "BSP R4201 relaxed: the Password Type was read "
                                              "from a namespace-qualified wsse:Type"))
                 goto nomem;
         } else {
@@ -190,7 +190,7 @@ static int ut_consume(wssec_msg *msg, xmlNodePtr elem, void *ud)
                                 "Nonce EncodingType '%.120s' is not Base64Binary (BSP R4221)", enc);
             goto done;
         }
-        if (!enc && wssec__result_warn(msg->res, "BSP R4220 relaxed: a Nonce without an "
+        if (!enc && wssec_msg_warn(msg, "BSP R4220 relaxed: a Nonce without an "
                                                  "EncodingType was read as base64"))
             goto nomem;
         if (!(nonce_text = wssec_xml_text(p.nonce))) goto nomem;

@@ -5,7 +5,11 @@
 #ifndef WSSEC_SYS_SDK_H
 #define WSSEC_SYS_SDK_H
 
+#include "keys.h"
 #include "module.h"
+#include "record.h"
+#include "settings.h"
+#include "token.h"
 #include "xml.h"
 
 #endif /* WSSEC_SYS_SDK_H */

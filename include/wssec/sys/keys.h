@@ -1,0 +1,76 @@
+/*
+ * wssec module SDK — the context's keys: our signing identity, the
+ * recipient's certificate, our decryption keys and the pre-shared key
+ * (README, "Keys"). Everything returned is borrowed from the context and
+ * lives as long as it.
+ *
+ * OpenSSL types appear as their struct tags (`struct evp_pkey_st *` is an
+ * `EVP_PKEY *`, `struct x509_st *` an `X509 *`, `struct stack_st_X509 *` a
+ * `STACK_OF(X509) *`).
+ */
+#ifndef WSSEC_SYS_KEYS_H
+#define WSSEC_SYS_KEYS_H
+
+#include <stddef.h>
+
+#include "../common.h"
+#include "../context.h"
+#include "../message.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+struct evp_pkey_st;
+struct x509_st;
+struct stack_st_X509;
+
+/**
+ * Our signing identity: its private key, certificate and the chain
+ * configured with it (any output may be NULL).
+ * @return 0, or WSSEC_ECONFIG when no signing key is configured.
+ */
+WSSEC_API int wssec_ctx_signing_key(struct evp_pkey_st **key, struct x509_st **cert,
+                                    struct stack_st_X509 **chain, const wssec_ctx *ctx)
+    WSSEC_NONNULL(4) WSSEC_WARN_UNUSED;
+
+/** The recipient's certificate outbound encryption is for, or NULL. */
+WSSEC_API struct x509_st *wssec_ctx_recipient_cert(const wssec_ctx *ctx) WSSEC_NONNULL(1);
+
+/** How many decryption keys are configured (0 to 2: a key being rolled over and its successor). */
+WSSEC_API size_t wssec_ctx_decryption_key_count(const wssec_ctx *ctx) WSSEC_NONNULL(1);
+
+/**
+ * The i-th decryption key and its certificate (either output may be NULL).
+ * @return 0, or WSSEC_EINVALID past the last.
+ */
+WSSEC_API int wssec_ctx_decryption_key(struct evp_pkey_st **key, struct x509_st **cert,
+                                       const wssec_ctx *ctx, size_t i) WSSEC_NONNULL(3)
+    WSSEC_WARN_UNUSED;
+
+/** The decryption keys' certificates, in key order (NULL when none). */
+WSSEC_API struct stack_st_X509 *wssec_ctx_decryption_certs(const wssec_ctx *ctx)
+    WSSEC_NONNULL(1);
+
+/**
+ * The pre-shared key of the psk-file option (for kw-aes key wrap).
+ * @return 0, or WSSEC_ECONFIG when none is configured.
+ */
+WSSEC_API int wssec_ctx_psk(const unsigned char **key, size_t *len, const wssec_ctx *ctx)
+    WSSEC_NONNULL(1, 2, 3) WSSEC_WARN_UNUSED;
+
+/**
+ * One DER certificate, exactly (no trailing bytes), parsed or taken from
+ * the context's pool of certificates already parsed (a new reference;
+ * free with X509_free()).
+ * @return 0, WSSEC_ETOKEN when the bytes are no certificate, WSSEC_ENOMEM.
+ */
+WSSEC_API int wssec_msg_cert_from_der(struct x509_st **out, wssec_msg *msg,
+                                      const unsigned char *der, size_t len)
+    WSSEC_NONNULL(1, 2, 3) WSSEC_WARN_UNUSED;
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* WSSEC_SYS_KEYS_H */

@@ -1,0 +1,110 @@
+/*
+ * wssec module SDK — the tokens found so far in a message, and their typed
+ * facts: what one module proved that another (or the pipeline) uses, with
+ * its type, instead of property strings (properties are for reports).
+ *
+ * OpenSSL types appear as their struct tags (`struct x509_st *` is an
+ * `X509 *`, `struct stack_st_X509 *` a `STACK_OF(X509) *`), so this header
+ * does not need OpenSSL's headers.
+ */
+#ifndef WSSEC_SYS_TOKEN_H
+#define WSSEC_SYS_TOKEN_H
+
+#include <stddef.h>
+
+#include "../common.h"
+#include "../message.h"
+#include "../process.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+struct x509_st;
+struct stack_st_X509;
+struct stack_st_X509_CRL;
+
+/** The token type of an asserted identity (identity assertion, README). */
+#define WSSEC_TOKEN_IDENTITY_ASSERTION "identity-assertion"
+
+/** How many tokens this message's inbound pass has recorded so far. */
+WSSEC_API size_t wssec_msg_token_count(const wssec_msg *msg) WSSEC_NONNULL(1);
+
+/** The i-th token recorded so far (in the order found), or NULL. Borrowed. */
+WSSEC_API wssec_token *wssec_msg_token(const wssec_msg *msg, size_t i) WSSEC_NONNULL(1);
+
+/** The token whose element carries the ID @p id (wsu:Id, or Id), or NULL. Borrowed. */
+WSSEC_API wssec_token *wssec_msg_token_by_id(const wssec_msg *msg, const char *id)
+    WSSEC_NONNULL(1, 2);
+
+/* ---- X.509 tokens ---- */
+
+/**
+ * Puts a certificate into a token, with the others its element carried:
+ * both are owned by the token from now on, even on failure. The token's
+ * identity becomes the subject DN, and its properties the subject, issuer,
+ * serial, validity and SHA-256 fingerprint (for reports).
+ * @return 0 or WSSEC_ENOMEM.
+ */
+WSSEC_API int wssec_token_set_cert(wssec_token *token, struct x509_st *leaf,
+                                   struct stack_st_X509 *others) WSSEC_NONNULL(1, 2)
+    WSSEC_WARN_UNUSED;
+
+/** The end-entity certificate of an X.509 token, or NULL. Borrowed. */
+WSSEC_API struct x509_st *wssec_token_cert(const wssec_token *token) WSSEC_NONNULL(1);
+
+/** The other certificates the token carried (a chain), or NULL. Borrowed. */
+WSSEC_API struct stack_st_X509 *wssec_token_chain(const wssec_token *token) WSSEC_NONNULL(1);
+
+/** Gives the token the CRLs its element carried (owned by the token from now on). */
+WSSEC_API void wssec_token_set_crls(wssec_token *token, struct stack_st_X509_CRL *crls)
+    WSSEC_NONNULL(1);
+
+/** The CRLs the token carried, or NULL. Borrowed. */
+WSSEC_API struct stack_st_X509_CRL *wssec_token_crls(const wssec_token *token) WSSEC_NONNULL(1);
+
+/* ---- Timestamps ---- */
+
+/** Records a Timestamp's Created and Expires (NULL: absent). */
+WSSEC_API void wssec_token_set_times(wssec_token *token, const wssec_time *created,
+                                     const wssec_time *expires) WSSEC_NONNULL(1);
+
+/**
+ * A token's Created and Expires, as wssec_token_set_times() recorded them.
+ * @return a bit set: 1 when @p *created was set, 2 when @p *expires was.
+ */
+WSSEC_API int wssec_token_times(wssec_time *created, wssec_time *expires,
+                                const wssec_token *token) WSSEC_NONNULL(1, 2, 3);
+
+/* ---- signatures ---- */
+
+/**
+ * Records what verified a signature: the token that held the key (may be
+ * NULL when the key came from configuration) and the certificate whose key
+ * it was (a reference is taken; may be NULL).
+ * @return 0 or WSSEC_ENOMEM.
+ */
+WSSEC_API int wssec_token_set_signer(wssec_token *signature, const wssec_token *key_token,
+                                     struct x509_st *cert) WSSEC_NONNULL(1);
+
+/** The token that held a signature's key, or NULL. Borrowed. */
+WSSEC_API const wssec_token *wssec_token_signer(const wssec_token *signature) WSSEC_NONNULL(1);
+
+/** The certificate whose key verified a signature, or NULL. Borrowed. */
+WSSEC_API struct x509_st *wssec_token_signer_cert(const wssec_token *signature)
+    WSSEC_NONNULL(1);
+
+/**
+ * Marks a verified signature for replay detection: @p key identifies what
+ * the signer's key fixes (see README, "Replay"), and @p horizon is how
+ * long the signature stays valid without a signed Timestamp (the signer
+ * certificate's notAfter). The pipeline records accepted signatures.
+ */
+WSSEC_API void wssec_token_set_replay(wssec_token *signature, const unsigned char key[32],
+                                      wssec_time horizon) WSSEC_NONNULL(1, 2);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* WSSEC_SYS_TOKEN_H */
