@@ -19,6 +19,7 @@ Rules:
      list of modules excepted).
   4. No cycles among units (a unit is X.c with its X.h).
   5. The command-line program includes only public headers and its own.
+  6. A public header (include/wssec) includes only public headers.
 
 Usage: check.py [SRC_DIR]   (default: the src/ beside this script's tests/)
 Exit 0 when every rule holds; 1 with one line per violation otherwise.
@@ -133,6 +134,18 @@ def main():
                                   "(rule 1: use the module SDK)")
             if not is_token and unit not in CORE and (t_token or target in CORE - {"registry"}):
                 errors.append(f"{rel}: service '{unit}' includes \"{inc}\" (rule 3)")
+    # rule 6: the public headers stand alone
+    inc_dir = os.path.join(os.path.dirname(src), "include", "wssec")
+    for root, _, names in os.walk(inc_dir):
+        for n in sorted(names):
+            if not n.endswith(".h"):
+                continue
+            path = os.path.join(root, n)
+            for inc in includes(path):
+                target = os.path.normpath(os.path.join(root, inc))
+                if not target.startswith(inc_dir + os.sep):
+                    errors.append(f"{os.path.relpath(path, os.path.dirname(src))}: includes "
+                                  f"\"{inc}\", which is not a public header (rule 6)")
     for d in sorted(DEBTS - used_debts):
         errors.append(f"check.py: debt {d} no longer occurs: delete it from DEBTS")
     # rule 4: cycles, by depth-first search over the unit graph
