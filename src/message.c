@@ -48,18 +48,21 @@ static struct wssec_modstate *state_slot(const wssec_msg *msg, const wssec_modul
     return NULL;
 }
 
+/* Per-message state slots, one a module: more than any registry holds. */
+#define STATES_MAX 1024
+
 int wssec_msg_set_state(wssec_msg *msg, const wssec_module *module, void *state)
 {
     struct wssec_modstate *slot = state_slot(msg, module);
     if (!slot) {
-        struct wssec_modstate *v =
-            wssec__realloc(msg->states, (msg->nstates + 1) * sizeof(*msg->states));
-        if (!v) {
+        /* one slot a module: no more than the registry holds */
+        int rc = wssec__array_grow(&msg->states, msg->nstates, sizeof(*msg->states),
+                                   STATES_MAX);
+        if (rc) {
             free_state(module, state);
-            return WSSEC_ENOMEM;
+            return rc;
         }
-        msg->states = v;
-        slot = &v[msg->nstates++];
+        slot = &msg->states[msg->nstates++];
         slot->module = module;
         slot->state = NULL;
     }

@@ -467,15 +467,16 @@ static int rdns_join(rdn *r, size_t n, bool reverse, char **out)
     return 0;
 }
 
+/* RDNs in a name, and values in an RDN: far more than any certificate has. */
+#define DN_MAX_PARTS 4096
+
 static int rdn_add(rdn **rs, size_t *n, bool new_rdn, const char *type, const unsigned char *v,
                    size_t vlen, bool strict)
 {
     if (new_rdn || *n == 0) {
-        rdn *x = wssec__realloc(*rs, (*n + 1) * sizeof(*x));
-        if (!x) return WSSEC_ENOMEM;
-        *rs = x;
-        x[*n].avas = NULL;
-        x[*n].n = 0;
+        WSSEC_GUARD(wssec__array_grow(rs, *n, sizeof(**rs), DN_MAX_PARTS));
+        (*rs)[*n].avas = NULL;
+        (*rs)[*n].n = 0;
         (*n)++;
     }
     rdn *r = &(*rs)[*n - 1];
@@ -486,13 +487,11 @@ static int rdn_add(rdn **rs, size_t *n, bool new_rdn, const char *type, const un
         wssec__buf_free(&b);
         return rc;
     }
-    char **a = wssec__realloc(r->avas, (r->n + 1) * sizeof(*a));
-    if (!a) {
+    if ((rc = wssec__array_grow(&r->avas, r->n, sizeof(*r->avas), DN_MAX_PARTS))) {
         wssec__buf_free(&b);
-        return WSSEC_ENOMEM;
+        return rc;
     }
-    r->avas = a;
-    a[r->n++] = (char *)b.data;
+    r->avas[r->n++] = (char *)b.data;
     return 0;
 }
 
