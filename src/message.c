@@ -8,7 +8,6 @@
 #include <libxml/parser.h>
 #include <libxml/valid.h>
 #include <libxml/xmlsave.h>
-#include <openssl/rand.h>
 
 #include "wssec/wssec.h"
 #include "wssec/sys/sdk.h"
@@ -384,11 +383,7 @@ const char *wssec_msg_new_id(wssec_msg *msg, xmlNodePtr elem, const char *prefix
     if (!wsu && !(wsu = xmlNewNs(elem, BAD_CAST WSSEC_NS_WSU, BAD_CAST "wsu"))) return NULL;
     char id[64];
     for (int tries = 0; tries < 8; tries++) {
-        unsigned char r[8];
-        if (RAND_bytes(r, sizeof(r)) != 1) return NULL;
-        int n = snprintf(id, sizeof(id), "%s-", prefix);
-        for (size_t i = 0; i < sizeof(r) && n > 0 && (size_t)n + 2 < sizeof(id); i++)
-            n += snprintf(id + n, sizeof(id) - (size_t)n, "%02X", r[i]);
+        if (wssec__random_id(id, sizeof(id), prefix, 8)) return NULL;
         if (xmlGetID(msg->doc, BAD_CAST id)) continue;
         xmlAttrPtr a = xmlSetNsProp(elem, wsu, BAD_CAST "Id", BAD_CAST id);
         /* out of memory, libxml2 may give back an attribute without its value */

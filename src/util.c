@@ -14,6 +14,7 @@
 
 #include <openssl/crypto.h>
 #include <openssl/evp.h>
+#include <openssl/rand.h>
 #include <xmlsec/base64.h>
 
 #include "wssec/wssec.h"
@@ -252,6 +253,30 @@ char *wssec_b64_encode(const unsigned char *p, size_t n)
 {
     if (n > UINT_MAX) return NULL;
     return (char *)xmlSecBase64Encode(p, (xmlSecSize)n, 0);
+}
+
+/* ---- random identifiers ---- */
+
+int wssec__random_id(char *out, size_t size, const char *prefix, size_t nbytes)
+{
+    static const char digits[] = "0123456789ABCDEF";
+    unsigned char r[32];
+    size_t pl = prefix && *prefix ? strlen(prefix) + 1 : 0;
+    if (size) out[0] = '\0';
+    if (nbytes == 0 || nbytes > sizeof(r) || pl >= size || 2 * nbytes >= size - pl)
+        return WSSEC_ELIMIT;
+    if (RAND_bytes(r, (int)nbytes) != 1) return WSSEC_EINTERNAL;
+    if (pl) {
+        memcpy(out, prefix, pl - 1);
+        out[pl - 1] = '-';
+    }
+    for (size_t i = 0; i < nbytes; i++) {
+        out[pl + 2 * i] = digits[r[i] >> 4];
+        out[pl + 2 * i + 1] = digits[r[i] & 15];
+    }
+    out[pl + 2 * nbytes] = '\0';
+    wssec__memzero(r, sizeof(r));
+    return 0;
 }
 
 /* ---- bounded growable arrays ---- */

@@ -108,6 +108,12 @@ const char *wssec__unreadable(const char *path, char *buf, size_t size);
 /* Secrets from a file or the environment: wssec_secret_read() (public, in
  * wssec/config.h, so that the wssec program applies the same rule). */
 
+/* A fresh random identifier: "<prefix>-<2 * nbytes upper-case hex digits>",
+ * or the digits alone with prefix NULL or "" (wsu:Id and xenc Id values, the
+ * Redis entry token). 0; WSSEC_ELIMIT when it does not fit in size bytes;
+ * WSSEC_EINTERNAL when the random generator fails. */
+int wssec__random_id(char *out, size_t size, const char *prefix, size_t nbytes);
+
 /* ---- bounded growable arrays ----
  * Makes room for element n of the array *arrayp (a pointer to the array's
  * pointer) of n elements of size bytes each: reallocates it to n + 1

@@ -12,6 +12,7 @@
  * "CN=alice,OU=x" (two RDNs).
  */
 #include <ctype.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -251,9 +252,11 @@ void wssec__certpool_free(wssec_certpool *p)
     wssec__free(p);
 }
 
-static int der_to_x509(const unsigned char *der, size_t len, X509 **out)
+int wssec__cert_parse_der(const unsigned char *der, size_t len, X509 **out)
 {
     const unsigned char *q = der;
+    *out = NULL;
+    if (!der || len == 0 || len > LONG_MAX) return WSSEC_ETOKEN;
     *out = d2i_X509(NULL, &q, (long)len);
     if (!*out || q != der + len || !wssec__cert_usable(*out)) {
         X509_free(*out);
@@ -269,7 +272,7 @@ int wssec__cert_from_der(wssec_certpool *p, const unsigned char *der, size_t len
     *out = NULL;
     unsigned char key[32];
     unsigned int kl = 0;
-    if (!p || !EVP_Digest(der, len, key, &kl, EVP_sha256(), NULL)) return der_to_x509(der, len, out);
+    if (!p || !EVP_Digest(der, len, key, &kl, EVP_sha256(), NULL)) return wssec__cert_parse_der(der, len, out);
     size_t h;
     memcpy(&h, key, sizeof(h));
     pthread_mutex_lock(&p->lock);
@@ -279,7 +282,7 @@ int wssec__cert_from_der(wssec_certpool *p, const unsigned char *der, size_t len
     pthread_mutex_unlock(&p->lock);
     if (*out) return 0;
     X509 *x = NULL;
-    WSSEC_GUARD(der_to_x509(der, len, &x));
+    WSSEC_GUARD(wssec__cert_parse_der(der, len, &x));
     pthread_mutex_lock(&p->lock);
     if (p->used + 1 > p->cap / 2) pool_clear(p); /* full: start afresh */
     i = h & (p->cap - 1);

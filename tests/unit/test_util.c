@@ -12,6 +12,8 @@
 #include <unistd.h>
 
 #include <cmocka.h>
+#include <openssl/pem.h>
+#include <openssl/x509.h>
 
 #include "helpers.h"
 #include "private.h"
@@ -179,6 +181,98 @@ static void test_secret_arguments(void **state)
     assert_int_equal(wssec_secret_read(buf, sizeof(buf), &len, "/", NULL, NULL, 0), WSSEC_EIO);
 }
 
+/* ---- wssec__random_id ---- */
+
+static void test_random_id(void **state)
+{
+    (void)state;
+    char a[40], b[40];
+    assert_int_equal(wssec__random_id(a, sizeof(a), "ED", 8), 0);
+    assert_int_equal(strlen(a), 3 + 16);
+    assert_memory_equal(a, "ED-", 3);
+    assert_int_equal(strspn(a + 3, "0123456789ABCDEF"), 16);
+    assert_int_equal(wssec__random_id(b, sizeof(b), "ED", 8), 0);
+    assert_string_not_equal(a, b);
+    assert_int_equal(wssec__random_id(a, sizeof(a), NULL, 16), 0);
+    assert_int_equal(strlen(a), 32);
+    assert_int_equal(strspn(a, "0123456789ABCDEF"), 32);
+    /* exactly fits, one byte short */
+    char c[20];
+    assert_int_equal(wssec__random_id(c, sizeof(c), "ED", 8), 0);
+    assert_int_equal(wssec__random_id(c, 19, "ED", 8), WSSEC_ELIMIT);
+    assert_string_equal(c, "");
+    assert_int_equal(wssec__random_id(c, sizeof(c), "A-very-long-prefix", 8), WSSEC_ELIMIT);
+    assert_int_equal(wssec__random_id(c, sizeof(c), NULL, 0), WSSEC_ELIMIT);
+}
+
+/* ---- wssec__cert_parse_der: the one DER certificate parser ---- */
+
+static unsigned char *cert_der(const char *pem_path, size_t *len)
+{
+    FILE *f = fopen(pem_path, "r");
+    assert_non_null(f);
+    X509 *x = PEM_read_X509(f, NULL, NULL, NULL);
+    fclose(f);
+    assert_non_null(x);
+    unsigned char *der = NULL;
+    int n = i2d_X509(x, &der);
+    X509_free(x);
+    assert_true(n > 0);
+    *len = (size_t)n;
+    return der;
+}
+
+static void test_cert_parse_der(void **state)
+{
+    (void)state;
+    size_t len = 0;
+    unsigned char *der = cert_der(WSSEC_SOURCE_DIR "/samples/pki/alice.crt", &len);
+    X509 *x = NULL;
+    assert_int_equal(wssec__cert_parse_der(der, len, &x), 0);
+    assert_non_null(x);
+    X509_free(x);
+    /* truncated: every shorter prefix is refused */
+    for (size_t n = 0; n < len; n += (n < 64 ? 1 : 97)) {
+        x = (X509 *)1;
+        assert_int_equal(wssec__cert_parse_der(der, n, &x), WSSEC_ETOKEN);
+        assert_null(x);
+    }
+    assert_int_equal(wssec__cert_parse_der(der, len - 1, &x), WSSEC_ETOKEN);
+    /* trailing bytes after the certificate */
+    unsigned char *more = malloc(len + 2);
+    assert_non_null(more);
+    memcpy(more, der, len);
+    more[len] = 0x05;
+    more[len + 1] = 0x00;
+    assert_int_equal(wssec__cert_parse_der(more, len + 2, &x), WSSEC_ETOKEN);
+    assert_null(x);
+    /* two certificates are not one */
+    unsigned char *two = malloc(2 * len);
+    assert_non_null(two);
+    memcpy(two, der, len);
+    memcpy(two + len, der, len);
+    assert_int_equal(wssec__cert_parse_der(two, 2 * len, &x), WSSEC_ETOKEN);
+    /* garbage, NULL */
+    static const unsigned char junk[] = { 0x30, 0x82, 0xff, 0xff, 0x00 };
+    assert_int_equal(wssec__cert_parse_der(junk, sizeof(junk), &x), WSSEC_ETOKEN);
+    assert_int_equal(wssec__cert_parse_der(NULL, 0, &x), WSSEC_ETOKEN);
+    assert_null(x);
+    /* the pool parses by the same rule */
+    wssec_certpool *pool = NULL;
+    assert_int_equal(wssec__certpool_new(&pool, 16), 0);
+    assert_int_equal(wssec__cert_from_der(pool, more, len + 2, &x), WSSEC_ETOKEN);
+    assert_int_equal(wssec__cert_from_der(pool, der, len, &x), 0);
+    X509 *y = NULL;
+    assert_int_equal(wssec__cert_from_der(pool, der, len, &y), 0);
+    assert_ptr_equal(x, y); /* shared */
+    X509_free(x);
+    X509_free(y);
+    wssec__certpool_free(pool);
+    free(two);
+    free(more);
+    OPENSSL_free(der);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -188,6 +282,8 @@ int main(void)
         cmocka_unit_test(test_secret_file_unreadable),
         cmocka_unit_test(test_secret_env),
         cmocka_unit_test(test_secret_arguments),
+        cmocka_unit_test(test_random_id),
+        cmocka_unit_test(test_cert_parse_der),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
