@@ -7,7 +7,7 @@ as `layering`; see docs/DEVELOPMENT.md, "The shape of the code").
       │   (the library's core: builds the context, walks the header)
     tokens/*.c  ──────▶ the module SDK (include/wssec, include/wssec/sys)
       │                 and service headers only
-    services           (xml, soap, node, x509, trust, keyref, replay, policy,
+    services           (xml, soap, node, x509, trust, keyref, replay, policy, fault,
                         identity, message, record, settings, algs, bsp, error,
                         util, global): never a token module, never the pipeline
 
