@@ -22,6 +22,7 @@
 #include "trust.h"
 #include "util.h"
 #include "x509.h"
+#include "x509_dn.h"
 
 #define WSSE_STR "SecurityTokenReference"
 

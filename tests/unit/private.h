@@ -28,6 +28,7 @@
 #include "validate.h"
 #include "util.h"
 #include "x509.h"
+#include "x509_dn.h"
 #include "xml.h"
 
 #endif /* WSSEC_TEST_PRIVATE_H */
