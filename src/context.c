@@ -33,35 +33,28 @@
 #include "x509.h"
 
 /* The password of the PKCS#12 file, from a file (first line) or the
- * environment; never from the configuration itself. */
+ * environment, by the one rule of wssec_secret_read(); never from the
+ * configuration itself. */
 static int pkcs12_password(wssec_config *cfg, char *pw, size_t size)
 {
     const wssec_settings *s = &cfg->s;
+    size_t n = 0;
+    char why[300];
     pw[0] = '\0';
     if (s->pkcs12_pw_file && s->pkcs12_pw_env)
         return WSSEC_ERR(&cfg->err, WSSEC_ECONFIG,
                          "give pkcs12-password-file or pkcs12-password-env, not both");
-    if (s->pkcs12_pw_file) {
-        size_t n = 0;
-        char why[300];
-        if (wssec__read_secret(s->pkcs12_pw_file, pw, size, &n, why, sizeof(why)))
-            return WSSEC_ERR(&cfg->err, WSSEC_ECONFIG, "pkcs12-password-file %s", why);
-        return 0;
+    if (!s->pkcs12_pw_file && !s->pkcs12_pw_env)
+        return WSSEC_ERR(&cfg->err, WSSEC_ECONFIG,
+                         "pkcs12 %s needs pkcs12-password-file or pkcs12-password-env",
+                         s->pkcs12);
+    if (wssec_secret_read(pw, size, &n, s->pkcs12_pw_file, s->pkcs12_pw_env, why, sizeof(why))) {
+        if (s->pkcs12_pw_file)
+            return WSSEC_ERR(&cfg->err, WSSEC_ECONFIG, "pkcs12-password-file %s: %s",
+                             s->pkcs12_pw_file, why);
+        return WSSEC_ERR(&cfg->err, WSSEC_ECONFIG, "pkcs12-password-env: %s", why);
     }
-    if (s->pkcs12_pw_env) {
-        const char *v = getenv(s->pkcs12_pw_env);
-        if (!v)
-            return WSSEC_ERR(&cfg->err, WSSEC_ECONFIG,
-                             "pkcs12-password-env: environment variable %s is not set",
-                             s->pkcs12_pw_env);
-        if (strlen(v) >= size)
-            return WSSEC_ERR(&cfg->err, WSSEC_ECONFIG, "pkcs12-password-env: password too long");
-        memcpy(pw, v, strlen(v) + 1);
-        return 0;
-    }
-    return WSSEC_ERR(&cfg->err, WSSEC_ECONFIG,
-                     "pkcs12 %s needs pkcs12-password-file or pkcs12-password-env",
-                     s->pkcs12);
+    return 0;
 }
 
 /* Drops self-signed certificates (roots): a receiver has its own anchors. */
@@ -172,8 +165,8 @@ static int load_encryption(wssec_ctx *ctx, wssec_config *cfg)
         size_t n = 0;
         unsigned char *raw = NULL;
         size_t rawlen = 0;
-        if (wssec__read_secret(s->psk_file, text, sizeof(text), &n, why, sizeof(why)))
-            return WSSEC_ERR(&cfg->err, WSSEC_ECONFIG, "psk-file %s", why);
+        if (wssec_secret_read(text, sizeof(text), &n, s->psk_file, NULL, why, sizeof(why)))
+            return WSSEC_ERR(&cfg->err, WSSEC_ECONFIG, "psk-file %s: %s", s->psk_file, why);
         rc = wssec_b64_decode(&raw, &rawlen, text, 64);
         wssec__memzero(text, sizeof(text));
         if (rc || (rawlen != 16 && rawlen != 32)) {

@@ -39,6 +39,7 @@
 #include "trust.h"
 #include "util.h"
 #include "x509.h"
+#include "x509_dn.h"
 
 
 /* One trusted-upstream entry of trust-mode signature:

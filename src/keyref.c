@@ -22,6 +22,7 @@
 #include "trust.h"
 #include "util.h"
 #include "x509.h"
+#include "x509_dn.h"
 
 #define WSSE_STR "SecurityTokenReference"
 
@@ -149,19 +150,6 @@ int wssec_msg_b64_elem(unsigned char **out, size_t *len, wssec_msg *msg, xmlNode
     return rc;
 }
 
-static int parse_der_cert(const unsigned char *p, size_t n, X509 **out)
-{
-    const unsigned char *q = p;
-    *out = d2i_X509(NULL, &q, (long)n);
-    if (!*out || q != p + n || !wssec__cert_usable(*out)) {
-        X509_free(*out);
-        *out = NULL;
-        ERR_clear_error();
-        return WSSEC_ETOKEN;
-    }
-    return 0;
-}
-
 /* ds:X509Data: certificates (the end entity plus, perhaps, its chain), an
  * IssuerSerial, or an SKI. */
 static int from_x509data(wssec_msg *msg, xmlNodePtr xd, wssec_key_source *k)
@@ -175,7 +163,7 @@ static int from_x509data(wssec_msg *msg, xmlNodePtr xd, wssec_key_source *k)
             unsigned char *der = NULL;
             size_t n = 0;
             X509 *x = NULL;
-            if (wssec_msg_b64_elem(&der, &n, msg, c) || parse_der_cert(der, n, &x) ||
+            if (wssec_msg_b64_elem(&der, &n, msg, c) || wssec__cert_parse_der(der, n, &x) ||
                 !sk_X509_push(certs, x)) {
                 X509_free(x);
                 rc = wssec_msg_fail(msg, WSSEC_ETOKEN, NULL, c,
@@ -318,7 +306,7 @@ static int from_key_identifier(wssec_msg *msg, xmlNodePtr ki, wssec_key_source *
     } else if (strcmp(vt, WSSEC_VT_X509V3) == 0) {
         k->how = "x509";
         X509 *x = NULL;
-        if (parse_der_cert(b, n, &x))
+        if (wssec__cert_parse_der(b, n, &x))
             rc = wssec_msg_fail(msg, WSSEC_ETOKEN, NULL, ki,
                                 "X509v3 KeyIdentifier does not hold a DER certificate");
         k->cert = x;

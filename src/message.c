@@ -8,7 +8,6 @@
 #include <libxml/parser.h>
 #include <libxml/valid.h>
 #include <libxml/xmlsave.h>
-#include <openssl/rand.h>
 
 #include "wssec/wssec.h"
 #include "wssec/sys/sdk.h"
@@ -48,18 +47,21 @@ static struct wssec_modstate *state_slot(const wssec_msg *msg, const wssec_modul
     return NULL;
 }
 
+/* Per-message state slots, one a module: more than any registry holds. */
+#define STATES_MAX 1024
+
 int wssec_msg_set_state(wssec_msg *msg, const wssec_module *module, void *state)
 {
     struct wssec_modstate *slot = state_slot(msg, module);
     if (!slot) {
-        struct wssec_modstate *v =
-            wssec__realloc(msg->states, (msg->nstates + 1) * sizeof(*msg->states));
-        if (!v) {
+        /* one slot a module: no more than the registry holds */
+        int rc = wssec__array_grow(&msg->states, msg->nstates, sizeof(*msg->states),
+                                   STATES_MAX);
+        if (rc) {
             free_state(module, state);
-            return WSSEC_ENOMEM;
+            return rc;
         }
-        msg->states = v;
-        slot = &v[msg->nstates++];
+        slot = &msg->states[msg->nstates++];
         slot->module = module;
         slot->state = NULL;
     }
@@ -266,113 +268,6 @@ int wssec_msg_replay_check(wssec_msg *msg, const char *domain, const char *ident
     return rc;
 }
 
-/* ---- faults ---- */
-
-static const char *fault_reason(const char *fault)
-{
-    static const struct {
-        const char *fault, *reason;
-    } reasons[] = {
-        { "wsse:UnsupportedSecurityToken", "An unsupported token was provided" },
-        { "wsse:UnsupportedAlgorithm", "An unsupported signature or encryption algorithm was used" },
-        { "wsse:InvalidSecurity", "An error was discovered processing the <wsse:Security> header" },
-        { "wsse:InvalidSecurityToken", "An invalid security token was provided" },
-        { "wsse:FailedAuthentication", "The security token could not be authenticated or authorized" },
-        { "wsse:FailedCheck", "The signature or decryption was invalid" },
-        { "wsse:SecurityTokenUnavailable", "Referenced security token could not be retrieved" },
-        { "wsse:MessageExpired", "The message has expired" },
-        { "soap:Client", "The message is not acceptable" },
-        { "soap:MustUnderstand", "A mandatory header block was not understood" },
-    };
-    for (size_t i = 0; i < WSSEC_ARRAY_LEN(reasons); i++)
-        if (strcmp(reasons[i].fault, fault) == 0) return reasons[i].reason;
-    return "The message could not be processed";
-}
-
-int wssec_fault_serialize(unsigned char **out, size_t *len, const wssec_error *err,
-                          int soap_version)
-{
-    WSSEC_ARG(out && len);
-    *out = NULL;
-    *len = 0;
-    WSSEC_ARG(err);
-    *out = NULL;
-    *len = 0;
-    if (!err->code || (soap_version != WSSEC_SOAP11 && soap_version != WSSEC_SOAP12))
-        return WSSEC_EINVALID;
-    const char *fault = err->fault && *err->fault ? err->fault : "soap:Server";
-    int wsse = strncmp(fault, "wsse:", 5) == 0;
-    const char *local = strchr(fault, ':') + 1;
-    const char *reason = fault_reason(fault);
-    int rc = WSSEC_ENOMEM;
-    xmlDocPtr doc = xmlNewDoc(BAD_CAST "1.0");
-    if (!doc) return rc;
-    const char *ns = soap_version == WSSEC_SOAP11 ? WSSEC_NS_SOAP11 : WSSEC_NS_SOAP12;
-    xmlNodePtr env = xmlNewDocNode(doc, NULL, BAD_CAST "Envelope", NULL);
-    if (!env) goto done;
-    xmlDocSetRootElement(doc, env);
-    xmlNsPtr sns = xmlNewNs(env, BAD_CAST ns, BAD_CAST(soap_version == WSSEC_SOAP11 ? "soap" : "env"));
-    xmlSetNs(env, sns);
-    xmlNodePtr body = xmlNewChild(env, sns, BAD_CAST "Body", NULL);
-    xmlNodePtr f = body ? xmlNewChild(body, sns, BAD_CAST "Fault", NULL) : NULL;
-    if (!f) goto done;
-    char qname[96];
-    if (soap_version == WSSEC_SOAP11) {
-        if (wsse) snprintf(qname, sizeof(qname), "wsse:%s", local);
-        else snprintf(qname, sizeof(qname), "soap:%s", local);
-        /* faultcode and faultstring are unqualified in SOAP 1.1; xmlNewChild
-         * with a NULL namespace would put them in the parent's. */
-        xmlNodePtr code = xmlNewDocNode(doc, NULL, BAD_CAST "faultcode", NULL);
-        xmlNodePtr str = xmlNewDocNode(doc, NULL, BAD_CAST "faultstring", NULL);
-        if (!code || !str) {
-            xmlFreeNode(code);
-            xmlFreeNode(str);
-            goto done;
-        }
-        xmlAddChild(f, code);
-        xmlAddChild(f, str);
-        xmlNodeAddContent(code, BAD_CAST qname);
-        xmlNodeAddContent(str, BAD_CAST reason);
-        if (wsse) xmlNewNs(code, BAD_CAST WSSEC_NS_WSSE, BAD_CAST "wsse");
-    } else {
-        const char *top = wsse || !strcmp(local, "Client")     ? "Sender"
-                          : !strcmp(local, "MustUnderstand") ? "MustUnderstand"
-                                                             : "Receiver";
-        snprintf(qname, sizeof(qname), "env:%s", top);
-        xmlNodePtr code = xmlNewChild(f, sns, BAD_CAST "Code", NULL);
-        if (!code || !xmlNewChild(code, sns, BAD_CAST "Value", BAD_CAST qname)) goto done;
-        if (wsse) {
-            xmlNodePtr sub = xmlNewChild(code, sns, BAD_CAST "Subcode", NULL);
-            snprintf(qname, sizeof(qname), "wsse:%s", local);
-            xmlNodePtr v = sub ? xmlNewChild(sub, sns, BAD_CAST "Value", BAD_CAST qname) : NULL;
-            if (!v) goto done;
-            xmlNewNs(v, BAD_CAST WSSEC_NS_WSSE, BAD_CAST "wsse");
-        }
-        xmlNodePtr r = xmlNewChild(f, sns, BAD_CAST "Reason", NULL);
-        xmlNodePtr t = r ? xmlNewTextChild(r, sns, BAD_CAST "Text", BAD_CAST reason) : NULL;
-        if (!t) goto done;
-        xmlNsPtr xmlns = xmlSearchNs(doc, t, BAD_CAST "xml");
-        xmlSetNsProp(t, xmlns, BAD_CAST "lang", BAD_CAST "en");
-    }
-    xmlChar *mem = NULL;
-    int n = 0;
-    xmlDocDumpMemoryEnc(doc, &mem, &n, "UTF-8");
-    if (mem) {
-        unsigned char *p = wssec__malloc((size_t)n + 1);
-        if (p) {
-            memcpy(p, mem, (size_t)n);
-            p[n] = '\0';
-            *out = p;
-            *len = (size_t)n;
-            rc = 0;
-        }
-        xmlFree(mem);
-    }
-done:
-    xmlFreeDoc(doc);
-    return rc;
-}
-
 /* Gives an element a fresh wsu:Id (prefix-<16 hex digits>) and registers it.
  * Returns the attribute value (borrowed from the tree) or NULL. */
 const char *wssec_msg_new_id(wssec_msg *msg, xmlNodePtr elem, const char *prefix)
@@ -381,11 +276,7 @@ const char *wssec_msg_new_id(wssec_msg *msg, xmlNodePtr elem, const char *prefix
     if (!wsu && !(wsu = xmlNewNs(elem, BAD_CAST WSSEC_NS_WSU, BAD_CAST "wsu"))) return NULL;
     char id[64];
     for (int tries = 0; tries < 8; tries++) {
-        unsigned char r[8];
-        if (RAND_bytes(r, sizeof(r)) != 1) return NULL;
-        int n = snprintf(id, sizeof(id), "%s-", prefix);
-        for (size_t i = 0; i < sizeof(r) && n > 0 && (size_t)n + 2 < sizeof(id); i++)
-            n += snprintf(id + n, sizeof(id) - (size_t)n, "%02X", r[i]);
+        if (wssec__random_id(id, sizeof(id), prefix, 8)) return NULL;
         if (xmlGetID(msg->doc, BAD_CAST id)) continue;
         xmlAttrPtr a = xmlSetNsProp(elem, wsu, BAD_CAST "Id", BAD_CAST id);
         /* out of memory, libxml2 may give back an attribute without its value */

@@ -16,6 +16,10 @@
 #include "util.h"
 #include "x509.h"
 
+/* Entries of one result's arrays (decrypted parts, references, tokens, a
+ * token's properties): beyond what the message limits let through. */
+#define RECORD_MAX (1u << 20)
+
 /* ---- results and tokens ---- */
 
 int wssec__result_new(wssec_result **out)
@@ -60,10 +64,8 @@ void wssec_result_free(wssec_result *r)
 int wssec__result_add_plain(wssec_result *r, xmlNodePtr node, bool content, xmlNodePtr first,
                             xmlNodePtr last)
 {
-    wssec_plain *v = wssec__realloc(r->plains, (r->nplains + 1) * sizeof(*v));
-    if (!v) return WSSEC_ENOMEM;
-    r->plains = v;
-    v[r->nplains] = (wssec_plain){ .node = node, .content = content, .first = first, .last = last };
+    WSSEC_GUARD(wssec__array_grow(&r->plains, r->nplains, sizeof(*r->plains), RECORD_MAX));
+    r->plains[r->nplains] = (wssec_plain){ .node = node, .content = content, .first = first, .last = last };
     r->nplains++;
     return 0;
 }
@@ -210,10 +212,8 @@ const char *wssec_result_warning(const wssec_result *r, size_t i)
 int wssec__result_add_ref(wssec_result *r, xmlNodePtr node, const char *uri, const char *digest,
                           const wssec_token *signature, bool whole)
 {
-    wssec_ref *v = wssec__realloc(r->refs, (r->nrefs + 1) * sizeof(*v));
-    if (!v) return WSSEC_ENOMEM;
-    r->refs = v;
-    wssec_ref *x = &v[r->nrefs];
+    WSSEC_GUARD(wssec__array_grow(&r->refs, r->nrefs, sizeof(*r->refs), RECORD_MAX));
+    wssec_ref *x = &r->refs[r->nrefs];
     if (!(x->uri = wssec__strdup(uri))) return WSSEC_ENOMEM;
     x->node = node;
     x->digest = digest;
@@ -324,9 +324,8 @@ wssec_token *wssec_msg_add_token(wssec_msg *msg, const char *type, xmlNodePtr no
     wssec_result *r = msg->res;
     if (!r) return NULL;
     wssec_token *t = wssec__calloc(1, sizeof(*t));
-    wssec_token **v = t ? wssec__realloc(r->tokens, (r->ntokens + 1) * sizeof(*v)) : NULL;
-    if (v) r->tokens = v; /* the old array may be gone even if what follows fails */
-    if (!v || !(t->type = wssec__strdup(type))) {
+    if (!t || wssec__array_grow(&r->tokens, r->ntokens, sizeof(*r->tokens), RECORD_MAX) ||
+        !(t->type = wssec__strdup(type))) {
         token_free(t);
         return NULL;
     }
@@ -348,12 +347,8 @@ int wssec_token_set_identity(wssec_token *t, const char *identity)
 int wssec_token_set(wssec_token *t, const char *name, const char *value)
 {
     WSSEC_ARG(t && name && value);
-    char **n = wssec__realloc(t->names, (t->nprops + 1) * sizeof(*n));
-    if (!n) return WSSEC_ENOMEM;
-    t->names = n;
-    char **v = wssec__realloc(t->values, (t->nprops + 1) * sizeof(*v));
-    if (!v) return WSSEC_ENOMEM;
-    t->values = v;
+    WSSEC_GUARD(wssec__array_grow(&t->names, t->nprops, sizeof(*t->names), RECORD_MAX));
+    WSSEC_GUARD(wssec__array_grow(&t->values, t->nprops, sizeof(*t->values), RECORD_MAX));
     char *dn = wssec__strdup(name), *dv = wssec__strdup(value);
     if (!dn || !dv) {
         wssec__free(dn);

@@ -12,6 +12,9 @@
 #include "tokens/tokens.h"
 #include "util.h"
 
+/* Modules a list holds: built-ins, the caller's and plug-ins'. */
+#define MODULES_MAX 1024
+
 static const wssec_module *const builtins[] = {
     &wssec__module_timestamp, &wssec__module_username,   &wssec__module_bst,
     &wssec__module_signature, &wssec__module_encryption, &wssec__module_assertion,
@@ -42,10 +45,8 @@ int wssec__modlist_add(wssec_modlist *l, const wssec_module *m)
             return 0;
         }
     }
-    const wssec_module **v = wssec__realloc(l->v, (l->n + 1) * sizeof(*v));
-    if (!v) return WSSEC_ENOMEM;
-    v[l->n++] = m;
-    l->v = v;
+    WSSEC_GUARD(wssec__array_grow(&l->v, l->n, sizeof(*l->v), MODULES_MAX));
+    l->v[l->n++] = m;
     return 0;
 }
 

@@ -12,6 +12,7 @@
  * parser and the choice of a cache by name are replay_url.c.
  */
 #include <errno.h>
+#include <pthread.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -20,7 +21,6 @@
 #include <unistd.h>
 
 #include <hiredis/hiredis.h>
-#include <openssl/rand.h>
 
 #include "wssec/wssec.h"
 #include "wssec/sys/sdk.h"
@@ -271,7 +271,6 @@ static int redis_insert(void *state, const unsigned char key[WSSEC_REPLAY_KEY_LE
 {
     redis_cache *rc = state;
     char k[sizeof(KEY_PREFIX) + 2 * WSSEC_REPLAY_KEY_LEN], token[33], px[24];
-    unsigned char rnd[16];
     int status = 0, broken = 0, timed_out = 0;
     redisContext *c = NULL;
     sigpipe_guard guard;
@@ -280,11 +279,10 @@ static int redis_insert(void *state, const unsigned char key[WSSEC_REPLAY_KEY_LE
     hex(k + sizeof(KEY_PREFIX) - 1, key, WSSEC_REPLAY_KEY_LEN);
     /* A token of our own as the value: a retry can tell our lost first
      * attempt from another gateway's entry. */
-    if (RAND_bytes(rnd, sizeof(rnd)) != 1) {
+    if (wssec__random_id(token, sizeof(token), NULL, 16)) {
         snprintf(errbuf, errlen, "no random bytes for the entry token");
         return WSSEC_EINTERNAL;
     }
-    hex(token, rnd, sizeof(rnd));
     wssec_time ttl = expires > now ? expires - now : 1;
     snprintf(px, sizeof(px), "%lld", (long long)ttl);
 

@@ -244,46 +244,6 @@ int wssec_replay_cache_redis_new(wssec_replay_cache **out, const char *url,
 
 /* ---- the cache the settings name ---- */
 
-/* The first line of a password file, at most size - 2 bytes. */
-static int read_password_file(const char *path, char *buf, size_t size, char *why, size_t whylen)
-{
-    int status = 0;
-    FILE *f = fopen(path, "rb");
-    if (!f) {
-        snprintf(why, whylen, "cannot be opened: %s", strerror(errno));
-        return WSSEC_ECONFIG;
-    }
-    size_t n = fread(buf, 1, size - 1, f);
-    if (ferror(f)) {
-        snprintf(why, whylen, "read error");
-        status = WSSEC_ECONFIG;
-        goto done;
-    }
-    size_t line = 0;
-    while (line < n && buf[line] != '\n' && buf[line] != '\r') {
-        if (buf[line] == '\0') {
-            snprintf(why, whylen, "holds a NUL byte");
-            status = WSSEC_ECONFIG;
-            goto done;
-        }
-        line++;
-    }
-    if (line > size - 2) {
-        snprintf(why, whylen, "first line longer than %zu bytes", size - 2);
-        status = WSSEC_ECONFIG;
-        goto done;
-    }
-    wssec__memzero(buf + line, size - line);
-    if (line == 0) {
-        snprintf(why, whylen, "first line is empty");
-        status = WSSEC_ECONFIG;
-    }
-done:
-    fclose(f);
-    if (status) wssec__memzero(buf, size);
-    return status;
-}
-
 static int to_unsigned(wssec_errrec *err, const char *name, size_t v, unsigned max, unsigned *out)
 {
     if (v < 1 || v > max)
@@ -299,7 +259,7 @@ int wssec__replay_cache_from_settings(wssec_replay_cache **out, const wssec_sett
     if (!s->replay_cache || strcmp(s->replay_cache, "memory") == 0)
         return wssec_replay_cache_memory_new(out, s->replay_cache_size);
     wssec_redis_options o = WSSEC_REDIS_OPTIONS_INIT;
-    char pw[sizeof(((wssec_redis_url *)0)->password) + 1], why[300] = "";
+    char pw[sizeof(((wssec_redis_url *)0)->password)], why[300] = "";
     int status = 0;
     pw[0] = '\0';
     if ((status = to_unsigned(err, "redis-connect-timeout-ms", s->redis_connect_timeout_ms,
@@ -314,22 +274,19 @@ int wssec__replay_cache_from_settings(wssec_replay_cache **out, const wssec_sett
                            "give redis-password-file or redis-password-env, not both");
         goto done;
     }
-    if (s->redis_password_file) {
-        if ((status = read_password_file(s->redis_password_file, pw, sizeof(pw), why,
-                                         sizeof(why)))) {
-            WSSEC_ERR(err, status, "redis-password-file %s: %s", s->redis_password_file, why);
+    if (s->redis_password_file || s->redis_password_env) {
+        size_t n = 0;
+        if ((status = wssec_secret_read(pw, sizeof(pw), &n, s->redis_password_file,
+                                        s->redis_password_env, why, sizeof(why)))) {
+            if (s->redis_password_file)
+                WSSEC_ERR(err, WSSEC_ECONFIG, "redis-password-file %s: %s",
+                          s->redis_password_file, why);
+            else
+                WSSEC_ERR(err, WSSEC_ECONFIG, "redis-password-env: %s", why);
+            status = WSSEC_ECONFIG;
             goto done;
         }
         o.password = pw;
-    } else if (s->redis_password_env) {
-        const char *v = getenv(s->redis_password_env);
-        if (!v || !*v) {
-            status = WSSEC_ERR(err, WSSEC_ECONFIG,
-                               "redis-password-env: environment variable %s is %s",
-                               s->redis_password_env, v ? "empty" : "not set");
-            goto done;
-        }
-        o.password = v;
     }
     if ((status = wssec_replay_cache_redis_new(out, s->replay_cache, &o, why, sizeof(why)))) {
         if (status != WSSEC_ENOMEM) status = WSSEC_ECONFIG;

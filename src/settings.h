@@ -102,8 +102,14 @@ typedef struct wssec_settings {
 } wssec_settings;
 
 
+/* The defaults (the settings of a configuration nothing was set on). */
 void wssec__settings_init(wssec_settings *s);
+/* A deep copy: dst owns copies of src's strings and lists. */
 int wssec__settings_copy(wssec_settings *dst, const wssec_settings *src);
+/* Frees (and wipes) what the settings own; leaves them zeroed. */
 void wssec__settings_free(wssec_settings *s);
+/* Whether the field at offset is a string (list 0) or a list (list 1) the
+ * settings own, copy and free (for the option table's test). */
+int wssec__settings_owns(size_t offset, int list);
 
 #endif /* WSSEC_SRC_SETTINGS_H */

@@ -31,6 +31,7 @@
 #include "util.h"
 #include "validate.h"
 #include "x509.h"
+#include "x509_dn.h"
 
 /* ---- the certificate cache: validated (leaf, chain) pairs ---- */
 

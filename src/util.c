@@ -14,6 +14,7 @@
 
 #include <openssl/crypto.h>
 #include <openssl/evp.h>
+#include <openssl/rand.h>
 #include <xmlsec/base64.h>
 
 #include "wssec/wssec.h"
@@ -254,14 +255,53 @@ char *wssec_b64_encode(const unsigned char *p, size_t n)
     return (char *)xmlSecBase64Encode(p, (xmlSecSize)n, 0);
 }
 
+/* ---- random identifiers ---- */
+
+int wssec__random_id(char *out, size_t size, const char *prefix, size_t nbytes)
+{
+    static const char digits[] = "0123456789ABCDEF";
+    unsigned char r[32];
+    size_t pl = prefix && *prefix ? strlen(prefix) + 1 : 0;
+    if (size) out[0] = '\0';
+    if (nbytes == 0 || nbytes > sizeof(r) || pl >= size || 2 * nbytes >= size - pl)
+        return WSSEC_ELIMIT;
+    if (RAND_bytes(r, (int)nbytes) != 1) return WSSEC_EINTERNAL;
+    if (pl) {
+        memcpy(out, prefix, pl - 1);
+        out[pl - 1] = '-';
+    }
+    for (size_t i = 0; i < nbytes; i++) {
+        out[pl + 2 * i] = digits[r[i] >> 4];
+        out[pl + 2 * i + 1] = digits[r[i] & 15];
+    }
+    out[pl + 2 * nbytes] = '\0';
+    wssec__memzero(r, sizeof(r));
+    return 0;
+}
+
+/* ---- bounded growable arrays ---- */
+
+int wssec__array_grow(void *arrayp, size_t n, size_t size, size_t max)
+{
+    void *v;
+    if (n >= max) return WSSEC_ELIMIT;
+    if (size == 0 || n + 1 > SIZE_MAX / size) return WSSEC_ENOMEM;
+    memcpy(&v, arrayp, sizeof(v)); /* arrayp points to a T *, not a void * */
+    if (!(v = wssec__realloc(v, (n + 1) * size))) return WSSEC_ENOMEM;
+    memcpy(arrayp, &v, sizeof(v));
+    return 0;
+}
+
 /* ---- string lists ---- */
+
+/* More than any list of the configuration holds (trust anchors, required
+ * parts, trusted upstreams). */
+#define STRLIST_MAX 65536
 
 int wssec__strlist_add(wssec_strlist *l, const char *s)
 {
-    char **v = wssec__realloc(l->v, (l->n + 1) * sizeof(*v));
-    if (!v) return WSSEC_ENOMEM;
-    l->v = v;
-    if (!(v[l->n] = wssec__strdup(s))) return WSSEC_ENOMEM;
+    WSSEC_GUARD(wssec__array_grow(&l->v, l->n, sizeof(*l->v), STRLIST_MAX));
+    if (!(l->v[l->n] = wssec__strdup(s))) return WSSEC_ENOMEM;
     l->n++;
     return 0;
 }
@@ -301,41 +341,97 @@ const char *wssec__unreadable(const char *path, char *buf, size_t size)
     return buf;
 }
 
-int wssec__read_secret(const char *path, char *buf, size_t size, size_t *len, char *why,
-                       size_t whylen)
+/* ---- secrets: one rule for every password the library or wssec(1) reads ---- */
+
+/* The first line of an open file into buf: ends at LF, CR or the end of the
+ * file; refuses a NUL byte and a line that does not fit (size - 1 bytes). */
+static int secret_line(FILE *f, char *buf, size_t size, size_t *len, char *why, size_t whylen)
 {
-    *len = 0;
-    char reason[200];
-    if (wssec__unreadable(path, reason, sizeof(reason))) {
-        snprintf(why, whylen, "%s: %s", path, reason);
-        return WSSEC_EIO;
-    }
-    FILE *f = fopen(path, "rb");
-    if (!f) {
-        snprintf(why, whylen, "%s: cannot be opened: %s", path, strerror(errno));
-        return WSSEC_EIO;
-    }
     size_t n = 0;
-    int c, rc = 0;
-    while ((c = fgetc(f)) != EOF && c != '\n') {
+    int c;
+    while ((c = fgetc(f)) != EOF && c != '\n' && c != '\r') {
+        if (c == '\0') {
+            snprintf(why, whylen, "the first line holds a NUL byte");
+            return WSSEC_ECONFIG;
+        }
         if (n + 1 >= size) {
-            snprintf(why, whylen, "%s: the secret is too long", path);
-            rc = WSSEC_ELIMIT;
-            break;
+            snprintf(why, whylen, "the first line is longer than %zu bytes", size - 1);
+            return WSSEC_ELIMIT;
         }
         buf[n++] = (char)c;
     }
-    if (!rc && ferror(f)) {
-        snprintf(why, whylen, "%s: read error", path);
-        rc = WSSEC_EIO;
+    if (ferror(f)) {
+        snprintf(why, whylen, "read error: %s", strerror(errno));
+        return WSSEC_EIO;
     }
-    fclose(f);
-    if (!rc && n && buf[n - 1] == '\r') n--;
-    if (rc) {
-        wssec__memzero(buf, size);
-        return rc;
+    if (n == 0) {
+        snprintf(why, whylen, "the first line is empty");
+        return WSSEC_ECONFIG;
     }
     buf[n] = '\0';
     *len = n;
     return 0;
+}
+
+static int secret_from_file(const char *path, char *buf, size_t size, size_t *len, char *why,
+                            size_t whylen)
+{
+    char reason[200];
+    if (wssec__unreadable(path, reason, sizeof(reason))) {
+        snprintf(why, whylen, "%s", reason);
+        return WSSEC_EIO;
+    }
+    FILE *f = fopen(path, "rb");
+    if (!f) {
+        snprintf(why, whylen, "cannot be opened: %s", strerror(errno));
+        return WSSEC_EIO;
+    }
+    int rc = secret_line(f, buf, size, len, why, whylen);
+    fclose(f);
+    return rc;
+}
+
+/* An empty value is refused: see wssec_secret_read() in wssec/config.h. */
+static int secret_from_env(const char *name, char *buf, size_t size, size_t *len, char *why,
+                           size_t whylen)
+{
+    const char *v = getenv(name);
+    size_t n = v ? strlen(v) : 0;
+    if (!v || n == 0) {
+        snprintf(why, whylen, "environment variable %s is %s", name, v ? "empty" : "not set");
+        return WSSEC_ECONFIG;
+    }
+    if (n >= size) {
+        snprintf(why, whylen, "environment variable %s is longer than %zu bytes", name, size - 1);
+        return WSSEC_ELIMIT;
+    }
+    memcpy(buf, v, n + 1);
+    *len = n;
+    return 0;
+}
+
+int wssec_secret_read(char *buf, size_t size, size_t *len, const char *file, const char *env,
+                      char *why, size_t whylen)
+{
+    char dummy[1];
+    if (!why || !whylen) {
+        why = dummy;
+        whylen = sizeof(dummy);
+    }
+    WSSEC_ARG(buf && len && size >= 2);
+    *len = 0;
+    int rc;
+    if (!file == !env) {
+        snprintf(why, whylen, "%s", file ? "both a password file and an environment variable given"
+                                         : "neither a password file nor an environment variable given");
+        rc = WSSEC_EINVALID;
+    } else {
+        rc = file ? secret_from_file(file, buf, size, len, why, whylen)
+                  : secret_from_env(env, buf, size, len, why, whylen);
+    }
+    if (rc) {
+        wssec__memzero(buf, size);
+        *len = 0;
+    }
+    return rc;
 }

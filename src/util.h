@@ -105,8 +105,21 @@ int wssec__strlist_copy(wssec_strlist *dst, const wssec_strlist *src);
 /* NULL when path can be opened for reading and is not a directory; otherwise
  * the reason ("cannot be opened: <system reason>", "is a directory") in buf. */
 const char *wssec__unreadable(const char *path, char *buf, size_t size);
-/* Reads the first line of a file (a secret), without the line end. */
-int wssec__read_secret(const char *path, char *buf, size_t size, size_t *len, char *why,
-                       size_t whylen);
+/* Secrets from a file or the environment: wssec_secret_read() (public, in
+ * wssec/config.h, so that the wssec program applies the same rule). */
+
+/* A fresh random identifier: "<prefix>-<2 * nbytes upper-case hex digits>",
+ * or the digits alone with prefix NULL or "" (wsu:Id and xenc Id values, the
+ * Redis entry token). 0; WSSEC_ELIMIT when it does not fit in size bytes;
+ * WSSEC_EINTERNAL when the random generator fails. */
+int wssec__random_id(char *out, size_t size, const char *prefix, size_t nbytes);
+
+/* ---- bounded growable arrays ----
+ * Makes room for element n of the array *arrayp (a pointer to the array's
+ * pointer) of n elements of size bytes each: reallocates it to n + 1
+ * elements. The caller then fills element n and counts it. Refuses to hold
+ * more than max elements (WSSEC_ELIMIT) and overflowing sizes
+ * (WSSEC_ENOMEM); on failure the array is unchanged. */
+int wssec__array_grow(void *arrayp, size_t n, size_t size, size_t max);
 
 #endif /* WSSEC_SRC_UTIL_H */

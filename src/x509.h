@@ -12,6 +12,9 @@
 #include <openssl/x509v3.h>
 
 #include "wssec/common.h"
+/* The DN functions moved to x509_dn.h; still reached through x509.h by
+ * tokens/assertion.c until it includes x509_dn.h itself. */
+#include "x509_dn.h"
 
 typedef struct wssec_certpool wssec_certpool;
 /* A pool of parsed certificates for at most max entries (0: no pool, *out NULL). */
@@ -19,6 +22,12 @@ int wssec__certpool_new(wssec_certpool **out, size_t max);
 void wssec__certpool_free(wssec_certpool *p);
 /* One DER certificate, exactly: from the pool (a new reference) or parsed.
  * p may be NULL (always parsed). WSSEC_ETOKEN when it is not one. */
+/* The one DER certificate parser: exactly one certificate, every byte of der
+ * consumed (no trailing bytes), usable (wssec__cert_usable). 0, or
+ * WSSEC_ETOKEN (nothing in *out) for empty, truncated, trailing or unusable
+ * input. */
+int wssec__cert_parse_der(const unsigned char *der, size_t len, X509 **out);
+/* The same through the pool: a certificate seen before is shared. */
 int wssec__cert_from_der(wssec_certpool *p, const unsigned char *der, size_t len, X509 **out);
 
 /* After a PEM_read_bio_* loop returned NULL: 0 when it met the end of the
@@ -43,14 +52,5 @@ int wssec__cert_serial(const X509 *cert, char *buf, size_t size);
 /* "'subject' (issuer 'issuer', serial N, SHA-256 0123...)" */
 void wssec__cert_describe(const X509 *cert, char *buf, size_t size);
 int wssec__cert_thumbprint(const X509 *cert, unsigned char out[20]);
-/* Canonical DN forms (see x509.c); caller frees. WSSEC_EINVALID for bad text. */
-int wssec__dn_canon_name(const X509_NAME *name, char **out);
-int wssec__dn_canon_text(const char *text, bool reverse, char **out);
-/* The same, WSSEC_ELIMIT past max_values attribute values (0: no bound). */
-int wssec__dn_canon_text_max(const char *text, bool reverse, size_t max_values, char **out);
-/* 1 when the name equals the text DN (in RFC 4514 order, or either order). */
-int wssec__dn_equal_text(const X509_NAME *name, const char *text, bool either_order);
-/* 1 when the certificate's serial equals the decimal text. */
-int wssec__serial_equal_text(const X509 *cert, const char *text);
 
 #endif /* WSSEC_SRC_X509_H */

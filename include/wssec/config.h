@@ -104,6 +104,42 @@ WSSEC_API int wssec_config_option_info(const char **name, const char **arg, cons
                                        size_t i) WSSEC_NONNULL(1, 2, 3);
 
 /**
+ * Reads a secret (a password) from a file or from the environment, by the
+ * one rule the library applies to every secret it is given (the PKCS#12 and
+ * Redis passwords, the pre-shared key) and the `wssec` program to its own:
+ *
+ * - from a file: its first line, up to the first LF or CR; the file must be
+ *   a readable regular file (not a directory); the line must not be empty,
+ *   must not hold a NUL byte and must fit in @p size - 1 bytes;
+ * - from the environment: the variable's value, which must be set, must not
+ *   be empty and must fit in @p size - 1 bytes. An empty value is refused
+ *   rather than taken as an empty password: `VAR=` in a service file or a
+ *   variable exported before it was filled is a mistake far more often than
+ *   a deliberate empty password, and a configuration that says where the
+ *   password is should fail at start-up, not run with none.
+ *
+ * Give exactly one of @p file and @p env. The reasons never quote the secret
+ * nor the file's path (the caller names the option and the file).
+ *
+ * @param[out] buf  the secret, NUL-terminated; wiped on any failure
+ * @param size      the size of @p buf (at least 2)
+ * @param[out] len  its length
+ * @param file      the file, or NULL
+ * @param env       the environment variable's name, or NULL
+ * @param[out] why  the reason on failure, or NULL ("the first line is empty",
+ *                  "environment variable X is not set", ...)
+ * @param whylen    the size of @p why
+ * @return 0; WSSEC_EIO when the file cannot be opened or read or is a
+ *         directory; WSSEC_ELIMIT when the secret is longer than @p size - 1
+ *         bytes; WSSEC_ECONFIG when it is empty, holds a NUL byte or the
+ *         variable is not set; WSSEC_EINVALID for both or neither source.
+ *         Thread-safe (it reads the environment: do not change it meanwhile).
+ */
+WSSEC_API int wssec_secret_read(char *buf, size_t size, size_t *len, const char *file,
+                                const char *env, char *why, size_t whylen)
+    WSSEC_NONNULL(1, 3) WSSEC_WARN_UNUSED;
+
+/**
  * Called by wssec_config_load() for each option of the file, in document
  * order, before the library applies it, so that an embedding program can
  * handle options of its own (the `wssec` program's "output", "users", ...)

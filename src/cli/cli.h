@@ -31,8 +31,6 @@ typedef struct cli_bytes {
 /* Reads a file ("-" = standard input) up to max bytes. Returns 0, WSSEC_EIO
  * (why filled) or WSSEC_ELIMIT (more than max bytes). */
 int cli_read(const char *path, size_t max, cli_bytes *out, char *why, size_t whylen);
-/* Reads the first line of a file (a password), without the line end. */
-int cli_read_secret(const char *path, char *buf, size_t size, size_t *len, char *why, size_t whylen);
 /* Writes bytes whole or not at all: to a temporary file beside path, then
  * renamed over it; standard output with path NULL; devices directly. A new
  * file gets the mode the umask gives, a replaced file keeps its mode;
@@ -51,7 +49,7 @@ void cli_users_free(cli_users *u);
  * one outbound password (from a file or the environment). */
 typedef struct cli_secrets {
     cli_users *users;
-    char outbound[1024];
+    char outbound[1025]; /* up to 1024 bytes and a NUL (wssec_secret_read) */
     size_t outbound_len;
     bool have_outbound;
 } cli_secrets;

@@ -11,7 +11,6 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include <openssl/crypto.h>
 
 #include "cli.h"
 
@@ -85,27 +84,6 @@ done:
     }
     out->data = buf;
     out->len = len;
-    return 0;
-}
-
-int cli_read_secret(const char *path, char *buf, size_t size, size_t *len, char *why, size_t whylen)
-{
-    cli_bytes b;
-    int rc = cli_read(path, 4096, &b, why, whylen);
-    if (rc == WSSEC_ELIMIT) snprintf(why, whylen, "larger than 4096 bytes");
-    if (rc) return rc;
-    size_t n = 0;
-    while (n < b.len && b.data[n] != '\n' && b.data[n] != '\r') n++;
-    if (n > size) {
-        OPENSSL_cleanse(b.data, b.len);
-        cli_bytes_free(&b);
-        snprintf(why, whylen, "password longer than %zu bytes", size);
-        return WSSEC_ELIMIT;
-    }
-    memcpy(buf, b.data, n);
-    *len = n;
-    OPENSSL_cleanse(b.data, b.len);
-    cli_bytes_free(&b);
     return 0;
 }
 

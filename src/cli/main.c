@@ -909,28 +909,18 @@ static int setup_secrets(cli *c)
     if (c->cmd != CMD_SECURE) return 0;
     if (c->password_file && c->password_env)
         return fail_usage("%s", "give --password-file or --password-env, not both");
-    if (c->password_file) {
-        if (cli_read_secret(c->password_file, c->secrets.outbound, sizeof(c->secrets.outbound),
-                            &c->secrets.outbound_len, why, sizeof(why))) {
-            fprintf(stderr, "wssec: password file %s: %s\n", c->password_file, why);
+    if (c->password_file || c->password_env) {
+        /* the library's one rule for secrets: a non-empty first line, a
+         * non-empty variable (wssec_secret_read) */
+        if (wssec_secret_read(c->secrets.outbound, sizeof(c->secrets.outbound),
+                              &c->secrets.outbound_len, c->password_file, c->password_env, why,
+                              sizeof(why))) {
+            if (c->password_file)
+                fprintf(stderr, "wssec: password file %s: %s\n", c->password_file, why);
+            else
+                fprintf(stderr, "wssec: --password-env: %s\n", why);
             return EXIT_USAGE;
         }
-        if (c->secrets.outbound_len == 0)
-            return fail_usage("password file %s: the first line is empty; put the password on "
-                              "the first line",
-                              c->password_file);
-        c->secrets.have_outbound = true;
-    } else if (c->password_env) {
-        const char *v = getenv(c->password_env);
-        if (!v) {
-            fprintf(stderr, "wssec: environment variable %s is not set\n", c->password_env);
-            return EXIT_USAGE;
-        }
-        size_t n = strlen(v);
-        if (n > sizeof(c->secrets.outbound))
-            return fail_usage("password in %s is too long", c->password_env);
-        memcpy(c->secrets.outbound, v, n);
-        c->secrets.outbound_len = n;
         c->secrets.have_outbound = true;
     }
     if (c->have_username && !c->secrets.have_outbound)

@@ -3,11 +3,11 @@
 as `layering`; see docs/DEVELOPMENT.md, "The shape of the code").
 
     cli/ ─────────────▶ include/wssec (the public API) only
-    pipeline, context, config, plugin, registry
+    pipeline, context, config (config_file, options), plugin, registry
       │   (the library's core: builds the context, walks the header)
     tokens/*.c  ──────▶ the module SDK (include/wssec, include/wssec/sys)
       │                 and service headers only
-    services           (xml, soap, node, x509, trust, keyref, replay, policy,
+    services           (xml, soap, node, x509, trust, keyref, replay, policy, fault,
                         identity, message, record, settings, algs, bsp, error,
                         util, global): never a token module, never the pipeline
 
@@ -28,7 +28,7 @@ import os
 import re
 import sys
 
-CORE = {"pipeline", "context", "config", "plugin", "registry"}
+CORE = {"pipeline", "context", "config", "config_file", "options", "plugin", "registry"}
 # Headers a token module may not include even though they are not token
 # modules: the core's internals. What a module needs of them it gets
 # through the SDK.

@@ -15,6 +15,7 @@
 #include "global.h"
 #include "identity.h"
 #include "keyref.h"
+#include "options.h"
 #include "plugin.h"
 #include "policy.h"
 #include "record.h"
@@ -27,6 +28,7 @@
 #include "validate.h"
 #include "util.h"
 #include "x509.h"
+#include "x509_dn.h"
 #include "xml.h"
 
 #endif /* WSSEC_TEST_PRIVATE_H */

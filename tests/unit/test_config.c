@@ -606,6 +606,31 @@ static void test_custom_module(void **state)
     wssec_ctx_free(ctx);
 }
 
+/* The settings copy and free exactly the fields the string and list options
+ * set (settings.c keeps that list beside the struct; options.c the table). */
+static void test_settings_own_every_option(void **state)
+{
+    (void)state;
+    size_t strings = 0, lists = 0;
+    for (size_t i = 0; i < wssec__opt_count(); i++) {
+        const wssec_opt *o = wssec__opt_at(i);
+        int is_string = o->kind == OPT_STRING || o->kind == OPT_REPLAY;
+        int is_list = o->kind == OPT_LIST || o->kind == OPT_MULTI;
+        if (wssec__settings_owns(o->offset, 0) != is_string ||
+            wssec__settings_owns(o->offset, 1) != is_list)
+            fail_msg("option %s: owned by the settings %s", o->name,
+                     is_string || is_list ? "not" : "wrongly");
+        strings += (size_t)is_string;
+        lists += (size_t)is_list;
+    }
+    assert_int_equal(strings, 19);
+    assert_int_equal(lists, 14); /* and require's three: */
+    assert_true(wssec__settings_owns(offsetof(wssec_settings, require_signed), 1));
+    assert_true(wssec__settings_owns(offsetof(wssec_settings, require_signed_by), 1));
+    assert_true(wssec__settings_owns(offsetof(wssec_settings, require_encrypted), 1));
+    assert_null(wssec__opt_at(wssec__opt_count()));
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -619,6 +644,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_load_valid, setup, teardown),
         cmocka_unit_test_setup_teardown(test_load_errors, setup, teardown),
         cmocka_unit_test(test_schema_has_every_option),
+        cmocka_unit_test(test_settings_own_every_option),
         cmocka_unit_test_setup_teardown(test_module_registration_errors, setup, teardown),
         cmocka_unit_test(test_custom_module),
     };

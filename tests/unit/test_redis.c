@@ -928,11 +928,14 @@ static void test_config_options(void **state)
         { "redis-password-file", "PWFILE", "redis-password-env", "HOME",
           "not both" },
         { "redis-password-file", "EMPTY", NULL, NULL, "first line is empty" },
+        { "redis-password-env", "WSSEC_TEST_EMPTY_VAR", NULL, NULL,
+          "redis-password-env: environment variable WSSEC_TEST_EMPTY_VAR is empty" },
         { "redis-connect-timeout-ms", "3600001", NULL, NULL,
           "redis-connect-timeout-ms: 3600001 is not from 1 to 3600000" },
         { "redis-pool-size", "2000", NULL, NULL, "redis-pool-size: 2000 is not from 1 to 1024" },
     };
     unsetenv("WSSEC_TEST_UNSET_VAR");
+    assert_int_equal(setenv("WSSEC_TEST_EMPTY_VAR", "", 1), 0);
     for (size_t i = 0; i < sizeof(rows) / sizeof(rows[0]); i++) {
         const char *v1 = !strcmp(rows[i].value1, "PWFILE") ? pwfile
                          : !strcmp(rows[i].value1, "EMPTY") ? empty

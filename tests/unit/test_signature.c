@@ -796,6 +796,15 @@ static void test_generator_errors(void **state)
                                           "WSSEC_TEST_NO_SUCH_VAR", NULL };
     assert_int_equal(h_ctx_try(&ctx, 0, badp12, err, sizeof(err)), WSSEC_ECONFIG);
     h_assert_contains(err, "WSSEC_TEST_NO_SUCH_VAR is not set");
+    /* an empty password from the environment is refused, as for Redis (the
+     * one rule of wssec_secret_read) */
+    assert_int_equal(setenv("WSSEC_TEST_EMPTY_VAR", "", 1), 0);
+    static const char *const emptyp12[] = { "pkcs12", PKI "alice.p12", "pkcs12-password-env",
+                                            "WSSEC_TEST_EMPTY_VAR", NULL };
+    assert_int_equal(h_ctx_try(&ctx, 0, emptyp12, err, sizeof(err)), WSSEC_ECONFIG);
+    assert_null(ctx);
+    h_assert_contains(err, "pkcs12-password-env: environment variable WSSEC_TEST_EMPTY_VAR is empty");
+    unsetenv("WSSEC_TEST_EMPTY_VAR");
     static const char *const badxpath[] = { "sign-part", "//x:nope", NULL };
     assert_int_equal(h_ctx_try(&ctx, 0, badxpath, err, sizeof(err)), WSSEC_ECONFIG);
     h_assert_contains(err, "sign-part: '//x:nope' is not an XPath expression");

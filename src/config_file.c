@@ -1,0 +1,144 @@
+/*
+ * wssec — the configuration file: read with a limit, parsed safely,
+ * validated against the built-in schema, then applied option by option.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+
+#include <libxml/parser.h>
+#include <libxml/xmlschemas.h>
+
+#include "wssec/wssec.h"
+#include "wssec/sys/sdk.h"
+#include "config_file.h"
+#include "config.h"
+#include "error.h"
+#include "global.h"
+#include "options.h"
+#include "settings.h"
+#include "util.h"
+#include "xml.h"
+
+typedef struct schema_errors {
+    char first[400];
+} schema_errors;
+
+static void schema_error(void *ud, xmlErrorPtr e)
+{
+    schema_errors *se = ud;
+    if (se->first[0] || !e || !e->message) return;
+    snprintf(se->first, sizeof(se->first), "line %d: %s", e->line, e->message);
+    size_t n = strlen(se->first);
+    while (n && (se->first[n - 1] == '\n' || se->first[n - 1] == ' ')) se->first[--n] = '\0';
+}
+
+static int validate(wssec_config *cfg, xmlDocPtr doc, const char *path)
+{
+    int rc = 0;
+    schema_errors se = { { 0 } };
+    xmlSchemaParserCtxtPtr pctx =
+        xmlSchemaNewMemParserCtxt((const char *)wssec__config_xsd, (int)wssec__config_xsd_len);
+    xmlSchemaPtr schema = pctx ? xmlSchemaParse(pctx) : NULL;
+    xmlSchemaValidCtxtPtr vctx = schema ? xmlSchemaNewValidCtxt(schema) : NULL;
+    if (!vctx) {
+        rc = WSSEC_ERR(&cfg->err, WSSEC_EINTERNAL, "configuration schema cannot be loaded");
+        goto done;
+    }
+    xmlSchemaSetValidStructuredErrors(vctx, schema_error, &se);
+    if (xmlSchemaValidateDoc(vctx, doc) != 0)
+        rc = WSSEC_ERR(&cfg->err, WSSEC_ECONFIG, "%s: not a valid wssec configuration: %s", path,
+                       se.first[0] ? se.first : "schema validation failed");
+done:
+    xmlSchemaFreeValidCtxt(vctx);
+    xmlSchemaFree(schema);
+    xmlSchemaFreeParserCtxt(pctx);
+    return rc;
+}
+
+int wssec_config_load(wssec_config *cfg, const char *path, wssec_config_option_cb cb,
+                      void *userdata)
+{
+    WSSEC_ARG(cfg);
+    if (!path) return WSSEC_ERR(&cfg->err, WSSEC_EINVALID, "wssec_config_load: no file");
+    wssec__err_clear(&cfg->err);
+    WSSEC_GUARD(wssec__global_init());
+    char reason[200];
+    if (wssec__unreadable(path, reason, sizeof(reason)))
+        return WSSEC_ERR(&cfg->err, WSSEC_EIO, "%s: %s", path, reason);
+    FILE *f = fopen(path, "rb");
+    if (!f) return WSSEC_ERR(&cfg->err, WSSEC_EIO, "%s: cannot be opened: %s", path, strerror(errno));
+    wssec_buf b = { .max = 1024 * 1024 };
+    char chunk[8192];
+    size_t n;
+    int rc = 0;
+    while ((n = fread(chunk, 1, sizeof(chunk), f)) > 0)
+        if ((rc = wssec__buf_append(&b, chunk, n)) != 0) break;
+    int rerr = ferror(f) ? errno : 0;
+    fclose(f);
+    if (rc == WSSEC_ELIMIT || rerr) {
+        wssec__buf_free(&b);
+        return WSSEC_ERR(&cfg->err, rerr ? WSSEC_EIO : WSSEC_ECONFIG, "%s: %s", path,
+                         rerr ? strerror(rerr) : "larger than 1 MiB");
+    }
+    if (rc) {
+        wssec__buf_free(&b);
+        return rc;
+    }
+    wssec_settings limits;
+    wssec__settings_init(&limits);
+    xmlDocPtr doc = NULL;
+    wssec_errrec perr;
+    wssec__err_clear(&perr);
+    rc = wssec__xml_parse(&perr, &limits, b.len ? (const char *)b.data : "", b.len, &doc);
+    wssec__buf_free(&b);
+    if (rc) return WSSEC_ERR(&cfg->err, WSSEC_ECONFIG, "%s: %s", path, perr.message);
+    if ((rc = validate(cfg, doc, path)) != 0) goto done;
+    for (xmlNodePtr e = wssec_xml_first_elem(xmlDocGetRootElement(doc)); e; e = wssec_xml_next_elem(e)) {
+        char *value = wssec_xml_text(e);
+        if (!value) {
+            rc = WSSEC_ENOMEM;
+            goto done;
+        }
+        const char *name = (const char *)e->name;
+        const wssec_opt *fo = wssec__opt_find(name);
+        const char *slash = strrchr(path, '/');
+        if (fo && !strncmp(fo->arg, "FILE", 4) && slash && value[0] && value[0] != '/') {
+            /* a relative path names a file beside the configuration file */
+            size_t dl = (size_t)(slash - path) + 1, vl = strlen(value);
+            char *abs = xmlMalloc(dl + vl + 1);
+            if (!abs) {
+                xmlFree(value);
+                rc = WSSEC_ENOMEM;
+                goto done;
+            }
+            memcpy(abs, path, dl);
+            memcpy(abs + dl, value, vl + 1);
+            xmlFree(value);
+            value = abs;
+        }
+        rc = cb ? cb(name, value, userdata) : 0;
+        if (rc < 0) {
+            if (!cfg->err.pub.code)
+                WSSEC_ERR(&cfg->err, rc, "%s: line %ld: bad value for %s", path, xmlGetLineNo(e),
+                          name);
+        } else if (rc == 0 && wssec__opt_find(name)) {
+            rc = wssec_config_set(cfg, name, value);
+            if (rc) {
+                char msg[sizeof(cfg->err.message)];
+                snprintf(msg, sizeof(msg), "%s", cfg->err.message);
+                WSSEC_ERR(&cfg->err, rc, "%s: line %ld: %s", path, xmlGetLineNo(e), msg);
+            }
+        } else if (rc == 0) {
+            rc = WSSEC_ERR(&cfg->err, WSSEC_ECONFIG, "%s: line %ld: unknown option '%s'", path,
+                           xmlGetLineNo(e), name);
+        } else {
+            rc = 0;
+        }
+        xmlFree(value);
+        if (rc) goto done;
+    }
+done:
+    xmlFreeDoc(doc);
+    return rc;
+}

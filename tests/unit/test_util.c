@@ -1,0 +1,289 @@
+/*
+ * Unit tests of the one-of-each primitives of util.c: the bounded growable
+ * array and the secret reader (wssec_secret_read), with hostile inputs.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+#include <openssl/pem.h>
+#include <openssl/x509.h>
+
+#include "helpers.h"
+#include "private.h"
+
+/* ---- wssec__array_grow ---- */
+
+static void test_array_grow(void **state)
+{
+    (void)state;
+    int *v = NULL;
+    size_t n = 0;
+    for (int i = 0; i < 5; i++) {
+        assert_int_equal(wssec__array_grow(&v, n, sizeof(*v), 5), 0);
+        v[n++] = i * 10;
+    }
+    /* the sixth is refused, and the five are kept */
+    assert_int_equal(wssec__array_grow(&v, n, sizeof(*v), 5), WSSEC_ELIMIT);
+    assert_int_equal(n, 5);
+    for (int i = 0; i < 5; i++) assert_int_equal(v[i], i * 10);
+    /* an element size whose product overflows is refused, the array kept */
+    int *keep = v;
+    assert_int_equal(wssec__array_grow(&v, 4, SIZE_MAX / 4, SIZE_MAX), WSSEC_ENOMEM);
+    assert_ptr_equal(v, keep);
+    assert_int_equal(wssec__array_grow(&v, 0, 0, 10), WSSEC_ENOMEM);
+    wssec__free(v);
+}
+
+static void test_strlist_capped(void **state)
+{
+    (void)state;
+    wssec_strlist l = { 0 };
+    assert_int_equal(wssec__strlist_add(&l, "a"), 0);
+    assert_int_equal(wssec__strlist_add(&l, "b"), 0);
+    assert_int_equal(l.n, 2);
+    assert_string_equal(l.v[1], "b");
+    wssec__strlist_clear(&l);
+    assert_null(l.v);
+    assert_int_equal(l.n, 0);
+}
+
+/* ---- wssec_secret_read ---- */
+
+/* A file of exactly these bytes (NULs included). */
+static char *bytes_file(const void *p, size_t n)
+{
+    char *path = h_strf("%s/wssec-secret-XXXXXX", P_tmpdir);
+    int fd = mkstemp(path);
+    assert_true(fd >= 0);
+    assert_int_equal(write(fd, p, n), (ssize_t)n);
+    close(fd);
+    return path;
+}
+
+typedef struct secret_row {
+    const char *bytes;
+    size_t n;
+    int rc;
+    const char *secret; /* on success */
+    const char *why;    /* on failure, contained */
+} secret_row;
+
+static void test_secret_file(void **state)
+{
+    (void)state;
+    static const secret_row rows[] = {
+        { "s3cret", 6, 0, "s3cret", NULL },
+        { "s3cret\n", 7, 0, "s3cret", NULL },
+        { "s3cret\r\nsecond line\n", 20, 0, "s3cret", NULL },
+        { "s3cret\rrest", 11, 0, "s3cret", NULL },
+        { " spaced out \n", 13, 0, " spaced out ", NULL },
+        { "", 0, WSSEC_ECONFIG, NULL, "the first line is empty" },
+        { "\nsecond", 7, WSSEC_ECONFIG, NULL, "the first line is empty" },
+        { "\r\n", 2, WSSEC_ECONFIG, NULL, "the first line is empty" },
+        { "ab\0cd\n", 6, WSSEC_ECONFIG, NULL, "the first line holds a NUL byte" },
+        { "\0", 1, WSSEC_ECONFIG, NULL, "the first line holds a NUL byte" },
+        /* 15 bytes fit a 16-byte buffer, 16 do not */
+        { "123456789012345\n", 16, 0, "123456789012345", NULL },
+        { "1234567890123456", 16, WSSEC_ELIMIT, NULL, "the first line is longer than 15 bytes" },
+        /* what follows the first line is not read, however long */
+        { "ok\n12345678901234567890", 23, 0, "ok", NULL },
+    };
+    for (size_t i = 0; i < sizeof(rows) / sizeof(rows[0]); i++) {
+        char *path = bytes_file(rows[i].bytes, rows[i].n);
+        char buf[16], why[200] = "";
+        size_t len = 99;
+        memset(buf, 'x', sizeof(buf));
+        int rc = wssec_secret_read(buf, sizeof(buf), &len, path, NULL, why, sizeof(why));
+        if (rc != rows[i].rc) fail_msg("row %zu: %s (%s)", i, wssec_code_name(rc), why);
+        if (rc == 0) {
+            assert_string_equal(buf, rows[i].secret);
+            assert_int_equal(len, strlen(rows[i].secret));
+        } else {
+            h_assert_contains(why, rows[i].why);
+            assert_int_equal(len, 0);
+            for (size_t k = 0; k < sizeof(buf); k++) assert_int_equal(buf[k], 0); /* wiped */
+            assert_null(strstr(why, path)); /* the caller names the file */
+        }
+        unlink(path);
+        free(path);
+    }
+}
+
+static void test_secret_file_unreadable(void **state)
+{
+    (void)state;
+    char buf[64], why[200];
+    size_t len;
+    assert_int_equal(wssec_secret_read(buf, sizeof(buf), &len, "/", NULL, why, sizeof(why)),
+                     WSSEC_EIO);
+    assert_string_equal(why, "is a directory");
+    assert_int_equal(wssec_secret_read(buf, sizeof(buf), &len, "/nonexistent/pw", NULL, why,
+                                       sizeof(why)),
+                     WSSEC_EIO);
+    h_assert_contains(why, "cannot be opened: ");
+}
+
+static void test_secret_env(void **state)
+{
+    (void)state;
+    char buf[8], why[200];
+    size_t len = 99;
+    unsetenv("WSSEC_TEST_SECRET");
+    assert_int_equal(wssec_secret_read(buf, sizeof(buf), &len, NULL, "WSSEC_TEST_SECRET", why,
+                                       sizeof(why)),
+                     WSSEC_ECONFIG);
+    assert_string_equal(why, "environment variable WSSEC_TEST_SECRET is not set");
+    /* empty: refused, not an empty password */
+    assert_int_equal(setenv("WSSEC_TEST_SECRET", "", 1), 0);
+    assert_int_equal(wssec_secret_read(buf, sizeof(buf), &len, NULL, "WSSEC_TEST_SECRET", why,
+                                       sizeof(why)),
+                     WSSEC_ECONFIG);
+    assert_string_equal(why, "environment variable WSSEC_TEST_SECRET is empty");
+    assert_int_equal(len, 0);
+    /* 7 bytes fit an 8-byte buffer, 8 do not */
+    assert_int_equal(setenv("WSSEC_TEST_SECRET", "1234567", 1), 0);
+    assert_int_equal(wssec_secret_read(buf, sizeof(buf), &len, NULL, "WSSEC_TEST_SECRET", why,
+                                       sizeof(why)),
+                     0);
+    assert_string_equal(buf, "1234567");
+    assert_int_equal(len, 7);
+    assert_int_equal(setenv("WSSEC_TEST_SECRET", "12345678", 1), 0);
+    assert_int_equal(wssec_secret_read(buf, sizeof(buf), &len, NULL, "WSSEC_TEST_SECRET", why,
+                                       sizeof(why)),
+                     WSSEC_ELIMIT);
+    assert_string_equal(why, "environment variable WSSEC_TEST_SECRET is longer than 7 bytes");
+    assert_null(strstr(why, "12345678"));
+    unsetenv("WSSEC_TEST_SECRET");
+}
+
+static void test_secret_arguments(void **state)
+{
+    (void)state;
+    char buf[8], why[200];
+    size_t len;
+    assert_int_equal(wssec_secret_read(buf, sizeof(buf), &len, "/etc/hostname", "HOME", why,
+                                       sizeof(why)),
+                     WSSEC_EINVALID);
+    h_assert_contains(why, "both a password file and an environment variable given");
+    assert_int_equal(wssec_secret_read(buf, sizeof(buf), &len, NULL, NULL, why, sizeof(why)),
+                     WSSEC_EINVALID);
+    h_assert_contains(why, "neither a password file");
+    assert_int_equal(wssec_secret_read(buf, 1, &len, NULL, "HOME", why, sizeof(why)),
+                     WSSEC_EINVALID);
+    /* no room for a reason: still a clean failure */
+    assert_int_equal(wssec_secret_read(buf, sizeof(buf), &len, "/", NULL, NULL, 0), WSSEC_EIO);
+}
+
+/* ---- wssec__random_id ---- */
+
+static void test_random_id(void **state)
+{
+    (void)state;
+    char a[40], b[40];
+    assert_int_equal(wssec__random_id(a, sizeof(a), "ED", 8), 0);
+    assert_int_equal(strlen(a), 3 + 16);
+    assert_memory_equal(a, "ED-", 3);
+    assert_int_equal(strspn(a + 3, "0123456789ABCDEF"), 16);
+    assert_int_equal(wssec__random_id(b, sizeof(b), "ED", 8), 0);
+    assert_string_not_equal(a, b);
+    assert_int_equal(wssec__random_id(a, sizeof(a), NULL, 16), 0);
+    assert_int_equal(strlen(a), 32);
+    assert_int_equal(strspn(a, "0123456789ABCDEF"), 32);
+    /* exactly fits, one byte short */
+    char c[20];
+    assert_int_equal(wssec__random_id(c, sizeof(c), "ED", 8), 0);
+    assert_int_equal(wssec__random_id(c, 19, "ED", 8), WSSEC_ELIMIT);
+    assert_string_equal(c, "");
+    assert_int_equal(wssec__random_id(c, sizeof(c), "A-very-long-prefix", 8), WSSEC_ELIMIT);
+    assert_int_equal(wssec__random_id(c, sizeof(c), NULL, 0), WSSEC_ELIMIT);
+}
+
+/* ---- wssec__cert_parse_der: the one DER certificate parser ---- */
+
+static unsigned char *cert_der(const char *pem_path, size_t *len)
+{
+    FILE *f = fopen(pem_path, "r");
+    assert_non_null(f);
+    X509 *x = PEM_read_X509(f, NULL, NULL, NULL);
+    fclose(f);
+    assert_non_null(x);
+    unsigned char *der = NULL;
+    int n = i2d_X509(x, &der);
+    X509_free(x);
+    assert_true(n > 0);
+    *len = (size_t)n;
+    return der;
+}
+
+static void test_cert_parse_der(void **state)
+{
+    (void)state;
+    size_t len = 0;
+    unsigned char *der = cert_der(WSSEC_SOURCE_DIR "/samples/pki/alice.crt", &len);
+    X509 *x = NULL;
+    assert_int_equal(wssec__cert_parse_der(der, len, &x), 0);
+    assert_non_null(x);
+    X509_free(x);
+    /* truncated: every shorter prefix is refused */
+    for (size_t n = 0; n < len; n += (n < 64 ? 1 : 97)) {
+        x = (X509 *)1;
+        assert_int_equal(wssec__cert_parse_der(der, n, &x), WSSEC_ETOKEN);
+        assert_null(x);
+    }
+    assert_int_equal(wssec__cert_parse_der(der, len - 1, &x), WSSEC_ETOKEN);
+    /* trailing bytes after the certificate */
+    unsigned char *more = malloc(len + 2);
+    assert_non_null(more);
+    memcpy(more, der, len);
+    more[len] = 0x05;
+    more[len + 1] = 0x00;
+    assert_int_equal(wssec__cert_parse_der(more, len + 2, &x), WSSEC_ETOKEN);
+    assert_null(x);
+    /* two certificates are not one */
+    unsigned char *two = malloc(2 * len);
+    assert_non_null(two);
+    memcpy(two, der, len);
+    memcpy(two + len, der, len);
+    assert_int_equal(wssec__cert_parse_der(two, 2 * len, &x), WSSEC_ETOKEN);
+    /* garbage, NULL */
+    static const unsigned char junk[] = { 0x30, 0x82, 0xff, 0xff, 0x00 };
+    assert_int_equal(wssec__cert_parse_der(junk, sizeof(junk), &x), WSSEC_ETOKEN);
+    assert_int_equal(wssec__cert_parse_der(NULL, 0, &x), WSSEC_ETOKEN);
+    assert_null(x);
+    /* the pool parses by the same rule */
+    wssec_certpool *pool = NULL;
+    assert_int_equal(wssec__certpool_new(&pool, 16), 0);
+    assert_int_equal(wssec__cert_from_der(pool, more, len + 2, &x), WSSEC_ETOKEN);
+    assert_int_equal(wssec__cert_from_der(pool, der, len, &x), 0);
+    X509 *y = NULL;
+    assert_int_equal(wssec__cert_from_der(pool, der, len, &y), 0);
+    assert_ptr_equal(x, y); /* shared */
+    X509_free(x);
+    X509_free(y);
+    wssec__certpool_free(pool);
+    free(two);
+    free(more);
+    OPENSSL_free(der);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_array_grow),
+        cmocka_unit_test(test_strlist_capped),
+        cmocka_unit_test(test_secret_file),
+        cmocka_unit_test(test_secret_file_unreadable),
+        cmocka_unit_test(test_secret_env),
+        cmocka_unit_test(test_secret_arguments),
+        cmocka_unit_test(test_random_id),
+        cmocka_unit_test(test_cert_parse_der),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
