@@ -6,6 +6,7 @@
 
 #include <stdbool.h>
 
+#include "wssec/context.h"
 #include "settings.h"
 
 enum wssec_bsp_rule {
@@ -22,6 +23,9 @@ enum wssec_bsp_rule {
 extern const char *const wssec__bsp_relax_names[];
 /* Whether bsp-relax names the rule (by its number or an alias). */
 bool wssec__bsp_relaxed(const wssec_settings *s, int rule);
+/* The same, for a module, which reads the context's settings through the
+ * module SDK (the bsp-relax option) rather than their struct. */
+bool wssec__bsp_relaxed_in(const wssec_ctx *ctx, int rule);
 /* "R4220" */
 const char *wssec__bsp_rule_name(int rule);
 

@@ -351,3 +351,7 @@ int wssec_msg_cert_from_der(X509 **out, wssec_msg *msg, const unsigned char *der
     *out = NULL;
     return wssec__cert_from_der(wssec_msg_ctx(msg)->certpool, der, len, out);
 }
+
+/* ---- the password source, for modules (sys/keys.h) ---- */
+
+int wssec_ctx_has_passwords(const wssec_ctx *ctx) { return ctx && ctx->password_cb ? 1 : 0; }

@@ -390,7 +390,8 @@ static int bind_basic(wssec_msg *msg, const wssec_token *as, const char *asserte
                               "trust-mode basic needs the upstream's own UsernameToken with a "
                               "password",
                               asserted);
-    if (!wssec_token_get(ut, "nonce"))
+    const unsigned char *nonce = NULL;
+    if (wssec_token_nonce(&nonce, ut) == 0)
         return wssec_msg_fail(msg, WSSEC_EPOLICY, NULL, ut->node,
                               "the upstream's UsernameToken ('%s') has no Nonce: its assertion "
                               "of '%s' could be replayed",
@@ -501,18 +502,18 @@ int wssec__identity_run(wssec_msg *msg)
     msg->failed = false;
     for (size_t i = 0; i < r->ntokens; i++) {
         wssec_token *t = r->tokens[i];
-        if (t->status != 0 || strcmp(t->type, WSSEC_TOKEN_ASSERTION) != 0) continue;
+        if (t->status != 0 || strcmp(t->type, WSSEC_TOKEN_IDENTITY_ASSERTION) != 0) continue;
         if (as)
             return wssec_msg_fail(msg, WSSEC_EPOLICY, NULL, t->node,
                                   "two asserted identities ('%s' and '%s'): at most one is "
                                   "accepted",
-                                  wssec_token_get(as, "asserted"), wssec_token_get(t, "asserted"));
+                                  wssec_token_asserted(NULL, as), wssec_token_asserted(NULL, t));
         as = t;
     }
     if (!as) return 0;
-    const char *asserted = wssec_token_get(as, "asserted");
-    const char *kind = wssec_token_get(as, "asserted-kind");
-    if (!wssec__identity_enabled(ctx) || !asserted || !kind) /* the consumers refuse these */
+    wssec_asserted_kind kind = WSSEC_ASSERTED_USERNAME;
+    const char *asserted = wssec_token_asserted(&kind, as);
+    if (!wssec__identity_enabled(ctx) || !asserted) /* the consumers refuse these */
         return wssec_msg_fail(msg, WSSEC_EPOLICY, NULL, as->node,
                               "an asserted identity is accepted only when identity assertion is "
                               "configured (trusted-upstream)");
@@ -539,7 +540,7 @@ int wssec__identity_run(wssec_msg *msg)
         .proof = signature ? WSSEC_PROOF_SIGNATURE : WSSEC_PROOF_PASSWORD,
         .identity = upt->identity,
         .normalized = norm ? norm : upt->identity,
-        .asserted_kind = strcmp(kind, "dn") == 0 ? WSSEC_ASSERTED_DN : WSSEC_ASSERTED_USERNAME,
+        .asserted_kind = kind,
         .asserted = asserted,
     };
     char why[300] = "";
@@ -599,4 +600,15 @@ void wssec__identity_secure_end(wssec_msg *msg)
     xmlFreeNode(msg->stripped); /* its IDs are unregistered with it */
     msg->stripped = NULL;
     msg->assert_user = msg->assert_dn = NULL;
+}
+
+void wssec__identity_asserting(const char **user, const char **dn, const wssec_msg *msg)
+{
+    *user = msg->assert_user;
+    *dn = msg->assert_dn;
+}
+
+xmlNodePtr wssec__identity_caller_header(const wssec_msg *msg)
+{
+    return msg->stripped ? msg->stripped : msg->security;
 }

@@ -6,17 +6,20 @@
 #define WSSEC_SRC_IDENTITY_H
 
 #include <openssl/x509.h>
+#include <libxml/tree.h>
 
 #include "wssec/config.h"
 #include "wssec/context.h"
 #include "wssec/message.h"
 #include "wssec/process.h"
+#include "wssec/sys/token.h"
 
-/* The token type of an asserted identity (a UsernameToken without Password,
- * an asserted X.509 token); properties "asserted-kind" (username, dn) and
- * "asserted" (the identity). It has no identity until the identity phase
- * accepts it. */
-#define WSSEC_TOKEN_ASSERTION "identity-assertion"
+/* The token type of an asserted identity is public now
+ * (WSSEC_TOKEN_IDENTITY_ASSERTION, sys/token.h; the consumers record the
+ * identity with wssec_token_set_asserted()). This old name is kept only for
+ * tokens/signature.c until its move to the module SDK (issue 14 item 2)
+ * lands: delete it then. */
+#define WSSEC_TOKEN_ASSERTION WSSEC_TOKEN_IDENTITY_ASSERTION
 
 /* 1 when inbound identity assertion is configured (a trusted-upstream list or
  * a trusted-ID evaluator). */
@@ -35,5 +38,12 @@ int wssec__identity_run(wssec_msg *msg);
  * generators; and the end of the call (frees what was stripped). */
 int wssec__identity_secure_begin(wssec_msg *msg, const wssec_secure_options *opts);
 void wssec__identity_secure_end(wssec_msg *msg);
+/* During wssec_secure: the user name and the DN to assert (either may be
+ * NULL or empty; borrowed), as wssec__identity_secure_begin() chose them. */
+void wssec__identity_asserting(const char **user, const char **dn, const wssec_msg *msg);
+/* During wssec_secure: the Security header the message arrived with (the
+ * one strip-security took out, else our Security header), where the
+ * caller's own X.509 token is; NULL when there is none. */
+xmlNodePtr wssec__identity_caller_header(const wssec_msg *msg);
 
 #endif /* WSSEC_SRC_IDENTITY_H */

@@ -290,11 +290,10 @@ static int record_signatures(wssec_msg *msg)
         wssec_time until = msg->now + s->max_age_ms + s->clock_skew_ms;
         const wssec_token *ts = signed_timestamp(msg, t);
         if (ts) {
-            const char *c = wssec_token_get(ts, "created"), *x = wssec_token_get(ts, "expires");
-            wssec_time ct, xt;
-            if (c && wssec_time_parse(&ct, c) == 0) until = ct + s->max_age_ms + s->clock_skew_ms;
-            if (x && wssec_time_parse(&xt, x) == 0 && xt + s->clock_skew_ms < until)
-                until = xt + s->clock_skew_ms;
+            wssec_time ct = 0, xt = 0;
+            int has = wssec_token_times(&ct, &xt, ts);
+            if (has & 1) until = ct + s->max_age_ms + s->clock_skew_ms;
+            if ((has & 2) && xt + s->clock_skew_ms < until) until = xt + s->clock_skew_ms;
         } else if (t->signer_not_after + s->clock_skew_ms > until) {
             until = t->signer_not_after + s->clock_skew_ms;
         }

@@ -40,6 +40,8 @@ static void token_free(wssec_token *t)
     wssec__free(t->type);
     wssec__free(t->identity);
     wssec__free(t->err);
+    wssec__free(t->asserted);
+    wssec__free(t->nonce);
     for (size_t i = 0; i < t->nprops; i++) {
         wssec__free(t->names[i]);
         wssec__free(t->values[i]);
@@ -609,3 +611,57 @@ int wssec_msg_replace(wssec_msg *msg, xmlNodePtr old, xmlNodePtr first, xmlNodeP
     WSSEC_ARG(msg && msg->res && old);
     return wssec__result_replace(msg->res, old, first, last);
 }
+
+/* ---- identity assertion and UsernameTokens (sys/token.h) ---- */
+
+int wssec_token_set_asserted(wssec_token *t, wssec_asserted_kind kind, const char *identity)
+{
+    WSSEC_ARG(t && identity && *identity);
+    WSSEC_ARG(kind == WSSEC_ASSERTED_USERNAME || kind == WSSEC_ASSERTED_DN);
+    char *type = wssec__strdup(WSSEC_TOKEN_IDENTITY_ASSERTION), *who = wssec__strdup(identity);
+    if (!type || !who) {
+        wssec__free(type);
+        wssec__free(who);
+        return WSSEC_ENOMEM;
+    }
+    wssec__free(t->type);
+    t->type = type;
+    wssec__free(t->asserted);
+    t->asserted = who;
+    t->asserted_kind = kind;
+    /* for reports */
+    if (wssec_token_set(t, "asserted-kind", kind == WSSEC_ASSERTED_DN ? "dn" : "username") ||
+        wssec_token_set(t, "asserted", identity))
+        return WSSEC_ENOMEM;
+    return 0;
+}
+
+const char *wssec_token_asserted(wssec_asserted_kind *kind, const wssec_token *t)
+{
+    WSSEC_ARG_OR(t && t->asserted, NULL);
+    if (kind) *kind = (wssec_asserted_kind)t->asserted_kind;
+    return t->asserted;
+}
+
+int wssec_token_set_nonce(wssec_token *t, const unsigned char *nonce, size_t len)
+{
+    WSSEC_ARG(t && nonce && len > 0);
+    unsigned char *copy = wssec__malloc(len);
+    if (!copy) return WSSEC_ENOMEM;
+    memcpy(copy, nonce, len);
+    wssec__free(t->nonce);
+    t->nonce = copy;
+    t->nonce_len = len;
+    return 0;
+}
+
+size_t wssec_token_nonce(const unsigned char **nonce, const wssec_token *t)
+{
+    WSSEC_ARG_OR(nonce, 0);
+    *nonce = t ? t->nonce : NULL;
+    return *nonce ? t->nonce_len : 0;
+}
+
+/* ---- the message, for generators (sys/module.h) ---- */
+
+const char *wssec_msg_username(const wssec_msg *msg) { return msg ? msg->username : NULL; }

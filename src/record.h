@@ -47,6 +47,12 @@ struct wssec_token {
     /* Timestamps: Created and Expires (has_times: bit 1 Created, bit 2 Expires) */
     wssec_time created, expires;
     int has_times;
+    /* asserted identities: who (NULL: none) and how (a wssec_asserted_kind) */
+    char *asserted;
+    int asserted_kind;
+    /* UsernameTokens: the Nonce, decoded (NULL: none) */
+    unsigned char *nonce;
+    size_t nonce_len;
 };
 
 /* One decrypted part: the element that came out of an EncryptedData, or

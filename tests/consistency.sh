@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Consistency checks between the code and its documentation:
-#   1. every WSSEC_API declaration in include/wssec/ has a doc comment ending
+#   1. every WSSEC_API declaration in include/wssec/ (and sys/) has a doc comment ending
 #      just before it (/** ... */), or a /** one-line */ comment above it;
 #   2. the README's table of error codes lists every code of error.h with its
 #      number, and nothing else.
@@ -9,7 +9,7 @@ set -u
 root=${1:?usage: consistency.sh PROJECT_ROOT}
 fail=0
 
-for h in "$root"/include/wssec/*.h; do
+for h in "$root"/include/wssec/*.h "$root"/include/wssec/sys/*.h; do
     awk -v file="${h#"$root"/}" '
         /\*\/[ \t]*$/ { last_doc_end = NR }
         /^WSSEC_API/ {

@@ -29,31 +29,30 @@
  *                   never given on the command line.
  *   user=NAME       generator: the user the token names
  *   ttl=SECONDS     generator: the token's lifetime (default 600)
- *   skew=SECONDS    consumer: tolerated clock difference (default 60)
+ *   skew=SECONDS    consumer: tolerated clock difference (default: the
+ *                   context's clock-skew option)
  *   trusted-ou=OU   also install a trusted-ID evaluator that trusts upstreams
  *                   proven by signature whose subject has the RDN OU=OU
  *
- * It uses only the public API (<wssec/wssec.h>), libxml2 and OpenSSL, and
- * is not linked with libwssec: the process that loads it provides it.
+ * It uses only the public API (<wssec/wssec.h>) and the module SDK
+ * (<wssec/sys/sdk.h>: attributes, base64 element text, wsu:Id creation,
+ * settings), libxml2 and OpenSSL, and is not linked with libwssec: the
+ * process that loads it provides it.
  */
-#include <ctype.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include <libxml/tree.h>
-#include <libxml/valid.h>
 #include <openssl/crypto.h>
 #include <openssl/evp.h>
 #include <openssl/hmac.h>
-#include <openssl/rand.h>
 
 #include <wssec/wssec.h>
+#include <wssec/sys/sdk.h>
 
 #define LTPA_VT "urn:wssec:sample:ltpa-token"
-#define ENC_B64 \
-    "http://docs.oasis-open.org/wss/2004/01/oasis-200401-wss-soap-message-security-1.0#Base64Binary"
-#define MAX_TOKEN 2048 /* characters of base64 */
+#define MAX_TOKEN 1536 /* bytes, decoded */
 #define MAX_KEY 256
 #define MAC_LEN 32
 
@@ -62,7 +61,7 @@ typedef struct ltpa {
     unsigned char key[MAX_KEY];
     size_t keylen;
     char user[256];
-    long ttl, skew;
+    long ttl, skew; /* seconds; skew -1: the context's clock-skew */
     char trusted_ou[300]; /* normalised "ou=..." or "" */
 } ltpa;
 
@@ -86,33 +85,6 @@ static int hexval(int c)
     return -1;
 }
 
-/* Base64 text (whitespace ignored) to at most max bytes; -1 when invalid. */
-static long b64_decode(const char *text, unsigned char *out, size_t max)
-{
-    char clean[MAX_TOKEN + 1];
-    size_t n = 0;
-    for (const char *p = text; *p; p++) {
-        if (isspace((unsigned char)*p)) continue;
-        if (n == MAX_TOKEN) return -1;
-        clean[n++] = *p;
-    }
-    clean[n] = '\0';
-    if (n == 0 || n % 4 || n / 4 * 3 > max) return -1;
-    int len = EVP_DecodeBlock(out, (const unsigned char *)clean, (int)n);
-    if (len < 0) return -1;
-    if (clean[n - 1] == '=') len--;
-    if (clean[n - 2] == '=') len--;
-    return len;
-}
-
-static const char *attr(xmlNodePtr e, const char *name)
-{
-    for (xmlAttrPtr a = e->properties; a; a = a->next)
-        if (!a->ns && xmlStrEqual(a->name, BAD_CAST name))
-            return a->children ? (const char *)a->children->content : "";
-    return NULL;
-}
-
 /* ---- consumer ---- */
 
 static int ltpa_consume(wssec_msg *msg, xmlNodePtr elem, void *ud)
@@ -120,18 +92,23 @@ static int ltpa_consume(wssec_msg *msg, xmlNodePtr elem, void *ud)
     const ltpa *st = ud;
     wssec_token *tok = wssec_msg_add_token(msg, "ltpa-token", elem);
     if (!tok) return wssec_msg_fail(msg, WSSEC_ENOMEM, NULL, elem, "out of memory");
-    const char *enc = attr(elem, "EncodingType");
-    if (!enc || strcmp(enc, ENC_B64) != 0)
+    const char *enc = wssec_xml_attr(elem, "EncodingType");
+    if (!enc || strcmp(enc, WSSEC_ENC_BASE64) != 0)
         return wssec_msg_fail(msg, WSSEC_ETOKEN, NULL, elem,
                               "LTPA token: EncodingType must be Base64Binary");
-    xmlChar *text = xmlNodeGetContent(elem);
-    if (!text) return wssec_msg_fail(msg, WSSEC_ENOMEM, NULL, elem, "out of memory");
-    char raw[MAX_TOKEN];
-    long len = b64_decode((const char *)text, (unsigned char *)raw, sizeof(raw) - 1);
-    xmlFree(text);
-    if (len <= 0) return wssec_msg_fail(msg, WSSEC_ETOKEN, NULL, elem, "LTPA token is not base64");
-    raw[len] = '\0';
-    if (strlen(raw) != (size_t)len)
+    unsigned char *bytes = NULL;
+    size_t len = 0;
+    int rc = wssec_msg_b64_elem(&bytes, &len, msg, elem);
+    if (rc == WSSEC_ENOMEM) return wssec_msg_fail(msg, rc, NULL, elem, "out of memory");
+    char raw[MAX_TOKEN + 1];
+    if (!rc && len <= MAX_TOKEN) {
+        memcpy(raw, bytes, len);
+        raw[len] = '\0';
+    }
+    wssec_free(bytes);
+    if (rc || len > MAX_TOKEN)
+        return wssec_msg_fail(msg, WSSEC_ETOKEN, NULL, elem, "LTPA token is not base64");
+    if (strlen(raw) != len)
         return wssec_msg_fail(msg, WSSEC_ETOKEN, NULL, elem, "LTPA token holds a NUL byte");
 
     /* integrity first: nothing of the token is believed before its MAC */
@@ -169,10 +146,14 @@ static int ltpa_consume(wssec_msg *msg, xmlNodePtr elem, void *ud)
                               "LTPA token is not v=1;user=NAME;expires=TIME");
     if (wssec_token_set(tok, "user", user) || wssec_token_set(tok, "expires", expires))
         return wssec_msg_fail(msg, WSSEC_ENOMEM, NULL, elem, "out of memory");
-    if (wssec_msg_now(msg) > until + st->skew * 1000)
+    /* the plug-in's skew, else the context's clock-skew */
+    int64_t skew = (int64_t)st->skew * 1000;
+    if (st->skew < 0 && wssec_ctx_get_ms(&skew, wssec_msg_ctx(msg), "clock-skew"))
+        return wssec_msg_fail(msg, WSSEC_EINTERNAL, NULL, elem, "clock-skew unavailable");
+    if (wssec_msg_now(msg) > until + skew)
         return wssec_msg_fail(msg, WSSEC_EEXPIRED, NULL, elem,
-                              "LTPA token for '%s' expired at %s (skew %ld s)", user, expires,
-                              st->skew);
+                              "LTPA token for '%s' expired at %s (skew %lld s)", user, expires,
+                              (long long)(skew / 1000));
     if (wssec_token_set_identity(tok, user))
         return wssec_msg_fail(msg, WSSEC_ENOMEM, NULL, elem, "out of memory");
     return wssec_msg_set_caller(msg, tok);
@@ -196,39 +177,17 @@ static int ltpa_generate(wssec_msg *msg, void *ud)
     size_t off = (size_t)snprintf(token, sizeof(token), "%s;mac=", payload);
     for (size_t i = 0; i < MAC_LEN && off + 3 <= sizeof(token); i++)
         off += (size_t)snprintf(token + off, sizeof(token) - off, "%02x", mac[i]);
-    unsigned char b64[4 * (sizeof(token) + 2) / 3 + 4];
-    EVP_EncodeBlock(b64, (const unsigned char *)token, (int)off);
 
-    xmlNodePtr sec = wssec_msg_security(msg, 1);
-    if (!sec) return wssec_msg_fail(msg, WSSEC_ENOMEM, NULL, NULL, "out of memory");
-    xmlDocPtr doc = sec->doc;
-    xmlNsPtr wsse = xmlSearchNsByHref(doc, sec, BAD_CAST WSSEC_NS_WSSE);
-    xmlNodePtr bst = xmlNewDocNode(doc, wsse, BAD_CAST "BinarySecurityToken", NULL);
-    if (!bst || !xmlAddChild(sec, bst)) {
-        xmlFreeNode(bst);
-        return wssec_msg_fail(msg, WSSEC_ENOMEM, NULL, NULL, "out of memory");
-    }
-    if (!wsse && !(wsse = xmlNewNs(bst, BAD_CAST WSSEC_NS_WSSE, BAD_CAST "wsse")))
-        return wssec_msg_fail(msg, WSSEC_ENOMEM, NULL, NULL, "out of memory");
-    xmlSetNs(bst, wsse);
-    xmlNsPtr wsu = xmlSearchNsByHref(doc, bst, BAD_CAST WSSEC_NS_WSU);
-    if (!wsu && !(wsu = xmlNewNs(bst, BAD_CAST WSSEC_NS_WSU, BAD_CAST "wsu")))
-        return wssec_msg_fail(msg, WSSEC_ENOMEM, NULL, NULL, "out of memory");
-    unsigned char r[8];
-    char id[32];
-    if (RAND_bytes(r, sizeof(r)) != 1)
-        return wssec_msg_fail(msg, WSSEC_EINTERNAL, NULL, NULL, "no random bytes");
-    snprintf(id, sizeof(id), "LTPA-%02X%02X%02X%02X%02X%02X%02X%02X", r[0], r[1], r[2], r[3], r[4],
-             r[5], r[6], r[7]);
-    xmlAttrPtr ida = xmlSetNsProp(bst, wsu, BAD_CAST "Id", BAD_CAST id);
-    xmlNodePtr content = xmlNewDocText(doc, b64);
-    if (!ida || !xmlAddID(NULL, doc, BAD_CAST id, ida) ||
+    char *b64 = wssec_b64_encode((const unsigned char *)token, off);
+    xmlNodePtr sec = b64 ? wssec_msg_security(msg, 1) : NULL;
+    xmlNodePtr bst = sec ? wssec_msg_add_elem(msg, sec, WSSEC_NS_WSSE, "wsse",
+                                              "BinarySecurityToken", b64)
+                         : NULL;
+    xmlFree(b64);
+    if (!bst || !wssec_msg_new_id(msg, bst, "LTPA") ||
         !xmlSetProp(bst, BAD_CAST "ValueType", BAD_CAST LTPA_VT) ||
-        !xmlSetProp(bst, BAD_CAST "EncodingType", BAD_CAST ENC_B64) || !content ||
-        !xmlAddChild(bst, content)) {
-        xmlFreeNode(content && !content->parent ? content : NULL);
+        !xmlSetProp(bst, BAD_CAST "EncodingType", BAD_CAST WSSEC_ENC_BASE64))
         return wssec_msg_fail(msg, WSSEC_ENOMEM, NULL, NULL, "out of memory");
-    }
     /* into the outbound token store, where later generators find it */
     if (!wssec_msg_add_token(msg, "ltpa-token", bst))
         return wssec_msg_fail(msg, WSSEC_ENOMEM, NULL, NULL, "out of memory");
@@ -323,7 +282,7 @@ int wssec_plugin_init(wssec_plugin *plugin, wssec_config *cfg, const char *arg)
     if (!st) return wssec_plugin_fail(plugin, WSSEC_ENOMEM, "out of memory");
     wssec_plugin_set_state(plugin, st, ltpa_free); /* freed with the context, or now on failure */
     st->ttl = 600;
-    st->skew = 60;
+    st->skew = -1;
     char key_file[1024] = "", item[1100];
     for (const char *p = arg; *p;) {
         size_t n = strcspn(p, ",");

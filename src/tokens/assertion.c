@@ -29,9 +29,7 @@
 
 #include "wssec/wssec.h"
 #include "wssec/sys/sdk.h"
-#include "context.h"
 #include "identity.h"
-#include "record.h"
 #include "util.h"
 #include "x509.h"
 
@@ -52,9 +50,10 @@ static X509 *der_cert(const unsigned char *der, size_t len)
 static int ia_consume(wssec_msg *msg, xmlNodePtr elem, void *ud)
 {
     (void)ud;
-    wssec_token *tok = wssec_msg_add_token(msg, WSSEC_TOKEN_ASSERTION, elem);
+    const wssec_ctx *ctx = wssec_msg_ctx(msg);
+    wssec_token *tok = wssec_msg_add_token(msg, WSSEC_TOKEN_IDENTITY_ASSERTION, elem);
     if (!tok) return wssec_msg_fail(msg, WSSEC_ENOMEM, NULL, elem, "out of memory");
-    if (!wssec__identity_enabled(msg->ctx))
+    if (!wssec__identity_enabled(ctx))
         return wssec_msg_fail(msg, WSSEC_EUNSUPPORTED, NULL, elem,
                               "an asserted X.509 identity is accepted only when identity "
                               "assertion is configured (trusted-upstream)");
@@ -66,10 +65,12 @@ static int ia_consume(wssec_msg *msg, xmlNodePtr elem, void *ud)
     size_t len = 0;
     int rc = wssec_msg_b64_elem(&der, &len, msg, elem);
     if (rc == WSSEC_ENOMEM) return wssec_msg_fail(msg, rc, NULL, elem, "out of memory");
-    if (rc == WSSEC_ELIMIT)
+    if (rc == WSSEC_ELIMIT) {
+        size_t max = 0;
+        if (wssec_ctx_get_size(&max, ctx, "max-token-size")) max = 0;
         return wssec_msg_fail(msg, rc, "wsse:InvalidSecurityToken", elem,
-                              "asserted X.509 token larger than max-token-size %zu bytes",
-                              msg->ctx->s.max_token_size);
+                              "asserted X.509 token larger than max-token-size %zu bytes", max);
+    }
     X509 *x = rc ? NULL : der_cert(der, len);
     wssec__free(der);
     if (!x)
@@ -83,7 +84,7 @@ static int ia_consume(wssec_msg *msg, xmlNodePtr elem, void *ud)
                             "asserted X.509 token: the certificate has an empty subject");
         goto done;
     }
-    if (wssec_token_set(tok, "asserted-kind", "dn") || wssec_token_set(tok, "asserted", text) ||
+    if (wssec_token_set_asserted(tok, WSSEC_ASSERTED_DN, text) ||
         wssec_token_set(tok, "subject", text))
         goto nomem;
     if (wssec__dn_text(X509_get_issuer_name(x), text, sizeof(text)) ||
@@ -104,10 +105,10 @@ done:
 /* ---- generator ---- */
 
 /* Adds what was generated to the outbound token store, for the signature. */
-static int store(wssec_msg *msg, xmlNodePtr node, const char *kind, const char *asserted)
+static int store(wssec_msg *msg, xmlNodePtr node, wssec_asserted_kind kind, const char *asserted)
 {
-    wssec_token *t = wssec_msg_add_token(msg, WSSEC_TOKEN_ASSERTION, node);
-    if (!t || wssec_token_set(t, "asserted-kind", kind) || wssec_token_set(t, "asserted", asserted))
+    wssec_token *t = wssec_msg_add_token(msg, WSSEC_TOKEN_IDENTITY_ASSERTION, node);
+    if (!t || wssec_token_set_asserted(t, kind, asserted))
         return wssec_msg_fail(msg, WSSEC_ENOMEM, NULL, NULL, "out of memory");
     return 0;
 }
@@ -124,7 +125,7 @@ static int gen_user(wssec_msg *msg, const char *user)
     if (!ut || !wssec_msg_new_id(msg, ut, "IdentityAssertion") ||
         !wssec_msg_add_elem(msg, ut, WSSEC_NS_WSSE, "wsse", "Username", user))
         return wssec_msg_fail(msg, WSSEC_ENOMEM, NULL, NULL, "out of memory");
-    return store(msg, ut, "username", user);
+    return store(msg, ut, WSSEC_ASSERTED_USERNAME, user);
 }
 
 /* The caller's certificate among the X509v3 tokens of a Security header. */
@@ -153,13 +154,13 @@ static int gen_dn(wssec_msg *msg, const char *dn)
 {
     char *want = NULL, *have = NULL, *b64 = NULL;
     unsigned char *der = NULL;
-    X509 *own = NULL, *cert = wssec__identity_assert_cert(msg->ctx);
+    X509 *own = NULL, *cert = wssec__identity_assert_cert(wssec_msg_ctx(msg));
     int rc = wssec__dn_canon_text(dn, false, &want);
     if (rc)
         return wssec_msg_fail(msg, rc == WSSEC_ENOMEM ? rc : WSSEC_ECONFIG, NULL, NULL,
                               "identity-assertion: '%s' is not a distinguished name", dn);
     if (!cert) {
-        xmlNodePtr sec = msg->stripped ? msg->stripped : msg->security;
+        xmlNodePtr sec = wssec__identity_caller_header(msg);
         cert = own = sec ? cert_in_header(msg, sec, want) : NULL;
     }
     if (!cert) {
@@ -194,13 +195,13 @@ static int gen_dn(wssec_msg *msg, const char *dn)
     if (!bst || !wssec_msg_new_id(msg, bst, "IdentityAssertion") ||
         !xmlSetProp(bst, BAD_CAST "EncodingType", BAD_CAST WSSEC_ENC_BASE64) ||
         !xmlSetProp(bst, BAD_CAST "ValueType", BAD_CAST WSSEC_VT_ASSERTED_X509) ||
-        !(text = xmlNewDocText(msg->doc, BAD_CAST b64)) || !xmlAddChild(bst, text)) {
+        !(text = xmlNewDocText(bst->doc, BAD_CAST b64)) || !xmlAddChild(bst, text)) {
         if (text && !text->parent) xmlFreeNode(text);
         goto nomem;
     }
     char asserted[600];
     if (wssec__dn_text(X509_get_subject_name(cert), asserted, sizeof(asserted))) goto nomem;
-    rc = store(msg, bst, "dn", asserted);
+    rc = store(msg, bst, WSSEC_ASSERTED_DN, asserted);
     goto done;
 nomem:
     rc = wssec_msg_fail(msg, WSSEC_ENOMEM, NULL, NULL, "out of memory");
@@ -216,7 +217,8 @@ done:
 static int ia_generate(wssec_msg *msg, void *ud)
 {
     (void)ud;
-    const char *user = msg->assert_user, *dn = msg->assert_dn;
+    const char *user = NULL, *dn = NULL;
+    wssec__identity_asserting(&user, &dn, msg);
     if (user && *user && dn && *dn)
         return wssec_msg_fail(msg, WSSEC_ECONFIG, NULL, NULL,
                               "identity-assertion: a user name and a DN are both given; one "

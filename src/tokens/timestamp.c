@@ -12,11 +12,25 @@
 
 #include "wssec/wssec.h"
 #include "wssec/sys/sdk.h"
-#include "context.h"
-#include "record.h"
-#include "settings.h"
 #include "util.h"
 #include "validate.h"
+
+/* The settings a Timestamp depends on, read through the module SDK. */
+typedef struct ts_settings {
+    int64_t clock_skew, max_age, ttl; /* milliseconds */
+    int millis;                       /* timestamp-millis */
+} ts_settings;
+
+static int read_settings(wssec_msg *msg, ts_settings *s)
+{
+    const wssec_ctx *ctx = wssec_msg_ctx(msg);
+    if (wssec_ctx_get_ms(&s->clock_skew, ctx, "clock-skew") ||
+        wssec_ctx_get_ms(&s->max_age, ctx, "max-age") ||
+        wssec_ctx_get_ms(&s->ttl, ctx, "timestamp-ttl") ||
+        wssec_ctx_get_bool(&s->millis, ctx, "timestamp-millis"))
+        return wssec_msg_fail(msg, WSSEC_EINTERNAL, NULL, NULL, "Timestamp settings unavailable");
+    return 0;
+}
 
 static int parse_child(wssec_msg *msg, xmlNodePtr e, wssec_time *out, char *text, size_t size)
 {
@@ -36,9 +50,10 @@ static int parse_child(wssec_msg *msg, xmlNodePtr e, wssec_time *out, char *text
 static int ts_consume(wssec_msg *msg, xmlNodePtr elem, void *ud)
 {
     (void)ud;
-    const wssec_settings *s = &msg->ctx->s;
-    for (size_t i = 0; i < msg->res->ntokens; i++)
-        if (strcmp(msg->res->tokens[i]->type, "timestamp") == 0)
+    ts_settings s;
+    WSSEC_GUARD(read_settings(msg, &s));
+    for (size_t i = 0; i < wssec_msg_token_count(msg); i++)
+        if (strcmp(wssec_token_type(wssec_msg_token(msg, i)), "timestamp") == 0)
             return wssec_msg_fail(msg, WSSEC_EMALFORMED, NULL, elem,
                                   "more than one Timestamp in the Security header (BSP R3227)");
     wssec_token *tok = wssec_msg_add_token(msg, "timestamp", elem);
@@ -70,6 +85,7 @@ static int ts_consume(wssec_msg *msg, xmlNodePtr elem, void *ud)
             return wssec_msg_fail(msg, WSSEC_EMALFORMED, NULL, expires,
                                   "Timestamp Expires %s is not after Created %s", etext, ctext);
     }
+    wssec_token_set_times(tok, &c, expires ? &x : NULL); /* for the pipeline and identity */
     /* freshness is the time validator's decision (validate.h) */
     wssec_time_check check = WSSEC_TIME_CHECK_INIT;
     check.has_created = 1;
@@ -78,9 +94,9 @@ static int ts_consume(wssec_msg *msg, xmlNodePtr elem, void *ud)
     check.has_expires = expires != NULL;
     check.expires = x;
     check.expires_text = expires ? etext : NULL;
-    check.now = msg->now;
-    check.clock_skew = s->clock_skew_ms;
-    check.max_age = s->max_age_ms;
+    check.now = wssec_msg_now(msg);
+    check.clock_skew = s.clock_skew;
+    check.max_age = s.max_age;
     wssec_time_field about = WSSEC_TIME_TIMESTAMP;
     char why[512];
     int rc = wssec__time_validate(msg, &check, &about, why, sizeof(why));
@@ -96,7 +112,9 @@ static int ts_consume(wssec_msg *msg, xmlNodePtr elem, void *ud)
 static int ts_generate(wssec_msg *msg, void *ud)
 {
     (void)ud;
-    const wssec_settings *s = &msg->ctx->s;
+    ts_settings s;
+    WSSEC_GUARD(read_settings(msg, &s));
+    wssec_time now = wssec_msg_now(msg);
     xmlNodePtr sec = wssec_msg_security(msg, 1);
     if (!sec) return wssec_msg_fail(msg, WSSEC_ENOMEM, NULL, NULL, "out of memory");
     for (xmlNodePtr e = wssec_xml_first_elem(sec); e; e = wssec_xml_next_elem(e))
@@ -104,15 +122,14 @@ static int ts_generate(wssec_msg *msg, void *ud)
             return wssec_msg_fail(msg, WSSEC_ECONFIG, NULL, e,
                                   "the Security header already has a Timestamp");
     char created[32], expires[32];
-    if (wssec_time_format(created, sizeof(created), msg->now, s->timestamp_millis) ||
-        wssec_time_format(expires, sizeof(expires), msg->now + s->timestamp_ttl_ms,
-                          s->timestamp_millis))
+    if (wssec_time_format(created, sizeof(created), now, s.millis) ||
+        wssec_time_format(expires, sizeof(expires), now + s.ttl, s.millis))
         return wssec_msg_fail(msg, WSSEC_EINTERNAL, NULL, NULL, "clock out of range");
     xmlNodePtr ts = wssec_msg_add_elem(msg, sec, WSSEC_NS_WSU, "wsu", "Timestamp", NULL);
     xmlNsPtr wsu = ts ? ts->ns : NULL;
     if (!ts || !wssec_msg_new_id(msg, ts, "TS") ||
         !xmlNewTextChild(ts, wsu, BAD_CAST "Created", BAD_CAST created) ||
-        (s->timestamp_ttl_ms > 0 &&
+        (s.ttl > 0 &&
          !xmlNewTextChild(ts, wsu, BAD_CAST "Expires", BAD_CAST expires)))
         return wssec_msg_fail(msg, WSSEC_ENOMEM, NULL, NULL, "out of memory");
     return 0;

@@ -38,13 +38,10 @@ TOKEN_FORBIDDEN = CORE | {"record", "context.h", "config.h"}
 # paid off (issue 14, item 2). The list may only shrink: an entry that no
 # longer occurs is itself reported, so it is deleted when paid.
 DEBTS = {
-    ("tokens/assertion.c", "context.h"), ("tokens/assertion.c", "record.h"),
     ("tokens/bst.c", "context.h"), ("tokens/bst.c", "record.h"),
     ("tokens/encryption.c", "context.h"), ("tokens/encryption.c", "record.h"),
     ("tokens/signature.c", "context.h"), ("tokens/signature.c", "record.h"),
     ("tokens/signature.c", "registry.h"),
-    ("tokens/timestamp.c", "context.h"), ("tokens/timestamp.c", "record.h"),
-    ("tokens/username.c", "context.h"), ("tokens/username.c", "record.h"),
 }
 
 INCLUDE = re.compile(r'^\s*#\s*include\s+"([^"]+)"', re.M)

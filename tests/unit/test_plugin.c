@@ -153,6 +153,26 @@ static void test_roundtrip(void **state)
     wssec_ctx *edge = ctx_of(edge_pairs);
     assert_int_equal(h_verify(&r, edge, xml), 0);
     h_run_free(&r);
+    /* the skew is the context's clock-skew (read through the module SDK)
+     * unless the plug-in's skew= argument gives its own */
+    const char *wide_pairs[] = { "plugin", PLUGIN "::key-file=" KEY, "require", "none",
+                                 "clock-skew", "120", "now", "2025-06-01T12:11:01Z", NULL };
+    wssec_ctx *wide = ctx_of(wide_pairs);
+    assert_int_equal(h_verify(&r, wide, xml), 0);
+    h_run_free(&r);
+    const char *wider_late[] = { "plugin", PLUGIN "::key-file=" KEY, "require", "none",
+                                 "clock-skew", "120", "now", "2025-06-01T12:12:01Z", NULL };
+    wssec_ctx *wider = ctx_of(wider_late);
+    expect_error(wider, xml, WSSEC_EEXPIRED, "wsse:MessageExpired",
+                 "LTPA token for 'alice' expired at 2025-06-01T12:10:00Z (skew 120 s)");
+    const char *own_pairs[] = { "plugin", PLUGIN "::key-file=" KEY ",skew=0", "require", "none",
+                                "clock-skew", "120", "now", "2025-06-01T12:10:01Z", NULL };
+    wssec_ctx *own = ctx_of(own_pairs);
+    expect_error(own, xml, WSSEC_EEXPIRED, "wsse:MessageExpired",
+                 "LTPA token for 'alice' expired at 2025-06-01T12:10:00Z (skew 0 s)");
+    wssec_ctx_free(wide);
+    wssec_ctx_free(wider);
+    wssec_ctx_free(own);
     wssec_ctx_free(late);
     wssec_ctx_free(edge);
     free(xml);

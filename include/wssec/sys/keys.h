@@ -69,6 +69,13 @@ WSSEC_API int wssec_msg_cert_from_der(struct x509_st **out, wssec_msg *msg,
                                       const unsigned char *der, size_t len)
     WSSEC_NONNULL(1, 2, 3) WSSEC_WARN_UNUSED;
 
+/**
+ * Whether the context has a password source (a users file or a password
+ * callback) that wssec_msg_password() asks: 1 or 0 (0 for NULL).
+ * Thread-safe.
+ */
+WSSEC_API int wssec_ctx_has_passwords(const wssec_ctx *ctx) WSSEC_NONNULL(1);
+
 #ifdef __cplusplus
 }
 #endif

@@ -185,6 +185,13 @@ WSSEC_API int wssec_msg_replay_check(wssec_msg *msg, const char *domain, const c
                                      const unsigned char *data, size_t len, wssec_time expires)
     WSSEC_NONNULL(1, 2, 3, 4) WSSEC_WARN_UNUSED;
 
+/**
+ * Outbound, while wssec_secure() runs: the user a generated UsernameToken
+ * names (the username of wssec_secure_options, else the username option),
+ * or NULL when neither gives one. Borrowed.
+ */
+WSSEC_API const char *wssec_msg_username(const wssec_msg *msg) WSSEC_NONNULL(1);
+
 #ifdef __cplusplus
 }
 #endif

@@ -13,6 +13,7 @@
 #include <stddef.h>
 
 #include "../common.h"
+#include "../identity.h"
 #include "../message.h"
 #include "../process.h"
 
@@ -102,6 +103,56 @@ WSSEC_API struct x509_st *wssec_token_signer_cert(const wssec_token *signature)
  */
 WSSEC_API void wssec_token_set_replay(wssec_token *signature, const unsigned char key[32],
                                       wssec_time horizon) WSSEC_NONNULL(1, 2);
+
+/* ---- identity assertion and UsernameTokens ---- */
+
+/**
+ * Makes @p token an asserted identity (README, "Identity assertion"): its
+ * type becomes WSSEC_TOKEN_IDENTITY_ASSERTION, and it records who is
+ * asserted and how (and the properties "asserted-kind" and "asserted", for
+ * reports). The token proves nothing and gets no identity: the identity
+ * phase gives it one when a trusted upstream vouches for it.
+ *
+ * @param token    the token (a UsernameToken without Password, an asserted X.509 token)
+ * @param kind     WSSEC_ASSERTED_USERNAME or WSSEC_ASSERTED_DN
+ * @param identity the user name or subject DN asserted (copied; not empty)
+ * @return 0; WSSEC_EINVALID for a NULL or empty argument or another kind;
+ *         WSSEC_ENOMEM.
+ */
+WSSEC_API int wssec_token_set_asserted(wssec_token *token, wssec_asserted_kind kind,
+                                       const char *identity) WSSEC_NONNULL(1, 3)
+    WSSEC_WARN_UNUSED;
+
+/**
+ * The identity a token asserts, as wssec_token_set_asserted() recorded it.
+ *
+ * @param[out] kind its kind (may be NULL; left untouched when none)
+ * @param token     the token
+ * @return the asserted identity (borrowed from the token), or NULL when the
+ *         token asserts none.
+ */
+WSSEC_API const char *wssec_token_asserted(wssec_asserted_kind *kind, const wssec_token *token)
+    WSSEC_NONNULL(2);
+
+/**
+ * Records the Nonce a token carried (a UsernameToken's, decoded), which
+ * makes the token replay-protected to whoever reads it (the identity phase
+ * accepts an upstream's UsernameToken only with one). The bytes are copied.
+ * @return 0; WSSEC_EINVALID for a NULL token or nonce or an empty nonce;
+ *         WSSEC_ENOMEM.
+ */
+WSSEC_API int wssec_token_set_nonce(wssec_token *token, const unsigned char *nonce, size_t len)
+    WSSEC_NONNULL(1, 2) WSSEC_WARN_UNUSED;
+
+/**
+ * The Nonce wssec_token_set_nonce() recorded.
+ *
+ * @param[out] nonce the nonce's bytes (borrowed from the token), or NULL when none
+ * @param token      the token
+ * @return its length; 0 when the token carried no Nonce.
+ */
+WSSEC_API size_t wssec_token_nonce(const unsigned char **nonce, const wssec_token *token)
+    WSSEC_NONNULL(1, 2);
 
 #ifdef __cplusplus
 }
