@@ -6,6 +6,7 @@
 
 #include <stdbool.h>
 
+#include "wssec/context.h"
 #include "settings.h"
 
 enum wssec_bsp_rule {
@@ -24,5 +25,10 @@ extern const char *const wssec__bsp_relax_names[];
 bool wssec__bsp_relaxed(const wssec_settings *s, int rule);
 /* "R4220" */
 const char *wssec__bsp_rule_name(int rule);
+
+/* Whether the context's bsp-relax option names the rule: the same answer as
+ * wssec__bsp_relaxed(), for a token module, which reads the settings
+ * through the SDK. */
+bool wssec__bsp_relaxed_ctx(const wssec_ctx *ctx, int rule);
 
 #endif /* WSSEC_SRC_BSP_H */

@@ -1124,7 +1124,8 @@ static void test_bsp_ek_key_info(void **state)
     wssec_ctx_free(out);
 }
 
-/* ---- the decryption protocol of the module SDK (sys/record.h) ---- */
+/* ---- the decryption protocol of the module SDK (sys/record.h), and the
+ * service calls the module reads the settings and keys through ---- */
 
 /* A message with two EncryptedData, one in the Body and one in a header
  * block, and the result a verify pass records into (white-box). */
@@ -1292,6 +1293,67 @@ static void test_sdk_decrypt_failed(void **state)
     wssec_ctx_free(ctx);
 }
 
+/* The service calls: bsp-relax read through the SDK gives the answer of the
+ * settings' own check for every rule; the prescan with its limits by value
+ * refuses as the one with the settings; a key resolution's error forgotten
+ * lets the caller's own be recorded. */
+static void test_services_for_modules(void **state)
+{
+    (void)state;
+    wssec_ctx *plain = ctx_of(RECEIVER, NULL);
+    wssec_ctx *relax = ctx_of(RECEIVER, "bsp-relax", "keyinfo-x509data", "bsp-relax", "R3029", NULL);
+    for (int rule = -1; rule <= WSSEC_BSP_N; rule++) {
+        assert_int_equal(wssec__bsp_relaxed_ctx(plain, rule), wssec__bsp_relaxed(&plain->s, rule));
+        assert_int_equal(wssec__bsp_relaxed_ctx(relax, rule), wssec__bsp_relaxed(&relax->s, rule));
+    }
+    assert_true(wssec__bsp_relaxed_ctx(relax, WSSEC_BSP_R5426));
+    assert_true(wssec__bsp_relaxed_ctx(relax, WSSEC_BSP_R5417));
+    assert_true(wssec__bsp_relaxed_ctx(relax, WSSEC_BSP_R3029));
+    assert_false(wssec__bsp_relaxed_ctx(relax, WSSEC_BSP_R4220));
+    assert_false(wssec__bsp_relaxed_ctx(plain, WSSEC_BSP_R5426));
+
+    static const char tag[] = "<a x='1' y='2' xmlns:p='urn:p' xmlns:q='urn:q'/>";
+    static const struct {
+        size_t attrs, nss;
+        int rc;
+        const char *needle;
+    } rows[] = {
+        { 2, 2, 0, "" },
+        { 1, 2, WSSEC_ELIMIT, "more than 1 attributes (max-attributes)" },
+        { 2, 1, WSSEC_ELIMIT, "more than 1 namespace declarations (max-namespaces)" },
+    };
+    for (size_t i = 0; i < WSSEC_ARRAY_LEN(rows); i++) {
+        wssec_settings s;
+        wssec__settings_init(&s);
+        s.max_attributes = rows[i].attrs;
+        s.max_namespaces = rows[i].nss;
+        wssec_errrec a, b;
+        wssec__err_clear(&a);
+        wssec__err_clear(&b);
+        assert_int_equal(wssec__xml_prescan_limits(&a, rows[i].attrs, rows[i].nss, tag,
+                                                   sizeof(tag) - 1),
+                         rows[i].rc);
+        assert_int_equal(wssec__xml_prescan(&b, &s, tag, sizeof(tag) - 1), rows[i].rc);
+        assert_string_equal(a.message, b.message);
+        h_assert_contains(a.message, rows[i].needle);
+        wssec__settings_free(&s);
+    }
+
+    xmlNodePtr eb, eh;
+    wssec_msg *msg = protocol_begin(plain, &eb, &eh);
+    assert_int_equal(wssec_msg_fail(msg, WSSEC_EUNAVAILABLE, NULL, eb, "the service's"),
+                     WSSEC_EUNAVAILABLE);
+    assert_int_equal(wssec_msg_fail(msg, WSSEC_EDECRYPT, NULL, eb, "ignored"), WSSEC_EDECRYPT);
+    assert_string_equal(wssec_msg_error(msg)->message, "the service's");
+    wssec__key_error_forget(msg);
+    assert_int_equal(wssec_msg_fail(msg, WSSEC_EDECRYPT, NULL, eb, "the caller's"), WSSEC_EDECRYPT);
+    assert_int_equal(wssec_msg_error(msg)->code, WSSEC_EDECRYPT);
+    assert_string_equal(wssec_msg_error(msg)->message, "the caller's");
+    protocol_end(msg);
+    wssec_ctx_free(plain);
+    wssec_ctx_free(relax);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -1320,6 +1382,7 @@ int main(void)
         cmocka_unit_test(test_sdk_may_decrypt),
         cmocka_unit_test(test_sdk_decrypting),
         cmocka_unit_test(test_sdk_decrypt_failed),
+        cmocka_unit_test(test_services_for_modules),
     };
     int rc = cmocka_run_group_tests(tests, NULL, NULL);
     xmlCleanupParser();
