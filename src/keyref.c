@@ -491,3 +491,4 @@ int wssec__str_write(wssec_msg *msg, xmlNodePtr parent, X509 *cert, int key_id, 
     return 0;
 }
 
+void wssec__key_error_forget(wssec_msg *msg) { msg->failed = false; }

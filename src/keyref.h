@@ -33,4 +33,9 @@ void wssec__key_source_free(wssec_key_source *k);
 int wssec__str_write(wssec_msg *msg, xmlNodePtr parent, X509 *cert, int key_id, xmlNodePtr bst,
                      int bst_type);
 
+/* Forgets the error wssec__key_resolve() recorded on msg for the current
+ * step, so that a caller which handles the failure (a fallback key, or its
+ * own wording of the refusal) records its own. */
+void wssec__key_error_forget(wssec_msg *msg);
+
 #endif /* WSSEC_SRC_KEYREF_H */

@@ -665,3 +665,35 @@ size_t wssec_token_nonce(const unsigned char **nonce, const wssec_token *t)
 /* ---- the message, for generators (sys/module.h) ---- */
 
 const char *wssec_msg_username(const wssec_msg *msg) { return msg ? msg->username : NULL; }
+
+/* ---- the decryption protocol, for the modules that decrypt (sys/record.h) ---- */
+
+size_t wssec_msg_deferred_count(const wssec_msg *msg) { return msg ? msg->njobs : 0; }
+
+int wssec_msg_may_decrypt(wssec_msg *msg, xmlNodePtr data)
+{
+    WSSEC_ARG_OR(msg && msg->res && data, 0);
+    /* once true, true for the rest of the pass (wssec__msg_clear_inbound) */
+    for (size_t i = 0; i < msg->nclaimed && !msg->signed_ciphertext; i++)
+        msg->signed_ciphertext = wssec__result_covers(msg->res, msg->claimed[i]);
+    return !msg->signed_ciphertext || wssec__result_covers(msg->res, data);
+}
+
+void wssec_msg_decryption_started(wssec_msg *msg)
+{
+    WSSEC_ARG_VOID(msg);
+    msg->decrypted = true;
+}
+
+void wssec_msg_decrypting(wssec_msg *msg, xmlNodePtr data, int integrity)
+{
+    WSSEC_ARG_VOID(msg && data);
+    /* without a result to ask, nothing is known covered: the rule holds */
+    if (!integrity && !(msg->res && wssec__result_covers(msg->res, data))) msg->oracle_risk = true;
+}
+
+int wssec_msg_decrypt_failed(wssec_msg *msg)
+{
+    WSSEC_ARG(msg);
+    return wssec_msg_fail(msg, WSSEC_EDECRYPT, NULL, NULL, WSSEC_DECRYPT_FAILED);
+}

@@ -335,6 +335,12 @@ enum { S_TEXT, S_LT, S_BANG, S_BANG_DASH, S_COMMENT, S_CDATA, S_PI, S_DECL, S_EN
 
 int wssec__xml_prescan(wssec_errrec *err, const wssec_settings *s, const char *data, size_t len)
 {
+    return wssec__xml_prescan_limits(err, s->max_attributes, s->max_namespaces, data, len);
+}
+
+int wssec__xml_prescan_limits(wssec_errrec *err, size_t max_attributes, size_t max_namespaces,
+                              const char *data, size_t len)
+{
     scan_src src = { .p = (const unsigned char *)data, .len = len };
     WSSEC_GUARD(scan_encoding(err, &src));
     int st = S_TEXT;
@@ -434,15 +440,15 @@ int wssec__xml_prescan(wssec_errrec *err, const wssec_settings *s, const char *d
                 bool xmlns = (name_len == 5 && memcmp(name, "xmlns", 5) == 0) ||
                              (name_len > 5 && memcmp(name, "xmlns:", 6) == 0);
                 bool sure_ns = name_len == 5 ? xmlns : xmlns && name_len > 6 && plain_ns;
-                if (xmlns && ++nss > s->max_namespaces)
+                if (xmlns && ++nss > max_namespaces)
                     return WSSEC_ERR(err, WSSEC_ELIMIT,
                                      "an element has more than %zu namespace declarations "
                                      "(max-namespaces)",
-                                     s->max_namespaces);
-                if (!sure_ns && ++attrs > s->max_attributes)
+                                     max_namespaces);
+                if (!sure_ns && ++attrs > max_attributes)
                     return WSSEC_ERR(err, WSSEC_ELIMIT,
                                      "an element has more than %zu attributes (max-attributes)",
-                                     s->max_attributes);
+                                     max_attributes);
                 after_eq = true;
                 name_len = 0;
                 name_done = false;

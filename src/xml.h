@@ -24,4 +24,10 @@ int wssec__xml_register_ids(wssec_errrec *err, xmlDocPtr doc);
  * structure, no PI or entity reference, IDs unique and registered. */
 int wssec__recheck(wssec_msg *msg);
 
+/* wssec__xml_prescan with its two limits given by value (max-attributes and
+ * max-namespaces per start tag): for decrypted content, checked by a token
+ * module that reads the settings through the SDK. */
+int wssec__xml_prescan_limits(wssec_errrec *err, size_t max_attributes, size_t max_namespaces,
+                              const char *data, size_t len);
+
 #endif /* WSSEC_SRC_XML_H */

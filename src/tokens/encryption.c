@@ -47,23 +47,36 @@
 #include "encryption.h"
 #include "algs.h"
 #include "bsp.h"
-#include "context.h"
 #include "error.h"
 #include "keyref.h"
-#include "record.h"
 #include "settings.h"
 #include "util.h"
 #include "x509.h"
 #include "xml.h"
 
 #define MAX_TARGETS 64
-#define DECRYPT_FAILED WSSEC_DECRYPT_FAILED
 
 static xmlNodePtr child(xmlNodePtr e, const char *ns, const char *local)
 {
     for (xmlNodePtr c = wssec_xml_first_elem(e); c; c = wssec_xml_next_elem(c))
         if (wssec_xml_is(c, ns, local)) return c;
     return NULL;
+}
+
+/* The settings this module reads, by their options' names (sys/settings.h).
+ * The names are this file's own, so a lookup fails only by a mistake here,
+ * which the tests show; it fails closed: a limit of 0, an allowance not
+ * given. */
+static size_t opt_size(const wssec_msg *msg, const char *name)
+{
+    size_t v = 0;
+    return wssec_ctx_get_size(&v, wssec_msg_ctx(msg), name) == 0 ? v : 0;
+}
+
+static bool opt_bool(const wssec_msg *msg, const char *name)
+{
+    int v = 0;
+    return wssec_ctx_get_bool(&v, wssec_msg_ctx(msg), name) == 0 && v;
 }
 
 static xmlSecTransformId transform_by_uri(const char *uri, xmlSecTransformUsage usage)
@@ -93,7 +106,7 @@ static int data_alg(wssec_msg *msg, xmlNodePtr ed, const wssec_alg **out)
                               "data encryption algorithm '%.120s' is not allowed (AES-GCM; AES-CBC "
                               "with --allow-cbc)",
                               uri ? uri : "(none)");
-    if (a->weak && !msg->ctx->s.allow_cbc)
+    if (a->weak && !opt_bool(msg, "allow-cbc"))
         return wssec_msg_fail(msg, WSSEC_EALGORITHM, NULL, ed,
                               "%s is refused by default: CBC without integrity is open to padding "
                               "oracles (--allow-cbc accepts it from old peers; WSS4J 1.6 encrypts "
@@ -147,7 +160,7 @@ static int find_target(wssec_msg *msg, xmlNodePtr dr, target *t)
         return wssec_msg_fail(msg, WSSEC_EMALFORMED, NULL, dr,
                               "DataReference URI '%.120s' is refused: only #id in this message",
                               uri ? uri : "(none)");
-    xmlAttrPtr a = xmlGetID(msg->doc, BAD_CAST(uri + 1));
+    xmlAttrPtr a = xmlGetID(wssec_msg_doc(msg), BAD_CAST(uri + 1));
     xmlNodePtr e = a ? a->parent : NULL;
     if (e && wssec_xml_is(e, WSSEC_NS_WSSE11, "EncryptedHeader")) {
         t->wrapper = e;
@@ -165,10 +178,10 @@ static int find_target(wssec_msg *msg, xmlNodePtr dr, target *t)
                                   "EncryptedData %s lies inside a %s (BSP R5440)", uri,
                                   (const char *)p->name);
     xmlNodePtr where = t->wrapper ? t->wrapper : e;
-    if (where->parent == msg->envelope)
+    if (where->parent == wssec_msg_envelope(msg))
         return wssec_msg_fail(msg, WSSEC_EMALFORMED, NULL, e,
                               "EncryptedData %s replaces a SOAP Header or Body element itself", uri);
-    if (where->parent == msg->header && !t->wrapper)
+    if (where->parent == wssec_msg_header(msg) && !t->wrapper)
         return wssec_msg_fail(msg, WSSEC_EMALFORMED, NULL, e,
                               "EncryptedData %s directly in soap:Header: a header block is "
                               "encrypted as wsse11:EncryptedHeader (BSP R3228)",
@@ -185,37 +198,53 @@ static int find_target(wssec_msg *msg, xmlNodePtr dr, target *t)
     return data_alg(msg, e, &t->alg);
 }
 
+/* The i-th of our decryption keys, and its certificate (NULL when it was
+ * configured without one). */
+static EVP_PKEY *dec_key(const wssec_ctx *ctx, size_t i, X509 **cert)
+{
+    EVP_PKEY *pk = NULL;
+    *cert = NULL;
+    return wssec_ctx_decryption_key(&pk, cert, ctx, i) == 0 ? pk : NULL;
+}
+
 /* Which of our keys the EncryptedKey is for: its KeyInfo resolved with our
  * decryption certificates as the first candidates. */
 static int pick_rsa_key(wssec_msg *msg, xmlNodePtr ek, EVP_PKEY **out)
 {
-    const wssec_ctx *ctx = msg->ctx;
+    const wssec_ctx *ctx = wssec_msg_ctx(msg);
+    size_t n_dec = wssec_ctx_decryption_key_count(ctx);
     xmlNodePtr ki = child(ek, WSSEC_NS_DS, "KeyInfo");
+    X509 *cert = NULL;
     *out = NULL;
-    if (ctx->n_dec == 0)
+    if (n_dec == 0)
         return wssec_msg_fail(msg, WSSEC_EDECRYPT, NULL, ek,
                               "encrypted message, but no decryption key is configured "
                               "(--decrypt-key, or --pkcs12)");
     if (!ki) {
-        if (ctx->n_dec == 1) {
-            *out = ctx->dec_pkey[0];
+        if (n_dec == 1) {
+            *out = dec_key(ctx, 0, &cert);
             return 0;
         }
         return wssec_msg_fail(msg, WSSEC_EUNAVAILABLE, NULL, ek,
                               "EncryptedKey without KeyInfo, and several decryption keys");
     }
     wssec_key_source k = { 0 };
-    int rc = wssec__key_resolve(msg, ki, ctx->dec_certs, &k);
-    for (size_t i = 0; rc == 0 && i < ctx->n_dec && !*out; i++)
-        if ((ctx->dec_x509[i] && X509_cmp(ctx->dec_x509[i], k.cert) == 0) ||
-            EVP_PKEY_eq(X509_get0_pubkey(k.cert), ctx->dec_pkey[i]) == 1)
-            *out = ctx->dec_pkey[i];
+    int rc = wssec__key_resolve(msg, ki, wssec_ctx_decryption_certs(ctx), &k);
+    for (size_t i = 0; rc == 0 && i < n_dec && !*out; i++) {
+        EVP_PKEY *pk = dec_key(ctx, i, &cert);
+        if ((cert && X509_cmp(cert, k.cert) == 0) ||
+            EVP_PKEY_eq(X509_get0_pubkey(k.cert), pk) == 1)
+            *out = pk;
+    }
     /* a key configured without its certificate cannot be matched by an
      * issuer-serial or SKI reference: when it is our only key, it is tried */
-    if (!*out && ctx->n_dec == 1 && !ctx->dec_x509[0]) {
-        msg->failed = false;
-        *out = ctx->dec_pkey[0];
-        rc = 0;
+    if (!*out && n_dec == 1) {
+        EVP_PKEY *only = dec_key(ctx, 0, &cert);
+        if (!cert) {
+            wssec__key_error_forget(msg);
+            *out = only;
+            rc = 0;
+        }
     }
     if (rc == 0 && !*out) {
         char who[700];
@@ -225,7 +254,7 @@ static int pick_rsa_key(wssec_msg *msg, xmlNodePtr ek, EVP_PKEY **out)
                             "certificates",
                             who);
     } else if (rc == WSSEC_EUNAVAILABLE) {
-        msg->failed = false;
+        wssec__key_error_forget(msg);
         rc = wssec_msg_fail(msg, WSSEC_EDECRYPT, NULL, ek,
                             "EncryptedKey names a certificate that is not one of our decryption "
                             "certificates");
@@ -319,19 +348,20 @@ static int aes_unwrap(const unsigned char *kek, size_t keklen, const unsigned ch
  * cannot pile them up: the fragment parser has no guard of its own). */
 static int plaintext_guard(wssec_msg *msg, const char *p, size_t len)
 {
-    const wssec_settings *s = &msg->ctx->s;
+    size_t in_scope = opt_size(msg, "max-namespaces-in-scope");
     wssec_errrec e;
     wssec__err_clear(&e);
-    if (wssec__xml_prescan(&e, s, p, len))
+    if (wssec__xml_prescan_limits(&e, opt_size(msg, "max-attributes"),
+                                  opt_size(msg, "max-namespaces"), p, len))
         return wssec_msg_fail(msg, WSSEC_ELIMIT, "wsse:InvalidSecurity", NULL,
                               "decrypted content: %s", e.message);
     size_t decls = 0;
     for (const char *q = p, *end = p + len; (q = memmem(q, (size_t)(end - q), "xmlns", 5)); q += 5)
-        if (++decls > s->max_namespaces_in_scope)
+        if (++decls > in_scope)
             return wssec_msg_fail(msg, WSSEC_ELIMIT, "wsse:InvalidSecurity", NULL,
                                   "decrypted content holds more than max-namespaces-in-scope %zu "
                                   "namespace declarations",
-                                  s->max_namespaces_in_scope);
+                                  in_scope);
     return 0;
 }
 
@@ -360,7 +390,7 @@ static int decrypt_one(wssec_msg *msg, target *t, const unsigned char *key, size
     e->keyInfoReadCtx.maxRetrievalMethodLevel = 0;
     e->keyInfoReadCtx.retrievalMethodCtx.enabledUris = xmlSecTransformUriTypeNone;
     if (!e->encKey) goto done;
-    msg->decrypted = true;
+    wssec_msg_decryption_started(msg);
     xmlSecBufferPtr plain = xmlSecEncCtxDecryptToBuffer(e, data);
     if (!plain || !e->type ||
         (!xmlStrEqual(e->type, xmlSecTypeEncElement) && !xmlStrEqual(e->type, xmlSecTypeEncContent)))
@@ -405,7 +435,7 @@ done:
     ERR_clear_error();
     xmlFreeNode(replaced); /* the EncryptedData, once nothing names it */
     xmlSecEncCtxDestroy(e);
-    if (rc == WSSEC_EDECRYPT) rc = wssec_msg_fail(msg, WSSEC_EDECRYPT, NULL, NULL, DECRYPT_FAILED);
+    if (rc == WSSEC_EDECRYPT) rc = wssec_msg_decrypt_failed(msg);
     return rc;
 }
 
@@ -435,16 +465,13 @@ static void ek_job_free(void *p)
  * verified signature covered ciphertext of this message (encrypt, then
  * sign), only covered ciphertext is decrypted, so ciphertext moved out of
  * the signed place, redirected or added beside it is refused, whatever the
- * order of the header's blocks. Coverage is by node identity. */
+ * order of the header's blocks (wssec_msg_may_decrypt). Coverage is by node
+ * identity. */
 static int ek_check(wssec_msg *msg, void *p)
 {
     ek_job *j = p;
-    const wssec_result *r = msg->res;
-    for (size_t i = 0; i < msg->nclaimed && !msg->signed_ciphertext; i++)
-        msg->signed_ciphertext = wssec__result_covers(r, msg->claimed[i]);
-    if (!msg->signed_ciphertext) return 0;
     for (size_t i = 0; i < j->n; i++)
-        if (!wssec__result_covers(r, j->t[i].data))
+        if (!wssec_msg_may_decrypt(msg, j->t[i].data))
             return wssec_msg_fail(msg, WSSEC_EUNSIGNED, NULL, j->t[i].data,
                                   "EncryptedData %s is not covered by the verified signature that "
                                   "covers this message's ciphertext: not decrypted",
@@ -460,29 +487,32 @@ static int ek_run(wssec_msg *msg, void *p)
     size_t want = (size_t)j->t[0].alg->key_type;
     int rc;
     if (j->ktn == WSSEC_KT_KW_AES128 || j->ktn == WSSEC_KT_KW_AES256) {
-        if (msg->ctx->psk_len != (size_t)j->kt->key_type) {
+        const unsigned char *psk = NULL;
+        size_t psk_len = 0;
+        if (wssec_ctx_psk(&psk, &psk_len, wssec_msg_ctx(msg)) ||
+            psk_len != (size_t)j->kt->key_type) {
             rc = wssec_msg_fail(msg, WSSEC_EDECRYPT, NULL, j->ek,
                                 "%s key wrap, but no pre-shared key of %d bytes is configured "
                                 "(--psk-file)",
                                 j->kt->name, j->kt->key_type);
             goto done;
         }
-        rc = aes_unwrap(msg->ctx->psk, msg->ctx->psk_len, j->wrapped, j->wlen, want, key);
+        rc = aes_unwrap(psk, psk_len, j->wrapped, j->wlen, want, key);
     } else {
         EVP_PKEY *pk = NULL;
         if ((rc = pick_rsa_key(msg, j->ek, &pk))) goto done;
         rc = wssec__rsa_unwrap(pk, j->ktn, j->wrapped, j->wlen, want, key);
     }
     if (rc) {
-        msg->decrypted = true; /* a key was used */
-        rc = wssec_msg_fail(msg, WSSEC_EDECRYPT, NULL, NULL, DECRYPT_FAILED);
+        wssec_msg_decryption_started(msg); /* a key was used */
+        rc = wssec_msg_decrypt_failed(msg);
         goto done;
     }
     for (size_t i = 0; i < j->n && !rc; i++) {
         /* ciphertext no verified signature vouched for, in a mode without
-         * integrity: from now on every rejection reads the same */
-        if (j->t[i].alg->weak && !wssec_msg_is_covered(msg, j->t[i].data))
-            msg->oracle_risk = true;
+         * integrity: from now on every rejection reads the same (the
+         * pipeline answers WSSEC_EDECRYPT for any failure of the message) */
+        wssec_msg_decrypting(msg, j->t[i].data, !j->t[i].alg->weak);
         wssec_msg_unclaim(msg, j->t[i].data);
         rc = decrypt_one(msg, &j->t[i], key, want);
     }
@@ -501,7 +531,7 @@ done:
 static int inspect_refused(wssec_msg *msg, wssec_token *tok, xmlNodePtr ek, const char *kt_name,
                            int rc)
 {
-    if (!msg->inspecting) return rc;
+    if (!wssec_msg_inspecting(msg)) return rc;
     char refused[400], algs[200] = "";
     snprintf(refused, sizeof(refused), "key transport %s (--allow-rsa15)", kt_name);
     xmlNodePtr rl = child(ek, WSSEC_NS_XENC, "ReferenceList");
@@ -509,7 +539,7 @@ static int inspect_refused(wssec_msg *msg, wssec_token *tok, xmlNodePtr ek, cons
     for (xmlNodePtr dr = rl ? wssec_xml_first_elem(rl) : NULL; dr && n < 32;
          dr = wssec_xml_next_elem(dr), n++) {
         const char *u = wssec_xml_attr(dr, "URI");
-        xmlAttrPtr id = u && u[0] == '#' ? xmlGetID(msg->doc, BAD_CAST(u + 1)) : NULL;
+        xmlAttrPtr id = u && u[0] == '#' ? xmlGetID(wssec_msg_doc(msg), BAD_CAST(u + 1)) : NULL;
         xmlNodePtr ed = id && id->parent ? id->parent : NULL;
         xmlNodePtr m = ed ? child(ed, WSSEC_NS_XENC, "EncryptionMethod") : NULL;
         const char *uri = m ? wssec_xml_attr(m, "Algorithm") : NULL;
@@ -517,7 +547,7 @@ static int inspect_refused(wssec_msg *msg, wssec_token *tok, xmlNodePtr ek, cons
         if (!a || strstr(algs, a->name)) continue;
         size_t off = strlen(algs);
         snprintf(algs + off, sizeof(algs) - off, "%s%s", off ? ", " : "", a->name);
-        if (a->weak && !msg->ctx->s.allow_cbc) {
+        if (a->weak && !opt_bool(msg, "allow-cbc")) {
             off = strlen(refused);
             snprintf(refused + off, sizeof(refused) - off, "; data encryption %s (--allow-cbc)",
                      a->name);
@@ -530,24 +560,24 @@ static int inspect_refused(wssec_msg *msg, wssec_token *tok, xmlNodePtr ek, cons
     return rc;
 }
 
-static int ek_consume(wssec_msg *msg, xmlNodePtr ek, void *ud)
+/* 0. How many EncryptedKeys: bounded before any key is used. */
+static int ek_count(wssec_msg *msg, xmlNodePtr ek)
 {
-    (void)ud;
-    const wssec_settings *s = &msg->ctx->s;
-    wssec_token *tok = wssec_msg_add_token(msg, "encrypted-key", ek);
-    if (!tok) return wssec_msg_fail(msg, WSSEC_ENOMEM, NULL, ek, "out of memory");
-
-    /* 0. how many: bounded before any key is used */
-    size_t count = 0;
+    size_t count = 0, max = opt_size(msg, "max-encrypted-keys");
     for (xmlNodePtr c = wssec_xml_first_elem(ek->parent); c; c = wssec_xml_next_elem(c))
         if (wssec_xml_is(c, WSSEC_NS_XENC, "EncryptedKey")) count++;
-    if (count > s->max_encrypted_keys)
+    if (count > max)
         return wssec_msg_fail(msg, WSSEC_ELIMIT, "wsse:InvalidSecurity", ek,
                               "the Security header holds %zu EncryptedKeys, more than "
                               "max-encrypted-keys %zu; refused before any key is used",
-                              count, s->max_encrypted_keys);
+                              count, max);
+    return 0;
+}
 
-    /* 1. the key transport algorithm */
+/* 1. The key transport algorithm, against the allow-list (and RSA-OAEP's
+ * digest), recorded on the token. */
+static int ek_key_transport(wssec_msg *msg, wssec_token *tok, xmlNodePtr ek, const wssec_alg **out)
+{
     xmlNodePtr m = child(ek, WSSEC_NS_XENC, "EncryptionMethod");
     const char *uri = m ? wssec_xml_attr(m, "Algorithm") : NULL;
     const wssec_alg *kt = uri ? wssec__alg_by_uri(wssec__kt_algs, uri) : NULL;
@@ -557,7 +587,7 @@ static int ek_consume(wssec_msg *msg, xmlNodePtr ek, void *ud)
                               "kw-aes128/256 with a pre-shared key)",
                               uri ? uri : "(none)");
     int ktn = (int)(kt - wssec__kt_algs);
-    if (ktn == WSSEC_KT_RSA15 && !s->allow_rsa15)
+    if (ktn == WSSEC_KT_RSA15 && !opt_bool(msg, "allow-rsa15"))
         return inspect_refused(msg, tok, ek, kt->name,
                                wssec_msg_fail(msg, WSSEC_EALGORITHM, NULL, ek,
                                               "rsa-1_5 key transport is refused by default "
@@ -573,31 +603,125 @@ static int ek_consume(wssec_msg *msg, xmlNodePtr ek, void *ud)
                                   d);
     }
     if (wssec_token_set(tok, "key-transport", kt->name)) return WSSEC_ENOMEM;
+    *out = kt;
+    return 0;
+}
 
-    /* 1b. the KeyInfo that names our RSA key (BSP R5424, R5426), before any
-     * key is used: one wsse:SecurityTokenReference; a bare ds:X509Data only
-     * when R5426 is relaxed by name. (With key wrap the KeyInfo is not read:
-     * the pre-shared key is the only key.) */
+/* 1b. The KeyInfo that names our RSA key (BSP R5424, R5426), before any key
+ * is used: one wsse:SecurityTokenReference; a bare ds:X509Data only when
+ * R5426 is relaxed by name. (With key wrap the KeyInfo is not read: the
+ * pre-shared key is the only key.) */
+static int ek_key_info(wssec_msg *msg, xmlNodePtr ek, int ktn)
+{
     xmlNodePtr eki = child(ek, WSSEC_NS_DS, "KeyInfo");
-    if (eki && (ktn == WSSEC_KT_RSA_OAEP || ktn == WSSEC_KT_RSA15)) {
-        xmlNodePtr c = wssec_xml_first_elem(eki);
-        if (!c || wssec_xml_next_elem(c))
-            return wssec_msg_fail(msg, WSSEC_EUNAVAILABLE, NULL, eki,
-                                  "EncryptedKey KeyInfo must hold exactly one "
-                                  "SecurityTokenReference (BSP R5424)");
-        bool x509data = wssec_xml_is(c, WSSEC_NS_DS, "X509Data");
-        if (!wssec_xml_is(c, WSSEC_NS_WSSE, "SecurityTokenReference")) {
-            if (!x509data || !wssec__bsp_relaxed(s, WSSEC_BSP_R5426))
-                return wssec_msg_fail(msg, WSSEC_EUNAVAILABLE, NULL, c,
-                                      "EncryptedKey KeyInfo holds a ds:%s, not a "
-                                      "wsse:SecurityTokenReference (BSP R5426%s)",
-                                      (const char *)c->name,
-                                      x509data ? "; --bsp-relax R5426 accepts it" : "");
-            if (wssec_msg_warn(msg, "BSP R5426 relaxed: an EncryptedKey's KeyInfo held "
-                                             "a ds:X509Data"))
-                return wssec_msg_fail(msg, WSSEC_ENOMEM, NULL, c, "out of memory");
+    if (!eki || (ktn != WSSEC_KT_RSA_OAEP && ktn != WSSEC_KT_RSA15)) return 0;
+    xmlNodePtr c = wssec_xml_first_elem(eki);
+    if (!c || wssec_xml_next_elem(c))
+        return wssec_msg_fail(msg, WSSEC_EUNAVAILABLE, NULL, eki,
+                              "EncryptedKey KeyInfo must hold exactly one "
+                              "SecurityTokenReference (BSP R5424)");
+    bool x509data = wssec_xml_is(c, WSSEC_NS_DS, "X509Data");
+    if (wssec_xml_is(c, WSSEC_NS_WSSE, "SecurityTokenReference")) return 0;
+    if (!x509data || !wssec__bsp_relaxed_in(wssec_msg_ctx(msg), WSSEC_BSP_R5426))
+        return wssec_msg_fail(msg, WSSEC_EUNAVAILABLE, NULL, c,
+                              "EncryptedKey KeyInfo holds a ds:%s, not a "
+                              "wsse:SecurityTokenReference (BSP R5426%s)",
+                              (const char *)c->name,
+                              x509data ? "; --bsp-relax R5426 accepts it" : "");
+    if (wssec_msg_warn(msg, "BSP R5426 relaxed: an EncryptedKey's KeyInfo held "
+                            "a ds:X509Data"))
+        return wssec_msg_fail(msg, WSSEC_ENOMEM, NULL, c, "out of memory");
+    return 0;
+}
+
+/* 2. One DataReference of the ReferenceList: its target found and checked
+ * (algorithm included), never named twice, added to the job. */
+static int ek_target(wssec_msg *msg, ek_job *j, xmlNodePtr rl, xmlNodePtr dr, size_t max_refs)
+{
+    if (!wssec_xml_is(dr, WSSEC_NS_XENC, "DataReference"))
+        return wssec_msg_fail(msg, WSSEC_EMALFORMED, NULL, dr,
+                              "ReferenceList may hold only DataReferences");
+    if (j->n >= MAX_TARGETS || j->n >= max_refs)
+        return wssec_msg_fail(msg, WSSEC_ELIMIT, "wsse:InvalidSecurity", rl,
+                              "ReferenceList with more than max-references %zu references",
+                              max_refs);
+    target *t = &j->t[j->n];
+    int rc = find_target(msg, dr, t);
+    if (rc) {
+        /* ciphertext inside ciphertext: named once the outer part is decrypted */
+        if (wssec_msg_deferred_count(msg)) wssec_msg_retry_after_decryption(msg);
+        return rc;
+    }
+    for (size_t k = 0; k < j->n; k++)
+        if (j->t[k].data == t->data)
+            return wssec_msg_fail(msg, WSSEC_EMALFORMED, NULL, dr,
+                                  "two DataReferences to one EncryptedData");
+    /* RSA-1.5 with CBC is what WSS4J 1.x, CXF and Rampart send by default;
+     * both had to be allowed by name. Implicit rejection (rsa_unwrap) and
+     * the one failure after unauthenticated decryption (pipeline.c) keep
+     * the pair from answering as an oracle; the report says it was used. */
+    if (j->ktn == WSSEC_KT_RSA15 && t->alg->weak &&
+        wssec_msg_warn(msg, "rsa-1_5 key transport with CBC encryption: legacy "
+                            "algorithms without integrity; ask the peer for "
+                            "RSA-OAEP and AES-GCM"))
+        return wssec_msg_fail(msg, WSSEC_ENOMEM, NULL, j->ek, "out of memory");
+    j->n++;
+    return 0;
+}
+
+/* 2. The targets, and their algorithms, before any decryption: every
+ * EncryptedData under one key uses a key of one size. */
+static int ek_targets(wssec_msg *msg, ek_job *j)
+{
+    xmlNodePtr rl = child(j->ek, WSSEC_NS_XENC, "ReferenceList");
+    if (!rl)
+        return wssec_msg_fail(msg, WSSEC_EMALFORMED, NULL, j->ek,
+                              "EncryptedKey without a ReferenceList: nothing to decrypt");
+    size_t max_refs = opt_size(msg, "max-references");
+    for (xmlNodePtr dr = wssec_xml_first_elem(rl); dr; dr = wssec_xml_next_elem(dr))
+        WSSEC_GUARD(ek_target(msg, j, rl, dr, max_refs));
+    if (j->n == 0) return wssec_msg_fail(msg, WSSEC_EMALFORMED, NULL, rl, "empty ReferenceList");
+    for (size_t k = 1; k < j->n; k++)
+        if (j->t[k].alg->key_type != j->t[0].alg->key_type)
+            return wssec_msg_fail(msg, WSSEC_EALGORITHM, NULL, j->t[k].data,
+                                  "EncryptedData under one key use algorithms of different key "
+                                  "sizes");
+    if (wssec_token_set(j->tok, "data-encryption", j->t[0].alg->name))
+        return wssec_msg_fail(msg, WSSEC_ENOMEM, NULL, j->ek, "out of memory");
+    return 0;
+}
+
+/* 3. The wrapped key, read now, used after the walk; and the targets
+ * claimed, so no other EncryptedKey of the message names them. */
+static int ek_wrapped_key(wssec_msg *msg, ek_job *j)
+{
+    xmlNodePtr cv = NULL;
+    WSSEC_GUARD(cipher_value(msg, j->ek, &cv));
+    if (wssec_msg_b64_elem(&j->wrapped, &j->wlen, msg, cv))
+        return wssec_msg_fail(msg, WSSEC_EMALFORMED, NULL, j->ek,
+                              "EncryptedKey without a base64 CipherValue");
+    for (size_t k = 0; k < j->n; k++) {
+        int rc = wssec_msg_claim(msg, j->t[k].data);
+        if (rc) {
+            while (k-- > 0) wssec_msg_unclaim(msg, j->t[k].data);
+            return rc;
         }
     }
+    return 0;
+}
+
+/* An EncryptedKey: every check that needs no key now, in order; the
+ * decryption queued for the pipeline (ek_check, then ek_run). */
+static int ek_consume(wssec_msg *msg, xmlNodePtr ek, void *ud)
+{
+    (void)ud;
+    wssec_token *tok = wssec_msg_add_token(msg, "encrypted-key", ek);
+    if (!tok) return wssec_msg_fail(msg, WSSEC_ENOMEM, NULL, ek, "out of memory");
+    const wssec_alg *kt = NULL;
+    WSSEC_GUARD(ek_count(msg, ek));
+    WSSEC_GUARD(ek_key_transport(msg, tok, ek, &kt));
+    int ktn = (int)(kt - wssec__kt_algs);
+    WSSEC_GUARD(ek_key_info(msg, ek, ktn));
 
     ek_job *j = wssec__calloc(1, sizeof(*j));
     if (!j) return wssec_msg_fail(msg, WSSEC_ENOMEM, NULL, ek, "out of memory");
@@ -605,85 +729,13 @@ static int ek_consume(wssec_msg *msg, xmlNodePtr ek, void *ud)
     j->ek = ek;
     j->kt = kt;
     j->ktn = ktn;
-    int rc = 0;
-
-    /* 2. the targets, and their algorithms, before any decryption */
-    xmlNodePtr rl = child(ek, WSSEC_NS_XENC, "ReferenceList");
-    if (!rl) {
-        rc = wssec_msg_fail(msg, WSSEC_EMALFORMED, NULL, ek,
-                            "EncryptedKey without a ReferenceList: nothing to decrypt");
-        goto fail;
+    int rc = ek_targets(msg, j);
+    if (!rc) rc = ek_wrapped_key(msg, j);
+    if (rc) {
+        ek_job_free(j);
+        return rc;
     }
-    for (xmlNodePtr dr = wssec_xml_first_elem(rl); dr; dr = wssec_xml_next_elem(dr)) {
-        if (!wssec_xml_is(dr, WSSEC_NS_XENC, "DataReference")) {
-            rc = wssec_msg_fail(msg, WSSEC_EMALFORMED, NULL, dr,
-                                "ReferenceList may hold only DataReferences");
-            goto fail;
-        }
-        if (j->n >= MAX_TARGETS || j->n >= s->max_references) {
-            rc = wssec_msg_fail(msg, WSSEC_ELIMIT, "wsse:InvalidSecurity", rl,
-                                "ReferenceList with more than max-references %zu references",
-                                s->max_references);
-            goto fail;
-        }
-        target *t = &j->t[j->n];
-        if ((rc = find_target(msg, dr, t))) {
-            /* ciphertext inside ciphertext: named once the outer part is decrypted */
-            if (msg->njobs) wssec_msg_retry_after_decryption(msg);
-            goto fail;
-        }
-        for (size_t k = 0; k < j->n; k++)
-            if (j->t[k].data == t->data) {
-                rc = wssec_msg_fail(msg, WSSEC_EMALFORMED, NULL, dr,
-                                    "two DataReferences to one EncryptedData");
-                goto fail;
-            }
-        /* RSA-1.5 with CBC is what WSS4J 1.x, CXF and Rampart send by default;
-         * both had to be allowed by name. Implicit rejection (rsa_unwrap) and
-         * the one failure after unauthenticated decryption (pipeline.c) keep
-         * the pair from answering as an oracle; the report says it was used. */
-        if (ktn == WSSEC_KT_RSA15 && t->alg->weak &&
-            wssec_msg_warn(msg, "rsa-1_5 key transport with CBC encryption: legacy "
-                                         "algorithms without integrity; ask the peer for "
-                                         "RSA-OAEP and AES-GCM")) {
-            rc = wssec_msg_fail(msg, WSSEC_ENOMEM, NULL, ek, "out of memory");
-            goto fail;
-        }
-        j->n++;
-    }
-    if (j->n == 0) {
-        rc = wssec_msg_fail(msg, WSSEC_EMALFORMED, NULL, rl, "empty ReferenceList");
-        goto fail;
-    }
-    for (size_t k = 1; k < j->n; k++)
-        if (j->t[k].alg->key_type != j->t[0].alg->key_type) {
-            rc = wssec_msg_fail(msg, WSSEC_EALGORITHM, NULL, j->t[k].data,
-                                "EncryptedData under one key use algorithms of different key "
-                                "sizes");
-            goto fail;
-        }
-    if (wssec_token_set(tok, "data-encryption", j->t[0].alg->name)) {
-        rc = wssec_msg_fail(msg, WSSEC_ENOMEM, NULL, ek, "out of memory");
-        goto fail;
-    }
-
-    /* 3. the wrapped key, read now, used after the walk */
-    xmlNodePtr cv = NULL;
-    if ((rc = cipher_value(msg, ek, &cv))) goto fail;
-    if (wssec_msg_b64_elem(&j->wrapped, &j->wlen, msg, cv)) {
-        rc = wssec_msg_fail(msg, WSSEC_EMALFORMED, NULL, ek,
-                            "EncryptedKey without a base64 CipherValue");
-        goto fail;
-    }
-    for (size_t k = 0; k < j->n; k++)
-        if ((rc = wssec_msg_claim(msg, j->t[k].data))) {
-            while (k-- > 0) wssec_msg_unclaim(msg, j->t[k].data);
-            goto fail;
-        }
     return wssec_msg_defer(msg, tok, ek_check, ek_run, ek_job_free, j);
-fail:
-    ek_job_free(j);
-    return rc;
 }
 
 /* ===================================================================== */
@@ -700,7 +752,8 @@ static int add_target(wssec_msg *msg, part *p, size_t *n, xmlNodePtr e, bool con
     if (e->type != XML_ELEMENT_NODE)
         return wssec_msg_fail(msg, WSSEC_ECONFIG, NULL, NULL,
                               "encrypt-part '%s' selects something that is not an element", spec);
-    if (e == msg->envelope || e == msg->header || (e == msg->body && !content))
+    if (e == wssec_msg_envelope(msg) || e == wssec_msg_header(msg) ||
+        (e == wssec_msg_body(msg) && !content))
         return wssec_msg_fail(msg, WSSEC_ECONFIG, NULL, e,
                               "encrypt-part '%s': the SOAP Envelope, Header and Body themselves "
                               "are never encrypted (their content may be)",
@@ -734,10 +787,11 @@ static int select_parts(wssec_msg *msg, const char *spec0, part *p, size_t *n)
         if (mode == 0)
             return wssec_msg_fail(msg, WSSEC_ECONFIG, NULL, NULL,
                                   "encrypt-part body:element: the Body itself is never encrypted");
-        return add_target(msg, p, n, msg->body, true, spec0);
+        return add_target(msg, p, n, wssec_msg_body(msg), true, spec0);
     }
     if (!strcmp(spec, "signature")) {
-        xmlNodePtr sig = msg->security ? child(msg->security, WSSEC_NS_DS, "Signature") : NULL;
+        xmlNodePtr security = wssec_msg_security(msg, 0);
+        xmlNodePtr sig = security ? child(security, WSSEC_NS_DS, "Signature") : NULL;
         if (!sig)
             return wssec_msg_fail(msg, WSSEC_ECONFIG, NULL, NULL,
                                   "encrypt-part signature: no Signature yet (sign before you "
@@ -754,7 +808,7 @@ static int select_parts(wssec_msg *msg, const char *spec0, part *p, size_t *n)
                                   spec0);
         memcpy(ns, spec + 1, nl);
         ns[nl] = '\0';
-        for (xmlNodePtr e = xmlDocGetRootElement(msg->doc); e;) {
+        for (xmlNodePtr e = xmlDocGetRootElement(wssec_msg_doc(msg)); e;) {
             if (wssec_xml_is(e, ns, close + 1)) WSSEC_GUARD(add_target(msg, p, n, e, mode == 1, spec0));
             if (e->children && e->type == XML_ELEMENT_NODE && !wssec_xml_is(e, ns, close + 1)) {
                 e = e->children;
@@ -772,7 +826,8 @@ static int select_parts(wssec_msg *msg, const char *spec0, part *p, size_t *n)
                                 "encrypt-part '%s' cannot be evaluated", spec0);
         for (int i = 0; !rc && set && i < set->nodeNr; i++)
             rc = add_target(msg, p, n, set->nodeTab[i],
-                            mode == 1 || (mode == -1 && set->nodeTab[i] == msg->body), spec0);
+                            mode == 1 || (mode == -1 && set->nodeTab[i] == wssec_msg_body(msg)),
+                            spec0);
         xmlXPathFreeObject(obj);
         WSSEC_GUARD(rc);
     }
@@ -820,10 +875,11 @@ static int aes_wrap(const unsigned char *kek, size_t keklen, const unsigned char
  * the EncryptedHeader that hides it, so it stays addressable. */
 static void copy_soap_attrs(wssec_msg *msg, xmlNodePtr from, xmlNodePtr to)
 {
+    const char *soap_ns = wssec_msg_soap_ns(msg);
     for (xmlAttrPtr a = from->properties; a; a = a->next) {
-        if (!a->ns || !xmlStrEqual(a->ns->href, BAD_CAST msg->soap_ns)) continue;
+        if (!a->ns || !xmlStrEqual(a->ns->href, BAD_CAST soap_ns)) continue;
         xmlChar *v = xmlNodeGetContent((xmlNodePtr)a);
-        xmlNsPtr ns = xmlSearchNsByHref(msg->doc, to, BAD_CAST msg->soap_ns);
+        xmlNsPtr ns = xmlSearchNsByHref(wssec_msg_doc(msg), to, BAD_CAST soap_ns);
         if (v && ns) xmlSetNsProp(to, ns, a->name, v);
         xmlFree(v);
     }
@@ -834,7 +890,8 @@ static int encrypt_one(wssec_msg *msg, const part *p, xmlSecTransformId alg, con
                        size_t keylen, char *id_out, size_t idlen)
 {
     xmlNodePtr node = p->node;
-    bool header_block = !p->content && node->parent == msg->header;
+    xmlDocPtr doc = wssec_msg_doc(msg);
+    bool header_block = !p->content && node->parent == wssec_msg_header(msg);
     xmlNodePtr wrapper = NULL;
     char edid[40];
     unsigned char r[8];
@@ -843,7 +900,7 @@ static int encrypt_one(wssec_msg *msg, const part *p, xmlSecTransformId alg, con
              r[5], r[6], r[7]);
     if (header_block) {
         /* wsse11:EncryptedHeader in place of the block, the block inside it */
-        wrapper = xmlNewDocNode(msg->doc, NULL, BAD_CAST "EncryptedHeader", NULL);
+        wrapper = xmlNewDocNode(doc, NULL, BAD_CAST "EncryptedHeader", NULL);
         if (!wrapper) return WSSEC_ENOMEM;
         xmlNsPtr ns = xmlNewNs(wrapper, BAD_CAST WSSEC_NS_WSSE11, BAD_CAST "wsse11");
         xmlSetNs(wrapper, ns);
@@ -853,7 +910,7 @@ static int encrypt_one(wssec_msg *msg, const part *p, xmlSecTransformId alg, con
         xmlAddChild(wrapper, node);
         if (!wssec_msg_new_id(msg, wrapper, "EH")) return WSSEC_ENOMEM;
     }
-    xmlNodePtr tmpl = xmlSecTmplEncDataCreate(msg->doc, alg, BAD_CAST edid,
+    xmlNodePtr tmpl = xmlSecTmplEncDataCreate(doc, alg, BAD_CAST edid,
                                               p->content ? xmlSecTypeEncContent : xmlSecTypeEncElement,
                                               NULL, NULL);
     if (!tmpl || !xmlSecTmplEncDataEnsureCipherValue(tmpl)) {
@@ -880,139 +937,210 @@ static int encrypt_one(wssec_msg *msg, const part *p, xmlSecTransformId alg, con
     /* register the new Id for the ReferenceList */
     xmlAttrPtr a = xmlHasProp(ed, BAD_CAST "Id");
     if (!a || !a->children) return WSSEC_EINTERNAL;
-    xmlAttrPtr known = xmlGetID(msg->doc, a->children->content);
-    if (known != a && (known || !xmlAddID(NULL, msg->doc, a->children->content, a)))
+    xmlAttrPtr known = xmlGetID(doc, a->children->content);
+    if (known != a && (known || !xmlAddID(NULL, doc, a->children->content, a)))
         return WSSEC_ENOMEM;
     snprintf(id_out, idlen, "%s", edid);
     return 0;
 }
 
-static int enc_generate(wssec_msg *msg, void *ud)
+/* What the generator reads of the settings and keys. */
+typedef struct enc_opts {
+    const wssec_alg *alg, *kt; /* data encryption, key transport */
+    int ktn;                   /* WSSEC_KT_* */
+    bool kw;                   /* key wrap with the pre-shared key */
+    int key_id;                /* how the EncryptedKey names the recipient: WSSEC_KEYID_* */
+    const char *psk_name;
+    const char *const *parts; /* encrypt-part */
+    size_t nparts;
+    X509 *recipient;
+    const unsigned char *psk;
+    size_t psk_len;
+} enc_opts;
+
+/* The generator's settings (by their options' names) and keys: the
+ * recipient's certificate, or a pre-shared key of the key wrap's size. */
+static int enc_options(wssec_msg *msg, enc_opts *o)
 {
-    (void)ud;
-    const wssec_ctx *ctx = msg->ctx;
-    const wssec_settings *s = &ctx->s;
-    const wssec_alg *alg = &wssec__enc_algs[s->enc_alg], *kt = &wssec__kt_algs[s->key_transport];
-    int ktn = s->key_transport;
-    bool kw = ktn == WSSEC_KT_KW_AES128 || ktn == WSSEC_KT_KW_AES256;
-    if (kw && ctx->psk_len != (size_t)kt->key_type)
+    const wssec_ctx *ctx = wssec_msg_ctx(msg);
+    int alg = 0;
+    memset(o, 0, sizeof(*o));
+    if (wssec_ctx_get_choice(&alg, NULL, ctx, "enc-alg") ||
+        wssec_ctx_get_choice(&o->ktn, NULL, ctx, "key-transport") ||
+        wssec_ctx_get_choice(&o->key_id, NULL, ctx, "enc-key-id") ||
+        wssec_ctx_get_string(&o->psk_name, ctx, "psk-name") ||
+        wssec_ctx_get_list(&o->parts, &o->nparts, ctx, "encrypt-part"))
+        return wssec_msg_fail(msg, WSSEC_EINTERNAL, NULL, NULL, "encrypt: settings unreadable");
+    o->alg = &wssec__enc_algs[alg];
+    o->kt = &wssec__kt_algs[o->ktn];
+    o->kw = o->ktn == WSSEC_KT_KW_AES128 || o->ktn == WSSEC_KT_KW_AES256;
+    o->recipient = wssec_ctx_recipient_cert(ctx);
+    if (wssec_ctx_psk(&o->psk, &o->psk_len, ctx)) o->psk_len = 0;
+    if (o->kw && o->psk_len != (size_t)o->kt->key_type)
         return wssec_msg_fail(msg, WSSEC_ECONFIG, NULL, NULL,
                               "encrypt: %s needs a pre-shared key of %d bytes (--psk-file)",
-                              kt->name, kt->key_type);
-    if (!kw && !ctx->enc_x509)
+                              o->kt->name, o->kt->key_type);
+    if (!o->kw && !o->recipient)
         return wssec_msg_fail(msg, WSSEC_ECONFIG, NULL, NULL,
                               "encrypt: no recipient certificate (--encrypt-cert)");
-    if (!wssec_msg_security(msg, 1)) return wssec_msg_fail(msg, WSSEC_ENOMEM, NULL, NULL, "out of memory");
+    return 0;
+}
 
-    part parts[MAX_TARGETS];
-    size_t n = 0;
-    if (s->encrypt_parts.n == 0) WSSEC_GUARD(select_parts(msg, "body", parts, &n));
-    for (size_t i = 0; i < s->encrypt_parts.n; i++) WSSEC_GUARD(select_parts(msg, s->encrypt_parts.v[i], parts, &n));
-
-    xmlSecTransformId id = transform_by_uri(alg->uri, xmlSecTransformUsageEncryptionMethod);
+/* A fresh session key; every part encrypted with it (ids[i] the i-th
+ * EncryptedData's ID), then the key wrapped for the recipient. The key is
+ * wiped whatever happens. */
+static int enc_parts(wssec_msg *msg, const enc_opts *o, const part *parts, size_t n,
+                     char (*ids)[40], unsigned char *wrapped, size_t *wlen)
+{
+    xmlSecTransformId id = transform_by_uri(o->alg->uri, xmlSecTransformUsageEncryptionMethod);
     if (id == xmlSecTransformIdUnknown)
-        return wssec_msg_fail(msg, WSSEC_EINTERNAL, NULL, NULL, "xmlsec lacks %s", alg->name);
-    unsigned char key[32], wrapped[1024];
-    size_t keylen = (size_t)alg->key_type, wlen = sizeof(wrapped);
+        return wssec_msg_fail(msg, WSSEC_EINTERNAL, NULL, NULL, "xmlsec lacks %s", o->alg->name);
+    unsigned char key[32];
+    size_t keylen = (size_t)o->alg->key_type;
     int rc = 0;
-    char ids[MAX_TARGETS][40];
-    if (RAND_bytes(key, (int)keylen) != 1) return wssec_msg_fail(msg, WSSEC_EINTERNAL, NULL, NULL, "no random");
+    if (RAND_bytes(key, (int)keylen) != 1)
+        return wssec_msg_fail(msg, WSSEC_EINTERNAL, NULL, NULL, "no random");
     for (size_t i = 0; i < n && !rc; i++) {
         rc = encrypt_one(msg, &parts[i], id, key, keylen, ids[i], sizeof(ids[i]));
         if (rc) rc = wssec_msg_fail(msg, rc, NULL, parts[i].node, "encrypting a part with %s failed",
-                                    alg->name);
+                                    o->alg->name);
     }
     if (!rc) {
-        rc = kw ? aes_wrap(ctx->psk, ctx->psk_len, key, keylen, wrapped, &wlen)
-                : rsa_wrap(X509_get0_pubkey(ctx->enc_x509), ktn, key, keylen, wrapped, &wlen);
-        if (rc) rc = wssec_msg_fail(msg, rc, NULL, NULL, "wrapping the key with %s failed", kt->name);
+        rc = o->kw ? aes_wrap(o->psk, o->psk_len, key, keylen, wrapped, wlen)
+                   : rsa_wrap(X509_get0_pubkey(o->recipient), o->ktn, key, keylen, wrapped, wlen);
+        if (rc) rc = wssec_msg_fail(msg, rc, NULL, NULL, "wrapping the key with %s failed", o->kt->name);
     }
     wssec__memzero(key, sizeof(key));
-    if (rc) return rc;
+    return rc;
+}
 
-    /* the EncryptedKey: before a Signature already in the header (sign, then
-     * encrypt: the receiver decrypts first), else at the end */
-    xmlNodePtr ek = xmlNewDocNode(msg->doc, NULL, BAD_CAST "EncryptedKey", NULL);
-    if (!ek) return wssec_msg_fail(msg, WSSEC_ENOMEM, NULL, NULL, "out of memory");
+/* The EncryptedKey element, placed: before a Signature already in the
+ * header (sign, then encrypt: the receiver decrypts first), else at the
+ * end. NULL when memory ran out. */
+static xmlNodePtr ek_place(wssec_msg *msg, xmlNodePtr security)
+{
+    xmlNodePtr ek = xmlNewDocNode(wssec_msg_doc(msg), NULL, BAD_CAST "EncryptedKey", NULL);
+    if (!ek) return NULL;
     xmlSetNs(ek, xmlNewNs(ek, BAD_CAST WSSEC_NS_XENC, BAD_CAST "xenc"));
-    xmlNodePtr sig = child(msg->security, WSSEC_NS_DS, "Signature");
+    xmlNodePtr sig = child(security, WSSEC_NS_DS, "Signature");
     if (!sig) {
-        for (xmlNodePtr c = wssec_xml_first_elem(msg->security); c && !sig; c = wssec_xml_next_elem(c))
+        for (xmlNodePtr c = wssec_xml_first_elem(security); c && !sig; c = wssec_xml_next_elem(c))
             if (wssec_xml_is(c, WSSEC_NS_XENC, "EncryptedData")) sig = c; /* an encrypted Signature */
     }
-    xmlNodePtr placed = sig ? xmlAddPrevSibling(sig, ek) : xmlAddChild(msg->security, ek);
+    xmlNodePtr placed = sig ? xmlAddPrevSibling(sig, ek) : xmlAddChild(security, ek);
     if (!placed) {
         xmlFreeNode(ek);
-        return wssec_msg_fail(msg, WSSEC_ENOMEM, NULL, NULL, "out of memory");
+        return NULL;
     }
-    char *b64 = wssec_b64_encode(wrapped, wlen);
+    return ek;
+}
+
+/* The recipient's certificate as a BinarySecurityToken just before the
+ * EncryptedKey (enc-key-id bst). NULL when memory ran out. (The module's own
+ * writer until the shared one, a service of keyref.c, takes its place.) */
+static xmlNodePtr recipient_bst(wssec_msg *msg, xmlNodePtr ek, X509 *cert)
+{
+    xmlNodePtr bst = NULL;
+    int dl = i2d_X509(cert, NULL);
+    unsigned char *der = dl > 0 ? wssec__malloc((size_t)dl) : NULL, *q = der;
+    char *cb64 = NULL;
+    if (der) i2d_X509(cert, &q);
+    xmlNodePtr t = NULL;
+    if (der && (cb64 = wssec_b64_encode(der, (size_t)dl))) {
+        t = xmlNewDocNode(wssec_msg_doc(msg), NULL, BAD_CAST "BinarySecurityToken", NULL);
+        if (t && xmlAddPrevSibling(ek, t)) {
+            xmlSetNs(t, xmlSearchNsByHref(wssec_msg_doc(msg), wssec_msg_security(msg, 0),
+                                          BAD_CAST WSSEC_NS_WSSE));
+            xmlSetProp(t, BAD_CAST "EncodingType", BAD_CAST WSSEC_ENC_BASE64);
+            xmlSetProp(t, BAD_CAST "ValueType", BAD_CAST WSSEC_VT_X509V3);
+            xmlNodeAddContent(t, BAD_CAST cb64);
+            bst = t;
+        } else {
+            xmlFreeNode(t);
+        }
+    }
+    wssec__free(der);
+    xmlFree(cb64);
+    return bst;
+}
+
+/* The EncryptedKey's KeyInfo: the pre-shared key's KeyName, or a
+ * SecurityTokenReference to the recipient's certificate (after a
+ * BinarySecurityToken holding it, for enc-key-id bst). */
+static int ek_key_info_write(wssec_msg *msg, const enc_opts *o, xmlNodePtr ek)
+{
+    xmlNodePtr ki = wssec_msg_add_elem(msg, ek, WSSEC_NS_DS, "ds", "KeyInfo", NULL);
+    if (!ki) return WSSEC_ENOMEM;
+    if (o->kw)
+        return wssec_msg_add_elem(msg, ki, WSSEC_NS_DS, "ds", "KeyName",
+                                  o->psk_name ? o->psk_name : "psk")
+                   ? 0
+                   : WSSEC_ENOMEM;
+    xmlNodePtr bst = NULL;
+    if (o->key_id == WSSEC_KEYID_BST && !(bst = recipient_bst(msg, ek, o->recipient)))
+        return WSSEC_ENOMEM;
+    return wssec__str_write(msg, ki, o->recipient, o->key_id, bst, WSSEC_BST_X509V3);
+}
+
+/* The EncryptedKey's content: Id, EncryptionMethod, KeyInfo, the wrapped
+ * key and the ReferenceList of the n EncryptedData ids. */
+static int ek_write(wssec_msg *msg, const enc_opts *o, xmlNodePtr ek, const char *b64,
+                    char (*ids)[40], size_t n)
+{
     char ekid[40];
     unsigned char r[8];
-    if (RAND_bytes(r, sizeof(r)) != 1) {
-        xmlFree(b64);
+    if (RAND_bytes(r, sizeof(r)) != 1)
         return wssec_msg_fail(msg, WSSEC_EINTERNAL, NULL, NULL, "no random");
-    }
     snprintf(ekid, sizeof(ekid), "EK-%02X%02X%02X%02X%02X%02X%02X%02X", r[0], r[1], r[2], r[3], r[4],
              r[5], r[6], r[7]);
     xmlNodePtr em = wssec_msg_add_elem(msg, ek, WSSEC_NS_XENC, "xenc", "EncryptionMethod", NULL);
     xmlAttrPtr ida = xmlSetProp(ek, BAD_CAST "Id", BAD_CAST ekid);
-    rc = WSSEC_ENOMEM;
-    if (!em || !ida || !b64 || !xmlSetProp(em, BAD_CAST "Algorithm", BAD_CAST kt->uri)) goto out;
-    if (ktn == WSSEC_KT_RSA_OAEP) {
+    if (!em || !ida || !b64 || !xmlSetProp(em, BAD_CAST "Algorithm", BAD_CAST o->kt->uri))
+        return WSSEC_ENOMEM;
+    if (o->ktn == WSSEC_KT_RSA_OAEP) {
         xmlNodePtr dm = wssec_msg_add_elem(msg, em, WSSEC_NS_DS, "ds", "DigestMethod", NULL);
         if (!dm || !xmlSetProp(dm, BAD_CAST "Algorithm", BAD_CAST "http://www.w3.org/2000/09/xmldsig#sha1"))
-            goto out;
+            return WSSEC_ENOMEM;
     }
-    xmlNodePtr ki = wssec_msg_add_elem(msg, ek, WSSEC_NS_DS, "ds", "KeyInfo", NULL);
-    if (!ki) goto out;
-    if (kw) {
-        if (!wssec_msg_add_elem(msg, ki, WSSEC_NS_DS, "ds", "KeyName", s->psk_name ? s->psk_name : "psk"))
-            goto out;
-    } else {
-        xmlNodePtr bst = NULL;
-        if (s->enc_key_id == WSSEC_KEYID_BST) {
-            /* the recipient's certificate as a token before the key */
-            int dl = i2d_X509(ctx->enc_x509, NULL);
-            unsigned char *der = dl > 0 ? wssec__malloc((size_t)dl) : NULL, *q = der;
-            char *cb64 = NULL;
-            if (der) i2d_X509(ctx->enc_x509, &q);
-            xmlNodePtr t = NULL;
-            if (der && (cb64 = wssec_b64_encode(der, (size_t)dl))) {
-                t = xmlNewDocNode(msg->doc, NULL, BAD_CAST "BinarySecurityToken", NULL);
-                if (t && xmlAddPrevSibling(ek, t)) {
-                    xmlSetNs(t, xmlSearchNsByHref(msg->doc, msg->security, BAD_CAST WSSEC_NS_WSSE));
-                    xmlSetProp(t, BAD_CAST "EncodingType", BAD_CAST WSSEC_ENC_BASE64);
-                    xmlSetProp(t, BAD_CAST "ValueType", BAD_CAST WSSEC_VT_X509V3);
-                    xmlNodeAddContent(t, BAD_CAST cb64);
-                    bst = t;
-                } else {
-                    xmlFreeNode(t);
-                }
-            }
-            wssec__free(der);
-            xmlFree(cb64);
-            if (!bst) goto out;
-        }
-        int src = wssec__str_write(msg, ki, ctx->enc_x509, s->enc_key_id, bst, WSSEC_BST_X509V3);
-        if (src) {
-            rc = src;
-            goto out;
-        }
-    }
+    WSSEC_GUARD(ek_key_info_write(msg, o, ek));
     xmlNodePtr cd = wssec_msg_add_elem(msg, ek, WSSEC_NS_XENC, "xenc", "CipherData", NULL);
     xmlNodePtr rl = cd && wssec_msg_add_elem(msg, cd, WSSEC_NS_XENC, "xenc", "CipherValue", b64)
                         ? wssec_msg_add_elem(msg, ek, WSSEC_NS_XENC, "xenc", "ReferenceList", NULL)
                         : NULL;
-    if (!rl) goto out;
+    if (!rl) return WSSEC_ENOMEM;
     for (size_t i = 0; i < n; i++) {
         char uri[48];
         snprintf(uri, sizeof(uri), "#%.40s", ids[i]);
         xmlNodePtr dr = wssec_msg_add_elem(msg, rl, WSSEC_NS_XENC, "xenc", "DataReference", NULL);
-        if (!dr || !xmlSetProp(dr, BAD_CAST "URI", BAD_CAST uri)) goto out;
+        if (!dr || !xmlSetProp(dr, BAD_CAST "URI", BAD_CAST uri)) return WSSEC_ENOMEM;
     }
-    if (!xmlAddID(NULL, msg->doc, BAD_CAST ekid, ida)) goto out;
-    rc = 0;
-out:
+    return xmlAddID(NULL, wssec_msg_doc(msg), BAD_CAST ekid, ida) ? 0 : WSSEC_ENOMEM;
+}
+
+/* The encrypted-key action: the selected parts encrypted under a fresh key,
+ * and the EncryptedKey that carries it to the recipient. */
+static int enc_generate(wssec_msg *msg, void *ud)
+{
+    (void)ud;
+    enc_opts o;
+    WSSEC_GUARD(enc_options(msg, &o));
+    xmlNodePtr security = wssec_msg_security(msg, 1);
+    if (!security) return wssec_msg_fail(msg, WSSEC_ENOMEM, NULL, NULL, "out of memory");
+
+    part parts[MAX_TARGETS];
+    size_t n = 0;
+    if (o.nparts == 0) WSSEC_GUARD(select_parts(msg, "body", parts, &n));
+    for (size_t i = 0; i < o.nparts; i++) WSSEC_GUARD(select_parts(msg, o.parts[i], parts, &n));
+
+    unsigned char wrapped[1024];
+    size_t wlen = sizeof(wrapped);
+    char ids[MAX_TARGETS][40];
+    WSSEC_GUARD(enc_parts(msg, &o, parts, n, ids, wrapped, &wlen));
+
+    xmlNodePtr ek = ek_place(msg, security);
+    if (!ek) return wssec_msg_fail(msg, WSSEC_ENOMEM, NULL, NULL, "out of memory");
+    char *b64 = wssec_b64_encode(wrapped, wlen);
+    int rc = ek_write(msg, &o, ek, b64, ids, n);
     xmlFree(b64);
     if (rc == WSSEC_ENOMEM) return wssec_msg_fail(msg, rc, NULL, NULL, "out of memory");
     return rc;

@@ -246,12 +246,36 @@ static void test_versions_refused_clearly(void **state)
     assert_int_equal(wssec_replay_cache_new(&rc, &ops, NULL), WSSEC_EINVALID); /* no insert */
 }
 
+/* The decryption protocol of the module SDK (sys/record.h): a NULL fails
+ * closed (nothing may be decrypted, nothing is queued) or is a no-op. */
+static void test_null_arguments_decryption_protocol(void **state)
+{
+    (void)state;
+    wssec_ctx *ctx = h_ctx(NULL);
+    wssec_msg *msg = h_parse(ctx, "<soap:Envelope xmlns:soap='http://schemas.xmlsoap.org/soap/"
+                                  "envelope/'><soap:Body/></soap:Envelope>");
+    xmlNodePtr body = wssec_msg_body(msg);
+    assert_int_equal(wssec_msg_deferred_count(N(const wssec_msg *)), 0);
+    assert_int_equal(wssec_msg_may_decrypt(N(wssec_msg *), body), 0);
+    assert_int_equal(wssec_msg_may_decrypt(msg, N(xmlNodePtr)), 0);
+    wssec_msg_decryption_started(N(wssec_msg *));
+    wssec_msg_decrypting(N(wssec_msg *), body, 0);
+    wssec_msg_decrypting(msg, N(xmlNodePtr), 0);
+    assert_int_equal(wssec_msg_decrypt_failed(N(wssec_msg *)), WSSEC_EINVALID);
+    assert_int_equal(wssec_msg_error(msg)->code, 0); /* nothing recorded by the no-ops */
+    assert_false(msg->oracle_risk);
+    assert_false(msg->decrypted);
+    wssec_msg_free(msg);
+    wssec_ctx_free(ctx);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_null_arguments),
         cmocka_unit_test(test_init_functions),
         cmocka_unit_test(test_versions_refused_clearly),
+        cmocka_unit_test(test_null_arguments_decryption_protocol),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

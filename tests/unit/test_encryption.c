@@ -1124,6 +1124,225 @@ static void test_bsp_ek_key_info(void **state)
     wssec_ctx_free(out);
 }
 
+/* ---- the decryption protocol of the module SDK (sys/record.h), and the
+ * service calls the module reads the settings and keys through ---- */
+
+/* A message with two EncryptedData, one in the Body and one in a header
+ * block, and the result a verify pass records into (white-box). */
+static const char protocol_msg[] =
+    "<soap:Envelope xmlns:soap='http://schemas.xmlsoap.org/soap/envelope/'"
+    " xmlns:xenc='http://www.w3.org/2001/04/xmlenc#'>"
+    "<soap:Header><h:Blk xmlns:h='urn:h'><xenc:EncryptedData Id='EH'/></h:Blk></soap:Header>"
+    "<soap:Body><xenc:EncryptedData Id='EB'/></soap:Body></soap:Envelope>";
+
+static wssec_msg *protocol_begin(const wssec_ctx *ctx, xmlNodePtr *body_ed, xmlNodePtr *hdr_ed)
+{
+    wssec_msg *msg = h_parse(ctx, protocol_msg);
+    assert_non_null(msg);
+    assert_int_equal(wssec__result_new(&msg->res), 0);
+    *body_ed = wssec_xml_first_elem(wssec_msg_body(msg));
+    *hdr_ed = wssec_xml_first_elem(wssec_xml_first_elem(wssec_msg_header(msg)));
+    assert_true(wssec_xml_is(*body_ed, NS_XENC, "EncryptedData"));
+    assert_true(wssec_xml_is(*hdr_ed, NS_XENC, "EncryptedData"));
+    return msg;
+}
+
+static void protocol_end(wssec_msg *msg)
+{
+    wssec_result_free(msg->res);
+    msg->res = NULL;
+    wssec_msg_free(msg);
+}
+
+static int jobs_freed;
+static int job_ok(wssec_msg *msg, void *job)
+{
+    (void)msg;
+    (void)job;
+    return 0;
+}
+static void job_free(void *job)
+{
+    (void)job;
+    jobs_freed++;
+}
+
+/* wssec_msg_deferred_count: the jobs queued and not yet run. */
+static void test_sdk_deferred_count(void **state)
+{
+    (void)state;
+    wssec_ctx *ctx = ctx_of(RECEIVER, NULL);
+    xmlNodePtr eb, eh;
+    wssec_msg *msg = protocol_begin(ctx, &eb, &eh);
+    jobs_freed = 0;
+    assert_int_equal(wssec_msg_deferred_count(msg), 0);
+    assert_int_equal(wssec_msg_defer(msg, NULL, job_ok, job_ok, job_free, &jobs_freed), 0);
+    assert_int_equal(wssec_msg_deferred_count(msg), 1);
+    assert_int_equal(wssec_msg_defer(msg, NULL, job_ok, job_ok, job_free, &jobs_freed), 0);
+    assert_int_equal(wssec_msg_deferred_count(msg), 2);
+    wssec__msg_free_jobs(msg); /* what the pipeline does once they ran */
+    assert_int_equal(jobs_freed, 2);
+    assert_int_equal(wssec_msg_deferred_count(msg), 0);
+    protocol_end(msg);
+    wssec_ctx_free(ctx);
+}
+
+/* wssec_msg_may_decrypt: anything until a verified signature covered
+ * claimed ciphertext, then only covered ciphertext, for the rest of the
+ * pass; coverage by a narrowed (not whole) reference does not count. */
+static void test_sdk_may_decrypt(void **state)
+{
+    (void)state;
+    wssec_ctx *ctx = ctx_of(RECEIVER, NULL);
+    xmlNodePtr eb, eh;
+    wssec_msg *msg = protocol_begin(ctx, &eb, &eh);
+    /* nothing signed: both may be */
+    assert_int_equal(wssec_msg_claim(msg, eb), 0);
+    assert_int_equal(wssec_msg_claim(msg, eh), 0);
+    assert_int_equal(wssec_msg_may_decrypt(msg, eb), 1);
+    assert_int_equal(wssec_msg_may_decrypt(msg, eh), 1);
+    /* a narrowed reference over the Body covers nothing whole */
+    assert_int_equal(wssec_msg_add_signed(msg, wssec_msg_body(msg), "#b", "sha256", NULL, 0), 0);
+    assert_int_equal(wssec_msg_may_decrypt(msg, eh), 1);
+    /* the Body signed whole: its ciphertext is signed, the header's is not */
+    assert_int_equal(wssec_msg_add_signed(msg, wssec_msg_body(msg), "#b", "sha256", NULL, 1), 0);
+    assert_int_equal(wssec_msg_may_decrypt(msg, eb), 1);
+    assert_int_equal(wssec_msg_may_decrypt(msg, eh), 0);
+    /* the verdict stands when the covered claim is given up (decrypted) */
+    wssec_msg_unclaim(msg, eb);
+    assert_int_equal(wssec_msg_may_decrypt(msg, eh), 0);
+    assert_true(msg->signed_ciphertext);
+    /* a fresh pass forgets it */
+    wssec__msg_clear_inbound(msg);
+    assert_int_equal(wssec_msg_may_decrypt(msg, eh), 1);
+    /* the signed Body's ciphertext claimed by no job: the rule does not start */
+    assert_int_equal(wssec_msg_claim(msg, eh), 0);
+    assert_int_equal(wssec_msg_may_decrypt(msg, eh), 1);
+    /* fails closed outside a pass (NULL arguments: test_api.c) */
+    wssec_result *r = msg->res;
+    msg->res = NULL;
+    assert_int_equal(wssec_msg_may_decrypt(msg, eb), 0);
+    msg->res = r;
+    protocol_end(msg);
+    wssec_ctx_free(ctx);
+}
+
+/* wssec_msg_decrypting and wssec_msg_decryption_started: the two facts the
+ * pipeline acts on when a verification fails (one error; no plaintext
+ * written). */
+static void test_sdk_decrypting(void **state)
+{
+    (void)state;
+    wssec_ctx *ctx = ctx_of(RECEIVER, NULL);
+    xmlNodePtr eb, eh;
+    wssec_msg *msg = protocol_begin(ctx, &eb, &eh);
+    assert_int_equal(wssec_msg_add_signed(msg, wssec_msg_body(msg), "#b", "sha256", NULL, 1), 0);
+    wssec_msg_decrypting(msg, eh, 1); /* with integrity (GCM): no risk */
+    assert_false(msg->oracle_risk);
+    wssec_msg_decrypting(msg, eb, 0); /* CBC, but signed: no risk */
+    assert_false(msg->oracle_risk);
+    assert_false(msg->decrypted);
+    wssec_msg_decryption_started(msg);
+    assert_true(msg->decrypted);
+    wssec_msg_decrypting(msg, eh, 0); /* CBC, unsigned: every later failure reads the same */
+    assert_true(msg->oracle_risk);
+    wssec__msg_clear_inbound(msg);
+    assert_false(msg->oracle_risk);
+    assert_false(msg->decrypted);
+    /* outside a pass nothing is known covered: the risk is recorded */
+    wssec_result *r = msg->res;
+    msg->res = NULL;
+    wssec_msg_decrypting(msg, eb, 0);
+    assert_true(msg->oracle_risk);
+    msg->res = r;
+    protocol_end(msg);
+    wssec_ctx_free(ctx);
+}
+
+/* wssec_msg_decrypt_failed: the one error, no node; the first error of a
+ * step still wins. */
+static void test_sdk_decrypt_failed(void **state)
+{
+    (void)state;
+    wssec_ctx *ctx = ctx_of(RECEIVER, NULL);
+    xmlNodePtr eb, eh;
+    wssec_msg *msg = protocol_begin(ctx, &eb, &eh);
+    assert_int_equal(wssec_msg_decrypt_failed(msg), WSSEC_EDECRYPT);
+    const wssec_error *e = wssec_msg_error(msg);
+    assert_int_equal(e->code, WSSEC_EDECRYPT);
+    assert_string_equal(e->fault, "wsse:FailedCheck");
+    assert_string_equal(e->message, "decryption failed");
+    assert_string_equal(e->subject, "");
+    msg->failed = false; /* a new step */
+    assert_int_equal(wssec_msg_fail(msg, WSSEC_EMALFORMED, NULL, eb, "first"), WSSEC_EMALFORMED);
+    assert_int_equal(wssec_msg_decrypt_failed(msg), WSSEC_EDECRYPT);
+    assert_int_equal(wssec_msg_error(msg)->code, WSSEC_EMALFORMED);
+    assert_string_equal(wssec_msg_error(msg)->message, "first");
+    protocol_end(msg);
+    wssec_ctx_free(ctx);
+}
+
+/* The service calls: bsp-relax read through the SDK gives the answer of the
+ * settings' own check for every rule; the prescan with its limits by value
+ * refuses as the one with the settings; a key resolution's error forgotten
+ * lets the caller's own be recorded. */
+static void test_services_for_modules(void **state)
+{
+    (void)state;
+    wssec_ctx *plain = ctx_of(RECEIVER, NULL);
+    wssec_ctx *relax = ctx_of(RECEIVER, "bsp-relax", "keyinfo-x509data", "bsp-relax", "R3029", NULL);
+    for (int rule = -1; rule <= WSSEC_BSP_N; rule++) {
+        assert_int_equal(wssec__bsp_relaxed_in(plain, rule), wssec__bsp_relaxed(&plain->s, rule));
+        assert_int_equal(wssec__bsp_relaxed_in(relax, rule), wssec__bsp_relaxed(&relax->s, rule));
+    }
+    assert_true(wssec__bsp_relaxed_in(relax, WSSEC_BSP_R5426));
+    assert_true(wssec__bsp_relaxed_in(relax, WSSEC_BSP_R5417));
+    assert_true(wssec__bsp_relaxed_in(relax, WSSEC_BSP_R3029));
+    assert_false(wssec__bsp_relaxed_in(relax, WSSEC_BSP_R4220));
+    assert_false(wssec__bsp_relaxed_in(plain, WSSEC_BSP_R5426));
+
+    static const char tag[] = "<a x='1' y='2' xmlns:p='urn:p' xmlns:q='urn:q'/>";
+    static const struct {
+        size_t attrs, nss;
+        int rc;
+        const char *needle;
+    } rows[] = {
+        { 2, 2, 0, "" },
+        { 1, 2, WSSEC_ELIMIT, "more than 1 attributes (max-attributes)" },
+        { 2, 1, WSSEC_ELIMIT, "more than 1 namespace declarations (max-namespaces)" },
+    };
+    for (size_t i = 0; i < WSSEC_ARRAY_LEN(rows); i++) {
+        wssec_settings s;
+        wssec__settings_init(&s);
+        s.max_attributes = rows[i].attrs;
+        s.max_namespaces = rows[i].nss;
+        wssec_errrec a, b;
+        wssec__err_clear(&a);
+        wssec__err_clear(&b);
+        assert_int_equal(wssec__xml_prescan_limits(&a, rows[i].attrs, rows[i].nss, tag,
+                                                   sizeof(tag) - 1),
+                         rows[i].rc);
+        assert_int_equal(wssec__xml_prescan(&b, &s, tag, sizeof(tag) - 1), rows[i].rc);
+        assert_string_equal(a.message, b.message);
+        h_assert_contains(a.message, rows[i].needle);
+        wssec__settings_free(&s);
+    }
+
+    xmlNodePtr eb, eh;
+    wssec_msg *msg = protocol_begin(plain, &eb, &eh);
+    assert_int_equal(wssec_msg_fail(msg, WSSEC_EUNAVAILABLE, NULL, eb, "the service's"),
+                     WSSEC_EUNAVAILABLE);
+    assert_int_equal(wssec_msg_fail(msg, WSSEC_EDECRYPT, NULL, eb, "ignored"), WSSEC_EDECRYPT);
+    assert_string_equal(wssec_msg_error(msg)->message, "the service's");
+    wssec__key_error_forget(msg);
+    assert_int_equal(wssec_msg_fail(msg, WSSEC_EDECRYPT, NULL, eb, "the caller's"), WSSEC_EDECRYPT);
+    assert_int_equal(wssec_msg_error(msg)->code, WSSEC_EDECRYPT);
+    assert_string_equal(wssec_msg_error(msg)->message, "the caller's");
+    protocol_end(msg);
+    wssec_ctx_free(plain);
+    wssec_ctx_free(relax);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -1148,6 +1367,11 @@ int main(void)
         cmocka_unit_test(test_timestamp_before_decryption),
         cmocka_unit_test(test_plaintext_guarded),
         cmocka_unit_test(test_bsp_ek_key_info),
+        cmocka_unit_test(test_sdk_deferred_count),
+        cmocka_unit_test(test_sdk_may_decrypt),
+        cmocka_unit_test(test_sdk_decrypting),
+        cmocka_unit_test(test_sdk_decrypt_failed),
+        cmocka_unit_test(test_services_for_modules),
     };
     int rc = cmocka_run_group_tests(tests, NULL, NULL);
     xmlCleanupParser();

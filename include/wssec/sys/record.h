@@ -90,6 +90,56 @@ WSSEC_API void wssec_msg_unclaim(wssec_msg *msg, xmlNodePtr data) WSSEC_NONNULL(
  */
 WSSEC_API void wssec_msg_retry_after_decryption(wssec_msg *msg) WSSEC_NONNULL(1);
 
+/**
+ * The number of decryptions queued with wssec_msg_defer() and not yet run
+ * (the jobs of the current walk of the header). A consumer that finds
+ * ciphertext inside ciphertext asks it: only when decryptions are queued
+ * already can the outer part be decrypted and the consumer retried.
+ * @return the count; 0 for a NULL @p msg.
+ */
+WSSEC_API size_t wssec_msg_deferred_count(const wssec_msg *msg) WSSEC_NONNULL(1);
+
+/**
+ * Whether the EncryptedData @p data may be decrypted. Once a verified
+ * signature covered ciphertext claimed in this message (wssec_msg_claim():
+ * encrypt, then sign), only ciphertext a verified signature covered whole
+ * may be, so ciphertext moved out of the signed place, redirected or added
+ * beside it is never decrypted. A job's check asks it for each of its
+ * targets (wssec_msg_defer()).
+ * @return 1 when it may; 0 when it may not (the job refuses it with
+ *         WSSEC_EUNSIGNED), or for a NULL argument or outside a verify or
+ *         inspect pass.
+ */
+WSSEC_API int wssec_msg_may_decrypt(wssec_msg *msg, xmlNodePtr data) WSSEC_NONNULL(1, 2)
+    WSSEC_WARN_UNUSED;
+
+/**
+ * Records that a decryption key was applied to this message's ciphertext
+ * (a session key unwrapped, successfully or not, or a decryption begun):
+ * the document may hold plaintext from now on, so when the verification
+ * fails the message is never serialized (wssec_msg_serialize() refuses).
+ */
+WSSEC_API void wssec_msg_decryption_started(wssec_msg *msg) WSSEC_NONNULL(1);
+
+/**
+ * Before @p data is decrypted: with @p integrity 0 (a mode without
+ * integrity, AES-CBC) and @p data not covered by a verified signature, any
+ * failure of this message's verification from now on reads as the one
+ * decryption failure (wssec_msg_decrypt_failed()), whatever its cause, so
+ * no later check answers as a padding or well-formedness oracle.
+ */
+WSSEC_API void wssec_msg_decrypting(wssec_msg *msg, xmlNodePtr data, int integrity)
+    WSSEC_NONNULL(1, 2);
+
+/**
+ * Records the one error of every decryption failure, whatever its cause
+ * (padding, tag, key, plaintext): WSSEC_EDECRYPT, "decryption failed", no
+ * node, so a failure tells a sender nothing. As wssec_msg_fail(), it
+ * records nothing when an error was recorded for the current step already.
+ * @return WSSEC_EDECRYPT (WSSEC_EINVALID for a NULL @p msg).
+ */
+WSSEC_API int wssec_msg_decrypt_failed(wssec_msg *msg) WSSEC_NONNULL(1);
+
 #ifdef __cplusplus
 }
 #endif
