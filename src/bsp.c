@@ -38,12 +38,24 @@ const char *wssec__bsp_rule_name(int rule)
     return rule >= 0 && rule < WSSEC_BSP_N ? rules[rule].rule : "?";
 }
 
-bool wssec__bsp_relaxed(const wssec_settings *s, int rule)
+/* Whether the items of a bsp-relax list name the rule. */
+static bool relaxed(const char *const *items, size_t n, int rule)
 {
     if (rule < 0 || rule >= WSSEC_BSP_N) return false;
-    for (size_t i = 0; i < s->bsp_relax.n; i++)
-        if (strcmp(s->bsp_relax.v[i], rules[rule].rule) == 0 ||
-            strcmp(s->bsp_relax.v[i], rules[rule].alias) == 0)
+    for (size_t i = 0; i < n; i++)
+        if (strcmp(items[i], rules[rule].rule) == 0 || strcmp(items[i], rules[rule].alias) == 0)
             return true;
     return false;
+}
+
+bool wssec__bsp_relaxed(const wssec_settings *s, int rule)
+{
+    return relaxed((const char *const *)s->bsp_relax.v, s->bsp_relax.n, rule);
+}
+
+bool wssec__bsp_relaxed_in(const wssec_ctx *ctx, int rule)
+{
+    const char *const *items = NULL;
+    size_t n = 0;
+    return wssec_ctx_get_list(&items, &n, ctx, "bsp-relax") == 0 && relaxed(items, n, rule);
 }

@@ -6,6 +6,7 @@
 
 #include <stdbool.h>
 
+#include "wssec/context.h"
 #include "settings.h"
 
 enum wssec_bsp_rule {
@@ -22,6 +23,9 @@ enum wssec_bsp_rule {
 extern const char *const wssec__bsp_relax_names[];
 /* Whether bsp-relax names the rule (by its number or an alias). */
 bool wssec__bsp_relaxed(const wssec_settings *s, int rule);
+/* The same for the context's bsp-relax setting, read through the SDK: what
+ * token modules call. */
+bool wssec__bsp_relaxed_in(const wssec_ctx *ctx, int rule);
 /* "R4220" */
 const char *wssec__bsp_rule_name(int rule);
 
