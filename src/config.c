@@ -15,16 +15,12 @@
 #include "wssec/sys/sdk.h"
 #include "config.h"
 #include "context.h"
-#include "algs.h"
-#include "bsp.h"
 #include "error.h"
-#include "global.h"
 #include "options.h"
 #include "registry.h"
 #include "replay_url.h"
 #include "settings.h"
 #include "util.h"
-#include "xml.h"
 
 static const struct {
     const char *name;

@@ -14,13 +14,6 @@
 #include "wssec/process.h"
 #include "wssec/sys/token.h"
 
-/* The token type of an asserted identity is public now
- * (WSSEC_TOKEN_IDENTITY_ASSERTION, sys/token.h; the consumers record the
- * identity with wssec_token_set_asserted()). This old name is kept only for
- * tokens/signature.c until its move to the module SDK (issue 14 item 2)
- * lands: delete it then. */
-#define WSSEC_TOKEN_ASSERTION WSSEC_TOKEN_IDENTITY_ASSERTION
-
 /* 1 when inbound identity assertion is configured (a trusted-upstream list or
  * a trusted-ID evaluator). */
 int wssec__identity_enabled(const wssec_ctx *ctx);

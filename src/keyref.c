@@ -10,7 +10,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <openssl/asn1.h>
 #include <openssl/err.h>
+#include <openssl/pkcs7.h>
 
 #include "wssec/wssec.h"
 #include "wssec/sys/sdk.h"
@@ -409,6 +411,9 @@ static int resolve(wssec_msg *msg, xmlNodePtr key_info, wssec_key_source *k)
 }
 
 
+/* The ValueType of each WSSEC_BST_* kind. */
+static const char *const bst_value_types[] = { WSSEC_VT_X509V3, WSSEC_VT_PKIPATH, WSSEC_VT_PKCS7 };
+
 int wssec__str_write(wssec_msg *msg, xmlNodePtr parent, X509 *cert, int key_id, xmlNodePtr bst,
                      int bst_type)
 {
@@ -422,7 +427,7 @@ int wssec__str_write(wssec_msg *msg, xmlNodePtr parent, X509 *cert, int key_id, 
     case WSSEC_KEYID_BST: {
         xmlNodePtr r = wssec_msg_add_elem(msg, str, WSSEC_NS_WSSE, "wsse", "Reference", NULL);
         const char *id = bst ? wssec_msg_id_of(msg, bst, "X509") : NULL;
-        static const char *const vts[] = { WSSEC_VT_X509V3, WSSEC_VT_PKIPATH, WSSEC_VT_PKCS7 };
+        const char *const *vts = bst_value_types;
         snprintf(text, sizeof(text), "#%s", id ? id : "");
         if (!r || !id || !xmlSetProp(r, BAD_CAST "URI", BAD_CAST text) ||
             !xmlSetProp(r, BAD_CAST "ValueType", BAD_CAST vts[bst_type]))
@@ -492,3 +497,141 @@ int wssec__str_write(wssec_msg *msg, xmlNodePtr parent, X509 *cert, int key_id, 
 }
 
 void wssec__key_error_forget(wssec_msg *msg) { msg->failed = false; }
+
+/* ---- BinarySecurityTokens (the x509-token generator, a signature's own
+ * token, the recipient's certificate of an encryption) ---- */
+
+static int der_of(X509 *x, unsigned char **out, size_t *len)
+{
+    int n = i2d_X509(x, NULL);
+    if (n <= 0) return WSSEC_EINTERNAL;
+    unsigned char *p = wssec__malloc((size_t)n);
+    if (!p) return WSSEC_ENOMEM;
+    *out = p;
+    i2d_X509(x, &p);
+    *len = (size_t)n;
+    return 0;
+}
+
+/* PKCS7: a degenerate SignedData holding cert and the chain. */
+static int pkcs7_bytes(X509 *cert, STACK_OF(X509) *chain, unsigned char **out, size_t *len)
+{
+    int rc = WSSEC_ENOMEM;
+    PKCS7 *p7 = PKCS7_new();
+    if (!p7 || !PKCS7_set_type(p7, NID_pkcs7_signed) || !PKCS7_content_new(p7, NID_pkcs7_data) ||
+        !PKCS7_add_certificate(p7, cert))
+        goto done;
+    for (int i = 0; i < sk_X509_num(chain); i++)
+        if (!PKCS7_add_certificate(p7, sk_X509_value(chain, i))) goto done;
+    int n = i2d_PKCS7(p7, NULL);
+    unsigned char *p = n > 0 ? wssec__malloc((size_t)n) : NULL;
+    if (!p) goto done;
+    *out = p;
+    i2d_PKCS7(p7, &p);
+    *len = (size_t)n;
+    rc = 0;
+done:
+    PKCS7_free(p7);
+    return rc;
+}
+
+/* PKIPath: SEQUENCE OF Certificate, root side first, cert last. */
+static int pkipath_bytes(X509 *cert, STACK_OF(X509) *chain, unsigned char **out, size_t *len)
+{
+    int rc = 0;
+    wssec_buf body = { .max = 1u << 24 };
+    for (int i = (chain ? sk_X509_num(chain) : 0) - 1; i >= -1; i--) {
+        X509 *x = i >= 0 ? sk_X509_value(chain, i) : cert;
+        unsigned char *d = NULL;
+        size_t dl = 0;
+        if ((rc = der_of(x, &d, &dl)) || (rc = wssec__buf_append(&body, d, dl))) {
+            wssec__free(d);
+            wssec__buf_free(&body);
+            return rc;
+        }
+        wssec__free(d);
+    }
+    int hl = ASN1_object_size(1, (int)body.len, V_ASN1_SEQUENCE);
+    unsigned char *p = hl > 0 ? wssec__malloc((size_t)hl) : NULL;
+    if (!p) {
+        wssec__buf_free(&body);
+        return WSSEC_ENOMEM;
+    }
+    *out = p;
+    ASN1_put_object(&p, 1, (int)body.len, V_ASN1_SEQUENCE, V_ASN1_UNIVERSAL);
+    memcpy(p, body.data, body.len);
+    *len = (size_t)hl;
+    wssec__buf_free(&body);
+    return 0;
+}
+
+/* The token's bytes: one certificate, a PKIPath or a PKCS7. */
+static int bst_bytes(X509 *cert, STACK_OF(X509) *chain, int bst_type, unsigned char **out,
+                     size_t *len)
+{
+    *out = NULL;
+    if (bst_type == WSSEC_BST_PKCS7) return pkcs7_bytes(cert, chain, out, len);
+    if (bst_type == WSSEC_BST_PKIPATH) return pkipath_bytes(cert, chain, out, len);
+    return der_of(cert, out, len);
+}
+
+/* The element: appended to our Security header, with a fresh wsu:Id, its
+ * EncodingType and ValueType, and the base64 of der. */
+static int bst_element(xmlNodePtr *out, wssec_msg *msg, const unsigned char *der, size_t len,
+                       int bst_type)
+{
+    xmlNodePtr sec = wssec_msg_security(msg, 1);
+    xmlNodePtr bst = sec ? wssec_msg_add_elem(msg, sec, WSSEC_NS_WSSE, "wsse",
+                                              "BinarySecurityToken", NULL)
+                         : NULL;
+    xmlNodePtr text = NULL;
+    char *b64 = NULL;
+    int rc = 0;
+    if (!bst || !(b64 = wssec_b64_encode(der, len)) || !wssec_msg_new_id(msg, bst, "X509") ||
+        !xmlSetProp(bst, BAD_CAST "EncodingType", BAD_CAST WSSEC_ENC_BASE64) ||
+        !xmlSetProp(bst, BAD_CAST "ValueType", BAD_CAST bst_value_types[bst_type]) ||
+        !(text = xmlNewDocText(bst->doc, BAD_CAST b64)) || !xmlAddChild(bst, text)) {
+        if (text && !text->parent) xmlFreeNode(text);
+        rc = WSSEC_ENOMEM;
+    }
+    xmlFree(b64);
+    *out = rc ? NULL : bst;
+    return rc;
+}
+
+/* Records the written token in the message's token store, holding cert and
+ * chain (new references). */
+static int bst_record(wssec_token **out, wssec_msg *msg, xmlNodePtr bst, X509 *cert,
+                      STACK_OF(X509) *chain)
+{
+    wssec_token *tok = wssec_msg_add_token(msg, "x509-token", bst);
+    STACK_OF(X509) *others = chain ? sk_X509_dup(chain) : NULL;
+    if (!tok || (chain && !others) || !X509_up_ref(cert)) {
+        sk_X509_free(others);
+        return WSSEC_ENOMEM;
+    }
+    for (int i = 0; i < sk_X509_num(others); i++) X509_up_ref(sk_X509_value(others, i));
+    if (wssec_token_set_cert(tok, cert, others)) return WSSEC_ENOMEM;
+    *out = tok;
+    return 0;
+}
+
+int wssec__bst_write(xmlNodePtr *out, wssec_token **token, wssec_msg *msg, const char *what,
+                     X509 *cert, STACK_OF(X509) *chain, int bst_type)
+{
+    *out = NULL;
+    if (token) *token = NULL;
+    if (bst_type < 0 || bst_type >= (int)WSSEC_ARRAY_LEN(bst_value_types))
+        return wssec_msg_fail(msg, WSSEC_EINVALID, NULL, NULL, "%s: no such token type", what);
+    unsigned char *der = NULL;
+    size_t len = 0;
+    int rc = bst_bytes(cert, chain, bst_type, &der, &len);
+    if (rc) return wssec_msg_fail(msg, rc, NULL, NULL, "%s: the token cannot be encoded", what);
+    xmlNodePtr bst = NULL;
+    rc = bst_element(&bst, msg, der, len, bst_type);
+    wssec__free(der);
+    if (!rc && token) rc = bst_record(token, msg, bst, cert, chain);
+    if (rc) return wssec_msg_fail(msg, rc, NULL, NULL, "out of memory");
+    *out = bst;
+    return 0;
+}

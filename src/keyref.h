@@ -32,6 +32,20 @@ void wssec__key_source_free(wssec_key_source *k);
  * WSSEC_KEYID_*; for WSSEC_KEYID_BST, bst is the token element. */
 int wssec__str_write(wssec_msg *msg, xmlNodePtr parent, X509 *cert, int key_id, xmlNodePtr bst,
                      int bst_type);
+/* Writes a wsse:BinarySecurityToken for cert at the end of our Security
+ * header (created when missing), with a fresh wsu:Id: bst_type is a
+ * WSSEC_BST_* (the setting bst-type), and the chain types (pkipath,
+ * pkcs7) carry chain too (may be NULL). With token, the token is also
+ * recorded in the message's token store as an "x509-token" holding cert
+ * and chain (new references), so that a SecurityTokenReference can name it
+ * (*token, borrowed). *out is the element (borrowed); move it where it
+ * belongs (before an EncryptedKey, ...). what names the caller in the
+ * error ("x509-token"). 0, or the code of the error recorded on msg
+ * (WSSEC_ENOMEM; WSSEC_EINTERNAL when a certificate cannot be encoded;
+ * WSSEC_EINVALID for an unknown bst_type); a failure may leave the element
+ * in the document, partly written. */
+int wssec__bst_write(xmlNodePtr *out, wssec_token **token, wssec_msg *msg, const char *what,
+                     X509 *cert, STACK_OF(X509) *chain, int bst_type);
 
 /* Forgets the error wssec__key_resolve() recorded on msg for the current
  * step, so that a caller which handles the failure (a fallback key, or its

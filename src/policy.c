@@ -241,6 +241,25 @@ static const char *describe_target(const wssec_msg *msg, char *buf, size_t size)
     return buf;
 }
 
+/* Whether the policy requires a signature: --require signature, signed:
+ * or signed-by:. */
+static bool needs_signature(const wssec_settings *s)
+{
+    return (s->require & WSSEC_REQ_SIGNATURE) || s->require_signed.n || s->require_signed_by.n;
+}
+
+int wssec__policy_warn_no_timestamp(wssec_msg *msg)
+{
+    const wssec_settings *s = &msg->ctx->s;
+    if (!needs_signature(s) || (s->require & WSSEC_REQ_TIMESTAMP)) return 0;
+    if (wssec__result_warn(msg->res,
+                           "the configuration requires a signature but no Timestamp (--require): "
+                           "a signed message without a signed Timestamp stays valid until its "
+                           "signer's certificate expires, and its replay entry is kept that long"))
+        return WSSEC_ENOMEM;
+    return 0;
+}
+
 int wssec__run_policy(wssec_msg *msg)
 {
     const wssec_settings *s = &msg->ctx->s;
@@ -264,9 +283,7 @@ int wssec__run_policy(wssec_msg *msg)
         return wssec_msg_fail(msg, WSSEC_EPOLICY, NULL, msg->security,
                               "policy requires an authenticated UsernameToken; there is none "
                               "(see --require)");
-    bool need_sig = (s->require & WSSEC_REQ_SIGNATURE) || s->require_signed.n ||
-                    s->require_signed_by.n;
-    if (need_sig && !find_ok(r, "signature"))
+    if (needs_signature(s) && !find_ok(r, "signature"))
         return wssec_msg_fail(msg, WSSEC_EPOLICY, NULL, msg->security,
                               "policy requires a trusted X.509 signature; the message has none "
                               "(see --require)");

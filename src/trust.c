@@ -1103,3 +1103,15 @@ wssec_trust *wssec__ctx_trust(const wssec_ctx *ctx)
     pthread_mutex_unlock(&c->trust_lock);
     return t;
 }
+
+int wssec__trust_unconstrained(const wssec_msg *msg)
+{
+    return wssec__trust_has_anchors(msg->trust) && !wssec__trust_has_subject_rules(msg->trust);
+}
+
+int wssec__trust_note_cache_hit(wssec_msg *msg, wssec_token *tok)
+{
+    if (msg->cert_cache_hit && wssec_token_set(tok, "cert-cache", "hit")) return WSSEC_ENOMEM;
+    msg->cert_cache_hit = false;
+    return 0;
+}

@@ -36,5 +36,12 @@ int wssec__trust_check(wssec_msg *msg, X509 *leaf, STACK_OF(X509) *presented,
 /* Adds the chain as OpenSSL would build it, one property per link with its
  * status ("chain-0" ... "chain-N"), to a token: for `wssec inspect`. */
 int wssec__trust_describe(wssec_msg *msg, wssec_token *tok, STACK_OF(X509_CRL) *crls);
+/* 1 when the message's trust snapshot has anchors but no subject rule: any
+ * certificate the anchors issued is accepted as a signer. */
+int wssec__trust_unconstrained(const wssec_msg *msg);
+/* When the message's last trust check was answered by the certificate
+ * cache, says so on tok (property "cert-cache": "hit"); then forgets it.
+ * 0, or WSSEC_ENOMEM (then nothing is forgotten). */
+int wssec__trust_note_cache_hit(wssec_msg *msg, wssec_token *tok);
 
 #endif /* WSSEC_SRC_TRUST_H */

@@ -689,3 +689,32 @@ int wssec__recheck(wssec_msg *msg)
     }
     return rc;
 }
+
+/* ---- what a message's signatures canonicalize ---- */
+
+int wssec__c14n_take(wssec_msg *msg, size_t n, bool exhaust)
+{
+    const size_t max = msg->ctx->s.max_c14n_bytes;
+    if (n > max - msg->c14n_bytes) {
+        if (exhaust) msg->c14n_bytes = max + 1;
+        return WSSEC_ELIMIT;
+    }
+    msg->c14n_bytes += n;
+    return 0;
+}
+
+int wssec__c14n_over(const wssec_msg *msg)
+{
+    return msg->c14n_bytes > msg->ctx->s.max_c14n_bytes;
+}
+
+int wssec__explaining(const wssec_msg *msg) { return msg->ctx->explain_cb != NULL; }
+
+void wssec__explain(const wssec_msg *msg, const char *what, const unsigned char *bytes,
+                    size_t len, const char *digest_alg, const char *expected,
+                    const char *computed)
+{
+    if (msg->ctx->explain_cb)
+        msg->ctx->explain_cb(what, bytes, len, digest_alg, expected, computed,
+                             msg->ctx->explain_ud);
+}

@@ -32,6 +32,7 @@
 #include "identity.h"
 #include "util.h"
 #include "x509.h"
+#include "x509_dn.h"
 
 static X509 *der_cert(const unsigned char *der, size_t len)
 {

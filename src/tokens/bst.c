@@ -9,7 +9,8 @@
  * signature and encryption consumers find them. The token proves nothing by
  * itself: a signature made with its key does, once its chain is trusted.
  * Generator: the context's own certificate (and, for pkipath and pkcs7, its
- * chain) as a token with a fresh wsu:Id.
+ * chain) as a token with a fresh wsu:Id, written by the key-reference
+ * service (keyref.h), which a signature uses too.
  */
 #include <stdio.h>
 #include <string.h>
@@ -22,8 +23,7 @@
 #include "wssec/sys/sdk.h"
 #include "algs.h"
 #include "bsp.h"
-#include "context.h"
-#include "record.h"
+#include "keyref.h"
 #include "settings.h"
 #include "trust.h"
 #include "util.h"
@@ -50,7 +50,7 @@ static int pick_leaf(STACK_OF(X509) *sk, bool prefer_last)
     return found;
 }
 
-static int parse_pkipath(wssec_certpool *pool, const unsigned char *der, size_t len,
+static int parse_pkipath(wssec_msg *msg, const unsigned char *der, size_t len,
                          STACK_OF(X509) *out)
 {
     const unsigned char *p = der;
@@ -69,7 +69,7 @@ static int parse_pkipath(wssec_certpool *pool, const unsigned char *der, size_t 
         if ((cr & 0x80) || ctag != V_ASN1_SEQUENCE || clen > end - p) return WSSEC_ETOKEN;
         p += clen;
         X509 *x = NULL;
-        WSSEC_GUARD(wssec__cert_from_der(pool, start, (size_t)(p - start), &x));
+        WSSEC_GUARD(wssec_msg_cert_from_der(&x, msg, start, (size_t)(p - start)));
         if (!sk_X509_push(out, x)) {
             X509_free(x);
             return WSSEC_ENOMEM;
@@ -77,7 +77,6 @@ static int parse_pkipath(wssec_certpool *pool, const unsigned char *der, size_t 
     }
     return sk_X509_num(out) ? 0 : WSSEC_ETOKEN;
 }
-
 static int parse_pkcs7(const unsigned char *der, size_t len, STACK_OF(X509) *out,
                        STACK_OF(X509_CRL) **crls)
 {
@@ -112,28 +111,26 @@ done:
     return rc;
 }
 
-static int bst_consume(wssec_msg *msg, xmlNodePtr elem, void *ud)
+/* The token's kind from its ValueType, then its EncodingType: Base64Binary,
+ * or none when BSP R3029 is relaxed. */
+static int check_types(wssec_msg *msg, wssec_token *tok, xmlNodePtr elem, int *kind)
 {
-    (void)ud;
     const char *vt = wssec_xml_attr(elem, "ValueType"), *enc = wssec_xml_attr(elem, "EncodingType");
-    wssec_token *tok = wssec_msg_add_token(msg, "x509-token", elem);
-    if (!tok) return wssec_msg_fail(msg, WSSEC_ENOMEM, NULL, elem, "out of memory");
-    int kind;
     if (!vt)
         return wssec_msg_fail(msg, WSSEC_ETOKEN, NULL, elem,
                               "BinarySecurityToken without a ValueType (BSP R3031)");
-    if (strcmp(vt, WSSEC_VT_X509V3) == 0) kind = WSSEC_BST_X509V3;
-    else if (strcmp(vt, WSSEC_VT_PKIPATH) == 0) kind = WSSEC_BST_PKIPATH;
-    else if (strcmp(vt, WSSEC_VT_PKCS7) == 0) kind = WSSEC_BST_PKCS7;
+    if (strcmp(vt, WSSEC_VT_X509V3) == 0) *kind = WSSEC_BST_X509V3;
+    else if (strcmp(vt, WSSEC_VT_PKIPATH) == 0) *kind = WSSEC_BST_PKIPATH;
+    else if (strcmp(vt, WSSEC_VT_PKCS7) == 0) *kind = WSSEC_BST_PKCS7;
     else
         return wssec_msg_fail(msg, WSSEC_EUNSUPPORTED, NULL, elem,
                               "BinarySecurityToken ValueType '%.150s' is not supported (X509v3, "
                               "X509PKIPathv1 and PKCS7 are)",
                               vt);
-    if (wssec_token_set(tok, "value-type", wssec__bsttype_names[kind])) return WSSEC_ENOMEM;
+    if (wssec_token_set(tok, "value-type", wssec__bsttype_names[*kind])) return WSSEC_ENOMEM;
     /* without an EncodingType WSS reads base64; BSP requires it, so it is
      * accepted only when relaxed by name */
-    if (!enc && !wssec__bsp_relaxed(&msg->ctx->s, WSSEC_BSP_R3029))
+    if (!enc && !wssec__bsp_relaxed_in(wssec_msg_ctx(msg), WSSEC_BSP_R3029))
         return wssec_msg_fail(msg, WSSEC_ETOKEN, NULL, elem,
                               "BinarySecurityToken without an EncodingType (BSP R3029; "
                               "--bsp-relax R3029 reads it as base64)");
@@ -143,184 +140,133 @@ static int bst_consume(wssec_msg *msg, xmlNodePtr elem, void *ud)
                               "(BSP R3030)",
                               enc);
     if (!enc && wssec_msg_warn(msg, "BSP R3029 relaxed: a BinarySecurityToken without an "
-                                             "EncodingType was read as base64"))
+                                    "EncodingType was read as base64"))
         return wssec_msg_fail(msg, WSSEC_ENOMEM, NULL, elem, "out of memory");
+    return 0;
+}
 
+/* The token's bytes: its base64 text decoded, not empty, at most
+ * max-token-size bytes. Free *der with wssec_free(). */
+static int decode(unsigned char **der, size_t *len, wssec_msg *msg, xmlNodePtr elem)
+{
+    size_t max = 0;
+    if (wssec_ctx_get_size(&max, wssec_msg_ctx(msg), "max-token-size"))
+        return wssec_msg_fail(msg, WSSEC_EINTERNAL, NULL, elem, "no max-token-size");
     char *text = wssec_xml_text(elem);
-    unsigned char *der = NULL;
-    size_t len = 0;
-    STACK_OF(X509) *certs = sk_X509_new_null();
-    int rc = 0;
-    if (!text || !certs) {
-        rc = wssec_msg_fail(msg, WSSEC_ENOMEM, NULL, elem, "out of memory");
-        goto done;
+    if (!text) return wssec_msg_fail(msg, WSSEC_ENOMEM, NULL, elem, "out of memory");
+    int rc = wssec_b64_decode(der, len, text, max);
+    xmlFree(text);
+    if (rc == WSSEC_ELIMIT)
+        return wssec_msg_fail(msg, WSSEC_ELIMIT, "wsse:InvalidSecurityToken", elem,
+                              "BinarySecurityToken larger than max-token-size %zu bytes", max);
+    if (rc || *len == 0) {
+        wssec_free(*der);
+        *der = NULL;
+        return wssec_msg_fail(msg, WSSEC_ETOKEN, NULL, elem, "BinarySecurityToken is not base64");
     }
-    rc = wssec_b64_decode(&der, &len, text, msg->ctx->s.max_token_size);
-    if (rc == WSSEC_ELIMIT) {
-        rc = wssec_msg_fail(msg, WSSEC_ELIMIT, "wsse:InvalidSecurityToken", elem,
-                            "BinarySecurityToken larger than max-token-size %zu bytes",
-                            msg->ctx->s.max_token_size);
-        goto done;
-    }
-    if (rc || len == 0) {
-        rc = wssec_msg_fail(msg, WSSEC_ETOKEN, NULL, elem, "BinarySecurityToken is not base64");
-        goto done;
-    }
+    return 0;
+}
+
+/* The certificates of the token's bytes into certs; a PKCS7 token's CRLs
+ * into the token. */
+static int parse_certs(wssec_msg *msg, wssec_token *tok, xmlNodePtr elem, int kind,
+                       const unsigned char *der, size_t len, STACK_OF(X509) *certs)
+{
+    int rc;
     if (kind == WSSEC_BST_X509V3) {
         X509 *x = NULL;
-        rc = wssec__cert_from_der(msg->ctx->certpool, der, len, &x);
+        rc = wssec_msg_cert_from_der(&x, msg, der, len);
         if (!rc && !sk_X509_push(certs, x)) {
             X509_free(x);
             rc = WSSEC_ENOMEM;
         }
     } else if (kind == WSSEC_BST_PKIPATH) {
-        rc = parse_pkipath(msg->ctx->certpool, der, len, certs);
+        rc = parse_pkipath(msg, der, len, certs);
     } else {
-        rc = parse_pkcs7(der, len, certs, &tok->crls);
+        STACK_OF(X509_CRL) *crls = NULL;
+        rc = parse_pkcs7(der, len, certs, &crls);
+        if (crls) wssec_token_set_crls(tok, crls);
     }
-    if (rc) {
-        ERR_clear_error();
-        rc = wssec_msg_fail(msg, rc, NULL, elem, "BinarySecurityToken (%s) does not hold %s",
-                            wssec__bsttype_names[kind],
-                            kind == WSSEC_BST_X509V3 ? "one DER certificate"
-                            : kind == WSSEC_BST_PKIPATH ? "a DER sequence of certificates"
-                                                        : "a PKCS#7 SignedData with certificates");
-        goto done;
-    }
+    if (!rc) return 0;
+    ERR_clear_error();
+    return wssec_msg_fail(msg, rc, NULL, elem, "BinarySecurityToken (%s) does not hold %s",
+                          wssec__bsttype_names[kind],
+                          kind == WSSEC_BST_X509V3    ? "one DER certificate"
+                          : kind == WSSEC_BST_PKIPATH ? "a DER sequence of certificates"
+                                                      : "a PKCS#7 SignedData with certificates");
+}
+
+/* Puts the end-entity certificate and the others into the token (which
+ * owns certs from now on), with the number of CRLs, and, while inspecting,
+ * the chain as it would be built. */
+static int store_certs(wssec_msg *msg, wssec_token *tok, xmlNodePtr elem, int kind,
+                       STACK_OF(X509) *certs)
+{
     int leaf = pick_leaf(certs, kind == WSSEC_BST_PKIPATH);
     if (leaf < 0) {
-        rc = wssec_msg_fail(msg, WSSEC_ETOKEN, NULL, elem,
-                            "BinarySecurityToken certificates have no end-entity certificate");
-        goto done;
+        sk_X509_pop_free(certs, X509_free);
+        return wssec_msg_fail(msg, WSSEC_ETOKEN, NULL, elem,
+                              "BinarySecurityToken certificates have no end-entity certificate");
     }
     if (kind == WSSEC_BST_PKIPATH && leaf != sk_X509_num(certs) - 1 &&
         wssec_token_set(tok, "order", "leaf not last: X509PKIPathv1 puts the root side first")) {
-        rc = WSSEC_ENOMEM;
-        goto done;
+        sk_X509_pop_free(certs, X509_free);
+        return WSSEC_ENOMEM;
     }
     X509 *x = sk_X509_delete(certs, leaf);
-    rc = wssec_token_set_cert(tok, x, certs);
-    certs = NULL;
-    if (!rc && tok->crls) {
+    int rc = wssec_token_set_cert(tok, x, certs);
+    STACK_OF(X509_CRL) *crls = wssec_token_crls(tok);
+    if (!rc && crls) {
         char n[16];
-        snprintf(n, sizeof(n), "%d", sk_X509_CRL_num(tok->crls));
+        snprintf(n, sizeof(n), "%d", sk_X509_CRL_num(crls));
         rc = wssec_token_set(tok, "crls", n);
     }
-    if (!rc && msg->inspecting) rc = wssec__trust_describe(msg, tok, tok->crls);
+    if (!rc && wssec_msg_inspecting(msg)) rc = wssec__trust_describe(msg, tok, crls);
     if (rc) rc = wssec_msg_fail(msg, rc, NULL, elem, "out of memory");
-done:
-    sk_X509_pop_free(certs, X509_free);
-    wssec__free(der);
-    xmlFree(text);
     return rc;
+}
+
+static int bst_consume(wssec_msg *msg, xmlNodePtr elem, void *ud)
+{
+    (void)ud;
+    wssec_token *tok = wssec_msg_add_token(msg, "x509-token", elem);
+    if (!tok) return wssec_msg_fail(msg, WSSEC_ENOMEM, NULL, elem, "out of memory");
+    int kind = 0;
+    WSSEC_GUARD(check_types(msg, tok, elem, &kind));
+    unsigned char *der = NULL;
+    size_t len = 0;
+    WSSEC_GUARD(decode(&der, &len, msg, elem));
+    STACK_OF(X509) *certs = sk_X509_new_null();
+    int rc = certs ? parse_certs(msg, tok, elem, kind, der, len, certs)
+                   : wssec_msg_fail(msg, WSSEC_ENOMEM, NULL, elem, "out of memory");
+    wssec_free(der);
+    if (rc) {
+        sk_X509_pop_free(certs, X509_free);
+        return rc;
+    }
+    return store_certs(msg, tok, elem, kind, certs);
 }
 
 /* ---- generator ---- */
 
-static int der_of(X509 *x, unsigned char **out, size_t *len)
-{
-    int n = i2d_X509(x, NULL);
-    if (n <= 0) return WSSEC_EINTERNAL;
-    unsigned char *p = wssec__malloc((size_t)n);
-    if (!p) return WSSEC_ENOMEM;
-    *out = p;
-    i2d_X509(x, &p);
-    *len = (size_t)n;
-    return 0;
-}
-
-/* The token's bytes: one certificate, a PKIPath (root side first) or PKCS7. */
-static int token_bytes(const wssec_ctx *ctx, int kind, unsigned char **out, size_t *len)
-{
-    *out = NULL;
-    if (kind == WSSEC_BST_X509V3) return der_of(ctx->sign_x509, out, len);
-    int rc = WSSEC_ENOMEM;
-    if (kind == WSSEC_BST_PKCS7) {
-        PKCS7 *p7 = PKCS7_new();
-        if (!p7 || !PKCS7_set_type(p7, NID_pkcs7_signed) ||
-            !PKCS7_content_new(p7, NID_pkcs7_data) || !PKCS7_add_certificate(p7, ctx->sign_x509))
-            goto p7done;
-        for (int i = 0; i < sk_X509_num(ctx->sign_chain); i++)
-            if (!PKCS7_add_certificate(p7, sk_X509_value(ctx->sign_chain, i))) goto p7done;
-        int n = i2d_PKCS7(p7, NULL);
-        unsigned char *p = n > 0 ? wssec__malloc((size_t)n) : NULL;
-        if (!p) goto p7done;
-        *out = p;
-        i2d_PKCS7(p7, &p);
-        *len = (size_t)n;
-        rc = 0;
-    p7done:
-        PKCS7_free(p7);
-        return rc;
-    }
-    /* PKIPath: SEQUENCE OF Certificate, root side first, the signer last */
-    wssec_buf body = { .max = 1u << 24 };
-    for (int i = sk_X509_num(ctx->sign_chain) - 1; i >= -1; i--) {
-        X509 *x = i >= 0 ? sk_X509_value(ctx->sign_chain, i) : ctx->sign_x509;
-        unsigned char *d = NULL;
-        size_t dl = 0;
-        if ((rc = der_of(x, &d, &dl)) || (rc = wssec__buf_append(&body, d, dl))) {
-            wssec__free(d);
-            wssec__buf_free(&body);
-            return rc;
-        }
-        wssec__free(d);
-    }
-    int hl = ASN1_object_size(1, (int)body.len, V_ASN1_SEQUENCE);
-    unsigned char *p = hl > 0 ? wssec__malloc((size_t)hl) : NULL;
-    if (!p) {
-        wssec__buf_free(&body);
-        return WSSEC_ENOMEM;
-    }
-    *out = p;
-    ASN1_put_object(&p, 1, (int)body.len, V_ASN1_SEQUENCE, V_ASN1_UNIVERSAL);
-    memcpy(p, body.data, body.len);
-    *len = (size_t)hl;
-    wssec__buf_free(&body);
-    return 0;
-}
-
+/* The context's own certificate (and, for pkipath and pkcs7, its chain) as
+ * a token, written by the key-reference service as a signature writes it
+ * when it needs one. */
 static int bst_generate(wssec_msg *msg, void *ud)
 {
     (void)ud;
-    const wssec_ctx *ctx = msg->ctx;
-    if (!ctx->sign_x509)
+    const wssec_ctx *ctx = wssec_msg_ctx(msg);
+    X509 *cert = NULL;
+    STACK_OF(X509) *chain = NULL;
+    int kind = 0;
+    if (wssec_ctx_signing_key(NULL, &cert, &chain, ctx) || !cert)
         return wssec_msg_fail(msg, WSSEC_ECONFIG, NULL, NULL,
                               "x509-token: no certificate (sign-cert or pkcs12)");
-    int kind = ctx->s.bst_type;
-    unsigned char *der = NULL;
-    size_t len = 0;
-    char *b64 = NULL;
-    int rc = token_bytes(ctx, kind, &der, &len);
-    if (rc) return wssec_msg_fail(msg, rc, NULL, NULL, "x509-token: the token cannot be encoded");
-    static const char *const vts[] = { WSSEC_VT_X509V3, WSSEC_VT_PKIPATH, WSSEC_VT_PKCS7 };
-    xmlNodePtr sec = wssec_msg_security(msg, 1);
-    xmlNodePtr bst = sec ? wssec_msg_add_elem(msg, sec, WSSEC_NS_WSSE, "wsse", "BinarySecurityToken",
-                                           NULL)
-                         : NULL;
-    xmlNodePtr text = NULL;
-    if (!bst || !(b64 = wssec_b64_encode(der, len)) || !wssec_msg_new_id(msg, bst, "X509") ||
-        !xmlSetProp(bst, BAD_CAST "EncodingType", BAD_CAST WSSEC_ENC_BASE64) ||
-        !xmlSetProp(bst, BAD_CAST "ValueType", BAD_CAST vts[kind]) ||
-        !(text = xmlNewDocText(msg->doc, BAD_CAST b64)) || !xmlAddChild(bst, text)) {
-        if (text && !text->parent) xmlFreeNode(text);
-        rc = WSSEC_ENOMEM;
-    }
-    wssec__free(der);
-    xmlFree(b64);
-    if (rc) return wssec_msg_fail(msg, rc, NULL, NULL, "out of memory");
-    /* into the outbound token store, for the signature to reference */
-    wssec_token *tok = wssec_msg_add_token(msg, "x509-token", bst);
-    X509 *leaf = ctx->sign_x509;
-    STACK_OF(X509) *chain = sk_X509_dup(ctx->sign_chain);
-    if (!tok || !chain || !X509_up_ref(leaf)) {
-        sk_X509_free(chain);
-        return wssec_msg_fail(msg, WSSEC_ENOMEM, NULL, NULL, "out of memory");
-    }
-    for (int i = 0; i < sk_X509_num(chain); i++) X509_up_ref(sk_X509_value(chain, i));
-    if (wssec_token_set_cert(tok, leaf, chain))
-        return wssec_msg_fail(msg, WSSEC_ENOMEM, NULL, NULL, "out of memory");
-    return 0;
+    if (wssec_ctx_get_choice(&kind, NULL, ctx, "bst-type"))
+        return wssec_msg_fail(msg, WSSEC_EINTERNAL, NULL, NULL, "x509-token: no bst-type");
+    xmlNodePtr bst = NULL;
+    wssec_token *tok = NULL;
+    return wssec__bst_write(&bst, &tok, msg, "x509-token", cert, chain, kind);
 }
 
 const wssec_module wssec__module_bst = {

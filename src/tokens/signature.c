@@ -19,7 +19,12 @@
  *      allow-lists enabled in its transform contexts;
  *   4. the record: each reference as the node it covered, for the policy.
  * Generator: a Signature over the configured parts with the context's key,
- * referring to its certificate the configured way.
+ * referring to its certificate the configured way (key-id bst: the
+ * x509-token action's token, or one the key-reference service writes).
+ *
+ * The module sees the library through the module SDK (wssec/sys/) and
+ * service headers only: settings by name, the context's keys, the token
+ * store and its typed facts.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -40,15 +45,13 @@
 #include "wssec/sys/sdk.h"
 #include "algs.h"
 #include "bsp.h"
-#include "context.h"
-#include "identity.h"
 #include "keyref.h"
-#include "record.h"
-#include "registry.h"
+#include "policy.h"
 #include "settings.h"
 #include "trust.h"
 #include "util.h"
 #include "x509.h"
+#include "xml.h"
 
 #define WSSE_STR "SecurityTokenReference"
 
@@ -103,7 +106,33 @@ typedef struct ref_info {
     const char *prefixes; /* its InclusiveNamespaces PrefixList, or NULL */
 } ref_info;
 
+/* The settings a signature is checked with, read once per signature. */
+typedef struct sig_settings {
+    size_t max_references, max_transforms, max_signatures, max_message_size, max_c14n_bytes;
+    int allow_sha1;
+    const char *const *allow_transforms; /* names: xpath, xpath2, xslt */
+    size_t n_allow_transforms;
+    bool relax_r5404, relax_r5412; /* inclusive C14N (SignedInfo, a Reference) */
+} sig_settings;
+
+static int read_settings(sig_settings *s, const wssec_ctx *ctx)
+{
+    int rc = 0;
+    rc |= wssec_ctx_get_size(&s->max_references, ctx, "max-references");
+    rc |= wssec_ctx_get_size(&s->max_transforms, ctx, "max-transforms");
+    rc |= wssec_ctx_get_size(&s->max_signatures, ctx, "max-signatures");
+    rc |= wssec_ctx_get_size(&s->max_message_size, ctx, "max-message-size");
+    rc |= wssec_ctx_get_size(&s->max_c14n_bytes, ctx, "max-c14n-bytes");
+    rc |= wssec_ctx_get_bool(&s->allow_sha1, ctx, "allow-sha1");
+    rc |= wssec_ctx_get_list(&s->allow_transforms, &s->n_allow_transforms, ctx,
+                             "allow-transforms");
+    s->relax_r5404 = wssec__bsp_relaxed_in(ctx, WSSEC_BSP_R5404);
+    s->relax_r5412 = wssec__bsp_relaxed_in(ctx, WSSEC_BSP_R5412);
+    return rc ? WSSEC_EINTERNAL : 0;
+}
+
 typedef struct sig_info {
+    sig_settings set;
     xmlNodePtr signed_info, value, key_info;
     const wssec_alg *method;
     const char *c14n;
@@ -120,7 +149,7 @@ typedef struct sig_info {
  * otherwise it is returned. */
 static int defer_refusal(wssec_msg *msg, sig_info *si, int rc, const char *what, const char *fix)
 {
-    if (!msg->inspecting) return rc;
+    if (!wssec_msg_inspecting(msg)) return rc;
     if (!si->deferred) si->deferred = rc;
     size_t off = strlen(si->refused);
     snprintf(si->refused + off, sizeof(si->refused) - off, "%s%s (%s)", off ? "; " : "", what,
@@ -153,7 +182,7 @@ static int c14n_prefix_list(wssec_msg *msg, xmlNodePtr e, const char *where, con
     return 0;
 }
 
-static int transform_allowed(const wssec_settings *s, const char *uri, bool *whole)
+static int transform_allowed(const sig_settings *s, const char *uri, bool *whole)
 {
     if (is_c14n(uri) || strcmp(uri, WSSEC_URI_ENVELOPED) == 0) return 1;
     static const struct {
@@ -163,8 +192,8 @@ static int transform_allowed(const wssec_settings *s, const char *uri, bool *who
                      { "xslt", WSSEC_URI_XSLT } };
     for (size_t i = 0; i < WSSEC_ARRAY_LEN(optional); i++) {
         if (strcmp(uri, optional[i].uri) != 0) continue;
-        for (size_t j = 0; j < s->allow_transforms.n; j++)
-            if (strcmp(s->allow_transforms.v[j], optional[i].name) == 0) {
+        for (size_t j = 0; j < s->n_allow_transforms; j++)
+            if (strcmp(s->allow_transforms[j], optional[i].name) == 0) {
                 *whole = false; /* a filtered reference does not cover its subtree */
                 return 1;
             }
@@ -189,11 +218,12 @@ static const char *transform_name(const char *uri)
     return NULL;
 }
 
-/* Step 1: the structure and the algorithms, before any cryptography. */
-static int check_structure_walk(wssec_msg *msg, xmlNodePtr sig, sig_info *si)
+/* ---- step 1: the structure and the algorithms, before any cryptography ---- */
+
+/* SignedInfo, SignatureValue and KeyInfo, in that order, and nothing else
+ * (no ds:Object: detached signatures only). */
+static int find_children(wssec_msg *msg, xmlNodePtr sig, sig_info *si)
 {
-    const wssec_settings *s = &msg->ctx->s;
-    memset(si, 0, sizeof(*si));
     for (xmlNodePtr c = wssec_xml_first_elem(sig); c; c = wssec_xml_next_elem(c)) {
         if (wssec_xml_is(c, WSSEC_NS_DS, "SignedInfo") && !si->signed_info && !si->value)
             si->signed_info = c;
@@ -217,10 +247,17 @@ static int check_structure_walk(wssec_msg *msg, xmlNodePtr sig, sig_info *si)
     if (!si->key_info)
         return wssec_msg_fail(msg, WSSEC_EUNAVAILABLE, NULL, sig,
                               "signature without KeyInfo: the signing token cannot be found");
+    return 0;
+}
 
+/* SignedInfo's first child, its CanonicalizationMethod (*out): exclusive
+ * C14N, inclusive only when BSP R5404 is relaxed. */
+static int check_c14n_method(wssec_msg *msg, sig_info *si, xmlNodePtr *out)
+{
     xmlNodePtr c = wssec_xml_first_elem(si->signed_info);
     const char *uri;
-    if (!wssec_xml_is(c, WSSEC_NS_DS, "CanonicalizationMethod") || !(uri = wssec_xml_attr(c, "Algorithm")))
+    if (!wssec_xml_is(c, WSSEC_NS_DS, "CanonicalizationMethod") ||
+        !(uri = wssec_xml_attr(c, "Algorithm")))
         return wssec_msg_fail(msg, WSSEC_EMALFORMED, NULL, si->signed_info,
                               "SignedInfo must start with a CanonicalizationMethod");
     if (!is_c14n(uri))
@@ -229,18 +266,26 @@ static int check_structure_walk(wssec_msg *msg, xmlNodePtr sig, sig_info *si)
                               "comments is; BSP R5404)",
                               uri);
     if (strcmp(uri, WSSEC_URI_EXC_C14N) != 0) {
-        if (!wssec__bsp_relaxed(s, WSSEC_BSP_R5404))
+        if (!si->set.relax_r5404)
             return wssec_msg_fail(msg, WSSEC_EALGORITHM, NULL, c,
                                   "SignedInfo canonicalization is inclusive C14N: only exclusive "
                                   "C14N is accepted (BSP R5404; --bsp-relax R5404 accepts it)");
         if (wssec_msg_warn(msg, "BSP R5404 relaxed: a SignedInfo canonicalized with "
-                                         "inclusive C14N was accepted"))
+                                "inclusive C14N was accepted"))
             return wssec_msg_fail(msg, WSSEC_ENOMEM, NULL, c, "out of memory");
     }
     si->c14n = uri;
     if (strcmp(uri, WSSEC_URI_EXC_C14N) == 0)
         WSSEC_GUARD(c14n_prefix_list(msg, c, "CanonicalizationMethod", &si->c14n_prefixes));
-    c = wssec_xml_next_elem(c);
+    *out = c;
+    return 0;
+}
+
+/* The SignatureMethod c after it: an allowed algorithm without parameters
+ * (SHA-1 only with allow-sha1). */
+static int check_signature_method(wssec_msg *msg, sig_info *si, xmlNodePtr c)
+{
+    const char *uri;
     if (!wssec_xml_is(c, WSSEC_NS_DS, "SignatureMethod") || !(uri = wssec_xml_attr(c, "Algorithm")))
         return wssec_msg_fail(msg, WSSEC_EMALFORMED, NULL, si->signed_info,
                               "SignedInfo without SignatureMethod after CanonicalizationMethod");
@@ -254,133 +299,193 @@ static int check_structure_walk(wssec_msg *msg, xmlNodePtr sig, sig_info *si)
                               "signature algorithm '%.120s' is not allowed (RSA and ECDSA with "
                               "SHA-2; HMAC is not supported with X.509 tokens)",
                               uri);
-    if (si->method->weak && !s->allow_sha1) {
+    if (si->method->weak && !si->set.allow_sha1) {
         char what[80];
         snprintf(what, sizeof(what), "signature algorithm %s", si->method->name);
         WSSEC_GUARD(defer_refusal(msg, si, weak_refused(msg, c, "signature algorithm", si->method),
                                   what, "--allow-sha1"));
     }
+    return 0;
+}
 
-    /* bounds first: nothing is resolved for a signature over the limit */
+/* Bounds first: nothing is resolved for a signature with more than
+ * max-references References after its SignatureMethod. */
+static int count_references(wssec_msg *msg, const sig_info *si, xmlNodePtr method)
+{
     size_t count = 0;
-    for (xmlNodePtr r = wssec_xml_next_elem(c); r; r = wssec_xml_next_elem(r)) count++;
-    if (count > s->max_references || count > WSSEC_ARRAY_LEN(si->refs))
+    for (xmlNodePtr r = wssec_xml_next_elem(method); r; r = wssec_xml_next_elem(r)) count++;
+    if (count > si->set.max_references || count > WSSEC_ARRAY_LEN(si->refs))
         return wssec_msg_fail(msg, WSSEC_ELIMIT, "wsse:InvalidSecurity", si->signed_info,
                               "signature has %zu references, more than max-references %zu",
-                              count, s->max_references);
-    for (c = wssec_xml_next_elem(c); c; c = wssec_xml_next_elem(c)) {
-        if (!wssec_xml_is(c, WSSEC_NS_DS, "Reference"))
-            return wssec_msg_fail(msg, WSSEC_EMALFORMED, NULL, c,
-                                  "SignedInfo may hold only References after SignatureMethod");
-        ref_info *r = &si->refs[si->nrefs++];
-        r->ref = c;
-        r->whole = true;
-        r->uri = wssec_xml_attr(c, "URI");
-        const char *type = wssec_xml_attr(c, "Type");
-        if (type && strstr(type, "#Manifest"))
-            return wssec_msg_fail(msg, WSSEC_EMALFORMED, NULL, c,
-                                  "a Reference to a ds:Manifest is refused (BSP R5403)");
-        if (!r->uri || r->uri[0] != '#' || !r->uri[1] || strchr(r->uri, '(') ||
-            strchr(r->uri, ' '))
-            return wssec_msg_fail(msg, WSSEC_EMALFORMED, NULL, c,
-                                  "Reference URI '%.120s' is refused: only same-document "
-                                  "references of the form #id are accepted (BSP R3001)",
-                                  r->uri ? r->uri : "(none)");
-        for (size_t j = 0; j + 1 < si->nrefs; j++)
-            if (strcmp(si->refs[j].uri, r->uri) == 0)
-                return wssec_msg_fail(msg, WSSEC_EMALFORMED, NULL, c,
-                                      "two References to %s in one signature", r->uri);
-        xmlNodePtr t = wssec_xml_first_elem(c), dm;
-        size_t ntrans = 0;
-        if (wssec_xml_is(t, WSSEC_NS_DS, "Transforms")) {
-            for (xmlNodePtr tr = wssec_xml_first_elem(t); tr; tr = wssec_xml_next_elem(tr))
-                if (++ntrans > s->max_transforms)
-                    return wssec_msg_fail(msg, WSSEC_ELIMIT, "wsse:InvalidSecurity", tr,
-                                          "Reference %s has more than max-transforms %zu "
-                                          "transforms",
-                                          r->uri, s->max_transforms);
-            bool c14n_seen = false;
-            for (xmlNodePtr tr = wssec_xml_first_elem(t); tr; tr = wssec_xml_next_elem(tr)) {
-                const char *a = wssec_xml_attr(tr, "Algorithm");
-                if (!wssec_xml_is(tr, WSSEC_NS_DS, "Transform") || !a)
-                    return wssec_msg_fail(msg, WSSEC_EMALFORMED, NULL, tr,
-                                          "Transforms may hold only Transform elements");
-                if (!transform_allowed(s, a, &r->whole)) {
-                    int frc = wssec_msg_fail(msg, WSSEC_EALGORITHM, NULL, tr,
-                                             "transform '%.120s' in Reference %s is not allowed "
-                                             "(C14N and enveloped-signature are; XPath, XPath "
-                                             "Filter 2.0 and XSLT only with allow-transforms)",
-                                             a, r->uri);
-                    const char *tn = transform_name(a);
-                    if (!tn) return frc;
-                    char what[200], fix[60];
-                    snprintf(what, sizeof(what), "transform %s in Reference %.40s", tn, r->uri);
-                    snprintf(fix, sizeof(fix), "--allow-transforms %s", tn);
-                    WSSEC_GUARD(defer_refusal(msg, si, frc, what, fix));
-                }
-                /* a C14N transform turns nodes into bytes; anything after it
-                 * re-parses them (and each keeps its output): refused */
-                if (c14n_seen)
-                    return wssec_msg_fail(msg, WSSEC_EMALFORMED, NULL, tr,
-                                          "Reference %s: a C14N transform must be the last "
-                                          "transform (at most one per reference; "
-                                          "enveloped-signature may precede it)",
-                                          r->uri);
-                if (is_c14n(a)) {
-                    c14n_seen = true;
-                    r->exclusive = strcmp(a, WSSEC_URI_EXC_C14N) == 0;
-                    if (!r->exclusive && !wssec__bsp_relaxed(s, WSSEC_BSP_R5412))
-                        return wssec_msg_fail(msg, WSSEC_EALGORITHM, NULL, tr,
-                                              "Reference %s is canonicalized with inclusive "
-                                              "C14N: its last transform must be exclusive C14N "
-                                              "(BSP R5412; --bsp-relax R5412 accepts it)",
-                                              r->uri);
-                    if (!r->exclusive &&
-                        wssec_msg_warn(msg, "BSP R5412 relaxed: a Reference "
-                                                     "canonicalized with inclusive C14N was "
-                                                     "accepted"))
-                        return wssec_msg_fail(msg, WSSEC_ENOMEM, NULL, tr, "out of memory");
-                    if (r->exclusive) WSSEC_GUARD(c14n_prefix_list(msg, tr, r->uri, &r->prefixes));
-                }
-            }
-            dm = wssec_xml_next_elem(t);
-        } else {
-            dm = t;
-        }
-        const char *d;
-        if (!wssec_xml_is(dm, WSSEC_NS_DS, "DigestMethod") || !(d = wssec_xml_attr(dm, "Algorithm")) ||
-            !wssec_xml_is(wssec_xml_next_elem(dm), WSSEC_NS_DS, "DigestValue"))
-            return wssec_msg_fail(msg, WSSEC_EMALFORMED, NULL, c,
-                                  "Reference %s needs a DigestMethod and a DigestValue", r->uri);
-        r->digest = wssec__alg_by_uri(wssec__digest_algs, d);
-        if (!r->digest)
-            return wssec_msg_fail(msg, WSSEC_EALGORITHM, NULL, dm,
-                                  "digest algorithm '%.120s' is not allowed (SHA-256, SHA-384, "
-                                  "SHA-512)",
-                                  d);
-        if (r->digest->weak && !s->allow_sha1) {
-            char what[120];
-            snprintf(what, sizeof(what), "digest %s in Reference %.60s", r->digest->name, r->uri);
-            WSSEC_GUARD(defer_refusal(msg, si,
-                                      weak_refused(msg, dm, "digest algorithm", r->digest), what,
-                                      "--allow-sha1"));
-        }
+                              count, si->set.max_references);
+    return 0;
+}
 
-        xmlAttrPtr id = xmlGetID(msg->doc, BAD_CAST(r->uri + 1));
-        if (!id || !id->parent || id->parent->type != XML_ELEMENT_NODE) {
-            /* it may lie in ciphertext still to be decrypted (sign, then encrypt) */
-            wssec_msg_retry_after_decryption(msg);
+/* A Reference's URI: same-document "#id" only, not to a ds:Manifest, and
+ * not twice in one signature. */
+static int check_uri(wssec_msg *msg, const sig_info *si, ref_info *r, xmlNodePtr c)
+{
+    r->uri = wssec_xml_attr(c, "URI");
+    const char *type = wssec_xml_attr(c, "Type");
+    if (type && strstr(type, "#Manifest"))
+        return wssec_msg_fail(msg, WSSEC_EMALFORMED, NULL, c,
+                              "a Reference to a ds:Manifest is refused (BSP R5403)");
+    if (!r->uri || r->uri[0] != '#' || !r->uri[1] || strchr(r->uri, '(') || strchr(r->uri, ' '))
+        return wssec_msg_fail(msg, WSSEC_EMALFORMED, NULL, c,
+                              "Reference URI '%.120s' is refused: only same-document "
+                              "references of the form #id are accepted (BSP R3001)",
+                              r->uri ? r->uri : "(none)");
+    for (size_t j = 0; j + 1 < si->nrefs; j++)
+        if (strcmp(si->refs[j].uri, r->uri) == 0)
             return wssec_msg_fail(msg, WSSEC_EMALFORMED, NULL, c,
-                                  "Reference %s names no element with a wsu:Id of that value",
-                                  r->uri);
-        }
-        r->target = id->parent;
-        if (wssec_xml_is(r->target, WSSEC_NS_DS, "Manifest") ||
-            wssec_xml_is(r->target, WSSEC_NS_DS, "Object"))
-            return wssec_msg_fail(msg, WSSEC_EMALFORMED, NULL, c,
-                                  "Reference %s names a ds:%s, which is refused (BSP R5403)",
-                                  r->uri, (const char *)r->target->name);
+                                  "two References to %s in one signature", r->uri);
+    return 0;
+}
+
+/* A Transform not allowed: refused, or, while inspecting, noted with the
+ * option that allows it (when one does). */
+static int refuse_transform(wssec_msg *msg, sig_info *si, const ref_info *r, xmlNodePtr tr,
+                            const char *a)
+{
+    int frc = wssec_msg_fail(msg, WSSEC_EALGORITHM, NULL, tr,
+                             "transform '%.120s' in Reference %s is not allowed (C14N and "
+                             "enveloped-signature are; XPath, XPath Filter 2.0 and XSLT only "
+                             "with allow-transforms)",
+                             a, r->uri);
+    const char *tn = transform_name(a);
+    if (!tn) return frc;
+    char what[200], fix[60];
+    snprintf(what, sizeof(what), "transform %s in Reference %.40s", tn, r->uri);
+    snprintf(fix, sizeof(fix), "--allow-transforms %s", tn);
+    return defer_refusal(msg, si, frc, what, fix);
+}
+
+/* One Transform of a Reference: allowed, and a C14N transform last
+ * (exclusive; inclusive only when BSP R5412 is relaxed). */
+static int check_transform(wssec_msg *msg, sig_info *si, ref_info *r, xmlNodePtr tr,
+                           bool *c14n_seen)
+{
+    const char *a = wssec_xml_attr(tr, "Algorithm");
+    if (!wssec_xml_is(tr, WSSEC_NS_DS, "Transform") || !a)
+        return wssec_msg_fail(msg, WSSEC_EMALFORMED, NULL, tr,
+                              "Transforms may hold only Transform elements");
+    if (!transform_allowed(&si->set, a, &r->whole))
+        WSSEC_GUARD(refuse_transform(msg, si, r, tr, a));
+    /* a C14N transform turns nodes into bytes; anything after it re-parses
+     * them (and each keeps its output): refused */
+    if (*c14n_seen)
+        return wssec_msg_fail(msg, WSSEC_EMALFORMED, NULL, tr,
+                              "Reference %s: a C14N transform must be the last transform (at "
+                              "most one per reference; enveloped-signature may precede it)",
+                              r->uri);
+    if (!is_c14n(a)) return 0;
+    *c14n_seen = true;
+    r->exclusive = strcmp(a, WSSEC_URI_EXC_C14N) == 0;
+    if (!r->exclusive && !si->set.relax_r5412)
+        return wssec_msg_fail(msg, WSSEC_EALGORITHM, NULL, tr,
+                              "Reference %s is canonicalized with inclusive C14N: its last "
+                              "transform must be exclusive C14N (BSP R5412; --bsp-relax R5412 "
+                              "accepts it)",
+                              r->uri);
+    if (!r->exclusive && wssec_msg_warn(msg, "BSP R5412 relaxed: a Reference canonicalized "
+                                             "with inclusive C14N was accepted"))
+        return wssec_msg_fail(msg, WSSEC_ENOMEM, NULL, tr, "out of memory");
+    if (r->exclusive) WSSEC_GUARD(c14n_prefix_list(msg, tr, r->uri, &r->prefixes));
+    return 0;
+}
+
+/* A Reference's Transforms t, when it has them (at most max-transforms),
+ * and the element after them (*next). */
+static int check_transforms(wssec_msg *msg, sig_info *si, ref_info *r, xmlNodePtr t,
+                            xmlNodePtr *next)
+{
+    *next = t;
+    if (!wssec_xml_is(t, WSSEC_NS_DS, "Transforms")) return 0;
+    size_t ntrans = 0;
+    for (xmlNodePtr tr = wssec_xml_first_elem(t); tr; tr = wssec_xml_next_elem(tr))
+        if (++ntrans > si->set.max_transforms)
+            return wssec_msg_fail(msg, WSSEC_ELIMIT, "wsse:InvalidSecurity", tr,
+                                  "Reference %s has more than max-transforms %zu transforms",
+                                  r->uri, si->set.max_transforms);
+    bool c14n_seen = false;
+    for (xmlNodePtr tr = wssec_xml_first_elem(t); tr; tr = wssec_xml_next_elem(tr))
+        WSSEC_GUARD(check_transform(msg, si, r, tr, &c14n_seen));
+    *next = wssec_xml_next_elem(t);
+    return 0;
+}
+
+/* A Reference's DigestMethod dm (an allowed digest; SHA-1 only with
+ * allow-sha1) and DigestValue. */
+static int check_digest(wssec_msg *msg, sig_info *si, ref_info *r, xmlNodePtr c, xmlNodePtr dm)
+{
+    const char *d;
+    if (!wssec_xml_is(dm, WSSEC_NS_DS, "DigestMethod") || !(d = wssec_xml_attr(dm, "Algorithm")) ||
+        !wssec_xml_is(wssec_xml_next_elem(dm), WSSEC_NS_DS, "DigestValue"))
+        return wssec_msg_fail(msg, WSSEC_EMALFORMED, NULL, c,
+                              "Reference %s needs a DigestMethod and a DigestValue", r->uri);
+    r->digest = wssec__alg_by_uri(wssec__digest_algs, d);
+    if (!r->digest)
+        return wssec_msg_fail(msg, WSSEC_EALGORITHM, NULL, dm,
+                              "digest algorithm '%.120s' is not allowed (SHA-256, SHA-384, "
+                              "SHA-512)",
+                              d);
+    if (r->digest->weak && !si->set.allow_sha1) {
+        char what[120];
+        snprintf(what, sizeof(what), "digest %s in Reference %.60s", r->digest->name, r->uri);
+        WSSEC_GUARD(defer_refusal(msg, si, weak_refused(msg, dm, "digest algorithm", r->digest),
+                                  what, "--allow-sha1"));
     }
+    return 0;
+}
+
+/* The element a Reference names, by its registered ID: neither a
+ * ds:Manifest nor a ds:Object. */
+static int resolve_target(wssec_msg *msg, ref_info *r, xmlNodePtr c)
+{
+    xmlAttrPtr id = xmlGetID(wssec_msg_doc(msg), BAD_CAST(r->uri + 1));
+    if (!id || !id->parent || id->parent->type != XML_ELEMENT_NODE) {
+        /* it may lie in ciphertext still to be decrypted (sign, then encrypt) */
+        wssec_msg_retry_after_decryption(msg);
+        return wssec_msg_fail(msg, WSSEC_EMALFORMED, NULL, c,
+                              "Reference %s names no element with a wsu:Id of that value",
+                              r->uri);
+    }
+    r->target = id->parent;
+    if (wssec_xml_is(r->target, WSSEC_NS_DS, "Manifest") ||
+        wssec_xml_is(r->target, WSSEC_NS_DS, "Object"))
+        return wssec_msg_fail(msg, WSSEC_EMALFORMED, NULL, c,
+                              "Reference %s names a ds:%s, which is refused (BSP R5403)",
+                              r->uri, (const char *)r->target->name);
+    return 0;
+}
+
+/* One Reference of SignedInfo, checked whole before the next. */
+static int check_reference(wssec_msg *msg, sig_info *si, xmlNodePtr c)
+{
+    if (!wssec_xml_is(c, WSSEC_NS_DS, "Reference"))
+        return wssec_msg_fail(msg, WSSEC_EMALFORMED, NULL, c,
+                              "SignedInfo may hold only References after SignatureMethod");
+    ref_info *r = &si->refs[si->nrefs++];
+    r->ref = c;
+    r->whole = true;
+    WSSEC_GUARD(check_uri(msg, si, r, c));
+    xmlNodePtr dm = NULL;
+    WSSEC_GUARD(check_transforms(msg, si, r, wssec_xml_first_elem(c), &dm));
+    WSSEC_GUARD(check_digest(msg, si, r, c, dm));
+    return resolve_target(msg, r, c);
+}
+
+/* The whole of step 1, in document order. */
+static int check_structure_walk(wssec_msg *msg, xmlNodePtr sig, sig_info *si)
+{
+    xmlNodePtr c = NULL;
+    WSSEC_GUARD(find_children(msg, sig, si));
+    WSSEC_GUARD(check_c14n_method(msg, si, &c));
+    c = wssec_xml_next_elem(c);
+    WSSEC_GUARD(check_signature_method(msg, si, c));
+    WSSEC_GUARD(count_references(msg, si, c));
+    for (c = wssec_xml_next_elem(c); c; c = wssec_xml_next_elem(c))
+        WSSEC_GUARD(check_reference(msg, si, c));
     if (si->nrefs == 0)
         return wssec_msg_fail(msg, WSSEC_EMALFORMED, NULL, si->signed_info,
                               "signature without a Reference");
@@ -466,11 +571,12 @@ static int c14n_signed_info(wssec_msg *msg, const sig_info *si, wssec_buf *out)
                                                  : "out of memory");
     }
     memset(out, 0, sizeof(*out));
-    out->max = msg->ctx->s.max_message_size + 65536;
+    out->max = si->set.max_message_size + 65536;
     subtree_vis v = { si->signed_info, NULL, 0 };
     xmlOutputBufferPtr ob = xmlOutputBufferCreateIO(buf_write, NULL, out, NULL);
     bool exc = strcmp(si->c14n, WSSEC_URI_EXC_C14N) == 0;
-    int n = ob ? xmlC14NExecute(msg->doc, in_subtree, &v, exc ? XML_C14N_EXCLUSIVE_1_0 : XML_C14N_1_0,
+    int n = ob ? xmlC14NExecute(wssec_msg_doc(msg), in_subtree, &v,
+                                exc ? XML_C14N_EXCLUSIVE_1_0 : XML_C14N_1_0,
                                 exc && prefixes[0] ? prefixes : NULL, 0, ob)
                : -1;
     if (ob && xmlOutputBufferClose(ob) < 0) n = -1;
@@ -685,7 +791,7 @@ static int check_qnames(wssec_msg *msg, const ref_info *r)
 
 /* ---- step 3: the cryptography ---- */
 
-static int enable_transforms(xmlSecDSigCtxPtr d, const wssec_settings *s)
+static int enable_transforms(xmlSecDSigCtxPtr d, const sig_settings *s)
 {
     int rc = 0;
     rc |= xmlSecDSigCtxEnableReferenceTransform(d, xmlSecTransformExclC14NId);
@@ -696,8 +802,8 @@ static int enable_transforms(xmlSecDSigCtxPtr d, const wssec_settings *s)
         xmlSecTransformId id = transform_by_uri(a->uri, xmlSecTransformUsageDigestMethod);
         if (id != xmlSecTransformIdUnknown) rc |= xmlSecDSigCtxEnableReferenceTransform(d, id);
     }
-    for (size_t i = 0; i < s->allow_transforms.n; i++) {
-        const char *n = s->allow_transforms.v[i];
+    for (size_t i = 0; i < s->n_allow_transforms; i++) {
+        const char *n = s->allow_transforms[i];
         xmlSecTransformId id = !strcmp(n, "xpath")    ? xmlSecTransformXPathId
                                : !strcmp(n, "xpath2") ? xmlSecTransformXPath2Id
                                                       : xmlSecTransformXsltId;
@@ -728,11 +834,7 @@ static int count_execute(xmlSecTransformPtr t, int last, xmlSecTransformCtxPtr t
     if (t->status == xmlSecTransformStatusNone) t->status = xmlSecTransformStatusWorking;
     if (t->status == xmlSecTransformStatusFinished) return 0;
     if (t->status != xmlSecTransformStatusWorking || !msg) return -1;
-    if (n > msg->ctx->s.max_c14n_bytes - msg->c14n_bytes) {
-        msg->c14n_bytes = msg->ctx->s.max_c14n_bytes + 1;
-        return -1;
-    }
-    msg->c14n_bytes += n;
+    if (wssec__c14n_take(msg, n, true)) return -1;
     if (n && cs->capture && wssec__buf_append(cs->capture, xmlSecBufferGetData(in), n)) return -1;
     if (n && (xmlSecBufferAppend(&t->outBuf, xmlSecBufferGetData(in), n) < 0 ||
               xmlSecBufferRemoveHead(in, n) < 0))
@@ -776,25 +878,22 @@ static char *digest_b64(const char *name, const unsigned char *p, size_t n)
 static void explain(wssec_msg *msg, const char *what, const wssec_buf *b, const char *alg,
                     const char *md_name, xmlNodePtr digest_value)
 {
-    if (!msg->ctx->explain_cb) return;
+    if (!wssec__explaining(msg)) return;
     char *computed = digest_b64(md_name, b->data ? b->data : (const unsigned char *)"", b->len);
     char *expected = digest_value ? wssec_xml_text(digest_value) : NULL;
-    msg->ctx->explain_cb(what, b->data, b->len, alg, expected, computed, msg->ctx->explain_ud);
+    wssec__explain(msg, what, b->data, b->len, alg, expected, computed);
     xmlFree(computed);
     if (expected) xmlFree(expected);
 }
 
-static int over_budget(wssec_msg *msg, xmlNodePtr node)
+static int over_budget(wssec_msg *msg, const sig_info *si, xmlNodePtr node)
 {
     return wssec_msg_fail(msg, WSSEC_ELIMIT, "wsse:InvalidSecurity", node,
                           "the signatures canonicalize more than max-c14n-bytes %zu bytes",
-                          msg->ctx->s.max_c14n_bytes);
+                          si->set.max_c14n_bytes);
 }
 
-/* (a) the SignatureValue over the canonical SignedInfo, by us; then, only
- * when it verifies, (b) xmlsec digests the references one by one, each
- * against its DigestValue. The replay key comes from the same canonical
- * SignedInfo. */
+/* 1 for ciphertext: an EncryptedData or an EncryptedHeader. */
 static int is_ciphertext(xmlNodePtr e)
 {
     return wssec_xml_is(e, WSSEC_NS_XENC, "EncryptedData") ||
@@ -815,137 +914,140 @@ static bool over_plaintext(const sig_info *si, xmlNodePtr failed)
     return false;
 }
 
-static int verify_crypto(wssec_msg *msg, xmlNodePtr sig, const sig_info *si, X509 *cert,
-                         wssec_token *tok)
+/* (a) The SignatureValue over the canonical SignedInfo (*tbs, which the
+ * caller frees), by us, with the signer's key; then the replay key from
+ * the same bytes. */
+static int verify_signed_info(wssec_msg *msg, xmlNodePtr sig, const sig_info *si, X509 *cert,
+                              EVP_PKEY *pk, wssec_buf *tbs, unsigned char replay[32])
 {
-    const wssec_settings *s = &msg->ctx->s;
-    EVP_PKEY *pk = X509_get0_pubkey(cert);
-    if (!pk) return wssec_msg_fail(msg, WSSEC_ETOKEN, NULL, sig, "certificate without a public key");
-    if (EVP_PKEY_get_base_id(pk) != si->method->key_type)
-        return wssec_msg_fail(msg, WSSEC_EALGORITHM, NULL, sig,
-                              "signature algorithm %s does not fit the signer's %s key",
-                              si->method->name, OBJ_nid2sn(EVP_PKEY_get_base_id(pk)));
-    wssec_buf tbs = { 0 };
     unsigned char *value = NULL;
     size_t value_len = 0;
-    xmlSecDSigCtxPtr d = NULL;
-    int rc = c14n_signed_info(msg, si, &tbs);
-    if (rc) return rc;
-    if (tbs.len > s->max_c14n_bytes - msg->c14n_bytes) {
-        rc = over_budget(msg, si->signed_info);
-        goto done;
-    }
-    msg->c14n_bytes += tbs.len;
-    if (wssec_msg_b64_elem(&value, &value_len, msg, si->value)) {
-        rc = wssec_msg_fail(msg, WSSEC_EMALFORMED, NULL, si->value, "SignatureValue is not base64");
-        goto done;
-    }
-    int ok = signature_value_verifies(pk, si->method, value, value_len, &tbs);
+    WSSEC_GUARD(c14n_signed_info(msg, si, tbs));
+    if (wssec__c14n_take(msg, tbs->len, false)) return over_budget(msg, si, si->signed_info);
+    if (wssec_msg_b64_elem(&value, &value_len, msg, si->value))
+        return wssec_msg_fail(msg, WSSEC_EMALFORMED, NULL, si->value,
+                              "SignatureValue is not base64");
+    int ok = signature_value_verifies(pk, si->method, value, value_len, tbs);
+    wssec__free(value);
     if (ok >= 0) {
         const char *dash = strrchr(si->method->name, '-');
-        explain(msg, "SignedInfo", &tbs, si->method->name, dash ? dash + 1 : "sha256", NULL);
+        explain(msg, "SignedInfo", tbs, si->method->name, dash ? dash + 1 : "sha256", NULL);
     }
-    if (ok < 0) {
-        rc = wssec_msg_fail(msg, WSSEC_EINTERNAL, NULL, sig, "%s cannot be verified",
-                            si->method->name);
-        goto done;
-    }
+    if (ok < 0)
+        return wssec_msg_fail(msg, WSSEC_EINTERNAL, NULL, sig, "%s cannot be verified",
+                              si->method->name);
     if (!ok) {
         char who[700];
         wssec__cert_describe(cert, who, sizeof(who));
-        rc = wssec_msg_fail(msg, WSSEC_ESIGNATURE, NULL, si->value,
-                            "SignatureValue does not verify with the key of %s (SignedInfo was "
-                            "changed, or the key is not the one that signed)",
-                            who);
-        goto done;
+        return wssec_msg_fail(msg, WSSEC_ESIGNATURE, NULL, si->value,
+                              "SignatureValue does not verify with the key of %s (SignedInfo was "
+                              "changed, or the key is not the one that signed)",
+                              who);
     }
-    if (replay_key(cert, pk, &tbs, tok->replay_key)) {
-        rc = wssec_msg_fail(msg, WSSEC_EINTERNAL, NULL, sig, "replay key derivation");
-        goto done;
-    }
-    tok->has_replay_key = true;
+    if (replay_key(cert, pk, tbs, replay))
+        return wssec_msg_fail(msg, WSSEC_EINTERNAL, NULL, sig, "replay key derivation");
+    return 0;
+}
 
-    /* SignedInfo is authentic from here on */
-    for (size_t i = 0; i < si->nrefs; i++)
-        if ((rc = check_qnames(msg, &si->refs[i]))) goto done;
-
-    d = xmlSecDSigCtxCreate(NULL);
-    if (!d) {
-        rc = wssec_msg_fail(msg, WSSEC_ENOMEM, NULL, sig, "out of memory");
-        goto done;
+/* (b) One reference, digested by xmlsec with the counting transform before
+ * its digest, against its DigestValue. */
+static int digest_reference(wssec_msg *msg, xmlSecDSigCtxPtr d, xmlNodePtr sig,
+                            const sig_info *si, const ref_info *r)
+{
+    xmlSecDSigReferenceCtxPtr rc_ =
+        xmlSecDSigReferenceCtxCreate(d, xmlSecDSigReferenceOriginSignedInfo);
+    if (!rc_) return wssec_msg_fail(msg, WSSEC_ENOMEM, NULL, sig, "out of memory");
+    wssec_buf capture = { .max = si->set.max_c14n_bytes };
+    count_state cs = { msg, wssec__explaining(msg) ? &capture : NULL };
+    rc_->transformCtx.userData = &cs;
+    rc_->transformCtx.preExecCallback = insert_counter;
+    int ret = xmlSecDSigReferenceCtxProcessNode(rc_, r->ref);
+    xmlSecDSigStatus st = rc_->status;
+    xmlSecDSigReferenceCtxDestroy(rc_);
+    if (ret >= 0 && cs.capture) {
+        xmlNodePtr dv = wssec_xml_first_elem(r->ref);
+        while (dv && !wssec_xml_is(dv, WSSEC_NS_DS, "DigestValue")) dv = wssec_xml_next_elem(dv);
+        explain(msg, r->uri, &capture, r->digest->name, r->digest->name, dv);
     }
+    wssec__buf_free(&capture);
+    if (ret < 0 && wssec__c14n_over(msg)) {
+        ERR_clear_error();
+        return over_budget(msg, si, r->ref);
+    }
+    if (ret < 0) {
+        /* a reference xmlsec could not resolve or canonicalize, after our
+         * checks passed */
+        ERR_clear_error();
+        return wssec_msg_fail(msg, WSSEC_ESIGNATURE, NULL, r->ref,
+                              "signature cannot be processed (Reference %s: a transform failed)",
+                              r->uri);
+    }
+    if (st != xmlSecDSigStatusSucceeded) {
+        char path[200];
+        wssec_xml_path(path, sizeof(path), r->target);
+        if (over_plaintext(si, r->target)) wssec_msg_retry_after_decryption(msg);
+        return wssec_msg_fail(msg, WSSEC_EDIGEST, NULL, r->target,
+                              "digest of Reference %s (%s) does not match: the element was "
+                              "changed after it was signed",
+                              r->uri, path);
+    }
+    return 0;
+}
+
+/* (b) Every reference, one by one, by xmlsec with our allow-lists enabled
+ * in its transform contexts. */
+static int digest_references(wssec_msg *msg, xmlNodePtr sig, const sig_info *si)
+{
+    xmlSecDSigCtxPtr d = xmlSecDSigCtxCreate(NULL);
+    if (!d) return wssec_msg_fail(msg, WSSEC_ENOMEM, NULL, sig, "out of memory");
     d->operation = xmlSecTransformOperationVerify;
     /* no URI but "#id" anywhere: a message never makes xmlsec fetch or open */
     d->enabledReferenceUris = xmlSecTransformUriTypeSameDocument;
     d->transformCtx.enabledUris = xmlSecTransformUriTypeNone;
     d->keyInfoReadCtx.maxRetrievalMethodLevel = 0;
     d->keyInfoReadCtx.retrievalMethodCtx.enabledUris = xmlSecTransformUriTypeNone;
-    if (enable_transforms(d, s) != 0) {
+    int rc = 0;
+    if (enable_transforms(d, &si->set) != 0)
         rc = wssec_msg_fail(msg, WSSEC_EINTERNAL, NULL, sig, "xmlsec cannot be set up");
-        goto done;
-    }
-    for (size_t i = 0; i < si->nrefs; i++) {
-        const ref_info *r = &si->refs[i];
-        xmlSecDSigReferenceCtxPtr rc_ = xmlSecDSigReferenceCtxCreate(d, xmlSecDSigReferenceOriginSignedInfo);
-        if (!rc_) {
-            rc = wssec_msg_fail(msg, WSSEC_ENOMEM, NULL, sig, "out of memory");
-            goto done;
-        }
-        wssec_buf capture = { .max = s->max_c14n_bytes };
-        count_state cs = { msg, msg->ctx->explain_cb ? &capture : NULL };
-        rc_->transformCtx.userData = &cs;
-        rc_->transformCtx.preExecCallback = insert_counter;
-        int ret = xmlSecDSigReferenceCtxProcessNode(rc_, r->ref);
-        xmlSecDSigStatus st = rc_->status;
-        xmlSecDSigReferenceCtxDestroy(rc_);
-        if (ret >= 0 && cs.capture) {
-            xmlNodePtr dv = wssec_xml_first_elem(r->ref);
-            while (dv && !wssec_xml_is(dv, WSSEC_NS_DS, "DigestValue")) dv = wssec_xml_next_elem(dv);
-            explain(msg, r->uri, &capture, r->digest->name, r->digest->name, dv);
-        }
-        wssec__buf_free(&capture);
-        if (ret < 0 && msg->c14n_bytes > s->max_c14n_bytes) {
-            ERR_clear_error();
-            rc = over_budget(msg, r->ref);
-            goto done;
-        }
-        if (ret < 0) {
-            /* a reference xmlsec could not resolve or canonicalize, after
-             * our checks passed */
-            ERR_clear_error();
-            rc = wssec_msg_fail(msg, WSSEC_ESIGNATURE, NULL, r->ref,
-                                "signature cannot be processed (Reference %s: a transform "
-                                "failed)",
-                                r->uri);
-            goto done;
-        }
-        if (st != xmlSecDSigStatusSucceeded) {
-            char path[200];
-            wssec_xml_path(path, sizeof(path), r->target);
-            if (over_plaintext(si, r->target)) wssec_msg_retry_after_decryption(msg);
-            rc = wssec_msg_fail(msg, WSSEC_EDIGEST, NULL, r->target,
-                                "digest of Reference %s (%s) does not match: the element was "
-                                "changed after it was signed",
-                                r->uri, path);
-            goto done;
-        }
-    }
-done:
-    ERR_clear_error();
-    if (d) xmlSecDSigCtxDestroy(d);
-    wssec__free(value);
+    for (size_t i = 0; !rc && i < si->nrefs; i++)
+        rc = digest_reference(msg, d, sig, si, &si->refs[i]);
+    xmlSecDSigCtxDestroy(d);
+    return rc;
+}
+
+/* Step 3: (a) the SignatureValue over the canonical SignedInfo, by us; then,
+ * only when it verifies, (b) xmlsec digests the references one by one, each
+ * against its DigestValue. The replay key comes from the same canonical
+ * SignedInfo. */
+static int verify_crypto(wssec_msg *msg, xmlNodePtr sig, const sig_info *si, X509 *cert,
+                         unsigned char replay[32])
+{
+    EVP_PKEY *pk = X509_get0_pubkey(cert);
+    if (!pk)
+        return wssec_msg_fail(msg, WSSEC_ETOKEN, NULL, sig, "certificate without a public key");
+    if (EVP_PKEY_get_base_id(pk) != si->method->key_type)
+        return wssec_msg_fail(msg, WSSEC_EALGORITHM, NULL, sig,
+                              "signature algorithm %s does not fit the signer's %s key",
+                              si->method->name, OBJ_nid2sn(EVP_PKEY_get_base_id(pk)));
+    wssec_buf tbs = { 0 };
+    int rc = verify_signed_info(msg, sig, si, cert, pk, &tbs, replay);
     wssec__buf_free(&tbs);
+    /* SignedInfo is authentic from here on */
+    for (size_t i = 0; !rc && i < si->nrefs; i++) rc = check_qnames(msg, &si->refs[i]);
+    if (!rc) rc = digest_references(msg, sig, si);
+    ERR_clear_error();
     return rc;
 }
 
 /* At most max-signatures signatures in our Security header, counted each
  * time one is consumed (decryption may reveal one), before any
  * cryptography. */
-static int count_signatures(wssec_msg *msg, xmlNodePtr sig)
+static int count_signatures(wssec_msg *msg, xmlNodePtr sig, const sig_info *si)
 {
-    const size_t max = msg->ctx->s.max_signatures;
+    const size_t max = si->set.max_signatures;
     size_t n = 0;
-    for (xmlNodePtr e = wssec_xml_first_elem(msg->security); e; e = wssec_xml_next_elem(e))
+    for (xmlNodePtr e = wssec_xml_first_elem(wssec_msg_security(msg, 0)); e;
+         e = wssec_xml_next_elem(e))
         if (wssec_xml_is(e, WSSEC_NS_DS, "Signature")) n++;
     if (n > max)
         return wssec_msg_fail(msg, WSSEC_ELIMIT, "wsse:InvalidSecurity", sig,
@@ -955,46 +1057,14 @@ static int count_signatures(wssec_msg *msg, xmlNodePtr sig)
     return 0;
 }
 
-/* Item 2: a configuration that requires a signature but no Timestamp
- * accepts signed messages that stay valid as long as their signer's
- * certificate; said on every result. */
-static int warn_no_timestamp(wssec_msg *msg)
+/* What the signature is, for reports: its method, its C14N, and each
+ * reference with the element it names. 0 or WSSEC_ENOMEM. */
+static int describe(wssec_token *tok, const sig_info *si)
 {
-    const wssec_settings *s = &msg->ctx->s;
-    bool need_sig = (s->require & WSSEC_REQ_SIGNATURE) || s->require_signed.n ||
-                    s->require_signed_by.n;
-    if (!need_sig || (s->require & WSSEC_REQ_TIMESTAMP)) return 0;
-    if (wssec__result_warn(msg->res,
-                           "the configuration requires a signature but no Timestamp (--require): "
-                           "a signed message without a signed Timestamp stays valid until its "
-                           "signer's certificate expires, and its replay entry is kept that long"))
-        return WSSEC_ENOMEM;
-    return 0;
-}
-
-static int sig_consume(wssec_msg *msg, xmlNodePtr sig, void *ud)
-{
-    (void)ud;
-    wssec_token *tok = wssec_msg_add_token(msg, "signature", sig);
-    if (!tok) return wssec_msg_fail(msg, WSSEC_ENOMEM, NULL, sig, "out of memory");
-    sig_info *si = wssec__malloc(sizeof(*si));
-    wssec_key_source k = { 0 };
-    int rc;
-    if (!si) return wssec_msg_fail(msg, WSSEC_ENOMEM, NULL, sig, "out of memory");
-    if ((rc = count_signatures(msg, sig))) goto done;
-    if ((rc = warn_no_timestamp(msg))) goto done;
-    bool complete = false;
-    rc = check_structure(msg, sig, si, &complete);
-    /* inspect goes on past refused algorithms to show the whole signature */
-    int deferred = rc && si->deferred == rc && complete ? rc : 0;
-    if (rc && !deferred) goto done;
-    rc = 0;
     if (wssec_token_set(tok, "signature-method", si->method->name) ||
         wssec_token_set(tok, "c14n", strcmp(si->c14n, WSSEC_URI_EXC_C14N) == 0 ? "exclusive"
-                                                                                : "inclusive")) {
-        rc = WSSEC_ENOMEM;
-        goto done;
-    }
+                                                                                : "inclusive"))
+        return WSSEC_ENOMEM;
     for (size_t i = 0; i < si->nrefs; i++) {
         char name[32], path[300];
         snprintf(name, sizeof(name), "reference-%zu", i + 1);
@@ -1002,75 +1072,101 @@ static int sig_consume(wssec_msg *msg, xmlNodePtr sig, void *ud)
         wssec_xml_path(where, sizeof(where), si->refs[i].target);
         snprintf(path, sizeof(path), "%s -> %s (%s)", si->refs[i].uri, where,
                  si->refs[i].digest->name);
-        if (wssec_token_set(tok, name, path)) {
-            rc = WSSEC_ENOMEM;
-            goto done;
-        }
+        if (wssec_token_set(tok, name, path)) return WSSEC_ENOMEM;
     }
+    return 0;
+}
+
+/* Inspect, past refused algorithms: the key reference and the signer too
+ * (when they resolve), then the refusals, each with its option. Returns
+ * the first refusal's code (deferred). */
+static int report_refused(wssec_msg *msg, wssec_token *tok, const sig_info *si, int deferred,
+                          wssec_key_source *k)
+{
+    if (wssec__key_resolve(msg, si->key_info, NULL, k) == 0) {
+        char who[600];
+        wssec__dn_text(X509_get_subject_name(k->cert), who, sizeof(who));
+        if (wssec_token_set(tok, "key-reference", k->how) || wssec_token_set(tok, "signer", who))
+            return WSSEC_ENOMEM;
+    }
+    return wssec_token_set(tok, "refused", si->refused) ? WSSEC_ENOMEM : deferred;
+}
+
+/* Step 2: the signer k resolved from KeyInfo. Its subject, whole, is the
+ * identity (text, of size bytes); its certificate is validated against the
+ * trust anchors at the message's clock. */
+static int check_signer(wssec_msg *msg, xmlNodePtr sig, wssec_token *tok,
+                        const wssec_key_source *k, char *text, size_t size)
+{
+    if (wssec__dn_text(X509_get_subject_name(k->cert), text, size))
+        return wssec_msg_fail(msg, WSSEC_ENOMEM, NULL, sig, "out of memory");
+    /* the identity is this text, whole: never a cut (which could match a
+     * subject rule or another signer), never empty */
+    if (!text[0] || strlen(text) >= size - 1)
+        return wssec_msg_fail(msg, WSSEC_ETOKEN, NULL, sig,
+                              "the signer's subject is longer than %zu characters (RFC 4514) or "
+                              "cannot be written: refused rather than cut",
+                              size - 2);
+    if (wssec_token_set(tok, "key-reference", k->how) || wssec_token_set(tok, "signer", text))
+        return WSSEC_ENOMEM;
+    if (wssec__trust_unconstrained(msg) &&
+        wssec_msg_warn(msg, "no subject constraint (--subject): any certificate the trust "
+                            "anchors issued is accepted as a signer"))
+        return WSSEC_ENOMEM;
+    WSSEC_GUARD(wssec__trust_check(msg, k->cert, k->presented,
+                                   k->token ? wssec_token_crls(k->token) : NULL, WSSEC_USE_SIGN,
+                                   "signer", sig));
+    return wssec__trust_note_cache_hit(msg, tok);
+}
+
+/* Step 4: the record: each reference as the node it covered, what verified
+ * the signature and its replay key, the signer's identity as the caller. */
+static int record(wssec_msg *msg, wssec_token *tok, const sig_info *si,
+                  const wssec_key_source *k, const unsigned char replay[32], const char *identity)
+{
+    wssec_time horizon;
+    if (wssec__asn1_time(X509_get0_notAfter(k->cert), &horizon)) horizon = wssec_msg_now(msg);
+    wssec_token_set_replay(tok, replay, horizon);
+    for (size_t i = 0; i < si->nrefs; i++)
+        if (wssec_msg_add_signed(msg, si->refs[i].target, si->refs[i].uri,
+                                 si->refs[i].digest->name, tok, si->refs[i].whole))
+            return WSSEC_ENOMEM;
+    if (wssec_token_set_signer(tok, k->token, k->cert) || wssec_token_set_identity(tok, identity))
+        return WSSEC_ENOMEM;
+    return wssec_msg_set_caller(msg, tok);
+}
+
+static int sig_consume(wssec_msg *msg, xmlNodePtr sig, void *ud)
+{
+    (void)ud;
+    wssec_token *tok = wssec_msg_add_token(msg, "signature", sig);
+    if (!tok) return wssec_msg_fail(msg, WSSEC_ENOMEM, NULL, sig, "out of memory");
+    sig_info *si = wssec__calloc(1, sizeof(*si));
+    wssec_key_source k = { 0 };
+    unsigned char replay[32];
+    char text[600];
+    int rc;
+    if (!si) return wssec_msg_fail(msg, WSSEC_ENOMEM, NULL, sig, "out of memory");
+    if ((rc = read_settings(&si->set, wssec_msg_ctx(msg)))) {
+        rc = wssec_msg_fail(msg, rc, NULL, sig, "signature: the settings cannot be read");
+        goto done;
+    }
+    if ((rc = count_signatures(msg, sig, si))) goto done;
+    if ((rc = wssec__policy_warn_no_timestamp(msg))) goto done;
+    bool complete = false;
+    rc = check_structure(msg, sig, si, &complete);
+    /* inspect goes on past refused algorithms to show the whole signature */
+    int deferred = rc && si->deferred == rc && complete ? rc : 0;
+    if (rc && !deferred) goto done;
+    if ((rc = describe(tok, si))) goto done;
     if (deferred) {
-        /* the key reference too, then the refusals (each with its option) */
-        if (wssec__key_resolve(msg, si->key_info, NULL, &k) == 0) {
-            char who[600];
-            wssec__dn_text(X509_get_subject_name(k.cert), who, sizeof(who));
-            if (wssec_token_set(tok, "key-reference", k.how) || wssec_token_set(tok, "signer", who)) {
-                rc = WSSEC_ENOMEM;
-                goto done;
-            }
-        }
-        rc = wssec_token_set(tok, "refused", si->refused) ? WSSEC_ENOMEM : deferred;
+        rc = report_refused(msg, tok, si, deferred, &k);
         goto done;
     }
     if ((rc = wssec__key_resolve(msg, si->key_info, NULL, &k))) goto done;
-    char text[600];
-    if (wssec__dn_text(X509_get_subject_name(k.cert), text, sizeof(text))) {
-        rc = wssec_msg_fail(msg, WSSEC_ENOMEM, NULL, sig, "out of memory");
-        goto done;
-    }
-    /* the identity is this text, whole: never a cut (which could match a
-     * subject rule or another signer), never empty */
-    if (!text[0] || strlen(text) >= sizeof(text) - 1) {
-        rc = wssec_msg_fail(msg, WSSEC_ETOKEN, NULL, sig,
-                            "the signer's subject is longer than %zu characters (RFC 4514) or "
-                            "cannot be written: refused rather than cut",
-                            sizeof(text) - 2);
-        goto done;
-    }
-    if (wssec_token_set(tok, "key-reference", k.how) || wssec_token_set(tok, "signer", text)) {
-        rc = WSSEC_ENOMEM;
-        goto done;
-    }
-    if (wssec__trust_has_anchors(msg->trust) && !wssec__trust_has_subject_rules(msg->trust) &&
-        wssec_msg_warn(msg, "no subject constraint (--subject): any certificate the "
-                                     "trust anchors issued is accepted as a signer")) {
-        rc = WSSEC_ENOMEM;
-        goto done;
-    }
-    if ((rc = wssec__trust_check(msg, k.cert, k.presented, k.token ? k.token->crls : NULL,
-                                 WSSEC_USE_SIGN, "signer", sig)))
-        goto done;
-    if (msg->cert_cache_hit && wssec_token_set(tok, "cert-cache", "hit")) {
-        rc = WSSEC_ENOMEM;
-        goto done;
-    }
-    msg->cert_cache_hit = false;
-    if ((rc = verify_crypto(msg, sig, si, k.cert, tok))) goto done;
-    if (wssec__asn1_time(X509_get0_notAfter(k.cert), &tok->signer_not_after))
-        tok->signer_not_after = msg->now;
-
-    /* step 4: the record */
-    for (size_t i = 0; i < si->nrefs; i++)
-        if (wssec_msg_add_signed(msg, si->refs[i].target, si->refs[i].uri,
-                                  si->refs[i].digest->name, tok, si->refs[i].whole)) {
-            rc = WSSEC_ENOMEM;
-            goto done;
-        }
-    tok->signer_token = k.token;
-    if (X509_up_ref(k.cert)) tok->signer_cert = k.cert;
-    if (wssec_token_set_identity(tok, text)) {
-        rc = WSSEC_ENOMEM;
-        goto done;
-    }
-    rc = wssec_msg_set_caller(msg, tok);
+    if ((rc = check_signer(msg, sig, tok, &k, text, sizeof(text)))) goto done;
+    if ((rc = verify_crypto(msg, sig, si, k.cert, replay))) goto done;
+    rc = record(msg, tok, si, &k, replay, text);
 done:
     if (rc == WSSEC_ENOMEM) wssec_msg_fail(msg, rc, NULL, sig, "out of memory");
     wssec__key_source_free(&k);
@@ -1084,7 +1180,8 @@ done:
 
 static xmlNodePtr child_of_security(wssec_msg *msg, const char *ns, const char *local)
 {
-    for (xmlNodePtr e = wssec_xml_first_elem(msg->security); e; e = wssec_xml_next_elem(e))
+    for (xmlNodePtr e = wssec_xml_first_elem(wssec_msg_security(msg, 0)); e;
+         e = wssec_xml_next_elem(e))
         if (wssec_xml_is(e, ns, local)) return e;
     return NULL;
 }
@@ -1108,47 +1205,76 @@ static int add_part(wssec_msg *msg, parts *p, xmlNodePtr e, const char *spec)
     return 0;
 }
 
+/* The element a part's name stands for (NULL when the message has none);
+ * *named is false when spec is no such name. */
+static xmlNodePtr named_part(wssec_msg *msg, const char *spec, bool *named)
+{
+    *named = true;
+    if (!strcmp(spec, "body")) return wssec_msg_body(msg);
+    if (!strcmp(spec, "timestamp")) return child_of_security(msg, WSSEC_NS_WSU, "Timestamp");
+    if (!strcmp(spec, "token")) return child_of_security(msg, WSSEC_NS_WSSE, "BinarySecurityToken");
+    if (!strcmp(spec, "username-token"))
+        return child_of_security(msg, WSSEC_NS_WSSE, "UsernameToken");
+    if (!strcmp(spec, "identity-assertion")) { /* generated before: in the token store */
+        for (size_t i = 0; i < wssec_msg_token_count(msg); i++) {
+            const wssec_token *t = wssec_msg_token(msg, i);
+            if (!strcmp(wssec_token_type(t), WSSEC_TOKEN_IDENTITY_ASSERTION))
+                return wssec_token_node(t);
+        }
+        return NULL;
+    }
+    *named = false;
+    return NULL;
+}
+
+/* {NS}LOCAL: every element of that name, in document order. */
+static int select_qname(wssec_msg *msg, const char *spec, parts *p)
+{
+    const char *close = strchr(spec, '}');
+    char ns[512];
+    size_t nl = close ? (size_t)(close - spec - 1) : 0;
+    if (!close || nl >= sizeof(ns))
+        return wssec_msg_fail(msg, WSSEC_ECONFIG, NULL, NULL, "sign-part '%s' is not a QName",
+                              spec);
+    memcpy(ns, spec + 1, nl);
+    ns[nl] = '\0';
+    size_t before = p->n;
+    xmlNodePtr root = xmlDocGetRootElement(wssec_msg_doc(msg));
+    for (xmlNodePtr n = root; n; n = wssec_xml_next_in(n, root))
+        if (wssec_xml_is(n, ns, close + 1)) WSSEC_GUARD(add_part(msg, p, n, spec));
+    if (p->n == before)
+        return wssec_msg_fail(msg, WSSEC_ECONFIG, NULL, NULL,
+                              "sign-part '%s' names no element of the message", spec);
+    return 0;
+}
+
+/* An XPath: every node it selects, which must be elements. */
+static int select_xpath(wssec_msg *msg, const char *spec, parts *p)
+{
+    xmlNodeSetPtr set = NULL;
+    xmlXPathObjectPtr obj = NULL;
+    int rc = wssec_msg_select(&set, &obj, msg, spec);
+    if (rc == 0 && (!set || set->nodeNr == 0))
+        rc = wssec_msg_fail(msg, WSSEC_ECONFIG, NULL, NULL,
+                            "sign-part '%s' selects nothing in the message", spec);
+    else if (rc)
+        rc = wssec_msg_fail(msg, rc == WSSEC_ENOMEM ? rc : WSSEC_ECONFIG, NULL, NULL,
+                            "sign-part '%s' cannot be evaluated", spec);
+    for (int i = 0; !rc && set && i < set->nodeNr; i++)
+        rc = add_part(msg, p, set->nodeTab[i], spec);
+    xmlXPathFreeObject(obj);
+    return rc;
+}
+
+/* One sign-part: a name (body, timestamp, token, username-token,
+ * identity-assertion; an implicit one may be missing), {NS}LOCAL or an
+ * XPath. */
 static int select_part(wssec_msg *msg, const char *spec, bool implicit, parts *p)
 {
-    xmlNodePtr e = NULL;
-    if (!strcmp(spec, "body")) e = msg->body;
-    else if (!strcmp(spec, "timestamp")) e = child_of_security(msg, WSSEC_NS_WSU, "Timestamp");
-    else if (!strcmp(spec, "token")) e = child_of_security(msg, WSSEC_NS_WSSE, "BinarySecurityToken");
-    else if (!strcmp(spec, "username-token")) e = child_of_security(msg, WSSEC_NS_WSSE, "UsernameToken");
-    else if (!strcmp(spec, "identity-assertion")) { /* generated before: in the token store */
-        for (size_t i = 0; msg->res && i < msg->res->ntokens && !e; i++)
-            if (!strcmp(msg->res->tokens[i]->type, WSSEC_TOKEN_ASSERTION)) e = msg->res->tokens[i]->node;
-    } else if (spec[0] == '{') {
-        const char *close = strchr(spec, '}');
-        char ns[512];
-        size_t nl = close ? (size_t)(close - spec - 1) : 0;
-        if (!close || nl >= sizeof(ns))
-            return wssec_msg_fail(msg, WSSEC_ECONFIG, NULL, NULL, "sign-part '%s' is not a QName", spec);
-        memcpy(ns, spec + 1, nl);
-        ns[nl] = '\0';
-        size_t before = p->n;
-        /* every element of that name, in document order */
-        xmlNodePtr root = xmlDocGetRootElement(msg->doc);
-        for (xmlNodePtr n = root; n; n = wssec_xml_next_in(n, root))
-            if (wssec_xml_is(n, ns, close + 1)) WSSEC_GUARD(add_part(msg, p, n, spec));
-        if (p->n == before)
-            return wssec_msg_fail(msg, WSSEC_ECONFIG, NULL, NULL,
-                                  "sign-part '%s' names no element of the message", spec);
-        return 0;
-    } else {
-        xmlNodeSetPtr set = NULL;
-        xmlXPathObjectPtr obj = NULL;
-        int rc = wssec_msg_select(&set, &obj, msg, spec);
-        if (rc == 0 && (!set || set->nodeNr == 0))
-            rc = wssec_msg_fail(msg, WSSEC_ECONFIG, NULL, NULL,
-                                "sign-part '%s' selects nothing in the message", spec);
-        else if (rc)
-            rc = wssec_msg_fail(msg, rc == WSSEC_ENOMEM ? rc : WSSEC_ECONFIG, NULL, NULL,
-                                "sign-part '%s' cannot be evaluated", spec);
-        for (int i = 0; !rc && set && i < set->nodeNr; i++) rc = add_part(msg, p, set->nodeTab[i], spec);
-        xmlXPathFreeObject(obj);
-        return rc;
-    }
+    if (spec[0] == '{') return select_qname(msg, spec, p);
+    bool named = false;
+    xmlNodePtr e = named_part(msg, spec, &named);
+    if (!named) return select_xpath(msg, spec, p);
     if (!e) {
         if (implicit) return 0;
         return wssec_msg_fail(msg, WSSEC_ECONFIG, NULL, NULL,
@@ -1210,113 +1336,182 @@ static void qname_prefixes(xmlNodePtr e, char *list, size_t size)
             for (xmlNsPtr d = n->nsDef; d; d = d->next) prefix_add(list, size, &off, d->prefix, e);
 }
 
-static const wssec_token *own_bst(const wssec_msg *msg)
+/* What a signature is made with: our key, certificate and chain, and the
+ * settings of the outbound signature. */
+typedef struct gen_settings {
+    EVP_PKEY *pkey;
+    X509 *cert;
+    STACK_OF(X509) *chain;
+    const wssec_alg *alg, *dig;
+    int key_id, bst_type;     /* WSSEC_KEYID_*, WSSEC_BST_* */
+    const char *const *parts; /* sign-part */
+    size_t nparts;
+} gen_settings;
+
+/* Our signing key and the settings; the key must fit sign-alg. */
+static int read_gen_settings(wssec_msg *msg, gen_settings *g)
 {
-    for (size_t i = 0; msg->res && i < msg->res->ntokens; i++) {
-        const wssec_token *t = msg->res->tokens[i];
-        if (t->cert && !strcmp(t->type, "x509-token") && X509_cmp(t->cert, msg->ctx->sign_x509) == 0)
-            return t;
+    const wssec_ctx *ctx = wssec_msg_ctx(msg);
+    int sa = 0, da = 0;
+    if (wssec_ctx_signing_key(&g->pkey, &g->cert, &g->chain, ctx))
+        return wssec_msg_fail(msg, WSSEC_ECONFIG, NULL, NULL,
+                              "signature: no signing key (sign-key and sign-cert, or pkcs12)");
+    if (wssec_ctx_get_choice(&sa, NULL, ctx, "sign-alg") ||
+        wssec_ctx_get_choice(&da, NULL, ctx, "digest-alg") ||
+        wssec_ctx_get_choice(&g->key_id, NULL, ctx, "key-id") ||
+        wssec_ctx_get_choice(&g->bst_type, NULL, ctx, "bst-type") ||
+        wssec_ctx_get_list(&g->parts, &g->nparts, ctx, "sign-part"))
+        return wssec_msg_fail(msg, WSSEC_EINTERNAL, NULL, NULL,
+                              "signature: the settings cannot be read");
+    g->alg = &wssec__sig_algs[sa];
+    g->dig = &wssec__digest_algs[da];
+    if (EVP_PKEY_get_base_id(g->pkey) != g->alg->key_type)
+        return wssec_msg_fail(msg, WSSEC_ECONFIG, NULL, NULL,
+                              "sign-alg %s does not fit the signing key (%s)", g->alg->name,
+                              OBJ_nid2sn(EVP_PKEY_get_base_id(g->pkey)));
+    return 0;
+}
+
+/* Our own X.509 token already in the message (the x509-token action ran),
+ * or NULL. */
+static const wssec_token *own_bst(const wssec_msg *msg, X509 *cert)
+{
+    for (size_t i = 0; i < wssec_msg_token_count(msg); i++) {
+        const wssec_token *t = wssec_msg_token(msg, i);
+        X509 *c = wssec_token_cert(t);
+        if (c && !strcmp(wssec_token_type(t), "x509-token") && X509_cmp(c, cert) == 0) return t;
     }
     return NULL;
+}
+
+/* The token the signature names with key-id bst: ours already in the
+ * message, or one written now as the x509-token action writes it. NULL
+ * for the other key-ids when there is none. */
+static int own_token(wssec_msg *msg, const gen_settings *g, const wssec_token **out)
+{
+    *out = own_bst(msg, g->cert);
+    if (g->key_id != WSSEC_KEYID_BST || *out) return 0;
+    xmlNodePtr node = NULL;
+    wssec_token *tok = NULL;
+    WSSEC_GUARD(wssec__bst_write(&node, &tok, msg, "x509-token", g->cert, g->chain, g->bst_type));
+    *out = tok;
+    return 0;
+}
+
+/* What to sign: the sign-part settings, or by default the Body, the
+ * Timestamp, an identity assertion and encrypted header blocks. */
+static int choose_parts(wssec_msg *msg, const gen_settings *g, parts *p)
+{
+    if (g->nparts == 0) {
+        WSSEC_GUARD(select_part(msg, "body", false, p));
+        WSSEC_GUARD(select_part(msg, "timestamp", true, p));
+        WSSEC_GUARD(select_part(msg, "identity-assertion", true, p));
+        /* encrypted header blocks (encrypt, then sign): a receiver decrypts
+         * only ciphertext the signature covers */
+        for (xmlNodePtr h = wssec_xml_first_elem(wssec_msg_header(msg)); h;
+             h = wssec_xml_next_elem(h))
+            if (wssec_xml_is(h, WSSEC_NS_WSSE11, "EncryptedHeader"))
+                WSSEC_GUARD(add_part(msg, p, h, "encrypted header"));
+    }
+    for (size_t i = 0; i < g->nparts; i++) WSSEC_GUARD(select_part(msg, g->parts[i], false, p));
+    return 0;
+}
+
+/* The Signature template, in our Security header: after an EncryptedKey
+ * already in the header (encrypt, then sign) the signature goes before it,
+ * with its token: the receiver verifies the ciphertext first, then
+ * decrypts. */
+static int place_signature(wssec_msg *msg, xmlSecTransformId sid, const wssec_token *bst,
+                           xmlNodePtr *out)
+{
+    xmlNodePtr sig = xmlSecTmplSignatureCreateNsPref(wssec_msg_doc(msg), xmlSecTransformExclC14NId,
+                                                     sid, NULL, BAD_CAST "ds");
+    if (!sig) return wssec_msg_fail(msg, WSSEC_ENOMEM, NULL, NULL, "out of memory");
+    xmlNodePtr ek = child_of_security(msg, WSSEC_NS_XENC, "EncryptedKey");
+    if (!(ek ? xmlAddPrevSibling(ek, sig) : xmlAddChild(wssec_msg_security(msg, 0), sig))) {
+        xmlFreeNode(sig);
+        return wssec_msg_fail(msg, WSSEC_ENOMEM, NULL, NULL, "out of memory");
+    }
+    xmlNodePtr node = bst ? wssec_token_node(bst) : NULL;
+    if (ek && node) {
+        for (xmlNodePtr c = ek; c; c = c->next)
+            if (c == node) {
+                xmlUnlinkNode(node);
+                xmlAddPrevSibling(sig, node);
+                break;
+            }
+    }
+    *out = sig;
+    return 0;
+}
+
+/* One Reference per part, each with exclusive C14N keeping the prefixes
+ * QName values use; then the KeyInfo naming our certificate. 0, or
+ * WSSEC_ENOMEM unrecorded, or another recorded code. */
+static int add_references(wssec_msg *msg, xmlNodePtr sig, const gen_settings *g,
+                          xmlSecTransformId did, const parts *p, const wssec_token *bst)
+{
+    for (size_t i = 0; i < p->n; i++) {
+        const char *id = wssec_msg_id_of(msg, p->v[i], NULL);
+        char uri[300], prefixes[300];
+        if (!id) return WSSEC_ENOMEM;
+        snprintf(uri, sizeof(uri), "#%s", id);
+        xmlNodePtr ref = xmlSecTmplSignatureAddReference(sig, did, NULL, BAD_CAST uri, NULL);
+        xmlNodePtr tr =
+            ref ? xmlSecTmplReferenceAddTransform(ref, xmlSecTransformExclC14NId) : NULL;
+        if (!tr) return WSSEC_ENOMEM;
+        qname_prefixes(p->v[i], prefixes, sizeof(prefixes));
+        if (prefixes[0] && xmlSecTmplTransformAddC14NInclNamespaces(tr, BAD_CAST prefixes) < 0)
+            return WSSEC_ENOMEM;
+    }
+    xmlNodePtr ki = xmlSecTmplSignatureEnsureKeyInfo(sig, NULL);
+    if (!ki) return WSSEC_ENOMEM;
+    return wssec__str_write(msg, ki, g->cert, g->key_id, bst ? wssec_token_node(bst) : NULL,
+                            g->bst_type);
+}
+
+/* Signs the template with a copy of our key, same-document references only. */
+static int sign(wssec_msg *msg, xmlNodePtr sig, const gen_settings *g)
+{
+    int rc = 0;
+    xmlSecDSigCtxPtr d = xmlSecDSigCtxCreate(NULL);
+    if (!d || !(d->signKey = key_from_private(g->pkey))) {
+        rc = wssec_msg_fail(msg, WSSEC_ENOMEM, NULL, NULL, "out of memory");
+    } else {
+        d->enabledReferenceUris = xmlSecTransformUriTypeSameDocument;
+        d->transformCtx.enabledUris = xmlSecTransformUriTypeNone;
+        if (xmlSecDSigCtxSign(d, sig) < 0) {
+            ERR_clear_error();
+            rc = wssec_msg_fail(msg, WSSEC_EINTERNAL, NULL, sig, "signing with %s failed",
+                                g->alg->name);
+        }
+    }
+    if (d) xmlSecDSigCtxDestroy(d);
+    return rc;
 }
 
 static int sig_generate(wssec_msg *msg, void *ud)
 {
     (void)ud;
-    const wssec_ctx *ctx = msg->ctx;
-    const wssec_settings *s = &ctx->s;
-    if (!ctx->sign_pkey)
-        return wssec_msg_fail(msg, WSSEC_ECONFIG, NULL, NULL,
-                              "signature: no signing key (sign-key and sign-cert, or pkcs12)");
-    const wssec_alg *alg = &wssec__sig_algs[s->sign_alg], *dig = &wssec__digest_algs[s->digest_alg];
-    if (EVP_PKEY_get_base_id(ctx->sign_pkey) != alg->key_type)
-        return wssec_msg_fail(msg, WSSEC_ECONFIG, NULL, NULL,
-                              "sign-alg %s does not fit the signing key (%s)", alg->name,
-                              OBJ_nid2sn(EVP_PKEY_get_base_id(ctx->sign_pkey)));
-    if (!wssec_msg_security(msg, 1)) return wssec_msg_fail(msg, WSSEC_ENOMEM, NULL, NULL, "out of memory");
-
-    const wssec_token *bst = own_bst(msg);
-    if (s->key_id == WSSEC_KEYID_BST && !bst) {
-        const wssec_module *m = wssec__modlist_by_name(&ctx->modules, "x509-token");
-        if (!m || !m->generate)
-            return wssec_msg_fail(msg, WSSEC_ECONFIG, NULL, NULL,
-                                  "key-id bst needs the x509-token module");
-        WSSEC_GUARD(m->generate(msg, m->userdata));
-        if (!(bst = own_bst(msg))) return wssec_msg_fail(msg, WSSEC_EINTERNAL, NULL, NULL, "no token");
-    }
-
-    parts p = { .n = 0 };
-    if (s->sign_parts.n == 0) {
-        WSSEC_GUARD(select_part(msg, "body", false, &p));
-        WSSEC_GUARD(select_part(msg, "timestamp", true, &p));
-        WSSEC_GUARD(select_part(msg, "identity-assertion", true, &p));
-        /* encrypted header blocks (encrypt, then sign): a receiver decrypts
-         * only ciphertext the signature covers */
-        for (xmlNodePtr h = wssec_xml_first_elem(msg->header); h; h = wssec_xml_next_elem(h))
-            if (wssec_xml_is(h, WSSEC_NS_WSSE11, "EncryptedHeader"))
-                WSSEC_GUARD(add_part(msg, &p, h, "encrypted header"));
-    }
-    for (size_t i = 0; i < s->sign_parts.n; i++) WSSEC_GUARD(select_part(msg, s->sign_parts.v[i], false, &p));
-
-    xmlSecTransformId sid = transform_by_uri(alg->uri, xmlSecTransformUsageSignatureMethod);
-    xmlSecTransformId did = transform_by_uri(dig->uri, xmlSecTransformUsageDigestMethod);
-    if (sid == xmlSecTransformIdUnknown || did == xmlSecTransformIdUnknown)
-        return wssec_msg_fail(msg, WSSEC_EINTERNAL, NULL, NULL, "xmlsec lacks %s or %s", alg->name,
-                              dig->name);
-    xmlNodePtr sig = xmlSecTmplSignatureCreateNsPref(msg->doc, xmlSecTransformExclC14NId, sid, NULL,
-                                                     BAD_CAST "ds");
-    if (!sig) return wssec_msg_fail(msg, WSSEC_ENOMEM, NULL, NULL, "out of memory");
-    /* after an EncryptedKey already in the header (encrypt, then sign) the
-     * signature goes before it, with its token: the receiver verifies the
-     * ciphertext first, then decrypts */
-    xmlNodePtr ek = child_of_security(msg, WSSEC_NS_XENC, "EncryptedKey");
-    if (!(ek ? xmlAddPrevSibling(ek, sig) : xmlAddChild(msg->security, sig))) {
-        xmlFreeNode(sig);
+    gen_settings g;
+    WSSEC_GUARD(read_gen_settings(msg, &g));
+    if (!wssec_msg_security(msg, 1))
         return wssec_msg_fail(msg, WSSEC_ENOMEM, NULL, NULL, "out of memory");
-    }
-    if (ek && bst) {
-        for (xmlNodePtr c = ek; c; c = c->next)
-            if (c == bst->node) {
-                xmlUnlinkNode(bst->node);
-                xmlAddPrevSibling(sig, bst->node);
-                break;
-            }
-    }
-    int rc = 0;
-    xmlSecDSigCtxPtr d = NULL;
-    for (size_t i = 0; i < p.n; i++) {
-        const char *id = wssec_msg_id_of(msg, p.v[i], NULL);
-        char uri[300], prefixes[300];
-        if (!id) goto nomem;
-        snprintf(uri, sizeof(uri), "#%s", id);
-        xmlNodePtr ref = xmlSecTmplSignatureAddReference(sig, did, NULL, BAD_CAST uri, NULL);
-        xmlNodePtr tr = ref ? xmlSecTmplReferenceAddTransform(ref, xmlSecTransformExclC14NId) : NULL;
-        if (!tr) goto nomem;
-        qname_prefixes(p.v[i], prefixes, sizeof(prefixes));
-        if (prefixes[0] && xmlSecTmplTransformAddC14NInclNamespaces(tr, BAD_CAST prefixes) < 0)
-            goto nomem;
-    }
-    xmlNodePtr ki = xmlSecTmplSignatureEnsureKeyInfo(sig, NULL);
-    if (!ki) goto nomem;
-    if ((rc = wssec__str_write(msg, ki, ctx->sign_x509, s->key_id, bst ? bst->node : NULL,
-                               s->bst_type))) {
-        if (rc == WSSEC_ENOMEM) goto nomem;
-        goto done;
-    }
-    d = xmlSecDSigCtxCreate(NULL);
-    if (!d || !(d->signKey = key_from_private(ctx->sign_pkey))) goto nomem;
-    d->enabledReferenceUris = xmlSecTransformUriTypeSameDocument;
-    d->transformCtx.enabledUris = xmlSecTransformUriTypeNone;
-    if (xmlSecDSigCtxSign(d, sig) < 0) {
-        ERR_clear_error();
-        rc = wssec_msg_fail(msg, WSSEC_EINTERNAL, NULL, sig, "signing with %s failed", alg->name);
-    }
-    goto done;
-nomem:
-    rc = wssec_msg_fail(msg, WSSEC_ENOMEM, NULL, NULL, "out of memory");
-done:
-    if (d) xmlSecDSigCtxDestroy(d);
-    return rc;
+    const wssec_token *bst = NULL;
+    WSSEC_GUARD(own_token(msg, &g, &bst));
+    parts p = { .n = 0 };
+    WSSEC_GUARD(choose_parts(msg, &g, &p));
+    xmlSecTransformId sid = transform_by_uri(g.alg->uri, xmlSecTransformUsageSignatureMethod);
+    xmlSecTransformId did = transform_by_uri(g.dig->uri, xmlSecTransformUsageDigestMethod);
+    if (sid == xmlSecTransformIdUnknown || did == xmlSecTransformIdUnknown)
+        return wssec_msg_fail(msg, WSSEC_EINTERNAL, NULL, NULL, "xmlsec lacks %s or %s",
+                              g.alg->name, g.dig->name);
+    xmlNodePtr sig = NULL;
+    WSSEC_GUARD(place_signature(msg, sid, bst, &sig));
+    int rc = add_references(msg, sig, &g, did, &p, bst);
+    if (rc == WSSEC_ENOMEM) return wssec_msg_fail(msg, WSSEC_ENOMEM, NULL, NULL, "out of memory");
+    if (rc) return rc;
+    return sign(msg, sig, &g);
 }
 
 const wssec_module wssec__module_signature = {

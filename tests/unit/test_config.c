@@ -225,6 +225,23 @@ static void test_bsp_relax_names(void **state)
     assert_int_equal(s->bsp_relax.n, 0);
 }
 
+/* The same rules read from a context's settings (what token modules ask):
+ * rule numbers and aliases. */
+static void test_bsp_relaxed_in(void **state)
+{
+    (void)state;
+    wssec_ctx *none = h_ctx(NULL);
+    for (int r = 0; r < WSSEC_BSP_N; r++) assert_false(wssec__bsp_relaxed_in(none, r));
+    assert_false(wssec__bsp_relaxed_in(none, -1));
+    wssec_ctx_free(none);
+    wssec_ctx *ctx = h_ctx("bsp-relax", "R3029,inclusive-c14n", NULL);
+    for (int r = 0; r < WSSEC_BSP_N; r++)
+        assert_int_equal(wssec__bsp_relaxed_in(ctx, r),
+                         r == WSSEC_BSP_R3029 || r == WSSEC_BSP_R5404 || r == WSSEC_BSP_R5412);
+    assert_false(wssec__bsp_relaxed_in(ctx, WSSEC_BSP_N));
+    wssec_ctx_free(ctx);
+}
+
 static void test_invalid_values(void **state)
 {
     fixture *f = *state;
@@ -638,6 +655,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_valid_values, setup, teardown),
         cmocka_unit_test_setup_teardown(test_invalid_values, setup, teardown),
         cmocka_unit_test_setup_teardown(test_bsp_relax_names, setup, teardown),
+        cmocka_unit_test(test_bsp_relaxed_in),
         cmocka_unit_test_setup_teardown(test_list_item_too_long_names_option, setup, teardown),
         cmocka_unit_test_setup_teardown(test_unknown_option, setup, teardown),
         cmocka_unit_test_setup_teardown(test_require_list, setup, teardown),

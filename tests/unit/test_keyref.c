@@ -9,6 +9,7 @@
 
 #include <libxml/parser.h>
 #include <libxml/tree.h>
+#include <openssl/pkcs7.h>
 
 #include "helpers.h"
 
@@ -297,6 +298,162 @@ static void test_configured_first(void **state)
     free(xml);
 }
 
+/* ---- wssec__bst_write: the one writer of BinarySecurityTokens ---- */
+
+/* A parsed message with a result to record tokens in (as wssec_secure has). */
+static wssec_msg *msg_with_result(const wssec_ctx *ctx)
+{
+    char *plain = h_envelope_header(11, NULL);
+    wssec_msg *msg = h_parse(ctx, plain);
+    free(plain);
+    assert_int_equal(wssec__result_new(&msg->res), 0);
+    return msg;
+}
+
+static void msg_with_result_free(wssec_msg *msg)
+{
+    wssec_result_free(msg->res);
+    msg->res = NULL;
+    wssec_msg_free(msg);
+}
+
+/* The DER of a certificate; OPENSSL_free(). */
+static size_t der(X509 *x, unsigned char **out)
+{
+    *out = NULL;
+    int n = i2d_X509(x, out);
+    assert_true(n > 0);
+    return (size_t)n;
+}
+
+/* The decoded content of a written token. */
+static size_t bst_content(xmlNodePtr bst, unsigned char **out)
+{
+    char *text = wssec_xml_text(bst);
+    size_t len = 0;
+    assert_non_null(text);
+    assert_int_equal(wssec_b64_decode(out, &len, text, 1u << 20), 0);
+    xmlFree(text);
+    return len;
+}
+
+/* Each type: the element at the end of our Security header with a fresh
+ * wsu:Id, its ValueType and EncodingType, and the exact bytes: the
+ * certificate; a PKIPath of the chain (root side first) then the
+ * certificate; a PKCS7 holding both. With a token pointer, an x509-token
+ * holding the certificate and chain is recorded; without, none. */
+static void test_bst_write(void **state)
+{
+    (void)state;
+    static const struct {
+        int type;
+        const char *vt;
+    } rows[] = {
+        { WSSEC_BST_X509V3, WSSEC_VT_X509V3 },
+        { WSSEC_BST_PKIPATH, WSSEC_VT_PKIPATH },
+        { WSSEC_BST_PKCS7, WSSEC_VT_PKCS7 },
+    };
+    wssec_ctx *ctx = h_signer("alice", "sign-chain", PKI "inter.crt", NULL);
+    X509 *cert = NULL;
+    STACK_OF(X509) *chain = NULL;
+    assert_int_equal(wssec_ctx_signing_key(NULL, &cert, &chain, ctx), 0);
+    assert_int_equal(sk_X509_num(chain), 1);
+    unsigned char *leaf_der = NULL, *inter_der = NULL;
+    size_t leaf_len = der(cert, &leaf_der), inter_len = der(sk_X509_value(chain, 0), &inter_der);
+    for (size_t i = 0; i < WSSEC_ARRAY_LEN(rows); i++) {
+        wssec_msg *msg = msg_with_result(ctx);
+        xmlNodePtr bst = NULL;
+        wssec_token *tok = NULL;
+        assert_int_equal(wssec__bst_write(&bst, &tok, msg, "test", cert, chain, rows[i].type), 0);
+        assert_true(wssec_xml_is(bst, WSSEC_NS_WSSE, "BinarySecurityToken"));
+        assert_ptr_equal(bst->parent, wssec_msg_security(msg, 0));
+        assert_null(wssec_xml_next_elem(bst));
+        assert_string_equal(wssec_xml_attr(bst, "ValueType"), rows[i].vt);
+        assert_string_equal(wssec_xml_attr(bst, "EncodingType"), WSSEC_ENC_BASE64);
+        xmlChar *id = xmlGetNsProp(bst, BAD_CAST "Id", BAD_CAST WSSEC_NS_WSU);
+        assert_non_null(id);
+        assert_memory_equal(id, "X509-", 5);
+        assert_ptr_equal(xmlGetID(wssec_msg_doc(msg), id)->parent, bst);
+        xmlFree(id);
+
+        unsigned char *got = NULL;
+        size_t len = bst_content(bst, &got);
+        if (rows[i].type == WSSEC_BST_X509V3) {
+            assert_int_equal(len, leaf_len);
+            assert_memory_equal(got, leaf_der, leaf_len);
+        } else if (rows[i].type == WSSEC_BST_PKIPATH) {
+            size_t body = inter_len + leaf_len, head = len - body;
+            assert_true(len > body);
+            assert_int_equal(got[0], 0x30); /* SEQUENCE */
+            assert_memory_equal(got + head, inter_der, inter_len);
+            assert_memory_equal(got + head + inter_len, leaf_der, leaf_len);
+        } else {
+            const unsigned char *p = got;
+            PKCS7 *p7 = d2i_PKCS7(NULL, &p, (long)len);
+            assert_non_null(p7);
+            assert_ptr_equal(p, got + len);
+            assert_true(PKCS7_type_is_signed(p7));
+            assert_int_equal(sk_X509_num(p7->d.sign->cert), 2);
+            assert_int_equal(X509_cmp(sk_X509_value(p7->d.sign->cert, 0), cert), 0);
+            assert_int_equal(
+                X509_cmp(sk_X509_value(p7->d.sign->cert, 1), sk_X509_value(chain, 0)), 0);
+            PKCS7_free(p7);
+        }
+        wssec_free(got);
+
+        assert_int_equal(wssec_msg_token_count(msg), 1);
+        assert_ptr_equal(wssec_msg_token(msg, 0), tok);
+        assert_string_equal(wssec_token_type(tok), "x509-token");
+        assert_ptr_equal(wssec_token_node(tok), bst);
+        assert_ptr_equal(wssec_token_cert(tok), cert);
+        assert_int_equal(sk_X509_num(wssec_token_chain(tok)), 1);
+        assert_string_equal(wssec_token_identity(tok), ALICE);
+        assert_string_equal(wssec_token_get(tok, "chain-certificates"), "1");
+
+        /* without a token pointer: a second element, no token */
+        xmlNodePtr second = NULL;
+        assert_int_equal(
+            wssec__bst_write(&second, NULL, msg, "test", cert, chain, rows[i].type), 0);
+        assert_ptr_equal(wssec_xml_next_elem(bst), second);
+        assert_int_equal(wssec_msg_token_count(msg), 1);
+        msg_with_result_free(msg);
+    }
+    OPENSSL_free(leaf_der);
+    OPENSSL_free(inter_der);
+    wssec_ctx_free(ctx);
+}
+
+/* A chain type without a chain carries the certificate alone; an unknown
+ * type is refused on the message, naming the caller, and writes nothing. */
+static void test_bst_write_edges(void **state)
+{
+    (void)state;
+    wssec_ctx *ctx = h_signer("alice", NULL);
+    X509 *cert = NULL;
+    assert_int_equal(wssec_ctx_signing_key(NULL, &cert, NULL, ctx), 0);
+    wssec_msg *msg = msg_with_result(ctx);
+    xmlNodePtr bst = NULL;
+    wssec_token *tok = NULL;
+    assert_int_equal(wssec__bst_write(&bst, &tok, msg, "test", cert, NULL, WSSEC_BST_PKIPATH), 0);
+    unsigned char *leaf_der = NULL, *got = NULL;
+    size_t leaf_len = der(cert, &leaf_der), len = bst_content(bst, &got);
+    assert_true(len > leaf_len);
+    assert_memory_equal(got + (len - leaf_len), leaf_der, leaf_len);
+    assert_null(wssec_token_chain(tok));
+    assert_string_equal(wssec_token_get(tok, "chain-certificates"), "0");
+    wssec_free(got);
+    OPENSSL_free(leaf_der);
+
+    assert_int_equal(wssec__bst_write(&bst, &tok, msg, "test", cert, NULL, 3), WSSEC_EINVALID);
+    assert_null(bst);
+    assert_null(tok);
+    h_assert_error(wssec_msg_error(msg), WSSEC_EINVALID, NULL, NULL);
+    assert_string_equal(wssec_msg_error(msg)->message, "test: no such token type");
+    assert_int_equal(wssec_msg_token_count(msg), 1);
+    msg_with_result_free(msg);
+    wssec_ctx_free(ctx);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -304,6 +461,8 @@ int main(void)
         cmocka_unit_test(test_unknown_certificate),
         cmocka_unit_test(test_refusals),
         cmocka_unit_test(test_configured_first),
+        cmocka_unit_test(test_bst_write),
+        cmocka_unit_test(test_bst_write_edges),
     };
     int rc = cmocka_run_group_tests(tests, NULL, NULL);
     xmlCleanupParser();

@@ -191,6 +191,48 @@ static void test_leftovers(void **state)
     free(xml);
 }
 
+/* The warning of a configuration that requires a signature but no
+ * Timestamp: exactly when a signature (signature, signed:, signed-by:) is
+ * required and a Timestamp is not, kept once however often it is said. */
+static void test_warn_no_timestamp(void **state)
+{
+    (void)state;
+    static const char *const warning =
+        "the configuration requires a signature but no Timestamp (--require): a signed message "
+        "without a signed Timestamp stays valid until its signer's certificate expires, and its "
+        "replay entry is kept that long";
+    static const struct {
+        const char *require; /* NULL: the default, timestamp and signature */
+        size_t warnings;
+    } rows[] = {
+        { NULL, 0 },
+        { "signature", 1 },
+        { "signed://soap:Body", 1 },
+        { "signed-by:^CN=alice", 1 },
+        { "signature,timestamp", 0 },
+        { "timestamp", 0 },
+        { "username-token", 0 },
+        { "none", 0 },
+    };
+    for (size_t i = 0; i < WSSEC_ARRAY_LEN(rows); i++) {
+        wssec_ctx *ctx = rows[i].require ? h_ctx("require", rows[i].require, NULL) : h_ctx(NULL);
+        char *plain = h_envelope_header(11, NULL);
+        wssec_msg *msg = h_parse(ctx, plain);
+        assert_int_equal(wssec__result_new(&msg->res), 0);
+        assert_int_equal(wssec__policy_warn_no_timestamp(msg), 0);
+        assert_int_equal(wssec__policy_warn_no_timestamp(msg), 0);
+        if (wssec_result_warning_count(msg->res) != rows[i].warnings)
+            print_error("require %s\n", rows[i].require ? rows[i].require : "(default)");
+        assert_int_equal(wssec_result_warning_count(msg->res), rows[i].warnings);
+        if (rows[i].warnings) assert_string_equal(wssec_result_warning(msg->res, 0), warning);
+        wssec_result_free(msg->res);
+        msg->res = NULL;
+        wssec_msg_free(msg);
+        free(plain);
+        wssec_ctx_free(ctx);
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -199,6 +241,7 @@ int main(void)
         cmocka_unit_test(test_required_signer),
         cmocka_unit_test(test_required_encrypted_parts),
         cmocka_unit_test(test_leftovers),
+        cmocka_unit_test(test_warn_no_timestamp),
     };
     int rc = cmocka_run_group_tests(tests, setup, teardown);
     xmlCleanupParser();

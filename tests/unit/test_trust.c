@@ -727,6 +727,52 @@ static void test_anchor_dir_and_inspect(void **state)
     h_assert_contains(err, "trust: /nonexistent-dir/x.pem: cannot be opened: No such file or directory");
 }
 
+/* What a signature asks of the trust service: whether any certificate the
+ * anchors issued is accepted (anchors, no subject rule), and the cache's
+ * answer noted on its token once. */
+static void test_unconstrained_and_cache_hit(void **state)
+{
+    (void)state;
+    static const struct {
+        const char *name, *value;
+        int unconstrained;
+    } rows[] = {
+        { NULL, NULL, 1 },
+        { "subject", "CN=alice,OU=Clients,O=wssec test,C=US", 0 },
+    };
+    for (size_t i = 0; i < WSSEC_ARRAY_LEN(rows); i++) {
+        wssec_ctx *ctx = h_receiver(rows[i].name, rows[i].value, NULL);
+        char *plain = h_envelope_header(11, NULL);
+        wssec_msg *msg = h_parse(ctx, plain);
+        msg->trust = wssec__ctx_trust(ctx);
+        assert_int_equal(wssec__trust_unconstrained(msg), rows[i].unconstrained);
+        wssec_msg_free(msg);
+        free(plain);
+        wssec_ctx_free(ctx);
+    }
+    wssec_ctx *bare = h_ctx(NULL); /* no anchors: nothing is accepted at all */
+    char *plain = h_envelope_header(11, NULL);
+    wssec_msg *msg = h_parse(bare, plain);
+    msg->trust = wssec__ctx_trust(bare);
+    assert_int_equal(wssec__trust_unconstrained(msg), 0);
+
+    assert_int_equal(wssec__result_new(&msg->res), 0);
+    wssec_token *tok = wssec_msg_add_token(msg, "signature", NULL);
+    assert_non_null(tok);
+    assert_int_equal(wssec__trust_note_cache_hit(msg, tok), 0);
+    assert_null(wssec_token_get(tok, "cert-cache"));
+    msg->cert_cache_hit = true;
+    assert_int_equal(wssec__trust_note_cache_hit(msg, tok), 0);
+    assert_string_equal(wssec_token_get(tok, "cert-cache"), "hit");
+    assert_false(msg->cert_cache_hit);
+    assert_int_equal(wssec_token_prop_count(tok), 1);
+    wssec_result_free(msg->res);
+    msg->res = NULL;
+    wssec_msg_free(msg);
+    free(plain);
+    wssec_ctx_free(bare);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -742,6 +788,7 @@ int main(void)
         cmocka_unit_test(test_reload),
         cmocka_unit_test(test_reload_in_flight),
         cmocka_unit_test(test_anchor_dir_and_inspect),
+        cmocka_unit_test(test_unconstrained_and_cache_hit),
     };
     int rc = cmocka_run_group_tests(tests, NULL, NULL);
     xmlCleanupParser();

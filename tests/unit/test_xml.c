@@ -650,6 +650,92 @@ static void test_reparse_replaces_document(void **state)
     wssec_msg_free(msg);
 }
 
+/* ---- what a message's signatures canonicalize (xml.h) ---- */
+
+/* The budget: bytes fit up to max-c14n-bytes exactly; a refusal leaves
+ * the count as it was, or, exhausting, puts it past the budget. */
+static void test_c14n_budget(void **state)
+{
+    (void)state;
+    wssec_ctx *ctx = h_ctx("max-c14n-bytes", "1024", NULL);
+    char *plain = h_envelope_header(11, NULL);
+    wssec_msg *msg = h_parse(ctx, plain);
+    assert_int_equal(wssec__c14n_take(msg, 1000, false), 0);
+    assert_int_equal(wssec__c14n_take(msg, 25, false), WSSEC_ELIMIT);
+    assert_int_equal(wssec__c14n_over(msg), 0);
+    assert_int_equal(msg->c14n_bytes, 1000);
+    assert_int_equal(wssec__c14n_take(msg, 24, false), 0);
+    assert_int_equal(wssec__c14n_over(msg), 0);
+    assert_int_equal(wssec__c14n_take(msg, 0, true), 0);
+    assert_int_equal(wssec__c14n_take(msg, 1, true), WSSEC_ELIMIT);
+    assert_int_equal(wssec__c14n_over(msg), 1);
+    assert_int_equal(msg->c14n_bytes, 1025);
+    assert_int_equal(wssec_msg_error(msg)->code, 0); /* nothing recorded */
+    wssec_msg_free(msg);
+    free(plain);
+    wssec_ctx_free(ctx);
+}
+
+typedef struct explained {
+    int calls;
+    char what[32], alg[32], expected[32], computed[32];
+    unsigned char bytes[8];
+    size_t len;
+} explained;
+
+static void explain_cb(const char *what, const unsigned char *bytes, size_t len,
+                       const char *digest_alg, const char *expected, const char *computed,
+                       void *ud)
+{
+    explained *e = ud;
+    e->calls++;
+    snprintf(e->what, sizeof(e->what), "%s", what);
+    snprintf(e->alg, sizeof(e->alg), "%s", digest_alg);
+    snprintf(e->expected, sizeof(e->expected), "%s", expected ? expected : "(null)");
+    snprintf(e->computed, sizeof(e->computed), "%s", computed);
+    e->len = len < sizeof(e->bytes) ? len : sizeof(e->bytes);
+    memcpy(e->bytes, bytes, e->len);
+}
+
+/* The explain callback: passed every argument as given, with its userdata;
+ * without one, nothing is explaining and a call does nothing. */
+static void test_explain(void **state)
+{
+    (void)state;
+    explained seen = { 0 };
+    wssec_config *cfg = NULL;
+    wssec_ctx *with = NULL;
+    assert_int_equal(wssec_config_new(&cfg), 0);
+    wssec_config_set_explain_cb(cfg, explain_cb, &seen);
+    assert_int_equal(wssec_ctx_new(&with, cfg), 0);
+    wssec_config_free(cfg);
+    wssec_ctx *without = h_ctx(NULL);
+    char *plain = h_envelope_header(11, NULL);
+    wssec_msg *m1 = h_parse(with, plain), *m0 = h_parse(without, plain);
+
+    assert_int_equal(wssec__explaining(m1), 1);
+    wssec__explain(m1, "#Body-1", (const unsigned char *)"<b/>", 4, "sha256", "ZXhw", "Y29t");
+    assert_int_equal(seen.calls, 1);
+    assert_string_equal(seen.what, "#Body-1");
+    assert_int_equal(seen.len, 4);
+    assert_memory_equal(seen.bytes, "<b/>", 4);
+    assert_string_equal(seen.alg, "sha256");
+    assert_string_equal(seen.expected, "ZXhw");
+    assert_string_equal(seen.computed, "Y29t");
+    wssec__explain(m1, "SignedInfo", (const unsigned char *)"x", 1, "rsa-sha256", NULL, "Yw==");
+    assert_int_equal(seen.calls, 2);
+    assert_string_equal(seen.expected, "(null)");
+
+    assert_int_equal(wssec__explaining(m0), 0);
+    wssec__explain(m0, "#Body-1", (const unsigned char *)"<b/>", 4, "sha256", "ZXhw", "Y29t");
+    assert_int_equal(seen.calls, 2);
+    wssec_msg_free(m1);
+    wssec_msg_free(m0);
+    free(plain);
+    wssec_ctx_free(with);
+    wssec_ctx_free(without);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -670,6 +756,8 @@ int main(void)
         cmocka_unit_test(test_prescan_never_undercounts),
         cmocka_unit_test_setup_teardown(test_id_registration, setup, teardown),
         cmocka_unit_test_setup_teardown(test_reparse_replaces_document, setup, teardown),
+        cmocka_unit_test(test_c14n_budget),
+        cmocka_unit_test(test_explain),
     };
     int rc = cmocka_run_group_tests(tests, NULL, NULL);
     xmlCleanupParser();
