@@ -59,7 +59,7 @@ int h_ctx_try(wssec_ctx **out, unsigned flags, const char *const *pairs, char *e
     return rc;
 }
 
-static wssec_ctx *ctx_v(unsigned flags, const char *name, va_list ap)
+wssec_ctx *h_ctx_v(unsigned flags, const char *name, va_list ap)
 {
     const char *pairs[64];
     size_t n = 0;
@@ -79,7 +79,7 @@ wssec_ctx *h_ctx(const char *name, ...)
 {
     va_list ap;
     va_start(ap, name);
-    wssec_ctx *ctx = ctx_v(0, name, ap);
+    wssec_ctx *ctx = h_ctx_v(0, name, ap);
     va_end(ap);
     return ctx;
 }
@@ -88,8 +88,18 @@ wssec_ctx *h_ctxf(unsigned flags, const char *name, ...)
 {
     va_list ap;
     va_start(ap, name);
-    wssec_ctx *ctx = ctx_v(flags, name, ap);
+    wssec_ctx *ctx = h_ctx_v(flags, name, ap);
     va_end(ap);
+    return ctx;
+}
+
+wssec_ctx *h_ctx_pairs(const char *const *pairs)
+{
+    wssec_ctx *ctx = NULL;
+    char err[600];
+    int rc = h_ctx_try(&ctx, 0, pairs, err, sizeof(err));
+    if (rc) print_error("h_ctx_pairs: %s\n", err);
+    assert_int_equal(rc, 0);
     return ctx;
 }
 
@@ -259,6 +269,27 @@ void h_run_free(h_run *r)
     memset(r, 0, sizeof(*r));
 }
 
+void h_expect_at(const wssec_ctx *ctx, const char *xml, int code, const char *fault,
+                 const char *needle, const char *file, int line)
+{
+    h_run r;
+    int rc = h_verify(&r, ctx, xml);
+    if (rc != code)
+        print_error("got %s '%s', want %s\n", wssec_code_name(rc), h_run_err(&r)->message,
+                    wssec_code_name(code));
+    _assert_int_equal((LargestIntegralType)(intmax_t)rc, (LargestIntegralType)(intmax_t)code,
+                      file, line);
+    if (code) h_assert_error_at(h_run_err(&r), code, fault, needle, file, line);
+    h_run_free(&r);
+}
+
+int h_has_warning(const wssec_result *res, const char *needle)
+{
+    for (size_t i = 0; i < wssec_result_warning_count(res); i++)
+        if (strstr(wssec_result_warning(res, i), needle)) return 1;
+    return 0;
+}
+
 char *h_secure(const wssec_ctx *ctx, const char *xml, const char *const *actions, size_t n,
                const char *user)
 {
@@ -276,6 +307,15 @@ char *h_secure(const wssec_ctx *ctx, const char *xml, const char *const *actions
     assert_int_equal(strlen((char *)out), len);
     wssec_msg_free(msg);
     return (char *)out;
+}
+
+char *h_sign_envelope(const wssec_ctx *ctx)
+{
+    static const char *const actions[] = { "timestamp", "signature" };
+    char *plain = h_envelope_header(11, NULL);
+    char *out = h_secure(ctx, plain, actions, 2, NULL);
+    free(plain);
+    return out;
 }
 
 void h_assert_error_at(const wssec_error *e, int code, const char *fault, const char *substr,
@@ -324,17 +364,11 @@ char *h_tempfile(const char *text)
     return path;
 }
 
-static wssec_ctx *ctx_pairs(const char *what, const char **pairs, size_t n, const char *name,
-                            va_list ap)
+static wssec_ctx *ctx_pairs(const char **pairs, size_t n, const char *name, va_list ap)
 {
     for (const char *p = name; p && n < 58; p = va_arg(ap, const char *)) pairs[n++] = p;
     pairs[n] = NULL;
-    wssec_ctx *ctx = NULL;
-    char err[600];
-    int rc = h_ctx_try(&ctx, 0, pairs, err, sizeof(err));
-    if (rc) print_error("%s: %s\n", what, err);
-    assert_int_equal(rc, 0);
-    return ctx;
+    return h_ctx_pairs(pairs);
 }
 
 wssec_ctx *h_signer(const char *who, const char *name, ...)
@@ -345,7 +379,7 @@ wssec_ctx *h_signer(const char *who, const char *name, ...)
     const char *pairs[60] = { "sign-key", key, "sign-cert", crt };
     va_list ap;
     va_start(ap, name);
-    wssec_ctx *ctx = ctx_pairs("signer", pairs, 4, name, ap);
+    wssec_ctx *ctx = ctx_pairs(pairs, 4, name, ap);
     va_end(ap);
     return ctx;
 }
@@ -355,7 +389,7 @@ wssec_ctx *h_receiver(const char *name, ...)
     const char *pairs[60] = { "trust", H_PKI "root.crt", "certs", H_PKI "inter.crt" };
     va_list ap;
     va_start(ap, name);
-    wssec_ctx *ctx = ctx_pairs("receiver", pairs, 4, name, ap);
+    wssec_ctx *ctx = ctx_pairs(pairs, 4, name, ap);
     va_end(ap);
     return ctx;
 }

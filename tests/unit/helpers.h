@@ -52,6 +52,10 @@ int h_ctx_try(wssec_ctx **out, unsigned flags, const char *const *pairs, char *e
 wssec_ctx *h_ctx(const char *name, ...);
 /* As h_ctx, with flags. */
 wssec_ctx *h_ctxf(unsigned flags, const char *name, ...);
+/* As h_ctxf, the pairs from a va_list (for wrappers taking varargs). */
+wssec_ctx *h_ctx_v(unsigned flags, const char *name, va_list ap);
+/* As h_ctx, the pairs in a NULL-terminated array. */
+wssec_ctx *h_ctx_pairs(const char *const *pairs);
 
 /* Formats a time (millis 0 or 1) into a static-free caller buffer of >= 32 bytes. */
 const char *h_time(char *buf, wssec_time t, int millis);
@@ -96,11 +100,22 @@ int h_inspect(h_run *r, const wssec_ctx *ctx, const char *xml);
 /* The error of the run: the result's when there is one, else the message's. */
 const wssec_error *h_run_err(const h_run *r);
 void h_run_free(h_run *r);
+/* Verifies xml on ctx and asserts the outcome: code, and when code is not 0
+ * the error as h_assert_error checks it (fault and needle NULL: skipped). */
+void h_expect_at(const wssec_ctx *ctx, const char *xml, int code, const char *fault,
+                 const char *needle, const char *file, int line);
+#define h_expect(ctx, xml, code, fault, needle) \
+    h_expect_at((ctx), (xml), (code), (fault), (needle), __FILE__, __LINE__)
+/* Whether one of the result's warnings contains needle. */
+int h_has_warning(const wssec_result *res, const char *needle);
 
 /* Secures xml with actions (n of them; NULL/0: configuration's) for user;
  * asserts success and returns the serialized message (free()). */
 char *h_secure(const wssec_ctx *ctx, const char *xml, const char *const *actions, size_t n,
                const char *user);
+/* The plain SOAP 1.1 envelope (h_envelope_header(11, NULL)) secured by ctx
+ * with a Timestamp and a signature; free(). */
+char *h_sign_envelope(const wssec_ctx *ctx);
 
 /* Asserts an error record: exact code, exact fault (NULL: skip), and that
  * the message contains substr (NULL: skip). */

@@ -26,25 +26,11 @@
 #define NS_XENC "http://www.w3.org/2001/04/xmlenc#"
 #define NS_WSSE11 "http://docs.oasis-open.org/wss/oasis-wss-wssecurity-secext-1.1.xsd"
 
-static wssec_ctx *ctx_v(const char *first, va_list ap)
-{
-    const char *pairs[60];
-    size_t n = 0;
-    for (const char *p = first; p && n < 58; p = va_arg(ap, const char *)) pairs[n++] = p;
-    pairs[n] = NULL;
-    wssec_ctx *ctx = NULL;
-    char err[600];
-    int rc = h_ctx_try(&ctx, 0, pairs, err, sizeof(err));
-    if (rc) print_error("context: %s\n", err);
-    assert_int_equal(rc, 0);
-    return ctx;
-}
-
 static wssec_ctx *ctx_of(const char *first, ...)
 {
     va_list ap;
     va_start(ap, first);
-    wssec_ctx *c = ctx_v(first, ap);
+    wssec_ctx *c = h_ctx_v(0, first, ap);
     va_end(ap);
     return c;
 }
