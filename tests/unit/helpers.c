@@ -7,12 +7,15 @@
 #include <unistd.h>
 
 #include <openssl/evp.h>
+#include <openssl/sha.h>
 
+#include <libxml/c14n.h>
 #include <libxml/parser.h>
 #include <libxml/xpath.h>
 #include <libxml/xpathInternals.h>
 
 #include "helpers.h"
+#include "pkigen.h"
 
 volatile int h_password_calls;
 
@@ -394,7 +397,8 @@ wssec_ctx *h_receiver(const char *name, ...)
     return ctx;
 }
 
-xmlNodePtr h_xp(xmlDocPtr doc, const char *expr)
+/* An XPath context with h_xp's prefixes. */
+static xmlXPathContextPtr xp_ctx(xmlDocPtr doc)
 {
     static const char *const ns[][2] = {
         { "soap", WSSEC_NS_SOAP11 },
@@ -409,6 +413,12 @@ xmlNodePtr h_xp(xmlDocPtr doc, const char *expr)
     assert_non_null(x);
     for (size_t i = 0; i < sizeof(ns) / sizeof(ns[0]); i++)
         xmlXPathRegisterNs(x, BAD_CAST ns[i][0], BAD_CAST ns[i][1]);
+    return x;
+}
+
+xmlNodePtr h_xp(xmlDocPtr doc, const char *expr)
+{
+    xmlXPathContextPtr x = xp_ctx(doc);
     xmlXPathObjectPtr o = xmlXPathEvalExpression(BAD_CAST expr, x);
     xmlNodePtr n = o && o->nodesetval && o->nodesetval->nodeNr ? o->nodesetval->nodeTab[0] : NULL;
     xmlXPathFreeObject(o);
@@ -431,6 +441,125 @@ char *h_operate(const char *xml, h_surgery fn, int reconcile)
     char *out = h_strf("%s", (char *)mem);
     xmlFree(mem);
     return out;
+}
+
+xmlNodePtr h_elem(xmlDocPtr doc, const char *ns, const char *prefix, const char *name)
+{
+    xmlNodePtr e = xmlNewDocNode(doc, NULL, BAD_CAST name, NULL);
+    assert_non_null(e);
+    xmlSetNs(e, xmlNewNs(e, BAD_CAST ns, BAD_CAST prefix));
+    return e;
+}
+
+xmlNodePtr h_wrap(xmlNodePtr parent, const char *name, xmlNodePtr node)
+{
+    xmlNodePtr w = h_elem(parent->doc, "urn:attacker", "w", name);
+    xmlAddChild(parent, w);
+    xmlUnlinkNode(node);
+    xmlAddChild(w, node);
+    return w;
+}
+
+void h_remove(xmlNodePtr n)
+{
+    xmlUnlinkNode(n);
+    xmlFreeNode(n);
+}
+
+void h_move(xmlDocPtr doc, const char *what, const char *where, h_place how)
+{
+    xmlNodePtr n = h_xp(doc, what), to = h_xp(doc, where);
+    xmlUnlinkNode(n);
+    if (how == H_INTO) xmlAddChild(to, n);
+    else if (how == H_BEFORE) xmlAddPrevSibling(to, n);
+    else xmlAddNextSibling(to, n);
+}
+
+void h_unwrap(xmlDocPtr doc, const char *xpath)
+{
+    xmlNodePtr outer = h_xp(doc, xpath);
+    xmlNodePtr inner = wssec_xml_first_elem(outer);
+    assert_non_null(inner);
+    xmlUnlinkNode(inner);
+    xmlAddPrevSibling(outer, inner);
+    h_remove(outer);
+}
+
+void h_set_b64(xmlNodePtr n, const unsigned char *p, size_t len)
+{
+    char *b = h_b64(p, len);
+    xmlNodeSetContent(n, BAD_CAST b);
+    free(b);
+}
+
+typedef struct vis_top {
+    xmlNodePtr top;
+} vis_top;
+
+static int vis_in(void *ud, xmlNodePtr node, xmlNodePtr parent)
+{
+    xmlNodePtr n = node->type == XML_NAMESPACE_DECL ? parent : node;
+    for (; n; n = n->parent)
+        if (n == ((vis_top *)ud)->top) return 1;
+    return 0;
+}
+
+xmlChar *h_c14n(xmlDocPtr doc, xmlNodePtr top, int mode, xmlChar **prefixes, int *len)
+{
+    xmlBufferPtr b = xmlBufferCreate();
+    xmlOutputBufferPtr o = xmlOutputBufferCreateBuffer(b, NULL);
+    vis_top v = { top };
+    assert_true(xmlC14NExecute(doc, vis_in, &v, mode,
+                               mode == XML_C14N_EXCLUSIVE_1_0 ? prefixes : NULL, 0, o) >= 0);
+    xmlOutputBufferClose(o);
+    *len = (int)xmlBufferLength(b);
+    xmlChar *out = xmlStrndup(xmlBufferContent(b), *len);
+    xmlBufferFree(b);
+    return out;
+}
+
+void h_redigest(xmlDocPtr doc, int mode, void (*edit)(xmlNodePtr ref))
+{
+    xmlXPathContextPtr x = xp_ctx(doc);
+    xmlXPathObjectPtr o = xmlXPathEvalExpression(BAD_CAST "//ds:Reference", x);
+    for (int i = 0; o && o->nodesetval && i < o->nodesetval->nodeNr; i++) {
+        xmlNodePtr ref = o->nodesetval->nodeTab[i], dv = NULL;
+        if (edit) edit(ref);
+        for (xmlNodePtr n = wssec_xml_first_elem(ref); n; n = wssec_xml_next_elem(n))
+            if (xmlStrEqual(n->name, BAD_CAST "DigestValue")) dv = n;
+        xmlChar *uri = xmlGetProp(ref, BAD_CAST "URI");
+        char expr[200];
+        snprintf(expr, sizeof(expr), "//*[@wsu:Id='%s']", (char *)uri + 1);
+        xmlFree(uri);
+        xmlXPathObjectPtr t = xmlXPathEvalExpression(BAD_CAST expr, x);
+        assert_true(t && t->nodesetval && t->nodesetval->nodeNr == 1);
+        int len = 0;
+        xmlChar *c = h_c14n(doc, t->nodesetval->nodeTab[0], mode, NULL, &len);
+        unsigned char md[32];
+        SHA256(c, (size_t)len, md);
+        xmlFree(c);
+        assert_non_null(dv);
+        h_set_b64(dv, md, 32);
+        xmlXPathFreeObject(t);
+    }
+    xmlXPathFreeObject(o);
+    xmlXPathFreeContext(x);
+}
+
+void h_resign(xmlDocPtr doc, const char *key_path, int mode, xmlChar **prefixes)
+{
+    int len = 0;
+    xmlChar *si = h_c14n(doc, h_xp(doc, "//ds:SignedInfo"), mode, prefixes, &len);
+    EVP_PKEY *k = pg_load_key(key_path);
+    EVP_MD_CTX *md = EVP_MD_CTX_new();
+    unsigned char sig[512];
+    size_t sl = sizeof(sig);
+    assert_true(EVP_DigestSignInit(md, NULL, EVP_sha256(), NULL, k) == 1);
+    assert_true(EVP_DigestSign(md, sig, &sl, si, (size_t)len) == 1);
+    h_set_b64(h_xp(doc, "//ds:SignatureValue"), sig, sl);
+    xmlFree(si);
+    EVP_MD_CTX_free(md);
+    EVP_PKEY_free(k);
 }
 
 /* ---- a replay cache that records what is written to it ---- */

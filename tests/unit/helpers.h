@@ -164,6 +164,36 @@ typedef void (*h_surgery)(xmlDocPtr doc);
  * nodes) and serializes; free(). */
 char *h_operate(const char *xml, h_surgery fn, int reconcile);
 
+/* Surgery for h_operate callbacks. An element of namespace ns (declared on
+ * it with prefix), not linked anywhere yet. */
+xmlNodePtr h_elem(xmlDocPtr doc, const char *ns, const char *prefix, const char *name);
+/* An attacker's element w:name (urn:attacker) appended to parent, with node
+ * (unlinked from where it was, if anywhere) as its child; returns it. */
+xmlNodePtr h_wrap(xmlNodePtr parent, const char *name, xmlNodePtr node);
+/* Unlinks and frees n. */
+void h_remove(xmlNodePtr n);
+/* Moves the node at XPath what to the node at where: as its last child
+ * (H_INTO), or as its sibling just before (H_BEFORE) or after (H_AFTER). */
+typedef enum h_place { H_INTO, H_BEFORE, H_AFTER } h_place;
+void h_move(xmlDocPtr doc, const char *what, const char *where, h_place how);
+/* Replaces the element at xpath by its first child element (e.g. a
+ * SecurityTokenReference by the ds:X509Data it holds). */
+void h_unwrap(xmlDocPtr doc, const char *xpath);
+/* Sets n's content to the base64 of p. */
+void h_set_b64(xmlNodePtr n, const unsigned char *p, size_t len);
+
+/* Re-signing a signed message, as a peer that signs differently would. C14N
+ * (mode XML_C14N_1_0 or XML_C14N_EXCLUSIVE_1_0, with prefixes when
+ * exclusive) of top's subtree; xmlFree(). */
+xmlChar *h_c14n(xmlDocPtr doc, xmlNodePtr top, int mode, xmlChar **prefixes, int *len);
+/* Every ds:Reference: edit (may be NULL) applied to it, then its
+ * DigestValue set to the SHA-256 of the element its URI names (by wsu:Id,
+ * exactly one) canonicalized with mode (no prefixes). */
+void h_redigest(xmlDocPtr doc, int mode, void (*edit)(xmlNodePtr ref));
+/* The SignatureValue set to an RSA/ECDSA-SHA-256 signature with the PEM key
+ * at key_path over the SignedInfo canonicalized with mode and prefixes. */
+void h_resign(xmlDocPtr doc, const char *key_path, int mode, xmlChar **prefixes);
+
 /* Encodes ASCII text as UTF-16LE with a BOM; free(). */
 char *h_utf16le(const char *ascii, size_t *len);
 
