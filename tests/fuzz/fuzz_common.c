@@ -2,7 +2,6 @@
  * Structure-aware fuzz targets: the shared harness (see fuzz_common.h).
  */
 #define _GNU_SOURCE /* memmem */
-#include <dirent.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -730,20 +729,17 @@ static void run_input(const unsigned char *p, size_t n, void *ud)
     }
 }
 
-static int replay_file(const char *path, int raw_ok)
+static int replay_file(const char *path, void *ud)
 {
-    FILE *f = fopen(path, "rb");
-    if (!f) return -1;
+    int raw_ok = *(const int *)ud;
     size_t pl = strlen(path);
     int xml = pl > 4 && strcmp(path + pl - 4, ".xml") == 0;
-    if (!xml && !raw_ok) {
-        fclose(f);
-        return 0;
-    }
-    size_t cap = 8u << 20;
-    unsigned char *buf = malloc(cap);
-    size_t n = buf ? fread(buf, 1, cap, f) : 0;
+    FILE *f = fopen(path, "rb");
+    if (!f) return -1;
     fclose(f);
+    if (!xml && !raw_ok) return 0;
+    size_t n = 0;
+    unsigned char *buf = fz_read_file(path, &n);
     if (!buf) return -1;
     if (xml)
         (fz_target_def.seed ? fz_target_def.seed : generic_seed)(path, buf, n, run_input, NULL);
@@ -754,24 +750,9 @@ static int replay_file(const char *path, int raw_ok)
 
 static int replay(const char *path, int raw_ok)
 {
-    struct stat st;
-    if (stat(path, &st) != 0) {
-        fprintf(stderr, "fuzz_%s_replay: %s: not found\n", fz_target_def.name, path);
-        return -1;
-    }
-    if (!S_ISDIR(st.st_mode)) return replay_file(path, raw_ok);
-    DIR *d = opendir(path);
-    if (!d) return -1;
-    struct dirent *e;
-    int rc = 0;
-    while (!rc && (e = readdir(d)) != NULL) {
-        if (e->d_name[0] == '.') continue;
-        char full[4096];
-        snprintf(full, sizeof(full), "%s/%s", path, e->d_name);
-        rc = replay(full, raw_ok);
-    }
-    closedir(d);
-    return rc;
+    char prog[64];
+    snprintf(prog, sizeof(prog), "fuzz_%s_replay", fz_target_def.name);
+    return fz_walk(prog, path, replay_file, &raw_ok);
 }
 
 /* Inputs that are not .xml are run as raw fuzz inputs when named on the

@@ -94,4 +94,16 @@ wssec_ctx *fz_ctx(const char *const *pairs);
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
+/* ---- corpus replay (fuzz_corpus.c; replay programs only) ---- */
+
+/* The most of a file an input is made of. */
+#define FZ_MAX_INPUT (8u << 20)
+/* The first FZ_MAX_INPUT bytes of a file (free()), their number in *len;
+ * NULL when it cannot be opened or read. */
+unsigned char *fz_read_file(const char *path, size_t *len);
+/* Calls file on path, or on every file below it when it is a directory
+ * (names starting with '.' skipped), until one returns non-zero; -1 (with
+ * "prog: path: not found") when path does not exist. */
+int fz_walk(const char *prog, const char *path, int (*file)(const char *path, void *ud), void *ud);
+
 #endif

@@ -10,19 +10,16 @@
  * messages. Nothing is loaded from the network or the file system beyond the
  * configured PKI files (the parser refuses DTDs and external entities).
  */
-#include <dirent.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 
 #include <wssec/wssec.h>
 
-#ifndef WSSEC_SOURCE_DIR
-#error "WSSEC_SOURCE_DIR must name the project root (for the test PKI)"
-#endif
-#define PKI WSSEC_SOURCE_DIR "/samples/pki/"
+#include "fuzz_common.h"
+
+#define PKI FZ_PKI
 
 static wssec_ctx *ctx;
 
@@ -37,7 +34,7 @@ static int setup(void)
         { "allow-cbc", "true" },
         { "allow-rsa15", "true" },
         { "replay-signatures", "false" },
-        { "now", "2025-06-01T12:00:00Z" },
+        { "now", FZ_NOW },
         { "require", "none" },
     };
     wssec_config *cfg = NULL;
@@ -80,49 +77,22 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 }
 
 #ifndef WSSEC_LIBFUZZER
-static int replay_file(const char *path)
+static int replay_file(const char *path, void *ud)
 {
-    FILE *f = fopen(path, "rb");
-    if (!f) return -1;
-    unsigned char *buf = malloc(8u << 20);
-    size_t n = buf ? fread(buf, 1, 8u << 20, f) : 0;
-    fclose(f);
+    size_t n = 0;
+    unsigned char *buf = fz_read_file(path, &n);
     if (!buf) return -1;
+    (*(size_t *)ud)++;
     LLVMFuzzerTestOneInput(buf, n);
     free(buf);
     return 0;
-}
-
-static int replay(const char *path, size_t *count)
-{
-    struct stat st;
-    if (stat(path, &st) != 0) {
-        fprintf(stderr, "fuzz_message_replay: %s: not found\n", path);
-        return -1;
-    }
-    if (!S_ISDIR(st.st_mode)) {
-        (*count)++;
-        return replay_file(path);
-    }
-    DIR *d = opendir(path);
-    if (!d) return -1;
-    struct dirent *e;
-    int rc = 0;
-    while (!rc && (e = readdir(d)) != NULL) {
-        if (e->d_name[0] == '.') continue;
-        char full[4096];
-        snprintf(full, sizeof(full), "%s/%s", path, e->d_name);
-        rc = replay(full, count);
-    }
-    closedir(d);
-    return rc;
 }
 
 int main(int argc, char **argv)
 {
     size_t count = 0;
     for (int i = 1; i < argc; i++)
-        if (replay(argv[i], &count)) return 1;
+        if (fz_walk("fuzz_message_replay", argv[i], replay_file, &count)) return 1;
     wssec_ctx_free(ctx);
     printf("fuzz_message_replay: %zu inputs, no crash\n", count);
     return count ? 0 : 1;

@@ -7,12 +7,15 @@
 #include <unistd.h>
 
 #include <openssl/evp.h>
+#include <openssl/sha.h>
 
+#include <libxml/c14n.h>
 #include <libxml/parser.h>
 #include <libxml/xpath.h>
 #include <libxml/xpathInternals.h>
 
 #include "helpers.h"
+#include "pkigen.h"
 
 volatile int h_password_calls;
 
@@ -59,7 +62,7 @@ int h_ctx_try(wssec_ctx **out, unsigned flags, const char *const *pairs, char *e
     return rc;
 }
 
-static wssec_ctx *ctx_v(unsigned flags, const char *name, va_list ap)
+wssec_ctx *h_ctx_v(unsigned flags, const char *name, va_list ap)
 {
     const char *pairs[64];
     size_t n = 0;
@@ -79,7 +82,7 @@ wssec_ctx *h_ctx(const char *name, ...)
 {
     va_list ap;
     va_start(ap, name);
-    wssec_ctx *ctx = ctx_v(0, name, ap);
+    wssec_ctx *ctx = h_ctx_v(0, name, ap);
     va_end(ap);
     return ctx;
 }
@@ -88,8 +91,18 @@ wssec_ctx *h_ctxf(unsigned flags, const char *name, ...)
 {
     va_list ap;
     va_start(ap, name);
-    wssec_ctx *ctx = ctx_v(flags, name, ap);
+    wssec_ctx *ctx = h_ctx_v(flags, name, ap);
     va_end(ap);
+    return ctx;
+}
+
+wssec_ctx *h_ctx_pairs(const char *const *pairs)
+{
+    wssec_ctx *ctx = NULL;
+    char err[600];
+    int rc = h_ctx_try(&ctx, 0, pairs, err, sizeof(err));
+    if (rc) print_error("h_ctx_pairs: %s\n", err);
+    assert_int_equal(rc, 0);
     return ctx;
 }
 
@@ -259,6 +272,27 @@ void h_run_free(h_run *r)
     memset(r, 0, sizeof(*r));
 }
 
+void h_expect_at(const wssec_ctx *ctx, const char *xml, int code, const char *fault,
+                 const char *needle, const char *file, int line)
+{
+    h_run r;
+    int rc = h_verify(&r, ctx, xml);
+    if (rc != code)
+        print_error("got %s '%s', want %s\n", wssec_code_name(rc), h_run_err(&r)->message,
+                    wssec_code_name(code));
+    _assert_int_equal((LargestIntegralType)(intmax_t)rc, (LargestIntegralType)(intmax_t)code,
+                      file, line);
+    if (code) h_assert_error_at(h_run_err(&r), code, fault, needle, file, line);
+    h_run_free(&r);
+}
+
+int h_has_warning(const wssec_result *res, const char *needle)
+{
+    for (size_t i = 0; i < wssec_result_warning_count(res); i++)
+        if (strstr(wssec_result_warning(res, i), needle)) return 1;
+    return 0;
+}
+
 char *h_secure(const wssec_ctx *ctx, const char *xml, const char *const *actions, size_t n,
                const char *user)
 {
@@ -276,6 +310,15 @@ char *h_secure(const wssec_ctx *ctx, const char *xml, const char *const *actions
     assert_int_equal(strlen((char *)out), len);
     wssec_msg_free(msg);
     return (char *)out;
+}
+
+char *h_sign_envelope(const wssec_ctx *ctx)
+{
+    static const char *const actions[] = { "timestamp", "signature" };
+    char *plain = h_envelope_header(11, NULL);
+    char *out = h_secure(ctx, plain, actions, 2, NULL);
+    free(plain);
+    return out;
 }
 
 void h_assert_error_at(const wssec_error *e, int code, const char *fault, const char *substr,
@@ -324,17 +367,11 @@ char *h_tempfile(const char *text)
     return path;
 }
 
-static wssec_ctx *ctx_pairs(const char *what, const char **pairs, size_t n, const char *name,
-                            va_list ap)
+static wssec_ctx *ctx_pairs(const char **pairs, size_t n, const char *name, va_list ap)
 {
     for (const char *p = name; p && n < 58; p = va_arg(ap, const char *)) pairs[n++] = p;
     pairs[n] = NULL;
-    wssec_ctx *ctx = NULL;
-    char err[600];
-    int rc = h_ctx_try(&ctx, 0, pairs, err, sizeof(err));
-    if (rc) print_error("%s: %s\n", what, err);
-    assert_int_equal(rc, 0);
-    return ctx;
+    return h_ctx_pairs(pairs);
 }
 
 wssec_ctx *h_signer(const char *who, const char *name, ...)
@@ -345,7 +382,7 @@ wssec_ctx *h_signer(const char *who, const char *name, ...)
     const char *pairs[60] = { "sign-key", key, "sign-cert", crt };
     va_list ap;
     va_start(ap, name);
-    wssec_ctx *ctx = ctx_pairs("signer", pairs, 4, name, ap);
+    wssec_ctx *ctx = ctx_pairs(pairs, 4, name, ap);
     va_end(ap);
     return ctx;
 }
@@ -355,12 +392,13 @@ wssec_ctx *h_receiver(const char *name, ...)
     const char *pairs[60] = { "trust", H_PKI "root.crt", "certs", H_PKI "inter.crt" };
     va_list ap;
     va_start(ap, name);
-    wssec_ctx *ctx = ctx_pairs("receiver", pairs, 4, name, ap);
+    wssec_ctx *ctx = ctx_pairs(pairs, 4, name, ap);
     va_end(ap);
     return ctx;
 }
 
-xmlNodePtr h_xp(xmlDocPtr doc, const char *expr)
+/* An XPath context with h_xp's prefixes. */
+static xmlXPathContextPtr xp_ctx(xmlDocPtr doc)
 {
     static const char *const ns[][2] = {
         { "soap", WSSEC_NS_SOAP11 },
@@ -375,6 +413,12 @@ xmlNodePtr h_xp(xmlDocPtr doc, const char *expr)
     assert_non_null(x);
     for (size_t i = 0; i < sizeof(ns) / sizeof(ns[0]); i++)
         xmlXPathRegisterNs(x, BAD_CAST ns[i][0], BAD_CAST ns[i][1]);
+    return x;
+}
+
+xmlNodePtr h_xp(xmlDocPtr doc, const char *expr)
+{
+    xmlXPathContextPtr x = xp_ctx(doc);
     xmlXPathObjectPtr o = xmlXPathEvalExpression(BAD_CAST expr, x);
     xmlNodePtr n = o && o->nodesetval && o->nodesetval->nodeNr ? o->nodesetval->nodeTab[0] : NULL;
     xmlXPathFreeObject(o);
@@ -397,6 +441,125 @@ char *h_operate(const char *xml, h_surgery fn, int reconcile)
     char *out = h_strf("%s", (char *)mem);
     xmlFree(mem);
     return out;
+}
+
+xmlNodePtr h_elem(xmlDocPtr doc, const char *ns, const char *prefix, const char *name)
+{
+    xmlNodePtr e = xmlNewDocNode(doc, NULL, BAD_CAST name, NULL);
+    assert_non_null(e);
+    xmlSetNs(e, xmlNewNs(e, BAD_CAST ns, BAD_CAST prefix));
+    return e;
+}
+
+xmlNodePtr h_wrap(xmlNodePtr parent, const char *name, xmlNodePtr node)
+{
+    xmlNodePtr w = h_elem(parent->doc, "urn:attacker", "w", name);
+    xmlAddChild(parent, w);
+    xmlUnlinkNode(node);
+    xmlAddChild(w, node);
+    return w;
+}
+
+void h_remove(xmlNodePtr n)
+{
+    xmlUnlinkNode(n);
+    xmlFreeNode(n);
+}
+
+void h_move(xmlDocPtr doc, const char *what, const char *where, h_place how)
+{
+    xmlNodePtr n = h_xp(doc, what), to = h_xp(doc, where);
+    xmlUnlinkNode(n);
+    if (how == H_INTO) xmlAddChild(to, n);
+    else if (how == H_BEFORE) xmlAddPrevSibling(to, n);
+    else xmlAddNextSibling(to, n);
+}
+
+void h_unwrap(xmlDocPtr doc, const char *xpath)
+{
+    xmlNodePtr outer = h_xp(doc, xpath);
+    xmlNodePtr inner = wssec_xml_first_elem(outer);
+    assert_non_null(inner);
+    xmlUnlinkNode(inner);
+    xmlAddPrevSibling(outer, inner);
+    h_remove(outer);
+}
+
+void h_set_b64(xmlNodePtr n, const unsigned char *p, size_t len)
+{
+    char *b = h_b64(p, len);
+    xmlNodeSetContent(n, BAD_CAST b);
+    free(b);
+}
+
+typedef struct vis_top {
+    xmlNodePtr top;
+} vis_top;
+
+static int vis_in(void *ud, xmlNodePtr node, xmlNodePtr parent)
+{
+    xmlNodePtr n = node->type == XML_NAMESPACE_DECL ? parent : node;
+    for (; n; n = n->parent)
+        if (n == ((vis_top *)ud)->top) return 1;
+    return 0;
+}
+
+xmlChar *h_c14n(xmlDocPtr doc, xmlNodePtr top, int mode, xmlChar **prefixes, int *len)
+{
+    xmlBufferPtr b = xmlBufferCreate();
+    xmlOutputBufferPtr o = xmlOutputBufferCreateBuffer(b, NULL);
+    vis_top v = { top };
+    assert_true(xmlC14NExecute(doc, vis_in, &v, mode,
+                               mode == XML_C14N_EXCLUSIVE_1_0 ? prefixes : NULL, 0, o) >= 0);
+    xmlOutputBufferClose(o);
+    *len = (int)xmlBufferLength(b);
+    xmlChar *out = xmlStrndup(xmlBufferContent(b), *len);
+    xmlBufferFree(b);
+    return out;
+}
+
+void h_redigest(xmlDocPtr doc, int mode, void (*edit)(xmlNodePtr ref))
+{
+    xmlXPathContextPtr x = xp_ctx(doc);
+    xmlXPathObjectPtr o = xmlXPathEvalExpression(BAD_CAST "//ds:Reference", x);
+    for (int i = 0; o && o->nodesetval && i < o->nodesetval->nodeNr; i++) {
+        xmlNodePtr ref = o->nodesetval->nodeTab[i], dv = NULL;
+        if (edit) edit(ref);
+        for (xmlNodePtr n = wssec_xml_first_elem(ref); n; n = wssec_xml_next_elem(n))
+            if (xmlStrEqual(n->name, BAD_CAST "DigestValue")) dv = n;
+        xmlChar *uri = xmlGetProp(ref, BAD_CAST "URI");
+        char expr[200];
+        snprintf(expr, sizeof(expr), "//*[@wsu:Id='%s']", (char *)uri + 1);
+        xmlFree(uri);
+        xmlXPathObjectPtr t = xmlXPathEvalExpression(BAD_CAST expr, x);
+        assert_true(t && t->nodesetval && t->nodesetval->nodeNr == 1);
+        int len = 0;
+        xmlChar *c = h_c14n(doc, t->nodesetval->nodeTab[0], mode, NULL, &len);
+        unsigned char md[32];
+        SHA256(c, (size_t)len, md);
+        xmlFree(c);
+        assert_non_null(dv);
+        h_set_b64(dv, md, 32);
+        xmlXPathFreeObject(t);
+    }
+    xmlXPathFreeObject(o);
+    xmlXPathFreeContext(x);
+}
+
+void h_resign(xmlDocPtr doc, const char *key_path, int mode, xmlChar **prefixes)
+{
+    int len = 0;
+    xmlChar *si = h_c14n(doc, h_xp(doc, "//ds:SignedInfo"), mode, prefixes, &len);
+    EVP_PKEY *k = pg_load_key(key_path);
+    EVP_MD_CTX *md = EVP_MD_CTX_new();
+    unsigned char sig[512];
+    size_t sl = sizeof(sig);
+    assert_true(EVP_DigestSignInit(md, NULL, EVP_sha256(), NULL, k) == 1);
+    assert_true(EVP_DigestSign(md, sig, &sl, si, (size_t)len) == 1);
+    h_set_b64(h_xp(doc, "//ds:SignatureValue"), sig, sl);
+    xmlFree(si);
+    EVP_MD_CTX_free(md);
+    EVP_PKEY_free(k);
 }
 
 /* ---- a replay cache that records what is written to it ---- */

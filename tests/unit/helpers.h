@@ -52,6 +52,10 @@ int h_ctx_try(wssec_ctx **out, unsigned flags, const char *const *pairs, char *e
 wssec_ctx *h_ctx(const char *name, ...);
 /* As h_ctx, with flags. */
 wssec_ctx *h_ctxf(unsigned flags, const char *name, ...);
+/* As h_ctxf, the pairs from a va_list (for wrappers taking varargs). */
+wssec_ctx *h_ctx_v(unsigned flags, const char *name, va_list ap);
+/* As h_ctx, the pairs in a NULL-terminated array. */
+wssec_ctx *h_ctx_pairs(const char *const *pairs);
 
 /* Formats a time (millis 0 or 1) into a static-free caller buffer of >= 32 bytes. */
 const char *h_time(char *buf, wssec_time t, int millis);
@@ -96,11 +100,22 @@ int h_inspect(h_run *r, const wssec_ctx *ctx, const char *xml);
 /* The error of the run: the result's when there is one, else the message's. */
 const wssec_error *h_run_err(const h_run *r);
 void h_run_free(h_run *r);
+/* Verifies xml on ctx and asserts the outcome: code, and when code is not 0
+ * the error as h_assert_error checks it (fault and needle NULL: skipped). */
+void h_expect_at(const wssec_ctx *ctx, const char *xml, int code, const char *fault,
+                 const char *needle, const char *file, int line);
+#define h_expect(ctx, xml, code, fault, needle) \
+    h_expect_at((ctx), (xml), (code), (fault), (needle), __FILE__, __LINE__)
+/* Whether one of the result's warnings contains needle. */
+int h_has_warning(const wssec_result *res, const char *needle);
 
 /* Secures xml with actions (n of them; NULL/0: configuration's) for user;
  * asserts success and returns the serialized message (free()). */
 char *h_secure(const wssec_ctx *ctx, const char *xml, const char *const *actions, size_t n,
                const char *user);
+/* The plain SOAP 1.1 envelope (h_envelope_header(11, NULL)) secured by ctx
+ * with a Timestamp and a signature; free(). */
+char *h_sign_envelope(const wssec_ctx *ctx);
 
 /* Asserts an error record: exact code, exact fault (NULL: skip), and that
  * the message contains substr (NULL: skip). */
@@ -148,6 +163,36 @@ typedef void (*h_surgery)(xmlDocPtr doc);
 /* Parses xml, applies fn, (reconcile: repairs namespace declarations of moved
  * nodes) and serializes; free(). */
 char *h_operate(const char *xml, h_surgery fn, int reconcile);
+
+/* Surgery for h_operate callbacks. An element of namespace ns (declared on
+ * it with prefix), not linked anywhere yet. */
+xmlNodePtr h_elem(xmlDocPtr doc, const char *ns, const char *prefix, const char *name);
+/* An attacker's element w:name (urn:attacker) appended to parent, with node
+ * (unlinked from where it was, if anywhere) as its child; returns it. */
+xmlNodePtr h_wrap(xmlNodePtr parent, const char *name, xmlNodePtr node);
+/* Unlinks and frees n. */
+void h_remove(xmlNodePtr n);
+/* Moves the node at XPath what to the node at where: as its last child
+ * (H_INTO), or as its sibling just before (H_BEFORE) or after (H_AFTER). */
+typedef enum h_place { H_INTO, H_BEFORE, H_AFTER } h_place;
+void h_move(xmlDocPtr doc, const char *what, const char *where, h_place how);
+/* Replaces the element at xpath by its first child element (e.g. a
+ * SecurityTokenReference by the ds:X509Data it holds). */
+void h_unwrap(xmlDocPtr doc, const char *xpath);
+/* Sets n's content to the base64 of p. */
+void h_set_b64(xmlNodePtr n, const unsigned char *p, size_t len);
+
+/* Re-signing a signed message, as a peer that signs differently would. C14N
+ * (mode XML_C14N_1_0 or XML_C14N_EXCLUSIVE_1_0, with prefixes when
+ * exclusive) of top's subtree; xmlFree(). */
+xmlChar *h_c14n(xmlDocPtr doc, xmlNodePtr top, int mode, xmlChar **prefixes, int *len);
+/* Every ds:Reference: edit (may be NULL) applied to it, then its
+ * DigestValue set to the SHA-256 of the element its URI names (by wsu:Id,
+ * exactly one) canonicalized with mode (no prefixes). */
+void h_redigest(xmlDocPtr doc, int mode, void (*edit)(xmlNodePtr ref));
+/* The SignatureValue set to an RSA/ECDSA-SHA-256 signature with the PEM key
+ * at key_path over the SignedInfo canonicalized with mode and prefixes. */
+void h_resign(xmlDocPtr doc, const char *key_path, int mode, xmlChar **prefixes);
 
 /* Encodes ASCII text as UTF-16LE with a BOM; free(). */
 char *h_utf16le(const char *ascii, size_t *len);

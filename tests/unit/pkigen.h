@@ -14,6 +14,7 @@
 
 #include <openssl/ec.h>
 #include <openssl/pem.h>
+#include <openssl/pkcs7.h>
 #include <openssl/rsa.h>
 #include <openssl/x509v3.h>
 
@@ -207,20 +208,50 @@ PG_UNUSED static char *pg_signed(EVP_PKEY *key, X509 *cert, X509 *const *chain,
     }
     for (size_t i = 0; more && more[i] && n < 38; i++) pairs[n++] = more[i];
     pairs[n] = NULL;
-    wssec_ctx *ctx = NULL;
-    char err[600];
-    int rc = h_ctx_try(&ctx, 0, pairs, err, sizeof(err));
-    if (rc) print_error("pg_signed: %s\n", err);
-    assert_int_equal(rc, 0);
-    static const char *const actions[] = { "timestamp", "signature" };
-    char *plain = h_envelope_header(11, NULL);
-    char *out = h_secure(ctx, plain, actions, 2, NULL);
-    free(plain);
+    wssec_ctx *ctx = h_ctx_pairs(pairs);
+    char *out = h_sign_envelope(ctx);
     wssec_ctx_free(ctx);
     pg_rm(kf);
     pg_rm(cf);
     pg_rm(chf);
     return out;
+}
+
+/* xml (freed) with the text of its BinarySecurityToken of ValueType ending
+ * in value_type (e.g. "#PKCS7") replaced by the base64 of der. */
+PG_UNUSED static char *pg_bst_patch(char *xml, const char *value_type, const unsigned char *der,
+                                    size_t n)
+{
+    char *b64 = h_b64(der, n);
+    char *tag = h_strf("%s\">", value_type);
+    char *start = strstr(xml, tag);
+    assert_non_null(start);
+    start += strlen(tag);
+    char *end = strstr(start, "<");
+    *start = '\0';
+    char *patched = h_strf("%s%s%s", xml, b64, end);
+    free(tag);
+    free(b64);
+    free(xml);
+    return patched;
+}
+
+/* xml (freed) with its PKCS7 token replaced by one holding certs and crls
+ * (NULL-terminated; crls may be NULL). */
+PG_UNUSED static char *pg_with_pkcs7(char *xml, X509 *const *certs, X509_CRL *const *crls)
+{
+    PKCS7 *p7 = PKCS7_new();
+    assert_non_null(p7);
+    assert_true(PKCS7_set_type(p7, NID_pkcs7_signed));
+    assert_true(PKCS7_content_new(p7, NID_pkcs7_data));
+    for (size_t i = 0; certs[i]; i++) assert_true(PKCS7_add_certificate(p7, certs[i]));
+    for (size_t i = 0; crls && crls[i]; i++) assert_true(PKCS7_add_crl(p7, crls[i]));
+    unsigned char *der = NULL;
+    int n = i2d_PKCS7(p7, &der);
+    PKCS7_free(p7);
+    char *patched = pg_bst_patch(xml, "#PKCS7", der, (size_t)n);
+    OPENSSL_free(der);
+    return patched;
 }
 
 #endif /* WSSEC_TEST_PKIGEN_H */

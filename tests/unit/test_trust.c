@@ -18,30 +18,17 @@
 
 #define PKI WSSEC_SOURCE_DIR "/samples/pki/"
 
-static const char *const sign_actions[] = { "timestamp", "signature" };
-
 static wssec_ctx *ctx_of(const char *const *pairs)
 {
-    wssec_ctx *ctx = NULL;
-    char err[600];
-    int rc = h_ctx_try(&ctx, 0, pairs, err, sizeof(err));
-    if (rc) print_error("%s\n", err);
-    assert_int_equal(rc, 0);
-    return ctx;
+    return h_ctx_pairs(pairs);
 }
 
 /* A message signed by a PKI leaf (X509v3 token, or pkipath/pkcs7 with the chain). */
 static char *signed_by(const char *who, const char *bst_type)
 {
-    char key[256], crt[256];
-    snprintf(key, sizeof(key), PKI "%s.key", who);
-    snprintf(crt, sizeof(crt), PKI "%s.crt", who);
-    const char *pairs[] = { "sign-key", key, "sign-cert", crt, "bst-type", bst_type ? bst_type : "x509v3",
-                            "sign-chain", PKI "chain.pem", NULL };
-    wssec_ctx *ctx = ctx_of(pairs);
-    char *plain = h_envelope_header(11, NULL);
-    char *out = h_secure(ctx, plain, sign_actions, 2, NULL);
-    free(plain);
+    wssec_ctx *ctx = h_signer(who, "bst-type", bst_type ? bst_type : "x509v3", "sign-chain",
+                              PKI "chain.pem", NULL);
+    char *out = h_sign_envelope(ctx);
     wssec_ctx_free(ctx);
     return out;
 }
@@ -123,35 +110,13 @@ static void test_crls(void **state)
 static void test_crl_in_token(void **state)
 {
     (void)state;
-    char *xml = signed_by("revoked", "pkcs7");
     /* rebuild the token: revoked's certificate, the intermediate and its CRL */
-    PKCS7 *p7 = PKCS7_new();
-    assert_non_null(p7);
-    assert_true(PKCS7_set_type(p7, NID_pkcs7_signed));
-    assert_true(PKCS7_content_new(p7, NID_pkcs7_data));
-    static const char *const files[] = { PKI "revoked.crt", PKI "inter.crt" };
-    for (size_t i = 0; i < 2; i++) {
-        FILE *f = fopen(files[i], "r");
-        X509 *x = PEM_read_X509(f, NULL, NULL, NULL);
-        fclose(f);
-        assert_true(PKCS7_add_certificate(p7, x));
-        X509_free(x);
-    }
-    FILE *f = fopen(PKI "inter.crl", "r");
-    X509_CRL *crl = PEM_read_X509_CRL(f, NULL, NULL, NULL);
-    fclose(f);
-    assert_true(PKCS7_add_crl(p7, crl));
-    X509_CRL_free(crl);
-    unsigned char *der = NULL;
-    int n = i2d_PKCS7(p7, &der);
-    PKCS7_free(p7);
-    char *b64 = h_b64(der, (size_t)n);
-    OPENSSL_free(der);
-    char *start = strstr(xml, "#PKCS7\">") + strlen("#PKCS7\">"), *end = strstr(start, "<");
-    *start = '\0';
-    char *patched = h_strf("%s%s%s", xml, b64, end);
-    free(b64);
-    free(xml);
+    X509 *const certs[] = { pg_load_cert(PKI "revoked.crt"), pg_load_cert(PKI "inter.crt"), NULL };
+    X509_CRL *const crls[] = { pg_load_crl(PKI "inter.crl"), NULL };
+    char *patched = pg_with_pkcs7(signed_by("revoked", "pkcs7"), certs, crls);
+    X509_free(certs[0]);
+    X509_free(certs[1]);
+    X509_CRL_free(crls[0]);
 
     const char *pairs[] = { "trust", PKI "root.crt", "crl-check", "leaf", NULL };
     wssec_ctx *ctx = ctx_of(pairs);
@@ -165,28 +130,6 @@ static void test_crl_in_token(void **state)
     wssec_ctx_free(ctx);
     free(unpatched);
     free(patched);
-}
-
-/* The PKCS7 token of xml replaced by one holding certs and crls (NULL-terminated). */
-static char *with_pkcs7(char *xml, X509 *const *certs, X509_CRL *const *crls)
-{
-    PKCS7 *p7 = PKCS7_new();
-    assert_non_null(p7);
-    assert_true(PKCS7_set_type(p7, NID_pkcs7_signed));
-    assert_true(PKCS7_content_new(p7, NID_pkcs7_data));
-    for (size_t i = 0; certs[i]; i++) assert_true(PKCS7_add_certificate(p7, certs[i]));
-    for (size_t i = 0; crls && crls[i]; i++) assert_true(PKCS7_add_crl(p7, crls[i]));
-    unsigned char *der = NULL;
-    int n = i2d_PKCS7(p7, &der);
-    PKCS7_free(p7);
-    char *b64 = h_b64(der, (size_t)n);
-    OPENSSL_free(der);
-    char *start = strstr(xml, "#PKCS7\">") + strlen("#PKCS7\">"), *end = strstr(start, "<");
-    *start = '\0';
-    char *patched = h_strf("%s%s%s", xml, b64, end);
-    free(b64);
-    free(xml);
-    return patched;
 }
 
 /* A CRL from the message adds information, never replaces it: an older,
@@ -208,7 +151,7 @@ static void test_crl_message_cannot_override(void **state)
 
     /* configured CRL2, the message carries CRL1 */
     X509_CRL *const old_only[] = { crl1, NULL };
-    char *xml = with_pkcs7(signed_by("revoked", "pkcs7"), certs, old_only);
+    char *xml = pg_with_pkcs7(signed_by("revoked", "pkcs7"), certs, old_only);
     for (int cache = 0; cache <= 1; cache++) {
         const char *pairs[] = { "trust", PKI "root.crt", "crl", crl2_file, "crl-check", "leaf",
                                 "cert-cache", cache ? "true" : "false", "replay-signatures",
@@ -224,7 +167,7 @@ static void test_crl_message_cannot_override(void **state)
      * whatever their order */
     X509_CRL *const both[][3] = { { crl1, crl2, NULL }, { crl2, crl1, NULL } };
     for (size_t i = 0; i < 2; i++) {
-        xml = with_pkcs7(signed_by("revoked", "pkcs7"), certs, both[i]);
+        xml = pg_with_pkcs7(signed_by("revoked", "pkcs7"), certs, both[i]);
         const char *pairs[] = { "trust", PKI "root.crt", "crl-check", "leaf", NULL };
         wssec_ctx *ctx = ctx_of(pairs);
         expect(ctx, xml, WSSEC_EUNTRUSTED, "revoked on 2024-06-01T00:00:00Z");
@@ -391,12 +334,8 @@ static void s_issuer_name(xmlDocPtr doc)
 static void test_issuer_serial_bounded(void **state)
 {
     (void)state;
-    const char *sign[] = { "sign-key", PKI "alice.key", "sign-cert", PKI "alice.crt", "key-id",
-                           "issuer-serial", NULL };
-    wssec_ctx *sctx = ctx_of(sign);
-    char *plain = h_envelope_header(11, NULL);
-    char *xml = h_secure(sctx, plain, sign_actions, 2, NULL);
-    free(plain);
+    wssec_ctx *sctx = h_signer("alice", "key-id", "issuer-serial", NULL);
+    char *xml = h_sign_envelope(sctx);
     wssec_ctx_free(sctx);
     const char *recv[] = { "trust", PKI "root.crt", "certs", PKI "inter.crt", "certs", PKI "alice.crt",
                            "certs", PKI "bob.crt", "replay-signatures", "false", NULL };
@@ -447,10 +386,7 @@ static void test_pkipath_order(void **state)
     expect(ctx, xml, 0, NULL);
     h_run r;
     /* reversed: build a leaf-first path */
-    FILE *f1 = fopen(PKI "alice.crt", "r"), *f2 = fopen(PKI "inter.crt", "r");
-    X509 *leaf = PEM_read_X509(f1, NULL, NULL, NULL), *inter = PEM_read_X509(f2, NULL, NULL, NULL);
-    fclose(f1);
-    fclose(f2);
+    X509 *leaf = pg_load_cert(PKI "alice.crt"), *inter = pg_load_cert(PKI "inter.crt");
     unsigned char *a = NULL, *b = NULL;
     int al = i2d_X509(leaf, &a), bl = i2d_X509(inter, &b);
     int inner = al + bl;
@@ -459,15 +395,12 @@ static void test_pkipath_order(void **state)
     memcpy(p, a, (size_t)al);
     memcpy(p + al, b, (size_t)bl);
     size_t total = (size_t)(p - seq) + (size_t)inner;
-    char *b64 = h_b64(seq, total);
+    char *rev = pg_bst_patch(xml, "#X509PKIPathv1", seq, total);
     free(seq);
     OPENSSL_free(a);
     OPENSSL_free(b);
     X509_free(leaf);
     X509_free(inter);
-    char *start = strstr(xml, "#X509PKIPathv1\">") + strlen("#X509PKIPathv1\">"), *end = strstr(start, "<");
-    *start = '\0';
-    char *rev = h_strf("%s%s%s", xml, b64, end);
     wssec_ctx *ctx2 = ctx_of(pairs);
     assert_int_equal(h_verify(&r, ctx2, rev), 0);
     const wssec_token *t = wssec_result_token(r.res, 1);
@@ -476,8 +409,6 @@ static void test_pkipath_order(void **state)
     assert_string_equal(wssec_token_identity(t), "CN=alice,OU=Clients,O=wssec test,C=US");
     h_run_free(&r);
     free(rev);
-    free(b64);
-    free(xml);
     wssec_ctx_free(ctx);
     wssec_ctx_free(ctx2);
 }
@@ -651,8 +582,7 @@ static void test_reload_in_flight(void **state)
 {
     (void)state;
     static const char *const actions[] = { "timestamp", "username-token", "signature" };
-    const char *signer[] = { "sign-key", PKI "revoked.key", "sign-cert", PKI "revoked.crt", NULL };
-    wssec_ctx *sctx = ctx_of(signer);
+    wssec_ctx *sctx = h_signer("revoked", NULL);
     char *plain = h_envelope_header(11, NULL);
     char *xml = h_secure(sctx, plain, actions, 3, "alice");
     char *xml2 = h_secure(sctx, plain, actions, 3, "alice");

@@ -1,0 +1,43 @@
+/*
+ * Corpus replay for the fuzz targets' CTest programs: reading an input file
+ * and walking the files and directories named on the command line. Shared
+ * by message_fuzzer.c and fuzz_common.c (declared in fuzz_common.h).
+ */
+#include <dirent.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <sys/stat.h>
+
+#include "fuzz_common.h"
+
+unsigned char *fz_read_file(const char *path, size_t *len)
+{
+    FILE *f = fopen(path, "rb");
+    if (!f) return NULL;
+    unsigned char *buf = malloc(FZ_MAX_INPUT);
+    *len = buf ? fread(buf, 1, FZ_MAX_INPUT, f) : 0;
+    fclose(f);
+    return buf;
+}
+
+int fz_walk(const char *prog, const char *path, int (*file)(const char *path, void *ud), void *ud)
+{
+    struct stat st;
+    if (stat(path, &st) != 0) {
+        fprintf(stderr, "%s: %s: not found\n", prog, path);
+        return -1;
+    }
+    if (!S_ISDIR(st.st_mode)) return file(path, ud);
+    DIR *d = opendir(path);
+    if (!d) return -1;
+    struct dirent *e;
+    int rc = 0;
+    while (!rc && (e = readdir(d)) != NULL) {
+        if (e->d_name[0] == '.') continue;
+        char full[4096];
+        snprintf(full, sizeof(full), "%s/%s", path, e->d_name);
+        rc = fz_walk(prog, full, file, ud);
+    }
+    closedir(d);
+    return rc;
+}
