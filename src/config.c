@@ -167,6 +167,114 @@ static int set_list(wssec_config *cfg, const wssec_opt *o, wssec_strlist *l, con
     return 0;
 }
 
+/* A size (digits, optional K/M/G) of at least o->min. */
+static int set_size(wssec_config *cfg, const wssec_opt *o, size_t *field, const char *value)
+{
+    size_t v;
+    if (wssec__parse_size(value, &v) || v < o->min)
+        return WSSEC_ERR(&cfg->err, WSSEC_ECONFIG,
+                         "%s: '%s' is not a size of at least %zu (digits, optional K/M/G)",
+                         o->name, value, o->min);
+    *field = v;
+    return 0;
+}
+
+/* A number of seconds, kept in milliseconds. */
+static int set_seconds(wssec_config *cfg, const wssec_opt *o, int64_t *field, const char *value)
+{
+    int64_t ms;
+    if (wssec__parse_seconds(value, &ms))
+        return WSSEC_ERR(&cfg->err, WSSEC_ECONFIG, "%s: '%s' is not a number of seconds",
+                         o->name, value);
+    *field = ms;
+    return 0;
+}
+
+/* A switch: true or 1, false or 0. */
+static int set_bool(wssec_config *cfg, const wssec_opt *o, bool *field, const char *value)
+{
+    if (strcmp(value, "true") == 0 || strcmp(value, "1") == 0) *field = true;
+    else if (strcmp(value, "false") == 0 || strcmp(value, "0") == 0) *field = false;
+    else
+        return WSSEC_ERR(&cfg->err, WSSEC_ECONFIG, "%s: '%s' is not true or false", o->name,
+                         value);
+    return 0;
+}
+
+/* A string; the empty string clears it. */
+static int set_string(char **field, const char *value)
+{
+    char *d = NULL;
+    if (*value && !(d = wssec__strdup(value))) return WSSEC_ENOMEM;
+    wssec__free(*field);
+    *field = d;
+    return 0;
+}
+
+/* password-type: digest, text or any. */
+static int set_pwtype(wssec_config *cfg, const char *value)
+{
+    if (strcmp(value, "digest") == 0) cfg->s.password_type = WSSEC_PWTYPE_DIGEST;
+    else if (strcmp(value, "text") == 0) cfg->s.password_type = WSSEC_PWTYPE_TEXT;
+    else if (strcmp(value, "any") == 0) cfg->s.password_type = WSSEC_PWTYPE_ANY;
+    else
+        return WSSEC_ERR(&cfg->err, WSSEC_ECONFIG,
+                         "password-type: '%s' is not digest, text or any", value);
+    return 0;
+}
+
+/* An option given many times adds a value each time; the empty string
+ * clears the list. */
+static int set_multi(wssec_strlist *field, const char *value)
+{
+    if (!*value) {
+        wssec__strlist_clear(field);
+        return 0;
+    }
+    return wssec__strlist_add(field, value);
+}
+
+/* One of o->choices, stored as its index. */
+static int set_enum(wssec_config *cfg, const wssec_opt *o, int *field, const char *value)
+{
+    int i = choice_index(o->choices, value);
+    if (i < 0) {
+        char known[200];
+        join_choices(known, sizeof(known), o->choices);
+        return WSSEC_ERR(&cfg->err, WSSEC_ECONFIG, "%s: '%s' is not one of %s", o->name, value,
+                         known);
+    }
+    *field = i;
+    return 0;
+}
+
+/* now: a fixed clock. */
+static int set_now(wssec_config *cfg, const char *value)
+{
+    if (wssec_time_parse(&cfg->s.now, value))
+        return WSSEC_ERR(&cfg->err, WSSEC_ECONFIG,
+                         "now: '%s' is not a UTC time like 2025-01-31T12:00:00Z", value);
+    cfg->s.have_now = true;
+    return 0;
+}
+
+/* replay-cache: memory, or a Redis URL. */
+static int set_replay(wssec_config *cfg, const char *value)
+{
+    if (strcmp(value, "memory") != 0) {
+        /* a URL: checked now, so a mistake is a configuration error at
+         * once (the message never echoes it: it may hold a password) */
+        wssec_redis_url u;
+        char why[300];
+        int rc = wssec__redis_url_parse(&u, value, why, sizeof(why));
+        wssec__memzero(&u, sizeof(u));
+        if (rc) return WSSEC_ERR(&cfg->err, rc, "replay-cache: %s", why);
+    }
+    wssec__free(cfg->s.replay_cache);
+    if (!(cfg->s.replay_cache = wssec__strdup(value))) return WSSEC_ENOMEM;
+    return 0;
+}
+
 int wssec_config_set(wssec_config *cfg, const char *name, const char *value)
 {
     WSSEC_ARG(cfg);
@@ -177,85 +285,17 @@ int wssec_config_set(wssec_config *cfg, const char *name, const char *value)
     if (!o) return WSSEC_ERR(&cfg->err, WSSEC_ECONFIG, "unknown option '%s'", name);
     void *field = (char *)&cfg->s + o->offset;
     switch (o->kind) {
-    case OPT_SIZE: {
-        size_t v;
-        if (wssec__parse_size(value, &v) || v < o->min)
-            return WSSEC_ERR(&cfg->err, WSSEC_ECONFIG,
-                             "%s: '%s' is not a size of at least %zu (digits, optional K/M/G)",
-                             name, value, o->min);
-        *(size_t *)field = v;
-        return 0;
-    }
-    case OPT_SECONDS: {
-        int64_t ms;
-        if (wssec__parse_seconds(value, &ms))
-            return WSSEC_ERR(&cfg->err, WSSEC_ECONFIG, "%s: '%s' is not a number of seconds",
-                             name, value);
-        *(int64_t *)field = ms;
-        return 0;
-    }
-    case OPT_BOOL:
-        if (strcmp(value, "true") == 0 || strcmp(value, "1") == 0) *(bool *)field = true;
-        else if (strcmp(value, "false") == 0 || strcmp(value, "0") == 0) *(bool *)field = false;
-        else
-            return WSSEC_ERR(&cfg->err, WSSEC_ECONFIG, "%s: '%s' is not true or false", name,
-                             value);
-        return 0;
-    case OPT_STRING: {
-        char *d = NULL;
-        if (*value && !(d = wssec__strdup(value))) return WSSEC_ENOMEM;
-        wssec__free(*(char **)field);
-        *(char **)field = d;
-        return 0;
-    }
-    case OPT_PWTYPE:
-        if (strcmp(value, "digest") == 0) cfg->s.password_type = WSSEC_PWTYPE_DIGEST;
-        else if (strcmp(value, "text") == 0) cfg->s.password_type = WSSEC_PWTYPE_TEXT;
-        else if (strcmp(value, "any") == 0) cfg->s.password_type = WSSEC_PWTYPE_ANY;
-        else
-            return WSSEC_ERR(&cfg->err, WSSEC_ECONFIG,
-                             "password-type: '%s' is not digest, text or any", value);
-        return 0;
-    case OPT_REQUIRE:
-        return set_require(cfg, value, &cfg->require_set);
-    case OPT_LIST:
-        return set_list(cfg, o, (wssec_strlist *)field, value);
-    case OPT_MULTI:
-        if (!*value) {
-            wssec__strlist_clear((wssec_strlist *)field);
-            return 0;
-        }
-        return wssec__strlist_add((wssec_strlist *)field, value);
-    case OPT_ENUM: {
-        int i = choice_index(o->choices, value);
-        if (i < 0) {
-            char known[200];
-            join_choices(known, sizeof(known), o->choices);
-            return WSSEC_ERR(&cfg->err, WSSEC_ECONFIG, "%s: '%s' is not one of %s", name, value,
-                             known);
-        }
-        *(int *)field = i;
-        return 0;
-    }
-    case OPT_TIME:
-        if (wssec_time_parse(&cfg->s.now, value))
-            return WSSEC_ERR(&cfg->err, WSSEC_ECONFIG,
-                             "now: '%s' is not a UTC time like 2025-01-31T12:00:00Z", value);
-        cfg->s.have_now = true;
-        return 0;
-    case OPT_REPLAY:
-        if (strcmp(value, "memory") != 0) {
-            /* a URL: checked now, so a mistake is a configuration error at
-             * once (the message never echoes it: it may hold a password) */
-            wssec_redis_url u;
-            char why[300];
-            int rc = wssec__redis_url_parse(&u, value, why, sizeof(why));
-            wssec__memzero(&u, sizeof(u));
-            if (rc) return WSSEC_ERR(&cfg->err, rc, "replay-cache: %s", why);
-        }
-        wssec__free(cfg->s.replay_cache);
-        if (!(cfg->s.replay_cache = wssec__strdup(value))) return WSSEC_ENOMEM;
-        return 0;
+    case OPT_SIZE: return set_size(cfg, o, field, value);
+    case OPT_SECONDS: return set_seconds(cfg, o, field, value);
+    case OPT_BOOL: return set_bool(cfg, o, field, value);
+    case OPT_STRING: return set_string(field, value);
+    case OPT_PWTYPE: return set_pwtype(cfg, value);
+    case OPT_REQUIRE: return set_require(cfg, value, &cfg->require_set);
+    case OPT_LIST: return set_list(cfg, o, (wssec_strlist *)field, value);
+    case OPT_MULTI: return set_multi(field, value);
+    case OPT_ENUM: return set_enum(cfg, o, field, value);
+    case OPT_TIME: return set_now(cfg, value);
+    case OPT_REPLAY: return set_replay(cfg, value);
     }
     return WSSEC_ERR(&cfg->err, WSSEC_EINTERNAL, "option kind");
 }

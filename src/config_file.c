@@ -56,6 +56,88 @@ done:
     return rc;
 }
 
+/* The bytes of the configuration file, at most 1 MiB. Returns 0 (b holds
+ * them), or an error recorded in cfg. */
+static int read_file(wssec_config *cfg, const char *path, wssec_buf *b)
+{
+    char reason[200];
+    if (wssec__unreadable(path, reason, sizeof(reason)))
+        return WSSEC_ERR(&cfg->err, WSSEC_EIO, "%s: %s", path, reason);
+    FILE *f = fopen(path, "rb");
+    if (!f) return WSSEC_ERR(&cfg->err, WSSEC_EIO, "%s: cannot be opened: %s", path, strerror(errno));
+    char chunk[8192];
+    size_t n;
+    int rc = 0;
+    while ((n = fread(chunk, 1, sizeof(chunk), f)) > 0)
+        if ((rc = wssec__buf_append(b, chunk, n)) != 0) break;
+    int rerr = ferror(f) ? errno : 0;
+    fclose(f);
+    if (rc == WSSEC_ELIMIT || rerr) {
+        wssec__buf_free(b);
+        return WSSEC_ERR(&cfg->err, rerr ? WSSEC_EIO : WSSEC_ECONFIG, "%s: %s", path,
+                         rerr ? strerror(rerr) : "larger than 1 MiB");
+    }
+    if (rc) wssec__buf_free(b);
+    return rc;
+}
+
+/* An element's text; a relative path in an option whose value is a FILE is
+ * made to name a file beside the configuration file. Returns 0 (*value,
+ * freed with xmlFree) or WSSEC_ENOMEM. */
+static int element_value(char **value, const char *path, xmlNodePtr e)
+{
+    *value = wssec_xml_text(e);
+    if (!*value) return WSSEC_ENOMEM;
+    const wssec_opt *fo = wssec__opt_find((const char *)e->name);
+    const char *slash = strrchr(path, '/');
+    if (fo && !strncmp(fo->arg, "FILE", 4) && slash && (*value)[0] && (*value)[0] != '/') {
+        /* a relative path names a file beside the configuration file */
+        size_t dl = (size_t)(slash - path) + 1, vl = strlen(*value);
+        char *abs = xmlMalloc(dl + vl + 1);
+        if (!abs) {
+            xmlFree(*value);
+            *value = NULL;
+            return WSSEC_ENOMEM;
+        }
+        memcpy(abs, path, dl);
+        memcpy(abs + dl, *value, vl + 1);
+        xmlFree(*value);
+        *value = abs;
+    }
+    return 0;
+}
+
+/* One element of the file: offered to the caller's callback first, then
+ * set as a library option; an error names the file and the line. */
+static int apply_element(wssec_config *cfg, const char *path, xmlNodePtr e,
+                         wssec_config_option_cb cb, void *userdata)
+{
+    char *value = NULL;
+    int rc = element_value(&value, path, e);
+    if (rc) return rc;
+    const char *name = (const char *)e->name;
+    rc = cb ? cb(name, value, userdata) : 0;
+    if (rc < 0) {
+        if (!cfg->err.pub.code)
+            WSSEC_ERR(&cfg->err, rc, "%s: line %ld: bad value for %s", path, xmlGetLineNo(e),
+                      name);
+    } else if (rc == 0 && wssec__opt_find(name)) {
+        rc = wssec_config_set(cfg, name, value);
+        if (rc) {
+            char msg[sizeof(cfg->err.message)];
+            snprintf(msg, sizeof(msg), "%s", cfg->err.message);
+            WSSEC_ERR(&cfg->err, rc, "%s: line %ld: %s", path, xmlGetLineNo(e), msg);
+        }
+    } else if (rc == 0) {
+        rc = WSSEC_ERR(&cfg->err, WSSEC_ECONFIG, "%s: line %ld: unknown option '%s'", path,
+                       xmlGetLineNo(e), name);
+    } else {
+        rc = 0;
+    }
+    xmlFree(value);
+    return rc;
+}
+
 int wssec_config_load(wssec_config *cfg, const char *path, wssec_config_option_cb cb,
                       void *userdata)
 {
@@ -63,28 +145,9 @@ int wssec_config_load(wssec_config *cfg, const char *path, wssec_config_option_c
     if (!path) return WSSEC_ERR(&cfg->err, WSSEC_EINVALID, "wssec_config_load: no file");
     wssec__err_clear(&cfg->err);
     WSSEC_GUARD(wssec__global_init());
-    char reason[200];
-    if (wssec__unreadable(path, reason, sizeof(reason)))
-        return WSSEC_ERR(&cfg->err, WSSEC_EIO, "%s: %s", path, reason);
-    FILE *f = fopen(path, "rb");
-    if (!f) return WSSEC_ERR(&cfg->err, WSSEC_EIO, "%s: cannot be opened: %s", path, strerror(errno));
     wssec_buf b = { .max = 1024 * 1024 };
-    char chunk[8192];
-    size_t n;
-    int rc = 0;
-    while ((n = fread(chunk, 1, sizeof(chunk), f)) > 0)
-        if ((rc = wssec__buf_append(&b, chunk, n)) != 0) break;
-    int rerr = ferror(f) ? errno : 0;
-    fclose(f);
-    if (rc == WSSEC_ELIMIT || rerr) {
-        wssec__buf_free(&b);
-        return WSSEC_ERR(&cfg->err, rerr ? WSSEC_EIO : WSSEC_ECONFIG, "%s: %s", path,
-                         rerr ? strerror(rerr) : "larger than 1 MiB");
-    }
-    if (rc) {
-        wssec__buf_free(&b);
-        return rc;
-    }
+    int rc = read_file(cfg, path, &b);
+    if (rc) return rc;
     wssec_settings limits;
     wssec__settings_init(&limits);
     xmlDocPtr doc = NULL;
@@ -93,52 +156,10 @@ int wssec_config_load(wssec_config *cfg, const char *path, wssec_config_option_c
     rc = wssec__xml_parse(&perr, &limits, b.len ? (const char *)b.data : "", b.len, &doc);
     wssec__buf_free(&b);
     if (rc) return WSSEC_ERR(&cfg->err, WSSEC_ECONFIG, "%s: %s", path, perr.message);
-    if ((rc = validate(cfg, doc, path)) != 0) goto done;
-    for (xmlNodePtr e = wssec_xml_first_elem(xmlDocGetRootElement(doc)); e; e = wssec_xml_next_elem(e)) {
-        char *value = wssec_xml_text(e);
-        if (!value) {
-            rc = WSSEC_ENOMEM;
-            goto done;
-        }
-        const char *name = (const char *)e->name;
-        const wssec_opt *fo = wssec__opt_find(name);
-        const char *slash = strrchr(path, '/');
-        if (fo && !strncmp(fo->arg, "FILE", 4) && slash && value[0] && value[0] != '/') {
-            /* a relative path names a file beside the configuration file */
-            size_t dl = (size_t)(slash - path) + 1, vl = strlen(value);
-            char *abs = xmlMalloc(dl + vl + 1);
-            if (!abs) {
-                xmlFree(value);
-                rc = WSSEC_ENOMEM;
-                goto done;
-            }
-            memcpy(abs, path, dl);
-            memcpy(abs + dl, value, vl + 1);
-            xmlFree(value);
-            value = abs;
-        }
-        rc = cb ? cb(name, value, userdata) : 0;
-        if (rc < 0) {
-            if (!cfg->err.pub.code)
-                WSSEC_ERR(&cfg->err, rc, "%s: line %ld: bad value for %s", path, xmlGetLineNo(e),
-                          name);
-        } else if (rc == 0 && wssec__opt_find(name)) {
-            rc = wssec_config_set(cfg, name, value);
-            if (rc) {
-                char msg[sizeof(cfg->err.message)];
-                snprintf(msg, sizeof(msg), "%s", cfg->err.message);
-                WSSEC_ERR(&cfg->err, rc, "%s: line %ld: %s", path, xmlGetLineNo(e), msg);
-            }
-        } else if (rc == 0) {
-            rc = WSSEC_ERR(&cfg->err, WSSEC_ECONFIG, "%s: line %ld: unknown option '%s'", path,
-                           xmlGetLineNo(e), name);
-        } else {
-            rc = 0;
-        }
-        xmlFree(value);
-        if (rc) goto done;
-    }
-done:
+    if ((rc = validate(cfg, doc, path)) == 0)
+        for (xmlNodePtr e = wssec_xml_first_elem(xmlDocGetRootElement(doc)); e && !rc;
+             e = wssec_xml_next_elem(e))
+            rc = apply_element(cfg, path, e, cb, userdata);
     xmlFreeDoc(doc);
     return rc;
 }

@@ -152,14 +152,13 @@ int wssec_msg_b64_elem(unsigned char **out, size_t *len, wssec_msg *msg, xmlNode
     return rc;
 }
 
-/* ds:X509Data: certificates (the end entity plus, perhaps, its chain), an
- * IssuerSerial, or an SKI. */
-static int from_x509data(wssec_msg *msg, xmlNodePtr xd, wssec_key_source *k)
+/* The children of ds:X509Data: each X509Certificate parsed onto certs, the
+ * X509IssuerSerial and X509SKI noted; any other child is refused. Returns 0
+ * or the failure recorded in msg. */
+static int x509data_children(wssec_msg *msg, xmlNodePtr xd, STACK_OF(X509) *certs,
+                             xmlNodePtr *is, xmlNodePtr *ski)
 {
-    STACK_OF(X509) *certs = sk_X509_new_null();
-    xmlNodePtr is = NULL, ski = NULL;
     int rc = 0;
-    if (!certs) return wssec_msg_fail(msg, WSSEC_ENOMEM, NULL, xd, "out of memory");
     for (xmlNodePtr c = wssec_xml_first_elem(xd); c && !rc; c = wssec_xml_next_elem(c)) {
         if (wssec_xml_is(c, WSSEC_NS_DS, "X509Certificate")) {
             unsigned char *der = NULL;
@@ -173,9 +172,9 @@ static int from_x509data(wssec_msg *msg, xmlNodePtr xd, wssec_key_source *k)
             }
             wssec__free(der);
         } else if (wssec_xml_is(c, WSSEC_NS_DS, "X509IssuerSerial")) {
-            is = c;
+            *is = c;
         } else if (wssec_xml_is(c, WSSEC_NS_DS, "X509SKI")) {
-            ski = c;
+            *ski = c;
         } else {
             rc = wssec_msg_fail(msg, WSSEC_EUNSUPPORTED, NULL, c,
                                 "X509Data child %s is not supported (X509Certificate, "
@@ -183,95 +182,136 @@ static int from_x509data(wssec_msg *msg, xmlNodePtr xd, wssec_key_source *k)
                                 (const char *)c->name);
         }
     }
-    if (rc) goto done;
+    return rc;
+}
+
+/* Certificates given in X509Data: the end entity is the certificate that
+ * issued none of the others; it becomes k's certificate and the rest are
+ * kept as what the sender presented (k owns them all). */
+static void from_certificates(STACK_OF(X509) *certs, wssec_key_source *k)
+{
+    int leaf = 0;
+    for (int i = 0; i < sk_X509_num(certs); i++) {
+        bool issuer = false;
+        for (int j = 0; j < sk_X509_num(certs) && !issuer; j++)
+            issuer = i != j && X509_check_issued(sk_X509_value(certs, i),
+                                                 sk_X509_value(certs, j)) == X509_V_OK;
+        if (!issuer) {
+            leaf = i;
+            break;
+        }
+    }
+    k->cert = sk_X509_delete(certs, leaf);
+    k->own_cert = true;
+    k->presented = certs;
+    k->own_presented = true;
+    k->how = "x509-certificate";
+}
+
+/* The certificate with this issuer name (message text, of bounded length)
+ * and serial, among the message's and the known ones: the name is
+ * canonicalised once, in both RDN orders. Returns 0 or the failure. */
+static int find_issuer_serial(wssec_msg *msg, xmlNodePtr is, xmlNodePtr in, const char *issuer,
+                              const char *serial, wssec_key_source *k)
+{
+    issuer_serial arg = { serial, NULL, NULL };
+    int rc = 0;
+    int crc = wssec__dn_canon_text_max(issuer, false, MAX_ISSUER_VALUES, &arg.canon);
+    if (!crc) crc = wssec__dn_canon_text_max(issuer, true, MAX_ISSUER_VALUES, &arg.canon_rev);
+    k->how = "issuer-serial";
+    if (crc == WSSEC_ENOMEM)
+        rc = wssec_msg_fail(msg, WSSEC_ENOMEM, NULL, is, "out of memory");
+    else if (crc == WSSEC_ELIMIT)
+        rc = wssec_msg_fail(msg, WSSEC_ELIMIT, NULL, in,
+                            "X509IssuerName has more than %d attribute values: no issuer "
+                            "has such a name",
+                            MAX_ISSUER_VALUES);
+    else if (crc || !(rc = find_cert(msg, match_issuer_serial, &arg, k, is)))
+        rc = wssec_msg_fail(msg, WSSEC_EUNAVAILABLE, NULL, is,
+                            "no certificate with issuer '%.200s' and serial %.80s in the "
+                            "message or the known certificates (--certs)",
+                            issuer, serial);
+    if (rc > 0) rc = 0;
+    wssec__free(arg.canon);
+    wssec__free(arg.canon_rev);
+    return rc;
+}
+
+/* ds:X509IssuerSerial: its issuer name and serial number, both required,
+ * the name within MAX_ISSUER_NAME characters. Returns 0 or the failure. */
+static int from_issuer_serial(wssec_msg *msg, xmlNodePtr is, wssec_key_source *k)
+{
+    xmlNodePtr in = NULL, sn = NULL;
+    int rc;
+    for (xmlNodePtr c = wssec_xml_first_elem(is); c; c = wssec_xml_next_elem(c)) {
+        if (wssec_xml_is(c, WSSEC_NS_DS, "X509IssuerName")) in = c;
+        else if (wssec_xml_is(c, WSSEC_NS_DS, "X509SerialNumber")) sn = c;
+    }
+    char *issuer = in ? wssec_xml_text(in) : NULL, *serial = sn ? wssec_xml_text(sn) : NULL;
+    if (!issuer || !serial || !*issuer || !*serial) {
+        /* zeep (python-xmlsec templates) can leave it empty */
+        rc = wssec_msg_fail(msg, WSSEC_EUNAVAILABLE, NULL, is,
+                            "X509IssuerSerial without an issuer name and a serial number: "
+                            "the signing certificate cannot be identified");
+    } else if (strlen(issuer) > MAX_ISSUER_NAME) {
+        rc = wssec_msg_fail(msg, WSSEC_ELIMIT, NULL, in,
+                            "X509IssuerName is longer than %d characters: no issuer has such a "
+                            "name",
+                            MAX_ISSUER_NAME);
+    } else {
+        rc = find_issuer_serial(msg, is, in, issuer, serial, k);
+    }
+    xmlFree(issuer);
+    xmlFree(serial);
+    return rc;
+}
+
+/* ds:X509SKI: the certificate with this subject key identifier. Returns 0
+ * or the failure. */
+static int from_ski(wssec_msg *msg, xmlNodePtr ski, wssec_key_source *k)
+{
+    unsigned char *b = NULL;
+    size_t n = 0;
+    int rc;
+    if (wssec_msg_b64_elem(&b, &n, msg, ski)) {
+        rc = wssec_msg_fail(msg, WSSEC_ETOKEN, NULL, ski, "X509SKI is not base64");
+    } else {
+        bytes_arg arg = { b, n };
+        k->how = "ski";
+        if (!(rc = find_cert(msg, match_ski, &arg, k, ski)))
+            rc = wssec_msg_fail(msg, WSSEC_EUNAVAILABLE, NULL, ski,
+                                "no certificate with that subject key identifier in the "
+                                "message or the known certificates (--certs)");
+        if (rc > 0) rc = 0;
+    }
+    wssec__free(b);
+    return rc;
+}
+
+/* ds:X509Data: certificates (the end entity plus, perhaps, its chain), an
+ * IssuerSerial, or an SKI, in that order of preference. */
+static int from_x509data(wssec_msg *msg, xmlNodePtr xd, wssec_key_source *k)
+{
+    STACK_OF(X509) *certs = sk_X509_new_null();
+    xmlNodePtr is = NULL, ski = NULL;
+    int rc;
+    if (!certs) return wssec_msg_fail(msg, WSSEC_ENOMEM, NULL, xd, "out of memory");
+    if ((rc = x509data_children(msg, xd, certs, &is, &ski)) != 0) goto done;
     if (is && !wssec_xml_first_elem(is)) {
         /* zeep's Signature (python-xmlsec templates) leaves it empty */
         rc = wssec_msg_fail(msg, WSSEC_EUNAVAILABLE, NULL, is,
                             "empty X509IssuerSerial: the certificate it should name cannot be "
                             "identified");
-        goto done;
-    }
-    if (sk_X509_num(certs) > 0) {
-        /* the end entity is the certificate that issued none of the others */
-        int leaf = 0;
-        for (int i = 0; i < sk_X509_num(certs); i++) {
-            bool issuer = false;
-            for (int j = 0; j < sk_X509_num(certs) && !issuer; j++)
-                issuer = i != j && X509_check_issued(sk_X509_value(certs, i),
-                                                     sk_X509_value(certs, j)) == X509_V_OK;
-            if (!issuer) {
-                leaf = i;
-                break;
-            }
-        }
-        k->cert = sk_X509_delete(certs, leaf);
-        k->own_cert = true;
-        k->presented = certs;
-        k->own_presented = true;
-        k->how = "x509-certificate";
+    } else if (sk_X509_num(certs) > 0) {
+        from_certificates(certs, k);
         certs = NULL;
-        goto done;
+    } else if (is) {
+        rc = from_issuer_serial(msg, is, k);
+    } else if (ski) {
+        rc = from_ski(msg, ski, k);
+    } else {
+        rc = wssec_msg_fail(msg, WSSEC_EUNAVAILABLE, NULL, xd, "empty X509Data");
     }
-    if (is) {
-        xmlNodePtr in = NULL, sn = NULL;
-        for (xmlNodePtr c = wssec_xml_first_elem(is); c; c = wssec_xml_next_elem(c)) {
-            if (wssec_xml_is(c, WSSEC_NS_DS, "X509IssuerName")) in = c;
-            else if (wssec_xml_is(c, WSSEC_NS_DS, "X509SerialNumber")) sn = c;
-        }
-        char *issuer = in ? wssec_xml_text(in) : NULL, *serial = sn ? wssec_xml_text(sn) : NULL;
-        if (!issuer || !serial || !*issuer || !*serial) {
-            /* zeep (python-xmlsec templates) can leave it empty */
-            rc = wssec_msg_fail(msg, WSSEC_EUNAVAILABLE, NULL, is,
-                                "X509IssuerSerial without an issuer name and a serial number: "
-                                "the signing certificate cannot be identified");
-        } else if (strlen(issuer) > MAX_ISSUER_NAME) {
-            rc = wssec_msg_fail(msg, WSSEC_ELIMIT, NULL, in,
-                                "X509IssuerName is longer than %d characters: no issuer has such a "
-                                "name",
-                                MAX_ISSUER_NAME);
-        } else {
-            issuer_serial arg = { serial, NULL, NULL };
-            int crc = wssec__dn_canon_text_max(issuer, false, MAX_ISSUER_VALUES, &arg.canon);
-            if (!crc) crc = wssec__dn_canon_text_max(issuer, true, MAX_ISSUER_VALUES, &arg.canon_rev);
-            k->how = "issuer-serial";
-            if (crc == WSSEC_ENOMEM)
-                rc = wssec_msg_fail(msg, WSSEC_ENOMEM, NULL, is, "out of memory");
-            else if (crc == WSSEC_ELIMIT)
-                rc = wssec_msg_fail(msg, WSSEC_ELIMIT, NULL, in,
-                                    "X509IssuerName has more than %d attribute values: no issuer "
-                                    "has such a name",
-                                    MAX_ISSUER_VALUES);
-            else if (crc || !(rc = find_cert(msg, match_issuer_serial, &arg, k, is)))
-                rc = wssec_msg_fail(msg, WSSEC_EUNAVAILABLE, NULL, is,
-                                    "no certificate with issuer '%.200s' and serial %.80s in the "
-                                    "message or the known certificates (--certs)",
-                                    issuer, serial);
-            if (rc > 0) rc = 0;
-            wssec__free(arg.canon);
-            wssec__free(arg.canon_rev);
-        }
-        xmlFree(issuer);
-        xmlFree(serial);
-        goto done;
-    }
-    if (ski) {
-        unsigned char *b = NULL;
-        size_t n = 0;
-        if (wssec_msg_b64_elem(&b, &n, msg, ski)) {
-            rc = wssec_msg_fail(msg, WSSEC_ETOKEN, NULL, ski, "X509SKI is not base64");
-        } else {
-            bytes_arg arg = { b, n };
-            k->how = "ski";
-            if (!(rc = find_cert(msg, match_ski, &arg, k, ski)))
-                rc = wssec_msg_fail(msg, WSSEC_EUNAVAILABLE, NULL, ski,
-                                    "no certificate with that subject key identifier in the "
-                                    "message or the known certificates (--certs)");
-            if (rc > 0) rc = 0;
-        }
-        wssec__free(b);
-        goto done;
-    }
-    rc = wssec_msg_fail(msg, WSSEC_EUNAVAILABLE, NULL, xd, "empty X509Data");
 done:
     sk_X509_pop_free(certs, X509_free);
     return rc;

@@ -155,6 +155,101 @@ static int run_jobs(wssec_msg *msg, int *first_rc)
  * work stays bounded whatever the message holds. */
 #define INSPECT_FAILURE_BUDGET 16
 
+/* The state of the walk of our Security header. */
+typedef struct walk {
+    xmlNodePtr seen[512]; /* the blocks consumed for good */
+    size_t nseen;
+    int first_rc;         /* the first failure, which the walk returns */
+    size_t failures;      /* inspect: failing blocks so far */
+    /* this round: the attempts that asked to run again after decryption,
+     * and the first of their failures with its error */
+    xmlNodePtr again[64];
+    size_t nagain;
+    int tentative_rc;
+    wssec_errrec tentative;
+} walk;
+
+/* 1 when block e was consumed for good in an earlier round. */
+static bool seen_before(const walk *w, xmlNodePtr e)
+{
+    bool done = false;
+    for (size_t i = 0; i < w->nseen && !done; i++) done = w->seen[i] == e;
+    return done;
+}
+
+/* Consumes block e of the header. Returns true when the walk stops (a
+ * failure outside inspect, out of memory, a limit reached). */
+static bool consume_block(wssec_msg *msg, walk *w, xmlNodePtr e)
+{
+    if (w->nseen == WSSEC_ARRAY_LEN(w->seen)) {
+        int rc = wssec_msg_fail(msg, WSSEC_ELIMIT, "wsse:InvalidSecurity", e,
+                                "more than %zu blocks in the Security header",
+                                WSSEC_ARRAY_LEN(w->seen));
+        keep_first(msg, &w->first_rc, rc);
+        return true;
+    }
+    msg->retry = false;
+    int rc = consume_one(msg, e);
+    if (rc < 0 && msg->retry && w->nagain < WSSEC_ARRAY_LEN(w->again)) {
+        /* decided after this round: retried if it queued decryptions */
+        if (!w->tentative_rc) {
+            w->tentative_rc = rc;
+            wssec__err_copy(&w->tentative, &msg->err);
+        }
+        w->again[w->nagain++] = e;
+        return false;
+    }
+    w->seen[w->nseen++] = e;
+    if (rc >= 0) return false;
+    bool stop = false;
+    keep_first(msg, &w->first_rc, rc);
+    if (rc == WSSEC_ENOMEM || !msg->inspecting) stop = true;
+    if (msg->inspecting && ++w->failures >= INSPECT_FAILURE_BUDGET) {
+        char m[160];
+        snprintf(m, sizeof(m), "inspect stopped after %d failing blocks: the rest of "
+                               "the Security header was not examined",
+                 INSPECT_FAILURE_BUDGET);
+        if (wssec_msg_warn(msg, m)) w->first_rc = WSSEC_ENOMEM;
+        stop = true;
+    }
+    return stop;
+}
+
+/* One round: every child of the header not consumed yet, in header order,
+ * except ciphertext. Returns true when the walk stops. */
+static bool consume_round(wssec_msg *msg, walk *w)
+{
+    bool stop = false;
+    w->nagain = 0;
+    w->tentative_rc = 0;
+    for (xmlNodePtr e = wssec_xml_first_elem(msg->security); e && !stop; e = wssec_xml_next_elem(e)) {
+        if (consumed_ahead(msg, e) || wssec_xml_is(e, WSSEC_NS_XENC, "EncryptedData")) continue;
+        if (seen_before(w, e)) continue;
+        stop = consume_block(msg, w, e);
+    }
+    msg->retry = false;
+    return stop;
+}
+
+/* Ciphertext in our header that nothing decrypted: the first one fails the
+ * message. Returns 0 or WSSEC_ENOMEM. */
+static int undecrypted(wssec_msg *msg, int *first_rc)
+{
+    for (xmlNodePtr e = wssec_xml_first_elem(msg->security); e && (!*first_rc || msg->inspecting);
+         e = wssec_xml_next_elem(e))
+        if (wssec_xml_is(e, WSSEC_NS_XENC, "EncryptedData")) {
+            size_t before = msg->res->ntokens;
+            msg->failed = false;
+            int rc = wssec_msg_fail(msg, WSSEC_EMALFORMED, NULL, e,
+                                    "EncryptedData in the Security header that no EncryptedKey of "
+                                    "ours decrypts");
+            if (mark_tokens(msg, before, e, "encrypted-data", rc)) return WSSEC_ENOMEM;
+            keep_first(msg, first_rc, rc);
+            break;
+        }
+    return 0;
+}
+
 /* The walk of our Security header, in rounds. A round consumes, in header
  * order, every child not consumed yet, except ciphertext (xenc:EncryptedData
  * waits for its key). Consumers that find ciphertext queue its decryption;
@@ -166,89 +261,34 @@ static int run_jobs(wssec_msg *msg, int *first_rc)
  * be decrypted. */
 static int run_consumers(wssec_msg *msg)
 {
-    int first_rc = 0;
-    size_t failures = 0;
-    xmlNodePtr seen[512];
-    size_t nseen = 0;
+    walk w;
+    w.nseen = 0;
+    w.first_rc = 0;
+    w.failures = 0;
     msg->nahead = 0;
     msg->consume_ahead = consume_ahead;
     wssec__msg_clear_inbound(msg);
     for (size_t round = 0; round <= msg->ctx->s.max_encrypted_keys; round++) {
-        xmlNodePtr again[64];
-        size_t nagain = 0;
-        int tentative_rc = 0;
-        wssec_errrec tentative;
-        bool stop = false;
-        for (xmlNodePtr e = wssec_xml_first_elem(msg->security); e && !stop; e = wssec_xml_next_elem(e)) {
-            if (consumed_ahead(msg, e) || wssec_xml_is(e, WSSEC_NS_XENC, "EncryptedData")) continue;
-            bool done = false;
-            for (size_t i = 0; i < nseen && !done; i++) done = seen[i] == e;
-            if (done) continue;
-            if (nseen == WSSEC_ARRAY_LEN(seen)) {
-                int rc = wssec_msg_fail(msg, WSSEC_ELIMIT, "wsse:InvalidSecurity", e,
-                                        "more than %zu blocks in the Security header",
-                                        WSSEC_ARRAY_LEN(seen));
-                keep_first(msg, &first_rc, rc);
-                stop = true;
-                break;
-            }
-            msg->retry = false;
-            int rc = consume_one(msg, e);
-            if (rc < 0 && msg->retry && nagain < WSSEC_ARRAY_LEN(again)) {
-                /* decided after this round: retried if it queued decryptions */
-                if (!tentative_rc) {
-                    tentative_rc = rc;
-                    wssec__err_copy(&tentative, &msg->err);
-                }
-                again[nagain++] = e;
-                continue;
-            }
-            seen[nseen++] = e;
-            if (rc < 0) {
-                keep_first(msg, &first_rc, rc);
-                if (rc == WSSEC_ENOMEM || !msg->inspecting) stop = true;
-                if (msg->inspecting && ++failures >= INSPECT_FAILURE_BUDGET) {
-                    char w[160];
-                    snprintf(w, sizeof(w), "inspect stopped after %d failing blocks: the rest of "
-                                           "the Security header was not examined",
-                                           INSPECT_FAILURE_BUDGET);
-                    if (wssec_msg_warn(msg, w)) first_rc = WSSEC_ENOMEM;
-                    stop = true;
-                }
-            }
-        }
-        msg->retry = false;
+        bool stop = consume_round(msg, &w);
         if (stop || msg->njobs == 0) {
             /* nothing to decrypt: a request to run again cannot help, the
              * failure stands (its token says so already) */
-            if (tentative_rc && !first_rc) {
-                wssec__err_copy(&msg->err, &tentative);
-                keep_first(msg, &first_rc, tentative_rc);
+            if (w.tentative_rc && !w.first_rc) {
+                wssec__err_copy(&msg->err, &w.tentative);
+                keep_first(msg, &w.first_rc, w.tentative_rc);
             }
             break;
         }
-        if (first_rc && !msg->inspecting) break;
+        if (w.first_rc && !msg->inspecting) break;
         /* the attempts to be repeated leave no trace */
-        for (size_t i = 0; i < nagain; i++) wssec__result_forget(msg->res, again[i]);
-        int rc = run_jobs(msg, &first_rc);
+        for (size_t i = 0; i < w.nagain; i++) wssec__result_forget(msg->res, w.again[i]);
+        int rc = run_jobs(msg, &w.first_rc);
         if (rc == WSSEC_ENOMEM || (rc && !msg->inspecting)) break;
     }
-    /* ciphertext in our header that nothing decrypted */
-    for (xmlNodePtr e = wssec_xml_first_elem(msg->security); e && (!first_rc || msg->inspecting);
-         e = wssec_xml_next_elem(e))
-        if (wssec_xml_is(e, WSSEC_NS_XENC, "EncryptedData")) {
-            size_t before = msg->res->ntokens;
-            msg->failed = false;
-            int rc = wssec_msg_fail(msg, WSSEC_EMALFORMED, NULL, e,
-                                    "EncryptedData in the Security header that no EncryptedKey of "
-                                    "ours decrypts");
-            if (mark_tokens(msg, before, e, "encrypted-data", rc)) return WSSEC_ENOMEM;
-            keep_first(msg, &first_rc, rc);
-            break;
-        }
+    if (undecrypted(msg, &w.first_rc)) return WSSEC_ENOMEM;
     wssec__msg_free_jobs(msg);
     msg->consume_ahead = NULL;
-    return first_rc;
+    return w.first_rc;
 }
 
 /* The Timestamp of our Security header that signature sig covered whole,

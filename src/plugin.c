@@ -147,6 +147,104 @@ static int check_dir(wssec_config *cfg, const char *plugin, const char *dir, con
     return 0;
 }
 
+/* The directory part of path (everything before its last slash, "/" for
+ * a file at the root), resolved once by realpath. Returns 0 (*real, freed
+ * with free) or an error recorded in cfg. */
+static int real_dir(wssec_config *cfg, const char *path, const char *slash, char **real)
+{
+    char dirpart[PATH_MAX];
+    size_t dlen = slash == path ? 1 : (size_t)(slash - path);
+    if (dlen >= sizeof(dirpart))
+        return WSSEC_ERR(&cfg->err, WSSEC_ECONFIG, "plugin %s: path too long", path);
+    memcpy(dirpart, path, dlen);
+    dirpart[dlen] = '\0';
+    *real = realpath(dirpart, NULL);
+    if (!*real)
+        return WSSEC_ERR(&cfg->err, WSSEC_ECONFIG, "plugin %s cannot be loaded: %s", path,
+                         strerror(errno));
+    return 0;
+}
+
+/* Walks real (an absolute path, modified) from "/" one component at a time
+ * with openat(O_NOFOLLOW), each directory checked on its descriptor before
+ * the next is opened from it. Returns 0 with *fd the last directory, or an
+ * error recorded in cfg (*fd, when not -1, is still to be closed). */
+static int walk_dirs(wssec_config *cfg, const char *path, char *real, int *fd)
+{
+    struct stat st;
+    char walked[PATH_MAX] = "/";
+    size_t wlen = 1;
+    int rc;
+    *fd = open("/", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    if (*fd < 0 || fstat(*fd, &st) != 0)
+        return WSSEC_ERR(&cfg->err, WSSEC_ECONFIG, "plugin %s: / cannot be opened: %s", path,
+                         strerror(errno));
+    if ((rc = check_dir(cfg, path, "/", &st))) return rc;
+    for (char *c = real, *end; *c; c = end ? end + 1 : c + strlen(c)) {
+        while (*c == '/') c++;
+        if (!*c) break;
+        if ((end = strchr(c, '/'))) *end = '\0';
+        int next = openat(*fd, c, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+        if (next < 0)
+            return WSSEC_ERR(&cfg->err, WSSEC_ECONFIG,
+                             "plugin %s: directory %s%s%s cannot be opened without following a "
+                             "link: %s",
+                             path, walked, wlen > 1 ? "/" : "", c, strerror(errno));
+        close(*fd);
+        *fd = next;
+        int n = snprintf(walked + wlen, sizeof(walked) - wlen, "%s%s", wlen > 1 ? "/" : "", c);
+        if (n > 0) wlen = strlen(walked);
+        if (fstat(*fd, &st) != 0)
+            return WSSEC_ERR(&cfg->err, WSSEC_ECONFIG, "plugin %s: %s: %s", path, walked,
+                             strerror(errno));
+        if ((rc = check_dir(cfg, path, walked, &st))) return rc;
+    }
+    return 0;
+}
+
+/* Opens base in directory dir without following a link. Returns 0 (*file)
+ * or an error recorded in cfg. */
+static int open_file(wssec_config *cfg, const char *path, int dir, const char *base, int *file)
+{
+    /* O_NONBLOCK: opening a FIFO must not hang; a regular file ignores it */
+    *file = openat(dir, base, O_RDONLY | O_NOFOLLOW | O_CLOEXEC | O_NONBLOCK | O_NOCTTY);
+    if (*file >= 0) return 0;
+    if (errno == ELOOP)
+        return WSSEC_ERR(&cfg->err, WSSEC_ECONFIG,
+                         "plugin %s is a symbolic link: name the file itself (a link can be "
+                         "changed between the check and the load)",
+                         path);
+    return WSSEC_ERR(&cfg->err, WSSEC_ECONFIG, "plugin %s cannot be loaded: %s", path,
+                     strerror(errno));
+}
+
+/* The opened file, checked on its descriptor: a regular file, owned by root
+ * or the current user, writable by nobody else. Returns 0 or the error. */
+static int check_file(wssec_config *cfg, const char *path, int file)
+{
+    struct stat st;
+    if (fstat(file, &st) != 0)
+        return WSSEC_ERR(&cfg->err, WSSEC_ECONFIG, "plugin %s: %s", path, strerror(errno));
+    if (!S_ISREG(st.st_mode))
+        return WSSEC_ERR(&cfg->err, WSSEC_ECONFIG, "plugin %s is not a regular file", path);
+    if (!owner_ok(&st))
+        return WSSEC_ERR(&cfg->err, WSSEC_ECONFIG,
+                         "plugin %s is owned by uid %u, neither root nor the current user: code "
+                         "that another user can change is not loaded",
+                         path, (unsigned)st.st_uid);
+    if (st.st_mode & S_IWOTH)
+        return WSSEC_ERR(&cfg->err, WSSEC_ECONFIG,
+                         "plugin %s is writable by every user: code that anyone can change is "
+                         "not loaded (chmod go-w)",
+                         path);
+    if (st.st_mode & S_IWGRP)
+        return WSSEC_ERR(&cfg->err, WSSEC_ECONFIG,
+                         "plugin %s is writable by its group: code that others can change is not "
+                         "loaded (chmod go-w)",
+                         path);
+    return 0;
+}
+
 /* Opens the plug-in so that the file checked is the file loaded: the
  * directory part is resolved once (realpath), then walked from "/" one
  * component at a time with openat(O_NOFOLLOW), each directory checked on
@@ -160,83 +258,12 @@ static int open_checked(wssec_config *cfg, const char *path, int *out)
     const char *base = slash + 1;
     if (!*base)
         return WSSEC_ERR(&cfg->err, WSSEC_ECONFIG, "plugin %s is not a regular file", path);
-    char dirpart[PATH_MAX];
-    size_t dlen = slash == path ? 1 : (size_t)(slash - path);
-    if (dlen >= sizeof(dirpart))
-        return WSSEC_ERR(&cfg->err, WSSEC_ECONFIG, "plugin %s: path too long", path);
-    memcpy(dirpart, path, dlen);
-    dirpart[dlen] = '\0';
-    char *real = realpath(dirpart, NULL);
-    if (!real)
-        return WSSEC_ERR(&cfg->err, WSSEC_ECONFIG, "plugin %s cannot be loaded: %s", path,
-                         strerror(errno));
-    int rc = 0, fd = open("/", O_RDONLY | O_DIRECTORY | O_CLOEXEC), file = -1;
-    struct stat st;
-    char walked[PATH_MAX] = "/";
-    size_t wlen = 1;
-    if (fd < 0 || fstat(fd, &st) != 0) {
-        rc = WSSEC_ERR(&cfg->err, WSSEC_ECONFIG, "plugin %s: / cannot be opened: %s", path,
-                       strerror(errno));
-        goto done;
-    }
-    if ((rc = check_dir(cfg, path, "/", &st))) goto done;
-    for (char *c = real, *end; *c; c = end ? end + 1 : c + strlen(c)) {
-        while (*c == '/') c++;
-        if (!*c) break;
-        if ((end = strchr(c, '/'))) *end = '\0';
-        int next = openat(fd, c, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-        if (next < 0) {
-            rc = WSSEC_ERR(&cfg->err, WSSEC_ECONFIG,
-                           "plugin %s: directory %s%s%s cannot be opened without following a "
-                           "link: %s",
-                           path, walked, wlen > 1 ? "/" : "", c, strerror(errno));
-            goto done;
-        }
-        close(fd);
-        fd = next;
-        int n = snprintf(walked + wlen, sizeof(walked) - wlen, "%s%s", wlen > 1 ? "/" : "", c);
-        if (n > 0) wlen = strlen(walked);
-        if (fstat(fd, &st) != 0) {
-            rc = WSSEC_ERR(&cfg->err, WSSEC_ECONFIG, "plugin %s: %s: %s", path, walked,
-                           strerror(errno));
-            goto done;
-        }
-        if ((rc = check_dir(cfg, path, walked, &st))) goto done;
-    }
-    /* O_NONBLOCK: opening a FIFO must not hang; a regular file ignores it */
-    file = openat(fd, base, O_RDONLY | O_NOFOLLOW | O_CLOEXEC | O_NONBLOCK | O_NOCTTY);
-    if (file < 0) {
-        if (errno == ELOOP)
-            rc = WSSEC_ERR(&cfg->err, WSSEC_ECONFIG,
-                           "plugin %s is a symbolic link: name the file itself (a link can be "
-                           "changed between the check and the load)",
-                           path);
-        else
-            rc = WSSEC_ERR(&cfg->err, WSSEC_ECONFIG, "plugin %s cannot be loaded: %s", path,
-                           strerror(errno));
-        goto done;
-    }
-    if (fstat(file, &st) != 0) {
-        rc = WSSEC_ERR(&cfg->err, WSSEC_ECONFIG, "plugin %s: %s", path, strerror(errno));
-    } else if (!S_ISREG(st.st_mode)) {
-        rc = WSSEC_ERR(&cfg->err, WSSEC_ECONFIG, "plugin %s is not a regular file", path);
-    } else if (!owner_ok(&st)) {
-        rc = WSSEC_ERR(&cfg->err, WSSEC_ECONFIG,
-                       "plugin %s is owned by uid %u, neither root nor the current user: code "
-                       "that another user can change is not loaded",
-                       path, (unsigned)st.st_uid);
-    } else if (st.st_mode & S_IWOTH) {
-        rc = WSSEC_ERR(&cfg->err, WSSEC_ECONFIG,
-                       "plugin %s is writable by every user: code that anyone can change is "
-                       "not loaded (chmod go-w)",
-                       path);
-    } else if (st.st_mode & S_IWGRP) {
-        rc = WSSEC_ERR(&cfg->err, WSSEC_ECONFIG,
-                       "plugin %s is writable by its group: code that others can change is not "
-                       "loaded (chmod go-w)",
-                       path);
-    }
-done:
+    char *real = NULL;
+    int rc = real_dir(cfg, path, slash, &real), fd = -1, file = -1;
+    if (rc) return rc;
+    rc = walk_dirs(cfg, path, real, &fd);
+    if (!rc) rc = open_file(cfg, path, fd, base, &file);
+    if (!rc) rc = check_file(cfg, path, file);
     if (fd >= 0) close(fd);
     free(real);
     if (rc) {

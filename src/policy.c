@@ -260,12 +260,13 @@ int wssec__policy_warn_no_timestamp(wssec_msg *msg)
     return 0;
 }
 
-int wssec__run_policy(wssec_msg *msg)
+/* --require: a Security header for this node, a Timestamp, an authenticated
+ * UsernameToken, a trusted signature over the Body and the Timestamp. */
+static int check_required(wssec_msg *msg)
 {
     const wssec_settings *s = &msg->ctx->s;
     const wssec_result *r = msg->res;
     char who[300];
-    msg->failed = false;
     bool need_any = s->require || s->require_signed.n || s->require_signed_by.n ||
                     s->require_encrypted.n;
     if (need_any && !msg->security)
@@ -291,6 +292,14 @@ int wssec__run_policy(wssec_msg *msg)
         WSSEC_GUARD(require_covered(msg, msg->body, "the SOAP Body"));
         if (ts) WSSEC_GUARD(require_covered(msg, ts->node, "the Timestamp"));
     }
+    return 0;
+}
+
+/* --require-signed: every node each expression selects (at least one) was
+ * covered by a verified reference. */
+static int check_signed_parts(wssec_msg *msg)
+{
+    const wssec_settings *s = &msg->ctx->s;
     for (size_t i = 0; i < s->require_signed.n; i++) {
         const char *expr = s->require_signed.v[i];
         xmlNodeSetPtr set = NULL;
@@ -310,7 +319,13 @@ int wssec__run_policy(wssec_msg *msg)
         xmlXPathFreeObject(obj);
         if (rc) return rc;
     }
-    /* ciphertext nobody decrypted: the application cannot read it */
+    return 0;
+}
+
+/* Ciphertext nobody decrypted, in the Body or a header for this node: the
+ * application cannot read it. */
+static int check_undecrypted(wssec_msg *msg)
+{
     for (xmlNodePtr n = msg->body ? msg->body->children : NULL; n; n = n->next)
         if (wssec_xml_is(n, WSSEC_NS_XENC, "EncryptedData"))
             return wssec_msg_fail(msg, WSSEC_EPOLICY, NULL, n,
@@ -321,6 +336,14 @@ int wssec__run_policy(wssec_msg *msg)
             return wssec_msg_fail(msg, WSSEC_EPOLICY, NULL, b,
                                   "an EncryptedHeader for this node was not decrypted: no "
                                   "EncryptedKey of ours references it");
+    return 0;
+}
+
+/* --require-encrypted: every node each expression selects (at least one)
+ * came from an EncryptedData. */
+static int check_encrypted_parts(wssec_msg *msg)
+{
+    const wssec_settings *s = &msg->ctx->s;
     for (size_t i = 0; i < s->require_encrypted.n; i++) {
         const char *expr = s->require_encrypted.v[i];
         xmlNodeSetPtr set = NULL;
@@ -333,7 +356,7 @@ int wssec__run_policy(wssec_msg *msg)
             rc = wssec_msg_fail(msg, rc == WSSEC_ENOMEM ? rc : WSSEC_EINTERNAL, NULL, NULL,
                                 "required encrypted part '%s' cannot be evaluated", expr);
         for (int j = 0; rc == 0 && set && j < set->nodeNr; j++)
-            if (!wssec__result_decrypted(r, set->nodeTab[j])) {
+            if (!wssec__result_decrypted(msg->res, set->nodeTab[j])) {
                 char path[200];
                 wssec_xml_path(path, sizeof(path), set->nodeTab[j]);
                 rc = wssec_msg_fail(msg, WSSEC_EPOLICY, NULL, set->nodeTab[j],
@@ -344,6 +367,14 @@ int wssec__run_policy(wssec_msg *msg)
         xmlXPathFreeObject(obj);
         if (rc) return rc;
     }
+    return 0;
+}
+
+/* --require-signed-by: every verified signer matches one of the patterns. */
+static int check_signed_by(wssec_msg *msg)
+{
+    const wssec_settings *s = &msg->ctx->s;
+    const wssec_result *r = msg->res;
     for (size_t i = 0; i < r->ntokens && s->require_signed_by.n; i++) {
         const wssec_token *t = r->tokens[i];
         if (t->status != 0 || strcmp(t->type, "signature") != 0 || !t->identity) continue;
@@ -360,4 +391,14 @@ int wssec__run_policy(wssec_msg *msg)
                                   t->identity);
     }
     return 0;
+}
+
+int wssec__run_policy(wssec_msg *msg)
+{
+    int rc;
+    msg->failed = false;
+    if ((rc = check_required(msg)) || (rc = check_signed_parts(msg)) ||
+        (rc = check_undecrypted(msg)) || (rc = check_encrypted_parts(msg)))
+        return rc;
+    return check_signed_by(msg);
 }

@@ -325,6 +325,55 @@ static void redis_destroy(void *state)
     wssec__free(rc);
 }
 
+/* The options' version, time-outs and pool size, within their bounds.
+ * Returns 0 or WSSEC_EINVALID (errbuf says why). */
+static int check_options(const wssec_redis_options *opts, char *errbuf, size_t errlen)
+{
+    if (opts->version < 1 || opts->version > WSSEC_REDIS_OPTIONS_VERSION) {
+        snprintf(errbuf, errlen,
+                 "wssec_redis_options version %u: this library (%s) accepts versions 1 to %u",
+                 opts->version, WSSEC_VERSION, WSSEC_REDIS_OPTIONS_VERSION);
+        return WSSEC_EINVALID;
+    }
+    if (opts->connect_timeout_ms < 1 || opts->connect_timeout_ms > MAX_TIMEOUT_MS ||
+        opts->command_timeout_ms < 1 || opts->command_timeout_ms > MAX_TIMEOUT_MS) {
+        snprintf(errbuf, errlen, "time-outs must be from 1 to %u ms", MAX_TIMEOUT_MS);
+        return WSSEC_EINVALID;
+    }
+    if (opts->pool_size < 1 || opts->pool_size > MAX_POOL) {
+        snprintf(errbuf, errlen, "pool size must be from 1 to %u", MAX_POOL);
+        return WSSEC_EINVALID;
+    }
+    return 0;
+}
+
+/* The password given apart from the URL (never both), and a user name only
+ * with a password. Returns 0, WSSEC_ECONFIG or WSSEC_EINVALID (errbuf says
+ * why). */
+static int take_password(wssec_redis_url *url, const wssec_redis_options *opts, char *errbuf,
+                         size_t errlen)
+{
+    if (opts->password) {
+        size_t n = strlen(opts->password);
+        if (url->has_password) {
+            snprintf(errbuf, errlen, "the Redis password is given twice: in the URL and apart");
+            return WSSEC_ECONFIG;
+        }
+        if (n == 0 || n >= sizeof(url->password)) {
+            snprintf(errbuf, errlen, "the Redis password must have 1 to %zu bytes",
+                     sizeof(url->password) - 1);
+            return WSSEC_EINVALID;
+        }
+        memcpy(url->password, opts->password, n + 1);
+        url->has_password = 1;
+    }
+    if (url->user[0] && !url->has_password) {
+        snprintf(errbuf, errlen, "a Redis user name needs a password");
+        return WSSEC_ECONFIG;
+    }
+    return 0;
+}
+
 int wssec_replay_cache_redis_new(wssec_replay_cache **out, const char *url,
                                  const wssec_redis_options *opts, char *errbuf, size_t errlen)
 {
@@ -343,44 +392,10 @@ int wssec_replay_cache_redis_new(wssec_replay_cache **out, const char *url,
     }
     errbuf[0] = '\0';
     if (!opts) opts = &defaults;
-    if (opts->version < 1 || opts->version > WSSEC_REDIS_OPTIONS_VERSION) {
-        snprintf(errbuf, errlen,
-                 "wssec_redis_options version %u: this library (%s) accepts versions 1 to %u",
-                 opts->version, WSSEC_VERSION, WSSEC_REDIS_OPTIONS_VERSION);
-        return WSSEC_EINVALID;
-    }
-    if (opts->connect_timeout_ms < 1 || opts->connect_timeout_ms > MAX_TIMEOUT_MS ||
-        opts->command_timeout_ms < 1 || opts->command_timeout_ms > MAX_TIMEOUT_MS) {
-        snprintf(errbuf, errlen, "time-outs must be from 1 to %u ms", MAX_TIMEOUT_MS);
-        return WSSEC_EINVALID;
-    }
-    if (opts->pool_size < 1 || opts->pool_size > MAX_POOL) {
-        snprintf(errbuf, errlen, "pool size must be from 1 to %u", MAX_POOL);
-        return WSSEC_EINVALID;
-    }
+    if ((status = check_options(opts, errbuf, errlen))) return status;
     if (!(rc = wssec__calloc(1, sizeof(*rc)))) return WSSEC_ENOMEM;
     if ((status = wssec__redis_url_parse(&rc->url, url, errbuf, errlen))) goto done;
-    if (opts->password) {
-        size_t n = strlen(opts->password);
-        if (rc->url.has_password) {
-            snprintf(errbuf, errlen, "the Redis password is given twice: in the URL and apart");
-            status = WSSEC_ECONFIG;
-            goto done;
-        }
-        if (n == 0 || n >= sizeof(rc->url.password)) {
-            snprintf(errbuf, errlen, "the Redis password must have 1 to %zu bytes",
-                     sizeof(rc->url.password) - 1);
-            status = WSSEC_EINVALID;
-            goto done;
-        }
-        memcpy(rc->url.password, opts->password, n + 1);
-        rc->url.has_password = 1;
-    }
-    if (rc->url.user[0] && !rc->url.has_password) {
-        snprintf(errbuf, errlen, "a Redis user name needs a password");
-        status = WSSEC_ECONFIG;
-        goto done;
-    }
+    if ((status = take_password(&rc->url, opts, errbuf, errlen))) goto done;
     rc->connect_tv = tv_of(opts->connect_timeout_ms);
     rc->command_tv = tv_of(opts->command_timeout_ms);
     rc->command_timeout_ms = opts->command_timeout_ms;

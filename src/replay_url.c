@@ -122,100 +122,112 @@ static int parse_host_port(wssec_redis_url *u, const char *p, size_t n, char *wh
     return 0;
 }
 
+/* rediss:// is refused: this build has no TLS to Redis. */
+static int no_tls(char *why, size_t whylen)
+{
+#ifndef WSSEC_REPLAY_REDIS
+    snprintf(why, whylen, "rediss:// is not available: %s", NO_REDIS);
+#else
+    snprintf(why, whylen,
+             "rediss:// (TLS) is not available: %s (use redis:// on a trusted network, a "
+             "Unix socket, or a TLS tunnel)",
+#if HIREDIS_MAJOR < 1
+             "this build's hiredis " WSSEC__STR(HIREDIS_MAJOR) "." WSSEC__STR(HIREDIS_MINOR)
+                 "." WSSEC__STR(HIREDIS_PATCH) " has no TLS support"
+#else
+             "this build of wssec does not use hiredis_ssl"
+#endif
+    );
+#endif
+    return WSSEC_ECONFIG;
+}
+
+/* unix:///path[?db=N]: p is what follows "unix://". */
+static int parse_unix(wssec_redis_url *u, const char *p, char *why, size_t whylen)
+{
+    if (*p != '/')
+        return bad(why, whylen,
+                   "a unix:// URL names an absolute socket path (unix:///path/to/redis.sock)");
+    size_t n = strcspn(p, "?#");
+    if (n >= sizeof(u->path)) return bad(why, whylen, "socket path too long");
+    memcpy(u->path, p, n);
+    u->path[n] = '\0';
+    p += n;
+    if (*p == '?') {
+        if (!starts(p, "?db=") || parse_uint(p + 4, strlen(p + 4), 9, MAX_DB, &u->db))
+            return bad(why, whylen,
+                       "a unix:// URL takes one query parameter, db=N (a database number)");
+    } else if (*p) {
+        return bad(why, whylen, "unexpected '#' in the URL");
+    }
+    u->unix_socket = 1;
+    snprintf(u->endpoint, sizeof(u->endpoint), "%s", u->path);
+    snprintf(u->name, sizeof(u->name), "unix://%s?db=%u", u->path, u->db);
+    return 0;
+}
+
+/* The [user][:password]@ before the host (the last '@' of the authority
+ * [*auth, *auth + *alen)), %-decoded; *auth and *alen then name host[:port]. */
+static int parse_userinfo(wssec_redis_url *u, const char **auth, size_t *alen, char *why,
+                          size_t whylen)
+{
+    const char *at = NULL;
+    for (size_t i = 0; i < *alen; i++)
+        if ((*auth)[i] == '@') at = *auth + i;
+    if (!at) return 0;
+    size_t ulen = (size_t)(at - *auth);
+    const char *colon = memchr(*auth, ':', ulen);
+    size_t namelen = colon ? (size_t)(colon - *auth) : ulen;
+    if (pct_decode(*auth, namelen, u->user, sizeof(u->user)))
+        return bad(why, whylen, "user name too long or badly %-encoded");
+    if (colon) {
+        if (pct_decode(colon + 1, ulen - namelen - 1, u->password, sizeof(u->password)))
+            return bad(why, whylen, "password too long or badly %-encoded");
+        u->has_password = 1;
+    }
+    *alen -= ulen + 1;
+    *auth = at + 1;
+    return 0;
+}
+
+/* What follows host[:port]: an optional /db, nothing else. */
+static int parse_db(wssec_redis_url *u, const char *p, char *why, size_t whylen)
+{
+    if (*p == '/') {
+        p++;
+        size_t n = strcspn(p, "?#");
+        if (n && parse_uint(p, n, 9, MAX_DB, &u->db))
+            return bad(why, whylen, "the path is not a database number");
+        p += n;
+    }
+    if (*p) return bad(why, whylen, "a redis:// URL takes no query parameters or fragment");
+    return 0;
+}
+
 int wssec__redis_url_parse(wssec_redis_url *u, const char *url, char *why, size_t whylen)
 {
     memset(u, 0, sizeof(*u));
     why[0] = '\0';
-    if (starts(url, "rediss://")) {
-#ifndef WSSEC_REPLAY_REDIS
-        snprintf(why, whylen, "rediss:// is not available: %s", NO_REDIS);
-#else
-        snprintf(why, whylen,
-                 "rediss:// (TLS) is not available: %s (use redis:// on a trusted network, a "
-                 "Unix socket, or a TLS tunnel)",
-#if HIREDIS_MAJOR < 1
-                 "this build's hiredis " WSSEC__STR(HIREDIS_MAJOR) "." WSSEC__STR(HIREDIS_MINOR)
-                     "." WSSEC__STR(HIREDIS_PATCH) " has no TLS support"
-#else
-                 "this build of wssec does not use hiredis_ssl"
-#endif
-        );
-#endif
-        return WSSEC_ECONFIG;
-    }
-    if (starts(url, "unix://")) {
-        const char *p = url + 7;
-        if (*p != '/')
-            return bad(why, whylen,
-                       "a unix:// URL names an absolute socket path (unix:///path/to/redis.sock)");
-        size_t n = strcspn(p, "?#");
-        if (n >= sizeof(u->path)) return bad(why, whylen, "socket path too long");
-        memcpy(u->path, p, n);
-        u->path[n] = '\0';
-        p += n;
-        if (*p == '?') {
-            if (!starts(p, "?db=") || parse_uint(p + 4, strlen(p + 4), 9, MAX_DB, &u->db))
-                return bad(why, whylen,
-                           "a unix:// URL takes one query parameter, db=N (a database number)");
-        } else if (*p) {
-            return bad(why, whylen, "unexpected '#' in the URL");
-        }
-        u->unix_socket = 1;
-        snprintf(u->endpoint, sizeof(u->endpoint), "%s", u->path);
-        snprintf(u->name, sizeof(u->name), "unix://%s?db=%u", u->path, u->db);
-        return 0;
-    }
+    if (starts(url, "rediss://")) return no_tls(why, whylen);
+    if (starts(url, "unix://")) return parse_unix(u, url + 7, why, whylen);
     if (!starts(url, "redis://"))
         return bad(why, whylen,
                    "not a known cache: memory, redis://[[user]:password@]host[:port][/db] or "
                    "unix:///path[?db=N]");
     const char *auth = url + 8;
     size_t alen = strcspn(auth, "/?#");
-    const char *at = NULL;
-    for (size_t i = 0; i < alen; i++)
-        if (auth[i] == '@') at = auth + i;
-    int rc = 0;
-    if (at) {
-        size_t ulen = (size_t)(at - auth);
-        const char *colon = memchr(auth, ':', ulen);
-        size_t namelen = colon ? (size_t)(colon - auth) : ulen;
-        if (pct_decode(auth, namelen, u->user, sizeof(u->user))) {
-            rc = bad(why, whylen, "user name too long or badly %-encoded");
-            goto fail;
-        }
-        if (colon) {
-            if (pct_decode(colon + 1, ulen - namelen - 1, u->password, sizeof(u->password))) {
-                rc = bad(why, whylen, "password too long or badly %-encoded");
-                goto fail;
-            }
-            u->has_password = 1;
-        }
-        alen -= ulen + 1;
-        auth = at + 1;
-    }
-    if ((rc = parse_host_port(u, auth, alen, why, whylen))) goto fail;
-    const char *p = auth + alen;
-    if (*p == '/') {
-        p++;
-        size_t n = strcspn(p, "?#");
-        if (n && parse_uint(p, n, 9, MAX_DB, &u->db)) {
-            rc = bad(why, whylen, "the path is not a database number");
-            goto fail;
-        }
-        p += n;
-    }
-    if (*p) {
-        rc = bad(why, whylen, "a redis:// URL takes no query parameters or fragment");
-        goto fail;
+    int rc;
+    if ((rc = parse_userinfo(u, &auth, &alen, why, whylen)) ||
+        (rc = parse_host_port(u, auth, alen, why, whylen)) ||
+        (rc = parse_db(u, auth + alen, why, whylen))) {
+        wssec__memzero(u, sizeof(*u)); /* a password may have been decoded */
+        return rc;
     }
     int v6 = strchr(u->host, ':') != NULL;
     snprintf(u->endpoint, sizeof(u->endpoint), "%s%s%s:%u", v6 ? "[" : "", u->host,
              v6 ? "]" : "", u->port);
     snprintf(u->name, sizeof(u->name), "redis://%s/%u", u->endpoint, u->db);
     return 0;
-fail:
-    wssec__memzero(u, sizeof(*u));
-    return rc;
 }
 
 #ifndef WSSEC_REPLAY_REDIS

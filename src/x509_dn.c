@@ -214,6 +214,89 @@ int wssec__dn_canon_text(const char *text, bool reverse, char **out)
     return wssec__dn_canon_text_max(text, reverse, 0, out);
 }
 
+/* An attribute type and its '=' at *p (spaces around it skipped), into
+ * tname. Returns 0 with *p after the '=' and the spaces that follow, or
+ * WSSEC_EINVALID. */
+static int parse_attr_type(const char **pp, char *tname, size_t size)
+{
+    const char *p = *pp;
+    while (isspace((unsigned char)*p)) p++;
+    const char *t = p;
+    while (*p && *p != '=' && *p != ',' && *p != ';' && *p != '+') p++;
+    if (*p != '=') return WSSEC_EINVALID;
+    size_t tl = (size_t)(p - t);
+    while (tl && isspace((unsigned char)t[tl - 1])) tl--;
+    if (tl == 0 || tl >= size) return WSSEC_EINVALID;
+    memcpy(tname, t, tl);
+    tname[tl] = '\0';
+    p++; /* '=' */
+    while (*p == ' ') p++;
+    *pp = p;
+    return 0;
+}
+
+/* An RFC 1779 quoted value at *p ('"' ... '"', backslash escapes), into
+ * val; the spaces after it are skipped. Returns 0 or WSSEC_EINVALID. */
+static int parse_quoted_value(const char **pp, unsigned char *val, size_t *vl)
+{
+    const char *p = *pp + 1;
+    while (*p && *p != '"') {
+        if (*p == '\\' && p[1]) p++;
+        val[(*vl)++] = (unsigned char)*p++;
+    }
+    if (*p != '"') return WSSEC_EINVALID;
+    p++;
+    while (*p == ' ') p++;
+    *pp = p;
+    return 0;
+}
+
+/* An RFC 4514 value at *p, up to the next separator: \XX and \c escapes
+ * decoded, trailing spaces dropped unless escaped. Returns 0 or
+ * WSSEC_EINVALID (a backslash at the end). */
+static int parse_plain_value(const char **pp, unsigned char *val, size_t *vl)
+{
+    const char *p = *pp;
+    size_t keep = 0; /* length up to the last escaped character */
+    while (*p && *p != ',' && *p != ';' && *p != '+') {
+        if (*p == '\\') {
+            int h1 = hexval((unsigned char)p[1]), h2 = h1 >= 0 ? hexval((unsigned char)p[2]) : -1;
+            if (h1 >= 0 && h2 >= 0) {
+                val[(*vl)++] = (unsigned char)(h1 * 16 + h2);
+                p += 3;
+            } else if (p[1]) {
+                val[(*vl)++] = (unsigned char)p[1];
+                p += 2;
+            } else {
+                return WSSEC_EINVALID;
+            }
+            keep = *vl;
+        } else {
+            val[(*vl)++] = (unsigned char)*p++;
+        }
+    }
+    while (*vl > keep && val[*vl - 1] == ' ') (*vl)--;
+    *pp = p;
+    return 0;
+}
+
+/* One attribute (type=value) at *p: its canonical type (a known type, or a
+ * dotted OID) and its value in val. Returns 0 with *p at its separator, or
+ * WSSEC_EINVALID. */
+static int parse_attr(const char **pp, unsigned char *val, size_t *vl, char *type, size_t size)
+{
+    char tname[80];
+    int rc = parse_attr_type(pp, tname, sizeof(tname));
+    if (!rc)
+        rc = **pp == '"' ? parse_quoted_value(pp, val, vl) : parse_plain_value(pp, val, vl);
+    if (rc) return rc;
+    int nid = type_nid(tname);
+    canon_type(nid, tname, type, size);
+    if (nid == NID_undef && !isdigit((unsigned char)type[0]))
+        return WSSEC_EINVALID; /* an attribute type nobody knows */
+    return 0;
+}
+
 int wssec__dn_canon_text_max(const char *text, bool reverse, size_t max_values, char **out)
 {
     *out = NULL;
@@ -222,79 +305,22 @@ int wssec__dn_canon_text_max(const char *text, bool reverse, size_t max_values, 
     int rc = 0;
     const char *p = text;
     bool new_rdn = true;
+    /* a value is never longer than the text it is written in */
     unsigned char *val = wssec__malloc(strlen(text) + 1);
     if (!val) return WSSEC_ENOMEM;
     while (isspace((unsigned char)*p)) p++;
     if (!*p) rc = WSSEC_EINVALID;
     while (*p && !rc) {
-        while (isspace((unsigned char)*p)) p++;
-        const char *t = p;
-        while (*p && *p != '=' && *p != ',' && *p != ';' && *p != '+') p++;
-        if (*p != '=') {
-            rc = WSSEC_EINVALID;
-            break;
-        }
-        size_t tl = (size_t)(p - t);
-        while (tl && isspace((unsigned char)t[tl - 1])) tl--;
-        char tname[80];
-        if (tl == 0 || tl >= sizeof(tname)) {
-            rc = WSSEC_EINVALID;
-            break;
-        }
-        memcpy(tname, t, tl);
-        tname[tl] = '\0';
-        p++; /* '=' */
-        while (*p == ' ') p++;
-        size_t vl = 0;
-        if (*p == '"') { /* RFC 1779 quoted value */
-            p++;
-            while (*p && *p != '"') {
-                if (*p == '\\' && p[1]) p++;
-                val[vl++] = (unsigned char)*p++;
-            }
-            if (*p != '"') {
-                rc = WSSEC_EINVALID;
-                break;
-            }
-            p++;
-            while (*p == ' ') p++;
-        } else {
-            size_t keep = 0; /* length up to the last escaped character */
-            while (*p && *p != ',' && *p != ';' && *p != '+') {
-                if (*p == '\\') {
-                    int h1 = hexval((unsigned char)p[1]), h2 = h1 >= 0 ? hexval((unsigned char)p[2]) : -1;
-                    if (h1 >= 0 && h2 >= 0) {
-                        val[vl++] = (unsigned char)(h1 * 16 + h2);
-                        p += 3;
-                    } else if (p[1]) {
-                        val[vl++] = (unsigned char)p[1];
-                        p += 2;
-                    } else {
-                        rc = WSSEC_EINVALID;
-                        break;
-                    }
-                    keep = vl;
-                } else {
-                    val[vl++] = (unsigned char)*p++;
-                }
-            }
-            while (vl > keep && val[vl - 1] == ' ') vl--;
-        }
-        if (rc) break;
-        int nid = type_nid(tname);
         char type[80];
-        canon_type(nid, tname, type, sizeof(type));
-        if (nid == NID_undef && !isdigit((unsigned char)type[0])) {
-            rc = WSSEC_EINVALID; /* an attribute type nobody knows */
-            break;
-        }
+        size_t vl = 0;
+        if ((rc = parse_attr(&p, val, &vl, type, sizeof(type)))) break;
         if (max_values && ++values > max_values) {
             rc = WSSEC_ELIMIT;
             break;
         }
         rc = rdn_add(&rs, &n, new_rdn, type, val, vl, false);
-        if (*p == '+') new_rdn = false;
-        else new_rdn = true;
+        /* '+' joins the next attribute to this RDN; ',' or ';' starts one */
+        new_rdn = *p != '+';
         if (*p) {
             p++;
             if (!*p) rc = WSSEC_EINVALID; /* trailing separator */

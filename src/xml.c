@@ -338,163 +338,200 @@ int wssec__xml_prescan(wssec_errrec *err, const wssec_settings *s, const char *d
     return wssec__xml_prescan_limits(err, s->max_attributes, s->max_namespaces, data, len);
 }
 
-int wssec__xml_prescan_limits(wssec_errrec *err, size_t max_attributes, size_t max_namespaces,
-                              const char *data, size_t len)
+/* The state of the pre-scan: where it is in the markup, and, inside a
+ * start tag, the counts and the name being read. */
+typedef struct prescan {
+    scan_src src;
+    int st;        /* S_* */
+    long quote;    /* the quote of the value or literal being skipped, or 0 */
+    size_t run;    /* consecutive '-', ']' or '?'; DOCTYPE bracket depth */
+    size_t attrs, nss, name_len;
+    bool name_done, after_eq, plain_ns;
+    char name[6];  /* the first bytes of the current name ("xmlns:") */
+    size_t max_attributes, max_namespaces;
+    wssec_errrec *err;
+} prescan;
+
+/* After '<': an end tag, markup (<!...), a processing instruction, or a
+ * start tag, whose counts start again. */
+static void prescan_lt(prescan *ps, long c)
 {
-    scan_src src = { .p = (const unsigned char *)data, .len = len };
-    WSSEC_GUARD(scan_encoding(err, &src));
-    int st = S_TEXT;
-    long c, quote = 0;
-    size_t run = 0; /* consecutive '-', ']' or '?'; DOCTYPE bracket depth */
-    size_t attrs = 0, nss = 0, name_len = 0;
-    bool name_done = false, after_eq = false, plain_ns = false;
-    char name[6];
-    for (;;) {
-        if (st == S_TEXT) {
-            if (!scan_skip_past(&src, '<')) break;
-            st = S_LT;
-        } else if (st == S_TAG && quote) {
-            if (!scan_skip_past(&src, quote)) break;
-            quote = 0;
+    if (c == '/') {
+        ps->st = S_ENDTAG;
+    } else if (c == '!') {
+        ps->st = S_BANG;
+    } else if (c == '?') {
+        ps->st = S_PI;
+        ps->run = 0;
+    } else {
+        ps->st = S_TAG;
+        ps->attrs = ps->nss = 0;
+        ps->quote = 0;
+        ps->after_eq = ps->name_done = false;
+        ps->name_len = 1; /* the element's name */
+        ps->name[0] = '\0';
+    }
+}
+
+/* Inside an end tag, a comment, CDATA, a processing instruction or a
+ * declaration: only where it ends matters. */
+static void prescan_markup(prescan *ps, long c)
+{
+    switch (ps->st) {
+    case S_ENDTAG:
+        if (c == '>') ps->st = S_TEXT;
+        break;
+    case S_BANG:
+        ps->st = c == '-' ? S_BANG_DASH : c == '[' ? S_CDATA : S_DECL;
+        ps->run = 0;
+        ps->quote = 0;
+        break;
+    case S_BANG_DASH:
+        ps->st = c == '-' ? S_COMMENT : S_DECL;
+        ps->run = 0;
+        break;
+    case S_COMMENT: /* ends at the first "-->" after "<!--" */
+        if (c == '>' && ps->run >= 2) ps->st = S_TEXT;
+        ps->run = c == '-' ? ps->run + 1 : 0;
+        break;
+    case S_CDATA: /* ends at the first "]]>" */
+        if (c == '>' && ps->run >= 2) ps->st = S_TEXT;
+        ps->run = c == ']' ? ps->run + 1 : 0;
+        break;
+    case S_PI: /* ends at the first "?>" */
+        if (c == '>' && ps->run) ps->st = S_TEXT;
+        ps->run = c == '?';
+        break;
+    case S_DECL: /* <!DOCTYPE ... [ ... ]>: refused by the guard anyway */
+        if (ps->quote) {
+            if (c == ps->quote) ps->quote = 0;
+        } else if (c == '"' || c == '\'') {
+            ps->quote = c;
+        } else if (c == '[') {
+            ps->run++;
+        } else if (c == ']' && ps->run) {
+            ps->run--;
+        } else if (c == '>' && !ps->run) {
+            ps->st = S_TEXT;
         }
-        if ((c = scan_next(&src)) < 0) break;
-        switch (st) {
-        case S_TEXT:
-            break;
-        case S_LT:
-            if (c == '/') {
-                st = S_ENDTAG;
-            } else if (c == '!') {
-                st = S_BANG;
-            } else if (c == '?') {
-                st = S_PI;
-                run = 0;
-            } else {
-                st = S_TAG;
-                attrs = nss = 0;
-                quote = 0;
-                after_eq = name_done = false;
-                name_len = 1; /* the element's name */
-                name[0] = '\0';
-            }
-            break;
-        case S_ENDTAG:
-            if (c == '>') st = S_TEXT;
-            break;
-        case S_BANG:
-            st = c == '-' ? S_BANG_DASH : c == '[' ? S_CDATA : S_DECL;
-            run = 0;
-            quote = 0;
-            break;
-        case S_BANG_DASH:
-            st = c == '-' ? S_COMMENT : S_DECL;
-            run = 0;
-            break;
-        case S_COMMENT: /* ends at the first "-->" after "<!--" */
-            if (c == '>' && run >= 2) st = S_TEXT;
-            run = c == '-' ? run + 1 : 0;
-            break;
-        case S_CDATA: /* ends at the first "]]>" */
-            if (c == '>' && run >= 2) st = S_TEXT;
-            run = c == ']' ? run + 1 : 0;
-            break;
-        case S_PI: /* ends at the first "?>" */
-            if (c == '>' && run) st = S_TEXT;
-            run = c == '?';
-            break;
-        case S_DECL: /* <!DOCTYPE ... [ ... ]>: refused by the guard anyway */
-            if (quote) {
-                if (c == quote) quote = 0;
-            } else if (c == '"' || c == '\'') {
-                quote = c;
-            } else if (c == '[') {
-                run++;
-            } else if (c == ']' && run) {
-                run--;
-            } else if (c == '>' && !run) {
-                st = S_TEXT;
-            }
-            break;
-        case S_TAG: /* quoted values were skipped above */
-            if (c == '>') {
-                st = S_TEXT;
-                break;
-            }
-            if (after_eq) {
-                if (scan_ws(c)) break;
-                after_eq = false;
-                if (c == '"' || c == '\'') {
-                    quote = c;
-                    break;
-                }
-            }
-            if (scan_ws(c)) {
-                name_done = name_len > 0;
-            } else if (c == '=') {
-                /* libxml2 takes a name for a namespace declaration only if
-                 * it is "xmlns" or starts with "xmlns:", so counting those
-                 * bounds its declarations; some of them (xmlns:, xmlns:1,
-                 * xmlns:a:b) it takes for attributes, so only "xmlns" and
-                 * "xmlns:" with a plain ASCII name are left out of the
-                 * attribute count */
-                bool xmlns = (name_len == 5 && memcmp(name, "xmlns", 5) == 0) ||
-                             (name_len > 5 && memcmp(name, "xmlns:", 6) == 0);
-                bool sure_ns = name_len == 5 ? xmlns : xmlns && name_len > 6 && plain_ns;
-                if (xmlns && ++nss > max_namespaces)
-                    return WSSEC_ERR(err, WSSEC_ELIMIT,
-                                     "an element has more than %zu namespace declarations "
-                                     "(max-namespaces)",
-                                     max_namespaces);
-                if (!sure_ns && ++attrs > max_attributes)
-                    return WSSEC_ERR(err, WSSEC_ELIMIT,
-                                     "an element has more than %zu attributes (max-attributes)",
-                                     max_attributes);
-                after_eq = true;
-                name_len = 0;
-                name_done = false;
-            } else if (c == '/' || c == '<') {
-                name_len = 0; /* libxml2 refuses '<' here */
-                name_done = false;
-            } else {
-                if (name_done) name_len = 0;
-                name_done = false;
-                if (name_len < sizeof(name)) name[name_len] = (char)c;
-                if (name_len >= sizeof(name) && src.enc == ENC_8BIT &&
-                    memcmp(name, "xmlns:", 6) != 0) {
-                    /* the rest of a long name that is no namespace
-                     * declaration: only its length matters */
-                    while (src.pos < src.len && !name_end[src.p[src.pos]]) src.pos++, name_len++;
-                }
-                /* after "xmlns:": [A-Za-z_][A-Za-z0-9._-]* */
-                bool alpha = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '_';
-                if (name_len == 6)
-                    plain_ns = alpha;
-                else if (name_len > 6)
-                    plain_ns = plain_ns && (alpha || (c >= '0' && c <= '9') || c == '.' || c == '-');
-                name_len++;
-            }
-            break;
+        break;
+    }
+}
+
+/* '=' after a name in a start tag: one more attribute or namespace
+ * declaration. Returns 0, or WSSEC_ELIMIT past either bound. */
+static int prescan_eq(prescan *ps)
+{
+    /* libxml2 takes a name for a namespace declaration only if
+     * it is "xmlns" or starts with "xmlns:", so counting those
+     * bounds its declarations; some of them (xmlns:, xmlns:1,
+     * xmlns:a:b) it takes for attributes, so only "xmlns" and
+     * "xmlns:" with a plain ASCII name are left out of the
+     * attribute count */
+    size_t name_len = ps->name_len;
+    bool xmlns = (name_len == 5 && memcmp(ps->name, "xmlns", 5) == 0) ||
+                 (name_len > 5 && memcmp(ps->name, "xmlns:", 6) == 0);
+    bool sure_ns = name_len == 5 ? xmlns : xmlns && name_len > 6 && ps->plain_ns;
+    if (xmlns && ++ps->nss > ps->max_namespaces)
+        return WSSEC_ERR(ps->err, WSSEC_ELIMIT,
+                         "an element has more than %zu namespace declarations "
+                         "(max-namespaces)",
+                         ps->max_namespaces);
+    if (!sure_ns && ++ps->attrs > ps->max_attributes)
+        return WSSEC_ERR(ps->err, WSSEC_ELIMIT,
+                         "an element has more than %zu attributes (max-attributes)",
+                         ps->max_attributes);
+    ps->after_eq = true;
+    ps->name_len = 0;
+    ps->name_done = false;
+    return 0;
+}
+
+/* One byte of a name in a start tag. */
+static void prescan_name_char(prescan *ps, long c)
+{
+    scan_src *src = &ps->src;
+    if (ps->name_done) ps->name_len = 0;
+    ps->name_done = false;
+    if (ps->name_len < sizeof(ps->name)) ps->name[ps->name_len] = (char)c;
+    if (ps->name_len >= sizeof(ps->name) && src->enc == ENC_8BIT &&
+        memcmp(ps->name, "xmlns:", 6) != 0) {
+        /* the rest of a long name that is no namespace
+         * declaration: only its length matters */
+        while (src->pos < src->len && !name_end[src->p[src->pos]]) src->pos++, ps->name_len++;
+    }
+    /* after "xmlns:": [A-Za-z_][A-Za-z0-9._-]* */
+    bool alpha = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '_';
+    if (ps->name_len == 6)
+        ps->plain_ns = alpha;
+    else if (ps->name_len > 6)
+        ps->plain_ns = ps->plain_ns && (alpha || (c >= '0' && c <= '9') || c == '.' || c == '-');
+    ps->name_len++;
+}
+
+/* One byte of a start tag (quoted values were skipped before). Returns 0
+ * or WSSEC_ELIMIT. */
+static int prescan_tag(prescan *ps, long c)
+{
+    if (c == '>') {
+        ps->st = S_TEXT;
+        return 0;
+    }
+    if (ps->after_eq) {
+        if (scan_ws(c)) return 0;
+        ps->after_eq = false;
+        if (c == '"' || c == '\'') {
+            ps->quote = c;
+            return 0;
         }
+    }
+    if (scan_ws(c)) {
+        ps->name_done = ps->name_len > 0;
+    } else if (c == '=') {
+        return prescan_eq(ps);
+    } else if (c == '/' || c == '<') {
+        ps->name_len = 0; /* libxml2 refuses '<' here */
+        ps->name_done = false;
+    } else {
+        prescan_name_char(ps, c);
     }
     return 0;
 }
 
-int wssec__xml_parse(wssec_errrec *err, const wssec_settings *s, const char *data, size_t len,
-                     xmlDocPtr *out)
+int wssec__xml_prescan_limits(wssec_errrec *err, size_t max_attributes, size_t max_namespaces,
+                              const char *data, size_t len)
 {
-    *out = NULL;
-    if (len > s->max_message_size)
-        return WSSEC_ERR(err, WSSEC_ELIMIT, "message of %zu bytes exceeds max-message-size %zu",
-                         len, s->max_message_size);
-    if (len > INT_MAX) return WSSEC_ERR(err, WSSEC_ELIMIT, "message too large");
-    if (len == 0) return WSSEC_ERR(err, WSSEC_EPARSE, "empty input: not XML");
-    WSSEC_GUARD(wssec__xml_prescan(err, s, data, len));
+    prescan ps = { .src = { .p = (const unsigned char *)data, .len = len },
+                   .st = S_TEXT,
+                   .max_attributes = max_attributes,
+                   .max_namespaces = max_namespaces,
+                   .err = err };
+    WSSEC_GUARD(scan_encoding(err, &ps.src));
+    long c;
+    for (;;) {
+        if (ps.st == S_TEXT) {
+            if (!scan_skip_past(&ps.src, '<')) break;
+            ps.st = S_LT;
+        } else if (ps.st == S_TAG && ps.quote) {
+            if (!scan_skip_past(&ps.src, ps.quote)) break;
+            ps.quote = 0;
+        }
+        if ((c = scan_next(&ps.src)) < 0) break;
+        if (ps.st == S_LT) prescan_lt(&ps, c);
+        else if (ps.st == S_TAG) WSSEC_GUARD(prescan_tag(&ps, c));
+        else prescan_markup(&ps, c);
+    }
+    return 0;
+}
 
-    guard g = { .s = s };
+/* A push parser whose SAX events go through the guard g first, with safe
+ * options. Returns NULL without memory. */
+static xmlParserCtxtPtr guarded_parser(guard *g)
+{
     xmlParserCtxtPtr ctxt = xmlCreatePushParserCtxt(NULL, NULL, NULL, 0, NULL);
-    if (!ctxt) return WSSEC_ENOMEM;
-    g.orig = *ctxt->sax;
-    ctxt->_private = &g;
+    if (!ctxt) return NULL;
+    g->orig = *ctxt->sax;
+    ctxt->_private = g;
     ctxt->sax->startElementNs = g_start;
     ctxt->sax->endElementNs = g_end;
     ctxt->sax->characters = g_characters;
@@ -514,49 +551,79 @@ int wssec__xml_parse(wssec_errrec *err, const wssec_settings *s, const char *dat
      * safe because depth and node count stay bounded by the guard above and
      * no entity can expand */
     int opts = XML_PARSE_NONET | XML_PARSE_NOERROR | XML_PARSE_NOWARNING;
-    if (s->max_message_size > (size_t)10 * 1000 * 1000) opts |= XML_PARSE_HUGE;
+    if (g->s->max_message_size > (size_t)10 * 1000 * 1000) opts |= XML_PARSE_HUGE;
     /* no dictionary in the document: libxml2 2.9's xmlParseInNodeContext
      * (xmlsec's decryption in place) frees the document's dictionary when an
      * allocation fails, and freeing the document then reads freed memory
      * (found by the allocation torture) */
     opts |= XML_PARSE_NODICT;
     xmlCtxtUseOptions(ctxt, opts);
+    return ctxt;
+}
 
-    /* in chunks: libxml2 2.9 refuses more than 10 MB of look-ahead in one
-     * chunk without XML_PARSE_HUGE, which would cap messages below
-     * max-message-size; chunks also let a refusal stop the parse early */
+/* Feeds the bytes in chunks: libxml2 2.9 refuses more than 10 MB of
+ * look-ahead in one chunk without XML_PARSE_HUGE, which would cap messages
+ * below max-message-size; chunks also let a refusal stop the parse early.
+ * Returns xmlParseChunk's last result. */
+static int parse_chunks(xmlParserCtxtPtr ctxt, const guard *g, const char *data, size_t len)
+{
     int prc = 0;
     const size_t chunk = 64 * 1024;
-    for (size_t off = 0; prc == 0 && !g.code; off += chunk) {
+    for (size_t off = 0; prc == 0 && !g->code; off += chunk) {
         size_t n = len - off < chunk ? len - off : chunk;
         prc = xmlParseChunk(ctxt, data + off, (int)n, off + n == len);
         if (off + n == len) break;
     }
-    xmlDocPtr doc = ctxt->myDoc;
-    ctxt->myDoc = NULL;
-    int rc = 0;
-    if (g.code) {
-        rc = WSSEC_ERR(err, g.code, "%s", g.why);
-    } else if (prc != 0 || !ctxt->wellFormed || !ctxt->nsWellFormed || !doc) {
+    return prc;
+}
+
+/* Why the parse of doc failed, if it did: the guard's refusal, the first
+ * well-formedness error, a DTD, an encoding other than UTF-8 or UTF-16.
+ * Returns 0 or the error recorded in err. */
+static int parse_verdict(wssec_errrec *err, xmlParserCtxtPtr ctxt, const guard *g, int prc,
+                         xmlDocPtr doc)
+{
+    if (g->code) return WSSEC_ERR(err, g->code, "%s", g->why);
+    if (prc != 0 || !ctxt->wellFormed || !ctxt->nsWellFormed || !doc) {
         xmlErrorPtr e = xmlCtxtGetLastError(ctxt);
         char what[300] = "not well-formed";
-        if (g.first[0]) {
-            rc = WSSEC_ERR(err, WSSEC_EPARSE, "not well-formed XML (line %d): %s", g.first_line,
-                           g.first);
-        } else if (e && e->message) {
+        if (g->first[0])
+            return WSSEC_ERR(err, WSSEC_EPARSE, "not well-formed XML (line %d): %s", g->first_line,
+                             g->first);
+        if (e && e->message) {
             snprintf(what, sizeof(what), "%s", e->message);
             size_t n = strlen(what);
             while (n && (what[n - 1] == '\n' || what[n - 1] == ' ')) what[--n] = '\0';
         }
-        if (!g.first[0])
-            rc = WSSEC_ERR(err, WSSEC_EPARSE, "not well-formed XML (line %d): %s",
-                           e ? e->line : 0, what);
-    } else if (doc->intSubset || doc->extSubset) {
-        rc = WSSEC_ERR(err, WSSEC_EPARSE, "a DTD is not allowed in a SOAP message");
-    } else if (!acceptable_encoding(doc->encoding)) {
-        rc = WSSEC_ERR(err, WSSEC_EPARSE, "encoding '%s' is not accepted (UTF-8 or UTF-16 only)",
-                       (const char *)doc->encoding);
+        return WSSEC_ERR(err, WSSEC_EPARSE, "not well-formed XML (line %d): %s", e ? e->line : 0,
+                         what);
     }
+    if (doc->intSubset || doc->extSubset)
+        return WSSEC_ERR(err, WSSEC_EPARSE, "a DTD is not allowed in a SOAP message");
+    if (!acceptable_encoding(doc->encoding))
+        return WSSEC_ERR(err, WSSEC_EPARSE, "encoding '%s' is not accepted (UTF-8 or UTF-16 only)",
+                         (const char *)doc->encoding);
+    return 0;
+}
+
+int wssec__xml_parse(wssec_errrec *err, const wssec_settings *s, const char *data, size_t len,
+                     xmlDocPtr *out)
+{
+    *out = NULL;
+    if (len > s->max_message_size)
+        return WSSEC_ERR(err, WSSEC_ELIMIT, "message of %zu bytes exceeds max-message-size %zu",
+                         len, s->max_message_size);
+    if (len > INT_MAX) return WSSEC_ERR(err, WSSEC_ELIMIT, "message too large");
+    if (len == 0) return WSSEC_ERR(err, WSSEC_EPARSE, "empty input: not XML");
+    WSSEC_GUARD(wssec__xml_prescan(err, s, data, len));
+
+    guard g = { .s = s };
+    xmlParserCtxtPtr ctxt = guarded_parser(&g);
+    if (!ctxt) return WSSEC_ENOMEM;
+    int prc = parse_chunks(ctxt, &g, data, len);
+    xmlDocPtr doc = ctxt->myDoc;
+    ctxt->myDoc = NULL;
+    int rc = parse_verdict(err, ctxt, &g, prc, doc);
     xmlFreeParserCtxt(ctxt);
     if (rc) {
         xmlFreeDoc(doc);

@@ -21,6 +21,25 @@ enum {
 /* The exit code a wssec error code leads to. */
 int cli_exit_for(int code);
 
+/* ---- array.c: a growable array with a bound ---- */
+
+/* items holds n elements of size bytes each, room for cap; never more than
+ * max. Zero-initialise it with CLI_ARRAY_INIT. */
+typedef struct cli_array {
+    void *items;
+    size_t n, cap, max, size;
+} cli_array;
+
+#define CLI_ARRAY_INIT(type, most) { NULL, 0, 0, (most), sizeof(type) }
+
+/* Appends one zeroed element and points *slot at it. Returns 0,
+ * WSSEC_ELIMIT when the array already holds max elements, or WSSEC_ENOMEM;
+ * the array is unchanged on failure. */
+int cli_array_push(cli_array *a, void **slot);
+/* Frees the elements' storage (not what they point to); the array is then
+ * empty, with the same bound. */
+void cli_array_free(cli_array *a);
+
 /* ---- io.c ---- */
 
 typedef struct cli_bytes {
@@ -80,5 +99,91 @@ typedef struct cli_report {
 void cli_report_json(FILE *out, const cli_report *r);
 /* The human account of `wssec inspect`. */
 void cli_report_inspect(FILE *out, const cli_report *r, wssec_time now);
+
+/* ---- the program's state, shared by args.c (options) and main.c (run) ---- */
+
+typedef enum { CMD_SECURE, CMD_VERIFY, CMD_INSPECT } cli_command;
+
+typedef struct cli {
+    cli_command cmd;
+    const char *cmd_name;
+    wssec_config *cfg;
+    char *output, *output_dir, *report, *users_path, *password_file, *password_env;
+    bool json, fault;
+    bool want_timestamp, have_username, have_signing, have_encrypting, explicit_actions;
+    bool have_assert; /* --assert-user or --assert-dn: the identity-assertion action */
+    bool private_output;          /* --private-output: files 0600 */
+    bool sign_chain, pkcs12, sign_key; /* key sources given, for the conflict checks */
+    char bst_type[16], key_id[16];     /* as given; "" for the default */
+    const char *config_dir;       /* while the configuration file is read: its directory */
+    bool require_none, require_other; /* --require: "none" and other requirements given */
+    char *explain_dir;            /* --explain DIR: what the signatures digested */
+    struct cli_explain_log *explain; /* the current input's, while it is verified */
+    bool now_given;               /* --now: the clock is fixed */
+    bool replay_external;         /* a replay cache other than memory was configured */
+    cli_secrets secrets;
+    char **negs; /* --no-NAME option names */
+    char why[600]; /* the reason of a usage error */
+} cli;
+
+/* One option of the command line, as given (name without the dashes). */
+typedef struct cli_argpair {
+    const char *name, *value;
+} cli_argpair;
+
+/* ---- args.c: the options ---- */
+
+/* The help text. */
+void cli_usage(FILE *out);
+/* Parses argv into (name, value) pairs and the -c file; returns 0, 1 when
+ * --help or --version was answered, or a negative code (c->why says why). */
+int cli_parse_args(cli *c, int argc, char **argv, char **config, cli_argpair **pairs,
+                   size_t *npairs);
+/* Applies the configuration file, then the command line's pairs, to c and
+ * c->cfg. Returns 0 or an exit code (the reason on standard error). */
+int cli_apply_options(cli *c, const char *config, const cli_argpair *pairs, size_t npairs);
+/* Mistakes that would otherwise pass silently: EXIT_USAGE with the fix, or 0
+ * (warnings on standard error for options that have no effect). */
+int cli_check_mistakes(cli *c, const cli_argpair *pairs, size_t npairs, char **files,
+                       int nfiles);
+/* "wssec: " and the message on standard error; returns EXIT_USAGE. */
+int cli_fail_usage(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+/* DIR/<input's base name> ("stdin.xml" for -) in buf. */
+const char *cli_out_name(const char *dir, const char *input, char *buf, size_t size);
+
+/* ---- explain.c: --explain, what the signatures digested ---- */
+
+/* The most pieces one message's --explain records (a SignedInfo and its
+ * references per signature: max-signatures * (max-references + 1) with the
+ * defaults is 132). */
+#define CLI_EXPLAIN_MAX 4096
+
+/* One digested piece: what (the SignedInfo or a reference URI), the digest
+ * algorithm, the expected and computed digests, the canonical bytes. */
+typedef struct cli_explain_item {
+    char *what, *alg, *expected, *computed;
+    unsigned char *bytes;
+    size_t len;
+} cli_explain_item;
+
+typedef struct cli_explain_log {
+    cli_array items; /* of cli_explain_item */
+    bool oom;        /* an item was lost for want of memory */
+    bool full;       /* an item was lost past CLI_EXPLAIN_MAX */
+} cli_explain_log;
+
+#define CLI_EXPLAIN_LOG_INIT { CLI_ARRAY_INIT(cli_explain_item, CLI_EXPLAIN_MAX), false, false }
+
+/* The library's explain callback; userdata is the cli, whose explain log
+ * (when set) records what was digested. */
+void cli_explain_cb(const char *what, const unsigned char *bytes, size_t len,
+                    const char *digest_alg, const char *expected, const char *computed,
+                    void *userdata);
+/* Wipes and frees what the log holds; it is then empty. */
+void cli_explain_clear(cli_explain_log *l);
+/* Writes DIR/<input>.explain.txt and one DIR/<input>.N.c14n per digested
+ * piece. Returns 0, or an exit code with the reason on standard error. */
+int cli_explain_write(const cli *c, const char *file, const cli_explain_log *l,
+                      const wssec_error *err);
 
 #endif /* WSSEC_CLI_H */

@@ -157,3 +157,11 @@ int cli_write(const char *path, const void *data, size_t len, bool private_file,
     }
     return 0;
 }
+
+const char *cli_out_name(const char *dir, const char *input, char *buf, size_t size)
+{
+    char tmp[PATH_MAX];
+    snprintf(tmp, sizeof(tmp), "%s", strcmp(input, "-") ? input : "stdin.xml");
+    snprintf(buf, size, "%s/%s", dir, basename(tmp));
+    return buf;
+}

@@ -9,22 +9,27 @@
 
 #include "cli.h"
 
+/* The most users one file may hold. */
+#define CLI_USERS_MAX 100000
+
+typedef struct cli_user {
+    char *name, *password;
+} cli_user;
+
 struct cli_users {
-    char **names;
-    char **passwords;
-    size_t n;
+    cli_array list; /* of cli_user */
 };
 
 void cli_users_free(cli_users *u)
 {
     if (!u) return;
-    for (size_t i = 0; i < u->n; i++) {
-        free(u->names[i]);
-        if (u->passwords[i]) OPENSSL_cleanse(u->passwords[i], strlen(u->passwords[i]));
-        free(u->passwords[i]);
+    cli_user *v = u->list.items;
+    for (size_t i = 0; i < u->list.n; i++) {
+        free(v[i].name);
+        if (v[i].password) OPENSSL_cleanse(v[i].password, strlen(v[i].password));
+        free(v[i].password);
     }
-    free(u->names);
-    free(u->passwords);
+    cli_array_free(&u->list);
     free(u);
 }
 
@@ -38,6 +43,24 @@ static char *dupn(const char *s, size_t n)
     return d;
 }
 
+/* Appends user name:password. Returns 0, WSSEC_ELIMIT (the file holds
+ * CLI_USERS_MAX users already) or WSSEC_ENOMEM. */
+static int add_user(cli_users *u, const char *name, size_t nlen, const char *pw, size_t pwlen)
+{
+    void *slot = NULL;
+    int rc = cli_array_push(&u->list, &slot);
+    if (rc) return rc;
+    cli_user *e = slot;
+    e->name = dupn(name, nlen);
+    e->password = e->name ? dupn(pw, pwlen) : NULL;
+    if (!e->password) {
+        free(e->name);
+        u->list.n--;
+        return WSSEC_ENOMEM;
+    }
+    return 0;
+}
+
 int cli_users_load(cli_users **out, const char *path, char *why, size_t whylen)
 {
     *out = NULL;
@@ -45,6 +68,7 @@ int cli_users_load(cli_users **out, const char *path, char *why, size_t whylen)
     int rc = cli_read(path, 16u * 1024 * 1024, &b, why, whylen);
     if (rc) return rc;
     cli_users *u = calloc(1, sizeof(*u));
+    if (u) u->list = (cli_array)CLI_ARRAY_INIT(cli_user, CLI_USERS_MAX);
     if (!u) {
         cli_bytes_free(&b);
         return WSSEC_ENOMEM;
@@ -65,20 +89,10 @@ int cli_users_load(cli_users **out, const char *path, char *why, size_t whylen)
             rc = WSSEC_ECONFIG;
             break;
         }
-        char **nn = realloc(u->names, (u->n + 1) * sizeof(*nn));
-        if (nn) u->names = nn;
-        char **pp = nn ? realloc(u->passwords, (u->n + 1) * sizeof(*pp)) : NULL;
-        if (pp) u->passwords = pp;
-        char *name = pp ? dupn(line, (size_t)(colon - line)) : NULL;
-        char *pw = name ? dupn(colon + 1, n - (size_t)(colon - line) - 1) : NULL;
-        if (!pw) {
-            free(name);
-            rc = WSSEC_ENOMEM;
-            break;
-        }
-        u->names[u->n] = name;
-        u->passwords[u->n] = pw;
-        u->n++;
+        rc = add_user(u, line, (size_t)(colon - line), colon + 1, n - (size_t)(colon - line) - 1);
+        if (rc == WSSEC_ELIMIT)
+            snprintf(why, whylen, "line %zu: more than %d users, the most a users file holds",
+                     lineno, CLI_USERS_MAX);
     }
     OPENSSL_cleanse(b.data, b.len);
     cli_bytes_free(&b);
@@ -101,9 +115,10 @@ int cli_password_cb(char *buf, size_t size, size_t *len, const char *user,
         pw = s->outbound;
         n = s->outbound_len;
     } else {
-        for (size_t i = 0; s->users && i < s->users->n; i++) {
-            if (strcmp(s->users->names[i], user) == 0) {
-                pw = s->users->passwords[i];
+        const cli_user *v = s->users ? s->users->list.items : NULL;
+        for (size_t i = 0; s->users && i < s->users->list.n; i++) {
+            if (strcmp(v[i].name, user) == 0) {
+                pw = v[i].password;
                 n = strlen(pw);
                 break;
             }
