@@ -10,6 +10,7 @@
 
 #include "wssec/wssec.h"
 #include "wssec/sys/sdk.h"
+#include "hashtab.h"
 #include "util.h"
 
 struct wssec_replay_cache {
@@ -101,92 +102,49 @@ int wssec_replay_key(unsigned char key[WSSEC_REPLAY_KEY_LEN], const char *domain
     return ok ? 0 : WSSEC_EINTERNAL;
 }
 
-/* ---- in-memory back end: an open-addressing table under one mutex ---- */
-
-typedef struct slot {
-    unsigned char key[WSSEC_REPLAY_KEY_LEN];
-    wssec_time expires;
-    unsigned char used; /* 0 empty, 1 holds an entry (live or expired) */
-} slot;
+/* ---- in-memory back end: a table (hashtab.h) under one mutex ---- */
 
 typedef struct memcache {
     pthread_mutex_t lock;
-    slot *slots;
-    size_t cap;   /* power of two, at least 2 * max */
-    size_t max;   /* most live entries */
-    size_t used;  /* slots holding an entry (live or expired) */
+    wssec_hashtab *tab; /* key -> expiry (wssec_time); at most max entries, live or expired */
 } memcache;
 
-static size_t slot_index(const unsigned char *key, size_t cap)
+static bool has_expired(void *val, void *now)
 {
-    size_t h;
-    memcpy(&h, key, sizeof(h)); /* the key is a SHA-256 digest: uniform already */
-    return h & (cap - 1);
+    return *(wssec_time *)val <= *(const wssec_time *)now;
 }
 
-/* Drops expired entries by rebuilding the table (entries are never deleted
- * one by one, so probing needs no tombstones). */
-static void sweep(memcache *m, wssec_time now)
-{
-    slot *old = m->slots;
-    slot *fresh = wssec__calloc(m->cap, sizeof(*fresh));
-    if (!fresh) return;
-    size_t used = 0;
-    for (size_t i = 0; i < m->cap; i++) {
-        if (old[i].used != 1 || old[i].expires <= now) continue;
-        size_t j = slot_index(old[i].key, m->cap);
-        while (fresh[j].used) j = (j + 1) & (m->cap - 1);
-        fresh[j] = old[i];
-        used++;
-    }
-    wssec__free(old);
-    m->slots = fresh;
-    m->used = used;
-}
-
+/* A key seen before is a replay while its entry lives; an expired entry is
+ * reused in place. A new key needs room: when the table is full, expired
+ * entries are dropped; if every entry still lives, the key is refused
+ * (never an eviction, which would let a replay through). */
 static int mem_insert(void *state, const unsigned char key[WSSEC_REPLAY_KEY_LEN],
                       wssec_time expires, wssec_time now, char *errbuf, size_t errlen)
 {
     memcache *m = state;
     int rc = 0;
     pthread_mutex_lock(&m->lock);
-    size_t i = slot_index(key, m->cap), free_at = SIZE_MAX;
-    for (size_t probes = 0; probes < m->cap; probes++, i = (i + 1) & (m->cap - 1)) {
-        slot *s = &m->slots[i];
-        if (s->used == 0) {
-            free_at = i;
-            break;
-        }
-        if (memcmp(s->key, key, WSSEC_REPLAY_KEY_LEN) == 0) {
-            if (s->expires > now) {
-                rc = WSSEC_EREPLAY;
-            } else { /* expired: reuse in place */
-                s->expires = expires;
-            }
-            goto out;
-        }
+    wssec_time *seen = wssec__hashtab_get(m->tab, key);
+    if (seen) {
+        if (*seen > now) rc = WSSEC_EREPLAY;
+        else *seen = expires;
+        goto out;
     }
-    if (m->used + 1 > m->max) {
-        sweep(m, now);
-        if (m->used + 1 > m->max) {
-            snprintf(errbuf, errlen, "%zu live entries", m->used);
+    if (wssec__hashtab_count(m->tab) + 1 > wssec__hashtab_max(m->tab)) {
+        wssec__hashtab_drop_if(m->tab, has_expired, &now);
+        if (wssec__hashtab_count(m->tab) + 1 > wssec__hashtab_max(m->tab)) {
+            snprintf(errbuf, errlen, "%zu live entries", wssec__hashtab_count(m->tab));
             rc = WSSEC_ELIMIT;
             goto out;
         }
-        /* the table changed: find the free slot again */
-        i = slot_index(key, m->cap);
-        while (m->slots[i].used) i = (i + 1) & (m->cap - 1);
-        free_at = i;
     }
-    if (free_at == SIZE_MAX) {
+    void *val = NULL;
+    if (wssec__hashtab_put(m->tab, key, &val, NULL)) {
         snprintf(errbuf, errlen, "no free slot");
         rc = WSSEC_ELIMIT;
         goto out;
     }
-    memcpy(m->slots[free_at].key, key, WSSEC_REPLAY_KEY_LEN);
-    m->slots[free_at].expires = expires;
-    m->slots[free_at].used = 1;
-    m->used++;
+    memcpy(val, &expires, sizeof(expires));
 out:
     pthread_mutex_unlock(&m->lock);
     return rc;
@@ -197,7 +155,7 @@ static void mem_destroy(void *state)
     memcache *m = state;
     if (!m) return;
     pthread_mutex_destroy(&m->lock);
-    wssec__free(m->slots);
+    wssec__hashtab_free(m->tab);
     wssec__free(m);
 }
 
@@ -210,18 +168,15 @@ int wssec_replay_cache_memory_new(wssec_replay_cache **out, size_t max_entries)
     WSSEC_ARG(out);
     *out = NULL;
     *out = NULL;
-    if (max_entries == 0 || max_entries > SIZE_MAX / 4 / sizeof(slot)) return WSSEC_EINVALID;
+    if (max_entries == 0) return WSSEC_EINVALID;
     memcache *m = wssec__calloc(1, sizeof(*m));
     if (!m) return WSSEC_ENOMEM;
-    size_t cap = 16;
-    while (cap < max_entries * 2) cap *= 2;
-    m->cap = cap;
-    m->max = max_entries;
-    m->slots = wssec__calloc(cap, sizeof(*m->slots));
-    if (!m->slots || pthread_mutex_init(&m->lock, NULL) != 0) {
-        wssec__free(m->slots);
+    /* EINVALID for a size whose slots would not fit in memory */
+    int trc = wssec__hashtab_new(&m->tab, max_entries, WSSEC_REPLAY_KEY_LEN, sizeof(wssec_time));
+    if (trc || pthread_mutex_init(&m->lock, NULL) != 0) {
+        wssec__hashtab_free(m->tab);
         wssec__free(m);
-        return WSSEC_ENOMEM;
+        return trc ? trc : WSSEC_ENOMEM;
     }
     int rc = wssec_replay_cache_new(out, &memory_ops, m);
     if (rc) mem_destroy(m);

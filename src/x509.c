@@ -25,6 +25,7 @@
 #include "wssec/wssec.h"
 #include "wssec/sys/sdk.h"
 #include "x509.h"
+#include "hashtab.h"
 #include "util.h"
 
 /* ---- loading ---- */
@@ -209,14 +210,12 @@ int wssec__load_pkcs12(const char *path, const char *password, EVP_PKEY **key, X
 /* Decoding a certificate is the dearest step of verifying a small message
  * (OpenSSL 3 sets up a decoder for its public key each time): the same token
  * bytes come again and again, so parsed certificates are kept by the SHA-256
- * of their DER, read-only and reference-counted, for every thread. */
+ * of their DER, read-only and reference-counted, for every thread. The
+ * table holds half its slots (wssec__hashtab_slots(max) / 2, at least max);
+ * when that is full, the pool starts afresh. */
 struct wssec_certpool {
     pthread_mutex_t lock;
-    struct pooled {
-        unsigned char key[32];
-        X509 *x;
-    } *slots;
-    size_t cap, used;
+    wssec_hashtab *tab; /* SHA-256 of the DER -> X509 * (one reference) */
 };
 
 int wssec__certpool_new(wssec_certpool **out, size_t max)
@@ -224,31 +223,28 @@ int wssec__certpool_new(wssec_certpool **out, size_t max)
     *out = NULL;
     if (max == 0) return 0; /* off */
     wssec_certpool *p = wssec__calloc(1, sizeof(*p));
-    size_t cap = 16;
-    while (cap < 2 * max) cap *= 2;
-    if (!p || !(p->slots = wssec__calloc(cap, sizeof(*p->slots)))) {
+    size_t held = wssec__hashtab_slots(max) / 2;
+    int rc = p ? wssec__hashtab_new(&p->tab, held ? held : max, 32, sizeof(X509 *)) : WSSEC_ENOMEM;
+    if (rc) {
         wssec__free(p);
-        return WSSEC_ENOMEM;
+        return rc == WSSEC_EINVALID ? WSSEC_ENOMEM : rc;
     }
-    p->cap = cap;
     pthread_mutex_init(&p->lock, NULL);
     *out = p;
     return 0;
 }
 
-static void pool_clear(wssec_certpool *p)
+static void release_cert(void *val)
 {
-    for (size_t i = 0; i < p->cap; i++) X509_free(p->slots[i].x);
-    memset(p->slots, 0, p->cap * sizeof(*p->slots));
-    p->used = 0;
+    X509_free(*(X509 **)val);
 }
 
 void wssec__certpool_free(wssec_certpool *p)
 {
     if (!p) return;
-    pool_clear(p);
+    wssec__hashtab_clear(p->tab, release_cert);
     pthread_mutex_destroy(&p->lock);
-    wssec__free(p->slots);
+    wssec__hashtab_free(p->tab);
     wssec__free(p);
 }
 
@@ -267,32 +263,41 @@ int wssec__cert_parse_der(const unsigned char *der, size_t len, X509 **out)
     return 0;
 }
 
+/* The pooled certificate of key, with a new reference, or NULL. */
+static X509 *pool_get(wssec_certpool *p, const unsigned char key[32])
+{
+    X509 *x = NULL;
+    pthread_mutex_lock(&p->lock);
+    X509 **at = wssec__hashtab_get(p->tab, key);
+    if (at && X509_up_ref(*at)) x = *at;
+    pthread_mutex_unlock(&p->lock);
+    return x;
+}
+
+/* Keeps x under key (a reference of its own), unless another thread did
+ * first; a full pool starts afresh. */
+static void pool_put(wssec_certpool *p, const unsigned char key[32], X509 *x)
+{
+    pthread_mutex_lock(&p->lock);
+    if (wssec__hashtab_count(p->tab) + 1 > wssec__hashtab_max(p->tab))
+        wssec__hashtab_clear(p->tab, release_cert);
+    void *val = NULL;
+    if (!wssec__hashtab_get(p->tab, key) && X509_up_ref(x) &&
+        wssec__hashtab_put(p->tab, key, &val, NULL) == 0)
+        memcpy(val, &x, sizeof(x));
+    pthread_mutex_unlock(&p->lock);
+}
+
 int wssec__cert_from_der(wssec_certpool *p, const unsigned char *der, size_t len, X509 **out)
 {
     *out = NULL;
     unsigned char key[32];
     unsigned int kl = 0;
     if (!p || !EVP_Digest(der, len, key, &kl, EVP_sha256(), NULL)) return wssec__cert_parse_der(der, len, out);
-    size_t h;
-    memcpy(&h, key, sizeof(h));
-    pthread_mutex_lock(&p->lock);
-    size_t i = h & (p->cap - 1);
-    while (p->slots[i].x && memcmp(p->slots[i].key, key, 32) != 0) i = (i + 1) & (p->cap - 1);
-    if (p->slots[i].x && X509_up_ref(p->slots[i].x)) *out = p->slots[i].x;
-    pthread_mutex_unlock(&p->lock);
-    if (*out) return 0;
+    if ((*out = pool_get(p, key)) != NULL) return 0;
     X509 *x = NULL;
     WSSEC_GUARD(wssec__cert_parse_der(der, len, &x));
-    pthread_mutex_lock(&p->lock);
-    if (p->used + 1 > p->cap / 2) pool_clear(p); /* full: start afresh */
-    i = h & (p->cap - 1);
-    while (p->slots[i].x && memcmp(p->slots[i].key, key, 32) != 0) i = (i + 1) & (p->cap - 1);
-    if (!p->slots[i].x && X509_up_ref(x)) {
-        memcpy(p->slots[i].key, key, 32);
-        p->slots[i].x = x;
-        p->used++;
-    }
-    pthread_mutex_unlock(&p->lock);
+    pool_put(p, key, x);
     *out = x;
     return 0;
 }

@@ -1,6 +1,8 @@
 /*
  * One context and its replay cache shared by several threads: every
- * UsernameToken message is accepted exactly once in total.
+ * UsernameToken message is accepted exactly once in total. And one context
+ * whose certificate pool and certificate cache (each a table under a lock)
+ * are shared: every signed message gets the same verdict in every thread.
  */
 #include <pthread.h>
 #include <stdlib.h>
@@ -118,10 +120,71 @@ static void test_each_message_accepted_once(void **state)
     assert_int_equal(total_replay, N_MSG * (N_THREADS - 1));
 }
 
+/* ---- the certificate pool and the certificate cache, shared ---- */
+
+#define N_SIGNERS 3
+#define N_ROUNDS 40
+
+typedef struct signed_shared {
+    wssec_ctx *ctx;
+    char *msgs[N_SIGNERS]; /* alice, bob: accepted; expired: refused */
+    int wrong;             /* verdicts other than the expected one */
+    int hits;              /* answers from the certificate cache */
+} signed_shared;
+
+static void *run_signed(void *arg)
+{
+    signed_shared *sh = arg;
+    for (int k = 0; k < N_ROUNDS * N_SIGNERS; k++) {
+        int i = k % N_SIGNERS;
+        wssec_msg *msg = NULL;
+        wssec_result *res = NULL;
+        int rc = wssec_msg_new(&msg, sh->ctx);
+        if (rc == 0) rc = wssec_msg_parse(msg, sh->msgs[i], strlen(sh->msgs[i]));
+        if (rc == 0) rc = wssec_verify(&res, msg);
+        if (rc != (i < 2 ? 0 : WSSEC_EUNTRUSTED)) __atomic_add_fetch(&sh->wrong, 1, __ATOMIC_RELAXED);
+        for (size_t t = 0; rc == 0 && res && wssec_result_token(res, t); t++)
+            if (wssec_token_get(wssec_result_token(res, t), "cert-cache"))
+                __atomic_add_fetch(&sh->hits, 1, __ATOMIC_RELAXED);
+        wssec_result_free(res);
+        wssec_msg_free(msg);
+    }
+    return NULL;
+}
+
+static void test_shared_certificate_caches(void **state)
+{
+    (void)state;
+    static const char *const who[N_SIGNERS] = { "alice", "bob", "expired" };
+    static const char *const actions[] = { "timestamp", "signature" };
+    signed_shared sh;
+    memset(&sh, 0, sizeof(sh));
+    /* a small cache (8 chains), never replays: the same messages again and again */
+    sh.ctx = h_receiver("cert-cache", "true", "cert-cache-size", "1", "replay-signatures",
+                        "false", NULL);
+    char *plain = h_envelope_header(11, NULL);
+    for (int i = 0; i < N_SIGNERS; i++) {
+        wssec_ctx *signer = h_signer(who[i], NULL);
+        sh.msgs[i] = h_secure(signer, plain, actions, 2, NULL);
+        wssec_ctx_free(signer);
+    }
+    free(plain);
+    pthread_t t[N_THREADS];
+    for (int i = 0; i < N_THREADS; i++)
+        assert_int_equal(pthread_create(&t[i], NULL, run_signed, &sh), 0);
+    for (int i = 0; i < N_THREADS; i++) assert_int_equal(pthread_join(t[i], NULL), 0);
+    assert_int_equal(sh.wrong, 0);
+    /* alice and bob are validated at most once per thread, then cached */
+    assert_true(sh.hits >= 2 * (N_ROUNDS - 1) * N_THREADS);
+    for (int i = 0; i < N_SIGNERS; i++) free(sh.msgs[i]);
+    wssec_ctx_free(sh.ctx);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup_teardown(test_each_message_accepted_once, setup, teardown),
+        cmocka_unit_test(test_shared_certificate_caches),
     };
     int rc = cmocka_run_group_tests(tests, NULL, NULL);
     xmlCleanupParser();
