@@ -23,14 +23,7 @@ import sys
 MAX_LINES = 80
 
 # (file relative to src/, function): the reason it stays long.
-ALLOWED = {
-    ("trust.c", "explain"):
-        "being split on the trust branch (issue 14 item 4: trust.c along its seams); "
-        "delete this entry when that lands",
-    ("trust.c", "default_validate"):
-        "being split on the trust branch (issue 14 item 4: trust.c along its seams); "
-        "delete this entry when that lands",
-}
+ALLOWED = {}
 
 HEAD = re.compile(r"(\w+)\s*\([^;{}]*\)\s*(?:__attribute__\s*\(\(.*\)\)\s*)*$", re.S)
 
