@@ -10,15 +10,23 @@
 #include <stdint.h>
 #include <string.h>
 
+#include <openssl/rand.h>
+
 #include "wssec/error.h"
 #include "hashtab.h"
 #include "util.h"
 
+/* The longest key, in 32-bit words (an even number: they are mixed in pairs). */
+#define MAX_WORDS 16
+
 struct wssec_hashtab {
     unsigned char *slots; /* cap + 1 slots of stride bytes */
     size_t cap;           /* a power of two, at least 2 * max */
+    unsigned bits;        /* log2(cap) */
     size_t max, count;
     size_t key_len, val_size, stride;
+    size_t words;               /* key_len in 32-bit words, rounded up to an even number */
+    uint64_t seed[MAX_WORDS + 1]; /* this table's secret: the slot function's key */
 };
 
 size_t wssec__hashtab_slots(size_t max)
@@ -47,19 +55,41 @@ static bool in_use(const wssec_hashtab *t, const unsigned char *slot)
     return slot[t->val_size + t->key_len] != 0;
 }
 
-/* The slot a key probes first: its leading bytes (keys are digests). */
+/* The i-th 32-bit word of a key, zero past its end. */
+static uint64_t word(const wssec_hashtab *t, const unsigned char *key, size_t i)
+{
+    uint32_t w = 0;
+    size_t at = i * 4;
+    if (at < t->key_len) memcpy(&w, key + at, t->key_len - at < 4 ? t->key_len - at : 4);
+    return w;
+}
+
+/* The slot a key probes first. Keys are digests of what a sender chose (a
+ * nonce, a certificate): a slot taken from their leading bytes would let a
+ * sender grind keys that share them and pile entries into one cluster, so
+ * that every probe scans it. The slot is a keyed mix of the whole key with
+ * this table's random secret (pair-multiply-shift over 32-bit words with
+ * 64-bit arithmetic, a universal family: two keys share a slot with
+ * probability about 2/slots whatever they are): without the secret, which
+ * keys collide cannot be chosen. */
 static size_t home(const wssec_hashtab *t, const void *key)
 {
-    size_t h = 0;
-    memcpy(&h, key, t->key_len < sizeof(h) ? t->key_len : sizeof(h));
-    return h & (t->cap - 1);
+    uint64_t h = t->seed[MAX_WORDS];
+    for (size_t i = 0; i < t->words; i += 2)
+        h += (word(t, key, i) + t->seed[i]) * (word(t, key, i + 1) + t->seed[i + 1]);
+    return (size_t)(h >> (64 - t->bits));
+}
+
+size_t wssec__hashtab_home(const wssec_hashtab *t, const void *key)
+{
+    return home(t, key);
 }
 
 int wssec__hashtab_new(wssec_hashtab **out, size_t max, size_t key_len, size_t val_size)
 {
     *out = NULL;
     const size_t align = alignof(max_align_t);
-    if (max == 0 || key_len == 0 || key_len > SIZE_MAX / 4 || val_size > SIZE_MAX / 4)
+    if (max == 0 || key_len == 0 || key_len > MAX_WORDS * 4 || val_size > SIZE_MAX / 4)
         return WSSEC_EINVALID;
     size_t stride = (val_size + key_len + 1 + align - 1) / align * align;
     /* cap <= 4 * max (max >= 8) or 16: (cap + 1) * stride fits */
@@ -72,7 +102,14 @@ int wssec__hashtab_new(wssec_hashtab **out, size_t max, size_t key_len, size_t v
         wssec__free(t);
         return WSSEC_ENOMEM;
     }
+    if (RAND_bytes((unsigned char *)t->seed, (int)sizeof(t->seed)) != 1) {
+        wssec__free(t->slots);
+        wssec__free(t);
+        return WSSEC_EINTERNAL;
+    }
     t->cap = cap;
+    for (t->bits = 0; ((size_t)1 << t->bits) < cap; t->bits++) continue;
+    t->words = (key_len + 7) / 8 * 2;
     t->max = max;
     t->key_len = key_len;
     t->val_size = val_size;

@@ -3,8 +3,10 @@
  * the parsed-certificate pool (x509.c), the certificate cache
  * (trust_cache.c) and the in-memory replay cache (replay.c).
  *
- * Keys have one length, given at creation, and are digests (SHA-256 or the
- * like): the slot is taken from their first bytes, not hashed again. Values
+ * Keys have one length (at most 64 bytes), given at creation, and are
+ * digests of what a sender chose: the slot is a keyed mix of the whole key
+ * with the table's random secret, so a sender cannot choose keys that
+ * collide (hashtab.c, home()). Values
  * have one size, given at creation, and live in the table (a pointer to one
  * is valid until the table next changes). The table never grows: it has
  * wssec__hashtab_slots(max) slots and holds at most max entries, so at
@@ -27,9 +29,10 @@ typedef struct wssec_hashtab wssec_hashtab;
  * 16 and at least 2 * max (0 when that does not fit in a size_t). */
 size_t wssec__hashtab_slots(size_t max);
 
-/* A table of at most max entries (max >= 1), keys of key_len bytes
- * (key_len >= 1), values of val_size bytes (0 allowed). 0, WSSEC_ENOMEM,
- * or WSSEC_EINVALID (nothing in *out) when a size is 0 or too large. */
+/* A table of at most max entries (max >= 1), keys of key_len bytes (1 to
+ * 64), values of val_size bytes (0 allowed). 0, WSSEC_ENOMEM,
+ * WSSEC_EINTERNAL (no random secret), or WSSEC_EINVALID (nothing in *out)
+ * when a size is 0 or too large. */
 int wssec__hashtab_new(wssec_hashtab **out, size_t max, size_t key_len, size_t val_size);
 /* NULL is a no-op. The values are not looked at: free what they own first
  * (wssec__hashtab_clear). */
@@ -37,6 +40,10 @@ void wssec__hashtab_free(wssec_hashtab *t);
 
 size_t wssec__hashtab_count(const wssec_hashtab *t);
 size_t wssec__hashtab_max(const wssec_hashtab *t);
+
+/* The slot a probe for key starts at: for tests, which make keys collide on
+ * purpose by searching for them. */
+size_t wssec__hashtab_home(const wssec_hashtab *t, const void *key);
 
 /* The value stored under key, or NULL. */
 void *wssec__hashtab_get(const wssec_hashtab *t, const void *key);

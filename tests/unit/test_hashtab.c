@@ -4,8 +4,9 @@
  * expiry (drop_if), clearing, allocation failures, and a long random run
  * against a plain list.
  *
- * A key's first bytes are its slot (keys are digests): key_at() makes keys
- * that collide on purpose.
+ * A key's slot is a keyed mix with the table's random secret: key_at()
+ * makes keys that collide on purpose by searching for them
+ * (wssec__hashtab_home).
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -23,16 +24,21 @@
 
 #define KL 32
 
-/* A key whose probe starts at slot home of a table of cap slots; tag makes
- * keys of the same home differ (in the slot bits' high neighbours and in
- * the last byte). */
-static void key_at(unsigned char k[KL], size_t home, size_t cap, unsigned tag)
+/* A key of t whose probe starts at slot home (modulo the slots): the first
+ * one found by counting (so the same for the same table, home and tag);
+ * tag makes keys of the same home differ. The macro's cap argument is the
+ * table's slot count, for the reader. */
+static void key_at_t(const wssec_hashtab *t, unsigned char k[KL], size_t home, unsigned tag)
 {
+    home &= wssec__hashtab_slots(wssec__hashtab_max(t)) - 1;
     memset(k, 0xA5, KL);
-    size_t h = home + cap * (size_t)tag;
-    memcpy(k, &h, sizeof(h));
     k[KL - 1] = (unsigned char)tag;
+    for (uint64_t c = 0;; c++) {
+        memcpy(k, &c, sizeof(c));
+        if (wssec__hashtab_home(t, k) == home) return;
+    }
 }
+#define key_at(k, home, cap, tag) key_at_t(t, (k), (home), (tag))
 
 static wssec_hashtab *table(size_t max, size_t val_size)
 {
@@ -383,9 +389,48 @@ static void test_random_against_model(void **state)
     wssec__hashtab_free(t);
 }
 
+/* ---- keys a sender grinds ---- */
+
+/* Keys that share their leading bytes, as a sender who grinds digests for
+ * them would make, still spread over the table: the slot does not come
+ * from the leading bytes (the regression: it did, and these 512 keys made
+ * one cluster that every probe scanned). Measured by the slot distance of
+ * each key from its own home, bounded for linear probing at half load. */
+static void test_ground_keys_spread(void **state)
+{
+    (void)state;
+    wssec_hashtab *t = table(1024, sizeof(int64_t)); /* 2048 slots */
+    unsigned char k[512][KL];
+    size_t homes_seen = 0;
+    static unsigned char hit[2048];
+    memset(hit, 0, sizeof(hit));
+    for (unsigned i = 0; i < 512; i++) {
+        memset(k[i], 0x5A, KL);
+        k[i][KL - 2] = (unsigned char)(i >> 8);
+        k[i][KL - 1] = (unsigned char)i;
+        size_t h = wssec__hashtab_home(t, k[i]);
+        if (!hit[h]) homes_seen++;
+        hit[h] = 1;
+        put(t, k[i], i, true);
+    }
+    /* 512 random homes among 2048 slots: about 450 distinct; one shared
+     * home would be 1 */
+    assert_true(homes_seen > 300);
+    for (unsigned i = 0; i < 512; i++) assert_int_equal(get(t, k[i]), (int64_t)i);
+    /* a second table has another secret: the same keys land elsewhere */
+    wssec_hashtab *u = table(1024, 0);
+    size_t same = 0;
+    for (unsigned i = 0; i < 512; i++)
+        same += wssec__hashtab_home(t, k[i]) == wssec__hashtab_home(u, k[i]);
+    assert_true(same < 64);
+    wssec__hashtab_free(u);
+    wssec__hashtab_free(t);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_ground_keys_spread),
         cmocka_unit_test(test_sizes),
         cmocka_unit_test(test_put_get),
         cmocka_unit_test(test_full),
