@@ -32,9 +32,8 @@ int wssec__trust_cache_new(wssec_trust_cache **out, size_t size, wssec_time max_
     *out = NULL;
     if (size == 0) return 0;
     wssec_trust_cache *c = wssec__calloc(1, sizeof(*c));
-    size_t held = wssec__hashtab_slots(size) / 2;
-    int rc =
-        c ? wssec__hashtab_new(&c->tab, held ? held : size, 32, sizeof(outcome)) : WSSEC_ENOMEM;
+    /* at most size chains: cert-cache-size as documented */
+    int rc = c ? wssec__hashtab_new(&c->tab, size, 32, sizeof(outcome)) : WSSEC_ENOMEM;
     if (rc) {
         wssec__free(c);
         return WSSEC_ENOMEM; /* a size too large for memory, too */

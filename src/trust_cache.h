@@ -17,9 +17,9 @@
 
 typedef struct wssec_trust_cache wssec_trust_cache;
 
-/* A cache of about size outcomes (size 0: none, *out NULL): half the slots
- * of wssec__hashtab_slots(size), at least size; when full, it starts
- * afresh (outcomes can be computed again). 0 or WSSEC_ENOMEM. */
+/* A cache of at most size outcomes (cert-cache-size; size 0: none, *out
+ * NULL); when full, it starts afresh (outcomes can be computed again). 0
+ * or WSSEC_ENOMEM. */
 int wssec__trust_cache_new(wssec_trust_cache **out, size_t size, wssec_time max_age);
 void wssec__trust_cache_free(wssec_trust_cache *c);
 /* The key of a check: SHA-256 over the digests of leaf and presented. 0 or

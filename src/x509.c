@@ -223,8 +223,8 @@ int wssec__certpool_new(wssec_certpool **out, size_t max)
     *out = NULL;
     if (max == 0) return 0; /* off */
     wssec_certpool *p = wssec__calloc(1, sizeof(*p));
-    size_t held = wssec__hashtab_slots(max) / 2;
-    int rc = p ? wssec__hashtab_new(&p->tab, held ? held : max, 32, sizeof(X509 *)) : WSSEC_ENOMEM;
+    /* at most max certificates: cert-cache-size as documented */
+    int rc = p ? wssec__hashtab_new(&p->tab, max, 32, sizeof(X509 *)) : WSSEC_ENOMEM;
     if (rc) {
         wssec__free(p);
         return rc == WSSEC_EINVALID ? WSSEC_ENOMEM : rc;

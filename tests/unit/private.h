@@ -25,6 +25,7 @@
 #include "soap.h"
 #include "tokens/encryption.h"
 #include "trust.h"
+#include "trust_cache.h"
 #include "validate.h"
 #include "util.h"
 #include "x509.h"

@@ -159,8 +159,9 @@ static void test_shared_certificate_caches(void **state)
     static const char *const actions[] = { "timestamp", "signature" };
     signed_shared sh;
     memset(&sh, 0, sizeof(sh));
-    /* a small cache (8 chains), never replays: the same messages again and again */
-    sh.ctx = h_receiver("cert-cache", "true", "cert-cache-size", "1", "replay-signatures",
+    /* a small cache (8 chains, cert-cache-size), never replays: the same
+     * messages again and again */
+    sh.ctx = h_receiver("cert-cache", "true", "cert-cache-size", "8", "replay-signatures",
                         "false", NULL);
     char *plain = h_envelope_header(11, NULL);
     for (int i = 0; i < N_SIGNERS; i++) {

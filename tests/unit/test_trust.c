@@ -703,6 +703,28 @@ static void test_unconstrained_and_cache_hit(void **state)
     wssec_ctx_free(bare);
 }
 
+/* cert-cache-size is the number of chains the cache holds: with size 2, a
+ * third outcome makes it start afresh (the first two are gone), while two
+ * stay side by side. */
+static void test_cache_holds_its_size(void **state)
+{
+    (void)state;
+    wssec_trust_cache *c = NULL;
+    assert_int_equal(wssec__trust_cache_new(&c, 2, 3600 * H_SEC), 0);
+    assert_non_null(c);
+    unsigned char k[3][32];
+    for (int i = 0; i < 3; i++) memset(k[i], 'a' + i, sizeof(k[i]));
+    wssec__trust_cache_store(c, k[0], H_NOW - H_SEC, H_NOW + 100 * H_SEC, H_NOW);
+    wssec__trust_cache_store(c, k[1], H_NOW - H_SEC, H_NOW + 100 * H_SEC, H_NOW);
+    assert_true(wssec__trust_cache_lookup(c, k[0], H_NOW));
+    assert_true(wssec__trust_cache_lookup(c, k[1], H_NOW));
+    wssec__trust_cache_store(c, k[2], H_NOW - H_SEC, H_NOW + 100 * H_SEC, H_NOW);
+    assert_true(wssec__trust_cache_lookup(c, k[2], H_NOW));
+    assert_false(wssec__trust_cache_lookup(c, k[0], H_NOW));
+    assert_false(wssec__trust_cache_lookup(c, k[1], H_NOW));
+    wssec__trust_cache_free(c);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -719,6 +741,7 @@ int main(void)
         cmocka_unit_test(test_reload_in_flight),
         cmocka_unit_test(test_anchor_dir_and_inspect),
         cmocka_unit_test(test_unconstrained_and_cache_hit),
+        cmocka_unit_test(test_cache_holds_its_size),
     };
     int rc = cmocka_run_group_tests(tests, NULL, NULL);
     xmlCleanupParser();
