@@ -12,9 +12,6 @@
 #include <openssl/x509v3.h>
 
 #include "wssec/common.h"
-/* The DN functions moved to x509_dn.h; still reached through x509.h by
- * tokens/assertion.c until it includes x509_dn.h itself. */
-#include "x509_dn.h"
 
 typedef struct wssec_certpool wssec_certpool;
 /* A pool of parsed certificates for at most max entries (0: no pool, *out NULL). */
