@@ -49,6 +49,7 @@
 #include "bsp.h"
 #include "error.h"
 #include "keyref.h"
+#include "policy.h"
 #include "settings.h"
 #include "util.h"
 #include "x509.h"
@@ -768,21 +769,30 @@ static int add_target(wssec_msg *msg, part *p, size_t *n, xmlNodePtr e, bool con
     return 0;
 }
 
+/* The part selector's callback: a node for the parts of one encrypt-part;
+ * its content or itself by the suffix, or by default (XPath only) the
+ * Body's content and any other element itself. */
+typedef struct part_sink {
+    part *p;
+    size_t *n;
+    int mode; /* -1 by kind, 0 element, 1 content */
+    bool xpath;
+    const char *spec;
+} part_sink;
+
+static int add_selected(wssec_msg *msg, xmlNodePtr e, void *ud)
+{
+    const part_sink *k = ud;
+    bool content = k->mode == 1 || (k->xpath && k->mode == -1 && e == wssec_msg_body(msg));
+    return add_target(msg, k->p, k->n, e, content, k->spec);
+}
+
 /* A part: body (content), signature, {ns}local or an XPath, each with an
  * optional ":content" or ":element" suffix. */
 static int select_parts(wssec_msg *msg, const char *spec0, part *p, size_t *n)
 {
     char spec[1024];
-    snprintf(spec, sizeof(spec), "%s", spec0);
-    int mode = -1; /* -1 by kind, 0 element, 1 content */
-    size_t l = strlen(spec);
-    if (l > 8 && strcmp(spec + l - 8, ":content") == 0) {
-        mode = 1;
-        spec[l - 8] = '\0';
-    } else if (l > 8 && strcmp(spec + l - 8, ":element") == 0) {
-        mode = 0;
-        spec[l - 8] = '\0';
-    }
+    int mode = wssec__part_mode(spec, sizeof(spec), spec0);
     if (!strcmp(spec, "body")) {
         if (mode == 0)
             return wssec_msg_fail(msg, WSSEC_ECONFIG, NULL, NULL,
@@ -798,39 +808,10 @@ static int select_parts(wssec_msg *msg, const char *spec0, part *p, size_t *n)
                                   "encrypt it)");
         return add_target(msg, p, n, sig, mode == 1, spec0);
     }
-    size_t before = *n;
-    if (spec[0] == '{') {
-        const char *close = strchr(spec, '}');
-        char ns[512];
-        size_t nl = close ? (size_t)(close - spec - 1) : 0;
-        if (!close || nl >= sizeof(ns))
-            return wssec_msg_fail(msg, WSSEC_ECONFIG, NULL, NULL, "encrypt-part '%s' is not a QName",
-                                  spec0);
-        memcpy(ns, spec + 1, nl);
-        ns[nl] = '\0';
-        for (xmlNodePtr e = xmlDocGetRootElement(wssec_msg_doc(msg)); e;) {
-            if (wssec_xml_is(e, ns, close + 1)) WSSEC_GUARD(add_target(msg, p, n, e, mode == 1, spec0));
-            if (e->children && e->type == XML_ELEMENT_NODE && !wssec_xml_is(e, ns, close + 1)) {
-                e = e->children;
-                continue;
-            }
-            while (e && !e->next) e = e->parent && e->parent->type == XML_ELEMENT_NODE ? e->parent : NULL;
-            if (e) e = e->next;
-        }
-    } else {
-        xmlNodeSetPtr set = NULL;
-        xmlXPathObjectPtr obj = NULL;
-        int rc = wssec_msg_select(&set, &obj, msg, spec);
-        if (rc)
-            rc = wssec_msg_fail(msg, rc == WSSEC_ENOMEM ? rc : WSSEC_ECONFIG, NULL, NULL,
-                                "encrypt-part '%s' cannot be evaluated", spec0);
-        for (int i = 0; !rc && set && i < set->nodeNr; i++)
-            rc = add_target(msg, p, n, set->nodeTab[i],
-                            mode == 1 || (mode == -1 && set->nodeTab[i] == wssec_msg_body(msg)),
-                            spec0);
-        xmlXPathFreeObject(obj);
-        WSSEC_GUARD(rc);
-    }
+    /* {ns}local: not searched inside an element already selected */
+    part_sink k = { p, n, mode, spec[0] != '{', spec0 };
+    size_t before = *n, found = 0;
+    WSSEC_GUARD(wssec__part_select(&found, msg, "encrypt-part", spec, spec0, true, add_selected, &k));
     if (*n == before)
         return wssec_msg_fail(msg, WSSEC_ECONFIG, NULL, NULL,
                               "encrypt-part '%s' selects nothing in the message", spec0);

@@ -1227,43 +1227,32 @@ static xmlNodePtr named_part(wssec_msg *msg, const char *spec, bool *named)
     return NULL;
 }
 
-/* {NS}LOCAL: every element of that name, in document order. */
-static int select_qname(wssec_msg *msg, const char *spec, parts *p)
+/* The part selector's callback: a node for the parts of one sign-part. */
+typedef struct part_sink {
+    parts *p;
+    const char *spec;
+} part_sink;
+
+static int add_selected(wssec_msg *msg, xmlNodePtr e, void *ud)
 {
-    const char *close = strchr(spec, '}');
-    char ns[512];
-    size_t nl = close ? (size_t)(close - spec - 1) : 0;
-    if (!close || nl >= sizeof(ns))
-        return wssec_msg_fail(msg, WSSEC_ECONFIG, NULL, NULL, "sign-part '%s' is not a QName",
-                              spec);
-    memcpy(ns, spec + 1, nl);
-    ns[nl] = '\0';
-    size_t before = p->n;
-    xmlNodePtr root = xmlDocGetRootElement(wssec_msg_doc(msg));
-    for (xmlNodePtr n = root; n; n = wssec_xml_next_in(n, root))
-        if (wssec_xml_is(n, ns, close + 1)) WSSEC_GUARD(add_part(msg, p, n, spec));
-    if (p->n == before)
-        return wssec_msg_fail(msg, WSSEC_ECONFIG, NULL, NULL,
-                              "sign-part '%s' names no element of the message", spec);
-    return 0;
+    part_sink *k = ud;
+    return add_part(msg, k->p, e, k->spec);
 }
 
-/* An XPath: every node it selects, which must be elements. */
-static int select_xpath(wssec_msg *msg, const char *spec, parts *p)
+/* {NS}LOCAL (every element of that name, in document order) or an XPath
+ * (every node it selects, which must be elements), by the part selector. */
+static int select_nodes(wssec_msg *msg, const char *spec, parts *p)
 {
-    xmlNodeSetPtr set = NULL;
-    xmlXPathObjectPtr obj = NULL;
-    int rc = wssec_msg_select(&set, &obj, msg, spec);
-    if (rc == 0 && (!set || set->nodeNr == 0))
-        rc = wssec_msg_fail(msg, WSSEC_ECONFIG, NULL, NULL,
-                            "sign-part '%s' selects nothing in the message", spec);
-    else if (rc)
-        rc = wssec_msg_fail(msg, rc == WSSEC_ENOMEM ? rc : WSSEC_ECONFIG, NULL, NULL,
-                            "sign-part '%s' cannot be evaluated", spec);
-    for (int i = 0; !rc && set && i < set->nodeNr; i++)
-        rc = add_part(msg, p, set->nodeTab[i], spec);
-    xmlXPathFreeObject(obj);
-    return rc;
+    part_sink k = { p, spec };
+    size_t before = p->n, found = 0;
+    WSSEC_GUARD(wssec__part_select(&found, msg, "sign-part", spec, spec, false, add_selected, &k));
+    if (spec[0] == '{' && p->n == before)
+        return wssec_msg_fail(msg, WSSEC_ECONFIG, NULL, NULL,
+                              "sign-part '%s' names no element of the message", spec);
+    if (spec[0] != '{' && found == 0)
+        return wssec_msg_fail(msg, WSSEC_ECONFIG, NULL, NULL,
+                              "sign-part '%s' selects nothing in the message", spec);
+    return 0;
 }
 
 /* One sign-part: a name (body, timestamp, token, username-token,
@@ -1271,10 +1260,10 @@ static int select_xpath(wssec_msg *msg, const char *spec, parts *p)
  * XPath. */
 static int select_part(wssec_msg *msg, const char *spec, bool implicit, parts *p)
 {
-    if (spec[0] == '{') return select_qname(msg, spec, p);
+    if (spec[0] == '{') return select_nodes(msg, spec, p);
     bool named = false;
     xmlNodePtr e = named_part(msg, spec, &named);
-    if (!named) return select_xpath(msg, spec, p);
+    if (!named) return select_nodes(msg, spec, p);
     if (!e) {
         if (implicit) return 0;
         return wssec_msg_fail(msg, WSSEC_ECONFIG, NULL, NULL,
