@@ -823,6 +823,7 @@ static int enable_transforms(xmlSecDSigCtxPtr d, const sig_settings *s)
 typedef struct count_state {
     wssec_msg *msg;
     wssec_buf *capture; /* NULL: nothing kept */
+    bool refused;       /* a take was refused: the reference fails */
 } count_state;
 
 static int count_execute(xmlSecTransformPtr t, int last, xmlSecTransformCtxPtr tctx)
@@ -834,11 +835,24 @@ static int count_execute(xmlSecTransformPtr t, int last, xmlSecTransformCtxPtr t
     if (t->status == xmlSecTransformStatusNone) t->status = xmlSecTransformStatusWorking;
     if (t->status == xmlSecTransformStatusFinished) return 0;
     if (t->status != xmlSecTransformStatusWorking || !msg) return -1;
-    if (wssec__c14n_take(msg, n, true)) return -1;
-    if (n && cs->capture && wssec__buf_append(cs->capture, xmlSecBufferGetData(in), n)) return -1;
-    if (n && (xmlSecBufferAppend(&t->outBuf, xmlSecBufferGetData(in), n) < 0 ||
-              xmlSecBufferRemoveHead(in, n) < 0))
-        return -1;
+    if (!cs->refused &&
+        (wssec__c14n_take(msg, n, true) ||
+         (n && cs->capture && wssec__buf_append(cs->capture, xmlSecBufferGetData(in), n)) ||
+         (n && (xmlSecBufferAppend(&t->outBuf, xmlSecBufferGetData(in), n) < 0 ||
+                xmlSecBufferRemoveHead(in, n) < 0)))) {
+        cs->refused = true;
+        /* before the end, a refusal stops the C14N (its output's first
+         * error is final) */
+        if (!last) return -1;
+    }
+    if (cs->refused) {
+        /* Refused bytes, and what comes after them, are dropped, never
+         * digested, and the reference fails (digest_reference reads
+         * cs->refused). The last push, xmlsec flushing its output buffer as
+         * it closes it, is taken all the same: xmlsec 1.2 leaks that buffer
+         * when the flush fails (xmlSecTransformIOBufferClose). */
+        xmlSecBufferEmpty(in);
+    }
     if (last) t->status = xmlSecTransformStatusFinished;
     return 0;
 }
@@ -964,17 +978,17 @@ static int digest_reference(wssec_msg *msg, xmlSecDSigCtxPtr d, xmlNodePtr sig,
     int ret = xmlSecDSigReferenceCtxProcessNode(rc_, r->ref);
     xmlSecDSigStatus st = rc_->status;
     xmlSecDSigReferenceCtxDestroy(rc_);
-    if (ret >= 0 && cs.capture) {
+    if (ret >= 0 && !cs.refused && cs.capture) {
         xmlNodePtr dv = wssec_xml_first_elem(r->ref);
         while (dv && !wssec_xml_is(dv, WSSEC_NS_DS, "DigestValue")) dv = wssec_xml_next_elem(dv);
         explain(msg, r->uri, &capture, r->digest->name, r->digest->name, dv);
     }
     wssec__buf_free(&capture);
-    if (ret < 0 && wssec__c14n_over(msg)) {
+    if ((ret < 0 || cs.refused) && wssec__c14n_over(msg)) {
         ERR_clear_error();
         return over_budget(msg, si, r->ref);
     }
-    if (ret < 0) {
+    if (ret < 0 || cs.refused) {
         /* a reference xmlsec could not resolve or canonicalize, after our
          * checks passed */
         ERR_clear_error();
