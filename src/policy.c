@@ -124,6 +124,80 @@ int wssec__part_is_xpath(const char *part)
     return part[0] != '{';
 }
 
+int wssec__part_mode(char *buf, size_t size, const char *part)
+{
+    snprintf(buf, size, "%s", part);
+    size_t l = strlen(buf);
+    if (l > 8 && strcmp(buf + l - 8, ":content") == 0) {
+        buf[l - 8] = '\0';
+        return 1;
+    }
+    if (l > 8 && strcmp(buf + l - 8, ":element") == 0) {
+        buf[l - 8] = '\0';
+        return 0;
+    }
+    return -1;
+}
+
+/* The node after n in document order within top's subtree, n's own
+ * subtree skipped when skip. */
+static xmlNodePtr next_in(xmlNodePtr n, xmlNodePtr top, bool skip)
+{
+    if (!skip) return wssec_xml_next_in(n, top);
+    while (n != top && !n->next) n = n->parent;
+    return n == top ? NULL : n->next;
+}
+
+/* {NS}LOCAL: every element of that name, in document order. */
+static int part_qname(size_t *found, wssec_msg *msg, const char *what, const char *part,
+                      const char *shown, bool outermost, wssec_part_add_fn add, void *ud)
+{
+    const char *close = strchr(part, '}');
+    char ns[512];
+    size_t nl = close ? (size_t)(close - part - 1) : 0;
+    if (!close || nl >= sizeof(ns))
+        return wssec_msg_fail(msg, WSSEC_ECONFIG, NULL, NULL, "%s '%s' is not a QName", what,
+                              shown);
+    memcpy(ns, part + 1, nl);
+    ns[nl] = '\0';
+    xmlNodePtr root = xmlDocGetRootElement(msg->doc);
+    for (xmlNodePtr n = root; n;) {
+        bool match = wssec_xml_is(n, ns, close + 1);
+        if (match) {
+            WSSEC_GUARD(add(msg, n, ud));
+            (*found)++;
+        }
+        n = next_in(n, root, match && outermost);
+    }
+    return 0;
+}
+
+/* An XPath: every node it selects. */
+static int part_xpath(size_t *found, wssec_msg *msg, const char *what, const char *part,
+                      const char *shown, wssec_part_add_fn add, void *ud)
+{
+    xmlNodeSetPtr set = NULL;
+    xmlXPathObjectPtr obj = NULL;
+    int rc = wssec_msg_select(&set, &obj, msg, part);
+    if (rc)
+        rc = wssec_msg_fail(msg, rc == WSSEC_ENOMEM ? rc : WSSEC_ECONFIG, NULL, NULL,
+                            "%s '%s' cannot be evaluated", what, shown);
+    for (int i = 0; !rc && set && i < set->nodeNr; i++) {
+        rc = add(msg, set->nodeTab[i], ud);
+        if (!rc) (*found)++;
+    }
+    xmlXPathFreeObject(obj);
+    return rc;
+}
+
+int wssec__part_select(size_t *found, wssec_msg *msg, const char *what, const char *part,
+                       const char *shown, bool outermost, wssec_part_add_fn add, void *ud)
+{
+    *found = 0;
+    if (part[0] == '{') return part_qname(found, msg, what, part, shown, outermost, add, ud);
+    return part_xpath(found, msg, what, part, shown, add, ud);
+}
+
 int wssec__policy_check_config(wssec_config *cfg)
 {
     const wssec_settings *s = &cfg->s;
@@ -140,10 +214,7 @@ int wssec__policy_check_config(wssec_config *cfg)
         WSSEC_GUARD(check_xpath(cfg, "require encrypted", s->require_encrypted.v[i]));
     for (size_t i = 0; i < s->encrypt_parts.n; i++) {
         char part[1024];
-        snprintf(part, sizeof(part), "%s", s->encrypt_parts.v[i]);
-        size_t l = strlen(part);
-        if (l > 8 && (!strcmp(part + l - 8, ":content") || !strcmp(part + l - 8, ":element")))
-            part[l - 8] = '\0';
+        (void)wssec__part_mode(part, sizeof(part), s->encrypt_parts.v[i]);
         if (wssec__part_is_xpath(part)) WSSEC_GUARD(check_xpath(cfg, "encrypt-part", part));
     }
     for (size_t i = 0; i < s->require_signed_by.n; i++) {

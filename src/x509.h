@@ -12,22 +12,18 @@
 #include <openssl/x509v3.h>
 
 #include "wssec/common.h"
-/* The DN functions moved to x509_dn.h; still reached through x509.h by
- * tokens/assertion.c until it includes x509_dn.h itself. */
-#include "x509_dn.h"
 
 typedef struct wssec_certpool wssec_certpool;
 /* A pool of parsed certificates for at most max entries (0: no pool, *out NULL). */
 int wssec__certpool_new(wssec_certpool **out, size_t max);
 void wssec__certpool_free(wssec_certpool *p);
-/* One DER certificate, exactly: from the pool (a new reference) or parsed.
- * p may be NULL (always parsed). WSSEC_ETOKEN when it is not one. */
 /* The one DER certificate parser: exactly one certificate, every byte of der
  * consumed (no trailing bytes), usable (wssec__cert_usable). 0, or
  * WSSEC_ETOKEN (nothing in *out) for empty, truncated, trailing or unusable
  * input. */
 int wssec__cert_parse_der(const unsigned char *der, size_t len, X509 **out);
-/* The same through the pool: a certificate seen before is shared. */
+/* The same through the pool: a certificate seen before is shared (a new
+ * reference). p may be NULL (always parsed). */
 int wssec__cert_from_der(wssec_certpool *p, const unsigned char *der, size_t len, X509 **out);
 
 /* After a PEM_read_bio_* loop returned NULL: 0 when it met the end of the

@@ -759,10 +759,15 @@ int wssec__recheck(wssec_msg *msg)
 
 /* ---- what a message's signatures canonicalize ---- */
 
+/* Once exhausted, the count stands at max + 1 (wssec__c14n_over()), so
+ * "what is left" is max - count only while the count is within the budget:
+ * past it the unsigned subtraction would wrap around to nearly SIZE_MAX and
+ * every later take would fit. An exhausted budget refuses every take, even
+ * of nothing. */
 int wssec__c14n_take(wssec_msg *msg, size_t n, bool exhaust)
 {
     const size_t max = msg->ctx->s.max_c14n_bytes;
-    if (n > max - msg->c14n_bytes) {
+    if (msg->c14n_bytes > max || n > max - msg->c14n_bytes) {
         if (exhaust) msg->c14n_bytes = max + 1;
         return WSSEC_ELIMIT;
     }

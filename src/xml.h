@@ -36,7 +36,8 @@ int wssec__xml_prescan_limits(wssec_errrec *err, size_t max_attributes, size_t m
  * max-c14n-bytes. 0; or WSSEC_ELIMIT when they do not fit (nothing is
  * recorded on the message): the count is left as it was, or, with
  * exhaust, set past the budget, so wssec__c14n_over() tells afterwards
- * why a transform chain stopped. */
+ * why a transform chain stopped; an exhausted budget refuses every later
+ * take (wssec inspect carries on after a failure). */
 int wssec__c14n_take(wssec_msg *msg, size_t n, bool exhaust);
 /* 1 when the count went past max-c14n-bytes. */
 int wssec__c14n_over(const wssec_msg *msg);

@@ -25,26 +25,12 @@
 #include <stdio.h>
 #include <string.h>
 
-#include <openssl/err.h>
-
 #include "wssec/wssec.h"
 #include "wssec/sys/sdk.h"
 #include "identity.h"
 #include "util.h"
 #include "x509.h"
 #include "x509_dn.h"
-
-static X509 *der_cert(const unsigned char *der, size_t len)
-{
-    const unsigned char *p = der;
-    X509 *x = d2i_X509(NULL, &p, (long)len);
-    if (x && (p != der + len || !wssec__cert_usable(x))) {
-        X509_free(x);
-        x = NULL;
-    }
-    if (!x) ERR_clear_error();
-    return x;
-}
 
 /* ---- consumer ---- */
 
@@ -72,7 +58,8 @@ static int ia_consume(wssec_msg *msg, xmlNodePtr elem, void *ud)
         return wssec_msg_fail(msg, rc, "wsse:InvalidSecurityToken", elem,
                               "asserted X.509 token larger than max-token-size %zu bytes", max);
     }
-    X509 *x = rc ? NULL : der_cert(der, len);
+    X509 *x = NULL;
+    if (!rc) rc = wssec__cert_parse_der(der, len, &x);
     wssec__free(der);
     if (!x)
         return wssec_msg_fail(msg, WSSEC_ETOKEN, NULL, elem,
@@ -139,7 +126,8 @@ static X509 *cert_in_header(wssec_msg *msg, xmlNodePtr sec, const char *want)
             continue;
         unsigned char *der = NULL;
         size_t len = 0;
-        X509 *x = wssec_msg_b64_elem(&der, &len, msg, e) ? NULL : der_cert(der, len);
+        X509 *x = NULL;
+        if (wssec_msg_b64_elem(&der, &len, msg, e) == 0) (void)wssec__cert_parse_der(der, len, &x);
         wssec__free(der);
         char *have = NULL;
         bool match = x && wssec__dn_canon_name(X509_get_subject_name(x), &have) == 0 &&

@@ -49,6 +49,7 @@
 #include "bsp.h"
 #include "error.h"
 #include "keyref.h"
+#include "policy.h"
 #include "settings.h"
 #include "util.h"
 #include "x509.h"
@@ -768,21 +769,30 @@ static int add_target(wssec_msg *msg, part *p, size_t *n, xmlNodePtr e, bool con
     return 0;
 }
 
+/* The part selector's callback: a node for the parts of one encrypt-part;
+ * its content or itself by the suffix, or by default (XPath only) the
+ * Body's content and any other element itself. */
+typedef struct part_sink {
+    part *p;
+    size_t *n;
+    int mode; /* -1 by kind, 0 element, 1 content */
+    bool xpath;
+    const char *spec;
+} part_sink;
+
+static int add_selected(wssec_msg *msg, xmlNodePtr e, void *ud)
+{
+    const part_sink *k = ud;
+    bool content = k->mode == 1 || (k->xpath && k->mode == -1 && e == wssec_msg_body(msg));
+    return add_target(msg, k->p, k->n, e, content, k->spec);
+}
+
 /* A part: body (content), signature, {ns}local or an XPath, each with an
  * optional ":content" or ":element" suffix. */
 static int select_parts(wssec_msg *msg, const char *spec0, part *p, size_t *n)
 {
     char spec[1024];
-    snprintf(spec, sizeof(spec), "%s", spec0);
-    int mode = -1; /* -1 by kind, 0 element, 1 content */
-    size_t l = strlen(spec);
-    if (l > 8 && strcmp(spec + l - 8, ":content") == 0) {
-        mode = 1;
-        spec[l - 8] = '\0';
-    } else if (l > 8 && strcmp(spec + l - 8, ":element") == 0) {
-        mode = 0;
-        spec[l - 8] = '\0';
-    }
+    int mode = wssec__part_mode(spec, sizeof(spec), spec0);
     if (!strcmp(spec, "body")) {
         if (mode == 0)
             return wssec_msg_fail(msg, WSSEC_ECONFIG, NULL, NULL,
@@ -798,39 +808,10 @@ static int select_parts(wssec_msg *msg, const char *spec0, part *p, size_t *n)
                                   "encrypt it)");
         return add_target(msg, p, n, sig, mode == 1, spec0);
     }
-    size_t before = *n;
-    if (spec[0] == '{') {
-        const char *close = strchr(spec, '}');
-        char ns[512];
-        size_t nl = close ? (size_t)(close - spec - 1) : 0;
-        if (!close || nl >= sizeof(ns))
-            return wssec_msg_fail(msg, WSSEC_ECONFIG, NULL, NULL, "encrypt-part '%s' is not a QName",
-                                  spec0);
-        memcpy(ns, spec + 1, nl);
-        ns[nl] = '\0';
-        for (xmlNodePtr e = xmlDocGetRootElement(wssec_msg_doc(msg)); e;) {
-            if (wssec_xml_is(e, ns, close + 1)) WSSEC_GUARD(add_target(msg, p, n, e, mode == 1, spec0));
-            if (e->children && e->type == XML_ELEMENT_NODE && !wssec_xml_is(e, ns, close + 1)) {
-                e = e->children;
-                continue;
-            }
-            while (e && !e->next) e = e->parent && e->parent->type == XML_ELEMENT_NODE ? e->parent : NULL;
-            if (e) e = e->next;
-        }
-    } else {
-        xmlNodeSetPtr set = NULL;
-        xmlXPathObjectPtr obj = NULL;
-        int rc = wssec_msg_select(&set, &obj, msg, spec);
-        if (rc)
-            rc = wssec_msg_fail(msg, rc == WSSEC_ENOMEM ? rc : WSSEC_ECONFIG, NULL, NULL,
-                                "encrypt-part '%s' cannot be evaluated", spec0);
-        for (int i = 0; !rc && set && i < set->nodeNr; i++)
-            rc = add_target(msg, p, n, set->nodeTab[i],
-                            mode == 1 || (mode == -1 && set->nodeTab[i] == wssec_msg_body(msg)),
-                            spec0);
-        xmlXPathFreeObject(obj);
-        WSSEC_GUARD(rc);
-    }
+    /* {ns}local: not searched inside an element already selected */
+    part_sink k = { p, n, mode, spec[0] != '{', spec0 };
+    size_t before = *n, found = 0;
+    WSSEC_GUARD(wssec__part_select(&found, msg, "encrypt-part", spec, spec0, true, add_selected, &k));
     if (*n == before)
         return wssec_msg_fail(msg, WSSEC_ECONFIG, NULL, NULL,
                               "encrypt-part '%s' selects nothing in the message", spec0);
@@ -894,10 +875,7 @@ static int encrypt_one(wssec_msg *msg, const part *p, xmlSecTransformId alg, con
     bool header_block = !p->content && node->parent == wssec_msg_header(msg);
     xmlNodePtr wrapper = NULL;
     char edid[40];
-    unsigned char r[8];
-    if (RAND_bytes(r, sizeof(r)) != 1) return WSSEC_EINTERNAL;
-    snprintf(edid, sizeof(edid), "ED-%02X%02X%02X%02X%02X%02X%02X%02X", r[0], r[1], r[2], r[3], r[4],
-             r[5], r[6], r[7]);
+    WSSEC_GUARD(wssec__random_id(edid, sizeof(edid), "ED", 8));
     if (header_block) {
         /* wsse11:EncryptedHeader in place of the block, the block inside it */
         wrapper = xmlNewDocNode(doc, NULL, BAD_CAST "EncryptedHeader", NULL);
@@ -1035,33 +1013,15 @@ static xmlNodePtr ek_place(wssec_msg *msg, xmlNodePtr security)
     return ek;
 }
 
-/* The recipient's certificate as a BinarySecurityToken just before the
- * EncryptedKey (enc-key-id bst). NULL when memory ran out. (The module's own
- * writer until the shared one, a service of keyref.c, takes its place.) */
-static xmlNodePtr recipient_bst(wssec_msg *msg, xmlNodePtr ek, X509 *cert)
+/* The recipient's certificate as a BinarySecurityToken (the shared
+ * writer's, recorded as no token), moved to just before the EncryptedKey
+ * (enc-key-id bst). 0, or the code of the error recorded on msg. */
+static int recipient_bst(xmlNodePtr *out, wssec_msg *msg, xmlNodePtr ek, X509 *cert)
 {
-    xmlNodePtr bst = NULL;
-    int dl = i2d_X509(cert, NULL);
-    unsigned char *der = dl > 0 ? wssec__malloc((size_t)dl) : NULL, *q = der;
-    char *cb64 = NULL;
-    if (der) i2d_X509(cert, &q);
-    xmlNodePtr t = NULL;
-    if (der && (cb64 = wssec_b64_encode(der, (size_t)dl))) {
-        t = xmlNewDocNode(wssec_msg_doc(msg), NULL, BAD_CAST "BinarySecurityToken", NULL);
-        if (t && xmlAddPrevSibling(ek, t)) {
-            xmlSetNs(t, xmlSearchNsByHref(wssec_msg_doc(msg), wssec_msg_security(msg, 0),
-                                          BAD_CAST WSSEC_NS_WSSE));
-            xmlSetProp(t, BAD_CAST "EncodingType", BAD_CAST WSSEC_ENC_BASE64);
-            xmlSetProp(t, BAD_CAST "ValueType", BAD_CAST WSSEC_VT_X509V3);
-            xmlNodeAddContent(t, BAD_CAST cb64);
-            bst = t;
-        } else {
-            xmlFreeNode(t);
-        }
-    }
-    wssec__free(der);
-    xmlFree(cb64);
-    return bst;
+    WSSEC_GUARD(wssec__bst_write(out, NULL, msg, "encrypted-key", cert, NULL, WSSEC_BST_X509V3));
+    if (!xmlAddPrevSibling(ek, *out))
+        return wssec_msg_fail(msg, WSSEC_ENOMEM, NULL, NULL, "out of memory");
+    return 0;
 }
 
 /* The EncryptedKey's KeyInfo: the pre-shared key's KeyName, or a
@@ -1077,8 +1037,7 @@ static int ek_key_info_write(wssec_msg *msg, const enc_opts *o, xmlNodePtr ek)
                    ? 0
                    : WSSEC_ENOMEM;
     xmlNodePtr bst = NULL;
-    if (o->key_id == WSSEC_KEYID_BST && !(bst = recipient_bst(msg, ek, o->recipient)))
-        return WSSEC_ENOMEM;
+    if (o->key_id == WSSEC_KEYID_BST) WSSEC_GUARD(recipient_bst(&bst, msg, ek, o->recipient));
     return wssec__str_write(msg, ki, o->recipient, o->key_id, bst, WSSEC_BST_X509V3);
 }
 
@@ -1088,11 +1047,8 @@ static int ek_write(wssec_msg *msg, const enc_opts *o, xmlNodePtr ek, const char
                     char (*ids)[40], size_t n)
 {
     char ekid[40];
-    unsigned char r[8];
-    if (RAND_bytes(r, sizeof(r)) != 1)
+    if (wssec__random_id(ekid, sizeof(ekid), "EK", 8))
         return wssec_msg_fail(msg, WSSEC_EINTERNAL, NULL, NULL, "no random");
-    snprintf(ekid, sizeof(ekid), "EK-%02X%02X%02X%02X%02X%02X%02X%02X", r[0], r[1], r[2], r[3], r[4],
-             r[5], r[6], r[7]);
     xmlNodePtr em = wssec_msg_add_elem(msg, ek, WSSEC_NS_XENC, "xenc", "EncryptionMethod", NULL);
     xmlAttrPtr ida = xmlSetProp(ek, BAD_CAST "Id", BAD_CAST ekid);
     if (!em || !ida || !b64 || !xmlSetProp(em, BAD_CAST "Algorithm", BAD_CAST o->kt->uri))

@@ -823,6 +823,7 @@ static int enable_transforms(xmlSecDSigCtxPtr d, const sig_settings *s)
 typedef struct count_state {
     wssec_msg *msg;
     wssec_buf *capture; /* NULL: nothing kept */
+    bool refused;       /* a take was refused: the reference fails */
 } count_state;
 
 static int count_execute(xmlSecTransformPtr t, int last, xmlSecTransformCtxPtr tctx)
@@ -834,11 +835,24 @@ static int count_execute(xmlSecTransformPtr t, int last, xmlSecTransformCtxPtr t
     if (t->status == xmlSecTransformStatusNone) t->status = xmlSecTransformStatusWorking;
     if (t->status == xmlSecTransformStatusFinished) return 0;
     if (t->status != xmlSecTransformStatusWorking || !msg) return -1;
-    if (wssec__c14n_take(msg, n, true)) return -1;
-    if (n && cs->capture && wssec__buf_append(cs->capture, xmlSecBufferGetData(in), n)) return -1;
-    if (n && (xmlSecBufferAppend(&t->outBuf, xmlSecBufferGetData(in), n) < 0 ||
-              xmlSecBufferRemoveHead(in, n) < 0))
-        return -1;
+    if (!cs->refused &&
+        (wssec__c14n_take(msg, n, true) ||
+         (n && cs->capture && wssec__buf_append(cs->capture, xmlSecBufferGetData(in), n)) ||
+         (n && (xmlSecBufferAppend(&t->outBuf, xmlSecBufferGetData(in), n) < 0 ||
+                xmlSecBufferRemoveHead(in, n) < 0)))) {
+        cs->refused = true;
+        /* before the end, a refusal stops the C14N (its output's first
+         * error is final) */
+        if (!last) return -1;
+    }
+    if (cs->refused) {
+        /* Refused bytes, and what comes after them, are dropped, never
+         * digested, and the reference fails (digest_reference reads
+         * cs->refused). The last push, xmlsec flushing its output buffer as
+         * it closes it, is taken all the same: xmlsec 1.2 leaks that buffer
+         * when the flush fails (xmlSecTransformIOBufferClose). */
+        xmlSecBufferEmpty(in);
+    }
     if (last) t->status = xmlSecTransformStatusFinished;
     return 0;
 }
@@ -964,17 +978,17 @@ static int digest_reference(wssec_msg *msg, xmlSecDSigCtxPtr d, xmlNodePtr sig,
     int ret = xmlSecDSigReferenceCtxProcessNode(rc_, r->ref);
     xmlSecDSigStatus st = rc_->status;
     xmlSecDSigReferenceCtxDestroy(rc_);
-    if (ret >= 0 && cs.capture) {
+    if (ret >= 0 && !cs.refused && cs.capture) {
         xmlNodePtr dv = wssec_xml_first_elem(r->ref);
         while (dv && !wssec_xml_is(dv, WSSEC_NS_DS, "DigestValue")) dv = wssec_xml_next_elem(dv);
         explain(msg, r->uri, &capture, r->digest->name, r->digest->name, dv);
     }
     wssec__buf_free(&capture);
-    if (ret < 0 && wssec__c14n_over(msg)) {
+    if ((ret < 0 || cs.refused) && wssec__c14n_over(msg)) {
         ERR_clear_error();
         return over_budget(msg, si, r->ref);
     }
-    if (ret < 0) {
+    if (ret < 0 || cs.refused) {
         /* a reference xmlsec could not resolve or canonicalize, after our
          * checks passed */
         ERR_clear_error();
@@ -1227,43 +1241,32 @@ static xmlNodePtr named_part(wssec_msg *msg, const char *spec, bool *named)
     return NULL;
 }
 
-/* {NS}LOCAL: every element of that name, in document order. */
-static int select_qname(wssec_msg *msg, const char *spec, parts *p)
+/* The part selector's callback: a node for the parts of one sign-part. */
+typedef struct part_sink {
+    parts *p;
+    const char *spec;
+} part_sink;
+
+static int add_selected(wssec_msg *msg, xmlNodePtr e, void *ud)
 {
-    const char *close = strchr(spec, '}');
-    char ns[512];
-    size_t nl = close ? (size_t)(close - spec - 1) : 0;
-    if (!close || nl >= sizeof(ns))
-        return wssec_msg_fail(msg, WSSEC_ECONFIG, NULL, NULL, "sign-part '%s' is not a QName",
-                              spec);
-    memcpy(ns, spec + 1, nl);
-    ns[nl] = '\0';
-    size_t before = p->n;
-    xmlNodePtr root = xmlDocGetRootElement(wssec_msg_doc(msg));
-    for (xmlNodePtr n = root; n; n = wssec_xml_next_in(n, root))
-        if (wssec_xml_is(n, ns, close + 1)) WSSEC_GUARD(add_part(msg, p, n, spec));
-    if (p->n == before)
-        return wssec_msg_fail(msg, WSSEC_ECONFIG, NULL, NULL,
-                              "sign-part '%s' names no element of the message", spec);
-    return 0;
+    part_sink *k = ud;
+    return add_part(msg, k->p, e, k->spec);
 }
 
-/* An XPath: every node it selects, which must be elements. */
-static int select_xpath(wssec_msg *msg, const char *spec, parts *p)
+/* {NS}LOCAL (every element of that name, in document order) or an XPath
+ * (every node it selects, which must be elements), by the part selector. */
+static int select_nodes(wssec_msg *msg, const char *spec, parts *p)
 {
-    xmlNodeSetPtr set = NULL;
-    xmlXPathObjectPtr obj = NULL;
-    int rc = wssec_msg_select(&set, &obj, msg, spec);
-    if (rc == 0 && (!set || set->nodeNr == 0))
-        rc = wssec_msg_fail(msg, WSSEC_ECONFIG, NULL, NULL,
-                            "sign-part '%s' selects nothing in the message", spec);
-    else if (rc)
-        rc = wssec_msg_fail(msg, rc == WSSEC_ENOMEM ? rc : WSSEC_ECONFIG, NULL, NULL,
-                            "sign-part '%s' cannot be evaluated", spec);
-    for (int i = 0; !rc && set && i < set->nodeNr; i++)
-        rc = add_part(msg, p, set->nodeTab[i], spec);
-    xmlXPathFreeObject(obj);
-    return rc;
+    part_sink k = { p, spec };
+    size_t before = p->n, found = 0;
+    WSSEC_GUARD(wssec__part_select(&found, msg, "sign-part", spec, spec, false, add_selected, &k));
+    if (spec[0] == '{' && p->n == before)
+        return wssec_msg_fail(msg, WSSEC_ECONFIG, NULL, NULL,
+                              "sign-part '%s' names no element of the message", spec);
+    if (spec[0] != '{' && found == 0)
+        return wssec_msg_fail(msg, WSSEC_ECONFIG, NULL, NULL,
+                              "sign-part '%s' selects nothing in the message", spec);
+    return 0;
 }
 
 /* One sign-part: a name (body, timestamp, token, username-token,
@@ -1271,10 +1274,10 @@ static int select_xpath(wssec_msg *msg, const char *spec, parts *p)
  * XPath. */
 static int select_part(wssec_msg *msg, const char *spec, bool implicit, parts *p)
 {
-    if (spec[0] == '{') return select_qname(msg, spec, p);
+    if (spec[0] == '{') return select_nodes(msg, spec, p);
     bool named = false;
     xmlNodePtr e = named_part(msg, spec, &named);
-    if (!named) return select_xpath(msg, spec, p);
+    if (!named) return select_nodes(msg, spec, p);
     if (!e) {
         if (implicit) return 0;
         return wssec_msg_fail(msg, WSSEC_ECONFIG, NULL, NULL,

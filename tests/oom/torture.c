@@ -877,6 +877,11 @@ int main(void)
     static const char *const revoked_pairs[] = { "sign-key", PKI "revoked.key", "sign-cert",
                                                  PKI "revoked.crt", NULL };
     static const char *const ut_pairs[] = { "require", "timestamp,username-token", NULL };
+    /* the recipient's certificate as a BinarySecurityToken (enc-key-id bst) */
+    static const char *const bst_sender_pairs[] = { "sign-key", PKI "alice.key", "sign-cert",
+                                                    PKI "alice.crt", "encrypt-cert",
+                                                    PKI "server.crt", "enc-key-id", "bst",
+                                                    "replay-signatures", "false", NULL };
     static const char *const gw_pairs[] = { "sign-key", PKI "gateway.key", "sign-cert",
                                             PKI "gateway.crt", NULL };
     wssec_ctx *sender = ctx_must(sender_pairs);
@@ -884,6 +889,7 @@ int main(void)
     wssec_ctx *receiver = ctx_must(receiver_pairs);
     wssec_ctx *ut_ctx = ctx_must(ut_pairs);
     wssec_ctx *gateway = ctx_must(gw_pairs);
+    wssec_ctx *bst_sender = ctx_must(bst_sender_pairs);
     wssec_ctx *crl_receiver = ctx_must(crl_pairs);
     wssec_ctx *revoked_signer = ctx_must(revoked_pairs);
     receiver_ctx = receiver;
@@ -920,6 +926,7 @@ int main(void)
         { "secure sign-then-encrypt", OP_SECURE, &sender, NULL, &plain, a_ste, 3, NULL, NULL, 0, 1 },
         { "secure encrypt-then-sign", OP_SECURE, &sender, NULL, &plain, a_ets, 3, NULL, NULL, 0, 0 },
         { "secure identity-assertion", OP_SECURE, &gateway, NULL, &plain, a_ia, 3, NULL, "alice", 0, 0 },
+        { "secure encrypt-then-sign enc-key-id-bst", OP_SECURE, &bst_sender, NULL, &plain, a_ets, 3, NULL, NULL, 0, 1 },
         { "verify x509-signature", OP_VERIFY, &receiver, NULL, &sig, NULL, 0, NULL, NULL, 0, 1 },
         { "verify sign-then-encrypt", OP_VERIFY, &receiver, NULL, &ste, NULL, 0, NULL, NULL, 0, 1 },
         { "verify encrypt-then-sign", OP_VERIFY, &receiver, NULL, &ets, NULL, 0, NULL, NULL, 0, 1 },
@@ -948,7 +955,9 @@ int main(void)
             if (!full && !s->bounded) continue;
             if (only && !name_in(s->name, only)) continue;
             /* secure's output is checked by the receiver of its kind */
-            receiver_ctx = s->ctx == &sender || s->ctx == &gateway ? receiver : ut_receiver;
+            receiver_ctx = s->ctx == &sender || s->ctx == &gateway || s->ctx == &bst_sender
+                               ? receiver
+                               : ut_receiver;
             unsigned long enomem = 0, other = 0;
             char others[512] = "";
             double t = seconds();
@@ -972,6 +981,7 @@ int main(void)
     wssec_ctx_free(receiver);
     wssec_ctx_free(ut_ctx);
     wssec_ctx_free(gateway);
+    wssec_ctx_free(bst_sender);
     wssec_replay_cache_release(inner);
     wssec_replay_cache_release(fwd_cache);
     return failures ? 1 : 0;

@@ -233,6 +233,115 @@ static void test_warn_no_timestamp(void **state)
     }
 }
 
+/* ---- the part selector (wssec__part_select, wssec__part_mode) ---- */
+
+typedef struct picked {
+    xmlNodePtr v[8];
+    size_t n, fail_at; /* fail_at: the add that fails (0: none) */
+} picked;
+
+static int pick(wssec_msg *msg, xmlNodePtr node, void *ud)
+{
+    picked *p = ud;
+    if (p->fail_at && p->n + 1 == p->fail_at)
+        return wssec_msg_fail(msg, WSSEC_ELIMIT, NULL, node, "no room");
+    assert_true(p->n < WSSEC_ARRAY_LEN(p->v));
+    p->v[p->n++] = node;
+    return 0;
+}
+
+/* {NS}LOCAL: every element of that name in document order, or with
+ * outermost none inside one already selected; an XPath: its nodes; what
+ * selects nothing is no error here; a broken QName or XPath, or a failing
+ * add, is, in the caller's words. */
+static void test_part_select(void **state)
+{
+    (void)state;
+    wssec_ctx *ctx = h_ctx(NULL);
+    char *xml = h_envelope_header(11, "<r:Route xmlns:r=\"urn:route\"><r:Route>in</r:Route>"
+                                      "</r:Route><r:Route xmlns:r=\"urn:route\"/>");
+    wssec_msg *msg = h_parse(ctx, xml);
+    xmlNodePtr outer = wssec_xml_first_elem(wssec_msg_header(msg));
+    xmlNodePtr inner = wssec_xml_first_elem(outer), second = wssec_xml_next_elem(outer);
+    picked p = { .n = 0 };
+    size_t found = 9;
+
+    assert_int_equal(wssec__part_select(&found, msg, "sign-part", "{urn:route}Route", "x", false,
+                                        pick, &p), 0);
+    assert_int_equal(found, 3);
+    assert_int_equal(p.n, 3);
+    assert_ptr_equal(p.v[0], outer);
+    assert_ptr_equal(p.v[1], inner);
+    assert_ptr_equal(p.v[2], second);
+    p.n = 0;
+    assert_int_equal(wssec__part_select(&found, msg, "encrypt-part", "{urn:route}Route", "x", true,
+                                        pick, &p), 0);
+    assert_int_equal(found, 2);
+    assert_ptr_equal(p.v[0], outer);
+    assert_ptr_equal(p.v[1], second);
+    p.n = 0;
+    assert_int_equal(wssec__part_select(&found, msg, "sign-part", "//soap:Body", "x", true, pick,
+                                        &p), 0);
+    assert_int_equal(found, 1);
+    assert_ptr_equal(p.v[0], wssec_msg_body(msg));
+    p.n = 0;
+    assert_int_equal(wssec__part_select(&found, msg, "sign-part", "{urn:none}Route", "x", false,
+                                        pick, &p), 0);
+    assert_int_equal(found, 0);
+    assert_int_equal(wssec__part_select(&found, msg, "sign-part", "//nothing", "x", false, pick,
+                                        &p), 0);
+    assert_int_equal(found, 0);
+    assert_int_equal(p.n, 0);
+    assert_int_equal(wssec_msg_error(msg)->code, 0);
+    wssec_msg_free(msg);
+
+    static const struct {
+        const char *what, *part, *shown;
+        size_t fail_at;
+        int code;
+        const char *message;
+    } bad[] = {
+        { "encrypt-part", "{urn:route", "{urn:route:content", 0, WSSEC_ECONFIG,
+          "encrypt-part '{urn:route:content' is not a QName" },
+        { "sign-part", "count(//r:Route)", "count(//r:Route)", 0, WSSEC_ECONFIG,
+          "sign-part 'count(//r:Route)' cannot be evaluated" },
+        { "sign-part", "//*[", "//*[", 0, WSSEC_ECONFIG, "sign-part '//*[' cannot be evaluated" },
+        { "sign-part", "{urn:route}Route", "q", 2, WSSEC_ELIMIT, "no room" },
+        { "sign-part", "//soap:Header/*", "q", 1, WSSEC_ELIMIT, "no room" },
+    };
+    for (size_t i = 0; i < WSSEC_ARRAY_LEN(bad); i++) {
+        msg = h_parse(ctx, xml);
+        picked q = { .n = 0, .fail_at = bad[i].fail_at };
+        assert_int_equal(wssec__part_select(&found, msg, bad[i].what, bad[i].part, bad[i].shown,
+                                            false, pick, &q), bad[i].code);
+        assert_int_equal(q.n, bad[i].fail_at ? bad[i].fail_at - 1 : 0); /* stopped there */
+        assert_int_equal(wssec_msg_error(msg)->code, bad[i].code);
+        assert_string_equal(wssec_msg_error(msg)->message, bad[i].message);
+        wssec_msg_free(msg);
+    }
+    free(xml);
+    wssec_ctx_free(ctx);
+}
+
+/* An encrypt-part's suffix: taken off, and its mode. */
+static void test_part_mode(void **state)
+{
+    (void)state;
+    static const struct {
+        const char *in, *out;
+        int mode;
+    } rows[] = {
+        { "//r:Route:content", "//r:Route", 1 }, { "{urn:r}R:element", "{urn:r}R", 0 },
+        { "a:element", "a", 0 },                 { ":content", ":content", -1 },
+        { "body", "body", -1 },                  { "x:contents", "x:contents", -1 },
+    };
+    for (size_t i = 0; i < WSSEC_ARRAY_LEN(rows); i++) {
+        char buf[64];
+        assert_int_equal(wssec__part_mode(buf, sizeof(buf), rows[i].in), rows[i].mode);
+        assert_string_equal(buf, rows[i].out);
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -242,6 +351,8 @@ int main(void)
         cmocka_unit_test(test_required_encrypted_parts),
         cmocka_unit_test(test_leftovers),
         cmocka_unit_test(test_warn_no_timestamp),
+        cmocka_unit_test(test_part_select),
+        cmocka_unit_test(test_part_mode),
     };
     int rc = cmocka_run_group_tests(tests, setup, teardown);
     xmlCleanupParser();

@@ -1477,6 +1477,43 @@ static void test_signed_token_moved_out(void **state)
     wssec_ctx_free(in);
 }
 
+/* max-c14n-bytes crossed by a reference small enough that its canonical
+ * bytes all reach the counting transform when xmlsec flushes its output
+ * buffer at the end: refused all the same (WSSEC_ELIMIT, verify and
+ * inspect), and, under ASan, nothing of xmlsec's leaks (a failed flush
+ * makes xmlsec 1.2 keep its buffer). */
+static void test_c14n_budget_at_close(void **state)
+{
+    (void)state;
+    wssec_ctx *out = h_signer("alice", NULL);
+    char memo[1501];
+    memset(memo, 'x', 1500);
+    memo[1500] = '\0';
+    char *plain = h_strf("<soap:Envelope xmlns:soap=\"%s\" xmlns:wsu=\"%s\"><soap:Header/>"
+                         "<soap:Body wsu:Id=\"body\"><m:Pay xmlns:m=\"urn:example:bank\">"
+                         "<m:Memo>%s</m:Memo></m:Pay></soap:Body></soap:Envelope>",
+                         WSSEC_NS_SOAP11, H_NS_WSU, memo);
+    char *xml = h_secure(out, plain, sign_actions, 2, NULL);
+    wssec_ctx *tight = h_receiver("max-c14n-bytes", "2048", NULL);
+    h_run r;
+    assert_int_equal(h_verify(&r, tight, xml), WSSEC_ELIMIT);
+    h_assert_error(h_run_err(&r), WSSEC_ELIMIT, "wsse:InvalidSecurity",
+                   "the signatures canonicalize more than max-c14n-bytes 2048 bytes");
+    h_run_free(&r);
+    assert_int_equal(h_inspect(&r, tight, xml), 0); /* an inspection: the verdict per token */
+    int sig_status = 0;
+    for (size_t i = 0; i < wssec_result_token_count(r.res); i++) {
+        const wssec_token *t = wssec_result_token(r.res, i);
+        if (!strcmp(wssec_token_type(t), "signature")) sig_status = wssec_token_status(t);
+    }
+    assert_int_equal(sig_status, WSSEC_ELIMIT);
+    h_run_free(&r);
+    free(plain);
+    free(xml);
+    wssec_ctx_free(out);
+    wssec_ctx_free(tight);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -1501,6 +1538,7 @@ int main(void)
         cmocka_unit_test(test_bsp_keyinfo_x509data),
         cmocka_unit_test(test_bsp_bst_encoding_type),
         cmocka_unit_test(test_signed_token_moved_out),
+        cmocka_unit_test(test_c14n_budget_at_close),
     };
     int rc = cmocka_run_group_tests(tests, NULL, NULL);
     xmlCleanupParser();

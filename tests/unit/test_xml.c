@@ -736,6 +736,29 @@ static void test_explain(void **state)
     wssec_ctx_free(without);
 }
 
+/* Once a reference went over the budget (exhausting it, as under `wssec
+ * inspect`, which carries on after a failure), every later take is refused
+ * too: the count past the budget must not make "what is left" wrap around
+ * to a huge number. */
+static void test_c14n_budget_stays_exhausted(void **state)
+{
+    (void)state;
+    wssec_ctx *ctx = h_ctx("max-c14n-bytes", "1024", NULL);
+    char *plain = h_envelope_header(11, NULL);
+    wssec_msg *msg = h_parse(ctx, plain);
+    assert_int_equal(wssec__c14n_take(msg, 2000, true), WSSEC_ELIMIT);
+    assert_int_equal(wssec__c14n_over(msg), 1);
+    assert_int_equal(wssec__c14n_take(msg, 1, false), WSSEC_ELIMIT);
+    assert_int_equal(wssec__c14n_take(msg, 1, true), WSSEC_ELIMIT);
+    assert_int_equal(wssec__c14n_take(msg, 5000, true), WSSEC_ELIMIT);
+    assert_int_equal(wssec__c14n_take(msg, 0, false), WSSEC_ELIMIT);
+    assert_int_equal(wssec__c14n_over(msg), 1);
+    assert_int_equal(msg->c14n_bytes, 1025);
+    wssec_msg_free(msg);
+    free(plain);
+    wssec_ctx_free(ctx);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -758,6 +781,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_reparse_replaces_document, setup, teardown),
         cmocka_unit_test(test_c14n_budget),
         cmocka_unit_test(test_explain),
+        cmocka_unit_test(test_c14n_budget_stays_exhausted),
     };
     int rc = cmocka_run_group_tests(tests, NULL, NULL);
     xmlCleanupParser();
