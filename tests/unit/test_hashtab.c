@@ -413,9 +413,10 @@ static void test_ground_keys_spread(void **state)
         hit[h] = 1;
         put(t, k[i], i, true);
     }
-    /* 512 random homes among 2048 slots: about 450 distinct; one shared
-     * home would be 1 */
-    assert_true(homes_seen > 300);
+    /* the leading bytes would give them one home; a keyed mix gives about
+     * 450 distinct ones for 512 keys in 2048 slots (less for an unlucky
+     * secret, never near one) */
+    assert_true(homes_seen > 128);
     for (unsigned i = 0; i < 512; i++) assert_int_equal(get(t, k[i]), (int64_t)i);
     /* a second table has another secret: the same keys land elsewhere */
     wssec_hashtab *u = table(1024, 0);
