@@ -37,11 +37,22 @@ xmlNodePtr wssec_xml_next_elem(xmlNodePtr node)
     return NULL;
 }
 
+xmlNodePtr wssec_xml_next_in_depth(xmlNodePtr n, xmlNodePtr top, size_t *depth)
+{
+    if (n->type == XML_ELEMENT_NODE && n->children) {
+        if (depth) ++*depth;
+        return n->children;
+    }
+    while (n != top && !n->next) {
+        n = n->parent;
+        if (depth) --*depth;
+    }
+    return n == top ? NULL : n->next;
+}
+
 xmlNodePtr wssec_xml_next_in(xmlNodePtr n, xmlNodePtr top)
 {
-    if (n->type == XML_ELEMENT_NODE && n->children) return n->children;
-    while (n != top && !n->next) n = n->parent;
-    return n == top ? NULL : n->next;
+    return wssec_xml_next_in_depth(n, top, NULL);
 }
 
 const char *wssec_xml_attr(xmlNodePtr e, const char *name)

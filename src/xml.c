@@ -666,8 +666,8 @@ int wssec__xml_register_ids(wssec_errrec *err, xmlDocPtr doc)
     int rc = 0;
     xmlHashTablePtr seen = xmlHashCreate(16);
     if (!seen) return WSSEC_ENOMEM;
-    xmlNodePtr n = xmlDocGetRootElement(doc);
-    while (n && !rc) {
+    xmlNodePtr root = xmlDocGetRootElement(doc);
+    for (xmlNodePtr n = root; n && !rc; n = wssec_xml_next_in(n, root)) {
         if (n->type == XML_ELEMENT_NODE) {
             for (xmlAttrPtr a = n->properties; a && !rc; a = a->next) {
                 if (!id_like(a)) continue;
@@ -694,16 +694,6 @@ int wssec__xml_register_ids(wssec_errrec *err, xmlDocPtr doc)
                 xmlFree(v);
             }
         }
-        /* depth-first walk without recursion */
-        if (n->children && n->type == XML_ELEMENT_NODE) {
-            n = n->children;
-            continue;
-        }
-        while (n && !n->next) {
-            n = n->parent;
-            if (n && n->type == XML_DOCUMENT_NODE) n = NULL;
-        }
-        if (n) n = n->next;
     }
     xmlHashFree(seen, NULL);
     return rc;
@@ -714,28 +704,19 @@ int wssec__recheck(wssec_msg *msg)
     /* decrypted plaintext may not bring what the parser refuses, nor more
      * nodes or depth than the parser allows */
     const wssec_settings *s = &msg->ctx->s;
-    size_t nodes = 1, depth = 1;
-    for (xmlNodePtr n = xmlDocGetRootElement(msg->doc); n;) {
+    size_t nodes = 1, depth = 0; /* below the root element */
+    xmlNodePtr root = xmlDocGetRootElement(msg->doc);
+    for (xmlNodePtr n = root; n; n = wssec_xml_next_in_depth(n, root, &depth)) {
         if (n->type == XML_PI_NODE || n->type == XML_ENTITY_REF_NODE || n->type == XML_DTD_NODE ||
             n->type == XML_ENTITY_DECL)
             return wssec_msg_fail(msg, WSSEC_EMALFORMED, NULL, n->parent,
                                   "decrypted content holds a processing instruction or an entity "
                                   "reference");
-        if (++nodes > s->max_nodes || depth > s->max_depth)
+        if (++nodes > s->max_nodes || depth + 1 > s->max_depth)
             return wssec_msg_fail(msg, WSSEC_ELIMIT, "wsse:InvalidSecurity", NULL,
                                   "decrypted content makes the message exceed max-nodes %zu or "
                                   "max-depth %zu",
                                   s->max_nodes, s->max_depth);
-        if (n->children && n->type == XML_ELEMENT_NODE) {
-            n = n->children;
-            depth++;
-            continue;
-        }
-        while (n && !n->next) {
-            n = n->parent && n->parent->type == XML_ELEMENT_NODE ? n->parent : NULL;
-            depth--;
-        }
-        if (n) n = n->next;
     }
     /* the SOAP structure and the IDs, as after parsing: a second Security
      * header or a duplicate ID smuggled in by plaintext is refused */

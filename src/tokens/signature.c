@@ -743,7 +743,7 @@ static int check_qnames(wssec_msg *msg, const ref_info *r)
 {
     if (!r->exclusive || !r->target) return 0;
     xmlNodePtr top = r->target;
-    for (xmlNodePtr n = top; n;) {
+    for (xmlNodePtr n = top; n; n = wssec_xml_next_in(n, top)) {
         if (n->type == XML_ELEMENT_NODE) {
             for (xmlAttrPtr a = n->properties; a; a = a->next) {
                 if (!a->ns || !xmlStrEqual(a->ns->href, BAD_CAST NS_XSI) ||
@@ -779,12 +779,6 @@ static int check_qnames(wssec_msg *msg, const ref_info *r)
                 if (rc) return rc;
             }
         }
-        if (n->type == XML_ELEMENT_NODE && n->children) {
-            n = n->children;
-            continue;
-        }
-        while (n && n != top && !n->next) n = n->parent;
-        n = n && n != top ? n->next : NULL;
     }
     return 0;
 }

@@ -37,6 +37,13 @@ WSSEC_API xmlNodePtr wssec_xml_next_elem(xmlNodePtr node);
  */
 WSSEC_API xmlNodePtr wssec_xml_next_in(xmlNodePtr n, xmlNodePtr top) WSSEC_NONNULL(1, 2);
 
+/**
+ * wssec_xml_next_in(), keeping @p *depth up to date: the depth of the node
+ * returned, counted from @p top (set *depth to 0 at top). @p depth may be NULL.
+ */
+WSSEC_API xmlNodePtr wssec_xml_next_in_depth(xmlNodePtr n, xmlNodePtr top, size_t *depth)
+    WSSEC_NONNULL(1, 2);
+
 /** The content of an element with XML whitespace trimmed; free with xmlFree(). NULL on ENOMEM. */
 WSSEC_API char *wssec_xml_text(xmlNodePtr node) WSSEC_NONNULL(1);
 
