@@ -42,6 +42,7 @@ static void token_free(wssec_token *t)
     wssec__free(t->err);
     wssec__free(t->asserted);
     wssec__free(t->nonce);
+    wssec__free(t->sigvalue);
     for (size_t i = 0; i < t->nprops; i++) {
         wssec__free(t->names[i]);
         wssec__free(t->values[i]);
@@ -395,6 +396,10 @@ int wssec__result_covers(const wssec_result *r, xmlNodePtr node)
 int wssec_msg_defer(wssec_msg *msg, wssec_token *tok, int (*check)(wssec_msg *, void *),
                      int (*run)(wssec_msg *, void *), void (*free_job)(void *), void *job)
 {
+    if (!msg || !check || !run || !free_job) {
+        if (free_job) free_job(job); /* owned from the call on, even when refused */
+        return WSSEC_EINVALID;
+    }
     if (msg->njobs == msg->jobs_cap) {
         size_t cap = msg->jobs_cap ? msg->jobs_cap * 2 : 4;
         wssec_deferred *v = wssec__realloc(msg->jobs, cap * sizeof(*v));
@@ -412,6 +417,7 @@ int wssec_msg_defer(wssec_msg *msg, wssec_token *tok, int (*check)(wssec_msg *, 
 
 int wssec_msg_claim(wssec_msg *msg, xmlNodePtr data)
 {
+    WSSEC_ARG(msg && data);
     for (size_t i = 0; i < msg->nclaimed; i++)
         if (msg->claimed[i] == data)
             return wssec_msg_fail(msg, WSSEC_EMALFORMED, NULL, data,
@@ -429,6 +435,7 @@ int wssec_msg_claim(wssec_msg *msg, xmlNodePtr data)
 
 void wssec_msg_unclaim(wssec_msg *msg, xmlNodePtr data)
 {
+    WSSEC_ARG_VOID(msg && data);
     for (size_t i = 0; i < msg->nclaimed; i++)
         if (msg->claimed[i] == data) {
             msg->claimed[i] = msg->claimed[--msg->nclaimed];
@@ -436,7 +443,11 @@ void wssec_msg_unclaim(wssec_msg *msg, xmlNodePtr data)
         }
 }
 
-void wssec_msg_retry_after_decryption(wssec_msg *msg) { msg->retry = true; }
+void wssec_msg_retry_after_decryption(wssec_msg *msg)
+{
+    WSSEC_ARG_VOID(msg);
+    msg->retry = true;
+}
 
 void wssec__msg_free_jobs(wssec_msg *msg)
 {
@@ -696,4 +707,23 @@ int wssec_msg_decrypt_failed(wssec_msg *msg)
 {
     WSSEC_ARG(msg);
     return wssec_msg_fail(msg, WSSEC_EDECRYPT, NULL, NULL, WSSEC_DECRYPT_FAILED);
+}
+
+int wssec_token_set_signature_value(wssec_token *t, const unsigned char *value, size_t len)
+{
+    WSSEC_ARG(t && value && len > 0);
+    unsigned char *copy = wssec__malloc(len);
+    if (!copy) return WSSEC_ENOMEM;
+    memcpy(copy, value, len);
+    wssec__free(t->sigvalue);
+    t->sigvalue = copy;
+    t->sigvalue_len = len;
+    return 0;
+}
+
+size_t wssec_token_signature_value(const unsigned char **value, const wssec_token *t)
+{
+    WSSEC_ARG_OR(value, 0);
+    *value = t ? t->sigvalue : NULL;
+    return *value ? t->sigvalue_len : 0;
 }

@@ -53,6 +53,9 @@ struct wssec_token {
     /* UsernameTokens: the Nonce, decoded (NULL: none) */
     unsigned char *nonce;
     size_t nonce_len;
+    /* signatures: the verified SignatureValue */
+    unsigned char *sigvalue;
+    size_t sigvalue_len;
 };
 
 /* One decrypted part: the element that came out of an EncryptedData, or

@@ -924,9 +924,10 @@ static bool over_plaintext(const sig_info *si, xmlNodePtr failed)
 
 /* (a) The SignatureValue over the canonical SignedInfo (*tbs, which the
  * caller frees), by us, with the signer's key; then the replay key from
- * the same bytes. */
-static int verify_signed_info(wssec_msg *msg, xmlNodePtr sig, const sig_info *si, X509 *cert,
-                              EVP_PKEY *pk, wssec_buf *tbs, unsigned char replay[32])
+ * the same bytes, and the value as the token's typed fact. */
+static int verify_signed_info(wssec_msg *msg, wssec_token *tok, xmlNodePtr sig,
+                              const sig_info *si, X509 *cert, EVP_PKEY *pk, wssec_buf *tbs,
+                              unsigned char replay[32])
 {
     unsigned char *value = NULL;
     size_t value_len = 0;
@@ -936,7 +937,9 @@ static int verify_signed_info(wssec_msg *msg, xmlNodePtr sig, const sig_info *si
         return wssec_msg_fail(msg, WSSEC_EMALFORMED, NULL, si->value,
                               "SignatureValue is not base64");
     int ok = signature_value_verifies(pk, si->method, value, value_len, tbs);
+    if (ok > 0 && wssec_token_set_signature_value(tok, value, value_len)) ok = -2;
     wssec__free(value);
+    if (ok == -2) return wssec_msg_fail(msg, WSSEC_ENOMEM, NULL, sig, "out of memory");
     if (ok >= 0) {
         const char *dash = strrchr(si->method->name, '-');
         explain(msg, "SignedInfo", tbs, si->method->name, dash ? dash + 1 : "sha256", NULL);
@@ -1027,8 +1030,8 @@ static int digest_references(wssec_msg *msg, xmlNodePtr sig, const sig_info *si)
  * only when it verifies, (b) xmlsec digests the references one by one, each
  * against its DigestValue. The replay key comes from the same canonical
  * SignedInfo. */
-static int verify_crypto(wssec_msg *msg, xmlNodePtr sig, const sig_info *si, X509 *cert,
-                         unsigned char replay[32])
+static int verify_crypto(wssec_msg *msg, wssec_token *tok, xmlNodePtr sig, const sig_info *si,
+                         X509 *cert, unsigned char replay[32])
 {
     EVP_PKEY *pk = X509_get0_pubkey(cert);
     if (!pk)
@@ -1038,7 +1041,7 @@ static int verify_crypto(wssec_msg *msg, xmlNodePtr sig, const sig_info *si, X50
                               "signature algorithm %s does not fit the signer's %s key",
                               si->method->name, OBJ_nid2sn(EVP_PKEY_get_base_id(pk)));
     wssec_buf tbs = { 0 };
-    int rc = verify_signed_info(msg, sig, si, cert, pk, &tbs, replay);
+    int rc = verify_signed_info(msg, tok, sig, si, cert, pk, &tbs, replay);
     wssec__buf_free(&tbs);
     /* SignedInfo is authentic from here on */
     for (size_t i = 0; !rc && i < si->nrefs; i++) rc = check_qnames(msg, &si->refs[i]);
@@ -1173,7 +1176,7 @@ static int sig_consume(wssec_msg *msg, xmlNodePtr sig, void *ud)
     }
     if ((rc = wssec__key_resolve(msg, si->key_info, NULL, &k))) goto done;
     if ((rc = check_signer(msg, sig, tok, &k, text, sizeof(text)))) goto done;
-    if ((rc = verify_crypto(msg, sig, si, k.cert, replay))) goto done;
+    if ((rc = verify_crypto(msg, tok, sig, si, k.cert, replay))) goto done;
     rc = record(msg, tok, si, &k, replay, text);
 done:
     if (rc == WSSEC_ENOMEM) wssec_msg_fail(msg, rc, NULL, sig, "out of memory");

@@ -246,6 +246,24 @@ static void test_versions_refused_clearly(void **state)
     assert_int_equal(wssec_replay_cache_new(&rc, &ops, NULL), WSSEC_EINVALID); /* no insert */
 }
 
+static int jobs_freed;
+static int job_check(wssec_msg *m, void *j)
+{
+    (void)m;
+    (void)j;
+    return 0;
+}
+static int job_run(wssec_msg *m, void *j)
+{
+    (void)m;
+    (void)j;
+    return 0;
+}
+static void job_free(void *j)
+{
+    ++*(int *)j;
+}
+
 /* The decryption protocol of the module SDK (sys/record.h): a NULL fails
  * closed (nothing may be decrypted, nothing is queued) or is a no-op. */
 static void test_null_arguments_decryption_protocol(void **state)
@@ -262,6 +280,22 @@ static void test_null_arguments_decryption_protocol(void **state)
     wssec_msg_decrypting(N(wssec_msg *), body, 0);
     wssec_msg_decrypting(msg, N(xmlNodePtr), 0);
     assert_int_equal(wssec_msg_decrypt_failed(N(wssec_msg *)), WSSEC_EINVALID);
+    /* the queue and the claims: refused or no-ops; a refused job is freed */
+    jobs_freed = 0;
+    assert_int_equal(wssec_msg_defer(N(wssec_msg *), NULL, job_check, job_run, job_free, &jobs_freed),
+                     WSSEC_EINVALID);
+    assert_int_equal(jobs_freed, 1);
+    assert_int_equal(wssec_msg_defer(msg, NULL, N(int (*)(wssec_msg *, void *)), job_run, job_free,
+                                     &jobs_freed),
+                     WSSEC_EINVALID);
+    assert_int_equal(jobs_freed, 2);
+    assert_int_equal(wssec_msg_claim(N(wssec_msg *), body), WSSEC_EINVALID);
+    assert_int_equal(wssec_msg_claim(msg, N(xmlNodePtr)), WSSEC_EINVALID);
+    wssec_msg_unclaim(N(wssec_msg *), body);
+    wssec_msg_unclaim(msg, N(xmlNodePtr));
+    wssec_msg_retry_after_decryption(N(wssec_msg *));
+    assert_int_equal(msg->njobs, 0);
+    assert_int_equal(msg->nclaimed, 0);
     assert_int_equal(wssec_msg_error(msg)->code, 0); /* nothing recorded by the no-ops */
     assert_false(msg->oracle_risk);
     assert_false(msg->decrypted);

@@ -165,6 +165,47 @@ static void test_consumers_record_facts(void **state)
     wssec_ctx_free(ctx);
 }
 
+/* A verified signature's value is its token's typed fact: the decoded
+ * SignatureValue of the message, byte for byte. */
+static void test_signature_value(void **state)
+{
+    (void)state;
+    wssec_ctx *signer = h_signer("alice", NULL), *receiver = h_receiver(NULL);
+    char *xml = h_sign_envelope(signer);
+    h_run r;
+    assert_int_equal(h_verify(&r, receiver, xml), 0);
+    const wssec_token *sig = NULL;
+    for (size_t i = 0; i < wssec_result_token_count(r.res); i++)
+        if (strcmp(wssec_token_type(wssec_result_token(r.res, i)), "signature") == 0)
+            sig = wssec_result_token(r.res, i);
+    assert_non_null(sig);
+    const unsigned char *value = NULL;
+    size_t n = wssec_token_signature_value(&value, sig);
+    /* the message's own SignatureValue, decoded */
+    const char *b = strstr(xml, "SignatureValue>");
+    assert_non_null(b);
+    b += strlen("SignatureValue>");
+    const char *e = strchr(b, '<');
+    char *text = strndup(b, (size_t)(e - b));
+    unsigned char *want = NULL;
+    size_t want_len = 0;
+    assert_int_equal(wssec_b64_decode(&want, &want_len, text, 4096), 0);
+    assert_int_equal(n, want_len);
+    assert_int_equal(want_len, 256); /* RSA-2048 */
+    assert_memory_equal(value, want, n);
+    wssec_free(want);
+    free(text);
+    /* other tokens have none */
+    const wssec_token *ts = wssec_result_token(r.res, 0);
+    assert_string_not_equal(wssec_token_type(ts), "signature");
+    assert_int_equal(wssec_token_signature_value(&value, ts), 0);
+    assert_null(value);
+    h_run_free(&r);
+    free(xml);
+    wssec_ctx_free(receiver);
+    wssec_ctx_free(signer);
+}
+
 /* wssec_msg_username, seen by a generator. */
 static const char *seen_user;
 static int seen_calls;
@@ -263,6 +304,7 @@ int main(void)
         cmocka_unit_test(test_asserted),
         cmocka_unit_test(test_nonce),
         cmocka_unit_test(test_consumers_record_facts),
+        cmocka_unit_test(test_signature_value),
         cmocka_unit_test(test_msg_username),
         cmocka_unit_test(test_has_passwords),
         cmocka_unit_test(test_bsp_relaxed_in),

@@ -154,6 +154,25 @@ WSSEC_API int wssec_token_set_nonce(wssec_token *token, const unsigned char *non
 WSSEC_API size_t wssec_token_nonce(const unsigned char **nonce, const wssec_token *token)
     WSSEC_NONNULL(1, 2);
 
+/**
+ * Records a verified signature's value (the decoded SignatureValue: what a
+ * SignatureConfirmation in a response echoes). The bytes are copied.
+ * @return 0; WSSEC_EINVALID for a NULL token or value or an empty value;
+ *         WSSEC_ENOMEM.
+ */
+WSSEC_API int wssec_token_set_signature_value(wssec_token *signature, const unsigned char *value,
+                                              size_t len) WSSEC_NONNULL(1, 2) WSSEC_WARN_UNUSED;
+
+/**
+ * The value wssec_token_set_signature_value() recorded.
+ *
+ * @param[out] value the bytes (borrowed from the token), or NULL when none
+ * @param signature  the token
+ * @return their length; 0 when none was recorded.
+ */
+WSSEC_API size_t wssec_token_signature_value(const unsigned char **value,
+                                             const wssec_token *signature) WSSEC_NONNULL(1, 2);
+
 #ifdef __cplusplus
 }
 #endif
