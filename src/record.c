@@ -654,16 +654,22 @@ const char *wssec_token_asserted(wssec_asserted_kind *kind, const wssec_token *t
     return t->asserted;
 }
 
+/* Replaces a token's byte field with a copy of p (n > 0 bytes). */
+static int set_bytes(unsigned char **field, size_t *field_len, const unsigned char *p, size_t n)
+{
+    unsigned char *copy = wssec__malloc(n);
+    if (!copy) return WSSEC_ENOMEM;
+    memcpy(copy, p, n);
+    wssec__free(*field);
+    *field = copy;
+    *field_len = n;
+    return 0;
+}
+
 int wssec_token_set_nonce(wssec_token *t, const unsigned char *nonce, size_t len)
 {
     WSSEC_ARG(t && nonce && len > 0);
-    unsigned char *copy = wssec__malloc(len);
-    if (!copy) return WSSEC_ENOMEM;
-    memcpy(copy, nonce, len);
-    wssec__free(t->nonce);
-    t->nonce = copy;
-    t->nonce_len = len;
-    return 0;
+    return set_bytes(&t->nonce, &t->nonce_len, nonce, len);
 }
 
 size_t wssec_token_nonce(const unsigned char **nonce, const wssec_token *t)
@@ -712,13 +718,7 @@ int wssec_msg_decrypt_failed(wssec_msg *msg)
 int wssec_token_set_signature_value(wssec_token *t, const unsigned char *value, size_t len)
 {
     WSSEC_ARG(t && value && len > 0);
-    unsigned char *copy = wssec__malloc(len);
-    if (!copy) return WSSEC_ENOMEM;
-    memcpy(copy, value, len);
-    wssec__free(t->sigvalue);
-    t->sigvalue = copy;
-    t->sigvalue_len = len;
-    return 0;
+    return set_bytes(&t->sigvalue, &t->sigvalue_len, value, len);
 }
 
 size_t wssec_token_signature_value(const unsigned char **value, const wssec_token *t)

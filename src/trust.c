@@ -387,20 +387,14 @@ static int default_validate(wssec_msg *msg, X509 *leaf, STACK_OF(X509) *presente
 
 int wssec_cert_check_init(wssec_cert_check *check, unsigned version)
 {
-    if (version < 1 || version > WSSEC_CERT_CHECK_VERSION) return WSSEC_EINVALID;
-    const wssec_cert_check init = WSSEC_CERT_CHECK_INIT;
-    *check = init;
-    check->version = version;
-    return 0;
+    static const wssec_cert_check tmpl = WSSEC_CERT_CHECK_INIT;
+    return wssec__struct_init(check, &tmpl, sizeof(tmpl), version, WSSEC_CERT_CHECK_VERSION);
 }
 
 int wssec_cert_validator_init(wssec_cert_validator *validator, unsigned version)
 {
-    if (version < 1 || version > WSSEC_CERT_VALIDATOR_VERSION) return WSSEC_EINVALID;
-    const wssec_cert_validator init = WSSEC_CERT_VALIDATOR_INIT;
-    *validator = init;
-    validator->version = version;
-    return 0;
+    static const wssec_cert_validator tmpl = WSSEC_CERT_VALIDATOR_INIT;
+    return wssec__struct_init(validator, &tmpl, sizeof(tmpl), version, WSSEC_CERT_VALIDATOR_VERSION);
 }
 
 int wssec_cert_validate_default(const wssec_cert_check *check, char *why, size_t whylen)

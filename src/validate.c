@@ -11,6 +11,7 @@
 #include "wssec/wssec.h"
 #include "wssec/sys/sdk.h"
 #include "validate.h"
+#include "util.h"
 #include "context.h"
 #include "record.h"
 
@@ -23,20 +24,14 @@ int wssec__validator_code(int rc, int refusal)
 
 int wssec_time_check_init(wssec_time_check *check, unsigned version)
 {
-    if (version < 1 || version > WSSEC_TIME_CHECK_VERSION) return WSSEC_EINVALID;
-    const wssec_time_check init = WSSEC_TIME_CHECK_INIT;
-    *check = init;
-    check->version = version;
-    return 0;
+    static const wssec_time_check tmpl = WSSEC_TIME_CHECK_INIT;
+    return wssec__struct_init(check, &tmpl, sizeof(tmpl), version, WSSEC_TIME_CHECK_VERSION);
 }
 
 int wssec_time_validator_init(wssec_time_validator *validator, unsigned version)
 {
-    if (version < 1 || version > WSSEC_TIME_VALIDATOR_VERSION) return WSSEC_EINVALID;
-    const wssec_time_validator init = WSSEC_TIME_VALIDATOR_INIT;
-    *validator = init;
-    validator->version = version;
-    return 0;
+    static const wssec_time_validator tmpl = WSSEC_TIME_VALIDATOR_INIT;
+    return wssec__struct_init(validator, &tmpl, sizeof(tmpl), version, WSSEC_TIME_VALIDATOR_VERSION);
 }
 
 static void time_text(char *buf, size_t size, const char *given, wssec_time t, bool millis)
