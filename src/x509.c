@@ -21,6 +21,7 @@
 #include <openssl/err.h>
 #include <openssl/pem.h>
 #include <openssl/pkcs12.h>
+#include <openssl/pkcs7.h>
 
 #include "wssec/wssec.h"
 #include "wssec/sys/sdk.h"
@@ -65,6 +66,58 @@ int wssec__cert_usable(const X509 *x)
     return 0;
 }
 
+/* A Java keystore (JKS or JCEKS, by its magic number), which OpenSSL does
+ * not read: the reason names the keytool command that converts it. 1 when
+ * it is one (why written), 0 when not. */
+static int java_keystore(BIO *bio, const char *path, bool keys, char *why, size_t whylen)
+{
+    unsigned char magic[4];
+    int n = BIO_read(bio, magic, sizeof(magic));
+    (void)BIO_reset(bio);
+    const char *type = NULL;
+    if (n == 4 && memcmp(magic, "\xFE\xED\xFE\xED", 4) == 0) type = "JKS";
+    if (n == 4 && memcmp(magic, "\xCE\xCE\xCE\xCE", 4) == 0) type = "JCEKS";
+    if (!type) return 0;
+    snprintf(why, whylen,
+             "%s: a Java keystore (%s), which wssec does not read; convert it to PKCS#12 with "
+             "`keytool -importkeystore -srckeystore %s -srcstoretype %s -destkeystore %s.p12 "
+             "-deststoretype PKCS12`%s",
+             path, type, path, type, path,
+             keys ? " and give that file to --pkcs12"
+                  : ", then take its certificates out with `openssl pkcs12 -in FILE.p12 -nokeys "
+                    "-out certs.pem`");
+    return 1;
+}
+
+/* The certificates of a PKCS#7 bundle (.p7b/.p7c: a degenerate SignedData,
+ * as Windows and keytool export chains), PEM or DER, appended to sk. 1 when
+ * the input is one with at least one certificate, 0 when it is not one,
+ * or a negative code. */
+static int pkcs7_certs(BIO *bio, STACK_OF(X509) *sk)
+{
+    (void)BIO_reset(bio);
+    PKCS7 *p7 = PEM_read_bio_PKCS7(bio, NULL, NULL, NULL);
+    if (!p7) {
+        ERR_clear_error();
+        (void)BIO_reset(bio);
+        p7 = d2i_PKCS7_bio(bio, NULL);
+    }
+    ERR_clear_error();
+    if (!p7) return 0;
+    STACK_OF(X509) *certs = PKCS7_type_is_signed(p7) && p7->d.sign ? p7->d.sign->cert : NULL;
+    int rc = sk_X509_num(certs) > 0 ? 1 : 0;
+    for (int i = 0; rc > 0 && i < sk_X509_num(certs); i++) {
+        X509 *x = sk_X509_value(certs, i);
+        if (!wssec__cert_usable(x)) rc = WSSEC_ECONFIG;
+        else if (!X509_up_ref(x) || !sk_X509_push(sk, x)) {
+            X509_free(x);
+            rc = WSSEC_ENOMEM;
+        }
+    }
+    PKCS7_free(p7);
+    return rc;
+}
+
 int wssec__load_certs(const char *path, STACK_OF(X509) **out, char *why, size_t whylen)
 {
     *out = NULL;
@@ -83,6 +136,10 @@ int wssec__load_certs(const char *path, STACK_OF(X509) **out, char *why, size_t 
     int rc = 0;
     if (!sk) {
         rc = WSSEC_ENOMEM;
+        goto done;
+    }
+    if (java_keystore(bio, path, false, why, whylen)) {
+        rc = WSSEC_ECONFIG;
         goto done;
     }
     X509 *x;
@@ -108,6 +165,16 @@ int wssec__load_certs(const char *path, STACK_OF(X509) **out, char *why, size_t 
         goto done;
     }
     ERR_clear_error();
+    if (sk_X509_num(sk) == 0) { /* perhaps a PKCS#7 bundle */
+        int p7 = pkcs7_certs(bio, sk);
+        if (p7 < 0) {
+            snprintf(why, whylen, "%s: %s", path,
+                     p7 == WSSEC_ENOMEM ? "out of memory"
+                                        : "a certificate of the PKCS#7 bundle cannot be decoded");
+            rc = p7;
+            goto done;
+        }
+    }
     if (sk_X509_num(sk) == 0) { /* perhaps one DER certificate */
         (void)BIO_reset(bio);
         x = d2i_X509_bio(bio, NULL);
@@ -118,7 +185,8 @@ int wssec__load_certs(const char *path, STACK_OF(X509) **out, char *why, size_t 
         if (!x || !sk_X509_push(sk, x)) {
             X509_free(x);
             char what[300];
-            snprintf(what, sizeof(what), "%s: no certificate (PEM or DER) in it", path);
+            snprintf(what, sizeof(what),
+                     "%s: no certificate (PEM, DER or a PKCS#7 bundle) in it", path);
             openssl_reason(why, whylen, what);
             rc = WSSEC_ECONFIG;
         }
@@ -177,6 +245,10 @@ int wssec__load_pkcs12(const char *path, const char *password, EVP_PKEY **key, X
         snprintf(why, whylen, "%s: cannot be opened", path);
         ERR_clear_error();
         return WSSEC_EIO;
+    }
+    if (java_keystore(bio, path, true, why, whylen)) {
+        BIO_free(bio);
+        return WSSEC_ECONFIG;
     }
     PKCS12 *p12 = d2i_PKCS12_bio(bio, NULL);
     BIO_free(bio);

@@ -376,6 +376,20 @@ p12 alice  alice-p12-secret
 p12 server server-p12-secret
 
 # ---------------------------------------------------------------------------
+# PKCS#7 bundles (.p7b), as Windows and keytool export chains: inter and
+# root, PEM and DER.
+# ---------------------------------------------------------------------------
+log "PKCS#7 bundles"
+openssl crl2pkcs7 -nocrl -certfile "$STAGE/chain.pem" -out "$STAGE/chain.p7b"
+openssl crl2pkcs7 -nocrl -certfile "$STAGE/chain.pem" -outform DER -out "$STAGE/chain-der.p7b"
+# A Java keystore (JKS) holding root, for the error that says how to convert one, is made
+# by keytool when it is installed (the install step below keeps it otherwise).
+if command -v keytool >/dev/null 2>&1; then
+    keytool -importcert -noprompt -alias root -file "$STAGE/root.crt" -keystore "$STAGE/trust.jks" \
+        -storetype JKS -storepass changeit >/dev/null 2>&1
+fi
+
+# ---------------------------------------------------------------------------
 # Install: wipe the previous outputs, copy the new set in.  Only the names
 # this script generates are touched, so make-pki.sh, README.md and files
 # other tools put here (e.g. Java keystores) survive.
