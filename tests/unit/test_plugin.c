@@ -89,6 +89,20 @@ static char *retoken(const char *xml, const char *from, const char *to)
     return out;
 }
 
+/* Copies the sample plug-in to path with mode. */
+static void copy_plugin(const char *path, mode_t mode)
+{
+    FILE *src = fopen(PLUGIN, "rb"), *dst = fopen(path, "wb");
+    assert_non_null(src);
+    assert_non_null(dst);
+    char buf[8192];
+    size_t n;
+    while ((n = fread(buf, 1, sizeof(buf), src)) > 0) assert_int_equal(fwrite(buf, 1, n, dst), n);
+    fclose(src);
+    fclose(dst);
+    assert_int_equal(chmod(path, mode), 0);
+}
+
 static void test_roundtrip(void **state)
 {
     (void)state;
@@ -187,15 +201,7 @@ static void test_load_errors(void **state)
     char *dir = mkdtemp(tmpl);
     assert_non_null(dir);
     char *copy = h_strf("%s/ltpa.so", dir);
-    FILE *src = fopen(PLUGIN, "rb"), *dst = fopen(copy, "wb");
-    assert_non_null(src);
-    assert_non_null(dst);
-    char buf[8192];
-    size_t n;
-    while ((n = fread(buf, 1, sizeof(buf), src)) > 0) assert_int_equal(fwrite(buf, 1, n, dst), n);
-    fclose(src);
-    fclose(dst);
-    assert_int_equal(chmod(copy, 0777), 0);
+    copy_plugin(copy, 0777);
     char *writable = h_strf("%s::key-file=" KEY, copy);
     /* a file that is not a shared object, where only that can be wrong (the
      * source tree's directories may be group-writable, as git archive makes them) */
@@ -257,20 +263,6 @@ static void test_load_errors(void **state)
     free(writable);
     free(not_so);
     free(not_so_needle);
-}
-
-/* Copies the sample plug-in to path with mode. */
-static void copy_plugin(const char *path, mode_t mode)
-{
-    FILE *src = fopen(PLUGIN, "rb"), *dst = fopen(path, "wb");
-    assert_non_null(src);
-    assert_non_null(dst);
-    char buf[8192];
-    size_t n;
-    while ((n = fread(buf, 1, sizeof(buf), src)) > 0) assert_int_equal(fwrite(buf, 1, n, dst), n);
-    fclose(src);
-    fclose(dst);
-    assert_int_equal(chmod(path, mode), 0);
 }
 
 /* Loads "file::key-file=KEY"; returns the code, the error in err. */
