@@ -148,6 +148,30 @@ basicConstraints     = critical, CA:FALSE
 keyUsage             = critical, digitalSignature
 subjectKeyIdentifier = hash
 
+# A partner's own self-signed certificate as `openssl req -x509` makes it
+# (partner.crt): OpenSSL's v3_ca section, CA:TRUE and no keyUsage.
+[ ext_partner ]
+basicConstraints       = critical, CA:TRUE
+subjectKeyIdentifier   = hash
+authorityKeyIdentifier = keyid:always
+
+# A signer whose certificate names its OCSP responder (ocspleaf.crt): the
+# loopback port the OCSP tests run a responder on.
+[ ext_signer_aia ]
+basicConstraints       = critical, CA:FALSE
+keyUsage               = critical, digitalSignature, nonRepudiation
+subjectKeyIdentifier   = hash
+authorityKeyIdentifier = keyid:always
+authorityInfoAccess    = OCSP;URI:http://127.0.0.1:39181/
+
+# The issuing CA's delegated OCSP responder (ocsp.crt).
+[ ext_ocsp ]
+basicConstraints       = critical, CA:FALSE
+keyUsage               = critical, digitalSignature
+extendedKeyUsage       = critical, OCSPSigning
+subjectKeyIdentifier   = hash
+authorityKeyIdentifier = keyid:always
+
 # ---- CRL extensions ----------------------------------------------------------
 # (the CRL Number comes from the CA's crlnumber file)
 [ crl_ext ]
@@ -282,6 +306,9 @@ leaf dninject       "OU=Other/CN=alice,OU=Clients,O=wssec test,C=US" 200A ext_si
 leaf weak           "OU=Clients/CN=weak"     200B ext_sign_only $D2024 $D2036 rsa1024    # 9.10
 leaf caleaf         "OU=Clients/CN=caleaf"   200C ext_caleaf                             # 9.7
 leaf ec             "OU=Clients/CN=ec"       200D ext_sign_only $D2024 $D2036 ec         # ECDSA P-256
+leaf ocspleaf       "OU=Clients/CN=ocspleaf" 200E ext_signer_aia                         # AIA names an OCSP responder
+leaf ocsp           "OU=Services/CN=wssec Test OCSP Responder" 200F ext_ocsp            # inter's OCSP responder
+leaf expiring       "OU=Clients/CN=expiring" 2010 ext_signer $D2024 20250620000000Z    # expires 19 days after the test clock
 
 # orphan: a valid leaf whose issuer (other-inter) tests withhold (9.4).
 newkey orphan
@@ -291,6 +318,11 @@ issue other "orphan" "$DN_TAIL/OU=Clients/CN=orphan" 3001 $D2024 $D2036 ext_sign
 # signed with its own key; the root database only records it.
 newkey selfsigned
 issue root selfsigned "$DN_TAIL/OU=Clients/CN=alice" 4001 $D2024 $D2036 ext_selfsigned selfsign
+
+# partner: a partner's self-signed certificate made the common way (CA:TRUE,
+# no keyUsage), as partners sign with it; trusted only when configured itself.
+newkey partner
+issue root partner "$DN_TAIL/OU=Partners/CN=partner" 4002 $D2024 $D2036 ext_partner selfsign
 
 # ---------------------------------------------------------------------------
 # The attacker's hierarchy (9.3, 9.11): evil-root has exactly the real root's
@@ -353,12 +385,13 @@ done
 # ---------------------------------------------------------------------------
 cat "$STAGE/inter.crt" "$STAGE/root.crt" > "$STAGE/chain.pem"
 for name in alice bob server gateway expired notyet revoked wrongku \
-            alice-payments dninject weak caleaf ec; do
+            alice-payments dninject weak caleaf ec ocspleaf expiring; do
     cat "$STAGE/$name.crt" "$STAGE/inter.crt" > "$STAGE/$name-chain.pem"
 done
 cat "$STAGE/orphan.crt" "$STAGE/other-inter.crt" > "$STAGE/orphan-chain.pem"
 cat "$STAGE/evil-alice.crt" "$STAGE/evil-root.crt" > "$STAGE/evil-alice-chain.pem"
 cp "$STAGE/selfsigned.crt" "$STAGE/selfsigned-chain.pem"   # its own chain
+cp "$STAGE/partner.crt" "$STAGE/partner-chain.pem"
 
 # ---------------------------------------------------------------------------
 # PKCS#12 (key + certificate + inter + root).  AES-256-CBC/PBKDF2 and an
@@ -375,6 +408,28 @@ p12() {   # name password
 p12 alice  alice-p12-secret
 p12 server server-p12-secret
 
+# What keytool, ikeyman and Windows export: RC2-40 for the certificates,
+# 3DES for the key, a SHA-1 MAC (OpenSSL's legacy provider reads it).
+printf '%s\n' alice-legacy-secret > "$STAGE/alice-legacy.p12.pw"
+openssl pkcs12 -export -legacy -name alice \
+    -inkey "$STAGE/alice.key" -in "$STAGE/alice.crt" -certfile "$STAGE/chain.pem" \
+    -passout "file:$STAGE/alice-legacy.p12.pw" -out "$STAGE/alice-legacy.p12"
+
+# ---------------------------------------------------------------------------
+# Encrypted private keys: alice's key as encrypted PKCS#8 (AES-256-CBC,
+# PBKDF2) and as a traditional PEM key (Proc-Type/DEK-Info, AES-256-CBC);
+# server's as encrypted PKCS#8 (a decryption key). One password file each.
+# ---------------------------------------------------------------------------
+log "encrypted keys"
+printf '%s\n' alice-key-secret > "$STAGE/alice-enc.key.pw"
+openssl pkcs8 -topk8 -v2 aes-256-cbc -in "$STAGE/alice.key" \
+    -passout "file:$STAGE/alice-enc.key.pw" -out "$STAGE/alice-enc.key"
+openssl rsa -traditional -aes256 -in "$STAGE/alice.key" \
+    -passout "file:$STAGE/alice-enc.key.pw" -out "$STAGE/alice-enc-trad.key" 2>/dev/null
+printf '%s\n' server-key-secret > "$STAGE/server-enc.key.pw"
+openssl pkcs8 -topk8 -v2 aes-256-cbc -in "$STAGE/server.key" \
+    -passout "file:$STAGE/server-enc.key.pw" -out "$STAGE/server-enc.key"
+
 # ---------------------------------------------------------------------------
 # PKCS#7 bundles (.p7b), as Windows and keytool export chains: inter and
 # root, PEM and DER.
@@ -387,6 +442,15 @@ openssl crl2pkcs7 -nocrl -certfile "$STAGE/chain.pem" -outform DER -out "$STAGE/
 if command -v keytool >/dev/null 2>&1; then
     keytool -importcert -noprompt -alias root -file "$STAGE/root.crt" -keystore "$STAGE/trust.jks" \
         -storetype JKS -storepass changeit >/dev/null 2>&1
+    # A PKCS#12 file with two keys, told apart by their friendly names (aliases)
+    # "alice" and "server", as keytool writes one.
+    printf '%s\n' keys-p12-secret > "$STAGE/keys.p12.pw"
+    for n in alice server; do
+        keytool -importkeystore -noprompt -srckeystore "$STAGE/$n.p12" -srcstoretype PKCS12 \
+            -srcstorepass "$(head -n1 "$STAGE/$n.p12.pw")" -srcalias "$n" -destalias "$n" \
+            -destkeystore "$STAGE/keys.p12" -deststoretype PKCS12 \
+            -deststorepass keys-p12-secret >/dev/null 2>&1
+    done
 fi
 
 # ---------------------------------------------------------------------------
