@@ -8,6 +8,7 @@
 
 #include "wssec/config.h"
 #include "wssec/identity.h"
+#include "wssec/keylocator.h"
 #include "wssec/replay.h"
 #include "wssec/validate.h"
 #include "error.h"
@@ -33,6 +34,9 @@ struct wssec_config {
     void *cert_validator_ud;
     wssec_time_validator time_validator;
     void *time_validator_ud;
+    /* the key locator (keylocator.h): locate NULL is the default */
+    wssec_key_locator key_locator;
+    void *key_locator_ud;
 };
 
 #endif /* WSSEC_SRC_CONFIG_H */

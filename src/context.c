@@ -23,6 +23,7 @@
 #include "error.h"
 #include "global.h"
 #include "identity.h"
+#include "pkcs11.h"
 #include "plugin.h"
 #include "policy.h"
 #include "registry.h"
@@ -66,8 +67,20 @@ static void drop_roots(STACK_OF(X509) *sk)
     }
 }
 
+/* A private key: a file, or a pkcs11: URI of a key in a token. */
+static int load_key(wssec_ctx *ctx, wssec_config *cfg, const char *name, const char *path,
+                    EVP_PKEY **out)
+{
+    char why[500];
+    int rc = wssec__pkcs11_is_uri(path)
+                 ? wssec__pkcs11_key(&ctx->p11, &cfg->s, path, out, why, sizeof(why))
+                 : wssec__load_key(path, out, why, sizeof(why));
+    return rc ? WSSEC_ERR(&cfg->err, WSSEC_ECONFIG, "%s: %s", name, why) : 0;
+}
+
 /* The own identity: the key and certificate that sign (and, inbound,
- * decrypt), from PEM files or a PKCS#12 file. */
+ * decrypt), from PEM files, a PKCS#12 file or a PKCS#11 token (whose
+ * certificate may come from the token too). */
 static int load_identity(wssec_ctx *ctx, wssec_config *cfg)
 {
     const wssec_settings *s = &cfg->s;
@@ -82,16 +95,20 @@ static int load_identity(wssec_ctx *ctx, wssec_config *cfg)
         if (rc) return WSSEC_ERR(&cfg->err, WSSEC_ECONFIG, "pkcs12: %s", why);
         if (ctx->sign_chain) drop_roots(ctx->sign_chain);
     } else if (s->sign_key || s->sign_cert) {
-        if (!s->sign_key || !s->sign_cert)
+        if (!s->sign_key || (!s->sign_cert && !wssec__pkcs11_is_uri(s->sign_key)))
             return WSSEC_ERR(&cfg->err, WSSEC_ECONFIG,
                              "signing needs both sign-key and sign-cert (or pkcs12)");
         STACK_OF(X509) *certs = NULL;
-        if ((rc = wssec__load_key(s->sign_key, &ctx->sign_pkey, why, sizeof(why))))
-            return WSSEC_ERR(&cfg->err, WSSEC_ECONFIG, "sign-key: %s", why);
-        if ((rc = wssec__load_certs(s->sign_cert, &certs, why, sizeof(why))))
+        if ((rc = load_key(ctx, cfg, "sign-key", s->sign_key, &ctx->sign_pkey))) return rc;
+        if (!s->sign_cert) {
+            if (wssec__pkcs11_cert(ctx->p11, s->sign_key, &ctx->sign_x509, why, sizeof(why)))
+                return WSSEC_ERR(&cfg->err, WSSEC_ECONFIG, "sign-key: %s", why);
+        } else if ((rc = wssec__load_certs(s->sign_cert, &certs, why, sizeof(why)))) {
             return WSSEC_ERR(&cfg->err, WSSEC_ECONFIG, "sign-cert: %s", why);
-        ctx->sign_x509 = sk_X509_shift(certs);
-        sk_X509_pop_free(certs, X509_free);
+        } else {
+            ctx->sign_x509 = sk_X509_shift(certs);
+            sk_X509_pop_free(certs, X509_free);
+        }
     } else {
         return 0;
     }
@@ -134,8 +151,8 @@ static int load_encryption(wssec_ctx *ctx, wssec_config *cfg)
     }
     if (!(ctx->dec_certs = sk_X509_new_null())) return WSSEC_ENOMEM;
     if (s->decrypt_key) {
-        if ((rc = wssec__load_key(s->decrypt_key, &ctx->dec_pkey[0], why, sizeof(why))))
-            return WSSEC_ERR(&cfg->err, WSSEC_ECONFIG, "decrypt-key: %s", why);
+        if ((rc = load_key(ctx, cfg, "decrypt-key", s->decrypt_key, &ctx->dec_pkey[0])))
+            return rc;
         if (s->decrypt_cert) {
             STACK_OF(X509) *certs = NULL;
             if ((rc = wssec__load_certs(s->decrypt_cert, &certs, why, sizeof(why))))
@@ -221,6 +238,8 @@ int wssec_ctx_new(wssec_ctx **out, wssec_config *cfg)
     ctx->cert_validator_ud = cfg->cert_validator_ud;
     ctx->time_validator = cfg->time_validator;
     ctx->time_validator_ud = cfg->time_validator_ud;
+    ctx->key_locator = cfg->key_locator;
+    ctx->key_locator_ud = cfg->key_locator_ud;
     pthread_mutex_init(&ctx->trust_lock, NULL);
     /* parsing a certificate is no trust decision: pooled even without the
      * certificate cache (which remembers validation outcomes) */
@@ -261,6 +280,7 @@ void wssec_ctx_free(wssec_ctx *ctx)
         X509_free(ctx->dec_x509[i]);
     }
     sk_X509_free(ctx->dec_certs);
+    wssec__pkcs11_release(ctx->p11); /* after the keys it holds */
     wssec__memzero(ctx->psk, sizeof(ctx->psk));
     wssec__modlist_clear(&ctx->modules);
     wssec_replay_cache_release(ctx->replay);

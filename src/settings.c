@@ -59,6 +59,7 @@ static const size_t owned_strings[] = {
     OFF(redis_password_env), OFF(sign_key), OFF(sign_cert), OFF(sign_chain), OFF(pkcs12),
     OFF(pkcs12_pw_file), OFF(pkcs12_pw_env), OFF(assert_user), OFF(assert_dn), OFF(assert_cert),
     OFF(encrypt_cert), OFF(decrypt_key), OFF(decrypt_cert), OFF(psk_file), OFF(psk_name),
+    OFF(pkcs11_module), OFF(pkcs11_pin_file), OFF(pkcs11_pin_env),
 };
 
 static const size_t owned_lists[] = {

@@ -99,6 +99,8 @@ typedef struct wssec_settings {
     wssec_strlist trusted_upstreams;
     int trust_mode; /* WSSEC_TRUST_SIGNATURE, WSSEC_TRUST_BASIC */
     wssec_strlist plugins;
+    /* keys in a PKCS#11 token (pkcs11.c) */
+    char *pkcs11_module, *pkcs11_pin_file, *pkcs11_pin_env;
 } wssec_settings;
 
 
