@@ -94,6 +94,9 @@ static const struct {
     { "encrypt-part", "//soap:Header/*:element", NULL },
     { "enc-key-id", "thumbprint", "name" },
     { "decrypt-key", "server.key", NULL },
+    { "pkcs11-module", "/usr/lib/softhsm/libsofthsm2.so", NULL },
+    { "pkcs11-pin-file", "token.pin", NULL },
+    { "pkcs11-pin-env", "TOKEN_PIN", NULL },
     { "decrypt-cert", "server.crt", NULL },
     { "psk-file", "psk.b64", NULL },
     { "psk-name", "gateway-psk", NULL },
@@ -174,6 +177,7 @@ static void test_valid_values(void **state)
                                          "pkcs12-password-file", "pkcs12-password-env", "trust",
                                          "intermediates", "crl", "certs", "assert-cert", "plugin",
                                          "encrypt-cert", "decrypt-key", "decrypt-cert", "psk-file",
+                                         "pkcs11-module", "pkcs11-pin-file", "pkcs11-pin-env",
                                          "assert-dn" /* one of assert-user and assert-dn */ };
     for (size_t i = 0; i < WSSEC_ARRAY_LEN(files); i++)
         assert_int_equal(wssec_config_set(f->cfg, files[i], ""), 0);
@@ -640,7 +644,7 @@ static void test_settings_own_every_option(void **state)
         strings += (size_t)is_string;
         lists += (size_t)is_list;
     }
-    assert_int_equal(strings, 19);
+    assert_int_equal(strings, 22);
     assert_int_equal(lists, 14); /* and require's three: */
     assert_true(wssec__settings_owns(offsetof(wssec_settings, require_signed), 1));
     assert_true(wssec__settings_owns(offsetof(wssec_settings, require_signed_by), 1));
