@@ -124,10 +124,8 @@ int wssec_key_query_matches(const wssec_key_query *query, const X509 *cert)
     case WSSEC_KEY_REF_THUMBPRINT:
         return query->id && query->id_len == 20 && wssec__cert_thumbprint(cert, d) == 0 &&
                memcmp(d, query->id, 20) == 0;
-    case WSSEC_KEY_REF_CERT:
-        return query->cert && X509_cmp(query->cert, cert) == 0;
-    default:
-        return 0;
+    case WSSEC_KEY_REF_CERT: return query->cert && X509_cmp(query->cert, cert) == 0;
+    default: return 0;
     }
 }
 
@@ -160,7 +158,8 @@ static void ref_cert(wssec_key_query *q, ref_hold *h, wssec_msg *msg, xmlNodePtr
 {
     unsigned char *der = NULL;
     size_t n = 0;
-    if (wssec_msg_b64_elem(&der, &n, msg, e) == 0 && wssec_msg_cert_from_der(&h->cert, msg, der, n) == 0) {
+    if (wssec_msg_b64_elem(&der, &n, msg, e) == 0 &&
+        wssec_msg_cert_from_der(&h->cert, msg, der, n) == 0) {
         q->cert = h->cert;
         q->ref = WSSEC_KEY_REF_CERT;
     }
@@ -203,7 +202,8 @@ static void ref_key_identifier(wssec_key_query *q, ref_hold *h, wssec_msg *msg, 
     const char *vt = wssec_xml_attr(ki, "ValueType");
     if (!vt) return;
     if (strcmp(vt, WSSEC_VT_SKI) == 0) ref_bytes(q, h, msg, ki, WSSEC_KEY_REF_SKI);
-    else if (strcmp(vt, WSSEC_VT_THUMBPRINT) == 0) ref_bytes(q, h, msg, ki, WSSEC_KEY_REF_THUMBPRINT);
+    else if (strcmp(vt, WSSEC_VT_THUMBPRINT) == 0)
+        ref_bytes(q, h, msg, ki, WSSEC_KEY_REF_THUMBPRINT);
     else if (strcmp(vt, WSSEC_VT_X509V3) == 0) ref_cert(q, h, msg, ki);
 }
 
@@ -248,7 +248,7 @@ static int refuse(char *why, size_t whylen, int rc, const char *fmt, ...)
     return rc;
 }
 
-static int take(wssec_located_key *found, EVP_PKEY *key, X509 *cert, STACK_OF(X509) *chain)
+static int take(wssec_located_key *found, EVP_PKEY *key, X509 *cert, STACK_OF(X509) * chain)
 {
     if (!EVP_PKEY_up_ref(key)) return WSSEC_ENOMEM;
     found->key = key;
@@ -284,8 +284,7 @@ static EVP_PKEY *dec_key_for(const wssec_ctx *ctx, X509 *named, X509 **cert)
 /* The reference resolved as keyref.c resolves every reference, with our
  * decryption certificates as the first candidates; a failure it recorded
  * on the message becomes the reason, and is forgotten there. */
-static int resolve_ref(wssec_key_source *k, wssec_msg *msg, xmlNodePtr ki, char *why,
-                       size_t whylen)
+static int resolve_ref(wssec_key_source *k, wssec_msg *msg, xmlNodePtr ki, char *why, size_t whylen)
 {
     int rc = wssec__key_resolve(msg, ki, msg->ctx->dec_certs, k);
     if (rc && whylen) snprintf(why, whylen, "%s", wssec_msg_error(msg)->message);
@@ -371,8 +370,7 @@ static void ref_text(const wssec_key_query *q, char *buf, size_t size)
 
 /* A custom locator's answer, checked: a key (and, to sign, a certificate
  * it belongs to), or a wssec code with a reason naming the locator. */
-static int ask_custom(wssec_located_key *found, const wssec_key_query *q, char *why,
-                      size_t whylen)
+static int ask_custom(wssec_located_key *found, const wssec_key_query *q, char *why, size_t whylen)
 {
     const wssec_ctx *ctx = q->msg->ctx;
     const char *name = ctx->key_locator.name ? ctx->key_locator.name : "custom";

@@ -34,7 +34,7 @@ struct wssec_p11 {
 };
 
 static pthread_mutex_t p11_lock = PTHREAD_MUTEX_INITIALIZER;
-static ENGINE *p11_engine;   /* a functional reference, while p11_users > 0 */
+static ENGINE *p11_engine; /* a functional reference, while p11_users > 0 */
 static size_t p11_users;
 static char p11_module[4096];
 
@@ -57,8 +57,9 @@ static int engine_start(const char *module, char *why, size_t whylen)
 {
     ENGINE *e = ENGINE_by_id("pkcs11");
     if (!e)
-        return fail(why, whylen, "the OpenSSL pkcs11 engine is not installed (Debian: "
-                                 "libengine-pkcs11-openssl)");
+        return fail(why, whylen,
+                    "the OpenSSL pkcs11 engine is not installed (Debian: "
+                    "libengine-pkcs11-openssl)");
     ENGINE_ctrl_cmd_string(e, "QUIET", NULL, 1); /* libp11 prints nothing */
     if (!ENGINE_ctrl_cmd_string(e, "MODULE_PATH", module, 0) || !ENGINE_init(e)) {
         ENGINE_free(e);
@@ -111,12 +112,14 @@ static int uri_check(const char *uri, char *why, size_t whylen)
 {
     if (!wssec__pkcs11_is_uri(uri)) return fail(why, whylen, "not a pkcs11: URI");
     if (strstr(uri, "pin-value="))
-        return fail(why, whylen, "a pkcs11: URI with a pin-value is refused: the PIN does not "
-                                 "belong in a URI (it ends up in logs and process lists); give "
-                                 "it with pkcs11-pin-file or pkcs11-pin-env");
+        return fail(why, whylen,
+                    "a pkcs11: URI with a pin-value is refused: the PIN does not "
+                    "belong in a URI (it ends up in logs and process lists); give "
+                    "it with pkcs11-pin-file or pkcs11-pin-env");
     if (strstr(uri, "pin-source="))
-        return fail(why, whylen, "a pkcs11: URI with a pin-source is refused: give the PIN with "
-                                 "pkcs11-pin-file or pkcs11-pin-env");
+        return fail(why, whylen,
+                    "a pkcs11: URI with a pin-source is refused: give the PIN with "
+                    "pkcs11-pin-file or pkcs11-pin-env");
     return 0;
 }
 
@@ -142,8 +145,7 @@ static int read_pin(const wssec_settings *s, char *pin, size_t size, int *have, 
 }
 
 /* Why the engine gave no key, from the first error it queued. */
-static int load_failed(const char *uri, const char *module, int have_pin, char *why,
-                       size_t whylen)
+static int load_failed(const char *uri, const char *module, int have_pin, char *why, size_t whylen)
 {
     unsigned long e = ERR_peek_error();
     const char *reason = e ? ERR_reason_error_string(e) : NULL;
@@ -156,11 +158,11 @@ static int load_failed(const char *uri, const char *module, int have_pin, char *
                     "no private key %.300s in the token (object not found; `pkcs11-tool "
                     "--module %.200s --login --list-objects` lists them)%s",
                     uri, module,
-                    have_pin ? "" : "; no PIN is configured (pkcs11-pin-file or pkcs11-pin-env), "
-                                    "and a token shows its private keys only after login");
+                    have_pin ? ""
+                             : "; no PIN is configured (pkcs11-pin-file or pkcs11-pin-env), "
+                               "and a token shows its private keys only after login");
     if (strstr(reason, "load PKCS#11 module"))
-        return fail(why, whylen, "pkcs11-module %s cannot be loaded as a PKCS#11 module",
-                    module);
+        return fail(why, whylen, "pkcs11-module %s cannot be loaded as a PKCS#11 module", module);
     return fail(why, whylen, "the pkcs11 engine cannot load %.300s (%s)", uri, reason);
 }
 
@@ -172,8 +174,9 @@ static int load_failed(const char *uri, const char *module, int have_pin, char *
 static int token_rsa(EVP_PKEY *pk, char *why, size_t whylen)
 {
     if (EVP_PKEY_get_base_id(pk) != EVP_PKEY_RSA)
-        return fail(why, whylen, "the key in the token is %s: only RSA keys in a token are "
-                                 "supported",
+        return fail(why, whylen,
+                    "the key in the token is %s: only RSA keys in a token are "
+                    "supported",
                     OBJ_nid2sn(EVP_PKEY_get_base_id(pk)));
     RSA *rsa = EVP_PKEY_get1_RSA(pk);
     const BIGNUM *d = NULL;
@@ -194,8 +197,9 @@ int wssec__pkcs11_key(wssec_p11 **p11, const wssec_settings *s, const char *uri,
     *out = NULL;
     if ((rc = uri_check(uri, why, whylen))) return rc;
     if (!s->pkcs11_module)
-        return fail(why, whylen, "a pkcs11: URI needs pkcs11-module (the token's PKCS#11 "
-                                 "library, e.g. /usr/lib/softhsm/libsofthsm2.so)");
+        return fail(why, whylen,
+                    "a pkcs11: URI needs pkcs11-module (the token's PKCS#11 "
+                    "library, e.g. /usr/lib/softhsm/libsofthsm2.so)");
     if (access(s->pkcs11_module, R_OK) != 0)
         return fail(why, whylen, "pkcs11-module %s: %s", s->pkcs11_module, strerror(errno));
     if ((rc = read_pin(s, pin, sizeof(pin), &have_pin, why, whylen))) return rc;

@@ -61,7 +61,7 @@ typedef enum wssec_key_use {
 
 /** How the key wanted is named. */
 typedef enum wssec_key_ref_type {
-    WSSEC_KEY_REF_NONE = 0,          /**< not named: the signing key, or an EncryptedKey without KeyInfo */
+    WSSEC_KEY_REF_NONE = 0, /**< not named: the signing key, or an EncryptedKey without KeyInfo */
     WSSEC_KEY_REF_ISSUER_SERIAL = 1, /**< by its certificate's issuer and serial number */
     WSSEC_KEY_REF_SKI = 2,           /**< by its certificate's subject key identifier */
     WSSEC_KEY_REF_THUMBPRINT = 3,    /**< by the SHA-1 of its certificate's DER */
@@ -82,8 +82,8 @@ typedef struct wssec_key_query {
     const char *serial;
     /** SKI and THUMBPRINT: the identifier's bytes (decoded); NULL otherwise. */
     const unsigned char *id;
-    size_t id_len;                /**< the length of id */
-    struct x509_st *cert;         /**< CERT: the certificate (X509 *); NULL otherwise */
+    size_t id_len;        /**< the length of id */
+    struct x509_st *cert; /**< CERT: the certificate (X509 *); NULL otherwise */
     /** DECRYPT: the EncryptedKey's ds:KeyInfo element, as received (NULL
      *  when it has none or for SIGN). The reference above is read from it. */
     xmlNodePtr key_info;
@@ -94,9 +94,11 @@ typedef struct wssec_key_query {
 } wssec_key_query;
 
 #define WSSEC_KEY_QUERY_VERSION 1
-#define WSSEC_KEY_QUERY_INIT                                                                       \
-    { WSSEC_KEY_QUERY_VERSION, WSSEC_KEY_USE_SIGN, WSSEC_KEY_REF_NONE, NULL, NULL, NULL, 0, NULL,  \
-      NULL, NULL }
+#define WSSEC_KEY_QUERY_INIT                                                                  \
+    {                                                                                         \
+        WSSEC_KEY_QUERY_VERSION, WSSEC_KEY_USE_SIGN, WSSEC_KEY_REF_NONE, NULL, NULL, NULL, 0, \
+            NULL, NULL, NULL                                                                  \
+    }
 
 /**
  * Initialises a query to the defaults of @p version (a signing query
@@ -124,8 +126,8 @@ WSSEC_API int wssec_key_query_matches(const wssec_key_query *query, const struct
  * wssec_located_key_clear().
  */
 typedef struct wssec_located_key {
-    unsigned version;             /**< WSSEC_LOCATED_KEY_VERSION */
-    struct evp_pkey_st *key;      /**< the private key (EVP_PKEY *); may live in a token */
+    unsigned version;        /**< WSSEC_LOCATED_KEY_VERSION */
+    struct evp_pkey_st *key; /**< the private key (EVP_PKEY *); may live in a token */
     /** Its certificate (X509 *): needed to sign (the message names it);
      *  optional to decrypt. */
     struct x509_st *cert;
@@ -134,7 +136,10 @@ typedef struct wssec_located_key {
 } wssec_located_key;
 
 #define WSSEC_LOCATED_KEY_VERSION 1
-#define WSSEC_LOCATED_KEY_INIT { WSSEC_LOCATED_KEY_VERSION, NULL, NULL, NULL }
+#define WSSEC_LOCATED_KEY_INIT                      \
+    {                                               \
+        WSSEC_LOCATED_KEY_VERSION, NULL, NULL, NULL \
+    }
 
 /**
  * Initialises an answer to the defaults of @p version (empty).
@@ -170,19 +175,21 @@ typedef struct wssec_key_locator {
      *         WSSEC_EUNAVAILABLE. A refusal to decrypt is WSSEC_EDECRYPT
      *         whatever the locator returned.
      */
-    int (*locate)(wssec_located_key *found, const wssec_key_query *query, char *why,
-                  size_t whylen, void *userdata);
+    int (*locate)(wssec_located_key *found, const wssec_key_query *query, char *why, size_t whylen,
+                  void *userdata);
 } wssec_key_locator;
 
 #define WSSEC_KEY_LOCATOR_VERSION 1
-#define WSSEC_KEY_LOCATOR_INIT { WSSEC_KEY_LOCATOR_VERSION, NULL, NULL }
+#define WSSEC_KEY_LOCATOR_INIT                \
+    {                                         \
+        WSSEC_KEY_LOCATOR_VERSION, NULL, NULL \
+    }
 
 /**
  * Initialises a locator to the defaults of @p version (no callback).
  * @return 0, or WSSEC_EINVALID for a version this library does not know.
  */
-WSSEC_API int wssec_key_locator_init(wssec_key_locator *locator, unsigned version)
-    WSSEC_NONNULL(1);
+WSSEC_API int wssec_key_locator_init(wssec_key_locator *locator, unsigned version) WSSEC_NONNULL(1);
 
 /**
  * The default locator: the configured keys, exactly as without a custom
@@ -204,8 +211,8 @@ WSSEC_API int wssec_key_locator_init(wssec_key_locator *locator, unsigned versio
  *         version.
  */
 WSSEC_API int wssec_key_locate_default(wssec_located_key *found, const wssec_key_query *query,
-                                       char *why, size_t whylen) WSSEC_NONNULL(1, 2)
-    WSSEC_WARN_UNUSED;
+                                       char *why, size_t whylen)
+    WSSEC_NONNULL(1, 2) WSSEC_WARN_UNUSED;
 
 /**
  * Installs a key locator in place of the default, or goes back to the

@@ -85,7 +85,8 @@ static wssec_ctx *ctx_with(store *s, const char *const *pairs)
     kl.locate = locate;
     assert_int_equal(wssec_config_new(&cfg), 0);
     assert_int_equal(wssec_config_set(cfg, "now", H_NOW_TEXT), 0);
-    for (size_t i = 0; pairs[i]; i += 2) assert_int_equal(wssec_config_set(cfg, pairs[i], pairs[i + 1]), 0);
+    for (size_t i = 0; pairs[i]; i += 2)
+        assert_int_equal(wssec_config_set(cfg, pairs[i], pairs[i + 1]), 0);
     assert_int_equal(wssec_config_set_key_locator(cfg, &kl, s), 0);
     int rc = wssec_ctx_new(&ctx, cfg);
     if (rc) fail_msg("%s", wssec_config_error(cfg)->message);
@@ -99,8 +100,8 @@ static const char *const ts_enc[] = { "timestamp", "encrypted-key" };
 static char *plain(void) { return h_envelope_header(11, NULL); }
 
 /* Secures with ctx; returns the code, the message in *out (free()). */
-static int secure_rc(wssec_ctx *ctx, const char *const *actions, size_t n, char **out,
-                     char *err, size_t errlen)
+static int secure_rc(wssec_ctx *ctx, const char *const *actions, size_t n, char **out, char *err,
+                     size_t errlen)
 {
     char *xml = plain();
     wssec_msg *msg = NULL;
@@ -154,8 +155,9 @@ static void test_sign_no_key(void **state)
     wssec_ctx *ctx = ctx_with(&s, none);
     char *out = NULL, err[512];
     assert_int_equal(secure_rc(ctx, ts_sig, 2, &out, err, sizeof(err)), WSSEC_ECONFIG);
-    h_assert_contains(err, "signature: key locator 'test' has no signing key (no reference): not in "
-                           "the test store");
+    h_assert_contains(err,
+                      "signature: key locator 'test' has no signing key (no reference): not in "
+                      "the test store");
     assert_null(out);
     /* a key without its certificate, and a key that is not the certificate's */
     s.key_file = "alice.key";
@@ -195,8 +197,10 @@ static void test_decrypt_reference_types(void **state)
         const char *kind;
         wssec_key_ref_type ref;
     } cases[] = {
-        { "issuer-serial", WSSEC_KEY_REF_ISSUER_SERIAL }, { "ski", WSSEC_KEY_REF_SKI },
-        { "thumbprint", WSSEC_KEY_REF_THUMBPRINT },       { "bst", WSSEC_KEY_REF_CERT },
+        { "issuer-serial", WSSEC_KEY_REF_ISSUER_SERIAL },
+        { "ski", WSSEC_KEY_REF_SKI },
+        { "thumbprint", WSSEC_KEY_REF_THUMBPRINT },
+        { "bst", WSSEC_KEY_REF_CERT },
         { "x509", WSSEC_KEY_REF_CERT },
     };
     for (size_t i = 0; i < WSSEC_ARRAY_LEN(cases); i++) {
@@ -248,9 +252,10 @@ static void test_default_locator(void **state)
     (void)state;
     char *msg = encrypted_for_server("issuer-serial");
     store s = { .call_default = 1 };
-    static const char *const with_key[] = { "require", "timestamp", "decrypt-key",
-                                            H_PKI "server.key", "decrypt-cert",
-                                            H_PKI "server.crt", NULL };
+    static const char *const with_key[] = {
+        "require",      "timestamp",        "decrypt-key", H_PKI "server.key",
+        "decrypt-cert", H_PKI "server.crt", NULL
+    };
     wssec_ctx *rx = ctx_with(&s, with_key);
     h_run r;
     assert_int_equal(h_verify(&r, rx, msg), 0);
