@@ -9,7 +9,8 @@
  * would carry; its chain is described as `wssec inspect` describes a
  * token's (trust_explain.c), and the dates of that chain and of its CRLs
  * are foreseen (trust_warn.c). An input of CA certificates alone has its
- * lowest CAs' paths validated to the anchors.
+ * lowest CAs checked: as signers when they may sign, else their paths to
+ * the anchors alone.
  */
 #include <dirent.h>
 #include <errno.h>
@@ -332,8 +333,18 @@ static int issued_another(X509 *x, STACK_OF(X509) *all)
     return 0;
 }
 
+/* 1 when a CA certificate may sign messages: a keyUsage with
+ * digitalSignature or nonRepudiation, or none (what `openssl req -x509`
+ * makes). Such a one is checked as the signer it would be. */
+static int ca_may_sign(X509 *x)
+{
+    return !(X509_get_extension_flags(x) & EXFLAG_KUSAGE) ||
+           (X509_get_key_usage(x) & (KU_DIGITAL_SIGNATURE | KU_NON_REPUDIATION));
+}
+
 /* Every end-entity certificate of all; with none, the CAs that issued no
- * other certificate of all. The first refusal is the result's error. */
+ * other certificate of all (as signers when they may sign). The first
+ * refusal is the result's error. */
 static int check_all(wssec_msg *msg, STACK_OF(X509) *all)
 {
     bool any_ee = false;
@@ -345,7 +356,7 @@ static int check_all(wssec_msg *msg, STACK_OF(X509) *all)
         bool ca = (X509_get_extension_flags(x) & EXFLAG_CA) != 0, seen = false;
         for (int j = 0; j < i && !seen; j++) seen = X509_cmp(sk_X509_value(all, j), x) == 0;
         if (seen || (any_ee ? ca : issued_another(x, all))) continue;
-        int rc = check_one(msg, x, all, ca);
+        int rc = check_one(msg, x, all, ca && !ca_may_sign(x));
         if (rc == WSSEC_ENOMEM) return rc;
         if (rc && !first) {
             first = rc;

@@ -250,8 +250,10 @@ WSSEC_API const char *wssec_token_get(const wssec_token *token, const char *name
  * certificates and intermediates, CRLs, subject and issuer constraints, key
  * usage, key strength), the other certificates of the input standing for
  * the chain the message would carry; the reasons are wssec_verify()'s. An
- * input of CA certificates alone has the path of each CA that issued no
- * other certificate of it validated to the anchors ("checked-as": "CA").
+ * input of CA certificates alone has each CA that issued no other
+ * certificate of it checked: as a signer when it may sign (a keyUsage with
+ * digitalSignature or nonRepudiation, or none, as `openssl req -x509`
+ * makes), else its path to the anchors alone ("checked-as": "CA").
  *
  * The result holds one token of type "certificate" per certificate checked,
  * with the properties of a certificate token ("subject", "issuer", "serial",
