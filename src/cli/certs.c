@@ -28,6 +28,10 @@ bool cli_cert_input(const char *path)
      * ASCII); a DER certificate, PKCS#7 bundle or PKCS#12 store with a
      * SEQUENCE; PEM may have text before its first block */
     if (i == n || head[i] == '<' || (unsigned char)head[i] == 0xEF) return false;
+    /* a Java keystore (JKS 0xFEEDFEED, JCEKS 0xCECECECE): the library names
+     * the command that converts it */
+    if (n >= 4 && (!memcmp(head, "\xFE\xED\xFE\xED", 4) || !memcmp(head, "\xCE\xCE\xCE\xCE", 4)))
+        return true;
     return (unsigned char)head[i] == 0x30 || strstr(head + i, "-----BEGIN ") != NULL;
 }
 
