@@ -42,7 +42,7 @@
 
 /* ---- reading: a certificate file, a PKCS#12 store, a directory ---- */
 
-static int push_all(STACK_OF(X509) *dst, STACK_OF(X509) *src)
+static int push_all(STACK_OF(X509) * dst, STACK_OF(X509) * src)
 {
     while (sk_X509_num(src) > 0) {
         X509 *x = sk_X509_shift(src);
@@ -95,7 +95,7 @@ static int store_password(const wssec_ctx *ctx, const char *path, const char *gi
 }
 
 /* The certificates of a PKCS#12 store (its key is not kept). */
-static int read_store(STACK_OF(X509) *dst, const wssec_ctx *ctx, const char *path,
+static int read_store(STACK_OF(X509) * dst, const wssec_ctx *ctx, const char *path,
                       const char *password, wssec_errrec *err)
 {
     char pw[1024], why[600];
@@ -116,7 +116,7 @@ static int read_store(STACK_OF(X509) *dst, const wssec_ctx *ctx, const char *pat
     return rc;
 }
 
-static int read_file(STACK_OF(X509) *dst, const wssec_ctx *ctx, const char *path,
+static int read_file(STACK_OF(X509) * dst, const wssec_ctx *ctx, const char *path,
                      const char *password, wssec_errrec *err)
 {
     if (is_pkcs12(path)) return read_store(dst, ctx, path, password, err);
@@ -132,8 +132,8 @@ static int read_file(STACK_OF(X509) *dst, const wssec_ctx *ctx, const char *path
 /* A file a certificate directory is read from: by its extension. */
 static int cert_name(const struct dirent *de)
 {
-    static const char *const exts[] = { ".pem", ".crt", ".cer", ".der", ".p7b",
-                                        ".p7c", ".p12", ".pfx" };
+    static const char *const exts[] = { ".pem", ".crt", ".cer", ".der",
+                                        ".p7b", ".p7c", ".p12", ".pfx" };
     size_t l = strlen(de->d_name);
     for (size_t i = 0; i < WSSEC_ARRAY_LEN(exts); i++)
         if (l > 4 && strcmp(de->d_name + l - 4, exts[i]) == 0) return 1;
@@ -141,17 +141,19 @@ static int cert_name(const struct dirent *de)
 }
 
 /* Every certificate file of a directory, in name order. */
-static int read_dir(STACK_OF(X509) *dst, const wssec_ctx *ctx, const char *path,
+static int read_dir(STACK_OF(X509) * dst, const wssec_ctx *ctx, const char *path,
                     const char *password, wssec_errrec *err)
 {
     struct dirent **names = NULL;
     int n = scandir(path, &names, cert_name, alphasort), rc = 0;
     if (n < 0)
-        return WSSEC_ERR(err, errno == ENOMEM ? WSSEC_ENOMEM : WSSEC_EIO,
-                         "%s: cannot be read: %s", path, strerror(errno));
-    if (n == 0) rc = WSSEC_ERR(err, WSSEC_ECONFIG, "%s holds no certificate file (.pem, .crt, "
-                                                   ".cer, .der, .p7b, .p7c, .p12, .pfx)",
-                               path);
+        return WSSEC_ERR(err, errno == ENOMEM ? WSSEC_ENOMEM : WSSEC_EIO, "%s: cannot be read: %s",
+                         path, strerror(errno));
+    if (n == 0)
+        rc = WSSEC_ERR(err, WSSEC_ECONFIG,
+                       "%s holds no certificate file (.pem, .crt, "
+                       ".cer, .der, .p7b, .p7c, .p12, .pfx)",
+                       path);
     if (n > CHECK_MAX_CERTS)
         rc = WSSEC_ERR(err, WSSEC_ELIMIT, "%s holds more than %d certificate files", path,
                        CHECK_MAX_CERTS);
@@ -167,7 +169,7 @@ static int read_dir(STACK_OF(X509) *dst, const wssec_ctx *ctx, const char *path,
     return rc;
 }
 
-static int read_input(STACK_OF(X509) *dst, const wssec_ctx *ctx, const char *path,
+static int read_input(STACK_OF(X509) * dst, const wssec_ctx *ctx, const char *path,
                       const char *password, wssec_errrec *err)
 {
     struct stat st;
@@ -190,7 +192,7 @@ static int keep_going(int ok, X509_STORE_CTX *sctx)
 
 /* The chain OpenSSL builds for x from presented and the snapshot, whatever
  * is wrong with it (a new stack, or NULL when memory ran out). */
-static STACK_OF(X509) *built_chain(const wssec_msg *msg, X509 *x, STACK_OF(X509) *presented)
+static STACK_OF(X509) * built_chain(const wssec_msg *msg, X509 *x, STACK_OF(X509) * presented)
 {
     const wssec_trust *t = msg->trust;
     STACK_OF(X509) *untrusted = sk_X509_dup(presented), *chain = NULL;
@@ -217,7 +219,7 @@ static int is_anchor(const wssec_trust *t, X509 *x)
 }
 
 /* The date warnings of x's chain and of the CRLs of its issuers. */
-static int chain_warnings(wssec_msg *msg, X509 *x, STACK_OF(X509) *presented, bool ca)
+static int chain_warnings(wssec_msg *msg, X509 *x, STACK_OF(X509) * presented, bool ca)
 {
     const wssec_trust *t = msg->trust;
     size_t days = msg->ctx->s.expiry_warning_days;
@@ -229,7 +231,7 @@ static int chain_warnings(wssec_msg *msg, X509 *x, STACK_OF(X509) *presented, bo
     for (int i = 0; i < n && !rc; i++) {
         X509 *c = sk_X509_value(chain, i);
         bool anchor = is_anchor(t, c);
-        const char *what = i == 0 ? (ca ? "CA certificate" : "signer certificate")
+        const char *what = i == 0   ? (ca ? "CA certificate" : "signer certificate")
                            : anchor ? "trust anchor"
                                     : "intermediate";
         if (wssec__trust_warn_cert(c, what, msg->now, days, text, sizeof(text)))
@@ -247,7 +249,7 @@ static int chain_warnings(wssec_msg *msg, X509 *x, STACK_OF(X509) *presented, bo
 
 /* A CA certificate's path to the anchors, refused in the words of a
  * signer's (wssec__trust_explain) on the message. */
-static int check_as_ca(wssec_msg *msg, X509 *x, STACK_OF(X509) *presented)
+static int check_as_ca(wssec_msg *msg, X509 *x, STACK_OF(X509) * presented)
 {
     const wssec_trust *t = msg->trust;
     char why[sizeof(((wssec_errrec *)0)->message)] = "", who[700];
@@ -269,9 +271,8 @@ static int check_as_ca(wssec_msg *msg, X509 *x, STACK_OF(X509) *presented)
     X509_VERIFY_PARAM_set_time(param, (time_t)(msg->now / 1000));
     X509_VERIFY_PARAM_set_depth(param, (int)t->max_chain);
     X509_VERIFY_PARAM_set_flags(param, wssec__trust_crl_flags(t, NULL));
-    rc = X509_verify_cert(sctx) == 1
-             ? 0
-             : wssec__trust_explain(&v, t, sctx, x, presented, NULL, "CA");
+    rc = X509_verify_cert(sctx) == 1 ? 0
+                                     : wssec__trust_explain(&v, t, sctx, x, presented, NULL, "CA");
     if (rc) rc = wssec_msg_fail(msg, rc, NULL, NULL, "%s", why);
 done:
     ERR_clear_error();
@@ -281,7 +282,7 @@ done:
 }
 
 /* The certificates of all but x, each with a reference of its own. */
-static STACK_OF(X509) *others_of(STACK_OF(X509) *all, X509 *x)
+static STACK_OF(X509) * others_of(STACK_OF(X509) * all, X509 *x)
 {
     STACK_OF(X509) *sk = sk_X509_new_null();
     for (int i = 0; sk && i < sk_X509_num(all); i++) {
@@ -301,7 +302,7 @@ nomem:
 
 /* x as a token of the result: its facts, its chain, its verdict, the
  * warnings about its dates. 0, the refusal's code, or WSSEC_ENOMEM. */
-static int check_one(wssec_msg *msg, X509 *x, STACK_OF(X509) *all, bool ca)
+static int check_one(wssec_msg *msg, X509 *x, STACK_OF(X509) * all, bool ca)
 {
     wssec_token *tok = wssec_msg_add_token(msg, "certificate", NULL);
     STACK_OF(X509) *others = tok ? others_of(all, x) : NULL;
@@ -324,7 +325,7 @@ static int check_one(wssec_msg *msg, X509 *x, STACK_OF(X509) *all, bool ca)
 }
 
 /* 1 when x issued another certificate of all. */
-static int issued_another(X509 *x, STACK_OF(X509) *all)
+static int issued_another(X509 *x, STACK_OF(X509) * all)
 {
     for (int i = 0; i < sk_X509_num(all); i++) {
         X509 *o = sk_X509_value(all, i);
@@ -345,7 +346,7 @@ static int ca_may_sign(X509 *x)
 /* Every end-entity certificate of all; with none, the CAs that issued no
  * other certificate of all (as signers when they may sign). The first
  * refusal is the result's error. */
-static int check_all(wssec_msg *msg, STACK_OF(X509) *all)
+static int check_all(wssec_msg *msg, STACK_OF(X509) * all)
 {
     bool any_ee = false;
     for (int i = 0; i < sk_X509_num(all); i++)

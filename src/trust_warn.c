@@ -69,8 +69,8 @@ int wssec__trust_warn_cert(X509 *x, const char *what, wssec_time now, size_t day
         return 1;
     }
     if (!within(t, now, days)) return 0;
-    snprintf(buf, size, "%s %s expires on %s, %s (expiry-warning-days %zu)", what, who, date,
-             span, days);
+    snprintf(buf, size, "%s %s expires on %s, %s (expiry-warning-days %zu)", what, who, date, span,
+             days);
     return 1;
 }
 
@@ -94,8 +94,7 @@ int wssec__trust_warn_crl(X509_CRL *crl, wssec_time now, size_t days, char *buf,
                  dn, num, date, span);
         return 1;
     }
-    if (!date_words(X509_CRL_get0_nextUpdate(crl), &t, now, date, sizeof(date), span,
-                    sizeof(span)))
+    if (!date_words(X509_CRL_get0_nextUpdate(crl), &t, now, date, sizeof(date), span, sizeof(span)))
         return 0; /* no nextUpdate: nothing to foresee */
     if (t < now) {
         snprintf(buf, size,
@@ -120,7 +119,7 @@ static int add_once(wssec_strlist *out, const char *text)
     return wssec__strlist_add(out, text);
 }
 
-static int warn_certs(wssec_strlist *out, STACK_OF(X509) *sk, const char *what, wssec_time now,
+static int warn_certs(wssec_strlist *out, STACK_OF(X509) * sk, const char *what, wssec_time now,
                       size_t days)
 {
     char text[1000];
@@ -133,8 +132,7 @@ static int warn_certs(wssec_strlist *out, STACK_OF(X509) *sk, const char *what, 
 static int warn_cert(wssec_strlist *out, X509 *x, const char *what, wssec_time now, size_t days)
 {
     char text[1000];
-    return wssec__trust_warn_cert(x, what, now, days, text, sizeof(text)) ? add_once(out, text)
-                                                                           : 0;
+    return wssec__trust_warn_cert(x, what, now, days, text, sizeof(text)) ? add_once(out, text) : 0;
 }
 
 int wssec__trust_warn_load(wssec_strlist *out, const wssec_ctx *ctx, const wssec_trust *t)
@@ -151,8 +149,8 @@ int wssec__trust_warn_load(wssec_strlist *out, const wssec_ctx *ctx, const wssec
     WSSEC_GUARD(warn_cert(out, ctx->sign_x509, "signing certificate", now, days));
     WSSEC_GUARD(warn_certs(out, ctx->sign_chain, "signing chain certificate", now, days));
     if (ctx->s.decrypt_cert)
-        WSSEC_GUARD(warn_cert(out, ctx->dec_x509[0], "decryption certificate (decrypt-cert)",
-                              now, days));
+        WSSEC_GUARD(
+            warn_cert(out, ctx->dec_x509[0], "decryption certificate (decrypt-cert)", now, days));
     return warn_cert(out, ctx->enc_x509, "recipient certificate (encrypt-cert)", now, days);
 }
 

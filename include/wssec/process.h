@@ -278,8 +278,7 @@ WSSEC_API const char *wssec_token_get(const wssec_token *token, const char *name
  *         files; WSSEC_ENOMEM. Thread-safe.
  */
 WSSEC_API int wssec_ctx_check_certs(wssec_result **out, const wssec_ctx *ctx, const char *path,
-                                    const char *password) WSSEC_NONNULL(1, 2, 3)
-    WSSEC_WARN_UNUSED;
+                                    const char *password) WSSEC_NONNULL(1, 2, 3) WSSEC_WARN_UNUSED;
 
 #ifdef __cplusplus
 }

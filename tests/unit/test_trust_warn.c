@@ -20,7 +20,8 @@ static wssec_config *cfg_of(const char *now, const char *const *pairs)
     wssec_config *cfg = NULL;
     assert_int_equal(wssec_config_new(&cfg), 0);
     if (now) assert_int_equal(wssec_config_set(cfg, "now", now), 0);
-    for (size_t i = 0; pairs[i]; i += 2) assert_int_equal(wssec_config_set(cfg, pairs[i], pairs[i + 1]), 0);
+    for (size_t i = 0; pairs[i]; i += 2)
+        assert_int_equal(wssec_config_set(cfg, pairs[i], pairs[i + 1]), 0);
     return cfg;
 }
 
@@ -48,7 +49,7 @@ static wssec_config *built(const char *now, const char *const *pairs)
 static void test_anchor_and_known_expiring(void **state)
 {
     (void)state;
-    const char *pairs[] = { "trust", H_PKI "root.crt", "trust", H_PKI "inter.crt",
+    const char *pairs[] = { "trust", H_PKI "root.crt",  "trust", H_PKI "inter.crt",
                             "certs", H_PKI "inter.crt", NULL };
     wssec_config *cfg = built("2044-12-20T00:00:00Z", pairs);
     const char *w = warning_with(cfg, "trust anchor 'CN=wssec Test Issuing CA");
@@ -68,10 +69,12 @@ static void test_anchor_and_known_expiring(void **state)
 static void test_own_certificates(void **state)
 {
     (void)state;
-    const char *pairs[] = { "sign-key", H_PKI "expiring.key", "sign-cert", H_PKI "expiring.crt",
-                            "sign-chain", H_PKI "chain.pem", "encrypt-cert", H_PKI "expired.crt",
-                            "decrypt-key", H_PKI "notyet.key", "decrypt-cert", H_PKI "notyet.crt",
-                            NULL };
+    const char *pairs[] = {
+        "sign-key",    H_PKI "expiring.key", "sign-cert",    H_PKI "expiring.crt",
+        "sign-chain",  H_PKI "chain.pem",    "encrypt-cert", H_PKI "expired.crt",
+        "decrypt-key", H_PKI "notyet.key",   "decrypt-cert", H_PKI "notyet.crt",
+        NULL
+    };
     wssec_config *cfg = built(H_NOW_TEXT, pairs);
     const char *w = warning_with(cfg, "signing certificate 'CN=expiring,OU=Clients");
     assert_non_null(w);
@@ -118,8 +121,8 @@ static void test_crl_dates(void **state)
 static void test_nothing_due(void **state)
 {
     (void)state;
-    const char *pairs[] = { "trust", H_PKI "root.crt", "certs", H_PKI "inter.crt",
-                            "crl", H_PKI "inter.crl", "sign-key", H_PKI "alice.key",
+    const char *pairs[] = { "trust",     H_PKI "root.crt",  "certs",    H_PKI "inter.crt",
+                            "crl",       H_PKI "inter.crl", "sign-key", H_PKI "alice.key",
                             "sign-cert", H_PKI "alice.crt", NULL };
     wssec_config *cfg = built(H_NOW_TEXT, pairs);
     assert_int_equal(wssec_config_warning_count(cfg), 0);
@@ -133,18 +136,35 @@ static void test_days_option(void **state)
 {
     (void)state;
     /* expiring.crt ends 18.5 days after the test clock */
-    const char *off[] = { "crl", H_PKI "inter-expired.crl", "sign-key", H_PKI "expiring.key",
-                          "sign-cert", H_PKI "expiring.crt", "expiry-warning-days", "0", NULL };
+    const char *off[] = { "crl",
+                          H_PKI "inter-expired.crl",
+                          "sign-key",
+                          H_PKI "expiring.key",
+                          "sign-cert",
+                          H_PKI "expiring.crt",
+                          "expiry-warning-days",
+                          "0",
+                          NULL };
     wssec_config *cfg = built(H_NOW_TEXT, off);
     assert_int_equal(wssec_config_warning_count(cfg), 0);
     wssec_config_free(cfg);
-    const char *d18[] = { "sign-key", H_PKI "expiring.key", "sign-cert", H_PKI "expiring.crt",
-                          "expiry-warning-days", "18", NULL };
+    const char *d18[] = { "sign-key",
+                          H_PKI "expiring.key",
+                          "sign-cert",
+                          H_PKI "expiring.crt",
+                          "expiry-warning-days",
+                          "18",
+                          NULL };
     cfg = built(H_NOW_TEXT, d18);
     assert_int_equal(wssec_config_warning_count(cfg), 0);
     wssec_config_free(cfg);
-    const char *d19[] = { "sign-key", H_PKI "expiring.key", "sign-cert", H_PKI "expiring.crt",
-                          "expiry-warning-days", "19", NULL };
+    const char *d19[] = { "sign-key",
+                          H_PKI "expiring.key",
+                          "sign-cert",
+                          H_PKI "expiring.crt",
+                          "expiry-warning-days",
+                          "19",
+                          NULL };
     cfg = built(H_NOW_TEXT, d19);
     assert_non_null(warning_with(cfg, "in 18 days (expiry-warning-days 19)"));
     wssec_config_free(cfg);
@@ -319,8 +339,7 @@ static void test_check_refusals(void **state)
     assert_string_equal(prop(res, 0, "checked-as"), "signer");
     wssec_result_free(res);
     /* as is a self-signed CA:TRUE certificate without keyUsage (openssl req -x509) */
-    assert_int_equal(wssec_ctx_check_certs(&res, ctx, H_PKI "partner.crt", NULL),
-                     WSSEC_EUNTRUSTED);
+    assert_int_equal(wssec_ctx_check_certs(&res, ctx, H_PKI "partner.crt", NULL), WSSEC_EUNTRUSTED);
     assert_string_equal(prop(res, 0, "subject"), "CN=partner,OU=Partners,O=wssec test,C=US");
     assert_string_equal(prop(res, 0, "checked-as"), "signer");
     wssec_result_free(res);
@@ -338,8 +357,8 @@ static void test_check_refusals(void **state)
 static void test_check_warnings(void **state)
 {
     (void)state;
-    wssec_ctx *ctx = h_ctx("trust", H_PKI "root.crt", "crl", H_PKI "inter-expired.crl",
-                           "crl-check", "off", NULL);
+    wssec_ctx *ctx = h_ctx("trust", H_PKI "root.crt", "crl", H_PKI "inter-expired.crl", "crl-check",
+                           "off", NULL);
     wssec_result *res = NULL;
     assert_int_equal(wssec_ctx_check_certs(&res, ctx, H_PKI "expiring-chain.pem", NULL), 0);
     assert_true(h_has_warning(res, "signer certificate 'CN=expiring,OU=Clients"));
