@@ -359,8 +359,10 @@ int wssec__ctx_new_with_plugins(wssec_ctx **out, wssec_config *cfg)
     }
     if (!rc) {
         wssec__strlist_clear(&into->s.plugins); /* a plug-in cannot load more */
-        if ((rc = wssec_ctx_new(out, into))) wssec__err_copy(&cfg->err, &into->err);
-        else { /* the warnings of the build are the caller's */ wssec_strlist w = cfg->warnings;
+        if ((rc = wssec_ctx_new(out, into))) {
+            wssec__err_copy(&cfg->err, &into->err);
+        } else { /* the warnings of the build are the caller's */
+            wssec_strlist w = cfg->warnings;
             cfg->warnings = into->warnings;
             into->warnings = w;
         }
