@@ -195,6 +195,29 @@ static void test_clock_callback(void **state)
     wssec_config_free(cfg);
 }
 
+/* A context built through a plug-in (from a copy of the configuration):
+ * the warnings are the caller's configuration's. */
+static void test_with_plugin(void **state)
+{
+    (void)state;
+    const char *pairs[] = {
+        "plugin",    WSSEC_PLUGIN_PATH "::key-file=" WSSEC_SOURCE_DIR "/samples/plugin/ltpa.key",
+        "sign-key",  H_PKI "expiring.key",
+        "sign-cert", H_PKI "expiring.crt",
+        NULL
+    };
+    wssec_config *cfg = built(H_NOW_TEXT, pairs);
+    assert_int_equal(wssec_config_warning_count(cfg), 1);
+    assert_non_null(warning_with(cfg, "signing certificate 'CN=expiring"));
+    /* a second build replaces them */
+    assert_int_equal(wssec_config_set(cfg, "expiry-warning-days", "0"), 0);
+    wssec_ctx *ctx = NULL;
+    assert_int_equal(wssec_ctx_new(&ctx, cfg), 0);
+    assert_int_equal(wssec_config_warning_count(cfg), 0);
+    wssec_ctx_free(ctx);
+    wssec_config_free(cfg);
+}
+
 /* ---- at reload ---- */
 
 static void test_reload(void **state)
@@ -496,6 +519,7 @@ int main(void)
         cmocka_unit_test(test_nothing_due),
         cmocka_unit_test(test_days_option),
         cmocka_unit_test(test_clock_callback),
+        cmocka_unit_test(test_with_plugin),
         cmocka_unit_test(test_reload),
         cmocka_unit_test(test_signer_close_to_expiry),
         cmocka_unit_test(test_signer_far_from_expiry),
