@@ -54,23 +54,22 @@ int wssec__trust_warn_cert(X509 *x, const char *what, wssec_time now, size_t day
                            size_t size)
 {
     char who[700], date[40], span[64];
+    const char *state = NULL;
     wssec_time t;
     if (!days || !x) return 0;
-    wssec__cert_describe(x, who, sizeof(who));
     if (date_words(X509_get0_notBefore(x), &t, now, date, sizeof(date), span, sizeof(span)) &&
-        t > now) {
-        snprintf(buf, size, "%s %s is not valid before %s (%s)", what, who, date, span);
-        return 1;
-    }
-    if (!date_words(X509_get0_notAfter(x), &t, now, date, sizeof(date), span, sizeof(span)))
+        t > now)
+        state = "is not valid before";
+    else if (!date_words(X509_get0_notAfter(x), &t, now, date, sizeof(date), span, sizeof(span)))
         return 0;
-    if (t < now) {
-        snprintf(buf, size, "%s %s expired on %s (%s)", what, who, date, span);
-        return 1;
-    }
-    if (!within(t, now, days)) return 0;
-    snprintf(buf, size, "%s %s expires on %s, %s (expiry-warning-days %zu)", what, who, date, span,
-             days);
+    else if (t < now) state = "expired on";
+    else if (!within(t, now, days)) return 0;
+    /* named only when there is something to say (describing allocates) */
+    wssec__cert_describe(x, who, sizeof(who));
+    if (state) snprintf(buf, size, "%s %s %s %s (%s)", what, who, state, date, span);
+    else
+        snprintf(buf, size, "%s %s expires on %s, %s (expiry-warning-days %zu)", what, who, date,
+                 span, days);
     return 1;
 }
 
