@@ -29,6 +29,7 @@ struct wssec_config {
     wssec_explain_cb explain_cb; /* NULL: nothing captured */
     void *explain_ud;
     wssec_errrec err;
+    wssec_strlist warnings; /* of the last wssec_ctx_new or reload (trust_warn.c) */
     /* validators (validate.h): validate NULL is the default; copied by value */
     wssec_cert_validator cert_validator;
     void *cert_validator_ud;

@@ -30,6 +30,7 @@
 #include "replay_url.h"
 #include "settings.h"
 #include "trust.h"
+#include "trust_warn.h"
 #include "util.h"
 #include "x509.h"
 
@@ -207,6 +208,7 @@ int wssec_ctx_new(wssec_ctx **out, wssec_config *cfg)
     WSSEC_ARG(cfg);
     *out = NULL;
     wssec__err_clear(&cfg->err);
+    wssec__strlist_clear(&cfg->warnings);
     if (wssec__global_init())
         return WSSEC_ERR(&cfg->err, WSSEC_EINTERNAL, "libxml2/xmlsec/OpenSSL cannot be initialised");
     /* plug-ins register into a copy of cfg, then build from it (plugin.c) */
@@ -259,6 +261,11 @@ int wssec_ctx_new(wssec_ctx **out, wssec_config *cfg)
         wssec_ctx_free(ctx);
         return rc;
     }
+    if ((rc = wssec__trust_warn_load(&cfg->warnings, ctx, ctx->trust))) {
+        wssec__strlist_clear(&cfg->warnings);
+        wssec_ctx_free(ctx);
+        return rc;
+    }
     *out = ctx;
     return 0;
 }
@@ -293,8 +300,13 @@ int wssec_ctx_reload_trust(wssec_ctx *ctx, wssec_config *cfg)
 {
     WSSEC_ARG(ctx && cfg);
     wssec__err_clear(&cfg->err);
+    wssec__strlist_clear(&cfg->warnings);
     wssec_trust *fresh = NULL, *old;
     int rc = wssec__trust_new(&fresh, &cfg->s, &cfg->err);
+    if (!rc && (rc = wssec__trust_warn_load(&cfg->warnings, ctx, fresh))) {
+        wssec__strlist_clear(&cfg->warnings);
+        wssec__trust_release(fresh);
+    }
     if (rc) return rc;
     pthread_mutex_lock(&ctx->trust_lock);
     old = ctx->trust;

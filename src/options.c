@@ -119,6 +119,10 @@ static const wssec_opt options[] = {
       "verify, repeatable: accepted issuing CAs anywhere in the chain (default: any)" },
     { "max-chain-length", OPT_SIZE, OFF(max_chain_length), 1, "N",
       "verify: most CA certificates between a signer and its trust anchor (default 8)" },
+    { "expiry-warning-days", OPT_SIZE, OFF(expiry_warning_days), 0, "DAYS",
+      "warn about trust anchors, own certificates, CRLs and signers that expire within DAYS "
+      "days, and about those already expired or past nextUpdate (default 30; 0: no such "
+      "warnings)" },
     { "cert-cache", OPT_BOOL, OFF(cert_cache), 0, "BOOL",
       "verify: remember validated certificate chains until they or a CRL expire (default true)" },
     { "cert-cache-size", OPT_SIZE, OFF(cert_cache_size), 1, "N",

@@ -41,6 +41,7 @@ void wssec__settings_init(wssec_settings *s)
     s->min_rsa_bits = 2048;
     s->min_ec_bits = 256;
     s->max_chain_length = 8;
+    s->expiry_warning_days = 30;
     s->cert_cache = true;
     s->cert_cache_size = 10000;
     s->cert_cache_max_age_ms = 3600 * 1000;

@@ -81,6 +81,7 @@ typedef struct wssec_settings {
     wssec_strlist bsp_relax; /* BSP rules relaxed by name (bsp.c) */
     int crl_check; /* WSSEC_CRL_* */
     size_t max_chain_length;
+    size_t expiry_warning_days; /* date warnings (trust_warn.c); 0: none */
     bool cert_cache;
     size_t cert_cache_size;
     int64_t cert_cache_max_age_ms;

@@ -50,6 +50,7 @@
 #include "policy.h"
 #include "settings.h"
 #include "trust.h"
+#include "trust_warn.h"
 #include "util.h"
 #include "x509.h"
 #include "xml.h"
@@ -1129,6 +1130,7 @@ static int check_signer(wssec_msg *msg, xmlNodePtr sig, wssec_token *tok,
     WSSEC_GUARD(wssec__trust_check(msg, k->cert, k->presented,
                                    k->token ? wssec_token_crls(k->token) : NULL, WSSEC_USE_SIGN,
                                    "signer", sig));
+    WSSEC_GUARD(wssec__trust_warn_signer(msg, k->cert));
     return wssec__trust_note_cache_hit(msg, tok);
 }
 

@@ -74,6 +74,7 @@ static const struct {
     { "subject", "CN=alice,O=Example", NULL },
     { "issuer", "re:^CN=Example CA", NULL },
     { "max-chain-length", "3", "0" },
+    { "expiry-warning-days", "0", "soon" },
     { "cert-cache", "false", "off" },
     { "cert-cache-size", "100", "0" },
     { "cert-cache-max-age", "60", "1m" },
