@@ -1009,6 +1009,45 @@ static void test_anchor_words(void **state)
            "signer chain: intermediate 'CN=wssec Test Weak CA,O=wssec test,C=US' (issuer 'CN=wssec "
            "Test Root CA,O=wssec test,C=US', serial ");
     wssec_ctx_free(ctx);
+    /* a non-root anchor: its own SHA-1 signature is not relied on, its key
+     * still counts, and what it signs with SHA-1 is refused */
+    X509 *root = pg_load_cert(PKI "root.crt");
+    EVP_PKEY *rkey = pg_load_key(PKI "root.key"), *skey = pg_key(2048, NULL);
+    pg_spec ss = { .cn = "wssec Test SHA-1 CA", .ou = "", .ca = true, .issuer = root,
+                   .issuer_key = rkey, .key = skey, .md = EVP_sha1() };
+    X509 *sha1ca = pg_cert(&ss);
+    pg_spec l1 = { .cn = "under-sha1", .issuer = sha1ca, .issuer_key = skey, .key = other };
+    pg_spec l2 = { .cn = "sha1-signed", .issuer = sha1ca, .issuer_key = skey, .key = other,
+                   .md = EVP_sha1() };
+    X509 *good = pg_cert(&l1), *bad = pg_cert(&l2);
+    char *goodxml = pg_signed(other, good, NULL, NULL), *badxml = pg_signed(other, bad, NULL, NULL);
+    char *sha1f = pg_cert_file(sha1ca), *weakf = pg_cert_file(wsub);
+    const char *sha1anchor[] = { "trust", sha1f, NULL };
+    ctx = ctx_of(sha1anchor);
+    expect(ctx, goodxml, 0, NULL);
+    expect(ctx, badxml, WSSEC_EUNTRUSTED, "at the signer certificate, is signed with SHA-1");
+    wssec_ctx_free(ctx);
+    const char *sha1below[] = { ROOT, "certs", sha1f, NULL };
+    ctx = ctx_of(sha1below);
+    expect(ctx, goodxml, WSSEC_EUNTRUSTED,
+           "signer chain: intermediate 'CN=wssec Test SHA-1 CA,O=wssec test,C=US'");
+    wssec_ctx_free(ctx);
+    const char *weakanchor[] = { "trust", weakf, NULL };
+    ctx = ctx_of(weakanchor);
+    expect(ctx, xml, WSSEC_EUNTRUSTED,
+           "signer chain: trust anchor (not self-signed) 'CN=wssec Test Weak CA,O=wssec test,C=US'");
+    expect(ctx, xml, WSSEC_EUNTRUSTED, "has an RSA key of 1024 bits, fewer than min-rsa-bits 2048");
+    wssec_ctx_free(ctx);
+    pg_rm(sha1f);
+    pg_rm(weakf);
+    free(goodxml);
+    free(badxml);
+    X509_free(good);
+    X509_free(bad);
+    X509_free(sha1ca);
+    X509_free(root);
+    EVP_PKEY_free(rkey);
+    EVP_PKEY_free(skey);
     /* inspect shows the partial chain ending at its anchor */
     const char *inter[] = { INTER, NULL };
     ctx = ctx_of(inter);
