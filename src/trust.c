@@ -459,7 +459,17 @@ static int default_validate(wssec_msg *msg, X509 *leaf, STACK_OF(X509) *presente
     const wssec_trust *t = msg->trust;
     WSSEC_GUARD(check_before_path(v, t, leaf, usage, role));
     const wssec_pin *pin = wssec__pin_match(t->pins, t->npins, leaf);
-    if (pin) return accept_pinned(v, t, msg->now, leaf, pin, role);
+    if (pin) {
+        WSSEC_GUARD(accept_pinned(v, t, msg->now, leaf, pin, role));
+        /* a key pin fixes the key, not the name: whoever holds the key can
+         * write any subject into a certificate of it */
+        if (pin->spki && !t->nsubjects &&
+            wssec_msg_warn(msg, "a signer accepted by a public-key pin (spki-sha256) names "
+                                "itself: its subject is not vouched for by anyone; bind it with "
+                                "--subject"))
+            return wssec__trust_refuse(v, WSSEC_ENOMEM, "out of memory");
+        return 0;
+    }
     if (!wssec__trust_has_anchors(t)) return refuse_unpinned(v, t, leaf, role);
     unsigned char key[32];
     /* The key is the leaf and the certificates presented with it; the

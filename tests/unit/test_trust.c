@@ -907,6 +907,19 @@ static void test_pins(void **state)
         free(pin);
     }
     expect_pinned(PKI "alice.crt", NULL, NULL, m[M_ALICE], 0, NULL);
+    /* a key pin fixes no name: the report says so, unless --subject binds it */
+    char *spki = pin_text(PKI "alice.crt", 3);
+    for (int bound = 0; bound < 2; bound++) {
+        const char *pairs[] = { "pin", spki, bound ? "subject" : NULL,
+                                "CN=alice,OU=Clients,O=wssec test,C=US", NULL };
+        wssec_ctx *c = ctx_of(pairs);
+        h_run r;
+        assert_int_equal(h_verify(&r, c, m[M_ALICE]), 0);
+        assert_int_equal(h_has_warning(r.res, "public-key pin (spki-sha256) names itself"), !bound);
+        h_run_free(&r);
+        wssec_ctx_free(c);
+    }
+    free(spki);
     expect_pinned(PKI "bob.crt", NULL, NULL, m[M_ALICE], WSSEC_EUNTRUSTED,
                   "signer 'CN=alice,OU=Clients,O=wssec test,C=US' (issuer 'CN=wssec Test Issuing "
                   "CA,O=wssec test,C=US', serial 8193 = 0x2001");
