@@ -3,6 +3,7 @@
  * validated against the built-in schema, then applied option by option.
  */
 #include <errno.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -17,6 +18,7 @@
 #include "global.h"
 #include "options.h"
 #include "settings.h"
+#include "trust_pin.h"
 #include "util.h"
 #include "xml.h"
 
@@ -90,7 +92,10 @@ static int element_value(char **value, const char *path, xmlNodePtr e)
     if (!*value) return WSSEC_ENOMEM;
     const wssec_opt *fo = wssec__opt_find((const char *)e->name);
     const char *slash = strrchr(path, '/');
-    if (fo && !strncmp(fo->arg, "FILE", 4) && slash && (*value)[0] && (*value)[0] != '/') {
+    /* a pin is a file unless it is a digest */
+    bool file = fo && (!strncmp(fo->arg, "FILE", 4) ||
+                       (!strcmp(fo->name, "pin") && !wssec__pin_is_digest(*value)));
+    if (file && slash && (*value)[0] && (*value)[0] != '/') {
         /* a relative path names a file beside the configuration file */
         size_t dl = (size_t)(slash - path) + 1, vl = strlen(*value);
         char *abs = xmlMalloc(dl + vl + 1);

@@ -105,6 +105,10 @@ static const wssec_opt options[] = {
     { "trust", OPT_MULTI, OFF(trust), 0, "FILE|DIR",
       "verify, repeatable: trust anchors: a certificate file (PEM or DER) or a directory of "
       ".pem, .crt and .cer files" },
+    { "pin", OPT_MULTI, OFF(pins), 0, "PIN",
+      "verify, repeatable: a signer accepted by fingerprint, with no path to a trust anchor: "
+      "sha256:HEX (its certificate's SHA-256, as openssl x509 -fingerprint -sha256 prints it), "
+      "spki-sha256:BASE64|HEX (its public key's) or a certificate FILE" },
     { "intermediates", OPT_MULTI, OFF(intermediates), 0, "FILE",
       "verify, repeatable: another name for certs" },
     { "crl", OPT_MULTI, OFF(crl), 0, "FILE",

@@ -78,6 +78,7 @@ typedef struct wssec_settings {
     wssec_strlist namespaces; /* prefix=uri */
     /* inbound signature and trust */
     wssec_strlist trust, certs, intermediates, crl, subjects, issuers, allow_transforms;
+    wssec_strlist pins; /* --pin: certificate or public-key SHA-256s, or files (trust_pin.c) */
     wssec_strlist bsp_relax; /* BSP rules relaxed by name (bsp.c) */
     int crl_check; /* WSSEC_CRL_* */
     size_t max_chain_length;

@@ -27,6 +27,7 @@
 #include "record.h"
 #include "trust_cache.h"
 #include "trust_explain.h"
+#include "trust_pin.h"
 #include "trust_snapshot.h"
 #include "trust_store.h"
 #include "util.h"
@@ -91,6 +92,8 @@ static int check_rules(wssec_trust_verdict *v, const subject_rule *rules, size_t
 
 static int key_strength(wssec_trust_verdict *v, const wssec_trust *t, X509 *x, int depth,
                         const char *role);
+static int check_issuer_rule(wssec_trust_verdict *v, const wssec_trust *t, STACK_OF(X509) *chain,
+                             X509 *leaf, const char *role, bool *by_chain);
 
 /* 1 when the extendedKeyUsage extension lists the dotted OID. */
 static int eku_has(X509 *x, const char *oid)
@@ -136,6 +139,37 @@ static int usable_name(const X509_NAME *name)
     return rc;
 }
 
+/* A self-signed certificate configured itself, as an anchor or a pin, may
+ * be a CA (`openssl req -x509` makes CA:TRUE certificates): the partner
+ * chose to trust exactly it. */
+static bool configured_self_signed(const wssec_trust *t, X509 *x)
+{
+    bool self = X509_self_signed(x, 0) == 1;
+    ERR_clear_error();
+    return self && (wssec__trust_is_anchor(t, x) || wssec__trust_is_pinned(t, x));
+}
+
+/* A CA certificate used as an end entity, and what could accept it. */
+static int refuse_ca(wssec_trust_verdict *v, X509 *leaf, const char *role)
+{
+    char who[700], fp[96];
+    wssec__cert_describe(leaf, who, sizeof(who));
+    bool self = X509_self_signed(leaf, 0) == 1;
+    ERR_clear_error();
+    if (!self)
+        return wssec__trust_refuse(v, WSSEC_EUNTRUSTED,
+                                   "%s %s is a CA certificate (basicConstraints CA:TRUE), not an "
+                                   "end-entity certificate (only a self-signed certificate "
+                                   "configured itself with --trust or --pin is accepted so)",
+                                   role, who);
+    wssec__cert_fingerprint_colons(leaf, fp);
+    return wssec__trust_refuse(v, WSSEC_EUNTRUSTED,
+                               "%s %s is a CA certificate (basicConstraints CA:TRUE), not an "
+                               "end-entity certificate: to trust this self-signed certificate "
+                               "itself, give it with --trust or --pin sha256:%s",
+                               role, who, fp);
+}
+
 static int check_leaf(wssec_trust_verdict *v, const wssec_trust *t, X509 *leaf, int usage,
                       const char *role)
 {
@@ -154,13 +188,7 @@ static int check_leaf(wssec_trust_verdict *v, const wssec_trust *t, X509 *leaf, 
         }
     }
     uint32_t flags = X509_get_extension_flags(leaf);
-    if (flags & EXFLAG_CA) {
-        wssec__cert_describe(leaf, who, sizeof(who));
-        return wssec__trust_refuse(v, WSSEC_EUNTRUSTED,
-                                   "%s %s is a CA certificate (basicConstraints CA:TRUE), not an "
-                                   "end-entity certificate",
-                                   role, who);
-    }
+    if ((flags & EXFLAG_CA) && !configured_self_signed(t, leaf)) return refuse_ca(v, leaf, role);
     if (flags & EXFLAG_KUSAGE) {
         uint32_t ku = X509_get_key_usage(leaf);
         uint32_t need = usage == WSSEC_USE_SIGN ? (KU_DIGITAL_SIGNATURE | KU_NON_REPUDIATION)
@@ -217,9 +245,9 @@ static int key_strength(wssec_trust_verdict *v, const wssec_trust *t, X509 *x, i
                                    "%s %s has an %s key of %d bits, fewer than %s %zu", role, who,
                                    kind, bits, opt, min);
     wssec__trust_where(depth, role, where, sizeof(where));
-    return wssec__trust_refuse(v, WSSEC_EUNTRUSTED,
-                               "%s chain: %s, at %s, has an %s key of %d bits, fewer than %s %zu",
-                               role, who, where, kind, bits, opt, min);
+    return wssec__trust_refuse(
+        v, WSSEC_EUNTRUSTED, "%s chain: %s %s, at %s, has an %s key of %d bits, fewer than %s %zu",
+        role, wssec__trust_label(t, x), who, where, kind, bits, opt, min);
 }
 
 /* Every key of the validated chain, and every signature on a certificate
@@ -254,8 +282,9 @@ static int check_chain(wssec_trust_verdict *v, const wssec_trust *t, STACK_OF(X5
         wssec__cert_describe(x, who, sizeof(who));
         wssec__trust_where(i, role, where, sizeof(where));
         return wssec__trust_refuse(v, WSSEC_EUNTRUSTED,
-                                   "%s chain: %s, at %s, is signed with %s (%s; %s)", role, who,
-                                   where, bad, OBJ_nid2ln(X509_get_signature_nid(x)), relax);
+                                   "%s chain: %s%s%s, at %s, is signed with %s (%s; %s)", role,
+                                   i ? wssec__trust_label(t, x) : "", i ? " " : "", who, where, bad,
+                                   OBJ_nid2ln(X509_get_signature_nid(x)), relax);
     }
     return 0;
 }
@@ -268,7 +297,7 @@ static int check_before_path(wssec_trust_verdict *v, const wssec_trust *t, X509 
                              const char *role)
 {
     char who[700];
-    if (!wssec__trust_has_anchors(t)) {
+    if (!wssec__trust_has_anchors(t) && !wssec__trust_has_pins(t)) {
         wssec__cert_describe(leaf, who, sizeof(who));
         return wssec__trust_refuse(
             v, WSSEC_EUNTRUSTED,
@@ -276,6 +305,45 @@ static int check_before_path(wssec_trust_verdict *v, const wssec_trust *t, X509 
     }
     WSSEC_GUARD(check_leaf(v, t, leaf, usage, role));
     return check_rules(v, t->subjects, t->nsubjects, X509_get_subject_name(leaf), "subject", role);
+}
+
+/* ---- pins: a signer accepted by its fingerprint ---- */
+
+/* A pinned certificate: accepted by its fingerprint, with no path and no
+ * CRL (a pin is withdrawn by removing it), within its validity at the
+ * message's clock and under the issuer rule by its issuer's name (the leaf
+ * checks and the subject rules held already). Never cached. */
+static int accept_pinned(wssec_trust_verdict *v, const wssec_trust *t, wssec_time now, X509 *leaf,
+                         const wssec_pin *pin, const char *role)
+{
+    time_t secs = (time_t)(now / 1000);
+    int e = X509_V_OK;
+    if (X509_cmp_time(X509_get0_notBefore(leaf), &secs) != -1) e = X509_V_ERR_CERT_NOT_YET_VALID;
+    else if (X509_cmp_time(X509_get0_notAfter(leaf), &secs) != 1) e = X509_V_ERR_CERT_HAS_EXPIRED;
+    ERR_clear_error();
+    if (e != X509_V_OK) {
+        char who[700], why[100];
+        wssec__cert_describe(leaf, who, sizeof(who));
+        wssec__trust_validity_words(e, leaf, why, sizeof(why));
+        return wssec__trust_refuse(v, WSSEC_EUNTRUSTED, "%s %s, pinned by --pin %.100s, %s", role,
+                                   who, pin->text, why);
+    }
+    bool by_chain = false;
+    return check_issuer_rule(v, t, NULL, leaf, role, &by_chain);
+}
+
+/* Pins but no anchors, and the certificate matches none of the pins. */
+static int refuse_unpinned(wssec_trust_verdict *v, const wssec_trust *t, X509 *leaf,
+                           const char *role)
+{
+    char who[700], fp[96];
+    wssec__cert_describe(leaf, who, sizeof(who));
+    wssec__cert_fingerprint_colons(leaf, fp);
+    return wssec__trust_refuse(v, WSSEC_EUNTRUSTED,
+                               "%s %s matches none of the %zu pins (--pin) and no trust anchors "
+                               "are configured: to trust this certificate itself, give it with "
+                               "--pin sha256:%s; to trust what its CA issues, that CA with --trust",
+                               role, who, t->npins, fp);
 }
 
 /* A path validation and what it holds on to (freed by path_free). */
@@ -304,6 +372,36 @@ static int add_candidates(STACK_OF(X509) *dst, STACK_OF(X509) *presented, STACK_
     return 1;
 }
 
+/* Path validation's verdict on one error: a configured anchor that is not
+ * self-signed is trusted as configured, and its issuer's CRL, which could
+ * not be checked without the issuer, is not demanded. */
+static int verify_cb(int ok, X509_STORE_CTX *sctx)
+{
+    const wssec_trust *t = X509_STORE_CTX_get_app_data(sctx);
+    return ok || (t && wssec__trust_crl_exempt(t, sctx));
+}
+
+/* The parameters of a path validation: the message's clock,
+ * max-chain-length, the CRLs and their flags. */
+typedef struct path_setup {
+    const wssec_trust *t;
+    wssec_time now;
+    unsigned long flags;
+    STACK_OF(X509_CRL) *crls; /* NULL: the store's */
+} path_setup;
+
+static void setup_path(X509_STORE_CTX *sctx, void *arg)
+{
+    const path_setup *ps = arg;
+    if (ps->crls) X509_STORE_CTX_set0_crls(sctx, ps->crls);
+    X509_VERIFY_PARAM *param = X509_STORE_CTX_get0_param(sctx);
+    X509_VERIFY_PARAM_set_time(param, (time_t)(ps->now / 1000));
+    X509_VERIFY_PARAM_set_depth(param, (int)ps->t->max_chain);
+    X509_VERIFY_PARAM_set_flags(param, ps->flags);
+    X509_STORE_CTX_set_app_data(sctx, (void *)ps->t);
+    X509_STORE_CTX_set_verify_cb(sctx, verify_cb);
+}
+
 /* Path validation by OpenSSL at the message's clock, within max-chain-length,
  * with CRL checking as configured: 0 with the chain in p->chain, or the
  * refusal in words (wssec__trust_explain). */
@@ -315,16 +413,12 @@ static int validate_path(wssec_trust_verdict *v, const wssec_msg *msg, X509 *lea
     p->untrusted = sk_X509_new_null();
     p->sctx = X509_STORE_CTX_new();
     if (!p->untrusted || !p->sctx || wssec__trust_effective_crls(t, crls, &p->eff) ||
-        !add_candidates(p->untrusted, presented, t->known) ||
-        !X509_STORE_CTX_init(p->sctx, t->store, leaf, p->untrusted))
+        !add_candidates(p->untrusted, presented, t->known))
         return wssec__trust_refuse(v, WSSEC_ENOMEM, "out of memory");
-    if (p->eff) X509_STORE_CTX_set0_crls(p->sctx, p->eff);
-    X509_VERIFY_PARAM *param = X509_STORE_CTX_get0_param(p->sctx);
-    X509_VERIFY_PARAM_set_time(param, (time_t)(msg->now / 1000));
-    X509_VERIFY_PARAM_set_depth(param, (int)t->max_chain);
-    X509_VERIFY_PARAM_set_flags(param, wssec__trust_crl_flags(t, crls));
-    if (X509_verify_cert(p->sctx) != 1)
-        return wssec__trust_explain(v, t, p->sctx, leaf, presented, p->eff, role);
+    path_setup ps = { t, msg->now, wssec__trust_crl_flags(t, crls), p->eff };
+    int ok = wssec__trust_verify(t, p->sctx, leaf, p->untrusted, setup_path, &ps);
+    if (ok < 0) return wssec__trust_refuse(v, WSSEC_ENOMEM, "out of memory");
+    if (!ok) return wssec__trust_explain(v, t, p->sctx, leaf, presented, p->eff, role, msg->now);
     p->chain = X509_STORE_CTX_get0_chain(p->sctx);
     return 0;
 }
@@ -364,6 +458,19 @@ static int default_validate(wssec_msg *msg, X509 *leaf, STACK_OF(X509) *presente
 {
     const wssec_trust *t = msg->trust;
     WSSEC_GUARD(check_before_path(v, t, leaf, usage, role));
+    const wssec_pin *pin = wssec__pin_match(t->pins, t->npins, leaf);
+    if (pin) {
+        WSSEC_GUARD(accept_pinned(v, t, msg->now, leaf, pin, role));
+        /* a key pin fixes the key, not the name: whoever holds the key can
+         * write any subject into a certificate of it */
+        if (pin->spki && !t->nsubjects &&
+            wssec_msg_warn(msg, "a signer accepted by a public-key pin (spki-sha256) names "
+                                "itself: its subject is not vouched for by anyone; bind it with "
+                                "--subject"))
+            return wssec__trust_refuse(v, WSSEC_ENOMEM, "out of memory");
+        return 0;
+    }
+    if (!wssec__trust_has_anchors(t)) return refuse_unpinned(v, t, leaf, role);
     unsigned char key[32];
     /* The key is the leaf and the certificates presented with it; the
      * configured CRLs belong to the snapshot the cache lives in. CRLs from
@@ -452,24 +559,21 @@ int wssec__trust_check(wssec_msg *msg, X509 *leaf, STACK_OF(X509) *presented,
     return wssec_msg_fail(msg, rc, NULL, node, "%s", why);
 }
 
-/* 1 when cert chains to an anchor through configured certificates only
- * (none carried in the message), at the message's clock; 0 when not. */
+/* 1 when cert is pinned, or chains to an anchor through configured
+ * certificates only (none carried in the message), at the message's clock;
+ * 0 when not. */
 int wssec__trust_configured_chain(wssec_msg *msg, X509 *cert)
 {
     wssec_trust *t = msg->trust;
+    if (wssec__trust_is_pinned(t, cert)) return 1; /* configured itself */
     if (!wssec__trust_has_anchors(t)) return 0;
     X509_STORE_CTX *sctx = X509_STORE_CTX_new();
     if (!sctx) return WSSEC_ENOMEM;
-    int ok = X509_STORE_CTX_init(sctx, t->store, cert, t->known);
-    if (ok) {
-        X509_VERIFY_PARAM *param = X509_STORE_CTX_get0_param(sctx);
-        X509_VERIFY_PARAM_set_time(param, (time_t)(msg->now / 1000));
-        X509_VERIFY_PARAM_set_depth(param, (int)t->max_chain);
-        ok = X509_verify_cert(sctx) == 1;
-    }
+    path_setup ps = { t, msg->now, 0, NULL };
+    int ok = wssec__trust_verify(t, sctx, cert, t->known, setup_path, &ps);
     X509_STORE_CTX_free(sctx);
     ERR_clear_error();
-    return ok ? 1 : 0;
+    return ok;
 }
 
 int wssec__trust_unconstrained(const wssec_msg *msg)

@@ -22,8 +22,9 @@
 
 enum { WSSEC_USE_SIGN = 1, WSSEC_USE_ENCRYPT = 2 };
 
-/* 1 when cert chains to an anchor through configured certificates only (none
- * carried in the message), at the message's clock; 0 when not. */
+/* 1 when cert is pinned (--pin), or chains to an anchor through configured
+ * certificates only (none carried in the message), at the message's clock;
+ * 0 when not. */
 int wssec__trust_configured_chain(wssec_msg *msg, X509 *cert);
 /* Validates leaf (with the certificates presented in the message) against
  * the message's trust snapshot at the message's clock; records a precise

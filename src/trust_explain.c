@@ -17,6 +17,7 @@
 #include "wssec/sys/sdk.h"
 #include "trust_explain.h"
 #include "record.h"
+#include "trust_pin.h"
 #include "trust_snapshot.h"
 #include "trust_store.h"
 #include "util.h"
@@ -114,8 +115,17 @@ static int in_order(X509 *leaf, STACK_OF(X509) *sk)
 
 /* ---- why a path validation failed ---- */
 
+const char *wssec__trust_label(const wssec_trust *t, X509 *x)
+{
+    bool self = X509_self_signed(x, 0) == 1;
+    ERR_clear_error();
+    if (wssec__trust_is_anchor(t, x))
+        return self ? "trust anchor" : "trust anchor (not self-signed)";
+    return self ? "root" : "intermediate";
+}
+
 /* The validity dates of cur, for an expired or not yet valid certificate. */
-static void validity_words(int e, X509 *cur, char *why, size_t size)
+void wssec__trust_validity_words(int e, X509 *cur, char *why, size_t size)
 {
     char d[40];
     if (e == X509_V_ERR_CERT_HAS_EXPIRED) {
@@ -175,14 +185,18 @@ static void failure_words(int e, const wssec_trust *t, X509 *cur, X509 *leaf,
     char dn[300];
     switch (e) {
     case X509_V_ERR_CERT_HAS_EXPIRED:
-    case X509_V_ERR_CERT_NOT_YET_VALID: validity_words(e, cur, why, size); break;
+    case X509_V_ERR_CERT_NOT_YET_VALID: wssec__trust_validity_words(e, cur, why, size); break;
     case X509_V_ERR_UNABLE_TO_GET_ISSUER_CERT:
     case X509_V_ERR_UNABLE_TO_GET_ISSUER_CERT_LOCALLY:
     case X509_V_ERR_UNABLE_TO_VERIFY_LEAF_SIGNATURE:
         issuer_words(cur, leaf, presented, why, size);
         break;
     case X509_V_ERR_DEPTH_ZERO_SELF_SIGNED_CERT:
-        snprintf(why, size, "is self-signed and not one of the trust anchors");
+        wssec__cert_fingerprint_colons(cur, dn);
+        snprintf(why, size,
+                 "is self-signed and not one of the trust anchors: to trust this certificate "
+                 "itself, give it with --trust or --pin sha256:%s",
+                 dn);
         break;
     case X509_V_ERR_SELF_SIGNED_CERT_IN_CHAIN:
         snprintf(why, size,
@@ -210,51 +224,121 @@ static void failure_words(int e, const wssec_trust *t, X509 *cur, X509 *leaf,
     }
 }
 
+/* Why the configured anchors that bear the name of cur's issuer did not
+ * anchor the chain (another key, other key identifiers, outside their
+ * validity at the clock): "; the trust anchor 'DN' ... " for each, or "". */
+static void anchor_notes(const wssec_trust *t, X509 *cur, time_t now, char *buf, size_t size)
+{
+    size_t off = 0;
+    buf[0] = '\0';
+    for (int i = 0; i < sk_X509_num(t->anchors) && off + 4 < size; i++) {
+        X509 *a = sk_X509_value(t->anchors, i);
+        if (X509_cmp(a, cur) == 0 ||
+            X509_NAME_cmp(X509_get_subject_name(a), X509_get_issuer_name(cur)) != 0)
+            continue;
+        char why[120], dn[300], d[40];
+        int issued = X509_check_issued(a, cur);
+        EVP_PKEY *key = X509_get0_pubkey(a);
+        if (issued != X509_V_OK)
+            snprintf(why, sizeof(why), "%s", X509_verify_cert_error_string(issued));
+        else if (!key || X509_verify(cur, key) != 1)
+            snprintf(why, sizeof(why), "its key did not sign this certificate");
+        else if (X509_cmp_time(X509_get0_notAfter(a), &now) != 1) {
+            wssec__asn1_time_text(X509_get0_notAfter(a), d, sizeof(d));
+            snprintf(why, sizeof(why), "it expired on %s", d);
+        } else if (X509_cmp_time(X509_get0_notBefore(a), &now) != -1) {
+            wssec__asn1_time_text(X509_get0_notBefore(a), d, sizeof(d));
+            snprintf(why, sizeof(why), "it is not valid before %s", d);
+        } else {
+            continue; /* usable: not the reason */
+        }
+        ERR_clear_error();
+        wssec__dn_text(X509_get_subject_name(a), dn, sizeof(dn));
+        int w = snprintf(buf + off, size - off,
+                         "; the trust anchor '%s' has that name but was not used: %s", dn, why);
+        if (w < 0) break;
+        off += (size_t)w;
+    }
+}
+
 int wssec__trust_explain(wssec_trust_verdict *v, const wssec_trust *t, X509_STORE_CTX *sctx,
                          X509 *leaf, STACK_OF(X509) *presented, STACK_OF(X509_CRL) *used,
-                         const char *role)
+                         const char *role, wssec_time now)
 {
     int e = X509_STORE_CTX_get_error(sctx);
     int depth = X509_STORE_CTX_get_error_depth(sctx);
     X509 *cur = X509_STORE_CTX_get_current_cert(sctx);
     if (!cur) cur = leaf;
-    char who[700], where[80], why[1200];
+    char who[700], where[80], why[1200], notes[600] = "";
     wssec__cert_describe(cur, who, sizeof(who));
     wssec__trust_where(depth, role, where, sizeof(where));
     failure_words(e, t, cur, leaf, presented, used, role, why, sizeof(why));
+    if (e == X509_V_ERR_UNABLE_TO_GET_ISSUER_CERT ||
+        e == X509_V_ERR_UNABLE_TO_GET_ISSUER_CERT_LOCALLY ||
+        e == X509_V_ERR_UNABLE_TO_VERIFY_LEAF_SIGNATURE ||
+        e == X509_V_ERR_SELF_SIGNED_CERT_IN_CHAIN)
+        anchor_notes(t, cur, (time_t)(now / 1000), notes, sizeof(notes));
     if (depth <= 0)
-        return wssec__trust_refuse(v, WSSEC_EUNTRUSTED, "%s %s, at %s, %s", role, who, where, why);
+        return wssec__trust_refuse(v, WSSEC_EUNTRUSTED, "%s %s, at %s, %s%s", role, who, where, why,
+                                   notes);
     /* the certificate that failed is not the signer: named by its own role */
-    const char *label = "intermediate";
-    if (X509_get_extension_flags(cur) & EXFLAG_SS)
-        label = e == X509_V_ERR_SELF_SIGNED_CERT_IN_CHAIN ? "root" : "trust anchor";
-    return wssec__trust_refuse(v, WSSEC_EUNTRUSTED, "%s chain: %s %s, at %s, %s", role, label, who,
-                               where, why);
+    return wssec__trust_refuse(v, WSSEC_EUNTRUSTED, "%s chain: %s %s, at %s, %s%s", role,
+                               wssec__trust_label(t, cur), who, where, why, notes);
 }
 
 /* ---- the chain as it would be built, for people ---- */
 
 typedef struct link_errors {
-    int err[16]; /* first error per depth */
+    const wssec_trust *t;
+    int err[16];   /* first error per depth */
+    bool unrooted; /* no path to a self-signed anchor */
 } link_errors;
 
 static int collect_cb(int ok, X509_STORE_CTX *sctx)
 {
     link_errors *le = X509_STORE_CTX_get_app_data(sctx);
-    int depth = X509_STORE_CTX_get_error_depth(sctx);
-    if (!ok && le && depth >= 0 && depth < 16 && !le->err[depth])
-        le->err[depth] = X509_STORE_CTX_get_error(sctx);
+    int depth = X509_STORE_CTX_get_error_depth(sctx), e = X509_STORE_CTX_get_error(sctx);
+    if (ok || !le || wssec__trust_crl_exempt(le->t, sctx)) return 1;
+    le->unrooted = le->unrooted || wssec__trust_unrooted(e);
+    if (depth >= 0 && depth < 16 && !le->err[depth]) le->err[depth] = e;
     return 1; /* go on: the whole chain is described */
+}
+
+/* The chain as path validation builds it, every link's first error in le:
+ * to a self-signed anchor, then (as wssec__trust_verify) with partial
+ * chains when there is no such path. 0 or WSSEC_ENOMEM. */
+static int build_described(X509_STORE_CTX *sctx, const wssec_trust *t, X509 *leaf,
+                           STACK_OF(X509) *untrusted, STACK_OF(X509_CRL) *eff,
+                           unsigned long flags, wssec_time now, link_errors *le)
+{
+    for (int pass = 0; pass < 2; pass++) {
+        memset(le->err, 0, sizeof(le->err));
+        le->unrooted = false;
+        if (pass) X509_STORE_CTX_cleanup(sctx);
+        if (!X509_STORE_CTX_init(sctx, t->store, leaf, untrusted)) return WSSEC_ENOMEM;
+        if (eff) X509_STORE_CTX_set0_crls(sctx, eff);
+        X509_STORE_CTX_set_app_data(sctx, le);
+        X509_STORE_CTX_set_verify_cb(sctx, collect_cb);
+        X509_VERIFY_PARAM *param = X509_STORE_CTX_get0_param(sctx);
+        X509_VERIFY_PARAM_set_time(param, (time_t)(now / 1000));
+        X509_VERIFY_PARAM_set_flags(param, flags | (pass ? X509_V_FLAG_PARTIAL_CHAIN : 0));
+        (void)X509_verify_cert(sctx);
+        if (!t->partial || !le->unrooted) break;
+    }
+    return 0;
 }
 
 int wssec__trust_describe(wssec_msg *msg, wssec_token *tok, STACK_OF(X509_CRL) *crls)
 {
     wssec_trust *t = msg->trust;
     if (!tok->cert) return 0;
+    if (wssec__trust_is_pinned(t, tok->cert))
+        return wssec_token_set(tok, "chain", "not built: the certificate is pinned (--pin)");
     if (!wssec__trust_has_anchors(t))
         return wssec_token_set(tok, "chain", "not checked: no trust anchors");
     link_errors le;
     memset(&le, 0, sizeof(le));
+    le.t = t;
     STACK_OF(X509_CRL) *eff = NULL;
     STACK_OF(X509) *untrusted = sk_X509_new_null();
     X509_STORE_CTX *sctx = X509_STORE_CTX_new();
@@ -264,22 +348,16 @@ int wssec__trust_describe(wssec_msg *msg, wssec_token *tok, STACK_OF(X509_CRL) *
         if (!sk_X509_push(untrusted, sk_X509_value(tok->chain, i))) goto done;
     for (int i = 0; i < sk_X509_num(t->known); i++)
         if (!sk_X509_push(untrusted, sk_X509_value(t->known, i))) goto done;
-    if (!X509_STORE_CTX_init(sctx, t->store, tok->cert, untrusted)) goto done;
-    if (eff) X509_STORE_CTX_set0_crls(sctx, eff);
-    X509_STORE_CTX_set_app_data(sctx, &le);
-    X509_STORE_CTX_set_verify_cb(sctx, collect_cb);
-    X509_VERIFY_PARAM *param = X509_STORE_CTX_get0_param(sctx);
-    X509_VERIFY_PARAM_set_time(param, (time_t)(msg->now / 1000));
-    X509_VERIFY_PARAM_set_flags(param, wssec__trust_crl_flags(t, crls));
-    (void)X509_verify_cert(sctx);
+    if (build_described(sctx, t, tok->cert, untrusted, eff, wssec__trust_crl_flags(t, crls),
+                        msg->now, &le))
+        goto done;
     ERR_clear_error();
     STACK_OF(X509) *chain = X509_STORE_CTX_get0_chain(sctx);
     rc = 0;
     for (int i = 0; i < sk_X509_num(chain) && i < 16 && !rc; i++) {
         X509 *x = sk_X509_value(chain, i);
         char name[16], dn[300], line[700];
-        bool anchor =
-            i == sk_X509_num(chain) - 1 && !le.err[i] && X509_check_issued(x, x) == X509_V_OK;
+        bool anchor = i == sk_X509_num(chain) - 1 && !le.err[i] && wssec__trust_is_anchor(t, x);
         wssec__dn_text(X509_get_subject_name(x), dn, sizeof(dn));
         snprintf(name, sizeof(name), "chain-%d", i);
         snprintf(line, sizeof(line), "%s: %s%s", dn,

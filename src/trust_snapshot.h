@@ -26,6 +26,9 @@ struct wssec_trust {
     X509_STORE *store;         /* anchors and CRLs */
     STACK_OF(X509) *anchors;  /* for listing */
     STACK_OF(X509) *known;    /* certs and intermediates: never trusted by themselves */
+    struct wssec_pin *pins;   /* --pin (trust_pin.h) */
+    size_t npins;
+    bool partial;             /* an anchor is not self-signed: partial chains end there */
     STACK_OF(X509_CRL) *crls; /* for diagnostics (revocation dates) */
     int crl_check;             /* WSSEC_CRL_*, in force when there is a CRL to check with */
     subject_rule *subjects, *issuers;

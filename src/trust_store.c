@@ -29,6 +29,7 @@
 #include "error.h"
 #include "settings.h"
 #include "trust_cache.h"
+#include "trust_pin.h"
 #include "trust_snapshot.h"
 #include "util.h"
 #include "x509.h"
@@ -50,6 +51,7 @@ void wssec__trust_release(wssec_trust *t)
     X509_STORE_free(t->store);
     sk_X509_pop_free(t->anchors, X509_free);
     sk_X509_pop_free(t->known, X509_free);
+    wssec__pins_free(t->pins, t->npins);
     sk_X509_CRL_pop_free(t->crls, X509_CRL_free);
     rules_free(t->subjects, t->nsubjects);
     rules_free(t->issuers, t->nissuers);
@@ -66,6 +68,35 @@ wssec_trust *wssec__trust_retain(wssec_trust *t)
 int wssec__trust_has_anchors(const wssec_trust *t)
 {
     return t && sk_X509_num(t->anchors) > 0;
+}
+
+int wssec__trust_has_pins(const wssec_trust *t)
+{
+    return t && t->npins > 0;
+}
+
+int wssec__trust_is_anchor(const wssec_trust *t, const X509 *x)
+{
+    for (int i = 0; t && x && i < sk_X509_num(t->anchors); i++)
+        if (X509_cmp(sk_X509_value(t->anchors, i), x) == 0) return 1;
+    return 0;
+}
+
+int wssec__trust_is_pinned(const wssec_trust *t, const X509 *x)
+{
+    return t && wssec__pin_match(t->pins, t->npins, x) != NULL;
+}
+
+int wssec__trust_crl_exempt(const wssec_trust *t, X509_STORE_CTX *sctx)
+{
+    int e = X509_STORE_CTX_get_error(sctx), depth = X509_STORE_CTX_get_error_depth(sctx);
+    STACK_OF(X509) *chain = X509_STORE_CTX_get0_chain(sctx);
+    if (e != X509_V_ERR_UNABLE_TO_GET_CRL && e != X509_V_ERR_UNABLE_TO_GET_CRL_ISSUER) return 0;
+    if (depth < 0 || depth != sk_X509_num(chain) - 1) return 0;
+    X509 *x = sk_X509_value(chain, depth);
+    /* a self-signed anchor's own CRL is checked as it always was */
+    return depth >= X509_STORE_CTX_get_num_untrusted(sctx) && wssec__trust_is_anchor(t, x) &&
+           X509_self_signed(x, 0) != 1;
 }
 
 int wssec__trust_has_subject_rules(const wssec_trust *t)
@@ -224,6 +255,8 @@ int wssec__trust_new(wssec_trust **out, const wssec_settings *s, wssec_errrec *e
     }
     for (size_t i = 0; i < s->trust.n && !rc; i++)
         rc = add_anchor_path(err, t->anchors, s->trust.v[i]);
+    for (size_t i = 0; i < s->pins.n && !rc; i++)
+        rc = wssec__pins_add(&t->pins, &t->npins, s->pins.v[i], err);
     for (size_t i = 0; i < s->certs.n && !rc; i++) rc = add_certs(err, t->known, s->certs.v[i]);
     for (size_t i = 0; i < s->intermediates.n && !rc; i++)
         rc = add_certs(err, t->known, s->intermediates.v[i]);
@@ -232,8 +265,11 @@ int wssec__trust_new(wssec_trust **out, const wssec_settings *s, wssec_errrec *e
     /* a duplicate is no error for OpenSSL 3, so a failure is memory: never
      * go on without an anchor, and above all without a CRL (that would
      * accept what it revokes) */
-    for (int i = 0; i < sk_X509_num(t->anchors) && !rc; i++)
-        if (!X509_STORE_add_cert(t->store, sk_X509_value(t->anchors, i))) rc = WSSEC_ENOMEM;
+    for (int i = 0; i < sk_X509_num(t->anchors) && !rc; i++) {
+        X509 *a = sk_X509_value(t->anchors, i);
+        if (X509_self_signed(a, 0) != 1) t->partial = true;
+        if (!X509_STORE_add_cert(t->store, a)) rc = WSSEC_ENOMEM;
+    }
     for (int i = 0; i < sk_X509_CRL_num(t->crls) && !rc; i++)
         if (!X509_STORE_add_crl(t->store, sk_X509_CRL_value(t->crls, i))) rc = WSSEC_ENOMEM;
     if (rc) {
@@ -255,6 +291,34 @@ done:
     if (rc) wssec__trust_release(t);
     else *out = t;
     return rc;
+}
+
+/* Chain building reports these before any other check ran, so trying
+ * again with partial chains passes nothing over (a revocation, an expired
+ * root). */
+int wssec__trust_unrooted(int e)
+{
+    return e == X509_V_ERR_UNABLE_TO_GET_ISSUER_CERT ||
+           e == X509_V_ERR_UNABLE_TO_GET_ISSUER_CERT_LOCALLY ||
+           e == X509_V_ERR_UNABLE_TO_VERIFY_LEAF_SIGNATURE ||
+           e == X509_V_ERR_DEPTH_ZERO_SELF_SIGNED_CERT ||
+           e == X509_V_ERR_SELF_SIGNED_CERT_IN_CHAIN || e == X509_V_ERR_CERT_CHAIN_TOO_LONG;
+}
+
+int wssec__trust_verify(const wssec_trust *t, X509_STORE_CTX *sctx, X509 *leaf,
+                        STACK_OF(X509) *untrusted, void (*setup)(X509_STORE_CTX *, void *),
+                        void *arg)
+{
+    for (int pass = 0; pass < 2; pass++) {
+        if (pass) X509_STORE_CTX_cleanup(sctx);
+        if (!X509_STORE_CTX_init(sctx, t->store, leaf, untrusted)) return WSSEC_ENOMEM;
+        setup(sctx, arg);
+        if (pass) X509_VERIFY_PARAM_set_flags(X509_STORE_CTX_get0_param(sctx),
+                                              X509_V_FLAG_PARTIAL_CHAIN);
+        if (X509_verify_cert(sctx) == 1) return 1;
+        if (!t->partial || !wssec__trust_unrooted(X509_STORE_CTX_get_error(sctx))) break;
+    }
+    return 0;
 }
 
 /* CRL checking is in force when CRLs are configured or the message carries some. */

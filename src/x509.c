@@ -423,32 +423,39 @@ void wssec__cert_fingerprint(const X509 *cert, char hex[65])
     for (unsigned int i = 0; i < n && i < 32; i++) snprintf(hex + 2 * i, 3, "%02X", md[i]);
 }
 
-int wssec__cert_serial(const X509 *cert, char *buf, size_t size)
+/* The one serial number formatter: decimal (as WS-Security's
+ * X509SerialNumber carries it), then, with hex, " = 0x" and hex (as
+ * openssl x509 -serial prints it). */
+static int serial_text(const X509 *cert, bool hex, char *buf, size_t size)
 {
     BIGNUM *bn = ASN1_INTEGER_to_BN(X509_get0_serialNumber(cert), NULL);
-    char *dec = bn ? BN_bn2dec(bn) : NULL;
-    snprintf(buf, size, "%s", dec ? dec : "?");
-    int rc = dec ? 0 : WSSEC_ENOMEM;
+    char *dec = bn ? BN_bn2dec(bn) : NULL, *hx = bn && hex ? BN_bn2hex(bn) : NULL;
+    int rc = dec && (hx || !hex) ? 0 : WSSEC_ENOMEM;
+    if (rc) snprintf(buf, size, "?");
+    else if (!hex) snprintf(buf, size, "%s", dec);
+    else if (hx[0] == '-') snprintf(buf, size, "%s = -0x%s", dec, hx + 1);
+    else snprintf(buf, size, "%s = 0x%s", dec, hx);
     OPENSSL_free(dec);
+    OPENSSL_free(hx);
     BN_free(bn);
     if (rc) ERR_clear_error();
     return rc;
 }
 
+int wssec__cert_serial(const X509 *cert, char *buf, size_t size)
+{
+    return serial_text(cert, false, buf, size);
+}
+
 void wssec__cert_describe(const X509 *cert, char *buf, size_t size)
 {
-    char subject[300], issuer[300], serial[80], fp[65];
+    char subject[300], issuer[300], serial[200], fp[65];
     wssec__dn_text(X509_get_subject_name(cert), subject, sizeof(subject));
     wssec__dn_text(X509_get_issuer_name(cert), issuer, sizeof(issuer));
-    wssec__cert_serial(cert, serial, sizeof(serial));
+    serial_text(cert, true, serial, sizeof(serial));
     wssec__cert_fingerprint(cert, fp);
-    /* decimal (as WS-Security's X509SerialNumber) and hex (as openssl x509 -serial) */
-    BIGNUM *bn = ASN1_INTEGER_to_BN(X509_get0_serialNumber(cert), NULL);
-    char *hex = bn ? BN_bn2hex(bn) : NULL;
-    snprintf(buf, size, "'%s' (issuer '%s', serial %s = 0x%s, SHA-256 %.16s...)", subject, issuer,
-             serial, hex ? hex : "?", fp);
-    OPENSSL_free(hex);
-    BN_free(bn);
+    snprintf(buf, size, "'%s' (issuer '%s', serial %s, SHA-256 %.16s...)", subject, issuer, serial,
+             fp);
 }
 
 int wssec__cert_thumbprint(const X509 *cert, unsigned char out[20])

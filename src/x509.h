@@ -45,7 +45,7 @@ int wssec__dn_text(const X509_NAME *name, char *buf, size_t size);
 void wssec__cert_fingerprint(const X509 *cert, char hex[65]);
 /* 0, or WSSEC_ENOMEM with buf "?". */
 int wssec__cert_serial(const X509 *cert, char *buf, size_t size);
-/* "'subject' (issuer 'issuer', serial N, SHA-256 0123...)" */
+/* "'subject' (issuer 'issuer', serial N = 0xHEX, SHA-256 0123...)" */
 void wssec__cert_describe(const X509 *cert, char *buf, size_t size);
 int wssec__cert_thumbprint(const X509 *cert, unsigned char out[20]);
 

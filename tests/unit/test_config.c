@@ -68,6 +68,7 @@ static const struct {
     { "sign-part", "//soap:Body", NULL },
     { "namespace", "m=urn:example", NULL },
     { "trust", "root.crt", NULL },
+    { "pin", "sha256:A7:A5", NULL },
     { "intermediates", "inter.crt", NULL },
     { "crl", "inter.crl", NULL },
     { "crl-check", "leaf", "some" },
@@ -179,6 +180,7 @@ static void test_valid_values(void **state)
                                          "intermediates", "crl", "certs", "assert-cert", "plugin",
                                          "encrypt-cert", "decrypt-key", "decrypt-cert", "psk-file",
                                          "pkcs11-module", "pkcs11-pin-file", "pkcs11-pin-env",
+                                         "pin",
                                          "assert-dn" /* one of assert-user and assert-dn */ };
     for (size_t i = 0; i < WSSEC_ARRAY_LEN(files); i++)
         assert_int_equal(wssec_config_set(f->cfg, files[i], ""), 0);
@@ -646,7 +648,7 @@ static void test_settings_own_every_option(void **state)
         lists += (size_t)is_list;
     }
     assert_int_equal(strings, 22);
-    assert_int_equal(lists, 14); /* and require's three: */
+    assert_int_equal(lists, 15); /* and require's three: */
     assert_true(wssec__settings_owns(offsetof(wssec_settings, require_signed), 1));
     assert_true(wssec__settings_owns(offsetof(wssec_settings, require_signed_by), 1));
     assert_true(wssec__settings_owns(offsetof(wssec_settings, require_encrypted), 1));

@@ -2,7 +2,8 @@
  * X.509 trust: CRLs (configured and carried in a PKCS7 token, all/leaf/off,
  * expired), chains in both orders, subject and issuer constraints, anchor
  * directories, the certificate cache (same verdicts on and off, hits
- * recorded), trust reload, and the chain shown by inspect.
+ * recorded), trust reload, the chain shown by inspect; anchors that are
+ * not roots (partial chains), pins, and the words of a refusal.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -725,6 +726,366 @@ static void test_cache_holds_its_size(void **state)
     wssec__trust_cache_free(c);
 }
 
+/* ---- anchors that are not roots, pins, and the words of a refusal ---- */
+
+enum { M_ALICE, M_BOB, M_REVOKED, M_CALEAF, M_SELFSIGNED, M_EVIL, M_EVIL_CHAIN, M_PARTNER,
+       M_EXPIRED, M_WRONGKU, M_WEAK, M_ORPHAN, M_COUNT };
+
+static char **trust_messages(void)
+{
+    static const char *const who[M_COUNT] = { "alice", "bob", "revoked", "caleaf", "selfsigned",
+                                              "evil-alice", NULL, "partner", "expired", "wrongku",
+                                              "weak", "orphan" };
+    char **m = calloc(M_COUNT, sizeof(*m));
+    assert_non_null(m);
+    for (int i = 0; i < M_COUNT; i++)
+        if (who[i]) m[i] = signed_by(who[i], NULL);
+    /* evil-alice with its own root in the message: a carried root is no anchor
+     * (a sender drops roots from its chain: the token is made by hand) */
+    X509 *const certs[] = { pg_load_cert(PKI "evil-alice.crt"), pg_load_cert(PKI "evil-root.crt"),
+                            NULL };
+    m[M_EVIL_CHAIN] = pg_with_pkcs7(signed_by("evil-alice", "pkcs7"), certs, NULL);
+    X509_free(certs[0]);
+    X509_free(certs[1]);
+    return m;
+}
+
+static void free_messages(char **m)
+{
+    for (int i = 0; i < M_COUNT; i++) free(m[i]);
+    free(m);
+}
+
+typedef struct anchor_row {
+    const char *what;
+    const char *const opts[9]; /* option pairs, NULL-terminated */
+    int msg;
+    int want;
+    const char *needle;
+} anchor_row;
+
+static void run_anchor_rows(const anchor_row *rows, size_t n, char **msgs)
+{
+    for (size_t i = 0; i < n; i++) {
+        const char *pairs[12] = { "replay-signatures", "false" };
+        for (size_t j = 0; rows[i].opts[j]; j++) pairs[2 + j] = rows[i].opts[j];
+        wssec_ctx *ctx = ctx_of(pairs);
+        char why[600];
+        int rc = verify_rc(ctx, msgs[rows[i].msg], why, sizeof(why));
+        if (rc != rows[i].want || (rows[i].needle && !strstr(why, rows[i].needle)))
+            print_error("%s: got %s '%s', want %s '%s'\n", rows[i].what, wssec_code_name(rc), why,
+                        wssec_code_name(rows[i].want), rows[i].needle ? rows[i].needle : "");
+        assert_int_equal(rc, rows[i].want);
+        if (rows[i].needle) h_assert_contains(why, rows[i].needle);
+        wssec_ctx_free(ctx);
+    }
+}
+
+#define ROOT "trust", PKI "root.crt"
+#define INTER "trust", PKI "inter.crt"
+
+static void test_partial_anchors(void **state)
+{
+    (void)state;
+    static const anchor_row rows[] = {
+        { "issuing CA as the anchor", { INTER, NULL }, M_ALICE, 0, NULL },
+        { "the partner's own certificate as the anchor", { "trust", PKI "alice.crt", NULL },
+          M_ALICE, 0, NULL },
+        { "another partner's certificate", { "trust", PKI "alice.crt", NULL }, M_BOB,
+          WSSEC_EUNTRUSTED, "has issuer 'CN=wssec Test Issuing CA,O=wssec test,C=US', found neither" },
+        /* CRLs below a non-root anchor; the anchor's own issuer's CRL is not demanded */
+        { "inter anchor, inter.crl, crl-check all", { INTER, "crl", PKI "inter.crl", NULL },
+          M_ALICE, 0, NULL },
+        { "inter anchor, both CRLs", { INTER, "crl", PKI "inter.crl", "crl", PKI "root.crl", NULL },
+          M_ALICE, 0, NULL },
+        { "inter anchor, revoked", { INTER, "crl", PKI "inter.crl", NULL }, M_REVOKED,
+          WSSEC_EUNTRUSTED, "revoked on 2024-06-01T00:00:00Z (reason keyCompromise)" },
+        { "inter anchor, expired CRL", { INTER, "crl", PKI "inter-expired.crl", NULL }, M_ALICE,
+          WSSEC_EUNTRUSTED, "the CRL of 'CN=wssec Test Issuing CA,O=wssec test,C=US' expired" },
+        /* a path to a self-signed anchor is still checked whole: both in one file */
+        { "root and inter, inter.crl only", { "trust", PKI "chain.pem", "crl", PKI "inter.crl", NULL },
+          M_ALICE, WSSEC_EUNTRUSTED,
+          "signer chain: trust anchor (not self-signed) 'CN=wssec Test Issuing CA,O=wssec "
+          "test,C=US' (issuer 'CN=wssec Test Root CA,O=wssec test,C=US', serial 4098 = 0x1002" },
+        { "root and inter, both CRLs", { "trust", PKI "chain.pem", "crl", PKI "inter.crl", "crl",
+          PKI "root.crl", NULL }, M_ALICE, 0, NULL },
+        /* hostile: exact certificates only (ATTACKS 9.3, 9.6, 9.11) */
+        { "evil-alice, alice anchored", { "trust", PKI "alice.crt", NULL }, M_EVIL,
+          WSSEC_EUNTRUSTED, "found neither in the message nor among the trust anchors" },
+        { "selfsigned (alice's DN), alice anchored", { "trust", PKI "alice.crt", NULL },
+          M_SELFSIGNED, WSSEC_EUNTRUSTED, "is self-signed and not one of the trust anchors" },
+        { "evil root carried in the message", { "trust", PKI "alice.crt", NULL }, M_EVIL_CHAIN,
+          WSSEC_EUNTRUSTED, "is a self-signed root that is not one of the trust anchors" },
+        { "evil root carried, inter anchored", { INTER, NULL }, M_EVIL_CHAIN, WSSEC_EUNTRUSTED,
+          "signer chain: root 'CN=wssec Test Root CA,O=wssec test,C=US' (issuer 'CN=wssec Test "
+          "Root CA,O=wssec test,C=US', serial 26113 = 0x6601" },
+        { "other-inter not configured", { INTER, NULL }, M_ORPHAN, WSSEC_EUNTRUSTED,
+          "has issuer 'CN=wssec Test Other CA,O=wssec test,C=US', found neither" },
+        /* CA:TRUE: only a self-signed certificate configured itself */
+        { "partner anchored", { "trust", PKI "partner.crt", NULL }, M_PARTNER, 0, NULL },
+        { "partner not configured", { ROOT, NULL }, M_PARTNER, WSSEC_EUNTRUSTED,
+          "is a CA certificate (basicConstraints CA:TRUE), not an end-entity certificate: to trust "
+          "this self-signed certificate itself, give it with --trust or --pin sha256:0D:3B:02:6A:" },
+        { "caleaf, its issuer anchored", { INTER, NULL }, M_CALEAF, WSSEC_EUNTRUSTED,
+          "not an end-entity certificate (only a self-signed certificate configured itself with "
+          "--trust or --pin is accepted so)" },
+        { "caleaf anchored itself", { "trust", PKI "caleaf.crt", NULL }, M_CALEAF,
+          WSSEC_EUNTRUSTED, "is a CA certificate (basicConstraints CA:TRUE)" },
+        { "caleaf pinned", { ROOT, "pin", PKI "caleaf.crt", NULL }, M_CALEAF, WSSEC_EUNTRUSTED,
+          "is a CA certificate (basicConstraints CA:TRUE)" },
+        /* the leaf checks hold for an anchored leaf */
+        { "wrongku anchored itself", { "trust", PKI "wrongku.crt", NULL }, M_WRONGKU,
+          WSSEC_EUNTRUSTED, "has the wrong key usage" },
+        { "expired anchored itself", { "trust", PKI "expired.crt", NULL }, M_EXPIRED,
+          WSSEC_EUNTRUSTED, "expired on 2021-01-01T00:00:00Z" },
+        /* the issuer rule with a partial chain: the anchor is in the chain */
+        { "issuer rule, inter anchored", { INTER, "issuer", "CN=wssec Test Issuing CA,O=wssec test,C=US",
+          NULL }, M_ALICE, 0, NULL },
+        { "issuer rule of the root, inter anchored", { INTER, "issuer",
+          "CN=wssec Test Root CA,O=wssec test,C=US", NULL }, M_ALICE, WSSEC_EUNTRUSTED,
+          "does not match the accepted issuers" },
+    };
+    char **msgs = trust_messages();
+    run_anchor_rows(rows, WSSEC_ARRAY_LEN(rows), msgs);
+    free_messages(msgs);
+}
+
+/* A pin by SHA-256, as openssl prints it (colons, any case), of a file,
+ * or of the public key (base64 or hex). */
+static char *pin_text(const char *file, int form)
+{
+    X509 *x = pg_load_cert(file);
+    unsigned char d[32];
+    unsigned int n = 0;
+    if (form >= 3) {
+        unsigned char *der = NULL;
+        int len = i2d_X509_PUBKEY(X509_get_X509_PUBKEY(x), &der);
+        assert_true(len > 0 && EVP_Digest(der, (size_t)len, d, &n, EVP_sha256(), NULL));
+        OPENSSL_free(der);
+    } else {
+        assert_true(X509_digest(x, EVP_sha256(), d, &n));
+    }
+    X509_free(x);
+    assert_int_equal(n, 32);
+    if (form == 3) {
+        char *b64 = h_b64(d, 32), *out = h_strf("spki-sha256:%s", b64);
+        free(b64);
+        return out;
+    }
+    char hex[100] = "";
+    for (int i = 0; i < 32; i++)
+        snprintf(hex + strlen(hex), sizeof(hex) - strlen(hex),
+                 form == 1 ? "%02x" : (i < 31 ? "%02X:" : "%02X"), d[i]);
+    if (form == 0) return h_strf("sha256:%s", hex);
+    if (form == 1) return h_strf("sha256:%s", hex);
+    if (form == 2) return h_strf("SHA256 Fingerprint=%s", hex);
+    return h_strf("spki-sha256:%s", hex);
+}
+
+static void expect_pinned(const char *pin, const char *more, const char *value, const char *xml,
+                          int want, const char *needle)
+{
+    const char *pairs[] = { "pin", pin, "replay-signatures", "false", more, value, NULL };
+    wssec_ctx *ctx = ctx_of(pairs);
+    expect(ctx, xml, want, needle);
+    wssec_ctx_free(ctx);
+}
+
+/* Pins: a signer accepted by its fingerprint alone (no anchor), still
+ * within its dates and under the leaf checks and the rules; a certificate
+ * with the pinned one's DN and SKI but another key is not it (9.3, 9.6). */
+static void test_pins(void **state)
+{
+    (void)state;
+    char **m = trust_messages();
+    for (int form = 0; form <= 4; form++) {
+        char *pin = pin_text(PKI "alice.crt", form);
+        expect_pinned(pin, NULL, NULL, m[M_ALICE], 0, NULL);
+        expect_pinned(pin, NULL, NULL, m[M_EVIL], WSSEC_EUNTRUSTED, "matches none of the 1 pins (--pin)");
+        expect_pinned(pin, NULL, NULL, m[M_EVIL_CHAIN], WSSEC_EUNTRUSTED, "matches none of the 1 pins");
+        expect_pinned(pin, NULL, NULL, m[M_SELFSIGNED], WSSEC_EUNTRUSTED, "matches none of the 1 pins");
+        free(pin);
+    }
+    expect_pinned(PKI "alice.crt", NULL, NULL, m[M_ALICE], 0, NULL);
+    /* a key pin fixes no name: the report says so, unless --subject binds it */
+    char *spki = pin_text(PKI "alice.crt", 3);
+    for (int bound = 0; bound < 2; bound++) {
+        const char *pairs[] = { "pin", spki, bound ? "subject" : NULL,
+                                "CN=alice,OU=Clients,O=wssec test,C=US", NULL };
+        wssec_ctx *c = ctx_of(pairs);
+        h_run r;
+        assert_int_equal(h_verify(&r, c, m[M_ALICE]), 0);
+        assert_int_equal(h_has_warning(r.res, "public-key pin (spki-sha256) names itself"), !bound);
+        h_run_free(&r);
+        wssec_ctx_free(c);
+    }
+    free(spki);
+    expect_pinned(PKI "bob.crt", NULL, NULL, m[M_ALICE], WSSEC_EUNTRUSTED,
+                  "signer 'CN=alice,OU=Clients,O=wssec test,C=US' (issuer 'CN=wssec Test Issuing "
+                  "CA,O=wssec test,C=US', serial 8193 = 0x2001");
+    expect_pinned(PKI "bob.crt", NULL, NULL, m[M_ALICE], WSSEC_EUNTRUSTED,
+                  "to trust this certificate itself, give it with --pin sha256:A7:A5:B9:CB:");
+    /* a self-signed CA:TRUE partner pinned; the leaf checks and rules still hold */
+    expect_pinned(PKI "partner.crt", NULL, NULL, m[M_PARTNER], 0, NULL);
+    expect_pinned(PKI "expired.crt", NULL, NULL, m[M_EXPIRED], WSSEC_EUNTRUSTED,
+                  "pinned by --pin " PKI "expired.crt, expired on 2021-01-01T00:00:00Z");
+    expect_pinned(PKI "wrongku.crt", NULL, NULL, m[M_WRONGKU], WSSEC_EUNTRUSTED, "has the wrong key usage");
+    expect_pinned(PKI "weak.crt", NULL, NULL, m[M_WEAK], WSSEC_EUNTRUSTED,
+                  "has an RSA key of 1024 bits, fewer than min-rsa-bits 2048");
+    expect_pinned(PKI "alice.crt", "subject", "CN=bob,OU=Clients,O=wssec test,C=US", m[M_ALICE],
+                  WSSEC_EUNTRUSTED, "does not match the accepted subjects");
+    expect_pinned(PKI "alice.crt", "issuer", "CN=wssec Test Root CA,O=wssec test,C=US", m[M_ALICE],
+                  WSSEC_EUNTRUSTED, "issuer 'CN=wssec Test Issuing CA,O=wssec test,C=US' does not match");
+    /* beside anchors: a pinned self-signed certificate, and the anchors' own */
+    expect_pinned(PKI "selfsigned.crt", "trust", PKI "root.crt", m[M_SELFSIGNED], 0, NULL);
+    const char *both[] = { "pin", PKI "selfsigned.crt", ROOT, "certs", PKI "inter.crt", NULL };
+    wssec_ctx *ctx = ctx_of(both);
+    expect(ctx, m[M_BOB], 0, NULL);
+    expect(ctx, m[M_EVIL], WSSEC_EUNTRUSTED, "was not signed by the trusted");
+    wssec_ctx_free(ctx);
+    /* settings that are no pin */
+    static const struct {
+        const char *value, *needle;
+    } bad[] = {
+        { "sha256:A7:A5", "a certificate's SHA-256 is 64 hexadecimal digits" },
+        { "sha256:zz", "a certificate's SHA-256 is 64 hexadecimal digits" },
+        { "spki-sha256:dz9xbgSz", "spki-sha256: takes a SHA-256 of the public key" },
+        { "/nonexistent/pin.crt", "pin: /nonexistent/pin.crt: cannot be opened" },
+    };
+    for (size_t i = 0; i < WSSEC_ARRAY_LEN(bad); i++) {
+        const char *pairs[] = { "pin", bad[i].value, NULL };
+        char err[600];
+        assert_int_equal(h_ctx_try(&ctx, 0, pairs, err, sizeof(err)), WSSEC_ECONFIG);
+        h_assert_contains(err, bad[i].needle);
+    }
+    free_messages(m);
+}
+
+/* A sub-CA of the test root made in the test (name, key, dates). */
+static X509 *sub_ca(const char *cn, EVP_PKEY *key, const char *not_before, const char *not_after)
+{
+    X509 *root = pg_load_cert(PKI "root.crt");
+    EVP_PKEY *rkey = pg_load_key(PKI "root.key");
+    pg_spec sp = { .cn = cn, .ou = "", .ca = true, .issuer = root, .issuer_key = rkey, .key = key };
+    X509 *x = pg_cert(&sp);
+    ASN1_TIME *nb = ASN1_TIME_new(), *na = ASN1_TIME_new();
+    assert_true(ASN1_TIME_set_string(nb, not_before) && ASN1_TIME_set_string(na, not_after));
+    assert_true(X509_set1_notBefore(x, nb) && X509_set1_notAfter(x, na));
+    assert_true(X509_sign(x, rkey, EVP_sha256()) > 0);
+    ASN1_TIME_free(nb);
+    ASN1_TIME_free(na);
+    X509_free(root);
+    EVP_PKEY_free(rkey);
+    return x;
+}
+
+/* The words of a refusal: the failing certificate by its role, and why a
+ * configured anchor was not used (expired; the issuer's name, another key). */
+static void test_anchor_words(void **state)
+{
+    (void)state;
+    char *alice = signed_by("alice", NULL);
+    /* inter re-issued with its key but expired, as the only anchor */
+    EVP_PKEY *ikey = pg_load_key(PKI "inter.key");
+    X509 *old = sub_ca("wssec Test Issuing CA", ikey, "20200101000000Z", "20250101000000Z");
+    char *oldf = pg_cert_file(old);
+    const char *expired[] = { "trust", oldf, NULL };
+    wssec_ctx *ctx = ctx_of(expired);
+    expect(ctx, alice, WSSEC_EUNTRUSTED,
+           "signer chain: trust anchor (not self-signed) 'CN=wssec Test Issuing CA,O=wssec test,C=US'");
+    expect(ctx, alice, WSSEC_EUNTRUSTED, "at chain position 1 (0 is the signer), expired on 2025-01-01");
+    wssec_ctx_free(ctx);
+    /* beside the root: the path goes to the root and fails at the expired anchor */
+    const char *with_root[] = { "trust", oldf, ROOT, NULL };
+    ctx = ctx_of(with_root);
+    expect(ctx, alice, WSSEC_EUNTRUSTED, "trust anchor (not self-signed) 'CN=wssec Test Issuing CA");
+    wssec_ctx_free(ctx);
+    /* an anchor with the issuer's name and another key is not used, and says why */
+    EVP_PKEY *other = pg_key(2048, NULL);
+    X509 *lookalike = sub_ca("wssec Test Issuing CA", other, "20200101000000Z", "20450101000000Z");
+    char *likef = pg_cert_file(lookalike);
+    const char *like[] = { "trust", likef, NULL };
+    ctx = ctx_of(like);
+    expect(ctx, alice, WSSEC_EUNTRUSTED,
+           "; the trust anchor 'CN=wssec Test Issuing CA,O=wssec test,C=US' has that name but was "
+           "not used: authority and subject key identifier mismatch");
+    wssec_ctx_free(ctx);
+    /* an intermediate's weak key is named as an intermediate */
+    EVP_PKEY *weak = pg_key(1024, NULL);
+    X509 *wsub = sub_ca("wssec Test Weak CA", weak, "20200101000000Z", "20450101000000Z");
+    pg_spec ls = { .cn = "chained", .issuer = wsub, .issuer_key = weak, .key = other };
+    X509 *leaf = pg_cert(&ls);
+    char *xml = pg_signed(other, leaf, NULL, NULL), *wsubf = pg_cert_file(wsub);
+    const char *chain[] = { ROOT, "certs", wsubf, NULL };
+    ctx = ctx_of(chain);
+    expect(ctx, xml, WSSEC_EUNTRUSTED,
+           "signer chain: intermediate 'CN=wssec Test Weak CA,O=wssec test,C=US' (issuer 'CN=wssec "
+           "Test Root CA,O=wssec test,C=US', serial ");
+    wssec_ctx_free(ctx);
+    /* a non-root anchor: its own SHA-1 signature is not relied on, its key
+     * still counts, and what it signs with SHA-1 is refused */
+    X509 *root = pg_load_cert(PKI "root.crt");
+    EVP_PKEY *rkey = pg_load_key(PKI "root.key"), *skey = pg_key(2048, NULL);
+    pg_spec ss = { .cn = "wssec Test SHA-1 CA", .ou = "", .ca = true, .issuer = root,
+                   .issuer_key = rkey, .key = skey, .md = EVP_sha1() };
+    X509 *sha1ca = pg_cert(&ss);
+    pg_spec l1 = { .cn = "under-sha1", .issuer = sha1ca, .issuer_key = skey, .key = other };
+    pg_spec l2 = { .cn = "sha1-signed", .issuer = sha1ca, .issuer_key = skey, .key = other,
+                   .md = EVP_sha1() };
+    X509 *good = pg_cert(&l1), *bad = pg_cert(&l2);
+    char *goodxml = pg_signed(other, good, NULL, NULL), *badxml = pg_signed(other, bad, NULL, NULL);
+    char *sha1f = pg_cert_file(sha1ca), *weakf = pg_cert_file(wsub);
+    const char *sha1anchor[] = { "trust", sha1f, NULL };
+    ctx = ctx_of(sha1anchor);
+    expect(ctx, goodxml, 0, NULL);
+    expect(ctx, badxml, WSSEC_EUNTRUSTED, "at the signer certificate, is signed with SHA-1");
+    wssec_ctx_free(ctx);
+    const char *sha1below[] = { ROOT, "certs", sha1f, NULL };
+    ctx = ctx_of(sha1below);
+    expect(ctx, goodxml, WSSEC_EUNTRUSTED,
+           "signer chain: intermediate 'CN=wssec Test SHA-1 CA,O=wssec test,C=US'");
+    wssec_ctx_free(ctx);
+    const char *weakanchor[] = { "trust", weakf, NULL };
+    ctx = ctx_of(weakanchor);
+    expect(ctx, xml, WSSEC_EUNTRUSTED,
+           "signer chain: trust anchor (not self-signed) 'CN=wssec Test Weak CA,O=wssec test,C=US'");
+    expect(ctx, xml, WSSEC_EUNTRUSTED, "has an RSA key of 1024 bits, fewer than min-rsa-bits 2048");
+    wssec_ctx_free(ctx);
+    pg_rm(sha1f);
+    pg_rm(weakf);
+    free(goodxml);
+    free(badxml);
+    X509_free(good);
+    X509_free(bad);
+    X509_free(sha1ca);
+    X509_free(root);
+    EVP_PKEY_free(rkey);
+    EVP_PKEY_free(skey);
+    /* inspect shows the partial chain ending at its anchor */
+    const char *inter[] = { INTER, NULL };
+    ctx = ctx_of(inter);
+    h_run r;
+    assert_int_equal(h_inspect(&r, ctx, alice), 0);
+    const wssec_token *t = wssec_result_token(r.res, 1);
+    assert_string_equal(wssec_token_get(t, "chain-1"),
+                        "CN=wssec Test Issuing CA,O=wssec test,C=US: ok (trust anchor)");
+    assert_null(wssec_token_get(t, "chain-2"));
+    h_run_free(&r);
+    wssec_ctx_free(ctx);
+    pg_rm(oldf);
+    pg_rm(likef);
+    pg_rm(wsubf);
+    free(xml);
+    free(alice);
+    X509_free(old);
+    X509_free(lookalike);
+    X509_free(wsub);
+    X509_free(leaf);
+    EVP_PKEY_free(ikey);
+    EVP_PKEY_free(other);
+    EVP_PKEY_free(weak);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -742,6 +1103,9 @@ int main(void)
         cmocka_unit_test(test_anchor_dir_and_inspect),
         cmocka_unit_test(test_unconstrained_and_cache_hit),
         cmocka_unit_test(test_cache_holds_its_size),
+        cmocka_unit_test(test_partial_anchors),
+        cmocka_unit_test(test_pins),
+        cmocka_unit_test(test_anchor_words),
     };
     int rc = cmocka_run_group_tests(tests, NULL, NULL);
     xmlCleanupParser();
