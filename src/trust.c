@@ -423,6 +423,16 @@ static int validate_path(wssec_trust_verdict *v, const wssec_msg *msg, X509 *lea
     return 0;
 }
 
+int wssec__trust_check_path(wssec_trust_verdict *v, const wssec_msg *msg, X509 *x,
+                            STACK_OF(X509) *presented, const char *role)
+{
+    path p = { NULL, NULL, NULL, NULL };
+    int rc = validate_path(v, msg, x, presented, NULL, role, &p);
+    if (!rc) rc = check_chain(v, msg->trust, p.chain, role);
+    path_free(&p);
+    return rc;
+}
+
 /* The issuer rule holds when any CA of the validated chain matches
  * (*by_chain true, as when there is no rule); otherwise the leaf's issuer
  * name is checked against it, and an outcome that rests on that name

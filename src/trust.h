@@ -31,6 +31,12 @@ int wssec__trust_configured_chain(wssec_msg *msg, X509 *cert);
  * WSSEC_EUNTRUSTED on the message. role names the certificate ("signer"). */
 int wssec__trust_check(wssec_msg *msg, X509 *leaf, STACK_OF(X509) *presented,
                        STACK_OF(X509_CRL) *crls, int usage, const char *role, xmlNodePtr node);
+/* The path of x (a CA certificate checked offline) to the anchors: path
+ * validation as for a signer (partial chains, CRLs, max-chain-length at the
+ * message's clock) and the chain's keys and signatures; 0, or the refusal
+ * in v. */
+int wssec__trust_check_path(wssec_trust_verdict *v, const wssec_msg *msg, X509 *x,
+                            STACK_OF(X509) *presented, const char *role);
 /* 1 when the message's trust snapshot has anchors but no subject rule: any
  * certificate the anchors issued is accepted as a signer. */
 int wssec__trust_unconstrained(const wssec_msg *msg);

@@ -211,13 +211,6 @@ done:
     return chain;
 }
 
-static int is_anchor(const wssec_trust *t, X509 *x)
-{
-    for (int i = 0; i < sk_X509_num(t->anchors); i++)
-        if (X509_cmp(sk_X509_value(t->anchors, i), x) == 0) return 1;
-    return 0;
-}
-
 /* The date warnings of x's chain and of the CRLs of its issuers. */
 static int chain_warnings(wssec_msg *msg, X509 *x, STACK_OF(X509) * presented, bool ca)
 {
@@ -230,7 +223,7 @@ static int chain_warnings(wssec_msg *msg, X509 *x, STACK_OF(X509) * presented, b
     char text[1000];
     for (int i = 0; i < n && !rc; i++) {
         X509 *c = sk_X509_value(chain, i);
-        bool anchor = is_anchor(t, c);
+        bool anchor = wssec__trust_is_anchor(t, c);
         const char *what = i == 0   ? (ca ? "CA certificate" : "signer certificate")
                            : anchor ? "trust anchor"
                                     : "intermediate";
@@ -261,24 +254,8 @@ static int check_as_ca(wssec_msg *msg, X509 *x, STACK_OF(X509) * presented)
                               "(--trust FILE)",
                               who);
     }
-    STACK_OF(X509) *untrusted = sk_X509_dup(presented);
-    X509_STORE_CTX *sctx = X509_STORE_CTX_new();
-    int rc = WSSEC_ENOMEM;
-    for (int i = 0; untrusted && i < sk_X509_num(t->known); i++)
-        if (!sk_X509_push(untrusted, sk_X509_value(t->known, i))) goto done;
-    if (!untrusted || !sctx || !X509_STORE_CTX_init(sctx, t->store, x, untrusted)) goto done;
-    X509_VERIFY_PARAM *param = X509_STORE_CTX_get0_param(sctx);
-    X509_VERIFY_PARAM_set_time(param, (time_t)(msg->now / 1000));
-    X509_VERIFY_PARAM_set_depth(param, (int)t->max_chain);
-    X509_VERIFY_PARAM_set_flags(param, wssec__trust_crl_flags(t, NULL));
-    rc = X509_verify_cert(sctx) == 1 ? 0
-                                     : wssec__trust_explain(&v, t, sctx, x, presented, NULL, "CA");
-    if (rc) rc = wssec_msg_fail(msg, rc, NULL, NULL, "%s", why);
-done:
-    ERR_clear_error();
-    X509_STORE_CTX_free(sctx);
-    sk_X509_free(untrusted);
-    return rc;
+    int rc = wssec__trust_check_path(&v, msg, x, presented, "CA");
+    return rc ? wssec_msg_fail(msg, rc, NULL, NULL, "%s", why) : 0;
 }
 
 /* The certificates of all but x, each with a reference of its own. */
