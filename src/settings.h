@@ -80,6 +80,11 @@ typedef struct wssec_settings {
     wssec_strlist trust, certs, intermediates, crl, subjects, issuers, allow_transforms;
     wssec_strlist bsp_relax; /* BSP rules relaxed by name (bsp.c) */
     int crl_check; /* WSSEC_CRL_* */
+    int ocsp_mode; /* WSSEC_OCSP_* (ocsp.h) */
+    char *ocsp_url, *ocsp_responder_cert;
+    int64_t ocsp_timeout_ms;
+    bool ocsp_soft_fail, ocsp_nonce;
+    size_t ocsp_cache_size;
     size_t max_chain_length;
     bool cert_cache;
     size_t cert_cache_size;
