@@ -167,7 +167,7 @@ static int responder_url(check *c)
 }
 
 /* Why the exchange failed, from OpenSSL's error queue (which it empties):
- * the timeouts in words, else a system error, else OpenSSL's last reason. */
+ * the timeouts in words, else a system error, else OpenSSL's first reason. */
 static void net_reason(const check *c, char *buf, size_t size)
 {
     unsigned long e, last = 0;
@@ -179,6 +179,7 @@ static void net_reason(const check *c, char *buf, size_t size)
             if (!sys) sys = (int)ERR_GET_REASON(e);
             continue;
         }
+        if (last) continue; /* the first says most: the later ones say where it surfaced */
         last = e;
         snprintf(detail, sizeof(detail), "%s", (flags & ERR_TXT_STRING) && data ? data : "");
     }
@@ -229,7 +230,7 @@ static int exchange(check *c, OCSP_REQUEST *req, OCSP_RESPONSE **out)
     OPENSSL_free(port);
     OPENSSL_free(path);
     if (*out) return 0;
-    return refuse(c, true, "cannot be checked by OCSP: responder %s cannot be reached (%s)",
+    return refuse(c, true, "cannot be checked by OCSP: no usable answer from responder %s (%s)",
                   c->url, why);
 }
 
@@ -266,19 +267,20 @@ static int signed_by_authority(check *c, OCSP_BASICRESP *bs)
         ERR_clear_error();
         return 0;
     }
-    unsigned long e = ERR_peek_last_error();
+    unsigned long e = ERR_peek_error();
     const char *r = e ? ERR_reason_error_string(e) : NULL;
-    char who[700] = "a certificate not in the response";
+    char dn[300], who[310] = "a certificate not in the response", issuer[300];
     signer = NULL;
-    if (OCSP_resp_get0_signer(bs, &signer, c->o->responders) && signer)
-        wssec__cert_describe(signer, who, sizeof(who));
-    char issuer[300];
+    if (OCSP_resp_get0_signer(bs, &signer, c->o->responders) && signer) {
+        wssec__dn_text(X509_get_subject_name(signer), dn, sizeof(dn));
+        snprintf(who, sizeof(who), "'%s'", dn);
+    }
     wssec__dn_text(X509_get_subject_name(c->issuer), issuer, sizeof(issuer));
     ERR_clear_error();
     return refuse(c, false,
-                  "cannot be checked by OCSP: the response of %s does not verify (%s): it is signed "
-                  "by %s, which is neither the issuer '%s', nor a responder the issuer certified "
-                  "for OCSPSigning, nor an ocsp-responder-cert valid at the message's clock",
+                  "cannot be checked by OCSP: the response of %s does not verify (%s): signed by "
+                  "%s, neither the issuer '%s' nor a responder it certified for OCSPSigning nor "
+                  "an ocsp-responder-cert",
                   c->url, r ? r : "signer not authorized", who, issuer);
 }
 

@@ -10,7 +10,8 @@ interface) and sends back its response.
 --port 0 (the default) takes a free port and writes it to --port-file (the
 file appears once the server listens). --count-file gets one line per
 request answered. --delay waits S seconds before answering (a timeout
-test); --garbage answers with bytes that are not an OCSP response. The
+test); --garbage answers with bytes that are not an OCSP response; --replay
+answers every request with the first response it made (another nonce). The
 server stops by itself after --lifetime seconds (default 120), whatever
 happens to the test that started it.
 """
@@ -31,12 +32,15 @@ def main():
     ap.add_argument("--count-file")
     ap.add_argument("--delay", type=float, default=0)
     ap.add_argument("--garbage", action="store_true")
+    ap.add_argument("--replay", action="store_true")
     ap.add_argument("--lifetime", type=int, default=120)
     ap.add_argument("ocsp", nargs=argparse.REMAINDER)
     a = ap.parse_args()
     ocsp_args = a.ocsp[1:] if a.ocsp[:1] == ["--"] else a.ocsp
     signal.signal(signal.SIGALRM, lambda *_: os._exit(0))
     signal.alarm(a.lifetime)
+
+    saved = []
 
     class Handler(http.server.BaseHTTPRequestHandler):
         def log_message(self, *args):
@@ -60,6 +64,10 @@ def main():
                     return
                 with open(resp, "rb") as f:
                     out = f.read()
+            if a.replay:
+                if not saved:
+                    saved.append(out)
+                out = saved[0]
             if a.garbage:
                 out = b"this is not an OCSP response"
             if a.count_file:
