@@ -9,6 +9,8 @@
  * times are checked here, at the message's clock (OCSP_check_validity reads
  * the system clock).
  */
+#include <pthread.h>
+#include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
@@ -29,17 +31,17 @@
 #include "util.h"
 #include "x509.h"
 
-#define MAX_RESPONSE (100 * 1024)         /* bytes of a response, at most */
-#define MAX_AGE_MS ((wssec_time)3600000)  /* a response without nextUpdate */
+#define MAX_RESPONSE (100 * 1024)        /* bytes of a response, at most */
+#define MAX_AGE_MS ((wssec_time)3600000) /* a response without nextUpdate */
 
 const char *const wssec__ocsp_mode_names[] = { "off", "signer", "chain", NULL };
 
 struct wssec_ocsp {
-    int mode;                  /* WSSEC_OCSP_SIGNER or WSSEC_OCSP_CHAIN */
-    char *url;                 /* ocsp-url, or NULL: the certificate's own */
-    int timeout_s;             /* connect, send and receive, in all */
+    int mode;      /* WSSEC_OCSP_SIGNER or WSSEC_OCSP_CHAIN */
+    char *url;     /* ocsp-url, or NULL: the certificate's own */
+    int timeout_s; /* connect, send and receive, in all */
     bool soft_fail, nonce;
-    wssec_time skew;           /* clock-skew */
+    wssec_time skew;             /* clock-skew */
     STACK_OF(X509) *responders; /* ocsp-responder-cert: trusted directly */
     wssec_ocsp_cache *cache;
 };
@@ -77,8 +79,7 @@ int wssec__ocsp_new(wssec_ocsp **out, const wssec_settings *s, wssec_errrec *err
     if (s->ocsp_url && url_usable(s->ocsp_url, why, sizeof(why)))
         return WSSEC_ERR(err, WSSEC_ECONFIG, "ocsp-url: %s", why);
     if (s->ocsp_timeout_ms < 1000 || s->ocsp_timeout_ms > 600000)
-        return WSSEC_ERR(err, WSSEC_ECONFIG,
-                         "ocsp-timeout: %lld ms is outside 1 to 600 seconds",
+        return WSSEC_ERR(err, WSSEC_ECONFIG, "ocsp-timeout: %lld ms is outside 1 to 600 seconds",
                          (long long)s->ocsp_timeout_ms);
     wssec_ocsp *o = wssec__calloc(1, sizeof(*o));
     if (!o) return WSSEC_ENOMEM;
@@ -191,12 +192,40 @@ static void net_reason(const check *c, char *buf, size_t size)
     else if ((lib == ERR_LIB_BIO && reason == BIO_R_TRANSFER_TIMEOUT) ||
              (lib == ERR_LIB_HTTP && reason == HTTP_R_RETRY_TIMEOUT))
         snprintf(buf, size, "no answer within ocsp-timeout %d s", c->o->timeout_s);
-    else if (sys)
-        snprintf(buf, size, "%s", strerror(sys));
-    else if (text)
-        snprintf(buf, size, "%s%s%s", text, detail[0] ? ": " : "", detail);
-    else
-        snprintf(buf, size, "the exchange failed");
+    else if (sys) snprintf(buf, size, "%s", strerror(sys));
+    else if (text) snprintf(buf, size, "%s%s%s", text, detail[0] ? ": " : "", detail);
+    else snprintf(buf, size, "the exchange failed");
+}
+
+/* A responder that closes the connection while the request is written
+ * must not kill the process with SIGPIPE (OpenSSL writes to the socket with
+ * write()), and the library does not change the process's signal handling:
+ * the calling thread blocks SIGPIPE for the exchange and takes back one it
+ * raised (the libpq way). */
+typedef struct pipe_guard {
+    sigset_t old;
+    bool was_pending;
+} pipe_guard;
+
+static void pipe_block(pipe_guard *g)
+{
+    sigset_t set, pending;
+    sigemptyset(&set);
+    sigaddset(&set, SIGPIPE);
+    g->was_pending = sigpending(&pending) == 0 && sigismember(&pending, SIGPIPE);
+    pthread_sigmask(SIG_BLOCK, &set, &g->old);
+}
+
+static void pipe_restore(pipe_guard *g)
+{
+    sigset_t set, pending;
+    sigemptyset(&set);
+    sigaddset(&set, SIGPIPE);
+    if (!g->was_pending && sigpending(&pending) == 0 && sigismember(&pending, SIGPIPE)) {
+        const struct timespec none = { 0, 0 };
+        (void)sigtimedwait(&set, NULL, &none);
+    }
+    pthread_sigmask(SIG_SETMASK, &g->old, NULL);
 }
 
 /* The request to the responder and its answer, over http:// with the
@@ -216,9 +245,12 @@ static int exchange(check *c, OCSP_REQUEST *req, OCSP_RESPONSE **out)
         return WSSEC_ENOMEM; /* the URL was parsed before: only memory is left */
     }
     ERR_clear_error();
+    pipe_guard guard;
+    pipe_block(&guard);
     got = OSSL_HTTP_transfer(NULL, host, port, path, 0, "" /* no proxy */, NULL, NULL, NULL, NULL,
                              NULL, 0, NULL, "application/ocsp-request", body,
                              "application/ocsp-response", 1, MAX_RESPONSE, c->o->timeout_s, 0);
+    pipe_restore(&guard);
     if (got) *out = d2i_OCSP_RESPONSE_bio(got, NULL);
     char why[300];
     if (got && !*out) snprintf(why, sizeof(why), "the answer is not an OCSP response");
@@ -292,8 +324,8 @@ static int times_hold(check *c, ASN1_GENERALIZEDTIME *thisu, ASN1_GENERALIZEDTIM
     char t1[40], t2[40];
     if (wssec__asn1_time(thisu, &a->this_update) ||
         (nextu && wssec__asn1_time(nextu, &a->valid_to)))
-        return refuse(c, false, "cannot be checked by OCSP: the response of %s has unreadable times",
-                      c->url);
+        return refuse(c, false,
+                      "cannot be checked by OCSP: the response of %s has unreadable times", c->url);
     a->has_next_update = nextu != NULL;
     if (!nextu) a->valid_to = a->this_update + MAX_AGE_MS;
     wssec_time_format(t2, sizeof(t2), c->now, 0);
@@ -329,8 +361,10 @@ static int judge(check *c, OCSP_RESPONSE *resp, OCSP_REQUEST *req, OCSP_CERTID *
     OCSP_BASICRESP *bs = OCSP_response_get1_basic(resp);
     if (!bs) {
         ERR_clear_error();
-        return refuse(c, true, "cannot be checked by OCSP: the answer of %s is not a basic OCSP "
-                               "response", c->url);
+        return refuse(c, true,
+                      "cannot be checked by OCSP: the answer of %s is not a basic OCSP "
+                      "response",
+                      c->url);
     }
     int rc = signed_by_authority(c, bs);
     /* 0: a nonce, not the request's; -1: the responder sent none (many do
@@ -390,7 +424,8 @@ static int verdict(check *c, const wssec_ocsp_answer *a)
     if (a->status == V_OCSP_CERTSTATUS_REVOKED) {
         char when[40] = "(an unreadable time)";
         if (a->revoked_at) wssec_time_format(when, sizeof(when), a->revoked_at, 0);
-        return refuse(c, false, "is revoked according to OCSP responder %s: revoked on %s (reason %s)",
+        return refuse(c, false,
+                      "is revoked according to OCSP responder %s: revoked on %s (reason %s)",
                       a->url, when, a->reason >= 0 ? OCSP_crl_reason_str(a->reason) : "not given");
     }
     return refuse(c, false,
@@ -453,16 +488,15 @@ static int run(wssec_msg *msg, const wssec_ocsp *o, STACK_OF(X509) *chain, const
             snprintf(note, notelen, "soft-fail: %s", c.url[0] ? c.url : "no responder");
             continue;
         }
-        if (i == 0)
-            snprintf(note, notelen, "good (%s%s)", c.url, c.cached ? ", cached" : "");
+        if (i == 0) snprintf(note, notelen, "good (%s%s)", c.url, c.cached ? ", cached" : "");
     }
     return 0;
 }
 
 /* ---- the validator's call, and the signature module's window ---- */
 
-int wssec__ocsp_check(wssec_msg *msg, const wssec_ocsp *o, STACK_OF(X509) *chain,
-                      const char *role, char *why, size_t whylen)
+int wssec__ocsp_check(wssec_msg *msg, const wssec_ocsp *o, STACK_OF(X509) *chain, const char *role,
+                      char *why, size_t whylen)
 {
     if (!o) return 0;
     if (msg->ocsp_armed) {
@@ -506,7 +540,7 @@ int wssec__ocsp_settle(wssec_msg *msg, wssec_token *tok, xmlNodePtr node)
     sk_X509_pop_free(chain, X509_free);
     if (rc == WSSEC_ENOMEM) return wssec_msg_fail(msg, rc, NULL, node, "out of memory");
     if (rc) return wssec_msg_fail(msg, rc, NULL, node, "%s", why);
-    return wssec_token_set(tok, "ocsp", note) ? wssec_msg_fail(msg, WSSEC_ENOMEM, NULL, node,
-                                                                "out of memory")
-                                              : 0;
+    return wssec_token_set(tok, "ocsp", note)
+               ? wssec_msg_fail(msg, WSSEC_ENOMEM, NULL, node, "out of memory")
+               : 0;
 }

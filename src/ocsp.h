@@ -50,8 +50,8 @@ void wssec__ocsp_free(wssec_ocsp *o);
  * otherwise WSSEC_EUNTRUSTED with the reason in why (or WSSEC_ENOMEM). A
  * responder that gives no usable answer under ocsp-soft-fail is a warning
  * on msg, not a refusal. */
-int wssec__ocsp_check(wssec_msg *msg, const wssec_ocsp *o, STACK_OF(X509) *chain,
-                      const char *role, char *why, size_t whylen);
+int wssec__ocsp_check(wssec_msg *msg, const wssec_ocsp *o, STACK_OF(X509) *chain, const char *role,
+                      char *why, size_t whylen);
 
 /* The signature module, around a signature: arm before its signer's trust
  * check; settle once its SignatureValue and digests verified (runs the

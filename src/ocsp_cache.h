@@ -20,12 +20,12 @@ typedef struct wssec_ocsp_cache wssec_ocsp_cache;
 
 /* What a verified response said of one certificate. */
 typedef struct wssec_ocsp_answer {
-    int status;                        /* V_OCSP_CERTSTATUS_* */
-    int reason;                        /* revoked: OCSP_REVOKED_STATUS_*, or -1 */
-    wssec_time revoked_at;             /* revoked: when */
-    wssec_time this_update, valid_to;  /* valid_to: nextUpdate, or thisUpdate + the max age */
+    int status;                       /* V_OCSP_CERTSTATUS_* */
+    int reason;                       /* revoked: OCSP_REVOKED_STATUS_*, or -1 */
+    wssec_time revoked_at;            /* revoked: when */
+    wssec_time this_update, valid_to; /* valid_to: nextUpdate, or thisUpdate + the max age */
     bool has_next_update;
-    char url[256];                     /* the responder asked (cut when longer) */
+    char url[256]; /* the responder asked (cut when longer) */
 } wssec_ocsp_answer;
 
 /* A cache of at most size answers (size 0: none, *out NULL). 0 or

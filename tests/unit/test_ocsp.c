@@ -38,19 +38,21 @@ static void expect_config(const char *const *pairs, const char *needle)
 static void test_settings(void **state)
 {
     (void)state;
-    const char *https[] = { "trust", PKI "root.crt", "ocsp", "signer", "ocsp-url",
-                            "https://ocsp.example/", NULL };
+    const char *https[] = { "trust",    PKI "root.crt",          "ocsp", "signer",
+                            "ocsp-url", "https://ocsp.example/", NULL };
     expect_config(https, "is an https:// URL: only http:// responders are asked");
-    const char *ldap[] = { "trust", PKI "root.crt", "ocsp", "signer", "ocsp-url",
-                           "ldap://ocsp.example/", NULL };
+    const char *ldap[] = { "trust",    PKI "root.crt",         "ocsp", "signer",
+                           "ocsp-url", "ldap://ocsp.example/", NULL };
     expect_config(ldap, "is not an http://HOST[:PORT]/PATH URL");
-    const char *user[] = { "trust", PKI "root.crt", "ocsp", "chain", "ocsp-url",
-                           "http://me@ocsp.example/", NULL };
+    const char *user[] = { "trust", PKI "root.crt", "ocsp",
+                           "chain", "ocsp-url",     "http://me@ocsp.example/",
+                           NULL };
     expect_config(user, "is not an http://HOST[:PORT]/PATH URL");
     const char *zero[] = { "trust", PKI "root.crt", "ocsp", "signer", "ocsp-timeout", "0", NULL };
     expect_config(zero, "ocsp-timeout: 0 ms is outside 1 to 600 seconds");
-    const char *missing[] = { "trust", PKI "root.crt", "ocsp", "signer", "ocsp-responder-cert",
-                              PKI "no-such.crt", NULL };
+    const char *missing[] = { "trust",  PKI "root.crt",        "ocsp",
+                              "signer", "ocsp-responder-cert", PKI "no-such.crt",
+                              NULL };
     expect_config(missing, "ocsp-responder-cert: ");
     wssec_config *cfg = NULL;
     assert_int_equal(wssec_config_new(&cfg), 0);
@@ -83,8 +85,9 @@ static char *alice_message(bool forged)
 static void test_no_query_before_signature(void **state)
 {
     (void)state;
-    const char *pairs[] = { "trust", PKI "root.crt", "certs", PKI "inter.crt", "ocsp", "signer",
-                            "ocsp-url", NOWHERE, "ocsp-timeout", "1", NULL };
+    const char *pairs[] = { "trust",  PKI "root.crt", "certs", PKI "inter.crt", "ocsp",
+                            "signer", "ocsp-url",     NOWHERE, "ocsp-timeout",  "1",
+                            NULL };
     wssec_ctx *ctx = h_ctx_pairs(pairs);
     char *forged = alice_message(true);
     h_expect(ctx, forged, WSSEC_ESIGNATURE, "wsse:FailedCheck", "SignatureValue does not verify");
@@ -115,8 +118,8 @@ static void test_no_query_before_signature(void **state)
 static void test_no_query_untrusted(void **state)
 {
     (void)state;
-    const char *pairs[] = { "trust", PKI "root.crt", "ocsp", "signer", "ocsp-url", NOWHERE,
-                            "ocsp-timeout", "1", NULL };
+    const char *pairs[] = { "trust", PKI "root.crt", "ocsp", "signer", "ocsp-url",
+                            NOWHERE, "ocsp-timeout", "1",    NULL };
     wssec_ctx *ctx = h_ctx_pairs(pairs); /* no intermediates: alice does not chain */
     char *good = alice_message(false);
     h_expect(ctx, good, WSSEC_EUNTRUSTED, "wsse:FailedAuthentication",
