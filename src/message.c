@@ -88,6 +88,7 @@ void wssec_msg_free(wssec_msg *msg)
     wssec__free(msg->states);
     wssec__msg_clear_inbound(msg);
     wssec__trust_release(msg->trust);
+    sk_X509_pop_free(msg->ocsp_chain, X509_free);
     xmlFreeDoc(msg->doc);
     wssec__free(msg);
 }

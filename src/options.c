@@ -12,6 +12,7 @@
 #include "options.h"
 #include "algs.h"
 #include "bsp.h"
+#include "ocsp.h"
 #include "settings.h"
 #include "util.h"
 
@@ -116,6 +117,28 @@ static const wssec_opt options[] = {
     { "crl-check", OPT_ENUM, OFF(crl_check), 0, "MODE",
       "verify: with CRLs configured, check all certificates of the chain, the leaf only, or off "
       "(default all)", wssec__crl_check_names },
+    { "ocsp", OPT_ENUM, OFF(ocsp_mode), 0, "MODE",
+      "verify: ask an OCSP responder, once the signature verifies, whether the signer (signer) "
+      "or every certificate of its chain below the anchor (chain) is revoked, or off "
+      "(default off)", wssec__ocsp_mode_names },
+    { "ocsp-url", OPT_STRING, OFF(ocsp_url), 0, "URL",
+      "verify: the OCSP responder to ask, http:// only (default: the one the certificate names "
+      "in its authorityInfoAccess, http:// only)" },
+    { "ocsp-timeout", OPT_SECONDS, OFF(ocsp_timeout_ms), 0, "SECONDS",
+      "verify: time allowed for an OCSP exchange, connecting included, 1 to 600 (default 5)" },
+    { "ocsp-soft-fail", OPT_BOOL, OFF(ocsp_soft_fail), 0, "BOOL",
+      "verify: accept, with a warning, a certificate whose OCSP responder gives no usable "
+      "answer (unreachable, timeout, an error status); revoked, unknown or a bad response are "
+      "always refused (default false)" },
+    { "ocsp-nonce", OPT_BOOL, OFF(ocsp_nonce), 0, "BOOL",
+      "verify: send a nonce with each OCSP request; a response with another nonce is refused, "
+      "one without is accepted within its validity (default true)" },
+    { "ocsp-responder-cert", OPT_STRING, OFF(ocsp_responder_cert), 0, "FILE",
+      "verify: OCSP responder certificates (PEM or DER) trusted directly, for every certificate "
+      "checked (default: only the issuer and the responders it certified for OCSPSigning)" },
+    { "ocsp-cache-size", OPT_SIZE, OFF(ocsp_cache_size), 0, "N",
+      "verify: most OCSP answers remembered, each until its nextUpdate; 0 remembers none "
+      "(default 1000)" },
     { "subject", OPT_MULTI, OFF(subjects), 0, "DN|re:REGEX",
       "verify, repeatable: accepted signer subjects, a DN compared after RFC 4514 "
       "normalisation or re:REGEX over the RFC 4514 text (default: any)" },

@@ -107,6 +107,11 @@ struct wssec_msg {
     wssec_trust *trust;   /* the snapshot this message is checked against */
     bool cert_cache_hit;  /* the last trust check was answered by the cache */
     STACK_OF(X509) *candidates; /* while resolving a key reference */
+    /* OCSP (ocsp.c): between wssec__ocsp_arm and _disarm, the validated
+     * chain whose revocation checks wait for the signature, and its role */
+    bool ocsp_armed;
+    STACK_OF(X509) *ocsp_chain;
+    char ocsp_role[32];
     /* inbound: tokens consumed ahead of the walk (forward references) */
     int (*consume_ahead)(wssec_msg *msg, xmlNodePtr elem);
     xmlNodePtr ahead[8];

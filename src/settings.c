@@ -45,6 +45,9 @@ void wssec__settings_init(wssec_settings *s)
     s->cert_cache = true;
     s->cert_cache_size = 10000;
     s->cert_cache_max_age_ms = 3600 * 1000;
+    s->ocsp_timeout_ms = 5 * 1000;
+    s->ocsp_nonce = true;
+    s->ocsp_cache_size = 1000;
     s->enc_key_id = WSSEC_KEYID_ISSUER_SERIAL;
 }
 
@@ -61,6 +64,7 @@ static const size_t owned_strings[] = {
     OFF(pkcs12_pw_file), OFF(pkcs12_pw_env), OFF(assert_user), OFF(assert_dn), OFF(assert_cert),
     OFF(encrypt_cert), OFF(decrypt_key), OFF(decrypt_cert), OFF(psk_file), OFF(psk_name),
     OFF(pkcs11_module), OFF(pkcs11_pin_file), OFF(pkcs11_pin_env),
+    OFF(ocsp_url), OFF(ocsp_responder_cert),
 };
 
 static const size_t owned_lists[] = {

@@ -81,6 +81,11 @@ typedef struct wssec_settings {
     wssec_strlist pins; /* --pin: certificate or public-key SHA-256s, or files (trust_pin.c) */
     wssec_strlist bsp_relax; /* BSP rules relaxed by name (bsp.c) */
     int crl_check; /* WSSEC_CRL_* */
+    int ocsp_mode; /* WSSEC_OCSP_* (ocsp.h) */
+    char *ocsp_url, *ocsp_responder_cert;
+    int64_t ocsp_timeout_ms;
+    bool ocsp_soft_fail, ocsp_nonce;
+    size_t ocsp_cache_size;
     size_t max_chain_length;
     size_t expiry_warning_days; /* date warnings (trust_warn.c); 0: none */
     bool cert_cache;

@@ -24,6 +24,7 @@
 #include "trust.h"
 #include "context.h"
 #include "error.h"
+#include "ocsp.h"
 #include "record.h"
 #include "trust_cache.h"
 #include "trust_explain.h"
@@ -495,6 +496,7 @@ static int default_validate(wssec_msg *msg, X509 *leaf, STACK_OF(X509) *presente
     int rc = validate_path(v, msg, leaf, presented, crls, role, &p);
     if (!rc) rc = check_chain(v, t, p.chain, role);
     if (!rc) rc = check_issuer_rule(v, t, p.chain, leaf, role, &by_chain);
+    if (!rc) rc = wssec__ocsp_check(msg, t->ocsp, p.chain, role, v->why, v->whylen);
     if (!rc && by_chain && cacheable) remember(t, key, p.chain, msg->now);
     path_free(&p);
     return rc;

@@ -38,6 +38,8 @@ struct wssec_trust {
     bool allow_sha1; /* SHA-1-signed certificates below the anchor */
     /* validated (leaf, chain) pairs (trust_cache.h); NULL when off */
     struct wssec_trust_cache *cache;
+    /* OCSP settings and answers (ocsp.h); NULL when ocsp is off */
+    struct wssec_ocsp *ocsp;
 };
 
 #endif /* WSSEC_SRC_TRUST_SNAPSHOT_H */

@@ -27,6 +27,7 @@
 #include "algs.h"
 #include "context.h"
 #include "error.h"
+#include "ocsp.h"
 #include "settings.h"
 #include "trust_cache.h"
 #include "trust_pin.h"
@@ -56,6 +57,7 @@ void wssec__trust_release(wssec_trust *t)
     rules_free(t->subjects, t->nsubjects);
     rules_free(t->issuers, t->nissuers);
     wssec__trust_cache_free(t->cache);
+    wssec__ocsp_free(t->ocsp);
     wssec__free(t);
 }
 
@@ -284,9 +286,11 @@ int wssec__trust_new(wssec_trust **out, const wssec_settings *s, wssec_errrec *e
     t->min_rsa_bits = s->min_rsa_bits;
     t->min_ec_bits = s->min_ec_bits;
     t->allow_sha1 = s->allow_sha1;
-    /* the certificate cache lives and dies with the snapshot */
-    if (s->cert_cache)
+    /* the certificate cache lives and dies with the snapshot; with OCSP,
+     * whose checks need the validated chain, the OCSP answers are cached */
+    if (s->cert_cache && s->ocsp_mode == WSSEC_OCSP_OFF)
         rc = wssec__trust_cache_new(&t->cache, s->cert_cache_size, s->cert_cache_max_age_ms);
+    if (!rc) rc = wssec__ocsp_new(&t->ocsp, s, err);
 done:
     if (rc) wssec__trust_release(t);
     else *out = t;

@@ -47,6 +47,7 @@
 #include "bsp.h"
 #include "keylocator.h"
 #include "keyref.h"
+#include "ocsp.h"
 #include "policy.h"
 #include "settings.h"
 #include "trust.h"
@@ -1179,10 +1180,14 @@ static int sig_consume(wssec_msg *msg, xmlNodePtr sig, void *ud)
         goto done;
     }
     if ((rc = wssec__key_resolve(msg, si->key_info, NULL, &k))) goto done;
+    /* OCSP waits until the signature verifies: no query for a forgery */
+    wssec__ocsp_arm(msg);
     if ((rc = check_signer(msg, sig, tok, &k, text, sizeof(text)))) goto done;
     if ((rc = verify_crypto(msg, tok, sig, si, k.cert, replay))) goto done;
+    if ((rc = wssec__ocsp_settle(msg, tok, sig))) goto done;
     rc = record(msg, tok, si, &k, replay, text);
 done:
+    wssec__ocsp_disarm(msg);
     if (rc == WSSEC_ENOMEM) wssec_msg_fail(msg, rc, NULL, sig, "out of memory");
     wssec__key_source_free(&k);
     wssec__free(si);

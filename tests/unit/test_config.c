@@ -72,6 +72,13 @@ static const struct {
     { "intermediates", "inter.crt", NULL },
     { "crl", "inter.crl", NULL },
     { "crl-check", "leaf", "some" },
+    { "ocsp", "chain", "leaf" },
+    { "ocsp-url", "http://ocsp.example/", NULL },
+    { "ocsp-timeout", "3", "soon" },
+    { "ocsp-soft-fail", "true", "perhaps" },
+    { "ocsp-nonce", "false", "maybe" },
+    { "ocsp-responder-cert", "responder.crt", NULL },
+    { "ocsp-cache-size", "0", "many" },
     { "subject", "CN=alice,O=Example", NULL },
     { "issuer", "re:^CN=Example CA", NULL },
     { "max-chain-length", "3", "0" },
@@ -180,7 +187,7 @@ static void test_valid_values(void **state)
                                          "intermediates", "crl", "certs", "assert-cert", "plugin",
                                          "encrypt-cert", "decrypt-key", "decrypt-cert", "psk-file",
                                          "pkcs11-module", "pkcs11-pin-file", "pkcs11-pin-env",
-                                         "pin",
+                                         "pin", "ocsp-responder-cert",
                                          "assert-dn" /* one of assert-user and assert-dn */ };
     for (size_t i = 0; i < WSSEC_ARRAY_LEN(files); i++)
         assert_int_equal(wssec_config_set(f->cfg, files[i], ""), 0);
@@ -647,7 +654,7 @@ static void test_settings_own_every_option(void **state)
         strings += (size_t)is_string;
         lists += (size_t)is_list;
     }
-    assert_int_equal(strings, 22);
+    assert_int_equal(strings, 24);
     assert_int_equal(lists, 15); /* and require's three: */
     assert_true(wssec__settings_owns(offsetof(wssec_settings, require_signed), 1));
     assert_true(wssec__settings_owns(offsetof(wssec_settings, require_signed_by), 1));
