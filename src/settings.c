@@ -59,6 +59,8 @@ static const size_t owned_strings[] = {
     OFF(redis_password_env), OFF(sign_key), OFF(sign_cert), OFF(sign_chain), OFF(pkcs12),
     OFF(pkcs12_pw_file), OFF(pkcs12_pw_env), OFF(assert_user), OFF(assert_dn), OFF(assert_cert),
     OFF(encrypt_cert), OFF(decrypt_key), OFF(decrypt_cert), OFF(psk_file), OFF(psk_name),
+    OFF(pkcs12_alias), OFF(sign_key_pw_file), OFF(sign_key_pw_env), OFF(decrypt_key_pw_file),
+    OFF(decrypt_key_pw_env),
 };
 
 static const size_t owned_lists[] = {

@@ -61,6 +61,11 @@ static const struct {
     { "pkcs12", "alice.p12", NULL },
     { "pkcs12-password-file", "p12.pw", NULL },
     { "pkcs12-password-env", "P12_PW", NULL },
+    { "pkcs12-alias", "alice", NULL },
+    { "sign-key-password-file", "key.pw", NULL },
+    { "sign-key-password-env", "KEY_PW", NULL },
+    { "decrypt-key-password-file", "key.pw", NULL },
+    { "decrypt-key-password-env", "KEY_PW", NULL },
     { "key-id", "issuer-serial", "serial" },
     { "bst-type", "pkipath", "pkcs12" },
     { "sign-alg", "rsa-sha512", "dsa-sha1" },
@@ -174,7 +179,10 @@ static void test_valid_values(void **state)
                                          "pkcs12-password-file", "pkcs12-password-env", "trust",
                                          "intermediates", "crl", "certs", "assert-cert", "plugin",
                                          "encrypt-cert", "decrypt-key", "decrypt-cert", "psk-file",
-                                         "assert-dn" /* one of assert-user and assert-dn */ };
+                                         "assert-dn" /* one of assert-user and assert-dn */,
+                                         "pkcs12-alias", "sign-key-password-file",
+                                         "sign-key-password-env", "decrypt-key-password-file",
+                                         "decrypt-key-password-env" };
     for (size_t i = 0; i < WSSEC_ARRAY_LEN(files); i++)
         assert_int_equal(wssec_config_set(f->cfg, files[i], ""), 0);
     wssec_ctx *ctx = NULL;
@@ -640,7 +648,7 @@ static void test_settings_own_every_option(void **state)
         strings += (size_t)is_string;
         lists += (size_t)is_list;
     }
-    assert_int_equal(strings, 19);
+    assert_int_equal(strings, 24);
     assert_int_equal(lists, 14); /* and require's three: */
     assert_true(wssec__settings_owns(offsetof(wssec_settings, require_signed), 1));
     assert_true(wssec__settings_owns(offsetof(wssec_settings, require_signed_by), 1));
