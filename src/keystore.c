@@ -442,34 +442,36 @@ static p12_item *p12_pick(p12_read *r, const char *alias, size_t nkeys)
     return NULL;
 }
 
-/* Whether cert belongs to key item k: the same localKeyId, or its key. */
-static bool cert_of(const p12_item *c, const p12_item *k, bool by_key)
+/* Whether certificate c is that of key k: its public key is k's (and, with
+ * by_id, its localKeyId is k's too: of several certificates of one key, the
+ * one the file pairs with it). */
+static bool cert_of(const p12_item *c, const p12_item *k, bool by_id)
 {
-    if (!by_key) return same_id(c->id, k->id);
+    if (by_id && !same_id(c->id, k->id)) return false;
     int ok = X509_check_private_key(c->cert, k->key) == 1;
     ERR_clear_error();
     return ok;
 }
 
-/* The certificate of key k: by localKeyId, else by key. */
+/* The certificate of key k: by localKeyId and key, else by key alone. */
 static p12_item *p12_leaf(p12_read *r, const p12_item *k)
 {
-    for (int by_key = 0; by_key < 2; by_key++)
+    for (int by_id = 1; by_id >= 0; by_id--)
         for (size_t i = 0; i < r->n; i++)
-            if (r->items[i].cert && cert_of(&r->items[i], k, by_key)) return &r->items[i];
+            if (r->items[i].cert && cert_of(&r->items[i], k, by_id)) return &r->items[i];
     return NULL;
 }
 
 /* The chain of the key k with leaf: every other certificate of the file
- * but those of other keys, each once. */
-static int p12_chain(const p12_read *r, const p12_item *k, X509 *leaf, STACK_OF(X509) * chain)
+ * but those of other keys (by localKeyId or by key), each once. */
+static int p12_chain(const p12_read *r, const p12_item *k, X509 *leaf, STACK_OF(X509) *chain)
 {
     for (size_t i = 0; i < r->n; i++) {
         const p12_item *c = &r->items[i];
         bool skip = !c->cert || X509_cmp(c->cert, leaf) == 0;
         for (size_t j = 0; !skip && j < r->n; j++)
             skip = r->items[j].key && &r->items[j] != k &&
-                   (cert_of(c, &r->items[j], false) || cert_of(c, &r->items[j], true));
+                   (same_id(c->id, r->items[j].id) || cert_of(c, &r->items[j], false));
         for (int j = 0; !skip && j < sk_X509_num(chain); j++)
             skip = X509_cmp(c->cert, sk_X509_value(chain, j)) == 0;
         if (skip) continue;
