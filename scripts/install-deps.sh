@@ -32,7 +32,8 @@ build_pkgs=(build-essential cmake pkg-config libxml2-dev libxmlsec1-dev libssl-d
 test_pkgs=(valgrind jq python3 libxml2-utils xmlsec1 redis-server
            openjdk-17-jdk-headless libwss4j-java libxml-security-java libcommons-logging-java
            libcommons-codec-java libslf4j-java python3-zeep python3-xmlsec python3-lxml
-           gsoap libgsoap-dev zlib1g-dev clang libclang-rt-14-dev)
+           gsoap libgsoap-dev zlib1g-dev clang libclang-rt-14-dev
+           softhsm2 libengine-pkcs11-openssl opensc)
 pkgs=("${build_pkgs[@]}")
 [ "$mode" = build ] || pkgs+=("${test_pkgs[@]}")
 

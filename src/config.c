@@ -324,12 +324,20 @@ void wssec_config_free(wssec_config *cfg)
     wssec__settings_free(&cfg->s);
     wssec__modlist_clear(&cfg->modules);
     wssec_replay_cache_release(cfg->replay);
+    wssec__strlist_clear(&cfg->warnings);
     wssec__free(cfg);
 }
 
 const wssec_error *wssec_config_error(const wssec_config *cfg)
 {
     return cfg ? &cfg->err.pub : wssec__err_null();
+}
+
+size_t wssec_config_warning_count(const wssec_config *cfg) { return cfg ? cfg->warnings.n : 0; }
+
+const char *wssec_config_warning(const wssec_config *cfg, size_t i)
+{
+    return cfg && i < cfg->warnings.n ? cfg->warnings.v[i] : NULL;
 }
 
 void wssec_config_set_password_cb(wssec_config *cfg, wssec_password_cb cb, void *userdata)

@@ -8,6 +8,7 @@
 
 #include "wssec/config.h"
 #include "wssec/identity.h"
+#include "wssec/keylocator.h"
 #include "wssec/replay.h"
 #include "wssec/validate.h"
 #include "error.h"
@@ -28,11 +29,15 @@ struct wssec_config {
     wssec_explain_cb explain_cb; /* NULL: nothing captured */
     void *explain_ud;
     wssec_errrec err;
+    wssec_strlist warnings; /* of the last wssec_ctx_new or reload (trust_warn.c) */
     /* validators (validate.h): validate NULL is the default; copied by value */
     wssec_cert_validator cert_validator;
     void *cert_validator_ud;
     wssec_time_validator time_validator;
     void *time_validator_ud;
+    /* the key locator (keylocator.h): locate NULL is the default */
+    wssec_key_locator key_locator;
+    void *key_locator_ud;
 };
 
 #endif /* WSSEC_SRC_CONFIG_H */

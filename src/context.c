@@ -24,12 +24,14 @@
 #include "global.h"
 #include "identity.h"
 #include "keystore.h"
+#include "pkcs11.h"
 #include "plugin.h"
 #include "policy.h"
 #include "registry.h"
 #include "replay_url.h"
 #include "settings.h"
 #include "trust.h"
+#include "trust_warn.h"
 #include "util.h"
 #include "x509.h"
 
@@ -61,12 +63,23 @@ static int key_password(wssec_config *cfg, wssec_keypw *kp, const char *option, 
     return 0;
 }
 
-/* A private key file of option (sign-key, decrypt-key), encrypted or not. */
-static int load_private_key(wssec_config *cfg, const char *option, const char *path,
-                            const char *file, const char *env, EVP_PKEY **out)
+/* A private key of option (sign-key, decrypt-key): a file, encrypted or
+ * not, or a pkcs11: URI of a key in a token. */
+static int load_private_key(wssec_ctx *ctx, wssec_config *cfg, const char *option,
+                            const char *path, const char *file, const char *env, EVP_PKEY **out)
 {
     wssec_keypw kp;
     char why[700];
+    if (wssec__pkcs11_is_uri(path)) {
+        if (file || env)
+            return WSSEC_ERR(&cfg->err, WSSEC_ECONFIG,
+                             "%s-password-%s is for a key file; the PIN of the token of %s %s is "
+                             "pkcs11-pin-file or pkcs11-pin-env",
+                             option, file ? "file" : "env", option, path);
+        if (wssec__pkcs11_key(&ctx->p11, &cfg->s, path, out, why, sizeof(why)))
+            return WSSEC_ERR(&cfg->err, WSSEC_ECONFIG, "%s: %s", option, why);
+        return 0;
+    }
     int rc = key_password(cfg, &kp, option, path, file, env);
     if (!rc && (rc = wssec__load_key(path, out, &kp, why, sizeof(why)))) {
         /* the callback's own failure keeps its code */
@@ -126,7 +139,8 @@ static void drop_roots(STACK_OF(X509) *sk)
 }
 
 /* The own identity: the key and certificate that sign (and, inbound,
- * decrypt), from PEM files or a PKCS#12 file. */
+ * decrypt), from PEM files, a PKCS#12 file or a PKCS#11 token (whose
+ * certificate may come from the token too). */
 static int load_identity(wssec_ctx *ctx, wssec_config *cfg)
 {
     const wssec_settings *s = &cfg->s;
@@ -137,17 +151,22 @@ static int load_identity(wssec_ctx *ctx, wssec_config *cfg)
         if ((rc = load_pkcs12(ctx, cfg))) return rc;
         drop_roots(ctx->sign_chain);
     } else if (s->sign_key || s->sign_cert) {
-        if (!s->sign_key || !s->sign_cert)
+        if (!s->sign_key || (!s->sign_cert && !wssec__pkcs11_is_uri(s->sign_key)))
             return WSSEC_ERR(&cfg->err, WSSEC_ECONFIG,
                              "signing needs both sign-key and sign-cert (or pkcs12)");
         STACK_OF(X509) *certs = NULL;
-        if ((rc = load_private_key(cfg, "sign-key", s->sign_key, s->sign_key_pw_file,
+        if ((rc = load_private_key(ctx, cfg, "sign-key", s->sign_key, s->sign_key_pw_file,
                                    s->sign_key_pw_env, &ctx->sign_pkey)))
             return rc;
-        if ((rc = wssec__load_certs(s->sign_cert, &certs, why, sizeof(why))))
+        if (!s->sign_cert) {
+            if (wssec__pkcs11_cert(ctx->p11, s->sign_key, &ctx->sign_x509, why, sizeof(why)))
+                return WSSEC_ERR(&cfg->err, WSSEC_ECONFIG, "sign-key: %s", why);
+        } else if ((rc = wssec__load_certs(s->sign_cert, &certs, why, sizeof(why)))) {
             return WSSEC_ERR(&cfg->err, WSSEC_ECONFIG, "sign-cert: %s", why);
-        ctx->sign_x509 = sk_X509_shift(certs);
-        sk_X509_pop_free(certs, X509_free);
+        } else {
+            ctx->sign_x509 = sk_X509_shift(certs);
+            sk_X509_pop_free(certs, X509_free);
+        }
     } else {
         return 0;
     }
@@ -190,7 +209,7 @@ static int load_encryption(wssec_ctx *ctx, wssec_config *cfg)
     }
     if (!(ctx->dec_certs = sk_X509_new_null())) return WSSEC_ENOMEM;
     if (s->decrypt_key) {
-        if ((rc = load_private_key(cfg, "decrypt-key", s->decrypt_key, s->decrypt_key_pw_file,
+        if ((rc = load_private_key(ctx, cfg, "decrypt-key", s->decrypt_key, s->decrypt_key_pw_file,
                                    s->decrypt_key_pw_env, &ctx->dec_pkey[0])))
             return rc;
         if (s->decrypt_cert) {
@@ -247,6 +266,7 @@ int wssec_ctx_new(wssec_ctx **out, wssec_config *cfg)
     WSSEC_ARG(cfg);
     *out = NULL;
     wssec__err_clear(&cfg->err);
+    wssec__strlist_clear(&cfg->warnings);
     if (wssec__global_init())
         return WSSEC_ERR(&cfg->err, WSSEC_EINTERNAL, "libxml2/xmlsec/OpenSSL cannot be initialised");
     /* plug-ins register into a copy of cfg, then build from it (plugin.c) */
@@ -278,6 +298,8 @@ int wssec_ctx_new(wssec_ctx **out, wssec_config *cfg)
     ctx->cert_validator_ud = cfg->cert_validator_ud;
     ctx->time_validator = cfg->time_validator;
     ctx->time_validator_ud = cfg->time_validator_ud;
+    ctx->key_locator = cfg->key_locator;
+    ctx->key_locator_ud = cfg->key_locator_ud;
     pthread_mutex_init(&ctx->trust_lock, NULL);
     /* parsing a certificate is no trust decision: pooled even without the
      * certificate cache (which remembers validation outcomes) */
@@ -294,6 +316,11 @@ int wssec_ctx_new(wssec_ctx **out, wssec_config *cfg)
     if (cfg->replay) {
         ctx->replay = wssec_replay_cache_retain(cfg->replay);
     } else if ((rc = wssec__replay_cache_from_settings(&ctx->replay, &cfg->s, &cfg->err))) {
+        wssec_ctx_free(ctx);
+        return rc;
+    }
+    if ((rc = wssec__trust_warn_load(&cfg->warnings, ctx, ctx->trust))) {
+        wssec__strlist_clear(&cfg->warnings);
         wssec_ctx_free(ctx);
         return rc;
     }
@@ -318,6 +345,7 @@ void wssec_ctx_free(wssec_ctx *ctx)
         X509_free(ctx->dec_x509[i]);
     }
     sk_X509_free(ctx->dec_certs);
+    wssec__pkcs11_release(ctx->p11); /* after the keys it holds */
     wssec__memzero(ctx->psk, sizeof(ctx->psk));
     wssec__modlist_clear(&ctx->modules);
     wssec_replay_cache_release(ctx->replay);
@@ -330,8 +358,13 @@ int wssec_ctx_reload_trust(wssec_ctx *ctx, wssec_config *cfg)
 {
     WSSEC_ARG(ctx && cfg);
     wssec__err_clear(&cfg->err);
+    wssec__strlist_clear(&cfg->warnings);
     wssec_trust *fresh = NULL, *old;
     int rc = wssec__trust_new(&fresh, &cfg->s, &cfg->err);
+    if (!rc && (rc = wssec__trust_warn_load(&cfg->warnings, ctx, fresh))) {
+        wssec__strlist_clear(&cfg->warnings);
+        wssec__trust_release(fresh);
+    }
     if (rc) return rc;
     pthread_mutex_lock(&ctx->trust_lock);
     old = ctx->trust;

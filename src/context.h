@@ -13,6 +13,7 @@
 
 #include "wssec/context.h"
 #include "wssec/identity.h"
+#include "wssec/keylocator.h"
 #include "wssec/replay.h"
 #include "wssec/validate.h"
 #include "registry.h"
@@ -55,6 +56,11 @@ struct wssec_ctx {
     void *cert_validator_ud;
     wssec_time_validator time_validator;
     void *time_validator_ud;
+    /* the key locator (keylocator.h): locate NULL is the default; the
+     * PKCS#11 engine the configured keys of a token need (pkcs11.c) */
+    wssec_key_locator key_locator;
+    void *key_locator_ud;
+    struct wssec_p11 *p11;
 };
 
 

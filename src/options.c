@@ -73,7 +73,8 @@ static const wssec_opt options[] = {
       "(default true)" },
     /* outbound signature */
     { "sign-key", OPT_STRING, OFF(sign_key), 0, "FILE",
-      "secure: the signing private key (PEM or DER; encrypted: sign-key-password-file)" },
+      "secure: the signing private key (PEM or DER; encrypted: sign-key-password-file), or a "
+      "pkcs11: URI of a key in a token (with pkcs11-module)" },
     { "sign-cert", OPT_STRING, OFF(sign_cert), 0, "FILE",
       "secure: the signing certificate (PEM or DER)" },
     { "sign-chain", OPT_STRING, OFF(sign_chain), 0, "FILE",
@@ -128,6 +129,10 @@ static const wssec_opt options[] = {
       "verify, repeatable: accepted issuing CAs anywhere in the chain (default: any)" },
     { "max-chain-length", OPT_SIZE, OFF(max_chain_length), 1, "N",
       "verify: most CA certificates between a signer and its trust anchor (default 8)" },
+    { "expiry-warning-days", OPT_SIZE, OFF(expiry_warning_days), 0, "DAYS",
+      "warn about trust anchors, own certificates, CRLs and signers that expire within DAYS "
+      "days, and about those already expired or past nextUpdate (default 30; 0: no such "
+      "warnings)" },
     { "cert-cache", OPT_BOOL, OFF(cert_cache), 0, "BOOL",
       "verify: remember validated certificate chains until they or a CRL expire (default true)" },
     { "cert-cache-size", OPT_SIZE, OFF(cert_cache_size), 1, "N",
@@ -204,8 +209,16 @@ static const wssec_opt options[] = {
       "secure: how the EncryptedKey names the recipient: issuer-serial, ski, thumbprint, bst, x509 "
       "(default issuer-serial)", wssec__enc_key_id_names },
     { "decrypt-key", OPT_STRING, OFF(decrypt_key), 0, "FILE",
-      "verify: a private key (PEM or DER; encrypted: decrypt-key-password-file) that decrypts; "
-      "the signing identity (pkcs12 or sign-key) decrypts too" },
+      "verify: a private key (PEM or DER; encrypted: decrypt-key-password-file) that decrypts, "
+      "or a pkcs11: URI of a key in a token; the signing identity (pkcs12 or sign-key) decrypts "
+      "too" },
+    { "pkcs11-module", OPT_STRING, OFF(pkcs11_module), 0, "FILE",
+      "the PKCS#11 module (shared library) of the token that sign-key and decrypt-key "
+      "pkcs11: URIs name, e.g. /usr/lib/softhsm/libsofthsm2.so" },
+    { "pkcs11-pin-file", OPT_STRING, OFF(pkcs11_pin_file), 0, "FILE",
+      "the PKCS#11 token's PIN: the first line of FILE (never in the URI)" },
+    { "pkcs11-pin-env", OPT_STRING, OFF(pkcs11_pin_env), 0, "VAR",
+      "the PKCS#11 token's PIN: environment variable VAR" },
     { "decrypt-cert", OPT_STRING, OFF(decrypt_cert), 0, "FILE",
       "verify: the certificate (PEM or DER) of decrypt-key, to match the EncryptedKey's "
       "reference" },

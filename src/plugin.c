@@ -326,6 +326,7 @@ static int copy_config(wssec_config **out, const wssec_config *cfg)
     c->modules.n = 0;
     c->replay = NULL;
     wssec__err_clear(&c->err);
+    c->warnings = (wssec_strlist){ NULL, 0 }; /* the copy's own, handed back on success */
     if (wssec__settings_copy(&c->s, &cfg->s)) {
         wssec__free(c);
         return WSSEC_ENOMEM;
@@ -358,7 +359,13 @@ int wssec__ctx_new_with_plugins(wssec_ctx **out, wssec_config *cfg)
     }
     if (!rc) {
         wssec__strlist_clear(&into->s.plugins); /* a plug-in cannot load more */
-        if ((rc = wssec_ctx_new(out, into))) wssec__err_copy(&cfg->err, &into->err);
+        if ((rc = wssec_ctx_new(out, into))) {
+            wssec__err_copy(&cfg->err, &into->err);
+        } else { /* the warnings of the build are the caller's */
+            wssec_strlist w = cfg->warnings;
+            cfg->warnings = into->warnings;
+            into->warnings = w;
+        }
     } else if (rc == WSSEC_ENOMEM && !cfg->err.pub.code) {
         WSSEC_ERR(&cfg->err, rc, "out of memory");
     }

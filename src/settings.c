@@ -41,6 +41,7 @@ void wssec__settings_init(wssec_settings *s)
     s->min_rsa_bits = 2048;
     s->min_ec_bits = 256;
     s->max_chain_length = 8;
+    s->expiry_warning_days = 30;
     s->cert_cache = true;
     s->cert_cache_size = 10000;
     s->cert_cache_max_age_ms = 3600 * 1000;
@@ -59,6 +60,7 @@ static const size_t owned_strings[] = {
     OFF(redis_password_env), OFF(sign_key), OFF(sign_cert), OFF(sign_chain), OFF(pkcs12),
     OFF(pkcs12_pw_file), OFF(pkcs12_pw_env), OFF(assert_user), OFF(assert_dn), OFF(assert_cert),
     OFF(encrypt_cert), OFF(decrypt_key), OFF(decrypt_cert), OFF(psk_file), OFF(psk_name),
+    OFF(pkcs11_module), OFF(pkcs11_pin_file), OFF(pkcs11_pin_env),
     OFF(pkcs12_alias), OFF(sign_key_pw_file), OFF(sign_key_pw_env), OFF(decrypt_key_pw_file),
     OFF(decrypt_key_pw_env),
 };

@@ -83,6 +83,7 @@ typedef struct wssec_settings {
     wssec_strlist bsp_relax; /* BSP rules relaxed by name (bsp.c) */
     int crl_check; /* WSSEC_CRL_* */
     size_t max_chain_length;
+    size_t expiry_warning_days; /* date warnings (trust_warn.c); 0: none */
     bool cert_cache;
     size_t cert_cache_size;
     int64_t cert_cache_max_age_ms;
@@ -101,6 +102,8 @@ typedef struct wssec_settings {
     wssec_strlist trusted_upstreams;
     int trust_mode; /* WSSEC_TRUST_SIGNATURE, WSSEC_TRUST_BASIC */
     wssec_strlist plugins;
+    /* keys in a PKCS#11 token (pkcs11.c) */
+    char *pkcs11_module, *pkcs11_pin_file, *pkcs11_pin_env;
 } wssec_settings;
 
 

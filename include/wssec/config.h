@@ -258,6 +258,27 @@ WSSEC_API int wssec_config_add_module(wssec_config *cfg, const wssec_module *mod
  */
 WSSEC_API const wssec_error *wssec_config_error(const wssec_config *cfg);
 
+/**
+ * The number of warnings the last wssec_ctx_new() or wssec_ctx_reload_trust()
+ * made from @p cfg gave: material that works today but will not for long, or
+ * no longer does — a trust anchor, a known certificate, an own certificate
+ * (signing certificate and its chain, decrypt-cert, encrypt-cert) or a CRL
+ * that expires within "expiry-warning-days" of the context's clock, is
+ * already expired or not yet valid, or a CRL past its nextUpdate. Each call
+ * of those two functions replaces the list (a failed one leaves it empty).
+ * 0 for a NULL @p cfg. Not thread-safe with calls that change @p cfg.
+ */
+WSSEC_API size_t wssec_config_warning_count(const wssec_config *cfg);
+
+/**
+ * Warning @p i (from 0) of the list wssec_config_warning_count() counts, one
+ * line naming the certificate or CRL, what it is to the context and the date
+ * ("trust anchor 'CN=…' (issuer …, serial …, SHA-256 …) expires on
+ * 2045-01-01T00:00:00Z, in 12 days"), or NULL when out of range. Borrowed;
+ * valid until the next call that changes @p cfg.
+ */
+WSSEC_API const char *wssec_config_warning(const wssec_config *cfg, size_t i);
+
 #ifdef __cplusplus
 }
 #endif

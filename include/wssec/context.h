@@ -25,6 +25,9 @@ typedef struct wssec_ctx wssec_ctx;
  *
  * @param[out] out the new context; free it with wssec_ctx_free()
  * @param cfg the configuration; it is only read, and may be freed afterwards
+ * Certificates and CRLs out of date or due within "expiry-warning-days" are
+ * not errors: they are listed by wssec_config_warning_count(cfg).
+ *
  * @return 0; WSSEC_ECONFIG when the configuration is inconsistent (the reason
  *         is in wssec_config_error(cfg)); WSSEC_ENOMEM; WSSEC_EINTERNAL when
  *         a library cannot be initialised.
@@ -44,7 +47,8 @@ WSSEC_API void wssec_ctx_free(wssec_ctx *ctx);
  * trust it began with, and every one that begins after this call returns
  * uses the new material, whenever its message was parsed, so a gateway can
  * load a fresh CRL or anchor while requests keep flowing and no message is
- * accepted afterwards on a certificate the CRL revokes.
+ * accepted afterwards on a certificate the CRL revokes. The new material's
+ * dates soon due are listed by wssec_config_warning_count(cfg).
  *
  * @return 0; WSSEC_ECONFIG when the material cannot be loaded (the reason is
  *         in wssec_config_error(cfg); the old trust stays in force);

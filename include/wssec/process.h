@@ -237,6 +237,49 @@ WSSEC_API int wssec_token_prop(const char **name, const char **value, const wsse
 WSSEC_API const char *wssec_token_get(const wssec_token *token, const char *name)
     WSSEC_NONNULL(1, 2);
 
+/**
+ * Checks certificates offline against the context's trust, before any
+ * message: what `wssec inspect` does with a certificate or a key store.
+ * @p path is a certificate file (PEM, DER, a chain file, a PKCS#7 bundle
+ * .p7b), a PKCS#12 store, or a directory of such files (*.pem, *.crt, *.cer,
+ * *.der, *.p7b, *.p7c, *.p12, *.pfx, in name order, read as one set).
+ *
+ * Each end-entity certificate of the input is validated as the signer of a
+ * message would be, at the context's clock, through the context's
+ * certificate validator (the default one: the trust anchors, known
+ * certificates and intermediates, CRLs, subject and issuer constraints, key
+ * usage, key strength), the other certificates of the input standing for
+ * the chain the message would carry; the reasons are wssec_verify()'s. An
+ * input of CA certificates alone has each CA that issued no other
+ * certificate of it checked: as a signer when it may sign (a keyUsage with
+ * digitalSignature or nonRepudiation, or none, as `openssl req -x509`
+ * makes), else its path to the anchors alone ("checked-as": "CA").
+ *
+ * The result holds one token of type "certificate" per certificate checked,
+ * with the properties of a certificate token ("subject", "issuer", "serial",
+ * "not-before", "not-after", ...), "checked-as" ("signer" or "CA") and the
+ * chain as it would be built ("chain-0" ... "chain-N", each with its status);
+ * its status and error are the refusal. The result's warnings name every
+ * certificate of those chains and every CRL of their issuers that is out of
+ * date or will be within "expiry-warning-days".
+ *
+ * @param[out] out the result, on success and on a refusal alike; free it
+ *             with wssec_result_free(). NULL only on WSSEC_ENOMEM or
+ *             WSSEC_EINVALID.
+ * @param ctx      the context whose trust and clock are used
+ * @param path     the file or directory
+ * @param password a PKCS#12 store's password, or NULL for the context's
+ *                 "pkcs12-password-file" or "pkcs12-password-env"
+ * @return 0 when every certificate checked validates; the code of the first
+ *         refusal (WSSEC_EUNTRUSTED), which is also the result's error;
+ *         WSSEC_EIO when the input cannot be read; WSSEC_ECONFIG when it
+ *         holds no certificate, is a Java keystore, or is a PKCS#12 store
+ *         without its password; WSSEC_ELIMIT beyond 1000 certificates or
+ *         files; WSSEC_ENOMEM. Thread-safe.
+ */
+WSSEC_API int wssec_ctx_check_certs(wssec_result **out, const wssec_ctx *ctx, const char *path,
+                                    const char *password) WSSEC_NONNULL(1, 2, 3) WSSEC_WARN_UNUSED;
+
 #ifdef __cplusplus
 }
 #endif

@@ -31,5 +31,6 @@
 #include "replay.h"
 #include "identity.h"
 #include "validate.h"
+#include "keylocator.h"
 
 #endif /* WSSEC_H */

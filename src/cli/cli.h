@@ -99,6 +99,8 @@ typedef struct cli_report {
 void cli_report_json(FILE *out, const cli_report *r);
 /* The human account of `wssec inspect`. */
 void cli_report_inspect(FILE *out, const cli_report *r, wssec_time now);
+/* The human account of `wssec inspect` of certificates (certs.c). */
+void cli_report_certs(FILE *out, const cli_report *r, wssec_time now);
 
 /* ---- the program's state, shared by args.c (options) and main.c (run) ---- */
 
@@ -185,5 +187,15 @@ void cli_explain_clear(cli_explain_log *l);
  * piece. Returns 0, or an exit code with the reason on standard error. */
 int cli_explain_write(const cli *c, const char *file, const cli_explain_log *l,
                       const wssec_error *err);
+
+/* ---- certs.c: inspect of certificates and key stores ---- */
+
+/* true when path is a directory, or a file of certificates (PEM, or DER: a
+ * certificate, PKCS#7 bundle or PKCS#12 store) rather than a message. */
+bool cli_cert_input(const char *path);
+/* Checks the certificates of file against the context's trust and reports
+ * them (JSON or the account); *code is the wssec code (0: all validate).
+ * Returns the input's exit code. */
+int cli_inspect_certs(const cli *c, wssec_ctx *ctx, const char *file, FILE *json, int *code);
 
 #endif /* WSSEC_CLI_H */

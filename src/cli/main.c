@@ -234,6 +234,8 @@ static int process_one(cli *c, wssec_ctx *ctx, const char *file, const char *des
     job j = { .c = c, .ctx = ctx, .file = file, .dest = dest, .write_msg = write_msg,
               .xlog = CLI_EXPLAIN_LOG_INIT };
     int rc, exit_code = EXIT_INTERNAL;
+    if (c->cmd == CMD_INSPECT && cli_cert_input(file))
+        return cli_inspect_certs(c, ctx, file, json, &o->code);
     if (read_input(&j)) goto report;
     if (wssec_msg_new(&j.msg, ctx)) {
         j.oom = true;
@@ -389,6 +391,8 @@ static int make_context(cli *c, wssec_ctx **ctx)
         fprintf(stderr, "wssec: configuration: %s\n", wssec_config_error(c->cfg)->message);
         return cli_exit_for(rc);
     }
+    for (size_t i = 0; i < wssec_config_warning_count(c->cfg); i++)
+        fprintf(stderr, "wssec: warning: %s\n", wssec_config_warning(c->cfg, i));
     return 0;
 }
 

@@ -231,3 +231,40 @@ void cli_report_inspect(FILE *out, const cli_report *r, wssec_time now)
     }
     print_verdict(out, r);
 }
+
+/* The account of `wssec inspect` of certificates: each one checked, its
+ * chain and its verdict, the warnings, and the verdict of the whole. */
+void cli_report_certs(FILE *out, const cli_report *r, wssec_time now)
+{
+    char nowtext[32] = "";
+    if (wssec_time_format(nowtext, sizeof(nowtext), now, 1)) nowtext[0] = '\0';
+    size_t n = wssec_result_token_count(r->res), bad = 0;
+    fprintf(out, "%s\n", r->file);
+    fprintf(out, "  %zu certificate%s checked against the configured trust at %s (%s)\n", n,
+            n == 1 ? "" : "s", nowtext, r->clock ? r->clock : "system clock");
+    for (size_t i = 0; i < wssec_result_warning_count(r->res); i++)
+        fprintf(out, "  warning: %s\n", wssec_result_warning(r->res, i));
+    for (size_t i = 0; i < n; i++) {
+        const wssec_token *t = wssec_result_token(r->res, i);
+        const char *as = wssec_token_get(t, "checked-as");
+        fprintf(out, "    [%zu] %s\n", i + 1, wssec_token_get(t, "subject"));
+        for (size_t j = 0; j < wssec_token_prop_count(t); j++) {
+            const char *pn, *pv;
+            if (!wssec_token_prop(&pn, &pv, t, j)) fprintf(out, "        %-14s %s\n", pn, pv);
+        }
+        if (wssec_token_status(t) == 0) {
+            fprintf(out, "        %-14s ok: validates as a %s\n", "status",
+                    as && !strncmp(as, "CA", 2) ? "CA" : "signer");
+            continue;
+        }
+        bad++;
+        fprintf(out, "        %-14s %s: %s\n", "status", wssec_code_name(wssec_token_status(t)),
+                wssec_token_error(t)->message);
+    }
+    if (bad == 0)
+        fprintf(out, "  Verdict: %s validate%s\n", n == 1 ? "the certificate" : "every certificate",
+                n == 1 ? "s" : "");
+    else
+        fprintf(out, "  Verdict: %zu of %zu certificate%s do%s not validate (exit %d)\n", bad, n,
+                n == 1 ? "" : "s", bad == 1 ? "es" : "", r->exit_code);
+}

@@ -256,17 +256,22 @@ static int bst_generate(wssec_msg *msg, void *ud)
 {
     (void)ud;
     const wssec_ctx *ctx = wssec_msg_ctx(msg);
-    X509 *cert = NULL;
-    STACK_OF(X509) *chain = NULL;
+    wssec_located_key own = WSSEC_LOCATED_KEY_INIT;
+    wssec_key_query q = WSSEC_KEY_QUERY_INIT;
+    char why[512];
     int kind = 0;
-    if (wssec_ctx_signing_key(NULL, &cert, &chain, ctx) || !cert)
-        return wssec_msg_fail(msg, WSSEC_ECONFIG, NULL, NULL,
-                              "x509-token: no certificate (sign-cert or pkcs12)");
     if (wssec_ctx_get_choice(&kind, NULL, ctx, "bst-type"))
         return wssec_msg_fail(msg, WSSEC_EINTERNAL, NULL, NULL, "x509-token: no bst-type");
+    /* the certificate the signature will name: the key locator's */
+    int rc = wssec_msg_locate_key(&own, msg, &q, why, sizeof(why));
+    if (rc)
+        return wssec_msg_fail(msg, rc == WSSEC_EUNAVAILABLE ? WSSEC_ECONFIG : rc, NULL, NULL,
+                              "x509-token: %s", why);
     xmlNodePtr bst = NULL;
     wssec_token *tok = NULL;
-    return wssec__bst_write(&bst, &tok, msg, "x509-token", cert, chain, kind);
+    rc = wssec__bst_write(&bst, &tok, msg, "x509-token", own.cert, own.chain, kind);
+    wssec_located_key_clear(&own);
+    return rc;
 }
 
 const wssec_module wssec__module_bst = {

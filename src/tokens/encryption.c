@@ -48,6 +48,7 @@
 #include "algs.h"
 #include "bsp.h"
 #include "error.h"
+#include "keylocator.h"
 #include "keyref.h"
 #include "policy.h"
 #include "settings.h"
@@ -199,70 +200,17 @@ static int find_target(wssec_msg *msg, xmlNodePtr dr, target *t)
     return data_alg(msg, e, &t->alg);
 }
 
-/* The i-th of our decryption keys, and its certificate (NULL when it was
- * configured without one). */
-static EVP_PKEY *dec_key(const wssec_ctx *ctx, size_t i, X509 **cert)
+/* Which key the EncryptedKey is for: the context's key locator asked
+ * with its KeyInfo's reference (by default, our configured decryption
+ * keys); a refusal says why, before any key or ciphertext is used. */
+static int pick_rsa_key(wssec_msg *msg, xmlNodePtr ek, wssec_located_key *found)
 {
-    EVP_PKEY *pk = NULL;
-    *cert = NULL;
-    return wssec_ctx_decryption_key(&pk, cert, ctx, i) == 0 ? pk : NULL;
-}
-
-/* Which of our keys the EncryptedKey is for: its KeyInfo resolved with our
- * decryption certificates as the first candidates. */
-static int pick_rsa_key(wssec_msg *msg, xmlNodePtr ek, EVP_PKEY **out)
-{
-    const wssec_ctx *ctx = wssec_msg_ctx(msg);
-    size_t n_dec = wssec_ctx_decryption_key_count(ctx);
-    xmlNodePtr ki = child(ek, WSSEC_NS_DS, "KeyInfo");
-    X509 *cert = NULL;
-    *out = NULL;
-    if (n_dec == 0)
-        return wssec_msg_fail(msg, WSSEC_EDECRYPT, NULL, ek,
-                              "encrypted message, but no decryption key is configured "
-                              "(--decrypt-key, or --pkcs12)");
-    if (!ki) {
-        if (n_dec == 1) {
-            *out = dec_key(ctx, 0, &cert);
-            return 0;
-        }
-        return wssec_msg_fail(msg, WSSEC_EUNAVAILABLE, NULL, ek,
-                              "EncryptedKey without KeyInfo, and several decryption keys");
-    }
-    wssec_key_source k = { 0 };
-    int rc = wssec__key_resolve(msg, ki, wssec_ctx_decryption_certs(ctx), &k);
-    for (size_t i = 0; rc == 0 && i < n_dec && !*out; i++) {
-        EVP_PKEY *pk = dec_key(ctx, i, &cert);
-        if ((cert && X509_cmp(cert, k.cert) == 0) ||
-            EVP_PKEY_eq(X509_get0_pubkey(k.cert), pk) == 1)
-            *out = pk;
-    }
-    /* a key configured without its certificate cannot be matched by an
-     * issuer-serial or SKI reference: when it is our only key, it is tried */
-    if (!*out && n_dec == 1) {
-        EVP_PKEY *only = dec_key(ctx, 0, &cert);
-        if (!cert) {
-            wssec__key_error_forget(msg);
-            *out = only;
-            rc = 0;
-        }
-    }
-    if (rc == 0 && !*out) {
-        char who[700];
-        wssec__cert_describe(k.cert, who, sizeof(who));
-        rc = wssec_msg_fail(msg, WSSEC_EDECRYPT, NULL, ek,
-                            "EncryptedKey is for %s, which is not one of our decryption "
-                            "certificates",
-                            who);
-    } else if (rc == WSSEC_EUNAVAILABLE) {
-        wssec__key_error_forget(msg);
-        rc = wssec_msg_fail(msg, WSSEC_EDECRYPT, NULL, ek,
-                            "EncryptedKey names a certificate that is not one of our decryption "
-                            "certificates");
-    }
-    ERR_clear_error();
-    wssec__key_source_free(&k);
-    return rc;
+    wssec_key_query q = WSSEC_KEY_QUERY_INIT;
+    char why[512];
+    q.use = WSSEC_KEY_USE_DECRYPT;
+    q.key_info = child(ek, WSSEC_NS_DS, "KeyInfo");
+    int rc = wssec_msg_locate_key(found, msg, &q, why, sizeof(why));
+    return rc ? wssec_msg_fail(msg, rc, NULL, ek, "%s", why) : 0;
 }
 
 /* The per-process secret of RSA-1.5's implicit rejection. */
@@ -294,11 +242,10 @@ int wssec__rsa_unwrap(EVP_PKEY *pk, int kt, const unsigned char *in, size_t inle
                   &fakelen))
             return WSSEC_EDECRYPT;
     }
-    /* a copy per use: OpenSSL 3.0 leaves an RSA key's blinding state
-     * inconsistent when an allocation fails while it renews it, and every
-     * later operation with that key object goes wrong (found by the
-     * allocation torture); the copy takes the damage with it */
-    EVP_PKEY *own = EVP_PKEY_dup(pk);
+    /* a copy per use (keylocator.h: OpenSSL 3.0 leaves an RSA key's
+     * blinding state inconsistent when an allocation fails while it renews
+     * it; found by the allocation torture), or a key in a token as it is */
+    EVP_PKEY *own = wssec__pkey_for_use(pk);
     EVP_PKEY_CTX *c = own ? EVP_PKEY_CTX_new(own, NULL) : NULL;
     if (c && EVP_PKEY_decrypt_init(c) > 0) {
         if (kt == WSSEC_KT_RSA_OAEP)
@@ -500,9 +447,10 @@ static int ek_run(wssec_msg *msg, void *p)
         }
         rc = aes_unwrap(psk, psk_len, j->wrapped, j->wlen, want, key);
     } else {
-        EVP_PKEY *pk = NULL;
-        if ((rc = pick_rsa_key(msg, j->ek, &pk))) goto done;
-        rc = wssec__rsa_unwrap(pk, j->ktn, j->wrapped, j->wlen, want, key);
+        wssec_located_key found = WSSEC_LOCATED_KEY_INIT;
+        if ((rc = pick_rsa_key(msg, j->ek, &found))) goto done;
+        rc = wssec__rsa_unwrap(found.key, j->ktn, j->wrapped, j->wlen, want, key);
+        wssec_located_key_clear(&found);
     }
     if (rc) {
         wssec_msg_decryption_started(msg); /* a key was used */

@@ -45,10 +45,12 @@
 #include "wssec/sys/sdk.h"
 #include "algs.h"
 #include "bsp.h"
+#include "keylocator.h"
 #include "keyref.h"
 #include "policy.h"
 #include "settings.h"
 #include "trust.h"
+#include "trust_warn.h"
 #include "util.h"
 #include "x509.h"
 #include "xml.h"
@@ -78,14 +80,15 @@ static xmlSecKeyPtr key_from_pkey(EVP_PKEY *pkey)
     return key;
 }
 
-/* An xmlsec key holding a copy of the context's private key, for one
- * message: OpenSSL 3.0 leaves an RSA key's blinding state inconsistent when
- * an allocation fails while it renews it (BN_BLINDING_update), and every
- * later signature made with that key object does not verify (found by the
- * allocation torture); the copy takes the damage with it. */
+/* An xmlsec key holding a copy of our private key, for one message:
+ * OpenSSL 3.0 leaves an RSA key's blinding state inconsistent when an
+ * allocation fails while it renews it (BN_BLINDING_update), and every later
+ * signature made with that key object does not verify (found by the
+ * allocation torture); the copy takes the damage with it. A key in a token
+ * cannot be copied and is used as it is (wssec__pkey_for_use). */
 static xmlSecKeyPtr key_from_private(const EVP_PKEY *shared)
 {
-    EVP_PKEY *own = EVP_PKEY_dup((EVP_PKEY *)shared);
+    EVP_PKEY *own = wssec__pkey_for_use((EVP_PKEY *)shared);
     if (!own) return NULL;
     xmlSecKeyPtr key = key_from_pkey(own);
     EVP_PKEY_free(own); /* the key holds its own reference */
@@ -1127,6 +1130,7 @@ static int check_signer(wssec_msg *msg, xmlNodePtr sig, wssec_token *tok,
     WSSEC_GUARD(wssec__trust_check(msg, k->cert, k->presented,
                                    k->token ? wssec_token_crls(k->token) : NULL, WSSEC_USE_SIGN,
                                    "signer", sig));
+    WSSEC_GUARD(wssec__trust_warn_signer(msg, k->cert));
     return wssec__trust_note_cache_hit(msg, tok);
 }
 
@@ -1339,6 +1343,7 @@ static void qname_prefixes(xmlNodePtr e, char *list, size_t size)
 /* What a signature is made with: our key, certificate and chain, and the
  * settings of the outbound signature. */
 typedef struct gen_settings {
+    wssec_located_key key; /* from the key locator: freed by sig_generate */
     EVP_PKEY *pkey;
     X509 *cert;
     STACK_OF(X509) *chain;
@@ -1353,9 +1358,15 @@ static int read_gen_settings(wssec_msg *msg, gen_settings *g)
 {
     const wssec_ctx *ctx = wssec_msg_ctx(msg);
     int sa = 0, da = 0;
-    if (wssec_ctx_signing_key(&g->pkey, &g->cert, &g->chain, ctx))
-        return wssec_msg_fail(msg, WSSEC_ECONFIG, NULL, NULL,
-                              "signature: no signing key (sign-key and sign-cert, or pkcs12)");
+    wssec_key_query q = WSSEC_KEY_QUERY_INIT;
+    char why[512];
+    int rc = wssec_msg_locate_key(&g->key, msg, &q, why, sizeof(why));
+    if (rc)
+        return wssec_msg_fail(msg, rc == WSSEC_EUNAVAILABLE ? WSSEC_ECONFIG : rc, NULL, NULL,
+                              "signature: %s", why);
+    g->pkey = g->key.key;
+    g->cert = g->key.cert;
+    g->chain = g->key.chain;
     if (wssec_ctx_get_choice(&sa, NULL, ctx, "sign-alg") ||
         wssec_ctx_get_choice(&da, NULL, ctx, "digest-alg") ||
         wssec_ctx_get_choice(&g->key_id, NULL, ctx, "key-id") ||
@@ -1490,11 +1501,22 @@ static int sign(wssec_msg *msg, xmlNodePtr sig, const gen_settings *g)
     return rc;
 }
 
+static int sig_generate_with(wssec_msg *msg, gen_settings *g);
+
 static int sig_generate(wssec_msg *msg, void *ud)
 {
     (void)ud;
-    gen_settings g;
-    WSSEC_GUARD(read_gen_settings(msg, &g));
+    gen_settings g = { .key = WSSEC_LOCATED_KEY_INIT };
+    int rc = read_gen_settings(msg, &g);
+    if (!rc) rc = sig_generate_with(msg, &g);
+    wssec_located_key_clear(&g.key);
+    return rc;
+}
+
+/* The signature, made with the key and settings read. */
+static int sig_generate_with(wssec_msg *msg, gen_settings *gs)
+{
+    const gen_settings g = *gs;
     if (!wssec_msg_security(msg, 1))
         return wssec_msg_fail(msg, WSSEC_ENOMEM, NULL, NULL, "out of memory");
     const wssec_token *bst = NULL;

@@ -79,6 +79,7 @@ static const struct {
     { "subject", "CN=alice,O=Example", NULL },
     { "issuer", "re:^CN=Example CA", NULL },
     { "max-chain-length", "3", "0" },
+    { "expiry-warning-days", "0", "soon" },
     { "cert-cache", "false", "off" },
     { "cert-cache-size", "100", "0" },
     { "cert-cache-max-age", "60", "1m" },
@@ -99,6 +100,9 @@ static const struct {
     { "encrypt-part", "//soap:Header/*:element", NULL },
     { "enc-key-id", "thumbprint", "name" },
     { "decrypt-key", "server.key", NULL },
+    { "pkcs11-module", "/usr/lib/softhsm/libsofthsm2.so", NULL },
+    { "pkcs11-pin-file", "token.pin", NULL },
+    { "pkcs11-pin-env", "TOKEN_PIN", NULL },
     { "decrypt-cert", "server.crt", NULL },
     { "psk-file", "psk.b64", NULL },
     { "psk-name", "gateway-psk", NULL },
@@ -179,6 +183,7 @@ static void test_valid_values(void **state)
                                          "pkcs12-password-file", "pkcs12-password-env", "trust",
                                          "intermediates", "crl", "certs", "assert-cert", "plugin",
                                          "encrypt-cert", "decrypt-key", "decrypt-cert", "psk-file",
+                                         "pkcs11-module", "pkcs11-pin-file", "pkcs11-pin-env",
                                          "assert-dn" /* one of assert-user and assert-dn */,
                                          "pkcs12-alias", "sign-key-password-file",
                                          "sign-key-password-env", "decrypt-key-password-file",
@@ -648,7 +653,7 @@ static void test_settings_own_every_option(void **state)
         strings += (size_t)is_string;
         lists += (size_t)is_list;
     }
-    assert_int_equal(strings, 24);
+    assert_int_equal(strings, 27);
     assert_int_equal(lists, 14); /* and require's three: */
     assert_true(wssec__settings_owns(offsetof(wssec_settings, require_signed), 1));
     assert_true(wssec__settings_owns(offsetof(wssec_settings, require_signed_by), 1));

@@ -15,6 +15,7 @@
 
 #include "../common.h"
 #include "../context.h"
+#include "../keylocator.h"
 #include "../message.h"
 
 #ifdef __cplusplus
@@ -75,6 +76,32 @@ WSSEC_API int wssec_msg_cert_from_der(struct x509_st **out, wssec_msg *msg,
  * Thread-safe.
  */
 WSSEC_API int wssec_ctx_has_passwords(const wssec_ctx *ctx) WSSEC_NONNULL(1);
+
+/**
+ * Asks the key locator of the message's context for a key: the custom one
+ * installed with wssec_config_set_key_locator(), or the default one (the
+ * configured keys, wssec_key_locate_default()). For WSSEC_KEY_USE_DECRYPT
+ * with a query whose ref is WSSEC_KEY_REF_NONE and whose key_info is set,
+ * the reference is read from key_info first. Nothing is recorded on the
+ * message: the caller words the refusal, with @p why. Thread-safe (the
+ * locator must be).
+ *
+ * @param found  [out] new references; free with wssec_located_key_clear()
+ *               (empty on failure)
+ * @param msg    the message being secured or verified
+ * @param query  what is wanted (its msg is taken to be @p msg)
+ * @param why    where the reason for a refusal goes, one line (a custom
+ *               locator's refusal names it)
+ * @param whylen its size (512 bytes hold every reason)
+ * @return 0; WSSEC_EUNAVAILABLE no signing key; WSSEC_EDECRYPT no
+ *         decryption key for that reference; WSSEC_ECONFIG a custom
+ *         locator's signing key without its certificate or not belonging to
+ *         it; another negative code of the locator or of a malformed
+ *         reference; WSSEC_ENOMEM; WSSEC_EINVALID for NULL arguments.
+ */
+WSSEC_API int wssec_msg_locate_key(wssec_located_key *found, wssec_msg *msg,
+                                   const wssec_key_query *query, char *why, size_t whylen)
+    WSSEC_NONNULL(1, 2, 3, 4) WSSEC_WARN_UNUSED;
 
 #ifdef __cplusplus
 }
