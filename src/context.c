@@ -23,6 +23,7 @@
 #include "error.h"
 #include "global.h"
 #include "identity.h"
+#include "keystore.h"
 #include "pkcs11.h"
 #include "plugin.h"
 #include "policy.h"
@@ -34,28 +35,97 @@
 #include "util.h"
 #include "x509.h"
 
-/* The password of the PKCS#12 file, from a file (first line) or the
- * environment, by the one rule of wssec_secret_read(); never from the
- * configuration itself. */
-static int pkcs12_password(wssec_config *cfg, char *pw, size_t size)
+/* The password of a key file (pkcs12, sign-key, decrypt-key): from
+ * OPTION-password-file or OPTION-password-env, by the one rule of
+ * wssec_secret_read(), never from the configuration itself; else the
+ * password callback, which the loader asks (WSSEC_PW_KEY) only if the file
+ * needs a password. */
+static int key_password(wssec_config *cfg, wssec_keypw *kp, const char *option, const char *path,
+                        const char *file, const char *env)
+{
+    char why[300];
+    memset(kp, 0, sizeof(*kp));
+    kp->option = option;
+    kp->path = path;
+    kp->cb = cfg->password_cb;
+    kp->ud = cfg->password_ud;
+    if (file && env)
+        return WSSEC_ERR(&cfg->err, WSSEC_ECONFIG,
+                         "give %s-password-file or %s-password-env, not both", option, option);
+    if (!file && !env) return 0;
+    if (wssec_secret_read(kp->pw, sizeof(kp->pw), &kp->len, file, env, why, sizeof(why))) {
+        if (file)
+            return WSSEC_ERR(&cfg->err, WSSEC_ECONFIG, "%s-password-file %s: %s", option, file,
+                             why);
+        return WSSEC_ERR(&cfg->err, WSSEC_ECONFIG, "%s-password-env: %s", option, why);
+    }
+    kp->have = true;
+    return 0;
+}
+
+/* A private key of option (sign-key, decrypt-key): a file, encrypted or
+ * not, or a pkcs11: URI of a key in a token. */
+static int load_private_key(wssec_ctx *ctx, wssec_config *cfg, const char *option,
+                            const char *path, const char *file, const char *env, EVP_PKEY **out)
+{
+    wssec_keypw kp;
+    char why[700];
+    if (wssec__pkcs11_is_uri(path)) {
+        if (file || env)
+            return WSSEC_ERR(&cfg->err, WSSEC_ECONFIG,
+                             "%s-password-%s is for a key file; the PIN of the token of %s %s is "
+                             "pkcs11-pin-file or pkcs11-pin-env",
+                             option, file ? "file" : "env", option, path);
+        if (wssec__pkcs11_key(&ctx->p11, &cfg->s, path, out, why, sizeof(why)))
+            return WSSEC_ERR(&cfg->err, WSSEC_ECONFIG, "%s: %s", option, why);
+        return 0;
+    }
+    int rc = key_password(cfg, &kp, option, path, file, env);
+    if (!rc && (rc = wssec__load_key(path, out, &kp, why, sizeof(why)))) {
+        /* the callback's own failure keeps its code */
+        int code = rc == WSSEC_ENOMEM || (kp.cb_asked && rc == kp.cb_rc) ? rc : WSSEC_ECONFIG;
+        rc = WSSEC_ERR(&cfg->err, code, "%s: %s", option, why);
+    }
+    wssec__keypw_wipe(&kp);
+    return rc;
+}
+
+/* The own identity from a PKCS#12 file: the key of pkcs12-alias (or the
+ * only one), its certificate and chain. */
+static int load_pkcs12(wssec_ctx *ctx, wssec_config *cfg)
 {
     const wssec_settings *s = &cfg->s;
-    size_t n = 0;
-    char why[300];
-    pw[0] = '\0';
-    if (s->pkcs12_pw_file && s->pkcs12_pw_env)
-        return WSSEC_ERR(&cfg->err, WSSEC_ECONFIG,
-                         "give pkcs12-password-file or pkcs12-password-env, not both");
-    if (!s->pkcs12_pw_file && !s->pkcs12_pw_env)
-        return WSSEC_ERR(&cfg->err, WSSEC_ECONFIG,
-                         "pkcs12 %s needs pkcs12-password-file or pkcs12-password-env",
-                         s->pkcs12);
-    if (wssec_secret_read(pw, size, &n, s->pkcs12_pw_file, s->pkcs12_pw_env, why, sizeof(why))) {
-        if (s->pkcs12_pw_file)
-            return WSSEC_ERR(&cfg->err, WSSEC_ECONFIG, "pkcs12-password-file %s: %s",
-                             s->pkcs12_pw_file, why);
-        return WSSEC_ERR(&cfg->err, WSSEC_ECONFIG, "pkcs12-password-env: %s", why);
+    wssec_keypw kp;
+    char why[700];
+    int rc = key_password(cfg, &kp, "pkcs12", s->pkcs12, s->pkcs12_pw_file, s->pkcs12_pw_env);
+    if (!rc && (rc = wssec__load_pkcs12(s->pkcs12, &kp, s->pkcs12_alias, &ctx->sign_pkey,
+                                        &ctx->sign_x509, &ctx->sign_chain, why, sizeof(why)))) {
+        int code = rc == WSSEC_ENOMEM || (kp.cb_asked && rc == kp.cb_rc) ? rc : WSSEC_ECONFIG;
+        rc = WSSEC_ERR(&cfg->err, code, "pkcs12: %s", why);
     }
+    wssec__keypw_wipe(&kp);
+    return rc;
+}
+
+/* Key options that would silently do nothing: a password or an alias for a
+ * key file that is not configured. */
+static int unused_key_options(wssec_config *cfg)
+{
+    const wssec_settings *s = &cfg->s;
+    if (s->pkcs12_alias && !s->pkcs12)
+        return WSSEC_ERR(&cfg->err, WSSEC_ECONFIG,
+                         "pkcs12-alias is given without pkcs12, the file it chooses a key of");
+    if ((s->sign_key_pw_file || s->sign_key_pw_env) && !s->sign_key)
+        return WSSEC_ERR(&cfg->err, WSSEC_ECONFIG,
+                         "%s is given without sign-key, the key it opens%s",
+                         s->sign_key_pw_file ? "sign-key-password-file" : "sign-key-password-env",
+                         s->pkcs12 ? " (the password of pkcs12 is pkcs12-password-file or "
+                                     "pkcs12-password-env)"
+                                   : "");
+    if ((s->decrypt_key_pw_file || s->decrypt_key_pw_env) && !s->decrypt_key)
+        return WSSEC_ERR(
+            &cfg->err, WSSEC_ECONFIG, "%s is given without decrypt-key, the key it opens",
+            s->decrypt_key_pw_file ? "decrypt-key-password-file" : "decrypt-key-password-env");
     return 0;
 }
 
@@ -68,17 +138,6 @@ static void drop_roots(STACK_OF(X509) *sk)
     }
 }
 
-/* A private key: a file, or a pkcs11: URI of a key in a token. */
-static int load_key(wssec_ctx *ctx, wssec_config *cfg, const char *name, const char *path,
-                    EVP_PKEY **out)
-{
-    char why[500];
-    int rc = wssec__pkcs11_is_uri(path)
-                 ? wssec__pkcs11_key(&ctx->p11, &cfg->s, path, out, why, sizeof(why))
-                 : wssec__load_key(path, out, why, sizeof(why));
-    return rc ? WSSEC_ERR(&cfg->err, WSSEC_ECONFIG, "%s: %s", name, why) : 0;
-}
-
 /* The own identity: the key and certificate that sign (and, inbound,
  * decrypt), from PEM files, a PKCS#12 file or a PKCS#11 token (whose
  * certificate may come from the token too). */
@@ -87,20 +146,18 @@ static int load_identity(wssec_ctx *ctx, wssec_config *cfg)
     const wssec_settings *s = &cfg->s;
     char why[500];
     int rc = 0;
+    if ((rc = unused_key_options(cfg))) return rc;
     if (s->pkcs12) {
-        char pw[1024];
-        if ((rc = pkcs12_password(cfg, pw, sizeof(pw)))) return rc;
-        rc = wssec__load_pkcs12(s->pkcs12, pw, &ctx->sign_pkey, &ctx->sign_x509, &ctx->sign_chain,
-                                why, sizeof(why));
-        wssec__memzero(pw, sizeof(pw));
-        if (rc) return WSSEC_ERR(&cfg->err, WSSEC_ECONFIG, "pkcs12: %s", why);
-        if (ctx->sign_chain) drop_roots(ctx->sign_chain);
+        if ((rc = load_pkcs12(ctx, cfg))) return rc;
+        drop_roots(ctx->sign_chain);
     } else if (s->sign_key || s->sign_cert) {
         if (!s->sign_key || (!s->sign_cert && !wssec__pkcs11_is_uri(s->sign_key)))
             return WSSEC_ERR(&cfg->err, WSSEC_ECONFIG,
                              "signing needs both sign-key and sign-cert (or pkcs12)");
         STACK_OF(X509) *certs = NULL;
-        if ((rc = load_key(ctx, cfg, "sign-key", s->sign_key, &ctx->sign_pkey))) return rc;
+        if ((rc = load_private_key(ctx, cfg, "sign-key", s->sign_key, s->sign_key_pw_file,
+                                   s->sign_key_pw_env, &ctx->sign_pkey)))
+            return rc;
         if (!s->sign_cert) {
             if (wssec__pkcs11_cert(ctx->p11, s->sign_key, &ctx->sign_x509, why, sizeof(why)))
                 return WSSEC_ERR(&cfg->err, WSSEC_ECONFIG, "sign-key: %s", why);
@@ -152,7 +209,8 @@ static int load_encryption(wssec_ctx *ctx, wssec_config *cfg)
     }
     if (!(ctx->dec_certs = sk_X509_new_null())) return WSSEC_ENOMEM;
     if (s->decrypt_key) {
-        if ((rc = load_key(ctx, cfg, "decrypt-key", s->decrypt_key, &ctx->dec_pkey[0])))
+        if ((rc = load_private_key(ctx, cfg, "decrypt-key", s->decrypt_key, s->decrypt_key_pw_file,
+                                   s->decrypt_key_pw_env, &ctx->dec_pkey[0])))
             return rc;
         if (s->decrypt_cert) {
             STACK_OF(X509) *certs = NULL;

@@ -74,8 +74,8 @@ static const wssec_opt options[] = {
       "(default true)" },
     /* outbound signature */
     { "sign-key", OPT_STRING, OFF(sign_key), 0, "FILE",
-      "secure: the signing private key (PEM or DER, unencrypted), or a pkcs11: URI of a key in "
-      "a token (with pkcs11-module)" },
+      "secure: the signing private key (PEM or DER; encrypted: sign-key-password-file), or a "
+      "pkcs11: URI of a key in a token (with pkcs11-module)" },
     { "sign-cert", OPT_STRING, OFF(sign_cert), 0, "FILE",
       "secure: the signing certificate (PEM or DER)" },
     { "sign-chain", OPT_STRING, OFF(sign_chain), 0, "FILE",
@@ -86,6 +86,16 @@ static const wssec_opt options[] = {
       "the PKCS#12 password: the first line of FILE" },
     { "pkcs12-password-env", OPT_STRING, OFF(pkcs12_pw_env), 0, "VAR",
       "the PKCS#12 password: environment variable VAR" },
+    { "pkcs12-alias", OPT_STRING, OFF(pkcs12_alias), 0, "NAME",
+      "the key of the PKCS#12 file to use, by its alias (friendlyName), when it holds several" },
+    { "sign-key-password-file", OPT_STRING, OFF(sign_key_pw_file), 0, "FILE",
+      "the password of an encrypted sign-key: the first line of FILE" },
+    { "sign-key-password-env", OPT_STRING, OFF(sign_key_pw_env), 0, "VAR",
+      "the password of an encrypted sign-key: environment variable VAR" },
+    { "decrypt-key-password-file", OPT_STRING, OFF(decrypt_key_pw_file), 0, "FILE",
+      "verify: the password of an encrypted decrypt-key: the first line of FILE" },
+    { "decrypt-key-password-env", OPT_STRING, OFF(decrypt_key_pw_env), 0, "VAR",
+      "verify: the password of an encrypted decrypt-key: environment variable VAR" },
     { "key-id", OPT_ENUM, OFF(key_id), 0, "TYPE",
       "secure: how the signature names its certificate: bst, issuer-serial, ski, thumbprint, "
       "x509 (default bst)", wssec__keyid_names },
@@ -226,8 +236,9 @@ static const wssec_opt options[] = {
       "secure: how the EncryptedKey names the recipient: issuer-serial, ski, thumbprint, bst, x509 "
       "(default issuer-serial)", wssec__enc_key_id_names },
     { "decrypt-key", OPT_STRING, OFF(decrypt_key), 0, "FILE",
-      "verify: a private key (PEM or DER, unencrypted) that decrypts, or a pkcs11: URI of a key "
-      "in a token; the signing identity (pkcs12 or sign-key) decrypts too" },
+      "verify: a private key (PEM or DER; encrypted: decrypt-key-password-file) that decrypts, "
+      "or a pkcs11: URI of a key in a token; the signing identity (pkcs12 or sign-key) decrypts "
+      "too" },
     { "pkcs11-module", OPT_STRING, OFF(pkcs11_module), 0, "FILE",
       "the PKCS#11 module (shared library) of the token that sign-key and decrypt-key "
       "pkcs11: URIs name, e.g. /usr/lib/softhsm/libsofthsm2.so" },

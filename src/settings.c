@@ -65,6 +65,8 @@ static const size_t owned_strings[] = {
     OFF(encrypt_cert), OFF(decrypt_key), OFF(decrypt_cert), OFF(psk_file), OFF(psk_name),
     OFF(pkcs11_module), OFF(pkcs11_pin_file), OFF(pkcs11_pin_env),
     OFF(ocsp_url), OFF(ocsp_responder_cert),
+    OFF(pkcs12_alias), OFF(sign_key_pw_file), OFF(sign_key_pw_env), OFF(decrypt_key_pw_file),
+    OFF(decrypt_key_pw_env),
 };
 
 static const size_t owned_lists[] = {

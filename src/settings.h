@@ -70,6 +70,8 @@ typedef struct wssec_settings {
     bool replay_signatures;
     /* outbound signature */
     char *sign_key, *sign_cert, *sign_chain, *pkcs12, *pkcs12_pw_file, *pkcs12_pw_env;
+    char *pkcs12_alias, *sign_key_pw_file, *sign_key_pw_env; /* key stores (keystore.c) */
+    char *decrypt_key_pw_file, *decrypt_key_pw_env;
     int key_id;
     int bst_type;
     int sign_alg;   /* index into wssec__sig_algs */

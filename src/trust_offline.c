@@ -28,6 +28,7 @@
 #include "wssec/sys/sdk.h"
 #include "context.h"
 #include "error.h"
+#include "keystore.h"
 #include "record.h"
 #include "trust.h"
 #include "trust_explain.h"
@@ -98,13 +99,17 @@ static int store_password(const wssec_ctx *ctx, const char *path, const char *gi
 static int read_store(STACK_OF(X509) * dst, const wssec_ctx *ctx, const char *path,
                       const char *password, wssec_errrec *err)
 {
-    char pw[1024], why[600];
+    char why[600];
     EVP_PKEY *key = NULL;
     X509 *cert = NULL;
     STACK_OF(X509) *chain = NULL;
-    WSSEC_GUARD(store_password(ctx, path, password, pw, sizeof(pw), err));
-    int rc = wssec__load_pkcs12(path, pw, &key, &cert, &chain, why, sizeof(why));
-    wssec__memzero(pw, sizeof(pw));
+    wssec_keypw kp = { .option = "pkcs12", .path = path, .have = true };
+    WSSEC_GUARD(store_password(ctx, path, password, kp.pw, sizeof(kp.pw), err));
+    kp.len = strlen(kp.pw);
+    /* a store of several keys: the one of pkcs12-alias */
+    int rc = wssec__load_pkcs12(path, &kp, ctx->s.pkcs12_alias, &key, &cert, &chain, why,
+                                sizeof(why));
+    wssec__keypw_wipe(&kp);
     EVP_PKEY_free(key);
     if (rc) return WSSEC_ERR(err, rc, "%s", why);
     if (!sk_X509_push(dst, cert)) {

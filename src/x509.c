@@ -1,6 +1,6 @@
 /*
- * wssec — certificates: loading key material, describing certificates for
- * people, and distinguished names compared the way RFC 4514/4518 mean them.
+ * wssec — certificates: loading them (private keys: keystore.c), describing
+ * them for people, and distinguished names compared the way RFC 4514/4518 mean them.
  *
  * A DN is compared in a canonical form: RDNs in RFC 4514 order (most
  * specific first), each attribute type as OpenSSL's short name in lower case
@@ -20,7 +20,6 @@
 #include <openssl/bn.h>
 #include <openssl/err.h>
 #include <openssl/pem.h>
-#include <openssl/pkcs12.h>
 #include <openssl/pkcs7.h>
 
 #include "wssec/wssec.h"
@@ -31,7 +30,7 @@
 
 /* ---- loading ---- */
 
-static void openssl_reason(char *why, size_t size, const char *what)
+void wssec__openssl_reason(char *why, size_t size, const char *what)
 {
     unsigned long e = ERR_peek_last_error();
     char buf[160] = "";
@@ -66,10 +65,7 @@ int wssec__cert_usable(const X509 *x)
     return 0;
 }
 
-/* A Java keystore (JKS or JCEKS, by its magic number), which OpenSSL does
- * not read: the reason names the keytool command that converts it. 1 when
- * it is one (why written), 0 when not. */
-static int java_keystore(BIO *bio, const char *path, bool keys, char *why, size_t whylen)
+int wssec__java_keystore(BIO *bio, const char *path, bool keys, char *why, size_t whylen)
 {
     unsigned char magic[4];
     int n = BIO_read(bio, magic, sizeof(magic));
@@ -138,7 +134,7 @@ int wssec__load_certs(const char *path, STACK_OF(X509) **out, char *why, size_t 
         rc = WSSEC_ENOMEM;
         goto done;
     }
-    if (java_keystore(bio, path, false, why, whylen)) {
+    if (wssec__java_keystore(bio, path, false, why, whylen)) {
         rc = WSSEC_ECONFIG;
         goto done;
     }
@@ -187,7 +183,7 @@ int wssec__load_certs(const char *path, STACK_OF(X509) **out, char *why, size_t 
             char what[300];
             snprintf(what, sizeof(what),
                      "%s: no certificate (PEM, DER or a PKCS#7 bundle) in it", path);
-            openssl_reason(why, whylen, what);
+            wssec__openssl_reason(why, whylen, what);
             rc = WSSEC_ECONFIG;
         }
     }
@@ -196,85 +192,6 @@ done:
     if (rc) sk_X509_pop_free(sk, X509_free);
     else *out = sk;
     return rc;
-}
-
-int wssec__load_key(const char *path, EVP_PKEY **out, char *why, size_t whylen)
-{
-    *out = NULL;
-    char reason[200];
-    if (wssec__unreadable(path, reason, sizeof(reason))) {
-        snprintf(why, whylen, "%s: %s", path, reason);
-        return WSSEC_EIO;
-    }
-    BIO *bio = BIO_new_file(path, "rb");
-    if (!bio) {
-        snprintf(why, whylen, "%s: cannot be opened", path);
-        ERR_clear_error();
-        return WSSEC_EIO;
-    }
-    /* no passphrase callback: an encrypted PEM key needs PKCS#12 instead */
-    EVP_PKEY *k = PEM_read_bio_PrivateKey(bio, NULL, NULL, (void *)"");
-    if (!k) {
-        (void)BIO_reset(bio);
-        k = d2i_PrivateKey_bio(bio, NULL);
-    }
-    BIO_free(bio);
-    if (!k) {
-        char what[300];
-        snprintf(what, sizeof(what), "%s: not an unencrypted private key (PEM or DER)", path);
-        openssl_reason(why, whylen, what);
-        return WSSEC_ECONFIG;
-    }
-    *out = k;
-    return 0;
-}
-
-int wssec__load_pkcs12(const char *path, const char *password, EVP_PKEY **key, X509 **cert,
-                       STACK_OF(X509) **chain, char *why, size_t whylen)
-{
-    *key = NULL;
-    *cert = NULL;
-    *chain = NULL;
-    char reason[200];
-    if (wssec__unreadable(path, reason, sizeof(reason))) {
-        snprintf(why, whylen, "%s: %s", path, reason);
-        return WSSEC_EIO;
-    }
-    BIO *bio = BIO_new_file(path, "rb");
-    if (!bio) {
-        snprintf(why, whylen, "%s: cannot be opened", path);
-        ERR_clear_error();
-        return WSSEC_EIO;
-    }
-    if (java_keystore(bio, path, true, why, whylen)) {
-        BIO_free(bio);
-        return WSSEC_ECONFIG;
-    }
-    PKCS12 *p12 = d2i_PKCS12_bio(bio, NULL);
-    BIO_free(bio);
-    if (!p12) {
-        char what[300];
-        snprintf(what, sizeof(what), "%s: not a PKCS#12 file", path);
-        openssl_reason(why, whylen, what);
-        return WSSEC_ECONFIG;
-    }
-    int ok = PKCS12_parse(p12, password, key, cert, chain);
-    PKCS12_free(p12);
-    if (!ok || !*key || !*cert) {
-        EVP_PKEY_free(*key);
-        X509_free(*cert);
-        sk_X509_pop_free(*chain, X509_free);
-        *key = NULL;
-        *cert = NULL;
-        *chain = NULL;
-        char what[300];
-        snprintf(what, sizeof(what),
-                 "%s: cannot be opened with the password given (or holds no key and certificate)",
-                 path);
-        openssl_reason(why, whylen, what);
-        return WSSEC_ECONFIG;
-    }
-    return 0;
 }
 
 /* ---- parsed certificates, shared ---- */

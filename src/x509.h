@@ -34,9 +34,13 @@ int wssec__pem_read_end(void);
  * when its key decoder could not be allocated has none). */
 int wssec__cert_usable(const X509 *x);
 int wssec__load_certs(const char *path, STACK_OF(X509) **out, char *why, size_t whylen);
-int wssec__load_key(const char *path, EVP_PKEY **out, char *why, size_t whylen);
-int wssec__load_pkcs12(const char *path, const char *password, EVP_PKEY **key, X509 **cert,
-                       STACK_OF(X509) **chain, char *why, size_t whylen);
+/* why = "what: OpenSSL's last error" (or what alone); clears the error queue. */
+void wssec__openssl_reason(char *why, size_t size, const char *what);
+/* A Java keystore (JKS or JCEKS, by its magic number), which OpenSSL does
+ * not read: the reason names the keytool command that converts it (to give
+ * to --pkcs12 when keys, else to take the certificates out). 1 when it is one
+ * (why written), 0 when not; the BIO is rewound either way. */
+int wssec__java_keystore(BIO *bio, const char *path, bool keys, char *why, size_t whylen);
 int wssec__asn1_time(const ASN1_TIME *t, wssec_time *out);
 void wssec__asn1_time_text(const ASN1_TIME *t, char *buf, size_t size);
 /* RFC 4514 text of a name, UTF-8. */

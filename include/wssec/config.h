@@ -29,20 +29,25 @@ typedef struct wssec_module wssec_module;
 /** Why the password callback is asked for a password. */
 typedef enum wssec_password_usage {
     WSSEC_PW_VERIFY = 1,   /**< inbound: check a UsernameToken of this user */
-    WSSEC_PW_GENERATE = 2  /**< outbound: put this user's password in a UsernameToken */
+    WSSEC_PW_GENERATE = 2, /**< outbound: put this user's password in a UsernameToken */
+    WSSEC_PW_KEY = 3       /**< open an encrypted key file (pkcs12, sign-key, decrypt-key)
+                                whose password option is not set: @p user is the file's path;
+                                asked while the context is built. WSSEC_EAUTH: none known */
 } wssec_password_usage;
 
 /**
  * Supplies the password of a user.
  *
  * Called from any thread that processes a message with the context, so it
- * must be thread-safe. It writes at most @p size bytes (no terminator needed)
+ * must be thread-safe; for WSSEC_PW_KEY, by wssec_ctx_new() (and each key
+ * file at most once) while it builds the context. It writes at most @p size bytes (no terminator needed)
  * to @p buf and stores the length in @p *len.
  *
  * @param buf      where the password goes; wssec wipes it after use
  * @param size     capacity of @p buf
  * @param len      [out] length of the password
- * @param user     the user name, NUL-terminated UTF-8
+ * @param user     the user name, NUL-terminated UTF-8 (WSSEC_PW_KEY: the key
+ *                 file's path as configured)
  * @param usage    why the password is needed
  * @param userdata the pointer given to wssec_config_set_password_cb()
  * @return 0 when found; WSSEC_EAUTH when the user is unknown; WSSEC_ELIMIT

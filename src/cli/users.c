@@ -110,6 +110,8 @@ int cli_password_cb(char *buf, size_t size, size_t *len, const char *user,
     cli_secrets *s = userdata;
     const char *pw = NULL;
     size_t n = 0;
+    /* key passwords come from the --*-password-file/-env options only */
+    if (usage == WSSEC_PW_KEY) return WSSEC_EAUTH;
     if (usage == WSSEC_PW_GENERATE) {
         if (!s->have_outbound) return WSSEC_EAUTH;
         pw = s->outbound;

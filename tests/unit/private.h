@@ -15,6 +15,7 @@
 #include "global.h"
 #include "identity.h"
 #include "keyref.h"
+#include "keystore.h"
 #include "options.h"
 #include "plugin.h"
 #include "policy.h"

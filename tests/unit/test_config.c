@@ -61,6 +61,11 @@ static const struct {
     { "pkcs12", "alice.p12", NULL },
     { "pkcs12-password-file", "p12.pw", NULL },
     { "pkcs12-password-env", "P12_PW", NULL },
+    { "pkcs12-alias", "alice", NULL },
+    { "sign-key-password-file", "key.pw", NULL },
+    { "sign-key-password-env", "KEY_PW", NULL },
+    { "decrypt-key-password-file", "key.pw", NULL },
+    { "decrypt-key-password-env", "KEY_PW", NULL },
     { "key-id", "issuer-serial", "serial" },
     { "bst-type", "pkipath", "pkcs12" },
     { "sign-alg", "rsa-sha512", "dsa-sha1" },
@@ -188,7 +193,10 @@ static void test_valid_values(void **state)
                                          "encrypt-cert", "decrypt-key", "decrypt-cert", "psk-file",
                                          "pkcs11-module", "pkcs11-pin-file", "pkcs11-pin-env",
                                          "pin", "ocsp-responder-cert",
-                                         "assert-dn" /* one of assert-user and assert-dn */ };
+                                         "assert-dn" /* one of assert-user and assert-dn */,
+                                         "pkcs12-alias", "sign-key-password-file",
+                                         "sign-key-password-env", "decrypt-key-password-file",
+                                         "decrypt-key-password-env" };
     for (size_t i = 0; i < WSSEC_ARRAY_LEN(files); i++)
         assert_int_equal(wssec_config_set(f->cfg, files[i], ""), 0);
     wssec_ctx *ctx = NULL;
@@ -654,7 +662,7 @@ static void test_settings_own_every_option(void **state)
         strings += (size_t)is_string;
         lists += (size_t)is_list;
     }
-    assert_int_equal(strings, 24);
+    assert_int_equal(strings, 29);
     assert_int_equal(lists, 15); /* and require's three: */
     assert_true(wssec__settings_owns(offsetof(wssec_settings, require_signed), 1));
     assert_true(wssec__settings_owns(offsetof(wssec_settings, require_signed_by), 1));

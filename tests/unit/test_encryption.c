@@ -827,7 +827,7 @@ static void test_rsa15_implicit_rejection(void **state)
     (void)state;
     EVP_PKEY *pk = NULL;
     char why[200];
-    assert_int_equal(wssec__load_key(PKI "server.key", &pk, why, sizeof(why)), 0);
+    assert_int_equal(wssec__load_key(PKI "server.key", &pk, NULL, why, sizeof(why)), 0);
     unsigned char junk[256], k1[32], k2[32], k3[32];
     memset(junk, 0x5a, sizeof(junk));
     junk[0] = 0x01;
