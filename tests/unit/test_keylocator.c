@@ -14,6 +14,7 @@
 #include <openssl/x509.h>
 
 #include "helpers.h"
+#include "pkigen.h"
 #include "keylocator.h"
 
 /* What the test locator answers, and what it was asked. */
@@ -28,28 +29,19 @@ typedef struct store {
     int matches_alice;
 } store;
 
+/* The sample PKI's certificate or key of that file name. */
 static X509 *read_cert(const char *name)
 {
     char path[512];
     snprintf(path, sizeof(path), H_PKI "%s", name);
-    FILE *f = fopen(path, "r");
-    assert_non_null(f);
-    X509 *x = PEM_read_X509(f, NULL, NULL, NULL);
-    fclose(f);
-    assert_non_null(x);
-    return x;
+    return pg_load_cert(path);
 }
 
 static EVP_PKEY *read_key(const char *name)
 {
     char path[512];
     snprintf(path, sizeof(path), H_PKI "%s", name);
-    FILE *f = fopen(path, "r");
-    assert_non_null(f);
-    EVP_PKEY *k = PEM_read_PrivateKey(f, NULL, NULL, NULL);
-    fclose(f);
-    assert_non_null(k);
-    return k;
+    return pg_load_key(path);
 }
 
 static int locate(wssec_located_key *found, const wssec_key_query *q, char *why, size_t whylen,
