@@ -362,6 +362,7 @@ static int from_key_identifier(wssec_msg *msg, xmlNodePtr ki, wssec_key_source *
 }
 
 static int resolve(wssec_msg *msg, xmlNodePtr key_info, wssec_key_source *k);
+static int resolve_str(wssec_msg *msg, xmlNodePtr c, wssec_key_source *k);
 
 int wssec__key_resolve(wssec_msg *msg, xmlNodePtr key_info, STACK_OF(X509) *candidates,
                        wssec_key_source *k)
@@ -401,6 +402,19 @@ static int resolve(wssec_msg *msg, xmlNodePtr key_info, wssec_key_source *k)
                               "SecurityTokenReference (no KeyValue, KeyName or RetrievalMethod; "
                               "BSP R5417)",
                               (const char *)c->name);
+    return resolve_str(msg, c, k);
+}
+
+int wssec__key_resolve_str(wssec_msg *msg, xmlNodePtr str, wssec_key_source *k)
+{
+    memset(k, 0, sizeof(*k));
+    msg->candidates = NULL;
+    return resolve_str(msg, str, k);
+}
+
+/* A wsse:SecurityTokenReference c: its one reference, resolved. */
+static int resolve_str(wssec_msg *msg, xmlNodePtr c, wssec_key_source *k)
+{
     xmlNodePtr r = wssec_xml_first_elem(c);
     if (!r || wssec_xml_next_elem(r))
         return wssec_msg_fail(msg, WSSEC_EUNAVAILABLE, NULL, c,

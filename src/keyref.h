@@ -28,6 +28,10 @@ typedef struct wssec_key_source {
 int wssec__key_resolve(wssec_msg *msg, xmlNodePtr key_info, STACK_OF(X509) *candidates,
                        wssec_key_source *k);
 void wssec__key_source_free(wssec_key_source *k);
+/* Resolves one wsse:SecurityTokenReference, str, as wssec__key_resolve
+ * resolves the one in a KeyInfo (no candidates): the STR-Transform's
+ * dereference. 0 or the failure recorded on msg. */
+int wssec__key_resolve_str(wssec_msg *msg, xmlNodePtr str, wssec_key_source *k);
 /* Writes a SecurityTokenReference naming cert under parent: key_id is a
  * WSSEC_KEYID_*; for WSSEC_KEYID_BST, bst is the token element. */
 int wssec__str_write(wssec_msg *msg, xmlNodePtr parent, X509 *cert, int key_id, xmlNodePtr bst,

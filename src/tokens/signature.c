@@ -50,6 +50,7 @@
 #include "ocsp.h"
 #include "policy.h"
 #include "settings.h"
+#include "str_transform.h"
 #include "trust.h"
 #include "trust_warn.h"
 #include "util.h"
@@ -108,6 +109,8 @@ typedef struct ref_info {
     bool whole;           /* only C14N and enveloped-signature transforms */
     bool exclusive;       /* the last transform is exclusive C14N */
     const char *prefixes; /* its InclusiveNamespaces PrefixList, or NULL */
+    bool str;             /* its one transform is the STR-Transform */
+    xmlNodePtr token;     /* STR-Transform: the token element digested, or NULL */
 } ref_info;
 
 /* The settings a signature is checked with, read once per signature. */
@@ -364,6 +367,19 @@ static int refuse_transform(wssec_msg *msg, sig_info *si, const ref_info *r, xml
     return defer_refusal(msg, si, frc, what, fix);
 }
 
+/* The STR-Transform: the only transform of its Reference, which then
+ * covers the token its STR names (recorded as signed), not the STR. */
+static int check_str_transform(wssec_msg *msg, ref_info *r, xmlNodePtr tr)
+{
+    if (tr->parent && (wssec_xml_first_elem(tr->parent) != tr || wssec_xml_next_elem(tr)))
+        return wssec_msg_fail(msg, WSSEC_EMALFORMED, NULL, tr,
+                              "Reference %s: the STR-Transform must be its only transform",
+                              r->uri);
+    r->str = true;
+    r->whole = false;
+    return wssec__str_transform_params(msg, tr, r->uri);
+}
+
 /* One Transform of a Reference: allowed, and a C14N transform last
  * (exclusive; inclusive only when BSP R5412 is relaxed). */
 static int check_transform(wssec_msg *msg, sig_info *si, ref_info *r, xmlNodePtr tr,
@@ -373,6 +389,7 @@ static int check_transform(wssec_msg *msg, sig_info *si, ref_info *r, xmlNodePtr
     if (!wssec_xml_is(tr, WSSEC_NS_DS, "Transform") || !a)
         return wssec_msg_fail(msg, WSSEC_EMALFORMED, NULL, tr,
                               "Transforms may hold only Transform elements");
+    if (strcmp(a, WSSEC_URI_STR_TRANSFORM) == 0) return check_str_transform(msg, r, tr);
     if (!transform_allowed(&si->set, a, &r->whole))
         WSSEC_GUARD(refuse_transform(msg, si, r, tr, a));
     /* a C14N transform turns nodes into bytes; anything after it re-parses
@@ -1009,9 +1026,25 @@ static int digest_reference(wssec_msg *msg, xmlSecDSigCtxPtr d, xmlNodePtr sig,
     return 0;
 }
 
+/* (b) A reference with the STR-Transform, by the str_transform service. */
+static int str_reference(wssec_msg *msg, const sig_info *si, ref_info *r, X509 *signer)
+{
+    wssec_str_ref s = { .ref = r->ref, .str = r->target, .uri = r->uri, .md = r->digest->name,
+                        .signer = signer, .max_c14n_bytes = si->set.max_c14n_bytes };
+    int rc = wssec__str_transform_verify(msg, &s);
+    if (!rc) {
+        xmlNodePtr dv = wssec_xml_first_elem(r->ref);
+        while (dv && !wssec_xml_is(dv, WSSEC_NS_DS, "DigestValue")) dv = wssec_xml_next_elem(dv);
+        explain(msg, r->uri, &s.bytes, r->digest->name, r->digest->name, dv);
+        r->token = s.token;
+    }
+    wssec__buf_free(&s.bytes);
+    return rc;
+}
+
 /* (b) Every reference, one by one, by xmlsec with our allow-lists enabled
- * in its transform contexts. */
-static int digest_references(wssec_msg *msg, xmlNodePtr sig, const sig_info *si)
+ * in its transform contexts (the STR-Transform by us). */
+static int digest_references(wssec_msg *msg, xmlNodePtr sig, sig_info *si, X509 *signer)
 {
     xmlSecDSigCtxPtr d = xmlSecDSigCtxCreate(NULL);
     if (!d) return wssec_msg_fail(msg, WSSEC_ENOMEM, NULL, sig, "out of memory");
@@ -1025,7 +1058,8 @@ static int digest_references(wssec_msg *msg, xmlNodePtr sig, const sig_info *si)
     if (enable_transforms(d, &si->set) != 0)
         rc = wssec_msg_fail(msg, WSSEC_EINTERNAL, NULL, sig, "xmlsec cannot be set up");
     for (size_t i = 0; !rc && i < si->nrefs; i++)
-        rc = digest_reference(msg, d, sig, si, &si->refs[i]);
+        rc = si->refs[i].str ? str_reference(msg, si, &si->refs[i], signer)
+                             : digest_reference(msg, d, sig, si, &si->refs[i]);
     xmlSecDSigCtxDestroy(d);
     return rc;
 }
@@ -1034,7 +1068,7 @@ static int digest_references(wssec_msg *msg, xmlNodePtr sig, const sig_info *si)
  * only when it verifies, (b) xmlsec digests the references one by one, each
  * against its DigestValue. The replay key comes from the same canonical
  * SignedInfo. */
-static int verify_crypto(wssec_msg *msg, wssec_token *tok, xmlNodePtr sig, const sig_info *si,
+static int verify_crypto(wssec_msg *msg, wssec_token *tok, xmlNodePtr sig, sig_info *si,
                          X509 *cert, unsigned char replay[32])
 {
     EVP_PKEY *pk = X509_get0_pubkey(cert);
@@ -1049,7 +1083,7 @@ static int verify_crypto(wssec_msg *msg, wssec_token *tok, xmlNodePtr sig, const
     wssec__buf_free(&tbs);
     /* SignedInfo is authentic from here on */
     for (size_t i = 0; !rc && i < si->nrefs; i++) rc = check_qnames(msg, &si->refs[i]);
-    if (!rc) rc = digest_references(msg, sig, si);
+    if (!rc) rc = digest_references(msg, sig, si, cert);
     ERR_clear_error();
     return rc;
 }
@@ -1145,7 +1179,9 @@ static int record(wssec_msg *msg, wssec_token *tok, const sig_info *si,
     wssec_token_set_replay(tok, replay, horizon);
     for (size_t i = 0; i < si->nrefs; i++)
         if (wssec_msg_add_signed(msg, si->refs[i].target, si->refs[i].uri,
-                                 si->refs[i].digest->name, tok, si->refs[i].whole))
+                                 si->refs[i].digest->name, tok, si->refs[i].whole) ||
+            (si->refs[i].token && wssec_msg_add_signed(msg, si->refs[i].token, si->refs[i].uri,
+                                                       si->refs[i].digest->name, tok, 1)))
             return WSSEC_ENOMEM;
     if (wssec_token_set_signer(tok, k->token, k->cert) || wssec_token_set_identity(tok, identity))
         return WSSEC_ENOMEM;
