@@ -224,7 +224,8 @@ static const wssec_opt options[] = {
     { "encrypt-cert", OPT_STRING, OFF(encrypt_cert), 0, "FILE",
       "secure: the recipient's certificate (PEM or DER); its key wraps the session key" },
     { "enc-alg", OPT_ENUM, OFF(enc_alg), 0, "ALG",
-      "secure: aes256-gcm, aes128-gcm, aes128-cbc, aes256-cbc (default aes256-gcm)",
+      "secure: aes256-gcm, aes128-gcm, aes128-cbc, aes256-cbc, tripledes-cbc (with allow-3des) "
+      "(default aes256-gcm)",
       wssec__enc_alg_names },
     { "key-transport", OPT_ENUM, OFF(key_transport), 0, "ALG",
       "secure: rsa-oaep, rsa-1_5 (legacy peers only), kw-aes128, kw-aes256 (with psk-file) "
@@ -255,6 +256,9 @@ static const wssec_opt options[] = {
       "the KeyName that names the pre-shared key (default psk)" },
     { "allow-cbc", OPT_BOOL, OFF(allow_cbc), 0, "BOOL",
       "verify: accept AES-CBC data encryption from old peers (default false)" },
+    { "allow-3des", OPT_BOOL, OFF(allow_3des), 0, "BOOL",
+      "accept tripledes-cbc data encryption and kw-tripledes key wrap from old peers; secure: "
+      "allow enc-alg tripledes-cbc (default false)" },
     { "allow-rsa15", OPT_BOOL, OFF(allow_rsa15), 0, "BOOL",
       "verify: accept RSA-1.5 key transport from legacy peers (default false)" },
 };

@@ -147,13 +147,22 @@ static void s_redirected(xmlDocPtr doc)
     xmlSetProp(h_xp(doc, "//xenc:DataReference"), BAD_CAST "URI", BAD_CAST "#ED-evil");
 }
 
-/* 8.7: an EncryptedData directly in soap:Header */
+/* WSS 1.0 header encryption: the EncryptedHeader's EncryptedData directly
+ * in soap:Header */
 static void s_header_bare(xmlDocPtr doc)
 {
     xmlNodePtr eh = h_xp(doc, "//wsse11:EncryptedHeader"), ed = h_xp(doc, "//wsse11:EncryptedHeader/xenc:EncryptedData");
     xmlUnlinkNode(ed);
     xmlAddPrevSibling(eh, ed);
     h_remove(eh);
+}
+
+/* 8.7: a bare header EncryptedData that claims to hide content, not a block */
+static void s_header_bare_content(xmlDocPtr doc)
+{
+    s_header_bare(doc);
+    xmlSetProp(h_xp(doc, "//soap:Header/xenc:EncryptedData"), BAD_CAST "Type",
+               BAD_CAST "http://www.w3.org/2001/04/xmlenc#Content");
 }
 
 static void s_rl_external(xmlDocPtr doc)
@@ -189,8 +198,8 @@ static const struct hostile {
       "(/Envelope/Body) does not match" },
     { "8.5 ReferenceList redirected", 0, s_redirected, WSSEC_EUNSIGNED, "wsse:InvalidSecurity",
       "is not covered by the verified signature that covers this message's ciphertext" },
-    { "8.7 EncryptedData bare in the Header", 1, s_header_bare, WSSEC_EMALFORMED,
-      "wsse:InvalidSecurity", "wsse11:EncryptedHeader (BSP R3228)" },
+    { "8.7 bare header EncryptedData of Type Content", 1, s_header_bare_content, WSSEC_EMALFORMED,
+      "wsse:InvalidSecurity", "directly in soap:Header must have Type xmlenc#Element" },
     { "external DataReference", 1, s_rl_external, WSSEC_EMALFORMED, "wsse:InvalidSecurity",
       "only #id in this message" },
     { "key for another certificate", 1, s_key_for_other, WSSEC_EDECRYPT, "wsse:FailedCheck",
@@ -405,7 +414,7 @@ static void test_injected_plaintext(void **state)
 {
     (void)state;
     wssec_ctx *in = ctx_of(RECEIVER, NULL);
-    for (int kind = 0; kind < 3; kind++) {
+    for (int kind = 0; kind < 4; kind++) {
         /* the header block to encrypt: the Route, or (kind 2) the block after ours */
         wssec_ctx *out = ctx_of(SENDER, "encrypt-part", "body", "encrypt-part",
                                 kind < 2 ? "/soap:Envelope/soap:Header/*[local-name()='Route']:element"
@@ -420,7 +429,8 @@ static void test_injected_plaintext(void **state)
             xmlNsPtr wsu = xmlSearchNsByHref(wssec_msg_doc(msg), pay, BAD_CAST WSSEC_NS_WSU);
             xmlSetNsProp(pay, wsu, BAD_CAST "Id", BAD_CAST "route"); /* the Route's ID */
         } else {
-            /* the Route header becomes a second Security header once decrypted */
+            /* the Route header becomes a second Security header once decrypted
+             * (kind 3: its EncryptedData bare in the Header, WSS 1.0 style) */
             xmlNodePtr route = wssec_xml_first_elem(wssec_msg_header(msg));
             xmlNodeSetName(route, BAD_CAST "Security");
             xmlSetNs(route, xmlNewNs(route, BAD_CAST WSSEC_NS_WSSE, BAD_CAST "wsse2"));
@@ -434,10 +444,13 @@ static void test_injected_plaintext(void **state)
         unsigned char *bytes = NULL;
         size_t len = 0;
         assert_int_equal(wssec_msg_serialize(&bytes, &len, msg), 0);
+        char *sent = kind == 3 ? h_operate((char *)bytes, s_header_bare, 0) : h_strf("%s", bytes);
         h_run r;
-        int rc = h_verify(&r, in, (char *)bytes);
+        int rc = h_verify(&r, in, sent);
+        free(sent);
         static const char *const needles[] = { "processing instruction", "duplicate ID",
-                                               "two wsse:Security headers target this node" };
+                                               "decrypted to a wsse:Security header",
+                                               "decrypted to a wsse:Security header" };
         if (rc != WSSEC_EMALFORMED || !strstr(h_run_err(&r)->message, needles[kind]))
             print_error("kind %d: %s %s\n", kind, wssec_code_name(rc), h_run_err(&r)->message);
         assert_int_equal(rc, WSSEC_EMALFORMED);
@@ -449,6 +462,68 @@ static void test_injected_plaintext(void **state)
         wssec_ctx_free(out);
     }
     wssec_ctx_free(in);
+}
+
+/* WSS 1.0 header encryption: an EncryptedData directly in soap:Header is
+ * decrypted in place and recorded as an encrypted header block; signed
+ * (encrypt, then sign the bare EncryptedData), only that ciphertext is
+ * decrypted; a second bare EncryptedData the ReferenceList is redirected to
+ * is refused. */
+static void s_header_redirected(xmlDocPtr doc)
+{
+    xmlNodePtr ed = h_xp(doc, "//soap:Header/xenc:EncryptedData");
+    xmlNodePtr copy = xmlCopyNode(ed, 1);
+    xmlSetProp(copy, BAD_CAST "Id", BAD_CAST "ED-evil");
+    xmlAddNextSibling(ed, copy);
+    xmlChar *id = xmlGetProp(ed, BAD_CAST "Id");
+    char uri[80];
+    snprintf(uri, sizeof(uri), "#%s", (char *)id);
+    xmlFree(id);
+    xmlNodePtr dr = h_xp(doc, "//xenc:DataReference[2]");
+    assert_string_equal((char *)xmlGetProp(dr, BAD_CAST "URI"), uri);
+    xmlSetProp(dr, BAD_CAST "URI", BAD_CAST "#ED-evil");
+}
+
+static void test_header_wss10(void **state)
+{
+    (void)state;
+    static const char *const ts_enc[] = { "timestamp", "encrypt" };
+    static const char *const sig[] = { "signature" };
+    wssec_ctx *enc = ctx_of("encrypt-cert", PKI "server.crt", "encrypt-part", "body", "encrypt-part",
+                            "{urn:example:route}Route", NULL);
+    wssec_ctx *sign = ctx_of("sign-key", PKI "alice.key", "sign-cert", PKI "alice.crt", "sign-part",
+                             "timestamp", "sign-part",
+                             "body", "sign-part",
+                             "/soap:Envelope/soap:Header/*[local-name()='EncryptedData']", NULL);
+    wssec_ctx *in = ctx_of(RECEIVER, "namespace", "r=urn:example:route", "require",
+                           "signature,signed://r:Route,encrypted://r:Route", NULL);
+    char *xml = secure(enc, 11, ts_enc, 2);
+    char *bare = h_operate(xml, s_header_bare, 0);
+    char *signed_bare = h_secure(sign, bare, sig, 1, NULL);
+    h_run r;
+    int rc = h_verify(&r, in, signed_bare);
+    if (rc) print_error("%s\n", h_run_err(&r)->message);
+    assert_int_equal(rc, 0);
+    xmlNodePtr route = h_xp(wssec_msg_doc(r.msg), "/soap:Envelope/soap:Header/*[local-name()='Route']");
+    assert_non_null(route);
+    assert_int_equal(wssec_result_is_decrypted(r.res, route), 1);
+    assert_int_equal(wssec_result_is_signed(r.res, route), 1);
+    h_run_free(&r);
+    /* unsigned, it decrypts as well (encrypted, not signed) */
+    wssec_ctx *in_enc = ctx_of(RECEIVER, "namespace", "r=urn:example:route", "require",
+                               "timestamp,encrypted://r:Route", NULL);
+    h_expect(in_enc, bare, 0, NULL, NULL);
+    char *evil = h_operate(signed_bare, s_header_redirected, 0);
+    h_expect(in, evil, WSSEC_EUNSIGNED, "wsse:InvalidSecurity",
+             "is not covered by the verified signature that covers this message's ciphertext");
+    free(evil);
+    free(signed_bare);
+    free(bare);
+    free(xml);
+    wssec_ctx_free(in_enc);
+    wssec_ctx_free(in);
+    wssec_ctx_free(sign);
+    wssec_ctx_free(enc);
 }
 
 /* Sign, then encrypt the Signature too. */
@@ -1265,6 +1340,7 @@ int main(void)
         cmocka_unit_test(test_policy_and_psk),
         cmocka_unit_test(test_injected_plaintext),
         cmocka_unit_test(test_encrypted_signature),
+        cmocka_unit_test(test_header_wss10),
         cmocka_unit_test(test_cipher_reference_no_io),
         cmocka_unit_test(test_signed_ciphertext_records),
         cmocka_unit_test(test_order_independence),
