@@ -251,7 +251,8 @@ static const wssec_opt options[] = {
       "verify: the certificate (PEM or DER) of decrypt-key, to match the EncryptedKey's "
       "reference" },
     { "psk-file", OPT_STRING, OFF(psk_file), 0, "FILE",
-      "a pre-shared AES key (base64, first line) for kw-aes128/kw-aes256 key wrap" },
+      "a pre-shared AES key (base64, first line) for kw-aes128/kw-aes256 key wrap (24 bytes: "
+      "kw-tripledes, with allow-3des)" },
     { "psk-name", OPT_STRING, OFF(psk_name), 0, "NAME",
       "the KeyName that names the pre-shared key (default psk)" },
     { "allow-cbc", OPT_BOOL, OFF(allow_cbc), 0, "BOOL",

@@ -19,6 +19,8 @@
 #include <libxml/xpath.h>
 #include <libxml/xpathInternals.h>
 
+#include <openssl/evp.h>
+
 #include "helpers.h"
 
 #define PKI WSSEC_SOURCE_DIR "/samples/pki/"
@@ -480,7 +482,9 @@ static void s_header_redirected(xmlDocPtr doc)
     snprintf(uri, sizeof(uri), "#%s", (char *)id);
     xmlFree(id);
     xmlNodePtr dr = h_xp(doc, "//xenc:DataReference[2]");
-    assert_string_equal((char *)xmlGetProp(dr, BAD_CAST "URI"), uri);
+    xmlChar *was = xmlGetProp(dr, BAD_CAST "URI");
+    assert_string_equal((char *)was, uri);
+    xmlFree(was);
     xmlSetProp(dr, BAD_CAST "URI", BAD_CAST "#ED-evil");
 }
 
@@ -524,6 +528,124 @@ static void test_header_wss10(void **state)
     wssec_ctx_free(in);
     wssec_ctx_free(sign);
     wssec_ctx_free(enc);
+}
+
+/* The session key of a kw-aes256 EncryptedKey (PSK_32) re-wrapped with the
+ * CMS Triple-DES key wrap under PSK_24 and labelled kw-tripledes: what an
+ * old peer sends. */
+static const unsigned char psk_32[32] = "0123456789abcdef0123456789abcdef";
+static const unsigned char psk_24[24] = "0123456789abcdef01234567";
+
+static void s_kw_tripledes(xmlDocPtr doc)
+{
+    xmlNodePtr cv = h_xp(doc, "//xenc:EncryptedKey/xenc:CipherData/xenc:CipherValue");
+    xmlChar *b64 = xmlNodeGetContent(cv);
+    unsigned char wrapped[64], key[64], out[80];
+    int n = EVP_DecodeBlock(wrapped, b64, (int)strlen((char *)b64)), k = 0, f = 0;
+    xmlFree(b64);
+    assert_int_equal(n, 33); /* 24 bytes, the 8 of AES-KW, and one of padding */
+    EVP_CIPHER_CTX *x = EVP_CIPHER_CTX_new();
+    assert_int_equal(EVP_DecryptInit_ex(x, EVP_aes_256_wrap(), NULL, psk_32, NULL), 1);
+    assert_int_equal(EVP_DecryptUpdate(x, key, &k, wrapped, 32), 1);
+    assert_int_equal(EVP_DecryptFinal_ex(x, key + k, &f), 1);
+    assert_int_equal(k + f, 24);
+    EVP_CIPHER_CTX_reset(x);
+    EVP_CIPHER_CTX_set_flags(x, EVP_CIPHER_CTX_FLAG_WRAP_ALLOW);
+    assert_int_equal(EVP_EncryptInit_ex(x, EVP_des_ede3_wrap(), NULL, psk_24, NULL), 1);
+    assert_int_equal(EVP_EncryptUpdate(x, out, &k, key, 24), 1);
+    assert_int_equal(EVP_EncryptFinal_ex(x, out + k, &f), 1);
+    EVP_CIPHER_CTX_free(x);
+    unsigned char text[128];
+    EVP_EncodeBlock(text, out, k + f);
+    xmlNodeSetContent(cv, text);
+    xmlSetProp(h_xp(doc, "//xenc:EncryptedKey/xenc:EncryptionMethod"), BAD_CAST "Algorithm",
+               BAD_CAST "http://www.w3.org/2001/04/xmlenc#kw-tripledes");
+}
+
+/* 3DES (tripledes-cbc, kw-tripledes) only by explicit choice, both ways. */
+static void test_tripledes(void **state)
+{
+    (void)state;
+    static const char *const ts_enc[] = { "timestamp", "encrypt" };
+    wssec_ctx *out = ctx_of("encrypt-cert", PKI "server.crt", "enc-alg", "tripledes-cbc", "allow-3des",
+                            "true", NULL);
+    wssec_ctx *in = ctx_of(RECEIVER, "require", "timestamp,encrypted:/soap:Envelope/soap:Body/*", NULL);
+    wssec_ctx *in3 = ctx_of(RECEIVER, "allow-3des", "true", "require",
+                            "timestamp,encrypted:/soap:Envelope/soap:Body/*", NULL);
+    /* the generator refuses it unless named */
+    wssec_ctx *no = ctx_of("encrypt-cert", PKI "server.crt", "enc-alg", "tripledes-cbc", NULL);
+    char *plain = plain_message(11);
+    wssec_msg *msg = h_parse(no, plain);
+    wssec_secure_options o = WSSEC_SECURE_OPTIONS_INIT;
+    o.actions = ts_enc;
+    o.n_actions = 2;
+    assert_int_equal(wssec_secure(msg, &o), WSSEC_ECONFIG);
+    h_assert_error(wssec_msg_error(msg), WSSEC_ECONFIG, NULL, "enc-alg tripledes-cbc needs --allow-3des");
+    wssec_msg_free(msg);
+    char *xml = secure(out, 11, ts_enc, 2);
+    assert_non_null(strstr(xml, "http://www.w3.org/2001/04/xmlenc#tripledes-cbc"));
+    h_expect(in, xml, WSSEC_EALGORITHM, "wsse:UnsupportedAlgorithm",
+             "tripledes-cbc is refused by default");
+    h_expect(in3, xml, 0, NULL, NULL);
+    /* allow-cbc does not allow 3DES */
+    wssec_ctx *cbc = ctx_of(RECEIVER, "allow-cbc", "true", NULL);
+    h_expect(cbc, xml, WSSEC_EALGORITHM, "wsse:UnsupportedAlgorithm", "--allow-3des");
+    /* kw-tripledes key wrap with a 24-byte pre-shared key */
+    char *p32 = h_tempfile("MDEyMzQ1Njc4OWFiY2RlZjAxMjM0NTY3ODlhYmNkZWY=\n");
+    char *p24 = h_tempfile("MDEyMzQ1Njc4OWFiY2RlZjAxMjM0NTY3\n");
+    wssec_ctx *kwout = ctx_of("enc-alg", "tripledes-cbc", "allow-3des", "true", "key-transport",
+                              "kw-aes256", "psk-file", p32, NULL);
+    wssec_ctx *kwin = ctx_of("psk-file", p24, "require", "timestamp", NULL);
+    wssec_ctx *kwin3 = ctx_of("psk-file", p24, "allow-3des", "true", "require",
+                              "timestamp,encrypted:/soap:Envelope/soap:Body/*", NULL);
+    char *kw = secure(kwout, 11, ts_enc, 2);
+    char *kw3 = h_operate(kw, s_kw_tripledes, 0);
+    h_expect(kwin, kw3, WSSEC_EALGORITHM, "wsse:UnsupportedAlgorithm",
+             "kw-tripledes key wrap is refused by default");
+    h_expect(kwin3, kw3, 0, NULL, NULL);
+    unlink(p32);
+    unlink(p24);
+    free(p32);
+    free(p24);
+    free(kw);
+    free(kw3);
+    free(xml);
+    free(plain);
+    wssec_ctx_free(kwout);
+    wssec_ctx_free(kwin);
+    wssec_ctx_free(kwin3);
+    wssec_ctx_free(cbc);
+    wssec_ctx_free(no);
+    wssec_ctx_free(out);
+    wssec_ctx_free(in);
+    wssec_ctx_free(in3);
+}
+
+/* A header block encrypted with CBC whose IV was changed: the plaintext is
+ * no longer a header block (malformed or not one element), and the answer
+ * is the one decryption failure. */
+static void s_header_iv(xmlDocPtr doc)
+{
+    flip(h_xp(doc, "//soap:Header/xenc:EncryptedData/xenc:CipherData/xenc:CipherValue"), 1);
+}
+
+static void test_header_wss10_malformed(void **state)
+{
+    (void)state;
+    static const char *const ts_enc[] = { "timestamp", "encrypt" };
+    wssec_ctx *out = ctx_of("encrypt-cert", PKI "server.crt", "enc-alg", "aes128-cbc", "encrypt-part",
+                            "{urn:example:route}Route", NULL);
+    wssec_ctx *in = ctx_of(RECEIVER, "allow-cbc", "true", "require", "timestamp", NULL);
+    char *xml = secure(out, 11, ts_enc, 2);
+    char *bare = h_operate(xml, s_header_bare, 0);
+    h_expect(in, bare, 0, NULL, NULL);
+    char *broken = h_operate(bare, s_header_iv, 0);
+    h_expect(in, broken, WSSEC_EDECRYPT, "wsse:FailedCheck", "decryption failed");
+    free(broken);
+    free(bare);
+    free(xml);
+    wssec_ctx_free(out);
+    wssec_ctx_free(in);
 }
 
 /* Sign, then encrypt the Signature too. */
@@ -1341,6 +1463,8 @@ int main(void)
         cmocka_unit_test(test_injected_plaintext),
         cmocka_unit_test(test_encrypted_signature),
         cmocka_unit_test(test_header_wss10),
+        cmocka_unit_test(test_header_wss10_malformed),
+        cmocka_unit_test(test_tripledes),
         cmocka_unit_test(test_cipher_reference_no_io),
         cmocka_unit_test(test_signed_ciphertext_records),
         cmocka_unit_test(test_order_independence),
