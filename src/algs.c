@@ -42,10 +42,11 @@ const wssec_alg wssec__enc_algs[] = {
     { "aes128-gcm", "http://www.w3.org/2009/xmlenc11#aes128-gcm", false, 16 },
     { "aes128-cbc", "http://www.w3.org/2001/04/xmlenc#aes128-cbc", true, 16 },
     { "aes256-cbc", "http://www.w3.org/2001/04/xmlenc#aes256-cbc", true, 32 },
+    { "tripledes-cbc", "http://www.w3.org/2001/04/xmlenc#tripledes-cbc", true, 24 },
     { NULL, NULL, false, 0 },
 };
 const char *const wssec__enc_alg_names[] = { "aes256-gcm", "aes128-gcm", "aes128-cbc", "aes256-cbc",
-                                             NULL };
+                                             "tripledes-cbc", NULL };
 
 /* key transport (RSA) and key wrap (AES, with a pre-shared key) */
 const wssec_alg wssec__kt_algs[] = {
@@ -53,6 +54,8 @@ const wssec_alg wssec__kt_algs[] = {
     { "rsa-1_5", "http://www.w3.org/2001/04/xmlenc#rsa-1_5", true, EVP_PKEY_RSA },
     { "kw-aes128", "http://www.w3.org/2001/04/xmlenc#kw-aes128", false, 16 },
     { "kw-aes256", "http://www.w3.org/2001/04/xmlenc#kw-aes256", false, 32 },
+    /* only recognised inbound, with allow-3des */
+    { "kw-tripledes", "http://www.w3.org/2001/04/xmlenc#kw-tripledes", true, 24 },
     { NULL, NULL, false, 0 },
 };
 const char *const wssec__kt_alg_names[] = { "rsa-oaep", "rsa-1_5", "kw-aes128", "kw-aes256", NULL };

@@ -27,7 +27,8 @@ extern const wssec_alg wssec__enc_algs[];    /* data encryption; key_type = key 
 extern const wssec_alg wssec__kt_algs[];     /* key transport and wrap */
 extern const char *const wssec__enc_alg_names[];
 extern const char *const wssec__kt_alg_names[];
-enum { WSSEC_KT_RSA_OAEP = 0, WSSEC_KT_RSA15, WSSEC_KT_KW_AES128, WSSEC_KT_KW_AES256 };
+enum { WSSEC_KT_RSA_OAEP = 0, WSSEC_KT_RSA15, WSSEC_KT_KW_AES128, WSSEC_KT_KW_AES256, WSSEC_KT_KW_3DES };
+#define WSSEC_ENC_3DES 4 /* tripledes-cbc's index in wssec__enc_algs */
 extern const char *const wssec__sig_alg_names[];
 extern const char *const wssec__digest_alg_names[];
 extern const char *const wssec__keyid_names[];

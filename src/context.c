@@ -245,11 +245,13 @@ static int load_encryption(wssec_ctx *ctx, wssec_config *cfg)
             return WSSEC_ERR(&cfg->err, WSSEC_ECONFIG, "psk-file %s: %s", s->psk_file, why);
         rc = wssec_b64_decode(&raw, &rawlen, text, 64);
         wssec__memzero(text, sizeof(text));
-        if (rc || (rawlen != 16 && rawlen != 32)) {
+        if (rc || (rawlen != 16 && rawlen != 24 && rawlen != 32)) {
             if (raw) wssec__memzero(raw, rawlen);
             wssec__free(raw);
             return WSSEC_ERR(&cfg->err, WSSEC_ECONFIG,
-                             "psk-file %s: not the base64 of a 16- or 32-byte AES key", s->psk_file);
+                             "psk-file %s: not the base64 of a 16- or 32-byte AES key (24 bytes: "
+                             "a kw-tripledes key)",
+                             s->psk_file);
         }
         memcpy(ctx->psk, raw, rawlen);
         ctx->psk_len = rawlen;

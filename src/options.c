@@ -224,7 +224,8 @@ static const wssec_opt options[] = {
     { "encrypt-cert", OPT_STRING, OFF(encrypt_cert), 0, "FILE",
       "secure: the recipient's certificate (PEM or DER); its key wraps the session key" },
     { "enc-alg", OPT_ENUM, OFF(enc_alg), 0, "ALG",
-      "secure: aes256-gcm, aes128-gcm, aes128-cbc, aes256-cbc (default aes256-gcm)",
+      "secure: aes256-gcm, aes128-gcm, aes128-cbc, aes256-cbc, tripledes-cbc (with allow-3des) "
+      "(default aes256-gcm)",
       wssec__enc_alg_names },
     { "key-transport", OPT_ENUM, OFF(key_transport), 0, "ALG",
       "secure: rsa-oaep, rsa-1_5 (legacy peers only), kw-aes128, kw-aes256 (with psk-file) "
@@ -250,11 +251,15 @@ static const wssec_opt options[] = {
       "verify: the certificate (PEM or DER) of decrypt-key, to match the EncryptedKey's "
       "reference" },
     { "psk-file", OPT_STRING, OFF(psk_file), 0, "FILE",
-      "a pre-shared AES key (base64, first line) for kw-aes128/kw-aes256 key wrap" },
+      "a pre-shared AES key (base64, first line) for kw-aes128/kw-aes256 key wrap (24 bytes: "
+      "kw-tripledes, with allow-3des)" },
     { "psk-name", OPT_STRING, OFF(psk_name), 0, "NAME",
       "the KeyName that names the pre-shared key (default psk)" },
     { "allow-cbc", OPT_BOOL, OFF(allow_cbc), 0, "BOOL",
       "verify: accept AES-CBC data encryption from old peers (default false)" },
+    { "allow-3des", OPT_BOOL, OFF(allow_3des), 0, "BOOL",
+      "accept tripledes-cbc data encryption and kw-tripledes key wrap from old peers; secure: "
+      "allow enc-alg tripledes-cbc (default false)" },
     { "allow-rsa15", OPT_BOOL, OFF(allow_rsa15), 0, "BOOL",
       "verify: accept RSA-1.5 key transport from legacy peers (default false)" },
 };

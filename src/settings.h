@@ -102,6 +102,7 @@ typedef struct wssec_settings {
     wssec_strlist encrypt_parts;
     wssec_strlist require_encrypted; /* encrypted:XPATH */
     bool allow_cbc, allow_rsa15;
+    bool allow_3des;
     /* identity assertion and plug-ins (identity.c, plugin.c) */
     char *assert_user, *assert_dn, *assert_cert;
     bool strip_security;

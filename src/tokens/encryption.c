@@ -6,7 +6,8 @@
  * Consumer, with no oracle (ATTACKS.md §8):
  *   1. algorithms first, for the key and for every referenced EncryptedData,
  *      before any decryption: RSA-OAEP (RSA-1.5 only with allow-rsa15),
- *      AES-KW with the pre-shared key, AES-GCM (AES-CBC only with allow-cbc);
+ *      AES-KW with the pre-shared key, AES-GCM (AES-CBC only with allow-cbc;
+ *      3DES-CBC and its key wrap only with allow-3des);
  *   2. the targets: each DataReference names an xenc:EncryptedData (bare in
  *      the Body or a header, or inside a wsse11:EncryptedHeader); when a
  *      verified signature covered ciphertext, every target must lie inside
@@ -86,6 +87,13 @@ static xmlSecTransformId transform_by_uri(const char *uri, xmlSecTransformUsage 
     return xmlSecTransformIdListFindByHref(xmlSecTransformIdsGet(), BAD_CAST uri, usage);
 }
 
+/* The xmlsec key data for a data encryption algorithm's key: DES for
+ * tripledes-cbc, else AES. */
+static xmlSecKeyDataId key_data(const wssec_alg *a)
+{
+    return a == &wssec__enc_algs[WSSEC_ENC_3DES] ? xmlSecKeyDataDesId : xmlSecKeyDataAesId;
+}
+
 /* ===================================================================== */
 /* consumer                                                               */
 /* ===================================================================== */
@@ -108,7 +116,13 @@ static int data_alg(wssec_msg *msg, xmlNodePtr ed, const wssec_alg **out)
                               "data encryption algorithm '%.120s' is not allowed (AES-GCM; AES-CBC "
                               "with --allow-cbc)",
                               uri ? uri : "(none)");
-    if (a->weak && !opt_bool(msg, "allow-cbc"))
+    if (a == &wssec__enc_algs[WSSEC_ENC_3DES]) {
+        if (!opt_bool(msg, "allow-3des"))
+            return wssec_msg_fail(msg, WSSEC_EALGORITHM, NULL, ed,
+                                  "tripledes-cbc is refused by default: 64-bit blocks, and CBC "
+                                  "without integrity is open to padding oracles (--allow-3des "
+                                  "accepts it from old peers)");
+    } else if (a->weak && !opt_bool(msg, "allow-cbc"))
         return wssec_msg_fail(msg, WSSEC_EALGORITHM, NULL, ed,
                               "%s is refused by default: CBC without integrity is open to padding "
                               "oracles (--allow-cbc accepts it from old peers; WSS4J 1.6 encrypts "
@@ -151,6 +165,21 @@ static int cipher_value(wssec_msg *msg, xmlNodePtr enc, xmlNodePtr *out)
     return 0;
 }
 
+/* An EncryptedData directly in soap:Header: a header block encrypted WSS 1.0
+ * style (WSS 1.0 §9.4.1; CXF and WSS4J 1.x send it), accepted though BSP
+ * R3228 asks for a wsse11:EncryptedHeader, which is what we write. It stands
+ * for one whole header block: Type Element, read before any key is used. */
+static int header_bare(wssec_msg *msg, xmlNodePtr e, const char *uri)
+{
+    const char *type = wssec_xml_attr(e, "Type");
+    if (!type || strcmp(type, "http://www.w3.org/2001/04/xmlenc#Element") != 0)
+        return wssec_msg_fail(msg, WSSEC_EMALFORMED, NULL, e,
+                              "EncryptedData %s directly in soap:Header must have Type "
+                              "xmlenc#Element: it stands for one header block",
+                              uri);
+    return 0;
+}
+
 /* The EncryptedData a DataReference names: the element itself, or the one
  * inside a named EncryptedHeader. */
 static int find_target(wssec_msg *msg, xmlNodePtr dr, target *t)
@@ -183,11 +212,7 @@ static int find_target(wssec_msg *msg, xmlNodePtr dr, target *t)
     if (where->parent == wssec_msg_envelope(msg))
         return wssec_msg_fail(msg, WSSEC_EMALFORMED, NULL, e,
                               "EncryptedData %s replaces a SOAP Header or Body element itself", uri);
-    if (where->parent == wssec_msg_header(msg) && !t->wrapper)
-        return wssec_msg_fail(msg, WSSEC_EMALFORMED, NULL, e,
-                              "EncryptedData %s directly in soap:Header: a header block is "
-                              "encrypted as wsse11:EncryptedHeader (BSP R3228)",
-                              uri);
+    if (where->parent == wssec_msg_header(msg) && !t->wrapper) WSSEC_GUARD(header_bare(msg, e, uri));
     if (t->wrapper) {
         size_t elems = 0;
         for (xmlNodePtr c = wssec_xml_first_elem(t->wrapper); c; c = wssec_xml_next_elem(c)) elems++;
@@ -273,10 +298,14 @@ int wssec__rsa_unwrap(EVP_PKEY *pk, int kt, const unsigned char *in, size_t inle
     return ok ? 0 : WSSEC_EDECRYPT;
 }
 
-static int aes_unwrap(const unsigned char *kek, size_t keklen, const unsigned char *in, size_t inlen,
-                      size_t want, unsigned char *key)
+/* Key unwrap with the pre-shared key: AES-KW (RFC 3394) by its size, or
+ * the CMS Triple-DES key wrap (RFC 3217) of kw-tripledes. */
+static int kw_unwrap(int ktn, const unsigned char *kek, size_t keklen, const unsigned char *in,
+                     size_t inlen, size_t want, unsigned char *key)
 {
-    const EVP_CIPHER *c = keklen == 16 ? EVP_aes_128_wrap() : EVP_aes_256_wrap();
+    const EVP_CIPHER *c = ktn == WSSEC_KT_KW_3DES ? EVP_des_ede3_wrap()
+                          : keklen == 16          ? EVP_aes_128_wrap()
+                                                  : EVP_aes_256_wrap();
     EVP_CIPHER_CTX *x = EVP_CIPHER_CTX_new();
     unsigned char out[80];
     int n = 0, f = 0, ok = 0;
@@ -313,6 +342,27 @@ static int plaintext_guard(wssec_msg *msg, const char *p, size_t len)
     return 0;
 }
 
+/* What decrypted in place of a header block (bare, or in an
+ * EncryptedHeader) is one header block, and never a wsse:Security header:
+ * plaintext neither adds a Security header (for us or for another actor)
+ * nor stands in for ours. */
+static int header_block(wssec_msg *msg, xmlNodePtr header, xmlNodePtr first, xmlNodePtr last)
+{
+    size_t elems = 0;
+    for (xmlNodePtr n = first; n; n = n == last ? NULL : n->next) {
+        if (n->type != XML_ELEMENT_NODE) continue;
+        if (wssec_xml_is(n, WSSEC_NS_WSSE, "Security"))
+            return wssec_msg_fail(msg, WSSEC_EMALFORMED, NULL, n,
+                                  "an encrypted header block decrypted to a wsse:Security header: "
+                                  "a Security header is never encrypted");
+        elems++;
+    }
+    if (elems != 1)
+        return wssec_msg_fail(msg, WSSEC_EMALFORMED, NULL, header,
+                              "an encrypted header block decrypted to %zu elements, not one", elems);
+    return 0;
+}
+
 /* Decrypts one EncryptedData in place with the session key and records
  * what came out. Before the EncryptedData (and its EncryptedHeader) leave
  * the document, every record that named them is re-pointed to the
@@ -332,7 +382,7 @@ static int decrypt_one(wssec_msg *msg, target *t, const unsigned char *key, size
         xmlSecPtrListAdd(&e->transformCtx.enabledTransforms, (void *)id) < 0 ||
         (size_t)t->alg->key_type != keylen)
         goto done;
-    e->encKey = xmlSecKeyReadMemory(xmlSecKeyDataAesId, key, (xmlSecSize)keylen);
+    e->encKey = xmlSecKeyReadMemory(key_data(t->alg), key, (xmlSecSize)keylen);
     e->transformCtx.enabledUris = xmlSecTransformUriTypeNone;
     e->keyInfoReadCtx.maxEncryptedKeyLevel = 0;
     e->keyInfoReadCtx.maxRetrievalMethodLevel = 0;
@@ -372,6 +422,8 @@ static int decrypt_one(wssec_msg *msg, target *t, const unsigned char *key, size
         xmlUnlinkNode(wrapper);
         xmlFreeNode(wrapper);
     }
+    if (!rc && parent == wssec_msg_header(msg) && (rc = header_block(msg, parent, first, last)))
+        goto done;
     if (!rc && content) {
         rc = wssec_msg_add_decrypted(msg, parent, true, first, last);
     } else {
@@ -434,7 +486,7 @@ static int ek_run(wssec_msg *msg, void *p)
     unsigned char key[64];
     size_t want = (size_t)j->t[0].alg->key_type;
     int rc;
-    if (j->ktn == WSSEC_KT_KW_AES128 || j->ktn == WSSEC_KT_KW_AES256) {
+    if (j->ktn == WSSEC_KT_KW_AES128 || j->ktn == WSSEC_KT_KW_AES256 || j->ktn == WSSEC_KT_KW_3DES) {
         const unsigned char *psk = NULL;
         size_t psk_len = 0;
         if (wssec_ctx_psk(&psk, &psk_len, wssec_msg_ctx(msg)) ||
@@ -445,7 +497,7 @@ static int ek_run(wssec_msg *msg, void *p)
                                 j->kt->name, j->kt->key_type);
             goto done;
         }
-        rc = aes_unwrap(psk, psk_len, j->wrapped, j->wlen, want, key);
+        rc = kw_unwrap(j->ktn, psk, psk_len, j->wrapped, j->wlen, want, key);
     } else {
         wssec_located_key found = WSSEC_LOCATED_KEY_INIT;
         if ((rc = pick_rsa_key(msg, j->ek, &found))) goto done;
@@ -496,10 +548,11 @@ static int inspect_refused(wssec_msg *msg, wssec_token *tok, xmlNodePtr ek, cons
         if (!a || strstr(algs, a->name)) continue;
         size_t off = strlen(algs);
         snprintf(algs + off, sizeof(algs) - off, "%s%s", off ? ", " : "", a->name);
-        if (a->weak && !opt_bool(msg, "allow-cbc")) {
+        const char *allow = a == &wssec__enc_algs[WSSEC_ENC_3DES] ? "allow-3des" : "allow-cbc";
+        if (a->weak && !opt_bool(msg, allow)) {
             off = strlen(refused);
-            snprintf(refused + off, sizeof(refused) - off, "; data encryption %s (--allow-cbc)",
-                     a->name);
+            snprintf(refused + off, sizeof(refused) - off, "; data encryption %s (--%s)", a->name,
+                     allow);
         }
     }
     if (wssec_token_set(tok, "key-transport", kt_name) ||
@@ -542,6 +595,10 @@ static int ek_key_transport(wssec_msg *msg, wssec_token *tok, xmlNodePtr ek, con
                                               "rsa-1_5 key transport is refused by default "
                                               "(Bleichenbacher's attack); --allow-rsa15 accepts "
                                               "it from a legacy peer"));
+    if (ktn == WSSEC_KT_KW_3DES && !opt_bool(msg, "allow-3des"))
+        return wssec_msg_fail(msg, WSSEC_EALGORITHM, NULL, ek,
+                              "kw-tripledes key wrap is refused by default (3DES); --allow-3des "
+                              "accepts it from an old peer");
     if (ktn == WSSEC_KT_RSA_OAEP) {
         xmlNodePtr dm = child(m, WSSEC_NS_DS, "DigestMethod");
         const char *d = dm ? wssec_xml_attr(dm, "Algorithm") : NULL;
@@ -815,8 +872,8 @@ static void copy_soap_attrs(wssec_msg *msg, xmlNodePtr from, xmlNodePtr to)
 }
 
 /* Encrypts one part with the session key; returns the EncryptedData's ID. */
-static int encrypt_one(wssec_msg *msg, const part *p, xmlSecTransformId alg, const unsigned char *key,
-                       size_t keylen, char *id_out, size_t idlen)
+static int encrypt_one(wssec_msg *msg, const part *p, xmlSecTransformId alg, xmlSecKeyDataId kd,
+                       const unsigned char *key, size_t keylen, char *id_out, size_t idlen)
 {
     xmlNodePtr node = p->node;
     xmlDocPtr doc = wssec_msg_doc(msg);
@@ -849,7 +906,7 @@ static int encrypt_one(wssec_msg *msg, const part *p, xmlSecTransformId alg, con
         xmlFreeNode(tmpl);
         return WSSEC_ENOMEM;
     }
-    e->encKey = xmlSecKeyReadMemory(xmlSecKeyDataAesId, key, (xmlSecSize)keylen);
+    e->encKey = xmlSecKeyReadMemory(kd, key, (xmlSecSize)keylen);
     e->transformCtx.enabledUris = xmlSecTransformUriTypeNone;
     xmlNodePtr ed = tmpl;
     if (e->encKey && xmlSecEncCtxXmlEncrypt(e, tmpl, node) == 0) {
@@ -899,6 +956,10 @@ static int enc_options(wssec_msg *msg, enc_opts *o)
         return wssec_msg_fail(msg, WSSEC_EINTERNAL, NULL, NULL, "encrypt: settings unreadable");
     o->alg = &wssec__enc_algs[alg];
     o->kt = &wssec__kt_algs[o->ktn];
+    if (alg == WSSEC_ENC_3DES && !opt_bool(msg, "allow-3des"))
+        return wssec_msg_fail(msg, WSSEC_ECONFIG, NULL, NULL,
+                              "encrypt: enc-alg tripledes-cbc needs --allow-3des (3DES is for old "
+                              "peers only)");
     o->kw = o->ktn == WSSEC_KT_KW_AES128 || o->ktn == WSSEC_KT_KW_AES256;
     o->recipient = wssec_ctx_recipient_cert(ctx);
     if (wssec_ctx_psk(&o->psk, &o->psk_len, ctx)) o->psk_len = 0;
@@ -927,7 +988,7 @@ static int enc_parts(wssec_msg *msg, const enc_opts *o, const part *parts, size_
     if (RAND_bytes(key, (int)keylen) != 1)
         return wssec_msg_fail(msg, WSSEC_EINTERNAL, NULL, NULL, "no random");
     for (size_t i = 0; i < n && !rc; i++) {
-        rc = encrypt_one(msg, &parts[i], id, key, keylen, ids[i], sizeof(ids[i]));
+        rc = encrypt_one(msg, &parts[i], id, key_data(o->alg), key, keylen, ids[i], sizeof(ids[i]));
         if (rc) rc = wssec_msg_fail(msg, rc, NULL, parts[i].node, "encrypting a part with %s failed",
                                     o->alg->name);
     }

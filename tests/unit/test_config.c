@@ -115,6 +115,7 @@ static const struct {
     { "psk-file", "psk.b64", NULL },
     { "psk-name", "gateway-psk", NULL },
     { "allow-cbc", "true", "perhaps" },
+    { "allow-3des", "true", "perhaps" },
     { "allow-rsa15", "false", "nope" },
     { "assert-user", "alice", NULL },
     { "assert-dn", "CN=alice,O=Example", NULL },

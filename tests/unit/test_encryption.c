@@ -19,6 +19,8 @@
 #include <libxml/xpath.h>
 #include <libxml/xpathInternals.h>
 
+#include <openssl/evp.h>
+
 #include "helpers.h"
 
 #define PKI WSSEC_SOURCE_DIR "/samples/pki/"
@@ -147,13 +149,22 @@ static void s_redirected(xmlDocPtr doc)
     xmlSetProp(h_xp(doc, "//xenc:DataReference"), BAD_CAST "URI", BAD_CAST "#ED-evil");
 }
 
-/* 8.7: an EncryptedData directly in soap:Header */
+/* WSS 1.0 header encryption: the EncryptedHeader's EncryptedData directly
+ * in soap:Header */
 static void s_header_bare(xmlDocPtr doc)
 {
     xmlNodePtr eh = h_xp(doc, "//wsse11:EncryptedHeader"), ed = h_xp(doc, "//wsse11:EncryptedHeader/xenc:EncryptedData");
     xmlUnlinkNode(ed);
     xmlAddPrevSibling(eh, ed);
     h_remove(eh);
+}
+
+/* 8.7: a bare header EncryptedData that claims to hide content, not a block */
+static void s_header_bare_content(xmlDocPtr doc)
+{
+    s_header_bare(doc);
+    xmlSetProp(h_xp(doc, "//soap:Header/xenc:EncryptedData"), BAD_CAST "Type",
+               BAD_CAST "http://www.w3.org/2001/04/xmlenc#Content");
 }
 
 static void s_rl_external(xmlDocPtr doc)
@@ -189,8 +200,8 @@ static const struct hostile {
       "(/Envelope/Body) does not match" },
     { "8.5 ReferenceList redirected", 0, s_redirected, WSSEC_EUNSIGNED, "wsse:InvalidSecurity",
       "is not covered by the verified signature that covers this message's ciphertext" },
-    { "8.7 EncryptedData bare in the Header", 1, s_header_bare, WSSEC_EMALFORMED,
-      "wsse:InvalidSecurity", "wsse11:EncryptedHeader (BSP R3228)" },
+    { "8.7 bare header EncryptedData of Type Content", 1, s_header_bare_content, WSSEC_EMALFORMED,
+      "wsse:InvalidSecurity", "directly in soap:Header must have Type xmlenc#Element" },
     { "external DataReference", 1, s_rl_external, WSSEC_EMALFORMED, "wsse:InvalidSecurity",
       "only #id in this message" },
     { "key for another certificate", 1, s_key_for_other, WSSEC_EDECRYPT, "wsse:FailedCheck",
@@ -405,7 +416,7 @@ static void test_injected_plaintext(void **state)
 {
     (void)state;
     wssec_ctx *in = ctx_of(RECEIVER, NULL);
-    for (int kind = 0; kind < 3; kind++) {
+    for (int kind = 0; kind < 4; kind++) {
         /* the header block to encrypt: the Route, or (kind 2) the block after ours */
         wssec_ctx *out = ctx_of(SENDER, "encrypt-part", "body", "encrypt-part",
                                 kind < 2 ? "/soap:Envelope/soap:Header/*[local-name()='Route']:element"
@@ -420,7 +431,8 @@ static void test_injected_plaintext(void **state)
             xmlNsPtr wsu = xmlSearchNsByHref(wssec_msg_doc(msg), pay, BAD_CAST WSSEC_NS_WSU);
             xmlSetNsProp(pay, wsu, BAD_CAST "Id", BAD_CAST "route"); /* the Route's ID */
         } else {
-            /* the Route header becomes a second Security header once decrypted */
+            /* the Route header becomes a second Security header once decrypted
+             * (kind 3: its EncryptedData bare in the Header, WSS 1.0 style) */
             xmlNodePtr route = wssec_xml_first_elem(wssec_msg_header(msg));
             xmlNodeSetName(route, BAD_CAST "Security");
             xmlSetNs(route, xmlNewNs(route, BAD_CAST WSSEC_NS_WSSE, BAD_CAST "wsse2"));
@@ -434,10 +446,13 @@ static void test_injected_plaintext(void **state)
         unsigned char *bytes = NULL;
         size_t len = 0;
         assert_int_equal(wssec_msg_serialize(&bytes, &len, msg), 0);
+        char *sent = kind == 3 ? h_operate((char *)bytes, s_header_bare, 0) : h_strf("%s", bytes);
         h_run r;
-        int rc = h_verify(&r, in, (char *)bytes);
+        int rc = h_verify(&r, in, sent);
+        free(sent);
         static const char *const needles[] = { "processing instruction", "duplicate ID",
-                                               "two wsse:Security headers target this node" };
+                                               "decrypted to a wsse:Security header",
+                                               "decrypted to a wsse:Security header" };
         if (rc != WSSEC_EMALFORMED || !strstr(h_run_err(&r)->message, needles[kind]))
             print_error("kind %d: %s %s\n", kind, wssec_code_name(rc), h_run_err(&r)->message);
         assert_int_equal(rc, WSSEC_EMALFORMED);
@@ -448,6 +463,188 @@ static void test_injected_plaintext(void **state)
         free(plain);
         wssec_ctx_free(out);
     }
+    wssec_ctx_free(in);
+}
+
+/* WSS 1.0 header encryption: an EncryptedData directly in soap:Header is
+ * decrypted in place and recorded as an encrypted header block; signed
+ * (encrypt, then sign the bare EncryptedData), only that ciphertext is
+ * decrypted; a second bare EncryptedData the ReferenceList is redirected to
+ * is refused. */
+static void s_header_redirected(xmlDocPtr doc)
+{
+    xmlNodePtr ed = h_xp(doc, "//soap:Header/xenc:EncryptedData");
+    xmlNodePtr copy = xmlCopyNode(ed, 1);
+    xmlSetProp(copy, BAD_CAST "Id", BAD_CAST "ED-evil");
+    xmlAddNextSibling(ed, copy);
+    xmlChar *id = xmlGetProp(ed, BAD_CAST "Id");
+    char uri[80];
+    snprintf(uri, sizeof(uri), "#%s", (char *)id);
+    xmlFree(id);
+    xmlNodePtr dr = h_xp(doc, "//xenc:DataReference[2]");
+    xmlChar *was = xmlGetProp(dr, BAD_CAST "URI");
+    assert_string_equal((char *)was, uri);
+    xmlFree(was);
+    xmlSetProp(dr, BAD_CAST "URI", BAD_CAST "#ED-evil");
+}
+
+static void test_header_wss10(void **state)
+{
+    (void)state;
+    static const char *const ts_enc[] = { "timestamp", "encrypt" };
+    static const char *const sig[] = { "signature" };
+    wssec_ctx *enc = ctx_of("encrypt-cert", PKI "server.crt", "encrypt-part", "body", "encrypt-part",
+                            "{urn:example:route}Route", NULL);
+    wssec_ctx *sign = ctx_of("sign-key", PKI "alice.key", "sign-cert", PKI "alice.crt", "sign-part",
+                             "timestamp", "sign-part",
+                             "body", "sign-part",
+                             "/soap:Envelope/soap:Header/*[local-name()='EncryptedData']", NULL);
+    wssec_ctx *in = ctx_of(RECEIVER, "namespace", "r=urn:example:route", "require",
+                           "signature,signed://r:Route,encrypted://r:Route", NULL);
+    char *xml = secure(enc, 11, ts_enc, 2);
+    char *bare = h_operate(xml, s_header_bare, 0);
+    char *signed_bare = h_secure(sign, bare, sig, 1, NULL);
+    h_run r;
+    int rc = h_verify(&r, in, signed_bare);
+    if (rc) print_error("%s\n", h_run_err(&r)->message);
+    assert_int_equal(rc, 0);
+    xmlNodePtr route = h_xp(wssec_msg_doc(r.msg), "/soap:Envelope/soap:Header/*[local-name()='Route']");
+    assert_non_null(route);
+    assert_int_equal(wssec_result_is_decrypted(r.res, route), 1);
+    assert_int_equal(wssec_result_is_signed(r.res, route), 1);
+    h_run_free(&r);
+    /* unsigned, it decrypts as well (encrypted, not signed) */
+    wssec_ctx *in_enc = ctx_of(RECEIVER, "namespace", "r=urn:example:route", "require",
+                               "timestamp,encrypted://r:Route", NULL);
+    h_expect(in_enc, bare, 0, NULL, NULL);
+    char *evil = h_operate(signed_bare, s_header_redirected, 0);
+    h_expect(in, evil, WSSEC_EUNSIGNED, "wsse:InvalidSecurity",
+             "is not covered by the verified signature that covers this message's ciphertext");
+    free(evil);
+    free(signed_bare);
+    free(bare);
+    free(xml);
+    wssec_ctx_free(in_enc);
+    wssec_ctx_free(in);
+    wssec_ctx_free(sign);
+    wssec_ctx_free(enc);
+}
+
+/* The session key of a kw-aes256 EncryptedKey (PSK_32) re-wrapped with the
+ * CMS Triple-DES key wrap under PSK_24 and labelled kw-tripledes: what an
+ * old peer sends. */
+static const unsigned char psk_32[32] = "0123456789abcdef0123456789abcdef";
+static const unsigned char psk_24[24] = "0123456789abcdef01234567";
+
+static void s_kw_tripledes(xmlDocPtr doc)
+{
+    xmlNodePtr cv = h_xp(doc, "//xenc:EncryptedKey/xenc:CipherData/xenc:CipherValue");
+    xmlChar *b64 = xmlNodeGetContent(cv);
+    unsigned char wrapped[64], key[64], out[80];
+    int n = EVP_DecodeBlock(wrapped, b64, (int)strlen((char *)b64)), k = 0, f = 0;
+    xmlFree(b64);
+    assert_int_equal(n, 33); /* 24 bytes, the 8 of AES-KW, and one of padding */
+    EVP_CIPHER_CTX *x = EVP_CIPHER_CTX_new();
+    assert_int_equal(EVP_DecryptInit_ex(x, EVP_aes_256_wrap(), NULL, psk_32, NULL), 1);
+    assert_int_equal(EVP_DecryptUpdate(x, key, &k, wrapped, 32), 1);
+    assert_int_equal(EVP_DecryptFinal_ex(x, key + k, &f), 1);
+    assert_int_equal(k + f, 24);
+    EVP_CIPHER_CTX_reset(x);
+    EVP_CIPHER_CTX_set_flags(x, EVP_CIPHER_CTX_FLAG_WRAP_ALLOW);
+    assert_int_equal(EVP_EncryptInit_ex(x, EVP_des_ede3_wrap(), NULL, psk_24, NULL), 1);
+    assert_int_equal(EVP_EncryptUpdate(x, out, &k, key, 24), 1);
+    assert_int_equal(EVP_EncryptFinal_ex(x, out + k, &f), 1);
+    EVP_CIPHER_CTX_free(x);
+    unsigned char text[128];
+    EVP_EncodeBlock(text, out, k + f);
+    xmlNodeSetContent(cv, text);
+    xmlSetProp(h_xp(doc, "//xenc:EncryptedKey/xenc:EncryptionMethod"), BAD_CAST "Algorithm",
+               BAD_CAST "http://www.w3.org/2001/04/xmlenc#kw-tripledes");
+}
+
+/* 3DES (tripledes-cbc, kw-tripledes) only by explicit choice, both ways. */
+static void test_tripledes(void **state)
+{
+    (void)state;
+    static const char *const ts_enc[] = { "timestamp", "encrypt" };
+    wssec_ctx *out = ctx_of("encrypt-cert", PKI "server.crt", "enc-alg", "tripledes-cbc", "allow-3des",
+                            "true", NULL);
+    wssec_ctx *in = ctx_of(RECEIVER, "require", "timestamp,encrypted:/soap:Envelope/soap:Body/*", NULL);
+    wssec_ctx *in3 = ctx_of(RECEIVER, "allow-3des", "true", "require",
+                            "timestamp,encrypted:/soap:Envelope/soap:Body/*", NULL);
+    /* the generator refuses it unless named */
+    wssec_ctx *no = ctx_of("encrypt-cert", PKI "server.crt", "enc-alg", "tripledes-cbc", NULL);
+    char *plain = plain_message(11);
+    wssec_msg *msg = h_parse(no, plain);
+    wssec_secure_options o = WSSEC_SECURE_OPTIONS_INIT;
+    o.actions = ts_enc;
+    o.n_actions = 2;
+    assert_int_equal(wssec_secure(msg, &o), WSSEC_ECONFIG);
+    h_assert_error(wssec_msg_error(msg), WSSEC_ECONFIG, NULL, "enc-alg tripledes-cbc needs --allow-3des");
+    wssec_msg_free(msg);
+    char *xml = secure(out, 11, ts_enc, 2);
+    assert_non_null(strstr(xml, "http://www.w3.org/2001/04/xmlenc#tripledes-cbc"));
+    h_expect(in, xml, WSSEC_EALGORITHM, "wsse:UnsupportedAlgorithm",
+             "tripledes-cbc is refused by default");
+    h_expect(in3, xml, 0, NULL, NULL);
+    /* allow-cbc does not allow 3DES */
+    wssec_ctx *cbc = ctx_of(RECEIVER, "allow-cbc", "true", NULL);
+    h_expect(cbc, xml, WSSEC_EALGORITHM, "wsse:UnsupportedAlgorithm", "--allow-3des");
+    /* kw-tripledes key wrap with a 24-byte pre-shared key */
+    char *p32 = h_tempfile("MDEyMzQ1Njc4OWFiY2RlZjAxMjM0NTY3ODlhYmNkZWY=\n");
+    char *p24 = h_tempfile("MDEyMzQ1Njc4OWFiY2RlZjAxMjM0NTY3\n");
+    wssec_ctx *kwout = ctx_of("enc-alg", "tripledes-cbc", "allow-3des", "true", "key-transport",
+                              "kw-aes256", "psk-file", p32, NULL);
+    wssec_ctx *kwin = ctx_of("psk-file", p24, "require", "timestamp", NULL);
+    wssec_ctx *kwin3 = ctx_of("psk-file", p24, "allow-3des", "true", "require",
+                              "timestamp,encrypted:/soap:Envelope/soap:Body/*", NULL);
+    char *kw = secure(kwout, 11, ts_enc, 2);
+    char *kw3 = h_operate(kw, s_kw_tripledes, 0);
+    h_expect(kwin, kw3, WSSEC_EALGORITHM, "wsse:UnsupportedAlgorithm",
+             "kw-tripledes key wrap is refused by default");
+    h_expect(kwin3, kw3, 0, NULL, NULL);
+    unlink(p32);
+    unlink(p24);
+    free(p32);
+    free(p24);
+    free(kw);
+    free(kw3);
+    free(xml);
+    free(plain);
+    wssec_ctx_free(kwout);
+    wssec_ctx_free(kwin);
+    wssec_ctx_free(kwin3);
+    wssec_ctx_free(cbc);
+    wssec_ctx_free(no);
+    wssec_ctx_free(out);
+    wssec_ctx_free(in);
+    wssec_ctx_free(in3);
+}
+
+/* A header block encrypted with CBC whose IV was changed: the plaintext is
+ * no longer a header block (malformed or not one element), and the answer
+ * is the one decryption failure. */
+static void s_header_iv(xmlDocPtr doc)
+{
+    flip(h_xp(doc, "//soap:Header/xenc:EncryptedData/xenc:CipherData/xenc:CipherValue"), 1);
+}
+
+static void test_header_wss10_malformed(void **state)
+{
+    (void)state;
+    static const char *const ts_enc[] = { "timestamp", "encrypt" };
+    wssec_ctx *out = ctx_of("encrypt-cert", PKI "server.crt", "enc-alg", "aes128-cbc", "encrypt-part",
+                            "{urn:example:route}Route", NULL);
+    wssec_ctx *in = ctx_of(RECEIVER, "allow-cbc", "true", "require", "timestamp", NULL);
+    char *xml = secure(out, 11, ts_enc, 2);
+    char *bare = h_operate(xml, s_header_bare, 0);
+    h_expect(in, bare, 0, NULL, NULL);
+    char *broken = h_operate(bare, s_header_iv, 0);
+    h_expect(in, broken, WSSEC_EDECRYPT, "wsse:FailedCheck", "decryption failed");
+    free(broken);
+    free(bare);
+    free(xml);
+    wssec_ctx_free(out);
     wssec_ctx_free(in);
 }
 
@@ -1265,6 +1462,9 @@ int main(void)
         cmocka_unit_test(test_policy_and_psk),
         cmocka_unit_test(test_injected_plaintext),
         cmocka_unit_test(test_encrypted_signature),
+        cmocka_unit_test(test_header_wss10),
+        cmocka_unit_test(test_header_wss10_malformed),
+        cmocka_unit_test(test_tripledes),
         cmocka_unit_test(test_cipher_reference_no_io),
         cmocka_unit_test(test_signed_ciphertext_records),
         cmocka_unit_test(test_order_independence),
