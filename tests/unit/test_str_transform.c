@@ -48,6 +48,30 @@ static char *signed_by(const char *key_id)
  * writes it, "bob": bob's), and whether the Reference names the token instead of the STR. */
 static const char *t_c14n = EXC, *t_names, *t_over = "bst";
 static int t_body;
+/* t_other: the reference names a second STR of the Security header
+ * (wsu:Id str-2) instead of the KeyInfo's, and it names t_other: "bob"
+ * (bob's certificate by X509IssuerSerial) or "#id" (a wsse:Reference). */
+static const char *t_other;
+
+/* The second STR, in the Security header, as t_other says. */
+static void add_other_str(xmlDocPtr doc)
+{
+    xmlNodePtr sec = h_xp(doc, "//wsse:Security");
+    xmlNodePtr str = xmlNewChild(sec, sec->ns, BAD_CAST "SecurityTokenReference", NULL);
+    xmlSetNsProp(str, xmlNewNs(str, BAD_CAST H_NS_WSU, BAD_CAST "wsu"), BAD_CAST "Id",
+                 BAD_CAST "str-2");
+    if (t_other[0] == '#') {
+        xmlSetProp(xmlNewChild(str, sec->ns, BAD_CAST "Reference", NULL), BAD_CAST "URI",
+                   BAD_CAST t_other);
+        return;
+    }
+    xmlNsPtr ds = xmlNewNs(str, BAD_CAST "http://www.w3.org/2000/09/xmldsig#", BAD_CAST "ds");
+    xmlNodePtr is = xmlNewChild(xmlNewChild(str, ds, BAD_CAST "X509Data", NULL), ds,
+                                BAD_CAST "X509IssuerSerial", NULL);
+    xmlNewChild(is, ds, BAD_CAST "X509IssuerName",
+                BAD_CAST "CN=wssec Test Issuing CA,O=wssec test,C=US");
+    xmlNewChild(is, ds, BAD_CAST "X509SerialNumber", BAD_CAST "8194"); /* bob: 0x2002 */
+}
 
 static void add_text(xmlBufferPtr b, const char *s)
 {
@@ -103,6 +127,7 @@ static void s_str_reference(xmlDocPtr doc)
     if (t_names)
         xmlSetProp(h_xp(doc, "//ds:KeyInfo/wsse:SecurityTokenReference/wsse:Reference"),
                    BAD_CAST "URI", BAD_CAST t_names);
+    if (t_other) add_other_str(doc);
     xmlBufferPtr b = strcmp(t_over, "bst") == 0 ? from_bst(doc) : synthesized(t_over);
     unsigned char d[32];
     unsigned int dl = 0;
@@ -115,7 +140,7 @@ static void s_str_reference(xmlDocPtr doc)
     xmlChar *bid = t_body ? xmlGetNsProp(h_xp(doc, "//wsse:BinarySecurityToken"),
                                          BAD_CAST "Id", BAD_CAST H_NS_WSU)
                           : NULL;
-    char *uri = h_strf("#%s", t_body ? (const char *)bid : "str-1");
+    char *uri = h_strf("#%s", t_body ? (const char *)bid : t_other ? "str-2" : "str-1");
     xmlSetProp(ref, BAD_CAST "URI", BAD_CAST uri);
     free(uri);
     xmlFree(bid);
@@ -144,6 +169,7 @@ static char *with_str_transform(const char *key_id)
     t_names = NULL;
     t_over = "bst";
     t_body = 0;
+    t_other = NULL;
     return out;
 }
 
@@ -212,6 +238,32 @@ static void test_refused(void **state)
     wssec_ctx_free(in);
 }
 
+/* Signature wrapping through the transform: the reference's STR names
+ * another certificate than the signer's (bob's, with a digest that matches
+ * bob's token), another STR (nested), or nothing. The digest may match, but
+ * what it covers is not the signing token: refused. */
+static void test_other_token(void **state)
+{
+    (void)state;
+    wssec_ctx *in = h_receiver("certs", PKI "alice.crt", "certs", PKI "bob.crt", NULL);
+    t_other = "bob";
+    t_over = "bob";
+    char *xml = with_str_transform("issuer-serial");
+    h_expect(in, xml, WSSEC_ESIGNATURE, NULL, "not the signer's");
+    free(xml);
+    t_other = "#str-1";
+    t_over = "alice";
+    xml = with_str_transform("issuer-serial");
+    h_expect(in, xml, WSSEC_EUNAVAILABLE, NULL, "#str-1");
+    free(xml);
+    t_other = "#nothing";
+    t_over = "alice";
+    xml = with_str_transform("issuer-serial");
+    h_expect(in, xml, WSSEC_EUNAVAILABLE, NULL, "#nothing");
+    free(xml);
+    wssec_ctx_free(in);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -219,6 +271,7 @@ int main(void)
         cmocka_unit_test(test_issuer_serial),
         cmocka_unit_test(test_digest_of_another),
         cmocka_unit_test(test_refused),
+        cmocka_unit_test(test_other_token),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
