@@ -108,9 +108,8 @@ int wssec__symkey_resolve(wssec_msg *msg, xmlNodePtr key_info, const char *what,
                           const wssec_token **out)
 {
     xmlNodePtr str = key_info ? only_child(key_info) : NULL;
-    xmlNodePtr c = str && wssec_xml_is(str, WSSEC_NS_WSSE, "SecurityTokenReference")
-                       ? only_child(str)
-                       : NULL;
+    xmlNodePtr c =
+        str && wssec_xml_is(str, WSSEC_NS_WSSE, "SecurityTokenReference") ? only_child(str) : NULL;
     *out = NULL;
     if (c && wssec_xml_is(c, WSSEC_NS_WSSE, "Reference")) return by_reference(msg, c, what, out);
     const char *vt = c ? wssec_xml_attr(c, "ValueType") : NULL;

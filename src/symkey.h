@@ -13,7 +13,7 @@
 
 /* The value of a wsse:KeyIdentifier naming an EncryptedKey by the SHA-1 of
  * its CipherValue octets (WSS 1.1 §7.3). */
-#define WSSEC_VT_ENCRYPTED_KEY_SHA1                                                          \
+#define WSSEC_VT_ENCRYPTED_KEY_SHA1 \
     "http://docs.oasis-open.org/wss/oasis-wss-soap-message-security-1.1#EncryptedKeySHA1"
 
 /* Resolves a ds:KeyInfo (one wsse:SecurityTokenReference: a Reference to an

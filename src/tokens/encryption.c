@@ -668,8 +668,8 @@ static int ek_wrapped_key(wssec_msg *msg, ek_job *j)
 
 /* RSA-OAEP unwrap of a key of 16 to 64 bytes, whatever its length (a key
  * token's length is fixed by its uses, which come later). */
-static int oaep_unwrap_any(EVP_PKEY *pk, const unsigned char *in, size_t inlen,
-                           unsigned char *key, size_t *keylen)
+static int oaep_unwrap_any(EVP_PKEY *pk, const unsigned char *in, size_t inlen, unsigned char *key,
+                           size_t *keylen)
 {
     unsigned char buf[1024];
     size_t outlen = sizeof(buf);
@@ -701,8 +701,8 @@ static int session_key(wssec_msg *msg, xmlNodePtr ek, const wssec_alg *kt, const
     if (ktn == WSSEC_KT_KW_AES128 || ktn == WSSEC_KT_KW_AES256) {
         const unsigned char *psk = NULL;
         size_t psk_len = 0;
-        if (wssec_ctx_psk(&psk, &psk_len, wssec_msg_ctx(msg)) ||
-            psk_len != (size_t)kt->key_type || inlen < 24 || inlen > 72 || inlen % 8)
+        if (wssec_ctx_psk(&psk, &psk_len, wssec_msg_ctx(msg)) || psk_len != (size_t)kt->key_type ||
+            inlen < 24 || inlen > 72 || inlen % 8)
             return WSSEC_EDECRYPT;
         *keylen = inlen - 8;
         return aes_unwrap(psk, psk_len, in, inlen, *keylen, key);

@@ -1209,8 +1209,8 @@ static int hmac_verify(wssec_msg *msg, wssec_token *tok, xmlNodePtr sig, const s
         wssec_token_set(tok, "signed-with", by))
         return WSSEC_ENOMEM;
     for (size_t i = 0; i < si->nrefs; i++)
-        if (wssec_msg_add_signed(msg, si->refs[i].target, si->refs[i].uri,
-                                 si->refs[i].digest->name, tok, si->refs[i].whole))
+        if (wssec_msg_add_signed(msg, si->refs[i].target, si->refs[i].uri, si->refs[i].digest->name,
+                                 tok, si->refs[i].whole))
             return WSSEC_ENOMEM;
     return wssec_token_set_signer(tok, ek, NULL);
 }

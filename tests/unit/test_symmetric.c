@@ -23,15 +23,16 @@
 #include "helpers.h"
 
 #define PKI WSSEC_SOURCE_DIR "/samples/pki/"
-#define SENDER                                                                                   \
+#define SENDER \
     "sign-key", PKI "alice.key", "sign-cert", PKI "alice.crt", "encrypt-cert", PKI "server.crt"
-#define RECEIVER                                                                                 \
-    "trust", PKI "root.crt", "certs", PKI "inter.crt", "decrypt-key", PKI "server.key",          \
+#define RECEIVER                                                                        \
+    "trust", PKI "root.crt", "certs", PKI "inter.crt", "decrypt-key", PKI "server.key", \
         "decrypt-cert", PKI "server.crt", "replay-signatures", "false"
 #define VT_EK "http://docs.oasis-open.org/wss/oasis-wss-soap-message-security-1.1#EncryptedKey"
-#define VT_EKSHA1                                                                                \
+#define VT_EKSHA1 \
     "http://docs.oasis-open.org/wss/oasis-wss-soap-message-security-1.1#EncryptedKeySHA1"
-#define VT_X509 "http://docs.oasis-open.org/wss/2004/01/oasis-200401-wss-x509-token-profile-1.0#X509v3"
+#define VT_X509 \
+    "http://docs.oasis-open.org/wss/2004/01/oasis-200401-wss-x509-token-profile-1.0#X509v3"
 
 /* How the surgery shapes the message (set by each test). */
 static struct {
@@ -132,7 +133,8 @@ static void set_signature_key(xmlDocPtr doc, xmlNodePtr ek, const char *ekuri)
     if (shape.sig_key == 0) add_str(ki, ekuri, VT_EK, NULL);
     if (shape.sig_key == 1 || shape.sig_key == 2) {
         unsigned char cv[1024], md[SHA_DIGEST_LENGTH];
-        size_t n = b64_content(h_xp(doc, "//xenc:EncryptedKey/xenc:CipherData/xenc:CipherValue"), cv);
+        size_t n =
+            b64_content(h_xp(doc, "//xenc:EncryptedKey/xenc:CipherData/xenc:CipherValue"), cv);
         if (shape.sig_key == 2) cv[0] ^= 1;
         SHA1(cv, n, md);
         char *b = h_b64(md, sizeof(md));
@@ -140,8 +142,8 @@ static void set_signature_key(xmlDocPtr doc, xmlNodePtr ek, const char *ekuri)
         free(b);
     }
     if (shape.sig_key == 3) {
-        xmlChar *id = xmlGetNsProp(h_xp(doc, "//wsse:BinarySecurityToken"), BAD_CAST "Id",
-                                   BAD_CAST H_NS_WSU);
+        xmlChar *id =
+            xmlGetNsProp(h_xp(doc, "//wsse:BinarySecurityToken"), BAD_CAST "Id", BAD_CAST H_NS_WSU);
         char *uri = h_strf("#%s", (char *)id);
         add_str(ki, uri, VT_X509, NULL);
         free(uri);
