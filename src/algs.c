@@ -20,6 +20,9 @@ const wssec_alg wssec__sig_algs[] = {
     { "ecdsa-sha384", "http://www.w3.org/2001/04/xmldsig-more#ecdsa-sha384", false, EVP_PKEY_EC },
     { "ecdsa-sha512", "http://www.w3.org/2001/04/xmldsig-more#ecdsa-sha512", false, EVP_PKEY_EC },
     { "ecdsa-sha1", "http://www.w3.org/2001/04/xmldsig-more#ecdsa-sha1", true, EVP_PKEY_EC },
+    /* inbound only, keyed by an EncryptedKey's session key (symkey.c) */
+    { "hmac-sha256", "http://www.w3.org/2001/04/xmldsig-more#hmac-sha256", false, EVP_PKEY_HMAC },
+    { "hmac-sha1", "http://www.w3.org/2000/09/xmldsig#hmac-sha1", true, EVP_PKEY_HMAC },
     { NULL, NULL, false, 0 },
 };
 /* Option choices stop before the entries that are only recognised inbound. */

@@ -242,6 +242,18 @@ static const wssec_token *find_ok(const wssec_result *r, const char *type)
     return NULL;
 }
 
+/* A verified signature by a certificate's key: an HMAC signature (by an
+ * EncryptedKey's session key, which anyone can make for us) proves no
+ * sender and never satisfies a signature requirement. */
+static const wssec_token *find_x509_signature(const wssec_result *r)
+{
+    for (size_t i = 0; i < r->ntokens; i++)
+        if (r->tokens[i]->status == 0 && strcmp(r->tokens[i]->type, "signature") == 0 &&
+            r->tokens[i]->signer_cert)
+            return r->tokens[i];
+    return NULL;
+}
+
 /* What the verified references did cover, for the message of a failure. */
 static void covered_list(const wssec_msg *msg, char *buf, size_t size)
 {
@@ -355,10 +367,13 @@ static int check_required(wssec_msg *msg)
         return wssec_msg_fail(msg, WSSEC_EPOLICY, NULL, msg->security,
                               "policy requires an authenticated UsernameToken; there is none "
                               "(see --require)");
-    if (needs_signature(s) && !find_ok(r, "signature"))
+    if (needs_signature(s) && !find_x509_signature(r))
         return wssec_msg_fail(msg, WSSEC_EPOLICY, NULL, msg->security,
-                              "policy requires a trusted X.509 signature; the message has none "
-                              "(see --require)");
+                              "policy requires a trusted X.509 signature; the message has none%s "
+                              "(see --require)",
+                              find_ok(r, "signature") ? " (an HMAC signature by an EncryptedKey's "
+                                                        "session key proves no sender)"
+                                                      : "");
     if (s->require & WSSEC_REQ_SIGNATURE) {
         WSSEC_GUARD(require_covered(msg, msg->body, "the SOAP Body"));
         if (ts) WSSEC_GUARD(require_covered(msg, ts->node, "the Timestamp"));

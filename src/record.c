@@ -43,6 +43,8 @@ static void token_free(wssec_token *t)
     wssec__free(t->asserted);
     wssec__free(t->nonce);
     wssec__free(t->sigvalue);
+    if (t->secret) wssec__memzero(t->secret, t->secret_len);
+    wssec__free(t->secret);
     for (size_t i = 0; i < t->nprops; i++) {
         wssec__free(t->names[i]);
         wssec__free(t->values[i]);
@@ -383,11 +385,20 @@ int wssec_msg_set_caller(wssec_msg *msg, wssec_token *token)
     return 0;
 }
 
+/* A signature verified with a symmetric key from an EncryptedKey (an HMAC
+ * signature): anyone can make such a key for us, so what it covers is
+ * intact but signed by nobody in particular. */
+static bool by_symmetric_key(const wssec_token *sig)
+{
+    return sig && !sig->signer_cert && sig->signer_token && sig->signer_token->secret;
+}
+
 int wssec__result_covers(const wssec_result *r, xmlNodePtr node)
 {
     for (xmlNodePtr n = node; n; n = n->parent)
         for (size_t i = 0; i < r->nrefs; i++)
-            if (r->refs[i].node == n && r->refs[i].whole) return 1;
+            if (r->refs[i].node == n && r->refs[i].whole && !by_symmetric_key(r->refs[i].signature))
+                return 1;
     return 0;
 }
 
@@ -726,4 +737,18 @@ size_t wssec_token_signature_value(const unsigned char **value, const wssec_toke
     WSSEC_ARG_OR(value, 0);
     *value = t ? t->sigvalue : NULL;
     return *value ? t->sigvalue_len : 0;
+}
+
+int wssec_token_set_secret(wssec_token *t, const unsigned char *key, size_t len)
+{
+    WSSEC_ARG(t && key && len > 0);
+    if (t->secret) wssec__memzero(t->secret, t->secret_len);
+    return set_bytes(&t->secret, &t->secret_len, key, len);
+}
+
+size_t wssec_token_secret(const unsigned char **key, const wssec_token *t)
+{
+    WSSEC_ARG_OR(key, 0);
+    *key = t ? t->secret : NULL;
+    return *key ? t->secret_len : 0;
 }

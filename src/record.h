@@ -56,6 +56,10 @@ struct wssec_token {
     /* signatures: the verified SignatureValue */
     unsigned char *sigvalue;
     size_t sigvalue_len;
+    /* EncryptedKeys used as key tokens: the session key (zeroed when freed;
+     * never a property, never in a report) */
+    unsigned char *secret;
+    size_t secret_len;
 };
 
 /* One decrypted part: the element that came out of an EncryptedData, or

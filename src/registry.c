@@ -16,8 +16,9 @@
 #define MODULES_MAX 1024
 
 static const wssec_module *const builtins[] = {
-    &wssec__module_timestamp, &wssec__module_username,   &wssec__module_bst,
-    &wssec__module_signature, &wssec__module_encryption, &wssec__module_assertion,
+    &wssec__module_timestamp,      &wssec__module_username,   &wssec__module_bst,
+    &wssec__module_signature,      &wssec__module_encryption, &wssec__module_assertion,
+    &wssec__module_reference_list,
 };
 
 int wssec__modlist_builtins(wssec_modlist *l)

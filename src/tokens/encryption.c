@@ -53,6 +53,7 @@
 #include "keyref.h"
 #include "policy.h"
 #include "settings.h"
+#include "symkey.h"
 #include "util.h"
 #include "x509.h"
 #include "xml.h"
@@ -451,6 +452,7 @@ typedef struct ek_job {
     size_t n;
     unsigned char *wrapped;
     size_t wlen;
+    const wssec_token *keys[MAX_TARGETS]; /* standalone ReferenceList: each target's key token */
 } ek_job;
 
 static void ek_job_free(void *p)
@@ -716,6 +718,168 @@ static int ek_wrapped_key(wssec_msg *msg, ek_job *j)
     return 0;
 }
 
+/* ===================================================================== */
+/* the symmetric binding: EncryptedKeys as key tokens, standalone         */
+/* ReferenceLists                                                         */
+/* ===================================================================== */
+
+/* RSA-OAEP unwrap of a key of 16 to 64 bytes, whatever its length (a key
+ * token's length is fixed by its uses, which come later). */
+static int oaep_unwrap_any(EVP_PKEY *pk, const unsigned char *in, size_t inlen, unsigned char *key,
+                           size_t *keylen)
+{
+    unsigned char buf[1024];
+    size_t outlen = sizeof(buf);
+    int ok = 0;
+    EVP_PKEY *own = wssec__pkey_for_use(pk);
+    EVP_PKEY_CTX *c = own ? EVP_PKEY_CTX_new(own, NULL) : NULL;
+    if (c && EVP_PKEY_decrypt_init(c) > 0 &&
+        EVP_PKEY_CTX_set_rsa_padding(c, RSA_PKCS1_OAEP_PADDING) > 0 &&
+        EVP_PKEY_CTX_set_rsa_oaep_md(c, EVP_sha1()) > 0 &&
+        EVP_PKEY_CTX_set_rsa_mgf1_md(c, EVP_sha1()) > 0)
+        ok = EVP_PKEY_decrypt(c, buf, &outlen, in, inlen) > 0 && outlen >= 16 && outlen <= 64;
+    EVP_PKEY_CTX_free(c);
+    EVP_PKEY_free(own);
+    ERR_clear_error();
+    if (ok) {
+        memcpy(key, buf, outlen);
+        *keylen = outlen;
+    }
+    wssec__memzero(buf, sizeof(buf));
+    return ok ? 0 : WSSEC_EDECRYPT;
+}
+
+/* The session key of a key token: RSA-OAEP with our key, or AES key wrap
+ * with the pre-shared key. Any failure is WSSEC_EDECRYPT. */
+static int session_key(wssec_msg *msg, xmlNodePtr ek, const wssec_alg *kt, const unsigned char *in,
+                       size_t inlen, unsigned char key[64], size_t *keylen)
+{
+    int ktn = (int)(kt - wssec__kt_algs);
+    if (ktn == WSSEC_KT_KW_AES128 || ktn == WSSEC_KT_KW_AES256) {
+        const unsigned char *psk = NULL;
+        size_t psk_len = 0;
+        if (wssec_ctx_psk(&psk, &psk_len, wssec_msg_ctx(msg)) || psk_len != (size_t)kt->key_type ||
+            inlen < 24 || inlen > 72 || inlen % 8)
+            return WSSEC_EDECRYPT;
+        *keylen = inlen - 8;
+        return aes_unwrap(psk, psk_len, in, inlen, *keylen, key);
+    }
+    wssec_located_key found = WSSEC_LOCATED_KEY_INIT;
+    WSSEC_GUARD(pick_rsa_key(msg, ek, &found));
+    int rc = oaep_unwrap_any(found.key, in, inlen, key, keylen);
+    wssec_located_key_clear(&found);
+    return rc;
+}
+
+/* An EncryptedKey without a ReferenceList is a key token (the symmetric
+ * binding): unwrapped now, in document order, so that the signature and the
+ * standalone ReferenceList after it can use its session key. The key is the
+ * token's secret (never a property, never in a report). It proves nothing
+ * about its sender: anyone can encrypt a key to our certificate. */
+static int ek_key_token(wssec_msg *msg, wssec_token *tok, xmlNodePtr ek, const wssec_alg *kt)
+{
+    if ((int)(kt - wssec__kt_algs) == WSSEC_KT_RSA15)
+        return wssec_msg_fail(msg, WSSEC_EALGORITHM, NULL, ek,
+                              "an EncryptedKey used as a key token (no ReferenceList) must use "
+                              "RSA-OAEP or AES key wrap: with rsa-1_5 its length is unknown, and "
+                              "an unwrap that told it would be an oracle");
+    xmlNodePtr cv = NULL;
+    unsigned char *wrapped = NULL, key[64];
+    size_t wlen = 0, klen = 0;
+    WSSEC_GUARD(cipher_value(msg, ek, &cv));
+    if (wssec_msg_b64_elem(&wrapped, &wlen, msg, cv))
+        return wssec_msg_fail(msg, WSSEC_EMALFORMED, NULL, ek,
+                              "EncryptedKey without a base64 CipherValue");
+    int rc = session_key(msg, ek, kt, wrapped, wlen, key, &klen);
+    wssec__free(wrapped);
+    if (rc == WSSEC_EDECRYPT) {
+        wssec_msg_decryption_started(msg); /* a key was used */
+        rc = wssec_msg_decrypt_failed(msg);
+    } else if (!rc) {
+        char bits[16];
+        snprintf(bits, sizeof(bits), "%zu", klen * 8);
+        if (wssec_token_set_secret(tok, key, klen) ||
+            wssec_token_set(tok, "key-token", "session key (symmetric binding)") ||
+            wssec_token_set(tok, "session-key-bits", bits))
+            rc = wssec_msg_fail(msg, WSSEC_ENOMEM, NULL, ek, "out of memory");
+    }
+    wssec__memzero(key, sizeof(key));
+    return rc;
+}
+
+/* A target of a standalone ReferenceList: its key, the EncryptedKey key
+ * token its KeyInfo names. */
+static int rl_key(wssec_msg *msg, ek_job *j, size_t i)
+{
+    char what[160];
+    snprintf(what, sizeof(what), "EncryptedData %.120s", j->t[i].uri);
+    xmlNodePtr ki = child(j->t[i].data, WSSEC_NS_DS, "KeyInfo");
+    return wssec__symkey_resolve(msg, ki, what, &j->keys[i]);
+}
+
+/* Stage 2 of a standalone ReferenceList: each EncryptedData decrypted in
+ * place with the session key of its key token. */
+static int rl_run(wssec_msg *msg, void *p)
+{
+    ek_job *j = p;
+    int rc = 0;
+    for (size_t i = 0; i < j->n && !rc; i++) {
+        const unsigned char *key = NULL;
+        size_t klen = wssec_token_secret(&key, j->keys[i]);
+        wssec_msg_decrypting(msg, j->t[i].data, !j->t[i].alg->weak);
+        wssec_msg_unclaim(msg, j->t[i].data);
+        rc = decrypt_one(msg, &j->t[i], key, klen);
+    }
+    if (!rc) {
+        char count[16];
+        snprintf(count, sizeof(count), "%zu", j->n);
+        if (wssec_token_set(j->tok, "decrypted", count)) rc = WSSEC_ENOMEM;
+    }
+    return rc;
+}
+
+/* The targets of a standalone ReferenceList, each with its key token, then
+ * claimed (no EncryptedKey's own ReferenceList names them too). */
+static int rl_targets(wssec_msg *msg, xmlNodePtr rl, ek_job *j)
+{
+    size_t max_refs = opt_size(msg, "max-references");
+    for (xmlNodePtr dr = wssec_xml_first_elem(rl); dr; dr = wssec_xml_next_elem(dr)) {
+        WSSEC_GUARD(ek_target(msg, j, rl, dr, max_refs));
+        WSSEC_GUARD(rl_key(msg, j, j->n - 1));
+    }
+    if (j->n == 0) return wssec_msg_fail(msg, WSSEC_EMALFORMED, NULL, rl, "empty ReferenceList");
+    for (size_t k = 0; k < j->n; k++) {
+        int rc = wssec_msg_claim(msg, j->t[k].data);
+        if (rc) {
+            while (k-- > 0) wssec_msg_unclaim(msg, j->t[k].data);
+            return rc;
+        }
+    }
+    return 0;
+}
+
+/* A standalone xenc:ReferenceList in our Security header: every check that
+ * needs no decryption now; the decryption queued like an EncryptedKey's
+ * (ek_check, then rl_run). */
+static int rl_consume(wssec_msg *msg, xmlNodePtr rl, void *ud)
+{
+    (void)ud;
+    wssec_token *tok = wssec_msg_add_token(msg, "reference-list", rl);
+    ek_job *j = tok ? wssec__calloc(1, sizeof(*j)) : NULL;
+    if (!j) return wssec_msg_fail(msg, WSSEC_ENOMEM, NULL, rl, "out of memory");
+    j->tok = tok;
+    j->ek = rl;
+    j->ktn = -1;
+    int rc = rl_targets(msg, rl, j);
+    if (!rc && wssec_token_set(tok, "data-encryption", j->t[0].alg->name))
+        rc = wssec_msg_fail(msg, WSSEC_ENOMEM, NULL, rl, "out of memory");
+    if (rc) {
+        ek_job_free(j);
+        return rc;
+    }
+    return wssec_msg_defer(msg, tok, ek_check, rl_run, ek_job_free, j);
+}
+
 /* An EncryptedKey: every check that needs no key now, in order; the
  * decryption queued for the pipeline (ek_check, then ek_run). */
 static int ek_consume(wssec_msg *msg, xmlNodePtr ek, void *ud)
@@ -735,6 +899,10 @@ static int ek_consume(wssec_msg *msg, xmlNodePtr ek, void *ud)
     j->ek = ek;
     j->kt = kt;
     j->ktn = ktn;
+    if (!child(ek, WSSEC_NS_XENC, "ReferenceList")) {
+        wssec__free(j);
+        return ek_key_token(msg, tok, ek, kt);
+    }
     int rc = ek_targets(msg, j);
     if (!rc) rc = ek_wrapped_key(msg, j);
     if (rc) {
@@ -1118,4 +1286,12 @@ const wssec_module wssec__module_encryption = {
     .local = "EncryptedKey",
     .consume = ek_consume,
     .generate = enc_generate,
+};
+
+const wssec_module wssec__module_reference_list = {
+    .version = WSSEC_MODULE_VERSION,
+    .name = "reference-list",
+    .ns = WSSEC_NS_XENC,
+    .local = "ReferenceList",
+    .consume = rl_consume,
 };

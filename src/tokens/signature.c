@@ -34,6 +34,7 @@
 #include <openssl/core_names.h>
 #include <openssl/ecdsa.h>
 #include <openssl/err.h>
+#include <openssl/hmac.h>
 #include <openssl/sha.h>
 #include <xmlsec/keys.h>
 #include <xmlsec/openssl/evp.h>
@@ -51,6 +52,7 @@
 #include "policy.h"
 #include "settings.h"
 #include "str_transform.h"
+#include "symkey.h"
 #include "trust.h"
 #include "trust_warn.h"
 #include "util.h"
@@ -304,7 +306,7 @@ static int check_signature_method(wssec_msg *msg, sig_info *si, xmlNodePtr c)
     if (!si->method)
         return wssec_msg_fail(msg, WSSEC_EALGORITHM, NULL, c,
                               "signature algorithm '%.120s' is not allowed (RSA and ECDSA with "
-                              "SHA-2; HMAC is not supported with X.509 tokens)",
+                              "SHA-2; HMAC-SHA256 with an EncryptedKey's session key)",
                               uri);
     if (si->method->weak && !si->set.allow_sha1) {
         char what[80];
@@ -1188,6 +1190,67 @@ static int record(wssec_msg *msg, wssec_token *tok, const sig_info *si,
     return wssec_msg_set_caller(msg, tok);
 }
 
+/* An HMAC signature's value (all of it: no truncation) over the canonical
+ * SignedInfo, with the session key, compared in constant time. */
+static int hmac_value_verifies(wssec_msg *msg, wssec_token *tok, const sig_info *si,
+                               const unsigned char *key, size_t klen)
+{
+    wssec_buf tbs = { 0 };
+    unsigned char *value = NULL, mac[EVP_MAX_MD_SIZE];
+    unsigned int maclen = 0;
+    size_t value_len = 0;
+    const EVP_MD *md = method_md(si->method);
+    int rc = c14n_signed_info(msg, si, &tbs);
+    if (!rc && wssec__c14n_take(msg, tbs.len, false)) rc = over_budget(msg, si, si->signed_info);
+    if (!rc && wssec_msg_b64_elem(&value, &value_len, msg, si->value))
+        rc = wssec_msg_fail(msg, WSSEC_EMALFORMED, NULL, si->value, "SignatureValue is not base64");
+    if (!rc && (!md || !HMAC(md, key, (int)klen, tbs.data, tbs.len, mac, &maclen)))
+        rc = wssec_msg_fail(msg, WSSEC_EINTERNAL, NULL, si->value, "%s cannot be computed",
+                            si->method->name);
+    if (!rc && (value_len != maclen || CRYPTO_memcmp(value, mac, maclen) != 0))
+        rc = wssec_msg_fail(msg, WSSEC_ESIGNATURE, NULL, si->value,
+                            "SignatureValue (%s) does not verify with the session key of the "
+                            "EncryptedKey its KeyInfo names (SignedInfo was changed, or the key "
+                            "is not the one that signed)",
+                            si->method->name);
+    if (!rc && wssec_token_set_signature_value(tok, value, value_len))
+        rc = wssec_msg_fail(msg, WSSEC_ENOMEM, NULL, si->value, "out of memory");
+    wssec__memzero(mac, sizeof(mac));
+    wssec__free(value);
+    wssec__buf_free(&tbs);
+    ERR_clear_error();
+    return rc;
+}
+
+/* A signature by a symmetric key (HMAC, the symmetric binding): keyed by
+ * the session key of the EncryptedKey its KeyInfo names, never by a
+ * certificate's bytes (symkey.c). It proves the parts it covers intact, not
+ * who sent them (anyone can encrypt a key to our certificate): no signer,
+ * no caller, no replay entry, and its references satisfy no signed: or
+ * signature requirement (record.c: by_symmetric_key). */
+static int hmac_verify(wssec_msg *msg, wssec_token *tok, xmlNodePtr sig, const sig_info *si)
+{
+    const wssec_token *ek = NULL;
+    const unsigned char *key = NULL;
+    WSSEC_GUARD(wssec__symkey_resolve(msg, si->key_info, "HMAC signature", &ek));
+    size_t klen = wssec_token_secret(&key, ek);
+    WSSEC_GUARD(hmac_value_verifies(msg, tok, si, key, klen));
+    for (size_t i = 0; i < si->nrefs; i++) WSSEC_GUARD(check_qnames(msg, &si->refs[i]));
+    WSSEC_GUARD(digest_references(msg, sig, si));
+    char by[200];
+    const char *id = wssec_xml_attr(wssec_token_node(ek), "Id");
+    snprintf(by, sizeof(by), "symmetric key of EncryptedKey %.100s (anonymous: not a certificate)",
+             id ? id : "(no Id)");
+    if (wssec_token_set(tok, "key-reference", "encrypted-key") ||
+        wssec_token_set(tok, "signed-with", by))
+        return WSSEC_ENOMEM;
+    for (size_t i = 0; i < si->nrefs; i++)
+        if (wssec_msg_add_signed(msg, si->refs[i].target, si->refs[i].uri, si->refs[i].digest->name,
+                                 tok, si->refs[i].whole))
+            return WSSEC_ENOMEM;
+    return wssec_token_set_signer(tok, ek, NULL);
+}
+
 static int sig_consume(wssec_msg *msg, xmlNodePtr sig, void *ud)
 {
     (void)ud;
@@ -1213,6 +1276,10 @@ static int sig_consume(wssec_msg *msg, xmlNodePtr sig, void *ud)
     if ((rc = describe(tok, si))) goto done;
     if (deferred) {
         rc = report_refused(msg, tok, si, deferred, &k);
+        goto done;
+    }
+    if (si->method->key_type == EVP_PKEY_HMAC) {
+        rc = hmac_verify(msg, tok, sig, si);
         goto done;
     }
     if ((rc = wssec__key_resolve(msg, si->key_info, NULL, &k))) goto done;

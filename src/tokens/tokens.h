@@ -12,5 +12,6 @@ extern const wssec_module wssec__module_bst;
 extern const wssec_module wssec__module_signature;
 extern const wssec_module wssec__module_encryption;
 extern const wssec_module wssec__module_assertion;
+extern const wssec_module wssec__module_reference_list;
 
 #endif /* WSSEC_SRC_TOKENS_H */

@@ -173,6 +173,31 @@ WSSEC_API int wssec_token_set_signature_value(wssec_token *signature, const unsi
 WSSEC_API size_t wssec_token_signature_value(const unsigned char **value,
                                              const wssec_token *signature) WSSEC_NONNULL(1, 2);
 
+/* ---- symmetric keys ---- */
+
+/**
+ * Records the session key a token carries (an EncryptedKey used as a key
+ * token, unwrapped with our key). The bytes are copied, and zeroed when the
+ * token is freed; they are never a property and never in a report. A
+ * signature whose signer token holds a secret (wssec_token_set_signer()
+ * with no certificate) is by a symmetric key: what it covers is intact but
+ * proves no sender (README, "The symmetric binding").
+ * @return 0; WSSEC_EINVALID for a NULL token or key or an empty key;
+ *         WSSEC_ENOMEM.
+ */
+WSSEC_API int wssec_token_set_secret(wssec_token *token, const unsigned char *key, size_t len)
+    WSSEC_NONNULL(1, 2) WSSEC_WARN_UNUSED;
+
+/**
+ * The session key wssec_token_set_secret() recorded.
+ *
+ * @param[out] key the bytes (borrowed from the token), or NULL when none
+ * @param token    the token
+ * @return their length; 0 when the token holds no session key.
+ */
+WSSEC_API size_t wssec_token_secret(const unsigned char **key, const wssec_token *token)
+    WSSEC_NONNULL(1, 2);
+
 #ifdef __cplusplus
 }
 #endif

@@ -1,0 +1,130 @@
+/*
+ * wssec — symmetric keys: the EncryptedKey that a ds:KeyInfo names as the
+ * key of an HMAC signature or of an EncryptedData (WSS 1.1 §7.3, the
+ * symmetric binding of WS-SecurityPolicy).
+ *
+ * Only an EncryptedKey of this message, processed before what uses it and
+ * unwrapped with our key (encryption.c: one without a ReferenceList), is a
+ * key token. A KeyInfo that names anything else is refused, whatever it
+ * holds: a certificate's bytes are public, so a key taken from an X.509
+ * token would let anyone make an HMAC we accept (key confusion).
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include <openssl/sha.h>
+
+#include "wssec/wssec.h"
+#include "wssec/sys/sdk.h"
+#include "symkey.h"
+#include "util.h"
+
+#define ENCRYPTED_KEY_TYPE "encrypted-key"
+
+static xmlNodePtr only_child(xmlNodePtr e)
+{
+    xmlNodePtr c = wssec_xml_first_elem(e);
+    return c && !wssec_xml_next_elem(c) ? c : NULL;
+}
+
+int wssec__symkey_sha1(wssec_msg *msg, xmlNodePtr ek, char *out, size_t size)
+{
+    xmlNodePtr cv = NULL;
+    for (xmlNodePtr c = wssec_xml_first_elem(ek); c && !cv; c = wssec_xml_next_elem(c))
+        if (wssec_xml_is(c, WSSEC_NS_XENC, "CipherData")) cv = only_child(c);
+    unsigned char *octets = NULL, md[SHA_DIGEST_LENGTH];
+    size_t len = 0;
+    if (!cv || !wssec_xml_is(cv, WSSEC_NS_XENC, "CipherValue") ||
+        wssec_msg_b64_elem(&octets, &len, msg, cv))
+        return WSSEC_EINVALID;
+    SHA1(octets, len, md);
+    wssec_free(octets);
+    char *b64 = wssec_b64_encode(md, sizeof(md));
+    if (!b64) return WSSEC_ENOMEM;
+    int rc = strlen(b64) < size ? 0 : WSSEC_EINVALID;
+    if (!rc) snprintf(out, size, "%s", b64);
+    xmlFree(b64);
+    return rc;
+}
+
+/* The key token with the EncryptedKeySHA1 sha1 (base64, as sent). */
+static int by_sha1(wssec_msg *msg, xmlNodePtr ki, const char *what, const char *sha1,
+                   const wssec_token **out)
+{
+    for (size_t i = 0; i < wssec_msg_token_count(msg); i++) {
+        const wssec_token *t = wssec_msg_token(msg, i);
+        const unsigned char *key = NULL;
+        char mine[64];
+        if (strcmp(wssec_token_type(t), ENCRYPTED_KEY_TYPE) != 0 || !wssec_token_secret(&key, t))
+            continue;
+        int rc = wssec__symkey_sha1(msg, wssec_token_node(t), mine, sizeof(mine));
+        if (rc == WSSEC_ENOMEM) return wssec_msg_fail(msg, rc, NULL, ki, "out of memory");
+        if (rc == 0 && strcmp(mine, sha1) == 0) {
+            *out = t;
+            return 0;
+        }
+    }
+    return wssec_msg_fail(msg, WSSEC_EUNAVAILABLE, NULL, ki,
+                          "%s: KeyIdentifier EncryptedKeySHA1 '%.60s' names no EncryptedKey key "
+                          "token of this message (a key from a request we sent is not looked up: "
+                          "responses to our own requests are not supported yet)",
+                          what, sha1);
+}
+
+/* The token a Reference URI="#id" names: an EncryptedKey key token. */
+static int by_reference(wssec_msg *msg, xmlNodePtr ref, const char *what, const wssec_token **out)
+{
+    const char *uri = wssec_xml_attr(ref, "URI");
+    const char *vt = wssec_xml_attr(ref, "ValueType");
+    if (!uri || uri[0] != '#' || !uri[1])
+        return wssec_msg_fail(msg, WSSEC_EUNAVAILABLE, NULL, ref,
+                              "%s: Reference URI '%.120s' is refused: only #id in this message",
+                              what, uri ? uri : "(none)");
+    const wssec_token *t = wssec_msg_token_by_id(msg, uri + 1);
+    const unsigned char *key = NULL;
+    if (!t)
+        return wssec_msg_fail(msg, WSSEC_EUNAVAILABLE, NULL, ref,
+                              "%s: Reference %s names no token processed before it (an "
+                              "EncryptedKey precedes, in the Security header, what uses its key)",
+                              what, uri);
+    size_t vtl = vt ? strlen(vt) : 0;
+    if (strcmp(wssec_token_type(t), ENCRYPTED_KEY_TYPE) != 0 ||
+        (vt && (vtl < 13 || strcmp(vt + vtl - 13, "#EncryptedKey") != 0)))
+        return wssec_msg_fail(msg, WSSEC_ETOKEN, NULL, ref,
+                              "%s: Reference %s names a %s token (ValueType %.100s), not an "
+                              "EncryptedKey: a symmetric key comes only from an EncryptedKey of "
+                              "this message (a certificate's bytes are public: never a key)",
+                              what, uri, wssec_token_type(t), vt ? vt : "none");
+    if (!wssec_token_secret(&key, t))
+        return wssec_msg_fail(msg, WSSEC_ETOKEN, NULL, ref,
+                              "%s: EncryptedKey %s is no key token (it carries its own "
+                              "ReferenceList, or was not unwrapped)",
+                              what, uri);
+    *out = t;
+    return 0;
+}
+
+int wssec__symkey_resolve(wssec_msg *msg, xmlNodePtr key_info, const char *what,
+                          const wssec_token **out)
+{
+    xmlNodePtr str = key_info ? only_child(key_info) : NULL;
+    xmlNodePtr c =
+        str && wssec_xml_is(str, WSSEC_NS_WSSE, "SecurityTokenReference") ? only_child(str) : NULL;
+    *out = NULL;
+    if (c && wssec_xml_is(c, WSSEC_NS_WSSE, "Reference")) return by_reference(msg, c, what, out);
+    const char *vt = c ? wssec_xml_attr(c, "ValueType") : NULL;
+    if (c && wssec_xml_is(c, WSSEC_NS_WSSE, "KeyIdentifier") && vt &&
+        strcmp(vt, WSSEC_VT_ENCRYPTED_KEY_SHA1) == 0) {
+        char *sha1 = wssec_xml_text(c);
+        if (!sha1) return wssec_msg_fail(msg, WSSEC_ENOMEM, NULL, c, "out of memory");
+        int rc = by_sha1(msg, c, what, sha1, out);
+        xmlFree(sha1);
+        return rc;
+    }
+    return wssec_msg_fail(msg, c ? WSSEC_ETOKEN : WSSEC_EUNAVAILABLE, NULL,
+                          key_info ? key_info : NULL,
+                          "%s: its KeyInfo must hold one wsse:SecurityTokenReference naming an "
+                          "EncryptedKey (a Reference to its Id, or a KeyIdentifier of type "
+                          "EncryptedKeySHA1)%s",
+                          what, c ? "; it names the key another way" : "");
+}

@@ -1,0 +1,398 @@
+/*
+ * wssec unit tests — the symmetric binding, inbound: an EncryptedKey
+ * without a ReferenceList as a key token, an HMAC signature keyed by its
+ * session key, a standalone ReferenceList whose EncryptedData name it; and
+ * what such a message proves (integrity, no sender). The messages are made
+ * from what wssec_secure writes, reshaped as CXF/WSS4J send them: the
+ * EncryptedKey first, its ReferenceList moved after the signature, each
+ * EncryptedData naming the EncryptedKey, the signature re-made with HMAC.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include <libxml/c14n.h>
+#include <libxml/tree.h>
+#include <libxml/xpathInternals.h>
+#include <openssl/evp.h>
+#include <openssl/hmac.h>
+#include <openssl/pem.h>
+#include <openssl/rand.h>
+#include <openssl/rsa.h>
+#include <openssl/sha.h>
+
+#include "helpers.h"
+
+#define PKI WSSEC_SOURCE_DIR "/samples/pki/"
+#define SENDER \
+    "sign-key", PKI "alice.key", "sign-cert", PKI "alice.crt", "encrypt-cert", PKI "server.crt"
+#define RECEIVER                                                                        \
+    "trust", PKI "root.crt", "certs", PKI "inter.crt", "decrypt-key", PKI "server.key", \
+        "decrypt-cert", PKI "server.crt", "replay-signatures", "false"
+#define VT_EK "http://docs.oasis-open.org/wss/oasis-wss-soap-message-security-1.1#EncryptedKey"
+#define VT_EKSHA1 \
+    "http://docs.oasis-open.org/wss/oasis-wss-soap-message-security-1.1#EncryptedKeySHA1"
+#define VT_X509 \
+    "http://docs.oasis-open.org/wss/2004/01/oasis-200401-wss-x509-token-profile-1.0#X509v3"
+
+/* How the surgery shapes the message (set by each test). */
+static struct {
+    bool sha1;          /* hmac-sha1 instead of hmac-sha256 */
+    int sig_key;        /* 0 Reference to the EK, 1 EncryptedKeySHA1, 2 unknown SHA1, 3 the BST */
+    bool ek_to_alice;   /* the EncryptedKey's key encrypted to alice, KeyInfo still naming server */
+    bool data_other_ek; /* the EncryptedData name a second EncryptedKey (another key) */
+} shape;
+
+static wssec_ctx *ctx_of(const char *first, ...)
+{
+    va_list ap;
+    va_start(ap, first);
+    wssec_ctx *c = h_ctx_v(0, first, ap);
+    va_end(ap);
+    return c;
+}
+
+static EVP_PKEY *load_key(const char *path, bool cert)
+{
+    FILE *f = fopen(path, "r");
+    assert_non_null(f);
+    EVP_PKEY *k = NULL;
+    if (cert) {
+        X509 *x = PEM_read_X509(f, NULL, NULL, NULL);
+        assert_non_null(x);
+        k = X509_get_pubkey(x);
+        X509_free(x);
+    } else {
+        k = PEM_read_PrivateKey(f, NULL, NULL, NULL);
+    }
+    fclose(f);
+    assert_non_null(k);
+    return k;
+}
+
+static size_t oaep(EVP_PKEY *k, bool enc, const unsigned char *in, size_t inlen, unsigned char *out)
+{
+    size_t outlen = 1024;
+    EVP_PKEY_CTX *c = EVP_PKEY_CTX_new(k, NULL);
+    assert_non_null(c);
+    assert_true((enc ? EVP_PKEY_encrypt_init(c) : EVP_PKEY_decrypt_init(c)) > 0);
+    assert_true(EVP_PKEY_CTX_set_rsa_padding(c, RSA_PKCS1_OAEP_PADDING) > 0);
+    assert_true((enc ? EVP_PKEY_encrypt(c, out, &outlen, in, inlen)
+                     : EVP_PKEY_decrypt(c, out, &outlen, in, inlen)) > 0);
+    EVP_PKEY_CTX_free(c);
+    return outlen;
+}
+
+static size_t b64_content(xmlNodePtr n, unsigned char *out)
+{
+    xmlChar *t = xmlNodeGetContent(n);
+    size_t l = strlen((char *)t);
+    int len = EVP_DecodeBlock(out, t, (int)l);
+    size_t eq = (size_t)(l > 0 && t[l - 1] == '=') + (size_t)(l > 1 && t[l - 2] == '=');
+    xmlFree(t);
+    assert_true(len > 0);
+    return (size_t)len - eq;
+}
+
+/* A wsse:SecurityTokenReference under parent naming a key. */
+static void add_str(xmlNodePtr parent, const char *uri, const char *vt, const char *keyid)
+{
+    xmlNodePtr str = h_elem(parent->doc, H_NS_WSSE, "wsse", "SecurityTokenReference");
+    xmlAddChild(parent, str);
+    xmlNodePtr r = h_elem(parent->doc, H_NS_WSSE, "wsse", keyid ? "KeyIdentifier" : "Reference");
+    xmlAddChild(str, r);
+    if (keyid) {
+        xmlSetProp(r, BAD_CAST "ValueType", BAD_CAST VT_EKSHA1);
+        xmlNodeSetContent(r, BAD_CAST keyid);
+    } else {
+        xmlSetProp(r, BAD_CAST "URI", BAD_CAST uri);
+        xmlSetProp(r, BAD_CAST "ValueType", BAD_CAST vt);
+    }
+}
+
+/* A second EncryptedKey (another random key, to server), Id EK-other. */
+static void add_other_ek(xmlDocPtr doc, xmlNodePtr ek)
+{
+    unsigned char k[16], w[512];
+    assert_int_equal(RAND_bytes(k, sizeof(k)), 1);
+    EVP_PKEY *srv = load_key(PKI "server.crt", true);
+    size_t wl = oaep(srv, true, k, sizeof(k), w);
+    EVP_PKEY_free(srv);
+    xmlNodePtr copy = xmlDocCopyNode(ek, doc, 1);
+    xmlAddNextSibling(ek, copy);
+    xmlAttrPtr id = xmlSetProp(copy, BAD_CAST "Id", BAD_CAST "EK-other");
+    xmlAddID(NULL, doc, BAD_CAST "EK-other", id);
+    for (xmlNodePtr c = copy->children; c; c = c->next)
+        if (c->type == XML_ELEMENT_NODE && xmlStrEqual(c->name, BAD_CAST "CipherData"))
+            h_set_b64(xmlFirstElementChild(c), w, wl);
+}
+
+static void set_signature_key(xmlDocPtr doc, xmlNodePtr ek, const char *ekuri)
+{
+    xmlNodePtr ki = h_xp(doc, "//ds:Signature/ds:KeyInfo");
+    while (ki->children) h_remove(ki->children);
+    if (shape.sig_key == 0) add_str(ki, ekuri, VT_EK, NULL);
+    if (shape.sig_key == 1 || shape.sig_key == 2) {
+        unsigned char cv[1024], md[SHA_DIGEST_LENGTH];
+        size_t n =
+            b64_content(h_xp(doc, "//xenc:EncryptedKey/xenc:CipherData/xenc:CipherValue"), cv);
+        if (shape.sig_key == 2) cv[0] ^= 1;
+        SHA1(cv, n, md);
+        char *b = h_b64(md, sizeof(md));
+        add_str(ki, NULL, NULL, b);
+        free(b);
+    }
+    if (shape.sig_key == 3) {
+        xmlChar *id =
+            xmlGetNsProp(h_xp(doc, "//wsse:BinarySecurityToken"), BAD_CAST "Id", BAD_CAST H_NS_WSU);
+        char *uri = h_strf("#%s", (char *)id);
+        add_str(ki, uri, VT_X509, NULL);
+        free(uri);
+        xmlFree(id);
+    }
+    (void)ek;
+}
+
+/* The session key of the message's EncryptedKey, with server's key. */
+static size_t session_key(xmlDocPtr doc, unsigned char key[64])
+{
+    unsigned char w[1024];
+    size_t wl = b64_content(h_xp(doc, "//xenc:EncryptedKey/xenc:CipherData/xenc:CipherValue"), w);
+    EVP_PKEY *k = load_key(PKI "server.key", false);
+    unsigned char out[1024];
+    size_t n = oaep(k, false, w, wl, out);
+    EVP_PKEY_free(k);
+    assert_true(n >= 16 && n <= 64);
+    memcpy(key, out, n);
+    return n;
+}
+
+static void drop_prefix_list(xmlNodePtr ref)
+{
+    for (xmlNodePtr ts = wssec_xml_first_elem(ref); ts; ts = wssec_xml_next_elem(ts))
+        for (xmlNodePtr t = wssec_xml_first_elem(ts); t; t = wssec_xml_next_elem(t)) {
+            xmlNodePtr in = wssec_xml_first_elem(t);
+            if (in && xmlStrEqual(in->name, BAD_CAST "InclusiveNamespaces")) h_remove(in);
+        }
+}
+
+static void hmac_sign(xmlDocPtr doc, const unsigned char *key, size_t klen)
+{
+    xmlSetProp(h_xp(doc, "//ds:SignatureMethod"), BAD_CAST "Algorithm",
+               BAD_CAST(shape.sha1 ? "http://www.w3.org/2000/09/xmldsig#hmac-sha1"
+                                   : "http://www.w3.org/2001/04/xmldsig-more#hmac-sha256"));
+    h_redigest(doc, XML_C14N_EXCLUSIVE_1_0, drop_prefix_list);
+    int len = 0;
+    xmlChar *si = h_c14n(doc, h_xp(doc, "//ds:SignedInfo"), XML_C14N_EXCLUSIVE_1_0, NULL, &len);
+    unsigned char mac[EVP_MAX_MD_SIZE];
+    unsigned int maclen = 0;
+    assert_non_null(HMAC(shape.sha1 ? EVP_sha1() : EVP_sha256(), key, (int)klen, si, (size_t)len,
+                         mac, &maclen));
+    xmlFree(si);
+    h_set_b64(h_xp(doc, "//ds:SignatureValue"), mac, maclen);
+}
+
+static void to_symmetric(xmlDocPtr doc)
+{
+    xmlNodePtr sec = h_xp(doc, "//wsse:Security");
+    xmlNodePtr ek = h_xp(doc, "//xenc:EncryptedKey");
+    xmlNodePtr rl = h_xp(doc, "//xenc:EncryptedKey/xenc:ReferenceList");
+    xmlChar *id = xmlGetProp(ek, BAD_CAST "Id");
+    char *ekuri = h_strf("#%s", (char *)id);
+    xmlFree(id);
+    unsigned char key[64];
+    size_t klen = session_key(doc, key);
+    if (shape.ek_to_alice) {
+        unsigned char w[512];
+        EVP_PKEY *a = load_key(PKI "alice.crt", true);
+        size_t wl = oaep(a, true, key, klen, w);
+        EVP_PKEY_free(a);
+        h_set_b64(h_xp(doc, "//xenc:EncryptedKey/xenc:CipherData/xenc:CipherValue"), w, wl);
+    }
+    xmlUnlinkNode(ek);
+    xmlAddPrevSibling(xmlFirstElementChild(sec), ek);
+    xmlUnlinkNode(rl);
+    xmlAddChild(sec, rl);
+    if (shape.data_other_ek) add_other_ek(doc, ek);
+    xmlXPathContextPtr x = xmlXPathNewContext(doc);
+    xmlXPathRegisterNs(x, BAD_CAST "xenc", BAD_CAST "http://www.w3.org/2001/04/xmlenc#");
+    xmlXPathObjectPtr o = xmlXPathEvalExpression(BAD_CAST "//xenc:EncryptedData", x);
+    for (int i = 0; o && o->nodesetval && i < o->nodesetval->nodeNr; i++) {
+        xmlNodePtr ed = o->nodesetval->nodeTab[i];
+        xmlNodePtr ki = h_elem(doc, "http://www.w3.org/2000/09/xmldsig#", "ds", "KeyInfo");
+        xmlAddNextSibling(xmlFirstElementChild(ed), ki);
+        add_str(ki, shape.data_other_ek ? "#EK-other" : ekuri, VT_EK, NULL);
+    }
+    xmlXPathFreeObject(o);
+    xmlXPathFreeContext(x);
+    set_signature_key(doc, ek, ekuri);
+    xmlReconciliateNs(doc, xmlDocGetRootElement(doc));
+    hmac_sign(doc, key, klen);
+    free(ekuri);
+}
+
+static char *symmetric_message(void)
+{
+    static const char *const actions[] = { "timestamp", "signature", "encrypted-key" };
+    wssec_ctx *out = ctx_of(SENDER, NULL);
+    char *plain = h_strf("<soap:Envelope xmlns:soap=\"%s\" xmlns:wsu=\"%s\"><soap:Header/>"
+                         "<soap:Body><m:Pay xmlns:m=\"urn:example:bank\"><m:To>bob</m:To>"
+                         "<m:Amount>10</m:Amount></m:Pay></soap:Body></soap:Envelope>",
+                         WSSEC_NS_SOAP11, H_NS_WSU);
+    char *secured = h_secure(out, plain, actions, 3, NULL);
+    char *xml = h_operate(secured, to_symmetric, 1);
+    free(plain);
+    free(secured);
+    wssec_ctx_free(out);
+    return xml;
+}
+
+static void setup_shape(void) { memset(&shape, 0, sizeof(shape)); }
+
+/* The message verifies, its Body is decrypted, and nobody is its caller. */
+static void test_hmac_and_reference_list(void **state)
+{
+    (void)state;
+    setup_shape();
+    char *xml = symmetric_message();
+    wssec_ctx *in = ctx_of(RECEIVER, "require", "timestamp", NULL);
+    h_run r;
+    assert_int_equal(h_verify(&r, in, xml), 0);
+    assert_null(wssec_result_caller(r.res));
+    bool hmac = false, body = false;
+    for (size_t i = 0; i < wssec_result_token_count(r.res); i++) {
+        const wssec_token *t = wssec_result_token(r.res, i);
+        const char *with = wssec_token_get(t, "signed-with");
+        if (strcmp(wssec_token_type(t), "signature") == 0 && with) {
+            h_assert_contains(with, "symmetric key of EncryptedKey");
+            assert_null(wssec_token_get(t, "signer"));
+            hmac = true;
+        }
+        for (size_t p = 0; p < wssec_token_prop_count(t); p++) {
+            const char *n = NULL, *v = NULL;
+            assert_int_equal(wssec_token_prop(&n, &v, t, p), 0);
+            assert_null(strstr(n, "secret"));
+        }
+    }
+    xmlChar *dump = NULL;
+    int len = 0;
+    xmlDocDumpMemory(wssec_msg_doc(r.msg), &dump, &len);
+    body = strstr((char *)dump, "<m:Amount>10</m:Amount>") != NULL;
+    xmlFree(dump);
+    assert_true(hmac);
+    assert_true(body);
+    h_run_free(&r);
+    wssec_ctx_free(in);
+    free(xml);
+}
+
+static void test_encrypted_key_sha1(void **state)
+{
+    (void)state;
+    setup_shape();
+    shape.sig_key = 1;
+    char *xml = symmetric_message();
+    wssec_ctx *in = ctx_of(RECEIVER, "require", "timestamp", NULL);
+    h_expect(in, xml, 0, NULL, NULL);
+    wssec_ctx_free(in);
+    free(xml);
+}
+
+/* Anonymous: an HMAC signature satisfies no signature requirement. */
+static void test_hmac_is_no_signer(void **state)
+{
+    (void)state;
+    setup_shape();
+    char *xml = symmetric_message();
+    static const char *const reqs[] = { "signature", "signed:/soap:Envelope/soap:Body" };
+    for (size_t i = 0; i < 2; i++) {
+        wssec_ctx *in = ctx_of(RECEIVER, "require", reqs[i], NULL);
+        h_expect(in, xml, WSSEC_EPOLICY, "wsse:InvalidSecurity", "proves no sender");
+        wssec_ctx_free(in);
+    }
+    wssec_ctx *in = ctx_of(RECEIVER, "require", "timestamp,signed-by:.*", NULL);
+    h_expect(in, xml, WSSEC_EPOLICY, NULL, "proves no sender");
+    wssec_ctx_free(in);
+    free(xml);
+}
+
+/* Key confusion: an HMAC keyed by what an X.509 token holds is refused. */
+static void test_hmac_key_from_certificate(void **state)
+{
+    (void)state;
+    setup_shape();
+    shape.sig_key = 3;
+    char *xml = symmetric_message();
+    wssec_ctx *in = ctx_of(RECEIVER, "require", "timestamp", NULL);
+    h_expect(in, xml, WSSEC_ETOKEN, "wsse:InvalidSecurityToken", "not an EncryptedKey");
+    wssec_ctx_free(in);
+    free(xml);
+}
+
+static void test_encrypted_key_to_someone_else(void **state)
+{
+    (void)state;
+    setup_shape();
+    shape.ek_to_alice = true;
+    char *xml = symmetric_message();
+    wssec_ctx *in = ctx_of(RECEIVER, "require", "timestamp", NULL);
+    h_expect(in, xml, WSSEC_EDECRYPT, NULL, "decryption failed");
+    wssec_ctx_free(in);
+    free(xml);
+}
+
+static void test_unknown_encrypted_key_sha1(void **state)
+{
+    (void)state;
+    setup_shape();
+    shape.sig_key = 2;
+    char *xml = symmetric_message();
+    wssec_ctx *in = ctx_of(RECEIVER, "require", "timestamp", NULL);
+    h_expect(in, xml, WSSEC_EUNAVAILABLE, "wsse:SecurityTokenUnavailable",
+             "names no EncryptedKey key token of this message");
+    wssec_ctx_free(in);
+    free(xml);
+}
+
+/* The EncryptedData name another EncryptedKey than the one whose key
+ * encrypted them: decryption failed. */
+static void test_data_names_other_key(void **state)
+{
+    (void)state;
+    setup_shape();
+    shape.data_other_ek = true;
+    char *xml = symmetric_message();
+    wssec_ctx *in = ctx_of(RECEIVER, "require", "timestamp", NULL);
+    h_expect(in, xml, WSSEC_EDECRYPT, NULL, "decryption failed");
+    wssec_ctx_free(in);
+    free(xml);
+}
+
+static void test_hmac_sha1_needs_allow_sha1(void **state)
+{
+    (void)state;
+    setup_shape();
+    shape.sha1 = true;
+    char *xml = symmetric_message();
+    wssec_ctx *in = ctx_of(RECEIVER, "require", "timestamp", NULL);
+    h_expect(in, xml, WSSEC_EALGORITHM, NULL, "hmac-sha1");
+    wssec_ctx_free(in);
+    in = ctx_of(RECEIVER, "require", "timestamp", "allow-sha1", "true", NULL);
+    h_expect(in, xml, 0, NULL, NULL);
+    wssec_ctx_free(in);
+    free(xml);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_hmac_and_reference_list),
+        cmocka_unit_test(test_encrypted_key_sha1),
+        cmocka_unit_test(test_hmac_is_no_signer),
+        cmocka_unit_test(test_hmac_key_from_certificate),
+        cmocka_unit_test(test_encrypted_key_to_someone_else),
+        cmocka_unit_test(test_unknown_encrypted_key_sha1),
+        cmocka_unit_test(test_data_names_other_key),
+        cmocka_unit_test(test_hmac_sha1_needs_allow_sha1),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
