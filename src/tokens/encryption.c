@@ -762,7 +762,7 @@ static int session_key(wssec_msg *msg, xmlNodePtr ek, const wssec_alg *kt, const
             inlen < 24 || inlen > 72 || inlen % 8)
             return WSSEC_EDECRYPT;
         *keylen = inlen - 8;
-        return aes_unwrap(psk, psk_len, in, inlen, *keylen, key);
+        return kw_unwrap(ktn, psk, psk_len, in, inlen, *keylen, key);
     }
     wssec_located_key found = WSSEC_LOCATED_KEY_INIT;
     WSSEC_GUARD(pick_rsa_key(msg, ek, &found));

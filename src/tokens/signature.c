@@ -1031,6 +1031,11 @@ static int digest_reference(wssec_msg *msg, xmlSecDSigCtxPtr d, xmlNodePtr sig,
 /* (b) A reference with the STR-Transform, by the str_transform service. */
 static int str_reference(wssec_msg *msg, const sig_info *si, ref_info *r, X509 *signer)
 {
+    if (!signer) /* an HMAC signature: no signing token to be covered */
+        return wssec_msg_fail(msg, WSSEC_EUNSUPPORTED, NULL, r->ref,
+                              "Reference %s uses the STR-Transform in a signature by a symmetric "
+                              "key: only a certificate's signature may cover its token so",
+                              r->uri);
     wssec_str_ref s = { .ref = r->ref, .str = r->target, .uri = r->uri, .md = r->digest->name,
                         .signer = signer, .max_c14n_bytes = si->set.max_c14n_bytes };
     int rc = wssec__str_transform_verify(msg, &s);
@@ -1228,7 +1233,7 @@ static int hmac_value_verifies(wssec_msg *msg, wssec_token *tok, const sig_info 
  * who sent them (anyone can encrypt a key to our certificate): no signer,
  * no caller, no replay entry, and its references satisfy no signed: or
  * signature requirement (record.c: by_symmetric_key). */
-static int hmac_verify(wssec_msg *msg, wssec_token *tok, xmlNodePtr sig, const sig_info *si)
+static int hmac_verify(wssec_msg *msg, wssec_token *tok, xmlNodePtr sig, sig_info *si)
 {
     const wssec_token *ek = NULL;
     const unsigned char *key = NULL;
@@ -1236,7 +1241,7 @@ static int hmac_verify(wssec_msg *msg, wssec_token *tok, xmlNodePtr sig, const s
     size_t klen = wssec_token_secret(&key, ek);
     WSSEC_GUARD(hmac_value_verifies(msg, tok, si, key, klen));
     for (size_t i = 0; i < si->nrefs; i++) WSSEC_GUARD(check_qnames(msg, &si->refs[i]));
-    WSSEC_GUARD(digest_references(msg, sig, si));
+    WSSEC_GUARD(digest_references(msg, sig, si, NULL));
     char by[200];
     const char *id = wssec_xml_attr(wssec_token_node(ek), "Id");
     snprintf(by, sizeof(by), "symmetric key of EncryptedKey %.100s (anonymous: not a certificate)",
