@@ -116,7 +116,11 @@ static int by_reference(wssec_msg *msg, xmlNodePtr ref, const char *what, bool d
         return wssec_msg_fail(msg, WSSEC_ETOKEN, NULL, ref,
                               "%s: %s %s is no key token (it carries its own "
                               "ReferenceList, or was not unwrapped)",
-                              what, wssec_token_type(t), uri);
+                              what,
+                              strcmp(wssec_token_type(t), ENCRYPTED_KEY_TYPE) == 0
+                                  ? "EncryptedKey"
+                                  : "DerivedKeyToken",
+                              uri);
     *out = t;
     return 0;
 }
