@@ -187,6 +187,12 @@ static const wssec_opt options[] = {
     { "max-encrypted-keys", OPT_SIZE, OFF(max_encrypted_keys), 1, "N",
       "verify: most EncryptedKeys in our Security header, counted before any decryption "
       "(default 4)" },
+    { "max-derived-key-length", OPT_SIZE, OFF(max_derived_key_length), 16, "BYTES",
+      "verify: longest key a wsc:DerivedKeyToken may ask for, refused before any key is "
+      "derived (default 64)" },
+    { "max-derived-key-offset", OPT_SIZE, OFF(max_derived_key_offset), 0, "BYTES",
+      "verify: largest Offset (or Generation x Length) of a wsc:DerivedKeyToken, refused "
+      "before any key is derived (default 1024)" },
     { "max-signatures", OPT_SIZE, OFF(max_signatures), 1, "N",
       "verify: most signatures in our Security header, refused before any cryptography "
       "(default 4)" },

@@ -36,6 +36,8 @@ void wssec__settings_init(wssec_settings *s)
     s->max_references = 32;
     s->max_transforms = 4;
     s->max_encrypted_keys = 4;
+    s->max_derived_key_length = 64;
+    s->max_derived_key_offset = 1024;
     s->max_signatures = 4;
     s->max_c14n_bytes = 16u * 1024 * 1024;
     s->min_rsa_bits = 2048;

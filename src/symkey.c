@@ -3,6 +3,9 @@
  * key of an HMAC signature or of an EncryptedData (WSS 1.1 §7.3, the
  * symmetric binding of WS-SecurityPolicy).
  *
+ * A DerivedKeyToken (tokens/derivedkey.c) derived from such an EncryptedKey
+ * is a key token too: its secret is the derived key.
+ *
  * Only an EncryptedKey of this message, processed before what uses it and
  * unwrapped with our key (encryption.c: one without a ReferenceList), is a
  * key token. A KeyInfo that names anything else is refused, whatever it
@@ -20,6 +23,7 @@
 #include "util.h"
 
 #define ENCRYPTED_KEY_TYPE "encrypted-key"
+#define DERIVED_KEY_TYPE "derived-key"
 
 static xmlNodePtr only_child(xmlNodePtr e)
 {
@@ -71,8 +75,22 @@ static int by_sha1(wssec_msg *msg, xmlNodePtr ki, const char *what, const char *
                           what, sha1);
 }
 
-/* The token a Reference URI="#id" names: an EncryptedKey key token. */
-static int by_reference(wssec_msg *msg, xmlNodePtr ref, const char *what, const wssec_token **out)
+/* Is t a key token a Reference may name: an EncryptedKey, or (derived) a
+ * DerivedKeyToken, with a ValueType (when given) that says the same? */
+static bool key_kind(const wssec_token *t, const char *vt, bool derived)
+{
+    size_t vtl = vt ? strlen(vt) : 0;
+    if (strcmp(wssec_token_type(t), ENCRYPTED_KEY_TYPE) == 0)
+        return !vt || (vtl >= 13 && strcmp(vt + vtl - 13, "#EncryptedKey") == 0);
+    if (derived && strcmp(wssec_token_type(t), DERIVED_KEY_TYPE) == 0)
+        return !vt || (vtl >= 3 && strcmp(vt + vtl - 3, "/dk") == 0);
+    return false;
+}
+
+/* The token a Reference URI="#id" names: an EncryptedKey key token, or
+ * (derived) a DerivedKeyToken. */
+static int by_reference(wssec_msg *msg, xmlNodePtr ref, const char *what, bool derived,
+                        const wssec_token **out)
 {
     const char *uri = wssec_xml_attr(ref, "URI");
     const char *vt = wssec_xml_attr(ref, "ValueType");
@@ -85,33 +103,37 @@ static int by_reference(wssec_msg *msg, xmlNodePtr ref, const char *what, const 
     if (!t)
         return wssec_msg_fail(msg, WSSEC_EUNAVAILABLE, NULL, ref,
                               "%s: Reference %s names no token processed before it (an "
-                              "EncryptedKey precedes, in the Security header, what uses its key)",
-                              what, uri);
-    size_t vtl = vt ? strlen(vt) : 0;
-    if (strcmp(wssec_token_type(t), ENCRYPTED_KEY_TYPE) != 0 ||
-        (vt && (vtl < 13 || strcmp(vt + vtl - 13, "#EncryptedKey") != 0)))
+                              "EncryptedKey%s precedes, in the Security header, what uses its key)",
+                              what, uri, derived ? " or DerivedKeyToken" : "");
+    if (!key_kind(t, vt, derived))
         return wssec_msg_fail(msg, WSSEC_ETOKEN, NULL, ref,
                               "%s: Reference %s names a %s token (ValueType %.100s), not an "
-                              "EncryptedKey: a symmetric key comes only from an EncryptedKey of "
+                              "EncryptedKey%s: a symmetric key comes only from an EncryptedKey of "
                               "this message (a certificate's bytes are public: never a key)",
-                              what, uri, wssec_token_type(t), vt ? vt : "none");
+                              what, uri, wssec_token_type(t), vt ? vt : "none",
+                              derived ? " or a DerivedKeyToken" : "");
     if (!wssec_token_secret(&key, t))
         return wssec_msg_fail(msg, WSSEC_ETOKEN, NULL, ref,
-                              "%s: EncryptedKey %s is no key token (it carries its own "
+                              "%s: %s %s is no key token (it carries its own "
                               "ReferenceList, or was not unwrapped)",
-                              what, uri);
+                              what,
+                              strcmp(wssec_token_type(t), ENCRYPTED_KEY_TYPE) == 0
+                                  ? "EncryptedKey"
+                                  : "DerivedKeyToken",
+                              uri);
     *out = t;
     return 0;
 }
 
-int wssec__symkey_resolve(wssec_msg *msg, xmlNodePtr key_info, const char *what,
-                          const wssec_token **out)
+/* The key token one wsse:SecurityTokenReference names. */
+static int by_str(wssec_msg *msg, xmlNodePtr str, xmlNodePtr at, const char *what, bool derived,
+                  const wssec_token **out)
 {
-    xmlNodePtr str = key_info ? only_child(key_info) : NULL;
     xmlNodePtr c =
         str && wssec_xml_is(str, WSSEC_NS_WSSE, "SecurityTokenReference") ? only_child(str) : NULL;
     *out = NULL;
-    if (c && wssec_xml_is(c, WSSEC_NS_WSSE, "Reference")) return by_reference(msg, c, what, out);
+    if (c && wssec_xml_is(c, WSSEC_NS_WSSE, "Reference"))
+        return by_reference(msg, c, what, derived, out);
     const char *vt = c ? wssec_xml_attr(c, "ValueType") : NULL;
     if (c && wssec_xml_is(c, WSSEC_NS_WSSE, "KeyIdentifier") && vt &&
         strcmp(vt, WSSEC_VT_ENCRYPTED_KEY_SHA1) == 0) {
@@ -121,10 +143,22 @@ int wssec__symkey_resolve(wssec_msg *msg, xmlNodePtr key_info, const char *what,
         xmlFree(sha1);
         return rc;
     }
-    return wssec_msg_fail(msg, c ? WSSEC_ETOKEN : WSSEC_EUNAVAILABLE, NULL,
-                          key_info ? key_info : NULL,
-                          "%s: its KeyInfo must hold one wsse:SecurityTokenReference naming an "
+    return wssec_msg_fail(msg, c ? WSSEC_ETOKEN : WSSEC_EUNAVAILABLE, NULL, at,
+                          "%s: its %s must hold one wsse:SecurityTokenReference naming an "
                           "EncryptedKey (a Reference to its Id, or a KeyIdentifier of type "
-                          "EncryptedKeySHA1)%s",
-                          what, c ? "; it names the key another way" : "");
+                          "EncryptedKeySHA1)%s%s",
+                          what, derived ? "KeyInfo" : "DerivedKeyToken",
+                          derived ? " or a DerivedKeyToken (a Reference to its Id)" : "",
+                          c ? "; it names the key another way" : "");
+}
+
+int wssec__symkey_base(wssec_msg *msg, xmlNodePtr str, const char *what, const wssec_token **out)
+{
+    return by_str(msg, str, str, what, false, out);
+}
+
+int wssec__symkey_resolve(wssec_msg *msg, xmlNodePtr key_info, const char *what,
+                          const wssec_token **out)
+{
+    return by_str(msg, key_info ? only_child(key_info) : NULL, key_info, what, true, out);
 }

@@ -1,6 +1,7 @@
 /*
- * wssec — symmetric keys (symkey.c): the EncryptedKey a ds:KeyInfo names as
- * the key of a signature or of an EncryptedData (the symmetric binding).
+ * wssec — symmetric keys (symkey.c): the EncryptedKey (or the DerivedKeyToken
+ * derived from one) a ds:KeyInfo names as the key of a signature or of an
+ * EncryptedData (the symmetric binding).
  */
 #ifndef WSSEC_SRC_SYMKEY_H
 #define WSSEC_SRC_SYMKEY_H
@@ -17,15 +18,22 @@
     "http://docs.oasis-open.org/wss/oasis-wss-soap-message-security-1.1#EncryptedKeySHA1"
 
 /* Resolves a ds:KeyInfo (one wsse:SecurityTokenReference: a Reference to an
- * EncryptedKey's Id, or a KeyIdentifier of type EncryptedKeySHA1) to an
- * EncryptedKey of this message, found before it and used as a key token
- * (it holds a session key: wssec_token_secret). what names the user in the
+ * EncryptedKey's or a DerivedKeyToken's Id, or a KeyIdentifier of type
+ * EncryptedKeySHA1) to an EncryptedKey of this message, found before it and
+ * used as a key token (it holds a session key: wssec_token_secret), or to a
+ * DerivedKeyToken (its secret is the derived key). what names the user in the
  * error ("HMAC signature", "EncryptedData #x"). *out is borrowed. 0, or the
  * code of the error recorded on msg: WSSEC_EUNAVAILABLE (no such
  * EncryptedKey), WSSEC_ETOKEN (the KeyInfo names another kind of token, or
  * an EncryptedKey that is no key token), WSSEC_ENOMEM. */
 int wssec__symkey_resolve(wssec_msg *msg, xmlNodePtr key_info, const char *what,
                           const wssec_token **out);
+
+/* Resolves the wsse:SecurityTokenReference of a DerivedKeyToken to the
+ * EncryptedKey key token it derives from (as wssec__symkey_resolve, but an
+ * EncryptedKey only: a key is derived from a session key, never from
+ * another derived key). */
+int wssec__symkey_base(wssec_msg *msg, xmlNodePtr str, const char *what, const wssec_token **out);
 
 /* The SHA-1 of an EncryptedKey's CipherValue octets, base64 (what a
  * KeyIdentifier EncryptedKeySHA1 carries), into out (at least 29 bytes).

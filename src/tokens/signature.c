@@ -1243,10 +1243,12 @@ static int hmac_verify(wssec_msg *msg, wssec_token *tok, xmlNodePtr sig, sig_inf
     for (size_t i = 0; i < si->nrefs; i++) WSSEC_GUARD(check_qnames(msg, &si->refs[i]));
     WSSEC_GUARD(digest_references(msg, sig, si, NULL));
     char by[200];
+    bool derived = strcmp(wssec_token_type(ek), "derived-key") == 0;
     const char *id = wssec_xml_attr(wssec_token_node(ek), "Id");
-    snprintf(by, sizeof(by), "symmetric key of EncryptedKey %.100s (anonymous: not a certificate)",
-             id ? id : "(no Id)");
-    if (wssec_token_set(tok, "key-reference", "encrypted-key") ||
+    if (!id && derived) id = wssec_msg_id_of(msg, wssec_token_node(ek), "dk"); /* wsu:Id */
+    snprintf(by, sizeof(by), "symmetric key of %s %.100s (anonymous: not a certificate)",
+             derived ? "DerivedKeyToken" : "EncryptedKey", id ? id : "(no Id)");
+    if (wssec_token_set(tok, "key-reference", derived ? "derived-key" : "encrypted-key") ||
         wssec_token_set(tok, "signed-with", by))
         return WSSEC_ENOMEM;
     for (size_t i = 0; i < si->nrefs; i++)

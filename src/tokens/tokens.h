@@ -13,5 +13,7 @@ extern const wssec_module wssec__module_signature;
 extern const wssec_module wssec__module_encryption;
 extern const wssec_module wssec__module_assertion;
 extern const wssec_module wssec__module_reference_list;
+extern const wssec_module wssec__module_derived_key;
+extern const wssec_module wssec__module_derived_key_13;
 
 #endif /* WSSEC_SRC_TOKENS_H */

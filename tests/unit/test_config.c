@@ -98,6 +98,8 @@ static const struct {
     { "max-references", "8", "0" },
     { "max-transforms", "2", "0" },
     { "max-encrypted-keys", "2", "0" },
+    { "max-derived-key-length", "32", "8" },
+    { "max-derived-key-offset", "0", "x" },
     { "max-signatures", "8", "0" },
     { "max-c14n-bytes", "1M", "12" },
     { "min-rsa-bits", "3072", "256" },

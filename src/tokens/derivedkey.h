@@ -1,0 +1,20 @@
+/*
+ * wssec — derived keys (derivedkey.c): what the DerivedKeyToken module
+ * offers its own tests.
+ */
+#ifndef WSSEC_SRC_TOKENS_DERIVEDKEY_H
+#define WSSEC_SRC_TOKENS_DERIVEDKEY_H
+
+#include <stddef.h>
+
+/* The namespaces of WS-SecureConversation: the 2005/02 draft and 1.3. */
+#define WSSEC_NS_WSC_2005 "http://schemas.xmlsoap.org/ws/2005/02/sc"
+#define WSSEC_NS_WSC_13 "http://docs.oasis-open.org/ws-sx/ws-secureconversation/200512"
+
+/* Bytes [offset, offset + len) of P_SHA-1(secret, seed) (RFC 2246 §5's
+ * P_hash with HMAC-SHA1, as WS-SecureConversation derives keys) into out.
+ * 0, or WSSEC_ENOMEM / WSSEC_EINVALID (an HMAC failure); records no error. */
+int wssec__p_sha1(const unsigned char *secret, size_t slen, const unsigned char *seed,
+                  size_t seedlen, size_t offset, unsigned char *out, size_t len);
+
+#endif /* WSSEC_SRC_TOKENS_DERIVEDKEY_H */

@@ -1,0 +1,466 @@
+/*
+ * wssec unit tests — derived keys, inbound: wsc:DerivedKeyToken (2005/02
+ * and 1.3) derived with P_SHA-1 from an EncryptedKey key token, keying an
+ * EncryptedData of a standalone ReferenceList and an HMAC signature; the
+ * bounds on Length and Offset/Generation, and what a DKT may not name.
+ * The messages are made from what wssec_secure writes, reshaped as Rampart
+ * sends them (see test_symmetric.c).
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include <libxml/c14n.h>
+#include <libxml/tree.h>
+#include <libxml/xpathInternals.h>
+#include <openssl/evp.h>
+#include <openssl/hmac.h>
+#include <openssl/pem.h>
+#include <openssl/rand.h>
+#include <openssl/rsa.h>
+#include <openssl/sha.h>
+
+#include "helpers.h"
+#include "private.h"
+
+#define PKI WSSEC_SOURCE_DIR "/samples/pki/"
+#define SENDER \
+    "sign-key", PKI "alice.key", "sign-cert", PKI "alice.crt", "encrypt-cert", PKI "server.crt"
+#define RECEIVER                                                                        \
+    "trust", PKI "root.crt", "certs", PKI "inter.crt", "decrypt-key", PKI "server.key", \
+        "decrypt-cert", PKI "server.crt", "replay-signatures", "false"
+#define VT_EK "http://docs.oasis-open.org/wss/oasis-wss-soap-message-security-1.1#EncryptedKey"
+#define VT_EKSHA1 \
+    "http://docs.oasis-open.org/wss/oasis-wss-soap-message-security-1.1#EncryptedKeySHA1"
+#define VT_X509 \
+    "http://docs.oasis-open.org/wss/2004/01/oasis-200401-wss-x509-token-profile-1.0#X509v3"
+
+#define NS_SC05 "http://schemas.xmlsoap.org/ws/2005/02/sc"
+#define NS_SC13 "http://docs.oasis-open.org/ws-sx/ws-secureconversation/200512"
+#define LABEL "WS-SecureConversationWS-SecureConversation"
+#define NONCE "AQIDBAUGBwgJCgsMDQ4PEA==" /* 01..10 */
+
+/* How the surgery shapes the message (set by each test). */
+static struct {
+    bool ns13;         /* the 1.3 namespace instead of 2005/02 */
+    int base;          /* the DKTs name: 0 the EK, 1 EncryptedKeySHA1, 2 the BST, 3 #nothing, 4 an SCT */
+    const char *len;   /* Length, or NULL (default 32) */
+    const char *gen;   /* Generation, or NULL */
+    const char *off;   /* Offset, or NULL */
+    const char *nonce; /* Nonce text; "" none */
+} shape;
+
+static wssec_ctx *ctx_of(const char *first, ...)
+{
+    va_list ap;
+    va_start(ap, first);
+    wssec_ctx *c = h_ctx_v(0, first, ap);
+    va_end(ap);
+    return c;
+}
+
+static EVP_PKEY *load_key(const char *path, bool cert)
+{
+    FILE *f = fopen(path, "r");
+    assert_non_null(f);
+    EVP_PKEY *k = NULL;
+    if (cert) {
+        X509 *x = PEM_read_X509(f, NULL, NULL, NULL);
+        assert_non_null(x);
+        k = X509_get_pubkey(x);
+        X509_free(x);
+    } else {
+        k = PEM_read_PrivateKey(f, NULL, NULL, NULL);
+    }
+    fclose(f);
+    assert_non_null(k);
+    return k;
+}
+
+static size_t oaep(EVP_PKEY *k, bool enc, const unsigned char *in, size_t inlen, unsigned char *out)
+{
+    size_t outlen = 1024;
+    EVP_PKEY_CTX *c = EVP_PKEY_CTX_new(k, NULL);
+    assert_non_null(c);
+    assert_true((enc ? EVP_PKEY_encrypt_init(c) : EVP_PKEY_decrypt_init(c)) > 0);
+    assert_true(EVP_PKEY_CTX_set_rsa_padding(c, RSA_PKCS1_OAEP_PADDING) > 0);
+    assert_true((enc ? EVP_PKEY_encrypt(c, out, &outlen, in, inlen)
+                     : EVP_PKEY_decrypt(c, out, &outlen, in, inlen)) > 0);
+    EVP_PKEY_CTX_free(c);
+    return outlen;
+}
+
+static size_t b64_content(xmlNodePtr n, unsigned char *out)
+{
+    xmlChar *t = xmlNodeGetContent(n);
+    size_t l = 0;
+    for (size_t i = 0; t[i]; i++) /* base64 lines: the whitespace dropped */
+        if (t[i] != '\n' && t[i] != '\r' && t[i] != ' ' && t[i] != '\t') t[l++] = t[i];
+    t[l] = '\0';
+    int len = EVP_DecodeBlock(out, t, (int)l);
+    size_t eq = (size_t)(l > 0 && t[l - 1] == '=') + (size_t)(l > 1 && t[l - 2] == '=');
+    xmlFree(t);
+    assert_true(len > 0);
+    return (size_t)len - eq;
+}
+
+/* A wsse:SecurityTokenReference under parent naming a key. */
+static void add_str(xmlNodePtr parent, const char *uri, const char *vt, const char *keyid)
+{
+    xmlNodePtr str = h_elem(parent->doc, H_NS_WSSE, "wsse", "SecurityTokenReference");
+    xmlAddChild(parent, str);
+    xmlNodePtr r = h_elem(parent->doc, H_NS_WSSE, "wsse", keyid ? "KeyIdentifier" : "Reference");
+    xmlAddChild(str, r);
+    if (keyid) {
+        xmlSetProp(r, BAD_CAST "ValueType", BAD_CAST VT_EKSHA1);
+        xmlNodeSetContent(r, BAD_CAST keyid);
+    } else {
+        xmlSetProp(r, BAD_CAST "URI", BAD_CAST uri);
+        xmlSetProp(r, BAD_CAST "ValueType", BAD_CAST vt);
+    }
+}
+
+
+/* The session key of the message's EncryptedKey, with server's key. */
+static size_t session_key(xmlDocPtr doc, unsigned char key[64])
+{
+    unsigned char w[1024];
+    size_t wl = b64_content(h_xp(doc, "//xenc:EncryptedKey/xenc:CipherData/xenc:CipherValue"), w);
+    EVP_PKEY *k = load_key(PKI "server.key", false);
+    unsigned char out[1024];
+    size_t n = oaep(k, false, w, wl, out);
+    EVP_PKEY_free(k);
+    assert_true(n >= 16 && n <= 64);
+    memcpy(key, out, n);
+    return n;
+}
+
+/* A wsc:DerivedKeyToken with Id id after prev, shaped by shape. */
+static xmlNodePtr add_dkt(xmlDocPtr doc, xmlNodePtr prev, const char *id, const char *ekuri)
+{
+    const char *ns = shape.ns13 ? NS_SC13 : NS_SC05;
+    xmlNodePtr dk = h_elem(doc, ns, "wsc", "DerivedKeyToken");
+    xmlAddNextSibling(prev, dk);
+    xmlAttrPtr a = xmlSetNsProp(dk, xmlNewNs(dk, BAD_CAST H_NS_WSU, BAD_CAST "wsu"), BAD_CAST "Id",
+                                BAD_CAST id);
+    xmlAddID(NULL, doc, BAD_CAST id, a);
+    if (shape.base == 0) add_str(dk, ekuri, VT_EK, NULL);
+    if (shape.base == 1) {
+        unsigned char cv[1024], md[SHA_DIGEST_LENGTH];
+        size_t n =
+            b64_content(h_xp(doc, "//xenc:EncryptedKey/xenc:CipherData/xenc:CipherValue"), cv);
+        SHA1(cv, n, md);
+        char *b = h_b64(md, sizeof(md));
+        add_str(dk, NULL, NULL, b);
+        free(b);
+    }
+    if (shape.base == 2) {
+        xmlChar *bid =
+            xmlGetNsProp(h_xp(doc, "//wsse:BinarySecurityToken"), BAD_CAST "Id", BAD_CAST H_NS_WSU);
+        char *uri = h_strf("#%s", (char *)bid);
+        add_str(dk, uri, VT_X509, NULL);
+        free(uri);
+        xmlFree(bid);
+    }
+    if (shape.base == 3) add_str(dk, "#nothing-here", VT_EK, NULL);
+    if (shape.base == 4) add_str(dk, "urn:uuid:ctx-1", NS_SC05 "/sct", NULL);
+    const char *names[] = { "Generation", "Offset", "Length", "Nonce" };
+    const char *vals[] = { shape.gen, shape.off, shape.len, shape.nonce };
+    for (int i = 0; i < 4; i++)
+        if (vals[i] && vals[i][0]) xmlNewTextChild(dk, dk->ns, BAD_CAST names[i], BAD_CAST vals[i]);
+    return dk;
+}
+
+/* The key a DKT of this shape derives from key (default Length 32). */
+static void derive(const unsigned char *key, size_t klen, unsigned char out[32])
+{
+    unsigned char seed[128];
+    memcpy(seed, LABEL, strlen(LABEL));
+    unsigned char nonce[16];
+    assert_int_equal(EVP_DecodeBlock(nonce, BAD_CAST NONCE, 24), 18);
+    memcpy(seed + strlen(LABEL), nonce, 16);
+    assert_int_equal(wssec__p_sha1(key, klen, seed, strlen(LABEL) + 16, 0, out, 32), 0);
+}
+
+/* Each EncryptedData (AES-GCM: IV, ciphertext, tag) decrypted with the
+ * session key and encrypted again with the derived key. */
+static void reencrypt(xmlNodePtr ed, const unsigned char *old, const unsigned char *key)
+{
+    xmlNodePtr cv = h_xp(ed->doc, "//xenc:EncryptedData/xenc:CipherData/xenc:CipherValue");
+    unsigned char *buf = malloc(1 << 16), *pt = malloc(1 << 16);
+    size_t n = b64_content(cv, buf);
+    int l = 0, f = 0;
+    assert_true(n > 28);
+    EVP_CIPHER_CTX *c = EVP_CIPHER_CTX_new();
+    assert_int_equal(EVP_DecryptInit_ex(c, EVP_aes_256_gcm(), NULL, old, buf), 1);
+    assert_int_equal(EVP_DecryptUpdate(c, pt, &l, buf + 12, (int)n - 28), 1);
+    EVP_CIPHER_CTX_ctrl(c, EVP_CTRL_GCM_SET_TAG, 16, buf + n - 16);
+    assert_int_equal(EVP_DecryptFinal_ex(c, pt + l, &f), 1);
+    EVP_CIPHER_CTX_reset(c);
+    assert_int_equal(EVP_EncryptInit_ex(c, EVP_aes_256_gcm(), NULL, key, buf), 1);
+    assert_int_equal(EVP_EncryptUpdate(c, buf + 12, &l, pt, (int)n - 28), 1);
+    assert_int_equal(EVP_EncryptFinal_ex(c, buf + 12 + l, &f), 1);
+    EVP_CIPHER_CTX_ctrl(c, EVP_CTRL_GCM_GET_TAG, 16, buf + n - 16);
+    EVP_CIPHER_CTX_free(c);
+    h_set_b64(cv, buf, n);
+    free(buf);
+    free(pt);
+}
+
+static void drop_prefix_list(xmlNodePtr ref)
+{
+    for (xmlNodePtr ts = wssec_xml_first_elem(ref); ts; ts = wssec_xml_next_elem(ts))
+        for (xmlNodePtr t = wssec_xml_first_elem(ts); t; t = wssec_xml_next_elem(t)) {
+            xmlNodePtr in = wssec_xml_first_elem(t);
+            if (in && xmlStrEqual(in->name, BAD_CAST "InclusiveNamespaces")) h_remove(in);
+        }
+}
+
+static void hmac_sign(xmlDocPtr doc, const unsigned char *key, size_t klen)
+{
+    xmlSetProp(h_xp(doc, "//ds:SignatureMethod"), BAD_CAST "Algorithm",
+               BAD_CAST "http://www.w3.org/2001/04/xmldsig-more#hmac-sha256");
+    h_redigest(doc, XML_C14N_EXCLUSIVE_1_0, drop_prefix_list);
+    int len = 0;
+    xmlChar *si = h_c14n(doc, h_xp(doc, "//ds:SignedInfo"), XML_C14N_EXCLUSIVE_1_0, NULL, &len);
+    unsigned char mac[EVP_MAX_MD_SIZE];
+    unsigned int maclen = 0;
+    assert_non_null(HMAC(EVP_sha256(), key, (int)klen, si, (size_t)len, mac, &maclen));
+    xmlFree(si);
+    h_set_b64(h_xp(doc, "//ds:SignatureValue"), mac, maclen);
+}
+
+/* The symmetric binding with derived keys, as Rampart and WCF send it: the
+ * EncryptedKey first, a DerivedKeyToken for the data and one for the HMAC
+ * signature, the ReferenceList standalone at the end. */
+static void to_derived(xmlDocPtr doc)
+{
+    xmlNodePtr sec = h_xp(doc, "//wsse:Security");
+    xmlNodePtr ek = h_xp(doc, "//xenc:EncryptedKey");
+    xmlNodePtr rl = h_xp(doc, "//xenc:EncryptedKey/xenc:ReferenceList");
+    xmlChar *id = xmlGetProp(ek, BAD_CAST "Id");
+    char *ekuri = h_strf("#%s", (char *)id);
+    xmlFree(id);
+    unsigned char key[64], dk[32];
+    size_t klen = session_key(doc, key);
+    assert_int_equal(klen, 32);
+    derive(key, klen, dk);
+    xmlUnlinkNode(ek);
+    xmlAddPrevSibling(xmlFirstElementChild(sec), ek);
+    xmlUnlinkNode(rl);
+    xmlAddChild(sec, rl);
+    /* after what they name: the BST comes after the EncryptedKey */
+    xmlNodePtr at = shape.base == 2 ? h_xp(doc, "//wsse:BinarySecurityToken") : ek;
+    add_dkt(doc, add_dkt(doc, at, "DK-enc", ekuri), "DK-sig", ekuri);
+    xmlNodePtr ed = h_xp(doc, "//xenc:EncryptedData");
+    xmlNodePtr ki = h_elem(doc, "http://www.w3.org/2000/09/xmldsig#", "ds", "KeyInfo");
+    xmlAddNextSibling(xmlFirstElementChild(ed), ki);
+    add_str(ki, "#DK-enc", NS_SC05 "/dk", NULL);
+    reencrypt(ed, key, dk);
+    ki = h_xp(doc, "//ds:Signature/ds:KeyInfo");
+    while (ki->children) h_remove(ki->children);
+    add_str(ki, "#DK-sig", NULL, NULL);
+    xmlRemoveProp(xmlHasProp(h_xp(doc, "//ds:Signature/ds:KeyInfo//wsse:Reference"),
+                             BAD_CAST "ValueType"));
+    xmlReconciliateNs(doc, xmlDocGetRootElement(doc));
+    hmac_sign(doc, dk, sizeof(dk));
+    free(ekuri);
+}
+
+static char *derived_message(void)
+{
+    static const char *const actions[] = { "timestamp", "signature", "encrypted-key" };
+    wssec_ctx *out = ctx_of(SENDER, NULL);
+    char *plain = h_strf("<soap:Envelope xmlns:soap=\"%s\" xmlns:wsu=\"%s\"><soap:Header/>"
+                         "<soap:Body><m:Pay xmlns:m=\"urn:example:bank\"><m:To>bob</m:To>"
+                         "<m:Amount>10</m:Amount></m:Pay></soap:Body></soap:Envelope>",
+                         WSSEC_NS_SOAP11, H_NS_WSU);
+    char *secured = h_secure(out, plain, actions, 3, NULL);
+    char *xml = h_operate(secured, to_derived, 1);
+    free(plain);
+    free(secured);
+    wssec_ctx_free(out);
+    return xml;
+}
+
+static void setup_shape(void)
+{
+    memset(&shape, 0, sizeof(shape));
+    shape.off = "0";
+    shape.len = "32";
+    shape.nonce = NONCE;
+}
+
+/* P_SHA-1 against an independent computation (python3):
+ *   def p(s, seed, n):
+ *       a = hmac.new(s, seed, sha1).digest(); out = b''
+ *       while len(out) < n:
+ *           out += hmac.new(s, a + seed, sha1).digest(); a = hmac.new(s, a, sha1).digest()
+ *       return out[:n]
+ *   p(bytes(range(32)), LABEL.encode() + bytes(range(1, 17)), 64)
+ */
+static void test_p_sha1_known_answer(void **state)
+{
+    (void)state;
+    static const char *const want =
+        "2b8ff4c4861e6d400fd216ebc5b2ed96e66b1812966b2e2c02cd770bcd5dad0b"
+        "d44247e0775adfad40cbaf2c6fcb5f862a316dc3c4dfe12ffc6abd3b17bbbdd2";
+    unsigned char secret[32], seed[64], out[64], tail[32];
+    char hex[129];
+    for (int i = 0; i < 32; i++) secret[i] = (unsigned char)i;
+    memcpy(seed, LABEL, strlen(LABEL));
+    for (int i = 0; i < 16; i++) seed[strlen(LABEL) + (size_t)i] = (unsigned char)(i + 1);
+    size_t sl = strlen(LABEL) + 16;
+    assert_int_equal(wssec__p_sha1(secret, 32, seed, sl, 0, out, 64), 0);
+    for (int i = 0; i < 64; i++) snprintf(hex + 2 * i, 3, "%02x", out[i]);
+    assert_string_equal(hex, want);
+    /* an offset (Generation 1 x Length 32) gives the same stream's next bytes */
+    assert_int_equal(wssec__p_sha1(secret, 32, seed, sl, 32, tail, 32), 0);
+    assert_memory_equal(tail, out + 32, 32);
+}
+
+static void run_ok(bool ns13)
+{
+    setup_shape();
+    shape.ns13 = ns13;
+    char *xml = derived_message();
+    wssec_ctx *in = ctx_of(RECEIVER, "require", "timestamp", NULL);
+    h_run r;
+    assert_int_equal(h_verify(&r, in, xml), 0);
+    assert_null(wssec_result_caller(r.res));
+    int dks = 0;
+    bool hmac = false;
+    for (size_t i = 0; i < wssec_result_token_count(r.res); i++) {
+        const wssec_token *t = wssec_result_token(r.res, i);
+        const char *with = wssec_token_get(t, "signed-with");
+        if (strcmp(wssec_token_type(t), "derived-key") == 0) {
+            assert_string_equal(wssec_token_get(t, "derived-key-bits"), "256");
+            dks++;
+        }
+        if (strcmp(wssec_token_type(t), "signature") == 0 && with) {
+            h_assert_contains(with, "symmetric key of DerivedKeyToken DK-sig");
+            hmac = true;
+        }
+    }
+    xmlChar *dump = NULL;
+    int len = 0;
+    xmlDocDumpMemory(wssec_msg_doc(r.msg), &dump, &len);
+    assert_non_null(strstr((char *)dump, "<m:Amount>10</m:Amount>"));
+    xmlFree(dump);
+    assert_int_equal(dks, 2);
+    assert_true(hmac);
+    h_run_free(&r);
+    wssec_ctx_free(in);
+    free(xml);
+}
+
+/* A DerivedKeyToken keys the EncryptedData and another the HMAC signature:
+ * both namespaces. */
+static void test_derived_2005(void **state)
+{
+    (void)state;
+    run_ok(false);
+}
+
+static void test_derived_13(void **state)
+{
+    (void)state;
+    run_ok(true);
+}
+
+/* The base named by KeyIdentifier EncryptedKeySHA1, Generation 0. */
+static void test_derived_by_sha1(void **state)
+{
+    (void)state;
+    setup_shape();
+    shape.base = 1;
+    shape.off = NULL;
+    shape.gen = "0";
+    char *xml = derived_message();
+    wssec_ctx *in = ctx_of(RECEIVER, "require", "timestamp", NULL);
+    h_expect(in, xml, 0, NULL, NULL);
+    wssec_ctx_free(in);
+    free(xml);
+}
+
+static void expect_refused(int code, const char *part)
+{
+    char *xml = derived_message();
+    wssec_ctx *in = ctx_of(RECEIVER, "require", "timestamp", NULL);
+    h_expect(in, xml, code, NULL, part);
+    wssec_ctx_free(in);
+    free(xml);
+}
+
+static void test_huge_length(void **state)
+{
+    (void)state;
+    setup_shape();
+    shape.len = "99999999999999999999999";
+    expect_refused(WSSEC_ELIMIT, "more than max-derived-key-length 64");
+}
+
+static void test_huge_generation(void **state)
+{
+    (void)state;
+    setup_shape();
+    shape.off = NULL;
+    shape.gen = "4294967296";
+    expect_refused(WSSEC_ELIMIT, "Generation x Length asks for the key at offset 137438953472, "
+                                 "more than max-derived-key-offset 1024");
+    setup_shape();
+    shape.off = "1025";
+    expect_refused(WSSEC_ELIMIT, "more than max-derived-key-offset 1024");
+}
+
+/* Key confusion: a key derived from a certificate's public bytes. */
+static void test_derived_from_certificate(void **state)
+{
+    (void)state;
+    setup_shape();
+    shape.base = 2;
+    expect_refused(WSSEC_ETOKEN, "not an EncryptedKey: a symmetric key comes only from");
+}
+
+static void test_derived_from_nothing(void **state)
+{
+    (void)state;
+    setup_shape();
+    shape.base = 3;
+    expect_refused(WSSEC_EUNAVAILABLE, "Reference #nothing-here names no token");
+}
+
+static void test_nonce(void **state)
+{
+    (void)state;
+    setup_shape();
+    shape.nonce = "";
+    expect_refused(WSSEC_ETOKEN, "has no Nonce");
+    setup_shape();
+    shape.nonce = "%%%not base64";
+    expect_refused(WSSEC_ETOKEN, "its Nonce is not base64");
+}
+
+static void test_security_context(void **state)
+{
+    (void)state;
+    setup_shape();
+    shape.base = 4;
+    expect_refused(WSSEC_EUNAVAILABLE, "derived from a SecurityContextToken");
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_p_sha1_known_answer),
+        cmocka_unit_test(test_derived_2005),
+        cmocka_unit_test(test_derived_13),
+        cmocka_unit_test(test_derived_by_sha1),
+        cmocka_unit_test(test_huge_length),
+        cmocka_unit_test(test_huge_generation),
+        cmocka_unit_test(test_derived_from_certificate),
+        cmocka_unit_test(test_derived_from_nothing),
+        cmocka_unit_test(test_nonce),
+        cmocka_unit_test(test_security_context),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
