@@ -187,6 +187,9 @@ static const wssec_opt options[] = {
     { "max-encrypted-keys", OPT_SIZE, OFF(max_encrypted_keys), 1, "N",
       "verify: most EncryptedKeys in our Security header, counted before any decryption "
       "(default 4)" },
+    { "max-derived-keys", OPT_SIZE, OFF(max_derived_keys), 1, "N",
+      "verify: most wsc:DerivedKeyTokens in our Security header, counted before any key is "
+      "derived (default 8)" },
     { "max-derived-key-length", OPT_SIZE, OFF(max_derived_key_length), 16, "BYTES",
       "verify: longest key a wsc:DerivedKeyToken may ask for, refused before any key is "
       "derived (default 64)" },

@@ -36,6 +36,7 @@ void wssec__settings_init(wssec_settings *s)
     s->max_references = 32;
     s->max_transforms = 4;
     s->max_encrypted_keys = 4;
+    s->max_derived_keys = 8;
     s->max_derived_key_length = 64;
     s->max_derived_key_offset = 1024;
     s->max_signatures = 4;

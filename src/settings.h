@@ -46,6 +46,7 @@ typedef struct wssec_settings {
     size_t max_references;
     size_t max_transforms;
     size_t max_encrypted_keys;
+    size_t max_derived_keys;                               /* wsc:DerivedKeyTokens per message */
     size_t max_derived_key_length, max_derived_key_offset; /* wsc:DerivedKeyToken, bytes */
     size_t max_signatures; /* ds:Signature elements in our Security header */
     size_t max_c14n_bytes; /* bytes canonicalized for signatures, per message */

@@ -266,6 +266,23 @@ static int dk_derive(wssec_msg *msg, wssec_token *tok, xmlNodePtr dk, const dkt 
     return 0;
 }
 
+/* How many DerivedKeyTokens (both namespaces): bounded before any key is
+ * derived, as each costs HMACs. */
+static int dk_count(wssec_msg *msg, xmlNodePtr dk)
+{
+    size_t count = 0, max = opt_size(msg, "max-derived-keys");
+    for (xmlNodePtr c = wssec_xml_first_elem(dk->parent); c; c = wssec_xml_next_elem(c))
+        if (wssec_xml_is(c, WSSEC_NS_WSC_2005, "DerivedKeyToken") ||
+            wssec_xml_is(c, WSSEC_NS_WSC_13, "DerivedKeyToken"))
+            count++;
+    if (count > max)
+        return wssec_msg_fail(msg, WSSEC_ELIMIT, "wsse:InvalidSecurity", dk,
+                              "the Security header holds %zu DerivedKeyTokens, more than "
+                              "max-derived-keys %zu; refused before any key is derived",
+                              count, max);
+    return 0;
+}
+
 static int dk_consume(wssec_msg *msg, xmlNodePtr dk, void *ud)
 {
     (void)ud;
@@ -275,7 +292,8 @@ static int dk_consume(wssec_msg *msg, xmlNodePtr dk, void *ud)
     xmlChar *wsu_id = xmlGetNsProp(dk, BAD_CAST "Id", BAD_CAST WSSEC_NS_WSU);
     const char *id = wssec_xml_attr(dk, "Id");
     d.id = wsu_id ? (const char *)wsu_id : id ? id : "(no Id)";
-    int rc = dk_algorithm(msg, dk, &d);
+    int rc = dk_count(msg, dk);
+    if (!rc) rc = dk_algorithm(msg, dk, &d);
     if (!rc) rc = dk_fields(msg, dk, &d);
     if (!rc) rc = dk_derive(msg, tok, dk, &d);
     if (wsu_id) xmlFree(wsu_id);

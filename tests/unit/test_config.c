@@ -100,6 +100,7 @@ static const struct {
     { "max-encrypted-keys", "2", "0" },
     { "max-derived-key-length", "32", "8" },
     { "max-derived-key-offset", "0", "x" },
+    { "max-derived-keys", "1", "0" },
     { "max-signatures", "8", "0" },
     { "max-c14n-bytes", "1M", "12" },
     { "min-rsa-bits", "3072", "256" },

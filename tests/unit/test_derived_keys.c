@@ -412,6 +412,23 @@ static void test_huge_generation(void **state)
     expect_refused(WSSEC_ELIMIT, "more than max-derived-key-offset 1024");
 }
 
+/* The number of DerivedKeyTokens (the message holds two) is bounded before
+ * any key is derived. */
+static void test_too_many(void **state)
+{
+    (void)state;
+    setup_shape();
+    char *xml = derived_message();
+    wssec_ctx *in = ctx_of(RECEIVER, "require", "timestamp", "max-derived-keys", "1", NULL);
+    h_expect(in, xml, WSSEC_ELIMIT, "wsse:InvalidSecurity",
+             "the Security header holds 2 DerivedKeyTokens, more than max-derived-keys 1");
+    wssec_ctx_free(in);
+    in = ctx_of(RECEIVER, "require", "timestamp", "max-derived-keys", "2", NULL);
+    h_expect(in, xml, 0, NULL, NULL);
+    wssec_ctx_free(in);
+    free(xml);
+}
+
 /* Key confusion: a key derived from a certificate's public bytes. */
 static void test_derived_from_certificate(void **state)
 {
@@ -457,6 +474,7 @@ int main(void)
         cmocka_unit_test(test_derived_by_sha1),
         cmocka_unit_test(test_huge_length),
         cmocka_unit_test(test_huge_generation),
+        cmocka_unit_test(test_too_many),
         cmocka_unit_test(test_derived_from_certificate),
         cmocka_unit_test(test_derived_from_nothing),
         cmocka_unit_test(test_nonce),
