@@ -839,6 +839,16 @@ static void s_second_key(xmlDocPtr doc)
         xmlAddNextSibling(ek, ek2);
 }
 
+/* Nothing was decrypted: the Body still holds its EncryptedData and no
+ * plaintext element (its text, base64, may hold any three letters, so the
+ * plaintext's words are not looked for in it). */
+static void assert_not_decrypted(wssec_msg *msg)
+{
+    xmlNodePtr first = wssec_xml_first_elem(wssec_msg_body(msg));
+    assert_true(wssec_xml_is(first, WSSEC_NS_XENC, "EncryptedData"));
+    assert_null(wssec_xml_next_elem(first));
+}
+
 /* Only signed ciphertext is decrypted, whatever the order of the blocks:
  * the EncryptedKey ahead of the Signature changes nothing, and a second
  * EncryptedKey for unsigned ciphertext is refused, before or after the
@@ -864,9 +874,7 @@ static void test_order_independence(void **state)
         h_assert_error(h_run_err(&r), WSSEC_EUNSIGNED, "wsse:InvalidSecurity",
                        "EncryptedData #ED-evil is not covered by the verified signature");
         /* nothing was decrypted: the refusal came before any key was used */
-        xmlChar *text = xmlNodeGetContent(wssec_msg_body(r.msg));
-        assert_null(strstr((char *)text, "bob"));
-        xmlFree(text);
+        assert_not_decrypted(r.msg);
         h_run_free(&r);
         free(xml);
     }
@@ -1216,7 +1224,7 @@ static void test_bsp_ek_key_info(void **state)
         xmlChar *body = xmlNodeGetContent(wssec_msg_body(r.msg));
         if (rc) {
             h_assert_error(h_run_err(&r), rc, "wsse:SecurityTokenUnavailable", rows[i].needle);
-            assert_null(strstr((char *)body, "bob")); /* nothing was decrypted */
+            assert_not_decrypted(r.msg);
         } else {
             h_assert_contains((char *)body, "bob");
             assert_true(!rows[i].needle || h_has_warning(r.res, rows[i].needle));
