@@ -34,6 +34,8 @@
 #define VT_X509 \
     "http://docs.oasis-open.org/wss/2004/01/oasis-200401-wss-x509-token-profile-1.0#X509v3"
 
+#include "symtest.h" /* after PKI and VT_EKSHA1 */
+
 /* How the surgery shapes the message (set by each test). */
 static struct {
     bool sha1;          /* hmac-sha1 instead of hmac-sha256 */
@@ -49,64 +51,6 @@ static wssec_ctx *ctx_of(const char *first, ...)
     wssec_ctx *c = h_ctx_v(0, first, ap);
     va_end(ap);
     return c;
-}
-
-static EVP_PKEY *load_key(const char *path, bool cert)
-{
-    FILE *f = fopen(path, "r");
-    assert_non_null(f);
-    EVP_PKEY *k = NULL;
-    if (cert) {
-        X509 *x = PEM_read_X509(f, NULL, NULL, NULL);
-        assert_non_null(x);
-        k = X509_get_pubkey(x);
-        X509_free(x);
-    } else {
-        k = PEM_read_PrivateKey(f, NULL, NULL, NULL);
-    }
-    fclose(f);
-    assert_non_null(k);
-    return k;
-}
-
-static size_t oaep(EVP_PKEY *k, bool enc, const unsigned char *in, size_t inlen, unsigned char *out)
-{
-    size_t outlen = 1024;
-    EVP_PKEY_CTX *c = EVP_PKEY_CTX_new(k, NULL);
-    assert_non_null(c);
-    assert_true((enc ? EVP_PKEY_encrypt_init(c) : EVP_PKEY_decrypt_init(c)) > 0);
-    assert_true(EVP_PKEY_CTX_set_rsa_padding(c, RSA_PKCS1_OAEP_PADDING) > 0);
-    assert_true((enc ? EVP_PKEY_encrypt(c, out, &outlen, in, inlen)
-                     : EVP_PKEY_decrypt(c, out, &outlen, in, inlen)) > 0);
-    EVP_PKEY_CTX_free(c);
-    return outlen;
-}
-
-static size_t b64_content(xmlNodePtr n, unsigned char *out)
-{
-    xmlChar *t = xmlNodeGetContent(n);
-    size_t l = strlen((char *)t);
-    int len = EVP_DecodeBlock(out, t, (int)l);
-    size_t eq = (size_t)(l > 0 && t[l - 1] == '=') + (size_t)(l > 1 && t[l - 2] == '=');
-    xmlFree(t);
-    assert_true(len > 0);
-    return (size_t)len - eq;
-}
-
-/* A wsse:SecurityTokenReference under parent naming a key. */
-static void add_str(xmlNodePtr parent, const char *uri, const char *vt, const char *keyid)
-{
-    xmlNodePtr str = h_elem(parent->doc, H_NS_WSSE, "wsse", "SecurityTokenReference");
-    xmlAddChild(parent, str);
-    xmlNodePtr r = h_elem(parent->doc, H_NS_WSSE, "wsse", keyid ? "KeyIdentifier" : "Reference");
-    xmlAddChild(str, r);
-    if (keyid) {
-        xmlSetProp(r, BAD_CAST "ValueType", BAD_CAST VT_EKSHA1);
-        xmlNodeSetContent(r, BAD_CAST keyid);
-    } else {
-        xmlSetProp(r, BAD_CAST "URI", BAD_CAST uri);
-        xmlSetProp(r, BAD_CAST "ValueType", BAD_CAST vt);
-    }
 }
 
 /* A second EncryptedKey (another random key, to server), Id EK-other. */
@@ -152,45 +96,6 @@ static void set_signature_key(xmlDocPtr doc, xmlNodePtr ek, const char *ekuri)
     (void)ek;
 }
 
-/* The session key of the message's EncryptedKey, with server's key. */
-static size_t session_key(xmlDocPtr doc, unsigned char key[64])
-{
-    unsigned char w[1024];
-    size_t wl = b64_content(h_xp(doc, "//xenc:EncryptedKey/xenc:CipherData/xenc:CipherValue"), w);
-    EVP_PKEY *k = load_key(PKI "server.key", false);
-    unsigned char out[1024];
-    size_t n = oaep(k, false, w, wl, out);
-    EVP_PKEY_free(k);
-    assert_true(n >= 16 && n <= 64);
-    memcpy(key, out, n);
-    return n;
-}
-
-static void drop_prefix_list(xmlNodePtr ref)
-{
-    for (xmlNodePtr ts = wssec_xml_first_elem(ref); ts; ts = wssec_xml_next_elem(ts))
-        for (xmlNodePtr t = wssec_xml_first_elem(ts); t; t = wssec_xml_next_elem(t)) {
-            xmlNodePtr in = wssec_xml_first_elem(t);
-            if (in && xmlStrEqual(in->name, BAD_CAST "InclusiveNamespaces")) h_remove(in);
-        }
-}
-
-static void hmac_sign(xmlDocPtr doc, const unsigned char *key, size_t klen)
-{
-    xmlSetProp(h_xp(doc, "//ds:SignatureMethod"), BAD_CAST "Algorithm",
-               BAD_CAST(shape.sha1 ? "http://www.w3.org/2000/09/xmldsig#hmac-sha1"
-                                   : "http://www.w3.org/2001/04/xmldsig-more#hmac-sha256"));
-    h_redigest(doc, XML_C14N_EXCLUSIVE_1_0, drop_prefix_list);
-    int len = 0;
-    xmlChar *si = h_c14n(doc, h_xp(doc, "//ds:SignedInfo"), XML_C14N_EXCLUSIVE_1_0, NULL, &len);
-    unsigned char mac[EVP_MAX_MD_SIZE];
-    unsigned int maclen = 0;
-    assert_non_null(HMAC(shape.sha1 ? EVP_sha1() : EVP_sha256(), key, (int)klen, si, (size_t)len,
-                         mac, &maclen));
-    xmlFree(si);
-    h_set_b64(h_xp(doc, "//ds:SignatureValue"), mac, maclen);
-}
-
 static void to_symmetric(xmlDocPtr doc)
 {
     xmlNodePtr sec = h_xp(doc, "//wsse:Security");
@@ -226,7 +131,7 @@ static void to_symmetric(xmlDocPtr doc)
     xmlXPathFreeContext(x);
     set_signature_key(doc, ek, ekuri);
     xmlReconciliateNs(doc, xmlDocGetRootElement(doc));
-    hmac_sign(doc, key, klen);
+    hmac_sign(doc, key, klen, shape.sha1);
     free(ekuri);
 }
 
