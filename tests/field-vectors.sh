@@ -7,7 +7,9 @@
 # Passes when no run crashed, no sanitizer or valgrind report appeared, and
 # every row agrees with its expected verdict except rows classified
 # UNSUPPORTED (valid messages that need a feature wssec does not have yet:
-# those are listed, and each one that agrees is welcome). When the vectors
+# those are listed, and each one that agrees is welcome); then the rows that
+# need an option named since the corpus was built, or were pretty-printed
+# after they were signed (see overlay below). When the vectors
 # are not beside the checkout, says so plainly and does not pretend to pass.
 set -uo pipefail
 bin=${1:?usage: field-vectors.sh WSSEC [plain|asan|valgrind]}
@@ -47,6 +49,51 @@ fi
 if printf '%s\n' "$out" | grep -qE 'inspect: [1-9]'; then
     echo "field vectors: inspect failed on some row"; fail=1
 fi
+# Rows that the shared manifest (read-only here) cannot yet tell right:
+# - "flag": the row needs an option named since the corpus was built (its
+#   flags column is to gain it); run with the option added, it must be
+#   accepted;
+# - "blanks": a tcpmon trace that was pretty-printed after it was signed (the
+#   signed bytes had no whitespace between elements: with it removed by
+#   `xmllint --noblanks`, every digest and the HMAC match). As published, a
+#   correct processor refuses it (asserted below with the exact code); with
+#   the blanks removed, it must be accepted: that proves the features it uses
+#   on a real peer's bytes.
+overlay() {
+    cat <<'ROWS'
+flag	spring-ws__xwss-encrypted-soap.xml	--allow-3des	-
+flag	spring-ws__usernameTokenPlainTextQualifiedType-soap.xml	--bsp-relax R4201	-
+flag	rampart-c__scenario2-req.xml	--bsp-relax R4220	-
+blanks	rampart-c__scenario5-req.xml	--bsp-relax R4220	WSSEC_EDECRYPT
+blanks	rampart-c__scenario11-res.xml	-	WSSEC_ESIGNATURE
+blanks	rampart-c__scenario12-res.xml	-	WSSEC_EDECRYPT
+ROWS
+}
+over_ok=0; over_n=0
+while IFS=$'\t' read -r kind file extra published; do
+    over_n=$((over_n + 1))
+    flags=$(awk -F'\t' -v f="$file" '$1 == f { print $7 }' "$fv/manifest.tsv")
+    [ "$extra" = - ] && extra=
+    if [ -z "$flags" ]; then echo "field vectors: $file is not in the manifest"; fail=1; continue; fi
+    msg=$fv/vectors/$file
+    if [ "$kind" = blanks ]; then
+        # shellcheck disable=SC2086
+        code=$(cd "$fv" && "$wrap" verify $flags $extra --json "$msg" 2>/dev/null |
+               grep -o '"code":"[A-Z_0-9]*"' | head -1 | cut -d'"' -f4)
+        if [ "$code" != "$published" ]; then
+            echo "field vectors: $file as published: expected $published, got ${code:-no code}"; fail=1; continue
+        fi
+        msg=$logs/noblanks-$file
+        xmllint --noblanks "$fv/vectors/$file" > "$msg" || { echo "field vectors: xmllint failed on $file"; fail=1; continue; }
+    fi
+    # shellcheck disable=SC2086
+    if (cd "$fv" && "$wrap" verify $flags $extra "$msg" > /dev/null 2>"$logs/err"); then
+        over_ok=$((over_ok + 1))
+    else
+        echo "field vectors: $file ($kind${extra:+, $extra}) refused: $(cat "$logs/err")"; fail=1
+    fi
+done < <(overlay)
+echo "   with a named option or blanks removed: $over_ok / $over_n accepted"
 reports=$(cat "$logs"/asan* "$logs"/ubsan* 2>/dev/null; grep -l . "$logs"/vg.* 2>/dev/null | xargs -r cat)
 if [ -n "$reports" ]; then
     echo "field vectors: $mode reported:"; printf '%s\n' "$reports" | head -60; fail=1
