@@ -10,6 +10,7 @@
 #include "wssec/identity.h"
 #include "wssec/keylocator.h"
 #include "wssec/replay.h"
+#include "wssec/seccontext.h"
 #include "wssec/validate.h"
 #include "error.h"
 #include "registry.h"
@@ -38,6 +39,9 @@ struct wssec_config {
     /* the key locator (keylocator.h): locate NULL is the default */
     wssec_key_locator key_locator;
     void *key_locator_ud;
+    /* the security context resolver (seccontext.h): resolve NULL is none */
+    wssec_context_resolver context_resolver;
+    void *context_resolver_ud;
 };
 
 #endif /* WSSEC_SRC_CONFIG_H */

@@ -302,6 +302,8 @@ int wssec_ctx_new(wssec_ctx **out, wssec_config *cfg)
     ctx->time_validator_ud = cfg->time_validator_ud;
     ctx->key_locator = cfg->key_locator;
     ctx->key_locator_ud = cfg->key_locator_ud;
+    ctx->context_resolver = cfg->context_resolver;
+    ctx->context_resolver_ud = cfg->context_resolver_ud;
     pthread_mutex_init(&ctx->trust_lock, NULL);
     /* parsing a certificate is no trust decision: pooled even without the
      * certificate cache (which remembers validation outcomes) */

@@ -15,6 +15,7 @@
 #include "wssec/identity.h"
 #include "wssec/keylocator.h"
 #include "wssec/replay.h"
+#include "wssec/seccontext.h"
 #include "wssec/validate.h"
 #include "registry.h"
 #include "settings.h"
@@ -61,6 +62,9 @@ struct wssec_ctx {
     wssec_key_locator key_locator;
     void *key_locator_ud;
     struct wssec_p11 *p11;
+    /* the security context resolver (seccontext.h): resolve NULL is none */
+    wssec_context_resolver context_resolver;
+    void *context_resolver_ud;
 };
 
 

@@ -4,7 +4,9 @@
  * symmetric binding of WS-SecurityPolicy).
  *
  * A DerivedKeyToken (tokens/derivedkey.c) derived from such an EncryptedKey
- * is a key token too: its secret is the derived key.
+ * is a key token too: its secret is the derived key; and so is a
+ * SecurityContextToken the application's resolver answered for
+ * (tokens/sct.c), named by its Id or by its Identifier.
  *
  * Only an EncryptedKey of this message, processed before what uses it and
  * unwrapped with our key (encryption.c: one without a ReferenceList), is a
@@ -24,6 +26,21 @@
 
 #define ENCRYPTED_KEY_TYPE "encrypted-key"
 #define DERIVED_KEY_TYPE "derived-key"
+#define SCT_TYPE "security-context-token"
+
+const char *wssec__symkey_kind(const wssec_token *t)
+{
+    const char *type = wssec_token_type(t);
+    return strcmp(type, DERIVED_KEY_TYPE) == 0 ? "DerivedKeyToken"
+           : strcmp(type, SCT_TYPE) == 0       ? "SecurityContextToken"
+                                               : "EncryptedKey";
+}
+
+static bool ends_with(const char *s, const char *end)
+{
+    size_t sl = s ? strlen(s) : 0, el = strlen(end);
+    return sl >= el && strcmp(s + sl - el, end) == 0;
+}
 
 static xmlNodePtr only_child(xmlNodePtr e)
 {
@@ -75,16 +92,48 @@ static int by_sha1(wssec_msg *msg, xmlNodePtr ki, const char *what, const char *
                           what, sha1);
 }
 
-/* Is t a key token a Reference may name: an EncryptedKey, or (derived) a
- * DerivedKeyToken, with a ValueType (when given) that says the same? */
+/* Is t a key token a Reference may name: an EncryptedKey, a
+ * SecurityContextToken, or (derived) a DerivedKeyToken, with a ValueType
+ * (when given) that says the same? */
 static bool key_kind(const wssec_token *t, const char *vt, bool derived)
 {
-    size_t vtl = vt ? strlen(vt) : 0;
     if (strcmp(wssec_token_type(t), ENCRYPTED_KEY_TYPE) == 0)
-        return !vt || (vtl >= 13 && strcmp(vt + vtl - 13, "#EncryptedKey") == 0);
+        return !vt || ends_with(vt, "#EncryptedKey");
+    if (strcmp(wssec_token_type(t), SCT_TYPE) == 0) return !vt || ends_with(vt, "/sct");
     if (derived && strcmp(wssec_token_type(t), DERIVED_KEY_TYPE) == 0)
-        return !vt || (vtl >= 3 && strcmp(vt + vtl - 3, "/dk") == 0);
+        return !vt || ends_with(vt, "/dk");
     return false;
+}
+
+/* The SecurityContextToken of this message whose wsc:Identifier is uri
+ * (WCF and CXF name a context by its Identifier, ValueType .../sct). */
+static int by_identifier(wssec_msg *msg, xmlNodePtr ref, const char *what, const char *uri,
+                         const wssec_token **out)
+{
+    for (size_t i = 0; i < wssec_msg_token_count(msg); i++) {
+        const wssec_token *t = wssec_msg_token(msg, i);
+        const unsigned char *key = NULL;
+        if (strcmp(wssec_token_type(t), SCT_TYPE) != 0 || !wssec_token_secret(&key, t)) continue;
+        xmlNodePtr sct = wssec_token_node(t);
+        for (xmlNodePtr c = wssec_xml_first_elem(sct); c; c = wssec_xml_next_elem(c)) {
+            if (!c->ns || !xmlStrEqual(c->ns->href, sct->ns->href) ||
+                !xmlStrEqual(c->name, BAD_CAST "Identifier"))
+                continue;
+            char *id = wssec_xml_text(c);
+            if (!id) return wssec_msg_fail(msg, WSSEC_ENOMEM, NULL, ref, "out of memory");
+            bool same = strcmp(id, uri) == 0; /* wssec_xml_text trims */
+            xmlFree(id);
+            if (same) {
+                *out = t;
+                return 0;
+            }
+        }
+    }
+    return wssec_msg_fail(msg, WSSEC_EUNAVAILABLE, NULL, ref,
+                          "%s: Reference %.200s names no SecurityContextToken of this message "
+                          "(a context is used only when its token precedes, in the Security "
+                          "header, what uses its key)",
+                          what, uri);
 }
 
 /* The token a Reference URI="#id" names: an EncryptedKey key token, or
@@ -94,6 +143,8 @@ static int by_reference(wssec_msg *msg, xmlNodePtr ref, const char *what, bool d
 {
     const char *uri = wssec_xml_attr(ref, "URI");
     const char *vt = wssec_xml_attr(ref, "ValueType");
+    if (uri && uri[0] && uri[0] != '#' && ends_with(vt, "/sct"))
+        return by_identifier(msg, ref, what, uri, out);
     if (!uri || uri[0] != '#' || !uri[1])
         return wssec_msg_fail(msg, WSSEC_EUNAVAILABLE, NULL, ref,
                               "%s: Reference URI '%.120s' is refused: only #id in this message",
@@ -103,24 +154,21 @@ static int by_reference(wssec_msg *msg, xmlNodePtr ref, const char *what, bool d
     if (!t)
         return wssec_msg_fail(msg, WSSEC_EUNAVAILABLE, NULL, ref,
                               "%s: Reference %s names no token processed before it (an "
-                              "EncryptedKey%s precedes, in the Security header, what uses its key)",
+                              "EncryptedKey, SecurityContextToken%s precedes, in the Security "
+                              "header, what uses its key)",
                               what, uri, derived ? " or DerivedKeyToken" : "");
     if (!key_kind(t, vt, derived))
         return wssec_msg_fail(msg, WSSEC_ETOKEN, NULL, ref,
                               "%s: Reference %s names a %s token (ValueType %.100s), not an "
-                              "EncryptedKey%s: a symmetric key comes only from an EncryptedKey of "
-                              "this message (a certificate's bytes are public: never a key)",
+                              "EncryptedKey or SecurityContextToken%s: a symmetric key comes only "
+                              "from those (a certificate's bytes are public: never a key)",
                               what, uri, wssec_token_type(t), vt ? vt : "none",
                               derived ? " or a DerivedKeyToken" : "");
     if (!wssec_token_secret(&key, t))
         return wssec_msg_fail(msg, WSSEC_ETOKEN, NULL, ref,
                               "%s: %s %s is no key token (it carries its own "
                               "ReferenceList, or was not unwrapped)",
-                              what,
-                              strcmp(wssec_token_type(t), ENCRYPTED_KEY_TYPE) == 0
-                                  ? "EncryptedKey"
-                                  : "DerivedKeyToken",
-                              uri);
+                              what, wssec__symkey_kind(t), uri);
     *out = t;
     return 0;
 }
@@ -146,7 +194,8 @@ static int by_str(wssec_msg *msg, xmlNodePtr str, xmlNodePtr at, const char *wha
     return wssec_msg_fail(msg, c ? WSSEC_ETOKEN : WSSEC_EUNAVAILABLE, NULL, at,
                           "%s: its %s must hold one wsse:SecurityTokenReference naming an "
                           "EncryptedKey (a Reference to its Id, or a KeyIdentifier of type "
-                          "EncryptedKeySHA1)%s%s",
+                          "EncryptedKeySHA1), a SecurityContextToken (a Reference to its Id or "
+                          "Identifier)%s%s",
                           what, derived ? "KeyInfo" : "DerivedKeyToken",
                           derived ? " or a DerivedKeyToken (a Reference to its Id)" : "",
                           c ? "; it names the key another way" : "");

@@ -27,6 +27,9 @@
 #define WSSEC_NS_DS "http://www.w3.org/2000/09/xmldsig#"
 /** XML Encryption (the "xenc" prefix). */
 #define WSSEC_NS_XENC "http://www.w3.org/2001/04/xmlenc#"
+/** WS-SecureConversation: the 2005/02 draft, and 1.3 */
+#define WSSEC_NS_WSC_2005 "http://schemas.xmlsoap.org/ws/2005/02/sc"
+#define WSSEC_NS_WSC_13 "http://docs.oasis-open.org/ws-sx/ws-secureconversation/200512"
 /** SOAP 1.1 envelope. */
 #define WSSEC_NS_SOAP11 "http://schemas.xmlsoap.org/soap/envelope/"
 /** SOAP 1.2 envelope. */

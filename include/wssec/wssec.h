@@ -32,5 +32,6 @@
 #include "identity.h"
 #include "validate.h"
 #include "keylocator.h"
+#include "seccontext.h"
 
 #endif /* WSSEC_H */

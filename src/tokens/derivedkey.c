@@ -4,7 +4,9 @@
  *
  * A DerivedKeyToken names, by a wsse:SecurityTokenReference, an EncryptedKey
  * key token of this message (symkey.c: a Reference to its Id, or a
- * KeyIdentifier EncryptedKeySHA1) and derives from its session key, with
+ * KeyIdentifier EncryptedKeySHA1) or a SecurityContextToken the application
+ * resolved (sct.c: a Reference to its Id or Identifier), and derives from
+ * its key, with
  * P_SHA-1, Length bytes at Offset (or Generation x Length) of the stream
  * seeded by Label (default "WS-SecureConversationWS-SecureConversation")
  * and the decoded Nonce. The derived key is the token's secret; an HMAC
@@ -14,9 +16,7 @@
  *
  * Length and Offset are bounded by max-derived-key-length and
  * max-derived-key-offset, checked before any key is derived: a sender
- * cannot ask for unbounded work. A DerivedKeyToken derived from a
- * SecurityContextToken is refused as wsse:SecurityTokenUnavailable: no
- * security context is resolved.
+ * cannot ask for unbounded work.
  */
 #include <stdint.h>
 #include <stdio.h>
@@ -210,27 +210,8 @@ static int dk_seed(wssec_msg *msg, xmlNodePtr dk, const dkt *d, unsigned char **
     return rc;
 }
 
-/* Does the STR name a SecurityContextToken (by its ValueType, or by an Id
- * that is one's)? */
-static bool names_sct(wssec_msg *msg, xmlNodePtr str)
-{
-    for (xmlNodePtr c = wssec_xml_first_elem(str); c; c = wssec_xml_next_elem(c)) {
-        if (wssec_xml_is(c, WSSEC_NS_WSC_2005, "SecurityContextToken") ||
-            wssec_xml_is(c, WSSEC_NS_WSC_13, "SecurityContextToken"))
-            return true;
-        const char *vt = wssec_xml_attr(c, "ValueType"), *uri = wssec_xml_attr(c, "URI");
-        size_t vtl = vt ? strlen(vt) : 0;
-        if (vtl >= 4 && strcmp(vt + vtl - 4, "/sct") == 0) return true;
-        xmlAttrPtr a = uri && uri[0] == '#' ? xmlGetID(wssec_msg_doc(msg), BAD_CAST(uri + 1)) : NULL;
-        if (a && a->parent &&
-            (wssec_xml_is(a->parent, WSSEC_NS_WSC_2005, "SecurityContextToken") ||
-             wssec_xml_is(a->parent, WSSEC_NS_WSC_13, "SecurityContextToken")))
-            return true;
-    }
-    return false;
-}
-
-/* The key: bounds first, then the EncryptedKey it comes from, then P_SHA-1. */
+/* The key: bounds first, then the EncryptedKey or SecurityContextToken it
+ * comes from, then P_SHA-1. */
 static int dk_derive(wssec_msg *msg, wssec_token *tok, xmlNodePtr dk, const dkt *d)
 {
     size_t len = 0, off = 0, seedlen = 0;
@@ -239,12 +220,6 @@ static int dk_derive(wssec_msg *msg, wssec_token *tok, xmlNodePtr dk, const dkt 
     const wssec_token *base = NULL;
     char what[160];
     WSSEC_GUARD(dk_bounds(msg, dk, d, &len, &off));
-    if (names_sct(msg, d->str))
-        return wssec_msg_fail(msg, WSSEC_EUNAVAILABLE, NULL, d->str,
-                              "DerivedKeyToken %s is derived from a SecurityContextToken: no "
-                              "security context is resolved (WS-SecureConversation sessions are "
-                              "not supported); refused",
-                              d->id);
     snprintf(what, sizeof(what), "DerivedKeyToken %.120s", d->id);
     WSSEC_GUARD(wssec__symkey_base(msg, d->str, what, &base));
     size_t slen = wssec_token_secret(&secret, base);

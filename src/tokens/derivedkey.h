@@ -7,10 +7,6 @@
 
 #include <stddef.h>
 
-/* The namespaces of WS-SecureConversation: the 2005/02 draft and 1.3. */
-#define WSSEC_NS_WSC_2005 "http://schemas.xmlsoap.org/ws/2005/02/sc"
-#define WSSEC_NS_WSC_13 "http://docs.oasis-open.org/ws-sx/ws-secureconversation/200512"
-
 /* Bytes [offset, offset + len) of P_SHA-1(secret, seed) (RFC 2246 §5's
  * P_hash with HMAC-SHA1, as WS-SecureConversation derives keys) into out.
  * 0, or WSSEC_ENOMEM / WSSEC_EINVALID (an HMAC failure); records no error. */

@@ -1198,8 +1198,10 @@ static int record(wssec_msg *msg, wssec_token *tok, const sig_info *si,
 /* An HMAC signature's value (all of it: no truncation) over the canonical
  * SignedInfo, with the session key, compared in constant time. */
 static int hmac_value_verifies(wssec_msg *msg, wssec_token *tok, const sig_info *si,
-                               const unsigned char *key, size_t klen)
+                               const wssec_token *key_token)
 {
+    const unsigned char *key = NULL;
+    size_t klen = wssec_token_secret(&key, key_token);
     wssec_buf tbs = { 0 };
     unsigned char *value = NULL, mac[EVP_MAX_MD_SIZE];
     unsigned int maclen = 0;
@@ -1214,10 +1216,10 @@ static int hmac_value_verifies(wssec_msg *msg, wssec_token *tok, const sig_info 
                             si->method->name);
     if (!rc && (value_len != maclen || CRYPTO_memcmp(value, mac, maclen) != 0))
         rc = wssec_msg_fail(msg, WSSEC_ESIGNATURE, NULL, si->value,
-                            "SignatureValue (%s) does not verify with the session key of the "
-                            "EncryptedKey its KeyInfo names (SignedInfo was changed, or the key "
-                            "is not the one that signed)",
-                            si->method->name);
+                            "SignatureValue (%s) does not verify with the key of the %s its "
+                            "KeyInfo names (SignedInfo was changed, or the key is not the one "
+                            "that signed)",
+                            si->method->name, wssec__symkey_kind(key_token));
     if (!rc && wssec_token_set_signature_value(tok, value, value_len))
         rc = wssec_msg_fail(msg, WSSEC_ENOMEM, NULL, si->value, "out of memory");
     wssec__memzero(mac, sizeof(mac));
@@ -1236,19 +1238,18 @@ static int hmac_value_verifies(wssec_msg *msg, wssec_token *tok, const sig_info 
 static int hmac_verify(wssec_msg *msg, wssec_token *tok, xmlNodePtr sig, sig_info *si)
 {
     const wssec_token *ek = NULL;
-    const unsigned char *key = NULL;
     WSSEC_GUARD(wssec__symkey_resolve(msg, si->key_info, "HMAC signature", &ek));
-    size_t klen = wssec_token_secret(&key, ek);
-    WSSEC_GUARD(hmac_value_verifies(msg, tok, si, key, klen));
+    WSSEC_GUARD(hmac_value_verifies(msg, tok, si, ek));
     for (size_t i = 0; i < si->nrefs; i++) WSSEC_GUARD(check_qnames(msg, &si->refs[i]));
     WSSEC_GUARD(digest_references(msg, sig, si, NULL));
     char by[200];
-    bool derived = strcmp(wssec_token_type(ek), "derived-key") == 0;
-    const char *id = wssec_xml_attr(wssec_token_node(ek), "Id");
-    if (!id && derived) id = wssec_msg_id_of(msg, wssec_token_node(ek), "dk"); /* wsu:Id */
+    xmlNodePtr kn = wssec_token_node(ek);
+    xmlChar *wsu_id = xmlGetNsProp(kn, BAD_CAST "Id", BAD_CAST WSSEC_NS_WSU);
+    const char *id = wsu_id ? (const char *)wsu_id : wssec_xml_attr(kn, "Id");
     snprintf(by, sizeof(by), "symmetric key of %s %.100s (anonymous: not a certificate)",
-             derived ? "DerivedKeyToken" : "EncryptedKey", id ? id : "(no Id)");
-    if (wssec_token_set(tok, "key-reference", derived ? "derived-key" : "encrypted-key") ||
+             wssec__symkey_kind(ek), id ? id : "(no Id)");
+    if (wsu_id) xmlFree(wsu_id);
+    if (wssec_token_set(tok, "key-reference", wssec_token_type(ek)) ||
         wssec_token_set(tok, "signed-with", by))
         return WSSEC_ENOMEM;
     for (size_t i = 0; i < si->nrefs; i++)

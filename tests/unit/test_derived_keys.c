@@ -38,13 +38,19 @@
 #define NS_SC13 "http://docs.oasis-open.org/ws-sx/ws-secureconversation/200512"
 #define LABEL "WS-SecureConversationWS-SecureConversation"
 #define NONCE "AQIDBAUGBwgJCgsMDQ4PEA==" /* 01..10 */
+#define CTX_ID "urn:uuid:ctx-1"
 
 #include "symtest.h" /* after PKI and VT_EKSHA1 */
 
 /* How the surgery shapes the message (set by each test). */
 static struct {
     bool ns13;         /* the 1.3 namespace instead of 2005/02 */
-    int base;          /* the DKTs name: 0 the EK, 1 EncryptedKeySHA1, 2 the BST, 3 #nothing, 4 an SCT */
+    int base;          /* the DKTs name: 0 the EK, 1 EncryptedKeySHA1, 2 the BST, 3 #nothing,
+                          4 an SCT by its Identifier, 5 an SCT by its Id */
+    bool sct;          /* a SecurityContextToken (Identifier CTX_ID) after the EK */
+    const char *sct_id; /* its Identifier text (NULL: CTX_ID) */
+    const char *sct_vt; /* base 5: the Reference's ValueType (NULL: .../sct) */
+    bool sig_by_sct;    /* the HMAC signature keyed by the SCT itself, not a DKT */
     const char *len;   /* Length, or NULL (default 32) */
     const char *gen;   /* Generation, or NULL */
     const char *off;   /* Offset, or NULL */
@@ -58,6 +64,25 @@ static wssec_ctx *ctx_of(const char *first, ...)
     wssec_ctx *c = h_ctx_v(0, first, ap);
     va_end(ap);
     return c;
+}
+
+/* The session key of the last message made: the key the test's context
+ * resolver holds for CTX_ID. */
+static unsigned char ctx_key[64];
+static size_t ctx_klen;
+
+/* A wsc:SecurityContextToken with wsu:Id sct-1 after prev. */
+static xmlNodePtr add_sct(xmlDocPtr doc, xmlNodePtr prev)
+{
+    const char *ns = shape.ns13 ? NS_SC13 : NS_SC05;
+    xmlNodePtr sct = h_elem(doc, ns, "wsc", "SecurityContextToken");
+    xmlAddNextSibling(prev, sct);
+    xmlAttrPtr a = xmlSetNsProp(sct, xmlNewNs(sct, BAD_CAST H_NS_WSU, BAD_CAST "wsu"),
+                                BAD_CAST "Id", BAD_CAST "sct-1");
+    xmlAddID(NULL, doc, BAD_CAST "sct-1", a);
+    xmlNewTextChild(sct, sct->ns, BAD_CAST "Identifier",
+                    BAD_CAST(shape.sct_id ? shape.sct_id : " " CTX_ID "\n"));
+    return sct;
 }
 
 /* A wsc:DerivedKeyToken with Id id after prev, shaped by shape. */
@@ -88,7 +113,8 @@ static xmlNodePtr add_dkt(xmlDocPtr doc, xmlNodePtr prev, const char *id, const 
         xmlFree(bid);
     }
     if (shape.base == 3) add_str(dk, "#nothing-here", VT_EK, NULL);
-    if (shape.base == 4) add_str(dk, "urn:uuid:ctx-1", NS_SC05 "/sct", NULL);
+    if (shape.base == 4) add_str(dk, CTX_ID, NS_SC05 "/sct", NULL);
+    if (shape.base == 5) add_str(dk, "#sct-1", shape.sct_vt ? shape.sct_vt : NS_SC05 "/sct", NULL);
     const char *names[] = { "Generation", "Offset", "Length", "Nonce" };
     const char *vals[] = { shape.gen, shape.off, shape.len, shape.nonce };
     for (int i = 0; i < 4; i++)
@@ -147,12 +173,15 @@ static void to_derived(xmlDocPtr doc)
     size_t klen = session_key(doc, key);
     assert_int_equal(klen, 32);
     derive(key, klen, dk);
+    memcpy(ctx_key, key, klen);
+    ctx_klen = klen;
     xmlUnlinkNode(ek);
     xmlAddPrevSibling(xmlFirstElementChild(sec), ek);
     xmlUnlinkNode(rl);
     xmlAddChild(sec, rl);
     /* after what they name: the BST comes after the EncryptedKey */
     xmlNodePtr at = shape.base == 2 ? h_xp(doc, "//wsse:BinarySecurityToken") : ek;
+    if (shape.sct) at = add_sct(doc, at);
     add_dkt(doc, add_dkt(doc, at, "DK-enc", ekuri), "DK-sig", ekuri);
     xmlNodePtr ed = h_xp(doc, "//xenc:EncryptedData");
     xmlNodePtr ki = h_elem(doc, "http://www.w3.org/2000/09/xmldsig#", "ds", "KeyInfo");
@@ -161,11 +190,17 @@ static void to_derived(xmlDocPtr doc)
     reencrypt(ed, key, dk);
     ki = h_xp(doc, "//ds:Signature/ds:KeyInfo");
     while (ki->children) h_remove(ki->children);
-    add_str(ki, "#DK-sig", NULL, NULL);
-    xmlRemoveProp(xmlHasProp(h_xp(doc, "//ds:Signature/ds:KeyInfo//wsse:Reference"),
-                             BAD_CAST "ValueType"));
-    xmlReconciliateNs(doc, xmlDocGetRootElement(doc));
-    hmac_sign(doc, dk, sizeof(dk), false);
+    if (shape.sig_by_sct) {
+        add_str(ki, CTX_ID, NS_SC05 "/sct", NULL);
+        xmlReconciliateNs(doc, xmlDocGetRootElement(doc));
+        hmac_sign(doc, key, klen, false);
+    } else {
+        add_str(ki, "#DK-sig", NULL, NULL);
+        xmlRemoveProp(xmlHasProp(h_xp(doc, "//ds:Signature/ds:KeyInfo//wsse:Reference"),
+                                 BAD_CAST "ValueType"));
+        xmlReconciliateNs(doc, xmlDocGetRootElement(doc));
+        hmac_sign(doc, dk, sizeof(dk), false);
+    }
     free(ekuri);
 }
 
@@ -338,7 +373,8 @@ static void test_derived_from_certificate(void **state)
     (void)state;
     setup_shape();
     shape.base = 2;
-    expect_refused(WSSEC_ETOKEN, "not an EncryptedKey: a symmetric key comes only from");
+    expect_refused(WSSEC_ETOKEN, "not an EncryptedKey or SecurityContextToken: a symmetric key "
+                                 "comes only from those");
 }
 
 static void test_derived_from_nothing(void **state)
@@ -360,12 +396,182 @@ static void test_nonce(void **state)
     expect_refused(WSSEC_ETOKEN, "its Nonce is not base64");
 }
 
+/* ---- SecurityContextToken: the key from the application's resolver ---- */
+
+/* What the test's resolver does: 0 knows CTX_ID, 1 knows nothing, 2 its
+ * store is down, 3 answers another key, 4 answers an 8-byte key. */
+static int resolver_mode;
+static char resolver_instance[64];
+
+static int resolve(unsigned char *key, size_t *key_len, const char *identifier,
+                   const char *instance, char *why, size_t whylen, void *userdata)
+{
+    assert_ptr_equal(userdata, &resolver_mode);
+    snprintf(resolver_instance, sizeof(resolver_instance), "%s", instance ? instance : "-");
+    if (resolver_mode == 2) {
+        snprintf(why, whylen, "session store down");
+        return WSSEC_EBACKEND;
+    }
+    if (resolver_mode == 1 || strcmp(identifier, CTX_ID) != 0) {
+        snprintf(why, whylen, "no session %s", identifier);
+        return WSSEC_EUNAVAILABLE;
+    }
+    memcpy(key, ctx_key, ctx_klen);
+    *key_len = resolver_mode == 4 ? 8 : ctx_klen;
+    if (resolver_mode == 3) key[0] ^= 1;
+    return 0;
+}
+
+/* The receiver with the test's resolver. */
+static wssec_ctx *sct_ctx(void)
+{
+    static const char *const pairs[] = { RECEIVER, "require", "timestamp", NULL };
+    wssec_config *cfg = NULL;
+    wssec_ctx *ctx = NULL;
+    wssec_context_resolver r;
+    assert_int_equal(wssec_context_resolver_init(&r, WSSEC_CONTEXT_RESOLVER_VERSION), 0);
+    r.name = "test sessions";
+    r.resolve = resolve;
+    assert_int_equal(wssec_config_new(&cfg), 0);
+    assert_int_equal(wssec_config_set(cfg, "now", H_NOW_TEXT), 0);
+    for (size_t i = 0; pairs[i]; i += 2)
+        assert_int_equal(wssec_config_set(cfg, pairs[i], pairs[i + 1]), 0);
+    assert_int_equal(wssec_config_set_context_resolver(cfg, &r, &resolver_mode), 0);
+    assert_int_equal(wssec_ctx_new(&ctx, cfg), 0);
+    wssec_config_free(cfg);
+    return ctx;
+}
+
+static void sct_expect(int code, const char *fault, const char *part)
+{
+    char *xml = derived_message();
+    wssec_ctx *in = sct_ctx();
+    h_expect(in, xml, code, fault, part);
+    wssec_ctx_free(in);
+    free(xml);
+}
+
+/* Keys derived from a context the application resolved, named by its
+ * Identifier (as WCF does) or by its Id, in both namespaces, and an HMAC
+ * keyed by the context's key itself: accepted, and as anonymous as an
+ * EncryptedKey's key. */
 static void test_security_context(void **state)
 {
     (void)state;
+    for (int i = 0; i < 5; i++) {
+        setup_shape();
+        shape.sct = true;
+        shape.base = i % 2 ? 5 : 4;
+        shape.ns13 = i == 2 || i == 3;
+        shape.sig_by_sct = i == 4; /* the HMAC keyed by the context's key itself */
+        resolver_mode = 0;
+        char *xml = derived_message();
+        wssec_ctx *in = sct_ctx();
+        h_run r;
+        assert_int_equal(h_verify(&r, in, xml), 0);
+        assert_null(wssec_result_caller(r.res));
+        assert_string_equal(resolver_instance, "-");
+        const wssec_token *sct = NULL;
+        for (size_t k = 0; k < wssec_result_token_count(r.res); k++)
+            if (strcmp(wssec_token_type(wssec_result_token(r.res, k)), "security-context-token") ==
+                0)
+                sct = wssec_result_token(r.res, k);
+        assert_non_null(sct);
+        assert_string_equal(wssec_token_get(sct, "identifier"), CTX_ID);
+        assert_string_equal(wssec_token_get(sct, "context-key-bits"), "256");
+        assert_null(wssec_token_identity(sct));
+        for (size_t k = 0; k < wssec_result_token_count(r.res); k++) {
+            const char *with = wssec_token_get(wssec_result_token(r.res, k), "signed-with");
+            if (with)
+                h_assert_contains(with, i == 4 ? "symmetric key of SecurityContextToken sct-1"
+                                               : "symmetric key of DerivedKeyToken DK-sig");
+        }
+        h_run_free(&r);
+        wssec_ctx_free(in);
+        free(xml);
+    }
+}
+
+/* No resolver: every SecurityContextToken is refused, by name. */
+static void test_security_context_no_resolver(void **state)
+{
+    (void)state;
     setup_shape();
+    shape.sct = true;
     shape.base = 4;
-    expect_refused(WSSEC_EUNAVAILABLE, "derived from a SecurityContextToken");
+    expect_refused(WSSEC_EUNAVAILABLE, "SecurityContextToken " CTX_ID
+                                       ": no security context resolver is installed");
+}
+
+/* The resolver does not know the context, its store is down, or it answers
+ * a key of a wrong length: refused before any key is used; another key:
+ * the HMAC signature does not verify. */
+static void test_security_context_refused(void **state)
+{
+    (void)state;
+    setup_shape();
+    shape.sct = true;
+    shape.base = 4;
+    resolver_mode = 1;
+    sct_expect(WSSEC_EUNAVAILABLE, "wsse:SecurityTokenUnavailable",
+               "the test sessions context resolver does not know it: no session " CTX_ID);
+    resolver_mode = 2;
+    sct_expect(WSSEC_EBACKEND, NULL,
+               "the test sessions context resolver failed: session store down");
+    resolver_mode = 4;
+    sct_expect(WSSEC_EUNAVAILABLE, NULL, "it answered with a key of 8 bytes (16 to 64)");
+    resolver_mode = 3;
+    sct_expect(WSSEC_ESIGNATURE, "wsse:FailedCheck",
+               "does not verify with the key of the DerivedKeyToken its KeyInfo names");
+    resolver_mode = 0;
+}
+
+/* Hostile shapes: a reference to a context the message does not carry, an
+ * Identifier that is no identifier, and a key derived from a context named
+ * as an EncryptedKey. */
+static void test_security_context_hostile(void **state)
+{
+    (void)state;
+    resolver_mode = 0;
+    setup_shape();
+    shape.base = 4; /* no SCT in the message */
+    sct_expect(WSSEC_EUNAVAILABLE, NULL,
+               "Reference " CTX_ID " names no SecurityContextToken of this message");
+    setup_shape();
+    shape.sct = true;
+    shape.base = 4;
+    shape.sct_id = "urn:uuid:another";
+    sct_expect(WSSEC_EUNAVAILABLE, NULL, "no session urn:uuid:another");
+    char *big = malloc(1100);
+    memset(big, 'a', 1099);
+    big[1099] = '\0';
+    shape.sct_id = big;
+    sct_expect(WSSEC_ELIMIT, NULL, "wsc:Identifier of 1099 bytes (at most 1024)");
+    shape.sct_id = "   ";
+    sct_expect(WSSEC_EMALFORMED, NULL, "SecurityContextToken: empty wsc:Identifier");
+    free(big);
+    setup_shape();
+    shape.sct = true;
+    shape.base = 5;
+    shape.sct_vt = VT_EK; /* the DKT names the SCT as an EncryptedKey */
+    sct_expect(WSSEC_ETOKEN, NULL, "names a security-context-token token (ValueType " VT_EK);
+}
+
+/* The resolver's API: a version it does not know, or no callback. */
+static void test_security_context_api(void **state)
+{
+    (void)state;
+    wssec_config *cfg = NULL;
+    wssec_context_resolver r = WSSEC_CONTEXT_RESOLVER_INIT;
+    assert_int_equal(wssec_config_new(&cfg), 0);
+    assert_int_equal(wssec_config_set_context_resolver(cfg, &r, NULL), WSSEC_EINVALID);
+    h_assert_contains(wssec_config_error(cfg)->message, "context resolver: version 1");
+    r.resolve = resolve;
+    r.version = 2;
+    assert_int_equal(wssec_config_set_context_resolver(cfg, &r, NULL), WSSEC_EINVALID);
+    assert_int_equal(wssec_context_resolver_init(&r, 2), WSSEC_EINVALID);
+    assert_int_equal(wssec_config_set_context_resolver(cfg, NULL, NULL), 0);
+    wssec_config_free(cfg);
 }
 
 int main(void)
@@ -382,6 +588,10 @@ int main(void)
         cmocka_unit_test(test_derived_from_nothing),
         cmocka_unit_test(test_nonce),
         cmocka_unit_test(test_security_context),
+        cmocka_unit_test(test_security_context_no_resolver),
+        cmocka_unit_test(test_security_context_refused),
+        cmocka_unit_test(test_security_context_hostile),
+        cmocka_unit_test(test_security_context_api),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -17,6 +17,7 @@
 #include "../context.h"
 #include "../keylocator.h"
 #include "../message.h"
+#include "../seccontext.h"
 
 #ifdef __cplusplus
 extern "C" {
@@ -102,6 +103,28 @@ WSSEC_API int wssec_ctx_has_passwords(const wssec_ctx *ctx) WSSEC_NONNULL(1);
 WSSEC_API int wssec_msg_locate_key(wssec_located_key *found, wssec_msg *msg,
                                    const wssec_key_query *query, char *why, size_t whylen)
     WSSEC_NONNULL(1, 2, 3, 4) WSSEC_WARN_UNUSED;
+
+/**
+ * Asks the security context resolver of the message's context
+ * (wssec_config_set_context_resolver(), seccontext.h) for the key of the
+ * context @p identifier (and @p instance) names. Nothing is recorded on the
+ * message: the caller words the refusal, with @p why. Thread-safe (the
+ * resolver must be).
+ *
+ * @param key        [out] WSSEC_CONTEXT_KEY_MAX bytes; wiped on failure
+ * @param key_len    [out] the key's length (16 to WSSEC_CONTEXT_KEY_MAX)
+ * @param msg        the message being verified
+ * @param identifier the wsc:Identifier
+ * @param instance   the wsc:Instance, or NULL
+ * @param why        where the reason for a refusal goes, one line
+ * @param whylen     its size (512 bytes hold every reason)
+ * @return 0; WSSEC_EUNAVAILABLE (no resolver, or it does not know the
+ *         context); the resolver's WSSEC_EBACKEND or WSSEC_ENOMEM;
+ *         WSSEC_EINVALID for NULL arguments.
+ */
+WSSEC_API int wssec_msg_resolve_context(unsigned char *key, size_t *key_len, wssec_msg *msg,
+                                        const char *identifier, const char *instance, char *why,
+                                        size_t whylen) WSSEC_NONNULL(1, 2, 3, 4, 6) WSSEC_WARN_UNUSED;
 
 #ifdef __cplusplus
 }
