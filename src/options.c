@@ -269,6 +269,9 @@ static const wssec_opt options[] = {
     { "allow-3des", OPT_BOOL, OFF(allow_3des), 0, "BOOL",
       "accept tripledes-cbc data encryption and kw-tripledes key wrap from old peers; secure: "
       "allow enc-alg tripledes-cbc (default false)" },
+    { "allow-x509v1", OPT_BOOL, OFF(allow_x509v1), 0, "BOOL",
+      "verify: accept a BinarySecurityToken of ValueType X509v1 (an X.509 version 1 certificate, "
+      "without extensions) from old peers (default false)" },
     { "allow-rsa15", OPT_BOOL, OFF(allow_rsa15), 0, "BOOL",
       "verify: accept RSA-1.5 key transport from legacy peers (default false)" },
 };

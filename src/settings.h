@@ -105,6 +105,7 @@ typedef struct wssec_settings {
     wssec_strlist require_encrypted; /* encrypted:XPATH */
     bool allow_cbc, allow_rsa15;
     bool allow_3des;
+    bool allow_x509v1;
     /* identity assertion and plug-ins (identity.c, plugin.c) */
     char *assert_user, *assert_dn, *assert_cert;
     bool strip_security;

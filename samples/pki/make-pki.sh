@@ -207,11 +207,12 @@ newkey() {
 #   SUBJ    subject in -subj form, most significant RDN first
 #   SERIAL  fixed serial number, hex (even number of digits)
 #   START/END  YYYYMMDDHHMMSSZ
-#   EXT     extensions section
+#   EXT     extensions section, or none: an X.509 version 1 certificate
 #   selfsign   sign with the request's own key (root and self-signed certs)
 issue() {
     local ca=$1 name=$2 subj=$3 serial=$4 start=$5 end=$6 ext=$7 self=${8:-}
-    local signer=()
+    local signer=() exts=(-extfile "$CONF" -extensions "$ext")
+    [[ $ext == none ]] && exts=()
     if [[ $self == selfsign ]]; then
         signer=(-selfsign -keyfile "$STAGE/$name.key")
     else
@@ -223,7 +224,7 @@ issue() {
     openssl ca -batch -notext -config "$CONF" -name "CA_$ca" -md sha256 \
         -preserveDN "${signer[@]}" \
         -startdate "$start" -enddate "$end" \
-        -extfile "$CONF" -extensions "$ext" \
+        "${exts[@]}" \
         -in "$WORK/$name.csr" -out "$STAGE/$name.crt" 2> "$WORK/ca.log" \
         || { cat "$WORK/ca.log" >&2; exit 1; }
 }
@@ -309,6 +310,7 @@ leaf ec             "OU=Clients/CN=ec"       200D ext_sign_only $D2024 $D2036 ec
 leaf ocspleaf       "OU=Clients/CN=ocspleaf" 200E ext_signer_aia                         # AIA names an OCSP responder
 leaf ocsp           "OU=Services/CN=wssec Test OCSP Responder" 200F ext_ocsp            # inter's OCSP responder
 leaf expiring       "OU=Clients/CN=expiring" 2010 ext_signer $D2024 20250620000000Z    # expires 19 days after the test clock
+leaf v1             "OU=Clients/CN=v1"       2011 none                                  # X.509 version 1: no extensions (X509v1 tokens)
 
 # orphan: a valid leaf whose issuer (other-inter) tests withhold (9.4).
 newkey orphan
@@ -385,7 +387,7 @@ done
 # ---------------------------------------------------------------------------
 cat "$STAGE/inter.crt" "$STAGE/root.crt" > "$STAGE/chain.pem"
 for name in alice bob server gateway expired notyet revoked wrongku \
-            alice-payments dninject weak caleaf ec ocspleaf expiring; do
+            alice-payments dninject weak caleaf ec ocspleaf expiring v1; do
     cat "$STAGE/$name.crt" "$STAGE/inter.crt" > "$STAGE/$name-chain.pem"
 done
 cat "$STAGE/orphan.crt" "$STAGE/other-inter.crt" > "$STAGE/orphan-chain.pem"

@@ -111,15 +111,26 @@ done:
     return rc;
 }
 
+/* The ValueType of a token holding one X.509 version 1 certificate. */
+#define VT_X509V1 WSSEC_X509_PROFILE "#X509v1"
+
 /* The token's kind from its ValueType, then its EncodingType: Base64Binary,
- * or none when BSP R3029 is relaxed. */
-static int check_types(wssec_msg *msg, wssec_token *tok, xmlNodePtr elem, int *kind)
+ * or none when BSP R3029 is relaxed. An X509v1 token is one certificate
+ * (*v1 set), accepted only with allow-x509v1. */
+static int check_types(wssec_msg *msg, wssec_token *tok, xmlNodePtr elem, int *kind, bool *v1)
 {
     const char *vt = wssec_xml_attr(elem, "ValueType"), *enc = wssec_xml_attr(elem, "EncodingType");
+    int allow_v1 = 0;
     if (!vt)
         return wssec_msg_fail(msg, WSSEC_ETOKEN, NULL, elem,
                               "BinarySecurityToken without a ValueType (BSP R3031)");
-    if (strcmp(vt, WSSEC_VT_X509V3) == 0) *kind = WSSEC_BST_X509V3;
+    *v1 = strcmp(vt, VT_X509V1) == 0;
+    if (*v1 && (wssec_ctx_get_bool(&allow_v1, wssec_msg_ctx(msg), "allow-x509v1") || !allow_v1))
+        return wssec_msg_fail(msg, WSSEC_EUNSUPPORTED, NULL, elem,
+                              "BinarySecurityToken ValueType X509v1 is refused by default: a "
+                              "version 1 certificate has no extensions (nothing says it is no CA, "
+                              "nor what its key may do); --allow-x509v1 accepts it from old peers");
+    if (*v1 || strcmp(vt, WSSEC_VT_X509V3) == 0) *kind = WSSEC_BST_X509V3;
     else if (strcmp(vt, WSSEC_VT_PKIPATH) == 0) *kind = WSSEC_BST_PKIPATH;
     else if (strcmp(vt, WSSEC_VT_PKCS7) == 0) *kind = WSSEC_BST_PKCS7;
     else
@@ -127,7 +138,8 @@ static int check_types(wssec_msg *msg, wssec_token *tok, xmlNodePtr elem, int *k
                               "BinarySecurityToken ValueType '%.150s' is not supported (X509v3, "
                               "X509PKIPathv1 and PKCS7 are)",
                               vt);
-    if (wssec_token_set(tok, "value-type", wssec__bsttype_names[*kind])) return WSSEC_ENOMEM;
+    if (wssec_token_set(tok, "value-type", *v1 ? "x509v1" : wssec__bsttype_names[*kind]))
+        return WSSEC_ENOMEM;
     /* without an EncodingType WSS reads base64; BSP requires it, so it is
      * accepted only when relaxed by name */
     if (!enc && !wssec__bsp_relaxed_in(wssec_msg_ctx(msg), WSSEC_BSP_R3029))
@@ -232,7 +244,8 @@ static int bst_consume(wssec_msg *msg, xmlNodePtr elem, void *ud)
     wssec_token *tok = wssec_msg_add_token(msg, "x509-token", elem);
     if (!tok) return wssec_msg_fail(msg, WSSEC_ENOMEM, NULL, elem, "out of memory");
     int kind = 0;
-    WSSEC_GUARD(check_types(msg, tok, elem, &kind));
+    bool v1 = false;
+    WSSEC_GUARD(check_types(msg, tok, elem, &kind, &v1));
     unsigned char *der = NULL;
     size_t len = 0;
     WSSEC_GUARD(decode(&der, &len, msg, elem));
@@ -240,6 +253,11 @@ static int bst_consume(wssec_msg *msg, xmlNodePtr elem, void *ud)
     int rc = certs ? parse_certs(msg, tok, elem, kind, der, len, certs)
                    : wssec_msg_fail(msg, WSSEC_ENOMEM, NULL, elem, "out of memory");
     wssec_free(der);
+    if (!rc && v1 && X509_get_version(sk_X509_value(certs, 0)) != X509_VERSION_1)
+        rc = wssec_msg_fail(msg, WSSEC_ETOKEN, NULL, elem,
+                            "BinarySecurityToken of ValueType X509v1 holds a version %ld "
+                            "certificate",
+                            X509_get_version(sk_X509_value(certs, 0)) + 1);
     if (rc) {
         sk_X509_pop_free(certs, X509_free);
         return rc;

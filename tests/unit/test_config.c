@@ -119,6 +119,7 @@ static const struct {
     { "psk-name", "gateway-psk", NULL },
     { "allow-cbc", "true", "perhaps" },
     { "allow-3des", "true", "perhaps" },
+    { "allow-x509v1", "true", "perhaps" },
     { "allow-rsa15", "false", "nope" },
     { "assert-user", "alice", NULL },
     { "assert-dn", "CN=alice,O=Example", NULL },
