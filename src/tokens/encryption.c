@@ -481,6 +481,30 @@ static int ek_check(wssec_msg *msg, void *p)
     return 0;
 }
 
+/* Decrypts the job's targets in place, with key (an EncryptedKey's session
+ * key) or, when key is NULL, each with the key token its KeyInfo names (a
+ * standalone ReferenceList); then counts them on the job's token. */
+static int decrypt_targets(wssec_msg *msg, ek_job *j, const unsigned char *key, size_t keylen)
+{
+    int rc = 0;
+    for (size_t i = 0; i < j->n && !rc; i++) {
+        const unsigned char *k = key;
+        size_t klen = key ? keylen : wssec_token_secret(&k, j->keys[i]);
+        /* ciphertext no verified signature vouched for, in a mode without
+         * integrity: from now on every rejection reads the same (the
+         * pipeline answers WSSEC_EDECRYPT for any failure of the message) */
+        wssec_msg_decrypting(msg, j->t[i].data, !j->t[i].alg->weak);
+        wssec_msg_unclaim(msg, j->t[i].data);
+        rc = decrypt_one(msg, &j->t[i], k, klen);
+    }
+    if (!rc) {
+        char count[16];
+        snprintf(count, sizeof(count), "%zu", j->n);
+        if (wssec_token_set(j->tok, "decrypted", count)) rc = WSSEC_ENOMEM;
+    }
+    return rc;
+}
+
 /* Stage 2: the session key, then decryption in place. */
 static int ek_run(wssec_msg *msg, void *p)
 {
@@ -511,19 +535,7 @@ static int ek_run(wssec_msg *msg, void *p)
         rc = wssec_msg_decrypt_failed(msg);
         goto done;
     }
-    for (size_t i = 0; i < j->n && !rc; i++) {
-        /* ciphertext no verified signature vouched for, in a mode without
-         * integrity: from now on every rejection reads the same (the
-         * pipeline answers WSSEC_EDECRYPT for any failure of the message) */
-        wssec_msg_decrypting(msg, j->t[i].data, !j->t[i].alg->weak);
-        wssec_msg_unclaim(msg, j->t[i].data);
-        rc = decrypt_one(msg, &j->t[i], key, want);
-    }
-    if (!rc) {
-        char count[16];
-        snprintf(count, sizeof(count), "%zu", j->n);
-        if (wssec_token_set(j->tok, "decrypted", count)) rc = WSSEC_ENOMEM;
-    }
+    rc = decrypt_targets(msg, j, key, want);
 done:
     wssec__memzero(key, sizeof(key));
     return rc;
@@ -821,21 +833,7 @@ static int rl_key(wssec_msg *msg, ek_job *j, size_t i)
  * place with the session key of its key token. */
 static int rl_run(wssec_msg *msg, void *p)
 {
-    ek_job *j = p;
-    int rc = 0;
-    for (size_t i = 0; i < j->n && !rc; i++) {
-        const unsigned char *key = NULL;
-        size_t klen = wssec_token_secret(&key, j->keys[i]);
-        wssec_msg_decrypting(msg, j->t[i].data, !j->t[i].alg->weak);
-        wssec_msg_unclaim(msg, j->t[i].data);
-        rc = decrypt_one(msg, &j->t[i], key, klen);
-    }
-    if (!rc) {
-        char count[16];
-        snprintf(count, sizeof(count), "%zu", j->n);
-        if (wssec_token_set(j->tok, "decrypted", count)) rc = WSSEC_ENOMEM;
-    }
-    return rc;
+    return decrypt_targets(msg, p, NULL, 0);
 }
 
 /* The targets of a standalone ReferenceList, each with its key token, then
