@@ -33,5 +33,6 @@
 #include "validate.h"
 #include "keylocator.h"
 #include "seccontext.h"
+#include "wspolicy.h"
 
 #endif /* WSSEC_H */

@@ -163,6 +163,10 @@ static int cli_option(const char *name, const char *value, void *ud)
     if (!strcmp(name, "fault")) return parse_bool(value, &c->fault);
     if (!strcmp(name, "private-output")) return parse_bool(value, &c->private_output);
     if (!strcmp(name, "explain")) return set_path(c, &c->explain_dir, value);
+    if (!strcmp(name, "policy")) return set_path(c, &c->policy_path, value);
+    if (!strcmp(name, "policy-binding")) return set_str(&c->policy_binding, value);
+    if (!strcmp(name, "policy-operation")) return set_str(&c->policy_operation, value);
+    if (!strcmp(name, "policy-message")) return set_str(&c->policy_message, value);
     if (!strcmp(name, "timestamp")) {
         c->want_timestamp = true;
         if (*value && strcmp(value, "true") != 0 &&
@@ -237,6 +241,12 @@ void cli_usage(FILE *out)
             "      --password-file F    secure: the UsernameToken password, first line of F\n"
             "      --password-env VAR   secure: the UsernameToken password, from variable VAR\n"
             "      --users FILE         verify: users and passwords, lines user:password\n"
+            "      --policy FILE        WS-SecurityPolicy of a WSDL 1.1 or wsp:Policy document:\n"
+            "                           secure applies it, verify enforces it (wssec policy\n"
+            "                           explain FILE shows what it means in these options)\n"
+            "      --policy-binding B   --policy: the wsdl:binding named B\n"
+            "      --policy-operation O --policy: the binding operation named O\n"
+            "      --policy-message M   --policy: the operation's input or output message\n"
             "  -h, --help               this help\n"
             "  -V, --version            the version\n"
             "\nLibrary options (also elements of the configuration file):\n");
@@ -267,6 +277,10 @@ static const struct option own[] = {
     { "password-file", required_argument, NULL, 0 },
     { "password-env", required_argument, NULL, 0 },
     { "users", required_argument, NULL, 0 },
+    { "policy", required_argument, NULL, 0 },
+    { "policy-binding", required_argument, NULL, 0 },
+    { "policy-operation", required_argument, NULL, 0 },
+    { "policy-message", required_argument, NULL, 0 },
     { "help", no_argument, NULL, 'h' },
     { "version", no_argument, NULL, 'V' },
 };
@@ -608,6 +622,7 @@ int cli_apply_options(cli *c, const char *config, const cli_argpair *pairs, size
 {
     int rc = load_config_file(c, config);
     if (!rc) rc = apply_pairs(c, pairs, npairs);
+    if (!rc && c->policy_path) rc = cli_policy_apply(c, pairs, npairs);
     if (!rc) rc = default_actions(c);
     return rc;
 }

@@ -106,6 +106,9 @@ void cli_report_certs(FILE *out, const cli_report *r, wssec_time now);
 
 typedef enum { CMD_SECURE, CMD_VERIFY, CMD_INSPECT } cli_command;
 
+/* The most policy alternatives verify tries (WP_MAX_ALTS of the library). */
+#define CLI_POLICY_ALTS 16
+
 typedef struct cli {
     cli_command cmd;
     const char *cmd_name;
@@ -125,6 +128,15 @@ typedef struct cli {
     bool replay_external;         /* a replay cache other than memory was configured */
     cli_secrets secrets;
     char **negs; /* --no-NAME option names */
+    /* --policy: the document, the message chosen, the alternatives to try */
+    char *policy_path, *policy_binding, *policy_operation, *policy_message;
+    wssec_policy *policy;
+    size_t policy_target;
+    size_t policy_alts[CLI_POLICY_ALTS]; /* the supported alternatives, in order */
+    size_t npolicy_alts;
+    size_t policy_cur;                   /* which of them c->cfg gets */
+    wssec_ctx *alt_ctx[CLI_POLICY_ALTS]; /* verify: a context per alternative */
+    wssec_config *alt_cfg[CLI_POLICY_ALTS];
     char why[600]; /* the reason of a usage error */
 } cli;
 
@@ -152,6 +164,18 @@ int cli_check_mistakes(cli *c, const cli_argpair *pairs, size_t npairs, char **f
 int cli_fail_usage(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 /* DIR/<input's base name> ("stdin.xml" for -) in buf. */
 const char *cli_out_name(const char *dir, const char *input, char *buf, size_t size);
+
+/* ---- policy.c: WS-SecurityPolicy (--policy, wssec policy) ---- */
+
+/* Loads the policy (once), chooses its message and alternatives, and sets
+ * alternative c->policy_cur on c->cfg for the command's direction.
+ * Returns 0 or an exit code (the reason on standard error). */
+int cli_policy_apply(cli *c, const cli_argpair *pairs, size_t npairs);
+/* "alternative N refused: ..." for a rejection under alternative k; the
+ * assertion named when the policy says which. Writes msg. */
+void cli_policy_reason(const cli *c, size_t k, const wssec_error *e, char *msg, size_t size);
+/* wssec policy explain|config FILE [options]: returns the exit code. */
+int cli_policy_main(int argc, char **argv);
 
 /* ---- explain.c: --explain, what the signatures digested ---- */
 

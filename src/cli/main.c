@@ -121,11 +121,89 @@ static int read_input(job *j)
     return rc;
 }
 
+/* One policy alternative (k of c->policy_alts) on a fresh parse of the
+ * input: the Layout first, then verify, then the checks no option says.
+ * Returns 0 (accepted: *m and *res the message and result) or the code
+ * (*e the error, owned by *m or *res). */
+static int verify_alternative(job *j, size_t k, wssec_msg **m, wssec_result **res,
+                              const wssec_error **e)
+{
+    cli *c = j->c;
+    size_t t = c->policy_target, a = c->policy_alts[k];
+    int rc = wssec_msg_new(m, k ? c->alt_ctx[k] : j->ctx);
+    if (rc) return rc;
+    if ((rc = wssec_msg_parse(*m, (const char *)j->in.data, j->in.len)) == 0 &&
+        (rc = wssec_policy_check(*m, NULL, c->policy, t, a)) == 0 &&
+        (rc = wssec_verify(res, *m)) != 0 && *res) {
+        *e = wssec_result_error(*res);
+        return rc;
+    }
+    if (rc == 0) rc = wssec_policy_check(*m, *res, c->policy, t, a);
+    if (rc) *e = wssec_msg_error(*m);
+    return rc;
+}
+
+/* verify --policy: accepted when one alternative accepts the message (the
+ * alternative said when there are several); refused with each
+ * alternative's reason, the first that names an assertion leading. */
+static int verify_policy(job *j)
+{
+    static char msgbuf[1800], fault[64], fault_ns[128], subject[256];
+    cli *c = j->c;
+    char reasons[1700] = "";
+    size_t l = 0;
+    int lead = 0;
+    bool named = false;
+    for (size_t k = 0; k < c->npolicy_alts; k++) {
+        wssec_msg *m = NULL;
+        wssec_result *res = NULL;
+        const wssec_error *e = NULL;
+        int rc = verify_alternative(j, k, &m, &res, &e);
+        if (rc == 0) {
+            wssec_msg_free(j->msg);
+            j->msg = m;
+            j->res = res;
+            if (c->npolicy_alts > 1)
+                fprintf(stderr, "wssec: %s: accepted under policy alternative %zu\n", j->file,
+                        c->policy_alts[k] + 1);
+            return 0;
+        }
+        if (rc == WSSEC_ENOMEM && !e) {
+            wssec_result_free(res);
+            wssec_msg_free(m);
+            j->oom = true;
+            return rc;
+        }
+        char one[900];
+        cli_policy_reason(c, k, e, one, sizeof(one));
+        bool names = wssec_policy_blame(c->policy, c->policy_target, c->policy_alts[k], e) ||
+                     strstr(e->message, "policy assertion ") != NULL;
+        if (!lead || (names && !named)) {
+            lead = rc;
+            named = names;
+            snprintf(fault, sizeof(fault), "%s", e->fault);
+            snprintf(fault_ns, sizeof(fault_ns), "%s", e->fault_ns);
+            snprintf(subject, sizeof(subject), "%s", e->subject);
+        }
+        l += (size_t)snprintf(reasons + l, sizeof(reasons) - l, "%s%s", l ? "; " : "", one);
+        if (l >= sizeof(reasons)) l = sizeof(reasons) - 1;
+        wssec_result_free(res);
+        wssec_msg_free(m);
+    }
+    snprintf(msgbuf, sizeof(msgbuf), "%s%s",
+             c->npolicy_alts > 1 ? "no policy alternative accepts the message: " : "", reasons);
+    j->local = (wssec_error){ lead, wssec_code_category(lead), msgbuf, fault, fault_ns, subject,
+                              "", 0 };
+    j->err = &j->local;
+    return lead;
+}
+
 /* The command on the parsed message. Returns its result (j->err the
  * failure), or sets j->oom. */
 static int run_command(job *j)
 {
     int rc = 0;
+    if (j->c->cmd == CMD_VERIFY && j->c->policy) return verify_policy(j);
     switch (j->c->cmd) {
     case CMD_SECURE:
         rc = wssec_secure(j->msg, NULL);
@@ -445,6 +523,28 @@ static int run_inputs(cli *c, wssec_ctx *ctx, char **files, int nfiles)
     return worst;
 }
 
+/* verify --policy with several alternatives: a context for each of the
+ * others, built once. Returns 0 or an exit code. */
+static int policy_contexts(cli *c, const char *config, const cli_argpair *pairs, size_t npairs)
+{
+    if (!c->policy || c->cmd != CMD_VERIFY) return 0;
+    wssec_config *main_cfg = c->cfg;
+    int rc = 0;
+    for (size_t k = 1; k < c->npolicy_alts && !rc; k++) {
+        if (wssec_config_new(&c->alt_cfg[k])) {
+            rc = EXIT_INTERNAL;
+            break;
+        }
+        c->cfg = c->alt_cfg[k];
+        c->policy_cur = k;
+        rc = cli_apply_options(c, config, pairs, npairs);
+        if (!rc) rc = make_context(c, &c->alt_ctx[k]);
+    }
+    c->cfg = main_cfg;
+    c->policy_cur = 0;
+    return rc;
+}
+
 /* The command: options, checks, secrets, the context, then every input.
  * Returns the exit code. */
 static int run(cli *c, int argc, char **argv)
@@ -471,6 +571,7 @@ static int run(cli *c, int argc, char **argv)
     if ((worst = cli_check_mistakes(c, pairs, npairs, files, nfiles)) != 0) goto done;
     if ((worst = setup_secrets(c)) != 0) goto done;
     if ((worst = make_context(c, &ctx)) != 0) goto done;
+    if ((worst = policy_contexts(c, config, pairs, npairs)) != 0) goto done;
     worst = run_inputs(c, ctx, files, nfiles);
 done:
     free(pairs);
@@ -494,11 +595,13 @@ int main(int argc, char **argv)
         printf("wssec %s\n", wssec_version());
         return 0;
     }
+    if (!strcmp(argv[1], "policy")) return cli_policy_main(argc, argv);
     if (!strcmp(argv[1], "secure")) c.cmd = CMD_SECURE;
     else if (!strcmp(argv[1], "verify")) c.cmd = CMD_VERIFY;
     else if (!strcmp(argv[1], "inspect")) c.cmd = CMD_INSPECT;
     else {
-        fprintf(stderr, "wssec: unknown command '%s' (secure, verify or inspect)\n", argv[1]);
+        fprintf(stderr, "wssec: unknown command '%s' (secure, verify, inspect or policy)\n",
+                argv[1]);
         return EXIT_USAGE;
     }
     c.cmd_name = argv[1];
@@ -513,6 +616,15 @@ int main(int argc, char **argv)
     free(c.password_file);
     free(c.password_env);
     free(c.explain_dir);
+    for (size_t k = 0; k < CLI_POLICY_ALTS; k++) {
+        wssec_ctx_free(c.alt_ctx[k]);
+        wssec_config_free(c.alt_cfg[k]);
+    }
+    wssec_policy_free(c.policy);
+    free(c.policy_path);
+    free(c.policy_binding);
+    free(c.policy_operation);
+    free(c.policy_message);
     for (size_t i = 0; c.negs && c.negs[i]; i++) free(c.negs[i]);
     free(c.negs);
     return code;
