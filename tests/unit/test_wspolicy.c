@@ -1,0 +1,362 @@
+/*
+ * WS-SecurityPolicy: reading (references inside the document only, cycles,
+ * bounds, no DTD), normalisation (ExactlyOne, Optional, Ignorable), the
+ * choice of a WSDL message, and the translation into options.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <libxml/parser.h>
+
+#include "helpers.h"
+
+#define WSP "xmlns:wsp=\"http://www.w3.org/ns/ws-policy\" "
+#define SP "xmlns:sp=\"http://docs.oasis-open.org/ws-sx/ws-securitypolicy/200702\" "
+#define WSU "xmlns:wsu=\"" WSSEC_NS_WSU "\" "
+#define POLICY(body) "<wsp:Policy " WSP SP WSU ">" body "</wsp:Policy>"
+#define WSDL(body)                                                                       \
+    "<wsdl:definitions xmlns:wsdl=\"http://schemas.xmlsoap.org/wsdl/\" " WSP SP WSU ">" body \
+    "</wsdl:definitions>"
+
+#define UT_SUPPORTING(attrs)                                                                 \
+    "<sp:SupportingTokens" attrs "><wsp:Policy><sp:UsernameToken><wsp:Policy>"               \
+    "<sp:WssUsernameToken10/><sp:HashPassword/></wsp:Policy></sp:UsernameToken></wsp:Policy>" \
+    "</sp:SupportingTokens>"
+
+static int parse(wssec_policy **p, const char *doc, const char *b, const char *o, const char *m)
+{
+    assert_int_equal(wssec_policy_new(p), 0);
+    return wssec_policy_parse(*p, doc, strlen(doc), "t.xml", b, o, m);
+}
+
+/* The value of option opt in alternative a of target 0 (the first), or NULL. */
+static const char *setting(const wssec_policy *p, size_t a, const char *opt, const char *value)
+{
+    for (size_t i = 0; i < wssec_policy_setting_count(p, 0, a); i++) {
+        const char *o, *v, *as;
+        wssec_policy_dir d;
+        assert_int_equal(wssec_policy_setting(&o, &v, &as, &d, p, 0, a, i), 0);
+        if (!strcmp(o, opt) && (!value || !strcmp(v, value))) return as;
+    }
+    return NULL;
+}
+
+static void assert_error(wssec_policy **pp, int rc, int code, const char *piece)
+{
+    wssec_policy *p = *pp;
+    assert_int_equal(rc, code);
+    assert_int_equal(wssec_policy_error(p)->code, code);
+    if (!strstr(wssec_policy_error(p)->message, piece))
+        fail_msg("'%s' not in '%s'", piece, wssec_policy_error(p)->message);
+}
+
+static void test_reference_resolved(void **state)
+{
+    (void)state;
+    wssec_policy *p = NULL;
+    const char *doc = WSDL("<wsp:Policy wsu:Id=\"ut\">" UT_SUPPORTING("") "</wsp:Policy>"
+                           "<wsp:Policy wsu:Id=\"outer\"><wsp:PolicyReference URI=\"#ut\"/>"
+                           "</wsp:Policy>"
+                           "<wsdl:binding name=\"B\"><wsp:PolicyReference URI=\"#outer\"/>"
+                           "</wsdl:binding>");
+    assert_int_equal(parse(&p, doc, NULL, NULL, NULL), 0);
+    assert_int_equal(wssec_policy_target_count(p), 1);
+    const char *b, *o, *m;
+    assert_int_equal(wssec_policy_target(&b, &o, &m, p, 0), 0);
+    assert_string_equal(b, "B");
+    assert_string_equal(o, "");
+    assert_int_equal(wssec_policy_alternative_count(p, 0), 1);
+    assert_int_equal(wssec_policy_supported(NULL, p, 0, 0), 1);
+    assert_string_equal(setting(p, 0, "require", "username-token"),
+                        "sp:SupportingTokens/sp:UsernameToken");
+    assert_non_null(setting(p, 0, "password-type", "digest"));
+    wssec_policy_free(p);
+}
+
+static void test_reference_outside_refused(void **state)
+{
+    (void)state;
+    wssec_policy *p = NULL;
+    const char *doc = WSDL("<wsdl:binding name=\"B\"><wsp:PolicyReference "
+                           "URI=\"http://attacker.example/p.xml\"/></wsdl:binding>");
+    assert_error(&p, parse(&p, doc, NULL, NULL, NULL), WSSEC_ECONFIG, "policies are never fetched");
+    wssec_policy_free(p);
+    doc = WSDL("<wsdl:binding name=\"B\"><wsp:PolicyReference URI=\"#nope\"/></wsdl:binding>");
+    assert_error(&p, parse(&p, doc, NULL, NULL, NULL), WSSEC_ECONFIG,
+                 "'#nope': no wsp:Policy with that wsu:Id");
+    wssec_policy_free(p);
+}
+
+static void test_reference_cycle_refused(void **state)
+{
+    (void)state;
+    wssec_policy *p = NULL;
+    const char *doc = WSDL("<wsp:Policy wsu:Id=\"a\"><wsp:PolicyReference URI=\"#b\"/></wsp:Policy>"
+                           "<wsp:Policy wsu:Id=\"b\"><wsp:PolicyReference URI=\"#a\"/></wsp:Policy>"
+                           "<wsdl:binding name=\"B\"><wsp:PolicyReference URI=\"#a\"/>"
+                           "</wsdl:binding>");
+    assert_error(&p, parse(&p, doc, NULL, NULL, NULL), WSSEC_ECONFIG, "a reference cycle");
+    wssec_policy_free(p);
+}
+
+static void test_unknown_assertion_named(void **state)
+{
+    (void)state;
+    wssec_policy *p = NULL;
+    const char *why = NULL;
+    assert_int_equal(parse(&p, POLICY("\n<x:Audit xmlns:x=\"urn:x\"/>"), NULL, NULL, NULL), 0);
+    assert_int_equal(wssec_policy_supported(&why, p, 0, 0), 0);
+    assert_non_null(strstr(why, "t.xml: line 2: unknown assertion {urn:x}Audit in the policy"));
+    assert_int_equal(wssec_policy_setting_count(p, 0, 0), 0);
+    wssec_config *cfg = NULL;
+    assert_int_equal(wssec_config_new(&cfg), 0);
+    assert_int_equal(wssec_policy_apply(cfg, p, 0, 0, WSSEC_POLICY_INBOUND), WSSEC_ECONFIG);
+    wssec_config_free(cfg);
+    wssec_policy_free(p);
+    /* an unknown sp: assertion too */
+    assert_int_equal(parse(&p, POLICY("<sp:MadeUp/>"), NULL, NULL, NULL), 0);
+    assert_int_equal(wssec_policy_supported(&why, p, 0, 0), 0);
+    assert_non_null(strstr(why, "unknown assertion sp:MadeUp"));
+    wssec_policy_free(p);
+}
+
+static void test_ignorable_skipped(void **state)
+{
+    (void)state;
+    wssec_policy *p = NULL;
+    assert_int_equal(parse(&p, POLICY("<x:Audit xmlns:x=\"urn:x\" wsp:Ignorable=\"true\"/>"
+                                      UT_SUPPORTING("")),
+                           NULL, NULL, NULL),
+                     0);
+    assert_int_equal(wssec_policy_supported(NULL, p, 0, 0), 1);
+    assert_non_null(setting(p, 0, "require", "username-token"));
+    wssec_policy_free(p);
+}
+
+static void test_optional_two_alternatives(void **state)
+{
+    (void)state;
+    wssec_policy *p = NULL;
+    assert_int_equal(parse(&p, POLICY(UT_SUPPORTING(" wsp:Optional=\"true\"")), NULL, NULL, NULL),
+                     0);
+    assert_int_equal(wssec_policy_alternative_count(p, 0), 2);
+    assert_non_null(setting(p, 0, "require", "username-token"));
+    assert_null(setting(p, 1, "require", "username-token"));
+    assert_string_equal(setting(p, 1, "require", "none"), "the policy");
+    /* an optional unknown assertion: the alternative without it stands */
+    wssec_policy_free(p);
+    assert_int_equal(parse(&p, POLICY("<x:A xmlns:x=\"urn:x\" wsp:Optional=\"true\"/>"), NULL,
+                           NULL, NULL),
+                     0);
+    assert_int_equal(wssec_policy_alternative_count(p, 0), 2);
+    assert_int_equal(wssec_policy_supported(NULL, p, 0, 0), 0);
+    assert_int_equal(wssec_policy_supported(NULL, p, 0, 1), 1);
+    wssec_policy_free(p);
+}
+
+static void test_exactly_one_nested(void **state)
+{
+    (void)state;
+    wssec_policy *p = NULL;
+    /* (A | B) x (C | D) = four alternatives */
+    const char *doc = POLICY("<wsp:ExactlyOne><sp:Wss10/><sp:Wss11/></wsp:ExactlyOne>"
+                             "<wsp:ExactlyOne><wsp:All>" UT_SUPPORTING("") "</wsp:All>"
+                             "<wsp:All/></wsp:ExactlyOne>");
+    assert_int_equal(parse(&p, doc, NULL, NULL, NULL), 0);
+    assert_int_equal(wssec_policy_alternative_count(p, 0), 4);
+    for (size_t a = 0; a < 4; a++) assert_int_equal(wssec_policy_supported(NULL, p, 0, a), 1);
+    wssec_policy_free(p);
+    /* an empty ExactlyOne: nothing can satisfy it */
+    assert_error(&p, parse(&p, POLICY("<wsp:ExactlyOne/>"), NULL, NULL, NULL), WSSEC_ECONFIG,
+                 "no alternative");
+    wssec_policy_free(p);
+}
+
+static void test_bounds(void **state)
+{
+    (void)state;
+    wssec_policy *p = NULL;
+    char deep[4000] = "";
+    size_t l = 0;
+    for (int i = 0; i < 20; i++) l += (size_t)snprintf(deep + l, sizeof(deep) - l, "<wsp:All>");
+    for (int i = 0; i < 20; i++) l += (size_t)snprintf(deep + l, sizeof(deep) - l, "</wsp:All>");
+    char doc[5000];
+    snprintf(doc, sizeof(doc), POLICY("%s"), deep);
+    assert_error(&p, parse(&p, doc, NULL, NULL, NULL), WSSEC_ELIMIT, "nests deeper than 16");
+    wssec_policy_free(p);
+    /* five optional assertions: 32 alternatives */
+    snprintf(doc, sizeof(doc), POLICY("%s%s%s%s%s"), "<sp:Wss10 wsp:Optional=\"true\"/>",
+             "<sp:Wss11 wsp:Optional=\"true\"/>", "<sp:Wss10 wsp:Optional=\"true\"/>",
+             "<sp:Wss11 wsp:Optional=\"true\"/>", "<sp:Wss10 wsp:Optional=\"true\"/>");
+    assert_error(&p, parse(&p, doc, NULL, NULL, NULL), WSSEC_ELIMIT, "more than 16 alternatives");
+    wssec_policy_free(p);
+}
+
+static void test_dtd_refused(void **state)
+{
+    (void)state;
+    wssec_policy *p = NULL;
+    const char *doc = "<!DOCTYPE wsp:Policy [<!ENTITY x SYSTEM \"file:///etc/passwd\">]>"
+                      POLICY("<x:A xmlns:x=\"urn:x\">&x;</x:A>");
+    int rc = parse(&p, doc, NULL, NULL, NULL);
+    assert_int_equal(rc, WSSEC_ECONFIG);
+    assert_int_equal(wssec_policy_target_count(p), 0);
+    wssec_policy_free(p);
+}
+
+static void test_recognised_not_supported(void **state)
+{
+    (void)state;
+    wssec_policy *p = NULL;
+    const char *why = NULL;
+    assert_int_equal(parse(&p, POLICY("<sp:SymmetricBinding/>"), NULL, NULL, NULL), 0);
+    assert_int_equal(wssec_policy_supported(&why, p, 0, 0), 0);
+    assert_non_null(strstr(why, "sp:SymmetricBinding is recognised but not supported yet"));
+    wssec_policy_free(p);
+    assert_int_equal(parse(&p, POLICY("<sp:Wss11><wsp:Policy><sp:RequireSignatureConfirmation/>"
+                                      "</wsp:Policy></sp:Wss11>"),
+                           NULL, NULL, NULL),
+                     0);
+    assert_int_equal(wssec_policy_supported(&why, p, 0, 0), 0);
+    assert_non_null(strstr(why, "sp:RequireSignatureConfirmation is recognised but not "
+                                "supported yet"));
+    wssec_policy_free(p);
+    assert_int_equal(parse(&p, POLICY("<sp:EndorsingSupportingTokens/>"), NULL, NULL, NULL), 0);
+    assert_int_equal(wssec_policy_supported(&why, p, 0, 0), 0);
+    assert_non_null(strstr(why, "sp:EndorsingSupportingTokens is recognised"));
+    wssec_policy_free(p);
+}
+
+#define BINDING(name, body) "<wsdl:binding name=\"" name "\">" body "</wsdl:binding>"
+
+static void test_wsdl_selection(void **state)
+{
+    (void)state;
+    wssec_policy *p = NULL;
+    const char *doc = WSDL(
+        "<wsp:Policy wsu:Id=\"u\">" UT_SUPPORTING("") "</wsp:Policy>"
+        BINDING("A", "<wsp:PolicyReference URI=\"#u\"/>"
+                     "<wsdl:operation name=\"Op1\"><wsdl:input><wsp:Policy><sp:Wss10/></wsp:Policy>"
+                     "</wsdl:input><wsdl:output/></wsdl:operation>"
+                     "<wsdl:operation name=\"Op2\"/>")
+        BINDING("B", ""));
+    assert_int_equal(parse(&p, doc, NULL, NULL, NULL), 0);
+    assert_int_equal(wssec_policy_target_count(p), 4); /* A Op1 input, A Op1 output, A Op2, B */
+    wssec_policy_free(p);
+    assert_int_equal(parse(&p, doc, "A", "Op1", "input"), 0);
+    assert_int_equal(wssec_policy_target_count(p), 1);
+    const char *b, *o, *m;
+    assert_int_equal(wssec_policy_target(&b, &o, &m, p, 0), 0);
+    assert_string_equal(m, "input");
+    assert_non_null(setting(p, 0, "require", "username-token"));
+    wssec_policy_free(p);
+    assert_error(&p, parse(&p, doc, "C", NULL, NULL), WSSEC_ECONFIG,
+                 "no wsdl:binding named 'C' (bindings: A, B)");
+    wssec_policy_free(p);
+    assert_error(&p, parse(&p, doc, "A", "Op9", NULL), WSSEC_ECONFIG,
+                 "binding 'A' has no operation 'Op9'");
+    wssec_policy_free(p);
+    assert_error(&p, parse(&p, doc, "A", NULL, "fault"), WSSEC_ECONFIG,
+                 "'fault' is not input or output");
+    wssec_policy_free(p);
+    /* a policy where wssec does not look is refused, not ignored */
+    doc = WSDL("<wsdl:service name=\"S\"><wsdl:port name=\"P\"><wsp:Policy><sp:Wss10/>"
+               "</wsp:Policy></wsdl:port></wsdl:service>" BINDING("A", ""));
+    assert_error(&p, parse(&p, doc, NULL, NULL, NULL), WSSEC_ECONFIG,
+                 "a policy attached to wsdl:port is not supported");
+    wssec_policy_free(p);
+}
+
+#define X509(mode, extra)                                                                   \
+    "<wsp:Policy><sp:X509Token sp:IncludeToken=\"http://docs.oasis-open.org/ws-sx/"         \
+    "ws-securitypolicy/200702/IncludeToken/" mode "\"><wsp:Policy><sp:WssX509V3Token10/>" extra \
+    "</wsp:Policy></sp:X509Token></wsp:Policy>"
+
+static void test_asymmetric_translation(void **state)
+{
+    (void)state;
+    wssec_policy *p = NULL;
+    const char *doc = POLICY(
+        "<sp:AsymmetricBinding><wsp:Policy>"
+        "<sp:InitiatorToken>" X509("Never", "<sp:RequireThumbprintReference/>") "</sp:InitiatorToken>"
+        "<sp:RecipientToken>" X509("Never", "") "</sp:RecipientToken>"
+        "<sp:AlgorithmSuite><wsp:Policy><sp:TripleDesRsa15/></wsp:Policy></sp:AlgorithmSuite>"
+        "<sp:IncludeTimestamp/><sp:EncryptSignature/><sp:EncryptBeforeSigning/>"
+        "</wsp:Policy></sp:AsymmetricBinding>"
+        "<sp:SignedElements><sp:XPath xmlns:m=\"urn:m\">//m:Symbol</sp:XPath></sp:SignedElements>"
+        "<sp:EncryptedParts><sp:Body/></sp:EncryptedParts>");
+    assert_int_equal(parse(&p, doc, NULL, NULL, NULL), 0);
+    assert_int_equal(wssec_policy_supported(NULL, p, 0, 0), 1);
+    assert_string_equal(setting(p, 0, "actions", "timestamp,encrypted-key,signature"),
+                        "sp:AsymmetricBinding");
+    assert_string_equal(setting(p, 0, "key-id", "thumbprint"), "sp:InitiatorToken/sp:X509Token");
+    assert_string_equal(setting(p, 0, "sign-alg", "rsa-sha1"),
+                        "sp:AlgorithmSuite/sp:TripleDesRsa15");
+    assert_non_null(setting(p, 0, "digest-alg", "sha1"));
+    assert_non_null(setting(p, 0, "enc-alg", "tripledes-cbc"));
+    assert_non_null(setting(p, 0, "key-transport", "rsa-1_5"));
+    assert_non_null(setting(p, 0, "allow-3des", "true"));
+    assert_non_null(setting(p, 0, "allow-rsa15", "true"));
+    assert_non_null(setting(p, 0, "allow-sha1", "true"));
+    assert_non_null(setting(p, 0, "allow-cbc", "true"));
+    assert_string_equal(setting(p, 0, "encrypt-part", "signature"), "sp:EncryptSignature");
+    assert_non_null(setting(p, 0, "sign-part", "//m:Symbol"));
+    assert_non_null(setting(p, 0, "require", "signed://m:Symbol"));
+    assert_non_null(setting(p, 0, "namespace", "m=urn:m"));
+    assert_string_equal(setting(p, 0, "require", "encrypted:/soap:Envelope/soap:Body"),
+                        "sp:EncryptedParts/sp:Body");
+    /* applied, it is a configuration wssec accepts */
+    wssec_config *cfg = NULL;
+    assert_int_equal(wssec_config_new(&cfg), 0);
+    assert_int_equal(wssec_policy_apply(cfg, p, 0, 0, WSSEC_POLICY_INBOUND), 0);
+    assert_int_equal(wssec_policy_apply(cfg, p, 0, 0, WSSEC_POLICY_OUTBOUND), 0);
+    wssec_config_free(cfg);
+    wssec_policy_free(p);
+    /* Basic192 has no AES-192 in wssec */
+    doc = POLICY("<sp:AsymmetricBinding><wsp:Policy><sp:InitiatorToken>" X509("Always", "")
+                 "</sp:InitiatorToken><sp:AlgorithmSuite><wsp:Policy><sp:Basic192/></wsp:Policy>"
+                 "</sp:AlgorithmSuite></wsp:Policy></sp:AsymmetricBinding>");
+    const char *why = NULL;
+    assert_int_equal(parse(&p, doc, NULL, NULL, NULL), 0);
+    assert_int_equal(wssec_policy_supported(&why, p, 0, 0), 0);
+    assert_non_null(strstr(why, "sp:Basic192 is recognised but not supported yet"));
+    wssec_policy_free(p);
+}
+
+static void test_blame(void **state)
+{
+    (void)state;
+    wssec_policy *p = NULL;
+    assert_int_equal(parse(&p, POLICY(UT_SUPPORTING("")), NULL, NULL, NULL), 0);
+    wssec_error e = { WSSEC_EPOLICY, WSSEC_CAT_POLICY,
+                      "policy requires an authenticated UsernameToken; there is none",
+                      "", "", "", "", 0 };
+    assert_string_equal(wssec_policy_blame(p, 0, 0, &e), "sp:SupportingTokens/sp:UsernameToken");
+    e.message = "signature value does not verify";
+    e.code = WSSEC_ESIGNATURE;
+    assert_null(wssec_policy_blame(p, 0, 0, &e));
+    wssec_policy_free(p);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_reference_resolved),
+        cmocka_unit_test(test_reference_outside_refused),
+        cmocka_unit_test(test_reference_cycle_refused),
+        cmocka_unit_test(test_unknown_assertion_named),
+        cmocka_unit_test(test_ignorable_skipped),
+        cmocka_unit_test(test_optional_two_alternatives),
+        cmocka_unit_test(test_exactly_one_nested),
+        cmocka_unit_test(test_bounds),
+        cmocka_unit_test(test_dtd_refused),
+        cmocka_unit_test(test_recognised_not_supported),
+        cmocka_unit_test(test_wsdl_selection),
+        cmocka_unit_test(test_asymmetric_translation),
+        cmocka_unit_test(test_blame),
+    };
+    int rc = cmocka_run_group_tests(tests, NULL, NULL);
+    xmlCleanupParser();
+    return rc;
+}
