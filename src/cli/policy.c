@@ -213,8 +213,9 @@ static void config_file(FILE *out, const wssec_policy *p, size_t t, size_t a, co
         if (wssec_policy_setting(&opt, &val, &as, &d, p, t, a, i)) continue;
         if (!*opt) {
             fprintf(out, "%s  <!-- %s: ", indent, as);
-            xml_text(out, val);
-            fputs(" (--policy only) -->\n", out);
+            for (const char *v = val; *v; v++) /* "--" ends a comment */
+                if (!(v[0] == '-' && v[1] == '-')) fputc(*v, out);
+            fputs(" (no option: checked with the policy itself) -->\n", out);
             continue;
         }
         fprintf(out, "%s  <%s>", indent, opt);
