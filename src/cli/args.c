@@ -220,6 +220,7 @@ void cli_usage(FILE *out)
             "usage: wssec secure  [options] [FILE...]   add WS-Security to messages\n"
             "       wssec verify  [options] [FILE...]   check the WS-Security of messages\n"
             "       wssec inspect [options] [FILE...]   explain what messages carry\n"
+            "       wssec policy explain|config FILE    a WS-SecurityPolicy in wssec's options\n"
             "\n"
             "No FILE, or -, reads standard input. inspect of certificates (PEM, DER,\n"
             ".p7b, PKCS#12, a directory) checks each end-entity one against --trust\n"
