@@ -62,24 +62,11 @@ done:
  * them), or an error recorded in cfg. */
 static int read_file(wssec_config *cfg, const char *path, wssec_buf *b)
 {
-    char reason[200];
-    if (wssec__unreadable(path, reason, sizeof(reason)))
-        return WSSEC_ERR(&cfg->err, WSSEC_EIO, "%s: %s", path, reason);
-    FILE *f = fopen(path, "rb");
-    if (!f) return WSSEC_ERR(&cfg->err, WSSEC_EIO, "%s: cannot be opened: %s", path, strerror(errno));
-    char chunk[8192];
-    size_t n;
-    int rc = 0;
-    while ((n = fread(chunk, 1, sizeof(chunk), f)) > 0)
-        if ((rc = wssec__buf_append(b, chunk, n)) != 0) break;
-    int rerr = ferror(f) ? errno : 0;
-    fclose(f);
-    if (rc == WSSEC_ELIMIT || rerr) {
-        wssec__buf_free(b);
-        return WSSEC_ERR(&cfg->err, rerr ? WSSEC_EIO : WSSEC_ECONFIG, "%s: %s", path,
-                         rerr ? strerror(rerr) : "larger than 1 MiB");
-    }
-    if (rc) wssec__buf_free(b);
+    char why[300];
+    int rc = wssec__read_file(path, b, why, sizeof(why));
+    if (rc == WSSEC_EIO || rc == WSSEC_ELIMIT)
+        return WSSEC_ERR(&cfg->err, rc == WSSEC_EIO ? WSSEC_EIO : WSSEC_ECONFIG, "%s: %s", path,
+                         why);
     return rc;
 }
 

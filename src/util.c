@@ -373,19 +373,25 @@ static int secret_line(FILE *f, char *buf, size_t size, size_t *len, char *why, 
     return 0;
 }
 
-static int secret_from_file(const char *path, char *buf, size_t size, size_t *len, char *why,
-                            size_t whylen)
+/* path opened for reading after wssec__unreadable's checks, or NULL with
+ * the reason in why. */
+static FILE *open_checked(const char *path, char *why, size_t whylen)
 {
     char reason[200];
     if (wssec__unreadable(path, reason, sizeof(reason))) {
         snprintf(why, whylen, "%s", reason);
-        return WSSEC_EIO;
+        return NULL;
     }
     FILE *f = fopen(path, "rb");
-    if (!f) {
-        snprintf(why, whylen, "cannot be opened: %s", strerror(errno));
-        return WSSEC_EIO;
-    }
+    if (!f) snprintf(why, whylen, "cannot be opened: %s", strerror(errno));
+    return f;
+}
+
+static int secret_from_file(const char *path, char *buf, size_t size, size_t *len, char *why,
+                            size_t whylen)
+{
+    FILE *f = open_checked(path, why, whylen);
+    if (!f) return WSSEC_EIO;
     int rc = secret_line(f, buf, size, len, why, whylen);
     fclose(f);
     return rc;
@@ -433,5 +439,26 @@ int wssec_secret_read(char *buf, size_t size, size_t *len, const char *file, con
         wssec__memzero(buf, size);
         *len = 0;
     }
+    return rc;
+}
+
+int wssec__read_file(const char *path, wssec_buf *b, char *why, size_t whylen)
+{
+    FILE *f = open_checked(path, why, whylen);
+    if (!f) return WSSEC_EIO;
+    char chunk[8192];
+    size_t n;
+    int rc = 0;
+    while ((n = fread(chunk, 1, sizeof(chunk), f)) > 0)
+        if ((rc = wssec__buf_append(b, chunk, n)) != 0) break;
+    int rerr = ferror(f) ? errno : 0;
+    fclose(f);
+    if (rc == WSSEC_ELIMIT || rerr) {
+        wssec__buf_free(b);
+        if (rerr) snprintf(why, whylen, "%s", strerror(rerr));
+        else snprintf(why, whylen, "larger than %zu MiB", b->max / (1024 * 1024));
+        return rerr ? WSSEC_EIO : WSSEC_ELIMIT;
+    }
+    if (rc) wssec__buf_free(b);
     return rc;
 }

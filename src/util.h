@@ -105,6 +105,10 @@ int wssec__strlist_copy(wssec_strlist *dst, const wssec_strlist *src);
 /* NULL when path can be opened for reading and is not a directory; otherwise
  * the reason ("cannot be opened: <system reason>", "is a directory") in buf. */
 const char *wssec__unreadable(const char *path, char *buf, size_t size);
+/* The bytes of a file, at most b->max (a configuration or policy document).
+ * Returns 0 (b holds them), WSSEC_EIO or WSSEC_ELIMIT with the reason in why
+ * (b then empty), or WSSEC_ENOMEM. */
+int wssec__read_file(const char *path, wssec_buf *b, char *why, size_t whylen);
 /* Secrets from a file or the environment: wssec_secret_read() (public, in
  * wssec/config.h, so that the wssec program applies the same rule). */
 

@@ -398,20 +398,10 @@ static int wsdl_targets(wssec_policy *p, xmlNodePtr root, const char *want_b, co
 
 static int read_all(wssec_policy *p, const char *path, wssec_buf *b)
 {
-    char reason[200];
-    if (wssec__unreadable(path, reason, sizeof(reason)))
-        return WSSEC_ERR(&p->err, WSSEC_EIO, "%s: %s", path, reason);
-    FILE *f = fopen(path, "rb");
-    if (!f) return WSSEC_ERR(&p->err, WSSEC_EIO, "%s: cannot be opened: %s", path, strerror(errno));
-    char chunk[8192];
-    size_t n;
-    int rc = 0;
-    while ((n = fread(chunk, 1, sizeof(chunk), f)) > 0)
-        if ((rc = wssec__buf_append(b, chunk, n)) != 0) break;
-    int rerr = ferror(f) ? errno : 0;
-    fclose(f);
-    if (rc == WSSEC_ELIMIT) return WSSEC_ERR(&p->err, WSSEC_ELIMIT, "%s: larger than 1 MiB", path);
-    if (rerr) return WSSEC_ERR(&p->err, WSSEC_EIO, "%s: %s", path, strerror(rerr));
+    char why[300];
+    int rc = wssec__read_file(path, b, why, sizeof(why));
+    if (rc == WSSEC_EIO || rc == WSSEC_ELIMIT)
+        return WSSEC_ERR(&p->err, rc, "%s: %s", path, why);
     return rc;
 }
 

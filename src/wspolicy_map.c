@@ -274,11 +274,13 @@ static int layout(st *s, xmlNodePtr e)
     return 0;
 }
 
-/* The assertions both bindings share; 1 when a was one of them. */
+/* The assertions both bindings share: 1 when a was one of them, 0 when
+ * not, or a negative code. */
 static int common_binding_item(st *s, xmlNodePtr a)
 {
-    if (sp(a, "AlgorithmSuite")) return algorithm_suite(s, a) ? -1 : 1;
-    if (sp(a, "Layout")) return layout(s, a) ? -1 : 1;
+    int rc;
+    if (sp(a, "AlgorithmSuite")) return (rc = algorithm_suite(s, a)) ? rc : 1;
+    if (sp(a, "Layout")) return (rc = layout(s, a)) ? rc : 1;
     if (sp(a, "IncludeTimestamp")) {
         s->ts = true;
         return 1;
@@ -302,56 +304,52 @@ static int https_token(st *s, xmlNodePtr e)
     return 0;
 }
 
-static int transport_binding(st *s, xmlNodePtr e)
+/* One assertion nested in the transport binding that the two bindings do
+ * not share. */
+static int transport_item(st *s, xmlNodePtr a)
 {
-    s->binding = BIND_TRANSPORT;
-    wp_alt_nodes n;
-    WSSEC_GUARD(nested(s, e, &n));
-    for (size_t i = 0; i < n.n; i++) {
-        xmlNodePtr a = n.a[i];
-        int c = common_binding_item(s, a);
-        if (c < 0) return WSSEC_ELIMIT;
-        if (c) continue;
-        if (sp(a, "TransportToken")) {
-            wp_alt_nodes t;
-            WSSEC_GUARD(nested(s, a, &t));
-            for (size_t j = 0; j < t.n; j++) {
-                if (sp(t.a[j], "HttpsToken")) WSSEC_GUARD(https_token(s, t.a[j]));
-                else if (is_sp(t.a[j])) not_yet(s, t.a[j], "the transport token must be HTTPS");
-                else unknown(s, t.a[j], "sp:TransportToken");
-            }
-        } else {
-            unknown(s, a, "sp:TransportBinding");
-        }
+    if (!sp(a, "TransportToken")) return unknown(s, a, "sp:TransportBinding");
+    wp_alt_nodes t;
+    WSSEC_GUARD(nested(s, a, &t));
+    for (size_t j = 0; j < t.n; j++) {
+        if (sp(t.a[j], "HttpsToken")) WSSEC_GUARD(https_token(s, t.a[j]));
+        else if (is_sp(t.a[j])) not_yet(s, t.a[j], "the transport token must be HTTPS");
+        else unknown(s, t.a[j], "sp:TransportToken");
     }
     return 0;
 }
 
-static int asymmetric_binding(st *s, xmlNodePtr e)
+static int asymmetric_item(st *s, xmlNodePtr a)
 {
-    s->binding = BIND_ASYM;
+    if (sp(a, "InitiatorToken") || sp(a, "InitiatorSignatureToken"))
+        return binding_token(s, a, &s->init);
+    if (sp(a, "RecipientToken") || sp(a, "RecipientEncryptionToken"))
+        return binding_token(s, a, &s->recip);
+    if (sp(a, "InitiatorEncryptionToken") || sp(a, "RecipientSignatureToken"))
+        return not_yet(s, a, "the initiator's encryption token and the recipient's signature "
+                             "token are the same as InitiatorToken and RecipientToken in wssec");
+    if (sp(a, "EncryptBeforeSigning")) s->ebs = true;
+    else if (sp(a, "SignBeforeEncrypting")) s->ebs = false;
+    else if (sp(a, "EncryptSignature")) s->encsig = true;
+    else if (sp(a, "ProtectTokens")) s->protect = true;
+    else if (sp(a, "OnlySignEntireHeadersAndBody")) s->x->only_entire = true;
+    else return unknown(s, a, "sp:AsymmetricBinding");
+    return 0;
+}
+
+/* sp:TransportBinding or sp:AsymmetricBinding: what they share, then
+ * their own assertions. */
+static int binding(st *s, xmlNodePtr e, int kind, int (*own)(st *, xmlNodePtr))
+{
+    s->binding = kind;
     wp_alt_nodes n;
     WSSEC_GUARD(nested(s, e, &n));
     for (size_t i = 0; i < n.n; i++) {
-        xmlNodePtr a = n.a[i];
-        int c = common_binding_item(s, a);
-        if (c < 0) return WSSEC_ELIMIT;
-        if (c) continue;
-        if (sp(a, "InitiatorToken") || sp(a, "InitiatorSignatureToken"))
-            WSSEC_GUARD(binding_token(s, a, &s->init));
-        else if (sp(a, "RecipientToken") || sp(a, "RecipientEncryptionToken"))
-            WSSEC_GUARD(binding_token(s, a, &s->recip));
-        else if (sp(a, "InitiatorEncryptionToken") || sp(a, "RecipientSignatureToken"))
-            not_yet(s, a, "the initiator's encryption token and the recipient's signature token "
-                          "are the same as InitiatorToken and RecipientToken in wssec");
-        else if (sp(a, "EncryptBeforeSigning")) s->ebs = true;
-        else if (sp(a, "SignBeforeEncrypting")) s->ebs = false;
-        else if (sp(a, "EncryptSignature")) s->encsig = true;
-        else if (sp(a, "ProtectTokens")) s->protect = true;
-        else if (sp(a, "OnlySignEntireHeadersAndBody")) s->x->only_entire = true;
-        else unknown(s, a, "sp:AsymmetricBinding");
+        int c = common_binding_item(s, n.a[i]);
+        if (c < 0) return c;
+        if (!c) WSSEC_GUARD(own(s, n.a[i]));
     }
-    if (!s->init.present && !s->x->why[0])
+    if (kind == BIND_ASYM && !s->init.present && !s->x->why[0])
         refuse(s, e, "sp:AsymmetricBinding without an sp:InitiatorToken");
     return 0;
 }
@@ -509,7 +507,8 @@ static int top(st *s, xmlNodePtr a)
 {
     if (sp(a, "TransportBinding") || sp(a, "AsymmetricBinding")) {
         if (s->binding != BIND_NONE) return refuse(s, a, "more than one security binding");
-        return sp(a, "TransportBinding") ? transport_binding(s, a) : asymmetric_binding(s, a);
+        return sp(a, "TransportBinding") ? binding(s, a, BIND_TRANSPORT, transport_item)
+                                         : binding(s, a, BIND_ASYM, asymmetric_item);
     }
     if (sp(a, "SymmetricBinding"))
         return not_yet(s, a, "the symmetric binding (--symmetric) is not in this build");
