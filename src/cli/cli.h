@@ -137,6 +137,10 @@ typedef struct cli {
     size_t policy_cur;                   /* which of them c->cfg gets */
     wssec_ctx *alt_ctx[CLI_POLICY_ALTS]; /* verify: a context per alternative */
     wssec_config *alt_cfg[CLI_POLICY_ALTS];
+    const char *policy_label;            /* inspect: apply only this assertion's requirements */
+    const char *config_path;             /* the -c file and the command line, kept to build */
+    const struct cli_argpair *pairs;     /* a context per assertion for inspect --policy */
+    size_t npairs;
     char why[600]; /* the reason of a usage error */
 } cli;
 
@@ -174,6 +178,11 @@ int cli_policy_apply(cli *c, const cli_argpair *pairs, size_t npairs);
 /* "alternative N refused: ..." for a rejection under alternative k; the
  * assertion named when the policy says which. Writes msg. */
 void cli_policy_reason(const cli *c, size_t k, const wssec_error *e, char *msg, size_t size);
+/* The distinct assertions alternative k (of c->policy_alts) checks inbound,
+ * in order, into labels (at most max). Returns how many. */
+size_t cli_policy_labels(const cli *c, size_t k, const char **labels, size_t max);
+/* Whether label is one no option expresses (checked by wssec_policy_check). */
+bool cli_policy_is_check(const cli *c, size_t k, const char *label);
 /* wssec policy explain|config FILE [options]: returns the exit code. */
 int cli_policy_main(int argc, char **argv);
 

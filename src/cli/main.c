@@ -198,6 +198,70 @@ static int verify_policy(job *j)
     return lead;
 }
 
+static int make_context(cli *c, wssec_ctx **ctx);
+
+/* inspect --policy: whether the message satisfies one assertion of
+ * alternative k, on a context with only that assertion's requirements (and
+ * the alternative's algorithms). Writes the verdict line. */
+static void inspect_assertion(job *j, size_t k, const char *label)
+{
+    cli *c = j->c;
+    size_t t = c->policy_target, a = c->policy_alts[k];
+    wssec_config *keep = c->cfg, *cfg = NULL;
+    wssec_ctx *ctx = NULL;
+    wssec_msg *m = NULL;
+    wssec_result *res = NULL;
+    char why[700] = "";
+    const char *verdict = "FAIL";
+    bool check = cli_policy_is_check(c, k, label);
+    int rc = wssec_config_new(&cfg);
+    if (!rc) {
+        c->cfg = cfg;
+        c->policy_cur = k;
+        c->policy_label = label;
+        rc = cli_apply_options(c, c->config_path, c->pairs, c->npairs);
+        if (!rc) rc = make_context(c, &ctx);
+        c->policy_label = NULL;
+        c->policy_cur = 0;
+        c->cfg = keep;
+    }
+    if (!rc) rc = wssec_msg_new(&m, ctx);
+    if (!rc) rc = wssec_msg_parse(m, (const char *)j->in.data, j->in.len);
+    int pre = rc ? rc : wssec_policy_check(m, NULL, c->policy, t, a);
+    const wssec_error *e = NULL;
+    if (rc) snprintf(why, sizeof(why), "%s", "the message cannot be checked");
+    else if (pre && strstr(wssec_msg_error(m)->message, label)) e = wssec_msg_error(m);
+    else if ((rc = wssec_verify(&res, m)) != 0) e = res ? wssec_result_error(res) : wssec_msg_error(m);
+    else if ((rc = wssec_policy_check(m, res, c->policy, t, a)) != 0 &&
+             strstr(wssec_msg_error(m)->message, label))
+        e = wssec_msg_error(m);
+    if (e && check && !strstr(e->message, label)) {
+        verdict = "?";
+        snprintf(why, sizeof(why), "not checked: the message fails first: %s", e->message);
+    } else if (e) {
+        snprintf(why, sizeof(why), "%s", e->message);
+    } else if (!why[0]) {
+        verdict = "ok";
+    }
+    fprintf(stdout, "    %-4s %s%s%s\n", verdict, label, why[0] ? ": " : "", why);
+    wssec_result_free(res);
+    wssec_msg_free(m);
+    wssec_ctx_free(ctx);
+    wssec_config_free(cfg);
+}
+
+/* inspect --policy: each alternative's assertions, satisfied or not. */
+static void inspect_policy(job *j)
+{
+    cli *c = j->c;
+    for (size_t k = 0; k < c->npolicy_alts; k++) {
+        const char *labels[32];
+        size_t n = cli_policy_labels(c, k, labels, 32);
+        fprintf(stdout, "  Policy %s, alternative %zu:\n", c->policy_path, c->policy_alts[k] + 1);
+        for (size_t i = 0; i < n; i++) inspect_assertion(j, k, labels[i]);
+    }
+}
+
 /* The command on the parsed message. Returns its result (j->err the
  * failure), or sets j->oom. */
 static int run_command(job *j)
@@ -224,6 +288,13 @@ static int run_command(job *j)
     case CMD_INSPECT:
         rc = wssec_inspect(&j->res, j->msg);
         if (rc || (rc = inspect_verdict(j->c, j->ctx, &j->in, &j->verdict))) j->oom = true;
+        if (!rc && j->c->policy && j->c->npolicy_alts > 1) {
+            char v[sizeof(j->verdict.verdict)];
+            snprintf(v, sizeof(v), "%s", j->verdict.verdict);
+            snprintf(j->verdict.verdict, sizeof(j->verdict.verdict),
+                     "under policy alternative %zu (the others below): %.800s",
+                     j->c->policy_alts[0] + 1, v);
+        }
         break;
     }
     return rc;
@@ -290,6 +361,7 @@ static int report(job *j, FILE *json, outcome *o)
                                        : NULL;
     if (c->json) cli_report_json(json, &r);
     else if (c->cmd == CMD_INSPECT) cli_report_inspect(stdout, &r, wssec_ctx_now(j->ctx));
+    if (!c->json && c->cmd == CMD_INSPECT && c->policy && j->in.data) inspect_policy(j);
     if (c->cmd == CMD_INSPECT && exit_code == EXIT_REJECTED) exit_code = EXIT_ACCEPTED;
     if (j->explained > exit_code) exit_code = j->explained;
     return exit_code;
@@ -563,6 +635,9 @@ static int run(cli *c, int argc, char **argv)
         goto done;
     }
     if ((worst = cli_apply_options(c, config, pairs, npairs)) != 0) goto done;
+    c->config_path = config;
+    c->pairs = pairs;
+    c->npairs = npairs;
     int nfiles = argc - optind;
     char *stdin_only[] = { "-" };
     char **files = nfiles > 0 ? argv + optind : stdin_only;

@@ -155,6 +155,54 @@ static int check_outbound(cli *c, size_t a)
     return 0;
 }
 
+/* inspect: every inbound setting of alternative a but the requirements of
+ * other assertions than c->policy_label. Returns 0 or EXIT_INTERNAL. */
+static int apply_label(cli *c, size_t a)
+{
+    size_t t = c->policy_target;
+    if (wssec_config_set(c->cfg, "require", "none")) return EXIT_INTERNAL;
+    for (size_t i = 0; i < wssec_policy_setting_count(c->policy, t, a); i++) {
+        const char *opt, *val, *as;
+        wssec_policy_dir d;
+        if (wssec_policy_setting(&opt, &val, &as, &d, c->policy, t, a, i) || !*opt ||
+            !(d & WSSEC_POLICY_INBOUND) ||
+            (!strcmp(opt, "require") && strcmp(as, c->policy_label) != 0))
+            continue;
+        if (wssec_config_set(c->cfg, opt, val)) return EXIT_INTERNAL;
+    }
+    return 0;
+}
+
+size_t cli_policy_labels(const cli *c, size_t k, const char **labels, size_t max)
+{
+    size_t t = c->policy_target, a = c->policy_alts[k], n = 0;
+    for (size_t i = 0; i < wssec_policy_setting_count(c->policy, t, a) && n < max; i++) {
+        const char *opt, *val, *as;
+        wssec_policy_dir d;
+        if (wssec_policy_setting(&opt, &val, &as, &d, c->policy, t, a, i) ||
+            !(d & WSSEC_POLICY_INBOUND) || !strcmp(val, "none") ||
+            strstr(val, "wssec does not see"))
+            continue;
+        size_t j;
+        for (j = 0; j < n && strcmp(labels[j], as) != 0; j++) {}
+        if (j == n) labels[n++] = as;
+    }
+    return n;
+}
+
+bool cli_policy_is_check(const cli *c, size_t k, const char *label)
+{
+    size_t t = c->policy_target, a = c->policy_alts[k];
+    for (size_t i = 0; i < wssec_policy_setting_count(c->policy, t, a); i++) {
+        const char *opt, *val, *as;
+        wssec_policy_dir d;
+        if (!wssec_policy_setting(&opt, &val, &as, &d, c->policy, t, a, i) && !*opt &&
+            !strcmp(as, label))
+            return true;
+    }
+    return false;
+}
+
 int cli_policy_apply(cli *c, const cli_argpair *pairs, size_t npairs)
 {
     int rc;
@@ -166,6 +214,7 @@ int cli_policy_apply(cli *c, const cli_argpair *pairs, size_t npairs)
         if ((rc = choose_target(c)) != 0 || (rc = choose_alternatives(c)) != 0) return rc;
     }
     size_t a = c->policy_alts[c->policy_cur];
+    if (c->policy_label) return apply_label(c, a);
     if ((rc = check_conflicts(c, pairs, npairs, a, dir)) != 0) return rc;
     if (c->cmd == CMD_SECURE && (rc = check_outbound(c, a)) != 0) return rc;
     rc = wssec_policy_apply(c->cfg, c->policy, c->policy_target, a, dir);
