@@ -135,6 +135,9 @@ static int norm_reference(wssec_policy *p, xmlNodePtr e, const char *uri, wp_set
                          "%s: line %ld: wsp:PolicyReference URI '%s' is not a reference to a "
                          "policy of this document (\"#id\"); policies are never fetched",
                          p->name, xmlGetLineNo(e), uri ? uri : "");
+    if (++p->nrefs > WP_MAX_REFS)
+        return WSSEC_ERR(&p->err, WSSEC_ELIMIT, "%s: line %ld: more than %d policy references",
+                         p->name, xmlGetLineNo(e), WP_MAX_REFS);
     xmlNodePtr target = find_policy(p->doc, uri + 1);
     if (!target)
         return WSSEC_ERR(&p->err, WSSEC_ECONFIG,
@@ -353,7 +356,6 @@ static int binding_targets(wssec_policy *p, xmlNodePtr b, const char *want_op, c
     if (!rc && !operations_have_policy(b)) {
         rc = add_target(p, bname, "", "", bset, b);
     } else {
-        size_t before = p->nt;
         bool seen = false;
         for (xmlNodePtr op = wssec_xml_first_elem(b); op && !rc; op = wssec_xml_next_elem(op)) {
             if (!is_wsdl(op, "operation")) continue;
@@ -366,7 +368,6 @@ static int binding_targets(wssec_policy *p, xmlNodePtr b, const char *want_op, c
             rc = WSSEC_ERR(&p->err, WSSEC_ECONFIG,
                            "%s: binding '%s' has no operation '%s' (--policy-operation)", p->name,
                            bname, want_op);
-        (void)before;
     }
     wssec__free(bset);
     wssec__free(work);
@@ -422,6 +423,7 @@ int wssec_policy_parse(wssec_policy *p, const char *data, size_t len, const char
     targets_free(p);
     if (p->doc) xmlFreeDoc(p->doc);
     p->doc = NULL;
+    p->nrefs = 0;
     snprintf(p->name, sizeof(p->name), "%s", name);
     if (message && strcmp(message, "input") != 0 && strcmp(message, "output") != 0)
         return WSSEC_ERR(&p->err, WSSEC_ECONFIG,

@@ -24,6 +24,7 @@
 #define WP_MAX_TARGETS 32  /* messages of one document */
 #define WP_MAX_SETTINGS 48 /* settings one alternative translates into */
 #define WP_MAX_CHECKS 8    /* header checks of one alternative */
+#define WP_MAX_REFS 256    /* wsp:PolicyReferences resolved in one document */
 
 /* One alternative before translation: its assertion elements. */
 typedef struct wp_alt_nodes {
@@ -78,6 +79,7 @@ struct wssec_policy {
     xmlDocPtr doc;
     xmlNodePtr chain[WP_MAX_DEPTH]; /* the policies being expanded (cycles) */
     size_t nchain;
+    size_t nrefs;
     wp_target t[WP_MAX_TARGETS];
     size_t nt;
 };

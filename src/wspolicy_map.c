@@ -51,8 +51,8 @@ enum { BIND_NONE, BIND_TRANSPORT, BIND_ASYM };
 
 typedef struct tok {
     bool present;
-    int include, ref; /* ref: the key-id value, NULL for the default */
-    const char *keyid, *bst;
+    int include;             /* INC_... */
+    const char *keyid, *bst; /* a Require...Reference and the profile; NULL: the default */
 } tok;
 
 typedef struct part {
@@ -65,7 +65,6 @@ typedef struct part {
 typedef struct st {
     wssec_policy *p;
     wp_alt *x;
-    const char *message;
     int binding;
     const suite *suite;
     bool ts, ebs, encsig, protect, https, client_cert;
@@ -734,7 +733,6 @@ int wp_translate(wssec_policy *p, wp_alt *x, const wp_alt_nodes *nodes, const ch
     }
     s->p = p;
     s->x = x;
-    s->message = message;
     int rc = 0;
     for (size_t i = 0; i < nodes->n && !rc; i++) rc = top(s, nodes->a[i]);
     bool initiator = strcmp(message, "output") != 0;

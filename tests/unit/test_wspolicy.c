@@ -191,6 +191,23 @@ static void test_bounds(void **state)
              "<sp:Wss11 wsp:Optional=\"true\"/>", "<sp:Wss10 wsp:Optional=\"true\"/>");
     assert_error(&p, parse(&p, doc, NULL, NULL, NULL), WSSEC_ELIMIT, "more than 16 alternatives");
     wssec_policy_free(p);
+    /* every reference walks the document: at most 256 of them */
+    size_t cap = 300 * 40 + 400;
+    char *refs = calloc(1, cap), *big = calloc(1, cap + 400);
+    assert_non_null(refs);
+    assert_non_null(big);
+    l = 0;
+    for (int i = 0; i < 300; i++)
+        l += (size_t)snprintf(refs + l, cap - l, "<wsp:PolicyReference URI=\"#e\"/>");
+    snprintf(big, cap + 400,
+             WSDL("<wsp:Policy wsu:Id=\"e\"/><wsdl:binding name=\"B\"><wsp:Policy>%s</wsp:Policy>"
+                  "</wsdl:binding>"),
+             refs);
+    assert_error(&p, parse(&p, big, NULL, NULL, NULL), WSSEC_ELIMIT,
+                 "more than 256 policy references");
+    wssec_policy_free(p);
+    free(refs);
+    free(big);
 }
 
 static void test_dtd_refused(void **state)
