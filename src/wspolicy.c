@@ -151,8 +151,9 @@ static int norm_reference(wssec_policy *p, xmlNodePtr e, const char *uri, wp_set
                              "that contains it (a reference cycle)",
                              p->name, xmlGetLineNo(e), uri);
     if (p->nchain >= WSSEC_ARRAY_LEN(p->chain))
-        return WSSEC_ERR(&p->err, WSSEC_ELIMIT, "%s: line %ld: policy references nest deeper than %zu",
-                         p->name, xmlGetLineNo(e), WSSEC_ARRAY_LEN(p->chain));
+        return WSSEC_ERR(&p->err, WSSEC_ELIMIT,
+                         "%s: line %ld: policy references nest deeper than %zu", p->name,
+                         xmlGetLineNo(e), WSSEC_ARRAY_LEN(p->chain));
     p->chain[p->nchain++] = target;
     int rc = norm(p, target, out, depth + 1);
     p->nchain--;
@@ -237,10 +238,7 @@ static int attached(wssec_policy *p, xmlNodePtr e, wp_set *out, bool *any)
     return rc;
 }
 
-static bool is_wsdl(xmlNodePtr e, const char *local)
-{
-    return wssec_xml_is(e, NS_WSDL, local);
-}
+static bool is_wsdl(xmlNodePtr e, const char *local) { return wssec_xml_is(e, NS_WSDL, local); }
 
 /* A policy attached where wssec does not look (a port, a portType, a fault)
  * is refused, never ignored. */
@@ -401,8 +399,7 @@ static int read_all(wssec_policy *p, const char *path, wssec_buf *b)
 {
     char why[300];
     int rc = wssec__read_file(path, b, why, sizeof(why));
-    if (rc == WSSEC_EIO || rc == WSSEC_ELIMIT)
-        return WSSEC_ERR(&p->err, rc, "%s: %s", path, why);
+    if (rc == WSSEC_EIO || rc == WSSEC_ELIMIT) return WSSEC_ERR(&p->err, rc, "%s: %s", path, why);
     return rc;
 }
 
@@ -426,8 +423,8 @@ int wssec_policy_parse(wssec_policy *p, const char *data, size_t len, const char
     p->nrefs = 0;
     snprintf(p->name, sizeof(p->name), "%s", name);
     if (message && strcmp(message, "input") != 0 && strcmp(message, "output") != 0)
-        return WSSEC_ERR(&p->err, WSSEC_ECONFIG,
-                         "policy-message: '%s' is not input or output", message);
+        return WSSEC_ERR(&p->err, WSSEC_ECONFIG, "policy-message: '%s' is not input or output",
+                         message);
     WSSEC_GUARD(wssec__global_init());
     wssec_settings limits;
     wssec__settings_init(&limits);
@@ -460,8 +457,8 @@ int wssec_policy_parse(wssec_policy *p, const char *data, size_t len, const char
     return rc;
 }
 
-int wssec_policy_load(wssec_policy *p, const char *path, const char *binding,
-                      const char *operation, const char *message)
+int wssec_policy_load(wssec_policy *p, const char *path, const char *binding, const char *operation,
+                      const char *message)
 {
     WSSEC_ARG(p && path);
     wssec__err_clear(&p->err);
@@ -496,10 +493,7 @@ const wssec_error *wssec_policy_error(const wssec_policy *p)
     return p ? &p->err.pub : wssec__err_null();
 }
 
-size_t wssec_policy_target_count(const wssec_policy *p)
-{
-    return p ? p->nt : 0;
-}
+size_t wssec_policy_target_count(const wssec_policy *p) { return p ? p->nt : 0; }
 
 int wssec_policy_target(const char **binding, const char **operation, const char **message,
                         const wssec_policy *p, size_t t)

@@ -38,10 +38,10 @@ typedef struct wp_set {
 } wp_set;
 
 typedef struct wp_setting {
-    char option[32];    /* "" for a check of wssec_policy_check() */
+    char option[32]; /* "" for a check of wssec_policy_check() */
     char value[480];
     char assertion[128];
-    int dir;            /* wssec_policy_dir */
+    int dir; /* wssec_policy_dir */
 } wp_setting;
 
 /* A header SignedParts or EncryptedParts names: signed (encrypted) when
@@ -55,16 +55,16 @@ typedef struct wp_check {
 enum { WP_LAYOUT_NONE, WP_LAYOUT_STRICT, WP_LAYOUT_LAX, WP_LAYOUT_TSFIRST, WP_LAYOUT_TSLAST };
 
 typedef struct wp_alt {
-    char why[600];      /* not supported: why (names the assertion); "" supported */
-    wp_setting *set;    /* WP_MAX_SETTINGS of them */
+    char why[600];   /* not supported: why (names the assertion); "" supported */
+    wp_setting *set; /* WP_MAX_SETTINGS of them */
     size_t nset;
     wp_check checks[WP_MAX_CHECKS];
     size_t nchecks;
     int layout;
-    bool only_entire;   /* OnlySignEntireHeadersAndBody */
+    bool only_entire; /* OnlySignEntireHeadersAndBody */
     char layout_assertion[64];
-    bool encsig;        /* EncryptSignature: no Signature in the clear */
-    char why_out[200];  /* cannot be applied outbound: why; "" when it can */
+    bool encsig;       /* EncryptSignature: no Signature in the clear */
+    char why_out[200]; /* cannot be applied outbound: why; "" when it can */
 } wp_alt;
 
 typedef struct wp_target {

@@ -99,7 +99,8 @@ static int refuse(st *s, xmlNodePtr e, const char *fmt, ...)
     va_start(ap, fmt);
     vsnprintf(msg, sizeof(msg), fmt, ap);
     va_end(ap);
-    snprintf(s->x->why, sizeof(s->x->why), "%.200s: line %ld: %s", s->p->name, xmlGetLineNo(e), msg);
+    snprintf(s->x->why, sizeof(s->x->why), "%.200s: line %ld: %s", s->p->name, xmlGetLineNo(e),
+             msg);
     return 0;
 }
 
@@ -117,9 +118,10 @@ static int unknown(st *s, xmlNodePtr e, const char *where)
     if (wp_attr_true(e, "Ignorable")) return 0;
     char q[300];
     qname(q, sizeof(q), e);
-    return refuse(s, e, "unknown assertion %s in %s (wssec neither knows nor may ignore it; "
-                        "mark it wsp:Ignorable=\"true\" or wsp:Optional=\"true\" if the service "
-                        "does)",
+    return refuse(s, e,
+                  "unknown assertion %s in %s (wssec neither knows nor may ignore it; "
+                  "mark it wsp:Ignorable=\"true\" or wsp:Optional=\"true\" if the service "
+                  "does)",
                   q, where);
 }
 
@@ -135,8 +137,9 @@ static int emit(st *s, int dir, const char *option, const char *label, const cha
 {
     wp_alt *x = s->x;
     if (x->nset >= WP_MAX_SETTINGS)
-        return WSSEC_ERR(&s->p->err, WSSEC_ELIMIT, "%s: a policy alternative needs more than %d "
-                                                   "settings",
+        return WSSEC_ERR(&s->p->err, WSSEC_ELIMIT,
+                         "%s: a policy alternative needs more than %d "
+                         "settings",
                          s->p->name, WP_MAX_SETTINGS);
     wp_setting *w = &x->set[x->nset++];
     snprintf(w->option, sizeof(w->option), "%s", option);
@@ -173,12 +176,12 @@ static int include_mode(xmlNodePtr e)
     if (!v) return INC_UNSPEC;
     const char *t = strrchr((const char *)v, '/');
     t = t ? t + 1 : (const char *)v;
-    int m = !strcmp(t, "Always") ? INC_ALWAYS
-            : !strcmp(t, "Never") ? INC_NEVER
-            : !strcmp(t, "Once") ? INC_ONCE
+    int m = !strcmp(t, "Always")              ? INC_ALWAYS
+            : !strcmp(t, "Never")             ? INC_NEVER
+            : !strcmp(t, "Once")              ? INC_ONCE
             : !strcmp(t, "AlwaysToRecipient") ? INC_TO_RECIPIENT
             : !strcmp(t, "AlwaysToInitiator") ? INC_TO_INITIATOR
-                                               : INC_UNSPEC;
+                                              : INC_UNSPEC;
     xmlFree(v);
     return m;
 }
@@ -201,11 +204,10 @@ static int x509_token(st *s, xmlNodePtr e, tok *t)
         else if (sp(a, "RequireThumbprintReference")) t->keyid = "thumbprint";
         else if (sp(a, "RequireKeyIdentifierReference")) t->keyid = "ski";
         else if (sp(a, "RequireEmbeddedTokenReference")) t->keyid = "bst";
-        else if (sp(a, "WssX509V1Token11") || sp(a, "RequireDerivedKeys") || sp(a, "RequireImpliedDerivedKeys") ||
-                 sp(a, "RequireExplicitDerivedKeys"))
+        else if (sp(a, "WssX509V1Token11") || sp(a, "RequireDerivedKeys") ||
+                 sp(a, "RequireImpliedDerivedKeys") || sp(a, "RequireExplicitDerivedKeys"))
             not_yet(s, a, "an X.509 token of this profile or with derived keys");
-        else if (is_sp(a) && strstr(l, "Token1") != NULL)
-            not_yet(s, a, "this X.509 token profile");
+        else if (is_sp(a) && strstr(l, "Token1") != NULL) not_yet(s, a, "this X.509 token profile");
         else unknown(s, a, "sp:X509Token");
     }
     return 0;
@@ -257,11 +259,11 @@ static int layout(st *s, xmlNodePtr e)
     WSSEC_GUARD(nested(s, e, &n));
     for (size_t i = 0; i < n.n; i++) {
         xmlNodePtr a = n.a[i];
-        int l = sp(a, "Strict") ? WP_LAYOUT_STRICT
-                : sp(a, "Lax") ? WP_LAYOUT_LAX
+        int l = sp(a, "Strict")       ? WP_LAYOUT_STRICT
+                : sp(a, "Lax")        ? WP_LAYOUT_LAX
                 : sp(a, "LaxTsFirst") ? WP_LAYOUT_TSFIRST
-                : sp(a, "LaxTsLast") ? WP_LAYOUT_TSLAST
-                                     : WP_LAYOUT_NONE;
+                : sp(a, "LaxTsLast")  ? WP_LAYOUT_TSLAST
+                                      : WP_LAYOUT_NONE;
         if (l == WP_LAYOUT_NONE) {
             unknown(s, a, "sp:Layout");
             continue;
@@ -325,8 +327,9 @@ static int asymmetric_item(st *s, xmlNodePtr a)
     if (sp(a, "RecipientToken") || sp(a, "RecipientEncryptionToken"))
         return binding_token(s, a, &s->recip);
     if (sp(a, "InitiatorEncryptionToken") || sp(a, "RecipientSignatureToken"))
-        return not_yet(s, a, "the initiator's encryption token and the recipient's signature "
-                             "token are the same as InitiatorToken and RecipientToken in wssec");
+        return not_yet(s, a,
+                       "the initiator's encryption token and the recipient's signature "
+                       "token are the same as InitiatorToken and RecipientToken in wssec");
     if (sp(a, "EncryptBeforeSigning")) s->ebs = true;
     else if (sp(a, "SignBeforeEncrypting")) s->ebs = false;
     else if (sp(a, "EncryptSignature")) s->encsig = true;
@@ -479,8 +482,9 @@ static int supporting(st *s, xmlNodePtr e, bool is_signed)
         xmlNodePtr a = n.a[i];
         if (sp(a, "UsernameToken")) WSSEC_GUARD(username_token(s, a, is_signed));
         else if (is_sp(a) && strstr((const char *)a->name, "Token"))
-            not_yet(s, a, "wssec's supporting tokens are UsernameTokens; X.509 and issued "
-                          "supporting tokens need endorsing signatures (--endorse)");
+            not_yet(s, a,
+                    "wssec's supporting tokens are UsernameTokens; X.509 and issued "
+                    "supporting tokens need endorsing signatures (--endorse)");
         else if (is_sp(a)) not_yet(s, a, "inside supporting tokens");
         else unknown(s, a, (const char *)e->name);
     }
@@ -554,7 +558,8 @@ static int emit_outbound(st *s, bool signs, bool encrypts, bool initiator)
 {
     char actions[200] = "";
     size_t l = 0;
-#define ACT(name) l += (size_t)snprintf(actions + l, sizeof(actions) - l, "%s%s", l ? "," : "", name)
+#define ACT(name) \
+    l += (size_t)snprintf(actions + l, sizeof(actions) - l, "%s%s", l ? "," : "", name)
     if (s->ts) ACT("timestamp");
     if (s->ut) ACT("username-token");
     if (encrypts && s->ebs) ACT("encrypted-key");
@@ -562,7 +567,7 @@ static int emit_outbound(st *s, bool signs, bool encrypts, bool initiator)
     if (encrypts && !s->ebs) ACT("encrypted-key");
 #undef ACT
     if (l) {
-        const char *lbl = s->binding == BIND_ASYM ? "sp:AsymmetricBinding"
+        const char *lbl = s->binding == BIND_ASYM        ? "sp:AsymmetricBinding"
                           : s->binding == BIND_TRANSPORT ? "sp:TransportBinding"
                                                          : "the policy";
         WSSEC_GUARD(emit(s, WSSEC_POLICY_OUTBOUND, "actions", lbl, "%s", actions));
@@ -570,22 +575,25 @@ static int emit_outbound(st *s, bool signs, bool encrypts, bool initiator)
     const tok *snd = initiator ? &s->init : &s->recip, *rcv = initiator ? &s->recip : &s->init;
     if (signs) {
         bool inc = included(snd, initiator);
-        const char *kid = inc ? "bst" : snd->keyid && strcmp(snd->keyid, "bst") ? snd->keyid
-                                                                               : "issuer-serial";
+        const char *kid = inc                                       ? "bst"
+                          : snd->keyid && strcmp(snd->keyid, "bst") ? snd->keyid
+                                                                    : "issuer-serial";
         WSSEC_GUARD(emit(s, WSSEC_POLICY_OUTBOUND, "key-id", token_label(initiator), "%s", kid));
         if (inc && snd->bst && strcmp(snd->bst, "x509v3") != 0)
-            WSSEC_GUARD(emit(s, WSSEC_POLICY_OUTBOUND, "bst-type", token_label(initiator), "%s",
-                             snd->bst));
+            WSSEC_GUARD(
+                emit(s, WSSEC_POLICY_OUTBOUND, "bst-type", token_label(initiator), "%s", snd->bst));
         char suite_lbl[80];
         snprintf(suite_lbl, sizeof(suite_lbl), "sp:AlgorithmSuite/sp:%s", s->suite->name);
-        WSSEC_GUARD(emit(s, WSSEC_POLICY_OUTBOUND, "sign-alg", suite_lbl, "%s", s->suite->sign_alg));
-        WSSEC_GUARD(emit(s, WSSEC_POLICY_OUTBOUND, "digest-alg", suite_lbl, "%s", s->suite->digest));
+        WSSEC_GUARD(
+            emit(s, WSSEC_POLICY_OUTBOUND, "sign-alg", suite_lbl, "%s", s->suite->sign_alg));
+        WSSEC_GUARD(
+            emit(s, WSSEC_POLICY_OUTBOUND, "digest-alg", suite_lbl, "%s", s->suite->digest));
         for (size_t i = 0; i < s->nsign; i++)
             WSSEC_GUARD(emit(s, WSSEC_POLICY_OUTBOUND, "sign-part", s->sign[i].label, "%s",
                              s->sign[i].out));
         if (s->ts)
-            WSSEC_GUARD(emit(s, WSSEC_POLICY_OUTBOUND, "sign-part", "sp:IncludeTimestamp",
-                             "timestamp"));
+            WSSEC_GUARD(
+                emit(s, WSSEC_POLICY_OUTBOUND, "sign-part", "sp:IncludeTimestamp", "timestamp"));
         if (s->ut && s->ut_signed)
             WSSEC_GUARD(emit(s, WSSEC_POLICY_OUTBOUND, "sign-part",
                              "sp:SignedSupportingTokens/sp:UsernameToken", "username-token"));
@@ -598,16 +606,16 @@ static int emit_outbound(st *s, bool signs, bool encrypts, bool initiator)
         WSSEC_GUARD(emit(s, WSSEC_POLICY_OUTBOUND, "enc-alg", suite_lbl, "%s", s->suite->enc));
         WSSEC_GUARD(emit(s, WSSEC_POLICY_OUTBOUND, "key-transport", suite_lbl, "%s", s->suite->kt));
         const char *ekid = included(rcv, initiator) && rcv->include != INC_UNSPEC ? "bst"
-                           : rcv->keyid && strcmp(rcv->keyid, "bst") ? rcv->keyid
-                                                                    : "issuer-serial";
-        WSSEC_GUARD(emit(s, WSSEC_POLICY_OUTBOUND, "enc-key-id", token_label(!initiator), "%s",
-                         ekid));
+                           : rcv->keyid && strcmp(rcv->keyid, "bst")              ? rcv->keyid
+                                                                                  : "issuer-serial";
+        WSSEC_GUARD(
+            emit(s, WSSEC_POLICY_OUTBOUND, "enc-key-id", token_label(!initiator), "%s", ekid));
         for (size_t i = 0; i < s->nenc; i++)
             WSSEC_GUARD(emit(s, WSSEC_POLICY_OUTBOUND, "encrypt-part", s->enc[i].label, "%s",
                              s->enc[i].out));
         if (s->encsig && signs)
-            WSSEC_GUARD(emit(s, WSSEC_POLICY_OUTBOUND, "encrypt-part", "sp:EncryptSignature",
-                             "signature"));
+            WSSEC_GUARD(
+                emit(s, WSSEC_POLICY_OUTBOUND, "encrypt-part", "sp:EncryptSignature", "signature"));
     }
     return 0;
 }
@@ -626,8 +634,8 @@ static int emit_inbound(st *s, bool signs, bool encrypts, bool initiator)
     if (signs) {
         for (size_t i = 0; i < s->nsign; i++)
             if (!s->sign[i].header)
-                WSSEC_GUARD(emit(s, WSSEC_POLICY_INBOUND, "require", s->sign[i].label,
-                                 "signed:%s", s->sign[i].req));
+                WSSEC_GUARD(emit(s, WSSEC_POLICY_INBOUND, "require", s->sign[i].label, "signed:%s",
+                                 s->sign[i].req));
         if (s->ts)
             WSSEC_GUARD(emit(s, WSSEC_POLICY_INBOUND, "require", "sp:IncludeTimestamp",
                              "signed:" XP_SEC "/wsu:Timestamp"));
@@ -648,8 +656,8 @@ static int emit_inbound(st *s, bool signs, bool encrypts, bool initiator)
         WSSEC_GUARD(emit(s, WSSEC_POLICY_INBOUND, "require", "the policy", "none"));
     if (s->ut)
         WSSEC_GUARD(emit(s, WSSEC_POLICY_BOTH, "password-type",
-                         s->ut_hash ? "sp:UsernameToken/sp:HashPassword" : "sp:UsernameToken",
-                         "%s", s->ut_hash ? "digest" : "text"));
+                         s->ut_hash ? "sp:UsernameToken/sp:HashPassword" : "sp:UsernameToken", "%s",
+                         s->ut_hash ? "digest" : "text"));
     char suite_lbl[80];
     snprintf(suite_lbl, sizeof(suite_lbl), "sp:AlgorithmSuite/sp:%s",
              s->suite ? s->suite->name : "");
@@ -680,7 +688,8 @@ static int emit_checks(st *s, bool signs, bool encrypts)
         WSSEC_GUARD(emit(s, WSSEC_POLICY_BOTH, "", "sp:TransportBinding",
                          "the signed and encrypted parts are protected by the transport (TLS), "
                          "not in the message"));
-    static const char *const layouts[] = { "", "strict: every token and signed element of the "
+    static const char *const layouts[] = { "",
+                                           "strict: every token and signed element of the "
                                            "Security header before what uses it",
                                            "lax: any order", "lax, the Timestamp first",
                                            "lax, the Timestamp last" };
@@ -742,8 +751,9 @@ int wp_translate(wssec_policy *p, wp_alt *x, const wp_alt_nodes *nodes, const ch
     if (!rc && !x->why[0] && asym && !s->suite)
         refuse(s, nodes->a[0], "sp:AsymmetricBinding without an sp:AlgorithmSuite");
     if (!rc && !x->why[0] && s->binding == BIND_NONE && (s->nsign || s->nenc))
-        refuse(s, nodes->a[0], "signed or encrypted parts without a security binding "
-                               "(sp:AsymmetricBinding or sp:TransportBinding)");
+        refuse(s, nodes->a[0],
+               "signed or encrypted parts without a security binding "
+               "(sp:AsymmetricBinding or sp:TransportBinding)");
     if (!rc && !x->why[0] && x->layout == WP_LAYOUT_TSLAST)
         snprintf(x->why_out, sizeof(x->why_out),
                  "sp:Layout/sp:LaxTsLast cannot be met outbound: wssec writes the Timestamp "
@@ -852,10 +862,9 @@ static int check_after(wssec_msg *msg, const wssec_result *res, const wp_alt *x)
             bool ok = c->encrypted ? wssec_result_is_decrypted(res, h) == 1
                                    : wssec_result_is_signed(res, h) == 1;
             if (!ok)
-                return wssec_msg_fail(msg, c->encrypted ? WSSEC_EPOLICY : WSSEC_EUNSIGNED, NULL,
-                                      h, "policy assertion %s: the header %s is not %s",
-                                      c->assertion, (const char *)h->name,
-                                      c->encrypted ? "encrypted" : "signed");
+                return wssec_msg_fail(msg, c->encrypted ? WSSEC_EPOLICY : WSSEC_EUNSIGNED, NULL, h,
+                                      "policy assertion %s: the header %s is not %s", c->assertion,
+                                      (const char *)h->name, c->encrypted ? "encrypted" : "signed");
         }
     }
     if (!x->only_entire) return 0;

@@ -108,10 +108,9 @@ WSSEC_API size_t wssec_policy_setting_count(const wssec_policy *policy, size_t t
  * from ("sp:IncludeTimestamp") and its direction. Borrowed strings.
  * @return 0, or WSSEC_EINVALID for an index out of range.
  */
-WSSEC_API int wssec_policy_setting(const char **option, const char **value,
-                                   const char **assertion, wssec_policy_dir *dir,
-                                   const wssec_policy *policy, size_t t, size_t a, size_t i)
-    WSSEC_NONNULL(1, 2, 3, 4, 5);
+WSSEC_API int wssec_policy_setting(const char **option, const char **value, const char **assertion,
+                                   wssec_policy_dir *dir, const wssec_policy *policy, size_t t,
+                                   size_t a, size_t i) WSSEC_NONNULL(1, 2, 3, 4, 5);
 
 /**
  * Sets on @p cfg every setting of alternative @p a of target @p t whose

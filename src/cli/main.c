@@ -192,8 +192,8 @@ static int verify_policy(job *j)
     }
     snprintf(msgbuf, sizeof(msgbuf), "%s%s",
              c->npolicy_alts > 1 ? "no policy alternative accepts the message: " : "", reasons);
-    j->local = (wssec_error){ lead, wssec_code_category(lead), msgbuf, fault, fault_ns, subject,
-                              "", 0 };
+    j->local =
+        (wssec_error){ lead, wssec_code_category(lead), msgbuf, fault, fault_ns, subject, "", 0 };
     j->err = &j->local;
     return lead;
 }
@@ -231,7 +231,8 @@ static void inspect_assertion(job *j, size_t k, const char *label)
     const wssec_error *e = NULL;
     if (rc) snprintf(why, sizeof(why), "%s", "the message cannot be checked");
     else if (pre && strstr(wssec_msg_error(m)->message, label)) e = wssec_msg_error(m);
-    else if ((rc = wssec_verify(&res, m)) != 0) e = res ? wssec_result_error(res) : wssec_msg_error(m);
+    else if ((rc = wssec_verify(&res, m)) != 0)
+        e = res ? wssec_result_error(res) : wssec_msg_error(m);
     else if ((rc = wssec_policy_check(m, res, c->policy, t, a)) != 0 &&
              strstr(wssec_msg_error(m)->message, label))
         e = wssec_msg_error(m);

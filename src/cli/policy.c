@@ -33,8 +33,7 @@ static void target_options(const wssec_policy *p, size_t t, char *buf, size_t si
              *m ? " --policy-message " : "", m);
 }
 
-static int load(wssec_policy **out, const char *path, const char *b, const char *o,
-                const char *m)
+static int load(wssec_policy **out, const char *path, const char *b, const char *o, const char *m)
 {
     if (wssec_policy_new(out)) return EXIT_INTERNAL;
     int rc = wssec_policy_load(*out, path, b, o, m);
@@ -75,8 +74,9 @@ static int choose_alternatives(cli *c)
         if (wssec_policy_supported(&why, c->policy, t, a) != 1) {
             if (!first_why) first_why = why;
             if (c->cmd != CMD_SECURE)
-                fprintf(stderr, "wssec: warning: policy alternative %zu is not supported and "
-                                "never accepts a message: %s\n",
+                fprintf(stderr,
+                        "wssec: warning: policy alternative %zu is not supported and "
+                        "never accepts a message: %s\n",
                         a + 1, why);
             continue;
         }
@@ -114,8 +114,8 @@ static int check_conflicts(cli *c, const cli_argpair *pairs, size_t npairs, size
     for (size_t i = 0; i < wssec_policy_setting_count(c->policy, t, a); i++) {
         const char *opt, *val, *as, *mine = NULL;
         wssec_policy_dir d;
-        if (wssec_policy_setting(&opt, &val, &as, &d, c->policy, t, a, i) || !*opt ||
-            !(d & dir) || !given(pairs, npairs, opt, &mine))
+        if (wssec_policy_setting(&opt, &val, &as, &d, c->policy, t, a, i) || !*opt || !(d & dir) ||
+            !given(pairs, npairs, opt, &mine))
             continue;
         bool list = !strcmp(opt, "require") || !strcmp(opt, "actions") ||
                     !strcmp(opt, "sign-part") || !strcmp(opt, "encrypt-part") ||
@@ -124,8 +124,8 @@ static int check_conflicts(cli *c, const cli_argpair *pairs, size_t npairs, size
             return cli_fail_usage("--%s: the policy sets it (%s); remove --%s, or --policy", opt,
                                   as, opt);
         if (strcmp(mine, val) != 0)
-            return cli_fail_usage("--%s %s contradicts the policy's %s (%s %s)", opt, mine, as,
-                                  opt, val);
+            return cli_fail_usage("--%s %s contradicts the policy's %s (%s %s)", opt, mine, as, opt,
+                                  val);
     }
     return 0;
 }
@@ -184,7 +184,8 @@ size_t cli_policy_labels(const cli *c, size_t k, const char **labels, size_t max
             strstr(val, "wssec does not see"))
             continue;
         size_t j;
-        for (j = 0; j < n && strcmp(labels[j], as) != 0; j++) {}
+        for (j = 0; j < n && strcmp(labels[j], as) != 0; j++) {
+        }
         if (j == n) labels[n++] = as;
     }
     return n;
@@ -219,9 +220,9 @@ int cli_policy_apply(cli *c, const cli_argpair *pairs, size_t npairs)
     if (c->cmd == CMD_SECURE && (rc = check_outbound(c, a)) != 0) return rc;
     rc = wssec_policy_apply(c->cfg, c->policy, c->policy_target, a, dir);
     if (rc)
-        return rc == WSSEC_ENOMEM ? EXIT_INTERNAL
-                                  : cli_fail_usage("policy: %s",
-                                                   wssec_config_error(c->cfg)->message);
+        return rc == WSSEC_ENOMEM
+                   ? EXIT_INTERNAL
+                   : cli_fail_usage("policy: %s", wssec_config_error(c->cfg)->message);
     c->explicit_actions = true; /* the policy's actions, never the defaults */
     return 0;
 }
@@ -233,9 +234,7 @@ void cli_policy_reason(const cli *c, size_t k, const wssec_error *e, char *msg, 
     if (c->npolicy_alts > 1)
         snprintf(msg, size, "alternative %zu: %s%s%s", a + 1, as ? "policy assertion " : "",
                  as ? as : "", as ? ": " : "");
-    else
-        snprintf(msg, size, "%s%s%s", as ? "policy assertion " : "", as ? as : "",
-                 as ? ": " : "");
+    else snprintf(msg, size, "%s%s%s", as ? "policy assertion " : "", as ? as : "", as ? ": " : "");
     size_t l = strlen(msg);
     snprintf(msg + l, size - l, "%s", e->message);
 }
@@ -352,7 +351,8 @@ int cli_policy_main(int argc, char **argv)
                             file, nt);
     } else {
         size_t a, n = wssec_policy_alternative_count(p, 0);
-        for (a = 0; a < n && wssec_policy_supported(NULL, p, 0, a) != 1; a++) {}
+        for (a = 0; a < n && wssec_policy_supported(NULL, p, 0, a) != 1; a++) {
+        }
         if (a == n) rc = cli_fail_usage("policy %s: no supported alternative", file);
         else config_file(stdout, p, 0, a, "");
     }

@@ -15,12 +15,12 @@
 #define SP "xmlns:sp=\"http://docs.oasis-open.org/ws-sx/ws-securitypolicy/200702\" "
 #define WSU "xmlns:wsu=\"" WSSEC_NS_WSU "\" "
 #define POLICY(body) "<wsp:Policy " WSP SP WSU ">" body "</wsp:Policy>"
-#define WSDL(body)                                                                       \
+#define WSDL(body)                                                                           \
     "<wsdl:definitions xmlns:wsdl=\"http://schemas.xmlsoap.org/wsdl/\" " WSP SP WSU ">" body \
     "</wsdl:definitions>"
 
-#define UT_SUPPORTING(attrs)                                                                 \
-    "<sp:SupportingTokens" attrs "><wsp:Policy><sp:UsernameToken><wsp:Policy>"               \
+#define UT_SUPPORTING(attrs)                                                                  \
+    "<sp:SupportingTokens" attrs "><wsp:Policy><sp:UsernameToken><wsp:Policy>"                \
     "<sp:WssUsernameToken10/><sp:HashPassword/></wsp:Policy></sp:UsernameToken></wsp:Policy>" \
     "</sp:SupportingTokens>"
 
@@ -55,11 +55,12 @@ static void test_reference_resolved(void **state)
 {
     (void)state;
     wssec_policy *p = NULL;
-    const char *doc = WSDL("<wsp:Policy wsu:Id=\"ut\">" UT_SUPPORTING("") "</wsp:Policy>"
-                           "<wsp:Policy wsu:Id=\"outer\"><wsp:PolicyReference URI=\"#ut\"/>"
-                           "</wsp:Policy>"
-                           "<wsdl:binding name=\"B\"><wsp:PolicyReference URI=\"#outer\"/>"
-                           "</wsdl:binding>");
+    const char *doc = WSDL("<wsp:Policy wsu:Id=\"ut\">" UT_SUPPORTING(
+        "") "</wsp:Policy>"
+            "<wsp:Policy wsu:Id=\"outer\"><wsp:PolicyReference URI=\"#ut\"/>"
+            "</wsp:Policy>"
+            "<wsdl:binding name=\"B\"><wsp:PolicyReference URI=\"#outer\"/>"
+            "</wsdl:binding>");
     assert_int_equal(parse(&p, doc, NULL, NULL, NULL), 0);
     assert_int_equal(wssec_policy_target_count(p), 1);
     const char *b, *o, *m;
@@ -125,10 +126,10 @@ static void test_ignorable_skipped(void **state)
 {
     (void)state;
     wssec_policy *p = NULL;
-    assert_int_equal(parse(&p, POLICY("<x:Audit xmlns:x=\"urn:x\" wsp:Ignorable=\"true\"/>"
-                                      UT_SUPPORTING("")),
-                           NULL, NULL, NULL),
-                     0);
+    assert_int_equal(
+        parse(&p, POLICY("<x:Audit xmlns:x=\"urn:x\" wsp:Ignorable=\"true\"/>" UT_SUPPORTING("")),
+              NULL, NULL, NULL),
+        0);
     assert_int_equal(wssec_policy_supported(NULL, p, 0, 0), 1);
     assert_non_null(setting(p, 0, "require", "username-token"));
     wssec_policy_free(p);
@@ -146,9 +147,8 @@ static void test_optional_two_alternatives(void **state)
     assert_string_equal(setting(p, 1, "require", "none"), "the policy");
     /* an optional unknown assertion: the alternative without it stands */
     wssec_policy_free(p);
-    assert_int_equal(parse(&p, POLICY("<x:A xmlns:x=\"urn:x\" wsp:Optional=\"true\"/>"), NULL,
-                           NULL, NULL),
-                     0);
+    assert_int_equal(
+        parse(&p, POLICY("<x:A xmlns:x=\"urn:x\" wsp:Optional=\"true\"/>"), NULL, NULL, NULL), 0);
     assert_int_equal(wssec_policy_alternative_count(p, 0), 2);
     assert_int_equal(wssec_policy_supported(NULL, p, 0, 0), 0);
     assert_int_equal(wssec_policy_supported(NULL, p, 0, 1), 1);
@@ -160,9 +160,10 @@ static void test_exactly_one_nested(void **state)
     (void)state;
     wssec_policy *p = NULL;
     /* (A | B) x (C | D) = four alternatives */
-    const char *doc = POLICY("<wsp:ExactlyOne><sp:Wss10/><sp:Wss11/></wsp:ExactlyOne>"
-                             "<wsp:ExactlyOne><wsp:All>" UT_SUPPORTING("") "</wsp:All>"
-                             "<wsp:All/></wsp:ExactlyOne>");
+    const char *doc =
+        POLICY("<wsp:ExactlyOne><sp:Wss10/><sp:Wss11/></wsp:ExactlyOne>"
+               "<wsp:ExactlyOne><wsp:All>" UT_SUPPORTING("") "</wsp:All>"
+                                                             "<wsp:All/></wsp:ExactlyOne>");
     assert_int_equal(parse(&p, doc, NULL, NULL, NULL), 0);
     assert_int_equal(wssec_policy_alternative_count(p, 0), 4);
     for (size_t a = 0; a < 4; a++) assert_int_equal(wssec_policy_supported(NULL, p, 0, a), 1);
@@ -214,8 +215,8 @@ static void test_dtd_refused(void **state)
 {
     (void)state;
     wssec_policy *p = NULL;
-    const char *doc = "<!DOCTYPE wsp:Policy [<!ENTITY x SYSTEM \"file:///etc/passwd\">]>"
-                      POLICY("<x:A xmlns:x=\"urn:x\">&x;</x:A>");
+    const char *doc = "<!DOCTYPE wsp:Policy [<!ENTITY x SYSTEM \"file:///etc/passwd\">]>" POLICY(
+        "<x:A xmlns:x=\"urn:x\">&x;</x:A>");
     int rc = parse(&p, doc, NULL, NULL, NULL);
     assert_int_equal(rc, WSSEC_ECONFIG);
     assert_int_equal(wssec_policy_target_count(p), 0);
@@ -231,8 +232,9 @@ static void test_recognised_not_supported(void **state)
     assert_int_equal(wssec_policy_supported(&why, p, 0, 0), 0);
     assert_non_null(strstr(why, "sp:SymmetricBinding is recognised but not supported yet"));
     wssec_policy_free(p);
-    assert_int_equal(parse(&p, POLICY("<sp:Wss11><wsp:Policy><sp:RequireSignatureConfirmation/>"
-                                      "</wsp:Policy></sp:Wss11>"),
+    assert_int_equal(parse(&p,
+                           POLICY("<sp:Wss11><wsp:Policy><sp:RequireSignatureConfirmation/>"
+                                  "</wsp:Policy></sp:Wss11>"),
                            NULL, NULL, NULL),
                      0);
     assert_int_equal(wssec_policy_supported(&why, p, 0, 0), 0);
@@ -251,13 +253,11 @@ static void test_wsdl_selection(void **state)
 {
     (void)state;
     wssec_policy *p = NULL;
-    const char *doc = WSDL(
-        "<wsp:Policy wsu:Id=\"u\">" UT_SUPPORTING("") "</wsp:Policy>"
-        BINDING("A", "<wsp:PolicyReference URI=\"#u\"/>"
-                     "<wsdl:operation name=\"Op1\"><wsdl:input><wsp:Policy><sp:Wss10/></wsp:Policy>"
-                     "</wsdl:input><wsdl:output/></wsdl:operation>"
-                     "<wsdl:operation name=\"Op2\"/>")
-        BINDING("B", ""));
+    const char *doc = WSDL("<wsp:Policy wsu:Id=\"u\">" UT_SUPPORTING("") "</wsp:Policy>" BINDING(
+        "A", "<wsp:PolicyReference URI=\"#u\"/>"
+             "<wsdl:operation name=\"Op1\"><wsdl:input><wsp:Policy><sp:Wss10/></wsp:Policy>"
+             "</wsdl:input><wsdl:output/></wsdl:operation>"
+             "<wsdl:operation name=\"Op2\"/>") BINDING("B", ""));
     assert_int_equal(parse(&p, doc, NULL, NULL, NULL), 0);
     assert_int_equal(wssec_policy_target_count(p), 4); /* A Op1 input, A Op1 output, A Op2, B */
     wssec_policy_free(p);
@@ -285,8 +285,8 @@ static void test_wsdl_selection(void **state)
     wssec_policy_free(p);
 }
 
-#define X509(mode, extra)                                                                   \
-    "<wsp:Policy><sp:X509Token sp:IncludeToken=\"http://docs.oasis-open.org/ws-sx/"         \
+#define X509(mode, extra)                                                                       \
+    "<wsp:Policy><sp:X509Token sp:IncludeToken=\"http://docs.oasis-open.org/ws-sx/"             \
     "ws-securitypolicy/200702/IncludeToken/" mode "\"><wsp:Policy><sp:WssX509V3Token10/>" extra \
     "</wsp:Policy></sp:X509Token></wsp:Policy>"
 
@@ -296,13 +296,24 @@ static void test_asymmetric_translation(void **state)
     wssec_policy *p = NULL;
     const char *doc = POLICY(
         "<sp:AsymmetricBinding><wsp:Policy>"
-        "<sp:InitiatorToken>" X509("Never", "<sp:RequireThumbprintReference/>") "</sp:InitiatorToken>"
-        "<sp:RecipientToken>" X509("Never", "") "</sp:RecipientToken>"
-        "<sp:AlgorithmSuite><wsp:Policy><sp:TripleDesRsa15/></wsp:Policy></sp:AlgorithmSuite>"
-        "<sp:IncludeTimestamp/><sp:EncryptSignature/><sp:EncryptBeforeSigning/>"
-        "</wsp:Policy></sp:AsymmetricBinding>"
-        "<sp:SignedElements><sp:XPath xmlns:m=\"urn:m\">//m:Symbol</sp:XPath></sp:SignedElements>"
-        "<sp:EncryptedParts><sp:Body/></sp:EncryptedParts>");
+        "<sp:InitiatorToken>" X509(
+            "Never",
+            "<sp:RequireThumbprintReference/>") "</sp:InitiatorToken>"
+                                                "<sp:RecipientToken>" X509(
+                                                    "Never",
+                                                    "") "</sp:RecipientToken>"
+                                                        "<sp:AlgorithmSuite><wsp:Policy><sp:"
+                                                        "TripleDesRsa15/></wsp:Policy></"
+                                                        "sp:AlgorithmSuite>"
+                                                        "<sp:IncludeTimestamp/"
+                                                        "><sp:EncryptSignature/"
+                                                        "><sp:EncryptBeforeSigning/>"
+                                                        "</wsp:Policy></sp:AsymmetricBinding>"
+                                                        "<sp:SignedElements><sp:XPath "
+                                                        "xmlns:m=\"urn:m\">//m:Symbol</sp:XPath></"
+                                                        "sp:SignedElements>"
+                                                        "<sp:EncryptedParts><sp:Body/></"
+                                                        "sp:EncryptedParts>");
     assert_int_equal(parse(&p, doc, NULL, NULL, NULL), 0);
     assert_int_equal(wssec_policy_supported(NULL, p, 0, 0), 1);
     assert_string_equal(setting(p, 0, "actions", "timestamp,encrypted-key,signature"),
@@ -331,9 +342,10 @@ static void test_asymmetric_translation(void **state)
     wssec_config_free(cfg);
     wssec_policy_free(p);
     /* Basic192 has no AES-192 in wssec */
-    doc = POLICY("<sp:AsymmetricBinding><wsp:Policy><sp:InitiatorToken>" X509("Always", "")
-                 "</sp:InitiatorToken><sp:AlgorithmSuite><wsp:Policy><sp:Basic192/></wsp:Policy>"
-                 "</sp:AlgorithmSuite></wsp:Policy></sp:AsymmetricBinding>");
+    doc = POLICY("<sp:AsymmetricBinding><wsp:Policy><sp:InitiatorToken>" X509(
+        "Always",
+        "") "</sp:InitiatorToken><sp:AlgorithmSuite><wsp:Policy><sp:Basic192/></wsp:Policy>"
+            "</sp:AlgorithmSuite></wsp:Policy></sp:AsymmetricBinding>");
     const char *why = NULL;
     assert_int_equal(parse(&p, doc, NULL, NULL, NULL), 0);
     assert_int_equal(wssec_policy_supported(&why, p, 0, 0), 0);
@@ -346,9 +358,14 @@ static void test_blame(void **state)
     (void)state;
     wssec_policy *p = NULL;
     assert_int_equal(parse(&p, POLICY(UT_SUPPORTING("")), NULL, NULL, NULL), 0);
-    wssec_error e = { WSSEC_EPOLICY, WSSEC_CAT_POLICY,
+    wssec_error e = { WSSEC_EPOLICY,
+                      WSSEC_CAT_POLICY,
                       "policy requires an authenticated UsernameToken; there is none",
-                      "", "", "", "", 0 };
+                      "",
+                      "",
+                      "",
+                      "",
+                      0 };
     assert_string_equal(wssec_policy_blame(p, 0, 0, &e), "sp:SupportingTokens/sp:UsernameToken");
     e.message = "signature value does not verify";
     e.code = WSSEC_ESIGNATURE;
