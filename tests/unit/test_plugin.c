@@ -170,6 +170,18 @@ static void test_roundtrip(void **state)
                  "changed)");
     wssec_ctx_free(other);
 
+    /* a token over the module's bound: refused before it is decrypted */
+    unsigned char big[8192];
+    memset(big, 0x5a, sizeof(big));
+    char *b64 = h_b64(big, sizeof(big));
+    char *huge = h_envelope_header(11,
+        "<wsse:Security xmlns:wsse=\"%s\"><wsse:BinarySecurityToken ValueType=\"%s\">%s"
+        "</wsse:BinarySecurityToken></wsse:Security>", WSSEC_NS_WSSE, VT2, b64);
+    expect_error(in, huge, WSSEC_ELIMIT, "wsse:FailedAuthentication",
+                 "LTPA v2 token refused: it is 8192 bytes, more than 6144");
+    free(huge);
+    free(b64);
+
     /* without the plug-in the token is an unsupported BinarySecurityToken */
     const char *plain_pairs[] = { "require", "timestamp", NULL };
     wssec_ctx *plain = ctx_of(plain_pairs);
