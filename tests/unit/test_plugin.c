@@ -286,12 +286,7 @@ static void test_password(void **state)
 static void test_vector_messages(void **state)
 {
     (void)state;
-    FILE *probe = fopen(VECTORS "manifest.tsv", "r");
-    if (!probe) {
-        print_message("NOT RUN: %s is absent\n", VECTORS);
-        skip();
-    }
-    fclose(probe);
+    h_require_file(VECTORS "manifest.tsv");
     static const struct {
         const char *token, *keys, *password, *vt, *before, *after, *caller, *needle;
     } cases[] = {
