@@ -55,6 +55,7 @@ typedef struct ltpa_keys {
 typedef struct ltpa_token {
     int version;            /* 1 or 2 */
     char *plain;            /* the decrypted plaintext, NUL-terminated (owned) */
+    size_t plain_size;      /* the bytes allocated for it */
     size_t userdata_len;    /* the user data is plain[0 .. userdata_len) */
     int64_t expiry;         /* ms since 1970: v2 the signed expire attribute, v1 the outer field */
     int64_t outer_expiry;   /* the middle (unsigned) field */

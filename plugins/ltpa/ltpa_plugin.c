@@ -115,9 +115,12 @@ static int consume(wssec_msg *msg, xmlNodePtr elem, const ltpa *st, int version)
     unsigned char *ct = NULL;
     size_t len = 0;
     int rc = wssec_msg_b64_elem(&ct, &len, msg, elem); /* bounded by max-token-size */
+    if (rc == WSSEC_ENOMEM) return wssec_msg_fail(msg, rc, NULL, elem, "out of memory");
     if (rc)
-        return wssec_msg_fail(msg, rc == WSSEC_ENOMEM ? rc : WSSEC_ETOKEN, LTPA_FAULT, elem,
-                              "LTPA token is not base64 (or larger than max-token-size)");
+        return wssec_msg_fail(msg, rc == WSSEC_ELIMIT ? rc : WSSEC_ETOKEN, LTPA_FAULT, elem,
+                              "LTPA v%d token refused: %s", version,
+                              rc == WSSEC_ELIMIT ? "it is larger than max-token-size"
+                                                 : "it is empty or not base64");
     ltpa_token tok;
     char why[300];
     rc = ltpa_decode(&tok, &st->keys, version, ct, len, why, sizeof(why));

@@ -81,7 +81,7 @@ static int rsa_raw(unsigned char *out, size_t size, EVP_PKEY *key, const unsigne
 static int n_minus(unsigned char *out, size_t size, const EVP_PKEY *key, const unsigned char *x)
 {
     BIGNUM *n = NULL, *v = BN_bin2bn(x, (int)size, NULL);
-    int rc = LTPA_ENOMEM;
+    int rc = LTPA_EINTERNAL;
     if (v && EVP_PKEY_get_bn_param(key, OSSL_PKEY_PARAM_RSA_N, &n) > 0 && BN_sub(v, n, v) &&
         !BN_is_negative(v) && BN_bn2binpad(v, out, (int)size) == (int)size)
         rc = LTPA_OK;
@@ -196,10 +196,12 @@ static int parse_userdata(ltpa_token *tok, char *why, size_t wl)
     int have_u = 0, have_expire = 0;
     while (at < len) {
         size_t end = find_unescaped(s, at, len, '$'), colon = find_unescaped(s, at, end, ':');
-        if (++n > LTPA_MAX_ATTRS || colon == end) {
-            snprintf(why, wl, n > LTPA_MAX_ATTRS ? "more than %d attributes"
-                                                 : "an attribute is not name:value (%d)",
-                     LTPA_MAX_ATTRS);
+        if (++n > LTPA_MAX_ATTRS) {
+            snprintf(why, wl, "its user data has more than %d attributes", LTPA_MAX_ATTRS);
+            return LTPA_EFORMAT;
+        }
+        if (colon == end) {
+            snprintf(why, wl, "an attribute of its user data is not name:value");
             return LTPA_EFORMAT;
         }
         const char *name = s + at, *v = s + colon + 1;
@@ -242,6 +244,7 @@ static int decrypt(ltpa_token *tok, const ltpa_keys *keys, const unsigned char *
     }
     plain[n] = '\0';
     tok->plain = (char *)plain;
+    tok->plain_size = len + block + 1;
     return strlen(tok->plain) == n ? LTPA_OK : LTPA_EFORMAT;
 }
 
@@ -301,7 +304,7 @@ int ltpa_decode(ltpa_token *tok, const ltpa_keys *keys, int version, const unsig
 
 void ltpa_token_clear(ltpa_token *tok)
 {
-    if (tok->plain) OPENSSL_clear_free(tok->plain, strlen(tok->plain));
+    if (tok->plain) OPENSSL_clear_free(tok->plain, tok->plain_size);
     OPENSSL_cleanse(tok, sizeof(*tok));
 }
 

@@ -399,6 +399,7 @@ static void test_hostile(void **state)
         { 2, "expire:x1$u:user\\:r/a", "expire attribute is not one time" },
         { 2, "expire:1$u:user\\:r/a$u:user\\:r/b", "not one user:REALM/ID" },
         { 1, "u", "not name:value" },
+        { 2, "expire:1$u:user\\:r/a$$", "not name:value" },
     };
     for (size_t i = 0; i < WSSEC_ARRAY_LEN(bad); i++) {
         assert_int_equal(ltpa_encode(&b64, &k, bad[i].version, bad[i].ud, 1, why, sizeof(why)), 0);
@@ -410,6 +411,16 @@ static void test_hostile(void **state)
         assert_int_equal(rc, LTPA_EFORMAT);
         h_assert_contains(why, bad[i].needle);
     }
+    /* more attributes than the bound: refused while counting */
+    char many[LTPA_MAX_ATTRS * 4 + 64];
+    size_t at = 0;
+    for (int i = 0; i <= LTPA_MAX_ATTRS; i++) at += (size_t)snprintf(many + at, 5, "a:1$");
+    snprintf(many + at, sizeof(many) - at, "u:user\\:r/a");
+    assert_int_equal(ltpa_encode(&b64, &k, 1, many, 1, why, sizeof(why)), 0);
+    assert_int_equal(ltpa_b64_decode(ct, sizeof(ct), &len, b64, strlen(b64)), 0);
+    OPENSSL_free(b64);
+    assert_int_equal(ltpa_decode(&tok, &k, 1, ct, len, why, sizeof(why)), LTPA_EFORMAT);
+    h_assert_contains(why, "more than 64 attributes");
     ltpa_keys_clear(&k);
     ltpa_keys_clear(&other);
 }

@@ -181,6 +181,12 @@ static void test_roundtrip(void **state)
                  "LTPA v2 token refused: it is 8192 bytes, more than 6144");
     free(huge);
     free(b64);
+    char *empty = h_envelope_header(11,
+        "<wsse:Security xmlns:wsse=\"%s\"><wsse:BinarySecurityToken ValueType=\"%s\"/>"
+        "</wsse:Security>", WSSEC_NS_WSSE, VT2);
+    expect_error(in, empty, WSSEC_ETOKEN, "wsse:FailedAuthentication",
+                 "LTPA v2 token refused: it is empty or not base64");
+    free(empty);
 
     /* without the plug-in the token is an unsupported BinarySecurityToken */
     const char *plain_pairs[] = { "require", "timestamp", NULL };
