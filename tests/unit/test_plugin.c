@@ -289,6 +289,46 @@ static void test_password(void **state)
 }
 
 /* The shared LTPA vectors inside SOAP messages, the clock pinned either side of each expiry. */
+/* The generator reproduces the shared vectors' deterministic tokens byte for byte. */
+static void test_vector_generated(void **state)
+{
+    (void)state;
+    h_require_file(VECTORS "manifest.tsv");
+    static const struct {
+        const char *token, *action, *arg;
+    } cases[] = {
+        { "v2-amlen-gen-2100", "ltpa-token",
+          "user=uid=u0000000\\,ou=users\\,ou=PERF\\,dc=ism.ibm\\,dc=com" },
+        { "v1-amlen-gen-2100", "ltpa-token-v1",
+          "user=uid=u0000000\\,ou=users\\,ou=PERF\\,dc=ism.ibm\\,dc=com" },
+        { "v2-amlen-gen-escapes", "ltpa-token",
+          "realm=Example:Realm,user=cn=a$b%c:d|e\\\\f\\,o=example" },
+    };
+    char *pw = h_tempfile("password");
+    for (size_t i = 0; i < WSSEC_ARRAY_LEN(cases); i++) {
+        char *spec = h_strf(PLUGIN "::key-file=" VECTORS "keys/amlen-TestLTPAKey.properties,"
+                            "password-file=%s,ttl=600,%s", pw, cases[i].arg);
+        const char *actions[] = { cases[i].action };
+        /* expiring 2100-01-01T00:00:00Z, the vectors' expiry */
+        char *xml = made_with(spec, "2099-12-31T23:50:00Z", actions, 1);
+        char *path = h_strf(VECTORS "tokens/%s.b64", cases[i].token);
+        FILE *f = fopen(path, "rb");
+        assert_non_null(f);
+        char want[4096];
+        size_t n = fread(want, 1, sizeof(want) - 1, f);
+        fclose(f);
+        want[n] = '\0';
+        char *text = h_strf("\">%s</wsse:BinarySecurityToken>", want);
+        h_assert_contains(xml, text);
+        free(text);
+        free(path);
+        free(xml);
+        free(spec);
+    }
+    unlink(pw);
+    free(pw);
+}
+
 static void test_vector_messages(void **state)
 {
     (void)state;
@@ -607,6 +647,7 @@ int main(void)
         cmocka_unit_test(test_v1),
         cmocka_unit_test(test_password),
         cmocka_unit_test(test_vector_messages),
+        cmocka_unit_test(test_vector_generated),
         cmocka_unit_test(test_load_errors),
         cmocka_unit_test(test_load_checks),
         cmocka_unit_test(test_config_untouched),
