@@ -367,6 +367,13 @@ char *h_tempfile(const char *text)
     return path;
 }
 
+void h_require_file(const char *path)
+{
+    if (access(path, R_OK) == 0) return;
+    print_message("NOT RUN: %s is absent\n", path);
+    skip();
+}
+
 static wssec_ctx *ctx_pairs(const char **pairs, size_t n, const char *name, va_list ap)
 {
     for (const char *p = name; p && n < 58; p = va_arg(ap, const char *)) pairs[n++] = p;

@@ -200,5 +200,8 @@ char *h_utf16le(const char *ascii, size_t *len);
 /* Writes text to a fresh temporary file under /tmp; returns its path (free(),
  * and unlink it). */
 char *h_tempfile(const char *text);
+/* Skips the calling test, printing "NOT RUN: PATH is absent", unless path
+ * exists (data read in place beside the checkout, such as ../shared). */
+void h_require_file(const char *path);
 
 #endif /* WSSEC_TEST_HELPERS_H */
