@@ -287,6 +287,222 @@ static void test_hmac_sha1_needs_allow_sha1(void **state)
     free(xml);
 }
 
+
+/* ---- endorsing signatures: a caller for the symmetric binding ---- */
+
+/* msg secured again by who (an X.509 key of samples/pki) with actions. */
+static char *resecure(const char *xml, const char *who, const char *const *actions, size_t n,
+                      const char *part)
+{
+    wssec_ctx *c = part ? h_signer(who, "sign-part", part, NULL) : h_signer(who, NULL);
+    char *out = h_secure(c, xml, actions, n, NULL);
+    wssec_ctx_free(c);
+    return out;
+}
+
+static const char *const endorse_action[] = { "endorse" };
+
+static const char *token_prop(const wssec_result *res, const char *name)
+{
+    for (size_t i = 0; i < wssec_result_token_count(res); i++) {
+        const char *v = wssec_token_get(wssec_result_token(res, i), name);
+        if (v) return v;
+    }
+    return NULL;
+}
+
+/* An X.509 signature over the HMAC signature: its signer is the caller,
+ * and what the HMAC signature covers counts as signed. */
+static void test_endorsed_hmac_has_caller(void **state)
+{
+    (void)state;
+    setup_shape();
+    char *sym = symmetric_message();
+    char *xml = resecure(sym, "bob", endorse_action, 1, NULL);
+    wssec_ctx *in = ctx_of(RECEIVER, "require", "timestamp,signature", NULL);
+    h_run r;
+    assert_int_equal(h_verify(&r, in, xml), 0);
+    h_assert_contains(wssec_result_caller(r.res), "CN=bob");
+    xmlNodePtr body = h_xp(wssec_msg_doc(r.msg), "//soap:Body");
+    assert_true(wssec_result_is_signed(r.res, body));
+    h_assert_contains(token_prop(r.res, "endorsed-by"), "CN=bob");
+    h_assert_contains(token_prop(r.res, "endorses"), "#SIG-");
+    h_run_free(&r);
+    wssec_ctx_free(in);
+    in = ctx_of(RECEIVER, "require", "timestamp,signed-by:CN=alice", NULL);
+    h_expect(in, xml, WSSEC_EUNTRUSTED, NULL, "does not match the required signed-by");
+    wssec_ctx_free(in);
+    free(xml);
+    free(sym);
+}
+
+/* A second X.509 signature that covers the Timestamp only endorses
+ * nothing: the Body stays covered by the anonymous HMAC signature alone. */
+static void test_endorsing_timestamp_only(void **state)
+{
+    (void)state;
+    setup_shape();
+    static const char *const sign[] = { "signature" };
+    char *sym = symmetric_message();
+    char *xml = resecure(sym, "bob", sign, 1, "timestamp");
+    wssec_ctx *in = ctx_of(RECEIVER, "require", "timestamp,signature", NULL);
+    h_expect(in, xml, WSSEC_EUNSIGNED, NULL,
+             "the SOAP Body (/Envelope/Body) is not covered");
+    wssec_ctx_free(in);
+    free(xml);
+    free(sym);
+}
+
+/* Wrapping: the endorsed HMAC signature moved into another header block
+ * (the endorsement still digests it there), a copy of it without its Id
+ * left in the Security header: the copy verifies, but no endorsement
+ * names that element. */
+static void move_endorsed(xmlDocPtr doc)
+{
+    xmlNodePtr hmac = h_xp(doc, "//wsse:Security/ds:Signature[ds:SignedInfo/ds:SignatureMethod"
+                                "[contains(@Algorithm,'hmac')]]");
+    xmlNodePtr copy = xmlDocCopyNode(hmac, doc, 1);
+    for (xmlAttrPtr a = copy->properties; a; a = a->next)
+        if (xmlStrEqual(a->name, BAD_CAST "Id")) {
+            xmlRemoveProp(a);
+            break;
+        }
+    xmlAddPrevSibling(hmac, copy);
+    xmlUnlinkNode(hmac);
+    xmlNodePtr wrapper = h_elem(doc, "urn:example:wrap", "w", "Wrapper");
+    xmlAddChild(h_xp(doc, "//soap:Header"), wrapper);
+    xmlAddChild(wrapper, hmac);
+}
+
+static void test_endorsement_of_moved_signature(void **state)
+{
+    (void)state;
+    setup_shape();
+    char *sym = symmetric_message();
+    char *endorsed = resecure(sym, "bob", endorse_action, 1, NULL);
+    char *xml = h_operate(endorsed, move_endorsed, 1);
+    wssec_ctx *in = ctx_of(RECEIVER, "require", "timestamp,signature", NULL);
+    h_expect(in, xml, WSSEC_EUNSIGNED, NULL,
+             "the SOAP Body (/Envelope/Body) is not covered");
+    wssec_ctx_free(in);
+    free(xml);
+    free(endorsed);
+    free(sym);
+}
+
+/* A second HMAC signature, over the Timestamp only, put first in the
+ * header (the one the endorse action endorses): re-made with the session
+ * key. */
+static void add_timestamp_hmac(xmlDocPtr doc)
+{
+    unsigned char key[64];
+    size_t klen = session_key(doc, key);
+    xmlNodePtr s1 = h_xp(doc, "//wsse:Security/ds:Signature");
+    xmlNodePtr s2 = xmlDocCopyNode(s1, doc, 1);
+    xmlAddPrevSibling(s1, s2); /* after the EncryptedKey that keys it */
+    xmlNodePtr si = xmlFirstElementChild(s2);
+    xmlChar *body_id = xmlGetNsProp(h_xp(doc, "//soap:Body"), BAD_CAST "Id", BAD_CAST H_NS_WSU);
+    char *uri = h_strf("#%s", (char *)body_id);
+    for (xmlNodePtr r = xmlFirstElementChild(si); r; r = xmlNextElementSibling(r)) {
+        xmlChar *u = xmlGetProp(r, BAD_CAST "URI");
+        bool body = u && strcmp((char *)u, uri) == 0;
+        xmlFree(u);
+        if (body) {
+            h_remove(r);
+            break;
+        }
+    }
+    int len = 0;
+    xmlChar *c = h_c14n(doc, si, XML_C14N_EXCLUSIVE_1_0, NULL, &len);
+    unsigned char mac[EVP_MAX_MD_SIZE];
+    unsigned int maclen = 0;
+    assert_non_null(HMAC(EVP_sha256(), key, (int)klen, c, (size_t)len, mac, &maclen));
+    h_set_b64(xmlNextElementSibling(si), mac, maclen);
+    xmlFree(c);
+    xmlFree(body_id);
+    free(uri);
+}
+
+static void test_endorsing_other_hmac_signature(void **state)
+{
+    (void)state;
+    setup_shape();
+    char *sym = symmetric_message();
+    char *two = h_operate(sym, add_timestamp_hmac, 1);
+    char *xml = resecure(two, "bob", endorse_action, 1, NULL);
+    wssec_ctx *in = ctx_of(RECEIVER, "require", "timestamp", NULL);
+    h_run r;
+    assert_int_equal(h_verify(&r, in, xml), 0); /* both HMAC signatures verify */
+    assert_false(wssec_result_is_signed(r.res, h_xp(wssec_msg_doc(r.msg), "//soap:Body")));
+    h_run_free(&r);
+    wssec_ctx_free(in);
+    in = ctx_of(RECEIVER, "require", "timestamp,signature", NULL);
+    h_expect(in, xml, WSSEC_EUNSIGNED, NULL,
+             "the SOAP Body (/Envelope/Body) is not covered");
+    wssec_ctx_free(in);
+    free(xml);
+    free(two);
+    free(sym);
+}
+
+static void test_endorsing_untrusted_signer(void **state)
+{
+    (void)state;
+    setup_shape();
+    char *sym = symmetric_message();
+    char *xml = resecure(sym, "selfsigned", endorse_action, 1, NULL);
+    wssec_ctx *in = ctx_of(RECEIVER, "require", "timestamp,signature", NULL);
+    h_expect(in, xml, WSSEC_EUNTRUSTED, NULL, "is self-signed and not one of the trust anchors");
+    wssec_ctx_free(in);
+    free(xml);
+    free(sym);
+}
+
+/* The asymmetric binding: alice signs, bob endorses alice's signature;
+ * bob, the endorser, is the caller and both signers are checked. */
+static void test_endorsing_x509_primary(void **state)
+{
+    (void)state;
+    static const char *const sign[] = { "timestamp", "signature" };
+    char *plain = h_envelope_header(11, NULL);
+    char *signed_ = resecure(plain, "alice", sign, 2, NULL);
+    char *xml = resecure(signed_, "bob", endorse_action, 1, NULL);
+    wssec_ctx *in = ctx_of(RECEIVER, "require", "timestamp,signature", NULL);
+    h_run r;
+    assert_int_equal(h_verify(&r, in, xml), 0);
+    h_assert_contains(wssec_result_caller(r.res), "CN=bob");
+    h_assert_contains(token_prop(r.res, "endorsed-by"), "CN=bob");
+    h_run_free(&r);
+    wssec_ctx_free(in);
+    /* a third signer who endorses nothing still disagrees */
+    static const char *const sign_ts[] = { "signature" };
+    char *third = resecure(xml, "gateway", sign_ts, 1, "timestamp");
+    in = ctx_of(RECEIVER, "require", "timestamp,signature", NULL);
+    h_expect(in, third, WSSEC_EPOLICY, NULL, "two tokens authenticate different callers");
+    wssec_ctx_free(in);
+    free(third);
+    free(xml);
+    free(signed_);
+    free(plain);
+}
+
+/* Nothing to endorse: the action says what comes first. */
+static void test_endorse_without_signature(void **state)
+{
+    (void)state;
+    char *plain = h_envelope_header(11, NULL);
+    wssec_ctx *c = h_signer("bob", NULL);
+    wssec_msg *msg = h_parse(c, plain);
+    wssec_secure_options o = WSSEC_SECURE_OPTIONS_INIT;
+    o.actions = endorse_action;
+    o.n_actions = 1;
+    assert_int_equal(wssec_secure(msg, &o), WSSEC_ECONFIG);
+    h_assert_contains(wssec_msg_error(msg)->message, "no signature to endorse");
+    wssec_msg_free(msg);
+    wssec_ctx_free(c);
+    free(plain);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -298,6 +514,13 @@ int main(void)
         cmocka_unit_test(test_unknown_encrypted_key_sha1),
         cmocka_unit_test(test_data_names_other_key),
         cmocka_unit_test(test_hmac_sha1_needs_allow_sha1),
+        cmocka_unit_test(test_endorsed_hmac_has_caller),
+        cmocka_unit_test(test_endorsing_timestamp_only),
+        cmocka_unit_test(test_endorsement_of_moved_signature),
+        cmocka_unit_test(test_endorsing_other_hmac_signature),
+        cmocka_unit_test(test_endorsing_untrusted_signer),
+        cmocka_unit_test(test_endorsing_x509_primary),
+        cmocka_unit_test(test_endorse_without_signature),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
