@@ -139,6 +139,10 @@ struct wssec_msg {
      * Security header strip-security took out (freed when it ends) */
     const char *assert_user, *assert_dn;
     xmlNodePtr stripped;
+    /* SignatureConfirmation (confirm.c): the SignatureValues this response
+     * confirms (wssec_msg_confirm_signatures) and those of the request this
+     * response answers (wssec_msg_expect_confirmations); NULL: not set */
+    struct wssec_sigvals *confirm, *expect;
     /* the modules' per-message states (wssec_msg_set_state) */
     struct wssec_modstate {
         const wssec_module *module;

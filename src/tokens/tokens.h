@@ -16,5 +16,6 @@ extern const wssec_module wssec__module_reference_list;
 extern const wssec_module wssec__module_derived_key;
 extern const wssec_module wssec__module_derived_key_13;
 extern const wssec_module wssec__module_endorse;
+extern const wssec_module wssec__module_confirmation;
 
 #endif /* WSSEC_SRC_TOKENS_H */
