@@ -42,6 +42,7 @@ static struct {
     int sig_key;        /* 0 Reference to the EK, 1 EncryptedKeySHA1, 2 unknown SHA1, 3 the BST */
     bool ek_to_alice;   /* the EncryptedKey's key encrypted to alice, KeyInfo still naming server */
     bool data_other_ek; /* the EncryptedData name a second EncryptedKey (another key) */
+    bool ut;            /* a UsernameToken (alice, PasswordDigest) the signature covers */
 } shape;
 
 static wssec_ctx *ctx_of(const char *first, ...)
@@ -138,12 +139,17 @@ static void to_symmetric(xmlDocPtr doc)
 static char *symmetric_message(void)
 {
     static const char *const actions[] = { "timestamp", "signature", "encrypted-key" };
-    wssec_ctx *out = ctx_of(SENDER, NULL);
+    static const char *const ut_actions[] = { "timestamp", "username-token", "signature",
+                                              "encrypted-key" };
+    wssec_ctx *out = shape.ut ? ctx_of(SENDER, "sign-part", "body", "sign-part", "timestamp",
+                                       "sign-part", "username-token", NULL)
+                              : ctx_of(SENDER, NULL);
     char *plain = h_strf("<soap:Envelope xmlns:soap=\"%s\" xmlns:wsu=\"%s\"><soap:Header/>"
                          "<soap:Body><m:Pay xmlns:m=\"urn:example:bank\"><m:To>bob</m:To>"
                          "<m:Amount>10</m:Amount></m:Pay></soap:Body></soap:Envelope>",
                          WSSEC_NS_SOAP11, H_NS_WSU);
-    char *secured = h_secure(out, plain, actions, 3, NULL);
+    char *secured = shape.ut ? h_secure(out, plain, ut_actions, 4, "alice")
+                             : h_secure(out, plain, actions, 3, NULL);
     char *xml = h_operate(secured, to_symmetric, 1);
     free(plain);
     free(secured);
@@ -211,7 +217,11 @@ static void test_hmac_is_no_signer(void **state)
     static const char *const reqs[] = { "signature", "signed:/soap:Envelope/soap:Body" };
     for (size_t i = 0; i < 2; i++) {
         wssec_ctx *in = ctx_of(RECEIVER, "require", reqs[i], NULL);
-        h_expect(in, xml, WSSEC_EPOLICY, "wsse:InvalidSecurity", "proves no sender");
+        h_expect(in, xml, WSSEC_EPOLICY, "wsse:InvalidSecurity",
+                 i == 0 ? "policy requires a trusted X.509 signature; the message has none (an "
+                          "HMAC signature by an EncryptedKey's session key proves no sender) "
+                          "(see --require)"
+                        : "proves no sender");
         wssec_ctx_free(in);
     }
     wssec_ctx *in = ctx_of(RECEIVER, "require", "timestamp,signed-by:.*", NULL);
@@ -486,6 +496,30 @@ static void test_endorsing_x509_primary(void **state)
     free(plain);
 }
 
+/* A UsernameToken the HMAC signature covers: its password names the
+ * caller, as any UsernameToken's does; the HMAC signature still proves no
+ * sender (anyone could wrap a UsernameToken in their own key's HMAC). */
+static void test_hmac_with_username_token(void **state)
+{
+    (void)state;
+    setup_shape();
+    shape.ut = true;
+    char *xml = symmetric_message();
+    wssec_ctx *in = ctx_of(RECEIVER, "require", "timestamp,username-token", NULL);
+    h_run r;
+    assert_int_equal(h_verify(&r, in, xml), 0);
+    assert_string_equal(wssec_result_caller(r.res), "alice");
+    assert_false(wssec_result_is_signed(r.res, h_xp(wssec_msg_doc(r.msg), "//soap:Body")));
+    h_run_free(&r);
+    wssec_ctx_free(in);
+    in = ctx_of(RECEIVER, "require", "timestamp,username-token,signature", NULL);
+    h_expect(in, xml, WSSEC_EPOLICY, "wsse:InvalidSecurity",
+             "policy requires a trusted X.509 signature; the message has none (an HMAC "
+             "signature by an EncryptedKey's session key proves no sender) (see --require)");
+    wssec_ctx_free(in);
+    free(xml);
+}
+
 /* Nothing to endorse: the action says what comes first. */
 static void test_endorse_without_signature(void **state)
 {
@@ -521,6 +555,7 @@ int main(void)
         cmocka_unit_test(test_endorsing_untrusted_signer),
         cmocka_unit_test(test_endorsing_x509_primary),
         cmocka_unit_test(test_endorse_without_signature),
+        cmocka_unit_test(test_hmac_with_username_token),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
