@@ -5,6 +5,7 @@
  * it sent: each value confirmed exactly once, by a SignatureConfirmation
  * the response's signature covers, no other.
  */
+#include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -41,19 +42,12 @@ static char *response(const char *xml, const char *require, const char *const *a
     char *plain = h_envelope_header(11, NULL);
     wssec_msg *resp = h_parse(out, plain);
     assert_int_equal(wssec_msg_confirm_signatures(resp, r.res), 0);
-    wssec_secure_options o = WSSEC_SECURE_OPTIONS_INIT;
-    o.actions = actions;
-    o.n_actions = n;
-    assert_int_equal(wssec_secure(resp, &o), 0);
-    unsigned char *bytes = NULL;
-    size_t len = 0;
-    assert_int_equal(wssec_msg_serialize(&bytes, &len, resp), 0);
-    wssec_msg_free(resp);
+    char *bytes = h_secure_msg(resp, actions, n, NULL);
     free(plain);
     wssec_ctx_free(out);
     h_run_free(&r);
     wssec_ctx_free(in);
-    return (char *)bytes;
+    return bytes;
 }
 
 /* The requester's verification of resp against the request sent (NULL:
@@ -106,41 +100,42 @@ static void test_confirmed(void **state)
     free(req);
 }
 
-/* A response to another request (another SignatureValue) is refused. */
+/* Alice's request, answered by a response the server made with actions
+ * (and sign-part part), confirming that request or (other) another one of
+ * alice's: the requester refuses it with code, fault and needle. */
+static void refused_answer(const char *const *actions, size_t n, const char *part, bool other,
+                           int code, const char *fault, const char *needle)
+{
+    char *req = request(sign_actions, 2);
+    char *answered = other ? request(sign_actions, 2) : NULL;
+    char *resp = response(other ? answered : req, "timestamp,signature", actions, n, part);
+    expect_refusal(resp, req, code, fault, needle);
+    free(resp);
+    free(answered);
+    free(req);
+}
+
+/* A response to another request (another SignatureValue). */
 static void test_confirms_another_request(void **state)
 {
     (void)state;
-    char *req = request(sign_actions, 2);
-    char *other = request(sign_actions, 2);
-    char *resp = response(other, "timestamp,signature", respond_actions, 3, NULL);
-    expect_refusal(resp, req, WSSEC_ESIGNATURE, "wsse:FailedCheck",
+    refused_answer(respond_actions, 3, NULL, true, WSSEC_ESIGNATURE, "wsse:FailedCheck",
                    "confirms a SignatureValue the request sent did not carry");
-    free(resp);
-    free(other);
-    free(req);
 }
 
 static void test_confirmation_not_signed(void **state)
 {
     (void)state;
-    char *req = request(sign_actions, 2);
-    char *resp = response(req, "timestamp,signature", respond_actions, 3, "body");
-    expect_refusal(resp, req, WSSEC_EUNSIGNED, "wsse:InvalidSecurity",
+    refused_answer(respond_actions, 3, "body", false, WSSEC_EUNSIGNED, "wsse:InvalidSecurity",
                    "is not covered by a verified signature of the response");
-    free(resp);
-    free(req);
 }
 
 static void test_confirmation_missing(void **state)
 {
     (void)state;
     static const char *const no_sc[] = { "timestamp", "signature" };
-    char *req = request(sign_actions, 2);
-    char *resp = response(req, "timestamp,signature", no_sc, 2, NULL);
-    expect_refusal(resp, req, WSSEC_ESIGNATURE, "wsse:FailedCheck",
+    refused_answer(no_sc, 2, NULL, false, WSSEC_ESIGNATURE, "wsse:FailedCheck",
                    "the response does not confirm the SignatureValue");
-    free(resp);
-    free(req);
 }
 
 /* The SignatureConfirmation copied (another wsu:Id) before the response is
@@ -211,11 +206,7 @@ static void test_confirm_needs_request(void **state)
     wssec_msg *resp = h_parse(out, plain);
     assert_int_equal(wssec_msg_confirm_signatures(resp, r.res), WSSEC_EINVALID);
     h_assert_contains(wssec_msg_error(resp)->message, "the request was rejected");
-    wssec_secure_options o = WSSEC_SECURE_OPTIONS_INIT;
-    o.actions = respond_actions;
-    o.n_actions = 3;
-    assert_int_equal(wssec_secure(resp, &o), WSSEC_ECONFIG);
-    h_assert_contains(wssec_msg_error(resp)->message, "no request to confirm");
+    h_secure_refused(resp, respond_actions, 3, WSSEC_ECONFIG, "no request to confirm");
     wssec_msg_free(resp);
     free(plain);
     wssec_ctx_free(out);

@@ -527,11 +527,7 @@ static void test_endorse_without_signature(void **state)
     char *plain = h_envelope_header(11, NULL);
     wssec_ctx *c = h_signer("bob", NULL);
     wssec_msg *msg = h_parse(c, plain);
-    wssec_secure_options o = WSSEC_SECURE_OPTIONS_INIT;
-    o.actions = endorse_action;
-    o.n_actions = 1;
-    assert_int_equal(wssec_secure(msg, &o), WSSEC_ECONFIG);
-    h_assert_contains(wssec_msg_error(msg)->message, "no signature to endorse");
+    h_secure_refused(msg, endorse_action, 1, WSSEC_ECONFIG, "no signature to endorse");
     wssec_msg_free(msg);
     wssec_ctx_free(c);
     free(plain);
