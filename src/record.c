@@ -415,10 +415,11 @@ int wssec__result_covers(const wssec_result *r, xmlNodePtr node)
 }
 
 /* 1 when a verified reference of signature e covered the element of
- * signature sig itself, whole: by node identity, never by name or Id. */
+ * signature sig itself, whole: by node identity, never by name or Id (a
+ * signed UsernameToken or Timestamp is covered, not endorsed). */
 static bool endorses(const wssec_result *r, const wssec_token *e, const wssec_token *sig)
 {
-    if (!e || !sig || e == sig || !sig->node) return false;
+    if (!e || !sig || e == sig || !sig->node || strcmp(sig->type, "signature") != 0) return false;
     for (size_t i = 0; i < r->nrefs; i++)
         if (r->refs[i].signature == e && r->refs[i].node == sig->node && r->refs[i].whole)
             return true;

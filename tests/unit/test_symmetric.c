@@ -520,6 +520,36 @@ static void test_hmac_with_username_token(void **state)
     free(xml);
 }
 
+/* A signature that covers a UsernameToken does not endorse it: the user
+ * stays the caller whichever comes first in the header. */
+static void signature_first(xmlDocPtr doc)
+{
+    xmlNodePtr sig = h_xp(doc, "//wsse:Security/ds:Signature");
+    xmlUnlinkNode(sig);
+    xmlAddPrevSibling(h_xp(doc, "//wsse:UsernameToken"), sig);
+}
+
+static void test_signed_username_token_not_endorsed(void **state)
+{
+    (void)state;
+    static const char *const acts[] = { "timestamp", "username-token", "signature" };
+    wssec_ctx *c = h_signer("alice", "sign-part", "body", "sign-part", "timestamp", "sign-part",
+                            "username-token", NULL);
+    char *plain = h_envelope_header(11, NULL);
+    char *signed_ = h_secure(c, plain, acts, 3, "alice");
+    char *xml = h_operate(signed_, signature_first, 1);
+    wssec_ctx *in = ctx_of(RECEIVER, "require", "timestamp,signature,username-token", NULL);
+    h_run r;
+    assert_int_equal(h_verify(&r, in, xml), 0);
+    assert_string_equal(wssec_result_caller(r.res), "alice");
+    h_run_free(&r);
+    wssec_ctx_free(in);
+    free(xml);
+    free(signed_);
+    free(plain);
+    wssec_ctx_free(c);
+}
+
 /* Nothing to endorse: the action says what comes first. */
 static void test_endorse_without_signature(void **state)
 {
@@ -552,6 +582,7 @@ int main(void)
         cmocka_unit_test(test_endorsing_x509_primary),
         cmocka_unit_test(test_endorse_without_signature),
         cmocka_unit_test(test_hmac_with_username_token),
+        cmocka_unit_test(test_signed_username_token_not_endorsed),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
