@@ -97,7 +97,7 @@ int wssec_msg_expect_confirmations(wssec_msg *response, const wssec_msg *request
         wssec__sigvals_free(s);
         return WSSEC_ERR(&response->err, rc == WSSEC_ENOMEM ? rc : WSSEC_EINVALID,
                          "wssec_msg_expect_confirmations: %s",
-                         rc == WSSEC_ENOMEM  ? "out of memory"
+                         rc == WSSEC_ENOMEM   ? "out of memory"
                          : rc == WSSEC_ELIMIT ? "the request has too many signatures"
                                               : "a signature of the request has no base64 "
                                                 "SignatureValue");
@@ -171,8 +171,7 @@ static int check_one(wssec_msg *msg, const wssec_token *t, unsigned *seen)
                      "signed, but the request sent carried %zu signature(s)",
                      path, e->n);
         else
-            snprintf(why, sizeof(why), "the SignatureConfirmation %s (%s) confirms %s", name,
-                     path,
+            snprintf(why, sizeof(why), "the SignatureConfirmation %s (%s) confirms %s", name, path,
                      e->n ? "a SignatureValue the request sent did not carry (another request's)"
                           : "a signature, but the request sent was not signed");
         return confirm_fail(msg, t->node, why);

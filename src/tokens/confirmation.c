@@ -53,11 +53,11 @@ static int sc_consume(wssec_msg *msg, xmlNodePtr elem, void *ud)
  * of v (len bytes), without when v is NULL. */
 static int add_confirmation(wssec_msg *msg, xmlNodePtr sec, const unsigned char *v, size_t len)
 {
-    xmlNodePtr e = wssec_msg_add_elem(msg, sec, WSSEC_NS_WSSE11, "wsse11",
-                                      "SignatureConfirmation", NULL);
+    xmlNodePtr e =
+        wssec_msg_add_elem(msg, sec, WSSEC_NS_WSSE11, "wsse11", "SignatureConfirmation", NULL);
     char *b = v ? wssec_b64_encode(v, len) : NULL;
-    int ok = e && wssec_msg_new_id(msg, e, "SC") && (!v || (b && xmlSetProp(e, BAD_CAST "Value",
-                                                                             BAD_CAST b)));
+    int ok = e && wssec_msg_new_id(msg, e, "SC") &&
+             (!v || (b && xmlSetProp(e, BAD_CAST "Value", BAD_CAST b)));
     if (b) xmlFree(b);
     return ok ? 0 : wssec_msg_fail(msg, WSSEC_ENOMEM, NULL, NULL, "out of memory");
 }

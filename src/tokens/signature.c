@@ -1181,8 +1181,7 @@ static int check_signer(wssec_msg *msg, xmlNodePtr sig, wssec_token *tok,
  * "endorses" on it and "endorsed-by" on the endorsed signature's token when
  * that one came first; what it proves is decided by node identity in the
  * record (wssec_msg_is_covered, the caller). 0 or WSSEC_ENOMEM. */
-static int note_endorsed(wssec_msg *msg, wssec_token *tok, const sig_info *si,
-                         const char *identity)
+static int note_endorsed(wssec_msg *msg, wssec_token *tok, const sig_info *si, const char *identity)
 {
     for (size_t i = 0; i < si->nrefs; i++) {
         xmlNodePtr t = si->refs[i].target;

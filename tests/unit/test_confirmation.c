@@ -14,8 +14,7 @@
 #include "helpers.h"
 
 static const char *const sign_actions[] = { "timestamp", "signature" };
-static const char *const respond_actions[] = { "timestamp", "signature-confirmation",
-                                               "signature" };
+static const char *const respond_actions[] = { "timestamp", "signature-confirmation", "signature" };
 
 /* A request secured by alice with actions (n of them). */
 static char *request(const char *const *actions, size_t n)

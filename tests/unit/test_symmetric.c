@@ -297,7 +297,6 @@ static void test_hmac_sha1_needs_allow_sha1(void **state)
     free(xml);
 }
 
-
 /* ---- endorsing signatures: a caller for the symmetric binding ---- */
 
 /* msg secured again by who (an X.509 key of samples/pki) with actions. */
@@ -356,8 +355,7 @@ static void test_endorsing_timestamp_only(void **state)
     char *sym = symmetric_message();
     char *xml = resecure(sym, "bob", sign, 1, "timestamp");
     wssec_ctx *in = ctx_of(RECEIVER, "require", "timestamp,signature", NULL);
-    h_expect(in, xml, WSSEC_EUNSIGNED, NULL,
-             "the SOAP Body (/Envelope/Body) is not covered");
+    h_expect(in, xml, WSSEC_EUNSIGNED, NULL, "the SOAP Body (/Envelope/Body) is not covered");
     wssec_ctx_free(in);
     free(xml);
     free(sym);
@@ -392,8 +390,7 @@ static void test_endorsement_of_moved_signature(void **state)
     char *endorsed = resecure(sym, "bob", endorse_action, 1, NULL);
     char *xml = h_operate(endorsed, move_endorsed, 1);
     wssec_ctx *in = ctx_of(RECEIVER, "require", "timestamp,signature", NULL);
-    h_expect(in, xml, WSSEC_EUNSIGNED, NULL,
-             "the SOAP Body (/Envelope/Body) is not covered");
+    h_expect(in, xml, WSSEC_EUNSIGNED, NULL, "the SOAP Body (/Envelope/Body) is not covered");
     wssec_ctx_free(in);
     free(xml);
     free(endorsed);
@@ -447,8 +444,7 @@ static void test_endorsing_other_hmac_signature(void **state)
     h_run_free(&r);
     wssec_ctx_free(in);
     in = ctx_of(RECEIVER, "require", "timestamp,signature", NULL);
-    h_expect(in, xml, WSSEC_EUNSIGNED, NULL,
-             "the SOAP Body (/Envelope/Body) is not covered");
+    h_expect(in, xml, WSSEC_EUNSIGNED, NULL, "the SOAP Body (/Envelope/Body) is not covered");
     wssec_ctx_free(in);
     free(xml);
     free(two);
