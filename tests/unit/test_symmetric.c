@@ -345,6 +345,35 @@ static void test_endorsed_hmac_has_caller(void **state)
     free(sym);
 }
 
+/* The endorsing signature first in the header: node identity decides, not
+ * the order. */
+static void endorsement_first(xmlDocPtr doc)
+{
+    xmlNodePtr e = h_xp(doc, "//wsse:Security/ds:Signature[ds:SignedInfo/ds:SignatureMethod"
+                             "[contains(@Algorithm,'rsa')]]");
+    xmlUnlinkNode(e);
+    xmlAddPrevSibling(h_xp(doc, "//wsse:Security/ds:Signature"), e);
+}
+
+static void test_endorsement_before_endorsed(void **state)
+{
+    (void)state;
+    setup_shape();
+    char *sym = symmetric_message();
+    char *endorsed = resecure(sym, "bob", endorse_action, 1, NULL);
+    char *xml = h_operate(endorsed, endorsement_first, 1);
+    assert_true(strstr(xml, "rsa-sha256") < strstr(xml, "hmac-sha256"));
+    wssec_ctx *in = ctx_of(RECEIVER, "require", "timestamp,signature", NULL);
+    h_run r;
+    assert_int_equal(h_verify(&r, in, xml), 0);
+    h_assert_contains(wssec_result_caller(r.res), "CN=bob");
+    h_run_free(&r);
+    wssec_ctx_free(in);
+    free(xml);
+    free(endorsed);
+    free(sym);
+}
+
 /* A second X.509 signature that covers the Timestamp only endorses
  * nothing: the Body stays covered by the anonymous HMAC signature alone. */
 static void test_endorsing_timestamp_only(void **state)
@@ -571,6 +600,7 @@ int main(void)
         cmocka_unit_test(test_data_names_other_key),
         cmocka_unit_test(test_hmac_sha1_needs_allow_sha1),
         cmocka_unit_test(test_endorsed_hmac_has_caller),
+        cmocka_unit_test(test_endorsement_before_endorsed),
         cmocka_unit_test(test_endorsing_timestamp_only),
         cmocka_unit_test(test_endorsement_of_moved_signature),
         cmocka_unit_test(test_endorsing_other_hmac_signature),
