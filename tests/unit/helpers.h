@@ -113,6 +113,11 @@ int h_has_warning(const wssec_result *res, const char *needle);
  * asserts success and returns the serialized message (free()). */
 char *h_secure(const wssec_ctx *ctx, const char *xml, const char *const *actions, size_t n,
                const char *user);
+/* As h_secure, for a parsed message, which it frees. */
+char *h_secure_msg(wssec_msg *msg, const char *const *actions, size_t n, const char *user);
+/* wssec_secure of msg with actions fails with code, its error containing needle. */
+void h_secure_refused(wssec_msg *msg, const char *const *actions, size_t n, int code,
+                      const char *needle);
 /* The plain SOAP 1.1 envelope (h_envelope_header(11, NULL)) secured by ctx
  * with a Timestamp and a signature; free(). */
 char *h_sign_envelope(const wssec_ctx *ctx);

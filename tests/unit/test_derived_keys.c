@@ -291,6 +291,29 @@ static void run_ok(bool ns13)
     free(xml);
 }
 
+/* An HMAC signature by a derived key, endorsed by bob's X.509 signature:
+ * bob is the caller and the Body counts as signed. */
+static void test_derived_endorsed(void **state)
+{
+    (void)state;
+    static const char *const endorse[] = { "endorse" };
+    setup_shape();
+    char *xml = derived_message();
+    wssec_ctx *bob = h_signer("bob", NULL);
+    char *endorsed = h_secure(bob, xml, endorse, 1, NULL);
+    wssec_ctx *in = ctx_of(RECEIVER, "require", "timestamp,signature", NULL);
+    h_run r;
+    assert_int_equal(h_verify(&r, in, endorsed), 0);
+    h_assert_contains(wssec_result_caller(r.res), "CN=bob");
+    assert_true(wssec_result_is_signed(r.res, wssec_msg_body(r.msg)));
+    h_run_free(&r);
+    h_expect(in, xml, WSSEC_EPOLICY, NULL, "proves no sender");
+    wssec_ctx_free(in);
+    wssec_ctx_free(bob);
+    free(endorsed);
+    free(xml);
+}
+
 /* A DerivedKeyToken keys the EncryptedData and another the HMAC signature:
  * both namespaces. */
 static void test_derived_2005(void **state)
@@ -577,6 +600,7 @@ static void test_security_context_api(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_derived_endorsed),
         cmocka_unit_test(test_p_sha1_known_answer),
         cmocka_unit_test(test_derived_2005),
         cmocka_unit_test(test_derived_13),
