@@ -40,7 +40,7 @@
 #define NONCE "AQIDBAUGBwgJCgsMDQ4PEA==" /* 01..10 */
 #define CTX_ID "urn:uuid:ctx-1"
 
-#include "symtest.h" /* after PKI and VT_EKSHA1 */
+#include "symtest.h" /* after PKI, VT_EKSHA1 and SENDER */
 
 /* How the surgery shapes the message (set by each test). */
 static struct {
@@ -206,18 +206,7 @@ static void to_derived(xmlDocPtr doc)
 
 static char *derived_message(void)
 {
-    static const char *const actions[] = { "timestamp", "signature", "encrypted-key" };
-    wssec_ctx *out = ctx_of(SENDER, NULL);
-    char *plain = h_strf("<soap:Envelope xmlns:soap=\"%s\" xmlns:wsu=\"%s\"><soap:Header/>"
-                         "<soap:Body><m:Pay xmlns:m=\"urn:example:bank\"><m:To>bob</m:To>"
-                         "<m:Amount>10</m:Amount></m:Pay></soap:Body></soap:Envelope>",
-                         WSSEC_NS_SOAP11, H_NS_WSU);
-    char *secured = h_secure(out, plain, actions, 3, NULL);
-    char *xml = h_operate(secured, to_derived, 1);
-    free(plain);
-    free(secured);
-    wssec_ctx_free(out);
-    return xml;
+    return sym_message(to_derived, false);
 }
 
 static void setup_shape(void)

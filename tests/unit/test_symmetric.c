@@ -34,7 +34,7 @@
 #define VT_X509 \
     "http://docs.oasis-open.org/wss/2004/01/oasis-200401-wss-x509-token-profile-1.0#X509v3"
 
-#include "symtest.h" /* after PKI and VT_EKSHA1 */
+#include "symtest.h" /* after PKI, VT_EKSHA1 and SENDER */
 
 /* How the surgery shapes the message (set by each test). */
 static struct {
@@ -138,23 +138,7 @@ static void to_symmetric(xmlDocPtr doc)
 
 static char *symmetric_message(void)
 {
-    static const char *const actions[] = { "timestamp", "signature", "encrypted-key" };
-    static const char *const ut_actions[] = { "timestamp", "username-token", "signature",
-                                              "encrypted-key" };
-    wssec_ctx *out = shape.ut ? ctx_of(SENDER, "sign-part", "body", "sign-part", "timestamp",
-                                       "sign-part", "username-token", NULL)
-                              : ctx_of(SENDER, NULL);
-    char *plain = h_strf("<soap:Envelope xmlns:soap=\"%s\" xmlns:wsu=\"%s\"><soap:Header/>"
-                         "<soap:Body><m:Pay xmlns:m=\"urn:example:bank\"><m:To>bob</m:To>"
-                         "<m:Amount>10</m:Amount></m:Pay></soap:Body></soap:Envelope>",
-                         WSSEC_NS_SOAP11, H_NS_WSU);
-    char *secured = shape.ut ? h_secure(out, plain, ut_actions, 4, "alice")
-                             : h_secure(out, plain, actions, 3, NULL);
-    char *xml = h_operate(secured, to_symmetric, 1);
-    free(plain);
-    free(secured);
-    wssec_ctx_free(out);
-    return xml;
+    return sym_message(to_symmetric, shape.ut);
 }
 
 static void setup_shape(void) { memset(&shape, 0, sizeof(shape)); }
