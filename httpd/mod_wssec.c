@@ -1,0 +1,603 @@
+/*
+ * mod_wssec — Apache httpd 2.4 as a WS-Security gateway.
+ *
+ * For a location with WSSecConfig, every request must carry a SOAP message
+ * that libwssec accepts under that configuration file (the schema of
+ * `wssec -c`). Before the handler runs (fixups), the body is read, bounded
+ * by the configuration's max-message-size (refused as soon as it passes),
+ * and verified; an accepted message is handed on to the handler (typically
+ * mod_proxy to the backend), decrypted and, with WSSecStripSecurity On,
+ * without its Security header, with Content-Length corrected, and the
+ * caller in a request header. A header of that name sent by the client is
+ * always removed first. A refused message gets the SOAP fault of its SOAP
+ * version (generic reason) and never reaches the handler; the precise
+ * reason goes to the error log.
+ *
+ * The verdict is reached in fixups rather than in an input filter that
+ * the handler pulls through: mod_proxy builds the backend's request
+ * headers before it reads the body, so the caller header must be known
+ * before the handler starts. The processed body is then served to the
+ * handler by a small input filter (WSSEC_BODY).
+ *
+ * Contexts: one per WSSecConfig file, built in post_config (in the parent,
+ * which can read root-only keys; a broken file stops the start-up with the
+ * library's reason) and inherited by the children, whose threads share it
+ * (a context is immutable and thread-safe). A graceful restart reads the
+ * configuration again and builds new contexts; requests in flight in the
+ * old children finish with the old ones.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include <httpd.h>
+#include <http_config.h>
+#include <http_core.h>
+#include <http_log.h>
+#include <http_protocol.h>
+#include <http_request.h>
+#include <apr_strings.h>
+#include <apr_buckets.h>
+
+#include <libxml/tree.h>
+
+#include "gateway.h"
+
+/* the one symbol httpd looks up (the rest is hidden) */
+#define GW_EXPORT __attribute__((visibility("default")))
+GW_EXPORT module AP_MODULE_DECLARE_DATA wssec_gateway_module;
+
+/* One WSSecConfig file and the context built from it. */
+typedef struct gw_site {
+    const char *file;
+    wssec_ctx *ctx;
+    size_t max_size;      /* the context's max-message-size */
+    const char *actor;    /* the configuration's actor, or NULL */
+    int replay_shared;    /* use the shared replay cache (the file named none or memory) */
+    struct gw_site *next;
+} gw_site;
+
+/* Per directory (server or location) configuration. */
+typedef struct gw_dir {
+    gw_site *site;        /* NULL: not set here; &gw_off: WSSecConfig None */
+    const char *caller_header;
+    const char *asserted_header;
+    int strip;            /* -1: not set */
+} gw_dir;
+
+/* What one request proved, for its body filter and internal redirects. */
+typedef struct gw_req {
+    const char *body;
+    apr_size_t len, sent;
+    int eos_sent;
+} gw_req;
+
+static gw_site gw_off;          /* the marker of WSSecConfig None */
+static gw_site *gw_sites;       /* every file named in this generation */
+static const char *gw_replay_spec; /* WSSecReplayCache, or NULL */
+
+#define GW_DEFAULT_CALLER "X-WSSec-Caller"
+#define GW_DEFAULT_ASSERTED "X-WSSec-Asserted-By"
+
+/* ---- configuration ---------------------------------------------------- */
+
+static void *gw_dir_create(apr_pool_t *p, char *dir)
+{
+    gw_dir *d = apr_pcalloc(p, sizeof(*d));
+    (void)dir;
+    d->strip = -1;
+    return d;
+}
+
+static void *gw_dir_merge(apr_pool_t *p, void *basev, void *addv)
+{
+    gw_dir *base = basev, *add = addv, *d = apr_pcalloc(p, sizeof(*d));
+    d->site = add->site ? add->site : base->site;
+    d->caller_header = add->caller_header ? add->caller_header : base->caller_header;
+    d->asserted_header = add->asserted_header ? add->asserted_header : base->asserted_header;
+    d->strip = add->strip != -1 ? add->strip : base->strip;
+    return d;
+}
+
+static const char *cmd_config(cmd_parms *cmd, void *dv, const char *arg)
+{
+    gw_dir *d = dv;
+    gw_site *site;
+    if (!strcasecmp(arg, "none")) {
+        d->site = &gw_off;
+        return NULL;
+    }
+    const char *file = ap_server_root_relative(cmd->pool, arg);
+    if (!file) return apr_pstrcat(cmd->pool, "WSSecConfig: invalid path ", arg, NULL);
+    for (site = gw_sites; site; site = site->next)
+        if (!strcmp(site->file, file)) break;
+    if (!site) {
+        site = apr_pcalloc(cmd->pool, sizeof(*site));
+        site->file = file;
+        site->next = gw_sites;
+        gw_sites = site;
+    }
+    d->site = site;
+    return NULL;
+}
+
+/* A header name: an HTTP token, so that it cannot smuggle anything. */
+static const char *check_header_name(cmd_parms *cmd, const char *arg)
+{
+    if (!*arg || *ap_scan_http_token(arg) != '\0')
+        return apr_pstrcat(cmd->pool, cmd->cmd->name, ": '", arg, "' is not a header name",
+                           NULL);
+    return NULL;
+}
+
+static const char *cmd_caller_header(cmd_parms *cmd, void *dv, const char *arg)
+{
+    const char *err = check_header_name(cmd, arg);
+    if (!err) ((gw_dir *)dv)->caller_header = arg;
+    return err;
+}
+
+static const char *cmd_asserted_header(cmd_parms *cmd, void *dv, const char *arg)
+{
+    const char *err = check_header_name(cmd, arg);
+    if (!err) ((gw_dir *)dv)->asserted_header = arg;
+    return err;
+}
+
+static const char *cmd_strip(cmd_parms *cmd, void *dv, int on)
+{
+    (void)cmd;
+    ((gw_dir *)dv)->strip = on;
+    return NULL;
+}
+
+static const char *cmd_replay_cache(cmd_parms *cmd, void *dv, const char *arg)
+{
+    const char *err = ap_check_cmd_context(cmd, GLOBAL_ONLY);
+    (void)dv;
+    if (err) return err;
+    gw_replay_spec = arg;
+    return NULL;
+}
+
+static const command_rec gw_cmds[] = {
+    AP_INIT_TAKE1("WSSecConfig", cmd_config, NULL, RSRC_CONF | ACCESS_CONF,
+                  "the wssec configuration file (the schema of wssec -c) that requests here "
+                  "must satisfy, or None"),
+    AP_INIT_TAKE1("WSSecCallerHeader", cmd_caller_header, NULL, RSRC_CONF | ACCESS_CONF,
+                  "the request header that carries the authenticated caller to the backend "
+                  "(default " GW_DEFAULT_CALLER ")"),
+    AP_INIT_TAKE1("WSSecAssertedByHeader", cmd_asserted_header, NULL, RSRC_CONF | ACCESS_CONF,
+                  "the request header that carries the upstream that asserted the caller "
+                  "(default " GW_DEFAULT_ASSERTED ")"),
+    AP_INIT_FLAG("WSSecStripSecurity", cmd_strip, NULL, RSRC_CONF | ACCESS_CONF,
+                 "On: remove the Security header addressed to us before the backend sees the "
+                 "message (default Off)"),
+    AP_INIT_TAKE1("WSSecReplayCache", cmd_replay_cache, NULL, RSRC_CONF,
+                  "the socache shared by the children for replay detection, provider[:args] "
+                  "(default shmcb:(16777216), about 290,000 keys)"),
+    { NULL }
+};
+
+/* ---- contexts ----------------------------------------------------------- */
+
+/* Sees each option of the file before the library applies it. */
+static int observe_option(const char *name, const char *value, void *ud)
+{
+    gw_site *site = ud;
+    if (!strcmp(name, "replay-cache")) site->replay_shared = !strcmp(value, "memory");
+    else if (!strcmp(name, "actor")) site->actor = strdup(value);
+    return 0;
+}
+
+static apr_status_t site_cleanup(void *data)
+{
+    gw_site *site = data;
+    wssec_ctx_free(site->ctx);
+    site->ctx = NULL;
+    free((void *)site->actor);
+    site->actor = NULL;
+    return APR_SUCCESS;
+}
+
+static int site_build(gw_site *site, server_rec *s, apr_pool_t *pconf, apr_pool_t *ptemp)
+{
+    wssec_config *cfg = NULL;
+    int rc;
+    site->replay_shared = 1;
+    apr_pool_cleanup_register(pconf, site, site_cleanup, apr_pool_cleanup_null);
+    if (wssec_config_new(&cfg) != 0) return HTTP_INTERNAL_SERVER_ERROR;
+    rc = wssec_config_load(cfg, site->file, observe_option, site);
+    if (rc == 0 && site->replay_shared) {
+        wssec_replay_cache *cache = gw_replay_shared(s, gw_replay_spec, pconf, ptemp);
+        if (!cache) rc = WSSEC_EBACKEND;
+        else wssec_config_set_replay_cache(cfg, cache);
+    }
+    if (rc == 0) rc = wssec_ctx_new(&site->ctx, cfg);
+    if (rc != 0) {
+        ap_log_error(APLOG_MARK, APLOG_EMERG, 0, s, "wssec: WSSecConfig %s: %s (%s)", site->file,
+                     wssec_config_error(cfg)->message, wssec_code_name(rc));
+        wssec_config_free(cfg);
+        return HTTP_INTERNAL_SERVER_ERROR;
+    }
+    for (size_t i = 0; i < wssec_config_warning_count(cfg); i++)
+        ap_log_error(APLOG_MARK, APLOG_WARNING, 0, s, "wssec: %s: %s", site->file,
+                     wssec_config_warning(cfg, i));
+    wssec_config_free(cfg);
+    site->max_size = wssec_ctx_max_message_size(site->ctx);
+    ap_log_error(APLOG_MARK, APLOG_INFO, 0, s, "wssec: %s: context built (replay cache %s)",
+                 site->file, wssec_ctx_replay_cache_name(site->ctx));
+    return OK;
+}
+
+static int gw_pre_config(apr_pool_t *pconf, apr_pool_t *plog, apr_pool_t *ptemp)
+{
+    (void)plog;
+    (void)ptemp;
+    gw_sites = NULL;       /* this generation's files are read afresh */
+    gw_replay_spec = NULL;
+    return gw_replay_pre_config(pconf) == APR_SUCCESS ? OK : HTTP_INTERNAL_SERVER_ERROR;
+}
+
+static int gw_post_config(apr_pool_t *pconf, apr_pool_t *plog, apr_pool_t *ptemp, server_rec *s)
+{
+    (void)plog;
+    if (wssec_check_version(WSSEC_VERSION_NUMBER) != 0) {
+        ap_log_error(APLOG_MARK, APLOG_EMERG, 0, s,
+                     "wssec: libwssec %s is not compatible with the headers mod_wssec was "
+                     "built with (%s)", wssec_version(), WSSEC_VERSION);
+        return HTTP_INTERNAL_SERVER_ERROR;
+    }
+    for (gw_site *site = gw_sites; site; site = site->next) {
+        int rc = site_build(site, s, pconf, ptemp);
+        if (rc != OK) return rc;
+    }
+    return OK;
+}
+
+static void gw_child_init(apr_pool_t *pchild, server_rec *s)
+{
+    gw_replay_child_init(pchild, s);
+}
+
+/* ---- the request -------------------------------------------------------- */
+
+/* A copy of @p in fit for a log line or a header: no control characters. */
+static const char *printable(apr_pool_t *p, const char *in)
+{
+    char *out = apr_pstrdup(p, in ? in : "");
+    for (char *c = out; *c; c++)
+        if ((unsigned char)*c < 0x20 || *c == 0x7f) *c = '?';
+    return out;
+}
+
+/* The SOAP version of a request whose message could not be parsed. */
+static int soap_version_of(request_rec *r, const wssec_msg *msg)
+{
+    int v = msg ? wssec_msg_soap_version(msg) : 0;
+    const char *ct = apr_table_get(r->headers_in, "Content-Type");
+    if (v) return v;
+    return ct && !strncasecmp(ct, "application/soap+xml", 20) ? WSSEC_SOAP12 : WSSEC_SOAP11;
+}
+
+static void set_outcome(request_rec *r, const char *result, const char *code)
+{
+    apr_table_setn(r->notes, "WSSEC_RESULT", result);
+    apr_table_setn(r->subprocess_env, "WSSEC_RESULT", result);
+    apr_table_setn(r->notes, "WSSEC_CODE", code);
+    apr_table_setn(r->subprocess_env, "WSSEC_CODE", code);
+}
+
+/*
+ * Answers with the SOAP fault for @p err: SOAP 1.1, HTTP 500 and text/xml;
+ * SOAP 1.2, application/soap+xml and 400 for a fault of the sender, 500 for
+ * one of the receiver. The fault carries the generic reason; the precise
+ * one goes to the error log, in the request's one wssec line.
+ */
+static int reject(request_rec *r, const wssec_error *err, int soap)
+{
+    unsigned char *fault = NULL;
+    size_t len = 0;
+    int receiver = wssec_code_category(err->code) == WSSEC_CAT_INTERNAL ||
+                   err->code == WSSEC_EINVALID || err->code == WSSEC_ECONFIG;
+    ap_log_rerror(APLOG_MARK, receiver ? APLOG_ERR : APLOG_WARNING, 0, r,
+                  "wssec: rejected %s (%s): %s", wssec_code_name(err->code),
+                  err->fault && *err->fault ? err->fault : "no fault",
+                  printable(r->pool, err->message));
+    set_outcome(r, "rejected", wssec_code_name(err->code));
+    if (wssec_fault_serialize(&fault, &len, err, soap) != 0)
+        return HTTP_INTERNAL_SERVER_ERROR;
+    r->status = soap == WSSEC_SOAP12 && !receiver ? HTTP_BAD_REQUEST
+                                                  : HTTP_INTERNAL_SERVER_ERROR;
+    ap_set_content_type(r, soap == WSSEC_SOAP12 ? "application/soap+xml; charset=utf-8"
+                                                : "text/xml; charset=utf-8");
+    ap_set_content_length(r, (apr_off_t)len);
+    ap_rwrite(fault, (int)len, r);
+    wssec_free(fault);
+    return DONE;
+}
+
+/* A rejection without a message object: built from a code and a reason. */
+static int reject_code(request_rec *r, int code, const char *why, int soap)
+{
+    wssec_error e = { 0 };
+    e.code = code;
+    e.category = wssec_code_category(code);
+    e.message = why;
+    e.fault = wssec_code_fault(code);
+    e.fault_ns = "";
+    e.subject = "";
+    e.file = "";
+    return reject(r, &e, soap);
+}
+
+/*
+ * Reads the whole body into @p out, refusing it as soon as it passes
+ * @p max: a Content-Length over the limit is refused before anything is
+ * read, a chunked body when its bytes pass the limit. The connection is
+ * then closed rather than the rest read.
+ * @return OK; HTTP_REQUEST_ENTITY_TOO_LARGE; another HTTP status on a read
+ *         error.
+ */
+static int read_body(request_rec *r, apr_size_t max, char **out, apr_size_t *outlen)
+{
+    const char *cl = apr_table_get(r->headers_in, "Content-Length");
+    apr_bucket_brigade *bb = apr_brigade_create(r->pool, r->connection->bucket_alloc);
+    apr_size_t cap = 16384, len = 0;
+    char *buf;
+    int eos = 0;
+
+    if (cl) {
+        apr_off_t n;
+        char *end;
+        if (apr_strtoff(&n, cl, &end, 10) != APR_SUCCESS || *end || n < 0)
+            return HTTP_BAD_REQUEST;
+        if ((apr_uint64_t)n > max) return HTTP_REQUEST_ENTITY_TOO_LARGE;
+        cap = (apr_size_t)n + 1;
+    }
+    buf = apr_palloc(r->pool, cap);
+    while (!eos) {
+        apr_status_t rv = ap_get_brigade(r->input_filters, bb, AP_MODE_READBYTES,
+                                         APR_BLOCK_READ, HUGE_STRING_LEN);
+        if (rv != APR_SUCCESS) return ap_map_http_request_error(rv, HTTP_BAD_REQUEST);
+        for (apr_bucket *b = APR_BRIGADE_FIRST(bb); b != APR_BRIGADE_SENTINEL(bb);
+             b = APR_BUCKET_NEXT(b)) {
+            const char *data;
+            apr_size_t n;
+            if (APR_BUCKET_IS_EOS(b)) {
+                eos = 1;
+                break;
+            }
+            if (APR_BUCKET_IS_METADATA(b)) continue;
+            if ((rv = apr_bucket_read(b, &data, &n, APR_BLOCK_READ)) != APR_SUCCESS)
+                return HTTP_BAD_REQUEST;
+            if (n > max - len) return HTTP_REQUEST_ENTITY_TOO_LARGE;
+            if (len + n > cap) {
+                apr_size_t ncap = cap * 2 > max + 1 ? max + 1 : cap * 2;
+                char *nbuf;
+                while (ncap < len + n) ncap = ncap * 2 > max + 1 ? max + 1 : ncap * 2;
+                nbuf = apr_palloc(r->pool, ncap);
+                memcpy(nbuf, buf, len);
+                buf = nbuf;
+                cap = ncap;
+            }
+            memcpy(buf + len, data, n);
+            len += n;
+        }
+        apr_brigade_cleanup(bb);
+    }
+    *out = buf;
+    *outlen = len;
+    return OK;
+}
+
+/* The Security header addressed to us (the configuration's actor), or NULL. */
+static xmlNodePtr our_security(const wssec_msg *msg, const char *actor)
+{
+    int soap = wssec_msg_soap_version(msg);
+    const char *ns = soap == WSSEC_SOAP12 ? WSSEC_NS_SOAP12 : WSSEC_NS_SOAP11;
+    const char *next = soap == WSSEC_SOAP12 ? WSSEC_ROLE_SOAP12_NEXT : WSSEC_ROLE_SOAP11_NEXT;
+    xmlNodePtr header = wssec_msg_header(msg);
+    for (xmlNodePtr n = header ? header->children : NULL; n; n = n->next) {
+        xmlChar *t;
+        int ours;
+        if (n->type != XML_ELEMENT_NODE || !n->ns ||
+            !xmlStrEqual(n->ns->href, BAD_CAST WSSEC_NS_WSSE) ||
+            !xmlStrEqual(n->name, BAD_CAST "Security"))
+            continue;
+        t = xmlGetNsProp(n, BAD_CAST(soap == WSSEC_SOAP12 ? "role" : "actor"), BAD_CAST ns);
+        if (t && xmlStrEqual(t, BAD_CAST next)) ours = 1;
+        else if (!actor)
+            ours = !t || !*t ||
+                   (soap == WSSEC_SOAP12 && xmlStrEqual(t, BAD_CAST WSSEC_ROLE_SOAP12_ULTIMATE));
+        else ours = t && xmlStrEqual(t, BAD_CAST actor);
+        xmlFree(t);
+        if (ours) return n;
+    }
+    return NULL;
+}
+
+/* Serves the processed message to the handler, then EOS. */
+static apr_status_t body_filter(ap_filter_t *f, apr_bucket_brigade *bb, ap_input_mode_t mode,
+                                apr_read_type_e block, apr_off_t readbytes)
+{
+    gw_req *st = f->ctx;
+    apr_size_t n = st->len - st->sent;
+    (void)block;
+    if (mode != AP_MODE_READBYTES && mode != AP_MODE_SPECULATIVE) return APR_ENOTIMPL;
+    if (n == 0) {
+        if (st->eos_sent) return APR_EOF;
+        APR_BRIGADE_INSERT_TAIL(bb, apr_bucket_eos_create(f->c->bucket_alloc));
+        if (mode == AP_MODE_READBYTES) st->eos_sent = 1;
+        return APR_SUCCESS;
+    }
+    if (readbytes > 0 && (apr_uint64_t)readbytes < n) n = (apr_size_t)readbytes;
+    APR_BRIGADE_INSERT_TAIL(
+        bb, apr_bucket_immortal_create(st->body + st->sent, n, f->c->bucket_alloc));
+    if (mode == AP_MODE_READBYTES) st->sent += n;
+    return APR_SUCCESS;
+}
+
+/* The accepted message goes on: headers, notes, variables and the body. */
+static void pass_on(request_rec *r, const gw_dir *d, gw_req *st, const char *caller,
+                    const char *asserted)
+{
+    const char *ch = d->caller_header ? d->caller_header : GW_DEFAULT_CALLER;
+    const char *ah = d->asserted_header ? d->asserted_header : GW_DEFAULT_ASSERTED;
+    if (caller) {
+        caller = printable(r->pool, caller);
+        apr_table_setn(r->headers_in, ch, caller);
+        apr_table_setn(r->notes, "WSSEC_CALLER", caller);
+        apr_table_setn(r->subprocess_env, "WSSEC_CALLER", caller);
+    }
+    if (asserted) {
+        asserted = printable(r->pool, asserted);
+        apr_table_setn(r->headers_in, ah, asserted);
+        apr_table_setn(r->notes, "WSSEC_ASSERTED_BY", asserted);
+        apr_table_setn(r->subprocess_env, "WSSEC_ASSERTED_BY", asserted);
+    }
+    set_outcome(r, "accepted", "OK");
+    apr_table_unset(r->headers_in, "Transfer-Encoding");
+    apr_table_setn(r->headers_in, "Content-Length", apr_off_t_toa(r->pool, (apr_off_t)st->len));
+    /* the backend gets a Content-Length even for a body mod_proxy cannot
+     * hold in memory (it spools it) rather than a chunked one */
+    if (!apr_table_get(r->subprocess_env, "proxy-sendchunked"))
+        apr_table_setn(r->subprocess_env, "proxy-sendcl", "1");
+    ap_set_module_config(r->request_config, &wssec_gateway_module, st);
+    ap_add_input_filter("WSSEC_BODY", st, r, r->connection);
+    ap_log_rerror(APLOG_MARK, APLOG_INFO, 0, r, "wssec: accepted caller '%s'%s%s",
+                  caller ? caller : "", asserted ? " asserted by " : "",
+                  asserted ? asserted : "");
+}
+
+static apr_status_t free_wssec(void *p)
+{
+    wssec_free(p);
+    return APR_SUCCESS;
+}
+
+/*
+ * Verifies the message of the request under @p site; on acceptance hands it
+ * on (pass_on), else answers with the fault.
+ */
+static int verify_request(request_rec *r, const gw_dir *d, const gw_site *site, const char *buf,
+                          apr_size_t len)
+{
+    wssec_msg *msg = NULL;
+    wssec_result *res = NULL;
+    unsigned char *out = NULL;
+    size_t outlen = 0;
+    const char *caller = NULL, *asserted = NULL;
+    int rc, status;
+
+    rc = wssec_msg_new(&msg, site->ctx);
+    if (rc == 0) rc = wssec_msg_parse(msg, buf, len);
+    if (rc == 0) rc = wssec_verify(&res, msg);
+    if (rc != 0) {
+        const wssec_error *e = res ? wssec_result_error(res) : wssec_msg_error(msg);
+        status = msg ? reject(r, e, soap_version_of(r, msg))
+                     : reject_code(r, rc, "no memory for a message", soap_version_of(r, NULL));
+        goto done;
+    }
+    if (wssec_result_caller(res)) caller = apr_pstrdup(r->pool, wssec_result_caller(res));
+    if (wssec_result_asserted_by(res))
+        asserted = apr_pstrdup(r->pool, wssec_result_asserted_by(res));
+    wssec_result_free(res); /* it points into the document changed below */
+    res = NULL;
+    if (d->strip == 1) {
+        xmlNodePtr sec = our_security(msg, site->actor);
+        if (sec) {
+            xmlUnlinkNode(sec);
+            xmlFreeNode(sec);
+        }
+    }
+    if ((rc = wssec_msg_serialize(&out, &outlen, msg)) != 0) {
+        status = reject(r, wssec_msg_error(msg), soap_version_of(r, msg));
+        goto done;
+    }
+    apr_pool_cleanup_register(r->pool, out, free_wssec, apr_pool_cleanup_null);
+    gw_req *st = apr_pcalloc(r->pool, sizeof(*st));
+    st->body = (const char *)out;
+    st->len = outlen;
+    pass_on(r, d, st, caller, asserted);
+    status = OK;
+done:
+    wssec_result_free(res);
+    wssec_msg_free(msg);
+    return status;
+}
+
+/* An internal redirect of a request we accepted: the same body again. */
+static int redirected(request_rec *r)
+{
+    request_rec *first = r;
+    gw_req *st, *again;
+    while (first->prev) first = first->prev;
+    st = ap_get_module_config(first->request_config, &wssec_gateway_module);
+    if (!st) return HTTP_INTERNAL_SERVER_ERROR; /* the body was never verified */
+    again = apr_pmemdup(r->pool, st, sizeof(*st));
+    again->sent = 0;
+    again->eos_sent = 0;
+    ap_set_module_config(r->request_config, &wssec_gateway_module, again);
+    ap_add_input_filter("WSSEC_BODY", again, r, r->connection);
+    return OK;
+}
+
+static int gw_fixups(request_rec *r)
+{
+    const gw_dir *d = ap_get_module_config(r->per_dir_config, &wssec_gateway_module);
+    const gw_site *site = d->site;
+    char *buf = NULL;
+    apr_size_t len = 0;
+    int status;
+
+    if (!site || site == &gw_off || r->main) return DECLINED;
+    /* never let a client name the caller */
+    apr_table_unset(r->headers_in, d->caller_header ? d->caller_header : GW_DEFAULT_CALLER);
+    apr_table_unset(r->headers_in,
+                    d->asserted_header ? d->asserted_header : GW_DEFAULT_ASSERTED);
+    if (r->prev) return redirected(r);
+    if (!site->ctx) return HTTP_INTERNAL_SERVER_ERROR;
+    if (r->method_number != M_POST) {
+        apr_table_setn(r->headers_out, "Allow", "POST");
+        ap_log_rerror(APLOG_MARK, APLOG_INFO, 0, r, "wssec: rejected method %s",
+                      printable(r->pool, r->method));
+        set_outcome(r, "rejected", "method");
+        return HTTP_METHOD_NOT_ALLOWED;
+    }
+    status = read_body(r, site->max_size, &buf, &len);
+    if (status == HTTP_REQUEST_ENTITY_TOO_LARGE) {
+        r->connection->keepalive = AP_CONN_CLOSE; /* the rest is never read */
+        return reject_code(r, WSSEC_ELIMIT,
+                           apr_psprintf(r->pool, "body larger than max-message-size %" APR_SIZE_T_FMT
+                                        " bytes", site->max_size),
+                           soap_version_of(r, NULL));
+    }
+    if (status != OK) {
+        r->connection->keepalive = AP_CONN_CLOSE;
+        ap_log_rerror(APLOG_MARK, APLOG_WARNING, 0, r, "wssec: rejected: body not read (%d)",
+                      status);
+        set_outcome(r, "rejected", "read");
+        return status;
+    }
+    return verify_request(r, d, site, buf, len);
+}
+
+static void gw_register_hooks(apr_pool_t *p)
+{
+    (void)p;
+    ap_hook_pre_config(gw_pre_config, NULL, NULL, APR_HOOK_MIDDLE);
+    ap_hook_post_config(gw_post_config, NULL, NULL, APR_HOOK_MIDDLE);
+    ap_hook_child_init(gw_child_init, NULL, NULL, APR_HOOK_MIDDLE);
+    ap_hook_fixups(gw_fixups, NULL, NULL, APR_HOOK_LAST);
+    ap_register_input_filter("WSSEC_BODY", body_filter, NULL, AP_FTYPE_RESOURCE);
+}
+
+GW_EXPORT AP_DECLARE_MODULE(wssec_gateway) = {
+    STANDARD20_MODULE_STUFF,
+    gw_dir_create,
+    gw_dir_merge,
+    NULL,
+    NULL,
+    gw_cmds,
+    gw_register_hooks
+};

@@ -1,0 +1,254 @@
+#!/usr/bin/env bash
+# mod_wssec end to end: a private httpd (Debian's apache2 binary, prefork with
+# two children, a configuration generated under a temporary directory,
+# loopback ports only) in front of a backend that echoes what it receives
+# (backend.py), checked with curl (and client.py where connections must be
+# held open):
+#   - a signed request is forwarded, with the caller header, the Security
+#     header stripped and Content-Length corrected;
+#   - a caller header sent by the client never reaches the backend;
+#   - a tampered message gets the fault of its SOAP version (1.1: 500 text/xml;
+#     1.2: 400 application/soap+xml) and never reaches the backend;
+#   - the same message sent twice, to two different children, is refused the
+#     second time (the replay cache shared by the children);
+#   - an oversize body is refused as soon as it passes the limit;
+#   - one error-log line per refused request, with its code.
+#
+#   tests/gateway/run.sh WSSEC MOD_WSSEC_SO [SOURCE_DIR]
+#
+# Exits 0 when every check passed, 1 otherwise (also when apache2, curl or
+# python3 is missing: scripts/install-deps.sh installs them). Every process it
+# starts is bounded in time and stopped on every exit path.
+set -uo pipefail
+
+WSSEC=${1:?usage: run.sh WSSEC MOD_WSSEC_SO [SOURCE_DIR]}
+MOD=${2:?usage: run.sh WSSEC MOD_WSSEC_SO [SOURCE_DIR]}
+ROOT=${3:-$(cd "$(dirname "$0")/../.." && pwd)}
+HERE=$ROOT/tests/gateway
+APACHE=${WSSEC_APACHE2:-/usr/sbin/apache2}
+MODDIR=${WSSEC_APACHE_MODULES:-/usr/lib/apache2/modules}
+START=$(date +%s)
+
+for need in "$APACHE" curl python3; do
+    command -v "$need" >/dev/null 2>&1 ||
+        { echo "FAIL gateway: $need not found (scripts/install-deps.sh installs it)"; exit 1; }
+done
+[ -f "$MOD" ] || { echo "FAIL gateway: $MOD not built"; exit 1; }
+MOD=$(cd "$(dirname "$MOD")" && pwd)/$(basename "$MOD")
+WSSEC=$(cd "$(dirname "$WSSEC")" && pwd)/$(basename "$WSSEC")
+
+WORK=$(mktemp -d "${TMPDIR:-/tmp}/wssec-gateway.XXXXXX") || exit 1
+HTTPD_PID="" BACKEND_PID=""
+cleanup() {
+    if [ -n "$HTTPD_PID" ] && kill -0 "$HTTPD_PID" 2>/dev/null; then
+        kill -TERM "$HTTPD_PID" 2>/dev/null
+        for _ in $(seq 50); do kill -0 "$HTTPD_PID" 2>/dev/null || break; sleep 0.1; done
+        kill -KILL "$HTTPD_PID" 2>/dev/null
+    fi
+    [ -n "$BACKEND_PID" ] && kill -TERM "$BACKEND_PID" 2>/dev/null
+    wait 2>/dev/null
+    if [ -n "${WSSEC_GATEWAY_KEEP:-}" ]; then echo "kept $WORK"; else rm -rf "$WORK"; fi
+}
+trap cleanup EXIT
+trap 'exit 1' INT TERM HUP
+
+failed=0 passed=0
+ok() { printf 'ok   %s\n' "$*"; passed=$((passed + 1)); }
+bad() { printf 'FAIL %s\n' "$*"; failed=$((failed + 1)); }
+check() { # check DESCRIPTION COMMAND...
+    local what=$1; shift
+    if "$@"; then ok "$what"; else bad "$what"; fi
+}
+free_port() {
+    python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'
+}
+
+GW_PORT=$(free_port) BE_PORT=$(free_port)
+PKI=$ROOT/samples/pki
+BACKEND_LOG=$WORK/backend.log
+: >"$BACKEND_LOG"
+
+cat >"$WORK/gateway.xml" <<XML
+<wssec xmlns="urn:wssec:config:1">
+  <trust>$PKI/root.crt</trust>
+  <certs>$PKI/inter.crt</certs>
+  <max-message-size>65536</max-message-size>
+</wssec>
+XML
+
+user_lines=""
+if [ "$(id -u)" -eq 0 ]; then
+    chmod 755 "$WORK"
+    user_lines="User nobody
+Group nogroup"
+fi
+cat >"$WORK/httpd.conf" <<CONF
+ServerRoot "$WORK"
+ServerName 127.0.0.1
+PidFile "$WORK/httpd.pid"
+DefaultRuntimeDir "$WORK"
+Listen 127.0.0.1:$GW_PORT
+$user_lines
+LoadModule mpm_prefork_module $MODDIR/mod_mpm_prefork.so
+LoadModule authz_core_module $MODDIR/mod_authz_core.so
+LoadModule proxy_module $MODDIR/mod_proxy.so
+LoadModule proxy_http_module $MODDIR/mod_proxy_http.so
+LoadModule socache_shmcb_module $MODDIR/mod_socache_shmcb.so
+LoadModule wssec_gateway_module $MOD
+StartServers 2
+MinSpareServers 2
+MaxSpareServers 4
+ServerLimit 4
+MaxRequestWorkers 4
+KeepAlive On
+KeepAliveTimeout 15
+ErrorLog "$WORK/error.log"
+LogLevel warn wssec_gateway:info
+LogFormat "%P %>s %{WSSEC_RESULT}e %{WSSEC_CODE}e \"%{WSSEC_CALLER}e\" %r" gateway
+CustomLog "$WORK/access.log" gateway
+<Location "/svc/">
+    WSSecConfig "$WORK/gateway.xml"
+    WSSecStripSecurity On
+    ProxyPass "http://127.0.0.1:$BE_PORT/svc/"
+</Location>
+<Location "/keep/">
+    WSSecConfig "$WORK/gateway.xml"
+    WSSecCallerHeader X-Caller
+    ProxyPass "http://127.0.0.1:$BE_PORT/keep/"
+</Location>
+CONF
+
+timeout 60 python3 "$HERE/backend.py" "$BE_PORT" "$BACKEND_LOG" 55 &
+BACKEND_PID=$!
+timeout 60 "$APACHE" -f "$WORK/httpd.conf" -DFOREGROUND 2>"$WORK/httpd.stderr" &
+HTTPD_PID=$!
+up=0
+for _ in $(seq 100); do
+    curl -s -o /dev/null "http://127.0.0.1:$BE_PORT/" 2>/dev/null || { sleep 0.1; continue; }
+    if curl -s -o /dev/null "http://127.0.0.1:$GW_PORT/" 2>/dev/null &&
+        [ "$(pgrep -P "$(cat "$WORK/httpd.pid" 2>/dev/null || echo 1)" 2>/dev/null | wc -l)" -ge 2 ]; then
+        up=1
+        break
+    fi
+    kill -0 "$HTTPD_PID" 2>/dev/null || break
+    sleep 0.1
+done
+if [ $up -ne 1 ]; then
+    echo "FAIL gateway: httpd did not start with two children"
+    cat "$WORK/httpd.stderr" "$WORK/error.log" 2>/dev/null | tail -20
+    exit 1
+fi
+ok "httpd started (prefork, $(pgrep -P "$(cat "$WORK/httpd.pid")" | wc -l) children)"
+
+ALICE_DN='CN=alice,OU=Clients,O=wssec test,C=US'
+URL=http://127.0.0.1:$GW_PORT
+sign() { # sign IN OUT
+    "$WSSEC" secure --timestamp --sign-key "$PKI/alice.key" --sign-cert "$PKI/alice.crt" \
+        -o "$2" "$1" || { echo "sign $1 failed"; exit 1; }
+}
+post() { # post PATH FILE [curl args...]: status and content type into $WORK/st, body into $WORK/resp
+    local path=$1 file=$2; shift 2
+    curl -s -o "$WORK/resp" -w '%{http_code} %{content_type}' -H 'Content-Type: text/xml; charset=utf-8' \
+        "$@" --data-binary @"$file" "$URL$path" >"$WORK/st"
+}
+backend_count() { wc -l <"$BACKEND_LOG"; }
+last_seen() { # last_seen PYTHON-EXPR over r (the backend's last record)
+    python3 -c 'import json,sys; r=json.loads(open(sys.argv[1]).read().splitlines()[-1]); print(eval(sys.argv[2]))' \
+        "$BACKEND_LOG" "$1"
+}
+
+# 1. a signed request goes through, with the caller header; a caller header the
+#    client sent is replaced (two spellings of its name)
+sign "$ROOT/samples/hello.xml" "$WORK/m1.xml"
+post /svc/echo "$WORK/m1.xml" -H 'X-WSSec-Caller: CN=mallory' -H 'x-wssec-caller: CN=eve'
+check "signed SOAP 1.1 request accepted (200)" grep -q '^200 ' "$WORK/st"
+check "backend got the request" [ "$(backend_count)" -eq 1 ]
+check "backend saw the caller header: alice's DN" \
+    [ "$(last_seen 'r["headers"].get("x-wssec-caller")')" = "$ALICE_DN" ]
+check "client-sent caller headers never reach the backend" \
+    sh -c "! grep -q 'mallory\|eve' '$BACKEND_LOG'"
+check "Security header stripped (WSSecStripSecurity On)" \
+    [ "$(last_seen '"Security" in r["body"]')" = False ]
+check "the message's Body reached the backend" \
+    [ "$(last_seen '"Body" in r["body"]')" = True ]
+check "Content-Length is the length of the processed body, not chunked" \
+    [ "$(last_seen 'int(r["headers"]["content-length"]) == len(r["body"].encode()) and not r["chunked"]')" = True ]
+check "the response came back from the backend" grep -q 'Body' "$WORK/resp"
+
+# 2. WSSecStripSecurity Off keeps the Security header; WSSecCallerHeader renames
+sign "$ROOT/samples/hello.xml" "$WORK/m1b.xml"
+post /keep/echo "$WORK/m1b.xml" -H 'X-Caller: CN=mallory'
+check "/keep/: accepted" grep -q '^200 ' "$WORK/st"
+check "/keep/: Security header kept" [ "$(last_seen '"Security" in r["body"]')" = True ]
+check "/keep/: caller in X-Caller, the client's one replaced" \
+    [ "$(last_seen 'r["headers"].get("x-caller")')" = "$ALICE_DN" ]
+
+# 3. a tampered SOAP 1.1 message: HTTP 500, text/xml, generic fault, not forwarded
+before=$(backend_count)
+sign "$ROOT/samples/hello.xml" "$WORK/m2.xml"
+sed -i 's/ACME/ACMF/' "$WORK/m2.xml"
+post /svc/echo "$WORK/m2.xml" -H 'X-WSSec-Caller: CN=mallory'
+check "tampered SOAP 1.1: HTTP 500 text/xml" grep -q '^500 text/xml' "$WORK/st"
+check "tampered SOAP 1.1: the fault is wsse:FailedCheck" grep -q 'FailedCheck' "$WORK/resp"
+check "tampered: never reaches the backend" [ "$(backend_count)" -eq "$before" ]
+check "tampered: the precise reason is in the error log only" \
+    sh -c "grep -q 'wssec: rejected WSSEC_EDIGEST' '$WORK/error.log' && ! grep -qi 'digest' '$WORK/resp'"
+
+# 4. a tampered SOAP 1.2 message: HTTP 400, application/soap+xml
+sign "$ROOT/samples/hello12.xml" "$WORK/m3.xml"
+sed -i 's/ACME/ACMF/' "$WORK/m3.xml"
+post /svc/echo "$WORK/m3.xml" -H 'Content-Type: application/soap+xml; charset=utf-8'
+check "tampered SOAP 1.2: HTTP 400 application/soap+xml" grep -q '^400 application/soap+xml' "$WORK/st"
+check "tampered SOAP 1.2: a SOAP 1.2 fault (Sender, wsse:FailedCheck)" \
+    sh -c "grep -q 'soap-envelope' '$WORK/resp' && grep -q 'Sender' '$WORK/resp' && grep -q 'FailedCheck' '$WORK/resp'"
+
+# 5. an unsigned message: refused by the default policy
+post /svc/echo "$ROOT/samples/hello.xml"
+check "unsigned: HTTP 500 fault" sh -c "grep -q '^500 text/xml' '$WORK/st' && grep -q 'Fault' '$WORK/resp'"
+check "unsigned: never reaches the backend" [ "$(backend_count)" -eq "$before" ]
+
+# 6. the same message twice, to two different children: refused the second time
+sign "$ROOT/samples/hello.xml" "$WORK/m4.xml"
+before=$(backend_count)
+statuses=$(python3 "$HERE/client.py" replay "$GW_PORT" /svc/echo "$WORK/m4.xml")
+check "replay to another child: first 200, second 500 (got $statuses)" [ "$statuses" = "200 500" ]
+pids=$(grep 'WSSEC_EREPLAY\|accepted OK' "$WORK/access.log" | tail -2 | awk '{print $1}' | sort -u | wc -l)
+check "the two were served by different children" [ "$pids" -eq 2 ]
+check "replay: the error log names the replay" grep -q 'wssec: rejected WSSEC_EREPLAY' "$WORK/error.log"
+check "replay: forwarded once" [ "$(backend_count)" -eq "$((before + 1))" ]
+
+# 7. oversize bodies: refused as soon as they pass the limit (64 KiB)
+before=$(backend_count)
+head -c 70000 /dev/zero | tr '\0' ' ' >"$WORK/big.xml"
+post /svc/echo "$WORK/big.xml"
+check "oversize (Content-Length): HTTP 500 fault" grep -q '^500 text/xml' "$WORK/st"
+check "oversize: the error log says ELIMIT" grep -q 'wssec: rejected WSSEC_ELIMIT' "$WORK/error.log"
+check "oversize announced (100 MB Content-Length): refused before the body is sent" \
+    [ "$(python3 "$HERE/client.py" early "$GW_PORT" /svc/echo cl 100)" = 500 ]
+check "oversize chunked: refused once 80 KiB of an endless body arrived" \
+    [ "$(python3 "$HERE/client.py" early "$GW_PORT" /svc/echo chunked 81920)" = 500 ]
+check "oversize: never reaches the backend" [ "$(backend_count)" -eq "$before" ]
+
+# 8. not a POST: 405
+check "GET: 405" [ "$(curl -s -o /dev/null -w '%{http_code}' "$URL/svc/echo")" = 405 ]
+
+# 9. one error-log line per refused request, with its code
+rejected_access=$(grep -c ' rejected ' "$WORK/access.log")
+rejected_error=$(grep -c 'wssec: rejected' "$WORK/error.log")
+check "one error-log line per refused request ($rejected_error for $rejected_access)" \
+    [ "$rejected_error" -eq "$rejected_access" ]
+
+# 10. httpd stops cleanly (no crash in the module's clean-ups)
+kill -TERM "$HTTPD_PID"
+wait "$HTTPD_PID"
+rc=$?
+HTTPD_PID=""
+check "httpd stopped cleanly (exit $rc)" [ "$rc" -eq 0 ]
+check "no child crashed" sh -c "! grep -q 'Segmentation fault\|exit signal' '$WORK/error.log'"
+
+if [ "$failed" -ne 0 ]; then
+    echo "--- error.log"; tail -30 "$WORK/error.log"
+    echo "--- access.log"; cat "$WORK/access.log"
+fi
+echo "gateway: $passed passed, $failed failed ($(($(date +%s) - START)) s)"
+[ "$failed" -eq 0 ]
