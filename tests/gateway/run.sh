@@ -38,13 +38,15 @@ MOD=$(cd "$(dirname "$MOD")" && pwd)/$(basename "$MOD")
 WSSEC=$(cd "$(dirname "$WSSEC")" && pwd)/$(basename "$WSSEC")
 
 WORK=$(mktemp -d "${TMPDIR:-/tmp}/wssec-gateway.XXXXXX") || exit 1
-HTTPD_PID="" BACKEND_PID=""
+HTTPD_PID="" BACKEND_PID="" APACHE_PID=""
 cleanup() {
-    if [ -n "$HTTPD_PID" ] && kill -0 "$HTTPD_PID" 2>/dev/null; then
-        kill -TERM "$HTTPD_PID" 2>/dev/null
-        for _ in $(seq 50); do kill -0 "$HTTPD_PID" 2>/dev/null || break; sleep 0.1; done
-        kill -KILL "$HTTPD_PID" 2>/dev/null
-    fi
+    # APACHE_PID: httpd's parent (its PidFile); HTTPD_PID: the timeout around it
+    for p in $APACHE_PID $HTTPD_PID; do
+        kill -0 "$p" 2>/dev/null || continue
+        kill -TERM "$p" 2>/dev/null
+        for _ in $(seq 50); do kill -0 "$p" 2>/dev/null || break; sleep 0.1; done
+        kill -KILL "$p" 2>/dev/null
+    done
     [ -n "$BACKEND_PID" ] && kill -TERM "$BACKEND_PID" 2>/dev/null
     wait 2>/dev/null
     if [ -n "${WSSEC_GATEWAY_KEEP:-}" ]; then echo "kept $WORK"; else rm -rf "$WORK"; fi
@@ -138,7 +140,8 @@ if [ $up -ne 1 ]; then
     cat "$WORK/httpd.stderr" "$WORK/error.log" 2>/dev/null | tail -20
     exit 1
 fi
-ok "httpd started (prefork, $(pgrep -P "$(cat "$WORK/httpd.pid")" | wc -l) children)"
+APACHE_PID=$(cat "$WORK/httpd.pid")
+ok "httpd started (prefork, $(pgrep -P "$APACHE_PID" | wc -l) children)"
 
 ALICE_DN='CN=alice,OU=Clients,O=wssec test,C=US'
 URL=http://127.0.0.1:$GW_PORT
@@ -238,11 +241,44 @@ rejected_error=$(grep -c 'wssec: rejected' "$WORK/error.log")
 check "one error-log line per refused request ($rejected_error for $rejected_access)" \
     [ "$rejected_error" -eq "$rejected_access" ]
 
-# 10. httpd stops cleanly (no crash in the module's clean-ups)
-kill -TERM "$HTTPD_PID"
+# 10. a graceful restart (apachectl graceful: SIGUSR1) with a new CRL in the
+#     configuration file: the context is built again, and a signer it revokes
+#     is refused from then on
+sign_as() { # sign_as NAME IN OUT
+    "$WSSEC" secure --timestamp --sign-key "$PKI/$1.key" --sign-cert "$PKI/$1.crt" \
+        -o "$3" "$2" || { echo "sign $2 as $1 failed"; exit 1; }
+}
+sign_as revoked "$ROOT/samples/hello.xml" "$WORK/r1.xml"
+post /svc/echo "$WORK/r1.xml"
+check "before the reload: a signer the CRL will revoke is accepted" grep -q '^200 ' "$WORK/st"
+sed -i "s|</wssec>|  <crl>$PKI/inter.crl</crl>\n  <crl>$PKI/root.crl</crl>\n</wssec>|" "$WORK/gateway.xml"
+generations() { grep -c 'resuming normal operations' "$WORK/error.log"; }
+gen=$(generations)
+kill -USR1 "$APACHE_PID"
+for _ in $(seq 100); do [ "$(generations)" -gt "$gen" ] && break; sleep 0.1; done
+check "graceful restart: a new generation" [ "$(generations)" -gt "$gen" ]
+sign_as revoked "$ROOT/samples/hello.xml" "$WORK/r2.xml"
+before=$(backend_count)
+for _ in $(seq 50); do # the old children finish their keep-alive connections
+    post /svc/echo "$WORK/r2.xml"
+    grep -q '^500 ' "$WORK/st" && break
+    sign_as revoked "$ROOT/samples/hello.xml" "$WORK/r2.xml"
+    before=$(backend_count)
+    sleep 0.1
+done
+check "after the reload: the revoked signer is refused (HTTP 500)" grep -q '^500 text/xml' "$WORK/st"
+check "after the reload: the error log says revoked" \
+    sh -c "grep 'wssec: rejected WSSEC_EUNTRUSTED' '$WORK/error.log' | grep -qi 'revoked'"
+check "after the reload: never reaches the backend" [ "$(backend_count)" -eq "$before" ]
+sign "$ROOT/samples/hello.xml" "$WORK/m5.xml"
+post /svc/echo "$WORK/m5.xml"
+check "after the reload: alice is still accepted" grep -q '^200 ' "$WORK/st"
+
+# 11. httpd stops cleanly (no crash in the module's clean-ups)
+kill -TERM "$APACHE_PID"
 wait "$HTTPD_PID"
 rc=$?
-HTTPD_PID=""
+HTTPD_PID="" APACHE_PID=""
 check "httpd stopped cleanly (exit $rc)" [ "$rc" -eq 0 ]
 check "no child crashed" sh -c "! grep -q 'Segmentation fault\|exit signal' '$WORK/error.log'"
 
