@@ -37,6 +37,7 @@
 #include <http_request.h>
 #include <apr_strings.h>
 #include <apr_buckets.h>
+#include <apr_lib.h>
 
 #include <libxml/tree.h>
 
@@ -268,6 +269,33 @@ static const char *printable(apr_pool_t *p, const char *in)
     for (char *c = out; *c; c++)
         if ((unsigned char)*c < 0x20 || *c == 0x7f) *c = '?';
     return out;
+}
+
+/* Whether header names @p a and @p b are the same once case is ignored and
+ * '-' and '_' are taken as one (CGI, WSGI and PHP backends map both to '_'). */
+static int same_header(const char *a, const char *b)
+{
+    for (; *a && *b; a++, b++) {
+        int ca = apr_tolower(*a), cb = apr_tolower(*b);
+        if (ca == '_') ca = '-';
+        if (cb == '_') cb = '-';
+        if (ca != cb) return 0;
+    }
+    return *a == *b;
+}
+
+/* Removes every request header a client may have sent under @p name, in
+ * any spelling a backend could take for it. */
+static void unset_forged(request_rec *r, const char *name)
+{
+    const apr_array_header_t *arr = apr_table_elts(r->headers_in);
+    const apr_table_entry_t *e = (const apr_table_entry_t *)arr->elts;
+    apr_array_header_t *doomed = apr_array_make(r->pool, 2, sizeof(const char *));
+    for (int i = 0; i < arr->nelts; i++)
+        if (e[i].key && same_header(e[i].key, name))
+            *(const char **)apr_array_push(doomed) = e[i].key;
+    for (int i = 0; i < doomed->nelts; i++)
+        apr_table_unset(r->headers_in, ((const char **)doomed->elts)[i]);
 }
 
 /* The SOAP version of a request whose message could not be parsed. */
@@ -552,9 +580,8 @@ static int gw_fixups(request_rec *r)
 
     if (!site || site == &gw_off || r->main) return DECLINED;
     /* never let a client name the caller */
-    apr_table_unset(r->headers_in, d->caller_header ? d->caller_header : GW_DEFAULT_CALLER);
-    apr_table_unset(r->headers_in,
-                    d->asserted_header ? d->asserted_header : GW_DEFAULT_ASSERTED);
+    unset_forged(r, d->caller_header ? d->caller_header : GW_DEFAULT_CALLER);
+    unset_forged(r, d->asserted_header ? d->asserted_header : GW_DEFAULT_ASSERTED);
     if (r->prev) return redirected(r);
     if (!site->ctx) return HTTP_INTERNAL_SERVER_ERROR;
     if (r->method_number != M_POST) {
