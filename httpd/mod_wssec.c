@@ -40,6 +40,10 @@
 #include <apr_lib.h>
 
 #include <libxml/tree.h>
+#include <mod_ssl.h>
+#include <openssl/evp.h>
+#include <openssl/pem.h>
+#include <openssl/x509.h>
 
 #include "gateway.h"
 
@@ -63,6 +67,7 @@ typedef struct gw_dir {
     const char *caller_header;
     const char *asserted_header;
     int strip;            /* -1: not set */
+    int bind_tls;         /* WSSecTLSBindSigner; -1: not set */
 } gw_dir;
 
 /* What one request proved, for its body filter and internal redirects. */
@@ -75,6 +80,7 @@ typedef struct gw_req {
 static gw_site gw_off;          /* the marker of WSSecConfig None */
 static gw_site *gw_sites;       /* every file named in this generation */
 static const char *gw_replay_spec; /* WSSecReplayCache, or NULL */
+static APR_OPTIONAL_FN_TYPE(ssl_var_lookup) *gw_ssl_var; /* mod_ssl's, when loaded */
 
 #define GW_DEFAULT_CALLER "X-WSSec-Caller"
 #define GW_DEFAULT_ASSERTED "X-WSSec-Asserted-By"
@@ -86,6 +92,7 @@ static void *gw_dir_create(apr_pool_t *p, char *dir)
     gw_dir *d = apr_pcalloc(p, sizeof(*d));
     (void)dir;
     d->strip = -1;
+    d->bind_tls = -1;
     return d;
 }
 
@@ -96,6 +103,7 @@ static void *gw_dir_merge(apr_pool_t *p, void *basev, void *addv)
     d->caller_header = add->caller_header ? add->caller_header : base->caller_header;
     d->asserted_header = add->asserted_header ? add->asserted_header : base->asserted_header;
     d->strip = add->strip != -1 ? add->strip : base->strip;
+    d->bind_tls = add->bind_tls != -1 ? add->bind_tls : base->bind_tls;
     return d;
 }
 
@@ -151,6 +159,13 @@ static const char *cmd_strip(cmd_parms *cmd, void *dv, int on)
     return NULL;
 }
 
+static const char *cmd_bind_tls(cmd_parms *cmd, void *dv, int on)
+{
+    (void)cmd;
+    ((gw_dir *)dv)->bind_tls = on;
+    return NULL;
+}
+
 static const char *cmd_replay_cache(cmd_parms *cmd, void *dv, const char *arg)
 {
     const char *err = ap_check_cmd_context(cmd, GLOBAL_ONLY);
@@ -173,6 +188,9 @@ static const command_rec gw_cmds[] = {
     AP_INIT_FLAG("WSSecStripSecurity", cmd_strip, NULL, RSRC_CONF | ACCESS_CONF,
                  "On: remove the Security header addressed to us before the backend sees the "
                  "message (default Off)"),
+    AP_INIT_FLAG("WSSecTLSBindSigner", cmd_bind_tls, NULL, RSRC_CONF | ACCESS_CONF,
+                 "On: the TLS client certificate (mod_ssl, verified) must be the certificate "
+                 "of the message's signer (default Off)"),
     AP_INIT_TAKE1("WSSecReplayCache", cmd_replay_cache, NULL, RSRC_CONF,
                   "the socache shared by the children for replay detection, provider[:args] "
                   "(default shmcb:(16777216), about 290,000 keys)"),
@@ -253,6 +271,11 @@ static int gw_post_config(apr_pool_t *pconf, apr_pool_t *plog, apr_pool_t *ptemp
         if (rc != OK) return rc;
     }
     return OK;
+}
+
+static void gw_optional_fns(void)
+{
+    gw_ssl_var = APR_RETRIEVE_OPTIONAL_FN(ssl_var_lookup);
 }
 
 static void gw_child_init(apr_pool_t *pchild, server_rec *s)
@@ -444,6 +467,85 @@ static xmlNodePtr our_security(const wssec_msg *msg, const char *actor)
     return NULL;
 }
 
+/* The SHA-256 of a PEM certificate in upper-case hex (as the library's
+ * "sha256" property prints it), or NULL. */
+static const char *pem_sha256(apr_pool_t *p, const char *pem)
+{
+    BIO *bio = BIO_new_mem_buf(pem, -1);
+    X509 *x = bio ? PEM_read_bio_X509(bio, NULL, NULL, NULL) : NULL;
+    unsigned char md[EVP_MAX_MD_SIZE];
+    unsigned int n = 0;
+    char *hex = NULL;
+    if (x && X509_digest(x, EVP_sha256(), md, &n) && n == 32) {
+        hex = apr_palloc(p, 65);
+        for (unsigned int i = 0; i < n; i++) {
+            hex[2 * i] = "0123456789ABCDEF"[md[i] >> 4];
+            hex[2 * i + 1] = "0123456789ABCDEF"[md[i] & 15];
+        }
+        hex[64] = '\0';
+    }
+    X509_free(x);
+    BIO_free(bio);
+    return hex;
+}
+
+/* The SHA-256 of the certificate of a verified signature's signer, from the
+ * X.509 token the message carried, or NULL (no such signature, or its
+ * certificate was not in the message). */
+static const char *signer_sha256(const wssec_result *res, const char **signer)
+{
+    size_t n = wssec_result_token_count(res);
+    *signer = NULL;
+    for (size_t i = 0; i < n && !*signer; i++) {
+        const wssec_token *t = wssec_result_token(res, i);
+        if (!strcmp(wssec_token_type(t), "signature") && wssec_token_status(t) == 0)
+            *signer = wssec_token_get(t, "signer");
+    }
+    for (size_t i = 0; *signer && i < n; i++) {
+        const wssec_token *t = wssec_result_token(res, i);
+        const char *subject = wssec_token_get(t, "subject");
+        if (!strcmp(wssec_token_type(t), "x509-token") && wssec_token_status(t) == 0 &&
+            subject && !strcmp(subject, *signer))
+            return wssec_token_get(t, "sha256");
+    }
+    return NULL;
+}
+
+/*
+ * WSSecTLSBindSigner: the TLS client certificate, verified by mod_ssl, must
+ * be the very certificate (by SHA-256) of the message's signer, so that the
+ * two layers name one party. Fails closed: no TLS, no verified client
+ * certificate, no signer, or a signer whose certificate the message does
+ * not carry (a reference by issuer and serial) is a refusal.
+ * @return NULL when bound, else the reason (for the log).
+ */
+static const char *tls_unbound(request_rec *r, const wssec_result *res)
+{
+    char *verify = gw_ssl_var ? gw_ssl_var(r->pool, r->server, r->connection, r,
+                                           (char *)"SSL_CLIENT_VERIFY")
+                              : NULL;
+    char *pem = gw_ssl_var ? gw_ssl_var(r->pool, r->server, r->connection, r,
+                                        (char *)"SSL_CLIENT_CERT")
+                           : NULL;
+    const char *tls_fp, *signer = NULL, *msg_fp = signer_sha256(res, &signer);
+    if (!gw_ssl_var)
+        return "WSSecTLSBindSigner: mod_ssl is not loaded";
+    if (!verify || strcmp(verify, "SUCCESS") != 0 || !pem || !*pem)
+        return apr_psprintf(r->pool, "WSSecTLSBindSigner: no verified TLS client certificate "
+                                     "(SSL_CLIENT_VERIFY %s)", verify && *verify ? verify : "none");
+    if (!(tls_fp = pem_sha256(r->pool, pem)))
+        return "WSSecTLSBindSigner: the TLS client certificate cannot be read";
+    if (!signer) return "WSSecTLSBindSigner: the message has no verified signature";
+    if (!msg_fp)
+        return apr_psprintf(r->pool, "WSSecTLSBindSigner: the certificate of the signer '%s' is "
+                                     "not in the message, so it cannot be compared", signer);
+    if (strcmp(tls_fp, msg_fp) != 0)
+        return apr_psprintf(r->pool, "WSSecTLSBindSigner: the TLS client certificate (SHA-256 "
+                                     "%s) is not the signer's ('%s', SHA-256 %s)", tls_fp, signer,
+                            msg_fp);
+    return NULL;
+}
+
 /* Serves the processed message to the handler, then EOS. */
 static apr_status_t body_filter(ap_filter_t *f, apr_bucket_brigade *bb, ap_input_mode_t mode,
                                 apr_read_type_e block, apr_off_t readbytes)
@@ -525,6 +627,13 @@ static int verify_request(request_rec *r, const gw_dir *d, const gw_site *site, 
         status = msg ? reject(r, e, soap_version_of(r, msg))
                      : reject_code(r, rc, "no memory for a message", soap_version_of(r, NULL));
         goto done;
+    }
+    if (d->bind_tls == 1) {
+        const char *why = tls_unbound(r, res);
+        if (why) {
+            status = reject_code(r, WSSEC_EAUTH, why, soap_version_of(r, msg));
+            goto done;
+        }
     }
     if (wssec_result_caller(res)) caller = apr_pstrdup(r->pool, wssec_result_caller(res));
     if (wssec_result_asserted_by(res))
@@ -615,6 +724,7 @@ static void gw_register_hooks(apr_pool_t *p)
     ap_hook_pre_config(gw_pre_config, NULL, NULL, APR_HOOK_MIDDLE);
     ap_hook_post_config(gw_post_config, NULL, NULL, APR_HOOK_MIDDLE);
     ap_hook_child_init(gw_child_init, NULL, NULL, APR_HOOK_MIDDLE);
+    ap_hook_optional_fn_retrieve(gw_optional_fns, NULL, NULL, APR_HOOK_MIDDLE);
     ap_hook_fixups(gw_fixups, NULL, NULL, APR_HOOK_LAST);
     ap_register_input_filter("WSSEC_BODY", body_filter, NULL, AP_FTYPE_RESOURCE);
 }

@@ -12,6 +12,9 @@
 #   - the same message sent twice, to two different children, is refused the
 #     second time (the replay cache shared by the children);
 #   - an oversize body is refused as soon as it passes the limit;
+#   - over TLS with WSSecTLSBindSigner On, a TLS client certificate that is not
+#     the signer's (or none) is refused;
+#   - a graceful restart with a new CRL refuses the signer it revokes;
 #   - one error-log line per refused request, with its code.
 #
 #   tests/gateway/run.sh WSSEC MOD_WSSEC_SO [SOURCE_DIR]
@@ -65,7 +68,7 @@ free_port() {
     python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'
 }
 
-GW_PORT=$(free_port) BE_PORT=$(free_port)
+GW_PORT=$(free_port) BE_PORT=$(free_port) TLS_PORT=$(free_port)
 PKI=$ROOT/samples/pki
 BACKEND_LOG=$WORK/backend.log
 : >"$BACKEND_LOG"
@@ -96,6 +99,7 @@ LoadModule authz_core_module $MODDIR/mod_authz_core.so
 LoadModule proxy_module $MODDIR/mod_proxy.so
 LoadModule proxy_http_module $MODDIR/mod_proxy_http.so
 LoadModule socache_shmcb_module $MODDIR/mod_socache_shmcb.so
+LoadModule ssl_module $MODDIR/mod_ssl.so
 LoadModule wssec_gateway_module $MOD
 StartServers 2
 MinSpareServers 2
@@ -118,7 +122,22 @@ CustomLog "$WORK/access.log" gateway
     WSSecCallerHeader X-Caller
     ProxyPass "http://127.0.0.1:$BE_PORT/keep/"
 </Location>
+Listen 127.0.0.1:$TLS_PORT
+<VirtualHost 127.0.0.1:$TLS_PORT>
+    SSLEngine on
+    SSLCertificateFile "$PKI/server-chain.pem"
+    SSLCertificateKeyFile "$PKI/server.key"
+    SSLCACertificateFile "$WORK/client-ca.pem"
+    SSLVerifyClient optional
+    SSLVerifyDepth 3
+    <Location "/bound/">
+        WSSecConfig "$WORK/gateway.xml"
+        WSSecTLSBindSigner On
+        ProxyPass "http://127.0.0.1:$BE_PORT/bound/"
+    </Location>
+</VirtualHost>
 CONF
+cat "$PKI/root.crt" "$PKI/inter.crt" >"$WORK/client-ca.pem"
 
 timeout 60 python3 "$HERE/backend.py" "$BE_PORT" "$BACKEND_LOG" 55 &
 BACKEND_PID=$!
@@ -252,7 +271,35 @@ rejected_error=$(grep -c 'wssec: rejected' "$WORK/error.log")
 check "one error-log line per refused request ($rejected_error for $rejected_access)" \
     [ "$rejected_error" -eq "$rejected_access" ]
 
-# 10. a graceful restart (apachectl graceful: SIGUSR1) with a new CRL in the
+# 10. TLS (mod_ssl, SSLVerifyClient optional) with WSSecTLSBindSigner On: the
+#     TLS client certificate must be the signer's
+tls_post() { # tls_post CLIENT|none FILE
+    local who=$1 file=$2 cert=()
+    [ "$who" = none ] || cert=(--cert "$PKI/$who-chain.pem" --key "$PKI/$who.key")
+    curl -s -k "${cert[@]}" -o "$WORK/resp" -w '%{http_code} %{content_type}' \
+        -H 'Content-Type: text/xml; charset=utf-8' --data-binary @"$file" \
+        "https://127.0.0.1:$TLS_PORT/bound/echo" >"$WORK/st"
+}
+sign "$ROOT/samples/hello.xml" "$WORK/t1.xml"
+tls_post alice "$WORK/t1.xml"
+check "TLS as alice, signed by alice: accepted" grep -q '^200 ' "$WORK/st"
+check "TLS as alice: the backend saw alice as the caller" \
+    [ "$(last_seen 'r["headers"].get("x-wssec-caller")')" = "$ALICE_DN" ]
+before=$(backend_count)
+sign "$ROOT/samples/hello.xml" "$WORK/t2.xml"
+tls_post bob "$WORK/t2.xml"
+check "TLS as bob, signed by alice: refused (500, wsse:FailedAuthentication)" \
+    sh -c "grep -q '^500 text/xml' '$WORK/st' && grep -q 'FailedAuthentication' '$WORK/resp'"
+check "TLS as bob: the error log says the certificates differ" \
+    grep -q "WSSEC_EAUTH.*TLS client certificate (SHA-256 [0-9A-F]*) is not the signer's" "$WORK/error.log"
+sign "$ROOT/samples/hello.xml" "$WORK/t3.xml"
+tls_post none "$WORK/t3.xml"
+check "TLS without a client certificate: refused" grep -q '^500 text/xml' "$WORK/st"
+check "TLS without a client certificate: the error log says so" \
+    grep -q 'no verified TLS client certificate' "$WORK/error.log"
+check "TLS refusals never reach the backend" [ "$(backend_count)" -eq "$before" ]
+
+# 11. a graceful restart (apachectl graceful: SIGUSR1) with a new CRL in the
 #     configuration file: the context is built again, and a signer it revokes
 #     is refused from then on
 sign_as() { # sign_as NAME IN OUT
@@ -285,7 +332,7 @@ sign "$ROOT/samples/hello.xml" "$WORK/m5.xml"
 post /svc/echo "$WORK/m5.xml"
 check "after the reload: alice is still accepted" grep -q '^200 ' "$WORK/st"
 
-# 11. httpd stops cleanly (no crash in the module's clean-ups)
+# 12. httpd stops cleanly (no crash in the module's clean-ups)
 kill -TERM "$APACHE_PID"
 wait "$HTTPD_PID"
 rc=$?
