@@ -37,10 +37,12 @@
 #include <http_request.h>
 #include <apr_strings.h>
 #include <apr_buckets.h>
+#include <apr_hash.h>
 #include <apr_lib.h>
 
 #include <libxml/tree.h>
 #include <mod_ssl.h>
+#include <openssl/crypto.h>
 #include <openssl/evp.h>
 #include <openssl/pem.h>
 #include <openssl/x509.h>
@@ -58,6 +60,8 @@ typedef struct gw_site {
     size_t max_size;      /* the context's max-message-size */
     const char *actor;    /* the configuration's actor, or NULL */
     int replay_shared;    /* use the shared replay cache (the file named none or memory) */
+    const char *users;    /* the file's "users" option (the wssec program's), or NULL */
+    apr_hash_t *passwords; /* user -> password, from @c users */
     struct gw_site *next;
 } gw_site;
 
@@ -199,12 +203,85 @@ static const command_rec gw_cmds[] = {
 
 /* ---- contexts ----------------------------------------------------------- */
 
-/* Sees each option of the file before the library applies it. */
+/* Sees each option of the file before the library applies it; takes the
+ * "users" option, which is the wssec program's, not the library's. */
 static int observe_option(const char *name, const char *value, void *ud)
 {
     gw_site *site = ud;
     if (!strcmp(name, "replay-cache")) site->replay_shared = !strcmp(value, "memory");
-    else if (!strcmp(name, "actor")) site->actor = strdup(value);
+    else if (!strcmp(name, "actor")) {
+        free((void *)site->actor);
+        site->actor = strdup(value);
+    } else if (!strcmp(name, "users")) {
+        free((void *)site->users);
+        site->users = strdup(value);
+        return site->users ? 1 : WSSEC_ENOMEM;
+    }
+    return 0;
+}
+
+/* Wipes the passwords of a users file when its configuration goes. */
+static apr_status_t wipe_passwords(void *data)
+{
+    apr_hash_t *h = data;
+    for (apr_hash_index_t *hi = apr_hash_first(NULL, h); hi; hi = apr_hash_next(hi)) {
+        void *v;
+        apr_hash_this(hi, NULL, NULL, &v);
+        OPENSSL_cleanse(v, strlen(v));
+    }
+    return APR_SUCCESS;
+}
+
+/*
+ * Loads the users file as the wssec program does: lines "user:password",
+ * '#' starts a comment line; a relative path is relative to the
+ * configuration file. Read once, in the parent (which may be root).
+ */
+static int load_users(gw_site *site, server_rec *s, apr_pool_t *pconf, apr_pool_t *ptemp)
+{
+    const char *path = site->users;
+    apr_file_t *f = NULL;
+    char line[1100];
+    apr_status_t rv;
+    if (path[0] != '/') {
+        const char *slash = strrchr(site->file, '/');
+        path = apr_pstrcat(ptemp, apr_pstrndup(ptemp, site->file, slash - site->file + 1), path,
+                           NULL);
+    }
+    if ((rv = apr_file_open(&f, path, APR_FOPEN_READ, 0, ptemp)) != APR_SUCCESS) {
+        ap_log_error(APLOG_MARK, APLOG_EMERG, rv, s, "wssec: WSSecConfig %s: users file %s",
+                     site->file, path);
+        return HTTP_INTERNAL_SERVER_ERROR;
+    }
+    site->passwords = apr_hash_make(pconf);
+    while (apr_file_gets(line, sizeof(line), f) == APR_SUCCESS) {
+        char *colon = strchr(line, ':');
+        if (line[0] == '#' || !colon) continue;
+        *colon = '\0';
+        colon[1 + strcspn(colon + 1, "\r\n")] = '\0';
+        apr_hash_set(site->passwords, apr_pstrdup(pconf, line), APR_HASH_KEY_STRING,
+                     apr_pstrdup(pconf, colon + 1));
+    }
+    OPENSSL_cleanse(line, sizeof(line));
+    apr_file_close(f);
+    apr_pool_cleanup_register(pconf, site->passwords, wipe_passwords, apr_pool_cleanup_null);
+    return OK;
+}
+
+/* The password callback of a configuration with a users file. The table is
+ * only read once built: thread-safe. */
+static int lookup_password(char *buf, size_t size, size_t *len, const char *user,
+                           wssec_password_usage usage, void *userdata)
+{
+    const gw_site *site = userdata;
+    const char *pw;
+    size_t n;
+    if (usage == WSSEC_PW_KEY) return WSSEC_EAUTH;
+    pw = apr_hash_get(site->passwords, user, APR_HASH_KEY_STRING);
+    if (!pw) return WSSEC_EAUTH;
+    if ((n = strlen(pw)) > size) return WSSEC_ELIMIT;
+    memcpy(buf, pw, n);
+    *len = n;
     return 0;
 }
 
@@ -215,6 +292,8 @@ static apr_status_t site_cleanup(void *data)
     site->ctx = NULL;
     free((void *)site->actor);
     site->actor = NULL;
+    free((void *)site->users);
+    site->users = NULL;
     return APR_SUCCESS;
 }
 
@@ -226,6 +305,13 @@ static int site_build(gw_site *site, server_rec *s, apr_pool_t *pconf, apr_pool_
     apr_pool_cleanup_register(pconf, site, site_cleanup, apr_pool_cleanup_null);
     if (wssec_config_new(&cfg) != 0) return HTTP_INTERNAL_SERVER_ERROR;
     rc = wssec_config_load(cfg, site->file, observe_option, site);
+    if (rc == 0 && site->users) {
+        if (load_users(site, s, pconf, ptemp) != OK) {
+            wssec_config_free(cfg);
+            return HTTP_INTERNAL_SERVER_ERROR;
+        }
+        wssec_config_set_password_cb(cfg, lookup_password, site);
+    }
     if (rc == 0 && site->replay_shared) {
         wssec_replay_cache *cache = gw_replay_shared(s, gw_replay_spec, pconf, ptemp);
         if (!cache) rc = WSSEC_EBACKEND;

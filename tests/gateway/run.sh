@@ -81,6 +81,16 @@ cat >"$WORK/gateway.xml" <<XML
 </wssec>
 XML
 
+# UsernameTokens, with the users file of the wssec program (relative to the
+# configuration file, as wssec -c takes it)
+cp "$ROOT/samples/users" "$WORK/users"
+cat >"$WORK/ut.xml" <<XML
+<wssec xmlns="urn:wssec:config:1">
+  <require>timestamp,username-token</require>
+  <users>users</users>
+</wssec>
+XML
+
 user_lines=""
 if [ "$(id -u)" -eq 0 ]; then
     chmod 755 "$WORK"
@@ -116,6 +126,10 @@ CustomLog "$WORK/access.log" gateway
     WSSecConfig "$WORK/gateway.xml"
     WSSecStripSecurity On
     ProxyPass "http://127.0.0.1:$BE_PORT/svc/"
+</Location>
+<Location "/ut/">
+    WSSecConfig "$WORK/ut.xml"
+    ProxyPass "http://127.0.0.1:$BE_PORT/ut/"
 </Location>
 <Location "/keep/">
     WSSecConfig "$WORK/gateway.xml"
@@ -271,7 +285,22 @@ rejected_error=$(grep -c 'wssec: rejected' "$WORK/error.log")
 check "one error-log line per refused request ($rejected_error for $rejected_access)" \
     [ "$rejected_error" -eq "$rejected_access" ]
 
-# 10. TLS (mod_ssl, SSLVerifyClient optional) with WSSecTLSBindSigner On: the
+# 10. UsernameTokens checked against the users file the configuration names
+"$WSSEC" secure --timestamp --username alice --password-file "$ROOT/samples/alice.pw" \
+    -o "$WORK/u1.xml" "$ROOT/samples/hello.xml" || exit 1
+post /ut/echo "$WORK/u1.xml"
+check "UsernameToken of alice (users file): accepted, caller alice" \
+    sh -c "grep -q '^200 ' '$WORK/st' && [ \"\$(grep -c '\"x-wssec-caller\": \"alice\"' '$BACKEND_LOG')\" -eq 1 ]"
+printf 'wrong\n' >"$WORK/wrong.pw"
+"$WSSEC" secure --timestamp --username alice --password-file "$WORK/wrong.pw" \
+    -o "$WORK/u2.xml" "$ROOT/samples/hello.xml" || exit 1
+before=$(backend_count)
+post /ut/echo "$WORK/u2.xml"
+check "UsernameToken with a wrong password: refused (wsse:FailedAuthentication)" \
+    sh -c "grep -q '^500 ' '$WORK/st' && grep -q 'FailedAuthentication' '$WORK/resp'"
+check "wrong password: never reaches the backend" [ "$(backend_count)" -eq "$before" ]
+
+# 11. TLS (mod_ssl, SSLVerifyClient optional) with WSSecTLSBindSigner On: the
 #     TLS client certificate must be the signer's
 tls_post() { # tls_post CLIENT|none FILE
     local who=$1 file=$2 cert=()
@@ -299,7 +328,7 @@ check "TLS without a client certificate: the error log says so" \
     grep -q 'no verified TLS client certificate' "$WORK/error.log"
 check "TLS refusals never reach the backend" [ "$(backend_count)" -eq "$before" ]
 
-# 11. a graceful restart (apachectl graceful: SIGUSR1) with a new CRL in the
+# 12. a graceful restart (apachectl graceful: SIGUSR1) with a new CRL in the
 #     configuration file: the context is built again, and a signer it revokes
 #     is refused from then on
 sign_as() { # sign_as NAME IN OUT
@@ -332,7 +361,7 @@ sign "$ROOT/samples/hello.xml" "$WORK/m5.xml"
 post /svc/echo "$WORK/m5.xml"
 check "after the reload: alice is still accepted" grep -q '^200 ' "$WORK/st"
 
-# 12. httpd stops cleanly (no crash in the module's clean-ups)
+# 13. httpd stops cleanly (no crash in the module's clean-ups)
 kill -TERM "$APACHE_PID"
 wait "$HTTPD_PID"
 rc=$?
