@@ -38,4 +38,21 @@ wssec_replay_cache *gw_replay_shared(server_rec *s, const char *spec, apr_pool_t
 /* In child_init: re-opens the global mutex in the child. */
 void gw_replay_child_init(apr_pool_t *pchild, server_rec *s);
 
+/* Refusals that are not a wssec code, for gw_stats_verdict(). */
+#define GW_REJECT_METHOD 1
+#define GW_REJECT_READ 2
+
+/* The counters (status.c): made in post_config, in shared memory. */
+int gw_stats_init(server_rec *s, apr_pool_t *pconf);
+
+/* Counts a verdict: 0 accepted, a negative wssec code, or GW_REJECT_*;
+ * @p us the time taken (microseconds), or -1 when nothing was verified. */
+void gw_stats_verdict(int code, apr_interval_time_t us);
+
+/* Counts the outcome of one insert into the shared replay cache. */
+void gw_stats_replay(int rc);
+
+/* The handler of SetHandler wssec-status: the counters, Prometheus text. */
+int gw_status_handler(request_rec *r);
+
 #endif /* WSSEC_HTTPD_GATEWAY_H */

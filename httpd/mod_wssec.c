@@ -352,6 +352,7 @@ static int gw_post_config(apr_pool_t *pconf, apr_pool_t *plog, apr_pool_t *ptemp
                      "built with (%s)", wssec_version(), WSSEC_VERSION);
         return HTTP_INTERNAL_SERVER_ERROR;
     }
+    if (gw_stats_init(s, pconf) != OK) return HTTP_INTERNAL_SERVER_ERROR;
     for (gw_site *site = gw_sites; site; site = site->next) {
         int rc = site_build(site, s, pconf, ptemp);
         if (rc != OK) return rc;
@@ -441,6 +442,7 @@ static int reject(request_rec *r, const wssec_error *err, int soap)
                   err->fault && *err->fault ? err->fault : "no fault",
                   printable(r->pool, err->message));
     set_outcome(r, "rejected", wssec_code_name(err->code));
+    gw_stats_verdict(err->code, apr_time_now() - r->request_time);
     if (wssec_fault_serialize(&fault, &len, err, soap) != 0)
         return HTTP_INTERNAL_SERVER_ERROR;
     r->status = soap == WSSEC_SOAP12 && !receiver ? HTTP_BAD_REQUEST
@@ -672,6 +674,7 @@ static void pass_on(request_rec *r, const gw_dir *d, gw_req *st, const char *cal
         apr_table_setn(r->subprocess_env, "WSSEC_ASSERTED_BY", asserted);
     }
     set_outcome(r, "accepted", "OK");
+    gw_stats_verdict(0, apr_time_now() - r->request_time);
     apr_table_unset(r->headers_in, "Transfer-Encoding");
     apr_table_setn(r->headers_in, "Content-Length", apr_off_t_toa(r->pool, (apr_off_t)st->len));
     /* the backend gets a Content-Length even for a body mod_proxy cannot
@@ -784,6 +787,7 @@ static int gw_fixups(request_rec *r)
         ap_log_rerror(APLOG_MARK, APLOG_INFO, 0, r, "wssec: rejected method %s",
                       printable(r->pool, r->method));
         set_outcome(r, "rejected", "method");
+        gw_stats_verdict(GW_REJECT_METHOD, -1);
         return HTTP_METHOD_NOT_ALLOWED;
     }
     status = read_body(r, site->max_size, &buf, &len);
@@ -799,6 +803,7 @@ static int gw_fixups(request_rec *r)
         ap_log_rerror(APLOG_MARK, APLOG_WARNING, 0, r, "wssec: rejected: body not read (%d)",
                       status);
         set_outcome(r, "rejected", "read");
+        gw_stats_verdict(GW_REJECT_READ, -1);
         return status;
     }
     return verify_request(r, d, site, buf, len);
@@ -812,6 +817,7 @@ static void gw_register_hooks(apr_pool_t *p)
     ap_hook_child_init(gw_child_init, NULL, NULL, APR_HOOK_MIDDLE);
     ap_hook_optional_fn_retrieve(gw_optional_fns, NULL, NULL, APR_HOOK_MIDDLE);
     ap_hook_fixups(gw_fixups, NULL, NULL, APR_HOOK_LAST);
+    ap_hook_handler(gw_status_handler, NULL, NULL, APR_HOOK_MIDDLE);
     ap_register_input_filter("WSSEC_BODY", body_filter, NULL, AP_FTYPE_RESOURCE);
 }
 

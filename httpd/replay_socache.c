@@ -112,6 +112,7 @@ static int shared_insert(void *state, const unsigned char key[WSSEC_REPLAY_KEY_L
     }
     apr_global_mutex_unlock(sh->mutex);
     apr_pool_destroy(tmp);
+    gw_stats_replay(rc);
     return rc;
 }
 

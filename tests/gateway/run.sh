@@ -131,6 +131,9 @@ CustomLog "$WORK/access.log" gateway
     WSSecConfig "$WORK/ut.xml"
     ProxyPass "http://127.0.0.1:$BE_PORT/ut/"
 </Location>
+<Location "/wssec-status">
+    SetHandler wssec-status
+</Location>
 <Location "/keep/">
     WSSecConfig "$WORK/gateway.xml"
     WSSecCallerHeader X-Caller
@@ -300,7 +303,20 @@ check "UsernameToken with a wrong password: refused (wsse:FailedAuthentication)"
     sh -c "grep -q '^500 ' '$WORK/st' && grep -q 'FailedAuthentication' '$WORK/resp'"
 check "wrong password: never reaches the backend" [ "$(backend_count)" -eq "$before" ]
 
-# 11. TLS (mod_ssl, SSLVerifyClient optional) with WSSecTLSBindSigner On: the
+# 11. the counters of every child (SetHandler wssec-status, Prometheus text)
+curl -s -o "$WORK/status" -w '%{http_code} %{content_type}' "$URL/wssec-status" >"$WORK/st"
+metric() { awk -v m="$1" '$1 == m {print $2}' "$WORK/status"; }
+acc=$(grep -c ' accepted OK ' "$WORK/access.log")
+check "wssec-status: 200 text/plain; version=0.0.4" grep -q '^200 text/plain; version=0.0.4' "$WORK/st"
+check "wssec-status: accepted = the access log's accepted requests ($acc), over both children" \
+    [ "$(metric wssec_messages_accepted_total)" = "$acc" ]
+check "wssec-status: rejected by code (EDIGEST 2, EREPLAY 1, ELIMIT 3, EAUTH 1, method 1)" \
+    [ "$(metric 'wssec_messages_rejected_total{code="WSSEC_EDIGEST"}') $(metric 'wssec_messages_rejected_total{code="WSSEC_EREPLAY"}') $(metric 'wssec_messages_rejected_total{code="WSSEC_ELIMIT"}') $(metric 'wssec_messages_rejected_total{code="WSSEC_EAUTH"}') $(metric 'wssec_messages_rejected_total{code="method"}')" = "2 1 3 1 1" ]
+check "wssec-status: the histogram counts every verdict on a message" \
+    [ "$(metric wssec_verify_seconds_count)" -eq "$((acc + 7 + $(metric 'wssec_messages_rejected_total{code="WSSEC_EPOLICY"}')))" ]
+check "wssec-status: the replay cache counted one replay" [ "$(metric wssec_replay_cache_replays_total)" = 1 ]
+
+# 12. TLS (mod_ssl, SSLVerifyClient optional) with WSSecTLSBindSigner On: the
 #     TLS client certificate must be the signer's
 tls_post() { # tls_post CLIENT|none FILE
     local who=$1 file=$2 cert=()
@@ -328,7 +344,7 @@ check "TLS without a client certificate: the error log says so" \
     grep -q 'no verified TLS client certificate' "$WORK/error.log"
 check "TLS refusals never reach the backend" [ "$(backend_count)" -eq "$before" ]
 
-# 12. a graceful restart (apachectl graceful: SIGUSR1) with a new CRL in the
+# 13. a graceful restart (apachectl graceful: SIGUSR1) with a new CRL in the
 #     configuration file: the context is built again, and a signer it revokes
 #     is refused from then on
 sign_as() { # sign_as NAME IN OUT
@@ -361,7 +377,7 @@ sign "$ROOT/samples/hello.xml" "$WORK/m5.xml"
 post /svc/echo "$WORK/m5.xml"
 check "after the reload: alice is still accepted" grep -q '^200 ' "$WORK/st"
 
-# 13. httpd stops cleanly (no crash in the module's clean-ups)
+# 14. httpd stops cleanly (no crash in the module's clean-ups)
 kill -TERM "$APACHE_PID"
 wait "$HTTPD_PID"
 rc=$?
