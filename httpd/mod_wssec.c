@@ -28,6 +28,8 @@
  */
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
+#include <unistd.h>
 
 #include <httpd.h>
 #include <http_config.h>
@@ -72,6 +74,7 @@ typedef struct gw_dir {
     const char *asserted_header;
     int strip;            /* -1: not set */
     int bind_tls;         /* WSSecTLSBindSigner; -1: not set */
+    int peer_check;       /* WSSecTLSPeerCheck; -1: not set */
 } gw_dir;
 
 /* What one request proved, for its body filter and internal redirects. */
@@ -97,6 +100,7 @@ static void *gw_dir_create(apr_pool_t *p, char *dir)
     (void)dir;
     d->strip = -1;
     d->bind_tls = -1;
+    d->peer_check = -1;
     return d;
 }
 
@@ -108,6 +112,7 @@ static void *gw_dir_merge(apr_pool_t *p, void *basev, void *addv)
     d->asserted_header = add->asserted_header ? add->asserted_header : base->asserted_header;
     d->strip = add->strip != -1 ? add->strip : base->strip;
     d->bind_tls = add->bind_tls != -1 ? add->bind_tls : base->bind_tls;
+    d->peer_check = add->peer_check != -1 ? add->peer_check : base->peer_check;
     return d;
 }
 
@@ -170,6 +175,13 @@ static const char *cmd_bind_tls(cmd_parms *cmd, void *dv, int on)
     return NULL;
 }
 
+static const char *cmd_peer_check(cmd_parms *cmd, void *dv, int on)
+{
+    (void)cmd;
+    ((gw_dir *)dv)->peer_check = on;
+    return NULL;
+}
+
 static const char *cmd_replay_cache(cmd_parms *cmd, void *dv, const char *arg)
 {
     const char *err = ap_check_cmd_context(cmd, GLOBAL_ONLY);
@@ -195,6 +207,9 @@ static const command_rec gw_cmds[] = {
     AP_INIT_FLAG("WSSecTLSBindSigner", cmd_bind_tls, NULL, RSRC_CONF | ACCESS_CONF,
                  "On: the TLS client certificate (mod_ssl, verified) must be the certificate "
                  "of the message's signer (default Off)"),
+    AP_INIT_FLAG("WSSecTLSPeerCheck", cmd_peer_check, NULL, RSRC_CONF | ACCESS_CONF,
+                 "On: the TLS client certificate must pass the configuration's trust and DN "
+                 "rules as a signer's would (default Off)"),
     AP_INIT_TAKE1("WSSecReplayCache", cmd_replay_cache, NULL, RSRC_CONF,
                   "the socache shared by the children for replay detection, provider[:args] "
                   "(default shmcb:(16777216), about 290,000 keys)"),
@@ -634,6 +649,57 @@ static const char *tls_unbound(request_rec *r, const wssec_result *res)
     return NULL;
 }
 
+/* The TLS client certificate and the chain it sent, PEM, or NULL. */
+static const char *tls_peer_pem(request_rec *r)
+{
+    char *leaf = gw_ssl_var(r->pool, r->server, r->connection, r, (char *)"SSL_CLIENT_CERT");
+    const char *all = leaf;
+    if (!leaf || !*leaf) return NULL;
+    for (int i = 0; i < 10; i++) {
+        char *c = gw_ssl_var(r->pool, r->server, r->connection, r,
+                             apr_psprintf(r->pool, "SSL_CLIENT_CERT_CHAIN_%d", i));
+        if (!c || !*c) break;
+        all = apr_pstrcat(r->pool, all, "\n", c, NULL);
+    }
+    return all;
+}
+
+/*
+ * WSSecTLSPeerCheck (WebSphere's SSLPEER idea): the TLS client certificate
+ * must pass the configuration's own rules for a signer — its trust anchors,
+ * CRLs, subject and issuer constraints — checked by the library
+ * (wssec_ctx_check_certs) on the certificate and the chain the client sent.
+ * @return NULL when it passes, else the reason (for the log).
+ */
+static const char *tls_peer_refused(request_rec *r, const gw_site *site)
+{
+    char *verify = gw_ssl_var ? gw_ssl_var(r->pool, r->server, r->connection, r,
+                                           (char *)"SSL_CLIENT_VERIFY")
+                              : NULL;
+    const char *pem = gw_ssl_var ? tls_peer_pem(r) : NULL, *why = NULL;
+    wssec_result *res = NULL;
+    int fd, rc;
+    if (!gw_ssl_var) return "WSSecTLSPeerCheck: mod_ssl is not loaded";
+    if (!verify || strcmp(verify, "SUCCESS") != 0 || !pem)
+        return apr_psprintf(r->pool, "WSSecTLSPeerCheck: no verified TLS client certificate "
+                                     "(SSL_CLIENT_VERIFY %s)", verify && *verify ? verify : "none");
+    /* the library reads certificates from a path: an anonymous file */
+    if ((fd = memfd_create("wssec-tls-peer", MFD_CLOEXEC)) < 0)
+        return "WSSecTLSPeerCheck: memfd_create failed";
+    if (write(fd, pem, strlen(pem)) != (ssize_t)strlen(pem)) {
+        close(fd);
+        return "WSSecTLSPeerCheck: the certificate could not be written";
+    }
+    rc = wssec_ctx_check_certs(&res, site->ctx, apr_psprintf(r->pool, "/proc/self/fd/%d", fd),
+                               NULL);
+    close(fd);
+    if (rc != 0)
+        why = apr_psprintf(r->pool, "WSSecTLSPeerCheck: TLS client certificate refused: %s",
+                           res ? wssec_result_error(res)->message : wssec_code_name(rc));
+    wssec_result_free(res);
+    return why;
+}
+
 /* Serves the processed message to the handler, then EOS. */
 static apr_status_t body_filter(ap_filter_t *f, apr_bucket_brigade *bb, ap_input_mode_t mode,
                                 apr_read_type_e block, apr_off_t readbytes)
@@ -789,6 +855,13 @@ static int gw_fixups(request_rec *r)
         set_outcome(r, "rejected", "method");
         gw_stats_verdict(GW_REJECT_METHOD, -1);
         return HTTP_METHOD_NOT_ALLOWED;
+    }
+    if (d->peer_check == 1) {
+        const char *why = tls_peer_refused(r, site);
+        if (why) {
+            r->connection->keepalive = AP_CONN_CLOSE; /* the body is never read */
+            return reject_code(r, WSSEC_EUNTRUSTED, why, soap_version_of(r, NULL));
+        }
     }
     status = read_body(r, site->max_size, &buf, &len);
     if (status == HTTP_REQUEST_ENTITY_TOO_LARGE) {

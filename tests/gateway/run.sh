@@ -81,6 +81,15 @@ cat >"$WORK/gateway.xml" <<XML
 </wssec>
 XML
 
+# the DN rules of the configuration applied to the TLS peer too (WSSecTLSPeerCheck)
+cat >"$WORK/peer.xml" <<XML
+<wssec xmlns="urn:wssec:config:1">
+  <trust>$PKI/root.crt</trust>
+  <certs>$PKI/inter.crt</certs>
+  <subject>CN=alice,OU=Clients,O=wssec test,C=US</subject>
+</wssec>
+XML
+
 # UsernameTokens, with the users file of the wssec program (relative to the
 # configuration file, as wssec -c takes it)
 cp "$ROOT/samples/users" "$WORK/users"
@@ -147,6 +156,11 @@ Listen 127.0.0.1:$TLS_PORT
     SSLCACertificateFile "$WORK/client-ca.pem"
     SSLVerifyClient optional
     SSLVerifyDepth 3
+    <Location "/peer/">
+        WSSecConfig "$WORK/peer.xml"
+        WSSecTLSPeerCheck On
+        ProxyPass "http://127.0.0.1:$BE_PORT/peer/"
+    </Location>
     <Location "/bound/">
         WSSecConfig "$WORK/gateway.xml"
         WSSecTLSBindSigner On
@@ -318,12 +332,12 @@ check "wssec-status: the replay cache counted one replay" [ "$(metric wssec_repl
 
 # 12. TLS (mod_ssl, SSLVerifyClient optional) with WSSecTLSBindSigner On: the
 #     TLS client certificate must be the signer's
-tls_post() { # tls_post CLIENT|none FILE
-    local who=$1 file=$2 cert=()
+tls_post() { # tls_post CLIENT|none FILE [PATH]
+    local who=$1 file=$2 path=${3:-/bound/echo} cert=()
     [ "$who" = none ] || cert=(--cert "$PKI/$who-chain.pem" --key "$PKI/$who.key")
     curl -s -k "${cert[@]}" -o "$WORK/resp" -w '%{http_code} %{content_type}' \
         -H 'Content-Type: text/xml; charset=utf-8' --data-binary @"$file" \
-        "https://127.0.0.1:$TLS_PORT/bound/echo" >"$WORK/st"
+        "https://127.0.0.1:$TLS_PORT$path" >"$WORK/st"
 }
 sign "$ROOT/samples/hello.xml" "$WORK/t1.xml"
 tls_post alice "$WORK/t1.xml"
@@ -343,6 +357,20 @@ check "TLS without a client certificate: refused" grep -q '^500 text/xml' "$WORK
 check "TLS without a client certificate: the error log says so" \
     grep -q 'no verified TLS client certificate' "$WORK/error.log"
 check "TLS refusals never reach the backend" [ "$(backend_count)" -eq "$before" ]
+# WSSecTLSPeerCheck: the configuration's subject rule (alice only) for the TLS peer
+sign "$ROOT/samples/hello.xml" "$WORK/p1.xml"
+tls_post alice "$WORK/p1.xml" /peer/echo
+check "TLS peer check: alice (the subject rule's) accepted" grep -q '^200 ' "$WORK/st"
+before=$(backend_count)
+sign "$ROOT/samples/hello.xml" "$WORK/p2.xml"
+tls_post bob "$WORK/p2.xml" /peer/echo
+check "TLS peer check: bob refused before the body is read (500, FailedAuthentication)" \
+    sh -c "grep -q '^500 text/xml' '$WORK/st' && grep -q 'FailedAuthentication' '$WORK/resp'"
+check "TLS peer check: the error log names bob and the rule" \
+    sh -c "grep 'WSSecTLSPeerCheck: TLS client certificate refused' '$WORK/error.log' | grep -q 'CN=bob'"
+tls_post none "$WORK/p2.xml" /peer/echo
+check "TLS peer check: no client certificate refused" grep -q '^500 text/xml' "$WORK/st"
+check "TLS peer check: refusals never reach the backend" [ "$(backend_count)" -eq "$before" ]
 
 # 13. a graceful restart (apachectl graceful: SIGUSR1) with a new CRL in the
 #     configuration file: the context is built again, and a signer it revokes
