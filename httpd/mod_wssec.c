@@ -79,6 +79,8 @@ typedef struct gw_dir {
 
 /* What one request proved, for its body filter and internal redirects. */
 typedef struct gw_req {
+    const struct gw_site *site; /* the configuration that accepted the message */
+    const char *caller, *asserted;
     const char *body;
     apr_size_t len, sent;
     int eos_sent;
@@ -226,7 +228,7 @@ static int observe_option(const char *name, const char *value, void *ud)
     if (!strcmp(name, "replay-cache")) site->replay_shared = !strcmp(value, "memory");
     else if (!strcmp(name, "actor")) {
         free((void *)site->actor);
-        site->actor = strdup(value);
+        if (!(site->actor = strdup(value))) return WSSEC_ENOMEM;
     } else if (!strcmp(name, "users")) {
         free((void *)site->users);
         site->users = strdup(value);
@@ -723,7 +725,7 @@ static apr_status_t body_filter(ap_filter_t *f, apr_bucket_brigade *bb, ap_input
 
 /* The accepted message goes on: headers, notes, variables and the body. */
 static void pass_on(request_rec *r, const gw_dir *d, gw_req *st, const char *caller,
-                    const char *asserted)
+                    const char *asserted, int count)
 {
     const char *ch = d->caller_header ? d->caller_header : GW_DEFAULT_CALLER;
     const char *ah = d->asserted_header ? d->asserted_header : GW_DEFAULT_ASSERTED;
@@ -740,7 +742,7 @@ static void pass_on(request_rec *r, const gw_dir *d, gw_req *st, const char *cal
         apr_table_setn(r->subprocess_env, "WSSEC_ASSERTED_BY", asserted);
     }
     set_outcome(r, "accepted", "OK");
-    gw_stats_verdict(0, apr_time_now() - r->request_time);
+    if (count) gw_stats_verdict(0, apr_time_now() - r->request_time);
     apr_table_unset(r->headers_in, "Transfer-Encoding");
     apr_table_setn(r->headers_in, "Content-Length", apr_off_t_toa(r->pool, (apr_off_t)st->len));
     /* the backend gets a Content-Length even for a body mod_proxy cannot
@@ -808,9 +810,12 @@ static int verify_request(request_rec *r, const gw_dir *d, const gw_site *site, 
     }
     apr_pool_cleanup_register(r->pool, out, free_wssec, apr_pool_cleanup_null);
     gw_req *st = apr_pcalloc(r->pool, sizeof(*st));
+    st->site = site;
+    st->caller = caller;
+    st->asserted = asserted;
     st->body = (const char *)out;
     st->len = outlen;
-    pass_on(r, d, st, caller, asserted);
+    pass_on(r, d, st, caller, asserted, 1);
     status = OK;
 done:
     wssec_result_free(res);
@@ -818,19 +823,30 @@ done:
     return status;
 }
 
-/* An internal redirect of a request we accepted: the same body again. */
-static int redirected(request_rec *r)
+/*
+ * An internal redirect (ErrorDocument, mod_rewrite in a directory...) of a
+ * request we accepted, to a location of the same configuration: the same
+ * verdict, headers and body again (the body as the first location made it:
+ * its WSSecStripSecurity applied). Anything else fails closed: the body is
+ * gone, or was never checked under this location's configuration.
+ */
+static int redirected(request_rec *r, const gw_dir *d)
 {
     request_rec *first = r;
     gw_req *st, *again;
     while (first->prev) first = first->prev;
     st = ap_get_module_config(first->request_config, &wssec_gateway_module);
-    if (!st) return HTTP_INTERNAL_SERVER_ERROR; /* the body was never verified */
+    if (!st || st->site != d->site) {
+        set_outcome(r, "rejected", "redirect");
+        ap_log_rerror(APLOG_MARK, APLOG_ERR, 0, r,
+                      "wssec: rejected: an internal redirect into a WSSecConfig location from a "
+                      "request %s", st ? "checked under another configuration" : "not checked");
+        return HTTP_INTERNAL_SERVER_ERROR;
+    }
     again = apr_pmemdup(r->pool, st, sizeof(*st));
     again->sent = 0;
     again->eos_sent = 0;
-    ap_set_module_config(r->request_config, &wssec_gateway_module, again);
-    ap_add_input_filter("WSSEC_BODY", again, r, r->connection);
+    pass_on(r, d, again, st->caller, st->asserted, 0);
     return OK;
 }
 
@@ -846,7 +862,7 @@ static int gw_fixups(request_rec *r)
     /* never let a client name the caller */
     unset_forged(r, d->caller_header ? d->caller_header : GW_DEFAULT_CALLER);
     unset_forged(r, d->asserted_header ? d->asserted_header : GW_DEFAULT_ASSERTED);
-    if (r->prev) return redirected(r);
+    if (r->prev) return redirected(r, d);
     if (!site->ctx) return HTTP_INTERNAL_SERVER_ERROR;
     if (r->method_number != M_POST) {
         apr_table_setn(r->headers_out, "Allow", "POST");

@@ -119,6 +119,7 @@ LoadModule proxy_module $MODDIR/mod_proxy.so
 LoadModule proxy_http_module $MODDIR/mod_proxy_http.so
 LoadModule socache_shmcb_module $MODDIR/mod_socache_shmcb.so
 LoadModule ssl_module $MODDIR/mod_ssl.so
+LoadModule rewrite_module $MODDIR/mod_rewrite.so
 LoadModule wssec_gateway_module $MOD
 StartServers 2
 MinSpareServers 2
@@ -142,6 +143,16 @@ CustomLog "$WORK/access.log" gateway
 </Location>
 <Location "/wssec-status">
     SetHandler wssec-status
+</Location>
+<Location "/again/">
+    WSSecConfig "$WORK/gateway.xml"
+    RewriteEngine On
+    RewriteRule .* /svc/echo [PT]
+</Location>
+<Location "/other/">
+    WSSecConfig "$WORK/peer.xml"
+    RewriteEngine On
+    RewriteRule .* /svc/echo [PT]
 </Location>
 <Location "/keep/">
     WSSecConfig "$WORK/gateway.xml"
@@ -247,6 +258,20 @@ check "/keep/: Security header kept" [ "$(last_seen '"Security" in r["body"]')" 
 check "/keep/: caller in X-Caller, the client's one replaced" \
     [ "$(last_seen 'r["headers"].get("x-caller")')" = "$ALICE_DN" ]
 
+# 2b. an internal redirect (mod_rewrite in a location) to a location of the same
+#     configuration keeps the verdict, the caller and the body; from another
+#     configuration's location, it is refused
+sign "$ROOT/samples/hello.xml" "$WORK/m1c.xml"
+post /again/x "$WORK/m1c.xml" -H 'X-WSSec-Caller: CN=mallory'
+check "internal redirect, same configuration: accepted" grep -q '^200 ' "$WORK/st"
+check "internal redirect: the backend saw alice, the client's caller header gone" \
+    [ "$(last_seen 'r["headers"].get("x-wssec-caller")')" = "$ALICE_DN" ]
+before=$(backend_count)
+sign "$ROOT/samples/hello.xml" "$WORK/m1d.xml"
+post /other/x "$WORK/m1d.xml"
+check "internal redirect from another configuration's location: refused (500)" grep -q '^500 ' "$WORK/st"
+check "internal redirect refused: never reaches the backend" [ "$(backend_count)" -eq "$before" ]
+
 # 3. a tampered SOAP 1.1 message: HTTP 500, text/xml, generic fault, not forwarded
 before=$(backend_count)
 sign "$ROOT/samples/hello.xml" "$WORK/m2.xml"
@@ -322,12 +347,13 @@ curl -s -o "$WORK/status" -w '%{http_code} %{content_type}' "$URL/wssec-status" 
 metric() { awk -v m="$1" '$1 == m {print $2}' "$WORK/status"; }
 acc=$(grep -c ' accepted OK ' "$WORK/access.log")
 check "wssec-status: 200 text/plain; version=0.0.4" grep -q '^200 text/plain; version=0.0.4' "$WORK/st"
-check "wssec-status: accepted = the access log's accepted requests ($acc), over both children" \
-    [ "$(metric wssec_messages_accepted_total)" = "$acc" ]
+# (plus one: the message accepted at /other/, then refused at its internal redirect)
+check "wssec-status: accepted = the access log's accepted requests + 1 ($acc + 1), over both children" \
+    [ "$(metric wssec_messages_accepted_total)" = "$((acc + 1))" ]
 check "wssec-status: rejected by code (EDIGEST 2, EREPLAY 1, ELIMIT 3, EAUTH 1, method 1)" \
     [ "$(metric 'wssec_messages_rejected_total{code="WSSEC_EDIGEST"}') $(metric 'wssec_messages_rejected_total{code="WSSEC_EREPLAY"}') $(metric 'wssec_messages_rejected_total{code="WSSEC_ELIMIT"}') $(metric 'wssec_messages_rejected_total{code="WSSEC_EAUTH"}') $(metric 'wssec_messages_rejected_total{code="method"}')" = "2 1 3 1 1" ]
 check "wssec-status: the histogram counts every verdict on a message" \
-    [ "$(metric wssec_verify_seconds_count)" -eq "$((acc + 7 + $(metric 'wssec_messages_rejected_total{code="WSSEC_EPOLICY"}')))" ]
+    [ "$(metric wssec_verify_seconds_count)" -eq "$((acc + 1 + 7 + $(metric 'wssec_messages_rejected_total{code="WSSEC_EPOLICY"}')))" ]
 check "wssec-status: the replay cache counted one replay" [ "$(metric wssec_replay_cache_replays_total)" = 1 ]
 
 # 12. TLS (mod_ssl, SSLVerifyClient optional) with WSSecTLSBindSigner On: the
