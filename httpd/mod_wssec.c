@@ -711,7 +711,8 @@ static apr_status_t body_filter(ap_filter_t *f, apr_bucket_brigade *bb, ap_input
     (void)block;
     if (mode != AP_MODE_READBYTES && mode != AP_MODE_SPECULATIVE) return APR_ENOTIMPL;
     if (n == 0) {
-        if (st->eos_sent) return APR_EOF;
+        /* EOS again on every later read, as HTTP_IN does: an error here
+         * would make httpd drop a keep-alive connection after the response */
         APR_BRIGADE_INSERT_TAIL(bb, apr_bucket_eos_create(f->c->bucket_alloc));
         if (mode == AP_MODE_READBYTES) st->eos_sent = 1;
         return APR_SUCCESS;

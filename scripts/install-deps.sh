@@ -15,7 +15,8 @@
 #             interoperability peers (a JDK with WSS4J 1.6, zeep with
 #             python-xmlsec, gSOAP with zlib for its headers), and clang with
 #             its libFuzzer runtime (the short fuzz runs), apache2 and curl
-#             (tests/gateway/run.sh runs mod_wssec in a private httpd).
+#             (tests/gateway/run.sh runs mod_wssec in a private httpd), wrk
+#             (tests/gateway/bench.sh).
 #   --check   install nothing: list what is missing and exit 1 if anything is.
 set -euo pipefail
 mode=test
@@ -25,7 +26,7 @@ for a in "$@"; do
     --build) mode=build ;;
     --test) mode=test ;;
     --check) check=1 ;;
-    -h|--help) sed -n '2,19p' "$0"; exit 0 ;;
+    -h|--help) sed -n '2,20p' "$0"; exit 0 ;;
     *) echo "install-deps: unknown argument $a (try --help)" >&2; exit 2 ;;
   esac
 done
@@ -36,7 +37,7 @@ test_pkgs=(valgrind jq python3 libxml2-utils xmlsec1 redis-server
            openjdk-17-jdk-headless libwss4j-java libxml-security-java libcommons-logging-java
            libcommons-codec-java libslf4j-java python3-zeep python3-xmlsec python3-lxml
            gsoap libgsoap-dev zlib1g-dev clang libclang-rt-14-dev
-           softhsm2 libengine-pkcs11-openssl opensc apache2 curl)
+           softhsm2 libengine-pkcs11-openssl opensc apache2 curl wrk)
 pkgs=("${build_pkgs[@]}")
 [ "$mode" = build ] || pkgs+=("${test_pkgs[@]}")
 

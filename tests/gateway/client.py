@@ -6,6 +6,9 @@
         (its httpd child stays on it, waiting), then sends FILE again on a
         second connection, which prefork must give to another child. Prints
         the two HTTP statuses.
+    client.py keepalive PORT PATH FILE1 FILE2
+        Sends FILE1 then FILE2 on one keep-alive connection; prints the two
+        HTTP statuses and whether the connection was still open after them.
     client.py early PORT PATH cl|chunked BYTES
         Starts a request whose body is larger than the gateway accepts and
         sends only BYTES of it ("cl": announces 100 MB with Content-Length;
@@ -34,6 +37,22 @@ def replay(port, path, file):
     a.close()
 
 
+def keepalive(port, path, f1, f2):
+    hdr = {"Content-Type": "text/xml; charset=utf-8"}
+    c = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
+    out = []
+    for f in (f1, f2):
+        c.request("POST", path, open(f, "rb").read(), hdr)
+        r = c.getresponse()
+        r.read()
+        out.append(str(r.status))
+        if r.will_close:
+            out.append("closed")
+            break
+    print(" ".join(out))
+    c.close()
+
+
 def early(port, path, how, n):
     s = socket.create_connection(("127.0.0.1", port), timeout=5)
     head = "POST %s HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: text/xml\r\n" % path
@@ -57,5 +76,7 @@ def early(port, path, how, n):
 if __name__ == "__main__":
     if sys.argv[1] == "replay":
         replay(int(sys.argv[2]), sys.argv[3], sys.argv[4])
+    elif sys.argv[1] == "keepalive":
+        keepalive(int(sys.argv[2]), sys.argv[3], sys.argv[4], sys.argv[5])
     else:
         early(int(sys.argv[2]), sys.argv[3], sys.argv[4], int(sys.argv[5]))

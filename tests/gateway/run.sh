@@ -250,6 +250,13 @@ check "Content-Length is the length of the processed body, not chunked" \
     [ "$(last_seen 'int(r["headers"]["content-length"]) == len(r["body"].encode()) and not r["chunked"]')" = True ]
 check "the response came back from the backend" grep -q 'Body' "$WORK/resp"
 
+# 1b. two accepted messages on one keep-alive connection: the connection stays
+#     open (the body filter ends with EOS for every read after the body)
+sign "$ROOT/samples/hello.xml" "$WORK/k1.xml"
+sign "$ROOT/samples/hello.xml" "$WORK/k2.xml"
+ka=$(python3 "$HERE/client.py" keepalive "$GW_PORT" /svc/echo "$WORK/k1.xml" "$WORK/k2.xml")
+check "keep-alive: two accepted messages on one connection (got $ka)" [ "$ka" = "200 200" ]
+
 # 2. WSSecStripSecurity Off keeps the Security header; WSSecCallerHeader renames
 sign "$ROOT/samples/hello.xml" "$WORK/m1b.xml"
 post /keep/echo "$WORK/m1b.xml" -H 'X-Caller: CN=mallory'
