@@ -122,7 +122,7 @@ LogLevel warn
 </Location>
 CONF
 
-python3 - "$BE_PORT" <<'PY' &
+python3 - "$BE_PORT" 2>/dev/null <<'PY' &
 import http.server, sys, threading, os
 class H(http.server.BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"
