@@ -59,22 +59,22 @@ GW_EXPORT module AP_MODULE_DECLARE_DATA wssec_gateway_module;
 typedef struct gw_site {
     const char *file;
     wssec_ctx *ctx;
-    size_t max_size;      /* the context's max-message-size */
-    const char *actor;    /* the configuration's actor, or NULL */
-    int replay_shared;    /* use the shared replay cache (the file named none or memory) */
-    const char *users;    /* the file's "users" option (the wssec program's), or NULL */
+    size_t max_size;       /* the context's max-message-size */
+    const char *actor;     /* the configuration's actor, or NULL */
+    int replay_shared;     /* use the shared cache (the file named no replay-cache, or memory) */
+    const char *users;     /* the file's "users" option (the wssec program's), or NULL */
     apr_hash_t *passwords; /* user -> password, from @c users */
     struct gw_site *next;
 } gw_site;
 
 /* Per directory (server or location) configuration. */
 typedef struct gw_dir {
-    gw_site *site;        /* NULL: not set here; &gw_off: WSSecConfig None */
+    gw_site *site; /* NULL: not set here; &gw_off: WSSecConfig None */
     const char *caller_header;
     const char *asserted_header;
-    int strip;            /* -1: not set */
-    int bind_tls;         /* WSSecTLSBindSigner; -1: not set */
-    int peer_check;       /* WSSecTLSPeerCheck; -1: not set */
+    int strip;      /* -1: not set */
+    int bind_tls;   /* WSSecTLSBindSigner; -1: not set */
+    int peer_check; /* WSSecTLSPeerCheck; -1: not set */
 } gw_dir;
 
 /* What one request proved, for its body filter and internal redirects. */
@@ -86,10 +86,10 @@ typedef struct gw_req {
     int eos_sent;
 } gw_req;
 
-static gw_site gw_off;          /* the marker of WSSecConfig None */
-static gw_site *gw_sites;       /* every file named in this generation */
-static const char *gw_replay_spec; /* WSSecReplayCache, or NULL */
-static APR_OPTIONAL_FN_TYPE(ssl_var_lookup) *gw_ssl_var; /* mod_ssl's, when loaded */
+static gw_site gw_off;                                    /* the marker of WSSecConfig None */
+static gw_site *gw_sites;                                 /* every file named in this generation */
+static const char *gw_replay_spec;                        /* WSSecReplayCache, or NULL */
+static APR_OPTIONAL_FN_TYPE(ssl_var_lookup) * gw_ssl_var; /* mod_ssl's, when loaded */
 
 #define GW_DEFAULT_CALLER "X-WSSec-Caller"
 #define GW_DEFAULT_ASSERTED "X-WSSec-Asserted-By"
@@ -144,8 +144,7 @@ static const char *cmd_config(cmd_parms *cmd, void *dv, const char *arg)
 static const char *check_header_name(cmd_parms *cmd, const char *arg)
 {
     if (!*arg || *ap_scan_http_token(arg) != '\0')
-        return apr_pstrcat(cmd->pool, cmd->cmd->name, ": '", arg, "' is not a header name",
-                           NULL);
+        return apr_pstrcat(cmd->pool, cmd->cmd->name, ": '", arg, "' is not a header name", NULL);
     return NULL;
 }
 
@@ -262,8 +261,8 @@ static int load_users(gw_site *site, server_rec *s, apr_pool_t *pconf, apr_pool_
     apr_status_t rv;
     if (path[0] != '/') {
         const char *slash = strrchr(site->file, '/');
-        path = apr_pstrcat(ptemp, apr_pstrndup(ptemp, site->file, slash - site->file + 1), path,
-                           NULL);
+        path =
+            apr_pstrcat(ptemp, apr_pstrndup(ptemp, site->file, slash - site->file + 1), path, NULL);
     }
     if ((rv = apr_file_open(&f, path, APR_FOPEN_READ, 0, ptemp)) != APR_SUCCESS) {
         ap_log_error(APLOG_MARK, APLOG_EMERG, rv, s, "wssec: WSSecConfig %s: users file %s",
@@ -355,7 +354,7 @@ static int gw_pre_config(apr_pool_t *pconf, apr_pool_t *plog, apr_pool_t *ptemp)
 {
     (void)plog;
     (void)ptemp;
-    gw_sites = NULL;       /* this generation's files are read afresh */
+    gw_sites = NULL; /* this generation's files are read afresh */
     gw_replay_spec = NULL;
     return gw_replay_pre_config(pconf) == APR_SUCCESS ? OK : HTTP_INTERNAL_SERVER_ERROR;
 }
@@ -366,7 +365,8 @@ static int gw_post_config(apr_pool_t *pconf, apr_pool_t *plog, apr_pool_t *ptemp
     if (wssec_check_version(WSSEC_VERSION_NUMBER) != 0) {
         ap_log_error(APLOG_MARK, APLOG_EMERG, 0, s,
                      "wssec: libwssec %s is not compatible with the headers mod_wssec was "
-                     "built with (%s)", wssec_version(), WSSEC_VERSION);
+                     "built with (%s)",
+                     wssec_version(), WSSEC_VERSION);
         return HTTP_INTERNAL_SERVER_ERROR;
     }
     if (gw_stats_init(s, pconf) != OK) return HTTP_INTERNAL_SERVER_ERROR;
@@ -377,15 +377,9 @@ static int gw_post_config(apr_pool_t *pconf, apr_pool_t *plog, apr_pool_t *ptemp
     return OK;
 }
 
-static void gw_optional_fns(void)
-{
-    gw_ssl_var = APR_RETRIEVE_OPTIONAL_FN(ssl_var_lookup);
-}
+static void gw_optional_fns(void) { gw_ssl_var = APR_RETRIEVE_OPTIONAL_FN(ssl_var_lookup); }
 
-static void gw_child_init(apr_pool_t *pchild, server_rec *s)
-{
-    gw_replay_child_init(pchild, s);
-}
+static void gw_child_init(apr_pool_t *pchild, server_rec *s) { gw_replay_child_init(pchild, s); }
 
 /* ---- the request -------------------------------------------------------- */
 
@@ -460,10 +454,8 @@ static int reject(request_rec *r, const wssec_error *err, int soap)
                   printable(r->pool, err->message));
     set_outcome(r, "rejected", wssec_code_name(err->code));
     gw_stats_verdict(err->code, apr_time_now() - r->request_time);
-    if (wssec_fault_serialize(&fault, &len, err, soap) != 0)
-        return HTTP_INTERNAL_SERVER_ERROR;
-    r->status = soap == WSSEC_SOAP12 && !receiver ? HTTP_BAD_REQUEST
-                                                  : HTTP_INTERNAL_SERVER_ERROR;
+    if (wssec_fault_serialize(&fault, &len, err, soap) != 0) return HTTP_INTERNAL_SERVER_ERROR;
+    r->status = soap == WSSEC_SOAP12 && !receiver ? HTTP_BAD_REQUEST : HTTP_INTERNAL_SERVER_ERROR;
     ap_set_content_type(r, soap == WSSEC_SOAP12 ? "application/soap+xml; charset=utf-8"
                                                 : "text/xml; charset=utf-8");
     ap_set_content_length(r, (apr_off_t)len);
@@ -505,15 +497,14 @@ static int read_body(request_rec *r, apr_size_t max, char **out, apr_size_t *out
     if (cl) {
         apr_off_t n;
         char *end;
-        if (apr_strtoff(&n, cl, &end, 10) != APR_SUCCESS || *end || n < 0)
-            return HTTP_BAD_REQUEST;
+        if (apr_strtoff(&n, cl, &end, 10) != APR_SUCCESS || *end || n < 0) return HTTP_BAD_REQUEST;
         if ((apr_uint64_t)n > max) return HTTP_REQUEST_ENTITY_TOO_LARGE;
         cap = (apr_size_t)n + 1;
     }
     buf = apr_palloc(r->pool, cap);
     while (!eos) {
-        apr_status_t rv = ap_get_brigade(r->input_filters, bb, AP_MODE_READBYTES,
-                                         APR_BLOCK_READ, HUGE_STRING_LEN);
+        apr_status_t rv = ap_get_brigade(r->input_filters, bb, AP_MODE_READBYTES, APR_BLOCK_READ,
+                                         HUGE_STRING_LEN);
         if (rv != APR_SUCCESS) return ap_map_http_request_error(rv, HTTP_BAD_REQUEST);
         for (apr_bucket *b = APR_BRIGADE_FIRST(bb); b != APR_BRIGADE_SENTINEL(bb);
              b = APR_BUCKET_NEXT(b)) {
@@ -609,8 +600,8 @@ static const char *signer_sha256(const wssec_result *res, const char **signer)
     for (size_t i = 0; *signer && i < n; i++) {
         const wssec_token *t = wssec_result_token(res, i);
         const char *subject = wssec_token_get(t, "subject");
-        if (!strcmp(wssec_token_type(t), "x509-token") && wssec_token_status(t) == 0 &&
-            subject && !strcmp(subject, *signer))
+        if (!strcmp(wssec_token_type(t), "x509-token") && wssec_token_status(t) == 0 && subject &&
+            !strcmp(subject, *signer))
             return wssec_token_get(t, "sha256");
     }
     return NULL;
@@ -626,28 +617,32 @@ static const char *signer_sha256(const wssec_result *res, const char **signer)
  */
 static const char *tls_unbound(request_rec *r, const wssec_result *res)
 {
-    char *verify = gw_ssl_var ? gw_ssl_var(r->pool, r->server, r->connection, r,
-                                           (char *)"SSL_CLIENT_VERIFY")
-                              : NULL;
-    char *pem = gw_ssl_var ? gw_ssl_var(r->pool, r->server, r->connection, r,
-                                        (char *)"SSL_CLIENT_CERT")
-                           : NULL;
+    char *verify =
+        gw_ssl_var ? gw_ssl_var(r->pool, r->server, r->connection, r, (char *)"SSL_CLIENT_VERIFY")
+                   : NULL;
+    char *pem = gw_ssl_var
+                    ? gw_ssl_var(r->pool, r->server, r->connection, r, (char *)"SSL_CLIENT_CERT")
+                    : NULL;
     const char *tls_fp, *signer = NULL, *msg_fp = signer_sha256(res, &signer);
-    if (!gw_ssl_var)
-        return "WSSecTLSBindSigner: mod_ssl is not loaded";
+    if (!gw_ssl_var) return "WSSecTLSBindSigner: mod_ssl is not loaded";
     if (!verify || strcmp(verify, "SUCCESS") != 0 || !pem || !*pem)
-        return apr_psprintf(r->pool, "WSSecTLSBindSigner: no verified TLS client certificate "
-                                     "(SSL_CLIENT_VERIFY %s)", verify && *verify ? verify : "none");
+        return apr_psprintf(r->pool,
+                            "WSSecTLSBindSigner: no verified TLS client certificate "
+                            "(SSL_CLIENT_VERIFY %s)",
+                            verify && *verify ? verify : "none");
     if (!(tls_fp = pem_sha256(r->pool, pem)))
         return "WSSecTLSBindSigner: the TLS client certificate cannot be read";
     if (!signer) return "WSSecTLSBindSigner: the message has no verified signature";
     if (!msg_fp)
-        return apr_psprintf(r->pool, "WSSecTLSBindSigner: the certificate of the signer '%s' is "
-                                     "not in the message, so it cannot be compared", signer);
+        return apr_psprintf(r->pool,
+                            "WSSecTLSBindSigner: the certificate of the signer '%s' is "
+                            "not in the message, so it cannot be compared",
+                            signer);
     if (strcmp(tls_fp, msg_fp) != 0)
-        return apr_psprintf(r->pool, "WSSecTLSBindSigner: the TLS client certificate (SHA-256 "
-                                     "%s) is not the signer's ('%s', SHA-256 %s)", tls_fp, signer,
-                            msg_fp);
+        return apr_psprintf(r->pool,
+                            "WSSecTLSBindSigner: the TLS client certificate (SHA-256 "
+                            "%s) is not the signer's ('%s', SHA-256 %s)",
+                            tls_fp, signer, msg_fp);
     return NULL;
 }
 
@@ -675,16 +670,18 @@ static const char *tls_peer_pem(request_rec *r)
  */
 static const char *tls_peer_refused(request_rec *r, const gw_site *site)
 {
-    char *verify = gw_ssl_var ? gw_ssl_var(r->pool, r->server, r->connection, r,
-                                           (char *)"SSL_CLIENT_VERIFY")
-                              : NULL;
+    char *verify =
+        gw_ssl_var ? gw_ssl_var(r->pool, r->server, r->connection, r, (char *)"SSL_CLIENT_VERIFY")
+                   : NULL;
     const char *pem = gw_ssl_var ? tls_peer_pem(r) : NULL, *why = NULL;
     wssec_result *res = NULL;
     int fd, rc;
     if (!gw_ssl_var) return "WSSecTLSPeerCheck: mod_ssl is not loaded";
     if (!verify || strcmp(verify, "SUCCESS") != 0 || !pem)
-        return apr_psprintf(r->pool, "WSSecTLSPeerCheck: no verified TLS client certificate "
-                                     "(SSL_CLIENT_VERIFY %s)", verify && *verify ? verify : "none");
+        return apr_psprintf(r->pool,
+                            "WSSecTLSPeerCheck: no verified TLS client certificate "
+                            "(SSL_CLIENT_VERIFY %s)",
+                            verify && *verify ? verify : "none");
     /* the library reads certificates from a path: an anonymous file */
     if ((fd = memfd_create("wssec-tls-peer", MFD_CLOEXEC)) < 0)
         return "WSSecTLSPeerCheck: memfd_create failed";
@@ -692,8 +689,8 @@ static const char *tls_peer_refused(request_rec *r, const gw_site *site)
         close(fd);
         return "WSSecTLSPeerCheck: the certificate could not be written";
     }
-    rc = wssec_ctx_check_certs(&res, site->ctx, apr_psprintf(r->pool, "/proc/self/fd/%d", fd),
-                               NULL);
+    rc =
+        wssec_ctx_check_certs(&res, site->ctx, apr_psprintf(r->pool, "/proc/self/fd/%d", fd), NULL);
     close(fd);
     if (rc != 0)
         why = apr_psprintf(r->pool, "WSSecTLSPeerCheck: TLS client certificate refused: %s",
@@ -718,8 +715,8 @@ static apr_status_t body_filter(ap_filter_t *f, apr_bucket_brigade *bb, ap_input
         return APR_SUCCESS;
     }
     if (readbytes > 0 && (apr_uint64_t)readbytes < n) n = (apr_size_t)readbytes;
-    APR_BRIGADE_INSERT_TAIL(
-        bb, apr_bucket_immortal_create(st->body + st->sent, n, f->c->bucket_alloc));
+    APR_BRIGADE_INSERT_TAIL(bb,
+                            apr_bucket_immortal_create(st->body + st->sent, n, f->c->bucket_alloc));
     if (mode == AP_MODE_READBYTES) st->sent += n;
     return APR_SUCCESS;
 }
@@ -753,8 +750,7 @@ static void pass_on(request_rec *r, const gw_dir *d, gw_req *st, const char *cal
     ap_set_module_config(r->request_config, &wssec_gateway_module, st);
     ap_add_input_filter("WSSEC_BODY", st, r, r->connection);
     ap_log_rerror(APLOG_MARK, APLOG_INFO, 0, r, "wssec: accepted caller '%s'%s%s",
-                  caller ? caller : "", asserted ? " asserted by " : "",
-                  asserted ? asserted : "");
+                  caller ? caller : "", asserted ? " asserted by " : "", asserted ? asserted : "");
 }
 
 static apr_status_t free_wssec(void *p)
@@ -841,7 +837,8 @@ static int redirected(request_rec *r, const gw_dir *d)
         set_outcome(r, "rejected", "redirect");
         ap_log_rerror(APLOG_MARK, APLOG_ERR, 0, r,
                       "wssec: rejected: an internal redirect into a WSSecConfig location from a "
-                      "request %s", st ? "checked under another configuration" : "not checked");
+                      "request %s",
+                      st ? "checked under another configuration" : "not checked");
         return HTTP_INTERNAL_SERVER_ERROR;
     }
     again = apr_pmemdup(r->pool, st, sizeof(*st));
@@ -883,10 +880,11 @@ static int gw_fixups(request_rec *r)
     status = read_body(r, site->max_size, &buf, &len);
     if (status == HTTP_REQUEST_ENTITY_TOO_LARGE) {
         r->connection->keepalive = AP_CONN_CLOSE; /* the rest is never read */
-        return reject_code(r, WSSEC_ELIMIT,
-                           apr_psprintf(r->pool, "body larger than max-message-size %" APR_SIZE_T_FMT
-                                        " bytes", site->max_size),
-                           soap_version_of(r, NULL));
+        return reject_code(
+            r, WSSEC_ELIMIT,
+            apr_psprintf(r->pool, "body larger than max-message-size %" APR_SIZE_T_FMT " bytes",
+                         site->max_size),
+            soap_version_of(r, NULL));
     }
     if (status != OK) {
         r->connection->keepalive = AP_CONN_CLOSE;
@@ -912,11 +910,5 @@ static void gw_register_hooks(apr_pool_t *p)
 }
 
 GW_EXPORT AP_DECLARE_MODULE(wssec_gateway) = {
-    STANDARD20_MODULE_STUFF,
-    gw_dir_create,
-    gw_dir_merge,
-    NULL,
-    NULL,
-    gw_cmds,
-    gw_register_hooks
+    STANDARD20_MODULE_STUFF, gw_dir_create, gw_dir_merge, NULL, NULL, gw_cmds, gw_register_hooks
 };

@@ -119,8 +119,7 @@ static int shared_insert(void *state, const unsigned char key[WSSEC_REPLAY_KEY_L
 static const wssec_replay_ops shared_ops = { WSSEC_REPLAY_OPS_VERSION, "httpd-socache",
                                              shared_insert, NULL };
 
-static gw_shared *shared_create(server_rec *s, const char *spec, apr_pool_t *pp,
-                                apr_pool_t *ptemp)
+static gw_shared *shared_create(server_rec *s, const char *spec, apr_pool_t *pp, apr_pool_t *ptemp)
 {
     gw_shared *sh = apr_pcalloc(pp, sizeof(*sh));
     const char *name = apr_pstrdup(pp, spec), *args = NULL, *err;
@@ -140,7 +139,8 @@ static gw_shared *shared_create(server_rec *s, const char *spec, apr_pool_t *pp,
     if (!sh->prov) {
         ap_log_error(APLOG_MARK, APLOG_EMERG, 0, s,
                      "wssec: the shared replay cache needs the socache provider '%s': "
-                     "load mod_socache_%s (a2enmod socache_%s)", name, name, name);
+                     "load mod_socache_%s (a2enmod socache_%s)",
+                     name, name, name);
         return NULL;
     }
     apr_pool_cleanup_register(pp, sh, shared_cleanup, apr_pool_cleanup_null);

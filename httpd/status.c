@@ -21,17 +21,17 @@
 APLOG_USE_MODULE(wssec_gateway);
 
 /* Upper bounds of the latency histogram's buckets, in microseconds. */
-static const apr_uint64_t bucket_us[] = { 500, 1000, 2000, 5000, 10000, 25000, 50000,
-                                          100000, 250000, 1000000 };
-static const char *const bucket_le[] = { "0.0005", "0.001", "0.002", "0.005", "0.01", "0.025",
-                                         "0.05",   "0.1",   "0.25",  "1" };
+static const apr_uint64_t bucket_us[] = { 500,   1000,  2000,   5000,   10000,
+                                          25000, 50000, 100000, 250000, 1000000 };
+static const char *const bucket_le[] = { "0.0005", "0.001", "0.002", "0.005", "0.01",
+                                         "0.025",  "0.05",  "0.1",   "0.25",  "1" };
 #define GW_BUCKETS (sizeof(bucket_us) / sizeof(bucket_us[0]))
 
 typedef struct gw_stats {
     volatile apr_uint64_t accepted;
     volatile apr_uint64_t rejected[WSSEC_CODE_COUNT]; /* by -code */
     volatile apr_uint64_t rejected_method, rejected_read;
-    volatile apr_uint64_t bucket[GW_BUCKETS + 1];     /* the last: +Inf */
+    volatile apr_uint64_t bucket[GW_BUCKETS + 1]; /* the last: +Inf */
     volatile apr_uint64_t latency_us_sum;
     volatile apr_uint64_t replay_inserts, replay_replays, replay_failures;
 } gw_stats;
@@ -73,10 +73,7 @@ void gw_stats_replay(int rc)
     else apr_atomic_inc64(&stats->replay_failures);
 }
 
-static apr_uint64_t rd(volatile apr_uint64_t *v)
-{
-    return apr_atomic_read64(v);
-}
+static apr_uint64_t rd(volatile apr_uint64_t *v) { return apr_atomic_read64(v); }
 
 static void counter(request_rec *r, const char *name, const char *help, apr_uint64_t v)
 {
@@ -89,7 +86,8 @@ static void print_histogram(request_rec *r)
     apr_uint64_t cum = 0;
     ap_rputs("# HELP wssec_verify_seconds Time from the start of the request to the verdict "
              "(reading the body included), for every request whose body was checked.\n"
-             "# TYPE wssec_verify_seconds histogram\n", r);
+             "# TYPE wssec_verify_seconds histogram\n",
+             r);
     for (size_t b = 0; b < GW_BUCKETS; b++) {
         cum += rd(&stats->bucket[b]);
         ap_rprintf(r, "wssec_verify_seconds_bucket{le=\"%s\"} %" APR_UINT64_T_FMT "\n",
@@ -112,7 +110,8 @@ int gw_status_handler(request_rec *r)
             rd(&stats->accepted));
     ap_rputs("# HELP wssec_messages_rejected_total Requests refused, by wssec error code (method: "
              "not a POST; read: the body could not be read).\n"
-             "# TYPE wssec_messages_rejected_total counter\n", r);
+             "# TYPE wssec_messages_rejected_total counter\n",
+             r);
     for (int i = 1; i < WSSEC_CODE_COUNT; i++)
         ap_rprintf(r, "wssec_messages_rejected_total{code=\"%s\"} %" APR_UINT64_T_FMT "\n",
                    wssec_code_name(-i), rd(&stats->rejected[i]));
@@ -121,13 +120,12 @@ int gw_status_handler(request_rec *r)
     ap_rprintf(r, "wssec_messages_rejected_total{code=\"read\"} %" APR_UINT64_T_FMT "\n",
                rd(&stats->rejected_read));
     print_histogram(r);
-    counter(r, "wssec_replay_cache_inserts_total",
-            "Keys stored in the shared replay cache.", rd(&stats->replay_inserts));
+    counter(r, "wssec_replay_cache_inserts_total", "Keys stored in the shared replay cache.",
+            rd(&stats->replay_inserts));
     counter(r, "wssec_replay_cache_replays_total",
             "Keys the shared replay cache already held: replays refused.",
             rd(&stats->replay_replays));
     counter(r, "wssec_replay_cache_failures_total",
-            "Shared replay cache errors (the message was refused).",
-            rd(&stats->replay_failures));
+            "Shared replay cache errors (the message was refused).", rd(&stats->replay_failures));
     return OK;
 }
