@@ -75,6 +75,7 @@ typedef struct gw_dir {
     int strip;      /* -1: not set */
     int bind_tls;   /* WSSecTLSBindSigner; -1: not set */
     int peer_check; /* WSSecTLSPeerCheck; -1: not set */
+    int secure_out; /* WSSecSecureResponse; -1: not set */
 } gw_dir;
 
 /* What one request proved, for its body filter and internal redirects. */
@@ -103,6 +104,7 @@ static void *gw_dir_create(apr_pool_t *p, char *dir)
     d->strip = -1;
     d->bind_tls = -1;
     d->peer_check = -1;
+    d->secure_out = -1;
     return d;
 }
 
@@ -115,6 +117,7 @@ static void *gw_dir_merge(apr_pool_t *p, void *basev, void *addv)
     d->strip = add->strip != -1 ? add->strip : base->strip;
     d->bind_tls = add->bind_tls != -1 ? add->bind_tls : base->bind_tls;
     d->peer_check = add->peer_check != -1 ? add->peer_check : base->peer_check;
+    d->secure_out = add->secure_out != -1 ? add->secure_out : base->secure_out;
     return d;
 }
 
@@ -183,6 +186,13 @@ static const char *cmd_peer_check(cmd_parms *cmd, void *dv, int on)
     return NULL;
 }
 
+static const char *cmd_secure_out(cmd_parms *cmd, void *dv, int on)
+{
+    (void)cmd;
+    ((gw_dir *)dv)->secure_out = on;
+    return NULL;
+}
+
 static const char *cmd_replay_cache(cmd_parms *cmd, void *dv, const char *arg)
 {
     const char *err = ap_check_cmd_context(cmd, GLOBAL_ONLY);
@@ -211,6 +221,9 @@ static const command_rec gw_cmds[] = {
     AP_INIT_FLAG("WSSecTLSPeerCheck", cmd_peer_check, NULL, RSRC_CONF | ACCESS_CONF,
                  "On: the TLS client certificate must pass the configuration's trust and DN "
                  "rules as a signer's would (default Off)"),
+    AP_INIT_FLAG("WSSecSecureResponse", cmd_secure_out, NULL, RSRC_CONF | ACCESS_CONF,
+                 "On: secure the handler's response with the configuration's actions "
+                 "(timestamp, signature...) before it goes back (default Off)"),
     AP_INIT_TAKE1("WSSecReplayCache", cmd_replay_cache, NULL, RSRC_CONF,
                   "the socache shared by the children for replay detection, provider[:args] "
                   "(default shmcb:(16777216), about 290,000 keys)"),
@@ -721,6 +734,121 @@ static apr_status_t body_filter(ap_filter_t *f, apr_bucket_brigade *bb, ap_input
     return APR_SUCCESS;
 }
 
+/* The output filter's state: the response held until its end. */
+typedef struct gw_out {
+    const gw_site *site;
+    apr_bucket_brigade *held;
+    apr_size_t len;
+    int failed;
+} gw_out;
+
+/* Secures the whole response @p in; 0 and the bytes in @p out, or a code. */
+static int secure_response(request_rec *r, const gw_site *site, const char *in, apr_size_t len,
+                           const char **out, apr_size_t *outlen)
+{
+    wssec_msg *msg = NULL;
+    unsigned char *bytes = NULL;
+    size_t n = 0;
+    int rc = wssec_msg_new(&msg, site->ctx);
+    if (rc == 0) rc = wssec_msg_parse(msg, in, len);
+    if (rc == 0) rc = wssec_secure(msg, NULL);
+    if (rc == 0) rc = wssec_msg_serialize(&bytes, &n, msg);
+    if (rc != 0) {
+        const wssec_error *e = msg ? wssec_msg_error(msg) : NULL;
+        ap_log_rerror(APLOG_MARK, APLOG_ERR, 0, r, "wssec: response not secured, refused: %s (%s)",
+                      printable(r->pool, e && e->message ? e->message : ""), wssec_code_name(rc));
+    } else {
+        *out = apr_pmemdup(r->pool, bytes, n);
+        *outlen = n;
+    }
+    wssec_free(bytes);
+    wssec_msg_free(msg);
+    return rc;
+}
+
+/*
+ * WSSEC_SECURE (WSSecSecureResponse On): holds the handler's response,
+ * bounded by max-message-size, and at its end secures it with the
+ * configuration's actions (a Timestamp, the gateway's signature...), with
+ * Content-Length corrected. A response that cannot be secured (not SOAP,
+ * too large, no signing key) is never sent as it was: the client gets a
+ * SOAP fault of the receiver (HTTP 500) and the reason goes to the log.
+ */
+static apr_status_t secure_filter(ap_filter_t *f, apr_bucket_brigade *bb)
+{
+    request_rec *r = f->r;
+    gw_out *o = f->ctx;
+    apr_bucket *b;
+    if (!o->held) o->held = apr_brigade_create(r->pool, f->c->bucket_alloc);
+    while ((b = APR_BRIGADE_FIRST(bb)) != APR_BRIGADE_SENTINEL(bb)) {
+        const char *data;
+        apr_size_t n;
+        char *flat = NULL;
+        apr_size_t flen = 0, outlen = 0;
+        const char *out = NULL;
+        int soap;
+        if (APR_BUCKET_IS_EOS(b)) {
+            APR_BUCKET_REMOVE(b);
+            soap = apr_table_get(r->headers_out, "Content-Type") &&
+                           !strncasecmp(apr_table_get(r->headers_out, "Content-Type"),
+                                        "application/soap+xml", 20)
+                       ? WSSEC_SOAP12
+                       : WSSEC_SOAP11;
+            if (!o->failed && apr_brigade_pflatten(o->held, &flat, &flen, r->pool) == APR_SUCCESS &&
+                secure_response(r, o->site, flat, flen, &out, &outlen) == 0) {
+                apr_brigade_cleanup(o->held);
+                APR_BRIGADE_INSERT_TAIL(
+                    o->held, apr_bucket_pool_create(out, outlen, r->pool, f->c->bucket_alloc));
+            } else {
+                unsigned char *fault = NULL;
+                size_t fl = 0;
+                wssec_error e = { 0 };
+                e.code = WSSEC_EINTERNAL;
+                e.category = wssec_code_category(e.code);
+                e.message = e.fault_ns = e.subject = e.file = "";
+                e.fault = wssec_code_fault(e.code);
+                apr_brigade_cleanup(o->held);
+                if (wssec_fault_serialize(&fault, &fl, &e, soap) == 0) {
+                    out = apr_pmemdup(r->pool, fault, fl);
+                    outlen = fl;
+                }
+                wssec_free(fault);
+                r->status = HTTP_INTERNAL_SERVER_ERROR;
+                set_outcome(r, "rejected", "response");
+                if (out)
+                    APR_BRIGADE_INSERT_TAIL(
+                        o->held, apr_bucket_pool_create(out, outlen, r->pool, f->c->bucket_alloc));
+            }
+            ap_set_content_length(r, (apr_off_t)outlen);
+            APR_BRIGADE_INSERT_TAIL(o->held, b);
+            ap_remove_output_filter(f);
+            return ap_pass_brigade(f->next, o->held);
+        }
+        if (APR_BUCKET_IS_METADATA(b)) { /* a FLUSH: nothing leaves before the end */
+            apr_bucket_delete(b);
+            continue;
+        }
+        if (apr_bucket_read(b, &data, &n, APR_BLOCK_READ) != APR_SUCCESS ||
+            n > o->site->max_size - o->len) {
+            if (!o->failed)
+                ap_log_rerror(APLOG_MARK, APLOG_ERR, 0, r,
+                              "wssec: response larger than max-message-size or unreadable");
+            o->failed = 1;
+            apr_bucket_delete(b);
+            continue;
+        }
+        o->len += n;
+        APR_BUCKET_REMOVE(b);
+        if (o->failed) {
+            apr_bucket_destroy(b);
+            continue;
+        }
+        apr_bucket_setaside(b, r->pool);
+        APR_BRIGADE_INSERT_TAIL(o->held, b);
+    }
+    return APR_SUCCESS;
+}
+
 /* The accepted message goes on: headers, notes, variables and the body. */
 static void pass_on(request_rec *r, const gw_dir *d, gw_req *st, const char *caller,
                     const char *asserted, int count)
@@ -749,6 +877,11 @@ static void pass_on(request_rec *r, const gw_dir *d, gw_req *st, const char *cal
         apr_table_setn(r->subprocess_env, "proxy-sendcl", "1");
     ap_set_module_config(r->request_config, &wssec_gateway_module, st);
     ap_add_input_filter("WSSEC_BODY", st, r, r->connection);
+    if (count && d->secure_out == 1) { /* an internal redirect keeps the first's */
+        gw_out *o = apr_pcalloc(r->pool, sizeof(*o));
+        o->site = st->site;
+        ap_add_output_filter("WSSEC_SECURE", o, r, r->connection);
+    }
     ap_log_rerror(APLOG_MARK, APLOG_INFO, 0, r, "wssec: accepted caller '%s'%s%s",
                   caller ? caller : "", asserted ? " asserted by " : "", asserted ? asserted : "");
 }
@@ -907,6 +1040,7 @@ static void gw_register_hooks(apr_pool_t *p)
     ap_hook_fixups(gw_fixups, NULL, NULL, APR_HOOK_LAST);
     ap_hook_handler(gw_status_handler, NULL, NULL, APR_HOOK_MIDDLE);
     ap_register_input_filter("WSSEC_BODY", body_filter, NULL, AP_FTYPE_RESOURCE);
+    ap_register_output_filter("WSSEC_SECURE", secure_filter, NULL, AP_FTYPE_CONTENT_SET);
 }
 
 GW_EXPORT AP_DECLARE_MODULE(wssec_gateway) = {

@@ -90,6 +90,18 @@ cat >"$WORK/peer.xml" <<XML
 </wssec>
 XML
 
+# responses secured by the gateway (WSSecSecureResponse): a Timestamp and the
+# gateway's signature
+cat >"$WORK/out.xml" <<XML
+<wssec xmlns="urn:wssec:config:1">
+  <trust>$PKI/root.crt</trust>
+  <certs>$PKI/inter.crt</certs>
+  <actions>timestamp,signature</actions>
+  <sign-key>$PKI/gateway.key</sign-key>
+  <sign-cert>$PKI/gateway.crt</sign-cert>
+</wssec>
+XML
+
 # UsernameTokens, with the users file of the wssec program (relative to the
 # configuration file, as wssec -c takes it)
 cp "$ROOT/samples/users" "$WORK/users"
@@ -143,6 +155,12 @@ CustomLog "$WORK/access.log" gateway
 </Location>
 <Location "/wssec-status">
     SetHandler wssec-status
+</Location>
+<Location "/sec/">
+    WSSecConfig "$WORK/out.xml"
+    WSSecStripSecurity On
+    WSSecSecureResponse On
+    ProxyPass "http://127.0.0.1:$BE_PORT/sec/"
 </Location>
 <Location "/again/">
     WSSecConfig "$WORK/gateway.xml"
@@ -264,6 +282,19 @@ check "/keep/: accepted" grep -q '^200 ' "$WORK/st"
 check "/keep/: Security header kept" [ "$(last_seen '"Security" in r["body"]')" = True ]
 check "/keep/: caller in X-Caller, the client's one replaced" \
     [ "$(last_seen 'r["headers"].get("x-caller")')" = "$ALICE_DN" ]
+
+# 1c. WSSecSecureResponse On: the backend's response comes back with a Timestamp
+#     and the gateway's signature, which wssec verify accepts
+sign "$ROOT/samples/hello.xml" "$WORK/s1.xml"
+post /sec/echo "$WORK/s1.xml"
+check "secured response: 200, Content-Length right" \
+    sh -c "grep -q '^200 ' '$WORK/st' && grep -q 'Security' '$WORK/resp'"
+cp "$WORK/resp" "$WORK/secured-response.xml"
+check "secured response: wssec verify accepts it, signed by the gateway" \
+    sh -c "'$WSSEC' verify --trust '$PKI/root.crt' --certs '$PKI/inter.crt' --json '$WORK/secured-response.xml' 2>/dev/null | grep -q '\"caller\":\"CN=gateway,OU=Gateways,O=wssec test,C=US\"'"
+sed -i 's/ACME/ACMF/' "$WORK/secured-response.xml"
+check "secured response: a changed copy is refused by wssec verify" \
+    sh -c "! '$WSSEC' verify --trust '$PKI/root.crt' --certs '$PKI/inter.crt' '$WORK/secured-response.xml' >/dev/null 2>&1"
 
 # 2b. an internal redirect (mod_rewrite in a location) to a location of the same
 #     configuration keeps the verdict, the caller and the body; from another
