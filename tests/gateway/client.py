@@ -9,6 +9,10 @@
     client.py keepalive PORT PATH FILE1 FILE2
         Sends FILE1 then FILE2 on one keep-alive connection; prints the two
         HTTP statuses and whether the connection was still open after them.
+    client.py slow PORT PATH
+        Sends the headers of a 4000-byte body and 10 bytes of it, then
+        nothing; prints the status httpd answers with (mod_reqtimeout), or
+        "closed", and the seconds it took; "timeout" after 8 s.
     client.py early PORT PATH cl|chunked BYTES
         Starts a request whose body is larger than the gateway accepts and
         sends only BYTES of it ("cl": announces 100 MB with Content-Length;
@@ -53,6 +57,20 @@ def keepalive(port, path, f1, f2):
     c.close()
 
 
+def slow(port, path):
+    import time
+    s = socket.create_connection(("127.0.0.1", port), timeout=8)
+    t0 = time.time()
+    s.sendall(("POST %s HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: text/xml\r\n"
+               "Content-Length: 4000\r\n\r\n<soap:Envel" % path).encode())
+    try:
+        data = s.recv(4096)
+        print(data.split(b" ")[1].decode() if data else "closed", "%.0f" % (time.time() - t0))
+    except socket.timeout:
+        print("timeout")
+    s.close()
+
+
 def early(port, path, how, n):
     s = socket.create_connection(("127.0.0.1", port), timeout=5)
     head = "POST %s HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: text/xml\r\n" % path
@@ -76,6 +94,8 @@ def early(port, path, how, n):
 if __name__ == "__main__":
     if sys.argv[1] == "replay":
         replay(int(sys.argv[2]), sys.argv[3], sys.argv[4])
+    elif sys.argv[1] == "slow":
+        slow(int(sys.argv[2]), sys.argv[3])
     elif sys.argv[1] == "keepalive":
         keepalive(int(sys.argv[2]), sys.argv[3], sys.argv[4], sys.argv[5])
     else:

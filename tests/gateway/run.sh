@@ -132,6 +132,8 @@ LoadModule proxy_http_module $MODDIR/mod_proxy_http.so
 LoadModule socache_shmcb_module $MODDIR/mod_socache_shmcb.so
 LoadModule ssl_module $MODDIR/mod_ssl.so
 LoadModule rewrite_module $MODDIR/mod_rewrite.so
+LoadModule reqtimeout_module $MODDIR/mod_reqtimeout.so
+RequestReadTimeout header=5 body=1
 LoadModule wssec_gateway_module $MOD
 StartServers 2
 MinSpareServers 2
@@ -355,6 +357,14 @@ check "oversize announced (100 MB Content-Length): refused before the body is se
 check "oversize chunked: refused once 80 KiB of an endless body arrived" \
     [ "$(python3 "$HERE/client.py" early "$GW_PORT" /svc/echo chunked 81920)" = 500 ]
 check "oversize: never reaches the backend" [ "$(backend_count)" -eq "$before" ]
+
+# 7b. a slow body (the client stops sending): httpd (mod_reqtimeout, body=1)
+#     closes it, and it never reaches the backend
+before=$(backend_count)
+slow=$(python3 "$HERE/client.py" slow "$GW_PORT" /svc/echo)
+check "slow body: httpd answers 408 within 3 s (got: $slow)" \
+    sh -c "case '$slow' in '408 '[0-3]) exit 0;; *) exit 1;; esac"
+check "slow body: never reaches the backend" [ "$(backend_count)" -eq "$before" ]
 
 # 8. not a POST: 405
 check "GET: 405" [ "$(curl -s -o /dev/null -w '%{http_code}' "$URL/svc/echo")" = 405 ]
