@@ -1,6 +1,7 @@
 /*
  * mod_wssec — what the module's files share: the shared replay cache
- * (replay_socache.c) and the module record (mod_wssec.c).
+ * (replay_socache.c), the counters and the status handler (status.c), used
+ * by the module proper (mod_wssec.c).
  *
  * mod_wssec is a client of libwssec's public API (include/wssec) and of
  * httpd's, nothing more.

@@ -19,6 +19,11 @@
  * before the handler starts. The processed body is then served to the
  * handler by a small input filter (WSSEC_BODY).
  *
+ * Besides: WSSecTLSBindSigner and WSSecTLSPeerCheck tie a mod_ssl client
+ * certificate to the message, WSSecSecureResponse secures the response on
+ * its way back (WSSEC_SECURE output filter), and the counters of status.c
+ * are kept here.
+ *
  * Contexts: one per WSSecConfig file, built in post_config (in the parent,
  * which can read root-only keys; a broken file stops the start-up with the
  * library's reason) and inherited by the children, whose threads share it
