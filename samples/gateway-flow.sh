@@ -14,7 +14,7 @@
 #
 #   samples/gateway-flow.sh [WSSEC_BINARY [WORK_DIR]]
 #
-# WSSEC_BINARY defaults to build/wssec; the sample plug-in (ltpa_token.so) is
+# WSSEC_BINARY defaults to build/wssec; the LTPA token module (ltpa_token.so) is
 # expected beside it. WORK_DIR (default: a temporary directory, removed
 # afterwards) keeps every message and report. Exits 0 when every step gave
 # what it should, 1 otherwise. Run from anywhere.
@@ -130,10 +130,10 @@ expect_field "back end" "$WORK/3-backend.json" caller alice
 expect_field "back end" "$WORK/3-backend.json" asserted_by gateway
 expect_field "back end" "$WORK/3-backend.json" assertion_proof password
 
-# ---- 4. an LTPA-style token from the sample plug-in ------------------------
-echo "== 4. client sends an LTPA-style token (sample plug-in); the gateway asserts its user"
+# ---- 4. an LTPA token (LtpaToken2) from the LTPA token module -------------
+echo "== 4. client sends an LTPA token (LTPA token module); the gateway asserts its user"
 if [ -f "$PLUGIN" ]; then
-    LTPA="$PLUGIN::key-file=samples/plugin/ltpa.key"
+    LTPA="$PLUGIN::key-file=samples/ltpa/ltpa.keys,password-file=samples/ltpa/ltpa.pw"
     run "client secure" 0 secure --now "$T_CLIENT" --plugin "$LTPA,user=carol,ttl=600" \
         --actions timestamp,ltpa-token samples/hello.xml -o "$WORK/4-client.xml"
     run "gateway verify" 0 verify --now "$T_GATEWAY" --plugin "$LTPA" --require timestamp \
@@ -146,7 +146,7 @@ if [ -f "$PLUGIN" ]; then
         --json --report "$WORK/4-backend.json" "$WORK/4-backend.xml" >/dev/null
     expect_field "back end" "$WORK/4-backend.json" caller carol
 else
-    bad "the sample plug-in $PLUGIN was not built"
+    bad "the LTPA token module $PLUGIN was not built"
 fi
 
 # ---- 5. what must be refused ----------------------------------------------

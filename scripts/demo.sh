@@ -8,7 +8,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 echo "== scripts/install-deps.sh --build"
 scripts/install-deps.sh --build
-echo "== building the wssec program and the sample plug-in into build/ (a minute or two)"
+echo "== building the wssec program and the LTPA token module into build/ (a minute or two)"
 cmake -S . -B build -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
 cmake --build build -j"$(nproc)" --target wssec_cli wssec_ltpa
 echo

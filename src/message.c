@@ -11,6 +11,7 @@
 
 #include "wssec/wssec.h"
 #include "wssec/sys/sdk.h"
+#include "confirm.h"
 #include "context.h"
 #include "error.h"
 #include "global.h"
@@ -86,6 +87,8 @@ void wssec_msg_free(wssec_msg *msg)
     for (size_t i = 0; i < msg->nstates; i++)
         free_state(msg->states[i].module, msg->states[i].state);
     wssec__free(msg->states);
+    wssec__sigvals_free(msg->confirm);
+    wssec__sigvals_free(msg->expect);
     wssec__msg_clear_inbound(msg);
     wssec__trust_release(msg->trust);
     sk_X509_pop_free(msg->ocsp_chain, X509_free);

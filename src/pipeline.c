@@ -8,6 +8,7 @@
 
 #include "wssec/wssec.h"
 #include "wssec/sys/sdk.h"
+#include "confirm.h"
 #include "context.h"
 #include "error.h"
 #include "global.h"
@@ -377,6 +378,7 @@ int wssec_verify(wssec_result **out, wssec_msg *msg)
     int rc = run_consumers(msg);
     if (rc == 0) {
         rc = wssec__run_policy(msg);
+        if (rc == 0) rc = wssec__confirm_check(msg);
         if (rc == 0) rc = wssec__identity_run(msg);
         if (rc == 0) rc = wssec__signed_tokens_in_place(msg);
         if (rc == 0) rc = record_signatures(msg);

@@ -366,6 +366,8 @@ int wssec_token_set(wssec_token *t, const char *name, const char *value)
     return 0;
 }
 
+static bool endorses(const wssec_result *r, const wssec_token *e, const wssec_token *sig);
+
 int wssec_msg_set_caller(wssec_msg *msg, wssec_token *token)
 {
     WSSEC_ARG(msg && token);
@@ -373,6 +375,13 @@ int wssec_msg_set_caller(wssec_msg *msg, wssec_token *token)
     if (!r || !token->identity) return WSSEC_EINVALID;
     /* Two tokens of one kind must agree on the caller. Of different kinds, a
      * UsernameToken names the user, a signature the sending system. */
+    /* An X.509 signature that endorses another signature speaks for the
+     * message: its signer is the caller, whoever signed the endorsed one. */
+    if (r->caller && strcmp(r->caller->type, "signature") == 0 && endorses(r, token, r->caller)) {
+        r->caller = token;
+        return 0;
+    }
+    if (r->caller && endorses(r, r->caller, token)) return 0;
     if (r->caller && r->caller != token && strcmp(r->caller->type, token->type) == 0 &&
         strcmp(r->caller->identity, token->identity) != 0)
         return wssec_msg_fail(msg, WSSEC_EPOLICY, NULL, token->node,
@@ -387,19 +396,46 @@ int wssec_msg_set_caller(wssec_msg *msg, wssec_token *token)
 
 /* A signature verified with a symmetric key from an EncryptedKey (an HMAC
  * signature): anyone can make such a key for us, so what it covers is
- * intact but signed by nobody in particular. */
-static bool by_symmetric_key(const wssec_token *sig)
+ * intact but signed by nobody in particular, unless a verified X.509
+ * signature endorses it. */
+static bool by_symmetric_key(const wssec_result *r, const wssec_token *sig)
 {
-    return sig && !sig->signer_cert && sig->signer_token && sig->signer_token->secret;
+    return sig && !sig->signer_cert && sig->signer_token && sig->signer_token->secret &&
+           !wssec__result_endorser(r, sig);
 }
 
 int wssec__result_covers(const wssec_result *r, xmlNodePtr node)
 {
     for (xmlNodePtr n = node; n; n = n->parent)
         for (size_t i = 0; i < r->nrefs; i++)
-            if (r->refs[i].node == n && r->refs[i].whole && !by_symmetric_key(r->refs[i].signature))
+            if (r->refs[i].node == n && r->refs[i].whole &&
+                !by_symmetric_key(r, r->refs[i].signature))
                 return 1;
     return 0;
+}
+
+/* 1 when a verified reference of signature e covered the element of
+ * signature sig itself, whole: by node identity, never by name or Id (a
+ * signed UsernameToken or Timestamp is covered, not endorsed). */
+static bool endorses(const wssec_result *r, const wssec_token *e, const wssec_token *sig)
+{
+    if (!e || !sig || e == sig || !sig->node || strcmp(sig->type, "signature") != 0) return false;
+    for (size_t i = 0; i < r->nrefs; i++)
+        if (r->refs[i].signature == e && r->refs[i].node == sig->node && r->refs[i].whole)
+            return true;
+    return false;
+}
+
+const wssec_token *wssec__result_endorser(const wssec_result *r, const wssec_token *sig)
+{
+    if (!r || !sig || strcmp(sig->type, "signature") != 0) return NULL;
+    for (size_t i = 0; i < r->nrefs; i++) {
+        const wssec_token *e = r->refs[i].signature;
+        if (e && e->status == 0 && e->signer_cert && strcmp(e->type, "signature") == 0 &&
+            endorses(r, e, sig))
+            return e;
+    }
+    return NULL;
 }
 
 /* ---- decryption between walks ---- */

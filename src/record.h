@@ -139,6 +139,10 @@ struct wssec_msg {
      * Security header strip-security took out (freed when it ends) */
     const char *assert_user, *assert_dn;
     xmlNodePtr stripped;
+    /* SignatureConfirmation (confirm.c): the SignatureValues this response
+     * confirms (wssec_msg_confirm_signatures) and those of the request this
+     * response answers (wssec_msg_expect_confirmations); NULL: not set */
+    struct wssec_sigvals *confirm, *expect;
     /* the modules' per-message states (wssec_msg_set_state) */
     struct wssec_modstate {
         const wssec_module *module;
@@ -171,6 +175,9 @@ void wssec__result_reject(wssec_result *r);
 int wssec__result_decrypted(const wssec_result *r, xmlNodePtr node);
 /* 1 when node is, or lies inside, a node a verified reference covered whole. */
 int wssec__result_covers(const wssec_result *r, xmlNodePtr node);
+/* The verified X.509 signature that endorses signature sig (a reference of
+ * it covered sig's own element whole), or NULL. */
+const wssec_token *wssec__result_endorser(const wssec_result *r, const wssec_token *sig);
 /* The token whose element carries wsu:Id (or Id) id, or NULL. */
 wssec_token *wssec__token_by_id(const wssec_msg *msg, const char *id);
 /* A decryption that a consumer found during the walk of the header and

@@ -20,6 +20,7 @@ static const wssec_module *const builtins[] = {
     &wssec__module_signature,      &wssec__module_encryption, &wssec__module_assertion,
     &wssec__module_reference_list, &wssec__module_derived_key, &wssec__module_derived_key_13,
     &wssec__module_sct,            &wssec__module_sct_13,
+    &wssec__module_endorse,        &wssec__module_confirmation,
 };
 
 int wssec__modlist_builtins(wssec_modlist *l)

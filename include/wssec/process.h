@@ -97,6 +97,44 @@ WSSEC_API int wssec_secure_options_init(wssec_secure_options *opts, unsigned ver
 WSSEC_API int wssec_secure(wssec_msg *msg, const wssec_secure_options *opts) WSSEC_NONNULL(1)
     WSSEC_WARN_UNUSED;
 
+/**
+ * SignatureConfirmation (WSS 1.1 §8.5), responder side: the response
+ * @p response will confirm the SignatureValue of every signature that
+ * verified in the request whose result is @p request (one
+ * wsse11:SignatureConfirmation each, with its Value; one without Value when
+ * the request had no signature). The "signature-confirmation" action writes
+ * them; run it before the "signature" action, whose default parts then
+ * include them. The values are copied: @p request may be freed afterwards.
+ *
+ * @param response the response message (parsed, not yet secured)
+ * @param request  the result of wssec_verify() of the request: accepted
+ * @return 0; WSSEC_EINVALID when the request was rejected; WSSEC_ELIMIT
+ *         beyond 64 signatures; WSSEC_ENOMEM. The error is in
+ *         wssec_msg_error(@p response). Thread-safe for distinct messages.
+ */
+WSSEC_API int wssec_msg_confirm_signatures(wssec_msg *response, const wssec_result *request)
+    WSSEC_NONNULL(1, 2) WSSEC_WARN_UNUSED;
+
+/**
+ * SignatureConfirmation, requester side: wssec_verify() of @p response will
+ * check it against the request @p request that was sent (secured with
+ * wssec_secure(), or parsed again from what was sent): every SignatureValue
+ * of the request's Security header confirmed exactly once by a
+ * wsse11:SignatureConfirmation that a verified signature of the response
+ * covers, no other value confirmed (with no signature in the request:
+ * exactly one SignatureConfirmation without Value). Otherwise the response
+ * is refused with WSSEC_ESIGNATURE (wsse:FailedCheck; WSSEC_EUNSIGNED for a
+ * confirmation no verified signature covers), the reason naming the value.
+ * Without this call, SignatureConfirmations are read and not checked (a
+ * warning says so). The values are copied.
+ *
+ * @return 0; WSSEC_EINVALID for a request signature without a base64
+ *         SignatureValue, or beyond 64; WSSEC_ENOMEM. The error is in
+ *         wssec_msg_error(@p response). Thread-safe for distinct messages.
+ */
+WSSEC_API int wssec_msg_expect_confirmations(wssec_msg *response, const wssec_msg *request)
+    WSSEC_NONNULL(1, 2) WSSEC_WARN_UNUSED;
+
 /** Frees a result. NULL is a no-op. */
 WSSEC_API void wssec_result_free(wssec_result *result);
 

@@ -163,6 +163,9 @@ static int cli_option(const char *name, const char *value, void *ud)
     if (!strcmp(name, "fault")) return parse_bool(value, &c->fault);
     if (!strcmp(name, "private-output")) return parse_bool(value, &c->private_output);
     if (!strcmp(name, "explain")) return set_path(c, &c->explain_dir, value);
+    if (!strcmp(name, "endorse")) return parse_bool(value, &c->want_endorse);
+    if (!strcmp(name, "confirm-request")) return set_path(c, &c->confirm_request, value);
+    if (!strcmp(name, "sent-request")) return set_path(c, &c->sent_request, value);
     if (!strcmp(name, "policy")) return set_path(c, &c->policy_path, value);
     if (!strcmp(name, "policy-binding")) return set_str(&c->policy_binding, value);
     if (!strcmp(name, "policy-operation")) return set_str(&c->policy_operation, value);
@@ -242,6 +245,12 @@ void cli_usage(FILE *out)
             "      --password-file F    secure: the UsernameToken password, first line of F\n"
             "      --password-env VAR   secure: the UsernameToken password, from variable VAR\n"
             "      --users FILE         verify: users and passwords, lines user:password\n"
+            "      --endorse            secure: add an X.509 signature over the signature\n"
+            "                           (an endorsing signature), with the signing key\n"
+            "      --confirm-request REQ  secure: verify the request REQ and confirm its\n"
+            "                           signatures (WSS 1.1 SignatureConfirmation)\n"
+            "      --sent-request REQ   verify: the response must confirm the signatures of\n"
+            "                           the request REQ that was sent\n"
             "      --policy FILE        WS-SecurityPolicy of a WSDL 1.1 or wsp:Policy document:\n"
             "                           secure applies it, verify enforces it (wssec policy\n"
             "                           explain FILE shows what it means in these options)\n"
@@ -278,6 +287,9 @@ static const struct option own[] = {
     { "password-file", required_argument, NULL, 0 },
     { "password-env", required_argument, NULL, 0 },
     { "users", required_argument, NULL, 0 },
+    { "endorse", no_argument, NULL, 0 },
+    { "confirm-request", required_argument, NULL, 0 },
+    { "sent-request", required_argument, NULL, 0 },
     { "policy", required_argument, NULL, 0 },
     { "policy-binding", required_argument, NULL, 0 },
     { "policy-operation", required_argument, NULL, 0 },
@@ -474,8 +486,8 @@ static const char *option_help(const char *opt)
 static void warn_no_effect(const cli *c, const cli_argpair *pairs, size_t npairs)
 {
     static const char *const secure_only[] = { "username", "password-file", "password-env",
-                                               "timestamp" };
-    static const char *const verify_only[] = { "users", "explain" };
+                                               "timestamp", "endorse", "confirm-request" };
+    static const char *const verify_only[] = { "users", "explain", "sent-request" };
     for (size_t i = 0; i < npairs; i++) {
         const char *n = pairs[i].name, *help = option_help(n);
         const char *kind = NULL;
@@ -487,7 +499,8 @@ static void warn_no_effect(const cli *c, const cli_argpair *pairs, size_t npairs
             if (!strcmp(n, verify_only[j])) verify_opt = true;
         /* the own identity (sign-key, sign-cert) also decrypts inbound */
         if (!strcmp(n, "sign-key") || !strcmp(n, "sign-cert")) secure_opt = false;
-        if (c->cmd == CMD_SECURE && verify_opt) kind = "verify";
+        /* secure --confirm-request verifies the request with them */
+        if (c->cmd == CMD_SECURE && verify_opt && !c->confirm_request) kind = "verify";
         else if (c->cmd != CMD_SECURE && secure_opt) kind = "secure";
         if (!strcmp(n, "explain") && c->cmd == CMD_INSPECT) kind = "verify";
         if (kind)
@@ -613,9 +626,12 @@ static int default_actions(cli *c)
     if ((c->want_timestamp && wssec_config_set(c->cfg, "actions", "timestamp")) ||
         (c->have_username && wssec_config_set(c->cfg, "actions", "username-token")) ||
         (c->have_assert && wssec_config_set(c->cfg, "actions", "identity-assertion")) ||
+        (c->confirm_request && wssec_config_set(c->cfg, "actions", "signature-confirmation")) ||
         (c->have_signing && wssec_config_set(c->cfg, "actions", "signature")) ||
         (c->have_encrypting && wssec_config_set(c->cfg, "actions", "encrypted-key")))
         return EXIT_INTERNAL;
+    /* the endorsing signature last: over the signature, whatever its key */
+    if (c->want_endorse && wssec_config_set(c->cfg, "actions", "endorse")) return EXIT_INTERNAL;
     return 0;
 }
 

@@ -123,6 +123,9 @@ typedef struct cli {
     const char *config_dir;       /* while the configuration file is read: its directory */
     bool require_none, require_other; /* --require: "none" and other requirements given */
     char *explain_dir;            /* --explain DIR: what the signatures digested */
+    bool want_endorse;            /* --endorse: the endorse action */
+    char *confirm_request;        /* secure --confirm-request REQ: the request confirmed */
+    char *sent_request;           /* verify --sent-request REQ: the request answered */
     struct cli_explain_log *explain; /* the current input's, while it is verified */
     bool now_given;               /* --now: the clock is fixed */
     bool replay_external;         /* a replay cache other than memory was configured */

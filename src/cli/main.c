@@ -99,15 +99,17 @@ typedef struct job {
     cli_explain_log xlog;    /* verify --explain: what was digested */
     int explained;           /* the exit code of writing the explanation */
     bool oom;                /* out of memory: no report, exit 4 */
+    wssec_msg *req;          /* --confirm-request, --sent-request: the request */
+    wssec_result *req_res;   /* --confirm-request: its verification */
 } job;
 
-/* Reads the input. Returns 0, or the failure (I/O, or too large) as
- * j->err with its message. */
-static int read_input(job *j)
+/* Reads a file of the input (path) into out. Returns 0, or the failure
+ * (I/O, or too large) as j->err with its message. */
+static int read_file(job *j, const char *path, cli_bytes *out)
 {
     static char msgbuf[800];
     char why[700];
-    int rc = cli_read(j->file, wssec_ctx_max_message_size(j->ctx), &j->in, why, sizeof(why));
+    int rc = cli_read(path, wssec_ctx_max_message_size(j->ctx), out, why, sizeof(why));
     if (!rc) return 0;
     snprintf(msgbuf, sizeof(msgbuf), "%s", why);
     j->local.code = rc;
@@ -118,6 +120,48 @@ static int read_input(job *j)
     j->local.subject = "";
     j->local.file = "";
     j->err = &j->local;
+    return rc;
+}
+
+static int read_input(job *j) { return read_file(j, j->file, &j->in); }
+
+/* SignatureConfirmation: the request of --confirm-request (verified here,
+ * its signatures confirmed by the response) or of --sent-request (the
+ * response must confirm its signatures), parsed into j->req. Returns 0,
+ * or the failure as j->err (j->oom when out of memory). */
+static int load_request(job *j)
+{
+    const char *path = j->c->cmd == CMD_SECURE ? j->c->confirm_request : j->c->sent_request;
+    cli_bytes b = { 0 };
+    int rc = read_file(j, path, &b);
+    if (!rc && (rc = wssec_msg_new(&j->req, j->ctx))) j->oom = true;
+    if (!rc && (rc = wssec_msg_parse(j->req, (const char *)b.data, b.len)))
+        j->err = wssec_msg_error(j->req);
+    cli_bytes_free(&b);
+    if (rc || j->c->cmd != CMD_SECURE) {
+        if (rc)
+            fprintf(stderr, "wssec: --%s %s: the request cannot be read or parsed\n",
+                    j->c->cmd == CMD_SECURE ? "confirm-request" : "sent-request", path);
+        return rc;
+    }
+    rc = wssec_verify(&j->req_res, j->req);
+    if (rc == WSSEC_ENOMEM && !j->req_res) j->oom = true;
+    else if (rc) {
+        fprintf(stderr, "wssec: --confirm-request %s: the request does not verify\n", path);
+        j->err = wssec_result_error(j->req_res);
+    }
+    return rc;
+}
+
+/* The request's values for the message (secure: confirmed; verify:
+ * expected). Returns 0, or the failure as j->err. */
+static int use_request(job *j)
+{
+    if (load_request(j)) return -1;
+    int rc = j->c->cmd == CMD_SECURE ? wssec_msg_confirm_signatures(j->msg, j->req_res)
+                                     : wssec_msg_expect_confirmations(j->msg, j->req);
+    if (rc == WSSEC_ENOMEM) j->oom = true;
+    else if (rc) j->err = wssec_msg_error(j->msg);
     return rc;
 }
 
@@ -132,8 +176,10 @@ static int verify_alternative(job *j, size_t k, wssec_msg **m, wssec_result **re
     size_t t = c->policy_target, a = c->policy_alts[k];
     int rc = wssec_msg_new(m, k ? c->alt_ctx[k] : j->ctx);
     if (rc) return rc;
-    if ((rc = wssec_msg_parse(*m, (const char *)j->in.data, j->in.len)) == 0 &&
-        (rc = wssec_policy_check(*m, NULL, c->policy, t, a)) == 0 &&
+    if ((rc = wssec_msg_parse(*m, (const char *)j->in.data, j->in.len)) == 0 && j->req &&
+        (rc = wssec_msg_expect_confirmations(*m, j->req)) == WSSEC_ENOMEM)
+        return rc;
+    if (rc == 0 && (rc = wssec_policy_check(*m, NULL, c->policy, t, a)) == 0 &&
         (rc = wssec_verify(res, *m)) != 0 && *res) {
         *e = wssec_result_error(*res);
         return rc;
@@ -152,6 +198,7 @@ static int verify_policy(job *j)
     cli *c = j->c;
     char reasons[1700] = "";
     size_t l = 0;
+    if (c->sent_request && load_request(j)) return -1; /* the request of --sent-request */
     int lead = 0;
     bool named = false;
     for (size_t k = 0; k < c->npolicy_alts; k++) {
@@ -271,10 +318,12 @@ static int run_command(job *j)
     if (j->c->cmd == CMD_VERIFY && j->c->policy) return verify_policy(j);
     switch (j->c->cmd) {
     case CMD_SECURE:
+        if (j->c->confirm_request && (rc = use_request(j))) break;
         rc = wssec_secure(j->msg, NULL);
         if (rc) j->err = wssec_msg_error(j->msg);
         break;
     case CMD_VERIFY:
+        if (j->c->sent_request && (rc = use_request(j))) break;
         j->c->explain = j->c->explain_dir ? &j->xlog : NULL;
         rc = wssec_verify(&j->res, j->msg);
         j->c->explain = NULL;
@@ -373,6 +422,8 @@ static void job_free(job *j)
     cli_explain_clear(&j->xlog);
     wssec_free(j->out);
     wssec_result_free(j->res);
+    wssec_result_free(j->req_res);
+    wssec_msg_free(j->req);
     wssec_msg_free(j->msg);
     cli_bytes_free(&j->in);
 }
@@ -692,6 +743,8 @@ int main(int argc, char **argv)
     free(c.password_file);
     free(c.password_env);
     free(c.explain_dir);
+    free(c.confirm_request);
+    free(c.sent_request);
     for (size_t k = 0; k < CLI_POLICY_ALTS; k++) {
         wssec_ctx_free(c.alt_ctx[k]);
         wssec_config_free(c.alt_cfg[k]);

@@ -1176,6 +1176,27 @@ static int check_signer(wssec_msg *msg, xmlNodePtr sig, wssec_token *tok,
     return wssec__trust_note_cache_hit(msg, tok);
 }
 
+/* An endorsing signature: a reference of it covers another ds:Signature of
+ * our header (WS-SecurityPolicy EndorsingSupportingTokens). For reports,
+ * "endorses" on it and "endorsed-by" on the endorsed signature's token when
+ * that one came first; what it proves is decided by node identity in the
+ * record (wssec_msg_is_covered, the caller). 0 or WSSEC_ENOMEM. */
+static int note_endorsed(wssec_msg *msg, wssec_token *tok, const sig_info *si, const char *identity)
+{
+    for (size_t i = 0; i < si->nrefs; i++) {
+        xmlNodePtr t = si->refs[i].target;
+        if (!t || !wssec_xml_is(t, WSSEC_NS_DS, "Signature") || !si->refs[i].whole) continue;
+        if (wssec_token_set(tok, "endorses", si->refs[i].uri)) return WSSEC_ENOMEM;
+        for (size_t j = 0; j < wssec_msg_token_count(msg); j++) {
+            wssec_token *o = wssec_msg_token(msg, j);
+            if (o != tok && wssec_token_node(o) == t && !strcmp(wssec_token_type(o), "signature") &&
+                wssec_token_set(o, "endorsed-by", identity))
+                return WSSEC_ENOMEM;
+        }
+    }
+    return 0;
+}
+
 /* Step 4: the record: each reference as the node it covered, what verified
  * the signature and its replay key, the signer's identity as the caller. */
 static int record(wssec_msg *msg, wssec_token *tok, const sig_info *si,
@@ -1192,6 +1213,7 @@ static int record(wssec_msg *msg, wssec_token *tok, const sig_info *si,
             return WSSEC_ENOMEM;
     if (wssec_token_set_signer(tok, k->token, k->cert) || wssec_token_set_identity(tok, identity))
         return WSSEC_ENOMEM;
+    WSSEC_GUARD(note_endorsed(msg, tok, si, identity));
     return wssec_msg_set_caller(msg, tok);
 }
 
@@ -1525,6 +1547,17 @@ static int own_token(wssec_msg *msg, const gen_settings *g, const wssec_token **
     return 0;
 }
 
+/* The SignatureConfirmations of our Security header (a response, WSS 1.1
+ * §8.5): the requester checks that the response's signature covers them. */
+static int add_confirmations(wssec_msg *msg, parts *p)
+{
+    for (xmlNodePtr e = wssec_xml_first_elem(wssec_msg_security(msg, 0)); e;
+         e = wssec_xml_next_elem(e))
+        if (wssec_xml_is(e, WSSEC_NS_WSSE11, "SignatureConfirmation"))
+            WSSEC_GUARD(add_part(msg, p, e, "signature confirmation"));
+    return 0;
+}
+
 /* What to sign: the sign-part settings, or by default the Body, the
  * Timestamp, an identity assertion and encrypted header blocks. */
 static int choose_parts(wssec_msg *msg, const gen_settings *g, parts *p)
@@ -1539,6 +1572,7 @@ static int choose_parts(wssec_msg *msg, const gen_settings *g, parts *p)
              h = wssec_xml_next_elem(h))
             if (wssec_xml_is(h, WSSEC_NS_WSSE11, "EncryptedHeader"))
                 WSSEC_GUARD(add_part(msg, p, h, "encrypted header"));
+        WSSEC_GUARD(add_confirmations(msg, p));
     }
     for (size_t i = 0; i < g->nparts; i++) WSSEC_GUARD(select_part(msg, g->parts[i], false, p));
     return 0;
@@ -1659,4 +1693,59 @@ const wssec_module wssec__module_signature = {
     .local = "Signature",
     .consume = sig_consume,
     .generate = sig_generate,
+};
+
+/* ===================================================================== */
+/* the endorsing signature (outbound)                                     */
+/* ===================================================================== */
+
+/* An X.509 signature whose one Reference covers the primary signature (the
+ * first ds:Signature of our Security header, whatever its key: a
+ * certificate's or a session key's), given a wsu:Id, with exclusive C14N:
+ * WS-SecurityPolicy's EndorsingSupportingTokens, as WCF and CXF send it.
+ * It goes right after the primary signature. */
+static int endorse_with(wssec_msg *msg, const gen_settings *g, xmlNodePtr primary)
+{
+    const wssec_token *bst = NULL;
+    WSSEC_GUARD(own_token(msg, g, &bst));
+    parts p = { .n = 0 };
+    WSSEC_GUARD(add_part(msg, &p, primary, "endorsed signature"));
+    if (!wssec_msg_id_of(msg, primary, "SIG"))
+        return wssec_msg_fail(msg, WSSEC_ENOMEM, NULL, NULL, "out of memory");
+    xmlSecTransformId sid = transform_by_uri(g->alg->uri, xmlSecTransformUsageSignatureMethod);
+    xmlSecTransformId did = transform_by_uri(g->dig->uri, xmlSecTransformUsageDigestMethod);
+    if (sid == xmlSecTransformIdUnknown || did == xmlSecTransformIdUnknown)
+        return wssec_msg_fail(msg, WSSEC_EINTERNAL, NULL, NULL, "xmlsec lacks %s or %s",
+                              g->alg->name, g->dig->name);
+    xmlNodePtr sig = xmlSecTmplSignatureCreateNsPref(wssec_msg_doc(msg), xmlSecTransformExclC14NId,
+                                                     sid, NULL, BAD_CAST "ds");
+    if (!sig || !xmlAddNextSibling(primary, sig)) {
+        xmlFreeNode(sig);
+        return wssec_msg_fail(msg, WSSEC_ENOMEM, NULL, NULL, "out of memory");
+    }
+    int rc = add_references(msg, sig, g, did, &p, bst);
+    if (rc == WSSEC_ENOMEM) return wssec_msg_fail(msg, WSSEC_ENOMEM, NULL, NULL, "out of memory");
+    if (rc) return rc;
+    return sign(msg, sig, g);
+}
+
+static int endorse_generate(wssec_msg *msg, void *ud)
+{
+    (void)ud;
+    xmlNodePtr primary = child_of_security(msg, WSSEC_NS_DS, "Signature");
+    if (!primary)
+        return wssec_msg_fail(msg, WSSEC_ECONFIG, NULL, NULL,
+                              "endorse: the message has no signature to endorse (the signature "
+                              "action, or a message signed already, comes first)");
+    gen_settings g = { .key = WSSEC_LOCATED_KEY_INIT };
+    int rc = read_gen_settings(msg, &g);
+    if (!rc) rc = endorse_with(msg, &g, primary);
+    wssec_located_key_clear(&g.key);
+    return rc;
+}
+
+const wssec_module wssec__module_endorse = {
+    .version = WSSEC_MODULE_VERSION,
+    .name = "endorse",
+    .generate = endorse_generate,
 };

@@ -17,5 +17,7 @@ extern const wssec_module wssec__module_derived_key;
 extern const wssec_module wssec__module_derived_key_13;
 extern const wssec_module wssec__module_sct;
 extern const wssec_module wssec__module_sct_13;
+extern const wssec_module wssec__module_endorse;
+extern const wssec_module wssec__module_confirmation;
 
 #endif /* WSSEC_SRC_TOKENS_H */

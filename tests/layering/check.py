@@ -20,6 +20,8 @@ Rules:
   4. No cycles among units (a unit is X.c with its X.h).
   5. The command-line program includes only public headers and its own.
   6. A public header (include/wssec) includes only public headers.
+  7. mod_wssec (httpd/, beside src/) includes only public headers and its
+     own, like the CLI: a gateway is a client of the public API.
 
 Usage: check.py [SRC_DIR]   (default: the src/ beside this script's tests/)
 Exit 0 when every rule holds; 1 with one line per violation otherwise.
@@ -139,6 +141,25 @@ def main():
                 if not target.startswith(inc_dir + os.sep):
                     errors.append(f"{os.path.relpath(path, os.path.dirname(src))}: includes "
                                   f"\"{inc}\", which is not a public header (rule 6)")
+    # rule 7: httpd/ (mod_wssec) is a client of the public API only
+    httpd_dir = os.path.join(os.path.dirname(src), "httpd")
+    any_inc = re.compile(r'^\s*#\s*include\s+[<"]([^">]+)[">]', re.M)
+    for root, _, names in os.walk(httpd_dir):
+        for n in sorted(names):
+            if not n.endswith((".c", ".h")):
+                continue
+            path = os.path.join(root, n)
+            with open(path, encoding="utf-8") as f:
+                incs = any_inc.findall(f.read())
+            for inc in incs:
+                own = os.path.normpath(os.path.join(root, inc))
+                if inc.startswith("wssec/") and ".." not in inc:
+                    continue
+                if os.path.exists(own) and own.startswith(httpd_dir + os.sep):
+                    continue
+                if "/" in inc and ("src" in inc.split("/") or ".." in inc.split("/")):
+                    errors.append(f"{os.path.relpath(path, os.path.dirname(src))}: mod_wssec "
+                                  f"includes \"{inc}\", which is not the public API (rule 7)")
     for d in sorted(DEBTS - used_debts):
         errors.append(f"check.py: debt {d} no longer occurs: delete it from DEBTS")
     # rule 4: cycles, by depth-first search over the unit graph

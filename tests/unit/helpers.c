@@ -293,10 +293,8 @@ int h_has_warning(const wssec_result *res, const char *needle)
     return 0;
 }
 
-char *h_secure(const wssec_ctx *ctx, const char *xml, const char *const *actions, size_t n,
-               const char *user)
+char *h_secure_msg(wssec_msg *msg, const char *const *actions, size_t n, const char *user)
 {
-    wssec_msg *msg = h_parse(ctx, xml);
     wssec_secure_options o = WSSEC_SECURE_OPTIONS_INIT;
     o.actions = actions;
     o.n_actions = n;
@@ -310,6 +308,22 @@ char *h_secure(const wssec_ctx *ctx, const char *xml, const char *const *actions
     assert_int_equal(strlen((char *)out), len);
     wssec_msg_free(msg);
     return (char *)out;
+}
+
+char *h_secure(const wssec_ctx *ctx, const char *xml, const char *const *actions, size_t n,
+               const char *user)
+{
+    return h_secure_msg(h_parse(ctx, xml), actions, n, user);
+}
+
+void h_secure_refused(wssec_msg *msg, const char *const *actions, size_t n, int code,
+                      const char *needle)
+{
+    wssec_secure_options o = WSSEC_SECURE_OPTIONS_INIT;
+    o.actions = actions;
+    o.n_actions = n;
+    assert_int_equal(wssec_secure(msg, &o), code);
+    h_assert_contains(wssec_msg_error(msg)->message, needle);
 }
 
 char *h_sign_envelope(const wssec_ctx *ctx)
@@ -365,6 +379,13 @@ char *h_tempfile(const char *text)
     assert_int_equal(write(fd, text, n), (ssize_t)n);
     assert_int_equal(close(fd), 0);
     return path;
+}
+
+void h_require_file(const char *path)
+{
+    if (access(path, R_OK) == 0) return;
+    print_message("NOT RUN: %s is absent\n", path);
+    skip();
 }
 
 static wssec_ctx *ctx_pairs(const char **pairs, size_t n, const char *name, va_list ap)

@@ -113,6 +113,11 @@ int h_has_warning(const wssec_result *res, const char *needle);
  * asserts success and returns the serialized message (free()). */
 char *h_secure(const wssec_ctx *ctx, const char *xml, const char *const *actions, size_t n,
                const char *user);
+/* As h_secure, for a parsed message, which it frees. */
+char *h_secure_msg(wssec_msg *msg, const char *const *actions, size_t n, const char *user);
+/* wssec_secure of msg with actions fails with code, its error containing needle. */
+void h_secure_refused(wssec_msg *msg, const char *const *actions, size_t n, int code,
+                      const char *needle);
 /* The plain SOAP 1.1 envelope (h_envelope_header(11, NULL)) secured by ctx
  * with a Timestamp and a signature; free(). */
 char *h_sign_envelope(const wssec_ctx *ctx);
@@ -200,5 +205,8 @@ char *h_utf16le(const char *ascii, size_t *len);
 /* Writes text to a fresh temporary file under /tmp; returns its path (free(),
  * and unlink it). */
 char *h_tempfile(const char *text);
+/* Skips the calling test, printing "NOT RUN: PATH is absent", unless path
+ * exists (data read in place beside the checkout, such as ../shared). */
+void h_require_file(const char *path);
 
 #endif /* WSSEC_TEST_HELPERS_H */

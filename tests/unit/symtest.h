@@ -3,7 +3,7 @@
  * (test_symmetric.c, test_derived_keys.c): keys, RSA-OAEP, base64 text,
  * SecurityTokenReferences to an EncryptedKey, the session key of the
  * message's EncryptedKey (to server), and a signature re-made with HMAC.
- * Include after helpers.h; PKI and VT_EKSHA1 come from the test.
+ * Include after helpers.h; PKI, VT_EKSHA1 and SENDER come from the test.
  */
 #ifndef WSSEC_TEST_SYMTEST_H
 #define WSSEC_TEST_SYMTEST_H
@@ -122,6 +122,31 @@ SYM_UNUSED static void hmac_sign(xmlDocPtr doc, const unsigned char *key, size_t
         HMAC(sha1 ? EVP_sha1() : EVP_sha256(), key, (int)klen, si, (size_t)len, mac, &maclen));
     xmlFree(si);
     h_set_b64(h_xp(doc, "//ds:SignatureValue"), mac, maclen);
+}
+
+/* The message both tests start from: Pay 10 to bob, secured by alice (the
+ * test's SENDER) with a Timestamp, a signature and encryption for server
+ * (and, with ut, a UsernameToken for alice the signature covers), then
+ * reshaped by surgery. free() it. */
+SYM_UNUSED static char *sym_message(h_surgery surgery, bool ut)
+{
+    static const char *const actions[] = { "timestamp", "signature", "encrypted-key" };
+    static const char *const ut_actions[] = { "timestamp", "username-token", "signature",
+                                              "encrypted-key" };
+    wssec_ctx *out = ut ? h_ctx(SENDER, "sign-part", "body", "sign-part", "timestamp", "sign-part",
+                                "username-token", NULL)
+                        : h_ctx(SENDER, NULL);
+    char *plain = h_strf("<soap:Envelope xmlns:soap=\"%s\" xmlns:wsu=\"%s\"><soap:Header/>"
+                         "<soap:Body><m:Pay xmlns:m=\"urn:example:bank\"><m:To>bob</m:To>"
+                         "<m:Amount>10</m:Amount></m:Pay></soap:Body></soap:Envelope>",
+                         WSSEC_NS_SOAP11, H_NS_WSU);
+    char *secured = ut ? h_secure(out, plain, ut_actions, 4, "alice")
+                       : h_secure(out, plain, actions, 3, NULL);
+    char *xml = h_operate(secured, surgery, 1);
+    free(plain);
+    free(secured);
+    wssec_ctx_free(out);
+    return xml;
 }
 
 #endif /* WSSEC_TEST_SYMTEST_H */

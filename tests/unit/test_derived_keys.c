@@ -40,7 +40,7 @@
 #define NONCE "AQIDBAUGBwgJCgsMDQ4PEA==" /* 01..10 */
 #define CTX_ID "urn:uuid:ctx-1"
 
-#include "symtest.h" /* after PKI and VT_EKSHA1 */
+#include "symtest.h" /* after PKI, VT_EKSHA1 and SENDER */
 
 /* How the surgery shapes the message (set by each test). */
 static struct {
@@ -206,18 +206,7 @@ static void to_derived(xmlDocPtr doc)
 
 static char *derived_message(void)
 {
-    static const char *const actions[] = { "timestamp", "signature", "encrypted-key" };
-    wssec_ctx *out = ctx_of(SENDER, NULL);
-    char *plain = h_strf("<soap:Envelope xmlns:soap=\"%s\" xmlns:wsu=\"%s\"><soap:Header/>"
-                         "<soap:Body><m:Pay xmlns:m=\"urn:example:bank\"><m:To>bob</m:To>"
-                         "<m:Amount>10</m:Amount></m:Pay></soap:Body></soap:Envelope>",
-                         WSSEC_NS_SOAP11, H_NS_WSU);
-    char *secured = h_secure(out, plain, actions, 3, NULL);
-    char *xml = h_operate(secured, to_derived, 1);
-    free(plain);
-    free(secured);
-    wssec_ctx_free(out);
-    return xml;
+    return sym_message(to_derived, false);
 }
 
 static void setup_shape(void)
@@ -288,6 +277,29 @@ static void run_ok(bool ns13)
     assert_true(hmac);
     h_run_free(&r);
     wssec_ctx_free(in);
+    free(xml);
+}
+
+/* An HMAC signature by a derived key, endorsed by bob's X.509 signature:
+ * bob is the caller and the Body counts as signed. */
+static void test_derived_endorsed(void **state)
+{
+    (void)state;
+    static const char *const endorse[] = { "endorse" };
+    setup_shape();
+    char *xml = derived_message();
+    wssec_ctx *bob = h_signer("bob", NULL);
+    char *endorsed = h_secure(bob, xml, endorse, 1, NULL);
+    wssec_ctx *in = ctx_of(RECEIVER, "require", "timestamp,signature", NULL);
+    h_run r;
+    assert_int_equal(h_verify(&r, in, endorsed), 0);
+    h_assert_contains(wssec_result_caller(r.res), "CN=bob");
+    assert_true(wssec_result_is_signed(r.res, wssec_msg_body(r.msg)));
+    h_run_free(&r);
+    h_expect(in, xml, WSSEC_EPOLICY, NULL, "proves no sender");
+    wssec_ctx_free(in);
+    wssec_ctx_free(bob);
+    free(endorsed);
     free(xml);
 }
 
@@ -577,6 +589,7 @@ static void test_security_context_api(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_derived_endorsed),
         cmocka_unit_test(test_p_sha1_known_answer),
         cmocka_unit_test(test_derived_2005),
         cmocka_unit_test(test_derived_13),

@@ -1,10 +1,13 @@
 /*
- * Plug-ins: the sample plug-in (samples/plugin/ltpa_token.c) loaded from its
- * shared object — its token round trip and the hostile cases (another key,
- * a changed token, an expired one, no plug-in at all), its trusted-ID
- * evaluator — and every way loading can fail, each a configuration error
- * that names the file and the reason. What a plug-in registers stays with
- * the context it was loaded for, never in the caller's configuration.
+ * Plug-ins: the LTPA token module (plugins/ltpa/, built as ltpa_token.so)
+ * loaded from its shared object — its token round trip (v2 and v1) and the
+ * hostile cases (a changed token, another key file, a wrong password, an
+ * expired token, another realm, v1 not accepted, no plug-in at all), the
+ * shared LTPA vectors inside SOAP messages with the clock pinned, its
+ * trusted-ID evaluator — and every way loading can fail, each a
+ * configuration error that names the file and the reason. What a plug-in
+ * registers stays with the context it was loaded for, never in the
+ * caller's configuration.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -17,8 +20,14 @@
 #include "helpers.h"
 
 #define PKI WSSEC_SOURCE_DIR "/samples/pki/"
-#define KEY WSSEC_SOURCE_DIR "/samples/plugin/ltpa.key"
+#define LTPA WSSEC_SOURCE_DIR "/samples/ltpa/"
+#define VECTORS WSSEC_SOURCE_DIR "/../shared/ltpa-vectors/"
 #define PLUGIN WSSEC_PLUGIN_PATH
+/* the key file and its password file: what every load below passes */
+#define KEYS "key-file=" LTPA "ltpa.keys,password-file=" LTPA "ltpa.pw"
+#define SPEC PLUGIN "::" KEYS
+#define VT2 "http://www.ibm.com/websphere/appserver/tokentype/LTPAv2"
+#define VT1 "http://www.ibm.com/websphere/appserver/tokentype/5.0.2/LTPA"
 #define GW_DN "CN=gateway,OU=Gateways,O=wssec test,C=US"
 #define SERVER_DN "CN=server,OU=Services,O=wssec test,C=US"
 
@@ -39,17 +48,34 @@ static wssec_ctx *ctx_of(const char *const *pairs)
     return ctx;
 }
 
-/* A message with an LTPA token for user (the generator), made at now. */
-static char *ltpa_message(const char *user, const char *now, const char *const *actions, size_t n)
+/* A consumer: the plug-in with arg, at now. */
+static wssec_ctx *consumer(const char *arg, const char *now)
 {
-    char *spec = h_strf(PLUGIN "::key-file=" KEY ",user=%s,ttl=600", user);
+    char *spec = h_strf(SPEC "%s", arg);
+    const char *pairs[] = { "plugin", spec, "require", "none", "now", now, NULL };
+    wssec_ctx *ctx = ctx_of(pairs);
+    free(spec);
+    return ctx;
+}
+
+/* A message with an LTPA token made by the plug-in with arg, at now. */
+static char *made_with(const char *spec, const char *now, const char *const *actions, size_t n)
+{
     const char *pairs[] = { "plugin", spec, "now", now, NULL };
     wssec_ctx *ctx = ctx_of(pairs);
     char *plain = h_envelope_header(11, NULL);
     char *out = h_secure(ctx, plain, actions, n, NULL);
     free(plain);
-    free(spec);
     wssec_ctx_free(ctx);
+    return out;
+}
+
+/* A message with an LTPA token for user (the generator), made at now. */
+static char *ltpa_message(const char *user, const char *now, const char *const *actions, size_t n)
+{
+    char *spec = h_strf(SPEC ",user=%s,ttl=600", user);
+    char *out = made_with(spec, now, actions, n);
+    free(spec);
     return out;
 }
 
@@ -64,32 +90,31 @@ static void expect_error(const wssec_ctx *ctx, const char *xml, int code, const 
     h_run_free(&r);
 }
 
-/* Rewrites the token's decoded text with edit (same length), re-encoded. */
-static char *retoken(const char *xml, const char *from, const char *to)
+static void expect_caller(const wssec_ctx *ctx, const char *xml, const char *caller)
 {
-    const char *start = strstr(xml, "ValueType=\"urn:wssec:sample:ltpa-token\"");
+    h_run r;
+    int rc = h_verify(&r, ctx, xml);
+    if (rc) print_error("%s\n", h_run_err(&r)->message);
+    assert_int_equal(rc, 0);
+    assert_string_equal(wssec_result_caller(r.res), caller);
+    h_run_free(&r);
+}
+
+/* The token's base64 text with the character at offset at changed (from
+ * its end when at is negative). */
+static char *flip(const char *xml, long at)
+{
+    const char *start = strstr(xml, "ValueType=\"" VT2 "\"");
     assert_non_null(start);
     start = strchr(start, '>') + 1;
-    const char *end = strchr(start, '<');
-    size_t n = (size_t)(end - start);
-    unsigned char raw[1024];
-    char *b64 = h_strf("%.*s", (int)n, start);
-    int len = EVP_DecodeBlock(raw, (const unsigned char *)b64, (int)n);
-    assert_true(len > 0);
-    while (len > 0 && raw[len - 1] == '\0') len--;
-    raw[len] = '\0';
-    char *at = strstr((char *)raw, from);
-    assert_non_null(at);
-    assert_int_equal(strlen(from), strlen(to));
-    memcpy(at, to, strlen(to));
-    char enc[1500];
-    EVP_EncodeBlock((unsigned char *)enc, raw, len);
-    char *out = h_strf("%.*s%s%s", (int)(start - xml), xml, enc, end);
-    free(b64);
+    if (at < 0) at += (long)strcspn(start, "<");
+    char *out = h_strf("%s", xml);
+    char *c = out + (start - xml) + at;
+    *c = *c == 'A' ? 'B' : 'A';
     return out;
 }
 
-/* Copies the sample plug-in to path with mode. */
+/* Copies the plug-in to path with mode. */
 static void copy_plugin(const char *path, mode_t mode)
 {
     FILE *src = fopen(PLUGIN, "rb"), *dst = fopen(path, "wb");
@@ -106,11 +131,11 @@ static void copy_plugin(const char *path, mode_t mode)
 static void test_roundtrip(void **state)
 {
     (void)state;
-    const char *in_pairs[] = { "plugin", PLUGIN "::key-file=" KEY, "require", "timestamp",
+    const char *in_pairs[] = { "plugin", SPEC, "require", "timestamp",
                                "now", "2025-06-01T12:01:00Z", NULL };
     wssec_ctx *in = ctx_of(in_pairs);
     char *xml = ltpa_message("alice", H_NOW_TEXT, ltpa_actions, 2);
-    h_assert_contains(xml, "ValueType=\"urn:wssec:sample:ltpa-token\"");
+    h_assert_contains(xml, "ValueType=\"" VT2 "\"");
     h_run r;
     int rc = h_verify(&r, in, xml);
     if (rc) print_error("%s\n", h_run_err(&r)->message);
@@ -120,77 +145,260 @@ static void test_roundtrip(void **state)
     const wssec_token *t = wssec_result_token(r.res, 1);
     assert_string_equal(wssec_token_type(t), "ltpa-token");
     assert_string_equal(wssec_token_get(t, "user"), "alice");
-    assert_string_equal(wssec_token_get(t, "expires"), "2025-06-01T12:10:00Z");
+    assert_string_equal(wssec_token_get(t, "realm"), "example.com:389");
+    assert_string_equal(wssec_token_get(t, "version"), "2");
+    assert_string_equal(wssec_token_get(t, "expires"), "2025-06-01T12:10:00.000Z");
     h_run_free(&r);
 
-    /* the token changed: the MAC is checked before anything in it is used */
-    char *evil = retoken(xml, "user=alice", "user=admin");
-    expect_error(in, evil, WSSEC_EAUTH, "wsse:FailedAuthentication", "LTPA token MAC does not verify");
+    /* the token changed: one base64 character in its user data's block, or
+     * in its last block (the padding) */
+    char *evil = flip(xml, 30);
+    expect_error(in, evil, WSSEC_EAUTH, "wsse:FailedAuthentication",
+                 "LTPA v2 token refused: its signature does not verify with the key file's public key");
     free(evil);
-    evil = retoken(xml, "expires=2025", "expires=2035");
-    expect_error(in, evil, WSSEC_EAUTH, "wsse:FailedAuthentication", "LTPA token MAC does not verify");
-    free(evil);
-    evil = retoken(xml, ";mac=", ";mak=");
-    expect_error(in, evil, WSSEC_ETOKEN, "wsse:InvalidSecurityToken", "LTPA token without a MAC");
+    evil = flip(xml, -6);
+    expect_error(in, evil, WSSEC_EAUTH, "wsse:FailedAuthentication",
+                 "LTPA v2 token refused: it does not decrypt with the key file's shared key");
     free(evil);
 
-    /* another key */
-    char *other = h_tempfile("another-key-0123456789abcdef\n");
-    char *spec = h_strf(PLUGIN "::key-file=%s", other);
-    const char *other_pairs[] = { "plugin", spec, "require", "timestamp", NULL };
-    wssec_ctx *other_ctx = ctx_of(other_pairs);
-    expect_error(other_ctx, xml, WSSEC_EAUTH, "wsse:FailedAuthentication",
-                 "LTPA token MAC does not verify");
-    wssec_ctx_free(other_ctx);
-    free(spec);
-    unlink(other);
-    free(other);
+    /* another key file */
+    wssec_ctx *other = ctx_of((const char *const[]){
+        "plugin", PLUGIN "::key-file=" LTPA "other.keys,password-file=" LTPA "ltpa.pw",
+        "now", "2025-06-01T12:01:00Z", NULL });
+    expect_error(other, xml, WSSEC_EAUTH, "wsse:FailedAuthentication",
+                 "it does not decrypt with the key file's shared key (made with another key, or "
+                 "changed)");
+    wssec_ctx_free(other);
+
+    /* a token over the module's bound: refused before it is decrypted */
+    unsigned char big[8192];
+    memset(big, 0x5a, sizeof(big));
+    char *b64 = h_b64(big, sizeof(big));
+    char *huge = h_envelope_header(11,
+        "<wsse:Security xmlns:wsse=\"%s\"><wsse:BinarySecurityToken ValueType=\"%s\">%s"
+        "</wsse:BinarySecurityToken></wsse:Security>", WSSEC_NS_WSSE, VT2, b64);
+    expect_error(in, huge, WSSEC_ELIMIT, "wsse:FailedAuthentication",
+                 "LTPA v2 token refused: it is 8192 bytes, more than 6144");
+    free(huge);
+    free(b64);
+    char *empty = h_envelope_header(11,
+        "<wsse:Security xmlns:wsse=\"%s\"><wsse:BinarySecurityToken ValueType=\"%s\"/>"
+        "</wsse:Security>", WSSEC_NS_WSSE, VT2);
+    expect_error(in, empty, WSSEC_ETOKEN, "wsse:FailedAuthentication",
+                 "LTPA v2 token refused: it is empty or not base64");
+    free(empty);
 
     /* without the plug-in the token is an unsupported BinarySecurityToken */
     const char *plain_pairs[] = { "require", "timestamp", NULL };
     wssec_ctx *plain = ctx_of(plain_pairs);
     expect_error(plain, xml, WSSEC_EUNSUPPORTED, "wsse:UnsupportedSecurityToken",
-                 "ValueType 'urn:wssec:sample:ltpa-token' is not supported");
+                 "ValueType '" VT2 "' is not supported");
     wssec_ctx_free(plain);
     free(xml);
-
-    /* expired: ttl 600 s, skew 60 s */
-    static const char *const only_ltpa[] = { "ltpa-token" };
-    xml = ltpa_message("alice", H_NOW_TEXT, only_ltpa, 1);
-    const char *late_pairs[] = { "plugin", PLUGIN "::key-file=" KEY, "require", "none",
-                                 "now", "2025-06-01T12:11:01Z", NULL };
-    wssec_ctx *late = ctx_of(late_pairs);
-    expect_error(late, xml, WSSEC_EEXPIRED, "wsse:MessageExpired",
-                 "LTPA token for 'alice' expired at 2025-06-01T12:10:00Z (skew 60 s)");
-    const char *edge_pairs[] = { "plugin", PLUGIN "::key-file=" KEY, "require", "none",
-                                 "now", "2025-06-01T12:11:00Z", NULL };
-    wssec_ctx *edge = ctx_of(edge_pairs);
-    assert_int_equal(h_verify(&r, edge, xml), 0);
-    h_run_free(&r);
-    /* the skew is the context's clock-skew (read through the module SDK)
-     * unless the plug-in's skew= argument gives its own */
-    const char *wide_pairs[] = { "plugin", PLUGIN "::key-file=" KEY, "require", "none",
-                                 "clock-skew", "120", "now", "2025-06-01T12:11:01Z", NULL };
-    wssec_ctx *wide = ctx_of(wide_pairs);
-    assert_int_equal(h_verify(&r, wide, xml), 0);
-    h_run_free(&r);
-    const char *wider_late[] = { "plugin", PLUGIN "::key-file=" KEY, "require", "none",
-                                 "clock-skew", "120", "now", "2025-06-01T12:12:01Z", NULL };
-    wssec_ctx *wider = ctx_of(wider_late);
-    expect_error(wider, xml, WSSEC_EEXPIRED, "wsse:MessageExpired",
-                 "LTPA token for 'alice' expired at 2025-06-01T12:10:00Z (skew 120 s)");
-    const char *own_pairs[] = { "plugin", PLUGIN "::key-file=" KEY ",skew=0", "require", "none",
-                                "clock-skew", "120", "now", "2025-06-01T12:10:01Z", NULL };
-    wssec_ctx *own = ctx_of(own_pairs);
-    expect_error(own, xml, WSSEC_EEXPIRED, "wsse:MessageExpired",
-                 "LTPA token for 'alice' expired at 2025-06-01T12:10:00Z (skew 0 s)");
-    wssec_ctx_free(wide);
-    wssec_ctx_free(wider);
-    wssec_ctx_free(own);
-    wssec_ctx_free(late);
-    wssec_ctx_free(edge);
-    free(xml);
     wssec_ctx_free(in);
+}
+
+/* Expiry at the message's clock (skew 0 unless skew=), and the realm. */
+static void test_expiry_realm(void **state)
+{
+    (void)state;
+    static const char *const only_ltpa[] = { "ltpa-token" };
+    char *xml = ltpa_message("alice", H_NOW_TEXT, only_ltpa, 1);
+    wssec_ctx *edge = consumer("", "2025-06-01T12:10:00Z");
+    expect_caller(edge, xml, "alice");
+    wssec_ctx *late = consumer("", "2025-06-01T12:10:00.001Z");
+    expect_error(late, xml, WSSEC_EEXPIRED, "wsse:FailedAuthentication",
+                 "LTPA v2 token for 'alice' (realm 'example.com:389') expired at "
+                 "2025-06-01T12:10:00.000Z (skew 0 s)");
+    wssec_ctx *skewed = consumer(",skew=60", "2025-06-01T12:11:00Z");
+    expect_caller(skewed, xml, "alice");
+    wssec_ctx *later = consumer(",skew=60", "2025-06-01T12:11:01Z");
+    expect_error(later, xml, WSSEC_EEXPIRED, "wsse:FailedAuthentication", "(skew 60 s)");
+    /* the realm a token must name */
+    wssec_ctx *same = consumer(",realm=example.com:389", "2025-06-01T12:01:00Z");
+    expect_caller(same, xml, "alice");
+    wssec_ctx *realm = consumer(",realm=corp.example", "2025-06-01T12:01:00Z");
+    expect_error(realm, xml, WSSEC_EAUTH, "wsse:FailedAuthentication",
+                 "LTPA v2 token for 'alice' is of realm 'example.com:389', not 'corp.example'");
+    free(xml);
+    /* the generator's realm= and a DN with commas (backslash-escaped in the argument) */
+    xml = made_with(SPEC ",realm=corp.example,user=uid=bob\\,o=example", H_NOW_TEXT, only_ltpa, 1);
+    expect_caller(realm, xml, "uid=bob,o=example");
+    free(xml);
+    /* no user= argument: the outbound username */
+    const char *pairs[] = { "plugin", SPEC, "username", "carol", "now", H_NOW_TEXT, NULL };
+    wssec_ctx *gen = ctx_of(pairs);
+    char *env = h_envelope_header(11, NULL);
+    xml = h_secure(gen, env, only_ltpa, 1, NULL);
+    expect_caller(same, xml, "carol");
+    free(xml);
+    free(env);
+    wssec_ctx_free(gen);
+    wssec_ctx *list[] = { edge, late, skewed, later, same, realm };
+    for (size_t i = 0; i < WSSEC_ARRAY_LEN(list); i++) wssec_ctx_free(list[i]);
+}
+
+/* LtpaToken (v1): made by the action ltpa-token-v1, accepted only with v1=yes. */
+static void test_v1(void **state)
+{
+    (void)state;
+    static const char *const v1[] = { "ltpa-token-v1" };
+    char *xml = ltpa_message("alice", H_NOW_TEXT, v1, 1);
+    h_assert_contains(xml, "ValueType=\"" VT1 "\"");
+    wssec_ctx *no = consumer("", "2025-06-01T12:01:00Z");
+    expect_error(no, xml, WSSEC_EPOLICY, "wsse:FailedAuthentication",
+                 "LTPA v1 token refused: its expiry is not signed (the plug-in argument v1=yes "
+                 "accepts them)");
+    wssec_ctx *yes = consumer(",v1=yes", "2025-06-01T12:01:00Z");
+    h_run r;
+    assert_int_equal(h_verify(&r, yes, xml), 0);
+    assert_string_equal(wssec_result_caller(r.res), "alice");
+    assert_string_equal(wssec_token_get(wssec_result_token(r.res, 0), "version"), "1");
+    h_run_free(&r);
+    wssec_ctx *late = consumer(",v1=yes", "2025-06-01T12:10:01Z");
+    expect_error(late, xml, WSSEC_EEXPIRED, "wsse:FailedAuthentication",
+                 "LTPA v1 token for 'alice' (realm 'example.com:389') expired at");
+    wssec_ctx_free(no);
+    wssec_ctx_free(yes);
+    wssec_ctx_free(late);
+    free(xml);
+}
+
+/* The password: from a file or an environment variable, never the argument. */
+static void test_password(void **state)
+{
+    (void)state;
+    wssec_ctx *ctx = NULL;
+    char err[700];
+    char *wrong = h_tempfile("webas-sample\n");
+    char *spec = h_strf(PLUGIN "::key-file=" LTPA "ltpa.keys,password-file=%s", wrong);
+    const char *bad[] = { "plugin", spec, NULL };
+    assert_int_equal(try_ctx(&ctx, bad, err, sizeof(err)), WSSEC_ECONFIG);
+    h_assert_contains(err, "key-file " LTPA "ltpa.keys: 3DESKey does not decrypt: wrong password");
+    free(spec);
+    unlink(wrong);
+    free(wrong);
+
+    assert_int_equal(setenv("WSSEC_TEST_LTPA_PW", "WebAS-sample", 1), 0);
+    const char *env[] = { "plugin", PLUGIN "::key-file=" LTPA "ltpa.keys,password-env=WSSEC_TEST_LTPA_PW",
+                          NULL };
+    wssec_ctx_free(ctx_of(env));
+    assert_int_equal(unsetenv("WSSEC_TEST_LTPA_PW"), 0);
+    assert_int_equal(try_ctx(&ctx, env, err, sizeof(err)), WSSEC_ECONFIG);
+    h_assert_contains(err, "password-env WSSEC_TEST_LTPA_PW is not set");
+}
+
+/* The shared LTPA vectors inside SOAP messages, the clock pinned either side of each expiry. */
+/* The generator reproduces the shared vectors' deterministic tokens byte for byte. */
+static void test_vector_generated(void **state)
+{
+    (void)state;
+    h_require_file(VECTORS "manifest.tsv");
+    static const struct {
+        const char *token, *action, *arg;
+    } cases[] = {
+        { "v2-amlen-gen-2100", "ltpa-token",
+          "user=uid=u0000000\\,ou=users\\,ou=PERF\\,dc=ism.ibm\\,dc=com" },
+        { "v1-amlen-gen-2100", "ltpa-token-v1",
+          "user=uid=u0000000\\,ou=users\\,ou=PERF\\,dc=ism.ibm\\,dc=com" },
+        { "v2-amlen-gen-escapes", "ltpa-token",
+          "realm=Example:Realm,user=cn=a$b%c:d|e\\\\f\\,o=example" },
+    };
+    char *pw = h_tempfile("password");
+    for (size_t i = 0; i < WSSEC_ARRAY_LEN(cases); i++) {
+        char *spec = h_strf(PLUGIN "::key-file=" VECTORS "keys/amlen-TestLTPAKey.properties,"
+                            "password-file=%s,ttl=600,%s", pw, cases[i].arg);
+        const char *actions[] = { cases[i].action };
+        /* expiring 2100-01-01T00:00:00Z, the vectors' expiry */
+        char *xml = made_with(spec, "2099-12-31T23:50:00Z", actions, 1);
+        char *path = h_strf(VECTORS "tokens/%s.b64", cases[i].token);
+        FILE *f = fopen(path, "rb");
+        assert_non_null(f);
+        char want[4096];
+        size_t n = fread(want, 1, sizeof(want) - 1, f);
+        fclose(f);
+        want[n] = '\0';
+        char *text = h_strf("\">%s</wsse:BinarySecurityToken>", want);
+        h_assert_contains(xml, text);
+        free(text);
+        free(path);
+        free(xml);
+        free(spec);
+    }
+    unlink(pw);
+    free(pw);
+}
+
+static void test_vector_messages(void **state)
+{
+    (void)state;
+    h_require_file(VECTORS "manifest.tsv");
+    static const struct {
+        const char *token, *keys, *password, *vt, *before, *after, *caller, *needle;
+    } cases[] = {
+        { "v2-amlen", "amlen-TestLTPAKey", "password", VT2, "2023-10-07T17:09:41Z",
+          "2023-10-07T17:09:41.001Z", "uid=u0000000,ou=users,ou=PERF,dc=ism.ibm,dc=com", NULL },
+        { "v1-amlen", "amlen-TestLTPAKey", "password", VT1, "2023-10-07T17:08:01Z",
+          "2023-10-07T17:08:01.001Z", "uid=u0000000,ou=users,ou=PERF,dc=ism.ibm,dc=com", NULL },
+        { "v2-spring", "spring-ltpa2-faq-keys", "test123", VT2, "2018-02-19T12:31:00Z",
+          "2018-02-19T12:31:00.001Z", "CN=fae6d87c-c642-45a6-9f09-915c7fd8b08c,OU=user,DC=foo,DC=bar",
+          NULL },
+        { "v2-jip", "jip-ltpa2-keys", "abc.123", VT2, "2014-09-08T19:42:00Z",
+          "2014-09-08T19:42:00.001Z", "uid=wpsadmin,o=defaultWIMFileBasedRealm", NULL },
+        { "v2-amlen-gen-escapes", "amlen-TestLTPAKey", "password", VT2, "2099-12-31T23:59:59Z",
+          "2100-01-01T00:00:00.001Z", "cn=a$b%c:d|e\\f,o=example", NULL },
+        { "v1-amlen-gen-2100", "amlen-TestLTPAKey", "password", VT1, "2099-12-31T23:59:59Z",
+          "2100-01-01T00:00:00.001Z", "uid=u0000000,ou=users,ou=PERF,dc=ism.ibm,dc=com", NULL },
+        /* the unsigned outer field says 2100; the signed expire attribute rules */
+        { "v2-amlen-neg-outer-expiry", "amlen-TestLTPAKey", "password", VT2, "2023-10-07T17:09:41.001Z",
+          "2024-01-01T00:00:00Z", "uid=u0000000,ou=users,ou=PERF,dc=ism.ibm,dc=com", NULL },
+        { "v2-amlen-neg-forged-user", "amlen-TestLTPAKey", "password", VT2, "2023-10-07T17:00:00Z",
+          NULL, NULL, "LTPA v2 token refused: its signature does not verify" },
+        { "v1-amlen-neg-forged-user", "amlen-TestLTPAKey", "password", VT1, "2023-10-07T17:00:00Z",
+          NULL, NULL, "LTPA v1 token refused: its signature does not verify" },
+        { "v2-amlen-neg-bitflip", "amlen-TestLTPAKey", "password", VT2, "2023-10-07T17:00:00Z",
+          NULL, NULL, "LTPA v2 token refused: its signature does not verify" },
+        { "v1-amlen-neg-bitflip", "amlen-TestLTPAKey", "password", VT1, "2023-10-07T17:00:00Z",
+          NULL, NULL, "LTPA v1 token refused: its signature does not verify" },
+    };
+    for (size_t i = 0; i < WSSEC_ARRAY_LEN(cases); i++) {
+        char *path = h_strf(VECTORS "tokens/%s.b64", cases[i].token);
+        FILE *f = fopen(path, "rb");
+        assert_non_null(f);
+        char token[4096];
+        size_t n = fread(token, 1, sizeof(token) - 1, f);
+        fclose(f);
+        token[n] = '\0';
+        char *xml = h_envelope_header(11,
+            "<wsse:Security xmlns:wsse=\"%s\"><wsse:BinarySecurityToken ValueType=\"%s\" "
+            "EncodingType=\"%s\">%s</wsse:BinarySecurityToken></wsse:Security>",
+            WSSEC_NS_WSSE, cases[i].vt, WSSEC_ENC_BASE64, token);
+        char *pw = h_tempfile(cases[i].password);
+        char *spec = h_strf(PLUGIN "::key-file=" VECTORS "keys/%s.properties,password-file=%s,v1=yes",
+                            cases[i].keys, pw);
+        const char *before[] = { "plugin", spec, "require", "none", "now", cases[i].before, NULL };
+        wssec_ctx *ctx = ctx_of(before);
+        if (cases[i].needle) {
+            expect_error(ctx, xml, WSSEC_EAUTH, "wsse:FailedAuthentication", cases[i].needle);
+        } else if (cases[i].after && strstr(cases[i].token, "outer")) {
+            expect_error(ctx, xml, WSSEC_EEXPIRED, "wsse:FailedAuthentication",
+                         "expired at 2023-10-07T17:09:41.000Z");
+        } else {
+            expect_caller(ctx, xml, cases[i].caller);
+        }
+        wssec_ctx_free(ctx);
+        if (cases[i].after) {
+            const char *after[] = { "plugin", spec, "now", cases[i].after, NULL };
+            ctx = ctx_of(after);
+            expect_error(ctx, xml, WSSEC_EEXPIRED, "wsse:FailedAuthentication", "expired at");
+            wssec_ctx_free(ctx);
+        }
+        unlink(pw);
+        free(pw);
+        free(spec);
+        free(xml);
+        free(path);
+    }
 }
 
 static void test_load_errors(void **state)
@@ -202,10 +410,10 @@ static void test_load_errors(void **state)
     assert_non_null(dir);
     char *copy = h_strf("%s/ltpa.so", dir);
     copy_plugin(copy, 0777);
-    char *writable = h_strf("%s::key-file=" KEY, copy);
+    char *writable = h_strf("%s::" KEYS, copy);
     /* a file that is not a shared object, where only that can be wrong (the
      * source tree's directories may be group-writable, as git archive makes them) */
-    char *not_so = h_strf("%s/ltpa.key", dir);
+    char *not_so = h_strf("%s/ltpa.keys", dir);
     char *not_so_needle = h_strf("plugin %s cannot be loaded: ", not_so);
     FILE *k = fopen(not_so, "wb");
     assert_non_null(k);
@@ -213,8 +421,8 @@ static void test_load_errors(void **state)
     fclose(k);
     assert_int_equal(chmod(not_so, 0644), 0);
 
-    char *short_key = h_tempfile("too-short\n");
-    char *short_spec = h_strf(PLUGIN "::key-file=%s", short_key);
+    char *not_keys = h_tempfile("a=b\n");
+    char *not_keys_spec = h_strf(PLUGIN "::key-file=%s,password-file=" LTPA "ltpa.pw", not_keys);
     const struct {
         const char *spec, *needle;
     } cases[] = {
@@ -228,13 +436,20 @@ static void test_load_errors(void **state)
         { PLUGIN ":nope", "plugin " PLUGIN " has no entry point 'nope'" },
         { PLUGIN, "plugin " PLUGIN ": wssec_plugin_init() refused to register: no key: give the "
                   "argument key-file=PATH" },
-        { PLUGIN "::key-file=/no/such/key", "refused to register: key-file /no/such/key: cannot be "
-                                            "opened" },
-        { short_spec, "refused to register: key-file /tmp/wssec-unit-" },
-        { short_spec, "must hold 16 to 256 bytes" },
-        { PLUGIN "::key-file=" KEY ",bogus=1", "unknown argument 'bogus'" },
-        { PLUGIN "::key-file=" KEY ",ttl=soon", "bad value for ttl" },
-        { PLUGIN "::key-file=" KEY ",trusted-ou=", "bad value for trusted-ou" },
+        { PLUGIN "::key-file=/no/such/key,password-file=" LTPA "ltpa.pw",
+          "refused to register: key-file /no/such/key: cannot be opened" },
+        { PLUGIN "::key-file=" LTPA "ltpa.keys", "give its password with one of password-file=PATH "
+                                                 "and password-env=NAME" },
+        { SPEC ",password-env=HOME", "give its password with one of" },
+        { PLUGIN "::key-file=" LTPA "ltpa.keys,password-file=/no/such/pw",
+          "password-file /no/such/pw cannot be opened" },
+        { not_keys_spec, "refused to register: key-file /tmp/wssec-unit-" },
+        { not_keys_spec, "3DESKey is missing (not a WebSphere LTPA key file?)" },
+        { SPEC ",bogus=1", "unknown argument 'bogus'" },
+        { SPEC ",ttl=soon", "bad value for ttl" },
+        { SPEC ",v1=maybe", "bad value for v1" },
+        { SPEC ",realm=a/b", "bad value for realm" },
+        { SPEC ",trusted-ou=", "bad value for trusted-ou" },
         { writable, "is writable by every user" },
     };
     for (size_t i = 0; i < WSSEC_ARRAY_LEN(cases); i++) {
@@ -256,19 +471,19 @@ static void test_load_errors(void **state)
     unlink(copy);
     unlink(not_so);
     rmdir(dir);
-    unlink(short_key);
-    free(short_key);
-    free(short_spec);
+    unlink(not_keys);
+    free(not_keys);
+    free(not_keys_spec);
     free(copy);
     free(writable);
     free(not_so);
     free(not_so_needle);
 }
 
-/* Loads "file::key-file=KEY"; returns the code, the error in err. */
+/* Loads "file::KEYS"; returns the code, the error in err. */
 static int load(const char *file, char *err, size_t errlen)
 {
-    char *spec = h_strf("%s::key-file=" KEY, file);
+    char *spec = h_strf("%s::" KEYS, file);
     const char *pairs[] = { "plugin", spec, NULL };
     wssec_ctx *ctx = NULL;
     int rc = try_ctx(&ctx, pairs, err, errlen);
@@ -363,7 +578,7 @@ static void test_config_untouched(void **state)
     assert_int_equal(wssec_config_new(&cfg), 0);
     assert_int_equal(wssec_config_set(cfg, "now", "2025-06-01T12:01:00Z"), 0);
     assert_int_equal(wssec_config_set(cfg, "require", "timestamp"), 0);
-    assert_int_equal(wssec_config_set(cfg, "plugin", PLUGIN "::key-file=" KEY), 0);
+    assert_int_equal(wssec_config_set(cfg, "plugin", SPEC), 0);
     size_t before = cfg->modules.n;
     wssec_ctx *a = NULL, *b = NULL;
     assert_int_equal(wssec_ctx_new(&a, cfg), 0);
@@ -388,7 +603,7 @@ static void test_plugin_evaluator(void **state)
 {
     (void)state;
     static const char *const gw_actions[] = { "timestamp", "identity-assertion", "signature" };
-    const char *be_pairs[] = { "plugin", PLUGIN "::key-file=" KEY ",trusted-ou=Gateways",
+    const char *be_pairs[] = { "plugin", SPEC ",trusted-ou=Gateways",
                                "trust", PKI "root.crt", "certs", PKI "inter.crt", NULL };
     wssec_ctx *be = ctx_of(be_pairs);
     const char *gw_pairs[] = { "sign-key", PKI "gateway.key", "sign-cert", PKI "gateway.crt",
@@ -412,7 +627,7 @@ static void test_plugin_evaluator(void **state)
                  "identities: its subject has no ou=gateways (the ltpa plug-in's trusted-ou)");
     free(xml);
     /* a plug-in's evaluator and a trusted-upstream list: one or the other */
-    const char *both[] = { "plugin", PLUGIN "::key-file=" KEY ",trusted-ou=Gateways",
+    const char *both[] = { "plugin", SPEC ",trusted-ou=Gateways",
                            "trusted-upstream", GW_DN, NULL };
     wssec_ctx *ctx = NULL;
     char err[700];
@@ -428,6 +643,11 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_roundtrip),
+        cmocka_unit_test(test_expiry_realm),
+        cmocka_unit_test(test_v1),
+        cmocka_unit_test(test_password),
+        cmocka_unit_test(test_vector_messages),
+        cmocka_unit_test(test_vector_generated),
         cmocka_unit_test(test_load_errors),
         cmocka_unit_test(test_load_checks),
         cmocka_unit_test(test_config_untouched),

@@ -34,7 +34,7 @@
 #define VT_X509 \
     "http://docs.oasis-open.org/wss/2004/01/oasis-200401-wss-x509-token-profile-1.0#X509v3"
 
-#include "symtest.h" /* after PKI and VT_EKSHA1 */
+#include "symtest.h" /* after PKI, VT_EKSHA1 and SENDER */
 
 /* How the surgery shapes the message (set by each test). */
 static struct {
@@ -42,6 +42,7 @@ static struct {
     int sig_key;        /* 0 Reference to the EK, 1 EncryptedKeySHA1, 2 unknown SHA1, 3 the BST */
     bool ek_to_alice;   /* the EncryptedKey's key encrypted to alice, KeyInfo still naming server */
     bool data_other_ek; /* the EncryptedData name a second EncryptedKey (another key) */
+    bool ut;            /* a UsernameToken (alice, PasswordDigest) the signature covers */
 } shape;
 
 static wssec_ctx *ctx_of(const char *first, ...)
@@ -137,18 +138,7 @@ static void to_symmetric(xmlDocPtr doc)
 
 static char *symmetric_message(void)
 {
-    static const char *const actions[] = { "timestamp", "signature", "encrypted-key" };
-    wssec_ctx *out = ctx_of(SENDER, NULL);
-    char *plain = h_strf("<soap:Envelope xmlns:soap=\"%s\" xmlns:wsu=\"%s\"><soap:Header/>"
-                         "<soap:Body><m:Pay xmlns:m=\"urn:example:bank\"><m:To>bob</m:To>"
-                         "<m:Amount>10</m:Amount></m:Pay></soap:Body></soap:Envelope>",
-                         WSSEC_NS_SOAP11, H_NS_WSU);
-    char *secured = h_secure(out, plain, actions, 3, NULL);
-    char *xml = h_operate(secured, to_symmetric, 1);
-    free(plain);
-    free(secured);
-    wssec_ctx_free(out);
-    return xml;
+    return sym_message(to_symmetric, shape.ut);
 }
 
 static void setup_shape(void) { memset(&shape, 0, sizeof(shape)); }
@@ -211,7 +201,11 @@ static void test_hmac_is_no_signer(void **state)
     static const char *const reqs[] = { "signature", "signed:/soap:Envelope/soap:Body" };
     for (size_t i = 0; i < 2; i++) {
         wssec_ctx *in = ctx_of(RECEIVER, "require", reqs[i], NULL);
-        h_expect(in, xml, WSSEC_EPOLICY, "wsse:InvalidSecurity", "proves no sender");
+        h_expect(in, xml, WSSEC_EPOLICY, "wsse:InvalidSecurity",
+                 i == 0 ? "policy requires a trusted X.509 signature; the message has none (an "
+                          "HMAC signature by an EncryptedKey's session key proves no sender) "
+                          "(see --require)"
+                        : "proves no sender");
         wssec_ctx_free(in);
     }
     wssec_ctx *in = ctx_of(RECEIVER, "require", "timestamp,signed-by:.*", NULL);
@@ -287,6 +281,298 @@ static void test_hmac_sha1_needs_allow_sha1(void **state)
     free(xml);
 }
 
+/* ---- endorsing signatures: a caller for the symmetric binding ---- */
+
+/* msg secured again by who (an X.509 key of samples/pki) with actions. */
+static char *resecure(const char *xml, const char *who, const char *const *actions, size_t n,
+                      const char *part)
+{
+    wssec_ctx *c = part ? h_signer(who, "sign-part", part, NULL) : h_signer(who, NULL);
+    char *out = h_secure(c, xml, actions, n, NULL);
+    wssec_ctx_free(c);
+    return out;
+}
+
+static const char *const endorse_action[] = { "endorse" };
+
+static const char *token_prop(const wssec_result *res, const char *name)
+{
+    for (size_t i = 0; i < wssec_result_token_count(res); i++) {
+        const char *v = wssec_token_get(wssec_result_token(res, i), name);
+        if (v) return v;
+    }
+    return NULL;
+}
+
+/* An X.509 signature over the HMAC signature: its signer is the caller,
+ * and what the HMAC signature covers counts as signed. */
+static void test_endorsed_hmac_has_caller(void **state)
+{
+    (void)state;
+    setup_shape();
+    char *sym = symmetric_message();
+    char *xml = resecure(sym, "bob", endorse_action, 1, NULL);
+    wssec_ctx *in = ctx_of(RECEIVER, "require", "timestamp,signature", NULL);
+    h_run r;
+    assert_int_equal(h_verify(&r, in, xml), 0);
+    h_assert_contains(wssec_result_caller(r.res), "CN=bob");
+    xmlNodePtr body = h_xp(wssec_msg_doc(r.msg), "//soap:Body");
+    assert_true(wssec_result_is_signed(r.res, body));
+    h_assert_contains(token_prop(r.res, "endorsed-by"), "CN=bob");
+    h_assert_contains(token_prop(r.res, "endorses"), "#SIG-");
+    h_run_free(&r);
+    wssec_ctx_free(in);
+    in = ctx_of(RECEIVER, "require", "timestamp,signed-by:CN=alice", NULL);
+    h_expect(in, xml, WSSEC_EUNTRUSTED, NULL, "does not match the required signed-by");
+    wssec_ctx_free(in);
+    free(xml);
+    free(sym);
+}
+
+/* xml verifies under require, with the caller who, exactly. */
+static void expect_caller(const char *xml, const char *require, const char *who)
+{
+    wssec_ctx *in = ctx_of(RECEIVER, "require", require, NULL);
+    h_run r;
+    assert_int_equal(h_verify(&r, in, xml), 0);
+    assert_string_equal(wssec_result_caller(r.res), who);
+    h_run_free(&r);
+    wssec_ctx_free(in);
+}
+
+/* The endorsing signature first in the header: node identity decides, not
+ * the order. */
+static void endorsement_first(xmlDocPtr doc)
+{
+    xmlNodePtr e = h_xp(doc, "//wsse:Security/ds:Signature[ds:SignedInfo/ds:SignatureMethod"
+                             "[contains(@Algorithm,'rsa')]]");
+    xmlUnlinkNode(e);
+    xmlAddPrevSibling(h_xp(doc, "//wsse:Security/ds:Signature"), e);
+}
+
+static void test_endorsement_before_endorsed(void **state)
+{
+    (void)state;
+    setup_shape();
+    char *sym = symmetric_message();
+    char *endorsed = resecure(sym, "bob", endorse_action, 1, NULL);
+    char *xml = h_operate(endorsed, endorsement_first, 1);
+    assert_true(strstr(xml, "rsa-sha256") < strstr(xml, "hmac-sha256"));
+    expect_caller(xml, "timestamp,signature", "CN=bob,OU=Clients,O=wssec test,C=US");
+    free(xml);
+    free(endorsed);
+    free(sym);
+}
+
+/* A second X.509 signature that covers the Timestamp only endorses
+ * nothing: the Body stays covered by the anonymous HMAC signature alone. */
+static void test_endorsing_timestamp_only(void **state)
+{
+    (void)state;
+    setup_shape();
+    static const char *const sign[] = { "signature" };
+    char *sym = symmetric_message();
+    char *xml = resecure(sym, "bob", sign, 1, "timestamp");
+    wssec_ctx *in = ctx_of(RECEIVER, "require", "timestamp,signature", NULL);
+    h_expect(in, xml, WSSEC_EUNSIGNED, NULL, "the SOAP Body (/Envelope/Body) is not covered");
+    wssec_ctx_free(in);
+    free(xml);
+    free(sym);
+}
+
+/* Wrapping: the endorsed HMAC signature moved into another header block
+ * (the endorsement still digests it there), a copy of it without its Id
+ * left in the Security header: the copy verifies, but no endorsement
+ * names that element. */
+static void move_endorsed(xmlDocPtr doc)
+{
+    xmlNodePtr hmac = h_xp(doc, "//wsse:Security/ds:Signature[ds:SignedInfo/ds:SignatureMethod"
+                                "[contains(@Algorithm,'hmac')]]");
+    xmlNodePtr copy = xmlDocCopyNode(hmac, doc, 1);
+    for (xmlAttrPtr a = copy->properties; a; a = a->next)
+        if (xmlStrEqual(a->name, BAD_CAST "Id")) {
+            xmlRemoveProp(a);
+            break;
+        }
+    xmlAddPrevSibling(hmac, copy);
+    xmlUnlinkNode(hmac);
+    xmlNodePtr wrapper = h_elem(doc, "urn:example:wrap", "w", "Wrapper");
+    xmlAddChild(h_xp(doc, "//soap:Header"), wrapper);
+    xmlAddChild(wrapper, hmac);
+}
+
+static void test_endorsement_of_moved_signature(void **state)
+{
+    (void)state;
+    setup_shape();
+    char *sym = symmetric_message();
+    char *endorsed = resecure(sym, "bob", endorse_action, 1, NULL);
+    char *xml = h_operate(endorsed, move_endorsed, 1);
+    wssec_ctx *in = ctx_of(RECEIVER, "require", "timestamp,signature", NULL);
+    h_expect(in, xml, WSSEC_EUNSIGNED, NULL, "the SOAP Body (/Envelope/Body) is not covered");
+    wssec_ctx_free(in);
+    free(xml);
+    free(endorsed);
+    free(sym);
+}
+
+/* A second HMAC signature, over the Timestamp only, put first in the
+ * header (the one the endorse action endorses): re-made with the session
+ * key. */
+static void add_timestamp_hmac(xmlDocPtr doc)
+{
+    unsigned char key[64];
+    size_t klen = session_key(doc, key);
+    xmlNodePtr s1 = h_xp(doc, "//wsse:Security/ds:Signature");
+    xmlNodePtr s2 = xmlDocCopyNode(s1, doc, 1);
+    xmlAddPrevSibling(s1, s2); /* after the EncryptedKey that keys it */
+    xmlNodePtr si = xmlFirstElementChild(s2);
+    xmlChar *body_id = xmlGetNsProp(h_xp(doc, "//soap:Body"), BAD_CAST "Id", BAD_CAST H_NS_WSU);
+    char *uri = h_strf("#%s", (char *)body_id);
+    for (xmlNodePtr r = xmlFirstElementChild(si); r; r = xmlNextElementSibling(r)) {
+        xmlChar *u = xmlGetProp(r, BAD_CAST "URI");
+        bool body = u && strcmp((char *)u, uri) == 0;
+        xmlFree(u);
+        if (body) {
+            h_remove(r);
+            break;
+        }
+    }
+    int len = 0;
+    xmlChar *c = h_c14n(doc, si, XML_C14N_EXCLUSIVE_1_0, NULL, &len);
+    unsigned char mac[EVP_MAX_MD_SIZE];
+    unsigned int maclen = 0;
+    assert_non_null(HMAC(EVP_sha256(), key, (int)klen, c, (size_t)len, mac, &maclen));
+    h_set_b64(xmlNextElementSibling(si), mac, maclen);
+    xmlFree(c);
+    xmlFree(body_id);
+    free(uri);
+}
+
+static void test_endorsing_other_hmac_signature(void **state)
+{
+    (void)state;
+    setup_shape();
+    char *sym = symmetric_message();
+    char *two = h_operate(sym, add_timestamp_hmac, 1);
+    char *xml = resecure(two, "bob", endorse_action, 1, NULL);
+    wssec_ctx *in = ctx_of(RECEIVER, "require", "timestamp", NULL);
+    h_run r;
+    assert_int_equal(h_verify(&r, in, xml), 0); /* both HMAC signatures verify */
+    assert_false(wssec_result_is_signed(r.res, h_xp(wssec_msg_doc(r.msg), "//soap:Body")));
+    h_run_free(&r);
+    wssec_ctx_free(in);
+    in = ctx_of(RECEIVER, "require", "timestamp,signature", NULL);
+    h_expect(in, xml, WSSEC_EUNSIGNED, NULL, "the SOAP Body (/Envelope/Body) is not covered");
+    wssec_ctx_free(in);
+    free(xml);
+    free(two);
+    free(sym);
+}
+
+static void test_endorsing_untrusted_signer(void **state)
+{
+    (void)state;
+    setup_shape();
+    char *sym = symmetric_message();
+    char *xml = resecure(sym, "selfsigned", endorse_action, 1, NULL);
+    wssec_ctx *in = ctx_of(RECEIVER, "require", "timestamp,signature", NULL);
+    h_expect(in, xml, WSSEC_EUNTRUSTED, NULL, "is self-signed and not one of the trust anchors");
+    wssec_ctx_free(in);
+    free(xml);
+    free(sym);
+}
+
+/* The asymmetric binding: alice signs, bob endorses alice's signature;
+ * bob, the endorser, is the caller and both signers are checked. */
+static void test_endorsing_x509_primary(void **state)
+{
+    (void)state;
+    static const char *const sign[] = { "timestamp", "signature" };
+    char *plain = h_envelope_header(11, NULL);
+    char *signed_ = resecure(plain, "alice", sign, 2, NULL);
+    char *xml = resecure(signed_, "bob", endorse_action, 1, NULL);
+    wssec_ctx *in = ctx_of(RECEIVER, "require", "timestamp,signature", NULL);
+    h_run r;
+    assert_int_equal(h_verify(&r, in, xml), 0);
+    h_assert_contains(wssec_result_caller(r.res), "CN=bob");
+    h_assert_contains(token_prop(r.res, "endorsed-by"), "CN=bob");
+    h_run_free(&r);
+    wssec_ctx_free(in);
+    /* a third signer who endorses nothing still disagrees */
+    static const char *const sign_ts[] = { "signature" };
+    char *third = resecure(xml, "gateway", sign_ts, 1, "timestamp");
+    in = ctx_of(RECEIVER, "require", "timestamp,signature", NULL);
+    h_expect(in, third, WSSEC_EPOLICY, NULL, "two tokens authenticate different callers");
+    wssec_ctx_free(in);
+    free(third);
+    free(xml);
+    free(signed_);
+    free(plain);
+}
+
+/* A UsernameToken the HMAC signature covers: its password names the
+ * caller, as any UsernameToken's does; the HMAC signature still proves no
+ * sender (anyone could wrap a UsernameToken in their own key's HMAC). */
+static void test_hmac_with_username_token(void **state)
+{
+    (void)state;
+    setup_shape();
+    shape.ut = true;
+    char *xml = symmetric_message();
+    wssec_ctx *in = ctx_of(RECEIVER, "require", "timestamp,username-token", NULL);
+    h_run r;
+    assert_int_equal(h_verify(&r, in, xml), 0);
+    assert_string_equal(wssec_result_caller(r.res), "alice");
+    assert_false(wssec_result_is_signed(r.res, h_xp(wssec_msg_doc(r.msg), "//soap:Body")));
+    h_run_free(&r);
+    wssec_ctx_free(in);
+    in = ctx_of(RECEIVER, "require", "timestamp,username-token,signature", NULL);
+    h_expect(in, xml, WSSEC_EPOLICY, "wsse:InvalidSecurity",
+             "policy requires a trusted X.509 signature; the message has none (an HMAC "
+             "signature by an EncryptedKey's session key proves no sender) (see --require)");
+    wssec_ctx_free(in);
+    free(xml);
+}
+
+/* A signature that covers a UsernameToken does not endorse it: the user
+ * stays the caller whichever comes first in the header. */
+static void signature_first(xmlDocPtr doc)
+{
+    xmlNodePtr sig = h_xp(doc, "//wsse:Security/ds:Signature");
+    xmlUnlinkNode(sig);
+    xmlAddPrevSibling(h_xp(doc, "//wsse:UsernameToken"), sig);
+}
+
+static void test_signed_username_token_not_endorsed(void **state)
+{
+    (void)state;
+    static const char *const acts[] = { "timestamp", "username-token", "signature" };
+    wssec_ctx *c = h_signer("alice", "sign-part", "body", "sign-part", "timestamp", "sign-part",
+                            "username-token", NULL);
+    char *plain = h_envelope_header(11, NULL);
+    char *signed_ = h_secure(c, plain, acts, 3, "alice");
+    char *xml = h_operate(signed_, signature_first, 1);
+    expect_caller(xml, "timestamp,signature,username-token", "alice");
+    free(xml);
+    free(signed_);
+    free(plain);
+    wssec_ctx_free(c);
+}
+
+/* Nothing to endorse: the action says what comes first. */
+static void test_endorse_without_signature(void **state)
+{
+    (void)state;
+    char *plain = h_envelope_header(11, NULL);
+    wssec_ctx *c = h_signer("bob", NULL);
+    wssec_msg *msg = h_parse(c, plain);
+    h_secure_refused(msg, endorse_action, 1, WSSEC_ECONFIG, "no signature to endorse");
+    wssec_msg_free(msg);
+    wssec_ctx_free(c);
+    free(plain);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -298,6 +584,16 @@ int main(void)
         cmocka_unit_test(test_unknown_encrypted_key_sha1),
         cmocka_unit_test(test_data_names_other_key),
         cmocka_unit_test(test_hmac_sha1_needs_allow_sha1),
+        cmocka_unit_test(test_endorsed_hmac_has_caller),
+        cmocka_unit_test(test_endorsement_before_endorsed),
+        cmocka_unit_test(test_endorsing_timestamp_only),
+        cmocka_unit_test(test_endorsement_of_moved_signature),
+        cmocka_unit_test(test_endorsing_other_hmac_signature),
+        cmocka_unit_test(test_endorsing_untrusted_signer),
+        cmocka_unit_test(test_endorsing_x509_primary),
+        cmocka_unit_test(test_endorse_without_signature),
+        cmocka_unit_test(test_hmac_with_username_token),
+        cmocka_unit_test(test_signed_username_token_not_endorsed),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -201,7 +201,8 @@ static void test_with_plugin(void **state)
 {
     (void)state;
     const char *pairs[] = {
-        "plugin",    WSSEC_PLUGIN_PATH "::key-file=" WSSEC_SOURCE_DIR "/samples/plugin/ltpa.key",
+        "plugin",    WSSEC_PLUGIN_PATH "::key-file=" WSSEC_SOURCE_DIR "/samples/ltpa/ltpa.keys,"
+                     "password-file=" WSSEC_SOURCE_DIR "/samples/ltpa/ltpa.pw",
         "sign-key",  H_PKI "expiring.key",
         "sign-cert", H_PKI "expiring.crt",
         NULL
