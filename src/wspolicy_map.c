@@ -70,6 +70,7 @@ typedef struct st {
     bool ts, ebs, encsig, protect, https, client_cert;
     tok init, recip;
     bool ut, ut_signed, ut_hash;
+    bool sigconf; /* Wss11 RequireSignatureConfirmation */
     part sign[8], enc[8];
     size_t nsign, nenc;
     char ns_decl[4][300];
@@ -498,8 +499,7 @@ static int wss(st *s, xmlNodePtr e)
     for (size_t i = 0; i < n.n; i++) {
         xmlNodePtr a = n.a[i];
         if (is_sp(a) && !strncmp((const char *)a->name, "MustSupportRef", 14)) continue;
-        if (sp(a, "RequireSignatureConfirmation"))
-            not_yet(s, a, "SignatureConfirmation (WSS 1.1) is not in this build");
+        if (sp(a, "RequireSignatureConfirmation")) s->sigconf = true;
         else unknown(s, a, (const char *)e->name);
     }
     return 0;
@@ -562,6 +562,7 @@ static int emit_outbound(st *s, bool signs, bool encrypts, bool initiator)
     l += (size_t)snprintf(actions + l, sizeof(actions) - l, "%s%s", l ? "," : "", name)
     if (s->ts) ACT("timestamp");
     if (s->ut) ACT("username-token");
+    if (s->sigconf && signs && !initiator) ACT("signature-confirmation");
     if (encrypts && s->ebs) ACT("encrypted-key");
     if (signs) ACT("signature");
     if (encrypts && !s->ebs) ACT("encrypted-key");
@@ -599,6 +600,10 @@ static int emit_outbound(st *s, bool signs, bool encrypts, bool initiator)
                              "sp:SignedSupportingTokens/sp:UsernameToken", "username-token"));
         if (s->protect && inc)
             WSSEC_GUARD(emit(s, WSSEC_POLICY_OUTBOUND, "sign-part", "sp:ProtectTokens", "token"));
+        if (s->sigconf && !initiator)
+            WSSEC_GUARD(emit(s, WSSEC_POLICY_OUTBOUND, "sign-part",
+                             "sp:Wss11/sp:RequireSignatureConfirmation",
+                             "{" WSSEC_NS_WSSE11 "}SignatureConfirmation"));
     }
     if (encrypts) {
         char suite_lbl[80];
@@ -707,6 +712,10 @@ static int emit_checks(st *s, bool signs, bool encrypts)
     if (s->encsig && signs)
         WSSEC_GUARD(emit(s, WSSEC_POLICY_INBOUND, "", "sp:EncryptSignature",
                          "no ds:Signature in the clear in the Security header"));
+    if (s->sigconf)
+        WSSEC_GUARD(emit(s, WSSEC_POLICY_BOTH, "", "sp:Wss11/sp:RequireSignatureConfirmation",
+                         "a response confirms the request's signatures: secure needs "
+                         "--confirm-request REQ, verify --sent-request REQ"));
     if (s->x->only_entire)
         WSSEC_GUARD(emit(s, WSSEC_POLICY_INBOUND, "", "sp:OnlySignEntireHeadersAndBody",
                          "every signed element is the Body, a header or a Security header "

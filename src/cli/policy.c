@@ -130,6 +130,47 @@ static int check_conflicts(cli *c, const cli_argpair *pairs, size_t npairs, size
     return 0;
 }
 
+/* Whether alternative a asks for SignatureConfirmation. */
+static bool wants_confirmation(const cli *c, size_t a)
+{
+    size_t t = c->policy_target;
+    for (size_t i = 0; i < wssec_policy_setting_count(c->policy, t, a); i++) {
+        const char *opt, *val, *as;
+        wssec_policy_dir d;
+        if (!wssec_policy_setting(&opt, &val, &as, &d, c->policy, t, a, i) &&
+            strstr(as, "RequireSignatureConfirmation"))
+            return true;
+    }
+    return false;
+}
+
+/* The program options the policy decides or needs: --endorse (endorsing
+ * supporting tokens are not mapped yet), --confirm-request and
+ * --sent-request (sp:RequireSignatureConfirmation, on a response). */
+static int check_program_options(cli *c, size_t a)
+{
+    const char *b, *o, *m;
+    if (c->want_endorse)
+        return cli_fail_usage("%s", "--endorse: with --policy the policy decides the actions "
+                                    "(sp:EndorsingSupportingTokens is recognised but not "
+                                    "supported by --policy yet)");
+    if (wssec_policy_target(&b, &o, &m, c->policy, c->policy_target)) return EXIT_INTERNAL;
+    bool response = !strcmp(m, "output"), confirm = wants_confirmation(c, a);
+    if (c->confirm_request && !(confirm && response))
+        return cli_fail_usage("--confirm-request: the policy asks for no SignatureConfirmation "
+                              "on this message (sp:Wss11/sp:RequireSignatureConfirmation, on a "
+                              "response: --policy-message output)");
+    if (confirm && response && c->cmd == CMD_SECURE && !c->confirm_request)
+        return cli_fail_usage("%s", "the policy's sp:Wss11/sp:RequireSignatureConfirmation: the "
+                                    "response confirms the request's signatures; give the "
+                                    "request with --confirm-request REQ");
+    if (confirm && response && c->cmd == CMD_VERIFY && !c->sent_request)
+        return cli_fail_usage("%s", "the policy's sp:Wss11/sp:RequireSignatureConfirmation: the "
+                                    "response must confirm the request's signatures; give the "
+                                    "request sent with --sent-request REQ");
+    return 0;
+}
+
 /* secure: what the policy's actions need that only the user can give. */
 static int check_outbound(cli *c, size_t a)
 {
@@ -217,6 +258,7 @@ int cli_policy_apply(cli *c, const cli_argpair *pairs, size_t npairs)
     size_t a = c->policy_alts[c->policy_cur];
     if (c->policy_label) return apply_label(c, a);
     if ((rc = check_conflicts(c, pairs, npairs, a, dir)) != 0) return rc;
+    if ((rc = check_program_options(c, a)) != 0) return rc;
     if (c->cmd == CMD_SECURE && (rc = check_outbound(c, a)) != 0) return rc;
     rc = wssec_policy_apply(c->cfg, c->policy, c->policy_target, a, dir);
     if (rc)

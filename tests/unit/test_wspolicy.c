@@ -237,9 +237,9 @@ static void test_recognised_not_supported(void **state)
                                   "</wsp:Policy></sp:Wss11>"),
                            NULL, NULL, NULL),
                      0);
-    assert_int_equal(wssec_policy_supported(&why, p, 0, 0), 0);
-    assert_non_null(strstr(why, "sp:RequireSignatureConfirmation is recognised but not "
-                                "supported yet"));
+    /* SignatureConfirmation: supported, a check said by the explanation */
+    assert_int_equal(wssec_policy_supported(&why, p, 0, 0), 1);
+    assert_string_equal(setting(p, 0, "", NULL), "sp:Wss11/sp:RequireSignatureConfirmation");
     wssec_policy_free(p);
     assert_int_equal(parse(&p, POLICY("<sp:EndorsingSupportingTokens/>"), NULL, NULL, NULL), 0);
     assert_int_equal(wssec_policy_supported(&why, p, 0, 0), 0);
