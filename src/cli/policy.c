@@ -63,6 +63,18 @@ static int choose_target(cli *c)
                           n, list);
 }
 
+/* Whether alternative a's only requirement is "none". */
+static bool requires_nothing(const wssec_policy *p, size_t t, size_t a)
+{
+    for (size_t i = 0; i < wssec_policy_setting_count(p, t, a); i++) {
+        const char *opt, *val, *as;
+        wssec_policy_dir d;
+        if (!wssec_policy_setting(&opt, &val, &as, &d, p, t, a, i) && !strcmp(opt, "require"))
+            return !strcmp(val, "none");
+    }
+    return true;
+}
+
 /* The supported alternatives (outbound: the first that can be applied). */
 static int choose_alternatives(cli *c)
 {
@@ -87,6 +99,10 @@ static int choose_alternatives(cli *c)
         }
         c->policy_alts[c->npolicy_alts++] = a;
         if (c->cmd == CMD_SECURE) break;
+        if (requires_nothing(c->policy, t, a))
+            fprintf(stderr, "wssec: warning: policy alternative %zu requires nothing of a "
+                            "message: it accepts messages without any security\n",
+                    a + 1);
     }
     if (c->npolicy_alts == 0)
         return cli_fail_usage("policy: no alternative can be %s: %s",
