@@ -353,6 +353,123 @@ static void test_asymmetric_translation(void **state)
     wssec_policy_free(p);
 }
 
+#define DS_REF(id)                                                                   \
+    "<ds:Signature xmlns:ds=\"http://www.w3.org/2000/09/xmldsig#\"><ds:SignedInfo>"    \
+    "<ds:Reference URI=\"#" id "\"/></ds:SignedInfo></ds:Signature>"
+#define TS(id) "<wsu:Timestamp wsu:Id=\"" id "\"/>"
+#define LAYOUT_FMT                                                                      \
+    POLICY("<sp:AsymmetricBinding><wsp:Policy><sp:InitiatorToken>" X509("Always", "")    \
+           "</sp:InitiatorToken><sp:AlgorithmSuite><wsp:Policy><sp:Basic256Sha256/>"      \
+           "</wsp:Policy></sp:AlgorithmSuite><sp:Layout><wsp:Policy><sp:%s/>"             \
+           "</wsp:Policy></sp:Layout><sp:IncludeTimestamp/><sp:EncryptSignature/>"         \
+           "</wsp:Policy></sp:AsymmetricBinding>")
+
+/* The layout of the Security header, before verify: code, fault and node. */
+static int layout_rc(const char *which, const char *security, wssec_msg **out,
+                     wssec_ctx **ctx, wssec_policy **p)
+{
+    char doc[4000];
+    snprintf(doc, sizeof(doc), LAYOUT_FMT, which);
+    assert_int_equal(parse(p, doc, NULL, NULL, NULL), 0);
+    assert_int_equal(wssec_policy_supported(NULL, *p, 0, 0), 1);
+    *ctx = h_ctx(NULL);
+    char *xml = h_envelope(11, "%s", security);
+    *out = h_parse(*ctx, xml);
+    free(xml);
+    return wssec_policy_check(*out, NULL, *p, 0, 0);
+}
+
+static void test_layout(void **state)
+{
+    (void)state;
+    static const struct {
+        const char *layout, *security, *piece, *node;
+    } cases[] = {
+        /* Strict: the Timestamp after the Signature that references it */
+        { "Strict", DS_REF("ts") TS("ts"),
+          "policy assertion sp:Layout/sp:Strict: the Security header's Signature uses '#ts', "
+          "which comes after it",
+          "/Envelope/Header/Security/Signature" },
+        { "Strict", TS("ts") DS_REF("ts"), NULL, NULL },
+        { "LaxTsFirst", "<wsse:BinarySecurityToken/>" TS("ts"),
+          "policy assertion sp:Layout/sp:LaxTsFirst: the Security header's first child is not "
+          "a wsu:Timestamp",
+          "/Envelope/Header/Security/BinarySecurityToken" },
+        { "LaxTsFirst", TS("ts") "<wsse:BinarySecurityToken/>", NULL, NULL },
+        { "LaxTsLast", TS("ts") "<wsse:BinarySecurityToken/>",
+          "policy assertion sp:Layout/sp:LaxTsLast: the Security header's last child is not a "
+          "wsu:Timestamp",
+          "/Envelope/Header/Security/BinarySecurityToken" },
+        { "LaxTsLast", "<wsse:BinarySecurityToken/>" TS("ts"), NULL, NULL },
+        { "Lax", DS_REF("ts") TS("ts"), NULL, NULL },
+    };
+    for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+        wssec_msg *m = NULL;
+        wssec_ctx *ctx = NULL;
+        wssec_policy *p = NULL;
+        /* the Signature in the clear breaks EncryptSignature: checked first */
+        int rc = layout_rc(cases[i].layout, cases[i].security, &m, &ctx, &p);
+        if (strstr(cases[i].security, "ds:Signature")) {
+            h_assert_error(wssec_msg_error(m), WSSEC_EPOLICY, "wsse:InvalidSecurity",
+                           "policy assertion sp:EncryptSignature: the Security header holds a "
+                           "ds:Signature in the clear");
+        } else if (cases[i].piece) {
+            h_assert_error(wssec_msg_error(m), WSSEC_EPOLICY, "wsse:InvalidSecurity",
+                           cases[i].piece);
+            assert_string_equal(wssec_msg_error(m)->subject, cases[i].node);
+        } else {
+            assert_int_equal(rc, 0);
+        }
+        wssec_msg_free(m);
+        wssec_ctx_free(ctx);
+        wssec_policy_free(p);
+    }
+}
+
+/* Strict without EncryptSignature: the order of references alone. */
+static void test_layout_strict_references(void **state)
+{
+    (void)state;
+    wssec_policy *p = NULL;
+    assert_int_equal(
+        parse(&p,
+              POLICY("<sp:AsymmetricBinding><wsp:Policy><sp:InitiatorToken>" X509("Always", "")
+                     "</sp:InitiatorToken><sp:AlgorithmSuite><wsp:Policy><sp:Basic256Sha256/>"
+                     "</wsp:Policy></sp:AlgorithmSuite><sp:Layout><wsp:Policy><sp:Strict/>"
+                     "</wsp:Policy></sp:Layout><sp:IncludeTimestamp/></wsp:Policy>"
+                     "</sp:AsymmetricBinding>"),
+              NULL, NULL, NULL),
+        0);
+    wssec_ctx *ctx = h_ctx(NULL);
+    char *bad = h_envelope(11, "%s", TS("ts") DS_REF("ts") "<wsse:BinarySecurityToken wsu:Id=\"b\"/>"
+                                     "<ds:Signature xmlns:ds=\"http://www.w3.org/2000/09/xmldsig#\">"
+                                     "<ds:KeyInfo><wsse:SecurityTokenReference><wsse:Reference "
+                                     "URI=\"#b\"/></wsse:SecurityTokenReference></ds:KeyInfo>"
+                                     "</ds:Signature>");
+    char *good = h_envelope(11, "%s", TS("ts") DS_REF("ts"));
+    wssec_msg *m = h_parse(ctx, good);
+    assert_int_equal(wssec_policy_check(m, NULL, p, 0, 0), 0);
+    wssec_msg_free(m);
+    /* a token after the signature that names it is fine only if it comes first */
+    m = h_parse(ctx, bad);
+    assert_int_equal(wssec_policy_check(m, NULL, p, 0, 0), 0);
+    wssec_msg_free(m);
+    free(bad);
+    bad = h_envelope(11, "%s", TS("ts") "<ds:Signature xmlns:ds=\"http://www.w3.org/2000/09/xmldsig#\">"
+                               "<ds:KeyInfo><wsse:SecurityTokenReference><wsse:Reference "
+                               "URI=\"#b\"/></wsse:SecurityTokenReference></ds:KeyInfo>"
+                               "</ds:Signature><wsse:BinarySecurityToken wsu:Id=\"b\"/>");
+    m = h_parse(ctx, bad);
+    assert_int_equal(wssec_policy_check(m, NULL, p, 0, 0), WSSEC_EPOLICY);
+    h_assert_error(wssec_msg_error(m), WSSEC_EPOLICY, "wsse:InvalidSecurity",
+                   "sp:Layout/sp:Strict: the Security header's Signature uses '#b'");
+    wssec_msg_free(m);
+    free(bad);
+    free(good);
+    wssec_ctx_free(ctx);
+    wssec_policy_free(p);
+}
+
 static void test_blame(void **state)
 {
     (void)state;
@@ -388,6 +505,8 @@ int main(void)
         cmocka_unit_test(test_recognised_not_supported),
         cmocka_unit_test(test_wsdl_selection),
         cmocka_unit_test(test_asymmetric_translation),
+        cmocka_unit_test(test_layout),
+        cmocka_unit_test(test_layout_strict_references),
         cmocka_unit_test(test_blame),
     };
     int rc = cmocka_run_group_tests(tests, NULL, NULL);
