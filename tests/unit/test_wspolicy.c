@@ -353,20 +353,20 @@ static void test_asymmetric_translation(void **state)
     wssec_policy_free(p);
 }
 
-#define DS_REF(id)                                                                   \
-    "<ds:Signature xmlns:ds=\"http://www.w3.org/2000/09/xmldsig#\"><ds:SignedInfo>"    \
+#define DS_REF(id)                                                                  \
+    "<ds:Signature xmlns:ds=\"http://www.w3.org/2000/09/xmldsig#\"><ds:SignedInfo>" \
     "<ds:Reference URI=\"#" id "\"/></ds:SignedInfo></ds:Signature>"
 #define TS(id) "<wsu:Timestamp wsu:Id=\"" id "\"/>"
-#define LAYOUT_FMT                                                                      \
-    POLICY("<sp:AsymmetricBinding><wsp:Policy><sp:InitiatorToken>" X509("Always", "")    \
-           "</sp:InitiatorToken><sp:AlgorithmSuite><wsp:Policy><sp:Basic256Sha256/>"      \
-           "</wsp:Policy></sp:AlgorithmSuite><sp:Layout><wsp:Policy><sp:%s/>"             \
-           "</wsp:Policy></sp:Layout><sp:IncludeTimestamp/><sp:EncryptSignature/>"         \
-           "</wsp:Policy></sp:AsymmetricBinding>")
+#define LAYOUT_FMT                                                                              \
+    POLICY("<sp:AsymmetricBinding><wsp:Policy><sp:InitiatorToken>" X509(                        \
+        "Always", "") "</sp:InitiatorToken><sp:AlgorithmSuite><wsp:Policy><sp:Basic256Sha256/>" \
+                      "</wsp:Policy></sp:AlgorithmSuite><sp:Layout><wsp:Policy><sp:%s/>"        \
+                      "</wsp:Policy></sp:Layout><sp:IncludeTimestamp/><sp:EncryptSignature/>"   \
+                      "</wsp:Policy></sp:AsymmetricBinding>")
 
 /* The layout of the Security header, before verify: code, fault and node. */
-static int layout_rc(const char *which, const char *security, wssec_msg **out,
-                     wssec_ctx **ctx, wssec_policy **p)
+static int layout_rc(const char *which, const char *security, wssec_msg **out, wssec_ctx **ctx,
+                     wssec_policy **p)
 {
     char doc[4000];
     snprintf(doc, sizeof(doc), LAYOUT_FMT, which);
@@ -433,19 +433,22 @@ static void test_layout_strict_references(void **state)
     wssec_policy *p = NULL;
     assert_int_equal(
         parse(&p,
-              POLICY("<sp:AsymmetricBinding><wsp:Policy><sp:InitiatorToken>" X509("Always", "")
-                     "</sp:InitiatorToken><sp:AlgorithmSuite><wsp:Policy><sp:Basic256Sha256/>"
-                     "</wsp:Policy></sp:AlgorithmSuite><sp:Layout><wsp:Policy><sp:Strict/>"
-                     "</wsp:Policy></sp:Layout><sp:IncludeTimestamp/></wsp:Policy>"
-                     "</sp:AsymmetricBinding>"),
+              POLICY("<sp:AsymmetricBinding><wsp:Policy><sp:InitiatorToken>" X509(
+                  "Always",
+                  "") "</sp:InitiatorToken><sp:AlgorithmSuite><wsp:Policy><sp:Basic256Sha256/>"
+                      "</wsp:Policy></sp:AlgorithmSuite><sp:Layout><wsp:Policy><sp:Strict/>"
+                      "</wsp:Policy></sp:Layout><sp:IncludeTimestamp/></wsp:Policy>"
+                      "</sp:AsymmetricBinding>"),
               NULL, NULL, NULL),
         0);
     wssec_ctx *ctx = h_ctx(NULL);
-    char *bad = h_envelope(11, "%s", TS("ts") DS_REF("ts") "<wsse:BinarySecurityToken wsu:Id=\"b\"/>"
-                                     "<ds:Signature xmlns:ds=\"http://www.w3.org/2000/09/xmldsig#\">"
-                                     "<ds:KeyInfo><wsse:SecurityTokenReference><wsse:Reference "
-                                     "URI=\"#b\"/></wsse:SecurityTokenReference></ds:KeyInfo>"
-                                     "</ds:Signature>");
+    char *bad = h_envelope(
+        11, "%s",
+        TS("ts") DS_REF("ts") "<wsse:BinarySecurityToken wsu:Id=\"b\"/>"
+                              "<ds:Signature xmlns:ds=\"http://www.w3.org/2000/09/xmldsig#\">"
+                              "<ds:KeyInfo><wsse:SecurityTokenReference><wsse:Reference "
+                              "URI=\"#b\"/></wsse:SecurityTokenReference></ds:KeyInfo>"
+                              "</ds:Signature>");
     char *good = h_envelope(11, "%s", TS("ts") DS_REF("ts"));
     wssec_msg *m = h_parse(ctx, good);
     assert_int_equal(wssec_policy_check(m, NULL, p, 0, 0), 0);
@@ -455,10 +458,11 @@ static void test_layout_strict_references(void **state)
     assert_int_equal(wssec_policy_check(m, NULL, p, 0, 0), 0);
     wssec_msg_free(m);
     free(bad);
-    bad = h_envelope(11, "%s", TS("ts") "<ds:Signature xmlns:ds=\"http://www.w3.org/2000/09/xmldsig#\">"
-                               "<ds:KeyInfo><wsse:SecurityTokenReference><wsse:Reference "
-                               "URI=\"#b\"/></wsse:SecurityTokenReference></ds:KeyInfo>"
-                               "</ds:Signature><wsse:BinarySecurityToken wsu:Id=\"b\"/>");
+    bad = h_envelope(11, "%s",
+                     TS("ts") "<ds:Signature xmlns:ds=\"http://www.w3.org/2000/09/xmldsig#\">"
+                              "<ds:KeyInfo><wsse:SecurityTokenReference><wsse:Reference "
+                              "URI=\"#b\"/></wsse:SecurityTokenReference></ds:KeyInfo>"
+                              "</ds:Signature><wsse:BinarySecurityToken wsu:Id=\"b\"/>");
     m = h_parse(ctx, bad);
     assert_int_equal(wssec_policy_check(m, NULL, p, 0, 0), WSSEC_EPOLICY);
     h_assert_error(wssec_msg_error(m), WSSEC_EPOLICY, "wsse:InvalidSecurity",
