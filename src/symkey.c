@@ -11,15 +11,28 @@
  * key token. A KeyInfo that names anything else is refused, whatever it
  * holds: a certificate's bytes are public, so a key taken from an X.509
  * token would let anyone make an HMAC we accept (key confusion).
+ *
+ * Outbound (the symmetric option): the session key of a message, made by the
+ * first action that needs it, as an EncryptedKey key token for the
+ * recipient; each use names it, or a DerivedKeyToken derived from it
+ * (derived-keys), in its KeyInfo. The EncryptedKey writer and P_SHA-1 are
+ * here, shared by the encryption and derived-key modules.
  */
 #include <stdio.h>
 #include <string.h>
 
+#include <openssl/err.h>
+#include <openssl/evp.h>
+#include <openssl/hmac.h>
+#include <openssl/rand.h>
+#include <openssl/rsa.h>
 #include <openssl/sha.h>
 
 #include "wssec/wssec.h"
 #include "wssec/sys/sdk.h"
 #include "symkey.h"
+#include "keyref.h"
+#include "settings.h"
 #include "util.h"
 
 #define ENCRYPTED_KEY_TYPE "encrypted-key"
@@ -161,4 +174,343 @@ int wssec__symkey_resolve(wssec_msg *msg, xmlNodePtr key_info, const char *what,
                           const wssec_token **out)
 {
     return by_str(msg, key_info ? only_child(key_info) : NULL, key_info, what, true, out);
+}
+
+/* ===================================================================== */
+/* P_SHA-1 (WS-SecureConversation key derivation)                         */
+/* ===================================================================== */
+
+int wssec__p_sha1(const unsigned char *secret, size_t slen, const unsigned char *seed,
+                  size_t seedlen, size_t offset, unsigned char *out, size_t len)
+{
+    unsigned char a[SHA_DIGEST_LENGTH], next[SHA_DIGEST_LENGTH], block[SHA_DIGEST_LENGTH];
+    unsigned char *buf = wssec__malloc(SHA_DIGEST_LENGTH + seedlen);
+    unsigned int n = 0;
+    int rc = 0;
+    if (!buf) return WSSEC_ENOMEM;
+    memcpy(buf + SHA_DIGEST_LENGTH, seed, seedlen);
+    /* A(1) = HMAC(secret, seed); block i = HMAC(secret, A(i) || seed) */
+    if (!HMAC(EVP_sha1(), secret, (int)slen, seed, seedlen, a, &n)) rc = WSSEC_EINVALID;
+    for (size_t pos = 0; !rc && pos < offset + len;) {
+        memcpy(buf, a, SHA_DIGEST_LENGTH);
+        if (!HMAC(EVP_sha1(), secret, (int)slen, buf, SHA_DIGEST_LENGTH + seedlen, block, &n) ||
+            !HMAC(EVP_sha1(), secret, (int)slen, a, SHA_DIGEST_LENGTH, next, &n)) {
+            rc = WSSEC_EINVALID;
+            break;
+        }
+        for (size_t k = 0; k < SHA_DIGEST_LENGTH && pos < offset + len; k++, pos++)
+            if (pos >= offset) out[pos - offset] = block[k];
+        memcpy(a, next, SHA_DIGEST_LENGTH);
+    }
+    wssec__memzero(a, sizeof(a));
+    wssec__memzero(next, sizeof(next));
+    wssec__memzero(block, sizeof(block));
+    wssec__memzero(buf, SHA_DIGEST_LENGTH + seedlen);
+    wssec__free(buf);
+    return rc;
+}
+
+/* ===================================================================== */
+/* outbound: the EncryptedKey                                             */
+/* ===================================================================== */
+
+int wssec__key_wrap_read(wssec_msg *msg, wssec_key_wrap *w)
+{
+    const wssec_ctx *ctx = wssec_msg_ctx(msg);
+    memset(w, 0, sizeof(*w));
+    if (wssec_ctx_get_choice(&w->ktn, NULL, ctx, "key-transport") ||
+        wssec_ctx_get_choice(&w->key_id, NULL, ctx, "enc-key-id") ||
+        wssec_ctx_get_string(&w->psk_name, ctx, "psk-name"))
+        return wssec_msg_fail(msg, WSSEC_EINTERNAL, NULL, NULL, "encrypt: settings unreadable");
+    w->kt = &wssec__kt_algs[w->ktn];
+    w->kw = w->ktn == WSSEC_KT_KW_AES128 || w->ktn == WSSEC_KT_KW_AES256;
+    w->recipient = wssec_ctx_recipient_cert(ctx);
+    if (wssec_ctx_psk(&w->psk, &w->psk_len, ctx)) w->psk_len = 0;
+    if (w->kw && w->psk_len != (size_t)w->kt->key_type)
+        return wssec_msg_fail(msg, WSSEC_ECONFIG, NULL, NULL,
+                              "encrypt: %s needs a pre-shared key of %d bytes (--psk-file)",
+                              w->kt->name, w->kt->key_type);
+    if (!w->kw && !w->recipient)
+        return wssec_msg_fail(msg, WSSEC_ECONFIG, NULL, NULL,
+                              "encrypt: no recipient certificate (--encrypt-cert)");
+    return 0;
+}
+
+static int rsa_wrap(EVP_PKEY *pk, int kt, const unsigned char *key, size_t len, unsigned char *out,
+                    size_t *outlen)
+{
+    EVP_PKEY_CTX *c = EVP_PKEY_CTX_new(pk, NULL);
+    int ok = c && EVP_PKEY_encrypt_init(c) > 0;
+    if (ok && kt == WSSEC_KT_RSA_OAEP)
+        ok = EVP_PKEY_CTX_set_rsa_padding(c, RSA_PKCS1_OAEP_PADDING) > 0 &&
+             EVP_PKEY_CTX_set_rsa_oaep_md(c, EVP_sha1()) > 0 &&
+             EVP_PKEY_CTX_set_rsa_mgf1_md(c, EVP_sha1()) > 0;
+    else if (ok)
+        ok = EVP_PKEY_CTX_set_rsa_padding(c, RSA_PKCS1_PADDING) > 0;
+    ok = ok && EVP_PKEY_encrypt(c, out, outlen, key, len) > 0;
+    EVP_PKEY_CTX_free(c);
+    ERR_clear_error();
+    return ok ? 0 : WSSEC_EINTERNAL;
+}
+
+static int aes_wrap(const unsigned char *kek, size_t keklen, const unsigned char *key, size_t len,
+                    unsigned char *out, size_t *outlen)
+{
+    EVP_CIPHER_CTX *x = EVP_CIPHER_CTX_new();
+    int n = 0, f = 0, ok = 0;
+    if (x) {
+        EVP_CIPHER_CTX_set_flags(x, EVP_CIPHER_CTX_FLAG_WRAP_ALLOW);
+        ok = EVP_EncryptInit_ex(x, keklen == 16 ? EVP_aes_128_wrap() : EVP_aes_256_wrap(), NULL, kek,
+                                NULL) == 1 &&
+             EVP_EncryptUpdate(x, out, &n, key, (int)len) == 1 &&
+             EVP_EncryptFinal_ex(x, out + n, &f) == 1;
+    }
+    EVP_CIPHER_CTX_free(x);
+    *outlen = (size_t)(n + f);
+    return ok ? 0 : WSSEC_EINTERNAL;
+}
+
+/* The recipient's certificate as a BinarySecurityToken (the shared
+ * writer's, recorded as no token), moved to just before the EncryptedKey
+ * (enc-key-id bst). 0, or the code of the error recorded on msg. */
+static int recipient_bst(xmlNodePtr *out, wssec_msg *msg, xmlNodePtr ek, X509 *cert)
+{
+    WSSEC_GUARD(wssec__bst_write(out, NULL, msg, "encrypted-key", cert, NULL, WSSEC_BST_X509V3));
+    if (!xmlAddPrevSibling(ek, *out))
+        return wssec_msg_fail(msg, WSSEC_ENOMEM, NULL, NULL, "out of memory");
+    return 0;
+}
+
+/* The EncryptedKey's KeyInfo: the pre-shared key's KeyName, or a
+ * SecurityTokenReference to the recipient's certificate (after a
+ * BinarySecurityToken holding it, for enc-key-id bst). */
+static int ek_key_info_write(wssec_msg *msg, const wssec_key_wrap *w, xmlNodePtr ek)
+{
+    xmlNodePtr ki = wssec_msg_add_elem(msg, ek, WSSEC_NS_DS, "ds", "KeyInfo", NULL);
+    if (!ki) return WSSEC_ENOMEM;
+    if (w->kw)
+        return wssec_msg_add_elem(msg, ki, WSSEC_NS_DS, "ds", "KeyName",
+                                  w->psk_name ? w->psk_name : "psk")
+                   ? 0
+                   : WSSEC_ENOMEM;
+    xmlNodePtr bst = NULL;
+    if (w->key_id == WSSEC_KEYID_BST) WSSEC_GUARD(recipient_bst(&bst, msg, ek, w->recipient));
+    return wssec__str_write(msg, ki, w->recipient, w->key_id, bst, WSSEC_BST_X509V3);
+}
+
+/* Id, EncryptionMethod, KeyInfo and the wrapped key (b64). */
+static int ek_write(wssec_msg *msg, const wssec_key_wrap *w, xmlNodePtr ek, const char *b64)
+{
+    char ekid[40];
+    if (wssec__random_id(ekid, sizeof(ekid), "EK", 8))
+        return wssec_msg_fail(msg, WSSEC_EINTERNAL, NULL, NULL, "no random");
+    xmlNodePtr em = wssec_msg_add_elem(msg, ek, WSSEC_NS_XENC, "xenc", "EncryptionMethod", NULL);
+    xmlAttrPtr ida = xmlSetProp(ek, BAD_CAST "Id", BAD_CAST ekid);
+    if (!em || !ida || !b64 || !xmlSetProp(em, BAD_CAST "Algorithm", BAD_CAST w->kt->uri))
+        return WSSEC_ENOMEM;
+    if (w->ktn == WSSEC_KT_RSA_OAEP) {
+        xmlNodePtr dm = wssec_msg_add_elem(msg, em, WSSEC_NS_DS, "ds", "DigestMethod", NULL);
+        if (!dm || !xmlSetProp(dm, BAD_CAST "Algorithm", BAD_CAST "http://www.w3.org/2000/09/xmldsig#sha1"))
+            return WSSEC_ENOMEM;
+    }
+    WSSEC_GUARD(ek_key_info_write(msg, w, ek));
+    xmlNodePtr cd = wssec_msg_add_elem(msg, ek, WSSEC_NS_XENC, "xenc", "CipherData", NULL);
+    if (!cd || !wssec_msg_add_elem(msg, cd, WSSEC_NS_XENC, "xenc", "CipherValue", b64))
+        return WSSEC_ENOMEM;
+    return xmlAddID(NULL, wssec_msg_doc(msg), BAD_CAST ekid, ida) ? 0 : WSSEC_ENOMEM;
+}
+
+int wssec__ek_fill(wssec_msg *msg, const wssec_key_wrap *w, xmlNodePtr ek, const unsigned char *key,
+                   size_t keylen)
+{
+    unsigned char wrapped[1024];
+    size_t wlen = sizeof(wrapped);
+    int rc = w->kw ? aes_wrap(w->psk, w->psk_len, key, keylen, wrapped, &wlen)
+                   : rsa_wrap(X509_get0_pubkey(w->recipient), w->ktn, key, keylen, wrapped, &wlen);
+    if (rc) return wssec_msg_fail(msg, rc, NULL, NULL, "wrapping the key with %s failed", w->kt->name);
+    char *b64 = wssec_b64_encode(wrapped, wlen);
+    rc = ek_write(msg, w, ek, b64);
+    xmlFree(b64);
+    if (rc == WSSEC_ENOMEM) return wssec_msg_fail(msg, rc, NULL, NULL, "out of memory");
+    return rc;
+}
+
+/* ===================================================================== */
+/* outbound: the symmetric binding                                        */
+/* ===================================================================== */
+
+/* The session key token already made for this message, or NULL. */
+static const wssec_token *session_token(const wssec_msg *msg)
+{
+    const unsigned char *key = NULL;
+    for (size_t i = 0; i < wssec_msg_token_count(msg); i++) {
+        const wssec_token *t = wssec_msg_token(msg, i);
+        if (strcmp(wssec_token_type(t), ENCRYPTED_KEY_TYPE) == 0 && wssec_token_secret(&key, t))
+            return t;
+    }
+    return NULL;
+}
+
+/* The session key's length: the data encryption algorithm's key size
+ * (AES-256 by default), so that it encrypts the parts as it is. */
+static int session_key_len(wssec_msg *msg, size_t *len)
+{
+    int alg = 0;
+    if (wssec_ctx_get_choice(&alg, NULL, wssec_msg_ctx(msg), "enc-alg"))
+        return wssec_msg_fail(msg, WSSEC_EINTERNAL, NULL, NULL, "symmetric: settings unreadable");
+    if (alg == WSSEC_ENC_3DES)
+        return wssec_msg_fail(msg, WSSEC_ECONFIG, NULL, NULL,
+                              "symmetric: enc-alg tripledes-cbc is not offered with a session key "
+                              "(use an AES enc-alg)");
+    *len = (size_t)wssec__enc_algs[alg].key_type;
+    return 0;
+}
+
+int wssec__symkey_session(wssec_msg *msg, const wssec_token **out)
+{
+    if ((*out = session_token(msg))) return 0;
+    wssec_key_wrap w;
+    size_t len = 0;
+    WSSEC_GUARD(wssec__key_wrap_read(msg, &w));
+    if (w.ktn == WSSEC_KT_RSA15)
+        return wssec_msg_fail(msg, WSSEC_ECONFIG, NULL, NULL,
+                              "symmetric: key-transport rsa-1_5 cannot carry a session key (a "
+                              "receiver refuses an EncryptedKey key token with rsa-1_5); use "
+                              "rsa-oaep");
+    WSSEC_GUARD(session_key_len(msg, &len));
+    xmlNodePtr security = wssec_msg_security(msg, 1);
+    xmlNodePtr ek = security ? xmlNewDocNode(wssec_msg_doc(msg), NULL, BAD_CAST "EncryptedKey", NULL)
+                             : NULL;
+    if (ek) xmlSetNs(ek, xmlNewNs(ek, BAD_CAST WSSEC_NS_XENC, BAD_CAST "xenc"));
+    if (!ek || !ek->ns || !xmlAddChild(security, ek)) {
+        xmlFreeNode(ek);
+        return wssec_msg_fail(msg, WSSEC_ENOMEM, NULL, NULL, "out of memory");
+    }
+    unsigned char key[64];
+    if (RAND_bytes(key, (int)len) != 1)
+        return wssec_msg_fail(msg, WSSEC_EINTERNAL, NULL, NULL, "no random");
+    int rc = wssec__ek_fill(msg, &w, ek, key, len);
+    wssec_token *tok = rc ? NULL : wssec_msg_add_token(msg, ENCRYPTED_KEY_TYPE, ek);
+    if (!rc && (!tok || wssec_token_set_secret(tok, key, len)))
+        rc = wssec_msg_fail(msg, WSSEC_ENOMEM, NULL, NULL, "out of memory");
+    wssec__memzero(key, sizeof(key));
+    *out = tok;
+    return rc;
+}
+
+/* A wsse:SecurityTokenReference under parent naming the EncryptedKey ek:
+ * a Reference to its Id, or a KeyIdentifier EncryptedKeySHA1. */
+static int ek_str_write(wssec_msg *msg, xmlNodePtr parent, xmlNodePtr ek, bool sha1)
+{
+    xmlNodePtr str =
+        wssec_msg_add_elem(msg, parent, WSSEC_NS_WSSE, "wsse", "SecurityTokenReference", NULL);
+    if (!str) return WSSEC_ENOMEM;
+    xmlNsPtr ns11 = xmlNewNs(str, BAD_CAST WSSEC_NS_WSSE11, BAD_CAST "wsse11");
+    if (!ns11 || !xmlSetNsProp(str, ns11, BAD_CAST "TokenType", BAD_CAST WSSEC_VT_ENCRYPTED_KEY))
+        return WSSEC_ENOMEM;
+    if (!sha1) {
+        char uri[64];
+        const char *id = wssec_xml_attr(ek, "Id");
+        snprintf(uri, sizeof(uri), "#%.60s", id ? id : "");
+        xmlNodePtr r = wssec_msg_add_elem(msg, str, WSSEC_NS_WSSE, "wsse", "Reference", NULL);
+        return r && xmlSetProp(r, BAD_CAST "URI", BAD_CAST uri) &&
+                       xmlSetProp(r, BAD_CAST "ValueType", BAD_CAST WSSEC_VT_ENCRYPTED_KEY)
+                   ? 0
+                   : WSSEC_ENOMEM;
+    }
+    char value[64];
+    int rc = wssec__symkey_sha1(msg, ek, value, sizeof(value));
+    if (rc) return rc == WSSEC_ENOMEM ? rc : WSSEC_EINTERNAL;
+    xmlNodePtr k = wssec_msg_add_elem(msg, str, WSSEC_NS_WSSE, "wsse", "KeyIdentifier", value);
+    return k && xmlSetProp(k, BAD_CAST "EncodingType", BAD_CAST WSSEC_ENC_BASE64) &&
+                   xmlSetProp(k, BAD_CAST "ValueType", BAD_CAST WSSEC_VT_ENCRYPTED_KEY_SHA1)
+               ? 0
+               : WSSEC_ENOMEM;
+}
+
+/* A wsc:DerivedKeyToken before `before`, derived from the EncryptedKey ek
+ * (whose secret is secret), of len bytes at offset 0 with a fresh Nonce
+ * and the default Label; the derived key into key. */
+static int dk_write(wssec_msg *msg, xmlNodePtr ek, const unsigned char *secret, size_t slen,
+                    xmlNodePtr before, bool sha1, size_t len, unsigned char *key, xmlNodePtr *out)
+{
+    int ns13 = 0;
+    if (wssec_ctx_get_choice(&ns13, NULL, wssec_msg_ctx(msg), "derived-key-ns")) return WSSEC_EINTERNAL;
+    const char *ns = ns13 ? WSSEC_NS_WSC_13 : WSSEC_NS_WSC_2005;
+    static const char label[] = "WS-SecureConversationWS-SecureConversation";
+    unsigned char seed[sizeof(label) - 1 + 16];
+    memcpy(seed, label, sizeof(label) - 1);
+    if (RAND_bytes(seed + sizeof(label) - 1, 16) != 1) return WSSEC_EINTERNAL;
+    xmlNodePtr dk = xmlNewDocNode(wssec_msg_doc(msg), NULL, BAD_CAST "DerivedKeyToken", NULL);
+    if (!dk) return WSSEC_ENOMEM;
+    xmlNsPtr wsc = xmlNewNs(dk, BAD_CAST ns, BAD_CAST "wsc");
+    xmlSetNs(dk, wsc);
+    if (!wsc || !xmlAddPrevSibling(before, dk)) {
+        xmlFreeNode(dk);
+        return WSSEC_ENOMEM;
+    }
+    char n[24], *nonce = wssec_b64_encode(seed + sizeof(label) - 1, 16);
+    snprintf(n, sizeof(n), "%zu", len);
+    int rc = nonce && wssec_msg_new_id(msg, dk, "DK") ? 0 : WSSEC_ENOMEM;
+    if (!rc) rc = ek_str_write(msg, dk, ek, sha1);
+    if (!rc && (!wssec_msg_add_elem(msg, dk, ns, "wsc", "Offset", "0") ||
+                !wssec_msg_add_elem(msg, dk, ns, "wsc", "Length", n) ||
+                !wssec_msg_add_elem(msg, dk, ns, "wsc", "Nonce", nonce)))
+        rc = WSSEC_ENOMEM;
+    xmlFree(nonce);
+    if (!rc) rc = wssec__p_sha1(secret, slen, seed, sizeof(seed), 0, key, len);
+    *out = dk;
+    return rc;
+}
+
+/* A Reference from key_info to the DerivedKeyToken dk. */
+static int dk_str_write(wssec_msg *msg, xmlNodePtr key_info, xmlNodePtr dk)
+{
+    char uri[80];
+    const char *id = wssec_msg_id_of(msg, dk, "DK");
+    if (!id) return WSSEC_ENOMEM;
+    snprintf(uri, sizeof(uri), "#%.70s", id);
+    char vt[120];
+    snprintf(vt, sizeof(vt), "%s/dk", (const char *)dk->ns->href);
+    xmlNodePtr str =
+        wssec_msg_add_elem(msg, key_info, WSSEC_NS_WSSE, "wsse", "SecurityTokenReference", NULL);
+    xmlNodePtr r = str ? wssec_msg_add_elem(msg, str, WSSEC_NS_WSSE, "wsse", "Reference", NULL)
+                       : NULL;
+    return r && xmlSetProp(r, BAD_CAST "URI", BAD_CAST uri) &&
+                   xmlSetProp(r, BAD_CAST "ValueType", BAD_CAST vt)
+               ? 0
+               : WSSEC_ENOMEM;
+}
+
+int wssec__symkey_use(wssec_msg *msg, const wssec_token *ek, xmlNodePtr key_info,
+                      xmlNodePtr before, size_t len, unsigned char key[64], size_t *keylen)
+{
+    const wssec_ctx *ctx = wssec_msg_ctx(msg);
+    const unsigned char *secret = NULL;
+    size_t slen = wssec_token_secret(&secret, ek);
+    int derived = 0, sha1 = 0, rc = 0;
+    if (wssec_ctx_get_bool(&derived, ctx, "derived-keys") ||
+        wssec_ctx_get_choice(&sha1, NULL, ctx, "session-key-id"))
+        return wssec_msg_fail(msg, WSSEC_EINTERNAL, NULL, NULL, "symmetric: settings unreadable");
+    if (len == 0) len = slen;
+    if (len > 64 || (!derived && len != slen))
+        return wssec_msg_fail(msg, WSSEC_EINTERNAL, NULL, NULL,
+                              "symmetric: a key of %zu bytes asked of a session key of %zu", len,
+                              slen);
+    if (!derived) {
+        memcpy(key, secret, slen);
+        rc = ek_str_write(msg, key_info, wssec_token_node(ek), sha1);
+    } else {
+        xmlNodePtr dk = NULL;
+        rc = dk_write(msg, wssec_token_node(ek), secret, slen, before, sha1, len, key, &dk);
+        if (!rc) rc = dk_str_write(msg, key_info, dk);
+    }
+    *keylen = len;
+    if (rc) {
+        wssec__memzero(key, 64);
+        return wssec_msg_fail(msg, rc, NULL, NULL,
+                              rc == WSSEC_ENOMEM ? "out of memory"
+                                                 : "symmetric: the key's reference cannot be written");
+    }
+    return 0;
 }

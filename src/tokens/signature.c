@@ -36,6 +36,7 @@
 #include <openssl/err.h>
 #include <openssl/hmac.h>
 #include <openssl/sha.h>
+#include <xmlsec/crypto.h>
 #include <xmlsec/keys.h>
 #include <xmlsec/openssl/evp.h>
 #include <xmlsec/templates.h>
@@ -1572,10 +1573,8 @@ static int place_signature(wssec_msg *msg, xmlSecTransformId sid, const wssec_to
 }
 
 /* One Reference per part, each with exclusive C14N keeping the prefixes
- * QName values use; then the KeyInfo naming our certificate. 0, or
- * WSSEC_ENOMEM unrecorded, or another recorded code. */
-static int add_references(wssec_msg *msg, xmlNodePtr sig, const gen_settings *g,
-                          xmlSecTransformId did, const parts *p, const wssec_token *bst)
+ * QName values use. 0 or WSSEC_ENOMEM (unrecorded). */
+static int add_refs(wssec_msg *msg, xmlNodePtr sig, xmlSecTransformId did, const parts *p)
 {
     for (size_t i = 0; i < p->n; i++) {
         const char *id = wssec_msg_id_of(msg, p->v[i], NULL);
@@ -1590,6 +1589,15 @@ static int add_references(wssec_msg *msg, xmlNodePtr sig, const gen_settings *g,
         if (prefixes[0] && xmlSecTmplTransformAddC14NInclNamespaces(tr, BAD_CAST prefixes) < 0)
             return WSSEC_ENOMEM;
     }
+    return 0;
+}
+
+/* The References, then the KeyInfo naming our certificate. 0, or
+ * WSSEC_ENOMEM unrecorded, or another recorded code. */
+static int add_references(wssec_msg *msg, xmlNodePtr sig, const gen_settings *g,
+                          xmlSecTransformId did, const parts *p, const wssec_token *bst)
+{
+    WSSEC_GUARD(add_refs(msg, sig, did, p));
     xmlNodePtr ki = xmlSecTmplSignatureEnsureKeyInfo(sig, NULL);
     if (!ki) return WSSEC_ENOMEM;
     return wssec__str_write(msg, ki, g->cert, g->key_id, bst ? wssec_token_node(bst) : NULL,
@@ -1617,10 +1625,16 @@ static int sign(wssec_msg *msg, xmlNodePtr sig, const gen_settings *g)
 }
 
 static int sig_generate_with(wssec_msg *msg, gen_settings *g);
+static int sig_symmetric(wssec_msg *msg);
 
 static int sig_generate(wssec_msg *msg, void *ud)
 {
     (void)ud;
+    int symmetric = 0;
+    if (wssec_ctx_get_bool(&symmetric, wssec_msg_ctx(msg), "symmetric"))
+        return wssec_msg_fail(msg, WSSEC_EINTERNAL, NULL, NULL,
+                              "signature: the settings cannot be read");
+    if (symmetric) return sig_symmetric(msg);
     gen_settings g = { .key = WSSEC_LOCATED_KEY_INIT };
     int rc = read_gen_settings(msg, &g);
     if (!rc) rc = sig_generate_with(msg, &g);
@@ -1649,6 +1663,79 @@ static int sig_generate_with(wssec_msg *msg, gen_settings *gs)
     if (rc == WSSEC_ENOMEM) return wssec_msg_fail(msg, WSSEC_ENOMEM, NULL, NULL, "out of memory");
     if (rc) return rc;
     return sign(msg, sig, &g);
+}
+
+/* HMAC-SHA256 over the template with key: same-document references only. */
+static int hmac_sign(wssec_msg *msg, xmlNodePtr sig, const unsigned char *key, size_t klen)
+{
+    int rc = 0;
+    xmlSecDSigCtxPtr d = xmlSecDSigCtxCreate(NULL);
+    if (!d || !(d->signKey = xmlSecKeyReadMemory(xmlSecKeyDataHmacId, key, (xmlSecSize)klen))) {
+        rc = wssec_msg_fail(msg, WSSEC_ENOMEM, NULL, NULL, "out of memory");
+    } else {
+        d->enabledReferenceUris = xmlSecTransformUriTypeSameDocument;
+        d->transformCtx.enabledUris = xmlSecTransformUriTypeNone;
+        if (xmlSecDSigCtxSign(d, sig) < 0) {
+            ERR_clear_error();
+            rc = wssec_msg_fail(msg, WSSEC_EINTERNAL, NULL, sig, "signing with hmac-sha256 failed");
+        }
+    }
+    if (d) xmlSecDSigCtxDestroy(d);
+    return rc;
+}
+
+/* The symmetric binding's Signature template: after the EncryptedKey (the
+ * session key), before a standalone ReferenceList already in the header
+ * (encrypt, then sign: the receiver verifies the ciphertext first). */
+static int place_symmetric(wssec_msg *msg, xmlNodePtr *out)
+{
+    xmlNodePtr sig = xmlSecTmplSignatureCreateNsPref(wssec_msg_doc(msg), xmlSecTransformExclC14NId,
+                                                     xmlSecTransformHmacSha256Id, NULL,
+                                                     BAD_CAST "ds");
+    if (!sig) return wssec_msg_fail(msg, WSSEC_ENOMEM, NULL, NULL, "out of memory");
+    xmlNodePtr rl = child_of_security(msg, WSSEC_NS_XENC, "ReferenceList");
+    if (!(rl ? xmlAddPrevSibling(rl, sig) : xmlAddChild(wssec_msg_security(msg, 0), sig))) {
+        xmlFreeNode(sig);
+        return wssec_msg_fail(msg, WSSEC_ENOMEM, NULL, NULL, "out of memory");
+    }
+    *out = sig;
+    return 0;
+}
+
+/* The signature of the symmetric binding (the symmetric option): HMAC-SHA256
+ * keyed by the message's session key (or a key derived from it), its
+ * KeyInfo naming the EncryptedKey (or the DerivedKeyToken). It proves the
+ * parts intact, not who sent them: no private key is used. */
+static int sig_symmetric(wssec_msg *msg)
+{
+    const wssec_ctx *ctx = wssec_msg_ctx(msg);
+    gen_settings g = { .key = WSSEC_LOCATED_KEY_INIT };
+    int da = 0;
+    if (wssec_ctx_get_choice(&da, NULL, ctx, "digest-alg") ||
+        wssec_ctx_get_list(&g.parts, &g.nparts, ctx, "sign-part"))
+        return wssec_msg_fail(msg, WSSEC_EINTERNAL, NULL, NULL,
+                              "signature: the settings cannot be read");
+    g.dig = &wssec__digest_algs[da];
+    const wssec_token *ek = NULL;
+    WSSEC_GUARD(wssec__symkey_session(msg, &ek));
+    parts p = { .n = 0 };
+    WSSEC_GUARD(choose_parts(msg, &g, &p));
+    xmlSecTransformId did = transform_by_uri(g.dig->uri, xmlSecTransformUsageDigestMethod);
+    if (did == xmlSecTransformIdUnknown)
+        return wssec_msg_fail(msg, WSSEC_EINTERNAL, NULL, NULL, "xmlsec lacks %s", g.dig->name);
+    xmlNodePtr sig = NULL, ki = NULL;
+    WSSEC_GUARD(place_symmetric(msg, &sig));
+    if (add_refs(msg, sig, did, &p) || !(ki = xmlSecTmplSignatureEnsureKeyInfo(sig, NULL)))
+        return wssec_msg_fail(msg, WSSEC_ENOMEM, NULL, NULL, "out of memory");
+    unsigned char key[64];
+    size_t klen = 0;
+    int derived = 0;
+    if (wssec_ctx_get_bool(&derived, ctx, "derived-keys")) derived = 0;
+    /* HMAC-SHA256: a derived key of 32 bytes, or the session key itself */
+    int rc = wssec__symkey_use(msg, ek, ki, sig, derived ? 32 : 0, key, &klen);
+    if (!rc) rc = hmac_sign(msg, sig, key, klen);
+    wssec__memzero(key, sizeof(key));
+    return rc;
 }
 
 const wssec_module wssec__module_signature = {
