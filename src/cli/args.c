@@ -182,6 +182,10 @@ static int cli_option(const char *name, const char *value, void *ud)
     if (!strcmp(name, "encrypt-cert") || !strcmp(name, "psk-file"))
         c->have_encrypting = *value != '\0';
     if (!strcmp(name, "actions")) c->explicit_actions = true;
+    if (!strcmp(name, "symmetric")) {
+        bool on = false;
+        c->symmetric = parse_bool(value, &on) == 1 && on;
+    }
     if (!strcmp(name, "assert-user") || !strcmp(name, "assert-dn"))
         c->have_assert = c->have_assert || *value != '\0';
     if (!strcmp(name, "now")) c->now_given = *value != '\0';
@@ -598,7 +602,7 @@ static int default_actions(cli *c)
     if ((c->want_timestamp && wssec_config_set(c->cfg, "actions", "timestamp")) ||
         (c->have_username && wssec_config_set(c->cfg, "actions", "username-token")) ||
         (c->have_assert && wssec_config_set(c->cfg, "actions", "identity-assertion")) ||
-        (c->have_signing && wssec_config_set(c->cfg, "actions", "signature")) ||
+        ((c->have_signing || c->symmetric) && wssec_config_set(c->cfg, "actions", "signature")) ||
         (c->have_encrypting && wssec_config_set(c->cfg, "actions", "encrypted-key")))
         return EXIT_INTERNAL;
     return 0;

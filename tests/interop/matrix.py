@@ -80,7 +80,13 @@ class Scenario:
 
     @property
     def encrypts(self):
-        return self.kind in ("enc", "ste", "ets")
+        return self.kind in ("enc", "ste", "ets", "sym", "symdk")
+
+    @property
+    def symmetric(self):
+        """The symmetric binding: an EncryptedKey as the session key, an HMAC-SHA256 signature
+        keyed by it (or, symdk, by a key derived from it), the Body encrypted with it."""
+        return self.kind in ("sym", "symdk")
 
     @property
     def sha1(self):
@@ -125,6 +131,12 @@ def scenarios():
                             enc_alg="aes256-gcm", enc_key_id="issuer-serial"))
         out.append(Scenario("encrypt-then-sign", "ets", soap, key_id="bst", alg="sha256",
                             enc_alg="aes256-gcm", enc_key_id="issuer-serial"))
+        # the symmetric binding (issue 16), sign-then-encrypt; with derived keys AES-256-CBC,
+        # as WSS4J 1.6 cannot decrypt AES-GCM under a derived key (below)
+        out.append(Scenario("sym-hmac", "sym", soap, alg="sha256", enc_alg="aes256-gcm",
+                            enc_key_id="issuer-serial"))
+        out.append(Scenario("sym-dk", "symdk", soap, alg="sha256", enc_alg="aes256-cbc",
+                            enc_key_id="issuer-serial"))
     # sort: 1.1 and 1.2 of one scenario side by side
     order = {s.name: i for i, s in enumerate(out) if s.soap == "1.1"}
     out.sort(key=lambda s: (order[s.name], s.soap))
@@ -134,13 +146,16 @@ def scenarios():
 def tampered(scs):
     return [Scenario("tampered:" + s.name, s.kind, s.soap, key_id=s.key_id, alg=s.alg,
                      enc_alg=s.enc_alg, enc_key_id=s.enc_key_id, tampered=s)
-            for s in scs if s.signs and s.soap == "1.1"]
+            for s in scs if (s.signs or s.symmetric) and s.soap == "1.1"]
 
 
 # ================================================================ who supports what
 
 def produce_support(p, sc):
     """None if producer p can write scenario sc, else the reason it cannot."""
+    if sc.symmetric and p not in ("wssec", "wss4j"):
+        return ("the symmetric binding (an HMAC signature keyed by an EncryptedKey, a standalone "
+                "ReferenceList) is written by wssec and WSS4J only here")
     if sc.key_id == "x509data" and p != "zeep":
         return "only zeep's Signature writes ds:X509Data inside the SecurityTokenReference"
     if sc.key_id == "pkipath" and p not in ("wssec", "wss4j"):
@@ -169,6 +184,9 @@ def produce_support(p, sc):
 
 
 def consume_support(c, sc):
+    if sc.symmetric and c not in ("wssec", "wss4j"):
+        return ("the zeep, xmlsec1 and gSOAP peers verify X.509 signatures only: no HMAC "
+                "signature keyed by an EncryptedKey")
     if sc.key_id == "pkipath" and c not in ("wssec", "wss4j"):
         return "the zeep, xmlsec1 and gSOAP peers take the signer's certificate, not a PKIPath"
     if c == "zeep":
@@ -253,7 +271,11 @@ def produce_args(p, sc, ctx, out, ttl=None, created=None):
         if sc.encrypts:
             a += ["--encrypt-cert", ctx.pk("server.crt"), "--enc-alg", sc.enc_alg,
                   "--key-transport", "rsa-oaep", "--enc-key-id", sc.enc_key_id]
-        if sc.kind == "ste":
+        if sc.symmetric:
+            a += ["--symmetric", "--digest-alg", sc.alg]
+            if sc.kind == "symdk":
+                a += ["--derived-keys"]
+        if sc.kind in ("ste", "sym", "symdk"):
             a += ["--actions", "timestamp,%s,%s" % (SIGN_ACTION, ENCRYPT_ACTION)]
         if sc.kind == "ets":
             a += ["--actions", "timestamp,%s,%s" % (ENCRYPT_ACTION, SIGN_ACTION)]
@@ -261,7 +283,8 @@ def produce_args(p, sc, ctx, out, ttl=None, created=None):
 
     actions = {"ts": "timestamp", "ut": "timestamp,ut", "sig": "timestamp,sign",
                "enc": "timestamp,encrypt", "ste": "timestamp,sign,encrypt",
-               "ets": "timestamp,encrypt,sign"}[sc.kind]
+               "ets": "timestamp,encrypt,sign", "sym": "timestamp,sign,encrypt",
+               "symdk": "timestamp,sign,encrypt"}[sc.kind]
     a = ["produce", "--in", sc.input(), "--out", out, "--actions", actions, "--ttl", ts_ttl]
     if created:
         a += ["--created", created]
@@ -277,6 +300,9 @@ def produce_args(p, sc, ctx, out, ttl=None, created=None):
     if sc.encrypts:
         a += ["--enc-cert", ctx.pk("server.crt"), "--enc-alg", sc.enc_alg,
               "--enc-key-id", sc.enc_key_id]
+    if sc.symmetric:
+        a += ["--symmetric", "true", "--derived-keys", str(sc.kind == "symdk").lower(),
+              "--digest-alg", sc.alg]
     return a
 
 
@@ -290,6 +316,8 @@ def consume_args(c, sc, ctx, msg, out, now=None):
                   "--password-type", sc.pw_type]
         elif sc.kind == "enc":
             a += ["--require", "timestamp"]
+        elif sc.symmetric:  # anonymous: an HMAC signature proves no sender (judge_wssec checks it)
+            a += ["--require", "timestamp,encrypted:/soap:Envelope/soap:Body"]
         if sc.signs and sc.key_id == "pkipath":
             a += ["--trust", ctx.pk("root.crt")]  # the intermediate must come in the token
         elif sc.signs:
@@ -312,6 +340,8 @@ def consume_args(c, sc, ctx, msg, out, now=None):
             sc.kind, ["timestamp"])
         if sc.signs:
             require.append("signature")
+        if sc.symmetric:
+            require.append("hmac-signature")
         if sc.encrypts:
             require.append("encrypted")
         if c == "wss4j":
@@ -457,6 +487,17 @@ def judge_wssec(sc, rc, se, out, expect_reject):
     if rc != 0:
         reason = (rep or {}).get("reason") or " ".join(se.strip().splitlines()[-1:])
         return "FAIL", "exit %d, %s: %s" % (rc, fault, reason)
+    if sc.symmetric:
+        toks = (rep or {}).get("tokens") or []
+        hmac = [t for t in toks if t.get("type") == "signature" and t.get("ok") and
+                "symmetric key of" in ((t.get("properties") or {}).get("signed-with") or "")]
+        dks = [t for t in toks if t.get("type") in ("derived-key", "derived-key-1.3") and t.get("ok")]
+        if not hmac:
+            return "FAIL", "accepted, but no HMAC signature by the session key was verified"
+        if sc.kind == "symdk" and len(dks) != 2:
+            return "FAIL", "accepted, but %d DerivedKeyTokens verified, not 2" % len(dks)
+        if (rep or {}).get("caller"):
+            return "FAIL", "an HMAC-only message yielded a caller: %s" % rep.get("caller")
     try:
         env = peerlib.parse(out)
         peerlib.check_body_contains(env, BODY_TEXT)
