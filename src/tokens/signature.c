@@ -79,7 +79,7 @@ static xmlSecKeyPtr key_from_pkey(EVP_PKEY *pkey)
     xmlSecKeyPtr key = xmlSecKeyCreate();
     if (!key || xmlSecKeySetValue(key, data) < 0) {
         xmlSecKeyDataDestroy(data);
-        xmlSecKeyDestroy(key);
+        if (key) xmlSecKeyDestroy(key);
         return NULL;
     }
     return key;
@@ -1604,24 +1604,32 @@ static int add_references(wssec_msg *msg, xmlNodePtr sig, const gen_settings *g,
                             g->bst_type);
 }
 
-/* Signs the template with a copy of our key, same-document references only. */
-static int sign(wssec_msg *msg, xmlNodePtr sig, const gen_settings *g)
+/* Signs the template with key (taken: destroyed with the context), same-document
+ * references only; alg names the algorithm in the error. */
+static int sign_with(wssec_msg *msg, xmlNodePtr sig, xmlSecKeyPtr key, const char *alg)
 {
     int rc = 0;
     xmlSecDSigCtxPtr d = xmlSecDSigCtxCreate(NULL);
-    if (!d || !(d->signKey = key_from_private(g->pkey))) {
+    if (!d || !key) {
         rc = wssec_msg_fail(msg, WSSEC_ENOMEM, NULL, NULL, "out of memory");
+        if (key) xmlSecKeyDestroy(key);
     } else {
+        d->signKey = key;
         d->enabledReferenceUris = xmlSecTransformUriTypeSameDocument;
         d->transformCtx.enabledUris = xmlSecTransformUriTypeNone;
         if (xmlSecDSigCtxSign(d, sig) < 0) {
             ERR_clear_error();
-            rc = wssec_msg_fail(msg, WSSEC_EINTERNAL, NULL, sig, "signing with %s failed",
-                                g->alg->name);
+            rc = wssec_msg_fail(msg, WSSEC_EINTERNAL, NULL, sig, "signing with %s failed", alg);
         }
     }
     if (d) xmlSecDSigCtxDestroy(d);
     return rc;
+}
+
+/* Signs the template with a copy of our key. */
+static int sign(wssec_msg *msg, xmlNodePtr sig, const gen_settings *g)
+{
+    return sign_with(msg, sig, key_from_private(g->pkey), g->alg->name);
 }
 
 static int sig_generate_with(wssec_msg *msg, gen_settings *g);
@@ -1663,25 +1671,6 @@ static int sig_generate_with(wssec_msg *msg, gen_settings *gs)
     if (rc == WSSEC_ENOMEM) return wssec_msg_fail(msg, WSSEC_ENOMEM, NULL, NULL, "out of memory");
     if (rc) return rc;
     return sign(msg, sig, &g);
-}
-
-/* HMAC-SHA256 over the template with key: same-document references only. */
-static int hmac_sign(wssec_msg *msg, xmlNodePtr sig, const unsigned char *key, size_t klen)
-{
-    int rc = 0;
-    xmlSecDSigCtxPtr d = xmlSecDSigCtxCreate(NULL);
-    if (!d || !(d->signKey = xmlSecKeyReadMemory(xmlSecKeyDataHmacId, key, (xmlSecSize)klen))) {
-        rc = wssec_msg_fail(msg, WSSEC_ENOMEM, NULL, NULL, "out of memory");
-    } else {
-        d->enabledReferenceUris = xmlSecTransformUriTypeSameDocument;
-        d->transformCtx.enabledUris = xmlSecTransformUriTypeNone;
-        if (xmlSecDSigCtxSign(d, sig) < 0) {
-            ERR_clear_error();
-            rc = wssec_msg_fail(msg, WSSEC_EINTERNAL, NULL, sig, "signing with hmac-sha256 failed");
-        }
-    }
-    if (d) xmlSecDSigCtxDestroy(d);
-    return rc;
 }
 
 /* The symmetric binding's Signature template: after the EncryptedKey (the
@@ -1733,7 +1722,9 @@ static int sig_symmetric(wssec_msg *msg)
     if (wssec_ctx_get_bool(&derived, ctx, "derived-keys")) derived = 0;
     /* HMAC-SHA256: a derived key of 32 bytes, or the session key itself */
     int rc = wssec__symkey_use(msg, ek, ki, sig, derived ? 32 : 0, key, &klen);
-    if (!rc) rc = hmac_sign(msg, sig, key, klen);
+    if (!rc)
+        rc = sign_with(msg, sig, xmlSecKeyReadMemory(xmlSecKeyDataHmacId, key, (xmlSecSize)klen),
+                       "hmac-sha256");
     wssec__memzero(key, sizeof(key));
     return rc;
 }

@@ -229,26 +229,12 @@ static void rehmac(xmlDocPtr doc, const unsigned char *key, size_t klen)
     h_set_b64(h_xp(doc, "//ds:SignatureValue"), mac, maclen);
 }
 
-static size_t cert_der(const char *path, unsigned char *out)
-{
-    FILE *f = fopen(path, "r");
-    assert_non_null(f);
-    X509 *x = PEM_read_X509(f, NULL, NULL, NULL);
-    fclose(f);
-    assert_non_null(x);
-    unsigned char *p = out;
-    int n = i2d_X509(x, &p);
-    X509_free(x);
-    assert_true(n > 0);
-    return (size_t)n;
-}
-
 /* Key confusion, 1: the signature's KeyInfo names a BinarySecurityToken
  * (server's certificate) and the HMAC is keyed by its public bytes. */
 static void hmac_by_bst(xmlDocPtr doc)
 {
-    unsigned char der[4096];
-    size_t n = cert_der(PKI "server.crt", der);
+    size_t n = 0;
+    unsigned char *der = h_cert_der(PKI "server.crt", &n);
     xmlNodePtr bst = h_elem(doc, H_NS_WSSE, "wsse", "BinarySecurityToken");
     xmlSetProp(bst, BAD_CAST "ValueType",
                BAD_CAST "http://docs.oasis-open.org/wss/2004/01/"
@@ -267,15 +253,17 @@ static void hmac_by_bst(xmlDocPtr doc)
             "http://docs.oasis-open.org/wss/2004/01/oasis-200401-wss-x509-token-profile-1.0#X509v3",
             NULL);
     rehmac(doc, der, n);
+    OPENSSL_free(der);
 }
 
 /* Key confusion, 2: the KeyInfo still names the EncryptedKey, the HMAC is
  * keyed by a certificate's public bytes. */
 static void hmac_by_cert_bytes(xmlDocPtr doc)
 {
-    unsigned char der[4096];
-    size_t n = cert_der(PKI "server.crt", der);
+    size_t n = 0;
+    unsigned char *der = h_cert_der(PKI "server.crt", &n);
     rehmac(doc, der, n);
+    OPENSSL_free(der);
 }
 
 static void test_hmac_key_is_certificate(void **state)
