@@ -86,6 +86,8 @@ void wssec_msg_free(wssec_msg *msg)
     for (size_t i = 0; i < msg->nstates; i++)
         free_state(msg->states[i].module, msg->states[i].state);
     wssec__free(msg->states);
+    wssec_session_key_free(msg->session);
+    wssec_session_key_free(msg->use_session);
     wssec__msg_clear_inbound(msg);
     wssec__trust_release(msg->trust);
     sk_X509_pop_free(msg->ocsp_chain, X509_free);

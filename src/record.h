@@ -139,6 +139,11 @@ struct wssec_msg {
      * Security header strip-security took out (freed when it ends) */
     const char *assert_user, *assert_dn;
     xmlNodePtr stripped;
+    /* the symmetric binding (symkey.c): the session key this message made
+     * (outbound) or was accepted with (inbound), and the one another message
+     * gave it (wssec_msg_use_session_key: a request's, to answer with or to
+     * read the response with); both owned, wiped when freed */
+    struct wssec_session_key *session, *use_session;
     /* the modules' per-message states (wssec_msg_set_state) */
     struct wssec_modstate {
         const wssec_module *module;

@@ -32,11 +32,20 @@
 #include "wssec/sys/sdk.h"
 #include "symkey.h"
 #include "keyref.h"
+#include "record.h"
 #include "settings.h"
 #include "util.h"
 
 #define ENCRYPTED_KEY_TYPE "encrypted-key"
 #define DERIVED_KEY_TYPE "derived-key"
+#define SESSION_KEY_TYPE "session-key"
+
+/* A session key kept inside the library (wssec_session_key). */
+struct wssec_session_key {
+    unsigned char key[64];
+    size_t len;
+    char sha1[32]; /* the EncryptedKeySHA1 of the EncryptedKey that carried it */
+};
 
 static xmlNodePtr only_child(xmlNodePtr e)
 {
@@ -64,6 +73,28 @@ int wssec__symkey_sha1(wssec_msg *msg, xmlNodePtr ek, char *out, size_t size)
     return rc;
 }
 
+/* The session key of a request we sent (wssec_msg_use_session_key), as a
+ * key token of this message: made once, at the first KeyIdentifier that
+ * names it (ki, its element). It proves no more than an EncryptedKey of the
+ * message would. */
+static int session_token(wssec_msg *msg, xmlNodePtr ki, const wssec_token **out)
+{
+    for (size_t i = 0; i < wssec_msg_token_count(msg); i++) {
+        const wssec_token *t = wssec_msg_token(msg, i);
+        if (strcmp(wssec_token_type(t), SESSION_KEY_TYPE) == 0) {
+            *out = t;
+            return 0;
+        }
+    }
+    wssec_token *t = wssec_msg_add_token(msg, SESSION_KEY_TYPE, ki);
+    if (!t || wssec_token_set_secret(t, msg->use_session->key, msg->use_session->len) ||
+        wssec_token_set(t, "key-token", "session key of a request we sent (EncryptedKeySHA1)") ||
+        wssec_token_set(t, "encrypted-key-sha1", msg->use_session->sha1))
+        return wssec_msg_fail(msg, WSSEC_ENOMEM, NULL, ki, "out of memory");
+    *out = t;
+    return 0;
+}
+
 /* The key token with the EncryptedKeySHA1 sha1 (base64, as sent). */
 static int by_sha1(wssec_msg *msg, xmlNodePtr ki, const char *what, const char *sha1,
                    const wssec_token **out)
@@ -81,10 +112,12 @@ static int by_sha1(wssec_msg *msg, xmlNodePtr ki, const char *what, const char *
             return 0;
         }
     }
+    if (msg->use_session && strcmp(msg->use_session->sha1, sha1) == 0)
+        return session_token(msg, ki, out);
     return wssec_msg_fail(msg, WSSEC_EUNAVAILABLE, NULL, ki,
                           "%s: KeyIdentifier EncryptedKeySHA1 '%.60s' names no EncryptedKey key "
-                          "token of this message (a key from a request we sent is not looked up: "
-                          "responses to our own requests are not supported yet)",
+                          "token of this message, nor the session key of a request we sent "
+                          "(wssec_msg_use_session_key, --session-key)",
                           what, sha1);
 }
 
@@ -340,7 +373,7 @@ int wssec__ek_fill(wssec_msg *msg, const wssec_key_wrap *w, xmlNodePtr ek, const
 /* ===================================================================== */
 
 /* The session key token already made for this message, or NULL. */
-static const wssec_token *session_token(const wssec_msg *msg)
+static const wssec_token *made_session(const wssec_msg *msg)
 {
     const unsigned char *key = NULL;
     for (size_t i = 0; i < wssec_msg_token_count(msg); i++) {
@@ -366,9 +399,28 @@ static int session_key_len(wssec_msg *msg, size_t *len)
     return 0;
 }
 
-int wssec__symkey_session(wssec_msg *msg, const wssec_token **out)
+/* Keeps what the message carries: key and the EncryptedKeySHA1 of ek. */
+static int keep_session(wssec_msg *msg, xmlNodePtr ek, const unsigned char *key, size_t len)
 {
-    if ((*out = session_token(msg))) return 0;
+    wssec_session_key *k = wssec__calloc(1, sizeof(*k));
+    if (!k) return WSSEC_ENOMEM;
+    int rc = len <= sizeof(k->key) ? wssec__symkey_sha1(msg, ek, k->sha1, sizeof(k->sha1))
+                                   : WSSEC_EINVALID;
+    if (rc) {
+        wssec__free(k);
+        return rc;
+    }
+    memcpy(k->key, key, len);
+    k->len = len;
+    wssec_session_key_free(msg->session);
+    msg->session = k;
+    return 0;
+}
+
+/* A new EncryptedKey key token carrying a fresh session key, appended to
+ * our Security header. */
+static int make_session(wssec_msg *msg, const wssec_token **out)
+{
     wssec_key_wrap w;
     size_t len = 0;
     WSSEC_GUARD(wssec__key_wrap_read(msg, &w));
@@ -391,16 +443,28 @@ int wssec__symkey_session(wssec_msg *msg, const wssec_token **out)
         return wssec_msg_fail(msg, WSSEC_EINTERNAL, NULL, NULL, "no random");
     int rc = wssec__ek_fill(msg, &w, ek, key, len);
     wssec_token *tok = rc ? NULL : wssec_msg_add_token(msg, ENCRYPTED_KEY_TYPE, ek);
-    if (!rc && (!tok || wssec_token_set_secret(tok, key, len)))
+    if (!rc && (!tok || wssec_token_set_secret(tok, key, len) || keep_session(msg, ek, key, len)))
         rc = wssec_msg_fail(msg, WSSEC_ENOMEM, NULL, NULL, "out of memory");
     wssec__memzero(key, sizeof(key));
     *out = tok;
     return rc;
 }
 
-/* A wsse:SecurityTokenReference under parent naming the EncryptedKey ek:
- * a Reference to its Id, or a KeyIdentifier EncryptedKeySHA1. */
-static int ek_str_write(wssec_msg *msg, xmlNodePtr parent, xmlNodePtr ek, bool sha1)
+int wssec__symkey_session(wssec_msg *msg, const wssec_token **out)
+{
+    *out = NULL;
+    if (msg->use_session) { /* a response keyed by the request's session key */
+        size_t len = 0;
+        return session_key_len(msg, &len);
+    }
+    if ((*out = made_session(msg))) return 0;
+    return make_session(msg, out);
+}
+
+/* A wsse:SecurityTokenReference under parent naming the EncryptedKey: a
+ * Reference to ek's Id, or (sha1 not NULL) a KeyIdentifier
+ * EncryptedKeySHA1 of value sha1. */
+static int ek_str_write(wssec_msg *msg, xmlNodePtr parent, xmlNodePtr ek, const char *sha1)
 {
     xmlNodePtr str =
         wssec_msg_add_elem(msg, parent, WSSEC_NS_WSSE, "wsse", "SecurityTokenReference", NULL);
@@ -418,21 +482,26 @@ static int ek_str_write(wssec_msg *msg, xmlNodePtr parent, xmlNodePtr ek, bool s
                    ? 0
                    : WSSEC_ENOMEM;
     }
-    char value[64];
-    int rc = wssec__symkey_sha1(msg, ek, value, sizeof(value));
-    if (rc) return rc == WSSEC_ENOMEM ? rc : WSSEC_EINTERNAL;
-    xmlNodePtr k = wssec_msg_add_elem(msg, str, WSSEC_NS_WSSE, "wsse", "KeyIdentifier", value);
+    xmlNodePtr k = wssec_msg_add_elem(msg, str, WSSEC_NS_WSSE, "wsse", "KeyIdentifier", sha1);
     return k && xmlSetProp(k, BAD_CAST "EncodingType", BAD_CAST WSSEC_ENC_BASE64) &&
                    xmlSetProp(k, BAD_CAST "ValueType", BAD_CAST WSSEC_VT_ENCRYPTED_KEY_SHA1)
                ? 0
                : WSSEC_ENOMEM;
 }
 
-/* A wsc:DerivedKeyToken before `before`, derived from the EncryptedKey ek
- * (whose secret is secret), of len bytes at offset 0 with a fresh Nonce
- * and the default Label; the derived key into key. */
-static int dk_write(wssec_msg *msg, xmlNodePtr ek, const unsigned char *secret, size_t slen,
-                    xmlNodePtr before, bool sha1, size_t len, unsigned char *key, xmlNodePtr *out)
+/* How a use names the session key: the EncryptedKey ek (by Reference, or
+ * by its EncryptedKeySHA1 into sha1 when asked), or the request's key. */
+typedef struct key_ref {
+    xmlNodePtr ek;    /* NULL: the request's session key (use_session) */
+    const char *sha1; /* NULL: a Reference to ek */
+    char buf[32];
+} key_ref;
+
+/* A wsc:DerivedKeyToken before `before`, derived from the session key
+ * secret (named as r says), of len bytes at offset 0 with a fresh Nonce and
+ * the default Label; the derived key into key. */
+static int dk_write(wssec_msg *msg, const key_ref *r, const unsigned char *secret, size_t slen,
+                    xmlNodePtr before, size_t len, unsigned char *key, xmlNodePtr *out)
 {
     int ns13 = 0;
     if (wssec_ctx_get_choice(&ns13, NULL, wssec_msg_ctx(msg), "derived-key-ns")) return WSSEC_EINTERNAL;
@@ -452,7 +521,7 @@ static int dk_write(wssec_msg *msg, xmlNodePtr ek, const unsigned char *secret, 
     char n[24], *nonce = wssec_b64_encode(seed + sizeof(label) - 1, 16);
     snprintf(n, sizeof(n), "%zu", len);
     int rc = nonce && wssec_msg_new_id(msg, dk, "DK") ? 0 : WSSEC_ENOMEM;
-    if (!rc) rc = ek_str_write(msg, dk, ek, sha1);
+    if (!rc) rc = ek_str_write(msg, dk, r->ek, r->sha1);
     if (!rc && (!wssec_msg_add_elem(msg, dk, ns, "wsc", "Offset", "0") ||
                 !wssec_msg_add_elem(msg, dk, ns, "wsc", "Length", n) ||
                 !wssec_msg_add_elem(msg, dk, ns, "wsc", "Nonce", nonce)))
@@ -482,27 +551,53 @@ static int dk_str_write(wssec_msg *msg, xmlNodePtr key_info, xmlNodePtr dk)
                : WSSEC_ENOMEM;
 }
 
+/* The session key (of ek, or the request's) and how a use names it. */
+static int key_source(wssec_msg *msg, const wssec_token *ek, const unsigned char **secret,
+                      size_t *slen, key_ref *r)
+{
+    int sha1 = 0;
+    if (wssec_ctx_get_choice(&sha1, NULL, wssec_msg_ctx(msg), "session-key-id"))
+        return WSSEC_EINTERNAL;
+    memset(r, 0, sizeof(*r));
+    if (!ek) { /* the request's: named by its EncryptedKeySHA1, the only name it has here */
+        *secret = msg->use_session->key;
+        *slen = msg->use_session->len;
+        r->sha1 = msg->use_session->sha1;
+        return 0;
+    }
+    *slen = wssec_token_secret(secret, ek);
+    r->ek = wssec_token_node(ek);
+    if (sha1) {
+        int rc = wssec__symkey_sha1(msg, r->ek, r->buf, sizeof(r->buf));
+        if (rc) return rc == WSSEC_ENOMEM ? rc : WSSEC_EINTERNAL;
+        r->sha1 = r->buf;
+    }
+    return 0;
+}
+
 int wssec__symkey_use(wssec_msg *msg, const wssec_token *ek, xmlNodePtr key_info,
                       xmlNodePtr before, size_t len, unsigned char key[64], size_t *keylen)
 {
-    const wssec_ctx *ctx = wssec_msg_ctx(msg);
     const unsigned char *secret = NULL;
-    size_t slen = wssec_token_secret(&secret, ek);
-    int derived = 0, sha1 = 0, rc = 0;
-    if (wssec_ctx_get_bool(&derived, ctx, "derived-keys") ||
-        wssec_ctx_get_choice(&sha1, NULL, ctx, "session-key-id"))
+    size_t slen = 0;
+    int derived = 0;
+    key_ref r;
+    if (wssec_ctx_get_bool(&derived, wssec_msg_ctx(msg), "derived-keys"))
         return wssec_msg_fail(msg, WSSEC_EINTERNAL, NULL, NULL, "symmetric: settings unreadable");
+    int rc = key_source(msg, ek, &secret, &slen, &r);
     if (len == 0) len = slen;
-    if (len > 64 || (!derived && len != slen))
-        return wssec_msg_fail(msg, WSSEC_EINTERNAL, NULL, NULL,
-                              "symmetric: a key of %zu bytes asked of a session key of %zu", len,
-                              slen);
-    if (!derived) {
+    if (!rc && (len > 64 || (!derived && len != slen)))
+        return wssec_msg_fail(msg, WSSEC_ECONFIG, NULL, NULL,
+                              "symmetric: a key of %zu bytes is needed, and the session key has %zu "
+                              "(the request's enc-alg differs from ours: use derived-keys, or the "
+                              "same enc-alg)",
+                              len, slen);
+    if (!rc && !derived) {
         memcpy(key, secret, slen);
-        rc = ek_str_write(msg, key_info, wssec_token_node(ek), sha1);
-    } else {
+        rc = ek_str_write(msg, key_info, r.ek, r.sha1);
+    } else if (!rc) {
         xmlNodePtr dk = NULL;
-        rc = dk_write(msg, wssec_token_node(ek), secret, slen, before, sha1, len, key, &dk);
+        rc = dk_write(msg, &r, secret, slen, before, len, key, &dk);
         if (!rc) rc = dk_str_write(msg, key_info, dk);
     }
     *keylen = len;
@@ -512,5 +607,130 @@ int wssec__symkey_use(wssec_msg *msg, const wssec_token *ek, xmlNodePtr key_info
                               rc == WSSEC_ENOMEM ? "out of memory"
                                                  : "symmetric: the key's reference cannot be written");
     }
+    return 0;
+}
+
+/* ===================================================================== */
+/* session keys between messages (the public API)                         */
+/* ===================================================================== */
+
+int wssec__symkey_keep(wssec_msg *msg)
+{
+    if (!msg->res) return 0;
+    for (size_t i = 0; i < msg->res->ntokens; i++) {
+        const wssec_token *t = msg->res->tokens[i];
+        const unsigned char *key = NULL;
+        size_t len = wssec_token_secret(&key, t);
+        if (strcmp(wssec_token_type(t), ENCRYPTED_KEY_TYPE) != 0 || !len) continue;
+        int rc = keep_session(msg, wssec_token_node(t), key, len);
+        return rc == WSSEC_ENOMEM ? rc : 0;
+    }
+    return 0;
+}
+
+static wssec_session_key *session_copy(const wssec_session_key *from)
+{
+    wssec_session_key *k = wssec__malloc(sizeof(*k));
+    if (k) memcpy(k, from, sizeof(*k));
+    return k;
+}
+
+int wssec_msg_session_key(wssec_session_key **out, const wssec_msg *msg)
+{
+    WSSEC_ARG(out);
+    *out = NULL;
+    WSSEC_ARG(msg);
+    if (!msg->session) return WSSEC_EUNAVAILABLE;
+    return (*out = session_copy(msg->session)) ? 0 : WSSEC_ENOMEM;
+}
+
+int wssec_msg_use_session_key(wssec_msg *msg, const wssec_session_key *key)
+{
+    WSSEC_ARG(msg && key);
+    wssec_session_key *k = session_copy(key);
+    if (!k) return WSSEC_ENOMEM;
+    wssec_session_key_free(msg->use_session);
+    msg->use_session = k;
+    return 0;
+}
+
+void wssec_session_key_free(wssec_session_key *key)
+{
+    if (!key) return;
+    wssec__memzero(key, sizeof(*key));
+    wssec__free(key);
+}
+
+#define SESSION_KEY_HEAD "wssec-session-key 1\n"
+
+int wssec_session_key_export(char **out, size_t *len, const wssec_session_key *key)
+{
+    WSSEC_ARG(out && len);
+    *out = NULL;
+    *len = 0;
+    WSSEC_ARG(key);
+    char *b64 = wssec_b64_encode(key->key, key->len);
+    size_t size = sizeof(SESSION_KEY_HEAD) + sizeof(key->sha1) + (b64 ? strlen(b64) : 0) + 2;
+    char *text = b64 ? wssec__malloc(size) : NULL;
+    if (text) {
+        int n = snprintf(text, size, SESSION_KEY_HEAD "%s\n%s\n", key->sha1, b64);
+        *len = n > 0 ? (size_t)n : 0;
+        *out = text;
+    }
+    if (b64) {
+        wssec__memzero(b64, strlen(b64));
+        xmlFree(b64);
+    }
+    return *out ? 0 : WSSEC_ENOMEM;
+}
+
+/* Line i (from 0) of text, without its newline, into buf; 0 or WSSEC_EINVALID. */
+static int text_line(char *buf, size_t size, const char *text, size_t len, size_t i)
+{
+    size_t start = 0;
+    for (size_t k = 0; k < i; k++) {
+        const char *nl = memchr(text + start, '\n', len - start);
+        if (!nl) return WSSEC_EINVALID;
+        start = (size_t)(nl - text) + 1;
+    }
+    const char *nl = memchr(text + start, '\n', len - start);
+    size_t end = nl ? (size_t)(nl - text) : len;
+    if (end - start == 0 || end - start >= size) return WSSEC_EINVALID;
+    memcpy(buf, text + start, end - start);
+    buf[end - start] = '\0';
+    return 0;
+}
+
+int wssec_session_key_import(wssec_session_key **out, const char *text, size_t len)
+{
+    WSSEC_ARG(out);
+    *out = NULL;
+    WSSEC_ARG(text);
+    size_t head = sizeof(SESSION_KEY_HEAD) - 1;
+    char line[128];
+    unsigned char *sha1 = NULL, *key = NULL;
+    size_t sha1_len = 0, key_len = 0;
+    wssec_session_key *k = wssec__calloc(1, sizeof(*k));
+    int rc = k ? 0 : WSSEC_ENOMEM;
+    if (!rc && (len < head || memcmp(text, SESSION_KEY_HEAD, head) != 0)) rc = WSSEC_EINVALID;
+    if (!rc) rc = text_line(k->sha1, sizeof(k->sha1), text, len, 1);
+    if (!rc) rc = wssec_b64_decode(&sha1, &sha1_len, k->sha1, 64);
+    if (!rc && sha1_len != SHA_DIGEST_LENGTH) rc = WSSEC_EINVALID;
+    if (!rc) rc = text_line(line, sizeof(line), text, len, 2);
+    if (!rc) rc = wssec_b64_decode(&key, &key_len, line, sizeof(k->key));
+    if (!rc && key_len < 16) rc = WSSEC_EINVALID;
+    if (!rc) {
+        memcpy(k->key, key, key_len);
+        k->len = key_len;
+    }
+    wssec__memzero(line, sizeof(line));
+    if (key) wssec__memzero(key, key_len);
+    wssec_free(key);
+    wssec_free(sha1);
+    if (rc) {
+        wssec_session_key_free(k);
+        return rc == WSSEC_ENOMEM ? rc : WSSEC_EINVALID;
+    }
+    *out = k;
     return 0;
 }

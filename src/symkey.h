@@ -87,11 +87,13 @@ int wssec__ek_fill(wssec_msg *msg, const wssec_key_wrap *w, xmlNodePtr ek, const
  * store, its key the token's secret. The first action that needs it makes
  * it (a fresh random key of the enc-alg's size, wrapped for the recipient)
  * and appends it to our Security header, before anything that uses it.
- * *out is borrowed. 0, or the code of the error recorded on msg. */
+ * With a request's session key given (wssec_msg_use_session_key), no
+ * EncryptedKey: *out is NULL and the uses name that key. *out is borrowed.
+ * 0, or the code of the error recorded on msg. */
 int wssec__symkey_session(wssec_msg *msg, const wssec_token **out);
 
 /* The key one use (a signature, the encryption of the parts) takes from the
- * session key token ek, and the wsse:SecurityTokenReference written into
+ * session key token ek (NULL: the request's key), and the wsse:SecurityTokenReference written into
  * key_info that names it: the EncryptedKey itself (by Reference, or by
  * KeyIdentifier EncryptedKeySHA1 with session-key-id encrypted-key-sha1),
  * or, with derived-keys, a fresh wsc:DerivedKeyToken (its own random Nonce,
@@ -101,5 +103,10 @@ int wssec__symkey_session(wssec_msg *msg, const wssec_token **out);
  * the error recorded on msg. */
 int wssec__symkey_use(wssec_msg *msg, const wssec_token *ek, xmlNodePtr key_info,
                       xmlNodePtr before, size_t len, unsigned char key[64], size_t *keylen);
+
+/* After wssec_verify accepted msg: keeps the session key of its first
+ * EncryptedKey key token, for wssec_msg_session_key (a responder answers
+ * with it). 0 or WSSEC_ENOMEM. */
+int wssec__symkey_keep(wssec_msg *msg);
 
 #endif /* WSSEC_SRC_SYMKEY_H */

@@ -1247,9 +1247,13 @@ static int hmac_verify(wssec_msg *msg, wssec_token *tok, xmlNodePtr sig, sig_inf
     bool derived = strcmp(wssec_token_type(ek), "derived-key") == 0;
     const char *id = wssec_xml_attr(wssec_token_node(ek), "Id");
     if (!id && derived) id = wssec_msg_id_of(msg, wssec_token_node(ek), "dk"); /* wsu:Id */
-    snprintf(by, sizeof(by), "symmetric key of %s %.100s (anonymous: not a certificate)",
-             derived ? "DerivedKeyToken" : "EncryptedKey", id ? id : "(no Id)");
-    if (wssec_token_set(tok, "key-reference", derived ? "derived-key" : "encrypted-key") ||
+    if (!strcmp(wssec_token_type(ek), "session-key")) /* a response to our request */
+        snprintf(by, sizeof(by), "symmetric key of a request we sent, EncryptedKeySHA1 %.40s "
+                 "(anonymous: not a certificate)", wssec_token_get(ek, "encrypted-key-sha1"));
+    else
+        snprintf(by, sizeof(by), "symmetric key of %s %.100s (anonymous: not a certificate)",
+                 derived ? "DerivedKeyToken" : "EncryptedKey", id ? id : "(no Id)");
+    if (wssec_token_set(tok, "key-reference", derived ? "derived-key" : wssec_token_type(ek)) ||
         wssec_token_set(tok, "signed-with", by))
         return WSSEC_ENOMEM;
     for (size_t i = 0; i < si->nrefs; i++)

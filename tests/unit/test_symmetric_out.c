@@ -12,6 +12,7 @@
 #include <openssl/evp.h>
 #include <openssl/hmac.h>
 #include <openssl/pem.h>
+#include <openssl/sha.h>
 #include <openssl/x509.h>
 
 #include "helpers.h"
@@ -401,6 +402,226 @@ static void test_aes128(void **state)
     free(xml);
 }
 
+/* ---- responses: the request's session key (wssec_session_key) ---- */
+
+/* A secured message and its session key (wssec_msg_session_key). */
+static char *secure_keep(wssec_session_key **key, const wssec_ctx *ctx, const char *xml,
+                         const wssec_session_key *use)
+{
+    wssec_msg *m = h_parse(ctx, xml);
+    if (use) assert_int_equal(wssec_msg_use_session_key(m, use), 0);
+    wssec_secure_options o = WSSEC_SECURE_OPTIONS_INIT;
+    o.actions = SIGN_ENCRYPT;
+    o.n_actions = 3;
+    assert_int_equal(wssec_secure(m, &o), 0);
+    if (key) assert_int_equal(wssec_msg_session_key(key, m), 0);
+    unsigned char *out = NULL;
+    size_t len = 0;
+    assert_int_equal(wssec_msg_serialize(&out, &len, m), 0);
+    char *text = strndup((char *)out, len);
+    wssec_free(out);
+    wssec_msg_free(m);
+    return text;
+}
+
+/* The request accepted by the responder, and its session key. */
+static wssec_session_key *accept_request(const wssec_ctx *ctx, const char *xml)
+{
+    h_run r;
+    assert_int_equal(h_verify(&r, ctx, xml), 0);
+    wssec_session_key *k = NULL;
+    assert_int_equal(wssec_msg_session_key(&k, r.msg), 0);
+    h_run_free(&r);
+    return k;
+}
+
+/* Requester and responder: the request carries a session key to server;
+ * server answers with it (no EncryptedKey: EncryptedKeySHA1 references),
+ * and only the requester, who kept its key, reads the answer. */
+static void test_response_with_request_key(void **state)
+{
+    (void)state;
+    for (int dk = 0; dk < 2; dk++) {
+        const char *d = dk ? "true" : "false";
+        wssec_ctx *client = h_ctx("symmetric", "true", "encrypt-cert", PKI "server.crt",
+                                  "derived-keys", d, NULL);
+        wssec_ctx *server_in = h_ctx(RECEIVER, REQUIRE, NULL);
+        /* the responder needs no certificate of the requester's */
+        wssec_ctx *server_out = h_ctx("symmetric", "true", "derived-keys", d, NULL);
+        wssec_ctx *client_in = h_ctx(REQUIRE, NULL); /* no private key at all */
+        wssec_session_key *mine = NULL;
+        char *request = secure_keep(&mine, client, PLAIN, NULL);
+        wssec_session_key *theirs = accept_request(server_in, request);
+        char *response = secure_keep(NULL, server_out, PLAIN, theirs);
+        assert_null(strstr(response, "EncryptedKey>"));
+        assert_null(strstr(response, "<xenc:EncryptedKey"));
+        h_assert_contains(response, "ValueType=\"" VT_EKSHA1 "\"");
+        /* the requester with its key: accepted, anonymous, decrypted */
+        wssec_msg *m = h_parse(client_in, response);
+        assert_int_equal(wssec_msg_use_session_key(m, mine), 0);
+        wssec_result *res = NULL;
+        assert_int_equal(wssec_verify(&res, m), 0);
+        assert_null(wssec_result_caller(res));
+        assert_int_equal(wssec_result_decrypted_count(res), 1);
+        bool ours = false;
+        for (size_t i = 0; i < wssec_result_token_count(res); i++) {
+            const char *with = wssec_token_get(wssec_result_token(res, i), "signed-with");
+            if (with && strstr(with, "symmetric key of a request we sent")) ours = true;
+        }
+        assert_true(ours || dk); /* with derived keys, the DerivedKeyToken signs */
+        wssec_result_free(res);
+        wssec_msg_free(m);
+        /* without it, or with another request's key: the key is unknown */
+        h_expect(client_in, response, WSSEC_EUNAVAILABLE, "wsse:SecurityTokenUnavailable",
+                 "nor the session key of a request we sent");
+        wssec_session_key *other = NULL;
+        free(secure_keep(&other, client, PLAIN, NULL));
+        m = h_parse(client_in, response);
+        assert_int_equal(wssec_msg_use_session_key(m, other), 0);
+        assert_int_equal(wssec_verify(&res, m), WSSEC_EUNAVAILABLE);
+        wssec_result_free(res);
+        wssec_msg_free(m);
+        wssec_session_key_free(other);
+        wssec_session_key_free(theirs);
+        wssec_session_key_free(mine);
+        free(response);
+        free(request);
+        wssec_ctx_free(client_in);
+        wssec_ctx_free(server_out);
+        wssec_ctx_free(server_in);
+        wssec_ctx_free(client);
+    }
+}
+
+/* The response's HMAC made again with a certificate's bytes, its
+ * KeyIdentifier still naming the request's key: refused. */
+static void test_response_hmac_by_certificate(void **state)
+{
+    (void)state;
+    wssec_ctx *client = h_ctx("symmetric", "true", "encrypt-cert", PKI "server.crt", NULL);
+    wssec_ctx *server_in = h_ctx(RECEIVER, REQUIRE, NULL);
+    wssec_ctx *server_out = h_ctx("symmetric", "true", NULL);
+    wssec_ctx *client_in = h_ctx(REQUIRE, NULL);
+    wssec_session_key *mine = NULL;
+    char *request = secure_keep(&mine, client, PLAIN, NULL);
+    wssec_session_key *theirs = accept_request(server_in, request);
+    char *response = secure_keep(NULL, server_out, PLAIN, theirs);
+    char *bad = h_operate(response, hmac_by_cert_bytes, 1);
+    wssec_msg *m = h_parse(client_in, bad);
+    assert_int_equal(wssec_msg_use_session_key(m, mine), 0);
+    wssec_result *res = NULL;
+    assert_int_equal(wssec_verify(&res, m), WSSEC_ESIGNATURE);
+    h_assert_error(wssec_result_error(res), WSSEC_ESIGNATURE, "wsse:FailedCheck",
+                   "does not verify with the session key");
+    /* a rejected message gives no session key */
+    wssec_session_key *none = NULL;
+    assert_int_equal(wssec_msg_session_key(&none, m), WSSEC_EUNAVAILABLE);
+    assert_null(none);
+    wssec_result_free(res);
+    wssec_msg_free(m);
+    free(bad);
+    free(response);
+    free(request);
+    wssec_session_key_free(theirs);
+    wssec_session_key_free(mine);
+    wssec_ctx_free(client_in);
+    wssec_ctx_free(server_out);
+    wssec_ctx_free(server_in);
+    wssec_ctx_free(client);
+}
+
+/* What has no session key says so; a key of the wrong size for a direct
+ * use is a configuration error. */
+static void test_session_key_absent_or_unfit(void **state)
+{
+    (void)state;
+    wssec_ctx *plain = h_ctx("encrypt-cert", PKI "server.crt", NULL);
+    wssec_msg *m = h_parse(plain, PLAIN);
+    wssec_session_key *k = (wssec_session_key *)1;
+    assert_int_equal(wssec_msg_session_key(&k, m), WSSEC_EUNAVAILABLE);
+    assert_null(k);
+    static const char *const enc[] = { "timestamp", "encrypted-key" };
+    wssec_secure_options o = WSSEC_SECURE_OPTIONS_INIT;
+    o.actions = enc;
+    o.n_actions = 2;
+    assert_int_equal(wssec_secure(m, &o), 0); /* not symmetric: no session key kept */
+    assert_int_equal(wssec_msg_session_key(&k, m), WSSEC_EUNAVAILABLE);
+    wssec_msg_free(m);
+    wssec_ctx_free(plain);
+    /* an AES-128 request answered with AES-256 without derived keys */
+    wssec_ctx *client = h_ctx("symmetric", "true", "encrypt-cert", PKI "server.crt", "enc-alg",
+                              "aes128-gcm", NULL);
+    wssec_ctx *server_out = h_ctx("symmetric", "true", NULL);
+    wssec_session_key *mine = NULL;
+    free(secure_keep(&mine, client, PLAIN, NULL));
+    m = h_parse(server_out, PLAIN);
+    assert_int_equal(wssec_msg_use_session_key(m, mine), 0);
+    o.actions = SIGN_ENCRYPT;
+    o.n_actions = 3;
+    assert_int_equal(wssec_secure(m, &o), WSSEC_ECONFIG);
+    h_assert_error(wssec_msg_error(m), WSSEC_ECONFIG, NULL,
+                   "a key of 32 bytes is needed, and the session key has 16");
+    wssec_msg_free(m);
+    wssec_session_key_free(mine);
+    wssec_ctx_free(server_out);
+    wssec_ctx_free(client);
+}
+
+/* Export and import: the same key back; anything else is refused. */
+static void test_session_key_text(void **state)
+{
+    (void)state;
+    wssec_ctx *client = h_ctx("symmetric", "true", "encrypt-cert", PKI "server.crt", NULL);
+    wssec_session_key *k = NULL, *back = NULL;
+    char *request = secure_keep(&k, client, PLAIN, NULL);
+    char *text = NULL, *again = NULL;
+    size_t len = 0, len2 = 0;
+    assert_int_equal(wssec_session_key_export(&text, &len, k), 0);
+    assert_int_equal(strlen(text), len);
+    assert_true(strncmp(text, "wssec-session-key 1\n", 20) == 0);
+    /* the SHA-1 line is the request's EncryptedKeySHA1 */
+    xmlDocPtr doc = xmlReadMemory(request, (int)strlen(request), NULL, NULL, 0);
+    unsigned char cv[1024], md[20];
+    size_t n = b64_content(h_xp(doc, "//xenc:EncryptedKey/xenc:CipherData/xenc:CipherValue"), cv);
+    SHA1(cv, n, md);
+    char *sha1 = h_b64(md, sizeof(md));
+    h_assert_contains(text, sha1);
+    free(sha1);
+    unsigned char key[64];
+    assert_int_equal(session_key(doc, key), 32);
+    char *kb64 = h_b64(key, 32);
+    h_assert_contains(text, kb64);
+    free(kb64);
+    xmlFreeDoc(doc);
+    /* the shortest: a key of 16 bytes, no final newline */
+    static const char shortest[] = "wssec-session-key 1\nAAAAAAAAAAAAAAAAAAAAAAAAAAA=\n"
+                                   "AAAAAAAAAAAAAAAAAAAAAA==";
+    assert_int_equal(wssec_session_key_import(&back, shortest, sizeof(shortest) - 1), 0);
+    wssec_session_key_free(back);
+    back = NULL;
+    assert_int_equal(wssec_session_key_import(&back, text, len), 0);
+    assert_int_equal(wssec_session_key_export(&again, &len2, back), 0);
+    assert_string_equal(text, again);
+    static const char *const bad[] = {
+        "", "wssec-session-key 2\nAAAA\nAAAA\n", "wssec-session-key 1\n",
+        /* a SHA-1 of 19 bytes; a key of 3 bytes */
+        "wssec-session-key 1\nAAAAAAAAAAAAAAAAAAAAAAAAAA==\nAAAAAAAAAAAAAAAAAAAAAA==\n",
+        "wssec-session-key 1\nAAAAAAAAAAAAAAAAAAAAAAAAAAA=\nAAAA\n",
+        "wssec-session-key 1\n!!!!\nAAAAAAAAAAAAAAAAAAAAAA==\n",
+    };
+    for (size_t i = 0; i < WSSEC_ARRAY_LEN(bad); i++) {
+        wssec_session_key *x = (wssec_session_key *)1;
+        assert_int_equal(wssec_session_key_import(&x, bad[i], strlen(bad[i])), WSSEC_EINVALID);
+        assert_null(x);
+    }
+    wssec_free(again);
+    wssec_free(text);
+    wssec_session_key_free(back);
+    wssec_session_key_free(k);
+    free(request);
+    wssec_ctx_free(client);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -415,6 +636,10 @@ int main(void)
         cmocka_unit_test(test_tampered_body),
         cmocka_unit_test(test_configuration_errors),
         cmocka_unit_test(test_aes128),
+        cmocka_unit_test(test_response_with_request_key),
+        cmocka_unit_test(test_response_hmac_by_certificate),
+        cmocka_unit_test(test_session_key_absent_or_unfit),
+        cmocka_unit_test(test_session_key_text),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
