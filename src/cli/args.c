@@ -163,6 +163,8 @@ static int cli_option(const char *name, const char *value, void *ud)
     if (!strcmp(name, "fault")) return parse_bool(value, &c->fault);
     if (!strcmp(name, "private-output")) return parse_bool(value, &c->private_output);
     if (!strcmp(name, "explain")) return set_path(c, &c->explain_dir, value);
+    if (!strcmp(name, "session-key")) return set_path(c, &c->session_key_in, value);
+    if (!strcmp(name, "session-key-out")) return set_path(c, &c->session_key_out, value);
     if (!strcmp(name, "timestamp")) {
         c->want_timestamp = true;
         if (*value && strcmp(value, "true") != 0 &&
@@ -241,6 +243,11 @@ void cli_usage(FILE *out)
             "      --password-file F    secure: the UsernameToken password, first line of F\n"
             "      --password-env VAR   secure: the UsernameToken password, from variable VAR\n"
             "      --users FILE         verify: users and passwords, lines user:password\n"
+            "      --session-key-out F  secure --symmetric: write the session key it made to F\n"
+            "                           (0600), to read the response; verify: the key of the\n"
+            "                           request accepted, to answer with it (one input only)\n"
+            "      --session-key F      verify: a response keyed by the request's key in F;\n"
+            "                           secure --symmetric: answer with the request's key in F\n"
             "  -h, --help               this help\n"
             "  -V, --version            the version\n"
             "\nLibrary options (also elements of the configuration file):\n");
@@ -271,6 +278,8 @@ static const struct option own[] = {
     { "password-file", required_argument, NULL, 0 },
     { "password-env", required_argument, NULL, 0 },
     { "users", required_argument, NULL, 0 },
+    { "session-key", required_argument, NULL, 0 },
+    { "session-key-out", required_argument, NULL, 0 },
     { "help", no_argument, NULL, 'h' },
     { "version", no_argument, NULL, 'V' },
 };
@@ -603,7 +612,8 @@ static int default_actions(cli *c)
         (c->have_username && wssec_config_set(c->cfg, "actions", "username-token")) ||
         (c->have_assert && wssec_config_set(c->cfg, "actions", "identity-assertion")) ||
         ((c->have_signing || c->symmetric) && wssec_config_set(c->cfg, "actions", "signature")) ||
-        (c->have_encrypting && wssec_config_set(c->cfg, "actions", "encrypted-key")))
+        ((c->have_encrypting || (c->symmetric && c->session_key_in)) &&
+         wssec_config_set(c->cfg, "actions", "encrypted-key")))
         return EXIT_INTERNAL;
     return 0;
 }

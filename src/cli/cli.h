@@ -121,6 +121,9 @@ typedef struct cli {
     const char *config_dir;       /* while the configuration file is read: its directory */
     bool require_none, require_other; /* --require: "none" and other requirements given */
     char *explain_dir;            /* --explain DIR: what the signatures digested */
+    /* --session-key FILE (read once: the handle), --session-key-out FILE */
+    char *session_key_in, *session_key_out;
+    wssec_session_key *session_key;
     struct cli_explain_log *explain; /* the current input's, while it is verified */
     bool now_given;               /* --now: the clock is fixed */
     bool replay_external;         /* a replay cache other than memory was configured */
