@@ -489,18 +489,11 @@ static int ek_str_write(wssec_msg *msg, xmlNodePtr parent, xmlNodePtr ek, const 
                : WSSEC_ENOMEM;
 }
 
-/* How a use names the session key: the EncryptedKey ek (by Reference, or
- * by its EncryptedKeySHA1 into sha1 when asked), or the request's key. */
-typedef struct key_ref {
-    xmlNodePtr ek;    /* NULL: the request's session key (use_session) */
-    const char *sha1; /* NULL: a Reference to ek */
-    char buf[32];
-} key_ref;
 
 /* A wsc:DerivedKeyToken before `before`, derived from the session key
  * secret (named as r says), of len bytes at offset 0 with a fresh Nonce and
  * the default Label; the derived key into key. */
-static int dk_write(wssec_msg *msg, const key_ref *r, const unsigned char *secret, size_t slen,
+static int dk_write(wssec_msg *msg, const wssec_symkey_ref *r, const unsigned char *secret, size_t slen,
                     xmlNodePtr before, size_t len, unsigned char *key, xmlNodePtr *out)
 {
     int ns13 = 0;
@@ -521,7 +514,7 @@ static int dk_write(wssec_msg *msg, const key_ref *r, const unsigned char *secre
     char n[24], *nonce = wssec_b64_encode(seed + sizeof(label) - 1, 16);
     snprintf(n, sizeof(n), "%zu", len);
     int rc = nonce && wssec_msg_new_id(msg, dk, "DK") ? 0 : WSSEC_ENOMEM;
-    if (!rc) rc = ek_str_write(msg, dk, r->ek, r->sha1);
+    if (!rc) rc = ek_str_write(msg, dk, r->ek, r->sha1[0] ? r->sha1 : NULL);
     if (!rc && (!wssec_msg_add_elem(msg, dk, ns, "wsc", "Offset", "0") ||
                 !wssec_msg_add_elem(msg, dk, ns, "wsc", "Length", n) ||
                 !wssec_msg_add_elem(msg, dk, ns, "wsc", "Nonce", nonce)))
@@ -553,7 +546,7 @@ static int dk_str_write(wssec_msg *msg, xmlNodePtr key_info, xmlNodePtr dk)
 
 /* The session key (of ek, or the request's) and how a use names it. */
 static int key_source(wssec_msg *msg, const wssec_token *ek, const unsigned char **secret,
-                      size_t *slen, key_ref *r)
+                      size_t *slen, wssec_symkey_ref *r)
 {
     int sha1 = 0;
     if (wssec_ctx_get_choice(&sha1, NULL, wssec_msg_ctx(msg), "session-key-id"))
@@ -562,29 +555,27 @@ static int key_source(wssec_msg *msg, const wssec_token *ek, const unsigned char
     if (!ek) { /* the request's: named by its EncryptedKeySHA1, the only name it has here */
         *secret = msg->use_session->key;
         *slen = msg->use_session->len;
-        r->sha1 = msg->use_session->sha1;
+        snprintf(r->sha1, sizeof(r->sha1), "%s", msg->use_session->sha1);
         return 0;
     }
     *slen = wssec_token_secret(secret, ek);
     r->ek = wssec_token_node(ek);
     if (sha1) {
-        int rc = wssec__symkey_sha1(msg, r->ek, r->buf, sizeof(r->buf));
+        int rc = wssec__symkey_sha1(msg, r->ek, r->sha1, sizeof(r->sha1));
         if (rc) return rc == WSSEC_ENOMEM ? rc : WSSEC_EINTERNAL;
-        r->sha1 = r->buf;
     }
     return 0;
 }
 
-int wssec__symkey_use(wssec_msg *msg, const wssec_token *ek, xmlNodePtr key_info,
-                      xmlNodePtr before, size_t len, unsigned char key[64], size_t *keylen)
+int wssec__symkey_use(wssec_msg *msg, const wssec_token *ek, xmlNodePtr before, size_t len,
+                      unsigned char key[64], size_t *keylen, wssec_symkey_ref *ref)
 {
     const unsigned char *secret = NULL;
     size_t slen = 0;
     int derived = 0;
-    key_ref r;
     if (wssec_ctx_get_bool(&derived, wssec_msg_ctx(msg), "derived-keys"))
         return wssec_msg_fail(msg, WSSEC_EINTERNAL, NULL, NULL, "symmetric: settings unreadable");
-    int rc = key_source(msg, ek, &secret, &slen, &r);
+    int rc = key_source(msg, ek, &secret, &slen, ref);
     if (len == 0) len = slen;
     if (!rc && (len > 64 || (!derived && len != slen)))
         return wssec_msg_fail(msg, WSSEC_ECONFIG, NULL, NULL,
@@ -592,14 +583,8 @@ int wssec__symkey_use(wssec_msg *msg, const wssec_token *ek, xmlNodePtr key_info
                               "(the request's enc-alg differs from ours: use derived-keys, or the "
                               "same enc-alg)",
                               len, slen);
-    if (!rc && !derived) {
-        memcpy(key, secret, slen);
-        rc = ek_str_write(msg, key_info, r.ek, r.sha1);
-    } else if (!rc) {
-        xmlNodePtr dk = NULL;
-        rc = dk_write(msg, &r, secret, slen, before, len, key, &dk);
-        if (!rc) rc = dk_str_write(msg, key_info, dk);
-    }
+    if (!rc && !derived) memcpy(key, secret, slen);
+    else if (!rc) rc = dk_write(msg, ref, secret, slen, before, len, key, &ref->dk);
     *keylen = len;
     if (rc) {
         wssec__memzero(key, 64);
@@ -608,6 +593,13 @@ int wssec__symkey_use(wssec_msg *msg, const wssec_token *ek, xmlNodePtr key_info
                                                  : "symmetric: the key's reference cannot be written");
     }
     return 0;
+}
+
+int wssec__symkey_ref_write(wssec_msg *msg, xmlNodePtr key_info, const wssec_symkey_ref *ref)
+{
+    int rc = ref->dk ? dk_str_write(msg, key_info, ref->dk)
+                     : ek_str_write(msg, key_info, ref->ek, ref->sha1[0] ? ref->sha1 : NULL);
+    return rc ? wssec_msg_fail(msg, rc, NULL, NULL, "out of memory") : 0;
 }
 
 /* ===================================================================== */

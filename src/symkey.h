@@ -92,17 +92,29 @@ int wssec__ek_fill(wssec_msg *msg, const wssec_key_wrap *w, xmlNodePtr ek, const
  * 0, or the code of the error recorded on msg. */
 int wssec__symkey_session(wssec_msg *msg, const wssec_token **out);
 
+/* How a use names the key it took from the session key. */
+typedef struct wssec_symkey_ref {
+    xmlNodePtr dk; /* the DerivedKeyToken written for it, or NULL: the session key itself */
+    xmlNodePtr ek; /* the EncryptedKey, or NULL: the request's session key */
+    char sha1[32]; /* non-empty: the EncryptedKey named by this EncryptedKeySHA1 */
+} wssec_symkey_ref;
+
 /* The key one use (a signature, the encryption of the parts) takes from the
- * session key token ek (NULL: the request's key), and the wsse:SecurityTokenReference written into
- * key_info that names it: the EncryptedKey itself (by Reference, or by
- * KeyIdentifier EncryptedKeySHA1 with session-key-id encrypted-key-sha1),
- * or, with derived-keys, a fresh wsc:DerivedKeyToken (its own random Nonce,
- * Length len, P_SHA-1) written just before the element before. len is the
- * key's length (the session key's for a direct use; 0: all of it); key
- * receives it (wipe it after use), *keylen its length. 0, or the code of
+ * session key token ek (NULL: the request's key, wssec_msg_use_session_key):
+ * the session key itself, or, with derived-keys, a key of len bytes
+ * derived in a fresh wsc:DerivedKeyToken (its own random Nonce, P_SHA-1)
+ * written just before the element before. len 0: the session key's length.
+ * key receives it (wipe it after use), *keylen its length, *ref how to name
+ * it (wssec__symkey_ref_write): the DerivedKeyToken, or the EncryptedKey
+ * (by Reference, or by KeyIdentifier EncryptedKeySHA1 with session-key-id
+ * encrypted-key-sha1, and always for the request's key). 0, or the code of
  * the error recorded on msg. */
-int wssec__symkey_use(wssec_msg *msg, const wssec_token *ek, xmlNodePtr key_info,
-                      xmlNodePtr before, size_t len, unsigned char key[64], size_t *keylen);
+int wssec__symkey_use(wssec_msg *msg, const wssec_token *ek, xmlNodePtr before, size_t len,
+                      unsigned char key[64], size_t *keylen, wssec_symkey_ref *ref);
+
+/* Writes the wsse:SecurityTokenReference that names a key (ref, from
+ * wssec__symkey_use) into key_info. 0, or WSSEC_ENOMEM recorded on msg. */
+int wssec__symkey_ref_write(wssec_msg *msg, xmlNodePtr key_info, const wssec_symkey_ref *ref);
 
 /* After wssec_verify accepted msg: keeps the session key of its first
  * EncryptedKey key token, for wssec_msg_session_key (a responder answers

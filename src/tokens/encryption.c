@@ -1061,20 +1061,23 @@ static int encrypt_one(wssec_msg *msg, const part *p, xmlSecTransformId alg, xml
     return 0;
 }
 
-/* A copy of key_info in the EncryptedData id, after its EncryptionMethod
- * (XML Encryption's order): the key it was encrypted with. */
-static int ed_key_info(wssec_msg *msg, const char *id, xmlNodePtr key_info)
+/* A ds:KeyInfo in the EncryptedData id, after its EncryptionMethod (XML
+ * Encryption's order), naming the key it was encrypted with. */
+static int ed_key_info(wssec_msg *msg, const char *id, const wssec_symkey_ref *ref)
 {
     xmlAttrPtr a = xmlGetID(wssec_msg_doc(msg), BAD_CAST id);
     xmlNodePtr ed = a ? a->parent : NULL;
     xmlNodePtr em = ed ? child(ed, WSSEC_NS_XENC, "EncryptionMethod") : NULL;
     if (!em) return WSSEC_EINTERNAL;
-    xmlNodePtr copy = xmlDocCopyNode(key_info, wssec_msg_doc(msg), 1);
-    if (!copy || !xmlAddNextSibling(em, copy)) {
-        xmlFreeNode(copy);
+    xmlNodePtr ki = xmlNewDocNode(wssec_msg_doc(msg), NULL, BAD_CAST "KeyInfo", NULL);
+    if (!ki || !xmlAddNextSibling(em, ki)) {
+        xmlFreeNode(ki);
         return WSSEC_ENOMEM;
     }
-    return 0;
+    xmlNsPtr ds = xmlNewNs(ki, BAD_CAST WSSEC_NS_DS, BAD_CAST "ds");
+    if (!ds) return WSSEC_ENOMEM;
+    xmlSetNs(ki, ds);
+    return wssec__symkey_ref_write(msg, ki, ref);
 }
 
 /* What the generator reads of the settings and keys. */
@@ -1105,16 +1108,17 @@ static int enc_options(wssec_msg *msg, enc_opts *o)
 }
 
 /* Every part encrypted with key (ids[i] the i-th EncryptedData's ID);
- * with key_info, each EncryptedData gets a copy of it, naming the key. */
+ * with ref, each EncryptedData names the key in its KeyInfo. */
 static int enc_parts(wssec_msg *msg, const enc_opts *o, const part *parts, size_t n,
-                     char (*ids)[40], const unsigned char *key, size_t keylen, xmlNodePtr key_info)
+                     char (*ids)[40], const unsigned char *key, size_t keylen,
+                     const wssec_symkey_ref *ref)
 {
     xmlSecTransformId id = transform_by_uri(o->alg->uri, xmlSecTransformUsageEncryptionMethod);
     if (id == xmlSecTransformIdUnknown)
         return wssec_msg_fail(msg, WSSEC_EINTERNAL, NULL, NULL, "xmlsec lacks %s", o->alg->name);
     for (size_t i = 0; i < n; i++) {
         int rc = encrypt_one(msg, &parts[i], id, key_data(o->alg), key, keylen, ids[i], sizeof(ids[i]));
-        if (!rc && key_info) rc = ed_key_info(msg, ids[i], key_info);
+        if (!rc && ref) rc = ed_key_info(msg, ids[i], ref);
         if (rc) return wssec_msg_fail(msg, rc, NULL, parts[i].node, "encrypting a part with %s failed",
                                       o->alg->name);
     }
@@ -1172,18 +1176,13 @@ static int enc_symmetric(wssec_msg *msg, const enc_opts *o, xmlNodePtr security,
     const wssec_token *ek = NULL;
     WSSEC_GUARD(wssec__symkey_session(msg, &ek));
     xmlNodePtr rl = ek_place(msg, security, "ReferenceList");
-    xmlNodePtr ki = rl ? xmlNewDocNode(wssec_msg_doc(msg), NULL, BAD_CAST "KeyInfo", NULL) : NULL;
-    if (ki) xmlSetNs(ki, xmlNewNs(ki, BAD_CAST WSSEC_NS_DS, BAD_CAST "ds"));
-    if (!ki || !ki->ns) {
-        xmlFreeNode(ki);
-        return wssec_msg_fail(msg, WSSEC_ENOMEM, NULL, NULL, "out of memory");
-    }
+    if (!rl) return wssec_msg_fail(msg, WSSEC_ENOMEM, NULL, NULL, "out of memory");
     unsigned char key[64];
     size_t keylen = 0;
-    int rc = wssec__symkey_use(msg, ek, ki, rl, (size_t)o->alg->key_type, key, &keylen);
-    if (!rc) rc = enc_parts(msg, o, parts, n, ids, key, keylen, ki);
+    wssec_symkey_ref ref;
+    int rc = wssec__symkey_use(msg, ek, rl, (size_t)o->alg->key_type, key, &keylen, &ref);
+    if (!rc) rc = enc_parts(msg, o, parts, n, ids, key, keylen, &ref);
     wssec__memzero(key, sizeof(key));
-    xmlFreeNode(ki);
     if (!rc && rl_write(msg, rl, ids, n)) rc = wssec_msg_fail(msg, WSSEC_ENOMEM, NULL, NULL, "out of memory");
     return rc;
 }

@@ -1725,7 +1725,9 @@ static int sig_symmetric(wssec_msg *msg)
     int derived = 0;
     if (wssec_ctx_get_bool(&derived, ctx, "derived-keys")) derived = 0;
     /* HMAC-SHA256: a derived key of 32 bytes, or the session key itself */
-    int rc = wssec__symkey_use(msg, ek, ki, sig, derived ? 32 : 0, key, &klen);
+    wssec_symkey_ref ref;
+    int rc = wssec__symkey_use(msg, ek, sig, derived ? 32 : 0, key, &klen, &ref);
+    if (!rc) rc = wssec__symkey_ref_write(msg, ki, &ref);
     if (!rc)
         rc = sign_with(msg, sig, xmlSecKeyReadMemory(xmlSecKeyDataHmacId, key, (xmlSecSize)klen),
                        "hmac-sha256");
