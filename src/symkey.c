@@ -278,8 +278,7 @@ static int rsa_wrap(EVP_PKEY *pk, int kt, const unsigned char *key, size_t len, 
         ok = EVP_PKEY_CTX_set_rsa_padding(c, RSA_PKCS1_OAEP_PADDING) > 0 &&
              EVP_PKEY_CTX_set_rsa_oaep_md(c, EVP_sha1()) > 0 &&
              EVP_PKEY_CTX_set_rsa_mgf1_md(c, EVP_sha1()) > 0;
-    else if (ok)
-        ok = EVP_PKEY_CTX_set_rsa_padding(c, RSA_PKCS1_PADDING) > 0;
+    else if (ok) ok = EVP_PKEY_CTX_set_rsa_padding(c, RSA_PKCS1_PADDING) > 0;
     ok = ok && EVP_PKEY_encrypt(c, out, outlen, key, len) > 0;
     EVP_PKEY_CTX_free(c);
     ERR_clear_error();
@@ -293,8 +292,8 @@ static int aes_wrap(const unsigned char *kek, size_t keklen, const unsigned char
     int n = 0, f = 0, ok = 0;
     if (x) {
         EVP_CIPHER_CTX_set_flags(x, EVP_CIPHER_CTX_FLAG_WRAP_ALLOW);
-        ok = EVP_EncryptInit_ex(x, keklen == 16 ? EVP_aes_128_wrap() : EVP_aes_256_wrap(), NULL, kek,
-                                NULL) == 1 &&
+        ok = EVP_EncryptInit_ex(x, keklen == 16 ? EVP_aes_128_wrap() : EVP_aes_256_wrap(), NULL,
+                                kek, NULL) == 1 &&
              EVP_EncryptUpdate(x, out, &n, key, (int)len) == 1 &&
              EVP_EncryptFinal_ex(x, out + n, &f) == 1;
     }
@@ -343,7 +342,8 @@ static int ek_write(wssec_msg *msg, const wssec_key_wrap *w, xmlNodePtr ek, cons
         return WSSEC_ENOMEM;
     if (w->ktn == WSSEC_KT_RSA_OAEP) {
         xmlNodePtr dm = wssec_msg_add_elem(msg, em, WSSEC_NS_DS, "ds", "DigestMethod", NULL);
-        if (!dm || !xmlSetProp(dm, BAD_CAST "Algorithm", BAD_CAST "http://www.w3.org/2000/09/xmldsig#sha1"))
+        if (!dm || !xmlSetProp(dm, BAD_CAST "Algorithm",
+                               BAD_CAST "http://www.w3.org/2000/09/xmldsig#sha1"))
             return WSSEC_ENOMEM;
     }
     WSSEC_GUARD(ek_key_info_write(msg, w, ek));
@@ -360,7 +360,8 @@ int wssec__ek_fill(wssec_msg *msg, const wssec_key_wrap *w, xmlNodePtr ek, const
     size_t wlen = sizeof(wrapped);
     int rc = w->kw ? aes_wrap(w->psk, w->psk_len, key, keylen, wrapped, &wlen)
                    : rsa_wrap(X509_get0_pubkey(w->recipient), w->ktn, key, keylen, wrapped, &wlen);
-    if (rc) return wssec_msg_fail(msg, rc, NULL, NULL, "wrapping the key with %s failed", w->kt->name);
+    if (rc)
+        return wssec_msg_fail(msg, rc, NULL, NULL, "wrapping the key with %s failed", w->kt->name);
     char *b64 = wssec_b64_encode(wrapped, wlen);
     rc = ek_write(msg, w, ek, b64);
     xmlFree(b64);
@@ -431,8 +432,8 @@ static int make_session(wssec_msg *msg, const wssec_token **out)
                               "rsa-oaep");
     WSSEC_GUARD(session_key_len(msg, &len));
     xmlNodePtr security = wssec_msg_security(msg, 1);
-    xmlNodePtr ek = security ? xmlNewDocNode(wssec_msg_doc(msg), NULL, BAD_CAST "EncryptedKey", NULL)
-                             : NULL;
+    xmlNodePtr ek =
+        security ? xmlNewDocNode(wssec_msg_doc(msg), NULL, BAD_CAST "EncryptedKey", NULL) : NULL;
     if (ek) xmlSetNs(ek, xmlNewNs(ek, BAD_CAST WSSEC_NS_XENC, BAD_CAST "xenc"));
     if (!ek || !ek->ns || !xmlAddChild(security, ek)) {
         xmlFreeNode(ek);
@@ -489,15 +490,15 @@ static int ek_str_write(wssec_msg *msg, xmlNodePtr parent, xmlNodePtr ek, const 
                : WSSEC_ENOMEM;
 }
 
-
 /* A wsc:DerivedKeyToken before `before`, derived from the session key
  * secret (named as r says), of len bytes at offset 0 with a fresh Nonce and
  * the default Label; the derived key into key. */
-static int dk_write(wssec_msg *msg, const wssec_symkey_ref *r, const unsigned char *secret, size_t slen,
-                    xmlNodePtr before, size_t len, unsigned char *key, xmlNodePtr *out)
+static int dk_write(wssec_msg *msg, const wssec_symkey_ref *r, const unsigned char *secret,
+                    size_t slen, xmlNodePtr before, size_t len, unsigned char *key, xmlNodePtr *out)
 {
     int ns13 = 0;
-    if (wssec_ctx_get_choice(&ns13, NULL, wssec_msg_ctx(msg), "derived-key-ns")) return WSSEC_EINTERNAL;
+    if (wssec_ctx_get_choice(&ns13, NULL, wssec_msg_ctx(msg), "derived-key-ns"))
+        return WSSEC_EINTERNAL;
     const char *ns = ns13 ? WSSEC_NS_WSC_13 : WSSEC_NS_WSC_2005;
     static const char label[] = "WS-SecureConversationWS-SecureConversation";
     unsigned char seed[sizeof(label) - 1 + 16];
@@ -536,8 +537,8 @@ static int dk_str_write(wssec_msg *msg, xmlNodePtr key_info, xmlNodePtr dk)
     snprintf(vt, sizeof(vt), "%s/dk", (const char *)dk->ns->href);
     xmlNodePtr str =
         wssec_msg_add_elem(msg, key_info, WSSEC_NS_WSSE, "wsse", "SecurityTokenReference", NULL);
-    xmlNodePtr r = str ? wssec_msg_add_elem(msg, str, WSSEC_NS_WSSE, "wsse", "Reference", NULL)
-                       : NULL;
+    xmlNodePtr r =
+        str ? wssec_msg_add_elem(msg, str, WSSEC_NS_WSSE, "wsse", "Reference", NULL) : NULL;
     return r && xmlSetProp(r, BAD_CAST "URI", BAD_CAST uri) &&
                    xmlSetProp(r, BAD_CAST "ValueType", BAD_CAST vt)
                ? 0
@@ -578,19 +579,21 @@ int wssec__symkey_use(wssec_msg *msg, const wssec_token *ek, xmlNodePtr before, 
     int rc = key_source(msg, ek, &secret, &slen, ref);
     if (len == 0) len = slen;
     if (!rc && (len > 64 || (!derived && len != slen)))
-        return wssec_msg_fail(msg, WSSEC_ECONFIG, NULL, NULL,
-                              "symmetric: a key of %zu bytes is needed, and the session key has %zu "
-                              "(the request's enc-alg differs from ours: use derived-keys, or the "
-                              "same enc-alg)",
-                              len, slen);
+        return wssec_msg_fail(
+            msg, WSSEC_ECONFIG, NULL, NULL,
+            "symmetric: a key of %zu bytes is needed, and the session key has %zu "
+            "(the request's enc-alg differs from ours: use derived-keys, or the "
+            "same enc-alg)",
+            len, slen);
     if (!rc && !derived) memcpy(key, secret, slen);
     else if (!rc) rc = dk_write(msg, ref, secret, slen, before, len, key, &ref->dk);
     *keylen = len;
     if (rc) {
         wssec__memzero(key, 64);
         return wssec_msg_fail(msg, rc, NULL, NULL,
-                              rc == WSSEC_ENOMEM ? "out of memory"
-                                                 : "symmetric: the key's reference cannot be written");
+                              rc == WSSEC_ENOMEM
+                                  ? "out of memory"
+                                  : "symmetric: the key's reference cannot be written");
     }
     return 0;
 }

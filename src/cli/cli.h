@@ -113,7 +113,7 @@ typedef struct cli {
     char *output, *output_dir, *report, *users_path, *password_file, *password_env;
     bool json, fault;
     bool want_timestamp, have_username, have_signing, have_encrypting, explicit_actions;
-    bool symmetric; /* --symmetric: the signature action needs no key of ours */
+    bool symmetric;   /* --symmetric: the signature action needs no key of ours */
     bool have_assert; /* --assert-user or --assert-dn: the identity-assertion action */
     bool private_output;          /* --private-output: files 0600 */
     bool sign_chain, pkcs12, sign_key; /* key sources given, for the conflict checks */

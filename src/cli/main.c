@@ -439,7 +439,8 @@ static int check_outputs(const cli *c, int nfiles)
     if (c->session_key_out && nfiles > 1)
         return cli_fail_usage("%s", "--session-key-out takes one input");
     if ((c->session_key_out || c->session_key_in) && c->cmd == CMD_INSPECT)
-        return cli_fail_usage("%s", "--session-key and --session-key-out are for secure and verify");
+        return cli_fail_usage("%s",
+                              "--session-key and --session-key-out are for secure and verify");
     if (c->explain_dir && c->cmd == CMD_VERIFY &&
         (stat(c->explain_dir, &st) != 0 || !S_ISDIR(st.st_mode)))
         return cli_fail_usage("--explain %s is not a directory", c->explain_dir);

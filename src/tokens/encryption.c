@@ -1117,10 +1117,12 @@ static int enc_parts(wssec_msg *msg, const enc_opts *o, const part *parts, size_
     if (id == xmlSecTransformIdUnknown)
         return wssec_msg_fail(msg, WSSEC_EINTERNAL, NULL, NULL, "xmlsec lacks %s", o->alg->name);
     for (size_t i = 0; i < n; i++) {
-        int rc = encrypt_one(msg, &parts[i], id, key_data(o->alg), key, keylen, ids[i], sizeof(ids[i]));
+        int rc =
+            encrypt_one(msg, &parts[i], id, key_data(o->alg), key, keylen, ids[i], sizeof(ids[i]));
         if (!rc && ref) rc = ed_key_info(msg, ids[i], ref);
-        if (rc) return wssec_msg_fail(msg, rc, NULL, parts[i].node, "encrypting a part with %s failed",
-                                      o->alg->name);
+        if (rc)
+            return wssec_msg_fail(msg, rc, NULL, parts[i].node, "encrypting a part with %s failed",
+                                  o->alg->name);
     }
     return 0;
 }
@@ -1183,7 +1185,8 @@ static int enc_symmetric(wssec_msg *msg, const enc_opts *o, xmlNodePtr security,
     int rc = wssec__symkey_use(msg, ek, rl, (size_t)o->alg->key_type, key, &keylen, &ref);
     if (!rc) rc = enc_parts(msg, o, parts, n, ids, key, keylen, &ref);
     wssec__memzero(key, sizeof(key));
-    if (!rc && rl_write(msg, rl, ids, n)) rc = wssec_msg_fail(msg, WSSEC_ENOMEM, NULL, NULL, "out of memory");
+    if (!rc && rl_write(msg, rl, ids, n))
+        rc = wssec_msg_fail(msg, WSSEC_ENOMEM, NULL, NULL, "out of memory");
     return rc;
 }
 
@@ -1213,7 +1216,8 @@ static int enc_generate(wssec_msg *msg, void *ud)
     if (!rc && !ek) rc = wssec_msg_fail(msg, WSSEC_ENOMEM, NULL, NULL, "out of memory");
     if (!rc) rc = wssec__ek_fill(msg, &o.wrap, ek, key, keylen);
     wssec__memzero(key, sizeof(key));
-    xmlNodePtr rl = rc ? NULL : wssec_msg_add_elem(msg, ek, WSSEC_NS_XENC, "xenc", "ReferenceList", NULL);
+    xmlNodePtr rl =
+        rc ? NULL : wssec_msg_add_elem(msg, ek, WSSEC_NS_XENC, "xenc", "ReferenceList", NULL);
     if (!rc && (!rl || rl_write(msg, rl, ids, n)))
         rc = wssec_msg_fail(msg, WSSEC_ENOMEM, NULL, NULL, "out of memory");
     return rc;

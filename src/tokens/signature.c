@@ -1248,8 +1248,10 @@ static int hmac_verify(wssec_msg *msg, wssec_token *tok, xmlNodePtr sig, sig_inf
     const char *id = wssec_xml_attr(wssec_token_node(ek), "Id");
     if (!id && derived) id = wssec_msg_id_of(msg, wssec_token_node(ek), "dk"); /* wsu:Id */
     if (!strcmp(wssec_token_type(ek), "session-key")) /* a response to our request */
-        snprintf(by, sizeof(by), "symmetric key of a request we sent, EncryptedKeySHA1 %.40s "
-                 "(anonymous: not a certificate)", wssec_token_get(ek, "encrypted-key-sha1"));
+        snprintf(by, sizeof(by),
+                 "symmetric key of a request we sent, EncryptedKeySHA1 %.40s "
+                 "(anonymous: not a certificate)",
+                 wssec_token_get(ek, "encrypted-key-sha1"));
     else
         snprintf(by, sizeof(by), "symmetric key of %s %.100s (anonymous: not a certificate)",
                  derived ? "DerivedKeyToken" : "EncryptedKey", id ? id : "(no Id)");
@@ -1682,9 +1684,9 @@ static int sig_generate_with(wssec_msg *msg, gen_settings *gs)
  * (encrypt, then sign: the receiver verifies the ciphertext first). */
 static int place_symmetric(wssec_msg *msg, xmlNodePtr *out)
 {
-    xmlNodePtr sig = xmlSecTmplSignatureCreateNsPref(wssec_msg_doc(msg), xmlSecTransformExclC14NId,
-                                                     xmlSecTransformHmacSha256Id, NULL,
-                                                     BAD_CAST "ds");
+    xmlNodePtr sig =
+        xmlSecTmplSignatureCreateNsPref(wssec_msg_doc(msg), xmlSecTransformExclC14NId,
+                                        xmlSecTransformHmacSha256Id, NULL, BAD_CAST "ds");
     if (!sig) return wssec_msg_fail(msg, WSSEC_ENOMEM, NULL, NULL, "out of memory");
     xmlNodePtr rl = child_of_security(msg, WSSEC_NS_XENC, "ReferenceList");
     if (!(rl ? xmlAddPrevSibling(rl, sig) : xmlAddChild(wssec_msg_security(msg, 0), sig))) {

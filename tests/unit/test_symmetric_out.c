@@ -115,7 +115,8 @@ static void test_sign_then_encrypt(void **state)
     for (xmlNodePtr c = xmlFirstElementChild(ek); c; c = xmlNextElementSibling(c))
         assert_string_not_equal((char *)c->name, "ReferenceList");
     /* the EncryptedData name it too, and hold a key of 256 bits */
-    h_xp(doc, "//soap:Body/xenc:EncryptedData/ds:KeyInfo/wsse:SecurityTokenReference/wsse:Reference");
+    h_xp(doc,
+         "//soap:Body/xenc:EncryptedData/ds:KeyInfo/wsse:SecurityTokenReference/wsse:Reference");
     unsigned char key[64];
     assert_int_equal(session_key(doc, key), 32);
     xmlFreeDoc(doc);
@@ -168,8 +169,8 @@ static void test_derived_keys(void **state)
           "Timestamp EncryptedKey DerivedKeyToken DerivedKeyToken Signature ReferenceList" },
     };
     for (size_t i = 0; i < 2; i++) {
-        char *xml = secure_sym(v[i].actions, "derived-keys", "true", "derived-key-ns", v[i].ns,
-                               NULL);
+        char *xml =
+            secure_sym(v[i].actions, "derived-keys", "true", "derived-key-ns", v[i].ns, NULL);
         char order[256];
         header_order(xml, order, sizeof(order));
         assert_string_equal(order, v[i].order);
@@ -193,8 +194,8 @@ static void test_encrypted_key_sha1(void **state)
 {
     (void)state;
     for (int dk = 0; dk < 2; dk++) {
-        char *xml = secure_sym(SIGN_ENCRYPT, "session-key-id", "encrypted-key-sha1",
-                               "derived-keys", dk ? "true" : "false", NULL);
+        char *xml = secure_sym(SIGN_ENCRYPT, "session-key-id", "encrypted-key-sha1", "derived-keys",
+                               dk ? "true" : "false", NULL);
         h_assert_contains(xml, "ValueType=\"" VT_EKSHA1 "\"");
         assert_null(strstr(xml, "ValueType=\"" VT_EK "\""));
         assert_accepted(xml);
@@ -276,8 +277,7 @@ static void test_hmac_key_is_certificate(void **state)
     h_expect(in, bad, WSSEC_ETOKEN, "wsse:InvalidSecurityToken", "not an EncryptedKey");
     free(bad);
     bad = h_operate(xml, hmac_by_cert_bytes, 1);
-    h_expect(in, bad, WSSEC_ESIGNATURE, "wsse:FailedCheck",
-             "does not verify with the session key");
+    h_expect(in, bad, WSSEC_ESIGNATURE, "wsse:FailedCheck", "does not verify with the session key");
     free(bad);
     wssec_ctx_free(in);
     free(xml);
@@ -443,8 +443,8 @@ static void test_response_with_request_key(void **state)
     (void)state;
     for (int dk = 0; dk < 2; dk++) {
         const char *d = dk ? "true" : "false";
-        wssec_ctx *client = h_ctx("symmetric", "true", "encrypt-cert", PKI "server.crt",
-                                  "derived-keys", d, NULL);
+        wssec_ctx *client =
+            h_ctx("symmetric", "true", "encrypt-cert", PKI "server.crt", "derived-keys", d, NULL);
         wssec_ctx *server_in = h_ctx(RECEIVER, REQUIRE, NULL);
         /* the responder needs no certificate of the requester's */
         wssec_ctx *server_out = h_ctx("symmetric", "true", "derived-keys", d, NULL);
@@ -549,8 +549,8 @@ static void test_session_key_absent_or_unfit(void **state)
     wssec_msg_free(m);
     wssec_ctx_free(plain);
     /* an AES-128 request answered with AES-256 without derived keys */
-    wssec_ctx *client = h_ctx("symmetric", "true", "encrypt-cert", PKI "server.crt", "enc-alg",
-                              "aes128-gcm", NULL);
+    wssec_ctx *client =
+        h_ctx("symmetric", "true", "encrypt-cert", PKI "server.crt", "enc-alg", "aes128-gcm", NULL);
     wssec_ctx *server_out = h_ctx("symmetric", "true", NULL);
     wssec_session_key *mine = NULL;
     free(secure_keep(&mine, client, PLAIN, NULL));
@@ -603,7 +603,9 @@ static void test_session_key_text(void **state)
     assert_int_equal(wssec_session_key_export(&again, &len2, back), 0);
     assert_string_equal(text, again);
     static const char *const bad[] = {
-        "", "wssec-session-key 2\nAAAA\nAAAA\n", "wssec-session-key 1\n",
+        "",
+        "wssec-session-key 2\nAAAA\nAAAA\n",
+        "wssec-session-key 1\n",
         /* a SHA-1 of 19 bytes; a key of 3 bytes */
         "wssec-session-key 1\nAAAAAAAAAAAAAAAAAAAAAAAAAA==\nAAAAAAAAAAAAAAAAAAAAAA==\n",
         "wssec-session-key 1\nAAAAAAAAAAAAAAAAAAAAAAAAAAA=\nAAAA\n",
