@@ -65,6 +65,9 @@ const char *const wssec__kt_alg_names[] = { "rsa-oaep", "rsa-1_5", "kw-aes128", 
 const char *const wssec__enc_key_id_names[] = { "bst", "issuer-serial", "ski", "thumbprint", "x509",
                                                 NULL };
 
+const char *const wssec__derived_key_ns_names[] = { "2005-02", "1.3", NULL };
+const char *const wssec__session_key_id_names[] = { "reference", "encrypted-key-sha1", NULL };
+
 const char *const wssec__keyid_names[] = { "bst", "issuer-serial", "ski", "thumbprint", "x509",
                                            NULL };
 const char *const wssec__bsttype_names[] = { "x509v3", "pkipath", "pkcs7", NULL };

@@ -274,6 +274,20 @@ static const wssec_opt options[] = {
       "without extensions) from old peers (default false)" },
     { "allow-rsa15", OPT_BOOL, OFF(allow_rsa15), 0, "BOOL",
       "verify: accept RSA-1.5 key transport from legacy peers (default false)" },
+    { "symmetric", OPT_BOOL, OFF(symmetric), 0, "BOOL",
+      "secure: the symmetric binding: the signature and encrypted-key actions use one session "
+      "key per message, in an EncryptedKey for encrypt-cert (HMAC-SHA256 signature, "
+      "EncryptedData listed in a ReferenceList) (default false)" },
+    { "derived-keys", OPT_BOOL, OFF(derived_keys), 0, "BOOL",
+      "secure, with symmetric: sign and encrypt with keys derived from the session key, each in "
+      "its own wsc:DerivedKeyToken (default false)" },
+    { "derived-key-ns", OPT_ENUM, OFF(derived_key_ns), 0, "VERSION",
+      "secure: the WS-SecureConversation namespace of the DerivedKeyTokens: 2005-02 or 1.3 "
+      "(default 2005-02)", wssec__derived_key_ns_names },
+    { "session-key-id", OPT_ENUM, OFF(session_key_id), 0, "TYPE",
+      "secure, with symmetric: how the signature, the EncryptedData and the DerivedKeyTokens name "
+      "the EncryptedKey: reference or encrypted-key-sha1 (WSS 1.1) (default reference)",
+      wssec__session_key_id_names },
 };
 
 int wssec_config_option_info(const char **name, const char **arg, const char **help, size_t i)

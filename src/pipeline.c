@@ -17,6 +17,7 @@
 #include "record.h"
 #include "registry.h"
 #include "settings.h"
+#include "symkey.h"
 #include "trust.h"
 #include "util.h"
 #include "xml.h"
@@ -375,6 +376,8 @@ int wssec_verify(wssec_result **out, wssec_msg *msg)
     *out = NULL;
     WSSEC_ARG(msg);
     WSSEC_GUARD(begin(out, msg, false));
+    wssec_session_key_free(msg->session); /* kept again only if accepted */
+    msg->session = NULL;
     int rc = run_consumers(msg);
     if (rc == 0) {
         rc = wssec__run_policy(msg);
@@ -382,6 +385,8 @@ int wssec_verify(wssec_result **out, wssec_msg *msg)
         if (rc == 0) rc = wssec__identity_run(msg);
         if (rc == 0) rc = wssec__signed_tokens_in_place(msg);
         if (rc == 0) rc = record_signatures(msg);
+        if (rc == 0 && wssec__symkey_keep(msg))
+            rc = WSSEC_ERR(&msg->err, WSSEC_ENOMEM, "out of memory");
         if (rc) wssec__err_copy(&msg->res->err, &msg->err);
     }
     /* libxml2 or xmlsec ran out of memory and carried on: whatever was
@@ -409,6 +414,8 @@ int wssec_verify(wssec_result **out, wssec_msg *msg)
         /* a rejection is final: nothing of what was proved remains, and the
          * plaintext that decryption put in the document is never written */
         wssec__result_reject(msg->res);
+        wssec_session_key_free(msg->session);
+        msg->session = NULL;
         if (msg->decrypted) msg->plaintext_refused = true;
     }
     wssec__msg_clear_inbound(msg);
@@ -459,6 +466,8 @@ int wssec_secure(wssec_msg *msg, const wssec_secure_options *opts)
     wssec__quiet_libxml();
     wssec__oom_clear();
     msg->now = wssec_ctx_now(msg->ctx);
+    wssec_session_key_free(msg->session); /* the one this run makes, if any */
+    msg->session = NULL;
     msg->username = opts && opts->username ? opts->username : msg->ctx->s.username;
     const char *const *actions = (const char *const *)msg->ctx->s.actions.v;
     size_t n = msg->ctx->s.actions.n;

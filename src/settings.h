@@ -106,6 +106,10 @@ typedef struct wssec_settings {
     bool allow_cbc, allow_rsa15;
     bool allow_3des;
     bool allow_x509v1;
+    /* the symmetric binding, outbound */
+    bool symmetric, derived_keys;
+    int derived_key_ns; /* 0: WS-SecureConversation 2005/02, 1: 1.3 */
+    int session_key_id; /* 0: Reference, 1: KeyIdentifier EncryptedKeySHA1 */
     /* identity assertion and plug-ins (identity.c, plugin.c) */
     char *assert_user, *assert_dn, *assert_cert;
     bool strip_security;

@@ -884,6 +884,14 @@ int main(void)
                                                     "replay-signatures", "false", NULL };
     static const char *const gw_pairs[] = { "sign-key", PKI "gateway.key", "sign-cert",
                                             PKI "gateway.crt", NULL };
+    /* the symmetric binding with derived keys, and its anonymous receiver
+     * (require timestamp: an XPath requirement would meet libxml2 2.9.14's
+     * xmlXPathEval, which frees its parser context twice when an allocation
+     * fails inside it) */
+    static const char *const sym_pairs[] = { "symmetric", "true", "derived-keys", "true",
+                                             "encrypt-cert", PKI "server.crt", NULL };
+    static const char *const sym_receiver_pairs[] = { "decrypt-key", PKI "server.key", "require",
+                                                      "timestamp", NULL };
     wssec_ctx *sender = ctx_must(sender_pairs);
     sender_pairs_dbg = sender_pairs;
     wssec_ctx *receiver = ctx_must(receiver_pairs);
@@ -892,6 +900,8 @@ int main(void)
     wssec_ctx *bst_sender = ctx_must(bst_sender_pairs);
     wssec_ctx *crl_receiver = ctx_must(crl_pairs);
     wssec_ctx *revoked_signer = ctx_must(revoked_pairs);
+    wssec_ctx *sym_sender = ctx_must(sym_pairs);
+    wssec_ctx *sym_receiver = ctx_must(sym_receiver_pairs);
     receiver_ctx = receiver;
     wssec_ctx *ut_receiver = ut_ctx;
 
@@ -908,6 +918,7 @@ int main(void)
     char *ut = make(ut_ctx, plain, a_ut, 2, "alice", NULL);
     char *ia = make(gateway, plain, a_ia, 3, NULL, "alice");
     char *rev = make(revoked_signer, plain, a_sig, 2, NULL, NULL);
+    char *sym = make(sym_sender, plain, a_ste, 3, NULL, NULL);
     /* hostile variants */
     char *sig_body = tamper(sig, "<m:Amount>", "10", "99");           /* EDIGEST */
     char *sig_digest = flip_b64(sig, "DigestValue");                  /* digest in SignedInfo */
@@ -915,6 +926,7 @@ int main(void)
     char *ets_body = flip_b64(ets, "<xenc:CipherValue");              /* signed ciphertext */
     char *ut_pw = flip_b64(ut, "<wsse:Password");                     /* wrong digest */
     char *ia_user = tamper(ia, "<wsse:Username>", "alice", "admin");  /* changed assertion */
+    char *sym_key = flip_b64(sym, "<xenc:CipherValue");               /* the session key */
 
     /* secure needs the receiver to check its output: the UsernameToken one
      * goes to ut_receiver, the identity assertion to receiver */
@@ -945,6 +957,9 @@ int main(void)
         { "inspect username-digest", OP_INSPECT, &ut_receiver, NULL, &ut, NULL, 0, NULL, NULL, 0, 0 },
         { "inspect identity-assertion", OP_INSPECT, &receiver, NULL, &ia, NULL, 0, NULL, NULL, 0, 0 },
         { "inspect hostile digest-changed", OP_INSPECT, &receiver, NULL, &sig_digest, NULL, 0, NULL, NULL, 1, 0 },
+        { "secure symmetric derived-keys", OP_SECURE, &sym_sender, NULL, &plain, a_ste, 3, NULL, NULL, 0, 1 },
+        { "verify symmetric derived-keys", OP_VERIFY, &sym_receiver, NULL, &sym, NULL, 0, NULL, NULL, 0, 1 },
+        { "verify hostile symmetric key-changed", OP_VERIFY, &sym_receiver, NULL, &sym_key, NULL, 0, NULL, NULL, 1, 0 },
     };
 
     double t0 = seconds();
@@ -955,7 +970,8 @@ int main(void)
             if (!full && !s->bounded) continue;
             if (only && !name_in(s->name, only)) continue;
             /* secure's output is checked by the receiver of its kind */
-            receiver_ctx = s->ctx == &sender || s->ctx == &gateway || s->ctx == &bst_sender
+            receiver_ctx = s->ctx == &sym_sender ? sym_receiver
+                           : s->ctx == &sender || s->ctx == &gateway || s->ctx == &bst_sender
                                ? receiver
                                : ut_receiver;
             unsigned long enomem = 0, other = 0;
@@ -974,7 +990,9 @@ int main(void)
 
     free(plain), free(sig), free(ste), free(ets), free(ut), free(ia);
     free(sig_body), free(sig_digest), free(ste_cipher), free(ets_body), free(ut_pw), free(ia_user);
-    free(rev);
+    free(rev), free(sym), free(sym_key);
+    wssec_ctx_free(sym_sender);
+    wssec_ctx_free(sym_receiver);
     wssec_ctx_free(crl_receiver);
     wssec_ctx_free(revoked_signer);
     wssec_ctx_free(sender);
