@@ -161,9 +161,10 @@ static bool signed_out(wssec_msg *msg, xmlNodePtr node)
          sig = wssec_xml_next_elem(sig)) {
         if (!wssec_xml_is(sig, WSSEC_NS_DS, "Signature")) continue;
         for (xmlNodePtr r = sig; r; r = wssec_xml_next_in(r, sig)) {
-            const char *uri = r->type == XML_ELEMENT_NODE && wssec_xml_is(r, WSSEC_NS_DS, "Reference")
-                                  ? wssec_xml_attr(r, "URI")
-                                  : NULL;
+            const char *uri =
+                r->type == XML_ELEMENT_NODE && wssec_xml_is(r, WSSEC_NS_DS, "Reference")
+                    ? wssec_xml_attr(r, "URI")
+                    : NULL;
             if (!uri) continue;
             if (!uri[0]) return true;
             xmlAttrPtr a = uri[0] == '#' ? xmlGetID(msg->doc, BAD_CAST(uri + 1)) : NULL;

@@ -533,9 +533,8 @@ static bool named_by_encrypted_key(const wssec_msg *msg, xmlNodePtr bst)
          e = wssec_xml_next_elem(e)) {
         if (!wssec_xml_is(e, WSSEC_NS_XENC, "EncryptedKey")) continue;
         for (xmlNodePtr n = e; n && !found; n = wssec_xml_next_in(n, e)) {
-            const char *uri = wssec_xml_is(n, WSSEC_NS_WSSE, "Reference")
-                                  ? wssec_xml_attr(n, "URI")
-                                  : NULL;
+            const char *uri =
+                wssec_xml_is(n, WSSEC_NS_WSSE, "Reference") ? wssec_xml_attr(n, "URI") : NULL;
             found = uri && uri[0] == '#' && strcmp(uri + 1, (const char *)id) == 0;
         }
     }

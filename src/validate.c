@@ -113,7 +113,6 @@ int wssec__time_validate(const wssec_msg *msg, const wssec_time_check *check,
     return rc;
 }
 
-
 /* ---- reading a Timestamp (the Security header's, and those inside
  * signed content, tokens/timestamp.c and embedded.c) ---- */
 
@@ -181,7 +180,7 @@ int wssec__timestamp_fresh(wssec_msg *msg, xmlNodePtr elem, const wssec_ts_times
     char why[512];
     int rc = wssec__time_validate(msg, &check, &about, why, sizeof(why));
     if (!rc) return 0;
-    xmlNodePtr node = about == WSSEC_TIME_CREATED                           ? t->created_node
+    xmlNodePtr node = about == WSSEC_TIME_CREATED                      ? t->created_node
                       : about == WSSEC_TIME_EXPIRES && t->expires_node ? t->expires_node
                                                                        : elem;
     return wssec_msg_fail(msg, rc, NULL, node, "%s%s", where ? where : "", why);

@@ -45,10 +45,11 @@ static int ia_consume(wssec_msg *msg, xmlNodePtr elem, void *ud)
         return wssec_msg_fail(msg, WSSEC_EUNSUPPORTED, NULL, elem,
                               "an asserted X.509 identity is accepted only when identity "
                               "assertion is configured (trusted-upstream)");
-    if (wssec_msg_warn(msg, "an asserted X.509 identity of the private ValueType "
-                            WSSEC_VT_ASSERTED_X509 " is accepted until the next release: the "
-                            "standard form is an X509v3 BinarySecurityToken (wssec secure "
-                            "--assert-dn sends it)"))
+    if (wssec_msg_warn(msg,
+                       "an asserted X.509 identity of the private ValueType " WSSEC_VT_ASSERTED_X509
+                       " is accepted until the next release: the "
+                       "standard form is an X509v3 BinarySecurityToken (wssec secure "
+                       "--assert-dn sends it)"))
         return wssec_msg_fail(msg, WSSEC_ENOMEM, NULL, elem, "out of memory");
     const char *enc = wssec_xml_attr(elem, "EncodingType");
     if (!enc || strcmp(enc, WSSEC_ENC_BASE64) != 0)

@@ -43,8 +43,7 @@ static int ts_consume(wssec_msg *msg, xmlNodePtr elem, void *ud)
      * inside signed content (validate.c, embedded.c) */
     wssec_ts_times t;
     int rc = wssec__timestamp_read(msg, elem, &t);
-    if (t.ctext[0] && wssec_token_set(tok, "created", t.ctext))
-        return WSSEC_ENOMEM;
+    if (t.ctext[0] && wssec_token_set(tok, "created", t.ctext)) return WSSEC_ENOMEM;
     if (t.has_expires && wssec_token_set(tok, "expires", t.etext)) return WSSEC_ENOMEM;
     if (rc) return rc;
     /* for the pipeline and identity */

@@ -155,8 +155,8 @@ static void test_timestamp_in_must_be_signed(void **state)
     /* signed by a sign-part naming it: accepted */
     wssec_ctx_free(s);
     s = h_signer("alice", "namespace", "m=" BANK, "timestamp-in",
-                 "/soap:Envelope/soap:Header/m:Info", "sign-part", "body", "sign-part",
-                 "timestamp", "sign-part", "/soap:Envelope/soap:Header/m:Info", NULL);
+                 "/soap:Envelope/soap:Header/m:Info", "sign-part", "body", "sign-part", "timestamp",
+                 "sign-part", "/soap:Envelope/soap:Header/m:Info", NULL);
     assert_int_equal(secure_rc(s, p, ts_sig, 2, &out, err, sizeof(err)), 0);
     wssec_ctx *r = h_receiver(NULL);
     expect_ok(r, out, NULL);
@@ -223,8 +223,9 @@ static void test_future_and_old_in_signed_body(void **state)
     free(msg);
     free(ts);
     /* a malformed one: the header's rules */
-    msg = signed_by("alice", NULL, "<wsu:Timestamp><wsu:Expires>2025-06-01T12:05:00Z</wsu:Expires>"
-                                   "</wsu:Timestamp>");
+    msg = signed_by("alice", NULL,
+                    "<wsu:Timestamp><wsu:Expires>2025-06-01T12:05:00Z</wsu:Expires>"
+                    "</wsu:Timestamp>");
     h_expect(r, msg, WSSEC_EMALFORMED, NULL, "out of place");
     free(msg);
     /* a fresh one is accepted */
@@ -243,8 +244,9 @@ static void test_unsigned_timestamp(void **state)
     char *hdr = h_strf("<m:Info xmlns:m=\"" BANK "\">%s</m:Info>", ts);
     char *msg = signed_by("alice", hdr, NULL);
     wssec_ctx *r = h_receiver(NULL);
-    expect_ok(r, msg, "Timestamp at /Envelope/Header/Info/Timestamp is in content no verified "
-                      "signature covers");
+    expect_ok(r, msg,
+              "Timestamp at /Envelope/Header/Info/Timestamp is in content no verified "
+              "signature covers");
     wssec_ctx_free(r);
     r = h_receiver("unsigned-timestamps", "refuse", NULL);
     h_expect(r, msg, WSSEC_EUNSIGNED, NULL,
@@ -323,8 +325,9 @@ static void test_nonce_in_round_trip_and_replay(void **state)
 static void test_nonce_not_recorded_on_rejection(void **state)
 {
     (void)state;
-    char *pay = h_strf("%s%s", "<wsse:Nonce EncodingType=\"" H_ENC_B64 "\">AAECAwQFBgcICQoLDA0ODw=="
-                               "</wsse:Nonce><wsu:Created>2025-06-01T12:00:00Z</wsu:Created>",
+    char *pay = h_strf("%s%s",
+                       "<wsse:Nonce EncodingType=\"" H_ENC_B64 "\">AAECAwQFBgcICQoLDA0ODw=="
+                       "</wsse:Nonce><wsu:Created>2025-06-01T12:00:00Z</wsu:Created>",
                        "<wsu:Timestamp><wsu:Created>2025-06-01T11:00:00Z</wsu:Created>"
                        "<wsu:Expires>2025-06-01T11:05:00Z</wsu:Expires></wsu:Timestamp>");
     char *bad = signed_by("alice", NULL, pay);
@@ -361,8 +364,9 @@ static void test_nonce_hostile_forms(void **state)
     free(msg);
     free(n);
     /* another encoding, not base64 */
-    msg = signed_by("alice", NULL, "<wsse:Nonce>AAECAwQFBgcICQoLDA0ODw==</wsse:Nonce>"
-                                   "<wsu:Created>2025-06-01T12:00:00Z</wsu:Created>");
+    msg = signed_by("alice", NULL,
+                    "<wsse:Nonce>AAECAwQFBgcICQoLDA0ODw==</wsse:Nonce>"
+                    "<wsu:Created>2025-06-01T12:00:00Z</wsu:Created>");
     h_expect(r, msg, WSSEC_ETOKEN, NULL, "EncodingType must be Base64Binary");
     free(msg);
     n = nonce_at("!!!", H_NOW);
