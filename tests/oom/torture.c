@@ -885,8 +885,10 @@ int main(void)
     static const char *const gw_pairs[] = { "sign-key", PKI "gateway.key", "sign-cert",
                                             PKI "gateway.crt", NULL };
     /* a Timestamp and a Nonce inside the signed m:Pay (issue 20); named as a
-     * {NS}LOCAL, not an XPath: libxml2 2.9.14's xmlXPathEval frees twice when
-     * an allocation inside it fails (N=139 of this scenario with //m:Pay) */
+     * {NS}LOCAL, not an XPath: when an allocation inside libxml2 2.9.14's
+     * xmlXPathEval fails, it frees twice a block xmlXPathNewParserContext
+     * allocated (ASan, N=139 of this scenario with //m:Pay): any XPath option
+     * (sign-part, encrypt-part, require signed:) can reach it */
     static const char *const emb_pairs[] = { "sign-key", PKI "alice.key", "sign-cert",
                                              PKI "alice.crt", "timestamp-in",
                                              "{urn:example:bank}Pay", "nonce-in",
