@@ -72,6 +72,7 @@ const char *const wssec__keyid_names[] = { "bst", "issuer-serial", "ski", "thumb
                                            NULL };
 const char *const wssec__bsttype_names[] = { "x509v3", "pkipath", "pkcs7", NULL };
 const char *const wssec__trust_mode_names[] = { "signature", "basic", NULL };
+const char *const wssec__unsigned_ts_names[] = { "warn", "refuse", NULL };
 const char *const wssec__crl_check_names[] = { "all", "leaf", "off", NULL };
 const char *const wssec__transform_names[] = { "xpath", "xpath2", "xslt", NULL };
 

@@ -15,6 +15,7 @@ extern const char *const wssec__enc_key_id_names[];
 extern const char *const wssec__derived_key_ns_names[];
 extern const char *const wssec__session_key_id_names[];
 extern const char *const wssec__trust_mode_names[];
+extern const char *const wssec__unsigned_ts_names[];
 
 typedef struct wssec_alg {
     const char *name; /* as options spell it: "rsa-sha256" */

@@ -41,6 +41,9 @@ ABBR = {"wssec": "S", "wss4j": "J", "zeep": "Z", "xmlsec1": "X", "gsoap": "G"}
 BATCH_PEERS = ("wss4j", "zeep", "xmlsec1", "gsoap")
 BODY_TEXT = "Zürich & Genève"      # must survive every producer and consumer
 USER, PASSWORD = "alice", "alice-s3cret"
+# identity assertion (issue 20): alice's X.509 signature vouches for carol, asserted
+# as a UsernameToken without password that the signature covers
+ASSERTED, UPSTREAM_DN = "carol", "CN=alice,OU=Clients,O=wssec test,C=US"
 VECTOR_TTL = 10 * 365 * 24 * 3600  # ten years, so vectors stay verifiable under --now
 VECTOR_CREATED = "2025-06-01T11:59:30Z"  # 30 s before the project's test clock
 VECTOR_NOW = "2025-06-01T12:00:00Z"      # (--now of the other tests; samples/pki/README.md)
@@ -76,7 +79,7 @@ class Scenario:
 
     @property
     def signs(self):
-        return self.kind in ("sig", "ste", "ets")
+        return self.kind in ("sig", "ste", "ets", "assert")
 
     @property
     def encrypts(self):
@@ -141,6 +144,7 @@ def scenarios():
         # the cell P>C is P's request answered by C and read by P (response_cells)
         out.append(Scenario("sym-response", "symresp", soap, alg="sha256", enc_alg="aes256-gcm",
                             enc_key_id="issuer-serial"))
+        out.append(Scenario("assert-ut", "assert", soap, key_id="bst", alg="sha256"))
     # sort: 1.1 and 1.2 of one scenario side by side
     order = {s.name: i for i, s in enumerate(out) if s.soap == "1.1"}
     out.sort(key=lambda s: (order[s.name], s.soap))
@@ -160,6 +164,8 @@ def produce_support(p, sc):
     if sc.symmetric and p not in ("wssec", "wss4j"):
         return ("the symmetric binding (an HMAC signature keyed by an EncryptedKey, a standalone "
                 "ReferenceList) is written by wssec and WSS4J only here")
+    if sc.kind == "assert" and p not in ("wssec", "wss4j"):
+        return "identity assertion rows are between wssec and WSS4J (issue 20)"
     if sc.key_id == "x509data" and p != "zeep":
         return "only zeep's Signature writes ds:X509Data inside the SecurityTokenReference"
     if sc.key_id == "pkipath" and p not in ("wssec", "wss4j"):
@@ -191,6 +197,8 @@ def consume_support(c, sc):
     if sc.symmetric and c not in ("wssec", "wss4j"):
         return ("the zeep, xmlsec1 and gSOAP peers verify X.509 signatures only: no HMAC "
                 "signature keyed by an EncryptedKey")
+    if sc.kind == "assert" and c not in ("wssec", "wss4j"):
+        return "identity assertion rows are between wssec and WSS4J (issue 20)"
     if sc.key_id == "pkipath" and c not in ("wssec", "wss4j"):
         return "the zeep, xmlsec1 and gSOAP peers take the signer's certificate, not a PKIPath"
     if c == "zeep":
@@ -283,17 +291,21 @@ def produce_args(p, sc, ctx, out, ttl=None, created=None):
             a += ["--actions", "timestamp,%s,%s" % (SIGN_ACTION, ENCRYPT_ACTION)]
         if sc.kind == "ets":
             a += ["--actions", "timestamp,%s,%s" % (ENCRYPT_ACTION, SIGN_ACTION)]
+        if sc.kind == "assert":
+            a += ["--assert-user", ASSERTED]
         return a + ["-o", out, sc.input()]
 
     actions = {"ts": "timestamp", "ut": "timestamp,ut", "sig": "timestamp,sign",
                "enc": "timestamp,encrypt", "ste": "timestamp,sign,encrypt",
                "ets": "timestamp,encrypt,sign", "sym": "timestamp,sign,encrypt",
-               "symdk": "timestamp,sign,encrypt"}[sc.kind]
+               "symdk": "timestamp,sign,encrypt", "assert": "timestamp,assert,sign"}[sc.kind]
     a = ["produce", "--in", sc.input(), "--out", out, "--actions", actions, "--ttl", ts_ttl]
     if created:
         a += ["--created", created]
     if sc.kind == "ut":
         a += ["--user", USER, "--password-file", ctx.o("alice.pw"), "--pw-type", sc.pw_type]
+    if sc.kind == "assert":
+        a += ["--assert-user", ASSERTED]
     if sc.signs:
         kid = "issuer-serial" if sc.key_id == "x509data" else sc.key_id
         if p == "wss4j":
@@ -329,6 +341,8 @@ def consume_args(c, sc, ctx, msg, out, now=None):
                   "--certs", ctx.pk("alice.crt")]
         if sc.encrypts:
             a += ["--decrypt-key", ctx.pk("server.key")]
+        if sc.kind == "assert":
+            a += ["--trusted-upstream", UPSTREAM_DN]
         if sc.sha1:
             a += ["--allow-sha1"]
         if sc.cbc:
@@ -348,6 +362,8 @@ def consume_args(c, sc, ctx, msg, out, now=None):
             require.append("hmac-signature")
         if sc.encrypts:
             require.append("encrypted")
+        if sc.kind == "assert":
+            a += ["--asserted-user", ASSERTED, "--asserted-by", UPSTREAM_DN]
         if c == "wss4j":
             a += ["--truststore", ctx.o("truststore.p12"), "--truststore-pw", ctx.o("truststore.pw"),
                   "--certs", ctx.pk("inter.crt"), "--certs", ctx.pk("alice.crt"),
@@ -508,6 +524,10 @@ def judge_wssec(sc, rc, se, out, expect_reject):
         peerlib.check_body_contains(env, BODY_TEXT)
     except Exception as e:
         return "FAIL", "accepted, but the output message: %s" % peerlib.one_line(e)
+    if sc.kind == "assert" and (not rep or rep.get("caller") != ASSERTED or
+                                rep.get("asserted_by") != UPSTREAM_DN):
+        return "FAIL", "accepted, but caller %s asserted by %s (want %s by %s)" % (
+            (rep or {}).get("caller"), (rep or {}).get("asserted_by"), ASSERTED, UPSTREAM_DN)
     return "ok", ""
 
 

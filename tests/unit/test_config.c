@@ -131,6 +131,10 @@ static const struct {
     { "strip-security", "true", "yes" },
     { "trusted-upstream", "gateway", NULL },
     { "trust-mode", "basic", "certificate" },
+    { "upstream-nonce-optional", "true", "maybe" },
+    { "timestamp-in", "//m:Pay", NULL },
+    { "nonce-in", "//m:Pay", NULL },
+    { "unsigned-timestamps", "refuse", "ignore" },
     { "plugin", "./plugin.so", NULL },
     { "redis-password-file", "redis.pw", NULL },
     { "redis-password-env", "REDIS_PW", NULL },
@@ -672,7 +676,7 @@ static void test_settings_own_every_option(void **state)
         lists += (size_t)is_list;
     }
     assert_int_equal(strings, 29);
-    assert_int_equal(lists, 15); /* and require's three: */
+    assert_int_equal(lists, 17); /* and require's three: */
     assert_true(wssec__settings_owns(offsetof(wssec_settings, require_signed), 1));
     assert_true(wssec__settings_owns(offsetof(wssec_settings, require_signed_by), 1));
     assert_true(wssec__settings_owns(offsetof(wssec_settings, require_encrypted), 1));

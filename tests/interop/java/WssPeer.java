@@ -305,7 +305,7 @@ public final class WssPeer {
         allow(o, "in", "out", "actions", "ttl", "created", "millis", "user", "password-file", "pw-type",
               "sign-p12", "sign-p12-pw", "key-id", "sign-alg", "digest-alg", "enc-cert",
               "enc-alg", "enc-key-id", "key-transport", "symmetric", "derived-keys",
-              "session-key", "session-key-out");
+              "session-key", "session-key-out", "assert-user");
         Document doc = parse(need(o, "in"));
         String soapNs = doc.getDocumentElement().getNamespaceURI();
         soapBody(doc);
@@ -322,7 +322,7 @@ public final class WssPeer {
         header.setMustUnderstand(true);
         header.insertSecurityHeader(doc);
 
-        String timestampId = null;
+        String timestampId = null, assertionId = null;
         boolean dk = Boolean.parseBoolean(opt(o, "derived-keys", "false"));
         String[] answer = o.containsKey("session-key") ? readSessionKey(need(o, "session-key")) : null;
         WSSecEncryptedKey ek = Boolean.parseBoolean(opt(o, "symmetric", "false")) && answer == null
@@ -365,6 +365,16 @@ public final class WssPeer {
                     ut.build(doc, header);
                     break;
                 }
+                case "assert": {
+                    /* identity assertion: a UsernameToken without password (no Nonce,
+                     * no Created), which the upstream's signature covers */
+                    WSSecUsernameToken ut = new WSSecUsernameToken(cfg);
+                    ut.setPasswordType(null);
+                    ut.setUserInfo(need(o, "assert-user"), null);
+                    ut.build(doc, header);
+                    assertionId = ut.getId();
+                    break;
+                }
                 case "sign": {
                     char[] pw = firstLine(need(o, "sign-p12-pw")).toCharArray();
                     KeyStore ks = loadP12(need(o, "sign-p12"), pw);
@@ -381,6 +391,7 @@ public final class WssPeer {
                     List<WSEncryptionPart> parts = new ArrayList<>();
                     parts.add(new WSEncryptionPart("Body", soapNs, ""));
                     if (timestampId != null) parts.add(new WSEncryptionPart(timestampId));
+                    if (assertionId != null) parts.add(new WSEncryptionPart(assertionId));
                     sig.setParts(parts);
                     sig.build(doc, crypto, header);
                     break;
@@ -581,7 +592,8 @@ public final class WssPeer {
 
     static void consume(Map<String, List<String>> o) throws Exception {
         allow(o, "in", "out", "trust", "truststore", "truststore-pw", "certs", "key-p12", "key-p12-pw", "users", "require",
-              "body-contains", "ts-ttl", "session-key", "session-key-out");
+              "body-contains", "ts-ttl", "session-key", "session-key-out", "asserted-user",
+              "asserted-by");
         Set<String> require = new HashSet<>(Arrays.asList(opt(o, "require", "timestamp,signature").split(",")));
         for (String r : require)
             if (!Arrays.asList("timestamp", "ut", "ut-text", "ut-digest", "signature", "hmac-signature",
@@ -639,6 +651,8 @@ public final class WssPeer {
         WSSConfig cfg = WSSConfig.getNewInstance();
         cfg.setTimeStampTTL(Integer.parseInt(opt(o, "ts-ttl", "300")));
         cfg.setUtTTL(Integer.parseInt(opt(o, "ts-ttl", "300")));
+        String assertedUser = opt(o, "asserted-user", null);
+        if (assertedUser != null) cfg.setAllowUsernameTokenNoPassword(true);
         WSSecurityEngine engine = new WSSecurityEngine();
         engine.setWssConfig(cfg);
         List<WSSecurityEngineResult> results;
@@ -653,12 +667,17 @@ public final class WssPeer {
         Element timestamp = null;
         boolean bodySigned = false, timestampSigned = false, bodyDecrypted = false, sigTrusted = false;
         boolean hmac = false;
-        String utType = null;
+        String utType = null, assertedSeen = null, signerDn = null;
+        Element assertion = null;
         List<Element> signedElems = new ArrayList<>();
         for (WSSecurityEngineResult r : results) {
             int action = (Integer) r.get(WSSecurityEngineResult.TAG_ACTION);
             if (action == WSConstants.TS) {
                 timestamp = (Element) r.get(WSSecurityEngineResult.TAG_TOKEN_ELEMENT);
+            } else if (action == WSConstants.UT_NOPASSWORD && assertedUser != null) {
+                UsernameToken ut = (UsernameToken) r.get(WSSecurityEngineResult.TAG_USERNAME_TOKEN);
+                assertedSeen = ut == null ? null : ut.getName();
+                assertion = ut == null ? null : ut.getElement();
             } else if (action == WSConstants.UT || action == WSConstants.UT_NOPASSWORD) {
                 UsernameToken ut = (UsernameToken) r.get(WSSecurityEngineResult.TAG_USERNAME_TOKEN);
                 utType = ut == null ? null : ut.getPasswordType();
@@ -668,6 +687,8 @@ public final class WssPeer {
                     sigTrusted = true;   /* SignatureTrustValidator ran and did not throw */
                 else if (r.get(WSSecurityEngineResult.TAG_SECRET) != null)
                     hmac = true;         /* a secret key: the symmetric binding */
+                X509Certificate signer = (X509Certificate) r.get(WSSecurityEngineResult.TAG_X509_CERTIFICATE);
+                if (signer != null) signerDn = signer.getSubjectX500Principal().getName();
                 @SuppressWarnings("unchecked")
                 List<WSDataRef> refs = (List<WSDataRef>) r.get(WSSecurityEngineResult.TAG_DATA_REF_URIS);
                 if (refs != null) for (WSDataRef d : refs) signedElems.add(d.getProtectedElement());
@@ -715,6 +736,16 @@ public final class WssPeer {
             if (timestamp != null && !timestampSigned) throw new Failure("signature does not cover the Timestamp");
         }
         if (require.contains("encrypted") && !bodyDecrypted) throw new Failure("Body was not encrypted");
+        if (assertedUser != null) {
+            /* the trusted upstream's signature covers the very assertion element */
+            if (!assertedUser.equals(assertedSeen))
+                throw new Failure("asserted user " + assertedSeen + ", want " + assertedUser);
+            if (assertion == null || !signedElems.contains(assertion))
+                throw new Failure("the asserted UsernameToken is not covered by the signature");
+            String want = new javax.security.auth.x500.X500Principal(need(o, "asserted-by")).getName();
+            if (!want.equals(signerDn))
+                throw new Failure("asserted by " + signerDn + ", not the trusted upstream " + want);
+        }
         String want = opt(o, "body-contains", null);
         if (want != null && !body.getTextContent().contains(want))
             throw new Failure("Body does not contain '" + want + "' after processing");
