@@ -1613,8 +1613,19 @@ static int place_signature(wssec_msg *msg, xmlSecTransformId sid, const wssec_to
     return 0;
 }
 
+/* Whether the signature sig sits inside part (the Envelope, the Header, our
+ * Security header): its digest must leave the signature out. */
+static bool envelops(xmlNodePtr part, xmlNodePtr sig)
+{
+    for (xmlNodePtr n = sig->parent; n; n = n->parent)
+        if (n == part) return true;
+    return false;
+}
+
 /* One Reference per part, each with exclusive C14N keeping the prefixes
- * QName values use. 0 or WSSEC_ENOMEM (unrecorded). */
+ * QName values use, after the enveloped-signature transform for a part that
+ * holds the signature (WebSphere signs the Envelope, a header or the
+ * Security header so). 0 or WSSEC_ENOMEM (unrecorded). */
 static int add_refs(wssec_msg *msg, xmlNodePtr sig, xmlSecTransformId did, const parts *p)
 {
     for (size_t i = 0; i < p->n; i++) {
@@ -1623,6 +1634,9 @@ static int add_refs(wssec_msg *msg, xmlNodePtr sig, xmlSecTransformId did, const
         if (!id) return WSSEC_ENOMEM;
         snprintf(uri, sizeof(uri), "#%s", id);
         xmlNodePtr ref = xmlSecTmplSignatureAddReference(sig, did, NULL, BAD_CAST uri, NULL);
+        if (ref && envelops(p->v[i], sig) &&
+            !xmlSecTmplReferenceAddTransform(ref, xmlSecTransformEnvelopedId))
+            return WSSEC_ENOMEM;
         xmlNodePtr tr =
             ref ? xmlSecTmplReferenceAddTransform(ref, xmlSecTransformExclC14NId) : NULL;
         if (!tr) return WSSEC_ENOMEM;
