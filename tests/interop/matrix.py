@@ -79,7 +79,7 @@ class Scenario:
 
     @property
     def signs(self):
-        return self.kind in ("sig", "ste", "ets", "assert")
+        return self.kind in ("sig", "ste", "ets", "assert", "env")
 
     @property
     def encrypts(self):
@@ -145,6 +145,8 @@ def scenarios():
         out.append(Scenario("sym-response", "symresp", soap, alg="sha256", enc_alg="aes256-gcm",
                             enc_key_id="issuer-serial"))
         out.append(Scenario("assert-ut", "assert", soap, key_id="bst", alg="sha256"))
+        # the whole Envelope signed (issue 20): the enveloped-signature transform
+        out.append(Scenario("sig-envelope", "env", soap, key_id="bst", alg="sha256"))
     # sort: 1.1 and 1.2 of one scenario side by side
     order = {s.name: i for i, s in enumerate(out) if s.soap == "1.1"}
     out.sort(key=lambda s: (order[s.name], s.soap))
@@ -166,6 +168,9 @@ def produce_support(p, sc):
                 "ReferenceList) is written by wssec and WSS4J only here")
     if sc.kind == "assert" and p not in ("wssec", "wss4j"):
         return "identity assertion rows are between wssec and WSS4J (issue 20)"
+    if sc.kind == "env" and p != "wssec":
+        return ("WSS4J 1.6 (and the other peers' WS-Security APIs) add no enveloped-signature "
+                "transform to a signed part that holds the signature")
     if sc.key_id == "x509data" and p != "zeep":
         return "only zeep's Signature writes ds:X509Data inside the SecurityTokenReference"
     if sc.key_id == "pkipath" and p not in ("wssec", "wss4j"):
@@ -199,6 +204,8 @@ def consume_support(c, sc):
                 "signature keyed by an EncryptedKey")
     if sc.kind == "assert" and c not in ("wssec", "wss4j"):
         return "identity assertion rows are between wssec and WSS4J (issue 20)"
+    if sc.kind == "env" and c not in ("wssec", "wss4j"):
+        return "the enveloped-signature rows are checked by wssec and WSS4J (issue 20)"
     if sc.key_id == "pkipath" and c not in ("wssec", "wss4j"):
         return "the zeep, xmlsec1 and gSOAP peers take the signer's certificate, not a PKIPath"
     if c == "zeep":
@@ -293,12 +300,15 @@ def produce_args(p, sc, ctx, out, ttl=None, created=None):
             a += ["--actions", "timestamp,%s,%s" % (ENCRYPT_ACTION, SIGN_ACTION)]
         if sc.kind == "assert":
             a += ["--assert-user", ASSERTED]
+        if sc.kind == "env":
+            a += ["--sign-part", "/soap:Envelope"]
         return a + ["-o", out, sc.input()]
 
     actions = {"ts": "timestamp", "ut": "timestamp,ut", "sig": "timestamp,sign",
                "enc": "timestamp,encrypt", "ste": "timestamp,sign,encrypt",
                "ets": "timestamp,encrypt,sign", "sym": "timestamp,sign,encrypt",
-               "symdk": "timestamp,sign,encrypt", "assert": "timestamp,assert,sign"}[sc.kind]
+               "symdk": "timestamp,sign,encrypt", "assert": "timestamp,assert,sign",
+               "env": "timestamp,sign"}[sc.kind]
     a = ["produce", "--in", sc.input(), "--out", out, "--actions", actions, "--ttl", ts_ttl]
     if created:
         a += ["--created", created]
@@ -332,6 +342,8 @@ def consume_args(c, sc, ctx, msg, out, now=None):
                   "--password-type", sc.pw_type]
         elif sc.kind == "enc":
             a += ["--require", "timestamp"]
+        elif sc.kind == "env":
+            a += ["--require", "timestamp,signature,signed:/soap:Envelope"]
         elif sc.symmetric:  # anonymous: an HMAC signature proves no sender (judge_wssec checks it)
             a += ["--require", "timestamp,encrypted:/soap:Envelope/soap:Body"]
         if sc.signs and sc.key_id == "pkipath":
@@ -357,7 +369,7 @@ def consume_args(c, sc, ctx, msg, out, now=None):
         require = {"ts": ["timestamp"], "ut": ["timestamp", "ut-" + (sc.pw_type or "")]}.get(
             sc.kind, ["timestamp"])
         if sc.signs:
-            require.append("signature")
+            require.append("envelope-signature" if sc.kind == "env" else "signature")
         if sc.symmetric:
             require.append("hmac-signature")
         if sc.encrypts:

@@ -62,13 +62,15 @@
  *   --users FILE                    "user:password" lines for UsernameToken checks
  *   --require LIST                  what must be there (default timestamp,signature):
  *                                     timestamp, ut, ut-text, ut-digest, signature,
- *                                     hmac-signature, encrypted
+ *                                     hmac-signature, envelope-signature, encrypted
  *                                   "signature" means a trusted X.509 signature whose references
  *                                   cover the very Body element (and the Timestamp element, if
  *                                   there is one); "encrypted" means the Body content was
  *                                   decrypted; "hmac-signature" means a signature by a secret
  *                                   key (the symmetric binding: no certificate) whose references
- *                                   cover the Body and the Timestamp
+ *                                   cover the Body and the Timestamp; "envelope-signature" a
+ *                                   trusted X.509 signature whose references cover the very
+ *                                   Envelope (an enveloped signature)
  *   --body-contains TEXT            after processing, the Body text must contain TEXT
  *   --session-key F                 a response keyed by our request's session key (a file
  *                                   --session-key-out wrote): the password callback gives it
@@ -597,7 +599,7 @@ public final class WssPeer {
         Set<String> require = new HashSet<>(Arrays.asList(opt(o, "require", "timestamp,signature").split(",")));
         for (String r : require)
             if (!Arrays.asList("timestamp", "ut", "ut-text", "ut-digest", "signature", "hmac-signature",
-                               "encrypted", "none").contains(r))
+                               "envelope-signature", "encrypted", "none").contains(r))
                 throw new Failure("unknown requirement " + r, true);
 
         Document doc = parse(need(o, "in"));
@@ -666,6 +668,7 @@ public final class WssPeer {
         /* What was proven, by element identity. */
         Element timestamp = null;
         boolean bodySigned = false, timestampSigned = false, bodyDecrypted = false, sigTrusted = false;
+        boolean envelopeSigned = false;
         boolean hmac = false;
         String utType = null, assertedSeen = null, signerDn = null;
         Element assertion = null;
@@ -705,6 +708,7 @@ public final class WssPeer {
         body = soapBody(doc);   /* decryption may have replaced nodes */
         for (Element e : signedElems) {
             if (e == body) bodySigned = true;
+            if (e == doc.getDocumentElement()) envelopeSigned = true;
             if (timestamp != null && e == timestamp) timestampSigned = true;
         }
         if (!bodyDecrypted) {
@@ -729,6 +733,11 @@ public final class WssPeer {
             if (!sigTrusted) throw new Failure("signature not by a trusted X.509 certificate");
             if (!bodySigned) throw new Failure("signature does not cover the SOAP Body");
             if (timestamp != null && !timestampSigned) throw new Failure("signature does not cover the Timestamp");
+        }
+        if (require.contains("envelope-signature")) {
+            /* the very Envelope (enveloped-signature transform): the Body and the Timestamp in it */
+            if (!sigTrusted) throw new Failure("no signature by a trusted X.509 certificate");
+            if (!envelopeSigned) throw new Failure("signature does not cover the SOAP Envelope");
         }
         if (require.contains("hmac-signature")) {
             if (!hmac) throw new Failure("no signature by a secret key");
