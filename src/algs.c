@@ -65,10 +65,14 @@ const char *const wssec__kt_alg_names[] = { "rsa-oaep", "rsa-1_5", "kw-aes128", 
 const char *const wssec__enc_key_id_names[] = { "bst", "issuer-serial", "ski", "thumbprint", "x509",
                                                 NULL };
 
+const char *const wssec__derived_key_ns_names[] = { "2005-02", "1.3", NULL };
+const char *const wssec__session_key_id_names[] = { "reference", "encrypted-key-sha1", NULL };
+
 const char *const wssec__keyid_names[] = { "bst", "issuer-serial", "ski", "thumbprint", "x509",
                                            NULL };
 const char *const wssec__bsttype_names[] = { "x509v3", "pkipath", "pkcs7", NULL };
 const char *const wssec__trust_mode_names[] = { "signature", "basic", NULL };
+const char *const wssec__unsigned_ts_names[] = { "warn", "refuse", NULL };
 const char *const wssec__crl_check_names[] = { "all", "leaf", "off", NULL };
 const char *const wssec__transform_names[] = { "xpath", "xpath2", "xslt", NULL };
 

@@ -12,7 +12,10 @@
 enum { WSSEC_CRL_ALL = 0, WSSEC_CRL_LEAF = 1, WSSEC_CRL_OFF = 2 };
 extern const char *const wssec__crl_check_names[];
 extern const char *const wssec__enc_key_id_names[];
+extern const char *const wssec__derived_key_ns_names[];
+extern const char *const wssec__session_key_id_names[];
 extern const char *const wssec__trust_mode_names[];
+extern const char *const wssec__unsigned_ts_names[];
 
 typedef struct wssec_alg {
     const char *name; /* as options spell it: "rsa-sha256" */

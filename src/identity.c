@@ -368,6 +368,24 @@ static int bind_signature(wssec_msg *msg, const wssec_token *as, const char *ass
     return 0;
 }
 
+/* upstream-nonce-optional: an upstream UsernameToken without a Nonce is
+ * accepted, as WebSphere accepts it, when it has a Created, which the
+ * UsernameToken module already found fresh (clock-skew, max-age): the
+ * assertion can be replayed within max-age, and a warning says so. */
+static bool nonce_optional(wssec_msg *msg, const wssec_token *ut)
+{
+    if (!msg->ctx->s.upstream_nonce_optional) return false;
+    bool created = false;
+    for (xmlNodePtr c = wssec_xml_first_elem(ut->node); c && !created; c = wssec_xml_next_elem(c))
+        created = wssec_xml_is(c, WSSEC_NS_WSU, "Created");
+    if (created &&
+        wssec_msg_warn(msg, "the upstream's UsernameToken has no Nonce, only a fresh Created "
+                            "(upstream-nonce-optional): its assertion can be replayed within "
+                            "max-age"))
+        return false;
+    return created;
+}
+
 /* trust-mode basic: the authenticated UsernameToken with a password. */
 static int bind_basic(wssec_msg *msg, const wssec_token *as, const char *asserted,
                       const wssec_token **upstream)
@@ -391,11 +409,14 @@ static int bind_basic(wssec_msg *msg, const wssec_token *as, const char *asserte
                               "password",
                               asserted);
     const unsigned char *nonce = NULL;
-    if (wssec_token_nonce(&nonce, ut) == 0)
+    if (wssec_token_nonce(&nonce, ut) == 0 && !nonce_optional(msg, ut))
         return wssec_msg_fail(msg, WSSEC_EPOLICY, NULL, ut->node,
                               "the upstream's UsernameToken ('%s') has no Nonce: its assertion "
-                              "of '%s' could be replayed",
-                              ut->identity, asserted);
+                              "of '%s' could be replayed%s",
+                              ut->identity, asserted,
+                              msg->ctx->s.upstream_nonce_optional
+                                  ? " (upstream-nonce-optional needs a Created then)"
+                                  : " (upstream-nonce-optional accepts a fresh Created instead)");
     *upstream = ut;
     return 0;
 }
@@ -494,12 +515,80 @@ static int list_evaluator(wssec_msg *msg, const wssec_upstream *up, X509 *cert, 
     return 0;
 }
 
+/* 1 when a signature of the message took its key from t. */
+static bool used_as_key(const wssec_result *r, const wssec_token *t)
+{
+    for (size_t i = 0; i < r->ntokens; i++)
+        if (r->tokens[i]->signer_token == t) return true;
+    return false;
+}
+
+/* 1 when an EncryptedKey of our header names bst (the recipient's own
+ * certificate, enc-key-id bst): not an identity. */
+static bool named_by_encrypted_key(const wssec_msg *msg, xmlNodePtr bst)
+{
+    xmlChar *id = xmlGetNsProp(bst, BAD_CAST "Id", BAD_CAST WSSEC_NS_WSU);
+    bool found = false;
+    for (xmlNodePtr e = id ? wssec_xml_first_elem(msg->security) : NULL; e && !found;
+         e = wssec_xml_next_elem(e)) {
+        if (!wssec_xml_is(e, WSSEC_NS_XENC, "EncryptedKey")) continue;
+        for (xmlNodePtr n = e; n && !found; n = wssec_xml_next_in(n, e)) {
+            const char *uri =
+                wssec_xml_is(n, WSSEC_NS_WSSE, "Reference") ? wssec_xml_attr(n, "URI") : NULL;
+            found = uri && uri[0] == '#' && strcmp(uri + 1, (const char *)id) == 0;
+        }
+    }
+    xmlFree(id);
+    return found;
+}
+
+/* WebSphere's X.509 identity assertion, in the standard form: the asserted
+ * identity is an X509v3 BinarySecurityToken of our header that no
+ * signature uses as its key (the upstream's own X.509 token is the one its
+ * signature names) and no EncryptedKey names. With identity assertion
+ * configured, each such token becomes an asserted DN (bound to the
+ * upstream's proof below like any assertion); without, it is ignored as
+ * before, with a warning. */
+static int adopt_x509(wssec_msg *msg)
+{
+    wssec_result *r = msg->res;
+    bool enabled = wssec__identity_enabled(msg->ctx);
+    for (size_t i = 0; i < r->ntokens; i++) {
+        wssec_token *t = r->tokens[i];
+        const char *vt = t->node ? wssec_xml_attr(t->node, "ValueType") : NULL;
+        if (t->status || strcmp(t->type, "x509-token") != 0 || !t->cert ||
+            t->node->parent != msg->security || !vt || strcmp(vt, WSSEC_VT_X509V3) != 0 ||
+            used_as_key(r, t) || named_by_encrypted_key(msg, t->node))
+            continue;
+        char dn[600], path[200];
+        if (!enabled) {
+            char w[900];
+            wssec_xml_path(path, sizeof(path), t->node);
+            snprintf(w, sizeof(w),
+                     "the X.509 token %s ('%.300s') is used by no signature: ignored (with "
+                     "trusted-upstream it is an asserted identity)",
+                     path, t->identity ? t->identity : "?");
+            if (wssec_msg_warn(msg, w)) return WSSEC_ENOMEM;
+            continue;
+        }
+        if (wssec__dn_text(X509_get_subject_name(t->cert), dn, sizeof(dn)))
+            return wssec_msg_fail(msg, WSSEC_ENOMEM, NULL, t->node, "out of memory");
+        if (!dn[0])
+            return wssec_msg_fail(msg, WSSEC_ETOKEN, NULL, t->node,
+                                  "asserted X.509 token: the certificate has an empty subject");
+        if (wssec_token_set_asserted(t, WSSEC_ASSERTED_DN, dn))
+            return wssec_msg_fail(msg, WSSEC_ENOMEM, NULL, t->node, "out of memory");
+    }
+    return 0;
+}
+
 int wssec__identity_run(wssec_msg *msg)
 {
     const wssec_ctx *ctx = msg->ctx;
     wssec_result *r = msg->res;
     wssec_token *as = NULL;
     msg->failed = false;
+    WSSEC_GUARD(adopt_x509(msg));
     for (size_t i = 0; i < r->ntokens; i++) {
         wssec_token *t = r->tokens[i];
         if (t->status != 0 || strcmp(t->type, WSSEC_TOKEN_IDENTITY_ASSERTION) != 0) continue;

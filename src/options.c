@@ -72,6 +72,10 @@ static const wssec_opt options[] = {
     { "replay-signatures", OPT_BOOL, OFF(replay_signatures), 0, "BOOL",
       "reject a signed message whose SignedInfo was already accepted from the same key "
       "(default true)" },
+    { "unsigned-timestamps", OPT_ENUM, OFF(unsigned_timestamps), 0, "MODE",
+      "verify: a wsu:Timestamp or wsse:Nonce outside the Security header that no verified "
+      "signature covers: warn (accepted, with a warning) or refuse (default warn)",
+      wssec__unsigned_ts_names },
     /* outbound signature */
     { "sign-key", OPT_STRING, OFF(sign_key), 0, "FILE",
       "secure: the signing private key (PEM or DER; encrypted: sign-key-password-file), or a "
@@ -112,6 +116,12 @@ static const wssec_opt options[] = {
       "{NS}LOCAL or an XPath (default body and timestamp)" },
     { "namespace", OPT_MULTI, OFF(namespaces), 0, "PREFIX=URI",
       "repeatable: a prefix for XPath expressions (soap, wsse, wsu, ds, xenc are predefined)" },
+    { "timestamp-in", OPT_MULTI, OFF(timestamp_in), 0, "XPATH",
+      "secure, repeatable: add a wsu:Timestamp (Created, Expires from timestamp-ttl) as the first "
+      "child of each element the XPath selects, before signing; each must be signed" },
+    { "nonce-in", OPT_MULTI, OFF(nonce_in), 0, "XPATH",
+      "secure, repeatable: add a wsse:Nonce (16 random bytes) and a wsu:Created as the first "
+      "children of each element the XPath selects, before signing; each must be signed" },
     /* inbound signature and trust */
     { "trust", OPT_MULTI, OFF(trust), 0, "FILE|DIR",
       "verify, repeatable: trust anchors: a certificate file (PEM or DER) or a directory of "
@@ -226,6 +236,9 @@ static const wssec_opt options[] = {
     { "trust-mode", OPT_ENUM, OFF(trust_mode), 0, "MODE",
       "verify: how an upstream proves itself: signature (its X.509 signature) or basic (its "
       "UsernameToken) (default signature)", wssec__trust_mode_names },
+    { "upstream-nonce-optional", OPT_BOOL, OFF(upstream_nonce_optional), 0, "BOOL",
+      "verify: trust-mode basic accepts the upstream's UsernameToken without a Nonce when it has "
+      "a fresh Created, as WebSphere does (default false: a Nonce is needed)" },
     { "plugin", OPT_MULTI, OFF(plugins), 0, "FILE[:ENTRY[:ARG]]",
       "repeatable: a plug-in shared object to load, its entry point (default "
       "wssec_plugin_init) and its argument" },
@@ -274,6 +287,20 @@ static const wssec_opt options[] = {
       "without extensions) from old peers (default false)" },
     { "allow-rsa15", OPT_BOOL, OFF(allow_rsa15), 0, "BOOL",
       "verify: accept RSA-1.5 key transport from legacy peers (default false)" },
+    { "symmetric", OPT_BOOL, OFF(symmetric), 0, "BOOL",
+      "secure: the symmetric binding: the signature and encrypted-key actions use one session "
+      "key per message, in an EncryptedKey for encrypt-cert (HMAC-SHA256 signature, "
+      "EncryptedData listed in a ReferenceList) (default false)" },
+    { "derived-keys", OPT_BOOL, OFF(derived_keys), 0, "BOOL",
+      "secure, with symmetric: sign and encrypt with keys derived from the session key, each in "
+      "its own wsc:DerivedKeyToken (default false)" },
+    { "derived-key-ns", OPT_ENUM, OFF(derived_key_ns), 0, "VERSION",
+      "secure: the WS-SecureConversation namespace of the DerivedKeyTokens: 2005-02 or 1.3 "
+      "(default 2005-02)", wssec__derived_key_ns_names },
+    { "session-key-id", OPT_ENUM, OFF(session_key_id), 0, "TYPE",
+      "secure, with symmetric: how the signature, the EncryptedData and the DerivedKeyTokens name "
+      "the EncryptedKey: reference or encrypted-key-sha1 (WSS 1.1) (default reference)",
+      wssec__session_key_id_names },
 };
 
 int wssec_config_option_info(const char **name, const char **arg, const char **help, size_t i)

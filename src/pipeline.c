@@ -10,6 +10,7 @@
 #include "wssec/sys/sdk.h"
 #include "confirm.h"
 #include "context.h"
+#include "embedded.h"
 #include "error.h"
 #include "global.h"
 #include "identity.h"
@@ -17,6 +18,7 @@
 #include "record.h"
 #include "registry.h"
 #include "settings.h"
+#include "symkey.h"
 #include "trust.h"
 #include "util.h"
 #include "xml.h"
@@ -375,13 +377,18 @@ int wssec_verify(wssec_result **out, wssec_msg *msg)
     *out = NULL;
     WSSEC_ARG(msg);
     WSSEC_GUARD(begin(out, msg, false));
+    wssec_session_key_free(msg->session); /* kept again only if accepted */
+    msg->session = NULL;
     int rc = run_consumers(msg);
     if (rc == 0) {
         rc = wssec__run_policy(msg);
         if (rc == 0) rc = wssec__confirm_check(msg);
         if (rc == 0) rc = wssec__identity_run(msg);
         if (rc == 0) rc = wssec__signed_tokens_in_place(msg);
+        if (rc == 0) rc = wssec__embedded_verify(msg); /* Timestamps, Nonces in content */
         if (rc == 0) rc = record_signatures(msg);
+        if (rc == 0 && wssec__symkey_keep(msg))
+            rc = WSSEC_ERR(&msg->err, WSSEC_ENOMEM, "out of memory");
         if (rc) wssec__err_copy(&msg->res->err, &msg->err);
     }
     /* libxml2 or xmlsec ran out of memory and carried on: whatever was
@@ -409,6 +416,8 @@ int wssec_verify(wssec_result **out, wssec_msg *msg)
         /* a rejection is final: nothing of what was proved remains, and the
          * plaintext that decryption put in the document is never written */
         wssec__result_reject(msg->res);
+        wssec_session_key_free(msg->session);
+        msg->session = NULL;
         if (msg->decrypted) msg->plaintext_refused = true;
     }
     wssec__msg_clear_inbound(msg);
@@ -459,6 +468,8 @@ int wssec_secure(wssec_msg *msg, const wssec_secure_options *opts)
     wssec__quiet_libxml();
     wssec__oom_clear();
     msg->now = wssec_ctx_now(msg->ctx);
+    wssec_session_key_free(msg->session); /* the one this run makes, if any */
+    msg->session = NULL;
     msg->username = opts && opts->username ? opts->username : msg->ctx->s.username;
     const char *const *actions = (const char *const *)msg->ctx->s.actions.v;
     size_t n = msg->ctx->s.actions.n;
@@ -475,6 +486,18 @@ int wssec_secure(wssec_msg *msg, const wssec_secure_options *opts)
     WSSEC_GUARD(wssec__result_new(&store));
     msg->res = store;
     int rc = wssec__identity_secure_begin(msg, opts); /* strip-security, assert-user/-dn */
+    /* timestamp-in, nonce-in: added before anything is signed, and checked
+     * signed once the last signature is made */
+    wssec_embedded_out *emb = rc ? NULL : wssec__calloc(1, sizeof(*emb));
+    if (!rc && !emb) rc = WSSEC_ERR(&msg->err, WSSEC_ENOMEM, "out of memory");
+    if (!rc) rc = wssec__embedded_insert(msg, emb);
+    size_t last_sig = n;
+    for (size_t i = 0; i < n; i++)
+        if (strcmp(actions[i], "signature") == 0) last_sig = i;
+    if (!rc && emb->n && last_sig == n)
+        rc = wssec_msg_fail(msg, WSSEC_ECONFIG, NULL, NULL,
+                            "%s '%s' adds content that must be signed, and no signature is made",
+                            emb->items[0].what, emb->items[0].xpath);
     for (size_t i = 0; i < n && !rc; i++) {
         const wssec_module *m = wssec__modlist_by_name(&msg->ctx->modules, actions[i]);
         msg->failed = false;
@@ -487,7 +510,9 @@ int wssec_secure(wssec_msg *msg, const wssec_secure_options *opts)
         if (rc > 0) rc = WSSEC_EINTERNAL;
         if (rc < 0 && !msg->failed)
             wssec_msg_fail(msg, rc, NULL, NULL, "%s: %s", m->name, wssec_code_description(rc));
+        if (!rc && i == last_sig) rc = wssec__embedded_check_signed(msg, emb);
     }
+    wssec__free(emb);
     wssec__identity_secure_end(msg);
     msg->res = NULL;
     wssec_result_free(store);

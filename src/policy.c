@@ -210,6 +210,11 @@ int wssec__policy_check_config(wssec_config *cfg)
                              "sign-part: '%s' is not a QName like {urn:ns}local", p);
         if (wssec__part_is_xpath(p)) WSSEC_GUARD(check_xpath(cfg, "sign-part", p));
     }
+    for (size_t i = 0; i < s->timestamp_in.n; i++)
+        if (s->timestamp_in.v[i][0] != '{')
+            WSSEC_GUARD(check_xpath(cfg, "timestamp-in", s->timestamp_in.v[i]));
+    for (size_t i = 0; i < s->nonce_in.n; i++)
+        if (s->nonce_in.v[i][0] != '{') WSSEC_GUARD(check_xpath(cfg, "nonce-in", s->nonce_in.v[i]));
     for (size_t i = 0; i < s->require_encrypted.n; i++)
         WSSEC_GUARD(check_xpath(cfg, "require encrypted", s->require_encrypted.v[i]));
     for (size_t i = 0; i < s->encrypt_parts.n; i++) {

@@ -143,6 +143,11 @@ struct wssec_msg {
      * confirms (wssec_msg_confirm_signatures) and those of the request this
      * response answers (wssec_msg_expect_confirmations); NULL: not set */
     struct wssec_sigvals *confirm, *expect;
+    /* the symmetric binding (symkey.c): the session key this message made
+     * (outbound) or was accepted with (inbound), and the one another message
+     * gave it (wssec_msg_use_session_key: a request's, to answer with or to
+     * read the response with); both owned, wiped when freed */
+    struct wssec_session_key *session, *use_session;
     /* the modules' per-message states (wssec_msg_set_state) */
     struct wssec_modstate {
         const wssec_module *module;

@@ -76,7 +76,7 @@ static const size_t owned_lists[] = {
     OFF(require_signed), OFF(require_signed_by), OFF(require_encrypted), OFF(actions),
     OFF(sign_parts), OFF(namespaces), OFF(trust), OFF(intermediates), OFF(crl), OFF(subjects),
     OFF(issuers), OFF(certs), OFF(allow_transforms), OFF(bsp_relax), OFF(trusted_upstreams),
-    OFF(plugins), OFF(encrypt_parts), OFF(pins),
+    OFF(plugins), OFF(encrypt_parts), OFF(pins), OFF(timestamp_in), OFF(nonce_in),
 };
 
 int wssec__settings_owns(size_t offset, int list)

@@ -36,6 +36,9 @@ enum wssec_bsttype { WSSEC_BST_X509V3 = 0, WSSEC_BST_PKIPATH, WSSEC_BST_PKCS7 };
 /* How an asserted identity is bound to its upstream (identity.c). */
 enum { WSSEC_TRUST_SIGNATURE = 0, WSSEC_TRUST_BASIC = 1 };
 
+/* A Timestamp or Nonce in content no signature covers (embedded.c). */
+enum { WSSEC_UNSIGNED_WARN = 0, WSSEC_UNSIGNED_REFUSE = 1 };
+
 typedef struct wssec_settings {
     size_t max_message_size;
     size_t max_depth;
@@ -70,6 +73,7 @@ typedef struct wssec_settings {
     char *redis_password_file, *redis_password_env;
     size_t redis_connect_timeout_ms, redis_command_timeout_ms, redis_pool_size;
     bool replay_signatures;
+    int unsigned_timestamps; /* WSSEC_UNSIGNED_WARN, WSSEC_UNSIGNED_REFUSE (embedded.c) */
     /* outbound signature */
     char *sign_key, *sign_cert, *sign_chain, *pkcs12, *pkcs12_pw_file, *pkcs12_pw_env;
     char *pkcs12_alias, *sign_key_pw_file, *sign_key_pw_env; /* key stores (keystore.c) */
@@ -80,6 +84,7 @@ typedef struct wssec_settings {
     int digest_alg; /* index into wssec__digest_algs */
     wssec_strlist sign_parts;
     wssec_strlist namespaces; /* prefix=uri */
+    wssec_strlist timestamp_in, nonce_in; /* XPaths: Timestamps, Nonces in content (embedded.c) */
     /* inbound signature and trust */
     wssec_strlist trust, certs, intermediates, crl, subjects, issuers, allow_transforms;
     wssec_strlist pins; /* --pin: certificate or public-key SHA-256s, or files (trust_pin.c) */
@@ -106,11 +111,16 @@ typedef struct wssec_settings {
     bool allow_cbc, allow_rsa15;
     bool allow_3des;
     bool allow_x509v1;
+    /* the symmetric binding, outbound */
+    bool symmetric, derived_keys;
+    int derived_key_ns; /* 0: WS-SecureConversation 2005/02, 1: 1.3 */
+    int session_key_id; /* 0: Reference, 1: KeyIdentifier EncryptedKeySHA1 */
     /* identity assertion and plug-ins (identity.c, plugin.c) */
     char *assert_user, *assert_dn, *assert_cert;
     bool strip_security;
     wssec_strlist trusted_upstreams;
     int trust_mode; /* WSSEC_TRUST_SIGNATURE, WSSEC_TRUST_BASIC */
+    bool upstream_nonce_optional; /* trust-mode basic: a fresh Created instead of a Nonce */
     wssec_strlist plugins;
     /* keys in a PKCS#11 token (pkcs11.c) */
     char *pkcs11_module, *pkcs11_pin_file, *pkcs11_pin_env;

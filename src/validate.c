@@ -7,6 +7,7 @@
 #include <stdarg.h>
 #include <stdbool.h>
 #include <stdio.h>
+#include <string.h>
 
 #include "wssec/wssec.h"
 #include "wssec/sys/sdk.h"
@@ -112,3 +113,75 @@ int wssec__time_validate(const wssec_msg *msg, const wssec_time_check *check,
     return rc;
 }
 
+/* ---- reading a Timestamp (the Security header's, and those inside
+ * signed content, tokens/timestamp.c and embedded.c) ---- */
+
+static int parse_time(wssec_msg *msg, xmlNodePtr e, wssec_time *out, char *text, size_t size)
+{
+    char *v = wssec_xml_text(e);
+    if (!v) return wssec_msg_fail(msg, WSSEC_ENOMEM, NULL, e, "out of memory");
+    snprintf(text, size, "%s", v);
+    int bad = wssec_time_parse(out, v);
+    xmlFree(v);
+    if (!bad) return 0;
+    int rc = wssec_msg_fail(msg, WSSEC_EMALFORMED, NULL, e,
+                            "Timestamp %s '%.40s' is not a UTC time like 2025-01-31T12:00:00Z "
+                            "(at most milliseconds)",
+                            (const char *)e->name, text);
+    text[0] = '\0'; /* not a time: not given as one */
+    return rc;
+}
+
+int wssec__timestamp_read(wssec_msg *msg, xmlNodePtr elem, wssec_ts_times *t)
+{
+    memset(t, 0, sizeof(*t));
+    xmlNodePtr created = NULL, expires = NULL;
+    for (xmlNodePtr c = elem->children; c; c = c->next) {
+        if (c->type == XML_TEXT_NODE || c->type == XML_COMMENT_NODE) continue;
+        if (wssec_xml_is(c, WSSEC_NS_WSU, "Created") && !created && !expires) created = c;
+        else if (wssec_xml_is(c, WSSEC_NS_WSU, "Expires") && created && !expires) expires = c;
+        else
+            return wssec_msg_fail(msg, WSSEC_EMALFORMED, NULL, c,
+                                  "Timestamp child {%s}%s out of place: one Created, then at most "
+                                  "one Expires (BSP R3203, R3221, R3224)",
+                                  c->ns ? (const char *)c->ns->href : "", (const char *)c->name);
+    }
+    if (!created)
+        return wssec_msg_fail(msg, WSSEC_EMALFORMED, NULL, elem,
+                              "Timestamp without Created (BSP R3203)");
+    t->created_node = created;
+    t->expires_node = expires;
+    WSSEC_GUARD(parse_time(msg, created, &t->created, t->ctext, sizeof(t->ctext)));
+    if (expires) {
+        WSSEC_GUARD(parse_time(msg, expires, &t->expires, t->etext, sizeof(t->etext)));
+        t->has_expires = true;
+        if (t->expires <= t->created)
+            return wssec_msg_fail(msg, WSSEC_EMALFORMED, NULL, expires,
+                                  "Timestamp Expires %s is not after Created %s", t->etext,
+                                  t->ctext);
+    }
+    return 0;
+}
+
+int wssec__timestamp_fresh(wssec_msg *msg, xmlNodePtr elem, const wssec_ts_times *t,
+                           const char *where)
+{
+    wssec_time_check check = WSSEC_TIME_CHECK_INIT;
+    check.has_created = 1;
+    check.created = t->created;
+    check.created_text = t->ctext;
+    check.has_expires = t->has_expires;
+    check.expires = t->expires;
+    check.expires_text = t->has_expires ? t->etext : NULL;
+    check.now = wssec_msg_now(msg);
+    check.clock_skew = msg->ctx->s.clock_skew_ms;
+    check.max_age = msg->ctx->s.max_age_ms;
+    wssec_time_field about = WSSEC_TIME_TIMESTAMP;
+    char why[512];
+    int rc = wssec__time_validate(msg, &check, &about, why, sizeof(why));
+    if (!rc) return 0;
+    xmlNodePtr node = about == WSSEC_TIME_CREATED                      ? t->created_node
+                      : about == WSSEC_TIME_EXPIRES && t->expires_node ? t->expires_node
+                                                                       : elem;
+    return wssec_msg_fail(msg, rc, NULL, node, "%s%s", where ? where : "", why);
+}

@@ -514,7 +514,8 @@ static int top(st *s, xmlNodePtr a)
                                          : binding(s, a, BIND_ASYM, asymmetric_item);
     }
     if (sp(a, "SymmetricBinding"))
-        return not_yet(s, a, "the symmetric binding (--symmetric) is not in this build");
+        return not_yet(s, a, "--symmetric and --derived-keys exist, but --policy does not map "
+                                "onto them yet");
     if (sp(a, "SignedParts")) return parts(s, a, false);
     if (sp(a, "EncryptedParts")) return parts(s, a, true);
     if (sp(a, "SignedElements")) return elements(s, a, false, "");

@@ -135,6 +135,80 @@ WSSEC_API int wssec_msg_confirm_signatures(wssec_msg *response, const wssec_resu
 WSSEC_API int wssec_msg_expect_confirmations(wssec_msg *response, const wssec_msg *request)
     WSSEC_NONNULL(1, 2) WSSEC_WARN_UNUSED;
 
+/**
+ * The session key of the symmetric binding, kept inside the library: an
+ * opaque handle, so that a key never has to pass through the caller's
+ * memory (nor a log, nor a command line). A requester keeps the key of the
+ * request it secured to read the response; a responder keeps the key of the
+ * request it accepted to answer with it. Each handle is the caller's.
+ */
+typedef struct wssec_session_key wssec_session_key;
+
+/**
+ * The session key a message carries: after wssec_secure() with the
+ * "symmetric" option, the one it made and sent in its EncryptedKey; after
+ * wssec_verify() accepted the message, the one of its first EncryptedKey key
+ * token (an EncryptedKey without a ReferenceList, unwrapped with our key).
+ *
+ * @param[out] out a copy; free it with wssec_session_key_free()
+ * @param msg      the message
+ * @return 0; WSSEC_EUNAVAILABLE when the message has none (not secured
+ *         symmetric, not accepted, or no key token); WSSEC_ENOMEM.
+ * Thread-safe for distinct messages.
+ */
+WSSEC_API int wssec_msg_session_key(wssec_session_key **out, const wssec_msg *msg)
+    WSSEC_NONNULL(1, 2) WSSEC_WARN_UNUSED;
+
+/**
+ * Gives a message the session key of another one (copied), for the next
+ * wssec_verify() or wssec_secure() of it:
+ * - wssec_verify() (a response to a request we secured): a
+ *   wsse:KeyIdentifier of type EncryptedKeySHA1 that names the key resolves
+ *   to it, for an HMAC signature, an EncryptedData or a DerivedKeyToken. It
+ *   proves no more than a key of the message would: the response stays
+ *   anonymous (no caller, nothing counted as signed);
+ * - wssec_secure() with the "symmetric" option (a response to a request we
+ *   accepted): the response is keyed by it and sends no EncryptedKey; the
+ *   signature, the EncryptedData and any DerivedKeyToken name it by
+ *   EncryptedKeySHA1, as WSS 1.1 and WS-SecurityPolicy's symmetric binding
+ *   answer.
+ *
+ * @return 0 or WSSEC_ENOMEM. Not thread-safe for one message.
+ */
+WSSEC_API int wssec_msg_use_session_key(wssec_msg *msg, const wssec_session_key *key)
+    WSSEC_NONNULL(1, 2) WSSEC_WARN_UNUSED;
+
+/** Wipes and frees a session key. NULL is a no-op. */
+WSSEC_API void wssec_session_key_free(wssec_session_key *key);
+
+/**
+ * A session key as text, to keep it between two processes (`wssec
+ * --session-key-out`): "wssec-session-key 1", the EncryptedKeySHA1 that
+ * names it and the key in base64, one per line. The text is the key: keep
+ * it as a secret (a file only its owner reads), wipe it, and free it with
+ * wssec_free().
+ *
+ * @param[out] out the text (NUL-terminated)
+ * @param[out] len its length
+ * @param key      the key
+ * @return 0 or WSSEC_ENOMEM. Thread-safe.
+ */
+WSSEC_API int wssec_session_key_export(char **out, size_t *len, const wssec_session_key *key)
+    WSSEC_NONNULL(1, 2, 3) WSSEC_WARN_UNUSED;
+
+/**
+ * Reads the text of wssec_session_key_export().
+ *
+ * @param[out] out the key; free it with wssec_session_key_free()
+ * @param text     the text, @p len bytes (a final newline is optional)
+ * @param len      its length
+ * @return 0; WSSEC_EINVALID when the text is not such a key (its first line,
+ *         a SHA-1 of 20 bytes, a key of 16 to 64 bytes); WSSEC_ENOMEM.
+ *         Thread-safe.
+ */
+WSSEC_API int wssec_session_key_import(wssec_session_key **out, const char *text, size_t len)
+    WSSEC_NONNULL(1, 2) WSSEC_WARN_UNUSED;
+
 /** Frees a result. NULL is a no-op. */
 WSSEC_API void wssec_result_free(wssec_result *result);
 

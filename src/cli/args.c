@@ -166,6 +166,8 @@ static int cli_option(const char *name, const char *value, void *ud)
     if (!strcmp(name, "endorse")) return parse_bool(value, &c->want_endorse);
     if (!strcmp(name, "confirm-request")) return set_path(c, &c->confirm_request, value);
     if (!strcmp(name, "sent-request")) return set_path(c, &c->sent_request, value);
+    if (!strcmp(name, "session-key")) return set_path(c, &c->session_key_in, value);
+    if (!strcmp(name, "session-key-out")) return set_path(c, &c->session_key_out, value);
     if (!strcmp(name, "policy")) return set_path(c, &c->policy_path, value);
     if (!strcmp(name, "policy-binding")) return set_str(&c->policy_binding, value);
     if (!strcmp(name, "policy-operation")) return set_str(&c->policy_operation, value);
@@ -189,6 +191,10 @@ static int cli_option(const char *name, const char *value, void *ud)
     if (!strcmp(name, "encrypt-cert") || !strcmp(name, "psk-file"))
         c->have_encrypting = *value != '\0';
     if (!strcmp(name, "actions")) c->explicit_actions = true;
+    if (!strcmp(name, "symmetric")) {
+        bool on = false;
+        c->symmetric = parse_bool(value, &on) == 1 && on;
+    }
     if (!strcmp(name, "assert-user") || !strcmp(name, "assert-dn"))
         c->have_assert = c->have_assert || *value != '\0';
     if (!strcmp(name, "now")) c->now_given = *value != '\0';
@@ -251,6 +257,11 @@ void cli_usage(FILE *out)
             "                           signatures (WSS 1.1 SignatureConfirmation)\n"
             "      --sent-request REQ   verify: the response must confirm the signatures of\n"
             "                           the request REQ that was sent\n"
+            "      --session-key-out F  secure --symmetric: write the session key it made to F\n"
+            "                           (0600), to read the response; verify: the key of the\n"
+            "                           request accepted, to answer with it (one input only)\n"
+            "      --session-key F      verify: a response keyed by the request's key in F;\n"
+            "                           secure --symmetric: answer with the request's key in F\n"
             "      --policy FILE        WS-SecurityPolicy of a WSDL 1.1 or wsp:Policy document:\n"
             "                           secure applies it, verify enforces it (wssec policy\n"
             "                           explain FILE shows what it means in these options)\n"
@@ -290,6 +301,8 @@ static const struct option own[] = {
     { "endorse", no_argument, NULL, 0 },
     { "confirm-request", required_argument, NULL, 0 },
     { "sent-request", required_argument, NULL, 0 },
+    { "session-key", required_argument, NULL, 0 },
+    { "session-key-out", required_argument, NULL, 0 },
     { "policy", required_argument, NULL, 0 },
     { "policy-binding", required_argument, NULL, 0 },
     { "policy-operation", required_argument, NULL, 0 },
@@ -627,8 +640,9 @@ static int default_actions(cli *c)
         (c->have_username && wssec_config_set(c->cfg, "actions", "username-token")) ||
         (c->have_assert && wssec_config_set(c->cfg, "actions", "identity-assertion")) ||
         (c->confirm_request && wssec_config_set(c->cfg, "actions", "signature-confirmation")) ||
-        (c->have_signing && wssec_config_set(c->cfg, "actions", "signature")) ||
-        (c->have_encrypting && wssec_config_set(c->cfg, "actions", "encrypted-key")))
+        ((c->have_signing || c->symmetric) && wssec_config_set(c->cfg, "actions", "signature")) ||
+        ((c->have_encrypting || (c->symmetric && c->session_key_in)) &&
+         wssec_config_set(c->cfg, "actions", "encrypted-key")))
         return EXIT_INTERNAL;
     /* the endorsing signature last: over the signature, whatever its key */
     if (c->want_endorse && wssec_config_set(c->cfg, "actions", "endorse")) return EXIT_INTERNAL;

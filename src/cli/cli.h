@@ -116,6 +116,7 @@ typedef struct cli {
     char *output, *output_dir, *report, *users_path, *password_file, *password_env;
     bool json, fault;
     bool want_timestamp, have_username, have_signing, have_encrypting, explicit_actions;
+    bool symmetric;   /* --symmetric: the signature action needs no key of ours */
     bool have_assert; /* --assert-user or --assert-dn: the identity-assertion action */
     bool private_output;          /* --private-output: files 0600 */
     bool sign_chain, pkcs12, sign_key; /* key sources given, for the conflict checks */
@@ -126,6 +127,9 @@ typedef struct cli {
     bool want_endorse;            /* --endorse: the endorse action */
     char *confirm_request;        /* secure --confirm-request REQ: the request confirmed */
     char *sent_request;           /* verify --sent-request REQ: the request answered */
+    /* --session-key FILE (read once: the handle), --session-key-out FILE */
+    char *session_key_in, *session_key_out;
+    wssec_session_key *session_key;
     struct cli_explain_log *explain; /* the current input's, while it is verified */
     bool now_given;               /* --now: the clock is fixed */
     bool replay_external;         /* a replay cache other than memory was configured */

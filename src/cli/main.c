@@ -370,6 +370,41 @@ static void write_message(job *j, outcome *o)
     }
 }
 
+/* --session-key-out: the message's session key (what secure --symmetric
+ * made, or what the accepted request carried) to a file only its owner
+ * reads, before the message is written. Returns 0, or the failure as j->err
+ * (or j->oom). */
+static int write_session_key(job *j)
+{
+    static char msgbuf[800];
+    char why[700];
+    wssec_session_key *k = NULL;
+    char *text = NULL;
+    size_t len = 0;
+    int rc = wssec_msg_session_key(&k, j->msg);
+    if (!rc) rc = wssec_session_key_export(&text, &len, k);
+    wssec_session_key_free(k);
+    if (rc == WSSEC_ENOMEM) {
+        j->oom = true;
+        return rc;
+    }
+    if (rc) {
+        snprintf(msgbuf, sizeof(msgbuf),
+                 "--session-key-out: the message carries no session key (secure: --symmetric; "
+                 "verify: an EncryptedKey key token)");
+        rc = WSSEC_ECONFIG;
+    } else if ((rc = cli_write(j->c->session_key_out, text, len, true, why, sizeof(why)))) {
+        snprintf(msgbuf, sizeof(msgbuf), "--session-key-out %s", why);
+    }
+    if (text) OPENSSL_cleanse(text, len);
+    wssec_free(text);
+    if (rc) {
+        j->local = (wssec_error){ rc, wssec_code_category(rc), msgbuf, "", "", "", "", 0 };
+        j->err = &j->local;
+    }
+    return rc;
+}
+
 /* --fault: a SOAP Fault in place of a rejected message. Returns exit_code,
  * or EXIT_INTERNAL when the fault cannot be written. */
 static int write_fault(const job *j, int exit_code)
@@ -447,7 +482,12 @@ static int process_one(cli *c, wssec_ctx *ctx, const char *file, const char *des
         j.err = wssec_msg_error(j.msg);
         goto report;
     }
+    if (c->session_key && wssec_msg_use_session_key(j.msg, c->session_key)) {
+        j.oom = true;
+        goto done;
+    }
     rc = run_command(&j);
+    if (!j.oom && rc == 0 && c->session_key_out) rc = write_session_key(&j);
     if (!j.oom && rc == 0 && write_msg && c->cmd != CMD_INSPECT) write_message(&j, o);
     if (j.oom) goto done;
 report:
@@ -527,16 +567,40 @@ static void batch_end(batch *b, const cli *c)
     fputc('\n', stderr);
 }
 
-static int setup_secrets(cli *c)
+/* --session-key FILE: the session key of a request (written by
+ * --session-key-out), read once. Returns 0 or an exit code. */
+static int read_session_key(cli *c)
 {
     char why[300];
+    cli_bytes b = { 0 };
+    int rc = cli_read(c->session_key_in, 4096, &b, why, sizeof(why));
+    if (rc) {
+        fprintf(stderr, "wssec: --session-key %s: %s\n", c->session_key_in, why);
+        return EXIT_USAGE;
+    }
+    rc = wssec_session_key_import(&c->session_key, (const char *)b.data, b.len);
+    OPENSSL_cleanse(b.data, b.len);
+    cli_bytes_free(&b);
+    if (rc == WSSEC_ENOMEM) return EXIT_INTERNAL;
+    if (rc)
+        return cli_fail_usage("--session-key %s: not a session key (as --session-key-out writes "
+                              "it)",
+                              c->session_key_in);
+    return 0;
+}
+
+static int setup_secrets(cli *c)
+{
+    int rc = 0;
+    char why[300];
     if (c->users_path && c->cmd != CMD_SECURE) {
-        int rc = cli_users_load(&c->secrets.users, c->users_path, why, sizeof(why));
+        rc = cli_users_load(&c->secrets.users, c->users_path, why, sizeof(why));
         if (rc) {
             fprintf(stderr, "wssec: users file %s: %s\n", c->users_path, why);
             return rc == WSSEC_ENOMEM ? EXIT_INTERNAL : EXIT_USAGE;
         }
     }
+    if (c->session_key_in && (rc = read_session_key(c)) != 0) return rc;
     if (c->cmd != CMD_SECURE) return 0;
     if (c->password_file && c->password_env)
         return cli_fail_usage("%s", "give --password-file or --password-env, not both");
@@ -571,6 +635,14 @@ static int check_outputs(const cli *c, int nfiles)
         return cli_fail_usage("%s", "-o/--output takes one input; use --output-dir for several");
     if (c->output_dir && (stat(c->output_dir, &st) != 0 || !S_ISDIR(st.st_mode)))
         return cli_fail_usage("--output-dir %s is not a directory", c->output_dir);
+    if (c->session_key_out && !strcmp(c->session_key_out, "-"))
+        return cli_fail_usage("%s", "--session-key-out needs a file: a key is never written to "
+                                    "standard output");
+    if (c->session_key_out && nfiles > 1)
+        return cli_fail_usage("%s", "--session-key-out takes one input");
+    if ((c->session_key_out || c->session_key_in) && c->cmd == CMD_INSPECT)
+        return cli_fail_usage("%s",
+                              "--session-key and --session-key-out are for secure and verify");
     if (c->explain_dir && c->cmd == CMD_VERIFY &&
         (stat(c->explain_dir, &st) != 0 || !S_ISDIR(st.st_mode)))
         return cli_fail_usage("--explain %s is not a directory", c->explain_dir);
@@ -745,6 +817,9 @@ int main(int argc, char **argv)
     free(c.explain_dir);
     free(c.confirm_request);
     free(c.sent_request);
+    free(c.session_key_in);
+    free(c.session_key_out);
+    wssec_session_key_free(c.session_key);
     for (size_t k = 0; k < CLI_POLICY_ALTS; k++) {
         wssec_ctx_free(c.alt_ctx[k]);
         wssec_config_free(c.alt_cfg[k]);

@@ -6,18 +6,19 @@
  * option (or wssec_secure_options.assert_user / .assert_dn):
  *   - a user name: a wsse:UsernameToken with a Username and nothing else
  *     (no Password: the upstream vouches, the user does not prove);
- *   - a DN: a wsse:BinarySecurityToken of ValueType WSSEC_VT_ASSERTED_X509
+ *   - a DN: a standard wsse:BinarySecurityToken of ValueType X509v3
  *     holding a certificate whose subject is that DN: the assert-cert one,
  *     or the caller's own X509v3 token found in the Security header the
- *     message arrived with (the one strip-security takes out). The distinct
- *     ValueType keeps the asserted certificate apart from the upstream's own
- *     X.509 tokens: it is never a signing key, and a receiver that does not
- *     do identity assertion refuses it instead of ignoring it.
+ *     message arrived with (the one strip-security takes out). As in
+ *     WebSphere, what makes it the asserted one is that no signature uses
+ *     it as its key (the identity phase, identity.c, decides inbound).
  * Either goes into the outbound token store as an "identity-assertion"
  * token, which the signature generator signs by default.
  *
- * Consumer (the X.509 kind; the UsernameToken module records the other): the
- * certificate is decoded and its subject recorded as the asserted identity.
+ * Consumer of the old private ValueType WSSEC_VT_ASSERTED_X509, accepted
+ * for one more release with a warning (the UsernameToken module records a
+ * user; the identity phase the standard X509v3 form): the certificate is
+ * decoded and its subject recorded as the asserted identity.
  * It proves nothing and is not trust-validated (it signs nothing, and the
  * upstream vouches for it); the identity phase (identity.c) accepts it only
  * when a trusted upstream's proof covers it.
@@ -44,6 +45,12 @@ static int ia_consume(wssec_msg *msg, xmlNodePtr elem, void *ud)
         return wssec_msg_fail(msg, WSSEC_EUNSUPPORTED, NULL, elem,
                               "an asserted X.509 identity is accepted only when identity "
                               "assertion is configured (trusted-upstream)");
+    if (wssec_msg_warn(msg,
+                       "an asserted X.509 identity of the private ValueType " WSSEC_VT_ASSERTED_X509
+                       " is accepted until the next release: the "
+                       "standard form is an X509v3 BinarySecurityToken (wssec secure "
+                       "--assert-dn sends it)"))
+        return wssec_msg_fail(msg, WSSEC_ENOMEM, NULL, elem, "out of memory");
     const char *enc = wssec_xml_attr(elem, "EncodingType");
     if (!enc || strcmp(enc, WSSEC_ENC_BASE64) != 0)
         return wssec_msg_fail(msg, WSSEC_ETOKEN, NULL, elem,
@@ -183,7 +190,7 @@ static int gen_dn(wssec_msg *msg, const char *dn)
     xmlNodePtr text = NULL;
     if (!bst || !wssec_msg_new_id(msg, bst, "IdentityAssertion") ||
         !xmlSetProp(bst, BAD_CAST "EncodingType", BAD_CAST WSSEC_ENC_BASE64) ||
-        !xmlSetProp(bst, BAD_CAST "ValueType", BAD_CAST WSSEC_VT_ASSERTED_X509) ||
+        !xmlSetProp(bst, BAD_CAST "ValueType", BAD_CAST WSSEC_VT_X509V3) ||
         !(text = xmlNewDocText(bst->doc, BAD_CAST b64)) || !xmlAddChild(bst, text)) {
         if (text && !text->parent) xmlFreeNode(text);
         goto nomem;

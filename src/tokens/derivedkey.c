@@ -22,15 +22,10 @@
 #include <stdio.h>
 #include <string.h>
 
-#include <openssl/evp.h>
-#include <openssl/hmac.h>
-#include <openssl/sha.h>
-
 #include "wssec/wssec.h"
 #include "wssec/sys/sdk.h"
 #include "../symkey.h"
 #include "../util.h"
-#include "derivedkey.h"
 
 #define DEFAULT_LABEL "WS-SecureConversationWS-SecureConversation"
 #define DEFAULT_LENGTH 32
@@ -41,36 +36,6 @@ typedef struct dkt {
     const char *id; /* for messages */
     xmlNodePtr str, gen, off, len, label, nonce;
 } dkt;
-
-int wssec__p_sha1(const unsigned char *secret, size_t slen, const unsigned char *seed,
-                  size_t seedlen, size_t offset, unsigned char *out, size_t len)
-{
-    unsigned char a[SHA_DIGEST_LENGTH], next[SHA_DIGEST_LENGTH], block[SHA_DIGEST_LENGTH];
-    unsigned char *buf = wssec__malloc(SHA_DIGEST_LENGTH + seedlen);
-    unsigned int n = 0;
-    int rc = 0;
-    if (!buf) return WSSEC_ENOMEM;
-    memcpy(buf + SHA_DIGEST_LENGTH, seed, seedlen);
-    /* A(1) = HMAC(secret, seed); block i = HMAC(secret, A(i) || seed) */
-    if (!HMAC(EVP_sha1(), secret, (int)slen, seed, seedlen, a, &n)) rc = WSSEC_EINVALID;
-    for (size_t pos = 0; !rc && pos < offset + len;) {
-        memcpy(buf, a, SHA_DIGEST_LENGTH);
-        if (!HMAC(EVP_sha1(), secret, (int)slen, buf, SHA_DIGEST_LENGTH + seedlen, block, &n) ||
-            !HMAC(EVP_sha1(), secret, (int)slen, a, SHA_DIGEST_LENGTH, next, &n)) {
-            rc = WSSEC_EINVALID;
-            break;
-        }
-        for (size_t k = 0; k < SHA_DIGEST_LENGTH && pos < offset + len; k++, pos++)
-            if (pos >= offset) out[pos - offset] = block[k];
-        memcpy(a, next, SHA_DIGEST_LENGTH);
-    }
-    wssec__memzero(a, sizeof(a));
-    wssec__memzero(next, sizeof(next));
-    wssec__memzero(block, sizeof(block));
-    wssec__memzero(buf, SHA_DIGEST_LENGTH + seedlen);
-    wssec__free(buf);
-    return rc;
-}
 
 static size_t opt_size(const wssec_msg *msg, const char *name)
 {

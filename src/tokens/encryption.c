@@ -989,40 +989,6 @@ static int select_parts(wssec_msg *msg, const char *spec0, part *p, size_t *n)
     return 0;
 }
 
-static int rsa_wrap(EVP_PKEY *pk, int kt, const unsigned char *key, size_t len, unsigned char *out,
-                    size_t *outlen)
-{
-    EVP_PKEY_CTX *c = EVP_PKEY_CTX_new(pk, NULL);
-    int ok = c && EVP_PKEY_encrypt_init(c) > 0;
-    if (ok && kt == WSSEC_KT_RSA_OAEP)
-        ok = EVP_PKEY_CTX_set_rsa_padding(c, RSA_PKCS1_OAEP_PADDING) > 0 &&
-             EVP_PKEY_CTX_set_rsa_oaep_md(c, EVP_sha1()) > 0 &&
-             EVP_PKEY_CTX_set_rsa_mgf1_md(c, EVP_sha1()) > 0;
-    else if (ok)
-        ok = EVP_PKEY_CTX_set_rsa_padding(c, RSA_PKCS1_PADDING) > 0;
-    ok = ok && EVP_PKEY_encrypt(c, out, outlen, key, len) > 0;
-    EVP_PKEY_CTX_free(c);
-    ERR_clear_error();
-    return ok ? 0 : WSSEC_EINTERNAL;
-}
-
-static int aes_wrap(const unsigned char *kek, size_t keklen, const unsigned char *key, size_t len,
-                    unsigned char *out, size_t *outlen)
-{
-    EVP_CIPHER_CTX *x = EVP_CIPHER_CTX_new();
-    int n = 0, f = 0, ok = 0;
-    if (x) {
-        EVP_CIPHER_CTX_set_flags(x, EVP_CIPHER_CTX_FLAG_WRAP_ALLOW);
-        ok = EVP_EncryptInit_ex(x, keklen == 16 ? EVP_aes_128_wrap() : EVP_aes_256_wrap(), NULL, kek,
-                                NULL) == 1 &&
-             EVP_EncryptUpdate(x, out, &n, key, (int)len) == 1 &&
-             EVP_EncryptFinal_ex(x, out + n, &f) == 1;
-    }
-    EVP_CIPHER_CTX_free(x);
-    *outlen = (size_t)(n + f);
-    return ok ? 0 : WSSEC_EINTERNAL;
-}
-
 /* Copies a header block's SOAP attributes (mustUnderstand, actor/role) to
  * the EncryptedHeader that hides it, so it stays addressable. */
 static void copy_soap_attrs(wssec_msg *msg, xmlNodePtr from, xmlNodePtr to)
@@ -1093,86 +1059,90 @@ static int encrypt_one(wssec_msg *msg, const part *p, xmlSecTransformId alg, xml
     return 0;
 }
 
+/* A ds:KeyInfo in the EncryptedData id, after its EncryptionMethod (XML
+ * Encryption's order), naming the key it was encrypted with. */
+static int ed_key_info(wssec_msg *msg, const char *id, const wssec_symkey_ref *ref)
+{
+    xmlAttrPtr a = xmlGetID(wssec_msg_doc(msg), BAD_CAST id);
+    xmlNodePtr ed = a ? a->parent : NULL;
+    xmlNodePtr em = ed ? child(ed, WSSEC_NS_XENC, "EncryptionMethod") : NULL;
+    if (!em) return WSSEC_EINTERNAL;
+    xmlNodePtr ki = xmlNewDocNode(wssec_msg_doc(msg), NULL, BAD_CAST "KeyInfo", NULL);
+    if (!ki || !xmlAddNextSibling(em, ki)) {
+        xmlFreeNode(ki);
+        return WSSEC_ENOMEM;
+    }
+    xmlNsPtr ds = xmlNewNs(ki, BAD_CAST WSSEC_NS_DS, BAD_CAST "ds");
+    if (!ds) return WSSEC_ENOMEM;
+    xmlSetNs(ki, ds);
+    return wssec__symkey_ref_write(msg, ki, ref);
+}
+
 /* What the generator reads of the settings and keys. */
 typedef struct enc_opts {
-    const wssec_alg *alg, *kt; /* data encryption, key transport */
-    int ktn;                   /* WSSEC_KT_* */
-    bool kw;                   /* key wrap with the pre-shared key */
-    int key_id;                /* how the EncryptedKey names the recipient: WSSEC_KEYID_* */
-    const char *psk_name;
+    const wssec_alg *alg;     /* data encryption */
+    wssec_key_wrap wrap;      /* the EncryptedKey's key transport and recipient */
     const char *const *parts; /* encrypt-part */
     size_t nparts;
-    X509 *recipient;
-    const unsigned char *psk;
-    size_t psk_len;
+    bool symmetric; /* the session key of the symmetric binding */
 } enc_opts;
 
-/* The generator's settings (by their options' names) and keys: the
- * recipient's certificate, or a pre-shared key of the key wrap's size. */
+/* The generator's settings (by their options' names) and keys. */
 static int enc_options(wssec_msg *msg, enc_opts *o)
 {
     const wssec_ctx *ctx = wssec_msg_ctx(msg);
     int alg = 0;
     memset(o, 0, sizeof(*o));
     if (wssec_ctx_get_choice(&alg, NULL, ctx, "enc-alg") ||
-        wssec_ctx_get_choice(&o->ktn, NULL, ctx, "key-transport") ||
-        wssec_ctx_get_choice(&o->key_id, NULL, ctx, "enc-key-id") ||
-        wssec_ctx_get_string(&o->psk_name, ctx, "psk-name") ||
         wssec_ctx_get_list(&o->parts, &o->nparts, ctx, "encrypt-part"))
         return wssec_msg_fail(msg, WSSEC_EINTERNAL, NULL, NULL, "encrypt: settings unreadable");
     o->alg = &wssec__enc_algs[alg];
-    o->kt = &wssec__kt_algs[o->ktn];
+    o->symmetric = opt_bool(msg, "symmetric");
     if (alg == WSSEC_ENC_3DES && !opt_bool(msg, "allow-3des"))
         return wssec_msg_fail(msg, WSSEC_ECONFIG, NULL, NULL,
                               "encrypt: enc-alg tripledes-cbc needs --allow-3des (3DES is for old "
                               "peers only)");
-    o->kw = o->ktn == WSSEC_KT_KW_AES128 || o->ktn == WSSEC_KT_KW_AES256;
-    o->recipient = wssec_ctx_recipient_cert(ctx);
-    if (wssec_ctx_psk(&o->psk, &o->psk_len, ctx)) o->psk_len = 0;
-    if (o->kw && o->psk_len != (size_t)o->kt->key_type)
-        return wssec_msg_fail(msg, WSSEC_ECONFIG, NULL, NULL,
-                              "encrypt: %s needs a pre-shared key of %d bytes (--psk-file)",
-                              o->kt->name, o->kt->key_type);
-    if (!o->kw && !o->recipient)
-        return wssec_msg_fail(msg, WSSEC_ECONFIG, NULL, NULL,
-                              "encrypt: no recipient certificate (--encrypt-cert)");
-    return 0;
+    return o->symmetric ? 0 : wssec__key_wrap_read(msg, &o->wrap);
 }
 
-/* A fresh session key; every part encrypted with it (ids[i] the i-th
- * EncryptedData's ID), then the key wrapped for the recipient. The key is
- * wiped whatever happens. */
+/* Every part encrypted with key (ids[i] the i-th EncryptedData's ID);
+ * with ref, each EncryptedData names the key in its KeyInfo. */
 static int enc_parts(wssec_msg *msg, const enc_opts *o, const part *parts, size_t n,
-                     char (*ids)[40], unsigned char *wrapped, size_t *wlen)
+                     char (*ids)[40], const unsigned char *key, size_t keylen,
+                     const wssec_symkey_ref *ref)
 {
     xmlSecTransformId id = transform_by_uri(o->alg->uri, xmlSecTransformUsageEncryptionMethod);
     if (id == xmlSecTransformIdUnknown)
         return wssec_msg_fail(msg, WSSEC_EINTERNAL, NULL, NULL, "xmlsec lacks %s", o->alg->name);
-    unsigned char key[32];
-    size_t keylen = (size_t)o->alg->key_type;
-    int rc = 0;
-    if (RAND_bytes(key, (int)keylen) != 1)
-        return wssec_msg_fail(msg, WSSEC_EINTERNAL, NULL, NULL, "no random");
-    for (size_t i = 0; i < n && !rc; i++) {
-        rc = encrypt_one(msg, &parts[i], id, key_data(o->alg), key, keylen, ids[i], sizeof(ids[i]));
-        if (rc) rc = wssec_msg_fail(msg, rc, NULL, parts[i].node, "encrypting a part with %s failed",
-                                    o->alg->name);
+    for (size_t i = 0; i < n; i++) {
+        int rc =
+            encrypt_one(msg, &parts[i], id, key_data(o->alg), key, keylen, ids[i], sizeof(ids[i]));
+        if (!rc && ref) rc = ed_key_info(msg, ids[i], ref);
+        if (rc)
+            return wssec_msg_fail(msg, rc, NULL, parts[i].node, "encrypting a part with %s failed",
+                                  o->alg->name);
     }
-    if (!rc) {
-        rc = o->kw ? aes_wrap(o->psk, o->psk_len, key, keylen, wrapped, wlen)
-                   : rsa_wrap(X509_get0_pubkey(o->recipient), o->ktn, key, keylen, wrapped, wlen);
-        if (rc) rc = wssec_msg_fail(msg, rc, NULL, NULL, "wrapping the key with %s failed", o->kt->name);
+    return 0;
+}
+
+/* The ReferenceList of the n EncryptedData ids under parent. */
+static int rl_write(wssec_msg *msg, xmlNodePtr rl, char (*ids)[40], size_t n)
+{
+    for (size_t i = 0; i < n; i++) {
+        char uri[48];
+        snprintf(uri, sizeof(uri), "#%.40s", ids[i]);
+        xmlNodePtr dr = wssec_msg_add_elem(msg, rl, WSSEC_NS_XENC, "xenc", "DataReference", NULL);
+        if (!dr || !xmlSetProp(dr, BAD_CAST "URI", BAD_CAST uri)) return WSSEC_ENOMEM;
     }
-    wssec__memzero(key, sizeof(key));
-    return rc;
+    return 0;
 }
 
 /* The EncryptedKey element, placed: before a Signature already in the
  * header (sign, then encrypt: the receiver decrypts first), else at the
  * end. NULL when memory ran out. */
-static xmlNodePtr ek_place(wssec_msg *msg, xmlNodePtr security)
+static xmlNodePtr ek_place(wssec_msg *msg, xmlNodePtr security, const char *local)
 {
-    xmlNodePtr ek = xmlNewDocNode(wssec_msg_doc(msg), NULL, BAD_CAST "EncryptedKey", NULL);
+    xmlNodePtr ek = xmlNewDocNode(wssec_msg_doc(msg), NULL, BAD_CAST local, NULL);
     if (!ek) return NULL;
     xmlSetNs(ek, xmlNewNs(ek, BAD_CAST WSSEC_NS_XENC, BAD_CAST "xenc"));
     xmlNodePtr sig = child(security, WSSEC_NS_DS, "Signature");
@@ -1188,68 +1158,39 @@ static xmlNodePtr ek_place(wssec_msg *msg, xmlNodePtr security)
     return ek;
 }
 
-/* The recipient's certificate as a BinarySecurityToken (the shared
- * writer's, recorded as no token), moved to just before the EncryptedKey
- * (enc-key-id bst). 0, or the code of the error recorded on msg. */
-static int recipient_bst(xmlNodePtr *out, wssec_msg *msg, xmlNodePtr ek, X509 *cert)
+/* The parts to encrypt: encrypt-part, or the Body's content. */
+static int enc_select(wssec_msg *msg, const enc_opts *o, part *parts, size_t *n)
 {
-    WSSEC_GUARD(wssec__bst_write(out, NULL, msg, "encrypted-key", cert, NULL, WSSEC_BST_X509V3));
-    if (!xmlAddPrevSibling(ek, *out))
-        return wssec_msg_fail(msg, WSSEC_ENOMEM, NULL, NULL, "out of memory");
+    if (o->nparts == 0) WSSEC_GUARD(select_parts(msg, "body", parts, n));
+    for (size_t i = 0; i < o->nparts; i++) WSSEC_GUARD(select_parts(msg, o->parts[i], parts, n));
     return 0;
 }
 
-/* The EncryptedKey's KeyInfo: the pre-shared key's KeyName, or a
- * SecurityTokenReference to the recipient's certificate (after a
- * BinarySecurityToken holding it, for enc-key-id bst). */
-static int ek_key_info_write(wssec_msg *msg, const enc_opts *o, xmlNodePtr ek)
+/* The symmetric binding: the parts encrypted with the message's session
+ * key (or a key derived from it), each EncryptedData naming it in its
+ * KeyInfo, and a standalone ReferenceList placed where the EncryptedKey
+ * would be (before a Signature: the receiver decrypts first). */
+static int enc_symmetric(wssec_msg *msg, const enc_opts *o, xmlNodePtr security, const part *parts,
+                         size_t n, char (*ids)[40])
 {
-    xmlNodePtr ki = wssec_msg_add_elem(msg, ek, WSSEC_NS_DS, "ds", "KeyInfo", NULL);
-    if (!ki) return WSSEC_ENOMEM;
-    if (o->kw)
-        return wssec_msg_add_elem(msg, ki, WSSEC_NS_DS, "ds", "KeyName",
-                                  o->psk_name ? o->psk_name : "psk")
-                   ? 0
-                   : WSSEC_ENOMEM;
-    xmlNodePtr bst = NULL;
-    if (o->key_id == WSSEC_KEYID_BST) WSSEC_GUARD(recipient_bst(&bst, msg, ek, o->recipient));
-    return wssec__str_write(msg, ki, o->recipient, o->key_id, bst, WSSEC_BST_X509V3);
-}
-
-/* The EncryptedKey's content: Id, EncryptionMethod, KeyInfo, the wrapped
- * key and the ReferenceList of the n EncryptedData ids. */
-static int ek_write(wssec_msg *msg, const enc_opts *o, xmlNodePtr ek, const char *b64,
-                    char (*ids)[40], size_t n)
-{
-    char ekid[40];
-    if (wssec__random_id(ekid, sizeof(ekid), "EK", 8))
-        return wssec_msg_fail(msg, WSSEC_EINTERNAL, NULL, NULL, "no random");
-    xmlNodePtr em = wssec_msg_add_elem(msg, ek, WSSEC_NS_XENC, "xenc", "EncryptionMethod", NULL);
-    xmlAttrPtr ida = xmlSetProp(ek, BAD_CAST "Id", BAD_CAST ekid);
-    if (!em || !ida || !b64 || !xmlSetProp(em, BAD_CAST "Algorithm", BAD_CAST o->kt->uri))
-        return WSSEC_ENOMEM;
-    if (o->ktn == WSSEC_KT_RSA_OAEP) {
-        xmlNodePtr dm = wssec_msg_add_elem(msg, em, WSSEC_NS_DS, "ds", "DigestMethod", NULL);
-        if (!dm || !xmlSetProp(dm, BAD_CAST "Algorithm", BAD_CAST "http://www.w3.org/2000/09/xmldsig#sha1"))
-            return WSSEC_ENOMEM;
-    }
-    WSSEC_GUARD(ek_key_info_write(msg, o, ek));
-    xmlNodePtr cd = wssec_msg_add_elem(msg, ek, WSSEC_NS_XENC, "xenc", "CipherData", NULL);
-    xmlNodePtr rl = cd && wssec_msg_add_elem(msg, cd, WSSEC_NS_XENC, "xenc", "CipherValue", b64)
-                        ? wssec_msg_add_elem(msg, ek, WSSEC_NS_XENC, "xenc", "ReferenceList", NULL)
-                        : NULL;
-    if (!rl) return WSSEC_ENOMEM;
-    for (size_t i = 0; i < n; i++) {
-        char uri[48];
-        snprintf(uri, sizeof(uri), "#%.40s", ids[i]);
-        xmlNodePtr dr = wssec_msg_add_elem(msg, rl, WSSEC_NS_XENC, "xenc", "DataReference", NULL);
-        if (!dr || !xmlSetProp(dr, BAD_CAST "URI", BAD_CAST uri)) return WSSEC_ENOMEM;
-    }
-    return xmlAddID(NULL, wssec_msg_doc(msg), BAD_CAST ekid, ida) ? 0 : WSSEC_ENOMEM;
+    const wssec_token *ek = NULL;
+    WSSEC_GUARD(wssec__symkey_session(msg, &ek));
+    xmlNodePtr rl = ek_place(msg, security, "ReferenceList");
+    if (!rl) return wssec_msg_fail(msg, WSSEC_ENOMEM, NULL, NULL, "out of memory");
+    unsigned char key[64];
+    size_t keylen = 0;
+    wssec_symkey_ref ref;
+    int rc = wssec__symkey_use(msg, ek, rl, (size_t)o->alg->key_type, key, &keylen, &ref);
+    if (!rc) rc = enc_parts(msg, o, parts, n, ids, key, keylen, &ref);
+    wssec__memzero(key, sizeof(key));
+    if (!rc && rl_write(msg, rl, ids, n))
+        rc = wssec_msg_fail(msg, WSSEC_ENOMEM, NULL, NULL, "out of memory");
+    return rc;
 }
 
 /* The encrypted-key action: the selected parts encrypted under a fresh key,
- * and the EncryptedKey that carries it to the recipient. */
+ * and the EncryptedKey that carries it to the recipient (with symmetric:
+ * under the message's session key, enc_symmetric). */
 static int enc_generate(wssec_msg *msg, void *ud)
 {
     (void)ud;
@@ -1260,20 +1201,23 @@ static int enc_generate(wssec_msg *msg, void *ud)
 
     part parts[MAX_TARGETS];
     size_t n = 0;
-    if (o.nparts == 0) WSSEC_GUARD(select_parts(msg, "body", parts, &n));
-    for (size_t i = 0; i < o.nparts; i++) WSSEC_GUARD(select_parts(msg, o.parts[i], parts, &n));
-
-    unsigned char wrapped[1024];
-    size_t wlen = sizeof(wrapped);
     char ids[MAX_TARGETS][40];
-    WSSEC_GUARD(enc_parts(msg, &o, parts, n, ids, wrapped, &wlen));
+    WSSEC_GUARD(enc_select(msg, &o, parts, &n));
+    if (o.symmetric) return enc_symmetric(msg, &o, security, parts, n, ids);
 
-    xmlNodePtr ek = ek_place(msg, security);
-    if (!ek) return wssec_msg_fail(msg, WSSEC_ENOMEM, NULL, NULL, "out of memory");
-    char *b64 = wssec_b64_encode(wrapped, wlen);
-    int rc = ek_write(msg, &o, ek, b64, ids, n);
-    xmlFree(b64);
-    if (rc == WSSEC_ENOMEM) return wssec_msg_fail(msg, rc, NULL, NULL, "out of memory");
+    unsigned char key[32];
+    size_t keylen = (size_t)o.alg->key_type;
+    if (RAND_bytes(key, (int)keylen) != 1)
+        return wssec_msg_fail(msg, WSSEC_EINTERNAL, NULL, NULL, "no random");
+    int rc = enc_parts(msg, &o, parts, n, ids, key, keylen, NULL);
+    xmlNodePtr ek = rc ? NULL : ek_place(msg, security, "EncryptedKey");
+    if (!rc && !ek) rc = wssec_msg_fail(msg, WSSEC_ENOMEM, NULL, NULL, "out of memory");
+    if (!rc) rc = wssec__ek_fill(msg, &o.wrap, ek, key, keylen);
+    wssec__memzero(key, sizeof(key));
+    xmlNodePtr rl =
+        rc ? NULL : wssec_msg_add_elem(msg, ek, WSSEC_NS_XENC, "xenc", "ReferenceList", NULL);
+    if (!rc && (!rl || rl_write(msg, rl, ids, n)))
+        rc = wssec_msg_fail(msg, WSSEC_ENOMEM, NULL, NULL, "out of memory");
     return rc;
 }
 

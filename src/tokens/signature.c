@@ -36,6 +36,7 @@
 #include <openssl/err.h>
 #include <openssl/hmac.h>
 #include <openssl/sha.h>
+#include <xmlsec/crypto.h>
 #include <xmlsec/keys.h>
 #include <xmlsec/openssl/evp.h>
 #include <xmlsec/templates.h>
@@ -78,7 +79,7 @@ static xmlSecKeyPtr key_from_pkey(EVP_PKEY *pkey)
     xmlSecKeyPtr key = xmlSecKeyCreate();
     if (!key || xmlSecKeySetValue(key, data) < 0) {
         xmlSecKeyDataDestroy(data);
-        xmlSecKeyDestroy(key);
+        if (key) xmlSecKeyDestroy(key);
         return NULL;
     }
     return key;
@@ -1268,8 +1269,14 @@ static int hmac_verify(wssec_msg *msg, wssec_token *tok, xmlNodePtr sig, sig_inf
     xmlNodePtr kn = wssec_token_node(ek);
     xmlChar *wsu_id = xmlGetNsProp(kn, BAD_CAST "Id", BAD_CAST WSSEC_NS_WSU);
     const char *id = wsu_id ? (const char *)wsu_id : wssec_xml_attr(kn, "Id");
-    snprintf(by, sizeof(by), "symmetric key of %s %.100s (anonymous: not a certificate)",
-             wssec__symkey_kind(ek), id ? id : "(no Id)");
+    if (!strcmp(wssec_token_type(ek), "session-key")) /* a response to our request */
+        snprintf(by, sizeof(by),
+                 "symmetric key of a request we sent, EncryptedKeySHA1 %.40s "
+                 "(anonymous: not a certificate)",
+                 wssec_token_get(ek, "encrypted-key-sha1"));
+    else
+        snprintf(by, sizeof(by), "symmetric key of %s %.100s (anonymous: not a certificate)",
+                 wssec__symkey_kind(ek), id ? id : "(no Id)");
     if (wsu_id) xmlFree(wsu_id);
     if (wssec_token_set(tok, "key-reference", wssec_token_type(ek)) ||
         wssec_token_set(tok, "signed-with", by))
@@ -1606,11 +1613,20 @@ static int place_signature(wssec_msg *msg, xmlSecTransformId sid, const wssec_to
     return 0;
 }
 
+/* Whether the signature sig sits inside part (the Envelope, the Header, our
+ * Security header): its digest must leave the signature out. */
+static bool envelops(xmlNodePtr part, xmlNodePtr sig)
+{
+    for (xmlNodePtr n = sig->parent; n; n = n->parent)
+        if (n == part) return true;
+    return false;
+}
+
 /* One Reference per part, each with exclusive C14N keeping the prefixes
- * QName values use; then the KeyInfo naming our certificate. 0, or
- * WSSEC_ENOMEM unrecorded, or another recorded code. */
-static int add_references(wssec_msg *msg, xmlNodePtr sig, const gen_settings *g,
-                          xmlSecTransformId did, const parts *p, const wssec_token *bst)
+ * QName values use, after the enveloped-signature transform for a part that
+ * holds the signature (WebSphere signs the Envelope, a header or the
+ * Security header so). 0 or WSSEC_ENOMEM (unrecorded). */
+static int add_refs(wssec_msg *msg, xmlNodePtr sig, xmlSecTransformId did, const parts *p)
 {
     for (size_t i = 0; i < p->n; i++) {
         const char *id = wssec_msg_id_of(msg, p->v[i], NULL);
@@ -1618,6 +1634,9 @@ static int add_references(wssec_msg *msg, xmlNodePtr sig, const gen_settings *g,
         if (!id) return WSSEC_ENOMEM;
         snprintf(uri, sizeof(uri), "#%s", id);
         xmlNodePtr ref = xmlSecTmplSignatureAddReference(sig, did, NULL, BAD_CAST uri, NULL);
+        if (ref && envelops(p->v[i], sig) &&
+            !xmlSecTmplReferenceAddTransform(ref, xmlSecTransformEnvelopedId))
+            return WSSEC_ENOMEM;
         xmlNodePtr tr =
             ref ? xmlSecTmplReferenceAddTransform(ref, xmlSecTransformExclC14NId) : NULL;
         if (!tr) return WSSEC_ENOMEM;
@@ -1625,37 +1644,60 @@ static int add_references(wssec_msg *msg, xmlNodePtr sig, const gen_settings *g,
         if (prefixes[0] && xmlSecTmplTransformAddC14NInclNamespaces(tr, BAD_CAST prefixes) < 0)
             return WSSEC_ENOMEM;
     }
+    return 0;
+}
+
+/* The References, then the KeyInfo naming our certificate. 0, or
+ * WSSEC_ENOMEM unrecorded, or another recorded code. */
+static int add_references(wssec_msg *msg, xmlNodePtr sig, const gen_settings *g,
+                          xmlSecTransformId did, const parts *p, const wssec_token *bst)
+{
+    WSSEC_GUARD(add_refs(msg, sig, did, p));
     xmlNodePtr ki = xmlSecTmplSignatureEnsureKeyInfo(sig, NULL);
     if (!ki) return WSSEC_ENOMEM;
     return wssec__str_write(msg, ki, g->cert, g->key_id, bst ? wssec_token_node(bst) : NULL,
                             g->bst_type);
 }
 
-/* Signs the template with a copy of our key, same-document references only. */
-static int sign(wssec_msg *msg, xmlNodePtr sig, const gen_settings *g)
+/* Signs the template with key (taken: destroyed with the context), same-document
+ * references only; alg names the algorithm in the error. */
+static int sign_with(wssec_msg *msg, xmlNodePtr sig, xmlSecKeyPtr key, const char *alg)
 {
     int rc = 0;
     xmlSecDSigCtxPtr d = xmlSecDSigCtxCreate(NULL);
-    if (!d || !(d->signKey = key_from_private(g->pkey))) {
+    if (!d || !key) {
         rc = wssec_msg_fail(msg, WSSEC_ENOMEM, NULL, NULL, "out of memory");
+        if (key) xmlSecKeyDestroy(key);
     } else {
+        d->signKey = key;
         d->enabledReferenceUris = xmlSecTransformUriTypeSameDocument;
         d->transformCtx.enabledUris = xmlSecTransformUriTypeNone;
         if (xmlSecDSigCtxSign(d, sig) < 0) {
             ERR_clear_error();
-            rc = wssec_msg_fail(msg, WSSEC_EINTERNAL, NULL, sig, "signing with %s failed",
-                                g->alg->name);
+            rc = wssec_msg_fail(msg, WSSEC_EINTERNAL, NULL, sig, "signing with %s failed", alg);
         }
     }
     if (d) xmlSecDSigCtxDestroy(d);
     return rc;
 }
 
+/* Signs the template with a copy of our key. */
+static int sign(wssec_msg *msg, xmlNodePtr sig, const gen_settings *g)
+{
+    return sign_with(msg, sig, key_from_private(g->pkey), g->alg->name);
+}
+
 static int sig_generate_with(wssec_msg *msg, gen_settings *g);
+static int sig_symmetric(wssec_msg *msg);
 
 static int sig_generate(wssec_msg *msg, void *ud)
 {
     (void)ud;
+    int symmetric = 0;
+    if (wssec_ctx_get_bool(&symmetric, wssec_msg_ctx(msg), "symmetric"))
+        return wssec_msg_fail(msg, WSSEC_EINTERNAL, NULL, NULL,
+                              "signature: the settings cannot be read");
+    if (symmetric) return sig_symmetric(msg);
     gen_settings g = { .key = WSSEC_LOCATED_KEY_INIT };
     int rc = read_gen_settings(msg, &g);
     if (!rc) rc = sig_generate_with(msg, &g);
@@ -1684,6 +1726,64 @@ static int sig_generate_with(wssec_msg *msg, gen_settings *gs)
     if (rc == WSSEC_ENOMEM) return wssec_msg_fail(msg, WSSEC_ENOMEM, NULL, NULL, "out of memory");
     if (rc) return rc;
     return sign(msg, sig, &g);
+}
+
+/* The symmetric binding's Signature template: after the EncryptedKey (the
+ * session key), before a standalone ReferenceList already in the header
+ * (encrypt, then sign: the receiver verifies the ciphertext first). */
+static int place_symmetric(wssec_msg *msg, xmlNodePtr *out)
+{
+    xmlNodePtr sig =
+        xmlSecTmplSignatureCreateNsPref(wssec_msg_doc(msg), xmlSecTransformExclC14NId,
+                                        xmlSecTransformHmacSha256Id, NULL, BAD_CAST "ds");
+    if (!sig) return wssec_msg_fail(msg, WSSEC_ENOMEM, NULL, NULL, "out of memory");
+    xmlNodePtr rl = child_of_security(msg, WSSEC_NS_XENC, "ReferenceList");
+    if (!(rl ? xmlAddPrevSibling(rl, sig) : xmlAddChild(wssec_msg_security(msg, 0), sig))) {
+        xmlFreeNode(sig);
+        return wssec_msg_fail(msg, WSSEC_ENOMEM, NULL, NULL, "out of memory");
+    }
+    *out = sig;
+    return 0;
+}
+
+/* The signature of the symmetric binding (the symmetric option): HMAC-SHA256
+ * keyed by the message's session key (or a key derived from it), its
+ * KeyInfo naming the EncryptedKey (or the DerivedKeyToken). It proves the
+ * parts intact, not who sent them: no private key is used. */
+static int sig_symmetric(wssec_msg *msg)
+{
+    const wssec_ctx *ctx = wssec_msg_ctx(msg);
+    gen_settings g = { .key = WSSEC_LOCATED_KEY_INIT };
+    int da = 0;
+    if (wssec_ctx_get_choice(&da, NULL, ctx, "digest-alg") ||
+        wssec_ctx_get_list(&g.parts, &g.nparts, ctx, "sign-part"))
+        return wssec_msg_fail(msg, WSSEC_EINTERNAL, NULL, NULL,
+                              "signature: the settings cannot be read");
+    g.dig = &wssec__digest_algs[da];
+    const wssec_token *ek = NULL;
+    WSSEC_GUARD(wssec__symkey_session(msg, &ek));
+    parts p = { .n = 0 };
+    WSSEC_GUARD(choose_parts(msg, &g, &p));
+    xmlSecTransformId did = transform_by_uri(g.dig->uri, xmlSecTransformUsageDigestMethod);
+    if (did == xmlSecTransformIdUnknown)
+        return wssec_msg_fail(msg, WSSEC_EINTERNAL, NULL, NULL, "xmlsec lacks %s", g.dig->name);
+    xmlNodePtr sig = NULL, ki = NULL;
+    WSSEC_GUARD(place_symmetric(msg, &sig));
+    if (add_refs(msg, sig, did, &p) || !(ki = xmlSecTmplSignatureEnsureKeyInfo(sig, NULL)))
+        return wssec_msg_fail(msg, WSSEC_ENOMEM, NULL, NULL, "out of memory");
+    unsigned char key[64];
+    size_t klen = 0;
+    int derived = 0;
+    if (wssec_ctx_get_bool(&derived, ctx, "derived-keys")) derived = 0;
+    /* HMAC-SHA256: a derived key of 32 bytes, or the session key itself */
+    wssec_symkey_ref ref;
+    int rc = wssec__symkey_use(msg, ek, sig, derived ? 32 : 0, key, &klen, &ref);
+    if (!rc) rc = wssec__symkey_ref_write(msg, ki, &ref);
+    if (!rc)
+        rc = sign_with(msg, sig, xmlSecKeyReadMemory(xmlSecKeyDataHmacId, key, (xmlSecSize)klen),
+                       "hmac-sha256");
+    wssec__memzero(key, sizeof(key));
+    return rc;
 }
 
 const wssec_module wssec__module_signature = {

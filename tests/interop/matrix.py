@@ -41,6 +41,9 @@ ABBR = {"wssec": "S", "wss4j": "J", "zeep": "Z", "xmlsec1": "X", "gsoap": "G"}
 BATCH_PEERS = ("wss4j", "zeep", "xmlsec1", "gsoap")
 BODY_TEXT = "Zürich & Genève"      # must survive every producer and consumer
 USER, PASSWORD = "alice", "alice-s3cret"
+# identity assertion (issue 20): alice's X.509 signature vouches for carol, asserted
+# as a UsernameToken without password that the signature covers
+ASSERTED, UPSTREAM_DN = "carol", "CN=alice,OU=Clients,O=wssec test,C=US"
 VECTOR_TTL = 10 * 365 * 24 * 3600  # ten years, so vectors stay verifiable under --now
 VECTOR_CREATED = "2025-06-01T11:59:30Z"  # 30 s before the project's test clock
 VECTOR_NOW = "2025-06-01T12:00:00Z"      # (--now of the other tests; samples/pki/README.md)
@@ -76,11 +79,17 @@ class Scenario:
 
     @property
     def signs(self):
-        return self.kind in ("sig", "ste", "ets")
+        return self.kind in ("sig", "ste", "ets", "assert", "env")
 
     @property
     def encrypts(self):
-        return self.kind in ("enc", "ste", "ets")
+        return self.kind in ("enc", "ste", "ets", "sym", "symdk", "symresp")
+
+    @property
+    def symmetric(self):
+        """The symmetric binding: an EncryptedKey as the session key, an HMAC-SHA256 signature
+        keyed by it (or, symdk, by a key derived from it), the Body encrypted with it."""
+        return self.kind in ("sym", "symdk", "symresp")
 
     @property
     def sha1(self):
@@ -125,6 +134,19 @@ def scenarios():
                             enc_alg="aes256-gcm", enc_key_id="issuer-serial"))
         out.append(Scenario("encrypt-then-sign", "ets", soap, key_id="bst", alg="sha256",
                             enc_alg="aes256-gcm", enc_key_id="issuer-serial"))
+        # the symmetric binding (issue 16), sign-then-encrypt; with derived keys AES-256-CBC,
+        # as WSS4J 1.6 cannot decrypt AES-GCM under a derived key (below)
+        out.append(Scenario("sym-hmac", "sym", soap, alg="sha256", enc_alg="aes256-gcm",
+                            enc_key_id="issuer-serial"))
+        out.append(Scenario("sym-dk", "symdk", soap, alg="sha256", enc_alg="aes256-cbc",
+                            enc_key_id="issuer-serial"))
+        # a request and its response keyed by the request's session key (EncryptedKeySHA1):
+        # the cell P>C is P's request answered by C and read by P (response_cells)
+        out.append(Scenario("sym-response", "symresp", soap, alg="sha256", enc_alg="aes256-gcm",
+                            enc_key_id="issuer-serial"))
+        out.append(Scenario("assert-ut", "assert", soap, key_id="bst", alg="sha256"))
+        # the whole Envelope signed (issue 20): the enveloped-signature transform
+        out.append(Scenario("sig-envelope", "env", soap, key_id="bst", alg="sha256"))
     # sort: 1.1 and 1.2 of one scenario side by side
     order = {s.name: i for i, s in enumerate(out) if s.soap == "1.1"}
     out.sort(key=lambda s: (order[s.name], s.soap))
@@ -134,13 +156,21 @@ def scenarios():
 def tampered(scs):
     return [Scenario("tampered:" + s.name, s.kind, s.soap, key_id=s.key_id, alg=s.alg,
                      enc_alg=s.enc_alg, enc_key_id=s.enc_key_id, tampered=s)
-            for s in scs if s.signs and s.soap == "1.1"]
+            for s in scs if (s.signs or s.symmetric) and s.kind != "symresp" and s.soap == "1.1"]
 
 
 # ================================================================ who supports what
 
 def produce_support(p, sc):
     """None if producer p can write scenario sc, else the reason it cannot."""
+    if sc.symmetric and p not in ("wssec", "wss4j"):
+        return ("the symmetric binding (an HMAC signature keyed by an EncryptedKey, a standalone "
+                "ReferenceList) is written by wssec and WSS4J only here")
+    if sc.kind == "assert" and p not in ("wssec", "wss4j"):
+        return "identity assertion rows are between wssec and WSS4J (issue 20)"
+    if sc.kind == "env" and p != "wssec":
+        return ("WSS4J 1.6 (and the other peers' WS-Security APIs) add no enveloped-signature "
+                "transform to a signed part that holds the signature")
     if sc.key_id == "x509data" and p != "zeep":
         return "only zeep's Signature writes ds:X509Data inside the SecurityTokenReference"
     if sc.key_id == "pkipath" and p not in ("wssec", "wss4j"):
@@ -169,6 +199,13 @@ def produce_support(p, sc):
 
 
 def consume_support(c, sc):
+    if sc.symmetric and c not in ("wssec", "wss4j"):
+        return ("the zeep, xmlsec1 and gSOAP peers verify X.509 signatures only: no HMAC "
+                "signature keyed by an EncryptedKey")
+    if sc.kind == "assert" and c not in ("wssec", "wss4j"):
+        return "identity assertion rows are between wssec and WSS4J (issue 20)"
+    if sc.kind == "env" and c not in ("wssec", "wss4j"):
+        return "the enveloped-signature rows are checked by wssec and WSS4J (issue 20)"
     if sc.key_id == "pkipath" and c not in ("wssec", "wss4j"):
         return "the zeep, xmlsec1 and gSOAP peers take the signer's certificate, not a PKIPath"
     if c == "zeep":
@@ -253,20 +290,32 @@ def produce_args(p, sc, ctx, out, ttl=None, created=None):
         if sc.encrypts:
             a += ["--encrypt-cert", ctx.pk("server.crt"), "--enc-alg", sc.enc_alg,
                   "--key-transport", "rsa-oaep", "--enc-key-id", sc.enc_key_id]
-        if sc.kind == "ste":
+        if sc.symmetric:
+            a += ["--symmetric", "--digest-alg", sc.alg]
+            if sc.kind == "symdk":
+                a += ["--derived-keys"]
+        if sc.kind in ("ste", "sym", "symdk"):
             a += ["--actions", "timestamp,%s,%s" % (SIGN_ACTION, ENCRYPT_ACTION)]
         if sc.kind == "ets":
             a += ["--actions", "timestamp,%s,%s" % (ENCRYPT_ACTION, SIGN_ACTION)]
+        if sc.kind == "assert":
+            a += ["--assert-user", ASSERTED]
+        if sc.kind == "env":
+            a += ["--sign-part", "/soap:Envelope"]
         return a + ["-o", out, sc.input()]
 
     actions = {"ts": "timestamp", "ut": "timestamp,ut", "sig": "timestamp,sign",
                "enc": "timestamp,encrypt", "ste": "timestamp,sign,encrypt",
-               "ets": "timestamp,encrypt,sign"}[sc.kind]
+               "ets": "timestamp,encrypt,sign", "sym": "timestamp,sign,encrypt",
+               "symdk": "timestamp,sign,encrypt", "assert": "timestamp,assert,sign",
+               "env": "timestamp,sign"}[sc.kind]
     a = ["produce", "--in", sc.input(), "--out", out, "--actions", actions, "--ttl", ts_ttl]
     if created:
         a += ["--created", created]
     if sc.kind == "ut":
         a += ["--user", USER, "--password-file", ctx.o("alice.pw"), "--pw-type", sc.pw_type]
+    if sc.kind == "assert":
+        a += ["--assert-user", ASSERTED]
     if sc.signs:
         kid = "issuer-serial" if sc.key_id == "x509data" else sc.key_id
         if p == "wss4j":
@@ -277,6 +326,9 @@ def produce_args(p, sc, ctx, out, ttl=None, created=None):
     if sc.encrypts:
         a += ["--enc-cert", ctx.pk("server.crt"), "--enc-alg", sc.enc_alg,
               "--enc-key-id", sc.enc_key_id]
+    if sc.symmetric:
+        a += ["--symmetric", "true", "--derived-keys", str(sc.kind == "symdk").lower(),
+              "--digest-alg", sc.alg]
     return a
 
 
@@ -290,6 +342,10 @@ def consume_args(c, sc, ctx, msg, out, now=None):
                   "--password-type", sc.pw_type]
         elif sc.kind == "enc":
             a += ["--require", "timestamp"]
+        elif sc.kind == "env":
+            a += ["--require", "timestamp,signature,signed:/soap:Envelope"]
+        elif sc.symmetric:  # anonymous: an HMAC signature proves no sender (judge_wssec checks it)
+            a += ["--require", "timestamp,encrypted:/soap:Envelope/soap:Body"]
         if sc.signs and sc.key_id == "pkipath":
             a += ["--trust", ctx.pk("root.crt")]  # the intermediate must come in the token
         elif sc.signs:
@@ -297,6 +353,8 @@ def consume_args(c, sc, ctx, msg, out, now=None):
                   "--certs", ctx.pk("alice.crt")]
         if sc.encrypts:
             a += ["--decrypt-key", ctx.pk("server.key")]
+        if sc.kind == "assert":
+            a += ["--trusted-upstream", UPSTREAM_DN]
         if sc.sha1:
             a += ["--allow-sha1"]
         if sc.cbc:
@@ -311,9 +369,13 @@ def consume_args(c, sc, ctx, msg, out, now=None):
         require = {"ts": ["timestamp"], "ut": ["timestamp", "ut-" + (sc.pw_type or "")]}.get(
             sc.kind, ["timestamp"])
         if sc.signs:
-            require.append("signature")
+            require.append("envelope-signature" if sc.kind == "env" else "signature")
+        if sc.symmetric:
+            require.append("hmac-signature")
         if sc.encrypts:
             require.append("encrypted")
+        if sc.kind == "assert":
+            a += ["--asserted-user", ASSERTED, "--asserted-by", UPSTREAM_DN]
         if c == "wss4j":
             a += ["--truststore", ctx.o("truststore.p12"), "--truststore-pw", ctx.o("truststore.pw"),
                   "--certs", ctx.pk("inter.crt"), "--certs", ctx.pk("alice.crt"),
@@ -415,7 +477,7 @@ def produce_all(ctx, scs, ttl=None):
     def peer(p):
         jobs = []
         for sc in scs:
-            if produce_support(p, sc) is None:
+            if produce_support(p, sc) is None and sc.kind != "symresp":
                 os.makedirs(os.path.dirname(ctx.msg(p, sc)), exist_ok=True)
                 jobs.append((sc.sid, produce_args(p, sc, ctx, ctx.msg(p, sc), ttl)))
         res = run_batch(p, ctx, jobs, os.path.join(ctx.logs, "produce-%s.log" % p))
@@ -434,7 +496,8 @@ def produce_all(ctx, scs, ttl=None):
 
     with concurrent.futures.ThreadPoolExecutor(max_workers=4) as ex:
         futs = [ex.submit(peer, p) for p in BATCH_PEERS]
-        futs += [ex.submit(wssec_one, sc) for sc in scs if produce_support("wssec", sc) is None]
+        futs += [ex.submit(wssec_one, sc) for sc in scs
+                 if produce_support("wssec", sc) is None and sc.kind != "symresp"]
         for f in futs:
             f.result()
     return results
@@ -457,11 +520,26 @@ def judge_wssec(sc, rc, se, out, expect_reject):
     if rc != 0:
         reason = (rep or {}).get("reason") or " ".join(se.strip().splitlines()[-1:])
         return "FAIL", "exit %d, %s: %s" % (rc, fault, reason)
+    if sc.symmetric:
+        toks = (rep or {}).get("tokens") or []
+        hmac = [t for t in toks if t.get("type") == "signature" and t.get("ok") and
+                "symmetric key of" in ((t.get("properties") or {}).get("signed-with") or "")]
+        dks = [t for t in toks if t.get("type") in ("derived-key", "derived-key-1.3") and t.get("ok")]
+        if not hmac:
+            return "FAIL", "accepted, but no HMAC signature by the session key was verified"
+        if sc.kind == "symdk" and len(dks) != 2:
+            return "FAIL", "accepted, but %d DerivedKeyTokens verified, not 2" % len(dks)
+        if (rep or {}).get("caller"):
+            return "FAIL", "an HMAC-only message yielded a caller: %s" % rep.get("caller")
     try:
         env = peerlib.parse(out)
         peerlib.check_body_contains(env, BODY_TEXT)
     except Exception as e:
         return "FAIL", "accepted, but the output message: %s" % peerlib.one_line(e)
+    if sc.kind == "assert" and (not rep or rep.get("caller") != ASSERTED or
+                                rep.get("asserted_by") != UPSTREAM_DN):
+        return "FAIL", "accepted, but caller %s asserted by %s (want %s by %s)" % (
+            (rep or {}).get("caller"), (rep or {}).get("asserted_by"), ASSERTED, UPSTREAM_DN)
     return "ok", ""
 
 
@@ -471,6 +549,8 @@ def consume_all(ctx, scs, produced, now_of=None):
     lock = threading.Lock()
     todo = {c: [] for c in PEERS}
     for sc in scs:
+        if sc.kind == "symresp":
+            continue  # response_cells
         for p in PEERS:
             src = sc.vector[0] if sc.vector else p
             if sc.vector and p != src:
@@ -538,6 +618,84 @@ def consume_all(ctx, scs, produced, now_of=None):
         futs += [ex.submit(wssec_one, *t) for t in todo["wssec"]]
         for f in futs:
             f.result()
+    return cells
+
+
+# ================================================================ responses
+
+def response_step(ctx, peer, args, log):
+    """One step of a request/response exchange: (ok, reason)."""
+    if peer == "wssec":
+        rc, so, se = run_wssec([ctx.wssec] + args)
+        return rc == 0, "wssec %s exit %d: %s" % (args[0], rc, " ".join(se.strip().splitlines()[-1:]))
+    res = run_batch(peer, ctx, [("step", args)], log)
+    status, reason = res.get("step", ("fail", "no answer"))
+    return status == "ok", "%s %s: %s" % (peer, args[0], reason)
+
+
+def response_cell(ctx, sc, p, c):
+    """P's request (its session key kept), accepted by C (the key kept), answered by C with
+    that key (no EncryptedKey: EncryptedKeySHA1), and the answer read by P with its key."""
+    d = os.path.join(ctx.out, "response", "%s-to-%s" % (p, c), sc.sid)
+    shutil.rmtree(d, ignore_errors=True)
+    os.makedirs(d)
+    f = {n: os.path.join(d, n) for n in ("request.xml", "request.key", "server.key", "accepted.xml",
+                                        "response.xml", "read.xml")}
+    log = os.path.join(ctx.logs, "response-%s-%s.log" % (p, c))
+    srv = ctx.pk("server.crt")
+    steps = []
+    if p == "wssec":
+        steps.append((p, ["secure", "--timestamp=300", "--symmetric", "--encrypt-cert", srv,
+                          "--enc-alg", sc.enc_alg, "--session-key-out", f["request.key"],
+                          "-o", f["request.xml"], sc.input()]))
+    else:
+        steps.append((p, ["produce", "--in", sc.input(), "--out", f["request.xml"], "--actions",
+                          "timestamp,sign,encrypt", "--enc-cert", srv, "--enc-alg", sc.enc_alg,
+                          "--symmetric", "true", "--session-key-out", f["request.key"]]))
+    if c == "wssec":
+        steps.append((c, ["verify", "--decrypt-key", ctx.pk("server.key"), "--require", "timestamp",
+                          "--session-key-out", f["server.key"], "-o", f["accepted.xml"],
+                          f["request.xml"]]))
+        steps.append((c, ["secure", "--timestamp=300", "--symmetric", "--session-key", f["server.key"],
+                          "--enc-alg", sc.enc_alg, "-o", f["response.xml"], sc.input()]))
+    else:
+        steps.append((c, ["consume", "--in", f["request.xml"], "--key-p12", ctx.pk("server.p12"),
+                          "--key-p12-pw", ctx.pk("server.p12.pw"), "--require",
+                          "timestamp,hmac-signature,encrypted", "--session-key-out", f["server.key"]]))
+        steps.append((c, ["produce", "--in", sc.input(), "--out", f["response.xml"], "--actions",
+                          "timestamp,sign,encrypt", "--symmetric", "true", "--session-key",
+                          f["server.key"], "--enc-alg", sc.enc_alg]))
+    for peer, args in steps:
+        ok, why = response_step(ctx, peer, args, log)
+        if not ok:
+            return "FAIL", why
+    with open(f["response.xml"], encoding="utf-8") as fh:
+        if re.search(r"<([\w-]+:)?EncryptedKey[\s>]", fh.read()):
+            return "FAIL", "the %s response sends an EncryptedKey: not keyed by the request's" % c
+    if p == "wssec":
+        out = f["read.xml"]
+        rc, so, se = run_wssec([ctx.wssec, "verify", "--json", "--report", out + ".json", "-o", out,
+                                "--session-key", f["request.key"], "--require",
+                                "timestamp,encrypted:/soap:Envelope/soap:Body", f["response.xml"]])
+        return judge_wssec(sc, rc, se, out, None)
+    ok, why = response_step(ctx, p, ["consume", "--in", f["response.xml"], "--out", f["read.xml"],
+                                     "--session-key", f["request.key"], "--require",
+                                     "timestamp,hmac-signature,encrypted", "--body-contains",
+                                     BODY_TEXT], log)
+    return ("ok", "") if ok else ("FAIL", why)
+
+
+def response_cells(ctx, scs):
+    cells = {}
+    for sc in scs:
+        for p in PEERS:
+            for c in PEERS:
+                why, cwhy = produce_support(p, sc), consume_support(c, sc)
+                if why or cwhy:
+                    cells[(p, c, sc.sid)] = ("-", "%s (producing): %s" % (p, why) if why else
+                                             "%s (consuming): %s" % (c, cwhy))
+                else:
+                    cells[(p, c, sc.sid)] = response_cell(ctx, sc, p, c)
     return cells
 
 
@@ -795,6 +953,7 @@ def main(argv):
     vec = load_vectors(ctx)
     rows = scs + tam + vec
     cells = consume_all(ctx, rows, produced, now_of=vector_now)
+    cells.update(response_cells(ctx, [s for s in scs if s.kind == "symresp"]))
     elapsed = time.time() - t0
     text, md, nfail = render(rows, cells, "wssec interop matrix", elapsed, wssec)
     print(text)

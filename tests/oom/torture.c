@@ -884,14 +884,35 @@ int main(void)
                                                     "replay-signatures", "false", NULL };
     static const char *const gw_pairs[] = { "sign-key", PKI "gateway.key", "sign-cert",
                                             PKI "gateway.crt", NULL };
+    /* the symmetric binding with derived keys, and its anonymous receiver
+     * (require timestamp: an XPath requirement would meet libxml2 2.9.14's
+     * xmlXPathEval, which frees its parser context twice when an allocation
+     * fails inside it) */
+    static const char *const sym_pairs[] = { "symmetric", "true", "derived-keys", "true",
+                                             "encrypt-cert", PKI "server.crt", NULL };
+    static const char *const sym_receiver_pairs[] = { "decrypt-key", PKI "server.key", "require",
+                                                      "timestamp", NULL };
+    /* a Timestamp and a Nonce inside the signed m:Pay (issue 20); named as a
+     * {NS}LOCAL, not an XPath: when an allocation inside libxml2 2.9.14's
+     * xmlXPathEval fails, it frees twice a block xmlXPathNewParserContext
+     * allocated (ASan, N=139 of this scenario with //m:Pay): any XPath option
+     * (sign-part, encrypt-part, require signed:) can reach it */
+    static const char *const emb_pairs[] = { "sign-key", PKI "alice.key", "sign-cert",
+                                             PKI "alice.crt", "timestamp-in",
+                                             "{urn:example:bank}Pay", "nonce-in",
+                                             "{urn:example:bank}Pay", "replay-signatures",
+                                             "false", NULL };
     wssec_ctx *sender = ctx_must(sender_pairs);
     sender_pairs_dbg = sender_pairs;
     wssec_ctx *receiver = ctx_must(receiver_pairs);
     wssec_ctx *ut_ctx = ctx_must(ut_pairs);
     wssec_ctx *gateway = ctx_must(gw_pairs);
     wssec_ctx *bst_sender = ctx_must(bst_sender_pairs);
+    wssec_ctx *emb_sender = ctx_must(emb_pairs);
     wssec_ctx *crl_receiver = ctx_must(crl_pairs);
     wssec_ctx *revoked_signer = ctx_must(revoked_pairs);
+    wssec_ctx *sym_sender = ctx_must(sym_pairs);
+    wssec_ctx *sym_receiver = ctx_must(sym_receiver_pairs);
     receiver_ctx = receiver;
     wssec_ctx *ut_receiver = ut_ctx;
 
@@ -908,6 +929,8 @@ int main(void)
     char *ut = make(ut_ctx, plain, a_ut, 2, "alice", NULL);
     char *ia = make(gateway, plain, a_ia, 3, NULL, "alice");
     char *rev = make(revoked_signer, plain, a_sig, 2, NULL, NULL);
+    char *sym = make(sym_sender, plain, a_ste, 3, NULL, NULL);
+    char *emb = make(emb_sender, plain, a_sig, 2, NULL, NULL);
     /* hostile variants */
     char *sig_body = tamper(sig, "<m:Amount>", "10", "99");           /* EDIGEST */
     char *sig_digest = flip_b64(sig, "DigestValue");                  /* digest in SignedInfo */
@@ -915,6 +938,7 @@ int main(void)
     char *ets_body = flip_b64(ets, "<xenc:CipherValue");              /* signed ciphertext */
     char *ut_pw = flip_b64(ut, "<wsse:Password");                     /* wrong digest */
     char *ia_user = tamper(ia, "<wsse:Username>", "alice", "admin");  /* changed assertion */
+    char *sym_key = flip_b64(sym, "<xenc:CipherValue");               /* the session key */
 
     /* secure needs the receiver to check its output: the UsernameToken one
      * goes to ut_receiver, the identity assertion to receiver */
@@ -927,11 +951,13 @@ int main(void)
         { "secure encrypt-then-sign", OP_SECURE, &sender, NULL, &plain, a_ets, 3, NULL, NULL, 0, 0 },
         { "secure identity-assertion", OP_SECURE, &gateway, NULL, &plain, a_ia, 3, NULL, "alice", 0, 0 },
         { "secure encrypt-then-sign enc-key-id-bst", OP_SECURE, &bst_sender, NULL, &plain, a_ets, 3, NULL, NULL, 0, 1 },
+        { "secure timestamp-nonce-in", OP_SECURE, &emb_sender, NULL, &plain, a_sig, 2, NULL, NULL, 0, 1 },
         { "verify x509-signature", OP_VERIFY, &receiver, NULL, &sig, NULL, 0, NULL, NULL, 0, 1 },
         { "verify sign-then-encrypt", OP_VERIFY, &receiver, NULL, &ste, NULL, 0, NULL, NULL, 0, 1 },
         { "verify encrypt-then-sign", OP_VERIFY, &receiver, NULL, &ets, NULL, 0, NULL, NULL, 0, 1 },
         { "verify username-digest", OP_VERIFY, &ut_receiver, NULL, &ut, NULL, 0, NULL, NULL, 0, 1 },
         { "verify identity-assertion", OP_VERIFY, &receiver, NULL, &ia, NULL, 0, NULL, NULL, 0, 1 },
+        { "verify timestamp-nonce-in", OP_VERIFY, &receiver, NULL, &emb, NULL, 0, NULL, NULL, 0, 1 },
         { "verify hostile body-changed", OP_VERIFY, &receiver, NULL, &sig_body, NULL, 0, NULL, NULL, 1, 0 },
         { "verify hostile digest-changed", OP_VERIFY, &receiver, NULL, &sig_digest, NULL, 0, NULL, NULL, 1, 1 },
         { "verify hostile ciphertext-changed", OP_VERIFY, &receiver, NULL, &ste_cipher, NULL, 0, NULL, NULL, 1, 1 },
@@ -945,6 +971,9 @@ int main(void)
         { "inspect username-digest", OP_INSPECT, &ut_receiver, NULL, &ut, NULL, 0, NULL, NULL, 0, 0 },
         { "inspect identity-assertion", OP_INSPECT, &receiver, NULL, &ia, NULL, 0, NULL, NULL, 0, 0 },
         { "inspect hostile digest-changed", OP_INSPECT, &receiver, NULL, &sig_digest, NULL, 0, NULL, NULL, 1, 0 },
+        { "secure symmetric derived-keys", OP_SECURE, &sym_sender, NULL, &plain, a_ste, 3, NULL, NULL, 0, 1 },
+        { "verify symmetric derived-keys", OP_VERIFY, &sym_receiver, NULL, &sym, NULL, 0, NULL, NULL, 0, 1 },
+        { "verify hostile symmetric key-changed", OP_VERIFY, &sym_receiver, NULL, &sym_key, NULL, 0, NULL, NULL, 1, 0 },
     };
 
     double t0 = seconds();
@@ -955,7 +984,9 @@ int main(void)
             if (!full && !s->bounded) continue;
             if (only && !name_in(s->name, only)) continue;
             /* secure's output is checked by the receiver of its kind */
-            receiver_ctx = s->ctx == &sender || s->ctx == &gateway || s->ctx == &bst_sender
+            receiver_ctx = s->ctx == &sym_sender ? sym_receiver
+                           : s->ctx == &sender || s->ctx == &gateway || s->ctx == &bst_sender ||
+                                   s->ctx == &emb_sender
                                ? receiver
                                : ut_receiver;
             unsigned long enomem = 0, other = 0;
@@ -974,7 +1005,9 @@ int main(void)
 
     free(plain), free(sig), free(ste), free(ets), free(ut), free(ia);
     free(sig_body), free(sig_digest), free(ste_cipher), free(ets_body), free(ut_pw), free(ia_user);
-    free(rev);
+    free(rev), free(sym), free(sym_key), free(emb);
+    wssec_ctx_free(sym_sender);
+    wssec_ctx_free(sym_receiver);
     wssec_ctx_free(crl_receiver);
     wssec_ctx_free(revoked_signer);
     wssec_ctx_free(sender);
@@ -982,6 +1015,7 @@ int main(void)
     wssec_ctx_free(ut_ctx);
     wssec_ctx_free(gateway);
     wssec_ctx_free(bst_sender);
+    wssec_ctx_free(emb_sender);
     wssec_replay_cache_release(inner);
     wssec_replay_cache_release(fwd_cache);
     return failures ? 1 : 0;

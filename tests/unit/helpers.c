@@ -513,6 +513,17 @@ void h_set_b64(xmlNodePtr n, const unsigned char *p, size_t len)
     free(b);
 }
 
+unsigned char *h_cert_der(const char *pem_path, size_t *len)
+{
+    X509 *x = pg_load_cert(pem_path);
+    unsigned char *der = NULL;
+    int n = i2d_X509(x, &der);
+    X509_free(x);
+    assert_true(n > 0);
+    *len = (size_t)n;
+    return der;
+}
+
 typedef struct vis_top {
     xmlNodePtr top;
 } vis_top;

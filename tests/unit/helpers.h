@@ -186,6 +186,8 @@ void h_move(xmlDocPtr doc, const char *what, const char *where, h_place how);
 void h_unwrap(xmlDocPtr doc, const char *xpath);
 /* Sets n's content to the base64 of p. */
 void h_set_b64(xmlNodePtr n, const unsigned char *p, size_t len);
+/* The DER of the certificate in a PEM file; *len its length; OPENSSL_free(). */
+unsigned char *h_cert_der(const char *pem_path, size_t *len);
 
 /* Re-signing a signed message, as a peer that signs differently would. C14N
  * (mode XML_C14N_1_0 or XML_C14N_EXCLUSIVE_1_0, with prefixes when

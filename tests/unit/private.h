@@ -24,7 +24,7 @@
 #include "replay_url.h"
 #include "settings.h"
 #include "soap.h"
-#include "tokens/derivedkey.h"
+#include "symkey.h"
 #include "tokens/encryption.h"
 #include "trust.h"
 #include "trust_cache.h"

@@ -3,7 +3,8 @@
  * (test_symmetric.c, test_derived_keys.c): keys, RSA-OAEP, base64 text,
  * SecurityTokenReferences to an EncryptedKey, the session key of the
  * message's EncryptedKey (to server), and a signature re-made with HMAC.
- * Include after helpers.h; PKI, VT_EKSHA1 and SENDER come from the test.
+ * Include after helpers.h; PKI and VT_EKSHA1 come from the test, and
+ * SENDER for sym_message.
  */
 #ifndef WSSEC_TEST_SYMTEST_H
 #define WSSEC_TEST_SYMTEST_H
@@ -124,6 +125,7 @@ SYM_UNUSED static void hmac_sign(xmlDocPtr doc, const unsigned char *key, size_t
     h_set_b64(h_xp(doc, "//ds:SignatureValue"), mac, maclen);
 }
 
+#ifdef SENDER
 /* The message both tests start from: Pay 10 to bob, secured by alice (the
  * test's SENDER) with a Timestamp, a signature and encryption for server
  * (and, with ut, a UsernameToken for alice the signature covers), then
@@ -148,5 +150,6 @@ SYM_UNUSED static char *sym_message(h_surgery surgery, bool ut)
     wssec_ctx_free(out);
     return xml;
 }
+#endif /* SENDER */
 
 #endif /* WSSEC_TEST_SYMTEST_H */

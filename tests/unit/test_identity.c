@@ -13,6 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <libxml/c14n.h>
 #include <libxml/parser.h>
 #include <libxml/tree.h>
 #include <libxml/xpath.h>
@@ -123,8 +124,8 @@ static void s_assertion_wrapped(xmlDocPtr doc)
  * the caller (found by tests/fuzz/assertion_fuzzer.c) */
 static void s_asserted_cert_out(xmlDocPtr doc)
 {
-    xmlNodePtr a = h_xp(doc, "//wsse:Security/wsse:BinarySecurityToken[@ValueType='"
-                           WSSEC_VT_ASSERTED_X509 "']");
+    xmlNodePtr a = h_xp(doc, "//wsse:Security/wsse:BinarySecurityToken"
+                             "[starts-with(@wsu:Id, 'IdentityAssertion-')]");
     xmlUnlinkNode(a);
     xmlAddChild(h_xp(doc, "//soap:Header"), a);
 }
@@ -168,8 +169,8 @@ static void s_assertion_other_actor(xmlDocPtr doc)
 /* the signature's token reference pointed at the asserted X.509 token */
 static void s_sign_with_assertion(xmlDocPtr doc)
 {
-    xmlNodePtr a = h_xp(doc, "//wsse:Security/wsse:BinarySecurityToken[@ValueType='"
-                           WSSEC_VT_ASSERTED_X509 "']");
+    xmlNodePtr a = h_xp(doc, "//wsse:Security/wsse:BinarySecurityToken"
+                             "[starts-with(@wsu:Id, 'IdentityAssertion-')]");
     xmlChar *id = xmlGetNsProp(a, BAD_CAST "Id", BAD_CAST WSSEC_NS_WSU);
     char *uri = h_strf("#%s", (char *)id);
     xmlSetProp(h_xp(doc, "//ds:KeyInfo/wsse:SecurityTokenReference/wsse:Reference"), BAD_CAST "URI",
@@ -225,7 +226,10 @@ static void test_signature_dn(void **state)
                      "signed BinarySecurityToken #IdentityAssertion-");
         free(moved);
     }
-    h_assert_contains(xml, "ValueType=\"" WSSEC_VT_ASSERTED_X509 "\"");
+    /* the standard X509v3 token (issue 20), not the private ValueType */
+    h_assert_contains(xml, "<wsse:BinarySecurityToken wsu:Id=\"IdentityAssertion-");
+    h_assert_contains(xml, "ValueType=\"" WSSEC_VT_X509V3 "\">MII");
+    assert_null(strstr(xml, WSSEC_VT_ASSERTED_X509));
     h_run r;
     int rc = h_verify(&r, be, xml);
     if (rc) print_error("%s\n", h_run_err(&r)->message);
@@ -240,20 +244,79 @@ static void test_signature_dn(void **state)
     /* the signer is the gateway, never the asserted certificate */
     assert_string_equal(wssec_token_get(token_of(r.res, "signature"), "signer"), GW_DN);
     h_run_free(&r);
-    /* not configured: the asserted X.509 token is refused */
+    /* not configured: a standard X.509 token no signature uses is ignored,
+     * as other stacks ignore it, with a warning; the caller is the signer */
     wssec_ctx *plain_be = h_receiver(NULL);
-    expect_error(plain_be, xml, WSSEC_EUNSUPPORTED, "wsse:UnsupportedSecurityToken",
-                 "accepted only when identity assertion is configured");
-    /* it cannot be made to sign: it holds no signing certificate */
+    rc = h_verify(&r, plain_be, xml);
+    assert_int_equal(rc, 0);
+    assert_string_equal(wssec_result_caller(r.res), GW_DN);
+    assert_true(h_has_warning(r.res, "is used by no signature: ignored (with trusted-upstream it "
+                                     "is an asserted identity)"));
+    h_run_free(&r);
+    /* made to sign: the gateway's signature does not verify with alice's key */
     wssec_ctx *be2 = h_receiver("trusted-upstream", GW_DN, NULL);
     char *evil = h_operate(xml, s_sign_with_assertion, 1);
-    expect_error(be2, evil, WSSEC_EUNSUPPORTED, "wsse:UnsupportedSecurityToken",
-                 "holds no certificate");
+    expect_error(be2, evil, WSSEC_ESIGNATURE, NULL, NULL);
     free(evil);
     free(xml);
     wssec_ctx_free(be);
     wssec_ctx_free(be2);
     wssec_ctx_free(plain_be);
+}
+
+/* Every InclusiveNamespaces of a reference goes (h_redigest digests without). */
+static void drop_prefix_list(xmlNodePtr ref)
+{
+    for (xmlNodePtr ts = wssec_xml_first_elem(ref); ts; ts = wssec_xml_next_elem(ts))
+        if (xmlStrEqual(ts->name, BAD_CAST "Transforms"))
+            for (xmlNodePtr t = wssec_xml_first_elem(ts); t; t = wssec_xml_next_elem(t)) {
+                xmlNodePtr in = wssec_xml_first_elem(t);
+                if (in && xmlStrEqual(in->name, BAD_CAST "InclusiveNamespaces")) h_remove(in);
+            }
+}
+
+/* The asserted X.509 token given the old private ValueType, then signed
+ * again by the gateway: what an upstream running the previous release sends. */
+static void s_old_value_type(xmlDocPtr doc)
+{
+    xmlNodePtr a = h_xp(doc, "//wsse:Security/wsse:BinarySecurityToken"
+                             "[starts-with(@wsu:Id, 'IdentityAssertion-')]");
+    xmlSetProp(a, BAD_CAST "ValueType", BAD_CAST WSSEC_VT_ASSERTED_X509);
+    h_redigest(doc, XML_C14N_EXCLUSIVE_1_0, drop_prefix_list);
+    h_resign(doc, PKI "gateway.key", XML_C14N_EXCLUSIVE_1_0, NULL);
+}
+
+/* Issue 20: the asserted DN in the standard form (an X509v3 token no
+ * signature uses as its key), its binding, and the old form for one release. */
+static void test_x509_standard_form(void **state)
+{
+    (void)state;
+    wssec_ctx *be = h_receiver("trusted-upstream", GW_DN, NULL);
+    /* the gateway signs the Body and the Timestamp, not the assertion */
+    wssec_ctx *gw = h_signer("gateway", "assert-cert", PKI "alice.crt", "sign-part", "body",
+                             "sign-part", "timestamp", NULL);
+    char *p = plain(), *xml = secure(gw, p, gw_actions, 3, NULL, NULL, ALICE_DN);
+    expect_error(be, xml, WSSEC_EUNSIGNED, "wsse:InvalidSecurity",
+                 "the asserted identity '" ALICE_DN "' (/Envelope/Header/Security/"
+                 "BinarySecurityToken) is not covered by a verified signature");
+    free(xml);
+    wssec_ctx_free(gw);
+    /* the old private ValueType: still accepted, with a warning */
+    xml = gateway_says("gateway", NULL, ALICE_DN);
+    char *old = h_operate(xml, s_old_value_type, 1);
+    h_assert_contains(old, WSSEC_VT_ASSERTED_X509);
+    h_run r;
+    int rc = h_verify(&r, be, old);
+    if (rc) print_error("%s\n", h_run_err(&r)->message);
+    assert_int_equal(rc, 0);
+    assert_string_equal(wssec_result_caller(r.res), ALICE_DN);
+    assert_string_equal(wssec_result_asserted_by(r.res), GW_DN);
+    assert_true(h_has_warning(r.res, "is accepted until the next release"));
+    h_run_free(&r);
+    free(old);
+    free(xml);
+    free(p);
+    wssec_ctx_free(be);
 }
 
 static void test_untrusted_upstream(void **state)
@@ -384,9 +447,10 @@ static void test_keyref_no_relabel(void **state)
         if (kind == 0)
             expect_error(be, evil, WSSEC_EUNTRUSTED, "wsse:FailedAuthentication",
                          "is ambiguous: it matches certificates of two subjects");
-        else /* a thumbprint names one certificate: the added token is no match */
-            expect_error(be, evil, WSSEC_EUNTRUSTED, "wsse:FailedAuthentication",
-                         "upstream '" GW_DN "'");
+        else /* a thumbprint names one certificate: the added token is no match,
+              * and reads as a second asserted identity */
+            expect_error(be, evil, WSSEC_EPOLICY, "wsse:InvalidSecurity",
+                         "two asserted identities");
         free(evil);
         free(xml);
         wssec_ctx_free(be);
@@ -832,7 +896,49 @@ static void test_basic(void **state)
                  "the upstream's UsernameToken ('bob') has no Nonce");
     free(xml);
     free(ut);
+    /* upstream-nonce-optional: a fresh Created instead of a Nonce, as
+     * WebSphere accepts (replayable within max-age: a warning says so) */
+    wssec_ctx *be_ws = h_ctx("trust-mode", "basic", "trusted-upstream", "bob", "require",
+                             "timestamp,username-token", "password-type", "any",
+                             "upstream-nonce-optional", "true", NULL);
+    ut = h_ut_text("bob", "pw2");
+    xml = basic_message(ut, CARGO);
+    expect_error(be_ws, xml, WSSEC_EPOLICY, "wsse:InvalidSecurity",
+                 "has no Nonce: its assertion of 'carol' could be replayed "
+                 "(upstream-nonce-optional needs a Created then)");
+    free(xml);
+    free(ut);
+    ut = h_strf("<wsse:UsernameToken><wsse:Username>bob</wsse:Username>"
+                "<wsse:Password Type=\"%s\">pw2</wsse:Password>"
+                "<wsu:Created>%s</wsu:Created></wsse:UsernameToken>",
+                H_PW_TEXT, created);
+    xml = basic_message(ut, CARGO);
+    expect_error(be_text, xml, WSSEC_EPOLICY, "wsse:InvalidSecurity",
+                 "(upstream-nonce-optional accepts a fresh Created instead)");
+    h_run rn;
+    assert_int_equal(h_verify(&rn, be_ws, xml), 0);
+    assert_string_equal(wssec_result_caller(rn.res), "carol");
+    assert_string_equal(wssec_result_asserted_by(rn.res), "bob");
+    assert_true(h_has_warning(rn.res, "only a fresh Created (upstream-nonce-optional)"));
+    h_run_free(&rn);
+    free(xml);
+    free(ut);
+    /* a stale Created is refused by the UsernameToken's own check */
+    char stale[32];
+    ut = h_strf("<wsse:UsernameToken><wsse:Username>bob</wsse:Username>"
+                "<wsse:Password Type=\"%s\">pw2</wsse:Password>"
+                "<wsu:Created>%s</wsu:Created></wsse:UsernameToken>",
+                H_PW_TEXT, h_time(stale, H_NOW - 3600 * H_SEC, 0));
+    xml = basic_message(ut, CARGO);
+    expect_error(be_ws, xml, WSSEC_EEXPIRED, NULL, "is older than max-age");
+    wssec_ctx_free(be_ws);
+    free(xml);
+    free(ut);
+    ut = h_ut_text("bob", "pw2");
+    xml = basic_message(ut, CARGO);
     /* nor one with a Nonce but no Created (the nonce cache forgets it) */
+    free(xml);
+    free(ut);
     ut = h_strf("<wsse:UsernameToken><wsse:Username>bob</wsse:Username>"
                 "<wsse:Password Type=\"%s\">pw2</wsse:Password>"
                 "<wsse:Nonce EncodingType=\"%s\">bm9uY2UtYm9iLXQ=</wsse:Nonce>"
@@ -1123,7 +1229,9 @@ static void test_strip_security(void **state)
     assert_int_equal(count(out, "</wsse:Security>"), 1);
     assert_int_equal(count(out, "</ds:Signature>"), 1);
     assert_int_equal(count(out, "X509PKIPathv1"), 0);
-    assert_int_equal(count(out, "ValueType=\"" WSSEC_VT_ASSERTED_X509 "\""), 1);
+    /* the gateway's token, the asserted one, the signature's reference */
+    assert_int_equal(count(out, "ValueType=\"" WSSEC_VT_X509V3 "\""), 3);
+    assert_int_equal(count(out, WSSEC_VT_ASSERTED_X509), 0);
 
     h_run r;
     int rc = h_verify(&r, be, out);
@@ -1157,6 +1265,7 @@ int main(void)
         cmocka_unit_test(test_untrusted_upstream),
         cmocka_unit_test(test_upstream_nul),
         cmocka_unit_test(test_keyref_no_relabel),
+        cmocka_unit_test(test_x509_standard_form),
         cmocka_unit_test(test_signer_dn_from_name),
         cmocka_unit_test(test_upstream_binding),
         cmocka_unit_test(test_same_dn_other_signer),

@@ -82,14 +82,10 @@ static void add_text(xmlBufferPtr b, const char *s)
 static xmlBufferPtr synthesized(const char *who)
 {
     char *path = h_strf(PKI "%s.crt", who);
-    FILE *f = fopen(path, "r");
-    assert_non_null(f);
-    X509 *x = PEM_read_X509(f, NULL, NULL, NULL);
-    fclose(f);
+    size_t n = 0;
+    unsigned char *der = h_cert_der(path, &n);
     free(path);
-    unsigned char *der = NULL;
-    int n = i2d_X509(x, &der);
-    char *b64 = h_b64(der, (size_t)n);
+    char *b64 = h_b64(der, n);
     xmlBufferPtr b = xmlBufferCreate();
     add_text(b, "<wsse:BinarySecurityToken xmlns=\"\" xmlns:wsse=\"" H_NS_WSSE
                 "\" ValueType=\"" WSSEC_VT_X509V3 "\">");
@@ -97,7 +93,6 @@ static xmlBufferPtr synthesized(const char *who)
     add_text(b, "</wsse:BinarySecurityToken>");
     free(b64);
     OPENSSL_free(der);
-    X509_free(x);
     return b;
 }
 

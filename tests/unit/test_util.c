@@ -207,26 +207,11 @@ static void test_random_id(void **state)
 
 /* ---- wssec__cert_parse_der: the one DER certificate parser ---- */
 
-static unsigned char *cert_der(const char *pem_path, size_t *len)
-{
-    FILE *f = fopen(pem_path, "r");
-    assert_non_null(f);
-    X509 *x = PEM_read_X509(f, NULL, NULL, NULL);
-    fclose(f);
-    assert_non_null(x);
-    unsigned char *der = NULL;
-    int n = i2d_X509(x, &der);
-    X509_free(x);
-    assert_true(n > 0);
-    *len = (size_t)n;
-    return der;
-}
-
 static void test_cert_parse_der(void **state)
 {
     (void)state;
     size_t len = 0;
-    unsigned char *der = cert_der(WSSEC_SOURCE_DIR "/samples/pki/alice.crt", &len);
+    unsigned char *der = h_cert_der(WSSEC_SOURCE_DIR "/samples/pki/alice.crt", &len);
     X509 *x = NULL;
     assert_int_equal(wssec__cert_parse_der(der, len, &x), 0);
     assert_non_null(x);

@@ -39,6 +39,17 @@
  *   --enc-alg aes128-cbc|aes256-cbc|aes128-gcm|aes256-gcm  (default aes256-gcm)
  *   --enc-key-id issuer-serial|ski|thumbprint|bst|x509     (default issuer-serial)
  *   --key-transport rsa-oaep        the only one offered (rsa-oaep-mgf1p, SHA-1, as WSS4J 1.6)
+ *   --symmetric true                the symmetric binding: one session key in an EncryptedKey
+ *                                   for --enc-cert (WSSecEncryptedKey, first in the header),
+ *                                   "sign" an HMAC-SHA256 signature keyed by it (WSSecSignature
+ *                                   with setSecretKey and a Reference to the EncryptedKey),
+ *                                   "encrypt" the Body with it, in a standalone ReferenceList
+ *   --derived-keys true             with --symmetric: sign and encrypt with keys derived from
+ *                                   it (WSSecDKSign, WSSecDKEncrypt; 2005/02 namespace)
+ *   --session-key-out F             with --symmetric: write the session key made to F, as
+ *                                   wssec's --session-key-out does (EncryptedKeySHA1, key)
+ *   --session-key F                 with --symmetric: answer with that request's key (no
+ *                                   EncryptedKey; KeyIdentifier EncryptedKeySHA1 references)
  *
  * consume options
  *   --in FILE [--out FILE]          message; the processed (decrypted) message is written to --out
@@ -50,12 +61,21 @@
  *   --key-p12 F --key-p12-pw F      private key for decryption
  *   --users FILE                    "user:password" lines for UsernameToken checks
  *   --require LIST                  what must be there (default timestamp,signature):
- *                                     timestamp, ut, ut-text, ut-digest, signature, encrypted
+ *                                     timestamp, ut, ut-text, ut-digest, signature,
+ *                                     hmac-signature, envelope-signature, encrypted
  *                                   "signature" means a trusted X.509 signature whose references
  *                                   cover the very Body element (and the Timestamp element, if
  *                                   there is one); "encrypted" means the Body content was
- *                                   decrypted
+ *                                   decrypted; "hmac-signature" means a signature by a secret
+ *                                   key (the symmetric binding: no certificate) whose references
+ *                                   cover the Body and the Timestamp; "envelope-signature" a
+ *                                   trusted X.509 signature whose references cover the very
+ *                                   Envelope (an enveloped signature)
  *   --body-contains TEXT            after processing, the Body text must contain TEXT
+ *   --session-key F                 a response keyed by our request's session key (a file
+ *                                   --session-key-out wrote): the password callback gives it
+ *                                   for its EncryptedKeySHA1
+ *   --session-key-out F             the session key of the request's EncryptedKey, to answer
  *   --ts-ttl SECONDS                oldest Timestamp (and UsernameToken) Created accepted
  *                                   (default 300; the fixed vectors need a long one)
  *
@@ -107,7 +127,10 @@ import org.apache.ws.security.WSSConfig;
 import org.apache.ws.security.WSSecurityEngine;
 import org.apache.ws.security.WSSecurityEngineResult;
 import org.apache.ws.security.components.crypto.Merlin;
+import org.apache.ws.security.message.WSSecDKEncrypt;
+import org.apache.ws.security.message.WSSecDKSign;
 import org.apache.ws.security.message.WSSecEncrypt;
+import org.apache.ws.security.message.WSSecEncryptedKey;
 import org.apache.ws.security.message.WSSecHeader;
 import org.apache.ws.security.message.WSSecSignature;
 import org.apache.ws.security.message.WSSecTimestamp;
@@ -283,7 +306,8 @@ public final class WssPeer {
     static void produce(Map<String, List<String>> o) throws Exception {
         allow(o, "in", "out", "actions", "ttl", "created", "millis", "user", "password-file", "pw-type",
               "sign-p12", "sign-p12-pw", "key-id", "sign-alg", "digest-alg", "enc-cert",
-              "enc-alg", "enc-key-id", "key-transport");
+              "enc-alg", "enc-key-id", "key-transport", "symmetric", "derived-keys",
+              "session-key", "session-key-out", "assert-user");
         Document doc = parse(need(o, "in"));
         String soapNs = doc.getDocumentElement().getNamespaceURI();
         soapBody(doc);
@@ -300,8 +324,30 @@ public final class WssPeer {
         header.setMustUnderstand(true);
         header.insertSecurityHeader(doc);
 
-        String timestampId = null;
+        String timestampId = null, assertionId = null;
+        boolean dk = Boolean.parseBoolean(opt(o, "derived-keys", "false"));
+        String[] answer = o.containsKey("session-key") ? readSessionKey(need(o, "session-key")) : null;
+        WSSecEncryptedKey ek = Boolean.parseBoolean(opt(o, "symmetric", "false")) && answer == null
+            ? sessionKey(o, doc, cfg) : null;
+        if (ek != null && o.containsKey("session-key-out"))
+            writeSessionKey(need(o, "session-key-out"), ek.getEncryptedEphemeralKey(), ek.getEphemeralKey());
         for (String action : need(o, "actions").split(",")) {
+            if (answer != null && action.trim().equals("sign")) {
+                answerSign(o, doc, cfg, header, answer, timestampId, soapNs);
+                continue;
+            }
+            if (answer != null && action.trim().equals("encrypt")) {
+                answerEncrypt(o, doc, cfg, header, answer, soapNs);
+                continue;
+            }
+            if (ek != null && action.trim().equals("sign")) {
+                symSign(o, doc, cfg, header, ek, dk, timestampId, soapNs);
+                continue;
+            }
+            if (ek != null && action.trim().equals("encrypt")) {
+                symEncrypt(o, doc, cfg, header, ek, dk, soapNs);
+                continue;
+            }
             switch (action.trim()) {
                 case "timestamp": {
                     WSSecTimestamp ts = new WSSecTimestamp(cfg);
@@ -321,6 +367,16 @@ public final class WssPeer {
                     ut.build(doc, header);
                     break;
                 }
+                case "assert": {
+                    /* identity assertion: a UsernameToken without password (no Nonce,
+                     * no Created), which the upstream's signature covers */
+                    WSSecUsernameToken ut = new WSSecUsernameToken(cfg);
+                    ut.setPasswordType(null);
+                    ut.setUserInfo(need(o, "assert-user"), null);
+                    ut.build(doc, header);
+                    assertionId = ut.getId();
+                    break;
+                }
                 case "sign": {
                     char[] pw = firstLine(need(o, "sign-p12-pw")).toCharArray();
                     KeyStore ks = loadP12(need(o, "sign-p12"), pw);
@@ -337,6 +393,7 @@ public final class WssPeer {
                     List<WSEncryptionPart> parts = new ArrayList<>();
                     parts.add(new WSEncryptionPart("Body", soapNs, ""));
                     if (timestampId != null) parts.add(new WSEncryptionPart(timestampId));
+                    if (assertionId != null) parts.add(new WSEncryptionPart(assertionId));
                     sig.setParts(parts);
                     sig.build(doc, crypto, header);
                     break;
@@ -360,7 +417,147 @@ public final class WssPeer {
                     throw new Failure("unknown action " + action, true);
             }
         }
+        if (ek != null) ek.prependToHeader(header); /* first: before everything that uses it */
         write(doc, need(o, "out"));
+    }
+
+    /* ------------------------------------------------------------------ symmetric binding */
+
+    /** The session key: an EncryptedKey for --enc-cert (RSA-OAEP), as CXF's symmetric binding. */
+    static WSSecEncryptedKey sessionKey(Map<String, List<String>> o, Document doc, WSSConfig cfg)
+        throws Exception {
+        WSSecEncryptedKey ek = new WSSecEncryptedKey(cfg);
+        ek.setUseThisCert(readCerts(need(o, "enc-cert")).get(0));
+        ek.setKeyIdentifierType(keyId(opt(o, "enc-key-id", "issuer-serial")));
+        ek.setKeyEncAlgo(WSConstants.KEYTRANSPORT_RSAOEP);
+        ek.setSymmetricEncAlgorithm(encAlg(opt(o, "enc-alg", "aes256-gcm")));
+        ek.prepare(doc, new Merlin());
+        return ek;
+    }
+
+    /* ------------------------------------------------------------------ session keys */
+
+    /** wssec's session key file: "wssec-session-key 1", the EncryptedKeySHA1, the key (base64). */
+    static String[] readSessionKey(String file) throws Exception {
+        List<String> l = Files.readAllLines(new File(file).toPath(), StandardCharsets.UTF_8);
+        if (l.size() < 3 || !l.get(0).equals("wssec-session-key 1"))
+            throw new Failure("not a session key file: " + file, true);
+        return new String[] { l.get(1), l.get(2) };
+    }
+
+    static void writeSessionKey(String file, byte[] encrypted, byte[] key) throws Exception {
+        java.util.Base64.Encoder b = java.util.Base64.getEncoder();
+        byte[] sha1 = java.security.MessageDigest.getInstance("SHA-1").digest(encrypted);
+        String text = "wssec-session-key 1\n" + b.encodeToString(sha1) + "\n" + b.encodeToString(key) + "\n";
+        java.nio.file.Path p = new File(file).toPath();
+        Files.write(p, text.getBytes(StandardCharsets.UTF_8));
+        Files.setPosixFilePermissions(p, java.nio.file.attribute.PosixFilePermissions.fromString("rw-------"));
+    }
+
+    /** A response's HMAC-SHA256 keyed by the request's session key, named by EncryptedKeySHA1. */
+    static void answerSign(Map<String, List<String>> o, Document doc, WSSConfig cfg, WSSecHeader header,
+                           String[] key, String timestampId, String soapNs) throws Exception {
+        List<WSEncryptionPart> parts = signedParts(soapNs, timestampId);
+        WSSecSignature s = new WSSecSignature(cfg);
+        s.setSignatureAlgorithm(WSConstants.HMAC_SHA256);
+        s.setKeyIdentifierType(WSConstants.ENCRYPTED_KEY_SHA1_IDENTIFIER);
+        s.setSecretKey(java.util.Base64.getDecoder().decode(key[1]));
+        s.setEncrKeySha1value(key[0]);
+        s.setDigestAlgo(digestAlg(opt(o, "digest-alg", "sha256")));
+        s.setSigCanonicalization(WSConstants.C14N_EXCL_OMIT_COMMENTS);
+        s.setParts(parts);
+        s.prepare(doc, new Merlin(), header);
+        s.computeSignature(s.addReferencesToSign(parts, header));
+    }
+
+    /** A response's Body encrypted with the request's session key, named by EncryptedKeySHA1. */
+    static void answerEncrypt(Map<String, List<String>> o, Document doc, WSSConfig cfg, WSSecHeader header,
+                              String[] key, String soapNs) throws Exception {
+        List<WSEncryptionPart> parts = new ArrayList<>();
+        parts.add(new WSEncryptionPart("Body", soapNs, "Content"));
+        WSSecEncrypt e = new WSSecEncrypt(cfg);
+        e.setKeyIdentifierType(WSConstants.ENCRYPTED_KEY_SHA1_IDENTIFIER);
+        e.setEphemeralKey(java.util.Base64.getDecoder().decode(key[1]));
+        e.setCustomReferenceValue(key[0]);
+        e.setSymmetricEncAlgorithm(encAlg(opt(o, "enc-alg", "aes256-gcm")));
+        e.setEncryptSymmKey(false);
+        e.setDocument(doc);
+        e.setParts(parts);
+        e.prepare(doc, new Merlin());
+        e.addExternalRefElement(e.encryptForExternalRef(null, parts), header);
+    }
+
+    static List<WSEncryptionPart> signedParts(String soapNs, String timestampId) {
+        List<WSEncryptionPart> parts = new ArrayList<>();
+        parts.add(new WSEncryptionPart("Body", soapNs, ""));
+        if (timestampId != null) parts.add(new WSEncryptionPart(timestampId));
+        return parts;
+    }
+
+    /** HMAC-SHA256 keyed by the session key (or by a key derived from it). */
+    static void symSign(Map<String, List<String>> o, Document doc, WSSConfig cfg, WSSecHeader header,
+                        WSSecEncryptedKey ek, boolean dk, String timestampId, String soapNs)
+        throws Exception {
+        List<WSEncryptionPart> parts = signedParts(soapNs, timestampId);
+        String digest = digestAlg(opt(o, "digest-alg", "sha256"));
+        if (dk) {
+            WSSecDKSign s = new WSSecDKSign(cfg);
+            s.setExternalKey(ek.getEphemeralKey(), ek.getId());
+            s.setCustomValueType(WSConstants.WSS_ENC_KEY_VALUE_TYPE);
+            s.setSignatureAlgorithm(WSConstants.HMAC_SHA256);
+            s.setDigestAlgorithm(digest);
+            s.setSigCanonicalization(WSConstants.C14N_EXCL_OMIT_COMMENTS);
+            s.setDerivedKeyLength(32);
+            s.setParts(parts);
+            s.prepare(doc, header);
+            s.computeSignature(s.addReferencesToSign(parts, header));
+            s.prependDKElementToHeader(header);
+            return;
+        }
+        WSSecSignature s = new WSSecSignature(cfg);
+        s.setSignatureAlgorithm(WSConstants.HMAC_SHA256);
+        s.setKeyIdentifierType(WSConstants.CUSTOM_SYMM_SIGNING);
+        s.setCustomTokenValueType(WSConstants.WSS_ENC_KEY_VALUE_TYPE);
+        s.setCustomTokenId(ek.getId());
+        s.setSecretKey(ek.getEphemeralKey());
+        s.setDigestAlgo(digest);
+        s.setSigCanonicalization(WSConstants.C14N_EXCL_OMIT_COMMENTS);
+        s.setParts(parts);
+        s.prepare(doc, new Merlin(), header);
+        s.computeSignature(s.addReferencesToSign(parts, header));
+    }
+
+    /** The Body's content encrypted with the session key (or a key derived from it), its
+     *  EncryptedData naming the key, listed in a ReferenceList of the Security header. */
+    static void symEncrypt(Map<String, List<String>> o, Document doc, WSSConfig cfg, WSSecHeader header,
+                           WSSecEncryptedKey ek, boolean dk, String soapNs) throws Exception {
+        List<WSEncryptionPart> parts = new ArrayList<>();
+        parts.add(new WSEncryptionPart("Body", soapNs, "Content"));
+        String alg = encAlg(opt(o, "enc-alg", "aes256-gcm"));
+        if (dk) {
+            WSSecDKEncrypt e = new WSSecDKEncrypt(cfg);
+            e.setExternalKey(ek.getEphemeralKey(), ek.getId());
+            e.setCustomValueType(WSConstants.WSS_ENC_KEY_VALUE_TYPE);
+            e.setSymmetricEncAlgorithm(alg);
+            e.setDerivedKeyLength(ek.getEphemeralKey().length);
+            e.setParts(parts);
+            e.prepare(doc);
+            /* before the signature (WSSecDKEncrypt.addExternalRefElement appends it) */
+            org.apache.ws.security.util.WSSecurityUtil.prependChildElement(
+                header.getSecurityHeader(), e.encryptForExternalRef(null, parts));
+            e.prependDKElementToHeader(header);
+            return;
+        }
+        WSSecEncrypt e = new WSSecEncrypt(cfg);
+        e.setEncKeyId(ek.getId());
+        e.setEphemeralKey(ek.getEphemeralKey());
+        e.setSymmetricEncAlgorithm(alg);
+        e.setEncryptSymmKey(false);
+        e.setDocument(doc);
+        e.setCustomReferenceValue(WSConstants.WSS_ENC_KEY_VALUE_TYPE);
+        e.setParts(parts);
+        e.prepare(doc, new Merlin());
+        e.addExternalRefElement(e.encryptForExternalRef(null, parts), header);
     }
 
     /* ------------------------------------------------------------------ consume */
@@ -368,6 +565,7 @@ public final class WssPeer {
     static final class Passwords implements CallbackHandler {
         final Map<String, String> users = new HashMap<>();
         String keyPassword;
+        String[] sessionKey; /* a request's: EncryptedKeySHA1, key (base64) */
 
         public void handle(Callback[] callbacks) throws UnsupportedCallbackException {
             for (Callback c : callbacks) {
@@ -376,6 +574,12 @@ public final class WssPeer {
                 switch (pc.getUsage()) {
                     case WSPasswordCallback.USERNAME_TOKEN:
                         pc.setPassword(users.get(pc.getIdentifier()));
+                        break;
+                    case WSPasswordCallback.SECRET_KEY:
+                    case WSPasswordCallback.ENCRYPTED_KEY_TOKEN:
+                        if (sessionKey == null || !sessionKey[0].equals(pc.getIdentifier()))
+                            throw new UnsupportedCallbackException(c, "unknown key " + pc.getIdentifier());
+                        pc.setKey(java.util.Base64.getDecoder().decode(sessionKey[1]));
                         break;
                     case WSPasswordCallback.DECRYPT:
                     case WSPasswordCallback.SIGNATURE:
@@ -390,10 +594,12 @@ public final class WssPeer {
 
     static void consume(Map<String, List<String>> o) throws Exception {
         allow(o, "in", "out", "trust", "truststore", "truststore-pw", "certs", "key-p12", "key-p12-pw", "users", "require",
-              "body-contains", "ts-ttl");
+              "body-contains", "ts-ttl", "session-key", "session-key-out", "asserted-user",
+              "asserted-by");
         Set<String> require = new HashSet<>(Arrays.asList(opt(o, "require", "timestamp,signature").split(",")));
         for (String r : require)
-            if (!Arrays.asList("timestamp", "ut", "ut-text", "ut-digest", "signature", "encrypted", "none").contains(r))
+            if (!Arrays.asList("timestamp", "ut", "ut-text", "ut-digest", "signature", "hmac-signature",
+                               "envelope-signature", "encrypted", "none").contains(r))
                 throw new Failure("unknown requirement " + r, true);
 
         Document doc = parse(need(o, "in"));
@@ -401,6 +607,7 @@ public final class WssPeer {
 
         /* Crypto: keystore = decryption key (if any) + known certificates; truststore = anchors. */
         Passwords cb = new Passwords();
+        if (o.containsKey("session-key")) cb.sessionKey = readSessionKey(need(o, "session-key"));
         KeyStore ks;
         if (o.containsKey("key-p12")) {
             cb.keyPassword = firstLine(need(o, "key-p12-pw"));
@@ -446,6 +653,8 @@ public final class WssPeer {
         WSSConfig cfg = WSSConfig.getNewInstance();
         cfg.setTimeStampTTL(Integer.parseInt(opt(o, "ts-ttl", "300")));
         cfg.setUtTTL(Integer.parseInt(opt(o, "ts-ttl", "300")));
+        String assertedUser = opt(o, "asserted-user", null);
+        if (assertedUser != null) cfg.setAllowUsernameTokenNoPassword(true);
         WSSecurityEngine engine = new WSSecurityEngine();
         engine.setWssConfig(cfg);
         List<WSSecurityEngineResult> results;
@@ -459,12 +668,19 @@ public final class WssPeer {
         /* What was proven, by element identity. */
         Element timestamp = null;
         boolean bodySigned = false, timestampSigned = false, bodyDecrypted = false, sigTrusted = false;
-        String utType = null;
+        boolean envelopeSigned = false;
+        boolean hmac = false;
+        String utType = null, assertedSeen = null, signerDn = null;
+        Element assertion = null;
         List<Element> signedElems = new ArrayList<>();
         for (WSSecurityEngineResult r : results) {
             int action = (Integer) r.get(WSSecurityEngineResult.TAG_ACTION);
             if (action == WSConstants.TS) {
                 timestamp = (Element) r.get(WSSecurityEngineResult.TAG_TOKEN_ELEMENT);
+            } else if (action == WSConstants.UT_NOPASSWORD && assertedUser != null) {
+                UsernameToken ut = (UsernameToken) r.get(WSSecurityEngineResult.TAG_USERNAME_TOKEN);
+                assertedSeen = ut == null ? null : ut.getName();
+                assertion = ut == null ? null : ut.getElement();
             } else if (action == WSConstants.UT || action == WSConstants.UT_NOPASSWORD) {
                 UsernameToken ut = (UsernameToken) r.get(WSSecurityEngineResult.TAG_USERNAME_TOKEN);
                 utType = ut == null ? null : ut.getPasswordType();
@@ -472,6 +688,10 @@ public final class WssPeer {
                 if (r.get(WSSecurityEngineResult.TAG_X509_CERTIFICATE) != null
                     || r.get(WSSecurityEngineResult.TAG_X509_CERTIFICATES) != null)
                     sigTrusted = true;   /* SignatureTrustValidator ran and did not throw */
+                else if (r.get(WSSecurityEngineResult.TAG_SECRET) != null)
+                    hmac = true;         /* a secret key: the symmetric binding */
+                X509Certificate signer = (X509Certificate) r.get(WSSecurityEngineResult.TAG_X509_CERTIFICATE);
+                if (signer != null) signerDn = signer.getSubjectX500Principal().getName();
                 @SuppressWarnings("unchecked")
                 List<WSDataRef> refs = (List<WSDataRef>) r.get(WSSecurityEngineResult.TAG_DATA_REF_URIS);
                 if (refs != null) for (WSDataRef d : refs) signedElems.add(d.getProtectedElement());
@@ -488,6 +708,7 @@ public final class WssPeer {
         body = soapBody(doc);   /* decryption may have replaced nodes */
         for (Element e : signedElems) {
             if (e == body) bodySigned = true;
+            if (e == doc.getDocumentElement()) envelopeSigned = true;
             if (timestamp != null && e == timestamp) timestampSigned = true;
         }
         if (!bodyDecrypted) {
@@ -513,10 +734,40 @@ public final class WssPeer {
             if (!bodySigned) throw new Failure("signature does not cover the SOAP Body");
             if (timestamp != null && !timestampSigned) throw new Failure("signature does not cover the Timestamp");
         }
+        if (require.contains("envelope-signature")) {
+            /* the very Envelope (enveloped-signature transform): the Body and the Timestamp in it */
+            if (!sigTrusted) throw new Failure("no signature by a trusted X.509 certificate");
+            if (!envelopeSigned) throw new Failure("signature does not cover the SOAP Envelope");
+        }
+        if (require.contains("hmac-signature")) {
+            if (!hmac) throw new Failure("no signature by a secret key");
+            if (!bodySigned) throw new Failure("signature does not cover the SOAP Body");
+            if (timestamp != null && !timestampSigned) throw new Failure("signature does not cover the Timestamp");
+        }
         if (require.contains("encrypted") && !bodyDecrypted) throw new Failure("Body was not encrypted");
+        if (assertedUser != null) {
+            /* the trusted upstream's signature covers the very assertion element */
+            if (!assertedUser.equals(assertedSeen))
+                throw new Failure("asserted user " + assertedSeen + ", want " + assertedUser);
+            if (assertion == null || !signedElems.contains(assertion))
+                throw new Failure("the asserted UsernameToken is not covered by the signature");
+            String want = new javax.security.auth.x500.X500Principal(need(o, "asserted-by")).getName();
+            if (!want.equals(signerDn))
+                throw new Failure("asserted by " + signerDn + ", not the trusted upstream " + want);
+        }
         String want = opt(o, "body-contains", null);
         if (want != null && !body.getTextContent().contains(want))
             throw new Failure("Body does not contain '" + want + "' after processing");
+        if (o.containsKey("session-key-out")) {
+            byte[] enc = null, key = null;
+            for (WSSecurityEngineResult r : results)
+                if (r.get(WSSecurityEngineResult.TAG_ENCRYPTED_EPHEMERAL_KEY) != null && enc == null) {
+                    enc = (byte[]) r.get(WSSecurityEngineResult.TAG_ENCRYPTED_EPHEMERAL_KEY);
+                    key = (byte[]) r.get(WSSecurityEngineResult.TAG_SECRET);
+                }
+            if (enc == null || key == null) throw new Failure("no EncryptedKey: no session key");
+            writeSessionKey(need(o, "session-key-out"), enc, key);
+        }
         if (o.containsKey("out")) write(doc, need(o, "out"));
     }
 
