@@ -13,6 +13,7 @@
  */
 #include <ctype.h>
 #include <limits.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -205,7 +206,15 @@ done:
 struct wssec_certpool {
     pthread_mutex_t lock;
     wssec_hashtab *tab; /* SHA-256 of the DER -> X509 * (one reference) */
+    /* X509v3 tokens by their base64 text: (cheap hash, length) ->
+     * wssec_pooledcert * (one reference), the text compared on each hit */
+    wssec_hashtab *texts;
 };
+
+/* The key of a token's text in the pool's texts table. */
+typedef struct text_key {
+    uint64_t hash, len;
+} text_key;
 
 int wssec__certpool_new(wssec_certpool **out, size_t max)
 {
@@ -214,6 +223,9 @@ int wssec__certpool_new(wssec_certpool **out, size_t max)
     wssec_certpool *p = wssec__calloc(1, sizeof(*p));
     /* at most max certificates: cert-cache-size as documented */
     int rc = p ? wssec__hashtab_new(&p->tab, max, 32, sizeof(X509 *)) : WSSEC_ENOMEM;
+    if (!rc && (rc = wssec__hashtab_new(&p->texts, max, sizeof(text_key),
+                                        sizeof(wssec_pooledcert *))))
+        wssec__hashtab_free(p->tab);
     if (rc) {
         wssec__free(p);
         return rc == WSSEC_EINVALID ? WSSEC_ENOMEM : rc;
@@ -228,9 +240,26 @@ static void release_cert(void *val)
     X509_free(*(X509 **)val);
 }
 
+static void pooledcert_free(wssec_pooledcert *e)
+{
+    X509_free(e->cert);
+    wssec__certdesc_clear(&e->desc);
+    wssec__free(e->text);
+    wssec__free(e);
+}
+
+/* The table's reference to an entry; called under the lock. */
+static void release_text(void *val)
+{
+    wssec_pooledcert *e = *(wssec_pooledcert **)val;
+    if (--e->refs == 0) pooledcert_free(e);
+}
+
 void wssec__certpool_free(wssec_certpool *p)
 {
     if (!p) return;
+    wssec__hashtab_clear(p->texts, release_text);
+    wssec__hashtab_free(p->texts);
     wssec__hashtab_clear(p->tab, release_cert);
     pthread_mutex_destroy(&p->lock);
     wssec__hashtab_free(p->tab);
@@ -291,7 +320,151 @@ int wssec__cert_from_der(wssec_certpool *p, const unsigned char *der, size_t len
     return 0;
 }
 
+/* A cheap hash of a token's text (64-bit words, multiply and mix): it only
+ * picks the entry, whose text is then compared whole, so texts made to
+ * collide cost time (each displaces the other), never a wrong certificate;
+ * the table's slot function is keyed with its own secret on top. */
+uint64_t wssec__cert_text_hash(const char *text, size_t len)
+{
+    uint64_t h = 0x9E3779B97F4A7C15ULL ^ len;
+    size_t i = 0;
+    for (; i + 8 <= len; i += 8) {
+        uint64_t w;
+        memcpy(&w, text + i, 8);
+        h = (h ^ w) * 0xFF51AFD7ED558CCDULL;
+        h ^= h >> 32;
+    }
+    uint64_t w = 0;
+    memcpy(&w, text + i, len - i);
+    h = (h ^ w) * 0xC4CEB9FE1A85EC53ULL;
+    return h ^ (h >> 29);
+}
+
+/* A new entry for the text (one reference, the caller's). */
+static int pooledcert_make(const char *text, size_t len, size_t max, wssec_pooledcert **out)
+{
+    *out = NULL;
+    wssec_pooledcert *e = wssec__calloc(1, sizeof(*e));
+    char *copy = e ? wssec__malloc(len + 1) : NULL;
+    if (!copy) {
+        wssec__free(e);
+        return WSSEC_ENOMEM;
+    }
+    memcpy(copy, text, len);
+    copy[len] = '\0';
+    e->text = copy;
+    e->len = len;
+    e->refs = 1;
+    unsigned char *der = NULL;
+    size_t dlen = 0;
+    int rc = wssec_b64_decode(&der, &dlen, copy, max);
+    if (!rc && dlen == 0) rc = WSSEC_EINVALID;
+    e->der_len = dlen;
+    if (!rc) rc = wssec__cert_parse_der(der, dlen, &e->cert);
+    wssec_free(der);
+    if (!rc) rc = wssec__certdesc_make(e->cert, &e->desc);
+    if (rc) {
+        pooledcert_free(e);
+        return rc;
+    }
+    *out = e;
+    return 0;
+}
+
+int wssec__cert_from_b64(wssec_certpool *p, const char *text, size_t len, size_t max,
+                         wssec_pooledcert **out)
+{
+    *out = NULL;
+    if (!p) return pooledcert_make(text, len, max, out);
+    text_key key = { wssec__cert_text_hash(text, len), len };
+    pthread_mutex_lock(&p->lock);
+    wssec_pooledcert **at = wssec__hashtab_get(p->texts, &key);
+    if (at && (*at)->len == len && memcmp((*at)->text, text, len) == 0) {
+        (*at)->refs++;
+        *out = *at;
+    }
+    pthread_mutex_unlock(&p->lock);
+    /* pooled under another limit (one pool, one context: not expected) */
+    if (*out && (*out)->der_len > max) {
+        wssec__pooledcert_release(p, *out);
+        *out = NULL;
+        return WSSEC_ELIMIT;
+    }
+    if (*out) return 0;
+    wssec_pooledcert *e = NULL;
+    WSSEC_GUARD(pooledcert_make(text, len, max, &e));
+    /* kept under its key, in place of whatever was there (another text of
+     * the same hash, or the same one from another thread); a full table
+     * starts afresh */
+    pthread_mutex_lock(&p->lock);
+    void *val = NULL;
+    if ((at = wssec__hashtab_get(p->texts, &key)) != NULL) {
+        release_text(at);
+        *at = e;
+        e->refs++;
+    } else {
+        if (wssec__hashtab_count(p->texts) + 1 > wssec__hashtab_max(p->texts))
+            wssec__hashtab_clear(p->texts, release_text);
+        if (wssec__hashtab_put(p->texts, &key, &val, NULL) == 0) {
+            memcpy(val, &e, sizeof(e));
+            e->refs++;
+        }
+    }
+    pthread_mutex_unlock(&p->lock);
+    *out = e;
+    return 0;
+}
+
+void wssec__pooledcert_release(wssec_certpool *p, wssec_pooledcert *e)
+{
+    if (!e) return;
+    if (p) pthread_mutex_lock(&p->lock);
+    bool last = --e->refs == 0;
+    if (p) pthread_mutex_unlock(&p->lock);
+    if (last) pooledcert_free(e);
+}
+
 /* ---- describing ---- */
+
+void wssec__certdesc_clear(wssec_certdesc *d)
+{
+    wssec__free(d->subject);
+    wssec__free(d->issuer);
+    wssec__free(d->serial);
+    wssec__free(d->not_before);
+    wssec__free(d->not_after);
+    memset(d, 0, sizeof(*d));
+}
+
+/* A copy of the time's text, or NULL when OpenSSL cannot read it: 0, or
+ * WSSEC_ENOMEM. */
+static int time_desc(const ASN1_TIME *t, char **out)
+{
+    wssec_time tm;
+    char text[64];
+    *out = NULL;
+    if (wssec__asn1_time(t, &tm) != 0 || wssec_time_format(text, sizeof(text), tm, 0) != 0)
+        return 0;
+    return (*out = wssec__strdup(text)) ? 0 : WSSEC_ENOMEM;
+}
+
+int wssec__certdesc_make(const X509 *x, wssec_certdesc *d)
+{
+    char text[600];
+    memset(d, 0, sizeof(*d));
+    /* out of memory, never an identity "" */
+    if (wssec__dn_text(X509_get_subject_name(x), text, sizeof(text)) ||
+        !(d->subject = wssec__strdup(text)) ||
+        wssec__dn_text(X509_get_issuer_name(x), text, sizeof(text)) ||
+        !(d->issuer = wssec__strdup(text)) || wssec__cert_serial(x, text, sizeof(text)) ||
+        !(d->serial = wssec__strdup(text)) || time_desc(X509_get0_notBefore(x), &d->not_before) ||
+        time_desc(X509_get0_notAfter(x), &d->not_after)) {
+        wssec__certdesc_clear(d);
+        return WSSEC_ENOMEM;
+    }
+    wssec__cert_fingerprint(x, d->sha256);
+    return 0;
+}
 
 int wssec__asn1_time(const ASN1_TIME *t, wssec_time *out)
 {
