@@ -209,6 +209,7 @@ struct wssec_certpool {
     /* X509v3 tokens by their base64 text: (cheap hash, length) ->
      * wssec_pooledcert * (one reference), the text compared on each hit */
     wssec_hashtab *texts;
+    wssec_pooledcert *own; /* the last certificate written as a token (one reference) */
 };
 
 /* The key of a token's text in the pool's texts table. */
@@ -260,6 +261,7 @@ void wssec__certpool_free(wssec_certpool *p)
     if (!p) return;
     wssec__hashtab_clear(p->texts, release_text);
     wssec__hashtab_free(p->texts);
+    if (p->own) release_text(&p->own);
     wssec__hashtab_clear(p->tab, release_cert);
     pthread_mutex_destroy(&p->lock);
     wssec__hashtab_free(p->tab);
@@ -410,6 +412,60 @@ int wssec__cert_from_b64(wssec_certpool *p, const char *text, size_t len, size_t
             e->refs++;
         }
     }
+    pthread_mutex_unlock(&p->lock);
+    *out = e;
+    return 0;
+}
+
+/* A new entry for a certificate to write (one reference, the caller's). */
+static int owncert_make(X509 *cert, wssec_pooledcert **out)
+{
+    *out = NULL;
+    unsigned char *der = NULL;
+    int n = i2d_X509(cert, &der);
+    wssec_pooledcert *e = n > 0 ? wssec__calloc(1, sizeof(*e)) : NULL;
+    char *text = e ? wssec_b64_encode(der, (size_t)n) : NULL;
+    OPENSSL_free(der);
+    if (!text) {
+        wssec__free(e);
+        return WSSEC_ENOMEM;
+    }
+    /* the text from xmlsec's allocator, kept in ours */
+    e->text = wssec__strdup(text);
+    xmlFree(text);
+    e->refs = 1;
+    if (!e->text || !X509_up_ref(cert)) {
+        pooledcert_free(e);
+        return WSSEC_ENOMEM;
+    }
+    e->cert = cert;
+    e->len = strlen(e->text);
+    e->der_len = (size_t)n;
+    if (wssec__certdesc_make(cert, &e->desc)) {
+        pooledcert_free(e);
+        return WSSEC_ENOMEM;
+    }
+    *out = e;
+    return 0;
+}
+
+int wssec__cert_to_b64(wssec_certpool *p, X509 *cert, wssec_pooledcert **out)
+{
+    *out = NULL;
+    if (!p) return owncert_make(cert, out);
+    pthread_mutex_lock(&p->lock);
+    if (p->own && X509_cmp(p->own->cert, cert) == 0) {
+        p->own->refs++;
+        *out = p->own;
+    }
+    pthread_mutex_unlock(&p->lock);
+    if (*out) return 0;
+    wssec_pooledcert *e = NULL;
+    WSSEC_GUARD(owncert_make(cert, &e));
+    pthread_mutex_lock(&p->lock);
+    if (p->own) release_text(&p->own);
+    p->own = e;
+    e->refs++;
     pthread_mutex_unlock(&p->lock);
     *out = e;
     return 0;

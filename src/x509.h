@@ -61,6 +61,13 @@ typedef struct wssec_pooledcert {
 int wssec__cert_from_b64(wssec_certpool *p, const char *text, size_t len, size_t max,
                          wssec_pooledcert **out);
 void wssec__pooledcert_release(wssec_certpool *p, wssec_pooledcert *e);
+/* The entry of the context's own certificate as an X509v3 token: the
+ * base64 text of its DER and its description, made once and kept for the
+ * last certificate asked (a context signs with one certificate; another
+ * replaces it; the certificates are compared whole, X509_cmp). p may be
+ * NULL (made every time). Release *out with wssec__pooledcert_release.
+ * 0, or WSSEC_ENOMEM. */
+int wssec__cert_to_b64(wssec_certpool *p, X509 *cert, wssec_pooledcert **out);
 /* The cheap hash of a token's text that picks its pool entry (for tests,
  * which make texts collide on purpose). */
 uint64_t wssec__cert_text_hash(const char *text, size_t len);

@@ -375,6 +375,54 @@ static void test_cert_from_b64(void **state)
     xmlFree(bob);
 }
 
+/* The context's own certificate as a token: its text and description
+ * made once, kept while the same certificate is asked, replaced by another. */
+static void test_cert_to_b64(void **state)
+{
+    (void)state;
+    size_t len = 0;
+    unsigned char *der = cert_der(WSSEC_SOURCE_DIR "/samples/pki/alice.crt", &len);
+    const unsigned char *q = der;
+    X509 *alice = d2i_X509(NULL, &q, (long)len), *alice2 = NULL;
+    assert_non_null(alice);
+    assert_int_equal(wssec__cert_parse_der(der, len, &alice2), 0); /* another object, same bytes */
+    FILE *f = fopen(WSSEC_SOURCE_DIR "/samples/pki/bob.crt", "r");
+    assert_non_null(f);
+    X509 *bob = PEM_read_X509(f, NULL, NULL, NULL);
+    fclose(f);
+    assert_non_null(bob);
+    char *want = wssec_b64_encode(der, len);
+    wssec_certpool *pool = NULL;
+    assert_int_equal(wssec__certpool_new(&pool, 16), 0);
+    wssec_pooledcert *a = NULL, *a2 = NULL, *b = NULL, *a3 = NULL;
+    assert_int_equal(wssec__cert_to_b64(pool, alice, &a), 0);
+    assert_string_equal(a->text, want);
+    assert_non_null(strstr(a->desc.subject, "CN=alice"));
+    assert_int_equal(wssec__cert_to_b64(pool, alice2, &a2), 0);
+    assert_ptr_equal(a, a2); /* the same certificate: kept */
+    assert_int_equal(wssec__cert_to_b64(pool, bob, &b), 0);
+    assert_ptr_not_equal(a, b); /* another one replaces it */
+    assert_non_null(strstr(b->desc.subject, "CN=bob"));
+    assert_int_equal(wssec__cert_to_b64(pool, alice, &a3), 0);
+    assert_ptr_not_equal(a3, a);
+    assert_string_equal(a3->text, want);
+    /* a held entry outlives its replacement and the pool */
+    wssec__certpool_free(pool);
+    assert_string_equal(a->text, want);
+    wssec__pooledcert_release(NULL, a);
+    wssec__pooledcert_release(NULL, a2);
+    wssec__pooledcert_release(NULL, b);
+    wssec__pooledcert_release(NULL, a3);
+    assert_int_equal(wssec__cert_to_b64(NULL, bob, &b), 0); /* no pool */
+    assert_non_null(strstr(b->desc.subject, "CN=bob"));
+    wssec__pooledcert_release(NULL, b);
+    xmlFree(want);
+    X509_free(alice);
+    X509_free(alice2);
+    X509_free(bob);
+    OPENSSL_free(der);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -387,6 +435,7 @@ int main(void)
         cmocka_unit_test(test_random_id),
         cmocka_unit_test(test_cert_parse_der),
         cmocka_unit_test(test_cert_from_b64),
+        cmocka_unit_test(test_cert_to_b64),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
