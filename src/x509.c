@@ -480,6 +480,48 @@ void wssec__pooledcert_release(wssec_certpool *p, wssec_pooledcert *e)
     if (last) pooledcert_free(e);
 }
 
+/* ---- a value remembered with a certificate ---- */
+
+static pthread_once_t keyhash_once = PTHREAD_ONCE_INIT;
+static pthread_mutex_t keyhash_lock = PTHREAD_MUTEX_INITIALIZER;
+static int keyhash_idx = -1;
+
+static void keyhash_free(void *parent, void *ptr, CRYPTO_EX_DATA *ad, int idx, long argl,
+                         void *argp)
+{
+    (void)parent, (void)ad, (void)idx, (void)argl, (void)argp;
+    OPENSSL_free(ptr);
+}
+
+static void keyhash_init(void)
+{
+    keyhash_idx = X509_get_ex_new_index(0, NULL, NULL, NULL, keyhash_free);
+}
+
+int wssec__cert_keyhash_get(X509 *cert, unsigned char out[32])
+{
+    pthread_once(&keyhash_once, keyhash_init);
+    if (keyhash_idx < 0) return -1;
+    pthread_mutex_lock(&keyhash_lock);
+    const unsigned char *h = X509_get_ex_data(cert, keyhash_idx);
+    if (h) memcpy(out, h, 32);
+    pthread_mutex_unlock(&keyhash_lock);
+    return h ? 0 : -1;
+}
+
+void wssec__cert_keyhash_put(X509 *cert, const unsigned char hash[32])
+{
+    pthread_once(&keyhash_once, keyhash_init);
+    if (keyhash_idx < 0) return;
+    unsigned char *h = OPENSSL_malloc(32);
+    if (!h) return;
+    memcpy(h, hash, 32);
+    pthread_mutex_lock(&keyhash_lock);
+    if (!X509_get_ex_data(cert, keyhash_idx) && X509_set_ex_data(cert, keyhash_idx, h)) h = NULL;
+    pthread_mutex_unlock(&keyhash_lock);
+    OPENSSL_free(h);
+}
+
 /* ---- describing ---- */
 
 void wssec__certdesc_clear(wssec_certdesc *d)

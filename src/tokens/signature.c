@@ -712,7 +712,11 @@ static int key_hash(X509 *cert, EVP_PKEY *pk, unsigned char out[32])
 static int replay_key(X509 *cert, EVP_PKEY *pk, const wssec_buf *si, unsigned char out[32])
 {
     unsigned char h[SHA256_DIGEST_LENGTH];
-    if (key_hash(cert, pk, h)) return -1;
+    /* once per certificate object (pooled ones come again) */
+    if (wssec__cert_keyhash_get(cert, h) != 0) {
+        if (key_hash(cert, pk, h)) return -1;
+        wssec__cert_keyhash_put(cert, h);
+    }
     EVP_MD_CTX *c = EVP_MD_CTX_new();
     unsigned int len = 0;
     int ok = c && EVP_DigestInit_ex(c, EVP_sha256(), NULL) == 1 &&

@@ -423,6 +423,32 @@ static void test_cert_to_b64(void **state)
     OPENSSL_free(der);
 }
 
+/* A value remembered with a certificate object: none at first, the first
+ * put stays, another object of the same certificate has its own. */
+static void test_cert_keyhash(void **state)
+{
+    (void)state;
+    size_t len = 0;
+    unsigned char *der = cert_der(WSSEC_SOURCE_DIR "/samples/pki/alice.crt", &len);
+    X509 *x = NULL, *y = NULL;
+    assert_int_equal(wssec__cert_parse_der(der, len, &x), 0);
+    assert_int_equal(wssec__cert_parse_der(der, len, &y), 0);
+    unsigned char a[32], b[32], got[32];
+    memset(a, 0xa5, sizeof(a));
+    memset(b, 0x5a, sizeof(b));
+    assert_int_equal(wssec__cert_keyhash_get(x, got), -1);
+    wssec__cert_keyhash_put(x, a);
+    assert_int_equal(wssec__cert_keyhash_get(x, got), 0);
+    assert_memory_equal(got, a, 32);
+    wssec__cert_keyhash_put(x, b); /* the first stays */
+    assert_int_equal(wssec__cert_keyhash_get(x, got), 0);
+    assert_memory_equal(got, a, 32);
+    assert_int_equal(wssec__cert_keyhash_get(y, got), -1);
+    X509_free(x);
+    X509_free(y);
+    OPENSSL_free(der);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -436,6 +462,7 @@ int main(void)
         cmocka_unit_test(test_cert_parse_der),
         cmocka_unit_test(test_cert_from_b64),
         cmocka_unit_test(test_cert_to_b64),
+        cmocka_unit_test(test_cert_keyhash),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
