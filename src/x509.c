@@ -480,46 +480,95 @@ void wssec__pooledcert_release(wssec_certpool *p, wssec_pooledcert *e)
     if (last) pooledcert_free(e);
 }
 
-/* ---- a value remembered with a certificate ---- */
+/* ---- values remembered with a certificate ---- */
 
-static pthread_once_t keyhash_once = PTHREAD_ONCE_INIT;
-static pthread_mutex_t keyhash_lock = PTHREAD_MUTEX_INITIALIZER;
-static int keyhash_idx = -1;
+/* What is remembered with one certificate object (its ex_data). */
+typedef struct cert_memo {
+    unsigned char keyhash[32], sha256[32];
+    bool has_keyhash, has_sha256;
+} cert_memo;
 
-static void keyhash_free(void *parent, void *ptr, CRYPTO_EX_DATA *ad, int idx, long argl,
-                         void *argp)
+static pthread_once_t memo_once = PTHREAD_ONCE_INIT;
+static pthread_mutex_t memo_lock = PTHREAD_MUTEX_INITIALIZER;
+static int memo_idx = -1;
+
+static void memo_free(void *parent, void *ptr, CRYPTO_EX_DATA *ad, int idx, long argl, void *argp)
 {
     (void)parent, (void)ad, (void)idx, (void)argl, (void)argp;
     OPENSSL_free(ptr);
 }
 
-static void keyhash_init(void)
+static void memo_init(void)
 {
-    keyhash_idx = X509_get_ex_new_index(0, NULL, NULL, NULL, keyhash_free);
+    memo_idx = X509_get_ex_new_index(0, NULL, NULL, NULL, memo_free);
+}
+
+/* A copy of the certificate's memo (zeroed when it has none). */
+static void memo_get(X509 *cert, cert_memo *out)
+{
+    memset(out, 0, sizeof(*out));
+    pthread_once(&memo_once, memo_init);
+    if (memo_idx < 0) return;
+    pthread_mutex_lock(&memo_lock);
+    const cert_memo *m = X509_get_ex_data(cert, memo_idx);
+    if (m) *out = *m;
+    pthread_mutex_unlock(&memo_lock);
+}
+
+/* Adds what `add` has and the memo has not; nothing when memory is short. */
+static void memo_add(X509 *cert, const cert_memo *add)
+{
+    pthread_once(&memo_once, memo_init);
+    if (memo_idx < 0) return;
+    cert_memo *fresh = OPENSSL_zalloc(sizeof(*fresh));
+    pthread_mutex_lock(&memo_lock);
+    cert_memo *m = X509_get_ex_data(cert, memo_idx);
+    if (!m && fresh && X509_set_ex_data(cert, memo_idx, fresh)) {
+        m = fresh;
+        fresh = NULL;
+    }
+    if (m && add->has_keyhash && !m->has_keyhash) {
+        memcpy(m->keyhash, add->keyhash, 32);
+        m->has_keyhash = true;
+    }
+    if (m && add->has_sha256 && !m->has_sha256) {
+        memcpy(m->sha256, add->sha256, 32);
+        m->has_sha256 = true;
+    }
+    pthread_mutex_unlock(&memo_lock);
+    OPENSSL_free(fresh);
 }
 
 int wssec__cert_keyhash_get(X509 *cert, unsigned char out[32])
 {
-    pthread_once(&keyhash_once, keyhash_init);
-    if (keyhash_idx < 0) return -1;
-    pthread_mutex_lock(&keyhash_lock);
-    const unsigned char *h = X509_get_ex_data(cert, keyhash_idx);
-    if (h) memcpy(out, h, 32);
-    pthread_mutex_unlock(&keyhash_lock);
-    return h ? 0 : -1;
+    cert_memo m;
+    memo_get(cert, &m);
+    if (m.has_keyhash) memcpy(out, m.keyhash, 32);
+    return m.has_keyhash ? 0 : -1;
 }
 
 void wssec__cert_keyhash_put(X509 *cert, const unsigned char hash[32])
 {
-    pthread_once(&keyhash_once, keyhash_init);
-    if (keyhash_idx < 0) return;
-    unsigned char *h = OPENSSL_malloc(32);
-    if (!h) return;
-    memcpy(h, hash, 32);
-    pthread_mutex_lock(&keyhash_lock);
-    if (!X509_get_ex_data(cert, keyhash_idx) && X509_set_ex_data(cert, keyhash_idx, h)) h = NULL;
-    pthread_mutex_unlock(&keyhash_lock);
-    OPENSSL_free(h);
+    cert_memo m = { .has_keyhash = true };
+    memcpy(m.keyhash, hash, 32);
+    memo_add(cert, &m);
+}
+
+int wssec__cert_sha256(X509 *cert, unsigned char out[32])
+{
+    cert_memo m;
+    unsigned int n = 0;
+    memo_get(cert, &m);
+    if (m.has_sha256) {
+        memcpy(out, m.sha256, 32);
+        return 0;
+    }
+    if (!X509_digest(cert, EVP_sha256(), m.sha256, &n) || n != 32) return WSSEC_EINTERNAL;
+    memcpy(out, m.sha256, 32);
+    m.has_sha256 = true;
+    m.has_keyhash = false;
+    memo_add(cert, &m);
+    return 0;
 }
 
 /* ---- describing ---- */

@@ -68,13 +68,16 @@ void wssec__pooledcert_release(wssec_certpool *p, wssec_pooledcert *e);
  * NULL (made every time). Release *out with wssec__pooledcert_release.
  * 0, or WSSEC_ENOMEM. */
 int wssec__cert_to_b64(wssec_certpool *p, X509 *cert, wssec_pooledcert **out);
-/* A 32-byte value remembered with a certificate object for as long as it
- * lives (its ex_data, under one lock): the signature module's hash of the
+/* Values remembered with a certificate object for as long as it lives
+ * (its ex_data, under one lock). The signature module's hash of the
  * certificate's public key, computed once per pooled certificate instead
  * of once per message. get: 0 with out filled, or -1 (none yet). put: the
  * first value stays; nothing happens when memory is short. */
 int wssec__cert_keyhash_get(X509 *cert, unsigned char out[32]);
 void wssec__cert_keyhash_put(X509 *cert, const unsigned char hash[32]);
+/* The SHA-256 of the certificate's DER, computed once per certificate
+ * object and remembered with it (as above): 0 or WSSEC_EINTERNAL. */
+int wssec__cert_sha256(X509 *cert, unsigned char out[32]);
 /* The cheap hash of a token's text that picks its pool entry (for tests,
  * which make texts collide on purpose). */
 uint64_t wssec__cert_text_hash(const char *text, size_t len);

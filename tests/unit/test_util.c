@@ -444,6 +444,22 @@ static void test_cert_keyhash(void **state)
     assert_int_equal(wssec__cert_keyhash_get(x, got), 0);
     assert_memory_equal(got, a, 32);
     assert_int_equal(wssec__cert_keyhash_get(y, got), -1);
+    /* the DER's SHA-256, remembered beside the key hash */
+    unsigned char want[32], d1[32], d2[32];
+    unsigned int n = 0;
+    assert_true(X509_digest(y, EVP_sha256(), want, &n) && n == 32);
+    assert_int_equal(wssec__cert_sha256(y, d1), 0);
+    assert_memory_equal(d1, want, 32);
+    assert_int_equal(wssec__cert_sha256(y, d2), 0);
+    assert_memory_equal(d2, want, 32);
+    assert_int_equal(wssec__cert_keyhash_get(y, got), -1);
+    wssec__cert_keyhash_put(y, b);
+    assert_int_equal(wssec__cert_keyhash_get(y, got), 0);
+    assert_memory_equal(got, b, 32);
+    assert_int_equal(wssec__cert_sha256(x, d1), 0);
+    assert_memory_equal(d1, want, 32);
+    assert_int_equal(wssec__cert_keyhash_get(x, got), 0);
+    assert_memory_equal(got, a, 32);
     X509_free(x);
     X509_free(y);
     OPENSSL_free(der);
