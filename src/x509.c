@@ -486,6 +486,7 @@ void wssec__pooledcert_release(wssec_certpool *p, wssec_pooledcert *e)
 typedef struct cert_memo {
     unsigned char keyhash[32], sha256[32];
     bool has_keyhash, has_sha256;
+    unsigned flags; /* WSSEC_CERT_* facts found true */
 } cert_memo;
 
 static pthread_once_t memo_once = PTHREAD_ONCE_INIT;
@@ -535,6 +536,7 @@ static void memo_add(X509 *cert, const cert_memo *add)
         memcpy(m->sha256, add->sha256, 32);
         m->has_sha256 = true;
     }
+    if (m) m->flags |= add->flags;
     pthread_mutex_unlock(&memo_lock);
     OPENSSL_free(fresh);
 }
@@ -554,6 +556,19 @@ void wssec__cert_keyhash_put(X509 *cert, const unsigned char hash[32])
     memo_add(cert, &m);
 }
 
+bool wssec__cert_flag(X509 *cert, unsigned flag)
+{
+    cert_memo m;
+    memo_get(cert, &m);
+    return (m.flags & flag) == flag;
+}
+
+void wssec__cert_flag_put(X509 *cert, unsigned flag)
+{
+    cert_memo m = { .flags = flag };
+    memo_add(cert, &m);
+}
+
 int wssec__cert_sha256(X509 *cert, unsigned char out[32])
 {
     cert_memo m;
@@ -567,6 +582,7 @@ int wssec__cert_sha256(X509 *cert, unsigned char out[32])
     memcpy(out, m.sha256, 32);
     m.has_sha256 = true;
     m.has_keyhash = false;
+    m.flags = 0;
     memo_add(cert, &m);
     return 0;
 }

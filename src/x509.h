@@ -78,6 +78,12 @@ void wssec__cert_keyhash_put(X509 *cert, const unsigned char hash[32]);
 /* The SHA-256 of the certificate's DER, computed once per certificate
  * object and remembered with it (as above): 0 or WSSEC_EINTERNAL. */
 int wssec__cert_sha256(X509 *cert, unsigned char out[32]);
+/* Facts about a certificate found true once, remembered with it (as
+ * above): WSSEC_CERT_NAMES_USABLE, its subject and issuer names have no
+ * NUL or control character (the trust module's check). */
+#define WSSEC_CERT_NAMES_USABLE 1u
+bool wssec__cert_flag(X509 *cert, unsigned flag);
+void wssec__cert_flag_put(X509 *cert, unsigned flag);
 /* The cheap hash of a token's text that picks its pool entry (for tests,
  * which make texts collide on purpose). */
 uint64_t wssec__cert_text_hash(const char *text, size_t len);

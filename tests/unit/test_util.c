@@ -460,6 +460,13 @@ static void test_cert_keyhash(void **state)
     assert_memory_equal(d1, want, 32);
     assert_int_equal(wssec__cert_keyhash_get(x, got), 0);
     assert_memory_equal(got, a, 32);
+    /* a fact, once found, is remembered; the values stay */
+    assert_false(wssec__cert_flag(x, WSSEC_CERT_NAMES_USABLE));
+    wssec__cert_flag_put(x, WSSEC_CERT_NAMES_USABLE);
+    assert_true(wssec__cert_flag(x, WSSEC_CERT_NAMES_USABLE));
+    assert_false(wssec__cert_flag(y, WSSEC_CERT_NAMES_USABLE));
+    assert_int_equal(wssec__cert_keyhash_get(x, got), 0);
+    assert_memory_equal(got, a, 32);
     X509_free(x);
     X509_free(y);
     OPENSSL_free(der);
