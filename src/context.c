@@ -26,6 +26,7 @@
 #include "keystore.h"
 #include "pkcs11.h"
 #include "plugin.h"
+#include "record.h"
 #include "policy.h"
 #include "registry.h"
 #include "replay_url.h"
@@ -444,6 +445,19 @@ int wssec_msg_cert_from_der(X509 **out, wssec_msg *msg, const unsigned char *der
     WSSEC_ARG(out && msg && der);
     *out = NULL;
     return wssec__cert_from_der(wssec_msg_ctx(msg)->certpool, der, len, out);
+}
+
+int wssec_msg_token_cert_b64(wssec_msg *msg, wssec_token *token, const char *text, size_t len,
+                             size_t max)
+{
+    WSSEC_ARG(msg && token && text);
+    wssec_certpool *pool = wssec_msg_ctx(msg)->certpool;
+    wssec_pooledcert *e = NULL;
+    WSSEC_GUARD(wssec__cert_from_b64(pool, text, len, max, &e));
+    int rc = X509_up_ref(e->cert) ? wssec__token_set_cert_desc(token, e->cert, NULL, &e->desc)
+                                  : WSSEC_ENOMEM;
+    wssec__pooledcert_release(pool, e);
+    return rc;
 }
 
 /* ---- the password source, for modules (sys/keys.h) ---- */

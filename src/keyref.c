@@ -630,25 +630,22 @@ static int bst_bytes(X509 *cert, STACK_OF(X509) *chain, int bst_type, unsigned c
 }
 
 /* The element: appended to our Security header, with a fresh wsu:Id, its
- * EncodingType and ValueType, and the base64 of der. */
-static int bst_element(xmlNodePtr *out, wssec_msg *msg, const unsigned char *der, size_t len,
-                       int bst_type)
+ * EncodingType and ValueType, and the base64 text of the token. */
+static int bst_element(xmlNodePtr *out, wssec_msg *msg, const char *b64, int bst_type)
 {
     xmlNodePtr sec = wssec_msg_security(msg, 1);
     xmlNodePtr bst = sec ? wssec_msg_add_elem(msg, sec, WSSEC_NS_WSSE, "wsse",
                                               "BinarySecurityToken", NULL)
                          : NULL;
     xmlNodePtr text = NULL;
-    char *b64 = NULL;
     int rc = 0;
-    if (!bst || !(b64 = wssec_b64_encode(der, len)) || !wssec_msg_new_id(msg, bst, "X509") ||
+    if (!bst || !wssec_msg_new_id(msg, bst, "X509") ||
         !xmlSetProp(bst, BAD_CAST "EncodingType", BAD_CAST WSSEC_ENC_BASE64) ||
         !xmlSetProp(bst, BAD_CAST "ValueType", BAD_CAST bst_value_types[bst_type]) ||
         !(text = xmlNewDocText(bst->doc, BAD_CAST b64)) || !xmlAddChild(bst, text)) {
         if (text && !text->parent) xmlFreeNode(text);
         rc = WSSEC_ENOMEM;
     }
-    xmlFree(b64);
     *out = rc ? NULL : bst;
     return rc;
 }
@@ -656,7 +653,7 @@ static int bst_element(xmlNodePtr *out, wssec_msg *msg, const unsigned char *der
 /* Records the written token in the message's token store, holding cert and
  * chain (new references). */
 static int bst_record(wssec_token **out, wssec_msg *msg, xmlNodePtr bst, X509 *cert,
-                      STACK_OF(X509) *chain)
+                      STACK_OF(X509) *chain, const wssec_certdesc *desc)
 {
     wssec_token *tok = wssec_msg_add_token(msg, "x509-token", bst);
     STACK_OF(X509) *others = chain ? sk_X509_dup(chain) : NULL;
@@ -665,8 +662,28 @@ static int bst_record(wssec_token **out, wssec_msg *msg, xmlNodePtr bst, X509 *c
         return WSSEC_ENOMEM;
     }
     for (int i = 0; i < sk_X509_num(others); i++) X509_up_ref(sk_X509_value(others, i));
-    if (wssec_token_set_cert(tok, cert, others)) return WSSEC_ENOMEM;
+    if (desc ? wssec__token_set_cert_desc(tok, cert, others, desc)
+             : wssec_token_set_cert(tok, cert, others))
+        return WSSEC_ENOMEM;
     *out = tok;
+    return 0;
+}
+
+/* One certificate: its text and description made once per context (the
+ * same certificate signs message after message). */
+static int bst_write_x509v3(xmlNodePtr *out, wssec_token **token, wssec_msg *msg,
+                            const char *what, X509 *cert, STACK_OF(X509) *chain)
+{
+    wssec_certpool *pool = msg->ctx->certpool;
+    wssec_pooledcert *e = NULL;
+    int rc = wssec__cert_to_b64(pool, cert, &e);
+    if (rc) return wssec_msg_fail(msg, rc, NULL, NULL, "%s: the token cannot be encoded", what);
+    xmlNodePtr bst = NULL;
+    rc = bst_element(&bst, msg, e->text, WSSEC_BST_X509V3);
+    if (!rc && token) rc = bst_record(token, msg, bst, cert, chain, &e->desc);
+    wssec__pooledcert_release(pool, e);
+    if (rc) return wssec_msg_fail(msg, rc, NULL, NULL, "out of memory");
+    *out = bst;
     return 0;
 }
 
@@ -677,14 +694,17 @@ int wssec__bst_write(xmlNodePtr *out, wssec_token **token, wssec_msg *msg, const
     if (token) *token = NULL;
     if (bst_type < 0 || bst_type >= (int)WSSEC_ARRAY_LEN(bst_value_types))
         return wssec_msg_fail(msg, WSSEC_EINVALID, NULL, NULL, "%s: no such token type", what);
+    if (bst_type == WSSEC_BST_X509V3) return bst_write_x509v3(out, token, msg, what, cert, chain);
     unsigned char *der = NULL;
     size_t len = 0;
     int rc = bst_bytes(cert, chain, bst_type, &der, &len);
     if (rc) return wssec_msg_fail(msg, rc, NULL, NULL, "%s: the token cannot be encoded", what);
     xmlNodePtr bst = NULL;
-    rc = bst_element(&bst, msg, der, len, bst_type);
+    char *b64 = wssec_b64_encode(der, len);
+    rc = b64 ? bst_element(&bst, msg, b64, bst_type) : WSSEC_ENOMEM;
+    xmlFree(b64);
     wssec__free(der);
-    if (!rc && token) rc = bst_record(token, msg, bst, cert, chain);
+    if (!rc && token) rc = bst_record(token, msg, bst, cert, chain, NULL);
     if (rc) return wssec_msg_fail(msg, rc, NULL, NULL, "out of memory");
     *out = bst;
     return 0;

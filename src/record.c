@@ -534,41 +534,42 @@ wssec_token *wssec_msg_token_by_id(const wssec_msg *msg, const char *id)
     return wssec__token_by_id(msg, id);
 }
 
-int wssec_token_set_cert(wssec_token *tok, X509 *leaf, STACK_OF(X509) *others)
+int wssec__token_set_cert_desc(wssec_token *tok, X509 *leaf, STACK_OF(X509) *others,
+                               const wssec_certdesc *d)
 {
-    if (!tok || !leaf) {
+    if (!tok || !leaf || !d) {
         X509_free(leaf);
         sk_X509_pop_free(others, X509_free);
         return WSSEC_EINVALID;
     }
-    char text[600];
-    wssec_time t;
+    char text[16];
     X509_free(tok->cert);
     sk_X509_pop_free(tok->chain, X509_free);
     tok->cert = leaf;
     tok->chain = others;
-    /* out of memory, never an identity "" */
-    if (wssec__dn_text(X509_get_subject_name(leaf), text, sizeof(text)) ||
-        wssec_token_set_identity(tok, text) || wssec_token_set(tok, "subject", text))
+    if (wssec_token_set_identity(tok, d->subject) || wssec_token_set(tok, "subject", d->subject) ||
+        wssec_token_set(tok, "issuer", d->issuer) || wssec_token_set(tok, "serial", d->serial) ||
+        (d->not_before && wssec_token_set(tok, "not-before", d->not_before)) ||
+        (d->not_after && wssec_token_set(tok, "not-after", d->not_after)) ||
+        wssec_token_set(tok, "sha256", d->sha256))
         return WSSEC_ENOMEM;
-    if (wssec__dn_text(X509_get_issuer_name(leaf), text, sizeof(text)) ||
-        wssec_token_set(tok, "issuer", text))
-        return WSSEC_ENOMEM;
-    if (wssec__cert_serial(leaf, text, sizeof(text)) || wssec_token_set(tok, "serial", text))
-        return WSSEC_ENOMEM;
-    if (wssec__asn1_time(X509_get0_notBefore(leaf), &t) == 0 &&
-        wssec_time_format(text, sizeof(text), t, 0) == 0 && wssec_token_set(tok, "not-before", text))
-        return WSSEC_ENOMEM;
-    if (wssec__asn1_time(X509_get0_notAfter(leaf), &t) == 0 &&
-        wssec_time_format(text, sizeof(text), t, 0) == 0 && wssec_token_set(tok, "not-after", text))
-        return WSSEC_ENOMEM;
-    wssec__cert_fingerprint(leaf, text);
-    if (wssec_token_set(tok, "sha256", text)) return WSSEC_ENOMEM;
     snprintf(text, sizeof(text), "%d", others ? sk_X509_num(others) : 0);
     if (wssec_token_set(tok, "chain-certificates", text)) return WSSEC_ENOMEM;
     return 0;
 }
 
+int wssec_token_set_cert(wssec_token *tok, X509 *leaf, STACK_OF(X509) *others)
+{
+    wssec_certdesc d;
+    if (!tok || !leaf || wssec__certdesc_make(leaf, &d)) {
+        X509_free(leaf);
+        sk_X509_pop_free(others, X509_free);
+        return tok && leaf ? WSSEC_ENOMEM : WSSEC_EINVALID;
+    }
+    int rc = wssec__token_set_cert_desc(tok, leaf, others, &d);
+    wssec__certdesc_clear(&d);
+    return rc;
+}
 
 X509 *wssec_token_cert(const wssec_token *t) { return t ? t->cert : NULL; }
 

@@ -161,6 +161,11 @@ int wssec__result_new(wssec_result **out);
  * description of code; the record's code is code either way.
  * 0 or WSSEC_ENOMEM. */
 int wssec__token_fail(wssec_token *t, int code, const wssec_errrec *from);
+/* wssec_token_set_cert with the certificate's description already made
+ * (a pooled one, x509.h): the strings are copied. */
+struct wssec_certdesc;
+int wssec__token_set_cert_desc(wssec_token *t, X509 *leaf, STACK_OF(X509) *others,
+                               const struct wssec_certdesc *d);
 /* Adds a warning once (the same text twice is kept once). */
 int wssec__result_warn(wssec_result *r, const char *text);
 int wssec__result_add_ref(wssec_result *r, xmlNodePtr node, const char *uri, const char *digest,

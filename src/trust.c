@@ -175,7 +175,9 @@ static int check_leaf(wssec_trust_verdict *v, const wssec_trust *t, X509 *leaf, 
                       const char *role)
 {
     char who[700];
-    for (int which = 0; which < 2; which++) {
+    /* found usable once for a (pooled) certificate object: remembered */
+    bool names_known = wssec__cert_flag(leaf, WSSEC_CERT_NAMES_USABLE);
+    for (int which = 0; which < 2 && !names_known; which++) {
         const X509_NAME *n = which ? X509_get_issuer_name(leaf) : X509_get_subject_name(leaf);
         int urc = usable_name(n);
         if (urc == WSSEC_ENOMEM) return wssec__trust_refuse(v, urc, "out of memory");
@@ -188,6 +190,7 @@ static int check_leaf(wssec_trust_verdict *v, const wssec_trust *t, X509 *leaf, 
                 role, who, which ? "issuer" : "subject");
         }
     }
+    if (!names_known) wssec__cert_flag_put(leaf, WSSEC_CERT_NAMES_USABLE);
     uint32_t flags = X509_get_extension_flags(leaf);
     if ((flags & EXFLAG_CA) && !configured_self_signed(t, leaf)) return refuse_ca(v, leaf, role);
     if (flags & EXFLAG_KUSAGE) {

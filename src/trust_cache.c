@@ -58,10 +58,12 @@ int wssec__trust_cache_key(X509 *leaf, STACK_OF(X509) *presented, unsigned char 
     unsigned char d[EVP_MAX_MD_SIZE];
     unsigned int n = 0;
     int ok = md && EVP_DigestInit_ex(md, EVP_sha256(), NULL);
-    ok = ok && X509_digest(leaf, EVP_sha256(), d, &n) && EVP_DigestUpdate(md, d, n);
+    /* each certificate's SHA-256 is remembered with it: a pooled one is
+     * hashed once */
+    ok = ok && wssec__cert_sha256(leaf, d) == 0 && EVP_DigestUpdate(md, d, 32);
     for (int i = 0; ok && i < sk_X509_num(presented); i++)
-        ok = X509_digest(sk_X509_value(presented, i), EVP_sha256(), d, &n) &&
-             EVP_DigestUpdate(md, d, n);
+        ok = wssec__cert_sha256(sk_X509_value(presented, i), d) == 0 &&
+             EVP_DigestUpdate(md, d, 32);
     ok = ok && EVP_DigestFinal_ex(md, key, &n);
     EVP_MD_CTX_free(md);
     return ok ? 0 : WSSEC_EINTERNAL;

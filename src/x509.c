@@ -13,6 +13,7 @@
  */
 #include <ctype.h>
 #include <limits.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -205,7 +206,16 @@ done:
 struct wssec_certpool {
     pthread_mutex_t lock;
     wssec_hashtab *tab; /* SHA-256 of the DER -> X509 * (one reference) */
+    /* X509v3 tokens by their base64 text: (cheap hash, length) ->
+     * wssec_pooledcert * (one reference), the text compared on each hit */
+    wssec_hashtab *texts;
+    wssec_pooledcert *own; /* the last certificate written as a token (one reference) */
 };
+
+/* The key of a token's text in the pool's texts table. */
+typedef struct text_key {
+    uint64_t hash, len;
+} text_key;
 
 int wssec__certpool_new(wssec_certpool **out, size_t max)
 {
@@ -214,6 +224,9 @@ int wssec__certpool_new(wssec_certpool **out, size_t max)
     wssec_certpool *p = wssec__calloc(1, sizeof(*p));
     /* at most max certificates: cert-cache-size as documented */
     int rc = p ? wssec__hashtab_new(&p->tab, max, 32, sizeof(X509 *)) : WSSEC_ENOMEM;
+    if (!rc && (rc = wssec__hashtab_new(&p->texts, max, sizeof(text_key),
+                                        sizeof(wssec_pooledcert *))))
+        wssec__hashtab_free(p->tab);
     if (rc) {
         wssec__free(p);
         return rc == WSSEC_EINVALID ? WSSEC_ENOMEM : rc;
@@ -228,9 +241,27 @@ static void release_cert(void *val)
     X509_free(*(X509 **)val);
 }
 
+static void pooledcert_free(wssec_pooledcert *e)
+{
+    X509_free(e->cert);
+    wssec__certdesc_clear(&e->desc);
+    wssec__free(e->text);
+    wssec__free(e);
+}
+
+/* The table's reference to an entry; called under the lock. */
+static void release_text(void *val)
+{
+    wssec_pooledcert *e = *(wssec_pooledcert **)val;
+    if (--e->refs == 0) pooledcert_free(e);
+}
+
 void wssec__certpool_free(wssec_certpool *p)
 {
     if (!p) return;
+    wssec__hashtab_clear(p->texts, release_text);
+    wssec__hashtab_free(p->texts);
+    if (p->own) release_text(&p->own);
     wssec__hashtab_clear(p->tab, release_cert);
     pthread_mutex_destroy(&p->lock);
     wssec__hashtab_free(p->tab);
@@ -291,7 +322,312 @@ int wssec__cert_from_der(wssec_certpool *p, const unsigned char *der, size_t len
     return 0;
 }
 
+/* A cheap hash of a token's text (64-bit words, multiply and mix): it only
+ * picks the entry, whose text is then compared whole, so texts made to
+ * collide cost time (each displaces the other), never a wrong certificate;
+ * the table's slot function is keyed with its own secret on top. */
+uint64_t wssec__cert_text_hash(const char *text, size_t len)
+{
+    uint64_t h = 0x9E3779B97F4A7C15ULL ^ len;
+    size_t i = 0;
+    for (; i + 8 <= len; i += 8) {
+        uint64_t w;
+        memcpy(&w, text + i, 8);
+        h = (h ^ w) * 0xFF51AFD7ED558CCDULL;
+        h ^= h >> 32;
+    }
+    uint64_t w = 0;
+    memcpy(&w, text + i, len - i);
+    h = (h ^ w) * 0xC4CEB9FE1A85EC53ULL;
+    return h ^ (h >> 29);
+}
+
+/* A new entry for the text (one reference, the caller's). */
+static int pooledcert_make(const char *text, size_t len, size_t max, wssec_pooledcert **out)
+{
+    *out = NULL;
+    wssec_pooledcert *e = wssec__calloc(1, sizeof(*e));
+    char *copy = e ? wssec__malloc(len + 1) : NULL;
+    if (!copy) {
+        wssec__free(e);
+        return WSSEC_ENOMEM;
+    }
+    memcpy(copy, text, len);
+    copy[len] = '\0';
+    e->text = copy;
+    e->len = len;
+    e->refs = 1;
+    unsigned char *der = NULL;
+    size_t dlen = 0;
+    int rc = wssec_b64_decode(&der, &dlen, copy, max);
+    if (!rc && dlen == 0) rc = WSSEC_EINVALID;
+    e->der_len = dlen;
+    if (!rc) rc = wssec__cert_parse_der(der, dlen, &e->cert);
+    wssec_free(der);
+    if (!rc) rc = wssec__certdesc_make(e->cert, &e->desc);
+    if (rc) {
+        pooledcert_free(e);
+        return rc;
+    }
+    *out = e;
+    return 0;
+}
+
+int wssec__cert_from_b64(wssec_certpool *p, const char *text, size_t len, size_t max,
+                         wssec_pooledcert **out)
+{
+    *out = NULL;
+    if (!p) return pooledcert_make(text, len, max, out);
+    text_key key = { wssec__cert_text_hash(text, len), len };
+    pthread_mutex_lock(&p->lock);
+    wssec_pooledcert **at = wssec__hashtab_get(p->texts, &key);
+    if (at && (*at)->len == len && memcmp((*at)->text, text, len) == 0) {
+        (*at)->refs++;
+        *out = *at;
+    }
+    pthread_mutex_unlock(&p->lock);
+    /* pooled under another limit (one pool, one context: not expected) */
+    if (*out && (*out)->der_len > max) {
+        wssec__pooledcert_release(p, *out);
+        *out = NULL;
+        return WSSEC_ELIMIT;
+    }
+    if (*out) return 0;
+    wssec_pooledcert *e = NULL;
+    WSSEC_GUARD(pooledcert_make(text, len, max, &e));
+    /* kept under its key, in place of whatever was there (another text of
+     * the same hash, or the same one from another thread); a full table
+     * starts afresh */
+    pthread_mutex_lock(&p->lock);
+    void *val = NULL;
+    if ((at = wssec__hashtab_get(p->texts, &key)) != NULL) {
+        release_text(at);
+        *at = e;
+        e->refs++;
+    } else {
+        if (wssec__hashtab_count(p->texts) + 1 > wssec__hashtab_max(p->texts))
+            wssec__hashtab_clear(p->texts, release_text);
+        if (wssec__hashtab_put(p->texts, &key, &val, NULL) == 0) {
+            memcpy(val, &e, sizeof(e));
+            e->refs++;
+        }
+    }
+    pthread_mutex_unlock(&p->lock);
+    *out = e;
+    return 0;
+}
+
+/* A new entry for a certificate to write (one reference, the caller's). */
+static int owncert_make(X509 *cert, wssec_pooledcert **out)
+{
+    *out = NULL;
+    unsigned char *der = NULL;
+    int n = i2d_X509(cert, &der);
+    wssec_pooledcert *e = n > 0 ? wssec__calloc(1, sizeof(*e)) : NULL;
+    char *text = e ? wssec_b64_encode(der, (size_t)n) : NULL;
+    OPENSSL_free(der);
+    if (!text) {
+        wssec__free(e);
+        return WSSEC_ENOMEM;
+    }
+    /* the text from xmlsec's allocator, kept in ours */
+    e->text = wssec__strdup(text);
+    xmlFree(text);
+    e->refs = 1;
+    if (!e->text || !X509_up_ref(cert)) {
+        pooledcert_free(e);
+        return WSSEC_ENOMEM;
+    }
+    e->cert = cert;
+    e->len = strlen(e->text);
+    e->der_len = (size_t)n;
+    if (wssec__certdesc_make(cert, &e->desc)) {
+        pooledcert_free(e);
+        return WSSEC_ENOMEM;
+    }
+    *out = e;
+    return 0;
+}
+
+int wssec__cert_to_b64(wssec_certpool *p, X509 *cert, wssec_pooledcert **out)
+{
+    *out = NULL;
+    if (!p) return owncert_make(cert, out);
+    pthread_mutex_lock(&p->lock);
+    if (p->own && X509_cmp(p->own->cert, cert) == 0) {
+        p->own->refs++;
+        *out = p->own;
+    }
+    pthread_mutex_unlock(&p->lock);
+    if (*out) return 0;
+    wssec_pooledcert *e = NULL;
+    WSSEC_GUARD(owncert_make(cert, &e));
+    pthread_mutex_lock(&p->lock);
+    if (p->own) release_text(&p->own);
+    p->own = e;
+    e->refs++;
+    pthread_mutex_unlock(&p->lock);
+    *out = e;
+    return 0;
+}
+
+void wssec__pooledcert_release(wssec_certpool *p, wssec_pooledcert *e)
+{
+    if (!e) return;
+    if (p) pthread_mutex_lock(&p->lock);
+    bool last = --e->refs == 0;
+    if (p) pthread_mutex_unlock(&p->lock);
+    if (last) pooledcert_free(e);
+}
+
+/* ---- values remembered with a certificate ---- */
+
+/* What is remembered with one certificate object (its ex_data). */
+typedef struct cert_memo {
+    unsigned char keyhash[32], sha256[32];
+    bool has_keyhash, has_sha256;
+    unsigned flags; /* WSSEC_CERT_* facts found true */
+} cert_memo;
+
+static pthread_once_t memo_once = PTHREAD_ONCE_INIT;
+static pthread_mutex_t memo_lock = PTHREAD_MUTEX_INITIALIZER;
+static int memo_idx = -1;
+
+static void memo_free(void *parent, void *ptr, CRYPTO_EX_DATA *ad, int idx, long argl, void *argp)
+{
+    (void)parent, (void)ad, (void)idx, (void)argl, (void)argp;
+    OPENSSL_free(ptr);
+}
+
+static void memo_init(void)
+{
+    memo_idx = X509_get_ex_new_index(0, NULL, NULL, NULL, memo_free);
+}
+
+/* A copy of the certificate's memo (zeroed when it has none). */
+static void memo_get(X509 *cert, cert_memo *out)
+{
+    memset(out, 0, sizeof(*out));
+    pthread_once(&memo_once, memo_init);
+    if (memo_idx < 0) return;
+    pthread_mutex_lock(&memo_lock);
+    const cert_memo *m = X509_get_ex_data(cert, memo_idx);
+    if (m) *out = *m;
+    pthread_mutex_unlock(&memo_lock);
+}
+
+/* Adds what `add` has and the memo has not; nothing when memory is short. */
+static void memo_add(X509 *cert, const cert_memo *add)
+{
+    pthread_once(&memo_once, memo_init);
+    if (memo_idx < 0) return;
+    cert_memo *fresh = OPENSSL_zalloc(sizeof(*fresh));
+    pthread_mutex_lock(&memo_lock);
+    cert_memo *m = X509_get_ex_data(cert, memo_idx);
+    if (!m && fresh && X509_set_ex_data(cert, memo_idx, fresh)) {
+        m = fresh;
+        fresh = NULL;
+    }
+    if (m && add->has_keyhash && !m->has_keyhash) {
+        memcpy(m->keyhash, add->keyhash, 32);
+        m->has_keyhash = true;
+    }
+    if (m && add->has_sha256 && !m->has_sha256) {
+        memcpy(m->sha256, add->sha256, 32);
+        m->has_sha256 = true;
+    }
+    if (m) m->flags |= add->flags;
+    pthread_mutex_unlock(&memo_lock);
+    OPENSSL_free(fresh);
+}
+
+int wssec__cert_keyhash_get(X509 *cert, unsigned char out[32])
+{
+    cert_memo m;
+    memo_get(cert, &m);
+    if (m.has_keyhash) memcpy(out, m.keyhash, 32);
+    return m.has_keyhash ? 0 : -1;
+}
+
+void wssec__cert_keyhash_put(X509 *cert, const unsigned char hash[32])
+{
+    cert_memo m = { .has_keyhash = true };
+    memcpy(m.keyhash, hash, 32);
+    memo_add(cert, &m);
+}
+
+bool wssec__cert_flag(X509 *cert, unsigned flag)
+{
+    cert_memo m;
+    memo_get(cert, &m);
+    return (m.flags & flag) == flag;
+}
+
+void wssec__cert_flag_put(X509 *cert, unsigned flag)
+{
+    cert_memo m = { .flags = flag };
+    memo_add(cert, &m);
+}
+
+int wssec__cert_sha256(X509 *cert, unsigned char out[32])
+{
+    cert_memo m;
+    unsigned int n = 0;
+    memo_get(cert, &m);
+    if (m.has_sha256) {
+        memcpy(out, m.sha256, 32);
+        return 0;
+    }
+    if (!X509_digest(cert, EVP_sha256(), m.sha256, &n) || n != 32) return WSSEC_EINTERNAL;
+    memcpy(out, m.sha256, 32);
+    m.has_sha256 = true;
+    m.has_keyhash = false;
+    m.flags = 0;
+    memo_add(cert, &m);
+    return 0;
+}
+
 /* ---- describing ---- */
+
+void wssec__certdesc_clear(wssec_certdesc *d)
+{
+    wssec__free(d->subject);
+    wssec__free(d->issuer);
+    wssec__free(d->serial);
+    wssec__free(d->not_before);
+    wssec__free(d->not_after);
+    memset(d, 0, sizeof(*d));
+}
+
+/* A copy of the time's text, or NULL when OpenSSL cannot read it: 0, or
+ * WSSEC_ENOMEM. */
+static int time_desc(const ASN1_TIME *t, char **out)
+{
+    wssec_time tm;
+    char text[64];
+    *out = NULL;
+    if (wssec__asn1_time(t, &tm) != 0 || wssec_time_format(text, sizeof(text), tm, 0) != 0)
+        return 0;
+    return (*out = wssec__strdup(text)) ? 0 : WSSEC_ENOMEM;
+}
+
+int wssec__certdesc_make(const X509 *x, wssec_certdesc *d)
+{
+    char text[600];
+    memset(d, 0, sizeof(*d));
+    /* out of memory, never an identity "" */
+    if (wssec__dn_text(X509_get_subject_name(x), text, sizeof(text)) ||
+        !(d->subject = wssec__strdup(text)) ||
+        wssec__dn_text(X509_get_issuer_name(x), text, sizeof(text)) ||
+        !(d->issuer = wssec__strdup(text)) || wssec__cert_serial(x, text, sizeof(text)) ||
+        !(d->serial = wssec__strdup(text)) || time_desc(X509_get0_notBefore(x), &d->not_before) ||
+        time_desc(X509_get0_notAfter(x), &d->not_after)) {
+        wssec__certdesc_clear(d);
+        return WSSEC_ENOMEM;
+    }
+    wssec__cert_fingerprint(x, d->sha256);
+    return 0;
+}
 
 int wssec__asn1_time(const ASN1_TIME *t, wssec_time *out)
 {

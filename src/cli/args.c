@@ -162,6 +162,14 @@ static int cli_option(const char *name, const char *value, void *ud)
     if (!strcmp(name, "json")) return parse_bool(value, &c->json);
     if (!strcmp(name, "fault")) return parse_bool(value, &c->fault);
     if (!strcmp(name, "private-output")) return parse_bool(value, &c->private_output);
+    if (!strcmp(name, "sync")) {
+        if (strcmp(value, "each") != 0 && strcmp(value, "batch") != 0) {
+            snprintf(c->why, sizeof(c->why), "sync: '%s' is neither each nor batch", value);
+            return WSSEC_ECONFIG;
+        }
+        c->sync_each = strcmp(value, "each") == 0;
+        return 1;
+    }
     if (!strcmp(name, "explain")) return set_path(c, &c->explain_dir, value);
     if (!strcmp(name, "endorse")) return parse_bool(value, &c->want_endorse);
     if (!strcmp(name, "confirm-request")) return set_path(c, &c->confirm_request, value);
@@ -244,6 +252,8 @@ void cli_usage(FILE *out)
             "      --report FILE        write the JSON reports to FILE instead of standard output\n"
             "      --fault              on rejection, write a SOAP Fault instead of the message\n"
             "      --private-output     output files readable by their owner only (0600)\n"
+            "      --sync each|batch    make output files durable each on its own, or all at\n"
+            "                           once before exiting (default batch)\n"
             "      --explain DIR        verify: write what each signature digested (canonical\n"
             "                           bytes, expected and computed digests) to DIR\n"
             "      --timestamp[=TTL]    secure: add a Timestamp (TTL seconds, default 300)\n"
@@ -294,6 +304,7 @@ static const struct option own[] = {
     { "fault", no_argument, NULL, 0 },
     { "timestamp", optional_argument, NULL, 0 },
     { "private-output", no_argument, NULL, 0 },
+    { "sync", required_argument, NULL, 0 },
     { "explain", required_argument, NULL, 0 },
     { "password-file", required_argument, NULL, 0 },
     { "password-env", required_argument, NULL, 0 },

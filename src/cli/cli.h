@@ -56,6 +56,16 @@ int cli_read(const char *path, size_t max, cli_bytes *out, char *why, size_t why
  * private_file makes it 0600 in both cases. */
 int cli_write(const char *path, const void *data, size_t len, bool private_file, char *why,
               size_t whylen);
+/* Durability. By default (--sync batch) cli_write leaves each file under
+ * its temporary name, unsynced, and cli_commit_outputs, before the program
+ * exits, makes them all durable at once (one syncfs per file system), then
+ * renames each over its target and syncs each directory: a file is whole or
+ * absent even across a crash, and a batch pays one sync. With each set
+ * (--sync each) cli_write syncs the file, renames it and syncs its
+ * directory at once. */
+void cli_sync_each(bool each);
+/* 0, or WSSEC_EIO (why filled; the files not yet renamed are removed). */
+int cli_commit_outputs(char *why, size_t whylen);
 void cli_bytes_free(cli_bytes *b);
 
 /* ---- users.c: the users file behind the password callback ---- */
@@ -119,6 +129,7 @@ typedef struct cli {
     bool symmetric;   /* --symmetric: the signature action needs no key of ours */
     bool have_assert; /* --assert-user or --assert-dn: the identity-assertion action */
     bool private_output;          /* --private-output: files 0600 */
+    bool sync_each;               /* --sync each: each output file synced on its own */
     bool sign_chain, pkcs12, sign_key; /* key sources given, for the conflict checks */
     char bst_type[16], key_id[16];     /* as given; "" for the default */
     const char *config_dir;       /* while the configuration file is read: its directory */

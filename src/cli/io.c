@@ -99,6 +99,40 @@ static int write_all(int fd, const unsigned char *p, size_t len)
     return 0;
 }
 
+/* ---- durability: once per run (--sync batch), or per file (--sync each) ---- */
+
+/* A written temporary file waiting for the run's one sync, then its rename. */
+typedef struct pending {
+    char *tmp, *dest;
+} pending;
+
+static bool sync_each;
+static cli_array pendings = CLI_ARRAY_INIT(pending, 1u << 24);
+
+void cli_sync_each(bool each)
+{
+    sync_each = each;
+}
+
+/* The directory of path, in buf. */
+static const char *dir_of(const char *path, char *buf, size_t size)
+{
+    char tmp[PATH_MAX];
+    snprintf(tmp, sizeof(tmp), "%s", path);
+    snprintf(buf, size, "%s", dirname(tmp));
+    return buf;
+}
+
+/* fsync of a directory, so that a rename in it lasts: 0 or errno. */
+static int sync_dir(const char *dir)
+{
+    int fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    if (fd < 0) return errno;
+    int e = fsync(fd) == 0 || errno == EINVAL ? 0 : errno;
+    close(fd);
+    return e;
+}
+
 int cli_write(const char *path, const void *data, size_t len, bool private_file, char *why,
               size_t whylen)
 {
@@ -131,9 +165,15 @@ int cli_write(const char *path, const void *data, size_t len, bool private_file,
         snprintf(why, whylen, "%s: path too long", path);
         return WSSEC_EIO;
     }
+    pending *p = NULL;
+    if (!sync_each && cli_array_push(&pendings, (void **)&p) != 0) {
+        snprintf(why, whylen, "%s: out of memory", path);
+        return WSSEC_ENOMEM;
+    }
     int fd = mkostemp(tmp, O_CLOEXEC);
     if (fd < 0) {
         snprintf(why, whylen, "%s: %s", path, strerror(errno));
+        if (p) pendings.n--;
         return WSSEC_EIO;
     }
     /* mkostemp makes 0600: a new file gets the mode the umask gives, a
@@ -146,16 +186,84 @@ int cli_write(const char *path, const void *data, size_t len, bool private_file,
         umask(mask);
         mode = 0666 & ~mask;
     }
-    int ok = fchmod(fd, mode) == 0 && write_all(fd, data, len) == 0 && fsync(fd) == 0;
+    int ok = fchmod(fd, mode) == 0 && write_all(fd, data, len) == 0 &&
+             (!sync_each || fsync(fd) == 0);
     int e = errno;
     if (close(fd) != 0 && ok) ok = 0, e = errno;
-    if (ok && rename(tmp, path) != 0) ok = 0, e = errno;
-    if (!ok) {
-        unlink(tmp);
-        snprintf(why, whylen, "%s: %s", path, strerror(e));
-        return WSSEC_EIO;
+    if (ok && sync_each) {
+        /* the file is durable; its rename, once the directory is */
+        if (rename(tmp, path) != 0) ok = 0, e = errno;
+        else if ((e = sync_dir(dir_of(path, dirbuf, sizeof(dirbuf)))) != 0) ok = 0;
+        if (ok) return 0;
+    } else if (ok) {
+        /* renamed once the run's sync has made every file durable */
+        p->tmp = strdup(tmp);
+        p->dest = strdup(path);
+        if (p->tmp && p->dest) return 0;
+        free(p->tmp);
+        free(p->dest);
+        e = ENOMEM;
+        ok = 0;
     }
-    return 0;
+    if (p) pendings.n--;
+    unlink(tmp);
+    snprintf(why, whylen, "%s: %s", path, strerror(e));
+    return WSSEC_EIO;
+}
+
+int cli_commit_outputs(char *why, size_t whylen)
+{
+    pending *ps = pendings.items;
+    size_t np = pendings.n;
+    int rc = 0;
+    why[0] = '\0';
+    /* one syncfs per file system holding a temporary file: every file's
+     * bytes are on disk before any of them takes its name */
+    dev_t done[16];
+    size_t ndone = 0;
+    for (size_t i = 0; i < np && !rc; i++) {
+        char dir[PATH_MAX];
+        struct stat st;
+        if (stat(ps[i].tmp, &st) != 0) {
+            snprintf(why, whylen, "%s: %s", ps[i].dest, strerror(errno));
+            rc = WSSEC_EIO;
+            break;
+        }
+        bool seen = false;
+        for (size_t k = 0; k < ndone && !seen; k++) seen = done[k] == st.st_dev;
+        if (seen) continue;
+        int fd = open(dir_of(ps[i].tmp, dir, sizeof(dir)), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+        if (fd < 0 || syncfs(fd) != 0) {
+            snprintf(why, whylen, "%s: %s", ps[i].dest, strerror(errno));
+            rc = WSSEC_EIO;
+        }
+        if (fd >= 0) close(fd);
+        if (ndone < sizeof(done) / sizeof(done[0])) done[ndone++] = st.st_dev;
+    }
+    /* then the renames, and each directory once: a file is whole or absent */
+    for (size_t i = 0; i < np; i++) {
+        if (!rc && rename(ps[i].tmp, ps[i].dest) != 0) {
+            snprintf(why, whylen, "%s: %s", ps[i].dest, strerror(errno));
+            rc = WSSEC_EIO;
+        }
+        if (rc) unlink(ps[i].tmp);
+    }
+    for (size_t i = 0; i < np && !rc; i++) {
+        char dir[PATH_MAX], prev[PATH_MAX];
+        dir_of(ps[i].dest, dir, sizeof(dir));
+        if (i > 0 && strcmp(dir, dir_of(ps[i - 1].dest, prev, sizeof(prev))) == 0) continue;
+        int e = sync_dir(dir);
+        if (e) {
+            snprintf(why, whylen, "%s: %s", dir, strerror(e));
+            rc = WSSEC_EIO;
+        }
+    }
+    for (size_t i = 0; i < np; i++) {
+        free(ps[i].tmp);
+        free(ps[i].dest);
+    }
+    cli_array_free(&pendings);
+    return rc;
 }
 
 const char *cli_out_name(const char *dir, const char *input, char *buf, size_t size)

@@ -705,10 +705,11 @@ static int run_inputs(cli *c, wssec_ctx *ctx, char **files, int nfiles)
     size_t jsonlen = 0;
     FILE *json = stdout;
     if (c->json && c->report && !(json = open_memstream(&jsonbuf, &jsonlen))) return EXIT_INTERNAL;
+    cli_sync_each(c->sync_each);
     int worst = process_all(c, ctx, files, nfiles, json);
+    char why[PATH_MAX + 200];
     if (json != stdout) {
         fclose(json);
-        char why[600];
         if (cli_write(c->report, jsonbuf ? jsonbuf : "", jsonlen, c->private_output, why,
                       sizeof(why))) {
             fprintf(stderr, "wssec: report %s\n", why);
@@ -716,6 +717,11 @@ static int run_inputs(cli *c, wssec_ctx *ctx, char **files, int nfiles)
         }
     }
     free(jsonbuf);
+    /* every output file made durable, then named (--sync batch) */
+    if (cli_commit_outputs(why, sizeof(why))) {
+        fprintf(stderr, "wssec: output not written: %s\n", why);
+        worst = EXIT_INTERNAL;
+    }
     return worst;
 }
 

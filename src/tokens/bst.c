@@ -238,6 +238,39 @@ static int store_certs(wssec_msg *msg, wssec_token *tok, xmlNodePtr elem, int ki
     return rc;
 }
 
+/* An X509v3 (or X509v1) token: one certificate, through the context's pool
+ * keyed by the token's text, so a token seen before costs a lookup; the
+ * same outcomes as decode, parse_certs and store_certs. */
+static int x509v3_consume(wssec_msg *msg, wssec_token *tok, xmlNodePtr elem, bool v1)
+{
+    size_t max = 0;
+    if (wssec_ctx_get_size(&max, wssec_msg_ctx(msg), "max-token-size"))
+        return wssec_msg_fail(msg, WSSEC_EINTERNAL, NULL, elem, "no max-token-size");
+    char *text = wssec_xml_text(elem);
+    if (!text) return wssec_msg_fail(msg, WSSEC_ENOMEM, NULL, elem, "out of memory");
+    int rc = wssec_msg_token_cert_b64(msg, tok, text, strlen(text), max);
+    xmlFree(text);
+    ERR_clear_error();
+    if (rc == WSSEC_ELIMIT)
+        return wssec_msg_fail(msg, WSSEC_ELIMIT, "wsse:InvalidSecurityToken", elem,
+                              "BinarySecurityToken larger than max-token-size %zu bytes", max);
+    if (rc == WSSEC_EINVALID)
+        return wssec_msg_fail(msg, WSSEC_ETOKEN, NULL, elem, "BinarySecurityToken is not base64");
+    if (rc == WSSEC_ETOKEN)
+        return wssec_msg_fail(msg, rc, NULL, elem, "BinarySecurityToken (%s) does not hold %s",
+                              wssec__bsttype_names[WSSEC_BST_X509V3], "one DER certificate");
+    if (rc) return wssec_msg_fail(msg, rc, NULL, elem, "out of memory");
+    X509 *x = wssec_token_cert(tok);
+    if (v1 && X509_get_version(x) != X509_VERSION_1)
+        return wssec_msg_fail(msg, WSSEC_ETOKEN, NULL, elem,
+                              "BinarySecurityToken of ValueType X509v1 holds a version %ld "
+                              "certificate",
+                              X509_get_version(x) + 1);
+    if (wssec_msg_inspecting(msg) && (rc = wssec__trust_describe(msg, tok, NULL)))
+        return wssec_msg_fail(msg, rc, NULL, elem, "out of memory");
+    return 0;
+}
+
 static int bst_consume(wssec_msg *msg, xmlNodePtr elem, void *ud)
 {
     (void)ud;
@@ -246,6 +279,7 @@ static int bst_consume(wssec_msg *msg, xmlNodePtr elem, void *ud)
     int kind = 0;
     bool v1 = false;
     WSSEC_GUARD(check_types(msg, tok, elem, &kind, &v1));
+    if (kind == WSSEC_BST_X509V3) return x509v3_consume(msg, tok, elem, v1);
     unsigned char *der = NULL;
     size_t len = 0;
     WSSEC_GUARD(decode(&der, &len, msg, elem));

@@ -713,7 +713,11 @@ static int key_hash(X509 *cert, EVP_PKEY *pk, unsigned char out[32])
 static int replay_key(X509 *cert, EVP_PKEY *pk, const wssec_buf *si, unsigned char out[32])
 {
     unsigned char h[SHA256_DIGEST_LENGTH];
-    if (key_hash(cert, pk, h)) return -1;
+    /* once per certificate object (pooled ones come again) */
+    if (wssec__cert_keyhash_get(cert, h) != 0) {
+        if (key_hash(cert, pk, h)) return -1;
+        wssec__cert_keyhash_put(cert, h);
+    }
     EVP_MD_CTX *c = EVP_MD_CTX_new();
     unsigned int len = 0;
     int ok = c && EVP_DigestInit_ex(c, EVP_sha256(), NULL) == 1 &&
@@ -1050,6 +1054,122 @@ static int str_reference(wssec_msg *msg, const sig_info *si, ref_info *r, X509 *
     return rc;
 }
 
+/* ---- (b) the common shape, digested directly ---- */
+
+/* Where the canonical bytes of a reference go: counted against
+ * max-c14n-bytes, kept when explaining, into the digest. */
+typedef struct digest_sink {
+    wssec_msg *msg;
+    EVP_MD_CTX *md;
+    wssec_buf *capture; /* NULL: nothing kept */
+    bool refused;       /* the budget or the digest refused: the reference fails */
+} digest_sink;
+
+static int digest_write(void *ctx, const char *p, int n)
+{
+    digest_sink *s = ctx;
+    if (n < 0 || s->refused) return -1;
+    if (wssec__c14n_take(s->msg, (size_t)n, true) ||
+        (n && s->capture && wssec__buf_append(s->capture, p, (size_t)n)) ||
+        EVP_DigestUpdate(s->md, p, (size_t)n) != 1) {
+        s->refused = true;
+        return -1;
+    }
+    return n;
+}
+
+/* The common shape, which needs none of xmlsec's machinery: a same-document
+ * "#id" reference (already resolved to r->target, checked and allowed) whose
+ * one transform is exclusive C14N, with a SHA-2 digest. */
+static bool direct_shape(const ref_info *r)
+{
+    if (r->str || !r->exclusive || !r->target || r->digest->weak || r->uri[0] != '#' ||
+        strchr(r->uri, '(')) /* an XPointer: xmlsec's */
+        return false;
+    xmlNodePtr t = wssec_xml_first_elem(r->ref);
+    xmlNodePtr tr = wssec_xml_is(t, WSSEC_NS_DS, "Transforms") ? wssec_xml_first_elem(t) : NULL;
+    return tr && !wssec_xml_next_elem(tr);
+}
+
+/* The DigestValue of a reference, decoded, when it is base64 of the
+ * digest's size: 1, else 0 (xmlsec then judges it, as before). */
+static int digest_value(wssec_msg *msg, const ref_info *r, const EVP_MD *md, xmlNodePtr *dv,
+                        unsigned char **want)
+{
+    size_t len = 0;
+    *dv = wssec_xml_first_elem(r->ref);
+    while (*dv && !wssec_xml_is(*dv, WSSEC_NS_DS, "DigestValue")) *dv = wssec_xml_next_elem(*dv);
+    *want = NULL;
+    if (!*dv || wssec_msg_b64_elem(want, &len, msg, *dv)) return 0;
+    if (len != (size_t)EVP_MD_get_size(md)) {
+        wssec__free(*want);
+        *want = NULL;
+        return 0;
+    }
+    return 1;
+}
+
+/* (b) One reference of the common shape: libxml2's exclusive C14N of the
+ * referenced subtree (the visibility callback SignedInfo uses), written
+ * straight into the digest, then compared with the DigestValue; the same
+ * outcomes and messages as digest_reference. 1 when the reference is not
+ * of a shape this handles (xmlsec digests it). */
+static int digest_reference_direct(wssec_msg *msg, xmlNodePtr sig, const sig_info *si,
+                                   const ref_info *r)
+{
+    const EVP_MD *md = EVP_get_digestbyname(r->digest->name);
+    xmlChar *prefixes[65];
+    char *copy = NULL;
+    xmlNodePtr dv = NULL;
+    unsigned char *want = NULL;
+    if (!md || split_prefixes(r->prefixes, &copy, prefixes, WSSEC_ARRAY_LEN(prefixes)) ||
+        !digest_value(msg, r, md, &dv, &want)) {
+        wssec__free(copy);
+        return 1;
+    }
+    wssec_buf capture = { .max = si->set.max_c14n_bytes };
+    digest_sink sink = { msg, EVP_MD_CTX_new(), wssec__explaining(msg) ? &capture : NULL, false };
+    subtree_vis v = { r->target, NULL, 0 };
+    unsigned char got[EVP_MAX_MD_SIZE];
+    unsigned int gotlen = 0;
+    int n = -1;
+    if (sink.md && EVP_DigestInit_ex(sink.md, md, NULL) == 1) {
+        xmlOutputBufferPtr ob = xmlOutputBufferCreateIO(digest_write, NULL, &sink, NULL);
+        n = ob ? xmlC14NExecute(wssec_msg_doc(msg), in_subtree, &v, XML_C14N_EXCLUSIVE_1_0,
+                                prefixes[0] ? prefixes : NULL, 0, ob)
+               : -1;
+        if (ob && xmlOutputBufferClose(ob) < 0) n = -1;
+        if (n >= 0 && !sink.refused && EVP_DigestFinal_ex(sink.md, got, &gotlen) != 1) n = -1;
+    }
+    EVP_MD_CTX_free(sink.md);
+    wssec__free(copy);
+    int rc = 0;
+    if (n < 0 || sink.refused) {
+        ERR_clear_error();
+        if (!sink.md) rc = wssec_msg_fail(msg, WSSEC_ENOMEM, NULL, sig, "out of memory");
+        else if (wssec__c14n_over(msg)) rc = over_budget(msg, si, r->ref);
+        else
+            rc = wssec_msg_fail(msg, WSSEC_ESIGNATURE, NULL, r->ref,
+                                "signature cannot be processed (Reference %s: a transform "
+                                "failed)",
+                                r->uri);
+    } else {
+        if (sink.capture) explain(msg, r->uri, &capture, r->digest->name, r->digest->name, dv);
+        if (gotlen != (unsigned)EVP_MD_get_size(md) || CRYPTO_memcmp(got, want, gotlen) != 0) {
+            char path[200];
+            wssec_xml_path(path, sizeof(path), r->target);
+            if (over_plaintext(si, r->target)) wssec_msg_retry_after_decryption(msg);
+            rc = wssec_msg_fail(msg, WSSEC_EDIGEST, NULL, r->target,
+                                "digest of Reference %s (%s) does not match: the element was "
+                                "changed after it was signed",
+                                r->uri, path);
+        }
+    }
+    wssec__buf_free(&capture);
+    wssec__free(want);
+    return rc;
+}
+
 /* (b) Every reference, one by one, by xmlsec with our allow-lists enabled
  * in its transform contexts (the STR-Transform by us). */
 static int digest_references(wssec_msg *msg, xmlNodePtr sig, sig_info *si, X509 *signer)
@@ -1065,9 +1185,12 @@ static int digest_references(wssec_msg *msg, xmlNodePtr sig, sig_info *si, X509 
     int rc = 0;
     if (enable_transforms(d, &si->set) != 0)
         rc = wssec_msg_fail(msg, WSSEC_EINTERNAL, NULL, sig, "xmlsec cannot be set up");
-    for (size_t i = 0; !rc && i < si->nrefs; i++)
-        rc = si->refs[i].str ? str_reference(msg, si, &si->refs[i], signer)
-                             : digest_reference(msg, d, sig, si, &si->refs[i]);
+    for (size_t i = 0; !rc && i < si->nrefs; i++) {
+        ref_info *r = &si->refs[i];
+        if (r->str) rc = str_reference(msg, si, r, signer);
+        else if (!direct_shape(r) || (rc = digest_reference_direct(msg, sig, si, r)) == 1)
+            rc = digest_reference(msg, d, sig, si, r);
+    }
     xmlSecDSigCtxDestroy(d);
     return rc;
 }

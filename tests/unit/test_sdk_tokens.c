@@ -11,8 +11,11 @@
  */
 #define WSSEC_NO_NONNULL 1
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+
+#include <openssl/pem.h>
 
 #include "helpers.h"
 
@@ -298,6 +301,93 @@ static void test_bsp_relaxed_in(void **state)
     wssec_ctx_free(some);
 }
 
+/* The base64 of a PEM certificate file's DER (xmlFree()). */
+static char *cert_b64(const char *path)
+{
+    FILE *f = fopen(path, "r");
+    assert_non_null(f);
+    X509 *x = PEM_read_X509(f, NULL, NULL, NULL);
+    fclose(f);
+    assert_non_null(x);
+    unsigned char *der = NULL;
+    int len = i2d_X509(x, &der);
+    assert_true(len > 0);
+    char *b64 = wssec_b64_encode(der, (size_t)len);
+    assert_non_null(b64);
+    OPENSSL_free(der);
+    X509_free(x);
+    return b64;
+}
+
+/* wssec_msg_token_cert_b64: an X509v3 token's text into a token, through
+ * the context's pool; what is not one certificate is refused as such. */
+static void test_token_cert_b64(void **state)
+{
+    (void)state;
+    wssec_ctx *ctx = h_receiver(NULL);
+    wssec_msg *msg = msg_with_result(ctx);
+    char *alice = cert_b64(H_PKI "alice.crt");
+    wssec_token *t = wssec_msg_add_token(msg, "x509-token", NULL);
+    assert_non_null(t);
+    assert_int_equal(wssec_msg_token_cert_b64(msg, t, alice, strlen(alice), 65536), 0);
+    h_assert_contains(wssec_token_get(t, "subject"), "CN=alice");
+    assert_string_equal(wssec_token_identity(t), wssec_token_get(t, "subject"));
+    assert_string_equal(wssec_token_get(t, "chain-certificates"), "0");
+    assert_non_null(wssec_token_cert(t));
+    wssec_token *u = wssec_msg_add_token(msg, "x509-token", NULL);
+    assert_int_equal(wssec_msg_token_cert_b64(msg, u, "QUJD", 4, 65536), WSSEC_ETOKEN);
+    assert_int_equal(wssec_msg_token_cert_b64(msg, u, "QU*D", 4, 65536), WSSEC_EINVALID);
+    assert_int_equal(wssec_msg_token_cert_b64(msg, u, alice, strlen(alice), 64), WSSEC_ELIMIT);
+    assert_null(wssec_token_cert(u));
+    assert_null(wssec_token_get(u, "subject"));
+    xmlFree(alice);
+    msg_done(msg);
+    wssec_ctx_free(ctx);
+}
+
+/* The token pool keyed by the token's text, end to end: alice, alice
+ * again (a pool hit), bob, alice: each verifies with its own certificate's
+ * properties; then alice's message with one character of her token's
+ * certificate signature changed, after her text is pooled, is refused (the
+ * pool never answers other bytes with her certificate). */
+static void test_token_pool_repeat(void **state)
+{
+    (void)state;
+    wssec_ctx *a = h_signer("alice", NULL), *b = h_signer("bob", NULL);
+    wssec_ctx *in = h_receiver(NULL);
+    char first[65] = "";
+    for (int i = 0; i < 4; i++) {
+        h_run r;
+        char *m = h_sign_envelope(i == 2 ? b : a); /* fresh: replay detection is on */
+        assert_int_equal(h_verify(&r, in, m), 0);
+        free(m);
+        const wssec_token *tok = NULL;
+        for (size_t k = 0; k < wssec_result_token_count(r.res); k++)
+            if (strcmp(wssec_token_type(wssec_result_token(r.res, k)), "x509-token") == 0)
+                tok = wssec_result_token(r.res, k);
+        assert_non_null(tok);
+        h_assert_contains(wssec_token_get(tok, "subject"), i == 2 ? "CN=bob" : "CN=alice");
+        assert_non_null(wssec_token_get(tok, "not-after"));
+        if (i == 0) snprintf(first, sizeof(first), "%s", wssec_token_get(tok, "sha256"));
+        else if (i != 2) assert_string_equal(wssec_token_get(tok, "sha256"), first);
+        else assert_string_not_equal(wssec_token_get(tok, "sha256"), first);
+        h_run_free(&r);
+    }
+    /* the last base64 characters of the token are its certificate's signature */
+    char *ma = h_sign_envelope(a);
+    char *bst = strstr(ma, "BinarySecurityToken");
+    assert_non_null(bst);
+    char *end = strstr(bst, "</");
+    assert_non_null(end);
+    char *c = end - 10;
+    *c = *c == 'A' ? 'B' : 'A';
+    h_expect(in, ma, WSSEC_EUNTRUSTED, NULL, NULL);
+    free(ma);
+    wssec_ctx_free(a);
+    wssec_ctx_free(b);
+    wssec_ctx_free(in);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -308,6 +398,8 @@ int main(void)
         cmocka_unit_test(test_msg_username),
         cmocka_unit_test(test_has_passwords),
         cmocka_unit_test(test_bsp_relaxed_in),
+        cmocka_unit_test(test_token_cert_b64),
+        cmocka_unit_test(test_token_pool_repeat),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

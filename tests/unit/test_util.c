@@ -258,6 +258,205 @@ static void test_cert_parse_der(void **state)
     OPENSSL_free(der);
 }
 
+/* The base64 text of a certificate file (as a token holds it). */
+static char *cert_b64(const char *path)
+{
+    size_t len = 0;
+    unsigned char *der = cert_der(path, &len);
+    char *b64 = wssec_b64_encode(der, len);
+    assert_non_null(b64);
+    OPENSSL_free(der);
+    return b64;
+}
+
+/* The pool keyed by a token's text: a repeat is the same entry; each text
+ * gives the certificate it encodes with its description; texts that are
+ * no certificate are refused and not pooled. */
+static void test_cert_from_b64(void **state)
+{
+    (void)state;
+    char *alice = cert_b64(WSSEC_SOURCE_DIR "/samples/pki/alice.crt");
+    char *bob = cert_b64(WSSEC_SOURCE_DIR "/samples/pki/bob.crt");
+    wssec_certpool *pool = NULL;
+    assert_int_equal(wssec__certpool_new(&pool, 16), 0);
+    wssec_pooledcert *a = NULL, *a2 = NULL, *b = NULL;
+    assert_int_equal(wssec__cert_from_b64(pool, alice, strlen(alice), 65536, &a), 0);
+    assert_int_equal(wssec__cert_from_b64(pool, alice, strlen(alice), 65536, &a2), 0);
+    assert_ptr_equal(a, a2); /* a lookup */
+    assert_int_equal(wssec__cert_from_b64(pool, bob, strlen(bob), 65536, &b), 0);
+    assert_ptr_not_equal(a->cert, b->cert);
+    assert_non_null(strstr(a->desc.subject, "CN=alice"));
+    assert_non_null(strstr(b->desc.subject, "CN=bob"));
+    char fp[65];
+    wssec__cert_fingerprint(a->cert, fp);
+    assert_string_equal(a->desc.sha256, fp);
+    assert_non_null(a->desc.not_before);
+    assert_non_null(a->desc.not_after);
+    wssec__pooledcert_release(pool, a2);
+    wssec__pooledcert_release(pool, b);
+    /* over max bytes, not base64, no certificate */
+    wssec_pooledcert *e = NULL;
+    assert_int_equal(wssec__cert_from_b64(pool, alice, strlen(alice), 100, &e), WSSEC_ELIMIT);
+    assert_int_equal(wssec__cert_from_b64(pool, "!!!!", 4, 65536, &e), WSSEC_EINVALID);
+    assert_int_equal(wssec__cert_from_b64(pool, "", 0, 65536, &e), WSSEC_EINVALID);
+    assert_int_equal(wssec__cert_from_b64(pool, "MIIB", 4, 65536, &e), WSSEC_ETOKEN);
+    assert_null(e);
+    /* alice's text with two words changed so that the cheap hash is the
+     * same (each 8-byte step is invertible): the pool compares the whole
+     * text, so these bytes are refused as what they are, never given
+     * alice's certificate */
+    size_t len = strlen(alice);
+    char *forged = malloc(len + 1);
+    assert_non_null(forged);
+    memcpy(forged, alice, len + 1);
+    forged[8] = forged[8] == 'A' ? 'B' : 'A';
+    uint64_t h = 0x9E3779B97F4A7C15ULL ^ len, h2 = h;
+    for (size_t i = 0; i + 8 <= 16; i += 8) {
+        uint64_t w, w2;
+        memcpy(&w, alice + i, 8);
+        memcpy(&w2, forged + i, 8);
+        h = (h ^ w) * 0xFF51AFD7ED558CCDULL;
+        h ^= h >> 32;
+        h2 = (h2 ^ w2) * 0xFF51AFD7ED558CCDULL;
+        h2 ^= h2 >> 32;
+    }
+    uint64_t s1, s2; /* the states after word 16..23 must agree */
+    uint64_t w;
+    memcpy(&w, alice + 16, 8);
+    s1 = h ^ w; /* alice's input to the step */
+    uint64_t w2 = s1 ^ h2;
+    memcpy(forged + 16, &w2, 8);
+    s2 = h2 ^ w2;
+    assert_true(s1 == s2);
+    assert_true(memcmp(forged, alice, len) != 0);
+    assert_true(wssec__cert_text_hash(forged, len) == wssec__cert_text_hash(alice, len));
+    int rc = wssec__cert_from_b64(pool, forged, len, 65536, &e);
+    assert_true(rc == WSSEC_EINVALID || rc == WSSEC_ETOKEN);
+    assert_null(e);
+    /* alice's entry is still the one her text finds */
+    assert_int_equal(wssec__cert_from_b64(pool, alice, len, 65536, &a2), 0);
+    assert_ptr_equal(a, a2);
+    wssec__pooledcert_release(pool, a2);
+    /* a pool of one: texts displace each other, each still right */
+    wssec_certpool *one = NULL;
+    assert_int_equal(wssec__certpool_new(&one, 1), 0);
+    for (int i = 0; i < 4; i++) {
+        const char *t = i % 2 ? bob : alice;
+        assert_int_equal(wssec__cert_from_b64(one, t, strlen(t), 65536, &e), 0);
+        assert_non_null(strstr(e->desc.subject, i % 2 ? "CN=bob" : "CN=alice"));
+        wssec__pooledcert_release(one, e);
+    }
+    wssec__certpool_free(one);
+    /* an entry outlives its pool's table while held */
+    wssec__certpool_free(pool);
+    assert_non_null(strstr(a->desc.subject, "CN=alice"));
+    wssec__pooledcert_release(NULL, a);
+    /* no pool: parsed every time */
+    assert_int_equal(wssec__cert_from_b64(NULL, bob, strlen(bob), 65536, &e), 0);
+    assert_non_null(strstr(e->desc.subject, "CN=bob"));
+    wssec__pooledcert_release(NULL, e);
+    free(forged);
+    xmlFree(alice);
+    xmlFree(bob);
+}
+
+/* The context's own certificate as a token: its text and description
+ * made once, kept while the same certificate is asked, replaced by another. */
+static void test_cert_to_b64(void **state)
+{
+    (void)state;
+    size_t len = 0;
+    unsigned char *der = cert_der(WSSEC_SOURCE_DIR "/samples/pki/alice.crt", &len);
+    const unsigned char *q = der;
+    X509 *alice = d2i_X509(NULL, &q, (long)len), *alice2 = NULL;
+    assert_non_null(alice);
+    assert_int_equal(wssec__cert_parse_der(der, len, &alice2), 0); /* another object, same bytes */
+    FILE *f = fopen(WSSEC_SOURCE_DIR "/samples/pki/bob.crt", "r");
+    assert_non_null(f);
+    X509 *bob = PEM_read_X509(f, NULL, NULL, NULL);
+    fclose(f);
+    assert_non_null(bob);
+    char *want = wssec_b64_encode(der, len);
+    wssec_certpool *pool = NULL;
+    assert_int_equal(wssec__certpool_new(&pool, 16), 0);
+    wssec_pooledcert *a = NULL, *a2 = NULL, *b = NULL, *a3 = NULL;
+    assert_int_equal(wssec__cert_to_b64(pool, alice, &a), 0);
+    assert_string_equal(a->text, want);
+    assert_non_null(strstr(a->desc.subject, "CN=alice"));
+    assert_int_equal(wssec__cert_to_b64(pool, alice2, &a2), 0);
+    assert_ptr_equal(a, a2); /* the same certificate: kept */
+    assert_int_equal(wssec__cert_to_b64(pool, bob, &b), 0);
+    assert_ptr_not_equal(a, b); /* another one replaces it */
+    assert_non_null(strstr(b->desc.subject, "CN=bob"));
+    assert_int_equal(wssec__cert_to_b64(pool, alice, &a3), 0);
+    assert_ptr_not_equal(a3, a);
+    assert_string_equal(a3->text, want);
+    /* a held entry outlives its replacement and the pool */
+    wssec__certpool_free(pool);
+    assert_string_equal(a->text, want);
+    wssec__pooledcert_release(NULL, a);
+    wssec__pooledcert_release(NULL, a2);
+    wssec__pooledcert_release(NULL, b);
+    wssec__pooledcert_release(NULL, a3);
+    assert_int_equal(wssec__cert_to_b64(NULL, bob, &b), 0); /* no pool */
+    assert_non_null(strstr(b->desc.subject, "CN=bob"));
+    wssec__pooledcert_release(NULL, b);
+    xmlFree(want);
+    X509_free(alice);
+    X509_free(alice2);
+    X509_free(bob);
+    OPENSSL_free(der);
+}
+
+/* A value remembered with a certificate object: none at first, the first
+ * put stays, another object of the same certificate has its own. */
+static void test_cert_keyhash(void **state)
+{
+    (void)state;
+    size_t len = 0;
+    unsigned char *der = cert_der(WSSEC_SOURCE_DIR "/samples/pki/alice.crt", &len);
+    X509 *x = NULL, *y = NULL;
+    assert_int_equal(wssec__cert_parse_der(der, len, &x), 0);
+    assert_int_equal(wssec__cert_parse_der(der, len, &y), 0);
+    unsigned char a[32], b[32], got[32];
+    memset(a, 0xa5, sizeof(a));
+    memset(b, 0x5a, sizeof(b));
+    assert_int_equal(wssec__cert_keyhash_get(x, got), -1);
+    wssec__cert_keyhash_put(x, a);
+    assert_int_equal(wssec__cert_keyhash_get(x, got), 0);
+    assert_memory_equal(got, a, 32);
+    wssec__cert_keyhash_put(x, b); /* the first stays */
+    assert_int_equal(wssec__cert_keyhash_get(x, got), 0);
+    assert_memory_equal(got, a, 32);
+    assert_int_equal(wssec__cert_keyhash_get(y, got), -1);
+    /* the DER's SHA-256, remembered beside the key hash */
+    unsigned char want[32], d1[32], d2[32];
+    unsigned int n = 0;
+    assert_true(X509_digest(y, EVP_sha256(), want, &n) && n == 32);
+    assert_int_equal(wssec__cert_sha256(y, d1), 0);
+    assert_memory_equal(d1, want, 32);
+    assert_int_equal(wssec__cert_sha256(y, d2), 0);
+    assert_memory_equal(d2, want, 32);
+    assert_int_equal(wssec__cert_keyhash_get(y, got), -1);
+    wssec__cert_keyhash_put(y, b);
+    assert_int_equal(wssec__cert_keyhash_get(y, got), 0);
+    assert_memory_equal(got, b, 32);
+    assert_int_equal(wssec__cert_sha256(x, d1), 0);
+    assert_memory_equal(d1, want, 32);
+    assert_int_equal(wssec__cert_keyhash_get(x, got), 0);
+    assert_memory_equal(got, a, 32);
+    /* a fact, once found, is remembered; the values stay */
+    assert_false(wssec__cert_flag(x, WSSEC_CERT_NAMES_USABLE));
+    wssec__cert_flag_put(x, WSSEC_CERT_NAMES_USABLE);
+    assert_true(wssec__cert_flag(x, WSSEC_CERT_NAMES_USABLE));
+    assert_false(wssec__cert_flag(y, WSSEC_CERT_NAMES_USABLE));
+    assert_int_equal(wssec__cert_keyhash_get(x, got), 0);
+    assert_memory_equal(got, a, 32);
+    X509_free(x);
+    X509_free(y);
+    OPENSSL_free(der);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -269,6 +468,9 @@ int main(void)
         cmocka_unit_test(test_secret_arguments),
         cmocka_unit_test(test_random_id),
         cmocka_unit_test(test_cert_parse_der),
+        cmocka_unit_test(test_cert_from_b64),
+        cmocka_unit_test(test_cert_to_b64),
+        cmocka_unit_test(test_cert_keyhash),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

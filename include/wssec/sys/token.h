@@ -51,6 +51,21 @@ WSSEC_API int wssec_token_set_cert(wssec_token *token, struct x509_st *leaf,
                                    struct stack_st_X509 *others) WSSEC_NONNULL(1, 2)
     WSSEC_WARN_UNUSED;
 
+/**
+ * The certificate of an X509v3 BinarySecurityToken from its base64 text
+ * (len bytes, as the element holds it), put into token as
+ * wssec_token_set_cert(token, cert, NULL) does. Through the context's pool
+ * keyed by the text: a text seen before (compared whole) costs a lookup
+ * and a copy of its certificate's description; otherwise it is decoded,
+ * parsed and described, then pooled.
+ * @return 0; WSSEC_EINVALID: not base64, or no bytes; WSSEC_ELIMIT: more
+ *         than max bytes; WSSEC_ETOKEN: not exactly one usable DER
+ *         certificate; WSSEC_ENOMEM.
+ */
+WSSEC_API int wssec_msg_token_cert_b64(wssec_msg *msg, wssec_token *token, const char *text,
+                                       size_t len, size_t max)
+    WSSEC_NONNULL(1, 2, 3) WSSEC_WARN_UNUSED;
+
 /** The end-entity certificate of an X.509 token, or NULL. Borrowed. */
 WSSEC_API struct x509_st *wssec_token_cert(const wssec_token *token) WSSEC_NONNULL(1);
 
