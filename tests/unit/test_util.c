@@ -262,7 +262,7 @@ static void test_cert_parse_der(void **state)
 static char *cert_b64(const char *path)
 {
     size_t len = 0;
-    unsigned char *der = cert_der(path, &len);
+    unsigned char *der = h_cert_der(path, &len);
     char *b64 = wssec_b64_encode(der, len);
     assert_non_null(b64);
     OPENSSL_free(der);
@@ -366,7 +366,7 @@ static void test_cert_to_b64(void **state)
 {
     (void)state;
     size_t len = 0;
-    unsigned char *der = cert_der(WSSEC_SOURCE_DIR "/samples/pki/alice.crt", &len);
+    unsigned char *der = h_cert_der(WSSEC_SOURCE_DIR "/samples/pki/alice.crt", &len);
     const unsigned char *q = der;
     X509 *alice = d2i_X509(NULL, &q, (long)len), *alice2 = NULL;
     assert_non_null(alice);
@@ -414,7 +414,7 @@ static void test_cert_keyhash(void **state)
 {
     (void)state;
     size_t len = 0;
-    unsigned char *der = cert_der(WSSEC_SOURCE_DIR "/samples/pki/alice.crt", &len);
+    unsigned char *der = h_cert_der(WSSEC_SOURCE_DIR "/samples/pki/alice.crt", &len);
     X509 *x = NULL, *y = NULL;
     assert_int_equal(wssec__cert_parse_der(der, len, &x), 0);
     assert_int_equal(wssec__cert_parse_der(der, len, &y), 0);
