@@ -446,6 +446,61 @@ static void test_hostile(void **state)
     wssec_ctx_free(in);
 }
 
+/* A second Signature element added inside the signed Envelope. */
+static void s_extra_signature(xmlDocPtr doc)
+{
+    xmlNodePtr sig = h_xp(doc, "//ds:Signature");
+    xmlAddNextSibling(sig, xmlCopyNode(sig, 1));
+}
+
+/* Enveloped signatures (WebSphere signs the Envelope, the Header or the
+ * Security header): the part that holds the signature gets the
+ * enveloped-signature transform, then exclusive C14N; the covered node is
+ * the very part, and every node inside it counts as signed. Any change
+ * inside it breaks the digest: the Body's text, another signature added. */
+static void test_enveloped(void **state)
+{
+    (void)state;
+    static const char *const parts[] = { "/soap:Envelope", "/soap:Envelope/soap:Header",
+                                         "//wsse:Security" };
+    for (size_t i = 0; i < WSSEC_ARRAY_LEN(parts); i++) {
+        wssec_ctx *out = h_signer("alice", "sign-part", "body", "sign-part", parts[i], NULL);
+        wssec_ctx *in = h_receiver(NULL);
+        char *xml = sign_with(out, 11);
+        assert_non_null(strstr(xml, "Algorithm=\"http://www.w3.org/2000/09/xmldsig#"
+                                    "enveloped-signature\""));
+        h_run r;
+        int rc = h_verify(&r, in, xml);
+        if (rc) print_error("%s: %s\n", parts[i], h_run_err(&r)->message);
+        assert_int_equal(rc, 0);
+        xmlDocPtr doc = wssec_msg_doc(r.msg);
+        xmlXPathContextPtr xc = xmlXPathNewContext(doc);
+        xmlXPathRegisterNs(xc, BAD_CAST "soap", BAD_CAST WSSEC_NS_SOAP11);
+        xmlXPathRegisterNs(xc, BAD_CAST "wsse", BAD_CAST WSSEC_NS_WSSE);
+        xmlXPathObjectPtr o = xmlXPathEvalExpression(BAD_CAST parts[i], xc);
+        assert_true(o && o->nodesetval && o->nodesetval->nodeNr == 1);
+        xmlNodePtr part = o->nodesetval->nodeTab[0];
+        assert_int_equal(wssec_result_is_signed(r.res, part), 1);
+        /* what the part holds is signed with it: the Timestamp of the header */
+        if (i > 0)
+            assert_int_equal(wssec_result_is_signed(r.res, h_xp(doc, "//wsu:Timestamp")), 1);
+        xmlXPathFreeObject(o);
+        xmlXPathFreeContext(xc);
+        h_run_free(&r);
+        if (i == 0) {
+            char *bad = h_operate(xml, s_tamper_body, 1); /* the Body's reference is first */
+            h_expect(in, bad, WSSEC_EDIGEST, "wsse:FailedCheck", "(/Envelope/Body) does not match");
+            free(bad);
+            bad = h_operate(xml, s_extra_signature, 1);
+            h_expect(in, bad, WSSEC_EDIGEST, "wsse:FailedCheck", "(/Envelope) does not match");
+            free(bad);
+        }
+        free(xml);
+        wssec_ctx_free(out);
+        wssec_ctx_free(in);
+    }
+}
+
 /* A token after the signature that uses it, as zeep writes it: accepted, and
  * processed once. */
 static void test_token_after_signature(void **state)
@@ -1521,6 +1576,7 @@ int main(void)
         cmocka_unit_test(test_hostile),
         cmocka_unit_test(test_comment_in_signed_text),
         cmocka_unit_test(test_token_after_signature),
+        cmocka_unit_test(test_enveloped),
         cmocka_unit_test(test_chain_tokens),
         cmocka_unit_test(test_coverage_policy),
         cmocka_unit_test(test_sha1_policy),
