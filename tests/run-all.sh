@@ -55,8 +55,20 @@ else
   echo "fuzz targets: NOT RUN (clang with libFuzzer is not available)"
 fi
 
-step "CLI tests under valgrind"
-WSSEC_VALGRIND=1 tests/cli/run.sh "$PWD/build/wssec" "$PWD" || fail=1
+step "CLI tests under valgrind (two halves at once, one per core)"
+# every case is NN-name or NNN-name: the two halves hold each case once
+WSSEC_VALGRIND=1 tests/cli/run.sh "$PWD/build/wssec" "$PWD" '[0-9][0-9]-*' '2[0-9][0-9]-*' \
+    >build/cli-valgrind-a.log 2>&1 &
+vg_a=$!
+WSSEC_VALGRIND=1 tests/cli/run.sh "$PWD/build/wssec" "$PWD" '1[0-9][0-9]-*' '3[0-9][0-9]-*' \
+    >build/cli-valgrind-b.log 2>&1 &
+vg_b=$!
+wait "$vg_a" || fail=1
+wait "$vg_b" || fail=1
+cat build/cli-valgrind-a.log build/cli-valgrind-b.log
+total=$(ls -d tests/cli/cases/*/ | wc -l)
+ran=$(cat build/cli-valgrind-a.log build/cli-valgrind-b.log | grep -cE '^(ok|FAIL) ' || true)
+[ "$ran" -eq "$total" ] || { echo "CLI under valgrind: $ran of $total cases ran"; fail=1; }
 
 # (the ctest runs above include "redis": tests/redis/run.sh starts redis-server
 # on a free loopback port and a Unix socket, runs test_redis and the CLI cases)
