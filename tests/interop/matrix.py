@@ -187,8 +187,8 @@ def produce_support(p, sc):
     if sc.kind == "sigconf" and p not in ("wssec", "wss4j"):
         return ("the zeep, xmlsec1 and gSOAP peers have no WSS 1.1 SignatureConfirmation (neither "
                 "the responder's nor the requester's check)")
-    if sc.kind == "env" and p != "wssec":
-        return ("WSS4J 1.6 (and the other peers' WS-Security APIs) add no enveloped-signature "
+    if sc.kind == "env" and p not in ("wssec", "wss4j"):
+        return ("the zeep, xmlsec1 and gSOAP peers' WS-Security APIs add no enveloped-signature "
                 "transform to a signed part that holds the signature")
     if sc.key_id == "x509data" and p != "zeep":
         return "only zeep's Signature writes ds:X509Data inside the SecurityTokenReference"
@@ -338,6 +338,8 @@ def produce_args(p, sc, ctx, out, ttl=None, created=None):
         a += ["--user", USER, "--password-file", ctx.o("alice.pw"), "--pw-type", sc.pw_type]
     if sc.kind == "assert":
         a += ["--assert-user", ASSERTED]
+    if sc.kind == "env":  # WSS4J: WssPeer's EnvelopeSignature (enveloped-signature, exc-c14n)
+        a += ["--sign-envelope", "true"]
     if sc.signs:
         kid = "issuer-serial" if sc.key_id == "x509data" else sc.key_id
         if p == "wss4j":

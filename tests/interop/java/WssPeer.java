@@ -50,6 +50,10 @@
  *                                   wssec's --session-key-out does (EncryptedKeySHA1, key)
  *   --session-key F                 with --symmetric: answer with that request's key (no
  *                                   EncryptedKey; KeyIdentifier EncryptedKeySHA1 references)
+ *   --sign-envelope true            "sign" covers the whole Envelope (given a wsu:Id) with one
+ *                                   Reference whose transforms are enveloped-signature then
+ *                                   exclusive C14N (EnvelopeSignature: WSS4J's own signature
+ *                                   parts get no enveloped-signature transform)
  *   --confirm-values F              the "confirm" action (WSS 1.1): one SignatureConfirmation
  *                                   (WSSecSignatureConfirmation) per base64 SignatureValue line
  *                                   of F (a file consume --sig-values-out wrote), or one without
@@ -322,7 +326,8 @@ public final class WssPeer {
         allow(o, "in", "out", "actions", "ttl", "created", "millis", "user", "password-file", "pw-type",
               "sign-p12", "sign-p12-pw", "key-id", "sign-alg", "digest-alg", "enc-cert",
               "enc-alg", "enc-key-id", "key-transport", "symmetric", "derived-keys",
-              "session-key", "session-key-out", "assert-user", "confirm-values");
+              "session-key", "session-key-out", "assert-user", "confirm-values",
+              "sign-envelope");
         Document doc = parse(need(o, "in"));
         String soapNs = doc.getDocumentElement().getNamespaceURI();
         soapBody(doc);
@@ -415,7 +420,8 @@ public final class WssPeer {
                     KeyStore ks = loadP12(need(o, "sign-p12"), pw);
                     Merlin crypto = new Merlin();
                     crypto.setKeyStore(ks);
-                    WSSecSignature sig = new WSSecSignature(cfg);
+                    boolean envelope = Boolean.parseBoolean(opt(o, "sign-envelope", "false"));
+                    WSSecSignature sig = envelope ? new EnvelopeSignature(cfg) : new WSSecSignature(cfg);
                     sig.setUserInfo(keyAlias(ks), new String(pw));
                     String kid = opt(o, "key-id", "bst");
                     sig.setKeyIdentifierType(keyId(kid));
@@ -428,6 +434,10 @@ public final class WssPeer {
                     if (timestampId != null) parts.add(new WSEncryptionPart(timestampId));
                     if (assertionId != null) parts.add(new WSEncryptionPart(assertionId));
                     for (String id : confirmIds) parts.add(new WSEncryptionPart(id));
+                    if (envelope) {
+                        ((EnvelopeSignature) sig).signEnvelope(doc, crypto, header);
+                        break;
+                    }
                     sig.setParts(parts);
                     sig.build(doc, crypto, header);
                     break;
@@ -453,6 +463,37 @@ public final class WssPeer {
         }
         if (ek != null) ek.prependToHeader(header); /* first: before everything that uses it */
         write(doc, need(o, "out"));
+    }
+
+    /* ------------------------------------------------------------------ enveloped signature */
+
+    /** The whole Envelope signed (WebSphere's enveloped signature): one Reference to the
+     *  Envelope's wsu:Id with the enveloped-signature transform then exclusive C14N, built with
+     *  WSSecSignature's own JSR-105 factory; KeyInfo as prepare() made it (a BST reference). */
+    static final class EnvelopeSignature extends WSSecSignature {
+        EnvelopeSignature(WSSConfig cfg) { super(cfg); }
+
+        void signEnvelope(Document doc, Merlin crypto, WSSecHeader header) throws Exception {
+            prepare(doc, crypto, header);
+            Element env = doc.getDocumentElement();
+            String id = "Envelope-" + java.util.UUID.randomUUID();
+            env.setAttributeNS("http://www.w3.org/2000/xmlns/", "xmlns:" + WSConstants.WSU_PREFIX, WSConstants.WSU_NS);
+            env.setAttributeNS(WSConstants.WSU_NS, WSConstants.WSU_PREFIX + ":Id", id);
+            wsDocInfo.addTokenElement(env, false);   /* so that "#id" resolves when signing */
+            List<javax.xml.crypto.dsig.Transform> transforms = new ArrayList<>();
+            transforms.add(signatureFactory.newTransform(javax.xml.crypto.dsig.Transform.ENVELOPED,
+                (javax.xml.crypto.dsig.spec.TransformParameterSpec) null));
+            transforms.add(signatureFactory.newTransform(javax.xml.crypto.dsig.CanonicalizationMethod.EXCLUSIVE,
+                (javax.xml.crypto.dsig.spec.TransformParameterSpec) null));
+            javax.xml.crypto.dsig.DigestMethod dm = signatureFactory.newDigestMethod(getDigestAlgo(), null);
+            List<javax.xml.crypto.dsig.Reference> refs = new ArrayList<>();
+            refs.add(signatureFactory.newReference("#" + id, dm, transforms, null, null));
+            /* the BST is inside the signed Envelope: in place before the digests are taken,
+             * and before the Signature (WSS4J 1.6 resolves no forward BST reference), so the
+             * Signature is appended to the header rather than prepended */
+            if (bstToken != null) prependBSTElementToHeader(header);
+            computeSignature(refs, false, null);
+        }
     }
 
     /* ------------------------------------------------------------------ symmetric binding */
