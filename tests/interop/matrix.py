@@ -92,6 +92,11 @@ class Scenario:
         return self.kind in ("sym", "symdk", "symresp")
 
     @property
+    def response(self):
+        """A request/response flow, run by response_cells, not by produce_all/consume_all."""
+        return self.kind in ("symresp", "sigconf")
+
+    @property
     def sha1(self):
         return self.alg == "sha1"
 
@@ -144,6 +149,10 @@ def scenarios():
         # the cell P>C is P's request answered by C and read by P (response_cells)
         out.append(Scenario("sym-response", "symresp", soap, alg="sha256", enc_alg="aes256-gcm",
                             enc_key_id="issuer-serial"))
+        # WSS 1.1 SignatureConfirmation: the cell P>C is P's signed request, verified by C and
+        # answered with a signed response confirming its SignatureValue, checked by P against
+        # the request it sent (response_cells)
+        out.append(Scenario("sig-confirm", "sigconf", soap, key_id="bst", alg="sha256"))
         out.append(Scenario("assert-ut", "assert", soap, key_id="bst", alg="sha256"))
         # the whole Envelope signed (issue 20): the enveloped-signature transform
         out.append(Scenario("sig-envelope", "env", soap, key_id="bst", alg="sha256"))
@@ -156,7 +165,14 @@ def scenarios():
 def tampered(scs):
     return [Scenario("tampered:" + s.name, s.kind, s.soap, key_id=s.key_id, alg=s.alg,
                      enc_alg=s.enc_alg, enc_key_id=s.enc_key_id, tampered=s)
-            for s in scs if (s.signs or s.symmetric) and s.kind != "symresp" and s.soap == "1.1"]
+            for s in scs if (s.signs or s.symmetric) and not s.response and s.soap == "1.1"]
+
+
+def tampered_responses(scs):
+    """sig-confirm's tampered row: P reads C's response as the answer to another request it
+    sent, so the confirmation names a request other than the one checked against."""
+    return [Scenario("tampered:" + s.name, s.kind, s.soap, key_id=s.key_id, alg=s.alg, tampered=s)
+            for s in scs if s.kind == "sigconf" and s.soap == "1.1"]
 
 
 # ================================================================ who supports what
@@ -168,8 +184,11 @@ def produce_support(p, sc):
                 "ReferenceList) is written by wssec and WSS4J only here")
     if sc.kind == "assert" and p not in ("wssec", "wss4j"):
         return "identity assertion rows are between wssec and WSS4J (issue 20)"
-    if sc.kind == "env" and p != "wssec":
-        return ("WSS4J 1.6 (and the other peers' WS-Security APIs) add no enveloped-signature "
+    if sc.kind == "sigconf" and p not in ("wssec", "wss4j"):
+        return ("the zeep, xmlsec1 and gSOAP peers have no WSS 1.1 SignatureConfirmation (neither "
+                "the responder's nor the requester's check)")
+    if sc.kind == "env" and p not in ("wssec", "wss4j"):
+        return ("the zeep, xmlsec1 and gSOAP peers' WS-Security APIs add no enveloped-signature "
                 "transform to a signed part that holds the signature")
     if sc.key_id == "x509data" and p != "zeep":
         return "only zeep's Signature writes ds:X509Data inside the SecurityTokenReference"
@@ -204,6 +223,9 @@ def consume_support(c, sc):
                 "signature keyed by an EncryptedKey")
     if sc.kind == "assert" and c not in ("wssec", "wss4j"):
         return "identity assertion rows are between wssec and WSS4J (issue 20)"
+    if sc.kind == "sigconf" and c not in ("wssec", "wss4j"):
+        return ("the zeep, xmlsec1 and gSOAP peers have no WSS 1.1 SignatureConfirmation (neither "
+                "the responder's nor the requester's check)")
     if sc.kind == "env" and c not in ("wssec", "wss4j"):
         return "the enveloped-signature rows are checked by wssec and WSS4J (issue 20)"
     if sc.key_id == "pkipath" and c not in ("wssec", "wss4j"):
@@ -316,6 +338,8 @@ def produce_args(p, sc, ctx, out, ttl=None, created=None):
         a += ["--user", USER, "--password-file", ctx.o("alice.pw"), "--pw-type", sc.pw_type]
     if sc.kind == "assert":
         a += ["--assert-user", ASSERTED]
+    if sc.kind == "env":  # WSS4J: WssPeer's EnvelopeSignature (enveloped-signature, exc-c14n)
+        a += ["--sign-envelope", "true"]
     if sc.signs:
         kid = "issuer-serial" if sc.key_id == "x509data" else sc.key_id
         if p == "wss4j":
@@ -477,7 +501,7 @@ def produce_all(ctx, scs, ttl=None):
     def peer(p):
         jobs = []
         for sc in scs:
-            if produce_support(p, sc) is None and sc.kind != "symresp":
+            if produce_support(p, sc) is None and not sc.response:
                 os.makedirs(os.path.dirname(ctx.msg(p, sc)), exist_ok=True)
                 jobs.append((sc.sid, produce_args(p, sc, ctx, ctx.msg(p, sc), ttl)))
         res = run_batch(p, ctx, jobs, os.path.join(ctx.logs, "produce-%s.log" % p))
@@ -497,7 +521,7 @@ def produce_all(ctx, scs, ttl=None):
     with concurrent.futures.ThreadPoolExecutor(max_workers=4) as ex:
         futs = [ex.submit(peer, p) for p in BATCH_PEERS]
         futs += [ex.submit(wssec_one, sc) for sc in scs
-                 if produce_support("wssec", sc) is None and sc.kind != "symresp"]
+                 if produce_support("wssec", sc) is None and not sc.response]
         for f in futs:
             f.result()
     return results
@@ -549,7 +573,7 @@ def consume_all(ctx, scs, produced, now_of=None):
     lock = threading.Lock()
     todo = {c: [] for c in PEERS}
     for sc in scs:
-        if sc.kind == "symresp":
+        if sc.response:
             continue  # response_cells
         for p in PEERS:
             src = sc.vector[0] if sc.vector else p
@@ -685,9 +709,112 @@ def response_cell(ctx, sc, p, c):
     return ("ok", "") if ok else ("FAIL", why)
 
 
+def response_steps(ctx, steps, log):
+    """Runs steps [(peer, args)] in order, consecutive jobs of one batch peer in one process;
+    (ok, reason) of the first that fails."""
+    i = 0
+    while i < len(steps):
+        peer = steps[i][0]
+        if peer == "wssec":
+            ok, why = response_step(ctx, peer, steps[i][1], log)
+            if not ok:
+                return False, why
+            i += 1
+            continue
+        group = []
+        while i < len(steps) and steps[i][0] == peer:
+            group.append(("s%d" % i, steps[i][1]))
+            i += 1
+        res = run_batch(peer, ctx, group, log)
+        for jid, args in group:
+            status, reason = res.get(jid, ("fail", "no answer"))
+            if status != "ok":
+                return False, "%s %s: %s" % (peer, args[0], reason)
+    return True, ""
+
+
+def sigconf_cell(ctx, sc, p, c):
+    """WSS 1.1 SignatureConfirmation: P's signed request (alice, BST, rsa-sha256, Timestamp),
+    verified by C, which answers with a response signed by server.crt that confirms the
+    request's SignatureValue; P verifies the response and checks the confirmation against the
+    request it sent. Returns (verdict of the cell, verdict of the tampered cell): P reading the
+    same response as the answer to another request it sent must reject it."""
+    d = os.path.join(ctx.out, "response", "%s-to-%s" % (p, c), sc.sid)
+    shutil.rmtree(d, ignore_errors=True)
+    os.makedirs(d)
+    f = {n: os.path.join(d, n) for n in ("request.xml", "other.xml", "accepted.xml", "values",
+                                        "response.xml", "read.xml", "read-other.xml")}
+    log = os.path.join(ctx.logs, "sigconf-%s-%s.log" % (p, c))
+    trust_alice = ["--trust", ctx.pk("root.crt"), "--certs", ctx.pk("inter.crt"),
+                   "--certs", ctx.pk("alice.crt")]
+    alg = ["--key-id", "bst", "--sign-alg", "rsa-" + sc.alg, "--digest-alg", sc.alg]
+    steps = []
+    for req in ("request.xml", "other.xml"):
+        if p == "wssec":
+            steps.append((p, ["secure", "--timestamp=300", "--sign-key", ctx.pk("alice.key"),
+                              "--sign-cert", ctx.pk("alice.crt")] + alg + ["-o", f[req], sc.input()]))
+        else:
+            steps.append((p, ["produce", "--in", sc.input(), "--out", f[req], "--actions",
+                              "timestamp,sign", "--sign-p12", ctx.pk("alice.p12"), "--sign-p12-pw",
+                              ctx.pk("alice.p12.pw")] + alg))
+    if c == "wssec":
+        steps.append((c, ["secure", "--timestamp=300", "--confirm-request", f["request.xml"]] +
+                      trust_alice + ["--sign-key", ctx.pk("server.key"), "--sign-cert",
+                                     ctx.pk("server.crt")] + alg + ["-o", f["response.xml"], sc.input()]))
+    else:
+        steps.append((c, ["consume", "--in", f["request.xml"], "--out", f["accepted.xml"]] + trust_alice +
+                      ["--require", "timestamp,signature", "--sig-values-out", f["values"]]))
+        steps.append((c, ["produce", "--in", sc.input(), "--out", f["response.xml"], "--actions",
+                          "timestamp,confirm,sign", "--confirm-values", f["values"], "--sign-p12",
+                          ctx.pk("server.p12"), "--sign-p12-pw", ctx.pk("server.p12.pw")] + alg))
+    ok, why = response_steps(ctx, steps, log)
+    if not ok:
+        return ("FAIL", why), ("FAIL", "no response: " + why)
+    with open(f["response.xml"], encoding="utf-8") as fh:
+        if not re.search(r"<([\w-]+:)?SignatureConfirmation[\s>]", fh.read()):
+            return ("FAIL", "the %s response has no SignatureConfirmation" % c), ("FAIL", "no confirmation")
+    trust_server = ["--trust", ctx.pk("root.crt"), "--certs", ctx.pk("inter.crt")]
+    verdicts = []
+    for req, out in (("request.xml", "read.xml"), ("other.xml", "read-other.xml")):
+        reject = req == "other.xml"
+        if p == "wssec":
+            rc, so, se = run_wssec([ctx.wssec, "verify", "--json", "--report", f[out] + ".json",
+                                    "-o", f[out]] + trust_server +
+                                   ["--sent-request", f[req], f["response.xml"]])
+            verdicts.append(judge_wssec(sc if not reject else Scenario(
+                "tampered:" + sc.name, sc.kind, sc.soap, tampered=sc), rc, se, f[out],
+                "confirmation of another request" if reject else None))
+            continue
+        ok, why = response_step(ctx, p, ["consume", "--in", f["response.xml"], "--out", f[out]] +
+                                trust_server + ["--sent-request", f[req], "--require",
+                                                "timestamp,signature", "--body-contains", BODY_TEXT],
+                                log)
+        if reject:
+            verdicts.append(("rej", why) if not ok else
+                            ("FAIL", "accepted a response confirming another request"))
+        else:
+            verdicts.append(("ok", "") if ok else ("FAIL", why))
+    return verdicts[0], verdicts[1]
+
+
 def response_cells(ctx, scs):
     cells = {}
+    sigconf = []
     for sc in scs:
+        if sc.kind == "sigconf":
+            for p in PEERS:
+                for c in PEERS:
+                    why, cwhy = produce_support(p, sc), consume_support(c, sc)
+                    tkey = (p, c, "tampered:%s" % sc.sid) if sc.soap == "1.1" else None
+                    if why or cwhy:
+                        v = ("-", "%s (producing): %s" % (p, why) if why else
+                             "%s (consuming): %s" % (c, cwhy))
+                        cells[(p, c, sc.sid)] = v
+                        if tkey:
+                            cells[tkey] = v
+                    else:
+                        sigconf.append((sc, p, c, tkey))
+            continue
         for p in PEERS:
             for c in PEERS:
                 why, cwhy = produce_support(p, sc), consume_support(c, sc)
@@ -696,6 +823,13 @@ def response_cells(ctx, scs):
                                              "%s (consuming): %s" % (c, cwhy))
                 else:
                     cells[(p, c, sc.sid)] = response_cell(ctx, sc, p, c)
+    with concurrent.futures.ThreadPoolExecutor(max_workers=2) as ex:
+        futs = {ex.submit(sigconf_cell, ctx, sc, p, c): (sc, p, c, tkey) for sc, p, c, tkey in sigconf}
+        for fut, (sc, p, c, tkey) in futs.items():
+            main, tam = fut.result()
+            cells[(p, c, sc.sid)] = main
+            if tkey:
+                cells[tkey] = tam
     return cells
 
 
@@ -951,9 +1085,9 @@ def main(argv):
                     print("matrix.py: cannot tamper with %s: %s" % (ctx.msg(p, base), e),
                           file=sys.stderr)
     vec = load_vectors(ctx)
-    rows = scs + tam + vec
+    rows = scs + tam + tampered_responses(scs) + vec
     cells = consume_all(ctx, rows, produced, now_of=vector_now)
-    cells.update(response_cells(ctx, [s for s in scs if s.kind == "symresp"]))
+    cells.update(response_cells(ctx, [s for s in scs if s.response]))
     elapsed = time.time() - t0
     text, md, nfail = render(rows, cells, "wssec interop matrix", elapsed, wssec)
     print(text)

@@ -50,6 +50,14 @@
  *                                   wssec's --session-key-out does (EncryptedKeySHA1, key)
  *   --session-key F                 with --symmetric: answer with that request's key (no
  *                                   EncryptedKey; KeyIdentifier EncryptedKeySHA1 references)
+ *   --sign-envelope true            "sign" covers the whole Envelope (given a wsu:Id) with one
+ *                                   Reference whose transforms are enveloped-signature then
+ *                                   exclusive C14N (EnvelopeSignature: WSS4J's own signature
+ *                                   parts get no enveloped-signature transform)
+ *   --confirm-values F              the "confirm" action (WSS 1.1): one SignatureConfirmation
+ *                                   (WSSecSignatureConfirmation) per base64 SignatureValue line
+ *                                   of F (a file consume --sig-values-out wrote), or one without
+ *                                   Value when F is empty; "sign" then covers them too
  *
  * consume options
  *   --in FILE [--out FILE]          message; the processed (decrypted) message is written to --out
@@ -76,6 +84,15 @@
  *                                   --session-key-out wrote): the password callback gives it
  *                                   for its EncryptedKeySHA1
  *   --session-key-out F             the session key of the request's EncryptedKey, to answer
+ *   --sig-values-out F              write the SignatureValue of every signature verified (the
+ *                                   engine results' TAG_SIGNATURE_VALUE), base64, one a line:
+ *                                   what a responder confirms
+ *   --sent-request F                a WSS 1.1 response to the request F that we sent: the
+ *                                   SignatureConfirmation results (TAG_SIGNATURE_CONFIRMATION)
+ *                                   must carry every SignatureValue of F's Security header
+ *                                   exactly once and no other value (one without Value if F was
+ *                                   not signed), each covered by the response's signature
+ *                                   (WSHandler.checkSignatureConfirmation's rule, by hand)
  *   --ts-ttl SECONDS                oldest Timestamp (and UsernameToken) Created accepted
  *                                   (default 300; the fixed vectors need a long one)
  *
@@ -133,8 +150,10 @@ import org.apache.ws.security.message.WSSecEncrypt;
 import org.apache.ws.security.message.WSSecEncryptedKey;
 import org.apache.ws.security.message.WSSecHeader;
 import org.apache.ws.security.message.WSSecSignature;
+import org.apache.ws.security.message.WSSecSignatureConfirmation;
 import org.apache.ws.security.message.WSSecTimestamp;
 import org.apache.ws.security.message.WSSecUsernameToken;
+import org.apache.ws.security.message.token.SignatureConfirmation;
 import org.apache.ws.security.message.token.UsernameToken;
 import org.w3c.dom.Document;
 import org.w3c.dom.Element;
@@ -307,7 +326,8 @@ public final class WssPeer {
         allow(o, "in", "out", "actions", "ttl", "created", "millis", "user", "password-file", "pw-type",
               "sign-p12", "sign-p12-pw", "key-id", "sign-alg", "digest-alg", "enc-cert",
               "enc-alg", "enc-key-id", "key-transport", "symmetric", "derived-keys",
-              "session-key", "session-key-out", "assert-user");
+              "session-key", "session-key-out", "assert-user", "confirm-values",
+              "sign-envelope");
         Document doc = parse(need(o, "in"));
         String soapNs = doc.getDocumentElement().getNamespaceURI();
         soapBody(doc);
@@ -325,6 +345,7 @@ public final class WssPeer {
         header.insertSecurityHeader(doc);
 
         String timestampId = null, assertionId = null;
+        List<String> confirmIds = new ArrayList<>();
         boolean dk = Boolean.parseBoolean(opt(o, "derived-keys", "false"));
         String[] answer = o.containsKey("session-key") ? readSessionKey(need(o, "session-key")) : null;
         WSSecEncryptedKey ek = Boolean.parseBoolean(opt(o, "symmetric", "false")) && answer == null
@@ -367,6 +388,23 @@ public final class WssPeer {
                     ut.build(doc, header);
                     break;
                 }
+                case "confirm": {
+                    /* WSS 1.1: confirm each SignatureValue of the request (added before the
+                     * signature, which covers them) */
+                    List<String> values = new ArrayList<>();
+                    for (String l : Files.readAllLines(new File(need(o, "confirm-values")).toPath(),
+                                                       StandardCharsets.UTF_8))
+                        if (!l.trim().isEmpty()) values.add(l.trim());
+                    if (values.isEmpty()) values.add(null);   /* the request was not signed */
+                    for (String v : values) {
+                        WSSecSignatureConfirmation sc = new WSSecSignatureConfirmation(cfg);
+                        if (v != null) sc.setSignatureValue(java.util.Base64.getDecoder().decode(v));
+                        sc.prepare(doc);
+                        sc.prependToHeader(header);
+                        confirmIds.add(sc.getId());
+                    }
+                    break;
+                }
                 case "assert": {
                     /* identity assertion: a UsernameToken without password (no Nonce,
                      * no Created), which the upstream's signature covers */
@@ -382,7 +420,8 @@ public final class WssPeer {
                     KeyStore ks = loadP12(need(o, "sign-p12"), pw);
                     Merlin crypto = new Merlin();
                     crypto.setKeyStore(ks);
-                    WSSecSignature sig = new WSSecSignature(cfg);
+                    boolean envelope = Boolean.parseBoolean(opt(o, "sign-envelope", "false"));
+                    WSSecSignature sig = envelope ? new EnvelopeSignature(cfg) : new WSSecSignature(cfg);
                     sig.setUserInfo(keyAlias(ks), new String(pw));
                     String kid = opt(o, "key-id", "bst");
                     sig.setKeyIdentifierType(keyId(kid));
@@ -394,6 +433,11 @@ public final class WssPeer {
                     parts.add(new WSEncryptionPart("Body", soapNs, ""));
                     if (timestampId != null) parts.add(new WSEncryptionPart(timestampId));
                     if (assertionId != null) parts.add(new WSEncryptionPart(assertionId));
+                    for (String id : confirmIds) parts.add(new WSEncryptionPart(id));
+                    if (envelope) {
+                        ((EnvelopeSignature) sig).signEnvelope(doc, crypto, header);
+                        break;
+                    }
                     sig.setParts(parts);
                     sig.build(doc, crypto, header);
                     break;
@@ -419,6 +463,37 @@ public final class WssPeer {
         }
         if (ek != null) ek.prependToHeader(header); /* first: before everything that uses it */
         write(doc, need(o, "out"));
+    }
+
+    /* ------------------------------------------------------------------ enveloped signature */
+
+    /** The whole Envelope signed (WebSphere's enveloped signature): one Reference to the
+     *  Envelope's wsu:Id with the enveloped-signature transform then exclusive C14N, built with
+     *  WSSecSignature's own JSR-105 factory; KeyInfo as prepare() made it (a BST reference). */
+    static final class EnvelopeSignature extends WSSecSignature {
+        EnvelopeSignature(WSSConfig cfg) { super(cfg); }
+
+        void signEnvelope(Document doc, Merlin crypto, WSSecHeader header) throws Exception {
+            prepare(doc, crypto, header);
+            Element env = doc.getDocumentElement();
+            String id = "Envelope-" + java.util.UUID.randomUUID();
+            env.setAttributeNS("http://www.w3.org/2000/xmlns/", "xmlns:" + WSConstants.WSU_PREFIX, WSConstants.WSU_NS);
+            env.setAttributeNS(WSConstants.WSU_NS, WSConstants.WSU_PREFIX + ":Id", id);
+            wsDocInfo.addTokenElement(env, false);   /* so that "#id" resolves when signing */
+            List<javax.xml.crypto.dsig.Transform> transforms = new ArrayList<>();
+            transforms.add(signatureFactory.newTransform(javax.xml.crypto.dsig.Transform.ENVELOPED,
+                (javax.xml.crypto.dsig.spec.TransformParameterSpec) null));
+            transforms.add(signatureFactory.newTransform(javax.xml.crypto.dsig.CanonicalizationMethod.EXCLUSIVE,
+                (javax.xml.crypto.dsig.spec.TransformParameterSpec) null));
+            javax.xml.crypto.dsig.DigestMethod dm = signatureFactory.newDigestMethod(getDigestAlgo(), null);
+            List<javax.xml.crypto.dsig.Reference> refs = new ArrayList<>();
+            refs.add(signatureFactory.newReference("#" + id, dm, transforms, null, null));
+            /* the BST is inside the signed Envelope: in place before the digests are taken,
+             * and before the Signature (WSS4J 1.6 resolves no forward BST reference), so the
+             * Signature is appended to the header rather than prepended */
+            if (bstToken != null) prependBSTElementToHeader(header);
+            computeSignature(refs, false, null);
+        }
     }
 
     /* ------------------------------------------------------------------ symmetric binding */
@@ -595,7 +670,7 @@ public final class WssPeer {
     static void consume(Map<String, List<String>> o) throws Exception {
         allow(o, "in", "out", "trust", "truststore", "truststore-pw", "certs", "key-p12", "key-p12-pw", "users", "require",
               "body-contains", "ts-ttl", "session-key", "session-key-out", "asserted-user",
-              "asserted-by");
+              "asserted-by", "sig-values-out", "sent-request");
         Set<String> require = new HashSet<>(Arrays.asList(opt(o, "require", "timestamp,signature").split(",")));
         for (String r : require)
             if (!Arrays.asList("timestamp", "ut", "ut-text", "ut-digest", "signature", "hmac-signature",
@@ -673,6 +748,8 @@ public final class WssPeer {
         String utType = null, assertedSeen = null, signerDn = null;
         Element assertion = null;
         List<Element> signedElems = new ArrayList<>();
+        List<byte[]> sigValues = new ArrayList<>();
+        List<SignatureConfirmation> confirmations = new ArrayList<>();
         for (WSSecurityEngineResult r : results) {
             int action = (Integer) r.get(WSSecurityEngineResult.TAG_ACTION);
             if (action == WSConstants.TS) {
@@ -684,7 +761,11 @@ public final class WssPeer {
             } else if (action == WSConstants.UT || action == WSConstants.UT_NOPASSWORD) {
                 UsernameToken ut = (UsernameToken) r.get(WSSecurityEngineResult.TAG_USERNAME_TOKEN);
                 utType = ut == null ? null : ut.getPasswordType();
+            } else if (action == WSConstants.SC) {
+                confirmations.add((SignatureConfirmation) r.get(WSSecurityEngineResult.TAG_SIGNATURE_CONFIRMATION));
             } else if (action == WSConstants.SIGN) {
+                byte[] sv = (byte[]) r.get(WSSecurityEngineResult.TAG_SIGNATURE_VALUE);
+                if (sv != null) sigValues.add(sv);
                 if (r.get(WSSecurityEngineResult.TAG_X509_CERTIFICATE) != null
                     || r.get(WSSecurityEngineResult.TAG_X509_CERTIFICATES) != null)
                     sigTrusted = true;   /* SignatureTrustValidator ran and did not throw */
@@ -755,6 +836,12 @@ public final class WssPeer {
             if (!want.equals(signerDn))
                 throw new Failure("asserted by " + signerDn + ", not the trusted upstream " + want);
         }
+        if (o.containsKey("sent-request")) checkConfirmations(need(o, "sent-request"), confirmations, signedElems);
+        if (o.containsKey("sig-values-out")) {
+            StringBuilder sb = new StringBuilder();
+            for (byte[] v : sigValues) sb.append(java.util.Base64.getEncoder().encodeToString(v)).append('\n');
+            Files.write(new File(need(o, "sig-values-out")).toPath(), sb.toString().getBytes(StandardCharsets.UTF_8));
+        }
         String want = opt(o, "body-contains", null);
         if (want != null && !body.getTextContent().contains(want))
             throw new Failure("Body does not contain '" + want + "' after processing");
@@ -769,6 +856,45 @@ public final class WssPeer {
             writeSessionKey(need(o, "session-key-out"), enc, key);
         }
         if (o.containsKey("out")) write(doc, need(o, "out"));
+    }
+
+    /** WSS 1.1, the requester's check (WSHandler.checkSignatureConfirmation, by hand): every
+     *  SignatureValue of the Security header of the request we sent is confirmed exactly once,
+     *  no other value is confirmed (an unsigned request: exactly one confirmation without
+     *  Value), and the response's signature covers each SignatureConfirmation element. */
+    static void checkConfirmations(String sentRequest, List<SignatureConfirmation> confirmations,
+                                   List<Element> signedElems) throws Exception {
+        Document req = parse(sentRequest);
+        List<String> sent = new ArrayList<>();
+        org.w3c.dom.NodeList sec = req.getElementsByTagNameNS(WSConstants.WSSE_NS, "Security");
+        for (int i = 0; i < sec.getLength(); i++) {
+            org.w3c.dom.NodeList sv = ((Element) sec.item(i)).getElementsByTagNameNS(WSConstants.SIG_NS, "SignatureValue");
+            for (int j = 0; j < sv.getLength(); j++)
+                sent.add(java.util.Base64.getEncoder().encodeToString(
+                    java.util.Base64.getMimeDecoder().decode(sv.item(j).getTextContent().trim())));
+        }
+        if (confirmations.isEmpty()) throw new Failure("no SignatureConfirmation in the response");
+        List<String> left = new ArrayList<>(sent);
+        for (SignatureConfirmation c : confirmations) {
+            if (!signedElems.contains(c.getElement()))
+                throw new Failure("SignatureConfirmation " + c.getID() + " is not covered by the response's signature");
+            byte[] v = c.getSignatureValue();
+            if (v == null) {
+                if (!sent.isEmpty() || confirmations.size() != 1)
+                    throw new Failure("a SignatureConfirmation without Value, but the request sent carried "
+                                      + sent.size() + " signature(s)");
+                continue;
+            }
+            String b = java.util.Base64.getEncoder().encodeToString(v);
+            String shown = b.substring(0, Math.min(12, b.length())) + "...";
+            if (!left.remove(b))
+                throw new Failure(sent.contains(b) ? "the SignatureValue " + shown + " is confirmed twice"
+                                  : "SignatureConfirmation " + c.getID() + " confirms a SignatureValue ("
+                                    + shown + ") the request sent did not carry (another request's)");
+        }
+        if (!left.isEmpty())
+            throw new Failure("the response does not confirm the SignatureValue " + left.get(0).substring(0, 12)
+                              + "... of the request sent");
     }
 
     /* ------------------------------------------------------------------ main */
