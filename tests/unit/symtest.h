@@ -17,6 +17,7 @@
 #include <openssl/hmac.h>
 #include <openssl/pem.h>
 #include <openssl/rsa.h>
+#include <openssl/sha.h>
 
 #include "helpers.h"
 
@@ -84,6 +85,35 @@ SYM_UNUSED static void add_str(xmlNodePtr parent, const char *uri, const char *v
         xmlSetProp(r, BAD_CAST "ValueType", BAD_CAST vt);
     }
 }
+
+/* An STR under parent naming the message's EncryptedKey by EncryptedKeySHA1;
+ * with wrong, the SHA-1 of one changed CipherValue byte (a key no token of
+ * the message has). */
+SYM_UNUSED static void add_str_eksha1(xmlNodePtr parent, bool wrong)
+{
+    unsigned char cv[1024], md[SHA_DIGEST_LENGTH];
+    size_t n =
+        b64_content(h_xp(parent->doc, "//xenc:EncryptedKey/xenc:CipherData/xenc:CipherValue"), cv);
+    if (wrong) cv[0] ^= 1;
+    SHA1(cv, n, md);
+    char *b = h_b64(md, sizeof(md));
+    add_str(parent, NULL, NULL, b);
+    free(b);
+}
+
+#ifdef VT_X509
+/* An STR under parent naming the message's BinarySecurityToken (a
+ * certificate: public bytes, never a key). */
+SYM_UNUSED static void add_str_bst(xmlNodePtr parent)
+{
+    xmlChar *id = xmlGetNsProp(h_xp(parent->doc, "//wsse:BinarySecurityToken"), BAD_CAST "Id",
+                               BAD_CAST H_NS_WSU);
+    char *uri = h_strf("#%s", (char *)id);
+    add_str(parent, uri, VT_X509, NULL);
+    free(uri);
+    xmlFree(id);
+}
+#endif
 
 /* The session key of the message's EncryptedKey, with server's key. */
 SYM_UNUSED static size_t session_key(xmlDocPtr doc, unsigned char key[64])

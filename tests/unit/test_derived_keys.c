@@ -95,23 +95,8 @@ static xmlNodePtr add_dkt(xmlDocPtr doc, xmlNodePtr prev, const char *id, const 
                                 BAD_CAST id);
     xmlAddID(NULL, doc, BAD_CAST id, a);
     if (shape.base == 0) add_str(dk, ekuri, VT_EK, NULL);
-    if (shape.base == 1) {
-        unsigned char cv[1024], md[SHA_DIGEST_LENGTH];
-        size_t n =
-            b64_content(h_xp(doc, "//xenc:EncryptedKey/xenc:CipherData/xenc:CipherValue"), cv);
-        SHA1(cv, n, md);
-        char *b = h_b64(md, sizeof(md));
-        add_str(dk, NULL, NULL, b);
-        free(b);
-    }
-    if (shape.base == 2) {
-        xmlChar *bid =
-            xmlGetNsProp(h_xp(doc, "//wsse:BinarySecurityToken"), BAD_CAST "Id", BAD_CAST H_NS_WSU);
-        char *uri = h_strf("#%s", (char *)bid);
-        add_str(dk, uri, VT_X509, NULL);
-        free(uri);
-        xmlFree(bid);
-    }
+    if (shape.base == 1) add_str_eksha1(dk, false);
+    if (shape.base == 2) add_str_bst(dk);
     if (shape.base == 3) add_str(dk, "#nothing-here", VT_EK, NULL);
     if (shape.base == 4) add_str(dk, CTX_ID, NS_SC05 "/sct", NULL);
     if (shape.base == 5) add_str(dk, "#sct-1", shape.sct_vt ? shape.sct_vt : NS_SC05 "/sct", NULL);

@@ -76,24 +76,8 @@ static void set_signature_key(xmlDocPtr doc, xmlNodePtr ek, const char *ekuri)
     xmlNodePtr ki = h_xp(doc, "//ds:Signature/ds:KeyInfo");
     while (ki->children) h_remove(ki->children);
     if (shape.sig_key == 0) add_str(ki, ekuri, VT_EK, NULL);
-    if (shape.sig_key == 1 || shape.sig_key == 2) {
-        unsigned char cv[1024], md[SHA_DIGEST_LENGTH];
-        size_t n =
-            b64_content(h_xp(doc, "//xenc:EncryptedKey/xenc:CipherData/xenc:CipherValue"), cv);
-        if (shape.sig_key == 2) cv[0] ^= 1;
-        SHA1(cv, n, md);
-        char *b = h_b64(md, sizeof(md));
-        add_str(ki, NULL, NULL, b);
-        free(b);
-    }
-    if (shape.sig_key == 3) {
-        xmlChar *id =
-            xmlGetNsProp(h_xp(doc, "//wsse:BinarySecurityToken"), BAD_CAST "Id", BAD_CAST H_NS_WSU);
-        char *uri = h_strf("#%s", (char *)id);
-        add_str(ki, uri, VT_X509, NULL);
-        free(uri);
-        xmlFree(id);
-    }
+    if (shape.sig_key == 1 || shape.sig_key == 2) add_str_eksha1(ki, shape.sig_key == 2);
+    if (shape.sig_key == 3) add_str_bst(ki);
     (void)ek;
 }
 
