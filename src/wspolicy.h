@@ -65,6 +65,8 @@ typedef struct wp_alt {
     char layout_assertion[64];
     bool encsig;       /* EncryptSignature: no Signature in the clear */
     char why_out[200]; /* cannot be applied outbound: why; "" when it can */
+    bool symmetric;    /* SymmetricBinding: signed with a session key (HMAC) */
+    char endorse[80];  /* the endorsing X509Token's assertion; "" when none */
 } wp_alt;
 
 typedef struct wp_target {

@@ -47,12 +47,13 @@ static const suite suites[] = {
 };
 
 enum { INC_UNSPEC, INC_ALWAYS, INC_NEVER, INC_ONCE, INC_TO_RECIPIENT, INC_TO_INITIATOR };
-enum { BIND_NONE, BIND_TRANSPORT, BIND_ASYM };
+enum { BIND_NONE, BIND_TRANSPORT, BIND_ASYM, BIND_SYM };
 
 typedef struct tok {
     bool present;
     int include;             /* INC_... */
     const char *keyid, *bst; /* a Require...Reference and the profile; NULL: the default */
+    bool derived;            /* RequireDerivedKeys (the symmetric ProtectionToken only) */
 } tok;
 
 typedef struct part {
@@ -69,6 +70,10 @@ typedef struct st {
     const suite *suite;
     bool ts, ebs, encsig, protect, https, client_cert;
     tok init, recip;
+    tok prot;    /* SymmetricBinding's ProtectionToken */
+    tok endorse; /* an X509Token of (Signed)EndorsingSupportingTokens */
+    char endorse_label[80];
+    bool dk13; /* derived keys in WS-SecureConversation 1.3 (SP 1.2) */
     bool ut, ut_signed, ut_hash;
     bool sigconf; /* Wss11 RequireSignatureConfirmation */
     part sign[8], enc[8];
@@ -205,9 +210,11 @@ static int x509_token(st *s, xmlNodePtr e, tok *t)
         else if (sp(a, "RequireThumbprintReference")) t->keyid = "thumbprint";
         else if (sp(a, "RequireKeyIdentifierReference")) t->keyid = "ski";
         else if (sp(a, "RequireEmbeddedTokenReference")) t->keyid = "bst";
-        else if (sp(a, "WssX509V1Token11") || sp(a, "RequireDerivedKeys") ||
-                 sp(a, "RequireImpliedDerivedKeys") || sp(a, "RequireExplicitDerivedKeys"))
-            not_yet(s, a, "an X.509 token of this profile or with derived keys");
+        else if (sp(a, "RequireDerivedKeys") || sp(a, "RequireExplicitDerivedKeys")) {
+            t->derived = true;
+            s->dk13 = !strcmp((const char *)a->ns->href, WP_NS_SP12);
+        } else if (sp(a, "WssX509V1Token11") || sp(a, "RequireImpliedDerivedKeys"))
+            not_yet(s, a, "an X.509 token of this profile or with implied derived keys");
         else if (is_sp(a) && strstr(l, "Token1") != NULL) not_yet(s, a, "this X.509 token profile");
         else unknown(s, a, "sp:X509Token");
     }
@@ -223,7 +230,7 @@ static int binding_token(st *s, xmlNodePtr e, tok *t)
     for (size_t i = 0; i < n.n; i++) {
         if (sp(n.a[i], "X509Token")) WSSEC_GUARD(x509_token(s, n.a[i], t));
         else if (is_sp(n.a[i]))
-            not_yet(s, n.a[i], "wssec's asymmetric binding uses X.509 tokens (sp:X509Token)");
+            not_yet(s, n.a[i], "wssec's bindings use X.509 tokens (sp:X509Token)");
         else unknown(s, n.a[i], (const char *)e->name);
     }
     return 0;
@@ -340,7 +347,26 @@ static int asymmetric_item(st *s, xmlNodePtr a)
     return 0;
 }
 
-/* sp:TransportBinding or sp:AsymmetricBinding: what they share, then
+/* One assertion nested in the symmetric binding that the bindings do not
+ * share: the ProtectionToken (the recipient's certificate wraps the session
+ * key), the order, OnlySignEntireHeadersAndBody. */
+static int symmetric_item(st *s, xmlNodePtr a)
+{
+    if (sp(a, "ProtectionToken")) return binding_token(s, a, &s->prot);
+    if (sp(a, "EncryptionToken") || sp(a, "SignatureToken"))
+        return not_yet(s, a,
+                       "wssec's symmetric binding keys signature and encryption with one "
+                       "session key (sp:ProtectionToken)");
+    if (sp(a, "EncryptBeforeSigning")) s->ebs = true;
+    else if (sp(a, "SignBeforeEncrypting")) s->ebs = false;
+    else if (sp(a, "OnlySignEntireHeadersAndBody")) s->x->only_entire = true;
+    else if (sp(a, "EncryptSignature") || sp(a, "ProtectTokens"))
+        return not_yet(s, a, "under the symmetric binding");
+    else return unknown(s, a, "sp:SymmetricBinding");
+    return 0;
+}
+
+/* sp:TransportBinding, sp:AsymmetricBinding or sp:SymmetricBinding: what they share, then
  * their own assertions. */
 static int binding(st *s, xmlNodePtr e, int kind, int (*own)(st *, xmlNodePtr))
 {
@@ -354,6 +380,12 @@ static int binding(st *s, xmlNodePtr e, int kind, int (*own)(st *, xmlNodePtr))
     }
     if (kind == BIND_ASYM && !s->init.present && !s->x->why[0])
         refuse(s, e, "sp:AsymmetricBinding without an sp:InitiatorToken");
+    if (kind == BIND_SYM && !s->prot.present && !s->x->why[0])
+        refuse(s, e, "sp:SymmetricBinding without an sp:ProtectionToken");
+    if (kind == BIND_ASYM && (s->init.derived || s->recip.derived) && !s->x->why[0])
+        refuse(s, e,
+               "sp:RequireDerivedKeys under sp:AsymmetricBinding: wssec derives keys from "
+               "the symmetric binding's session key only");
     return 0;
 }
 
@@ -475,6 +507,30 @@ static int username_token(st *s, xmlNodePtr e, bool is_signed)
     return 0;
 }
 
+/* (Signed)EndorsingSupportingTokens: one sp:X509Token, the endorse action. */
+static int endorsing(st *s, xmlNodePtr e)
+{
+    wp_alt_nodes n;
+    WSSEC_GUARD(nested(s, e, &n));
+    for (size_t i = 0; i < n.n; i++) {
+        xmlNodePtr a = n.a[i];
+        if (sp(a, "X509Token")) {
+            if (s->endorse.present) return refuse(s, a, "more than one endorsing sp:X509Token");
+            snprintf(s->endorse_label, sizeof(s->endorse_label), "sp:%s/sp:X509Token",
+                     (const char *)e->name);
+            WSSEC_GUARD(x509_token(s, a, &s->endorse));
+            if (s->endorse.derived)
+                refuse(s, a,
+                       "sp:RequireDerivedKeys in an endorsing sp:X509Token: wssec endorses "
+                       "with the certificate's key");
+        } else if (is_sp(a) && strstr((const char *)a->name, "Token"))
+            not_yet(s, a, "wssec's endorsing supporting tokens are X.509 tokens (sp:X509Token)");
+        else if (is_sp(a)) not_yet(s, a, "inside endorsing supporting tokens");
+        else unknown(s, a, (const char *)e->name);
+    }
+    return 0;
+}
+
 static int supporting(st *s, xmlNodePtr e, bool is_signed)
 {
     wp_alt_nodes n;
@@ -508,14 +564,12 @@ static int wss(st *s, xmlNodePtr e)
 /* One top-level assertion of the alternative. */
 static int top(st *s, xmlNodePtr a)
 {
-    if (sp(a, "TransportBinding") || sp(a, "AsymmetricBinding")) {
+    if (sp(a, "TransportBinding") || sp(a, "AsymmetricBinding") || sp(a, "SymmetricBinding")) {
         if (s->binding != BIND_NONE) return refuse(s, a, "more than one security binding");
-        return sp(a, "TransportBinding") ? binding(s, a, BIND_TRANSPORT, transport_item)
-                                         : binding(s, a, BIND_ASYM, asymmetric_item);
+        return sp(a, "TransportBinding")    ? binding(s, a, BIND_TRANSPORT, transport_item)
+               : sp(a, "AsymmetricBinding") ? binding(s, a, BIND_ASYM, asymmetric_item)
+                                            : binding(s, a, BIND_SYM, symmetric_item);
     }
-    if (sp(a, "SymmetricBinding"))
-        return not_yet(s, a, "--symmetric and --derived-keys exist, but --policy does not map "
-                                "onto them yet");
     if (sp(a, "SignedParts")) return parts(s, a, false);
     if (sp(a, "EncryptedParts")) return parts(s, a, true);
     if (sp(a, "SignedElements")) return elements(s, a, false, "");
@@ -523,10 +577,11 @@ static int top(st *s, xmlNodePtr a)
     if (sp(a, "ContentEncryptedElements")) return elements(s, a, true, ":content");
     if (sp(a, "SupportingTokens")) return supporting(s, a, false);
     if (sp(a, "SignedSupportingTokens")) return supporting(s, a, true);
-    if (sp(a, "EndorsingSupportingTokens") || sp(a, "SignedEndorsingSupportingTokens") ||
-        sp(a, "EndorsingEncryptedSupportingTokens") ||
+    if (sp(a, "EndorsingSupportingTokens") || sp(a, "SignedEndorsingSupportingTokens"))
+        return endorsing(s, a);
+    if (sp(a, "EndorsingEncryptedSupportingTokens") ||
         sp(a, "SignedEndorsingEncryptedSupportingTokens"))
-        return not_yet(s, a, "endorsing supporting tokens (--endorse) are not in this build");
+        return not_yet(s, a, "wssec does not encrypt supporting tokens");
     if (sp(a, "EncryptedSupportingTokens") || sp(a, "SignedEncryptedSupportingTokens"))
         return not_yet(s, a, "wssec does not encrypt supporting tokens");
     if (sp(a, "Wss10") || sp(a, "Wss11")) return wss(s, a);
@@ -554,6 +609,43 @@ static const char *token_label(bool initiator)
     return initiator ? "sp:InitiatorToken/sp:X509Token" : "sp:RecipientToken/sp:X509Token";
 }
 
+/* The symmetric binding's options: the session key, derived keys, and the
+ * endorsing signature's certificate (the only X.509 signature). */
+static int emit_symmetric(st *s, bool signs, bool initiator)
+{
+    WSSEC_GUARD(emit(s, WSSEC_POLICY_OUTBOUND, "symmetric", "sp:SymmetricBinding", "true"));
+    if (s->prot.derived) {
+        WSSEC_GUARD(emit(s, WSSEC_POLICY_OUTBOUND, "derived-keys",
+                         "sp:ProtectionToken/sp:RequireDerivedKeys", "true"));
+        WSSEC_GUARD(emit(s, WSSEC_POLICY_OUTBOUND, "derived-key-ns",
+                         "sp:ProtectionToken/sp:RequireDerivedKeys", "%s",
+                         s->dk13 ? "1.3" : "2005-02"));
+    }
+    if (!signs || !s->endorse.present) return 0;
+    bool inc = included(&s->endorse, initiator);
+    const char *kid = inc                                                   ? "bst"
+                      : s->endorse.keyid && strcmp(s->endorse.keyid, "bst") ? s->endorse.keyid
+                                                                            : "issuer-serial";
+    return emit(s, WSSEC_POLICY_OUTBOUND, "key-id", s->endorse_label, "%s", kid);
+}
+
+/* The key transport to the recipient's token rcv: the suite's algorithms
+ * and how the EncryptedKey names the certificate. */
+static int emit_key_transport(st *s, const tok *rcv, bool initiator)
+{
+    char suite_lbl[80];
+    snprintf(suite_lbl, sizeof(suite_lbl), "sp:AlgorithmSuite/sp:%s", s->suite->name);
+    WSSEC_GUARD(emit(s, WSSEC_POLICY_OUTBOUND, "enc-alg", suite_lbl, "%s", s->suite->enc));
+    WSSEC_GUARD(emit(s, WSSEC_POLICY_OUTBOUND, "key-transport", suite_lbl, "%s", s->suite->kt));
+    const char *ekid = included(rcv, initiator) && rcv->include != INC_UNSPEC ? "bst"
+                       : rcv->keyid && strcmp(rcv->keyid, "bst")              ? rcv->keyid
+                                                                              : "issuer-serial";
+    return emit(s, WSSEC_POLICY_OUTBOUND, "enc-key-id",
+                s->binding == BIND_SYM ? "sp:ProtectionToken/sp:X509Token"
+                                       : token_label(!initiator),
+                "%s", ekid);
+}
+
 /* The outbound actions and what they sign and encrypt. */
 static int emit_outbound(st *s, bool signs, bool encrypts, bool initiator)
 {
@@ -567,23 +659,33 @@ static int emit_outbound(st *s, bool signs, bool encrypts, bool initiator)
     if (encrypts && s->ebs) ACT("encrypted-key");
     if (signs) ACT("signature");
     if (encrypts && !s->ebs) ACT("encrypted-key");
+    if (s->endorse.present && signs) ACT("endorse");
 #undef ACT
+    bool sym = s->binding == BIND_SYM;
     if (l) {
         const char *lbl = s->binding == BIND_ASYM        ? "sp:AsymmetricBinding"
+                          : sym                          ? "sp:SymmetricBinding"
                           : s->binding == BIND_TRANSPORT ? "sp:TransportBinding"
                                                          : "the policy";
         WSSEC_GUARD(emit(s, WSSEC_POLICY_OUTBOUND, "actions", lbl, "%s", actions));
     }
     const tok *snd = initiator ? &s->init : &s->recip, *rcv = initiator ? &s->recip : &s->init;
+    if (sym) {
+        snd = &s->endorse;
+        rcv = &s->prot;
+        WSSEC_GUARD(emit_symmetric(s, signs, initiator));
+    }
     if (signs) {
         bool inc = included(snd, initiator);
         const char *kid = inc                                       ? "bst"
                           : snd->keyid && strcmp(snd->keyid, "bst") ? snd->keyid
                                                                     : "issuer-serial";
-        WSSEC_GUARD(emit(s, WSSEC_POLICY_OUTBOUND, "key-id", token_label(initiator), "%s", kid));
-        if (inc && snd->bst && strcmp(snd->bst, "x509v3") != 0)
+        if (!sym)
             WSSEC_GUARD(
-                emit(s, WSSEC_POLICY_OUTBOUND, "bst-type", token_label(initiator), "%s", snd->bst));
+                emit(s, WSSEC_POLICY_OUTBOUND, "key-id", token_label(initiator), "%s", kid));
+        if (inc && snd->bst && strcmp(snd->bst, "x509v3") != 0)
+            WSSEC_GUARD(emit(s, WSSEC_POLICY_OUTBOUND, "bst-type",
+                             sym ? s->endorse_label : token_label(initiator), "%s", snd->bst));
         char suite_lbl[80];
         snprintf(suite_lbl, sizeof(suite_lbl), "sp:AlgorithmSuite/sp:%s", s->suite->name);
         WSSEC_GUARD(
@@ -606,16 +708,10 @@ static int emit_outbound(st *s, bool signs, bool encrypts, bool initiator)
                              "sp:Wss11/sp:RequireSignatureConfirmation",
                              "{" WSSEC_NS_WSSE11 "}SignatureConfirmation"));
     }
+    /* under the symmetric binding the session key is wrapped even when
+     * nothing is encrypted */
+    if (encrypts || (sym && signs)) WSSEC_GUARD(emit_key_transport(s, rcv, initiator));
     if (encrypts) {
-        char suite_lbl[80];
-        snprintf(suite_lbl, sizeof(suite_lbl), "sp:AlgorithmSuite/sp:%s", s->suite->name);
-        WSSEC_GUARD(emit(s, WSSEC_POLICY_OUTBOUND, "enc-alg", suite_lbl, "%s", s->suite->enc));
-        WSSEC_GUARD(emit(s, WSSEC_POLICY_OUTBOUND, "key-transport", suite_lbl, "%s", s->suite->kt));
-        const char *ekid = included(rcv, initiator) && rcv->include != INC_UNSPEC ? "bst"
-                           : rcv->keyid && strcmp(rcv->keyid, "bst")              ? rcv->keyid
-                                                                                  : "issuer-serial";
-        WSSEC_GUARD(
-            emit(s, WSSEC_POLICY_OUTBOUND, "enc-key-id", token_label(!initiator), "%s", ekid));
         for (size_t i = 0; i < s->nenc; i++)
             WSSEC_GUARD(emit(s, WSSEC_POLICY_OUTBOUND, "encrypt-part", s->enc[i].label, "%s",
                              s->enc[i].out));
@@ -717,6 +813,13 @@ static int emit_checks(st *s, bool signs, bool encrypts)
         WSSEC_GUARD(emit(s, WSSEC_POLICY_BOTH, "", "sp:Wss11/sp:RequireSignatureConfirmation",
                          "a response confirms the request's signatures: secure needs "
                          "--confirm-request REQ, verify --sent-request REQ"));
+    if (s->binding == BIND_SYM && signs)
+        WSSEC_GUARD(emit(s, WSSEC_POLICY_INBOUND, "", "sp:SymmetricBinding",
+                         "the message is signed with a session key (HMAC, an EncryptedKey for "
+                         "--decrypt-key); an X.509 signature only endorses"));
+    if (s->endorse.present && signs)
+        WSSEC_GUARD(emit(s, WSSEC_POLICY_INBOUND, "", s->endorse_label,
+                         "a trusted X.509 signature endorses the message signature"));
     if (s->x->only_entire)
         WSSEC_GUARD(emit(s, WSSEC_POLICY_INBOUND, "", "sp:OnlySignEntireHeadersAndBody",
                          "every signed element is the Body, a header or a Security header "
@@ -755,11 +858,31 @@ int wp_translate(wssec_policy *p, wp_alt *x, const wp_alt_nodes *nodes, const ch
     int rc = 0;
     for (size_t i = 0; i < nodes->n && !rc; i++) rc = top(s, nodes->a[i]);
     bool initiator = strcmp(message, "output") != 0;
-    bool asym = s->binding == BIND_ASYM;
-    bool signs = asym && (s->nsign || s->ts || (s->ut && s->ut_signed) || s->protect);
+    bool sym = s->binding == BIND_SYM;
+    bool asym = s->binding == BIND_ASYM || sym;
+    bool signs =
+        asym && (s->nsign || s->ts || (s->ut && s->ut_signed) || s->protect || s->endorse.present);
     bool encrypts = asym && (s->nenc || (s->encsig && signs));
     if (!rc && !x->why[0] && asym && !s->suite)
-        refuse(s, nodes->a[0], "sp:AsymmetricBinding without an sp:AlgorithmSuite");
+        refuse(s, nodes->a[0], "sp:%s without an sp:AlgorithmSuite",
+               sym ? "SymmetricBinding" : "AsymmetricBinding");
+    if (!rc && !x->why[0] && s->endorse.present && !asym)
+        refuse(s, nodes->a[0],
+               "%s without sp:AsymmetricBinding or sp:SymmetricBinding: an endorsing signature "
+               "endorses the message signature",
+               s->endorse_label);
+    if (!rc && !x->why[0] && sym && signs && !s->endorse.present)
+        refuse(s, nodes->a[0],
+               "sp:SymmetricBinding with sp:SignedParts, sp:SignedElements or "
+               "sp:IncludeTimestamp needs sp:EndorsingSupportingTokens or "
+               "sp:SignedEndorsingSupportingTokens with an sp:X509Token: an HMAC signature by "
+               "a session key proves no sender, so wssec cannot enforce what it signs");
+    if (!rc && !x->why[0] && sym && s->suite &&
+        (!strcmp(s->suite->enc, "tripledes-cbc") || !strcmp(s->suite->kt, "rsa-1_5")))
+        refuse(s, nodes->a[0],
+               "sp:SymmetricBinding with sp:AlgorithmSuite/sp:%s: wssec's session key is "
+               "neither 3DES nor wrapped with RSA-1.5",
+               s->suite->name);
     if (!rc && !x->why[0] && s->binding == BIND_NONE && (s->nsign || s->nenc))
         refuse(s, nodes->a[0],
                "signed or encrypted parts without a security binding "
@@ -773,6 +896,9 @@ int wp_translate(wssec_policy *p, wp_alt *x, const wp_alt_nodes *nodes, const ch
     if (!rc && !x->why[0]) rc = emit_checks(s, signs, encrypts);
     if (!rc && !x->why[0]) header_checks(s, signs, encrypts);
     x->encsig = s->encsig && signs;
+    x->symmetric = sym && signs;
+    if (s->endorse.present && signs)
+        snprintf(x->endorse, sizeof(x->endorse), "%s", s->endorse_label);
     if (x->why[0]) x->nset = 0;
     wssec__free(s);
     return rc;
@@ -857,12 +983,57 @@ static int check_layout(wssec_msg *msg, const wp_alt *x)
     }
 }
 
+/* A property of a token, or NULL. */
+static const char *token_prop(const wssec_token *t, const char *name)
+{
+    for (size_t i = 0; i < wssec_token_prop_count(t); i++) {
+        const char *n = NULL, *v = NULL;
+        if (!wssec_token_prop(&n, &v, t, i) && n && !strcmp(n, name)) return v;
+    }
+    return NULL;
+}
+
+/* After verify, the signatures: under the symmetric binding, every verified
+ * signature is an HMAC (by the session key) or endorses one; with an
+ * endorsing X509Token, a verified X.509 signature endorses another. */
+static int check_signatures(wssec_msg *msg, const wssec_result *res, const wp_alt *x)
+{
+    bool hmac = false, endorsed = false;
+    xmlNodePtr plain = NULL;
+    for (size_t i = 0; i < wssec_result_token_count(res); i++) {
+        const wssec_token *t = wssec_result_token(res, i);
+        if (!t || strcmp(wssec_token_type(t), "signature") != 0 || wssec_token_status(t) != 0)
+            continue;
+        const char *method = token_prop(t, "signature-method");
+        bool is_hmac = method && !strncmp(method, "hmac-", 5);
+        bool endorses = token_prop(t, "endorses") != NULL;
+        hmac |= is_hmac;
+        endorsed |= endorses && !is_hmac && token_prop(t, "signer") != NULL;
+        if (!is_hmac && !endorses && !plain) plain = wssec_token_node(t);
+    }
+    if (x->symmetric && plain)
+        return wssec_msg_fail(msg, WSSEC_EPOLICY, NULL, plain,
+                              "policy assertion sp:SymmetricBinding: an X.509 signature signs "
+                              "the message instead of the session key (HMAC)");
+    if (x->symmetric && !hmac)
+        return wssec_msg_fail(msg, WSSEC_EPOLICY, NULL, wssec_msg_security(msg, 0),
+                              "policy assertion sp:SymmetricBinding: no signature by a session "
+                              "key (HMAC)");
+    if (x->endorse[0] && !endorsed)
+        return wssec_msg_fail(msg, WSSEC_EPOLICY, NULL, wssec_msg_security(msg, 0),
+                              "policy assertion %s: no trusted X.509 signature endorses the "
+                              "message signature",
+                              x->endorse);
+    return 0;
+}
+
 /* After verify: the headers named by parts, signed or encrypted when
  * present; only whole headers and the Body signed. */
 static int check_after(wssec_msg *msg, const wssec_result *res, const wp_alt *x)
 {
     xmlNodePtr header = wssec_msg_header(msg), body = wssec_msg_body(msg);
     xmlNodePtr sec = wssec_msg_security(msg, 0);
+    if (x->symmetric || x->endorse[0]) WSSEC_GUARD(check_signatures(msg, res, x));
     for (size_t i = 0; i < x->nchecks; i++) {
         const wp_check *c = &x->checks[i];
         for (xmlNodePtr h = header ? wssec_xml_first_elem(header) : NULL; h;
@@ -915,6 +1086,10 @@ const char *wssec_policy_blame(const wssec_policy *p, size_t t, size_t a, const 
     if (!p || !err || t >= p->nt || a >= p->t[t].nalts || !err->message) return NULL;
     const wp_alt *x = &p->t[t].alts[a];
     const char *m = err->message;
+    /* under the symmetric binding only the endorsement makes parts signed */
+    if (x->symmetric && x->endorse[0] &&
+        (strstr(m, "required signed part '") || strstr(m, "requires a trusted X.509 signature")))
+        return x->endorse;
     if (strstr(m, "requires a Timestamp")) return label_of(x, "require", "timestamp");
     if (strstr(m, "requires an authenticated UsernameToken"))
         return label_of(x, "require", "username-token");

@@ -160,16 +160,15 @@ static bool wants_confirmation(const cli *c, size_t a)
     return false;
 }
 
-/* The program options the policy decides or needs: --endorse (endorsing
- * supporting tokens are not mapped yet), --confirm-request and
+/* The program options the policy decides or needs: --endorse (the
+ * policy's actions decide it), --confirm-request and
  * --sent-request (sp:RequireSignatureConfirmation, on a response). */
 static int check_program_options(cli *c, size_t a)
 {
     const char *b, *o, *m;
     if (c->want_endorse)
         return cli_fail_usage("%s", "--endorse: with --policy the policy decides the actions "
-                                    "(sp:EndorsingSupportingTokens is recognised but not "
-                                    "supported by --policy yet)");
+                                    "(sp:EndorsingSupportingTokens adds the endorse action)");
     if (wssec_policy_target(&b, &o, &m, c->policy, c->policy_target)) return EXIT_INTERNAL;
     bool response = !strcmp(m, "output"), confirm = wants_confirmation(c, a);
     if (c->confirm_request && !(confirm && response))
@@ -200,6 +199,11 @@ static int check_outbound(cli *c, size_t a)
         if (strstr(val, "signature") && !c->have_signing)
             return cli_fail_usage("the policy's %s signs: give --sign-key FILE --sign-cert FILE "
                                   "(or --pkcs12 FILE)",
+                                  as);
+        if (strstr(as, "SymmetricBinding") && !c->have_encrypting && !c->session_key_in)
+            return cli_fail_usage("the policy's %s keys the message for the recipient: give "
+                                  "the recipient's certificate with --encrypt-cert FILE (or "
+                                  "answer a request with --session-key FILE)",
                                   as);
         if (strstr(val, "encrypted-key") && !c->have_encrypting)
             return cli_fail_usage("the policy's %s encrypts: give the recipient's certificate "

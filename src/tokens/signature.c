@@ -1946,6 +1946,16 @@ static int endorse_with(wssec_msg *msg, const gen_settings *g, xmlNodePtr primar
         xmlFreeNode(sig);
         return wssec_msg_fail(msg, WSSEC_ENOMEM, NULL, NULL, "out of memory");
     }
+    /* the endorsing token before the signature that uses it (a strict
+     * layout), when it was just appended after it */
+    xmlNodePtr bn = bst ? wssec_token_node(bst) : NULL;
+    for (xmlNodePtr n = sig->next; bn && n; n = n->next)
+        if (n == bn) {
+            xmlUnlinkNode(bn);
+            if (!xmlAddPrevSibling(sig, bn))
+                return wssec_msg_fail(msg, WSSEC_ENOMEM, NULL, NULL, "out of memory");
+            break;
+        }
     int rc = add_references(msg, sig, g, did, &p, bst);
     if (rc == WSSEC_ENOMEM) return wssec_msg_fail(msg, WSSEC_ENOMEM, NULL, NULL, "out of memory");
     if (rc) return rc;

@@ -230,7 +230,7 @@ static void test_recognised_not_supported(void **state)
     const char *why = NULL;
     assert_int_equal(parse(&p, POLICY("<sp:SymmetricBinding/>"), NULL, NULL, NULL), 0);
     assert_int_equal(wssec_policy_supported(&why, p, 0, 0), 0);
-    assert_non_null(strstr(why, "sp:SymmetricBinding is recognised but not supported yet"));
+    assert_non_null(strstr(why, "sp:SymmetricBinding without an sp:ProtectionToken"));
     wssec_policy_free(p);
     assert_int_equal(parse(&p,
                            POLICY("<sp:Wss11><wsp:Policy><sp:RequireSignatureConfirmation/>"
@@ -241,9 +241,14 @@ static void test_recognised_not_supported(void **state)
     assert_int_equal(wssec_policy_supported(&why, p, 0, 0), 1);
     assert_string_equal(setting(p, 0, "", NULL), "sp:Wss11/sp:RequireSignatureConfirmation");
     wssec_policy_free(p);
-    assert_int_equal(parse(&p, POLICY("<sp:EndorsingSupportingTokens/>"), NULL, NULL, NULL), 0);
+    assert_int_equal(parse(&p,
+                           POLICY("<sp:EndorsingSupportingTokens><wsp:Policy><sp:UsernameToken/>"
+                                  "</wsp:Policy></sp:EndorsingSupportingTokens>"),
+                           NULL, NULL, NULL),
+                     0);
     assert_int_equal(wssec_policy_supported(&why, p, 0, 0), 0);
-    assert_non_null(strstr(why, "sp:EndorsingSupportingTokens is recognised"));
+    assert_non_null(strstr(why, "sp:UsernameToken is recognised but not supported yet: wssec's "
+                                "endorsing supporting tokens are X.509 tokens"));
     wssec_policy_free(p);
 }
 
@@ -379,6 +384,146 @@ static int layout_rc(const char *which, const char *security, wssec_msg **out, w
     return wssec_policy_check(*out, NULL, *p, 0, 0);
 }
 
+#define SYM(prot, suite, extra)                                                             \
+    "<sp:SymmetricBinding><wsp:Policy><sp:ProtectionToken>" prot "</sp:ProtectionToken>"    \
+    "<sp:AlgorithmSuite><wsp:Policy><sp:" suite "/></wsp:Policy></sp:AlgorithmSuite>" extra \
+    "</wsp:Policy></sp:SymmetricBinding>"
+#define ENDORSING(kind, mode)                                                              \
+    "<sp:" kind "><wsp:Policy><sp:X509Token sp:IncludeToken=\"http://docs.oasis-open.org/" \
+    "ws-sx/ws-securitypolicy/200702/IncludeToken/" mode "\"/></wsp:Policy></sp:" kind ">"
+#define BODY_SIGNED_ENCRYPTED \
+    "<sp:SignedParts><sp:Body/></sp:SignedParts><sp:EncryptedParts><sp:Body/></sp:EncryptedParts>"
+
+static void test_symmetric_translation(void **state)
+{
+    (void)state;
+    wssec_policy *p = NULL;
+    /* the ProtectionToken with derived keys, a SHA-1 suite, endorsed */
+    const char *doc =
+        POLICY(SYM(X509("Never", "<sp:RequireIssuerSerialReference/>"
+                                 "<sp:RequireDerivedKeys/>"),
+                   "Basic128", "<sp:IncludeTimestamp/>")
+                   ENDORSING("EndorsingSupportingTokens", "Never") BODY_SIGNED_ENCRYPTED);
+    assert_int_equal(parse(&p, doc, NULL, NULL, NULL), 0);
+    assert_int_equal(wssec_policy_supported(NULL, p, 0, 0), 1);
+    assert_string_equal(setting(p, 0, "actions", "timestamp,signature,encrypted-key,endorse"),
+                        "sp:SymmetricBinding");
+    assert_string_equal(setting(p, 0, "symmetric", "true"), "sp:SymmetricBinding");
+    assert_string_equal(setting(p, 0, "derived-keys", "true"),
+                        "sp:ProtectionToken/sp:RequireDerivedKeys");
+    assert_non_null(setting(p, 0, "derived-key-ns", "1.3")); /* SP 1.2: WS-SC 1.3 */
+    assert_string_equal(setting(p, 0, "enc-key-id", "issuer-serial"),
+                        "sp:ProtectionToken/sp:X509Token");
+    /* the endorsing token, never included: named by issuer and serial */
+    assert_string_equal(setting(p, 0, "key-id", "issuer-serial"),
+                        "sp:EndorsingSupportingTokens/sp:X509Token");
+    assert_non_null(setting(p, 0, "enc-alg", "aes128-cbc"));
+    assert_non_null(setting(p, 0, "allow-sha1", "true")); /* hmac-sha1 from others */
+    assert_string_equal(setting(p, 0, "require", "signed:/soap:Envelope/soap:Body"),
+                        "sp:SignedParts/sp:Body");
+    assert_string_equal(setting(p, 0, "", NULL), "sp:SymmetricBinding");
+    /* anything not signed under the symmetric binding is the endorsement's failure */
+    wssec_error e = { WSSEC_EPOLICY,
+                      WSSEC_CAT_POLICY,
+                      "policy requires a trusted X.509 signature; the message has none",
+                      "",
+                      "",
+                      "",
+                      "",
+                      0 };
+    assert_string_equal(wssec_policy_blame(p, 0, 0, &e),
+                        "sp:EndorsingSupportingTokens/sp:X509Token");
+    wssec_policy_free(p);
+
+    /* SP 1.1 derived keys: the 2005-02 namespace; no signed part: no endorsement needed */
+    const char *doc11 =
+        "<wsp:Policy " WSP "xmlns:sp=\"http://schemas.xmlsoap.org/ws/2005/07/securitypolicy\">"
+        "<sp:SymmetricBinding><wsp:Policy><sp:ProtectionToken><wsp:Policy><sp:X509Token>"
+        "<wsp:Policy><sp:RequireDerivedKeys/></wsp:Policy></sp:X509Token></wsp:Policy>"
+        "</sp:ProtectionToken><sp:AlgorithmSuite><wsp:Policy><sp:Basic256Sha256/></wsp:Policy>"
+        "</sp:AlgorithmSuite></wsp:Policy></sp:SymmetricBinding>"
+        "<sp:EncryptedParts><sp:Body/></sp:EncryptedParts></wsp:Policy>";
+    assert_int_equal(parse(&p, doc11, NULL, NULL, NULL), 0);
+    assert_int_equal(wssec_policy_supported(NULL, p, 0, 0), 1);
+    assert_non_null(setting(p, 0, "derived-key-ns", "2005-02"));
+    assert_non_null(setting(p, 0, "actions", "encrypted-key"));
+    assert_null(setting(p, 0, "", NULL)); /* no signature: no check */
+    wssec_policy_free(p);
+}
+
+static void test_symmetric_refusals(void **state)
+{
+    (void)state;
+    wssec_policy *p = NULL;
+    const char *why = NULL;
+    /* signed parts, no endorsing token: both assertions named */
+    assert_int_equal(
+        parse(&p, POLICY(SYM(X509("Never", ""), "Basic256Sha256", "") BODY_SIGNED_ENCRYPTED), NULL,
+              NULL, NULL),
+        0);
+    assert_int_equal(wssec_policy_supported(&why, p, 0, 0), 0);
+    assert_non_null(strstr(why, "sp:SymmetricBinding with sp:SignedParts"));
+    assert_non_null(strstr(why, "needs sp:EndorsingSupportingTokens"));
+    wssec_policy_free(p);
+    /* a session key is neither 3DES nor RSA-1.5-wrapped */
+    assert_int_equal(parse(&p,
+                           POLICY(SYM(X509("Never", ""), "TripleDes", "") ENDORSING(
+                               "EndorsingSupportingTokens", "Always") BODY_SIGNED_ENCRYPTED),
+                           NULL, NULL, NULL),
+                     0);
+    assert_int_equal(wssec_policy_supported(&why, p, 0, 0), 0);
+    assert_non_null(strstr(why, "sp:SymmetricBinding with sp:AlgorithmSuite/sp:TripleDes"));
+    wssec_policy_free(p);
+    /* derived keys belong to the symmetric binding; implied ones are not written */
+    assert_int_equal(parse(&p,
+                           POLICY("<sp:AsymmetricBinding><wsp:Policy><sp:InitiatorToken>" X509(
+                               "Always", "<sp:RequireDerivedKeys/>") "</sp:InitiatorToken>"
+                                                                     "</wsp:Policy>"
+                                                                     "</sp:AsymmetricBinding>"),
+                           NULL, NULL, NULL),
+                     0);
+    assert_int_equal(wssec_policy_supported(&why, p, 0, 0), 0);
+    assert_non_null(strstr(why, "sp:RequireDerivedKeys under sp:AsymmetricBinding"));
+    wssec_policy_free(p);
+    assert_int_equal(
+        parse(&p,
+              POLICY(SYM(X509("Never", "<sp:RequireImpliedDerivedKeys/>"), "Basic256Sha256", "")),
+              NULL, NULL, NULL),
+        0);
+    assert_int_equal(wssec_policy_supported(&why, p, 0, 0), 0);
+    assert_non_null(strstr(why, "sp:RequireImpliedDerivedKeys is recognised but not supported"));
+    wssec_policy_free(p);
+    /* an endorsing token endorses a binding's signature */
+    assert_int_equal(
+        parse(&p, POLICY(ENDORSING("SignedEndorsingSupportingTokens", "Always")), NULL, NULL, NULL),
+        0);
+    assert_int_equal(wssec_policy_supported(&why, p, 0, 0), 0);
+    assert_non_null(strstr(why, "sp:SignedEndorsingSupportingTokens/sp:X509Token without "
+                                "sp:AsymmetricBinding or sp:SymmetricBinding"));
+    wssec_policy_free(p);
+}
+
+static void test_endorsing_asymmetric(void **state)
+{
+    (void)state;
+    wssec_policy *p = NULL;
+    const char *doc = POLICY("<sp:AsymmetricBinding><wsp:Policy><sp:InitiatorToken>" X509(
+        "AlwaysToRecipient",
+        "") "</sp:InitiatorToken>"
+            "<sp:AlgorithmSuite><wsp:Policy><sp:Basic256Sha256/>"
+            "</wsp:Policy></sp:AlgorithmSuite>"
+            "</wsp:Policy></sp:AsymmetricBinding>" ENDORSING(
+                "SignedEndorsingSupportingTokens",
+                "AlwaysToRecipient") "<sp:SignedParts><sp:Body/></sp:SignedParts>");
+    assert_int_equal(parse(&p, doc, NULL, NULL, NULL), 0);
+    assert_int_equal(wssec_policy_supported(NULL, p, 0, 0), 1);
+    assert_string_equal(setting(p, 0, "actions", "signature,endorse"), "sp:AsymmetricBinding");
+    assert_null(setting(p, 0, "symmetric", NULL));
+    assert_string_equal(setting(p, 0, "key-id", "bst"), "sp:InitiatorToken/sp:X509Token");
+    assert_string_equal(setting(p, 0, "", NULL), "sp:SignedEndorsingSupportingTokens/sp:X509Token");
+    wssec_policy_free(p);
+}
+
 static void test_layout(void **state)
 {
     (void)state;
@@ -509,6 +654,9 @@ int main(void)
         cmocka_unit_test(test_recognised_not_supported),
         cmocka_unit_test(test_wsdl_selection),
         cmocka_unit_test(test_asymmetric_translation),
+        cmocka_unit_test(test_symmetric_translation),
+        cmocka_unit_test(test_symmetric_refusals),
+        cmocka_unit_test(test_endorsing_asymmetric),
         cmocka_unit_test(test_layout),
         cmocka_unit_test(test_layout_strict_references),
         cmocka_unit_test(test_blame),
