@@ -90,13 +90,13 @@ cat >"$WORK/peer.xml" <<XML
 </wssec>
 XML
 
-# responses secured by the gateway (WSSecSecureResponse): a Timestamp and the
-# gateway's signature
+# responses secured by the gateway (WSSecSecureResponse): a Timestamp, the
+# SignatureConfirmation of the request's signature and the gateway's signature
 cat >"$WORK/out.xml" <<XML
 <wssec xmlns="urn:wssec:config:1">
   <trust>$PKI/root.crt</trust>
   <certs>$PKI/inter.crt</certs>
-  <actions>timestamp,signature</actions>
+  <actions>timestamp,signature-confirmation,signature</actions>
   <sign-key>$PKI/gateway.key</sign-key>
   <sign-cert>$PKI/gateway.crt</sign-cert>
 </wssec>
@@ -294,6 +294,11 @@ check "secured response: 200, Content-Length right" \
 cp "$WORK/resp" "$WORK/secured-response.xml"
 check "secured response: wssec verify accepts it, signed by the gateway" \
     sh -c "'$WSSEC' verify --trust '$PKI/root.crt' --certs '$PKI/inter.crt' --json '$WORK/secured-response.xml' 2>/dev/null | grep -q '\"caller\":\"CN=gateway,OU=Gateways,O=wssec test,C=US\"'"
+check "secured response: it confirms the request's signature (wssec verify --sent-request)" \
+    sh -c "'$WSSEC' verify --trust '$PKI/root.crt' --certs '$PKI/inter.crt' --sent-request '$WORK/s1.xml' '$WORK/secured-response.xml' >/dev/null"
+sign "$ROOT/samples/hello.xml" "$WORK/s1-other.xml"
+check "secured response: read as the answer to another request, it is refused" \
+    sh -c "'$WSSEC' verify --trust '$PKI/root.crt' --certs '$PKI/inter.crt' --sent-request '$WORK/s1-other.xml' --json '$WORK/secured-response.xml' 2>/dev/null | grep -q 'another request'"
 sed -i 's/ACME/ACMF/' "$WORK/secured-response.xml"
 check "secured response: a changed copy is refused by wssec verify" \
     sh -c "! '$WSSEC' verify --trust '$PKI/root.crt' --certs '$PKI/inter.crt' '$WORK/secured-response.xml' >/dev/null 2>&1"
