@@ -87,6 +87,10 @@ typedef struct gw_dir {
 typedef struct gw_req {
     const struct gw_site *site; /* the configuration that accepted the message */
     const char *caller, *asserted;
+    /* WSSecSecureResponse: the response's message, made when the request
+     * was accepted, holding the request's SignatureValues to confirm (WSS
+     * 1.1 SignatureConfirmation: the "signature-confirmation" action) */
+    wssec_msg *response;
     const char *body;
     apr_size_t len, sent;
     int eos_sent;
@@ -742,19 +746,22 @@ static apr_status_t body_filter(ap_filter_t *f, apr_bucket_brigade *bb, ap_input
 /* The output filter's state: the response held until its end. */
 typedef struct gw_out {
     const gw_site *site;
+    wssec_msg *response; /* made with the request (gw_req), or NULL */
     apr_bucket_brigade *held;
     apr_size_t len;
     int failed;
 } gw_out;
 
-/* Secures the whole response @p in; 0 and the bytes in @p out, or a code. */
-static int secure_response(request_rec *r, const gw_site *site, const char *in, apr_size_t len,
-                           const char **out, apr_size_t *outlen)
+/* Secures the whole response @p in, in @p prepared (the request's
+ * confirmations in it; the request pool frees it) or a new message; 0 and
+ * the bytes in @p out, or a code. */
+static int secure_response(request_rec *r, const gw_site *site, wssec_msg *prepared,
+                           const char *in, apr_size_t len, const char **out, apr_size_t *outlen)
 {
-    wssec_msg *msg = NULL;
+    wssec_msg *msg = prepared;
     unsigned char *bytes = NULL;
     size_t n = 0;
-    int rc = wssec_msg_new(&msg, site->ctx);
+    int rc = msg ? 0 : wssec_msg_new(&msg, site->ctx);
     if (rc == 0) rc = wssec_msg_parse(msg, in, len);
     if (rc == 0) rc = wssec_secure(msg, NULL);
     if (rc == 0) rc = wssec_msg_serialize(&bytes, &n, msg);
@@ -767,7 +774,7 @@ static int secure_response(request_rec *r, const gw_site *site, const char *in, 
         *outlen = n;
     }
     wssec_free(bytes);
-    wssec_msg_free(msg);
+    if (msg != prepared) wssec_msg_free(msg);
     return rc;
 }
 
@@ -800,7 +807,7 @@ static apr_status_t secure_filter(ap_filter_t *f, apr_bucket_brigade *bb)
                        ? WSSEC_SOAP12
                        : WSSEC_SOAP11;
             if (!o->failed && apr_brigade_pflatten(o->held, &flat, &flen, r->pool) == APR_SUCCESS &&
-                secure_response(r, o->site, flat, flen, &out, &outlen) == 0) {
+                secure_response(r, o->site, o->response, flat, flen, &out, &outlen) == 0) {
                 apr_brigade_cleanup(o->held);
                 APR_BRIGADE_INSERT_TAIL(
                     o->held, apr_bucket_pool_create(out, outlen, r->pool, f->c->bucket_alloc));
@@ -885,6 +892,7 @@ static void pass_on(request_rec *r, const gw_dir *d, gw_req *st, const char *cal
     if (count && d->secure_out == 1) { /* an internal redirect keeps the first's */
         gw_out *o = apr_pcalloc(r->pool, sizeof(*o));
         o->site = st->site;
+        o->response = st->response;
         ap_add_output_filter("WSSEC_SECURE", o, r, r->connection);
     }
     ap_log_rerror(APLOG_MARK, APLOG_INFO, 0, r, "wssec: accepted caller '%s'%s%s",
@@ -895,6 +903,38 @@ static apr_status_t free_wssec(void *p)
 {
     wssec_free(p);
     return APR_SUCCESS;
+}
+
+static apr_status_t free_msg(void *p)
+{
+    wssec_msg_free(p);
+    return APR_SUCCESS;
+}
+
+/*
+ * WSSecSecureResponse: the response's message, made now, while the
+ * request's result still exists, with the SignatureValues it confirms (a
+ * response secured with the "signature-confirmation" action confirms them;
+ * without that action they are unused). NULL when it cannot be made: the
+ * response is then secured without them, and an action that needs them
+ * refuses it (a receiver fault), never a response that confirms nothing.
+ */
+static wssec_msg *response_for(request_rec *r, const gw_site *site, const wssec_result *res)
+{
+    wssec_msg *resp = NULL;
+    int rc = wssec_msg_new(&resp, site->ctx);
+    if (rc == 0) rc = wssec_msg_confirm_signatures(resp, res);
+    if (rc != 0) {
+        ap_log_rerror(APLOG_MARK, APLOG_ERR, 0, r,
+                      "wssec: the request's signatures cannot be kept for the response's "
+                      "SignatureConfirmation: %s",
+                      resp ? printable(r->pool, wssec_msg_error(resp)->message)
+                           : wssec_code_name(rc));
+        wssec_msg_free(resp);
+        return NULL;
+    }
+    apr_pool_cleanup_register(r->pool, resp, free_msg, apr_pool_cleanup_null);
+    return resp;
 }
 
 /*
@@ -909,6 +949,7 @@ static int verify_request(request_rec *r, const gw_dir *d, const gw_site *site, 
     unsigned char *out = NULL;
     size_t outlen = 0;
     const char *caller = NULL, *asserted = NULL;
+    wssec_msg *response = NULL;
     int rc, status;
 
     rc = wssec_msg_new(&msg, site->ctx);
@@ -930,6 +971,7 @@ static int verify_request(request_rec *r, const gw_dir *d, const gw_site *site, 
     if (wssec_result_caller(res)) caller = apr_pstrdup(r->pool, wssec_result_caller(res));
     if (wssec_result_asserted_by(res))
         asserted = apr_pstrdup(r->pool, wssec_result_asserted_by(res));
+    if (d->secure_out == 1) response = response_for(r, site, res);
     wssec_result_free(res); /* it points into the document changed below */
     res = NULL;
     if (d->strip == 1) {
@@ -950,6 +992,7 @@ static int verify_request(request_rec *r, const gw_dir *d, const gw_site *site, 
     st->asserted = asserted;
     st->body = (const char *)out;
     st->len = outlen;
+    st->response = response;
     pass_on(r, d, st, caller, asserted, 1);
     status = OK;
 done:

@@ -112,7 +112,8 @@ static const wssec_opt options[] = {
     { "digest-alg", OPT_ENUM, OFF(digest_alg), 0, "ALG",
       "secure: sha256, sha384, sha512, sha1 (default sha256)", wssec__digest_alg_names },
     { "sign-part", OPT_MULTI, OFF(sign_parts), 0, "PART",
-      "secure, repeatable: what to sign: body, timestamp, token, username-token, "
+      "secure, repeatable: what to sign: body, timestamp, token, token-str (the token by the "
+      "STR-Transform), username-token, "
       "{NS}LOCAL or an XPath (default body and timestamp)" },
     { "namespace", OPT_MULTI, OFF(namespaces), 0, "PREFIX=URI",
       "repeatable: a prefix for XPath expressions (soap, wsse, wsu, ds, xenc are predefined)" },

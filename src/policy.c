@@ -117,7 +117,7 @@ done:
 /* A sign/encrypt part is a keyword, a {namespace}local QName, or an XPath. */
 int wssec__part_is_xpath(const char *part)
 {
-    static const char *const words[] = { "body", "timestamp", "token", "username-token",
+    static const char *const words[] = { "body", "timestamp", "token", "token-str", "username-token",
                                          "signature", "identity-assertion" };
     for (size_t i = 0; i < WSSEC_ARRAY_LEN(words); i++)
         if (strcmp(part, words[i]) == 0) return 0;

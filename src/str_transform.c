@@ -154,12 +154,17 @@ static int dereference(wssec_msg *msg, wssec_str_ref *s)
     return rc;
 }
 
-int wssec__str_transform_verify(wssec_msg *msg, wssec_str_ref *s)
+int wssec__str_transform_output(wssec_msg *msg, wssec_str_ref *s)
 {
     memset(&s->bytes, 0, sizeof(s->bytes));
     s->bytes.max = s->max_c14n_bytes + 16;
     s->token = NULL;
-    WSSEC_GUARD(dereference(msg, s));
+    return dereference(msg, s);
+}
+
+int wssec__str_transform_verify(wssec_msg *msg, wssec_str_ref *s)
+{
+    WSSEC_GUARD(wssec__str_transform_output(msg, s));
     if (wssec__c14n_take(msg, s->bytes.len, false))
         return wssec_msg_fail(msg, WSSEC_ELIMIT, "wsse:InvalidSecurity", s->ref,
                               "the signatures canonicalize more than max-c14n-bytes %zu bytes",

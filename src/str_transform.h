@@ -50,4 +50,10 @@ typedef struct wssec_str_ref {
  * WSSEC_ENOMEM). */
 int wssec__str_transform_verify(wssec_msg *msg, wssec_str_ref *s);
 
+/* The transform's output for s->str alone (s->ref, s->md unused; the
+ * signature generator digests it): the same resolution, signer check and
+ * canonical bytes as wssec__str_transform_verify, into s->bytes (the caller
+ * frees it). 0 or the failure recorded on msg. */
+int wssec__str_transform_output(wssec_msg *msg, wssec_str_ref *s);
+
 #endif /* WSSEC_SRC_STR_TRANSFORM_H */

@@ -77,8 +77,8 @@ static const char *closest(const char *word, const char *const *names, size_t n)
  * them is a typo (an XPath of one name never selects a SOAP part). */
 static int check_part(cli *c, const char *opt, const char *value)
 {
-    static const char *const sign_names[] = { "body", "timestamp", "token", "username-token",
-                                              "identity-assertion" };
+    static const char *const sign_names[] = { "body", "timestamp", "token", "token-str",
+                                              "username-token", "identity-assertion" };
     static const char *const enc_names[] = { "body", "signature" };
     bool enc = !strcmp(opt, "encrypt-part");
     const char *const *names = enc ? enc_names : sign_names;

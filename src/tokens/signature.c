@@ -1704,8 +1704,18 @@ static int choose_parts(wssec_msg *msg, const gen_settings *g, parts *p)
                 WSSEC_GUARD(add_part(msg, p, h, "encrypted header"));
         WSSEC_GUARD(add_confirmations(msg, p));
     }
-    for (size_t i = 0; i < g->nparts; i++) WSSEC_GUARD(select_part(msg, g->parts[i], false, p));
+    for (size_t i = 0; i < g->nparts; i++)
+        if (strcmp(g->parts[i], "token-str") != 0) /* by str_transform_ref */
+            WSSEC_GUARD(select_part(msg, g->parts[i], false, p));
     return 0;
+}
+
+/* Whether sign-part names token-str: our token covered by the STR-Transform. */
+static bool wants_token_str(const gen_settings *g)
+{
+    for (size_t i = 0; i < g->nparts; i++)
+        if (!strcmp(g->parts[i], "token-str")) return true;
+    return false;
 }
 
 /* The Signature template, in our Security header: after an EncryptedKey
@@ -1810,6 +1820,116 @@ static int sign(wssec_msg *msg, xmlNodePtr sig, const gen_settings *g)
     return sign_with(msg, sig, key_from_private(g->pkey), g->alg->name);
 }
 
+/* ---- sign-part token-str: the STR-Transform (WSS 1.1 section 8.3) ---- */
+
+/* A child element of parent, in the namespace ns of sig's document. */
+static xmlNodePtr new_child(xmlNodePtr parent, xmlNodePtr sig, const char *ns, const char *pfx,
+                            const char *local)
+{
+    xmlNsPtr n = xmlSearchNsByHref(sig->doc, sig, BAD_CAST ns);
+    xmlNodePtr c = xmlNewChild(parent, n, BAD_CAST local, NULL);
+    if (c && !n) xmlSetNs(c, xmlNewNs(c, BAD_CAST ns, BAD_CAST pfx));
+    return c && c->ns ? c : NULL;
+}
+
+/* The Reference xmlsec cannot make (it lacks the transform): it names the
+ * signature's own KeyInfo SecurityTokenReference (given a wsu:Id), with the
+ * STR-Transform canonicalizing by exclusive C14N, as WSS4J writes it; its
+ * DigestValue is the digest of the transform's output, computed by the
+ * str_transform service the consumer uses. Added after xmlsec signed the
+ * others: SignedInfo is signed again by resign_signed_info. */
+static int str_transform_ref(wssec_msg *msg, xmlNodePtr sig, const gen_settings *g,
+                             xmlSecTransformId did)
+{
+    xmlNodePtr ki = wssec_xml_first_elem(sig), str = NULL;
+    while (ki && !wssec_xml_is(ki, WSSEC_NS_DS, "KeyInfo")) ki = wssec_xml_next_elem(ki);
+    str = ki ? wssec_xml_first_elem(ki) : NULL;
+    if (!wssec_xml_is(str, WSSEC_NS_WSSE, "SecurityTokenReference"))
+        return wssec_msg_fail(msg, WSSEC_ECONFIG, NULL, sig,
+                              "sign-part token-str: the signature's KeyInfo holds no "
+                              "SecurityTokenReference (key-id)");
+    const char *id = wssec_msg_id_of(msg, str, "STR");
+    char uri[300];
+    if (!id) return wssec_msg_fail(msg, WSSEC_ENOMEM, NULL, NULL, "out of memory");
+    snprintf(uri, sizeof(uri), "#%s", id);
+    xmlNodePtr ref = xmlSecTmplSignatureAddReference(sig, did, NULL, BAD_CAST uri, NULL);
+    xmlNodePtr dm = ref ? wssec_xml_first_elem(ref) : NULL;
+    xmlNodePtr ts = dm ? xmlNewDocNode(sig->doc, dm->ns, BAD_CAST "Transforms", NULL) : NULL;
+    if (ts && !xmlAddPrevSibling(dm, ts)) {
+        xmlFreeNode(ts);
+        ts = NULL;
+    }
+    xmlNodePtr tr = ts ? new_child(ts, sig, WSSEC_NS_DS, "ds", "Transform") : NULL;
+    xmlNodePtr tp = tr ? new_child(tr, sig, WSSEC_NS_WSSE, "wsse", "TransformationParameters")
+                       : NULL;
+    xmlNodePtr cm = tp ? new_child(tp, sig, WSSEC_NS_DS, "ds", "CanonicalizationMethod") : NULL;
+    xmlNodePtr dv = wssec_xml_next_elem(dm);
+    if (!cm || !dv || !xmlSetProp(tr, BAD_CAST "Algorithm", BAD_CAST WSSEC_URI_STR_TRANSFORM) ||
+        !xmlSetProp(cm, BAD_CAST "Algorithm", BAD_CAST WSSEC_URI_EXC_C14N))
+        return wssec_msg_fail(msg, WSSEC_ENOMEM, NULL, NULL, "out of memory");
+    /* the output is one token: bounded by max-token-size, not by this */
+    wssec_str_ref s = { .ref = ref, .str = str, .uri = uri, .md = g->dig->name,
+                        .signer = g->cert, .max_c14n_bytes = 16u << 20 };
+    WSSEC_GUARD(wssec__str_transform_output(msg, &s));
+    const EVP_MD *md = EVP_get_digestbyname(g->dig->name);
+    unsigned char d[EVP_MAX_MD_SIZE];
+    unsigned int dl = 0;
+    int ok = md && EVP_Digest(s.bytes.data, s.bytes.len, d, &dl, md, NULL);
+    wssec__buf_free(&s.bytes);
+    char *b64 = ok ? wssec_b64_encode(d, dl) : NULL;
+    if (b64) xmlNodeSetContent(dv, BAD_CAST b64);
+    xmlFree(b64);
+    if (!b64) return wssec_msg_fail(msg, WSSEC_ENOMEM, NULL, ref, "digest %s failed", s.md);
+    return 0;
+}
+
+/* The SignatureValue again, over SignedInfo as it is now (exclusive C14N,
+ * the template's CanonicalizationMethod), with our key: XML DSig's ECDSA
+ * value is r||s, two halves of the order's size. */
+static int resign_signed_info(wssec_msg *msg, xmlNodePtr sig, const gen_settings *g)
+{
+    xmlNodePtr si = wssec_xml_first_elem(sig), sv = wssec_xml_next_elem(si);
+    if (!wssec_xml_is(si, WSSEC_NS_DS, "SignedInfo") ||
+        !wssec_xml_is(sv, WSSEC_NS_DS, "SignatureValue"))
+        return wssec_msg_fail(msg, WSSEC_EINTERNAL, NULL, sig, "the signature has no SignedInfo");
+    wssec_buf tbs = { .max = SIZE_MAX / 2 };
+    subtree_vis v = { si, NULL, 0 };
+    xmlOutputBufferPtr ob = xmlOutputBufferCreateIO(buf_write, NULL, &tbs, NULL);
+    int n = ob ? xmlC14NExecute(sig->doc, in_subtree, &v, XML_C14N_EXCLUSIVE_1_0, NULL, 0, ob) : -1;
+    if (ob && xmlOutputBufferClose(ob) < 0) n = -1;
+    const EVP_MD *md = method_md(g->alg);
+    EVP_MD_CTX *c = n >= 0 && md ? EVP_MD_CTX_new() : NULL;
+    unsigned char *out = NULL, *raw = NULL;
+    size_t outlen = 0, rawlen = 0;
+    int ok = c && EVP_DigestSignInit(c, NULL, md, NULL, g->pkey) == 1 &&
+             EVP_DigestSign(c, NULL, &outlen, tbs.data, tbs.len) == 1 &&
+             (out = OPENSSL_malloc(outlen)) != NULL &&
+             EVP_DigestSign(c, out, &outlen, tbs.data, tbs.len) == 1;
+    EVP_MD_CTX_free(c);
+    wssec__buf_free(&tbs);
+    if (ok && EVP_PKEY_get_base_id(g->pkey) == EVP_PKEY_EC) {
+        const unsigned char *p = out;
+        ECDSA_SIG *es = d2i_ECDSA_SIG(NULL, &p, (long)outlen);
+        size_t half = ((size_t)EVP_PKEY_get_bits(g->pkey) + 7) / 8;
+        rawlen = 2 * half;
+        ok = es && (raw = OPENSSL_malloc(rawlen)) != NULL &&
+             BN_bn2binpad(ECDSA_SIG_get0_r(es), raw, (int)half) == (int)half &&
+             BN_bn2binpad(ECDSA_SIG_get0_s(es), raw + half, (int)half) == (int)half;
+        ECDSA_SIG_free(es);
+    }
+    char *b64 = ok ? wssec_b64_encode(raw ? raw : out, raw ? rawlen : outlen) : NULL;
+    OPENSSL_free(out);
+    OPENSSL_free(raw);
+    if (b64) xmlNodeSetContent(sv, BAD_CAST b64);
+    xmlFree(b64);
+    if (!b64) {
+        ERR_clear_error();
+        return wssec_msg_fail(msg, WSSEC_EINTERNAL, NULL, sig, "signing with %s failed",
+                              g->alg->name);
+    }
+    return 0;
+}
+
 static int sig_generate_with(wssec_msg *msg, gen_settings *g);
 static int sig_symmetric(wssec_msg *msg);
 
@@ -1834,6 +1954,10 @@ static int sig_generate_with(wssec_msg *msg, gen_settings *gs)
     const gen_settings g = *gs;
     if (!wssec_msg_security(msg, 1))
         return wssec_msg_fail(msg, WSSEC_ENOMEM, NULL, NULL, "out of memory");
+    if (wants_token_str(&g) && g.key_id != WSSEC_KEYID_BST)
+        return wssec_msg_fail(msg, WSSEC_ECONFIG, NULL, NULL,
+                              "sign-part token-str covers the BinarySecurityToken the signature "
+                              "names: it needs key-id bst");
     const wssec_token *bst = NULL;
     WSSEC_GUARD(own_token(msg, &g, &bst));
     parts p = { .n = 0 };
@@ -1848,7 +1972,10 @@ static int sig_generate_with(wssec_msg *msg, gen_settings *gs)
     int rc = add_references(msg, sig, &g, did, &p, bst);
     if (rc == WSSEC_ENOMEM) return wssec_msg_fail(msg, WSSEC_ENOMEM, NULL, NULL, "out of memory");
     if (rc) return rc;
-    return sign(msg, sig, &g);
+    WSSEC_GUARD(sign(msg, sig, &g));
+    if (!wants_token_str(&g)) return 0;
+    WSSEC_GUARD(str_transform_ref(msg, sig, &g, did));
+    return resign_signed_info(msg, sig, &g);
 }
 
 /* The symmetric binding's Signature template: after the EncryptedKey (the
@@ -1884,6 +2011,10 @@ static int sig_symmetric(wssec_msg *msg)
                               "signature: the settings cannot be read");
     g.dig = &wssec__digest_algs[da];
     const wssec_token *ek = NULL;
+    if (wants_token_str(&g))
+        return wssec_msg_fail(msg, WSSEC_ECONFIG, NULL, NULL,
+                              "sign-part token-str: the symmetric binding's signature has no "
+                              "certificate token to cover");
     WSSEC_GUARD(wssec__symkey_session(msg, &ek));
     parts p = { .n = 0 };
     WSSEC_GUARD(choose_parts(msg, &g, &p));

@@ -32,7 +32,7 @@ APACHE=${WSSEC_APACHE2:-/usr/sbin/apache2}
 MODDIR=${WSSEC_APACHE_MODULES:-/usr/lib/apache2/modules}
 START=$(date +%s)
 
-for need in "$APACHE" curl python3; do
+for need in "$APACHE" curl python3 javac java; do
     command -v "$need" >/dev/null 2>&1 ||
         { echo "FAIL gateway: $need not found (scripts/install-deps.sh installs it)"; exit 1; }
 done
@@ -90,13 +90,13 @@ cat >"$WORK/peer.xml" <<XML
 </wssec>
 XML
 
-# responses secured by the gateway (WSSecSecureResponse): a Timestamp and the
-# gateway's signature
+# responses secured by the gateway (WSSecSecureResponse): a Timestamp, the
+# SignatureConfirmation of the request's signature and the gateway's signature
 cat >"$WORK/out.xml" <<XML
 <wssec xmlns="urn:wssec:config:1">
   <trust>$PKI/root.crt</trust>
   <certs>$PKI/inter.crt</certs>
-  <actions>timestamp,signature</actions>
+  <actions>timestamp,signature-confirmation,signature</actions>
   <sign-key>$PKI/gateway.key</sign-key>
   <sign-cert>$PKI/gateway.crt</sign-cert>
 </wssec>
@@ -294,7 +294,23 @@ check "secured response: 200, Content-Length right" \
 cp "$WORK/resp" "$WORK/secured-response.xml"
 check "secured response: wssec verify accepts it, signed by the gateway" \
     sh -c "'$WSSEC' verify --trust '$PKI/root.crt' --certs '$PKI/inter.crt' --json '$WORK/secured-response.xml' 2>/dev/null | grep -q '\"caller\":\"CN=gateway,OU=Gateways,O=wssec test,C=US\"'"
+check "secured response: it confirms the request's signature (wssec verify --sent-request)" \
+    sh -c "'$WSSEC' verify --trust '$PKI/root.crt' --certs '$PKI/inter.crt' --sent-request '$WORK/s1.xml' '$WORK/secured-response.xml' >/dev/null"
+sign "$ROOT/samples/hello.xml" "$WORK/s1-other.xml"
+check "secured response: read as the answer to another request, it is refused" \
+    sh -c "'$WSSEC' verify --trust '$PKI/root.crt' --certs '$PKI/inter.crt' --sent-request '$WORK/s1-other.xml' --json '$WORK/secured-response.xml' 2>/dev/null | grep -q 'another request'"
+# WSS4J 1.6 reads it too: the interop suite's Java peer, compiled here
+JCP=$(printf '/usr/share/java/%s.jar:' wss4j xmlsec commons-logging commons-codec slf4j-api slf4j-nop)
+JCP=${JCP%:}
+mkdir -p "$WORK/java"
+check "secured response: WSS4J accepts it (Timestamp and the gateway's signature over the Body)" \
+    sh -c "javac -nowarn -Xlint:none -encoding UTF-8 -d '$WORK/java' -cp '$JCP' '$ROOT/tests/interop/java/WssPeer.java' &&
+           java -cp '$WORK/java:$JCP' WssPeer consume --in '$WORK/secured-response.xml' \
+             --trust '$PKI/root.crt' --certs '$PKI/inter.crt' --require timestamp,signature >/dev/null 2>&1"
 sed -i 's/ACME/ACMF/' "$WORK/secured-response.xml"
+check "secured response: a changed copy is refused by WSS4J (exit 1: rejected)" \
+    sh -c "java -cp '$WORK/java:$JCP' WssPeer consume --in '$WORK/secured-response.xml' \
+             --trust '$PKI/root.crt' --certs '$PKI/inter.crt' --require timestamp,signature >/dev/null 2>&1; [ \$? -eq 1 ]"
 check "secured response: a changed copy is refused by wssec verify" \
     sh -c "! '$WSSEC' verify --trust '$PKI/root.crt' --certs '$PKI/inter.crt' '$WORK/secured-response.xml' >/dev/null 2>&1"
 

@@ -79,7 +79,7 @@ class Scenario:
 
     @property
     def signs(self):
-        return self.kind in ("sig", "ste", "ets", "assert", "env")
+        return self.kind in ("sig", "ste", "ets", "assert", "env", "strt")
 
     @property
     def encrypts(self):
@@ -156,6 +156,8 @@ def scenarios():
         out.append(Scenario("assert-ut", "assert", soap, key_id="bst", alg="sha256"))
         # the whole Envelope signed (issue 20): the enveloped-signature transform
         out.append(Scenario("sig-envelope", "env", soap, key_id="bst", alg="sha256"))
+        # the signing token covered by the STR-Transform (issue 16, WSS 1.1 section 8.3)
+        out.append(Scenario("sig-str", "strt", soap, key_id="bst", alg="sha256"))
     # sort: 1.1 and 1.2 of one scenario side by side
     order = {s.name: i for i, s in enumerate(out) if s.soap == "1.1"}
     out.sort(key=lambda s: (order[s.name], s.soap))
@@ -190,6 +192,9 @@ def produce_support(p, sc):
     if sc.kind == "env" and p not in ("wssec", "wss4j"):
         return ("the zeep, xmlsec1 and gSOAP peers' WS-Security APIs add no enveloped-signature "
                 "transform to a signed part that holds the signature")
+    if sc.kind == "strt" and p not in ("wssec", "wss4j"):
+        return ("the zeep, xmlsec1 and gSOAP peers (xmlsec underneath) have no STR-Transform "
+                "(WSS 1.1 section 8.3)")
     if sc.key_id == "x509data" and p != "zeep":
         return "only zeep's Signature writes ds:X509Data inside the SecurityTokenReference"
     if sc.key_id == "pkipath" and p not in ("wssec", "wss4j"):
@@ -228,6 +233,9 @@ def consume_support(c, sc):
                 "the responder's nor the requester's check)")
     if sc.kind == "env" and c not in ("wssec", "wss4j"):
         return "the enveloped-signature rows are checked by wssec and WSS4J (issue 20)"
+    if sc.kind == "strt" and c not in ("wssec", "wss4j"):
+        return ("the zeep, xmlsec1 and gSOAP peers (xmlsec underneath) have no STR-Transform "
+                "(WSS 1.1 section 8.3)")
     if sc.key_id == "pkipath" and c not in ("wssec", "wss4j"):
         return "the zeep, xmlsec1 and gSOAP peers take the signer's certificate, not a PKIPath"
     if c == "zeep":
@@ -324,13 +332,15 @@ def produce_args(p, sc, ctx, out, ttl=None, created=None):
             a += ["--assert-user", ASSERTED]
         if sc.kind == "env":
             a += ["--sign-part", "/soap:Envelope"]
+        if sc.kind == "strt":
+            a += ["--sign-part", "body", "--sign-part", "timestamp", "--sign-part", "token-str"]
         return a + ["-o", out, sc.input()]
 
     actions = {"ts": "timestamp", "ut": "timestamp,ut", "sig": "timestamp,sign",
                "enc": "timestamp,encrypt", "ste": "timestamp,sign,encrypt",
                "ets": "timestamp,encrypt,sign", "sym": "timestamp,sign,encrypt",
                "symdk": "timestamp,sign,encrypt", "assert": "timestamp,assert,sign",
-               "env": "timestamp,sign"}[sc.kind]
+               "env": "timestamp,sign", "strt": "timestamp,sign"}[sc.kind]
     a = ["produce", "--in", sc.input(), "--out", out, "--actions", actions, "--ttl", ts_ttl]
     if created:
         a += ["--created", created]
@@ -340,6 +350,8 @@ def produce_args(p, sc, ctx, out, ttl=None, created=None):
         a += ["--assert-user", ASSERTED]
     if sc.kind == "env":  # WSS4J: WssPeer's EnvelopeSignature (enveloped-signature, exc-c14n)
         a += ["--sign-envelope", "true"]
+    if sc.kind == "strt":  # WSS4J: the signature part "STRTransform"
+        a += ["--sign-str", "true"]
     if sc.signs:
         kid = "issuer-serial" if sc.key_id == "x509data" else sc.key_id
         if p == "wss4j":
@@ -368,6 +380,9 @@ def consume_args(c, sc, ctx, msg, out, now=None):
             a += ["--require", "timestamp"]
         elif sc.kind == "env":
             a += ["--require", "timestamp,signature,signed:/soap:Envelope"]
+        elif sc.kind == "strt":  # the token, covered by the STR-Transform, is recorded signed
+            a += ["--require", "timestamp,signature,signed:/soap:Envelope/soap:Body,"
+                  "signed://wsse:Security/wsse:BinarySecurityToken"]
         elif sc.symmetric:  # anonymous: an HMAC signature proves no sender (judge_wssec checks it)
             a += ["--require", "timestamp,encrypted:/soap:Envelope/soap:Body"]
         if sc.signs and sc.key_id == "pkipath":
@@ -394,6 +409,8 @@ def consume_args(c, sc, ctx, msg, out, now=None):
             sc.kind, ["timestamp"])
         if sc.signs:
             require.append("envelope-signature" if sc.kind == "env" else "signature")
+        if sc.kind == "strt":
+            require.append("str-signature")
         if sc.symmetric:
             require.append("hmac-signature")
         if sc.encrypts:

@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include <cmocka.h>
+#include <stdio.h>
 #include <libxml/c14n.h>
 #include <openssl/evp.h>
 #include <openssl/pem.h>
@@ -259,6 +260,109 @@ static void test_other_token(void **state)
     wssec_ctx_free(in);
 }
 
+/* ---- outbound: sign-part token-str ---- */
+
+static const char *const body_xml =
+    "<soap:Envelope xmlns:soap=\"" WSSEC_NS_SOAP11 "\"><soap:Header/><soap:Body>"
+    "<m:Pay xmlns:m=\"urn:example:bank\"><m:To>bob</m:To></m:Pay></soap:Body></soap:Envelope>";
+
+/* Secured by who with sign-part body, timestamp and token-str (and
+ * sign-alg alg when not NULL). */
+static char *written_by(const char *who, const char *alg)
+{
+    wssec_ctx *c = alg ? h_signer(who, "sign-part", "body", "sign-part", "timestamp", "sign-part",
+                                  "token-str", "sign-alg", alg, NULL)
+                       : h_signer(who, "sign-part", "body", "sign-part", "timestamp", "sign-part",
+                                  "token-str", NULL);
+    char *out = h_secure(c, body_xml, sign_actions, 2, NULL);
+    wssec_ctx_free(c);
+    return out;
+}
+
+/* The Reference written: to the KeyInfo STR, the STR-Transform with
+ * exclusive C14N in its TransformationParameters, as WSS4J writes it. */
+static void shape_checked(xmlDocPtr doc)
+{
+    xmlNodePtr str = h_xp(doc, "//ds:KeyInfo/wsse:SecurityTokenReference");
+    xmlChar *id = xmlGetNsProp(str, BAD_CAST "Id", BAD_CAST H_NS_WSU);
+    assert_non_null(id);
+    char *xp = h_strf("//ds:SignedInfo/ds:Reference[@URI='#%s']/ds:Transforms/"
+                      "ds:Transform[@Algorithm='" STR_T "']/wsse:TransformationParameters/"
+                      "ds:CanonicalizationMethod[@Algorithm='" EXC "']",
+                      (const char *)id);
+    h_xp(doc, xp);
+    free(xp);
+    xmlFree(id);
+}
+
+/* wssec writes the STR-Transform: the shape, and the message verifies
+ * with the token recorded as signed (RSA and ECDSA keys). */
+static void test_written(void **state)
+{
+    (void)state;
+    const char *algs[][2] = { { "alice", NULL }, { "ec", "ecdsa-sha256" } };
+    wssec_ctx *in = h_receiver("require", "signed://wsse:Security/wsse:BinarySecurityToken", NULL);
+    for (size_t i = 0; i < 2; i++) {
+        char *xml = written_by(algs[i][0], algs[i][1]);
+        free(h_operate(xml, shape_checked, 0));
+        h_expect(in, xml, 0, NULL, NULL);
+        free(xml);
+    }
+    wssec_ctx_free(in);
+}
+
+/* Tampering with the covered token: an attribute added (same key: the
+ * STR-Transform's digest fails), or the certificate bytes swapped for
+ * bob's (the SignatureValue no longer verifies with the token's key). */
+static void add_attr(xmlDocPtr doc)
+{
+    xmlSetProp(h_xp(doc, "//wsse:BinarySecurityToken"), BAD_CAST "Extra", BAD_CAST "1");
+}
+
+static void bob_bytes(xmlDocPtr doc)
+{
+    FILE *f = fopen(PKI "bob.crt", "r");
+    assert_non_null(f);
+    X509 *x = PEM_read_X509(f, NULL, NULL, NULL);
+    fclose(f);
+    assert_non_null(x);
+    unsigned char *der = NULL;
+    int n = i2d_X509(x, &der);
+    assert_true(n > 0);
+    char *b64 = wssec_b64_encode(der, (size_t)n);
+    xmlNodeSetContent(h_xp(doc, "//wsse:BinarySecurityToken"), BAD_CAST b64);
+    xmlFree(b64);
+    OPENSSL_free(der);
+    X509_free(x);
+}
+
+static void test_written_tampered(void **state)
+{
+    (void)state;
+    wssec_ctx *in = h_receiver(NULL);
+    char *xml = written_by("alice", NULL);
+    char *bad = h_operate(xml, add_attr, 0);
+    h_expect(in, bad, WSSEC_EDIGEST, "wsse:FailedCheck", "STR-Transform");
+    free(bad);
+    bad = h_operate(xml, bob_bytes, 0);
+    h_expect(in, bad, WSSEC_ESIGNATURE, "wsse:FailedCheck", "SignatureValue does not verify");
+    free(bad);
+    free(xml);
+    wssec_ctx_free(in);
+}
+
+/* token-str needs the token in the message (key-id bst) and a
+ * certificate's signature. */
+static void test_written_refused(void **state)
+{
+    (void)state;
+    wssec_ctx *c = h_signer("alice", "sign-part", "token-str", "key-id", "issuer-serial", NULL);
+    wssec_msg *m = h_parse(c, body_xml);
+    h_secure_refused(m, sign_actions, 2, WSSEC_ECONFIG, "needs key-id bst");
+    wssec_msg_free(m);
+    wssec_ctx_free(c);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -267,6 +371,9 @@ int main(void)
         cmocka_unit_test(test_digest_of_another),
         cmocka_unit_test(test_refused),
         cmocka_unit_test(test_other_token),
+        cmocka_unit_test(test_written),
+        cmocka_unit_test(test_written_tampered),
+        cmocka_unit_test(test_written_refused),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

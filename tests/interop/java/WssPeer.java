@@ -54,6 +54,8 @@
  *                                   Reference whose transforms are enveloped-signature then
  *                                   exclusive C14N (EnvelopeSignature: WSS4J's own signature
  *                                   parts get no enveloped-signature transform)
+ *   --sign-str true                 "sign" also covers the signing token by the STR-Transform
+ *                                   (WSS 1.1 section 8.3): the part "STRTransform"
  *   --confirm-values F              the "confirm" action (WSS 1.1): one SignatureConfirmation
  *                                   (WSSecSignatureConfirmation) per base64 SignatureValue line
  *                                   of F (a file consume --sig-values-out wrote), or one without
@@ -70,7 +72,8 @@
  *   --users FILE                    "user:password" lines for UsernameToken checks
  *   --require LIST                  what must be there (default timestamp,signature):
  *                                     timestamp, ut, ut-text, ut-digest, signature,
- *                                     hmac-signature, envelope-signature, encrypted
+ *                                     hmac-signature, envelope-signature, str-signature,
+ *                                     encrypted
  *                                   "signature" means a trusted X.509 signature whose references
  *                                   cover the very Body element (and the Timestamp element, if
  *                                   there is one); "encrypted" means the Body content was
@@ -78,7 +81,10 @@
  *                                   key (the symmetric binding: no certificate) whose references
  *                                   cover the Body and the Timestamp; "envelope-signature" a
  *                                   trusted X.509 signature whose references cover the very
- *                                   Envelope (an enveloped signature)
+ *                                   Envelope (an enveloped signature); "str-signature" a
+ *                                   trusted X.509 signature with a reference whose transform is
+ *                                   the STR-Transform and whose protected element is the
+ *                                   signer's wsse:BinarySecurityToken
  *   --body-contains TEXT            after processing, the Body text must contain TEXT
  *   --session-key F                 a response keyed by our request's session key (a file
  *                                   --session-key-out wrote): the password callback gives it
@@ -320,6 +326,20 @@ public final class WssPeer {
         }
     }
 
+    static final String STR_TRANSFORM =
+        "http://docs.oasis-open.org/wss/2004/01/oasis-200401-wss-soap-message-security-1.0#STR-Transform";
+
+    /** The certificate of a wsse:BinarySecurityToken (X509v3), or null. */
+    static X509Certificate bstCert(Element bst) {
+        try {
+            byte[] der = java.util.Base64.getMimeDecoder().decode(bst.getTextContent());
+            return (X509Certificate) java.security.cert.CertificateFactory.getInstance("X.509")
+                .generateCertificate(new java.io.ByteArrayInputStream(der));
+        } catch (Exception e) {
+            return null;
+        }
+    }
+
     /* ------------------------------------------------------------------ produce */
 
     static void produce(Map<String, List<String>> o) throws Exception {
@@ -327,7 +347,7 @@ public final class WssPeer {
               "sign-p12", "sign-p12-pw", "key-id", "sign-alg", "digest-alg", "enc-cert",
               "enc-alg", "enc-key-id", "key-transport", "symmetric", "derived-keys",
               "session-key", "session-key-out", "assert-user", "confirm-values",
-              "sign-envelope");
+              "sign-envelope", "sign-str");
         Document doc = parse(need(o, "in"));
         String soapNs = doc.getDocumentElement().getNamespaceURI();
         soapBody(doc);
@@ -434,6 +454,8 @@ public final class WssPeer {
                     if (timestampId != null) parts.add(new WSEncryptionPart(timestampId));
                     if (assertionId != null) parts.add(new WSEncryptionPart(assertionId));
                     for (String id : confirmIds) parts.add(new WSEncryptionPart(id));
+                    if (Boolean.parseBoolean(opt(o, "sign-str", "false")))
+                        parts.add(new WSEncryptionPart("STRTransform", "", "Element"));
                     if (envelope) {
                         ((EnvelopeSignature) sig).signEnvelope(doc, crypto, header);
                         break;
@@ -674,7 +696,7 @@ public final class WssPeer {
         Set<String> require = new HashSet<>(Arrays.asList(opt(o, "require", "timestamp,signature").split(",")));
         for (String r : require)
             if (!Arrays.asList("timestamp", "ut", "ut-text", "ut-digest", "signature", "hmac-signature",
-                               "envelope-signature", "encrypted", "none").contains(r))
+                               "envelope-signature", "str-signature", "encrypted", "none").contains(r))
                 throw new Failure("unknown requirement " + r, true);
 
         Document doc = parse(need(o, "in"));
@@ -743,7 +765,7 @@ public final class WssPeer {
         /* What was proven, by element identity. */
         Element timestamp = null;
         boolean bodySigned = false, timestampSigned = false, bodyDecrypted = false, sigTrusted = false;
-        boolean envelopeSigned = false;
+        boolean envelopeSigned = false, strSigned = false;
         boolean hmac = false;
         String utType = null, assertedSeen = null, signerDn = null;
         Element assertion = null;
@@ -775,7 +797,16 @@ public final class WssPeer {
                 if (signer != null) signerDn = signer.getSubjectX500Principal().getName();
                 @SuppressWarnings("unchecked")
                 List<WSDataRef> refs = (List<WSDataRef>) r.get(WSSecurityEngineResult.TAG_DATA_REF_URIS);
-                if (refs != null) for (WSDataRef d : refs) signedElems.add(d.getProtectedElement());
+                if (refs != null) for (WSDataRef d : refs) {
+                    signedElems.add(d.getProtectedElement());
+                    /* the STR-Transform: what was digested is the token the STR names */
+                    Element pe = d.getProtectedElement();
+                    List<String> tfs = d.getTransformAlgorithms();
+                    if (tfs != null && tfs.contains(STR_TRANSFORM) && pe != null && signer != null
+                        && "BinarySecurityToken".equals(pe.getLocalName())
+                        && signer.equals(bstCert(pe)))
+                        strSigned = true;
+                }
             } else if (action == WSConstants.ENCR) {
                 @SuppressWarnings("unchecked")
                 List<WSDataRef> refs = (List<WSDataRef>) r.get(WSSecurityEngineResult.TAG_DATA_REF_URIS);
@@ -819,6 +850,10 @@ public final class WssPeer {
             /* the very Envelope (enveloped-signature transform): the Body and the Timestamp in it */
             if (!sigTrusted) throw new Failure("no signature by a trusted X.509 certificate");
             if (!envelopeSigned) throw new Failure("signature does not cover the SOAP Envelope");
+        }
+        if (require.contains("str-signature")) {
+            if (!sigTrusted) throw new Failure("no signature by a trusted X.509 certificate");
+            if (!strSigned) throw new Failure("signature does not cover its token by the STR-Transform");
         }
         if (require.contains("hmac-signature")) {
             if (!hmac) throw new Failure("no signature by a secret key");
