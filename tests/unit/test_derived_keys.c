@@ -22,17 +22,6 @@
 #include "helpers.h"
 #include "private.h"
 
-#define PKI WSSEC_SOURCE_DIR "/samples/pki/"
-#define SENDER \
-    "sign-key", PKI "alice.key", "sign-cert", PKI "alice.crt", "encrypt-cert", PKI "server.crt"
-#define RECEIVER                                                                        \
-    "trust", PKI "root.crt", "certs", PKI "inter.crt", "decrypt-key", PKI "server.key", \
-        "decrypt-cert", PKI "server.crt", "replay-signatures", "false"
-#define VT_EK "http://docs.oasis-open.org/wss/oasis-wss-soap-message-security-1.1#EncryptedKey"
-#define VT_EKSHA1 \
-    "http://docs.oasis-open.org/wss/oasis-wss-soap-message-security-1.1#EncryptedKeySHA1"
-#define VT_X509 \
-    "http://docs.oasis-open.org/wss/2004/01/oasis-200401-wss-x509-token-profile-1.0#X509v3"
 
 #define NS_SC05 "http://schemas.xmlsoap.org/ws/2005/02/sc"
 #define NS_SC13 "http://docs.oasis-open.org/ws-sx/ws-secureconversation/200512"
@@ -40,7 +29,7 @@
 #define NONCE "AQIDBAUGBwgJCgsMDQ4PEA==" /* 01..10 */
 #define CTX_ID "urn:uuid:ctx-1"
 
-#include "symtest.h" /* after PKI, VT_EKSHA1 and SENDER */
+#include "symtest.h" /* PKI, SENDER, RECEIVER, VT_EK, VT_EKSHA1, VT_X509 */
 
 /* How the surgery shapes the message (set by each test). */
 static struct {

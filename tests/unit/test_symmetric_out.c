@@ -17,17 +17,13 @@
 
 #include "helpers.h"
 
-#define PKI WSSEC_SOURCE_DIR "/samples/pki/"
-#define VT_EK "http://docs.oasis-open.org/wss/oasis-wss-soap-message-security-1.1#EncryptedKey"
-#define VT_EKSHA1 \
-    "http://docs.oasis-open.org/wss/oasis-wss-soap-message-security-1.1#EncryptedKeySHA1"
 #define NS_WSC_2005 "http://schemas.xmlsoap.org/ws/2005/02/sc"
 #define NS_WSC_13 "http://docs.oasis-open.org/ws-sx/ws-secureconversation/200512"
 #define RECEIVER \
     "decrypt-key", PKI "server.key", "decrypt-cert", PKI "server.crt", "replay-signatures", "false"
 #define REQUIRE "require", "timestamp,encrypted:/soap:Envelope/soap:Body"
 
-#include "symtest.h" /* after PKI and VT_EKSHA1 */
+#include "symtest.h" /* PKI, VT_EK, VT_EKSHA1; after this test's own RECEIVER */
 
 static const char *const SIGN_ENCRYPT[] = { "timestamp", "signature", "encrypted-key" };
 static const char *const ENCRYPT_SIGN[] = { "timestamp", "encrypted-key", "signature" };
