@@ -15,6 +15,13 @@
 # BENCH_THREADS (2: wrk's threads, and wssec_bench's), BENCH_MESSAGES (30000:
 # messages signed beforehand; a run that would need more reuses them, and
 # the replays it sends show as errors, which the script points out).
+# BENCH_MEMORY_SECONDS (unset: no memory run): after the table, load the
+# gateway that long and sample every child's resident memory every 10 s;
+# each child must stay within 10% of where it settled (its resident size a
+# fifth of the way into the run). This run turns replay-signatures off, so
+# that the pre-signed messages can be sent again and every request is
+# accepted and proxied (the replay cache is httpd's shmcb, a fixed-size
+# shared segment made at start-up, so it cannot grow a child's heap).
 set -uo pipefail
 ROOT=$(cd "$(dirname "$0")/../.." && pwd)
 WSSEC=${1:-$ROOT/build/wssec}
@@ -22,6 +29,8 @@ MOD=${2:-$ROOT/build/mod_wssec.so}
 BENCH=${3:-$ROOT/build/tests/bench/wssec_bench}
 SECS=${BENCH_SECONDS:-10} CONNS=${BENCH_CONNECTIONS:-4} THREADS=${BENCH_THREADS:-2}
 N=${BENCH_MESSAGES:-30000}
+MEMSECS=${BENCH_MEMORY_SECONDS:-0}
+LIFE=$((SECS * 3 + MEMSECS + 300))   # the servers stop by themselves after this
 APACHE=${WSSEC_APACHE2:-/usr/sbin/apache2}
 MODDIR=${WSSEC_APACHE_MODULES:-/usr/lib/apache2/modules}
 for need in "$APACHE" wrk python3 "$WSSEC" "$MOD" "$BENCH"; do
@@ -94,6 +103,7 @@ cat >"$WORK/gateway.xml" <<XML
   <max-age>3600</max-age>
 </wssec>
 XML
+sed 's|</wssec>|  <replay-signatures>false</replay-signatures>\n</wssec>|' "$WORK/gateway.xml" >"$WORK/memory.xml"
 user_lines=""
 [ "$(id -u)" -eq 0 ] && { chmod 755 "$WORK"; user_lines=$'User nobody\nGroup nogroup'; }
 cat >"$WORK/httpd.conf" <<CONF
@@ -120,9 +130,14 @@ LogLevel warn
     WSSecStripSecurity On
     ProxyPass "http://127.0.0.1:$BE_PORT/svc/" keepalive=On
 </Location>
+<Location "/mem/">
+    WSSecConfig "$WORK/memory.xml"
+    WSSecStripSecurity On
+    ProxyPass "http://127.0.0.1:$BE_PORT/svc/" keepalive=On
+</Location>
 CONF
 
-python3 - "$BE_PORT" 2>/dev/null <<'PY' &
+python3 - "$BE_PORT" "$LIFE" 2>/dev/null <<'PY' &
 import http.server, sys, threading, os
 class H(http.server.BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"
@@ -132,11 +147,11 @@ class H(http.server.BaseHTTPRequestHandler):
         self.send_response(200); self.send_header("Content-Type", "text/xml")
         self.send_header("Content-Length", str(len(body))); self.end_headers(); self.wfile.write(body)
     def log_message(self, *a): pass
-threading.Timer(600, lambda: os._exit(0)).start()
+threading.Timer(int(sys.argv[2]), lambda: os._exit(0)).start()
 http.server.ThreadingHTTPServer(("127.0.0.1", int(sys.argv[1])), H).serve_forever()
 PY
 BACKEND_PID=$!
-timeout 900 "$APACHE" -f "$WORK/httpd.conf" -DFOREGROUND &
+timeout "$LIFE" "$APACHE" -f "$WORK/httpd.conf" -DFOREGROUND &
 HTTPD_PID=$!
 for _ in $(seq 100); do [ -s "$WORK/httpd.pid" ] && break; sleep 0.1; done
 APACHE_PID=$(cat "$WORK/httpd.pid" 2>/dev/null)
@@ -170,5 +185,42 @@ for line in open(sys.argv[1]):
 PY
 [ "${GW_SENT:-0}" -gt "$N" ] &&
     echo "(the gateway run sent $GW_SENT requests, more than the $N messages: the replays among them count as errors; raise BENCH_MESSAGES)"
+
+if [ "$MEMSECS" -gt 0 ]; then
+    echo
+    echo "Memory: the gateway under load for $MEMSECS s (replay-signatures off), each child's resident KiB every 10 s:"
+    kids=$(pgrep -P "$APACHE_PID" | sort -n | tr '\n' ' ')
+    wrk -t"$THREADS" -c"$CONNS" -d"${MEMSECS}s" -s "$WORK/post.lua" "http://127.0.0.1:$GW_PORT/mem/echo" \
+        >"$WORK/mem.wrk" 2>&1 &
+    WRK_PID=$!
+    t=0
+    : >"$WORK/rss"
+    while kill -0 "$WRK_PID" 2>/dev/null; do
+        line="$t"
+        for k in $kids; do line="$line $(awk '/^VmRSS/ {print $2}' "/proc/$k/status" 2>/dev/null || echo 0)"; done
+        echo "$line" >>"$WORK/rss"
+        sleep 10; t=$((t + 10))
+    done
+    wait "$WRK_PID"
+    grep "^RESULT" "$WORK/mem.wrk" | awk '{printf "requests %d in %.0f s (%.0f/s), errors %d\n", $2, $3, $2 / $3, $6}'
+    python3 - "$WORK/rss" "$MEMSECS" "$kids" <<'PY'
+import sys
+rows = [list(map(int, l.split())) for l in open(sys.argv[1]) if l.strip()]
+secs, kids = int(sys.argv[2]), sys.argv[3].split()
+settle = secs // 5
+ok = True
+print("| child | RSS at %d s (settled) | max after | last | max/settled |" % settle)
+print("|---|---:|---:|---:|---:|")
+for i, k in enumerate(kids, 1):
+    base = next((r[i] for r in rows if r[0] >= settle), None)
+    after = [r[i] for r in rows if r[0] >= settle]
+    if not base or not after:
+        print("| %s | no sample | | | |" % k); ok = False; continue
+    ratio = max(after) / base
+    ok = ok and ratio <= 1.10
+    print("| %s | %d KiB | %d KiB | %d KiB | %.3f |" % (k, base, max(after), after[-1], ratio))
+print("memory: %s (every child within 10%% of its settled size)" % ("PASS" if ok else "FAIL"))
+PY
+fi
 echo
 echo "load average: $(cut -d' ' -f1-3 /proc/loadavg) (this machine is shared: other work shows as spread)"
