@@ -179,6 +179,9 @@ static int verify_alternative(job *j, size_t k, wssec_msg **m, wssec_result **re
     if ((rc = wssec_msg_parse(*m, (const char *)j->in.data, j->in.len)) == 0 && j->req &&
         (rc = wssec_msg_expect_confirmations(*m, j->req)) == WSSEC_ENOMEM)
         return rc;
+    /* a response keyed by our request's session key (--session-key) */
+    if (rc == 0 && c->session_key && (rc = wssec_msg_use_session_key(*m, c->session_key)) != 0)
+        return rc;
     if (rc == 0 && (rc = wssec_policy_check(*m, NULL, c->policy, t, a)) == 0 &&
         (rc = wssec_verify(res, *m)) != 0 && *res) {
         *e = wssec_result_error(*res);

@@ -205,7 +205,8 @@ static int check_outbound(cli *c, size_t a)
                                   "the recipient's certificate with --encrypt-cert FILE (or "
                                   "answer a request with --session-key FILE)",
                                   as);
-        if (strstr(val, "encrypted-key") && !c->have_encrypting)
+        if (strstr(val, "encrypted-key") && !c->have_encrypting &&
+            !(strstr(as, "SymmetricBinding") && c->session_key_in))
             return cli_fail_usage("the policy's %s encrypts: give the recipient's certificate "
                                   "with --encrypt-cert FILE",
                                   as);
