@@ -68,7 +68,7 @@ typedef struct st {
     wp_alt *x;
     int binding;
     const suite *suite;
-    bool ts, ebs, encsig, protect, https, client_cert;
+    bool ts, ebs, ebs_given, encsig, protect, https, client_cert;
     tok init, recip;
     tok prot;    /* SymmetricBinding's ProtectionToken */
     tok endorse; /* an X509Token of (Signed)EndorsingSupportingTokens */
@@ -338,9 +338,10 @@ static int asymmetric_item(st *s, xmlNodePtr a)
         return not_yet(s, a,
                        "the initiator's encryption token and the recipient's signature "
                        "token are the same as InitiatorToken and RecipientToken in wssec");
-    if (sp(a, "EncryptBeforeSigning")) s->ebs = true;
-    else if (sp(a, "SignBeforeEncrypting")) s->ebs = false;
-    else if (sp(a, "EncryptSignature")) s->encsig = true;
+    if (sp(a, "EncryptBeforeSigning") || sp(a, "SignBeforeEncrypting")) {
+        s->ebs = sp(a, "EncryptBeforeSigning");
+        s->ebs_given = true;
+    } else if (sp(a, "EncryptSignature")) s->encsig = true;
     else if (sp(a, "ProtectTokens")) s->protect = true;
     else if (sp(a, "OnlySignEntireHeadersAndBody")) s->x->only_entire = true;
     else return unknown(s, a, "sp:AsymmetricBinding");
@@ -357,9 +358,10 @@ static int symmetric_item(st *s, xmlNodePtr a)
         return not_yet(s, a,
                        "wssec's symmetric binding keys signature and encryption with one "
                        "session key (sp:ProtectionToken)");
-    if (sp(a, "EncryptBeforeSigning")) s->ebs = true;
-    else if (sp(a, "SignBeforeEncrypting")) s->ebs = false;
-    else if (sp(a, "OnlySignEntireHeadersAndBody")) s->x->only_entire = true;
+    if (sp(a, "EncryptBeforeSigning") || sp(a, "SignBeforeEncrypting")) {
+        s->ebs = sp(a, "EncryptBeforeSigning");
+        s->ebs_given = true;
+    } else if (sp(a, "OnlySignEntireHeadersAndBody")) s->x->only_entire = true;
     else if (sp(a, "EncryptSignature") || sp(a, "ProtectTokens"))
         return not_yet(s, a, "under the symmetric binding");
     else return unknown(s, a, "sp:SymmetricBinding");
@@ -827,6 +829,63 @@ static int emit_checks(st *s, bool signs, bool encrypts)
     return 0;
 }
 
+/* What IncludeToken asks of the certificate of a signature a message sent
+ * by the initiator (initiator_sends) or the recipient carries, as CXF's
+ * token validators read it (Once: required at the recipient, as
+ * AlwaysToRecipient), and what WS-SecurityPolicy forbids (Never; the
+ * AlwaysTo... modes in the other direction). No IncludeToken: not checked. */
+static int inclusion_rule(const tok *t, bool initiator_sends)
+{
+    switch (t->include) {
+    case INC_NEVER: return WP_INC_MUST_NOT;
+    case INC_ALWAYS: return WP_INC_MUST;
+    case INC_ONCE: return initiator_sends ? WP_INC_MUST : WP_INC_ANY;
+    case INC_TO_RECIPIENT: return initiator_sends ? WP_INC_MUST : WP_INC_MUST_NOT;
+    case INC_TO_INITIATOR: return initiator_sends ? WP_INC_MUST_NOT : WP_INC_MUST;
+    default: return WP_INC_ANY;
+    }
+}
+
+static const char *const inc_names[] = {
+    "", "Always", "Never", "Once", "AlwaysToRecipient", "AlwaysToInitiator"
+};
+
+static int inclusion(st *s, wp_inclusion *w, const tok *t, bool initiator, const char *label)
+{
+    w->rule = inclusion_rule(t, initiator);
+    if (w->rule == WP_INC_ANY) return 0;
+    snprintf(w->mode, sizeof(w->mode), "%s", inc_names[t->include]);
+    snprintf(w->assertion, sizeof(w->assertion), "%s", label);
+    return emit(s, WSSEC_POLICY_INBOUND, "", label,
+                "IncludeToken %s: the signer's certificate %s in a BinarySecurityToken", w->mode,
+                w->rule == WP_INC_MUST ? "included" : "not included");
+}
+
+/* The inbound rules no option expresses that need the verified signatures:
+ * the protection order and the tokens' inclusion. */
+static int emit_rules(st *s, bool signs, bool encrypts, bool initiator)
+{
+    wp_alt *x = s->x;
+    if (signs && encrypts) {
+        x->order = s->ebs ? WP_ORDER_ENCRYPT_FIRST : WP_ORDER_SIGN_FIRST;
+        snprintf(x->order_assertion, sizeof(x->order_assertion), "sp:%s",
+                 s->ebs ? "EncryptBeforeSigning" : "SignBeforeEncrypting");
+        WSSEC_GUARD(emit(s, WSSEC_POLICY_INBOUND, "", x->order_assertion, "%s%s",
+                         s->ebs ? "no signature over plaintext that was encrypted after it "
+                                  "(a signature covers the ciphertext)"
+                                : "no signature covers ciphertext (the parts are signed, "
+                                  "then encrypted)",
+                         s->ebs_given ? "" : "; the binding's default order"));
+    }
+    if (!signs) return 0;
+    if (s->binding == BIND_ASYM)
+        WSSEC_GUARD(inclusion(s, &x->inc[0], initiator ? &s->init : &s->recip, initiator,
+                              token_label(initiator)));
+    if (s->endorse.present)
+        WSSEC_GUARD(inclusion(s, &x->inc[1], &s->endorse, initiator, s->endorse_label));
+    return 0;
+}
+
 /* The header checks of wssec_policy_check() after verify. */
 static void header_checks(st *s, bool signs, bool encrypts)
 {
@@ -894,6 +953,7 @@ int wp_translate(wssec_policy *p, wp_alt *x, const wp_alt_nodes *nodes, const ch
     if (!rc && !x->why[0]) rc = emit_outbound(s, signs, encrypts, initiator);
     if (!rc && !x->why[0]) rc = emit_inbound(s, signs, encrypts, initiator);
     if (!rc && !x->why[0]) rc = emit_checks(s, signs, encrypts);
+    if (!rc && !x->why[0]) rc = emit_rules(s, signs, encrypts, initiator);
     if (!rc && !x->why[0]) header_checks(s, signs, encrypts);
     x->encsig = s->encsig && signs;
     x->symmetric = sym && signs;
@@ -1027,6 +1087,67 @@ static int check_signatures(wssec_msg *msg, const wssec_result *res, const wp_al
     return 0;
 }
 
+/* After verify: the protection order, by the verified signatures other
+ * than endorsements: one that covered ciphertext (encrypt, then sign), or
+ * one that covers a part decrypted after it (sign, then encrypt). */
+static int check_order(wssec_msg *msg, const wssec_result *res, const wp_alt *x)
+{
+    for (size_t i = 0; i < wssec_result_token_count(res); i++) {
+        const wssec_token *t = wssec_result_token(res, i);
+        if (!t || strcmp(wssec_token_type(t), "signature") != 0 || wssec_token_status(t) != 0 ||
+            token_prop(t, "endorses"))
+            continue;
+        const char *over = token_prop(t, "covers-ciphertext");
+        if (over && x->order == WP_ORDER_SIGN_FIRST)
+            return wssec_msg_fail(msg, WSSEC_EPOLICY, NULL, wssec_token_node(t),
+                                  "policy assertion %s: the signature's reference %s covers "
+                                  "ciphertext: the message was encrypted, then signed",
+                                  x->order_assertion, over);
+        if (over || x->order != WP_ORDER_ENCRYPT_FIRST) continue;
+        for (size_t k = 0; k < wssec_result_signed_count(res); k++) {
+            xmlNodePtr n = NULL;
+            const char *uri = NULL, *alg = NULL;
+            const wssec_token *by = NULL;
+            if (wssec_result_signed(&n, &uri, &alg, &by, res, k) != 0 || by != t || !n ||
+                wssec_result_is_decrypted(res, n) != 1)
+                continue;
+            return wssec_msg_fail(msg, WSSEC_EPOLICY, NULL, n,
+                                  "policy assertion %s: the signature's reference %s covers "
+                                  "plaintext that was encrypted after it was signed: the "
+                                  "message was signed, then encrypted",
+                                  x->order_assertion, uri ? uri : "");
+        }
+    }
+    return 0;
+}
+
+/* After verify: IncludeToken, by the key reference of the verified X.509
+ * signatures (the sender's own, w 0; the endorsing one, w 1). */
+static int check_inclusion(wssec_msg *msg, const wssec_result *res, const wp_alt *x)
+{
+    for (size_t i = 0; i < wssec_result_token_count(res); i++) {
+        const wssec_token *t = wssec_result_token(res, i);
+        if (!t || strcmp(wssec_token_type(t), "signature") != 0 || wssec_token_status(t) != 0 ||
+            !token_prop(t, "signer"))
+            continue;
+        const wp_inclusion *w = &x->inc[token_prop(t, "endorses") ? 1 : 0];
+        const char *how = token_prop(t, "key-reference");
+        bool in = how && !strcmp(how, "bst");
+        if (w->rule == WP_INC_MUST && !in)
+            return wssec_msg_fail(msg, WSSEC_EPOLICY, NULL, wssec_token_node(t),
+                                  "policy assertion %s: IncludeToken %s: the signer's certificate "
+                                  "is not in the message (a BinarySecurityToken); the signature "
+                                  "names it by %s",
+                                  w->assertion, w->mode, how ? how : "an unknown reference");
+        if (w->rule == WP_INC_MUST_NOT && in)
+            return wssec_msg_fail(msg, WSSEC_EPOLICY, NULL, wssec_token_node(t),
+                                  "policy assertion %s: IncludeToken %s: the message carries the "
+                                  "signer's certificate in a BinarySecurityToken",
+                                  w->assertion, w->mode);
+    }
+    return 0;
+}
+
 /* After verify: the headers named by parts, signed or encrypted when
  * present; only whole headers and the Body signed. */
 static int check_after(wssec_msg *msg, const wssec_result *res, const wp_alt *x)
@@ -1034,6 +1155,8 @@ static int check_after(wssec_msg *msg, const wssec_result *res, const wp_alt *x)
     xmlNodePtr header = wssec_msg_header(msg), body = wssec_msg_body(msg);
     xmlNodePtr sec = wssec_msg_security(msg, 0);
     if (x->symmetric || x->endorse[0]) WSSEC_GUARD(check_signatures(msg, res, x));
+    if (x->inc[0].rule || x->inc[1].rule) WSSEC_GUARD(check_inclusion(msg, res, x));
+    if (x->order) WSSEC_GUARD(check_order(msg, res, x));
     for (size_t i = 0; i < x->nchecks; i++) {
         const wp_check *c = &x->checks[i];
         for (xmlNodePtr h = header ? wssec_xml_first_elem(header) : NULL; h;

@@ -619,6 +619,174 @@ static void test_layout_strict_references(void **state)
     wssec_policy_free(p);
 }
 
+/* ---- the checks that need the verified signatures: IncludeToken, the
+ * protection order ---- */
+
+#define ASYM_FMT                                                                           \
+    POLICY("<sp:AsymmetricBinding><wsp:Policy><sp:InitiatorToken><wsp:Policy>"             \
+           "<sp:X509Token%s><wsp:Policy><sp:WssX509V3Token10/></wsp:Policy>"               \
+           "</sp:X509Token></wsp:Policy></sp:InitiatorToken><sp:RecipientToken>" X509(     \
+               "Never", "") "</sp:RecipientToken><sp:AlgorithmSuite><wsp:Policy>"          \
+                            "<sp:Basic256Sha256/></wsp:Policy></sp:AlgorithmSuite>"        \
+                            "<sp:IncludeTimestamp/>%s</wsp:Policy></sp:AsymmetricBinding>" \
+                            "<sp:SignedParts><sp:Body/></sp:SignedParts>%s")
+
+/* A context with option pairs (NULL-terminated), then the policy's settings
+ * for dir, then more pairs (after the first NULL, NULL-terminated). */
+static wssec_ctx *policy_ctx(const wssec_policy *p, wssec_policy_dir dir, const char *const *pairs)
+{
+    wssec_config *cfg = NULL;
+    assert_int_equal(wssec_config_new(&cfg), 0);
+    assert_int_equal(wssec_config_set(cfg, "now", H_NOW_TEXT), 0);
+    size_t i = 0;
+    for (; pairs[i]; i += 2) assert_int_equal(wssec_config_set(cfg, pairs[i], pairs[i + 1]), 0);
+    assert_int_equal(wssec_policy_apply(cfg, p, 0, 0, dir), 0);
+    for (i++; pairs[i]; i += 2) assert_int_equal(wssec_config_set(cfg, pairs[i], pairs[i + 1]), 0);
+    wssec_ctx *ctx = NULL;
+    if (wssec_ctx_new(&ctx, cfg)) fail_msg("%s", wssec_config_error(cfg)->message);
+    wssec_config_free(cfg);
+    return ctx;
+}
+
+/* Verifies xml under the policy as `wssec verify --policy` does (layout,
+ * verify, then the checks after it): the code; the error in *e (copied). */
+static int policy_verify(const wssec_ctx *ctx, const wssec_policy *p, const char *xml, char *why,
+                         size_t size, char *subject, size_t ssize)
+{
+    wssec_msg *m = h_parse(ctx, xml);
+    wssec_result *res = NULL;
+    int rc = wssec_policy_check(m, NULL, p, 0, 0);
+    const wssec_error *e = rc ? wssec_msg_error(m) : NULL;
+    if (!rc && (rc = wssec_verify(&res, m)) != 0) e = wssec_result_error(res);
+    if (!rc && (rc = wssec_policy_check(m, res, p, 0, 0)) != 0) e = wssec_msg_error(m);
+    snprintf(why, size, "%s", e ? e->message : "");
+    snprintf(subject, ssize, "%s", e ? e->subject : "");
+    wssec_result_free(res);
+    wssec_msg_free(m);
+    return rc;
+}
+
+#define INC(mode)                                                                   \
+    " sp:IncludeToken=\"http://docs.oasis-open.org/ws-sx/ws-securitypolicy/200702/" \
+    "IncludeToken/" mode "\""
+
+static void test_include_token(void **state)
+{
+    (void)state;
+    static const struct {
+        const char *include, *key_id, *piece;
+    } cases[] = {
+        { INC("Never"), "issuer-serial", NULL },
+        { INC("Never"), "bst",
+          "policy assertion sp:InitiatorToken/sp:X509Token: IncludeToken Never: the message "
+          "carries the signer's certificate in a BinarySecurityToken" },
+        { INC("Always"), "bst", NULL },
+        { INC("Always"), "issuer-serial",
+          "policy assertion sp:InitiatorToken/sp:X509Token: IncludeToken Always: the signer's "
+          "certificate is not in the message (a BinarySecurityToken); the signature names it "
+          "by issuer-serial" },
+        { INC("AlwaysToRecipient"), "thumbprint",
+          "policy assertion sp:InitiatorToken/sp:X509Token: IncludeToken AlwaysToRecipient: the "
+          "signer's certificate is not in the message (a BinarySecurityToken); the signature "
+          "names it by thumbprint" },
+        /* a request: the token goes to the initiator only */
+        { INC("AlwaysToInitiator"), "bst",
+          "policy assertion sp:InitiatorToken/sp:X509Token: IncludeToken AlwaysToInitiator: the "
+          "message carries the signer's certificate in a BinarySecurityToken" },
+        { INC("AlwaysToInitiator"), "issuer-serial", NULL },
+        /* Once: required at the recipient, as CXF reads it */
+        { INC("Once"), "ski",
+          "policy assertion sp:InitiatorToken/sp:X509Token: IncludeToken Once: the signer's "
+          "certificate is not in the message (a BinarySecurityToken); the signature names it "
+          "by ski" },
+        { INC("Once"), "bst", NULL },
+        /* no IncludeToken: not checked */
+        { "", "issuer-serial", NULL },
+        { "", "bst", NULL },
+    };
+    for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+        char doc[4000], why[600], subject[200];
+        snprintf(doc, sizeof(doc), ASYM_FMT, cases[i].include, "", "");
+        wssec_policy *p = NULL;
+        assert_int_equal(parse(&p, doc, NULL, NULL, NULL), 0);
+        assert_int_equal(wssec_policy_supported(NULL, p, 0, 0), 1);
+        const char *snd[] = { "sign-key", H_PKI "alice.key", "sign-cert",     H_PKI "alice.crt",
+                              NULL,       "key-id",          cases[i].key_id, NULL };
+        const char *rcv[] = { "trust", H_PKI "root.crt",  "certs", H_PKI "inter.crt",
+                              "certs", H_PKI "alice.crt", NULL,    NULL };
+        wssec_ctx *sctx = policy_ctx(p, WSSEC_POLICY_OUTBOUND, snd);
+        wssec_ctx *rctx = policy_ctx(p, WSSEC_POLICY_INBOUND, rcv);
+        char *plain = h_envelope_header(11, NULL);
+        char *xml = h_secure(sctx, plain, NULL, 0, NULL);
+        int rc = policy_verify(rctx, p, xml, why, sizeof(why), subject, sizeof(subject));
+        if (cases[i].piece) {
+            if (rc != WSSEC_EPOLICY || !strstr(why, cases[i].piece))
+                fail_msg("case %zu: %d '%s'", i, rc, why);
+            assert_string_equal(subject, "/Envelope/Header/Security/Signature");
+        } else if (rc) {
+            fail_msg("case %zu: %d '%s'", i, rc, why);
+        }
+        free(xml);
+        free(plain);
+        wssec_ctx_free(sctx);
+        wssec_ctx_free(rctx);
+        wssec_policy_free(p);
+    }
+}
+
+static void test_protection_order(void **state)
+{
+    (void)state;
+    static const char *const ste[] = { "timestamp", "signature", "encrypted-key" };
+    static const char *const ets[] = { "timestamp", "encrypted-key", "signature" };
+    static const struct {
+        const char *order;
+        const char *const *actions;
+        const char *piece, *subject;
+    } cases[] = {
+        { "", ste, NULL, NULL },
+        { "<sp:SignBeforeEncrypting/>", ste, NULL, NULL },
+        { "", ets, "policy assertion sp:SignBeforeEncrypting: the signature's reference #",
+          "/Envelope/Header/Security/Signature" },
+        { "<sp:SignBeforeEncrypting/>", ets,
+          "covers ciphertext: the message was encrypted, then signed",
+          "/Envelope/Header/Security/Signature" },
+        { "<sp:EncryptBeforeSigning/>", ets, NULL, NULL },
+        { "<sp:EncryptBeforeSigning/>", ste,
+          "policy assertion sp:EncryptBeforeSigning: the signature's reference #",
+          "/Envelope/Body" },
+    };
+    for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+        char doc[4000], why[600], subject[200];
+        snprintf(doc, sizeof(doc), ASYM_FMT, INC("AlwaysToRecipient"), cases[i].order,
+                 "<sp:EncryptedParts><sp:Body/></sp:EncryptedParts>");
+        wssec_policy *p = NULL;
+        assert_int_equal(parse(&p, doc, NULL, NULL, NULL), 0);
+        assert_int_equal(wssec_policy_supported(NULL, p, 0, 0), 1);
+        const char *snd[] = { "sign-key",     H_PKI "alice.key",  "sign-cert", H_PKI "alice.crt",
+                              "encrypt-cert", H_PKI "server.crt", NULL,        NULL };
+        const char *rcv[] = { "trust",       H_PKI "root.crt",   "certs", H_PKI "inter.crt",
+                              "decrypt-key", H_PKI "server.key", NULL,    NULL };
+        wssec_ctx *sctx = policy_ctx(p, WSSEC_POLICY_OUTBOUND, snd);
+        wssec_ctx *rctx = policy_ctx(p, WSSEC_POLICY_INBOUND, rcv);
+        char *plain = h_envelope_header(11, NULL);
+        char *xml = h_secure(sctx, plain, cases[i].actions, 3, NULL);
+        int rc = policy_verify(rctx, p, xml, why, sizeof(why), subject, sizeof(subject));
+        if (cases[i].piece) {
+            if (rc != WSSEC_EPOLICY || !strstr(why, cases[i].piece))
+                fail_msg("case %zu: %d '%s'", i, rc, why);
+            assert_string_equal(subject, cases[i].subject);
+        } else if (rc) {
+            fail_msg("case %zu: %d '%s'", i, rc, why);
+        }
+        free(xml);
+        free(plain);
+        wssec_ctx_free(sctx);
+        wssec_ctx_free(rctx);
+        wssec_policy_free(p);
+    }
+}
+
 static void test_blame(void **state)
 {
     (void)state;
@@ -660,6 +828,8 @@ int main(void)
         cmocka_unit_test(test_layout),
         cmocka_unit_test(test_layout_strict_references),
         cmocka_unit_test(test_blame),
+        cmocka_unit_test(test_include_token),
+        cmocka_unit_test(test_protection_order),
     };
     int rc = cmocka_run_group_tests(tests, NULL, NULL);
     xmlCleanupParser();
