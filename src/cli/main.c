@@ -767,8 +767,8 @@ static int run(cli *c, int argc, char **argv)
         worst = rc == WSSEC_ENOMEM ? EXIT_INTERNAL : cli_fail_usage("%s", c->why);
         goto done;
     }
+    c->config_path = config; /* the policy checks the file's options against its own */
     if ((worst = cli_apply_options(c, config, pairs, npairs)) != 0) goto done;
-    c->config_path = config;
     c->pairs = pairs;
     c->npairs = npairs;
     int nfiles = argc - optind;
