@@ -81,6 +81,7 @@ typedef struct wp_alt {
     char why_out[200]; /* cannot be applied outbound: why; "" when it can */
     bool symmetric;    /* SymmetricBinding: signed with a session key (HMAC) */
     char endorse[80];  /* the endorsing X509Token's assertion; "" when none */
+    bool derived;      /* RequireDerivedKeys: the HMAC keyed by a derived key */
     int order;         /* WP_ORDER_...: which comes first, signing or encrypting */
     char order_assertion[64];
     wp_inclusion inc[2]; /* the sender's signing token, the endorsing token */

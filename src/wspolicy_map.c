@@ -878,6 +878,12 @@ static int emit_rules(st *s, bool signs, bool encrypts, bool initiator)
                          s->ebs_given ? "" : "; the binding's default order"));
     }
     if (!signs) return 0;
+    if (s->binding == BIND_SYM && s->prot.derived) {
+        x->derived = true;
+        WSSEC_GUARD(emit(s, WSSEC_POLICY_INBOUND, "", "sp:ProtectionToken/sp:RequireDerivedKeys",
+                         "the message signature keyed by a key derived from the session key (a "
+                         "DerivedKeyToken)"));
+    }
     if (s->binding == BIND_ASYM)
         WSSEC_GUARD(inclusion(s, &x->inc[0], initiator ? &s->init : &s->recip, initiator,
                               token_label(initiator)));
@@ -1068,6 +1074,13 @@ static int check_signatures(wssec_msg *msg, const wssec_result *res, const wp_al
         bool is_hmac = method && !strncmp(method, "hmac-", 5);
         bool endorses = token_prop(t, "endorses") != NULL;
         hmac |= is_hmac;
+        const char *key = token_prop(t, "key-reference");
+        if (is_hmac && x->derived && (!key || strcmp(key, "derived-key") != 0))
+            return wssec_msg_fail(msg, WSSEC_EPOLICY, NULL, wssec_token_node(t),
+                                  "policy assertion sp:ProtectionToken/sp:RequireDerivedKeys: the "
+                                  "message signature is keyed by the %s itself, not by a key "
+                                  "derived from it (a DerivedKeyToken)",
+                                  key ? key : "session key");
         endorsed |= endorses && !is_hmac && token_prop(t, "signer") != NULL;
         if (!is_hmac && !endorses && !plain) plain = wssec_token_node(t);
     }
@@ -1204,6 +1217,14 @@ static const char *label_of(const wp_alt *x, const char *option, const char *val
     return NULL;
 }
 
+/* The assertion of the first setting whose assertion contains piece. */
+static const char *label_like(const wp_alt *x, const char *piece)
+{
+    for (size_t i = 0; i < x->nset; i++)
+        if (strstr(x->set[i].assertion, piece)) return x->set[i].assertion;
+    return NULL;
+}
+
 const char *wssec_policy_blame(const wssec_policy *p, size_t t, size_t a, const wssec_error *err)
 {
     if (!p || !err || t >= p->nt || a >= p->t[t].nalts || !err->message) return NULL;
@@ -1214,6 +1235,8 @@ const char *wssec_policy_blame(const wssec_policy *p, size_t t, size_t a, const 
         (strstr(m, "required signed part '") || strstr(m, "requires a trusted X.509 signature")))
         return x->endorse;
     if (strstr(m, "requires a Timestamp")) return label_of(x, "require", "timestamp");
+    /* a response that does not confirm the request's signatures */
+    if (strstr(m, "SignatureConfirmation")) return label_like(x, "RequireSignatureConfirmation");
     if (strstr(m, "requires an authenticated UsernameToken"))
         return label_of(x, "require", "username-token");
     const char *q = strstr(m, "required signed part '");
