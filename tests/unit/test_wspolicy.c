@@ -632,15 +632,17 @@ static void test_layout_strict_references(void **state)
                             "<sp:SignedParts><sp:Body/></sp:SignedParts>%s")
 
 /* A context with option pairs (NULL-terminated), then the policy's settings
- * for dir, then more pairs (after the first NULL, NULL-terminated). */
+ * for dir (none when p is NULL), then more pairs (after the first NULL,
+ * NULL-terminated). */
 static wssec_ctx *policy_ctx(const wssec_policy *p, wssec_policy_dir dir, const char *const *pairs)
 {
     wssec_config *cfg = NULL;
     assert_int_equal(wssec_config_new(&cfg), 0);
     assert_int_equal(wssec_config_set(cfg, "now", H_NOW_TEXT), 0);
+    wssec_config_set_password_cb(cfg, h_password_cb, NULL);
     size_t i = 0;
     for (; pairs[i]; i += 2) assert_int_equal(wssec_config_set(cfg, pairs[i], pairs[i + 1]), 0);
-    assert_int_equal(wssec_policy_apply(cfg, p, 0, 0, dir), 0);
+    if (p) assert_int_equal(wssec_policy_apply(cfg, p, 0, 0, dir), 0);
     for (i++; pairs[i]; i += 2) assert_int_equal(wssec_config_set(cfg, pairs[i], pairs[i + 1]), 0);
     wssec_ctx *ctx = NULL;
     if (wssec_ctx_new(&ctx, cfg)) fail_msg("%s", wssec_config_error(cfg)->message);
@@ -787,6 +789,142 @@ static void test_protection_order(void **state)
     }
 }
 
+/* For each assertion the mapping enforces with a requirement or a check
+ * that no other test breaks: a message made without the policy that
+ * violates it alone, refused under the policy naming it (as verify --policy
+ * names it: the check's message, or wssec_policy_blame of the error). */
+#define ASYM2(extra, parts)                                                                      \
+    POLICY("<sp:AsymmetricBinding><wsp:Policy><sp:InitiatorToken>" X509(                         \
+        "AlwaysToRecipient",                                                                     \
+        "") "</sp:InitiatorToken><sp:RecipientToken>" X509("Never",                              \
+                                                           "") "</"                              \
+                                                               "sp:RecipientToken><sp:"          \
+                                                               "AlgorithmSuite><wsp:Policy><sp:" \
+                                                               "Basic256Sha256/></wsp:Policy>"   \
+                                                               "</"                              \
+                                                               "sp:AlgorithmSuite><sp:"          \
+                                                               "IncludeTimestamp/>" extra        \
+                                                               "</wsp:Policy>"                   \
+                                                               "</sp:AsymmetricBinding>" parts)
+#define SIGNED_BODY "<sp:SignedParts><sp:Body/></sp:SignedParts>"
+#define XPATH_PING "<sp:XPath xmlns:m=\"urn:test\">//m:Ping</sp:XPath>"
+#define HEADER_X "<sp:Header Name=\"X\" Namespace=\"urn:h\"/>"
+
+static void test_each_assertion_violated(void **state)
+{
+    (void)state;
+    static const struct {
+        const char *policy, *header, *user;
+        const char *snd[16];
+        const char *assertion, *piece;
+    } cases[] = {
+        { ASYM2("<sp:OnlySignEntireHeadersAndBody/>", SIGNED_BODY),
+          NULL,
+          NULL,
+          { "actions", "timestamp,signature", "sign-part", "body", "sign-part", "timestamp",
+            "sign-part", "/soap:Envelope/soap:Body/m:Ping", "namespace", "m=urn:test", NULL },
+          "sp:OnlySignEntireHeadersAndBody",
+          "a signature covers Ping, which is neither the Body nor a whole header" },
+        { ASYM2("<sp:ProtectTokens/>", SIGNED_BODY),
+          NULL,
+          NULL,
+          { "actions", "timestamp,signature", "sign-part", "body", "sign-part", "timestamp",
+            "key-id", "bst", NULL },
+          "sp:ProtectTokens",
+          "wsse:BinarySecurityToken" },
+        { ASYM2("", "<sp:SignedElements>" XPATH_PING "</sp:SignedElements>"),
+          NULL,
+          NULL,
+          { "actions", "timestamp,signature", "sign-part", "timestamp", NULL },
+          "sp:SignedElements/sp:XPath //m:Ping",
+          "required signed part '//m:Ping'" },
+        { ASYM2("", SIGNED_BODY "<sp:EncryptedElements>" XPATH_PING "</sp:EncryptedElements>"),
+          NULL,
+          NULL,
+          { "actions", "timestamp,signature", "sign-part", "body", "sign-part", "timestamp", NULL },
+          "sp:EncryptedElements/sp:XPath //m:Ping",
+          "required encrypted part '//m:Ping'" },
+        { ASYM2("", SIGNED_BODY "<sp:ContentEncryptedElements>" XPATH_PING
+                                "</sp:ContentEncryptedElements>"),
+          NULL,
+          NULL,
+          { "actions", "timestamp,signature", "sign-part", "body", "sign-part", "timestamp", NULL },
+          "sp:ContentEncryptedElements/sp:XPath //m:Ping",
+          "required encrypted part '//m:Ping'" },
+        { ASYM2("", "<sp:SignedParts><sp:Body/>" HEADER_X "</sp:SignedParts>"),
+          "<h:X xmlns:h=\"urn:h\">v</h:X>",
+          NULL,
+          { "actions", "timestamp,signature", "sign-part", "body", "sign-part", "timestamp", NULL },
+          "sp:SignedParts/sp:Header {urn:h}X",
+          "the header X is not signed" },
+        { ASYM2("", SIGNED_BODY "<sp:EncryptedParts>" HEADER_X "</sp:EncryptedParts>"),
+          "<h:X xmlns:h=\"urn:h\">v</h:X>",
+          NULL,
+          { "actions", "timestamp,signature", "sign-part", "body", "sign-part", "timestamp", NULL },
+          "sp:EncryptedParts/sp:Header {urn:h}X",
+          "the header X is not encrypted" },
+        { ASYM2("", SIGNED_BODY "<sp:SignedSupportingTokens><wsp:Policy><sp:UsernameToken>"
+                                "<wsp:Policy><sp:WssUsernameToken10/></wsp:Policy>"
+                                "</sp:UsernameToken></wsp:Policy></sp:SignedSupportingTokens>"),
+          NULL,
+          "alice",
+          { "actions", "timestamp,username-token,signature", "sign-part", "body", "sign-part",
+            "timestamp", "password-type", "text", NULL },
+          "sp:SignedSupportingTokens/sp:UsernameToken",
+          "wsse:UsernameToken" },
+        { POLICY(UT_SUPPORTING("")),
+          NULL,
+          "alice",
+          { "actions", "username-token", "password-type", "text", NULL },
+          "sp:UsernameToken/sp:HashPassword",
+          "password" },
+    };
+    for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+        wssec_policy *p = NULL;
+        if (parse(&p, cases[i].policy, NULL, NULL, NULL) != 0)
+            fail_msg("case %zu: %s", i, wssec_policy_error(p)->message);
+        const char *why = NULL;
+        if (wssec_policy_supported(&why, p, 0, 0) != 1) fail_msg("case %zu: %s", i, why);
+        const char *snd[24] = { "sign-key", H_PKI "alice.key", "sign-cert", H_PKI "alice.crt" };
+        size_t n = 4;
+        for (size_t k = 0; cases[i].snd[k]; k++) snd[n++] = cases[i].snd[k];
+        snd[n++] = NULL;
+        snd[n] = NULL;
+        const char *rcv[] = { "trust",       H_PKI "root.crt",   "certs", H_PKI "inter.crt",
+                              "decrypt-key", H_PKI "server.key", NULL,    NULL };
+        wssec_ctx *sctx = policy_ctx(NULL, WSSEC_POLICY_OUTBOUND, snd);
+        wssec_ctx *rctx = policy_ctx(p, WSSEC_POLICY_INBOUND, rcv);
+        char *plain = h_envelope_header(11, cases[i].header ? "%s" : NULL, cases[i].header);
+        char *xml = h_secure(sctx, plain, NULL, 0, cases[i].user);
+        /* as verify --policy does it: the layout, verify, the checks after it */
+        wssec_msg *m = h_parse(rctx, xml);
+        wssec_result *res = NULL;
+        const wssec_error *e = NULL;
+        int rc = wssec_policy_check(m, NULL, p, 0, 0);
+        if (rc) e = wssec_msg_error(m);
+        else if ((rc = wssec_verify(&res, m)) != 0) e = wssec_result_error(res);
+        else if ((rc = wssec_policy_check(m, res, p, 0, 0)) != 0) e = wssec_msg_error(m);
+        if (!e) fail_msg("case %zu (%s): accepted", i, cases[i].assertion);
+        char named[200];
+        const char *blamed = wssec_policy_blame(p, 0, 0, e);
+        if (blamed) snprintf(named, sizeof(named), "policy assertion %s: ", blamed);
+        else named[0] = '\0';
+        char want[200];
+        snprintf(want, sizeof(want), "policy assertion %s: ", cases[i].assertion);
+        if (!strstr(e->message, want) && strcmp(named, want) != 0)
+            fail_msg("case %zu: '%s' names %s, not %s", i, e->message, blamed ? blamed : "none",
+                     cases[i].assertion);
+        h_assert_contains(e->message, cases[i].piece);
+        wssec_result_free(res);
+        wssec_msg_free(m);
+        free(xml);
+        free(plain);
+        wssec_ctx_free(sctx);
+        wssec_ctx_free(rctx);
+        wssec_policy_free(p);
+    }
+}
+
 static void test_blame(void **state)
 {
     (void)state;
@@ -830,6 +968,7 @@ int main(void)
         cmocka_unit_test(test_blame),
         cmocka_unit_test(test_include_token),
         cmocka_unit_test(test_protection_order),
+        cmocka_unit_test(test_each_assertion_violated),
     };
     int rc = cmocka_run_group_tests(tests, NULL, NULL);
     xmlCleanupParser();
