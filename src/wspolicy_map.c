@@ -72,6 +72,7 @@ typedef struct st {
     tok init, recip;
     tok prot;    /* SymmetricBinding's ProtectionToken */
     tok endorse; /* an X509Token of (Signed)EndorsingSupportingTokens */
+    tok sup;     /* an X509Token of SignedSupportingTokens: the sender's certificate, signed */
     char endorse_label[80];
     bool dk13; /* derived keys in WS-SecureConversation 1.3 (SP 1.2) */
     bool ut, ut_signed, ut_hash;
@@ -533,6 +534,25 @@ static int endorsing(st *s, xmlNodePtr e)
     return 0;
 }
 
+/* SignedSupportingTokens/X509Token: the sender's own certificate in a
+ * BinarySecurityToken that the message signature covers (as CXF includes
+ * the signature user's certificate). */
+static int signed_x509(st *s, xmlNodePtr a)
+{
+    if (s->sup.present) return refuse(s, a, "more than one signed supporting sp:X509Token");
+    WSSEC_GUARD(x509_token(s, a, &s->sup));
+    if (s->sup.derived) return not_yet(s, a, "derived keys in a signed supporting sp:X509Token");
+    if (s->sup.include == INC_NEVER)
+        return refuse(s, a,
+                      "sp:SignedSupportingTokens/sp:X509Token with IncludeToken Never: a "
+                      "supporting token that is not in the message cannot be signed");
+    if (s->sup.bst && strcmp(s->sup.bst, "x509v3") != 0)
+        return not_yet(s, a,
+                       "a signed supporting sp:X509Token other than an X509v3 token (wssec "
+                       "writes it in the profile of the signature's own token)");
+    return 0;
+}
+
 static int supporting(st *s, xmlNodePtr e, bool is_signed)
 {
     wp_alt_nodes n;
@@ -540,6 +560,11 @@ static int supporting(st *s, xmlNodePtr e, bool is_signed)
     for (size_t i = 0; i < n.n; i++) {
         xmlNodePtr a = n.a[i];
         if (sp(a, "UsernameToken")) WSSEC_GUARD(username_token(s, a, is_signed));
+        else if (sp(a, "X509Token") && is_signed) WSSEC_GUARD(signed_x509(s, a));
+        else if (sp(a, "X509Token"))
+            not_yet(s, a,
+                    "an X.509 supporting token that is not signed (sp:SupportingTokens): wssec "
+                    "includes one signed (sp:SignedSupportingTokens) or endorsing");
         else if (is_sp(a) && strstr((const char *)a->name, "Token"))
             not_yet(s, a,
                     "wssec's supporting tokens are UsernameTokens; X.509 and issued "
@@ -657,6 +682,7 @@ static int emit_outbound(st *s, bool signs, bool encrypts, bool initiator)
     l += (size_t)snprintf(actions + l, sizeof(actions) - l, "%s%s", l ? "," : "", name)
     if (s->ts) ACT("timestamp");
     if (s->ut) ACT("username-token");
+    if (s->sup.present && signs) ACT("x509-token");
     if (s->sigconf && signs && !initiator) ACT("signature-confirmation");
     if (encrypts && s->ebs) ACT("encrypted-key");
     if (signs) ACT("signature");
@@ -705,6 +731,9 @@ static int emit_outbound(st *s, bool signs, bool encrypts, bool initiator)
                              "sp:SignedSupportingTokens/sp:UsernameToken", "username-token"));
         if (s->protect && inc)
             WSSEC_GUARD(emit(s, WSSEC_POLICY_OUTBOUND, "sign-part", "sp:ProtectTokens", "token"));
+        else if (s->sup.present)
+            WSSEC_GUARD(emit(s, WSSEC_POLICY_OUTBOUND, "sign-part",
+                             "sp:SignedSupportingTokens/sp:X509Token", "token"));
         if (s->sigconf && !initiator)
             WSSEC_GUARD(emit(s, WSSEC_POLICY_OUTBOUND, "sign-part",
                              "sp:Wss11/sp:RequireSignatureConfirmation",
@@ -749,6 +778,10 @@ static int emit_inbound(st *s, bool signs, bool encrypts, bool initiator)
                              "signed:" XP_SEC "/wsse:UsernameToken"));
         if (s->protect && included(initiator ? &s->init : &s->recip, initiator))
             WSSEC_GUARD(emit(s, WSSEC_POLICY_INBOUND, "require", "sp:ProtectTokens",
+                             "signed:" XP_SEC "/wsse:BinarySecurityToken"));
+        else if (s->sup.present)
+            WSSEC_GUARD(emit(s, WSSEC_POLICY_INBOUND, "require",
+                             "sp:SignedSupportingTokens/sp:X509Token",
                              "signed:" XP_SEC "/wsse:BinarySecurityToken"));
     }
     if (encrypts)
@@ -925,12 +958,16 @@ int wp_translate(wssec_policy *p, wp_alt *x, const wp_alt_nodes *nodes, const ch
     bool initiator = strcmp(message, "output") != 0;
     bool sym = s->binding == BIND_SYM;
     bool asym = s->binding == BIND_ASYM || sym;
-    bool signs =
-        asym && (s->nsign || s->ts || (s->ut && s->ut_signed) || s->protect || s->endorse.present);
+    bool signs = asym && (s->nsign || s->ts || (s->ut && s->ut_signed) || s->protect ||
+                          s->endorse.present || s->sup.present);
     bool encrypts = asym && (s->nenc || (s->encsig && signs));
     if (!rc && !x->why[0] && asym && !s->suite)
         refuse(s, nodes->a[0], "sp:%s without an sp:AlgorithmSuite",
                sym ? "SymmetricBinding" : "AsymmetricBinding");
+    if (!rc && !x->why[0] && s->sup.present && s->binding != BIND_ASYM)
+        refuse(s, nodes->a[0],
+               "sp:SignedSupportingTokens/sp:X509Token without sp:AsymmetricBinding: wssec "
+               "includes the signer's own certificate, signed by the message signature");
     if (!rc && !x->why[0] && s->endorse.present && !asym)
         refuse(s, nodes->a[0],
                "%s without sp:AsymmetricBinding or sp:SymmetricBinding: an endorsing signature "
