@@ -74,6 +74,7 @@ typedef struct st {
     tok endorse; /* an X509Token of (Signed)EndorsingSupportingTokens */
     tok sup;     /* an X509Token of SignedSupportingTokens: the sender's certificate, signed */
     char endorse_label[80];
+    bool endorse_signed; /* SignedEndorsingSupportingTokens: the token signed too */
     bool dk13; /* derived keys in WS-SecureConversation 1.3 (SP 1.2) */
     bool ut, ut_signed, ut_hash;
     bool sigconf; /* Wss11 RequireSignatureConfirmation */
@@ -521,6 +522,7 @@ static int endorsing(st *s, xmlNodePtr e)
             if (s->endorse.present) return refuse(s, a, "more than one endorsing sp:X509Token");
             snprintf(s->endorse_label, sizeof(s->endorse_label), "sp:%s/sp:X509Token",
                      (const char *)e->name);
+            s->endorse_signed = sp(e, "SignedEndorsingSupportingTokens");
             WSSEC_GUARD(x509_token(s, a, &s->endorse));
             if (s->endorse.derived)
                 refuse(s, a,
@@ -673,6 +675,31 @@ static int emit_key_transport(st *s, const tok *rcv, bool initiator)
                 "%s", ekid);
 }
 
+/* Who signs the BinarySecurityToken the message carries, and why: the
+ * ProtectTokens of the sender's included token, a signed supporting X.509
+ * token, or an included signed endorsing token (its certificate is the
+ * signer's own in wssec). NULL when none is signed. */
+static const char *signed_token_label(const st *s, bool initiator)
+{
+    const tok *snd = initiator ? &s->init : &s->recip;
+    if (s->binding == BIND_ASYM && s->protect && included(snd, initiator))
+        return "sp:ProtectTokens";
+    if (s->sup.present) return "sp:SignedSupportingTokens/sp:X509Token";
+    if (s->endorse.present && s->endorse_signed && included(&s->endorse, initiator))
+        return s->endorse_label;
+    return NULL;
+}
+
+/* Whether the x509-token action must write our certificate before the
+ * signature (a token no signature's own key reference writes). */
+static bool own_token_action(const st *s, bool initiator)
+{
+    const tok *snd = initiator ? &s->init : &s->recip;
+    if (s->sup.present) return true;
+    return s->endorse.present && s->endorse_signed && included(&s->endorse, initiator) &&
+           (s->binding == BIND_SYM || !included(snd, initiator));
+}
+
 /* The outbound actions and what they sign and encrypt. */
 static int emit_outbound(st *s, bool signs, bool encrypts, bool initiator)
 {
@@ -682,7 +709,7 @@ static int emit_outbound(st *s, bool signs, bool encrypts, bool initiator)
     l += (size_t)snprintf(actions + l, sizeof(actions) - l, "%s%s", l ? "," : "", name)
     if (s->ts) ACT("timestamp");
     if (s->ut) ACT("username-token");
-    if (s->sup.present && signs) ACT("x509-token");
+    if (signs && own_token_action(s, initiator)) ACT("x509-token");
     if (s->sigconf && signs && !initiator) ACT("signature-confirmation");
     if (encrypts && s->ebs) ACT("encrypted-key");
     if (signs) ACT("signature");
@@ -729,11 +756,8 @@ static int emit_outbound(st *s, bool signs, bool encrypts, bool initiator)
         if (s->ut && s->ut_signed)
             WSSEC_GUARD(emit(s, WSSEC_POLICY_OUTBOUND, "sign-part",
                              "sp:SignedSupportingTokens/sp:UsernameToken", "username-token"));
-        if (s->protect && inc)
-            WSSEC_GUARD(emit(s, WSSEC_POLICY_OUTBOUND, "sign-part", "sp:ProtectTokens", "token"));
-        else if (s->sup.present)
-            WSSEC_GUARD(emit(s, WSSEC_POLICY_OUTBOUND, "sign-part",
-                             "sp:SignedSupportingTokens/sp:X509Token", "token"));
+        const char *tl = signed_token_label(s, initiator);
+        if (tl) WSSEC_GUARD(emit(s, WSSEC_POLICY_OUTBOUND, "sign-part", tl, "token"));
         if (s->sigconf && !initiator)
             WSSEC_GUARD(emit(s, WSSEC_POLICY_OUTBOUND, "sign-part",
                              "sp:Wss11/sp:RequireSignatureConfirmation",
@@ -776,12 +800,9 @@ static int emit_inbound(st *s, bool signs, bool encrypts, bool initiator)
             WSSEC_GUARD(emit(s, WSSEC_POLICY_INBOUND, "require",
                              "sp:SignedSupportingTokens/sp:UsernameToken",
                              "signed:" XP_SEC "/wsse:UsernameToken"));
-        if (s->protect && included(initiator ? &s->init : &s->recip, initiator))
-            WSSEC_GUARD(emit(s, WSSEC_POLICY_INBOUND, "require", "sp:ProtectTokens",
-                             "signed:" XP_SEC "/wsse:BinarySecurityToken"));
-        else if (s->sup.present)
-            WSSEC_GUARD(emit(s, WSSEC_POLICY_INBOUND, "require",
-                             "sp:SignedSupportingTokens/sp:X509Token",
+        const char *tl = signed_token_label(s, initiator);
+        if (tl)
+            WSSEC_GUARD(emit(s, WSSEC_POLICY_INBOUND, "require", tl,
                              "signed:" XP_SEC "/wsse:BinarySecurityToken"));
     }
     if (encrypts)
