@@ -836,6 +836,35 @@ static void test_signed_supporting_x509(void **state)
                                 "wsse:BinarySecurityToken"),
                         "sp:SignedSupportingTokens/sp:X509Token");
     wssec_policy_free(p);
+    /* a signed endorsing token under the symmetric binding: written before the HMAC
+     * signature, which covers it */
+    assert_int_equal(parse(&p,
+                           POLICY(SYM(X509("Never", ""), "Basic256Sha256", "<sp:IncludeTimestamp/>")
+                                      ENDORSING("SignedEndorsingSupportingTokens",
+                                                "AlwaysToRecipient") SIGNED_BODY),
+                           NULL, NULL, NULL),
+                     0);
+    assert_int_equal(wssec_policy_supported(NULL, p, 0, 0), 1);
+    assert_string_equal(setting(p, 0, "actions", "timestamp,x509-token,signature,endorse"),
+                        "sp:SymmetricBinding");
+    assert_string_equal(setting(p, 0, "sign-part", "token"),
+                        "sp:SignedEndorsingSupportingTokens/sp:X509Token");
+    assert_string_equal(setting(p, 0, "require",
+                                "signed:/soap:Envelope/soap:Header/wsse:Security/"
+                                "wsse:BinarySecurityToken"),
+                        "sp:SignedEndorsingSupportingTokens/sp:X509Token");
+    wssec_policy_free(p);
+    /* never included: nothing to sign */
+    assert_int_equal(parse(&p,
+                           POLICY(SYM(X509("Never", ""), "Basic256Sha256", "<sp:IncludeTimestamp/>")
+                                      ENDORSING("SignedEndorsingSupportingTokens", "Never")
+                                          SIGNED_BODY),
+                           NULL, NULL, NULL),
+                     0);
+    assert_null(setting(p, 0, "sign-part", "token"));
+    assert_string_equal(setting(p, 0, "actions", "timestamp,signature,endorse"),
+                        "sp:SymmetricBinding");
+    wssec_policy_free(p);
     static const struct {
         const char *doc, *piece;
     } refused[] = {
