@@ -54,6 +54,20 @@ typedef struct wp_check {
 
 enum { WP_LAYOUT_NONE, WP_LAYOUT_STRICT, WP_LAYOUT_LAX, WP_LAYOUT_TSFIRST, WP_LAYOUT_TSLAST };
 
+/* The protection order checked inbound (a message that signs and encrypts). */
+enum { WP_ORDER_NONE, WP_ORDER_SIGN_FIRST, WP_ORDER_ENCRYPT_FIRST };
+
+/* An X.509 token's inclusion checked inbound: whether the signer's
+ * certificate must (or must not) travel in a BinarySecurityToken. */
+enum { WP_INC_ANY, WP_INC_MUST, WP_INC_MUST_NOT };
+
+/* One inclusion check: the sender's signature (0) or the endorsing one (1). */
+typedef struct wp_inclusion {
+    int rule;           /* WP_INC_... */
+    char mode[24];      /* "Never", "Always", "AlwaysToRecipient" ... */
+    char assertion[80]; /* "sp:InitiatorToken/sp:X509Token" */
+} wp_inclusion;
+
 typedef struct wp_alt {
     char why[600];   /* not supported: why (names the assertion); "" supported */
     wp_setting *set; /* WP_MAX_SETTINGS of them */
@@ -67,6 +81,10 @@ typedef struct wp_alt {
     char why_out[200]; /* cannot be applied outbound: why; "" when it can */
     bool symmetric;    /* SymmetricBinding: signed with a session key (HMAC) */
     char endorse[80];  /* the endorsing X509Token's assertion; "" when none */
+    bool derived;      /* RequireDerivedKeys: the HMAC keyed by a derived key */
+    int order;         /* WP_ORDER_...: which comes first, signing or encrypting */
+    char order_assertion[64];
+    wp_inclusion inc[2]; /* the sender's signing token, the endorsing token */
 } wp_alt;
 
 typedef struct wp_target {

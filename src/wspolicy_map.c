@@ -68,11 +68,13 @@ typedef struct st {
     wp_alt *x;
     int binding;
     const suite *suite;
-    bool ts, ebs, encsig, protect, https, client_cert;
+    bool ts, ebs, ebs_given, encsig, protect, https, client_cert;
     tok init, recip;
     tok prot;    /* SymmetricBinding's ProtectionToken */
     tok endorse; /* an X509Token of (Signed)EndorsingSupportingTokens */
+    tok sup;     /* an X509Token of SignedSupportingTokens: the sender's certificate, signed */
     char endorse_label[80];
+    bool endorse_signed; /* SignedEndorsingSupportingTokens: the token signed too */
     bool dk13; /* derived keys in WS-SecureConversation 1.3 (SP 1.2) */
     bool ut, ut_signed, ut_hash;
     bool sigconf; /* Wss11 RequireSignatureConfirmation */
@@ -338,9 +340,10 @@ static int asymmetric_item(st *s, xmlNodePtr a)
         return not_yet(s, a,
                        "the initiator's encryption token and the recipient's signature "
                        "token are the same as InitiatorToken and RecipientToken in wssec");
-    if (sp(a, "EncryptBeforeSigning")) s->ebs = true;
-    else if (sp(a, "SignBeforeEncrypting")) s->ebs = false;
-    else if (sp(a, "EncryptSignature")) s->encsig = true;
+    if (sp(a, "EncryptBeforeSigning") || sp(a, "SignBeforeEncrypting")) {
+        s->ebs = sp(a, "EncryptBeforeSigning");
+        s->ebs_given = true;
+    } else if (sp(a, "EncryptSignature")) s->encsig = true;
     else if (sp(a, "ProtectTokens")) s->protect = true;
     else if (sp(a, "OnlySignEntireHeadersAndBody")) s->x->only_entire = true;
     else return unknown(s, a, "sp:AsymmetricBinding");
@@ -357,9 +360,10 @@ static int symmetric_item(st *s, xmlNodePtr a)
         return not_yet(s, a,
                        "wssec's symmetric binding keys signature and encryption with one "
                        "session key (sp:ProtectionToken)");
-    if (sp(a, "EncryptBeforeSigning")) s->ebs = true;
-    else if (sp(a, "SignBeforeEncrypting")) s->ebs = false;
-    else if (sp(a, "OnlySignEntireHeadersAndBody")) s->x->only_entire = true;
+    if (sp(a, "EncryptBeforeSigning") || sp(a, "SignBeforeEncrypting")) {
+        s->ebs = sp(a, "EncryptBeforeSigning");
+        s->ebs_given = true;
+    } else if (sp(a, "OnlySignEntireHeadersAndBody")) s->x->only_entire = true;
     else if (sp(a, "EncryptSignature") || sp(a, "ProtectTokens"))
         return not_yet(s, a, "under the symmetric binding");
     else return unknown(s, a, "sp:SymmetricBinding");
@@ -518,6 +522,7 @@ static int endorsing(st *s, xmlNodePtr e)
             if (s->endorse.present) return refuse(s, a, "more than one endorsing sp:X509Token");
             snprintf(s->endorse_label, sizeof(s->endorse_label), "sp:%s/sp:X509Token",
                      (const char *)e->name);
+            s->endorse_signed = sp(e, "SignedEndorsingSupportingTokens");
             WSSEC_GUARD(x509_token(s, a, &s->endorse));
             if (s->endorse.derived)
                 refuse(s, a,
@@ -531,6 +536,25 @@ static int endorsing(st *s, xmlNodePtr e)
     return 0;
 }
 
+/* SignedSupportingTokens/X509Token: the sender's own certificate in a
+ * BinarySecurityToken that the message signature covers (as CXF includes
+ * the signature user's certificate). */
+static int signed_x509(st *s, xmlNodePtr a)
+{
+    if (s->sup.present) return refuse(s, a, "more than one signed supporting sp:X509Token");
+    WSSEC_GUARD(x509_token(s, a, &s->sup));
+    if (s->sup.derived) return not_yet(s, a, "derived keys in a signed supporting sp:X509Token");
+    if (s->sup.include == INC_NEVER)
+        return refuse(s, a,
+                      "sp:SignedSupportingTokens/sp:X509Token with IncludeToken Never: a "
+                      "supporting token that is not in the message cannot be signed");
+    if (s->sup.bst && strcmp(s->sup.bst, "x509v3") != 0)
+        return not_yet(s, a,
+                       "a signed supporting sp:X509Token other than an X509v3 token (wssec "
+                       "writes it in the profile of the signature's own token)");
+    return 0;
+}
+
 static int supporting(st *s, xmlNodePtr e, bool is_signed)
 {
     wp_alt_nodes n;
@@ -538,6 +562,11 @@ static int supporting(st *s, xmlNodePtr e, bool is_signed)
     for (size_t i = 0; i < n.n; i++) {
         xmlNodePtr a = n.a[i];
         if (sp(a, "UsernameToken")) WSSEC_GUARD(username_token(s, a, is_signed));
+        else if (sp(a, "X509Token") && is_signed) WSSEC_GUARD(signed_x509(s, a));
+        else if (sp(a, "X509Token"))
+            not_yet(s, a,
+                    "an X.509 supporting token that is not signed (sp:SupportingTokens): wssec "
+                    "includes one signed (sp:SignedSupportingTokens) or endorsing");
         else if (is_sp(a) && strstr((const char *)a->name, "Token"))
             not_yet(s, a,
                     "wssec's supporting tokens are UsernameTokens; X.509 and issued "
@@ -646,6 +675,31 @@ static int emit_key_transport(st *s, const tok *rcv, bool initiator)
                 "%s", ekid);
 }
 
+/* Who signs the BinarySecurityToken the message carries, and why: the
+ * ProtectTokens of the sender's included token, a signed supporting X.509
+ * token, or an included signed endorsing token (its certificate is the
+ * signer's own in wssec). NULL when none is signed. */
+static const char *signed_token_label(const st *s, bool initiator)
+{
+    const tok *snd = initiator ? &s->init : &s->recip;
+    if (s->binding == BIND_ASYM && s->protect && included(snd, initiator))
+        return "sp:ProtectTokens";
+    if (s->sup.present) return "sp:SignedSupportingTokens/sp:X509Token";
+    if (s->endorse.present && s->endorse_signed && included(&s->endorse, initiator))
+        return s->endorse_label;
+    return NULL;
+}
+
+/* Whether the x509-token action must write our certificate before the
+ * signature (a token no signature's own key reference writes). */
+static bool own_token_action(const st *s, bool initiator)
+{
+    const tok *snd = initiator ? &s->init : &s->recip;
+    if (s->sup.present) return true;
+    return s->endorse.present && s->endorse_signed && included(&s->endorse, initiator) &&
+           (s->binding == BIND_SYM || !included(snd, initiator));
+}
+
 /* The outbound actions and what they sign and encrypt. */
 static int emit_outbound(st *s, bool signs, bool encrypts, bool initiator)
 {
@@ -655,6 +709,7 @@ static int emit_outbound(st *s, bool signs, bool encrypts, bool initiator)
     l += (size_t)snprintf(actions + l, sizeof(actions) - l, "%s%s", l ? "," : "", name)
     if (s->ts) ACT("timestamp");
     if (s->ut) ACT("username-token");
+    if (signs && own_token_action(s, initiator)) ACT("x509-token");
     if (s->sigconf && signs && !initiator) ACT("signature-confirmation");
     if (encrypts && s->ebs) ACT("encrypted-key");
     if (signs) ACT("signature");
@@ -701,8 +756,8 @@ static int emit_outbound(st *s, bool signs, bool encrypts, bool initiator)
         if (s->ut && s->ut_signed)
             WSSEC_GUARD(emit(s, WSSEC_POLICY_OUTBOUND, "sign-part",
                              "sp:SignedSupportingTokens/sp:UsernameToken", "username-token"));
-        if (s->protect && inc)
-            WSSEC_GUARD(emit(s, WSSEC_POLICY_OUTBOUND, "sign-part", "sp:ProtectTokens", "token"));
+        const char *tl = signed_token_label(s, initiator);
+        if (tl) WSSEC_GUARD(emit(s, WSSEC_POLICY_OUTBOUND, "sign-part", tl, "token"));
         if (s->sigconf && !initiator)
             WSSEC_GUARD(emit(s, WSSEC_POLICY_OUTBOUND, "sign-part",
                              "sp:Wss11/sp:RequireSignatureConfirmation",
@@ -745,8 +800,9 @@ static int emit_inbound(st *s, bool signs, bool encrypts, bool initiator)
             WSSEC_GUARD(emit(s, WSSEC_POLICY_INBOUND, "require",
                              "sp:SignedSupportingTokens/sp:UsernameToken",
                              "signed:" XP_SEC "/wsse:UsernameToken"));
-        if (s->protect && included(initiator ? &s->init : &s->recip, initiator))
-            WSSEC_GUARD(emit(s, WSSEC_POLICY_INBOUND, "require", "sp:ProtectTokens",
+        const char *tl = signed_token_label(s, initiator);
+        if (tl)
+            WSSEC_GUARD(emit(s, WSSEC_POLICY_INBOUND, "require", tl,
                              "signed:" XP_SEC "/wsse:BinarySecurityToken"));
     }
     if (encrypts)
@@ -827,6 +883,69 @@ static int emit_checks(st *s, bool signs, bool encrypts)
     return 0;
 }
 
+/* What IncludeToken asks of the certificate of a signature a message sent
+ * by the initiator (initiator_sends) or the recipient carries, as CXF's
+ * token validators read it (Once: required at the recipient, as
+ * AlwaysToRecipient), and what WS-SecurityPolicy forbids (Never; the
+ * AlwaysTo... modes in the other direction). No IncludeToken: not checked. */
+static int inclusion_rule(const tok *t, bool initiator_sends)
+{
+    switch (t->include) {
+    case INC_NEVER: return WP_INC_MUST_NOT;
+    case INC_ALWAYS: return WP_INC_MUST;
+    case INC_ONCE: return initiator_sends ? WP_INC_MUST : WP_INC_ANY;
+    case INC_TO_RECIPIENT: return initiator_sends ? WP_INC_MUST : WP_INC_MUST_NOT;
+    case INC_TO_INITIATOR: return initiator_sends ? WP_INC_MUST_NOT : WP_INC_MUST;
+    default: return WP_INC_ANY;
+    }
+}
+
+static const char *const inc_names[] = {
+    "", "Always", "Never", "Once", "AlwaysToRecipient", "AlwaysToInitiator"
+};
+
+static int inclusion(st *s, wp_inclusion *w, const tok *t, bool initiator, const char *label)
+{
+    w->rule = inclusion_rule(t, initiator);
+    if (w->rule == WP_INC_ANY) return 0;
+    snprintf(w->mode, sizeof(w->mode), "%s", inc_names[t->include]);
+    snprintf(w->assertion, sizeof(w->assertion), "%s", label);
+    return emit(s, WSSEC_POLICY_INBOUND, "", label,
+                "IncludeToken %s: the signer's certificate %s in a BinarySecurityToken", w->mode,
+                w->rule == WP_INC_MUST ? "included" : "not included");
+}
+
+/* The inbound rules no option expresses that need the verified signatures:
+ * the protection order and the tokens' inclusion. */
+static int emit_rules(st *s, bool signs, bool encrypts, bool initiator)
+{
+    wp_alt *x = s->x;
+    if (signs && encrypts) {
+        x->order = s->ebs ? WP_ORDER_ENCRYPT_FIRST : WP_ORDER_SIGN_FIRST;
+        snprintf(x->order_assertion, sizeof(x->order_assertion), "sp:%s",
+                 s->ebs ? "EncryptBeforeSigning" : "SignBeforeEncrypting");
+        WSSEC_GUARD(emit(s, WSSEC_POLICY_INBOUND, "", x->order_assertion, "%s%s",
+                         s->ebs ? "no signature over plaintext that was encrypted after it "
+                                  "(a signature covers the ciphertext)"
+                                : "no signature covers ciphertext (the parts are signed, "
+                                  "then encrypted)",
+                         s->ebs_given ? "" : "; the binding's default order"));
+    }
+    if (!signs) return 0;
+    if (s->binding == BIND_SYM && s->prot.derived) {
+        x->derived = true;
+        WSSEC_GUARD(emit(s, WSSEC_POLICY_INBOUND, "", "sp:ProtectionToken/sp:RequireDerivedKeys",
+                         "the message signature keyed by a key derived from the session key (a "
+                         "DerivedKeyToken)"));
+    }
+    if (s->binding == BIND_ASYM)
+        WSSEC_GUARD(inclusion(s, &x->inc[0], initiator ? &s->init : &s->recip, initiator,
+                              token_label(initiator)));
+    if (s->endorse.present)
+        WSSEC_GUARD(inclusion(s, &x->inc[1], &s->endorse, initiator, s->endorse_label));
+    return 0;
+}
+
 /* The header checks of wssec_policy_check() after verify. */
 static void header_checks(st *s, bool signs, bool encrypts)
 {
@@ -860,12 +979,16 @@ int wp_translate(wssec_policy *p, wp_alt *x, const wp_alt_nodes *nodes, const ch
     bool initiator = strcmp(message, "output") != 0;
     bool sym = s->binding == BIND_SYM;
     bool asym = s->binding == BIND_ASYM || sym;
-    bool signs =
-        asym && (s->nsign || s->ts || (s->ut && s->ut_signed) || s->protect || s->endorse.present);
+    bool signs = asym && (s->nsign || s->ts || (s->ut && s->ut_signed) || s->protect ||
+                          s->endorse.present || s->sup.present);
     bool encrypts = asym && (s->nenc || (s->encsig && signs));
     if (!rc && !x->why[0] && asym && !s->suite)
         refuse(s, nodes->a[0], "sp:%s without an sp:AlgorithmSuite",
                sym ? "SymmetricBinding" : "AsymmetricBinding");
+    if (!rc && !x->why[0] && s->sup.present && s->binding != BIND_ASYM)
+        refuse(s, nodes->a[0],
+               "sp:SignedSupportingTokens/sp:X509Token without sp:AsymmetricBinding: wssec "
+               "includes the signer's own certificate, signed by the message signature");
     if (!rc && !x->why[0] && s->endorse.present && !asym)
         refuse(s, nodes->a[0],
                "%s without sp:AsymmetricBinding or sp:SymmetricBinding: an endorsing signature "
@@ -894,6 +1017,7 @@ int wp_translate(wssec_policy *p, wp_alt *x, const wp_alt_nodes *nodes, const ch
     if (!rc && !x->why[0]) rc = emit_outbound(s, signs, encrypts, initiator);
     if (!rc && !x->why[0]) rc = emit_inbound(s, signs, encrypts, initiator);
     if (!rc && !x->why[0]) rc = emit_checks(s, signs, encrypts);
+    if (!rc && !x->why[0]) rc = emit_rules(s, signs, encrypts, initiator);
     if (!rc && !x->why[0]) header_checks(s, signs, encrypts);
     x->encsig = s->encsig && signs;
     x->symmetric = sym && signs;
@@ -1008,6 +1132,13 @@ static int check_signatures(wssec_msg *msg, const wssec_result *res, const wp_al
         bool is_hmac = method && !strncmp(method, "hmac-", 5);
         bool endorses = token_prop(t, "endorses") != NULL;
         hmac |= is_hmac;
+        const char *key = token_prop(t, "key-reference");
+        if (is_hmac && x->derived && (!key || strcmp(key, "derived-key") != 0))
+            return wssec_msg_fail(msg, WSSEC_EPOLICY, NULL, wssec_token_node(t),
+                                  "policy assertion sp:ProtectionToken/sp:RequireDerivedKeys: the "
+                                  "message signature is keyed by the %s itself, not by a key "
+                                  "derived from it (a DerivedKeyToken)",
+                                  key ? key : "session key");
         endorsed |= endorses && !is_hmac && token_prop(t, "signer") != NULL;
         if (!is_hmac && !endorses && !plain) plain = wssec_token_node(t);
     }
@@ -1027,6 +1158,67 @@ static int check_signatures(wssec_msg *msg, const wssec_result *res, const wp_al
     return 0;
 }
 
+/* After verify: the protection order, by the verified signatures other
+ * than endorsements: one that covered ciphertext (encrypt, then sign), or
+ * one that covers a part decrypted after it (sign, then encrypt). */
+static int check_order(wssec_msg *msg, const wssec_result *res, const wp_alt *x)
+{
+    for (size_t i = 0; i < wssec_result_token_count(res); i++) {
+        const wssec_token *t = wssec_result_token(res, i);
+        if (!t || strcmp(wssec_token_type(t), "signature") != 0 || wssec_token_status(t) != 0 ||
+            token_prop(t, "endorses"))
+            continue;
+        const char *over = token_prop(t, "covers-ciphertext");
+        if (over && x->order == WP_ORDER_SIGN_FIRST)
+            return wssec_msg_fail(msg, WSSEC_EPOLICY, NULL, wssec_token_node(t),
+                                  "policy assertion %s: the signature's reference %s covers "
+                                  "ciphertext: the message was encrypted, then signed",
+                                  x->order_assertion, over);
+        if (over || x->order != WP_ORDER_ENCRYPT_FIRST) continue;
+        for (size_t k = 0; k < wssec_result_signed_count(res); k++) {
+            xmlNodePtr n = NULL;
+            const char *uri = NULL, *alg = NULL;
+            const wssec_token *by = NULL;
+            if (wssec_result_signed(&n, &uri, &alg, &by, res, k) != 0 || by != t || !n ||
+                wssec_result_is_decrypted(res, n) != 1)
+                continue;
+            return wssec_msg_fail(msg, WSSEC_EPOLICY, NULL, n,
+                                  "policy assertion %s: the signature's reference %s covers "
+                                  "plaintext that was encrypted after it was signed: the "
+                                  "message was signed, then encrypted",
+                                  x->order_assertion, uri ? uri : "");
+        }
+    }
+    return 0;
+}
+
+/* After verify: IncludeToken, by the key reference of the verified X.509
+ * signatures (the sender's own, w 0; the endorsing one, w 1). */
+static int check_inclusion(wssec_msg *msg, const wssec_result *res, const wp_alt *x)
+{
+    for (size_t i = 0; i < wssec_result_token_count(res); i++) {
+        const wssec_token *t = wssec_result_token(res, i);
+        if (!t || strcmp(wssec_token_type(t), "signature") != 0 || wssec_token_status(t) != 0 ||
+            !token_prop(t, "signer"))
+            continue;
+        const wp_inclusion *w = &x->inc[token_prop(t, "endorses") ? 1 : 0];
+        const char *how = token_prop(t, "key-reference");
+        bool in = how && !strcmp(how, "bst");
+        if (w->rule == WP_INC_MUST && !in)
+            return wssec_msg_fail(msg, WSSEC_EPOLICY, NULL, wssec_token_node(t),
+                                  "policy assertion %s: IncludeToken %s: the signer's certificate "
+                                  "is not in the message (a BinarySecurityToken); the signature "
+                                  "names it by %s",
+                                  w->assertion, w->mode, how ? how : "an unknown reference");
+        if (w->rule == WP_INC_MUST_NOT && in)
+            return wssec_msg_fail(msg, WSSEC_EPOLICY, NULL, wssec_token_node(t),
+                                  "policy assertion %s: IncludeToken %s: the message carries the "
+                                  "signer's certificate in a BinarySecurityToken",
+                                  w->assertion, w->mode);
+    }
+    return 0;
+}
+
 /* After verify: the headers named by parts, signed or encrypted when
  * present; only whole headers and the Body signed. */
 static int check_after(wssec_msg *msg, const wssec_result *res, const wp_alt *x)
@@ -1034,6 +1226,8 @@ static int check_after(wssec_msg *msg, const wssec_result *res, const wp_alt *x)
     xmlNodePtr header = wssec_msg_header(msg), body = wssec_msg_body(msg);
     xmlNodePtr sec = wssec_msg_security(msg, 0);
     if (x->symmetric || x->endorse[0]) WSSEC_GUARD(check_signatures(msg, res, x));
+    if (x->inc[0].rule || x->inc[1].rule) WSSEC_GUARD(check_inclusion(msg, res, x));
+    if (x->order) WSSEC_GUARD(check_order(msg, res, x));
     for (size_t i = 0; i < x->nchecks; i++) {
         const wp_check *c = &x->checks[i];
         for (xmlNodePtr h = header ? wssec_xml_first_elem(header) : NULL; h;
@@ -1081,6 +1275,14 @@ static const char *label_of(const wp_alt *x, const char *option, const char *val
     return NULL;
 }
 
+/* The assertion of the first setting whose assertion contains piece. */
+static const char *label_like(const wp_alt *x, const char *piece)
+{
+    for (size_t i = 0; i < x->nset; i++)
+        if (strstr(x->set[i].assertion, piece)) return x->set[i].assertion;
+    return NULL;
+}
+
 const char *wssec_policy_blame(const wssec_policy *p, size_t t, size_t a, const wssec_error *err)
 {
     if (!p || !err || t >= p->nt || a >= p->t[t].nalts || !err->message) return NULL;
@@ -1091,6 +1293,8 @@ const char *wssec_policy_blame(const wssec_policy *p, size_t t, size_t a, const 
         (strstr(m, "required signed part '") || strstr(m, "requires a trusted X.509 signature")))
         return x->endorse;
     if (strstr(m, "requires a Timestamp")) return label_of(x, "require", "timestamp");
+    /* a response that does not confirm the request's signatures */
+    if (strstr(m, "SignatureConfirmation")) return label_like(x, "RequireSignatureConfirmation");
     if (strstr(m, "requires an authenticated UsernameToken"))
         return label_of(x, "require", "username-token");
     const char *q = strstr(m, "required signed part '");

@@ -88,6 +88,24 @@ int cli_password_cb(char *buf, size_t size, size_t *len, const char *user,
 
 /* ---- report.c ---- */
 
+/* inspect --policy: whether the message meets one assertion of an
+ * alternative ("ok", "FAIL", or "?" when a check no option says could not
+ * run because the message fails first), and why not. */
+typedef struct cli_assertion_verdict {
+    const char *assertion; /* borrowed from the policy */
+    const char *verdict;   /* "ok", "FAIL", "?" */
+    char reason[700];      /* "" when ok */
+} cli_assertion_verdict;
+
+/* The most assertions inspect --policy reports per alternative. */
+#define CLI_POLICY_LABELS 32
+
+typedef struct cli_policy_verdicts {
+    size_t alternative; /* its number in the policy, from 1 */
+    size_t n;
+    cli_assertion_verdict a[CLI_POLICY_LABELS];
+} cli_policy_verdicts;
+
 typedef struct cli_report {
     const char *command;
     const char *file;
@@ -103,6 +121,10 @@ typedef struct cli_report {
     char verdict[900];        /* "accepted, caller X" or the rejection */
     const char *clock;        /* "--now" or "system clock" */
     const char *replay_note;  /* NULL, or how the verdict treated replay */
+    /* inspect --policy: the document, the message chosen, each alternative's verdicts */
+    const char *policy_file, *policy_binding, *policy_operation, *policy_message;
+    const cli_policy_verdicts *policy;
+    size_t npolicy;
 } cli_report;
 
 /* One JSON object on one line. */

@@ -179,6 +179,9 @@ static int verify_alternative(job *j, size_t k, wssec_msg **m, wssec_result **re
     if ((rc = wssec_msg_parse(*m, (const char *)j->in.data, j->in.len)) == 0 && j->req &&
         (rc = wssec_msg_expect_confirmations(*m, j->req)) == WSSEC_ENOMEM)
         return rc;
+    /* a response keyed by our request's session key (--session-key) */
+    if (rc == 0 && c->session_key && (rc = wssec_msg_use_session_key(*m, c->session_key)) != 0)
+        return rc;
     if (rc == 0 && (rc = wssec_policy_check(*m, NULL, c->policy, t, a)) == 0 &&
         (rc = wssec_verify(res, *m)) != 0 && *res) {
         *e = wssec_result_error(*res);
@@ -249,8 +252,8 @@ static int make_context(cli *c, wssec_ctx **ctx);
 
 /* inspect --policy: whether the message satisfies one assertion of
  * alternative k, on a context with only that assertion's requirements (and
- * the alternative's algorithms). Writes the verdict line. */
-static void inspect_assertion(job *j, size_t k, const char *label)
+ * the alternative's algorithms), into v. */
+static void inspect_assertion(job *j, size_t k, const char *label, cli_assertion_verdict *v)
 {
     cli *c = j->c;
     size_t t = c->policy_target, a = c->policy_alts[k];
@@ -258,8 +261,10 @@ static void inspect_assertion(job *j, size_t k, const char *label)
     wssec_ctx *ctx = NULL;
     wssec_msg *m = NULL;
     wssec_result *res = NULL;
-    char why[700] = "";
+    char *why = v->reason;
+    size_t whysize = sizeof(v->reason);
     const char *verdict = "FAIL";
+    why[0] = '\0';
     bool check = cli_policy_is_check(c, k, label);
     int rc = wssec_config_new(&cfg);
     if (!rc) {
@@ -276,7 +281,7 @@ static void inspect_assertion(job *j, size_t k, const char *label)
     if (!rc) rc = wssec_msg_parse(m, (const char *)j->in.data, j->in.len);
     int pre = rc ? rc : wssec_policy_check(m, NULL, c->policy, t, a);
     const wssec_error *e = NULL;
-    if (rc) snprintf(why, sizeof(why), "%s", "the message cannot be checked");
+    if (rc) snprintf(why, whysize, "%s", "the message cannot be checked");
     else if (pre && strstr(wssec_msg_error(m)->message, label)) e = wssec_msg_error(m);
     else if ((rc = wssec_verify(&res, m)) != 0)
         e = res ? wssec_result_error(res) : wssec_msg_error(m);
@@ -285,28 +290,49 @@ static void inspect_assertion(job *j, size_t k, const char *label)
         e = wssec_msg_error(m);
     if (e && check && !strstr(e->message, label)) {
         verdict = "?";
-        snprintf(why, sizeof(why), "not checked: the message fails first: %s", e->message);
+        snprintf(why, whysize, "not checked: the message fails first: %s", e->message);
     } else if (e) {
-        snprintf(why, sizeof(why), "%s", e->message);
+        snprintf(why, whysize, "%s", e->message);
     } else if (!why[0]) {
         verdict = "ok";
     }
-    fprintf(stdout, "    %-4s %s%s%s\n", verdict, label, why[0] ? ": " : "", why);
+    v->assertion = label;
+    v->verdict = verdict;
     wssec_result_free(res);
     wssec_msg_free(m);
     wssec_ctx_free(ctx);
     wssec_config_free(cfg);
 }
 
-/* inspect --policy: each alternative's assertions, satisfied or not. */
-static void inspect_policy(job *j)
+/* inspect --policy: each alternative's assertions, satisfied or not, in
+ * *out (free()) and *n. Returns 0 or WSSEC_ENOMEM. */
+static int inspect_policy(job *j, cli_policy_verdicts **out, size_t *n)
 {
     cli *c = j->c;
+    *n = 0;
+    *out = calloc(c->npolicy_alts ? c->npolicy_alts : 1, sizeof(**out));
+    if (!*out) return WSSEC_ENOMEM;
     for (size_t k = 0; k < c->npolicy_alts; k++) {
-        const char *labels[32];
-        size_t n = cli_policy_labels(c, k, labels, 32);
-        fprintf(stdout, "  Policy %s, alternative %zu:\n", c->policy_path, c->policy_alts[k] + 1);
-        for (size_t i = 0; i < n; i++) inspect_assertion(j, k, labels[i]);
+        cli_policy_verdicts *pv = &(*out)[k];
+        const char *labels[CLI_POLICY_LABELS];
+        pv->alternative = c->policy_alts[k] + 1;
+        pv->n = cli_policy_labels(c, k, labels, CLI_POLICY_LABELS);
+        for (size_t i = 0; i < pv->n; i++) inspect_assertion(j, k, labels[i], &pv->a[i]);
+    }
+    *n = c->npolicy_alts;
+    return 0;
+}
+
+/* The verdicts of inspect --policy, after the account of the message. */
+static void print_policy(const cli *c, const cli_policy_verdicts *pv, size_t n)
+{
+    for (size_t k = 0; k < n; k++) {
+        fprintf(stdout, "  Policy %s, alternative %zu:\n", c->policy_path, pv[k].alternative);
+        for (size_t i = 0; i < pv[k].n; i++) {
+            const cli_assertion_verdict *v = &pv[k].a[i];
+            fprintf(stdout, "    %-4s %s%s%s\n", v->verdict, v->assertion, v->reason[0] ? ": " : "",
+                    v->reason);
+        }
     }
 }
 
@@ -444,9 +470,22 @@ static int report(job *j, FILE *json, outcome *o)
     r.replay_note = c->replay_external ? "replay is checked against this run's inputs only, "
                                          "not the configured replay cache"
                                        : NULL;
+    cli_policy_verdicts *pv = NULL;
+    if (c->cmd == CMD_INSPECT && c->policy && j->in.data) {
+        if (inspect_policy(j, &pv, &r.npolicy)) {
+            fprintf(stderr, "wssec: %s: out of memory\n", j->file);
+            return EXIT_INTERNAL;
+        }
+        r.policy = pv;
+        r.policy_file = c->policy_path;
+        if (wssec_policy_target(&r.policy_binding, &r.policy_operation, &r.policy_message,
+                                c->policy, c->policy_target))
+            r.policy_binding = r.policy_operation = r.policy_message = "";
+    }
     if (c->json) cli_report_json(json, &r);
     else if (c->cmd == CMD_INSPECT) cli_report_inspect(stdout, &r, wssec_ctx_now(j->ctx));
-    if (!c->json && c->cmd == CMD_INSPECT && c->policy && j->in.data) inspect_policy(j);
+    if (!c->json && pv) print_policy(c, pv, r.npolicy);
+    free(pv);
     if (c->cmd == CMD_INSPECT && exit_code == EXIT_REJECTED) exit_code = EXIT_ACCEPTED;
     if (j->explained > exit_code) exit_code = j->explained;
     return exit_code;
@@ -764,8 +803,8 @@ static int run(cli *c, int argc, char **argv)
         worst = rc == WSSEC_ENOMEM ? EXIT_INTERNAL : cli_fail_usage("%s", c->why);
         goto done;
     }
+    c->config_path = config; /* the policy checks the file's options against its own */
     if ((worst = cli_apply_options(c, config, pairs, npairs)) != 0) goto done;
-    c->config_path = config;
     c->pairs = pairs;
     c->npairs = npairs;
     int nfiles = argc - optind;

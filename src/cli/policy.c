@@ -121,10 +121,11 @@ static bool given(const cli_argpair *pairs, size_t npairs, const char *name, con
     return false;
 }
 
-/* An option of the command line the policy also sets: a list option is
- * the policy's alone; a different value contradicts it. */
+/* An option of the command line (file NULL) or of the configuration file
+ * the policy also sets: a list option is the policy's alone; a different
+ * value contradicts it. */
 static int check_conflicts(cli *c, const cli_argpair *pairs, size_t npairs, size_t a,
-                           wssec_policy_dir dir)
+                           wssec_policy_dir dir, const char *file)
 {
     size_t t = c->policy_target;
     for (size_t i = 0; i < wssec_policy_setting_count(c->policy, t, a); i++) {
@@ -136,14 +137,53 @@ static int check_conflicts(cli *c, const cli_argpair *pairs, size_t npairs, size
         bool list = !strcmp(opt, "require") || !strcmp(opt, "actions") ||
                     !strcmp(opt, "sign-part") || !strcmp(opt, "encrypt-part") ||
                     !strcmp(opt, "namespace");
+        if (list && file)
+            return cli_fail_usage("configuration file %s: <%s>: the policy sets it (%s); remove "
+                                  "<%s> from the file, or the policy",
+                                  file, opt, as, opt);
         if (list)
             return cli_fail_usage("--%s: the policy sets it (%s); remove --%s, or --policy", opt,
                                   as, opt);
+        if (strcmp(mine, val) != 0 && file)
+            return cli_fail_usage("configuration file %s: <%s>%s</%s> contradicts the policy's "
+                                  "%s (%s %s)",
+                                  file, opt, mine, opt, as, opt, val);
         if (strcmp(mine, val) != 0)
             return cli_fail_usage("--%s %s contradicts the policy's %s (%s %s)", opt, mine, as, opt,
                                   val);
     }
     return 0;
+}
+
+/* The configuration file read again, each option checked as the command
+ * line's are (nothing applied, nothing kept: the file may hold secrets). */
+typedef struct file_check {
+    cli *c;
+    size_t a;
+    wssec_policy_dir dir;
+    int exit;
+} file_check;
+
+static int file_option(const char *name, const char *value, void *ud)
+{
+    file_check *f = ud;
+    cli_argpair one = { name, value };
+    if (f->exit) return 1;
+    f->exit = check_conflicts(f->c, &one, 1, f->a, f->dir, f->c->config_path);
+    return 1; /* consumed: the scratch configuration stays empty */
+}
+
+static int check_file_conflicts(cli *c, size_t a, wssec_policy_dir dir)
+{
+    if (!c->config_path) return 0;
+    wssec_config *scratch = NULL;
+    if (wssec_config_new(&scratch)) return EXIT_INTERNAL;
+    file_check f = { c, a, dir, 0 };
+    int rc = wssec_config_load(scratch, c->config_path, file_option, &f);
+    wssec_config_free(scratch);
+    if (f.exit) return f.exit;
+    /* the file was read once already: a failure now is memory */
+    return rc ? EXIT_INTERNAL : 0;
 }
 
 /* Whether alternative a asks for SignatureConfirmation. */
@@ -205,7 +245,8 @@ static int check_outbound(cli *c, size_t a)
                                   "the recipient's certificate with --encrypt-cert FILE (or "
                                   "answer a request with --session-key FILE)",
                                   as);
-        if (strstr(val, "encrypted-key") && !c->have_encrypting)
+        if (strstr(val, "encrypted-key") && !c->have_encrypting &&
+            !(strstr(as, "SymmetricBinding") && c->session_key_in))
             return cli_fail_usage("the policy's %s encrypts: give the recipient's certificate "
                                   "with --encrypt-cert FILE",
                                   as);
@@ -277,7 +318,8 @@ int cli_policy_apply(cli *c, const cli_argpair *pairs, size_t npairs)
     }
     size_t a = c->policy_alts[c->policy_cur];
     if (c->policy_label) return apply_label(c, a);
-    if ((rc = check_conflicts(c, pairs, npairs, a, dir)) != 0) return rc;
+    if ((rc = check_file_conflicts(c, a, dir)) != 0) return rc;
+    if ((rc = check_conflicts(c, pairs, npairs, a, dir, NULL)) != 0) return rc;
     if ((rc = check_program_options(c, a)) != 0) return rc;
     if (c->cmd == CMD_SECURE && (rc = check_outbound(c, a)) != 0) return rc;
     rc = wssec_policy_apply(c->cfg, c->policy, c->policy_target, a, dir);

@@ -61,6 +61,43 @@ static void json_tokens(FILE *out, const wssec_result *res)
     fputs("]", out);
 }
 
+/* inspect --policy: "policy":{the document, the message chosen, and for
+ * each alternative whether the message satisfies it and each assertion's
+ * verdict: "ok", "fail" or "unchecked" (the message fails first)}. */
+static void json_policy(FILE *out, const cli_report *r)
+{
+    fputs(",\"policy\":{\"file\":", out);
+    json_str(out, r->policy_file);
+    fputs(",\"binding\":", out);
+    json_str(out, r->policy_binding && *r->policy_binding ? r->policy_binding : NULL);
+    fputs(",\"operation\":", out);
+    json_str(out, r->policy_operation && *r->policy_operation ? r->policy_operation : NULL);
+    fputs(",\"message\":", out);
+    json_str(out, r->policy_message && *r->policy_message ? r->policy_message : NULL);
+    fputs(",\"alternatives\":[", out);
+    for (size_t k = 0; k < r->npolicy; k++) {
+        const cli_policy_verdicts *pv = &r->policy[k];
+        bool all = true;
+        for (size_t i = 0; i < pv->n; i++) all &= !strcmp(pv->a[i].verdict, "ok");
+        fprintf(out, "%s{\"alternative\":%zu,\"satisfied\":%s,\"assertions\":[", k ? "," : "",
+                pv->alternative, all ? "true" : "false");
+        for (size_t i = 0; i < pv->n; i++) {
+            const cli_assertion_verdict *v = &pv->a[i];
+            fputs(i ? ",{\"assertion\":" : "{\"assertion\":", out);
+            json_str(out, v->assertion);
+            fputs(",\"verdict\":", out);
+            json_str(out, !strcmp(v->verdict, "ok")     ? "ok"
+                          : !strcmp(v->verdict, "FAIL") ? "fail"
+                                                        : "unchecked");
+            fputs(",\"reason\":", out);
+            json_str(out, v->reason[0] ? v->reason : NULL);
+            fputs("}", out);
+        }
+        fputs("]}", out);
+    }
+    fputs("]}", out);
+}
+
 void cli_report_json(FILE *out, const cli_report *r)
 {
     const wssec_error *e = r->err && r->err->code ? r->err : NULL;
@@ -119,6 +156,7 @@ void cli_report_json(FILE *out, const cli_report *r)
         fprintf(out, ",\"verdict_exit\":%d,\"verdict\":", r->verdict_exit);
         json_str(out, r->verdict);
     }
+    if (r->policy) json_policy(out, r);
     fputs("}\n", out);
 }
 

@@ -1321,6 +1321,23 @@ static int note_endorsed(wssec_msg *msg, wssec_token *tok, const sig_info *si, c
     return 0;
 }
 
+/* For reports and the policy's protection order: "covers-ciphertext" on a
+ * signature a reference of which covered ciphertext when it verified
+ * (encrypt, then sign); a signature over plaintext that was encrypted after
+ * it (sign, then encrypt) verifies after decryption, over plaintext. 0 or
+ * WSSEC_ENOMEM. */
+static int note_ciphertext(wssec_token *tok, const sig_info *si)
+{
+    for (size_t i = 0; i < si->nrefs; i++) {
+        xmlNodePtr t = si->refs[i].target;
+        for (xmlNodePtr n = t; n; n = wssec_xml_next_in(n, t))
+            if (is_ciphertext(n))
+                return wssec_token_set(tok, "covers-ciphertext", si->refs[i].uri) ? WSSEC_ENOMEM
+                                                                                  : 0;
+    }
+    return 0;
+}
+
 /* Step 4: the record: each reference as the node it covered, what verified
  * the signature and its replay key, the signer's identity as the caller. */
 static int record(wssec_msg *msg, wssec_token *tok, const sig_info *si,
@@ -1338,6 +1355,7 @@ static int record(wssec_msg *msg, wssec_token *tok, const sig_info *si,
     if (wssec_token_set_signer(tok, k->token, k->cert) || wssec_token_set_identity(tok, identity))
         return WSSEC_ENOMEM;
     WSSEC_GUARD(note_endorsed(msg, tok, si, identity));
+    WSSEC_GUARD(note_ciphertext(tok, si));
     return wssec_msg_set_caller(msg, tok);
 }
 
@@ -1408,6 +1426,7 @@ static int hmac_verify(wssec_msg *msg, wssec_token *tok, xmlNodePtr sig, sig_inf
         if (wssec_msg_add_signed(msg, si->refs[i].target, si->refs[i].uri, si->refs[i].digest->name,
                                  tok, si->refs[i].whole))
             return WSSEC_ENOMEM;
+    WSSEC_GUARD(note_ciphertext(tok, si));
     return wssec_token_set_signer(tok, ek, NULL);
 }
 

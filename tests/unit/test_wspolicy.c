@@ -619,6 +619,406 @@ static void test_layout_strict_references(void **state)
     wssec_policy_free(p);
 }
 
+/* ---- the checks that need the verified signatures: IncludeToken, the
+ * protection order ---- */
+
+#define ASYM_FMT                                                                           \
+    POLICY("<sp:AsymmetricBinding><wsp:Policy><sp:InitiatorToken><wsp:Policy>"             \
+           "<sp:X509Token%s><wsp:Policy><sp:WssX509V3Token10/></wsp:Policy>"               \
+           "</sp:X509Token></wsp:Policy></sp:InitiatorToken><sp:RecipientToken>" X509(     \
+               "Never", "") "</sp:RecipientToken><sp:AlgorithmSuite><wsp:Policy>"          \
+                            "<sp:Basic256Sha256/></wsp:Policy></sp:AlgorithmSuite>"        \
+                            "<sp:IncludeTimestamp/>%s</wsp:Policy></sp:AsymmetricBinding>" \
+                            "<sp:SignedParts><sp:Body/></sp:SignedParts>%s")
+
+/* A context with option pairs (NULL-terminated), then the policy's settings
+ * for dir (none when p is NULL), then more pairs (after the first NULL,
+ * NULL-terminated). */
+static wssec_ctx *policy_ctx(const wssec_policy *p, wssec_policy_dir dir, const char *const *pairs)
+{
+    wssec_config *cfg = NULL;
+    assert_int_equal(wssec_config_new(&cfg), 0);
+    assert_int_equal(wssec_config_set(cfg, "now", H_NOW_TEXT), 0);
+    wssec_config_set_password_cb(cfg, h_password_cb, NULL);
+    size_t i = 0;
+    for (; pairs[i]; i += 2) assert_int_equal(wssec_config_set(cfg, pairs[i], pairs[i + 1]), 0);
+    if (p) assert_int_equal(wssec_policy_apply(cfg, p, 0, 0, dir), 0);
+    for (i++; pairs[i]; i += 2) assert_int_equal(wssec_config_set(cfg, pairs[i], pairs[i + 1]), 0);
+    wssec_ctx *ctx = NULL;
+    if (wssec_ctx_new(&ctx, cfg)) fail_msg("%s", wssec_config_error(cfg)->message);
+    wssec_config_free(cfg);
+    return ctx;
+}
+
+/* Verifies xml under the policy as `wssec verify --policy` does (layout,
+ * verify, then the checks after it): the code; the error in *e (copied). */
+static int policy_verify(const wssec_ctx *ctx, const wssec_policy *p, const char *xml, char *why,
+                         size_t size, char *subject, size_t ssize)
+{
+    wssec_msg *m = h_parse(ctx, xml);
+    wssec_result *res = NULL;
+    int rc = wssec_policy_check(m, NULL, p, 0, 0);
+    const wssec_error *e = rc ? wssec_msg_error(m) : NULL;
+    if (!rc && (rc = wssec_verify(&res, m)) != 0) e = wssec_result_error(res);
+    if (!rc && (rc = wssec_policy_check(m, res, p, 0, 0)) != 0) e = wssec_msg_error(m);
+    snprintf(why, size, "%s", e ? e->message : "");
+    snprintf(subject, ssize, "%s", e ? e->subject : "");
+    wssec_result_free(res);
+    wssec_msg_free(m);
+    return rc;
+}
+
+#define INC(mode)                                                                   \
+    " sp:IncludeToken=\"http://docs.oasis-open.org/ws-sx/ws-securitypolicy/200702/" \
+    "IncludeToken/" mode "\""
+
+static void test_include_token(void **state)
+{
+    (void)state;
+    static const struct {
+        const char *include, *key_id, *piece;
+    } cases[] = {
+        { INC("Never"), "issuer-serial", NULL },
+        { INC("Never"), "bst",
+          "policy assertion sp:InitiatorToken/sp:X509Token: IncludeToken Never: the message "
+          "carries the signer's certificate in a BinarySecurityToken" },
+        { INC("Always"), "bst", NULL },
+        { INC("Always"), "issuer-serial",
+          "policy assertion sp:InitiatorToken/sp:X509Token: IncludeToken Always: the signer's "
+          "certificate is not in the message (a BinarySecurityToken); the signature names it "
+          "by issuer-serial" },
+        { INC("AlwaysToRecipient"), "thumbprint",
+          "policy assertion sp:InitiatorToken/sp:X509Token: IncludeToken AlwaysToRecipient: the "
+          "signer's certificate is not in the message (a BinarySecurityToken); the signature "
+          "names it by thumbprint" },
+        /* a request: the token goes to the initiator only */
+        { INC("AlwaysToInitiator"), "bst",
+          "policy assertion sp:InitiatorToken/sp:X509Token: IncludeToken AlwaysToInitiator: the "
+          "message carries the signer's certificate in a BinarySecurityToken" },
+        { INC("AlwaysToInitiator"), "issuer-serial", NULL },
+        /* Once: required at the recipient, as CXF reads it */
+        { INC("Once"), "ski",
+          "policy assertion sp:InitiatorToken/sp:X509Token: IncludeToken Once: the signer's "
+          "certificate is not in the message (a BinarySecurityToken); the signature names it "
+          "by ski" },
+        { INC("Once"), "bst", NULL },
+        /* no IncludeToken: not checked */
+        { "", "issuer-serial", NULL },
+        { "", "bst", NULL },
+    };
+    for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+        char doc[4000], why[600], subject[200];
+        snprintf(doc, sizeof(doc), ASYM_FMT, cases[i].include, "", "");
+        wssec_policy *p = NULL;
+        assert_int_equal(parse(&p, doc, NULL, NULL, NULL), 0);
+        assert_int_equal(wssec_policy_supported(NULL, p, 0, 0), 1);
+        const char *snd[] = { "sign-key", H_PKI "alice.key", "sign-cert",     H_PKI "alice.crt",
+                              NULL,       "key-id",          cases[i].key_id, NULL };
+        const char *rcv[] = { "trust", H_PKI "root.crt",  "certs", H_PKI "inter.crt",
+                              "certs", H_PKI "alice.crt", NULL,    NULL };
+        wssec_ctx *sctx = policy_ctx(p, WSSEC_POLICY_OUTBOUND, snd);
+        wssec_ctx *rctx = policy_ctx(p, WSSEC_POLICY_INBOUND, rcv);
+        char *plain = h_envelope_header(11, NULL);
+        char *xml = h_secure(sctx, plain, NULL, 0, NULL);
+        int rc = policy_verify(rctx, p, xml, why, sizeof(why), subject, sizeof(subject));
+        if (cases[i].piece) {
+            if (rc != WSSEC_EPOLICY || !strstr(why, cases[i].piece))
+                fail_msg("case %zu: %d '%s'", i, rc, why);
+            assert_string_equal(subject, "/Envelope/Header/Security/Signature");
+        } else if (rc) {
+            fail_msg("case %zu: %d '%s'", i, rc, why);
+        }
+        free(xml);
+        free(plain);
+        wssec_ctx_free(sctx);
+        wssec_ctx_free(rctx);
+        wssec_policy_free(p);
+    }
+}
+
+static void test_protection_order(void **state)
+{
+    (void)state;
+    static const char *const ste[] = { "timestamp", "signature", "encrypted-key" };
+    static const char *const ets[] = { "timestamp", "encrypted-key", "signature" };
+    static const struct {
+        const char *order;
+        const char *const *actions;
+        const char *piece, *subject;
+    } cases[] = {
+        { "", ste, NULL, NULL },
+        { "<sp:SignBeforeEncrypting/>", ste, NULL, NULL },
+        { "", ets, "policy assertion sp:SignBeforeEncrypting: the signature's reference #",
+          "/Envelope/Header/Security/Signature" },
+        { "<sp:SignBeforeEncrypting/>", ets,
+          "covers ciphertext: the message was encrypted, then signed",
+          "/Envelope/Header/Security/Signature" },
+        { "<sp:EncryptBeforeSigning/>", ets, NULL, NULL },
+        { "<sp:EncryptBeforeSigning/>", ste,
+          "policy assertion sp:EncryptBeforeSigning: the signature's reference #",
+          "/Envelope/Body" },
+    };
+    for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+        char doc[4000], why[600], subject[200];
+        snprintf(doc, sizeof(doc), ASYM_FMT, INC("AlwaysToRecipient"), cases[i].order,
+                 "<sp:EncryptedParts><sp:Body/></sp:EncryptedParts>");
+        wssec_policy *p = NULL;
+        assert_int_equal(parse(&p, doc, NULL, NULL, NULL), 0);
+        assert_int_equal(wssec_policy_supported(NULL, p, 0, 0), 1);
+        const char *snd[] = { "sign-key",     H_PKI "alice.key",  "sign-cert", H_PKI "alice.crt",
+                              "encrypt-cert", H_PKI "server.crt", NULL,        NULL };
+        const char *rcv[] = { "trust",       H_PKI "root.crt",   "certs", H_PKI "inter.crt",
+                              "decrypt-key", H_PKI "server.key", NULL,    NULL };
+        wssec_ctx *sctx = policy_ctx(p, WSSEC_POLICY_OUTBOUND, snd);
+        wssec_ctx *rctx = policy_ctx(p, WSSEC_POLICY_INBOUND, rcv);
+        char *plain = h_envelope_header(11, NULL);
+        char *xml = h_secure(sctx, plain, cases[i].actions, 3, NULL);
+        int rc = policy_verify(rctx, p, xml, why, sizeof(why), subject, sizeof(subject));
+        if (cases[i].piece) {
+            if (rc != WSSEC_EPOLICY || !strstr(why, cases[i].piece))
+                fail_msg("case %zu: %d '%s'", i, rc, why);
+            assert_string_equal(subject, cases[i].subject);
+        } else if (rc) {
+            fail_msg("case %zu: %d '%s'", i, rc, why);
+        }
+        free(xml);
+        free(plain);
+        wssec_ctx_free(sctx);
+        wssec_ctx_free(rctx);
+        wssec_policy_free(p);
+    }
+}
+
+/* For each assertion the mapping enforces with a requirement or a check
+ * that no other test breaks: a message made without the policy that
+ * violates it alone, refused under the policy naming it (as verify --policy
+ * names it: the check's message, or wssec_policy_blame of the error). */
+#define ASYM2(extra, parts)                                                                      \
+    POLICY("<sp:AsymmetricBinding><wsp:Policy><sp:InitiatorToken>" X509(                         \
+        "AlwaysToRecipient",                                                                     \
+        "") "</sp:InitiatorToken><sp:RecipientToken>" X509("Never",                              \
+                                                           "") "</"                              \
+                                                               "sp:RecipientToken><sp:"          \
+                                                               "AlgorithmSuite><wsp:Policy><sp:" \
+                                                               "Basic256Sha256/></wsp:Policy>"   \
+                                                               "</"                              \
+                                                               "sp:AlgorithmSuite><sp:"          \
+                                                               "IncludeTimestamp/>" extra        \
+                                                               "</wsp:Policy>"                   \
+                                                               "</sp:AsymmetricBinding>" parts)
+#define SIGNED_BODY "<sp:SignedParts><sp:Body/></sp:SignedParts>"
+#define XPATH_PING "<sp:XPath xmlns:m=\"urn:test\">//m:Ping</sp:XPath>"
+#define HEADER_X "<sp:Header Name=\"X\" Namespace=\"urn:h\"/>"
+#define SUP_X509                                                                          \
+    "<sp:X509Token sp:IncludeToken=\"http://docs.oasis-open.org/ws-sx/ws-securitypolicy/" \
+    "200702/IncludeToken/AlwaysToRecipient\"><wsp:Policy><sp:WssX509V3Token10/>"          \
+    "</wsp:Policy></sp:X509Token>"
+
+/* SignedSupportingTokens/X509Token: the sender's certificate in a
+ * BinarySecurityToken the signature covers; the forms wssec does not write
+ * are refused naming the assertion. */
+static void test_signed_supporting_x509(void **state)
+{
+    (void)state;
+    wssec_policy *p = NULL;
+    assert_int_equal(parse(&p,
+                           ASYM2("", SIGNED_BODY "<sp:SignedSupportingTokens><wsp:Policy>" SUP_X509
+                                                 "</wsp:Policy></sp:SignedSupportingTokens>"),
+                           NULL, NULL, NULL),
+                     0);
+    assert_int_equal(wssec_policy_supported(NULL, p, 0, 0), 1);
+    assert_string_equal(setting(p, 0, "actions", "timestamp,x509-token,signature"),
+                        "sp:AsymmetricBinding");
+    assert_string_equal(setting(p, 0, "sign-part", "token"),
+                        "sp:SignedSupportingTokens/sp:X509Token");
+    assert_string_equal(setting(p, 0, "require",
+                                "signed:/soap:Envelope/soap:Header/wsse:Security/"
+                                "wsse:BinarySecurityToken"),
+                        "sp:SignedSupportingTokens/sp:X509Token");
+    wssec_policy_free(p);
+    /* a signed endorsing token under the symmetric binding: written before the HMAC
+     * signature, which covers it */
+    assert_int_equal(parse(&p,
+                           POLICY(SYM(X509("Never", ""), "Basic256Sha256", "<sp:IncludeTimestamp/>")
+                                      ENDORSING("SignedEndorsingSupportingTokens",
+                                                "AlwaysToRecipient") SIGNED_BODY),
+                           NULL, NULL, NULL),
+                     0);
+    assert_int_equal(wssec_policy_supported(NULL, p, 0, 0), 1);
+    assert_string_equal(setting(p, 0, "actions", "timestamp,x509-token,signature,endorse"),
+                        "sp:SymmetricBinding");
+    assert_string_equal(setting(p, 0, "sign-part", "token"),
+                        "sp:SignedEndorsingSupportingTokens/sp:X509Token");
+    assert_string_equal(setting(p, 0, "require",
+                                "signed:/soap:Envelope/soap:Header/wsse:Security/"
+                                "wsse:BinarySecurityToken"),
+                        "sp:SignedEndorsingSupportingTokens/sp:X509Token");
+    wssec_policy_free(p);
+    /* never included: nothing to sign */
+    assert_int_equal(parse(&p,
+                           POLICY(SYM(X509("Never", ""), "Basic256Sha256", "<sp:IncludeTimestamp/>")
+                                      ENDORSING("SignedEndorsingSupportingTokens", "Never")
+                                          SIGNED_BODY),
+                           NULL, NULL, NULL),
+                     0);
+    assert_null(setting(p, 0, "sign-part", "token"));
+    assert_string_equal(setting(p, 0, "actions", "timestamp,signature,endorse"),
+                        "sp:SymmetricBinding");
+    wssec_policy_free(p);
+    static const struct {
+        const char *doc, *piece;
+    } refused[] = {
+        { ASYM2("", SIGNED_BODY "<sp:SupportingTokens><wsp:Policy>" SUP_X509
+                                "</wsp:Policy></sp:SupportingTokens>"),
+          "sp:X509Token is recognised but not supported yet: an X.509 supporting token that is "
+          "not signed" },
+        { ASYM2("", SIGNED_BODY "<sp:SignedSupportingTokens><wsp:Policy>" X509(
+                        "Never", "") "</wsp:Policy></sp:SignedSupportingTokens>"),
+          "sp:SignedSupportingTokens/sp:X509Token with IncludeToken Never" },
+        { ASYM2("", SIGNED_BODY "<sp:SignedSupportingTokens><wsp:Policy>"
+                                "<sp:X509Token><wsp:Policy><sp:WssX509PkiPathV1Token10/>"
+                                "</wsp:Policy></sp:X509Token>"
+                                "</wsp:Policy></sp:SignedSupportingTokens>"),
+          "other than an X509v3 token" },
+        { POLICY(SYM(X509("Never", ""), "Basic256Sha256", "<sp:IncludeTimestamp/>") ENDORSING(
+              "EndorsingSupportingTokens",
+              "AlwaysToRecipient") "<sp:SignedSupportingTokens><wsp:Policy>" SUP_X509
+                                   "</wsp:Policy></sp:SignedSupportingTokens>"),
+          "sp:SignedSupportingTokens/sp:X509Token without sp:AsymmetricBinding" },
+    };
+    for (size_t i = 0; i < sizeof(refused) / sizeof(refused[0]); i++) {
+        const char *why = NULL;
+        assert_int_equal(parse(&p, refused[i].doc, NULL, NULL, NULL), 0);
+        assert_int_equal(wssec_policy_supported(&why, p, 0, 0), 0);
+        if (!strstr(why, refused[i].piece)) fail_msg("case %zu: '%s'", i, why);
+        wssec_policy_free(p);
+    }
+}
+
+static void test_each_assertion_violated(void **state)
+{
+    (void)state;
+    static const struct {
+        const char *policy, *header, *user;
+        const char *snd[16];
+        const char *assertion, *piece;
+    } cases[] = {
+        { ASYM2("<sp:OnlySignEntireHeadersAndBody/>", SIGNED_BODY),
+          NULL,
+          NULL,
+          { "actions", "timestamp,signature", "sign-part", "body", "sign-part", "timestamp",
+            "sign-part", "/soap:Envelope/soap:Body/m:Ping", "namespace", "m=urn:test", NULL },
+          "sp:OnlySignEntireHeadersAndBody",
+          "a signature covers Ping, which is neither the Body nor a whole header" },
+        { ASYM2("<sp:ProtectTokens/>", SIGNED_BODY),
+          NULL,
+          NULL,
+          { "actions", "timestamp,signature", "sign-part", "body", "sign-part", "timestamp",
+            "key-id", "bst", NULL },
+          "sp:ProtectTokens",
+          "wsse:BinarySecurityToken" },
+        { ASYM2("", "<sp:SignedElements>" XPATH_PING "</sp:SignedElements>"),
+          NULL,
+          NULL,
+          { "actions", "timestamp,signature", "sign-part", "timestamp", NULL },
+          "sp:SignedElements/sp:XPath //m:Ping",
+          "required signed part '//m:Ping'" },
+        { ASYM2("", SIGNED_BODY "<sp:EncryptedElements>" XPATH_PING "</sp:EncryptedElements>"),
+          NULL,
+          NULL,
+          { "actions", "timestamp,signature", "sign-part", "body", "sign-part", "timestamp", NULL },
+          "sp:EncryptedElements/sp:XPath //m:Ping",
+          "required encrypted part '//m:Ping'" },
+        { ASYM2("", SIGNED_BODY "<sp:ContentEncryptedElements>" XPATH_PING
+                                "</sp:ContentEncryptedElements>"),
+          NULL,
+          NULL,
+          { "actions", "timestamp,signature", "sign-part", "body", "sign-part", "timestamp", NULL },
+          "sp:ContentEncryptedElements/sp:XPath //m:Ping",
+          "required encrypted part '//m:Ping'" },
+        { ASYM2("", "<sp:SignedParts><sp:Body/>" HEADER_X "</sp:SignedParts>"),
+          "<h:X xmlns:h=\"urn:h\">v</h:X>",
+          NULL,
+          { "actions", "timestamp,signature", "sign-part", "body", "sign-part", "timestamp", NULL },
+          "sp:SignedParts/sp:Header {urn:h}X",
+          "the header X is not signed" },
+        { ASYM2("", SIGNED_BODY "<sp:EncryptedParts>" HEADER_X "</sp:EncryptedParts>"),
+          "<h:X xmlns:h=\"urn:h\">v</h:X>",
+          NULL,
+          { "actions", "timestamp,signature", "sign-part", "body", "sign-part", "timestamp", NULL },
+          "sp:EncryptedParts/sp:Header {urn:h}X",
+          "the header X is not encrypted" },
+        { ASYM2("", SIGNED_BODY "<sp:SignedSupportingTokens><wsp:Policy><sp:UsernameToken>"
+                                "<wsp:Policy><sp:WssUsernameToken10/></wsp:Policy>"
+                                "</sp:UsernameToken></wsp:Policy></sp:SignedSupportingTokens>"),
+          NULL,
+          "alice",
+          { "actions", "timestamp,username-token,signature", "sign-part", "body", "sign-part",
+            "timestamp", "password-type", "text", NULL },
+          "sp:SignedSupportingTokens/sp:UsernameToken",
+          "wsse:UsernameToken" },
+        /* the certificate sent, not signed */
+        { ASYM2("", SIGNED_BODY "<sp:SignedSupportingTokens><wsp:Policy>" SUP_X509
+                                "</wsp:Policy></sp:SignedSupportingTokens>"),
+          NULL,
+          NULL,
+          { "actions", "timestamp,x509-token,signature", "sign-part", "body", "sign-part",
+            "timestamp", "key-id", "issuer-serial", NULL },
+          "sp:SignedSupportingTokens/sp:X509Token",
+          "wsse:BinarySecurityToken" },
+        { POLICY(UT_SUPPORTING("")),
+          NULL,
+          "alice",
+          { "actions", "username-token", "password-type", "text", NULL },
+          "sp:UsernameToken/sp:HashPassword",
+          "password" },
+    };
+    for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+        wssec_policy *p = NULL;
+        if (parse(&p, cases[i].policy, NULL, NULL, NULL) != 0)
+            fail_msg("case %zu: %s", i, wssec_policy_error(p)->message);
+        const char *why = NULL;
+        if (wssec_policy_supported(&why, p, 0, 0) != 1) fail_msg("case %zu: %s", i, why);
+        const char *snd[24] = { "sign-key", H_PKI "alice.key", "sign-cert", H_PKI "alice.crt" };
+        size_t n = 4;
+        for (size_t k = 0; cases[i].snd[k]; k++) snd[n++] = cases[i].snd[k];
+        snd[n++] = NULL;
+        snd[n] = NULL;
+        const char *rcv[] = { "trust",       H_PKI "root.crt",   "certs", H_PKI "inter.crt",
+                              "decrypt-key", H_PKI "server.key", NULL,    NULL };
+        wssec_ctx *sctx = policy_ctx(NULL, WSSEC_POLICY_OUTBOUND, snd);
+        wssec_ctx *rctx = policy_ctx(p, WSSEC_POLICY_INBOUND, rcv);
+        char *plain = h_envelope_header(11, cases[i].header ? "%s" : NULL, cases[i].header);
+        char *xml = h_secure(sctx, plain, NULL, 0, cases[i].user);
+        /* as verify --policy does it: the layout, verify, the checks after it */
+        wssec_msg *m = h_parse(rctx, xml);
+        wssec_result *res = NULL;
+        const wssec_error *e = NULL;
+        int rc = wssec_policy_check(m, NULL, p, 0, 0);
+        if (rc) e = wssec_msg_error(m);
+        else if ((rc = wssec_verify(&res, m)) != 0) e = wssec_result_error(res);
+        else if ((rc = wssec_policy_check(m, res, p, 0, 0)) != 0) e = wssec_msg_error(m);
+        if (!e) fail_msg("case %zu (%s): accepted", i, cases[i].assertion);
+        char named[200];
+        const char *blamed = wssec_policy_blame(p, 0, 0, e);
+        if (blamed) snprintf(named, sizeof(named), "policy assertion %s: ", blamed);
+        else named[0] = '\0';
+        char want[200];
+        snprintf(want, sizeof(want), "policy assertion %s: ", cases[i].assertion);
+        if (!strstr(e->message, want) && strcmp(named, want) != 0)
+            fail_msg("case %zu: '%s' names %s, not %s", i, e->message, blamed ? blamed : "none",
+                     cases[i].assertion);
+        h_assert_contains(e->message, cases[i].piece);
+        wssec_result_free(res);
+        wssec_msg_free(m);
+        free(xml);
+        free(plain);
+        wssec_ctx_free(sctx);
+        wssec_ctx_free(rctx);
+        wssec_policy_free(p);
+    }
+}
+
 static void test_blame(void **state)
 {
     (void)state;
@@ -660,6 +1060,10 @@ int main(void)
         cmocka_unit_test(test_layout),
         cmocka_unit_test(test_layout_strict_references),
         cmocka_unit_test(test_blame),
+        cmocka_unit_test(test_include_token),
+        cmocka_unit_test(test_protection_order),
+        cmocka_unit_test(test_each_assertion_violated),
+        cmocka_unit_test(test_signed_supporting_x509),
     };
     int rc = cmocka_run_group_tests(tests, NULL, NULL);
     xmlCleanupParser();

@@ -20,7 +20,10 @@
  * produce options
  *   --in FILE --out FILE            input SOAP 1.1 or 1.2 envelope (version detected), output
  *   --actions LIST                  comma-separated, applied in this order:
- *                                     timestamp, ut, sign, encrypt
+ *                                     timestamp, ut, sign, encrypt, endorse
+ *                                   (endorse: after "sign" with --symmetric, an X.509 signature
+ *                                   by --sign-p12 (--key-id) over the HMAC signature, as an
+ *                                   EndorsingSupportingToken)
  *                                   (WSS4J prepends each new token, so the last action's token
  *                                   comes first in the header: timestamp,sign,encrypt is
  *                                   sign-then-encrypt; timestamp,encrypt,sign encrypt-then-sign)
@@ -73,6 +76,7 @@
  *   --require LIST                  what must be there (default timestamp,signature):
  *                                     timestamp, ut, ut-text, ut-digest, signature,
  *                                     hmac-signature, envelope-signature, str-signature,
+ *                                     endorsing-signature,
  *                                     encrypted
  *                                   "signature" means a trusted X.509 signature whose references
  *                                   cover the very Body element (and the Timestamp element, if
@@ -84,7 +88,8 @@
  *                                   Envelope (an enveloped signature); "str-signature" a
  *                                   trusted X.509 signature with a reference whose transform is
  *                                   the STR-Transform and whose protected element is the
- *                                   signer's wsse:BinarySecurityToken
+ *                                   signer's wsse:BinarySecurityToken; "endorsing-signature" a
+ *                                   trusted X.509 signature that covers another ds:Signature
  *   --body-contains TEXT            after processing, the Body text must contain TEXT
  *   --session-key F                 a response keyed by our request's session key (a file
  *                                   --session-key-out wrote): the password callback gives it
@@ -364,7 +369,7 @@ public final class WssPeer {
         header.setMustUnderstand(true);
         header.insertSecurityHeader(doc);
 
-        String timestampId = null, assertionId = null;
+        String timestampId = null, assertionId = null, hmacId = null;
         List<String> confirmIds = new ArrayList<>();
         boolean dk = Boolean.parseBoolean(opt(o, "derived-keys", "false"));
         String[] answer = o.containsKey("session-key") ? readSessionKey(need(o, "session-key")) : null;
@@ -374,7 +379,7 @@ public final class WssPeer {
             writeSessionKey(need(o, "session-key-out"), ek.getEncryptedEphemeralKey(), ek.getEphemeralKey());
         for (String action : need(o, "actions").split(",")) {
             if (answer != null && action.trim().equals("sign")) {
-                answerSign(o, doc, cfg, header, answer, timestampId, soapNs);
+                hmacId = answerSign(o, doc, cfg, header, answer, timestampId, soapNs);
                 continue;
             }
             if (answer != null && action.trim().equals("encrypt")) {
@@ -382,7 +387,7 @@ public final class WssPeer {
                 continue;
             }
             if (ek != null && action.trim().equals("sign")) {
-                symSign(o, doc, cfg, header, ek, dk, timestampId, soapNs);
+                hmacId = symSign(o, doc, cfg, header, ek, dk, timestampId, soapNs);
                 continue;
             }
             if (ek != null && action.trim().equals("encrypt")) {
@@ -460,6 +465,26 @@ public final class WssPeer {
                         ((EnvelopeSignature) sig).signEnvelope(doc, crypto, header);
                         break;
                     }
+                    sig.setParts(parts);
+                    sig.build(doc, crypto, header);
+                    break;
+                }
+                case "endorse": {
+                    /* the symmetric binding's endorsing supporting token: an X.509 signature
+                     * (--sign-p12, --key-id) over the HMAC signature "sign" made */
+                    if (hmacId == null) throw new Failure("endorse: no HMAC signature before it", true);
+                    char[] pw = firstLine(need(o, "sign-p12-pw")).toCharArray();
+                    KeyStore ks = loadP12(need(o, "sign-p12"), pw);
+                    Merlin crypto = new Merlin();
+                    crypto.setKeyStore(ks);
+                    WSSecSignature sig = new WSSecSignature(cfg);
+                    sig.setUserInfo(keyAlias(ks), new String(pw));
+                    sig.setKeyIdentifierType(keyId(opt(o, "key-id", "bst")));
+                    sig.setSignatureAlgorithm(sigAlg(opt(o, "sign-alg", "rsa-sha256")));
+                    sig.setDigestAlgo(digestAlg(opt(o, "digest-alg", "sha256")));
+                    sig.setSigCanonicalization(WSConstants.C14N_EXCL_OMIT_COMMENTS);
+                    List<WSEncryptionPart> parts = new ArrayList<>();
+                    parts.add(new WSEncryptionPart(hmacId));
                     sig.setParts(parts);
                     sig.build(doc, crypto, header);
                     break;
@@ -552,7 +577,7 @@ public final class WssPeer {
     }
 
     /** A response's HMAC-SHA256 keyed by the request's session key, named by EncryptedKeySHA1. */
-    static void answerSign(Map<String, List<String>> o, Document doc, WSSConfig cfg, WSSecHeader header,
+    static String answerSign(Map<String, List<String>> o, Document doc, WSSConfig cfg, WSSecHeader header,
                            String[] key, String timestampId, String soapNs) throws Exception {
         List<WSEncryptionPart> parts = signedParts(soapNs, timestampId);
         WSSecSignature s = new WSSecSignature(cfg);
@@ -565,6 +590,7 @@ public final class WssPeer {
         s.setParts(parts);
         s.prepare(doc, new Merlin(), header);
         s.computeSignature(s.addReferencesToSign(parts, header));
+        return s.getId();
     }
 
     /** A response's Body encrypted with the request's session key, named by EncryptedKeySHA1. */
@@ -592,7 +618,7 @@ public final class WssPeer {
     }
 
     /** HMAC-SHA256 keyed by the session key (or by a key derived from it). */
-    static void symSign(Map<String, List<String>> o, Document doc, WSSConfig cfg, WSSecHeader header,
+    static String symSign(Map<String, List<String>> o, Document doc, WSSConfig cfg, WSSecHeader header,
                         WSSecEncryptedKey ek, boolean dk, String timestampId, String soapNs)
         throws Exception {
         List<WSEncryptionPart> parts = signedParts(soapNs, timestampId);
@@ -609,7 +635,7 @@ public final class WssPeer {
             s.prepare(doc, header);
             s.computeSignature(s.addReferencesToSign(parts, header));
             s.prependDKElementToHeader(header);
-            return;
+            return s.getSignatureId();
         }
         WSSecSignature s = new WSSecSignature(cfg);
         s.setSignatureAlgorithm(WSConstants.HMAC_SHA256);
@@ -622,6 +648,7 @@ public final class WssPeer {
         s.setParts(parts);
         s.prepare(doc, new Merlin(), header);
         s.computeSignature(s.addReferencesToSign(parts, header));
+        return s.getId();
     }
 
     /** The Body's content encrypted with the session key (or a key derived from it), its
@@ -696,7 +723,8 @@ public final class WssPeer {
         Set<String> require = new HashSet<>(Arrays.asList(opt(o, "require", "timestamp,signature").split(",")));
         for (String r : require)
             if (!Arrays.asList("timestamp", "ut", "ut-text", "ut-digest", "signature", "hmac-signature",
-                               "envelope-signature", "str-signature", "encrypted", "none").contains(r))
+                               "envelope-signature", "str-signature", "endorsing-signature", "encrypted",
+                               "none").contains(r))
                 throw new Failure("unknown requirement " + r, true);
 
         Document doc = parse(need(o, "in"));
@@ -765,7 +793,7 @@ public final class WssPeer {
         /* What was proven, by element identity. */
         Element timestamp = null;
         boolean bodySigned = false, timestampSigned = false, bodyDecrypted = false, sigTrusted = false;
-        boolean envelopeSigned = false, strSigned = false;
+        boolean envelopeSigned = false, strSigned = false, endorsing = false;
         boolean hmac = false;
         String utType = null, assertedSeen = null, signerDn = null;
         Element assertion = null;
@@ -799,6 +827,11 @@ public final class WssPeer {
                 List<WSDataRef> refs = (List<WSDataRef>) r.get(WSSecurityEngineResult.TAG_DATA_REF_URIS);
                 if (refs != null) for (WSDataRef d : refs) {
                     signedElems.add(d.getProtectedElement());
+                    /* an endorsement: a trusted X.509 signature over another ds:Signature */
+                    Element pe0 = d.getProtectedElement();
+                    if (signer != null && pe0 != null && "Signature".equals(pe0.getLocalName())
+                        && "http://www.w3.org/2000/09/xmldsig#".equals(pe0.getNamespaceURI()))
+                        endorsing = true;
                     /* the STR-Transform: what was digested is the token the STR names */
                     Element pe = d.getProtectedElement();
                     List<String> tfs = d.getTransformAlgorithms();
@@ -860,6 +893,8 @@ public final class WssPeer {
             if (!bodySigned) throw new Failure("signature does not cover the SOAP Body");
             if (timestamp != null && !timestampSigned) throw new Failure("signature does not cover the Timestamp");
         }
+        if (require.contains("endorsing-signature") && !endorsing)
+            throw new Failure("no trusted X.509 signature endorses another signature");
         if (require.contains("encrypted") && !bodyDecrypted) throw new Failure("Body was not encrypted");
         if (assertedUser != null) {
             /* the trusted upstream's signature covers the very assertion element */
