@@ -102,6 +102,19 @@ cat >"$WORK/out.xml" <<XML
 </wssec>
 XML
 
+# responses encrypted for the caller (WSSecEncryptResponse Caller): the file's
+# encrypt-cert (server's) is what the library would use without it
+cat >"$WORK/enc.xml" <<XML
+<wssec xmlns="urn:wssec:config:1">
+  <trust>$PKI/root.crt</trust>
+  <certs>$PKI/inter.crt</certs>
+  <actions>timestamp,signature,encrypted-key</actions>
+  <sign-key>$PKI/gateway.key</sign-key>
+  <sign-cert>$PKI/gateway.crt</sign-cert>
+  <encrypt-cert>$PKI/server.crt</encrypt-cert>
+</wssec>
+XML
+
 # UsernameTokens, with the users file of the wssec program (relative to the
 # configuration file, as wssec -c takes it)
 cp "$ROOT/samples/users" "$WORK/users"
@@ -109,6 +122,17 @@ cat >"$WORK/ut.xml" <<XML
 <wssec xmlns="urn:wssec:config:1">
   <require>timestamp,username-token</require>
   <users>users</users>
+</wssec>
+XML
+
+# a caller without a certificate (a UsernameToken) cannot get an encrypted
+# response: refused before the backend, never encrypted for encrypt-cert
+cat >"$WORK/ut-enc.xml" <<XML
+<wssec xmlns="urn:wssec:config:1">
+  <require>timestamp,username-token</require>
+  <users>users</users>
+  <actions>timestamp,encrypted-key</actions>
+  <encrypt-cert>$PKI/server.crt</encrypt-cert>
 </wssec>
 XML
 
@@ -163,6 +187,19 @@ CustomLog "$WORK/access.log" gateway
     WSSecStripSecurity On
     WSSecSecureResponse On
     ProxyPass "http://127.0.0.1:$BE_PORT/sec/"
+</Location>
+<Location "/enc/">
+    WSSecConfig "$WORK/enc.xml"
+    WSSecStripSecurity On
+    WSSecSecureResponse On
+    WSSecEncryptResponse Caller
+    ProxyPass "http://127.0.0.1:$BE_PORT/enc/"
+</Location>
+<Location "/ut-enc/">
+    WSSecConfig "$WORK/ut-enc.xml"
+    WSSecSecureResponse On
+    WSSecEncryptResponse Caller
+    ProxyPass "http://127.0.0.1:$BE_PORT/ut-enc/"
 </Location>
 <Location "/again/">
     WSSecConfig "$WORK/gateway.xml"
@@ -314,6 +351,33 @@ check "secured response: a changed copy is refused by WSS4J (exit 1: rejected)" 
 check "secured response: a changed copy is refused by wssec verify" \
     sh -c "! '$WSSEC' verify --trust '$PKI/root.crt' --certs '$PKI/inter.crt' '$WORK/secured-response.xml' >/dev/null 2>&1"
 
+# 1d. WSSecEncryptResponse Caller: the secured response is encrypted for the
+#     request's signer, not for the file's encrypt-cert
+dec_as() { # dec_as NAME FILE: wssec verify with NAME's key; the JSON report in $WORK/dec.json
+    "$WSSEC" verify --trust "$PKI/root.crt" --certs "$PKI/inter.crt" --decrypt-key "$PKI/$1.key" \
+        --decrypt-cert "$PKI/$1.crt" --json "$2" >"$WORK/dec.json" 2>/dev/null
+}
+dec_refused() { dec_as "$@"; [ $? -eq 1 ]; }
+sign "$ROOT/samples/hello.xml" "$WORK/e1.xml"
+post /enc/echo "$WORK/e1.xml"
+cp "$WORK/resp" "$WORK/enc-alice.xml"
+check "encrypted response: 200, an EncryptedKey, the Body not in the clear" \
+    sh -c "grep -q '^200 ' '$WORK/st' && grep -q 'EncryptedKey' '$WORK/enc-alice.xml' && ! grep -q 'ACME' '$WORK/enc-alice.xml'"
+check "encrypted response: alice's key decrypts it (wssec verify)" dec_as alice "$WORK/enc-alice.xml"
+check "encrypted response: signed by the gateway, the Body decrypted" \
+    sh -c "grep -q '\"caller\":\"CN=gateway,OU=Gateways,O=wssec test,C=US\"' '$WORK/dec.json' && grep -q '\"decrypted\"' '$WORK/dec.json'"
+check "encrypted response: bob's key does not decrypt it (refused, exit 1)" \
+    dec_refused bob "$WORK/enc-alice.xml"
+check "encrypted response: nor the file's encrypt-cert (server's key)" \
+    dec_refused server "$WORK/enc-alice.xml"
+"$WSSEC" secure --timestamp --sign-key "$PKI/bob.key" --sign-cert "$PKI/bob.crt" \
+    -o "$WORK/e2.xml" "$ROOT/samples/hello.xml" || exit 1
+post /enc/echo "$WORK/e2.xml"
+cp "$WORK/resp" "$WORK/enc-bob.xml"
+check "encrypted response to bob's request: bob's key decrypts it" dec_as bob "$WORK/enc-bob.xml"
+check "encrypted response to bob's request: alice's key does not" \
+    dec_refused alice "$WORK/enc-bob.xml"
+
 # 2b. an internal redirect (mod_rewrite in a location) to a location of the same
 #     configuration keeps the verdict, the caller and the body; from another
 #     configuration's location, it is refused
@@ -406,6 +470,15 @@ check "UsernameToken with a wrong password: refused (wsse:FailedAuthentication)"
     sh -c "grep -q '^500 ' '$WORK/st' && grep -q 'FailedAuthentication' '$WORK/resp'"
 check "wrong password: never reaches the backend" [ "$(backend_count)" -eq "$before" ]
 
+"$WSSEC" secure --timestamp --username alice --password-file "$ROOT/samples/alice.pw" \
+    -o "$WORK/u3.xml" "$ROOT/samples/hello.xml" || exit 1
+post /ut-enc/echo "$WORK/u3.xml"
+check "WSSecEncryptResponse Caller, a UsernameToken caller (no certificate): refused (500)" \
+    grep -q '^500 text/xml' "$WORK/st"
+check "UsernameToken caller refused: the error log says the caller has no certificate" \
+    grep -q "WSSEC_EPOLICY.*WSSecEncryptResponse Caller: the caller 'alice' has no certificate" "$WORK/error.log"
+check "UsernameToken caller refused: never reaches the backend" [ "$(backend_count)" -eq "$before" ]
+
 # 11. the counters of every child (SetHandler wssec-status, Prometheus text)
 curl -s -o "$WORK/status" -w '%{http_code} %{content_type}' "$URL/wssec-status" >"$WORK/st"
 metric() { awk -v m="$1" '$1 == m {print $2}' "$WORK/status"; }
@@ -472,6 +545,10 @@ sign_as() { # sign_as NAME IN OUT
 sign_as revoked "$ROOT/samples/hello.xml" "$WORK/r1.xml"
 post /svc/echo "$WORK/r1.xml"
 check "before the reload: a signer the CRL will revoke is accepted" grep -q '^200 ' "$WORK/st"
+# and a message accepted before the reload, to be replayed after it
+sign "$ROOT/samples/hello.xml" "$WORK/g1.xml"
+post /svc/echo "$WORK/g1.xml"
+check "before the reload: a message accepted" grep -q '^200 ' "$WORK/st"
 sed -i "s|</wssec>|  <crl>$PKI/inter.crl</crl>\n  <crl>$PKI/root.crl</crl>\n</wssec>|" "$WORK/gateway.xml"
 generations() { grep -c 'resuming normal operations' "$WORK/error.log"; }
 gen=$(generations)
@@ -494,6 +571,18 @@ check "after the reload: never reaches the backend" [ "$(backend_count)" -eq "$b
 sign "$ROOT/samples/hello.xml" "$WORK/m5.xml"
 post /svc/echo "$WORK/m5.xml"
 check "after the reload: alice is still accepted" grep -q '^200 ' "$WORK/st"
+# the shared replay cache outlives the graceful restart: the message accepted
+# by the old generation is a replay for the new one
+before=$(backend_count)
+replays=$(grep -c 'wssec: rejected WSSEC_EREPLAY' "$WORK/error.log")
+post /svc/echo "$WORK/g1.xml"
+check "after the reload: a message accepted before it is refused as a replay (500)" \
+    grep -q '^500 text/xml' "$WORK/st"
+check "after the reload: the error log names the replay" \
+    [ "$(grep -c 'wssec: rejected WSSEC_EREPLAY' "$WORK/error.log")" -eq "$((replays + 1))" ]
+check "after the reload: the replay never reaches the backend" [ "$(backend_count)" -eq "$before" ]
+check "the replay cache was kept, not made again" \
+    sh -c "! grep -q 'WSSecReplayCache changed' '$WORK/error.log'"
 
 # 14. httpd stops cleanly (no crash in the module's clean-ups)
 kill -TERM "$APACHE_PID"
@@ -502,6 +591,31 @@ rc=$?
 HTTPD_PID="" APACHE_PID=""
 check "httpd stopped cleanly (exit $rc)" [ "$rc" -eq 0 ]
 check "no child crashed" sh -c "! grep -q 'Segmentation fault\|exit signal' '$WORK/error.log'"
+# 15. WSSecEncryptResponse Caller where the response is not secured, or where
+#     the configuration's actions do not encrypt: httpd refuses to start
+bad_start() { # bad_start NAME SED-SCRIPT: starts a copy of the configuration, changed
+    sed -e "s|$WORK/error.log|$WORK/$1-error.log|" -e "s|$WORK/httpd.pid|$WORK/$1.pid|" \
+        -e "$2" "$WORK/httpd.conf" >"$WORK/$1.conf"
+    if [ -n "$ASAN_LIB" ]; then
+        LD_PRELOAD=$ASAN_LIB timeout 20 "$APACHE" -f "$WORK/$1.conf" -DFOREGROUND 2>>"$WORK/httpd.stderr"
+    else
+        timeout 20 "$APACHE" -f "$WORK/$1.conf" -DFOREGROUND 2>>"$WORK/httpd.stderr"
+    fi
+}
+bad_start unsecured '/WSSecSecureResponse On/{N;s/ *WSSecSecureResponse On\n\( *WSSecEncryptResponse\)/\1/}'
+rc=$?
+check "WSSecEncryptResponse Caller without WSSecSecureResponse On: httpd does not start (exit $rc)" \
+    [ "$rc" -ne 0 -a "$rc" -ne 124 ]
+check "... and says why, naming the directive's line" \
+    grep -q 'WSSecEncryptResponse Caller (.*unsecured.conf:[0-9]*): the response is not secured here' \
+    "$WORK/unsecured-error.log"
+bad_start noenc "s|$WORK/enc.xml|$WORK/out.xml|"
+rc=$?
+check "WSSecEncryptResponse Caller with actions that do not encrypt: httpd does not start (exit $rc)" \
+    [ "$rc" -ne 0 -a "$rc" -ne 124 ]
+check "... and says the actions do not encrypt" \
+    grep -q 'the actions of .*out.xml do not encrypt' "$WORK/noenc-error.log"
+
 check "no sanitizer report" sh -c "! grep -qs 'Sanitizer\|runtime error' '$WORK/httpd.stderr' '$WORK'/asan.*"
 
 if [ "$failed" -ne 0 ]; then
