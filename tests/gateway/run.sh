@@ -41,10 +41,11 @@ MOD=$(cd "$(dirname "$MOD")" && pwd)/$(basename "$MOD")
 WSSEC=$(cd "$(dirname "$WSSEC")" && pwd)/$(basename "$WSSEC")
 
 WORK=$(mktemp -d "${TMPDIR:-/tmp}/wssec-gateway.XXXXXX") || exit 1
-HTTPD_PID="" BACKEND_PID="" APACHE_PID=""
+HTTPD_PID="" BACKEND_PID="" APACHE_PID="" REDIS_PID="" B_PID="" B_APACHE_PID=""
 cleanup() {
-    # APACHE_PID: httpd's parent (its PidFile); HTTPD_PID: the timeout around it
-    for p in $APACHE_PID $HTTPD_PID; do
+    # APACHE_PID: httpd's parent (its PidFile); HTTPD_PID: the timeout around it;
+    # B_*: the second httpd of the Redis check
+    for p in $APACHE_PID $HTTPD_PID $B_APACHE_PID $B_PID $REDIS_PID; do
         kill -0 "$p" 2>/dev/null || continue
         kill -TERM "$p" 2>/dev/null
         for _ in $(seq 50); do kill -0 "$p" 2>/dev/null || break; sleep 0.1; done
@@ -68,7 +69,7 @@ free_port() {
     python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'
 }
 
-GW_PORT=$(free_port) BE_PORT=$(free_port) TLS_PORT=$(free_port)
+GW_PORT=$(free_port) BE_PORT=$(free_port) TLS_PORT=$(free_port) B_PORT=$(free_port)
 PKI=$ROOT/samples/pki
 BACKEND_LOG=$WORK/backend.log
 : >"$BACKEND_LOG"
@@ -136,6 +137,41 @@ cat >"$WORK/ut-enc.xml" <<XML
 </wssec>
 XML
 
+# Redis, when redis-server is there (CI installs it): a private server on a
+# loopback port, no persistence, which two httpd (this one and a second one,
+# each with its own shmcb) share through the library's replay-cache option
+rd_location=""
+REDIS_PORT=""
+if command -v redis-server >/dev/null 2>&1 && command -v redis-cli >/dev/null 2>&1; then
+    for _ in $(seq 1 20); do
+        p=$((20000 + RANDOM % 40000))
+        redis-server --save '' --appendonly no --port "$p" --bind 127.0.0.1 --dir "$WORK" \
+            --logfile "$WORK/redis.log" &
+        REDIS_PID=$!
+        for _ in $(seq 1 100); do
+            [ "$(redis-cli -p "$p" ping 2>/dev/null)" = PONG ] && { REDIS_PORT=$p; break; }
+            kill -0 "$REDIS_PID" 2>/dev/null || break
+            sleep 0.05
+        done
+        [ -n "$REDIS_PORT" ] && break
+        kill "$REDIS_PID" 2>/dev/null
+        wait "$REDIS_PID" 2>/dev/null
+        REDIS_PID=""
+    done
+    [ -n "$REDIS_PORT" ] || { echo "FAIL gateway: redis-server did not start on a loopback port"; exit 1; }
+    cat >"$WORK/rd.xml" <<XML
+<wssec xmlns="urn:wssec:config:1">
+  <trust>$PKI/root.crt</trust>
+  <certs>$PKI/inter.crt</certs>
+  <replay-cache>redis://127.0.0.1:$REDIS_PORT/0</replay-cache>
+</wssec>
+XML
+    rd_location="<Location \"/rd/\">
+    WSSecConfig \"$WORK/rd.xml\"
+    ProxyPass \"http://127.0.0.1:$BE_PORT/rd/\"
+</Location>"
+fi
+
 user_lines=""
 if [ "$(id -u)" -eq 0 ]; then
     chmod 755 "$WORK"
@@ -201,6 +237,7 @@ CustomLog "$WORK/access.log" gateway
     WSSecEncryptResponse Caller
     ProxyPass "http://127.0.0.1:$BE_PORT/ut-enc/"
 </Location>
+$rd_location
 <Location "/again/">
     WSSecConfig "$WORK/gateway.xml"
     RewriteEngine On
@@ -534,6 +571,69 @@ check "TLS peer check: the error log names bob and the rule" \
 tls_post none "$WORK/p2.xml" /peer/echo
 check "TLS peer check: no client certificate refused" grep -q '^500 text/xml' "$WORK/st"
 check "TLS peer check: refusals never reach the backend" [ "$(backend_count)" -eq "$before" ]
+
+# 12b. Redis: two httpd, each with its own children and its own shmcb, share
+#      the library's Redis replay cache: a message accepted by server A is a
+#      replay for server B
+if [ -z "$REDIS_PORT" ]; then
+    echo "NOT RUN: the Redis check (two httpd sharing the library's Redis replay cache): redis-server is not installed"
+else
+    cat >"$WORK/b.conf" <<CONF
+ServerRoot "$WORK"
+ServerName 127.0.0.1
+PidFile "$WORK/b.pid"
+DefaultRuntimeDir "$WORK"
+Listen 127.0.0.1:$B_PORT
+$user_lines
+LoadModule mpm_prefork_module $MODDIR/mod_mpm_prefork.so
+LoadModule authz_core_module $MODDIR/mod_authz_core.so
+LoadModule proxy_module $MODDIR/mod_proxy.so
+LoadModule proxy_http_module $MODDIR/mod_proxy_http.so
+LoadModule socache_shmcb_module $MODDIR/mod_socache_shmcb.so
+LoadModule wssec_gateway_module $MOD
+StartServers 1
+ErrorLog "$WORK/b-error.log"
+LogLevel warn wssec_gateway:info
+$rd_location
+CONF
+    if [ -n "$ASAN_LIB" ]; then
+        LD_PRELOAD=$ASAN_LIB timeout 60 "$APACHE" -f "$WORK/b.conf" -DFOREGROUND 2>>"$WORK/httpd.stderr" &
+    else
+        timeout 60 "$APACHE" -f "$WORK/b.conf" -DFOREGROUND 2>>"$WORK/httpd.stderr" &
+    fi
+    B_PID=$!
+    for _ in $(seq 100); do
+        curl -s -o /dev/null "http://127.0.0.1:$B_PORT/" 2>/dev/null && break
+        kill -0 "$B_PID" 2>/dev/null || break
+        sleep 0.1
+    done
+    B_APACHE_PID=$(cat "$WORK/b.pid" 2>/dev/null)
+    check "Redis: a second httpd started (redis-server on 127.0.0.1:$REDIS_PORT)" [ -n "$B_APACHE_PID" ]
+    sign "$ROOT/samples/hello.xml" "$WORK/rd1.xml"
+    before=$(backend_count)
+    post /rd/echo "$WORK/rd1.xml"
+    check "Redis: server A accepts a message" grep -q '^200 ' "$WORK/st"
+    curl -s -o "$WORK/resp" -w '%{http_code} %{content_type}' -H 'Content-Type: text/xml; charset=utf-8' \
+        --data-binary @"$WORK/rd1.xml" "http://127.0.0.1:$B_PORT/rd/echo" >"$WORK/st"
+    check "Redis: server B refuses the same message (500)" grep -q '^500 text/xml' "$WORK/st"
+    check "Redis: server B's log names the replay" grep -q 'wssec: rejected WSSEC_EREPLAY' "$WORK/b-error.log"
+    check "Redis: forwarded once, by A" [ "$(backend_count)" -eq "$((before + 1))" ]
+    sign "$ROOT/samples/hello.xml" "$WORK/rd2.xml"
+    curl -s -o "$WORK/resp" -w '%{http_code} %{content_type}' -H 'Content-Type: text/xml; charset=utf-8' \
+        --data-binary @"$WORK/rd2.xml" "http://127.0.0.1:$B_PORT/rd/echo" >"$WORK/st"
+    check "Redis: server B accepts a new message" grep -q '^200 ' "$WORK/st"
+    replays=$(grep -c 'wssec: rejected WSSEC_EREPLAY' "$WORK/error.log")
+    post /rd/echo "$WORK/rd2.xml"
+    check "Redis: server A refuses it as a replay (500)" grep -q '^500 text/xml' "$WORK/st"
+    check "Redis: server A's log names the replay" \
+        [ "$(grep -c 'wssec: rejected WSSEC_EREPLAY' "$WORK/error.log")" -eq "$((replays + 1))" ]
+    check "Redis: the keys are in redis-server" [ "$(redis-cli -p "$REDIS_PORT" dbsize)" -ge 2 ]
+    kill -TERM "$B_APACHE_PID"
+    wait "$B_PID"
+    rc=$?
+    B_PID="" B_APACHE_PID=""
+    check "Redis: the second httpd stopped cleanly (exit $rc)" [ "$rc" -eq 0 ]
+fi
 
 # 13. a graceful restart (apachectl graceful: SIGUSR1) with a new CRL in the
 #     configuration file: the context is built again, and a signer it revokes
