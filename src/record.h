@@ -155,6 +155,10 @@ struct wssec_msg {
     /* outbound encryption's recipient for this message (wssec_msg_set_recipient;
      * owned; NULL: the context's encrypt-cert) */
     X509 *recipient;
+    /* inbound: the TLS client certificate and the chain it sent
+     * (wssec_msg_set_transport_cert; owned; NULL: none) */
+    X509 *transport_cert;
+    STACK_OF(X509) * transport_chain;
     /* the modules' per-message states (wssec_msg_set_state) */
     struct wssec_modstate {
         const wssec_module *module;

@@ -206,6 +206,43 @@ struct x509_st;
 WSSEC_API int wssec_msg_set_recipient(wssec_msg *msg, struct x509_st *cert) WSSEC_NONNULL(1)
     WSSEC_WARN_UNUSED;
 
+/* `struct stack_st_X509 *` is a `STACK_OF(X509) *`. */
+struct stack_st_X509;
+
+/**
+ * The client certificate the transport authenticated (the TLS peer's, as
+ * the embedding server's TLS layer verified its possession of the key), and
+ * the chain the peer sent, for the next wssec_verify() of the message. The
+ * library is not tied to a server: mod_wssec passes mod_ssl's
+ * SSL_CLIENT_CERT and SSL_CLIENT_CERT_CHAIN_n, another server its own.
+ *
+ * It counts only under the configuration's "transport-client-cert required"
+ * (written by the policy mapping for sp:HttpsToken with
+ * RequireClientCertificate): wssec_verify() then refuses a message without
+ * one (WSSEC_EPOLICY, the reason naming the option and sp:HttpsToken),
+ * validates it with the rules of a message signer — the anchors, the path,
+ * CRLs and OCSP, "subject" and "issuer", key usage, the certificate
+ * validator; a refusal is WSSEC_EUNTRUSTED with that precise reason — and
+ * records it as a token of type "transport-token" (properties "subject",
+ * "sha256"). Its subject DN (RFC 4514) is the caller when no token of the
+ * message named one (a signature or a UsernameToken stays the caller), and
+ * wssec_result_caller_cert() then returns it. Under "transport-client-cert
+ * none" (the default) it is ignored.
+ *
+ * The message takes its own references: @p cert and @p chain may be freed
+ * afterwards. NULL (and a NULL chain) forgets what was set.
+ *
+ * @param msg   the message (before wssec_verify())
+ * @param cert  the certificate (X509 *), or NULL
+ * @param chain the other certificates the peer sent (STACK_OF(X509) *), or NULL
+ * @return 0; WSSEC_EINVALID for a chain without a certificate; WSSEC_ELIMIT
+ *         beyond 64 certificates in the chain; WSSEC_ENOMEM. The error is in
+ *         wssec_msg_error(). Not thread-safe for one message.
+ */
+WSSEC_API int wssec_msg_set_transport_cert(wssec_msg *msg, struct x509_st *cert,
+                                           struct stack_st_X509 *chain)
+    WSSEC_NONNULL(1) WSSEC_WARN_UNUSED;
+
 /** Wipes and frees a session key. NULL is a no-op. */
 WSSEC_API void wssec_session_key_free(wssec_session_key *key);
 

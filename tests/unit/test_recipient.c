@@ -2,7 +2,9 @@
  * The recipient of one message (wssec_msg_set_recipient) and the caller's
  * certificate (wssec_result_caller_cert): a responder encrypts its answer
  * for the party that signed the request, while the context's encrypt-cert
- * stays what every other message is encrypted for.
+ * stays what every other message is encrypted for. And the transport's
+ * client certificate (wssec_msg_set_transport_cert, "transport-client-cert
+ * required"): checked as a signer's, the caller of an unsigned message.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -248,6 +250,142 @@ static void test_response_for_caller(void **state)
     wssec_ctx_free(bob);
 }
 
+/* A Timestamp alone: what a message over an authenticating transport carries. */
+static char *timestamped(void)
+{
+    static const char *const ts[] = { "timestamp" };
+    wssec_ctx *out = h_ctx("actions", "timestamp", NULL);
+    char *p = plain();
+    char *xml = h_secure(out, p, ts, 1, NULL);
+    free(p);
+    wssec_ctx_free(out);
+    return xml;
+}
+
+/* Verifies xml on rcv with cert (a file, or NULL) as the transport's. */
+static int verify_tls(h_run *r, const wssec_ctx *rcv, const char *xml, const char *cert)
+{
+    memset(r, 0, sizeof(*r));
+    r->msg = h_parse(rcv, xml);
+    if (cert) {
+        X509 *x = cert_of(cert);
+        assert_int_equal(wssec_msg_set_transport_cert(r->msg, x, NULL), 0);
+        X509_free(x);
+    }
+    r->rc = wssec_verify(&r->res, r->msg);
+    return r->rc;
+}
+
+#define TLS_RECEIVER(...)                                                            \
+    h_ctx("trust", PKI "root.crt", "certs", PKI "inter.crt", "require", "timestamp", \
+          "transport-client-cert", "required", __VA_ARGS__)
+
+/* The TLS client certificate is the caller of a message without a
+ * signature; missing, it is refused naming the option and sp:HttpsToken. */
+static void test_transport_caller(void **state)
+{
+    (void)state;
+    wssec_ctx *rcv = TLS_RECEIVER(NULL);
+    char *xml = timestamped();
+    X509 *a = cert_of(PKI "alice.crt");
+    h_run r;
+    assert_int_equal(verify_tls(&r, rcv, xml, PKI "alice.crt"), 0);
+    assert_string_equal(wssec_result_caller(r.res), "CN=alice,OU=Clients,O=wssec test,C=US");
+    assert_non_null(wssec_result_caller_cert(r.res));
+    assert_int_equal(X509_cmp(wssec_result_caller_cert(r.res), a), 0);
+    const wssec_token *t = NULL;
+    for (size_t i = 0; i < wssec_result_token_count(r.res); i++)
+        if (!strcmp(wssec_token_type(wssec_result_token(r.res, i)), "transport-token"))
+            t = wssec_result_token(r.res, i);
+    assert_non_null(t);
+    assert_string_equal(wssec_token_get(t, "subject"), "CN=alice,OU=Clients,O=wssec test,C=US");
+    assert_int_equal(strlen(wssec_token_get(t, "sha256")), 64);
+    h_run_free(&r);
+
+    /* none: refused, naming the setting and the policy assertion */
+    assert_int_equal(verify_tls(&r, rcv, xml, NULL), WSSEC_EPOLICY);
+    h_assert_error(h_run_err(&r), WSSEC_EPOLICY, NULL, "transport-client-cert required");
+    h_assert_contains(h_run_err(&r)->message, "sp:HttpsToken");
+    assert_null(wssec_result_caller(r.res));
+    h_run_free(&r);
+
+    /* "none" (the default): a certificate given is not used */
+    wssec_ctx *plain_rcv =
+        h_ctx("trust", PKI "root.crt", "certs", PKI "inter.crt", "require", "timestamp", NULL);
+    assert_int_equal(verify_tls(&r, plain_rcv, xml, PKI "alice.crt"), 0);
+    assert_null(wssec_result_caller(r.res));
+    assert_null(wssec_result_caller_cert(r.res));
+    h_run_free(&r);
+
+    free(xml);
+    X509_free(a);
+    wssec_ctx_free(rcv);
+    wssec_ctx_free(plain_rcv);
+}
+
+/* The certificate meets a signer's rules; each refusal says why. */
+static void test_transport_untrusted(void **state)
+{
+    (void)state;
+    static const struct {
+        const char *cert, *needle;
+    } cases[] = {
+        { PKI "evil-alice.crt", "TLS client" },
+        { PKI "expired.crt", "expired" },
+        { PKI "revoked.crt", "revoked" },
+        { PKI "bob.crt", "does not match the accepted subjects" },
+        { PKI "selfsigned.crt", "TLS client" },
+    };
+    wssec_ctx *rcv = TLS_RECEIVER("crl", PKI "inter.crl", "crl", PKI "root.crl", "subject",
+                                  "CN=alice,OU=Clients,O=wssec test,C=US", "subject",
+                                  "re:^CN=(revoked|expired),.*", NULL);
+    char *xml = timestamped();
+    for (size_t i = 0; i < WSSEC_ARRAY_LEN(cases); i++) {
+        h_run r;
+        assert_int_equal(verify_tls(&r, rcv, xml, cases[i].cert), WSSEC_EUNTRUSTED);
+        h_assert_error(h_run_err(&r), WSSEC_EUNTRUSTED, "wsse:FailedAuthentication",
+                       cases[i].needle);
+        assert_null(wssec_result_caller(r.res));
+        assert_null(wssec_result_caller_cert(r.res));
+        h_run_free(&r);
+    }
+    free(xml);
+    wssec_ctx_free(rcv);
+}
+
+/* A signature names the caller whatever the transport's certificate; a
+ * chain without a certificate is refused. */
+static void test_transport_beside_signature(void **state)
+{
+    (void)state;
+    wssec_ctx *bob = h_ctx("sign-key", PKI "bob.key", "sign-cert", PKI "bob.crt", NULL);
+    wssec_ctx *rcv = TLS_RECEIVER(NULL);
+    char *xml = h_sign_envelope(bob);
+    X509 *b = cert_of(PKI "bob.crt");
+    h_run r;
+    assert_int_equal(verify_tls(&r, rcv, xml, PKI "alice.crt"), 0);
+    assert_string_equal(wssec_result_caller(r.res), "CN=bob,OU=Clients,O=wssec test,C=US");
+    assert_int_equal(X509_cmp(wssec_result_caller_cert(r.res), b), 0);
+    h_run_free(&r);
+
+    STACK_OF(X509) *chain = sk_X509_new_null();
+    assert_non_null(chain);
+    wssec_msg *msg = h_parse(rcv, xml);
+    assert_int_equal(wssec_msg_set_transport_cert(msg, NULL, chain), WSSEC_EINVALID);
+    h_assert_error(wssec_msg_error(msg), WSSEC_EINVALID, NULL, "a chain without a certificate");
+    /* a chain the peer sent is taken with the certificate; NULL forgets both */
+    assert_int_equal(sk_X509_push(chain, cert_of(PKI "inter.crt")), 1);
+    assert_int_equal(wssec_msg_set_transport_cert(msg, b, chain), 0);
+    assert_int_equal(wssec_msg_set_transport_cert(msg, NULL, NULL), 0);
+    sk_X509_pop_free(chain, X509_free);
+    wssec_msg_free(msg);
+
+    free(xml);
+    X509_free(b);
+    wssec_ctx_free(bob);
+    wssec_ctx_free(rcv);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -256,6 +394,9 @@ int main(void)
         cmocka_unit_test(test_recipient_null_and_refusals),
         cmocka_unit_test(test_caller_cert),
         cmocka_unit_test(test_response_for_caller),
+        cmocka_unit_test(test_transport_caller),
+        cmocka_unit_test(test_transport_untrusted),
+        cmocka_unit_test(test_transport_beside_signature),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
