@@ -50,6 +50,7 @@
 #include <libxml/tree.h>
 #include <mod_ssl.h>
 #include <openssl/crypto.h>
+#include <openssl/err.h>
 #include <openssl/evp.h>
 #include <openssl/pem.h>
 #include <openssl/x509.h>
@@ -767,6 +768,38 @@ static const char *tls_peer_pem(request_rec *r)
 }
 
 /*
+ * The TLS client certificate (mod_ssl's SSL_CLIENT_CERT, with the chain the
+ * client sent) for the message, whose configuration decides whether it
+ * counts ("transport-client-cert required": WS-SecurityPolicy's HttpsToken
+ * with RequireClientCertificate; the library validates it with a signer's
+ * rules and makes it the caller of an unsigned message). Without TLS or a
+ * client certificate, nothing is set: such a configuration then refuses.
+ * @return 0, or a code (a certificate that does not parse, memory).
+ */
+static int pass_transport_cert(request_rec *r, wssec_msg *msg)
+{
+    const char *pem = gw_ssl_var ? tls_peer_pem(r) : NULL;
+    BIO *bio;
+    X509 *leaf = NULL, *x;
+    STACK_OF(X509) *chain = NULL;
+    int rc = 0;
+    if (!pem) return 0;
+    if (!(bio = BIO_new_mem_buf(pem, -1)) || !(chain = sk_X509_new_null())) rc = WSSEC_ENOMEM;
+    else if (!(leaf = PEM_read_bio_X509(bio, NULL, NULL, NULL))) rc = WSSEC_EINVALID;
+    while (rc == 0 && (x = PEM_read_bio_X509(bio, NULL, NULL, NULL)) != NULL)
+        if (!sk_X509_push(chain, x)) {
+            X509_free(x);
+            rc = WSSEC_ENOMEM;
+        }
+    ERR_clear_error(); /* the end of the PEM text */
+    if (rc == 0) rc = wssec_msg_set_transport_cert(msg, leaf, chain);
+    X509_free(leaf);
+    sk_X509_pop_free(chain, X509_free);
+    BIO_free(bio);
+    return rc;
+}
+
+/*
  * WSSecTLSPeerCheck (WebSphere's SSLPEER idea): the TLS client certificate
  * must pass the configuration's own rules for a signer — its trust anchors,
  * CRLs, subject and issuer constraints — checked by the library
@@ -1064,6 +1097,11 @@ static int verify_request(request_rec *r, const gw_dir *d, const gw_site *site, 
 
     rc = wssec_msg_new(&msg, site->ctx);
     if (rc == 0) rc = wssec_msg_parse(msg, buf, len);
+    if (rc == 0 && (rc = pass_transport_cert(r, msg)) != 0 && !wssec_msg_error(msg)->code) {
+        status = reject_code(r, rc, "the TLS client certificate cannot be read",
+                             soap_version_of(r, msg));
+        goto done;
+    }
     if (rc == 0) rc = wssec_verify(&res, msg);
     if (rc != 0) {
         const wssec_error *e = res ? wssec_result_error(res) : wssec_msg_error(msg);

@@ -103,6 +103,21 @@ cat >"$WORK/out.xml" <<XML
 </wssec>
 XML
 
+# the transport authenticates (WS-SecurityPolicy's HttpsToken with
+# RequireClientCertificate): an unsigned message, the TLS client certificate
+# as the caller, checked by the library with a signer's rules (a CRL here,
+# which mod_ssl is not given)
+cat >"$WORK/https.xml" <<XML
+<wssec xmlns="urn:wssec:config:1">
+  <trust>$PKI/root.crt</trust>
+  <certs>$PKI/inter.crt</certs>
+  <crl>$PKI/inter.crl</crl>
+  <crl>$PKI/root.crl</crl>
+  <require>timestamp</require>
+  <transport-client-cert>required</transport-client-cert>
+</wssec>
+XML
+
 # responses encrypted for the caller (WSSecEncryptResponse Caller): the file's
 # encrypt-cert (server's) is what the library would use without it
 cat >"$WORK/enc.xml" <<XML
@@ -238,6 +253,10 @@ CustomLog "$WORK/access.log" gateway
     ProxyPass "http://127.0.0.1:$BE_PORT/ut-enc/"
 </Location>
 $rd_location
+<Location "/https/">
+    WSSecConfig "$WORK/https.xml"
+    ProxyPass "http://127.0.0.1:$BE_PORT/https/"
+</Location>
 <Location "/again/">
     WSSecConfig "$WORK/gateway.xml"
     RewriteEngine On
@@ -532,10 +551,12 @@ check "wssec-status: the replay cache counted one replay" [ "$(metric wssec_repl
 
 # 12. TLS (mod_ssl, SSLVerifyClient optional) with WSSecTLSBindSigner On: the
 #     TLS client certificate must be the signer's
-tls_post() { # tls_post CLIENT|none FILE [PATH]
+tls_post() { # tls_post CLIENT|none FILE [PATH [curl args...]]
     local who=$1 file=$2 path=${3:-/bound/echo} cert=()
+    shift 2
+    [ $# -gt 0 ] && shift
     [ "$who" = none ] || cert=(--cert "$PKI/$who-chain.pem" --key "$PKI/$who.key")
-    curl -s -k "${cert[@]}" -o "$WORK/resp" -w '%{http_code} %{content_type}' \
+    curl -s -k "${cert[@]}" -o "$WORK/resp" -w '%{http_code} %{content_type}' "$@" \
         -H 'Content-Type: text/xml; charset=utf-8' --data-binary @"$file" \
         "https://127.0.0.1:$TLS_PORT$path" >"$WORK/st"
 }
@@ -634,6 +655,29 @@ CONF
     B_PID="" B_APACHE_PID=""
     check "Redis: the second httpd stopped cleanly (exit $rc)" [ "$rc" -eq 0 ]
 fi
+
+# 12c. the TLS client certificate as the caller (transport-client-cert
+#      required, as the policy mapping writes it for sp:HttpsToken with
+#      RequireClientCertificate): an unsigned message with a Timestamp
+"$WSSEC" secure --timestamp -o "$WORK/h1.xml" "$ROOT/samples/hello.xml" || exit 1
+tls_post alice "$WORK/h1.xml" /https/echo -H 'X-WSSec-Caller: CN=mallory'
+check "HttpsToken: an unsigned message over TLS as alice: accepted" grep -q '^200 ' "$WORK/st"
+check "HttpsToken: the backend saw alice's DN (the TLS certificate's) as the caller" \
+    [ "$(last_seen 'r["headers"].get("x-wssec-caller")')" = "$ALICE_DN" ]
+before=$(backend_count)
+tls_post none "$WORK/h1.xml" /https/echo
+check "HttpsToken: without a client certificate: refused (500 fault)" \
+    sh -c "grep -q '^500 text/xml' '$WORK/st' && grep -q 'Fault' '$WORK/resp'"
+check "HttpsToken: the error log names the setting and sp:HttpsToken" \
+    grep -q 'WSSEC_EPOLICY.*transport-client-cert required (sp:HttpsToken' "$WORK/error.log"
+tls_post revoked "$WORK/h1.xml" /https/echo
+check "HttpsToken: a revoked client certificate (mod_ssl has no CRL) refused by the library" \
+    sh -c "grep -q '^500 text/xml' '$WORK/st' && grep -q 'FailedAuthentication' '$WORK/resp'"
+check "HttpsToken: the error log gives the trust reason (revoked)" \
+    sh -c "grep 'WSSEC_EUNTRUSTED' '$WORK/error.log' | grep 'TLS client' | grep -q 'revoked'"
+check "HttpsToken: refusals never reach the backend" [ "$(backend_count)" -eq "$before" ]
+post /https/echo "$WORK/h1.xml"
+check "HttpsToken: over plain HTTP (no TLS): refused" grep -q '^500 text/xml' "$WORK/st"
 
 # 13. a graceful restart (apachectl graceful: SIGUSR1) with a new CRL in the
 #     configuration file: the context is built again, and a signer it revokes
