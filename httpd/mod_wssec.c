@@ -72,6 +72,8 @@ typedef struct gw_site {
     int replay_shared;     /* use the shared cache (the file named no replay-cache, or memory) */
     const char *users;     /* the file's "users" option (the wssec program's), or NULL */
     apr_hash_t *passwords; /* user -> password, from @c users */
+    int encrypts;          /* the actions encrypt (encrypted-key) */
+    int transport_cert;    /* transport-client-cert required: pass the TLS client's */
     struct gw_site *next;
 } gw_site;
 
@@ -359,6 +361,17 @@ static apr_status_t site_cleanup(void *data)
     return APR_SUCCESS;
 }
 
+/* Whether the context's actions encrypt (the "encrypted-key" action). */
+static int site_encrypts(const gw_site *site)
+{
+    const char *const *items = NULL;
+    size_t n = 0;
+    if (!site->ctx || wssec_ctx_get_list(&items, &n, site->ctx, "actions") != 0) return 0;
+    for (size_t i = 0; i < n; i++)
+        if (!strcmp(items[i], "encrypted-key") || !strcmp(items[i], "encrypt")) return 1;
+    return 0;
+}
+
 static int site_build(gw_site *site, server_rec *s, apr_pool_t *pconf, apr_pool_t *ptemp)
 {
     wssec_config *cfg = NULL;
@@ -391,20 +404,16 @@ static int site_build(gw_site *site, server_rec *s, apr_pool_t *pconf, apr_pool_
                      wssec_config_warning(cfg, i));
     wssec_config_free(cfg);
     site->max_size = wssec_ctx_max_message_size(site->ctx);
+    site->encrypts = site_encrypts(site);
+    {
+        const char *mode = NULL;
+        site->transport_cert = wssec_ctx_get_choice(NULL, &mode, site->ctx,
+                                                    "transport-client-cert") == 0 &&
+                               mode && !strcmp(mode, "required");
+    }
     ap_log_error(APLOG_MARK, APLOG_INFO, 0, s, "wssec: %s: context built (replay cache %s)",
                  site->file, wssec_ctx_replay_cache_name(site->ctx));
     return OK;
-}
-
-/* Whether the context's actions encrypt (the "encrypted-key" action). */
-static int site_encrypts(const gw_site *site)
-{
-    const char *const *items = NULL;
-    size_t n = 0;
-    if (!site->ctx || wssec_ctx_get_list(&items, &n, site->ctx, "actions") != 0) return 0;
-    for (size_t i = 0; i < n; i++)
-        if (!strcmp(items[i], "encrypted-key") || !strcmp(items[i], "encrypt")) return 1;
-    return 0;
 }
 
 /*
@@ -426,7 +435,7 @@ static const char *encrypt_refused(apr_pool_t *p, const gw_dir *d, const gw_dir 
     if (!site || site == &gw_off)
         return apr_psprintf(p, "WSSecEncryptResponse Caller (%s): no WSSecConfig here",
                             d->encrypt_where);
-    if (!site_encrypts(site))
+    if (!site->encrypts)
         return apr_psprintf(p,
                             "WSSecEncryptResponse Caller (%s): the actions of %s do not encrypt "
                             "(add encrypted-key to its <actions>)",
@@ -769,11 +778,12 @@ static const char *tls_peer_pem(request_rec *r)
 
 /*
  * The TLS client certificate (mod_ssl's SSL_CLIENT_CERT, with the chain the
- * client sent) for the message, whose configuration decides whether it
- * counts ("transport-client-cert required": WS-SecurityPolicy's HttpsToken
- * with RequireClientCertificate; the library validates it with a signer's
- * rules and makes it the caller of an unsigned message). Without TLS or a
- * client certificate, nothing is set: such a configuration then refuses.
+ * client sent) for a message whose configuration counts on it
+ * ("transport-client-cert required": WS-SecurityPolicy's HttpsToken with
+ * RequireClientCertificate; the library validates it with a signer's rules
+ * and makes it the caller of an unsigned message; other configurations do
+ * not pay for the parsing). Without TLS or a client certificate, nothing is
+ * set: the library then refuses the message.
  * @return 0, or a code (a certificate that does not parse, memory).
  */
 static int pass_transport_cert(request_rec *r, wssec_msg *msg)
@@ -1097,7 +1107,8 @@ static int verify_request(request_rec *r, const gw_dir *d, const gw_site *site, 
 
     rc = wssec_msg_new(&msg, site->ctx);
     if (rc == 0) rc = wssec_msg_parse(msg, buf, len);
-    if (rc == 0 && (rc = pass_transport_cert(r, msg)) != 0 && !wssec_msg_error(msg)->code) {
+    if (rc == 0 && site->transport_cert && (rc = pass_transport_cert(r, msg)) != 0 &&
+        !wssec_msg_error(msg)->code) {
         status = reject_code(r, rc, "the TLS client certificate cannot be read",
                              soap_version_of(r, msg));
         goto done;
@@ -1120,6 +1131,14 @@ static int verify_request(request_rec *r, const gw_dir *d, const gw_site *site, 
     if (wssec_result_asserted_by(res))
         asserted = apr_pstrdup(r->pool, wssec_result_asserted_by(res));
     if (d->secure_out == 1) response = response_for(r, site, res);
+    if (d->encrypt_out == 1 && (d->secure_out != 1 || !site->encrypts)) {
+        /* a section the start-up check does not see (<If>, <Files>...) */
+        status = reject_code(r, WSSEC_ECONFIG,
+                             "WSSecEncryptResponse Caller where the response is not secured "
+                             "(WSSecSecureResponse On) or the actions do not encrypt",
+                             soap_version_of(r, msg));
+        goto done;
+    }
     if (d->secure_out == 1 && d->encrypt_out == 1) {
         const char *why = encrypt_for_caller(r, response, res);
         if (why) {
