@@ -21,8 +21,11 @@
  *
  * Besides: WSSecTLSBindSigner and WSSecTLSPeerCheck tie a mod_ssl client
  * certificate to the message, WSSecSecureResponse secures the response on
- * its way back (WSSEC_SECURE output filter), and the counters of status.c
- * are kept here.
+ * its way back (WSSEC_SECURE output filter), WSSecEncryptResponse Caller
+ * encrypts it for the request's verified signer, the TLS client certificate
+ * goes to the library for a configuration with transport-client-cert
+ * required (the caller of an unsigned message), and the counters of
+ * status.c are kept here.
  *
  * Contexts: one per WSSecConfig file, built in post_config (in the parent,
  * which can read root-only keys; a broken file stops the start-up with the
