@@ -727,6 +727,24 @@ check "after the reload: the error log names the replay" \
 check "after the reload: the replay never reaches the backend" [ "$(backend_count)" -eq "$before" ]
 check "the replay cache was kept, not made again" \
     sh -c "! grep -q 'WSSecReplayCache changed' '$WORK/error.log'"
+# a graceful restart with another WSSecReplayCache: a new cache (said), which
+# detects replays as the first did
+echo 'WSSecReplayCache "shmcb:(8388608)"' >>"$WORK/httpd.conf"
+gen=$(generations)
+old_children=$(pgrep -P "$APACHE_PID")
+kill -USR1 "$APACHE_PID"
+for _ in $(seq 100); do [ "$(generations)" -gt "$gen" ] && break; sleep 0.1; done
+for _ in $(seq 100); do # the old children (the old cache) gone: only the new one answers
+    alive=0
+    for c in $old_children; do kill -0 "$c" 2>/dev/null && alive=1; done
+    [ $alive -eq 0 ] && break
+    sleep 0.1
+done
+check "graceful restart with another WSSecReplayCache: a new generation, the change logged" \
+    sh -c "[ $(generations) -gt $gen ] && grep -q 'WSSecReplayCache changed from .shmcb:(16777216). to .shmcb:(8388608).' '$WORK/error.log'"
+sign "$ROOT/samples/hello.xml" "$WORK/m6.xml"
+statuses=$(python3 "$HERE/client.py" replay "$GW_PORT" /svc/echo "$WORK/m6.xml")
+check "the new cache: first 200, the replay to another child 500 (got $statuses)" [ "$statuses" = "200 500" ]
 
 # 14. httpd stops cleanly (no crash in the module's clean-ups)
 kill -TERM "$APACHE_PID"
