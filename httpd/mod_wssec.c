@@ -21,8 +21,11 @@
  *
  * Besides: WSSecTLSBindSigner and WSSecTLSPeerCheck tie a mod_ssl client
  * certificate to the message, WSSecSecureResponse secures the response on
- * its way back (WSSEC_SECURE output filter), and the counters of status.c
- * are kept here.
+ * its way back (WSSEC_SECURE output filter), WSSecEncryptResponse Caller
+ * encrypts it for the request's verified signer, the TLS client certificate
+ * goes to the library for a configuration with transport-client-cert
+ * required (the caller of an unsigned message), and the counters of
+ * status.c are kept here.
  *
  * Contexts: one per WSSecConfig file, built in post_config (in the parent,
  * which can read root-only keys; a broken file stops the start-up with the
@@ -50,9 +53,12 @@
 #include <libxml/tree.h>
 #include <mod_ssl.h>
 #include <openssl/crypto.h>
+#include <openssl/err.h>
 #include <openssl/evp.h>
 #include <openssl/pem.h>
 #include <openssl/x509.h>
+
+#include <wssec/sys/settings.h>
 
 #include "gateway.h"
 
@@ -69,6 +75,8 @@ typedef struct gw_site {
     int replay_shared;     /* use the shared cache (the file named no replay-cache, or memory) */
     const char *users;     /* the file's "users" option (the wssec program's), or NULL */
     apr_hash_t *passwords; /* user -> password, from @c users */
+    int encrypts;          /* the actions encrypt (encrypted-key) */
+    int transport_cert;    /* transport-client-cert required: pass the TLS client's */
     struct gw_site *next;
 } gw_site;
 
@@ -81,6 +89,8 @@ typedef struct gw_dir {
     int bind_tls;   /* WSSecTLSBindSigner; -1: not set */
     int peer_check; /* WSSecTLSPeerCheck; -1: not set */
     int secure_out; /* WSSecSecureResponse; -1: not set */
+    int encrypt_out; /* WSSecEncryptResponse: 0 Off, 1 Caller; -1: not set */
+    const char *encrypt_where; /* the file and line of that directive */
 } gw_dir;
 
 /* What one request proved, for its body filter and internal redirects. */
@@ -114,6 +124,7 @@ static void *gw_dir_create(apr_pool_t *p, char *dir)
     d->bind_tls = -1;
     d->peer_check = -1;
     d->secure_out = -1;
+    d->encrypt_out = -1;
     return d;
 }
 
@@ -127,6 +138,8 @@ static void *gw_dir_merge(apr_pool_t *p, void *basev, void *addv)
     d->bind_tls = add->bind_tls != -1 ? add->bind_tls : base->bind_tls;
     d->peer_check = add->peer_check != -1 ? add->peer_check : base->peer_check;
     d->secure_out = add->secure_out != -1 ? add->secure_out : base->secure_out;
+    d->encrypt_out = add->encrypt_out != -1 ? add->encrypt_out : base->encrypt_out;
+    d->encrypt_where = add->encrypt_out != -1 ? add->encrypt_where : base->encrypt_where;
     return d;
 }
 
@@ -202,6 +215,19 @@ static const char *cmd_secure_out(cmd_parms *cmd, void *dv, int on)
     return NULL;
 }
 
+static const char *cmd_encrypt_out(cmd_parms *cmd, void *dv, const char *arg)
+{
+    gw_dir *d = dv;
+    if (!strcasecmp(arg, "off")) d->encrypt_out = 0;
+    else if (!strcasecmp(arg, "caller")) d->encrypt_out = 1;
+    else return "WSSecEncryptResponse: Off or Caller";
+    d->encrypt_where = cmd->directive
+                           ? apr_psprintf(cmd->pool, "%s:%d", cmd->directive->filename,
+                                          cmd->directive->line_num)
+                           : "WSSecEncryptResponse";
+    return NULL;
+}
+
 static const char *cmd_replay_cache(cmd_parms *cmd, void *dv, const char *arg)
 {
     const char *err = ap_check_cmd_context(cmd, GLOBAL_ONLY);
@@ -233,6 +259,9 @@ static const command_rec gw_cmds[] = {
     AP_INIT_FLAG("WSSecSecureResponse", cmd_secure_out, NULL, RSRC_CONF | ACCESS_CONF,
                  "On: secure the handler's response with the configuration's actions "
                  "(timestamp, signature...) before it goes back (default Off)"),
+    AP_INIT_TAKE1("WSSecEncryptResponse", cmd_encrypt_out, NULL, RSRC_CONF | ACCESS_CONF,
+                  "Caller: encrypt the secured response (WSSecSecureResponse On, an encryption "
+                  "action) for the certificate of the request's verified signer; Off (default)"),
     AP_INIT_TAKE1("WSSecReplayCache", cmd_replay_cache, NULL, RSRC_CONF,
                   "the socache shared by the children for replay detection, provider[:args] "
                   "(default shmcb:(16777216), about 290,000 keys)"),
@@ -335,6 +364,17 @@ static apr_status_t site_cleanup(void *data)
     return APR_SUCCESS;
 }
 
+/* Whether the context's actions encrypt (the "encrypted-key" action). */
+static int site_encrypts(const gw_site *site)
+{
+    const char *const *items = NULL;
+    size_t n = 0;
+    if (!site->ctx || wssec_ctx_get_list(&items, &n, site->ctx, "actions") != 0) return 0;
+    for (size_t i = 0; i < n; i++)
+        if (!strcmp(items[i], "encrypted-key") || !strcmp(items[i], "encrypt")) return 1;
+    return 0;
+}
+
 static int site_build(gw_site *site, server_rec *s, apr_pool_t *pconf, apr_pool_t *ptemp)
 {
     wssec_config *cfg = NULL;
@@ -367,8 +407,64 @@ static int site_build(gw_site *site, server_rec *s, apr_pool_t *pconf, apr_pool_
                      wssec_config_warning(cfg, i));
     wssec_config_free(cfg);
     site->max_size = wssec_ctx_max_message_size(site->ctx);
+    site->encrypts = site_encrypts(site);
+    {
+        const char *mode = NULL;
+        site->transport_cert = wssec_ctx_get_choice(NULL, &mode, site->ctx,
+                                                    "transport-client-cert") == 0 &&
+                               mode && !strcmp(mode, "required");
+    }
     ap_log_error(APLOG_MARK, APLOG_INFO, 0, s, "wssec: %s: context built (replay cache %s)",
                  site->file, wssec_ctx_replay_cache_name(site->ctx));
+    return OK;
+}
+
+/*
+ * WSSecEncryptResponse Caller in section @p d (over the server's @p def):
+ * refused unless the response is secured there (WSSecSecureResponse On,
+ * here or inherited from the server) by a configuration whose actions
+ * encrypt. @return NULL or the reason.
+ */
+static const char *encrypt_refused(apr_pool_t *p, const gw_dir *d, const gw_dir *def)
+{
+    int secure = d->secure_out != -1 ? d->secure_out : def->secure_out;
+    const gw_site *site = d->site ? d->site : def->site;
+    if (d->encrypt_out != 1) return NULL;
+    if (secure != 1)
+        return apr_psprintf(p,
+                            "WSSecEncryptResponse Caller (%s): the response is not secured "
+                            "here: set WSSecSecureResponse On",
+                            d->encrypt_where);
+    if (!site || site == &gw_off)
+        return apr_psprintf(p, "WSSecEncryptResponse Caller (%s): no WSSecConfig here",
+                            d->encrypt_where);
+    if (!site->encrypts)
+        return apr_psprintf(p,
+                            "WSSecEncryptResponse Caller (%s): the actions of %s do not encrypt "
+                            "(add encrypted-key to its <actions>)",
+                            d->encrypt_where, site->file);
+    return NULL;
+}
+
+/* Checks WSSecEncryptResponse in every server and <Location>/<Directory>. */
+static int check_encrypt(server_rec *s, apr_pool_t *ptemp)
+{
+    for (server_rec *v = s; v; v = v->next) {
+        const gw_dir *def = ap_get_module_config(v->lookup_defaults, &wssec_gateway_module);
+        core_server_config *sc = ap_get_core_module_config(v->module_config);
+        apr_array_header_t *secs[2] = { sc->sec_url, sc->sec_dir };
+        const char *why = def ? encrypt_refused(ptemp, def, def) : NULL;
+        for (int k = 0; k < 2 && !why; k++)
+            for (int i = 0; secs[k] && i < secs[k]->nelts && !why; i++) {
+                ap_conf_vector_t *sec = ((ap_conf_vector_t **)secs[k]->elts)[i];
+                const gw_dir *d = ap_get_module_config(sec, &wssec_gateway_module);
+                if (d && def) why = encrypt_refused(ptemp, d, def);
+            }
+        if (why) {
+            ap_log_error(APLOG_MARK, APLOG_EMERG, 0, s, "wssec: %s", why);
+            return HTTP_INTERNAL_SERVER_ERROR;
+        }
+    }
     return OK;
 }
 
@@ -396,7 +492,7 @@ static int gw_post_config(apr_pool_t *pconf, apr_pool_t *plog, apr_pool_t *ptemp
         int rc = site_build(site, s, pconf, ptemp);
         if (rc != OK) return rc;
     }
-    return OK;
+    return check_encrypt(s, ptemp);
 }
 
 static void gw_optional_fns(void) { gw_ssl_var = APR_RETRIEVE_OPTIONAL_FN(ssl_var_lookup); }
@@ -684,6 +780,39 @@ static const char *tls_peer_pem(request_rec *r)
 }
 
 /*
+ * The TLS client certificate (mod_ssl's SSL_CLIENT_CERT, with the chain the
+ * client sent) for a message whose configuration counts on it
+ * ("transport-client-cert required": WS-SecurityPolicy's HttpsToken with
+ * RequireClientCertificate; the library validates it with a signer's rules
+ * and makes it the caller of an unsigned message; other configurations do
+ * not pay for the parsing). Without TLS or a client certificate, nothing is
+ * set: the library then refuses the message.
+ * @return 0, or a code (a certificate that does not parse, memory).
+ */
+static int pass_transport_cert(request_rec *r, wssec_msg *msg)
+{
+    const char *pem = gw_ssl_var ? tls_peer_pem(r) : NULL;
+    BIO *bio;
+    X509 *leaf = NULL, *x;
+    STACK_OF(X509) *chain = NULL;
+    int rc = 0;
+    if (!pem) return 0;
+    if (!(bio = BIO_new_mem_buf(pem, -1)) || !(chain = sk_X509_new_null())) rc = WSSEC_ENOMEM;
+    else if (!(leaf = PEM_read_bio_X509(bio, NULL, NULL, NULL))) rc = WSSEC_EINVALID;
+    while (rc == 0 && (x = PEM_read_bio_X509(bio, NULL, NULL, NULL)) != NULL)
+        if (!sk_X509_push(chain, x)) {
+            X509_free(x);
+            rc = WSSEC_ENOMEM;
+        }
+    ERR_clear_error(); /* the end of the PEM text */
+    if (rc == 0) rc = wssec_msg_set_transport_cert(msg, leaf, chain);
+    X509_free(leaf);
+    sk_X509_pop_free(chain, X509_free);
+    BIO_free(bio);
+    return rc;
+}
+
+/*
  * WSSecTLSPeerCheck (WebSphere's SSLPEER idea): the TLS client certificate
  * must pass the configuration's own rules for a signer — its trust anchors,
  * CRLs, subject and issuer constraints — checked by the library
@@ -938,6 +1067,33 @@ static wssec_msg *response_for(request_rec *r, const gw_site *site, const wssec_
 }
 
 /*
+ * WSSecEncryptResponse Caller: the response is encrypted for the
+ * certificate of the request's verified signer (the message takes its own
+ * reference, so the result may go). A request whose caller has no
+ * certificate (a UsernameToken, an asserted identity) is refused before the
+ * handler runs: its response could not be encrypted for it, and is never
+ * sent in the clear nor to the configuration's fixed recipient instead.
+ * @return NULL, or the reason (for the log).
+ */
+static const char *encrypt_for_caller(request_rec *r, wssec_msg *response,
+                                      const wssec_result *res)
+{
+    X509 *cert = wssec_result_caller_cert(res);
+    if (!response)
+        return "WSSecEncryptResponse Caller: the response's message could not be made";
+    if (!cert)
+        return apr_psprintf(r->pool,
+                            "WSSecEncryptResponse Caller: the caller '%s' has no certificate "
+                            "(not a verified X.509 signer), so the response cannot be "
+                            "encrypted for it",
+                            printable(r->pool, wssec_result_caller(res)));
+    if (wssec_msg_set_recipient(response, cert) != 0)
+        return apr_psprintf(r->pool, "WSSecEncryptResponse Caller: %s",
+                            printable(r->pool, wssec_msg_error(response)->message));
+    return NULL;
+}
+
+/*
  * Verifies the message of the request under @p site; on acceptance hands it
  * on (pass_on), else answers with the fault.
  */
@@ -954,6 +1110,12 @@ static int verify_request(request_rec *r, const gw_dir *d, const gw_site *site, 
 
     rc = wssec_msg_new(&msg, site->ctx);
     if (rc == 0) rc = wssec_msg_parse(msg, buf, len);
+    if (rc == 0 && site->transport_cert && (rc = pass_transport_cert(r, msg)) != 0 &&
+        !wssec_msg_error(msg)->code) {
+        status = reject_code(r, rc, "the TLS client certificate cannot be read",
+                             soap_version_of(r, msg));
+        goto done;
+    }
     if (rc == 0) rc = wssec_verify(&res, msg);
     if (rc != 0) {
         const wssec_error *e = res ? wssec_result_error(res) : wssec_msg_error(msg);
@@ -972,6 +1134,21 @@ static int verify_request(request_rec *r, const gw_dir *d, const gw_site *site, 
     if (wssec_result_asserted_by(res))
         asserted = apr_pstrdup(r->pool, wssec_result_asserted_by(res));
     if (d->secure_out == 1) response = response_for(r, site, res);
+    if (d->encrypt_out == 1 && (d->secure_out != 1 || !site->encrypts)) {
+        /* a section the start-up check does not see (<If>, <Files>...) */
+        status = reject_code(r, WSSEC_ECONFIG,
+                             "WSSecEncryptResponse Caller where the response is not secured "
+                             "(WSSecSecureResponse On) or the actions do not encrypt",
+                             soap_version_of(r, msg));
+        goto done;
+    }
+    if (d->secure_out == 1 && d->encrypt_out == 1) {
+        const char *why = encrypt_for_caller(r, response, res);
+        if (why) {
+            status = reject_code(r, WSSEC_EPOLICY, why, soap_version_of(r, msg));
+            goto done;
+        }
+    }
     wssec_result_free(res); /* it points into the document changed below */
     res = NULL;
     if (d->strip == 1) {

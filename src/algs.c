@@ -66,6 +66,8 @@ const char *const wssec__enc_key_id_names[] = { "bst", "issuer-serial", "ski", "
                                                 NULL };
 
 const char *const wssec__derived_key_ns_names[] = { "2005-02", "1.3", NULL };
+
+const char *const wssec__transport_cert_names[] = { "none", "required", NULL };
 const char *const wssec__session_key_id_names[] = { "reference", "encrypted-key-sha1", NULL };
 
 const char *const wssec__keyid_names[] = { "bst", "issuer-serial", "ski", "thumbprint", "x509",

@@ -13,6 +13,9 @@ enum { WSSEC_CRL_ALL = 0, WSSEC_CRL_LEAF = 1, WSSEC_CRL_OFF = 2 };
 extern const char *const wssec__crl_check_names[];
 extern const char *const wssec__enc_key_id_names[];
 extern const char *const wssec__derived_key_ns_names[];
+/* transport-client-cert: WSSEC_TRANSPORT_CERT_NONE, _REQUIRED */
+enum { WSSEC_TRANSPORT_CERT_NONE, WSSEC_TRANSPORT_CERT_REQUIRED };
+extern const char *const wssec__transport_cert_names[];
 extern const char *const wssec__session_key_id_names[];
 extern const char *const wssec__trust_mode_names[];
 extern const char *const wssec__unsigned_ts_names[];

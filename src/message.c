@@ -91,6 +91,9 @@ void wssec_msg_free(wssec_msg *msg)
     wssec__sigvals_free(msg->expect);
     wssec_session_key_free(msg->session);
     wssec_session_key_free(msg->use_session);
+    X509_free(msg->recipient);
+    X509_free(msg->transport_cert);
+    sk_X509_pop_free(msg->transport_chain, X509_free);
     wssec__msg_clear_inbound(msg);
     wssec__trust_release(msg->trust);
     sk_X509_pop_free(msg->ocsp_chain, X509_free);

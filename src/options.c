@@ -165,6 +165,12 @@ static const wssec_opt options[] = {
       "normalisation or re:REGEX over the RFC 4514 text (default: any)" },
     { "issuer", OPT_MULTI, OFF(issuers), 0, "DN|re:REGEX",
       "verify, repeatable: accepted issuing CAs anywhere in the chain (default: any)" },
+    { "transport-client-cert", OPT_ENUM, OFF(transport_client_cert), 0, "MODE",
+      "verify: required: the TLS client certificate the embedding server passes "
+      "(wssec_msg_set_transport_cert; WS-SecurityPolicy's HttpsToken with "
+      "RequireClientCertificate) must be there and pass the trust rules of a signer; its "
+      "subject is the caller of a message without one; none: not used (default none)",
+      wssec__transport_cert_names },
     { "max-chain-length", OPT_SIZE, OFF(max_chain_length), 1, "N",
       "verify: most CA certificates between a signer and its trust anchor (default 8)" },
     { "expiry-warning-days", OPT_SIZE, OFF(expiry_warning_days), 0, "DAYS",

@@ -19,6 +19,7 @@
 #include "registry.h"
 #include "settings.h"
 #include "symkey.h"
+#include "transport.h"
 #include "trust.h"
 #include "util.h"
 #include "xml.h"
@@ -381,7 +382,8 @@ int wssec_verify(wssec_result **out, wssec_msg *msg)
     msg->session = NULL;
     int rc = run_consumers(msg);
     if (rc == 0) {
-        rc = wssec__run_policy(msg);
+        rc = wssec__transport_run(msg); /* the TLS client certificate, when required */
+        if (rc == 0) rc = wssec__run_policy(msg);
         if (rc == 0) rc = wssec__confirm_check(msg);
         if (rc == 0) rc = wssec__identity_run(msg);
         if (rc == 0) rc = wssec__signed_tokens_in_place(msg);

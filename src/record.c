@@ -271,6 +271,16 @@ const char *wssec_result_caller(const wssec_result *r)
     return r->caller ? r->caller->identity : NULL;
 }
 
+X509 *wssec_result_caller_cert(const wssec_result *r)
+{
+    WSSEC_ARG_OR(r, NULL);
+    const wssec_token *c = r->caller;
+    if (!c || r->asserted_by) return NULL;
+    if (!strcmp(c->type, "signature")) return c->signer_cert;
+    if (!strcmp(c->type, WSSEC_TRANSPORT_TOKEN_TYPE)) return c->cert;
+    return NULL;
+}
+
 size_t wssec_result_token_count(const wssec_result *r) { return r ? r->ntokens : 0; }
 
 const wssec_token *wssec_result_token(const wssec_result *r, size_t i)

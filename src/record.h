@@ -21,6 +21,10 @@ typedef struct wssec_trust wssec_trust;
 /* The one message of every decryption failure (no oracle). */
 #define WSSEC_DECRYPT_FAILED "decryption failed"
 
+/* The token type of the TLS client certificate that authenticated the
+ * transport (wssec_msg_set_transport_cert). */
+#define WSSEC_TRANSPORT_TOKEN_TYPE "transport-token"
+
 
 struct wssec_token {
     char *type;
@@ -148,6 +152,13 @@ struct wssec_msg {
      * gave it (wssec_msg_use_session_key: a request's, to answer with or to
      * read the response with); both owned, wiped when freed */
     struct wssec_session_key *session, *use_session;
+    /* outbound encryption's recipient for this message (wssec_msg_set_recipient;
+     * owned; NULL: the context's encrypt-cert) */
+    X509 *recipient;
+    /* inbound: the TLS client certificate and the chain it sent
+     * (wssec_msg_set_transport_cert; owned; NULL: none) */
+    X509 *transport_cert;
+    STACK_OF(X509) * transport_chain;
     /* the modules' per-message states (wssec_msg_set_state) */
     struct wssec_modstate {
         const wssec_module *module;

@@ -97,6 +97,7 @@ typedef struct wssec_settings {
     size_t ocsp_cache_size;
     size_t max_chain_length;
     size_t expiry_warning_days; /* date warnings (trust_warn.c); 0: none */
+    int transport_client_cert;  /* WSSEC_TRANSPORT_CERT_* */
     bool cert_cache;
     size_t cert_cache_size;
     int64_t cert_cache_max_age_ms;

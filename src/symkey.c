@@ -37,6 +37,7 @@
 #include "record.h"
 #include "settings.h"
 #include "util.h"
+#include "x509.h"
 
 #define ENCRYPTED_KEY_TYPE "encrypted-key"
 #define DERIVED_KEY_TYPE "derived-key"
@@ -307,7 +308,7 @@ int wssec__key_wrap_read(wssec_msg *msg, wssec_key_wrap *w)
         return wssec_msg_fail(msg, WSSEC_EINTERNAL, NULL, NULL, "encrypt: settings unreadable");
     w->kt = &wssec__kt_algs[w->ktn];
     w->kw = w->ktn == WSSEC_KT_KW_AES128 || w->ktn == WSSEC_KT_KW_AES256;
-    w->recipient = wssec_ctx_recipient_cert(ctx);
+    w->recipient = msg->recipient ? msg->recipient : wssec_ctx_recipient_cert(ctx);
     if (wssec_ctx_psk(&w->psk, &w->psk_len, ctx)) w->psk_len = 0;
     if (w->kw && w->psk_len != (size_t)w->kt->key_type)
         return wssec_msg_fail(msg, WSSEC_ECONFIG, NULL, NULL,
@@ -316,6 +317,24 @@ int wssec__key_wrap_read(wssec_msg *msg, wssec_key_wrap *w)
     if (!w->kw && !w->recipient)
         return wssec_msg_fail(msg, WSSEC_ECONFIG, NULL, NULL,
                               "encrypt: no recipient certificate (--encrypt-cert)");
+    return 0;
+}
+
+int wssec_msg_set_recipient(wssec_msg *msg, X509 *cert)
+{
+    WSSEC_ARG(msg);
+    if (cert) {
+        EVP_PKEY *pk = X509_get0_pubkey(cert);
+        if (!pk || EVP_PKEY_get_base_id(pk) != EVP_PKEY_RSA) {
+            char who[300];
+            wssec__cert_describe(cert, who, sizeof(who));
+            return wssec_msg_fail(msg, WSSEC_EINVALID, NULL, NULL,
+                                  "recipient %s: the recipient needs an RSA key", who);
+        }
+        if (!X509_up_ref(cert)) return wssec_msg_fail(msg, WSSEC_ENOMEM, NULL, NULL, "out of memory");
+    }
+    X509_free(msg->recipient);
+    msg->recipient = cert;
     return 0;
 }
 

@@ -839,9 +839,18 @@ static int emit_checks(st *s, bool signs, bool encrypts)
 {
     if (s->https)
         WSSEC_GUARD(emit(s, WSSEC_POLICY_BOTH, "", "sp:TransportBinding/sp:HttpsToken",
-                         "the transport must be HTTPS%s; wssec does not see it (the TLS of the "
-                         "gateway or the server in front)",
-                         s->client_cert ? " with a client certificate" : ""));
+                         s->client_cert
+                             ? "the transport must be HTTPS with a client certificate; wssec "
+                               "does not see the TLS, only the certificate the gateway passes "
+                               "(transport-client-cert)"
+                             : "the transport must be HTTPS; wssec does not see it (the TLS of "
+                               "the gateway or the server in front)"));
+    /* the client certificate is the embedding server's to pass on
+     * (wssec_msg_set_transport_cert): checked as a signer's, the caller of
+     * a message without a signature */
+    if (s->https && s->client_cert)
+        WSSEC_GUARD(emit(s, WSSEC_POLICY_INBOUND, "transport-client-cert",
+                         "sp:HttpsToken/sp:RequireClientCertificate", "required"));
     if (s->binding == BIND_TRANSPORT && (s->nsign || s->nenc))
         WSSEC_GUARD(emit(s, WSSEC_POLICY_BOTH, "", "sp:TransportBinding",
                          "the signed and encrypted parts are protected by the transport (TLS), "

@@ -178,6 +178,71 @@ WSSEC_API int wssec_msg_session_key(wssec_session_key **out, const wssec_msg *ms
 WSSEC_API int wssec_msg_use_session_key(wssec_msg *msg, const wssec_session_key *key)
     WSSEC_NONNULL(1, 2) WSSEC_WARN_UNUSED;
 
+/* `struct x509_st *` is an `X509 *` (OpenSSL); the header does not need
+ * OpenSSL's. */
+struct x509_st;
+
+/**
+ * The recipient this message's outbound encryption is for: the RSA key of
+ * @p cert wraps the session key of the "encrypted-key" action (and of the
+ * "symmetric" option's EncryptedKey), and the EncryptedKey names @p cert
+ * (the "enc-key-id" option says how), instead of the context's
+ * "encrypt-cert", which stays what every other message uses. A responder
+ * passes the caller's certificate (wssec_result_caller_cert() of the
+ * request) to encrypt the response for the party that signed the request.
+ *
+ * The message takes its own reference: @p cert may be freed afterwards.
+ * NULL goes back to the context's recipient. The certificate is not
+ * validated here (neither its dates nor its path: it normally comes from
+ * a result that validated it, and the context's "encrypt-cert" is not
+ * either); only its key is checked.
+ *
+ * @param msg  the message (before wssec_secure())
+ * @param cert the recipient's certificate (X509 *), or NULL
+ * @return 0; WSSEC_EINVALID when the certificate's key is not RSA (the
+ *         error is in wssec_msg_error()); the recipient is then unchanged.
+ *         Not thread-safe for one message.
+ */
+WSSEC_API int wssec_msg_set_recipient(wssec_msg *msg, struct x509_st *cert) WSSEC_NONNULL(1)
+    WSSEC_WARN_UNUSED;
+
+/* `struct stack_st_X509 *` is a `STACK_OF(X509) *`. */
+struct stack_st_X509;
+
+/**
+ * The client certificate the transport authenticated (the TLS peer's, as
+ * the embedding server's TLS layer verified its possession of the key), and
+ * the chain the peer sent, for the next wssec_verify() of the message. The
+ * library is not tied to a server: mod_wssec passes mod_ssl's
+ * SSL_CLIENT_CERT and SSL_CLIENT_CERT_CHAIN_n, another server its own.
+ *
+ * It counts only under the configuration's "transport-client-cert required"
+ * (written by the policy mapping for sp:HttpsToken with
+ * RequireClientCertificate): wssec_verify() then refuses a message without
+ * one (WSSEC_EPOLICY, the reason naming the option and sp:HttpsToken),
+ * validates it with the rules of a message signer — the anchors, the path,
+ * CRLs and OCSP, "subject" and "issuer", key usage, the certificate
+ * validator; a refusal is WSSEC_EUNTRUSTED with that precise reason — and
+ * records it as a token of type "transport-token" (properties "subject",
+ * "sha256"). Its subject DN (RFC 4514) is the caller when no token of the
+ * message named one (a signature or a UsernameToken stays the caller), and
+ * wssec_result_caller_cert() then returns it. Under "transport-client-cert
+ * none" (the default) it is ignored.
+ *
+ * The message takes its own references: @p cert and @p chain may be freed
+ * afterwards. NULL (and a NULL chain) forgets what was set.
+ *
+ * @param msg   the message (before wssec_verify())
+ * @param cert  the certificate (X509 *), or NULL
+ * @param chain the other certificates the peer sent (STACK_OF(X509) *), or NULL
+ * @return 0; WSSEC_EINVALID for a chain without a certificate; WSSEC_ELIMIT
+ *         beyond 64 certificates in the chain; WSSEC_ENOMEM. The error is in
+ *         wssec_msg_error(). Not thread-safe for one message.
+ */
+WSSEC_API int wssec_msg_set_transport_cert(wssec_msg *msg, struct x509_st *cert,
+                                           struct stack_st_X509 *chain)
+    WSSEC_NONNULL(1) WSSEC_WARN_UNUSED;
+
 /** Wipes and frees a session key. NULL is a no-op. */
 WSSEC_API void wssec_session_key_free(wssec_session_key *key);
 
@@ -229,6 +294,23 @@ WSSEC_API const wssec_error *wssec_result_error(const wssec_result *result);
  * with their status and properties, for people). Borrowed.
  */
 WSSEC_API const char *wssec_result_caller(const wssec_result *result) WSSEC_NONNULL(1)
+    WSSEC_WARN_UNUSED;
+
+/**
+ * The certificate of the authenticated caller: the trusted X.509
+ * certificate whose key made the verified signature that names the caller
+ * (wssec_result_caller() is its subject), or the TLS client certificate
+ * that authenticated the caller (wssec_msg_set_transport_cert(), the
+ * "transport-client-cert" option). NULL when the caller is a UsernameToken's
+ * user, an identity a trusted upstream asserted (the upstream's certificate
+ * is not the caller's), the key of an HMAC signature, or nobody, and after a
+ * rejection.
+ *
+ * @return the certificate (X509 *), borrowed from the result: valid until
+ *         wssec_result_free(); X509_up_ref() it to keep it longer. Thread-safe
+ *         for distinct results.
+ */
+WSSEC_API struct x509_st *wssec_result_caller_cert(const wssec_result *result) WSSEC_NONNULL(1)
     WSSEC_WARN_UNUSED;
 
 /**

@@ -41,10 +41,11 @@ MOD=$(cd "$(dirname "$MOD")" && pwd)/$(basename "$MOD")
 WSSEC=$(cd "$(dirname "$WSSEC")" && pwd)/$(basename "$WSSEC")
 
 WORK=$(mktemp -d "${TMPDIR:-/tmp}/wssec-gateway.XXXXXX") || exit 1
-HTTPD_PID="" BACKEND_PID="" APACHE_PID=""
+HTTPD_PID="" BACKEND_PID="" APACHE_PID="" REDIS_PID="" B_PID="" B_APACHE_PID=""
 cleanup() {
-    # APACHE_PID: httpd's parent (its PidFile); HTTPD_PID: the timeout around it
-    for p in $APACHE_PID $HTTPD_PID; do
+    # APACHE_PID: httpd's parent (its PidFile); HTTPD_PID: the timeout around it;
+    # B_*: the second httpd of the Redis check
+    for p in $APACHE_PID $HTTPD_PID $B_APACHE_PID $B_PID $REDIS_PID; do
         kill -0 "$p" 2>/dev/null || continue
         kill -TERM "$p" 2>/dev/null
         for _ in $(seq 50); do kill -0 "$p" 2>/dev/null || break; sleep 0.1; done
@@ -68,7 +69,7 @@ free_port() {
     python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'
 }
 
-GW_PORT=$(free_port) BE_PORT=$(free_port) TLS_PORT=$(free_port)
+GW_PORT=$(free_port) BE_PORT=$(free_port) TLS_PORT=$(free_port) B_PORT=$(free_port)
 PKI=$ROOT/samples/pki
 BACKEND_LOG=$WORK/backend.log
 : >"$BACKEND_LOG"
@@ -102,6 +103,34 @@ cat >"$WORK/out.xml" <<XML
 </wssec>
 XML
 
+# the transport authenticates (WS-SecurityPolicy's HttpsToken with
+# RequireClientCertificate): an unsigned message, the TLS client certificate
+# as the caller, checked by the library with a signer's rules (a CRL here,
+# which mod_ssl is not given)
+cat >"$WORK/https.xml" <<XML
+<wssec xmlns="urn:wssec:config:1">
+  <trust>$PKI/root.crt</trust>
+  <certs>$PKI/inter.crt</certs>
+  <crl>$PKI/inter.crl</crl>
+  <crl>$PKI/root.crl</crl>
+  <require>timestamp</require>
+  <transport-client-cert>required</transport-client-cert>
+</wssec>
+XML
+
+# responses encrypted for the caller (WSSecEncryptResponse Caller): the file's
+# encrypt-cert (server's) is what the library would use without it
+cat >"$WORK/enc.xml" <<XML
+<wssec xmlns="urn:wssec:config:1">
+  <trust>$PKI/root.crt</trust>
+  <certs>$PKI/inter.crt</certs>
+  <actions>timestamp,signature,encrypted-key</actions>
+  <sign-key>$PKI/gateway.key</sign-key>
+  <sign-cert>$PKI/gateway.crt</sign-cert>
+  <encrypt-cert>$PKI/server.crt</encrypt-cert>
+</wssec>
+XML
+
 # UsernameTokens, with the users file of the wssec program (relative to the
 # configuration file, as wssec -c takes it)
 cp "$ROOT/samples/users" "$WORK/users"
@@ -111,6 +140,52 @@ cat >"$WORK/ut.xml" <<XML
   <users>users</users>
 </wssec>
 XML
+
+# a caller without a certificate (a UsernameToken) cannot get an encrypted
+# response: refused before the backend, never encrypted for encrypt-cert
+cat >"$WORK/ut-enc.xml" <<XML
+<wssec xmlns="urn:wssec:config:1">
+  <require>timestamp,username-token</require>
+  <users>users</users>
+  <actions>timestamp,encrypted-key</actions>
+  <encrypt-cert>$PKI/server.crt</encrypt-cert>
+</wssec>
+XML
+
+# Redis, when redis-server is there (CI installs it): a private server on a
+# loopback port, no persistence, which two httpd (this one and a second one,
+# each with its own shmcb) share through the library's replay-cache option
+rd_location=""
+REDIS_PORT=""
+if command -v redis-server >/dev/null 2>&1 && command -v redis-cli >/dev/null 2>&1; then
+    for _ in $(seq 1 20); do
+        p=$((20000 + RANDOM % 40000))
+        redis-server --save '' --appendonly no --port "$p" --bind 127.0.0.1 --dir "$WORK" \
+            --logfile "$WORK/redis.log" &
+        REDIS_PID=$!
+        for _ in $(seq 1 100); do
+            [ "$(redis-cli -p "$p" ping 2>/dev/null)" = PONG ] && { REDIS_PORT=$p; break; }
+            kill -0 "$REDIS_PID" 2>/dev/null || break
+            sleep 0.05
+        done
+        [ -n "$REDIS_PORT" ] && break
+        kill "$REDIS_PID" 2>/dev/null
+        wait "$REDIS_PID" 2>/dev/null
+        REDIS_PID=""
+    done
+    [ -n "$REDIS_PORT" ] || { echo "FAIL gateway: redis-server did not start on a loopback port"; exit 1; }
+    cat >"$WORK/rd.xml" <<XML
+<wssec xmlns="urn:wssec:config:1">
+  <trust>$PKI/root.crt</trust>
+  <certs>$PKI/inter.crt</certs>
+  <replay-cache>redis://127.0.0.1:$REDIS_PORT/0</replay-cache>
+</wssec>
+XML
+    rd_location="<Location \"/rd/\">
+    WSSecConfig \"$WORK/rd.xml\"
+    ProxyPass \"http://127.0.0.1:$BE_PORT/rd/\"
+</Location>"
+fi
 
 user_lines=""
 if [ "$(id -u)" -eq 0 ]; then
@@ -163,6 +238,24 @@ CustomLog "$WORK/access.log" gateway
     WSSecStripSecurity On
     WSSecSecureResponse On
     ProxyPass "http://127.0.0.1:$BE_PORT/sec/"
+</Location>
+<Location "/enc/">
+    WSSecConfig "$WORK/enc.xml"
+    WSSecStripSecurity On
+    WSSecSecureResponse On
+    WSSecEncryptResponse Caller
+    ProxyPass "http://127.0.0.1:$BE_PORT/enc/"
+</Location>
+<Location "/ut-enc/">
+    WSSecConfig "$WORK/ut-enc.xml"
+    WSSecSecureResponse On
+    WSSecEncryptResponse Caller
+    ProxyPass "http://127.0.0.1:$BE_PORT/ut-enc/"
+</Location>
+$rd_location
+<Location "/https/">
+    WSSecConfig "$WORK/https.xml"
+    ProxyPass "http://127.0.0.1:$BE_PORT/https/"
 </Location>
 <Location "/again/">
     WSSecConfig "$WORK/gateway.xml"
@@ -314,6 +407,33 @@ check "secured response: a changed copy is refused by WSS4J (exit 1: rejected)" 
 check "secured response: a changed copy is refused by wssec verify" \
     sh -c "! '$WSSEC' verify --trust '$PKI/root.crt' --certs '$PKI/inter.crt' '$WORK/secured-response.xml' >/dev/null 2>&1"
 
+# 1d. WSSecEncryptResponse Caller: the secured response is encrypted for the
+#     request's signer, not for the file's encrypt-cert
+dec_as() { # dec_as NAME FILE: wssec verify with NAME's key; the JSON report in $WORK/dec.json
+    "$WSSEC" verify --trust "$PKI/root.crt" --certs "$PKI/inter.crt" --decrypt-key "$PKI/$1.key" \
+        --decrypt-cert "$PKI/$1.crt" --json "$2" >"$WORK/dec.json" 2>/dev/null
+}
+dec_refused() { dec_as "$@"; [ $? -eq 1 ]; }
+sign "$ROOT/samples/hello.xml" "$WORK/e1.xml"
+post /enc/echo "$WORK/e1.xml"
+cp "$WORK/resp" "$WORK/enc-alice.xml"
+check "encrypted response: 200, an EncryptedKey, the Body not in the clear" \
+    sh -c "grep -q '^200 ' '$WORK/st' && grep -q 'EncryptedKey' '$WORK/enc-alice.xml' && ! grep -q 'ACME' '$WORK/enc-alice.xml'"
+check "encrypted response: alice's key decrypts it (wssec verify)" dec_as alice "$WORK/enc-alice.xml"
+check "encrypted response: signed by the gateway, the Body decrypted" \
+    sh -c "grep -q '\"caller\":\"CN=gateway,OU=Gateways,O=wssec test,C=US\"' '$WORK/dec.json' && grep -q '\"decrypted\"' '$WORK/dec.json'"
+check "encrypted response: bob's key does not decrypt it (refused, exit 1)" \
+    dec_refused bob "$WORK/enc-alice.xml"
+check "encrypted response: nor the file's encrypt-cert (server's key)" \
+    dec_refused server "$WORK/enc-alice.xml"
+"$WSSEC" secure --timestamp --sign-key "$PKI/bob.key" --sign-cert "$PKI/bob.crt" \
+    -o "$WORK/e2.xml" "$ROOT/samples/hello.xml" || exit 1
+post /enc/echo "$WORK/e2.xml"
+cp "$WORK/resp" "$WORK/enc-bob.xml"
+check "encrypted response to bob's request: bob's key decrypts it" dec_as bob "$WORK/enc-bob.xml"
+check "encrypted response to bob's request: alice's key does not" \
+    dec_refused alice "$WORK/enc-bob.xml"
+
 # 2b. an internal redirect (mod_rewrite in a location) to a location of the same
 #     configuration keeps the verdict, the caller and the body; from another
 #     configuration's location, it is refused
@@ -406,6 +526,15 @@ check "UsernameToken with a wrong password: refused (wsse:FailedAuthentication)"
     sh -c "grep -q '^500 ' '$WORK/st' && grep -q 'FailedAuthentication' '$WORK/resp'"
 check "wrong password: never reaches the backend" [ "$(backend_count)" -eq "$before" ]
 
+"$WSSEC" secure --timestamp --username alice --password-file "$ROOT/samples/alice.pw" \
+    -o "$WORK/u3.xml" "$ROOT/samples/hello.xml" || exit 1
+post /ut-enc/echo "$WORK/u3.xml"
+check "WSSecEncryptResponse Caller, a UsernameToken caller (no certificate): refused (500)" \
+    grep -q '^500 text/xml' "$WORK/st"
+check "UsernameToken caller refused: the error log says the caller has no certificate" \
+    grep -q "WSSEC_EPOLICY.*WSSecEncryptResponse Caller: the caller 'alice' has no certificate" "$WORK/error.log"
+check "UsernameToken caller refused: never reaches the backend" [ "$(backend_count)" -eq "$before" ]
+
 # 11. the counters of every child (SetHandler wssec-status, Prometheus text)
 curl -s -o "$WORK/status" -w '%{http_code} %{content_type}' "$URL/wssec-status" >"$WORK/st"
 metric() { awk -v m="$1" '$1 == m {print $2}' "$WORK/status"; }
@@ -422,10 +551,12 @@ check "wssec-status: the replay cache counted one replay" [ "$(metric wssec_repl
 
 # 12. TLS (mod_ssl, SSLVerifyClient optional) with WSSecTLSBindSigner On: the
 #     TLS client certificate must be the signer's
-tls_post() { # tls_post CLIENT|none FILE [PATH]
+tls_post() { # tls_post CLIENT|none FILE [PATH [curl args...]]
     local who=$1 file=$2 path=${3:-/bound/echo} cert=()
+    shift 2
+    [ $# -gt 0 ] && shift
     [ "$who" = none ] || cert=(--cert "$PKI/$who-chain.pem" --key "$PKI/$who.key")
-    curl -s -k "${cert[@]}" -o "$WORK/resp" -w '%{http_code} %{content_type}' \
+    curl -s -k "${cert[@]}" -o "$WORK/resp" -w '%{http_code} %{content_type}' "$@" \
         -H 'Content-Type: text/xml; charset=utf-8' --data-binary @"$file" \
         "https://127.0.0.1:$TLS_PORT$path" >"$WORK/st"
 }
@@ -462,6 +593,92 @@ tls_post none "$WORK/p2.xml" /peer/echo
 check "TLS peer check: no client certificate refused" grep -q '^500 text/xml' "$WORK/st"
 check "TLS peer check: refusals never reach the backend" [ "$(backend_count)" -eq "$before" ]
 
+# 12b. Redis: two httpd, each with its own children and its own shmcb, share
+#      the library's Redis replay cache: a message accepted by server A is a
+#      replay for server B
+if [ -z "$REDIS_PORT" ]; then
+    echo "NOT RUN: the Redis check (two httpd sharing the library's Redis replay cache): redis-server is not installed"
+else
+    cat >"$WORK/b.conf" <<CONF
+ServerRoot "$WORK"
+ServerName 127.0.0.1
+PidFile "$WORK/b.pid"
+DefaultRuntimeDir "$WORK"
+Listen 127.0.0.1:$B_PORT
+$user_lines
+LoadModule mpm_prefork_module $MODDIR/mod_mpm_prefork.so
+LoadModule authz_core_module $MODDIR/mod_authz_core.so
+LoadModule proxy_module $MODDIR/mod_proxy.so
+LoadModule proxy_http_module $MODDIR/mod_proxy_http.so
+LoadModule socache_shmcb_module $MODDIR/mod_socache_shmcb.so
+LoadModule wssec_gateway_module $MOD
+StartServers 1
+ErrorLog "$WORK/b-error.log"
+LogLevel warn wssec_gateway:info
+$rd_location
+CONF
+    if [ -n "$ASAN_LIB" ]; then
+        LD_PRELOAD=$ASAN_LIB timeout 60 "$APACHE" -f "$WORK/b.conf" -DFOREGROUND 2>>"$WORK/httpd.stderr" &
+    else
+        timeout 60 "$APACHE" -f "$WORK/b.conf" -DFOREGROUND 2>>"$WORK/httpd.stderr" &
+    fi
+    B_PID=$!
+    for _ in $(seq 100); do
+        curl -s -o /dev/null "http://127.0.0.1:$B_PORT/" 2>/dev/null && break
+        kill -0 "$B_PID" 2>/dev/null || break
+        sleep 0.1
+    done
+    B_APACHE_PID=$(cat "$WORK/b.pid" 2>/dev/null)
+    check "Redis: a second httpd started (redis-server on 127.0.0.1:$REDIS_PORT)" [ -n "$B_APACHE_PID" ]
+    sign "$ROOT/samples/hello.xml" "$WORK/rd1.xml"
+    before=$(backend_count)
+    post /rd/echo "$WORK/rd1.xml"
+    check "Redis: server A accepts a message" grep -q '^200 ' "$WORK/st"
+    curl -s -o "$WORK/resp" -w '%{http_code} %{content_type}' -H 'Content-Type: text/xml; charset=utf-8' \
+        --data-binary @"$WORK/rd1.xml" "http://127.0.0.1:$B_PORT/rd/echo" >"$WORK/st"
+    check "Redis: server B refuses the same message (500)" grep -q '^500 text/xml' "$WORK/st"
+    check "Redis: server B's log names the replay" grep -q 'wssec: rejected WSSEC_EREPLAY' "$WORK/b-error.log"
+    check "Redis: forwarded once, by A" [ "$(backend_count)" -eq "$((before + 1))" ]
+    sign "$ROOT/samples/hello.xml" "$WORK/rd2.xml"
+    curl -s -o "$WORK/resp" -w '%{http_code} %{content_type}' -H 'Content-Type: text/xml; charset=utf-8' \
+        --data-binary @"$WORK/rd2.xml" "http://127.0.0.1:$B_PORT/rd/echo" >"$WORK/st"
+    check "Redis: server B accepts a new message" grep -q '^200 ' "$WORK/st"
+    replays=$(grep -c 'wssec: rejected WSSEC_EREPLAY' "$WORK/error.log")
+    post /rd/echo "$WORK/rd2.xml"
+    check "Redis: server A refuses it as a replay (500)" grep -q '^500 text/xml' "$WORK/st"
+    check "Redis: server A's log names the replay" \
+        [ "$(grep -c 'wssec: rejected WSSEC_EREPLAY' "$WORK/error.log")" -eq "$((replays + 1))" ]
+    check "Redis: the keys are in redis-server" [ "$(redis-cli -p "$REDIS_PORT" dbsize)" -ge 2 ]
+    kill -TERM "$B_APACHE_PID"
+    wait "$B_PID"
+    rc=$?
+    B_PID="" B_APACHE_PID=""
+    check "Redis: the second httpd stopped cleanly (exit $rc)" [ "$rc" -eq 0 ]
+fi
+
+# 12c. the TLS client certificate as the caller (transport-client-cert
+#      required, as the policy mapping writes it for sp:HttpsToken with
+#      RequireClientCertificate): an unsigned message with a Timestamp
+"$WSSEC" secure --timestamp -o "$WORK/h1.xml" "$ROOT/samples/hello.xml" || exit 1
+tls_post alice "$WORK/h1.xml" /https/echo -H 'X-WSSec-Caller: CN=mallory'
+check "HttpsToken: an unsigned message over TLS as alice: accepted" grep -q '^200 ' "$WORK/st"
+check "HttpsToken: the backend saw alice's DN (the TLS certificate's) as the caller" \
+    [ "$(last_seen 'r["headers"].get("x-wssec-caller")')" = "$ALICE_DN" ]
+before=$(backend_count)
+tls_post none "$WORK/h1.xml" /https/echo
+check "HttpsToken: without a client certificate: refused (500 fault)" \
+    sh -c "grep -q '^500 text/xml' '$WORK/st' && grep -q 'Fault' '$WORK/resp'"
+check "HttpsToken: the error log names the setting and sp:HttpsToken" \
+    grep -q 'WSSEC_EPOLICY.*transport-client-cert required (sp:HttpsToken' "$WORK/error.log"
+tls_post revoked "$WORK/h1.xml" /https/echo
+check "HttpsToken: a revoked client certificate (mod_ssl has no CRL) refused by the library" \
+    sh -c "grep -q '^500 text/xml' '$WORK/st' && grep -q 'FailedAuthentication' '$WORK/resp'"
+check "HttpsToken: the error log gives the trust reason (revoked)" \
+    sh -c "grep 'WSSEC_EUNTRUSTED' '$WORK/error.log' | grep 'TLS client' | grep -q 'revoked'"
+check "HttpsToken: refusals never reach the backend" [ "$(backend_count)" -eq "$before" ]
+post /https/echo "$WORK/h1.xml"
+check "HttpsToken: over plain HTTP (no TLS): refused" grep -q '^500 text/xml' "$WORK/st"
+
 # 13. a graceful restart (apachectl graceful: SIGUSR1) with a new CRL in the
 #     configuration file: the context is built again, and a signer it revokes
 #     is refused from then on
@@ -472,6 +689,10 @@ sign_as() { # sign_as NAME IN OUT
 sign_as revoked "$ROOT/samples/hello.xml" "$WORK/r1.xml"
 post /svc/echo "$WORK/r1.xml"
 check "before the reload: a signer the CRL will revoke is accepted" grep -q '^200 ' "$WORK/st"
+# and a message accepted before the reload, to be replayed after it
+sign "$ROOT/samples/hello.xml" "$WORK/g1.xml"
+post /svc/echo "$WORK/g1.xml"
+check "before the reload: a message accepted" grep -q '^200 ' "$WORK/st"
 sed -i "s|</wssec>|  <crl>$PKI/inter.crl</crl>\n  <crl>$PKI/root.crl</crl>\n</wssec>|" "$WORK/gateway.xml"
 generations() { grep -c 'resuming normal operations' "$WORK/error.log"; }
 gen=$(generations)
@@ -494,6 +715,36 @@ check "after the reload: never reaches the backend" [ "$(backend_count)" -eq "$b
 sign "$ROOT/samples/hello.xml" "$WORK/m5.xml"
 post /svc/echo "$WORK/m5.xml"
 check "after the reload: alice is still accepted" grep -q '^200 ' "$WORK/st"
+# the shared replay cache outlives the graceful restart: the message accepted
+# by the old generation is a replay for the new one
+before=$(backend_count)
+replays=$(grep -c 'wssec: rejected WSSEC_EREPLAY' "$WORK/error.log")
+post /svc/echo "$WORK/g1.xml"
+check "after the reload: a message accepted before it is refused as a replay (500)" \
+    grep -q '^500 text/xml' "$WORK/st"
+check "after the reload: the error log names the replay" \
+    [ "$(grep -c 'wssec: rejected WSSEC_EREPLAY' "$WORK/error.log")" -eq "$((replays + 1))" ]
+check "after the reload: the replay never reaches the backend" [ "$(backend_count)" -eq "$before" ]
+check "the replay cache was kept, not made again" \
+    sh -c "! grep -q 'WSSecReplayCache changed' '$WORK/error.log'"
+# a graceful restart with another WSSecReplayCache: a new cache (said), which
+# detects replays as the first did
+echo 'WSSecReplayCache "shmcb:(8388608)"' >>"$WORK/httpd.conf"
+gen=$(generations)
+old_children=$(pgrep -P "$APACHE_PID")
+kill -USR1 "$APACHE_PID"
+for _ in $(seq 100); do [ "$(generations)" -gt "$gen" ] && break; sleep 0.1; done
+for _ in $(seq 100); do # the old children (the old cache) gone: only the new one answers
+    alive=0
+    for c in $old_children; do kill -0 "$c" 2>/dev/null && alive=1; done
+    [ $alive -eq 0 ] && break
+    sleep 0.1
+done
+check "graceful restart with another WSSecReplayCache: a new generation, the change logged" \
+    sh -c "[ $(generations) -gt $gen ] && grep -q 'WSSecReplayCache changed from .shmcb:(16777216). to .shmcb:(8388608).' '$WORK/error.log'"
+sign "$ROOT/samples/hello.xml" "$WORK/m6.xml"
+statuses=$(python3 "$HERE/client.py" replay "$GW_PORT" /svc/echo "$WORK/m6.xml")
+check "the new cache: first 200, the replay to another child 500 (got $statuses)" [ "$statuses" = "200 500" ]
 
 # 14. httpd stops cleanly (no crash in the module's clean-ups)
 kill -TERM "$APACHE_PID"
@@ -502,6 +753,31 @@ rc=$?
 HTTPD_PID="" APACHE_PID=""
 check "httpd stopped cleanly (exit $rc)" [ "$rc" -eq 0 ]
 check "no child crashed" sh -c "! grep -q 'Segmentation fault\|exit signal' '$WORK/error.log'"
+# 15. WSSecEncryptResponse Caller where the response is not secured, or where
+#     the configuration's actions do not encrypt: httpd refuses to start
+bad_start() { # bad_start NAME SED-SCRIPT: starts a copy of the configuration, changed
+    sed -e "s|$WORK/error.log|$WORK/$1-error.log|" -e "s|$WORK/httpd.pid|$WORK/$1.pid|" \
+        -e "$2" "$WORK/httpd.conf" >"$WORK/$1.conf"
+    if [ -n "$ASAN_LIB" ]; then
+        LD_PRELOAD=$ASAN_LIB timeout 20 "$APACHE" -f "$WORK/$1.conf" -DFOREGROUND 2>>"$WORK/httpd.stderr"
+    else
+        timeout 20 "$APACHE" -f "$WORK/$1.conf" -DFOREGROUND 2>>"$WORK/httpd.stderr"
+    fi
+}
+bad_start unsecured '/WSSecSecureResponse On/{N;s/ *WSSecSecureResponse On\n\( *WSSecEncryptResponse\)/\1/}'
+rc=$?
+check "WSSecEncryptResponse Caller without WSSecSecureResponse On: httpd does not start (exit $rc)" \
+    [ "$rc" -ne 0 -a "$rc" -ne 124 ]
+check "... and says why, naming the directive's line" \
+    grep -q 'WSSecEncryptResponse Caller (.*unsecured.conf:[0-9]*): the response is not secured here' \
+    "$WORK/unsecured-error.log"
+bad_start noenc "s|$WORK/enc.xml|$WORK/out.xml|"
+rc=$?
+check "WSSecEncryptResponse Caller with actions that do not encrypt: httpd does not start (exit $rc)" \
+    [ "$rc" -ne 0 -a "$rc" -ne 124 ]
+check "... and says the actions do not encrypt" \
+    grep -q 'the actions of .*out.xml do not encrypt' "$WORK/noenc-error.log"
+
 check "no sanitizer report" sh -c "! grep -qs 'Sanitizer\|runtime error' '$WORK/httpd.stderr' '$WORK'/asan.*"
 
 if [ "$failed" -ne 0 ]; then

@@ -114,6 +114,8 @@ static void test_null_arguments(void **state)
     const wssec_result *r = N(const wssec_result *);
     assert_int_equal(wssec_result_error(r)->code, WSSEC_EINVALID);
     assert_null(wssec_result_caller(r));
+    assert_null(wssec_result_caller_cert(r));
+    assert_int_equal(wssec_msg_set_recipient(N(wssec_msg *), NULL), WSSEC_EINVALID);
     assert_int_equal(wssec_result_signed_count(r), 0);
     assert_int_equal(wssec_result_signed(&node, NULL, NULL, NULL, r, 0), WSSEC_EINVALID);
     assert_null(node);

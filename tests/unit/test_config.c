@@ -86,6 +86,7 @@ static const struct {
     { "ocsp-cache-size", "0", "many" },
     { "subject", "CN=alice,O=Example", NULL },
     { "issuer", "re:^CN=Example CA", NULL },
+    { "transport-client-cert", "required", "sometimes" },
     { "max-chain-length", "3", "0" },
     { "expiry-warning-days", "0", "soon" },
     { "cert-cache", "false", "off" },

@@ -1015,6 +1015,32 @@ static void test_each_assertion_violated(void **state)
         free(plain);
         wssec_ctx_free(sctx);
         wssec_ctx_free(rctx);
+/* sp:HttpsToken with RequireClientCertificate (SP 1.2 nested, SP 1.1
+ * attribute): the TLS client certificate is required (the embedding server
+ * passes it); a plain HttpsToken requires nothing of it. */
+static void test_https_client_cert(void **state)
+{
+    (void)state;
+    static const char *const tokens[] = {
+        "<sp:HttpsToken><wsp:Policy><sp:RequireClientCertificate/></wsp:Policy></sp:HttpsToken>",
+        "<sp:HttpsToken RequireClientCertificate=\"true\"/>",
+        "<sp:HttpsToken/>",
+    };
+    for (size_t i = 0; i < 3; i++) {
+        char doc[1024];
+        snprintf(doc, sizeof(doc),
+                 POLICY("<sp:TransportBinding><wsp:Policy><sp:TransportToken><wsp:Policy>%s"
+                        "</wsp:Policy></sp:TransportToken><sp:AlgorithmSuite><wsp:Policy>"
+                        "<sp:Basic256/></wsp:Policy></sp:AlgorithmSuite><sp:IncludeTimestamp/>"
+                        "</wsp:Policy></sp:TransportBinding>"),
+                 tokens[i]);
+        wssec_policy *p = NULL;
+        assert_int_equal(parse(&p, doc, NULL, NULL, NULL), 0);
+        assert_int_equal(wssec_policy_supported(NULL, p, 0, 0), 1);
+        const char *as = setting(p, 0, "transport-client-cert", "required");
+        if (i < 2) assert_string_equal(as, "sp:HttpsToken/sp:RequireClientCertificate");
+        else assert_null(as);
+        assert_non_null(setting(p, 0, "require", "timestamp"));
         wssec_policy_free(p);
     }
 }
@@ -1064,6 +1090,7 @@ int main(void)
         cmocka_unit_test(test_protection_order),
         cmocka_unit_test(test_each_assertion_violated),
         cmocka_unit_test(test_signed_supporting_x509),
+        cmocka_unit_test(test_https_client_cert),
     };
     int rc = cmocka_run_group_tests(tests, NULL, NULL);
     xmlCleanupParser();
