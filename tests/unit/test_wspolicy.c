@@ -1015,6 +1015,30 @@ static void test_each_assertion_violated(void **state)
         free(plain);
         wssec_ctx_free(sctx);
         wssec_ctx_free(rctx);
+        wssec_policy_free(p);
+    }
+}
+
+static void test_blame(void **state)
+{
+    (void)state;
+    wssec_policy *p = NULL;
+    assert_int_equal(parse(&p, POLICY(UT_SUPPORTING("")), NULL, NULL, NULL), 0);
+    wssec_error e = { WSSEC_EPOLICY,
+                      WSSEC_CAT_POLICY,
+                      "policy requires an authenticated UsernameToken; there is none",
+                      "",
+                      "",
+                      "",
+                      "",
+                      0 };
+    assert_string_equal(wssec_policy_blame(p, 0, 0, &e), "sp:SupportingTokens/sp:UsernameToken");
+    e.message = "signature value does not verify";
+    e.code = WSSEC_ESIGNATURE;
+    assert_null(wssec_policy_blame(p, 0, 0, &e));
+    wssec_policy_free(p);
+}
+
 /* sp:HttpsToken with RequireClientCertificate (SP 1.2 nested, SP 1.1
  * attribute): the TLS client certificate is required (the embedding server
  * passes it); a plain HttpsToken requires nothing of it. */
@@ -1043,26 +1067,6 @@ static void test_https_client_cert(void **state)
         assert_non_null(setting(p, 0, "require", "timestamp"));
         wssec_policy_free(p);
     }
-}
-
-static void test_blame(void **state)
-{
-    (void)state;
-    wssec_policy *p = NULL;
-    assert_int_equal(parse(&p, POLICY(UT_SUPPORTING("")), NULL, NULL, NULL), 0);
-    wssec_error e = { WSSEC_EPOLICY,
-                      WSSEC_CAT_POLICY,
-                      "policy requires an authenticated UsernameToken; there is none",
-                      "",
-                      "",
-                      "",
-                      "",
-                      0 };
-    assert_string_equal(wssec_policy_blame(p, 0, 0, &e), "sp:SupportingTokens/sp:UsernameToken");
-    e.message = "signature value does not verify";
-    e.code = WSSEC_ESIGNATURE;
-    assert_null(wssec_policy_blame(p, 0, 0, &e));
-    wssec_policy_free(p);
 }
 
 int main(void)
