@@ -106,9 +106,19 @@ static void signing_free(void *parent, void *ptr, CRYPTO_EX_DATA *ad, int idx, l
     EVP_PKEY_free(ptr);
 }
 
+/* A copy of a key (EVP_PKEY_dup) does not share the original's kept copy:
+ * without this, OpenSSL copies the pointer, and freeing either frees it. */
+static int signing_dup(CRYPTO_EX_DATA *to, const CRYPTO_EX_DATA *from, void **from_d, int idx,
+                       long argl, void *argp)
+{
+    (void)to, (void)from, (void)idx, (void)argl, (void)argp;
+    *from_d = NULL;
+    return 1;
+}
+
 static void signing_init(void)
 {
-    signing_idx = EVP_PKEY_get_ex_new_index(0, NULL, NULL, NULL, signing_free);
+    signing_idx = EVP_PKEY_get_ex_new_index(0, NULL, NULL, signing_dup, signing_free);
 }
 
 EVP_PKEY *wssec__pkey_for_signing(EVP_PKEY *pk)
