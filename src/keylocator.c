@@ -130,6 +130,9 @@ EVP_PKEY *wssec__pkey_for_signing(EVP_PKEY *pk)
     for (int pass = 0; pass < 2 && !out; pass++) {
         pthread_mutex_lock(&signing_lock);
         EVP_PKEY *kept = EVP_PKEY_get_ex_data(pk, signing_idx);
+        /* pk gets its ex_data before the first copy, so that every copy is
+         * made alike (a copy of a key with ex_data gets its own, empty) */
+        if (!kept && !fresh) EVP_PKEY_set_ex_data(pk, signing_idx, NULL);
         if (!kept && fresh && EVP_PKEY_set_ex_data(pk, signing_idx, fresh)) {
             kept = fresh;
             fresh = NULL;
@@ -150,10 +153,16 @@ void wssec__pkey_signing_failed(EVP_PKEY *pk, const EVP_PKEY *used)
     if (signing_idx < 0) return;
     EVP_PKEY *drop = NULL;
     pthread_mutex_lock(&signing_lock);
-    if (EVP_PKEY_get_ex_data(pk, signing_idx) == used && EVP_PKEY_set_ex_data(pk, signing_idx, NULL))
-        drop = (EVP_PKEY *)used;
+    if (EVP_PKEY_get_ex_data(pk, signing_idx) == used) {
+        /* replaced at once (nothing kept when memory is short: the next
+         * signature makes it) */
+        EVP_PKEY *fresh = EVP_PKEY_dup(pk);
+        if (EVP_PKEY_set_ex_data(pk, signing_idx, fresh)) drop = (EVP_PKEY *)used;
+        else EVP_PKEY_free(fresh);
+    }
     pthread_mutex_unlock(&signing_lock);
     EVP_PKEY_free(drop); /* the kept reference; the caller still holds its own */
+    ERR_clear_error();
 }
 
 /* ---- matching a reference with a certificate ---- */

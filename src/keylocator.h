@@ -28,9 +28,10 @@ EVP_PKEY *wssec__pkey_for_use(EVP_PKEY *pk);
 EVP_PKEY *wssec__pkey_for_signing(EVP_PKEY *pk);
 
 /* After a signature made with `used` (from wssec__pkey_for_signing(pk))
- * failed: the kept copy is dropped, so the next signature uses a new one (a
- * failed RSA signature may leave the key's blinding state inconsistent, and
- * every later signature made with it would not verify). */
+ * failed in the private-key operation: the kept copy is replaced by a new
+ * one (a failed RSA signature may leave the key's blinding state
+ * inconsistent, and every later signature made with it would not verify);
+ * when memory is short, by none, and the next signature makes it. */
 void wssec__pkey_signing_failed(EVP_PKEY *pk, const EVP_PKEY *used);
 
 #endif /* WSSEC_SRC_KEYLOCATOR_H */

@@ -1964,8 +1964,8 @@ static int ecdsa_raw(EVP_PKEY *pk, const unsigned char *der, size_t derlen, unsi
 }
 
 /* SignedInfo canonicalized by exclusive C14N straight into the signature,
- * with the copy of our key kept for signing (dropped when the signature
- * fails), base64 into SignatureValue sv. 0 or -1. */
+ * with the copy of our key kept for signing (replaced when the private-key
+ * operation fails), base64 into SignatureValue sv. 0 or -1. */
 static int direct_sign_value(xmlNodePtr si, xmlNodePtr sv, const gen_settings *g)
 {
     const EVP_MD *md = method_md(g->alg);
@@ -1973,13 +1973,19 @@ static int direct_sign_value(xmlNodePtr si, xmlNodePtr sv, const gen_settings *g
     EVP_MD_CTX *c = pk && md ? EVP_MD_CTX_new() : NULL;
     unsigned char *out = NULL, *raw = NULL;
     size_t outlen = 0, rawlen = 0;
-    int ok = c && EVP_DigestSignInit(c, NULL, md, NULL, pk) == 1 &&
-             exc_c14n_subtree(si, NULL, sign_write, c) == 0 &&
-             EVP_DigestSignFinal(c, NULL, &outlen) == 1 &&
-             (out = OPENSSL_malloc(outlen)) != NULL && EVP_DigestSignFinal(c, out, &outlen) == 1;
+    int size = pk ? EVP_PKEY_get_size(pk) : 0;
+    if (c) EVP_MD_CTX_set_flags(c, EVP_MD_CTX_FLAG_FINALISE); /* signed once: no copy */
+    int ok = c && size > 0 && (out = OPENSSL_malloc((size_t)size)) != NULL &&
+             EVP_DigestSignInit(c, NULL, md, NULL, pk) == 1 &&
+             exc_c14n_subtree(si, NULL, sign_write, c) == 0;
+    outlen = (size_t)size;
+    if (ok && EVP_DigestSignFinal(c, out, &outlen) != 1) { /* the private-key operation */
+        ok = 0;
+        wssec__pkey_signing_failed(g->pkey, pk);
+    }
     EVP_MD_CTX_free(c);
-    if (ok && EVP_PKEY_get_base_id(pk) == EVP_PKEY_EC) ok = ecdsa_raw(pk, out, outlen, &raw, &rawlen) == 0;
-    if (!ok && pk) wssec__pkey_signing_failed(g->pkey, pk);
+    if (ok && EVP_PKEY_get_base_id(pk) == EVP_PKEY_EC)
+        ok = ecdsa_raw(pk, out, outlen, &raw, &rawlen) == 0;
     EVP_PKEY_free(pk);
     char *b64 = ok ? wssec_b64_encode(raw ? raw : out, raw ? rawlen : outlen) : NULL;
     OPENSSL_free(out);

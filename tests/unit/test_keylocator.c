@@ -318,8 +318,8 @@ static void test_pkey_for_use(void **state)
 /* The copy kept for signing: made once and shared by every signature with
  * that key, not the key itself; a copy of the key (EVP_PKEY_dup, as
  * wssec__pkey_for_use makes) does not take it along, so freeing the copy
- * leaves it intact; a failed signature drops it and the next use gets a new
- * one; a stale "failed" with another object drops nothing. */
+ * leaves it intact; a failed signature replaces it with a new one; a stale
+ * "failed" with another object changes nothing. */
 static void test_pkey_for_signing(void **state)
 {
     (void)state;
