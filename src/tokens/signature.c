@@ -1848,14 +1848,19 @@ static int sign_write(void *ctx, const char *p, int n)
  * parts that do not hold the signature, a SHA-2 digest, RSA or ECDSA with
  * SHA-2, a key OpenSSL holds (a key in a token goes through xmlsec as
  * before), no STR-Transform. */
+static bool parts_outside(const parts *p, xmlNodePtr sec)
+{
+    for (size_t i = 0; i < p->n; i++)
+        if (p->v[i] == sec || envelops(p->v[i], sec)) return false;
+    return true;
+}
+
 static bool direct_signable(const gen_settings *g, const parts *p, xmlNodePtr sec)
 {
     if (g->dig->weak || g->alg->weak || wants_token_str(g) || !EVP_PKEY_get0_provider(g->pkey) ||
         (g->alg->key_type != EVP_PKEY_RSA && g->alg->key_type != EVP_PKEY_EC))
         return false;
-    for (size_t i = 0; i < p->n; i++)
-        if (p->v[i] == sec || envelops(p->v[i], sec)) return false;
-    return true;
+    return parts_outside(p, sec);
 }
 
 /* A child element of parent in the namespace ns, after a line feed (the
@@ -1963,37 +1968,69 @@ static int ecdsa_raw(EVP_PKEY *pk, const unsigned char *der, size_t derlen, unsi
     return ok ? 0 : -1;
 }
 
-/* SignedInfo canonicalized by exclusive C14N straight into the signature,
- * with the copy of our key kept for signing (replaced when the private-key
- * operation fails), base64 into SignatureValue sv. 0 or -1. */
-static int direct_sign_value(xmlNodePtr si, xmlNodePtr sv, const gen_settings *g)
+/* SignedInfo si canonicalized by exclusive C14N straight into a signature
+ * with pk and md (XML DSig's form: ECDSA as r||s), base64 into
+ * SignatureValue sv. *key_failed is set when the signing operation itself
+ * failed. 0 or -1. */
+static int sign_value(xmlNodePtr si, xmlNodePtr sv, EVP_PKEY *pk, const EVP_MD *md,
+                      bool *key_failed)
 {
-    const EVP_MD *md = method_md(g->alg);
-    EVP_PKEY *pk = wssec__pkey_for_signing(g->pkey);
-    EVP_MD_CTX *c = pk && md ? EVP_MD_CTX_new() : NULL;
+    EVP_MD_CTX *c = md ? EVP_MD_CTX_new() : NULL;
     unsigned char *out = NULL, *raw = NULL;
     size_t outlen = 0, rawlen = 0;
-    int size = pk ? EVP_PKEY_get_size(pk) : 0;
+    int size = EVP_PKEY_get_size(pk);
+    if (size < EVP_MAX_MD_SIZE) size = EVP_MAX_MD_SIZE; /* an HMAC key may say 0 */
     if (c) EVP_MD_CTX_set_flags(c, EVP_MD_CTX_FLAG_FINALISE); /* signed once: no copy */
-    int ok = c && size > 0 && (out = OPENSSL_malloc((size_t)size)) != NULL &&
+    int ok = c && (out = OPENSSL_malloc((size_t)size)) != NULL &&
              EVP_DigestSignInit(c, NULL, md, NULL, pk) == 1 &&
              exc_c14n_subtree(si, NULL, sign_write, c) == 0;
     outlen = (size_t)size;
     if (ok && EVP_DigestSignFinal(c, out, &outlen) != 1) { /* the private-key operation */
         ok = 0;
-        wssec__pkey_signing_failed(g->pkey, pk);
+        *key_failed = true;
     }
     EVP_MD_CTX_free(c);
     if (ok && EVP_PKEY_get_base_id(pk) == EVP_PKEY_EC)
         ok = ecdsa_raw(pk, out, outlen, &raw, &rawlen) == 0;
-    EVP_PKEY_free(pk);
     char *b64 = ok ? wssec_b64_encode(raw ? raw : out, raw ? rawlen : outlen) : NULL;
+    OPENSSL_cleanse(out, out ? (size_t)size : 0);
     OPENSSL_free(out);
     OPENSSL_free(raw);
     if (b64) xmlNodeSetContent(sv, BAD_CAST b64);
     xmlFree(b64);
     ERR_clear_error();
     return b64 && sv->children ? 0 : -1;
+}
+
+/* The SignatureValue with the copy of our key kept for signing, replaced
+ * when the private-key operation fails. 0 or -1. */
+static int direct_sign_value(xmlNodePtr si, xmlNodePtr sv, const gen_settings *g)
+{
+    EVP_PKEY *pk = wssec__pkey_for_signing(g->pkey);
+    bool failed = false;
+    int rc = pk ? sign_value(si, sv, pk, method_md(g->alg), &failed) : -1;
+    if (failed) wssec__pkey_signing_failed(g->pkey, pk);
+    EVP_PKEY_free(pk);
+    return rc;
+}
+
+/* Every part's wsu:Id, given before any part is digested. */
+static int direct_ids(wssec_msg *msg, const parts *p)
+{
+    for (size_t i = 0; i < p->n; i++)
+        if (!wssec_msg_id_of(msg, p->v[i], NULL))
+            return wssec_msg_fail(msg, WSSEC_ENOMEM, NULL, NULL, "out of memory");
+    return 0;
+}
+
+/* A digested Reference per part, in order. */
+static int direct_references(wssec_msg *msg, xmlNodePtr si, const gen_settings *g,
+                             const EVP_MD *md, const parts *p)
+{
+    for (size_t i = 0; i < p->n; i++)
+        if (direct_reference(msg, si, g, md, p->v[i]))
+            return wssec_msg_fail(msg, WSSEC_ENOMEM, NULL, NULL, "out of memory");
+    return 0;
 }
 
 /* The signature of the common shape without xmlsec: the elements written
@@ -2011,16 +2048,12 @@ static int sign_direct(wssec_msg *msg, const gen_settings *g, const parts *p,
     xmlNodePtr ki = wssec_xml_next_elem(sv);
     /* every Id, and the KeyInfo (which may give the token one), before any
      * digest */
-    for (size_t i = 0; i < p->n; i++)
-        if (!wssec_msg_id_of(msg, p->v[i], NULL))
-            return wssec_msg_fail(msg, WSSEC_ENOMEM, NULL, NULL, "out of memory");
+    WSSEC_GUARD(direct_ids(msg, p));
     int rc = wssec__str_write(msg, ki, g->cert, g->key_id, bst ? wssec_token_node(bst) : NULL,
                               g->bst_type);
     if (rc == WSSEC_ENOMEM) return wssec_msg_fail(msg, WSSEC_ENOMEM, NULL, NULL, "out of memory");
     if (rc) return rc;
-    for (size_t i = 0; i < p->n; i++)
-        if (direct_reference(msg, si, g, md, p->v[i]))
-            return wssec_msg_fail(msg, WSSEC_ENOMEM, NULL, NULL, "out of memory");
+    WSSEC_GUARD(direct_references(msg, si, g, md, p));
     if (direct_sign_value(si, sv, g))
         return wssec_msg_fail(msg, WSSEC_EINTERNAL, NULL, sig, "signing with %s failed",
                               g->alg->name);
@@ -2159,19 +2192,46 @@ static int sig_generate_with(wssec_msg *msg, gen_settings *gs)
 /* The symmetric binding's Signature template: after the EncryptedKey (the
  * session key), before a standalone ReferenceList already in the header
  * (encrypt, then sign: the receiver verifies the ciphertext first). */
-static int place_symmetric(wssec_msg *msg, xmlNodePtr *out)
+static int place_symmetric(wssec_msg *msg, xmlNodePtr sig)
 {
-    xmlNodePtr sig =
-        xmlSecTmplSignatureCreateNsPref(wssec_msg_doc(msg), xmlSecTransformExclC14NId,
-                                        xmlSecTransformHmacSha256Id, NULL, BAD_CAST "ds");
     if (!sig) return wssec_msg_fail(msg, WSSEC_ENOMEM, NULL, NULL, "out of memory");
     xmlNodePtr rl = child_of_security(msg, WSSEC_NS_XENC, "ReferenceList");
     if (!(rl ? xmlAddPrevSibling(rl, sig) : xmlAddChild(wssec_msg_security(msg, 0), sig))) {
         xmlFreeNode(sig);
         return wssec_msg_fail(msg, WSSEC_ENOMEM, NULL, NULL, "out of memory");
     }
-    *out = sig;
     return 0;
+}
+
+/* The symmetric binding's signature without xmlsec (exclusive C14N, "#id"
+ * parts outside our Security header, a SHA-2 digest): the elements written
+ * here, the key taken from the session key (and named in KeyInfo) before
+ * any part is digested, SignedInfo signed by HMAC-SHA256. */
+static int sym_direct(wssec_msg *msg, gen_settings *g, const parts *p, const wssec_token *ek,
+                      int derived)
+{
+    for (size_t i = 0; wssec__sig_algs[i].name && !g->alg; i++)
+        if (!strcmp(wssec__sig_algs[i].name, "hmac-sha256")) g->alg = &wssec__sig_algs[i];
+    const EVP_MD *md = g->alg ? EVP_get_digestbyname(g->dig->name) : NULL;
+    xmlNodePtr sig = md ? direct_template(msg, g) : NULL;
+    WSSEC_GUARD(place_symmetric(msg, sig));
+    xmlNodePtr si = wssec_xml_first_elem(sig), sv = wssec_xml_next_elem(si);
+    xmlNodePtr ki = wssec_xml_next_elem(sv);
+    WSSEC_GUARD(direct_ids(msg, p));
+    unsigned char key[64];
+    size_t klen = 0;
+    wssec_symkey_ref ref;
+    int rc = wssec__symkey_use(msg, ek, sig, derived ? 32 : 0, key, &klen, &ref);
+    if (!rc) rc = wssec__symkey_ref_write(msg, ki, &ref);
+    if (!rc) rc = direct_references(msg, si, g, md, p);
+    EVP_PKEY *hk = rc ? NULL : EVP_PKEY_new_raw_private_key(EVP_PKEY_HMAC, NULL, key, klen);
+    wssec__memzero(key, sizeof(key));
+    bool failed = false;
+    if (!rc && (!hk || sign_value(si, sv, hk, EVP_sha256(), &failed)))
+        rc = wssec_msg_fail(msg, WSSEC_EINTERNAL, NULL, sig, "signing with hmac-sha256 failed");
+    EVP_PKEY_free(hk);
+    ERR_clear_error();
+    return rc;
 }
 
 /* The signature of the symmetric binding (the symmetric option): HMAC-SHA256
@@ -2196,17 +2256,22 @@ static int sig_symmetric(wssec_msg *msg)
     WSSEC_GUARD(wssec__symkey_session(msg, &ek));
     parts p = { .n = 0 };
     WSSEC_GUARD(choose_parts(msg, &g, &p));
+    int derived = 0;
+    if (wssec_ctx_get_bool(&derived, ctx, "derived-keys")) derived = 0;
+    if (!g.dig->weak && parts_outside(&p, wssec_msg_security(msg, 0)))
+        return sym_direct(msg, &g, &p, ek, derived);
     xmlSecTransformId did = transform_by_uri(g.dig->uri, xmlSecTransformUsageDigestMethod);
     if (did == xmlSecTransformIdUnknown)
         return wssec_msg_fail(msg, WSSEC_EINTERNAL, NULL, NULL, "xmlsec lacks %s", g.dig->name);
     xmlNodePtr sig = NULL, ki = NULL;
-    WSSEC_GUARD(place_symmetric(msg, &sig));
+    WSSEC_GUARD(place_symmetric(
+        msg, sig = xmlSecTmplSignatureCreateNsPref(wssec_msg_doc(msg), xmlSecTransformExclC14NId,
+                                                   xmlSecTransformHmacSha256Id, NULL,
+                                                   BAD_CAST "ds")));
     if (add_refs(msg, sig, did, &p) || !(ki = xmlSecTmplSignatureEnsureKeyInfo(sig, NULL)))
         return wssec_msg_fail(msg, WSSEC_ENOMEM, NULL, NULL, "out of memory");
     unsigned char key[64];
     size_t klen = 0;
-    int derived = 0;
-    if (wssec_ctx_get_bool(&derived, ctx, "derived-keys")) derived = 0;
     /* HMAC-SHA256: a derived key of 32 bytes, or the session key itself */
     wssec_symkey_ref ref;
     int rc = wssec__symkey_use(msg, ek, sig, derived ? 32 : 0, key, &klen, &ref);
