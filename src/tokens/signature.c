@@ -1828,8 +1828,8 @@ static int exc_c14n_subtree(xmlNodePtr top, xmlChar **prefixes, xmlOutputWriteCa
 {
     subtree_vis v = { top, NULL, 0 };
     xmlOutputBufferPtr ob = xmlOutputBufferCreateIO(write, NULL, sink, NULL);
-    int n = ob ? xmlC14NExecute(top->doc, in_subtree, &v, XML_C14N_EXCLUSIVE_1_0, prefixes, 0, ob)
-               : -1;
+    int n =
+        ob ? xmlC14NExecute(top->doc, in_subtree, &v, XML_C14N_EXCLUSIVE_1_0, prefixes, 0, ob) : -1;
     if (ob && xmlOutputBufferClose(ob) < 0) n = -1;
     return n < 0 ? -1 : 0;
 }
@@ -1890,8 +1890,8 @@ static xmlNodePtr direct_template(wssec_msg *msg, const gen_settings *g)
     if (ds) xmlSetNs(sig, ds);
     xmlNodePtr si = ds ? ds_add(sig, ds, "SignedInfo", NULL) : NULL;
     if (!si || !ds_add(si, ds, "CanonicalizationMethod", WSSEC_URI_EXC_C14N) ||
-        !ds_add(si, ds, "SignatureMethod", g->alg->uri) || !ds_add(sig, ds, "SignatureValue", NULL) ||
-        !ds_add(sig, ds, "KeyInfo", NULL)) {
+        !ds_add(si, ds, "SignatureMethod", g->alg->uri) ||
+        !ds_add(sig, ds, "SignatureValue", NULL) || !ds_add(sig, ds, "KeyInfo", NULL)) {
         xmlFreeNode(sig);
         return NULL;
     }
@@ -1919,8 +1919,8 @@ static char *part_digest(xmlNodePtr part, const char *prefixes, const EVP_MD *md
 
 /* One Reference of SignedInfo si naming part (its wsu:Id given before any
  * part was digested), with its DigestValue. 0 or WSSEC_ENOMEM. */
-static int direct_reference(wssec_msg *msg, xmlNodePtr si, const gen_settings *g,
-                            const EVP_MD *md, xmlNodePtr part)
+static int direct_reference(wssec_msg *msg, xmlNodePtr si, const gen_settings *g, const EVP_MD *md,
+                            xmlNodePtr part)
 {
     const char *id = wssec_msg_id_of(msg, part, NULL);
     char uri[300], prefixes[300];
@@ -1979,7 +1979,7 @@ static int sign_value(xmlNodePtr si, xmlNodePtr sv, EVP_PKEY *pk, const EVP_MD *
     unsigned char *out = NULL, *raw = NULL;
     size_t outlen = 0, rawlen = 0;
     int size = EVP_PKEY_get_size(pk);
-    if (size < EVP_MAX_MD_SIZE) size = EVP_MAX_MD_SIZE; /* an HMAC key may say 0 */
+    if (size < EVP_MAX_MD_SIZE) size = EVP_MAX_MD_SIZE;       /* an HMAC key may say 0 */
     if (c) EVP_MD_CTX_set_flags(c, EVP_MD_CTX_FLAG_FINALISE); /* signed once: no copy */
     int ok = c && (out = OPENSSL_malloc((size_t)size)) != NULL &&
              EVP_DigestSignInit(c, NULL, md, NULL, pk) == 1 &&
@@ -2024,8 +2024,8 @@ static int direct_ids(wssec_msg *msg, const parts *p)
 }
 
 /* A digested Reference per part, in order. */
-static int direct_references(wssec_msg *msg, xmlNodePtr si, const gen_settings *g,
-                             const EVP_MD *md, const parts *p)
+static int direct_references(wssec_msg *msg, xmlNodePtr si, const gen_settings *g, const EVP_MD *md,
+                             const parts *p)
 {
     for (size_t i = 0; i < p->n; i++)
         if (direct_reference(msg, si, g, md, p->v[i]))
@@ -2170,8 +2170,7 @@ static int sig_generate_with(wssec_msg *msg, gen_settings *gs)
     WSSEC_GUARD(own_token(msg, &g, &bst));
     parts p = { .n = 0 };
     WSSEC_GUARD(choose_parts(msg, &g, &p));
-    if (direct_signable(&g, &p, wssec_msg_security(msg, 0)))
-        return sign_direct(msg, &g, &p, bst);
+    if (direct_signable(&g, &p, wssec_msg_security(msg, 0))) return sign_direct(msg, &g, &p, bst);
     xmlSecTransformId sid = transform_by_uri(g.alg->uri, xmlSecTransformUsageSignatureMethod);
     xmlSecTransformId did = transform_by_uri(g.dig->uri, xmlSecTransformUsageDigestMethod);
     if (sid == xmlSecTransformIdUnknown || did == xmlSecTransformIdUnknown)
@@ -2263,11 +2262,11 @@ static int sig_symmetric(wssec_msg *msg)
     xmlSecTransformId did = transform_by_uri(g.dig->uri, xmlSecTransformUsageDigestMethod);
     if (did == xmlSecTransformIdUnknown)
         return wssec_msg_fail(msg, WSSEC_EINTERNAL, NULL, NULL, "xmlsec lacks %s", g.dig->name);
-    xmlNodePtr sig = NULL, ki = NULL;
-    WSSEC_GUARD(place_symmetric(
-        msg, sig = xmlSecTmplSignatureCreateNsPref(wssec_msg_doc(msg), xmlSecTransformExclC14NId,
-                                                   xmlSecTransformHmacSha256Id, NULL,
-                                                   BAD_CAST "ds")));
+    xmlNodePtr ki = NULL;
+    xmlNodePtr sig =
+        xmlSecTmplSignatureCreateNsPref(wssec_msg_doc(msg), xmlSecTransformExclC14NId,
+                                        xmlSecTransformHmacSha256Id, NULL, BAD_CAST "ds");
+    WSSEC_GUARD(place_symmetric(msg, sig));
     if (add_refs(msg, sig, did, &p) || !(ki = xmlSecTmplSignatureEnsureKeyInfo(sig, NULL)))
         return wssec_msg_fail(msg, WSSEC_ENOMEM, NULL, NULL, "out of memory");
     unsigned char key[64];
