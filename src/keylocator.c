@@ -9,6 +9,7 @@
  * it answers is then used like any configured key, so a wrong key fails
  * with the same "decryption failed" (tokens/encryption.c).
  */
+#include <pthread.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
@@ -90,6 +91,78 @@ EVP_PKEY *wssec__pkey_for_use(EVP_PKEY *pk)
      * never leaves the token) */
     if (!EVP_PKEY_get0_provider(pk)) return EVP_PKEY_up_ref(pk) ? pk : NULL;
     return EVP_PKEY_dup(pk);
+}
+
+/* ---- the copy of a key kept for signing ---- */
+
+static pthread_once_t signing_once = PTHREAD_ONCE_INIT;
+static pthread_mutex_t signing_lock = PTHREAD_MUTEX_INITIALIZER;
+static int signing_idx = -1;
+
+static void signing_free(void *parent, void *ptr, CRYPTO_EX_DATA *ad, int idx, long argl,
+                         void *argp)
+{
+    (void)parent, (void)ad, (void)idx, (void)argl, (void)argp;
+    EVP_PKEY_free(ptr);
+}
+
+/* A copy of a key (EVP_PKEY_dup) does not share the original's kept copy:
+ * without this, OpenSSL copies the pointer, and freeing either frees it. */
+static int signing_dup(CRYPTO_EX_DATA *to, const CRYPTO_EX_DATA *from, void **from_d, int idx,
+                       long argl, void *argp)
+{
+    (void)to, (void)from, (void)idx, (void)argl, (void)argp;
+    *from_d = NULL;
+    return 1;
+}
+
+static void signing_init(void)
+{
+    signing_idx = EVP_PKEY_get_ex_new_index(0, NULL, NULL, signing_dup, signing_free);
+}
+
+EVP_PKEY *wssec__pkey_for_signing(EVP_PKEY *pk)
+{
+    if (!pk) return NULL;
+    pthread_once(&signing_once, signing_init);
+    if (signing_idx < 0 || !EVP_PKEY_get0_provider(pk)) return wssec__pkey_for_use(pk);
+    EVP_PKEY *fresh = NULL, *out = NULL;
+    for (int pass = 0; pass < 2 && !out; pass++) {
+        pthread_mutex_lock(&signing_lock);
+        EVP_PKEY *kept = EVP_PKEY_get_ex_data(pk, signing_idx);
+        /* pk gets its ex_data before the first copy, so that every copy is
+         * made alike (a copy of a key with ex_data gets its own, empty) */
+        if (!kept && !fresh) EVP_PKEY_set_ex_data(pk, signing_idx, NULL);
+        if (!kept && fresh && EVP_PKEY_set_ex_data(pk, signing_idx, fresh)) {
+            kept = fresh;
+            fresh = NULL;
+        }
+        if (kept && EVP_PKEY_up_ref(kept)) out = kept;
+        pthread_mutex_unlock(&signing_lock);
+        if (!out && !fresh && !(fresh = EVP_PKEY_dup(pk))) break; /* copied outside the lock */
+    }
+    EVP_PKEY_free(fresh); /* another thread kept its copy first, or memory is short */
+    ERR_clear_error();
+    return out;
+}
+
+void wssec__pkey_signing_failed(EVP_PKEY *pk, const EVP_PKEY *used)
+{
+    if (!pk || !used) return;
+    pthread_once(&signing_once, signing_init);
+    if (signing_idx < 0) return;
+    EVP_PKEY *drop = NULL;
+    pthread_mutex_lock(&signing_lock);
+    if (EVP_PKEY_get_ex_data(pk, signing_idx) == used) {
+        /* replaced at once (nothing kept when memory is short: the next
+         * signature makes it) */
+        EVP_PKEY *fresh = EVP_PKEY_dup(pk);
+        if (EVP_PKEY_set_ex_data(pk, signing_idx, fresh)) drop = (EVP_PKEY *)used;
+        else EVP_PKEY_free(fresh);
+    }
+    pthread_mutex_unlock(&signing_lock);
+    EVP_PKEY_free(drop); /* the kept reference; the caller still holds its own */
+    ERR_clear_error();
 }
 
 /* ---- matching a reference with a certificate ---- */

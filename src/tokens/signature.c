@@ -1737,15 +1737,13 @@ static bool wants_token_str(const gen_settings *g)
     return false;
 }
 
-/* The Signature template, in our Security header: after an EncryptedKey
+/* The Signature (a template, or the direct signature's elements; freed on
+ * failure), in our Security header: after an EncryptedKey
  * already in the header (encrypt, then sign) the signature goes before it,
  * with its token: the receiver verifies the ciphertext first, then
  * decrypts. */
-static int place_signature(wssec_msg *msg, xmlSecTransformId sid, const wssec_token *bst,
-                           xmlNodePtr *out)
+static int place_signature(wssec_msg *msg, xmlNodePtr sig, const wssec_token *bst)
 {
-    xmlNodePtr sig = xmlSecTmplSignatureCreateNsPref(wssec_msg_doc(msg), xmlSecTransformExclC14NId,
-                                                     sid, NULL, BAD_CAST "ds");
     if (!sig) return wssec_msg_fail(msg, WSSEC_ENOMEM, NULL, NULL, "out of memory");
     xmlNodePtr ek = child_of_security(msg, WSSEC_NS_XENC, "EncryptedKey");
     if (!(ek ? xmlAddPrevSibling(ek, sig) : xmlAddChild(wssec_msg_security(msg, 0), sig))) {
@@ -1761,7 +1759,6 @@ static int place_signature(wssec_msg *msg, xmlSecTransformId sid, const wssec_to
                 break;
             }
     }
-    *out = sig;
     return 0;
 }
 
@@ -1839,6 +1836,249 @@ static int sign(wssec_msg *msg, xmlNodePtr sig, const gen_settings *g)
     return sign_with(msg, sig, key_from_private(g->pkey), g->alg->name);
 }
 
+/* ---- the direct signature (issue 18, S2) ---- */
+
+/* Exclusive C14N (without comments) of the subtree at top, written to
+ * write(sink): libxml2's, with the verifier's visibility callback. The one
+ * place the signing side canonicalizes. 0, or -1 when it or the sink
+ * failed. */
+static int exc_c14n_subtree(xmlNodePtr top, xmlChar **prefixes, xmlOutputWriteCallback write,
+                            void *sink)
+{
+    subtree_vis v = { top, NULL, 0 };
+    xmlOutputBufferPtr ob = xmlOutputBufferCreateIO(write, NULL, sink, NULL);
+    int n =
+        ob ? xmlC14NExecute(top->doc, in_subtree, &v, XML_C14N_EXCLUSIVE_1_0, prefixes, 0, ob) : -1;
+    if (ob && xmlOutputBufferClose(ob) < 0) n = -1;
+    return n < 0 ? -1 : 0;
+}
+
+static int md_write(void *ctx, const char *p, int n)
+{
+    return n >= 0 && EVP_DigestUpdate(ctx, p, (size_t)n) == 1 ? n : -1;
+}
+
+static int sign_write(void *ctx, const char *p, int n)
+{
+    return n >= 0 && EVP_DigestSignUpdate(ctx, p, (size_t)n) == 1 ? n : -1;
+}
+
+/* Whether this signature can be made directly: exclusive C14N of "#id"
+ * parts that do not hold the signature, a SHA-2 digest, RSA or ECDSA with
+ * SHA-2, a key OpenSSL holds (a key in a token goes through xmlsec as
+ * before), no STR-Transform. */
+static bool parts_outside(const parts *p, xmlNodePtr sec)
+{
+    for (size_t i = 0; i < p->n; i++)
+        if (p->v[i] == sec || envelops(p->v[i], sec)) return false;
+    return true;
+}
+
+static bool direct_signable(const gen_settings *g, const parts *p, xmlNodePtr sec)
+{
+    if (g->dig->weak || g->alg->weak || wants_token_str(g) || !EVP_PKEY_get0_provider(g->pkey) ||
+        (g->alg->key_type != EVP_PKEY_RSA && g->alg->key_type != EVP_PKEY_EC))
+        return false;
+    return parts_outside(p, sec);
+}
+
+/* A child element of parent in the namespace ns, after a line feed (the
+ * layout xmlsec's templates have); with an Algorithm attribute when alg
+ * is given. */
+static xmlNodePtr ds_add(xmlNodePtr parent, xmlNsPtr ns, const char *local, const char *alg)
+{
+    if (!parent->children && !xmlAddChild(parent, xmlNewDocText(parent->doc, BAD_CAST "\n")))
+        return NULL;
+    xmlNodePtr c = xmlNewDocNode(parent->doc, ns, BAD_CAST local, NULL);
+    if (c && !xmlAddChild(parent, c)) {
+        xmlFreeNode(c);
+        return NULL;
+    }
+    xmlNodePtr lf = c ? xmlNewDocText(parent->doc, BAD_CAST "\n") : NULL;
+    if (lf && !xmlAddChild(parent, lf)) xmlFreeNode(lf);
+    if (!lf || (alg && !xmlNewProp(c, BAD_CAST "Algorithm", BAD_CAST alg))) return NULL;
+    return c;
+}
+
+/* The Signature element with its SignedInfo (CanonicalizationMethod and
+ * SignatureMethod), an empty SignatureValue and an empty KeyInfo. */
+static xmlNodePtr direct_template(wssec_msg *msg, const gen_settings *g)
+{
+    xmlNodePtr sig = xmlNewDocNode(wssec_msg_doc(msg), NULL, BAD_CAST "Signature", NULL);
+    xmlNsPtr ds = sig ? xmlNewNs(sig, BAD_CAST WSSEC_NS_DS, BAD_CAST "ds") : NULL;
+    if (ds) xmlSetNs(sig, ds);
+    xmlNodePtr si = ds ? ds_add(sig, ds, "SignedInfo", NULL) : NULL;
+    if (!si || !ds_add(si, ds, "CanonicalizationMethod", WSSEC_URI_EXC_C14N) ||
+        !ds_add(si, ds, "SignatureMethod", g->alg->uri) ||
+        !ds_add(sig, ds, "SignatureValue", NULL) || !ds_add(sig, ds, "KeyInfo", NULL)) {
+        xmlFreeNode(sig);
+        return NULL;
+    }
+    return sig;
+}
+
+/* The digest of a part, by exclusive C14N keeping the prefixes its QName
+ * values use (prefixes: their list), base64. NULL when out of memory. */
+static char *part_digest(xmlNodePtr part, const char *prefixes, const EVP_MD *md)
+{
+    xmlChar *v[65];
+    char *copy = NULL, *b64 = NULL;
+    unsigned char d[EVP_MAX_MD_SIZE];
+    unsigned int dl = 0;
+    EVP_MD_CTX *c = EVP_MD_CTX_new();
+    if (c && split_prefixes(prefixes[0] ? prefixes : NULL, &copy, v, WSSEC_ARRAY_LEN(v)) == 0 &&
+        EVP_DigestInit_ex(c, md, NULL) == 1 &&
+        exc_c14n_subtree(part, v[0] ? v : NULL, md_write, c) == 0 &&
+        EVP_DigestFinal_ex(c, d, &dl) == 1)
+        b64 = wssec_b64_encode(d, dl);
+    EVP_MD_CTX_free(c);
+    wssec__free(copy);
+    return b64;
+}
+
+/* One Reference of SignedInfo si naming part (its wsu:Id given before any
+ * part was digested), with its DigestValue. 0 or WSSEC_ENOMEM. */
+static int direct_reference(wssec_msg *msg, xmlNodePtr si, const gen_settings *g, const EVP_MD *md,
+                            xmlNodePtr part)
+{
+    const char *id = wssec_msg_id_of(msg, part, NULL);
+    char uri[300], prefixes[300];
+    if (!id || (size_t)snprintf(uri, sizeof(uri), "#%s", id) >= sizeof(uri)) return WSSEC_ENOMEM;
+    qname_prefixes(part, prefixes, sizeof(prefixes));
+    xmlNsPtr ds = si->ns;
+    xmlNodePtr ref = ds_add(si, ds, "Reference", NULL);
+    xmlNodePtr ts = ref && xmlNewProp(ref, BAD_CAST "URI", BAD_CAST uri)
+                        ? ds_add(ref, ds, "Transforms", NULL)
+                        : NULL;
+    xmlNodePtr tr = ts ? ds_add(ts, ds, "Transform", WSSEC_URI_EXC_C14N) : NULL;
+    if (!tr) return WSSEC_ENOMEM;
+    if (prefixes[0]) {
+        xmlNodePtr in = ds_add(tr, NULL, "InclusiveNamespaces", NULL);
+        xmlNsPtr ec = in ? xmlNewNs(in, BAD_CAST WSSEC_URI_EXC_C14N, BAD_CAST "ec") : NULL;
+        if (!ec || !xmlNewProp(in, BAD_CAST "PrefixList", BAD_CAST prefixes)) return WSSEC_ENOMEM;
+        xmlSetNs(in, ec);
+    }
+    char *b64 = part_digest(part, prefixes, md);
+    xmlNodePtr dv = b64 && ds_add(ref, ds, "DigestMethod", g->dig->uri)
+                        ? ds_add(ref, ds, "DigestValue", NULL)
+                        : NULL;
+    if (dv) xmlNodeSetContent(dv, BAD_CAST b64);
+    xmlFree(b64);
+    return dv && dv->children ? 0 : WSSEC_ENOMEM;
+}
+
+/* An ECDSA signature (DER) as XML DSig writes it: r||s, two halves of the
+ * order's size. 0, or -1 (*raw NULL). */
+static int ecdsa_raw(EVP_PKEY *pk, const unsigned char *der, size_t derlen, unsigned char **raw,
+                     size_t *rawlen)
+{
+    const unsigned char *p = der;
+    ECDSA_SIG *es = d2i_ECDSA_SIG(NULL, &p, (long)derlen);
+    size_t half = ((size_t)EVP_PKEY_get_bits(pk) + 7) / 8;
+    *rawlen = 2 * half;
+    int ok = es && (*raw = OPENSSL_malloc(*rawlen)) != NULL &&
+             BN_bn2binpad(ECDSA_SIG_get0_r(es), *raw, (int)half) == (int)half &&
+             BN_bn2binpad(ECDSA_SIG_get0_s(es), *raw + half, (int)half) == (int)half;
+    ECDSA_SIG_free(es);
+    if (!ok) {
+        OPENSSL_free(*raw);
+        *raw = NULL;
+    }
+    return ok ? 0 : -1;
+}
+
+/* SignedInfo si canonicalized by exclusive C14N straight into a signature
+ * with pk and md (XML DSig's form: ECDSA as r||s), base64 into
+ * SignatureValue sv. *key_failed is set when the signing operation itself
+ * failed. 0 or -1. */
+static int sign_value(xmlNodePtr si, xmlNodePtr sv, EVP_PKEY *pk, const EVP_MD *md,
+                      bool *key_failed)
+{
+    EVP_MD_CTX *c = md ? EVP_MD_CTX_new() : NULL;
+    unsigned char *out = NULL, *raw = NULL;
+    size_t outlen = 0, rawlen = 0;
+    int size = EVP_PKEY_get_size(pk);
+    if (size < EVP_MAX_MD_SIZE) size = EVP_MAX_MD_SIZE;       /* an HMAC key may say 0 */
+    if (c) EVP_MD_CTX_set_flags(c, EVP_MD_CTX_FLAG_FINALISE); /* signed once: no copy */
+    int ok = c && (out = OPENSSL_malloc((size_t)size)) != NULL &&
+             EVP_DigestSignInit(c, NULL, md, NULL, pk) == 1 &&
+             exc_c14n_subtree(si, NULL, sign_write, c) == 0;
+    outlen = (size_t)size;
+    if (ok && EVP_DigestSignFinal(c, out, &outlen) != 1) { /* the private-key operation */
+        ok = 0;
+        *key_failed = true;
+    }
+    EVP_MD_CTX_free(c);
+    if (ok && EVP_PKEY_get_base_id(pk) == EVP_PKEY_EC)
+        ok = ecdsa_raw(pk, out, outlen, &raw, &rawlen) == 0;
+    char *b64 = ok ? wssec_b64_encode(raw ? raw : out, raw ? rawlen : outlen) : NULL;
+    OPENSSL_cleanse(out, out ? (size_t)size : 0);
+    OPENSSL_free(out);
+    OPENSSL_free(raw);
+    if (b64) xmlNodeSetContent(sv, BAD_CAST b64);
+    xmlFree(b64);
+    ERR_clear_error();
+    return b64 && sv->children ? 0 : -1;
+}
+
+/* The SignatureValue with the copy of our key kept for signing, replaced
+ * when the private-key operation fails. 0 or -1. */
+static int direct_sign_value(xmlNodePtr si, xmlNodePtr sv, const gen_settings *g)
+{
+    EVP_PKEY *pk = wssec__pkey_for_signing(g->pkey);
+    bool failed = false;
+    int rc = pk ? sign_value(si, sv, pk, method_md(g->alg), &failed) : -1;
+    if (failed) wssec__pkey_signing_failed(g->pkey, pk);
+    EVP_PKEY_free(pk);
+    return rc;
+}
+
+/* Every part's wsu:Id, given before any part is digested. */
+static int direct_ids(wssec_msg *msg, const parts *p)
+{
+    for (size_t i = 0; i < p->n; i++)
+        if (!wssec_msg_id_of(msg, p->v[i], NULL))
+            return wssec_msg_fail(msg, WSSEC_ENOMEM, NULL, NULL, "out of memory");
+    return 0;
+}
+
+/* A digested Reference per part, in order. */
+static int direct_references(wssec_msg *msg, xmlNodePtr si, const gen_settings *g, const EVP_MD *md,
+                             const parts *p)
+{
+    for (size_t i = 0; i < p->n; i++)
+        if (direct_reference(msg, si, g, md, p->v[i]))
+            return wssec_msg_fail(msg, WSSEC_ENOMEM, NULL, NULL, "out of memory");
+    return 0;
+}
+
+/* The signature of the common shape without xmlsec: the elements written
+ * here, every part's wsu:Id given, then each part digested by exclusive
+ * C14N of its subtree, then SignedInfo signed; the same elements, values
+ * and errors as the template signed by xmlsec. */
+static int sign_direct(wssec_msg *msg, const gen_settings *g, const parts *p,
+                       const wssec_token *bst)
+{
+    const EVP_MD *md = EVP_get_digestbyname(g->dig->name);
+    xmlNodePtr sig = md ? direct_template(msg, g) : NULL;
+    if (!sig) return wssec_msg_fail(msg, WSSEC_ENOMEM, NULL, NULL, "out of memory");
+    WSSEC_GUARD(place_signature(msg, sig, bst));
+    xmlNodePtr si = wssec_xml_first_elem(sig), sv = wssec_xml_next_elem(si);
+    xmlNodePtr ki = wssec_xml_next_elem(sv);
+    /* every Id, and the KeyInfo (which may give the token one), before any
+     * digest */
+    WSSEC_GUARD(direct_ids(msg, p));
+    int rc = wssec__str_write(msg, ki, g->cert, g->key_id, bst ? wssec_token_node(bst) : NULL,
+                              g->bst_type);
+    if (rc == WSSEC_ENOMEM) return wssec_msg_fail(msg, WSSEC_ENOMEM, NULL, NULL, "out of memory");
+    if (rc) return rc;
+    WSSEC_GUARD(direct_references(msg, si, g, md, p));
+    if (direct_sign_value(si, sv, g))
+        return wssec_msg_fail(msg, WSSEC_EINTERNAL, NULL, sig, "signing with %s failed",
+                              g->alg->name);
+    return 0;
+}
+
 /* ---- sign-part token-str: the STR-Transform (WSS 1.1 section 8.3) ---- */
 
 /* A child element of parent, in the namespace ns of sig's document. */
@@ -1911,41 +2151,9 @@ static int resign_signed_info(wssec_msg *msg, xmlNodePtr sig, const gen_settings
     if (!wssec_xml_is(si, WSSEC_NS_DS, "SignedInfo") ||
         !wssec_xml_is(sv, WSSEC_NS_DS, "SignatureValue"))
         return wssec_msg_fail(msg, WSSEC_EINTERNAL, NULL, sig, "the signature has no SignedInfo");
-    wssec_buf tbs = { .max = SIZE_MAX / 2 };
-    subtree_vis v = { si, NULL, 0 };
-    xmlOutputBufferPtr ob = xmlOutputBufferCreateIO(buf_write, NULL, &tbs, NULL);
-    int n = ob ? xmlC14NExecute(sig->doc, in_subtree, &v, XML_C14N_EXCLUSIVE_1_0, NULL, 0, ob) : -1;
-    if (ob && xmlOutputBufferClose(ob) < 0) n = -1;
-    const EVP_MD *md = method_md(g->alg);
-    EVP_MD_CTX *c = n >= 0 && md ? EVP_MD_CTX_new() : NULL;
-    unsigned char *out = NULL, *raw = NULL;
-    size_t outlen = 0, rawlen = 0;
-    int ok = c && EVP_DigestSignInit(c, NULL, md, NULL, g->pkey) == 1 &&
-             EVP_DigestSign(c, NULL, &outlen, tbs.data, tbs.len) == 1 &&
-             (out = OPENSSL_malloc(outlen)) != NULL &&
-             EVP_DigestSign(c, out, &outlen, tbs.data, tbs.len) == 1;
-    EVP_MD_CTX_free(c);
-    wssec__buf_free(&tbs);
-    if (ok && EVP_PKEY_get_base_id(g->pkey) == EVP_PKEY_EC) {
-        const unsigned char *p = out;
-        ECDSA_SIG *es = d2i_ECDSA_SIG(NULL, &p, (long)outlen);
-        size_t half = ((size_t)EVP_PKEY_get_bits(g->pkey) + 7) / 8;
-        rawlen = 2 * half;
-        ok = es && (raw = OPENSSL_malloc(rawlen)) != NULL &&
-             BN_bn2binpad(ECDSA_SIG_get0_r(es), raw, (int)half) == (int)half &&
-             BN_bn2binpad(ECDSA_SIG_get0_s(es), raw + half, (int)half) == (int)half;
-        ECDSA_SIG_free(es);
-    }
-    char *b64 = ok ? wssec_b64_encode(raw ? raw : out, raw ? rawlen : outlen) : NULL;
-    OPENSSL_free(out);
-    OPENSSL_free(raw);
-    if (b64) xmlNodeSetContent(sv, BAD_CAST b64);
-    xmlFree(b64);
-    if (!b64) {
-        ERR_clear_error();
+    if (direct_sign_value(si, sv, g))
         return wssec_msg_fail(msg, WSSEC_EINTERNAL, NULL, sig, "signing with %s failed",
                               g->alg->name);
-    }
     return 0;
 }
 
@@ -1981,13 +2189,15 @@ static int sig_generate_with(wssec_msg *msg, gen_settings *gs)
     WSSEC_GUARD(own_token(msg, &g, &bst));
     parts p = { .n = 0 };
     WSSEC_GUARD(choose_parts(msg, &g, &p));
+    if (direct_signable(&g, &p, wssec_msg_security(msg, 0))) return sign_direct(msg, &g, &p, bst);
     xmlSecTransformId sid = transform_by_uri(g.alg->uri, xmlSecTransformUsageSignatureMethod);
     xmlSecTransformId did = transform_by_uri(g.dig->uri, xmlSecTransformUsageDigestMethod);
     if (sid == xmlSecTransformIdUnknown || did == xmlSecTransformIdUnknown)
         return wssec_msg_fail(msg, WSSEC_EINTERNAL, NULL, NULL, "xmlsec lacks %s or %s",
                               g.alg->name, g.dig->name);
-    xmlNodePtr sig = NULL;
-    WSSEC_GUARD(place_signature(msg, sid, bst, &sig));
+    xmlNodePtr sig = xmlSecTmplSignatureCreateNsPref(wssec_msg_doc(msg), xmlSecTransformExclC14NId,
+                                                     sid, NULL, BAD_CAST "ds");
+    WSSEC_GUARD(place_signature(msg, sig, bst));
     int rc = add_references(msg, sig, &g, did, &p, bst);
     if (rc == WSSEC_ENOMEM) return wssec_msg_fail(msg, WSSEC_ENOMEM, NULL, NULL, "out of memory");
     if (rc) return rc;
@@ -2000,19 +2210,46 @@ static int sig_generate_with(wssec_msg *msg, gen_settings *gs)
 /* The symmetric binding's Signature template: after the EncryptedKey (the
  * session key), before a standalone ReferenceList already in the header
  * (encrypt, then sign: the receiver verifies the ciphertext first). */
-static int place_symmetric(wssec_msg *msg, xmlNodePtr *out)
+static int place_symmetric(wssec_msg *msg, xmlNodePtr sig)
 {
-    xmlNodePtr sig =
-        xmlSecTmplSignatureCreateNsPref(wssec_msg_doc(msg), xmlSecTransformExclC14NId,
-                                        xmlSecTransformHmacSha256Id, NULL, BAD_CAST "ds");
     if (!sig) return wssec_msg_fail(msg, WSSEC_ENOMEM, NULL, NULL, "out of memory");
     xmlNodePtr rl = child_of_security(msg, WSSEC_NS_XENC, "ReferenceList");
     if (!(rl ? xmlAddPrevSibling(rl, sig) : xmlAddChild(wssec_msg_security(msg, 0), sig))) {
         xmlFreeNode(sig);
         return wssec_msg_fail(msg, WSSEC_ENOMEM, NULL, NULL, "out of memory");
     }
-    *out = sig;
     return 0;
+}
+
+/* The symmetric binding's signature without xmlsec (exclusive C14N, "#id"
+ * parts outside our Security header, a SHA-2 digest): the elements written
+ * here, the key taken from the session key (and named in KeyInfo) before
+ * any part is digested, SignedInfo signed by HMAC-SHA256. */
+static int sym_direct(wssec_msg *msg, gen_settings *g, const parts *p, const wssec_token *ek,
+                      int derived)
+{
+    for (size_t i = 0; wssec__sig_algs[i].name && !g->alg; i++)
+        if (!strcmp(wssec__sig_algs[i].name, "hmac-sha256")) g->alg = &wssec__sig_algs[i];
+    const EVP_MD *md = g->alg ? EVP_get_digestbyname(g->dig->name) : NULL;
+    xmlNodePtr sig = md ? direct_template(msg, g) : NULL;
+    WSSEC_GUARD(place_symmetric(msg, sig));
+    xmlNodePtr si = wssec_xml_first_elem(sig), sv = wssec_xml_next_elem(si);
+    xmlNodePtr ki = wssec_xml_next_elem(sv);
+    WSSEC_GUARD(direct_ids(msg, p));
+    unsigned char key[64];
+    size_t klen = 0;
+    wssec_symkey_ref ref;
+    int rc = wssec__symkey_use(msg, ek, sig, derived ? 32 : 0, key, &klen, &ref);
+    if (!rc) rc = wssec__symkey_ref_write(msg, ki, &ref);
+    if (!rc) rc = direct_references(msg, si, g, md, p);
+    EVP_PKEY *hk = rc ? NULL : EVP_PKEY_new_raw_private_key(EVP_PKEY_HMAC, NULL, key, klen);
+    wssec__memzero(key, sizeof(key));
+    bool failed = false;
+    if (!rc && (!hk || sign_value(si, sv, hk, EVP_sha256(), &failed)))
+        rc = wssec_msg_fail(msg, WSSEC_EINTERNAL, NULL, sig, "signing with hmac-sha256 failed");
+    EVP_PKEY_free(hk);
+    ERR_clear_error();
+    return rc;
 }
 
 /* The signature of the symmetric binding (the symmetric option): HMAC-SHA256
@@ -2037,17 +2274,22 @@ static int sig_symmetric(wssec_msg *msg)
     WSSEC_GUARD(wssec__symkey_session(msg, &ek));
     parts p = { .n = 0 };
     WSSEC_GUARD(choose_parts(msg, &g, &p));
+    int derived = 0;
+    if (wssec_ctx_get_bool(&derived, ctx, "derived-keys")) derived = 0;
+    if (!g.dig->weak && parts_outside(&p, wssec_msg_security(msg, 0)))
+        return sym_direct(msg, &g, &p, ek, derived);
     xmlSecTransformId did = transform_by_uri(g.dig->uri, xmlSecTransformUsageDigestMethod);
     if (did == xmlSecTransformIdUnknown)
         return wssec_msg_fail(msg, WSSEC_EINTERNAL, NULL, NULL, "xmlsec lacks %s", g.dig->name);
-    xmlNodePtr sig = NULL, ki = NULL;
-    WSSEC_GUARD(place_symmetric(msg, &sig));
+    xmlNodePtr ki = NULL;
+    xmlNodePtr sig =
+        xmlSecTmplSignatureCreateNsPref(wssec_msg_doc(msg), xmlSecTransformExclC14NId,
+                                        xmlSecTransformHmacSha256Id, NULL, BAD_CAST "ds");
+    WSSEC_GUARD(place_symmetric(msg, sig));
     if (add_refs(msg, sig, did, &p) || !(ki = xmlSecTmplSignatureEnsureKeyInfo(sig, NULL)))
         return wssec_msg_fail(msg, WSSEC_ENOMEM, NULL, NULL, "out of memory");
     unsigned char key[64];
     size_t klen = 0;
-    int derived = 0;
-    if (wssec_ctx_get_bool(&derived, ctx, "derived-keys")) derived = 0;
     /* HMAC-SHA256: a derived key of 32 bytes, or the session key itself */
     wssec_symkey_ref ref;
     int rc = wssec__symkey_use(msg, ek, sig, derived ? 32 : 0, key, &klen, &ref);

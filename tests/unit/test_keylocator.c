@@ -4,7 +4,7 @@
  * an EncryptedKey's reference; asked with the right reference type and
  * value; no key is a precise refusal; a wrong key is "decryption failed";
  * the default locator (the configured keys) answers when called; a key
- * OpenSSL cannot copy is used as it is.
+ * OpenSSL cannot copy is used as it is; the copy kept for signing.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -315,6 +315,46 @@ static void test_pkey_for_use(void **state)
     EVP_PKEY_free(k);
 }
 
+/* The copy kept for signing: made once and shared by every signature with
+ * that key, not the key itself; a copy of the key (EVP_PKEY_dup, as
+ * wssec__pkey_for_use makes) does not take it along, so freeing the copy
+ * leaves it intact; a failed signature replaces it with a new one; a stale
+ * "failed" with another object changes nothing. */
+static void test_pkey_for_signing(void **state)
+{
+    (void)state;
+    EVP_PKEY *k = read_key("alice.key");
+    EVP_PKEY *a = wssec__pkey_for_signing(k), *b = wssec__pkey_for_signing(k);
+    assert_non_null(a);
+    assert_ptr_equal(a, b);
+    assert_ptr_not_equal(a, k);
+    assert_int_equal(EVP_PKEY_eq(a, k), 1);
+    EVP_PKEY_free(b);
+    EVP_PKEY *dup = wssec__pkey_for_use(k); /* a copy of k: without the kept one */
+    assert_non_null(dup);
+    EVP_PKEY *kept_by_dup = wssec__pkey_for_signing(dup);
+    assert_ptr_not_equal(kept_by_dup, a);
+    EVP_PKEY_free(kept_by_dup);
+    EVP_PKEY_free(dup);
+    b = wssec__pkey_for_signing(k);
+    assert_ptr_equal(a, b); /* still the same, still alive */
+    EVP_PKEY_free(b);
+    wssec__pkey_signing_failed(k, k); /* not the kept one: nothing happens */
+    b = wssec__pkey_for_signing(k);
+    assert_ptr_equal(a, b);
+    EVP_PKEY_free(b);
+    wssec__pkey_signing_failed(k, a);
+    b = wssec__pkey_for_signing(k);
+    assert_non_null(b);
+    assert_ptr_not_equal(a, b); /* a new copy */
+    assert_int_equal(EVP_PKEY_eq(b, k), 1);
+    EVP_PKEY_free(a);
+    EVP_PKEY_free(b);
+    assert_null(wssec__pkey_for_signing(NULL));
+    wssec__pkey_signing_failed(NULL, NULL);
+    EVP_PKEY_free(k); /* frees the kept copy with it (ASan: no leak) */
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -325,6 +365,7 @@ int main(void)
         cmocka_unit_test(test_default_locator),
         cmocka_unit_test(test_api),
         cmocka_unit_test(test_pkey_for_use),
+        cmocka_unit_test(test_pkey_for_signing),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -547,6 +547,60 @@ static void test_comment_in_signed_text(void **state)
     wssec_ctx_free(in);
 }
 
+/* The SignatureValue's text in a secured message (malloc'd). */
+static char *signature_value_text(const char *xml)
+{
+    const char *a = strstr(xml, "<ds:SignatureValue>"),
+               *b = a ? strstr(a, "</ds:SignatureValue>") : NULL;
+    assert_non_null(b);
+    a += strlen("<ds:SignatureValue>");
+    return h_strf("%.*s", (int)(b - a), a);
+}
+
+/* Which signer made the signature: the common shape (exclusive C14N, "#id"
+ * parts, SHA-2, RSA or ECDSA) is signed directly, its SignatureValue one
+ * base64 line of the key's size (RSA-2048: 256 bytes; ECDSA P-256: r||s,
+ * 64 bytes); SHA-1 still goes through xmlsec, which folds the value at 64
+ * columns. Each verifies, and the References are the same elements. */
+static void test_direct_and_xmlsec_signers(void **state)
+{
+    (void)state;
+    static const struct {
+        const char *who, *alg, *digest;
+        size_t b64len; /* 0: folded by xmlsec */
+    } cases[] = {
+        { "alice", "rsa-sha256", "sha256", 344 },
+        { "ec", "ecdsa-sha256", "sha256", 88 },
+        { "alice", "rsa-sha1", "sha1", 0 },
+        { "alice", "rsa-sha256", "sha1", 0 },
+    };
+    wssec_ctx *in =
+        h_receiver("certs", PKI "alice.crt", "certs", PKI "ec.crt", "allow-sha1", "true", NULL);
+    for (size_t i = 0; i < WSSEC_ARRAY_LEN(cases); i++) {
+        wssec_ctx *out =
+            h_signer(cases[i].who, "sign-alg", cases[i].alg, "digest-alg", cases[i].digest, NULL);
+        char *xml = sign_with(out, 11);
+        char *sv = signature_value_text(xml);
+        if (cases[i].b64len) {
+            assert_null(strchr(sv, '\n'));
+            assert_int_equal(strlen(sv), cases[i].b64len);
+        } else {
+            assert_non_null(strchr(sv, '\n'));
+        }
+        h_assert_contains(xml,
+                          "<ds:Transform Algorithm=\"http://www.w3.org/2001/10/xml-exc-c14n#\"/>");
+        h_assert_contains(xml, "<ds:Reference URI=\"#body\">");
+        h_run r;
+        assert_int_equal(h_verify(&r, in, xml), 0);
+        assert_int_equal(wssec_result_signed_count(r.res), 2);
+        h_run_free(&r);
+        free(sv);
+        free(xml);
+        wssec_ctx_free(out);
+    }
+    wssec_ctx_free(in);
+}
+
 /* Every key reference type with every signature algorithm, both SOAP versions. */
 static void test_round_trips(void **state)
 {
@@ -1573,6 +1627,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_round_trips),
+        cmocka_unit_test(test_direct_and_xmlsec_signers),
         cmocka_unit_test(test_hostile),
         cmocka_unit_test(test_comment_in_signed_text),
         cmocka_unit_test(test_token_after_signature),
