@@ -66,6 +66,8 @@ typedef struct wp_inclusion {
     int rule;           /* WP_INC_... */
     char mode[24];      /* "Never", "Always", "AlwaysToRecipient" ... */
     char assertion[80]; /* "sp:InitiatorToken/sp:X509Token" */
+    char profile[12];      /* the token profile's BST value type ("x509v3"); "" any */
+    char profile_name[40]; /* its assertion, "sp:WssX509V3Token10" */
 } wp_inclusion;
 
 typedef struct wp_alt {

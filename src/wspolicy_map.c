@@ -13,6 +13,7 @@
 #include "wssec/wspolicy.h"
 #include "wssec/sys/module.h"
 #include "wssec/sys/record.h"
+#include "wssec/sys/token.h"
 #include "wssec/sys/xml.h"
 #include "wspolicy.h"
 #include "error.h"
@@ -53,6 +54,7 @@ typedef struct tok {
     bool present;
     int include;             /* INC_... */
     const char *keyid, *bst; /* a Require...Reference and the profile; NULL: the default */
+    const char *profile;     /* the profile's assertion ("WssX509V3Token10"), or NULL */
     bool derived;            /* RequireDerivedKeys (the symmetric ProtectionToken only) */
 } tok;
 
@@ -208,6 +210,7 @@ static int x509_token(st *s, xmlNodePtr e, tok *t)
         else if (sp(a, "WssX509Pkcs7Token10") || sp(a, "WssX509Pkcs7Token11")) t->bst = "pkcs7";
         else if (sp(a, "WssX509PkiPathV1Token10") || sp(a, "WssX509PkiPathV1Token11"))
             t->bst = "pkipath";
+        if (t->bst && !t->profile) t->profile = l;
         else if (sp(a, "RequireIssuerSerialReference")) t->keyid = "issuer-serial";
         else if (sp(a, "RequireThumbprintReference")) t->keyid = "thumbprint";
         else if (sp(a, "RequireKeyIdentifierReference")) t->keyid = "ski";
@@ -915,10 +918,18 @@ static const char *const inc_names[] = {
 
 static int inclusion(st *s, wp_inclusion *w, const tok *t, bool initiator, const char *label)
 {
+    snprintf(w->assertion, sizeof(w->assertion), "%s", label);
+    if (t->bst && t->profile) {
+        snprintf(w->profile, sizeof(w->profile), "%s", t->bst);
+        snprintf(w->profile_name, sizeof(w->profile_name), "sp:%s", t->profile);
+        WSSEC_GUARD(emit(s, WSSEC_POLICY_INBOUND, "", label,
+                         "%s: the signer's certificate, when the message carries it, in a "
+                         "BinarySecurityToken of that profile (ValueType %s)",
+                         w->profile_name, t->bst));
+    }
     w->rule = inclusion_rule(t, initiator);
     if (w->rule == WP_INC_ANY) return 0;
     snprintf(w->mode, sizeof(w->mode), "%s", inc_names[t->include]);
-    snprintf(w->assertion, sizeof(w->assertion), "%s", label);
     return emit(s, WSSEC_POLICY_INBOUND, "", label,
                 "IncludeToken %s: the signer's certificate %s in a BinarySecurityToken", w->mode,
                 w->rule == WP_INC_MUST ? "included" : "not included");
@@ -1201,6 +1212,45 @@ static int check_order(wssec_msg *msg, const wssec_result *res, const wp_alt *x)
     return 0;
 }
 
+/* The token of the result res whose element the verified signature sig
+ * names by an STR Reference ("#id"), or NULL. */
+static const wssec_token *signing_bst(wssec_msg *msg, const wssec_result *res,
+                                      const wssec_token *sig)
+{
+    xmlNodePtr ki = wssec_xml_first_elem(wssec_token_node(sig));
+    while (ki && !wssec_xml_is(ki, WSSEC_NS_DS, "KeyInfo")) ki = wssec_xml_next_elem(ki);
+    xmlNodePtr str = wssec_xml_first_elem(ki);
+    if (!wssec_xml_is(str, WSSEC_NS_WSSE, "SecurityTokenReference")) return NULL;
+    xmlNodePtr ref = wssec_xml_first_elem(str);
+    const char *uri = wssec_xml_is(ref, WSSEC_NS_WSSE, "Reference") ? wssec_xml_attr(ref, "URI")
+                                                                    : NULL;
+    xmlAttrPtr id = uri && uri[0] == '#' && uri[1]
+                        ? xmlGetID(wssec_msg_doc(msg), BAD_CAST(uri + 1))
+                        : NULL;
+    for (size_t i = 0; id && i < wssec_result_token_count(res); i++) {
+        const wssec_token *t = wssec_result_token(res, i);
+        if (t && wssec_token_node(t) == id->parent) return t;
+    }
+    return NULL;
+}
+
+/* The token profile (sp:WssX509V3Token10 ...): the signer's certificate,
+ * carried in a BinarySecurityToken, must have that profile's ValueType. */
+static int check_profile(wssec_msg *msg, const wssec_result *res, const wssec_token *sig,
+                         const wp_inclusion *w)
+{
+    const wssec_token *bst = signing_bst(msg, res, sig);
+    const char *vt = bst ? token_prop(bst, "value-type") : NULL;
+    if (vt && !strcmp(vt, w->profile)) return 0;
+    return wssec_msg_fail(msg, WSSEC_EPOLICY, NULL, wssec_token_node(sig),
+                          "policy assertion %s/%s: the signer's certificate is %s%s, not the "
+                          "profile's %s",
+                          w->assertion, w->profile_name,
+                          vt ? "a BinarySecurityToken of ValueType "
+                             : "not in a BinarySecurityToken the signature names by Reference",
+                          vt ? vt : "", w->profile);
+}
+
 /* After verify: IncludeToken, by the key reference of the verified X.509
  * signatures (the sender's own, w 0; the endorsing one, w 1). */
 static int check_inclusion(wssec_msg *msg, const wssec_result *res, const wp_alt *x)
@@ -1224,6 +1274,7 @@ static int check_inclusion(wssec_msg *msg, const wssec_result *res, const wp_alt
                                   "policy assertion %s: IncludeToken %s: the message carries the "
                                   "signer's certificate in a BinarySecurityToken",
                                   w->assertion, w->mode);
+        if (in && w->profile[0]) WSSEC_GUARD(check_profile(msg, res, t, w));
     }
     return 0;
 }
@@ -1235,7 +1286,8 @@ static int check_after(wssec_msg *msg, const wssec_result *res, const wp_alt *x)
     xmlNodePtr header = wssec_msg_header(msg), body = wssec_msg_body(msg);
     xmlNodePtr sec = wssec_msg_security(msg, 0);
     if (x->symmetric || x->endorse[0]) WSSEC_GUARD(check_signatures(msg, res, x));
-    if (x->inc[0].rule || x->inc[1].rule) WSSEC_GUARD(check_inclusion(msg, res, x));
+    if (x->inc[0].rule || x->inc[1].rule || x->inc[0].profile[0] || x->inc[1].profile[0])
+        WSSEC_GUARD(check_inclusion(msg, res, x));
     if (x->order) WSSEC_GUARD(check_order(msg, res, x));
     for (size_t i = 0; i < x->nchecks; i++) {
         const wp_check *c = &x->checks[i];
