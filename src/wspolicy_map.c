@@ -1146,6 +1146,16 @@ static int check_signatures(wssec_msg *msg, const wssec_result *res, const wp_al
     xmlNodePtr plain = NULL;
     for (size_t i = 0; i < wssec_result_token_count(res); i++) {
         const wssec_token *t = wssec_result_token(res, i);
+        if (t && x->derived && !strcmp(wssec_token_type(t), "reference-list") &&
+            !wssec_token_status(t)) {
+            const char *kt = token_prop(t, "key-token");
+            if (!kt || strcmp(kt, "derived-key") != 0)
+                return wssec_msg_fail(msg, WSSEC_EPOLICY, NULL, wssec_token_node(t),
+                                      "policy assertion sp:ProtectionToken/sp:RequireDerivedKeys: "
+                                      "the encrypted parts are keyed by the %s itself, not by a "
+                                      "key derived from it (a DerivedKeyToken)",
+                                      kt ? kt : "session key");
+        }
         if (!t || strcmp(wssec_token_type(t), "signature") != 0 || wssec_token_status(t) != 0)
             continue;
         const char *method = token_prop(t, "signature-method");

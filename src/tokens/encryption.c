@@ -856,6 +856,17 @@ static int rl_targets(wssec_msg *msg, xmlNodePtr rl, ek_job *j)
     return 0;
 }
 
+/* The kind of key token that keys a standalone ReferenceList's targets:
+ * "derived-key" when every one is a DerivedKeyToken, else the type of the
+ * first that is not (for the policy's RequireDerivedKeys). */
+static const char *rl_key_kind(const ek_job *j)
+{
+    for (size_t k = 0; k < j->n; k++)
+        if (strcmp(wssec_token_type(j->keys[k]), "derived-key") != 0)
+            return wssec_token_type(j->keys[k]);
+    return "derived-key";
+}
+
 /* A standalone xenc:ReferenceList in our Security header: every check that
  * needs no decryption now; the decryption queued like an EncryptedKey's
  * (ek_check, then rl_run). */
@@ -869,7 +880,8 @@ static int rl_consume(wssec_msg *msg, xmlNodePtr rl, void *ud)
     j->ek = rl;
     j->ktn = -1;
     int rc = rl_targets(msg, rl, j);
-    if (!rc && wssec_token_set(tok, "data-encryption", j->t[0].alg->name))
+    if (!rc && (wssec_token_set(tok, "data-encryption", j->t[0].alg->name) ||
+                wssec_token_set(tok, "key-token", rl_key_kind(j))))
         rc = wssec_msg_fail(msg, WSSEC_ENOMEM, NULL, rl, "out of memory");
     if (rc) {
         ek_job_free(j);
