@@ -382,6 +382,32 @@ static void test_sink_refuses(void **state)
     xmlFreeDoc(doc);
 }
 
+/* The verify path keeps libxml2's outcome: a message whose document holds
+ * a relative namespace URI, even outside what is signed, cannot be
+ * canonicalized by libxml2, so it is refused as before, though our C14N of
+ * the signed subtrees alone would have had bytes for it. */
+static void test_verify_keeps_libxml2_refusal(void **state)
+{
+    (void)state;
+    wssec_ctx *alice = h_signer("alice", NULL);
+    wssec_ctx *bob = h_receiver("replay-signatures", "false", NULL);
+    char *xml = h_sign_envelope(alice);
+    h_expect(bob, xml, 0, NULL, NULL);
+    const char *root = strstr(xml, ":Envelope ");
+    assert_non_null(root);
+    size_t at = (size_t)(root - xml) + strlen(":Envelope ");
+    char *bad = h_strf("%.*sxmlns:rel=\"relative\" %s", (int)at, xml, xml + at);
+    h_expect(bob, bad, WSSEC_ESIGNATURE, NULL, "SignedInfo cannot be canonicalized");
+    /* an absolute one there changes nothing that is signed */
+    char *fine = h_strf("%.*sxmlns:abs=\"urn:absolute\" %s", (int)at, xml, xml + at);
+    h_expect(bob, fine, 0, NULL, NULL);
+    free(fine);
+    free(bad);
+    free(xml);
+    wssec_ctx_free(bob);
+    wssec_ctx_free(alice);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -390,6 +416,7 @@ int main(void)
         cmocka_unit_test(test_exact_outputs),
         cmocka_unit_test(test_documents_libxml2_refuses),
         cmocka_unit_test(test_sink_refuses),
+        cmocka_unit_test(test_verify_keeps_libxml2_refusal),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }
