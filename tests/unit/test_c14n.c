@@ -248,6 +248,24 @@ static void test_edge_cases(void **state)
         compare_doc(name, doc);
         xmlFreeDoc(doc);
     }
+    /* deeper than any stack's first allocation (and than libxml2's default
+     * 256, hence XML_PARSE_HUGE): 300 levels, a namespace
+     * declared or redeclared on every third, attributes on every fifth */
+    size_t cap = 300 * 80 + 64, len = 0;
+    char *deep = malloc(cap);
+    assert_non_null(deep);
+    for (int i = 0; i < 300; i++)
+        len += (size_t)snprintf(deep + len, cap - len, "<%s%d%s%s%s>", i % 2 ? "p:e" : "e", i,
+                                i % 3 ? "" : i % 2 ? " xmlns:p=\"urn:p\"" : " xmlns:p=\"urn:q\"",
+                                i % 5 ? "" : " p:a=\"1\" b=\"2\"", i % 7 ? "" : " xmlns=\"urn:d\"");
+    for (int i = 299; i >= 0; i--)
+        len += (size_t)snprintf(deep + len, cap - len, "</%s%d>", i % 2 ? "p:e" : "e", i);
+    xmlDocPtr doc = xmlReadMemory(deep, (int)len, NULL, NULL, XML_PARSE_NONET | XML_PARSE_HUGE);
+    free(deep);
+    assert_non_null(doc);
+    assert_int_equal(wssec__c14n_doc_ok(doc), 1);
+    compare_doc("300 levels", doc);
+    xmlFreeDoc(doc);
     printf("c14n edge cases: %zu comparisons\n", comparisons - before);
     assert_int_equal(failures, 0);
 }
