@@ -25,6 +25,7 @@
 #include "wssec/sys/sdk.h"
 #include "str_transform.h"
 #include "algs.h"
+#include "c14n.h"
 #include "keyref.h"
 #include "util.h"
 #include "x509.h"
@@ -58,6 +59,11 @@ static int buf_write(void *ctx, const char *p, int n)
     return n < 0 || wssec__buf_append(ctx, p, (size_t)n) ? -1 : n;
 }
 
+static int buf_sink(void *ctx, const unsigned char *p, size_t n)
+{
+    return wssec__buf_append(ctx, p, n);
+}
+
 /* Visibility for C14N: the token element and everything under it. */
 static int in_token(void *ud, xmlNodePtr node, xmlNodePtr parent)
 {
@@ -87,15 +93,26 @@ static int apex_default_ns(wssec_buf *b)
 }
 
 /* The token element of the message, canonicalized (exclusive, #default
- * inclusive) into s->bytes. */
+ * inclusive) into s->bytes: by our C14N of the subtree when the document
+ * is fit for it (the same bytes), else by libxml2's. */
 static int c14n_token(wssec_msg *msg, wssec_str_ref *s, xmlNodePtr token)
 {
     xmlChar *incl[] = { BAD_CAST "#default", NULL };
-    xmlOutputBufferPtr ob = xmlOutputBufferCreateIO(buf_write, NULL, &s->bytes, NULL);
-    int n = ob ? xmlC14NExecute(wssec_msg_doc(msg), in_token, token, XML_C14N_EXCLUSIVE_1_0,
+    if (!s->own_c14n) s->own_c14n = wssec__c14n_doc_ok(wssec_msg_doc(msg)) ? 1 : 2;
+    int n = -1, own = s->own_c14n == 1 ? wssec__c14n_exc_subtree(token,
+                                                                 (const xmlChar *const *)incl, 0,
+                                                                 buf_sink, &s->bytes)
+                                       : WSSEC_C14N_UNHANDLED;
+    if (own == WSSEC_C14N_UNHANDLED) {
+        s->bytes.len = 0; /* nothing of ours kept */
+        xmlOutputBufferPtr ob = xmlOutputBufferCreateIO(buf_write, NULL, &s->bytes, NULL);
+        n = ob ? xmlC14NExecute(wssec_msg_doc(msg), in_token, token, XML_C14N_EXCLUSIVE_1_0,
                                 incl, 0, ob)
                : -1;
-    if (ob && xmlOutputBufferClose(ob) < 0) n = -1;
+        if (ob && xmlOutputBufferClose(ob) < 0) n = -1;
+    } else {
+        n = own ? -1 : 0;
+    }
     if (n < 0 || !s->bytes.len || apex_default_ns(&s->bytes))
         return wssec_msg_fail(msg, WSSEC_ESIGNATURE, NULL, s->ref,
                               "Reference %s: the token its SecurityTokenReference names cannot "

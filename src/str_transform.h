@@ -31,6 +31,8 @@ typedef struct wssec_str_ref {
     const char *md;        /* its digest's OpenSSL name ("sha256") */
     X509 *signer;          /* the certificate whose key verified SignedInfo */
     size_t max_c14n_bytes; /* the setting, for the message when over it */
+    int own_c14n;          /* whether wssec__c14n_doc_ok said the document is fit for our
+                            * C14N: 0 not asked (asked here), 1 yes, 2 no */
     xmlNodePtr token;      /* out: the token element digested; NULL when synthesized */
     wssec_buf bytes;       /* out: what was digested (the caller frees it) */
 } wssec_str_ref;

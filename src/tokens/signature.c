@@ -26,6 +26,7 @@
  * service headers only: settings by name, the context's keys, the token
  * store and its typed facts.
  */
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -47,6 +48,7 @@
 #include "wssec/sys/sdk.h"
 #include "algs.h"
 #include "bsp.h"
+#include "c14n.h"
 #include "keylocator.h"
 #include "keyref.h"
 #include "ocsp.h"
@@ -149,6 +151,9 @@ typedef struct sig_info {
     const char *c14n_prefixes; /* the CanonicalizationMethod's PrefixList, or NULL */
     ref_info refs[256];
     size_t nrefs;
+    /* whether our C14N (c14n.c) may stand for libxml2's in this document:
+     * 0 not asked yet, 1 yes, 2 no (asked once per signature) */
+    int own_c14n;
     /* inspect: algorithms refused so far, and the first refusal's code; the
      * walk goes on so that every --allow-... needed is shown at once */
     int deferred;
@@ -560,6 +565,21 @@ static int buf_write(void *ctx, const char *p, int n)
     return n < 0 || wssec__buf_append(ctx, p, (size_t)n) ? -1 : n;
 }
 
+static int buf_sink(void *ctx, const unsigned char *p, size_t n)
+{
+    return wssec__buf_append(ctx, p, n);
+}
+
+/* Whether our exclusive C14N of a subtree (c14n.c, byte-identical to
+ * libxml2's) may stand for xmlC14NExecute in the message's document as it
+ * is now: nothing in it that makes libxml2 fail. One walk of the document,
+ * once per signature (a decryption between two signatures changes it). */
+static bool own_c14n(wssec_msg *msg, sig_info *si)
+{
+    if (!si->own_c14n) si->own_c14n = wssec__c14n_doc_ok(wssec_msg_doc(msg)) ? 1 : 2;
+    return si->own_c14n == 1;
+}
+
 /* Splits a PrefixList at XML whitespace into a NULL-terminated array
  * (pointers into copy, which the caller frees); at most max prefixes. */
 static int split_prefixes(const char *list, char **copy, xmlChar **v, size_t max)
@@ -582,7 +602,7 @@ static int split_prefixes(const char *list, char **copy, xmlChar **v, size_t max
 
 /* SignedInfo canonicalized with the signature's own CanonicalizationMethod:
  * the bytes the SignatureValue is over. */
-static int c14n_signed_info(wssec_msg *msg, const sig_info *si, wssec_buf *out)
+static int c14n_signed_info(wssec_msg *msg, sig_info *si, wssec_buf *out)
 {
     xmlChar *prefixes[65];
     char *copy = NULL;
@@ -596,17 +616,28 @@ static int c14n_signed_info(wssec_msg *msg, const sig_info *si, wssec_buf *out)
     }
     memset(out, 0, sizeof(*out));
     out->max = si->set.max_message_size + 65536;
-    subtree_vis v = { si->signed_info, NULL, 0 };
-    xmlOutputBufferPtr ob = xmlOutputBufferCreateIO(buf_write, NULL, out, NULL);
     bool exc = strcmp(si->c14n, WSSEC_URI_EXC_C14N) == 0;
-    int n = ob ? xmlC14NExecute(wssec_msg_doc(msg), in_subtree, &v,
+    /* exclusive: our C14N of the subtree, the same bytes as libxml2's */
+    int own = exc && own_c14n(msg, si)
+                  ? wssec__c14n_exc_subtree(si->signed_info, (const xmlChar *const *)prefixes, 0,
+                                            buf_sink, out)
+                  : WSSEC_C14N_UNHANDLED;
+    int n = own ? -1 : 0;
+    if (own == WSSEC_C14N_UNHANDLED) {
+        wssec__buf_free(out); /* nothing of ours kept: libxml2's from the start */
+        subtree_vis v = { si->signed_info, NULL, 0 };
+        xmlOutputBufferPtr ob = xmlOutputBufferCreateIO(buf_write, NULL, out, NULL);
+        n = ob ? xmlC14NExecute(wssec_msg_doc(msg), in_subtree, &v,
                                 exc ? XML_C14N_EXCLUSIVE_1_0 : XML_C14N_1_0,
                                 exc && prefixes[0] ? prefixes : NULL, 0, ob)
                : -1;
-    if (ob && xmlOutputBufferClose(ob) < 0) n = -1;
+        if (ob && xmlOutputBufferClose(ob) < 0) n = -1;
+    }
     wssec__free(copy);
     if (n < 0) {
         wssec__buf_free(out);
+        if (own == WSSEC_ENOMEM)
+            return wssec_msg_fail(msg, WSSEC_ENOMEM, NULL, si->signed_info, "out of memory");
         return wssec_msg_fail(msg, WSSEC_ESIGNATURE, NULL, si->signed_info,
                               "SignedInfo cannot be canonicalized");
     }
@@ -954,7 +985,7 @@ static bool over_plaintext(const sig_info *si, xmlNodePtr failed)
  * caller frees), by us, with the signer's key; then the replay key from
  * the same bytes, and the value as the token's typed fact. */
 static int verify_signed_info(wssec_msg *msg, wssec_token *tok, xmlNodePtr sig,
-                              const sig_info *si, X509 *cert, EVP_PKEY *pk, wssec_buf *tbs,
+                              sig_info *si, X509 *cert, EVP_PKEY *pk, wssec_buf *tbs,
                               unsigned char replay[32])
 {
     unsigned char *value = NULL;
@@ -1034,7 +1065,7 @@ static int digest_reference(wssec_msg *msg, xmlSecDSigCtxPtr d, xmlNodePtr sig,
 }
 
 /* (b) A reference with the STR-Transform, by the str_transform service. */
-static int str_reference(wssec_msg *msg, const sig_info *si, ref_info *r, X509 *signer)
+static int str_reference(wssec_msg *msg, sig_info *si, ref_info *r, X509 *signer)
 {
     if (!signer) /* an HMAC signature: no signing token to be covered */
         return wssec_msg_fail(msg, WSSEC_EUNSUPPORTED, NULL, r->ref,
@@ -1042,6 +1073,7 @@ static int str_reference(wssec_msg *msg, const sig_info *si, ref_info *r, X509 *
                               "key: only a certificate's signature may cover its token so",
                               r->uri);
     wssec_str_ref s = { .ref = r->ref, .str = r->target, .uri = r->uri, .md = r->digest->name,
+                        .own_c14n = own_c14n(msg, si) ? 1 : 2,
                         .signer = signer, .max_c14n_bytes = si->set.max_c14n_bytes };
     int rc = wssec__str_transform_verify(msg, &s);
     if (!rc) {
@@ -1065,17 +1097,22 @@ typedef struct digest_sink {
     bool refused;       /* the budget or the digest refused: the reference fails */
 } digest_sink;
 
-static int digest_write(void *ctx, const char *p, int n)
+static int digest_put(void *ctx, const unsigned char *p, size_t n)
 {
     digest_sink *s = ctx;
-    if (n < 0 || s->refused) return -1;
-    if (wssec__c14n_take(s->msg, (size_t)n, true) ||
-        (n && s->capture && wssec__buf_append(s->capture, p, (size_t)n)) ||
-        EVP_DigestUpdate(s->md, p, (size_t)n) != 1) {
+    if (s->refused) return -1;
+    if (wssec__c14n_take(s->msg, n, true) ||
+        (n && s->capture && wssec__buf_append(s->capture, p, n)) ||
+        EVP_DigestUpdate(s->md, p, n) != 1) {
         s->refused = true;
         return -1;
     }
-    return n;
+    return 0;
+}
+
+static int digest_write(void *ctx, const char *p, int n)
+{
+    return n < 0 || digest_put(ctx, (const unsigned char *)p, (size_t)n) ? -1 : n;
 }
 
 /* The common shape, which needs none of xmlsec's machinery: a same-document
@@ -1109,12 +1146,14 @@ static int digest_value(wssec_msg *msg, const ref_info *r, const EVP_MD *md, xml
     return 1;
 }
 
-/* (b) One reference of the common shape: libxml2's exclusive C14N of the
- * referenced subtree (the visibility callback SignedInfo uses), written
- * straight into the digest, then compared with the DigestValue; the same
- * outcomes and messages as digest_reference. 1 when the reference is not
- * of a shape this handles (xmlsec digests it). */
-static int digest_reference_direct(wssec_msg *msg, xmlNodePtr sig, const sig_info *si,
+/* (b) One reference of the common shape: the exclusive C14N of the
+ * referenced subtree, r->target itself (the element the checks before
+ * looked at), written straight into the digest, then compared with the
+ * DigestValue; the same outcomes and messages as digest_reference. Our
+ * C14N (c14n.c) when the document allows it, else libxml2's with the
+ * visibility callback SignedInfo uses: the same bytes. 1 when the
+ * reference is not of a shape this handles (xmlsec digests it). */
+static int digest_reference_direct(wssec_msg *msg, xmlNodePtr sig, sig_info *si,
                                    const ref_info *r)
 {
     const EVP_MD *md = EVP_get_digestbyname(r->digest->name);
@@ -1132,13 +1171,20 @@ static int digest_reference_direct(wssec_msg *msg, xmlNodePtr sig, const sig_inf
     subtree_vis v = { r->target, NULL, 0 };
     unsigned char got[EVP_MAX_MD_SIZE];
     unsigned int gotlen = 0;
-    int n = -1;
+    int n = -1, own = WSSEC_C14N_UNHANDLED;
     if (sink.md && EVP_DigestInit_ex(sink.md, md, NULL) == 1) {
-        xmlOutputBufferPtr ob = xmlOutputBufferCreateIO(digest_write, NULL, &sink, NULL);
-        n = ob ? xmlC14NExecute(wssec_msg_doc(msg), in_subtree, &v, XML_C14N_EXCLUSIVE_1_0,
-                                prefixes[0] ? prefixes : NULL, 0, ob)
-               : -1;
-        if (ob && xmlOutputBufferClose(ob) < 0) n = -1;
+        if (own_c14n(msg, si))
+            own = wssec__c14n_exc_subtree(r->target, (const xmlChar *const *)prefixes, 0,
+                                          digest_put, &sink);
+        if (own != WSSEC_C14N_UNHANDLED) {
+            n = own ? -1 : 0;
+        } else {
+            xmlOutputBufferPtr ob = xmlOutputBufferCreateIO(digest_write, NULL, &sink, NULL);
+            n = ob ? xmlC14NExecute(wssec_msg_doc(msg), in_subtree, &v, XML_C14N_EXCLUSIVE_1_0,
+                                    prefixes[0] ? prefixes : NULL, 0, ob)
+                   : -1;
+            if (ob && xmlOutputBufferClose(ob) < 0) n = -1;
+        }
         if (n >= 0 && !sink.refused && EVP_DigestFinal_ex(sink.md, got, &gotlen) != 1) n = -1;
     }
     EVP_MD_CTX_free(sink.md);
@@ -1146,7 +1192,8 @@ static int digest_reference_direct(wssec_msg *msg, xmlNodePtr sig, const sig_inf
     int rc = 0;
     if (n < 0 || sink.refused) {
         ERR_clear_error();
-        if (!sink.md) rc = wssec_msg_fail(msg, WSSEC_ENOMEM, NULL, sig, "out of memory");
+        if (!sink.md || own == WSSEC_ENOMEM)
+            rc = wssec_msg_fail(msg, WSSEC_ENOMEM, NULL, sig, "out of memory");
         else if (wssec__c14n_over(msg)) rc = over_budget(msg, si, r->ref);
         else
             rc = wssec_msg_fail(msg, WSSEC_ESIGNATURE, NULL, r->ref,
@@ -1361,7 +1408,7 @@ static int record(wssec_msg *msg, wssec_token *tok, const sig_info *si,
 
 /* An HMAC signature's value (all of it: no truncation) over the canonical
  * SignedInfo, with the session key, compared in constant time. */
-static int hmac_value_verifies(wssec_msg *msg, wssec_token *tok, const sig_info *si,
+static int hmac_value_verifies(wssec_msg *msg, wssec_token *tok, sig_info *si,
                                const wssec_token *key_token)
 {
     const unsigned char *key = NULL;
@@ -1838,13 +1885,31 @@ static int sign(wssec_msg *msg, xmlNodePtr sig, const gen_settings *g)
 
 /* ---- the direct signature (issue 18, S2) ---- */
 
+typedef struct write_sink {
+    xmlOutputWriteCallback write;
+    void *ctx;
+} write_sink;
+
+static int to_write(void *ud, const unsigned char *p, size_t n)
+{
+    const write_sink *w = ud;
+    return n <= INT_MAX && w->write(w->ctx, (const char *)p, (int)n) == (int)n ? 0 : -1;
+}
+
 /* Exclusive C14N (without comments) of the subtree at top, written to
- * write(sink): libxml2's, with the verifier's visibility callback. The one
- * place the signing side canonicalizes. 0, or -1 when it or the sink
- * failed. */
+ * write(sink): our subtree C14N when the document is fit for it (the same
+ * bytes as libxml2's, tests/unit/test_c14n.c), else libxml2's with the
+ * verifier's visibility callback. The one place the signing side
+ * canonicalizes. 0, or -1 when it or the sink failed. */
 static int exc_c14n_subtree(xmlNodePtr top, xmlChar **prefixes, xmlOutputWriteCallback write,
                             void *sink)
 {
+    if (wssec__c14n_doc_ok(top->doc)) {
+        write_sink w = { write, sink };
+        return wssec__c14n_exc_subtree(top, (const xmlChar *const *)prefixes, 0, to_write, &w)
+                   ? -1
+                   : 0;
+    }
     subtree_vis v = { top, NULL, 0 };
     xmlOutputBufferPtr ob = xmlOutputBufferCreateIO(write, NULL, sink, NULL);
     int n =
