@@ -537,8 +537,70 @@ static void warn_no_effect(const cli *c, const cli_argpair *pairs, size_t npairs
                 c->password_file ? "file" : "env");
 }
 
+static int oom(void)
+{
+    fprintf(stderr, "wssec: out of memory\n");
+    return EXIT_INTERNAL;
+}
+
+/* An output name and the index of the input it is made from. */
+typedef struct out_name {
+    char *name;
+    int index;
+} out_name;
+
+static int out_name_cmp(const void *a, const void *b)
+{
+    const out_name *x = a, *y = b;
+    int d = strcmp(x->name, y->name);
+    return d ? d : (x->index > y->index) - (x->index < y->index);
+}
+
+/* Two inputs whose outputs in dir have the same name would overwrite each
+ * other: refused (EXIT_USAGE) naming the first such pair in the order
+ * given (the lowest second index, then its first); 0 when all differ. The
+ * names are made once and sorted: a batch of many files costs n log n
+ * comparisons, not n^2 names. */
+static int same_output(const char *dir, char **files, int nfiles)
+{
+    if (nfiles < 2) return 0;
+    out_name *v = calloc((size_t)nfiles, sizeof(*v));
+    int rc = v ? 0 : oom();
+    for (int i = 0; !rc && i < nfiles; i++) {
+        char buf[PATH_MAX + 64];
+        v[i].index = i;
+        if (!(v[i].name = strdup(cli_out_name(dir, files[i], buf, sizeof(buf)))))
+            rc = oom();
+    }
+    if (!rc) {
+        qsort(v, (size_t)nfiles, sizeof(*v), out_name_cmp);
+        int first = -1, second = -1;
+        for (int k = 1; k < nfiles; k++) {
+            /* the first two of a run of equal names: k-1 starts it or follows its first */
+            if (strcmp(v[k].name, v[k - 1].name) != 0) continue;
+            int start = k - 1;
+            if (start > 0 && !strcmp(v[start - 1].name, v[k].name)) continue;
+            if (second < 0 || v[k].index < second) {
+                first = v[start].index;
+                second = v[k].index;
+            }
+        }
+        if (second >= 0) {
+            char a[PATH_MAX + 64];
+            cli_out_name(dir, files[second], a, sizeof(a));
+            rc = cli_fail_usage("%s and %s would both be written to %s; give them in separate "
+                                "runs (or rename one)",
+                                files[first], files[second], a);
+        }
+    }
+    for (int i = 0; v && i < nfiles; i++) free(v[i].name);
+    free(v);
+    return rc;
+}
+
 int cli_check_mistakes(cli *c, const cli_argpair *pairs, size_t npairs, char **files, int nfiles)
 {
+    int rc = 0;
     warn_no_effect(c, pairs, npairs);
     if (c->cmd == CMD_SECURE && c->pkcs12 && c->sign_key)
         return cli_fail_usage("%s", "--pkcs12 and --sign-key are two signing keys; give one: "
@@ -562,20 +624,9 @@ int cli_check_mistakes(cli *c, const cli_argpair *pairs, size_t npairs, char **f
                         "--output-dir DIR to keep them\n",
                 nfiles);
     }
-    if (c->output_dir || (c->explain_dir && c->cmd == CMD_VERIFY)) {
-        /* two inputs of the same base name would overwrite each other */
-        for (int i = 0; i < nfiles; i++) {
-            for (int j = 0; j < i; j++) {
-                char a[PATH_MAX + 64], b[PATH_MAX + 64];
-                cli_out_name(c->output_dir ? c->output_dir : c->explain_dir, files[i], a, sizeof(a));
-                cli_out_name(c->output_dir ? c->output_dir : c->explain_dir, files[j], b, sizeof(b));
-                if (!strcmp(a, b))
-                    return cli_fail_usage("%s and %s would both be written to %s; give them in "
-                                      "separate runs (or rename one)",
-                                      files[j], files[i], a);
-            }
-        }
-    }
+    if ((c->output_dir || (c->explain_dir && c->cmd == CMD_VERIFY)) &&
+        (rc = same_output(c->output_dir ? c->output_dir : c->explain_dir, files, nfiles)) != 0)
+        return rc;
     if (c->report) { /* found before any message is written, not after */
         char dirbuf[PATH_MAX];
         struct stat st;
