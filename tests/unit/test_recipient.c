@@ -14,6 +14,7 @@
 #include <openssl/x509.h>
 
 #include "helpers.h"
+#include "pkigen.h"
 
 #define PKI WSSEC_SOURCE_DIR "/samples/pki/"
 
@@ -24,16 +25,6 @@
         "timestamp,signature"
 
 static const char *const ts_sig_enc[] = { "timestamp", "signature", "encrypted-key" };
-
-static X509 *cert_of(const char *path)
-{
-    FILE *f = fopen(path, "r");
-    assert_non_null(f);
-    X509 *x = PEM_read_X509(f, NULL, NULL, NULL);
-    fclose(f);
-    assert_non_null(x);
-    return x;
-}
 
 static char *plain(void) { return h_envelope_header(11, NULL); }
 
@@ -70,7 +61,7 @@ static void test_per_message_recipient(void **state)
                            "encrypt-cert", PKI "server.crt", NULL);
     wssec_ctx *alice = h_ctx(RECEIVER_AS("alice"), NULL);
     wssec_ctx *server = h_ctx(RECEIVER_AS("server"), NULL);
-    X509 *a = cert_of(PKI "alice.crt");
+    X509 *a = pg_load_cert(PKI "alice.crt");
 
     char *for_alice = secure_for(out, a);
     X509_free(a); /* the message took its own reference */
@@ -96,7 +87,7 @@ static void test_recipient_named(void **state)
     (void)state;
     static const char *const ids[] = { "issuer-serial", "ski", "thumbprint", "bst", "x509" };
     wssec_ctx *alice = h_ctx(RECEIVER_AS("alice"), NULL);
-    X509 *a = cert_of(PKI "alice.crt");
+    X509 *a = pg_load_cert(PKI "alice.crt");
     for (size_t i = 0; i < WSSEC_ARRAY_LEN(ids); i++) {
         wssec_ctx *out = h_ctx("sign-key", PKI "gateway.key", "sign-cert", PKI "gateway.crt",
                                "encrypt-cert", PKI "server.crt", "enc-key-id", ids[i], NULL);
@@ -119,7 +110,7 @@ static void test_recipient_null_and_refusals(void **state)
     wssec_ctx *none = h_ctx("sign-key", PKI "gateway.key", "sign-cert", PKI "gateway.crt", NULL);
     wssec_ctx *server = h_ctx(RECEIVER_AS("server"), NULL);
     wssec_ctx *alice = h_ctx(RECEIVER_AS("alice"), NULL);
-    X509 *a = cert_of(PKI "alice.crt"), *ec = cert_of(PKI "ec.crt");
+    X509 *a = pg_load_cert(PKI "alice.crt"), *ec = pg_load_cert(PKI "ec.crt");
     char *xml = plain();
 
     /* set, then NULL: the context's recipient again */
@@ -153,7 +144,7 @@ static void test_recipient_null_and_refusals(void **state)
 
     /* the dates of the recipient's certificate are not checked (documented):
      * an expired certificate still gets the message */
-    X509 *old = cert_of(PKI "expired.crt");
+    X509 *old = pg_load_cert(PKI "expired.crt");
     msg = h_parse(none, xml);
     assert_int_equal(wssec_msg_set_recipient(msg, old), 0);
     sec = h_secure_msg(msg, ts_sig_enc, 3, NULL);
@@ -177,7 +168,7 @@ static void test_caller_cert(void **state)
     (void)state;
     wssec_ctx *signer = h_ctx("sign-key", PKI "alice.key", "sign-cert", PKI "alice.crt", NULL);
     wssec_ctx *rcv = h_ctx("trust", PKI "root.crt", "certs", PKI "inter.crt", NULL);
-    X509 *a = cert_of(PKI "alice.crt");
+    X509 *a = pg_load_cert(PKI "alice.crt");
     char *xml = h_sign_envelope(signer);
     h_run r;
     assert_int_equal(h_verify(&r, rcv, xml), 0);
@@ -271,7 +262,7 @@ static int verify_tls(h_run *r, const wssec_ctx *rcv, const char *xml, const cha
     memset(r, 0, sizeof(*r));
     r->msg = h_parse(rcv, xml);
     if (cert) {
-        X509 *x = cert_of(cert);
+        X509 *x = pg_load_cert(cert);
         assert_int_equal(wssec_msg_set_transport_cert(r->msg, x, NULL), 0);
         X509_free(x);
     }
@@ -290,7 +281,7 @@ static void test_transport_caller(void **state)
     (void)state;
     wssec_ctx *rcv = TLS_RECEIVER(NULL);
     char *xml = timestamped();
-    X509 *a = cert_of(PKI "alice.crt");
+    X509 *a = pg_load_cert(PKI "alice.crt");
     h_run r;
     assert_int_equal(verify_tls(&r, rcv, xml, PKI "alice.crt"), 0);
     assert_string_equal(wssec_result_caller(r.res), "CN=alice,OU=Clients,O=wssec test,C=US");
@@ -364,7 +355,7 @@ static void test_transport_beside_signature(void **state)
     wssec_ctx *bob = h_ctx("sign-key", PKI "bob.key", "sign-cert", PKI "bob.crt", NULL);
     wssec_ctx *rcv = TLS_RECEIVER(NULL);
     char *xml = h_sign_envelope(bob);
-    X509 *b = cert_of(PKI "bob.crt");
+    X509 *b = pg_load_cert(PKI "bob.crt");
     h_run r;
     assert_int_equal(verify_tls(&r, rcv, xml, PKI "alice.crt"), 0);
     assert_string_equal(wssec_result_caller(r.res), "CN=bob,OU=Clients,O=wssec test,C=US");
@@ -377,7 +368,7 @@ static void test_transport_beside_signature(void **state)
     assert_int_equal(wssec_msg_set_transport_cert(msg, NULL, chain), WSSEC_EINVALID);
     h_assert_error(wssec_msg_error(msg), WSSEC_EINVALID, NULL, "a chain without a certificate");
     /* a chain the peer sent is taken with the certificate; NULL forgets both */
-    assert_int_equal(sk_X509_push(chain, cert_of(PKI "inter.crt")), 1);
+    assert_int_equal(sk_X509_push(chain, pg_load_cert(PKI "inter.crt")), 1);
     assert_int_equal(wssec_msg_set_transport_cert(msg, b, chain), 0);
     assert_int_equal(wssec_msg_set_transport_cert(msg, NULL, NULL), 0);
     sk_X509_pop_free(chain, X509_free);
