@@ -93,13 +93,13 @@ EVP_PKEY *wssec__pkey_for_use(EVP_PKEY *pk)
     return EVP_PKEY_dup(pk);
 }
 
-/* ---- the copy of a key kept for signing ---- */
+/* ---- the copy of a key kept for its private-key operations ---- */
 
-static pthread_once_t signing_once = PTHREAD_ONCE_INIT;
-static pthread_mutex_t signing_lock = PTHREAD_MUTEX_INITIALIZER;
-static int signing_idx = -1;
+static pthread_once_t kept_once = PTHREAD_ONCE_INIT;
+static pthread_mutex_t kept_lock = PTHREAD_MUTEX_INITIALIZER;
+static int kept_idx = -1;
 
-static void signing_free(void *parent, void *ptr, CRYPTO_EX_DATA *ad, int idx, long argl,
+static void kept_free(void *parent, void *ptr, CRYPTO_EX_DATA *ad, int idx, long argl,
                          void *argp)
 {
     (void)parent, (void)ad, (void)idx, (void)argl, (void)argp;
@@ -108,7 +108,7 @@ static void signing_free(void *parent, void *ptr, CRYPTO_EX_DATA *ad, int idx, l
 
 /* A copy of a key (EVP_PKEY_dup) does not share the original's kept copy:
  * without this, OpenSSL copies the pointer, and freeing either frees it. */
-static int signing_dup(CRYPTO_EX_DATA *to, const CRYPTO_EX_DATA *from, void **from_d, int idx,
+static int kept_dup(CRYPTO_EX_DATA *to, const CRYPTO_EX_DATA *from, void **from_d, int idx,
                        long argl, void *argp)
 {
     (void)to, (void)from, (void)idx, (void)argl, (void)argp;
@@ -116,29 +116,29 @@ static int signing_dup(CRYPTO_EX_DATA *to, const CRYPTO_EX_DATA *from, void **fr
     return 1;
 }
 
-static void signing_init(void)
+static void kept_init(void)
 {
-    signing_idx = EVP_PKEY_get_ex_new_index(0, NULL, NULL, signing_dup, signing_free);
+    kept_idx = EVP_PKEY_get_ex_new_index(0, NULL, NULL, kept_dup, kept_free);
 }
 
-EVP_PKEY *wssec__pkey_for_signing(EVP_PKEY *pk)
+EVP_PKEY *wssec__pkey_kept(EVP_PKEY *pk)
 {
     if (!pk) return NULL;
-    pthread_once(&signing_once, signing_init);
-    if (signing_idx < 0 || !EVP_PKEY_get0_provider(pk)) return wssec__pkey_for_use(pk);
+    pthread_once(&kept_once, kept_init);
+    if (kept_idx < 0 || !EVP_PKEY_get0_provider(pk)) return wssec__pkey_for_use(pk);
     EVP_PKEY *fresh = NULL, *out = NULL;
     for (int pass = 0; pass < 2 && !out; pass++) {
-        pthread_mutex_lock(&signing_lock);
-        EVP_PKEY *kept = EVP_PKEY_get_ex_data(pk, signing_idx);
+        pthread_mutex_lock(&kept_lock);
+        EVP_PKEY *kept = EVP_PKEY_get_ex_data(pk, kept_idx);
         /* pk gets its ex_data before the first copy, so that every copy is
          * made alike (a copy of a key with ex_data gets its own, empty) */
-        if (!kept && !fresh) EVP_PKEY_set_ex_data(pk, signing_idx, NULL);
-        if (!kept && fresh && EVP_PKEY_set_ex_data(pk, signing_idx, fresh)) {
+        if (!kept && !fresh) EVP_PKEY_set_ex_data(pk, kept_idx, NULL);
+        if (!kept && fresh && EVP_PKEY_set_ex_data(pk, kept_idx, fresh)) {
             kept = fresh;
             fresh = NULL;
         }
         if (kept && EVP_PKEY_up_ref(kept)) out = kept;
-        pthread_mutex_unlock(&signing_lock);
+        pthread_mutex_unlock(&kept_lock);
         if (!out && !fresh && !(fresh = EVP_PKEY_dup(pk))) break; /* copied outside the lock */
     }
     EVP_PKEY_free(fresh); /* another thread kept its copy first, or memory is short */
@@ -146,23 +146,37 @@ EVP_PKEY *wssec__pkey_for_signing(EVP_PKEY *pk)
     return out;
 }
 
-void wssec__pkey_signing_failed(EVP_PKEY *pk, const EVP_PKEY *used)
+void wssec__pkey_kept_renew(EVP_PKEY *pk, const EVP_PKEY *used)
 {
     if (!pk || !used) return;
-    pthread_once(&signing_once, signing_init);
-    if (signing_idx < 0) return;
+    pthread_once(&kept_once, kept_init);
+    if (kept_idx < 0) return;
     EVP_PKEY *drop = NULL;
-    pthread_mutex_lock(&signing_lock);
-    if (EVP_PKEY_get_ex_data(pk, signing_idx) == used) {
+    pthread_mutex_lock(&kept_lock);
+    if (EVP_PKEY_get_ex_data(pk, kept_idx) == used) {
         /* replaced at once (nothing kept when memory is short: the next
-         * signature makes it) */
+         * use makes it) */
         EVP_PKEY *fresh = EVP_PKEY_dup(pk);
-        if (EVP_PKEY_set_ex_data(pk, signing_idx, fresh)) drop = (EVP_PKEY *)used;
+        if (EVP_PKEY_set_ex_data(pk, kept_idx, fresh)) drop = (EVP_PKEY *)used;
         else EVP_PKEY_free(fresh);
     }
-    pthread_mutex_unlock(&signing_lock);
+    pthread_mutex_unlock(&kept_lock);
     EVP_PKEY_free(drop); /* the kept reference; the caller still holds its own */
     ERR_clear_error();
+}
+
+bool wssec__err_resource_failure(void)
+{
+    bool found = false;
+    unsigned long e;
+    /* a sender's ciphertext fails in the RSA library with reasons of its
+     * own (padding, length, size against the modulus); a failed allocation
+     * is a common fatal reason (ERR_R_MALLOC_FAILURE, ERR_R_INTERNAL_ERROR)
+     * or an error of the big-number arithmetic, which no ciphertext of the
+     * right length makes fail */
+    while ((e = ERR_get_error()) != 0)
+        if ((ERR_GET_REASON(e) & ERR_RFLAG_FATAL) || ERR_GET_LIB(e) == ERR_LIB_BN) found = true;
+    return found;
 }
 
 /* ---- matching a reference with a certificate ---- */

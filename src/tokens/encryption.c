@@ -249,6 +249,32 @@ static void rejection_init(void)
     rejection_secret_ok = RAND_bytes(rejection_secret, sizeof(rejection_secret)) == 1;
 }
 
+/* An RSA decryption (OAEP with SHA-1, or PKCS#1 v1.5) with the copy of pk
+ * kept for its private-key operations (keylocator.h: its blinding is made
+ * once, not per message). The copy is renewed when the decryption failed
+ * for want of memory (OpenSSL 3.0 leaves the blinding inconsistent then;
+ * found by the allocation torture), never because of the ciphertext: a
+ * renewal makes the next decryption slower, which would tell a sender how
+ * its padding fared. The error queue is read and emptied on every path. 1
+ * on success. */
+static int rsa_decrypt(EVP_PKEY *pk, int padding, unsigned char *out, size_t *outlen,
+                       const unsigned char *in, size_t inlen)
+{
+    EVP_PKEY *own = wssec__pkey_kept(pk);
+    EVP_PKEY_CTX *c = own ? EVP_PKEY_CTX_new(own, NULL) : NULL;
+    int ok = c && EVP_PKEY_decrypt_init(c) > 0 && EVP_PKEY_CTX_set_rsa_padding(c, padding) > 0;
+    if (ok && padding == RSA_PKCS1_OAEP_PADDING)
+        ok = EVP_PKEY_CTX_set_rsa_oaep_md(c, EVP_sha1()) > 0 &&
+             EVP_PKEY_CTX_set_rsa_mgf1_md(c, EVP_sha1()) > 0;
+    ok = ok && EVP_PKEY_decrypt(c, out, outlen, in, inlen) > 0;
+    bool resource = wssec__err_resource_failure();
+    if (!ok && resource && own) wssec__pkey_kept_renew(pk, own);
+    EVP_PKEY_CTX_free(c);
+    EVP_PKEY_free(own);
+    ERR_clear_error();
+    return ok;
+}
+
 /* RSA unwrap. With RSA-1.5 a failure goes on with a substitute key derived
  * from the wrapped key and a per-process secret (implicit rejection): the
  * same ciphertext always yields the same key, conformant or not, so no later
@@ -268,23 +294,9 @@ int wssec__rsa_unwrap(EVP_PKEY *pk, int kt, const unsigned char *in, size_t inle
                   &fakelen))
             return WSSEC_EDECRYPT;
     }
-    /* a copy per use (keylocator.h: OpenSSL 3.0 leaves an RSA key's
-     * blinding state inconsistent when an allocation fails while it renews
-     * it; found by the allocation torture), or a key in a token as it is */
-    EVP_PKEY *own = wssec__pkey_for_use(pk);
-    EVP_PKEY_CTX *c = own ? EVP_PKEY_CTX_new(own, NULL) : NULL;
-    if (c && EVP_PKEY_decrypt_init(c) > 0) {
-        if (kt == WSSEC_KT_RSA_OAEP)
-            ok = EVP_PKEY_CTX_set_rsa_padding(c, RSA_PKCS1_OAEP_PADDING) > 0 &&
-                 EVP_PKEY_CTX_set_rsa_oaep_md(c, EVP_sha1()) > 0 &&
-                 EVP_PKEY_CTX_set_rsa_mgf1_md(c, EVP_sha1()) > 0;
-        else
-            ok = EVP_PKEY_CTX_set_rsa_padding(c, RSA_PKCS1_PADDING) > 0;
-        ok = ok && EVP_PKEY_decrypt(c, buf, &outlen, in, inlen) > 0 && outlen == want;
-    }
-    EVP_PKEY_CTX_free(c);
-    EVP_PKEY_free(own);
-    ERR_clear_error();
+    ok = rsa_decrypt(pk, kt == WSSEC_KT_RSA_OAEP ? RSA_PKCS1_OAEP_PADDING : RSA_PKCS1_PADDING,
+                     buf, &outlen, in, inlen) &&
+         outlen == want;
     if (kt == WSSEC_KT_RSA15) {
         /* constant-time select between the real and the substitute key */
         unsigned char mask = (unsigned char)(0 - (unsigned char)ok);
@@ -742,17 +754,8 @@ static int oaep_unwrap_any(EVP_PKEY *pk, const unsigned char *in, size_t inlen, 
 {
     unsigned char buf[1024];
     size_t outlen = sizeof(buf);
-    int ok = 0;
-    EVP_PKEY *own = wssec__pkey_for_use(pk);
-    EVP_PKEY_CTX *c = own ? EVP_PKEY_CTX_new(own, NULL) : NULL;
-    if (c && EVP_PKEY_decrypt_init(c) > 0 &&
-        EVP_PKEY_CTX_set_rsa_padding(c, RSA_PKCS1_OAEP_PADDING) > 0 &&
-        EVP_PKEY_CTX_set_rsa_oaep_md(c, EVP_sha1()) > 0 &&
-        EVP_PKEY_CTX_set_rsa_mgf1_md(c, EVP_sha1()) > 0)
-        ok = EVP_PKEY_decrypt(c, buf, &outlen, in, inlen) > 0 && outlen >= 16 && outlen <= 64;
-    EVP_PKEY_CTX_free(c);
-    EVP_PKEY_free(own);
-    ERR_clear_error();
+    int ok = rsa_decrypt(pk, RSA_PKCS1_OAEP_PADDING, buf, &outlen, in, inlen) && outlen >= 16 &&
+             outlen <= 64;
     if (ok) {
         memcpy(key, buf, outlen);
         *keylen = outlen;

@@ -2090,10 +2090,10 @@ static int sign_value(xmlNodePtr si, xmlNodePtr sv, EVP_PKEY *pk, const EVP_MD *
  * when the private-key operation fails. 0 or -1. */
 static int direct_sign_value(xmlNodePtr si, xmlNodePtr sv, const gen_settings *g)
 {
-    EVP_PKEY *pk = wssec__pkey_for_signing(g->pkey);
+    EVP_PKEY *pk = wssec__pkey_kept(g->pkey);
     bool failed = false;
     int rc = pk ? sign_value(si, sv, pk, method_md(g->alg), &failed) : -1;
-    if (failed) wssec__pkey_signing_failed(g->pkey, pk);
+    if (failed) wssec__pkey_kept_renew(g->pkey, pk);
     EVP_PKEY_free(pk);
     return rc;
 }

@@ -19,9 +19,12 @@
 #include <libxml/xpath.h>
 #include <libxml/xpathInternals.h>
 
+#include <openssl/err.h>
 #include <openssl/evp.h>
+#include <openssl/rsa.h>
 
 #include "helpers.h"
+#include "keylocator.h"
 
 #define PKI WSSEC_SOURCE_DIR "/samples/pki/"
 #define NS_DS "http://www.w3.org/2000/09/xmldsig#"
@@ -1047,6 +1050,54 @@ static void test_rsa15_implicit_rejection(void **state)
     EVP_PKEY_free(pk);
 }
 
+/* The copy of the private key kept for decrypting (keylocator.h) serves
+ * every unwrap, and a ciphertext whose padding fails does not renew it: a
+ * renewal would make the next decryption slower, telling the sender how its
+ * padding fared. A failure for want of memory renews it (the allocation
+ * torture's sticky pass shows the damage otherwise). */
+static void test_rsa_unwrap_keeps_key_on_bad_padding(void **state)
+{
+    (void)state;
+    EVP_PKEY *pk = NULL;
+    char why[200];
+    assert_int_equal(wssec__load_key(PKI "server.key", &pk, NULL, why, sizeof(why)), 0);
+    /* a good OAEP wrap of a 32-byte key (with the key's public half) */
+    unsigned char key[32], wrapped[512], got[32];
+    size_t wlen = sizeof(wrapped);
+    memset(key, 0x3c, sizeof(key));
+    EVP_PKEY_CTX *c = EVP_PKEY_CTX_new(pk, NULL);
+    assert_non_null(c);
+    assert_int_equal(EVP_PKEY_encrypt_init(c), 1);
+    assert_true(EVP_PKEY_CTX_set_rsa_padding(c, RSA_PKCS1_OAEP_PADDING) > 0);
+    assert_int_equal(EVP_PKEY_encrypt(c, wrapped, &wlen, key, sizeof(key)), 1);
+    EVP_PKEY_CTX_free(c);
+
+    assert_int_equal(wssec__rsa_unwrap(pk, WSSEC_KT_RSA_OAEP, wrapped, wlen, 32, got), 0);
+    assert_memory_equal(got, key, sizeof(key));
+    EVP_PKEY *kept = wssec__pkey_kept(pk);
+    assert_non_null(kept);
+    assert_ptr_not_equal(kept, pk);
+    wrapped[wlen / 2] ^= 0x10; /* the padding no longer checks */
+    for (int i = 0; i < 3; i++)
+        assert_int_equal(wssec__rsa_unwrap(pk, WSSEC_KT_RSA_OAEP, wrapped, wlen, 32, got),
+                         WSSEC_EDECRYPT);
+    assert_int_equal(ERR_peek_error(), 0); /* the queue is left empty */
+    EVP_PKEY *after = wssec__pkey_kept(pk);
+    assert_ptr_equal(after, kept); /* not renewed */
+    EVP_PKEY_free(after);
+    wrapped[wlen / 2] ^= 0x10;
+    assert_int_equal(wssec__rsa_unwrap(pk, WSSEC_KT_RSA_OAEP, wrapped, wlen, 32, got), 0);
+    assert_memory_equal(got, key, sizeof(key));
+    /* a wrong length: refused, the kept copy stays */
+    assert_int_equal(wssec__rsa_unwrap(pk, WSSEC_KT_RSA_OAEP, wrapped, wlen - 1, 32, got),
+                     WSSEC_EDECRYPT);
+    after = wssec__pkey_kept(pk);
+    assert_ptr_equal(after, kept);
+    EVP_PKEY_free(after);
+    EVP_PKEY_free(kept);
+    EVP_PKEY_free(pk);
+}
+
 static void s_many_forged_signatures(xmlDocPtr doc)
 {
     xmlNodePtr sig = h_xp(doc, "//wsse:Security/ds:Signature");
@@ -1481,6 +1532,7 @@ int main(void)
         cmocka_unit_test(test_max_encrypted_keys),
         cmocka_unit_test(test_encrypted_only_inserted),
         cmocka_unit_test(test_rsa15_implicit_rejection),
+        cmocka_unit_test(test_rsa_unwrap_keeps_key_on_bad_padding),
         cmocka_unit_test(test_inspect_budget),
         cmocka_unit_test(test_sign_then_encrypt_token_last),
         cmocka_unit_test(test_timestamp_before_decryption),

@@ -10,7 +10,11 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <openssl/bnerr.h>
+#include <openssl/err.h>
 #include <openssl/pem.h>
+#include <openssl/proverr.h>
+#include <openssl/rsaerr.h>
 #include <openssl/x509.h>
 
 #include "helpers.h"
@@ -315,16 +319,16 @@ static void test_pkey_for_use(void **state)
     EVP_PKEY_free(k);
 }
 
-/* The copy kept for signing: made once and shared by every signature with
- * that key, not the key itself; a copy of the key (EVP_PKEY_dup, as
- * wssec__pkey_for_use makes) does not take it along, so freeing the copy
- * leaves it intact; a failed signature replaces it with a new one; a stale
- * "failed" with another object changes nothing. */
-static void test_pkey_for_signing(void **state)
+/* The copy kept for signing and decrypting: made once and shared by every
+ * operation with that key, not the key itself; a copy of the key
+ * (EVP_PKEY_dup, as wssec__pkey_for_use makes) does not take it along, so
+ * freeing the copy leaves it intact; a renewal replaces it with a new one; a
+ * stale renewal with another object changes nothing. */
+static void test_pkey_kept(void **state)
 {
     (void)state;
     EVP_PKEY *k = read_key("alice.key");
-    EVP_PKEY *a = wssec__pkey_for_signing(k), *b = wssec__pkey_for_signing(k);
+    EVP_PKEY *a = wssec__pkey_kept(k), *b = wssec__pkey_kept(k);
     assert_non_null(a);
     assert_ptr_equal(a, b);
     assert_ptr_not_equal(a, k);
@@ -332,27 +336,51 @@ static void test_pkey_for_signing(void **state)
     EVP_PKEY_free(b);
     EVP_PKEY *dup = wssec__pkey_for_use(k); /* a copy of k: without the kept one */
     assert_non_null(dup);
-    EVP_PKEY *kept_by_dup = wssec__pkey_for_signing(dup);
+    EVP_PKEY *kept_by_dup = wssec__pkey_kept(dup);
     assert_ptr_not_equal(kept_by_dup, a);
     EVP_PKEY_free(kept_by_dup);
     EVP_PKEY_free(dup);
-    b = wssec__pkey_for_signing(k);
+    b = wssec__pkey_kept(k);
     assert_ptr_equal(a, b); /* still the same, still alive */
     EVP_PKEY_free(b);
-    wssec__pkey_signing_failed(k, k); /* not the kept one: nothing happens */
-    b = wssec__pkey_for_signing(k);
+    wssec__pkey_kept_renew(k, k); /* not the kept one: nothing happens */
+    b = wssec__pkey_kept(k);
     assert_ptr_equal(a, b);
     EVP_PKEY_free(b);
-    wssec__pkey_signing_failed(k, a);
-    b = wssec__pkey_for_signing(k);
+    wssec__pkey_kept_renew(k, a);
+    b = wssec__pkey_kept(k);
     assert_non_null(b);
     assert_ptr_not_equal(a, b); /* a new copy */
     assert_int_equal(EVP_PKEY_eq(b, k), 1);
     EVP_PKEY_free(a);
     EVP_PKEY_free(b);
-    assert_null(wssec__pkey_for_signing(NULL));
-    wssec__pkey_signing_failed(NULL, NULL);
+    assert_null(wssec__pkey_kept(NULL));
+    wssec__pkey_kept_renew(NULL, NULL);
     EVP_PKEY_free(k); /* frees the kept copy with it (ASan: no leak) */
+}
+
+/* What renews a kept key after a failed decryption: a failure of memory
+ * (a common fatal reason, or the big-number arithmetic), never a reason a
+ * sender's ciphertext gives; the queue is emptied either way. */
+static void test_err_resource_failure(void **state)
+{
+    (void)state;
+    ERR_clear_error();
+    assert_false(wssec__err_resource_failure());
+    ERR_raise(ERR_LIB_RSA, RSA_R_OAEP_DECODING_ERROR);
+    ERR_raise(ERR_LIB_RSA, RSA_R_PADDING_CHECK_FAILED);
+    ERR_raise(ERR_LIB_RSA, RSA_R_DATA_TOO_LARGE_FOR_MODULUS);
+    ERR_raise(ERR_LIB_PROV, PROV_R_BAD_DECRYPT);
+    assert_false(wssec__err_resource_failure());
+    assert_int_equal(ERR_peek_error(), 0);
+    ERR_raise(ERR_LIB_RSA, RSA_R_OAEP_DECODING_ERROR);
+    ERR_raise(ERR_LIB_RSA, ERR_R_MALLOC_FAILURE);
+    assert_true(wssec__err_resource_failure());
+    assert_int_equal(ERR_peek_error(), 0);
+    ERR_raise(ERR_LIB_BN, BN_R_TOO_MANY_TEMPORARY_VARIABLES);
+    assert_true(wssec__err_resource_failure());
+    ERR_raise(ERR_LIB_EVP, ERR_R_INTERNAL_ERROR);
+    assert_true(wssec__err_resource_failure());
 }
 
 int main(void)
@@ -365,7 +393,8 @@ int main(void)
         cmocka_unit_test(test_default_locator),
         cmocka_unit_test(test_api),
         cmocka_unit_test(test_pkey_for_use),
-        cmocka_unit_test(test_pkey_for_signing),
+        cmocka_unit_test(test_pkey_kept),
+        cmocka_unit_test(test_err_resource_failure),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
