@@ -25,6 +25,7 @@
  * pre-shared key) in an EncryptedKey placed so that a receiver processing
  * the header in order decrypts and verifies in the right order.
  */
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -32,6 +33,7 @@
 #include <pthread.h>
 
 #include <openssl/err.h>
+#include <openssl/evp.h>
 #include <openssl/hmac.h>
 #include <openssl/rand.h>
 #include <openssl/rsa.h>
@@ -376,6 +378,223 @@ static int header_block(wssec_msg *msg, xmlNodePtr header, xmlNodePtr first, xml
     return 0;
 }
 
+/* ---- AES-GCM straight from the CipherValue's text ---- */
+
+#define GCM_IV_LEN 12
+#define GCM_TAG_LEN 16
+#define B64_PIECE 4096
+
+/* Whether an EncryptedData is of the shape decrypted without xmlsec:
+ * AES-GCM, Type Element or Content, an EncryptionMethod without children,
+ * an optional ds:KeyInfo and the CipherData, whose one CipherValue holds
+ * only text. Anything else goes to xmlsec, which decides as it always has. */
+static bool gcm_plain_shape(const target *t, xmlNodePtr *cv_out)
+{
+    if (t->alg != &wssec__enc_algs[0] && t->alg != &wssec__enc_algs[1]) return false;
+    const char *type = wssec_xml_attr(t->data, "Type");
+    if (!type || (strcmp(type, (const char *)xmlSecTypeEncElement) != 0 &&
+                  strcmp(type, (const char *)xmlSecTypeEncContent) != 0))
+        return false;
+    xmlNodePtr c = wssec_xml_first_elem(t->data);
+    if (!c || !wssec_xml_is(c, WSSEC_NS_XENC, "EncryptionMethod") || wssec_xml_first_elem(c))
+        return false;
+    c = wssec_xml_next_elem(c);
+    if (c && wssec_xml_is(c, WSSEC_NS_DS, "KeyInfo")) c = wssec_xml_next_elem(c);
+    if (!c || !wssec_xml_is(c, WSSEC_NS_XENC, "CipherData") || wssec_xml_next_elem(c))
+        return false;
+    xmlNodePtr cv = wssec_xml_first_elem(c);
+    if (!cv || !wssec_xml_is(cv, WSSEC_NS_XENC, "CipherValue") || wssec_xml_next_elem(cv))
+        return false;
+    for (xmlNodePtr n = cv->children; n; n = n->next)
+        if (n->type != XML_TEXT_NODE && n->type != XML_CDATA_SECTION_NODE) return false;
+    *cv_out = cv;
+    return true;
+}
+
+typedef struct gcm_run {
+    EVP_CIPHER_CTX *x;
+    const EVP_CIPHER *cipher;
+    const unsigned char *key;
+    unsigned char iv[GCM_IV_LEN], tail[GCM_TAG_LEN];
+    size_t ivlen, tlen;
+    unsigned char *out;
+    size_t len, cap;
+} gcm_run;
+
+static int gcm_update(gcm_run *g, const unsigned char *p, size_t n)
+{
+    int w = 0;
+    if (!n) return 0;
+    if (n > INT_MAX || n > g->cap - g->len ||
+        EVP_DecryptUpdate(g->x, g->out + g->len, &w, p, (int)n) != 1 || (size_t)w != n)
+        return -1;
+    g->len += n;
+    return 0;
+}
+
+/* Ciphertext bytes in order: the IV first, the last 16 bytes held back as
+ * the tag, everything between decrypted into g->out. */
+static int gcm_feed(gcm_run *g, const unsigned char *p, size_t n)
+{
+    while (n && g->ivlen < GCM_IV_LEN) {
+        g->iv[g->ivlen++] = *p++;
+        n--;
+        if (g->ivlen == GCM_IV_LEN && EVP_DecryptInit_ex(g->x, g->cipher, NULL, g->key, g->iv) != 1)
+            return -1;
+    }
+    if (g->tlen + n <= GCM_TAG_LEN) {
+        memcpy(g->tail + g->tlen, p, n);
+        g->tlen += n;
+        return 0;
+    }
+    size_t release = g->tlen + n - GCM_TAG_LEN;
+    size_t from_tail = release < g->tlen ? release : g->tlen;
+    if (gcm_update(g, g->tail, from_tail)) return -1;
+    memmove(g->tail, g->tail + from_tail, g->tlen - from_tail);
+    g->tlen -= from_tail;
+    if (gcm_update(g, p, release - from_tail)) return -1;
+    memcpy(g->tail + g->tlen, p + (release - from_tail), n - (release - from_tail));
+    g->tlen = GCM_TAG_LEN;
+    return 0;
+}
+
+/* Base64 text, strictly: the alphabet, the four XML white spaces anywhere,
+ * one or two '=' only at the very end of a whole number of groups. The
+ * characters without white space are gathered into whole groups and
+ * decoded a piece at a time by OpenSSL (EVP_DecodeBlock) into gcm_feed. */
+typedef struct b64_run {
+    unsigned char grp[B64_PIECE];
+    size_t m;  /* characters in grp */
+    int pad;   /* '=' seen */
+    bool ended; /* a piece with '=' was decoded: nothing may follow */
+} b64_run;
+
+/* 0, -1 when the text is not such base64, -2 when the cipher fails. */
+static int b64_flush(gcm_run *g, b64_run *b)
+{
+    unsigned char bin[B64_PIECE / 4 * 3];
+    if (!b->m) return 0;
+    if (b->m % 4) return -1;
+    int n = EVP_DecodeBlock(bin, b->grp, (int)b->m);
+    if (n != (int)(b->m / 4 * 3)) return -1;
+    if (b->pad) b->ended = true;
+    b->m = 0;
+    int rc = gcm_feed(g, bin, (size_t)n - (size_t)b->pad) ? -2 : 0;
+    wssec__memzero(bin, sizeof(bin));
+    return rc;
+}
+
+enum { B64_BAD, B64_ALPHA, B64_SPACE, B64_PAD };
+
+static unsigned char b64_class(unsigned char c)
+{
+    if ((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '+' ||
+        c == '/')
+        return B64_ALPHA;
+    if (c == ' ' || c == '\t' || c == '\r' || c == '\n') return B64_SPACE;
+    return c == '=' ? B64_PAD : B64_BAD;
+}
+
+/* One text node's characters (as b64_flush answers). */
+static int b64_text(gcm_run *g, b64_run *b, const xmlChar *p)
+{
+    size_t m = b->m;
+    for (; p && *p; p++) {
+        unsigned char k = b64_class(*p);
+        if (k == B64_ALPHA && !b->pad) {
+            b->grp[m++] = *p;
+        } else if (k == B64_SPACE) {
+            continue;
+        } else if (k == B64_PAD && !b->ended && ++b->pad <= 2) {
+            b->grp[m++] = *p;
+        } else {
+            return -1; /* not the alphabet, a character after '=', a third '=' */
+        }
+        if (m == sizeof(b->grp)) {
+            b->m = m;
+            int rc = b64_flush(g, b);
+            if (rc) return rc;
+            m = 0;
+        }
+    }
+    b->m = m;
+    return 0;
+}
+
+/* Decrypts an AES-GCM EncryptedData of the shape above without xmlsec: the
+ * base64 text decoded by OpenSSL in pieces straight into EVP_DecryptUpdate,
+ * with no copy of the text or of the ciphertext. 0 with the plaintext in
+ * *out (free with wssec__free; nobody sees it before the tag has checked),
+ * WSSEC_EDECRYPT when the tag or the length does not check, WSSEC_ENOMEM,
+ * or 1 when the text is not strict base64 (xmlsec then decides). Declared
+ * in tokens/encryption.h for the differential test and fuzz target. */
+int wssec__gcm_decrypt(xmlNodePtr cv, const wssec_alg *alg, const unsigned char *key,
+                       unsigned char **out, size_t *outlen)
+{
+    size_t textlen = 0;
+    for (xmlNodePtr n = cv->children; n; n = n->next)
+        textlen += n->content ? (size_t)xmlStrlen(n->content) : 0;
+    gcm_run g = { .cipher = alg == &wssec__enc_algs[0] ? EVP_aes_256_gcm() : EVP_aes_128_gcm(),
+                  .key = key,
+                  .cap = textlen / 4 * 3 + 3 };
+    b64_run *b = wssec__malloc(sizeof(*b));
+    unsigned char fin[EVP_MAX_BLOCK_LENGTH];
+    int n = 0, rc = WSSEC_ENOMEM;
+    g.x = EVP_CIPHER_CTX_new();
+    g.out = wssec__malloc(g.cap);
+    if (!b || !g.x || !g.out) goto done;
+    memset(b, 0, sizeof(*b));
+    for (xmlNodePtr t = cv->children; t && !(rc = b64_text(&g, b, t->content)); t = t->next) {}
+    if (!rc) rc = b64_flush(&g, b);
+    if (rc) {
+        rc = rc == -1 ? 1 : WSSEC_EDECRYPT;
+        goto done;
+    }
+    rc = WSSEC_EDECRYPT;
+    if (g.ivlen != GCM_IV_LEN || g.tlen != GCM_TAG_LEN ||
+        EVP_CIPHER_CTX_ctrl(g.x, EVP_CTRL_GCM_SET_TAG, GCM_TAG_LEN, g.tail) != 1 ||
+        EVP_DecryptFinal_ex(g.x, fin, &n) != 1)
+        goto done;
+    *out = g.out;
+    *outlen = g.len;
+    g.out = NULL;
+    rc = 0;
+done:
+    if (g.out) {
+        wssec__memzero(g.out, g.cap);
+        wssec__free(g.out);
+    }
+    wssec__free(b);
+    EVP_CIPHER_CTX_free(g.x);
+    ERR_clear_error();
+    return rc;
+}
+
+/* Decrypts an EncryptedData with xmlsec (every shape wssec__gcm_decrypt does not
+ * takes): 0 with the plaintext, which e holds, or WSSEC_EDECRYPT. */
+static int xmlsec_decrypt(wssec_msg *msg, xmlSecEncCtxPtr e, const target *t,
+                          const unsigned char *key, size_t keylen, const char **pt, size_t *ptlen)
+{
+    xmlSecTransformId id = transform_by_uri(t->alg->uri, xmlSecTransformUsageEncryptionMethod);
+    if (id == xmlSecTransformIdUnknown ||
+        xmlSecPtrListAdd(&e->transformCtx.enabledTransforms, (void *)id) < 0)
+        return WSSEC_EDECRYPT;
+    e->encKey = xmlSecKeyReadMemory(key_data(t->alg), key, (xmlSecSize)keylen);
+    e->transformCtx.enabledUris = xmlSecTransformUriTypeNone;
+    e->keyInfoReadCtx.maxEncryptedKeyLevel = 0;
+    e->keyInfoReadCtx.maxRetrievalMethodLevel = 0;
+    e->keyInfoReadCtx.retrievalMethodCtx.enabledUris = xmlSecTransformUriTypeNone;
+    if (!e->encKey) return WSSEC_EDECRYPT;
+    wssec_msg_decryption_started(msg);
+    xmlSecBufferPtr plain = xmlSecEncCtxDecryptToBuffer(e, t->data);
+    if (!plain || !e->type ||
+        (!xmlStrEqual(e->type, xmlSecTypeEncElement) && !xmlStrEqual(e->type, xmlSecTypeEncContent)))
+        return WSSEC_EDECRYPT;
+    *pt = (const char *)xmlSecBufferGetData(plain);
+    *ptlen = xmlSecBufferGetSize(plain);
+    return 0;
+}
+
 /* Decrypts one EncryptedData in place with the session key and records
  * what came out. Before the EncryptedData (and its EncryptedHeader) leave
  * the document, every record that named them is re-pointed to the
@@ -387,29 +606,27 @@ static int decrypt_one(wssec_msg *msg, target *t, const unsigned char *key, size
     bool content = type && strcmp(type, "http://www.w3.org/2001/04/xmlenc#Content") == 0;
     xmlNodePtr data = t->data, wrapper = t->wrapper;
     xmlNodePtr parent = data->parent, before = data->prev, after = data->next, replaced = NULL;
-    xmlSecEncCtxPtr e = xmlSecEncCtxCreate(NULL);
+    xmlSecEncCtxPtr e = NULL;
+    unsigned char *direct = NULL;
+    const char *pt = NULL;
+    size_t ptlen = 0;
+    xmlNodePtr cv = NULL;
     int rc = WSSEC_EDECRYPT;
-    if (!e) return wssec_msg_fail(msg, WSSEC_ENOMEM, NULL, t->data, "out of memory");
-    xmlSecTransformId id = transform_by_uri(t->alg->uri, xmlSecTransformUsageEncryptionMethod);
-    if (id == xmlSecTransformIdUnknown ||
-        xmlSecPtrListAdd(&e->transformCtx.enabledTransforms, (void *)id) < 0 ||
-        (size_t)t->alg->key_type != keylen)
-        goto done;
-    e->encKey = xmlSecKeyReadMemory(key_data(t->alg), key, (xmlSecSize)keylen);
-    e->transformCtx.enabledUris = xmlSecTransformUriTypeNone;
-    e->keyInfoReadCtx.maxEncryptedKeyLevel = 0;
-    e->keyInfoReadCtx.maxRetrievalMethodLevel = 0;
-    e->keyInfoReadCtx.retrievalMethodCtx.enabledUris = xmlSecTransformUriTypeNone;
-    if (!e->encKey) goto done;
-    wssec_msg_decryption_started(msg);
-    xmlSecBufferPtr plain = xmlSecEncCtxDecryptToBuffer(e, data);
-    if (!plain || !e->type ||
-        (!xmlStrEqual(e->type, xmlSecTypeEncElement) && !xmlStrEqual(e->type, xmlSecTypeEncContent)))
-        goto done;
+    if ((size_t)t->alg->key_type != keylen) goto done;
+    if (gcm_plain_shape(t, &cv)) {
+        wssec_msg_decryption_started(msg);
+        rc = wssec__gcm_decrypt(cv, t->alg, key, &direct, &ptlen);
+        if (rc == WSSEC_ENOMEM) return wssec_msg_fail(msg, rc, NULL, t->data, "out of memory");
+        if (rc != 0 && rc != 1) goto done;
+        pt = (const char *)direct;
+    }
+    if (!direct) {
+        if (!(e = xmlSecEncCtxCreate(NULL)))
+            return wssec_msg_fail(msg, WSSEC_ENOMEM, NULL, t->data, "out of memory");
+        if ((rc = xmlsec_decrypt(msg, e, t, key, keylen, &pt, &ptlen))) goto done;
+    }
     /* the plaintext is parsed under the same guard as the message: what a
      * sender encrypts to our public key costs no more than what it sends */
-    const char *pt = (const char *)xmlSecBufferGetData(plain);
-    size_t ptlen = xmlSecBufferGetSize(plain);
     if ((rc = plaintext_guard(msg, pt, ptlen))) goto done;
     rc = WSSEC_EDECRYPT;
     if (xmlSecReplaceNodeBufferAndReturn(data, (const xmlSecByte *)pt, (xmlSecSize)ptlen,
@@ -447,7 +664,11 @@ static int decrypt_one(wssec_msg *msg, target *t, const unsigned char *key, size
 done:
     ERR_clear_error();
     xmlFreeNode(replaced); /* the EncryptedData, once nothing names it */
-    xmlSecEncCtxDestroy(e);
+    if (direct) {
+        wssec__memzero(direct, ptlen);
+        wssec__free(direct);
+    }
+    if (e) xmlSecEncCtxDestroy(e);
     if (rc == WSSEC_EDECRYPT) rc = wssec_msg_decrypt_failed(msg);
     return rc;
 }

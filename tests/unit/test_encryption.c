@@ -24,6 +24,7 @@
 #include <openssl/rsa.h>
 
 #include "helpers.h"
+#include "gcm_diff.h"
 #include "keylocator.h"
 
 #define PKI WSSEC_SOURCE_DIR "/samples/pki/"
@@ -1098,6 +1099,103 @@ static void test_rsa_unwrap_keeps_key_on_bad_padding(void **state)
     EVP_PKEY_free(pk);
 }
 
+/* IV || AES-GCM(plain) || tag, as base64 without line breaks, into b64. */
+static size_t gcm_text(const unsigned char *key, int aes256, const unsigned char *plain,
+                       size_t n, char *b64)
+{
+    unsigned char raw[600];
+    int w = 0, f = 0;
+    assert_true(n + 28 <= sizeof(raw));
+    memset(raw, 0xa7, 12); /* a fixed IV: these texts are test vectors */
+    EVP_CIPHER_CTX *x = EVP_CIPHER_CTX_new();
+    assert_non_null(x);
+    assert_int_equal(EVP_EncryptInit_ex(x, aes256 ? EVP_aes_256_gcm() : EVP_aes_128_gcm(), NULL,
+                                        key, raw),
+                     1);
+    assert_int_equal(EVP_EncryptUpdate(x, raw + 12, &w, plain, (int)n), 1);
+    assert_int_equal(EVP_EncryptFinal_ex(x, raw + 12 + w, &f), 1);
+    assert_int_equal(EVP_CIPHER_CTX_ctrl(x, EVP_CTRL_GCM_GET_TAG, 16, raw + 12 + n), 1);
+    EVP_CIPHER_CTX_free(x);
+    return (size_t)EVP_EncodeBlock((unsigned char *)b64, raw, (int)(n + 28));
+}
+
+static int gd_text(const char *t, size_t n, int aes256, const unsigned char *key)
+{
+    return gd_compare((const unsigned char *)t, n, aes256, key);
+}
+
+/* The direct AES-GCM decryption (base64 straight into the cipher) against
+ * xmlsec's, on the texts a sender can write: line breaks and blanks
+ * anywhere, CDATA pieces, every character replaced at every position,
+ * padding misplaced, truncation, a flipped tag or IV. */
+static void test_gcm_direct_matches_xmlsec(void **state)
+{
+    (void)state;
+    unsigned char key[32], plain[100];
+    for (size_t i = 0; i < sizeof(key); i++) key[i] = (unsigned char)(i * 7 + 1);
+    for (size_t i = 0; i < sizeof(plain); i++) plain[i] = (unsigned char)('a' + i % 26);
+    size_t same = 0, both = 0, declined = 0, total = 0;
+    char b64[1024], v[1200];
+    static const char alphabet[] =
+        "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/= \t\r\n-*.\x01\x80\xff";
+    for (int aes256 = 0; aes256 <= 1; aes256++)
+        for (size_t n = 0; n <= 35; n += 1) {
+            size_t len = gcm_text(key, aes256, plain, n, b64);
+            int rc = gd_text(b64, len, aes256, key);
+            assert_int_equal(rc, GD_SAME);
+            /* every character replaced by each of the alphabet's (n of 0, 1,
+             * 2 and 34: the padding cases) */
+            if (n > 2 && n != 34) continue;
+            for (size_t at = 0; at < len; at++)
+                for (size_t a = 0; a < sizeof(alphabet) - 1; a++) {
+                    memcpy(v, b64, len);
+                    v[at] = alphabet[a];
+                    rc = gd_text(v, len, aes256, key);
+                    assert_true(rc == GD_SAME || rc == GD_BOTH_FAIL || rc == GD_DECLINED);
+                    same += rc == GD_SAME, both += rc == GD_BOTH_FAIL, declined += rc == GD_DECLINED;
+                    total++;
+                    /* the character inserted rather than replacing */
+                    memcpy(v, b64, at);
+                    v[at] = alphabet[a];
+                    memcpy(v + at + 1, b64 + at, len - at);
+                    rc = gd_text(v, len + 1, aes256, key);
+                    assert_true(rc == GD_SAME || rc == GD_BOTH_FAIL || rc == GD_DECLINED);
+                    same += rc == GD_SAME, both += rc == GD_BOTH_FAIL, declined += rc == GD_DECLINED;
+                    total++;
+                }
+        }
+    /* white space and CDATA pieces (a NUL separates the pieces) keep it */
+    size_t len = gcm_text(key, 1, plain, 100, b64);
+    size_t k = 0;
+    for (size_t i = 0; i < len; i++) {
+        if (i % 7 == 0) v[k++] = '\n';
+        if (i % 11 == 0) v[k++] = ' ';
+        if (i % 29 == 0) v[k++] = '\0';
+        v[k++] = b64[i];
+    }
+    assert_int_equal(gd_text(v, k, 1, key), GD_SAME);
+    /* the tag, the IV, the length */
+    memcpy(v, b64, len);
+    v[len - 5] = v[len - 5] == 'A' ? 'B' : 'A';
+    assert_int_equal(gd_text(v, len, 1, key), GD_BOTH_FAIL);
+    memcpy(v, b64, len);
+    v[0] = v[0] == 'A' ? 'B' : 'A';
+    assert_int_equal(gd_text(v, len, 1, key), GD_BOTH_FAIL);
+    assert_int_equal(gd_text(b64, 36, 1, key), GD_BOTH_FAIL); /* 27 bytes: no room for a tag */
+    assert_int_equal(gd_text(b64, len - 4, 1, key), GD_BOTH_FAIL);
+    assert_int_equal(gd_text("", 0, 1, key), GD_BOTH_FAIL);
+    assert_int_equal(gd_text(" \n", 2, 1, key), GD_BOTH_FAIL);
+    /* after '=': nothing but white space */
+    memcpy(v, b64, len);
+    memcpy(v + len, "==", 2);
+    assert_int_equal(gd_text(v, len + 2, 1, key), GD_DECLINED);
+    /* the wrong key size for the algorithm's text: aes128 with the first 16 */
+    assert_int_equal(gd_text(b64, len, 0, key), GD_BOTH_FAIL);
+    print_message("gcm: %zu variants: %zu same, %zu both refused, %zu left to xmlsec\n", total,
+                  same, both, declined);
+    assert_true(same > 0 && both > 0 && declined > 0);
+}
+
 static void s_many_forged_signatures(xmlDocPtr doc)
 {
     xmlNodePtr sig = h_xp(doc, "//wsse:Security/ds:Signature");
@@ -1533,6 +1631,7 @@ int main(void)
         cmocka_unit_test(test_encrypted_only_inserted),
         cmocka_unit_test(test_rsa15_implicit_rejection),
         cmocka_unit_test(test_rsa_unwrap_keeps_key_on_bad_padding),
+        cmocka_unit_test(test_gcm_direct_matches_xmlsec),
         cmocka_unit_test(test_inspect_budget),
         cmocka_unit_test(test_sign_then_encrypt_token_last),
         cmocka_unit_test(test_timestamp_before_decryption),
