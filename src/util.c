@@ -223,7 +223,86 @@ int wssec_time_format(char *buf, size_t size, wssec_time t, int millis)
     return 0;
 }
 
-/* ---- base64, through xmlsec's codec ---- */
+/* ---- base64: strict text by OpenSSL, the rest through xmlsec's codec ---- */
+
+void wssec__b64_init(wssec_b64 *b, wssec_b64_sink sink, void *ud)
+{
+    b->m = 0;
+    b->pad = 0;
+    b->ended = 0;
+    b->sink = sink;
+    b->ud = ud;
+}
+
+static int b64_flush(wssec_b64 *b)
+{
+    unsigned char bin[WSSEC_B64_PIECE / 4 * 3];
+    if (!b->m) return 0;
+    if (b->m % 4) return -1;
+    int n = EVP_DecodeBlock(bin, b->grp, (int)b->m);
+    if (n != (int)(b->m / 4 * 3)) return -1;
+    if (b->pad) b->ended = 1;
+    b->m = 0;
+    int rc = b->sink(b->ud, bin, (size_t)n - (size_t)b->pad) ? -2 : 0;
+    wssec__memzero(bin, sizeof(bin));
+    return rc;
+}
+
+enum { B64_BAD, B64_ALPHA, B64_SPACE, B64_PAD };
+
+static unsigned char b64_class(unsigned char c)
+{
+    if ((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '+' ||
+        c == '/')
+        return B64_ALPHA;
+    if (c == ' ' || c == '\t' || c == '\r' || c == '\n') return B64_SPACE;
+    return c == '=' ? B64_PAD : B64_BAD;
+}
+
+int wssec__b64_update(wssec_b64 *b, const unsigned char *p, size_t n)
+{
+    size_t m = b->m;
+    for (const unsigned char *end = p + n; p < end; p++) {
+        unsigned char k = b64_class(*p);
+        if (k == B64_ALPHA && !b->pad) {
+            b->grp[m++] = *p;
+        } else if (k == B64_SPACE) {
+            continue;
+        } else if (k == B64_PAD && !b->ended && ++b->pad <= 2) {
+            b->grp[m++] = *p;
+        } else {
+            b->m = m;
+            return -1; /* not the alphabet, a character after '=', a third '=' */
+        }
+        if (m == sizeof(b->grp)) {
+            b->m = m;
+            int rc = b64_flush(b);
+            if (rc) return rc;
+            m = 0;
+        }
+    }
+    b->m = m;
+    return 0;
+}
+
+int wssec__b64_final(wssec_b64 *b)
+{
+    return b64_flush(b);
+}
+
+typedef struct b64_out {
+    unsigned char *p;
+    size_t n, cap;
+} b64_out;
+
+static int b64_to_buf(void *ud, const unsigned char *p, size_t n)
+{
+    b64_out *o = ud;
+    if (n > o->cap - o->n) return -2;
+    memcpy(o->p + o->n, p, n);
+    o->n += n;
+    return 0;
+}
 
 int wssec_b64_decode(unsigned char **out, size_t *outlen, const char *text, size_t max)
 {
@@ -233,11 +312,23 @@ int wssec_b64_decode(unsigned char **out, size_t *outlen, const char *text, size
     size_t cap = tl / 4 * 3 + 3;
     unsigned char *buf = wssec__malloc(cap + 1);
     if (!buf) return WSSEC_ENOMEM;
-    xmlSecSize written = 0;
-    if (cap > UINT_MAX ||
-        xmlSecBase64Decode_ex(BAD_CAST text, buf, (xmlSecSize)cap, &written) < 0) {
-        wssec__free(buf);
-        return WSSEC_EINVALID;
+    b64_out o = { buf, 0, cap };
+    size_t written = 0;
+    /* strict base64 by OpenSSL, else xmlsec's codec */
+    wssec_b64 b;
+    wssec__b64_init(&b, b64_to_buf, &o);
+    int strict = wssec__b64_update(&b, (const unsigned char *)text, tl);
+    if (!strict) strict = wssec__b64_final(&b);
+    if (!strict) {
+        written = o.n;
+    } else {
+        xmlSecSize w = 0;
+        if (cap > UINT_MAX || xmlSecBase64Decode_ex(BAD_CAST text, buf, (xmlSecSize)cap, &w) < 0) {
+            wssec__memzero(buf, cap);
+            wssec__free(buf);
+            return WSSEC_EINVALID;
+        }
+        written = w;
     }
     if (written > max) {
         wssec__memzero(buf, cap);

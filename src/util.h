@@ -55,6 +55,33 @@ typedef struct wssec_buf {
 int wssec__buf_append(wssec_buf *b, const void *p, size_t n); /* ELIMIT past max */
 void wssec__buf_free(wssec_buf *b);                          /* wipes, then frees */
 
+/* ---- strict base64, decoded a piece at a time ----
+ * The alphabet, the four XML white spaces anywhere, one or two '=' only at
+ * the very end of a whole number of groups: the base64 every peer writes.
+ * The characters are gathered into whole groups and decoded by OpenSSL
+ * (EVP_DecodeBlock), WSSEC_B64_PIECE characters at a time, into the sink.
+ * Text that is not such base64 is declined (-1): callers hand it to
+ * xmlsec's decoder, which decides as it always has, so this path only ever
+ * accepts what xmlsec accepts, with the same bytes (tests/unit/gcm_diff.h,
+ * test_util's differential test). */
+#define WSSEC_B64_PIECE 4096
+
+typedef int (*wssec_b64_sink)(void *ud, const unsigned char *p, size_t n); /* 0 or -2 */
+
+typedef struct wssec_b64 {
+    unsigned char grp[WSSEC_B64_PIECE];
+    size_t m;   /* characters in grp */
+    int pad;    /* '=' seen */
+    int ended;  /* a piece with '=' was decoded: nothing may follow */
+    wssec_b64_sink sink;
+    void *ud;
+} wssec_b64;
+
+void wssec__b64_init(wssec_b64 *b, wssec_b64_sink sink, void *ud);
+/* 0; -1 when the text is not strict base64; -2 when the sink failed */
+int wssec__b64_update(wssec_b64 *b, const unsigned char *p, size_t n);
+int wssec__b64_final(wssec_b64 *b); /* as update: the last group */
+
 /* ---- small utilities ---- */
 
 /* Wipes secrets; not optimised away. */

@@ -382,7 +382,6 @@ static int header_block(wssec_msg *msg, xmlNodePtr header, xmlNodePtr first, xml
 
 #define GCM_IV_LEN 12
 #define GCM_TAG_LEN 16
-#define B64_PIECE 4096
 
 /* Whether an EncryptedData is of the shape decrypted without xmlsec:
  * AES-GCM, Type Element or Content, an EncryptionMethod without children,
@@ -458,71 +457,14 @@ static int gcm_feed(gcm_run *g, const unsigned char *p, size_t n)
     return 0;
 }
 
-/* Base64 text, strictly: the alphabet, the four XML white spaces anywhere,
- * one or two '=' only at the very end of a whole number of groups. The
- * characters without white space are gathered into whole groups and
- * decoded a piece at a time by OpenSSL (EVP_DecodeBlock) into gcm_feed. */
-typedef struct b64_run {
-    unsigned char grp[B64_PIECE];
-    size_t m;  /* characters in grp */
-    int pad;   /* '=' seen */
-    bool ended; /* a piece with '=' was decoded: nothing may follow */
-} b64_run;
-
-/* 0, -1 when the text is not such base64, -2 when the cipher fails. */
-static int b64_flush(gcm_run *g, b64_run *b)
+static int gcm_sink(void *ud, const unsigned char *p, size_t n)
 {
-    unsigned char bin[B64_PIECE / 4 * 3];
-    if (!b->m) return 0;
-    if (b->m % 4) return -1;
-    int n = EVP_DecodeBlock(bin, b->grp, (int)b->m);
-    if (n != (int)(b->m / 4 * 3)) return -1;
-    if (b->pad) b->ended = true;
-    b->m = 0;
-    int rc = gcm_feed(g, bin, (size_t)n - (size_t)b->pad) ? -2 : 0;
-    wssec__memzero(bin, sizeof(bin));
-    return rc;
-}
-
-enum { B64_BAD, B64_ALPHA, B64_SPACE, B64_PAD };
-
-static unsigned char b64_class(unsigned char c)
-{
-    if ((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '+' ||
-        c == '/')
-        return B64_ALPHA;
-    if (c == ' ' || c == '\t' || c == '\r' || c == '\n') return B64_SPACE;
-    return c == '=' ? B64_PAD : B64_BAD;
-}
-
-/* One text node's characters (as b64_flush answers). */
-static int b64_text(gcm_run *g, b64_run *b, const xmlChar *p)
-{
-    size_t m = b->m;
-    for (; p && *p; p++) {
-        unsigned char k = b64_class(*p);
-        if (k == B64_ALPHA && !b->pad) {
-            b->grp[m++] = *p;
-        } else if (k == B64_SPACE) {
-            continue;
-        } else if (k == B64_PAD && !b->ended && ++b->pad <= 2) {
-            b->grp[m++] = *p;
-        } else {
-            return -1; /* not the alphabet, a character after '=', a third '=' */
-        }
-        if (m == sizeof(b->grp)) {
-            b->m = m;
-            int rc = b64_flush(g, b);
-            if (rc) return rc;
-            m = 0;
-        }
-    }
-    b->m = m;
-    return 0;
+    return gcm_feed(ud, p, n) ? -2 : 0;
 }
 
 /* Decrypts an AES-GCM EncryptedData of the shape above without xmlsec: the
- * base64 text decoded by OpenSSL in pieces straight into EVP_DecryptUpdate,
+ * base64 text decoded strictly (util.h) in pieces straight into
+ * EVP_DecryptUpdate,
  * with no copy of the text or of the ciphertext. 0 with the plaintext in
  * *out (free with wssec__free; nobody sees it before the tag has checked),
  * WSSEC_EDECRYPT when the tag or the length does not check, WSSEC_ENOMEM,
@@ -537,15 +479,17 @@ int wssec__gcm_decrypt(xmlNodePtr cv, const wssec_alg *alg, const unsigned char 
     gcm_run g = { .cipher = alg == &wssec__enc_algs[0] ? EVP_aes_256_gcm() : EVP_aes_128_gcm(),
                   .key = key,
                   .cap = textlen / 4 * 3 + 3 };
-    b64_run *b = wssec__malloc(sizeof(*b));
+    wssec_b64 *b = wssec__malloc(sizeof(*b));
     unsigned char fin[EVP_MAX_BLOCK_LENGTH];
     int n = 0, rc = WSSEC_ENOMEM;
     g.x = EVP_CIPHER_CTX_new();
     g.out = wssec__malloc(g.cap);
     if (!b || !g.x || !g.out) goto done;
-    memset(b, 0, sizeof(*b));
-    for (xmlNodePtr t = cv->children; t && !(rc = b64_text(&g, b, t->content)); t = t->next) {}
-    if (!rc) rc = b64_flush(&g, b);
+    wssec__b64_init(b, gcm_sink, &g);
+    rc = 0;
+    for (xmlNodePtr t = cv->children; t && !rc; t = t->next)
+        if (t->content) rc = wssec__b64_update(b, t->content, (size_t)xmlStrlen(t->content));
+    if (!rc) rc = wssec__b64_final(b);
     if (rc) {
         rc = rc == -1 ? 1 : WSSEC_EDECRYPT;
         goto done;

@@ -12,8 +12,11 @@
 #include <unistd.h>
 
 #include <cmocka.h>
+#include <openssl/evp.h>
 #include <openssl/pem.h>
 #include <openssl/x509.h>
+#include <xmlsec/base64.h>
+#include <xmlsec/errors.h>
 
 #include "helpers.h"
 #include "private.h"
@@ -457,6 +460,85 @@ static void test_cert_keyhash(void **state)
     OPENSSL_free(der);
 }
 
+/* ---- wssec_b64_decode: strict text by OpenSSL, the rest by xmlsec ---- */
+
+/* What xmlsec's codec alone makes of a text: 0 and the bytes, or -1. */
+static int xmlsec_b64(const char *text, unsigned char *out, size_t cap, size_t *n)
+{
+    xmlSecSize w = 0;
+    if (xmlSecBase64Decode_ex(BAD_CAST text, out, (xmlSecSize)cap, &w) < 0) return -1;
+    *n = w;
+    return 0;
+}
+
+/* Every text the strict path decodes, xmlsec decodes to the same bytes;
+ * every text xmlsec refuses, wssec_b64_decode refuses (the strict path
+ * declines it and xmlsec decides): every character of a few encodings
+ * replaced by, and with, each character that matters, at every position;
+ * line breaks and blanks; one, two and three '='. */
+static void test_b64_decode_matches_xmlsec(void **state)
+{
+    (void)state;
+    static const char alphabet[] = "AQgw/+9z= \t\r\n-*.\x01\x80\xff";
+    unsigned char raw[64], want[128];
+    char text[200], v[220];
+    size_t strict_ok = 0, refused = 0, total = 0;
+    xmlSecErrorsDefaultCallbackEnableOutput(0); /* the refusals are expected */
+    for (size_t i = 0; i < sizeof(raw); i++) raw[i] = (unsigned char)(i * 37 + 11);
+    for (size_t n = 0; n <= 7; n++) {
+        int len = EVP_EncodeBlock((unsigned char *)text, raw, (int)n);
+        for (int at = 0; at <= len; at++)
+            for (size_t a = 0; a < sizeof(alphabet) - 1; a++)
+                for (int insert = 0; insert <= 1; insert++) {
+                    if (!insert && at == len) continue;
+                    memcpy(v, text, (size_t)at);
+                    v[at] = alphabet[a];
+                    memcpy(v + at + 1, text + at + !insert, (size_t)(len - at) - !insert + 1);
+                    unsigned char *got = NULL;
+                    size_t gotn = 0, wantn = 0;
+                    int lib = xmlsec_b64(v, want, sizeof(want), &wantn);
+                    int rc = wssec_b64_decode(&got, &gotn, v, 1000);
+                    total++;
+                    if (rc == 0) {
+                        assert_int_equal(lib, 0);
+                        assert_int_equal(gotn, wantn);
+                        assert_memory_equal(got, want, gotn);
+                        strict_ok++;
+                    } else {
+                        assert_int_equal(rc, WSSEC_EINVALID);
+                        assert_int_equal(lib, -1);
+                        refused++;
+                    }
+                    wssec_free(got);
+                }
+    }
+    /* a certificate's worth, broken into lines of 64 with CRLF */
+    unsigned char big[3000];
+    for (size_t i = 0; i < sizeof(big); i++) big[i] = (unsigned char)(i * 131 + 7);
+    char *b = wssec_b64_encode(big, sizeof(big));
+    assert_non_null(b);
+    size_t bl = strlen(b), k = 0;
+    char *lines = malloc(bl * 2);
+    assert_non_null(lines);
+    for (size_t i = 0; i < bl; i++) {
+        if (i && i % 64 == 0) lines[k++] = '\r', lines[k++] = '\n';
+        lines[k++] = b[i];
+    }
+    lines[k] = '\0';
+    unsigned char *got = NULL;
+    size_t gotn = 0;
+    assert_int_equal(wssec_b64_decode(&got, &gotn, lines, 4096), 0);
+    assert_int_equal(gotn, sizeof(big));
+    assert_memory_equal(got, big, sizeof(big));
+    wssec_free(got);
+    assert_int_equal(wssec_b64_decode(&got, &gotn, lines, 2999), WSSEC_ELIMIT);
+    free(lines);
+    xmlFree(b);
+    print_message("base64: %zu variants: %zu decoded alike, %zu refused by both\n", total,
+                  strict_ok, refused);
+    assert_true(strict_ok > 0 && refused > 0);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -471,6 +553,7 @@ int main(void)
         cmocka_unit_test(test_cert_from_b64),
         cmocka_unit_test(test_cert_to_b64),
         cmocka_unit_test(test_cert_keyhash),
+        cmocka_unit_test(test_b64_decode_matches_xmlsec),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
