@@ -487,6 +487,7 @@ typedef struct cert_memo {
     unsigned char keyhash[32], sha256[32];
     bool has_keyhash, has_sha256;
     unsigned flags; /* WSSEC_CERT_* facts found true */
+    char *subject;  /* the subject as wssec__dn_text writes it; set once, freed with the memo */
 } cert_memo;
 
 static pthread_once_t memo_once = PTHREAD_ONCE_INIT;
@@ -496,7 +497,9 @@ static int memo_idx = -1;
 static void memo_free(void *parent, void *ptr, CRYPTO_EX_DATA *ad, int idx, long argl, void *argp)
 {
     (void)parent, (void)ad, (void)idx, (void)argl, (void)argp;
-    OPENSSL_free(ptr);
+    cert_memo *m = ptr;
+    if (m) OPENSSL_free(m->subject);
+    OPENSSL_free(m);
 }
 
 static void memo_init(void)
@@ -513,14 +516,32 @@ static void memo_get(X509 *cert, cert_memo *out)
     pthread_mutex_lock(&memo_lock);
     const cert_memo *m = X509_get_ex_data(cert, memo_idx);
     if (m) *out = *m;
+    out->subject = NULL; /* the memo's own: read under the lock (memo_subject) */
     pthread_mutex_unlock(&memo_lock);
 }
 
-/* Adds what `add` has and the memo has not; nothing when memory is short. */
-static void memo_add(X509 *cert, const cert_memo *add)
+/* The memo's subject text into buf: true, or false when it has none. */
+static bool memo_subject(X509 *cert, char *buf, size_t size)
 {
     pthread_once(&memo_once, memo_init);
-    if (memo_idx < 0) return;
+    if (memo_idx < 0) return false;
+    pthread_mutex_lock(&memo_lock);
+    const cert_memo *m = X509_get_ex_data(cert, memo_idx);
+    bool have = m && m->subject;
+    if (have) snprintf(buf, size, "%s", m->subject);
+    pthread_mutex_unlock(&memo_lock);
+    return have;
+}
+
+/* Adds what `add` has and the memo has not (its subject is taken over or
+ * freed); nothing when memory is short. */
+static void memo_add(X509 *cert, cert_memo *add)
+{
+    pthread_once(&memo_once, memo_init);
+    if (memo_idx < 0) {
+        OPENSSL_free(add->subject);
+        return;
+    }
     cert_memo *fresh = OPENSSL_zalloc(sizeof(*fresh));
     pthread_mutex_lock(&memo_lock);
     cert_memo *m = X509_get_ex_data(cert, memo_idx);
@@ -536,9 +557,14 @@ static void memo_add(X509 *cert, const cert_memo *add)
         memcpy(m->sha256, add->sha256, 32);
         m->has_sha256 = true;
     }
+    if (m && add->subject && !m->subject) {
+        m->subject = add->subject;
+        add->subject = NULL;
+    }
     if (m) m->flags |= add->flags;
     pthread_mutex_unlock(&memo_lock);
     OPENSSL_free(fresh);
+    OPENSSL_free(add->subject);
 }
 
 int wssec__cert_keyhash_get(X509 *cert, unsigned char out[32])
@@ -567,6 +593,22 @@ void wssec__cert_flag_put(X509 *cert, unsigned flag)
 {
     cert_memo m = { .flags = flag };
     memo_add(cert, &m);
+}
+
+int wssec__cert_subject_text(X509 *cert, char *buf, size_t size)
+{
+    if (memo_subject(cert, buf, size)) return 0;
+    char whole[8192];
+    int rc = wssec__dn_text(X509_get_subject_name(cert), whole, sizeof(whole));
+    if (rc) {
+        buf[0] = '\0';
+        return rc;
+    }
+    snprintf(buf, size, "%s", whole);
+    cert_memo add = { .subject = OPENSSL_strdup(whole) };
+    if (add.subject) memo_add(cert, &add);
+    else ERR_clear_error();
+    return 0;
 }
 
 int wssec__cert_sha256(X509 *cert, unsigned char out[32])

@@ -78,6 +78,10 @@ void wssec__cert_keyhash_put(X509 *cert, const unsigned char hash[32]);
 /* The SHA-256 of the certificate's DER, computed once per certificate
  * object and remembered with it (as above): 0 or WSSEC_EINTERNAL. */
 int wssec__cert_sha256(X509 *cert, unsigned char out[32]);
+/* The certificate's subject as wssec__dn_text writes it, written once per
+ * certificate object and remembered with it (as above): 0, or
+ * WSSEC_ENOMEM with buf empty. */
+int wssec__cert_subject_text(X509 *cert, char *buf, size_t size);
 /* Facts about a certificate found true once, remembered with it (as
  * above): WSSEC_CERT_NAMES_USABLE, its subject and issuer names have no
  * NUL or control character (the trust module's check). */

@@ -27,6 +27,7 @@
  * store and its typed facts.
  */
 #include <limits.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -495,6 +496,7 @@ static int check_reference(wssec_msg *msg, sig_info *si, xmlNodePtr c)
         return wssec_msg_fail(msg, WSSEC_EMALFORMED, NULL, c,
                               "SignedInfo may hold only References after SignatureMethod");
     ref_info *r = &si->refs[si->nrefs++];
+    memset(r, 0, sizeof(*r)); /* sig_info is zeroed up to refs (sig_consume) */
     r->ref = c;
     r->whole = true;
     WSSEC_GUARD(check_uri(msg, si, r, c));
@@ -1325,7 +1327,7 @@ static int report_refused(wssec_msg *msg, wssec_token *tok, const sig_info *si, 
 static int check_signer(wssec_msg *msg, xmlNodePtr sig, wssec_token *tok,
                         const wssec_key_source *k, char *text, size_t size)
 {
-    if (wssec__dn_text(X509_get_subject_name(k->cert), text, size))
+    if (wssec__cert_subject_text(k->cert, text, size))
         return wssec_msg_fail(msg, WSSEC_ENOMEM, NULL, sig, "out of memory");
     /* the identity is this text, whole: never a cut (which could match a
      * subject rule or another signer), never empty */
@@ -1482,12 +1484,15 @@ static int sig_consume(wssec_msg *msg, xmlNodePtr sig, void *ud)
     (void)ud;
     wssec_token *tok = wssec_msg_add_token(msg, "signature", sig);
     if (!tok) return wssec_msg_fail(msg, WSSEC_ENOMEM, NULL, sig, "out of memory");
-    sig_info *si = wssec__calloc(1, sizeof(*si));
+    /* zeroed but for refs[] (18 KB), each of which is zeroed when used */
+    sig_info *si = wssec__malloc(sizeof(*si));
     wssec_key_source k = { 0 };
     unsigned char replay[32];
     char text[600];
     int rc;
     if (!si) return wssec_msg_fail(msg, WSSEC_ENOMEM, NULL, sig, "out of memory");
+    memset(si, 0, offsetof(sig_info, refs));
+    memset((char *)si + offsetof(sig_info, nrefs), 0, sizeof(*si) - offsetof(sig_info, nrefs));
     if ((rc = read_settings(&si->set, wssec_msg_ctx(msg)))) {
         rc = wssec_msg_fail(msg, rc, NULL, sig, "signature: the settings cannot be read");
         goto done;

@@ -460,6 +460,35 @@ static void test_cert_keyhash(void **state)
     OPENSSL_free(der);
 }
 
+/* The subject text remembered with a certificate: what wssec__dn_text
+ * writes, the first time and every later time, cut alike in a small
+ * buffer; another object of the same certificate has its own. */
+static void test_cert_subject_text(void **state)
+{
+    (void)state;
+    size_t len = 0;
+    unsigned char *der = h_cert_der(WSSEC_SOURCE_DIR "/samples/pki/alice.crt", &len);
+    X509 *x = NULL, *y = NULL;
+    assert_int_equal(wssec__cert_parse_der(der, len, &x), 0);
+    assert_int_equal(wssec__cert_parse_der(der, len, &y), 0);
+    char want[600], got[600], small_want[12], small_got[12];
+    assert_int_equal(wssec__dn_text(X509_get_subject_name(x), want, sizeof(want)), 0);
+    assert_true(strstr(want, "CN=") != NULL);
+    for (int i = 0; i < 2; i++) {
+        memset(got, 'x', sizeof(got));
+        assert_int_equal(wssec__cert_subject_text(x, got, sizeof(got)), 0);
+        assert_string_equal(got, want);
+    }
+    assert_int_equal(wssec__dn_text(X509_get_subject_name(x), small_want, sizeof(small_want)), 0);
+    assert_int_equal(wssec__cert_subject_text(x, small_got, sizeof(small_got)), 0);
+    assert_string_equal(small_got, small_want);
+    assert_int_equal(wssec__cert_subject_text(y, got, sizeof(got)), 0);
+    assert_string_equal(got, want);
+    X509_free(x);
+    X509_free(y); /* the remembered texts go with them (ASan: no leak) */
+    free(der);
+}
+
 /* ---- wssec_b64_decode: strict text by OpenSSL, the rest by xmlsec ---- */
 
 /* What xmlsec's codec alone makes of a text: 0 and the bytes, or -1. */
@@ -553,6 +582,7 @@ int main(void)
         cmocka_unit_test(test_cert_from_b64),
         cmocka_unit_test(test_cert_to_b64),
         cmocka_unit_test(test_cert_keyhash),
+        cmocka_unit_test(test_cert_subject_text),
         cmocka_unit_test(test_b64_decode_matches_xmlsec),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
