@@ -486,7 +486,7 @@ static void test_cert_subject_text(void **state)
     assert_string_equal(got, want);
     X509_free(x);
     X509_free(y); /* the remembered texts go with them (ASan: no leak) */
-    free(der);
+    OPENSSL_free(der);
 }
 
 /* ---- wssec_b64_decode: strict text by OpenSSL, the rest by xmlsec ---- */
