@@ -1196,6 +1196,83 @@ static void test_gcm_direct_matches_xmlsec(void **state)
     assert_true(same > 0 && both > 0 && declined > 0);
 }
 
+#define BODY_CV "//soap:Body/xenc:EncryptedData/xenc:CipherData/xenc:CipherValue"
+
+/* The Body's CipherValue as a peer may write it: lines of 64 with CRLF and
+ * a CDATA piece (the direct AES-GCM path takes it). */
+static void s_cipher_lines(xmlDocPtr doc)
+{
+    xmlNodePtr cv = h_xp(doc, BODY_CV);
+    xmlChar *t = xmlNodeGetContent(cv);
+    size_t n = strlen((char *)t), k = 0;
+    char *v = malloc(n * 2 + 4);
+    assert_non_null(v);
+    for (size_t i = 0; i < n; i++) {
+        if (i && i % 64 == 0) v[k++] = '\r', v[k++] = '\n';
+        v[k++] = (char)t[i];
+    }
+    size_t half = k / 2;
+    xmlNodeSetContent(cv, NULL);
+    xmlAddChild(cv, xmlNewTextLen(BAD_CAST v, (int)half));
+    xmlAddChild(cv, xmlNewCDataBlock(doc, BAD_CAST v + half, (int)(k - half)));
+    free(v);
+    xmlFree(t);
+}
+
+/* A comment in the CipherValue: not the direct path's shape, so xmlsec
+ * decrypts (xmlNodeGetContent skips the comment). */
+static void s_cipher_comment(xmlDocPtr doc)
+{
+    xmlAddChild(h_xp(doc, BODY_CV), xmlNewComment(BAD_CAST "xmlsec decides"));
+}
+
+static void s_cipher_tag_comment(xmlDocPtr doc)
+{
+    s_cipher_tag(doc);
+    s_cipher_comment(doc);
+}
+
+/* The Body of a verified run, serialized (the caller frees it). */
+static char *verified_body(const wssec_ctx *in, const char *xml)
+{
+    h_run r;
+    assert_int_equal(h_verify(&r, in, xml), 0);
+    xmlBufferPtr b = xmlBufferCreate();
+    assert_non_null(b);
+    assert_true(xmlNodeDump(b, wssec_msg_doc(r.msg), wssec_msg_body(r.msg), 0, 0) > 0);
+    char *out = strdup((const char *)xmlBufferContent(b));
+    xmlBufferFree(b);
+    h_run_free(&r);
+    return out;
+}
+
+/* A whole message decrypted by the direct AES-GCM path and by xmlsec gives
+ * the same Body, and a changed tag the same refusal. */
+static void test_gcm_direct_message_matches_xmlsec(void **state)
+{
+    (void)state;
+    wssec_ctx *out = ctx_of(SENDER, NULL);
+    wssec_ctx *in = ctx_of(RECEIVER, NULL);
+    char *ste = secure(out, 11, ts_sig_enc, 3);
+    char *lines = h_operate(ste, s_cipher_lines, 0);
+    char *comment = h_operate(ste, s_cipher_comment, 0);
+    char *a = verified_body(in, ste), *b = verified_body(in, lines), *c = verified_body(in, comment);
+    assert_non_null(strstr(a, "<m:Amount>10</m:Amount>"));
+    assert_string_equal(a, b);
+    assert_string_equal(a, c);
+    char *tag = h_operate(ste, s_cipher_tag, 0), *tag_xmlsec = h_operate(ste, s_cipher_tag_comment, 0);
+    h_run r1, r2;
+    assert_int_equal(h_verify(&r1, in, tag), WSSEC_EDECRYPT);
+    assert_int_equal(h_verify(&r2, in, tag_xmlsec), WSSEC_EDECRYPT);
+    assert_string_equal(h_run_err(&r1)->message, h_run_err(&r2)->message);
+    h_run_free(&r1);
+    h_run_free(&r2);
+    free(a), free(b), free(c), free(tag), free(tag_xmlsec);
+    free(lines), free(comment), free(ste);
+    wssec_ctx_free(out);
+    wssec_ctx_free(in);
+}
+
 static void s_many_forged_signatures(xmlDocPtr doc)
 {
     xmlNodePtr sig = h_xp(doc, "//wsse:Security/ds:Signature");
@@ -1632,6 +1709,7 @@ int main(void)
         cmocka_unit_test(test_rsa15_implicit_rejection),
         cmocka_unit_test(test_rsa_unwrap_keeps_key_on_bad_padding),
         cmocka_unit_test(test_gcm_direct_matches_xmlsec),
+        cmocka_unit_test(test_gcm_direct_message_matches_xmlsec),
         cmocka_unit_test(test_inspect_budget),
         cmocka_unit_test(test_sign_then_encrypt_token_last),
         cmocka_unit_test(test_timestamp_before_decryption),
