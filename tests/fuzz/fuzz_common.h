@@ -105,5 +105,10 @@ unsigned char *fz_read_file(const char *path, size_t *len);
  * (names starting with '.' skipped), until one returns non-zero; -1 (with
  * "prog: path: not found") when path does not exist. */
 int fz_walk(const char *prog, const char *path, int (*file)(const char *path, void *ud), void *ud);
+/* A replay program's main: every file under the paths named (argv[1..])
+ * through one (the target's LLVMFuzzerTestOneInput), then
+ * "PROG: N inputs, WHAT"; 1 when a path is missing or no file was found. */
+int fz_replay_main(const char *prog, const char *what, int argc, char **argv,
+                   int (*one)(const uint8_t *data, size_t size));
 
 #endif

@@ -1,7 +1,8 @@
 /*
- * Corpus replay for the fuzz targets' CTest programs: reading an input file
- * and walking the files and directories named on the command line. Shared
- * by message_fuzzer.c and fuzz_common.c (declared in fuzz_common.h).
+ * Corpus replay for the fuzz targets' CTest programs: reading an input file,
+ * walking the files and directories named on the command line, and the
+ * replay main of the targets without the structure-aware harness (message,
+ * c14n, gcm). Shared with fuzz_common.c (declared in fuzz_common.h).
  */
 #include <dirent.h>
 #include <stdio.h>
@@ -40,4 +41,31 @@ int fz_walk(const char *prog, const char *path, int (*file)(const char *path, vo
     }
     closedir(d);
     return rc;
+}
+
+typedef struct replay {
+    int (*one)(const uint8_t *data, size_t size);
+    size_t count;
+} replay;
+
+static int replay_file(const char *path, void *ud)
+{
+    replay *r = ud;
+    size_t n = 0;
+    unsigned char *buf = fz_read_file(path, &n);
+    if (!buf) return -1;
+    r->count++;
+    r->one(buf, n);
+    free(buf);
+    return 0;
+}
+
+int fz_replay_main(const char *prog, const char *what, int argc, char **argv,
+                   int (*one)(const uint8_t *data, size_t size))
+{
+    replay r = { one, 0 };
+    for (int i = 1; i < argc; i++)
+        if (fz_walk(prog, argv[i], replay_file, &r)) return 1;
+    printf("%s: %zu inputs, %s\n", prog, r.count, what);
+    return r.count ? 0 : 1;
 }

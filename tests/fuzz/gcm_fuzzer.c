@@ -96,24 +96,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 }
 
 #ifndef WSSEC_LIBFUZZER
-static int replay_file(const char *path, void *ud)
-{
-    size_t n = 0;
-    unsigned char *buf = fz_read_file(path, &n);
-    if (!buf) return -1;
-    (*(size_t *)ud)++;
-    LLVMFuzzerTestOneInput(buf, n);
-    free(buf);
-    return 0;
-}
-
 int main(int argc, char **argv)
 {
-    size_t count = 0;
-    for (int i = 1; i < argc; i++)
-        if (fz_walk("fuzz_gcm_replay", argv[i], replay_file, &count)) return 1;
+    int rc = fz_replay_main("fuzz_gcm_replay", "no difference from xmlsec", argc, argv, LLVMFuzzerTestOneInput);
     wssec_ctx_free(ctx);
-    printf("fuzz_gcm_replay: %zu inputs, no difference from xmlsec\n", count);
-    return count ? 0 : 1;
+    return rc;
 }
 #endif
