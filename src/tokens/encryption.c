@@ -15,9 +15,10 @@
  *   3. the key: the recipient named by the KeyInfo among our decryption
  *      keys; unwrapped in constant shape (with RSA-1.5, a failed unwrap goes
  *      on with a random key, so it fails later, in the same way);
- *   4. decryption in place by xmlsec; any failure (padding, tag, key,
- *      plaintext) is one and the same WSSEC_EDECRYPT with one message, and
- *      no plaintext stays; the document is then re-checked (structure, IDs,
+ *   4. decryption in place (AES-GCM of the usual shape by OpenSSL straight
+ *      from the base64 text, everything else by xmlsec); any failure
+ *      (padding, tag, key, plaintext) is one and the same WSSEC_EDECRYPT
+ *      with one message, and no plaintext stays; the document is then re-checked (structure, IDs,
  *      no processing instruction) as if it had just been parsed.
  * Generator: a fresh AES key per message, the selected parts encrypted
  * (Body content by default; SOAP header blocks as wsse11:EncryptedHeader),
@@ -384,7 +385,8 @@ static int header_block(wssec_msg *msg, xmlNodePtr header, xmlNodePtr first, xml
 #define GCM_TAG_LEN 16
 
 /* Whether an EncryptedData is of the shape decrypted without xmlsec:
- * AES-GCM, Type Element or Content, an EncryptionMethod without children,
+ * AES-GCM, Type Element or Content, no Encoding, an EncryptionMethod without
+ * children,
  * an optional ds:KeyInfo and the CipherData, whose one CipherValue holds
  * only text. Anything else goes to xmlsec, which decides as it always has. */
 static bool gcm_plain_shape(const target *t, xmlNodePtr *cv_out)
@@ -392,7 +394,8 @@ static bool gcm_plain_shape(const target *t, xmlNodePtr *cv_out)
     if (t->alg != &wssec__enc_algs[0] && t->alg != &wssec__enc_algs[1]) return false;
     const char *type = wssec_xml_attr(t->data, "Type");
     if (!type || (strcmp(type, (const char *)xmlSecTypeEncElement) != 0 &&
-                  strcmp(type, (const char *)xmlSecTypeEncContent) != 0))
+                  strcmp(type, (const char *)xmlSecTypeEncContent) != 0) ||
+        wssec_xml_attr(t->data, "Encoding"))
         return false;
     xmlNodePtr c = wssec_xml_first_elem(t->data);
     if (!c || !wssec_xml_is(c, WSSEC_NS_XENC, "EncryptionMethod") || wssec_xml_first_elem(c))
@@ -464,12 +467,12 @@ static int gcm_sink(void *ud, const unsigned char *p, size_t n)
 
 /* Decrypts an AES-GCM EncryptedData of the shape above without xmlsec: the
  * base64 text decoded strictly (util.h) in pieces straight into
- * EVP_DecryptUpdate,
- * with no copy of the text or of the ciphertext. 0 with the plaintext in
- * *out (free with wssec__free; nobody sees it before the tag has checked),
- * WSSEC_EDECRYPT when the tag or the length does not check, WSSEC_ENOMEM,
- * or 1 when the text is not strict base64 (xmlsec then decides). Declared
- * in tokens/encryption.h for the differential test and fuzz target. */
+ * EVP_DecryptUpdate, with no copy of the text or of the ciphertext. 0 with
+ * the plaintext in *out (free with wssec__free; nobody sees it before the
+ * tag has checked), WSSEC_EDECRYPT when the tag or the length does not
+ * check, WSSEC_ENOMEM, or 1 when the text is not strict base64 (xmlsec then
+ * decides). Declared in tokens/encryption.h for the differential test and
+ * fuzz target. */
 int wssec__gcm_decrypt(xmlNodePtr cv, const wssec_alg *alg, const unsigned char *key,
                        unsigned char **out, size_t *outlen)
 {
@@ -514,8 +517,8 @@ done:
     return rc;
 }
 
-/* Decrypts an EncryptedData with xmlsec (every shape wssec__gcm_decrypt does not
- * takes): 0 with the plaintext, which e holds, or WSSEC_EDECRYPT. */
+/* Decrypts an EncryptedData with xmlsec (every shape wssec__gcm_decrypt
+ * does not take): 0 with the plaintext, which e holds, or WSSEC_EDECRYPT. */
 static int xmlsec_decrypt(wssec_msg *msg, xmlSecEncCtxPtr e, const target *t,
                           const unsigned char *key, size_t keylen, const char **pt, size_t *ptlen)
 {
