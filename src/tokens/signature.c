@@ -150,7 +150,6 @@ typedef struct sig_info {
     const wssec_alg *method;
     const char *c14n;
     const char *c14n_prefixes; /* the CanonicalizationMethod's PrefixList, or NULL */
-    ref_info refs[256];
     size_t nrefs;
     /* whether our C14N (c14n.c) may stand for libxml2's in this document:
      * 0 not asked yet, 1 yes, 2 no (asked once per signature) */
@@ -159,6 +158,9 @@ typedef struct sig_info {
      * walk goes on so that every --allow-... needed is shown at once */
     int deferred;
     char refused[600];
+    /* last: sig_consume zeroes everything before it; each slot is zeroed
+     * when a Reference takes it */
+    ref_info refs[256];
 } sig_info;
 
 /* While inspecting, an algorithm refusal is noted and the walk goes on;
@@ -1492,7 +1494,6 @@ static int sig_consume(wssec_msg *msg, xmlNodePtr sig, void *ud)
     int rc;
     if (!si) return wssec_msg_fail(msg, WSSEC_ENOMEM, NULL, sig, "out of memory");
     memset(si, 0, offsetof(sig_info, refs));
-    memset((char *)si + offsetof(sig_info, nrefs), 0, sizeof(*si) - offsetof(sig_info, nrefs));
     if ((rc = read_settings(&si->set, wssec_msg_ctx(msg)))) {
         rc = wssec_msg_fail(msg, rc, NULL, sig, "signature: the settings cannot be read");
         goto done;
